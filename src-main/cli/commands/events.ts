@@ -1,0 +1,32 @@
+// `shoal events RUN [--json] [--task T]`: the run's timeline; --json prints one FleetWorkerEvent per line.
+import { stringifyWire } from '../../../src-shared/protocol/json-lossless';
+import { flagString, parseFlags, type CliIo, UsageError } from '../io';
+import { openCore } from '../open-core';
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const { flags, positional } = parseFlags(args, ['json']);
+  const runId = positional[0];
+  if (!runId) throw new UsageError('which run? e.g. `shoal events run-123 --json` (see `shoal runs`)');
+  const core = openCore(flags, io);
+  try {
+    if (core.engine.fleet.runStatus(runId) === null) throw new UsageError(`no run "${runId}"`);
+    const task = flagString(flags, 'task');
+    let after = 0;
+    for (;;) {
+      const page = core.engine.fleet.events.page(runId, after, 5000, task);
+      if (page.length === 0) break;
+      const lines = page.map((e) => flags.get('json') ? stringifyWire(e) : human(e));
+      io.stdout.write(lines.join('\n') + '\n');
+      after = Number(page[page.length - 1]!.seq);
+    }
+    return 0;
+  } finally {
+    core.close();
+  }
+}
+
+function human(e: Record<string, unknown>): string {
+  const { seq, timestamp, task_id, worker_id, state, run_id: _r, extra: _x, ...rest } = e;
+  const detail = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+  return `${String(seq).padStart(6)}  ${String(timestamp)}  ${String(task_id).padEnd(16)} ${String(worker_id || '-').padEnd(8)} ${String(state).padEnd(12)} ${detail}`;
+}

@@ -1,0 +1,24 @@
+// `shoal serve [--port P] [--db PATH]`: the headless host.
+import { ShoalCore } from '../../core/shoal';
+import { defaultDbPath } from '../../core/store/open';
+import { startHeadlessServer } from '../../headless/server';
+import { flagInt, flagString, parseFlags, type CliIo } from '../io';
+import { packageVersion, resolveRendererDir } from '../paths';
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const { flags } = parseFlags(args);
+  const port = flagInt(flags, 'port', 0, 65535) ?? 0;
+  const dbPath = flagString(flags, 'db') ?? defaultDbPath(io.env);
+  const core = new ShoalCore({ dbPath, transport: 'headless', version: packageVersion(), log: (m) => io.stderr.write(m + '\n') });
+  const server = await startHeadlessServer({ core, rendererDir: resolveRendererDir(), port, token: io.env.SHOAL_TOKEN || undefined });
+  io.stdout.write(`Shoal UI: ${server.url}\n`);
+  io.stderr.write(`Database: ${dbPath}\nPress Ctrl+C to stop.\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  core.close();
+  return 0;
+}

@@ -1,0 +1,51 @@
+// The `shoal` command. Each subcommand lives in commands/<name>.ts and is loaded on demand, so
+// `shoal wire` does not pay for the server's imports.
+import { UsageError, type CliIo, type Command } from './io';
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Command }> }> = {
+  serve: { summary: 'serve [--port P] [--db PATH]        the UI and contract on 127.0.0.1 (token-guarded)', load: () => import('./commands/serve') },
+  run: { summary: 'run SPEC [--db PATH] [--workspace DIR] [--max-workers N] [--json]   run a spec to the end', load: () => import('./commands/run') },
+  validate: { summary: 'validate SPEC                        check a spec; exit 2 with every problem', load: () => import('./commands/validate') },
+  resume: { summary: 'resume [RUN] [--db PATH]             continue unfinished runs after a crash', load: () => import('./commands/resume') },
+  runs: { summary: 'runs [--json]                        list runs (FleetRun JSON with --json)', load: () => import('./commands/runs') },
+  events: { summary: 'events RUN [--json] [--task T]       the run timeline (one FleetWorkerEvent per line)', load: () => import('./commands/events') },
+  receipts: { summary: 'receipts RUN [--json]                the run receipts (FleetReceipt JSON with --json)', load: () => import('./commands/receipts') },
+  review: { summary: 'review RUN TASK --pass|--fail        decide a task waiting for manual review', load: () => import('./commands/review') },
+  wire: { summary: 'wire                                 protocol conformance filter (JSON lines on stdin)', load: () => import('./commands/wire') },
+};
+
+function usage(): string {
+  return ['usage: shoal <command> [options]', '', 'commands:', ...Object.values(COMMANDS).map((c) => `  ${c.summary}`)].join('\n') + '\n';
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    io.stderr.write(`shoal: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    const { run } = await entry.load();
+    return await run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`shoal ${name}: ${error.message}\n`);
+      return 2;
+    }
+    io.stderr.write(`shoal ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+const io: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+main(process.argv.slice(2), io).then((code) => {
+  process.exitCode = code;
+}, (error: unknown) => {
+  process.stderr.write(`shoal: ${String(error)}\n`);
+  process.exitCode = 1;
+});

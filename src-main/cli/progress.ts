@@ -1,0 +1,64 @@
+// Live progress for `shoal run` / `shoal resume` on stderr: a line per task, redrawn in place on a
+// terminal, printed as changes on a pipe (so CI logs stay readable).
+import type { TaskRow } from '../../src-shared/contract';
+
+const ICON: Record<string, string> = {
+  queued: '·', leased: '→', starting: '→', running: '▶', model_wait: '…', running_tool: '⚙', retry_wait: '↻', review: '?',
+  passed: '✓', failed: '✗', timeout: '⏱', cancelled: '⊘', skipped: '-', pending: '·',
+};
+
+export class ProgressDisplay {
+  private lastLines = 0;
+  private readonly seen = new Map<string, string>();
+  private readonly tty: boolean;
+  private readonly startedAt = Date.now();
+
+  constructor(private readonly out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }) {
+    this.tty = !!out.isTTY;
+  }
+
+  render(runName: string, tasks: TaskRow[]): void {
+    if (this.tty) {
+      const width = Math.max(40, (this.out.columns ?? 100) - 1);
+      const done = tasks.filter((t) => ['passed', 'failed', 'timeout', 'cancelled', 'skipped'].includes(t.state)).length;
+      const secs = ((Date.now() - this.startedAt) / 1000).toFixed(0);
+      const lines = [`${runName}  ${bar(done, tasks.length, 24)} ${done}/${tasks.length}  ${secs}s`];
+      for (const t of tasks) {
+        const attempt = t.attempts > 1 ? ` (attempt ${t.attempts}/${t.maxAttempts})` : '';
+        const note = t.unplaceable ? `  cannot be placed: ${t.unplaceable}` : t.lastError && t.state === 'retry_wait' ? `  ${t.lastError}` : '';
+        lines.push(`  ${ICON[t.state] ?? ' '} ${t.taskId.padEnd(20)} ${t.state.padEnd(12)}${attempt}${note}`.slice(0, width));
+      }
+      let s = this.lastLines > 0 ? `\x1b[${this.lastLines}A` : '';
+      s += lines.map((l) => `\x1b[2K${l}\n`).join('');
+      this.out.write(s);
+      this.lastLines = lines.length;
+    } else {
+      for (const t of tasks) {
+        const key = `${t.state}:${t.attempts}`;
+        if (this.seen.get(t.taskId) === key) continue;
+        this.seen.set(t.taskId, key);
+        this.out.write(`[${new Date().toISOString().slice(11, 19)}] ${t.taskId}: ${t.state}${t.attempts > 0 ? ` (attempt ${t.attempts})` : ''}${t.unplaceable ? ` — cannot be placed: ${t.unplaceable}` : ''}\n`);
+      }
+    }
+  }
+}
+
+function bar(n: number, total: number, width: number): string {
+  const filled = total === 0 ? width : Math.round((n / total) * width);
+  return '[' + '█'.repeat(filled) + '░'.repeat(width - filled) + ']';
+}
+
+export function summaryTable(tasks: TaskRow[], receipts: Array<Record<string, unknown>>): string {
+  const last = new Map<string, Record<string, unknown>>();
+  for (const r of receipts) last.set(String(r.task_id), r);
+  const rows = tasks.map((t) => {
+    const r = last.get(t.taskId);
+    const score = r?.score as { value?: number; max?: number } | null | undefined;
+    const dur = t.startedAt && t.finishedAt ? `${((Date.parse(t.finishedAt) - Date.parse(t.startedAt)) / 1000).toFixed(1)}s` : '';
+    return [t.taskId, t.state, String(t.attempts), score && typeof score.value === 'number' ? `${score.value}${score.max !== undefined ? `/${score.max}` : ''}` : '', dur, t.lastError ?? t.unplaceable ?? ''];
+  });
+  const head = ['TASK', 'RESULT', 'ATTEMPTS', 'SCORE', 'TIME', 'NOTE'];
+  const widths = head.map((h, i) => Math.min(48, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
+  const fmt = (r: string[]) => r.map((c, i) => c.slice(0, 60).padEnd(widths[i]!)).join('  ').trimEnd();
+  return [fmt(head), ...rows.map(fmt)].join('\n') + '\n';
+}

@@ -1,0 +1,53 @@
+// Shared by `shoal run` and `shoal resume`: show progress until the runs settle, then summarise.
+import type { ShoalCore } from '../core/shoal';
+import { stringifyWire } from '../../src-shared/protocol/json-lossless';
+import { fleetRunJson } from '../core/views/wire-export';
+import type { CliIo } from './io';
+import { ProgressDisplay, summaryTable } from './progress';
+
+/** Waits for each run, drawing progress; on SIGINT/SIGTERM interrupts running agents (their tasks
+ *  go back to the queue for `shoal resume`). Returns the exit code. */
+export async function watchRuns(core: ShoalCore, runIds: string[], io: CliIo, json: boolean): Promise<number> {
+  const display = new ProgressDisplay(io.stderr as NodeJS.WritableStream & { isTTY?: boolean });
+  let interrupted: string | null = null;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupted = sig;
+    void core.engine.shutdown(sig);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const draw = () => {
+    for (const id of runIds) {
+      const run = core.runsView.get(id);
+      if (run) display.render(run.name, core.runsView.tasks(id));
+    }
+  };
+  const timer = setInterval(draw, 200);
+  try {
+    await Promise.all(runIds.map((id) => core.engine.waitForRun(id, { untilIdle: true })));
+  } finally {
+    clearInterval(timer);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+  draw();
+  if (interrupted) {
+    io.stderr.write(`\ninterrupted (${interrupted}); running tasks were put back. Continue with: shoal resume${core.store.path ? ` --db ${core.store.path}` : ''}\n`);
+    return 130;
+  }
+  let allPassed = true;
+  const out: unknown[] = [];
+  for (const id of runIds) {
+    const tasks = core.runsView.tasks(id);
+    const receipts = core.engine.fleet.receipts(id);
+    io.stderr.write('\n' + summaryTable(tasks, receipts));
+    const review = tasks.filter((t) => t.state === 'review');
+    if (review.length > 0) io.stderr.write(`${review.length} task${review.length === 1 ? '' : 's'} waiting for review: shoal review ${id} <task> --pass|--fail\n`);
+    const unplaceable = tasks.filter((t) => t.unplaceable && t.state === 'queued');
+    for (const t of unplaceable) io.stderr.write(`${t.taskId} was never run: ${t.unplaceable}\n`);
+    if (tasks.some((t) => t.state !== 'passed')) allPassed = false;
+    out.push({ run: fleetRunJson(core.store, id), receipts });
+  }
+  if (json) for (const o of out) io.stdout.write(stringifyWire(o) + '\n');
+  return allPassed ? 0 : 1;
+}

@@ -1,0 +1,118 @@
+// How each agent profile is started. No shell is involved except for the shell agent itself:
+// custom templates are split into argv first and placeholders are substituted inside words, so
+// instructions can never inject shell syntax into a command line.
+import type { AgentSpec } from './agent-spec';
+
+export interface LaunchPlan {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  /** How to read the agent's stdout into events. */
+  stream: 'plain' | 'claude-stream-json' | 'codex-json';
+}
+
+export interface LaunchContext {
+  instructions: string;
+  workdir: string;
+  runId: string;
+  taskId: string;
+  attempt: number;
+  artifactsDir: string;
+  isGitRepo: boolean;
+  /** Task-specific variables from metadata.env. */
+  taskEnv: Record<string, string>;
+  /** The parent's environment, filtered through the allowlist below. */
+  parentEnv: NodeJS.ProcessEnv;
+  extraAllowlist?: readonly string[];
+}
+
+/** What an agent may inherit from Shoal's environment. Everything else (other credentials, tokens
+ *  in the developer's shell) stays out unless the task's metadata.env sets it explicitly. */
+export const BASE_ENV_ALLOWLIST = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LANGUAGE', 'LC_ALL', 'LC_CTYPE', 'TERM', 'TMPDIR', 'TZ', 'SHELL', 'SSH_AUTH_SOCK', 'GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL'];
+const PROFILE_ALLOWLIST: Record<AgentSpec['kind'], string[]> = {
+  shell: [],
+  'claude-code': ['ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'CLAUDE_CONFIG_DIR', 'CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX', 'AWS_PROFILE', 'AWS_REGION'],
+  codex: ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'CODEX_HOME'],
+  custom: [],
+};
+
+export function agentEnv(kind: AgentSpec['kind'], ctx: LaunchContext): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of [...BASE_ENV_ALLOWLIST, ...PROFILE_ALLOWLIST[kind], ...(ctx.extraAllowlist ?? [])]) {
+    const v = ctx.parentEnv[name];
+    if (v !== undefined) env[name] = v;
+  }
+  for (const [k, v] of Object.entries(ctx.parentEnv)) if (k.startsWith('LC_') && v !== undefined) env[k] = v;
+  Object.assign(env, ctx.taskEnv, {
+    SHOAL_RUN_ID: ctx.runId,
+    SHOAL_TASK_ID: ctx.taskId,
+    SHOAL_ATTEMPT: String(ctx.attempt),
+    SHOAL_WORKDIR: ctx.workdir,
+    SHOAL_ARTIFACTS_DIR: ctx.artifactsDir,
+  });
+  env.PATH ??= '/usr/local/bin:/usr/bin:/bin';
+  return env;
+}
+
+export function planLaunch(agent: AgentSpec, ctx: LaunchContext): LaunchPlan {
+  const env = agentEnv(agent.kind, ctx);
+  switch (agent.kind) {
+    case 'shell':
+      return { command: 'bash', args: ['--noprofile', '--norc', '-c', ctx.instructions], env, stream: 'plain' };
+    case 'claude-code':
+      return {
+        command: 'claude',
+        args: ['-p', ctx.instructions, '--output-format', 'stream-json', '--verbose', ...(agent.model ? ['--model', agent.model] : [])],
+        env,
+        stream: 'claude-stream-json',
+      };
+    case 'codex':
+      return {
+        command: 'codex',
+        args: ['exec', '--json', ...(agent.model ? ['--model', agent.model] : []), ...(ctx.isGitRepo ? [] : ['--skip-git-repo-check']), ctx.instructions],
+        env,
+        stream: 'codex-json',
+      };
+    case 'custom': {
+      const words = splitTemplate(agent.command);
+      const values: Record<string, string> = { instructions: ctx.instructions, workdir: ctx.workdir, task_id: ctx.taskId, run_id: ctx.runId, attempt: String(ctx.attempt) };
+      const argv = words.map((w) => w.replace(/\{(instructions|workdir|task_id|run_id|attempt)\}/g, (_, k: string) => values[k] ?? ''));
+      const [command, ...args] = argv;
+      if (!command) throw new Error('metadata.command is empty');
+      return { command, args, env, stream: 'plain' };
+    }
+  }
+}
+
+/** Splits a command template into words the way a POSIX shell would for quotes and backslashes
+ *  (no expansions): `aider --message "{instructions}"` → ["aider", "--message", "{instructions}"]. */
+export function splitTemplate(template: string): string[] {
+  const words: string[] = [];
+  let cur = '';
+  let inWord = false;
+  let quote: '"' | "'" | null = null;
+  for (let i = 0; i < template.length; i++) {
+    const ch = template[i]!;
+    if (quote) {
+      if (ch === quote) quote = null;
+      else if (ch === '\\' && quote === '"' && i + 1 < template.length) cur += template[++i];
+      else cur += ch;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      inWord = true;
+    } else if (ch === '\\' && i + 1 < template.length) {
+      cur += template[++i];
+      inWord = true;
+    } else if (/\s/.test(ch)) {
+      if (inWord) words.push(cur);
+      cur = '';
+      inWord = false;
+    } else {
+      cur += ch;
+      inWord = true;
+    }
+  }
+  if (quote) throw new Error(`unterminated ${quote} quote in command template`);
+  if (inWord) words.push(cur);
+  return words;
+}

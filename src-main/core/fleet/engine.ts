@@ -1,0 +1,312 @@
+// The fleet engine: places leased tasks on workers and keeps the fleet honest. It is event-driven
+// (a lease is attempted whenever a slot frees or work arrives) with timers only for retry backoff
+// and for the reaper that revokes expired leases. All state lives in the store: the engine can be
+// killed at any moment and `recover()` on the next start puts everything back.
+import os from 'node:os';
+import type { FleetWorkerSpec } from '../../../src-shared/protocol/fleet';
+import type { EventBus } from '../bus';
+import type { Store } from '../store/open';
+import { FleetStore, type WorkerIdentity } from './fleet-store';
+import { nowIso } from './ids';
+import type { Lease } from './lease';
+import { detectCapabilities } from './capabilities';
+import { isAlive, isSameProcess, signalGroup } from './process-tree';
+import { startAttempt, type AttemptHandle, type StopReason } from './run-attempt';
+import type { LoadedSpec } from './spec/load-spec';
+
+export interface EngineOptions {
+  store: Store;
+  bus: EventBus | null;
+  dataDir: string;
+  /** Concurrent tasks on the default local worker (default: number of cores). */
+  maxWorkers?: number;
+  leaseMs?: number;
+  heartbeatMs?: number;
+  killGraceMs?: number;
+  env?: NodeJS.ProcessEnv;
+  worktreeCleanup?: 'always' | 'on_success' | 'never';
+  /** Extra capabilities for the default local worker. */
+  capabilities?: string[];
+}
+
+interface Worker extends WorkerIdentity {
+  name: string;
+  max: number;
+  running: Map<string, AttemptHandle>;
+  spec: FleetWorkerSpec;
+}
+
+export const LOCAL_WORKER_ID = 'local';
+
+export class FleetEngine {
+  readonly fleet: FleetStore;
+  readonly spawnLatencies: number[] = [];
+  private readonly workers = new Map<string, Worker>();
+  private readonly workspaces = new Map<string, string | null>();
+  private readonly opts: Required<Omit<EngineOptions, 'bus' | 'capabilities' | 'maxWorkers'>> & { maxWorkers: number };
+  private tickScheduled = false;
+  private readyTimer: NodeJS.Timeout | null = null;
+  private reaper: NodeJS.Timeout | null = null;
+  private stopped = false;
+  /** Work is placed only by a started engine; a read-only host (the CLI's `runs`) never runs agents. */
+  private started = false;
+  private readonly waiters = new Set<() => void>();
+  private readonly heartbeatStmt;
+  private readonly upsertWorker;
+
+  constructor(private readonly options: EngineOptions) {
+    this.fleet = new FleetStore(options.store, options.bus);
+    this.opts = {
+      store: options.store, dataDir: options.dataDir, maxWorkers: options.maxWorkers ?? Math.max(1, os.cpus().length),
+      leaseMs: options.leaseMs ?? 30_000, heartbeatMs: options.heartbeatMs ?? 2_000, killGraceMs: options.killGraceMs ?? 5_000,
+      env: options.env ?? process.env, worktreeCleanup: options.worktreeCleanup ?? 'on_success',
+    };
+    const db = options.store.db;
+    this.upsertWorker = db.prepare<[string, string, string, string, string, number | null, string, string, string]>(
+      `INSERT INTO workers (id, name, host, labels, capabilities, max_concurrent, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET name = excluded.name, host = excluded.host, labels = excluded.labels, capabilities = excluded.capabilities,
+         max_concurrent = excluded.max_concurrent, status = excluded.status, updated_at = excluded.updated_at`);
+    this.heartbeatStmt = db.prepare<[string, number | null, number | null, string, string, string]>(
+      'UPDATE workers SET last_heartbeat_at = ?, cpu_percent = ?, memory_mb = ?, status = ?, updated_at = ? WHERE id = ?');
+    this.addWorker({ id: LOCAL_WORKER_ID, name: `${os.hostname()} (this computer)`, host: { kind: 'local' }, labels: {}, capabilities: detectCapabilities(options.capabilities), max_concurrent_tasks: this.opts.maxWorkers }, null);
+  }
+
+  get defaultCapabilities(): string[] {
+    return [...(this.workers.get(LOCAL_WORKER_ID)?.capabilities ?? [])];
+  }
+
+  /** Recovers from a crash, then starts placing work. */
+  start(): { recovered: number } {
+    this.started = true;
+    const recovered = this.recover();
+    for (const runId of this.fleet.activeRunIds()) this.adoptRun(runId);
+    this.reaper = setInterval(() => this.reap(), Math.max(250, Math.floor(this.opts.leaseMs / 3)));
+    this.reaper.unref();
+    this.kick();
+    return { recovered };
+  }
+
+  /** Creates the run from a validated spec and starts placing its tasks. */
+  launch(spec: LoadedSpec): string {
+    this.fleet.createRun(spec.run);
+    this.options.bus?.invalidate('runs', 'tasks', 'workers');
+    this.adoptRun(spec.run.id);
+    this.kick();
+    return spec.run.id;
+  }
+
+  cancelRun(runId: string, by = 'user'): boolean {
+    const running = this.fleet.cancelRun(runId, by);
+    for (const l of running) this.findHandle(l.runId, l.taskId)?.stop({ kind: 'cancel', by });
+    this.options.bus?.invalidate('runs', 'tasks');
+    this.notifyWaiters();
+    return running.length > 0 || this.fleet.runStatus(runId) === 'cancelled';
+  }
+
+  cancelTask(runId: string, taskId: string, by = 'user'): boolean {
+    const h = this.findHandle(runId, taskId);
+    if (h) {
+      h.stop({ kind: 'cancel', by });
+      return true;
+    }
+    return false;
+  }
+
+  pauseRun(runId: string): boolean {
+    const ok = this.fleet.pauseRun(runId);
+    this.options.bus?.invalidate('runs');
+    return ok;
+  }
+
+  resumeRun(runId: string): boolean {
+    const ok = this.fleet.resumeRun(runId);
+    this.options.bus?.invalidate('runs');
+    this.kick();
+    return ok;
+  }
+
+  retryTask(runId: string, taskId: string): boolean {
+    const ok = this.fleet.retryTask(runId, taskId);
+    this.options.bus?.invalidate('runs', 'tasks');
+    this.kick();
+    return ok;
+  }
+
+  decideReview(runId: string, taskId: string, pass: boolean, notes?: string, by = 'user'): boolean {
+    const ok = this.fleet.decideReview(runId, taskId, pass, notes, by);
+    this.options.bus?.invalidate('runs', 'tasks', 'receipts');
+    this.notifyWaiters();
+    return ok;
+  }
+
+  /** Resolves when the run reaches completed/failed/cancelled, or only tasks no worker can take
+   *  (or tasks waiting for a person) remain and nothing runs. */
+  async waitForRun(runId: string, opts: { untilIdle?: boolean } = {}): Promise<string> {
+    for (;;) {
+      const status = this.fleet.runStatus(runId);
+      if (status === null) throw new Error(`no run ${runId}`);
+      if (status === 'completed' || status === 'failed' || status === 'cancelled') return status;
+      if (opts.untilIdle && this.isIdle(runId)) return status;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.waiters.delete(done);
+          clearTimeout(t);
+          resolve();
+        };
+        const t = setTimeout(done, 500);
+        this.waiters.add(done);
+      });
+    }
+  }
+
+  /** Nothing of this run is running and nothing can become runnable without a person. */
+  isIdle(runId: string): boolean {
+    if ([...this.workers.values()].some((w) => [...w.running.values()].some((h) => h.lease.runId === runId))) return false;
+    const row = this.options.store.db.prepare<[string], { n: number }>(
+      `SELECT COUNT(*) AS n FROM tasks t WHERE t.run_id = ? AND t.state NOT IN ('passed','failed','timeout','cancelled','skipped','review') AND t.unplaceable IS NULL`).get(runId);
+    return (row?.n ?? 0) === 0;
+  }
+
+  /** Stops every running agent (they are recorded as interrupted and put back) and the timers. */
+  async shutdown(signal = 'SIGTERM'): Promise<void> {
+    this.stopped = true;
+    if (this.reaper) clearInterval(this.reaper);
+    if (this.readyTimer) clearTimeout(this.readyTimer);
+    const all = [...this.workers.values()].flatMap((w) => [...w.running.values()]);
+    for (const h of all) h.stop({ kind: 'interrupt', signal });
+    await Promise.all(all.map((h) => h.done));
+    for (const w of this.workers.values()) this.heartbeatStmt.run(nowIso(), null, null, 'offline', nowIso(), w.id);
+    this.notifyWaiters();
+  }
+
+  runningCount(): number {
+    let n = 0;
+    for (const w of this.workers.values()) n += w.running.size;
+    return n;
+  }
+
+  // ── internals ────────────────────────────────────────────────────────────────────────────────
+
+  private addWorker(spec: FleetWorkerSpec, pool: string | null): void {
+    const max = spec.max_concurrent_tasks === undefined || spec.max_concurrent_tasks === null ? this.opts.maxWorkers : Math.max(1, Number(spec.max_concurrent_tasks));
+    const existing = this.workers.get(spec.id);
+    const worker: Worker = { id: spec.id, name: spec.name, capabilities: new Set(spec.capabilities), pool, max, running: existing?.running ?? new Map(), spec };
+    this.workers.set(spec.id, worker);
+    const now = nowIso();
+    this.upsertWorker.run(spec.id, spec.name, JSON.stringify(spec.host), JSON.stringify(spec.labels ?? {}), JSON.stringify(spec.capabilities), max, spec.host.kind === 'local' ? 'online' : 'offline', now, now);
+    this.options.bus?.invalidate('workers');
+  }
+
+  /** Registers a run's own local workers (its worker_specs) and remembers its workspace. */
+  private adoptRun(runId: string): void {
+    const row = this.options.store.db.prepare<[string], { workspace: string | null; worker_specs: string }>('SELECT workspace, worker_specs FROM runs WHERE id = ?').get(runId);
+    if (!row) return;
+    this.workspaces.set(runId, row.workspace);
+    for (const spec of JSON.parse(row.worker_specs) as FleetWorkerSpec[]) {
+      if (spec.host.kind === 'local') this.addWorker(spec, runId);
+    }
+  }
+
+  private kick(): void {
+    if (this.tickScheduled || this.stopped || !this.started) return;
+    this.tickScheduled = true;
+    setImmediate(() => {
+      this.tickScheduled = false;
+      this.tick();
+    });
+  }
+
+  private tick(): void {
+    if (this.stopped || !this.options.store.db.open) return;
+    const now = Date.now();
+    for (const w of this.workers.values()) {
+      if (w.spec.host.kind !== 'local') continue;
+      while (w.running.size < w.max) {
+        const lease = this.fleet.lease(w, now, this.opts.leaseMs);
+        if (!lease) break;
+        this.run(w, lease);
+      }
+    }
+    this.armReadyTimer();
+    this.notifyWaiters();
+  }
+
+  private run(worker: Worker, lease: Lease): void {
+    const handle = startAttempt(lease, {
+      fleet: this.fleet, dataDir: this.opts.dataDir, workspace: this.workspaces.get(lease.runId) ?? null,
+      leaseMs: this.opts.leaseMs, heartbeatMs: this.opts.heartbeatMs, killGraceMs: this.opts.killGraceMs, env: this.opts.env,
+      worktreeCleanup: this.opts.worktreeCleanup,
+      onSpawned: (_l, ms) => {
+        if (this.spawnLatencies.length < 100_000) this.spawnLatencies.push(ms);
+      },
+      onHeartbeat: (_l, usage) => {
+        const now = nowIso();
+        this.heartbeatStmt.run(now, usage?.cpuPercent ?? null, usage?.memoryMb ?? null, 'busy', now, worker.id);
+        this.options.bus?.invalidate('workers');
+      },
+    });
+    const key = `${lease.runId}\u0000${lease.taskId}`;
+    worker.running.set(key, handle);
+    const now = nowIso();
+    this.heartbeatStmt.run(now, null, null, 'busy', now, worker.id);
+    this.options.bus?.invalidate('runs', 'tasks', 'workers');
+    void handle.done.finally(() => {
+      worker.running.delete(key);
+      if (worker.running.size === 0 && !this.stopped) this.heartbeatStmt.run(nowIso(), null, null, 'online', nowIso(), worker.id);
+      this.options.bus?.invalidate('runs', 'tasks', 'receipts', 'workers');
+      this.kick();
+    });
+  }
+
+  private findHandle(runId: string, taskId: string): AttemptHandle | undefined {
+    const key = `${runId}\u0000${taskId}`;
+    for (const w of this.workers.values()) {
+      const h = w.running.get(key);
+      if (h) return h;
+    }
+    return undefined;
+  }
+
+  /** Wakes the scheduler when the earliest retry backoff ends. */
+  private armReadyTimer(): void {
+    if (this.readyTimer) clearTimeout(this.readyTimer);
+    this.readyTimer = null;
+    const next = this.fleet.nextReadyAt();
+    if (next === null) return;
+    const delay = Math.max(0, next - Date.now());
+    if (delay === 0) return; // ready now but no free slot: a finishing attempt will kick
+    this.readyTimer = setTimeout(() => this.kick(), Math.min(delay + 5, 2 ** 31 - 1));
+    this.readyTimer.unref();
+  }
+
+  /** Revokes leases whose worker stopped renewing them (another process died, a worker hung). */
+  private reap(): void {
+    const hb = this.options.store.db.prepare<[string], { last_heartbeat_at: string | null }>('SELECT last_heartbeat_at FROM workers WHERE id = ?');
+    const revoked = this.fleet.reapExpired(Date.now(), (id) => hb.get(id)?.last_heartbeat_at ?? undefined);
+    if (revoked.length === 0) return;
+    for (const r of revoked) {
+      // Our own attempt whose lease expired (the event loop was starved): stop its agent too.
+      this.findHandle(r.runId, r.taskId)?.stop({ kind: 'interrupt', signal: 'lease-expired' });
+      if (!this.workers.has(r.workerId) || r.workerId !== LOCAL_WORKER_ID) this.heartbeatStmt.run(nowIso(), null, null, 'unhealthy', nowIso(), r.workerId);
+    }
+    this.options.bus?.invalidate('runs', 'tasks', 'workers');
+    this.kick();
+  }
+
+  /** After a crash: end agents whose owning Shoal process is gone and put their tasks back. */
+  private recover(): number {
+    const orphans = this.fleet.orphanedAttempts(isAlive);
+    for (const o of orphans) {
+      if (o.pid && isSameProcess(o.pid, o.pidStart)) signalGroup(o.pid, 'SIGKILL');
+      this.fleet.recoverAttempt(o);
+    }
+    if (orphans.length > 0) this.options.bus?.invalidate('runs', 'tasks');
+    return orphans.length;
+  }
+
+  private notifyWaiters(): void {
+    for (const w of [...this.waiters]) w();
+  }
+}
+
+export type { StopReason };

@@ -1,0 +1,80 @@
+// The worker-event timeline. Seqs are allocated from runs.last_seq inside the caller's transaction,
+// so they are strictly increasing per run without gaps even across processes and crashes: a
+// rolled-back transaction gives its seqs back. Events are persisted before anyone is told.
+import type { Store } from '../store/open';
+import type { EventBus } from '../bus';
+import { stringifyWire } from '../../../src-shared/protocol/json-lossless';
+import { nowIso } from './ids';
+
+/** A payload as the seed's FleetWorkerEventPayload serializes it: `{state, ...fields}`. */
+export type EventPayload = { state: string } & Record<string, unknown>;
+
+export interface EventDraft {
+  taskId: string;
+  workerId: string;
+  payload: EventPayload;
+  attempt?: number;
+  timestamp?: string;
+}
+
+export class EventLog {
+  private readonly bumpSeq;
+  private readonly insert;
+  private readonly pageAll;
+  private readonly pageTask;
+  private readonly lastSeqOf;
+  private pendingPush = new Map<string, Record<string, unknown>[]>();
+
+  constructor(private readonly store: Store, private readonly bus: EventBus | null) {
+    this.bumpSeq = store.db.prepare<[number, string], { last_seq: number }>('UPDATE runs SET last_seq = last_seq + ? WHERE id = ? RETURNING last_seq');
+    this.insert = store.db.prepare<[string, number, string, string, string, string, number | null, string]>(
+      'INSERT INTO worker_events (run_id, seq, task_id, worker_id, timestamp, state, attempt, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    this.pageAll = store.db.prepare<[string, number, number], { body: string }>('SELECT body FROM worker_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?');
+    this.pageTask = store.db.prepare<[string, string, number, number], { body: string }>(
+      'SELECT body FROM worker_events WHERE run_id = ? AND task_id = ? AND seq > ? ORDER BY seq LIMIT ?');
+    this.lastSeqOf = store.db.prepare<[string], { last_seq: number }>('SELECT last_seq FROM runs WHERE id = ?');
+  }
+
+  /** Appends events to one run. Must be called inside a transaction that also makes the state change
+   *  the events describe; the live push happens only after that transaction commits (see flush). */
+  append(runId: string, drafts: readonly EventDraft[]): Record<string, unknown>[] {
+    if (drafts.length === 0) return [];
+    const row = this.bumpSeq.get(drafts.length, runId);
+    if (!row) throw new Error(`run ${runId} does not exist`);
+    let seq = row.last_seq - drafts.length;
+    const written: Record<string, unknown>[] = [];
+    for (const d of drafts) {
+      seq += 1;
+      const timestamp = d.timestamp ?? nowIso();
+      const event: Record<string, unknown> = { seq, run_id: runId, worker_id: d.workerId, task_id: d.taskId, timestamp, ...d.payload };
+      if (d.attempt !== undefined) event.extra = { attempt: d.attempt };
+      this.insert.run(runId, seq, d.taskId, d.workerId, timestamp, d.payload.state, d.attempt ?? null, stringifyWire(event));
+      written.push(event);
+    }
+    const list = this.pendingPush.get(runId);
+    if (list) list.push(...written);
+    else this.pendingPush.set(runId, written);
+    return written;
+  }
+
+  /** Hands committed events to the live stream. Call after the transaction commits. */
+  flush(): void {
+    if (this.pendingPush.size === 0) return;
+    if (this.bus) for (const [runId, events] of this.pendingPush) this.bus.workerEvents(runId, events);
+    this.pendingPush.clear();
+  }
+
+  /** Forget events of a rolled-back transaction. */
+  discard(): void {
+    this.pendingPush.clear();
+  }
+
+  page(runId: string, afterSeq: number, limit: number, taskId?: string): Record<string, unknown>[] {
+    const rows = taskId ? this.pageTask.all(runId, taskId, afterSeq, limit) : this.pageAll.all(runId, afterSeq, limit);
+    return rows.map((r) => JSON.parse(r.body) as Record<string, unknown>);
+  }
+
+  lastSeq(runId: string): number {
+    return this.lastSeqOf.get(runId)?.last_seq ?? 0;
+  }
+}

@@ -1,0 +1,533 @@
+// Every durable state change of the fleet: runs, the inbox, leases, attempts, receipts. Each public
+// method is one SQLite transaction that also appends the worker events describing it, so the
+// timeline and the state can never disagree, and a crash at any point leaves one or the other whole.
+// Worker writes are fenced by (task, attempt, lease token): a late write from a lost lease throws
+// LeaseLostError and changes nothing.
+import type { Store } from '../store/open';
+import type { EventBus } from '../bus';
+import type { FleetReceipt, FleetRetryPolicy, FleetTaskSpec } from '../../../src-shared/protocol/fleet';
+import { stringifyWire } from '../../../src-shared/protocol/json-lossless';
+import { EventLog, type EventDraft, type EventPayload } from './event-log';
+import { nowIso, newLeaseToken } from './ids';
+import { LeaseLostError, type Lease } from './lease';
+import { backoffMs, retryNumbers } from './retry';
+
+export interface NewTask {
+  spec: FleetTaskSpec;
+  priority: number;
+  requires: string[];
+  /** null: any default worker; otherwise only workers of this pool (the run's own worker_specs). */
+  pool: string | null;
+  unplaceable: string | null;
+}
+
+export interface NewRun {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  workerSpecs: unknown[];
+  workspace: string | null;
+  createdAt: string;
+  tasks: NewTask[];
+}
+
+export interface WorkerIdentity {
+  id: string;
+  capabilities: ReadonlySet<string>;
+  pool: string | null;
+}
+
+export type AttemptOutcome =
+  | { kind: 'scored'; result: 'pass' | 'fail' | 'timeout'; exitCode: number | null; summary?: string; reason?: string; receipt: Omit<FleetReceipt, 'run_id' | 'task_id' | 'worker_id' | 'completed_at' | 'result'> }
+  | { kind: 'review'; exitCode: number | null; summary?: string; receipt: Omit<FleetReceipt, 'run_id' | 'task_id' | 'worker_id' | 'completed_at' | 'result'> }
+  | { kind: 'cancelled'; by: string; receipt: Omit<FleetReceipt, 'run_id' | 'task_id' | 'worker_id' | 'completed_at' | 'result'> }
+  | { kind: 'interrupted'; signal: string };
+
+interface InboxCandidate { seq: number; run_id: string; task_id: string; attempts: number; requires: string | null }
+interface TaskRecord { run_id: string; task_id: string; spec: string; state: string; attempts: number; max_attempts: number; worker_id: string | null }
+interface RunCounters { status: string; tasks_total: number; tasks_passed: number; tasks_failed: number; tasks_review: number; tasks_cancelled: number }
+
+const TERMINAL = new Set(['passed', 'failed', 'timeout', 'cancelled', 'skipped']);
+const ACTIVE_ATTEMPT = ['leased', 'starting', 'running'];
+
+export class FleetStore {
+  readonly events: EventLog;
+  private readonly db;
+  private readonly s;
+  private readonly specCache = new Map<string, { spec: FleetTaskSpec; maxAttempts: number; policy: FleetRetryPolicy | undefined }>();
+
+  constructor(private readonly store: Store, bus: EventBus | null, private readonly ownerPid: number = process.pid) {
+    this.db = store.db;
+    this.events = new EventLog(store, bus);
+    const p = <P extends unknown[], R = unknown>(sql: string) => this.db.prepare<P, R>(sql);
+    this.s = {
+      insertRun: p<[string, string, string, string, string | null, string, number]>(
+        `INSERT INTO runs (id, name, status, labels, worker_specs, workspace, created_at, tasks_total) VALUES (?, ?, 'pending', ?, ?, ?, ?, ?)`),
+      insertTask: p<[string, string, number, string, string, number, number, string | null]>(
+        `INSERT INTO tasks (run_id, task_id, ordinal, name, spec, priority, max_attempts, state, unplaceable) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?)`),
+      insertInbox: p<[string, string, number, string, string | null, string | null]>(
+        `INSERT INTO inbox (run_id, task_id, priority, enqueued_at, requires, pool) VALUES (?, ?, ?, ?, ?, ?)`),
+      setRunStatus: p<[string, string, string | null, string]>(`UPDATE runs SET status = ?, updated_at = ?, completed_at = COALESCE(?, completed_at) WHERE id = ?`),
+      runCounters: p<[string], RunCounters>(`SELECT status, tasks_total, tasks_passed, tasks_failed, tasks_review, tasks_cancelled FROM runs WHERE id = ?`),
+      candidates: p<[string | null, number, number], InboxCandidate>(
+        `SELECT seq, run_id, task_id, attempts, requires FROM inbox
+         WHERE pool IS ? AND held = 0 AND lease_token IS NULL AND ready_at <= ?
+         ORDER BY priority DESC, enqueued_at, seq LIMIT ?`),
+      takeLease: p<[string, number, string, number], { attempts: number }>(
+        `UPDATE inbox SET lease_token = ?, lease_deadline = ?, worker_id = ?, attempts = attempts + 1 WHERE seq = ? AND lease_token IS NULL RETURNING attempts`),
+      insertAttempt: p<[string, string, number, string, string, number, string]>(
+        `INSERT INTO attempts (run_id, task_id, attempt, worker_id, lease_token, state, owner_pid, started_at) VALUES (?, ?, ?, ?, ?, 'leased', ?, ?)`),
+      taskLeased: p<[number, string, string, string, string]>(
+        `UPDATE tasks SET state = 'leased', attempts = ?, worker_id = ?, started_at = COALESCE(started_at, ?), last_error = NULL WHERE run_id = ? AND task_id = ?`),
+      setTaskState: p<[string, string, string]>(`UPDATE tasks SET state = ? WHERE run_id = ? AND task_id = ?`),
+      fence: p<[string, string, number, string], { seq: number }>(
+        `SELECT seq FROM inbox WHERE run_id = ? AND task_id = ? AND attempts = ? AND lease_token = ?`),
+      renew: p<[number, string, string, number, string]>(
+        `UPDATE inbox SET lease_deadline = ? WHERE run_id = ? AND task_id = ? AND attempts = ? AND lease_token = ?`),
+      attemptStarted: p<[string | null, string | null, string, string, number]>(
+        `UPDATE attempts SET state = 'starting', workdir = ?, branch = ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
+      attemptPid: p<[number, string | null, string, string, number]>(
+        `UPDATE attempts SET state = 'running', pid = ?, pid_start = ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
+      attemptEnded: p<[string, string, number | null, string | null, string | null, string, string, number]>(
+        `UPDATE attempts SET state = ?, ended_at = ?, exit_code = ?, result = ?, reason = ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
+      insertReceipt: p<[string, string, number, string, string, string, string]>(
+        `INSERT INTO receipts (run_id, task_id, attempt, worker_id, completed_at, result, body) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      deleteInbox: p<[string, string]>(`DELETE FROM inbox WHERE run_id = ? AND task_id = ?`),
+      requeue: p<[number, string, string]>(
+        `UPDATE inbox SET lease_token = NULL, lease_deadline = NULL, worker_id = NULL, ready_at = ? WHERE run_id = ? AND task_id = ?`),
+      taskFinished: p<[string, string | null, string, string | null, string, string]>(
+        `UPDATE tasks SET state = ?, result = ?, finished_at = ?, last_error = ? WHERE run_id = ? AND task_id = ?`),
+      taskError: p<[string, string, string, string]>(`UPDATE tasks SET state = ?, last_error = ? WHERE run_id = ? AND task_id = ?`),
+      bump: {
+        passed: p<[number, string]>(`UPDATE runs SET tasks_passed = tasks_passed + ? WHERE id = ?`),
+        failed: p<[number, string]>(`UPDATE runs SET tasks_failed = tasks_failed + ? WHERE id = ?`),
+        review: p<[number, string]>(`UPDATE runs SET tasks_review = tasks_review + ? WHERE id = ?`),
+        cancelled: p<[number, string]>(`UPDATE runs SET tasks_cancelled = tasks_cancelled + ? WHERE id = ?`),
+      },
+      task: p<[string, string], TaskRecord>(`SELECT run_id, task_id, spec, state, attempts, max_attempts, worker_id FROM tasks WHERE run_id = ? AND task_id = ?`),
+      tasksOfRun: p<[string], TaskRecord>(`SELECT run_id, task_id, spec, state, attempts, max_attempts, worker_id FROM tasks WHERE run_id = ?`),
+      inboxOfRun: p<[string], { task_id: string; lease_token: string | null; attempts: number; worker_id: string | null }>(
+        `SELECT task_id, lease_token, attempts, worker_id FROM inbox WHERE run_id = ?`),
+      holdRun: p<[number, string]>(`UPDATE inbox SET held = ? WHERE run_id = ?`),
+      expired: p<[number], { run_id: string; task_id: string; attempts: number; worker_id: string; lease_token: string }>(
+        `SELECT run_id, task_id, attempts, worker_id, lease_token FROM inbox WHERE lease_token IS NOT NULL AND lease_deadline < ?`),
+      activeAttempts: p<[], { run_id: string; task_id: string; attempt: number; worker_id: string; lease_token: string; pid: number | null; pid_start: string | null; owner_pid: number | null }>(
+        `SELECT run_id, task_id, attempt, worker_id, lease_token, pid, pid_start, owner_pid FROM attempts WHERE state IN (${ACTIVE_ATTEMPT.map((s) => `'${s}'`).join(', ')})`),
+      lastAttempt: p<[string, string], { attempt: number; worker_id: string }>(
+        `SELECT attempt, worker_id FROM attempts WHERE run_id = ? AND task_id = ? ORDER BY attempt DESC LIMIT 1`),
+      reenqueue: p<[string, string, number, string, number, string | null]>(
+        `INSERT INTO inbox (run_id, task_id, priority, enqueued_at, attempts, pool) VALUES (?, ?, ?, ?, ?, ?)`),
+      pendingReceipt: p<[string, string, string, number]>(`UPDATE attempts SET pending_receipt = ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
+      getPendingReceipt: p<[string, string, number], { pending_receipt: string | null }>(`SELECT pending_receipt FROM attempts WHERE run_id = ? AND task_id = ? AND attempt = ?`),
+      bumpMaxAttempts: p<[string, string]>(`UPDATE tasks SET max_attempts = attempts + 1 WHERE run_id = ? AND task_id = ?`),
+      reopenRun: p<[string, string]>(`UPDATE runs SET status = 'running', updated_at = ?, completed_at = NULL WHERE id = ?`),
+      readyNow: p<[string, string]>(`UPDATE inbox SET ready_at = 0 WHERE run_id = ? AND task_id = ? AND lease_token IS NULL`),
+      taskPriority: p<[string, string], { priority: number }>(`SELECT priority FROM tasks WHERE run_id = ? AND task_id = ?`),
+      runPool: p<[string], { worker_specs: string }>(`SELECT worker_specs FROM runs WHERE id = ?`),
+      receiptsOf: p<[string], { body: string }>(`SELECT body FROM receipts WHERE run_id = ? ORDER BY completed_at, task_id, attempt`),
+      receiptsOfTask: p<[string, string], { body: string }>(`SELECT body FROM receipts WHERE run_id = ? AND task_id = ? ORDER BY attempt`),
+      activeRuns: p<[], { id: string }>(`SELECT id FROM runs WHERE status IN ('pending', 'queued', 'running', 'paused')`),
+      nextReady: p<[], { ready_at: number }>(`SELECT MIN(ready_at) AS ready_at FROM inbox WHERE held = 0 AND lease_token IS NULL`),
+    };
+  }
+
+  /** Runs fn in one IMMEDIATE transaction and publishes its events only once it has committed. */
+  tx<T>(fn: () => T): T {
+    try {
+      const result = this.db.transaction(fn).immediate();
+      this.events.flush();
+      return result;
+    } catch (error) {
+      this.events.discard();
+      throw error;
+    }
+  }
+
+  // ── Runs ─────────────────────────────────────────────────────────────────────────────────────
+
+  /** Creates a run and enqueues all its tasks: pending → queued in one transaction. */
+  createRun(run: NewRun): void {
+    this.tx(() => {
+      const now = nowIso();
+      this.s.insertRun.run(run.id, run.name, JSON.stringify(run.labels), JSON.stringify(run.workerSpecs), run.workspace, run.createdAt, run.tasks.length);
+      const drafts: EventDraft[] = [];
+      run.tasks.forEach((t, i) => {
+        this.s.insertTask.run(run.id, t.spec.id, i, t.spec.name, stringifyWire(t.spec), t.priority, retryNumbers(t.spec.retry_policy ?? undefined).maxAttempts, t.unplaceable);
+        this.s.insertInbox.run(run.id, t.spec.id, t.priority, now, t.requires.length > 0 ? JSON.stringify(t.requires) : null, t.pool);
+        drafts.push({ taskId: t.spec.id, workerId: '', payload: { state: 'queued' } });
+      });
+      this.events.append(run.id, drafts);
+      this.s.setRunStatus.run(run.tasks.length > 0 ? 'queued' : 'completed', now, run.tasks.length > 0 ? null : now, run.id);
+    });
+  }
+
+  pauseRun(runId: string): boolean {
+    return this.tx(() => {
+      const c = this.s.runCounters.get(runId);
+      if (!c || !['queued', 'running', 'pending'].includes(c.status)) return false;
+      this.s.holdRun.run(1, runId);
+      this.s.setRunStatus.run('paused', nowIso(), null, runId);
+      return true;
+    });
+  }
+
+  resumeRun(runId: string): boolean {
+    return this.tx(() => {
+      const c = this.s.runCounters.get(runId);
+      if (!c || c.status !== 'paused') return false;
+      this.s.holdRun.run(0, runId);
+      const anyLeased = this.s.inboxOfRun.all(runId).some((r) => r.lease_token !== null);
+      const started = c.tasks_passed + c.tasks_failed + c.tasks_cancelled + c.tasks_review > 0;
+      this.s.setRunStatus.run(anyLeased || started ? 'running' : 'queued', nowIso(), null, runId);
+      return true;
+    });
+  }
+
+  /** Cancels everything not yet running at once; returns the leases the caller must stop (their
+   *  agents get SIGTERM then SIGKILL, and finish() records them as cancelled). */
+  cancelRun(runId: string, by: string): Array<Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'token'>> {
+    return this.tx(() => {
+      const c = this.s.runCounters.get(runId);
+      if (!c || TERMINAL_RUN.has(c.status)) return [];
+      const now = nowIso();
+      const running: Array<Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'token'>> = [];
+      const drafts: EventDraft[] = [];
+      const leasedTasks = new Set<string>();
+      for (const row of this.s.inboxOfRun.all(runId)) {
+        if (row.lease_token) {
+          running.push({ runId, taskId: row.task_id, attempt: row.attempts, token: row.lease_token });
+          leasedTasks.add(row.task_id);
+        }
+      }
+      let cancelled = 0;
+      let leftReview = 0;
+      for (const t of this.s.tasksOfRun.all(runId)) {
+        if (TERMINAL.has(t.state) || leasedTasks.has(t.task_id)) continue;
+        if (t.state === 'review') leftReview++;
+        this.s.deleteInbox.run(runId, t.task_id);
+        this.s.taskFinished.run('cancelled', null, now, null, runId, t.task_id);
+        drafts.push({ taskId: t.task_id, workerId: t.worker_id ?? '', payload: { state: 'cancelled', cancelled_by: by }, attempt: t.attempts || undefined });
+        cancelled++;
+      }
+      if (cancelled) this.s.bump.cancelled.run(cancelled, runId);
+      if (leftReview) this.s.bump.review.run(-leftReview, runId);
+      this.events.append(runId, drafts);
+      this.s.setRunStatus.run('cancelled', now, running.length === 0 ? now : null, runId);
+      return running;
+    });
+  }
+
+  // ── Leases ───────────────────────────────────────────────────────────────────────────────────
+
+  /** Leases the best ready task this worker can take: higher priority first, then oldest. */
+  lease(worker: WorkerIdentity, nowMs: number, leaseMs: number): Lease | null {
+    return this.tx(() => {
+      const candidates = this.s.candidates.all(worker.pool, nowMs, 16);
+      for (const c of candidates) {
+        if (c.requires) {
+          const requires = JSON.parse(c.requires) as string[];
+          if (!requires.every((r) => worker.capabilities.has(r))) continue;
+        }
+        const token = newLeaseToken();
+        const deadline = nowMs + leaseMs;
+        const taken = this.s.takeLease.get(token, deadline, worker.id, c.seq);
+        if (!taken) continue;
+        const attempt = taken.attempts;
+        const now = nowIso(nowMs);
+        this.s.insertAttempt.run(c.run_id, c.task_id, attempt, worker.id, token, this.ownerPid, now);
+        this.s.taskLeased.run(attempt, worker.id, now, c.run_id, c.task_id);
+        this.events.append(c.run_id, [{ taskId: c.task_id, workerId: worker.id, attempt, timestamp: now, payload: { state: 'leased', lease_expires_at: nowIso(deadline) } }]);
+        const counters = this.s.runCounters.get(c.run_id);
+        if (counters && counters.status === 'queued') this.s.setRunStatus.run('running', now, null, c.run_id);
+        return { runId: c.run_id, taskId: c.task_id, attempt, token, workerId: worker.id, deadline, grantedAt: nowMs };
+      }
+      return null;
+    });
+  }
+
+  renew(lease: Lease, nowMs: number, leaseMs: number): void {
+    const deadline = nowMs + leaseMs;
+    const r = this.s.renew.run(deadline, lease.runId, lease.taskId, lease.attempt, lease.token);
+    if (r.changes !== 1) throw new LeaseLostError(lease);
+    lease.deadline = deadline;
+  }
+
+  isCurrent(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'token'>): boolean {
+    return this.s.fence.get(lease.runId, lease.taskId, lease.attempt, lease.token) !== undefined;
+  }
+
+  private assertCurrent(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'token'>): void {
+    if (!this.isCurrent(lease)) throw new LeaseLostError(lease);
+  }
+
+  markStarting(lease: Lease, workdir: string | null, branch: string | null): void {
+    this.tx(() => {
+      this.assertCurrent(lease);
+      this.s.attemptStarted.run(workdir, branch, lease.runId, lease.taskId, lease.attempt);
+      this.s.setTaskState.run('starting', lease.runId, lease.taskId);
+      this.events.append(lease.runId, [{ taskId: lease.taskId, workerId: lease.workerId, attempt: lease.attempt, payload: { state: 'starting' } }]);
+    });
+  }
+
+  markRunning(lease: Lease, pid: number, pidStart: string | null): void {
+    this.tx(() => {
+      this.assertCurrent(lease);
+      this.s.attemptPid.run(pid, pidStart, lease.runId, lease.taskId, lease.attempt);
+      this.s.setTaskState.run('running', lease.runId, lease.taskId);
+      this.events.append(lease.runId, [{ taskId: lease.taskId, workerId: lease.workerId, attempt: lease.attempt, payload: { state: 'running' } }]);
+    });
+  }
+
+  /** Progress events from a running attempt (model_wait, running_tool, heartbeat, artifact, running). */
+  progress(lease: Lease, payloads: EventPayload[]): void {
+    if (payloads.length === 0) return;
+    this.tx(() => {
+      this.assertCurrent(lease);
+      let state: string | null = null;
+      for (const p of payloads) if (p.state === 'model_wait' || p.state === 'running_tool' || p.state === 'running') state = p.state;
+      if (state) this.s.setTaskState.run(state, lease.runId, lease.taskId);
+      this.events.append(lease.runId, payloads.map((payload) => ({ taskId: lease.taskId, workerId: lease.workerId, attempt: lease.attempt, payload })));
+    });
+  }
+
+  /** Records the end of an attempt: receipt, retry or final state, run status. Fenced. */
+  finish(lease: Lease, outcome: AttemptOutcome, nowMs: number = Date.now()): void {
+    this.tx(() => {
+      this.assertCurrent(lease);
+      this.finishInTx(lease, outcome, nowMs);
+    });
+  }
+
+  private finishInTx(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'workerId'>, outcome: AttemptOutcome, nowMs: number): void {
+    const { runId, taskId, attempt, workerId } = lease;
+    const now = nowIso(nowMs);
+    const info = this.specOf(runId, taskId);
+    const ev = (payload: EventPayload): EventDraft => ({ taskId, workerId, attempt, timestamp: now, payload });
+    const drafts: EventDraft[] = [];
+    const runCancelled = this.s.runCounters.get(runId)?.status === 'cancelled';
+
+    if (outcome.kind === 'interrupted') {
+      this.s.attemptEnded.run('interrupted', now, null, null, `interrupted by ${outcome.signal}`, runId, taskId, attempt);
+      drafts.push(ev({ state: 'interrupted', signal: outcome.signal }));
+      this.retryOrFail(lease, info, `interrupted by ${outcome.signal}`, 'failed', drafts, nowMs, runCancelled);
+      this.events.append(runId, drafts);
+      this.refreshRun(runId, now);
+      return;
+    }
+
+    const result = outcome.kind === 'scored' ? outcome.result : outcome.kind === 'cancelled' ? 'skip' : null;
+    this.s.attemptEnded.run(outcome.kind === 'review' ? 'review' : 'ended', now, outcome.kind === 'cancelled' ? null : outcome.exitCode, result, outcome.kind === 'scored' ? (outcome.reason ?? null) : null, runId, taskId, attempt);
+
+    if (outcome.kind === 'cancelled') {
+      this.writeReceipt(runId, taskId, attempt, workerId, now, 'skip', outcome.receipt);
+      drafts.push(ev({ state: 'cancelled', cancelled_by: outcome.by }));
+      this.s.deleteInbox.run(runId, taskId);
+      this.s.taskFinished.run('cancelled', 'skip', now, null, runId, taskId);
+      this.s.bump.cancelled.run(1, runId);
+    } else if (outcome.kind === 'review') {
+      drafts.push(ev(completedPayload(outcome.exitCode, outcome.summary ?? 'waiting for review')));
+      this.s.deleteInbox.run(runId, taskId);
+      this.s.setTaskState.run('review', runId, taskId);
+      this.s.bump.review.run(1, runId);
+      // The receipt is written when a person decides; keep its artifacts with the attempt meanwhile.
+      this.s.pendingReceipt.run(stringifyWire(outcome.receipt), runId, taskId, attempt);
+    } else if (outcome.result === 'pass') {
+      this.writeReceipt(runId, taskId, attempt, workerId, now, 'pass', outcome.receipt);
+      drafts.push(ev(completedPayload(outcome.exitCode, outcome.summary)));
+      this.s.deleteInbox.run(runId, taskId);
+      this.s.taskFinished.run('passed', 'pass', now, null, runId, taskId);
+      this.s.bump.passed.run(1, runId);
+    } else {
+      this.writeReceipt(runId, taskId, attempt, workerId, now, outcome.result, outcome.receipt);
+      const reason = outcome.reason ?? (outcome.result === 'timeout' ? 'timed out' : 'failed');
+      drafts.push(ev({ state: 'failed', reason, recoverable: attempt < info.maxAttempts && !runCancelled }));
+      this.retryOrFail(lease, info, reason, outcome.result === 'timeout' ? 'timeout' : 'failed', drafts, nowMs, runCancelled);
+    }
+    this.events.append(runId, drafts);
+    this.refreshRun(runId, now);
+  }
+
+  /** After a failed attempt: back into the inbox with backoff while attempts remain, else final. */
+  private retryOrFail(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'workerId'>, info: { maxAttempts: number; policy: FleetRetryPolicy | undefined }, reason: string,
+    finalState: 'failed' | 'timeout', drafts: EventDraft[], nowMs: number, runCancelled: boolean): void {
+    const { runId, taskId, attempt, workerId } = lease;
+    const now = nowIso(nowMs);
+    if (runCancelled) {
+      this.s.deleteInbox.run(runId, taskId);
+      this.s.taskFinished.run('cancelled', null, now, reason, runId, taskId);
+      this.s.bump.cancelled.run(1, runId);
+    } else if (attempt < info.maxAttempts) {
+      const delay = backoffMs(retryNumbers(info.policy), attempt);
+      this.s.requeue.run(nowMs + delay, runId, taskId);
+      this.s.taskError.run('retry_wait', reason, runId, taskId);
+      drafts.push({ taskId, workerId, attempt, timestamp: now, payload: { state: 'restarted', restart_count: attempt } });
+    } else {
+      this.s.deleteInbox.run(runId, taskId);
+      this.s.taskFinished.run(finalState, finalState === 'timeout' ? 'timeout' : 'fail', now, reason, runId, taskId);
+      this.s.bump.failed.run(1, runId);
+    }
+  }
+
+  private writeReceipt(runId: string, taskId: string, attempt: number, workerId: string, completedAt: string, result: FleetReceipt['result'],
+    rest: Omit<FleetReceipt, 'run_id' | 'task_id' | 'worker_id' | 'completed_at' | 'result'>): void {
+    const receipt = { run_id: runId, task_id: taskId, worker_id: workerId, completed_at: completedAt, result, artifacts: rest.artifacts ?? [], score: rest.score ?? null };
+    // The unique index on (run, task, attempt) turns a duplicate into an error that rolls back the
+    // whole transaction: a task never gets two receipts for one attempt.
+    this.s.insertReceipt.run(runId, taskId, attempt, workerId, completedAt, result, stringifyWire(receipt));
+  }
+
+  /** A person's verdict on a task waiting in review. */
+  decideReview(runId: string, taskId: string, pass: boolean, notes: string | undefined, by: string): boolean {
+    return this.tx(() => {
+      const t = this.s.task.get(runId, taskId);
+      if (!t || t.state !== 'review') return false;
+      const last = this.s.lastAttempt.get(runId, taskId);
+      if (!last) return false;
+      const now = nowIso();
+      const pending = this.s.getPendingReceipt.get(runId, taskId, last.attempt)?.pending_receipt;
+      const artifacts = pending ? ((JSON.parse(pending) as { artifacts?: unknown[] }).artifacts ?? []) : [];
+      const score = { value: pass ? 1 : 0, max: 1, ...(notes ? { notes } : {}) };
+      this.writeReceipt(runId, taskId, last.attempt, last.worker_id, now, pass ? 'pass' : 'fail', { artifacts: artifacts as FleetReceipt['artifacts'], score });
+      this.s.attemptEnded.run('ended', now, null, pass ? 'pass' : 'fail', `reviewed by ${by}`, runId, taskId, last.attempt);
+      this.s.taskFinished.run(pass ? 'passed' : 'failed', pass ? 'pass' : 'fail', now, pass ? null : (notes ?? 'failed in review'), runId, taskId);
+      this.s.bump.review.run(-1, runId);
+      (pass ? this.s.bump.passed : this.s.bump.failed).run(1, runId);
+      const payload: EventPayload = pass ? { state: 'completed', summary: `passed in review by ${by}` } : { state: 'failed', reason: notes ?? `failed in review by ${by}`, recoverable: false };
+      this.events.append(runId, [{ taskId, workerId: last.worker_id, attempt: last.attempt, timestamp: now, payload }]);
+      this.refreshRun(runId, now);
+      return true;
+    });
+  }
+
+  /** "Retry now": skip the backoff of a waiting task, or give a finished failed task one more attempt. */
+  retryTask(runId: string, taskId: string): boolean {
+    return this.tx(() => {
+      const t = this.s.task.get(runId, taskId);
+      if (!t) return false;
+      if (t.state === 'retry_wait') return this.s.readyNow.run(runId, taskId).changes === 1;
+      if (t.state !== 'failed' && t.state !== 'timeout' && t.state !== 'cancelled') return false;
+      const pool = this.poolOf(runId);
+      const prio = this.s.taskPriority.get(runId, taskId)?.priority ?? 0;
+      this.s.reenqueue.run(runId, taskId, prio, nowIso(), t.attempts, pool);
+      this.s.setTaskState.run('queued', runId, taskId);
+      (t.state === 'cancelled' ? this.s.bump.cancelled : this.s.bump.failed).run(-1, runId);
+      // One more attempt than the policy allows: the person asked for it.
+      this.s.bumpMaxAttempts.run(runId, taskId);
+      this.specCache.delete(`${runId}\u0000${taskId}`);
+      this.events.append(runId, [{ taskId, workerId: '', payload: { state: 'queued' } }]);
+      this.s.reopenRun.run(nowIso(), runId);
+      return true;
+    });
+  }
+
+  private poolOf(runId: string): string | null {
+    const row = this.s.runPool.get(runId);
+    const specs = row ? (JSON.parse(row.worker_specs) as unknown[]) : [];
+    return specs.length > 0 ? runId : null;
+  }
+
+  // ── Stale leases and crash recovery ──────────────────────────────────────────────────────────
+
+  /** Revokes leases whose deadline passed (their worker stopped renewing): a `stale` event, the
+   *  attempt counted, the task retried per its policy. Returns what was revoked. */
+  reapExpired(nowMs: number, lastHeartbeat: (workerId: string) => string | undefined): Array<{ runId: string; taskId: string; attempt: number; workerId: string }> {
+    return this.tx(() => {
+      const revoked = [];
+      for (const row of this.s.expired.all(nowMs)) {
+        const lease = { runId: row.run_id, taskId: row.task_id, attempt: row.attempts, workerId: row.worker_id };
+        const now = nowIso(nowMs);
+        this.s.attemptEnded.run('lost', now, null, null, 'lease expired: worker stopped renewing', row.run_id, row.task_id, row.attempts);
+        const hb = lastHeartbeat(row.worker_id);
+        const drafts: EventDraft[] = [{ taskId: row.task_id, workerId: row.worker_id, attempt: row.attempts, timestamp: now, payload: hb ? { state: 'stale', last_heartbeat_at: hb } : { state: 'stale' } }];
+        const cancelled = this.s.runCounters.get(row.run_id)?.status === 'cancelled';
+        this.retryOrFail(lease, this.specOf(row.run_id, row.task_id), 'worker went stale (lease expired)', 'failed', drafts, nowMs, cancelled);
+        this.events.append(row.run_id, drafts);
+        this.refreshRun(row.run_id, now);
+        revoked.push(lease);
+      }
+      return revoked;
+    });
+  }
+
+  /** Attempts that were active when their owning process died. */
+  orphanedAttempts(isAlive: (pid: number) => boolean): Array<{ runId: string; taskId: string; attempt: number; workerId: string; token: string; pid: number | null; pidStart: string | null }> {
+    return this.s.activeAttempts.all()
+      .filter((a) => a.owner_pid === null || (a.owner_pid !== this.ownerPid && !isAlive(a.owner_pid)))
+      .map((a) => ({ runId: a.run_id, taskId: a.task_id, attempt: a.attempt, workerId: a.worker_id, token: a.lease_token, pid: a.pid, pidStart: a.pid_start }));
+  }
+
+  /** Puts an orphaned attempt's task back (the attempt counted) after its agent was ended. */
+  recoverAttempt(a: { runId: string; taskId: string; attempt: number; workerId: string; token: string }): void {
+    this.tx(() => {
+      const current = this.isCurrent(a);
+      if (!current) {
+        // The inbox already moved on (finished or re-leased): just close the attempt record.
+        this.s.attemptEnded.run('lost', nowIso(), null, null, 'owner process died', a.runId, a.taskId, a.attempt);
+        return;
+      }
+      this.finishInTx(a, { kind: 'interrupted', signal: 'SIGKILL' }, Date.now());
+    });
+  }
+
+  // ── Reads ────────────────────────────────────────────────────────────────────────────────────
+
+  receipts(runId: string, taskId?: string): Record<string, unknown>[] {
+    const rows = taskId ? this.s.receiptsOfTask.all(runId, taskId) : this.s.receiptsOf.all(runId);
+    return rows.map((r) => JSON.parse(r.body) as Record<string, unknown>);
+  }
+
+  activeRunIds(): string[] {
+    return this.s.activeRuns.all().map((r) => r.id);
+  }
+
+  runStatus(runId: string): string | null {
+    return this.s.runCounters.get(runId)?.status ?? null;
+  }
+
+  /** Earliest time (ms) a waiting task becomes ready, for the scheduler's timer. */
+  nextReadyAt(): number | null {
+    return this.s.nextReady.get()?.ready_at ?? null;
+  }
+
+  taskSpec(runId: string, taskId: string): FleetTaskSpec {
+    return this.specOf(runId, taskId).spec;
+  }
+
+  private specOf(runId: string, taskId: string): { spec: FleetTaskSpec; maxAttempts: number; policy: FleetRetryPolicy | undefined } {
+    const key = `${runId}\u0000${taskId}`;
+    let hit = this.specCache.get(key);
+    if (!hit) {
+      const t = this.s.task.get(runId, taskId);
+      if (!t) throw new Error(`no task ${runId}/${taskId}`);
+      const spec = JSON.parse(t.spec) as FleetTaskSpec;
+      hit = { spec, policy: spec.retry_policy ?? undefined, maxAttempts: t.max_attempts };
+      if (this.specCache.size > 10_000) this.specCache.clear();
+      this.specCache.set(key, hit);
+    }
+    return hit;
+  }
+
+  private refreshRun(runId: string, now: string): void {
+    const c = this.s.runCounters.get(runId);
+    if (!c) return;
+    const done = c.tasks_passed + c.tasks_failed + c.tasks_cancelled;
+    if (c.status === 'cancelled') {
+      if (done >= c.tasks_total) this.s.setRunStatus.run('cancelled', now, now, runId);
+      return;
+    }
+    if (done >= c.tasks_total) {
+      this.s.setRunStatus.run(c.tasks_failed > 0 ? 'failed' : 'completed', now, now, runId);
+    } else if (c.status === 'queued') {
+      this.s.setRunStatus.run('running', now, null, runId);
+    }
+  }
+}
+
+const TERMINAL_RUN = new Set(['completed', 'failed', 'cancelled']);
+
+function completedPayload(exitCode: number | null, summary: string | undefined): EventPayload {
+  const p: EventPayload = { state: 'completed' };
+  if (exitCode !== null) p.exit_code = exitCode;
+  if (summary) p.summary = summary;
+  return p;
+}

@@ -1,0 +1,104 @@
+// Agents run in their own process group so a whole tree can be signalled at once, and so a restart
+// can recognise (pid + start time) and end agents orphaned by a crash. Usage comes from /proc.
+import fs from 'node:fs';
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux; /proc times are in these units.
+const PAGE_KB = 4;
+
+/** Running (not exited, and not a zombie awaiting a reaper that may never come: in a container
+ *  PID 1 often does not reap orphans). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    const raw = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return raw.slice(raw.lastIndexOf(')') + 2, raw.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return process.platform !== 'linux';
+  }
+}
+
+interface Stat { pid: number; ppid: number; pgrp: number; ticks: number; start: string; rssPages: number }
+
+function readStat(pid: number | string): Stat | null {
+  try {
+    const raw = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
+    const rest = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+    return {
+      pid: Number(pid),
+      ppid: Number(rest[1]),
+      pgrp: Number(rest[2]),
+      ticks: Number(rest[11]) + Number(rest[12]),
+      start: rest[19] ?? '',
+      rssPages: Number(rest[21]),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** The process's start time (clock ticks since boot) — with the pid, a unique identity. */
+export function processStartTime(pid: number): string | null {
+  return readStat(pid)?.start ?? null;
+}
+
+/** True when `pid` is still the very process we started (not a recycled pid). */
+export function isSameProcess(pid: number, start: string | null): boolean {
+  if (!isAlive(pid)) return false;
+  if (start === null) return true;
+  const now = processStartTime(pid);
+  return now === null || now === start;
+}
+
+/** Signals a whole process group; ignores a group that is already gone. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    try {
+      process.kill(pgid, signal);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** CPU and memory of a process group, sampled between calls. */
+export class TreeSampler {
+  private lastTicks = 0;
+  private lastAt = 0;
+
+  constructor(private readonly pgid: number) {}
+
+  sample(nowMs: number = Date.now()): { cpuPercent: number; memoryMb: number } | null {
+    let ticks = 0;
+    let pages = 0;
+    let found = false;
+    let entries: string[];
+    try {
+      entries = fs.readdirSync('/proc');
+    } catch {
+      return null; // not Linux: heartbeats go out without usage figures
+    }
+    for (const name of entries) {
+      if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
+      const st = readStat(name);
+      if (!st || st.pgrp !== this.pgid) continue;
+      found = true;
+      ticks += st.ticks;
+      pages += st.rssPages;
+    }
+    if (!found) return null;
+    const elapsed = this.lastAt === 0 ? 0 : (nowMs - this.lastAt) / 1000;
+    const cpu = elapsed > 0 ? ((ticks - this.lastTicks) / CLOCK_TICKS / elapsed) * 100 : 0;
+    this.lastTicks = ticks;
+    this.lastAt = nowMs;
+    return { cpuPercent: Math.max(0, Math.round(cpu * 10) / 10), memoryMb: Math.round((pages * PAGE_KB) / 1024) };
+  }
+}

@@ -1,0 +1,195 @@
+// Turns a dropped or command-line spec into a run ready to create, or into every problem with it as
+// `<field path>: <what is wrong>`. Nothing is written unless the whole spec is valid.
+import path from 'node:path';
+import { JSONPath } from 'jsonpath-plus';
+import { FleetRunSchema, type FleetRun, type FleetTaskSpec, type FleetWorkerSpec } from '../../../../src-shared/protocol/fleet';
+import { formatIssues } from '../../../../src-shared/protocol/errors';
+import { readAgentSpec, type AgentSpec } from '../agents/agent-spec';
+import { newRunId, nowIso } from '../ids';
+import type { NewRun, NewTask } from '../fleet-store';
+import { detectFormat, parseSpecText, SpecSyntaxError, type SpecFormat } from './parse-text';
+
+export interface LoadedTask extends NewTask {
+  agent: AgentSpec;
+  /** Worker ids this task may run on (for the preview). */
+  placeableOn: string[];
+}
+
+export interface LoadedSpec {
+  format: SpecFormat;
+  run: Omit<NewRun, 'tasks'> & { tasks: LoadedTask[] };
+  workers: FleetWorkerSpec[];
+  warnings: string[];
+}
+
+export type LoadResult = { ok: true; spec: LoadedSpec } | { ok: false; issues: string[] };
+
+export interface LoadOptions {
+  filename?: string;
+  workspace?: string | null;
+  /** Capabilities of the default (local) worker, for placement checks. */
+  defaultCapabilities: readonly string[];
+  defaultWorkerId?: string;
+}
+
+const I32_MIN = -2147483648;
+const I32_MAX = 2147483647;
+
+export function loadSpec(text: string, options: LoadOptions): LoadResult {
+  if (text.trim() === '') return { ok: false, issues: ['(root): the file is empty; expected a FleetRun or a list of task specs'] };
+  let format: SpecFormat;
+  let raw: unknown;
+  try {
+    format = detectFormat(text, options.filename);
+    raw = parseSpecText(text, format);
+  } catch (e) {
+    return { ok: false, issues: [`(root): ${e instanceof SpecSyntaxError ? e.message : String(e)}`] };
+  }
+  return loadSpecValue(raw, format, options);
+}
+
+export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOptions): LoadResult {
+  // A bare list is a run of those tasks. A spec file need not carry the run's bookkeeping fields
+  // (id, status, created_at): they are filled in here, so errors still read `task_specs[2]...`.
+  let doc: Record<string, unknown>;
+  if (Array.isArray(raw)) doc = { task_specs: raw };
+  else if (raw && typeof raw === 'object') doc = { ...(raw as Record<string, unknown>) };
+  else return { ok: false, issues: ['(root): expected a FleetRun (an object with task_specs) or a list of task specs'] };
+  if (!('task_specs' in doc)) return { ok: false, issues: ['task_specs: required (a run needs at least one task spec)'] };
+  const fallbackName = options.filename ? path.basename(options.filename).replace(/\.(json|ya?ml|toml)$/i, '') : 'untitled run';
+  doc.id ??= newRunId();
+  doc.name ??= fallbackName;
+  doc.status ??= 'pending';
+  doc.created_at ??= nowIso();
+
+  const parsed = FleetRunSchema.safeParse(doc);
+  if (!parsed.success) return { ok: false, issues: formatIssues(parsed.error) };
+  const run = parsed.data as FleetRun;
+  const issues: string[] = [];
+  const warnings: string[] = [];
+  if (run.task_specs.length === 0) issues.push('task_specs: empty; a run needs at least one task spec');
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(run.id)) issues.push(`id: "${run.id}" must be 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit`);
+
+  // Workers: the run's own worker_specs, else the default local worker.
+  const workerIds = new Map<string, number>();
+  run.worker_specs.forEach((w, i) => {
+    const prev = workerIds.get(w.id);
+    if (prev !== undefined) issues.push(`worker_specs[${i}].id: duplicate id "${w.id}" (also worker_specs[${prev}])`);
+    workerIds.set(w.id, i);
+    if (w.host.kind !== 'local') warnings.push(`worker_specs[${i}]: ${w.host.kind} workers are not available in this version of Shoal; tasks only run on local workers`);
+  });
+  const usable = run.worker_specs.filter((w) => w.host.kind === 'local');
+  const pool = run.worker_specs.length > 0 ? run.id : null;
+  const workerCaps: Array<{ id: string; caps: Set<string> }> = pool
+    ? usable.map((w) => ({ id: w.id, caps: new Set(w.capabilities) }))
+    : [{ id: options.defaultWorkerId ?? 'local', caps: new Set(options.defaultCapabilities) }];
+
+  const seen = new Map<string, number>();
+  const tasks: LoadedTask[] = [];
+  run.task_specs.forEach((t, i) => {
+    const at = `task_specs[${i}]`;
+    const prev = seen.get(t.id);
+    if (prev !== undefined) issues.push(`${at}.id: duplicate id "${t.id}" (also task_specs[${prev}])`);
+    seen.set(t.id, i);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(t.id)) issues.push(`${at}.id: "${t.id}" must be 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit`);
+    if (t.instructions.trim() === '') issues.push(`${at}.instructions: empty; say what the agent should do`);
+    if (t.timeout_seconds !== null && t.timeout_seconds !== undefined && Number(t.timeout_seconds) < 1) issues.push(`${at}.timeout_seconds: must be at least 1 (leave it out for no timeout)`);
+    checkScorer(t, at, issues);
+    const meta = t.metadata as Record<string, unknown>;
+    const agent = readAgentSpec(meta);
+    if (typeof agent === 'string') issues.push(`${at}.metadata.agent: ${agent}`);
+    const priority = readPriority(meta.priority, `${at}.metadata.priority`, issues);
+    const requires = readStringList(meta.requires, `${at}.metadata.requires`, issues);
+    if (meta.env !== undefined && (typeof meta.env !== 'object' || meta.env === null || Array.isArray(meta.env) || Object.values(meta.env).some((v) => typeof v !== 'string'))) {
+      issues.push(`${at}.metadata.env: expected a map of environment variable names to strings`);
+    }
+    checkRelativePaths(meta.artifact_paths, `${at}.metadata.artifact_paths`, issues);
+    const placeableOn = workerCaps.filter((w) => requires.every((r) => w.caps.has(r))).map((w) => w.id);
+    let unplaceable: string | null = null;
+    if (placeableOn.length === 0) {
+      unplaceable = requires.length > 0
+        ? `no worker offers ${requires.map((r) => `"${r}"`).join(', ')} (${workerCaps.length === 0 ? 'this run has no usable worker' : `workers: ${workerCaps.map((w) => `${w.id} [${[...w.caps].join(', ')}]`).join('; ')}`})`
+        : 'this run has no usable worker';
+      warnings.push(`${at}: cannot be placed: ${unplaceable}`);
+    }
+    tasks.push({ spec: t, priority, requires, pool, unplaceable, agent: typeof agent === 'string' ? { kind: 'shell' } : agent, placeableOn });
+  });
+  if (issues.length > 0) return { ok: false, issues };
+  return {
+    ok: true,
+    spec: {
+      format,
+      warnings,
+      workers: run.worker_specs,
+      run: { id: run.id, name: run.name, labels: run.labels, workerSpecs: run.worker_specs, workspace: options.workspace ?? null, createdAt: run.created_at, tasks },
+    },
+  };
+}
+
+function checkScorer(t: FleetTaskSpec, at: string, issues: string[]): void {
+  const s = t.scorer;
+  if (!s) return;
+  if (s.kind === 'file_exists' || s.kind === 'regex_match' || s.kind === 'json_path') {
+    const problem = relativePathProblem(String(s.path));
+    if (problem) issues.push(`${at}.scorer.path: ${problem}`);
+  }
+  if (s.kind === 'regex_match') {
+    try {
+      new RegExp(s.pattern, 'm');
+    } catch (e) {
+      issues.push(`${at}.scorer.pattern: not a valid regular expression (${(e as Error).message})`);
+    }
+  }
+  if (s.kind === 'json_path') {
+    if (!s.expression.trim().startsWith('$')) issues.push(`${at}.scorer.expression: a JSONPath starts with "$", e.g. "$.summary.passed"`);
+    else {
+      try {
+        JSONPath({ path: s.expression, json: {}, wrap: true });
+      } catch (e) {
+        issues.push(`${at}.scorer.expression: not a valid JSONPath (${(e as Error).message})`);
+      }
+    }
+  }
+}
+
+/** Scorer and artifact paths are read inside the task's workdir only. */
+export function relativePathProblem(p: string): string | null {
+  if (p.trim() === '') return 'empty; give a path relative to the task workdir';
+  if (path.isAbsolute(p) || /^[A-Za-z]:[\\/]/.test(p)) return `"${p}" is absolute; give a path relative to the task workdir`;
+  const norm = path.posix.normalize(p.replace(/\\/g, '/'));
+  if (norm === '..' || norm.startsWith('../')) return `"${p}" leaves the task workdir; paths must stay inside it`;
+  return null;
+}
+
+function checkRelativePaths(value: unknown, at: string, issues: string[]): void {
+  if (value === undefined) return;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    issues.push(`${at}: expected a map of artifact kind to a path relative to the workdir`);
+    return;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string') issues.push(`${at}.${k}: expected a path string`);
+    else {
+      const problem = relativePathProblem(v);
+      if (problem) issues.push(`${at}.${k}: ${problem}`);
+    }
+  }
+}
+
+function readPriority(v: unknown, at: string, issues: string[]): number {
+  if (v === undefined || v === null) return 0;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < I32_MIN || v > I32_MAX) {
+    issues.push(`${at}: expected an integer from ${I32_MIN} to ${I32_MAX} (higher runs first)`);
+    return 0;
+  }
+  return v;
+}
+
+function readStringList(v: unknown, at: string, issues: string[]): string[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
+    issues.push(`${at}: expected a list of capability names, e.g. ["gpu", "docker"]`);
+    return [];
+  }
+  return v as string[];
+}

@@ -1,0 +1,57 @@
+// Reads a spec file's text (JSON, YAML or TOML) into a plain value, keeping what the protocol's
+// integer rules need: integers stay distinguishable from floats (`1.0` is not a valid u32) and
+// integers beyond 2^53 stay exact.
+import { parse as parseToml } from 'smol-toml';
+import { parseDocument } from 'yaml';
+import { FloatLiteral, parseJsonLossless } from '../../../../src-shared/protocol/json-lossless';
+
+export type SpecFormat = 'json' | 'yaml' | 'toml';
+
+export function detectFormat(text: string, filename?: string): SpecFormat {
+  const ext = filename?.toLowerCase().match(/\.(json|ya?ml|toml)$/)?.[1];
+  if (ext === 'json') return 'json';
+  if (ext === 'yaml' || ext === 'yml') return 'yaml';
+  if (ext === 'toml') return 'toml';
+  const first = text.trimStart()[0];
+  if (first === '{' || first === '[' && !/^\s*\[[\w.-]+\]\s*$/m.test(text.split('\n')[0] ?? '')) return 'json';
+  if (/^\s*\[\[?[\w."-]+\]\]?\s*$/m.test(text) || /^\s*[\w"-]+\s*=\s*\S/m.test(text)) return 'toml';
+  return 'yaml';
+}
+
+export class SpecSyntaxError extends Error {}
+
+/** Parses `text`; throws SpecSyntaxError with a line/column a person can find. */
+export function parseSpecText(text: string, format: SpecFormat): unknown {
+  if (format === 'json') {
+    try {
+      return parseJsonLossless(text);
+    } catch (e) {
+      throw new SpecSyntaxError(`not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  if (format === 'yaml') {
+    const doc = parseDocument(text, { intAsBigInt: true, uniqueKeys: true, prettyErrors: true });
+    if (doc.errors.length > 0) throw new SpecSyntaxError(`not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
+    return normalizeNumbers(doc.toJS({ maxAliasCount: 100 }));
+  }
+  try {
+    return normalizeNumbers(parseToml(text, { integersAsBigInt: true }));
+  } catch (e) {
+    throw new SpecSyntaxError(`not valid TOML: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** YAML/TOML give integers as bigint and floats as number; map them onto the lossless JSON
+ *  parser's representation so one set of schemas judges every format alike. */
+function normalizeNumbers(value: unknown): unknown {
+  if (typeof value === 'bigint') return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+  if (typeof value === 'number') return Number.isInteger(value) ? new FloatLiteral(value) : value;
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(normalizeNumbers);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = normalizeNumbers(v);
+    return out;
+  }
+  return value;
+}

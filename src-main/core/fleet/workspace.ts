@@ -1,0 +1,67 @@
+// Where an attempt runs: its own git worktree on `shoal/<run>/<task>` when the run's workspace is a
+// git repository, else a scratch directory. The patch artifact is the worktree's diff against the
+// commit it started from, including files the agent created.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { refSlug } from './ids';
+
+const exec = promisify(execFile);
+
+export interface Workdir {
+  dir: string;
+  branch: string | null;
+  baseCommit: string | null;
+  repo: string | null;
+}
+
+async function git(cwd: string, args: string[], input?: string): Promise<string> {
+  const child = exec('git', args, { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } });
+  if (input !== undefined) child.child.stdin?.end(input);
+  const { stdout } = await child;
+  return stdout;
+}
+
+export async function isGitRepo(dir: string): Promise<boolean> {
+  try {
+    return (await git(dir, ['rev-parse', '--is-inside-work-tree'])).trim() === 'true';
+  } catch {
+    return false;
+  }
+}
+
+export async function prepareWorkdir(opts: { dataDir: string; workspace: string | null; runId: string; taskId: string; attempt: number }): Promise<Workdir> {
+  const slug = `${refSlug(opts.runId)}/${refSlug(opts.taskId)}`;
+  const root = path.join(opts.dataDir, 'workdirs', refSlug(opts.runId), `${refSlug(opts.taskId)}-${opts.attempt}`);
+  if (opts.workspace && (await isGitRepo(opts.workspace))) {
+    const repo = (await git(opts.workspace, ['rev-parse', '--show-toplevel'])).trim();
+    const base = (await git(repo, ['rev-parse', 'HEAD'])).trim();
+    const branch = `shoal/${slug}`;
+    fs.mkdirSync(path.dirname(root), { recursive: true });
+    if (fs.existsSync(root)) await removeWorkdir({ dir: root, branch: null, baseCommit: null, repo });
+    // -B: a retry starts again from the base commit on the same branch name.
+    await git(repo, ['worktree', 'add', '--force', '-B', branch, root, base]);
+    return { dir: root, branch, baseCommit: base, repo };
+  }
+  fs.rmSync(root, { recursive: true, force: true });
+  fs.mkdirSync(root, { recursive: true });
+  return { dir: root, branch: null, baseCommit: null, repo: null };
+}
+
+/** The diff of everything the agent changed (tracked and new files) against the base commit. */
+export async function workdirPatch(w: Workdir): Promise<string> {
+  if (!w.repo || !w.baseCommit) return '';
+  // intent-to-add makes new files visible to `git diff` without staging their content.
+  await git(w.dir, ['add', '--intent-to-add', '--all']).catch(() => '');
+  return git(w.dir, ['diff', '--binary', w.baseCommit]);
+}
+
+export async function removeWorkdir(w: Workdir, keepBranch = true): Promise<void> {
+  if (w.repo) {
+    await git(w.repo, ['worktree', 'remove', '--force', w.dir]).catch(() => '');
+    await git(w.repo, ['worktree', 'prune']).catch(() => '');
+    if (!keepBranch && w.branch) await git(w.repo, ['branch', '-D', w.branch]).catch(() => '');
+  }
+  fs.rmSync(w.dir, { recursive: true, force: true });
+}

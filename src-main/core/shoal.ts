@@ -1,0 +1,80 @@
+// The composition root of the core: one store, one bus, the read models and the engine, shared by
+// whichever transport hosts it (Electron main, the headless server, the CLI).
+import path from 'node:path';
+import { dispatch, type CallContext, type Handlers, type Logger } from './api/dispatch';
+import { createHandlers } from './api/handlers';
+import { EventBus } from './bus';
+import { FleetEngine, type EngineOptions } from './fleet/engine';
+import { loadSpec, type LoadResult } from './fleet/spec/load-spec';
+import { SettingsStore } from './settings';
+import { openStore, type OpenStoreOptions, type Store } from './store/open';
+import { RunsView } from './views/runs-view';
+import { WorkersView } from './views/workers-view';
+import type { Envelope } from '../../src-shared/contract';
+
+export interface ShoalCoreOptions extends OpenStoreOptions {
+  dbPath: string;
+  /** Where artifacts and worktrees live; defaults to the database's folder. */
+  dataDir?: string;
+  transport: 'electron' | 'headless';
+  version?: string;
+  log?: Logger;
+  env?: NodeJS.ProcessEnv;
+  engine?: Partial<Pick<EngineOptions, 'maxWorkers' | 'leaseMs' | 'heartbeatMs' | 'killGraceMs' | 'worktreeCleanup' | 'capabilities'>>;
+}
+
+export class ShoalCore {
+  readonly store: Store;
+  readonly bus = new EventBus();
+  readonly settings: SettingsStore;
+  readonly runsView: RunsView;
+  readonly workersView: WorkersView;
+  readonly dataDir: string;
+  readonly transport: 'electron' | 'headless';
+  readonly version: string;
+  readonly engine: FleetEngine;
+  private started = false;
+  private readonly handlers: Handlers;
+  private readonly log: Logger;
+
+  constructor(options: ShoalCoreOptions) {
+    this.store = openStore(options.dbPath, options);
+    this.dataDir = options.dataDir ?? path.dirname(path.resolve(options.dbPath));
+    this.transport = options.transport;
+    this.version = options.version ?? '0.1.0';
+    this.log = options.log ?? ((m) => console.error(m));
+    this.settings = new SettingsStore(this.store);
+    this.runsView = new RunsView(this.store);
+    this.workersView = new WorkersView(this.store);
+    this.engine = new FleetEngine({ store: this.store, bus: this.bus, dataDir: this.dataDir, env: options.env ?? process.env, ...options.engine });
+    this.handlers = createHandlers(this);
+  }
+
+  /** Hosts that run work (the app, `shoal serve`, `shoal run`) start the engine; read-only
+   *  commands never do. Starting recovers whatever a crash left behind. */
+  start(): { recovered: number } {
+    if (this.started) return { recovered: 0 };
+    this.started = true;
+    return this.engine.start();
+  }
+
+  /** Validates a spec without writing anything. */
+  validateSpec(text: string, filename?: string, workspace?: string | null): LoadResult {
+    return loadSpec(text, { filename, workspace: workspace ?? null, defaultCapabilities: this.engine.defaultCapabilities });
+  }
+
+  call(method: unknown, input: unknown, ctx: CallContext): Promise<Envelope<unknown>> {
+    return dispatch(this.handlers, method, input, ctx, this.log);
+  }
+
+  /** Stops running agents (recorded as interrupted, put back in the queue) and closes the store. */
+  async shutdown(): Promise<void> {
+    if (this.started) await this.engine.shutdown();
+    this.close();
+  }
+
+  close(): void {
+    this.bus.close();
+    if (this.store.db.open) this.store.close();
+  }
+}

@@ -1,0 +1,215 @@
+// The SQLite store is Shoal's single source of truth (DESIGN.md principle 1): every view, the CLI and
+// the live timeline are derived from these tables. Migrations under drizzle/ are generated from this
+// file by drizzle-kit and are additive only.
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/** A fleet run. `last_seq` allocates worker-event seqs inside the writing transaction, so seqs stay
+ *  contiguous even when two processes (app + CLI) write to the same database. */
+export const runs = sqliteTable('runs', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  status: text('status').notNull(),
+  labels: text('labels').notNull().default('{}'),
+  workerSpecs: text('worker_specs').notNull().default('[]'),
+  workspace: text('workspace'),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at'),
+  completedAt: text('completed_at'),
+  lastSeq: integer('last_seq').notNull().default(0),
+  /** Number of the run's tasks per terminal outcome, maintained on every transition so the runs
+   *  list never has to COUNT(*) the tasks table. */
+  tasksTotal: integer('tasks_total').notNull().default(0),
+  tasksPassed: integer('tasks_passed').notNull().default(0),
+  tasksFailed: integer('tasks_failed').notNull().default(0),
+  tasksReview: integer('tasks_review').notNull().default(0),
+  tasksCancelled: integer('tasks_cancelled').notNull().default(0),
+}, (t) => [index('runs_created_idx').on(t.createdAt)]);
+
+/** One row per task spec of a run; `state` is the task's current state (see TaskState). */
+export const tasks = sqliteTable('tasks', {
+  runId: text('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+  taskId: text('task_id').notNull(),
+  ordinal: integer('ordinal').notNull(),
+  name: text('name').notNull(),
+  spec: text('spec').notNull(),
+  priority: integer('priority').notNull().default(0),
+  state: text('state').notNull(),
+  attempts: integer('attempts').notNull().default(0),
+  /** From the retry policy; "retry now" on a finished task raises it by one, durably. */
+  maxAttempts: integer('max_attempts').notNull().default(3),
+  result: text('result'),
+  workerId: text('worker_id'),
+  startedAt: text('started_at'),
+  finishedAt: text('finished_at'),
+  lastError: text('last_error'),
+  /** Why no worker can take the task (capabilities); null when it is placeable. */
+  unplaceable: text('unplaceable'),
+}, (t) => [primaryKey({ columns: [t.runId, t.taskId] })]);
+
+/** The durable inbox: a row per task waiting for or holding a lease. A lease is (token, deadline,
+ *  worker); every worker write is fenced by (task, attempt, token). `ready_at` holds retry backoff;
+ *  `held` is set while the run is paused. */
+export const inbox = sqliteTable('inbox', {
+  seq: integer('seq').primaryKey({ autoIncrement: true }),
+  runId: text('run_id').notNull(),
+  taskId: text('task_id').notNull(),
+  priority: integer('priority').notNull(),
+  enqueuedAt: text('enqueued_at').notNull(),
+  readyAt: integer('ready_at').notNull().default(0),
+  leaseDeadline: integer('lease_deadline'),
+  leaseToken: text('lease_token'),
+  workerId: text('worker_id'),
+  attempts: integer('attempts').notNull().default(0),
+  requires: text('requires'),
+  /** null: the default workers take it; a run id: only that run's own worker_specs may. */
+  pool: text('pool'),
+  held: integer('held').notNull().default(0),
+}, (t) => [
+  uniqueIndex('inbox_task_uq').on(t.runId, t.taskId),
+  index('inbox_ready_idx').on(t.pool, t.held, t.leaseToken, sql`${t.priority} DESC`, t.enqueuedAt, t.seq),
+  index('inbox_lease_deadline_idx').on(t.leaseDeadline),
+]);
+
+/** Every attempt of a task, with the agent's pid so a restart can find and end orphans. */
+export const attempts = sqliteTable('attempts', {
+  runId: text('run_id').notNull(),
+  taskId: text('task_id').notNull(),
+  attempt: integer('attempt').notNull(),
+  workerId: text('worker_id').notNull(),
+  leaseToken: text('lease_token').notNull(),
+  state: text('state').notNull(),
+  pid: integer('pid'),
+  pidStart: text('pid_start'),
+  ownerPid: integer('owner_pid'),
+  workdir: text('workdir'),
+  branch: text('branch'),
+  startedAt: text('started_at').notNull(),
+  endedAt: text('ended_at'),
+  exitCode: integer('exit_code'),
+  result: text('result'),
+  reason: text('reason'),
+  /** A manual-review attempt's receipt body (artifacts, score) until a person decides. */
+  pendingReceipt: text('pending_receipt'),
+}, (t) => [primaryKey({ columns: [t.runId, t.taskId, t.attempt] }), index('attempts_state_idx').on(t.state)]);
+
+export const workers = sqliteTable('workers', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  host: text('host').notNull(),
+  labels: text('labels').notNull().default('{}'),
+  capabilities: text('capabilities').notNull().default('[]'),
+  maxConcurrent: integer('max_concurrent'),
+  status: text('status').notNull(),
+  lastHeartbeatAt: text('last_heartbeat_at'),
+  cpuPercent: real('cpu_percent'),
+  memoryMb: integer('memory_mb'),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at'),
+});
+
+/** Worker events, the timeline. Seq is per run, strictly increasing without gaps. `body` holds the
+ *  event's wire JSON less the envelope columns, so reading back re-creates the exact FleetWorkerEvent. */
+export const workerEvents = sqliteTable('worker_events', {
+  runId: text('run_id').notNull(),
+  seq: integer('seq').notNull(),
+  taskId: text('task_id').notNull(),
+  workerId: text('worker_id').notNull(),
+  timestamp: text('timestamp').notNull(),
+  state: text('state').notNull(),
+  attempt: integer('attempt'),
+  body: text('body').notNull(),
+}, (t) => [primaryKey({ columns: [t.runId, t.seq] }), index('worker_events_task_idx').on(t.runId, t.taskId, t.seq)]);
+
+/** One receipt per finished attempt; the unique index is what makes a duplicate receipt impossible. */
+export const receipts = sqliteTable('receipts', {
+  runId: text('run_id').notNull(),
+  taskId: text('task_id').notNull(),
+  attempt: integer('attempt').notNull(),
+  workerId: text('worker_id').notNull(),
+  completedAt: text('completed_at').notNull(),
+  result: text('result').notNull(),
+  body: text('body').notNull(),
+}, (t) => [uniqueIndex('receipts_attempt_uq').on(t.runId, t.taskId, t.attempt)]);
+
+export const artifacts = sqliteTable('artifacts', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  runId: text('run_id').notNull(),
+  taskId: text('task_id').notNull(),
+  attempt: integer('attempt').notNull(),
+  kind: text('kind').notNull(),
+  path: text('path').notNull(),
+  checksum: text('checksum'),
+  mimeType: text('mime_type'),
+  sizeBytes: integer('size_bytes'),
+  createdAt: text('created_at').notNull(),
+}, (t) => [index('artifacts_task_idx').on(t.runId, t.taskId, t.attempt)]);
+
+export const threads = sqliteTable('threads', {
+  id: text('id').primaryKey(),
+  name: text('name'),
+  preview: text('preview').notNull().default(''),
+  source: text('source').notNull(),
+  model: text('model').notNull(),
+  modelProvider: text('model_provider').notNull(),
+  status: text('status').notNull(),
+  archived: integer('archived').notNull().default(0),
+  forkedFrom: text('forked_from'),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+}, (t) => [index('threads_updated_idx').on(t.updatedAt)]);
+
+export const messages = sqliteTable('messages', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  threadId: text('thread_id').notNull().references(() => threads.id, { onDelete: 'cascade' }),
+  role: text('role').notNull(),
+  content: text('content').notNull(),
+  createdAt: text('created_at').notNull(),
+}, (t) => [index('messages_thread_idx').on(t.threadId, t.id)]);
+
+export const checkpoints = sqliteTable('checkpoints', {
+  threadId: text('thread_id').notNull(),
+  name: text('name').notNull(),
+  reason: text('reason').notNull(),
+  state: text('state').notNull(),
+  createdAt: text('created_at').notNull(),
+}, (t) => [primaryKey({ columns: [t.threadId, t.name] })]);
+
+export const jobs = sqliteTable('jobs', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  status: text('status').notNull(),
+  progress: integer('progress').notNull().default(0),
+  detail: text('detail'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+}, (t) => [index('jobs_updated_idx').on(t.updatedAt)]);
+
+export const approvals = sqliteTable('approvals', {
+  id: text('id').primaryKey(),
+  runId: text('run_id'),
+  taskId: text('task_id'),
+  threadId: text('thread_id'),
+  callId: text('call_id').notNull(),
+  request: text('request').notNull(),
+  status: text('status').notNull(),
+  decision: text('decision'),
+  decidedBy: text('decided_by'),
+  createdAt: text('created_at').notNull(),
+  decidedAt: text('decided_at'),
+}, (t) => [index('approvals_status_idx').on(t.status, t.createdAt)]);
+
+export const auditLog = sqliteTable('audit_log', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  at: text('at').notNull(),
+  actor: text('actor').notNull(),
+  action: text('action').notNull(),
+  subject: text('subject'),
+  detail: text('detail'),
+}, (t) => [index('audit_log_at_idx').on(t.at)]);
+
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});

@@ -1,0 +1,82 @@
+// Read models for the UI: runs and their tasks as the contract's view shapes.
+import { ShoalError, type RunSummary, type TaskRow } from '../../../src-shared/contract';
+import type { Store } from '../store/open';
+
+interface RunRecord {
+  id: string; name: string; status: string; created_at: string; updated_at: string | null; completed_at: string | null;
+  workspace: string | null; tasks_total: number; tasks_passed: number; tasks_failed: number; tasks_review: number;
+  tasks_cancelled: number; labels: string;
+}
+
+export function toRunSummary(r: RunRecord): RunSummary {
+  return {
+    id: r.id, name: r.name, status: r.status as RunSummary['status'], createdAt: r.created_at, updatedAt: r.updated_at,
+    completedAt: r.completed_at, workspace: r.workspace, total: r.tasks_total, passed: r.tasks_passed, failed: r.tasks_failed,
+    review: r.tasks_review, cancelled: r.tasks_cancelled, labels: JSON.parse(r.labels) as Record<string, string>,
+  };
+}
+
+export class RunsView {
+  private readonly listFirst;
+  private readonly listBefore;
+  private readonly getOne;
+  private readonly tasksOf;
+
+  constructor(store: Store) {
+    // Keyset pagination on (created_at, id): pages stay O(limit) however many runs exist.
+    this.listFirst = store.db.prepare<[number], RunRecord>('SELECT * FROM runs ORDER BY created_at DESC, id DESC LIMIT ?');
+    this.listBefore = store.db.prepare<[string, string, string, number], RunRecord>(
+      'SELECT * FROM runs WHERE created_at < ? OR (created_at = ? AND id < ?) ORDER BY created_at DESC, id DESC LIMIT ?');
+    this.getOne = store.db.prepare<[string], RunRecord>('SELECT * FROM runs WHERE id = ?');
+    this.tasksOf = store.db.prepare<[string], Record<string, unknown>>('SELECT * FROM tasks WHERE run_id = ? ORDER BY ordinal');
+  }
+
+  list(limit: number, before?: string): { items: RunSummary[]; next: string | null } {
+    let rows: RunRecord[];
+    if (before) {
+      const [createdAt, id] = decodeCursor(before);
+      rows = this.listBefore.all(createdAt, createdAt, id, limit + 1);
+    } else {
+      rows = this.listFirst.all(limit + 1);
+    }
+    const more = rows.length > limit;
+    const items = rows.slice(0, limit).map(toRunSummary);
+    const last = items[items.length - 1];
+    return { items, next: more && last ? encodeCursor(last.createdAt, last.id) : null };
+  }
+
+  get(runId: string): RunSummary | null {
+    const row = this.getOne.get(runId);
+    return row ? toRunSummary(row) : null;
+  }
+
+  tasks(runId: string): TaskRow[] {
+    return this.tasksOf.all(runId).map(taskRowFromRecord);
+  }
+}
+
+export function taskRowFromRecord(r: Record<string, unknown>): TaskRow {
+  const spec = JSON.parse(String(r.spec)) as { scorer?: { kind?: string }; retry_policy?: { max_attempts?: number }; metadata?: Record<string, unknown> };
+  return {
+    runId: String(r.run_id), taskId: String(r.task_id), name: String(r.name), ordinal: Number(r.ordinal), priority: Number(r.priority),
+    state: r.state as TaskRow['state'], attempts: Number(r.attempts), maxAttempts: Number(spec.retry_policy?.max_attempts ?? 1),
+    result: (r.result as string | null) ?? null, workerId: (r.worker_id as string | null) ?? null,
+    startedAt: (r.started_at as string | null) ?? null, finishedAt: (r.finished_at as string | null) ?? null,
+    lastError: (r.last_error as string | null) ?? null, scorer: spec.scorer?.kind ?? 'exit_code',
+    unplaceable: (r.unplaceable as string | null | undefined) ?? null,
+  };
+}
+
+function encodeCursor(createdAt: string, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string') return [v[0], v[1]];
+  } catch {
+    // fall through to the error below
+  }
+  throw new ShoalError('invalid_input', 'before: not a cursor returned by runs.list');
+}

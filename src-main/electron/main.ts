@@ -1,0 +1,63 @@
+// Electron entry: one window onto the core. Security posture: context isolation, sandbox, no Node in
+// the renderer, a strict CSP (in index.html), and no navigation or new windows.
+import { app, BrowserWindow, Notification, shell } from 'electron';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ShoalCore } from '../core/shoal';
+import { registerIpc, streamEvents } from './ipc-bridge';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const rendererUrl = process.env.ELECTRON_RENDERER_URL;
+const rendererFile = path.join(here, '../renderer/index.html');
+
+function trustedUrl(url: string): boolean {
+  if (rendererUrl) return url.startsWith(rendererUrl);
+  return url.startsWith('file://') && decodeURIComponent(new URL(url).pathname).endsWith('/renderer/index.html');
+}
+
+/** better-sqlite3 is compiled for plain Node by `npm install`; Electron has its own ABI, so
+ *  scripts/start.js builds a second copy for Electron into .native/ and we load that one. */
+function electronNativeBinding(): string | undefined {
+  const candidates = [process.env.SHOAL_ELECTRON_NATIVE, path.join(here, '../../.native/electron/better_sqlite3.node'), path.join(process.resourcesPath ?? '', 'native/better_sqlite3.node')];
+  return candidates.find((p): p is string => !!p && fs.existsSync(p));
+}
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  const dataDir = process.env.SHOAL_HOME || app.getPath('userData');
+  const core = new ShoalCore({ dbPath: path.join(dataDir, 'shoal.db'), dataDir, transport: 'electron', version: app.getVersion(), nativeBinding: electronNativeBinding() });
+  registerIpc(core, trustedUrl);
+
+  const win = new BrowserWindow({
+    width: 1360, height: 860, minWidth: 900, minHeight: 560, show: false, title: 'Shoal',
+    backgroundColor: '#0f1115',
+    webPreferences: { preload: path.join(here, '../preload/index.cjs'), contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, spellcheck: false },
+  });
+  win.webContents.on('will-navigate', (event, url) => {
+    if (!trustedUrl(url)) event.preventDefault();
+  });
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  streamEvents(core, win.webContents);
+  core.bus.subscribe((event) => {
+    if (event.type === 'notify' && Notification.isSupported() && core.settings.get().notifications) {
+      new Notification({ title: event.title, body: event.body }).show();
+    }
+  });
+  win.once('ready-to-show', () => win.show());
+  if (rendererUrl) await win.loadURL(rendererUrl);
+  else await win.loadFile(rendererFile);
+
+  app.on('window-all-closed', () => {
+    core.close();
+    app.quit();
+  });
+}
+
+start().catch((error: unknown) => {
+  console.error('[shoal] failed to start:', error);
+  app.exit(1);
+});

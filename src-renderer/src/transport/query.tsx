@@ -1,0 +1,66 @@
+// react-query wiring: one QueryClient, keys that start with a contract query family, and the event
+// stream from main invalidating exactly the families that changed.
+import { QueryClient, QueryClientProvider, useMutation, useQuery, useQueryClient, type UseQueryOptions } from '@tanstack/react-query';
+import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import { methods, type MethodInput, type MethodName, type MethodOutput, type QueryFamily, type ServerEvent } from '../../../src-shared/contract';
+import type { Client } from './client';
+import type { ConnectionStatus } from './transport';
+
+const ClientContext = createContext<Client | null>(null);
+
+export function useClient(): Client {
+  const client = useContext(ClientContext);
+  if (!client) throw new Error('useClient outside <ShoalProvider>');
+  return client;
+}
+
+/** The first part of a method name is its family: runs.list → 'runs'. */
+export function familyOf(method: MethodName): QueryFamily {
+  return method.split('.')[0] as QueryFamily;
+}
+
+export function ShoalProvider({ client, children }: { client: Client; children: ReactNode }) {
+  const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, retry: 1, refetchOnWindowFocus: false } } }));
+  useEffect(() => client.transport.onEvent((event: ServerEvent) => {
+    if (event.type === 'invalidate') {
+      for (const family of event.families) void queryClient.invalidateQueries({ queryKey: [family] });
+    }
+  }), [client, queryClient]);
+  return (
+    <ClientContext.Provider value={client}>
+      <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>
+    </ClientContext.Provider>
+  );
+}
+
+export function useShoalQuery<M extends MethodName>(method: M, input: MethodInput<M>, options?: Partial<UseQueryOptions<MethodOutput<M>>>) {
+  const client = useClient();
+  return useQuery<MethodOutput<M>>({
+    queryKey: [familyOf(method), method, input],
+    queryFn: () => client.call(method, input),
+    ...options,
+  });
+}
+
+export function useShoalMutation<M extends MethodName>(method: M) {
+  const client = useClient();
+  const queryClient = useQueryClient();
+  return useMutation<MethodOutput<M>, Error, MethodInput<M>>({
+    mutationFn: (input) => client.call(method, input),
+    onSuccess: () => {
+      for (const family of methods[method].invalidates) void queryClient.invalidateQueries({ queryKey: [family] });
+    },
+  });
+}
+
+export function useServerEvents(listener: (event: ServerEvent) => void): void {
+  const client = useClient();
+  useEffect(() => client.transport.onEvent(listener), [client, listener]);
+}
+
+export function useConnectionStatus(): ConnectionStatus {
+  const client = useClient();
+  const [status, setStatus] = useState<ConnectionStatus>('open');
+  useEffect(() => client.transport.onStatus?.(setStatus), [client]);
+  return status;
+}

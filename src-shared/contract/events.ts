@@ -1,0 +1,15 @@
+// The typed stream main pushes to every window: what changed, so react-query can refetch, plus the
+// live worker events the timeline renders without waiting for a refetch.
+import { z } from 'zod';
+import { QUERY_FAMILIES } from './define';
+
+export const ServerEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('invalidate'), families: z.array(z.enum(QUERY_FAMILIES)), runId: z.string().optional() }),
+  z.object({ type: z.literal('worker_events'), runId: z.string(), events: z.array(z.record(z.string(), z.unknown())) }),
+  z.object({ type: z.literal('notify'), title: z.string(), body: z.string(), runId: z.string().optional(), taskId: z.string().optional() }),
+]);
+export type ServerEvent = z.infer<typeof ServerEventSchema>;
+
+/** Channel names on the Electron transport. */
+export const IPC_PREFIX = 'shoal:';
+export const IPC_EVENT_CHANNEL = 'shoal:event';

@@ -1,0 +1,5 @@
+export * from './define';
+export * from './envelope';
+export * from './events';
+export * from './methods';
+export * from './views';

@@ -1,0 +1,96 @@
+// Shapes the UI reads. They are derived from the store by main; the renderer never sees raw rows.
+import { z } from 'zod';
+
+export const RUN_STATUSES = ['pending', 'queued', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
+export const TASK_STATES = ['pending', 'queued', 'leased', 'starting', 'running', 'model_wait', 'running_tool', 'retry_wait', 'review', 'passed', 'failed', 'timeout', 'cancelled', 'skipped'] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+
+export const RunSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(RUN_STATUSES),
+  createdAt: z.string(),
+  updatedAt: z.string().nullable(),
+  completedAt: z.string().nullable(),
+  workspace: z.string().nullable(),
+  total: z.number(),
+  passed: z.number(),
+  failed: z.number(),
+  review: z.number(),
+  cancelled: z.number(),
+  labels: z.record(z.string(), z.string()),
+});
+export type RunSummary = z.infer<typeof RunSummarySchema>;
+
+export const TaskRowSchema = z.object({
+  runId: z.string(),
+  taskId: z.string(),
+  name: z.string(),
+  ordinal: z.number(),
+  priority: z.number(),
+  state: z.enum(TASK_STATES),
+  attempts: z.number(),
+  maxAttempts: z.number(),
+  result: z.string().nullable(),
+  workerId: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+  scorer: z.string(),
+  /** Set when no worker of the run can take the task (capabilities), so it is not left silent. */
+  unplaceable: z.string().nullable(),
+});
+export type TaskRow = z.infer<typeof TaskRowSchema>;
+
+export const WorkerRowSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  hostKind: z.string(),
+  status: z.string(),
+  capabilities: z.array(z.string()),
+  maxConcurrent: z.number().nullable(),
+  running: z.number(),
+  lastHeartbeatAt: z.string().nullable(),
+  cpuPercent: z.number().nullable(),
+  memoryMb: z.number().nullable(),
+});
+export type WorkerRow = z.infer<typeof WorkerRowSchema>;
+
+export const AppInfoSchema = z.object({
+  name: z.literal('Shoal'),
+  version: z.string(),
+  protocolVersion: z.string(),
+  transport: z.enum(['electron', 'headless']),
+  dbPath: z.string(),
+  dataDir: z.string(),
+  platform: z.string(),
+});
+export type AppInfo = z.infer<typeof AppInfoSchema>;
+
+/** What launching a spec would do, shown before anything is created. */
+export const SpecCheckSchema = z.object({
+  ok: z.boolean(),
+  /** `<field path>: <what is wrong>` per problem; empty when ok. */
+  issues: z.array(z.string()),
+  warnings: z.array(z.string()),
+  preview: z.object({
+    name: z.string(),
+    format: z.enum(['json', 'yaml', 'toml']),
+    workspace: z.string().nullable(),
+    tasks: z.array(z.object({
+      id: z.string(),
+      name: z.string(),
+      agent: z.string(),
+      priority: z.number(),
+      scorer: z.string(),
+      retry: z.string(),
+      alert: z.string().nullable(),
+      timeoutSeconds: z.number().nullable(),
+      requires: z.array(z.string()),
+      placeableOn: z.array(z.string()),
+      unplaceable: z.string().nullable(),
+    })),
+    workers: z.array(z.object({ id: z.string(), name: z.string(), kind: z.string(), capabilities: z.array(z.string()), maxConcurrent: z.number().nullable() })),
+  }).nullable(),
+});
+export type SpecCheck = z.infer<typeof SpecCheckSchema>;
