@@ -17,6 +17,7 @@ export default defineConfig({
   renderer: {
     root: 'src-renderer',
     plugins: [react()],
-    build: { outDir: 'out/renderer', rollupOptions: { input: resolve('src-renderer/index.html') } },
+    // Minified: the headless host serves this over HTTP, and first paint is a measured target.
+    build: { outDir: 'out/renderer', minify: 'esbuild', rollupOptions: { input: resolve('src-renderer/index.html') } },
   },
 });

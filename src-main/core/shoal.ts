@@ -10,7 +10,7 @@ import { SettingsStore } from './settings';
 import { openStore, type OpenStoreOptions, type Store } from './store/open';
 import { RunsView } from './views/runs-view';
 import { WorkersView } from './views/workers-view';
-import type { Envelope } from '../../src-shared/contract';
+import { methods, type Envelope } from '../../src-shared/contract';
 
 export interface ShoalCoreOptions extends OpenStoreOptions {
   dbPath: string;
@@ -64,7 +64,11 @@ export class ShoalCore {
   }
 
   call(method: unknown, input: unknown, ctx: CallContext): Promise<Envelope<unknown>> {
-    return dispatch(this.handlers, method, input, ctx, this.log);
+    return dispatch(this.handlers, method, input, ctx, this.log, (m) => {
+      // Every window refreshes what a successful call changed, whichever window made it.
+      const families = methods[m].invalidates;
+      if (families.length > 0) this.bus.invalidate(...families);
+    });
   }
 
   /** Stops running agents (recorded as interrupted, put back in the queue) and closes the store. */

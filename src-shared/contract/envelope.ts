@@ -1,17 +1,15 @@
 // Every call answers with an envelope: errors cross the process boundary as data with a code a
 // program can branch on and a message a person can act on, never as a stack trace.
-import { z } from 'zod';
-
+// No zod here: the renderer imports this file and must stay small.
 export const ERROR_CODES = ['invalid_input', 'unknown_method', 'not_found', 'conflict', 'unauthorized', 'unavailable', 'internal'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-export const ErrorBodySchema = z.object({
-  code: z.enum(ERROR_CODES),
-  message: z.string(),
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
   /** For invalid_input: one `<field path>: <what is wrong>` line per problem. */
-  issues: z.array(z.string()).optional(),
-});
-export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+  issues?: string[];
+}
 
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorBody };
 

@@ -1,119 +1,13 @@
-// The IPC contract: every method the renderer may call. Adding a method here makes it exist on both
-// transports; main must then implement it (the handler map is typed against this object).
-import { z } from 'zod';
-import { defineMethod } from './define';
-import { AppInfoSchema, RunSummarySchema, SpecCheckSchema, TaskRowSchema, WorkerRowSchema } from './views';
-
-const Id = z.string().min(1).max(200);
-const Page = { limit: z.number().int().min(1).max(1000).default(100) };
-const RunRef = z.object({ runId: Id }).strict();
-const TaskRef = z.object({ runId: Id, taskId: Id }).strict();
-const Ok = z.object({ ok: z.boolean() });
-/** Seed wire objects (FleetWorkerEvent, FleetReceipt) cross as the JSON serde would write. */
-const WireObject = z.record(z.string(), z.unknown());
-const SpecInput = z.object({
-  text: z.string().max(5_000_000, 'text: spec files larger than 5 MB are not supported'),
-  filename: z.string().max(1000).optional(),
-  workspace: z.string().max(4096).nullable().optional(),
-}).strict();
+// The IPC contract: every method the renderer may call, one file per feature area under methods/.
+// Adding a method there makes it exist on both transports; main must then implement it (the
+// handler map in src-main/core/api is typed against this object, so a missing handler fails the build).
+import type { z } from 'zod';
+import { appMethods } from './methods/app';
+import { fleetMethods } from './methods/fleet';
 
 export const methods = {
-  'app.info': defineMethod({
-    name: 'app.info',
-    summary: 'What this Shoal is: version, transport, where its data lives.',
-    input: z.object({}).strict(),
-    output: AppInfoSchema,
-    invalidates: [],
-  }),
-  'app.echo': defineMethod({
-    name: 'app.echo',
-    summary: 'Round-trip check for a transport.',
-    input: z.object({ text: z.string().max(10_000) }).strict(),
-    output: z.object({ text: z.string(), receivedAt: z.string() }),
-    invalidates: [],
-  }),
-  'runs.list': defineMethod({
-    name: 'runs.list',
-    summary: 'Runs, newest first, keyset-paginated by creation time.',
-    input: z.object({ ...Page, before: z.string().optional() }).strict(),
-    output: z.object({ items: z.array(RunSummarySchema), next: z.string().nullable() }),
-    invalidates: [],
-  }),
-  'runs.get': defineMethod({
-    name: 'runs.get',
-    summary: 'One run with its tasks.',
-    input: z.object({ runId: Id }).strict(),
-    output: z.object({ run: RunSummarySchema, tasks: z.array(TaskRowSchema) }),
-    invalidates: [],
-  }),
-  'specs.validate': defineMethod({
-    name: 'specs.validate',
-    summary: 'Check a dropped spec and describe what launching it would do. Writes nothing.',
-    input: SpecInput,
-    output: SpecCheckSchema,
-    invalidates: [],
-  }),
-  'specs.launch': defineMethod({
-    name: 'specs.launch',
-    summary: 'Create a run from a valid spec and start it.',
-    input: SpecInput,
-    output: z.object({ runId: z.string() }),
-    invalidates: ['runs', 'tasks', 'workers'],
-  }),
-  'specs.examples': defineMethod({
-    name: 'specs.examples',
-    summary: 'The bundled example specs, to try with one click.',
-    input: z.object({}).strict(),
-    output: z.array(z.object({ filename: z.string(), title: z.string(), description: z.string(), text: z.string() })),
-    invalidates: [],
-  }),
-  'runs.cancel': defineMethod({ name: 'runs.cancel', summary: 'Cancel a run: queued tasks are dropped, running agents stopped.', input: RunRef, output: Ok, invalidates: ['runs', 'tasks'] }),
-  'runs.pause': defineMethod({ name: 'runs.pause', summary: 'Stop leasing new tasks of a run; running ones finish.', input: RunRef, output: Ok, invalidates: ['runs'] }),
-  'runs.resume': defineMethod({ name: 'runs.resume', summary: 'Resume a paused run.', input: RunRef, output: Ok, invalidates: ['runs'] }),
-  'tasks.events': defineMethod({
-    name: 'tasks.events',
-    summary: 'Worker events of a run (or one task), in seq order after a cursor.',
-    input: z.object({ runId: Id, taskId: Id.optional(), afterSeq: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(20_000).default(2000) }).strict(),
-    output: z.object({ events: z.array(WireObject), lastSeq: z.number() }),
-    invalidates: [],
-  }),
-  'tasks.receipts': defineMethod({
-    name: 'tasks.receipts',
-    summary: 'Receipts of a run (or one task), in the seed wire format.',
-    input: z.object({ runId: Id, taskId: Id.optional() }).strict(),
-    output: z.array(WireObject),
-    invalidates: [],
-  }),
-  'tasks.review': defineMethod({
-    name: 'tasks.review',
-    summary: "A person's verdict on a task waiting for manual review.",
-    input: z.object({ runId: Id, taskId: Id, pass: z.boolean(), notes: z.string().max(4000).optional() }).strict(),
-    output: Ok,
-    invalidates: ['runs', 'tasks', 'receipts', 'events'],
-  }),
-  'tasks.retry': defineMethod({ name: 'tasks.retry', summary: 'Retry a task now (skips the backoff, or gives a failed task one more attempt).', input: TaskRef, output: Ok, invalidates: ['runs', 'tasks'] }),
-  'tasks.cancel': defineMethod({ name: 'tasks.cancel', summary: "Stop a running task's agent.", input: TaskRef, output: Ok, invalidates: ['runs', 'tasks'] }),
-  'workers.list': defineMethod({
-    name: 'workers.list',
-    summary: 'Known workers with their health and load.',
-    input: z.object({}).strict(),
-    output: z.array(WorkerRowSchema),
-    invalidates: [],
-  }),
-  'settings.get': defineMethod({
-    name: 'settings.get',
-    summary: 'User settings (never secrets).',
-    input: z.object({}).strict(),
-    output: z.object({ theme: z.enum(['system', 'light', 'dark']), notifications: z.boolean() }),
-    invalidates: [],
-  }),
-  'settings.set': defineMethod({
-    name: 'settings.set',
-    summary: 'Change user settings.',
-    input: z.object({ theme: z.enum(['system', 'light', 'dark']).optional(), notifications: z.boolean().optional() }).strict(),
-    output: z.object({ theme: z.enum(['system', 'light', 'dark']), notifications: z.boolean() }),
-    invalidates: ['settings'],
-  }),
+  ...appMethods,
+  ...fleetMethods,
 } as const;
 
 export type Methods = typeof methods;

@@ -13,7 +13,8 @@ export type Handlers = { [M in MethodName]: Handler<M> };
 
 export type Logger = (message: string) => void;
 
-export async function dispatch(handlers: Handlers, method: unknown, rawInput: unknown, ctx: CallContext, log: Logger = () => {}): Promise<Envelope<unknown>> {
+export async function dispatch(handlers: Handlers, method: unknown, rawInput: unknown, ctx: CallContext, log: Logger = () => {},
+  onSuccess: (method: MethodName) => void = () => {}): Promise<Envelope<unknown>> {
   if (!isMethodName(method)) {
     return { ok: false, error: { code: 'unknown_method', message: `There is no method named ${JSON.stringify(String(method)).slice(0, 80)}.` } };
   }
@@ -26,6 +27,7 @@ export async function dispatch(handlers: Handlers, method: unknown, rawInput: un
   try {
     const handler = handlers[method] as Handler<typeof method>;
     const value = await handler(parsed.data as never, ctx);
+    onSuccess(method);
     return { ok: true, value };
   } catch (error) {
     if (error instanceof ShoalError) return { ok: false, error: error.toBody() };

@@ -1,6 +1,7 @@
 // A typed client over whichever transport is present: call('runs.list', {...}) is checked against
 // the contract at compile time, and errors arrive as RemoteError.
-import { RemoteError, type MethodInput, type MethodName, type MethodOutput } from '../../../src-shared/contract';
+import { RemoteError } from '../../../src-shared/contract/envelope';
+import type { MethodInput, MethodName, MethodOutput } from '../../../src-shared/contract';
 import { electronTransport, type Transport } from './transport';
 import { headlessSocketUrl, websocketTransport } from './websocket-transport';
 

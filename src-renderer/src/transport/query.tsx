@@ -2,7 +2,7 @@
 // stream from main invalidating exactly the families that changed.
 import { QueryClient, QueryClientProvider, useMutation, useQuery, useQueryClient, type UseQueryOptions } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
-import { methods, type MethodInput, type MethodName, type MethodOutput, type QueryFamily, type ServerEvent } from '../../../src-shared/contract';
+import type { MethodInput, MethodName, MethodOutput, QueryFamily, ServerEvent } from '../../../src-shared/contract';
 import type { Client } from './client';
 import type { ConnectionStatus } from './transport';
 
@@ -47,9 +47,9 @@ export function useShoalMutation<M extends MethodName>(method: M) {
   const queryClient = useQueryClient();
   return useMutation<MethodOutput<M>, Error, MethodInput<M>>({
     mutationFn: (input) => client.call(method, input),
-    onSuccess: () => {
-      for (const family of methods[method].invalidates) void queryClient.invalidateQueries({ queryKey: [family] });
-    },
+    // Main pushes an `invalidate` event naming the contract's families for every successful call;
+    // refetching our own family at once keeps the acting view snappy without importing the contract.
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: [familyOf(method)] }),
   });
 }
 

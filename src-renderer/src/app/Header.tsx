@@ -1,0 +1,24 @@
+import { ChevronIcon } from '../ui/icons';
+import { ConnectionIndicator } from './ConnectionIndicator';
+import { sectionOf } from './sections';
+import type { ConnectionState } from './use-connection-state';
+import { hrefFor, type Route } from './use-route';
+
+export function Header({ route, connection }: { route: Route; connection: ConnectionState }) {
+  const section = sectionOf(route.section);
+  const detail = route.params[0];
+  return (
+    <header className="header">
+      {detail ? (
+        <nav aria-label="Breadcrumb" className="crumbs">
+          <a href={hrefFor(section.id)}>{section.label}</a>
+          <ChevronIcon size={12} className="crumb-sep" />
+          <h1 className="header-title mono" aria-current="page">{detail}</h1>
+        </nav>
+      ) : (
+        <h1 className="header-title">{section.label}</h1>
+      )}
+      <ConnectionIndicator state={connection} />
+    </header>
+  );
+}

@@ -1,0 +1,31 @@
+import { useShoalQuery } from '../../transport/query';
+import { EmptyState } from '../../ui/EmptyState';
+import { WorkersIcon } from '../../ui/icons';
+import { PageToolbar } from '../../ui/PageToolbar';
+import { ErrorNotice, Loading } from '../../ui/QueryStatus';
+import { WorkersTable } from './WorkersTable';
+
+export function WorkersView() {
+  const workers = useShoalQuery('workers.list', {});
+  if (workers.isPending) return <Loading label="Loading workers…" />;
+  if (workers.isError) return <ErrorNotice title="Could not load workers" error={workers.error} onRetry={() => void workers.refetch()} />;
+  if (workers.data.length === 0) {
+    return (
+      <EmptyState testId="workers-empty" icon={<WorkersIcon size={22} />} title="No workers yet">
+        <p>
+          Workers are where tasks run: this computer, SSH hosts, Docker containers, or <code>shoal agent</code> processes
+          on other machines. They appear here once a run names them in its <code>worker_specs</code> or an agent connects,
+          with their health, load and last heartbeat.
+        </p>
+        <p className="muted">A run without worker specs uses this computer.</p>
+      </EmptyState>
+    );
+  }
+  const online = workers.data.filter((w) => w.status === 'online' || w.status === 'busy').length;
+  return (
+    <>
+      <PageToolbar>{workers.data.length} {workers.data.length === 1 ? 'worker' : 'workers'} · {online} online</PageToolbar>
+      <WorkersTable workers={workers.data} />
+    </>
+  );
+}

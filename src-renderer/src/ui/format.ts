@@ -1,0 +1,54 @@
+// Formatting for dense tables: short durations, relative times, sizes. Locale-aware where it matters.
+
+export function durationMs(startIso: string | null, endIso: string | null, now: number): number | null {
+  if (!startIso) return null;
+  const start = Date.parse(startIso);
+  const end = endIso ? Date.parse(endIso) : now;
+  if (Number.isNaN(start) || Number.isNaN(end)) return null;
+  return Math.max(0, end - start);
+}
+
+/** 0.4s, 12s, 4m 05s, 2h 10m, 3d 4h. */
+export function formatDuration(ms: number | null): string {
+  if (ms === null) return '—';
+  if (ms < 10_000) return `${(ms / 1000).toFixed(ms < 1000 ? 1 : 0)}s`;
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h}h ${String(m % 60).padStart(2, '0')}m`;
+  return `${Math.floor(h / 24)}d ${h % 24}h`;
+}
+
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto', style: 'narrow' });
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [['day', 86_400_000], ['hour', 3_600_000], ['minute', 60_000], ['second', 1000]];
+
+export function formatRelative(iso: string | null, now: number): string {
+  if (!iso) return '—';
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  const diff = t - now;
+  if (Math.abs(diff) < 10_000) return 'just now';
+  for (const [unit, size] of UNITS) {
+    if (Math.abs(diff) >= size || unit === 'second') return relative.format(Math.round(diff / size), unit);
+  }
+  return iso;
+}
+
+const absolute = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+
+export function formatAbsolute(iso: string | null): string {
+  if (!iso) return '';
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : absolute.format(t);
+}
+
+export function formatMemory(mb: number | null): string {
+  if (mb === null) return '—';
+  return mb >= 1024 ? `${(mb / 1024).toFixed(1)} GB` : `${Math.round(mb)} MB`;
+}
+
+export function formatPercent(value: number | null): string {
+  return value === null ? '—' : `${Math.round(value)}%`;
+}
