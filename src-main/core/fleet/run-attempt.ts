@@ -9,6 +9,7 @@ import type { FleetArtifactRef, FleetTaskSpec } from '../../../src-shared/protoc
 import { readAgentSpec } from './agents/agent-spec';
 import { planLaunch } from './agents/launch';
 import { parserFor } from './agents/stream-parsers';
+import type { AttemptBinding, AttemptSession } from '../gateway/gateway';
 import { artifactDir, collectArtifact, describeArtifact, writeArtifact } from './artifacts';
 import type { EventPayload } from './event-log';
 import type { AttemptOutcome, FleetStore } from './fleet-store';
@@ -29,6 +30,8 @@ export interface AttemptDeps {
   worktreeCleanup: 'always' | 'on_success' | 'never';
   onSpawned?: (lease: Lease, latencyMs: number) => void;
   onHeartbeat?: (lease: Lease, usage: { cpuPercent: number; memoryMb: number } | null) => void;
+  /** Judges the agent's tool calls (exec policy, approvals); without it the shell agent runs bare. */
+  gateway?: { openAttempt(binding: AttemptBinding): Promise<AttemptSession> };
 }
 
 export type StopReason = { kind: 'cancel'; by: string } | { kind: 'interrupt'; signal: string };
@@ -83,11 +86,27 @@ async function runAttempt(lease: Lease, deps: AttemptDeps, stopped: () => StopRe
   }
   fleet.markStarting(lease, workdir.dir, workdir.branch);
 
+  // The agent's tool calls go through the gateway; their lifecycle joins the timeline through the
+  // same fenced queue as the agent's own events (bound below, once the queue exists).
+  let recordTool: (events: EventPayload[]) => void = () => {};
+  const binding: AttemptBinding = {
+    scope: { kind: 'task', runId: lease.runId, taskId: lease.taskId, attempt: lease.attempt, workdir: workdir.dir },
+    metadata, env: {}, record: (events) => recordTool(events),
+  };
+  const session = deps.gateway ? await deps.gateway.openAttempt(binding) : null;
   const agent = readAgentSpec(metadata);
-  const plan = planLaunch(typeof agent === 'string' ? { kind: 'shell' } : agent, {
-    instructions: spec.instructions, workdir: workdir.dir, runId: lease.runId, taskId: lease.taskId, attempt: lease.attempt,
-    artifactsDir: outDir, isGitRepo: workdir.repo !== null, taskEnv: (metadata.env as Record<string, string> | undefined) ?? {}, parentEnv: deps.env,
-  });
+  let plan: ReturnType<typeof planLaunch>;
+  try {
+    plan = planLaunch(typeof agent === 'string' ? { kind: 'shell' } : agent, {
+      instructions: spec.instructions, workdir: workdir.dir, runId: lease.runId, taskId: lease.taskId, attempt: lease.attempt,
+      artifactsDir: outDir, isGitRepo: workdir.repo !== null, taskEnv: (metadata.env as Record<string, string> | undefined) ?? {}, parentEnv: deps.env,
+      ...(session ? { gateway: { url: session.url } } : {}),
+    });
+  } catch (e) {
+    session?.close();
+    throw e;
+  }
+  binding.env = plan.env;
 
   const log = fs.createWriteStream(logPath, { flags: 'a' });
   const parser = parserFor(plan.stream);
@@ -100,6 +119,7 @@ async function runAttempt(lease: Lease, deps: AttemptDeps, stopped: () => StopRe
   let flushTimer: NodeJS.Timeout | null = null;
 
   const kill = (): void => {
+    session?.stopCommands();
     if (!child.pid || killTimer) return;
     signalGroup(child.pid, 'SIGTERM');
     killTimer = setTimeout(() => child.pid && signalGroup(child.pid, 'SIGKILL'), deps.killGraceMs);
@@ -128,6 +148,7 @@ async function runAttempt(lease: Lease, deps: AttemptDeps, stopped: () => StopRe
     pending.push(...events);
     flushTimer ??= setTimeout(flushEvents, 25);
   };
+  recordTool = queueEvents;
 
   const spawned = new Promise<boolean>((resolve) => {
     child.once('spawn', () => {
@@ -189,6 +210,7 @@ async function runAttempt(lease: Lease, deps: AttemptDeps, stopped: () => StopRe
   if (killTimer) clearTimeout(killTimer);
   // Anything the agent left behind in its group (a background job) goes with it.
   if (child.pid) signalGroup(child.pid, 'SIGKILL');
+  session?.close();
   if (flushTimer) clearTimeout(flushTimer);
   flushEvents();
   await new Promise<void>((resolve) => log.end(resolve));

@@ -1,6 +1,7 @@
 // How each agent profile is started. No shell is involved except for the shell agent itself:
 // custom templates are split into argv first and placeholders are substituted inside words, so
 // instructions can never inject shell syntax into a command line.
+import { SHELL_CLIENT_SCRIPT } from '../../gateway/shell-client';
 import type { AgentSpec } from './agent-spec';
 
 export interface LaunchPlan {
@@ -24,7 +25,12 @@ export interface LaunchContext {
   /** The parent's environment, filtered through the allowlist below. */
   parentEnv: NodeJS.ProcessEnv;
   extraAllowlist?: readonly string[];
+  /** The attempt's tool gateway (MCP over HTTP on 127.0.0.1): every tool call goes through it. */
+  gateway?: { url: string };
 }
+
+/** The gateway's name in the agents' MCP config: Claude sees its tools as mcp__shoal__<tool>. */
+export const GATEWAY_SERVER_NAME = 'shoal';
 
 /** What an agent may inherit from Shoal's environment. Everything else (other credentials, tokens
  *  in the developer's shell) stays out unless the task's metadata.env sets it explicitly. */
@@ -58,21 +64,35 @@ export function planLaunch(agent: AgentSpec, ctx: LaunchContext): LaunchPlan {
   const env = agentEnv(agent.kind, ctx);
   switch (agent.kind) {
     case 'shell':
-      return { command: 'bash', args: ['--noprofile', '--norc', '-c', ctx.instructions], env, stream: 'plain' };
-    case 'claude-code':
+      // Through the gateway: a tiny client (this very Node, or Electron as Node) asks the policy,
+      // then runs the instructions with bash as its child. Without a gateway (an engine used on
+      // its own, as the benchmark does) bash runs them directly.
+      if (!ctx.gateway) return { command: 'bash', args: ['--noprofile', '--norc', '-c', ctx.instructions], env, stream: 'plain' };
+      return {
+        command: process.execPath, args: ['-e', SHELL_CLIENT_SCRIPT, '--', ctx.instructions],
+        env: { ...env, SHOAL_GATEWAY_URL: ctx.gateway.url, ELECTRON_RUN_AS_NODE: '1' }, stream: 'plain',
+      };
+    case 'claude-code': {
+      // Claude gets the gateway's tools and asks its approval tool before each of its own calls.
+      const mcp = ctx.gateway ? ['--mcp-config', JSON.stringify({ mcpServers: { [GATEWAY_SERVER_NAME]: { type: 'http', url: ctx.gateway.url } } }),
+        '--permission-prompt-tool', `mcp__${GATEWAY_SERVER_NAME}__approval_prompt`] : [];
       return {
         command: 'claude',
-        args: ['-p', ctx.instructions, '--output-format', 'stream-json', '--verbose', ...(agent.model ? ['--model', agent.model] : [])],
+        args: ['-p', ctx.instructions, '--output-format', 'stream-json', '--verbose', ...mcp, ...(agent.model ? ['--model', agent.model] : [])],
         env,
         stream: 'claude-stream-json',
       };
-    case 'codex':
+    }
+    case 'codex': {
+      // Codex reads MCP servers from its config; -c adds ours (Streamable HTTP) for this run.
+      const mcp = ctx.gateway ? ['-c', `mcp_servers.${GATEWAY_SERVER_NAME}.url=${JSON.stringify(ctx.gateway.url)}`] : [];
       return {
         command: 'codex',
-        args: ['exec', '--json', ...(agent.model ? ['--model', agent.model] : []), ...(ctx.isGitRepo ? [] : ['--skip-git-repo-check']), ctx.instructions],
+        args: ['exec', '--json', ...mcp, ...(agent.model ? ['--model', agent.model] : []), ...(ctx.isGitRepo ? [] : ['--skip-git-repo-check']), ctx.instructions],
         env,
         stream: 'codex-json',
       };
+    }
     case 'custom': {
       const words = splitTemplate(agent.command);
       const values: Record<string, string> = { instructions: ctx.instructions, workdir: ctx.workdir, task_id: ctx.taskId, run_id: ctx.runId, attempt: String(ctx.attempt) };

@@ -1,0 +1,152 @@
+// Approvals across processes, with the real `shoal` command: a request made by `shoal run` is
+// listed and decided from another process (`shoal approvals --json`, `shoal approve`), and a crash of
+// the control plane while a request waits loses nothing: the request is still there, closed visibly
+// as expired, the task is retried on `shoal resume`, asks again, and pushes once approved.
+import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { isAlive } from '../../core/fleet/process-tree';
+import { tempDir } from '../../core/test-support/temp-core';
+import { buildCli, runCli, startCli } from '../test-support/cli';
+
+beforeAll(() => buildCli());
+
+const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
+const GIT_IDENTITY = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', env: GIT_ENV }).trim();
+
+/** `shoal run` in a git workspace (a worktree per attempt), or — where an attempt is retried after a
+ *  crash — in a scratch folder that clones the remote itself. */
+function setup(id: string, mode: 'workspace' | 'clone' = 'workspace') {
+  const dir = tempDir('shoal-approve-cli-');
+  const remote = path.join(dir, 'remote.git');
+  const repo = path.join(dir, 'repo');
+  fs.mkdirSync(repo);
+  git(dir, 'init', '-q', '--bare', remote);
+  git(repo, 'init', '-q', '-b', 'main');
+  fs.writeFileSync(path.join(repo, 'README.md'), 'hello\n');
+  git(repo, 'add', '.');
+  git(repo, 'commit', '-q', '-m', 'init');
+  git(repo, 'remote', 'add', 'origin', remote);
+  git(repo, 'push', '-q', 'origin', 'main');
+  const spec = {
+    id, name: 'push from the CLI',
+    task_specs: [{
+      id: 'push', name: 'push',
+      instructions: `${mode === 'clone' ? `git clone -q ${remote} r && cd r && ` : ''}echo more >> README.md && git add -A && git commit -qm "work ${id}" && git push -q origin HEAD:refs/heads/${id}`,
+      retry_policy: { max_attempts: 3, initial_backoff_seconds: 0 },
+      metadata: { env: GIT_IDENTITY, policy: { rules: [{ id: 'ask-push', tool: 'exec_shell', prefix: 'git push', action: 'ask' }] } },
+    }],
+  };
+  const specFile = path.join(dir, 'spec.json');
+  fs.writeFileSync(specFile, JSON.stringify(spec));
+  return { dir, db: path.join(dir, 'shoal.db'), remote, repo, specFile };
+}
+
+function rows(db: string): Array<{ id: string; status: string; request: string }> {
+  if (!fs.existsSync(db)) return [];
+  const ro = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    return ro.prepare('SELECT id, status, request FROM approvals ORDER BY created_at').all() as Array<{ id: string; status: string; request: string }>;
+  } catch {
+    return [];
+  } finally {
+    ro.close();
+  }
+}
+
+async function waitFor<T>(what: string, get: () => T | null | undefined | false, ms = 40_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = get();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function remoteHas(remote: string, ref: string): boolean {
+  try {
+    git(remote, 'rev-parse', '--verify', '-q', ref);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('shoal approvals / shoal approve', () => {
+  it('lists a waiting request as JSON and decides it from another process', async () => {
+    const s = setup('cli-approve');
+    const run = startCli(['run', s.specFile, '--db', s.db, '--workspace', s.repo], { cwd: s.dir });
+    const exited = new Promise<number | null>((r) => run.once('close', r));
+    try {
+      const row = await waitFor('a pending request', () => rows(s.db).find((r) => r.status === 'pending'));
+      const listed = await runCli(['approvals', '--json', '--db', s.db]);
+      expect(listed.code, listed.stderr).toBe(0);
+      const items = JSON.parse(listed.stdout) as Array<{ id: string; status: string; taskId: string; request: Record<string, unknown> }>;
+      expect(items).toHaveLength(1);
+      expect(items[0]).toMatchObject({ id: row.id, status: 'pending', taskId: 'push', request: JSON.parse(row.request) });
+      expect(items[0]!.request).toMatchObject({ matched_rule: 'tool=exec_shell command=git push', available_decisions: expect.arrayContaining(['approved', 'abort']) });
+
+      const bad = await runCli(['approve', row.id, '--decision', 'maybe', '--db', s.db]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('--decision: expected one of approved, approved_for_session, denied, abort');
+      const missing = await runCli(['approve', 'approval-nope', '--decision', 'approved', '--db', s.db]);
+      expect(missing.code).toBe(3);
+
+      const ok = await runCli(['approve', row.id, '--decision', 'approved', '--db', s.db]);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(await exited).toBe(0);
+      expect(remoteHas(s.remote, 'refs/heads/cli-approve')).toBe(true);
+      const again = await runCli(['approve', row.id, '--decision', 'denied', '--db', s.db]);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain('is already approved (by cli:');
+
+      const audit = await runCli(['approvals', '--audit', '--json', '--db', s.db]);
+      const entries = JSON.parse(audit.stdout) as Array<{ action: string; subject: string; actor: string }>;
+      expect(entries.slice(0, 2).map((e) => e.action)).toEqual(['approval.decided', 'approval.requested']);
+      expect(entries[0]!.actor).toMatch(/^cli:/);
+    } finally {
+      run.kill('SIGKILL');
+    }
+  });
+
+  it('a crash while a request waits loses nothing: expired visibly, retried, asked again, approved', async () => {
+    const s = setup('cli-crash', 'clone');
+    const first = startCli(['run', s.specFile, '--db', s.db], { cwd: s.dir });
+    const firstRow = await waitFor('the first request', () => rows(s.db).find((r) => r.status === 'pending'));
+    const ro = new Database(s.db, { readonly: true });
+    const agentPid = (ro.prepare(`SELECT pid FROM attempts WHERE state = 'running'`).get() as { pid: number }).pid;
+    ro.close();
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('close', r));
+
+    // Nothing lost: the request is still in the store, whole, while nobody has looked yet.
+    expect(rows(s.db)).toEqual([firstRow]);
+    // Listing from another process notices its agent is gone and closes it, visibly.
+    const listed = await runCli(['approvals', '--json', '--db', s.db]);
+    expect(JSON.parse(listed.stdout)).toEqual([]);
+    expect(rows(s.db)[0]).toMatchObject({ id: firstRow.id, status: 'expired' });
+    const audit = JSON.parse((await runCli(['approvals', '--audit', '--json', '--db', s.db])).stdout) as Array<{ action: string; subject: string }>;
+    expect(audit[0]).toMatchObject({ action: 'approval.expired', subject: firstRow.id });
+
+    // Resume: the orphaned agent is ended, the task retried, and the new attempt asks again.
+    const resume = startCli(['resume', '--db', s.db], { cwd: s.dir });
+    const resumed = new Promise<number | null>((r) => resume.once('close', r));
+    try {
+      const second = await waitFor('the retried request', () => rows(s.db).find((r) => r.status === 'pending'));
+      expect(second.id).not.toBe(firstRow.id);
+      expect(JSON.parse(second.request)).toMatchObject({ turn_id: 'cli-crash/push#2' });
+      expect(isAlive(agentPid)).toBe(false);
+      expect(remoteHas(s.remote, 'refs/heads/cli-crash')).toBe(false);
+      const ok = await runCli(['approve', second.id, '--decision', 'approved', '--db', s.db]);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(await resumed).toBe(0);
+      expect(remoteHas(s.remote, 'refs/heads/cli-crash')).toBe(true);
+    } finally {
+      resume.kill('SIGKILL');
+    }
+  });
+});

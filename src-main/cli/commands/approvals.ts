@@ -1,0 +1,43 @@
+// `shoal approvals [--json] [--audit] [--limit N] [--db PATH]`: the requests waiting for a person,
+// oldest first (with --json: a JSON array whose `request` is the seed's ExecApprovalRequest), or
+// with --audit the audit log of past decisions, newest first.
+import { approvalView } from '../../core/api/handlers/approvals';
+import { flagInt, parseFlags, type CliIo } from '../io';
+import { openCore } from '../open-core';
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const { flags } = parseFlags(args, ['json', 'audit']);
+  const limit = flagInt(flags, 'limit', 1, 1000) ?? 200;
+  const core = openCore(flags, io);
+  try {
+    if (flags.get('audit')) {
+      const items = core.audit.list({ limit });
+      if (flags.get('json')) io.stdout.write(JSON.stringify(items) + '\n');
+      else if (items.length === 0) io.stdout.write('the audit log is empty\n');
+      else for (const e of items) io.stdout.write(`${e.at}  ${e.actor.padEnd(10)}  ${e.action.padEnd(22)}  ${e.subject ?? ''}  ${summary(e.detail)}\n`);
+      return 0;
+    }
+    // Requests whose agent is gone (its Shoal process died) are closed first, visibly.
+    core.tools.sweep();
+    const items = core.approvals.pending(limit).map((r) => approvalView(core, r));
+    if (flags.get('json')) {
+      io.stdout.write(JSON.stringify(items) + '\n');
+      return 0;
+    }
+    if (items.length === 0) io.stdout.write('nothing waits for approval\n');
+    for (const a of items) {
+      const where = a.runId ? `${a.runId}/${a.taskId}#${a.attempt}` : `thread ${a.threadId}`;
+      io.stdout.write(`${a.id}  ${a.createdAt}  ${where}\n  ${a.tool === 'exec_shell' ? '$ ' : ''}${a.request.command}\n  in ${a.request.cwd}\n  ${a.request.reason}\n`);
+      io.stdout.write(`  decide: shoal approve ${a.id} --decision ${a.request.available_decisions.map((d) => (typeof d === 'string' ? d : 'network_policy_amendment')).join('|')}\n`);
+    }
+    return 0;
+  } finally {
+    core.close();
+  }
+}
+
+function summary(detail: Record<string, unknown> | null): string {
+  if (!detail) return '';
+  const parts = [detail.decision ?? detail.status, detail.command ? `"${String(detail.command).slice(0, 80)}"` : null, detail.taskId ? `task ${String(detail.taskId)}` : null, detail.matchedRule ? `rule ${String(detail.matchedRule)}` : null];
+  return parts.filter(Boolean).join('  ');
+}

@@ -1,0 +1,133 @@
+// Each agent profile as a user would run it. Claude Code and Codex are not installed here, so the
+// test puts stand-in executables named `claude` and `codex` on the agent's PATH that print recorded
+// stream-json / --json output; the command lines, the parsing and the events are Shoal's real ones.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ShoalCore } from '../../shoal';
+import { eventsOf, launch, tempCore, tempDir } from '../../test-support/temp-core';
+import { splitTemplate } from './launch';
+import { claudeParser, codexParser } from './stream-parsers';
+
+const cores: ShoalCore[] = [];
+afterEach(async () => {
+  for (const c of cores.splice(0)) await c.shutdown();
+});
+
+function fakeBin(name: string, lines: unknown[], argsFile: string): string {
+  const dir = tempDir('shoal-bin-');
+  const body = lines.map((l) => `printf '%s\\n' '${JSON.stringify(l).replace(/'/g, `'\\''`)}'`).join('\n');
+  fs.writeFileSync(path.join(dir, name), `#!/bin/sh\nprintf '%s\\n' "$@" > '${argsFile}'\n${body}\n`, { mode: 0o755 });
+  return dir;
+}
+
+function coreWithPath(binDir: string, extraEnv: Record<string, string> = {}): ShoalCore {
+  const c = tempCore({ env: { ...process.env, ...extraEnv, PATH: `${binDir}:${process.env.PATH}` } });
+  cores.push(c);
+  c.start();
+  return c;
+}
+
+const payloads = (events: Array<Record<string, unknown>>) =>
+  events.filter((e) => ['model_wait', 'running_tool', 'completed'].includes(String(e.state)) && !(e.extra as Record<string, unknown> | undefined)?.phase)
+    .map(({ state, model, tool, call_id, summary }) => ({ state, ...(model ? { model } : {}), ...(tool ? { tool } : {}), ...(call_id ? { call_id } : {}), ...(summary ? { summary } : {}) }));
+
+describe('agent profiles', () => {
+  it('claude-code: tool use becomes running_tool, waiting on the model model_wait', async () => {
+    const argsFile = path.join(tempDir(), 'args');
+    const bin = fakeBin('claude', [
+      { type: 'system', subtype: 'init', model: 'claude-sonnet-4-5', tools: ['Bash'] },
+      { type: 'assistant', message: { content: [{ type: 'text', text: 'Running the tests.' }, { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'npm test' } }] } },
+      { type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'ok' }] } },
+      { type: 'result', subtype: 'success', is_error: false, result: 'All 12 tests pass.' },
+    ], argsFile);
+    const c = coreWithPath(bin);
+    const runId = launch(c, { name: 'claude', task_specs: [{ id: 'c', name: 'c', instructions: 'make the tests pass', metadata: { agent: 'claude-code', model: 'sonnet' } }] });
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    expect(payloads(eventsOf(c, runId))).toEqual([
+      { state: 'model_wait', model: 'claude-sonnet-4-5' },
+      { state: 'running_tool', tool: 'Bash', call_id: 'toolu_1' },
+      { state: 'model_wait', model: 'claude-sonnet-4-5' },
+      { state: 'completed', summary: 'All 12 tests pass.' },
+    ]);
+    const args = fs.readFileSync(argsFile, 'utf8').split('\n');
+    expect(args.slice(0, 6)).toEqual(['-p', 'make the tests pass', '--output-format', 'stream-json', '--verbose', ...args.slice(5, 6)]);
+    expect(args).toContain('--model');
+  });
+
+  it('codex: command executions become running_tool, turns model_wait', async () => {
+    const argsFile = path.join(tempDir(), 'args');
+    const bin = fakeBin('codex', [
+      { type: 'thread.started', thread_id: 't1' },
+      { type: 'turn.started' },
+      { type: 'item.started', item: { id: 'item_1', type: 'command_execution', command: 'bash -lc ls', status: 'in_progress' } },
+      { type: 'item.completed', item: { id: 'item_1', type: 'command_execution', command: 'bash -lc ls', exit_code: 0, status: 'completed' } },
+      { type: 'item.completed', item: { id: 'item_2', type: 'agent_message', text: 'Listed the files.' } },
+      { type: 'turn.completed', usage: { input_tokens: 10, output_tokens: 5 } },
+    ], argsFile);
+    const c = coreWithPath(bin);
+    const runId = launch(c, { name: 'codex', task_specs: [{ id: 'x', name: 'x', instructions: 'list files', metadata: { agent: 'codex' } }] });
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    expect(payloads(eventsOf(c, runId))).toEqual([
+      { state: 'model_wait' },
+      { state: 'running_tool', tool: 'exec_command', call_id: 'item_1' },
+      { state: 'model_wait' },
+      { state: 'completed', summary: 'Listed the files.' },
+    ]);
+    const args = fs.readFileSync(argsFile, 'utf8').trim().split('\n');
+    expect(args[0]).toBe('exec');
+    expect(args).toContain('--json');
+    expect(args).toContain('--skip-git-repo-check'); // the workdir is a scratch dir, not a repo
+    expect(args[args.length - 1]).toBe('list files');
+  });
+
+  it('a missing agent binary fails the attempt with a reason a person can act on', async () => {
+    const c = coreWithPath(tempDir('shoal-empty-bin-'));
+    const runId = launch(c, { name: 'none', task_specs: [{ id: 'x', name: 'x', instructions: 'hi', metadata: { agent: 'codex' }, retry_policy: { max_attempts: 1 } }] });
+    expect(await c.engine.waitForRun(runId)).toBe('failed');
+    expect(c.runsView.tasks(runId)[0]!.lastError).toMatch(/could not start codex/);
+  });
+
+  it('custom: placeholders are filled inside words and never reach a shell', async () => {
+    const c = coreWithPath(tempDir('shoal-empty-bin-'));
+    const runId = launch(c, {
+      name: 'custom',
+      task_specs: [{ id: 'tpl', name: 't', instructions: 'fix it $(touch pwned) `touch pwned2`', metadata: { agent: { command: "printf '%s|%s' {task_id} \"{instructions}\"" } } }],
+    });
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const log = (c.engine.fleet.receipts(runId)[0]!.artifacts as Array<{ kind: string; path: string }>).find((a) => a.kind === 'log')!;
+    expect(fs.readFileSync(log.path, 'utf8')).toContain('tpl|fix it $(touch pwned) `touch pwned2`');
+    const workdir = c.store.db.prepare('SELECT workdir FROM attempts WHERE run_id = ?').get(runId) as { workdir: string };
+    expect(fs.existsSync(path.join(workdir.workdir, 'pwned'))).toBe(false);
+  });
+
+  it('agents get an allowlisted environment plus the task’s own variables', async () => {
+    const c = coreWithPath(tempDir('shoal-empty-bin-'), { SHOAL_TEST_SECRET: 'hunter2', AWS_SECRET_ACCESS_KEY: 'nope' });
+    const runId = launch(c, { name: 'env', task_specs: [{ id: 'e', name: 'e', instructions: 'env', metadata: { env: { FEATURE_FLAG: 'on' } } }] });
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const log = (c.engine.fleet.receipts(runId)[0]!.artifacts as Array<{ kind: string; path: string }>).find((a) => a.kind === 'log')!;
+    const text = fs.readFileSync(log.path, 'utf8');
+    expect(text).toContain('FEATURE_FLAG=on');
+    expect(text).toContain(`SHOAL_TASK_ID=e`);
+    expect(text).toMatch(/^PATH=/m);
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain('AWS_SECRET_ACCESS_KEY');
+  });
+});
+
+describe('stream parsers', () => {
+  it('ignore lines that are not JSON or not understood', () => {
+    const p = claudeParser();
+    expect(p.line('not json')).toEqual([]);
+    expect(p.line('{"type":"something_new"}')).toEqual([]);
+    expect(p.line('{broken')).toEqual([]);
+    const q = codexParser();
+    expect(q.line('{"type":"item.started","item":{"id":"m","type":"mcp_tool_call","server":"s","tool":"search"}}')).toEqual([{ state: 'running_tool', tool: 'search', call_id: 'm' }]);
+  });
+
+  it('split command templates like a POSIX shell, without expansions', () => {
+    expect(splitTemplate(`aider --message "{instructions}" --yes`)).toEqual(['aider', '--message', '{instructions}', '--yes']);
+    expect(splitTemplate(`a 'b c' d\\ e "f\\"g"`)).toEqual(['a', 'b c', 'd e', 'f"g']);
+    expect(() => splitTemplate(`a "b`)).toThrow(/unterminated/);
+  });
+});

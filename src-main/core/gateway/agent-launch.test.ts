@@ -1,0 +1,41 @@
+// Every agent profile is handed the attempt's gateway: the shell agent runs through the tiny client,
+// Claude Code gets the MCP config and its permission-prompt tool, Codex its MCP server entry.
+import vm from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { planLaunch, type LaunchContext } from '../fleet/agents/launch';
+import { SHELL_CLIENT_SCRIPT } from './shell-client';
+
+const URL_ = 'http://127.0.0.1:4567/mcp/0123456789abcdef0123456789abcdef';
+const ctx = (gateway = true): LaunchContext => ({
+  instructions: 'npm test', workdir: '/w', runId: 'r', taskId: 't', attempt: 2, artifactsDir: '/a', isGitRepo: true, taskEnv: {},
+  parentEnv: { PATH: '/usr/bin:/bin', SECRET_TOKEN: 'x' }, ...(gateway ? { gateway: { url: URL_ } } : {}),
+});
+
+describe('agents get the gateway', () => {
+  it('the shell agent runs its instructions through the client, with this Node', () => {
+    const plan = planLaunch({ kind: 'shell' }, ctx());
+    expect(plan.command).toBe(process.execPath);
+    expect(plan.args).toEqual(['-e', SHELL_CLIENT_SCRIPT, '--', 'npm test']);
+    expect(plan.env).toMatchObject({ SHOAL_GATEWAY_URL: URL_, ELECTRON_RUN_AS_NODE: '1', SHOAL_ATTEMPT: '2' });
+    expect(plan.env.SECRET_TOKEN).toBeUndefined();
+    // The client is valid JavaScript for this runtime.
+    expect(() => new vm.Script(SHELL_CLIENT_SCRIPT)).not.toThrow();
+  });
+
+  it('an engine without a gateway runs bash directly', () => {
+    expect(planLaunch({ kind: 'shell' }, ctx(false))).toMatchObject({ command: 'bash', args: ['--noprofile', '--norc', '-c', 'npm test'] });
+  });
+
+  it('Claude Code gets the MCP config and the permission-prompt tool', () => {
+    const { args } = planLaunch({ kind: 'claude-code' }, ctx());
+    const config = JSON.parse(args[args.indexOf('--mcp-config') + 1]!) as unknown;
+    expect(config).toEqual({ mcpServers: { shoal: { type: 'http', url: URL_ } } });
+    expect(args[args.indexOf('--permission-prompt-tool') + 1]).toBe('mcp__shoal__approval_prompt');
+  });
+
+  it('Codex gets the gateway as a Streamable HTTP MCP server', () => {
+    const { args } = planLaunch({ kind: 'codex', model: 'o4' }, ctx());
+    expect(args.slice(0, 4)).toEqual(['exec', '--json', '-c', `mcp_servers.shoal.url="${URL_}"`]);
+    expect(args[args.length - 1]).toBe('npm test');
+  });
+});

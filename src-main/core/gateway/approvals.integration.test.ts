@@ -1,0 +1,198 @@
+// Approvals end to end on this computer: a real core on a real SQLite file, shell-agent tasks that go
+// through the gateway, real git with a local bare remote. Under an ask rule `git push` waits for a
+// person: approved it pushes, denied the remote stays untouched and the agent carries on to its end,
+// abort cancels the task. Also: the seed's lifecycle in the timeline as valid FleetWorkerEvent JSON.
+import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FleetWorkerEventSchema } from '../../../src-shared/protocol/fleet';
+import type { ShoalCore } from '../shoal';
+import { eventsOf, launch, tempCore, tempDir } from '../test-support/temp-core';
+
+const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', env: GIT_ENV }).trim();
+
+const cores: ShoalCore[] = [];
+afterEach(async () => {
+  for (const c of cores.splice(0)) await c.shutdown();
+});
+
+function core(): ShoalCore {
+  const c = tempCore();
+  cores.push(c);
+  c.start();
+  return c;
+}
+
+/** A repo with one commit and a bare remote that has it too. */
+function repoWithRemote(): { repo: string; remote: string } {
+  const dir = tempDir('shoal-push-');
+  const remote = path.join(dir, 'remote.git');
+  const repo = path.join(dir, 'repo');
+  fs.mkdirSync(repo);
+  git(dir, 'init', '-q', '--bare', remote);
+  git(repo, 'init', '-q', '-b', 'main');
+  fs.writeFileSync(path.join(repo, 'README.md'), 'hello\n');
+  git(repo, 'add', '.');
+  git(repo, 'commit', '-q', '-m', 'init');
+  git(repo, 'remote', 'add', 'origin', remote);
+  git(repo, 'push', '-q', 'origin', 'main');
+  return { repo, remote };
+}
+
+function remoteHas(remote: string, ref: string): boolean {
+  try {
+    git(remote, 'rev-parse', '--verify', '-q', ref);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor<T>(what: string, get: () => T | null | undefined | false, ms = 30_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = get();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const PUSH_RULE = { id: 'ask-push', tool: 'exec_shell', prefix: 'git push', action: 'ask', note: 'Pushes leave this computer.' };
+
+function pushSpec(id: string) {
+  return {
+    id, name: `push ${id}`,
+    task_specs: [{
+      id: 'push', name: 'commit and push',
+      instructions: `echo "work from ${id}" >> README.md && git add -A && git commit -qm "work ${id}" && git push -q origin HEAD:refs/heads/${id}`,
+      retry_policy: { max_attempts: 1 },
+      metadata: { policy: { rules: [PUSH_RULE] } },
+    }],
+  };
+}
+
+function toolEvents(c: ShoalCore, runId: string) {
+  return eventsOf(c, runId).filter((e) => e.state === 'running_tool');
+}
+
+describe('approvals for a shell agent', () => {
+  it('asks before git push, persists the request, and pushes once approved', async () => {
+    const { repo, remote } = repoWithRemote();
+    const c = core();
+    const runId = launch(c, pushSpec('approve-me'), repo);
+    const pending = await waitFor('the approval request', () => c.approvals.pending().find((a) => a.runId === runId));
+
+    expect(pending.request).toMatchObject({
+      call_id: `shell-${runId}/push#1`, turn_id: `${runId}/push#1`, matched_rule: 'tool=exec_shell command=git push',
+      proposed_execpolicy_amendment: ['git', 'push'], proposed_network_policy_amendments: [],
+      available_decisions: ['approved', 'approved_for_session', 'denied', 'abort', 'approved_execpolicy_amendment'],
+    });
+    expect(pending.request.command).toContain('git push -q origin HEAD:refs/heads/approve-me');
+    expect(pending.request.reason).toContain(`Typed ask rule 'tool=exec_shell command=git push' (run rule "ask-push") requires approval.`);
+    expect(pending.request.cwd).toContain(path.join('workdirs', 'approve-me'));
+    // Persisted: another connection sees the row, with the request as the seed's JSON.
+    const ro = new Database(c.store.path, { readonly: true });
+    try {
+      const row = ro.prepare('SELECT status, request, task_id FROM approvals WHERE id = ?').get(pending.id) as { status: string; request: string; task_id: string };
+      expect(row.status).toBe('pending');
+      expect(JSON.parse(row.request)).toEqual(pending.request);
+    } finally {
+      ro.close();
+    }
+    expect(remoteHas(remote, 'refs/heads/approve-me')).toBe(false);
+    // The task shows as running a tool while it waits (its events are flushed a moment later).
+    await waitFor('the running_tool state', () => c.runsView.tasks(runId)[0]!.state === 'running_tool');
+
+    expect(c.approvals.decide(pending.id, 'approved', 'you').changed).toBe(true);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    expect(remoteHas(remote, 'refs/heads/approve-me')).toBe(true);
+    expect(git(remote, 'log', '-1', '--format=%s', 'refs/heads/approve-me')).toBe('work approve-me');
+
+    // The lifecycle, in order, each a valid FleetWorkerEvent with its phase in extra.
+    const tools = toolEvents(c, runId);
+    expect(tools.map((e) => `${(e.extra as Record<string, unknown>).kind}:${(e.extra as Record<string, unknown>).phase}`))
+      .toEqual(['tool:precheck', 'approval:requested', 'approval:approved', 'tool:dispatching', 'tool:completed']);
+    for (const e of tools) {
+      expect(() => FleetWorkerEventSchema.parse(e)).not.toThrow();
+      expect(e).toMatchObject({ tool: 'exec_shell', call_id: `shell-${runId}/push#1`, extra: { attempt: 1 } });
+    }
+    expect(tools[0]!.extra).toMatchObject({ phase: 'precheck', payload: { requires_approval: true, allow: true, matched_rule: 'tool=exec_shell command=git push', phase: 'needs_approval', requirement: { type: 'needs_approval' } } });
+    expect(tools[2]!.extra).toMatchObject({ decision: 'approved', decided_by: 'you', approval_id: pending.id });
+    expect(tools[4]!.extra).toMatchObject({ phase: 'completed', payload: { exit_code: 0, ok: true } });
+    const audit = c.audit.list({ limit: 10, prefix: 'approval.' });
+    expect(audit.map((a) => a.action)).toEqual(['approval.decided', 'approval.requested']);
+    expect(audit[0]).toMatchObject({ actor: 'you', subject: pending.id, detail: { decision: 'approved', taskId: 'push', matchedRule: 'tool=exec_shell command=git push' } });
+  });
+
+  it('denied: the remote stays untouched, the agent sees the refusal and finishes on its own', async () => {
+    const { repo, remote } = repoWithRemote();
+    const c = core();
+    const runId = launch(c, pushSpec('deny-me'), repo);
+    const pending = await waitFor('the approval request', () => c.approvals.pending().find((a) => a.runId === runId));
+    c.approvals.decide(pending.id, 'denied', 'you');
+    expect(await c.engine.waitForRun(runId)).toBe('failed');
+    expect(remoteHas(remote, 'refs/heads/deny-me')).toBe(false);
+    const task = c.runsView.tasks(runId)[0]!;
+    expect(task.state).toBe('failed'); // finished by the agent itself, not cancelled
+    const receipt = c.engine.fleet.receipts(runId)[0]!;
+    const log = (receipt.artifacts as Array<Record<string, unknown>>).find((a) => a.kind === 'log')!;
+    expect(fs.readFileSync(String(log.path), 'utf8')).toContain('Denied by you: "');
+    expect(eventsOf(c, runId).find((e) => e.state === 'failed')).toMatchObject({ reason: 'agent exited with code 126' });
+    const phases = toolEvents(c, runId).map((e) => (e.extra as Record<string, unknown>).phase);
+    expect(phases).toEqual(['precheck', 'requested', 'denied']);
+    expect(c.approvals.get(pending.id)).toMatchObject({ status: 'denied', decision: 'denied', decidedBy: 'you' });
+  });
+
+  it('abort cancels the task', async () => {
+    const { repo, remote } = repoWithRemote();
+    const c = core();
+    const runId = launch(c, pushSpec('abort-me'), repo);
+    const pending = await waitFor('the approval request', () => c.approvals.pending().find((a) => a.runId === runId));
+    c.approvals.decide(pending.id, 'abort', 'you');
+    await c.engine.waitForRun(runId);
+    expect(c.runsView.tasks(runId)[0]!.state).toBe('cancelled');
+    expect(eventsOf(c, runId).find((e) => e.state === 'cancelled')).toMatchObject({ cancelled_by: 'you' });
+    expect(remoteHas(remote, 'refs/heads/abort-me')).toBe(false);
+    expect(c.approvals.get(pending.id)!.status).toBe('aborted');
+  });
+
+  it('an ordinary command runs without asking, and its lifecycle is in the timeline', async () => {
+    const c = core();
+    const runId = launch(c, { name: 'plain', task_specs: [{ id: 'a', name: 'a', instructions: 'echo hello from the gateway' }] });
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    expect(c.approvals.pending()).toEqual([]);
+    expect(toolEvents(c, runId).map((e) => (e.extra as Record<string, unknown>).phase)).toEqual(['precheck', 'dispatching', 'completed']);
+  });
+
+  it('a denying rule refuses at once; a timeout counts as denied; the attempt ending expires its request', async () => {
+    const c = core();
+    const runId = launch(c, {
+      name: 'refusals',
+      task_specs: [
+        { id: 'deny', name: 'deny', instructions: 'rm -rf / --no-preserve-root', retry_policy: { max_attempts: 1 } },
+        { id: 'slow', name: 'slow', instructions: 'sudo true', retry_policy: { max_attempts: 1 }, metadata: { policy: { timeout_seconds: 1 } } },
+        { id: 'gone', name: 'gone', instructions: 'git push', timeout_seconds: 2, retry_policy: { max_attempts: 1 } },
+      ],
+    });
+    expect(await c.engine.waitForRun(runId)).toBe('failed');
+    const byTask = (id: string) => toolEvents(c, runId).filter((e) => e.task_id === id).map((e) => (e.extra as Record<string, unknown>).phase);
+    expect(byTask('deny')).toEqual(['precheck', 'denied']);
+    expect(byTask('slow')).toEqual(['precheck', 'requested', 'denied']);
+    const all = c.audit.list({ limit: 50, prefix: 'approval.' });
+    expect(all.find((a) => a.action === 'approval.timed_out')).toMatchObject({ actor: 'timeout', detail: { decision: 'denied', taskId: 'slow' } });
+    expect(all.find((a) => a.action === 'approval.expired')).toMatchObject({ detail: { status: 'expired', taskId: 'gone' } });
+    expect(c.approvals.pending()).toEqual([]);
+  });
+
+  it('a malformed task policy fails closed and names the field', async () => {
+    const c = core();
+    const runId = launch(c, { name: 'bad policy', task_specs: [{ id: 'x', name: 'x', instructions: 'echo hi', retry_policy: { max_attempts: 1 }, metadata: { policy: { rules: [{ id: 'r', tool: 'exec_shell', action: 'perhaps' }] } } }] });
+    expect(await c.engine.waitForRun(runId)).toBe('failed');
+    const denied = toolEvents(c, runId).find((e) => (e.extra as Record<string, unknown>).phase === 'denied')!;
+    expect(String((denied.extra as Record<string, unknown>).reason)).toMatch(/metadata\.policy\.rules\[0\]\.action: /);
+  });
+});

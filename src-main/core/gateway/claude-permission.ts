@@ -1,0 +1,95 @@
+// Claude Code's `--permission-prompt-tool`: before each of its own tool calls Claude asks this MCP
+// tool with {tool_name, input, tool_use_id} and expects a text answer holding
+// {"behavior":"allow","updatedInput":{…}} or {"behavior":"deny","message":"…"}. Here Claude's tool
+// names are mapped onto the policy's tools, so Claude's Bash is judged exactly like exec_shell.
+import fs from 'node:fs';
+import path from 'node:path';
+import { confinedPath } from '../fleet/artifacts';
+import { unifiedDiff } from './unified-diff';
+
+export const APPROVAL_TOOL = 'approval_prompt';
+/** Not listed: Shoal's shell client reports the exit code of a command it was allowed to run. */
+export const SHELL_RESULT_TOOL = 'shell_result';
+
+export const APPROVAL_TOOL_DESCRIPTOR = {
+  name: APPROVAL_TOOL,
+  description: "Asks Shoal's exec policy (and, when it says so, a person) whether a tool call may run. For Claude Code's --permission-prompt-tool.",
+  inputSchema: {
+    type: 'object',
+    properties: { tool_name: { type: 'string' }, input: { type: 'object' }, tool_use_id: { type: 'string' } },
+    required: ['tool_name', 'input'],
+  },
+};
+
+/** Claude's bookkeeping tools touch nothing outside the conversation. */
+const INTERNAL = new Set(['TodoWrite', 'TodoRead', 'Task', 'ExitPlanMode', 'BashOutput', 'KillShell', 'KillBash', 'ListMcpResourcesTool', 'ReadMcpResourceTool']);
+
+export interface PolicySubject {
+  /** The policy tool: exec_shell, read_file, write_file, apply_patch, `<server>__<tool>`, … */
+  tool: string;
+  command: string;
+  path?: string;
+  diff: string | null;
+}
+
+/** null: a tool that needs no judging. */
+export function subjectOf(toolName: string, input: Record<string, unknown>, workdir: string): PolicySubject | null {
+  if (INTERNAL.has(toolName)) return null;
+  const s = (k: string): string | undefined => (typeof input[k] === 'string' ? (input[k] as string) : undefined);
+  switch (toolName) {
+    case 'Bash':
+    case 'exec_shell':
+      return { tool: 'exec_shell', command: s('command') ?? '', diff: null };
+    case 'Read':
+    case 'NotebookRead':
+    case 'Glob':
+    case 'Grep':
+    case 'LS': {
+      const p = s('file_path') ?? s('notebook_path') ?? s('path') ?? '.';
+      return { tool: 'read_file', command: `${toolName} ${s('pattern') ?? p}`.trim(), path: p, diff: null };
+    }
+    case 'Write': {
+      const p = s('file_path') ?? '';
+      return { tool: 'write_file', command: `write_file ${p}`, path: p, diff: fileDiff(workdir, p, () => s('content') ?? '') };
+    }
+    case 'Edit':
+    case 'MultiEdit': {
+      const p = s('file_path') ?? '';
+      const edits = toolName === 'Edit' ? [input] : (Array.isArray(input.edits) ? (input.edits as Array<Record<string, unknown>>) : []);
+      return { tool: 'write_file', command: `write_file ${p}`, path: p, diff: fileDiff(workdir, p, (before) => applyEdits(before ?? '', edits)) };
+    }
+    case 'NotebookEdit': {
+      const p = s('notebook_path') ?? '';
+      return { tool: 'write_file', command: `write_file ${p}`, path: p, diff: null };
+    }
+    case 'WebFetch':
+      return { tool: 'web_fetch', command: `web_fetch ${s('url') ?? ''}`, diff: null };
+    case 'WebSearch':
+      return { tool: 'web_search', command: `web_search ${s('query') ?? ''}`, diff: null };
+    default: {
+      const mcp = /^mcp__([^_]+(?:_[^_]+)*?)__(.+)$/.exec(toolName);
+      const tool = mcp ? `${mcp[1]}__${mcp[2]}` : toolName;
+      return { tool, command: `${tool} ${JSON.stringify(input).slice(0, 400)}`, ...(s('path') ? { path: s('path') } : {}), diff: null };
+    }
+  }
+}
+
+function fileDiff(workdir: string, p: string, after: (before: string | null) => string): string | null {
+  try {
+    const file = confinedPath(workdir, p);
+    const before = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
+    return unifiedDiff(path.relative(fs.realpathSync(workdir), file), before, after(before)) || null;
+  } catch {
+    return null; // outside the workdir or unreadable: the person still sees the path and the rule
+  }
+}
+
+function applyEdits(text: string, edits: Array<Record<string, unknown>>): string {
+  let out = text;
+  for (const e of edits) {
+    const from = typeof e.old_string === 'string' ? e.old_string : '';
+    const to = typeof e.new_string === 'string' ? e.new_string : '';
+    out = e.replace_all === true ? out.split(from).join(to) : out.replace(from, () => to);
+  }
+  return out;
+}

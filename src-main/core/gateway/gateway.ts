@@ -1,0 +1,440 @@
+// The tool gateway (core.tools): the one door every tool call goes through, as seed 001's
+// Runtime::invoke_tool describes — judge the call against the exec policy (precheck), refuse it,
+// or persist an ExecApprovalRequest and wait for a person, then dispatch it and report completed or
+// failed. Every step is a lifecycle event: a task's go to its timeline as `running_tool` events
+// (phase and details in `extra`), a thread's to the caller's onLifecycle hook.
+// Fleet agents reach it over MCP (mcp-http.ts); threads call invoke() directly.
+import crypto from 'node:crypto';
+import { BASE_ENV_ALLOWLIST } from '../fleet/agents/launch';
+import { PathEscapeError } from '../fleet/artifacts';
+import type { EventPayload } from '../fleet/event-log';
+import { isAlive } from '../fleet/process-tree';
+import type { EventBus } from '../bus';
+import type { Store } from '../store/open';
+import { DEFAULT_RULES } from '../policy/defaults';
+import { evaluatePolicy, type RuleLayer } from '../policy/evaluate';
+import { readTaskPolicy, type TaskPolicy } from '../policy/task-policy';
+import type { ApprovalRecord, ApprovalStore, FinalState } from '../approvals/approval-store';
+import type { PolicySettings } from '../approvals/policy-settings';
+import type { ExecApprovalRequest, PolicyDecision, ReviewDecision } from '../../../src-shared/contract/methods/policy';
+import type { ToolCallOutcome, ToolCallRequest, ToolDescriptor, ToolGateway, ToolLifecycleEvent, ToolProvider, ToolScope } from '../tools/tool-gateway';
+import { BUILTIN_DESCRIPTORS, BUILTIN_NAMES, prepareBuiltin, ToolInputError, type PreparedCall } from './builtin-tools';
+import { APPROVAL_TOOL, APPROVAL_TOOL_DESCRIPTOR, SHELL_RESULT_TOOL, subjectOf } from './claude-permission';
+import { GatewayHttpServer, type McpCallResult } from './mcp-http';
+import { ProcessRegistry } from './process-registry';
+
+type TaskScope = Extract<ToolScope, { kind: 'task' }>;
+
+export interface GatewayDeps {
+  store: Store;
+  bus: EventBus | null;
+  approvals: ApprovalStore;
+  policy: PolicySettings;
+  /** Ends a task whose approval a person aborted (the engine's cancelTask). */
+  cancelTask(runId: string, taskId: string, by: string): boolean;
+  env: NodeJS.ProcessEnv;
+  killGraceMs?: number;
+  version?: string;
+}
+
+/** What run-attempt hands the gateway for one attempt. */
+export interface AttemptBinding {
+  scope: TaskScope;
+  metadata: Record<string, unknown>;
+  /** The agent's environment; commands the gateway runs for it get the same. */
+  env: Record<string, string>;
+  /** Appends events to the attempt's timeline (fenced by its lease). */
+  record(events: EventPayload[]): void;
+}
+
+export interface AttemptSession {
+  /** The MCP endpoint for this attempt (Streamable HTTP on 127.0.0.1, secret in the path). */
+  url: string;
+  /** Stops every command the gateway runs for this attempt (cancel, timeout). */
+  stopCommands(): void;
+  /** The attempt is over: pending requests expire, commands stop, the endpoint closes. */
+  close(): void;
+}
+
+interface Bound extends AttemptBinding {
+  key: string;
+  secret: string;
+  policy: { ok: true; policy: TaskPolicy } | { ok: false; issues: string[] };
+  stop: AbortController;
+}
+
+type Authorization =
+  | { allowed: true; approvalId: string | null }
+  | { allowed: false; outcome: Extract<ToolCallOutcome, { status: 'denied' | 'aborted' }> };
+
+interface CallCtx {
+  tool: string;
+  callId: string;
+  scope: ToolScope;
+  bound: Bound | null;
+  agentReason: string | null;
+  onLifecycle?: (e: ToolLifecycleEvent) => void;
+}
+
+export function scopeKey(scope: ToolScope): string {
+  return scope.kind === 'task' ? `task:${scope.runId}/${scope.taskId}#${scope.attempt}` : `thread:${scope.threadId}`;
+}
+
+export class ShoalToolGateway implements ToolGateway {
+  private readonly providers = new Map<string, ToolProvider>();
+  private readonly attempts = new Map<string, Bound>();
+  private readonly bySecret = new Map<string, Bound>();
+  /** approved_for_session: per task attempt or thread, the (tool, command) pairs a person allowed. */
+  private readonly sessionAllowed = new Map<string, Set<string>>();
+  private readonly waiting = new Set<string>();
+  private readonly processes: ProcessRegistry;
+  private readonly http: GatewayHttpServer;
+  private readonly workspaceOf;
+
+  constructor(private readonly deps: GatewayDeps) {
+    this.processes = new ProcessRegistry(deps.store);
+    this.http = new GatewayHttpServer((secret) => {
+      const bound = this.bySecret.get(secret);
+      return bound ? { listTools: () => this.mcpTools(bound.scope), callTool: (name, args, extra) => this.mcpCall(bound, name, args, extra) } : null;
+    }, deps.version ?? '0.1.0');
+    this.workspaceOf = deps.store.db.prepare<[string], { workspace: string | null }>('SELECT workspace FROM runs WHERE id = ?');
+  }
+
+  /** After a crash: end commands whose Shoal process is gone, close requests nobody can answer. */
+  start(): { processes: number; expired: number } {
+    const processes = this.processes.recover();
+    const expired = this.sweep();
+    if (expired > 0) this.deps.bus?.invalidate('approvals');
+    return { processes, expired };
+  }
+
+  /** Expires pending requests whose agent is gone (its process died, or its attempt ended). */
+  sweep(): number {
+    const active = this.deps.store.db.prepare<[string, string, number], { state: string }>('SELECT state FROM attempts WHERE run_id = ? AND task_id = ? AND attempt = ?');
+    return this.deps.approvals.sweep((r) => {
+      if (r.ownerPid === process.pid) return !this.waiting.has(r.id);
+      if (!r.ownerPid || !isAlive(r.ownerPid)) return true;
+      if (r.runId && r.taskId && r.attempt !== null) {
+        const a = active.get(r.runId, r.taskId, r.attempt);
+        return !a || !['leased', 'starting', 'running'].includes(a.state);
+      }
+      return false;
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const b of [...this.attempts.values()]) this.closeAttempt(b);
+    this.processes.signalAll('SIGKILL');
+    await this.http.close();
+  }
+
+  listTools(scope: ToolScope): ToolDescriptor[] {
+    void scope;
+    return [...BUILTIN_DESCRIPTORS, ...[...this.providers.values()].flatMap((p) => p.listTools())];
+  }
+
+  registerProvider(provider: ToolProvider): () => void {
+    this.providers.set(provider.id, provider);
+    return () => {
+      if (this.providers.get(provider.id) === provider) this.providers.delete(provider.id);
+    };
+  }
+
+  /** Binds an attempt: its policy, its timeline, and an MCP endpoint its agent is given. */
+  async openAttempt(binding: AttemptBinding): Promise<AttemptSession> {
+    const bound: Bound = { ...binding, key: scopeKey(binding.scope), secret: crypto.randomBytes(24).toString('hex'), policy: readTaskPolicy(binding.metadata), stop: new AbortController() };
+    this.attempts.set(bound.key, bound);
+    this.bySecret.set(bound.secret, bound);
+    const url = await this.http.urlFor(bound.secret);
+    return {
+      url,
+      stopCommands: () => {
+        bound.stop.abort();
+        this.processes.signalScope(bound.key, 'SIGTERM');
+      },
+      close: () => this.closeAttempt(bound),
+    };
+  }
+
+  async invoke(request: ToolCallRequest, signal?: AbortSignal): Promise<ToolCallOutcome> {
+    const bound = request.scope.kind === 'task' ? this.attempts.get(scopeKey(request.scope)) ?? null : null;
+    if (request.scope.kind === 'task' && !bound) {
+      return { status: 'failed', output: `Task ${request.scope.taskId} (attempt ${request.scope.attempt}) is not running in this Shoal process.` };
+    }
+    const ctx: CallCtx = { tool: request.tool, callId: request.callId, scope: request.scope, bound, agentReason: request.reason ?? stringArg(request.arguments, 'reason'), onLifecycle: request.onLifecycle };
+    let prepared: PreparedCall;
+    try {
+      prepared = this.prepare(request.tool, request.arguments, request.scope.workdir);
+    } catch (e) {
+      if (e instanceof ToolInputError || e instanceof PathEscapeError) return { status: 'failed', output: `${request.tool}: ${e.message}` };
+      throw e;
+    }
+    const stop = anySignal([signal, bound?.stop.signal]);
+    const auth = await this.authorize(ctx, prepared, stop);
+    if (!auth.allowed) return auth.outcome;
+    this.emit(ctx, { kind: 'tool', phase: 'dispatching', tool: ctx.tool, callId: ctx.callId, detail: { call_id: ctx.callId, execution_kind: executionKind(ctx.tool) } });
+    let result: { ok: boolean; output: string; exitCode?: number };
+    try {
+      result = await prepared.run({
+        env: bound?.env ?? threadEnv(this.deps.env, request.scope.workdir), signal: stop, onOutput: request.onOutput,
+        track: (pid) => this.processes.track(scopeKey(request.scope), pid), killGraceMs: this.deps.killGraceMs ?? 2000,
+      });
+    } catch (e) {
+      result = { ok: false, output: `${request.tool} failed: ${(e as Error).message}` };
+    }
+    const exit = result.exitCode !== undefined ? { exit_code: result.exitCode } : {};
+    this.emit(ctx, { kind: 'tool', phase: result.ok ? 'completed' : 'failed', tool: ctx.tool, callId: ctx.callId, detail: { ok: result.ok, ...exit, ...(result.ok ? {} : { error: result.output.slice(-500) }) } });
+    return { status: result.ok ? 'completed' : 'failed', output: result.output, ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}) };
+  }
+
+  /** The policy's verdict on a call the caller will run itself (Claude Code's own tools, the shell
+   *  client). Same precheck, approval and lifecycle as invoke(), without the dispatch. */
+  async authorizeForCaller(bound: Bound, toolName: string, input: Record<string, unknown>, callId: string, signal?: AbortSignal): Promise<{ behavior: 'allow'; updatedInput: Record<string, unknown> } | { behavior: 'deny'; message: string; interrupt?: boolean }> {
+    const subject = subjectOf(toolName, input, bound.scope.workdir);
+    if (!subject) return { behavior: 'allow', updatedInput: input };
+    const ctx: CallCtx = { tool: subject.tool, callId, scope: bound.scope, bound, agentReason: stringArg(input, 'description') ?? stringArg(input, 'reason') };
+    const prepared = { command: subject.command, cwd: bound.scope.workdir, ...(subject.path !== undefined ? { path: subject.path } : {}), diff: subject.diff };
+    const auth = await this.authorize(ctx, prepared, anySignal([signal, bound.stop.signal]));
+    if (!auth.allowed) return { behavior: 'deny', message: auth.outcome.output, ...(auth.outcome.status === 'aborted' ? { interrupt: true } : {}) };
+    this.emit(ctx, { kind: 'tool', phase: 'dispatching', tool: ctx.tool, callId, detail: { call_id: callId, execution_kind: executionKind(ctx.tool), executed_by: 'agent' } });
+    return { behavior: 'allow', updatedInput: input };
+  }
+
+  // ── the policy and approval flow ─────────────────────────────────────────────────────────────
+
+  private async authorize(ctx: CallCtx, call: Pick<PreparedCall, 'command' | 'cwd' | 'path' | 'diff'>, signal: AbortSignal | undefined): Promise<Authorization> {
+    const options = this.deps.policy.options();
+    const taskPolicy = ctx.bound?.policy;
+    if (taskPolicy && !taskPolicy.ok) {
+      const output = `Refused: the task's policy is malformed (${taskPolicy.issues.join('; ')}). Fix metadata.policy in the spec.`;
+      this.emit(ctx, { kind: 'approval', phase: 'denied', tool: ctx.tool, callId: ctx.callId, approvalId: null, reason: output, detail: { command: call.command } });
+      return { allowed: false, outcome: { status: 'denied', output, matchedRule: null } };
+    }
+    const runPolicy = taskPolicy?.ok ? taskPolicy.policy : { rules: [] };
+    const mode = runPolicy.mode ?? options.mode;
+    const layers: RuleLayer[] = [{ layer: 'user', rules: this.deps.policy.rules() }, { layer: 'run', rules: runPolicy.rules }, { layer: 'default', rules: DEFAULT_RULES }];
+    const workspace = ctx.scope.kind === 'task' ? this.workspaceOf.get(ctx.scope.runId)?.workspace ?? null : ctx.scope.workdir;
+    const decision = evaluatePolicy({ tool: ctx.tool, command: call.command, cwd: call.cwd, workspace, ...(call.path !== undefined ? { path: call.path } : {}) }, layers, mode);
+    const precheck = precheckPayload(decision, call.command, call.cwd, ctx.tool);
+    this.emit(ctx, { kind: 'tool', phase: 'precheck', tool: ctx.tool, callId: ctx.callId, detail: precheck });
+
+    if (decision.action === 'deny') {
+      const output = `Refused by Shoal's exec policy: ${decision.reason}`;
+      this.emit(ctx, { kind: 'approval', phase: 'denied', tool: ctx.tool, callId: ctx.callId, approvalId: null, reason: decision.reason, detail: { matched_rule: decision.matchedRule, command: call.command } });
+      return { allowed: false, outcome: { status: 'denied', output, matchedRule: decision.matchedRule } };
+    }
+    if (decision.action === 'allow') return { allowed: true, approvalId: null };
+
+    const skey = scopeKey(ctx.scope);
+    if (this.sessionAllowed.get(skey)?.has(sessionEntry(ctx.tool, call.command))) {
+      this.emit(ctx, { kind: 'approval', phase: 'approved', tool: ctx.tool, callId: ctx.callId, approvalId: null, reason: 'approved for this session earlier', detail: { decision: 'approved_for_session', command: call.command } });
+      return { allowed: true, approvalId: null };
+    }
+
+    const record = this.deps.approvals.pendingFor(ctx.callId, (r) => sameScope(r, ctx.scope) && r.request.command === call.command)
+      ?? this.createRequest(ctx, call, decision);
+    this.emit(ctx, {
+      kind: 'approval', phase: 'requested', tool: ctx.tool, callId: ctx.callId, approvalId: record.id, reason: record.request.reason,
+      detail: { approval_id: record.id, command: record.request.command, cwd: record.request.cwd, matched_rule: record.request.matched_rule, available_decisions: record.request.available_decisions },
+    });
+    this.waiting.add(record.id);
+    let final: FinalState;
+    try {
+      const timeoutS = runPolicy.timeoutSeconds ?? options.timeoutSeconds;
+      final = await this.deps.approvals.waitFor(record.id, { timeoutMs: timeoutS * 1000, ...(signal ? { signal } : {}) });
+    } finally {
+      this.waiting.delete(record.id);
+      this.deps.bus?.invalidate('approvals');
+    }
+    return this.applyDecision(ctx, record, final, call.command, decision);
+  }
+
+  private createRequest(ctx: CallCtx, call: Pick<PreparedCall, 'command' | 'cwd' | 'path' | 'diff'>, decision: PolicyDecision): ApprovalRecord {
+    const id = `approval-${crypto.randomUUID()}`;
+    const request = approvalRequestFrame(decision, ctx.callId, id, turnId(ctx.scope), call.command, call.cwd);
+    const scope = ctx.scope;
+    const record = this.deps.approvals.create(id, request, {
+      tool: ctx.tool, runId: scope.kind === 'task' ? scope.runId : null, taskId: scope.kind === 'task' ? scope.taskId : null,
+      attempt: scope.kind === 'task' ? scope.attempt : null, threadId: scope.kind === 'thread' ? scope.threadId : null,
+      ownerPid: process.pid, diff: call.diff || null, agentReason: ctx.agentReason,
+    });
+    this.deps.bus?.invalidate('approvals');
+    this.deps.bus?.notify({
+      type: 'notify', title: 'Approval needed', body: call.command.slice(0, 200),
+      ...(scope.kind === 'task' ? { runId: scope.runId, taskId: scope.taskId } : {}),
+    });
+    return record;
+  }
+
+  private applyDecision(ctx: CallCtx, record: ApprovalRecord, final: FinalState, command: string, decision: PolicyDecision): Authorization {
+    const by = final.decidedBy ?? 'shoal';
+    if (final.status === 'approved') {
+      if (final.decision === 'approved_for_session') {
+        const key = scopeKey(ctx.scope);
+        let set = this.sessionAllowed.get(key);
+        if (!set) this.sessionAllowed.set(key, (set = new Set()));
+        set.add(sessionEntry(ctx.tool, command));
+      }
+      if (final.decision === 'approved_execpolicy_amendment' && decision.proposedAmendment.length > 0) {
+        const prefix = decision.proposedAmendment.join(' ');
+        const existing = this.deps.policy.rules().find((r) => r.tool === 'exec_shell' && r.prefix === prefix && r.action === 'allow');
+        if (!existing) {
+          this.deps.policy.saveRule({ id: this.deps.policy.freeRuleId(`allow-${prefix}`), tool: 'exec_shell', prefix, action: 'allow', note: `Added when ${by} approved ${record.id}.` }, by);
+          this.deps.bus?.invalidate('approvals', 'settings');
+        }
+      }
+      this.emit(ctx, { kind: 'approval', phase: 'approved', tool: ctx.tool, callId: ctx.callId, approvalId: record.id, reason: null, detail: { decision: final.decision, decided_by: by } });
+      return { allowed: true, approvalId: record.id };
+    }
+    if (final.status === 'aborted') {
+      const output = `Aborted by ${by}: the ${ctx.scope.kind === 'task' ? 'task is cancelled' : 'turn ends'}.`;
+      this.emit(ctx, { kind: 'approval', phase: 'denied', tool: ctx.tool, callId: ctx.callId, approvalId: record.id, reason: output, detail: { decision: 'abort', decided_by: by } });
+      // The attempt is cancelled after this answer reaches the agent's side; the caller of a thread ends its turn.
+      if (ctx.scope.kind === 'task') {
+        const { runId, taskId } = ctx.scope;
+        setImmediate(() => this.deps.cancelTask(runId, taskId, by));
+      }
+      return { allowed: false, outcome: { status: 'aborted', output } };
+    }
+    const output = final.status === 'timed_out'
+      ? `Denied: nobody decided on "${command}" in time, which counts as denied. Carry on without it.`
+      : final.status === 'expired'
+        ? `Denied: the approval request for "${command}" expired.`
+        : `Denied by ${by}: "${command}" was not approved. Carry on without it.`;
+    this.emit(ctx, { kind: 'approval', phase: 'denied', tool: ctx.tool, callId: ctx.callId, approvalId: record.id, reason: output, detail: { decision: final.decision, status: final.status, decided_by: by } });
+    return { allowed: false, outcome: { status: 'denied', output, matchedRule: record.request.matched_rule } };
+  }
+
+  // ── lifecycle ────────────────────────────────────────────────────────────────────────────────
+
+  private emit(ctx: CallCtx, event: ToolLifecycleEvent): void {
+    ctx.onLifecycle?.(event);
+    if (ctx.bound) {
+      // As the seed's hooks: ToolLifecycle {phase, payload}, ApprovalLifecycle {approval_id, phase, reason}.
+      const extra: Record<string, unknown> = event.kind === 'tool'
+        ? { kind: 'tool', phase: event.phase, payload: event.detail }
+        : { ...event.detail, kind: 'approval', phase: event.phase, approval_id: event.approvalId, reason: event.reason };
+      ctx.bound.record([{ state: 'running_tool', tool: event.tool, call_id: event.callId, extra: toJson(extra) }]);
+    }
+  }
+
+  // ── MCP ──────────────────────────────────────────────────────────────────────────────────────
+
+  private mcpTools(scope: ToolScope): ToolDescriptor[] {
+    return [...this.listTools(scope), APPROVAL_TOOL_DESCRIPTOR];
+  }
+
+  private async mcpCall(bound: Bound, name: string, args: Record<string, unknown>, extra: { signal: AbortSignal; progress?: (message: string) => void }): Promise<McpCallResult> {
+    if (name === APPROVAL_TOOL) {
+      const toolName = stringArg(args, 'tool_name') ?? '';
+      const input = (args.input && typeof args.input === 'object' ? args.input : {}) as Record<string, unknown>;
+      const callId = stringArg(args, 'tool_use_id') ?? `call-${crypto.randomUUID()}`;
+      const verdict = await this.authorizeForCaller(bound, toolName, input, callId, extra.signal);
+      return { text: JSON.stringify(verdict), isError: false };
+    }
+    if (name === SHELL_RESULT_TOOL) {
+      const callId = stringArg(args, 'call_id') ?? '';
+      const code = typeof args.exit_code === 'number' ? args.exit_code : 1;
+      const ctx: CallCtx = { tool: 'exec_shell', callId, scope: bound.scope, bound, agentReason: null };
+      this.emit(ctx, { kind: 'tool', phase: code === 0 ? 'completed' : 'failed', tool: 'exec_shell', callId, detail: { ok: code === 0, exit_code: code } });
+      return { text: 'recorded', isError: false };
+    }
+    const outcome = await this.invoke({ tool: name, arguments: args, callId: `call-${crypto.randomUUID()}`, scope: bound.scope, ...(extra.progress ? { onOutput: extra.progress } : {}) }, extra.signal);
+    const exit = 'exitCode' in outcome && outcome.exitCode !== undefined ? outcome.exitCode : null;
+    const text = name === 'exec_shell' && exit !== null ? `${outcome.output}${outcome.output.endsWith('\n') || outcome.output === '' ? '' : '\n'}[exit code ${exit}]` : outcome.output;
+    return { text, isError: outcome.status !== 'completed', structured: { status: outcome.status, ...(exit !== null ? { exit_code: exit } : {}) } };
+  }
+
+  private prepare(tool: string, args: Record<string, unknown>, workdir: string): PreparedCall {
+    if (BUILTIN_NAMES.has(tool)) return prepareBuiltin(tool, args, workdir);
+    const provider = [...this.providers.values()].find((p) => p.listTools().some((t) => t.name === tool));
+    if (!provider) throw new ToolInputError(`no tool named "${tool}"`);
+    const p = stringArg(args, 'path');
+    return {
+      command: `${tool} ${JSON.stringify(args).slice(0, 400)}`, cwd: workdir, ...(p ? { path: p } : {}), diff: null,
+      run: async (ctx) => {
+        const r = await provider.call(tool, args, ctx.signal);
+        return { ok: !r.isError, output: r.output };
+      },
+    };
+  }
+
+  private closeAttempt(bound: Bound): void {
+    if (this.attempts.get(bound.key) !== bound) return;
+    bound.stop.abort();
+    this.processes.signalScope(bound.key, 'SIGKILL');
+    this.attempts.delete(bound.key);
+    this.bySecret.delete(bound.secret);
+    this.sessionAllowed.delete(bound.key);
+    if (!this.deps.store.db.open) return;
+    const { runId, taskId, attempt } = bound.scope;
+    let closed = 0;
+    for (const r of this.deps.approvals.pendingOfTask(runId, taskId)) {
+      if (r.attempt === attempt && this.deps.approvals.close(r.id, 'expired', 'shoal', `attempt ${attempt} ended before a decision`)) closed++;
+    }
+    if (closed > 0) this.deps.bus?.invalidate('approvals');
+  }
+}
+
+/** The seed's approval_request_frame: which decisions a person gets depends on the amendment. */
+export function approvalRequestFrame(decision: PolicyDecision, callId: string, approvalId: string, turn: string, command: string, cwd: string): ExecApprovalRequest {
+  const available: ReviewDecision[] = ['approved', 'approved_for_session', 'denied', 'abort'];
+  if (decision.proposedAmendment.length > 0) available.push('approved_execpolicy_amendment');
+  return {
+    call_id: callId, approval_id: approvalId, turn_id: turn, command, cwd, reason: decision.reason, matched_rule: decision.matchedRule,
+    network_approval_context: null, proposed_execpolicy_amendment: decision.proposedAmendment, proposed_network_policy_amendments: [],
+    additional_permissions: [], available_decisions: available,
+  };
+}
+
+/** The seed's policy_precheck_payload. */
+export function precheckPayload(decision: PolicyDecision, command: string, cwd: string, tool: string): Record<string, unknown> {
+  const phase = decision.action === 'allow' ? 'skip' : decision.action === 'ask' ? 'needs_approval' : 'forbidden';
+  return {
+    execution_kind: executionKind(tool), command, cwd, allow: decision.action !== 'deny', requires_approval: decision.action === 'ask',
+    matched_rule: decision.matchedRule, phase, reason: decision.reason,
+    requirement: phase === 'forbidden' ? { type: 'forbidden', reason: decision.reason }
+      : { type: phase, reason: decision.reason, proposed_execpolicy_amendment: decision.proposedAmendment, ...(phase === 'needs_approval' ? { proposed_network_policy_amendments: [] } : { bypass_sandbox: false }) },
+  };
+}
+
+function executionKind(tool: string): string {
+  return tool === 'exec_shell' ? 'shell' : BUILTIN_NAMES.has(tool) ? 'function' : 'mcp';
+}
+
+function turnId(scope: ToolScope): string {
+  return scope.kind === 'task' ? `${scope.runId}/${scope.taskId}#${scope.attempt}` : scope.turnId;
+}
+
+function sameScope(r: ApprovalRecord, scope: ToolScope): boolean {
+  return scope.kind === 'task' ? r.runId === scope.runId && r.taskId === scope.taskId && r.attempt === scope.attempt : r.threadId === scope.threadId;
+}
+
+function sessionEntry(tool: string, command: string): string {
+  return `${tool}\u0000${command}`;
+}
+
+function stringArg(args: Record<string, unknown>, name: string): string | null {
+  const v = args[name];
+  return typeof v === 'string' && v !== '' ? v : null;
+}
+
+function threadEnv(parent: NodeJS.ProcessEnv, workdir: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const k of BASE_ENV_ALLOWLIST) if (parent[k] !== undefined) env[k] = parent[k]!;
+  env.PATH ??= '/usr/local/bin:/usr/bin:/bin';
+  env.SHOAL_WORKDIR = workdir;
+  return env;
+}
+
+function anySignal(signals: Array<AbortSignal | undefined>): AbortSignal | undefined {
+  const list = signals.filter((s): s is AbortSignal => s !== undefined);
+  if (list.length === 0) return undefined;
+  return list.length === 1 ? list[0] : AbortSignal.any(list);
+}
+
+/** Drops undefined (not JSON) so the event stays valid FleetWorkerEvent JSON. */
+function toJson(value: Record<string, unknown>): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+}
+

@@ -1,0 +1,142 @@
+// The exec policy: a pure function from (call, rule layers, approval mode) to a decision that says
+// what happens and why. Layers are consulted in order — the user's rules, then the run's, then the
+// built-in defaults — and the first layer with a matching rule decides. Within a layer deny beats
+// ask beats allow, and among rules of the deciding action the most specific wins. A chained shell
+// command is judged segment by segment and the strictest segment decides.
+import type { ApprovalMode, PolicyAction, PolicyDecision, PolicyLayer, PolicyRule, PolicyVerdict } from '../../../src-shared/contract/methods/policy';
+import { matchesPrefix, prefixSpecificity, prefixWords, proposedPrefix, shapeOf, type CommandShape } from './command-prefix';
+import { globMatches } from './glob';
+import { splitShell } from './shell-split';
+
+export interface PolicyCall {
+  tool: string;
+  /** exec_shell: the command line. */
+  command?: string;
+  /** File tools (and MCP tools with a `path` argument): the path as the agent gave it. */
+  path?: string;
+  /** The workdir the call runs in; relative paths are judged from here. */
+  cwd?: string;
+  /** The folder the work belongs to (a run's workspace, a thread's folder). */
+  workspace?: string | null;
+}
+
+export interface RuleLayer {
+  layer: PolicyLayer;
+  rules: readonly PolicyRule[];
+}
+
+const STRICTNESS: Record<PolicyAction, number> = { allow: 0, ask: 1, deny: 2 };
+
+interface Compiled {
+  rule: PolicyRule;
+  layer: PolicyLayer;
+  shape: CommandShape | null;
+  specificity: number;
+}
+
+/** `tool=exec_shell command=git push` — how the seed names a typed rule. */
+export function describeRule(rule: PolicyRule): string {
+  const parts = [`tool=${rule.tool}`];
+  if (rule.prefix) parts.push(`command=${rule.prefix}`);
+  if (rule.path) parts.push(`path=${rule.path}`);
+  if (rule.workspace) parts.push(`workspace=${rule.workspace}`);
+  return parts.join(' ');
+}
+
+function compile(layer: RuleLayer): Compiled[] {
+  return layer.rules.map((rule) => {
+    const shape = rule.prefix ? shapeOf(prefixWords(rule.prefix)) : null;
+    const specificity = (shape ? prefixSpecificity(shape) * 10 : 0) + (rule.path ? 5 + rule.path.replace(/\*/g, '').length / 1000 : 0)
+      + (rule.workspace ? 3 : 0) + (rule.tool.includes('*') ? 0 : 1);
+    return { rule, layer: layer.layer, shape, specificity };
+  });
+}
+
+function toolMatches(pattern: string, tool: string): boolean {
+  return pattern.includes('*') ? globMatches(pattern, tool, { segmentSeparator: null }) : pattern === tool;
+}
+
+function workspaceMatches(ruleWs: string, ws: string | null | undefined): boolean {
+  if (!ws) return false;
+  const a = ruleWs.replace(/\/+$/, '');
+  const b = ws.replace(/\/+$/, '');
+  return b === a || b.startsWith(a + '/');
+}
+
+function pathMatches(pattern: string, call: PolicyCall): boolean {
+  if (call.path === undefined) return false;
+  const p = call.path.replace(/^\.\//, '');
+  const abs = p.startsWith('/') ? p : call.cwd ? `${call.cwd.replace(/\/+$/, '')}/${p}` : p;
+  const rel = call.cwd && abs.startsWith(call.cwd.replace(/\/+$/, '') + '/') ? abs.slice(call.cwd.replace(/\/+$/, '').length + 1) : p;
+  return pattern.startsWith('/') ? globMatches(pattern, abs) : globMatches(pattern, rel);
+}
+
+function ruleMatches(c: Compiled, call: PolicyCall, shape: CommandShape | null): boolean {
+  if (!toolMatches(c.rule.tool, call.tool)) return false;
+  if (c.rule.workspace && !workspaceMatches(c.rule.workspace, call.workspace)) return false;
+  if (c.rule.path && !pathMatches(c.rule.path, call)) return false;
+  if (c.shape) return shape !== null && matchesPrefix(c.shape, shape);
+  return true;
+}
+
+/** The deciding rule for one subject (a call, or one segment of a shell command), before the mode. */
+function decideSubject(layers: Compiled[][], call: PolicyCall, shape: CommandShape | null): Compiled | null {
+  for (const layer of layers) {
+    let best: Compiled | null = null;
+    for (const c of layer) {
+      if (!ruleMatches(c, call, shape)) continue;
+      if (!best || STRICTNESS[c.rule.action] > STRICTNESS[best.rule.action]
+        || (c.rule.action === best.rule.action && c.specificity > best.specificity)) best = c;
+    }
+    if (best) return best;
+  }
+  return null;
+}
+
+const ACTION_WORDS: Record<PolicyAction, string> = { allow: 'allows it', ask: 'requires approval', deny: 'forbids it' };
+
+/** Applies the approval mode to what the rules said (null: no rule matched). */
+function verdictFor(c: Compiled | null, mode: ApprovalMode, subject: string): PolicyVerdict {
+  const matchedRule = c ? describeRule(c.rule) : null;
+  const base = c ? { matchedRule, ruleId: c.rule.id, layer: c.layer } : { matchedRule: null, ruleId: null, layer: null };
+  const ruleReason = c ? `Typed ${c.rule.action} rule '${matchedRule}' (${c.layer} rule "${c.rule.id}") ${ACTION_WORDS[c.rule.action]}.${c.rule.note ? ` ${c.rule.note}` : ''}` : '';
+  if (c?.rule.action === 'deny') return { ...base, action: 'deny', reason: ruleReason };
+  if (c?.rule.action === 'ask') {
+    if (mode === 'never') return { ...base, action: 'deny', reason: `${ruleReason} The approval mode is "never ask", so it is refused instead.` };
+    if (mode === 'reject') return { ...base, action: 'deny', reason: `${ruleReason} The approval mode is "reject", so it is refused instead.` };
+    return { ...base, action: 'ask', reason: ruleReason };
+  }
+  if (c?.rule.action === 'allow') return { ...base, action: 'allow', reason: ruleReason };
+  switch (mode) {
+    case 'untrusted': return { ...base, action: 'ask', reason: `No rule trusts ${subject}; the approval mode is "ask unless trusted".` };
+    case 'reject': return { ...base, action: 'deny', reason: `No rule allows ${subject}; the approval mode is "reject".` };
+    default: return { ...base, action: 'allow', reason: `No rule matches ${subject}; the approval mode "${mode === 'never' ? 'never ask' : 'on request'}" lets it run.` };
+  }
+}
+
+export function evaluatePolicy(call: PolicyCall, layers: readonly RuleLayer[], mode: ApprovalMode): PolicyDecision {
+  const compiled = layers.map(compile);
+  if (call.tool === 'exec_shell') {
+    const command = call.command ?? '';
+    const parts = splitShell(command);
+    const segments = (parts.length > 0 ? parts : [{ text: command.trim(), words: [] as string[] }]).map((s) => {
+      const shape = shapeOf(s.words);
+      const subject = shape ? `"${shape.key.join(' ')}"` : 'an empty command';
+      return { command: s.text, words: s.words, ...verdictFor(decideSubject(compiled, call, shape), mode, subject) };
+    });
+    let decider = segments[0]!;
+    for (const s of segments) if (STRICTNESS[s.action] > STRICTNESS[decider.action]) decider = s;
+    const multi = segments.length > 1;
+    const reason = multi ? `${decider.reason} (segment "${decider.command}" of ${segments.length})` : decider.reason;
+    return {
+      action: decider.action, matchedRule: decider.matchedRule, ruleId: decider.ruleId, layer: decider.layer, reason, mode,
+      segments: segments.map(({ words: _w, ...s }) => s),
+      // An "always allow" is only offered where it would take effect: the user's own ask rule would
+      // still beat an allow rule added beside it (ask beats allow within a layer).
+      proposedAmendment: decider.action === 'ask' && decider.layer !== 'user' ? proposedPrefix(decider.words) : [],
+    };
+  }
+  const subject = call.path !== undefined ? `${call.tool} on "${call.path}"` : call.tool;
+  const v = verdictFor(decideSubject(compiled, call, null), mode, subject);
+  return { ...v, mode, segments: [], proposedAmendment: [] };
+}

@@ -1,0 +1,165 @@
+// The exec policy over a table of commands, rules and modes: chains, arity, layers, modes, paths.
+import { describe, expect, it } from 'vitest';
+import type { ApprovalMode, PolicyAction, PolicyRule } from '../../../src-shared/contract/methods/policy';
+import { DEFAULT_RULES } from './defaults';
+import { evaluatePolicy, type PolicyCall, type RuleLayer } from './evaluate';
+import { splitShell } from './shell-split';
+import { readTaskPolicy } from './task-policy';
+
+const rule = (id: string, tool: string, action: PolicyAction, extra: Partial<PolicyRule> = {}): PolicyRule => ({ id, tool, action, ...extra });
+const shell = (id: string, prefix: string, action: PolicyAction): PolicyRule => rule(id, 'exec_shell', action, { prefix });
+
+const USER: PolicyRule[] = [
+  shell('u-npm-test', 'npm test', 'allow'),
+  shell('u-git-status', 'git status', 'allow'),
+  shell('u-curl', 'curl', 'ask'),
+  shell('u-make-deploy', 'make deploy', 'deny'),
+  rule('u-secrets', 'read_file', 'deny', { path: 'secrets/**' }),
+  rule('u-env-write', 'write_file', 'ask', { path: '**/*.env' }),
+  rule('u-gh-all', 'github__*', 'ask'),
+  rule('u-gh-read', 'github__get_issue', 'allow'),
+];
+const RUN: PolicyRule[] = [
+  shell('r-git-push', 'git push', 'ask'),
+  shell('r-git-push-force', 'git push --force', 'deny'),
+  shell('r-curl', 'curl', 'allow'), // the user's layer comes first: curl still asks
+  shell('r-docker-run', 'docker run', 'ask'),
+  rule('r-ws', 'exec_shell', 'ask', { prefix: 'terraform apply', workspace: '/srv/infra' }),
+];
+const layers = (user = USER, run = RUN): RuleLayer[] => [{ layer: 'user', rules: user }, { layer: 'run', rules: run }, { layer: 'default', rules: DEFAULT_RULES }];
+
+type Row = [string, PolicyCall, ApprovalMode, PolicyAction, string | null];
+const sh = (command: string, workspace: string | null = null): PolicyCall => ({ tool: 'exec_shell', command, cwd: '/work/w', workspace });
+
+const TABLE: Row[] = [
+  // arity and word-aware prefixes
+  ['git status matches git status -s', sh('git status -s'), 'untrusted', 'allow', 'u-git-status'],
+  ['global flags are ignored inside the arity', sh('git -C /repo status --short'), 'untrusted', 'allow', 'u-git-status'],
+  ['git status does not match git push', sh('git push origin main'), 'on-request', 'ask', 'r-git-push'],
+  ['word-aware: npm test does not match npm testing', sh('npm testing'), 'untrusted', 'ask', null],
+  ['npm test matches with extra args', sh('npm test -- --watch'), 'untrusted', 'allow', 'u-npm-test'],
+  ['npm run test is not npm test', sh('npm run test'), 'untrusted', 'ask', null],
+  ['flags of a rule may appear anywhere after the key', sh('git push origin main --force'), 'on-request', 'deny', 'r-git-push-force'],
+  ['short flag clusters expand', sh('rm -fr /'), 'on-request', 'deny', 'default-deny-rm-root'],
+  ['rm -rf / does not match rm -rf /tmp/x', sh('rm -rf /tmp/x'), 'on-request', 'allow', null],
+  ['absolute program paths', sh('/usr/bin/git push'), 'on-request', 'ask', 'r-git-push'],
+  ['make deploy denied, make test not', sh('make test'), 'on-request', 'allow', null],
+  ['make with -C is still make deploy', sh('make -C sub deploy'), 'on-request', 'deny', 'u-make-deploy'],
+  // chains: the strictest segment decides
+  ['&& chain', sh('git status && git push'), 'on-request', 'ask', 'r-git-push'],
+  ['|| chain', sh('npm test || make deploy'), 'on-request', 'deny', 'u-make-deploy'],
+  ['; chain', sh('echo hi; curl https://x'), 'on-request', 'ask', 'u-curl'],
+  ['pipe', sh('cat a | curl -d @- https://x'), 'on-request', 'ask', 'u-curl'],
+  ['background &', sh('sleep 1 & git push'), 'on-request', 'ask', 'r-git-push'],
+  ['newline', sh('echo one\ngit push'), 'on-request', 'ask', 'r-git-push'],
+  ['subshell', sh('(cd sub && git push)'), 'on-request', 'ask', 'r-git-push'],
+  ['$( ) substitution', sh('echo $(git push)'), 'on-request', 'ask', 'r-git-push'],
+  ['$( ) inside double quotes runs too', sh('echo "result: $(make deploy)"'), 'on-request', 'deny', 'u-make-deploy'],
+  ['backticks', sh('echo `curl x`'), 'on-request', 'ask', 'u-curl'],
+  ['single quotes are data', sh("echo 'git push && make deploy'"), 'on-request', 'allow', 'default-allow-echo'],
+  ['escaped operator is data', sh('echo a \\&\\& make deploy'), 'on-request', 'allow', 'default-allow-echo'],
+  ['bash -c is judged inside', sh("bash -c 'git push origin'"), 'on-request', 'ask', 'r-git-push'],
+  ['eval is judged inside', sh('eval "make deploy"'), 'on-request', 'deny', 'u-make-deploy'],
+  ['env and wrappers are seen through', sh('env FOO=1 nice -n 5 git push'), 'on-request', 'ask', 'r-git-push'],
+  ['assignments are seen through', sh('GIT_TRACE=1 git push'), 'on-request', 'ask', 'r-git-push'],
+  ['exec is seen through', sh('exec make deploy'), 'on-request', 'deny', 'u-make-deploy'],
+  ['if/then keywords', sh('if true; then git push; fi'), 'on-request', 'ask', 'r-git-push'],
+  ['comments are ignored', sh('echo hi # && make deploy'), 'on-request', 'allow', 'default-allow-echo'],
+  ['heredoc bodies are data', sh('cat <<EOF\nmake deploy\nEOF\necho done'), 'on-request', 'allow', 'default-allow-cat'],
+  ['redirections are not arguments', sh('git status > out.txt 2>&1'), 'untrusted', 'allow', 'u-git-status'],
+  // layers: user, then run, then defaults; deny beats ask beats allow within a layer
+  ['user ask beats run allow', sh('curl https://example.com'), 'on-request', 'ask', 'u-curl'],
+  ['run rule beats default', sh('docker run alpine'), 'on-request', 'ask', 'r-docker-run'],
+  ['default ask for sudo', sh('sudo apt-get install x'), 'on-request', 'ask', 'default-ask-sudo'],
+  ['workspace-scoped rule applies inside its workspace', sh('terraform apply', '/srv/infra/prod'), 'on-request', 'ask', 'r-ws'],
+  ['workspace-scoped rule ignores other workspaces', sh('terraform apply', '/srv/other'), 'on-request', 'allow', null],
+  // modes
+  ['untrusted asks for an unknown command', sh('python3 build.py'), 'untrusted', 'ask', null],
+  ['on-request runs an unknown command', sh('python3 build.py'), 'on-request', 'allow', null],
+  ['never refuses what would ask', sh('git push'), 'never', 'deny', 'r-git-push'],
+  ['never runs an unknown command', sh('python3 build.py'), 'never', 'allow', null],
+  ['reject refuses an unknown command', sh('python3 build.py'), 'reject', 'deny', null],
+  ['reject still runs an allowed command', sh('git status'), 'reject', 'allow', 'u-git-status'],
+  ['deny is deny in every mode', sh('make deploy'), 'untrusted', 'deny', 'u-make-deploy'],
+  // paths and MCP tools
+  ['path glob denies reads of secrets', { tool: 'read_file', path: 'secrets/prod/token.txt', cwd: '/work/w' }, 'on-request', 'deny', 'u-secrets'],
+  ['absolute path inside the workdir is judged relative', { tool: 'read_file', path: '/work/w/secrets/a', cwd: '/work/w' }, 'on-request', 'deny', 'u-secrets'],
+  ['other reads fall to the default allow', { tool: 'read_file', path: 'src/index.ts', cwd: '/work/w' }, 'untrusted', 'allow', 'default-allow-read-file'],
+  ['writes to .env files ask', { tool: 'write_file', path: 'config/app.env', cwd: '/work/w' }, 'on-request', 'ask', 'u-env-write'],
+  ['other writes run on request', { tool: 'write_file', path: 'src/a.ts', cwd: '/work/w' }, 'on-request', 'allow', null],
+  ['other writes ask when untrusted', { tool: 'apply_patch', cwd: '/work/w' }, 'untrusted', 'ask', null],
+  ['MCP tool glob', { tool: 'github__create_issue' }, 'on-request', 'ask', 'u-gh-all'],
+  ['more specific allow loses to ask in the same layer', { tool: 'github__get_issue' }, 'on-request', 'ask', 'u-gh-all'],
+];
+
+describe('exec policy', () => {
+  it.each(TABLE)('%s', (_name, call, mode, action, ruleId) => {
+    const d = evaluatePolicy(call, layers(), mode);
+    expect({ action: d.action, ruleId: d.ruleId }).toEqual({ action, ruleId });
+    expect(d.reason.length).toBeGreaterThan(10);
+    expect(d.mode).toBe(mode);
+  });
+
+  it('the most specific rule wins within an action, and says so', () => {
+    const user = [shell('broad', 'git', 'ask'), shell('narrow', 'git push origin', 'ask'), shell('mid', 'git push', 'ask')];
+    const d = evaluatePolicy(sh('git push origin main'), layers(user, []), 'on-request');
+    expect(d).toMatchObject({ action: 'ask', ruleId: 'narrow', layer: 'user', matchedRule: 'tool=exec_shell command=git push origin' });
+    expect(d.reason).toBe(`Typed ask rule 'tool=exec_shell command=git push origin' (user rule "narrow") requires approval.`);
+  });
+
+  it('reports every segment of a chain and proposes the deciding prefix', () => {
+    const d = evaluatePolicy(sh('git status && git push origin HEAD'), layers(), 'on-request');
+    expect(d.segments.map((s) => [s.command, s.action])).toEqual([['git status', 'allow'], ['git push origin HEAD', 'ask']]);
+    expect(d.proposedAmendment).toEqual(['git', 'push']);
+    expect(d.reason).toContain('segment "git push origin HEAD" of 2');
+  });
+
+  it('proposes no amendment where an allow rule could not win: the user\'s own ask rule', () => {
+    expect(evaluatePolicy(sh('curl https://x'), layers(), 'on-request')).toMatchObject({ action: 'ask', layer: 'user', proposedAmendment: [] });
+    expect(evaluatePolicy(sh('python3 x.py'), layers(), 'untrusted')).toMatchObject({ action: 'ask', layer: null, proposedAmendment: ['python3'] });
+  });
+
+  it('proposes no amendment for non-shell tools or decisions that are not ask', () => {
+    expect(evaluatePolicy({ tool: 'write_file', path: 'x.env', cwd: '/w' }, layers(), 'on-request').proposedAmendment).toEqual([]);
+    expect(evaluatePolicy(sh('make deploy'), layers(), 'on-request').proposedAmendment).toEqual([]);
+  });
+
+  it('an empty command is judged as one empty segment', () => {
+    expect(evaluatePolicy(sh('   '), layers(), 'untrusted')).toMatchObject({ action: 'ask', segments: [{ command: '' }] });
+  });
+});
+
+describe('shell splitting', () => {
+  it.each([
+    ['a && b || c; d | e & f', ['a', 'b', 'c', 'd', 'e', 'f']],
+    ['echo "a && b" \'c | d\'', ['echo "a && b" \'c | d\'']],
+    ['x=$(y --flag) z', ['x=$(y --flag) z', 'y --flag']],
+    ['ls 2>&1 | grep x', ['ls 2>&1', 'grep x']],
+    ['for f in *.ts; do wc -l "$f"; done', ['wc -l "$f"']],
+    ['echo $((1 + 2))', ['echo $((1 + 2))']],
+    ['git commit -m "fix: a; b" && \\\n git push', ['git commit -m "fix: a; b"', 'git push']],
+  ])('%j', (command, texts) => {
+    expect(splitShell(command).map((s) => s.text)).toEqual(texts);
+  });
+
+  it('words drop assignments, wrappers and redirections', () => {
+    expect(splitShell('FOO=1 timeout 5 git -C x push > log 2>&1').map((s) => s.words)).toEqual([['git', '-C', 'x', 'push']]);
+  });
+});
+
+describe('task policy from metadata', () => {
+  it('reads rules, mode and timeout', () => {
+    const r = readTaskPolicy({ policy: { rules: [shell('p', 'git push', 'ask')], mode: 'untrusted', timeout_seconds: 30 } });
+    expect(r).toEqual({ ok: true, policy: { rules: [shell('p', 'git push', 'ask')], mode: 'untrusted', timeoutSeconds: 30 } });
+    expect(readTaskPolicy({ policy: [shell('p', 'ls', 'allow')] })).toMatchObject({ ok: true, policy: { rules: [{ id: 'p' }] } });
+    expect(readTaskPolicy({})).toEqual({ ok: true, policy: { rules: [] } });
+  });
+
+  it('names the field of a malformed policy', () => {
+    const r = readTaskPolicy({ policy: { rules: [{ id: 'x', tool: 'exec_shell', action: 'maybe' }] } });
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.issues[0]).toMatch(/^metadata\.policy\.rules\[0\]\.action: /);
+    const p = readTaskPolicy({ policy: { rules: [{ id: 'x', tool: 'read_file', prefix: 'cat', action: 'allow' }] } });
+    expect(!p.ok && p.issues[0]).toBe('metadata.policy.rules[0].prefix: only exec_shell rules match a command prefix (tool is "read_file")');
+  });
+});

@@ -1,0 +1,97 @@
+// The exec policy's shapes, shared by main (which judges tool calls) and the renderer (which edits
+// rules and shows why a call was stopped). Names and values follow seed 001: approval modes are
+// codex's AskForApproval, decisions its ReviewDecision, requests its ExecApprovalRequestEvent.
+import { z } from 'zod';
+
+export const POLICY_ACTIONS = ['allow', 'ask', 'deny'] as const;
+export type PolicyAction = (typeof POLICY_ACTIONS)[number];
+
+/** The built-in tools every agent gets through the gateway; MCP tools are `<server>__<tool>`. */
+export const BUILTIN_TOOLS = ['exec_shell', 'read_file', 'write_file', 'apply_patch'] as const;
+
+/** ask unless trusted · on request · never ask · reject (seed/codex AskForApproval, kebab-case). */
+export const APPROVAL_MODES = ['untrusted', 'on-request', 'never', 'reject'] as const;
+export type ApprovalMode = (typeof APPROVAL_MODES)[number];
+export const ApprovalModeSchema = z.enum(APPROVAL_MODES);
+
+export const APPROVAL_MODE_LABELS: Record<ApprovalMode, string> = {
+  untrusted: 'Ask unless trusted',
+  'on-request': 'On request',
+  never: 'Never ask',
+  reject: 'Reject',
+};
+
+export const PolicyRuleSchema = z.object({
+  id: z.string().trim().min(1, 'required').max(100),
+  /** exec_shell, read_file, write_file, apply_patch, an MCP tool `<server>__<tool>`, or a glob (`github__*`, `*`). */
+  tool: z.string().trim().min(1, 'required').max(200),
+  /** For exec_shell: the command prefix, word by word (`git push`). */
+  prefix: z.string().trim().max(2000).optional(),
+  /** For tools with a path argument: a glob relative to the workdir (`secrets/**`), or absolute. */
+  path: z.string().trim().max(2000).optional(),
+  /** Only calls whose workspace is this folder (or inside it). */
+  workspace: z.string().trim().max(4096).optional(),
+  action: z.enum(POLICY_ACTIONS),
+  note: z.string().max(2000).optional(),
+}).strict().superRefine((rule, ctx) => {
+  if (rule.prefix !== undefined && rule.prefix !== '' && !/^exec_shell$|\*/.test(rule.tool)) {
+    ctx.addIssue({ code: 'custom', path: ['prefix'], message: `only exec_shell rules match a command prefix (tool is "${rule.tool}")` });
+  }
+});
+export type PolicyRule = z.output<typeof PolicyRuleSchema>;
+
+export const POLICY_LAYERS = ['user', 'run', 'default'] as const;
+export type PolicyLayer = (typeof POLICY_LAYERS)[number];
+
+/** ReviewDecision as serde writes it: unit variants as strings, network_policy_amendment as an object. */
+export const REVIEW_DECISIONS = ['approved', 'approved_for_session', 'denied', 'abort', 'approved_execpolicy_amendment', 'network_policy_amendment'] as const;
+export type ReviewDecisionName = (typeof REVIEW_DECISIONS)[number];
+export const ReviewDecisionNameSchema = z.enum(REVIEW_DECISIONS);
+export const NetworkPolicyAmendmentSchema = z.object({ host: z.string(), action: z.string() });
+export const ReviewDecisionSchema = z.union([
+  z.enum(['approved', 'approved_for_session', 'denied', 'abort', 'approved_execpolicy_amendment']),
+  z.object({ network_policy_amendment: NetworkPolicyAmendmentSchema }),
+]);
+export type ReviewDecision = z.output<typeof ReviewDecisionSchema>;
+
+export function decisionName(d: ReviewDecision | ReviewDecisionName): ReviewDecisionName {
+  return typeof d === 'string' ? d : 'network_policy_amendment';
+}
+
+/** The seed's ExecApprovalRequestEvent, field for field. */
+export const ExecApprovalRequestSchema = z.object({
+  call_id: z.string(),
+  approval_id: z.string(),
+  turn_id: z.string(),
+  command: z.string(),
+  cwd: z.string(),
+  reason: z.string(),
+  matched_rule: z.string().nullable(),
+  network_approval_context: z.unknown().nullable(),
+  proposed_execpolicy_amendment: z.array(z.string()),
+  proposed_network_policy_amendments: z.array(NetworkPolicyAmendmentSchema),
+  additional_permissions: z.array(z.unknown()),
+  available_decisions: z.array(ReviewDecisionSchema),
+});
+export type ExecApprovalRequest = z.output<typeof ExecApprovalRequestSchema>;
+
+/** What the policy says about one call (or one segment of a chained shell command). */
+export const PolicyVerdictSchema = z.object({
+  /** allow: runs now; ask: waits for a person; deny: refused. */
+  action: z.enum(POLICY_ACTIONS),
+  /** `tool=exec_shell command=git push` style description of the deciding rule, or null. */
+  matchedRule: z.string().nullable(),
+  ruleId: z.string().nullable(),
+  layer: z.enum(POLICY_LAYERS).nullable(),
+  reason: z.string(),
+});
+export type PolicyVerdict = z.output<typeof PolicyVerdictSchema>;
+
+export const PolicyDecisionSchema = PolicyVerdictSchema.extend({
+  mode: ApprovalModeSchema,
+  /** One verdict per segment of a chained shell command, in order; the strictest decided. */
+  segments: z.array(PolicyVerdictSchema.extend({ command: z.string() })),
+  /** The prefix an "always allow" would add (empty: not offered). */
+  proposedAmendment: z.array(z.string()),
+});
+export type PolicyDecision = z.output<typeof PolicyDecisionSchema>;
