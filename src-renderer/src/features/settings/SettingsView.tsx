@@ -1,7 +1,10 @@
 import { useShoalQuery } from '../../transport/query';
 import { ErrorNotice, Loading } from '../../ui/QueryStatus';
 import { AboutBlock } from './AboutBlock';
+import { McpServersSettings } from './McpServersSettings';
 import { NotificationsSetting } from './NotificationsSetting';
+import { PolicySettings } from './PolicySettings';
+import { ProvidersSettings } from './ProvidersSettings';
 import { ThemeSetting } from './ThemeSetting';
 
 export function SettingsView() {
@@ -19,6 +22,9 @@ export function SettingsView() {
           </>
         )}
       </section>
+      <ProvidersSettings />
+      <McpServersSettings />
+      <PolicySettings />
       <section className="panel" aria-labelledby="settings-about">
         <h2 id="settings-about" className="panel-title">About</h2>
         <AboutBlock />

@@ -1,0 +1,131 @@
+// Threads against a real headless host and a real chat-completions server on 127.0.0.1: a reply
+// streams in; a tool call the policy marks "ask" waits in the approval dialog, runs once approved,
+// and its result goes back to the model; rename, search, fork, archive; a thread becomes a task.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { defaultScript, startChatServer, type ChatServer } from '../src-main/core/test-support/chat-server';
+import { callHost } from './fixtures/host-call';
+import { expect, test, type ShoalHost } from './fixtures/shoal-host';
+import { ShellPage } from './pages/shell-page';
+import { ThreadsPage } from './pages/threads-page';
+
+let chat: ChatServer;
+test.beforeEach(async () => {
+  chat = await startChatServer();
+});
+test.afterEach(async () => {
+  await chat.close();
+});
+
+async function withProvider(host: ShoalHost): Promise<void> {
+  await callHost(host, 'providers.save', { name: 'Scripted model', baseUrl: chat.baseUrl, model: 'scripted-model' });
+}
+
+test('a reply streams in, and a tool call waits in the approval dialog until approved', async ({ page, host }) => {
+  await withProvider(host);
+  await callHost(host, 'approvals.rules.save', { rule: { id: 'ask-touch', tool: 'exec_shell', prefix: 'touch', action: 'ask', note: 'Creates files.' }, isNew: true });
+  const shell = new ShellPage(page);
+  const threads = new ThreadsPage(page);
+  await shell.open(`${host.url}#/threads`);
+  await threads.newThread();
+
+  // A slow reply: it is visibly written piece by piece before it is saved.
+  chat.setScript((body, call) => call === 1 ? { text: 'Hello! I am writing this reply a few letters at a time.', chunkSize: 2, delayMs: 40 } : defaultScript(body, call));
+  await threads.send('Hello there');
+  await expect(threads.conversation.getByTestId('msg-user')).toHaveText('Hello there');
+  const streaming = threads.conversation.getByTestId('msg-streaming');
+  await expect(streaming).toBeVisible();
+  await expect(streaming).not.toHaveText('Hello! I am writing this reply a few letters at a time.');
+  await expect(threads.assistantMessages().last()).toHaveText('Hello! I am writing this reply a few letters at a time.');
+  await expect(streaming).toHaveCount(0);
+
+  await threads.send('run: touch e2e-note.txt && echo created');
+  const dialog = page.getByTestId('approval-dialog');
+  await expect(dialog).toBeVisible({ timeout: 15_000 });
+  await expect(dialog).toContainText('touch e2e-note.txt && echo created');
+  await expect(dialog).toContainText('ask-touch');
+  await expect(threads.toolCalls.last()).toHaveAttribute('data-state', 'waiting');
+  await expect(threads.toolCalls.last()).toContainText('Waiting for approval');
+  const threadId = await threads.threadId();
+  const note = path.join(host.dataDir, 'threads', threadId, 'e2e-note.txt');
+  expect(fs.existsSync(note)).toBe(false);
+  await shell.screenshot('threads-approval');
+
+  await dialog.locator('[data-decision="approved"]').click();
+  await expect(dialog).toBeHidden();
+  const card = threads.toolCalls.last();
+  await expect(card).toHaveAttribute('data-state', 'completed', { timeout: 15_000 });
+  await expect(card.getByTestId('tool-output')).toHaveText('created');
+  await expect(card).toContainText('$ touch e2e-note.txt && echo created');
+  await expect(card).toContainText('Approved by you');
+  await expect(threads.assistantMessages().last()).toHaveText('The tool said: created');
+  expect(fs.existsSync(note)).toBe(true);
+  // The model was given the tool's output as the answer to its call.
+  const last = chat.requests.filter((r) => r.path === '/v1/chat/completions').at(-1)!.body!;
+  expect(last.messages.at(-1)).toMatchObject({ role: 'tool', content: expect.stringContaining('created') });
+  await shell.screenshot('threads-conversation');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await shell.screenshot('threads-conversation-dark');
+});
+
+test('rename, search, fork and archive threads, and launch one as a task', async ({ page, host }) => {
+  await withProvider(host);
+  const shell = new ShellPage(page);
+  const threads = new ThreadsPage(page);
+  await shell.open(`${host.url}#/threads`);
+  const project = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-e2e-project-'));
+  await threads.newThread(project);
+  await expect(threads.conversation.getByTitle('Working folder: tools run here')).toHaveText(project);
+  await threads.send('run: echo made by a thread');
+  await expect(threads.toolCalls.last()).toHaveAttribute('data-state', 'completed', { timeout: 15_000 });
+  await expect(threads.assistantMessages().last()).toHaveText('The tool said: made by a thread');
+  const original = await threads.threadId();
+
+  await threads.conversation.getByRole('button', { name: 'Rename' }).click();
+  const nameField = page.getByRole('textbox', { name: 'Thread name' });
+  await nameField.fill('Greeting task');
+  await nameField.press('Enter');
+  await expect(threads.conversation.getByRole('heading', { level: 2 })).toHaveText('Greeting task');
+  await expect(threads.list.getByTestId('thread-item').first()).toContainText('Greeting task');
+
+  await threads.conversation.getByRole('button', { name: 'Fork' }).click();
+  await expect(page).not.toHaveURL(new RegExp(`${original}$`));
+  await expect(threads.conversation).toContainText('the model knows that conversation up to here');
+  await expect(threads.list.getByTestId('thread-item')).toHaveCount(2);
+  await threads.send('What did you run?');
+  await expect(threads.assistantMessages().last()).toHaveText('You said: What did you run?');
+  // The fork's model call carried the parent's conversation.
+  const forkCall = chat.requests.filter((r) => r.path === '/v1/chat/completions').at(-1)!.body!;
+  expect(forkCall.messages.filter((m) => m.role === 'user').map((m) => m.content)).toEqual(['run: echo made by a thread', 'What did you run?']);
+
+  await page.getByRole('searchbox', { name: 'Search threads' }).fill('greet');
+  await expect(threads.list.getByTestId('thread-item')).toHaveCount(1);
+  await expect(threads.list.getByTestId('thread-item')).toContainText('Greeting task');
+  await page.getByRole('searchbox', { name: 'Search threads' }).fill('');
+
+  // The original becomes a task for the shell agent, which replays the command it ran.
+  await threads.list.getByRole('link', { name: /Greeting task/ }).click();
+  await threads.conversation.getByRole('button', { name: 'Make a task' }).click();
+  const taskDialog = page.getByTestId('thread-task-dialog');
+  await taskDialog.getByLabel('Agent').selectOption('shell');
+  await expect(taskDialog.getByLabel('Task spec')).toHaveValue(/instructions: echo made by a thread/);
+  await expect(taskDialog.getByLabel('Workspace')).toHaveValue(project);
+  await expect(taskDialog.getByTestId('task-preview')).toContainText('Greeting task (shell');
+  await shell.screenshot('threads-make-task');
+  await taskDialog.getByRole('button', { name: 'Launch' }).click();
+  await expect(page).toHaveURL(/#\/runs\/run-/);
+  await expect(page.getByRole('heading', { level: 2 })).toHaveText('Greeting task');
+  await expect(page.locator('main#content')).toContainText('Completed', { timeout: 30_000 });
+
+  await page.goto(`${host.url}#/threads/${original}`);
+  await threads.conversation.getByRole('button', { name: 'Archive' }).click();
+  await expect(threads.conversation).toContainText('This thread is archived');
+  await expect(threads.messageBox).toBeDisabled();
+  await expect(threads.list.getByTestId('thread-item')).toHaveCount(1);
+  await page.getByRole('checkbox', { name: 'Show archived' }).check();
+  await expect(threads.list.getByTestId('thread-item')).toHaveCount(2);
+  await expect(threads.list.getByRole('link', { name: /Greeting task/ })).toContainText('Archived');
+  await shell.screenshot('threads-list');
+  fs.rmSync(project, { recursive: true, force: true });
+});

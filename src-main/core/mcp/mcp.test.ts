@@ -1,0 +1,174 @@
+// MCP servers with a real MCP server process (src-main/core/test-support/mcp-test-server.mjs, built
+// with the SDK): startup reports and summary, tools offered through the gateway to threads, secrets
+// kept out of views, servers that fail, die or never answer, and the Streamable HTTP transport.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { McpServerView, ThreadResponse } from '../../../src-shared/contract';
+import { runtimeHarness, until, type RuntimeHarness } from '../test-support/runtime-core';
+
+const SERVER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test-support/mcp-test-server.mjs');
+const harnesses: RuntimeHarness[] = [];
+const children: ChildProcess[] = [];
+afterEach(async () => {
+  for (const h of harnesses.splice(0)) await h.dispose();
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+});
+
+async function harness(): Promise<RuntimeHarness> {
+  const h = await runtimeHarness();
+  harnesses.push(h);
+  return h;
+}
+
+const stdio = (name: string, extra: string[] = [], env?: Record<string, string | null>) =>
+  ({ name, transport: 'stdio' as const, command: process.execPath, args: [SERVER, ...extra], ...(env ? { env } : {}) });
+
+function statusOf(h: RuntimeHarness, name: string): string | undefined {
+  return h.core.runtime.mcp.list().find((s) => s.config.name === name)?.status;
+}
+
+describe('MCP servers', () => {
+  it('start with Shoal, report starting then ready, and a summary of ready, failed and cancelled', async () => {
+    const h = await harness();
+    h.core.runtime.mcpConfig.save(stdio('good'));
+    h.core.runtime.mcpConfig.save(stdio('broken', ['--broken']));
+    h.core.runtime.mcpConfig.save({ ...stdio('off'), enabled: false });
+    h.core.start();
+    const summary = await until(() => h.core.runtime.mcp.summary(), 30_000, 'startup summary');
+    expect(summary.ready).toEqual(['good']);
+    expect(summary.cancelled).toEqual([]);
+    expect(summary.failed).toHaveLength(1);
+    expect(summary.failed[0]!.server_name).toBe('broken');
+    expect(summary.failed[0]!.error).toContain('missing configuration file shoal-test.toml');
+
+    const updates = h.frames.map((f) => f.frame).filter((f) => f.event === 'mcp_startup_update').map((f) => f.event === 'mcp_startup_update' && [f.update.server_name, f.update.status]);
+    expect(updates.filter((u) => u && u[0] === 'good')).toEqual([['good', 'starting'], ['good', 'ready']]);
+    expect(updates.filter((u) => u && u[0] === 'broken')).toEqual([['broken', 'starting'], ['broken', 'failed']]);
+    expect(h.frames.at(-1)!.frame).toEqual({ event: 'mcp_startup_complete', summary });
+
+    const listed = await h.call<{ servers: McpServerView[]; summary: unknown }>('mcp.list', {});
+    expect(listed.summary).toEqual(summary);
+    expect(listed.servers.map((s) => [s.name, s.status])).toEqual([['good', 'ready'], ['broken', 'failed'], ['off', 'disabled']]);
+    expect(listed.servers[0]!.tools.map((t) => t.name)).toEqual(['echo', 'add', 'env', 'fail', 'write_note']);
+  });
+
+  it('offers its tools to threads through the gateway, named <server>__<tool>', async () => {
+    const h = await harness();
+    await h.call('mcp.save', { server: stdio('test') });
+    expect(statusOf(h, 'test')).toBe('ready');
+    const names = h.core.tools.listTools({ kind: 'thread', threadId: 'x', turnId: 'y', workdir: '/tmp' }).map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(['exec_shell', 'test__echo', 'test__add']));
+
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    const accepted = await h.call<ThreadResponse>('threads.message', { threadId: t, input: 'call test__add {"a": 2, "b": 40}' });
+    await until(() => h.frames.some((f) => f.frame.event === 'response_end' && f.frame.response_id === accepted.responseId));
+    const messages = h.core.runtime.readThread(t).data.history!;
+    expect(messages.find((m) => m.role === 'tool_result')?.item).toMatchObject({ tool: 'test__add', status: 'completed', output: '42' });
+    expect(messages.at(-1)).toMatchObject({ role: 'assistant', content: 'The tool said: 42' });
+    // The model was offered the server's tools with their schemas.
+    const offered = h.chat.requests.find((r) => r.path === '/v1/chat/completions')!.body!.tools!;
+    expect(offered.find((o) => o.function.name === 'test__echo')?.function.parameters).toMatchObject({ type: 'object', properties: { text: { type: 'string' } } });
+  });
+
+  it('offers its tools to a fleet agent through the gateway\'s MCP endpoint', async () => {
+    const h = await harness();
+    await h.call('mcp.save', { server: stdio('test') });
+    const session = await h.core.tools.openAttempt({
+      scope: { kind: 'task', runId: 'run-x', taskId: 'task-x', attempt: 1, workdir: os.tmpdir() }, metadata: {}, env: {}, record: () => {},
+    });
+    const client = new Client({ name: 'agent', version: '1' });
+    try {
+      await client.connect(new StreamableHTTPClientTransport(new URL(session.url)));
+      const tools = (await client.listTools()).tools.map((t) => t.name);
+      expect(tools).toEqual(expect.arrayContaining(['exec_shell', 'test__echo', 'test__add']));
+      const result = await client.callTool({ name: 'test__echo', arguments: { text: 'from an agent' } });
+      expect(JSON.stringify(result.content)).toContain('echo: from an agent');
+    } finally {
+      await client.close();
+      session.close();
+    }
+  });
+
+  it('keeps environment values secret: the server gets them, views only show the names', async () => {
+    const h = await harness();
+    const saved = await h.call<McpServerView>('mcp.save', { server: stdio('envy', [], { SHOAL_TEST_SECRET: 'tok-123-secret' }) });
+    expect(saved.envKeys).toEqual(['SHOAL_TEST_SECRET']);
+    expect(JSON.stringify(saved)).not.toContain('tok-123-secret');
+    expect(JSON.stringify(await h.call('mcp.list', {}))).not.toContain('tok-123-secret');
+    const settings = (h.core.store.db.prepare('SELECT value FROM settings').all() as Array<{ value: string }>).map((r) => r.value).join('\n');
+    expect(settings).not.toContain('tok-123-secret');
+    const provider = h.core.tools.listTools({ kind: 'thread', threadId: 'x', turnId: 'y', workdir: '/tmp' });
+    expect(provider.some((p) => p.name === 'envy__env')).toBe(true);
+
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    const accepted = await h.call<ThreadResponse>('threads.message', { threadId: t, input: 'call envy__env {"name": "SHOAL_TEST_SECRET"}' });
+    await until(() => h.frames.some((f) => f.frame.event === 'response_end' && f.frame.response_id === accepted.responseId));
+    expect(h.core.runtime.readThread(t).data.history!.find((m) => m.role === 'tool_result')?.item).toMatchObject({ output: 'tok-123-secret' });
+
+    // Editing without the values (the UI never has them) keeps them; null keeps one, leaving it out drops it.
+    await h.call('mcp.save', { previousName: 'envy', server: { ...stdio('envy'), args: [SERVER] } });
+    expect(h.core.runtime.mcpConfig.launch(h.core.runtime.mcpConfig.get('envy')!).env).toEqual({ SHOAL_TEST_SECRET: 'tok-123-secret' });
+    await h.call('mcp.save', { previousName: 'envy', server: stdio('envy', [], { SHOAL_TEST_SECRET: null, OTHER: 'x' }) });
+    expect(h.core.runtime.mcpConfig.launch(h.core.runtime.mcpConfig.get('envy')!).env).toEqual({ SHOAL_TEST_SECRET: 'tok-123-secret', OTHER: 'x' });
+    await h.call('mcp.save', { previousName: 'envy', server: stdio('envy', [], {}) });
+    expect(h.core.runtime.mcpConfig.get('envy')).toMatchObject({ envKeys: [] });
+  });
+
+  it('reports a server that dies after starting as failed and withdraws its tools', async () => {
+    const h = await harness();
+    await h.call('mcp.save', { server: stdio('brief', ['--exit-after-ms', '1500']) });
+    expect(statusOf(h, 'brief')).toBe('ready');
+    await until(() => statusOf(h, 'brief') === 'failed', 20_000, 'failed status');
+    const view = h.core.runtime.mcp.list()[0]!;
+    expect(view.error).toContain('shutting down on purpose');
+    expect(h.core.tools.listTools({ kind: 'thread', threadId: 'x', turnId: 'y', workdir: '/tmp' }).some((t) => t.name.startsWith('brief__'))).toBe(false);
+    const restarted = await h.call<McpServerView>('mcp.restart', { name: 'brief' });
+    expect(restarted.status).toBe('ready');
+  });
+
+  it('cancels a server still starting when Shoal shuts down', async () => {
+    const h = await harness();
+    // A program that never speaks MCP: it stays "starting" until cancelled.
+    h.core.runtime.mcpConfig.save({ name: 'silent', transport: 'stdio', command: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'] });
+    const startup = h.core.runtime.mcpStartup();
+    await until(() => statusOf(h, 'silent') === 'starting');
+    await h.core.runtime.mcp.stopAll();
+    const summary = await startup;
+    expect(summary).toEqual({ ready: [], failed: [], cancelled: ['silent'] });
+  });
+
+  it('checks a connection without saving, and says why one fails', async () => {
+    const h = await harness();
+    const ok = await h.call<{ ok: boolean; message: string; tools: string[] }>('mcp.check', { server: stdio('probe') });
+    expect(ok).toMatchObject({ ok: true, tools: ['echo', 'add', 'env', 'fail', 'write_note'] });
+    expect(ok.message).toMatch(/^Connected: 5 tools/);
+    expect(h.core.runtime.mcp.list()).toEqual([]);
+    const missing = await h.call<{ ok: boolean; message: string }>('mcp.check', { server: { name: 'nope', transport: 'stdio', command: 'shoal-no-such-program' } });
+    expect(missing.ok).toBe(false);
+    expect(missing.message).toMatch(/not found|ENOENT/);
+    await expect(h.call('mcp.save', { server: { name: 'bad name!', transport: 'stdio', command: 'x' } })).rejects.toThrow(/^name: use 1-40 letters/);
+    await expect(h.call('mcp.save', { server: { name: 'x', transport: 'http', url: 'ftp://x' } })).rejects.toThrow(/url: must start with http/);
+  });
+
+  it('connects to a server over Streamable HTTP with secret headers', async () => {
+    const child = spawn(process.execPath, [SERVER, '--http'], { env: { ...process.env, TEST_TOKEN: 'hdr-secret' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(child);
+    const port = await new Promise<number>((resolve) => child.stdout!.on('data', (d: Buffer) => {
+      const m = /listening (\d+)/.exec(d.toString());
+      if (m) resolve(Number(m[1]));
+    }));
+    const h = await harness();
+    const url = `http://127.0.0.1:${port}/mcp`;
+    const refused = await h.call<{ ok: boolean }>('mcp.check', { server: { name: 'web', transport: 'http', url, headers: { 'x-test-token': 'wrong' } } });
+    expect(refused.ok).toBe(false);
+    const saved = await h.call<McpServerView>('mcp.save', { server: { name: 'web', transport: 'http', url, headers: { 'x-test-token': 'hdr-secret' } } });
+    expect(saved).toMatchObject({ status: 'ready', headerKeys: ['x-test-token'], url });
+    const result = await h.core.tools.invoke({ tool: 'web__echo', arguments: { text: 'over http' }, callId: 'c1', scope: { kind: 'thread', threadId: 't', turnId: 'u', workdir: '/tmp' } });
+    expect(result).toMatchObject({ status: 'completed', output: 'echo: over http' });
+  });
+});

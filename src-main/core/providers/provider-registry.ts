@@ -1,0 +1,122 @@
+// Model providers: OpenAI-compatible chat-completions endpoints (hosted, Ollama, llama.cpp server)
+// configured in Settings. The configuration lives in the settings table; each API key is sealed in
+// the SecretVault and never leaves main: views carry `hasApiKey` only.
+import crypto from 'node:crypto';
+import { ShoalError } from '../../../src-shared/contract/envelope';
+import type { KvSettings } from '../runtime/kv-settings';
+import type { SecretVault } from './secret-store';
+
+export interface ProviderConfig {
+  id: string;
+  name: string;
+  /** e.g. https://api.openai.com/v1, http://127.0.0.1:11434/v1 (Ollama), http://127.0.0.1:8080/v1 (llama.cpp). */
+  baseUrl: string;
+  model: string;
+}
+
+export interface ProviderView extends ProviderConfig {
+  hasApiKey: boolean;
+  /** A key is stored but cannot be opened here (sealed by the desktop app's keychain, say). */
+  apiKeyUnreadable: boolean;
+  isDefault: boolean;
+}
+
+export interface ProviderInput {
+  id?: string;
+  name: string;
+  baseUrl: string;
+  model: string;
+  /** A new key; null removes the stored one; absent keeps it. */
+  apiKey?: string | null;
+  makeDefault?: boolean;
+}
+
+export interface ResolvedProvider {
+  config: ProviderConfig;
+  apiKey: string | null;
+}
+
+interface Stored { providers: ProviderConfig[]; defaultId: string | null }
+const KEY = 'providers';
+
+/** A base URL the client can use, or a message naming what is wrong with it. */
+export function normalizeBaseUrl(raw: string): string {
+  const text = raw.trim().replace(/\/+$/, '');
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ShoalError('invalid_input', 'baseUrl: not a URL; expected something like http://127.0.0.1:11434/v1', ['baseUrl: not a URL']);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ShoalError('invalid_input', 'baseUrl: must start with http:// or https://', ['baseUrl: must start with http:// or https://']);
+  }
+  return text;
+}
+
+export class ProviderRegistry {
+  constructor(private readonly kv: KvSettings, private readonly vault: SecretVault) {}
+
+  list(): ProviderView[] {
+    const stored = this.stored();
+    return stored.providers.map((p) => this.view(p, stored.defaultId));
+  }
+
+  get(id: string): ProviderView | null {
+    return this.list().find((p) => p.id === id) ?? null;
+  }
+
+  defaultId(): string | null {
+    return this.stored().defaultId;
+  }
+
+  save(input: ProviderInput): ProviderView {
+    const stored = this.stored();
+    const name = input.name.trim();
+    const model = input.model.trim();
+    if (!name) throw new ShoalError('invalid_input', 'name: required', ['name: required']);
+    if (!model) throw new ShoalError('invalid_input', 'model: required (the model id the server knows, e.g. gpt-4o-mini or llama3.1)', ['model: required']);
+    const baseUrl = normalizeBaseUrl(input.baseUrl);
+    const existing = input.id ? stored.providers.find((p) => p.id === input.id) : undefined;
+    if (input.id && !existing) throw new ShoalError('not_found', `No model provider with id "${input.id}".`);
+    const config: ProviderConfig = { id: existing?.id ?? `provider-${crypto.randomBytes(4).toString('hex')}`, name, baseUrl, model };
+    const providers = existing ? stored.providers.map((p) => (p.id === config.id ? config : p)) : [...stored.providers, config];
+    const defaultId = input.makeDefault || stored.defaultId === null || !providers.some((p) => p.id === stored.defaultId) ? config.id : stored.defaultId;
+    if (input.apiKey === null) this.vault.delete(this.secretName(config.id));
+    else if (input.apiKey !== undefined && input.apiKey.trim() !== '') this.vault.set(this.secretName(config.id), input.apiKey.trim());
+    this.kv.set(KEY, { providers, defaultId } satisfies Stored);
+    return this.view(config, defaultId);
+  }
+
+  delete(id: string): boolean {
+    const stored = this.stored();
+    if (!stored.providers.some((p) => p.id === id)) return false;
+    const providers = stored.providers.filter((p) => p.id !== id);
+    const defaultId = stored.defaultId === id ? (providers[0]?.id ?? null) : stored.defaultId;
+    this.vault.delete(this.secretName(id));
+    this.kv.set(KEY, { providers, defaultId } satisfies Stored);
+    return true;
+  }
+
+  /** The provider a thread talks to (its own, else the default) with its key. Main only. */
+  resolve(id: string | null): ResolvedProvider | null {
+    const stored = this.stored();
+    const config = (id ? stored.providers.find((p) => p.id === id) : undefined) ?? stored.providers.find((p) => p.id === stored.defaultId) ?? stored.providers[0];
+    if (!config) return null;
+    return { config, apiKey: this.vault.get(this.secretName(config.id)) };
+  }
+
+  private view(p: ProviderConfig, defaultId: string | null): ProviderView {
+    const state = this.vault.state(this.secretName(p.id));
+    return { ...p, hasApiKey: state === 'set', apiKeyUnreadable: state === 'unreadable', isDefault: p.id === defaultId };
+  }
+
+  private stored(): Stored {
+    const value = this.kv.get<Partial<Stored>>(KEY, {});
+    return { providers: Array.isArray(value.providers) ? value.providers : [], defaultId: value.defaultId ?? null };
+  }
+
+  private secretName(id: string): string {
+    return `provider:${id}:api_key`;
+  }
+}

@@ -1,0 +1,153 @@
+// Providers against a real chat-completions server on 127.0.0.1: streaming text, tool calls
+// assembled from fragments, connection checks, errors a person can act on; API keys sealed at rest.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../store/open';
+import { startChatServer, type ChatServer } from '../test-support/chat-server';
+import { tempDir } from '../test-support/temp-core';
+import { KvSettings } from '../runtime/kv-settings';
+import { streamChat } from './chat-client';
+import { checkProvider } from './check-provider';
+import { ProviderRegistry } from './provider-registry';
+import { KeyFileCipher, SecretVault, type SecretCipher } from './secret-store';
+
+const servers: ChatServer[] = [];
+const stores: Store[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.close();
+  for (const s of stores.splice(0)) s.close();
+});
+
+async function server(opts: Parameters<typeof startChatServer>[0] = {}): Promise<ChatServer> {
+  const s = await startChatServer(opts);
+  servers.push(s);
+  return s;
+}
+
+function registry(dir = tempDir(), cipher?: SecretCipher): { registry: ProviderRegistry; store: Store; dir: string } {
+  const store = openStore(path.join(dir, 'shoal.db'));
+  stores.push(store);
+  const kv = new KvSettings(store);
+  return { registry: new ProviderRegistry(kv, new SecretVault(kv, cipher ?? new KeyFileCipher(dir))), store, dir };
+}
+
+describe('secrets', () => {
+  it('seals API keys with a key file only this user can read, and never stores them in the clear', () => {
+    const { registry: r, store, dir } = registry();
+    const view = r.save({ name: 'Hosted', baseUrl: 'https://api.example.test/v1/', model: 'gpt-test', apiKey: 'sk-very-secret-123' });
+    expect(view).toMatchObject({ name: 'Hosted', baseUrl: 'https://api.example.test/v1', hasApiKey: true, isDefault: true });
+    expect(JSON.stringify(view)).not.toContain('sk-very-secret');
+    const keyFile = path.join(dir, 'secret.key');
+    expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
+    const dump = (store.db.prepare('SELECT key, value FROM settings').all() as Array<{ value: string }>).map((r) => r.value).join('\n');
+    expect(dump).not.toContain('sk-very-secret-123');
+    expect(r.resolve(view.id)?.apiKey).toBe('sk-very-secret-123');
+
+    r.save({ id: view.id, name: 'Hosted', baseUrl: 'https://api.example.test/v1', model: 'gpt-test' });
+    expect(r.resolve(view.id)?.apiKey).toBe('sk-very-secret-123'); // absent keeps it
+    r.save({ id: view.id, name: 'Hosted', baseUrl: 'https://api.example.test/v1', model: 'gpt-test', apiKey: null });
+    expect(r.get(view.id)?.hasApiKey).toBe(false);
+  });
+
+  it('reports a key sealed by another cipher as unreadable instead of misreading it', () => {
+    const dir = tempDir();
+    const first = registry(dir);
+    const id = first.registry.save({ name: 'P', baseUrl: 'http://127.0.0.1:9/v1', model: 'm', apiKey: 'k1' }).id;
+    first.store.close();
+    stores.splice(stores.indexOf(first.store), 1);
+    const other: SecretCipher = { kind: 'safe-storage', encrypt: (s) => s, decrypt: (s) => s };
+    const second = registry(dir, other);
+    expect(second.registry.get(id)).toMatchObject({ hasApiKey: false, apiKeyUnreadable: true });
+    expect(second.registry.resolve(id)?.apiKey).toBeNull();
+  });
+
+  it('names the field when a provider is not usable', () => {
+    const { registry: r } = registry();
+    expect(() => r.save({ name: 'x', baseUrl: 'ftp://nope', model: 'm' })).toThrow(/baseUrl: must start with http/);
+    expect(() => r.save({ name: 'x', baseUrl: 'not a url', model: 'm' })).toThrow(/baseUrl: not a URL/);
+    expect(() => r.save({ name: ' ', baseUrl: 'http://127.0.0.1/v1', model: 'm' })).toThrow(/name: required/);
+    expect(() => r.save({ name: 'x', baseUrl: 'http://127.0.0.1/v1', model: '' })).toThrow(/model: required/);
+  });
+
+  it('keeps one default provider', () => {
+    const { registry: r } = registry();
+    const a = r.save({ name: 'A', baseUrl: 'http://127.0.0.1:1/v1', model: 'm' });
+    const b = r.save({ name: 'B', baseUrl: 'http://127.0.0.1:2/v1', model: 'm' });
+    expect(r.list().map((p) => [p.name, p.isDefault])).toEqual([['A', true], ['B', false]]);
+    r.save({ ...b, makeDefault: true });
+    expect(r.resolve(null)?.config.name).toBe('B');
+    r.delete(b.id);
+    expect(r.resolve(null)?.config.id).toBe(a.id);
+  });
+});
+
+describe('chat client', () => {
+  it('streams text deltas and sends the API key', async () => {
+    const s = await server({ apiKey: 'sk-live' });
+    s.setScript(() => ({ text: 'Hello there, streaming works.', chunkSize: 5 }));
+    const deltas: string[] = [];
+    const result = await streamChat({
+      provider: { id: 'p', name: 'Test', baseUrl: s.baseUrl, model: 'scripted-model' }, apiKey: 'sk-live',
+      messages: [{ role: 'user', content: 'hi' }], tools: [], onDelta: (d) => deltas.push(d),
+    });
+    expect(result).toEqual({ text: 'Hello there, streaming works.', toolCalls: [], finishReason: 'stop' });
+    expect(deltas.length).toBeGreaterThan(3);
+    expect(deltas.join('')).toBe(result.text);
+    const call = s.requests.find((r) => r.path === '/v1/chat/completions')!;
+    expect(call.authorization).toBe('Bearer sk-live');
+    expect(call.body?.stream).toBe(true);
+  });
+
+  it('assembles streamed tool calls and offers the tools it was given', async () => {
+    const s = await server();
+    s.setScript(() => ({ text: 'Let me look.', toolCalls: [{ name: 'exec_shell', arguments: { command: 'ls -la "my dir"' } }, { name: 'read_file', arguments: { path: 'README.md' } }] }));
+    const result = await streamChat({
+      provider: { id: 'p', name: 'Test', baseUrl: s.baseUrl, model: 'scripted-model' }, apiKey: null,
+      messages: [{ role: 'user', content: 'look' }],
+      tools: [{ name: 'exec_shell', description: 'Run a command', parameters: { type: 'object', properties: { command: { type: 'string' } } } }],
+    });
+    expect(result.finishReason).toBe('tool_calls');
+    expect(result.toolCalls.map((c) => [c.name, JSON.parse(c.arguments)])).toEqual([['exec_shell', { command: 'ls -la "my dir"' }], ['read_file', { path: 'README.md' }]]);
+    expect(result.toolCalls.every((c) => c.id.startsWith('call_'))).toBe(true);
+    expect(s.requests[0]!.body?.tools?.map((t) => t.function.name)).toEqual(['exec_shell']);
+  });
+
+  it('explains a refused key, an unknown model and a server that is not there', async () => {
+    const s = await server({ apiKey: 'right' });
+    const provider = { id: 'p', name: 'Test', baseUrl: s.baseUrl, model: 'scripted-model' };
+    await expect(streamChat({ provider, apiKey: 'wrong', messages: [{ role: 'user', content: 'x' }], tools: [] })).rejects.toThrow(/Test refused the API key \(401\)/);
+    await expect(streamChat({ provider: { ...provider, model: 'nope' }, apiKey: 'right', messages: [{ role: 'user', content: 'x' }], tools: [] })).rejects.toThrow(/404 for model "nope"/);
+    const port = s.port;
+    await s.close();
+    servers.splice(0);
+    await expect(streamChat({ provider: { ...provider, baseUrl: `http://127.0.0.1:${port}/v1` }, apiKey: null, messages: [{ role: 'user', content: 'x' }], tools: [] }))
+      .rejects.toThrow(/Nothing is listening at http:\/\/127\.0\.0\.1/);
+  });
+
+  it('stops when aborted', async () => {
+    const s = await server();
+    s.setScript(() => ({ text: 'a'.repeat(400), chunkSize: 1, delayMs: 10 }));
+    const controller = new AbortController();
+    let seen = 0;
+    const pending = streamChat({
+      provider: { id: 'p', name: 'Test', baseUrl: s.baseUrl, model: 'scripted-model' }, apiKey: null, signal: controller.signal,
+      messages: [{ role: 'user', content: 'x' }], tools: [], onDelta: () => {
+        if (++seen === 5) controller.abort();
+      },
+    });
+    await expect(pending).rejects.toMatchObject({ aborted: true });
+  });
+});
+
+describe('connection check', () => {
+  it('confirms the connection and the model, or says what is wrong', async () => {
+    const s = await server({ apiKey: 'k', models: ['scripted-model', 'other'] });
+    const provider = { id: 'p', name: 'Local', baseUrl: s.baseUrl, model: 'scripted-model' };
+    expect(await checkProvider(provider, 'k')).toMatchObject({ ok: true, modelFound: true, models: ['scripted-model', 'other'], message: 'Connected to Local; model "scripted-model" is available.' });
+    const missing = await checkProvider({ ...provider, model: 'gpt-9' }, 'k');
+    expect(missing).toMatchObject({ ok: false, modelFound: false });
+    expect(missing.message).toContain('does not list the model "gpt-9"');
+    expect((await checkProvider(provider, 'bad')).message).toMatch(/refused the API key \(401\)/);
+  });
+});

@@ -1,0 +1,296 @@
+// The runtime of seed 001 for Shoal: threads (handle_thread), one-shot prompts (handle_prompt),
+// checkpoints, background jobs and MCP startup (mcp_startup), over the one store. ShoalCore composes
+// it; the contract handlers call it.
+import crypto from 'node:crypto';
+import path from 'node:path';
+import type { ThreadMessage, ThreadResponse, ThreadView } from '../../../src-shared/contract/runtime-views';
+import { ShoalError } from '../../../src-shared/contract/envelope';
+import type { EventFrame } from '../../../src-shared/contract/frames';
+import type { EventBus } from '../bus';
+import { McpConfigStore } from '../mcp/mcp-config';
+import { McpManager } from '../mcp/mcp-manager';
+import { modelFor, streamChat } from '../providers/chat-client';
+import { ProviderRegistry } from '../providers/provider-registry';
+import { SecretVault, type SecretCipher } from '../providers/secret-store';
+import type { Store } from '../store/open';
+import type { ToolGateway, ToolProvider } from '../tools/tool-gateway';
+import { JobRunner } from './job-runner';
+import { KvSettings } from './kv-settings';
+import { OwnerLock } from './owner-lock';
+import { artifactIndexJob } from './maintenance/artifact-index';
+import { retentionJob } from './maintenance/retention';
+import { worktreeCleanupJob } from './maintenance/worktree-cleanup';
+import { ThreadManager, type NewThread, type ThreadForkParams, type ThreadResumeParams } from './thread-manager';
+import { ThreadStore, type ThreadRecord, type ThreadSource } from './thread-store';
+import { NO_PROVIDER, ThreadTurns } from './thread-turns';
+import { threadToSpec, type SpecAgent } from './thread-to-spec';
+
+export interface RuntimeOptions {
+  store: Store;
+  bus: EventBus | null;
+  dataDir: string;
+  version: string;
+  log: (message: string) => void;
+  secretCipher: SecretCipher;
+  /** The tool gateway (exec policy + approvals), once it exists. */
+  tools: () => ToolGateway | null;
+  /** 0 turns off the periodic maintenance check (tests). */
+  jobCheckIntervalMs?: number;
+  mcpStartupTimeoutMs?: number;
+}
+
+export interface ThreadStartParams {
+  name?: string;
+  cwd?: string;
+  modelProvider?: string;
+  model?: string;
+  source?: Extract<ThreadSource, 'interactive' | 'api'>;
+  /** A conversation to carry on (imported): the thread starts as a resume. */
+  history?: unknown[];
+}
+
+export interface PromptRequest {
+  prompt: string;
+  model?: string;
+  threadId?: string;
+}
+
+interface ApprovalRow { call_id: string; id: string; status: string; decision: string | null }
+
+export class Runtime {
+  readonly kv: KvSettings;
+  readonly vault: SecretVault;
+  readonly providers: ProviderRegistry;
+  readonly threadStore: ThreadStore;
+  readonly threads: ThreadManager;
+  readonly turns: ThreadTurns;
+  readonly jobs: JobRunner;
+  readonly mcpConfig: McpConfigStore;
+  readonly mcp: McpManager;
+  private readonly approvalsOfThread;
+  private readonly owner: OwnerLock;
+  private started = false;
+
+  constructor(private readonly opts: RuntimeOptions) {
+    this.kv = new KvSettings(opts.store);
+    this.vault = new SecretVault(this.kv, opts.secretCipher);
+    this.providers = new ProviderRegistry(this.kv, this.vault);
+    this.threadStore = new ThreadStore(opts.store);
+    this.threads = new ThreadManager(this.threadStore);
+    this.turns = new ThreadTurns({ manager: this.threads, store: this.threadStore, providers: this.providers, tools: opts.tools, bus: opts.bus, log: opts.log });
+    this.jobs = new JobRunner({
+      store: opts.store, bus: opts.bus, log: opts.log, checkIntervalMs: opts.jobCheckIntervalMs,
+      kinds: [
+        worktreeCleanupJob({ store: opts.store, dataDir: opts.dataDir }),
+        artifactIndexJob({ store: opts.store, kv: this.kv }),
+        retentionJob({ store: opts.store, kv: this.kv, dataDir: opts.dataDir, pruneJobs: (cutoff) => this.jobs.pruneFinished(cutoff) }),
+      ],
+    });
+    this.owner = new OwnerLock(this.kv);
+    this.mcpConfig = new McpConfigStore(this.kv, this.vault);
+    this.mcp = new McpManager({
+      config: this.mcpConfig, bus: opts.bus, version: opts.version, log: opts.log, startupTimeoutMs: opts.mcpStartupTimeoutMs,
+      register: (provider: ToolProvider) => opts.tools()?.registerProvider(provider) ?? (() => {}),
+    });
+    // Approval state of a thread's tool calls, read from the approvals issue's table.
+    this.approvalsOfThread = opts.store.db.prepare<[string], ApprovalRow>('SELECT call_id, id, status, decision FROM approvals WHERE thread_id = ? ORDER BY created_at');
+  }
+
+  /** Recovers threads a crash left mid-reply and resumes pending jobs (when no other live Shoal
+   *  process already does, see OwnerLock), and starts the MCP servers. */
+  start(): { owner: boolean; jobsResumed: number; mcp: Promise<unknown> } {
+    if (this.started) return { owner: this.owner.isHeld, jobsResumed: 0, mcp: Promise.resolve() };
+    this.started = true;
+    const owner = this.owner.claim();
+    if (owner) this.recoverThreads();
+    const resumed = owner ? this.jobs.start() : [];
+    const mcp = this.mcpStartup().catch((error: unknown) => this.opts.log(`[shoal] MCP startup failed: ${(error as Error).message}`));
+    return { owner, jobsResumed: resumed.length, mcp };
+  }
+
+  /** Seed 001's mcp_startup: every enabled server reports, then the summary. */
+  mcpStartup() {
+    return this.mcp.startAll();
+  }
+
+  async shutdown(): Promise<void> {
+    await this.turns.shutdown();
+    await this.jobs.stop();
+    await this.mcp.stopAll();
+    this.owner.release();
+  }
+
+  /** For a host that closes without shutdown(): stop timers and end MCP server processes now. */
+  close(): void {
+    void this.turns.shutdown();
+    void this.jobs.stop();
+    void this.mcp.stopAll();
+    if (this.opts.store.db.open) this.owner.release();
+  }
+
+  // ── threads (handle_thread) ──────────────────────────────────────────────────────────────────
+
+  createThread(): ThreadResponse {
+    return this.respond('created', this.spawn({}));
+  }
+
+  startThread(params: ThreadStartParams): ThreadResponse {
+    return this.respond('started', this.spawn(params));
+  }
+
+  resumeThread(params: ThreadResumeParams): ThreadResponse {
+    const resumed = this.threads.resumeThreadWithHistory(params, this.providers.defaultId() ?? '');
+    return resumed ? this.respond('resumed', resumed) : this.missing(params.threadId);
+  }
+
+  forkThread(params: ThreadForkParams): ThreadResponse {
+    const forked = this.threads.forkThread(params, this.scratchRoot());
+    return forked ? this.respond('forked', forked) : this.missing(params.threadId);
+  }
+
+  listThreads(filters: { includeArchived: boolean; limit: number; query?: string }): ThreadResponse {
+    return { ...this.empty('list', 'ok'), threads: this.threads.listThreads(filters).map((t) => this.view(t)) };
+  }
+
+  readThread(threadId: string): ThreadResponse {
+    const thread = this.threads.readThread(threadId);
+    if (!thread) return this.missing(threadId);
+    return { ...this.empty(threadId, 'ok'), thread: this.view(thread), model: thread.model, modelProvider: thread.modelProvider, cwd: thread.cwd, data: this.persistedThreadData(threadId) };
+  }
+
+  setThreadName(threadId: string, name: string): ThreadResponse {
+    const updated = this.threads.setThreadName(threadId, name);
+    return { ...this.empty(threadId, updated ? 'ok' : 'missing'), thread: updated ? this.view(updated) : null };
+  }
+
+  archiveThread(threadId: string): ThreadResponse {
+    if (this.turns.isBusy(threadId)) this.turns.interrupt(threadId);
+    return this.empty(threadId, this.threads.archiveThread(threadId) ? 'archived' : 'missing');
+  }
+
+  unarchiveThread(threadId: string): ThreadResponse {
+    return this.empty(threadId, this.threads.unarchiveThread(threadId) ? 'unarchived' : 'missing');
+  }
+
+  /** Records the message and starts the model's reply; the reply streams as frames. */
+  messageThread(threadId: string, input: string): ThreadResponse {
+    const { turnId, responseId } = this.turns.start(threadId, input);
+    return { ...this.empty(threadId, 'accepted'), turnId, responseId };
+  }
+
+  interruptThread(threadId: string): ThreadResponse {
+    if (!this.threads.readThread(threadId)) return this.missing(threadId);
+    return this.empty(threadId, this.turns.interrupt(threadId) ? 'interrupted' : 'idle');
+  }
+
+  threadToSpec(threadId: string, agent: SpecAgent): { text: string; filename: string; workspace: string | null } {
+    const thread = this.threads.readThread(threadId);
+    if (!thread) throw new ShoalError('not_found', `No thread with id "${threadId}".`);
+    return threadToSpec(thread, this.threadStore.listMessages(threadId, 1000), agent, this.scratchRoot());
+  }
+
+  /** Seed 001's handle_prompt: one answer from the default model, no tools; recorded in the thread if given. */
+  async prompt(req: PromptRequest): Promise<{ output: string; model: string; provider: string; responseId: string }> {
+    const thread = req.threadId ? this.threads.readThread(req.threadId) : null;
+    if (req.threadId && !thread) throw new ShoalError('not_found', `No thread with id "${req.threadId}".`);
+    const resolved = this.providers.resolve(thread?.modelProvider || null);
+    if (!resolved) throw new ShoalError('unavailable', NO_PROVIDER);
+    const responseId = `resp-${crypto.randomUUID()}`;
+    const model = modelFor(resolved.config, req.model ?? thread?.model);
+    const emit = thread ? (frame: EventFrame) => this.turns.emitFrame(thread.id, frame) : () => {};
+    if (thread) this.threads.touchMessage(thread.id, req.prompt);
+    emit({ event: 'response_start', response_id: responseId, turn_id: responseId });
+    try {
+      const result = await streamChat({
+        provider: resolved.config, apiKey: resolved.apiKey, model, tools: [], messages: [{ role: 'user', content: req.prompt }],
+        onDelta: (delta, channel) => emit({ event: 'response_delta', response_id: responseId, delta, channel }),
+      });
+      if (thread) {
+        const assistantMessageId = this.threadStore.appendMessage(thread.id, 'assistant', result.text);
+        this.saveLatest(thread.id, 'prompt_response', { response_id: responseId, model, provider: resolved.config.id, assistant_message_id: assistantMessageId });
+        this.threads.setStatus(thread.id, 'idle');
+      }
+      emit({ event: 'response_end', response_id: responseId, status: 'completed' });
+      return { output: result.text, model, provider: resolved.config.id, responseId };
+    } catch (error) {
+      emit({ event: 'response_end', response_id: responseId, status: 'failed' });
+      if (thread) this.threadStore.appendMessage(thread.id, 'error', (error as Error).message);
+      throw new ShoalError('unavailable', (error as Error).message);
+    }
+  }
+
+  saveThreadCheckpoint(threadId: string, checkpointId: string, state: Record<string, unknown>): void {
+    if (!this.threads.readThread(threadId)) throw new ShoalError('not_found', `No thread with id "${threadId}".`);
+    this.threadStore.saveCheckpoint(threadId, checkpointId, typeof state.reason === 'string' ? state.reason : 'manual', state);
+  }
+
+  loadThreadCheckpoint(threadId: string, checkpointId = 'latest'): Record<string, unknown> | null {
+    return this.threadStore.loadCheckpoint(threadId, checkpointId)?.state ?? null;
+  }
+
+  // ── internals ──────────────────────────────────────────────────────────────────────────────
+
+  private spawn(params: ThreadStartParams): NewThread {
+    const providerId = params.modelProvider ?? this.providers.defaultId() ?? '';
+    if (params.modelProvider && !this.providers.get(params.modelProvider)) throw new ShoalError('not_found', `No model provider with id "${params.modelProvider}".`, [`modelProvider: unknown provider "${params.modelProvider}"`]);
+    const history = params.history && params.history.length > 0 ? { kind: 'resumed' as const, conversationId: 'import', history: params.history } : { kind: 'new' as const };
+    const spawned = this.threads.spawnThreadWithHistory(providerId, params.cwd?.trim() || '', history, { source: params.source, name: params.name?.trim() || null, model: params.model });
+    if (spawned.thread.cwd) return spawned;
+    // No folder given: the thread gets its own scratch directory under the data dir.
+    const cwd = path.join(this.scratchRoot(), spawned.thread.id);
+    const thread = { ...spawned.thread, cwd };
+    this.threadStore.upsertThread(thread);
+    return { ...spawned, thread, cwd };
+  }
+
+  private scratchRoot(): string {
+    return path.join(this.opts.dataDir, 'threads');
+  }
+
+  private recoverThreads(): void {
+    for (const id of this.threadStore.idsWithStatus('running')) {
+      const last = this.threadStore.listMessages(id, 1)[0];
+      if (last && (last.role === 'user' || last.role === 'tool_call' || last.role === 'tool_result')) {
+        this.threadStore.appendMessage(id, 'error', 'Shoal stopped before the reply finished; send a message to continue.');
+      }
+      this.threads.setStatus(id, 'idle');
+    }
+  }
+
+  private persistedThreadData(threadId: string): ThreadResponse['data'] {
+    const approvals = new Map(this.approvalsOfThread.all(threadId).map((a) => [a.call_id, { id: a.id, status: a.status, decision: a.decision }]));
+    const history: ThreadMessage[] = this.threadStore.listMessages(threadId, 500).map((m) => ({
+      id: m.id, role: m.role, content: m.content, item: m.item, createdAt: m.createdAt,
+      approval: m.role === 'tool_call' && typeof m.item?.call_id === 'string' ? (approvals.get(m.item.call_id) ?? null) : null,
+    }));
+    const cp = this.threadStore.loadCheckpoint(threadId, 'latest');
+    return {
+      history,
+      checkpoint: cp ? { checkpointId: cp.checkpointId, state: cp.state, createdAt: cp.createdAt } : null,
+      activeTurn: this.turns.activeTurn(threadId),
+    };
+  }
+
+  private saveLatest(threadId: string, reason: string, state: Record<string, unknown>): void {
+    this.threadStore.saveCheckpoint(threadId, 'latest', reason, { reason, saved_at: Math.floor(Date.now() / 1000), state });
+  }
+
+  view(t: ThreadRecord): ThreadView {
+    return { ...t, providerName: this.providers.get(t.modelProvider)?.name ?? null, busy: this.turns.isBusy(t.id) };
+  }
+
+  private respond(status: string, n: NewThread): ThreadResponse {
+    return {
+      threadId: n.thread.id, status, thread: this.view(n.thread), threads: [], model: n.model, modelProvider: n.modelProvider, cwd: n.cwd,
+      data: this.persistedThreadData(n.thread.id),
+    };
+  }
+
+  private empty(threadId: string, status: string): ThreadResponse {
+    return { threadId, status, thread: null, threads: [], model: null, modelProvider: null, cwd: null, data: {} };
+  }
+
+  private missing(threadId: string): ThreadResponse {
+    return { ...this.empty(threadId, 'missing'), data: { error: 'thread not found' } };
+  }
+}

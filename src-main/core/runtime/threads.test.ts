@@ -1,0 +1,283 @@
+// Threads end to end on a real core: the seed's ThreadManager semantics through the contract, and
+// real conversations with a chat-completions server on 127.0.0.1 — streaming frames, tool calls
+// through the exec policy and the approval flow, interrupts, forks, recovery after a crash.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ThreadResponse } from '../../../src-shared/contract';
+import { runtimeHarness, until, type RuntimeHarness } from '../test-support/runtime-core';
+import { tempDir } from '../test-support/temp-core';
+import { previewFromInitialHistory, truncatePreview } from './preview';
+
+const harnesses: RuntimeHarness[] = [];
+afterEach(async () => {
+  for (const h of harnesses.splice(0)) await h.dispose();
+});
+
+async function harness(opts: Parameters<typeof runtimeHarness>[0] = {}, dir?: string): Promise<RuntimeHarness> {
+  const h = await runtimeHarness(opts, dir);
+  harnesses.push(h);
+  return h;
+}
+
+async function send(h: RuntimeHarness, threadId: string, input: string): Promise<ThreadResponse> {
+  const accepted = await h.call<ThreadResponse>('threads.message', { threadId, input });
+  expect(accepted.status).toBe('accepted');
+  await until(() => h.frames.some((f) => f.frame.event === 'response_end' && f.frame.response_id === accepted.responseId), 30_000, 'response_end');
+  return accepted;
+}
+
+function history(h: RuntimeHarness, threadId: string) {
+  return h.core.runtime.readThread(threadId).data.history ?? [];
+}
+
+describe('previews (seed helpers)', () => {
+  it('truncate_preview limits to 120 characters and keeps short strings', () => {
+    expect(truncatePreview('a'.repeat(200))).toHaveLength(120);
+    expect(truncatePreview('hello')).toBe('hello');
+    expect(Array.from(truncatePreview('é'.repeat(130)))).toHaveLength(120);
+  });
+
+  it('preview_from_initial_history for new, forked and resumed history', () => {
+    expect(previewFromInitialHistory({ kind: 'new' })).toBe('New conversation');
+    expect(previewFromInitialHistory({ kind: 'forked', items: ['hello'] })).toContain('hello');
+    expect(previewFromInitialHistory({ kind: 'resumed', conversationId: 'test', history: ['world'] })).toContain('world');
+  });
+});
+
+describe('thread lifecycle (seed ThreadManager)', () => {
+  it('creates, starts, lists, reads, renames, archives and unarchives', async () => {
+    const h = await harness();
+    const created = await h.call<ThreadResponse>('threads.create', {});
+    expect(created.status).toBe('created');
+    expect(created.threadId).toMatch(/^thread-[0-9a-f-]{36}$/);
+    expect(created.thread).toMatchObject({ source: 'interactive', preview: 'New conversation', status: 'running', model: 'auto', modelProvider: h.providerId, providerName: 'Scripted', archived: false, name: null });
+    expect(created.cwd).toBe(path.join(h.core.dataDir, 'threads', created.threadId));
+
+    const folder = tempDir('shoal-project-');
+    const started = await h.call<ThreadResponse>('threads.start', { name: 'Project chat', cwd: folder, source: 'api' });
+    expect(started).toMatchObject({ status: 'started', cwd: folder, thread: { name: 'Project chat', source: 'api', cwd: folder } });
+    const imported = await h.call<ThreadResponse>('threads.start', { history: [{ role: 'user', content: 'from elsewhere' }] });
+    expect(imported.thread?.source).toBe('resume');
+    expect(imported.thread?.preview).toContain('from elsewhere');
+
+    const list = await h.call<ThreadResponse>('threads.list', {});
+    expect(list.threads.map((t) => t.id).sort()).toEqual([created.threadId, started.threadId, imported.threadId].sort());
+    expect((await h.call<ThreadResponse>('threads.list', { limit: 2 })).threads).toHaveLength(2);
+    expect((await h.call<ThreadResponse>('threads.list', { query: 'project' })).threads.map((t) => t.id)).toEqual([started.threadId]);
+
+    const renamed = await h.call<ThreadResponse>('threads.setName', { threadId: created.threadId, name: 'Renamed' });
+    expect(renamed.thread?.name).toBe('Renamed');
+    expect((await h.call<ThreadResponse>('threads.setName', { threadId: 'thread-nope', name: 'x' })).status).toBe('missing');
+
+    expect((await h.call<ThreadResponse>('threads.archive', { threadId: created.threadId })).status).toBe('archived');
+    expect((await h.call<ThreadResponse>('threads.list', {})).threads.map((t) => t.id)).not.toContain(created.threadId);
+    const all = await h.call<ThreadResponse>('threads.list', { includeArchived: true });
+    expect(all.threads.find((t) => t.id === created.threadId)).toMatchObject({ archived: true, status: 'archived' });
+    expect((await h.call<ThreadResponse>('threads.unarchive', { threadId: created.threadId })).status).toBe('unarchived');
+    expect((await h.call<ThreadResponse>('threads.list', {})).threads.map((t) => t.id)).toContain(created.threadId);
+  });
+
+  it('answers resume and fork of an unknown thread as missing, not an error', async () => {
+    const h = await harness();
+    expect(await h.call('threads.resume', { threadId: 'thread-missing' })).toMatchObject({ threadId: 'thread-missing', status: 'missing', thread: null, data: { error: 'thread not found' } });
+    expect(await h.call('threads.fork', { threadId: 'thread-missing' })).toMatchObject({ status: 'missing', thread: null });
+    expect(await h.call('threads.read', { threadId: 'thread-missing' })).toMatchObject({ status: 'missing', thread: null });
+  });
+
+  it('resumes a thread and forks it with the fork marker as its first history item', async () => {
+    const h = await harness();
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    const resumed = await h.call<ThreadResponse>('threads.resume', { threadId: t, history: [{ type: 'note', text: 'carried over' }] });
+    expect(resumed).toMatchObject({ status: 'resumed', thread: { id: t, status: 'running' } });
+    expect(resumed.data.history?.map((m) => [m.role, m.item])).toEqual([['history', { type: 'note', text: 'carried over' }]]);
+
+    const forked = await h.call<ThreadResponse>('threads.fork', { threadId: t });
+    expect(forked.status).toBe('forked');
+    expect(forked.thread).toMatchObject({ source: 'fork', forkedFrom: t, modelProvider: h.providerId, cwd: resumed.cwd });
+    expect(forked.threadId).not.toBe(t);
+    expect(forked.data.history?.[0]?.item).toEqual({ type: 'fork', from_thread_id: t });
+    expect(forked.thread?.preview).toBe(truncatePreview(JSON.stringify({ type: 'fork', from_thread_id: t })));
+  });
+});
+
+describe('conversations', () => {
+  it('streams the reply as response frames and saves messages and the latest checkpoint', async () => {
+    const h = await harness();
+    h.chat.setScript(() => ({ text: 'Hello! I am streaming this reply in pieces.', chunkSize: 3 }));
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    const accepted = await send(h, t, 'Say hello');
+    const frames = h.frames.filter((f) => f.threadId === t).map((f) => f.frame);
+    expect(frames[0]).toEqual({ event: 'response_start', response_id: accepted.responseId, turn_id: accepted.turnId });
+    const deltas = frames.filter((f) => f.event === 'response_delta');
+    expect(deltas.length).toBeGreaterThan(5);
+    expect(deltas.map((d) => (d.event === 'response_delta' ? d.delta : '')).join('')).toBe('Hello! I am streaming this reply in pieces.');
+    expect(frames.at(-1)).toEqual({ event: 'response_end', response_id: accepted.responseId, status: 'completed' });
+
+    const read = h.core.runtime.readThread(t);
+    expect(read.data.history?.map((m) => [m.role, m.content])).toEqual([['user', 'Say hello'], ['assistant', 'Hello! I am streaming this reply in pieces.']]);
+    expect(read.thread).toMatchObject({ preview: 'Say hello', status: 'idle', busy: false });
+    expect(read.data.checkpoint).toMatchObject({ checkpointId: 'latest', state: { reason: 'prompt_response', state: { response_id: accepted.responseId, model: 'scripted-model', provider: h.providerId } } });
+    // The model saw a system prompt and the person's message.
+    const body = h.chat.requests.find((r) => r.path === '/v1/chat/completions')!.body!;
+    expect(body.messages.map((m) => m.role)).toEqual(['system', 'user']);
+    expect(body.stream).toBe(true);
+  });
+
+  it('saves the "latest" checkpoint on the person\'s message before the model answers', async () => {
+    const h = await harness();
+    h.chat.setScript(() => ({ text: 'a slow reply', chunkSize: 1, delayMs: 50 }));
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    const accepted = await h.call<ThreadResponse>('threads.message', { threadId: t, input: 'x'.repeat(300) });
+    const cp = h.core.runtime.loadThreadCheckpoint(t);
+    expect(cp).toMatchObject({ reason: 'thread_message', role: 'user', preview: 'x'.repeat(120) });
+    expect(h.frames.some((f) => f.frame.event === 'response_end')).toBe(false);
+    await until(() => h.frames.some((f) => f.frame.event === 'response_end' && f.frame.response_id === accepted.responseId));
+  });
+
+  it('runs a tool call through the gateway and gives the result back to the model', async () => {
+    const h = await harness();
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    await send(h, t, 'run: echo hello from the tool');
+    const roles = history(h, t).map((m) => m.role);
+    expect(roles.filter((r) => r !== 'tool_event')).toEqual(['user', 'assistant', 'tool_call', 'tool_result', 'assistant']);
+    const call = history(h, t).find((m) => m.role === 'tool_call')!;
+    expect(call.item).toMatchObject({ tool: 'exec_shell', arguments: { command: 'echo hello from the tool' }, turn_id: expect.stringMatching(/^turn-/) });
+    const result = history(h, t).find((m) => m.role === 'tool_result')!;
+    expect(result.item).toMatchObject({ tool: 'exec_shell', status: 'completed', call_id: call.item!.call_id });
+    expect(String(result.item!.output)).toContain('hello from the tool');
+    expect(history(h, t).at(-1)!.content).toContain('The tool said: hello from the tool');
+    // The policy's verdict is recorded with the call.
+    expect(history(h, t).some((m) => m.role === 'tool_event' && m.item?.phase === 'precheck')).toBe(true);
+    // The second model call carried the assistant's tool call and the tool's answer.
+    const second = h.chat.requests.filter((r) => r.path === '/v1/chat/completions')[1]!.body!;
+    expect(second.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool']);
+    expect(second.messages[2]!.tool_calls?.[0]?.function.name).toBe('exec_shell');
+    expect(String(second.messages[3]!.content)).toContain('hello from the tool');
+    const frames = h.frames.filter((f) => f.threadId === t).map((f) => f.frame.event);
+    expect(frames).toEqual(expect.arrayContaining(['tool_call_start', 'tool_call_result']));
+  });
+
+  it('waits for a person when the policy says ask: approve runs it, deny refuses it, abort ends the turn', async () => {
+    const h = await harness();
+    h.core.policy.saveRule({ id: 'ask-touch', tool: 'exec_shell', prefix: 'touch', action: 'ask' }, 'test');
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    const cwd = h.core.runtime.readThread(t).cwd!;
+
+    const pendingFor = async () => until(() => h.core.approvals.pendingOfThread(t)[0], 30_000, 'approval request');
+    // Approve.
+    const first = await h.call<ThreadResponse>('threads.message', { threadId: t, input: 'run: touch approved.txt' });
+    const request = await pendingFor();
+    expect(request.request).toMatchObject({ command: 'touch approved.txt', cwd, matched_rule: expect.stringContaining('touch') });
+    expect(history(h, t).find((m) => m.role === 'tool_call')?.approval).toMatchObject({ id: request.id, status: 'pending' });
+    expect(fs.existsSync(path.join(cwd, 'approved.txt'))).toBe(false);
+    h.core.approvals.decide(request.id, 'approved', 'you');
+    await until(() => h.frames.some((f) => f.frame.event === 'response_end' && f.frame.response_id === first.responseId));
+    expect(fs.existsSync(path.join(cwd, 'approved.txt'))).toBe(true);
+    expect(history(h, t).find((m) => m.role === 'tool_call')?.approval).toMatchObject({ status: 'approved', decision: 'approved' });
+
+    // Deny: the refusal is the tool's output and the model carries on.
+    const second = await h.call<ThreadResponse>('threads.message', { threadId: t, input: 'run: touch denied.txt' });
+    h.core.approvals.decide((await pendingFor()).id, 'denied', 'you');
+    await until(() => h.frames.some((f) => f.frame.event === 'response_end' && f.frame.response_id === second.responseId));
+    expect(fs.existsSync(path.join(cwd, 'denied.txt'))).toBe(false);
+    const denied = history(h, t).filter((m) => m.role === 'tool_result').at(-1)!;
+    expect(denied.item).toMatchObject({ status: 'denied' });
+    expect(history(h, t).at(-1)!.role).toBe('assistant');
+
+    // Abort: the turn ends there.
+    const third = await h.call<ThreadResponse>('threads.message', { threadId: t, input: 'run: touch aborted.txt' });
+    h.core.approvals.decide((await pendingFor()).id, 'abort', 'you');
+    await until(() => h.frames.some((f) => f.frame.event === 'response_end' && f.frame.response_id === third.responseId));
+    const end = h.frames.find((f) => f.frame.event === 'response_end' && f.frame.response_id === third.responseId)!.frame;
+    expect(end).toMatchObject({ status: 'aborted' });
+    expect(history(h, t).at(-1)).toMatchObject({ role: 'error', content: expect.stringContaining('Aborted') });
+    expect(fs.existsSync(path.join(cwd, 'aborted.txt'))).toBe(false);
+  });
+
+  it('stops a reply in progress', async () => {
+    const h = await harness();
+    h.chat.setScript(() => ({ text: 'word '.repeat(200), chunkSize: 5, delayMs: 20 }));
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    const accepted = await h.call<ThreadResponse>('threads.message', { threadId: t, input: 'talk a lot' });
+    await until(() => h.frames.filter((f) => f.frame.event === 'response_delta').length > 3);
+    expect(h.core.runtime.readThread(t).thread?.busy).toBe(true);
+    await expect(h.call('threads.message', { threadId: t, input: 'again' })).rejects.toThrow(/still answering/);
+    expect((await h.call<ThreadResponse>('threads.interrupt', { threadId: t })).status).toBe('interrupted');
+    await until(() => h.frames.some((f) => f.frame.event === 'response_end' && f.frame.response_id === accepted.responseId));
+    expect(h.frames.find((f) => f.frame.event === 'response_end')!.frame).toMatchObject({ status: 'interrupted' });
+    const last = history(h, t).at(-1)!;
+    expect(last.role).toBe('error');
+    expect(last.content).toMatch(/^Stopped\. The reply so far: word word/);
+    expect(h.core.runtime.readThread(t).thread?.busy).toBe(false);
+  });
+
+  it('says what to do when there is no provider, and when the provider refuses', async () => {
+    const h = await harness({ apiKey: 'right-key' });
+    h.core.runtime.providers.delete(h.providerId);
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    await expect(h.call('threads.message', { threadId: t, input: 'hi' })).rejects.toThrow(/No model provider is set up yet: add one in Settings/);
+    const p = h.core.runtime.providers.save({ name: 'Wrong key', baseUrl: h.chat.baseUrl, model: 'scripted-model', apiKey: 'wrong-key' });
+    const t2 = (await h.call<ThreadResponse>('threads.start', { modelProvider: p.id })).threadId;
+    await send(h, t2, 'hi');
+    expect(history(h, t2).at(-1)).toMatchObject({ role: 'error', content: expect.stringMatching(/Wrong key refused the API key \(401\)/) });
+    expect(h.core.runtime.readThread(t2).thread?.status).toBe('failed');
+    expect(h.frames.some((f) => f.frame.event === 'error')).toBe(true);
+  });
+
+  it('a fork carries on the parent\'s conversation as it was when forked', async () => {
+    const h = await harness();
+    const parent = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    await send(h, parent, 'The secret word is pelican');
+    const fork = (await h.call<ThreadResponse>('threads.fork', { threadId: parent })).threadId;
+    await send(h, parent, 'Only the parent hears this');
+    await send(h, fork, 'What was the word?');
+    const last = h.chat.requests.filter((r) => r.path === '/v1/chat/completions').at(-1)!.body!;
+    const said = last.messages.filter((m) => m.role === 'user').map((m) => m.content);
+    expect(said).toEqual(['The secret word is pelican', 'What was the word?']);
+  });
+
+  it('after a crash, a thread that was mid-reply is idle with a note saying so', async () => {
+    const dir = tempDir();
+    const h1 = await harness({}, dir);
+    h1.chat.setScript(() => ({ text: 'never finishes '.repeat(500), chunkSize: 2, delayMs: 30 }));
+    const t = (await h1.call<ThreadResponse>('threads.create', {})).threadId;
+    await h1.call('threads.message', { threadId: t, input: 'go' });
+    await until(() => h1.frames.some((f) => f.frame.event === 'response_delta'));
+    // A crash: the store is closed under the running turn, no shutdown.
+    h1.core.store.close();
+    harnesses.splice(harnesses.indexOf(h1), 1);
+    await h1.chat.close();
+    const h2 = await harness({ start: true }, dir);
+    const read = h2.core.runtime.readThread(t);
+    expect(read.thread?.status).toBe('idle');
+    expect(read.data.history?.at(-1)).toMatchObject({ role: 'error', content: expect.stringContaining('Shoal stopped before the reply finished') });
+  });
+
+  it('one-shot prompts (handle_prompt) answer and are recorded in a thread when named', async () => {
+    const h = await harness();
+    const answer = await h.call<{ output: string; model: string }>('threads.prompt', { prompt: 'ping' });
+    expect(answer).toMatchObject({ output: 'You said: ping', model: 'scripted-model' });
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    await h.call('threads.prompt', { prompt: 'pong', threadId: t });
+    expect(history(h, t).map((m) => [m.role, m.content])).toEqual([['user', 'pong'], ['assistant', 'You said: pong']]);
+    expect(h.core.runtime.loadThreadCheckpoint(t)).toMatchObject({ reason: 'prompt_response' });
+  });
+
+  it('turns a thread into a task spec that launches and runs the commands it ran', async () => {
+    const h = await harness({ start: true });
+    const t = (await h.call<ThreadResponse>('threads.start', { name: 'Make a greeting' })).threadId;
+    await send(h, t, 'run: echo greetings > greeting.txt');
+    const spec = await h.call<{ text: string; filename: string; workspace: string | null }>('threads.toSpec', { threadId: t, agent: 'shell' });
+    expect(spec.filename).toBe('make-a-greeting.yaml');
+    expect(spec.text).toContain('instructions: echo greetings > greeting.txt');
+    expect(spec.text).toContain(`source_thread: ${t}`);
+    const { runId } = await h.call<{ runId: string }>('specs.launch', { text: spec.text, filename: spec.filename, workspace: spec.workspace });
+    expect(await h.core.engine.waitForRun(runId)).toBe('completed');
+
+    const claude = await h.call<{ text: string }>('threads.toSpec', { threadId: t, agent: 'claude-code' });
+    expect(claude.text).toContain('agent: claude-code');
+    expect(claude.text).toContain('Person: run: echo greetings > greeting.txt');
+    expect(h.core.validateSpec(claude.text, 'x.yaml').ok).toBe(true);
+  });
+});

@@ -1,0 +1,128 @@
+// Settings › Exec policy: the approval mode, how long an agent waits for a person, the person's own
+// rules (view, add, edit, delete — they come before a run's rules and the built-in defaults), the
+// defaults themselves, and a tester that shows which rule decides a command.
+import { useEffect, useState } from 'react';
+import { APPROVAL_MODE_LABELS, APPROVAL_MODES, type ApprovalMode, type PolicyRule } from '../../../../src-shared/contract/methods/policy';
+import { useShoalMutation, useShoalQuery } from '../../transport/query';
+import { ErrorNotice, Loading } from '../../ui/QueryStatus';
+import { PolicyRuleForm } from './PolicyRuleForm';
+import { PolicyTester } from './PolicyTester';
+import { RuleAction, ruleMatch } from './policy-rule-text';
+import '../../ui/ui-extra.css';
+import './policy-settings.css';
+
+const MODE_HINTS: Record<ApprovalMode, string> = {
+  untrusted: 'Only what a rule allows runs on its own; everything else asks.',
+  'on-request': 'Runs what no rule stops; asks where a rule says ask.',
+  never: 'Never asks: what a rule says to ask about is refused.',
+  reject: 'Refuses anything a rule does not allow.',
+};
+
+export function PolicySettings() {
+  const policy = useShoalQuery('approvals.rules.list', {});
+  const [editing, setEditing] = useState<PolicyRule | 'new' | null>(null);
+  return (
+    <section className="panel" aria-labelledby="settings-policy" data-testid="policy-settings">
+      <h2 id="settings-policy" className="panel-title policy-title">
+        Exec policy
+        {editing === null && <button type="button" className="button button-small" onClick={() => setEditing('new')}>Add rule</button>}
+      </h2>
+      {policy.isPending && <Loading label="Loading the policy…" />}
+      {policy.isError && <ErrorNotice title="Could not load the policy" error={policy.error} onRetry={() => void policy.refetch()} />}
+      {policy.data && (
+        <>
+          <ModeSetting mode={policy.data.options.mode} />
+          <TimeoutSetting seconds={policy.data.options.timeoutSeconds} />
+          <div className="policy-rules" data-testid="policy-rules">
+            <h3 className="policy-subtitle">Your rules <span className="muted">· checked first; deny beats ask beats allow</span></h3>
+            {policy.data.rules.length === 0 && editing !== 'new' && <p className="setting-hint policy-empty">No rules of your own yet. Add one, or choose “Always allow” on a request.</p>}
+            {policy.data.rules.map((r) => (editing !== 'new' && editing?.id === r.id
+              ? <PolicyRuleForm key={r.id} rule={r} onDone={() => setEditing(null)} />
+              : <RuleRow key={r.id} rule={r} onEdit={() => setEditing(r)} />))}
+            {editing === 'new' && <PolicyRuleForm rule={null} onDone={() => setEditing(null)} />}
+          </div>
+          <details className="policy-defaults">
+            <summary>Built-in defaults ({policy.data.defaults.length}) <span className="muted">· checked last</span></summary>
+            {policy.data.defaults.map((r) => <RuleRow key={r.id} rule={r} />)}
+          </details>
+          <PolicyTester />
+        </>
+      )}
+    </section>
+  );
+}
+
+function RuleRow({ rule, onEdit }: { rule: PolicyRule; onEdit?: () => void }) {
+  const remove = useShoalMutation('approvals.rules.delete');
+  return (
+    <div className="policy-rule" data-testid="policy-rule" data-rule-id={rule.id}>
+      <RuleAction action={rule.action} />
+      <div className="policy-rule-text">
+        <span className="mono">{ruleMatch(rule)}</span>
+        <span className="setting-hint">{rule.id}{rule.note ? ` — ${rule.note}` : ''}</span>
+        {remove.error && <span className="setting-error" role="alert">{remove.error.message}</span>}
+      </div>
+      {onEdit && (
+        <div className="policy-rule-actions">
+          <button type="button" className="button button-small" onClick={onEdit} aria-label={`Edit rule ${rule.id}`}>Edit</button>
+          <button type="button" className="button button-small button-danger" aria-label={`Delete rule ${rule.id}`} disabled={remove.isPending}
+            onClick={() => remove.mutate({ id: rule.id })}>Delete</button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function ModeSetting({ mode }: { mode: ApprovalMode }) {
+  const save = useShoalMutation('approvals.rules.options');
+  const [draft, setDraft] = useState<ApprovalMode | null>(null);
+  const value = draft ?? mode;
+  useEffect(() => {
+    if (draft === mode) setDraft(null);
+  }, [draft, mode]);
+  return (
+    <div className="setting">
+      <div className="setting-text">
+        <span className="setting-label" id="policy-mode-label">Approval mode</span>
+        <span className="setting-hint">{MODE_HINTS[value]} A run may set its own.</span>
+        {save.error && <span className="setting-error" role="alert">{save.error.message}</span>}
+      </div>
+      <div className="segmented" role="radiogroup" aria-labelledby="policy-mode-label">
+        {APPROVAL_MODES.map((m) => (
+          <label key={m} className="segmented-option">
+            <input type="radio" name="policy-mode" value={m} checked={value === m} onChange={() => {
+              setDraft(m);
+              save.mutate({ mode: m }, { onError: () => setDraft(null) });
+            }} />
+            <span>{APPROVAL_MODE_LABELS[m]}</span>
+          </label>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+function TimeoutSetting({ seconds }: { seconds: number }) {
+  const save = useShoalMutation('approvals.rules.options');
+  const [text, setText] = useState(String(Math.round(seconds / 60 * 10) / 10));
+  useEffect(() => setText(String(Math.round(seconds / 60 * 10) / 10)), [seconds]);
+  const commit = () => {
+    const minutes = Number(text);
+    if (!Number.isFinite(minutes) || minutes <= 0) return setText(String(Math.round(seconds / 60 * 10) / 10));
+    const next = Math.max(5, Math.round(minutes * 60));
+    if (next !== seconds) save.mutate({ timeoutSeconds: next });
+  };
+  return (
+    <div className="setting">
+      <div className="setting-text">
+        <label className="setting-label" htmlFor="policy-timeout">Wait for a decision</label>
+        <span className="setting-hint">After this long without a decision a request counts as denied, and the agent carries on.</span>
+        {save.error && <span className="setting-error" role="alert">{save.error.message}</span>}
+      </div>
+      <span className="policy-timeout">
+        <input id="policy-timeout" className="input" inputMode="decimal" value={text} onChange={(e) => setText(e.target.value)} onBlur={commit}
+          onKeyDown={(e) => e.key === 'Enter' && commit()} /> min
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,12 @@
+// The runtime's feature areas (issue 6), spread into the contract as one.
+import { jobMethods } from './jobs';
+import { mcpMethods } from './mcp';
+import { providerMethods } from './providers';
+import { threadMethods } from './threads';
+
+export const runtimeMethods = {
+  ...threadMethods,
+  ...jobMethods,
+  ...providerMethods,
+  ...mcpMethods,
+} as const;
