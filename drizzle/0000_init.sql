@@ -48,7 +48,7 @@ CREATE TABLE `attempts` (
 	PRIMARY KEY(`run_id`, `task_id`, `attempt`)
 );
 --> statement-breakpoint
-CREATE INDEX `attempts_state_idx` ON `attempts` (`state`);--> statement-breakpoint
+CREATE INDEX `attempts_active_idx` ON `attempts` (`owner_pid`) WHERE "attempts"."state" IN ('leased', 'starting', 'running');--> statement-breakpoint
 CREATE TABLE `audit_log` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`at` text NOT NULL,
@@ -86,7 +86,6 @@ CREATE TABLE `inbox` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `inbox_task_uq` ON `inbox` (`run_id`,`task_id`);--> statement-breakpoint
 CREATE INDEX `inbox_ready_idx` ON `inbox` (`pool`,`held`,`lease_token`,"priority" DESC,`enqueued_at`,`seq`);--> statement-breakpoint
-CREATE INDEX `inbox_lease_deadline_idx` ON `inbox` (`lease_deadline`);--> statement-breakpoint
 CREATE TABLE `jobs` (
 	`id` text PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,
@@ -115,10 +114,10 @@ CREATE TABLE `receipts` (
 	`worker_id` text NOT NULL,
 	`completed_at` text NOT NULL,
 	`result` text NOT NULL,
-	`body` text NOT NULL
+	`body` text NOT NULL,
+	PRIMARY KEY(`run_id`, `task_id`, `attempt`)
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `receipts_attempt_uq` ON `receipts` (`run_id`,`task_id`,`attempt`);--> statement-breakpoint
 CREATE TABLE `runs` (
 	`id` text PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,

@@ -97,3 +97,27 @@ describe('crash safety', () => {
     expect(out.run.status).toBe('completed');
   });
 });
+
+describe('interrupting a run', () => {
+  it('Ctrl+C records interrupted, exits 130, and `shoal resume` finishes the run', async () => {
+    const dir = tempDir('shoal-int-');
+    const db = path.join(dir, 'shoal.db');
+    const specFile = path.join(dir, 'spec.json');
+    fs.writeFileSync(specFile, JSON.stringify({ id: 'intr', name: 'interrupt me', task_specs: [{ id: 'slow', name: 'slow', instructions: 'sleep 1; echo done', retry_policy: { max_attempts: 3, initial_backoff_seconds: 0 } }] }));
+    const child = startCli(['run', specFile, '--db', db], { cwd: dir });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d));
+    await waitFor(() => stderr.includes('slow: running'), 20_000);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.once('close', r));
+    expect(code).toBe(130);
+    expect(stderr).toContain('shoal resume');
+    const check = new Database(db, { readonly: true });
+    const interrupted = check.prepare(`SELECT body FROM worker_events WHERE run_id = 'intr' AND state = 'interrupted'`).all() as Array<{ body: string }>;
+    check.close();
+    expect(interrupted.map((r) => JSON.parse(r.body).signal)).toEqual(['SIGINT']);
+    const resumed = await runCli(['resume', 'intr', '--db', db, '--json'], { cwd: dir });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout.trim()).receipts).toMatchObject([{ result: 'pass' }]);
+  });
+});

@@ -11,6 +11,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
   events: { summary: 'events RUN [--json] [--task T]       the run timeline (one FleetWorkerEvent per line)', load: () => import('./commands/events') },
   receipts: { summary: 'receipts RUN [--json]                the run receipts (FleetReceipt JSON with --json)', load: () => import('./commands/receipts') },
   review: { summary: 'review RUN TASK --pass|--fail        decide a task waiting for manual review', load: () => import('./commands/review') },
+  approvals: { summary: 'approvals [--json] [--audit]         requests waiting for a person (or the audit log)', load: () => import('./commands/approvals') },
+  approve: { summary: 'approve ID --decision D             decide one request (approved, denied, abort, …)', load: () => import('./commands/approve') },
+  bench: { summary: 'bench [--json] [--quick]             fleet throughput and spawn latency on this machine', load: () => import('./commands/bench') },
   wire: { summary: 'wire                                 protocol conformance filter (JSON lines on stdin)', load: () => import('./commands/wire') },
 };
 

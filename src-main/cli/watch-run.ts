@@ -1,7 +1,6 @@
 // Shared by `shoal run` and `shoal resume`: show progress until the runs settle, then summarise.
 import type { ShoalCore } from '../core/shoal';
-import { stringifyWire } from '../../src-shared/protocol/json-lossless';
-import { fleetRunJson } from '../core/views/wire-export';
+import { fleetRunJson, wireJson, wireJsonArray } from '../core/views/wire-export';
 import type { CliIo } from './io';
 import { ProgressDisplay, summaryTable } from './progress';
 
@@ -36,7 +35,7 @@ export async function watchRuns(core: ShoalCore, runIds: string[], io: CliIo, js
     return 130;
   }
   let allPassed = true;
-  const out: unknown[] = [];
+  const out: Array<{ run: unknown; receipts: unknown[] }> = [];
   for (const id of runIds) {
     const tasks = core.runsView.tasks(id);
     const receipts = core.engine.fleet.receipts(id);
@@ -48,6 +47,6 @@ export async function watchRuns(core: ShoalCore, runIds: string[], io: CliIo, js
     if (tasks.some((t) => t.state !== 'passed')) allPassed = false;
     out.push({ run: fleetRunJson(core.store, id), receipts });
   }
-  if (json) for (const o of out) io.stdout.write(stringifyWire(o) + '\n');
+  if (json) for (const o of out) io.stdout.write(`{"run":${wireJson('FleetRun', o.run)},"receipts":${wireJsonArray('FleetReceipt', o.receipts)}}\n`);
   return allPassed ? 0 : 1;
 }

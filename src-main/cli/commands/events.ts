@@ -1,7 +1,7 @@
 // `shoal events RUN [--json] [--task T]`: the run's timeline; --json prints one FleetWorkerEvent per line.
-import { stringifyWire } from '../../../src-shared/protocol/json-lossless';
 import { flagString, parseFlags, type CliIo, UsageError } from '../io';
 import { openCore } from '../open-core';
+import { wireJson } from '../../core/views/wire-export';
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { flags, positional } = parseFlags(args, ['json']);
@@ -15,7 +15,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     for (;;) {
       const page = core.engine.fleet.events.page(runId, after, 5000, task);
       if (page.length === 0) break;
-      const lines = page.map((e) => flags.get('json') ? stringifyWire(e) : human(e));
+      const lines = page.map((e) => flags.get('json') ? wireJson('FleetWorkerEvent', e) : human(e));
       io.stdout.write(lines.join('\n') + '\n');
       after = Number(page[page.length - 1]!.seq);
     }

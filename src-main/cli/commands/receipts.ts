@@ -1,7 +1,7 @@
 // `shoal receipts RUN [--json]`: the run's receipts; --json prints a JSON array of FleetReceipt.
-import { stringifyWire } from '../../../src-shared/protocol/json-lossless';
 import { parseFlags, type CliIo, UsageError } from '../io';
 import { openCore } from '../open-core';
+import { wireJsonArray } from '../../core/views/wire-export';
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { flags, positional } = parseFlags(args, ['json']);
@@ -11,7 +11,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   try {
     if (core.engine.fleet.runStatus(runId) === null) throw new UsageError(`no run "${runId}"`);
     const receipts = core.engine.fleet.receipts(runId);
-    if (flags.get('json')) io.stdout.write(stringifyWire(receipts) + '\n');
+    if (flags.get('json')) io.stdout.write(wireJsonArray('FleetReceipt', receipts) + '\n');
     else for (const r of receipts) {
       const score = r.score as { value: number; max?: number; notes?: string } | null;
       io.stdout.write(`${String(r.task_id).padEnd(20)} ${String(r.result).padEnd(8)} ${score ? `${score.value}${score.max !== undefined ? `/${score.max}` : ''}` : '-'}  ${String(r.completed_at)}  ${score?.notes ?? ''}\n`);

@@ -1,6 +1,5 @@
 // `shoal runs [--json] [--db PATH]`: every run; --json prints a JSON array of FleetRun.
-import { stringifyWire } from '../../../src-shared/protocol/json-lossless';
-import { allRunIds, fleetRunJson } from '../../core/views/wire-export';
+import { allRunIds, fleetRunJson, wireJsonArray } from '../../core/views/wire-export';
 import { parseFlags, type CliIo } from '../io';
 import { openCore } from '../open-core';
 
@@ -9,7 +8,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const core = openCore(flags, io);
   try {
     if (flags.get('json')) {
-      io.stdout.write(stringifyWire(allRunIds(core.store).map((id) => fleetRunJson(core.store, id))) + '\n');
+      io.stdout.write(wireJsonArray('FleetRun', allRunIds(core.store).map((id) => fleetRunJson(core.store, id))) + '\n');
       return 0;
     }
     const { items } = core.runsView.list(1000);

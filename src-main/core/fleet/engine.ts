@@ -6,12 +6,12 @@ import os from 'node:os';
 import type { FleetWorkerSpec } from '../../../src-shared/protocol/fleet';
 import type { EventBus } from '../bus';
 import type { Store } from '../store/open';
-import { FleetStore, type WorkerIdentity } from './fleet-store';
+import { FleetStore, type AttemptOutcome, type WorkerIdentity } from './fleet-store';
 import { nowIso } from './ids';
 import type { Lease } from './lease';
 import { detectCapabilities } from './capabilities';
 import { isAlive, isSameProcess, signalGroup } from './process-tree';
-import { startAttempt, type AttemptHandle, type StopReason } from './run-attempt';
+import { startAttempt, type AttemptDeps, type AttemptHandle, type StopReason } from './run-attempt';
 import type { LoadedSpec } from './spec/load-spec';
 
 export interface EngineOptions {
@@ -27,10 +27,16 @@ export interface EngineOptions {
   worktreeCleanup?: 'always' | 'on_success' | 'never';
   /** Extra capabilities for the default local worker. */
   capabilities?: string[];
+  /** Runs one leased attempt; the default runs the task's agent on this computer. A benchmark
+   *  plugs in a no-op executor to measure the scheduler alone. */
+  executor?: (lease: Lease, deps: AttemptDeps) => AttemptHandle;
+  /** The tool gateway every agent's tool calls go through (exec policy and approvals). */
+  gateway?: AttemptDeps['gateway'];
 }
 
 interface Worker extends WorkerIdentity {
   name: string;
+  status?: 'online' | 'busy';
   max: number;
   running: Map<string, AttemptHandle>;
   spec: FleetWorkerSpec;
@@ -38,13 +44,17 @@ interface Worker extends WorkerIdentity {
 
 export const LOCAL_WORKER_ID = 'local';
 
+/** A worker a person drained or retired stays so through restarts and heartbeats. */
+const KEEP_OUT_OF_SERVICE = (next: string) => `CASE WHEN status IN ('draining', 'retired') THEN status ELSE ${next} END`;
+
 export class FleetEngine {
   readonly fleet: FleetStore;
   readonly spawnLatencies: number[] = [];
   private readonly workers = new Map<string, Worker>();
   private readonly workspaces = new Map<string, string | null>();
-  private readonly opts: Required<Omit<EngineOptions, 'bus' | 'capabilities' | 'maxWorkers'>> & { maxWorkers: number };
+  private readonly opts: Required<Omit<EngineOptions, 'bus' | 'capabilities' | 'maxWorkers' | 'executor' | 'gateway'>> & { maxWorkers: number };
   private tickScheduled = false;
+  private readonly pendingFinishes: Array<{ lease: Lease; outcome: AttemptOutcome; resolve: () => void; reject: (e: unknown) => void }> = [];
   private readyTimer: NodeJS.Timeout | null = null;
   private reaper: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -53,6 +63,9 @@ export class FleetEngine {
   private readonly waiters = new Set<() => void>();
   private readonly heartbeatStmt;
   private readonly upsertWorker;
+  private readonly outOfService;
+  private readonly setStatusStmt;
+  private readonly leasedBy;
 
   constructor(private readonly options: EngineOptions) {
     this.fleet = new FleetStore(options.store, options.bus);
@@ -65,9 +78,12 @@ export class FleetEngine {
     this.upsertWorker = db.prepare<[string, string, string, string, string, number | null, string, string, string]>(
       `INSERT INTO workers (id, name, host, labels, capabilities, max_concurrent, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET name = excluded.name, host = excluded.host, labels = excluded.labels, capabilities = excluded.capabilities,
-         max_concurrent = excluded.max_concurrent, status = excluded.status, updated_at = excluded.updated_at`);
+         max_concurrent = excluded.max_concurrent, status = ${KEEP_OUT_OF_SERVICE('excluded.status')}, updated_at = excluded.updated_at`);
     this.heartbeatStmt = db.prepare<[string, number | null, number | null, string, string, string]>(
-      'UPDATE workers SET last_heartbeat_at = ?, cpu_percent = ?, memory_mb = ?, status = ?, updated_at = ? WHERE id = ?');
+      `UPDATE workers SET last_heartbeat_at = ?, cpu_percent = ?, memory_mb = ?, status = ${KEEP_OUT_OF_SERVICE('?')}, updated_at = ? WHERE id = ?`);
+    this.outOfService = db.prepare<[], { id: string }>(`SELECT id FROM workers WHERE status IN ('draining', 'retired')`);
+    this.setStatusStmt = db.prepare<[string, string, string]>('UPDATE workers SET status = ?, updated_at = ? WHERE id = ?');
+    this.leasedBy = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM inbox WHERE worker_id = ? AND lease_token IS NOT NULL');
     this.addWorker({ id: LOCAL_WORKER_ID, name: `${os.hostname()} (this computer)`, host: { kind: 'local' }, labels: {}, capabilities: detectCapabilities(options.capabilities), max_concurrent_tasks: this.opts.maxWorkers }, null);
   }
 
@@ -139,6 +155,38 @@ export class FleetEngine {
     return ok;
   }
 
+  /** A draining worker takes no new leases; the tasks it runs finish. */
+  drainWorker(workerId: string): boolean {
+    return this.changeWorkerStatus(workerId, ['online', 'busy', 'unknown', 'unhealthy', 'offline'], 'draining');
+  }
+
+  /** Back in service after a drain or a retirement. */
+  resumeWorker(workerId: string): boolean {
+    const ok = this.changeWorkerStatus(workerId, ['draining', 'retired'], this.runningOn(workerId) > 0 ? 'busy' : 'online');
+    this.kick();
+    return ok;
+  }
+
+  /** Out of service for good (until resumed); only an idle worker can retire. */
+  retireWorker(workerId: string): boolean | 'busy' {
+    if (this.runningOn(workerId) > 0) return 'busy';
+    return this.changeWorkerStatus(workerId, ['online', 'busy', 'unknown', 'unhealthy', 'offline', 'draining'], 'retired');
+  }
+
+  private runningOn(workerId: string): number {
+    return Math.max(this.workers.get(workerId)?.running.size ?? 0, this.leasedBy.get(workerId)?.n ?? 0);
+  }
+
+  private changeWorkerStatus(workerId: string, from: string[], to: string): boolean {
+    const row = this.options.store.db.prepare<[string], { status: string }>('SELECT status FROM workers WHERE id = ?').get(workerId);
+    if (!row || !from.includes(row.status)) return false;
+    this.setStatusStmt.run(to, nowIso(), workerId);
+    const worker = this.workers.get(workerId);
+    if (worker) worker.status = undefined; // the store now says; the next lease or finish re-marks busy/online
+    this.options.bus?.invalidate('workers');
+    return true;
+  }
+
   /** Resolves when the run reaches completed/failed/cancelled, or only tasks no worker can take
    *  (or tasks waiting for a person) remain and nothing runs. */
   async waitForRun(runId: string, opts: { untilIdle?: boolean } = {}): Promise<string> {
@@ -147,6 +195,8 @@ export class FleetEngine {
       if (status === null) throw new Error(`no run ${runId}`);
       if (status === 'completed' || status === 'failed' || status === 'cancelled') return status;
       if (opts.untilIdle && this.isIdle(runId)) return status;
+      // A stopped engine places nothing more: what is left waits for the next start (shoal resume).
+      if (this.stopped && this.runningCount() === 0) return status;
       await new Promise<void>((resolve) => {
         const done = () => {
           this.waiters.delete(done);
@@ -219,23 +269,30 @@ export class FleetEngine {
   private tick(): void {
     if (this.stopped || !this.options.store.db.open) return;
     const now = Date.now();
+    const resting = new Set(this.outOfService.all().map((r) => r.id));
     for (const w of this.workers.values()) {
-      if (w.spec.host.kind !== 'local') continue;
-      while (w.running.size < w.max) {
-        const lease = this.fleet.lease(w, now, this.opts.leaseMs);
-        if (!lease) break;
-        this.run(w, lease);
+      if (w.spec.host.kind !== 'local' || resting.has(w.id)) continue;
+      // Fill every free slot with one transaction, not one per task.
+      for (;;) {
+        const free = w.max - w.running.size;
+        if (free <= 0) break;
+        const leases = this.fleet.leaseMany(w, now, this.opts.leaseMs, free);
+        if (leases.length > 0) this.setWorkerStatus(w, 'busy');
+        for (const lease of leases) this.run(w, lease);
+        if (leases.length < free) break;
       }
     }
-    this.armReadyTimer();
+    // Only idle capacity cares when the next backed-off task becomes ready.
+    if ([...this.workers.values()].some((w) => w.spec.host.kind === 'local' && w.running.size < w.max)) this.armReadyTimer();
     this.notifyWaiters();
   }
 
   private run(worker: Worker, lease: Lease): void {
-    const handle = startAttempt(lease, {
+    const execute = this.options.executor ?? startAttempt;
+    const handle = execute(lease, {
       fleet: this.fleet, dataDir: this.opts.dataDir, workspace: this.workspaces.get(lease.runId) ?? null,
       leaseMs: this.opts.leaseMs, heartbeatMs: this.opts.heartbeatMs, killGraceMs: this.opts.killGraceMs, env: this.opts.env,
-      worktreeCleanup: this.opts.worktreeCleanup,
+      worktreeCleanup: this.opts.worktreeCleanup, gateway: this.options.gateway,
       onSpawned: (_l, ms) => {
         if (this.spawnLatencies.length < 100_000) this.spawnLatencies.push(ms);
       },
@@ -247,15 +304,51 @@ export class FleetEngine {
     });
     const key = `${lease.runId}\u0000${lease.taskId}`;
     worker.running.set(key, handle);
-    const now = nowIso();
-    this.heartbeatStmt.run(now, null, null, 'busy', now, worker.id);
     this.options.bus?.invalidate('runs', 'tasks', 'workers');
     void handle.done.finally(() => {
       worker.running.delete(key);
-      if (worker.running.size === 0 && !this.stopped) this.heartbeatStmt.run(nowIso(), null, null, 'online', nowIso(), worker.id);
+      // Back to online only if still idle a moment later: a worker between two tasks stays busy.
+      if (worker.running.size === 0 && !this.stopped) {
+        setTimeout(() => {
+          if (worker.running.size === 0 && !this.stopped && this.options.store.db.open) this.setWorkerStatus(worker, 'online');
+        }, 250).unref();
+      }
       this.options.bus?.invalidate('runs', 'tasks', 'receipts', 'workers');
       this.kick();
     });
+  }
+
+  /** Writes a worker's status only when it changes: a busy worker is not re-marked per task. */
+  private setWorkerStatus(worker: Worker, status: 'online' | 'busy'): void {
+    if (worker.status === status) return;
+    worker.status = status;
+    const now = nowIso();
+    this.heartbeatStmt.run(now, null, null, status, now, worker.id);
+    this.options.bus?.invalidate('workers'); // the Workers view shows the change without a refresh
+  }
+
+  /** Group commit for executors that finish many attempts quickly (and, later, remote workers
+   *  reporting over the network): completions arriving in the same turn of the event loop are
+   *  recorded in one transaction. The promise settles after the commit — nothing is acknowledged
+   *  before it is durable — and rejects with LeaseLostError for a lease that was lost. */
+  completeAttempt(lease: Lease, outcome: AttemptOutcome): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pendingFinishes.push({ lease, outcome, resolve, reject });
+      if (this.pendingFinishes.length === 1) setImmediate(() => this.flushFinishes());
+    });
+  }
+
+  private flushFinishes(): void {
+    const items = this.pendingFinishes.splice(0);
+    let errors: Array<Error | null>;
+    try {
+      errors = this.fleet.finishMany(items);
+    } catch (error) {
+      for (const it of items) it.reject(error);
+      return;
+    }
+    items.forEach((it, i) => (errors[i] ? it.reject(errors[i]!) : it.resolve()));
+    this.notifyWaiters();
   }
 
   private findHandle(runId: string, taskId: string): AttemptHandle | undefined {

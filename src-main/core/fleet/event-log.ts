@@ -3,7 +3,6 @@
 // rolled-back transaction gives its seqs back. Events are persisted before anyone is told.
 import type { Store } from '../store/open';
 import type { EventBus } from '../bus';
-import { stringifyWire } from '../../../src-shared/protocol/json-lossless';
 import { nowIso } from './ids';
 
 /** A payload as the seed's FleetWorkerEventPayload serializes it: `{state, ...fields}`. */
@@ -35,10 +34,35 @@ export class EventLog {
     this.lastSeqOf = store.db.prepare<[string], { last_seq: number }>('SELECT last_seq FROM runs WHERE id = ?');
   }
 
+  private deferred: Map<string, EventDraft[]> | null = null;
+
+  /** Within a transaction, collect appends and write them at its end: one seq allocation per run
+   *  per transaction instead of one per event (see FleetStore.tx). */
+  beginDeferred(): void {
+    this.deferred = new Map();
+  }
+
+  /** Writes the collected events (still inside the transaction) and stops deferring. */
+  endDeferred(): void {
+    const batches = this.deferred;
+    this.deferred = null;
+    if (batches) for (const [runId, drafts] of batches) this.write(runId, drafts);
+  }
+
   /** Appends events to one run. Must be called inside a transaction that also makes the state change
    *  the events describe; the live push happens only after that transaction commits (see flush). */
-  append(runId: string, drafts: readonly EventDraft[]): Record<string, unknown>[] {
-    if (drafts.length === 0) return [];
+  append(runId: string, drafts: readonly EventDraft[]): void {
+    if (drafts.length === 0) return;
+    if (this.deferred) {
+      const list = this.deferred.get(runId);
+      if (list) list.push(...drafts);
+      else this.deferred.set(runId, [...drafts]);
+      return;
+    }
+    this.write(runId, drafts);
+  }
+
+  private write(runId: string, drafts: readonly EventDraft[]): void {
     const row = this.bumpSeq.get(drafts.length, runId);
     if (!row) throw new Error(`run ${runId} does not exist`);
     let seq = row.last_seq - drafts.length;
@@ -47,14 +71,16 @@ export class EventLog {
       seq += 1;
       const timestamp = d.timestamp ?? nowIso();
       const event: Record<string, unknown> = { seq, run_id: runId, worker_id: d.workerId, task_id: d.taskId, timestamp, ...d.payload };
-      if (d.attempt !== undefined) event.extra = { attempt: d.attempt };
-      this.insert.run(runId, seq, d.taskId, d.workerId, timestamp, d.payload.state, d.attempt ?? null, stringifyWire(event));
+      // A payload's own extra (a tool call's phase and approval details) keeps its keys beside attempt.
+      if (d.attempt !== undefined) event.extra = { ...(d.payload.extra as Record<string, unknown> | undefined), attempt: d.attempt };
+      // Native JSON: every value here is one Shoal made (no bigint, no float literal). The seed's exact
+      // spelling (`1.0` for an f32) is applied where events leave Shoal, by wireJson().
+      this.insert.run(runId, seq, d.taskId, d.workerId, timestamp, d.payload.state, d.attempt ?? null, JSON.stringify(event));
       written.push(event);
     }
     const list = this.pendingPush.get(runId);
     if (list) list.push(...written);
     else this.pendingPush.set(runId, written);
-    return written;
   }
 
   /** Hands committed events to the live stream. Call after the transaction commits. */
@@ -66,6 +92,7 @@ export class EventLog {
 
   /** Forget events of a rolled-back transaction. */
   discard(): void {
+    this.deferred = null;
     this.pendingPush.clear();
   }
 

@@ -43,7 +43,7 @@ export type AttemptOutcome =
   | { kind: 'cancelled'; by: string; receipt: Omit<FleetReceipt, 'run_id' | 'task_id' | 'worker_id' | 'completed_at' | 'result'> }
   | { kind: 'interrupted'; signal: string };
 
-interface InboxCandidate { seq: number; run_id: string; task_id: string; attempts: number; requires: string | null }
+interface InboxCandidate { seq: number; requires: string | null }
 interface TaskRecord { run_id: string; task_id: string; spec: string; state: string; attempts: number; max_attempts: number; worker_id: string | null }
 interface RunCounters { status: string; tasks_total: number; tasks_passed: number; tasks_failed: number; tasks_review: number; tasks_cancelled: number }
 
@@ -56,7 +56,7 @@ export class FleetStore {
   private readonly s;
   private readonly specCache = new Map<string, { spec: FleetTaskSpec; maxAttempts: number; policy: FleetRetryPolicy | undefined }>();
 
-  constructor(private readonly store: Store, bus: EventBus | null, private readonly ownerPid: number = process.pid) {
+  constructor(private readonly store: Store, private readonly bus: EventBus | null, private readonly ownerPid: number = process.pid) {
     this.db = store.db;
     this.events = new EventLog(store, bus);
     const p = <P extends unknown[], R = unknown>(sql: string) => this.db.prepare<P, R>(sql);
@@ -69,12 +69,15 @@ export class FleetStore {
         `INSERT INTO inbox (run_id, task_id, priority, enqueued_at, requires, pool) VALUES (?, ?, ?, ?, ?, ?)`),
       setRunStatus: p<[string, string, string | null, string]>(`UPDATE runs SET status = ?, updated_at = ?, completed_at = COALESCE(?, completed_at) WHERE id = ?`),
       runCounters: p<[string], RunCounters>(`SELECT status, tasks_total, tasks_passed, tasks_failed, tasks_review, tasks_cancelled FROM runs WHERE id = ?`),
-      candidates: p<[string | null, number, number], InboxCandidate>(
-        `SELECT seq, run_id, task_id, attempts, requires FROM inbox
-         WHERE pool IS ? AND held = 0 AND lease_token IS NULL AND ready_at <= ?
+      // Two statements rather than `pool IS ?`: SQLite plans the literal IS NULL far better.
+      candidatesDefault: p<[number, number], InboxCandidate>(
+        `SELECT seq, requires FROM inbox WHERE pool IS NULL AND held = 0 AND lease_token IS NULL AND ready_at <= ?
          ORDER BY priority DESC, enqueued_at, seq LIMIT ?`),
-      takeLease: p<[string, number, string, number], { attempts: number }>(
-        `UPDATE inbox SET lease_token = ?, lease_deadline = ?, worker_id = ?, attempts = attempts + 1 WHERE seq = ? AND lease_token IS NULL RETURNING attempts`),
+      candidatesPool: p<[string, number, number], InboxCandidate>(
+        `SELECT seq, requires FROM inbox WHERE pool = ? AND held = 0 AND lease_token IS NULL AND ready_at <= ?
+         ORDER BY priority DESC, enqueued_at, seq LIMIT ?`),
+      takeLease: p<[string, number, string, number], { run_id: string; task_id: string; attempts: number }>(
+        `UPDATE inbox SET lease_token = ?, lease_deadline = ?, worker_id = ?, attempts = attempts + 1 WHERE seq = ? AND lease_token IS NULL RETURNING run_id, task_id, attempts`),
       insertAttempt: p<[string, string, number, string, string, number, string]>(
         `INSERT INTO attempts (run_id, task_id, attempt, worker_id, lease_token, state, owner_pid, started_at) VALUES (?, ?, ?, ?, ?, 'leased', ?, ?)`),
       taskLeased: p<[number, string, string, string, string]>(
@@ -98,12 +101,8 @@ export class FleetStore {
       taskFinished: p<[string, string | null, string, string | null, string, string]>(
         `UPDATE tasks SET state = ?, result = ?, finished_at = ?, last_error = ? WHERE run_id = ? AND task_id = ?`),
       taskError: p<[string, string, string, string]>(`UPDATE tasks SET state = ?, last_error = ? WHERE run_id = ? AND task_id = ?`),
-      bump: {
-        passed: p<[number, string]>(`UPDATE runs SET tasks_passed = tasks_passed + ? WHERE id = ?`),
-        failed: p<[number, string]>(`UPDATE runs SET tasks_failed = tasks_failed + ? WHERE id = ?`),
-        review: p<[number, string]>(`UPDATE runs SET tasks_review = tasks_review + ? WHERE id = ?`),
-        cancelled: p<[number, string]>(`UPDATE runs SET tasks_cancelled = tasks_cancelled + ? WHERE id = ?`),
-      },
+      bumpCounters: p<[number, number, number, number, string]>(
+        `UPDATE runs SET tasks_passed = tasks_passed + ?, tasks_failed = tasks_failed + ?, tasks_review = tasks_review + ?, tasks_cancelled = tasks_cancelled + ? WHERE id = ?`),
       task: p<[string, string], TaskRecord>(`SELECT run_id, task_id, spec, state, attempts, max_attempts, worker_id FROM tasks WHERE run_id = ? AND task_id = ?`),
       tasksOfRun: p<[string], TaskRecord>(`SELECT run_id, task_id, spec, state, attempts, max_attempts, worker_id FROM tasks WHERE run_id = ?`),
       inboxOfRun: p<[string], { task_id: string; lease_token: string | null; attempts: number; worker_id: string | null }>(
@@ -131,16 +130,69 @@ export class FleetStore {
     };
   }
 
-  /** Runs fn in one IMMEDIATE transaction and publishes its events only once it has committed. */
+  /** Runs fn in one IMMEDIATE transaction and publishes its events only once it has committed.
+   *  Events and run counters touched by fn are written once per run at the end of the transaction,
+   *  which is what lets a batch of leases or completions cost one row update per run. */
   tx<T>(fn: () => T): T {
+    if (this.inTx) return fn();
     try {
-      const result = this.db.transaction(fn).immediate();
+      const result = this.db.transaction(() => {
+        this.inTx = true;
+        this.events.beginDeferred();
+        try {
+          const value = fn();
+          this.events.endDeferred();
+          this.applyRunDeltas();
+          return value;
+        } finally {
+          this.inTx = false;
+        }
+      }).immediate();
       this.events.flush();
+      this.flushNotices();
       return result;
     } catch (error) {
       this.events.discard();
+      this.notices.length = 0;
+      this.runDeltas.clear();
       throw error;
     }
+  }
+
+  private inTx = false;
+  /** What a person should hear about (a run ended, a task waits for review), told after the commit. */
+  private readonly notices: Notice[] = [];
+  private readonly runDeltas = new Map<string, { passed: number; failed: number; review: number; cancelled: number; refresh: boolean }>();
+
+  private delta(runId: string, field: 'passed' | 'failed' | 'review' | 'cancelled', n: number): void {
+    const d = this.runDeltas.get(runId) ?? { passed: 0, failed: 0, review: 0, cancelled: 0, refresh: false };
+    d[field] += n;
+    this.runDeltas.set(runId, d);
+  }
+
+  /** Marks a run whose status must be re-derived from its counters at the end of the transaction. */
+  private refreshRun(runId: string, _now?: string): void {
+    const d = this.runDeltas.get(runId) ?? { passed: 0, failed: 0, review: 0, cancelled: 0, refresh: false };
+    d.refresh = true;
+    this.runDeltas.set(runId, d);
+  }
+
+  /** A run's status, read once per transaction (a batch of completions asks for each item). */
+  private runStatusInTx(runId: string): string | undefined {
+    if (!this.statusCache.has(runId)) this.statusCache.set(runId, this.s.runCounters.get(runId)?.status);
+    return this.statusCache.get(runId);
+  }
+
+  private readonly statusCache = new Map<string, string | undefined>();
+
+  private applyRunDeltas(): void {
+    this.statusCache.clear();
+    const now = nowIso();
+    for (const [runId, d] of this.runDeltas) {
+      if (d.passed || d.failed || d.review || d.cancelled) this.s.bumpCounters.run(d.passed, d.failed, d.review, d.cancelled, runId);
+      if (d.refresh) this.deriveRunStatus(runId, now);
+    }
+    this.runDeltas.clear();
   }
 
   // ── Runs ─────────────────────────────────────────────────────────────────────────────────────
@@ -209,8 +261,8 @@ export class FleetStore {
         drafts.push({ taskId: t.task_id, workerId: t.worker_id ?? '', payload: { state: 'cancelled', cancelled_by: by }, attempt: t.attempts || undefined });
         cancelled++;
       }
-      if (cancelled) this.s.bump.cancelled.run(cancelled, runId);
-      if (leftReview) this.s.bump.review.run(-leftReview, runId);
+      if (cancelled) this.delta(runId, 'cancelled', cancelled);
+      if (leftReview) this.delta(runId, 'review', -leftReview);
       this.events.append(runId, drafts);
       this.s.setRunStatus.run('cancelled', now, running.length === 0 ? now : null, runId);
       return running;
@@ -221,27 +273,40 @@ export class FleetStore {
 
   /** Leases the best ready task this worker can take: higher priority first, then oldest. */
   lease(worker: WorkerIdentity, nowMs: number, leaseMs: number): Lease | null {
+    return this.leaseMany(worker, nowMs, leaseMs, 1)[0] ?? null;
+  }
+
+  /** Leases up to `max` tasks in one transaction (a worker with several free slots fills them at
+   *  once: one commit instead of one per task). Each lease is durable before the call returns. */
+  leaseMany(worker: WorkerIdentity, nowMs: number, leaseMs: number, max: number): Lease[] {
+    if (max <= 0) return [];
     return this.tx(() => {
-      const candidates = this.s.candidates.all(worker.pool, nowMs, 16);
+      const leases: Lease[] = [];
+      const candidates = worker.pool === null ? this.s.candidatesDefault.all(nowMs, max + 8) : this.s.candidatesPool.all(worker.pool, nowMs, max + 8);
+      const now = nowIso(nowMs);
+      const deadline = nowMs + leaseMs;
+      const touchedRuns = new Set<string>();
       for (const c of candidates) {
+        if (leases.length >= max) break;
         if (c.requires) {
           const requires = JSON.parse(c.requires) as string[];
           if (!requires.every((r) => worker.capabilities.has(r))) continue;
         }
         const token = newLeaseToken();
-        const deadline = nowMs + leaseMs;
         const taken = this.s.takeLease.get(token, deadline, worker.id, c.seq);
         if (!taken) continue;
-        const attempt = taken.attempts;
-        const now = nowIso(nowMs);
-        this.s.insertAttempt.run(c.run_id, c.task_id, attempt, worker.id, token, this.ownerPid, now);
-        this.s.taskLeased.run(attempt, worker.id, now, c.run_id, c.task_id);
-        this.events.append(c.run_id, [{ taskId: c.task_id, workerId: worker.id, attempt, timestamp: now, payload: { state: 'leased', lease_expires_at: nowIso(deadline) } }]);
-        const counters = this.s.runCounters.get(c.run_id);
-        if (counters && counters.status === 'queued') this.s.setRunStatus.run('running', now, null, c.run_id);
-        return { runId: c.run_id, taskId: c.task_id, attempt, token, workerId: worker.id, deadline, grantedAt: nowMs };
+        const { run_id: runId, task_id: taskId, attempts: attempt } = taken;
+        this.s.insertAttempt.run(runId, taskId, attempt, worker.id, token, this.ownerPid, now);
+        this.s.taskLeased.run(attempt, worker.id, now, runId, taskId);
+        this.events.append(runId, [{ taskId, workerId: worker.id, attempt, timestamp: now, payload: { state: 'leased', lease_expires_at: nowIso(deadline) } }]);
+        touchedRuns.add(runId);
+        leases.push({ runId, taskId, attempt, token, workerId: worker.id, deadline, grantedAt: nowMs });
       }
-      return null;
+      for (const runId of touchedRuns) {
+        const counters = this.s.runCounters.get(runId);
+        if (counters && counters.status === 'queued') this.s.setRunStatus.run('running', now, null, runId);
+      }
+      return leases;
     });
   }
 
@@ -298,18 +363,32 @@ export class FleetStore {
     });
   }
 
+  /** Group commit: records many finished attempts in one transaction. Each is fenced on its own:
+   *  a lost lease is reported for that item (LeaseLostError) and the others still commit. Nothing is
+   *  acknowledged before the commit. */
+  finishMany(items: ReadonlyArray<{ lease: Lease; outcome: AttemptOutcome; nowMs?: number }>): Array<Error | null> {
+    return this.tx(() => items.map(({ lease, outcome, nowMs }) => {
+      // Checked before the item writes anything, so a lost lease needs no savepoint to undo.
+      if (!this.isCurrent(lease)) return new LeaseLostError(lease);
+      this.finishInTx(lease, outcome, nowMs ?? Date.now());
+      return null;
+    }));
+  }
+
   private finishInTx(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'workerId'>, outcome: AttemptOutcome, nowMs: number): void {
     const { runId, taskId, attempt, workerId } = lease;
     const now = nowIso(nowMs);
-    const info = this.specOf(runId, taskId);
+    // The spec is read only when a failure needs the retry policy: a pass costs no extra read.
+    let infoCache: ReturnType<FleetStore['specOf']> | undefined;
+    const info = () => (infoCache ??= this.specOf(runId, taskId));
     const ev = (payload: EventPayload): EventDraft => ({ taskId, workerId, attempt, timestamp: now, payload });
     const drafts: EventDraft[] = [];
-    const runCancelled = this.s.runCounters.get(runId)?.status === 'cancelled';
+    const runCancelled = this.runStatusInTx(runId) === 'cancelled';
 
     if (outcome.kind === 'interrupted') {
       this.s.attemptEnded.run('interrupted', now, null, null, `interrupted by ${outcome.signal}`, runId, taskId, attempt);
       drafts.push(ev({ state: 'interrupted', signal: outcome.signal }));
-      this.retryOrFail(lease, info, `interrupted by ${outcome.signal}`, 'failed', drafts, nowMs, runCancelled);
+      this.retryOrFail(lease, info(), `interrupted by ${outcome.signal}`, 'failed', drafts, nowMs, runCancelled);
       this.events.append(runId, drafts);
       this.refreshRun(runId, now);
       return;
@@ -323,12 +402,13 @@ export class FleetStore {
       drafts.push(ev({ state: 'cancelled', cancelled_by: outcome.by }));
       this.s.deleteInbox.run(runId, taskId);
       this.s.taskFinished.run('cancelled', 'skip', now, null, runId, taskId);
-      this.s.bump.cancelled.run(1, runId);
+      this.delta(runId, 'cancelled', 1);
     } else if (outcome.kind === 'review') {
       drafts.push(ev(completedPayload(outcome.exitCode, outcome.summary ?? 'waiting for review')));
       this.s.deleteInbox.run(runId, taskId);
       this.s.setTaskState.run('review', runId, taskId);
-      this.s.bump.review.run(1, runId);
+      this.notices.push({ kind: 'review', runId, taskId });
+      this.delta(runId, 'review', 1);
       // The receipt is written when a person decides; keep its artifacts with the attempt meanwhile.
       this.s.pendingReceipt.run(stringifyWire(outcome.receipt), runId, taskId, attempt);
     } else if (outcome.result === 'pass') {
@@ -336,12 +416,12 @@ export class FleetStore {
       drafts.push(ev(completedPayload(outcome.exitCode, outcome.summary)));
       this.s.deleteInbox.run(runId, taskId);
       this.s.taskFinished.run('passed', 'pass', now, null, runId, taskId);
-      this.s.bump.passed.run(1, runId);
+      this.delta(runId, 'passed', 1);
     } else {
       this.writeReceipt(runId, taskId, attempt, workerId, now, outcome.result, outcome.receipt);
       const reason = outcome.reason ?? (outcome.result === 'timeout' ? 'timed out' : 'failed');
-      drafts.push(ev({ state: 'failed', reason, recoverable: attempt < info.maxAttempts && !runCancelled }));
-      this.retryOrFail(lease, info, reason, outcome.result === 'timeout' ? 'timeout' : 'failed', drafts, nowMs, runCancelled);
+      drafts.push(ev({ state: 'failed', reason, recoverable: attempt < info().maxAttempts && !runCancelled }));
+      this.retryOrFail(lease, info(), reason, outcome.result === 'timeout' ? 'timeout' : 'failed', drafts, nowMs, runCancelled);
     }
     this.events.append(runId, drafts);
     this.refreshRun(runId, now);
@@ -355,7 +435,7 @@ export class FleetStore {
     if (runCancelled) {
       this.s.deleteInbox.run(runId, taskId);
       this.s.taskFinished.run('cancelled', null, now, reason, runId, taskId);
-      this.s.bump.cancelled.run(1, runId);
+      this.delta(runId, 'cancelled', 1);
     } else if (attempt < info.maxAttempts) {
       const delay = backoffMs(retryNumbers(info.policy), attempt);
       this.s.requeue.run(nowMs + delay, runId, taskId);
@@ -364,7 +444,7 @@ export class FleetStore {
     } else {
       this.s.deleteInbox.run(runId, taskId);
       this.s.taskFinished.run(finalState, finalState === 'timeout' ? 'timeout' : 'fail', now, reason, runId, taskId);
-      this.s.bump.failed.run(1, runId);
+      this.delta(runId, 'failed', 1);
     }
   }
 
@@ -373,7 +453,7 @@ export class FleetStore {
     const receipt = { run_id: runId, task_id: taskId, worker_id: workerId, completed_at: completedAt, result, artifacts: rest.artifacts ?? [], score: rest.score ?? null };
     // The unique index on (run, task, attempt) turns a duplicate into an error that rolls back the
     // whole transaction: a task never gets two receipts for one attempt.
-    this.s.insertReceipt.run(runId, taskId, attempt, workerId, completedAt, result, stringifyWire(receipt));
+    this.s.insertReceipt.run(runId, taskId, attempt, workerId, completedAt, result, JSON.stringify(receipt));
   }
 
   /** A person's verdict on a task waiting in review. */
@@ -390,8 +470,8 @@ export class FleetStore {
       this.writeReceipt(runId, taskId, last.attempt, last.worker_id, now, pass ? 'pass' : 'fail', { artifacts: artifacts as FleetReceipt['artifacts'], score });
       this.s.attemptEnded.run('ended', now, null, pass ? 'pass' : 'fail', `reviewed by ${by}`, runId, taskId, last.attempt);
       this.s.taskFinished.run(pass ? 'passed' : 'failed', pass ? 'pass' : 'fail', now, pass ? null : (notes ?? 'failed in review'), runId, taskId);
-      this.s.bump.review.run(-1, runId);
-      (pass ? this.s.bump.passed : this.s.bump.failed).run(1, runId);
+      this.delta(runId, 'review', -1);
+      this.delta(runId, pass ? 'passed' : 'failed', 1);
       const payload: EventPayload = pass ? { state: 'completed', summary: `passed in review by ${by}` } : { state: 'failed', reason: notes ?? `failed in review by ${by}`, recoverable: false };
       this.events.append(runId, [{ taskId, workerId: last.worker_id, attempt: last.attempt, timestamp: now, payload }]);
       this.refreshRun(runId, now);
@@ -410,7 +490,7 @@ export class FleetStore {
       const prio = this.s.taskPriority.get(runId, taskId)?.priority ?? 0;
       this.s.reenqueue.run(runId, taskId, prio, nowIso(), t.attempts, pool);
       this.s.setTaskState.run('queued', runId, taskId);
-      (t.state === 'cancelled' ? this.s.bump.cancelled : this.s.bump.failed).run(-1, runId);
+      this.delta(runId, t.state === 'cancelled' ? 'cancelled' : 'failed', -1);
       // One more attempt than the policy allows: the person asked for it.
       this.s.bumpMaxAttempts.run(runId, taskId);
       this.specCache.delete(`${runId}\u0000${taskId}`);
@@ -507,7 +587,29 @@ export class FleetStore {
     return hit;
   }
 
-  private refreshRun(runId: string, now: string): void {
+  /** Desktop notifications (Electron shows them; the headless UI uses the browser's). */
+  private flushNotices(): void {
+    if (this.notices.length === 0) return;
+    const notices = this.notices.splice(0);
+    if (!this.bus) return;
+    const runOf = this.db.prepare<[string], { name: string; tasks_total: number; tasks_passed: number; tasks_failed: number }>('SELECT name, tasks_total, tasks_passed, tasks_failed FROM runs WHERE id = ?');
+    const taskName = this.db.prepare<[string, string], { name: string }>('SELECT name FROM tasks WHERE run_id = ? AND task_id = ?');
+    for (const n of notices) {
+      const run = runOf.get(n.runId);
+      if (!run) continue;
+      const tasks = (k: number) => `${k} ${k === 1 ? 'task' : 'tasks'}`;
+      if (n.kind === 'review') {
+        const task = taskName.get(n.runId, n.taskId!)?.name ?? n.taskId!;
+        this.bus.notify({ type: 'notify', title: 'Waiting for your review', body: `"${task}" in ${run.name} is done and needs you to pass or fail it.`, runId: n.runId, taskId: n.taskId });
+      } else if (n.kind === 'completed') {
+        this.bus.notify({ type: 'notify', title: `Run completed: ${run.name}`, body: `${tasks(run.tasks_passed)} passed.`, runId: n.runId });
+      } else {
+        this.bus.notify({ type: 'notify', title: `Run failed: ${run.name}`, body: `${run.tasks_failed} of ${tasks(run.tasks_total)} failed; ${run.tasks_passed} passed.`, runId: n.runId });
+      }
+    }
+  }
+
+  private deriveRunStatus(runId: string, now: string): void {
     const c = this.s.runCounters.get(runId);
     if (!c) return;
     const done = c.tasks_passed + c.tasks_failed + c.tasks_cancelled;
@@ -516,12 +618,16 @@ export class FleetStore {
       return;
     }
     if (done >= c.tasks_total) {
-      this.s.setRunStatus.run(c.tasks_failed > 0 ? 'failed' : 'completed', now, now, runId);
+      const status = c.tasks_failed > 0 ? 'failed' : 'completed';
+      this.s.setRunStatus.run(status, now, now, runId);
+      if (c.status !== status) this.notices.push({ kind: status, runId });
     } else if (c.status === 'queued') {
       this.s.setRunStatus.run('running', now, null, runId);
     }
   }
 }
+
+interface Notice { kind: 'completed' | 'failed' | 'review'; runId: string; taskId?: string }
 
 const TERMINAL_RUN = new Set(['completed', 'failed', 'cancelled']);
 

@@ -1,8 +1,15 @@
 // Identifiers and clocks. Timestamps are RFC 3339 UTC strings, as in the seed's examples.
 import crypto from 'node:crypto';
 
+let lastMs = -1;
+let lastIso = '';
+/** RFC 3339 UTC; memoised for the current millisecond because a batch stamps many rows with it. */
 export function nowIso(ms: number = Date.now()): string {
-  return new Date(ms).toISOString();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }
 
 export function newRunId(): string {
@@ -11,8 +18,18 @@ export function newRunId(): string {
   return `run-${stamp}-${crypto.randomBytes(3).toString('hex')}`;
 }
 
+// Lease tokens come from a pool of random bytes refilled 64 at a time: one syscall per batch
+// of leases rather than one per lease.
+let pool = Buffer.alloc(0);
+let offset = 0;
 export function newLeaseToken(): string {
-  return crypto.randomBytes(12).toString('base64url');
+  if (offset + 12 > pool.length) {
+    pool = crypto.randomBytes(12 * 64);
+    offset = 0;
+  }
+  const token = pool.toString('base64url', offset, offset + 12);
+  offset += 12;
+  return token;
 }
 
 /** A git-ref-safe slug for branch names (`shoal/<run>/<task>`). */

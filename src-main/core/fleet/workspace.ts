@@ -40,6 +40,9 @@ export async function prepareWorkdir(opts: { dataDir: string; workspace: string 
     const branch = `shoal/${slug}`;
     fs.mkdirSync(path.dirname(root), { recursive: true });
     if (fs.existsSync(root)) await removeWorkdir({ dir: root, branch: null, baseCommit: null, repo });
+    // An earlier attempt of this task (one a crash interrupted, or one kept for inspection) may
+    // still have the branch checked out; git will not reset a branch another worktree holds.
+    for (const stale of await worktreesOnBranch(repo, branch)) await removeWorkdir({ dir: stale, branch: null, baseCommit: null, repo });
     // -B: a retry starts again from the base commit on the same branch name.
     await git(repo, ['worktree', 'add', '--force', '-B', branch, root, base]);
     return { dir: root, branch, baseCommit: base, repo };
@@ -47,6 +50,18 @@ export async function prepareWorkdir(opts: { dataDir: string; workspace: string 
   fs.rmSync(root, { recursive: true, force: true });
   fs.mkdirSync(root, { recursive: true });
   return { dir: root, branch: null, baseCommit: null, repo: null };
+}
+
+/** Worktrees of `repo` that have `branch` checked out. */
+async function worktreesOnBranch(repo: string, branch: string): Promise<string[]> {
+  const out = await git(repo, ['worktree', 'list', '--porcelain']);
+  const paths: string[] = [];
+  let current: string | null = null;
+  for (const line of out.split('\n')) {
+    if (line.startsWith('worktree ')) current = line.slice('worktree '.length);
+    else if (line === `branch refs/heads/${branch}` && current && path.resolve(current) !== path.resolve(repo)) paths.push(current);
+  }
+  return paths;
 }
 
 /** The diff of everything the agent changed (tracked and new files) against the base commit. */

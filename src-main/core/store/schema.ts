@@ -68,7 +68,8 @@ export const inbox = sqliteTable('inbox', {
 }, (t) => [
   uniqueIndex('inbox_task_uq').on(t.runId, t.taskId),
   index('inbox_ready_idx').on(t.pool, t.held, t.leaseToken, sql`${t.priority} DESC`, t.enqueuedAt, t.seq),
-  index('inbox_lease_deadline_idx').on(t.leaseDeadline),
+  // No index on lease_deadline: the reaper's scan every few seconds is cheaper than updating one
+  // more b-tree on every enqueue, lease and completion.
 ]);
 
 /** Every attempt of a task, with the agent's pid so a restart can find and end orphans. */
@@ -91,7 +92,12 @@ export const attempts = sqliteTable('attempts', {
   reason: text('reason'),
   /** A manual-review attempt's receipt body (artifacts, score) until a person decides. */
   pendingReceipt: text('pending_receipt'),
-}, (t) => [primaryKey({ columns: [t.runId, t.taskId, t.attempt] }), index('attempts_state_idx').on(t.state)]);
+}, (t) => [
+  primaryKey({ columns: [t.runId, t.taskId, t.attempt] }),
+  // Only active attempts are indexed (for crash recovery); moving between active states does not
+  // touch the index, and finished attempts leave it.
+  index('attempts_active_idx').on(t.ownerPid).where(sql`${t.state} IN ('leased', 'starting', 'running')`),
+]);
 
 export const workers = sqliteTable('workers', {
   id: text('id').primaryKey(),
@@ -121,7 +127,7 @@ export const workerEvents = sqliteTable('worker_events', {
   body: text('body').notNull(),
 }, (t) => [primaryKey({ columns: [t.runId, t.seq] }), index('worker_events_task_idx').on(t.runId, t.taskId, t.seq)]);
 
-/** One receipt per finished attempt; the unique index is what makes a duplicate receipt impossible. */
+/** One receipt per finished attempt; the primary key is what makes a duplicate receipt impossible. */
 export const receipts = sqliteTable('receipts', {
   runId: text('run_id').notNull(),
   taskId: text('task_id').notNull(),
@@ -130,7 +136,7 @@ export const receipts = sqliteTable('receipts', {
   completedAt: text('completed_at').notNull(),
   result: text('result').notNull(),
   body: text('body').notNull(),
-}, (t) => [uniqueIndex('receipts_attempt_uq').on(t.runId, t.taskId, t.attempt)]);
+}, (t) => [primaryKey({ columns: [t.runId, t.taskId, t.attempt] })]);
 
 export const artifacts = sqliteTable('artifacts', {
   id: integer('id').primaryKey({ autoIncrement: true }),

@@ -1,5 +1,17 @@
 // Runs, events and receipts in the seed's wire format, for `--json` output and export.
+import { stringifyWire } from '../../../src-shared/protocol/json-lossless';
+import { toWireValue, type WireTypeName } from '../../../src-shared/protocol/wire-types';
 import type { Store } from '../store/open';
+
+/** A stored value as the seed's serde would write it (`"max":1.0` for an f64, and so on). */
+export function wireJson(type: WireTypeName, value: unknown): string {
+  return stringifyWire(toWireValue(type, value));
+}
+
+/** A list of values of one wire type, as a JSON array. */
+export function wireJsonArray(type: WireTypeName, values: readonly unknown[]): string {
+  return `[${values.map((v) => wireJson(type, v)).join(',')}]`;
+}
 
 interface RunRow { id: string; name: string; status: string; labels: string; worker_specs: string; created_at: string; updated_at: string | null; completed_at: string | null }
 

@@ -1,0 +1,151 @@
+// The `shoal` command as a user runs it: real process, real files, output checked against the
+// seed's wire schemas.
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FleetReceiptSchema, FleetRunSchema, FleetWorkerEventSchema } from '../../src-shared/protocol/fleet';
+import { tempDir } from '../core/test-support/temp-core';
+import { buildCli, repoRoot, runCli } from './test-support/cli';
+
+beforeAll(() => buildCli());
+const example = (name: string) => path.join(repoRoot, 'examples', name);
+
+function lastJson(stdout: string): { run: Record<string, unknown>; receipts: Array<Record<string, unknown>> } {
+  return JSON.parse(stdout.trim().split('\n').pop()!);
+}
+
+describe('shoal validate', () => {
+  it('accepts every example', async () => {
+    for (const f of fs.readdirSync(path.join(repoRoot, 'examples')).filter((n) => /\.(ya?ml|json|toml)$/.test(n))) {
+      const r = await runCli(['validate', example(f)]);
+      expect(r.code, `${f}: ${r.stdout}${r.stderr}`).toBe(0);
+    }
+  });
+
+  it('lists every problem by field path, exits 2 and writes nothing', async () => {
+    const dir = tempDir();
+    const spec = path.join(dir, 'bad.yaml');
+    fs.writeFileSync(spec, [
+      'task_specs:',
+      '  - { id: a, name: A, instructions: x, scorer: { kind: regex_match, path: out.txt } }',
+      '  - { id: b, name: B, instructions: y, timeout_seconds: 1.5 }',
+      '  - { id: c, name: C, instructions: z, scorer: { kind: telepathy } }',
+    ].join('\n'));
+    const r = await runCli(['validate', spec], { env: { SHOAL_HOME: dir } });
+    expect(r.code).toBe(2);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toContain('task_specs[0].scorer.pattern: required');
+    expect(lines.some((l) => l.startsWith('task_specs[1].timeout_seconds: '))).toBe(true);
+    expect(lines.some((l) => l.startsWith('task_specs[2].scorer.kind: ') && l.includes('regex_match'))).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'shoal.db'))).toBe(false);
+  });
+
+  it('checks meaning as well as shape', async () => {
+    const dir = tempDir();
+    const spec = path.join(dir, 'bad.json');
+    fs.writeFileSync(spec, JSON.stringify([
+      { id: 'a', name: 'A', instructions: 'x', scorer: { kind: 'file_exists', path: '../../etc/passwd' } },
+      { id: 'a', name: 'dup', instructions: 'x', metadata: { agent: 'gpt-pilot' } },
+      { id: 'b', name: 'B', instructions: 'x', scorer: { kind: 'regex_match', path: 'o', pattern: '(' } },
+    ]));
+    const r = await runCli(['validate', spec]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('task_specs[0].scorer.path: "../../etc/passwd" leaves the task workdir');
+    expect(r.stdout).toContain('task_specs[1].id: duplicate id "a" (also task_specs[0])');
+    expect(r.stdout).toContain('task_specs[1].metadata.agent: unknown agent "gpt-pilot"');
+    expect(r.stdout).toContain('task_specs[2].scorer.pattern: not a valid regular expression');
+  });
+
+  it('explains unreadable and malformed files', async () => {
+    expect((await runCli(['validate', '/nonexistent/spec.yaml'])).stderr).toContain('no such file');
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'x.json'), '{"task_specs": [');
+    const r = await runCli(['validate', path.join(dir, 'x.json')]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^\(root\): not valid JSON/);
+  });
+});
+
+describe('shoal run', () => {
+  it('runs the hello example to passing receipts and prints wire JSON', async () => {
+    const dir = tempDir();
+    const db = path.join(dir, 's.db');
+    const r = await runCli(['run', example('hello.yaml'), '--db', db, '--json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const out = lastJson(r.stdout);
+    const run = FleetRunSchema.parse(out.run);
+    expect(run.status).toBe('completed');
+    expect(run.task_specs.map((t) => t.id)).toEqual(['greet', 'count', 'write-file']);
+    const receipts = out.receipts.map((x) => FleetReceiptSchema.parse(x));
+    expect(receipts.map((x) => x.result)).toEqual(['pass', 'pass', 'pass']);
+    expect(r.stderr).toMatch(/TASK\s+RESULT\s+ATTEMPTS/);
+
+    const runs = await runCli(['runs', '--json', '--db', db]);
+    expect((JSON.parse(runs.stdout) as unknown[]).map((x) => FleetRunSchema.parse(x).id)).toEqual([run.id]);
+    const events = await runCli(['events', run.id, '--json', '--db', db]);
+    const parsed = events.stdout.trim().split('\n').map((l) => FleetWorkerEventSchema.parse(JSON.parse(l)));
+    expect(parsed.map((e) => Number(e.seq))).toEqual(parsed.map((_, i) => i + 1));
+    const receiptsCmd = await runCli(['receipts', run.id, '--json', '--db', db]);
+    expect((JSON.parse(receiptsCmd.stdout) as unknown[]).length).toBe(3);
+  });
+
+  it('exits 1 when a task does not pass, and shows why', async () => {
+    const dir = tempDir();
+    const r = await runCli(['run', example('timeout.json'), '--db', path.join(dir, 's.db'), '--json'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(lastJson(r.stdout).receipts[0]).toMatchObject({ result: 'timeout' });
+    expect(r.stderr).toContain('timed out after 1s');
+  });
+
+  it('passes a flaky task on retry', async () => {
+    const dir = tempDir();
+    const r = await runCli(['run', example('flaky-retry.yaml'), '--db', path.join(dir, 's.db'), '--json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(lastJson(r.stdout).receipts.map((x) => x.result)).toEqual(['fail', 'pass']);
+  });
+
+  it('scores with every scorer kind', async () => {
+    const dir = tempDir();
+    const r = await runCli(['run', example('scorers.toml'), '--db', path.join(dir, 's.db'), '--json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const receipts = lastJson(r.stdout).receipts;
+    expect(receipts.find((x) => x.task_id === 'json-score')).toMatchObject({ score: { value: 87.5 } });
+    const report = (receipts.find((x) => x.task_id === 'regex')!.artifacts as Array<{ kind: string }>).map((a) => a.kind);
+    expect(report).toEqual(expect.arrayContaining(['log', 'report']));
+  });
+
+  it('leaves a manual-review task waiting and lets a person decide from the CLI', async () => {
+    const dir = tempDir();
+    const db = path.join(dir, 's.db');
+    const r = await runCli(['run', example('manual-review.yaml'), '--db', db, '--json'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('waiting for review');
+    const runId = String(lastJson(r.stdout).run.id);
+    const review = await runCli(['review', runId, 'changelog', '--pass', '--notes', 'reads well', '--db', db]);
+    expect(review.code, review.stderr).toBe(0);
+    const receipts = JSON.parse((await runCli(['receipts', runId, '--json', '--db', db])).stdout) as Array<Record<string, unknown>>;
+    expect(receipts).toMatchObject([{ result: 'pass', score: { notes: 'reads well' } }]);
+  });
+
+  it('reports a task no worker can take instead of waiting forever', async () => {
+    const dir = tempDir();
+    const r = await runCli(['run', example('priorities.yaml'), '--db', path.join(dir, 's.db')], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('needs-gpu was never run: no worker offers "gpu"');
+  });
+
+  it('rejects an invalid spec with exit 2 before touching the store', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'bad.json'), '[{"id": "x"}]');
+    const r = await runCli(['run', path.join(dir, 'bad.json'), '--db', path.join(dir, 's.db')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('task_specs[0].name: required');
+    expect(fs.existsSync(path.join(dir, 's.db'))).toBe(false);
+  });
+
+  it('explains usage errors', async () => {
+    expect((await runCli(['run'])).code).toBe(2);
+    expect((await runCli(['run', example('hello.yaml'), '--max-workers', 'lots'])).stderr).toContain('--max-workers: expected an integer');
+    expect((await runCli(['frobnicate'])).stderr).toContain('unknown command "frobnicate"');
+  });
+});

@@ -1,0 +1,43 @@
+// Workdirs: a worktree per attempt on the task's branch, and retries that still work when an earlier
+// attempt's worktree was left behind by a crash.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../test-support/temp-core';
+import { prepareWorkdir, removeWorkdir, workdirPatch } from './workspace';
+
+function repo(): string {
+  const dir = tempDir('shoal-ws-repo-');
+  const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
+  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
+  fs.writeFileSync(path.join(dir, 'a.txt'), 'a\n');
+  execFileSync('git', ['add', '.'], { cwd: dir });
+  execFileSync('git', ['commit', '-q', '-m', 'init'], { cwd: dir, env });
+  return dir;
+}
+
+describe('workdirs', () => {
+  it('a retry gets a fresh worktree even when a crashed attempt still holds the branch', async () => {
+    const r = repo();
+    const dataDir = tempDir('shoal-ws-data-');
+    const first = await prepareWorkdir({ dataDir, workspace: r, runId: 'run-1', taskId: 'fix', attempt: 1 });
+    fs.writeFileSync(path.join(first.dir, 'half-done.txt'), 'crashed here');
+    // attempt 1's process died: its worktree is still there, on the branch
+    const second = await prepareWorkdir({ dataDir, workspace: r, runId: 'run-1', taskId: 'fix', attempt: 2 });
+    expect(second.branch).toBe('shoal/run-1/fix');
+    expect(fs.existsSync(path.join(second.dir, 'half-done.txt'))).toBe(false);
+    expect(fs.existsSync(first.dir)).toBe(false);
+    fs.writeFileSync(path.join(second.dir, 'a.txt'), 'b\n');
+    expect(await workdirPatch(second)).toContain('+b');
+    await removeWorkdir(second);
+    expect(execFileSync('git', ['worktree', 'list'], { cwd: r, encoding: 'utf8' }).trim().split('\n')).toHaveLength(1);
+  });
+
+  it('a workspace that is not a git repository gets a scratch directory', async () => {
+    const w = await prepareWorkdir({ dataDir: tempDir(), workspace: tempDir(), runId: 'r', taskId: 't', attempt: 1 });
+    expect(w.branch).toBeNull();
+    expect(fs.statSync(w.dir).isDirectory()).toBe(true);
+    expect(await workdirPatch(w)).toBe('');
+  });
+});
