@@ -6,7 +6,8 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { WebSocket } from 'ws';
 import { expect, test, type ShoalHost } from './fixtures/shoal-host';
-import { FIXED_NOW, SAMPLE_RUNS, SAMPLE_TASKS } from './fixtures/run-samples';
+import { callHost } from './fixtures/host-call';
+import { FIXED_NOW } from './fixtures/run-samples';
 import { SECTIONS, ShellPage, type Section } from './pages/shell-page';
 
 const section = (id: Section['id']): Section => SECTIONS.find((s) => s.id === id)!;
@@ -144,33 +145,32 @@ test('an unknown run shows the error the host sent', async ({ page, host }) => {
   await shell.expectSection(section('runs'));
 });
 
-test('renders runs and a run\'s tasks as the contract returns them', async ({ page, host }) => {
-  // Nothing can create runs yet, so answer runs.list / runs.get with samples and pass the rest through.
-  await page.clock.setFixedTime(FIXED_NOW);
-  await page.routeWebSocket(/\/ws/, (ws) => {
-    const server = ws.connectToServer();
-    ws.onMessage((message) => {
-      const msg = JSON.parse(String(message)) as { id: number; method: string; input: { runId?: string } };
-      if (msg.method === 'runs.list') ws.send(JSON.stringify({ id: msg.id, envelope: { ok: true, value: { items: SAMPLE_RUNS, next: null } } }));
-      else if (msg.method === 'runs.get') {
-        const run = SAMPLE_RUNS.find((r) => r.id === msg.input.runId)!;
-        ws.send(JSON.stringify({ id: msg.id, envelope: { ok: true, value: { run, tasks: SAMPLE_TASKS } } }));
-      } else server.send(message);
-    });
-  });
+test('the runs list and a run show real runs as they finish, with their outcomes', async ({ page, host }) => {
+  // Runs launched through the contract by another client: this window hears about them live.
+  const spec = (name: string, tasks: object[]) => ({ text: JSON.stringify({ name, task_specs: tasks }), filename: `${name}.json` });
   const shell = new ShellPage(page);
   await shell.open(host.url);
+  await expect(page.getByTestId('runs-empty')).toBeVisible();
+  await callHost(host, 'specs.launch', spec('all good', [{ id: 'a', name: 'First', instructions: 'true' }, { id: 'b', name: 'Second', instructions: 'echo ok' }]));
+  await callHost(host, 'specs.launch', spec('one fails', [{ id: 'x', name: 'Breaks', instructions: 'exit 1', retry_policy: { max_attempts: 1 } }, { id: 'y', name: 'Holds', instructions: 'true' }]));
+  await callHost(host, 'specs.launch', spec('needs a person', [{ id: 'm', name: 'Draft', instructions: 'echo draft', scorer: { kind: 'manual' } }]));
   const rows = page.getByTestId('run-row');
-  await expect(rows).toHaveCount(SAMPLE_RUNS.length);
-  await expect(rows.first()).toContainText('Running');
-  await expect(rows.first().getByRole('progressbar')).toHaveAttribute('aria-valuetext', '14 of 24 done, 11 passed, 1 failed, 2 in review');
-  await expect(rows.nth(2)).toContainText('14m 00s');
+  await expect(rows).toHaveCount(3);
+  const row = (name: string) => rows.filter({ hasText: name });
+  await expect(row('all good')).toHaveAttribute('data-status', 'completed', { timeout: 20_000 });
+  await expect(row('all good').getByRole('progressbar')).toHaveAttribute('aria-valuetext', '2 of 2 done, 2 passed');
+  await expect(row('one fails')).toHaveAttribute('data-status', 'failed', { timeout: 20_000 });
+  await expect(row('one fails')).toContainText('1 failed');
+  await expect(row('needs a person')).toContainText('1 review', { timeout: 20_000 });
+  await expect(row('needs a person')).toHaveAttribute('data-status', 'running');
   await shell.screenshot('runs-list');
 
-  await page.getByRole('link', { name: SAMPLE_RUNS[0]!.name }).click();
-  await expect(page).toHaveURL(/#\/runs\/run-7f3a91$/);
-  await expect(page.getByRole('heading', { level: 2 })).toHaveText(SAMPLE_RUNS[0]!.name);
-  await expect(page.getByTestId('tasks-table').locator('tbody tr')).toHaveCount(SAMPLE_TASKS.length);
+  await page.getByRole('link', { name: 'one fails' }).click();
+  await expect(page).toHaveURL(/#\/runs\/run-/);
+  await expect(page.getByRole('heading', { level: 2 })).toHaveText('one fails');
+  await expect(page.getByTestId('tasks-table').locator('tbody tr')).toHaveCount(2);
+  await expect(page.getByTestId('tasks-table')).toContainText('agent exited with code 1');
+  await expect(page.getByTestId('timeline')).toHaveAttribute('data-bars', '2');
   await shell.screenshot('run-detail');
 });
 
@@ -214,13 +214,19 @@ test('a task spec dropped on the window or picked with Open is taken in, not nav
   await shell.screenshot('drop-overlay');
   expect(await dropFile(page, 'tidy-repo.yaml', 'drop')).toBe(true);
   await expect(page.getByText('Drop to start a run')).toBeHidden();
-  await expect(page.getByRole('status').filter({ hasText: 'tidy-repo.yaml' })).toBeVisible();
+  // It opens in the launch preview (an empty task list is a problem to fix there), not as a page.
+  const dialog = page.getByTestId('launch-dialog');
+  await expect(dialog).toContainText('tidy-repo.yaml');
+  await expect(dialog.getByTestId('launch-status')).toHaveText('1 problem to fix before this spec can launch.');
   expect(page.url()).toBe(before);
+  await dialog.getByRole('button', { name: 'Discard' }).click();
 
   await dropFile(page, 'notes.txt', 'enter');
   await dropFile(page, 'notes.txt', 'drop');
   await expect(page.getByRole('status').filter({ hasText: '"notes.txt" is not a task spec' })).toBeVisible();
+  await expect(dialog).toBeHidden();
 
   await page.getByTestId('spec-file-input').setInputFiles({ name: 'nightly.toml', mimeType: 'application/toml', buffer: Buffer.from('name = "nightly"\n') });
-  await expect(page.getByRole('status').filter({ hasText: 'nightly.toml' })).toBeVisible();
+  await expect(dialog).toContainText('nightly.toml');
+  await expect(dialog.getByTestId('spec-issues-general')).toContainText('task_specs required (a run needs at least one task spec)');
 });

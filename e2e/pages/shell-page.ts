@@ -69,6 +69,12 @@ export class ShellPage {
     return this.page.evaluate(() => document.activeElement?.getAttribute('data-section') ?? null);
   }
 
+  /** Like screenshot, but leaves the pointer where it is (to show a hover, e.g. a tooltip). */
+  async screenshotWithPointer(name: string): Promise<void> {
+    await this.page.evaluate(() => document.fonts.ready);
+    await this.page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), animations: 'disabled', caret: 'hide' });
+  }
+
   async screenshot(name: string): Promise<void> {
     // Let the 200 ms loading delay, fonts and transitions settle so the picture is of the real state.
     await this.page.evaluate(() => document.fonts.ready);

@@ -40,6 +40,11 @@ export class EventBus {
     this.emit(event);
   }
 
+  /** Delivered at once: a streamed reply is read as it is written. */
+  frame(event: Extract<ServerEvent, { type: 'frame' }>): void {
+    this.emit(event);
+  }
+
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;

@@ -3,10 +3,16 @@
 import path from 'node:path';
 import { dispatch, type CallContext, type Handlers, type Logger } from './api/dispatch';
 import { createHandlers } from './api/handlers';
+import { ApprovalStore } from './approvals/approval-store';
+import { AuditLog } from './approvals/audit-log';
+import { PolicySettings } from './approvals/policy-settings';
 import { EventBus } from './bus';
+import { ShoalToolGateway } from './gateway/gateway';
 import { FleetEngine, type EngineOptions } from './fleet/engine';
 import { loadSpec, type LoadResult } from './fleet/spec/load-spec';
 import { SettingsStore } from './settings';
+import { KeyFileCipher, type SecretCipher } from './providers/secret-store';
+import { Runtime, type RuntimeOptions } from './runtime/runtime';
 import { openStore, type OpenStoreOptions, type Store } from './store/open';
 import { RunsView } from './views/runs-view';
 import { WorkersView } from './views/workers-view';
@@ -21,6 +27,9 @@ export interface ShoalCoreOptions extends OpenStoreOptions {
   log?: Logger;
   env?: NodeJS.ProcessEnv;
   engine?: Partial<Pick<EngineOptions, 'maxWorkers' | 'leaseMs' | 'heartbeatMs' | 'killGraceMs' | 'worktreeCleanup' | 'capabilities'>>;
+  /** Seals secrets (API keys); Electron injects safeStorage, else a 0600 key file in the data dir. */
+  secretCipher?: SecretCipher;
+  runtime?: Partial<Pick<RuntimeOptions, 'jobCheckIntervalMs' | 'mcpStartupTimeoutMs'>>;
 }
 
 export class ShoalCore {
@@ -33,6 +42,13 @@ export class ShoalCore {
   readonly transport: 'electron' | 'headless';
   readonly version: string;
   readonly engine: FleetEngine;
+  /** The tool gateway: every tool call of a task's agent or a thread goes through it. */
+  readonly tools: ShoalToolGateway;
+  readonly approvals: ApprovalStore;
+  readonly policy: PolicySettings;
+  readonly audit: AuditLog;
+  /** Threads, jobs, model providers and MCP servers (seed 001's Runtime). */
+  readonly runtime: Runtime;
   private started = false;
   private readonly handlers: Handlers;
   private readonly log: Logger;
@@ -46,7 +62,18 @@ export class ShoalCore {
     this.settings = new SettingsStore(this.store);
     this.runsView = new RunsView(this.store);
     this.workersView = new WorkersView(this.store);
-    this.engine = new FleetEngine({ store: this.store, bus: this.bus, dataDir: this.dataDir, env: options.env ?? process.env, ...options.engine });
+    this.audit = new AuditLog(this.store);
+    this.approvals = new ApprovalStore(this.store, this.audit);
+    this.policy = new PolicySettings(this.store, this.audit);
+    this.tools = new ShoalToolGateway({
+      store: this.store, bus: this.bus, approvals: this.approvals, policy: this.policy, env: options.env ?? process.env, version: this.version,
+      killGraceMs: options.engine?.killGraceMs, cancelTask: (runId, taskId, by) => this.engine.cancelTask(runId, taskId, by),
+    });
+    this.engine = new FleetEngine({ store: this.store, bus: this.bus, dataDir: this.dataDir, env: options.env ?? process.env, gateway: this.tools, ...options.engine });
+    this.runtime = new Runtime({
+      store: this.store, bus: this.bus, dataDir: this.dataDir, version: this.version, log: this.log, tools: () => this.tools,
+      secretCipher: options.secretCipher ?? new KeyFileCipher(this.dataDir), ...options.runtime,
+    });
     this.handlers = createHandlers(this);
   }
 
@@ -55,7 +82,11 @@ export class ShoalCore {
   start(): { recovered: number } {
     if (this.started) return { recovered: 0 };
     this.started = true;
-    return this.engine.start();
+    const started = this.engine.start();
+    // After the engine has put orphaned attempts back: their waiting requests expire, visibly.
+    this.tools.start();
+    this.runtime.start();
+    return started;
   }
 
   /** Validates a spec without writing anything. */
@@ -74,10 +105,13 @@ export class ShoalCore {
   /** Stops running agents (recorded as interrupted, put back in the queue) and closes the store. */
   async shutdown(): Promise<void> {
     if (this.started) await this.engine.shutdown();
+    if (this.started) await this.runtime.shutdown();
+    await this.tools.close();
     this.close();
   }
 
   close(): void {
+    this.runtime.close();
     this.bus.close();
     if (this.store.db.open) this.store.close();
   }

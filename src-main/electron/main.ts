@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ShoalCore } from '../core/shoal';
 import { registerIpc, streamEvents } from './ipc-bridge';
+import { safeStorageCipher } from './secret-store';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererUrl = process.env.ELECTRON_RENDERER_URL;
@@ -26,8 +27,10 @@ function electronNativeBinding(): string | undefined {
 async function start(): Promise<void> {
   await app.whenReady();
   const dataDir = process.env.SHOAL_HOME || app.getPath('userData');
-  const core = new ShoalCore({ dbPath: path.join(dataDir, 'shoal.db'), dataDir, transport: 'electron', version: app.getVersion(), nativeBinding: electronNativeBinding() });
+  const core = new ShoalCore({ dbPath: path.join(dataDir, 'shoal.db'), dataDir, transport: 'electron', version: app.getVersion(), nativeBinding: electronNativeBinding(),
+    secretCipher: safeStorageCipher() ?? undefined });
   registerIpc(core, trustedUrl);
+  core.start(); // the app runs the tasks of the specs it launches (and recovers what a crash left)
 
   const win = new BrowserWindow({
     width: 1360, height: 860, minWidth: 900, minHeight: 560, show: false, title: 'Shoal',
@@ -51,9 +54,10 @@ async function start(): Promise<void> {
   if (rendererUrl) await win.loadURL(rendererUrl);
   else await win.loadFile(rendererFile);
 
+  // Running agents are stopped and recorded as interrupted (they resume on the next start), MCP
+  // servers end, and the store closes cleanly before the app exits.
   app.on('window-all-closed', () => {
-    core.close();
-    app.quit();
+    void core.shutdown().finally(() => app.quit());
   });
 }
 

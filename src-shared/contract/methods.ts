@@ -3,11 +3,15 @@
 // handler map in src-main/core/api is typed against this object, so a missing handler fails the build).
 import type { z } from 'zod';
 import { appMethods } from './methods/app';
+import { approvalsMethods } from './methods/approvals';
 import { fleetMethods } from './methods/fleet';
+import { runtimeMethods } from './methods/runtime';
 
 export const methods = {
   ...appMethods,
+  ...approvalsMethods,
   ...fleetMethods,
+  ...runtimeMethods,
 } as const;
 
 export type Methods = typeof methods;

@@ -10,6 +10,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const port = flagInt(flags, 'port', 0, 65535) ?? 0;
   const dbPath = flagString(flags, 'db') ?? defaultDbPath(io.env);
   const core = new ShoalCore({ dbPath, transport: 'headless', version: packageVersion(), log: (m) => io.stderr.write(m + '\n') });
+  // The headless host runs work like the app does: a launched spec's tasks start here.
+  core.start();
   const server = await startHeadlessServer({ core, rendererDir: resolveRendererDir(), port, token: io.env.SHOAL_TOKEN || undefined });
   io.stdout.write(`Shoal UI: ${server.url}\n`);
   io.stderr.write(`Database: ${dbPath}\nPress Ctrl+C to stop.\n`);
@@ -19,6 +21,6 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     process.once('SIGTERM', stop);
   });
   await server.close();
-  core.close();
+  await core.shutdown();
   return 0;
 }

@@ -3,11 +3,15 @@
 import type { Handlers } from './dispatch';
 import type { ShoalCore } from '../shoal';
 import { appHandlers } from './handlers/app';
+import { approvalsHandlers } from './handlers/approvals';
 import { fleetHandlers } from './handlers/fleet';
+import { runtimeHandlers } from './handlers/runtime';
 
 export function createHandlers(core: ShoalCore): Handlers {
   return {
     ...appHandlers(core),
+    ...approvalsHandlers(core),
     ...fleetHandlers(core),
+    ...runtimeHandlers(core),
   };
 }

@@ -1,5 +1,7 @@
 // The shell: sidebar, header with connection state, and the routed view. Everything inside talks
 // to main only through the contract hooks in ../transport.
+import { ApprovalDialogHost } from '../features/approvals/ApprovalDialogHost';
+import { DesktopNotifications } from '../features/notifications/DesktopNotifications';
 import { Toaster } from '../ui/Toaster';
 import { ConnectionBanner } from './ConnectionBanner';
 import { Header } from './Header';
@@ -19,6 +21,8 @@ export function App() {
   useGoShortcuts();
   return (
     <Toaster>
+      <DesktopNotifications />
+      <ApprovalDialogHost />
       <SpecIntakeProvider>
         <a className="skip-link" href="#content" onClick={(e) => {
           e.preventDefault();

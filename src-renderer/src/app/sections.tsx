@@ -4,6 +4,7 @@ import { ApprovalsView } from '../features/approvals/ApprovalsView';
 import { JobsView } from '../features/jobs/JobsView';
 import { RunDetailView } from '../features/runs/RunDetailView';
 import { RunsView } from '../features/runs/RunsView';
+import { TaskView } from '../features/task/TaskView';
 import { SettingsView } from '../features/settings/SettingsView';
 import { ThreadsView } from '../features/threads/ThreadsView';
 import { WorkersView } from '../features/workers/WorkersView';
@@ -33,7 +34,9 @@ export function sectionOf(id: SectionId): Section {
 
 export function RouteView({ route }: { route: Route }) {
   switch (route.section) {
-    case 'runs': return route.params[0] ? <RunDetailView runId={route.params[0]} /> : <RunsView />;
+    case 'runs':
+      if (route.params[0] && route.params[1]) return <TaskView runId={route.params[0]} taskId={route.params[1]} attempt={route.params[2] ? Number(route.params[2]) : null} />;
+      return route.params[0] ? <RunDetailView runId={route.params[0]} /> : <RunsView />;
     case 'workers': return <WorkersView />;
     case 'threads': return <ThreadsView />;
     case 'jobs': return <JobsView />;

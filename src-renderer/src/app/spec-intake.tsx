@@ -1,47 +1,58 @@
-// Task specs come in two ways: dropped anywhere on the window, or picked with Open. Both end in
-// `receive`. Dropping a file must never make the window navigate to it, so the whole window is a
-// drop target.
-import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
+// Task specs come in three ways: dropped anywhere on the window (several files at once), picked
+// with Open, or pasted (Ctrl/Cmd+V anywhere outside a text field). All of them end in the launch
+// preview; nothing is created until the person launches. Dropping a file must never make the
+// window navigate to it, so the whole window is a drop target.
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { isSpecFile, newDraft, SPEC_EXTENSIONS, pastedFilename, type Draft } from '../features/launch/drafts';
+import { ExamplesDialog } from '../features/launch/ExamplesGallery';
+import { IntakeContext, useSpecIntake, type SpecIntake } from '../features/launch/intake-context';
+import { LaunchDialog } from '../features/launch/LaunchDialog';
 import { DropIcon } from '../ui/icons';
 import { useToast } from '../ui/Toaster';
 
-export const SPEC_EXTENSIONS = ['.json', '.yaml', '.yml', '.toml'] as const;
+export { SPEC_EXTENSIONS, useSpecIntake };
 
-interface SpecIntake {
-  /** Opens the system file picker for a task spec. */
-  open(): void;
-}
-
-const IntakeContext = createContext<SpecIntake>({ open: () => {} });
-
-export function useSpecIntake(): SpecIntake {
-  return useContext(IntakeContext);
-}
-
-function isSpecFile(name: string): boolean {
-  const lower = name.toLowerCase();
-  return SPEC_EXTENSIONS.some((ext) => lower.endsWith(ext));
-}
+/** Spec files are small; anything bigger is not one (the host refuses over 5 MB too). */
+const MAX_SPEC_BYTES = 5_000_000;
 
 function hasFiles(event: DragEvent): boolean {
   return Array.from(event.dataTransfer?.types ?? []).includes('Files');
+}
+
+function isTyping(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.isContentEditable || target.tagName === 'INPUT' || target.tagName === 'TEXTAREA');
 }
 
 export function SpecIntakeProvider({ children }: { children: ReactNode }) {
   const toast = useToast();
   const input = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
+  const [drafts, setDrafts] = useState<Draft[]>([]);
+  const [active, setActive] = useState('');
+  const [examples, setExamples] = useState(false);
 
-  const receive = useCallback((files: File[]) => {
+  const add = useCallback((incoming: Draft[]) => {
+    if (incoming.length === 0) return;
+    setExamples(false);
+    setDrafts((list) => [...list, ...incoming]);
+    setActive(incoming[0]!.key);
+  }, []);
+
+  const receive = useCallback(async (files: File[]) => {
+    const specs: Draft[] = [];
     for (const file of files) {
-      if (!isSpecFile(file.name)) {
-        toast(`"${file.name}" is not a task spec: Shoal reads JSON, YAML or TOML files.`, 'failed');
-      } else {
-        // Submitting a spec needs the runs submission method, which lands with the runs feature.
-        toast(`Received "${file.name}". Starting runs from a spec is not available in this build yet.`);
+      if (!isSpecFile(file.name)) toast(`"${file.name}" is not a task spec: Shoal reads JSON, YAML or TOML files (.json, .yaml, .yml, .toml).`, 'failed');
+      else if (file.size > MAX_SPEC_BYTES) toast(`"${file.name}" is larger than 5 MB, too big for a task spec.`, 'failed');
+      else {
+        try {
+          specs.push(newDraft(file.name, await file.text(), 'file'));
+        } catch {
+          toast(`Could not read "${file.name}".`, 'failed');
+        }
       }
     }
-  }, [toast]);
+    add(specs);
+  }, [add, toast]);
 
   useEffect(() => {
     let depth = 0; // dragenter/dragleave fire for every child element crossed
@@ -66,33 +77,62 @@ export function SpecIntakeProvider({ children }: { children: ReactNode }) {
       depth = 0;
       setDragging(false);
       const files = Array.from(e.dataTransfer?.files ?? []);
-      if (files.length > 0) receive(files);
+      if (files.length > 0) void receive(files);
+    };
+    const onPaste = (e: ClipboardEvent) => {
+      if (isTyping(e.target) || !e.clipboardData) return;
+      const files = Array.from(e.clipboardData.files);
+      const text = e.clipboardData.getData('text/plain');
+      if (files.length > 0) {
+        e.preventDefault();
+        void receive(files);
+      } else if (text.trim() !== '') {
+        e.preventDefault();
+        add([newDraft(pastedFilename(text), text, 'paste')]);
+      }
     };
     window.addEventListener('dragenter', onEnter);
     window.addEventListener('dragleave', onLeave);
     window.addEventListener('dragover', onOver);
     window.addEventListener('drop', onDrop);
+    window.addEventListener('paste', onPaste);
     return () => {
       window.removeEventListener('dragenter', onEnter);
       window.removeEventListener('dragleave', onLeave);
       window.removeEventListener('dragover', onOver);
       window.removeEventListener('drop', onDrop);
+      window.removeEventListener('paste', onPaste);
     };
-  }, [receive]);
+  }, [receive, add]);
 
-  const [intake] = useState<SpecIntake>(() => ({ open: () => input.current?.click() }));
+  const intake = useMemo<SpecIntake>(() => ({
+    open: () => input.current?.click(),
+    addText: (filename, text, source) => add([newDraft(filename, text, source)]),
+    showExamples: () => setExamples(true),
+  }), [add]);
+
+  const remove = useCallback((key: string) => setDrafts((list) => {
+    const rest = list.filter((d) => d.key !== key);
+    setActive((current) => (current === key ? rest[0]?.key ?? '' : current));
+    return rest;
+  }), []);
 
   return (
     <IntakeContext.Provider value={intake}>
       {children}
-      <input ref={input} type="file" hidden accept={SPEC_EXTENSIONS.join(',')} data-testid="spec-file-input"
+      <input ref={input} type="file" hidden multiple accept={SPEC_EXTENSIONS.join(',')} data-testid="spec-file-input"
         onChange={(e) => {
-          receive(Array.from(e.target.files ?? []));
+          void receive(Array.from(e.target.files ?? []));
           e.target.value = '';
         }} />
+      {drafts.length > 0 && (
+        <LaunchDialog drafts={drafts} active={active} onSelect={setActive} onRemove={remove} onClose={() => setDrafts([])}
+          onChange={(d) => setDrafts((list) => list.map((x) => (x.key === d.key ? d : x)))} />
+      )}
+      {examples && drafts.length === 0 && <ExamplesDialog onClose={() => setExamples(false)} />}
       {dragging && (
         <div className="drop-overlay" aria-hidden="true">
-          <div className="drop-card"><DropIcon size={24} /><strong>Drop to start a run</strong><span>JSON, YAML or TOML task spec</span></div>
+          <div className="drop-card"><DropIcon size={24} /><strong>Drop to start a run</strong><span>JSON, YAML or TOML task specs — several at once is fine</span></div>
         </div>
       )}
     </IntakeContext.Provider>

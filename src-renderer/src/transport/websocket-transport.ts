@@ -1,5 +1,6 @@
 // The headless transport: the contract over one WebSocket to `shoal serve`, with request ids,
 // reconnection with backoff, and calls queued while (re)connecting.
+import { QUERY_FAMILIES } from '../../../src-shared/contract/define';
 import type { Envelope, ServerEvent } from '../../../src-shared/contract';
 import type { ConnectionStatus, Transport } from './transport';
 
@@ -31,7 +32,7 @@ export function websocketTransport(url: string): Transport {
       setStatus('open');
       for (const msg of queue.splice(0)) ws.send(msg);
       // Anything may have changed while we were away.
-      for (const l of listeners) l({ type: 'invalidate', families: ['app', 'runs', 'tasks', 'events', 'receipts', 'workers', 'jobs', 'threads', 'approvals', 'settings'] });
+      for (const l of listeners) l({ type: 'invalidate', families: [...QUERY_FAMILIES] });
     };
     ws.onmessage = (msg) => {
       const data = JSON.parse(String(msg.data)) as { id?: number; envelope?: Envelope<unknown>; event?: ServerEvent };

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { defineMethod } from '../define';
 import { RunSummarySchema, SpecCheckSchema, TaskRowSchema, WorkerRowSchema } from '../views';
 import { Id, Ok, Page, RunRef, TaskRef, WireObject } from './common';
+import { ArtifactTextSchema, LogTailSchema, SpecReviewSchema, TaskDetailSchema, TimelineSchema, WorkerActivitySchema } from '../fleet-views';
 
 const SpecInput = z.object({
   text: z.string().max(5_000_000, 'text: spec files larger than 5 MB are not supported'),
@@ -29,7 +30,7 @@ export const fleetMethods = {
     name: 'specs.validate',
     summary: 'Check a dropped spec and describe what launching it would do. Writes nothing.',
     input: SpecInput,
-    output: SpecCheckSchema,
+    output: SpecCheckSchema.extend(SpecReviewSchema.shape),
     invalidates: [],
   }),
   'specs.launch': defineMethod({
@@ -79,4 +80,46 @@ export const fleetMethods = {
     output: z.array(WorkerRowSchema),
     invalidates: [],
   }),
+  'runs.timeline': defineMethod({
+    name: 'runs.timeline',
+    summary: 'A run as bars (one per task attempt, per worker lane) and its queue depth, computed from the events. afterSeq > 0 returns only what changed since.',
+    input: z.object({ runId: Id, afterSeq: z.number().int().min(0).default(0) }).strict(),
+    output: TimelineSchema,
+    invalidates: [],
+  }),
+  'tasks.get': defineMethod({
+    name: 'tasks.get',
+    summary: 'One task: its spec in words, every attempt with its receipt and artifacts.',
+    input: TaskRef,
+    output: TaskDetailSchema,
+    invalidates: [],
+  }),
+  'tasks.logTail': defineMethod({
+    name: 'tasks.logTail',
+    summary: "The agent's output of an attempt (the last attempt by default), from a byte offset or, without one, its tail.",
+    input: z.object({ runId: Id, taskId: Id, attempt: z.number().int().min(1).optional(), offset: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(2_000_000).default(256_000) }).strict(),
+    output: LogTailSchema,
+    invalidates: [],
+  }),
+  'artifacts.read': defineMethod({
+    name: 'artifacts.read',
+    summary: "Reads an artifact recorded for a task attempt (never any other file): a chunk of its text, or the lines matching a query.",
+    input: z.object({
+      runId: Id, taskId: Id, attempt: z.number().int().min(1), path: z.string().min(1).max(4096),
+      offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(8_000_000).default(2_000_000),
+      query: z.string().min(1).max(200).optional(),
+    }).strict(),
+    output: ArtifactTextSchema,
+    invalidates: [],
+  }),
+  'workers.activity': defineMethod({
+    name: 'workers.activity',
+    summary: "Each worker's current tasks and recent CPU / memory samples from its heartbeats.",
+    input: z.object({}).strict(),
+    output: z.array(WorkerActivitySchema),
+    invalidates: [],
+  }),
+  'workers.drain': defineMethod({ name: 'workers.drain', summary: 'Stop giving a worker new tasks; the ones it runs finish.', input: z.object({ workerId: Id }).strict(), output: Ok, invalidates: ['workers'] }),
+  'workers.resume': defineMethod({ name: 'workers.resume', summary: 'Let a drained or retired worker take tasks again.', input: z.object({ workerId: Id }).strict(), output: Ok, invalidates: ['workers'] }),
+  'workers.retire': defineMethod({ name: 'workers.retire', summary: 'Take an idle worker out of service for good (it can be resumed).', input: z.object({ workerId: Id }).strict(), output: Ok, invalidates: ['workers'] }),
 } as const;

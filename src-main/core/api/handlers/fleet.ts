@@ -1,13 +1,39 @@
-// Fleet handlers: specs, runs, tasks, receipts, reviews, workers.
+// Fleet handlers: specs, runs, tasks, receipts, reviews, workers, the timeline and artifacts.
+import fs from 'node:fs';
+import path from 'node:path';
 import { ShoalError } from '../../../../src-shared/contract';
 import type { fleetMethods } from '../../../../src-shared/contract/methods/fleet';
+import { artifactDir } from '../../fleet/artifacts';
 import { LOCAL_WORKER_ID } from '../../fleet/engine';
 import type { ShoalCore } from '../../shoal';
+import { readChunk, readTail, searchLines } from '../../views/artifact-files';
+import { checkWorkspace, reviewSpec } from '../../views/spec-review';
+import { TaskView } from '../../views/task-view';
+import { TimelineView } from '../../views/timeline-view';
+import { WorkerActivityView } from '../../views/worker-activity';
 import type { Handler } from '../dispatch';
-import { listExamples } from '../examples';
+import { listExamples, type Example } from '../examples';
 import { specCheck } from '../spec-preview';
 
 export function fleetHandlers(core: ShoalCore): { [M in keyof typeof fleetMethods]: Handler<M> } {
+  const timeline = new TimelineView(core.store);
+  const taskView = new TaskView(core.store);
+  const activity = new WorkerActivityView(core.store);
+
+  /** The spec as loaded with the workspace the person typed; a bad folder is one more issue. */
+  const loadForLaunch = (text: string, filename: string | undefined, workspace: string | null | undefined) => {
+    const ws = checkWorkspace(workspace);
+    const result = core.validateSpec(text, filename, ws.path);
+    const check = specCheck(result, defaultWorker(core));
+    if (ws.issue) {
+      check.ok = false;
+      check.issues.push(ws.issue);
+    }
+    if (ws.warning) check.warnings.push(ws.warning);
+    if (check.preview && ws.path) check.preview.workspace = ws.path;
+    return { check, result };
+  };
+
   return {
     'runs.list': ({ limit, before }) => core.runsView.list(limit, before),
     'runs.get': ({ runId }) => {
@@ -15,16 +41,20 @@ export function fleetHandlers(core: ShoalCore): { [M in keyof typeof fleetMethod
       if (!run) throw new ShoalError('not_found', `No run with id "${runId}".`);
       return { run, tasks: core.runsView.tasks(runId) };
     },
-    'specs.validate': ({ text, filename, workspace }) => specCheck(core.validateSpec(text, filename, workspace ?? null), defaultWorker(core)),
+    'specs.validate': ({ text, filename, workspace }) => {
+      const { check } = loadForLaunch(text, filename, workspace);
+      return { ...check, ...reviewSpec(text, filename, check.issues) };
+    },
     'specs.launch': ({ text, filename, workspace }) => {
-      const result = core.validateSpec(text, filename, workspace ?? null);
-      if (!result.ok) throw new ShoalError('invalid_input', `The spec has ${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}; nothing was created.`, result.issues);
+      const { check, result } = loadForLaunch(text, filename, workspace);
+      const { issues } = check;
+      if (!result.ok || !check.ok) throw new ShoalError('invalid_input', `The spec has ${issues.length} problem${issues.length === 1 ? '' : 's'}; nothing was created.`, issues);
       if (core.engine.fleet.runStatus(result.spec.run.id) !== null) {
         throw new ShoalError('conflict', `A run with id "${result.spec.run.id}" already exists; give the spec a new id or leave id out.`, [`id: "${result.spec.run.id}" is already used by another run`]);
       }
       return { runId: core.engine.launch(result.spec) };
     },
-    'specs.examples': () => listExamples(),
+    'specs.examples': () => listExamples().map(describeExample),
     'runs.cancel': ({ runId }) => ({ ok: requireRun(core, runId) && core.engine.cancelRun(runId, 'user') }),
     'runs.pause': ({ runId }) => ({ ok: requireRun(core, runId) && core.engine.pauseRun(runId) }),
     'runs.resume': ({ runId }) => ({ ok: requireRun(core, runId) && core.engine.resumeRun(runId) }),
@@ -50,7 +80,81 @@ export function fleetHandlers(core: ShoalCore): { [M in keyof typeof fleetMethod
       return { ok: true };
     },
     'workers.list': () => core.workersView.list(),
+    'runs.timeline': ({ runId, afterSeq }) => (requireRun(core, runId), timeline.timeline(runId, afterSeq)),
+    'tasks.get': ({ runId, taskId }) => {
+      requireRun(core, runId);
+      const detail = taskView.get(runId, taskId);
+      if (!detail) throw new ShoalError('not_found', `Run "${runId}" has no task "${taskId}".`);
+      return detail;
+    },
+    'tasks.logTail': ({ runId, taskId, attempt, offset, limit }) => {
+      requireRun(core, runId);
+      // Polled while an agent runs: two primary-key reads, then the file.
+      const latest = taskView.latestAttempt(runId, taskId);
+      if (latest === null) throw new ShoalError('not_found', `Run "${runId}" has no task "${taskId}".`);
+      const n = attempt ?? latest;
+      if (n === 0) return { attempt: 0, offset: 0, nextOffset: 0, size: 0, text: '', live: false };
+      const state = taskView.attemptState(runId, taskId, n);
+      if (!state) throw new ShoalError('not_found', `Task "${taskId}" has no attempt ${n}.`);
+      // The path is Shoal's own, never one the caller names.
+      const chunk = readTail(path.join(artifactDir(core.dataDir, runId, taskId, n), 'agent.log'), offset, limit);
+      return { attempt: n, offset: chunk.offset, nextOffset: chunk.nextOffset, size: chunk.size, text: chunk.text, live: state.live };
+    },
+    'artifacts.read': async ({ runId, taskId, attempt, path: file, offset, limit, query }) => {
+      requireRun(core, runId);
+      const ref = taskView.artifactsOf(runId, taskId, attempt).get(file);
+      if (!ref) throw new ShoalError('not_found', `path: not an artifact of ${taskId} attempt ${attempt}; only recorded artifacts can be opened.`);
+      const real = confined(core.dataDir, file);
+      if (query !== undefined) {
+        const { matches, truncated } = await searchLines(real, query);
+        const size = fs.statSync(real).size;
+        return { kind: ref.kind, mimeType: ref.mimeType, size, offset: 0, nextOffset: 0, eof: true, text: '', matches, matchesTruncated: truncated };
+      }
+      const chunk = readChunk(real, offset, limit);
+      return { kind: ref.kind, mimeType: ref.mimeType, size: chunk.size, offset: chunk.offset, nextOffset: chunk.nextOffset, eof: chunk.eof, text: chunk.text, matches: null, matchesTruncated: false };
+    },
+    'workers.activity': () => activity.list(),
+    'workers.drain': ({ workerId }) => {
+      if (!core.engine.drainWorker(workerId)) throw new ShoalError('conflict', `Worker "${workerId}" cannot be drained (unknown, or already draining or retired).`);
+      return { ok: true };
+    },
+    'workers.resume': ({ workerId }) => {
+      if (!core.engine.resumeWorker(workerId)) throw new ShoalError('conflict', `Worker "${workerId}" is not drained or retired.`);
+      return { ok: true };
+    },
+    'workers.retire': ({ workerId }) => {
+      const r = core.engine.retireWorker(workerId);
+      if (r === 'busy') throw new ShoalError('conflict', `Worker "${workerId}" is still running tasks; drain it and retire it once they finish.`);
+      if (!r) throw new ShoalError('conflict', `Worker "${workerId}" cannot be retired (unknown, or already retired).`);
+      return { ok: true };
+    },
   };
+}
+
+/** An artifact file, refused when it resolves (symlinks included) outside Shoal's data folder. */
+function confined(dataDir: string, file: string): string {
+  let real: string;
+  try {
+    real = fs.realpathSync(file);
+  } catch {
+    throw new ShoalError('not_found', `The artifact file ${path.basename(file)} is gone (it may have been cleaned up).`);
+  }
+  const root = fs.realpathSync(dataDir);
+  if (!real.startsWith(root + path.sep)) throw new ShoalError('unauthorized', `path: ${path.basename(file)} is outside Shoal's data folder and is not served.`);
+  return real;
+}
+
+/** JSON has no comments to title an example with: use its run name and first task description. */
+function describeExample(ex: Example): Example {
+  if (ex.title !== ex.filename || !ex.filename.endsWith('.json')) return ex;
+  try {
+    const doc = JSON.parse(ex.text) as { name?: unknown; task_specs?: Array<{ description?: unknown }> };
+    const name = typeof doc.name === 'string' ? doc.name : null;
+    const description = doc.task_specs?.find((t) => typeof t.description === 'string')?.description;
+    return { ...ex, title: name ? name.charAt(0).toUpperCase() + name.slice(1) : ex.title, description: typeof description === 'string' ? description : ex.description };
+  } catch {
+    return ex;
+  }
 }
 
 function requireRun(core: ShoalCore, runId: string): true {

@@ -1,4 +1,4 @@
-import { useSpecIntake } from '../../app/spec-intake';
+import { useSpecIntake } from '../launch/intake-context';
 import { OpenIcon } from '../../ui/icons';
 
 export function OpenSpecButton({ primary = false }: { primary?: boolean }) {

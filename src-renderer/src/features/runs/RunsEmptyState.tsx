@@ -1,7 +1,9 @@
 import { EmptyState } from '../../ui/EmptyState';
 import { DropIcon } from '../../ui/icons';
+import { ExamplesGallery } from '../launch/ExamplesGallery';
 import { OpenSpecButton } from './OpenSpecButton';
 import { SpecExample } from './SpecExample';
+import './runs.css';
 
 export function RunsEmptyState() {
   return (
@@ -11,6 +13,11 @@ export function RunsEmptyState() {
         or open one. Shoal queues its tasks, leases them to your workers and verifies every result.
       </p>
       <div className="empty-actions"><OpenSpecButton primary /></div>
+      <p className="empty-paste-hint">Spec text on the clipboard? Press <kbd className="kbd">Ctrl</kbd> <kbd className="kbd">V</kbd> anywhere here.</p>
+      <section className="runs-gallery" aria-labelledby="gallery-title">
+        <h3 id="gallery-title" className="runs-gallery-title">Or try an example</h3>
+        <ExamplesGallery />
+      </section>
       <SpecExample />
     </EmptyState>
   );

@@ -23,7 +23,7 @@ export function RunsTable({ runs }: { runs: RunSummary[] }) {
       </thead>
       <tbody>
         {runs.map((run) => (
-          <tr key={run.id} data-testid="run-row">
+          <tr key={run.id} data-testid="run-row" data-status={run.status} data-run-id={run.id}>
             <td><StatusPill tone={runTone(run.status)} label={humanize(run.status)} pulse={run.status === 'running'} /></td>
             <td className="cell-title">
               <div className="stack">
@@ -42,10 +42,11 @@ export function RunsTable({ runs }: { runs: RunSummary[] }) {
   );
 }
 
-/** "14/24" and, under it, what needs a look: failures and tasks waiting for review. */
+/** "14/24" and, under it, the outcomes so far: passed, failed, waiting for review. */
 function RunCounts({ run }: { run: RunSummary }) {
   const done = run.passed + run.failed + run.review + run.cancelled;
   const notes = [
+    run.passed > 0 && <span key="p" data-tone="passed">{run.passed} passed</span>,
     run.failed > 0 && <span key="f" data-tone="failed">{run.failed} failed</span>,
     run.review > 0 && <span key="r" data-tone="review">{run.review} review</span>,
   ].filter(Boolean);

@@ -1,41 +1,66 @@
-import type { WorkerRow } from '../../../../src-shared/contract';
+import type { WorkerActivity, WorkerRow } from '../../../../src-shared/contract';
+import { hrefFor } from '../../app/use-route';
 import { formatAbsolute, formatMemory, formatPercent, formatRelative } from '../../ui/format';
 import { humanize, StatusPill } from '../../ui/StatusPill';
 import { useNow } from '../../ui/use-now';
+import { Sparkline } from './Sparkline';
+import { WorkerActions } from './WorkerActions';
 import { hostLabel, workerTone } from './worker-tone';
 
-export function WorkersTable({ workers }: { workers: WorkerRow[] }) {
-  const now = useNow(10_000);
+export function WorkersTable({ workers, activity }: { workers: WorkerRow[]; activity: ReadonlyMap<string, WorkerActivity> }) {
+  const now = useNow(1000);
   return (
-    <table className="table" data-testid="workers-table">
+    <table className="table workers-table" data-testid="workers-table">
       <thead>
         <tr>
           <th scope="col" className="col-status">Status</th>
           <th scope="col" className="col-title">Worker</th>
-          <th scope="col">Host</th>
+          <th scope="col" className="col-current">Running now</th>
           <th scope="col" className="col-num">Load</th>
-          <th scope="col" className="col-num">CPU</th>
-          <th scope="col" className="col-num">Memory</th>
+          <th scope="col">CPU</th>
+          <th scope="col">Memory</th>
           <th scope="col" className="col-time">Heartbeat</th>
+          <th scope="col"><span className="sr-only">Actions</span></th>
         </tr>
       </thead>
       <tbody>
-        {workers.map((w) => (
-          <tr key={w.id}>
-            <td><StatusPill tone={workerTone(w.status)} label={humanize(w.status)} /></td>
-            <td className="cell-title">
-              <div className="stack">
-                <span className="cell-name">{w.name}</span>
-                {w.capabilities.length > 0 && <span className="chips" aria-label="Capabilities">{w.capabilities.map((c) => <span key={c} className="chip">{c}</span>)}</span>}
-              </div>
-            </td>
-            <td className="muted">{hostLabel(w.hostKind)}</td>
-            <td className="col-num mono">{w.running}/{w.maxConcurrent ?? '∞'}</td>
-            <td className="col-num mono">{formatPercent(w.cpuPercent)}</td>
-            <td className="col-num mono">{formatMemory(w.memoryMb)}</td>
-            <td className="col-time" title={formatAbsolute(w.lastHeartbeatAt)}>{formatRelative(w.lastHeartbeatAt, now)}</td>
-          </tr>
-        ))}
+        {workers.map((w) => {
+          const act = activity.get(w.id);
+          const samples = act?.samples ?? [];
+          return (
+            <tr key={w.id} data-testid="worker-row" data-worker-id={w.id} data-status={w.status}>
+              <td><StatusPill tone={workerTone(w.status)} label={humanize(w.status)} pulse={w.status === 'busy'} /></td>
+              <td className="cell-title">
+                <div className="stack">
+                  <span className="cell-name">{w.name}</span>
+                  <span className="cell-sub">{hostLabel(w.hostKind)}{w.capabilities.length > 0 ? ' · ' : ''}{w.capabilities.join(', ')}</span>
+                </div>
+              </td>
+              <td className="worker-current">
+                {act && act.current.length > 0
+                  ? (
+                    <ul className="current-tasks">
+                      {act.current.slice(0, 3).map((c) => (
+                        <li key={`${c.runId}/${c.taskId}`}><a href={hrefFor('runs', c.runId, c.taskId)} title={`${c.runName} · attempt ${c.attempt}`}>{c.taskName}</a> <span className="muted">{formatRelative(c.since, now)}</span></li>
+                      ))}
+                      {act.current.length > 3 && <li className="muted">and {act.current.length - 3} more</li>}
+                    </ul>
+                  )
+                  : <span className="muted">{w.status === 'draining' ? 'Drained' : 'Idle'}</span>}
+              </td>
+              <td className="col-num">
+                <div className="load">
+                  <span className="mono">{w.running}/{w.maxConcurrent ?? '∞'}</span>
+                  {w.maxConcurrent ? <span className="load-bar" aria-hidden="true"><span style={{ width: `${Math.min(100, (w.running / w.maxConcurrent) * 100)}%` }} /></span> : null}
+                </div>
+              </td>
+              <td><Sparkline values={samples.map((s) => s.cpu)} max={100} label={`CPU of ${w.name}`} format={(v) => formatPercent(v)} /></td>
+              <td><Sparkline values={samples.map((s) => s.mem)} label={`Memory of ${w.name}`} format={(v) => formatMemory(v)} /></td>
+              <td className="col-time" title={formatAbsolute(w.lastHeartbeatAt)}>{formatRelative(w.lastHeartbeatAt, now)}</td>
+              <td><WorkerActions worker={w} /></td>
+            </tr>
+          );
+        })}
       </tbody>
     </table>
   );

@@ -1,12 +1,18 @@
+import { useMemo } from 'react';
 import { useShoalQuery } from '../../transport/query';
 import { EmptyState } from '../../ui/EmptyState';
 import { WorkersIcon } from '../../ui/icons';
 import { PageToolbar } from '../../ui/PageToolbar';
 import { ErrorNotice, Loading } from '../../ui/QueryStatus';
 import { WorkersTable } from './WorkersTable';
+import '../../ui/ui-extra.css';
+import './workers.css';
 
 export function WorkersView() {
+  // Both refresh live: main invalidates the workers family on every heartbeat and status change.
   const workers = useShoalQuery('workers.list', {});
+  const activity = useShoalQuery('workers.activity', {});
+  const byWorker = useMemo(() => new Map((activity.data ?? []).map((a) => [a.workerId, a])), [activity.data]);
   if (workers.isPending) return <Loading label="Loading workers…" />;
   if (workers.isError) return <ErrorNotice title="Could not load workers" error={workers.error} onRetry={() => void workers.refetch()} />;
   if (workers.data.length === 0) {
@@ -22,10 +28,11 @@ export function WorkersView() {
     );
   }
   const online = workers.data.filter((w) => w.status === 'online' || w.status === 'busy').length;
+  const running = workers.data.reduce((n, w) => n + w.running, 0);
   return (
     <>
-      <PageToolbar>{workers.data.length} {workers.data.length === 1 ? 'worker' : 'workers'} · {online} online</PageToolbar>
-      <WorkersTable workers={workers.data} />
+      <PageToolbar>{workers.data.length} {workers.data.length === 1 ? 'worker' : 'workers'} · {online} online · {running} {running === 1 ? 'task' : 'tasks'} running</PageToolbar>
+      <WorkersTable workers={workers.data} activity={byWorker} />
     </>
   );
 }

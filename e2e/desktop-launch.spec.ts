@@ -1,0 +1,164 @@
+// Getting work in: specs dropped on the window (several at once, a real DataTransfer drop), picked
+// with Open, pasted with Ctrl+V, or tried from the gallery, all end in a preview; problems are listed
+// by field path next to the task they are about; the person fixes the text in place and launches.
+// Nothing is created before Launch.
+import Database from 'better-sqlite3';
+import { callHost } from './fixtures/host-call';
+import { expect, test, type ShoalHost } from './fixtures/shoal-host';
+import { LaunchDialog } from './pages/launch-dialog';
+import { RunPage } from './pages/run-page';
+import { ShellPage } from './pages/shell-page';
+import { dropFiles, pasteText } from './pages/spec-files';
+
+function runCount(host: ShoalHost): number {
+  const db = new Database(host.dbPath, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM runs').get()!.n;
+  } finally {
+    db.close();
+  }
+}
+
+const GOOD = `name: tidy repo
+task_specs:
+  - id: lint
+    name: Fix lint warnings
+    instructions: echo linting
+    retry_policy: { max_attempts: 2, initial_backoff_seconds: 1 }
+  - id: notes
+    name: Write release notes
+    instructions: echo notes > NOTES.md
+    scorer: { kind: file_exists, path: NOTES.md }
+    timeout_seconds: 60
+`;
+
+const BROKEN = `name: broken spec
+task_specs:
+  - id: ok
+    name: Fine task
+    instructions: echo fine
+  - id: bad
+    name: Bad scorer
+    instructions: ""
+    scorer: { kind: regex_match, path: out.txt, pattern: "(unclosed" }
+`;
+
+test('several specs dropped at once are previewed; an invalid one is fixed in place, then both launch', async ({ page, host }) => {
+  const shell = new ShellPage(page);
+  await shell.open(host.url);
+  await dropFiles(page, [{ name: 'tidy.yaml', text: GOOD }, { name: 'broken.yaml', text: BROKEN }]);
+
+  const dialog = new LaunchDialog(page);
+  await expect(dialog.root).toBeVisible();
+  await expect(dialog.tabs).toHaveCount(2);
+  await expect(dialog.tab('tidy.yaml')).toHaveAttribute('aria-selected', 'true');
+  await dialog.expectReady(2);
+  const lint = dialog.task('lint');
+  await expect(lint).toContainText('Fix lint warnings');
+  await expect(lint).toContainText('exit code 0');
+  await expect(lint).toContainText('2 attempts, 1s ×2 backoff');
+  await expect(lint).toContainText(/Runs on\s*local/);
+  await expect(dialog.task('notes')).toContainText('file exists: NOTES.md');
+  await expect(dialog.task('notes')).toContainText('60s');
+  await expect(dialog.preview).toContainText('Workers');
+  await shell.screenshot('launch-preview');
+
+  await dialog.tab('broken.yaml').click();
+  await dialog.expectProblems(2);
+  // Each problem sits in the card of the task it is about, with its field path and line.
+  const bad = dialog.task('bad');
+  await expect(bad.getByTestId('spec-issues')).toContainText('task_specs[1].instructions');
+  await expect(bad.getByTestId('spec-issues')).toContainText('say what the agent should do');
+  await expect(bad.getByTestId('spec-issues')).toContainText('task_specs[1].scorer.pattern');
+  await expect(bad.getByTestId('spec-issues')).toContainText('not a valid regular expression');
+  await expect(bad.getByRole('button', { name: 'Go to line 8' })).toBeVisible();
+  await expect(dialog.task('ok')).toContainText('No problems in this task.');
+  await expect(dialog.tab('broken.yaml')).toContainText('(has problems)');
+  await shell.screenshot('launch-invalid');
+  expect(runCount(host)).toBe(0);
+
+  // "line 8" puts the caret on the offending line; fix the text right there.
+  await bad.getByRole('button', { name: 'Go to line 8' }).click();
+  await expect(dialog.editor).toBeFocused();
+  await dialog.setText(BROKEN.replace('instructions: ""', 'instructions: echo fixed > out.txt').replace('"(unclosed"', '"fix(ed)?"'));
+  await dialog.expectReady(2);
+  expect(runCount(host)).toBe(0);
+  await dialog.launch();
+
+  // The other spec is still waiting; the runs list behind shows the launched one.
+  await expect(dialog.tabs).toHaveCount(0);
+  await expect(dialog.root).toContainText('tidy.yaml');
+  await expect(page.getByTestId('run-row')).toHaveCount(1);
+  await dialog.expectReady(2);
+  await dialog.launch();
+  await expect(dialog.root).toBeHidden();
+  const run = new RunPage(page);
+  await expect(page).toHaveURL(/#\/runs\/run-/);
+  await expect(page.getByRole('heading', { level: 2 })).toHaveText('tidy repo');
+  await run.expectStatus('completed');
+  expect(runCount(host)).toBe(2);
+});
+
+test('Open picks several files; paste (Ctrl+V) previews spec text; Discard creates nothing', async ({ page, host, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: host.origin });
+  const shell = new ShellPage(page);
+  await shell.open(host.url);
+  const dialog = new LaunchDialog(page);
+
+  await page.getByRole('button', { name: /open task spec/i }).click();
+  await page.getByTestId('spec-file-input').setInputFiles([
+    { name: 'nightly.toml', mimeType: 'application/toml', buffer: Buffer.from('name = "nightly"\n\n[[task_specs]]\nid = "build"\nname = "Build"\ninstructions = "echo build"\n') },
+    { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') },
+  ]);
+  await expect(dialog.root).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: '"notes.txt" is not a task spec' })).toBeVisible();
+  await expect(dialog.preview).toContainText('nightly');
+  await expect(dialog.preview).toContainText('toml');
+  await dialog.expectReady(1);
+  await dialog.discardButton.click();
+  await expect(dialog.root).toBeHidden();
+
+  await pasteText(page, '[{"id": "one", "name": "From the clipboard", "instructions": "echo pasted"}]');
+  await expect(dialog.root).toBeVisible();
+  await expect(dialog.root).toContainText('pasted-spec.json');
+  await expect(dialog.task('one')).toContainText('From the clipboard');
+  await dialog.expectReady(1);
+  await page.keyboard.press('Escape');
+  await expect(dialog.root).toBeHidden();
+  await expect(page.getByTestId('runs-empty')).toBeVisible();
+  expect(runCount(host)).toBe(0);
+
+  // A paste that is not a spec still shows where it goes wrong.
+  await pasteText(page, 'name: [unclosed');
+  await expect(dialog.root).toBeVisible();
+  await dialog.expectProblems(1);
+  await expect(dialog.preview.getByTestId('spec-issues-general')).toContainText('not valid YAML');
+});
+
+test('the gallery tries a bundled example with one click, and launching it runs it', async ({ page, host }) => {
+  const shell = new ShellPage(page);
+  await shell.open(host.url);
+  const gallery = page.getByTestId('examples-gallery');
+  // Every bundled example is offered (the gallery lists what the host's examples/ folder holds).
+  const bundled = await callHost(host, 'specs.examples', {});
+  await expect(gallery.getByRole('listitem')).toHaveCount(bundled.length);
+  await expect(gallery).toContainText('A task that times out');
+  await gallery.getByRole('button', { name: 'Try Hello, fleet' }).click();
+  const dialog = new LaunchDialog(page);
+  await expect(dialog.root).toContainText('hello.yaml');
+  await dialog.expectReady(3);
+  await page.keyboard.press('Control+Enter');
+  const run = new RunPage(page);
+  await expect(page.getByRole('heading', { level: 2 })).toHaveText('hello fleet');
+  await run.expectStatus('completed');
+  await expect(run.tasks.locator('[data-state="passed"]')).toHaveCount(3);
+
+  // From a list with runs, the gallery is one button away.
+  await shell.navLink({ id: 'runs', label: 'Runs', key: 'r', ready: 'runs-empty' }).click();
+  await expect(page.getByTestId('runs-table')).toBeVisible();
+  await page.getByRole('button', { name: 'Examples…' }).click();
+  await expect(page.getByTestId('examples-dialog')).toBeVisible();
+  await page.getByRole('button', { name: 'Try Waits for a person' }).click();
+  await expect(page.getByTestId('examples-dialog')).toBeHidden();
+  await expect(dialog.root).toContainText('manual-review.yaml');
+});

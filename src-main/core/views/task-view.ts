@@ -1,0 +1,106 @@
+// Read model for the Task view: the task, its spec in words, and every attempt with its receipt and
+// artifacts. The artifacts recorded for an attempt are also the only files artifacts.read may open.
+import path from 'node:path';
+import type { ArtifactRef, AttemptDetail, TaskDetail } from '../../../src-shared/contract';
+import type { FleetScorerSpec } from '../../../src-shared/protocol/fleet';
+import { describeScorer } from '../api/spec-preview';
+import { readAgentSpec } from '../fleet/agents/agent-spec';
+import type { Store } from '../store/open';
+import { taskRowFromRecord } from './runs-view';
+
+interface AttemptRecord {
+  attempt: number; worker_id: string; state: string; started_at: string; ended_at: string | null; exit_code: number | null;
+  result: string | null; reason: string | null; pending_receipt: string | null;
+}
+
+interface WireArtifact { kind?: unknown; path?: unknown; checksum?: unknown; mime_type?: unknown; size_bytes?: unknown }
+
+const LIVE_ATTEMPT = new Set(['leased', 'starting', 'running']);
+
+export class TaskView {
+  private readonly taskStmt;
+  private readonly runStmt;
+  private readonly attemptsStmt;
+  private readonly receiptsStmt;
+  private readonly artifactEventsStmt;
+  private readonly attemptStmt;
+
+  constructor(store: Store) {
+    const db = store.db;
+    this.taskStmt = db.prepare<[string, string], Record<string, unknown>>('SELECT * FROM tasks WHERE run_id = ? AND task_id = ?');
+    this.runStmt = db.prepare<[string], { name: string; status: string }>('SELECT name, status FROM runs WHERE id = ?');
+    this.attemptsStmt = db.prepare<[string, string], AttemptRecord>(
+      'SELECT attempt, worker_id, state, started_at, ended_at, exit_code, result, reason, pending_receipt FROM attempts WHERE run_id = ? AND task_id = ? ORDER BY attempt');
+    this.attemptStmt = db.prepare<[string, string, number], AttemptRecord>(
+      'SELECT attempt, worker_id, state, started_at, ended_at, exit_code, result, reason, pending_receipt FROM attempts WHERE run_id = ? AND task_id = ? AND attempt = ?');
+    this.receiptsStmt = db.prepare<[string, string], { attempt: number; body: string }>('SELECT attempt, body FROM receipts WHERE run_id = ? AND task_id = ?');
+    this.artifactEventsStmt = db.prepare<[string, string], { attempt: number | null; body: string }>(
+      `SELECT attempt, body FROM worker_events WHERE run_id = ? AND task_id = ? AND state = 'artifact'`);
+  }
+
+  get(runId: string, taskId: string): TaskDetail | null {
+    const row = this.taskStmt.get(runId, taskId);
+    const run = this.runStmt.get(runId);
+    if (!row || !run) return null;
+    const spec = JSON.parse(String(row.spec)) as { description?: string | null; instructions: string; scorer?: FleetScorerSpec | null; timeout_seconds?: number | null; expected_artifacts?: string[]; metadata?: Record<string, unknown> };
+    const agent = readAgentSpec(spec.metadata ?? {});
+    const receipts = new Map(this.receiptsStmt.all(runId, taskId).map((r) => [r.attempt, JSON.parse(r.body) as Record<string, unknown>]));
+    const recorded = this.recordedArtifacts(runId, taskId, receipts);
+    const attempts: AttemptDetail[] = this.attemptsStmt.all(runId, taskId).map((a) => ({
+      attempt: a.attempt, workerId: a.worker_id, state: a.state, startedAt: a.started_at, endedAt: a.ended_at, exitCode: a.exit_code,
+      result: a.result, reason: a.reason, live: LIVE_ATTEMPT.has(a.state), receipt: receipts.get(a.attempt) ?? null,
+      artifacts: [...(recorded.get(a.attempt)?.values() ?? [])],
+    }));
+    return {
+      runName: run.name, runStatus: run.status, task: taskRowFromRecord(row),
+      description: spec.description ?? null, instructions: spec.instructions,
+      agent: typeof agent === 'string' ? 'shell' : agent.kind === 'custom' ? `custom: ${agent.command}` : agent.kind,
+      scorer: describeScorer(spec.scorer), timeoutSeconds: spec.timeout_seconds === null || spec.timeout_seconds === undefined ? null : Number(spec.timeout_seconds),
+      expectedArtifacts: (spec.expected_artifacts ?? []).map(String), attempts,
+    };
+  }
+
+  /** The artifacts recorded for one attempt, by path. */
+  artifactsOf(runId: string, taskId: string, attempt: number): Map<string, ArtifactRef> {
+    const receipts = new Map(this.receiptsStmt.all(runId, taskId).filter((r) => r.attempt === attempt).map((r) => [r.attempt, JSON.parse(r.body) as Record<string, unknown>]));
+    return this.recordedArtifacts(runId, taskId, receipts).get(attempt) ?? new Map();
+  }
+
+  /** The task's latest attempt number (0 before its first), or null when there is no such task. */
+  latestAttempt(runId: string, taskId: string): number | null {
+    const row = this.taskStmt.get(runId, taskId);
+    return row ? Number(row.attempts) : null;
+  }
+
+  /** Whether this attempt exists and, if so, whether its agent may still be running. */
+  attemptState(runId: string, taskId: string, attempt: number): { live: boolean } | null {
+    const a = this.attemptStmt.get(runId, taskId, attempt);
+    return a ? { live: LIVE_ATTEMPT.has(a.state) } : null;
+  }
+
+  /** Artifacts per attempt from everywhere they are recorded: the receipt, a review's pending
+   *  receipt, and the attempt's `artifact` events (written before the receipt, and also for an
+   *  attempt that was interrupted before it got one). */
+  private recordedArtifacts(runId: string, taskId: string, receipts: Map<number, Record<string, unknown>>): Map<number, Map<string, ArtifactRef>> {
+    const out = new Map<number, Map<string, ArtifactRef>>();
+    const add = (attempt: number, a: WireArtifact) => {
+      if (typeof a.path !== 'string' || a.path === '') return;
+      let list = out.get(attempt);
+      if (!list) out.set(attempt, (list = new Map()));
+      if (list.has(a.path)) return;
+      list.set(a.path, {
+        kind: String(a.kind ?? 'other'), path: a.path, name: path.basename(a.path),
+        checksum: typeof a.checksum === 'string' ? a.checksum : null,
+        mimeType: typeof a.mime_type === 'string' ? a.mime_type : null,
+        sizeBytes: typeof a.size_bytes === 'number' ? a.size_bytes : null,
+      });
+    };
+    for (const [attempt, receipt] of receipts) for (const a of (receipt.artifacts as WireArtifact[] | undefined) ?? []) add(attempt, a);
+    for (const a of this.attemptsStmt.all(runId, taskId)) {
+      if (!a.pending_receipt) continue;
+      for (const art of ((JSON.parse(a.pending_receipt) as { artifacts?: WireArtifact[] }).artifacts ?? [])) add(a.attempt, art);
+    }
+    for (const e of this.artifactEventsStmt.all(runId, taskId)) if (e.attempt !== null) add(e.attempt, JSON.parse(e.body) as WireArtifact);
+    return out;
+  }
+}

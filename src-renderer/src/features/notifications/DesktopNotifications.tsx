@@ -1,0 +1,29 @@
+// What main says a person should hear about (a run finished or failed, a task waits for review):
+// a toast in the window, and under the headless host the browser's own notification when allowed
+// (in the Electron app, main shows the operating system's notification itself).
+import { useCallback } from 'react';
+import type { ServerEvent } from '../../../../src-shared/contract';
+import { hrefFor, navigate } from '../../app/use-route';
+import { useClient, useServerEvents, useShoalQuery } from '../../transport/query';
+import { useToast } from '../../ui/Toaster';
+
+/** Mounted once inside the Toaster; renders nothing. */
+export function DesktopNotifications(): null {
+  const client = useClient();
+  const toast = useToast();
+  const settings = useShoalQuery('settings.get', {});
+  const enabled = settings.data?.notifications ?? true;
+  useServerEvents(useCallback((event: ServerEvent) => {
+    if (event.type !== 'notify') return;
+    toast(`${event.title} — ${event.body}`);
+    if (client.transport.kind !== 'headless' || !enabled || typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
+    const href = event.runId ? (event.taskId ? hrefFor('runs', event.runId, event.taskId) : hrefFor('runs', event.runId)) : null;
+    const n = new Notification(event.title, { body: event.body, tag: `${event.runId ?? ''}/${event.taskId ?? ''}` });
+    n.onclick = () => {
+      window.focus();
+      if (href) navigate(href);
+      n.close();
+    };
+  }, [client, toast, enabled]));
+  return null;
+}

@@ -1,0 +1,67 @@
+// A modal dialog: focus moves in and stays in (Tab wraps), Escape closes, and focus returns to
+// where it was when the dialog closes. Rendered over the whole window.
+import { useEffect, useRef, type ReactNode } from 'react';
+import './dialog.css';
+
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+export function Dialog({ title, onClose, children, footer, wide = false, testId, headerExtra, initialFocus }: {
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  footer?: ReactNode;
+  wide?: boolean;
+  testId?: string;
+  headerExtra?: ReactNode;
+  /** CSS selector of what to focus first (default: the first focusable element). */
+  initialFocus?: string;
+}) {
+  const ref = useRef<HTMLDivElement>(null);
+  const onCloseRef = useRef(onClose);
+  onCloseRef.current = onClose;
+
+  useEffect(() => {
+    const previous = document.activeElement as HTMLElement | null;
+    const root = ref.current!;
+    const first = (initialFocus ? root.querySelector<HTMLElement>(initialFocus) : null) ?? root.querySelector<HTMLElement>(FOCUSABLE) ?? root;
+    first.focus();
+    return () => previous?.focus?.();
+  }, [initialFocus]); // focus moves in once, when the dialog opens
+
+  function onKeyDown(e: React.KeyboardEvent<HTMLDivElement>): void {
+    if (e.key === 'Escape') {
+      e.stopPropagation();
+      onCloseRef.current();
+      return;
+    }
+    if (e.key !== 'Tab') return;
+    const items = Array.from(ref.current!.querySelectorAll<HTMLElement>(FOCUSABLE)).filter((el) => el.offsetParent !== null || el === document.activeElement);
+    if (items.length === 0) return;
+    const first = items[0]!;
+    const last = items[items.length - 1]!;
+    if (e.shiftKey && document.activeElement === first) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && document.activeElement === last) {
+      e.preventDefault();
+      first.focus();
+    }
+  }
+
+  return (
+    <div className="dialog-backdrop" onMouseDown={(e) => {
+      if (e.target === e.currentTarget) onCloseRef.current();
+    }}>
+      <div ref={ref} className="dialog" data-wide={wide || undefined} role="dialog" aria-modal="true" aria-labelledby="dialog-title" tabIndex={-1}
+        onKeyDown={onKeyDown} data-testid={testId}>
+        <header className="dialog-head">
+          <h2 id="dialog-title" className="dialog-title">{title}</h2>
+          {headerExtra}
+          <button type="button" className="icon-button dialog-close" aria-label="Close" title="Close (Esc)" onClick={() => onCloseRef.current()}>×</button>
+        </header>
+        <div className="dialog-body">{children}</div>
+        {footer && <footer className="dialog-foot">{footer}</footer>}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,132 @@
+// View shapes of the desktop experience: the run timeline as bars, a task's attempts with their
+// receipts and artifacts, artifact and log text, worker activity, and what the launch preview
+// needs to put each validation problem next to the part of the spec it is about.
+import { z } from 'zod';
+import { TaskRowSchema } from './views';
+
+/** What a timeline bar (or the queue row) can be coloured by, in legend order. */
+export const BAR_STATES = ['queued', 'leased', 'running', 'model_wait', 'running_tool', 'review', 'passed', 'failed', 'timeout', 'cancelled'] as const;
+export type BarState = (typeof BAR_STATES)[number];
+/** The states a finished attempt ends in. */
+export const BAR_OUTCOMES = ['review', 'passed', 'failed', 'timeout', 'cancelled'] as const;
+export type BarOutcome = (typeof BAR_OUTCOMES)[number];
+
+export const TimelineBarSchema = z.object({
+  taskId: z.string(),
+  attempt: z.number(),
+  workerId: z.string(),
+  /** Epoch ms of the lease; end is null while the attempt runs. */
+  start: z.number(),
+  end: z.number().nullable(),
+  outcome: z.enum(BAR_OUTCOMES).nullable(),
+  /** Why it failed, or the agent's summary. */
+  detail: z.string().nullable(),
+  /** How the attempt spent its time: flat pairs [epoch ms, index into BAR_STATES], in time order. */
+  segs: z.array(z.number()),
+});
+export type TimelineBar = z.infer<typeof TimelineBarSchema>;
+
+export const TimelineSchema = z.object({
+  runId: z.string(),
+  /** The last event folded in; pass it back as afterSeq to get only what changed since. */
+  lastSeq: z.number(),
+  /** True when this is the whole timeline, false for a delta (bars replace those with the same task and attempt). */
+  full: z.boolean(),
+  lanes: z.array(z.object({ id: z.string(), name: z.string() })),
+  bars: z.array(TimelineBarSchema),
+  /** Tasks waiting for a worker over time: flat pairs [epoch ms, depth]; a delta appends. */
+  queue: z.array(z.number()),
+  /** The host's clock, so live bars are drawn up to the host's now. */
+  now: z.number(),
+});
+export type Timeline = z.infer<typeof TimelineSchema>;
+
+export const ArtifactRefSchema = z.object({
+  kind: z.string(),
+  path: z.string(),
+  name: z.string(),
+  checksum: z.string().nullable(),
+  mimeType: z.string().nullable(),
+  sizeBytes: z.number().nullable(),
+});
+export type ArtifactRef = z.infer<typeof ArtifactRefSchema>;
+
+export const AttemptDetailSchema = z.object({
+  attempt: z.number(),
+  workerId: z.string(),
+  state: z.string(),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  exitCode: z.number().nullable(),
+  result: z.string().nullable(),
+  reason: z.string().nullable(),
+  /** The agent may still be writing (its log grows). */
+  live: z.boolean(),
+  /** The seed's FleetReceipt, once written (a manual review writes it when a person decides). */
+  receipt: z.record(z.string(), z.unknown()).nullable(),
+  artifacts: z.array(ArtifactRefSchema),
+});
+export type AttemptDetail = z.infer<typeof AttemptDetailSchema>;
+
+export const TaskDetailSchema = z.object({
+  runName: z.string(),
+  runStatus: z.string(),
+  task: TaskRowSchema,
+  description: z.string().nullable(),
+  instructions: z.string(),
+  agent: z.string(),
+  scorer: z.string(),
+  timeoutSeconds: z.number().nullable(),
+  expectedArtifacts: z.array(z.string()),
+  attempts: z.array(AttemptDetailSchema),
+});
+export type TaskDetail = z.infer<typeof TaskDetailSchema>;
+
+export const LogTailSchema = z.object({
+  attempt: z.number(),
+  /** Byte offset of `text` in the log, and where to continue from. */
+  offset: z.number(),
+  nextOffset: z.number(),
+  size: z.number(),
+  text: z.string(),
+  /** The agent is still running: more may come. */
+  live: z.boolean(),
+});
+export type LogTail = z.infer<typeof LogTailSchema>;
+
+export const ArtifactTextSchema = z.object({
+  kind: z.string(),
+  mimeType: z.string().nullable(),
+  size: z.number(),
+  offset: z.number(),
+  nextOffset: z.number(),
+  eof: z.boolean(),
+  text: z.string(),
+  /** With a query: matching lines (1-based numbers) over the whole file. */
+  matches: z.array(z.object({ line: z.number(), text: z.string() })).nullable(),
+  matchesTruncated: z.boolean(),
+});
+export type ArtifactText = z.infer<typeof ArtifactTextSchema>;
+
+export const WorkerActivitySchema = z.object({
+  workerId: z.string(),
+  current: z.array(z.object({ runId: z.string(), runName: z.string(), taskId: z.string(), taskName: z.string(), attempt: z.number(), since: z.string() })),
+  /** Heartbeat samples, oldest first: epoch ms, CPU percent summed over the worker's tasks, memory MB. */
+  samples: z.array(z.object({ t: z.number(), cpu: z.number(), mem: z.number() })),
+});
+export type WorkerActivity = z.infer<typeof WorkerActivitySchema>;
+
+/** Added to specs.validate: each problem placed in the spec, and the tasks as written, so the
+ *  preview can list problems next to the task they are about even when nothing could be built. */
+export const SpecReviewSchema = z.object({
+  located: z.array(z.object({
+    message: z.string(),
+    path: z.string(),
+    /** Index in task_specs, when the problem is inside one task. */
+    taskIndex: z.number().nullable(),
+    /** 1-based line in the text, when it can be found. */
+    line: z.number().nullable(),
+  })),
+  outline: z.array(z.object({ index: z.number(), id: z.string().nullable(), name: z.string().nullable(), line: z.number().nullable() })),
+});
+export type SpecReview = z.infer<typeof SpecReviewSchema>;
