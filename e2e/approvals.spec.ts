@@ -6,6 +6,7 @@ import path from 'node:path';
 import { expect, test } from './fixtures/shoal-host';
 import { ApprovalDialog, ApprovalsInbox, callHost } from './pages/approvals-page';
 import { ShellPage } from './pages/shell-page';
+import { TaskPage } from './pages/task-page';
 
 const localWorker = (max: number) => [{ id: 'approvals-worker', name: 'approvals worker', host: { kind: 'local' }, capabilities: [], max_concurrent_tasks: max }];
 
@@ -75,6 +76,14 @@ process.exit(text.includes('"isError":false') ? 0 : 1);
   await expect(dialog.root).toBeHidden({ timeout: 30_000 });
 
   await expect.poll(() => taskStates(host, runId), { timeout: 60_000 }).toEqual({ configure: 'passed', deploy: 'passed', cleanup: 'failed' });
+
+  // The task's own timeline shows the call going through the policy and the person's answer.
+  await page.goto(`${new URL(host.url).origin}/#/runs/${runId}/cleanup`);
+  const task = new TaskPage(page);
+  await task.openTab('Events');
+  const log = page.getByTestId('event-log');
+  await expect(log).toContainText('approval requested');
+  await expect(log).toContainText('approval denied');
 });
 
 test('the inbox lists every pending request oldest first; batch approve; the audit log shows the decisions', async ({ page, host }) => {

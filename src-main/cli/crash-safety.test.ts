@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../core/fleet/process-tree';
 import { tempDir } from '../core/test-support/temp-core';
 import { buildCli, runCli, startCli } from './test-support/cli';
+import { waitFor } from '../core/test-support/wait-for';
 
 beforeAll(() => buildCli());
 
@@ -23,17 +24,6 @@ const spec = {
   })),
 };
 
-function waitFor(cond: () => boolean, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (cond()) resolve();
-      else if (Date.now() > until) reject(new Error('timed out waiting'));
-      else setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
 
 describe('crash safety', () => {
   it('survives SIGKILL at any moment and resumes without loss or duplicates', async () => {
@@ -56,7 +46,7 @@ describe('crash safety', () => {
         ro.close();
       }
     };
-    await waitFor(() => peek().length >= 2, 20_000);
+    await waitFor('two running agents', () => peek().length >= 2, 20_000);
     orphans.push(...peek().map((r) => r.pid));
     first.kill('SIGKILL');
     await new Promise((r) => first.once('close', r));
@@ -107,7 +97,7 @@ describe('interrupting a run', () => {
     const child = startCli(['run', specFile, '--db', db], { cwd: dir });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d));
-    await waitFor(() => stderr.includes('slow: running'), 20_000);
+    await waitFor('the task to run', () => stderr.includes('slow: running'), 20_000);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.once('close', r));
     expect(code).toBe(130);

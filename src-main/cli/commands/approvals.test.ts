@@ -3,34 +3,21 @@
 // the control plane while a request waits loses nothing: the request is still there, closed visibly
 // as expired, the task is retried on `shoal resume`, asks again, and pushes once approved.
 import Database from 'better-sqlite3';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../../core/fleet/process-tree';
-import { tempDir } from '../../core/test-support/temp-core';
 import { buildCli, runCli, startCli } from '../test-support/cli';
+import { waitFor } from '../../core/test-support/wait-for';
+import { GIT_IDENTITY, git, repoWithRemote } from '../../core/test-support/git-repo';
 
 beforeAll(() => buildCli());
 
-const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
-const GIT_IDENTITY = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', env: GIT_ENV }).trim();
 
 /** `shoal run` in a git workspace (a worktree per attempt), or — where an attempt is retried after a
  *  crash — in a scratch folder that clones the remote itself. */
 function setup(id: string, mode: 'workspace' | 'clone' = 'workspace') {
-  const dir = tempDir('shoal-approve-cli-');
-  const remote = path.join(dir, 'remote.git');
-  const repo = path.join(dir, 'repo');
-  fs.mkdirSync(repo);
-  git(dir, 'init', '-q', '--bare', remote);
-  git(repo, 'init', '-q', '-b', 'main');
-  fs.writeFileSync(path.join(repo, 'README.md'), 'hello\n');
-  git(repo, 'add', '.');
-  git(repo, 'commit', '-q', '-m', 'init');
-  git(repo, 'remote', 'add', 'origin', remote);
-  git(repo, 'push', '-q', 'origin', 'main');
+  const { dir, repo, remote } = repoWithRemote();
   const spec = {
     id, name: 'push from the CLI',
     task_specs: [{
@@ -57,15 +44,6 @@ function rows(db: string): Array<{ id: string; status: string; request: string }
   }
 }
 
-async function waitFor<T>(what: string, get: () => T | null | undefined | false, ms = 40_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = get();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function remoteHas(remote: string, ref: string): boolean {
   try {

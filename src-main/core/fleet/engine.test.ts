@@ -1,9 +1,9 @@
 // The fleet engine end to end on this computer: real SQLite file, real bash agents, real git.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ShoalCore } from '../shoal';
+import { git, initRepo } from '../test-support/git-repo';
 import { eventsOf, launch, tempCore, tempDir } from '../test-support/temp-core';
 import { isAlive } from './process-tree';
 
@@ -133,12 +133,7 @@ describe('fleet engine', () => {
   });
 
   it('runs each task in its own git worktree and keeps a patch and a branch', async () => {
-    const repo = tempDir('shoal-repo-');
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
-    git('init', '-q', '-b', 'main');
-    fs.writeFileSync(path.join(repo, 'README.md'), 'original\n');
-    git('add', '.');
-    git('commit', '-q', '-m', 'init');
+    const repo = initRepo({ 'README.md': 'original\n' });
     const c = core();
     const runId = launch(c, {
       id: 'wt-run', name: 'worktrees',
@@ -153,7 +148,7 @@ describe('fleet engine', () => {
     expect(patch.mime_type).toBe('text/x-diff');
     const log = (receipt.artifacts as Array<Record<string, unknown>>).find((a) => a.kind === 'log')!;
     expect(fs.readFileSync(String(log.path), 'utf8')).toContain('shoal/wt-run/edit');
-    expect(git('log', '--format=%s', 'shoal/wt-run/edit', '-1').trim()).toBe('shoal: edit (attempt 1)');
+    expect(git(repo, 'log', '--format=%s', 'shoal/wt-run/edit', '-1')).toBe('shoal: edit (attempt 1)');
     expect(fs.readFileSync(path.join(repo, 'README.md'), 'utf8')).toBe('original\n'); // the checkout is untouched
   });
 

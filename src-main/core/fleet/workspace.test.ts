@@ -1,21 +1,13 @@
 // Workdirs: a worktree per attempt on the task's branch, and retries that still work when an earlier
 // attempt's worktree was left behind by a crash.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { git, initRepo } from '../test-support/git-repo';
 import { tempDir } from '../test-support/temp-core';
 import { prepareWorkdir, removeWorkdir, workdirPatch } from './workspace';
 
-function repo(): string {
-  const dir = tempDir('shoal-ws-repo-');
-  const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
-  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
-  fs.writeFileSync(path.join(dir, 'a.txt'), 'a\n');
-  execFileSync('git', ['add', '.'], { cwd: dir });
-  execFileSync('git', ['commit', '-q', '-m', 'init'], { cwd: dir, env });
-  return dir;
-}
+const repo = () => initRepo({ 'a.txt': 'a\n' });
 
 describe('workdirs', () => {
   it('a retry gets a fresh worktree even when a crashed attempt still holds the branch', async () => {
@@ -31,7 +23,7 @@ describe('workdirs', () => {
     fs.writeFileSync(path.join(second.dir, 'a.txt'), 'b\n');
     expect(await workdirPatch(second)).toContain('+b');
     await removeWorkdir(second);
-    expect(execFileSync('git', ['worktree', 'list'], { cwd: r, encoding: 'utf8' }).trim().split('\n')).toHaveLength(1);
+    expect(git(r, 'worktree', 'list').split('\n')).toHaveLength(1);
   });
 
   it('a workspace that is not a git repository gets a scratch directory', async () => {

@@ -3,16 +3,15 @@
 // person: approved it pushes, denied the remote stays untouched and the agent carries on to its end,
 // abort cancels the task. Also: the seed's lifecycle in the timeline as valid FleetWorkerEvent JSON.
 import Database from 'better-sqlite3';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FleetWorkerEventSchema } from '../../../src-shared/protocol/fleet';
 import type { ShoalCore } from '../shoal';
-import { eventsOf, launch, tempCore, tempDir } from '../test-support/temp-core';
+import { eventsOf, launch, tempCore } from '../test-support/temp-core';
+import { waitFor } from '../test-support/wait-for';
+import { git, repoWithRemote } from '../test-support/git-repo';
 
-const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', env: GIT_ENV }).trim();
 
 const cores: ShoalCore[] = [];
 afterEach(async () => {
@@ -26,22 +25,6 @@ function core(): ShoalCore {
   return c;
 }
 
-/** A repo with one commit and a bare remote that has it too. */
-function repoWithRemote(): { repo: string; remote: string } {
-  const dir = tempDir('shoal-push-');
-  const remote = path.join(dir, 'remote.git');
-  const repo = path.join(dir, 'repo');
-  fs.mkdirSync(repo);
-  git(dir, 'init', '-q', '--bare', remote);
-  git(repo, 'init', '-q', '-b', 'main');
-  fs.writeFileSync(path.join(repo, 'README.md'), 'hello\n');
-  git(repo, 'add', '.');
-  git(repo, 'commit', '-q', '-m', 'init');
-  git(repo, 'remote', 'add', 'origin', remote);
-  git(repo, 'push', '-q', 'origin', 'main');
-  return { repo, remote };
-}
-
 function remoteHas(remote: string, ref: string): boolean {
   try {
     git(remote, 'rev-parse', '--verify', '-q', ref);
@@ -51,15 +34,6 @@ function remoteHas(remote: string, ref: string): boolean {
   }
 }
 
-async function waitFor<T>(what: string, get: () => T | null | undefined | false, ms = 30_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = get();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const PUSH_RULE = { id: 'ask-push', tool: 'exec_shell', prefix: 'git push', action: 'ask', note: 'Pushes leave this computer.' };
 

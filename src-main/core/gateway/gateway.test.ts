@@ -13,6 +13,7 @@ import type { ShoalCore } from '../shoal';
 import { tempCore, tempDir } from '../test-support/temp-core';
 import type { ToolLifecycleEvent, ToolScope } from '../tools/tool-gateway';
 import { unifiedDiff } from './unified-diff';
+import { waitFor } from '../test-support/wait-for';
 
 const cores: ShoalCore[] = [];
 afterEach(async () => {
@@ -25,15 +26,6 @@ function core(): ShoalCore {
   return c;
 }
 
-async function waitFor<T>(what: string, get: () => T | null | undefined | false, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = get();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const thread = (workdir: string): ToolScope => ({ kind: 'thread', threadId: 'thread-7', turnId: 'turn-1', workdir });
 

@@ -1,12 +1,12 @@
 // The desktop experience's contract methods against a real core: real SQLite file, real bash agents,
 // real git. Called through core.call, as both transports do (input validation included).
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MethodInput, MethodName, MethodOutput, ServerEvent, TimelineBar } from '../../../../src-shared/contract';
 import type { ShoalCore } from '../../shoal';
 import { tempCore, tempDir } from '../../test-support/temp-core';
+import { initRepo } from '../../test-support/git-repo';
+const gitRepo = () => initRepo({ 'README.md': '# demo\n' });
 
 const cores: ShoalCore[] = [];
 function core(opts: Parameters<typeof tempCore>[0] = {}, dir?: string): ShoalCore {
@@ -41,15 +41,6 @@ async function until<T>(fn: () => T | Promise<T>, ok: (v: T) => boolean, ms = 20
   }
 }
 
-function gitRepo(): string {
-  const repo = tempDir('shoal-repo-');
-  const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
-  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: repo, env });
-  fs.writeFileSync(path.join(repo, 'README.md'), '# demo\n');
-  execFileSync('git', ['add', '.'], { cwd: repo, env });
-  execFileSync('git', ['commit', '-q', '-m', 'init'], { cwd: repo, env });
-  return repo;
-}
 
 const yaml = (lines: string[]) => lines.join('\n') + '\n';
 

@@ -5,27 +5,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ShoalCore } from '../../shoal';
-import { launch, tempCore, tempDir } from '../../test-support/temp-core';
+import { launch, tempCore } from '../../test-support/temp-core';
 import { JobRunner, type JobContext } from '../job-runner';
 import { KvSettings } from '../kv-settings';
 import { artifactIndexJob } from './artifact-index';
 import { retentionJob, RETENTION_KEY } from './retention';
 import { worktreeCleanupJob } from './worktree-cleanup';
+import { initRepo as gitRepo } from '../../test-support/git-repo';
 
 const cores: ShoalCore[] = [];
 afterEach(async () => {
   for (const c of cores.splice(0)) await c.shutdown();
 });
 
-function gitRepo(): string {
-  const dir = tempDir('shoal-repo-');
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
-  git('init', '-q', '-b', 'main');
-  fs.writeFileSync(path.join(dir, 'README.md'), 'hello\n');
-  git('add', '.');
-  git('commit', '-q', '-m', 'init');
-  return dir;
-}
 
 /** A core that ran a two-task spec in a git repo and kept every workdir. */
 async function finishedRun(): Promise<{ core: ShoalCore; runId: string; repo: string }> {

@@ -1,25 +1,15 @@
-// The diff a file write would apply, rendered like a patch artifact (react-diff-view), unified.
-import { useMemo } from 'react';
-import { Diff, Hunk, parseDiff } from 'react-diff-view';
-import 'react-diff-view/style/index.css';
+// The diff a file write would apply, rendered like a patch artifact, unified.
+import { FileDiff, useParsedDiff } from '../../ui/file-diff';
 
 export function DiffPreview({ text }: { text: string }) {
-  const files = useMemo(() => {
-    try {
-      return parseDiff(text, { nearbySequences: 'zip' });
-    } catch {
-      return null;
-    }
-  }, [text]);
+  const files = useParsedDiff(text);
   if (!files) return <pre className="approval-code">{text}</pre>;
   return (
     <div className="approval-diff" data-testid="approval-diff">
       {files.map((file) => (
         <section key={`${file.oldPath}→${file.newPath}`} aria-label={`Changes to ${file.newPath}`}>
           <header className="approval-diff-file mono">{file.type === 'add' ? `${file.newPath} (new file)` : file.newPath}</header>
-          <Diff viewType="unified" diffType={file.type} hunks={file.hunks} className="diff-table">
-            {(hunks) => hunks.map((h) => <Hunk key={h.content} hunk={h} />)}
-          </Diff>
+          <FileDiff file={file} view="unified" />
         </section>
       ))}
     </div>

@@ -13,8 +13,16 @@ const ROW_H = 26;
 const HEAD = new Set(['seq', 'run_id', 'worker_id', 'task_id', 'timestamp', 'state', 'extra']);
 const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3 } as Intl.DateTimeFormatOptions);
 
+const pair = ([k, v]: [string, unknown]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`;
+
+/** The event's own fields, led by the tool or approval lifecycle the gateway keeps in `extra`
+ *  ("approval requested", "tool completed", …), so a person can follow a call through the policy. */
 function details(e: Ev): string {
-  return Object.entries(e).filter(([k]) => !HEAD.has(k)).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join('  ');
+  const { attempt: _attempt, kind, phase, ...rest } = (e.extra ?? {}) as Record<string, unknown>;
+  const lifecycle = typeof phase === 'string'
+    ? [`${typeof kind === 'string' ? kind : 'tool'} ${phase}`, ...Object.entries(rest).filter(([, v]) => v !== null && v !== undefined && v !== '').map(pair)]
+    : [];
+  return [...lifecycle, ...Object.entries(e).filter(([k]) => !HEAD.has(k)).map(pair)].join('  ');
 }
 
 export function EventLog({ runId, taskId }: { runId: string; taskId: string }) {

@@ -1,11 +1,10 @@
 // A patch artifact (a git diff) as a real diff: per file, unified or side by side. Loaded on
 // demand (react-diff-view is only needed here).
-import { useMemo, useState } from 'react';
-import { Diff, Hunk, parseDiff, type FileData } from 'react-diff-view';
-import 'react-diff-view/style/index.css';
+import { useState } from 'react';
+import type { FileData } from 'react-diff-view';
+import { FileDiff, useParsedDiff, type DiffViewType as ViewType } from '../../../ui/file-diff';
 import { LogViewer } from './LogViewer';
 
-type ViewType = 'unified' | 'split';
 const KEY = 'shoal.diffView';
 
 function savedView(): ViewType {
@@ -28,13 +27,7 @@ function counts(file: FileData): { add: number; del: number } {
 
 export default function PatchView({ text, label }: { text: string; label: string }) {
   const [view, setView] = useState<ViewType>(savedView);
-  const files = useMemo(() => {
-    try {
-      return parseDiff(text, { nearbySequences: 'zip' });
-    } catch {
-      return null;
-    }
-  }, [text]);
+  const files = useParsedDiff(text);
   const choose = (v: ViewType) => {
     setView(v);
     try {
@@ -71,9 +64,7 @@ export default function PatchView({ text, label }: { text: string; label: string
             {file.hunks.length === 0
               ? <p className="muted patch-binary">Binary file or mode change: no text to show.</p>
               : (
-                <Diff viewType={view} diffType={file.type} hunks={file.hunks} className="diff-table">
-                  {(hunks) => hunks.map((h) => <Hunk key={h.content} hunk={h} />)}
-                </Diff>
+                <FileDiff file={file} view={view} />
               )}
           </section>
         );
