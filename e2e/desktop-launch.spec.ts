@@ -90,8 +90,7 @@ test('several specs dropped at once are previewed; an invalid one is fixed in pl
   await expect(dialog.root).toContainText('tidy.yaml');
   await expect(page.getByTestId('run-row')).toHaveCount(1);
   await dialog.expectReady(2);
-  await dialog.launch();
-  await expect(dialog.root).toBeHidden();
+  await dialog.launchAndClose();
   const run = new RunPage(page);
   await expect(page).toHaveURL(/#\/runs\/run-/);
   await expect(page.getByRole('heading', { level: 2 })).toHaveText('tidy repo');
@@ -148,6 +147,7 @@ test('the gallery tries a bundled example with one click, and launching it runs 
   await expect(dialog.root).toContainText('hello.yaml');
   await dialog.expectReady(3);
   await page.keyboard.press('Control+Enter');
+  await expect(dialog.root).toBeHidden({ timeout: 15_000 });
   const run = new RunPage(page);
   await expect(page.getByRole('heading', { level: 2 })).toHaveText('hello fleet');
   await run.expectStatus('completed');

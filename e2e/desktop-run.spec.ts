@@ -22,7 +22,7 @@ task_specs:
     scorer: { kind: manual }
   - id: slow
     name: Slow build
-    instructions: for i in 1 2 3 4 5 6; do echo "step $i"; sleep 0.4; done
+    instructions: for i in 1 2 3 4 5 6 7 8 9 10; do echo "step $i"; sleep 0.5; done
 `;
 
 const TIMELINE_SPEC = `name: fleet at work
@@ -75,7 +75,7 @@ test('a dropped spec runs live in a git workspace: patch diff, manual review, no
     await expect(dialog.root).toContainText('there is no folder at /no/such/folder');
     await dialog.workspace.fill(repo.dir);
     await dialog.expectReady(2);
-    await dialog.launch();
+    await dialog.launchAndClose();
 
     const run = new RunPage(page);
     await expect(page.getByRole('heading', { level: 2 })).toHaveText('patch and review');
@@ -138,7 +138,7 @@ test('the timeline: a lane per worker, a bar per attempt, retries as successive 
   await dropFiles(page, [{ name: 'fleet.yaml', text: TIMELINE_SPEC }]);
   const dialog = new LaunchDialog(page);
   await dialog.expectReady(4);
-  await dialog.launch();
+  await dialog.launchAndClose();
   const run = new RunPage(page);
   await expect(page.getByRole('heading', { level: 2 })).toHaveText('fleet at work');
   await expect(run.timeline).toHaveAttribute('data-ready', 'true');
@@ -206,7 +206,7 @@ test("a task's artifacts: test results, JSON, a searchable log, events and the r
   await dropFiles(page, [{ name: 'artifacts.yaml', text: ARTIFACTS_SPEC }]);
   const dialog = new LaunchDialog(page);
   await dialog.expectReady(1);
-  await dialog.launch();
+  await dialog.launchAndClose();
   const run = new RunPage(page);
   await run.expectStatus('completed');
   await run.taskRow('tests').getByRole('link').click();
@@ -261,7 +261,7 @@ test('cancel a running task, retry it now, follow its output live, then cancel t
   await dropFiles(page, [{ name: 'long.yaml', text: 'name: long haul\ntask_specs:\n  - id: long\n    name: Long job\n    instructions: for i in $(seq 1 300); do echo "tick $i"; sleep 0.2; done\n    retry_policy: { max_attempts: 1 }\n' }]);
   const dialog = new LaunchDialog(page);
   await dialog.expectReady(1);
-  await dialog.launch();
+  await dialog.launchAndClose();
   const run = new RunPage(page);
   await expect(run.taskRow('long')).toHaveAttribute('data-state', /running/, { timeout: 20_000 });
   await run.taskRow('long').getByRole('link').click();

@@ -48,4 +48,12 @@ export class LaunchDialog {
   async launch(): Promise<void> {
     await this.launchButton.click();
   }
+
+  /** Launches the last spec in the dialog and waits for it to close, as a person would before
+   *  looking at the run (the run page renders beneath the closing dialog, so asserting at once
+   *  would see both). */
+  async launchAndClose(): Promise<void> {
+    await this.launch();
+    await expect(this.root).toBeHidden({ timeout: 15_000 });
+  }
 }

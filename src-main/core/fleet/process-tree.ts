@@ -54,18 +54,16 @@ export function isSameProcess(pid: number, start: string | null): boolean {
   return now === null || now === start;
 }
 
-/** Signals a whole process group; ignores a group that is already gone. */
+/** Signals a whole process group; a group that is already gone is left alone. Never falls back to
+ *  signalling the bare pid: once the group is gone its number may belong to an unrelated process
+ *  (pids wrap quickly where pid_max is 32768), and 0 or 1 would mean our own group or init. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  if (!Number.isInteger(pgid) || pgid <= 1) return false;
   try {
     process.kill(-pgid, signal);
     return true;
   } catch {
-    try {
-      process.kill(pgid, signal);
-      return true;
-    } catch {
-      return false;
-    }
+    return false;
   }
 }
 

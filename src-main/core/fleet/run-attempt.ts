@@ -118,9 +118,14 @@ async function runAttempt(lease: Lease, deps: AttemptDeps, stopped: () => StopRe
   const pending: EventPayload[] = [];
   let flushTimer: NodeJS.Timeout | null = null;
 
+  // Once the agent has exited its pid may be reused: never signal it after that.
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
   const kill = (): void => {
     session?.stopCommands();
-    if (!child.pid || killTimer) return;
+    if (!child.pid || killTimer || exited) return;
     signalGroup(child.pid, 'SIGTERM');
     killTimer = setTimeout(() => child.pid && signalGroup(child.pid, 'SIGKILL'), deps.killGraceMs);
     killTimer.unref();

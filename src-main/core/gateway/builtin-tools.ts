@@ -194,8 +194,10 @@ function runShell(command: string, cwd: string, timeoutMs: number | null, ctx: R
     child.stderr.on('data', onData);
     let stopped: string | null = null;
     let killTimer: NodeJS.Timeout | null = null;
+    let exited = false;
     const stop = (why: string) => {
-      if (stopped || !child.pid) return;
+      // After exit the pid may be reused: never signal it then.
+      if (stopped || !child.pid || exited) return;
       stopped = why;
       signalGroup(child.pid, 'SIGTERM');
       killTimer = setTimeout(() => child.pid && signalGroup(child.pid, 'SIGKILL'), ctx.killGraceMs);
@@ -207,6 +209,7 @@ function runShell(command: string, cwd: string, timeoutMs: number | null, ctx: R
     if (ctx.signal?.aborted) onAbort();
     let exitCode = 1;
     child.once('exit', (code, signal) => {
+      exited = true;
       exitCode = code ?? 128 + (signal ? signalNumber(signal) : 0);
       // Background jobs it left behind go with it, and their pipes close.
       if (child.pid) signalGroup(child.pid, 'SIGKILL');
