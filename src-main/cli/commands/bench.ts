@@ -28,6 +28,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const plainjob = median(pj);
   const unbatched = median(unbat);
   const events = median(ev);
+  // How the scheduler scales with how many attempts run at once (more slots, larger group commits).
+  log('scheduler by concurrency…');
+  const bySlots: Record<string, number> = {};
+  for (const k of quick ? [8, 128] : [8, 64, 128]) bySlots[k] = Math.round(await schedulerTasksPerSecond(n, quick ? 1 : 3, k));
   log('spawn latency…');
   const spawn = await spawnLatency(quick ? 40 : 300, 2);
   const result = {
@@ -35,6 +39,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     plainjob_tasks_per_s: Math.round(plainjob),
     scheduler_vs_plainjob: Math.round((scheduler / plainjob) * 100) / 100,
     scheduler_slots: slots,
+    scheduler_tasks_per_s_by_slots: bySlots,
     scheduler_unbatched_tasks_per_s: Math.round(unbatched),
     events_per_s: Math.round(events),
     spawn_ms_p50: Math.round(spawn.p50 * 100) / 100,
