@@ -62,6 +62,8 @@ export class FleetEngine {
   private started = false;
   private readonly waiters = new Set<() => void>();
   private readonly heartbeatStmt;
+  private readonly pendingTaskStmt;
+  private readonly lastHeartbeatStmt;
   private readonly upsertWorker;
   private readonly outOfService;
   private readonly setStatusStmt;
@@ -79,6 +81,10 @@ export class FleetEngine {
       `INSERT INTO workers (id, name, host, labels, capabilities, max_concurrent, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET name = excluded.name, host = excluded.host, labels = excluded.labels, capabilities = excluded.capabilities,
          max_concurrent = excluded.max_concurrent, status = ${KEEP_OUT_OF_SERVICE('excluded.status')}, updated_at = excluded.updated_at`);
+    // Asked on every waiter wake-up (each group commit): prepared once, and EXISTS-shaped.
+    this.pendingTaskStmt = db.prepare<[string], { one: number }>(
+      `SELECT 1 AS one FROM tasks t WHERE t.run_id = ? AND t.state NOT IN ('passed','failed','timeout','cancelled','skipped','review') AND t.unplaceable IS NULL LIMIT 1`);
+    this.lastHeartbeatStmt = db.prepare<[string], { last_heartbeat_at: string | null }>('SELECT last_heartbeat_at FROM workers WHERE id = ?');
     this.heartbeatStmt = db.prepare<[string, number | null, number | null, string, string, string]>(
       `UPDATE workers SET last_heartbeat_at = ?, cpu_percent = ?, memory_mb = ?, status = ${KEEP_OUT_OF_SERVICE('?')}, updated_at = ? WHERE id = ?`);
     this.outOfService = db.prepare<[], { id: string }>(`SELECT id FROM workers WHERE status IN ('draining', 'retired')`);
@@ -212,9 +218,7 @@ export class FleetEngine {
   /** Nothing of this run is running and nothing can become runnable without a person. */
   isIdle(runId: string): boolean {
     if ([...this.workers.values()].some((w) => [...w.running.values()].some((h) => h.lease.runId === runId))) return false;
-    const row = this.options.store.db.prepare<[string], { n: number }>(
-      `SELECT COUNT(*) AS n FROM tasks t WHERE t.run_id = ? AND t.state NOT IN ('passed','failed','timeout','cancelled','skipped','review') AND t.unplaceable IS NULL`).get(runId);
-    return (row?.n ?? 0) === 0;
+    return this.pendingTaskStmt.get(runId) === undefined;
   }
 
   /** Stops every running agent (they are recorded as interrupted and put back) and the timers. */
@@ -374,8 +378,7 @@ export class FleetEngine {
 
   /** Revokes leases whose worker stopped renewing them (another process died, a worker hung). */
   private reap(): void {
-    const hb = this.options.store.db.prepare<[string], { last_heartbeat_at: string | null }>('SELECT last_heartbeat_at FROM workers WHERE id = ?');
-    const revoked = this.fleet.reapExpired(Date.now(), (id) => hb.get(id)?.last_heartbeat_at ?? undefined);
+    const revoked = this.fleet.reapExpired(Date.now(), (id) => this.lastHeartbeatStmt.get(id)?.last_heartbeat_at ?? undefined);
     if (revoked.length === 0) return;
     for (const r of revoked) {
       // Our own attempt whose lease expired (the event loop was starved): stop its agent too.
