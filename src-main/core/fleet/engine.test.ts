@@ -219,3 +219,21 @@ describe('fleet engine', () => {
     expect(w.lastHeartbeatAt).not.toBeNull();
   });
 });
+
+describe('task rows', () => {
+  it('show the attempts a task really gets: the seed default without a policy, one more after "retry now"', async () => {
+    const c = core();
+    const runId = launch(c, {
+      name: 'attempts',
+      task_specs: [
+        { id: 'plain', name: 'p', instructions: 'true' },
+        { id: 'once', name: 'o', instructions: 'exit 1', retry_policy: { max_attempts: 1 } },
+      ],
+    });
+    await c.engine.waitForRun(runId);
+    const rows = () => Object.fromEntries(c.runsView.tasks(runId).map((t) => [t.taskId, t.maxAttempts]));
+    expect(rows()).toEqual({ plain: 3, once: 1 });
+    expect(c.engine.retryTask(runId, 'once')).toBe(true);
+    expect(rows().once).toBe(2);
+  });
+});

@@ -56,10 +56,12 @@ export class RunsView {
 }
 
 export function taskRowFromRecord(r: Record<string, unknown>): TaskRow {
-  const spec = JSON.parse(String(r.spec)) as { scorer?: { kind?: string }; retry_policy?: { max_attempts?: number }; metadata?: Record<string, unknown> };
+  const spec = JSON.parse(String(r.spec)) as { scorer?: { kind?: string } };
   return {
     runId: String(r.run_id), taskId: String(r.task_id), name: String(r.name), ordinal: Number(r.ordinal), priority: Number(r.priority),
-    state: r.state as TaskRow['state'], attempts: Number(r.attempts), maxAttempts: Number(spec.retry_policy?.max_attempts ?? 1),
+    // The column is the truth: it holds the seed's default when the spec has no retry_policy, and
+    // "retry now" on a finished task raises it.
+    state: r.state as TaskRow['state'], attempts: Number(r.attempts), maxAttempts: Number(r.max_attempts),
     result: (r.result as string | null) ?? null, workerId: (r.worker_id as string | null) ?? null,
     startedAt: (r.started_at as string | null) ?? null, finishedAt: (r.finished_at as string | null) ?? null,
     lastError: (r.last_error as string | null) ?? null, scorer: spec.scorer?.kind ?? 'exit_code',
