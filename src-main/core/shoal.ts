@@ -103,14 +103,21 @@ export class ShoalCore {
   }
 
   /** Stops running agents (recorded as interrupted, put back in the queue) and closes the store. */
+  /** Idempotent: the app's quit path and a host's signal handler may both ask. */
   async shutdown(): Promise<void> {
-    if (this.started) await this.engine.shutdown();
-    if (this.started) await this.runtime.shutdown();
-    await this.tools.close();
-    this.close();
+    this.shuttingDown ??= (async () => {
+      if (this.started) await this.engine.shutdown();
+      if (this.started) await this.runtime.shutdown();
+      await this.tools.close();
+      this.close();
+    })();
+    return this.shuttingDown;
   }
 
+  private shuttingDown: Promise<void> | null = null;
+
   close(): void {
+    if (!this.store.db.open) return;
     this.runtime.close();
     this.bus.close();
     if (this.store.db.open) this.store.close();

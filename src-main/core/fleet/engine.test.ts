@@ -1,22 +1,15 @@
 // The fleet engine end to end on this computer: real SQLite file, real bash agents, real git.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ShoalCore } from '../shoal';
 import { git, initRepo } from '../test-support/git-repo';
-import { eventsOf, launch, tempCore, tempDir } from '../test-support/temp-core';
+import { eventsOf, launch, tempDir } from '../test-support/temp-core';
 import { isAlive } from './process-tree';
+import { useCores } from '../test-support/use-cores';
 
-const cores: ShoalCore[] = [];
-function core(opts: Parameters<typeof tempCore>[0] = {}): ShoalCore {
-  const c = tempCore(opts);
-  cores.push(c);
-  c.start();
-  return c;
-}
-afterEach(async () => {
-  for (const c of cores.splice(0)) await c.shutdown();
-});
+const makeCore = useCores();
+const core = (opts: Parameters<typeof makeCore>[0] = {}): ShoalCore => makeCore(opts);
 
 function expectContiguous(events: Array<Record<string, unknown>>): void {
   expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));

@@ -1,21 +1,18 @@
 // Leases are fenced: a write from a lease that was revoked never changes state, and a stale
 // worker's tasks go back to the queue. Driven through the real store with a hand-held "remote"
 // worker, so expiry can be forced without waiting.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ShoalCore } from '../shoal';
-import { eventsOf, launch, tempCore } from '../test-support/temp-core';
+import { eventsOf, launch } from '../test-support/temp-core';
 import { LeaseLostError } from './lease';
+import { useCores } from '../test-support/use-cores';
 
-const cores: ShoalCore[] = [];
-afterEach(async () => {
-  for (const c of cores.splice(0)) await c.shutdown();
-});
+const makeCore = useCores();
 
 const remote = { id: 'remote-1', capabilities: new Set(['shell']), pool: null };
 
 function setup(): { c: ShoalCore; runId: string } {
-  const c = tempCore();
-  cores.push(c);
+  const c = makeCore({}, { start: false });
   // Not started: nothing but this test leases, so every step is explicit.
   c.store.db.prepare(`INSERT INTO workers (id, name, host, status, created_at, last_heartbeat_at) VALUES ('remote-1', 'remote', '{"kind":"local"}', 'online', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`).run();
   const runId = launch(c, { name: 'fenced', task_specs: [{ id: 't', name: 't', instructions: 'true', retry_policy: { max_attempts: 2, initial_backoff_seconds: 0 } }] });
@@ -73,8 +70,7 @@ describe('lease fencing', () => {
   });
 
   it('a stale worker is marked unhealthy and its task runs again on a live one', async () => {
-    const c = tempCore({ leaseMs: 600 });
-    cores.push(c);
+    const c = makeCore({ leaseMs: 600 }, { start: false });
     c.store.db.prepare(`INSERT INTO workers (id, name, host, status, created_at) VALUES ('remote-1', 'remote', '{"kind":"local"}', 'online', '2026-01-01T00:00:00Z')`).run();
     const runId = launch(c, { name: 'stale', task_specs: [{ id: 't', name: 't', instructions: 'echo rescued', retry_policy: { initial_backoff_seconds: 0 } }] });
     const lost = c.engine.fleet.lease(remote, Date.now(), 600)!;

@@ -5,25 +5,17 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FleetWorkerEventSchema } from '../../../src-shared/protocol/fleet';
 import type { ShoalCore } from '../shoal';
-import { eventsOf, launch, tempCore } from '../test-support/temp-core';
+import { eventsOf, launch } from '../test-support/temp-core';
 import { waitFor } from '../test-support/wait-for';
 import { git, repoWithRemote } from '../test-support/git-repo';
+import { useCores } from '../test-support/use-cores';
 
+const makeCore = useCores();
 
-const cores: ShoalCore[] = [];
-afterEach(async () => {
-  for (const c of cores.splice(0)) await c.shutdown();
-});
-
-function core(): ShoalCore {
-  const c = tempCore();
-  cores.push(c);
-  c.start();
-  return c;
-}
+const core = (): ShoalCore => makeCore();
 
 function remoteHas(remote: string, ref: string): boolean {
   try {
@@ -33,7 +25,6 @@ function remoteHas(remote: string, ref: string): boolean {
     return false;
   }
 }
-
 
 const PUSH_RULE = { id: 'ask-push', tool: 'exec_shell', prefix: 'git push', action: 'ask', note: 'Pushes leave this computer.' };
 

@@ -7,25 +7,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EventPayload } from '../fleet/event-log';
 import type { ShoalCore } from '../shoal';
-import { tempCore, tempDir } from '../test-support/temp-core';
+import { tempDir } from '../test-support/temp-core';
 import type { ToolLifecycleEvent, ToolScope } from '../tools/tool-gateway';
 import { unifiedDiff } from './unified-diff';
 import { waitFor } from '../test-support/wait-for';
+import { useCores } from '../test-support/use-cores';
 
-const cores: ShoalCore[] = [];
-afterEach(async () => {
-  for (const c of cores.splice(0)) await c.shutdown();
-});
-function core(): ShoalCore {
-  const c = tempCore();
-  cores.push(c);
-  c.start();
-  return c;
-}
-
+const makeCore = useCores();
+const core = (): ShoalCore => makeCore();
 
 const thread = (workdir: string): ToolScope => ({ kind: 'thread', threadId: 'thread-7', turnId: 'turn-1', workdir });
 

@@ -6,6 +6,7 @@ import { openStore, type Store } from '../store/open';
 import { tempDir } from '../test-support/temp-core';
 import { JobRunner, type JobKind } from './job-runner';
 import { JobStore } from './job-store';
+import { waitFor } from '../test-support/wait-for';
 
 const stores: Store[] = [];
 const runners: JobRunner[] = [];
@@ -26,15 +27,7 @@ function runner(s: Store, kinds: JobKind[]): JobRunner {
   return r;
 }
 
-async function until<T>(fn: () => T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = <T,>(fn: () => T | null | undefined | false, timeoutMs = 20_000): Promise<T> => waitFor('the job to get there', fn, timeoutMs, 20);
 
 /** A kind whose run() waits until released, so tests can act on it while it runs. */
 function gatedKind(name = 'gated') {

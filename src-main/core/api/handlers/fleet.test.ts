@@ -1,23 +1,16 @@
 // The desktop experience's contract methods against a real core: real SQLite file, real bash agents,
 // real git. Called through core.call, as both transports do (input validation included).
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MethodInput, MethodName, MethodOutput, ServerEvent, TimelineBar } from '../../../../src-shared/contract';
 import type { ShoalCore } from '../../shoal';
-import { tempCore, tempDir } from '../../test-support/temp-core';
+import { tempDir } from '../../test-support/temp-core';
 import { initRepo } from '../../test-support/git-repo';
+import { useCores } from '../../test-support/use-cores';
 const gitRepo = () => initRepo({ 'README.md': '# demo\n' });
 
-const cores: ShoalCore[] = [];
-function core(opts: Parameters<typeof tempCore>[0] = {}, dir?: string): ShoalCore {
-  const c = tempCore(opts, dir);
-  cores.push(c);
-  c.start();
-  return c;
-}
-afterEach(async () => {
-  for (const c of cores.splice(0)) await c.shutdown();
-});
+const makeCore = useCores();
+const core = (opts: Parameters<typeof makeCore>[0] = {}, dir?: string): ShoalCore => makeCore(opts, { dir });
 
 async function call<M extends MethodName>(c: ShoalCore, method: M, input: MethodInput<M>): Promise<MethodOutput<M>> {
   const envelope = await c.call(method, input, { transport: 'test' });
@@ -40,7 +33,6 @@ async function until<T>(fn: () => T | Promise<T>, ok: (v: T) => boolean, ms = 20
     await new Promise((r) => setTimeout(r, 50));
   }
 }
-
 
 const yaml = (lines: string[]) => lines.join('\n') + '\n';
 
@@ -221,7 +213,7 @@ describe('workers', () => {
     await new Promise((r) => setTimeout(r, 600));
     expect(c.runsView.tasks(runId)[0]!.state).toBe('queued');
 
-    await cores.pop()!.shutdown();
+    await c.shutdown();
     const again = core({}, dir);
     expect((await call(again, 'workers.list', {})).find((w) => w.id === 'local')!.status).toBe('draining');
     await new Promise((r) => setTimeout(r, 300));

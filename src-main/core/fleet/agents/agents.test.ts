@@ -3,16 +3,14 @@
 // stream-json / --json output; the command lines, the parsing and the events are Shoal's real ones.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ShoalCore } from '../../shoal';
-import { eventsOf, launch, tempCore, tempDir } from '../../test-support/temp-core';
+import { eventsOf, launch, tempDir } from '../../test-support/temp-core';
 import { splitTemplate } from './launch';
 import { claudeParser, codexParser } from './stream-parsers';
+import { useCores } from '../../test-support/use-cores';
 
-const cores: ShoalCore[] = [];
-afterEach(async () => {
-  for (const c of cores.splice(0)) await c.shutdown();
-});
+const makeCore = useCores();
 
 function fakeBin(name: string, lines: unknown[], argsFile: string): string {
   const dir = tempDir('shoal-bin-');
@@ -22,8 +20,7 @@ function fakeBin(name: string, lines: unknown[], argsFile: string): string {
 }
 
 function coreWithPath(binDir: string, extraEnv: Record<string, string> = {}): ShoalCore {
-  const c = tempCore({ env: { ...process.env, ...extraEnv, PATH: `${binDir}:${process.env.PATH}` } });
-  cores.push(c);
+  const c = makeCore({ env: { ...process.env, ...extraEnv, PATH: `${binDir}:${process.env.PATH}` } }, { start: false });
   c.start();
   return c;
 }

@@ -3,26 +3,22 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ShoalCore } from '../../shoal';
-import { launch, tempCore } from '../../test-support/temp-core';
+import { launch } from '../../test-support/temp-core';
 import { JobRunner, type JobContext } from '../job-runner';
 import { KvSettings } from '../kv-settings';
 import { artifactIndexJob } from './artifact-index';
 import { retentionJob, RETENTION_KEY } from './retention';
 import { worktreeCleanupJob } from './worktree-cleanup';
 import { initRepo as gitRepo } from '../../test-support/git-repo';
+import { useCores } from '../../test-support/use-cores';
 
-const cores: ShoalCore[] = [];
-afterEach(async () => {
-  for (const c of cores.splice(0)) await c.shutdown();
-});
-
+const makeCore = useCores();
 
 /** A core that ran a two-task spec in a git repo and kept every workdir. */
 async function finishedRun(): Promise<{ core: ShoalCore; runId: string; repo: string }> {
-  const core = tempCore({ worktreeCleanup: 'never' });
-  cores.push(core);
+  const core = makeCore({ worktreeCleanup: 'never' }, { start: false });
   core.start();
   const repo = gitRepo();
   const runId = launch(core, {
@@ -71,8 +67,7 @@ describe('maintenance jobs', () => {
   });
 
   it('keeps the workdir of an attempt that failed for a day, so a person can look at it', async () => {
-    const core = tempCore({ worktreeCleanup: 'on_success' });
-    cores.push(core);
+    const core = makeCore({ worktreeCleanup: 'on_success' }, { start: false });
     core.start();
     const runId = launch(core, { name: 'f', task_specs: [{ id: 'bad', name: 'Bad', instructions: 'echo broken > note.txt; exit 1', retry_policy: { max_attempts: 1 } }] }, gitRepo());
     expect(await core.engine.waitForRun(runId)).toBe('failed');
