@@ -113,7 +113,7 @@ function DraftReview({ draft, onChange, onRemove, last }: { draft: Draft; onChan
           {check ? <SpecPreviewPanel check={check} onGoToLine={(line) => editor.current?.goToLine(line)} /> : !error && <p className="muted pad">Checking…</p>}
         </section>
       </div>
-      <div className="draft-foot">
+      <div className="dialog-foot">
         <p className="draft-status" role="status" data-testid="launch-status">
           {checking ? 'Checking…' : !check ? '' : check.ok
             ? `Ready: ${check.preview?.tasks.length ?? 0} ${check.preview?.tasks.length === 1 ? 'task' : 'tasks'}. Nothing is created until you launch.`
