@@ -16,7 +16,7 @@ import type { AttemptOutcome, FleetStore } from './fleet-store';
 import { LeaseLostError, type Lease } from './lease';
 import { processStartTime, signalGroup, TreeSampler } from './process-tree';
 import { score } from './scorers';
-import { isGitRepo, prepareWorkdir, removeWorkdir, workdirPatch, type Workdir } from './workspace';
+import { commitWorkdir, prepareWorkdir, removeWorkdir, workdirPatch, type Workdir } from './workspace';
 
 export interface AttemptDeps {
   fleet: FleetStore;
@@ -262,7 +262,7 @@ async function runAttempt(lease: Lease, deps: AttemptDeps, stopped: () => StopRe
       };
     }
   }
-  await commitToBranch(workdir, lease);
+  await commitWorkdir(workdir, `shoal: ${lease.taskId} (attempt ${lease.attempt})`);
   try {
     fleet.finish(lease, outcome);
   } catch (e) {
@@ -302,14 +302,3 @@ function missingExpected(spec: FleetTaskSpec, artifacts: FleetArtifactRef[]): st
   return [...new Set(spec.expected_artifacts.map(String))].filter((k) => k !== 'patch' && !have.has(k));
 }
 
-/** Keeps the agent's work on its branch `shoal/<run>/<task>`, so a person can merge or inspect it
- *  after the worktree is cleaned up. */
-async function commitToBranch(w: Workdir, lease: Lease): Promise<void> {
-  if (!w.repo || !(await isGitRepo(w.dir))) return;
-  const { execFile } = await import('node:child_process');
-  const run = (args: string[]) => new Promise<void>((resolve) => {
-    execFile('git', args, { cwd: w.dir, env: { ...process.env, GIT_AUTHOR_NAME: 'Shoal', GIT_AUTHOR_EMAIL: 'shoal@localhost', GIT_COMMITTER_NAME: 'Shoal', GIT_COMMITTER_EMAIL: 'shoal@localhost' } }, () => resolve());
-  });
-  await run(['add', '--all']);
-  await run(['commit', '--no-verify', '-q', '-m', `shoal: ${lease.taskId} (attempt ${lease.attempt})`]);
-}

@@ -16,8 +16,8 @@ export interface Workdir {
   repo: string | null;
 }
 
-async function git(cwd: string, args: string[], input?: string): Promise<string> {
-  const child = exec('git', args, { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } });
+async function git(cwd: string, args: string[], input?: string, env: Record<string, string> = {}): Promise<string> {
+  const child = exec('git', args, { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...env } });
   if (input !== undefined) child.child.stdin?.end(input);
   const { stdout } = await child;
   return stdout;
@@ -70,6 +70,16 @@ export async function workdirPatch(w: Workdir): Promise<string> {
   // intent-to-add makes new files visible to `git diff` without staging their content.
   await git(w.dir, ['add', '--intent-to-add', '--all']).catch(() => '');
   return git(w.dir, ['diff', '--binary', w.baseCommit]);
+}
+
+const SHOAL_IDENTITY = { GIT_AUTHOR_NAME: 'Shoal', GIT_AUTHOR_EMAIL: 'shoal@localhost', GIT_COMMITTER_NAME: 'Shoal', GIT_COMMITTER_EMAIL: 'shoal@localhost' };
+
+/** Keeps the agent's work on its branch `shoal/<run>/<task>`, so a person can merge or inspect it
+ *  after the worktree is cleaned up. Nothing to commit is not an error. */
+export async function commitWorkdir(w: Workdir, message: string): Promise<void> {
+  if (!w.repo || !(await isGitRepo(w.dir))) return;
+  await git(w.dir, ['add', '--all'], undefined, SHOAL_IDENTITY).catch(() => '');
+  await git(w.dir, ['commit', '--no-verify', '-q', '-m', message], undefined, SHOAL_IDENTITY).catch(() => '');
 }
 
 export async function removeWorkdir(w: Workdir, keepBranch = true): Promise<void> {
