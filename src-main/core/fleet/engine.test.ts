@@ -220,10 +220,11 @@ describe('task rows', () => {
       name: 'attempts',
       task_specs: [
         { id: 'plain', name: 'p', instructions: 'true' },
-        { id: 'once', name: 'o', instructions: 'exit 1', retry_policy: { max_attempts: 1 } },
+        { id: 'once', name: 'o', instructions: 'exit 1', retry_policy: { max_attempts: 1 }, scorer: { kind: 'file_exists', path: 'x' } },
       ],
     });
     await c.engine.waitForRun(runId);
+    expect(c.runsView.tasks(runId).map((t) => t.scorer)).toEqual(['exit_code', 'file_exists']);
     const rows = () => Object.fromEntries(c.runsView.tasks(runId).map((t) => [t.taskId, t.maxAttempts]));
     expect(rows()).toEqual({ plain: 3, once: 1 });
     expect(c.engine.retryTask(runId, 'once')).toBe(true);

@@ -28,7 +28,7 @@ export class RunsView {
     this.listBefore = store.db.prepare<[string, string, string, number], RunRecord>(
       'SELECT * FROM runs WHERE created_at < ? OR (created_at = ? AND id < ?) ORDER BY created_at DESC, id DESC LIMIT ?');
     this.getOne = store.db.prepare<[string], RunRecord>('SELECT * FROM runs WHERE id = ?');
-    this.tasksOf = store.db.prepare<[string], Record<string, unknown>>('SELECT * FROM tasks WHERE run_id = ? ORDER BY ordinal');
+    this.tasksOf = store.db.prepare<[string], Record<string, unknown>>(`SELECT ${TASK_ROW_COLUMNS} FROM tasks WHERE run_id = ? ORDER BY ordinal`);
   }
 
   list(limit: number, before?: string): { items: RunSummary[]; next: string | null } {
@@ -55,8 +55,12 @@ export class RunsView {
   }
 }
 
+/** What a task row needs. The scorer kind is read by SQLite from the stored spec, so listing a run
+ *  of thousands of tasks (refetched live) never ships or parses the specs themselves. */
+export const TASK_ROW_COLUMNS = `run_id, task_id, name, ordinal, priority, state, attempts, max_attempts, result, worker_id,
+  started_at, finished_at, last_error, unplaceable, json_extract(spec, '$.scorer.kind') AS scorer_kind`;
+
 export function taskRowFromRecord(r: Record<string, unknown>): TaskRow {
-  const spec = JSON.parse(String(r.spec)) as { scorer?: { kind?: string } };
   return {
     runId: String(r.run_id), taskId: String(r.task_id), name: String(r.name), ordinal: Number(r.ordinal), priority: Number(r.priority),
     // The column is the truth: it holds the seed's default when the spec has no retry_policy, and
@@ -64,7 +68,7 @@ export function taskRowFromRecord(r: Record<string, unknown>): TaskRow {
     state: r.state as TaskRow['state'], attempts: Number(r.attempts), maxAttempts: Number(r.max_attempts),
     result: (r.result as string | null) ?? null, workerId: (r.worker_id as string | null) ?? null,
     startedAt: (r.started_at as string | null) ?? null, finishedAt: (r.finished_at as string | null) ?? null,
-    lastError: (r.last_error as string | null) ?? null, scorer: spec.scorer?.kind ?? 'exit_code',
+    lastError: (r.last_error as string | null) ?? null, scorer: (r.scorer_kind as string | null) ?? 'exit_code',
     unplaceable: (r.unplaceable as string | null | undefined) ?? null,
   };
 }

@@ -6,7 +6,7 @@ import type { FleetScorerSpec } from '../../../src-shared/protocol/fleet';
 import { describeScorer } from '../api/spec-preview';
 import { readAgentSpec } from '../fleet/agents/agent-spec';
 import type { Store } from '../store/open';
-import { taskRowFromRecord } from './runs-view';
+import { TASK_ROW_COLUMNS, taskRowFromRecord } from './runs-view';
 
 interface AttemptRecord {
   attempt: number; worker_id: string; state: string; started_at: string; ended_at: string | null; exit_code: number | null;
@@ -27,7 +27,7 @@ export class TaskView {
 
   constructor(store: Store) {
     const db = store.db;
-    this.taskStmt = db.prepare<[string, string], Record<string, unknown>>('SELECT * FROM tasks WHERE run_id = ? AND task_id = ?');
+    this.taskStmt = db.prepare<[string, string], Record<string, unknown>>(`SELECT ${TASK_ROW_COLUMNS}, spec FROM tasks WHERE run_id = ? AND task_id = ?`);
     this.runStmt = db.prepare<[string], { name: string; status: string }>('SELECT name, status FROM runs WHERE id = ?');
     this.attemptsStmt = db.prepare<[string, string], AttemptRecord>(
       'SELECT attempt, worker_id, state, started_at, ended_at, exit_code, result, reason, pending_receipt FROM attempts WHERE run_id = ? AND task_id = ? ORDER BY attempt');
