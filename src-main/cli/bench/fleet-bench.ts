@@ -50,9 +50,7 @@ export async function schedulerTasksPerSecond(n: number, rounds: number, slots: 
     engine = new FleetEngine({ store, bus: null, dataDir: dir, maxWorkers: slots, executor });
     engine.start();
     const t0 = performance.now();
-    engine.fleet.createRun(noopRun(`bench-${r}`, n));
-    (engine as unknown as { adoptRun(id: string): void }).adoptRun(`bench-${r}`);
-    (engine as unknown as { kick(): void }).kick();
+    engine.launchRun(noopRun(`bench-${r}`, n));
     await engine.waitForRun(`bench-${r}`);
     results.push(n / ((performance.now() - t0) / 1000));
     const done = store.db.prepare(`SELECT COUNT(*) n FROM receipts`).get() as { n: number };
@@ -131,11 +129,7 @@ export async function spawnLatency(n: number, workers: number): Promise<{ p50: n
   const store = openStore(path.join(dir, 's.db'));
   const engine = new FleetEngine({ store, bus: null, dataDir: dir, maxWorkers: workers, heartbeatMs: 60_000 });
   engine.start();
-  const run = noopRun('spawn', n);
-  engine.fleet.createRun(run);
-  // launch() wants a LoadedSpec; the run is created already, so adopt and wake the scheduler.
-  (engine as unknown as { adoptRun(id: string): void }).adoptRun('spawn');
-  (engine as unknown as { kick(): void }).kick();
+  engine.launchRun(noopRun('spawn', n));
   await engine.waitForRun('spawn');
   await engine.shutdown();
   store.close();

@@ -6,7 +6,7 @@ import os from 'node:os';
 import type { FleetWorkerSpec } from '../../../src-shared/protocol/fleet';
 import type { EventBus } from '../bus';
 import type { Store } from '../store/open';
-import { FleetStore, type AttemptOutcome, type WorkerIdentity } from './fleet-store';
+import { FleetStore, type AttemptOutcome, type NewRun, type WorkerIdentity } from './fleet-store';
 import { nowIso } from './ids';
 import type { Lease } from './lease';
 import { detectCapabilities } from './capabilities';
@@ -110,11 +110,16 @@ export class FleetEngine {
 
   /** Creates the run from a validated spec and starts placing its tasks. */
   launch(spec: LoadedSpec): string {
-    this.fleet.createRun(spec.run);
+    return this.launchRun(spec.run);
+  }
+
+  /** Creates an already-validated run (a spec's, or one built in code) and starts placing it. */
+  launchRun(run: NewRun): string {
+    this.fleet.createRun(run);
     this.options.bus?.invalidate('runs', 'tasks', 'workers');
-    this.adoptRun(spec.run.id);
+    this.adoptRun(run.id);
     this.kick();
-    return spec.run.id;
+    return run.id;
   }
 
   cancelRun(runId: string, by = 'user'): boolean {

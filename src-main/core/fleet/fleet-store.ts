@@ -171,7 +171,7 @@ export class FleetStore {
   }
 
   /** Marks a run whose status must be re-derived from its counters at the end of the transaction. */
-  private refreshRun(runId: string, _now?: string): void {
+  private refreshRun(runId: string): void {
     const d = this.runDeltas.get(runId) ?? { passed: 0, failed: 0, review: 0, cancelled: 0, refresh: false };
     d.refresh = true;
     this.runDeltas.set(runId, d);
@@ -390,7 +390,7 @@ export class FleetStore {
       drafts.push(ev({ state: 'interrupted', signal: outcome.signal }));
       this.retryOrFail(lease, info(), `interrupted by ${outcome.signal}`, 'failed', drafts, nowMs, runCancelled);
       this.events.append(runId, drafts);
-      this.refreshRun(runId, now);
+      this.refreshRun(runId);
       return;
     }
 
@@ -424,7 +424,7 @@ export class FleetStore {
       this.retryOrFail(lease, info(), reason, outcome.result === 'timeout' ? 'timeout' : 'failed', drafts, nowMs, runCancelled);
     }
     this.events.append(runId, drafts);
-    this.refreshRun(runId, now);
+    this.refreshRun(runId);
   }
 
   /** After a failed attempt: back into the inbox with backoff while attempts remain, else final. */
@@ -474,7 +474,7 @@ export class FleetStore {
       this.delta(runId, pass ? 'passed' : 'failed', 1);
       const payload: EventPayload = pass ? { state: 'completed', summary: `passed in review by ${by}` } : { state: 'failed', reason: notes ?? `failed in review by ${by}`, recoverable: false };
       this.events.append(runId, [{ taskId, workerId: last.worker_id, attempt: last.attempt, timestamp: now, payload }]);
-      this.refreshRun(runId, now);
+      this.refreshRun(runId);
       return true;
     });
   }
@@ -522,7 +522,7 @@ export class FleetStore {
         const cancelled = this.s.runCounters.get(row.run_id)?.status === 'cancelled';
         this.retryOrFail(lease, this.specOf(row.run_id, row.task_id), 'worker went stale (lease expired)', 'failed', drafts, nowMs, cancelled);
         this.events.append(row.run_id, drafts);
-        this.refreshRun(row.run_id, now);
+        this.refreshRun(row.run_id);
         revoked.push(lease);
       }
       return revoked;
