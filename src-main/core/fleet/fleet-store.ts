@@ -96,8 +96,10 @@ export class FleetStore {
       insertReceipt: p<[string, string, number, string, string, string, string]>(
         `INSERT INTO receipts (run_id, task_id, attempt, worker_id, completed_at, result, body) VALUES (?, ?, ?, ?, ?, ?, ?)`),
       deleteInbox: p<[string, string]>(`DELETE FROM inbox WHERE run_id = ? AND task_id = ?`),
-      requeue: p<[number, string, string]>(
-        `UPDATE inbox SET lease_token = NULL, lease_deadline = NULL, worker_id = NULL, ready_at = ? WHERE run_id = ? AND task_id = ?`),
+      // Releasing a lease is the fence: it changes a row only while the lease is still this attempt's.
+      releaseDone: p<[string, string, number, string]>(`DELETE FROM inbox WHERE run_id = ? AND task_id = ? AND attempts = ? AND lease_token = ?`),
+      releaseRetry: p<[number, string, string, number, string]>(
+        `UPDATE inbox SET lease_token = NULL, lease_deadline = NULL, worker_id = NULL, ready_at = ? WHERE run_id = ? AND task_id = ? AND attempts = ? AND lease_token = ?`),
       taskFinished: p<[string, string | null, string, string | null, string, string]>(
         `UPDATE tasks SET state = ?, result = ?, finished_at = ?, last_error = ? WHERE run_id = ? AND task_id = ?`),
       taskError: p<[string, string, string, string]>(`UPDATE tasks SET state = ?, last_error = ? WHERE run_id = ? AND task_id = ?`),
@@ -110,8 +112,12 @@ export class FleetStore {
       holdRun: p<[number, string]>(`UPDATE inbox SET held = ? WHERE run_id = ?`),
       expired: p<[number], { run_id: string; task_id: string; attempts: number; worker_id: string; lease_token: string }>(
         `SELECT run_id, task_id, attempts, worker_id, lease_token FROM inbox WHERE lease_token IS NOT NULL AND lease_deadline < ?`),
+      // Active attempts are those holding a lease; CROSS JOIN keeps SQLite walking the (small) inbox
+      // rather than every attempt ever made.
       activeAttempts: p<[], { run_id: string; task_id: string; attempt: number; worker_id: string; lease_token: string; pid: number | null; pid_start: string | null; owner_pid: number | null }>(
-        `SELECT run_id, task_id, attempt, worker_id, lease_token, pid, pid_start, owner_pid FROM attempts WHERE state IN (${ACTIVE_ATTEMPT.map((s) => `'${s}'`).join(', ')})`),
+        `SELECT a.run_id, a.task_id, a.attempt, a.worker_id, a.lease_token, a.pid, a.pid_start, a.owner_pid
+         FROM inbox i CROSS JOIN attempts a ON a.run_id = i.run_id AND a.task_id = i.task_id AND a.attempt = i.attempts
+         WHERE i.lease_token IS NOT NULL AND a.state IN (${ACTIVE_ATTEMPT.map((s) => `'${s}'`).join(', ')})`),
       lastAttempt: p<[string, string], { attempt: number; worker_id: string }>(
         `SELECT attempt, worker_id FROM attempts WHERE run_id = ? AND task_id = ? ORDER BY attempt DESC LIMIT 1`),
       reenqueue: p<[string, string, number, string, number, string | null]>(
@@ -358,8 +364,7 @@ export class FleetStore {
   /** Records the end of an attempt: receipt, retry or final state, run status. Fenced. */
   finish(lease: Lease, outcome: AttemptOutcome, nowMs: number = Date.now()): void {
     this.tx(() => {
-      this.assertCurrent(lease);
-      this.finishInTx(lease, outcome, nowMs);
+      if (!this.finishInTx(lease, outcome, nowMs)) throw new LeaseLostError(lease);
     });
   }
 
@@ -367,82 +372,88 @@ export class FleetStore {
    *  a lost lease is reported for that item (LeaseLostError) and the others still commit. Nothing is
    *  acknowledged before the commit. */
   finishMany(items: ReadonlyArray<{ lease: Lease; outcome: AttemptOutcome; nowMs?: number }>): Array<Error | null> {
-    return this.tx(() => items.map(({ lease, outcome, nowMs }) => {
-      // Checked before the item writes anything, so a lost lease needs no savepoint to undo.
-      if (!this.isCurrent(lease)) return new LeaseLostError(lease);
-      this.finishInTx(lease, outcome, nowMs ?? Date.now());
-      return null;
-    }));
+    return this.tx(() => items.map(({ lease, outcome, nowMs }) =>
+      // A lost lease is found by the item's first write, before it wrote anything: no savepoint needed.
+      this.finishInTx(lease, outcome, nowMs ?? Date.now()) ? null : new LeaseLostError(lease)));
   }
 
-  private finishInTx(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'workerId'>, outcome: AttemptOutcome, nowMs: number): void {
+  /** Records a finished attempt. Its first write releases the lease, fenced by (task, attempt,
+   *  token): false means the lease was lost and nothing was written. */
+  private finishInTx(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'workerId' | 'token'>, outcome: AttemptOutcome, nowMs: number): boolean {
     const { runId, taskId, attempt, workerId } = lease;
     const now = nowIso(nowMs);
-    // The spec is read only when a failure needs the retry policy: a pass costs no extra read.
-    let infoCache: ReturnType<FleetStore['specOf']> | undefined;
-    const info = () => (infoCache ??= this.specOf(runId, taskId));
     const ev = (payload: EventPayload): EventDraft => ({ taskId, workerId, attempt, timestamp: now, payload });
     const drafts: EventDraft[] = [];
     const runCancelled = this.runStatusInTx(runId) === 'cancelled';
+    const failed = outcome.kind === 'interrupted' || (outcome.kind === 'scored' && outcome.result !== 'pass');
+    // The spec (retry policy) is read only for a failure: a pass costs no extra read.
+    const retry = failed ? this.retryPlan(lease, runCancelled, nowMs) : null;
+    if (!this.releaseLease(lease, retry?.readyAt ?? null)) return false;
 
     if (outcome.kind === 'interrupted') {
       this.s.attemptEnded.run('interrupted', now, null, null, `interrupted by ${outcome.signal}`, runId, taskId, attempt);
       drafts.push(ev({ state: 'interrupted', signal: outcome.signal }));
-      this.retryOrFail(lease, info(), `interrupted by ${outcome.signal}`, 'failed', drafts, nowMs, runCancelled);
-      this.events.append(runId, drafts);
-      this.refreshRun(runId);
-      return;
-    }
-
-    const result = outcome.kind === 'scored' ? outcome.result : outcome.kind === 'cancelled' ? 'skip' : null;
-    this.s.attemptEnded.run(outcome.kind === 'review' ? 'review' : 'ended', now, outcome.kind === 'cancelled' ? null : outcome.exitCode, result, outcome.kind === 'scored' ? (outcome.reason ?? null) : null, runId, taskId, attempt);
-
-    if (outcome.kind === 'cancelled') {
-      this.writeReceipt(runId, taskId, attempt, workerId, now, 'skip', outcome.receipt);
-      drafts.push(ev({ state: 'cancelled', cancelled_by: outcome.by }));
-      this.s.deleteInbox.run(runId, taskId);
-      this.s.taskFinished.run('cancelled', 'skip', now, null, runId, taskId);
-      this.delta(runId, 'cancelled', 1);
-    } else if (outcome.kind === 'review') {
-      drafts.push(ev(completedPayload(outcome.exitCode, outcome.summary ?? 'waiting for review')));
-      this.s.deleteInbox.run(runId, taskId);
-      this.s.setTaskState.run('review', runId, taskId);
-      this.notices.push({ kind: 'review', runId, taskId });
-      this.delta(runId, 'review', 1);
-      // The receipt is written when a person decides; keep its artifacts with the attempt meanwhile.
-      this.s.pendingReceipt.run(stringifyWire(outcome.receipt), runId, taskId, attempt);
-    } else if (outcome.result === 'pass') {
-      this.writeReceipt(runId, taskId, attempt, workerId, now, 'pass', outcome.receipt);
-      drafts.push(ev(completedPayload(outcome.exitCode, outcome.summary)));
-      this.s.deleteInbox.run(runId, taskId);
-      this.s.taskFinished.run('passed', 'pass', now, null, runId, taskId);
-      this.delta(runId, 'passed', 1);
+      this.afterFailure(lease, retry!, `interrupted by ${outcome.signal}`, 'failed', drafts, now);
     } else {
-      this.writeReceipt(runId, taskId, attempt, workerId, now, outcome.result, outcome.receipt);
-      const reason = outcome.reason ?? (outcome.result === 'timeout' ? 'timed out' : 'failed');
-      drafts.push(ev({ state: 'failed', reason, recoverable: attempt < info().maxAttempts && !runCancelled }));
-      this.retryOrFail(lease, info(), reason, outcome.result === 'timeout' ? 'timeout' : 'failed', drafts, nowMs, runCancelled);
+      const result = outcome.kind === 'scored' ? outcome.result : outcome.kind === 'cancelled' ? 'skip' : null;
+      this.s.attemptEnded.run(outcome.kind === 'review' ? 'review' : 'ended', now, outcome.kind === 'cancelled' ? null : outcome.exitCode, result, outcome.kind === 'scored' ? (outcome.reason ?? null) : null, runId, taskId, attempt);
+      if (outcome.kind === 'cancelled') {
+        this.writeReceipt(runId, taskId, attempt, workerId, now, 'skip', outcome.receipt);
+        drafts.push(ev({ state: 'cancelled', cancelled_by: outcome.by }));
+        this.s.taskFinished.run('cancelled', 'skip', now, null, runId, taskId);
+        this.delta(runId, 'cancelled', 1);
+      } else if (outcome.kind === 'review') {
+        drafts.push(ev(completedPayload(outcome.exitCode, outcome.summary ?? 'waiting for review')));
+        this.s.setTaskState.run('review', runId, taskId);
+        this.notices.push({ kind: 'review', runId, taskId });
+        this.delta(runId, 'review', 1);
+        // The receipt is written when a person decides; keep its artifacts with the attempt meanwhile.
+        this.s.pendingReceipt.run(stringifyWire(outcome.receipt), runId, taskId, attempt);
+      } else if (outcome.result === 'pass') {
+        this.writeReceipt(runId, taskId, attempt, workerId, now, 'pass', outcome.receipt);
+        drafts.push(ev(completedPayload(outcome.exitCode, outcome.summary)));
+        this.s.taskFinished.run('passed', 'pass', now, null, runId, taskId);
+        this.delta(runId, 'passed', 1);
+      } else {
+        this.writeReceipt(runId, taskId, attempt, workerId, now, outcome.result, outcome.receipt);
+        const reason = outcome.reason ?? (outcome.result === 'timeout' ? 'timed out' : 'failed');
+        drafts.push(ev({ state: 'failed', reason, recoverable: retry!.readyAt !== null }));
+        this.afterFailure(lease, retry!, reason, outcome.result === 'timeout' ? 'timeout' : 'failed', drafts, now);
+      }
     }
     this.events.append(runId, drafts);
     this.refreshRun(runId);
+    return true;
   }
 
-  /** After a failed attempt: back into the inbox with backoff while attempts remain, else final. */
-  private retryOrFail(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'workerId'>, info: { maxAttempts: number; policy: FleetRetryPolicy | undefined }, reason: string,
-    finalState: 'failed' | 'timeout', drafts: EventDraft[], nowMs: number, runCancelled: boolean): void {
+  /** After a failed attempt: back into the inbox after a backoff while attempts remain (and the run
+   *  is not cancelled), else final. `readyAt` null means final. */
+  private retryPlan(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt'>, runCancelled: boolean, nowMs: number): { readyAt: number | null; runCancelled: boolean } {
+    const info = this.specOf(lease.runId, lease.taskId);
+    if (runCancelled || lease.attempt >= info.maxAttempts) return { readyAt: null, runCancelled };
+    return { readyAt: nowMs + backoffMs(retryNumbers(info.policy), lease.attempt), runCancelled };
+  }
+
+  /** Gives the lease back: the task leaves the inbox (readyAt null) or waits there until readyAt.
+   *  Fenced: false when the lease is no longer this attempt's. */
+  private releaseLease(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'token'>, readyAt: number | null): boolean {
+    const r = readyAt === null
+      ? this.s.releaseDone.run(lease.runId, lease.taskId, lease.attempt, lease.token)
+      : this.s.releaseRetry.run(readyAt, lease.runId, lease.taskId, lease.attempt, lease.token);
+    return r.changes === 1;
+  }
+
+  /** The task's side of a failed attempt whose lease was released per `retry`. */
+  private afterFailure(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'workerId'>, retry: { readyAt: number | null; runCancelled: boolean }, reason: string,
+    finalState: 'failed' | 'timeout', drafts: EventDraft[], now: string): void {
     const { runId, taskId, attempt, workerId } = lease;
-    const now = nowIso(nowMs);
-    if (runCancelled) {
-      this.s.deleteInbox.run(runId, taskId);
+    if (retry.runCancelled) {
       this.s.taskFinished.run('cancelled', null, now, reason, runId, taskId);
       this.delta(runId, 'cancelled', 1);
-    } else if (attempt < info.maxAttempts) {
-      const delay = backoffMs(retryNumbers(info.policy), attempt);
-      this.s.requeue.run(nowMs + delay, runId, taskId);
+    } else if (retry.readyAt !== null) {
       this.s.taskError.run('retry_wait', reason, runId, taskId);
       drafts.push({ taskId, workerId, attempt, timestamp: now, payload: { state: 'restarted', restart_count: attempt } });
     } else {
-      this.s.deleteInbox.run(runId, taskId);
       this.s.taskFinished.run(finalState, finalState === 'timeout' ? 'timeout' : 'fail', now, reason, runId, taskId);
       this.delta(runId, 'failed', 1);
     }
@@ -514,16 +525,17 @@ export class FleetStore {
     return this.tx(() => {
       const revoked = [];
       for (const row of this.s.expired.all(nowMs)) {
-        const lease = { runId: row.run_id, taskId: row.task_id, attempt: row.attempts, workerId: row.worker_id };
+        const lease = { runId: row.run_id, taskId: row.task_id, attempt: row.attempts, workerId: row.worker_id, token: row.lease_token };
         const now = nowIso(nowMs);
+        const retry = this.retryPlan(lease, this.s.runCounters.get(row.run_id)?.status === 'cancelled', nowMs);
+        if (!this.releaseLease(lease, retry.readyAt)) continue;
         this.s.attemptEnded.run('lost', now, null, null, 'lease expired: worker stopped renewing', row.run_id, row.task_id, row.attempts);
         const hb = lastHeartbeat(row.worker_id);
         const drafts: EventDraft[] = [{ taskId: row.task_id, workerId: row.worker_id, attempt: row.attempts, timestamp: now, payload: hb ? { state: 'stale', last_heartbeat_at: hb } : { state: 'stale' } }];
-        const cancelled = this.s.runCounters.get(row.run_id)?.status === 'cancelled';
-        this.retryOrFail(lease, this.specOf(row.run_id, row.task_id), 'worker went stale (lease expired)', 'failed', drafts, nowMs, cancelled);
+        this.afterFailure(lease, retry, 'worker went stale (lease expired)', 'failed', drafts, now);
         this.events.append(row.run_id, drafts);
         this.refreshRun(row.run_id);
-        revoked.push(lease);
+        revoked.push({ runId: lease.runId, taskId: lease.taskId, attempt: lease.attempt, workerId: lease.workerId });
       }
       return revoked;
     });
@@ -539,13 +551,9 @@ export class FleetStore {
   /** Puts an orphaned attempt's task back (the attempt counted) after its agent was ended. */
   recoverAttempt(a: { runId: string; taskId: string; attempt: number; workerId: string; token: string }): void {
     this.tx(() => {
-      const current = this.isCurrent(a);
-      if (!current) {
-        // The inbox already moved on (finished or re-leased): just close the attempt record.
-        this.s.attemptEnded.run('lost', nowIso(), null, null, 'owner process died', a.runId, a.taskId, a.attempt);
-        return;
-      }
-      this.finishInTx(a, { kind: 'interrupted', signal: 'SIGKILL' }, Date.now());
+      if (this.finishInTx(a, { kind: 'interrupted', signal: 'SIGKILL' }, Date.now())) return;
+      // The inbox already moved on (finished or re-leased): just close the attempt record.
+      this.s.attemptEnded.run('lost', nowIso(), null, null, 'owner process died', a.runId, a.taskId, a.attempt);
     });
   }
 

@@ -67,7 +67,9 @@ export const inbox = sqliteTable('inbox', {
   held: integer('held').notNull().default(0),
 }, (t) => [
   uniqueIndex('inbox_task_uq').on(t.runId, t.taskId),
-  index('inbox_ready_idx').on(t.pool, t.held, t.leaseToken, sql`${t.priority} DESC`, t.enqueuedAt, t.seq),
+  // Only tasks waiting for a lease are in the ready index: taking a lease removes the entry and a
+  // retry puts it back, instead of moving it within the index on every lease.
+  index('inbox_waiting_idx').on(t.pool, t.held, sql`${t.priority} DESC`, t.enqueuedAt, t.seq).where(sql`${t.leaseToken} IS NULL`),
   // No index on lease_deadline: the reaper's scan every few seconds is cheaper than updating one
   // more b-tree on every enqueue, lease and completion.
 ]);
@@ -93,10 +95,9 @@ export const attempts = sqliteTable('attempts', {
   /** A manual-review attempt's receipt body (artifacts, score) until a person decides. */
   pendingReceipt: text('pending_receipt'),
 }, (t) => [
+  // No index on the active ones: crash recovery finds them through the inbox's leases (a small
+  // table), so an attempt costs no extra b-tree write when it starts or ends.
   primaryKey({ columns: [t.runId, t.taskId, t.attempt] }),
-  // Only active attempts are indexed (for crash recovery); moving between active states does not
-  // touch the index, and finished attempts leave it.
-  index('attempts_active_idx').on(t.ownerPid).where(sql`${t.state} IN ('leased', 'starting', 'running')`),
 ]);
 
 export const workers = sqliteTable('workers', {
