@@ -277,23 +277,34 @@ export class FleetEngine {
 
   private tick(): void {
     if (this.stopped || !this.options.store.db.open) return;
+    const idle = [...this.workers.values()].some((w) => w.spec.host.kind === 'local' && w.running.size < w.max);
+    if (idle) this.startAll(this.fleet.tx(() => this.leaseFreeSlots(new Map())));
+    // Only idle capacity cares when the next backed-off task becomes ready.
+    if (idle && [...this.workers.values()].some((w) => w.spec.host.kind === 'local' && w.running.size < w.max)) this.armReadyTimer();
+    this.notifyWaiters();
+  }
+
+  /** Leases work for every free slot of the local workers; `freeing` counts slots whose attempts
+   *  are being recorded as finished in the same transaction. Call inside a transaction: every slot
+   *  is filled by one commit, not one per task. The caller starts the leases once it has committed. */
+  private leaseFreeSlots(freeing: ReadonlyMap<string, number>): Array<{ worker: Worker; lease: Lease }> {
     const now = Date.now();
     const resting = new Set(this.outOfService.all().map((r) => r.id));
+    const granted: Array<{ worker: Worker; lease: Lease }> = [];
     for (const w of this.workers.values()) {
       if (w.spec.host.kind !== 'local' || resting.has(w.id)) continue;
-      // Fill every free slot with one transaction, not one per task.
-      for (;;) {
-        const free = w.max - w.running.size;
-        if (free <= 0) break;
-        const leases = this.fleet.leaseMany(w, now, this.opts.leaseMs, free);
-        if (leases.length > 0) this.setWorkerStatus(w, 'busy');
-        for (const lease of leases) this.run(w, lease);
-        if (leases.length < free) break;
-      }
+      const free = w.max - w.running.size + (freeing.get(w.id) ?? 0);
+      if (free <= 0) continue;
+      for (const lease of this.fleet.leaseMany(w, now, this.opts.leaseMs, free)) granted.push({ worker: w, lease });
     }
-    // Only idle capacity cares when the next backed-off task becomes ready.
-    if ([...this.workers.values()].some((w) => w.spec.host.kind === 'local' && w.running.size < w.max)) this.armReadyTimer();
-    this.notifyWaiters();
+    return granted;
+  }
+
+  private startAll(granted: ReadonlyArray<{ worker: Worker; lease: Lease }>): void {
+    for (const { worker, lease } of granted) {
+      this.setWorkerStatus(worker, 'busy');
+      this.run(worker, lease);
+    }
   }
 
   private run(worker: Worker, lease: Lease): void {
@@ -315,7 +326,9 @@ export class FleetEngine {
     worker.running.set(key, handle);
     this.options.bus?.invalidate('runs', 'tasks', 'workers');
     void handle.done.finally(() => {
-      worker.running.delete(key);
+      // A retried task may already run again under the same key (its slot was refilled in the commit
+      // that recorded this attempt): only this attempt's own entry leaves.
+      if (worker.running.get(key) === handle) worker.running.delete(key);
       // Back to online only if still idle a moment later: a worker between two tasks stays busy.
       if (worker.running.size === 0 && !this.stopped) {
         setTimeout(() => {
@@ -349,14 +362,21 @@ export class FleetEngine {
 
   private flushFinishes(): void {
     const items = this.pendingFinishes.splice(0);
-    let errors: Array<Error | null>;
+    // The slots these attempts free are refilled in the same commit that records them.
+    const freeing = new Map<string, number>();
+    for (const { lease } of items) {
+      if (this.workers.get(lease.workerId)?.running.has(`${lease.runId}\u0000${lease.taskId}`)) freeing.set(lease.workerId, (freeing.get(lease.workerId) ?? 0) + 1);
+    }
+    const refill = !this.stopped && this.started && this.options.store.db.open;
+    let outcome: { errors: Array<Error | null>; granted: Array<{ worker: Worker; lease: Lease }> };
     try {
-      errors = this.fleet.finishMany(items);
+      outcome = this.fleet.tx(() => ({ errors: this.fleet.finishMany(items), granted: refill ? this.leaseFreeSlots(freeing) : [] }));
     } catch (error) {
       for (const it of items) it.reject(error);
       return;
     }
-    items.forEach((it, i) => (errors[i] ? it.reject(errors[i]!) : it.resolve()));
+    items.forEach((it, i) => (outcome.errors[i] ? it.reject(outcome.errors[i]!) : it.resolve()));
+    this.startAll(outcome.granted);
     this.notifyWaiters();
   }
 
