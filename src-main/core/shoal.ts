@@ -54,7 +54,8 @@ export class ShoalCore {
   private readonly log: Logger;
 
   constructor(options: ShoalCoreOptions) {
-    this.store = openStore(options.dbPath, options);
+    // Checkpoints run off the committing thread unless a caller (a test of the inline path) says not.
+    this.store = openStore(options.dbPath, { backgroundCheckpoints: true, onStoreError: (m) => (options.log ?? console.error)(m), ...options });
     this.dataDir = options.dataDir ?? path.dirname(path.resolve(options.dbPath));
     this.transport = options.transport;
     this.version = options.version ?? '0.1.0';

@@ -43,7 +43,8 @@ export async function schedulerTasksPerSecond(n: number, rounds: number, slots: 
   const results: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const dir = tmp('shoal-bench-');
-    const store = openStore(path.join(dir, 's.db'));
+    // As Shoal runs it (ShoalCore): WAL checkpoints on their own thread.
+    const store = openStore(path.join(dir, 's.db'), { backgroundCheckpoints: true });
     const receipt = { artifacts: [], score: null };
     let engine: FleetEngine | null = null;
     const executor = (lease: Lease): AttemptHandle => ({ lease, stop() {}, done: engine!.completeAttempt(lease, { kind: 'scored', result: 'pass', exitCode: 0, receipt }) });

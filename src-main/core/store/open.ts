@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { startCheckpointer, type Checkpointer } from './checkpointer';
 import * as schema from './schema';
 
 export type Orm = BetterSQLite3Database<typeof schema>;
@@ -26,6 +27,10 @@ export interface OpenStoreOptions {
   /** 'full' survives power loss; 'normal' (default) survives any process crash, which is what WAL
    *  with synchronous=NORMAL guarantees, at a fraction of the fsync cost. */
   durability?: 'normal' | 'full';
+  /** Checkpoint the WAL on a background thread (see checkpointer.ts) instead of inside commits. */
+  backgroundCheckpoints?: boolean;
+  /** Where a background checkpoint's failure is reported. */
+  onStoreError?: (message: string) => void;
 }
 
 /** $SHOAL_HOME/shoal.db, else ~/.shoal/shoal.db (the headless default; Electron passes userData). */
@@ -64,7 +69,17 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
     db.pragma('busy_timeout = 5000');
     const orm = drizzle(db, { schema });
     migrate(orm, { migrationsFolder: options.migrationsDir ?? resolveMigrationsDir() });
-    return { path: file, db, orm, close: () => db.close() };
+    let checkpointer: Checkpointer | null = null;
+    if (options.backgroundCheckpoints && file !== ':memory:') {
+      checkpointer = startCheckpointer(db, file, { nativeBinding: options.nativeBinding, onError: options.onStoreError });
+    }
+    return {
+      path: file, db, orm,
+      close: () => {
+        void checkpointer?.close();
+        db.close();
+      },
+    };
   } catch (error) {
     db.close();
     throw error;

@@ -1,0 +1,81 @@
+// WAL checkpoints on a background thread. A checkpoint copies committed pages from the WAL into the
+// database file and fsyncs it: real disk I/O that, done inline, lands on whichever commit crosses
+// the threshold (about a sixth of a busy scheduler's time on this machine). A second connection on
+// a worker thread does them instead with PASSIVE checkpoints, which never block the writer, so the
+// thread that commits leases and receipts only appends to the WAL. Durability is unchanged: every
+// commit is in the WAL (synchronous=NORMAL) before it is acknowledged, whoever checkpoints it.
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
+
+/** Pages after which the writer checkpoints on its own: a backstop for a checkpointer that cannot
+ *  keep up (or died), so the WAL stays bounded (64 MB) either way. */
+const BACKSTOP_PAGES = 16_384;
+/** SQLite's default threshold, restored when the background thread is gone. */
+const INLINE_PAGES = 1_000;
+
+// Plain CommonJS evaluated in the worker: the app's bundles need no extra entry point for it, and it
+// loads the same better-sqlite3 (and native binding) the main connection uses.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file, workerData.nativeBinding ? { nativeBinding: workerData.nativeBinding } : {});
+db.pragma('busy_timeout = 5000');
+const checkpoint = () => {
+  try { db.pragma('wal_checkpoint(PASSIVE)'); }
+  catch (e) { parentPort.postMessage({ error: String((e && e.message) || e) }); }
+};
+const timer = setInterval(checkpoint, workerData.intervalMs);
+parentPort.on('message', () => {
+  clearInterval(timer);
+  checkpoint();
+  db.close();
+  parentPort.close();
+});
+`;
+
+export interface Checkpointer {
+  /** Stops the thread after a last checkpoint; resolves when its connection is closed. */
+  close(): Promise<void>;
+}
+
+export interface CheckpointerOptions {
+  intervalMs?: number;
+  nativeBinding?: string;
+  onError?: (message: string) => void;
+}
+
+export function startCheckpointer(db: Database.Database, file: string, options: CheckpointerOptions = {}): Checkpointer {
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { driver, file, nativeBinding: options.nativeBinding ?? null, intervalMs: options.intervalMs ?? 200 },
+  });
+  db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+  // After a burst the WAL is reset once checkpointed; this trims the file back instead of keeping it.
+  db.pragma(`journal_size_limit = ${BACKSTOP_PAGES * 4096}`);
+  let closing = false;
+  const inline = () => {
+    if (db.open) db.pragma(`wal_autocheckpoint = ${INLINE_PAGES}`);
+  };
+  worker.on('message', (m: { error?: string }) => m.error && options.onError?.(`background checkpoint failed: ${m.error}`));
+  worker.on('error', (e) => {
+    options.onError?.(`background checkpoints stopped (${e.message}); checkpointing inline`);
+    inline();
+  });
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => {
+    if (!closing) inline();
+    resolve();
+  }));
+  // After the listeners (adding one refs the thread again): it must never keep Shoal running.
+  worker.unref();
+  return {
+    close() {
+      if (!closing) {
+        closing = true;
+        worker.postMessage('close');
+      }
+      return exited;
+    },
+  };
+}
