@@ -244,6 +244,24 @@ describe('stringifyWire', () => {
     expect(() => stringifyWire(cyclic)).toThrow(TypeError);
   });
 
+  it('writes a plain document natively exactly as by hand, and falls back for anything else', () => {
+    // A float beside the value sends the containing array down the hand-written path.
+    const byHand = (v: unknown) => stringifyWire([v, 0.5]).slice(1, -5);
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    const leaf = (): unknown => [() => rand(2 ** 40) - 2 ** 39, () => 'é\u{1F600}"\\\n'.slice(rand(5)), () => rand(2) === 0, () => null, () => undefined, () => 2 ** 53, () => 1.5, () => 7n][rand(8)]!();
+    const gen = (depth: number): unknown => {
+      if (depth > 3 || rand(3) === 0) return leaf();
+      if (rand(2) === 0) return Array.from({ length: rand(4) }, () => gen(depth + 1));
+      const keys = ['a', 'é', 'z', '10', '2', 'toJSON'];
+      return Object.fromEntries(Array.from({ length: rand(4) }, () => [keys[rand(5)]!, gen(depth + 1)]));
+    };
+    for (let i = 0; i < 2000; i++) {
+      const v = { doc: gen(0) };
+      expect(stringifyWire(v)).toBe(byHand(v));
+    }
+  });
+
   it('round-trips what parseJsonLossless reads in serde mode', () => {
     const text = '{"a":[1,1.0,-0.0,1e16,18446744073709551615,0.1,"é"],"b":{"c":null,"d":false}}';
     expect(stringifyWire(parseJsonLossless(text, { serdeJson: true }))).toBe(text);

@@ -477,7 +477,44 @@ const ARRAY_INDEX = /^(?:0|[1-9]\d{0,9})$/;
  * are maps (struct fields never look like that), and every map serde writes is sorted.
  */
 export function stringifyWire(value: unknown): string {
+  // Most documents (task specs, receipts) hold nothing the native writer would spell differently:
+  // checking that is several times cheaper than writing them by hand.
+  if (typeof value === 'object' && value !== null && isNativeJson(value, 0)) return JSON.stringify(value);
   return write(value, []) ?? 'null';
+}
+
+/** Whether JSON.stringify writes exactly what write() would: only strings, booleans, null, safe
+ *  integers, and plain arrays and objects of them whose keys do not look like array indexes. Deep
+ *  or cyclic values are left to write(), which reports the cycle. */
+function isNativeJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+    case 'undefined':
+      return true;
+    case 'number':
+      return Number.isInteger(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER;
+    case 'object':
+      break;
+    default:
+      return false; // bigint, function, symbol
+  }
+  if (value === null) return true;
+  if (depth > 32) return false;
+  if (Array.isArray(value)) {
+    for (let k = 0; k < value.length; k++) if (!isNativeJson(value[k], depth + 1)) return false;
+    return true;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false; // FloatLiteral, Date, boxed values
+  const obj = value as Record<string, unknown>;
+  let first = true;
+  for (const key in obj) {
+    if (first && ARRAY_INDEX.test(key)) return false;
+    first = false;
+    if (!isNativeJson(obj[key], depth + 1)) return false;
+  }
+  return true;
 }
 
 function write(value: unknown, stack: object[]): string | undefined {
