@@ -43,7 +43,7 @@ export type AttemptOutcome =
   | { kind: 'cancelled'; by: string; receipt: Omit<FleetReceipt, 'run_id' | 'task_id' | 'worker_id' | 'completed_at' | 'result'> }
   | { kind: 'interrupted'; signal: string };
 
-interface InboxCandidate { seq: number; requires: string | null }
+interface InboxCandidate { seq: number; run_id: string; task_id: string; attempts: number; requires: string | null }
 interface TaskRecord { run_id: string; task_id: string; spec: string; state: string; attempts: number; max_attempts: number; worker_id: string | null }
 interface RunCounters { status: string; tasks_total: number; tasks_passed: number; tasks_failed: number; tasks_review: number; tasks_cancelled: number }
 
@@ -71,13 +71,15 @@ export class FleetStore {
       runCounters: p<[string], RunCounters>(`SELECT status, tasks_total, tasks_passed, tasks_failed, tasks_review, tasks_cancelled FROM runs WHERE id = ?`),
       // Two statements rather than `pool IS ?`: SQLite plans the literal IS NULL far better.
       candidatesDefault: p<[number, number], InboxCandidate>(
-        `SELECT seq, requires FROM inbox WHERE pool IS NULL AND held = 0 AND lease_token IS NULL AND ready_at <= ?
+        `SELECT seq, run_id, task_id, attempts, requires FROM inbox WHERE pool IS NULL AND held = 0 AND lease_token IS NULL AND ready_at <= ?
          ORDER BY priority DESC, enqueued_at, seq LIMIT ?`),
       candidatesPool: p<[string, number, number], InboxCandidate>(
-        `SELECT seq, requires FROM inbox WHERE pool = ? AND held = 0 AND lease_token IS NULL AND ready_at <= ?
+        `SELECT seq, run_id, task_id, attempts, requires FROM inbox WHERE pool = ? AND held = 0 AND lease_token IS NULL AND ready_at <= ?
          ORDER BY priority DESC, enqueued_at, seq LIMIT ?`),
-      takeLease: p<[string, number, string, number], { run_id: string; task_id: string; attempts: number }>(
-        `UPDATE inbox SET lease_token = ?, lease_deadline = ?, worker_id = ?, attempts = attempts + 1 WHERE seq = ? AND lease_token IS NULL RETURNING run_id, task_id, attempts`),
+      // No RETURNING (SQLite buffers its rows in a temporary table): the candidate row already says
+      // which task it is, and the attempt count is checked rather than read back.
+      takeLease: p<[string, number, string, number, number]>(
+        `UPDATE inbox SET lease_token = ?, lease_deadline = ?, worker_id = ?, attempts = attempts + 1 WHERE seq = ? AND attempts = ? AND lease_token IS NULL`),
       insertAttempt: p<[string, string, number, string, string, number, string]>(
         `INSERT INTO attempts (run_id, task_id, attempt, worker_id, lease_token, state, owner_pid, started_at) VALUES (?, ?, ?, ?, ?, 'leased', ?, ?)`),
       taskLeased: p<[number, string, string, string, string]>(
@@ -299,9 +301,9 @@ export class FleetStore {
           if (!requires.every((r) => worker.capabilities.has(r))) continue;
         }
         const token = newLeaseToken();
-        const taken = this.s.takeLease.get(token, deadline, worker.id, c.seq);
-        if (!taken) continue;
-        const { run_id: runId, task_id: taskId, attempts: attempt } = taken;
+        if (this.s.takeLease.run(token, deadline, worker.id, c.seq, c.attempts).changes !== 1) continue;
+        const { run_id: runId, task_id: taskId } = c;
+        const attempt = c.attempts + 1;
         this.s.insertAttempt.run(runId, taskId, attempt, worker.id, token, this.ownerPid, now);
         this.s.taskLeased.run(attempt, worker.id, now, runId, taskId);
         this.events.append(runId, [{ taskId, workerId: worker.id, attempt, timestamp: now, payload: { state: 'leased', lease_expires_at: nowIso(deadline) } }]);
