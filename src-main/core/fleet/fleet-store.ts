@@ -3,6 +3,7 @@
 // timeline and the state can never disagree, and a crash at any point leaves one or the other whole.
 // Worker writes are fenced by (task, attempt, lease token): a late write from a lost lease throws
 // LeaseLostError and changes nothing.
+import { BatchInsert } from '../store/batch-insert';
 import type { Store } from '../store/open';
 import type { EventBus } from '../bus';
 import type { FleetReceipt, FleetRetryPolicy, FleetTaskSpec } from '../../../src-shared/protocol/fleet';
@@ -63,10 +64,8 @@ export class FleetStore {
     this.s = {
       insertRun: p<[string, string, string, string, string | null, string, number]>(
         `INSERT INTO runs (id, name, status, labels, worker_specs, workspace, created_at, tasks_total) VALUES (?, ?, 'pending', ?, ?, ?, ?, ?)`),
-      insertTask: p<[string, string, number, string, string, number, number, string | null]>(
-        `INSERT INTO tasks (run_id, task_id, ordinal, name, spec, priority, max_attempts, state, unplaceable) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?)`),
-      insertInbox: p<[string, string, number, string, string | null, string | null]>(
-        `INSERT INTO inbox (run_id, task_id, priority, enqueued_at, requires, pool) VALUES (?, ?, ?, ?, ?, ?)`),
+      insertTasks: new BatchInsert(this.db, 'INSERT INTO tasks (run_id, task_id, ordinal, name, spec, priority, max_attempts, state, unplaceable)', 9),
+      insertInbox: new BatchInsert(this.db, 'INSERT INTO inbox (run_id, task_id, priority, enqueued_at, requires, pool)', 6),
       setRunStatus: p<[string, string, string | null, string]>(`UPDATE runs SET status = ?, updated_at = ?, completed_at = COALESCE(?, completed_at) WHERE id = ?`),
       runCounters: p<[string], RunCounters>(`SELECT status, tasks_total, tasks_passed, tasks_failed, tasks_review, tasks_cancelled FROM runs WHERE id = ?`),
       // Two statements rather than `pool IS ?`: SQLite plans the literal IS NULL far better.
@@ -80,8 +79,7 @@ export class FleetStore {
       // which task it is, and the attempt count is checked rather than read back.
       takeLease: p<[string, number, string, number, number]>(
         `UPDATE inbox SET lease_token = ?, lease_deadline = ?, worker_id = ?, attempts = attempts + 1 WHERE seq = ? AND attempts = ? AND lease_token IS NULL`),
-      insertAttempt: p<[string, string, number, string, string, number, string]>(
-        `INSERT INTO attempts (run_id, task_id, attempt, worker_id, lease_token, state, owner_pid, started_at) VALUES (?, ?, ?, ?, ?, 'leased', ?, ?)`),
+      insertAttempts: new BatchInsert(this.db, 'INSERT INTO attempts (run_id, task_id, attempt, worker_id, lease_token, state, owner_pid, started_at)', 8),
       taskLeased: p<[number, string, string, string, string]>(
         `UPDATE tasks SET state = 'leased', attempts = ?, worker_id = ?, started_at = COALESCE(started_at, ?), last_error = NULL WHERE run_id = ? AND task_id = ?`),
       setTaskState: p<[string, string, string]>(`UPDATE tasks SET state = ? WHERE run_id = ? AND task_id = ?`),
@@ -95,8 +93,7 @@ export class FleetStore {
         `UPDATE attempts SET state = 'running', pid = ?, pid_start = ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
       attemptEnded: p<[string, string, number | null, string | null, string | null, string, string, number]>(
         `UPDATE attempts SET state = ?, ended_at = ?, exit_code = ?, result = ?, reason = ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
-      insertReceipt: p<[string, string, number, string, string, string, string]>(
-        `INSERT INTO receipts (run_id, task_id, attempt, worker_id, completed_at, result, body) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      insertReceipts: new BatchInsert(this.db, 'INSERT INTO receipts (run_id, task_id, attempt, worker_id, completed_at, result, body)', 7),
       deleteInbox: p<[string, string]>(`DELETE FROM inbox WHERE run_id = ? AND task_id = ?`),
       // Releasing a lease is the fence: it changes a row only while the lease is still this attempt's.
       releaseDone: p<[string, string, number, string]>(`DELETE FROM inbox WHERE run_id = ? AND task_id = ? AND attempts = ? AND lease_token = ?`),
@@ -149,11 +146,13 @@ export class FleetStore {
         this.events.beginDeferred();
         try {
           const value = fn();
+          this.s.insertReceipts.run(this.receiptRows);
           this.events.endDeferred();
           this.applyRunDeltas();
           return value;
         } finally {
           this.inTx = false;
+          this.receiptRows.length = 0;
         }
       }).immediate();
       this.events.flush();
@@ -168,6 +167,8 @@ export class FleetStore {
   }
 
   private inTx = false;
+  /** Receipts of this transaction, inserted together at its end (see writeReceipt). */
+  private readonly receiptRows: unknown[] = [];
   /** What a person should hear about (a run ended, a task waits for review), told after the commit. */
   private readonly notices: Notice[] = [];
   private readonly runDeltas = new Map<string, { passed: number; failed: number; review: number; cancelled: number; refresh: boolean }>();
@@ -211,11 +212,15 @@ export class FleetStore {
       const now = nowIso();
       this.s.insertRun.run(run.id, run.name, JSON.stringify(run.labels), JSON.stringify(run.workerSpecs), run.workspace, run.createdAt, run.tasks.length);
       const drafts: EventDraft[] = [];
+      const tasks: unknown[] = [];
+      const inbox: unknown[] = [];
       run.tasks.forEach((t, i) => {
-        this.s.insertTask.run(run.id, t.spec.id, i, t.spec.name, stringifyWire(t.spec), t.priority, retryNumbers(t.spec.retry_policy ?? undefined).maxAttempts, t.unplaceable);
-        this.s.insertInbox.run(run.id, t.spec.id, t.priority, now, t.requires.length > 0 ? JSON.stringify(t.requires) : null, t.pool);
+        tasks.push(run.id, t.spec.id, i, t.spec.name, stringifyWire(t.spec), t.priority, retryNumbers(t.spec.retry_policy ?? undefined).maxAttempts, 'queued', t.unplaceable);
+        inbox.push(run.id, t.spec.id, t.priority, now, t.requires.length > 0 ? JSON.stringify(t.requires) : null, t.pool);
         drafts.push({ taskId: t.spec.id, workerId: '', payload: { state: 'queued' } });
       });
+      this.s.insertTasks.run(tasks);
+      this.s.insertInbox.run(inbox);
       this.events.append(run.id, drafts);
       this.s.setRunStatus.run(run.tasks.length > 0 ? 'queued' : 'completed', now, run.tasks.length > 0 ? null : now, run.id);
     });
@@ -294,6 +299,7 @@ export class FleetStore {
       const now = nowIso(nowMs);
       const deadline = nowMs + leaseMs;
       const touchedRuns = new Set<string>();
+      const attempts: unknown[] = [];
       for (const c of candidates) {
         if (leases.length >= max) break;
         if (c.requires) {
@@ -304,12 +310,13 @@ export class FleetStore {
         if (this.s.takeLease.run(token, deadline, worker.id, c.seq, c.attempts).changes !== 1) continue;
         const { run_id: runId, task_id: taskId } = c;
         const attempt = c.attempts + 1;
-        this.s.insertAttempt.run(runId, taskId, attempt, worker.id, token, this.ownerPid, now);
+        attempts.push(runId, taskId, attempt, worker.id, token, 'leased', this.ownerPid, now);
         this.s.taskLeased.run(attempt, worker.id, now, runId, taskId);
         this.events.append(runId, [{ taskId, workerId: worker.id, attempt, timestamp: now, payload: { state: 'leased', lease_expires_at: nowIso(deadline) } }]);
         touchedRuns.add(runId);
         leases.push({ runId, taskId, attempt, token, workerId: worker.id, deadline, grantedAt: nowMs });
       }
+      this.s.insertAttempts.run(attempts);
       for (const runId of touchedRuns) {
         const counters = this.s.runCounters.get(runId);
         if (counters && counters.status === 'queued') this.s.setRunStatus.run('running', now, null, runId);
@@ -464,9 +471,10 @@ export class FleetStore {
   private writeReceipt(runId: string, taskId: string, attempt: number, workerId: string, completedAt: string, result: FleetReceipt['result'],
     rest: Omit<FleetReceipt, 'run_id' | 'task_id' | 'worker_id' | 'completed_at' | 'result'>): void {
     const receipt = { run_id: runId, task_id: taskId, worker_id: workerId, completed_at: completedAt, result, artifacts: rest.artifacts ?? [], score: rest.score ?? null };
-    // The unique index on (run, task, attempt) turns a duplicate into an error that rolls back the
-    // whole transaction: a task never gets two receipts for one attempt.
-    this.s.insertReceipt.run(runId, taskId, attempt, workerId, completedAt, result, JSON.stringify(receipt));
+    // Inserted at the end of the transaction, with its others. The primary key (run, task, attempt)
+    // turns a duplicate into an error that rolls back the whole transaction: a task never gets two
+    // receipts for one attempt.
+    this.receiptRows.push(runId, taskId, attempt, workerId, completedAt, result, JSON.stringify(receipt));
   }
 
   /** A person's verdict on a task waiting in review. */
