@@ -83,10 +83,10 @@ export class FleetStore {
       taskLeased: p<[number, string, string, string, string]>(
         `UPDATE tasks SET state = 'leased', attempts = ?, worker_id = ?, started_at = COALESCE(started_at, ?), last_error = NULL WHERE run_id = ? AND task_id = ?`),
       setTaskState: p<[string, string, string]>(`UPDATE tasks SET state = ? WHERE run_id = ? AND task_id = ?`),
-      fence: p<[string, string, number, string], { seq: number }>(
-        `SELECT seq FROM inbox WHERE run_id = ? AND task_id = ? AND attempts = ? AND lease_token = ?`),
-      renew: p<[number, string, string, number, string]>(
-        `UPDATE inbox SET lease_deadline = ? WHERE run_id = ? AND task_id = ? AND attempts = ? AND lease_token = ?`),
+      // Every fenced statement addresses the lease's inbox row by rowid and changes or finds it only
+      // while the row is still this attempt's (attempt count and token).
+      fence: p<[number, number, string], { seq: number }>(`SELECT seq FROM inbox WHERE seq = ? AND attempts = ? AND lease_token = ?`),
+      renew: p<[number, number, number, string]>(`UPDATE inbox SET lease_deadline = ? WHERE seq = ? AND attempts = ? AND lease_token = ?`),
       attemptStarted: p<[string | null, string | null, string, string, number]>(
         `UPDATE attempts SET state = 'starting', workdir = ?, branch = ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
       attemptPid: p<[number, string | null, string, string, number]>(
@@ -95,10 +95,10 @@ export class FleetStore {
         `UPDATE attempts SET state = ?, ended_at = ?, exit_code = ?, result = ?, reason = ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
       insertReceipts: new BatchInsert(this.db, 'INSERT INTO receipts (run_id, task_id, attempt, worker_id, completed_at, result, body)', 7),
       deleteInbox: p<[string, string]>(`DELETE FROM inbox WHERE run_id = ? AND task_id = ?`),
-      // Releasing a lease is the fence: it changes a row only while the lease is still this attempt's.
-      releaseDone: p<[string, string, number, string]>(`DELETE FROM inbox WHERE run_id = ? AND task_id = ? AND attempts = ? AND lease_token = ?`),
-      releaseRetry: p<[number, string, string, number, string]>(
-        `UPDATE inbox SET lease_token = NULL, lease_deadline = NULL, worker_id = NULL, ready_at = ? WHERE run_id = ? AND task_id = ? AND attempts = ? AND lease_token = ?`),
+      // Releasing a lease is the fence of a finished attempt's writes.
+      releaseDone: p<[number, number, string]>(`DELETE FROM inbox WHERE seq = ? AND attempts = ? AND lease_token = ?`),
+      releaseRetry: p<[number, number, number, string]>(
+        `UPDATE inbox SET lease_token = NULL, lease_deadline = NULL, worker_id = NULL, ready_at = ? WHERE seq = ? AND attempts = ? AND lease_token = ?`),
       taskFinished: p<[string, string | null, string, string | null, string, string]>(
         `UPDATE tasks SET state = ?, result = ?, finished_at = ?, last_error = ? WHERE run_id = ? AND task_id = ?`),
       taskError: p<[string, string, string, string]>(`UPDATE tasks SET state = ?, last_error = ? WHERE run_id = ? AND task_id = ?`),
@@ -109,12 +109,12 @@ export class FleetStore {
       inboxOfRun: p<[string], { task_id: string; lease_token: string | null; attempts: number; worker_id: string | null }>(
         `SELECT task_id, lease_token, attempts, worker_id FROM inbox WHERE run_id = ?`),
       holdRun: p<[number, string]>(`UPDATE inbox SET held = ? WHERE run_id = ?`),
-      expired: p<[number], { run_id: string; task_id: string; attempts: number; worker_id: string; lease_token: string }>(
-        `SELECT run_id, task_id, attempts, worker_id, lease_token FROM inbox WHERE lease_token IS NOT NULL AND lease_deadline < ?`),
+      expired: p<[number], { seq: number; run_id: string; task_id: string; attempts: number; worker_id: string; lease_token: string }>(
+        `SELECT seq, run_id, task_id, attempts, worker_id, lease_token FROM inbox WHERE lease_token IS NOT NULL AND lease_deadline < ?`),
       // Active attempts are those holding a lease; CROSS JOIN keeps SQLite walking the (small) inbox
       // rather than every attempt ever made.
-      activeAttempts: p<[], { run_id: string; task_id: string; attempt: number; worker_id: string; lease_token: string; pid: number | null; pid_start: string | null; owner_pid: number | null }>(
-        `SELECT a.run_id, a.task_id, a.attempt, a.worker_id, a.lease_token, a.pid, a.pid_start, a.owner_pid
+      activeAttempts: p<[], { seq: number; run_id: string; task_id: string; attempt: number; worker_id: string; lease_token: string; pid: number | null; pid_start: string | null; owner_pid: number | null }>(
+        `SELECT i.seq, a.run_id, a.task_id, a.attempt, a.worker_id, a.lease_token, a.pid, a.pid_start, a.owner_pid
          FROM inbox i CROSS JOIN attempts a ON a.run_id = i.run_id AND a.task_id = i.task_id AND a.attempt = i.attempts
          WHERE i.lease_token IS NOT NULL AND a.state IN (${ACTIVE_ATTEMPT.map((s) => `'${s}'`).join(', ')})`),
       lastAttempt: p<[string, string], { attempt: number; worker_id: string }>(
@@ -314,7 +314,7 @@ export class FleetStore {
         this.s.taskLeased.run(attempt, worker.id, now, runId, taskId);
         this.events.append(runId, [{ taskId, workerId: worker.id, attempt, timestamp: now, payload: { state: 'leased', lease_expires_at: nowIso(deadline) } }]);
         touchedRuns.add(runId);
-        leases.push({ runId, taskId, attempt, token, workerId: worker.id, deadline, grantedAt: nowMs });
+        leases.push({ runId, taskId, attempt, token, inboxSeq: c.seq, workerId: worker.id, deadline, grantedAt: nowMs });
       }
       this.s.insertAttempts.run(attempts);
       for (const runId of touchedRuns) {
@@ -327,16 +327,16 @@ export class FleetStore {
 
   renew(lease: Lease, nowMs: number, leaseMs: number): void {
     const deadline = nowMs + leaseMs;
-    const r = this.s.renew.run(deadline, lease.runId, lease.taskId, lease.attempt, lease.token);
+    const r = this.s.renew.run(deadline, lease.inboxSeq, lease.attempt, lease.token);
     if (r.changes !== 1) throw new LeaseLostError(lease);
     lease.deadline = deadline;
   }
 
-  isCurrent(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'token'>): boolean {
-    return this.s.fence.get(lease.runId, lease.taskId, lease.attempt, lease.token) !== undefined;
+  isCurrent(lease: Pick<Lease, 'inboxSeq' | 'attempt' | 'token'>): boolean {
+    return this.s.fence.get(lease.inboxSeq, lease.attempt, lease.token) !== undefined;
   }
 
-  private assertCurrent(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'token'>): void {
+  private assertCurrent(lease: Pick<Lease, 'runId' | 'taskId' | 'inboxSeq' | 'attempt' | 'token'>): void {
     if (!this.isCurrent(lease)) throw new LeaseLostError(lease);
   }
 
@@ -388,7 +388,7 @@ export class FleetStore {
 
   /** Records a finished attempt. Its first write releases the lease, fenced by (task, attempt,
    *  token): false means the lease was lost and nothing was written. */
-  private finishInTx(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'workerId' | 'token'>, outcome: AttemptOutcome, nowMs: number): boolean {
+  private finishInTx(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'workerId' | 'token' | 'inboxSeq'>, outcome: AttemptOutcome, nowMs: number): boolean {
     const { runId, taskId, attempt, workerId } = lease;
     const now = nowIso(nowMs);
     const ev = (payload: EventPayload): EventDraft => ({ taskId, workerId, attempt, timestamp: now, payload });
@@ -445,10 +445,10 @@ export class FleetStore {
 
   /** Gives the lease back: the task leaves the inbox (readyAt null) or waits there until readyAt.
    *  Fenced: false when the lease is no longer this attempt's. */
-  private releaseLease(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'token'>, readyAt: number | null): boolean {
+  private releaseLease(lease: Pick<Lease, 'inboxSeq' | 'attempt' | 'token'>, readyAt: number | null): boolean {
     const r = readyAt === null
-      ? this.s.releaseDone.run(lease.runId, lease.taskId, lease.attempt, lease.token)
-      : this.s.releaseRetry.run(readyAt, lease.runId, lease.taskId, lease.attempt, lease.token);
+      ? this.s.releaseDone.run(lease.inboxSeq, lease.attempt, lease.token)
+      : this.s.releaseRetry.run(readyAt, lease.inboxSeq, lease.attempt, lease.token);
     return r.changes === 1;
   }
 
@@ -535,7 +535,7 @@ export class FleetStore {
     return this.tx(() => {
       const revoked = [];
       for (const row of this.s.expired.all(nowMs)) {
-        const lease = { runId: row.run_id, taskId: row.task_id, attempt: row.attempts, workerId: row.worker_id, token: row.lease_token };
+        const lease = { runId: row.run_id, taskId: row.task_id, attempt: row.attempts, workerId: row.worker_id, token: row.lease_token, inboxSeq: row.seq };
         const now = nowIso(nowMs);
         const retry = this.retryPlan(lease, this.s.runCounters.get(row.run_id)?.status === 'cancelled', nowMs);
         if (!this.releaseLease(lease, retry.readyAt)) continue;
@@ -552,14 +552,14 @@ export class FleetStore {
   }
 
   /** Attempts that were active when their owning process died. */
-  orphanedAttempts(isAlive: (pid: number) => boolean): Array<{ runId: string; taskId: string; attempt: number; workerId: string; token: string; pid: number | null; pidStart: string | null }> {
+  orphanedAttempts(isAlive: (pid: number) => boolean): Array<{ runId: string; taskId: string; attempt: number; workerId: string; token: string; inboxSeq: number; pid: number | null; pidStart: string | null }> {
     return this.s.activeAttempts.all()
       .filter((a) => a.owner_pid === null || (a.owner_pid !== this.ownerPid && !isAlive(a.owner_pid)))
-      .map((a) => ({ runId: a.run_id, taskId: a.task_id, attempt: a.attempt, workerId: a.worker_id, token: a.lease_token, pid: a.pid, pidStart: a.pid_start }));
+      .map((a) => ({ runId: a.run_id, taskId: a.task_id, attempt: a.attempt, workerId: a.worker_id, token: a.lease_token, inboxSeq: a.seq, pid: a.pid, pidStart: a.pid_start }));
   }
 
   /** Puts an orphaned attempt's task back (the attempt counted) after its agent was ended. */
-  recoverAttempt(a: { runId: string; taskId: string; attempt: number; workerId: string; token: string }): void {
+  recoverAttempt(a: { runId: string; taskId: string; attempt: number; workerId: string; token: string; inboxSeq: number }): void {
     this.tx(() => {
       if (this.finishInTx(a, { kind: 'interrupted', signal: 'SIGKILL' }, Date.now())) return;
       // The inbox already moved on (finished or re-leased): just close the attempt record.

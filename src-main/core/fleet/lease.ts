@@ -5,6 +5,8 @@ export interface Lease {
   taskId: string;
   attempt: number;
   token: string;
+  /** The inbox row the lease holds (its rowid): fenced writes address it directly. */
+  inboxSeq: number;
   workerId: string;
   deadline: number;
   /** When the lease was granted (ms), for spawn-latency measurements. */
