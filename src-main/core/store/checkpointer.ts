@@ -21,13 +21,26 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, workerData.nativeBinding ? { nativeBinding: workerData.nativeBinding } : {});
 db.pragma('busy_timeout = 5000');
+let last = '';
 const checkpoint = () => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); }
-  catch (e) { parentPort.postMessage({ error: String((e && e.message) || e) }); }
+  try {
+    const state = JSON.stringify(db.pragma('wal_checkpoint(PASSIVE)'));
+    const busy = state !== last;
+    last = state;
+    return busy;
+  } catch (e) {
+    parentPort.postMessage({ error: String((e && e.message) || e) });
+    return false;
+  }
 };
-const timer = setInterval(checkpoint, workerData.intervalMs);
+// While commits keep coming, checkpoint again soon: the sooner the WAL is fully copied between two
+// commits, the sooner the writer starts it over and reuses its blocks instead of growing the file.
+// When nothing changed, back off.
+let timer;
+const loop = () => { timer = setTimeout(loop, checkpoint() ? workerData.busyMs : workerData.idleMs); };
+timer = setTimeout(loop, workerData.idleMs);
 parentPort.on('message', () => {
-  clearInterval(timer);
+  clearTimeout(timer);
   checkpoint();
   db.close();
   parentPort.close();
@@ -40,7 +53,9 @@ export interface Checkpointer {
 }
 
 export interface CheckpointerOptions {
-  intervalMs?: number;
+  /** Between checkpoints while the WAL keeps changing, and when it does not. */
+  busyMs?: number;
+  idleMs?: number;
   nativeBinding?: string;
   onError?: (message: string) => void;
 }
@@ -49,7 +64,7 @@ export function startCheckpointer(db: Database.Database, file: string, options: 
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { driver, file, nativeBinding: options.nativeBinding ?? null, intervalMs: options.intervalMs ?? 200 },
+    workerData: { driver, file, nativeBinding: options.nativeBinding ?? null, busyMs: options.busyMs ?? 20, idleMs: options.idleMs ?? 250 },
   });
   db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   // After a burst the WAL is reset once checkpointed; this trims the file back instead of keeping it.
