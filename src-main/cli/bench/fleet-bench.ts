@@ -16,6 +16,12 @@ function tmp(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+/** Each round's database is removed once measured: a full run writes gigabytes, and dirty pages of a
+ *  deleted file are never written back, so they do not slow the rounds after it either. */
+function discard(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -58,6 +64,7 @@ export async function schedulerTasksPerSecond(n: number, rounds: number, slots: 
     if (done.n !== n) throw new Error(`scheduler bench: ${done.n} receipts for ${n} tasks`);
     await engine.shutdown();
     store.close();
+    discard(dir);
   }
   return median(results);
 }
@@ -66,7 +73,8 @@ export async function schedulerTasksPerSecond(n: number, rounds: number, slots: 
 export function unbatchedTasksPerSecond(n: number, rounds: number): number {
   const results: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    const store = openStore(path.join(tmp('shoal-bench-'), 's.db'));
+    const dir = tmp('shoal-bench-');
+    const store = openStore(path.join(dir, 's.db'));
     const fleet = new FleetStore(store, null);
     const worker = { id: 'local', capabilities: new Set<string>(), pool: null };
     const receipt = { artifacts: [], score: null };
@@ -81,6 +89,7 @@ export function unbatchedTasksPerSecond(n: number, rounds: number): number {
     const done = store.db.prepare(`SELECT COUNT(*) n FROM receipts`).get() as { n: number };
     if (done.n !== n) throw new Error(`scheduler bench: ${done.n} receipts for ${n} tasks`);
     store.close();
+    discard(dir);
   }
   return median(results);
 }
@@ -90,7 +99,8 @@ export function unbatchedTasksPerSecond(n: number, rounds: number): number {
 export function plainjobTasksPerSecond(n: number, rounds: number): number {
   const results: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    const db = new Database(path.join(tmp('shoal-bench-pj-'), 'pj.db'));
+    const dir = tmp('shoal-bench-pj-');
+    const db = new Database(path.join(dir, 'pj.db'));
     const queue = defineQueue({ connection: better(db), logger: { error() {}, warn() {}, info() {}, debug() {} } as never });
     const t0 = performance.now();
     for (let i = 0; i < n; i++) queue.add('task', { i });
@@ -104,6 +114,8 @@ export function plainjobTasksPerSecond(n: number, rounds: number): number {
     results.push(n / ((performance.now() - t0) / 1000));
     if (done !== n) throw new Error(`plainjob bench: ${done} of ${n}`);
     queue.close();
+    if (db.open) db.close();
+    discard(dir);
   }
   return median(results);
 }
@@ -112,7 +124,8 @@ export function plainjobTasksPerSecond(n: number, rounds: number): number {
 export function eventsPerSecond(n: number, batch: number, rounds: number): number {
   const results: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    const store = openStore(path.join(tmp('shoal-bench-ev-'), 's.db'));
+    const dir = tmp('shoal-bench-ev-');
+    const store = openStore(path.join(dir, 's.db'));
     const fleet = new FleetStore(store, null);
     fleet.createRun(noopRun('ev', 1));
     const drafts = Array.from({ length: batch }, (_, i) => ({ taskId: 't0', workerId: 'local', attempt: 1, payload: i % 2 ? { state: 'heartbeat', cpu_percent: 12.5, memory_mb: 256 } : { state: 'running_tool', tool: 'exec_shell', call_id: `c${i}` } }));
@@ -120,6 +133,7 @@ export function eventsPerSecond(n: number, batch: number, rounds: number): numbe
     for (let written = 0; written < n; written += batch) fleet.tx(() => fleet.events.append('ev', drafts));
     results.push(n / ((performance.now() - t0) / 1000));
     store.close();
+    discard(dir);
   }
   return median(results);
 }
@@ -134,6 +148,7 @@ export async function spawnLatency(n: number, workers: number): Promise<{ p50: n
   await engine.waitForRun('spawn');
   await engine.shutdown();
   store.close();
+  discard(dir);
   const xs = engine.spawnLatencies;
   return { p50: percentile(xs, 50), p99: percentile(xs, 99) };
 }

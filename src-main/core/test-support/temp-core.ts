@@ -1,13 +1,10 @@
 // Test seam: a real core on a real SQLite file in a fresh temp dir, with fast timers.
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { ShoalCore } from '../shoal';
 import type { EngineOptions } from '../fleet/engine';
+import { ShoalCore } from '../shoal';
+import { tempDir } from './temp-dir';
 
-export function tempDir(prefix = 'shoal-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
+export { tempDir };
 
 export function tempCore(engine: Partial<EngineOptions> = {}, dir = tempDir()): ShoalCore {
   return new ShoalCore({
