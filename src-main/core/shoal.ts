@@ -103,14 +103,15 @@ export class ShoalCore {
     });
   }
 
-  /** Stops running agents (recorded as interrupted, put back in the queue) and closes the store. */
-  /** Idempotent: the app's quit path and a host's signal handler may both ask. */
+  /** Stops running agents (recorded as interrupted, put back in the queue) and closes the store.
+   *  Idempotent: the app's quit path and a host's signal handler may both ask. */
   async shutdown(): Promise<void> {
     this.shuttingDown ??= (async () => {
       if (this.started) await this.engine.shutdown();
       if (this.started) await this.runtime.shutdown();
       await this.tools.close();
       this.close();
+      await this.store.whenClosed();
     })();
     return this.shuttingDown;
   }

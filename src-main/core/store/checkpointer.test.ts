@@ -26,6 +26,8 @@ describe('background checkpoints', () => {
     writeMegabytes(store.db, 2);
     await waitFor('the database file to hold the new pages', () => fs.statSync(file).size > before + 2_000_000, 10_000);
     store.close();
+    await store.whenClosed(); // the thread has let go of the file: nothing left in the WAL
+    expect(fs.existsSync(`${file}-wal`)).toBe(false);
     const again = openStore(file);
     expect(again.db.prepare('SELECT COUNT(*) AS n FROM settings').get()).toEqual({ n: 2000 });
     again.close();

@@ -88,6 +88,8 @@ export function startCheckpointer(db: Database.Database, file: string, options: 
     close() {
       if (!closing) {
         closing = true;
+        // Held from here until it has exited: a caller awaiting this must not see the process end first.
+        worker.ref();
         worker.postMessage('close');
       }
       return exited;

@@ -18,6 +18,8 @@ export interface Store {
   /** Typed query builder for everything else. */
   readonly orm: Orm;
   close(): void;
+  /** Resolves once closed and the background checkpointer (if any) has let go of the file. */
+  whenClosed(): Promise<void>;
 }
 
 export interface OpenStoreOptions {
@@ -73,12 +75,19 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
     if (options.backgroundCheckpoints && file !== ':memory:') {
       checkpointer = startCheckpointer(db, file, { nativeBinding: options.nativeBinding, onError: options.onStoreError });
     }
+    let closing = false;
+    let markClosed!: () => void;
+    const closed = new Promise<void>((resolve) => (markClosed = resolve));
     return {
       path: file, db, orm,
       close: () => {
-        void checkpointer?.close();
-        db.close();
+        if (!closing) {
+          closing = true;
+          void (checkpointer?.close() ?? Promise.resolve()).then(markClosed);
+        }
+        if (db.open) db.close();
       },
+      whenClosed: () => closed,
     };
   } catch (error) {
     db.close();
