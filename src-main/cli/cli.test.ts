@@ -134,6 +134,28 @@ describe('shoal run', () => {
     expect(r.stderr).toContain('needs-gpu was never run: no worker offers "gpu"');
   });
 
+  it('runs at most --max-workers tasks at once', async () => {
+    const dir = tempDir();
+    const tasks = ['a', 'b', 'c'].map((id) => ({ id, name: id, instructions: 'sleep 0.3' }));
+    fs.writeFileSync(path.join(dir, 'three.json'), JSON.stringify({ name: 'three', task_specs: tasks }));
+    const peak = async (workers: string): Promise<number> => {
+      const r = await runCli(['run', path.join(dir, 'three.json'), '--db', path.join(dir, `${workers}.db`), '--max-workers', workers, '--json'], { cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+      const runId = String(lastJson(r.stdout).run.id);
+      const events = (await runCli(['events', runId, '--json', '--db', path.join(dir, `${workers}.db`)])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { state: string });
+      // Attempts in flight at once, from the timeline: +1 at each lease, -1 at each end.
+      let now = 0;
+      let most = 0;
+      for (const e of events) {
+        if (e.state === 'leased') most = Math.max(most, ++now);
+        if (e.state === 'completed' || e.state === 'failed') now--;
+      }
+      return most;
+    };
+    expect(await peak('1')).toBe(1);
+    expect(await peak('3')).toBe(3);
+  });
+
   it('rejects an invalid spec with exit 2 before touching the store', async () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'bad.json'), '[{"id": "x"}]');

@@ -6,7 +6,7 @@ import { watchRuns } from '../watch-run';
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { flags, positional } = parseFlags(args, ['json']);
-  const core = openCore(flags, io);
+  const core = openCore(flags, io, { runs: true });
   try {
     const { recovered } = core.start();
     if (recovered > 0) io.stderr.write(`recovered ${recovered} interrupted task${recovered === 1 ? '' : 's'}\n`);

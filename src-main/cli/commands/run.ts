@@ -18,7 +18,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
   for (const w of result.spec.warnings) io.stderr.write(`warning: ${w}\n`);
-  const core = openCore(flags, io, maxWorkers ? { maxWorkers } : {});
+  const core = openCore(flags, io, { runs: true, ...(maxWorkers ? { maxWorkers } : {}) });
   try {
     const { recovered } = core.start();
     if (recovered > 0) io.stderr.write(`recovered ${recovered} task${recovered === 1 ? '' : 's'} interrupted by an earlier crash\n`);
