@@ -38,8 +38,8 @@ describe('concurrent workdirs', () => {
   it('many tasks of one run get their worktrees at once without git lock collisions', async () => {
     const r = repo();
     const dataDir = tempDir('shoal-ws-data-');
-    const made = await Promise.all(Array.from({ length: 8 }, (_, i) => prepareWorkdir({ dataDir, workspace: r, runId: 'run-c', taskId: `t${i}`, attempt: 1 })));
-    expect(new Set(made.map((w) => w.branch)).size).toBe(8);
+    const made = await Promise.all(Array.from({ length: 24 }, (_, i) => prepareWorkdir({ dataDir, workspace: r, runId: 'run-c', taskId: `t${i}`, attempt: 1 })));
+    expect(new Set(made.map((w) => w.branch)).size).toBe(24);
     await Promise.all(made.map((w) => removeWorkdir(w)));
     expect(git(r, 'worktree', 'list').split('\n')).toHaveLength(1);
   });

@@ -31,6 +31,34 @@ export async function isGitRepo(dir: string): Promise<boolean> {
   }
 }
 
+// git's worktree bookkeeping (.git/worktrees/*, the branch refs -B moves) is not safe against two
+// `worktree add`/`remove` in one repository at once: a concurrent add can read another's half-made
+// entry ("failed to read .git/worktrees/x/commondir") or find its lock taken. Tasks of a run start
+// together, so this process changes one repository's worktrees one at a time, and retries briefly
+// when another process (the app and a CLI run on the same repository) holds git's locks.
+const worktreeQueues = new Map<string, Promise<unknown>>();
+
+function oneAtATime<T>(repo: string, fn: () => Promise<T>): Promise<T> {
+  const key = path.resolve(repo);
+  const next = (worktreeQueues.get(key) ?? Promise.resolve()).then(fn, fn);
+  const settled = next.then(() => undefined, () => undefined);
+  worktreeQueues.set(key, settled);
+  void settled.then(() => worktreeQueues.get(key) === settled && worktreeQueues.delete(key));
+  return next;
+}
+
+async function gitRetrying(cwd: string, args: string[]): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await git(cwd, args);
+    } catch (error) {
+      const transient = /\.lock\b|commondir|Unable to create/i.test(String((error as { stderr?: string }).stderr ?? error));
+      if (!transient || attempt >= 4) throw error;
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+    }
+  }
+}
+
 export async function prepareWorkdir(opts: { dataDir: string; workspace: string | null; runId: string; taskId: string; attempt: number }): Promise<Workdir> {
   const slug = `${refSlug(opts.runId)}/${refSlug(opts.taskId)}`;
   const root = path.join(opts.dataDir, 'workdirs', refSlug(opts.runId), `${refSlug(opts.taskId)}-${opts.attempt}`);
@@ -39,13 +67,15 @@ export async function prepareWorkdir(opts: { dataDir: string; workspace: string 
     const base = (await git(repo, ['rev-parse', 'HEAD'])).trim();
     const branch = `shoal/${slug}`;
     fs.mkdirSync(path.dirname(root), { recursive: true });
-    if (fs.existsSync(root)) await removeWorkdir({ dir: root, branch: null, baseCommit: null, repo });
-    // An earlier attempt of this task (one a crash interrupted, or one kept for inspection) may
-    // still have the branch checked out; git will not reset a branch another worktree holds.
-    for (const stale of await worktreesOnBranch(repo, branch)) await removeWorkdir({ dir: stale, branch: null, baseCommit: null, repo });
-    // -B: a retry starts again from the base commit on the same branch name.
-    await git(repo, ['worktree', 'add', '--force', '-B', branch, root, base]);
-    return { dir: root, branch, baseCommit: base, repo };
+    return oneAtATime(repo, async () => {
+      if (fs.existsSync(root)) await removeWorktree(repo, root);
+      // An earlier attempt of this task (one a crash interrupted, or one kept for inspection) may
+      // still have the branch checked out; git will not reset a branch another worktree holds.
+      for (const stale of await worktreesOnBranch(repo, branch)) await removeWorktree(repo, stale);
+      // -B: a retry starts again from the base commit on the same branch name.
+      await gitRetrying(repo, ['worktree', 'add', '--force', '-B', branch, root, base]);
+      return { dir: root, branch, baseCommit: base, repo };
+    });
   }
   fs.rmSync(root, { recursive: true, force: true });
   fs.mkdirSync(root, { recursive: true });
@@ -83,10 +113,19 @@ export async function commitWorkdir(w: Workdir, message: string): Promise<void> 
 }
 
 export async function removeWorkdir(w: Workdir, keepBranch = true): Promise<void> {
-  if (w.repo) {
-    await git(w.repo, ['worktree', 'remove', '--force', w.dir]).catch(() => '');
-    await git(w.repo, ['worktree', 'prune']).catch(() => '');
-    if (!keepBranch && w.branch) await git(w.repo, ['branch', '-D', w.branch]).catch(() => '');
+  const repo = w.repo;
+  if (repo) {
+    await oneAtATime(repo, async () => {
+      await removeWorktree(repo, w.dir);
+      if (!keepBranch && w.branch) await git(repo, ['branch', '-D', w.branch]).catch(() => '');
+    });
   }
   fs.rmSync(w.dir, { recursive: true, force: true });
+}
+
+/** Inside oneAtATime: the worktree's record in the repository goes, and its directory. */
+async function removeWorktree(repo: string, dir: string): Promise<void> {
+  await gitRetrying(repo, ['worktree', 'remove', '--force', dir]).catch(() => '');
+  await gitRetrying(repo, ['worktree', 'prune']).catch(() => '');
+  fs.rmSync(dir, { recursive: true, force: true });
 }
