@@ -188,6 +188,15 @@ describe('fleet engine', () => {
     expect(gpu.unplaceable).toMatch(/no worker offers "gpu"/);
   });
 
+  it('runs what it can even when tasks nobody can take are first in the queue', async () => {
+    const c = core({ maxWorkers: 2 });
+    const gpu = Array.from({ length: 12 }, (_, i) => ({ id: `g${i}`, name: `g${i}`, instructions: 'true', metadata: { priority: 10, requires: ['gpu'] } }));
+    const runId = launch(c, { name: 'behind', task_specs: [...gpu, { id: 'plain', name: 'plain', instructions: 'true' }] });
+    expect(await c.engine.waitForRun(runId, { untilIdle: true })).toBe('running');
+    expect(c.engine.fleet.receipts(runId).map((r) => [r.task_id, r.result])).toEqual([['plain', 'pass']]);
+    expect(c.runsView.tasks(runId).filter((t) => t.unplaceable)).toHaveLength(12);
+  });
+
   it('pauses and resumes a run', async () => {
     const c = core({ maxWorkers: 1 });
     const runId = launch(c, { name: 'p', task_specs: [{ id: 'one', name: '1', instructions: 'sleep 0.3' }, { id: 'two', name: '2', instructions: 'true' }] });

@@ -44,7 +44,10 @@ export type AttemptOutcome =
   | { kind: 'cancelled'; by: string; receipt: Omit<FleetReceipt, 'run_id' | 'task_id' | 'worker_id' | 'completed_at' | 'result'> }
   | { kind: 'interrupted'; signal: string };
 
-interface InboxCandidate { seq: number; run_id: string; task_id: string; attempts: number; requires: string | null }
+interface InboxCandidate { seq: number; run_id: string; task_id: string; attempts: number }
+
+/** SQL: the inbox row's `requires` (a JSON list, or null) is covered by the capabilities bound here. */
+const CAN_TAKE = `(requires IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(inbox.requires) r WHERE r.value NOT IN (SELECT value FROM json_each(?))))`;
 interface TaskRecord { run_id: string; task_id: string; spec: string; state: string; attempts: number; max_attempts: number; worker_id: string | null }
 interface RunCounters { status: string; tasks_total: number; tasks_passed: number; tasks_failed: number; tasks_review: number; tasks_cancelled: number }
 
@@ -69,11 +72,14 @@ export class FleetStore {
       setRunStatus: p<[string, string, string | null, string]>(`UPDATE runs SET status = ?, updated_at = ?, completed_at = COALESCE(?, completed_at) WHERE id = ?`),
       runCounters: p<[string], RunCounters>(`SELECT status, tasks_total, tasks_passed, tasks_failed, tasks_review, tasks_cancelled FROM runs WHERE id = ?`),
       // Two statements rather than `pool IS ?`: SQLite plans the literal IS NULL far better.
-      candidatesDefault: p<[number, number], InboxCandidate>(
-        `SELECT seq, run_id, task_id, attempts, requires FROM inbox WHERE pool IS NULL AND held = 0 AND lease_token IS NULL AND ready_at <= ?
+      // Only tasks this worker can take (every capability the task requires is in the worker's JSON
+      // list, the last parameter): filtering after the LIMIT would let a few tasks nobody can run
+      // at the head of the queue starve everything behind them.
+      candidatesDefault: p<[number, string, number], InboxCandidate>(
+        `SELECT seq, run_id, task_id, attempts FROM inbox WHERE pool IS NULL AND held = 0 AND lease_token IS NULL AND ready_at <= ? AND ${CAN_TAKE}
          ORDER BY priority DESC, enqueued_at, seq LIMIT ?`),
-      candidatesPool: p<[string, number, number], InboxCandidate>(
-        `SELECT seq, run_id, task_id, attempts, requires FROM inbox WHERE pool = ? AND held = 0 AND lease_token IS NULL AND ready_at <= ?
+      candidatesPool: p<[string, number, string, number], InboxCandidate>(
+        `SELECT seq, run_id, task_id, attempts FROM inbox WHERE pool = ? AND held = 0 AND lease_token IS NULL AND ready_at <= ? AND ${CAN_TAKE}
          ORDER BY priority DESC, enqueued_at, seq LIMIT ?`),
       // No RETURNING (SQLite buffers its rows in a temporary table): the candidate row already says
       // which task it is, and the attempt count is checked rather than read back.
@@ -295,17 +301,17 @@ export class FleetStore {
     if (max <= 0) return [];
     return this.tx(() => {
       const leases: Lease[] = [];
-      const candidates = worker.pool === null ? this.s.candidatesDefault.all(nowMs, max + 8) : this.s.candidatesPool.all(worker.pool, nowMs, max + 8);
+      const capabilities = JSON.stringify([...worker.capabilities]);
+      // Inside this IMMEDIATE transaction no other process can take them first.
+      const candidates = worker.pool === null
+        ? this.s.candidatesDefault.all(nowMs, capabilities, max)
+        : this.s.candidatesPool.all(worker.pool, nowMs, capabilities, max);
       const now = nowIso(nowMs);
       const deadline = nowMs + leaseMs;
       const touchedRuns = new Set<string>();
       const attempts: unknown[] = [];
       for (const c of candidates) {
         if (leases.length >= max) break;
-        if (c.requires) {
-          const requires = JSON.parse(c.requires) as string[];
-          if (!requires.every((r) => worker.capabilities.has(r))) continue;
-        }
         const token = newLeaseToken();
         if (this.s.takeLease.run(token, deadline, worker.id, c.seq, c.attempts).changes !== 1) continue;
         const { run_id: runId, task_id: taskId } = c;
