@@ -277,11 +277,17 @@ export class FleetEngine {
 
   private tick(): void {
     if (this.stopped || !this.options.store.db.open) return;
-    const idle = [...this.workers.values()].some((w) => w.spec.host.kind === 'local' && w.running.size < w.max);
-    if (idle) this.startAll(this.fleet.tx(() => this.leaseFreeSlots(new Map())));
-    // Only idle capacity cares when the next backed-off task becomes ready.
-    if (idle && [...this.workers.values()].some((w) => w.spec.host.kind === 'local' && w.running.size < w.max)) this.armReadyTimer();
+    if (this.hasFreeSlot()) {
+      this.startAll(this.fleet.tx(() => this.leaseFreeSlots(new Map())));
+      // Only idle capacity cares when the next backed-off task becomes ready.
+      if (this.hasFreeSlot()) this.armReadyTimer();
+    }
     this.notifyWaiters();
+  }
+
+  private hasFreeSlot(): boolean {
+    for (const w of this.workers.values()) if (w.spec.host.kind === 'local' && w.running.size < w.max) return true;
+    return false;
   }
 
   /** Leases work for every free slot of the local workers; `freeing` counts slots whose attempts

@@ -125,8 +125,8 @@ export class FleetStore {
          WHERE i.lease_token IS NOT NULL AND a.state IN (${ACTIVE_ATTEMPT.map((s) => `'${s}'`).join(', ')})`),
       lastAttempt: p<[string, string], { attempt: number; worker_id: string }>(
         `SELECT attempt, worker_id FROM attempts WHERE run_id = ? AND task_id = ? ORDER BY attempt DESC LIMIT 1`),
-      reenqueue: p<[string, string, number, string, number, string | null]>(
-        `INSERT INTO inbox (run_id, task_id, priority, enqueued_at, attempts, pool) VALUES (?, ?, ?, ?, ?, ?)`),
+      reenqueue: p<[string, string, number, string, number, string | null, string | null]>(
+        `INSERT INTO inbox (run_id, task_id, priority, enqueued_at, attempts, pool, requires) VALUES (?, ?, ?, ?, ?, ?, ?)`),
       pendingReceipt: p<[string, string, string, number]>(`UPDATE attempts SET pending_receipt = ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
       getPendingReceipt: p<[string, string, number], { pending_receipt: string | null }>(`SELECT pending_receipt FROM attempts WHERE run_id = ? AND task_id = ? AND attempt = ?`),
       bumpMaxAttempts: p<[string, string]>(`UPDATE tasks SET max_attempts = attempts + 1 WHERE run_id = ? AND task_id = ?`),
@@ -515,7 +515,9 @@ export class FleetStore {
       if (t.state !== 'failed' && t.state !== 'timeout' && t.state !== 'cancelled') return false;
       const pool = this.poolOf(runId);
       const prio = this.s.taskPriority.get(runId, taskId)?.priority ?? 0;
-      this.s.reenqueue.run(runId, taskId, prio, nowIso(), t.attempts, pool);
+      // The task still needs what its spec requires (validated as a list of names when it was loaded).
+      const requires = (this.specOf(runId, taskId).spec.metadata as { requires?: unknown } | undefined)?.requires;
+      this.s.reenqueue.run(runId, taskId, prio, nowIso(), t.attempts, pool, Array.isArray(requires) && requires.length > 0 ? JSON.stringify(requires) : null);
       this.s.setTaskState.run('queued', runId, taskId);
       this.delta(runId, t.state === 'cancelled' ? 'cancelled' : 'failed', -1);
       // One more attempt than the policy allows: the person asked for it.
