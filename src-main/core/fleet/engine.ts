@@ -7,7 +7,7 @@ import type { FleetWorkerSpec } from '../../../src-shared/protocol/fleet';
 import type { EventBus } from '../bus';
 import type { Store } from '../store/open';
 import { FleetStore, type AttemptOutcome, type NewRun, type WorkerIdentity } from './fleet-store';
-import { nowIso } from './ids';
+import { nowIso, taskKey } from './ids';
 import type { Lease } from './lease';
 import { detectCapabilities } from './capabilities';
 import { isAlive, isSameProcess, signalGroup } from './process-tree';
@@ -328,7 +328,7 @@ export class FleetEngine {
         this.options.bus?.invalidate('workers');
       },
     });
-    const key = `${lease.runId}\u0000${lease.taskId}`;
+    const key = taskKey(lease.runId, lease.taskId);
     worker.running.set(key, handle);
     this.options.bus?.invalidate('runs', 'tasks', 'workers');
     void handle.done.finally(() => {
@@ -371,7 +371,7 @@ export class FleetEngine {
     // The slots these attempts free are refilled in the same commit that records them.
     const freeing = new Map<string, number>();
     for (const { lease } of items) {
-      if (this.workers.get(lease.workerId)?.running.has(`${lease.runId}\u0000${lease.taskId}`)) freeing.set(lease.workerId, (freeing.get(lease.workerId) ?? 0) + 1);
+      if (this.workers.get(lease.workerId)?.running.has(taskKey(lease.runId, lease.taskId))) freeing.set(lease.workerId, (freeing.get(lease.workerId) ?? 0) + 1);
     }
     const refill = !this.stopped && this.started && this.options.store.db.open;
     let outcome: { errors: Array<Error | null>; granted: Array<{ worker: Worker; lease: Lease }> };
@@ -387,7 +387,7 @@ export class FleetEngine {
   }
 
   private findHandle(runId: string, taskId: string): AttemptHandle | undefined {
-    const key = `${runId}\u0000${taskId}`;
+    const key = taskKey(runId, taskId);
     for (const w of this.workers.values()) {
       const h = w.running.get(key);
       if (h) return h;

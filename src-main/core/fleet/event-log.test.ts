@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../store/open';
+import { EventBus } from '../bus';
 import { tempDir } from '../test-support/temp-core';
 import { FleetStore } from './fleet-store';
 
@@ -11,10 +12,10 @@ afterEach(() => {
   for (const s of stores.splice(0)) s.close();
 });
 
-function fleetWithRun(): { store: Store; fleet: FleetStore } {
+function fleetWithRun(bus: EventBus | null = null): { store: Store; fleet: FleetStore } {
   const store = openStore(path.join(tempDir('shoal-events-'), 's.db'));
   stores.push(store);
-  const fleet = new FleetStore(store, null);
+  const fleet = new FleetStore(store, bus);
   fleet.createRun({
     id: 'r', name: 'r', labels: {}, workerSpecs: [], workspace: null, createdAt: '2026-11-21T00:00:00Z',
     tasks: [{ spec: { id: 't', name: 't', instructions: 'true', expected_artifacts: [], timeout_seconds: null, metadata: {} }, priority: 0, requires: [], pool: null, unplaceable: null }],
@@ -35,6 +36,23 @@ describe('event log', () => {
     ]);
     // The body leaves out what the columns hold.
     expect(store.db.prepare(`SELECT body FROM worker_events WHERE run_id = 'r' AND seq = 3`).get()).toEqual({ body: '{"exit_code":0,"extra":{"attempt":1}}' });
+  });
+
+  it('pushes events to a listening window once their transaction has committed', () => {
+    const bus = new EventBus(60_000);
+    const pushed: unknown[] = [];
+    bus.subscribe((e) => e.type === 'worker_events' && pushed.push(...e.events));
+    const { fleet } = fleetWithRun(bus);
+    expect(() => fleet.tx(() => {
+      fleet.events.append('r', [{ taskId: 't', workerId: 'local', timestamp: '2026-11-21T00:00:01Z', payload: { state: 'heartbeat' } }]);
+      throw new Error('rolled back');
+    })).toThrow('rolled back');
+    fleet.tx(() => fleet.events.append('r', [{ taskId: 't', workerId: 'local', attempt: 1, timestamp: '2026-11-21T00:00:02Z', payload: { state: 'running' } }]));
+    bus.flush();
+    // The run's own `queued` event, then the committed one; nothing of the rolled-back transaction.
+    expect(pushed.map((e) => (e as { state: string }).state)).toEqual(['queued', 'running']);
+    expect(pushed[1]).toEqual({ seq: 2, run_id: 'r', worker_id: 'local', task_id: 't', timestamp: '2026-11-21T00:00:02Z', state: 'running', extra: { attempt: 1 } });
+    bus.close();
   });
 
   it('reads rows whose body holds the whole event, as older versions wrote them', () => {

@@ -67,6 +67,9 @@ export class EventLog {
     const row = this.bumpSeq.get(drafts.length, runId);
     if (!row) throw new Error(`run ${runId} does not exist`);
     let seq = row.last_seq - drafts.length;
+    // Events for the live stream are built only while a window or socket listens (a headless
+    // `shoal run` has none); the stored rows are all anyone else reads.
+    const live = (this.bus?.size ?? 0) > 0;
     const written: Record<string, unknown>[] = [];
     const rows: unknown[] = [];
     for (const d of drafts) {
@@ -79,12 +82,13 @@ export class EventLog {
       // written per commit). Native JSON: every value here is one Shoal made (no bigint, no float
       // literal); the seed's exact spelling (`1.0` for an f32) is applied where events leave Shoal.
       rows.push(runId, seq, d.taskId, d.workerId, timestamp, state, d.attempt ?? null, JSON.stringify(fields));
-      written.push({ seq, run_id: runId, worker_id: d.workerId, task_id: d.taskId, timestamp, state, ...fields });
+      if (live) written.push({ seq, run_id: runId, worker_id: d.workerId, task_id: d.taskId, timestamp, state, ...fields });
     }
     this.insert.run(rows);
+    if (written.length === 0) return;
     const list = this.pendingPush.get(runId);
-    if (list) list.push(...written);
-    else this.pendingPush.set(runId, written);
+    if (!list) this.pendingPush.set(runId, written);
+    else for (const e of written) list.push(e);
   }
 
   /** Hands committed events to the live stream. Call after the transaction commits. */

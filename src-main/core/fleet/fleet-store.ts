@@ -9,7 +9,7 @@ import type { EventBus } from '../bus';
 import type { FleetReceipt, FleetRetryPolicy, FleetTaskSpec } from '../../../src-shared/protocol/fleet';
 import { stringifyWire } from '../../../src-shared/protocol/json-lossless';
 import { EventLog, type EventDraft, type EventPayload } from './event-log';
-import { nowIso, newLeaseToken } from './ids';
+import { nowIso, newLeaseToken, taskKey } from './ids';
 import { LeaseLostError, type Lease } from './lease';
 import { backoffMs, retryNumbers } from './retry';
 
@@ -522,7 +522,7 @@ export class FleetStore {
       this.delta(runId, t.state === 'cancelled' ? 'cancelled' : 'failed', -1);
       // One more attempt than the policy allows: the person asked for it.
       this.s.bumpMaxAttempts.run(runId, taskId);
-      this.specCache.delete(`${runId}\u0000${taskId}`);
+      this.specCache.delete(taskKey(runId, taskId));
       this.events.append(runId, [{ taskId, workerId: '', payload: { state: 'queued' } }]);
       this.s.reopenRun.run(nowIso(), runId);
       return true;
@@ -600,7 +600,7 @@ export class FleetStore {
   }
 
   private specOf(runId: string, taskId: string): { spec: FleetTaskSpec; maxAttempts: number; policy: FleetRetryPolicy | undefined } {
-    const key = `${runId}\u0000${taskId}`;
+    const key = taskKey(runId, taskId);
     let hit = this.specCache.get(key);
     if (!hit) {
       const t = this.s.task.get(runId, taskId);

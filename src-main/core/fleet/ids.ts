@@ -32,6 +32,11 @@ export function newLeaseToken(): string {
   return token;
 }
 
+/** One key per task across runs, for in-memory maps (running attempts, cached specs). */
+export function taskKey(runId: string, taskId: string): string {
+  return `${runId}\u0000${taskId}`;
+}
+
 /** A git-ref-safe slug for branch names (`shoal/<run>/<task>`). */
 export function refSlug(value: string): string {
   const slug = value.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/\.{2,}/g, '.').replace(/^[-.]+|[-.]+$/g, '').replace(/\.lock$/i, '-lock');
