@@ -9,10 +9,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../../core/fleet/process-tree';
 import { buildCli, runCli, startCli } from '../test-support/cli';
 import { waitFor } from '../../core/test-support/wait-for';
-import { GIT_IDENTITY, git, repoWithRemote } from '../../core/test-support/git-repo';
+import { GIT_IDENTITY, remoteHas, repoWithRemote } from '../../core/test-support/git-repo';
 
 beforeAll(() => buildCli());
-
 
 /** `shoal run` in a git workspace (a worktree per attempt), or — where an attempt is retried after a
  *  crash — in a scratch folder that clones the remote itself. */
@@ -41,16 +40,6 @@ function rows(db: string): Array<{ id: string; status: string; request: string }
     return [];
   } finally {
     ro.close();
-  }
-}
-
-
-function remoteHas(remote: string, ref: string): boolean {
-  try {
-    git(remote, 'rev-parse', '--verify', '-q', ref);
-    return true;
-  } catch {
-    return false;
   }
 }
 

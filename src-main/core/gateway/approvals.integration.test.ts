@@ -10,21 +10,12 @@ import { FleetWorkerEventSchema } from '../../../src-shared/protocol/fleet';
 import type { ShoalCore } from '../shoal';
 import { eventsOf, launch } from '../test-support/temp-core';
 import { waitFor } from '../test-support/wait-for';
-import { git, repoWithRemote } from '../test-support/git-repo';
+import { git, remoteHas, repoWithRemote } from '../test-support/git-repo';
 import { useCores } from '../test-support/use-cores';
 
 const makeCore = useCores();
 
 const core = (): ShoalCore => makeCore();
-
-function remoteHas(remote: string, ref: string): boolean {
-  try {
-    git(remote, 'rev-parse', '--verify', '-q', ref);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const PUSH_RULE = { id: 'ask-push', tool: 'exec_shell', prefix: 'git push', action: 'ask', note: 'Pushes leave this computer.' };
 

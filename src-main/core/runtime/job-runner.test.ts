@@ -45,14 +45,20 @@ function gatedKind(name = 'gated') {
   return { kind, release: () => release?.(), runs: () => runs };
 }
 
+/** A started runner whose gated job has reported 40% and waits to be released. */
+async function gatedJobHalfway(s: Store): Promise<{ gate: ReturnType<typeof gatedKind>; r: JobRunner; job: { id: string } }> {
+  const gate = gatedKind();
+  const r = runner(s, [gate.kind]);
+  r.start();
+  const job = r.enqueue('gated');
+  await until(() => r.get(job.id)?.progress === 40);
+  return { gate, r, job };
+}
+
 describe('JobRunner', () => {
   it('runs a job to completion, persisting progress and history', async () => {
     const s = store();
-    const gate = gatedKind();
-    const r = runner(s, [gate.kind]);
-    r.start();
-    const job = r.enqueue('gated');
-    await until(() => r.get(job.id)?.progress === 40);
+    const { gate, r, job } = await gatedJobHalfway(s);
     expect(new JobStore(s).listJobs()[0]).toMatchObject({ id: job.id, status: 'running', progress: 40 });
     gate.release();
     const done = await until(() => (r.get(job.id)?.status === 'completed' ? r.get(job.id) : null));
@@ -125,11 +131,7 @@ describe('JobRunner', () => {
 
   it('pauses, resumes and cancels a running job', async () => {
     const s = store();
-    const gate = gatedKind();
-    const r = runner(s, [gate.kind]);
-    r.start();
-    const job = r.enqueue('gated');
-    await until(() => r.get(job.id)?.progress === 40);
+    const { gate, r, job } = await gatedJobHalfway(s);
     expect(r.pause(job.id)).toBe(true);
     await until(() => r.get(job.id)?.status === 'paused');
     // The store column has no paused (the seed maps it to running); the detail keeps the truth.

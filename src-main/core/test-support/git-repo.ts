@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { tempDir } from './temp-core';
+import { tempDir } from './temp-dir';
 
 /** Who commits in tests (and in agents' environments, via metadata.env). */
 export const GIT_IDENTITY = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
@@ -34,4 +34,14 @@ export function repoWithRemote(files?: Record<string, string>): { dir: string; r
   git(repo, 'remote', 'add', 'origin', remote);
   git(repo, 'push', '-q', 'origin', 'main');
   return { dir, repo, remote };
+}
+
+/** Whether `ref` exists in the repository at `remote` (a push arrived, or did not). */
+export function remoteHas(remote: string, ref: string): boolean {
+  try {
+    git(remote, 'rev-parse', '--verify', '-q', ref);
+    return true;
+  } catch {
+    return false;
+  }
 }
