@@ -13,6 +13,9 @@ import type Database from 'better-sqlite3';
 const BACKSTOP_PAGES = 16_384;
 /** SQLite's default threshold, restored when the background thread is gone. */
 const INLINE_PAGES = 1_000;
+/** Between checkpoints while the WAL keeps changing, and when it does not. */
+const BUSY_MS = 20;
+const IDLE_MS = 250;
 
 // Plain CommonJS evaluated in the worker: the app's bundles need no extra entry point for it, and it
 // loads the same better-sqlite3 (and native binding) the main connection uses.
@@ -53,9 +56,6 @@ export interface Checkpointer {
 }
 
 export interface CheckpointerOptions {
-  /** Between checkpoints while the WAL keeps changing, and when it does not. */
-  busyMs?: number;
-  idleMs?: number;
   nativeBinding?: string;
   onError?: (message: string) => void;
 }
@@ -64,10 +64,10 @@ export function startCheckpointer(db: Database.Database, file: string, options: 
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { driver, file, nativeBinding: options.nativeBinding ?? null, busyMs: options.busyMs ?? 20, idleMs: options.idleMs ?? 250 },
+    workerData: { driver, file, nativeBinding: options.nativeBinding ?? null, busyMs: BUSY_MS, idleMs: IDLE_MS },
   });
   db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
-  // After a burst the WAL is reset once checkpointed; this trims the file back instead of keeping it.
+  // After a burst the WAL starts over once checkpointed; this trims a larger file back to 64 MB.
   db.pragma(`journal_size_limit = ${BACKSTOP_PAGES * 4096}`);
   let closing = false;
   const inline = () => {
