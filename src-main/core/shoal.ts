@@ -13,10 +13,11 @@ import { loadSpec, type LoadResult } from './fleet/spec/load-spec';
 import { SettingsStore } from './settings';
 import { KeyFileCipher, type SecretCipher } from './providers/secret-store';
 import { Runtime, type RuntimeOptions } from './runtime/runtime';
+import { watchExternalWrites, type ExternalWriteWatch } from './store/external-writes';
 import { openStore, type OpenStoreOptions, type Store } from './store/open';
 import { RunsView } from './views/runs-view';
 import { WorkersView } from './views/workers-view';
-import { methods, type Envelope } from '../../src-shared/contract';
+import { methods, QUERY_FAMILIES, type Envelope } from '../../src-shared/contract';
 
 export interface ShoalCoreOptions extends OpenStoreOptions {
   dbPath: string;
@@ -52,6 +53,7 @@ export class ShoalCore {
   private started = false;
   private readonly handlers: Handlers;
   private readonly log: Logger;
+  private readonly externalWrites: ExternalWriteWatch;
 
   constructor(options: ShoalCoreOptions) {
     // Checkpoints run off the committing thread unless a caller (a test of the inline path) says not.
@@ -76,6 +78,11 @@ export class ShoalCore {
       secretCipher: options.secretCipher ?? new KeyFileCipher(this.dataDir), ...options.runtime,
     });
     this.handlers = createHandlers(this);
+    // Another process wrote (the CLI, another host): we cannot tell which tables, so every family
+    // refetches; this is rare and coalesced by the bus, and only costs anything while a window listens.
+    this.externalWrites = watchExternalWrites(this.store.db, () => {
+      if (this.bus.size > 0) this.bus.invalidate(...QUERY_FAMILIES);
+    });
   }
 
   /** Hosts that run work (the app, `shoal serve`, `shoal run`) start the engine; read-only
@@ -120,6 +127,7 @@ export class ShoalCore {
 
   close(): void {
     if (!this.store.db.open) return;
+    this.externalWrites.stop();
     this.runtime.close();
     this.bus.close();
     if (this.store.db.open) this.store.close();

@@ -1,6 +1,7 @@
 export * from './define';
 export * from './envelope';
 export * from './events';
+export * from './families';
 export * from './frames';
 export * from './runtime-views';
 export * from './methods';

@@ -2,7 +2,8 @@
 // stream from main invalidating exactly the families that changed.
 import { QueryClient, QueryClientProvider, useMutation, useQuery, useQueryClient, type UseQueryOptions } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
-import type { MethodInput, MethodName, MethodOutput, QueryFamily, ServerEvent } from '../../../src-shared/contract';
+import type { MethodInput, MethodName, MethodOutput, ServerEvent } from '../../../src-shared/contract';
+import { queryFamilyOf } from '../../../src-shared/contract/families';
 import type { Client } from './client';
 import type { ConnectionStatus } from './transport';
 
@@ -12,11 +13,6 @@ export function useClient(): Client {
   const client = useContext(ClientContext);
   if (!client) throw new Error('useClient outside <ShoalProvider>');
   return client;
-}
-
-/** The first part of a method name is its family: runs.list → 'runs'. */
-export function familyOf(method: MethodName): QueryFamily {
-  return method.split('.')[0] as QueryFamily;
 }
 
 export function ShoalProvider({ client, children }: { client: Client; children: ReactNode }) {
@@ -36,7 +32,7 @@ export function ShoalProvider({ client, children }: { client: Client; children: 
 export function useShoalQuery<M extends MethodName>(method: M, input: MethodInput<M>, options?: Partial<UseQueryOptions<MethodOutput<M>>>) {
   const client = useClient();
   return useQuery<MethodOutput<M>>({
-    queryKey: [familyOf(method), method, input],
+    queryKey: [queryFamilyOf(method), method, input],
     queryFn: () => client.call(method, input),
     ...options,
   });
@@ -49,7 +45,7 @@ export function useShoalMutation<M extends MethodName>(method: M) {
     mutationFn: (input) => client.call(method, input),
     // Main pushes an `invalidate` event naming the contract's families for every successful call;
     // refetching our own family at once keeps the acting view snappy without importing the contract.
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: [familyOf(method)] }),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: [queryFamilyOf(method)] }),
   });
 }
 

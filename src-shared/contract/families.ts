@@ -1,0 +1,24 @@
+// Which query family a method's result belongs to. React-query keys start with it, and main's
+// `invalidate` events name families, so a read that sits in the wrong family is never refreshed.
+// Most methods read the family their name starts with; the exceptions are listed here, so a
+// mutation that declares `invalidates: ['events']` reaches the views that show events.
+import { QUERY_FAMILIES, type QueryFamily } from './define';
+
+const READS_OTHER_FAMILY: Record<string, QueryFamily> = {
+  'tasks.events': 'events',
+  'tasks.logTail': 'events',
+  'runs.timeline': 'events',
+  'tasks.receipts': 'receipts',
+  // Spec checks and the examples gallery read nothing stored; they live with the app's static facts.
+  'specs.validate': 'app',
+  'specs.examples': 'app',
+  'specs.launch': 'runs',
+};
+
+export function queryFamilyOf(method: string): QueryFamily {
+  const named = READS_OTHER_FAMILY[method];
+  if (named) return named;
+  const prefix = method.split('.')[0] ?? '';
+  if ((QUERY_FAMILIES as readonly string[]).includes(prefix)) return prefix as QueryFamily;
+  throw new Error(`method ${method} has no query family: add it to QUERY_FAMILIES or READS_OTHER_FAMILY`);
+}
