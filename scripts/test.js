@@ -43,7 +43,7 @@ function countPlaywright(file) {
   }
 }
 
-const staticOk = step('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']) & step('lint', bin('eslint'), ['.', '--max-warnings=0']);
+const staticOk = step('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']) & step('lint', bin('eslint'), ['.', '--max-warnings=0']) & step('import cycles', bin('depcruise'), ['--config', '.dependency-cruiser.cjs', 'src-main', 'src-shared', 'src-renderer/src']);
 const built = step('build', 'npm', ['run', 'build']);
 const vitestReport = path.join(reports, 'vitest.json');
 step('unit and integration tests (vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`]);

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { dispatch, type CallContext, type Handlers, type Logger } from './api/dispatch';
 import { createHandlers } from './api/handlers';
+import type { CoreServices } from './api/services';
 import { ApprovalStore } from './approvals/approval-store';
 import { AuditLog } from './approvals/audit-log';
 import { PolicySettings } from './approvals/policy-settings';
@@ -33,7 +34,7 @@ export interface ShoalCoreOptions extends OpenStoreOptions {
   runtime?: Partial<Pick<RuntimeOptions, 'jobCheckIntervalMs' | 'mcpStartupTimeoutMs'>>;
 }
 
-export class ShoalCore {
+export class ShoalCore implements CoreServices {
   readonly store: Store;
   readonly bus = new EventBus();
   readonly settings: SettingsStore;

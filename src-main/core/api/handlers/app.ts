@@ -2,9 +2,9 @@
 import { FLEET_PROTOCOL_VERSION } from '../../../../src-shared/protocol/fleet';
 import type { appMethods } from '../../../../src-shared/contract/methods/app';
 import type { Handler } from '../dispatch';
-import type { ShoalCore } from '../../shoal';
+import type { CoreServices } from '../services';
 
-export function appHandlers(core: ShoalCore): { [M in keyof typeof appMethods]: Handler<M> } {
+export function appHandlers(core: CoreServices): { [M in keyof typeof appMethods]: Handler<M> } {
   return {
     'app.info': () => ({
       name: 'Shoal', version: core.version, protocolVersion: FLEET_PROTOCOL_VERSION, transport: core.transport,

@@ -5,13 +5,13 @@ import type { approvalsMethods } from '../../../../src-shared/contract/methods/a
 import type { ApprovalRecord } from '../../approvals/approval-store';
 import { DEFAULT_RULES } from '../../policy/defaults';
 import { evaluatePolicy } from '../../policy/evaluate';
-import type { ShoalCore } from '../../shoal';
+import type { CoreServices } from '../services';
 import type { Handler } from '../dispatch';
 
 /** Who decided, as the audit log shows it. */
 const PERSON = 'you';
 
-export function approvalView(core: ShoalCore, r: ApprovalRecord): ApprovalView {
+export function approvalView(core: CoreServices, r: ApprovalRecord): ApprovalView {
   return {
     id: r.id, status: r.status, tool: r.tool, runId: r.runId, taskId: r.taskId, attempt: r.attempt, threadId: r.threadId, callId: r.callId,
     taskName: r.runId && r.taskId ? core.approvals.taskName(r.runId, r.taskId) : null,
@@ -19,7 +19,7 @@ export function approvalView(core: ShoalCore, r: ApprovalRecord): ApprovalView {
   };
 }
 
-export function approvalsHandlers(core: ShoalCore): { [M in keyof typeof approvalsMethods]: Handler<M> } {
+export function approvalsHandlers(core: CoreServices): { [M in keyof typeof approvalsMethods]: Handler<M> } {
   const get = (id: string) => {
     const r = core.approvals.get(id);
     if (!r) throw new ShoalError('not_found', `No approval request with id "${id}".`);

@@ -5,7 +5,7 @@ import { ShoalError } from '../../../../src-shared/contract';
 import type { fleetMethods } from '../../../../src-shared/contract/methods/fleet';
 import { artifactDir } from '../../fleet/artifacts';
 import { LOCAL_WORKER_ID } from '../../fleet/engine';
-import type { ShoalCore } from '../../shoal';
+import type { CoreServices } from '../services';
 import { readChunk, readTail, searchLines } from '../../views/artifact-files';
 import { checkWorkspace, reviewSpec } from '../../views/spec-review';
 import { TaskView } from '../../views/task-view';
@@ -15,7 +15,7 @@ import type { Handler } from '../dispatch';
 import { listExamples, type Example } from '../examples';
 import { specCheck } from '../spec-preview';
 
-export function fleetHandlers(core: ShoalCore): { [M in keyof typeof fleetMethods]: Handler<M> } {
+export function fleetHandlers(core: CoreServices): { [M in keyof typeof fleetMethods]: Handler<M> } {
   const timeline = new TimelineView(core.store);
   const taskView = new TaskView(core.store);
   const activity = new WorkerActivityView(core.store);
@@ -157,12 +157,12 @@ function describeExample(ex: Example): Example {
   }
 }
 
-function requireRun(core: ShoalCore, runId: string): true {
+function requireRun(core: CoreServices, runId: string): true {
   if (core.engine.fleet.runStatus(runId) === null) throw new ShoalError('not_found', `No run with id "${runId}".`);
   return true;
 }
 
-function defaultWorker(core: ShoalCore) {
+function defaultWorker(core: CoreServices) {
   const w = core.workersView.list().find((x) => x.id === LOCAL_WORKER_ID);
   return { id: LOCAL_WORKER_ID, name: w?.name ?? 'this computer', capabilities: core.engine.defaultCapabilities, maxConcurrent: w?.maxConcurrent ?? 1 };
 }

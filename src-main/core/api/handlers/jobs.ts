@@ -4,10 +4,10 @@ import type { jobMethods } from '../../../../src-shared/contract/methods/jobs';
 import type { JobView } from '../../../../src-shared/contract/runtime-views';
 import type { JobRecord } from '../../runtime/job-manager';
 import { retentionDays, RETENTION_KEY } from '../../runtime/maintenance/retention';
-import type { ShoalCore } from '../../shoal';
+import type { CoreServices } from '../services';
 import type { Handler } from '../dispatch';
 
-export function jobHandlers(core: ShoalCore): { [M in keyof typeof jobMethods]: Handler<M> } {
+export function jobHandlers(core: CoreServices): { [M in keyof typeof jobMethods]: Handler<M> } {
   const jobs = core.runtime.jobs;
   const labels = () => new Map(jobs.kindList().map((k) => [k.name, k.label]));
   const view = (j: JobRecord, l = labels()): JobView => ({ ...j, label: l.get(j.name) ?? j.name });

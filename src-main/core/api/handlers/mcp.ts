@@ -3,7 +3,7 @@ import { ShoalError } from '../../../../src-shared/contract';
 import type { mcpMethods } from '../../../../src-shared/contract/methods/mcp';
 import type { McpServerView } from '../../../../src-shared/contract/runtime-views';
 import type { McpServerView as ManagerView } from '../../mcp/mcp-manager';
-import type { ShoalCore } from '../../shoal';
+import type { CoreServices } from '../services';
 import type { Handler } from '../dispatch';
 
 function view(v: ManagerView): McpServerView {
@@ -15,7 +15,7 @@ function view(v: ManagerView): McpServerView {
   };
 }
 
-export function mcpHandlers(core: ShoalCore): { [M in keyof typeof mcpMethods]: Handler<M> } {
+export function mcpHandlers(core: CoreServices): { [M in keyof typeof mcpMethods]: Handler<M> } {
   const mcp = core.runtime.mcp;
   return {
     'mcp.list': () => ({ servers: mcp.list().map(view), summary: mcp.summary() }),

@@ -3,10 +3,10 @@ import { ShoalError } from '../../../../src-shared/contract';
 import type { providerMethods } from '../../../../src-shared/contract/methods/providers';
 import { checkProvider } from '../../providers/check-provider';
 import { normalizeBaseUrl } from '../../providers/provider-registry';
-import type { ShoalCore } from '../../shoal';
+import type { CoreServices } from '../services';
 import type { Handler } from '../dispatch';
 
-export function providerHandlers(core: ShoalCore): { [M in keyof typeof providerMethods]: Handler<M> } {
+export function providerHandlers(core: CoreServices): { [M in keyof typeof providerMethods]: Handler<M> } {
   const registry = core.runtime.providers;
   return {
     'providers.list': () => registry.list(),

@@ -1,9 +1,9 @@
 // Thread handlers: the contract over the runtime's handle_thread / handle_prompt.
 import type { threadMethods } from '../../../../src-shared/contract/methods/threads';
-import type { ShoalCore } from '../../shoal';
+import type { CoreServices } from '../services';
 import type { Handler } from '../dispatch';
 
-export function threadHandlers(core: ShoalCore): { [M in keyof typeof threadMethods]: Handler<M> } {
+export function threadHandlers(core: CoreServices): { [M in keyof typeof threadMethods]: Handler<M> } {
   const rt = core.runtime;
   return {
     'threads.list': ({ includeArchived, limit, query }) => rt.listThreads({ includeArchived, limit, query }),

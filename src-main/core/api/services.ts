@@ -1,0 +1,33 @@
+// What the API handlers may use of the core. Handlers depend on this interface, not on the
+// composition root (ShoalCore) that implements it, so the root can import the handlers without
+// the two forming an import cycle.
+import type { ApprovalStore } from '../approvals/approval-store';
+import type { AuditLog } from '../approvals/audit-log';
+import type { PolicySettings } from '../approvals/policy-settings';
+import type { EventBus } from '../bus';
+import type { FleetEngine } from '../fleet/engine';
+import type { LoadResult } from '../fleet/spec/load-spec';
+import type { ShoalToolGateway } from '../gateway/gateway';
+import type { Runtime } from '../runtime/runtime';
+import type { SettingsStore } from '../settings';
+import type { Store } from '../store/open';
+import type { RunsView } from '../views/runs-view';
+import type { WorkersView } from '../views/workers-view';
+
+export interface CoreServices {
+  readonly store: Store;
+  readonly bus: EventBus;
+  readonly settings: SettingsStore;
+  readonly runsView: RunsView;
+  readonly workersView: WorkersView;
+  readonly dataDir: string;
+  readonly transport: 'electron' | 'headless';
+  readonly version: string;
+  readonly engine: FleetEngine;
+  readonly tools: ShoalToolGateway;
+  readonly approvals: ApprovalStore;
+  readonly policy: PolicySettings;
+  readonly audit: AuditLog;
+  readonly runtime: Runtime;
+  validateSpec(text: string, filename?: string, workspace?: string | null): LoadResult;
+}
