@@ -1,25 +1,18 @@
-// Minimal globs for rule paths and tool names: `*` (within a segment), `**` (across segments), `?`.
-const cache = new Map<string, RegExp>();
+// Globs for rule paths and tool names, by picomatch: `*` within a segment, `**` across segments, `?`.
+// Tool names have no segments (`mcp__*` must match `mcp__gh__create_pr`), so there `/` is ordinary.
+import picomatch from 'picomatch';
+
+const cache = new Map<string, (subject: string) => boolean>();
 
 export function globMatches(pattern: string, subject: string, opts: { segmentSeparator?: '/' | null } = {}): boolean {
-  const sep = opts.segmentSeparator === undefined ? '/' : opts.segmentSeparator;
-  const key = `${sep ?? ''}\u0000${pattern}`;
-  let re = cache.get(key);
-  if (!re) {
-    let src = '';
-    for (let i = 0; i < pattern.length; i++) {
-      const ch = pattern[i]!;
-      if (ch === '*' && pattern[i + 1] === '*') {
-        // `dir/**` matches the folder's contents; `**/x` matches x at any depth.
-        const slash = pattern[i + 2] === '/';
-        src += slash ? '(?:.*/)?' : '.*';
-        i += slash ? 2 : 1;
-      } else if (ch === '*') src += sep ? '[^/]*' : '.*';
-      else if (ch === '?') src += sep ? '[^/]' : '.';
-      else src += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    }
-    re = new RegExp(`^${src}$`);
-    cache.set(key, re);
+  const segmented = opts.segmentSeparator !== null;
+  const key = `${segmented ? '/' : ''}\u0000${pattern}`;
+  let match = cache.get(key);
+  if (!match) {
+    // Without segments every `*` may cross `/`: picomatch's `**` does exactly that.
+    const source = segmented ? pattern : pattern.replace(/\*+/g, '**');
+    match = picomatch(source, { dot: true, nobrace: true, noextglob: true, bash: !segmented });
+    cache.set(key, match);
   }
-  return re.test(subject);
+  return match(subject);
 }
