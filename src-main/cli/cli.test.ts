@@ -1,5 +1,5 @@
 // The `shoal` command as a user runs it: real process, real files, output checked against the
-// seed's wire schemas.
+// reference implementation's wire schemas.
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';

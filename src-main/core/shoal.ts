@@ -49,7 +49,7 @@ export class ShoalCore implements CoreServices {
   readonly approvals: ApprovalStore;
   readonly policy: PolicySettings;
   readonly audit: AuditLog;
-  /** Threads, jobs, model providers and MCP servers (seed 001's Runtime). */
+  /** Threads, jobs, model providers and MCP servers. */
   readonly runtime: Runtime;
   private started = false;
   private readonly handlers: Handlers;

@@ -1,4 +1,4 @@
-// One contract per IPC method (DESIGN.md principle 2): its name, the zod schemas of what goes in and
+// One contract per IPC method, the single definition both sides check against: its name, the zod schemas of what goes in and
 // what comes out, and the query families a successful call makes stale. Both transports (Electron IPC
 // and the headless WebSocket) are generated from these objects, so the renderer cannot tell them apart.
 import type { z } from 'zod';

@@ -62,7 +62,7 @@ export const AttemptDetailSchema = z.object({
   reason: z.string().nullable(),
   /** The agent may still be writing (its log grows). */
   live: z.boolean(),
-  /** The seed's FleetReceipt, once written (a manual review writes it when a person decides). */
+  /** The reference implementation's FleetReceipt, once written (a manual review writes it when a person decides). */
   receipt: z.record(z.string(), z.unknown()).nullable(),
   artifacts: z.array(ArtifactRefSchema),
 });

@@ -1,4 +1,4 @@
-// Runtime event frames (seed 001's EventFrame, tagged by `event`, snake_case): a thread's streamed
+// Runtime event frames (tagged by `event`, snake_case, as the reference runtime writes them): a thread's streamed
 // reply (response_start / response_delta / response_end), its tool calls as they happen, and MCP
 // server startup. Main pushes them on the server event stream as `{type: 'frame', threadId?, frame}`.
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 // Shapes of the runtime's views: threads and their messages, jobs, model providers, MCP servers.
-// Thread responses keep the shape of seed 001's ThreadResponse (thread_id, status, thread, threads,
+// Thread responses keep the reference runtime's ThreadResponse shape (thread_id, status, thread, threads,
 // model, model_provider, cwd, data), in the contract's camelCase.
 import { z } from 'zod';
 import { McpStartupSummarySchema } from './frames';
@@ -65,7 +65,7 @@ export const ThreadResponseSchema = z.object({
 });
 export type ThreadResponse = z.infer<typeof ThreadResponseSchema>;
 
-// ── jobs (the seed's wire names) ──────────────────────────────────────────────────────────────
+// ── jobs (the reference implementation's wire names) ──────────────────────────────────────────────────────────────
 export const JOB_STATUSES = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
 export const JobRetrySchema = z.object({
   attempt: z.number(), max_attempts: z.number(), backoff_base_ms: z.number(), next_backoff_ms: z.number(), next_retry_at: z.number().nullable(),

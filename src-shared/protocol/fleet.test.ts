@@ -33,7 +33,7 @@ import { toWireValue, WIRE_TYPES, type WireTypeName } from './wire-types';
 /** serde_json::from_str: the text read as serde_json reads it, then the schema. */
 const fromStr = <S extends z.ZodType>(schema: S, text: string): z.output<S> => schema.parse(parseJsonLossless(text, { serdeJson: true }));
 
-describe('the seed tests (mod tests), ported', () => {
+describe("the reference implementation's own tests, ported", () => {
   it('fleet_run_round_trip', () => {
     const run: FleetRun = {
       id: 'run-001',
@@ -166,7 +166,7 @@ describe('the seed tests (mod tests), ported', () => {
 
 type Expect = { ok: string } | { error: string };
 
-// Each `ok` is byte-for-byte what the seed's serde derives (serde 1.0.152, serde_json 1.0.87,
+// Each `ok` is byte-for-byte what the reference implementation's serde derives (serde 1.0.152, serde_json 1.0.87,
 // `serde_json::from_value` then `to_string`) wrote for the input; each `error` case is one serde
 // rejects too (its message in the trailing comment), checked against our wording.
 const CASES: [rule: string, type: WireTypeName, input: string, expected: Expect][] = [

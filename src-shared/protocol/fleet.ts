@@ -1,6 +1,7 @@
-// The Rust seed's fleet protocol (shared/seeds/000_e888a2f40a4c20aa.txt) as zod schemas.
+// The fleet wire protocol (specs, runs, tasks, workers, events, receipts; the Rust reference
+// implementation's serde types) as zod schemas.
 //
-// Contract: `Schema.parse(json)` accepts exactly what the seed's serde derives accept (serde_json
+// Contract: `Schema.parse(json)` accepts exactly what the reference implementation's serde derives accept (serde_json
 // 1.x, serde_json::from_value on the parsed document) and yields the normalized value that
 // serde_json::to_string writes back, so `stringifyWire(Schema.parse(v))` is the serde round trip
 // (wire-types.ts only adds the float-vs-integer spelling of f64/f32 fields, which a JS number
@@ -310,7 +311,7 @@ function taggedEnum<const Tag extends string, const V extends Variants>(name: st
 }
 
 // ---------------------------------------------------------------------------------------------
-// The seed's types, in its order.
+// The reference implementation's types, in its order.
 
 /** FleetRunId(pub String): a newtype struct is its inner value on the wire. */
 export const FleetRunIdSchema = str();
@@ -350,7 +351,7 @@ export type FleetScorerSpec = z.output<typeof FleetScorerSpecSchema>;
 export const FleetRetryPolicySchema = struct(
   'FleetRetryPolicy',
   {
-    // #[serde(default = "default_retry_*")]: the seed's non-zero defaults, per field.
+    // #[serde(default = "default_retry_*")]: the reference implementation's non-zero defaults, per field.
     max_attempts: u32().default(3),
     initial_backoff_seconds: u64().default(5),
     max_backoff_seconds: u64().default(300),

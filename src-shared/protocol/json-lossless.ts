@@ -1,6 +1,6 @@
 // Lossless JSON for the fleet wire protocol.
 //
-// JSON.parse loses two distinctions that serde_json makes and the Rust seed relies on:
+// JSON.parse loses two distinctions that serde_json makes and the Rust reference implementation relies on:
 //   * `1.0` is a float to serde_json (a u32 field rejects it) but the number 1 to JSON.parse;
 //   * 18446744073709551615 is a valid u64 but JSON.parse rounds it to 18446744073709552000.
 // parseJsonLossless keeps both: integer literals beyond Number.MAX_SAFE_INTEGER become bigint, and

@@ -4,7 +4,7 @@ import { WIRE_TYPE_NAMES, WIRE_TYPES, wireLine } from './wire-types';
 const answer = (line: string) => JSON.parse(wireLine(line)) as { ok: boolean; type: string | null; value?: unknown; error?: string };
 
 describe('wireLine', () => {
-  it('covers exactly the seed types', () => {
+  it('covers exactly the wire types', () => {
     expect(Object.keys(WIRE_TYPES).sort()).toEqual([...WIRE_TYPE_NAMES].sort());
     expect(WIRE_TYPE_NAMES).toHaveLength(18);
   });
@@ -92,7 +92,7 @@ describe('wireLine', () => {
   });
 });
 
-// Random documents from a mutation fuzzer, each answered by the Rust seed's serde derives
+// Random documents from a mutation fuzzer, each answered by the Rust reference implementation's serde derives
 // (serde 1.0.152 / serde_json 1.0.87). `null`: serde rejected it (its message in the comment).
 const CONFORMANCE: [line: string, rust: string | null][] = [
   ['{"type":"FleetWorkerEventPayload","value":{"state":"bogus"}}', null], // serde_json: unknown variant `bogus`, expected one of `queued`, `leased`, `starting`, `running`, `model_wait`, `running_tool`, `heartbeat`, `artifact`, `completed`, `failed`, `cancelled`, `interrupted`, `stale`, `restarted`, `escalated`
@@ -167,7 +167,7 @@ const CONFORMANCE: [line: string, rust: string | null][] = [
   ["{\"type\":\"FleetAlertPolicy\",\"value\":{\"channels\":[{\"kind\":\"pager_duty\",\"routing_key\":\"x y\",\"severity\":\"/tmp/p\"},{\"kind\":\"pager_duty\",\"routing_key\":\"\",\"severity\":\"\\\"q\\\"\"}],\"after_attempts\":4294967295}}", "{\"ok\":true,\"type\":\"FleetAlertPolicy\",\"value\":{\"channels\":[{\"kind\":\"pager_duty\",\"routing_key\":\"x y\",\"severity\":\"/tmp/p\"},{\"kind\":\"pager_duty\",\"routing_key\":\"\",\"severity\":\"\\\"q\\\"\"}],\"after_attempts\":4294967295,\"after_minutes_stale\":null}}"],
 ];
 
-describe('conformance with the Rust seed', () => {
+describe('conformance with the Rust reference implementation', () => {
   it.each(CONFORMANCE)('%s', (line, rust) => {
     const out = wireLine(line);
     if (rust === null) {

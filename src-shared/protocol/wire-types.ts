@@ -1,4 +1,4 @@
-// `shoal wire`: one line in, one line out, for conformance against the Rust seed.
+// `shoal wire`: one line in, one line out, for conformance against the Rust reference implementation.
 //   in:  {"type": "FleetRun", "value": {...}}
 //   out: {"ok":true,"type":"FleetRun","value":<what serde_json::to_string writes after from_value>}
 //    or  {"ok":false,"type":"FleetRun","error":"<field path>: <what is wrong>"}

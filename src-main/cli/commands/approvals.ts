@@ -1,5 +1,5 @@
 // `shoal approvals [--json] [--audit] [--limit N] [--db PATH]`: the requests waiting for a person,
-// oldest first (with --json: a JSON array whose `request` is the seed's ExecApprovalRequest), or
+// oldest first (with --json: a JSON array whose `request` is the reference implementation's ExecApprovalRequest), or
 // with --audit the audit log of past decisions, newest first.
 import { approvalView } from '../../core/api/handlers/approvals';
 import { flagInt, parseFlags, type CliIo } from '../io';

@@ -13,7 +13,7 @@ export interface WireIo {
 
 const USAGE = `usage: shoal wire < lines.jsonl
 Each input line: {"type": "<FleetRun|FleetTaskSpec|...>", "value": <JSON>}
-Each output line: {"ok":true,"type":T,"value":<as the Rust seed re-serializes it>}
+Each output line: {"ok":true,"type":T,"value":<as the Rust reference implementation re-serializes it>}
               or {"ok":false,"type":T,"error":"<field path>: <what is wrong>"}
 `;
 

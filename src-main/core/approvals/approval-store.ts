@@ -1,5 +1,5 @@
 // Approval requests and decisions, persisted: a request is a row of `approvals` (request = the
-// seed's ExecApprovalRequest JSON) written before anyone is asked, so a crash loses none. Every
+// ExecApprovalRequest JSON, Codex's shape) written before anyone is asked, so a crash loses none. Every
 // request, decision and expiry is also an audit_log entry; the request's entry carries the context
 // the row has no column for (tool, attempt, owner process, the diff of a file write).
 // Decisions may come from another process (`shoal approve`): the waiter polls its row, and a

@@ -6,7 +6,7 @@ import type { Store } from '../store/open';
 import type { EventBus } from '../bus';
 import { nowIso } from './ids';
 
-/** A payload as the seed's FleetWorkerEventPayload serializes it: `{state, ...fields}`. */
+/** A payload as the reference implementation's FleetWorkerEventPayload serializes it: `{state, ...fields}`. */
 export type EventPayload = { state: string } & Record<string, unknown>;
 
 export interface EventDraft {
@@ -80,7 +80,7 @@ export class EventLog {
       if (d.attempt !== undefined) fields.extra = { ...(fields.extra as Record<string, unknown> | undefined), attempt: d.attempt };
       // The body is the event less the envelope its columns hold (a fifth of the bytes: fewer pages
       // written per commit). Native JSON: every value here is one Shoal made (no bigint, no float
-      // literal); the seed's exact spelling (`1.0` for an f32) is applied where events leave Shoal.
+      // literal); the reference implementation's exact spelling (`1.0` for an f32) is applied where events leave Shoal.
       rows.push(runId, seq, d.taskId, d.workerId, timestamp, state, d.attempt ?? null, JSON.stringify(fields));
       if (live) written.push({ seq, run_id: runId, worker_id: d.workerId, task_id: d.taskId, timestamp, state, ...fields });
     }

@@ -1,4 +1,4 @@
-// Identifiers and clocks. Timestamps are RFC 3339 UTC strings, as in the seed's examples.
+// Identifiers and clocks. Timestamps are RFC 3339 UTC strings, as in the reference implementation's examples.
 import crypto from 'node:crypto';
 
 let lastMs = -1;

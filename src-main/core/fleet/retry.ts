@@ -1,4 +1,4 @@
-// Exponential backoff per the seed's FleetRetryPolicy: initial × multiplier^(attempt−1), capped.
+// Exponential backoff per the reference implementation's FleetRetryPolicy: initial × multiplier^(attempt−1), capped.
 import type { FleetRetryPolicy } from '../../../src-shared/protocol/fleet';
 
 export const DEFAULT_RETRY = { max_attempts: 3, initial_backoff_seconds: 5, max_backoff_seconds: 300, backoff_multiplier: 2 } as const;
@@ -10,7 +10,7 @@ export interface RetryNumbers {
   multiplier: number;
 }
 
-/** A task without a retry_policy gets the seed's defaults (3 attempts, 5 s, ×2, ≤ 300 s). */
+/** A task without a retry_policy gets the reference implementation's defaults (3 attempts, 5 s, ×2, ≤ 300 s). */
 export function retryNumbers(policy: FleetRetryPolicy | undefined): RetryNumbers {
   const p = policy ?? DEFAULT_RETRY;
   return {

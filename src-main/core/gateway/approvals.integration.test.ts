@@ -1,7 +1,7 @@
 // Approvals end to end on this computer: a real core on a real SQLite file, shell-agent tasks that go
 // through the gateway, real git with a local bare remote. Under an ask rule `git push` waits for a
 // person: approved it pushes, denied the remote stays untouched and the agent carries on to its end,
-// abort cancels the task. Also: the seed's lifecycle in the timeline as valid FleetWorkerEvent JSON.
+// abort cancels the task. Also: the reference implementation's lifecycle in the timeline as valid FleetWorkerEvent JSON.
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -50,7 +50,7 @@ describe('approvals for a shell agent', () => {
     expect(pending.request.command).toContain('git push -q origin HEAD:refs/heads/approve-me');
     expect(pending.request.reason).toContain(`Typed ask rule 'tool=exec_shell command=git push' (run rule "ask-push") requires approval.`);
     expect(pending.request.cwd).toContain(path.join('workdirs', 'approve-me'));
-    // Persisted: another connection sees the row, with the request as the seed's JSON.
+    // Persisted: another connection sees the row, with the request as the reference implementation's JSON.
     const ro = new Database(c.store.path, { readonly: true });
     try {
       const row = ro.prepare('SELECT status, request, task_id FROM approvals WHERE id = ?').get(pending.id) as { status: string; request: string; task_id: string };

@@ -1,5 +1,5 @@
-// The tool gateway (core.tools): the one door every tool call goes through, as seed 001's
-// Runtime::invoke_tool describes — judge the call against the exec policy (precheck), refuse it,
+// The tool gateway (core.tools): the one door every tool call goes through. For
+// each call: judge the call against the exec policy (precheck), refuse it,
 // or persist an ExecApprovalRequest and wait for a person, then dispatch it and report completed or
 // failed. Every step is a lifecycle event: a task's go to its timeline as `running_tool` events
 // (phase and details in `extra`), a thread's to the caller's onLifecycle hook.
@@ -310,7 +310,7 @@ export class ShoalToolGateway implements ToolGateway {
   private emit(ctx: CallCtx, event: ToolLifecycleEvent): void {
     ctx.onLifecycle?.(event);
     if (ctx.bound) {
-      // As the seed's hooks: ToolLifecycle {phase, payload}, ApprovalLifecycle {approval_id, phase, reason}.
+      // As the reference implementation's hooks: ToolLifecycle {phase, payload}, ApprovalLifecycle {approval_id, phase, reason}.
       const extra: Record<string, unknown> = event.kind === 'tool'
         ? { kind: 'tool', phase: event.phase, payload: event.detail }
         : { ...event.detail, kind: 'approval', phase: event.phase, approval_id: event.approvalId, reason: event.reason };
@@ -376,7 +376,7 @@ export class ShoalToolGateway implements ToolGateway {
   }
 }
 
-/** The seed's approval_request_frame: which decisions a person gets depends on the amendment. */
+/** The reference implementation's approval_request_frame: which decisions a person gets depends on the amendment. */
 export function approvalRequestFrame(decision: PolicyDecision, callId: string, approvalId: string, turn: string, command: string, cwd: string): ExecApprovalRequest {
   const available: ReviewDecision[] = ['approved', 'approved_for_session', 'denied', 'abort'];
   if (decision.proposedAmendment.length > 0) available.push('approved_execpolicy_amendment');
@@ -387,7 +387,7 @@ export function approvalRequestFrame(decision: PolicyDecision, callId: string, a
   };
 }
 
-/** The seed's policy_precheck_payload. */
+/** The reference implementation's policy_precheck_payload. */
 export function precheckPayload(decision: PolicyDecision, command: string, cwd: string, tool: string): Record<string, unknown> {
   const phase = decision.action === 'allow' ? 'skip' : decision.action === 'ask' ? 'needs_approval' : 'forbidden';
   return {

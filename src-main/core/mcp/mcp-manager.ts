@@ -1,6 +1,6 @@
 // Starts the configured MCP servers with Shoal and keeps them: each reports starting, then ready,
 // failed (with the error) or cancelled, as mcp_startup_update frames, and a summary (ready, failed,
-// cancelled) follows as mcp_startup_complete — seed 001's mcp_startup. A ready server's tools are
+// cancelled) follows as mcp_startup_complete. A ready server's tools are
 // offered to threads and agents through the tool gateway, named `<server>__<tool>` and judged by
 // the exec policy like any other tool. A server that dies later is reported failed and its tools
 // are withdrawn.

@@ -34,7 +34,7 @@ interface Compiled {
   specificity: number;
 }
 
-/** `tool=exec_shell command=git push` — how the seed names a typed rule. */
+/** `tool=exec_shell command=git push` — how the reference implementation names a typed rule. */
 export function describeRule(rule: PolicyRule): string {
   const parts = [`tool=${rule.tool}`];
   if (rule.prefix) parts.push(`command=${rule.prefix}`);

@@ -1,5 +1,5 @@
-// Seed 001's JobManager tests, ported one for one (lifecycle, backoff, history truncation,
-// persistence encoding and the helper functions).
+// The job manager's contract: lifecycle transitions, backoff, history truncation, persistence
+// encoding (old or corrupt rows degrade, never crash) and the helper functions.
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_JOB_BACKOFF_BASE_MS, DEFAULT_JOB_MAX_ATTEMPTS, JOB_STATUSES, JobManager, MAX_JOB_HISTORY_ENTRIES, defaultRetry,

@@ -1,14 +1,14 @@
-// Background jobs as in seed 001's JobManager: queued / running / paused / completed / failed /
+// Background jobs: queued / running / paused / completed / failed /
 // cancelled, progress clamped to 100, a failure schedules a retry with deterministic exponential
 // backoff while attempts remain, a bounded history of every transition, and a persisted detail
 // (schema_version'd JSON in the jobs table's `detail` column) that old or corrupt rows degrade from
 // gracefully. Pure bookkeeping: running the work is job-runner.ts, the SQL is job-store.ts.
-// Timestamps are whole seconds, as in the seed.
+// Timestamps are whole seconds, as in the reference implementation.
 import crypto from 'node:crypto';
 
 export const JOB_STATUSES = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
-/** The statuses the store's `status` column knows (the seed's JobStateStatus): no paused. */
+/** The statuses the store's `status` column knows (the reference implementation's JobStateStatus): no paused. */
 export type JobStateStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 export const JOB_DETAIL_SCHEMA_VERSION = 1;
@@ -16,7 +16,7 @@ export const DEFAULT_JOB_MAX_ATTEMPTS = 3;
 export const DEFAULT_JOB_BACKOFF_BASE_MS = 500;
 export const MAX_JOB_HISTORY_ENTRIES = 64;
 
-/** Retry state of a job that failed and may be retried (the seed's wire names). */
+/** Retry state of a job that failed and may be retried (the reference implementation's wire names). */
 export interface JobRetryMetadata {
   /** Current attempt number (0 = not yet retried). */
   attempt: number;
@@ -57,7 +57,7 @@ export interface PersistedJobDetail {
   history: JobHistoryEntry[];
 }
 
-/** A row of the jobs table, as the seed's JobStateRecord. */
+/** A row of the jobs table, as the reference implementation's JobStateRecord. */
 export interface JobStateRecord {
   id: string;
   name: string;

@@ -1,4 +1,4 @@
-// The job runner on a real SQLite store: persistence of every transition, the seed's retry backoff,
+// The job runner on a real SQLite store: persistence of every transition, the reference implementation's retry backoff,
 // resume_pending after a restart, tolerance of old or corrupt rows, pause / resume / cancel.
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -88,7 +88,7 @@ describe('JobRunner', () => {
     });
     expect(failed.detail).toBe('boom 4');
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
-    // Each wait is at least the seed's backoff for that attempt (timers never fire early).
+    // Each wait is at least the reference implementation's backoff for that attempt (timers never fire early).
     expect(gaps[0]).toBeGreaterThanOrEqual(490);
     expect(gaps[1]).toBeGreaterThanOrEqual(990);
     expect(gaps[2]).toBeGreaterThanOrEqual(1990);
@@ -134,7 +134,7 @@ describe('JobRunner', () => {
     const { gate, r, job } = await gatedJobHalfway(s);
     expect(r.pause(job.id)).toBe(true);
     await until(() => r.get(job.id)?.status === 'paused');
-    // The store column has no paused (the seed maps it to running); the detail keeps the truth.
+    // The store column has no paused (the reference implementation maps it to running); the detail keeps the truth.
     const row = new JobStore(s).listJobs()[0]!;
     expect(row.status).toBe('running');
     expect(JSON.parse(row.detail!).status).toBe('paused');

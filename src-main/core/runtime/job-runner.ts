@@ -1,6 +1,5 @@
-// Runs Shoal's background jobs on top of the JobManager: every transition is persisted at once (the
-// seed's Runtime::enqueue_job / fail_job …), a failure is retried after the seed's backoff while
-// attempts remain, and a restart re-queues whatever was queued or running (resume_pending) and
+// Runs Shoal's background jobs on top of the JobManager: every transition is persisted at once, a
+// failure is retried after the job manager's exponential backoff while attempts remain, and a restart re-queues whatever was queued or running (resume_pending) and
 // re-arms pending retries. Jobs of different kinds run side by side; one kind never runs twice at
 // once. A periodic check enqueues a maintenance job only when it has something to do, so an idle
 // Shoal shows no noise in the Jobs view.

@@ -1,4 +1,4 @@
-// The jobs table, as the seed's StateStore list_jobs / upsert_job. A row whose status column is not
+// The jobs table, as the reference implementation's StateStore list_jobs / upsert_job. A row whose status column is not
 // one we know (written by a newer Shoal, or damaged) loads as failed rather than being dropped, so
 // the person still sees it.
 import type { Store } from '../store/open';

@@ -1,4 +1,4 @@
-// Thread previews, as in seed 001: at most 120 characters (not bytes), and for a thread spawned with
+// Thread previews: at most 120 characters (not bytes), and for a thread spawned with
 // history, the first history item as JSON text.
 export const PREVIEW_CHARS = 120;
 

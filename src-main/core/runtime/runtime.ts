@@ -1,5 +1,5 @@
-// The runtime of seed 001 for Shoal: threads (handle_thread), one-shot prompts (handle_prompt),
-// checkpoints, background jobs and MCP startup (mcp_startup), over the one store. ShoalCore composes
+// Shoal's runtime: threads (conversations with a model), one-shot prompts, checkpoints, background
+// jobs and MCP server startup, over the one store. ShoalCore composes
 // it; the contract handlers call it.
 import crypto from 'node:crypto';
 import path from 'node:path';
@@ -108,7 +108,7 @@ export class Runtime {
     return { owner, jobsResumed: resumed.length, mcp };
   }
 
-  /** Seed 001's mcp_startup: every enabled server reports, then the summary. */
+  /** Starts every enabled MCP server: each reports its state, then one summary follows. */
   mcpStartup() {
     return this.mcp.startAll();
   }
@@ -189,7 +189,7 @@ export class Runtime {
     return threadToSpec(thread, this.threadStore.listMessages(threadId, 1000), agent, this.scratchRoot());
   }
 
-  /** Seed 001's handle_prompt: one answer from the default model, no tools; recorded in the thread if given. */
+  /** One answer from the default model, no tools; recorded in the thread if given. */
   async prompt(req: PromptRequest): Promise<{ output: string; model: string; provider: string; responseId: string }> {
     const thread = req.threadId ? this.threads.readThread(req.threadId) : null;
     if (req.threadId && !thread) throw new ShoalError('not_found', `No thread with id "${req.threadId}".`);

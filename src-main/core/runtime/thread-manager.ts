@@ -1,4 +1,4 @@
-// Thread lifecycle as in seed 001's ThreadManager: spawn (new, forked or resumed history), resume,
+// Thread lifecycle: spawn (new, forked or resumed history), resume,
 // fork, list, read, set_name, archive / unarchive, and touch_message, which records a person's
 // message, moves the preview and saves the "latest" checkpoint. Ids are `thread-<uuid>`.
 import crypto from 'node:crypto';

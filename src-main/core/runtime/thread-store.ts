@@ -1,4 +1,4 @@
-// The threads, messages and checkpoints tables (the seed's StateStore for threads). A thread's
+// The threads, messages and checkpoints tables (the reference implementation's StateStore for threads). A thread's
 // working directory has no column of its own: it is kept in the thread's "thread" checkpoint.
 // Structured messages (history items, tool calls and results) hold their item as JSON text in
 // `content`; the role says how to read it.

@@ -234,7 +234,7 @@ export class ThreadTurns {
     return outcome;
   }
 
-  /** The seed's persist_latest_checkpoint: {reason, saved_at, state}. */
+  /** The reference implementation's persist_latest_checkpoint: {reason, saved_at, state}. */
   private saveLatest(threadId: string, reason: string, state: Record<string, unknown>): void {
     this.opts.store.saveCheckpoint(threadId, 'latest', reason, { reason, saved_at: Math.floor(Date.now() / 1000), state });
   }

@@ -1,4 +1,4 @@
-// Threads end to end on a real core: the seed's ThreadManager semantics through the contract, and
+// Threads end to end on a real core: the reference implementation's ThreadManager semantics through the contract, and
 // real conversations with a chat-completions server on 127.0.0.1 — streaming frames, tool calls
 // through the exec policy and the approval flow, interrupts, forks, recovery after a crash.
 import fs from 'node:fs';
@@ -31,7 +31,7 @@ function history(h: RuntimeHarness, threadId: string) {
   return h.core.runtime.readThread(threadId).data.history ?? [];
 }
 
-describe('previews (seed helpers)', () => {
+describe('previews', () => {
   it('truncate_preview limits to 120 characters and keeps short strings', () => {
     expect(truncatePreview('a'.repeat(200))).toHaveLength(120);
     expect(truncatePreview('hello')).toBe('hello');
@@ -45,7 +45,7 @@ describe('previews (seed helpers)', () => {
   });
 });
 
-describe('thread lifecycle (seed ThreadManager)', () => {
+describe('thread lifecycle', () => {
   it('creates, starts, lists, reads, renames, archives and unarchives', async () => {
     const h = await harness();
     const created = await h.call<ThreadResponse>('threads.create', {});

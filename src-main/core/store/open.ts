@@ -13,7 +13,7 @@ export type Orm = BetterSQLite3Database<typeof schema>;
 
 export interface Store {
   readonly path: string;
-  /** Raw handle for prepared hot-path statements (principle 4). */
+  /** Raw handle for prepared hot-path statements, where the query builder's overhead would show. */
   readonly db: Database.Database;
   /** Typed query builder for everything else. */
   readonly orm: Orm;

@@ -1,4 +1,4 @@
-// The SQLite store is Shoal's single source of truth (DESIGN.md principle 1): every view, the CLI and
+// The SQLite store is Shoal's single source of truth: every view, the CLI and
 // the live timeline are derived from these tables. Migrations under drizzle/ are generated from this
 // file by drizzle-kit and are additive only.
 import { sql } from 'drizzle-orm';

@@ -26,7 +26,7 @@ export interface ToolCallRequest {
   onLifecycle?: (event: ToolLifecycleEvent) => void;
 }
 
-/** The seed's ToolLifecycle / ApprovalLifecycle hook events. `detail` carries the precheck payload
+/** The reference implementation's ToolLifecycle / ApprovalLifecycle hook events. `detail` carries the precheck payload
  *  (policy_precheck_payload), the approval request, or the result, as JSON. */
 export type ToolLifecycleEvent =
   | { kind: 'tool'; phase: 'precheck' | 'dispatching' | 'completed' | 'failed'; tool: string; callId: string; detail: Record<string, unknown> }

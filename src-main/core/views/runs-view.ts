@@ -63,7 +63,7 @@ export const TASK_ROW_COLUMNS = `run_id, task_id, name, ordinal, priority, state
 export function taskRowFromRecord(r: Record<string, unknown>): TaskRow {
   return {
     runId: String(r.run_id), taskId: String(r.task_id), name: String(r.name), ordinal: Number(r.ordinal), priority: Number(r.priority),
-    // The column is the truth: it holds the seed's default when the spec has no retry_policy, and
+    // The column is the truth: it holds the reference implementation's default when the spec has no retry_policy, and
     // "retry now" on a finished task raises it.
     state: r.state as TaskRow['state'], attempts: Number(r.attempts), maxAttempts: Number(r.max_attempts),
     result: (r.result as string | null) ?? null, workerId: (r.worker_id as string | null) ?? null,

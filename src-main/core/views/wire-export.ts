@@ -1,9 +1,9 @@
-// Runs, events and receipts in the seed's wire format, for `--json` output and export.
+// Runs, events and receipts in the reference implementation's wire format, for `--json` output and export.
 import { stringifyWire } from '../../../src-shared/protocol/json-lossless';
 import { toWireValue, type WireTypeName } from '../../../src-shared/protocol/wire-types';
 import type { Store } from '../store/open';
 
-/** A stored value as the seed's serde would write it (`"max":1.0` for an f64, and so on). */
+/** A stored value as the reference implementation's serde would write it (`"max":1.0` for an f64, and so on). */
 export function wireJson(type: WireTypeName, value: unknown): string {
   return stringifyWire(toWireValue(type, value));
 }
@@ -15,7 +15,7 @@ export function wireJsonArray(type: WireTypeName, values: readonly unknown[]): s
 
 interface RunRow { id: string; name: string; status: string; labels: string; worker_specs: string; created_at: string; updated_at: string | null; completed_at: string | null }
 
-/** A stored run as the seed's FleetRun (field order and omissions as serde writes them). */
+/** A stored run as the reference implementation's FleetRun (field order and omissions as serde writes them). */
 export function fleetRunJson(store: Store, runId: string): Record<string, unknown> | null {
   const r = store.db.prepare<[string], RunRow>('SELECT id, name, status, labels, worker_specs, created_at, updated_at, completed_at FROM runs WHERE id = ?').get(runId);
   if (!r) return null;

@@ -22,7 +22,7 @@ export const ApprovalViewSchema = z.object({
   attempt: z.number().nullable(),
   threadId: z.string().nullable(),
   callId: z.string(),
-  /** The seed's ExecApprovalRequest, as stored. */
+  /** The reference implementation's ExecApprovalRequest, as stored. */
   request: ExecApprovalRequestSchema,
   /** For file writes: the unified diff that would be applied. */
   diff: z.string().nullable(),

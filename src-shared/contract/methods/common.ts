@@ -6,5 +6,5 @@ export const Page = { limit: z.number().int().min(1).max(1000).default(100) };
 export const RunRef = z.object({ runId: Id }).strict();
 export const TaskRef = z.object({ runId: Id, taskId: Id }).strict();
 export const Ok = z.object({ ok: z.boolean() });
-/** Seed wire objects (FleetWorkerEvent, FleetReceipt) cross as the JSON serde would write. */
+/** Wire objects (FleetWorkerEvent, FleetReceipt) cross as the JSON serde would write. */
 export const WireObject = z.record(z.string(), z.unknown());

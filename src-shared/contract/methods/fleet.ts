@@ -59,7 +59,7 @@ export const fleetMethods = {
   }),
   'tasks.receipts': defineMethod({
     name: 'tasks.receipts',
-    summary: 'Receipts of a run (or one task), in the seed wire format.',
+    summary: 'Receipts of a run (or one task), in the fleet wire format.',
     input: z.object({ runId: Id, taskId: Id.optional() }).strict(),
     output: z.array(WireObject),
     invalidates: [],

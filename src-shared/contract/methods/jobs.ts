@@ -1,4 +1,4 @@
-// Background jobs (seed 001's JobManager): worktree cleanup, artifact indexing, retention.
+// Background jobs: worktree cleanup, artifact indexing, retention.
 import { z } from 'zod';
 import { defineMethod } from '../define';
 import { JobKindSchema, JobViewSchema } from '../runtime-views';

@@ -1,6 +1,6 @@
 // The exec policy's shapes, shared by main (which judges tool calls) and the renderer (which edits
-// rules and shows why a call was stopped). Names and values follow seed 001: approval modes are
-// codex's AskForApproval, decisions its ReviewDecision, requests its ExecApprovalRequestEvent.
+// rules and shows why a call was stopped). Names and values follow Codex's, so its agents
+// map one to one: approval modes are its AskForApproval, decisions its ReviewDecision, requests its ExecApprovalRequestEvent.
 import { z } from 'zod';
 
 export const POLICY_ACTIONS = ['allow', 'ask', 'deny'] as const;
@@ -9,7 +9,7 @@ export type PolicyAction = (typeof POLICY_ACTIONS)[number];
 /** The built-in tools every agent gets through the gateway; MCP tools are `<server>__<tool>`. */
 export const BUILTIN_TOOLS = ['exec_shell', 'read_file', 'write_file', 'apply_patch'] as const;
 
-/** ask unless trusted · on request · never ask · reject (seed/codex AskForApproval, kebab-case). */
+/** ask unless trusted · on request · never ask · reject (Codex's AskForApproval values, kebab-case). */
 export const APPROVAL_MODES = ['untrusted', 'on-request', 'never', 'reject'] as const;
 export type ApprovalMode = (typeof APPROVAL_MODES)[number];
 export const ApprovalModeSchema = z.enum(APPROVAL_MODES);
@@ -58,7 +58,7 @@ export function decisionName(d: ReviewDecision | ReviewDecisionName): ReviewDeci
   return typeof d === 'string' ? d : 'network_policy_amendment';
 }
 
-/** The seed's ExecApprovalRequestEvent, field for field. */
+/** The reference implementation's ExecApprovalRequestEvent, field for field. */
 export const ExecApprovalRequestSchema = z.object({
   call_id: z.string(),
   approval_id: z.string(),

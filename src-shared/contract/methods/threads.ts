@@ -1,4 +1,4 @@
-// Threads: conversations with a model (seed 001's handle_thread and handle_prompt). A message is
+// Threads: conversations with a model, and one-shot prompts. A message is
 // answered asynchronously: the reply streams as `frame` server events (response_start / _delta /
 // _end, tool calls), and the store holds every message.
 import { z } from 'zod';

@@ -1,4 +1,4 @@
-// Which coding agent a task runs, read from the task's metadata (the seed's FleetTaskSpec has no
+// Which coding agent a task runs, read from the task's metadata (the reference implementation's FleetTaskSpec has no
 // field for it): `metadata.agent` is "shell" (default), "claude-code", "codex", or
 // {"command": "tool --flag {instructions}"} for any other command.
 export type AgentSpec =

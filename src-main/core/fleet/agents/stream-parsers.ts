@@ -1,4 +1,4 @@
-// Maps an agent's machine-readable output onto the seed's worker-event states: a tool call becomes
+// Maps an agent's machine-readable output onto the reference implementation's worker-event states: a tool call becomes
 // running_tool, waiting on the model becomes model_wait. Unknown lines are ignored (they still go
 // to the log), so a newer agent version degrades to fewer events, never to a failed task.
 import type { EventPayload } from '../event-log';

@@ -1,4 +1,4 @@
-// The receipt of an attempt: its verdict and score, and the receipt itself as the seed's JSON.
+// The receipt of an attempt: its verdict and score, and the receipt itself as the reference implementation's JSON.
 import type { AttemptDetail } from '../../../../src-shared/contract';
 import { formatAbsolute } from '../../ui/format';
 import { StatusPill } from '../../ui/StatusPill';

@@ -1,6 +1,6 @@
 import type { Tone } from '../../ui/StatusPill';
 
-// FleetWorkerStatus (seed 000): unknown, online, busy, offline, unhealthy, draining, retired.
+// Worker statuses of the fleet protocol: unknown, online, busy, offline, unhealthy, draining, retired.
 const WORKER_TONES: Record<string, Tone> = {
   online: 'passed', busy: 'running', unknown: 'queued', offline: 'cancelled', unhealthy: 'failed', draining: 'review', retired: 'cancelled',
 };
