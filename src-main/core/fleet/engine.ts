@@ -37,6 +37,8 @@ export interface EngineOptions {
   gateway?: AttemptDeps['gateway'];
   /** Where workers' drivers come from (SSH and Docker kinds are registered on it); default: local only. */
   drivers?: DriverPool;
+  /** Pin SSH host keys seen for the first time instead of refusing them (shoal run --accept-new-host-keys). */
+  acceptNewHostKeys?: boolean;
 }
 
 interface Worker extends WorkerIdentity {
@@ -66,7 +68,7 @@ export class FleetEngine {
   readonly spawnLatencies: number[] = [];
   private readonly workers = new Map<string, Worker>();
   private readonly workspaces = new Map<string, string | null>();
-  private readonly opts: Required<Omit<EngineOptions, 'bus' | 'capabilities' | 'maxWorkers' | 'executor' | 'gateway' | 'drivers'>> & { maxWorkers: number };
+  private readonly opts: Required<Omit<EngineOptions, 'bus' | 'capabilities' | 'maxWorkers' | 'executor' | 'gateway' | 'drivers' | 'acceptNewHostKeys'>> & { maxWorkers: number };
   private tickScheduled = false;
   private readonly pendingFinishes: Array<{ lease: Lease; outcome: AttemptOutcome; resolve: () => void; reject: (e: unknown) => void }> = [];
   private readyTimer: NodeJS.Timeout | null = null;
@@ -85,7 +87,7 @@ export class FleetEngine {
 
   constructor(private readonly options: EngineOptions) {
     this.fleet = new FleetStore(options.store, options.bus);
-    this.drivers = options.drivers ?? new DriverPool(options.dataDir);
+    this.drivers = options.drivers ?? new DriverPool(options.dataDir, { acceptNewHostKeys: options.acceptNewHostKeys });
     this.opts = {
       store: options.store, dataDir: options.dataDir, maxWorkers: options.maxWorkers ?? Math.max(1, os.cpus().length),
       leaseMs: options.leaseMs ?? 30_000, heartbeatMs: options.heartbeatMs ?? 2_000, killGraceMs: options.killGraceMs ?? 5_000,

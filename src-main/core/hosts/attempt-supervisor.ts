@@ -236,7 +236,7 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
   driver.start(plan, sink, abort.signal).catch((e: unknown) => {
     // The driver could not start the agent (it says why, naming the host).
     sink.diagnostics(`shoal: ${(e as Error).message}\n`);
-    sink.finish({ code: null, signal: null, startError: (e as Error).message });
+    sink.finish({ code: null, signal: null, hostError: (e as Error).message });
   });
   const exit = await exited;
   clearInterval(heartbeat);
@@ -280,7 +280,7 @@ function decideOutcome(a: {
   const { artifacts, exit } = a;
   if (a.stop?.kind === 'cancel') return { kind: 'cancelled', by: a.stop.by, receipt: { artifacts, score: null } };
   if (a.timedOut) return { kind: 'scored', result: 'timeout', exitCode: exit.code, reason: `timed out after ${a.timeoutS}s`, receipt: { artifacts, score: null } };
-  if (exit.startError !== undefined) return { kind: 'scored', result: 'fail', exitCode: null, reason: exit.startError, receipt: { artifacts, score: null } };
+  if (exit.hostError !== undefined) return { kind: 'scored', result: 'fail', exitCode: null, reason: exit.hostError, receipt: { artifacts, score: null } };
   const code = exit.code ?? (exit.signal ? 128 : null);
   const verdict = score(a.spec.scorer ?? null, code, a.workdir, a.metadata);
   const missing = missingExpected(a.spec, artifacts);

@@ -5,6 +5,10 @@ import type { FleetHostSpec } from '../../../src-shared/protocol/fleet';
 import type { HostDriver } from './host-driver';
 import type { HostKind, HostRef } from './host-ref';
 import { LocalDriver } from './local-driver';
+import { KnownHosts } from './ssh/host-keys';
+import { SshConnection } from './ssh/ssh-connection';
+import { SshDriver } from './ssh/ssh-driver';
+import os from 'node:os';
 
 /** Per-worker settings that are not part of the wire FleetHostSpec (a kept worker's pinned host
  *  key or Docker daemon, the data dir for known hosts). */
@@ -27,8 +31,13 @@ export class DriverPool {
   private readonly factories = new Map<HostKind, DriverFactory>();
   readonly local = new LocalDriver();
 
-  constructor(private readonly dataDir: string) {
+  constructor(private readonly dataDir: string, private readonly opts: { acceptNewHostKeys?: boolean } = {}) {
     this.factories.set('local', () => this.local);
+    this.factories.set('ssh', (host, ctx) => {
+      if (host.kind !== 'ssh') throw new Error('not an ssh host');
+      const target = { host: host.host, port: host.port === undefined || host.port === null ? 22 : Number(host.port), user: host.user ?? os.userInfo().username, identity: host.identity ?? null, privateKey: ctx.privateKey ?? null };
+      return new SshDriver(new SshConnection(target, { known: KnownHosts.inDataDir(ctx.dataDir), pinned: ctx.hostKey ?? null, acceptNew: ctx.acceptNewHostKey ?? this.opts.acceptNewHostKeys ?? false }));
+    });
   }
 
   register(kind: HostKind, factory: DriverFactory): void {

@@ -28,11 +28,12 @@ export interface AttemptPlan {
 
 export interface HostUsage { cpuPercent: number; memoryMb: number }
 
-/** How the agent ended. `startError` set: it never ran (the reason names the host and the cause). */
+/** How the agent ended. `hostError` set: the host failed it (could not start, connection lost);
+ *  the reason names the host and the cause. */
 export interface HostExit {
   code: number | null;
   signal: string | null;
-  startError?: string;
+  hostError?: string;
 }
 
 /** The only way back from a driver. Calls after finish() are ignored. */

@@ -42,7 +42,7 @@ export class LocalDriver implements HostDriver {
         exited = true;
         sink.diagnostics(`shoal: could not start ${launch.command}: ${e.message}\n`);
         const reason = `could not start ${launch.command} (is it installed and on PATH?)`;
-        sink.finish({ code: null, signal: null, startError: reason });
+        sink.finish({ code: null, signal: null, hostError: reason });
         reject(new Error(reason));
       });
       child.once('spawn', () => {
