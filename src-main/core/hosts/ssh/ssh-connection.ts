@@ -6,7 +6,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
-import { fingerprintOf, HostKeyError, type KnownHosts } from './host-keys';
+import type { HostKeyError} from './host-keys';
+import { fingerprintOf, type KnownHosts } from './host-keys';
 
 export interface SshTarget {
   host: string;
