@@ -171,3 +171,15 @@ describe('shoal run', () => {
     expect((await runCli(['frobnicate'])).stderr).toContain('unknown command "frobnicate"');
   });
 });
+
+describe('flags', () => {
+  it('every command answers --help, and refuses a flag it does not have by name', async () => {
+    const help = await runCli(['run', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('usage: shoal run SPEC [options]');
+    expect(help.stdout).toMatch(/--workspace DIR/);
+    const typo = await runCli(['runs', '--jsn']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe('shoal runs: unknown option --jsn; see `shoal runs --help`\n');
+  });
+});

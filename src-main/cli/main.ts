@@ -1,5 +1,6 @@
 // The `shoal` command. Each subcommand lives in commands/<name>.ts and is loaded on demand, so
 // `shoal wire` does not pay for the server's imports.
+import { HelpRequested } from './args';
 import { UsageError, type CliIo, type Command } from './io';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Command }> }> = {
@@ -18,7 +19,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
 };
 
 function usage(): string {
-  return ['usage: shoal <command> [options]', '', 'commands:', ...Object.values(COMMANDS).map((c) => `  ${c.summary}`)].join('\n') + '\n';
+  return ['usage: shoal <command> [options]', '', 'commands:', ...Object.values(COMMANDS).map((c) => `  ${c.summary}`), '', 'shoal <command> --help shows its options.'].join('\n') + '\n';
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -36,6 +37,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const { run } = await entry.load();
     return await run(rest, io);
   } catch (error) {
+    if (error instanceof HelpRequested) {
+      io.stdout.write(error.text);
+      return 0;
+    }
     if (error instanceof UsageError) {
       io.stderr.write(`shoal ${name}: ${error.message}\n`);
       return 2;

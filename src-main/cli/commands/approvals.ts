@@ -1,12 +1,24 @@
 // `shoal approvals [--json] [--audit] [--limit N] [--db PATH]`: the requests waiting for a person,
 // oldest first (with --json: a JSON array whose `request` is the reference implementation's ExecApprovalRequest), or
 // with --audit the audit log of past decisions, newest first.
+import { DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import { approvalView } from '../../core/api/handlers/approvals';
-import { flagInt, parseFlags, type CliIo } from '../io';
+import { flagInt, type CliIo } from '../io';
 import { openCore } from '../open-core';
 
+export const doc: CommandDoc = {
+  usage: 'approvals [options]',
+  summary: 'Requests waiting for a person, oldest first; or the audit log of past decisions.',
+  options: {
+    json: JSON_OPTION,
+    audit: { type: 'boolean', help: 'the audit log, newest first, instead of pending requests' },
+    limit: { type: 'string', value: 'N', help: 'at most N entries (1–1000, default 200)' },
+    db: DB_OPTION,
+  },
+};
+
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const { flags } = parseFlags(args, ['json', 'audit']);
+  const { flags } = parseCommand(args, doc);
   const limit = flagInt(flags, 'limit', 1, 1000) ?? 200;
   const core = openCore(flags, io);
   try {

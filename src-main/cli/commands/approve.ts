@@ -1,13 +1,23 @@
 // `shoal approve ID --decision D [--db PATH]`: decides one pending request from any terminal. The
 // agent waiting for it — in `shoal serve`, the app or `shoal run`, another process — notices the
 // row change and carries on.
+import { DB_OPTION, parseCommand, type CommandDoc } from '../args';
 import { REVIEW_DECISIONS, type ReviewDecisionName } from '../../../src-shared/contract/methods/policy';
 import { ShoalError } from '../../../src-shared/contract/envelope';
-import { flagString, parseFlags, UsageError, type CliIo } from '../io';
+import { flagString, UsageError, type CliIo } from '../io';
 import { openCore } from '../open-core';
 
+export const doc: CommandDoc = {
+  usage: 'approve ID --decision D [options]',
+  summary: 'Decides one pending approval request; the waiting agent carries on.',
+  options: {
+    decision: { type: 'string', value: 'D', help: 'approved, approved_for_session, denied or abort' },
+    db: DB_OPTION,
+  },
+};
+
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const { flags, positional } = parseFlags(args);
+  const { flags, positional } = parseCommand(args, doc);
   const [id] = positional;
   const decision = flagString(flags, 'decision');
   if (!id || !decision) throw new UsageError(`usage: shoal approve ID --decision ${REVIEW_DECISIONS.filter((d) => d !== 'network_policy_amendment').join('|')}`);

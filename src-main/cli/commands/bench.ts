@@ -1,12 +1,22 @@
 // `shoal bench [--json] [--quick]`: the fleet's speed on this machine (`npm run bench`). Targets on a
 // 2-core machine: ≥ 20,000 tasks/s scheduled durably, ≥ 150,000 events/s, spawn p99 ≤ 20 ms, and a
 // scheduler at least as fast as plainjob.
+import { JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import os from 'node:os';
 import { eventsPerSecond, median, plainjobTasksPerSecond, schedulerTasksPerSecond, spawnLatency, unbatchedTasksPerSecond } from '../bench/fleet-bench';
-import { parseFlags, type CliIo } from '../io';
+import { type CliIo } from '../io';
+
+export const doc: CommandDoc = {
+  usage: 'bench [options]',
+  summary: "The fleet's speed on this machine, as ratios against references measured in the same run.",
+  options: {
+    json: JSON_OPTION,
+    quick: { type: 'boolean', help: 'smaller workloads, one round (a smoke check, not a measurement)' },
+  },
+};
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const { flags } = parseFlags(args, ['json', 'quick']);
+  const { flags } = parseCommand(args, doc);
   const quick = flags.get('quick') === true;
   const n = quick ? 2_000 : 20_000;
   const rounds = quick ? 1 : 5;

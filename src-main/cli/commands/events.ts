@@ -1,10 +1,21 @@
 // `shoal events RUN [--json] [--task T]`: the run's timeline; --json prints one FleetWorkerEvent per line.
-import { flagString, parseFlags, type CliIo, UsageError } from '../io';
+import { DB_OPTION, parseCommand, type CommandDoc } from '../args';
+import { flagString, type CliIo, UsageError } from '../io';
 import { openCore } from '../open-core';
 import { wireJson } from '../../core/views/wire-export';
 
+export const doc: CommandDoc = {
+  usage: 'events RUN [options]',
+  summary: "The run's timeline.",
+  options: {
+    json: { type: 'boolean', help: 'one FleetWorkerEvent JSON object per line' },
+    task: { type: 'string', value: 'T', help: 'only this task' },
+    db: DB_OPTION,
+  },
+};
+
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const { flags, positional } = parseFlags(args, ['json']);
+  const { flags, positional } = parseCommand(args, doc);
   const runId = positional[0];
   if (!runId) throw new UsageError('which run? e.g. `shoal events run-123 --json` (see `shoal runs`)');
   const core = openCore(flags, io);

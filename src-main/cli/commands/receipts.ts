@@ -1,10 +1,20 @@
 // `shoal receipts RUN [--json]`: the run's receipts; --json prints a JSON array of FleetReceipt.
-import { parseFlags, type CliIo, UsageError } from '../io';
+import { DB_OPTION, parseCommand, type CommandDoc } from '../args';
+import { type CliIo, UsageError } from '../io';
 import { openCore } from '../open-core';
 import { wireJsonArray } from '../../core/views/wire-export';
 
+export const doc: CommandDoc = {
+  usage: 'receipts RUN [options]',
+  summary: "The run's receipts.",
+  options: {
+    json: { type: 'boolean', help: 'a JSON array of FleetReceipt' },
+    db: DB_OPTION,
+  },
+};
+
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const { flags, positional } = parseFlags(args, ['json']);
+  const { flags, positional } = parseCommand(args, doc);
   const runId = positional[0];
   if (!runId) throw new UsageError('which run? e.g. `shoal receipts run-123 --json`');
   const core = openCore(flags, io);

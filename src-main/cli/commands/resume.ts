@@ -1,11 +1,21 @@
 // `shoal resume [RUN] [--db PATH]`: after a crash or Ctrl+C, puts interrupted tasks back and runs
 // unfinished runs to the end.
-import { parseFlags, type CliIo, UsageError } from '../io';
+import { DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
+import { type CliIo, UsageError } from '../io';
 import { openCore } from '../open-core';
 import { watchRuns } from '../watch-run';
 
+export const doc: CommandDoc = {
+  usage: 'resume [RUN] [options]',
+  summary: 'After a crash or Ctrl+C: puts interrupted tasks back and runs unfinished runs to the end.',
+  options: {
+    json: JSON_OPTION,
+    db: DB_OPTION,
+  },
+};
+
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const { flags, positional } = parseFlags(args, ['json']);
+  const { flags, positional } = parseCommand(args, doc);
   const core = openCore(flags, io, { runs: true });
   try {
     const { recovered } = core.start();

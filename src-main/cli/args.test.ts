@@ -1,0 +1,49 @@
+// Every command's flags are declared: typos are refused by name, `--help` lists what exists.
+import { describe, expect, it } from 'vitest';
+import { DB_OPTION, HelpRequested, parseCommand, type CommandDoc } from './args';
+import { UsageError } from './io';
+
+const doc: CommandDoc = {
+  usage: 'demo ARG [options]',
+  summary: 'A command for the test.',
+  options: { db: DB_OPTION, json: { type: 'boolean', help: 'machine-readable output' } },
+};
+
+function usageError(args: string[]): string {
+  try {
+    parseCommand(args, doc);
+  } catch (error) {
+    if (error instanceof UsageError) return error.message;
+    throw error;
+  }
+  throw new Error('expected a usage error');
+}
+
+describe('parseCommand', () => {
+  it('reads declared flags in both spellings, and positionals', () => {
+    const { flags, positional } = parseCommand(['x', '--db', 'a.db', '--json'], doc);
+    expect(positional).toEqual(['x']);
+    expect(flags.get('db')).toBe('a.db');
+    expect(flags.get('json')).toBe(true);
+    expect(parseCommand(['--db=b.db'], doc).flags.get('db')).toBe('b.db');
+  });
+
+  it('names the flag that is unknown, missing its value, or given one it does not take', () => {
+    expect(usageError(['--workspce', 'x'])).toBe('unknown option --workspce; see `shoal demo --help`');
+    expect(usageError(['--db'])).toBe('--db needs a value');
+    expect(usageError(['--db', '--json'])).toBe('--db needs a value');
+    expect(usageError(['--json=yes'])).toBe('--json takes no value');
+  });
+
+  it('answers --help with the usage and every option', () => {
+    let text = '';
+    try {
+      parseCommand(['--help'], doc);
+    } catch (error) {
+      if (error instanceof HelpRequested) text = error.text;
+    }
+    expect(text).toContain('usage: shoal demo ARG [options]');
+    expect(text).toMatch(/--db PATH\s+the SQLite store/);
+    expect(text).toMatch(/--json\s+machine-readable output/);
+  });
+});

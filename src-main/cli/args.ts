@@ -1,0 +1,72 @@
+// Argument parsing for every `shoal` command, on node:util's parseArgs: each command declares its
+// options once (type, placeholder, one line of help), which gives it `--help` and a clear error for
+// an unknown or incomplete flag instead of silently ignoring a typo like `--workspce`.
+import { parseArgs } from 'node:util';
+import { UsageError } from './io';
+
+export interface OptionDoc {
+  readonly type: 'string' | 'boolean';
+  /** The value's placeholder in help (`PATH`, `N`); string options only. */
+  readonly value?: string;
+  readonly help: string;
+}
+
+export interface CommandDoc {
+  /** `run SPEC [options]` — what follows `shoal `. */
+  readonly usage: string;
+  readonly summary: string;
+  readonly options: Readonly<Record<string, OptionDoc>>;
+}
+
+/** Shared by every command that opens the store. */
+export const DB_OPTION: OptionDoc = { type: 'string', value: 'PATH', help: 'the SQLite store (default: $SHOAL_HOME/shoal.db or ~/.shoal/shoal.db)' };
+export const JSON_OPTION: OptionDoc = { type: 'boolean', help: 'machine-readable output' };
+
+/** Thrown by parseCommand for `--help`; main prints the text and exits 0. */
+export class HelpRequested extends Error {
+  constructor(readonly text: string) {
+    super('help requested');
+  }
+}
+
+export interface ParsedArgs {
+  flags: Map<string, string | true>;
+  positional: string[];
+}
+
+export function parseCommand(args: string[], doc: CommandDoc): ParsedArgs {
+  if (args.includes('--help') || args.includes('-h')) throw new HelpRequested(helpText(doc));
+  const options = Object.fromEntries(Object.entries(doc.options).map(([name, o]) => [name, { type: o.type }]));
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError(explain(error, doc));
+  }
+  const flags = new Map<string, string | true>();
+  for (const [name, value] of Object.entries(parsed.values)) {
+    if (typeof value === 'string') flags.set(name, value);
+    else if (value === true) flags.set(name, true);
+  }
+  return { flags, positional: parsed.positionals };
+}
+
+export function helpText(doc: CommandDoc): string {
+  const rows = Object.entries(doc.options).map(([name, o]) => [`--${name}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}`, o.help] as const);
+  const width = Math.max(0, ...rows.map(([flag]) => flag.length));
+  return [`usage: shoal ${doc.usage}`, '', doc.summary, ...(rows.length > 0 ? ['', 'options:', ...rows.map(([flag, help]) => `  ${flag.padEnd(width)}  ${help}`)] : [])].join('\n') + '\n';
+}
+
+/** parseArgs' messages name its own internals; say what the person typed and where help is. */
+function explain(error: unknown, doc: CommandDoc): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string }).code;
+  const command = doc.usage.split(' ')[0];
+  const flag = /'(-{1,2}[^' ]+)/.exec(message)?.[1] ?? '';
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${flag}; see \`shoal ${command} --help\``;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const name = flag.replace(/^-+/, '');
+    return doc.options[name]?.type === 'boolean' ? `${flag} takes no value` : `${flag} needs a value`;
+  }
+  return message;
+}
