@@ -5,7 +5,7 @@ import { UsageError, type CliIo, type Command } from './io';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Command }> }> = {
   serve: { summary: 'serve [--port P] [--db PATH]        the UI and contract on 127.0.0.1 (token-guarded)', load: () => import('./commands/serve') },
-  run: { summary: 'run SPEC [--db PATH] [--workspace DIR] [--max-workers N] [--json]   run a spec to the end', load: () => import('./commands/run') },
+  run: { summary: 'run SPEC [--db PATH] [--workspace DIR] [--max-workers N] [--accept-new-host-keys] [--json]   run a spec to the end', load: () => import('./commands/run') },
   validate: { summary: 'validate SPEC                        check a spec; exit 2 with every problem', load: () => import('./commands/validate') },
   resume: { summary: 'resume [RUN] [--db PATH]             continue unfinished runs after a crash', load: () => import('./commands/resume') },
   runs: { summary: 'runs [--json]                        list runs (FleetRun JSON with --json)', load: () => import('./commands/runs') },
@@ -15,6 +15,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
   approvals: { summary: 'approvals [--json] [--audit]         requests waiting for a person (or the audit log)', load: () => import('./commands/approvals') },
   approve: { summary: 'approve ID --decision D             decide one request (approved, denied, abort, …)', load: () => import('./commands/approve') },
   bench: { summary: 'bench [--json] [--quick]             fleet throughput and spawn latency on this machine', load: () => import('./commands/bench') },
+  workers: { summary: 'workers add|list|test|remove         workers you keep: SSH hosts, Docker images', load: () => import('./commands/workers') },
   wire: { summary: 'wire                                 protocol conformance filter (JSON lines on stdin)', load: () => import('./commands/wire') },
 };
 

@@ -4,6 +4,7 @@
 import { JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import os from 'node:os';
 import { eventsPerSecond, median, plainjobTasksPerSecond, schedulerTasksPerSecond, spawnLatency, unbatchedTasksPerSecond } from '../bench/fleet-bench';
+import { dockerStartBench, sshExecBench } from '../bench/hosts-bench';
 import { type CliIo } from '../io';
 
 export const doc: CommandDoc = {
@@ -46,6 +47,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   for (const k of quick ? [8, 128] : [8, 64, 128]) bySlots[k] = Math.round(await schedulerTasksPerSecond(n, quick ? 1 : 3, k));
   log('spawn latency…');
   const spawn = await spawnLatency(quick ? 40 : 300, 2);
+  // Hosts: a machine without sshd or podman reports why instead of a figure.
+  log('ssh exec vs OpenSSH ControlMaster…');
+  const ssh = await sshExecBench(quick ? 20 : 100, quick ? 3 : 5).catch((e: unknown) => ({ error: `ssh: ${(e as Error).message.split('\n')[0]}` }));
+  log('docker start-to-first-output vs podman run…');
+  const docker = await dockerStartBench(quick ? 3 : 7).catch((e: unknown) => ({ error: `docker: ${(e as Error).message.split('\n')[0]}` }));
   const result = {
     scheduler_tasks_per_s: Math.round(scheduler),
     plainjob_tasks_per_s: Math.round(plainjob),
@@ -56,10 +62,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     events_per_s: Math.round(events),
     spawn_ms_p50: Math.round(spawn.p50 * 100) / 100,
     spawn_ms_p99: Math.round(spawn.p99 * 100) / 100,
+    hosts: { ssh, docker },
     tasks: n,
     rounds,
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version },
-    targets: { scheduler_tasks_per_s: 20_000, events_per_s: 150_000, spawn_ms_p99: 20, scheduler_vs_plainjob: 1 },
+    targets: { scheduler_tasks_per_s: 20_000, events_per_s: 150_000, spawn_ms_p99: 20, scheduler_vs_plainjob: 1, ssh_vs_openssh: 1, docker_vs_podman_run: 1.2 },
   };
   if (flags.get('json')) io.stdout.write(JSON.stringify(result) + '\n');
   else io.stdout.write(JSON.stringify(result, null, 2) + '\n');

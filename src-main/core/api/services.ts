@@ -13,6 +13,7 @@ import type { SettingsStore } from '../settings';
 import type { Store } from '../store/open';
 import type { RunsView } from '../views/runs-view';
 import type { WorkersView } from '../views/workers-view';
+import type { WorkerRegistry } from '../hosts/worker-registry';
 
 export interface CoreServices {
   readonly store: Store;
@@ -29,5 +30,7 @@ export interface CoreServices {
   readonly policy: PolicySettings;
   readonly audit: AuditLog;
   readonly runtime: Runtime;
+  /** Workers a person added (SSH hosts, containers), kept across runs. */
+  readonly workerRegistry: WorkerRegistry;
   validateSpec(text: string, filename?: string, workspace?: string | null): LoadResult;
 }
