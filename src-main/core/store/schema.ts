@@ -220,3 +220,6 @@ export const settings = sqliteTable('settings', {
   value: text('value').notNull(),
   updatedAt: text('updated_at').notNull(),
 });
+
+// Landing's tables live in their own file (one owner, additive).
+export * from './schema-landing';
