@@ -1,3 +1,12 @@
+CREATE TABLE `candidate_picks` (
+	`run_id` text NOT NULL,
+	`group_id` text NOT NULL,
+	`task_id` text NOT NULL,
+	`picked_by` text NOT NULL,
+	`picked_at` text NOT NULL,
+	PRIMARY KEY(`run_id`, `group_id`)
+);
+--> statement-breakpoint
 CREATE TABLE `landing_items` (
 	`landing_id` text NOT NULL,
 	`task_id` text NOT NULL,
@@ -23,6 +32,7 @@ CREATE TABLE `landings` (
 	`base_commit` text NOT NULL,
 	`tip_commit` text NOT NULL,
 	`error` text,
+	`owner_pid` integer,
 	`created_at` text NOT NULL,
 	`updated_at` text NOT NULL
 );

@@ -9,6 +9,8 @@ import { PolicySettings } from './approvals/policy-settings';
 import { EventBus } from './bus';
 import { ShoalToolGateway } from './gateway/gateway';
 import { FleetEngine, type EngineOptions } from './fleet/engine';
+import { winnersOf } from './landing/candidates';
+import { LandingService } from './landing/merge-queue';
 import { loadSpec, type LoadResult } from './fleet/spec/load-spec';
 import { SettingsStore } from './settings';
 import { KeyFileCipher, type SecretCipher } from './providers/secret-store';
@@ -49,6 +51,8 @@ export class ShoalCore {
   readonly audit: AuditLog;
   /** Threads, jobs, model providers and MCP servers (seed 001's Runtime). */
   readonly runtime: Runtime;
+  /** `shoal land`: the merge queue that lands a run's results (issue 15). */
+  readonly landing: LandingService;
   private started = false;
   private readonly handlers: Handlers;
   private readonly log: Logger;
@@ -74,6 +78,10 @@ export class ShoalCore {
     this.runtime = new Runtime({
       store: this.store, bus: this.bus, dataDir: this.dataDir, version: this.version, log: this.log, tools: () => this.tools,
       secretCipher: options.secretCipher ?? new KeyFileCipher(this.dataDir), ...options.runtime,
+    });
+    this.landing = new LandingService({
+      store: this.store, dataDir: this.dataDir, env: options.env ?? process.env,
+      winners: (runId) => winnersOf(this.store, runId), onChange: () => this.store.db.open && this.bus.invalidate('runs', 'receipts'),
     });
     this.handlers = createHandlers(this);
   }

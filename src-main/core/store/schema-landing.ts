@@ -20,6 +20,8 @@ export const landings = sqliteTable('landings', {
   baseCommit: text('base_commit').notNull(),
   tipCommit: text('tip_commit').notNull(),
   error: text('error'),
+  /** The process working the queue; a landing whose owner died is resumed by the next `land`. */
+  ownerPid: integer('owner_pid'),
   createdAt: text('created_at').notNull(),
   updatedAt: text('updated_at').notNull(),
 }, (t) => [index('landings_run_idx').on(t.runId, t.createdAt)]);
@@ -38,3 +40,12 @@ export const landingItems = sqliteTable('landing_items', {
   reason: text('reason'),
   updatedAt: text('updated_at').notNull(),
 }, (t) => [primaryKey({ columns: [t.landingId, t.taskId] })]);
+
+/** Best-of-N: a person's pick of the winning candidate of a task (overrides the ranking, breaks ties). */
+export const candidatePicks = sqliteTable('candidate_picks', {
+  runId: text('run_id').notNull(),
+  groupId: text('group_id').notNull(),
+  taskId: text('task_id').notNull(),
+  pickedBy: text('picked_by').notNull(),
+  pickedAt: text('picked_at').notNull(),
+}, (t) => [primaryKey({ columns: [t.runId, t.groupId] })]);
