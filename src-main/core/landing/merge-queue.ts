@@ -145,7 +145,6 @@ export class LandingService {
     const wt = path.join(this.root, landing.id);
     const { repo, intoBranch } = landing;
     const holder = await this.userCheckout(repo, intoBranch);
-    const before = (await git(repo, ['rev-parse', `refs/heads/${intoBranch}`])).trim();
     if (fs.existsSync(wt)) {
       // Resuming: drop whatever half-made merge the crash left in our own worktree.
       await gitRun(wt, ['reset', '--hard', '-q']);
@@ -194,7 +193,9 @@ export class LandingService {
         this.deps.onChange?.(landing.runId);
       }
     } finally {
-      if (holder) await this.syncCheckout(holder, before, landing);
+      // From the landing's base (the clean checkout matched it when the landing began, and a
+      // crash since then left it there) to the tip.
+      if (holder) await this.syncCheckout(holder, landing.baseCommit, landing);
       await gitRetrying(repo, ['worktree', 'remove', '--force', wt]).catch(() => '');
       fs.rmSync(wt, { recursive: true, force: true });
     }
