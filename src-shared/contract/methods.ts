@@ -5,12 +5,14 @@ import type { z } from 'zod';
 import { appMethods } from './methods/app';
 import { approvalsMethods } from './methods/approvals';
 import { fleetMethods } from './methods/fleet';
+import { landingMethods } from './methods/landing';
 import { runtimeMethods } from './methods/runtime';
 
 export const methods = {
   ...appMethods,
   ...approvalsMethods,
   ...fleetMethods,
+  ...landingMethods,
   ...runtimeMethods,
 } as const;
 
