@@ -3,6 +3,7 @@
 // scheduler at least as fast as plainjob.
 import os from 'node:os';
 import { eventsPerSecond, median, plainjobTasksPerSecond, schedulerTasksPerSecond, spawnLatency, unbatchedTasksPerSecond } from '../bench/fleet-bench';
+import { landingVsGitMerge } from '../bench/landing-bench';
 import { parseFlags, type CliIo } from '../io';
 
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -36,6 +37,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   for (const k of quick ? [8, 128] : [8, 64, 128]) bySlots[k] = Math.round(await schedulerTasksPerSecond(n, quick ? 1 : 3, k));
   log('spawn latency…');
   const spawn = await spawnLatency(quick ? 40 : 300, 2);
+  log(`landing ${quick ? 10 : 50} branches vs a plain git merge loop…`);
+  const landing = await landingVsGitMerge(quick ? 10 : 50, quick ? 1 : 3);
   const result = {
     scheduler_tasks_per_s: Math.round(scheduler),
     plainjob_tasks_per_s: Math.round(plainjob),
@@ -46,10 +49,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     events_per_s: Math.round(events),
     spawn_ms_p50: Math.round(spawn.p50 * 100) / 100,
     spawn_ms_p99: Math.round(spawn.p99 * 100) / 100,
+    landing_branches: quick ? 10 : 50,
+    landing_queue_ms: landing.queue_ms,
+    landing_git_merge_loop_ms: landing.git_merge_loop_ms,
+    landing_vs_git_merge: landing.ratio,
     tasks: n,
     rounds,
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version },
-    targets: { scheduler_tasks_per_s: 20_000, events_per_s: 150_000, spawn_ms_p99: 20, scheduler_vs_plainjob: 1 },
+    targets: { scheduler_tasks_per_s: 20_000, events_per_s: 150_000, spawn_ms_p99: 20, scheduler_vs_plainjob: 1, landing_vs_git_merge: 2 },
   };
   if (flags.get('json')) io.stdout.write(JSON.stringify(result) + '\n');
   else io.stdout.write(JSON.stringify(result, null, 2) + '\n');

@@ -157,7 +157,18 @@ export class LandingService {
     const identity = (await gitRun(repo, ['config', 'user.email'])).stdout.trim() ? {} : SHOAL_IDENTITY;
     const tasks = this.tasksById(landing.runId);
     const trailer = (taskId: string) => `Shoal-Landing: ${landing.id}\nShoal-Task: ${taskId}`;
-    let tip = (await git(wt, ['rev-parse', 'HEAD'])).trim();
+    // The tip after each merge is read from the branch's loose ref file (git writes one on every
+    // update), which saves a `git rev-parse` process per item; anything unexpected falls back to it.
+    const commonDir = path.resolve(wt, (await git(wt, ['rev-parse', '--git-common-dir'])).trim());
+    const refFile = path.join(commonDir, 'refs', 'heads', ...intoBranch.split('/'));
+    const readTip = async (): Promise<string> => {
+      try {
+        const v = fs.readFileSync(refFile, 'utf8').trim();
+        if (/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(v)) return v;
+      } catch { /* packed or missing: ask git */ }
+      return (await git(wt, ['rev-parse', 'HEAD'])).trim();
+    };
+    let tip = await readTip();
     try {
       for (const item of this.landStore.items(landing.id)) {
         if (item.state === 'merging') {
@@ -184,7 +195,7 @@ export class LandingService {
           }
           await git(wt, ['commit', '-q', '--no-verify', '-m', msg], identity);
         }
-        const next = (await git(wt, ['rev-parse', 'HEAD'])).trim();
+        const next = await readTip();
         if (next === tip) {
           this.landStore.setItem(landing.id, item.taskId, 'empty', { reason: `nothing to merge: ${intoBranch} already has everything on ${item.branch}` });
           continue;

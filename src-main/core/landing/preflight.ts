@@ -49,8 +49,10 @@ export async function resolveRepo(store: Store, runId: string, into: string | un
 }
 
 export async function checkBranches(repo: string, items: Array<{ taskId: string; branch: string }>): Promise<void> {
+  // One listing of every branch, not one git process per task.
+  const heads = new Set((await git(repo, ['for-each-ref', '--format=%(refname)', 'refs/heads/'])).split('\n'));
   for (const it of items) {
-    if (!(await refExists(repo, `refs/heads/${it.branch}`))) throw new LandInputError('tasks', `task "${it.taskId}" has no result branch ${it.branch} in ${repo}`);
+    if (!heads.has(`refs/heads/${it.branch}`)) throw new LandInputError('tasks', `task "${it.taskId}" has no result branch ${it.branch} in ${repo}`);
   }
 }
 
