@@ -44,7 +44,8 @@ test('pick a candidate, see the conflict coming, and land the run', async ({ pag
     await expect(land.candidate('fix.c1')).toContainText('Fail');
     await expect(land.candidate('fix.c1').getByRole('button', { name: 'Pick this one' })).toHaveCount(0);
     const diff = await land.compare('fix', 'fix.c2', 'fix.c3');
-    await expect(diff).toContainText('winner.txt');
+    await expect(diff).toContainText('fix.c2');
+    await expect(diff).toContainText('tests="5"');
     await land.pick('fix.c2');
     await land.expectWinner('fix', 'fix.c2');
     await expect(land.group('fix').getByTestId('candidate-winner')).toContainText('picked by web');

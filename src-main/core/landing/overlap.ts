@@ -17,13 +17,13 @@ export interface OverlapWarning {
   conflicts: boolean;
 }
 
-interface TaskChanges { taskId: string; state: string; branch: string | null; finished: boolean; files: FileStat[] }
+interface TaskChanges { taskId: string; group: string | null; state: string; branch: string | null; finished: boolean; files: FileStat[] }
 
 const RUNNING = new Set(['leased', 'starting', 'running', 'model_wait', 'running_tool']);
 
 async function changesOf(store: Store, runId: string): Promise<{ repo: string | null; list: TaskChanges[] }> {
-  const rows = store.db.prepare<[string, string], { task_id: string; state: string; body: string | null; workdir: string | null; branch: string | null }>(
-    `SELECT t.task_id, t.state,
+  const rows = store.db.prepare<[string, string], { task_id: string; state: string; body: string | null; workdir: string | null; branch: string | null; grp: string | null }>(
+    `SELECT t.task_id, t.state, json_extract(t.spec, '$.metadata.candidate_of') AS grp,
        (SELECT body FROM receipts r WHERE r.run_id = ? AND r.task_id = t.task_id ORDER BY attempt DESC LIMIT 1) AS body,
        a.workdir, a.branch
      FROM tasks t LEFT JOIN attempts a ON a.run_id = t.run_id AND a.task_id = t.task_id AND a.attempt = t.attempts
@@ -34,9 +34,9 @@ async function changesOf(store: Store, runId: string): Promise<{ repo: string | 
   for (const r of rows) {
     if (r.body && !RUNNING.has(r.state)) {
       const artifacts = (JSON.parse(r.body) as { artifacts?: Array<Record<string, unknown>> }).artifacts ?? [];
-      list.push({ taskId: r.task_id, state: r.state, branch: r.branch, finished: true, files: receiptDiffStat(artifacts).files });
+      list.push({ taskId: r.task_id, group: r.grp, state: r.state, branch: r.branch, finished: true, files: receiptDiffStat(artifacts).files });
     } else if (r.workdir && fs.existsSync(r.workdir)) {
-      list.push({ taskId: r.task_id, state: r.state, branch: r.branch, finished: false, files: await liveChanges(r.workdir) });
+      list.push({ taskId: r.task_id, group: r.grp, state: r.state, branch: r.branch, finished: false, files: await liveChanges(r.workdir) });
     }
   }
   const top = workspace && fs.existsSync(workspace) ? await gitRun(workspace, ['rev-parse', '--show-toplevel']) : null;
@@ -64,6 +64,8 @@ export async function overlapWarnings(store: Store, runId: string): Promise<Over
     for (let j = i + 1; j < list.length; j++) {
       const a = list[i]!;
       const b = list[j]!;
+      // Candidates of one best-of-N task are alternatives: only one of them ever lands.
+      if (a.group !== null && a.group === b.group) continue;
       const shared = a.files.filter((f) => b.files.some((g) => g.file === f.file));
       if (shared.length === 0) continue;
       let conflicted = new Set<string>();
