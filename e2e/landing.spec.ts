@@ -39,6 +39,12 @@ test('pick a candidate, see the conflict coming, and land the run', async ({ pag
     await expect(land.warnings.first()).toHaveText('b and c both change shared.txt — they conflict');
     await expect(land.warnings.first()).toHaveAttribute('data-level', 'conflict');
 
+    // The task's own page says so too.
+    await page.goto(`${host.url}#/runs/${runId}/c`);
+    await expect(page.getByTestId('task-conflict-note')).toHaveText('Changes the same files as b (shared.txt, conflicts)');
+    await page.goto(`${host.url}#/runs/${runId}`);
+    await run.expectStatus('failed');
+
     await land.expectWinner('fix', 'fix.c3');
     await expect(land.candidate('fix.c3')).toContainText('5');
     await expect(land.candidate('fix.c1')).toContainText('Fail');
