@@ -10,6 +10,8 @@ import { PolicySettings } from './approvals/policy-settings';
 import { EventBus } from './bus';
 import { ShoalToolGateway } from './gateway/gateway';
 import { FleetEngine, type EngineOptions } from './fleet/engine';
+import { winnersOf } from './landing/candidates';
+import { LandingService } from './landing/merge-queue';
 import { loadSpec, type LoadResult } from './fleet/spec/load-spec';
 import { SettingsStore } from './settings';
 import { WorkerRegistry } from './hosts/worker-registry';
@@ -54,6 +56,8 @@ export class ShoalCore implements CoreServices {
   readonly runtime: Runtime;
   /** Workers a person keeps (shoal workers add, the Workers view). */
   readonly workerRegistry: WorkerRegistry;
+  /** `shoal land`: the merge queue that lands a run's results. */
+  readonly landing: LandingService;
   private started = false;
   private readonly handlers: Handlers;
   private readonly log: Logger;
@@ -82,6 +86,10 @@ export class ShoalCore implements CoreServices {
     this.runtime = new Runtime({
       store: this.store, bus: this.bus, dataDir: this.dataDir, version: this.version, log: this.log, tools: () => this.tools,
       secretCipher, ...options.runtime,
+    });
+    this.landing = new LandingService({
+      store: this.store, dataDir: this.dataDir, env: options.env ?? process.env,
+      winners: (runId) => winnersOf(this.store, runId), onChange: () => this.store.db.open && this.bus.invalidate('runs', 'receipts'),
     });
     this.handlers = createHandlers(this);
     // Another process wrote (the CLI, another host): we cannot tell which tables, so every family

@@ -6,6 +6,7 @@ import { appMethods } from './methods/app';
 import { approvalsMethods } from './methods/approvals';
 import { fleetMethods } from './methods/fleet';
 import { hostsMethods } from './methods/hosts';
+import { landingMethods } from './methods/landing';
 import { runtimeMethods } from './methods/runtime';
 
 export const methods = {
@@ -13,6 +14,7 @@ export const methods = {
   ...approvalsMethods,
   ...fleetMethods,
   ...hostsMethods,
+  ...landingMethods,
   ...runtimeMethods,
 } as const;
 

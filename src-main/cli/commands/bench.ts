@@ -5,6 +5,7 @@ import { JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import os from 'node:os';
 import { eventsPerSecond, median, plainjobTasksPerSecond, schedulerTasksPerSecond, spawnLatency, unbatchedTasksPerSecond } from '../bench/fleet-bench';
 import { dockerStartBench, sshExecBench } from '../bench/hosts-bench';
+import { landingVsGitMerge } from '../bench/landing-bench';
 import { type CliIo } from '../io';
 
 export const doc: CommandDoc = {
@@ -52,6 +53,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const ssh = await sshExecBench(quick ? 20 : 100, quick ? 3 : 5).catch((e: unknown) => ({ error: `ssh: ${(e as Error).message.split('\n')[0]}` }));
   log('docker start-to-first-output vs podman run…');
   const docker = await dockerStartBench(quick ? 3 : 7).catch((e: unknown) => ({ error: `docker: ${(e as Error).message.split('\n')[0]}` }));
+  log(`landing ${quick ? 10 : 50} branches vs a plain git merge loop…`);
+  const landing = await landingVsGitMerge(quick ? 10 : 50, quick ? 1 : 3);
   const result = {
     scheduler_tasks_per_s: Math.round(scheduler),
     plainjob_tasks_per_s: Math.round(plainjob),
@@ -62,11 +65,15 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     events_per_s: Math.round(events),
     spawn_ms_p50: Math.round(spawn.p50 * 100) / 100,
     spawn_ms_p99: Math.round(spawn.p99 * 100) / 100,
+    landing_branches: quick ? 10 : 50,
+    landing_queue_ms: landing.queue_ms,
+    landing_git_merge_loop_ms: landing.git_merge_loop_ms,
+    landing_vs_git_merge: landing.ratio,
     hosts: { ssh, docker },
     tasks: n,
     rounds,
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version },
-    targets: { scheduler_tasks_per_s: 20_000, events_per_s: 150_000, spawn_ms_p99: 20, scheduler_vs_plainjob: 1, ssh_vs_openssh: 1, docker_vs_podman_run: 1.2 },
+    targets: { scheduler_tasks_per_s: 20_000, events_per_s: 150_000, spawn_ms_p99: 20, scheduler_vs_plainjob: 1, ssh_vs_openssh: 1, docker_vs_podman_run: 1.2, landing_vs_git_merge: 2 },
   };
   if (flags.get('json')) io.stdout.write(JSON.stringify(result) + '\n');
   else io.stdout.write(JSON.stringify(result, null, 2) + '\n');

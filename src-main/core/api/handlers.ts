@@ -6,6 +6,7 @@ import { appHandlers } from './handlers/app';
 import { approvalsHandlers } from './handlers/approvals';
 import { fleetHandlers } from './handlers/fleet';
 import { hostsHandlers } from './handlers/hosts';
+import { landingHandlers } from './handlers/landing';
 import { runtimeHandlers } from './handlers/runtime';
 
 export function createHandlers(core: CoreServices): Handlers {
@@ -14,6 +15,7 @@ export function createHandlers(core: CoreServices): Handlers {
     ...approvalsHandlers(core),
     ...fleetHandlers(core),
     ...hostsHandlers(core),
+    ...landingHandlers(core),
     ...runtimeHandlers(core),
   };
 }

@@ -8,6 +8,7 @@ import type { EventBus } from '../bus';
 import type { FleetEngine } from '../fleet/engine';
 import type { LoadResult } from '../fleet/spec/load-spec';
 import type { ShoalToolGateway } from '../gateway/gateway';
+import type { LandingService } from '../landing/merge-queue';
 import type { Runtime } from '../runtime/runtime';
 import type { SettingsStore } from '../settings';
 import type { Store } from '../store/open';
@@ -32,5 +33,7 @@ export interface CoreServices {
   readonly runtime: Runtime;
   /** Workers a person added (SSH hosts, containers), kept across runs. */
   readonly workerRegistry: WorkerRegistry;
+  /** The merge queue that lands a run's results. */
+  readonly landing: LandingService;
   validateSpec(text: string, filename?: string, workspace?: string | null): LoadResult;
 }

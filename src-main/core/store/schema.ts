@@ -237,3 +237,5 @@ export const workerRegistry = sqliteTable('worker_registry', {
   createdAt: text('created_at').notNull(),
   updatedAt: text('updated_at'),
 });
+// Landing's tables live in their own file (one owner, additive).
+export * from './schema-landing';

@@ -5,6 +5,7 @@ import { JSONPath } from 'jsonpath-plus';
 import { FleetRunSchema, type FleetRun, type FleetTaskSpec, type FleetWorkerSpec } from '../../../../src-shared/protocol/fleet';
 import { formatIssues } from '../../../../src-shared/protocol/errors';
 import { readAgentSpec, type AgentSpec } from '../agents/agent-spec';
+import { expandCandidates } from '../../landing/candidates';
 import { newRunId, nowIso } from '../ids';
 import type { NewRun, NewTask } from '../fleet-store';
 import { detectFormat, parseSpecText, SpecSyntaxError, type SpecFormat } from './parse-text';
@@ -116,6 +117,8 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
     }
     tasks.push({ spec: t, priority, requires, pool, unplaceable, agent: typeof agent === 'string' ? { kind: 'shell' } : agent, placeableOn });
   });
+  // Best-of-N: a task asking for candidates becomes one sibling task per candidate.
+  const expanded = expandCandidates(tasks, issues);
   if (issues.length > 0) return { ok: false, issues };
   return {
     ok: true,
@@ -123,7 +126,7 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
       format,
       warnings,
       workers: run.worker_specs,
-      run: { id: run.id, name: run.name, labels: run.labels, workerSpecs: run.worker_specs, workspace: options.workspace ?? null, createdAt: run.created_at, tasks },
+      run: { id: run.id, name: run.name, labels: run.labels, workerSpecs: run.worker_specs, workspace: options.workspace ?? null, createdAt: run.created_at, tasks: expanded },
     },
   };
 }

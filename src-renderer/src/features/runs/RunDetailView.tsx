@@ -8,6 +8,7 @@ import { ProgressBar } from '../../ui/ProgressBar';
 import { ErrorNotice, Loading } from '../../ui/QueryStatus';
 import { humanize, StatusPill } from '../../ui/StatusPill';
 import { useNow } from '../../ui/use-now';
+import { LandPanel } from '../landing/LandPanel';
 import { Timeline } from '../timeline/Timeline';
 import { RunActions } from './RunActions';
 import { isLive, runSegments, runTone } from './run-tone';
@@ -56,6 +57,7 @@ export function RunDetailView({ runId }: { runId: string }) {
         onOpen={(taskId, attempt) => navigate(hrefFor('runs', run.id, taskId, String(attempt)))} />
       <h3 className="section-title">Tasks</h3>
       <TasksTable tasks={tasks} now={now} />
+      <LandPanel runId={run.id} runStatus={run.status} />
     </article>
   );
 }

@@ -9,6 +9,7 @@ import { ErrorNotice, Loading } from '../../ui/QueryStatus';
 import { humanize, StatusPill } from '../../ui/StatusPill';
 import { Tabs, TabPanel } from '../../ui/Tabs';
 import { useNow } from '../../ui/use-now';
+import { TaskConflictNote } from '../landing/TaskConflictNote';
 import { taskTone } from '../runs/run-tone';
 import { ArtifactsPanel } from './artifacts/ArtifactsPanel';
 import { AttemptPicker } from './AttemptPicker';
@@ -64,6 +65,7 @@ export function TaskView({ runId, taskId, attempt: wanted }: { runId: string; ta
           {d.timeoutSeconds !== null && <div><dt>Timeout</dt><dd>{d.timeoutSeconds}s</dd></div>}
         </dl>
         {(task.unplaceable ?? task.lastError) && <p className="task-note" data-tone={task.unplaceable ? 'review' : 'failed'}>{task.unplaceable ?? task.lastError}</p>}
+        <TaskConflictNote runId={runId} taskId={taskId} live={!['passed', 'failed', 'timeout', 'cancelled', 'skipped'].includes(task.state)} />
         <details className="instructions">
           <summary>Instructions{d.description ? ` · ${d.description}` : ''}</summary>
           <pre className="mono">{d.instructions}</pre>

@@ -1,0 +1,75 @@
+// Landing in the browser: a run with a best-of-N task and two tasks that edit the same line. The run
+// view warns about the conflict, ranks the candidates, a person picks one, compares two, and lands:
+// the picked candidate and the first of the two land, the other is taken out with its file.
+import { execFileSync } from 'node:child_process';
+import { expect, test } from './fixtures/shoal-host';
+import { makeGitRepo } from './fixtures/git-repo';
+import { callHost } from './fixtures/host-call';
+import { LandPage } from './pages/land-page';
+import { RunPage } from './pages/run-page';
+import { ShellPage } from './pages/shell-page';
+
+// $0 is the candidate's task id: c1 fails, c2 passes 3 tests, c3 passes 5.
+const SCRIPT = 'case "$0" in *.c1) exit 1;; *.c2) n=3;; *) n=5;; esac; printf \'<testsuite tests="%s" failures="0"></testsuite>\' $n > junit.xml; echo "$0" > winner.txt';
+
+test('pick a candidate, see the conflict coming, and land the run', async ({ page, host }) => {
+  test.setTimeout(120_000);
+  const repo = makeGitRepo({ 'shared.txt': 'base\n' });
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo.dir, encoding: 'utf8' }).trim();
+  try {
+    const spec = {
+      name: 'land me',
+      task_specs: [
+        {
+          id: 'fix', name: 'Fix it', instructions: SCRIPT, expected_artifacts: ['test_result'], retry_policy: { max_attempts: 1 },
+          metadata: { priority: 3, candidates: 3, agent: { command: 'sh -c {instructions} {task_id}' }, artifact_paths: { test_result: 'junit.xml' } },
+        },
+        { id: 'b', name: 'B', instructions: 'printf "B\\n" > shared.txt', metadata: { priority: 2 } },
+        { id: 'c', name: 'C', instructions: 'printf "C\\n" > shared.txt', metadata: { priority: 1 } },
+      ],
+    };
+    const { runId } = await callHost(host, 'specs.launch', { text: JSON.stringify(spec), filename: 'land.json', workspace: repo.dir });
+    const shell = new ShellPage(page);
+    await shell.open(`${host.url}#/runs/${runId}`);
+    const run = new RunPage(page);
+    await run.expectStatus('failed'); // one candidate failed its scorer
+    const land = new LandPage(page);
+
+    await expect(land.warnings).toHaveCount(1);
+    await expect(land.warnings.first()).toHaveText('b and c both change shared.txt — they conflict');
+    await expect(land.warnings.first()).toHaveAttribute('data-level', 'conflict');
+
+    // The task's own page says so too.
+    await page.goto(`${host.url}#/runs/${runId}/c`);
+    await expect(page.getByTestId('task-conflict-note')).toHaveText('Changes the same files as b (shared.txt, conflicts)');
+    await page.goto(`${host.url}#/runs/${runId}`);
+    await run.expectStatus('failed');
+
+    await land.expectWinner('fix', 'fix.c3');
+    await expect(land.candidate('fix.c3')).toContainText('5');
+    await expect(land.candidate('fix.c1')).toContainText('Fail');
+    await expect(land.candidate('fix.c1').getByRole('button', { name: 'Pick this one' })).toHaveCount(0);
+    const diff = await land.compare('fix', 'fix.c2', 'fix.c3');
+    await expect(diff).toContainText('fix.c2');
+    await expect(diff).toContainText('tests="5"');
+    await land.pick('fix.c2');
+    await land.expectWinner('fix', 'fix.c2');
+    await expect(land.group('fix').getByTestId('candidate-winner')).toContainText('picked by web');
+
+    await expect(land.panel).toContainText('3 results to land, in this order: fix.c2, b, c');
+    await land.land('nope');
+    await expect(land.panel.getByTestId('land-error')).toContainText('branch "nope" does not exist');
+    await land.land('main');
+    await expect(land.result).toHaveAttribute('data-status', 'done');
+    await expect(land.item('fix.c2')).toHaveAttribute('data-state', 'landed');
+    await expect(land.item('b')).toHaveAttribute('data-state', 'landed');
+    await expect(land.item('c')).toHaveAttribute('data-state', 'conflict');
+    await expect(land.item('c')).toContainText('merge conflict in 1 file: shared.txt');
+
+    expect(git('show', 'main:winner.txt')).toBe('fix.c2');
+    expect(git('show', 'main:shared.txt')).toBe('B');
+    expect(git('status', '--porcelain')).toBe('');
+  } finally {
+    repo.dispose();
+  }
+});

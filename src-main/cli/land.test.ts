@@ -1,0 +1,80 @@
+// `shoal land` and `shoal receipt` as a user runs them: a real process on a real repository. The
+// landing is killed with SIGKILL in the middle of the queue and run again: it resumes, and no task is
+// merged twice.
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { git, initRepo } from '../core/test-support/git-repo';
+import { tempDir } from '../core/test-support/temp-core';
+import { buildCli, runCli } from './test-support/cli';
+
+beforeAll(() => buildCli());
+
+function runSpec(dir: string): string {
+  const spec = path.join(dir, 'spec.json');
+  fs.writeFileSync(spec, JSON.stringify({
+    id: 'cli-land', name: 'cli land',
+    task_specs: ['a', 'b', 'c', 'd'].map((id, i) => ({ id, name: id.toUpperCase(), instructions: `echo ${id} > ${id}.txt`, metadata: { priority: 10 - i } })),
+  }));
+  return spec;
+}
+
+describe('shoal land', () => {
+  it('resumes after being killed mid-queue and merges nothing twice', async () => {
+    const dir = tempDir();
+    const repo = initRepo({ 'README.md': 'hello\n' });
+    const db = path.join(dir, 's.db');
+    const ran = await runCli(['run', runSpec(dir), '--db', db, '--workspace', repo, '--json'], { cwd: dir });
+    expect(ran.code, ran.stderr).toBe(0);
+    // The check kills the landing process (its parent) the first time it sees b merged.
+    const marker = path.join(dir, 'killed');
+    const check = `if [ -f b.txt ] && [ ! -f ${marker} ]; then touch ${marker}; kill -9 $PPID; sleep 5; fi`;
+    const killed = await runCli(['land', 'cli-land', '--db', db, '--check', check], { cwd: dir });
+    expect(killed.code).toBeNull(); // SIGKILL
+    expect(fs.existsSync(marker)).toBe(true);
+
+    const resumed = await runCli(['land', 'cli-land', '--db', db, '--check', check, '--json'], { cwd: dir });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const report = JSON.parse(resumed.stdout) as { resumed: boolean; status: string; items: Array<{ task_id: string; state: string; commit: string }> };
+    expect(report.resumed).toBe(true);
+    expect(report.status).toBe('done');
+    expect(report.items.map((i) => [i.task_id, i.state])).toEqual([['a', 'landed'], ['b', 'landed'], ['c', 'landed'], ['d', 'landed']]);
+    for (const t of ['a', 'b', 'c', 'd']) {
+      expect(git(repo, 'log', '--format=%H', '--grep', `^Shoal-Task: ${t}$`, 'main').split('\n').filter(Boolean), t).toHaveLength(1);
+    }
+    expect(git(repo, 'rev-parse', 'main')).toBe(report.items[3]!.commit);
+    expect(git(repo, 'status', '--porcelain')).toBe('');
+    expect(git(repo, 'worktree', 'list').split('\n')).toHaveLength(1);
+
+    // A second land of the same run has nothing left to do.
+    const again = await runCli(['land', 'cli-land', '--db', db, '--json'], { cwd: dir });
+    expect(JSON.parse(again.stdout).items.map((i: { state: string }) => i.state)).toEqual(['empty', 'empty', 'empty', 'empty']);
+
+    // The evidence of a landed task, as Markdown.
+    const receipt = await runCli(['receipt', 'cli-land', 'b', '--markdown', '--db', db], { cwd: dir });
+    expect(receipt.code, receipt.stderr).toBe(0);
+    expect(receipt.stdout).toContain('# B (`b`)');
+    expect(receipt.stdout).toContain('echo b > b.txt');
+    expect(receipt.stdout).toContain('**pass** · score 1/1 · exit code 0');
+    expect(receipt.stdout).toContain('| b.txt | 1 | 0 |');
+    expect(receipt.stdout).toMatch(/\| 1 \| local \| ended \| pass \| 0 \|/);
+    expect(receipt.stdout).toContain('No command needed a person\'s approval.');
+    expect(receipt.stdout).toMatch(/Into `main`: \*\*(landed|empty)\*\*/);
+  });
+
+  it('exits 2 and changes nothing on bad input', async () => {
+    const dir = tempDir();
+    const repo = initRepo({ 'README.md': 'hello\n' });
+    const db = path.join(dir, 's.db');
+    expect((await runCli(['run', runSpec(dir), '--db', db, '--workspace', repo], { cwd: dir })).code).toBe(0);
+    const tip = git(repo, 'rev-parse', 'main');
+    const r = await runCli(['land', 'cli-land', '--db', db, '--into', 'release'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`shoal land: into: branch "release" does not exist in ${repo}`);
+    const pr = await runCli(['land', 'cli-land', '--db', db, '--pr'], { cwd: dir, env: { PATH: '/usr/bin:/bin' } });
+    expect(pr.code).toBe(2);
+    expect(pr.stderr).toMatch(/no remote "origin"|gh is not installed/);
+    expect(git(repo, 'rev-parse', 'main')).toBe(tip);
+    expect((await runCli(['receipt', 'cli-land', 'nope', '--markdown', '--db', db], { cwd: dir })).stderr).toContain('no task "nope" in run "cli-land"');
+  });
+});

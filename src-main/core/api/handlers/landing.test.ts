@@ -1,0 +1,81 @@
+// The Land view's methods through core.call (input validation included), on real runs and git:
+// conflict warnings before landing (finished and still-running tasks), landing, candidates.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { MethodName } from '../../../../src-shared/contract';
+import { git, initRepo } from '../../test-support/git-repo';
+import { launch, tempDir } from '../../test-support/temp-core';
+import { useCores } from '../../test-support/use-cores';
+import { waitFor } from '../../test-support/wait-for';
+import type { ShoalCore } from '../../shoal';
+
+const core = useCores();
+
+async function call<T = Record<string, unknown>>(c: ShoalCore, method: MethodName, input: unknown): Promise<T> {
+  const envelope = await c.call(method, input, { transport: 'test' });
+  if (!envelope.ok) throw new Error(`${method}: ${envelope.error.message}`);
+  return envelope.value as T;
+}
+async function callError(c: ShoalCore, method: MethodName, input: unknown) {
+  const envelope = await c.call(method, input, { transport: 'test' });
+  if (envelope.ok) throw new Error(`${method} should have failed`);
+  return envelope.error;
+}
+
+describe('landing methods', () => {
+  it('warns about tasks touching the same lines before landing, then lands through the queue', async () => {
+    const repo = initRepo({ 'shared.txt': 'one\ntwo\n', 'other.txt': 'x\n' });
+    const c = core({ maxWorkers: 3 });
+    const runId = launch(c, {
+      id: 'api-land', name: 'api',
+      task_specs: [
+        { id: 'b', name: 'B', instructions: 'printf "B\\ntwo\\n" > shared.txt', metadata: { priority: 3 } },
+        { id: 'c', name: 'C', instructions: 'printf "C\\ntwo\\n" > shared.txt', metadata: { priority: 2 } },
+        { id: 'd', name: 'D', instructions: 'echo d > other.txt', metadata: { priority: 1 } },
+      ],
+    }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    type Overview = { defaultInto: string; landable: Array<{ taskId: string }>; warnings: unknown[]; landing: null | { items: Array<{ task_id: string; state: string; files: string[] }> } };
+    const before = await call<Overview>(c, 'landing.overview', { runId });
+    expect(before.defaultInto).toBe('main');
+    expect(before.landable.map((t) => t.taskId)).toEqual(['b', 'c', 'd']);
+    expect(before.warnings).toEqual([{ tasks: ['b', 'c'], file: 'shared.txt', overlapping: true, conflicts: true }]);
+    expect(before.landing).toBeNull();
+
+    const bad = await callError(c, 'landing.land', { runId, into: 'nope' });
+    expect(bad.code).toBe('invalid_input');
+    expect(bad.message).toContain('into: branch "nope" does not exist');
+    expect((await callError(c, 'landing.land', { runId, mode: 'rebase' })).code).toBe('invalid_input');
+
+    const report = await call<{ items: Array<{ task_id: string; state: string; files: string[] }> }>(c, 'landing.land', { runId });
+    expect(report.items.map((i) => [i.task_id, i.state, i.files])).toEqual([['b', 'landed', []], ['c', 'conflict', ['shared.txt']], ['d', 'landed', []]]);
+    expect((await call<Overview>(c, 'landing.overview', { runId })).landing!.items[1]!.state).toBe('conflict');
+    const diff = await call<{ patch: string }>(c, 'landing.compare', { runId, a: 'b', b: 'c' });
+    expect(diff.patch).toContain('-B\n+C');
+    expect(git(repo, 'show', 'main:shared.txt')).toBe('B\ntwo');
+  });
+
+  it('warns while a task is still running, from its worktree as it is now', async () => {
+    const repo = initRepo({ 'shared.txt': 'one\n' });
+    const marker = path.join(tempDir(), 'go');
+    const c = core({ maxWorkers: 2 });
+    const runId = launch(c, {
+      id: 'api-live', name: 'live',
+      task_specs: [
+        { id: 'live', name: 'live', instructions: `echo live > shared.txt; while [ ! -f ${marker} ]; do sleep 0.05; done` },
+        { id: 'done', name: 'done', instructions: 'echo done > shared.txt' },
+      ],
+    }, repo);
+    // Polls as the view does, until the running task has written its file and the other finished.
+    let warnings: unknown[] = [];
+    await waitFor('the other task to finish', () => c.runsView.get(runId)?.passed === 1);
+    while (warnings.length === 0) {
+      warnings = (await call<{ warnings: unknown[] }>(c, 'landing.overview', { runId })).warnings;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(warnings).toEqual([{ tasks: ['live', 'done'], file: 'shared.txt', overlapping: true, conflicts: false }]);
+    fs.writeFileSync(marker, '');
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+  });
+});

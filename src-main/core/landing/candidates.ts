@@ -1,0 +1,151 @@
+// Best-of-N (issue 15 §1). A task with `metadata.candidates: N` (1–8), or a list of agent profiles
+// (`[shell, claude-code, {command: "aider …"}]`), becomes N sibling tasks `<id>.c1` … `<id>.cN` at
+// spec load, each its own attempt on its own worktree/branch, placed like any task: the engine needs
+// no notion of candidates. Here they are ranked by evidence: passing before failing, then the
+// measures the spec names in `metadata.rank_by` (default: score, tests_passed, diff_size); a person's
+// pick overrides the ranking, and a tie at the top is left to a person.
+import { readAgentSpec } from '../fleet/agents/agent-spec';
+import type { LoadedTask } from '../fleet/spec/load-spec';
+import { nowIso } from '../fleet/ids';
+import type { Store } from '../store/open';
+import { receiptDiffStat } from './diff-stat';
+import { receiptTestCounts } from './test-counts';
+
+export const MEASURES = ['score', 'tests_passed', 'diff_size', 'duration'] as const;
+export type Measure = (typeof MEASURES)[number];
+const DEFAULT_MEASURES: Measure[] = ['score', 'tests_passed', 'diff_size'];
+const MAX_CANDIDATES = 8;
+
+/** Expands every task that asks for candidates; problems are reported against the task's spec path. */
+export function expandCandidates(tasks: LoadedTask[], issues: string[]): LoadedTask[] {
+  const ids = new Set(tasks.map((t) => t.spec.id));
+  const out: LoadedTask[] = [];
+  tasks.forEach((task, i) => {
+    const meta = task.spec.metadata as Record<string, unknown>;
+    const at = `task_specs[${i}].metadata`;
+    const c = meta.candidates;
+    if (c === undefined || c === null) return void out.push(task);
+    let profiles: unknown[];
+    if (typeof c === 'number' && Number.isInteger(c) && c >= 1 && c <= MAX_CANDIDATES) profiles = Array.from({ length: c }, () => meta.agent);
+    else if (Array.isArray(c) && c.length >= 1 && c.length <= MAX_CANDIDATES) profiles = c;
+    else {
+      issues.push(`${at}.candidates: expected a whole number from 1 to ${MAX_CANDIDATES} or a list of 1–${MAX_CANDIDATES} agent profiles`);
+      return void out.push(task);
+    }
+    const rankBy = meta.rank_by;
+    if (rankBy !== undefined && (!Array.isArray(rankBy) || rankBy.some((m) => !(MEASURES as readonly unknown[]).includes(m)))) {
+      issues.push(`${at}.rank_by: expected a list of ${MEASURES.join(', ')}`);
+    }
+    profiles.forEach((profile, k) => {
+      const id = `${task.spec.id}.c${k + 1}`;
+      if (ids.has(id)) issues.push(`${at}.candidates: candidate id "${id}" is already a task id`);
+      const { candidates: _n, ...rest } = meta;
+      const metadata: Record<string, unknown> = { ...rest, candidate_of: task.spec.id, candidate: k + 1 };
+      if (profile === undefined) delete metadata.agent;
+      else metadata.agent = profile;
+      const agent = readAgentSpec(metadata);
+      if (typeof agent === 'string') issues.push(`${at}.candidates[${k}]: ${agent}`);
+      out.push({
+        ...task, agent: typeof agent === 'string' ? task.agent : agent,
+        spec: { ...task.spec, id, name: `${task.spec.name} (candidate ${k + 1})`, metadata: metadata as LoadedTask['spec']['metadata'] },
+      });
+    });
+  });
+  return out;
+}
+
+export interface CandidateView {
+  taskId: string; agent: string; state: string; result: string | null; score: string | null; scoreValue: number | null;
+  testsPassed: number | null; linesChanged: number; filesChanged: number; durationS: number | null;
+}
+export interface CandidateRanking {
+  group: string; measures: Measure[]; candidates: CandidateView[]; winner: string | null; pickedBy: string | null; tie: boolean;
+}
+
+interface Row { task_id: string; state: string; spec: string; started_at: string | null; finished_at: string | null; body: string | null }
+
+function measureOf(c: CandidateView, m: Measure): number | null {
+  switch (m) {
+    case 'score': return c.scoreValue;
+    case 'tests_passed': return c.testsPassed;
+    case 'diff_size': return c.result === null ? null : c.linesChanged;
+    case 'duration': return c.durationS;
+  }
+}
+/** Higher is better for score and tests; smaller is better for diff size and duration. */
+const HIGHER_IS_BETTER: Record<Measure, boolean> = { score: true, tests_passed: true, diff_size: false, duration: false };
+
+function compare(a: CandidateView, b: CandidateView, measures: Measure[]): number {
+  const pa = a.result === 'pass' ? 0 : 1;
+  const pb = b.result === 'pass' ? 0 : 1;
+  if (pa !== pb) return pa - pb;
+  for (const m of measures) {
+    const va = measureOf(a, m);
+    const vb = measureOf(b, m);
+    if (va === vb) continue;
+    if (va === null) return 1; // unknown ranks below known
+    if (vb === null) return -1;
+    return HIGHER_IS_BETTER[m] ? vb - va : va - vb;
+  }
+  return 0;
+}
+
+/** The group's candidates, best first, with its winner (null: nothing passed, or a tie at the top). */
+export function rankGroup(store: Store, runId: string, group: string): CandidateRanking | null {
+  const rows = store.db.prepare<[string, string, string], Row>(
+    `SELECT t.task_id, t.state, t.spec, t.started_at, t.finished_at,
+       (SELECT body FROM receipts r WHERE r.run_id = ? AND r.task_id = t.task_id ORDER BY attempt DESC LIMIT 1) AS body
+     FROM tasks t WHERE t.run_id = ? AND json_extract(t.spec, '$.metadata.candidate_of') = ? ORDER BY t.ordinal`).all(runId, runId, group);
+  if (rows.length === 0) return null;
+  const firstMeta = (JSON.parse(rows[0]!.spec) as { metadata?: Record<string, unknown> }).metadata ?? {};
+  const measures = Array.isArray(firstMeta.rank_by) ? (firstMeta.rank_by as Measure[]) : DEFAULT_MEASURES;
+  const candidates = rows.map((r): CandidateView => {
+    const spec = JSON.parse(r.spec) as { metadata?: Record<string, unknown> };
+    const body = r.body ? (JSON.parse(r.body) as { result: string; score: { value: number; max?: number } | null; artifacts: Array<Record<string, unknown>> }) : null;
+    const stat = body ? receiptDiffStat(body.artifacts) : { files: [], added: 0, removed: 0 };
+    const agent = spec.metadata?.agent;
+    return {
+      taskId: r.task_id, agent: typeof agent === 'string' ? agent : agent ? JSON.stringify(agent) : 'shell', state: r.state, result: body?.result ?? null,
+      score: body?.score ? `${body.score.value}${body.score.max !== undefined ? `/${body.score.max}` : ''}` : null, scoreValue: body?.score?.value ?? null,
+      testsPassed: body ? (receiptTestCounts(body.artifacts)?.passed ?? null) : null, linesChanged: stat.added + stat.removed, filesChanged: stat.files.length,
+      durationS: r.started_at && r.finished_at ? Math.round((Date.parse(r.finished_at) - Date.parse(r.started_at)) / 100) / 10 : null,
+    };
+  });
+  candidates.sort((a, b) => compare(a, b, measures));
+  const pick = store.db.prepare<[string, string], { task_id: string; picked_by: string }>(`SELECT task_id, picked_by FROM candidate_picks WHERE run_id = ? AND group_id = ?`).get(runId, group);
+  const top = candidates[0]!;
+  const tie = candidates.length > 1 && top.result === 'pass' && compare(top, candidates[1]!, measures) === 0;
+  let winner: string | null = top.result === 'pass' && !tie ? top.taskId : null;
+  if (pick && candidates.some((c) => c.taskId === pick.task_id && c.result === 'pass')) winner = pick.task_id;
+  return { group, measures, candidates, winner, pickedBy: pick && winner === pick.task_id ? pick.picked_by : null, tie };
+}
+
+/** The groups of a run that have candidates. */
+export function candidateGroups(store: Store, runId: string): string[] {
+  return store.db.prepare<[string], { g: string }>(
+    `SELECT DISTINCT json_extract(spec, '$.metadata.candidate_of') AS g FROM tasks WHERE run_id = ? AND g IS NOT NULL ORDER BY ordinal`).all(runId).map((r) => r.g);
+}
+
+/** Group → winning task, for every group of the run that has one. */
+export function winnersOf(store: Store, runId: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const g of candidateGroups(store, runId)) {
+    const w = rankGroup(store, runId, g)?.winner;
+    if (w) out.set(g, w);
+  }
+  return out;
+}
+
+export class PickError extends Error {}
+
+/** A person's "Pick this one": only a candidate that passed can win. */
+export function pickCandidate(store: Store, runId: string, taskId: string, by: string): CandidateRanking {
+  const row = store.db.prepare<[string, string], { spec: string; state: string }>(`SELECT spec, state FROM tasks WHERE run_id = ? AND task_id = ?`).get(runId, taskId);
+  if (!row) throw new PickError(`no task "${taskId}" in run "${runId}"`);
+  const group = (JSON.parse(row.spec) as { metadata?: Record<string, unknown> }).metadata?.candidate_of;
+  if (typeof group !== 'string') throw new PickError(`task "${taskId}" is not a candidate of a best-of-N task`);
+  if (row.state !== 'passed') throw new PickError(`candidate "${taskId}" has not passed (it is ${row.state}); only a passing candidate can be picked`);
+  store.db.prepare(`INSERT INTO candidate_picks (run_id, group_id, task_id, picked_by, picked_at) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (run_id, group_id) DO UPDATE SET task_id = excluded.task_id, picked_by = excluded.picked_by, picked_at = excluded.picked_at`).run(runId, group, taskId, by, nowIso());
+  return rankGroup(store, runId, group)!;
+}

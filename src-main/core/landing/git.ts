@@ -1,0 +1,53 @@
+// Git for the landing module: every call is a real `git` process with a fixed locale and no prompts,
+// and its outcome (exit code, stdout, stderr) is returned rather than thrown when the caller needs to
+// tell "conflict" from "broken" (a merge that conflicts exits 1 and is not an error for the queue).
+import { execFile } from 'node:child_process';
+
+export interface GitResult { code: number; stdout: string; stderr: string }
+
+const BASE_ENV = { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', GIT_EDITOR: 'true', GIT_MERGE_AUTOEDIT: 'no' };
+
+export function gitRun(cwd: string, args: string[], env: Record<string, string> = {}): Promise<GitResult> {
+  return new Promise((resolve) => {
+    execFile('git', args, { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...BASE_ENV, ...env } }, (error, stdout, stderr) => {
+      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 128) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) || (error && code === 128 ? error.message : '') });
+    });
+  });
+}
+
+export class GitError extends Error {}
+
+/** Runs git and returns stdout; a non-zero exit throws with git's own message. */
+export async function git(cwd: string, args: string[], env: Record<string, string> = {}): Promise<string> {
+  const r = await gitRun(cwd, args, env);
+  if (r.code !== 0) throw new GitError(`git ${args[0]} failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')}`);
+  return r.stdout;
+}
+
+/** git's worktree and ref locks are shared with agents' worktrees of the same repository (another
+ *  process may be adding one right now): a transient lock error is retried briefly. */
+export async function gitRetrying(cwd: string, args: string[]): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    const r = await gitRun(cwd, args);
+    if (r.code === 0) return r.stdout;
+    const transient = /\.lock\b|commondir|Unable to create/i.test(r.stderr);
+    if (!transient || attempt >= 5) throw new GitError(`git ${args[0]} failed: ${r.stderr.trim()}`);
+    await new Promise((res) => setTimeout(res, 50 * attempt));
+  }
+}
+
+export async function refExists(repo: string, ref: string): Promise<boolean> {
+  return (await gitRun(repo, ['rev-parse', '--verify', '-q', ref])).code === 0;
+}
+
+/** Worktrees of the repository as (path, branch or null when detached). */
+export async function worktrees(repo: string): Promise<Array<{ path: string; branch: string | null }>> {
+  const out = await git(repo, ['worktree', 'list', '--porcelain']);
+  const list: Array<{ path: string; branch: string | null }> = [];
+  for (const line of out.split('\n')) {
+    if (line.startsWith('worktree ')) list.push({ path: line.slice('worktree '.length), branch: null });
+    else if (line.startsWith('branch refs/heads/') && list.length > 0) list[list.length - 1]!.branch = line.slice('branch refs/heads/'.length);
+  }
+  return list;
+}

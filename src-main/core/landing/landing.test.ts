@@ -1,0 +1,148 @@
+// The merge queue on real git repositories: results land in order in the queue's own worktree, a
+// conflict or a failed check takes one out (with its files) and the rest go on, and bad input changes
+// nothing.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { git, initRepo, repoWithRemote } from '../test-support/git-repo';
+import { launch } from '../test-support/temp-core';
+import { useCores } from '../test-support/use-cores';
+import { LandInputError } from './merge-queue';
+
+const core = useCores();
+
+function fourTasks(runId: string) {
+  return {
+    id: runId, name: 'four',
+    task_specs: [
+      { id: 'a', name: 'A', instructions: 'echo a > a.txt', metadata: { priority: 4 } },
+      { id: 'b', name: 'B', instructions: 'printf "B\\n" > shared.txt', metadata: { priority: 3 } },
+      { id: 'c', name: 'C', instructions: 'printf "C\\n" > shared.txt', metadata: { priority: 2 } },
+      { id: 'd', name: 'D', instructions: 'echo d > d.txt', metadata: { priority: 1 } },
+    ],
+  };
+}
+
+const subjects = (repo: string, ref = 'main') => git(repo, 'log', '--first-parent', '--format=%s', ref).split('\n');
+
+describe('shoal land: the merge queue', () => {
+  it('lands four results in priority order; the one that conflicts is taken out with its files', async () => {
+    const repo = initRepo({ 'README.md': 'hello\n', 'shared.txt': 'base\n' });
+    const c = core({ maxWorkers: 4 });
+    const runId = launch(c, fourTasks('land-four'), repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const before = git(repo, 'rev-parse', 'main');
+
+    const report = await c.landing.land({ runId });
+    expect(report.status).toBe('done');
+    expect(report.into).toBe('main');
+    expect(report.items.map((i) => [i.task_id, i.state])).toEqual([['a', 'landed'], ['b', 'landed'], ['c', 'conflict'], ['d', 'landed']]);
+    const conflict = report.items.find((i) => i.task_id === 'c')!;
+    expect(conflict.files).toEqual(['shared.txt']);
+    expect(conflict.reason).toContain('merge conflict in 1 file: shared.txt');
+    expect(subjects(repo).slice(0, 4)).toEqual([
+      `Land D (d) from ${runId}`, `Land B (b) from ${runId}`, `Land A (a) from ${runId}`, 'init',
+    ]);
+    expect(report.base_commit).toBe(before);
+    expect(report.tip_commit).toBe(git(repo, 'rev-parse', 'main'));
+    expect(report.items.find((i) => i.task_id === 'd')!.commit).toBe(report.tip_commit);
+    // The user's checkout (on main, clean) followed the branch, and nothing else changed in it.
+    expect(git(repo, 'status', '--porcelain')).toBe('');
+    expect(fs.readFileSync(path.join(repo, 'shared.txt'), 'utf8')).toBe('B\n');
+    expect(fs.existsSync(path.join(repo, 'a.txt')) && fs.existsSync(path.join(repo, 'd.txt'))).toBe(true);
+    // The queue's own worktree is gone again.
+    expect(git(repo, 'worktree', 'list').split('\n')).toHaveLength(1);
+    // Landing again finds nothing new: every result is already on main.
+    const again = await c.landing.land({ runId, tasks: ['a', 'b', 'd'] });
+    expect(again.items.map((i) => i.state)).toEqual(['empty', 'empty', 'empty']);
+    expect(git(repo, 'rev-parse', 'main')).toBe(report.tip_commit);
+  });
+
+  it('takes out a merge that breaks the run-level check, and squashes when asked', async () => {
+    const repo = initRepo({ 'README.md': 'hello\n' });
+    git(repo, 'checkout', '-q', '-b', 'work');
+    const c = core({ maxWorkers: 2 });
+    const runId = launch(c, {
+      id: 'land-check', name: 'check', labels: { land_check: '! grep -rq BROKEN --include=*.txt .' },
+      task_specs: [
+        { id: 'good', name: 'good', instructions: 'echo fine > good.txt', metadata: { priority: 2 } },
+        { id: 'bad', name: 'bad', instructions: 'echo BROKEN > bad.txt', metadata: { priority: 1 } },
+      ],
+    }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    git(repo, 'checkout', '-q', 'main');
+    const report = await c.landing.land({ runId, into: 'work', mode: 'squash' });
+    expect(report.items.map((i) => [i.task_id, i.state])).toEqual([['good', 'landed'], ['bad', 'check_failed']]);
+    const bad = report.items[1]!;
+    expect(bad.files).toEqual(['bad.txt']);
+    expect(bad.reason).toContain('check `! grep -rq BROKEN --include=*.txt .` exited with code 1');
+    // Squash: one ordinary commit per landed task on top of the target.
+    expect(git(repo, 'rev-list', '--count', '--merges', 'work')).toBe('0');
+    expect(subjects(repo, 'work')[0]).toBe(`Land good (good) from ${runId}`);
+    expect(git(repo, 'show', 'work:good.txt')).toBe('fine');
+    expect(git(repo, 'ls-tree', '--name-only', 'work').split('\n')).not.toContain('bad.txt');
+    // main, the user's checked-out branch, was not the target: it and the checkout are untouched.
+    expect(git(repo, 'log', '--format=%s', 'main')).toBe('init');
+    expect(fs.existsSync(path.join(repo, 'good.txt'))).toBe(false);
+  });
+
+  it('leaves results as branches and reports which would conflict', async () => {
+    const repo = initRepo({ 'shared.txt': 'base\n' });
+    const c = core({ maxWorkers: 4 });
+    const runId = launch(c, fourTasks('land-branches'), repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    git(repo, 'merge', '-q', '--no-ff', '-m', 'b first', `shoal/${runId}/b`);
+    const tip = git(repo, 'rev-parse', 'main');
+    const report = await c.landing.land({ runId, mode: 'branches' });
+    expect(report.items.map((i) => [i.task_id, i.state])).toEqual([['a', 'kept'], ['b', 'kept'], ['c', 'conflict'], ['d', 'kept']]);
+    expect(report.items[2]!.files).toEqual(['shared.txt']);
+    expect(git(repo, 'rev-parse', 'main')).toBe(tip);
+  });
+
+  it('refuses bad input clearly and changes nothing', async () => {
+    const repo = initRepo({ 'README.md': 'hello\n' });
+    const c = core({ maxWorkers: 1 });
+    const runId = launch(c, { id: 'land-bad', name: 'bad', task_specs: [{ id: 'x', name: 'x', instructions: 'echo x > x.txt' }] }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const refs = git(repo, 'for-each-ref');
+    const expectRefusal = async (opts: Parameters<typeof c.landing.land>[0], field: string, message: string) => {
+      const err = await c.landing.land(opts).then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(LandInputError);
+      expect((err as LandInputError).field).toBe(field);
+      expect((err as Error).message).toContain(message);
+    };
+    await expectRefusal({ runId, into: 'nope' }, 'into', 'branch "nope" does not exist in');
+    await expectRefusal({ runId: 'run-missing' }, 'runId', 'no run "run-missing"');
+    await expectRefusal({ runId, tasks: ['zzz'] }, 'tasks[0]', 'no task "zzz" in this run');
+    fs.writeFileSync(path.join(repo, 'README.md'), 'edited, not committed\n');
+    await expectRefusal({ runId }, 'into', 'has "main" checked out with uncommitted changes (README.md)');
+    git(repo, 'checkout', '--', 'README.md');
+    // gh is not installed on this machine: --pr says so instead of half-doing anything.
+    await expectRefusal({ runId, pr: true, remote: 'origin' }, 'remote', 'no remote "origin"');
+    const { repo: withRemote } = repoWithRemote();
+    const c2 = core({ maxWorkers: 1 });
+    const run2 = launch(c2, { id: 'land-pr', name: 'pr', task_specs: [{ id: 'x', name: 'x', instructions: 'echo x > x.txt' }] }, withRemote);
+    expect(await c2.engine.waitForRun(run2)).toBe('completed');
+    const noGh = await c2.landing.land({ runId: run2, pr: true, }).then(() => null, (e: unknown) => e as LandInputError);
+    expect(noGh?.field).toBe('pr');
+    expect(noGh?.message).toContain('gh is not installed (not on PATH)');
+    expect(c2.landing.latest(run2)).toBeNull();
+    // A run still running cannot land.
+    const running = launch(c, { id: 'land-running', name: 'r', task_specs: [{ id: 's', name: 's', instructions: 'sleep 30' }] }, repo);
+    await expectRefusal({ runId: running }, 'runId', 'land it once it has finished');
+    c.engine.cancelRun(running);
+    expect(git(repo, 'for-each-ref').split('\n').filter((l) => !l.includes('land-running'))).toEqual(refs.split('\n'));
+    expect(c.landing.latest(runId)).toBeNull();
+  });
+
+  it('pushes the landed branch to the remote with --push', async () => {
+    const { repo, remote } = repoWithRemote();
+    const c = core({ maxWorkers: 1 });
+    const runId = launch(c, { id: 'land-push', name: 'push', task_specs: [{ id: 'x', name: 'x', instructions: 'echo x > x.txt' }] }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const report = await c.landing.land({ runId, push: true });
+    expect(report.items[0]!.state).toBe('landed');
+    expect(report.error).toBeNull();
+    expect(git(remote, 'rev-parse', 'main')).toBe(report.tip_commit);
+  });
+});

@@ -1,0 +1,284 @@
+// The merge queue behind `shoal land`: merges each chosen result branch into the target branch, one
+// at a time, in its own worktree (the user's checkout is never used for merging), so every merge is
+// made on top of the ones before it and re-checked there. A merge that conflicts or fails its checks
+// is taken out (reason and files recorded) and the queue goes on.
+//
+// Crash safety: each item is marked `merging` before git is asked, and its outcome is written the
+// moment git has made it. Every commit the queue makes carries `Shoal-Landing:`/`Shoal-Task:`
+// trailers, so on resume an item left `merging` is decided by looking at the branch: if its commit
+// is the tip, the merge happened (its checks are run again); if not, it never did. Nothing is merged
+// twice and nothing is lost.
+import fs from 'node:fs';
+import path from 'node:path';
+import { isAlive } from '../fleet/process-tree';
+import type { Store } from '../store/open';
+import { git, gitRetrying, gitRun } from './git';
+import { LandStore, type ItemState, type LandingItemRow, type LandingRow, type LandMode } from './land-store';
+import { LandInputError, planItems, runTasks, type RunTask } from './land-plan';
+import { checkBranches, checkGh, checkRemote, resolveRepo } from './preflight';
+import { rescore, runCheck } from './recheck';
+
+export interface LandOptions {
+  runId: string;
+  /** Target branch; default: the branch checked out in the run's workspace. */
+  into?: string;
+  mode?: LandMode;
+  /** Only these tasks (each must have passed); default: every passed task (best-of-N: the winners). */
+  tasks?: string[];
+  /** Run-level check command, run on the combined tree after each merge; default: the run's
+   *  `land_check` label. */
+  check?: string | null;
+  push?: boolean;
+  remote?: string;
+  pr?: boolean;
+}
+
+export interface LandItemReport { task_id: string; branch: string; state: ItemState; commit: string | null; files: string[]; reason: string | null }
+export interface LandReport {
+  landing_id: string; run_id: string; repo: string; into: string; mode: LandMode; status: LandingRow['status'];
+  base_commit: string; tip_commit: string; error: string | null; resumed: boolean; items: LandItemReport[];
+}
+
+export interface LandingDeps {
+  store: Store;
+  dataDir: string;
+  env?: NodeJS.ProcessEnv;
+  /** Told after every durable change, so views refresh. */
+  onChange?: (runId: string) => void;
+  /** Which candidate won each best-of-N group of a run (group id → task id). */
+  winners?: (runId: string) => Map<string, string>;
+}
+
+const SHOAL_IDENTITY = { GIT_AUTHOR_NAME: 'Shoal', GIT_AUTHOR_EMAIL: 'shoal@localhost', GIT_COMMITTER_NAME: 'Shoal', GIT_COMMITTER_EMAIL: 'shoal@localhost' };
+
+export class LandingService {
+  readonly landStore: LandStore;
+  private readonly env: NodeJS.ProcessEnv;
+  /** Landings this process is working on: a second `land` of the same run waits for none, it refuses. */
+  private readonly active = new Set<string>();
+
+  constructor(private readonly deps: LandingDeps) {
+    this.landStore = new LandStore(deps.store);
+    this.env = deps.env ?? process.env;
+  }
+
+  private get root(): string {
+    return path.join(this.deps.dataDir, 'landing');
+  }
+
+  /** Lands a run (or resumes its interrupted landing). Bad input throws LandInputError, unchanged. */
+  async land(opts: LandOptions): Promise<LandReport> {
+    const unfinished = this.landStore.ofRun(opts.runId).find((l) => l.status === 'running');
+    if (unfinished) {
+      if (this.active.has(unfinished.id) || (unfinished.ownerPid !== null && unfinished.ownerPid !== process.pid && isAlive(unfinished.ownerPid))) {
+        throw new LandInputError('runId', `run "${opts.runId}" is being landed right now (${unfinished.id}${unfinished.ownerPid ? `, pid ${unfinished.ownerPid}` : ''})`);
+      }
+      return this.work(unfinished, true);
+    }
+    const landing = await this.prepare(opts);
+    if (opts.pr) return this.work(landing, false, { pr: true, remote: opts.remote ?? 'origin' });
+    return this.work(landing, false, opts.push ? { push: true, remote: opts.remote ?? 'origin' } : {});
+  }
+
+  /** Validates everything and writes the landing with its queue; nothing in git changes here. */
+  async prepare(opts: LandOptions): Promise<LandingRow> {
+    const mode: LandMode = opts.pr ? 'branches' : (opts.mode ?? 'merge');
+    const { repo, intoBranch } = await resolveRepo(this.deps.store, opts.runId, opts.into, this.root);
+    const items = planItems(runTasks(this.deps.store, opts.runId), opts.tasks, this.deps.winners?.(opts.runId));
+    if (items.length === 0) throw new LandInputError('runId', `run "${opts.runId}" has no passed task to land`);
+    await checkBranches(repo, items);
+    if (opts.push || opts.pr) await checkRemote(repo, opts.remote ?? 'origin');
+    if (opts.pr) await checkGh(this.env);
+    const base = (await git(repo, ['rev-parse', `refs/heads/${intoBranch}`])).trim();
+    const check = opts.check === undefined ? this.runLabel(opts.runId, 'land_check') : opts.check;
+    const landing = this.landStore.create({ runId: opts.runId, repo, intoBranch, mode, checkCommand: check || null, baseCommit: base, ownerPid: process.pid }, items);
+    this.deps.onChange?.(opts.runId);
+    return landing;
+  }
+
+  report(landingId: string, resumed = false): LandReport {
+    const l = this.landStore.get(landingId);
+    if (!l) throw new LandInputError('landingId', `no landing "${landingId}"`);
+    return {
+      landing_id: l.id, run_id: l.runId, repo: l.repo, into: l.intoBranch, mode: l.mode, status: l.status, base_commit: l.baseCommit,
+      tip_commit: l.tipCommit, error: l.error, resumed,
+      items: this.landStore.items(l.id).map((i) => ({ task_id: i.taskId, branch: i.branch, state: i.state, commit: i.commit, files: i.files, reason: i.reason })),
+    };
+  }
+
+  latest(runId: string): LandReport | null {
+    const l = this.landStore.ofRun(runId)[0];
+    return l ? this.report(l.id) : null;
+  }
+
+  private runLabel(runId: string, key: string): string | null {
+    const row = this.deps.store.db.prepare<[string], { labels: string }>(`SELECT labels FROM runs WHERE id = ?`).get(runId);
+    const v = row ? (JSON.parse(row.labels) as Record<string, unknown>)[key] : undefined;
+    return typeof v === 'string' && v.trim() ? v : null;
+  }
+
+  private async work(landing: LandingRow, resumed: boolean, after: { push?: boolean; pr?: boolean; remote?: string } = {}): Promise<LandReport> {
+    this.active.add(landing.id);
+    this.landStore.claim(landing.id, process.pid);
+    try {
+      if (landing.mode === 'branches') await this.checkOnly(landing);
+      else await this.mergeAll(landing);
+      let error: string | null = null;
+      if (after.push) error = await this.push(landing, after.remote ?? 'origin');
+      if (after.pr) error = await this.openPrs(landing, after.remote ?? 'origin');
+      this.landStore.finish(landing.id, 'done', error);
+    } catch (e) {
+      // The queue could not go on (git itself failed); what is recorded stays, a later land resumes.
+      this.landStore.finish(landing.id, 'failed', (e as Error).message);
+    } finally {
+      this.active.delete(landing.id);
+      this.deps.onChange?.(landing.runId);
+    }
+    return this.report(landing.id, resumed);
+  }
+
+  private tasksById(runId: string): Map<string, RunTask> {
+    return new Map(runTasks(this.deps.store, runId).map((t) => [t.taskId, t]));
+  }
+
+  private async mergeAll(landing: LandingRow): Promise<void> {
+    const wt = path.join(this.root, landing.id);
+    const { repo, intoBranch } = landing;
+    const holder = await this.userCheckout(repo, intoBranch);
+    if (fs.existsSync(wt)) {
+      // Resuming: drop whatever half-made merge the crash left in our own worktree.
+      await gitRun(wt, ['reset', '--hard', '-q']);
+    } else {
+      fs.mkdirSync(this.root, { recursive: true });
+      // --force: the target branch may be checked out in the user's checkout too; the queue moves
+      // the branch there and then brings that (clean) checkout along, see syncCheckout.
+      await gitRetrying(repo, ['worktree', 'add', '--force', '-q', wt, intoBranch]);
+    }
+    const identity = (await gitRun(repo, ['config', 'user.email'])).stdout.trim() ? {} : SHOAL_IDENTITY;
+    const tasks = this.tasksById(landing.runId);
+    const trailer = (taskId: string) => `Shoal-Landing: ${landing.id}\nShoal-Task: ${taskId}`;
+    // The tip after each merge is read from the branch's loose ref file (git writes one on every
+    // update), which saves a `git rev-parse` process per item; anything unexpected falls back to it.
+    const commonDir = path.resolve(wt, (await git(wt, ['rev-parse', '--git-common-dir'])).trim());
+    const refFile = path.join(commonDir, 'refs', 'heads', ...intoBranch.split('/'));
+    const readTip = async (): Promise<string> => {
+      try {
+        const v = fs.readFileSync(refFile, 'utf8').trim();
+        if (/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(v)) return v;
+      } catch { /* packed or missing: ask git */ }
+      return (await git(wt, ['rev-parse', 'HEAD'])).trim();
+    };
+    let tip = await readTip();
+    try {
+      for (const item of this.landStore.items(landing.id)) {
+        if (item.state === 'merging') {
+          const head = await git(wt, ['log', '-1', '--format=%B']);
+          if (!head.includes(trailer(item.taskId))) this.landStore.setItem(landing.id, item.taskId, 'queued');
+          else {
+            tip = await this.afterMerge(landing, wt, item, tasks.get(item.taskId), `${tip}^1`, tip);
+            continue;
+          }
+        } else if (item.state !== 'queued') continue;
+        const task = tasks.get(item.taskId);
+        const msg = `Land ${task?.name ?? item.taskId} (${item.taskId}) from ${landing.runId}\n\n${trailer(item.taskId)}`;
+        this.landStore.setItem(landing.id, item.taskId, 'merging');
+        const args = landing.mode === 'squash' ? ['merge', '--squash', '-q', item.branch] : ['merge', '--no-ff', '--no-edit', '-q', '-m', msg, item.branch];
+        const merged = await gitRun(wt, args, identity);
+        if (merged.code !== 0) {
+          await this.takeOutConflict(landing, wt, item, tip, merged.stdout + merged.stderr);
+          continue;
+        }
+        if (landing.mode === 'squash') {
+          if ((await gitRun(wt, ['diff', '--cached', '--quiet'])).code === 0) {
+            this.landStore.setItem(landing.id, item.taskId, 'empty', { reason: `nothing to merge: ${intoBranch} already has everything on ${item.branch}` });
+            continue;
+          }
+          await git(wt, ['commit', '-q', '--no-verify', '-m', msg], identity);
+        }
+        const next = await readTip();
+        if (next === tip) {
+          this.landStore.setItem(landing.id, item.taskId, 'empty', { reason: `nothing to merge: ${intoBranch} already has everything on ${item.branch}` });
+          continue;
+        }
+        tip = await this.afterMerge(landing, wt, item, task, tip, next);
+        this.deps.onChange?.(landing.runId);
+      }
+    } finally {
+      // From the landing's base (the clean checkout matched it when the landing began, and a
+      // crash since then left it there) to the tip.
+      if (holder) await this.syncCheckout(holder, landing.baseCommit, landing);
+      await gitRetrying(repo, ['worktree', 'remove', '--force', wt]).catch(() => '');
+      fs.rmSync(wt, { recursive: true, force: true });
+    }
+  }
+
+  /** The merge is in; it stays if the checks pass on the combined tree, else it is undone. Returns the new tip. */
+  private async afterMerge(landing: LandingRow, wt: string, item: LandingItemRow, task: RunTask | undefined, prev: string, next: string): Promise<string> {
+    const failure = (task ? rescore(task.spec, wt) : null) ?? (landing.checkCommand ? await runCheck(landing.checkCommand, wt, this.env) : null);
+    if (!failure) {
+      this.landStore.setItem(landing.id, item.taskId, 'landed', { commit: next, tip: next });
+      return next;
+    }
+    const files = (await git(wt, ['diff', '--name-only', prev, next])).split('\n').filter(Boolean);
+    const back = (await git(wt, ['rev-parse', prev])).trim();
+    await git(wt, ['reset', '--hard', '-q', back]);
+    this.landStore.setItem(landing.id, item.taskId, 'check_failed', { files, reason: failure, tip: back });
+    return back;
+  }
+
+  private async takeOutConflict(landing: LandingRow, wt: string, item: LandingItemRow, tip: string, output: string): Promise<void> {
+    const files = (await gitRun(wt, ['diff', '--name-only', '--diff-filter=U'])).stdout.split('\n').filter(Boolean);
+    // A squash merge leaves no MERGE_HEAD to abort; a hard reset to the tip undoes either kind.
+    await git(wt, ['reset', '--hard', '-q', tip]);
+    const reason = files.length > 0
+      ? `merge conflict in ${files.length} file${files.length === 1 ? '' : 's'}: ${files.join(', ')}`
+      : `git merge failed: ${output.trim().split('\n').slice(-2).join(' ')}`;
+    this.landStore.setItem(landing.id, item.taskId, 'conflict', { files, reason });
+  }
+
+  /** Mode "branches" (and --pr): nothing is merged; each branch is checked against the target with
+   *  `git merge-tree` so a conflict is known before anyone merges. */
+  private async checkOnly(landing: LandingRow): Promise<void> {
+    for (const item of this.landStore.items(landing.id)) {
+      if (item.state !== 'queued' && item.state !== 'merging') continue;
+      const r = await gitRun(landing.repo, ['merge-tree', '--write-tree', '--name-only', '--no-messages', `refs/heads/${landing.intoBranch}`, item.branch]);
+      if (r.code === 0) this.landStore.setItem(landing.id, item.taskId, 'kept', { reason: `left as branch ${item.branch}` });
+      else if (r.code === 1) {
+        const files = r.stdout.split('\n').slice(1).filter(Boolean);
+        this.landStore.setItem(landing.id, item.taskId, 'conflict', { files, reason: `would conflict with ${landing.intoBranch} in ${files.join(', ')}` });
+      } else throw new Error(`git merge-tree failed: ${r.stderr.trim()}`);
+    }
+  }
+
+  private async userCheckout(repo: string, branch: string): Promise<string | null> {
+    const root = path.resolve(this.root);
+    const out = await git(repo, ['worktree', 'list', '--porcelain']);
+    let current: string | null = null;
+    for (const line of out.split('\n')) {
+      if (line.startsWith('worktree ')) current = line.slice('worktree '.length);
+      else if (line === `branch refs/heads/${branch}` && current && !path.resolve(current).startsWith(root + path.sep)) return current;
+    }
+    return null;
+  }
+
+  /** The user's checkout had the target branch checked out, clean (preflight made sure): its index
+   *  and files follow the branch from where it was to the new tip, as a fast-forward would. */
+  private async syncCheckout(checkout: string, before: string, landing: LandingRow): Promise<void> {
+    const after = (await git(landing.repo, ['rev-parse', `refs/heads/${landing.intoBranch}`])).trim();
+    if (after === before) return;
+    const r = await gitRun(checkout, ['read-tree', '-m', '-u', before, after]);
+    if (r.code !== 0) throw new Error(`landed, but could not update the checkout at ${checkout} (${r.stderr.trim()}); run \`git reset --hard\` there`);
+  }
+
+  private async push(landing: LandingRow, remote: string): Promise<string | null> {
+    const r = await gitRun(landing.repo, ['push', '-q', remote, `refs/heads/${landing.intoBranch}:refs/heads/${landing.intoBranch}`]);
+    return r.code === 0 ? null : `push failed: ${r.stderr.trim()}`;
+  }
+
+  private async openPrs(landing: LandingRow, remote: string): Promise<string | null> {
+    const { openPullRequests } = await import('./pull-requests');
+    return openPullRequests({ landing, items: this.landStore.items(landing.id), remote, env: this.env, store: this.deps.store });
+  }
+}
+
+export { LandInputError };

@@ -1,0 +1,72 @@
+// Everything `land` checks before it writes anything (issue 15, "bad input"): the run exists and has
+// finished, its workspace is a git repository, the target branch exists, a checkout that has the
+// target branch is clean, every branch to land exists, and what --push / --pr need is there. A
+// failure throws LandInputError naming the field; the repository and the store are untouched.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Store } from '../store/open';
+import { git, gitRun, refExists, worktrees } from './git';
+import { LandInputError } from './land-plan';
+
+const FINISHED = new Set(['completed', 'failed', 'cancelled']);
+
+export interface RunRepo { repo: string; intoBranch: string; checkout: string | null }
+
+export function runWorkspace(store: Store, runId: string): string | null {
+  const row = store.db.prepare<[string], { status: string; workspace: string | null }>(`SELECT status, workspace FROM runs WHERE id = ?`).get(runId);
+  if (!row) throw new LandInputError('runId', `no run "${runId}"`);
+  if (!FINISHED.has(row.status)) throw new LandInputError('runId', `run "${runId}" is ${row.status}; land it once it has finished`);
+  return row.workspace;
+}
+
+/** The repository and target branch, and the user's checkout that has that branch (to keep in step). */
+export async function resolveRepo(store: Store, runId: string, into: string | undefined, landingRoot: string): Promise<RunRepo> {
+  const workspace = runWorkspace(store, runId);
+  if (!workspace || !fs.existsSync(workspace)) throw new LandInputError('runId', `run "${runId}" has no workspace folder on this computer; there are no branches to land`);
+  const top = await gitRun(workspace, ['rev-parse', '--show-toplevel']);
+  if (top.code !== 0) throw new LandInputError('runId', `run "${runId}"'s workspace ${workspace} is not a git repository; there are no branches to land`);
+  const repo = top.stdout.trim();
+  let intoBranch = into;
+  if (!intoBranch) {
+    const head = await gitRun(repo, ['symbolic-ref', '-q', '--short', 'HEAD']);
+    if (head.code !== 0) throw new LandInputError('into', `${repo} has no branch checked out (detached HEAD); say which branch to land into with --into BRANCH`);
+    intoBranch = head.stdout.trim();
+  }
+  if ((await gitRun(repo, ['check-ref-format', '--branch', intoBranch])).code !== 0) throw new LandInputError('into', `"${intoBranch}" is not a valid branch name`);
+  if (!(await refExists(repo, `refs/heads/${intoBranch}`))) throw new LandInputError('into', `branch "${intoBranch}" does not exist in ${repo}`);
+  const root = path.resolve(landingRoot);
+  const holder = (await worktrees(repo)).find((w) => w.branch === intoBranch && !path.resolve(w.path).startsWith(root + path.sep));
+  const checkout = holder?.path ?? null;
+  if (checkout) {
+    const dirty = (await git(checkout, ['status', '--porcelain', '--untracked-files=no'])).split('\n').filter(Boolean);
+    if (dirty.length > 0) {
+      const files = dirty.map((l) => l.slice(3)).slice(0, 10);
+      throw new LandInputError('into', `the checkout at ${checkout} has "${intoBranch}" checked out with uncommitted changes (${files.join(', ')}); commit or stash them first — nothing was changed`);
+    }
+  }
+  return { repo, intoBranch, checkout };
+}
+
+export async function checkBranches(repo: string, items: Array<{ taskId: string; branch: string }>): Promise<void> {
+  // One listing of every branch, not one git process per task.
+  const heads = new Set((await git(repo, ['for-each-ref', '--format=%(refname)', 'refs/heads/'])).split('\n'));
+  for (const it of items) {
+    if (!heads.has(`refs/heads/${it.branch}`)) throw new LandInputError('tasks', `task "${it.taskId}" has no result branch ${it.branch} in ${repo}`);
+  }
+}
+
+export async function checkRemote(repo: string, remote: string): Promise<void> {
+  if ((await gitRun(repo, ['remote', 'get-url', remote])).code !== 0) throw new LandInputError('remote', `${repo} has no remote "${remote}" to push to`);
+}
+
+/** `--pr` needs the GitHub CLI, installed and logged in; say which is missing. */
+export async function checkGh(env: NodeJS.ProcessEnv): Promise<void> {
+  const run = (args: string[]) => new Promise<{ code: number | string; out: string }>((resolve) => {
+    execFile('gh', args, { env: { ...env, GH_PROMPT_DISABLED: '1' } }, (e, stdout, stderr) => resolve({ code: e ? ((e as { code?: number | string }).code ?? 1) : 0, out: `${stdout}${stderr}` }));
+  });
+  const version = await run(['--version']);
+  if (version.code === 'ENOENT') throw new LandInputError('pr', '--pr opens pull requests with the GitHub CLI, and gh is not installed (not on PATH); install it from https://cli.github.com or land without --pr');
+  const auth = await run(['auth', 'status']);
+  if (auth.code !== 0) throw new LandInputError('pr', `--pr needs gh to be logged in (gh auth status: ${auth.out.trim().split('\n')[0] ?? 'not logged in'}); run \`gh auth login\` first`);
+}

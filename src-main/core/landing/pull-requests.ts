@@ -1,0 +1,29 @@
+// `land --pr`: each result that merges cleanly is pushed as its own branch and gets a pull request
+// opened with the GitHub CLI, its body the task's evidence (receipt.ts). Preflight has checked that
+// gh is installed and logged in; a failure of one push or PR is recorded and the rest go on.
+import { execFile } from 'node:child_process';
+import type { Store } from '../store/open';
+import { gitRun } from './git';
+import type { LandingItemRow, LandingRow } from './land-store';
+import { evidenceMarkdown } from './receipt';
+
+function gh(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile('gh', args, { cwd, env: { ...env, GH_PROMPT_DISABLED: '1' } }, (e, stdout, stderr) => resolve({ code: e ? 1 : 0, out: `${stdout}${stderr}`.trim() }));
+  });
+}
+
+export async function openPullRequests(opts: { landing: LandingRow; items: LandingItemRow[]; remote: string; env: NodeJS.ProcessEnv; store: Store }): Promise<string | null> {
+  const problems: string[] = [];
+  for (const item of opts.items.filter((i) => i.state === 'kept')) {
+    const pushed = await gitRun(opts.landing.repo, ['push', '-q', opts.remote, `refs/heads/${item.branch}:refs/heads/${item.branch}`]);
+    if (pushed.code !== 0) {
+      problems.push(`${item.taskId}: push failed: ${pushed.stderr.trim()}`);
+      continue;
+    }
+    const body = evidenceMarkdown(opts.store, opts.landing.runId, item.taskId);
+    const r = await gh(['pr', 'create', '--base', opts.landing.intoBranch, '--head', item.branch, '--title', `${item.taskId} (${opts.landing.runId})`, '--body', body], opts.landing.repo, opts.env);
+    if (r.code !== 0) problems.push(`${item.taskId}: gh pr create failed: ${r.out}`);
+  }
+  return problems.length > 0 ? problems.join('; ') : null;
+}

@@ -1,0 +1,40 @@
+// The checks a merge must pass on the combined tree before it stays: the task's own scorer (a
+// manual one was already decided by a person, so it stands) and the optional run-level check command.
+import { spawn } from 'node:child_process';
+import { score } from '../fleet/scorers';
+import type { FleetScorerSpec } from '../../../src-shared/protocol/fleet';
+
+const CHECK_TIMEOUT_MS = 10 * 60_000;
+
+export function rescore(spec: Record<string, unknown>, dir: string): string | null {
+  const verdict = score((spec.scorer ?? null) as FleetScorerSpec | null, 0, dir, (spec.metadata ?? {}) as Record<string, unknown>);
+  return verdict.result === 'fail' ? `scorer failed on the combined tree: ${verdict.reason ?? verdict.score?.notes ?? 'fail'}` : null;
+}
+
+/** Runs `command` with sh in `dir`; null when it exits 0, else why not with its last output lines. */
+export function runCheck(command: string, dir: string, env: NodeJS.ProcessEnv): Promise<string | null> {
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-c', command], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let out = '';
+    const keep = (d: Buffer) => {
+      out = (out + d.toString()).slice(-4000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch { /* already gone */ }
+    }, CHECK_TIMEOUT_MS);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      resolve(`check could not start: ${e.message}`);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) return resolve(null);
+      const tail = out.trim().split('\n').slice(-5).join('\n');
+      resolve(`check \`${command}\` ${signal ? `was killed (${signal})` : `exited with code ${code}`}${tail ? `: ${tail}` : ''}`);
+    });
+  });
+}

@@ -1,0 +1,27 @@
+// The diff between any two candidates of a best-of-N task, as the task view shows patches.
+import { useState } from 'react';
+import { useShoalQuery } from '../../transport/query';
+import { FileDiff, useParsedDiff } from '../../ui/file-diff';
+
+export function CandidateCompare({ runId, candidates }: { runId: string; candidates: string[] }) {
+  const [a, setA] = useState(candidates[0]!);
+  const [b, setB] = useState(candidates[1]!);
+  const [open, setOpen] = useState(false);
+  return (
+    <div className="land-compare">
+      <label>Compare <select className="input mono" value={a} onChange={(e) => setA(e.target.value)} aria-label="Compare candidate">{candidates.map((c) => <option key={c}>{c}</option>)}</select></label>
+      <label>with <select className="input mono" value={b} onChange={(e) => setB(e.target.value)} aria-label="With candidate">{candidates.map((c) => <option key={c}>{c}</option>)}</select></label>
+      <button type="button" className="button" onClick={() => setOpen((v) => !v)} aria-expanded={open}>{open ? 'Hide diff' : 'Show diff'}</button>
+      {open && a !== b && <CompareDiff runId={runId} a={a} b={b} />}
+    </div>
+  );
+}
+
+function CompareDiff({ runId, a, b }: { runId: string; a: string; b: string }) {
+  const diff = useShoalQuery('landing.compare', { runId, a, b });
+  const files = useParsedDiff(diff.data?.patch ?? '');
+  if (diff.isError) return <p role="alert">{diff.error.message}</p>;
+  if (!diff.data) return null;
+  if (!files || files.length === 0) return <p className="muted" data-testid="compare-diff">No difference.</p>;
+  return <div data-testid="compare-diff">{files.map((f, i) => <FileDiff key={i} file={f} view="unified" />)}</div>;
+}

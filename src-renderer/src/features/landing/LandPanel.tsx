@@ -1,0 +1,147 @@
+// The Land section of a run (issue 15): tasks that touch the same files (warned while the run is
+// still going), best-of-N candidates side by side with "Pick this one" and a diff between any two,
+// and the merge queue: choose the target branch and how, land, and see each task landed or taken
+// out with the reason and the files.
+import { useEffect, useState } from 'react';
+import type { CandidateGroupView, LandReportView, OverlapWarningView } from '../../../../src-shared/contract/methods/landing';
+import { useShoalMutation, useShoalQuery } from '../../transport/query';
+import { ErrorNotice } from '../../ui/QueryStatus';
+import { humanize } from '../../ui/StatusPill';
+import { useToast } from '../../ui/Toaster';
+import { CandidateCompare } from './CandidateCompare';
+import './landing.css';
+
+const FINISHED = new Set(['completed', 'failed', 'cancelled']);
+
+export function LandPanel({ runId, runStatus }: { runId: string; runStatus: string }) {
+  const finished = FINISHED.has(runStatus);
+  // Worktree edits of running tasks make no events: poll while the run is live.
+  const overview = useShoalQuery('landing.overview', { runId }, { refetchInterval: finished ? false : 1500 });
+  const { refetch } = overview;
+  useEffect(() => void refetch(), [runStatus, refetch]);
+  if (overview.isError) return <ErrorNotice title="Could not read what can land" error={overview.error} onRetry={() => void overview.refetch()} />;
+  if (!overview.data) return null;
+  const o = overview.data;
+  return (
+    <section className="land-panel" aria-labelledby="land-title" data-testid="land-panel">
+      <h3 id="land-title" className="section-title">Land</h3>
+      <ConflictWarnings warnings={o.warnings} />
+      {o.groups.map((g) => <CandidateGroup key={g.group} runId={runId} group={g} />)}
+      {finished
+        ? <LandForm runId={runId} defaultInto={o.defaultInto} landable={o.landable} />
+        : <p className="muted">Landing opens when the run has finished.</p>}
+      {o.landing && <LandResult report={o.landing} />}
+    </section>
+  );
+}
+
+function ConflictWarnings({ warnings }: { warnings: OverlapWarningView[] }) {
+  if (warnings.length === 0) return null;
+  return (
+    <div className="land-warnings" role="status" data-testid="conflict-warnings">
+      <strong>Tasks touching the same files</strong>
+      <ul>
+        {warnings.map((w) => (
+          <li key={`${w.tasks.join('+')}:${w.file}`} data-testid="conflict-warning" data-level={w.conflicts ? 'conflict' : w.overlapping ? 'overlap' : 'file'}>
+            <span className="mono">{w.tasks[0]}</span> and <span className="mono">{w.tasks[1]}</span> both change <span className="mono">{w.file}</span>
+            {w.conflicts ? ' — they conflict' : w.overlapping ? ' — in overlapping lines' : ''}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function CandidateGroup({ runId, group }: { runId: string; group: CandidateGroupView }) {
+  const pick = useShoalMutation('landing.pick');
+  const toast = useToast();
+  return (
+    <div className="land-candidates" data-testid="candidate-group" data-group={group.group}>
+      <p>
+        <strong>Candidates for <span className="mono">{group.group}</span></strong>{' '}
+        <span className="muted">ranked by passing, then {group.measures.join(', ')}.</span>{' '}
+        {group.winner
+          ? <span data-testid="candidate-winner">Winner: <span className="mono">{group.winner}</span>{group.pickedBy ? ` (picked by ${group.pickedBy})` : ''}</span>
+          : <span>{group.tie ? 'A tie: pick one.' : 'No candidate passed.'}</span>}
+      </p>
+      <table className="table">
+        <thead><tr><th>Candidate</th><th>Agent</th><th>Result</th><th>Score</th><th>Tests passed</th><th>Lines changed</th><th>Files</th><th>Duration</th><th /></tr></thead>
+        <tbody>
+          {group.candidates.map((c) => (
+            <tr key={c.taskId} data-testid="candidate-row" data-task-id={c.taskId} data-winner={c.taskId === group.winner ? 'true' : undefined}>
+              <td className="mono">{c.taskId}</td>
+              <td className="mono">{c.agent}</td>
+              <td>{c.result ? humanize(c.result) : humanize(c.state)}</td>
+              <td className="mono">{c.score ?? '—'}</td>
+              <td className="mono">{c.testsPassed ?? '—'}</td>
+              <td className="mono">{c.linesChanged}</td>
+              <td className="mono">{c.filesChanged}</td>
+              <td className="mono">{c.durationS === null ? '—' : `${c.durationS}s`}</td>
+              <td>
+                {c.result === 'pass' && c.taskId !== group.winner && (
+                  <button type="button" className="button" onClick={() => pick.mutate({ runId, taskId: c.taskId }, { onError: (e) => toast(e.message, 'failed') })}>
+                    Pick this one
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {group.candidates.length > 1 && <CandidateCompare runId={runId} candidates={group.candidates.map((c) => c.taskId)} />}
+    </div>
+  );
+}
+
+function LandForm({ runId, defaultInto, landable }: { runId: string; defaultInto: string | null; landable: Array<{ taskId: string; name: string; branch: string }> }) {
+  const land = useShoalMutation('landing.land');
+  const [into, setInto] = useState(defaultInto ?? '');
+  const [mode, setMode] = useState<'merge' | 'squash' | 'branches'>('merge');
+  if (landable.length === 0) return <p className="muted" data-testid="land-nothing">No passed result to land.</p>;
+  return (
+    <form className="land-form" onSubmit={(e) => {
+      e.preventDefault();
+      land.mutate({ runId, ...(into.trim() ? { into: into.trim() } : {}), mode });
+    }}>
+      <p>
+        {landable.length} result{landable.length === 1 ? '' : 's'} to land, in this order:{' '}
+        {landable.map((t, i) => <span key={t.taskId} className="mono">{i > 0 ? ', ' : ''}{t.taskId}</span>)}
+      </p>
+      <label>Into branch <input className="input mono" value={into} onChange={(e) => setInto(e.target.value)} aria-label="Into branch" placeholder="main" /></label>
+      <label>How
+        <select className="input" value={mode} onChange={(e) => setMode(e.target.value as typeof mode)} aria-label="How to land">
+          <option value="merge">Merge commits</option>
+          <option value="squash">Squash</option>
+          <option value="branches">Leave as branches (check only)</option>
+        </select>
+      </label>
+      <button type="submit" className="button button-primary" disabled={land.isPending}>{land.isPending ? 'Landing…' : 'Land'}</button>
+      {land.isError && <p className="land-error" role="alert" data-testid="land-error">{land.error.message}</p>}
+    </form>
+  );
+}
+
+function LandResult({ report }: { report: LandReportView }) {
+  return (
+    <div className="land-result" data-testid="land-result" data-status={report.status}>
+      <p>
+        Into <span className="mono">{report.into}</span> ({report.mode}): <span className="mono">{report.base_commit.slice(0, 10)}</span> → <span className="mono">{report.tip_commit.slice(0, 10)}</span>, {humanize(report.status)}
+        {report.error ? ` — ${report.error}` : ''}
+      </p>
+      <table className="table">
+        <thead><tr><th>Task</th><th>Outcome</th><th>Commit</th><th>Files</th><th>Why</th></tr></thead>
+        <tbody>
+          {report.items.map((i) => (
+            <tr key={i.task_id} data-testid="land-item" data-task-id={i.task_id} data-state={i.state}>
+              <td className="mono">{i.task_id}</td>
+              <td>{humanize(i.state)}</td>
+              <td className="mono">{i.commit ? i.commit.slice(0, 10) : '—'}</td>
+              <td className="mono">{i.files.join(', ') || '—'}</td>
+              <td>{i.reason ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
