@@ -1,7 +1,7 @@
-// A kept SSH worker takes tasks of runs without their own workers (the local one drained here), and
-// a dropped connection fails the attempt and its orphan is ended once the host is back; and
-// the reverse port forward lets an agent there reach a server on this computer's 127.0.0.1 (how the
-// tool gateway stays reachable).
+// A kept SSH worker takes tasks of runs without their own workers (the local one drained here); the
+// reverse port forward lets an agent there reach a server on this computer's 127.0.0.1 (how the tool
+// gateway stays reachable); a dropped connection fails the attempt, naming the host, and the agent
+// it cut off is ended once the host is back.
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
