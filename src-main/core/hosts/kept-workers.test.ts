@@ -1,10 +1,15 @@
-// A kept SSH worker takes tasks of runs without their own workers (the local one drained here), and
-// the reverse port forward lets an agent there reach a server on this computer's 127.0.0.1 (how the
-// tool gateway stays reachable).
+// A kept SSH worker takes tasks of runs without their own workers (the local one drained here); the
+// reverse port forward lets an agent there reach a server on this computer's 127.0.0.1 (how the tool
+// gateway stays reachable); a dropped connection fails the attempt, naming the host, and the agent
+// it cut off is ended once the host is back.
+import { execFileSync } from 'node:child_process';
 import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSshd, type TestSshd } from '../test-support/sshd';
-import { launch } from '../test-support/temp-core';
+import { eventsOf, launch } from '../test-support/temp-core';
+import { waitFor } from '../test-support/wait-for';
 import { tempDir } from '../test-support/temp-dir';
 import { useCores } from '../test-support/use-cores';
 import { KnownHosts } from './ssh/host-keys';
@@ -12,6 +17,14 @@ import { SshConnection } from './ssh/ssh-connection';
 import fs from 'node:fs';
 
 const makeCore = useCores();
+
+function running(marker: string): number[] {
+  try {
+    return execFileSync('pgrep', ['-f', marker], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
 let sshd: TestSshd;
 beforeAll(() => {
   sshd = startSshd();
@@ -47,6 +60,34 @@ describe('kept workers', () => {
     } finally {
       conn.close();
       server.close();
+    }
+  });
+});
+
+describe('a dropped SSH connection', () => {
+  it('fails the attempt with the cause, and ends the cut-off agent once the host is back', async () => {
+    const dir = tempDir('shoal-sshd-drop-');
+    const own = startSshd(dir);
+    const c = makeCore();
+    KnownHosts.inDataDir(c.dataDir).pin(`127.0.0.1:${own.port}`, own.fingerprint);
+    const marker = `sleep 45.${process.pid % 1000}`;
+    const runId = launch(c, {
+      name: 'drop',
+      worker_specs: [{ id: 'w1', name: 'flaky box', host: { kind: 'ssh', host: '127.0.0.1', port: own.port, user: own.user, identity: own.identity } }],
+      task_specs: [{ id: 't', name: 't', instructions: `${marker} & ${marker}; wait`, retry_policy: { max_attempts: 1 } }],
+    });
+    await waitFor('the agent running', () => running(marker).length >= 2, 20_000);
+    own.stop(); // the server and every connection go
+    expect(await c.engine.waitForRun(runId)).toBe('failed');
+    const events = eventsOf(c, runId).filter((e) => e.state === 'failed');
+    expect(String(events[0]!.reason)).toContain(`ssh ${own.user}@127.0.0.1:${own.port}: connection lost`);
+    expect(running(marker).length).toBeGreaterThan(0); // cut off, still running there
+    // The host comes back on the same port: the orphan is ended.
+    execFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../scripts/infra/sshd-up'), [dir], { env: { ...process.env, SSHD_UP_PORT: String(own.port) } });
+    try {
+      await waitFor('the cut-off agent ended', () => running(marker).length === 0, 30_000);
+    } finally {
+      own.stop();
     }
   });
 });

@@ -156,7 +156,7 @@ export class SshDriver implements HostDriver {
         const started = ref;
         if (lost) {
           // The agent may still run there (its own session): end it as soon as the host answers.
-          void this.reap(started).catch(() => undefined);
+          this.reapWhenBack(started);
           sink.finish({ code: null, signal: null, hostError: `${lost} while the agent ran` });
           return;
         }
@@ -207,6 +207,15 @@ export class SshDriver implements HostDriver {
       const done = () => this.conn.exec(cleanup).catch(() => undefined);
       await (at.repo ? this.inRepo(at.repo, done) : done());
     }
+  }
+
+  /** Keeps trying to end an attempt cut off by a dropped connection, with backoff, until the host
+   *  answers (or for about two minutes): a lost connection must not leave an orphan running. */
+  private reapWhenBack(ref: HostRef, delayMs = 500, deadline = Date.now() + 120_000): void {
+    void this.reap(ref).catch(() => {
+      if (Date.now() > deadline) return;
+      setTimeout(() => this.reapWhenBack(ref, Math.min(delayMs * 2, 10_000), deadline), delayMs).unref();
+    });
   }
 
   async cancel(ref: HostRef): Promise<void> {
