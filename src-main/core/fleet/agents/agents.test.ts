@@ -1,13 +1,14 @@
-// Each agent profile as a user would run it. Claude Code and Codex are not installed here, so the
-// test puts stand-in executables named `claude` and `codex` on the agent's PATH that print recorded
-// stream-json / --json output; the command lines, the parsing and the events are Shoal's real ones.
+// Each agent profile as a user would run it. Here Claude Code is a stand-in executable named
+// `claude` on the agent's PATH that prints recorded stream-json output; the command line, the
+// parsing and the events are Shoal's real ones. (The real CLIs run in codex/claude integration tests.)
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ShoalCore } from '../../shoal';
 import { eventsOf, launch, tempDir } from '../../test-support/temp-core';
 import { splitTemplate } from './launch';
-import { claudeParser, codexParser } from './stream-parsers';
+import { codexAppServerParser } from './codex-events';
+import { claudeParser } from './stream-parsers';
 import { useCores } from '../../test-support/use-cores';
 
 const makeCore = useCores();
@@ -52,38 +53,25 @@ describe('agent profiles', () => {
     expect(args).toContain('--model');
   });
 
-  it('codex: command executions become running_tool, turns model_wait', async () => {
-    const argsFile = path.join(tempDir(), 'args');
-    const bin = fakeBin('codex', [
-      { type: 'thread.started', thread_id: 't1' },
-      { type: 'turn.started' },
-      { type: 'item.started', item: { id: 'item_1', type: 'command_execution', command: 'bash -lc ls', status: 'in_progress' } },
-      { type: 'item.completed', item: { id: 'item_1', type: 'command_execution', command: 'bash -lc ls', exit_code: 0, status: 'completed' } },
-      { type: 'item.completed', item: { id: 'item_2', type: 'agent_message', text: 'Listed the files.' } },
-      { type: 'turn.completed', usage: { input_tokens: 10, output_tokens: 5 } },
-    ], argsFile);
-    const c = coreWithPath(bin);
-    const runId = launch(c, { name: 'codex', task_specs: [{ id: 'x', name: 'x', instructions: 'list files', metadata: { agent: 'codex' } }] });
-    expect(await c.engine.waitForRun(runId)).toBe('completed');
-    expect(payloads(eventsOf(c, runId))).toEqual([
-      { state: 'model_wait' },
-      { state: 'running_tool', tool: 'exec_command', call_id: 'item_1' },
-      { state: 'model_wait' },
-      { state: 'completed', summary: 'Listed the files.' },
-    ]);
-    const args = fs.readFileSync(argsFile, 'utf8').trim().split('\n');
-    expect(args[0]).toBe('exec');
-    expect(args).toContain('--json');
-    expect(args).toContain('--skip-git-repo-check'); // the workdir is a scratch dir, not a repo
-    expect(args[args.length - 1]).toBe('list files');
+  it('a missing agent binary fails the attempt with a reason a person can act on', async () => {
+    const c = makeCore({ env: { PATH: `${tempDir('shoal-empty-bin-')}:/usr/bin:/bin` } });
+    const runId = launch(c, { name: 'none', task_specs: [{ id: 'x', name: 'x', instructions: 'hi', metadata: { agent: 'claude-code' }, retry_policy: { max_attempts: 1 } }] });
+    expect(await c.engine.waitForRun(runId)).toBe('failed');
+    expect(c.runsView.tasks(runId)[0]!.lastError).toMatch(/could not start claude/);
   });
 
-  it('a missing agent binary fails the attempt with a reason a person can act on', async () => {
-    const c = coreWithPath(tempDir('shoal-empty-bin-'));
-    const runId = launch(c, { name: 'none', task_specs: [{ id: 'x', name: 'x', instructions: 'hi', metadata: { agent: 'codex' }, retry_policy: { max_attempts: 1 } }] });
-    expect(await c.engine.waitForRun(runId)).toBe('failed');
-    expect(c.runsView.tasks(runId)[0]!.lastError).toMatch(/could not start codex/);
-  });
+  for (const [what, env, message] of [
+    ['no key and no base URL', {}, /Codex needs an OpenAI API key/],
+    ['no codex binary', { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' }, /"codex" is not installed or not on PATH/],
+  ] as const) {
+    it(`codex with ${what} fails with a clear message`, async () => {
+      const c = makeCore({ env: { PATH: `${tempDir('shoal-empty-bin-')}:/usr/bin:/bin`, ...env } });
+      const runId = launch(c, { name: 'none', task_specs: [{ id: 'x', name: 'x', instructions: 'hi', metadata: { agent: 'codex' }, retry_policy: { max_attempts: 1 } }] });
+      expect(await c.engine.waitForRun(runId)).toBe('failed');
+      const log = (c.engine.fleet.receipts(runId)[0]!.artifacts as Array<{ kind: string; path: string }>).find((a) => a.kind === 'log')!;
+      expect(fs.readFileSync(log.path, 'utf8')).toMatch(message);
+    });
+  }
 
   it('custom: placeholders are filled inside words and never reach a shell', async () => {
     const c = coreWithPath(tempDir('shoal-empty-bin-'));
@@ -118,8 +106,12 @@ describe('stream parsers', () => {
     expect(p.line('not json')).toEqual([]);
     expect(p.line('{"type":"something_new"}')).toEqual([]);
     expect(p.line('{broken')).toEqual([]);
-    const q = codexParser();
-    expect(q.line('{"type":"item.started","item":{"id":"m","type":"mcp_tool_call","server":"s","tool":"search"}}')).toEqual([{ state: 'running_tool', tool: 'search', call_id: 'm' }]);
+    const q = codexAppServerParser();
+    expect(q.line('{"method":"something/new","params":{}}')).toEqual([]);
+    expect(q.line('{"method":"item/started","params":{"item":{"id":"m","type":"mcpToolCall","server":"s","tool":"search","status":"inProgress"}}}'))
+      .toEqual([{ state: 'running_tool', tool: 's__search', call_id: 'codex-m', extra: { kind: 'agent', phase: 'started', payload: { status: 'inProgress' } } }]);
+    q.line('{"method":"thread/tokenUsage/updated","params":{"tokenUsage":{"total":{"totalTokens":162,"inputTokens":120,"cachedInputTokens":7,"outputTokens":42,"reasoningOutputTokens":3}}}}');
+    expect(q.usage()).toEqual({ input_tokens: 120, cached_input_tokens: 7, output_tokens: 42, reasoning_output_tokens: 3, total_tokens: 162 });
   });
 
   it('split command templates like a POSIX shell, without expansions', () => {

@@ -3,13 +3,15 @@
 // instructions can never inject shell syntax into a command line.
 import { SHELL_CLIENT_SCRIPT } from '../../gateway/shell-client';
 import type { AgentSpec } from './agent-spec';
+import { CODEX_BRIDGE_SCRIPT } from './codex-bridge';
+import type { StreamKind } from './stream-parsers';
 
 export interface LaunchPlan {
   command: string;
   args: string[];
   env: Record<string, string>;
   /** How to read the agent's stdout into events. */
-  stream: 'plain' | 'claude-stream-json' | 'codex-json';
+  stream: StreamKind;
 }
 
 export interface LaunchContext {
@@ -38,7 +40,8 @@ export const BASE_ENV_ALLOWLIST = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'L
 const PROFILE_ALLOWLIST: Record<AgentSpec['kind'], string[]> = {
   shell: [],
   'claude-code': ['ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'CLAUDE_CONFIG_DIR', 'CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX', 'AWS_PROFILE', 'AWS_REGION'],
-  codex: ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'CODEX_HOME'],
+  // CODEX_HOME is not passed on: the bridge gives Codex a fresh one per attempt.
+  codex: ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'SHOAL_CODEX_BIN'],
   custom: [],
 };
 
@@ -83,16 +86,18 @@ export function planLaunch(agent: AgentSpec, ctx: LaunchContext): LaunchPlan {
         stream: 'claude-stream-json',
       };
     }
-    case 'codex': {
-      // Codex reads MCP servers from its config; -c adds ours (Streamable HTTP) for this run.
-      const mcp = ctx.gateway ? ['-c', `mcp_servers.${GATEWAY_SERVER_NAME}.url=${JSON.stringify(ctx.gateway.url)}`] : [];
+    case 'codex':
+      // Through the bridge (codex-bridge.ts): `codex app-server`, whose every command and file
+      // change is judged by the attempt's gateway before it runs.
       return {
-        command: 'codex',
-        args: ['exec', '--json', ...mcp, ...(agent.model ? ['--model', agent.model] : []), ...(ctx.isGitRepo ? [] : ['--skip-git-repo-check']), ctx.instructions],
-        env,
-        stream: 'codex-json',
+        command: process.execPath, args: ['-e', CODEX_BRIDGE_SCRIPT, '--', ctx.instructions],
+        env: {
+          ...env, ELECTRON_RUN_AS_NODE: '1',
+          ...(ctx.gateway ? { SHOAL_GATEWAY_URL: ctx.gateway.url } : {}),
+          ...(agent.model ? { SHOAL_CODEX_MODEL: agent.model } : {}),
+        },
+        stream: 'codex-app-server',
       };
-    }
     case 'custom': {
       const words = splitTemplate(agent.command);
       const values: Record<string, string> = { instructions: ctx.instructions, workdir: ctx.workdir, task_id: ctx.taskId, run_id: ctx.runId, attempt: String(ctx.attempt) };

@@ -2,13 +2,10 @@
 // running_tool, waiting on the model becomes model_wait. Unknown lines are ignored (they still go
 // to the log), so a newer agent version degrades to fewer events, never to a failed task.
 import type { EventPayload } from '../event-log';
+import { codexAppServerParser } from './codex-events';
+import type { StreamParser } from './stream-parser';
 
-export interface StreamParser {
-  /** Feed one stdout line; returns the events it implies. */
-  line(line: string): EventPayload[];
-  /** A one-line summary of the agent's final answer, when it gave one. */
-  summary(): string | undefined;
-}
+export type { StreamParser };
 
 function tryJson(line: string): Record<string, unknown> | null {
   const t = line.trim();
@@ -52,32 +49,6 @@ export function claudeParser(): StreamParser {
   };
 }
 
-const CODEX_TOOL_ITEMS: Record<string, string> = { command_execution: 'exec_command', file_change: 'apply_patch', web_search: 'web_search' };
-
-/** `codex exec --json` (thread/turn/item events). */
-export function codexParser(): StreamParser {
-  let summary: string | undefined;
-  return {
-    line(line) {
-      const msg = tryJson(line);
-      if (!msg) return [];
-      const item = msg.item as Record<string, unknown> | undefined;
-      if (msg.type === 'turn.started') return [{ state: 'model_wait' }];
-      if (msg.type === 'item.started' && item) {
-        const type = String(item.type ?? '');
-        const tool = type === 'mcp_tool_call' ? String(item.tool ?? 'mcp_tool') : CODEX_TOOL_ITEMS[type];
-        if (tool) return [{ state: 'running_tool', tool, ...(typeof item.id === 'string' ? { call_id: item.id } : {}) }];
-      }
-      if (msg.type === 'item.completed' && item) {
-        if (item.type === 'agent_message' && typeof item.text === 'string') summary = oneLine(item.text);
-        if (item.type === 'mcp_tool_call' || (typeof item.type === 'string' && CODEX_TOOL_ITEMS[item.type])) return [{ state: 'model_wait' }];
-      }
-      return [];
-    },
-    summary: () => summary,
-  };
-}
-
 /** Any other agent: no events from its output; the summary is its last non-empty line. */
 export function plainParser(): StreamParser {
   let last: string | undefined;
@@ -90,6 +61,15 @@ export function plainParser(): StreamParser {
   };
 }
 
-export function parserFor(kind: 'plain' | 'claude-stream-json' | 'codex-json'): StreamParser {
-  return kind === 'claude-stream-json' ? claudeParser() : kind === 'codex-json' ? codexParser() : plainParser();
+export type StreamKind = 'plain' | 'claude-stream-json' | 'codex-app-server';
+
+export function parserFor(kind: StreamKind): StreamParser {
+  switch (kind) {
+    case 'claude-stream-json':
+      return claudeParser();
+    case 'codex-app-server':
+      return codexAppServerParser();
+    default:
+      return plainParser();
+  }
 }
