@@ -3,6 +3,7 @@
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { planLaunch, type LaunchContext } from '../fleet/agents/launch';
+import { CLAUDE_RUNNER_SCRIPT } from '../fleet/agents/claude-runner';
 import { CODEX_BRIDGE_SCRIPT } from '../fleet/agents/codex-bridge';
 import { SHELL_CLIENT_SCRIPT } from './shell-client';
 
@@ -27,11 +28,18 @@ describe('agents get the gateway', () => {
     expect(planLaunch({ kind: 'shell' }, ctx(false))).toMatchObject({ command: 'bash', args: ['--noprofile', '--norc', '-c', 'npm test'] });
   });
 
-  it('Claude Code gets the MCP config and the permission-prompt tool', () => {
-    const { args } = planLaunch({ kind: 'claude-code' }, ctx());
+  it('Claude Code runs through its runner with a strict MCP config, the permission-prompt tool and the PreToolUse hook', () => {
+    const plan = planLaunch({ kind: 'claude-code' }, ctx());
+    const { args } = plan;
+    expect(plan.command).toBe(process.execPath);
+    expect(args.slice(0, 4)).toEqual(['-e', CLAUDE_RUNNER_SCRIPT, '--', '-p']);
     const config = JSON.parse(args[args.indexOf('--mcp-config') + 1]!) as unknown;
     expect(config).toEqual({ mcpServers: { shoal: { type: 'http', url: URL_ } } });
+    expect(args).toContain('--strict-mcp-config');
     expect(args[args.indexOf('--permission-prompt-tool') + 1]).toBe('mcp__shoal__approval_prompt');
+    const settings = JSON.parse(args[args.indexOf('--settings') + 1]!) as { hooks: { PreToolUse: Array<{ hooks: Array<{ type: string; url: string }> }> } };
+    expect(settings.hooks.PreToolUse[0]!.hooks[0]).toMatchObject({ type: 'http', url: 'http://127.0.0.1:4567/hook/0123456789abcdef0123456789abcdef' });
+    expect(() => new vm.Script(CLAUDE_RUNNER_SCRIPT)).not.toThrow();
   });
 
   it('Codex runs through the app-server bridge, with the gateway and the model in its environment', () => {

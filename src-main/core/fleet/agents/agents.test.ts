@@ -39,7 +39,7 @@ describe('agent profiles', () => {
       { type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'ok' }] } },
       { type: 'result', subtype: 'success', is_error: false, result: 'All 12 tests pass.' },
     ], argsFile);
-    const c = coreWithPath(bin);
+    const c = coreWithPath(bin, { ANTHROPIC_API_KEY: 'sk-ant-test' });
     const runId = launch(c, { name: 'claude', task_specs: [{ id: 'c', name: 'c', instructions: 'make the tests pass', metadata: { agent: 'claude-code', model: 'sonnet' } }] });
     expect(await c.engine.waitForRun(runId)).toBe('completed');
     expect(payloads(eventsOf(c, runId))).toEqual([
@@ -49,24 +49,26 @@ describe('agent profiles', () => {
       { state: 'completed', summary: 'All 12 tests pass.' },
     ]);
     const args = fs.readFileSync(argsFile, 'utf8').split('\n');
-    expect(args.slice(0, 6)).toEqual(['-p', 'make the tests pass', '--output-format', 'stream-json', '--verbose', ...args.slice(5, 6)]);
+    expect(args.slice(0, 5)).toEqual(['-p', 'make the tests pass', '--output-format', 'stream-json', '--verbose']);
     expect(args).toContain('--model');
   });
 
   it('a missing agent binary fails the attempt with a reason a person can act on', async () => {
     const c = makeCore({ env: { PATH: `${tempDir('shoal-empty-bin-')}:/usr/bin:/bin` } });
-    const runId = launch(c, { name: 'none', task_specs: [{ id: 'x', name: 'x', instructions: 'hi', metadata: { agent: 'claude-code' }, retry_policy: { max_attempts: 1 } }] });
+    const runId = launch(c, { name: 'none', task_specs: [{ id: 'x', name: 'x', instructions: 'hi', metadata: { agent: { command: 'no-such-agent-xyz {instructions}' } }, retry_policy: { max_attempts: 1 } }] });
     expect(await c.engine.waitForRun(runId)).toBe('failed');
-    expect(c.runsView.tasks(runId)[0]!.lastError).toMatch(/could not start claude/);
+    expect(c.runsView.tasks(runId)[0]!.lastError).toMatch(/could not start no-such-agent-xyz/);
   });
 
-  for (const [what, env, message] of [
-    ['no key and no base URL', {}, /Codex needs an OpenAI API key/],
-    ['no codex binary', { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' }, /"codex" is not installed or not on PATH/],
+  for (const [agent, what, env, message] of [
+    ['codex', 'no key and no base URL', {}, /Codex needs an OpenAI API key/],
+    ['codex', 'no codex binary', { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' }, /"codex" is not installed or not on PATH/],
+    ['claude-code', 'no key', {}, /Claude Code needs an Anthropic API key/],
+    ['claude-code', 'no claude binary', { ANTHROPIC_API_KEY: 'sk-ant-test' }, /"claude" is not installed or not on PATH/],
   ] as const) {
-    it(`codex with ${what} fails with a clear message`, async () => {
+    it(`${agent} with ${what} fails with a clear message`, async () => {
       const c = makeCore({ env: { PATH: `${tempDir('shoal-empty-bin-')}:/usr/bin:/bin`, ...env } });
-      const runId = launch(c, { name: 'none', task_specs: [{ id: 'x', name: 'x', instructions: 'hi', metadata: { agent: 'codex' }, retry_policy: { max_attempts: 1 } }] });
+      const runId = launch(c, { name: 'none', task_specs: [{ id: 'x', name: 'x', instructions: 'hi', metadata: { agent }, retry_policy: { max_attempts: 1 } }] });
       expect(await c.engine.waitForRun(runId)).toBe('failed');
       const log = (c.engine.fleet.receipts(runId)[0]!.artifacts as Array<{ kind: string; path: string }>).find((a) => a.kind === 'log')!;
       expect(fs.readFileSync(log.path, 'utf8')).toMatch(message);
