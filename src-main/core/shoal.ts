@@ -13,6 +13,7 @@ import { loadSpec, type LoadResult } from './fleet/spec/load-spec';
 import { SettingsStore } from './settings';
 import { KeyFileCipher, type SecretCipher } from './providers/secret-store';
 import { Runtime, type RuntimeOptions } from './runtime/runtime';
+import { withAgentSecrets } from './fleet/agents/agent-secrets';
 import { openStore, type OpenStoreOptions, type Store } from './store/open';
 import { RunsView } from './views/runs-view';
 import { WorkersView } from './views/workers-view';
@@ -70,7 +71,9 @@ export class ShoalCore {
       store: this.store, bus: this.bus, approvals: this.approvals, policy: this.policy, env: options.env ?? process.env, version: this.version,
       killGraceMs: options.engine?.killGraceMs, cancelTask: (runId, taskId, by) => this.engine.cancelTask(runId, taskId, by),
     });
-    this.engine = new FleetEngine({ store: this.store, bus: this.bus, dataDir: this.dataDir, env: options.env ?? process.env, gateway: this.tools, ...options.engine });
+    // Agents see their API keys from the vault (runtime is built below; read at each launch).
+    const agentEnv = withAgentSecrets(options.engine?.env ?? options.env ?? process.env, () => this.runtime?.vault);
+    this.engine = new FleetEngine({ store: this.store, bus: this.bus, dataDir: this.dataDir, gateway: this.tools, ...options.engine, env: agentEnv });
     this.runtime = new Runtime({
       store: this.store, bus: this.bus, dataDir: this.dataDir, version: this.version, log: this.log, tools: () => this.tools,
       secretCipher: options.secretCipher ?? new KeyFileCipher(this.dataDir), ...options.runtime,

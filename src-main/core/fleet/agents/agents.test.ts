@@ -102,6 +102,25 @@ describe('agent profiles', () => {
   });
 });
 
+describe('agent API keys', () => {
+  it('come sealed from the vault into the agent that needs them, never into the database in the clear or the log', async () => {
+    const bin = tempDir('shoal-bin-');
+    // A stand-in `claude` that proves which keys it got, by their lengths only.
+    fs.writeFileSync(path.join(bin, 'claude'), '#!/bin/sh\necho "anthropic=${#ANTHROPIC_API_KEY} openai=${#OPENAI_API_KEY}" > "$SHOAL_ARTIFACTS_DIR/keys-seen.txt"\n', { mode: 0o755 });
+    const c = makeCore({ env: { PATH: `${bin}:/usr/bin:/bin`, ANTHROPIC_API_KEY: 'from-the-shell' } });
+    c.runtime.vault.set('agents.anthropic_api_key', 'sk-ant-sealed-0123456789');
+    c.runtime.vault.set('agents.openai_api_key', 'sk-openai-sealed');
+    const runId = launch(c, { name: 'keys', task_specs: [{ id: 'k', name: 'k', instructions: 'hi', metadata: { agent: 'claude-code' }, expected_artifacts: ['keys'] }] });
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const artifacts = c.engine.fleet.receipts(runId)[0]!.artifacts as Array<{ kind: string; path: string }>;
+    // The vault's key (24 chars) won over the shell's; Codex's key stayed out of Claude's environment.
+    expect(fs.readFileSync(artifacts.find((a) => a.kind === 'keys')!.path, 'utf8').trim()).toBe('anthropic=24 openai=0');
+    expect(fs.readFileSync(artifacts.find((a) => a.kind === 'log')!.path, 'utf8')).not.toContain('sk-ant-sealed');
+    c.store.db.pragma('wal_checkpoint(TRUNCATE)');
+    expect(fs.readFileSync(c.store.path).includes('sk-ant-sealed-0123456789')).toBe(false);
+  });
+});
+
 describe('stream parsers', () => {
   it('ignore lines that are not JSON or not understood', () => {
     const p = claudeParser();
