@@ -117,4 +117,21 @@ describe('Codex under Shoal policy', () => {
       }
     });
   }
+
+  it('abort from the dialog cancels the turn and the task; nothing is pushed', async () => {
+    model.setScript(replay([exec('git push -q origin HEAD:refs/heads/codex-abort'), { text: 'Should never get here.' }]));
+    const c = core();
+    const { repo, remote } = repoWithRemote();
+    const policy = { rules: [{ id: 'ask-push', tool: 'exec_shell', prefix: 'git push', action: 'ask' }] };
+    const runId = launch(c, { id: 'codex-abort', name: 'codex abort', task_specs: [codexTask('push', { metadata: { policy } })] }, repo);
+    const pending = await waitFor('the approval request', () => c.approvals.pending().find((a) => a.runId === runId), 60_000);
+    const before = model.agentRequests().length;
+    expect(c.approvals.decide(pending.id, 'abort', 'you').changed).toBe(true);
+    await c.engine.waitForRun(runId);
+    expect(c.runsView.tasks(runId)[0]!.state).toBe('cancelled');
+    expect(eventsOf(c, runId).find((e) => e.state === 'cancelled')).toMatchObject({ cancelled_by: 'you' });
+    expect(remoteHas(remote, 'refs/heads/codex-abort')).toBe(false);
+    // Codex was told to cancel: it did not go back to the model with a result.
+    expect(model.agentRequests().length).toBe(before);
+  });
 });
