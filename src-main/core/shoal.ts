@@ -72,7 +72,9 @@ export class ShoalCore {
       killGraceMs: options.engine?.killGraceMs, cancelTask: (runId, taskId, by) => this.engine.cancelTask(runId, taskId, by),
     });
     // Agents see their API keys from the vault (runtime is built below; read at each launch).
-    const agentEnv = withAgentSecrets(options.engine?.env ?? options.env ?? process.env, () => this.runtime?.vault);
+    // (Tests hand the engine its env through options.engine, next to its timers.)
+    const engineEnv = (options.engine as { env?: NodeJS.ProcessEnv } | undefined)?.env;
+    const agentEnv = withAgentSecrets(engineEnv ?? options.env ?? process.env, () => this.runtime?.vault);
     this.engine = new FleetEngine({ store: this.store, bus: this.bus, dataDir: this.dataDir, gateway: this.tools, ...options.engine, env: agentEnv });
     this.runtime = new Runtime({
       store: this.store, bus: this.bus, dataDir: this.dataDir, version: this.version, log: this.log, tools: () => this.tools,

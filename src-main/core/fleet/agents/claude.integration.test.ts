@@ -68,6 +68,10 @@ describe('Claude Code under Shoal policy', () => {
     expect(text).toContain('made.txt');
     expect(text).toContain('+hello from claude');
     expect(eventsOf(c, runId).find((e) => e.state === 'completed')).toMatchObject({ summary: 'Made both files.' });
+    // Token usage and the cost Claude reports, as a metrics sample.
+    const usage = eventsOf(c, runId).find((e) => (e.extra as { kind?: string } | undefined)?.kind === 'usage')!.extra as { usage: Record<string, number>; cost_usd: number };
+    expect(usage.usage).toMatchObject({ input_tokens: 360, output_tokens: 126 });
+    expect(usage.cost_usd).toBeGreaterThan(0);
     // Claude got the key from the environment only.
     expect(model.agentRequests().at(-1)!.apiKeyHeader).toBe('sk-ant-shoal-test-key');
   });

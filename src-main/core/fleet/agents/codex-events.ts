@@ -51,6 +51,12 @@ function detailOf(item: Item, phase: 'started' | 'completed'): Record<string, un
   return { status: item.status ?? null };
 }
 
+/** Token usage (and cost, when the agent reports one) as a metrics sample: a heartbeat changes no
+ *  state, and the run view reads `extra.usage` from it. */
+export function usageEvent(usage: Record<string, number>, costUsd?: number): EventPayload {
+  return { state: 'heartbeat', extra: { kind: 'usage', usage, ...(costUsd !== undefined ? { cost_usd: costUsd } : {}) } };
+}
+
 export interface CodexParser extends StreamParser {
   usage(): TokenUsage | null;
 }
@@ -102,7 +108,7 @@ export function codexAppServerParser(): CodexParser {
         case 'turn/completed': {
           const turn = (p.turn ?? {}) as { status?: string; error?: { message?: string } | null };
           if (turn.status === 'failed' && turn.error?.message) summary = oneLine(`Codex failed: ${turn.error.message}`);
-          return [];
+          return usage ? [usageEvent({ ...usage })] : [];
         }
         case 'shoal/error':
           if (typeof p.message === 'string') summary = oneLine(p.message);

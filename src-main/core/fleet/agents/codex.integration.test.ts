@@ -70,6 +70,9 @@ describe('Codex under Shoal policy', () => {
     expect(text).toContain('made.txt');
     expect(text).toContain('+hello from codex');
     expect(eventsOf(c, runId).find((e) => e.state === 'completed')).toMatchObject({ summary: 'Made both files.' });
+    // Token usage of the whole turn (three model calls of 120 in + 42 out), as a metrics sample.
+    expect(eventsOf(c, runId).find((e) => (e.extra as { kind?: string } | undefined)?.kind === 'usage')!.extra)
+      .toMatchObject({ usage: { input_tokens: 360, output_tokens: 126, total_tokens: 486 } });
     // The fake model saw the command's output; Codex got the key from the environment only.
     expect(model.agentRequests().at(-1)!.authorization).toBe('Bearer sk-shoal-test-key');
   });

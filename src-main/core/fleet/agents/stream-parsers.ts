@@ -2,7 +2,7 @@
 // running_tool, waiting on the model becomes model_wait. Unknown lines are ignored (they still go
 // to the log), so a newer agent version degrades to fewer events, never to a failed task.
 import type { EventPayload } from '../event-log';
-import { codexAppServerParser } from './codex-events';
+import { codexAppServerParser, usageEvent } from './codex-events';
 import type { StreamParser } from './stream-parser';
 
 export type { StreamParser };
@@ -42,7 +42,15 @@ export function claudeParser(): StreamParser {
         return out;
       }
       if (msg.type === 'user' && Array.isArray(content) && content.some((c) => c.type === 'tool_result')) return [wait()];
-      if (msg.type === 'result' && typeof msg.result === 'string' && msg.result.trim()) summary = oneLine(msg.result);
+      if (msg.type === 'result') {
+        if (typeof msg.result === 'string' && msg.result.trim()) summary = oneLine(msg.result);
+        const u = msg.usage as Record<string, unknown> | undefined;
+        if (u && typeof u === 'object') {
+          const n = (k: string): number => (typeof u[k] === 'number' ? (u[k] as number) : 0);
+          const usage = { input_tokens: n('input_tokens'), cache_read_input_tokens: n('cache_read_input_tokens'), cache_creation_input_tokens: n('cache_creation_input_tokens'), output_tokens: n('output_tokens') };
+          return [usageEvent(usage, typeof msg.total_cost_usd === 'number' ? msg.total_cost_usd : undefined)];
+        }
+      }
       return [];
     },
     summary: () => summary,
