@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { ShoalCore } from '../../shoal';
 import { eventsOf, launch, tempDir } from '../../test-support/temp-core';
 import { splitTemplate } from './launch';
+import { inRange, probeAgentVersions } from './agent-versions';
+import { CODEX_VERSION_RANGE } from './codex-bridge';
 import { codexAppServerParser } from './codex-events';
 import { claudeParser } from './stream-parsers';
 import { useCores } from '../../test-support/use-cores';
@@ -139,5 +141,19 @@ describe('stream parsers', () => {
     expect(splitTemplate(`aider --message "{instructions}" --yes`)).toEqual(['aider', '--message', '{instructions}', '--yes']);
     expect(splitTemplate(`a 'b c' d\\ e "f\\"g"`)).toEqual(['a', 'b c', 'd e', 'f"g']);
     expect(() => splitTemplate(`a "b`)).toThrow(/unterminated/);
+  });
+});
+
+describe('agent versions', () => {
+  it('reports the installed CLIs (the dev dependencies) and whether Shoal speaks their protocol', async () => {
+    const bin = path.resolve('node_modules/.bin');
+    expect(await probeAgentVersions({ PATH: `${bin}:/usr/bin:/bin` })).toEqual({
+      'claude-code': { version: '2.1.197', supported: true },
+      codex: { version: '0.171.0', supported: true },
+    });
+    expect(await probeAgentVersions({ PATH: tempDir('shoal-empty-bin-') })).toEqual({ 'claude-code': null, codex: null });
+    expect(inRange('0.171.9', CODEX_VERSION_RANGE)).toBe(true);
+    expect(inRange('0.172.0', CODEX_VERSION_RANGE)).toBe(false);
+    expect(inRange('0.170.3', CODEX_VERSION_RANGE)).toBe(false);
   });
 });
