@@ -110,8 +110,10 @@ describe('agent API keys', () => {
     // A stand-in `claude` that proves which keys it got, by their lengths only.
     fs.writeFileSync(path.join(bin, 'claude'), '#!/bin/sh\necho "anthropic=${#ANTHROPIC_API_KEY} openai=${#OPENAI_API_KEY}" > "$SHOAL_ARTIFACTS_DIR/keys-seen.txt"\n', { mode: 0o755 });
     const c = makeCore({ env: { PATH: `${bin}:/usr/bin:/bin`, ANTHROPIC_API_KEY: 'from-the-shell' } });
-    c.runtime.vault.set('agents.anthropic_api_key', 'sk-ant-sealed-0123456789');
-    c.runtime.vault.set('agents.openai_api_key', 'sk-openai-sealed');
+    // Set through the contract, as Settings and the CLI do; what comes back never holds a key.
+    expect((await c.call('agents.setKey', { provider: 'openai', apiKey: 'sk-openai-sealed' }, { transport: 'test' })).ok).toBe(true);
+    const set = await c.call('agents.setKey', { provider: 'anthropic', apiKey: 'sk-ant-sealed-0123456789' }, { transport: 'test' });
+    expect(set).toEqual({ ok: true, value: [{ provider: 'anthropic', env: 'ANTHROPIC_API_KEY', state: 'set' }, { provider: 'openai', env: 'OPENAI_API_KEY', state: 'set' }] });
     const runId = launch(c, { name: 'keys', task_specs: [{ id: 'k', name: 'k', instructions: 'hi', metadata: { agent: 'claude-code' }, expected_artifacts: ['keys'] }] });
     expect(await c.engine.waitForRun(runId)).toBe('completed');
     const artifacts = c.engine.fleet.receipts(runId)[0]!.artifacts as Array<{ kind: string; path: string }>;
