@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
   review: { summary: 'review RUN TASK --pass|--fail        decide a task waiting for manual review', load: () => import('./commands/review') },
   approvals: { summary: 'approvals [--json] [--audit]         requests waiting for a person (or the audit log)', load: () => import('./commands/approvals') },
   approve: { summary: 'approve ID --decision D             decide one request (approved, denied, abort, …)', load: () => import('./commands/approve') },
+  'agent-key': { summary: 'agent-key [set|unset anthropic|openai]   coding-agent API keys, sealed (set reads stdin)', load: () => import('./commands/agent-key') },
   bench: { summary: 'bench [--json] [--quick]             fleet throughput and spawn latency on this machine', load: () => import('./commands/bench') },
   workers: { summary: 'workers add|list|test|remove         workers you keep: SSH hosts, Docker images', load: () => import('./commands/workers') },
   wire: { summary: 'wire                                 protocol conformance filter (JSON lines on stdin)', load: () => import('./commands/wire') },

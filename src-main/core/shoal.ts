@@ -17,6 +17,7 @@ import { SettingsStore } from './settings';
 import { WorkerRegistry } from './hosts/worker-registry';
 import { KeyFileCipher, type SecretCipher } from './providers/secret-store';
 import { Runtime, type RuntimeOptions } from './runtime/runtime';
+import { withAgentSecrets } from './fleet/agents/agent-secrets';
 import { watchExternalWrites, type ExternalWriteWatch } from './store/external-writes';
 import { openStore, type OpenStoreOptions, type Store } from './store/open';
 import { RunsView } from './views/runs-view';
@@ -80,7 +81,11 @@ export class ShoalCore implements CoreServices {
       store: this.store, bus: this.bus, approvals: this.approvals, policy: this.policy, env: options.env ?? process.env, version: this.version,
       killGraceMs: options.engine?.killGraceMs, cancelTask: (runId, taskId, by) => this.engine.cancelTask(runId, taskId, by),
     });
-    this.engine = new FleetEngine({ store: this.store, bus: this.bus, dataDir: this.dataDir, env: options.env ?? process.env, gateway: this.tools, ...options.engine });
+    // Agents see their API keys from the vault (runtime is built below; read at each launch).
+    // (Tests hand the engine its env through options.engine, next to its timers.)
+    const engineEnv = (options.engine as { env?: NodeJS.ProcessEnv } | undefined)?.env;
+    const agentEnv = withAgentSecrets(engineEnv ?? options.env ?? process.env, () => this.runtime?.vault);
+    this.engine = new FleetEngine({ store: this.store, bus: this.bus, dataDir: this.dataDir, gateway: this.tools, ...options.engine, env: agentEnv });
     const secretCipher = options.secretCipher ?? new KeyFileCipher(this.dataDir);
     this.workerRegistry = new WorkerRegistry(this.store, secretCipher);
     this.runtime = new Runtime({

@@ -62,6 +62,11 @@ export function subjectOf(toolName: string, input: Record<string, unknown>, work
       const p = s('notebook_path') ?? '';
       return { tool: 'write_file', command: `write_file ${p}`, path: p, diff: null };
     }
+    case 'codex_file_change': {
+      // From the Codex bridge: one file of an apply_patch, with the diff Codex computed.
+      const p = s('path') ?? '';
+      return { tool: 'write_file', command: `write_file ${p}`, path: p, diff: codexDiff(workdir, p, s('kind') ?? 'update', s('diff') ?? '') };
+    }
     case 'WebFetch':
       return { tool: 'web_fetch', command: `web_fetch ${s('url') ?? ''}`, diff: null };
     case 'WebSearch':
@@ -82,6 +87,19 @@ function fileDiff(workdir: string, p: string, after: (before: string | null) => 
   } catch {
     return null; // outside the workdir or unreadable: the person still sees the path and the rule
   }
+}
+
+/** Codex sends an added file's content, a deleted file's old content, or an update's hunks. */
+function codexDiff(workdir: string, p: string, kind: string, diff: string): string | null {
+  let rel = p;
+  try {
+    rel = path.relative(fs.realpathSync(workdir), confinedPath(workdir, p));
+  } catch {
+    // outside the workdir: the policy decides on the path; the diff keeps the name as given
+  }
+  if (kind === 'add') return unifiedDiff(rel, null, diff) || null;
+  if (kind === 'delete') return unifiedDiff(rel, diff, '') || null;
+  return diff.startsWith('---') || diff.startsWith('diff ') ? diff : `diff --git a/${rel} b/${rel}\n--- a/${rel}\n+++ b/${rel}\n${diff}`;
 }
 
 function applyEdits(text: string, edits: Array<Record<string, unknown>>): string {

@@ -5,7 +5,7 @@
 // (phase and details in `extra`), a thread's to the caller's onLifecycle hook.
 // Fleet agents reach it over MCP (mcp-http.ts); threads call invoke() directly.
 import crypto from 'node:crypto';
-import { BASE_ENV_ALLOWLIST } from '../fleet/agents/launch';
+import { BASE_ENV_ALLOWLIST, GATEWAY_SERVER_NAME } from '../fleet/agents/launch';
 import { PathEscapeError } from '../fleet/artifacts';
 import type { EventPayload } from '../fleet/event-log';
 import { isAlive } from '../fleet/process-tree';
@@ -20,7 +20,7 @@ import type { ExecApprovalRequest, PolicyDecision, ReviewDecision } from '../../
 import type { ToolCallOutcome, ToolCallRequest, ToolDescriptor, ToolGateway, ToolLifecycleEvent, ToolProvider, ToolScope } from '../tools/tool-gateway';
 import { BUILTIN_DESCRIPTORS, BUILTIN_NAMES, prepareBuiltin, ToolInputError, type PreparedCall } from './builtin-tools';
 import { APPROVAL_TOOL, APPROVAL_TOOL_DESCRIPTOR, SHELL_RESULT_TOOL, subjectOf } from './claude-permission';
-import { GatewayHttpServer, type McpCallResult } from './mcp-http';
+import { GatewayHttpServer, type McpCallResult, type PreToolUseAnswer, type PreToolUseInput } from './mcp-http';
 import { ProcessRegistry } from './process-registry';
 
 type TaskScope = Extract<ToolScope, { kind: 'task' }>;
@@ -95,7 +95,11 @@ export class ShoalToolGateway implements ToolGateway {
     this.processes = new ProcessRegistry(deps.store);
     this.http = new GatewayHttpServer((secret) => {
       const bound = this.bySecret.get(secret);
-      return bound ? { listTools: () => this.mcpTools(bound.scope), callTool: (name, args, extra) => this.mcpCall(bound, name, args, extra) } : null;
+      return bound ? {
+        listTools: () => this.mcpTools(bound.scope),
+        callTool: (name, args, extra) => this.mcpCall(bound, name, args, extra),
+        preToolUse: (input, signal) => this.preToolUse(bound, input, signal),
+      } : null;
     }, deps.version ?? '0.1.0');
     this.workspaceOf = deps.store.db.prepare<[string], { workspace: string | null }>('SELECT workspace FROM runs WHERE id = ?');
   }
@@ -198,6 +202,19 @@ export class ShoalToolGateway implements ToolGateway {
     if (!auth.allowed) return { behavior: 'deny', message: auth.outcome.output, ...(auth.outcome.status === 'aborted' ? { interrupt: true } : {}) };
     this.emit(ctx, { kind: 'tool', phase: 'dispatching', tool: ctx.tool, callId, detail: { call_id: callId, execution_kind: executionKind(ctx.tool), executed_by: 'agent' } });
     return { behavior: 'allow', updatedInput: input };
+  }
+
+  /** Claude Code's PreToolUse hook: every call Claude is about to make, also those it would never
+   *  ask about (its read-only tools, `cat`), is judged here. The gateway's own MCP tools are let
+   *  through: invoke() judges them when they are called. */
+  private async preToolUse(bound: Bound, input: PreToolUseInput, signal: AbortSignal): Promise<PreToolUseAnswer> {
+    const answer = (permissionDecision: 'allow' | 'deny', reason?: string): PreToolUseAnswer => ({
+      hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision, ...(reason ? { permissionDecisionReason: reason } : {}) },
+    });
+    if (input.tool_name.startsWith(`mcp__${GATEWAY_SERVER_NAME}__`)) return answer('allow', 'judged by the gateway when called');
+    const callId = input.tool_use_id ?? `call-${crypto.randomUUID()}`;
+    const verdict = await this.authorizeForCaller(bound, input.tool_name, input.tool_input, callId, signal);
+    return verdict.behavior === 'allow' ? answer('allow', "allowed by Shoal's exec policy") : answer('deny', verdict.message);
   }
 
   // ── the policy and approval flow ─────────────────────────────────────────────────────────────

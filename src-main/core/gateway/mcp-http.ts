@@ -1,5 +1,5 @@
 // The gateway's MCP endpoint: one HTTP server on 127.0.0.1 for this Shoal process, one path per
-// attempt (`/mcp/<secret>`), speaking MCP Streamable HTTP (stateless: each POST is answered on its
+// attempt (`/mcp/<secret>`, and `/hook/<secret>` for Claude Code's PreToolUse hook), speaking MCP Streamable HTTP (stateless: each POST is answered on its
 // own, by an SSE stream that stays open — with keep-alives — while a call waits for a person).
 // A closed connection aborts the call it carried.
 import http from 'node:http';
@@ -8,6 +8,7 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { ToolDescriptor } from '../tools/tool-gateway';
+import { ENDPOINT_PATH } from './endpoints';
 
 export interface McpCallResult {
   text: string;
@@ -15,8 +16,19 @@ export interface McpCallResult {
   structured?: Record<string, unknown>;
 }
 
+/** Claude Code's PreToolUse hook input (the fields Shoal reads) and the answer it expects. */
+export interface PreToolUseInput {
+  tool_name: string;
+  tool_input: Record<string, unknown>;
+  tool_use_id?: string;
+}
+export interface PreToolUseAnswer {
+  hookSpecificOutput: { hookEventName: 'PreToolUse'; permissionDecision: 'allow' | 'deny' | 'ask'; permissionDecisionReason?: string };
+}
+
 export interface McpScope {
   listTools(): ToolDescriptor[];
+  preToolUse(input: PreToolUseInput, signal: AbortSignal): Promise<PreToolUseAnswer>;
   callTool(name: string, args: Record<string, unknown>, extra: { signal: AbortSignal; progress?: (message: string) => void }): Promise<McpCallResult>;
 }
 
@@ -67,9 +79,10 @@ export class GatewayHttpServer {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const host = (req.headers.host ?? '').replace(/:\d+$/, '');
     if (host !== '127.0.0.1' && host !== 'localhost') return plain(res, 403, 'forbidden host');
-    const m = /^\/mcp\/([0-9a-f]{16,})\/?$/.exec((req.url ?? '').split('?')[0]!);
-    const scope = m ? this.resolve(m[1]!) : null;
+    const m = ENDPOINT_PATH.exec((req.url ?? '').split('?')[0]!);
+    const scope = m ? this.resolve(m[2]!) : null;
     if (!scope) return plain(res, 404, 'no such gateway endpoint (the attempt may have ended)');
+    if (m![1] === 'hook') return this.hook(scope, req, res);
     let body: unknown;
     if (req.method === 'POST') {
       try {
@@ -101,6 +114,27 @@ export class GatewayHttpServer {
     try {
       await server.connect(transport);
       await transport.handleRequest(req, res, body);
+    } catch (e) {
+      if (!res.headersSent) plain(res, 500, (e as Error).message);
+    }
+  }
+
+  /** PreToolUse: answered (possibly minutes later, after a person decided) with Claude's JSON. */
+  private async hook(scope: McpScope, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (req.method !== 'POST') return plain(res, 405, 'POST a PreToolUse hook input');
+    let input: PreToolUseInput;
+    try {
+      const body = JSON.parse(await readBody(req)) as Partial<PreToolUseInput>;
+      if (typeof body.tool_name !== 'string') throw new Error('tool_name is missing');
+      input = { tool_name: body.tool_name, tool_input: body.tool_input && typeof body.tool_input === 'object' ? body.tool_input : {}, ...(typeof body.tool_use_id === 'string' ? { tool_use_id: body.tool_use_id } : {}) };
+    } catch (e) {
+      return plain(res, 400, `bad hook input: ${(e as Error).message}`);
+    }
+    const abort = new AbortController();
+    res.on('close', () => abort.abort());
+    try {
+      const answer = await scope.preToolUse(input, abort.signal);
+      if (!res.destroyed) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
     } catch (e) {
       if (!res.headersSent) plain(res, 500, (e as Error).message);
     }

@@ -1,4 +1,5 @@
 // The runtime's feature areas (issue 6), spread into the contract as one.
+import { agentKeyMethods } from './agent-keys';
 import { jobMethods } from './jobs';
 import { mcpMethods } from './mcp';
 import { providerMethods } from './providers';
@@ -9,4 +10,5 @@ export const runtimeMethods = {
   ...jobMethods,
   ...providerMethods,
   ...mcpMethods,
+  ...agentKeyMethods,
 } as const;

@@ -1,13 +1,16 @@
-// Each agent profile as a user would run it. Claude Code and Codex are not installed here, so the
-// test puts stand-in executables named `claude` and `codex` on the agent's PATH that print recorded
-// stream-json / --json output; the command lines, the parsing and the events are Shoal's real ones.
+// Each agent profile as a user would run it. Here Claude Code is a stand-in executable named
+// `claude` on the agent's PATH that prints recorded stream-json output; the command line, the
+// parsing and the events are Shoal's real ones. (The real CLIs run in codex/claude integration tests.)
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ShoalCore } from '../../shoal';
 import { eventsOf, launch, tempDir } from '../../test-support/temp-core';
 import { splitTemplate } from './launch';
-import { claudeParser, codexParser } from './stream-parsers';
+import { inRange, probeAgentVersions } from './agent-versions';
+import { CODEX_VERSION_RANGE } from './codex-bridge';
+import { codexAppServerParser } from './codex-events';
+import { claudeParser } from './stream-parsers';
 import { useCores } from '../../test-support/use-cores';
 
 const makeCore = useCores();
@@ -38,7 +41,7 @@ describe('agent profiles', () => {
       { type: 'user', message: { content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'ok' }] } },
       { type: 'result', subtype: 'success', is_error: false, result: 'All 12 tests pass.' },
     ], argsFile);
-    const c = coreWithPath(bin);
+    const c = coreWithPath(bin, { ANTHROPIC_API_KEY: 'sk-ant-test' });
     const runId = launch(c, { name: 'claude', task_specs: [{ id: 'c', name: 'c', instructions: 'make the tests pass', metadata: { agent: 'claude-code', model: 'sonnet' } }] });
     expect(await c.engine.waitForRun(runId)).toBe('completed');
     expect(payloads(eventsOf(c, runId))).toEqual([
@@ -48,42 +51,31 @@ describe('agent profiles', () => {
       { state: 'completed', summary: 'All 12 tests pass.' },
     ]);
     const args = fs.readFileSync(argsFile, 'utf8').split('\n');
-    expect(args.slice(0, 6)).toEqual(['-p', 'make the tests pass', '--output-format', 'stream-json', '--verbose', ...args.slice(5, 6)]);
+    expect(args.slice(0, 5)).toEqual(['-p', 'make the tests pass', '--output-format', 'stream-json', '--verbose']);
     expect(args).toContain('--model');
   });
 
-  it('codex: command executions become running_tool, turns model_wait', async () => {
-    const argsFile = path.join(tempDir(), 'args');
-    const bin = fakeBin('codex', [
-      { type: 'thread.started', thread_id: 't1' },
-      { type: 'turn.started' },
-      { type: 'item.started', item: { id: 'item_1', type: 'command_execution', command: 'bash -lc ls', status: 'in_progress' } },
-      { type: 'item.completed', item: { id: 'item_1', type: 'command_execution', command: 'bash -lc ls', exit_code: 0, status: 'completed' } },
-      { type: 'item.completed', item: { id: 'item_2', type: 'agent_message', text: 'Listed the files.' } },
-      { type: 'turn.completed', usage: { input_tokens: 10, output_tokens: 5 } },
-    ], argsFile);
-    const c = coreWithPath(bin);
-    const runId = launch(c, { name: 'codex', task_specs: [{ id: 'x', name: 'x', instructions: 'list files', metadata: { agent: 'codex' } }] });
-    expect(await c.engine.waitForRun(runId)).toBe('completed');
-    expect(payloads(eventsOf(c, runId))).toEqual([
-      { state: 'model_wait' },
-      { state: 'running_tool', tool: 'exec_command', call_id: 'item_1' },
-      { state: 'model_wait' },
-      { state: 'completed', summary: 'Listed the files.' },
-    ]);
-    const args = fs.readFileSync(argsFile, 'utf8').trim().split('\n');
-    expect(args[0]).toBe('exec');
-    expect(args).toContain('--json');
-    expect(args).toContain('--skip-git-repo-check'); // the workdir is a scratch dir, not a repo
-    expect(args[args.length - 1]).toBe('list files');
+  it('a missing agent binary fails the attempt with a reason a person can act on', async () => {
+    const c = makeCore({ env: { PATH: `${tempDir('shoal-empty-bin-')}:/usr/bin:/bin` } });
+    const runId = launch(c, { name: 'none', task_specs: [{ id: 'x', name: 'x', instructions: 'hi', metadata: { agent: { command: 'no-such-agent-xyz {instructions}' } }, retry_policy: { max_attempts: 1 } }] });
+    expect(await c.engine.waitForRun(runId)).toBe('failed');
+    expect(c.runsView.tasks(runId)[0]!.lastError).toMatch(/could not start no-such-agent-xyz/);
   });
 
-  it('a missing agent binary fails the attempt with a reason a person can act on', async () => {
-    const c = coreWithPath(tempDir('shoal-empty-bin-'));
-    const runId = launch(c, { name: 'none', task_specs: [{ id: 'x', name: 'x', instructions: 'hi', metadata: { agent: 'codex' }, retry_policy: { max_attempts: 1 } }] });
-    expect(await c.engine.waitForRun(runId)).toBe('failed');
-    expect(c.runsView.tasks(runId)[0]!.lastError).toMatch(/could not start codex/);
-  });
+  for (const [agent, what, env, message] of [
+    ['codex', 'no key and no base URL', {}, /Codex needs an OpenAI API key/],
+    ['codex', 'no codex binary', { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' }, /"codex" is not installed or not on PATH/],
+    ['claude-code', 'no key', {}, /Claude Code needs an Anthropic API key/],
+    ['claude-code', 'no claude binary', { ANTHROPIC_API_KEY: 'sk-ant-test' }, /"claude" is not installed or not on PATH/],
+  ] as const) {
+    it(`${agent} with ${what} fails with a clear message`, async () => {
+      const c = makeCore({ env: { PATH: `${tempDir('shoal-empty-bin-')}:/usr/bin:/bin`, ...env } });
+      const runId = launch(c, { name: 'none', task_specs: [{ id: 'x', name: 'x', instructions: 'hi', metadata: { agent }, retry_policy: { max_attempts: 1 } }] });
+      expect(await c.engine.waitForRun(runId)).toBe('failed');
+      const log = (c.engine.fleet.receipts(runId)[0]!.artifacts as Array<{ kind: string; path: string }>).find((a) => a.kind === 'log')!;
+      expect(fs.readFileSync(log.path, 'utf8')).toMatch(message);
+    });
+  }
 
   it('custom: placeholders are filled inside words and never reach a shell', async () => {
     const c = coreWithPath(tempDir('shoal-empty-bin-'));
@@ -112,19 +104,58 @@ describe('agent profiles', () => {
   });
 });
 
+describe('agent API keys', () => {
+  it('come sealed from the vault into the agent that needs them, never into the database in the clear or the log', async () => {
+    const bin = tempDir('shoal-bin-');
+    // A stand-in `claude` that proves which keys it got, by their lengths only.
+    fs.writeFileSync(path.join(bin, 'claude'), '#!/bin/sh\necho "anthropic=${#ANTHROPIC_API_KEY} openai=${#OPENAI_API_KEY}" > "$SHOAL_ARTIFACTS_DIR/keys-seen.txt"\n', { mode: 0o755 });
+    const c = makeCore({ env: { PATH: `${bin}:/usr/bin:/bin`, ANTHROPIC_API_KEY: 'from-the-shell' } });
+    // Set through the contract, as Settings and the CLI do; what comes back never holds a key.
+    expect((await c.call('agents.setKey', { provider: 'openai', apiKey: 'sk-openai-sealed' }, { transport: 'test' })).ok).toBe(true);
+    const set = await c.call('agents.setKey', { provider: 'anthropic', apiKey: 'sk-ant-sealed-0123456789' }, { transport: 'test' });
+    expect(set).toEqual({ ok: true, value: [{ provider: 'anthropic', env: 'ANTHROPIC_API_KEY', state: 'set' }, { provider: 'openai', env: 'OPENAI_API_KEY', state: 'set' }] });
+    const runId = launch(c, { name: 'keys', task_specs: [{ id: 'k', name: 'k', instructions: 'hi', metadata: { agent: 'claude-code' }, expected_artifacts: ['keys'] }] });
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const artifacts = c.engine.fleet.receipts(runId)[0]!.artifacts as Array<{ kind: string; path: string }>;
+    // The vault's key (24 chars) won over the shell's; Codex's key stayed out of Claude's environment.
+    expect(fs.readFileSync(artifacts.find((a) => a.kind === 'keys')!.path, 'utf8').trim()).toBe('anthropic=24 openai=0');
+    expect(fs.readFileSync(artifacts.find((a) => a.kind === 'log')!.path, 'utf8')).not.toContain('sk-ant-sealed');
+    c.store.db.pragma('wal_checkpoint(TRUNCATE)');
+    expect(fs.readFileSync(c.store.path).includes('sk-ant-sealed-0123456789')).toBe(false);
+  });
+});
+
 describe('stream parsers', () => {
   it('ignore lines that are not JSON or not understood', () => {
     const p = claudeParser();
     expect(p.line('not json')).toEqual([]);
     expect(p.line('{"type":"something_new"}')).toEqual([]);
     expect(p.line('{broken')).toEqual([]);
-    const q = codexParser();
-    expect(q.line('{"type":"item.started","item":{"id":"m","type":"mcp_tool_call","server":"s","tool":"search"}}')).toEqual([{ state: 'running_tool', tool: 'search', call_id: 'm' }]);
+    const q = codexAppServerParser();
+    expect(q.line('{"method":"something/new","params":{}}')).toEqual([]);
+    expect(q.line('{"method":"item/started","params":{"item":{"id":"m","type":"mcpToolCall","server":"s","tool":"search","status":"inProgress"}}}'))
+      .toEqual([{ state: 'running_tool', tool: 's__search', call_id: 'codex-m', extra: { kind: 'agent', phase: 'started', payload: { status: 'inProgress' } } }]);
+    q.line('{"method":"thread/tokenUsage/updated","params":{"tokenUsage":{"total":{"totalTokens":162,"inputTokens":120,"cachedInputTokens":7,"outputTokens":42,"reasoningOutputTokens":3}}}}');
+    expect(q.usage()).toEqual({ input_tokens: 120, cached_input_tokens: 7, output_tokens: 42, reasoning_output_tokens: 3, total_tokens: 162 });
   });
 
   it('split command templates like a POSIX shell, without expansions', () => {
     expect(splitTemplate(`aider --message "{instructions}" --yes`)).toEqual(['aider', '--message', '{instructions}', '--yes']);
     expect(splitTemplate(`a 'b c' d\\ e "f\\"g"`)).toEqual(['a', 'b c', 'd e', 'f"g']);
     expect(() => splitTemplate(`a "b`)).toThrow(/unterminated/);
+  });
+});
+
+describe('agent versions', () => {
+  it('reports the installed CLIs (the dev dependencies) and whether Shoal speaks their protocol', async () => {
+    const bin = path.resolve('node_modules/.bin');
+    expect(await probeAgentVersions({ PATH: `${bin}:/usr/bin:/bin` })).toEqual({
+      'claude-code': { version: '2.1.197', supported: true },
+      codex: { version: '0.171.0', supported: true },
+    });
+    expect(await probeAgentVersions({ PATH: tempDir('shoal-empty-bin-') })).toEqual({ 'claude-code': null, codex: null });
+    expect(inRange('0.171.9', CODEX_VERSION_RANGE)).toBe(true);
+    expect(inRange('0.172.0', CODEX_VERSION_RANGE)).toBe(false);
+    expect(inRange('0.170.3', CODEX_VERSION_RANGE)).toBe(false);
   });
 });

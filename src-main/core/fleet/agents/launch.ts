@@ -3,13 +3,17 @@
 // instructions can never inject shell syntax into a command line.
 import { SHELL_CLIENT_SCRIPT } from '../../gateway/shell-client';
 import type { AgentSpec } from './agent-spec';
+import { hookUrlOf } from '../../gateway/endpoints';
+import { CLAUDE_RUNNER_SCRIPT } from './claude-runner';
+import { CODEX_BRIDGE_SCRIPT } from './codex-bridge';
+import type { StreamKind } from './stream-parsers';
 
 export interface LaunchPlan {
   command: string;
   args: string[];
   env: Record<string, string>;
   /** How to read the agent's stdout into events. */
-  stream: 'plain' | 'claude-stream-json' | 'codex-json';
+  stream: StreamKind;
 }
 
 export interface LaunchContext {
@@ -32,13 +36,18 @@ export interface LaunchContext {
 /** The gateway's name in the agents' MCP config: Claude sees its tools as mcp__shoal__<tool>. */
 export const GATEWAY_SERVER_NAME = 'shoal';
 
+/** The hook waits while a person decides; the approval's own timeout (15 min by default) ends it first. */
+const HOOK_TIMEOUT_S = 24 * 60 * 60;
+
 /** What an agent may inherit from Shoal's environment. Everything else (other credentials, tokens
  *  in the developer's shell) stays out unless the task's metadata.env sets it explicitly. */
 export const BASE_ENV_ALLOWLIST = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LANGUAGE', 'LC_ALL', 'LC_CTYPE', 'TERM', 'TMPDIR', 'TZ', 'SHELL', 'SSH_AUTH_SOCK', 'GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL'];
 const PROFILE_ALLOWLIST: Record<AgentSpec['kind'], string[]> = {
   shell: [],
-  'claude-code': ['ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'CLAUDE_CONFIG_DIR', 'CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX', 'AWS_PROFILE', 'AWS_REGION'],
-  codex: ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'CODEX_HOME'],
+  // CLAUDE_CONFIG_DIR is not passed on: the runner gives Claude a fresh one per attempt.
+  'claude-code': ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_BASE_URL', 'CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX', 'AWS_PROFILE', 'AWS_REGION', 'SHOAL_CLAUDE_BIN'],
+  // CODEX_HOME is not passed on: the bridge gives Codex a fresh one per attempt.
+  codex: ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'SHOAL_CODEX_BIN'],
   custom: [],
 };
 
@@ -73,26 +82,34 @@ export function planLaunch(agent: AgentSpec, ctx: LaunchContext): LaunchPlan {
         env: { ...env, SHOAL_GATEWAY_URL: ctx.gateway.url, ELECTRON_RUN_AS_NODE: '1' }, stream: 'plain',
       };
     case 'claude-code': {
-      // Claude gets the gateway's tools and asks its approval tool before each of its own calls.
-      const mcp = ctx.gateway ? ['--mcp-config', JSON.stringify({ mcpServers: { [GATEWAY_SERVER_NAME]: { type: 'http', url: ctx.gateway.url } } }),
-        '--permission-prompt-tool', `mcp__${GATEWAY_SERVER_NAME}__approval_prompt`] : [];
+      // Through the runner (a private CLAUDE_CONFIG_DIR). Claude gets only Shoal's MCP server
+      // (strict), a PreToolUse hook on the gateway that judges every tool call before it runs —
+      // also those Claude would never ask about — and the permission-prompt tool for whatever
+      // Claude itself asks.
+      const judged = ctx.gateway ? [
+        '--mcp-config', JSON.stringify({ mcpServers: { [GATEWAY_SERVER_NAME]: { type: 'http', url: ctx.gateway.url } } }), '--strict-mcp-config',
+        '--permission-prompt-tool', `mcp__${GATEWAY_SERVER_NAME}__approval_prompt`,
+        '--settings', JSON.stringify({ hooks: { PreToolUse: [{ hooks: [{ type: 'http', url: hookUrlOf(ctx.gateway.url), timeout: HOOK_TIMEOUT_S }] }] } }),
+      ] : [];
       return {
-        command: 'claude',
-        args: ['-p', ctx.instructions, '--output-format', 'stream-json', '--verbose', ...mcp, ...(agent.model ? ['--model', agent.model] : [])],
-        env,
+        command: process.execPath,
+        args: ['-e', CLAUDE_RUNNER_SCRIPT, '--', '-p', ctx.instructions, '--output-format', 'stream-json', '--verbose', ...judged, ...(agent.model ? ['--model', agent.model] : [])],
+        env: { ...env, ELECTRON_RUN_AS_NODE: '1' },
         stream: 'claude-stream-json',
       };
     }
-    case 'codex': {
-      // Codex reads MCP servers from its config; -c adds ours (Streamable HTTP) for this run.
-      const mcp = ctx.gateway ? ['-c', `mcp_servers.${GATEWAY_SERVER_NAME}.url=${JSON.stringify(ctx.gateway.url)}`] : [];
+    case 'codex':
+      // Through the bridge (codex-bridge.ts): `codex app-server`, whose every command and file
+      // change is judged by the attempt's gateway before it runs.
       return {
-        command: 'codex',
-        args: ['exec', '--json', ...mcp, ...(agent.model ? ['--model', agent.model] : []), ...(ctx.isGitRepo ? [] : ['--skip-git-repo-check']), ctx.instructions],
-        env,
-        stream: 'codex-json',
+        command: process.execPath, args: ['-e', CODEX_BRIDGE_SCRIPT, '--', ctx.instructions],
+        env: {
+          ...env, ELECTRON_RUN_AS_NODE: '1',
+          ...(ctx.gateway ? { SHOAL_GATEWAY_URL: ctx.gateway.url } : {}),
+          ...(agent.model ? { SHOAL_CODEX_MODEL: agent.model } : {}),
+        },
+        stream: 'codex-app-server',
       };
-    }
     case 'custom': {
       const words = splitTemplate(agent.command);
       const values: Record<string, string> = { instructions: ctx.instructions, workdir: ctx.workdir, task_id: ctx.taskId, run_id: ctx.runId, attempt: String(ctx.attempt) };

@@ -2,13 +2,10 @@
 // running_tool, waiting on the model becomes model_wait. Unknown lines are ignored (they still go
 // to the log), so a newer agent version degrades to fewer events, never to a failed task.
 import type { EventPayload } from '../event-log';
+import { codexAppServerParser, usageEvent } from './codex-events';
+import type { StreamParser } from './stream-parser';
 
-export interface StreamParser {
-  /** Feed one stdout line; returns the events it implies. */
-  line(line: string): EventPayload[];
-  /** A one-line summary of the agent's final answer, when it gave one. */
-  summary(): string | undefined;
-}
+export type { StreamParser };
 
 function tryJson(line: string): Record<string, unknown> | null {
   const t = line.trim();
@@ -45,32 +42,14 @@ export function claudeParser(): StreamParser {
         return out;
       }
       if (msg.type === 'user' && Array.isArray(content) && content.some((c) => c.type === 'tool_result')) return [wait()];
-      if (msg.type === 'result' && typeof msg.result === 'string' && msg.result.trim()) summary = oneLine(msg.result);
-      return [];
-    },
-    summary: () => summary,
-  };
-}
-
-const CODEX_TOOL_ITEMS: Record<string, string> = { command_execution: 'exec_command', file_change: 'apply_patch', web_search: 'web_search' };
-
-/** `codex exec --json` (thread/turn/item events). */
-export function codexParser(): StreamParser {
-  let summary: string | undefined;
-  return {
-    line(line) {
-      const msg = tryJson(line);
-      if (!msg) return [];
-      const item = msg.item as Record<string, unknown> | undefined;
-      if (msg.type === 'turn.started') return [{ state: 'model_wait' }];
-      if (msg.type === 'item.started' && item) {
-        const type = String(item.type ?? '');
-        const tool = type === 'mcp_tool_call' ? String(item.tool ?? 'mcp_tool') : CODEX_TOOL_ITEMS[type];
-        if (tool) return [{ state: 'running_tool', tool, ...(typeof item.id === 'string' ? { call_id: item.id } : {}) }];
-      }
-      if (msg.type === 'item.completed' && item) {
-        if (item.type === 'agent_message' && typeof item.text === 'string') summary = oneLine(item.text);
-        if (item.type === 'mcp_tool_call' || (typeof item.type === 'string' && CODEX_TOOL_ITEMS[item.type])) return [{ state: 'model_wait' }];
+      if (msg.type === 'result') {
+        if (typeof msg.result === 'string' && msg.result.trim()) summary = oneLine(msg.result);
+        const u = msg.usage as Record<string, unknown> | undefined;
+        if (u && typeof u === 'object') {
+          const n = (k: string): number => (typeof u[k] === 'number' ? (u[k] as number) : 0);
+          const usage = { input_tokens: n('input_tokens'), cache_read_input_tokens: n('cache_read_input_tokens'), cache_creation_input_tokens: n('cache_creation_input_tokens'), output_tokens: n('output_tokens') };
+          return [usageEvent(usage, typeof msg.total_cost_usd === 'number' ? msg.total_cost_usd : undefined)];
+        }
       }
       return [];
     },
@@ -90,6 +69,15 @@ export function plainParser(): StreamParser {
   };
 }
 
-export function parserFor(kind: 'plain' | 'claude-stream-json' | 'codex-json'): StreamParser {
-  return kind === 'claude-stream-json' ? claudeParser() : kind === 'codex-json' ? codexParser() : plainParser();
+export type StreamKind = 'plain' | 'claude-stream-json' | 'codex-app-server';
+
+export function parserFor(kind: StreamKind): StreamParser {
+  switch (kind) {
+    case 'claude-stream-json':
+      return claudeParser();
+    case 'codex-app-server':
+      return codexAppServerParser();
+    default:
+      return plainParser();
+  }
 }

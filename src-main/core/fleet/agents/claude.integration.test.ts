@@ -1,0 +1,122 @@
+// The real Claude Code CLI (@anthropic-ai/claude-code, a dev dependency) through Shoal, talking to
+// the scripted model on 127.0.0.1 (Anthropic Messages API): every tool call — Bash, Write, and the
+// `cat` Claude would never ask about — is judged by Shoal's policy through the gateway's PreToolUse
+// hook; allow, deny, and ask with a person's approve or deny, against a local bare remote.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ShoalCore } from '../../shoal';
+import { GIT_IDENTITY, initRepo, remoteHas, repoWithRemote } from '../../test-support/git-repo';
+import { replay, startModelServer, type ModelServer, type ModelStep } from '../../test-support/model-server';
+import { eventsOf, launch, tempDir } from '../../test-support/temp-core';
+import { useCores } from '../../test-support/use-cores';
+import { waitFor } from '../../test-support/wait-for';
+
+const BIN = path.resolve('node_modules/.bin');
+const makeCore = useCores();
+let model: ModelServer;
+
+beforeAll(async () => {
+  model = await startModelServer();
+});
+afterAll(async () => {
+  await model.close();
+});
+
+function core(): ShoalCore {
+  const home = tempDir('shoal-home-');
+  return makeCore({
+    env: {
+      PATH: `${BIN}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: home, ANTHROPIC_BASE_URL: model.origin, ANTHROPIC_API_KEY: 'sk-ant-shoal-test-key',
+    },
+  });
+}
+
+const exec = (command: string): ModelStep => ({ toolCalls: [{ name: 'Bash', input: { command, description: 'run it' } }] });
+const write = (file: string, content: string): ModelStep => ({ toolCalls: [{ name: 'Write', input: { file_path: file, content } }] });
+
+function claudeTask(id: string, extra: Record<string, unknown> = {}) {
+  return { id, name: id, instructions: `Do the ${id} work.`, retry_policy: { max_attempts: 1 }, ...extra, metadata: { agent: 'claude-code', env: GIT_IDENTITY, ...((extra.metadata as object | undefined) ?? {}) } };
+}
+
+function gatewayEvents(c: ShoalCore, runId: string) {
+  return eventsOf(c, runId).filter((e) => e.state === 'running_tool' && (e.extra as { kind?: string } | undefined)?.kind !== 'agent')
+    .map((e) => ({ tool: e.tool, call: e.call_id, ...(e.extra as { kind: string; phase: string }) }));
+}
+
+describe('Claude Code under Shoal policy', () => {
+  it('runs a shell command and a file edit, each judged by the policy; the patch holds both files', async () => {
+    model.setScript(replay([exec('echo hi > made.txt'), write('hello.txt', 'hello from claude\n'), { text: 'Made both files.' }]));
+    const c = core();
+    const repo = initRepo();
+    const runId = launch(c, { id: 'claude-a', name: 'claude a', task_specs: [claudeTask('files', { scorer: { kind: 'file_exists', path: 'hello.txt' } })] }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const task = c.runsView.tasks(runId)[0]!;
+    expect(task.state).toBe('passed');
+
+    const judged = gatewayEvents(c, runId);
+    // The command: precheck (allowed) then dispatched by the agent itself; the file: the same, as write_file.
+    expect(judged.filter((e) => e.kind === 'tool' && e.phase === 'precheck').map((e) => e.tool)).toEqual(['exec_shell', 'write_file']);
+    const shell = judged.find((e) => e.tool === 'exec_shell' && e.phase === 'precheck') as unknown as { payload: { command: string; allow: boolean } };
+    expect(shell.payload).toMatchObject({ command: 'echo hi > made.txt', allow: true });
+    // Claude's own stream: each tool use is a running_tool event under its id.
+    const uses = eventsOf(c, runId).filter((e) => e.state === 'running_tool' && !(e.extra as { kind?: string } | undefined)?.kind).map((e) => e.tool);
+    expect(uses).toEqual(['Bash', 'Write']);
+    const receipt = c.engine.fleet.receipts(runId)[0]!;
+    const patch = (receipt.artifacts as Array<{ kind: string; path: string }>).find((a) => a.kind === 'patch')!;
+    const text = fs.readFileSync(patch.path, 'utf8');
+    expect(text).toContain('made.txt');
+    expect(text).toContain('+hello from claude');
+    expect(eventsOf(c, runId).find((e) => e.state === 'completed')).toMatchObject({ summary: 'Made both files.' });
+    // Token usage and the cost Claude reports, as a metrics sample.
+    const usage = eventsOf(c, runId).find((e) => (e.extra as { kind?: string } | undefined)?.kind === 'usage')!.extra as { usage: Record<string, number>; cost_usd: number };
+    expect(usage.usage).toMatchObject({ input_tokens: 360, output_tokens: 126 });
+    expect(usage.cost_usd).toBeGreaterThan(0);
+    // Claude got the key from the environment only.
+    expect(model.agentRequests().at(-1)!.apiKeyHeader).toBe('sk-ant-shoal-test-key');
+  });
+
+  it('a denied cat is refused: the model is told so and the secret never reaches it', async () => {
+    model.setScript(replay([exec('cat SECRET.txt'), { text: 'I could not read it.' }]));
+    const c = core();
+    const repo = initRepo({ 'README.md': 'hi\n', 'SECRET.txt': 'the-launch-code-1234\n' });
+    const before = model.requests.length;
+    const policy = { rules: [{ id: 'no-cat', tool: 'exec_shell', prefix: 'cat', action: 'deny', note: 'Secrets live here.' }] };
+    const runId = launch(c, { id: 'claude-c', name: 'claude c', task_specs: [claudeTask('cat', { metadata: { policy } })] }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const seen = model.requests.slice(before).map((r) => JSON.stringify(r.body)).join('\n');
+    expect(seen).not.toContain('the-launch-code-1234');
+    const last = model.agentRequests().at(-1)!;
+    expect(last.toolResults.join('\n')).toContain("Refused by Shoal's exec policy");
+    expect(gatewayEvents(c, runId).some((e) => e.kind === 'approval' && e.phase === 'denied')).toBe(true);
+  });
+
+  for (const decision of ['approved', 'denied'] as const) {
+    it(`git push under an ask rule waits for a person: ${decision}`, async () => {
+      // The model pushes; once the push went through it records that in a file the scorer checks.
+      model.setScript((r) => {
+        if (r.toolResults.length === 0) return exec(`echo more >> README.md && git add -A && git commit -qm "claude work" && git push -q origin HEAD:refs/heads/claude-${decision}`);
+        if (r.toolResults.length === 1 && !/Denied by/.test(r.toolResults[0]!)) return exec('echo ok > pushed.txt');
+        return { text: r.toolResults.length === 1 ? 'The push was refused.' : 'Pushed.' };
+      });
+      const c = core();
+      const { repo, remote } = repoWithRemote();
+      const policy = { rules: [{ id: 'ask-push', tool: 'exec_shell', prefix: 'git push', action: 'ask', note: 'Pushes leave this computer.' }] };
+      const runId = launch(c, { id: `claude-b-${decision}`, name: 'claude b', task_specs: [claudeTask('push', { metadata: { policy }, scorer: { kind: 'file_exists', path: 'pushed.txt' } })] }, repo);
+      const pending = await waitFor('the approval request', () => c.approvals.pending().find((a) => a.runId === runId), 60_000);
+      expect(pending.request.command).toContain(`&& git push -q origin HEAD:refs/heads/claude-${decision}`);
+      expect(remoteHas(remote, `refs/heads/claude-${decision}`)).toBe(false);
+      expect(c.approvals.decide(pending.id, decision, 'you').changed).toBe(true);
+      await c.engine.waitForRun(runId);
+      const task = c.runsView.tasks(runId)[0]!;
+      if (decision === 'approved') {
+        expect(remoteHas(remote, `refs/heads/claude-${decision}`)).toBe(true);
+        expect(task.state).toBe('passed');
+      } else {
+        expect(remoteHas(remote, `refs/heads/claude-${decision}`)).toBe(false);
+        expect(model.agentRequests().at(-1)!.toolResults.join('\n')).toContain('Denied by you');
+        expect(task.state).toBe('failed');
+      }
+    });
+  }
+});
