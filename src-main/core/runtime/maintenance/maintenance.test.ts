@@ -83,15 +83,20 @@ describe('maintenance jobs', () => {
     expect(fs.existsSync(workdir)).toBe(false);
   });
 
-  it('artifact indexing fills the artifacts table from receipts, once', async () => {
+  it('artifacts are recorded with their receipts; artifact indexing only restores missing rows, once', async () => {
     const { core, runId } = await finishedRun();
     const kv = new KvSettings(core.store);
+    const rowsOf = () => core.store.db.prepare('SELECT run_id, task_id, attempt, kind, path, checksum, size_bytes FROM artifacts ORDER BY task_id, kind').all() as Array<Record<string, unknown>>;
+    const receipts = core.engine.fleet.receipts(runId);
+    const expected = receipts.flatMap((r) => (r.artifacts as Array<{ path: string }>).map((a) => a.path)).sort();
+    expect(expected.length).toBeGreaterThan(0);
+    // Recorded by the fleet store in the receipt's own transaction: no job needed to see them.
+    expect(rowsOf().map((r) => r.path).sort()).toEqual(expected);
+    core.store.db.prepare('DELETE FROM artifacts WHERE run_id = ?').run(runId);
     const job = artifactIndexJob({ store: core.store, kv });
     expect(job.due()).toBe(true);
     const summary = await job.run(ctx());
-    const rows = core.store.db.prepare('SELECT run_id, task_id, attempt, kind, path, checksum, size_bytes FROM artifacts ORDER BY task_id, kind').all() as Array<Record<string, unknown>>;
-    const receipts = core.engine.fleet.receipts(runId);
-    const expected = receipts.flatMap((r) => (r.artifacts as Array<{ path: string }>).map((a) => a.path)).sort();
+    const rows = rowsOf();
     expect(rows.map((r) => r.path).sort()).toEqual(expected);
     expect(rows.every((r) => r.run_id === runId && typeof r.checksum === 'string' && String(r.checksum).startsWith('sha256:'))).toBe(true);
     expect(summary).toBe(`Indexed ${expected.length} artifacts from 2 receipts.`);
