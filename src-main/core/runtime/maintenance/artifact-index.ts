@@ -6,10 +6,12 @@
 import { ArtifactRecords, type WireArtifactRef } from '../../fleet/artifact-records';
 import type { Store } from '../../store/open';
 import type { JobKind } from '../job-runner';
-import type { KvSettings } from '../kv-settings';
+import { z } from 'zod';
+import { setting, type SettingsTable } from '../../store/settings-table';
 
 export const ARTIFACT_INDEX = 'artifact_index';
-const CURSOR_KEY = 'jobs.artifact_index.cursor';
+/** The last receipt rowid checked. */
+const CURSOR = setting<number>('jobs.artifact_index.cursor', z.number().int().min(0), 0);
 const BATCH = 200;
 
 interface ReceiptRow { rowid: number; run_id: string; task_id: string; attempt: number; completed_at: string; body: string }
@@ -24,19 +26,19 @@ function artifactsOf(body: string): WireArtifactRef[] {
   }
 }
 
-export function artifactIndexJob(deps: { store: Store; kv: KvSettings }): JobKind {
+export function artifactIndexJob(deps: { store: Store; settings: SettingsTable }): JobKind {
   const db = deps.store.db;
   const next = db.prepare<[number], { rowid: number }>('SELECT rowid FROM receipts WHERE rowid > ? LIMIT 1');
   const remaining = db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM receipts WHERE rowid > ?');
   const batch = db.prepare<[number, number], ReceiptRow>(
     'SELECT rowid, run_id, task_id, attempt, completed_at, body FROM receipts WHERE rowid > ? ORDER BY rowid LIMIT ?');
   const records = new ArtifactRecords(db);
-  const cursor = () => deps.kv.get<number>(CURSOR_KEY, 0);
+  const cursor = () => deps.settings.get(CURSOR);
 
   const indexBatch = db.transaction((rows: ReceiptRow[]): number => {
     let added = 0;
     for (const r of rows) added += records.record(r.run_id, r.task_id, r.attempt, artifactsOf(r.body), r.completed_at);
-    deps.kv.set(CURSOR_KEY, rows[rows.length - 1]!.rowid);
+    deps.settings.set(CURSOR, rows[rows.length - 1]!.rowid);
     return added;
   });
 
