@@ -1,5 +1,6 @@
-// User settings live in the store like everything else; secrets never go through here.
-import type { Store } from './store/open';
+// User settings (theme, notifications) live in the store like everything else; secrets never go here.
+import { z } from 'zod';
+import { setting, type SettingsTable } from './store/settings-table';
 
 export interface Settings {
   theme: 'system' | 'light' | 'dark';
@@ -8,31 +9,24 @@ export interface Settings {
 
 const DEFAULTS: Settings = { theme: 'system', notifications: true };
 
-export class SettingsStore {
-  private readonly getStmt;
-  private readonly putStmt;
+/** A field that is missing or no longer valid falls back to its default alone. */
+const USER = setting<Settings>('user', z.object({
+  theme: z.enum(['system', 'light', 'dark']).catch(DEFAULTS.theme),
+  notifications: z.boolean().catch(DEFAULTS.notifications),
+}), DEFAULTS);
 
-  constructor(store: Store) {
-    this.getStmt = store.db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');
-    this.putStmt = store.db.prepare<[string, string, string]>(
-      'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at');
-  }
+export class SettingsStore {
+  constructor(private readonly table: SettingsTable) {}
 
   get(): Settings {
-    const row = this.getStmt.get('user');
-    if (!row) return { ...DEFAULTS };
-    try {
-      return { ...DEFAULTS, ...(JSON.parse(row.value) as Partial<Settings>) };
-    } catch {
-      return { ...DEFAULTS };
-    }
+    return { ...this.table.get(USER) };
   }
 
   update(patch: Partial<Settings>): Settings {
-    const next = { ...this.get() };
+    const next = this.get();
     if (patch.theme !== undefined) next.theme = patch.theme;
     if (patch.notifications !== undefined) next.notifications = patch.notifications;
-    this.putStmt.run('user', JSON.stringify(next), new Date().toISOString());
+    this.table.set(USER, next);
     return next;
   }
 }

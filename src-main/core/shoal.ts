@@ -15,6 +15,7 @@ import { LandingService } from './landing/merge-queue';
 import { loadSpec, type LoadResult } from './fleet/spec/load-spec';
 import { SettingsStore } from './settings';
 import { WorkerRegistry } from './hosts/worker-registry';
+import { SettingsTable } from './store/settings-table';
 import { KeyFileCipher, type SecretCipher } from './providers/secret-store';
 import { Runtime, type RuntimeOptions } from './runtime/runtime';
 import { withAgentSecrets } from './fleet/agents/agent-secrets';
@@ -71,12 +72,13 @@ export class ShoalCore implements CoreServices {
     this.transport = options.transport;
     this.version = options.version ?? '0.1.0';
     this.log = options.log ?? ((m) => console.error(m));
-    this.settings = new SettingsStore(this.store);
+    const settingsTable = new SettingsTable(this.store);
+    this.settings = new SettingsStore(settingsTable);
     this.runsView = new RunsView(this.store);
     this.workersView = new WorkersView(this.store);
     this.audit = new AuditLog(this.store);
     this.approvals = new ApprovalStore(this.store, this.audit);
-    this.policy = new PolicySettings(this.store, this.audit);
+    this.policy = new PolicySettings(this.store, settingsTable, this.audit);
     this.tools = new ShoalToolGateway({
       store: this.store, bus: this.bus, approvals: this.approvals, policy: this.policy, env: options.env ?? process.env, version: this.version,
       killGraceMs: options.engine?.killGraceMs, cancelTask: (runId, taskId, by) => this.engine.cancelTask(runId, taskId, by),

@@ -1,7 +1,7 @@
 // Approval requests and decisions, persisted: a request is a row of `approvals` (request = the
-// ExecApprovalRequest JSON, Codex's shape) written before anyone is asked, so a crash loses none. Every
-// request, decision and expiry is also an audit_log entry; the request's entry carries the context
-// the row has no column for (tool, attempt, owner process, the diff of a file write).
+// ExecApprovalRequest JSON, Codex's shape) with its context (tool, attempt, owner process, the diff of
+// a file write) in its own columns, written before anyone is asked, so a crash loses none. Every
+// request, decision and expiry is also an audit_log entry: a trail for people, never read back here.
 // Decisions may come from another process (`shoal approve`): the waiter polls its row, and a
 // decision made in this process wakes it at once.
 import { EventEmitter } from 'node:events';
@@ -46,11 +46,12 @@ export interface FinalState {
 
 interface Row {
   id: string; run_id: string | null; task_id: string | null; thread_id: string | null; call_id: string; request: string;
-  status: string; decision: string | null; decided_by: string | null; created_at: string; decided_at: string | null; context: string | null;
+  status: string; decision: string | null; decided_by: string | null; created_at: string; decided_at: string | null;
+  tool: string | null; attempt: number | null; owner_pid: number | null; diff: string | null; agent_reason: string | null;
 }
 
 const SELECT = `SELECT a.id, a.run_id, a.task_id, a.thread_id, a.call_id, a.request, a.status, a.decision, a.decided_by, a.created_at, a.decided_at,
-  (SELECT l.detail FROM audit_log l WHERE l.subject = a.id AND l.action = 'approval.requested' LIMIT 1) AS context FROM approvals a`;
+  a.tool, a.attempt, a.owner_pid, a.diff, a.agent_reason FROM approvals a`;
 
 const STATUS_OF: Record<ReviewDecisionName, ApprovalStatus> = {
   approved: 'approved', approved_for_session: 'approved', approved_execpolicy_amendment: 'approved', network_policy_amendment: 'approved',
@@ -65,8 +66,9 @@ export class ApprovalStore {
     this.events.setMaxListeners(0);
     const db = store.db;
     this.s = {
-      insert: db.prepare<[string, string | null, string | null, string | null, string, string, string]>(
-        `INSERT INTO approvals (id, run_id, task_id, thread_id, call_id, request, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`),
+      insert: db.prepare<[string, string | null, string | null, string | null, string, string, string, string, number | null, number, string | null, string | null]>(
+        `INSERT INTO approvals (id, run_id, task_id, thread_id, call_id, request, status, created_at, tool, attempt, owner_pid, diff, agent_reason)
+         VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)`),
       get: db.prepare<[string], Row>(`${SELECT} WHERE a.id = ?`),
       pending: db.prepare<[number], Row>(`${SELECT} WHERE a.status = 'pending' ORDER BY a.created_at, a.id LIMIT ?`),
       status: db.prepare<[string], { status: string; decision: string | null; decided_by: string | null }>(`SELECT status, decision, decided_by FROM approvals WHERE id = ?`),
@@ -81,7 +83,7 @@ export class ApprovalStore {
 
   create(id: string, request: ExecApprovalRequest, ctx: ApprovalContext, at = new Date().toISOString()): ApprovalRecord {
     this.store.db.transaction(() => {
-      this.s.insert.run(id, ctx.runId, ctx.taskId, ctx.threadId, request.call_id, JSON.stringify(request), at);
+      this.s.insert.run(id, ctx.runId, ctx.taskId, ctx.threadId, request.call_id, JSON.stringify(request), at, ctx.tool, ctx.attempt, ctx.ownerPid, ctx.diff, ctx.agentReason);
       this.audit.append({ at, actor: 'agent', action: 'approval.requested', subject: id, detail: { ...ctx, command: request.command, cwd: request.cwd, matchedRule: request.matched_rule, reason: request.reason } });
     }).immediate();
     return this.get(id)!;
@@ -204,16 +206,11 @@ export class ApprovalStore {
 }
 
 function toRecord(row: Row): ApprovalRecord {
-  let ctx: Partial<ApprovalContext> = {};
-  try {
-    ctx = row.context ? (JSON.parse(row.context) as Partial<ApprovalContext>) : {};
-  } catch {
-    ctx = {};
-  }
   return {
     id: row.id, status: row.status as ApprovalStatus, callId: row.call_id, request: JSON.parse(row.request) as ExecApprovalRequest,
     createdAt: row.created_at, decidedAt: row.decided_at, decision: row.decision as ReviewDecisionName | null, decidedBy: row.decided_by,
-    tool: ctx.tool ?? 'exec_shell', runId: row.run_id, taskId: row.task_id, attempt: ctx.attempt ?? null, threadId: row.thread_id,
-    ownerPid: ctx.ownerPid ?? 0, diff: ctx.diff ?? null, agentReason: ctx.agentReason ?? null,
+    // Null context columns only on requests a store too old to record them held without an audit entry.
+    tool: row.tool ?? 'exec_shell', runId: row.run_id, taskId: row.task_id, attempt: row.attempt, threadId: row.thread_id,
+    ownerPid: row.owner_pid ?? 0, diff: row.diff, agentReason: row.agent_reason,
   };
 }

@@ -8,6 +8,7 @@ import type { Store } from '../store/open';
 import type { EventBus } from '../bus';
 import type { FleetReceipt, FleetRetryPolicy, FleetTaskSpec } from '../../../src-shared/protocol/fleet';
 import { stringifyWire } from '../../../src-shared/protocol/json-lossless';
+import { ArtifactRecords, type WireArtifactRef } from './artifact-records';
 import { EventLog, type EventDraft, type EventPayload } from './event-log';
 import { nowIso, newLeaseToken, taskKey } from './ids';
 import { LeaseLostError, type Lease } from './lease';
@@ -64,6 +65,8 @@ const ACTIVE_ATTEMPT = ['leased', 'starting', 'running'];
 
 export class FleetStore {
   readonly events: EventLog;
+  /** Where an attempt's artifacts are recorded, with the event or receipt that names them. */
+  readonly artifacts: ArtifactRecords;
   private readonly db;
   private readonly s;
   private readonly specCache = new Map<string, { spec: FleetTaskSpec; maxAttempts: number; policy: FleetRetryPolicy | undefined }>();
@@ -71,6 +74,7 @@ export class FleetStore {
   constructor(private readonly store: Store, private readonly bus: EventBus | null, private readonly ownerPid: number = process.pid) {
     this.db = store.db;
     this.events = new EventLog(store, bus);
+    this.artifacts = new ArtifactRecords(this.db);
     const p = <P extends unknown[], R = unknown>(sql: string) => this.db.prepare<P, R>(sql);
     this.s = {
       insertRun: p<[string, string, string, string, string | null, string, number]>(
@@ -387,6 +391,8 @@ export class FleetStore {
       let state: string | null = null;
       for (const p of payloads) if (p.state === 'model_wait' || p.state === 'running_tool' || p.state === 'running') state = p.state;
       if (state) this.s.setTaskState.run(state, lease.runId, lease.taskId);
+      const artifacts = payloads.filter((p) => p.state === 'artifact') as WireArtifactRef[];
+      if (artifacts.length > 0) this.artifacts.record(lease.runId, lease.taskId, lease.attempt, artifacts, nowIso());
       this.events.append(lease.runId, payloads.map((payload) => ({ taskId: lease.taskId, workerId: lease.workerId, attempt: lease.attempt, payload })));
     });
   }
@@ -439,6 +445,7 @@ export class FleetStore {
         this.delta(runId, 'review', 1);
         // The receipt is written when a person decides; keep its artifacts with the attempt meanwhile.
         this.s.pendingReceipt.run(stringifyWire(outcome.receipt), runId, taskId, attempt);
+        this.artifacts.record(runId, taskId, attempt, outcome.receipt.artifacts ?? [], now);
       } else if (outcome.result === 'pass') {
         this.writeReceipt(runId, taskId, attempt, workerId, now, 'pass', outcome.receipt);
         drafts.push(ev(completedPayload(outcome.exitCode, outcome.summary)));
@@ -496,6 +503,7 @@ export class FleetStore {
     // turns a duplicate into an error that rolls back the whole transaction: a task never gets two
     // receipts for one attempt.
     this.receiptRows.push(runId, taskId, attempt, workerId, completedAt, result, JSON.stringify(receipt));
+    this.artifacts.record(runId, taskId, attempt, receipt.artifacts, completedAt);
   }
 
   /** A person's verdict on a task waiting in review. */

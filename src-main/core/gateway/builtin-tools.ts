@@ -7,6 +7,7 @@ import path from 'node:path';
 import { confinedPath } from '../fleet/artifacts';
 import { signalGroup } from '../fleet/process-tree';
 import type { ToolDescriptor } from '../tools/tool-gateway';
+import { inputJsonSchema, parseBuiltinInput } from './builtin-tool-inputs';
 import { unifiedDiff } from './unified-diff';
 
 const MAX_OUTPUT = 200_000;
@@ -16,47 +17,18 @@ export const BUILTIN_DESCRIPTORS: ToolDescriptor[] = [
   {
     name: 'exec_shell',
     description: 'Run a shell command (bash) in the task workdir, after the exec policy allows it (it may wait for a person to approve). Returns its output and exit code.',
-    inputSchema: {
-      type: 'object',
-      properties: {
-        command: { type: 'string', description: 'The command line, e.g. "npm test".' },
-        cwd: { type: 'string', description: 'A folder inside the workdir to run in (default: the workdir).' },
-        timeout_ms: { type: 'number', description: 'Stop the command after this many milliseconds.' },
-        reason: { type: 'string', description: 'Why you need to run it; shown to the person asked to approve.' },
-      },
-      required: ['command'],
-    },
+    inputSchema: inputJsonSchema('exec_shell'),
   },
-  {
-    name: 'read_file',
-    description: 'Read a text file inside the task workdir.',
-    inputSchema: { type: 'object', properties: { path: { type: 'string' }, offset: { type: 'number', description: 'First line (1-based).' }, limit: { type: 'number', description: 'Number of lines.' } }, required: ['path'] },
-  },
-  {
-    name: 'write_file',
-    description: 'Create or overwrite a file inside the task workdir with the given content.',
-    inputSchema: { type: 'object', properties: { path: { type: 'string' }, content: { type: 'string' }, reason: { type: 'string' } }, required: ['path', 'content'] },
-  },
-  {
-    name: 'apply_patch',
-    description: 'Apply a unified diff (as `git diff` prints it) to files inside the task workdir.',
-    inputSchema: { type: 'object', properties: { patch: { type: 'string' }, reason: { type: 'string' } }, required: ['patch'] },
-  },
+  { name: 'read_file', description: 'Read a text file inside the task workdir.', inputSchema: inputJsonSchema('read_file') },
+  { name: 'write_file', description: 'Create or overwrite a file inside the task workdir with the given content.', inputSchema: inputJsonSchema('write_file') },
+  { name: 'apply_patch', description: 'Apply a unified diff (as `git diff` prints it) to files inside the task workdir.', inputSchema: inputJsonSchema('apply_patch') },
 ];
 
 export const BUILTIN_NAMES = new Set(BUILTIN_DESCRIPTORS.map((d) => d.name));
 
 export class ToolInputError extends Error {}
 
-function str(args: Record<string, unknown>, name: string, required = true): string | undefined {
-  const v = args[name];
-  if (v === undefined || v === null) {
-    if (required) throw new ToolInputError(`${name}: required`);
-    return undefined;
-  }
-  if (typeof v !== 'string') throw new ToolInputError(`${name}: expected a string`);
-  return v;
-}
+const toolInputError = (message: string) => new ToolInputError(message);
 
 /** What the policy judges and the person sees, before anything runs. */
 export interface PreparedCall {
@@ -81,21 +53,22 @@ export interface RunContext {
 export function prepareBuiltin(tool: string, args: Record<string, unknown>, workdir: string): PreparedCall {
   switch (tool) {
     case 'exec_shell': {
-      const command = str(args, 'command')!;
-      const sub = str(args, 'cwd', false);
-      const cwd = sub ? confinedPath(workdir, sub) : workdir;
-      const timeoutMs = typeof args.timeout_ms === 'number' && args.timeout_ms > 0 ? args.timeout_ms : null;
+      const input = parseBuiltinInput('exec_shell', args, toolInputError);
+      const command = input.command;
+      const cwd = input.cwd ? confinedPath(workdir, input.cwd) : workdir;
+      const timeoutMs = input.timeout_ms !== undefined && input.timeout_ms > 0 ? input.timeout_ms : null;
       return { command, cwd, diff: null, run: (ctx) => runShell(command, cwd, timeoutMs, ctx) };
     }
     case 'read_file': {
-      const rel = str(args, 'path')!;
+      const input = parseBuiltinInput('read_file', args, toolInputError);
+      const rel = input.path;
       const file = confinedPath(workdir, rel);
       return {
         command: `read_file ${rel}`, cwd: workdir, path: rel, diff: null,
         run: async () => {
           const text = readText(file);
-          const offset = typeof args.offset === 'number' ? Math.max(1, Math.floor(args.offset)) : 1;
-          const limit = typeof args.limit === 'number' ? Math.max(0, Math.floor(args.limit)) : null;
+          const offset = input.offset !== undefined ? Math.max(1, Math.floor(input.offset)) : 1;
+          const limit = input.limit !== undefined ? Math.max(0, Math.floor(input.limit)) : null;
           if (offset === 1 && limit === null) return { ok: true, output: text };
           const lines = text.split('\n');
           return { ok: true, output: lines.slice(offset - 1, limit === null ? undefined : offset - 1 + limit).join('\n') };
@@ -103,8 +76,7 @@ export function prepareBuiltin(tool: string, args: Record<string, unknown>, work
       };
     }
     case 'write_file': {
-      const rel = str(args, 'path')!;
-      const content = str(args, 'content')!;
+      const { path: rel, content } = parseBuiltinInput('write_file', args, toolInputError);
       const file = confinedPath(workdir, rel);
       const before = fs.existsSync(file) ? readText(file) : null;
       return {
@@ -117,7 +89,7 @@ export function prepareBuiltin(tool: string, args: Record<string, unknown>, work
       };
     }
     case 'apply_patch': {
-      const patch = str(args, 'patch')!;
+      const { patch } = parseBuiltinInput('apply_patch', args, toolInputError);
       const files = patchedFiles(patch);
       if (files.length === 0) throw new ToolInputError('patch: no file headers (--- a/… +++ b/…) found; send a unified diff');
       for (const f of files) confinedPath(workdir, f);

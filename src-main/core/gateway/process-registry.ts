@@ -1,11 +1,9 @@
 // Commands the gateway runs for an agent are not in the agent's process group, so the gateway
 // tracks them: per scope in memory (cancel, timeout and the end of an attempt stop them), and in
-// the settings table by pid (a restart after a crash ends the ones whose Shoal process is gone,
-// as the engine does for orphaned agents).
+// the gateway_processes table by pid (a restart after a crash ends the ones whose Shoal process is
+// gone, as the engine does for orphaned agents).
 import { isAlive, isSameProcess, processStartTime, signalGroup } from '../fleet/process-tree';
 import type { Store } from '../store/open';
-
-const KEY_PREFIX = 'gateway.process.';
 
 export class ProcessRegistry {
   private readonly byScope = new Map<string, Set<number>>();
@@ -14,9 +12,10 @@ export class ProcessRegistry {
   private readonly all;
 
   constructor(store: Store) {
-    this.put = store.db.prepare<[string, string, string]>('INSERT OR REPLACE INTO settings (key, value, updated_at) VALUES (?, ?, ?)');
-    this.del = store.db.prepare<[string]>('DELETE FROM settings WHERE key = ?');
-    this.all = store.db.prepare<[string], { key: string; value: string }>('SELECT key, value FROM settings WHERE key LIKE ?');
+    this.put = store.db.prepare<[number, string | null, number, string, string]>(
+      'INSERT OR REPLACE INTO gateway_processes (pid, start, owner_pid, scope, created_at) VALUES (?, ?, ?, ?, ?)');
+    this.del = store.db.prepare<[number]>('DELETE FROM gateway_processes WHERE pid = ?');
+    this.all = store.db.prepare<[], { pid: number; start: string | null; owner_pid: number }>('SELECT pid, start, owner_pid FROM gateway_processes');
   }
 
   /** Remembers a process group started for `scope`; the returned function forgets it. */
@@ -24,12 +23,12 @@ export class ProcessRegistry {
     let set = this.byScope.get(scope);
     if (!set) this.byScope.set(scope, (set = new Set()));
     set.add(pid);
-    this.put.run(KEY_PREFIX + pid, JSON.stringify({ pid, start: processStartTime(pid), ownerPid: process.pid, scope }), new Date().toISOString());
+    this.put.run(pid, processStartTime(pid), process.pid, scope, new Date().toISOString());
     return () => {
       set.delete(pid);
       if (set.size === 0) this.byScope.delete(scope);
       try {
-        this.del.run(KEY_PREFIX + pid);
+        this.del.run(pid);
       } catch {
         // The store closed first (shutdown): the next start cleans up.
       }
@@ -51,20 +50,13 @@ export class ProcessRegistry {
   /** After a crash: end command groups whose owning Shoal process is gone. */
   recover(): number {
     let ended = 0;
-    for (const row of this.all.all(`${KEY_PREFIX}%`)) {
-      let entry: { pid: number; start: string | null; ownerPid: number };
-      try {
-        entry = JSON.parse(row.value) as typeof entry;
-      } catch {
-        this.del.run(row.key);
-        continue;
-      }
-      if (entry.ownerPid === process.pid || isAlive(entry.ownerPid)) continue;
-      if (isSameProcess(entry.pid, entry.start)) {
-        signalGroup(entry.pid, 'SIGKILL');
+    for (const row of this.all.all()) {
+      if (row.owner_pid === process.pid || isAlive(row.owner_pid)) continue;
+      if (isSameProcess(row.pid, row.start)) {
+        signalGroup(row.pid, 'SIGKILL');
         ended++;
       }
-      this.del.run(row.key);
+      this.del.run(row.pid);
     }
     return ended;
   }

@@ -4,7 +4,8 @@
 // the SecretVault, and only their names are stored here or shown in the UI.
 import { ShoalError } from '../../../src-shared/contract/envelope';
 import type { SecretVault } from '../providers/secret-store';
-import type { KvSettings } from '../runtime/kv-settings';
+import { z } from 'zod';
+import { listOf, setting, type SettingsTable } from '../store/settings-table';
 
 export type McpServerConfig =
   | { name: string; transport: 'stdio'; command: string; args: string[]; cwd: string | null; enabled: boolean; envKeys: string[] }
@@ -21,7 +22,11 @@ export type SecretMap = Record<string, string | null>;
 /** What a connection needs: the config plus its secret values (main only). */
 export type McpLaunch = McpServerConfig & { env: Record<string, string>; headers: Record<string, string> };
 
-const KEY = 'mcp_servers';
+const McpServerConfigSchema: z.ZodType<McpServerConfig> = z.discriminatedUnion('transport', [
+  z.object({ name: z.string(), transport: z.literal('stdio'), command: z.string(), args: z.array(z.string()), cwd: z.string().nullable(), enabled: z.boolean(), envKeys: z.array(z.string()) }),
+  z.object({ name: z.string(), transport: z.literal('http'), url: z.string(), enabled: z.boolean(), headerKeys: z.array(z.string()) }),
+]);
+const SERVERS = setting<McpServerConfig[]>('mcp_servers', listOf(McpServerConfigSchema), []);
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
 
 function invalid(field: string, what: string): ShoalError {
@@ -57,11 +62,10 @@ export function mergeSecrets(given: SecretMap | undefined, stored: Record<string
 }
 
 export class McpConfigStore {
-  constructor(private readonly kv: KvSettings, private readonly vault: SecretVault) {}
+  constructor(private readonly settings: SettingsTable, private readonly vault: SecretVault) {}
 
   list(): McpServerConfig[] {
-    const value = this.kv.get<unknown>(KEY, []);
-    return Array.isArray(value) ? (value as McpServerConfig[]) : [];
+    return this.settings.get(SERVERS);
   }
 
   get(name: string): McpServerConfig | null {
@@ -87,14 +91,14 @@ export class McpConfigStore {
     if (Object.keys(env).length + Object.keys(headers).length > 0) this.vault.set(this.secretName(input.name), JSON.stringify({ env, headers }));
     else this.vault.delete(this.secretName(input.name));
     const next = servers.some((s) => s.name === replacing) ? servers.map((s) => (s.name === replacing ? config : s)) : [...servers, config];
-    this.kv.set(KEY, next);
+    this.settings.set(SERVERS, next);
     return config;
   }
 
   delete(name: string): boolean {
     const servers = this.list();
     if (!servers.some((s) => s.name === name)) return false;
-    this.kv.set(KEY, servers.filter((s) => s.name !== name));
+    this.settings.set(SERVERS, servers.filter((s) => s.name !== name));
     this.vault.delete(this.secretName(name));
     return true;
   }

@@ -3,7 +3,8 @@
 // the SecretVault and never leaves main: views carry `hasApiKey` only.
 import crypto from 'node:crypto';
 import { ShoalError } from '../../../src-shared/contract/envelope';
-import type { KvSettings } from '../runtime/kv-settings';
+import { z } from 'zod';
+import { listOf, setting, type SettingsTable } from '../store/settings-table';
 import type { SecretVault } from './secret-store';
 
 export interface ProviderConfig {
@@ -37,7 +38,11 @@ export interface ResolvedProvider {
 }
 
 interface Stored { providers: ProviderConfig[]; defaultId: string | null }
-const KEY = 'providers';
+const ProviderConfigSchema = z.object({ id: z.string(), name: z.string(), baseUrl: z.string(), model: z.string() });
+const PROVIDERS = setting<Stored>('providers', z.object({
+  providers: listOf(ProviderConfigSchema),
+  defaultId: z.string().nullable().catch(null),
+}), { providers: [], defaultId: null });
 
 /** A base URL the client can use, or a message naming what is wrong with it. */
 export function normalizeBaseUrl(raw: string): string {
@@ -55,7 +60,7 @@ export function normalizeBaseUrl(raw: string): string {
 }
 
 export class ProviderRegistry {
-  constructor(private readonly kv: KvSettings, private readonly vault: SecretVault) {}
+  constructor(private readonly settings: SettingsTable, private readonly vault: SecretVault) {}
 
   list(): ProviderView[] {
     const stored = this.stored();
@@ -84,7 +89,7 @@ export class ProviderRegistry {
     const defaultId = input.makeDefault || stored.defaultId === null || !providers.some((p) => p.id === stored.defaultId) ? config.id : stored.defaultId;
     if (input.apiKey === null) this.vault.delete(this.secretName(config.id));
     else if (input.apiKey !== undefined && input.apiKey.trim() !== '') this.vault.set(this.secretName(config.id), input.apiKey.trim());
-    this.kv.set(KEY, { providers, defaultId } satisfies Stored);
+    this.settings.set(PROVIDERS, { providers, defaultId } satisfies Stored);
     return this.view(config, defaultId);
   }
 
@@ -94,7 +99,7 @@ export class ProviderRegistry {
     const providers = stored.providers.filter((p) => p.id !== id);
     const defaultId = stored.defaultId === id ? (providers[0]?.id ?? null) : stored.defaultId;
     this.vault.delete(this.secretName(id));
-    this.kv.set(KEY, { providers, defaultId } satisfies Stored);
+    this.settings.set(PROVIDERS, { providers, defaultId } satisfies Stored);
     return true;
   }
 
@@ -112,8 +117,8 @@ export class ProviderRegistry {
   }
 
   private stored(): Stored {
-    const value = this.kv.get<Partial<Stored>>(KEY, {});
-    return { providers: Array.isArray(value.providers) ? value.providers : [], defaultId: value.defaultId ?? null };
+    const value = this.settings.get(PROVIDERS);
+    return { providers: [...value.providers], defaultId: value.defaultId };
   }
 
   private secretName(id: string): string {

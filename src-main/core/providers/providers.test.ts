@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../store/open';
 import { startChatServer, type ChatServer } from '../test-support/chat-server';
 import { tempDir } from '../test-support/temp-core';
-import { KvSettings } from '../runtime/kv-settings';
+import { SettingsTable } from '../store/settings-table';
 import { streamChat } from './chat-client';
 import { checkProvider } from './check-provider';
 import { ProviderRegistry } from './provider-registry';
@@ -28,7 +28,7 @@ async function server(opts: Parameters<typeof startChatServer>[0] = {}): Promise
 function registry(dir = tempDir(), cipher?: SecretCipher): { registry: ProviderRegistry; store: Store; dir: string } {
   const store = openStore(path.join(dir, 'shoal.db'));
   stores.push(store);
-  const kv = new KvSettings(store);
+  const kv = new SettingsTable(store);
   return { registry: new ProviderRegistry(kv, new SecretVault(kv, cipher ?? new KeyFileCipher(dir))), store, dir };
 }
 

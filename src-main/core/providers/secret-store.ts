@@ -5,7 +5,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { KvSettings } from '../runtime/kv-settings';
+import { z } from 'zod';
+import { settingFamily, type SettingsTable } from '../store/settings-table';
 
 export interface SecretCipher {
   /** Recorded with each secret, so a secret sealed by another cipher is reported, not mis-read. */
@@ -59,21 +60,23 @@ export class KeyFileCipher implements SecretCipher {
 }
 
 interface Sealed { cipher: string; data: string }
+
+const SECRET = settingFamily<Sealed | null>('secret:', z.object({ cipher: z.string(), data: z.string() }).nullable(), null);
 export type SecretState = 'set' | 'unset' | 'unreadable';
 
 /** Named secrets sealed with the cipher, under `secret:<name>` keys of the settings table. */
 export class SecretVault {
-  constructor(private readonly kv: KvSettings, private readonly cipher: SecretCipher) {}
+  constructor(private readonly settings: SettingsTable, private readonly cipher: SecretCipher) {}
 
   state(name: string): SecretState {
-    const sealed = this.kv.get<Sealed | null>(this.key(name), null);
+    const sealed = this.settings.get(SECRET(name));
     if (!sealed) return 'unset';
     return this.get(name) === null ? 'unreadable' : 'set';
   }
 
   /** The secret, or null when there is none or it cannot be opened here (sealed by another cipher). */
   get(name: string): string | null {
-    const sealed = this.kv.get<Sealed | null>(this.key(name), null);
+    const sealed = this.settings.get(SECRET(name));
     if (!sealed || sealed.cipher !== this.cipher.kind) return null;
     try {
       return this.cipher.decrypt(sealed.data);
@@ -83,14 +86,10 @@ export class SecretVault {
   }
 
   set(name: string, value: string): void {
-    this.kv.set(this.key(name), { cipher: this.cipher.kind, data: this.cipher.encrypt(value) } satisfies Sealed);
+    this.settings.set(SECRET(name), { cipher: this.cipher.kind, data: this.cipher.encrypt(value) } satisfies Sealed);
   }
 
   delete(name: string): void {
-    this.kv.delete(this.key(name));
-  }
-
-  private key(name: string): string {
-    return `secret:${name}`;
+    this.settings.delete(SECRET(name));
   }
 }

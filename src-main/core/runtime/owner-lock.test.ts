@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { processStartTime } from '../fleet/process-tree';
 import { runtimeHarness, until, type RuntimeHarness } from '../test-support/runtime-core';
 import { tempDir } from '../test-support/temp-core';
-import { KvSettings } from './kv-settings';
+import { SettingsTable } from '../store/settings-table';
+import { OWNER_CLAIM } from './owner-lock';
 
 const harnesses: RuntimeHarness[] = [];
 afterEach(async () => {
@@ -22,7 +23,7 @@ describe('runtime ownership', () => {
       harnesses.push(first);
       const t = first.core.runtime.createThread().threadId;
       first.core.runtime.threads.touchMessage(t, 'mid-reply in the other process');
-      new KvSettings(first.core.store).set('runtime.owner', { pid: other.pid, start: processStartTime(other.pid!), since: new Date().toISOString() });
+      new SettingsTable(first.core.store).set(OWNER_CLAIM, { pid: other.pid, start: processStartTime(other.pid!), since: new Date().toISOString() });
       first.core.runtime.jobs.manager.enqueue('artifact_index');
 
       const started = first.core.runtime.start();

@@ -4,22 +4,23 @@
 // `shoal run` next to the open app finds the app's claim alive and leaves both alone. The claim is
 // (pid, process start time), so a reused pid does not pass for the owner.
 import { isAlive, isSameProcess, processStartTime } from '../fleet/process-tree';
-import type { KvSettings } from './kv-settings';
-
-const KEY = 'runtime.owner';
+import { z } from 'zod';
+import { setting, type SettingsTable } from '../store/settings-table';
 
 interface Claim { pid: number; start: string | null; since: string }
+
+export const OWNER_CLAIM = setting<Claim | null>('runtime.owner', z.object({ pid: z.number().int(), start: z.string().nullable(), since: z.string() }).nullable(), null);
 
 export class OwnerLock {
   private held = false;
 
-  constructor(private readonly kv: KvSettings, private readonly pid = process.pid) {}
+  constructor(private readonly settings: SettingsTable, private readonly pid = process.pid) {}
 
   /** Takes the duties unless another live process holds them. */
   claim(): boolean {
-    const current = this.kv.get<Claim | null>(KEY, null);
+    const current = this.settings.get(OWNER_CLAIM);
     if (current && current.pid !== this.pid && isAlive(current.pid) && isSameProcess(current.pid, current.start)) return false;
-    this.kv.set(KEY, { pid: this.pid, start: processStartTime(this.pid), since: new Date().toISOString() } satisfies Claim);
+    this.settings.set(OWNER_CLAIM, { pid: this.pid, start: processStartTime(this.pid), since: new Date().toISOString() } satisfies Claim);
     this.held = true;
     return true;
   }
@@ -31,6 +32,6 @@ export class OwnerLock {
   release(): void {
     if (!this.held) return;
     this.held = false;
-    if (this.kv.get<Claim | null>(KEY, null)?.pid === this.pid) this.kv.delete(KEY);
+    if (this.settings.get(OWNER_CLAIM)?.pid === this.pid) this.settings.delete(OWNER_CLAIM);
   }
 }

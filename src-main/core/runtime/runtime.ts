@@ -15,7 +15,6 @@ import { SecretVault, type SecretCipher } from '../providers/secret-store';
 import type { Store } from '../store/open';
 import type { ToolGateway, ToolProvider } from '../tools/tool-gateway';
 import { JobRunner } from './job-runner';
-import { KvSettings } from './kv-settings';
 import { OwnerLock } from './owner-lock';
 import { artifactIndexJob } from './maintenance/artifact-index';
 import { retentionJob } from './maintenance/retention';
@@ -24,6 +23,7 @@ import { ThreadManager, type NewThread, type ThreadForkParams, type ThreadResume
 import { ThreadStore, type ThreadRecord, type ThreadSource } from './thread-store';
 import { NO_PROVIDER, ThreadTurns } from './thread-turns';
 import { threadToSpec, type SpecAgent } from './thread-to-spec';
+import { SettingsTable } from '../store/settings-table';
 
 export interface RuntimeOptions {
   store: Store;
@@ -58,7 +58,8 @@ export interface PromptRequest {
 interface ApprovalRow { call_id: string; id: string; status: string; decision: string | null }
 
 export class Runtime {
-  readonly kv: KvSettings;
+  /** The settings table, through its one typed accessor. */
+  readonly settings: SettingsTable;
   readonly vault: SecretVault;
   readonly providers: ProviderRegistry;
   readonly threadStore: ThreadStore;
@@ -72,9 +73,9 @@ export class Runtime {
   private started = false;
 
   constructor(private readonly opts: RuntimeOptions) {
-    this.kv = new KvSettings(opts.store);
-    this.vault = new SecretVault(this.kv, opts.secretCipher);
-    this.providers = new ProviderRegistry(this.kv, this.vault);
+    this.settings = new SettingsTable(opts.store);
+    this.vault = new SecretVault(this.settings, opts.secretCipher);
+    this.providers = new ProviderRegistry(this.settings, this.vault);
     this.threadStore = new ThreadStore(opts.store);
     this.threads = new ThreadManager(this.threadStore);
     this.turns = new ThreadTurns({ manager: this.threads, store: this.threadStore, providers: this.providers, tools: opts.tools, bus: opts.bus, log: opts.log });
@@ -82,12 +83,12 @@ export class Runtime {
       store: opts.store, bus: opts.bus, log: opts.log, checkIntervalMs: opts.jobCheckIntervalMs,
       kinds: [
         worktreeCleanupJob({ store: opts.store, dataDir: opts.dataDir }),
-        artifactIndexJob({ store: opts.store, kv: this.kv }),
-        retentionJob({ store: opts.store, kv: this.kv, dataDir: opts.dataDir, pruneJobs: (cutoff) => this.jobs.pruneFinished(cutoff) }),
+        artifactIndexJob({ store: opts.store, settings: this.settings }),
+        retentionJob({ store: opts.store, settings: this.settings, dataDir: opts.dataDir, pruneJobs: (cutoff) => this.jobs.pruneFinished(cutoff) }),
       ],
     });
-    this.owner = new OwnerLock(this.kv);
-    this.mcpConfig = new McpConfigStore(this.kv, this.vault);
+    this.owner = new OwnerLock(this.settings);
+    this.mcpConfig = new McpConfigStore(this.settings, this.vault);
     this.mcp = new McpManager({
       config: this.mcpConfig, bus: opts.bus, version: opts.version, log: opts.log, startupTimeoutMs: opts.mcpStartupTimeoutMs,
       register: (provider: ToolProvider) => opts.tools()?.registerProvider(provider) ?? (() => {}),

@@ -141,6 +141,9 @@ export const receipts = sqliteTable('receipts', {
   body: text('body').notNull(),
 }, (t) => [primaryKey({ columns: [t.runId, t.taskId, t.attempt] })]);
 
+/** Every file an attempt produced: the one place Shoal looks up an attempt's artifacts (the task view,
+ *  which files artifacts.read may open, retention). Receipts and `artifact` events carry the same refs
+ *  on the wire, but nothing reads them back for that. */
 export const artifacts = sqliteTable('artifacts', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   runId: text('run_id').notNull(),
@@ -152,7 +155,12 @@ export const artifacts = sqliteTable('artifacts', {
   mimeType: text('mime_type'),
   sizeBytes: integer('size_bytes'),
   createdAt: text('created_at').notNull(),
-}, (t) => [index('artifacts_task_idx').on(t.runId, t.taskId, t.attempt)]);
+}, (t) => [
+  index('artifacts_task_idx').on(t.runId, t.taskId, t.attempt),
+  // An attempt's file is recorded once however many times it is reported (artifact event, receipt,
+  // a manual review's pending receipt): recording is an INSERT OR IGNORE.
+  uniqueIndex('artifacts_attempt_path_uq').on(t.runId, t.taskId, t.attempt, t.path),
+]);
 
 export const threads = sqliteTable('threads', {
   id: text('id').primaryKey(),
@@ -206,6 +214,14 @@ export const approvals = sqliteTable('approvals', {
   decidedBy: text('decided_by'),
   createdAt: text('created_at').notNull(),
   decidedAt: text('decided_at'),
+  /** The request's context, beside the request itself: the tool asked for, the attempt, the Shoal
+   *  process whose agent waits (when it is gone nobody can receive the answer), the diff of a file
+   *  write and the agent's stated reason. Null only on rows of a store too old to have recorded it. */
+  tool: text('tool'),
+  attempt: integer('attempt'),
+  ownerPid: integer('owner_pid'),
+  diff: text('diff'),
+  agentReason: text('agent_reason'),
 }, (t) => [index('approvals_status_idx').on(t.status, t.createdAt)]);
 
 export const auditLog = sqliteTable('audit_log', {
@@ -216,6 +232,17 @@ export const auditLog = sqliteTable('audit_log', {
   subject: text('subject'),
   detail: text('detail'),
 }, (t) => [index('audit_log_at_idx').on(t.at)]);
+
+/** Command process groups the gateway started for an agent (they are outside the agent's own group),
+ *  so a start after a crash can end the ones whose owning Shoal process is gone. `start` is the
+ *  process start time, which tells a reused pid from the original. */
+export const gatewayProcesses = sqliteTable('gateway_processes', {
+  pid: integer('pid').primaryKey(),
+  start: text('start'),
+  ownerPid: integer('owner_pid').notNull(),
+  scope: text('scope').notNull(),
+  createdAt: text('created_at').notNull(),
+});
 
 export const settings = sqliteTable('settings', {
   key: text('key').primaryKey(),

@@ -5,15 +5,14 @@ import type { ArtifactRef, AttemptDetail, TaskDetail } from '../../../src-shared
 import type { FleetScorerSpec } from '../../../src-shared/protocol/fleet';
 import { describeScorer } from '../api/spec-preview';
 import { readAgentSpec } from '../fleet/agents/agent-spec';
+import { ArtifactRecords, type ArtifactRecord } from '../fleet/artifact-records';
 import type { Store } from '../store/open';
 import { TASK_ROW_COLUMNS, taskRowFromRecord } from './runs-view';
 
 interface AttemptRecord {
   attempt: number; worker_id: string; state: string; started_at: string; ended_at: string | null; exit_code: number | null;
-  result: string | null; reason: string | null; pending_receipt: string | null;
+  result: string | null; reason: string | null;
 }
-
-interface WireArtifact { kind?: unknown; path?: unknown; checksum?: unknown; mime_type?: unknown; size_bytes?: unknown }
 
 const LIVE_ATTEMPT = new Set(['leased', 'starting', 'running']);
 
@@ -22,7 +21,7 @@ export class TaskView {
   private readonly runStmt;
   private readonly attemptsStmt;
   private readonly receiptsStmt;
-  private readonly artifactEventsStmt;
+  private readonly artifacts: ArtifactRecords;
   private readonly attemptStmt;
 
   constructor(store: Store) {
@@ -30,12 +29,11 @@ export class TaskView {
     this.taskStmt = db.prepare<[string, string], Record<string, unknown>>(`SELECT ${TASK_ROW_COLUMNS}, spec FROM tasks WHERE run_id = ? AND task_id = ?`);
     this.runStmt = db.prepare<[string], { name: string; status: string }>('SELECT name, status FROM runs WHERE id = ?');
     this.attemptsStmt = db.prepare<[string, string], AttemptRecord>(
-      'SELECT attempt, worker_id, state, started_at, ended_at, exit_code, result, reason, pending_receipt FROM attempts WHERE run_id = ? AND task_id = ? ORDER BY attempt');
+      'SELECT attempt, worker_id, state, started_at, ended_at, exit_code, result, reason FROM attempts WHERE run_id = ? AND task_id = ? ORDER BY attempt');
     this.attemptStmt = db.prepare<[string, string, number], AttemptRecord>(
-      'SELECT attempt, worker_id, state, started_at, ended_at, exit_code, result, reason, pending_receipt FROM attempts WHERE run_id = ? AND task_id = ? AND attempt = ?');
+      'SELECT attempt, worker_id, state, started_at, ended_at, exit_code, result, reason FROM attempts WHERE run_id = ? AND task_id = ? AND attempt = ?');
     this.receiptsStmt = db.prepare<[string, string], { attempt: number; body: string }>('SELECT attempt, body FROM receipts WHERE run_id = ? AND task_id = ?');
-    this.artifactEventsStmt = db.prepare<[string, string], { attempt: number | null; body: string }>(
-      `SELECT attempt, body FROM worker_events WHERE run_id = ? AND task_id = ? AND state = 'artifact'`);
+    this.artifacts = new ArtifactRecords(db);
   }
 
   get(runId: string, taskId: string): TaskDetail | null {
@@ -45,7 +43,7 @@ export class TaskView {
     const spec = JSON.parse(String(row.spec)) as { description?: string | null; instructions: string; scorer?: FleetScorerSpec | null; timeout_seconds?: number | null; expected_artifacts?: string[]; metadata?: Record<string, unknown> };
     const agent = readAgentSpec(spec.metadata ?? {});
     const receipts = new Map(this.receiptsStmt.all(runId, taskId).map((r) => [r.attempt, JSON.parse(r.body) as Record<string, unknown>]));
-    const recorded = this.recordedArtifacts(runId, taskId, receipts);
+    const recorded = this.recordedArtifacts(runId, taskId);
     const attempts: AttemptDetail[] = this.attemptsStmt.all(runId, taskId).map((a) => ({
       attempt: a.attempt, workerId: a.worker_id, state: a.state, startedAt: a.started_at, endedAt: a.ended_at, exitCode: a.exit_code,
       result: a.result, reason: a.reason, live: LIVE_ATTEMPT.has(a.state), receipt: receipts.get(a.attempt) ?? null,
@@ -62,8 +60,7 @@ export class TaskView {
 
   /** The artifacts recorded for one attempt, by path. */
   artifactsOf(runId: string, taskId: string, attempt: number): Map<string, ArtifactRef> {
-    const receipts = new Map(this.receiptsStmt.all(runId, taskId).filter((r) => r.attempt === attempt).map((r) => [r.attempt, JSON.parse(r.body) as Record<string, unknown>]));
-    return this.recordedArtifacts(runId, taskId, receipts).get(attempt) ?? new Map();
+    return new Map(this.artifacts.ofAttempt(runId, taskId, attempt).map((a) => [a.path, toRef(a)]));
   }
 
   /** The task's latest attempt number (0 before its first), or null when there is no such task. */
@@ -78,29 +75,18 @@ export class TaskView {
     return a ? { live: LIVE_ATTEMPT.has(a.state) } : null;
   }
 
-  /** Artifacts per attempt from everywhere they are recorded: the receipt, a review's pending
-   *  receipt, and the attempt's `artifact` events (written before the receipt, and also for an
-   *  attempt that was interrupted before it got one). */
-  private recordedArtifacts(runId: string, taskId: string, receipts: Map<number, Record<string, unknown>>): Map<number, Map<string, ArtifactRef>> {
+  /** The artifacts table, attempt by attempt (see fleet/artifact-records.ts: the one place they are recorded). */
+  private recordedArtifacts(runId: string, taskId: string): Map<number, Map<string, ArtifactRef>> {
     const out = new Map<number, Map<string, ArtifactRef>>();
-    const add = (attempt: number, a: WireArtifact) => {
-      if (typeof a.path !== 'string' || a.path === '') return;
-      let list = out.get(attempt);
-      if (!list) out.set(attempt, (list = new Map()));
-      if (list.has(a.path)) return;
-      list.set(a.path, {
-        kind: String(a.kind ?? 'other'), path: a.path, name: path.basename(a.path),
-        checksum: typeof a.checksum === 'string' ? a.checksum : null,
-        mimeType: typeof a.mime_type === 'string' ? a.mime_type : null,
-        sizeBytes: typeof a.size_bytes === 'number' ? a.size_bytes : null,
-      });
-    };
-    for (const [attempt, receipt] of receipts) for (const a of (receipt.artifacts as WireArtifact[] | undefined) ?? []) add(attempt, a);
-    for (const a of this.attemptsStmt.all(runId, taskId)) {
-      if (!a.pending_receipt) continue;
-      for (const art of ((JSON.parse(a.pending_receipt) as { artifacts?: WireArtifact[] }).artifacts ?? [])) add(a.attempt, art);
+    for (const a of this.artifacts.ofTask(runId, taskId)) {
+      let list = out.get(a.attempt);
+      if (!list) out.set(a.attempt, (list = new Map()));
+      list.set(a.path, toRef(a));
     }
-    for (const e of this.artifactEventsStmt.all(runId, taskId)) if (e.attempt !== null) add(e.attempt, JSON.parse(e.body) as WireArtifact);
     return out;
   }
+}
+
+function toRef(a: ArtifactRecord): ArtifactRef {
+  return { kind: a.kind, path: a.path, name: path.basename(a.path), checksum: a.checksum, mimeType: a.mimeType, sizeBytes: a.sizeBytes };
 }

@@ -3,7 +3,7 @@ import { ShoalError } from '../../../../src-shared/contract';
 import type { jobMethods } from '../../../../src-shared/contract/methods/jobs';
 import type { JobView } from '../../../../src-shared/contract/runtime-views';
 import type { JobRecord } from '../../runtime/job-manager';
-import { retentionDays, RETENTION_KEY } from '../../runtime/maintenance/retention';
+import { retentionDays, RETENTION_SETTING } from '../../runtime/maintenance/retention';
 import type { CoreServices } from '../services';
 import type { Handler } from '../dispatch';
 
@@ -23,7 +23,7 @@ export function jobHandlers(core: CoreServices): { [M in keyof typeof jobMethods
         // Seconds tie often: among equals, the job created later in this session comes first.
         jobs: [...jobs.list()].reverse().sort((a, b) => b.updated_at - a.updated_at).map((j) => view(j, l)),
         kinds: jobs.kindList().map((k) => ({ name: k.name, label: k.label, description: k.description })),
-        retentionDays: retentionDays(core.runtime.kv),
+        retentionDays: retentionDays(core.runtime.settings),
       };
     },
     'jobs.run': ({ name }) => {
@@ -34,7 +34,7 @@ export function jobHandlers(core: CoreServices): { [M in keyof typeof jobMethods
     'jobs.pause': ({ jobId }) => act(jobId, jobs.pause(jobId), 'paused'),
     'jobs.resume': ({ jobId }) => act(jobId, jobs.resume(jobId), 'resumed'),
     'jobs.setRetention': ({ days }) => {
-      core.runtime.kv.set(RETENTION_KEY, { days });
+      core.runtime.settings.set(RETENTION_SETTING, { days });
       jobs.checkDue();
       return { retentionDays: days };
     },

@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import type { ShoalCore } from '../../shoal';
 import { launch } from '../../test-support/temp-core';
 import { JobRunner, type JobContext } from '../job-runner';
-import { KvSettings } from '../kv-settings';
+import { SettingsTable } from '../../store/settings-table';
 import { artifactIndexJob } from './artifact-index';
-import { retentionJob, RETENTION_KEY } from './retention';
+import { retentionJob, RETENTION_SETTING } from './retention';
 import { worktreeCleanupJob } from './worktree-cleanup';
 import { initRepo as gitRepo } from '../../test-support/git-repo';
 import { useCores } from '../../test-support/use-cores';
@@ -83,15 +83,20 @@ describe('maintenance jobs', () => {
     expect(fs.existsSync(workdir)).toBe(false);
   });
 
-  it('artifact indexing fills the artifacts table from receipts, once', async () => {
+  it('artifacts are recorded with their receipts; artifact indexing only restores missing rows, once', async () => {
     const { core, runId } = await finishedRun();
-    const kv = new KvSettings(core.store);
-    const job = artifactIndexJob({ store: core.store, kv });
-    expect(job.due()).toBe(true);
-    const summary = await job.run(ctx());
-    const rows = core.store.db.prepare('SELECT run_id, task_id, attempt, kind, path, checksum, size_bytes FROM artifacts ORDER BY task_id, kind').all() as Array<Record<string, unknown>>;
+    const kv = new SettingsTable(core.store);
+    const rowsOf = () => core.store.db.prepare('SELECT run_id, task_id, attempt, kind, path, checksum, size_bytes FROM artifacts ORDER BY task_id, kind').all() as Array<Record<string, unknown>>;
     const receipts = core.engine.fleet.receipts(runId);
     const expected = receipts.flatMap((r) => (r.artifacts as Array<{ path: string }>).map((a) => a.path)).sort();
+    expect(expected.length).toBeGreaterThan(0);
+    // Recorded by the fleet store in the receipt's own transaction: no job needed to see them.
+    expect(rowsOf().map((r) => r.path).sort()).toEqual(expected);
+    core.store.db.prepare('DELETE FROM artifacts WHERE run_id = ?').run(runId);
+    const job = artifactIndexJob({ store: core.store, settings: kv });
+    expect(job.due()).toBe(true);
+    const summary = await job.run(ctx());
+    const rows = rowsOf();
     expect(rows.map((r) => r.path).sort()).toEqual(expected);
     expect(rows.every((r) => r.run_id === runId && typeof r.checksum === 'string' && String(r.checksum).startsWith('sha256:'))).toBe(true);
     expect(summary).toBe(`Indexed ${expected.length} artifacts from 2 receipts.`);
@@ -101,13 +106,13 @@ describe('maintenance jobs', () => {
 
   it('retention prunes the timeline and artifacts of runs older than the setting', async () => {
     const { core, runId } = await finishedRun();
-    const kv = new KvSettings(core.store);
-    await artifactIndexJob({ store: core.store, kv }).run(ctx());
+    const kv = new SettingsTable(core.store);
+    await artifactIndexJob({ store: core.store, settings: kv }).run(ctx());
     const runner = new JobRunner({ store: core.store, bus: null, kinds: [], checkIntervalMs: 0 });
-    const job = retentionJob({ store: core.store, kv, dataDir: core.dataDir, pruneJobs: (cutoff) => runner.pruneFinished(cutoff) });
+    const job = retentionJob({ store: core.store, settings: kv, dataDir: core.dataDir, pruneJobs: (cutoff) => runner.pruneFinished(cutoff) });
     expect(job.due()).toBe(false); // the run finished just now
 
-    kv.set(RETENTION_KEY, { days: 1 });
+    kv.set(RETENTION_SETTING, { days: 1 });
     core.store.db.prepare('UPDATE runs SET completed_at = ? WHERE id = ?').run(new Date(Date.now() - 3 * 86_400_000).toISOString(), runId);
     expect(job.due()).toBe(true);
     const artifactDir = path.join(core.dataDir, 'artifacts', runId);
@@ -121,7 +126,7 @@ describe('maintenance jobs', () => {
     expect(fs.existsSync(artifactDir)).toBe(false);
     expect(job.due()).toBe(false);
 
-    kv.set(RETENTION_KEY, { days: 0 });
+    kv.set(RETENTION_SETTING, { days: 0 });
     expect(await job.run(ctx())).toBe('Retention is off: everything is kept.');
   });
 });

@@ -7,23 +7,25 @@ import path from 'node:path';
 import { refSlug } from '../../fleet/ids';
 import type { Store } from '../../store/open';
 import type { JobKind } from '../job-runner';
-import type { KvSettings } from '../kv-settings';
+import { z } from 'zod';
+import { setting, type SettingsTable } from '../../store/settings-table';
 
 export const RETENTION = 'retention';
-export const RETENTION_KEY = 'retention';
 export const DEFAULT_RETENTION_DAYS = 30;
 
 export interface RetentionSettings { days: number }
 
-export function retentionDays(kv: KvSettings): number {
-  const value = kv.get<Partial<RetentionSettings>>(RETENTION_KEY, {});
-  return typeof value.days === 'number' && Number.isInteger(value.days) && value.days >= 0 ? value.days : DEFAULT_RETENTION_DAYS;
+export const RETENTION_SETTING = setting<RetentionSettings>('retention',
+  z.object({ days: z.number().int().min(0).catch(DEFAULT_RETENTION_DAYS) }), { days: DEFAULT_RETENTION_DAYS });
+
+export function retentionDays(settings: SettingsTable): number {
+  return settings.get(RETENTION_SETTING).days;
 }
 
 const FINISHED = `status IN ('completed', 'failed', 'cancelled')`;
 const HAS_DATA = `(EXISTS (SELECT 1 FROM worker_events e WHERE e.run_id = r.id) OR EXISTS (SELECT 1 FROM artifacts a WHERE a.run_id = r.id))`;
 
-export function retentionJob(deps: { store: Store; kv: KvSettings; dataDir: string; pruneJobs: (cutoffSec: number) => number }): JobKind {
+export function retentionJob(deps: { store: Store; settings: SettingsTable; dataDir: string; pruneJobs: (cutoffSec: number) => number }): JobKind {
   const db = deps.store.db;
   const oldRuns = db.prepare<[string], { id: string }>(
     `SELECT r.id FROM runs r WHERE ${FINISHED} AND COALESCE(r.completed_at, r.updated_at, r.created_at) < ? AND ${HAS_DATA} ORDER BY r.created_at`);
@@ -37,7 +39,7 @@ export function retentionJob(deps: { store: Store; kv: KvSettings; dataDir: stri
   const pruneRun = db.transaction((runId: string) => ({ events: deleteEvents.run(runId).changes, artifacts: deleteArtifacts.run(runId).changes }));
 
   function cutoff(): { iso: string; sec: number } | null {
-    const days = retentionDays(deps.kv);
+    const days = retentionDays(deps.settings);
     if (days === 0) return null;
     const ms = Date.now() - days * 86_400_000;
     return { iso: new Date(ms).toISOString(), sec: Math.floor(ms / 1000) };
@@ -68,7 +70,7 @@ export function retentionJob(deps: { store: Store; kv: KvSettings; dataDir: stri
         await new Promise((resolve) => setImmediate(resolve));
       }
       const jobs = deps.pruneJobs(c.sec);
-      const parts = [`Pruned ${runs.length} ${runs.length === 1 ? 'run' : 'runs'} older than ${retentionDays(deps.kv)} days (${events} events, ${artifacts} artifacts)`];
+      const parts = [`Pruned ${runs.length} ${runs.length === 1 ? 'run' : 'runs'} older than ${retentionDays(deps.settings)} days (${events} events, ${artifacts} artifacts)`];
       if (jobs > 0) parts.push(`removed ${jobs} old ${jobs === 1 ? 'job' : 'jobs'}`);
       return `${parts.join('; ')}.`;
     },
