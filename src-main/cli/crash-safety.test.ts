@@ -4,13 +4,12 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isAlive } from '../core/fleet/process-tree';
 import { tempDir } from '../core/test-support/temp-core';
-import { buildCli, runCli, startCli } from './test-support/cli';
+import { runCli, startCli } from './test-support/cli';
 import { waitFor } from '../core/test-support/wait-for';
 
-beforeAll(() => buildCli());
 
 const spec = {
   id: 'crashy',
