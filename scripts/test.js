@@ -1,4 +1,4 @@
-// `npm test`: typecheck, lint and build (in parallel), unit + integration tests (vitest), then
+// `npm test`: typecheck, lint, the Electron security baseline and build (in parallel), unit + integration tests (vitest), then
 // Playwright e2e in Chromium against the headless host, then a check that the run left every
 // tracked file as it found it. Ends with one line `tests: N passed, N failed` for CI.
 import { spawn, spawnSync } from 'node:child_process';
@@ -76,12 +76,13 @@ function countPlaywright(file) {
 
 const t0 = Date.now();
 const statusBefore = gitStatus();
-const [typecheckOk, lintOk, built] = await Promise.all([
+const [typecheckOk, lintOk, securityOk, built] = await Promise.all([
   parallelStep('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']),
   parallelStep('lint', bin('eslint'), ['.', '--max-warnings=0']),
+  parallelStep('Electron security baseline (Electronegativity)', process.execPath, [path.join(root, 'scripts', 'electronegativity.js')]),
   parallelStep('build', 'npm', ['run', 'build']),
 ]);
-const staticOk = typecheckOk && lintOk;
+const staticOk = typecheckOk && lintOk && securityOk;
 const vitestReport = path.join(reports, 'vitest.json');
 // The build step bundled the CLI; vitest's global setup then does not bundle it again.
 step('unit and integration tests (vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`], built ? { SHOAL_CLI_BUILT: '1' } : {});
