@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from './fixtures/shoal-host';
 import { ApprovalDialog, ApprovalsInbox, callHost } from './pages/approvals-page';
-import { ShellPage } from './pages/shell-page';
+import { SECTIONS, ShellPage } from './pages/shell-page';
 import { TaskPage } from './pages/task-page';
 
 const localWorker = (max: number) => [{ id: 'approvals-worker', name: 'approvals worker', host: { kind: 'local' }, capabilities: [], max_concurrent_tasks: max }];
@@ -172,4 +172,46 @@ test('settings: add, test and delete a rule', async ({ page, host }) => {
 
   await rule.getByRole('button', { name: 'Delete rule deny-git-push-force' }).click();
   await expect(rule).toHaveCount(0);
+});
+
+test('with the dialog open, navigation chords and modifier keys decide nothing; the decision keys do', async ({ page, host }) => {
+  test.setTimeout(90_000);
+  const spec = {
+    name: 'Chords', worker_specs: localWorker(1),
+    task_specs: [{
+      id: 'ship', name: 'Ship it', retry_policy: { max_attempts: 1 }, instructions: 'touch shipped.txt',
+      metadata: { policy: { rules: [{ id: 'ask-touch', tool: 'exec_shell', prefix: 'touch', action: 'ask' }] } },
+    }],
+  };
+  const shell = new ShellPage(page);
+  await shell.open(host.url);
+  const { runId } = await callHost<{ runId: string }>(host, 'specs.launch', { text: JSON.stringify(spec), filename: 'chords.json' });
+  const dialog = new ApprovalDialog(page);
+  await dialog.expectCommand('touch shipped.txt');
+  const pending = async () => (await callHost<{ items: unknown[] }>(host, 'approvals.list', {})).items.length;
+
+  for (const s of SECTIONS) {
+    await page.keyboard.press('g');
+    await page.keyboard.press(s.key);
+    await expect(shell.heading).toHaveText(s.label);
+    expect(await pending()).toBe(1);
+    if (s.id === 'approvals') {
+      // The inbox holds the request; the dialog steps aside and comes back with the next section.
+      await expect(dialog.root).toHaveCount(0);
+      await page.keyboard.press('g');
+      await page.keyboard.press('r');
+      await expect(shell.heading).toHaveText('Runs');
+    }
+    await expect(dialog.root).toBeVisible();
+  }
+  for (const chord of ['Control+a', 'Control+s', 'Alt+d', 'Meta+x', 'Control+p']) {
+    await page.keyboard.press(chord);
+    expect(await pending()).toBe(1);
+  }
+  await expect(dialog.root).toBeVisible();
+  // The intended key decides.
+  await page.keyboard.press('a');
+  await expect(dialog.root).toBeHidden({ timeout: 15_000 });
+  expect(await pending()).toBe(0);
+  await expect.poll(() => taskStates(host, runId), { timeout: 60_000 }).toEqual({ ship: 'passed' });
 });

@@ -30,13 +30,17 @@ test('a reply streams in, and a tool call waits in the approval dialog until app
   await shell.open(`${host.url}#/threads`);
   await threads.newThread();
 
-  // A slow reply: it is visibly written piece by piece before it is saved.
-  chat.setScript((body, call) => call === 1 ? { text: 'Hello! I am writing this reply a few letters at a time.', chunkSize: 2, delayMs: 40 } : defaultScript(body, call));
+  // A reply written piece by piece: the test holds the stream after its first words, sees them on
+  // screen while the reply is still being written, then lets it finish (no race with a timer).
+  let resume!: () => void;
+  const held = new Promise<void>((r) => (resume = r));
+  chat.setScript((body, call) => call === 1 ? { text: 'Hello! I am writing this reply a few letters at a time.', chunkSize: 2, holdAfterChars: 12, resume: held } : defaultScript(body, call));
   await threads.send('Hello there');
   await expect(threads.conversation.getByTestId('msg-user')).toHaveText('Hello there');
   const streaming = threads.conversation.getByTestId('msg-streaming');
-  await expect(streaming).toBeVisible();
+  await expect(streaming).toContainText('Hello! I am');
   await expect(streaming).not.toHaveText('Hello! I am writing this reply a few letters at a time.');
+  resume();
   await expect(threads.assistantMessages().last()).toHaveText('Hello! I am writing this reply a few letters at a time.');
   await expect(streaming).toHaveCount(0);
 

@@ -1,6 +1,8 @@
-// `npm test`: typecheck, lint, build, unit + integration tests (vitest), then Playwright e2e in
-// Chromium against the headless host. Ends with one line `tests: N passed, N failed` for CI.
-import { spawnSync } from 'node:child_process';
+// `npm test`: typecheck, lint, the Electron security baseline and build (in parallel), unit + integration tests (vitest), then
+// Playwright e2e in Chromium against the headless host, then a check that the run left every
+// tracked file as it found it. Ends with one line `tests: N passed, N failed` for CI.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +25,35 @@ function step(name, cmd, args, env = {}) {
   return ok;
 }
 
+/** Like step, but concurrent with other steps: output is buffered and printed whole at the end. */
+function parallelStep(name, cmd, args) {
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, FORCE_COLOR: '1' }, shell: process.platform === 'win32' });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('error', (e) => (output += String(e)));
+    child.on('close', (code) => {
+      const ok = code === 0;
+      console.log(`\n▶ ${name}`);
+      if (output.trim() !== '') process.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
+      console.log(`${ok ? '✔' : '✘'} ${name} (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
+      if (!ok) failures.push(name);
+      resolve(ok);
+    });
+  });
+}
+
+/** `git status --porcelain`, plus a digest of the diff so a further change to an already modified
+ *  file shows too (null outside a git checkout, e.g. an unpacked tarball). */
+function gitStatus() {
+  const r = spawnSync('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) return null;
+  const diff = spawnSync('git', ['diff', 'HEAD', '--binary'], { cwd: root, maxBuffer: 1 << 30 });
+  return `${r.stdout}diff ${createHash('sha256').update(diff.stdout ?? '').digest('hex')}\n`;
+}
+
 function countVitest(file) {
   try {
     const r = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -43,16 +74,35 @@ function countPlaywright(file) {
   }
 }
 
-const staticOk = step('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']) & step('lint', bin('eslint'), ['.', '--max-warnings=0']) & step('import cycles', bin('depcruise'), ['--config', '.dependency-cruiser.cjs', 'src-main', 'src-shared', 'src-renderer/src']);
-const built = step('build', 'npm', ['run', 'build']);
+const t0 = Date.now();
+const statusBefore = gitStatus();
+const [typecheckOk, lintOk, cyclesOk, securityOk, built] = await Promise.all([
+  parallelStep('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']),
+  parallelStep('lint', bin('eslint'), ['.', '--max-warnings=0']),
+  parallelStep('import cycles', bin('depcruise'), ['--config', '.dependency-cruiser.cjs', 'src-main', 'src-shared', 'src-renderer/src']),
+  parallelStep('Electron security baseline (Electronegativity)', process.execPath, [path.join(root, 'scripts', 'electronegativity.js')]),
+  parallelStep('build', 'npm', ['run', 'build']),
+]);
+const staticOk = typecheckOk && lintOk && cyclesOk && securityOk;
 const vitestReport = path.join(reports, 'vitest.json');
-step('unit and integration tests (vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`]);
+// The build step bundled the CLI; vitest's global setup then does not bundle it again.
+step('unit and integration tests (vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`], built ? { SHOAL_CLI_BUILT: '1' } : {});
 countVitest(vitestReport);
 if (built) {
   const pwReport = path.join(reports, 'playwright.json');
   step('end-to-end tests (Playwright, Chromium)', bin('playwright'), ['test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: pwReport });
   countPlaywright(pwReport);
 }
+// Tests must not modify tracked files (README screenshots are rewritten only by `npm run screenshots`).
+const statusAfter = gitStatus();
+if (statusBefore !== null && statusAfter !== statusBefore) {
+  failures.push('tracked files unchanged');
+  failed += 1;
+  const before = new Set(statusBefore.split('\n'));
+  console.log('\n✘ the run changed the working tree:');
+  for (const line of statusAfter.split('\n')) if (line !== '' && !before.has(line)) console.log(`  ${line}`);
+}
+console.log(`\nwall time: ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 if (!staticOk) failed += 1;
 console.log('');
 if (failures.length > 0) console.log(`failed steps: ${failures.join(', ')}`);

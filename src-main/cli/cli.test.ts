@@ -2,12 +2,11 @@
 // reference implementation's wire schemas.
 import fs from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FleetReceiptSchema, FleetRunSchema, FleetWorkerEventSchema } from '../../src-shared/protocol/fleet';
 import { tempDir } from '../core/test-support/temp-core';
-import { buildCli, repoRoot, runCli } from './test-support/cli';
+import { repoRoot, runCli } from './test-support/cli';
 
-beforeAll(() => buildCli());
 const example = (name: string) => path.join(repoRoot, 'examples', name);
 
 function lastJson(stdout: string): { run: Record<string, unknown>; receipts: Array<Record<string, unknown>> } {

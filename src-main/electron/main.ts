@@ -1,6 +1,6 @@
 // Electron entry: one window onto the core. Security posture: context isolation, sandbox, no Node in
 // the renderer, a strict CSP (in index.html), and no navigation or new windows.
-import { app, BrowserWindow, Notification, shell } from 'electron';
+import { app, BrowserWindow, Notification, session, shell } from 'electron';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,16 +32,27 @@ async function start(): Promise<void> {
   registerIpc(core, trustedUrl);
   core.start(); // the app runs the tasks of the specs it launches (and recovers what a crash left)
 
+  // The UI asks for no web permission (notifications are shown from here, by the main process), so
+  // every request and check is refused — whatever a page might ask for.
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+
   const win = new BrowserWindow({
     width: 1360, height: 860, minWidth: 900, minHeight: 560, show: false, title: 'Shoal',
     backgroundColor: '#0f1115',
-    webPreferences: { preload: path.join(here, '../preload/index.cjs'), contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, spellcheck: false },
+    // The preload (Electronegativity asks for its review) runs sandboxed and context-isolated and
+    // exposes one thing to the page: invoke(method, input) / subscribe(listener) over the contract,
+    // every input validated again in main (ipc-bridge.ts). No Node and no Electron object leaks.
+    /* eng-disable PRELOAD_JS_CHECK */ webPreferences: { preload: path.join(here, '../preload/index.cjs'), contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, spellcheck: false,
+      disableBlinkFeatures: 'Auxclick' }, // a middle click must not open a link in a new window
   });
   win.webContents.on('will-navigate', (event, url) => {
     if (!trustedUrl(url)) event.preventDefault();
   });
   win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
+    // Only https links (the docs, a run's external links) go to the OS browser; file:, smb:, custom
+    // protocol handlers and the like never reach openExternal.
+    if (/^https:\/\/[^/\s]+/.test(url)) void shell.openExternal(url); /* eng-disable OPEN_EXTERNAL_JS_CHECK */
     return { action: 'deny' };
   });
   streamEvents(core, win.webContents);

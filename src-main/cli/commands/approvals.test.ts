@@ -5,13 +5,11 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isAlive } from '../../core/fleet/process-tree';
-import { buildCli, runCli, startCli } from '../test-support/cli';
+import { runCli, startCli } from '../test-support/cli';
 import { waitFor } from '../../core/test-support/wait-for';
 import { GIT_IDENTITY, remoteHas, repoWithRemote } from '../../core/test-support/git-repo';
-
-beforeAll(() => buildCli());
 
 /** `shoal run` in a git workspace (a worktree per attempt), or — where an attempt is retried after a
  *  crash — in a scratch folder that clones the remote itself. */

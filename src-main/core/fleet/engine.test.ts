@@ -7,6 +7,7 @@ import { git, initRepo } from '../test-support/git-repo';
 import { eventsOf, launch, tempDir } from '../test-support/temp-core';
 import { isAlive } from './process-tree';
 import { useCores } from '../test-support/use-cores';
+import { waitFor } from '../test-support/wait-for';
 
 const makeCore = useCores();
 const core = (opts: Parameters<typeof makeCore>[0] = {}): ShoalCore => makeCore(opts);
@@ -158,9 +159,9 @@ describe('fleet engine', () => {
     while (!fs.existsSync(pidFile) || fs.readFileSync(pidFile, 'utf8').trim() === '') await new Promise((r) => setTimeout(r, 20));
     const pid = Number(fs.readFileSync(pidFile, 'utf8'));
     expect(c.engine.cancelRun(runId)).toBe(true);
-    expect(await c.engine.waitForRun(runId)).toBe('cancelled');
-    await new Promise((r) => setTimeout(r, 50));
-    expect(isAlive(pid)).toBe(false);
+    // The run is cancelled at once; its running attempt ends when its agent has been stopped.
+    expect(await c.engine.waitForRun(runId, { untilIdle: true })).toBe('cancelled');
+    await waitFor('the agent to be stopped', () => !isAlive(pid) && c.runsView.tasks(runId).every((t) => t.state === 'cancelled'), 10_000);
     const states = Object.fromEntries(c.runsView.tasks(runId).map((t) => [t.taskId, t.state]));
     expect(states).toEqual({ long: 'cancelled', later: 'cancelled' });
     expect(c.engine.fleet.receipts(runId).map((r) => r.result)).toEqual(['skip']);

@@ -142,6 +142,7 @@ export class FleetStore {
       pendingReceipt: p<[string, string, string, number]>(`UPDATE attempts SET pending_receipt = ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
       getPendingReceipt: p<[string, string, number], { pending_receipt: string | null }>(`SELECT pending_receipt FROM attempts WHERE run_id = ? AND task_id = ? AND attempt = ?`),
       bumpMaxAttempts: p<[string, string]>(`UPDATE tasks SET max_attempts = attempts + 1 WHERE run_id = ? AND task_id = ?`),
+      forgiveAttempt: p<[string, string]>(`UPDATE tasks SET max_attempts = max_attempts + 1 WHERE run_id = ? AND task_id = ?`),
       reopenRun: p<[string, string]>(`UPDATE runs SET status = 'running', updated_at = ?, completed_at = NULL WHERE id = ?`),
       readyNow: p<[string, string]>(`UPDATE inbox SET ready_at = 0 WHERE run_id = ? AND task_id = ? AND lease_token IS NULL`),
       taskPriority: p<[string, string], { priority: number }>(`SELECT priority FROM tasks WHERE run_id = ? AND task_id = ?`),
@@ -429,6 +430,7 @@ export class FleetStore {
     if (outcome.kind === 'interrupted') {
       this.s.attemptEnded.run('interrupted', now, null, null, `interrupted by ${outcome.signal}`, runId, taskId, attempt);
       drafts.push(ev({ state: 'interrupted', signal: outcome.signal }));
+      this.closeWithoutResult(lease, retry!, `interrupted by ${outcome.signal}`, drafts, now);
       this.afterFailure(lease, retry!, `interrupted by ${outcome.signal}`, 'failed', drafts, now);
     } else {
       const result = outcome.kind === 'scored' ? outcome.result : outcome.kind === 'cancelled' ? 'skip' : null;
@@ -494,6 +496,17 @@ export class FleetStore {
       this.s.taskFinished.run(finalState, finalState === 'timeout' ? 'timeout' : 'fail', now, reason, runId, taskId);
       this.delta(runId, 'failed', 1);
     }
+  }
+
+  /** An attempt that ended without a result of its own (interrupted, its worker gone stale): when it
+   *  was the task's last, the task still gets its receipt and its final event. (In a cancelled run
+   *  the task ends as the cancel records it.) */
+  private closeWithoutResult(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'workerId'>, retry: { readyAt: number | null; runCancelled: boolean },
+    reason: string, drafts: EventDraft[], now: string): void {
+    if (retry.readyAt !== null || retry.runCancelled) return;
+    const { runId, taskId, attempt, workerId } = lease;
+    this.writeReceipt(runId, taskId, attempt, workerId, now, 'fail', { artifacts: [], score: null });
+    drafts.push({ taskId, workerId, attempt, timestamp: now, payload: { state: 'failed', reason, recoverable: false } });
   }
 
   private writeReceipt(runId: string, taskId: string, attempt: number, workerId: string, completedAt: string, result: FleetReceipt['result'],
@@ -573,6 +586,7 @@ export class FleetStore {
         this.s.attemptEnded.run('lost', now, null, null, 'lease expired: worker stopped renewing', row.run_id, row.task_id, row.attempts);
         const hb = lastHeartbeat(row.worker_id);
         const drafts: EventDraft[] = [{ taskId: row.task_id, workerId: row.worker_id, attempt: row.attempts, timestamp: now, payload: hb ? { state: 'stale', last_heartbeat_at: hb } : { state: 'stale' } }];
+        this.closeWithoutResult(lease, retry, 'worker went stale (lease expired)', drafts, now);
         this.afterFailure(lease, retry, 'worker went stale (lease expired)', 'failed', drafts, now);
         this.events.append(row.run_id, drafts);
         this.refreshRun(row.run_id);
@@ -593,10 +607,18 @@ export class FleetStore {
       }));
   }
 
-  /** Puts an orphaned attempt's task back (the attempt counted) after its agent was ended. */
+  /** Puts an orphaned attempt's task back after its agent was ended. Shoal's own crash is not the
+   *  task's failure: the attempt does not count against its retry budget, and it is re-run now. */
   recoverAttempt(a: { runId: string; taskId: string; attempt: number; workerId: string; token: string; inboxSeq: number }): void {
     this.tx(() => {
-      if (this.finishInTx(a, { kind: 'interrupted', signal: 'SIGKILL' }, Date.now())) return;
+      if (this.isCurrent(a)) {
+        this.s.forgiveAttempt.run(a.runId, a.taskId);
+        this.specCache.delete(taskKey(a.runId, a.taskId));
+      }
+      if (this.finishInTx(a, { kind: 'interrupted', signal: 'SIGKILL' }, Date.now())) {
+        this.s.readyNow.run(a.runId, a.taskId); // no backoff: nothing was wrong with the task
+        return;
+      }
       // The inbox already moved on (finished or re-leased): just close the attempt record.
       this.s.attemptEnded.run('lost', nowIso(), null, null, 'owner process died', a.runId, a.taskId, a.attempt);
     });

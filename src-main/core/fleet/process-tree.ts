@@ -1,5 +1,9 @@
 // Agents run in their own process group so a whole tree can be signalled at once, and so a restart
 // can recognise (pid + start time) and end agents orphaned by a crash. Usage comes from /proc.
+// Identity (alive? started when?) is portable: /proc on Linux, `ps` on macOS and the BSDs, and
+// PowerShell's Get-Process on Windows — a platform without /proc must never see every live pid as
+// "the same process" (a recycled pid would pass for an agent or owner that died).
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux; /proc times are in these units.
@@ -8,17 +12,50 @@ const PAGE_KB = 4;
 /** Running (not exited, and not a zombie awaiting a reaper that may never come: in a container
  *  PID 1 often does not reap orphans). */
 export function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  try {
-    const raw = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return raw.slice(raw.lastIndexOf(')') + 2, raw.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return process.platform !== 'linux';
+  if (process.platform === 'linux') {
+    try {
+      const raw = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return raw.slice(raw.lastIndexOf(')') + 2, raw.lastIndexOf(')') + 3) !== 'Z';
+    } catch {
+      return false;
+    }
   }
+  if (process.platform === 'win32') return true; // no zombies: signal 0 succeeding means it runs
+  const state = psField(pid, 'stat');
+  return state !== null && !state.startsWith('Z');
+}
+
+/** One `ps -o FIELD=` value for a pid (macOS, BSDs, and Linux without /proc); null when gone. */
+function psField(pid: number, field: 'stat' | 'lstart'): string | null {
+  try {
+    const out = execFileSync('ps', ['-o', `${field}=`, '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5_000 }).trim();
+    return out === '' ? null : out;
+  } catch {
+    return null;
+  }
+}
+
+function windowsStartTime(pid: number): string | null {
+  try {
+    const out = execFileSync('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', `(Get-Process -Id ${pid}).StartTime.ToFileTimeUtc()`],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000, windowsHide: true }).trim();
+    return /^\d+$/.test(out) ? `win:${out}` : null;
+  } catch {
+    return null;
+  }
+}
+
+export type StartTimeSource = 'proc' | 'ps' | 'windows';
+
+function defaultSource(): StartTimeSource {
+  if (process.platform === 'win32') return 'windows';
+  return process.platform === 'linux' && fs.existsSync('/proc/self/stat') ? 'proc' : 'ps';
 }
 
 interface Stat { pid: number; ppid: number; pgrp: number; ticks: number; start: string; rssPages: number }
@@ -41,17 +78,26 @@ function readStat(pid: number | string): Stat | null {
   }
 }
 
-/** The process's start time (clock ticks since boot) — with the pid, a unique identity. */
-export function processStartTime(pid: number): string | null {
-  return readStat(pid)?.start ?? null;
+/** The process's start time — with the pid, a unique identity. The form depends on the source
+ *  (clock ticks since boot from /proc, `ps`'s lstart, a Windows file time); it is only ever compared
+ *  with a value read on the same machine. */
+export function processStartTime(pid: number, source: StartTimeSource = defaultSource()): string | null {
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  if (source === 'proc') return readStat(pid)?.start ?? null;
+  if (source === 'windows') return windowsStartTime(pid);
+  const lstart = psField(pid, 'lstart');
+  return lstart === null ? null : `ps:${lstart.replace(/\s+/g, ' ')}`;
 }
 
-/** True when `pid` is still the very process we started (not a recycled pid). */
-export function isSameProcess(pid: number, start: string | null): boolean {
+/** True when `pid` is still the very process we started (not a recycled pid). A start time taken
+ *  by another method (a store moved between machines) cannot be compared: the live pid counts. */
+export function isSameProcess(pid: number, start: string | null, source: StartTimeSource = defaultSource()): boolean {
   if (!isAlive(pid)) return false;
   if (start === null) return true;
-  const now = processStartTime(pid);
-  return now === null || now === start;
+  const now = processStartTime(pid, source);
+  if (now === null) return false;
+  const kind = (v: string) => (v.startsWith('ps:') ? 'ps' : v.startsWith('win:') ? 'windows' : 'proc');
+  return kind(now) !== kind(start) || now === start;
 }
 
 /** Signals a whole process group; a group that is already gone is left alone. Never falls back to

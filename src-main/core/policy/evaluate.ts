@@ -3,6 +3,16 @@
 // built-in defaults — and the first layer with a matching rule decides. Within a layer deny beats
 // ask beats allow, and among rules of the deciding action the most specific wins. A chained shell
 // command is judged segment by segment and the strictest segment decides.
+//
+// What it can see: every simple command of a chain, pipeline, subshell or substitution; commands run
+// by shells (`sh -c`), eval, trap, find -exec and the wrappers listed in wrappers.ts (privilege
+// wrappers such as sudo are judged themselves too). What it cannot see: a command word built at run
+// time (`$T f`, `${X}touch`, globs), code given inline to an interpreter (`python3 -c`, `node -e`,
+// awk's system(), sed's e) or read from stdin (`… | sh`). Such a segment is opaque: a deny rule that
+// matches its visible words still denies it, otherwise it asks (refused in "never" and "reject"
+// modes) — an allow rule never lets it through. Also out of sight: what a named program does on its
+// own (a Makefile's recipes, `npm run` scripts, git aliases, a script file's contents, ssh/docker
+// remote commands); rules about those programs judge them by their own words.
 import type { ApprovalMode, PolicyAction, PolicyDecision, PolicyLayer, PolicyRule, PolicyVerdict } from '../../../src-shared/contract/methods/policy';
 import { matchesPrefix, prefixSpecificity, prefixWords, proposedPrefix, shapeOf, type CommandShape } from './command-prefix';
 import { globMatches } from './glob';
@@ -96,7 +106,8 @@ function decideSubject(layers: Compiled[][], call: PolicyCall, shape: CommandSha
 const ACTION_WORDS: Record<PolicyAction, string> = { allow: 'allows it', ask: 'requires approval', deny: 'forbids it' };
 
 /** Applies the approval mode to what the rules said (null: no rule matched). */
-function verdictFor(c: Compiled | null, mode: ApprovalMode, subject: string): PolicyVerdict {
+function verdictFor(c: Compiled | null, mode: ApprovalMode, subject: string, opaque?: string): PolicyVerdict {
+  if (opaque !== undefined && c?.rule.action !== 'deny') return opaqueVerdict(mode, subject, opaque);
   const matchedRule = c ? describeRule(c.rule) : null;
   const base = c ? { matchedRule, ruleId: c.rule.id, layer: c.layer } : { matchedRule: null, ruleId: null, layer: null };
   const ruleReason = c ? `Typed ${c.rule.action} rule '${matchedRule}' (${c.layer} rule "${c.rule.id}") ${ACTION_WORDS[c.rule.action]}.${c.rule.note ? ` ${c.rule.note}` : ''}` : '';
@@ -114,6 +125,14 @@ function verdictFor(c: Compiled | null, mode: ApprovalMode, subject: string): Po
   }
 }
 
+/** A segment the policy cannot read asks, whatever allow rule or mode would let it run. */
+function opaqueVerdict(mode: ApprovalMode, subject: string, why: string): PolicyVerdict {
+  const base = { matchedRule: null, ruleId: null, layer: null };
+  const reason = `The policy cannot tell what ${subject} runs: ${why}.`;
+  if (mode === 'never' || mode === 'reject') return { ...base, action: 'deny', reason: `${reason} The approval mode is "${mode === 'never' ? 'never ask' : 'reject'}", so it is refused.` };
+  return { ...base, action: 'ask', reason: `${reason} It needs approval.` };
+}
+
 export function evaluatePolicy(call: PolicyCall, layers: readonly RuleLayer[], mode: ApprovalMode): PolicyDecision {
   const compiled = layers.map(compile);
   if (call.tool === 'exec_shell') {
@@ -121,19 +140,24 @@ export function evaluatePolicy(call: PolicyCall, layers: readonly RuleLayer[], m
     const parts = splitShell(command);
     const segments = (parts.length > 0 ? parts : [{ text: command.trim(), words: [] as string[] }]).map((s) => {
       const shape = shapeOf(s.words);
-      const subject = shape ? `"${shape.key.join(' ')}"` : 'an empty command';
-      return { command: s.text, words: s.words, ...verdictFor(decideSubject(compiled, call, shape), mode, subject) };
+      const subject = s.opaque !== undefined ? JSON.stringify(s.text) : shape ? `"${shape.key.join(' ')}"` : 'an empty command';
+      const c = decideSubject(compiled, call, shape);
+      const v = verdictFor(c, mode, subject, s.opaque);
+      // A rule that says exactly this outweighs a mode that turned an ask into a refusal.
+      const weight = STRICTNESS[v.action] * 2 + (c?.rule.action === v.action ? 1 : 0);
+      return { command: s.text, words: s.words, opaque: s.opaque, weight, ...v };
     });
     let decider = segments[0]!;
-    for (const s of segments) if (STRICTNESS[s.action] > STRICTNESS[decider.action]) decider = s;
+    for (const s of segments) if (s.weight > decider.weight) decider = s;
     const multi = segments.length > 1;
     const reason = multi ? `${decider.reason} (segment "${decider.command}" of ${segments.length})` : decider.reason;
     return {
       action: decider.action, matchedRule: decider.matchedRule, ruleId: decider.ruleId, layer: decider.layer, reason, mode,
-      segments: segments.map(({ words: _w, ...s }) => s),
+      segments: segments.map(({ words: _w, opaque: _o, weight: _k, ...s }) => s),
       // An "always allow" is only offered where it would take effect: the user's own ask rule would
       // still beat an allow rule added beside it (ask beats allow within a layer).
-      proposedAmendment: decider.action === 'ask' && decider.layer !== 'user' ? proposedPrefix(decider.words) : [],
+      // Nor for an opaque segment: no prefix rule can allow it.
+      proposedAmendment: decider.action === 'ask' && decider.layer !== 'user' && decider.opaque === undefined ? proposedPrefix(decider.words) : [],
     };
   }
   const subject = call.path !== undefined ? `${call.tool} on "${call.path}"` : call.tool;

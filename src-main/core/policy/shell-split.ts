@@ -1,34 +1,30 @@
 // Splits a shell command into the simple commands it would run, so each can be judged on its own:
 // `a && b || c; d | e & f`, newlines, subshells `( … )`, command substitutions `$( … )` and backticks
-// (also inside double quotes, where they still run), `bash -c '…'`, `eval …`, and wrappers such as
-// `env FOO=1 cmd` or `exec cmd`. Heredoc bodies are data, not commands, and are skipped.
-// shell-quote turns each segment into words; this file handles the structure it does not.
-import { parse } from 'shell-quote';
+// (also inside double quotes, where they still run), `bash -c '…'`, `eval …`, `trap '…'`, find's
+// `-exec`, and wrappers (wrappers.ts: `env`, `sudo`, `timeout`, `flock -c`, `npx`, …). Heredoc bodies
+// are data, not commands, and are skipped. A segment whose command cannot be known before it runs
+// (a variable or glob as the command word, inline interpreter code, a shell reading stdin) is marked
+// opaque. shell-quote turns each segment into words; this file handles the structure it does not.
+import { parse, quote } from 'shell-quote';
+import { opaqueReason } from './inline-code';
+import { programName } from './program-name';
+import { SUB_WRAPPERS, WRAPPERS, unwrapOnce } from './wrappers';
 
 export interface ShellSegment {
   /** The segment as written (trimmed), for people. */
   text: string;
   /** Its words after quotes, assignments, wrappers and redirections are taken out. */
   words: string[];
+  /** Set when what it runs cannot be known before it runs (a variable as the command word, inline
+   *  code, a shell reading stdin): the reason, for people. Such a segment is never allowed silently. */
+  opaque?: string;
 }
 
 /** Keywords that open or continue a compound command; the command follows them. */
 const LEADING_KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', '{', 'time']);
 /** Segments that start with these hold no command of their own. */
 const NON_COMMANDS = new Set(['fi', 'done', '}', 'esac', 'for', 'case', 'select', 'in', 'function']);
-const SHELLS = new Set(['bash', 'sh', 'zsh', 'dash', 'ksh']);
-/** Wrappers that run the rest of their words as a command. */
-const WRAPPERS: Record<string, { valueFlags: string[]; leadingValues?: number }> = {
-  exec: { valueFlags: ['-a'] },
-  command: { valueFlags: [] },
-  builtin: { valueFlags: [] },
-  nohup: { valueFlags: [] },
-  env: { valueFlags: ['-u', '--unset', '-C', '--chdir', '-S', '--split-string'] },
-  nice: { valueFlags: ['-n', '--adjustment'] },
-  timeout: { valueFlags: ['-s', '--signal', '-k', '--kill-after'], leadingValues: 1 },
-  stdbuf: { valueFlags: ['-i', '-o', '-e'] },
-  xargs: { valueFlags: ['-I', '-n', '-P', '-d', '-a', '-E', '-L', '-s'] },
-};
+const SHELLS = new Set(['bash', 'sh', 'zsh', 'dash', 'ksh', 'mksh', 'yash', 'fish', 'ash', 'busybox-sh']);
 
 const SUBST = 'SHOAL_SUBST';
 
@@ -42,7 +38,7 @@ export function splitShell(command: string): ShellSegment[] {
 function collect(command: string, out: ShellSegment[], depth: number): void {
   if (depth > 8) {
     // Deeper nesting than any real command: judge the whole remainder as one opaque command.
-    out.push({ text: command.trim(), words: [command.trim()] });
+    out.push({ text: command.trim(), words: [command.trim()], opaque: 'it nests shells deeper than the policy follows' });
     return;
   }
   const raw: Array<{ text: string; parseText: string }> = [];
@@ -189,14 +185,48 @@ function expandSegment(text: string, parseText: string, out: ShellSegment[], dep
   let words = wordsOf(parseText);
   while (words.length > 0 && LEADING_KEYWORDS.has(words[0]!)) words = words.slice(1);
   if (words.length === 0 || NON_COMMANDS.has(words[0]!) || /^[A-Za-z_][A-Za-z0-9_]*\(\)$/.test(words[0]!)) return;
-  words = unwrap(words);
-  if (words.length === 0) return;
   text = text.replace(/^(?:(?:if|then|else|elif|do|while|until|!|\{|time)\s+)+/, '');
-  const program = programName(words[0]!);
+  judgeWords(words, text, out, depth);
+}
+
+/** Characters that make a command word unknowable before it runs: expansions, globs, braces. */
+const DYNAMIC_WORD = /[$`*?[{]/;
+
+/** Pushes the segments `words` runs: itself, or what its wrapper, shell or eval runs. */
+function judgeWords(words: string[], text: string, out: ShellSegment[], depth: number): void {
+  let k = 0;
+  while (k < words.length && /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/.test(words[k]!)) k++;
+  words = words.slice(k);
+  if (words.length === 0) return;
+  if (depth > 8) {
+    out.push({ text, words, opaque: 'it nests wrappers deeper than the policy follows' });
+    return;
+  }
+  const first = words[0]!;
+  if (DYNAMIC_WORD.test(first) && first !== '[' && first !== '[[') {
+    out.push({ text, words, opaque: `its command word ${JSON.stringify(first)} is only known when it runs` });
+    return;
+  }
+  const program = programName(first);
+  const sub = words[1] !== undefined ? SUB_WRAPPERS[`${program} ${words[1]}`] : undefined;
+  const single = SUB_WRAPPERS[program] ?? WRAPPERS[program];
+  const spec = sub ?? single;
+  if (spec) {
+    const u = unwrapOnce(words, spec, sub ? 2 : 1);
+    if (spec.keepSelf || (u.inner === null && u.shells.length === 0)) out.push({ text: u.inner || u.shells.length ? quote(u.self) : text, words: u.self });
+    for (const s of u.shells) collect(s, out, depth + 1);
+    if (u.inner) judgeWords(u.inner, quote(u.inner), out, depth + 1);
+    return;
+  }
   if (SHELLS.has(program)) {
     const c = words.findIndex((w, idx) => idx > 0 && /^-[a-z]*c[a-z]*$/.test(w));
     if (c > 0 && words[c + 1] !== undefined) {
       collect(words[c + 1]!, out, depth + 1);
+      return;
+    }
+    const script = words.slice(1).find((w) => !w.startsWith('-') && !w.startsWith('+'));
+    if (script === undefined && !words.some((w) => /^--?(version|help)$/.test(w))) {
+      out.push({ text, words, opaque: `${program} reads its commands from standard input, which the policy cannot read` });
       return;
     }
   }
@@ -204,34 +234,48 @@ function expandSegment(text: string, parseText: string, out: ShellSegment[], dep
     collect(words.slice(1).join(' '), out, depth + 1);
     return;
   }
-  out.push({ text, words });
-}
-
-/** Leading VAR=value assignments and wrapper commands removed: `env A=1 nice -n 5 git push` → git push. */
-function unwrap(words: string[]): string[] {
-  let w = words;
-  for (let guard = 0; guard < 8; guard++) {
-    let k = 0;
-    while (k < w.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(w[k]!)) k++;
-    w = w.slice(k);
-    const wrapper = w.length > 0 ? WRAPPERS[programName(w[0]!)] : undefined;
-    if (!wrapper) return w;
-    let j = 1;
-    while (j < w.length && w[j]!.startsWith('-') && w[j] !== '-') {
-      if (wrapper.valueFlags.includes(w[j]!)) j++;
-      j++;
-    }
-    if (w[j] === '--') j++;
-    j += wrapper.leadingValues ?? 0;
-    w = w.slice(j);
+  if (program === 'trap' && words.length > 2 && words[1] !== '-' && !words[1]!.startsWith('-')) {
+    collect(words[1]!, out, depth + 1);
+    return;
   }
-  return w;
+  if (program === 'find') {
+    out.push({ text, words: findOwnWords(words) });
+    for (const inner of findExecs(words)) judgeWords(inner, quote(inner), out, depth + 1);
+    return;
+  }
+  const opaque = opaqueReason(words);
+  out.push(opaque ? { text, words, opaque } : { text, words });
 }
 
-export function programName(word: string): string {
-  const slash = word.lastIndexOf('/');
-  return slash >= 0 ? word.slice(slash + 1) : word;
+const FIND_EXEC = new Set(['-exec', '-execdir', '-ok', '-okdir']);
+
+/** find's words without its -exec clauses (so a rule for `find` sees find's own arguments). */
+function findOwnWords(words: string[]): string[] {
+  const own: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    if (FIND_EXEC.has(words[i]!)) {
+      while (i < words.length && words[i] !== ';' && words[i] !== '+') i++;
+      continue;
+    }
+    own.push(words[i]!);
+  }
+  return own;
 }
+
+/** The commands of find's `-exec … ;` / `-execdir … +` clauses. */
+function findExecs(words: string[]): string[][] {
+  const cmds: string[][] = [];
+  for (let i = 0; i < words.length; i++) {
+    if (!FIND_EXEC.has(words[i]!)) continue;
+    const start = i + 1;
+    while (i < words.length && words[i] !== ';' && words[i] !== '+') i++;
+    const cmd = words.slice(start, i);
+    if (cmd.length > 0) cmds.push(cmd);
+  }
+  return cmds;
+}
+
+export { programName };
 
 /** shell-quote's words, without redirections (and their targets), comments and fd numbers. */
 export function wordsOf(text: string): string[] {
@@ -242,7 +286,7 @@ export function wordsOf(text: string): string[] {
     if (typeof t === 'string') {
       const n = tokens[i + 1];
       if (/^\d+$/.test(t) && n && typeof n === 'object' && 'op' in n && /[<>]/.test(String(n.op))) continue;
-      words.push(t === SUBST ? '$(…)' : t);
+      words.push(t.split(SUBST).join('$(…)'));
       continue;
     }
     if ('comment' in t) break;

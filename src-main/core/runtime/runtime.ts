@@ -103,6 +103,8 @@ export class Runtime {
     if (this.started) return { owner: this.owner.isHeld, jobsResumed: 0, mcp: Promise.resolve() };
     this.started = true;
     const owner = this.owner.claim();
+    const holder = this.owner.holder;
+    if (!owner && holder) this.opts.log(`[shoal] another Shoal process (pid ${holder.pid}, since ${holder.since}) owns this data dir's jobs and thread recovery; leaving them to it`);
     if (owner) this.recoverThreads();
     const resumed = owner ? this.jobs.start() : [];
     const mcp = this.mcpStartup().catch((error: unknown) => this.opts.log(`[shoal] MCP startup failed: ${(error as Error).message}`));

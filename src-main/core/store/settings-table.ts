@@ -34,12 +34,20 @@ export class SettingsTable {
   private readonly getStmt;
   private readonly putStmt;
   private readonly deleteStmt;
+  private readonly db;
 
   constructor(store: Store) {
+    this.db = store.db;
     this.getStmt = store.db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');
     this.putStmt = store.db.prepare<[string, string, string]>(
       'INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at');
     this.deleteStmt = store.db.prepare<[string]>('DELETE FROM settings WHERE key = ?');
+  }
+
+  /** Runs `fn` in an IMMEDIATE transaction: it holds the store's write lock from its first read, so
+   *  a read-check-write inside is atomic across processes sharing the store. */
+  exclusive<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
   }
 
   /** The stored value, or the key's fallback when there is none or it does not match the schema. */

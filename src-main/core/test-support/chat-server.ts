@@ -22,6 +22,10 @@ export interface ScriptedReply {
   chunkSize?: number;
   /** Pause between streamed chunks. */
   delayMs?: number;
+  /** Stop streaming once this many characters of the text were sent, until `resume` settles: a
+   *  test sees the intermediate state for certain, then lets the reply finish. */
+  holdAfterChars?: number;
+  resume?: Promise<unknown>;
   /** Answer with this HTTP status and error message instead. */
   status?: number;
   error?: string;
@@ -162,9 +166,14 @@ async function streamReply(res: http.ServerResponse, r: {
     await pause();
   }
   const text = r.reply.text ?? '';
+  let held = false;
   for (let i = 0; i < text.length; i += size) {
     if (res.destroyed) return;
     send({ content: text.slice(i, i + size) });
+    if (!held && r.reply.resume && i + size >= (r.reply.holdAfterChars ?? 0)) {
+      held = true;
+      await r.reply.resume;
+    }
     await pause();
   }
   // Tool calls arrive the way hosted providers send them: the id and name first, then the

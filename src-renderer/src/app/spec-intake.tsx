@@ -8,6 +8,7 @@ import { ExamplesDialog } from '../features/launch/ExamplesGallery';
 import { IntakeContext, useSpecIntake, type SpecIntake } from '../features/launch/intake-context';
 import { LaunchDialog } from '../features/launch/LaunchDialog';
 import { DropIcon } from '../ui/icons';
+import { isTyping } from '../ui/is-typing';
 import { useToast } from '../ui/Toaster';
 
 export { SPEC_EXTENSIONS, useSpecIntake };
@@ -17,10 +18,6 @@ const MAX_SPEC_BYTES = 5_000_000;
 
 function hasFiles(event: DragEvent): boolean {
   return Array.from(event.dataTransfer?.types ?? []).includes('Files');
-}
-
-function isTyping(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || target.tagName === 'INPUT' || target.tagName === 'TEXTAREA');
 }
 
 export function SpecIntakeProvider({ children }: { children: ReactNode }) {

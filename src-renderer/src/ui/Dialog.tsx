@@ -1,11 +1,11 @@
 // A modal dialog: focus moves in and stays in (Tab wraps), Escape closes, and focus returns to
 // where it was when the dialog closes. Rendered over the whole window.
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type ReactNode } from 'react';
 import './dialog.css';
 
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
-export function Dialog({ title, onClose, children, footer, wide = false, testId, headerExtra, initialFocus }: {
+export function Dialog({ title, onClose, children, footer, wide = false, testId, headerExtra, initialFocus, onKey }: {
   title: string;
   onClose: () => void;
   children: ReactNode;
@@ -15,8 +15,12 @@ export function Dialog({ title, onClose, children, footer, wide = false, testId,
   headerExtra?: ReactNode;
   /** CSS selector of what to focus first (default: the first focusable element). */
   initialFocus?: string;
+  /** Keys pressed while focus is inside the dialog, before its own Escape/Tab handling. */
+  onKey?: (e: React.KeyboardEvent<HTMLDivElement>) => void;
 }) {
   const ref = useRef<HTMLDivElement>(null);
+  // Two dialogs may be open at once (the approval dialog over the launch dialog): ids must differ.
+  const titleId = useId();
   const onCloseRef = useRef(onClose);
   onCloseRef.current = onClose;
 
@@ -29,6 +33,8 @@ export function Dialog({ title, onClose, children, footer, wide = false, testId,
   }, [initialFocus]); // focus moves in once, when the dialog opens
 
   function onKeyDown(e: React.KeyboardEvent<HTMLDivElement>): void {
+    onKey?.(e);
+    if (e.defaultPrevented) return;
     if (e.key === 'Escape') {
       e.stopPropagation();
       onCloseRef.current();
@@ -52,10 +58,10 @@ export function Dialog({ title, onClose, children, footer, wide = false, testId,
     <div className="dialog-backdrop" onMouseDown={(e) => {
       if (e.target === e.currentTarget) onCloseRef.current();
     }}>
-      <div ref={ref} className="dialog" data-wide={wide || undefined} role="dialog" aria-modal="true" aria-labelledby="dialog-title" tabIndex={-1}
+      <div ref={ref} className="dialog" data-wide={wide || undefined} role="dialog" aria-modal="true" aria-labelledby={titleId} tabIndex={-1}
         onKeyDown={onKeyDown} data-testid={testId}>
         <header className="dialog-head">
-          <h2 id="dialog-title" className="dialog-title">{title}</h2>
+          <h2 id={titleId} className="dialog-title">{title}</h2>
           {headerExtra}
           <button type="button" className="icon-button dialog-close" aria-label="Close" title="Close (Esc)" onClick={() => onCloseRef.current()}>×</button>
         </header>

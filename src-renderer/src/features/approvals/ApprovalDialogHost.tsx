@@ -1,11 +1,13 @@
 // Comes forward over any view while a request waits: the oldest pending one, with exactly the
 // decisions it offers and a key for each (A, S, P, D, X; Esc decides later). Mounted once in App.
 // The Approvals view lists the same requests, so the dialog stays out of the way there.
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { ApprovalView } from '../../../../src-shared/contract/methods/approvals';
+import { chordPending } from '../../app/key-chord';
 import { hrefFor, useRoute } from '../../app/use-route';
 import { useShoalMutation, useShoalQuery } from '../../transport/query';
 import { Dialog } from '../../ui/Dialog';
+import { isTyping } from '../../ui/is-typing';
 import { useToast } from '../../ui/Toaster';
 import { ApprovalCard } from './ApprovalCard';
 import { DecisionButtons } from './DecisionButtons';
@@ -39,26 +41,20 @@ function ApprovalDialog({ approval, waiting, onLater }: { approval: ApprovalView
       onError: (e) => setError(e.message),
     });
   };
-  const chooseRef = useRef(choose);
-  chooseRef.current = choose;
-
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
-      const target = e.target as HTMLElement | null;
-      if (target && (['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) || target.isContentEditable)) return;
-      const option = options.find((o) => o.key === e.key.toLowerCase());
-      if (!option) return;
-      e.preventDefault();
-      e.stopPropagation();
-      chooseRef.current(option.name);
-    };
-    window.addEventListener('keydown', onKey, true);
-    return () => window.removeEventListener('keydown', onKey, true);
-  }, [options]);
+  // Decision keys act only when focus is inside the dialog (React's bubbling handler on it, never a
+  // window-wide capture listener), with no modifier held, no text being typed and no "g" chord
+  // awaiting its second key — so `g a`, `g s`, Ctrl+S, … never decide a request.
+  const onKey = (e: React.KeyboardEvent<HTMLDivElement>) => {
+    if (e.ctrlKey || e.metaKey || e.altKey || e.repeat || isTyping(e.target) || chordPending()) return;
+    const option = options.find((o) => o.key === e.key.toLowerCase());
+    if (!option) return;
+    e.preventDefault();
+    e.stopPropagation();
+    choose(option.name);
+  };
 
   return (
-    <Dialog title="Approval needed" onClose={onLater} testId="approval-dialog" initialFocus="[data-decision]"
+    <Dialog title="Approval needed" onClose={onLater} testId="approval-dialog" initialFocus="[data-decision]" onKey={onKey}
         headerExtra={<span className="approval-count muted">{waiting === 1 ? '1 request waiting' : <>{waiting} waiting · <a href={hrefFor('approvals')} onClick={onLater}>open the inbox</a></>}</span>}
         footer={(
           <>
