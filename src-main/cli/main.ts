@@ -3,7 +3,7 @@
 import { UsageError, type CliIo, type Command } from './io';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Command }> }> = {
-  serve: { summary: 'serve [--port P] [--db PATH]        the UI and contract on 127.0.0.1 (token-guarded)', load: () => import('./commands/serve') },
+  serve: { summary: 'serve [--port P] [--db PATH] [--agents-listen HOST:PORT]   the UI on 127.0.0.1 (token-guarded), and the agents\' endpoint', load: () => import('./commands/serve') },
   run: { summary: 'run SPEC [--db PATH] [--workspace DIR] [--max-workers N] [--json]   run a spec to the end', load: () => import('./commands/run') },
   validate: { summary: 'validate SPEC                        check a spec; exit 2 with every problem', load: () => import('./commands/validate') },
   resume: { summary: 'resume [RUN] [--db PATH]             continue unfinished runs after a crash', load: () => import('./commands/resume') },
@@ -13,6 +13,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
   review: { summary: 'review RUN TASK --pass|--fail        decide a task waiting for manual review', load: () => import('./commands/review') },
   approvals: { summary: 'approvals [--json] [--audit]         requests waiting for a person (or the audit log)', load: () => import('./commands/approvals') },
   approve: { summary: 'approve ID --decision D             decide one request (approved, denied, abort, …)', load: () => import('./commands/approve') },
+  agent: { summary: 'agent --join URL --token T [--data-dir DIR] [--max-tasks N]   a headless worker that dials a control plane', load: () => import('./commands/agent') },
+  'agent-token': { summary: 'agent-token [--name N] [--ttl 15m] [--json]   a one-time join token and the `shoal agent` command', load: () => import('./commands/agent-token') },
+  workers: { summary: 'workers [list] [--json]              every worker: this computer, remote agents', load: () => import('./commands/workers') },
   bench: { summary: 'bench [--json] [--quick]             fleet throughput and spawn latency on this machine', load: () => import('./commands/bench') },
   wire: { summary: 'wire                                 protocol conformance filter (JSON lines on stdin)', load: () => import('./commands/wire') },
 };

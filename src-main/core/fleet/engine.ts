@@ -238,6 +238,13 @@ export class FleetEngine {
     this.notifyWaiters();
   }
 
+  /** Someone outside the engine changed the queue (a remote agent finished an attempt through the
+   *  agent listener): place work again and wake whoever waits for a run. */
+  nudge(): void {
+    this.kick();
+    this.notifyWaiters();
+  }
+
   runningCount(): number {
     let n = 0;
     for (const w of this.workers.values()) n += w.running.size;

@@ -1,0 +1,37 @@
+// `shoal agent-token [--name NAME] [--ttl 15m] [--capabilities a,b] [--url URL] [--json] [--db PATH]`:
+// mints a one-time join token for a remote agent and prints the exact `shoal agent` command.
+import { AgentCredentials, parseTtl } from '../../core/agents-remote/agent-credentials';
+import { readListener } from '../../core/agents-remote/listener-record';
+import { flagString, parseFlags, UsageError, type CliIo } from '../io';
+import { openCore } from '../open-core';
+
+function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./:=@,+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const { flags } = parseFlags(args, ['json']);
+  let ttlMs: number;
+  try {
+    ttlMs = parseTtl(flagString(flags, 'ttl') ?? '15m');
+  } catch (e) {
+    throw new UsageError(`--ttl: ${(e as Error).message}`);
+  }
+  const capabilities = (flagString(flags, 'capabilities') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const core = openCore(flags, io);
+  try {
+    const url = flagString(flags, 'url') ?? readListener(core.store)?.url;
+    if (!url) throw new UsageError('no control plane listens for agents on this database: start `shoal serve --agents-listen HOST:PORT` (or pass --url)');
+    const name = flagString(flags, 'name') ?? null;
+    const minted = new AgentCredentials(core.store).mintJoinToken({ name, ttlMs, capabilities });
+    const command = ['shoal', 'agent', '--join', url, '--token', minted.token, ...(name ? ['--name', name] : [])].map(shellQuote).join(' ');
+    if (flags.get('json')) {
+      io.stdout.write(JSON.stringify({ token: minted.token, url, command, id: minted.id, expires_at: new Date(minted.expiresAt).toISOString() }) + '\n');
+    } else {
+      io.stdout.write(`Join token ${minted.id} (works once, until ${new Date(minted.expiresAt).toISOString()}):\n\n  ${command}\n\n`);
+    }
+    return 0;
+  } finally {
+    core.close();
+  }
+}
