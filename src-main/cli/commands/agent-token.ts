@@ -1,5 +1,6 @@
 // `shoal agent-token [--name NAME] [--ttl 15m] [--capabilities a,b] [--url URL] [--json] [--db PATH]`:
 // mints a one-time join token for a remote agent and prints the exact `shoal agent` command.
+// `shoal agent-token --revoke ID`: revokes a join token (jt-…) or a joined agent's credential (agent-…).
 import { AgentCredentials, parseTtl } from '../../core/agents-remote/agent-credentials';
 import { readListener } from '../../core/agents-remote/listener-record';
 import { flagString, parseFlags, UsageError, type CliIo } from '../io';
@@ -16,6 +17,20 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     ttlMs = parseTtl(flagString(flags, 'ttl') ?? '15m');
   } catch (e) {
     throw new UsageError(`--ttl: ${(e as Error).message}`);
+  }
+  const revoke = flagString(flags, 'revoke');
+  if (revoke) {
+    const core = openCore(flags, io);
+    try {
+      if (!new AgentCredentials(core.store).revoke(revoke)) {
+        io.stderr.write(`shoal agent-token: no join token or agent "${revoke}" that is not already revoked\n`);
+        return 1;
+      }
+      io.stdout.write(`revoked ${revoke}\n`);
+      return 0;
+    } finally {
+      core.close();
+    }
   }
   const capabilities = (flagString(flags, 'capabilities') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const core = openCore(flags, io);

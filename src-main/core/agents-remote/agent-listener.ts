@@ -35,8 +35,10 @@ export interface AgentListener {
   close(): Promise<void>;
 }
 
+/** The addresses taken as this machine only. Deliberately narrow: any other address (even another
+ *  127.x one a port forward or container might expose) needs TLS or an explicit opt-out. */
 export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  return host === 'localhost' || host === '127.0.0.1' || host === '::1' || host === '[::1]';
 }
 
 /** HOST:PORT, [v6]:PORT or just PORT (loopback). */

@@ -46,9 +46,13 @@ export class AgentSession {
       // One message at a time, in order: sequences are applied in the order the outbox wrote them.
       this.queue = this.queue.then(() => this.onMessage(text)).catch((e: unknown) => this.deps.log(`[agents] ${this.label()}: ${(e as Error).message}`));
     });
+    ws.on('error', (e: Error & { code?: string }) => {
+      // ws closes the socket itself (1009 for an oversized frame); say why, on this side too.
+      if (e.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.deps.log(`[agents] ${this.label()}: frame over the size limit refused; connection closed`);
+      else this.deps.log(`[agents] ${this.label()}: ${e.message}`);
+    });
     ws.on('close', (code, reason) => {
-      if (code === 1009) this.deps.log(`[agents] ${this.label()}: frame over the size limit refused; connection closed`);
-      else if (reason.length > 0) this.deps.log(`[agents] ${this.label()}: disconnected (${code} ${reason.toString()})`);
+      if (reason.length > 0) this.deps.log(`[agents] ${this.label()}: disconnected (${code} ${reason.toString()})`);
       if (this.agentId) {
         this.deps.release(this.agentId, this);
         this.setStatus('offline');
