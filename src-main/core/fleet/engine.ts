@@ -10,8 +10,11 @@ import { FleetStore, type AttemptOutcome, type NewRun, type WorkerIdentity } fro
 import { nowIso, taskKey } from './ids';
 import type { Lease } from './lease';
 import { detectCapabilities } from './capabilities';
-import { isAlive, isSameProcess, signalGroup } from './process-tree';
+import { isAlive } from './process-tree';
 import { startAttempt, type AttemptDeps, type AttemptHandle, type StopReason } from './run-attempt';
+import { DriverPool } from '../hosts/driver-pool';
+import type { HostDriver } from '../hosts/host-driver';
+import { describeHostRef } from '../hosts/host-ref';
 import type { LoadedSpec } from './spec/load-spec';
 
 export interface EngineOptions {
@@ -32,6 +35,10 @@ export interface EngineOptions {
   executor?: (lease: Lease, deps: AttemptDeps) => AttemptHandle;
   /** The tool gateway every agent's tool calls go through (exec policy and approvals). */
   gateway?: AttemptDeps['gateway'];
+  /** Where workers' drivers come from (SSH and Docker kinds are registered on it); default: local only. */
+  drivers?: DriverPool;
+  /** Pin SSH host keys seen for the first time instead of refusing them (shoal run --accept-new-host-keys). */
+  acceptNewHostKeys?: boolean;
 }
 
 interface Worker extends WorkerIdentity {
@@ -40,6 +47,14 @@ interface Worker extends WorkerIdentity {
   max: number;
   running: Map<string, AttemptHandle>;
   spec: FleetWorkerSpec;
+  /** Where its attempts run; null when its host cannot be used (then `unusable` says why). */
+  driver: HostDriver | null;
+  unusable: string | null;
+}
+
+/** Workers are keyed by (pool, id): two runs may both declare a worker `w1`, and each keeps its own. */
+function workerKey(pool: string | null | undefined, id: string): string {
+  return pool ? `${pool}\u0000${id}` : id;
 }
 
 export const LOCAL_WORKER_ID = 'local';
@@ -49,10 +64,11 @@ const KEEP_OUT_OF_SERVICE = (next: string) => `CASE WHEN status IN ('draining', 
 
 export class FleetEngine {
   readonly fleet: FleetStore;
+  readonly drivers: DriverPool;
   readonly spawnLatencies: number[] = [];
   private readonly workers = new Map<string, Worker>();
   private readonly workspaces = new Map<string, string | null>();
-  private readonly opts: Required<Omit<EngineOptions, 'bus' | 'capabilities' | 'maxWorkers' | 'executor' | 'gateway'>> & { maxWorkers: number };
+  private readonly opts: Required<Omit<EngineOptions, 'bus' | 'capabilities' | 'maxWorkers' | 'executor' | 'gateway' | 'drivers' | 'acceptNewHostKeys'>> & { maxWorkers: number };
   private tickScheduled = false;
   private readonly pendingFinishes: Array<{ lease: Lease; outcome: AttemptOutcome; resolve: () => void; reject: (e: unknown) => void }> = [];
   private readyTimer: NodeJS.Timeout | null = null;
@@ -71,6 +87,7 @@ export class FleetEngine {
 
   constructor(private readonly options: EngineOptions) {
     this.fleet = new FleetStore(options.store, options.bus);
+    this.drivers = options.drivers ?? new DriverPool(options.dataDir, { acceptNewHostKeys: options.acceptNewHostKeys });
     this.opts = {
       store: options.store, dataDir: options.dataDir, maxWorkers: options.maxWorkers ?? Math.max(1, os.cpus().length),
       leaseMs: options.leaseMs ?? 30_000, heartbeatMs: options.heartbeatMs ?? 2_000, killGraceMs: options.killGraceMs ?? 5_000,
@@ -97,11 +114,19 @@ export class FleetEngine {
     return [...(this.workers.get(LOCAL_WORKER_ID)?.capabilities ?? [])];
   }
 
+  /** Adds a shared worker (a kept one from the registry): it takes tasks of runs without their own
+   *  worker_specs, like the local default worker. */
+  addSharedWorker(spec: FleetWorkerSpec, ctx: { dockerHost?: string | null; hostKey?: string | null; privateKey?: string | null } = {}): void {
+    this.addWorker(spec, null, ctx);
+    this.kick();
+  }
+
   /** Recovers from a crash, then starts placing work. */
   start(): { recovered: number } {
     this.started = true;
-    const recovered = this.recover();
+    // The runs' own workers first: recovery asks their drivers to end what they left running.
     for (const runId of this.fleet.activeRunIds()) this.adoptRun(runId);
+    const recovered = this.recover();
     this.reaper = setInterval(() => this.reap(), Math.max(250, Math.floor(this.opts.leaseMs / 3)));
     this.reaper.unref();
     this.kick();
@@ -234,7 +259,9 @@ export class FleetEngine {
     const all = [...this.workers.values()].flatMap((w) => [...w.running.values()]);
     for (const h of all) h.stop({ kind: 'interrupt', signal });
     await Promise.all(all.map((h) => h.done));
+    await Promise.all(this.reaping);
     for (const w of this.workers.values()) this.heartbeatStmt.run(nowIso(), null, null, 'offline', nowIso(), w.id);
+    await this.drivers.close();
     this.notifyWaiters();
   }
 
@@ -253,23 +280,32 @@ export class FleetEngine {
 
   // ── internals ────────────────────────────────────────────────────────────────────────────────
 
-  private addWorker(spec: FleetWorkerSpec, pool: string | null): void {
+  private addWorker(spec: FleetWorkerSpec, pool: string | null, ctx: { dockerHost?: string | null; hostKey?: string | null; privateKey?: string | null } = {}): void {
     const max = spec.max_concurrent_tasks === undefined || spec.max_concurrent_tasks === null ? this.opts.maxWorkers : Math.max(1, Number(spec.max_concurrent_tasks));
-    const existing = this.workers.get(spec.id);
-    const worker: Worker = { id: spec.id, name: spec.name, capabilities: new Set(spec.capabilities), pool, max, running: existing?.running ?? new Map(), spec };
-    this.workers.set(spec.id, worker);
+    const key = workerKey(pool, spec.id);
+    const existing = this.workers.get(key);
+    let driver: HostDriver | null = null;
+    let unusable: string | null = null;
+    try {
+      driver = this.drivers.driverFor(spec.host, { workerName: spec.name || spec.id, ...ctx });
+    } catch (e) {
+      unusable = (e as Error).message;
+    }
+    const worker: Worker = { id: spec.id, name: spec.name, capabilities: new Set(spec.capabilities), pool, max, running: existing?.running ?? new Map(), spec, driver, unusable };
+    this.workers.set(key, worker);
     const now = nowIso();
-    this.upsertWorker.run(spec.id, spec.name, JSON.stringify(spec.host), JSON.stringify(spec.labels ?? {}), JSON.stringify(spec.capabilities), max, spec.host.kind === 'local' ? 'online' : 'offline', now, now);
+    this.upsertWorker.run(spec.id, spec.name, JSON.stringify(spec.host), JSON.stringify(spec.labels ?? {}), JSON.stringify(spec.capabilities), max, driver ? 'online' : 'unhealthy', now, now);
+    if (unusable) console.error(`[shoal] ${unusable}`);
     this.options.bus?.invalidate('workers');
   }
 
-  /** Registers a run's own local workers (its worker_specs) and remembers its workspace. */
+  /** Registers a run's own workers (its worker_specs, of every host kind) and remembers its workspace. */
   private adoptRun(runId: string): void {
     const row = this.options.store.db.prepare<[string], { workspace: string | null; worker_specs: string }>('SELECT workspace, worker_specs FROM runs WHERE id = ?').get(runId);
     if (!row) return;
     this.workspaces.set(runId, row.workspace);
     for (const spec of JSON.parse(row.worker_specs) as FleetWorkerSpec[]) {
-      if (spec.host.kind === 'local') this.addWorker(spec, runId);
+      if (!this.workers.has(workerKey(runId, spec.id))) this.addWorker(spec, runId);
     }
   }
 
@@ -293,20 +329,20 @@ export class FleetEngine {
   }
 
   private hasFreeSlot(): boolean {
-    for (const w of this.workers.values()) if (w.spec.host.kind === 'local' && w.running.size < w.max) return true;
+    for (const w of this.workers.values()) if (w.driver && w.running.size < w.max) return true;
     return false;
   }
 
-  /** Leases work for every free slot of the local workers; `freeing` counts slots whose attempts
+  /** Leases work for every free slot of the usable workers; `freeing` counts slots whose attempts
    *  are being recorded as finished in the same transaction. Call inside a transaction: every slot
    *  is filled by one commit, not one per task. The caller starts the leases once it has committed. */
   private leaseFreeSlots(freeing: ReadonlyMap<string, number>): Array<{ worker: Worker; lease: Lease }> {
     const now = Date.now();
     const resting = new Set(this.outOfService.all().map((r) => r.id));
     const granted: Array<{ worker: Worker; lease: Lease }> = [];
-    for (const w of this.workers.values()) {
-      if (w.spec.host.kind !== 'local' || resting.has(w.id)) continue;
-      const free = w.max - w.running.size + (freeing.get(w.id) ?? 0);
+    for (const [key, w] of this.workers) {
+      if (!w.driver || resting.has(w.id)) continue;
+      const free = w.max - w.running.size + (freeing.get(key) ?? 0);
       if (free <= 0) continue;
       for (const lease of this.fleet.leaseMany(w, now, this.opts.leaseMs, free)) granted.push({ worker: w, lease });
     }
@@ -324,6 +360,8 @@ export class FleetEngine {
     const execute = this.options.executor ?? startAttempt;
     const handle = execute(lease, {
       fleet: this.fleet, dataDir: this.opts.dataDir, workspace: this.workspaces.get(lease.runId) ?? null,
+      // Every attempt's outcome goes through the group commit (the path `npm run bench` measures).
+      complete: (l, outcome) => this.completeAttempt(l, outcome), driver: worker.driver ?? this.drivers.local,
       leaseMs: this.opts.leaseMs, heartbeatMs: this.opts.heartbeatMs, killGraceMs: this.opts.killGraceMs, env: this.opts.env,
       worktreeCleanup: this.opts.worktreeCleanup, gateway: this.options.gateway,
       onSpawned: (_l, ms) => {
@@ -378,7 +416,8 @@ export class FleetEngine {
     // The slots these attempts free are refilled in the same commit that records them.
     const freeing = new Map<string, number>();
     for (const { lease } of items) {
-      if (this.workers.get(lease.workerId)?.running.has(taskKey(lease.runId, lease.taskId))) freeing.set(lease.workerId, (freeing.get(lease.workerId) ?? 0) + 1);
+      const key = workerKey(lease.pool, lease.workerId);
+      if (this.workers.get(key)?.running.has(taskKey(lease.runId, lease.taskId))) freeing.set(key, (freeing.get(key) ?? 0) + 1);
     }
     const refill = !this.stopped && this.started && this.options.store.db.open;
     let outcome: { errors: Array<Error | null>; granted: Array<{ worker: Worker; lease: Lease }> };
@@ -427,15 +466,39 @@ export class FleetEngine {
     this.kick();
   }
 
-  /** After a crash: end agents whose owning Shoal process is gone and put their tasks back. */
+  /** After a crash: end the agents whose owning Shoal process is gone, wherever they run, through
+   *  their host's driver, and only then put their tasks back: nothing runs twice. Local ones are
+   *  ended at once; a remote host's are ended as soon as it answers. */
   private recover(): number {
     const orphans = this.fleet.orphanedAttempts(isAlive);
     for (const o of orphans) {
-      if (o.pid && isSameProcess(o.pid, o.pidStart)) signalGroup(o.pid, 'SIGKILL');
-      this.fleet.recoverAttempt(o);
+      const ref = o.hostRef;
+      if (!ref) {
+        this.fleet.recoverAttempt(o);
+        continue;
+      }
+      const driver = this.workerDriver(o.runId, o.workerId, ref.kind) ?? this.drivers.driverForRef(ref);
+      const reaped = (driver ?? this.drivers.local).reap(ref)
+        .catch((e: unknown) => console.error(`[shoal] could not end ${describeHostRef(ref)} of ${o.runId}/${o.taskId}: ${(e as Error).message}`))
+        .then(() => {
+          if (!this.options.store.db.open) return;
+          this.fleet.recoverAttempt(o);
+          this.options.bus?.invalidate('runs', 'tasks');
+          this.kick();
+        });
+      this.reaping.add(reaped);
+      void reaped.finally(() => this.reaping.delete(reaped));
     }
     if (orphans.length > 0) this.options.bus?.invalidate('runs', 'tasks');
     return orphans.length;
+  }
+
+  private readonly reaping = new Set<Promise<void>>();
+
+  /** The driver of the worker an attempt ran on (its run's own, else a shared one), if of that kind. */
+  private workerDriver(runId: string, workerId: string, kind: string): HostDriver | null {
+    const w = this.workers.get(workerKey(runId, workerId)) ?? this.workers.get(workerKey(null, workerId));
+    return w?.driver && w.driver.kind === kind ? w.driver : null;
   }
 
   private notifyWaiters(): void {

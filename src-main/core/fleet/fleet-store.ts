@@ -12,6 +12,7 @@ import { EventLog, type EventDraft, type EventPayload } from './event-log';
 import { nowIso, newLeaseToken, taskKey } from './ids';
 import { LeaseLostError, type Lease } from './lease';
 import { backoffMs, retryNumbers } from './retry';
+import { parseHostRef, serializeHostRef, type HostRef } from '../hosts/host-ref';
 
 export interface NewTask {
   spec: FleetTaskSpec;
@@ -43,6 +44,13 @@ export type AttemptOutcome =
   | { kind: 'review'; exitCode: number | null; summary?: string; receipt: Omit<FleetReceipt, 'run_id' | 'task_id' | 'worker_id' | 'completed_at' | 'result'> }
   | { kind: 'cancelled'; by: string; receipt: Omit<FleetReceipt, 'run_id' | 'task_id' | 'worker_id' | 'completed_at' | 'result'> }
   | { kind: 'interrupted'; signal: string };
+
+export interface OrphanedAttempt {
+  runId: string; taskId: string; attempt: number; workerId: string; token: string; inboxSeq: number;
+  pid: number | null; pidStart: string | null;
+  /** What the attempt's driver started; null when it never got that far. */
+  hostRef: HostRef | null;
+}
 
 interface InboxCandidate { seq: number; run_id: string; task_id: string; attempts: number }
 
@@ -95,8 +103,8 @@ export class FleetStore {
       renew: p<[number, number, number, string]>(`UPDATE inbox SET lease_deadline = ? WHERE seq = ? AND attempts = ? AND lease_token = ?`),
       attemptStarted: p<[string | null, string | null, string, string, number]>(
         `UPDATE attempts SET state = 'starting', workdir = ?, branch = ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
-      attemptPid: p<[number, string | null, string, string, number]>(
-        `UPDATE attempts SET state = 'running', pid = ?, pid_start = ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
+      attemptPid: p<[number | null, string | null, string | null, string, string, number]>(
+        `UPDATE attempts SET state = 'running', pid = ?, pid_start = ?, host_ref = ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
       attemptEnded: p<[string, string, number | null, string | null, string | null, string, string, number]>(
         `UPDATE attempts SET state = ?, ended_at = ?, exit_code = ?, result = ?, reason = ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
       insertReceipts: new BatchInsert(this.db, 'INSERT INTO receipts (run_id, task_id, attempt, worker_id, completed_at, result, body)', 7),
@@ -119,8 +127,8 @@ export class FleetStore {
         `SELECT seq, run_id, task_id, attempts, worker_id, lease_token FROM inbox WHERE lease_token IS NOT NULL AND lease_deadline < ?`),
       // Active attempts are those holding a lease; CROSS JOIN keeps SQLite walking the (small) inbox
       // rather than every attempt ever made.
-      activeAttempts: p<[], { seq: number; run_id: string; task_id: string; attempt: number; worker_id: string; lease_token: string; pid: number | null; pid_start: string | null; owner_pid: number | null }>(
-        `SELECT i.seq, a.run_id, a.task_id, a.attempt, a.worker_id, a.lease_token, a.pid, a.pid_start, a.owner_pid
+      activeAttempts: p<[], { seq: number; run_id: string; task_id: string; attempt: number; worker_id: string; lease_token: string; pid: number | null; pid_start: string | null; host_ref: string | null; owner_pid: number | null }>(
+        `SELECT i.seq, a.run_id, a.task_id, a.attempt, a.worker_id, a.lease_token, a.pid, a.pid_start, a.host_ref, a.owner_pid
          FROM inbox i CROSS JOIN attempts a ON a.run_id = i.run_id AND a.task_id = i.task_id AND a.attempt = i.attempts
          WHERE i.lease_token IS NOT NULL AND a.state IN (${ACTIVE_ATTEMPT.map((s) => `'${s}'`).join(', ')})`),
       lastAttempt: p<[string, string], { attempt: number; worker_id: string }>(
@@ -320,7 +328,7 @@ export class FleetStore {
         this.s.taskLeased.run(attempt, worker.id, now, runId, taskId);
         this.events.append(runId, [{ taskId, workerId: worker.id, attempt, timestamp: now, payload: { state: 'leased', lease_expires_at: nowIso(deadline) } }]);
         touchedRuns.add(runId);
-        leases.push({ runId, taskId, attempt, token, inboxSeq: c.seq, workerId: worker.id, deadline, grantedAt: nowMs });
+        leases.push({ runId, taskId, attempt, token, inboxSeq: c.seq, workerId: worker.id, pool: worker.pool, deadline, grantedAt: nowMs });
       }
       this.s.insertAttempts.run(attempts);
       for (const runId of touchedRuns) {
@@ -356,9 +364,16 @@ export class FleetStore {
   }
 
   markRunning(lease: Lease, pid: number, pidStart: string | null): void {
+    this.markRunningOn(lease, { kind: 'local', pid, startTime: pidStart });
+  }
+
+  /** The agent runs: what the host driver started is recorded with the attempt before anything
+   *  else, so recovery can find it (hosts/host-ref.ts). */
+  markRunningOn(lease: Lease, ref: HostRef): void {
     this.tx(() => {
       this.assertCurrent(lease);
-      this.s.attemptPid.run(pid, pidStart, lease.runId, lease.taskId, lease.attempt);
+      const local = ref.kind === 'local' ? ref : null;
+      this.s.attemptPid.run(local?.pid ?? null, local?.startTime ?? null, serializeHostRef(ref), lease.runId, lease.taskId, lease.attempt);
       this.s.setTaskState.run('running', lease.runId, lease.taskId);
       this.events.append(lease.runId, [{ taskId: lease.taskId, workerId: lease.workerId, attempt: lease.attempt, payload: { state: 'running' } }]);
     });
@@ -560,10 +575,14 @@ export class FleetStore {
   }
 
   /** Attempts that were active when their owning process died. */
-  orphanedAttempts(isAlive: (pid: number) => boolean): Array<{ runId: string; taskId: string; attempt: number; workerId: string; token: string; inboxSeq: number; pid: number | null; pidStart: string | null }> {
+  orphanedAttempts(isAlive: (pid: number) => boolean): OrphanedAttempt[] {
     return this.s.activeAttempts.all()
       .filter((a) => a.owner_pid === null || (a.owner_pid !== this.ownerPid && !isAlive(a.owner_pid)))
-      .map((a) => ({ runId: a.run_id, taskId: a.task_id, attempt: a.attempt, workerId: a.worker_id, token: a.lease_token, inboxSeq: a.seq, pid: a.pid, pidStart: a.pid_start }));
+      .map((a) => ({
+        runId: a.run_id, taskId: a.task_id, attempt: a.attempt, workerId: a.worker_id, token: a.lease_token, inboxSeq: a.seq, pid: a.pid, pidStart: a.pid_start,
+        // Attempts recorded before host refs existed ran here, known by pid alone.
+        hostRef: parseHostRef(a.host_ref) ?? (a.pid ? { kind: 'local', pid: a.pid, startTime: a.pid_start } : null),
+      }));
   }
 
   /** Puts an orphaned attempt's task back (the attempt counted) after its agent was ended. */

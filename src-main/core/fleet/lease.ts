@@ -8,6 +8,8 @@ export interface Lease {
   /** The inbox row the lease holds (its rowid): fenced writes address it directly. */
   inboxSeq: number;
   workerId: string;
+  /** The worker's pool: null for the shared workers, else the run whose own worker_specs it is. */
+  pool?: string | null;
   deadline: number;
   /** When the lease was granted (ms), for spawn-latency measurements. */
   grantedAt: number;

@@ -84,6 +84,8 @@ export const attempts = sqliteTable('attempts', {
   state: text('state').notNull(),
   pid: integer('pid'),
   pidStart: text('pid_start'),
+  /** Where the attempt's agent runs (hosts/host-ref.ts, JSON): recovery adopts or reaps through it. */
+  hostRef: text('host_ref'),
   ownerPid: integer('owner_pid'),
   workdir: text('workdir'),
   branch: text('branch'),
@@ -219,6 +221,21 @@ export const settings = sqliteTable('settings', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
   updatedAt: text('updated_at').notNull(),
+});
+
+/** Workers a person keeps (`shoal workers add`, the Workers view), beside a spec's own worker_specs.
+ *  `host` is the FleetHostSpec without secrets; a key given inline is sealed in `sealed_secret`.
+ *  `host_key` pins the SSH host key (SHA256 fingerprint) accepted for this worker. */
+export const workerRegistry = sqliteTable('worker_registry', {
+  name: text('name').primaryKey(),
+  host: text('host').notNull(),
+  capabilities: text('capabilities').notNull().default('[]'),
+  maxConcurrent: integer('max_concurrent'),
+  dockerHost: text('docker_host'),
+  hostKey: text('host_key'),
+  sealedSecret: text('sealed_secret'),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at'),
 });
 
 /** One-time join tokens for remote agents (`shoal agent-token`). Only the token's sha256 is kept;

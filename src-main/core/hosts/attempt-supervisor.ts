@@ -1,0 +1,295 @@
+// One leased attempt, wherever it runs: workdir, tool gateway, the agent started through a host
+// driver, live events batched into fenced writes, lease renewal, timeout and cancellation, then
+// artifacts, the scorer, and the outcome recorded through the engine's group commit. Every write is
+// fenced by the lease; once it is lost the agent is stopped and nothing more is written.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FleetArtifactRef, FleetTaskSpec } from '../../../src-shared/protocol/fleet';
+import type { AttemptBinding, AttemptSession } from '../gateway/gateway';
+import { readAgentSpec } from '../fleet/agents/agent-spec';
+import { planLaunch, type LaunchPlan } from '../fleet/agents/launch';
+import { parserFor } from '../fleet/agents/stream-parsers';
+import { artifactDir, describeArtifact, writeArtifact } from '../fleet/artifacts';
+import type { EventPayload } from '../fleet/event-log';
+import { collectExpected, missingExpected } from '../fleet/expected-artifacts';
+import type { AttemptOutcome } from '../fleet/fleet-store';
+import { LeaseLostError, type Lease } from '../fleet/lease';
+import { score } from '../fleet/scorers';
+import { commitWorkdir, prepareWorkdir, removeWorkdir, workdirPatch, type Workdir } from '../fleet/workspace';
+import type { AttemptSink, HostDriver, HostExit, HostUsage } from './host-driver';
+import type { HostRef } from './host-ref';
+
+/** The store operations an attempt may make, all fenced by its lease. */
+export interface AttemptStoreOps {
+  taskSpec(runId: string, taskId: string): FleetTaskSpec;
+  markStarting(lease: Lease, workdir: string | null, branch: string | null): void;
+  markRunningOn(lease: Lease, ref: HostRef): void;
+  progress(lease: Lease, payloads: EventPayload[]): void;
+  renew(lease: Lease, nowMs: number, leaseMs: number): void;
+  /** The engine's group commit: settles once the outcome is durable; LeaseLostError when lost. */
+  complete(lease: Lease, outcome: AttemptOutcome): Promise<void>;
+}
+
+export interface SupervisorDeps {
+  ops: AttemptStoreOps;
+  driver: HostDriver;
+  dataDir: string;
+  workspace: string | null;
+  leaseMs: number;
+  heartbeatMs: number;
+  killGraceMs: number;
+  env: NodeJS.ProcessEnv;
+  worktreeCleanup: 'always' | 'on_success' | 'never';
+  onSpawned?: (lease: Lease, latencyMs: number) => void;
+  onHeartbeat?: (lease: Lease, usage: HostUsage | null) => void;
+  /** Judges the agent's tool calls (exec policy, approvals); without it the shell agent runs bare. */
+  gateway?: { openAttempt(binding: AttemptBinding): Promise<AttemptSession> };
+}
+
+export type StopReason = { kind: 'cancel'; by: string } | { kind: 'interrupt'; signal: string };
+
+export interface AttemptHandle {
+  lease: Lease;
+  done: Promise<void>;
+  stop(reason: StopReason): void;
+}
+
+export function superviseAttempt(lease: Lease, deps: SupervisorDeps): AttemptHandle {
+  let stopReason: StopReason | null = null;
+  let killer: (() => void) | null = null;
+  const handle: AttemptHandle = {
+    lease,
+    done: Promise.resolve(),
+    stop(reason) {
+      if (stopReason) return;
+      stopReason = reason;
+      killer?.();
+    },
+  };
+  handle.done = runAttempt(lease, deps, () => stopReason, (k) => {
+    killer = k;
+    if (stopReason) k();
+  }).catch((error: unknown) => {
+    if (!(error instanceof LeaseLostError)) console.error(`[shoal] attempt ${lease.runId}/${lease.taskId}#${lease.attempt} failed:`, error);
+  });
+  return handle;
+}
+
+const FLUSH_MS = 25;
+
+async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => StopReason | null, setKiller: (k: () => void) => void): Promise<void> {
+  const { ops, driver } = deps;
+  const spec = ops.taskSpec(lease.runId, lease.taskId);
+  const metadata = spec.metadata as Record<string, unknown>;
+  const outDir = artifactDir(deps.dataDir, lease.runId, lease.taskId, lease.attempt);
+  fs.mkdirSync(outDir, { recursive: true });
+  const logPath = path.join(outDir, 'agent.log');
+  /** False when the lease was lost meanwhile (another attempt owns the task): nothing was written. */
+  const complete = async (outcome: AttemptOutcome): Promise<boolean> => {
+    try {
+      await ops.complete(lease, outcome);
+      return true;
+    } catch (e) {
+      if (e instanceof LeaseLostError) return false;
+      throw e;
+    }
+  };
+
+  let workdir: Workdir;
+  try {
+    workdir = await prepareWorkdir({ dataDir: deps.dataDir, workspace: deps.workspace, runId: lease.runId, taskId: lease.taskId, attempt: lease.attempt });
+  } catch (e) {
+    fs.writeFileSync(logPath, `shoal: could not prepare the workdir: ${(e as Error).message}\n`);
+    await complete({ kind: 'scored', result: 'fail', exitCode: null, reason: `workdir: ${(e as Error).message}`, receipt: { artifacts: [describeArtifact('log', logPath)], score: null } });
+    return;
+  }
+  const early = stopped();
+  if (early) {
+    await complete(early.kind === 'cancel' ? { kind: 'cancelled', by: early.by, receipt: { artifacts: [], score: null } } : { kind: 'interrupted', signal: early.signal });
+    return;
+  }
+  ops.markStarting(lease, workdir.dir, workdir.branch);
+
+  // The agent's tool calls go through the gateway; their lifecycle joins the timeline through the
+  // same fenced queue as the agent's own events (bound below, once the queue exists).
+  let recordTool: (events: EventPayload[]) => void = () => {};
+  const binding: AttemptBinding = {
+    scope: { kind: 'task', runId: lease.runId, taskId: lease.taskId, attempt: lease.attempt, workdir: workdir.dir },
+    metadata, env: {}, record: (events) => recordTool(events),
+  };
+  const agent = readAgentSpec(metadata);
+  const agentSpec = typeof agent === 'string' ? { kind: 'shell' as const } : agent;
+  // The shell agent's gateway client is a Node script: it goes through the gateway only where
+  // Shoal's own runtime is (this computer). Elsewhere bash runs the instructions directly.
+  const useGateway = deps.gateway !== undefined && (driver.kind === 'local' || agentSpec.kind !== 'shell');
+  const session = useGateway ? await deps.gateway!.openAttempt(binding) : null;
+  let launch: LaunchPlan;
+  try {
+    launch = planLaunch(agentSpec, {
+      instructions: spec.instructions, workdir: workdir.dir, runId: lease.runId, taskId: lease.taskId, attempt: lease.attempt,
+      artifactsDir: outDir, isGitRepo: workdir.repo !== null, taskEnv: (metadata.env as Record<string, string> | undefined) ?? {}, parentEnv: deps.env,
+      ...(session ? { gateway: { url: session.url } } : {}),
+    });
+  } catch (e) {
+    session?.close();
+    throw e;
+  }
+  binding.env = launch.env;
+
+  const log = fs.createWriteStream(logPath, { flags: 'a' });
+  const parser = parserFor(launch.stream);
+  const abort = new AbortController();
+  let leaseLost = false;
+  let timedOut = false;
+  const pending: EventPayload[] = [];
+  let flushTimer: NodeJS.Timeout | null = null;
+  let lastUsage: HostUsage | null = null;
+
+  const kill = (): void => {
+    session?.stopCommands();
+    abort.abort();
+  };
+  setKiller(kill);
+
+  // Writes made while the attempt runs: a lost lease means another attempt owns the task now.
+  const fenced = (fn: () => void): void => {
+    if (leaseLost) return;
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof LeaseLostError) {
+        leaseLost = true;
+        kill();
+      } else throw e;
+    }
+  };
+  const flushEvents = (): void => {
+    flushTimer = null;
+    if (pending.length > 0) fenced(() => ops.progress(lease, pending.splice(0)));
+  };
+  const queueEvents = (events: EventPayload[]): void => {
+    if (events.length === 0) return;
+    pending.push(...events);
+    flushTimer ??= setTimeout(flushEvents, FLUSH_MS);
+  };
+  recordTool = queueEvents;
+
+  let resolveExit!: (exit: HostExit) => void;
+  const exited = new Promise<HostExit>((resolve) => (resolveExit = resolve));
+  let finished = false;
+  const sink: AttemptSink = {
+    started(ref) {
+      if (finished) return;
+      deps.onSpawned?.(lease, Date.now() - lease.grantedAt);
+      fenced(() => ops.markRunningOn(lease, ref));
+    },
+    output(line) {
+      if (finished) return;
+      log.write(line + '\n');
+      queueEvents(parser.line(line));
+    },
+    diagnostics(text) {
+      if (!finished) log.write(text);
+    },
+    events(payloads) {
+      if (!finished) queueEvents(payloads);
+    },
+    heartbeat(usage) {
+      lastUsage = usage;
+    },
+    artifacts(names) {
+      if (!finished && names.length > 0) log.write(`shoal: artifacts brought back: ${names.join(', ')}\n`);
+    },
+    finish(exit) {
+      if (finished) return;
+      finished = true;
+      resolveExit(exit);
+    },
+  };
+
+  // The lease is renewed here, not by the driver: a host that stops reporting still holds its lease
+  // only as long as this process is alive to renew it.
+  const heartbeat = setInterval(() => {
+    const hb: EventPayload = { state: 'heartbeat' };
+    if (lastUsage) {
+      hb.cpu_percent = lastUsage.cpuPercent;
+      hb.memory_mb = lastUsage.memoryMb;
+    }
+    fenced(() => {
+      ops.renew(lease, Date.now(), deps.leaseMs);
+      ops.progress(lease, [hb]);
+    });
+    deps.onHeartbeat?.(lease, lastUsage);
+  }, deps.heartbeatMs);
+  heartbeat.unref();
+
+  const timeoutS = spec.timeout_seconds === null || spec.timeout_seconds === undefined ? null : Number(spec.timeout_seconds);
+  const timeout = timeoutS !== null && Number.isFinite(timeoutS) && timeoutS * 1000 < 2 ** 31
+    ? setTimeout(() => {
+      timedOut = true;
+      log.write(`\nshoal: timed out after ${timeoutS}s; stopping the agent\n`);
+      kill();
+    }, timeoutS * 1000)
+    : null;
+
+  const plan = { runId: lease.runId, taskId: lease.taskId, attempt: lease.attempt, launch, workdir, artifactsDir: outDir, gatewayUrl: session?.url ?? null, killGraceMs: deps.killGraceMs, heartbeatMs: deps.heartbeatMs };
+  driver.start(plan, sink, abort.signal).catch((e: unknown) => {
+    // The driver could not start the agent (it says why, naming the host).
+    sink.diagnostics(`shoal: ${(e as Error).message}\n`);
+    sink.finish({ code: null, signal: null, hostError: (e as Error).message });
+  });
+  const exit = await exited;
+  clearInterval(heartbeat);
+  if (timeout) clearTimeout(timeout);
+  session?.close();
+  if (flushTimer) clearTimeout(flushTimer);
+  flushEvents();
+  await new Promise<void>((resolve) => log.end(resolve));
+  if (leaseLost) return;
+
+  const stop = stopped();
+  const logRef = describeArtifact('log', logPath);
+  if (stop?.kind === 'interrupt') {
+    await complete({ kind: 'interrupted', signal: stop.signal });
+    return;
+  }
+
+  const artifacts: FleetArtifactRef[] = [logRef];
+  let patchText = '';
+  try {
+    patchText = await workdirPatch(workdir);
+  } catch {
+    patchText = '';
+  }
+  if (patchText.length > 0) artifacts.push(writeArtifact(outDir, 'changes.patch', 'patch', patchText));
+  artifacts.push(...collectExpected(spec, workdir.dir, outDir));
+  fenced(() => ops.progress(lease, artifacts.map((a) => ({ state: 'artifact', ...a }) as EventPayload)));
+  if (leaseLost) return;
+
+  const outcome = decideOutcome({ spec, metadata, exit, stop, timedOut, timeoutS, artifacts, workdir: workdir.dir, summary: parser.summary() });
+  await commitWorkdir(workdir, `shoal: ${lease.taskId} (attempt ${lease.attempt})`);
+  if (!(await complete(outcome))) return;
+  const passed = outcome.kind === 'scored' && outcome.result === 'pass';
+  if (deps.worktreeCleanup === 'always' || (deps.worktreeCleanup === 'on_success' && passed)) await removeWorkdir(workdir).catch(() => undefined);
+}
+
+function decideOutcome(a: {
+  spec: FleetTaskSpec; metadata: Record<string, unknown>; exit: HostExit; stop: StopReason | null; timedOut: boolean; timeoutS: number | null;
+  artifacts: FleetArtifactRef[]; workdir: string; summary: string | null | undefined;
+}): AttemptOutcome {
+  const { artifacts, exit } = a;
+  if (a.stop?.kind === 'cancel') return { kind: 'cancelled', by: a.stop.by, receipt: { artifacts, score: null } };
+  if (a.timedOut) return { kind: 'scored', result: 'timeout', exitCode: exit.code, reason: `timed out after ${a.timeoutS}s`, receipt: { artifacts, score: null } };
+  if (exit.hostError !== undefined) return { kind: 'scored', result: 'fail', exitCode: null, reason: exit.hostError, receipt: { artifacts, score: null } };
+  const code = exit.code ?? (exit.signal ? 128 : null);
+  const verdict = score(a.spec.scorer ?? null, code, a.workdir, a.metadata);
+  const missing = missingExpected(a.spec, artifacts);
+  const summary = a.summary;
+  if (verdict.result === 'review') return { kind: 'review', exitCode: code, ...(summary ? { summary } : {}), receipt: { artifacts, score: null } };
+  const sc = verdict.score && missing.length > 0 ? { ...verdict.score, notes: `${verdict.score.notes ?? ''}; missing expected artifacts: ${missing.join(', ')}`.replace(/^; /, '') } : verdict.score;
+  return {
+    kind: 'scored', result: verdict.result, exitCode: code, ...(summary ? { summary } : {}),
+    ...(verdict.result === 'fail' ? { reason: verdict.reason ?? 'failed' } : {}),
+    receipt: { artifacts, score: sc },
+  };
+}

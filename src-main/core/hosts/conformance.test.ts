@@ -1,0 +1,135 @@
+// One driver conformance suite, the same cases against every host kind: local (this computer), SSH
+// (a real OpenSSH server on 127.0.0.1 started by the test) and Docker (podman's Docker API, started
+// by the test). Each case runs a real run through the engine: start, stream, artifacts and the patch
+// back as a branch, cancel and timeout ending the agent's whole tree.
+import { execFileSync } from 'node:child_process';
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ShoalCore } from '../shoal';
+import { git, initRepo } from '../test-support/git-repo';
+import { startSshd, type TestSshd } from '../test-support/sshd';
+import { eventsOf, launch } from '../test-support/temp-core';
+import { useCores } from '../test-support/use-cores';
+import { waitFor } from '../test-support/wait-for';
+import { parseHostRef } from './host-ref';
+import { KnownHosts } from './ssh/host-keys';
+
+const makeCore = useCores();
+
+interface HostSetup {
+  kind: 'local' | 'ssh';
+  up(): void;
+  down(): void;
+  /** The worker spec a run declares to run there. */
+  worker(): Record<string, unknown>;
+  /** Called on each new core before launching (pins host keys, ...). */
+  prepare(core: ShoalCore): void;
+}
+
+let sshd: TestSshd | null = null;
+const setups: HostSetup[] = [
+  { kind: 'local', up() {}, down() {}, worker: () => ({ id: 'w1', name: 'here', host: { kind: 'local' }, max_concurrent_tasks: 2 }), prepare() {} },
+  {
+    kind: 'ssh',
+    up() {
+      sshd = startSshd();
+    },
+    down() {
+      sshd?.stop();
+    },
+    worker: () => ({ id: 'w1', name: 'ssh box', host: { kind: 'ssh', host: '127.0.0.1', port: sshd!.port, user: sshd!.user, identity: sshd!.identity }, max_concurrent_tasks: 2 }),
+    prepare(core) {
+      KnownHosts.inDataDir(core.dataDir).pin(`127.0.0.1:${sshd!.port}`, sshd!.fingerprint);
+    },
+  },
+];
+
+/** Processes on this machine whose command line holds `marker` (remote and container processes of
+ *  these test hosts run on this kernel too). */
+function running(marker: string): number[] {
+  try {
+    return execFileSync('pgrep', ['-f', marker], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function hostRefOf(core: ShoalCore, runId: string): Record<string, unknown> | null {
+  const ro = new Database(core.store.path, { readonly: true });
+  try {
+    const row = ro.prepare('SELECT host_ref FROM attempts WHERE run_id = ? ORDER BY attempt LIMIT 1').get(runId) as { host_ref: string | null };
+    return parseHostRef(row.host_ref);
+  } finally {
+    ro.close();
+  }
+}
+
+describe.each(setups)('host driver conformance: $kind', (setup) => {
+  beforeAll(() => setup.up(), 120_000);
+  afterAll(() => setup.down());
+
+  const core = (): ShoalCore => {
+    const c = makeCore();
+    setup.prepare(c);
+    return c;
+  };
+
+  it('starts the agent, streams its output, brings artifacts and the patch back as a branch', async () => {
+    const c = core();
+    const repo = initRepo({ 'README.md': 'base\n' });
+    const runId = launch(c, {
+      name: `conf-${setup.kind}`,
+      worker_specs: [setup.worker()],
+      task_specs: [{
+        id: 'edit', name: 'edit',
+        instructions: 'echo "hello from the agent"; echo changed > new.txt; echo more >> README.md; echo \'{"ok":true}\' > "$SHOAL_ARTIFACTS_DIR/report.json"',
+        scorer: { kind: 'file_exists', path: 'new.txt' },
+        expected_artifacts: ['report'],
+      }],
+    }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const [receipt] = c.engine.fleet.receipts(runId);
+    expect(receipt).toMatchObject({ result: 'pass', worker_id: 'w1' });
+    const artifacts = receipt!.artifacts as Array<{ kind: string; path: string; checksum: string }>;
+    expect(fs.readFileSync(artifacts.find((a) => a.kind === 'log')!.path, 'utf8')).toContain('hello from the agent');
+    const patch = fs.readFileSync(artifacts.find((a) => a.kind === 'patch')!.path, 'utf8');
+    expect(patch).toContain('new.txt');
+    expect(patch).toContain('+more');
+    const report = artifacts.find((a) => a.kind === 'report')!;
+    expect(JSON.parse(fs.readFileSync(report.path, 'utf8'))).toEqual({ ok: true });
+    expect(report.checksum).toMatch(/^sha256:/);
+    // The result is a branch in the local repository; the user's checkout is untouched.
+    expect(git(repo, 'show', `shoal/${runId}/edit:new.txt`)).toBe('changed');
+    expect(fs.existsSync(`${repo}/new.txt`)).toBe(false);
+    expect(hostRefOf(c, runId)).toMatchObject({ kind: setup.kind });
+    const states = eventsOf(c, runId).map((e) => e.state);
+    expect(states).toEqual(expect.arrayContaining(['leased', 'starting', 'running', 'artifact', 'completed']));
+  });
+
+  it('cancel ends the agent and its whole tree', async () => {
+    const c = core();
+    const marker = `sleep 41.${process.pid % 1000}${setup.kind.length}`;
+    const runId = launch(c, {
+      name: 'cancel', worker_specs: [setup.worker()],
+      task_specs: [{ id: 'long', name: 'long', instructions: `echo started; ${marker} & ${marker}; wait` }],
+    });
+    await waitFor('the agent running', () => running(marker).length >= 2, 20_000);
+    expect(c.engine.cancelTask(runId, 'long')).toBe(true);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    expect(c.engine.fleet.receipts(runId)[0]).toMatchObject({ result: 'skip' });
+    await waitFor('the agent tree gone', () => running(marker).length === 0, 10_000);
+  });
+
+  it('a timeout ends the agent and records the attempt as timed out', async () => {
+    const c = core();
+    const marker = `sleep 42.${process.pid % 1000}${setup.kind.length}`;
+    const runId = launch(c, {
+      name: 'timeout', worker_specs: [setup.worker()],
+      task_specs: [{ id: 'slow', name: 'slow', instructions: `${marker} & ${marker}; wait`, timeout_seconds: 1, retry_policy: { max_attempts: 1 } }],
+    });
+    expect(await c.engine.waitForRun(runId)).toBe('failed');
+    expect(c.engine.fleet.receipts(runId)[0]).toMatchObject({ result: 'timeout' });
+    await waitFor('the agent tree gone', () => running(marker).length === 0, 10_000);
+  });
+});

@@ -1,0 +1,84 @@
+// One driver per host, shared by every worker and attempt that runs there: an SSH host gets one
+// connection reused by all its attempts, a Docker daemon one client. Kinds register a factory, so
+// the engine asks for "the driver of this worker spec" and never branches on the host kind.
+import type { FleetHostSpec } from '../../../src-shared/protocol/fleet';
+import type { HostDriver } from './host-driver';
+import type { HostKind, HostRef } from './host-ref';
+import { LocalDriver } from './local-driver';
+import { KnownHosts } from './ssh/host-keys';
+import { SshConnection } from './ssh/ssh-connection';
+import { SshDriver } from './ssh/ssh-driver';
+import os from 'node:os';
+
+/** Per-worker settings that are not part of the wire FleetHostSpec (a kept worker's pinned host
+ *  key or Docker daemon, the data dir for known hosts). */
+export interface DriverContext {
+  dataDir: string;
+  /** The worker's name, for errors ("worker gpu-box: host key changed"). */
+  workerName: string;
+  dockerHost?: string | null;
+  hostKey?: string | null;
+  /** Accept and pin a host key seen for the first time (shoal run --accept-new-host-keys). */
+  acceptNewHostKey?: boolean;
+  /** A private key given inline (a kept worker's sealed secret, unsealed only in memory). */
+  privateKey?: string | null;
+}
+
+export type DriverFactory = (host: FleetHostSpec, ctx: DriverContext) => HostDriver;
+
+export class DriverPool {
+  private readonly drivers = new Map<string, HostDriver>();
+  private readonly factories = new Map<HostKind, DriverFactory>();
+  readonly local = new LocalDriver();
+
+  constructor(private readonly dataDir: string, private readonly opts: { acceptNewHostKeys?: boolean } = {}) {
+    this.factories.set('local', () => this.local);
+    this.factories.set('ssh', (host, ctx) => {
+      if (host.kind !== 'ssh') throw new Error('not an ssh host');
+      const target = { host: host.host, port: host.port === undefined || host.port === null ? 22 : Number(host.port), user: host.user ?? os.userInfo().username, identity: host.identity ?? null, privateKey: ctx.privateKey ?? null };
+      return new SshDriver(new SshConnection(target, { known: KnownHosts.inDataDir(ctx.dataDir), pinned: ctx.hostKey ?? null, acceptNew: ctx.acceptNewHostKey ?? this.opts.acceptNewHostKeys ?? false }));
+    });
+  }
+
+  register(kind: HostKind, factory: DriverFactory): void {
+    this.factories.set(kind, factory);
+  }
+
+  /** The driver for a host; throws with the worker named when this kind cannot run here. */
+  driverFor(host: FleetHostSpec, ctx: Omit<DriverContext, 'dataDir'>): HostDriver {
+    const key = hostKey(host, ctx);
+    let d = this.drivers.get(key);
+    if (!d) {
+      const factory = this.factories.get(host.kind);
+      if (!factory) throw new Error(`worker ${ctx.workerName}: ${host.kind} hosts are not supported by this Shoal`);
+      d = factory(host, { ...ctx, dataDir: this.dataDir });
+      this.drivers.set(key, d);
+    }
+    return d;
+  }
+
+  /** A driver able to end what a ref names after a crash, when its worker is not known any more. */
+  driverForRef(ref: HostRef): HostDriver | null {
+    if (ref.kind === 'local') return this.local;
+    const host: FleetHostSpec = ref.kind === 'ssh' ? { kind: 'ssh', host: ref.host, port: ref.port, user: ref.user } : { kind: 'docker', image: '', args: [] };
+    try {
+      return this.driverFor(host, { workerName: `${ref.kind} host`, dockerHost: ref.kind === 'docker' ? ref.dockerHost : null });
+    } catch {
+      return null;
+    }
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.drivers.values()];
+    this.drivers.clear();
+    await Promise.all(all.map((d) => d.close().catch(() => undefined)));
+  }
+}
+
+function hostKey(host: FleetHostSpec, ctx: Omit<DriverContext, 'dataDir'>): string {
+  switch (host.kind) {
+    case 'local': return 'local';
+    case 'ssh': return `ssh:${host.user ?? ''}@${host.host}:${host.port ?? 22}:${host.identity ?? ''}`;
+    case 'docker': return `docker:${ctx.dockerHost ?? process.env.DOCKER_HOST ?? ''}:${host.image}:${JSON.stringify(host.args)}`;
+  }
+}

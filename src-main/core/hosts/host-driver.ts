@@ -1,0 +1,86 @@
+// The seam between the attempt supervisor (leases, events, timeout, outcome) and the place an
+// attempt runs. A driver knows one kind of host: how to probe it, start an agent there and stream
+// its output back, stop it, and end what a crashed Shoal left behind. It reports only through the
+// AttemptSink; it never touches the store, so the engine cannot tell where an attempt ran.
+import type { LaunchPlan } from '../fleet/agents/launch';
+import type { EventPayload } from '../fleet/event-log';
+import type { Workdir } from '../fleet/workspace';
+import type { HostKind, HostRef } from './host-ref';
+
+/** Everything a driver needs to run one attempt. Paths are local; a remote driver maps them. */
+export interface AttemptPlan {
+  runId: string;
+  taskId: string;
+  attempt: number;
+  /** The agent as planned for `workdir.dir` and `artifactsDir` (command, argv, environment). */
+  launch: LaunchPlan;
+  /** The attempt's local worktree at the task's base commit (or a scratch directory). A remote
+   *  driver moves that commit with git and brings the agent's changes back into this worktree. */
+  workdir: Workdir;
+  /** Files the agent writes to $SHOAL_ARTIFACTS_DIR must end up here before finish(). */
+  artifactsDir: string;
+  /** The attempt's tool gateway (127.0.0.1): a remote driver makes it reachable from there. */
+  gatewayUrl: string | null;
+  /** Between the polite stop and the hard kill. */
+  killGraceMs: number;
+  heartbeatMs: number;
+}
+
+export interface HostUsage { cpuPercent: number; memoryMb: number }
+
+/** How the agent ended. `hostError` set: the host failed it (could not start, connection lost);
+ *  the reason names the host and the cause. */
+export interface HostExit {
+  code: number | null;
+  signal: string | null;
+  hostError?: string;
+}
+
+/** The only way back from a driver. Calls after finish() are ignored. */
+export interface AttemptSink {
+  /** The agent exists: its ref is recorded durably before anything else happens. */
+  started(ref: HostRef): void;
+  /** One line of the agent's stdout (parsed into timeline events by the supervisor). */
+  output(line: string): void;
+  /** stderr and the driver's own notes: they go to the attempt's log only. */
+  diagnostics(text: string): void;
+  events(payloads: EventPayload[]): void;
+  heartbeat(usage: HostUsage | null): void;
+  /** Files now present in plan.artifactsDir (checked against the remote's checksums when remote). */
+  artifacts(names: string[]): void;
+  /** The agent ended and its results (changes, artifacts) are back. */
+  finish(exit: HostExit): void;
+}
+
+export interface HostProbe {
+  ok: boolean;
+  /** Names the host and the cause when not ok. */
+  error?: string;
+  git: string | null;
+  agents: string[];
+  cpus: number | null;
+  memoryMb: number | null;
+  os: string | null;
+}
+
+export interface HostDriver {
+  readonly kind: HostKind;
+  /** A label for errors and logs, e.g. "ssh root@127.0.0.1:2222". */
+  readonly label: string;
+  probe(): Promise<HostProbe>;
+  /** Starts the agent; resolves with its ref once started() was called. Rejects when it could not
+   *  start (unreachable host, missing image, ...): nothing runs then. Aborting `signal` stops it
+   *  (polite stop, then kill after the grace); finish() is still called. */
+  start(plan: AttemptPlan, sink: AttemptSink, signal: AbortSignal): Promise<HostRef>;
+  /** Ends the work behind a ref now (a lost lease). */
+  cancel(ref: HostRef): Promise<void>;
+  /** After a crash: ends what the ref names if it still runs. 'ended' when something was stopped. */
+  reap(ref: HostRef): Promise<'ended' | 'gone'>;
+  /** Releases connections; running attempts are not this call's business. */
+  close(): Promise<void>;
+}
+
+/** Quotes one word for a POSIX shell (remote command lines are built from argv). */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

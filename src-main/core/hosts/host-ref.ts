@@ -1,0 +1,37 @@
+// What a host driver started for an attempt, stored durably with the attempt (attempts.host_ref) the
+// moment it exists, so a Shoal that crashed can find that work again and adopt or end it: a local
+// process is known by pid + start time (a recycled pid is not ours), an SSH attempt by its host and
+// remote process group, a container by its id.
+import { z } from 'zod';
+
+export const HostRefSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('local'), pid: z.number().int().positive(), startTime: z.string().nullable() }),
+  z.object({ kind: z.literal('ssh'), host: z.string(), port: z.number().int(), user: z.string(), pgid: z.number().int().positive(), dir: z.string() }),
+  z.object({ kind: z.literal('docker'), containerId: z.string(), dockerHost: z.string().nullable() }),
+]);
+export type HostRef = z.infer<typeof HostRefSchema>;
+export type HostKind = HostRef['kind'];
+
+export function serializeHostRef(ref: HostRef): string {
+  return JSON.stringify(ref);
+}
+
+/** null for an attempt recorded before host refs existed, or a value this version cannot read. */
+export function parseHostRef(text: string | null): HostRef | null {
+  if (!text) return null;
+  try {
+    const parsed = HostRefSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** How the ref appears in logs and errors: never a secret, only where the work runs. */
+export function describeHostRef(ref: HostRef): string {
+  switch (ref.kind) {
+    case 'local': return `local pid ${ref.pid}`;
+    case 'ssh': return `ssh ${ref.user}@${ref.host}:${ref.port} pgid ${ref.pgid}`;
+    case 'docker': return `container ${ref.containerId.slice(0, 12)}`;
+  }
+}

@@ -1,0 +1,90 @@
+// This computer: the agent is a child process in its own process group (so the whole tree can be
+// signalled at once), known durably by pid + start time so a restarted Shoal ends it and never a
+// process that merely inherited its pid.
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import readline from 'node:readline';
+import { isSameProcess, processStartTime, signalGroup, TreeSampler } from '../fleet/process-tree';
+import type { AttemptPlan, AttemptSink, HostDriver, HostProbe } from './host-driver';
+import type { HostRef } from './host-ref';
+import { probeCommands } from './probe-commands';
+
+export class LocalDriver implements HostDriver {
+  readonly kind = 'local' as const;
+  readonly label = 'this computer';
+
+  async probe(): Promise<HostProbe> {
+    const found = await probeCommands((cmd) => new Promise((resolve) => {
+      const c = spawn('sh', ['-c', cmd], { stdio: ['ignore', 'pipe', 'ignore'] });
+      let out = '';
+      c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      c.on('close', () => resolve(out));
+      c.on('error', () => resolve(''));
+    }));
+    return { ok: true, git: found.git, agents: found.agents, cpus: os.cpus().length, memoryMb: Math.round(os.totalmem() / 2 ** 20), os: `${os.type()} ${os.release()}` };
+  }
+
+  start(plan: AttemptPlan, sink: AttemptSink, signal: AbortSignal): Promise<HostRef> {
+    const { launch } = plan;
+    const child = spawn(launch.command, launch.args, { cwd: plan.workdir.dir, env: launch.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Once the agent has exited its pid may be reused: never signal it after that.
+    let exited = false;
+    let killTimer: NodeJS.Timeout | null = null;
+    let heartbeat: NodeJS.Timeout | null = null;
+    const stop = (): void => {
+      if (!child.pid || killTimer || exited) return;
+      signalGroup(child.pid, 'SIGTERM');
+      killTimer = setTimeout(() => child.pid && !exited && signalGroup(child.pid, 'SIGKILL'), plan.killGraceMs);
+      killTimer.unref();
+    };
+    return new Promise<HostRef>((resolve, reject) => {
+      child.once('error', (e) => {
+        exited = true;
+        sink.diagnostics(`shoal: could not start ${launch.command}: ${e.message}\n`);
+        const reason = `could not start ${launch.command} (is it installed and on PATH?)`;
+        sink.finish({ code: null, signal: null, hostError: reason });
+        reject(new Error(reason));
+      });
+      child.once('spawn', () => {
+        const pid = child.pid!;
+        const ref: HostRef = { kind: 'local', pid, startTime: processStartTime(pid) };
+        sink.started(ref);
+        if (signal.aborted) stop();
+        else signal.addEventListener('abort', stop, { once: true });
+        const sampler = new TreeSampler(pid);
+        heartbeat = setInterval(() => sink.heartbeat(sampler.sample()), plan.heartbeatMs);
+        heartbeat.unref();
+        readline.createInterface({ input: child.stdout! }).on('line', (line) => sink.output(line));
+        child.stderr!.on('data', (chunk: Buffer) => sink.diagnostics(chunk.toString()));
+        let result: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+        let streamsOpen = 2;
+        const maybe = (): void => {
+          if (!result || streamsOpen > 0) return;
+          if (heartbeat) clearInterval(heartbeat);
+          if (killTimer) clearTimeout(killTimer);
+          signal.removeEventListener('abort', stop);
+          // Anything the agent left behind in its group (a background job) goes with it; the group
+          // id stays reserved while a member lives, so this cannot hit a stranger.
+          signalGroup(pid, 'SIGKILL');
+          sink.finish({ code: result.code, signal: result.signal });
+        };
+        child.stdout!.once('close', () => { streamsOpen--; maybe(); });
+        child.stderr!.once('close', () => { streamsOpen--; maybe(); });
+        child.once('exit', (code, sig) => { exited = true; result = { code, signal: sig }; maybe(); });
+        resolve(ref);
+      });
+    });
+  }
+
+  async cancel(ref: HostRef): Promise<void> {
+    if (ref.kind === 'local' && isSameProcess(ref.pid, ref.startTime)) signalGroup(ref.pid, 'SIGKILL');
+  }
+
+  async reap(ref: HostRef): Promise<'ended' | 'gone'> {
+    if (ref.kind !== 'local' || !isSameProcess(ref.pid, ref.startTime)) return 'gone';
+    signalGroup(ref.pid, 'SIGKILL');
+    return 'ended';
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,63 @@
+// SSH host keys are pinned: the first key seen for host:port is refused (its SHA256 fingerprint
+// shown) unless the person accepted it, and a key that changed is always refused. Pins live in the
+// data dir (known-hosts.json), or come with a kept worker (its accepted fingerprint).
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** OpenSSH's format: "SHA256:" + unpadded base64 of the SHA-256 of the key blob. */
+export function fingerprintOf(keyBlob: Buffer): string {
+  return `SHA256:${crypto.createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
+}
+
+export class HostKeyError extends Error {
+  constructor(readonly kind: 'unknown' | 'changed', readonly host: string, readonly fingerprint: string, message: string) {
+    super(message);
+    this.name = 'HostKeyError';
+  }
+}
+
+export class KnownHosts {
+  constructor(private readonly file: string) {}
+
+  static inDataDir(dataDir: string): KnownHosts {
+    return new KnownHosts(path.join(dataDir, 'known-hosts.json'));
+  }
+
+  private read(): Record<string, string> {
+    try {
+      return JSON.parse(fs.readFileSync(this.file, 'utf8')) as Record<string, string>;
+    } catch {
+      return {};
+    }
+  }
+
+  get(hostPort: string): string | null {
+    return this.read()[hostPort] ?? null;
+  }
+
+  pin(hostPort: string, fingerprint: string): void {
+    const all = this.read();
+    all[hostPort] = fingerprint;
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    // Whole file or nothing: a crash mid-write never loses the other pins.
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(all, null, 2) + '\n', { mode: 0o600 });
+    fs.renameSync(tmp, this.file);
+  }
+
+  /** Decides on a key the server presented; throws HostKeyError naming the host when refused. */
+  check(hostPort: string, fingerprint: string, opts: { pinned?: string | null; acceptNew?: boolean }): void {
+    const known = opts.pinned ?? this.get(hostPort);
+    if (known === fingerprint) return;
+    if (known) {
+      throw new HostKeyError('changed', hostPort, fingerprint,
+        `host key of ${hostPort} changed: expected ${known}, got ${fingerprint}; refusing to connect (if the host was really re-keyed, remove and re-add the worker)`);
+    }
+    if (!opts.acceptNew) {
+      throw new HostKeyError('unknown', hostPort, fingerprint,
+        `host key of ${hostPort} is not known: ${fingerprint}; accept it with --accept-new-host-key (shoal workers add) or --accept-new-host-keys (shoal run) after checking it`);
+    }
+    this.pin(hostPort, fingerprint);
+  }
+}

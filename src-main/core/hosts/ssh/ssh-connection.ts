@@ -1,0 +1,191 @@
+// One SSH connection per host, reused by every attempt and probe there (ssh2, no `ssh` binary).
+// Connects on first use and again after a drop; the host key is checked against the pin before
+// anything else. Errors always name the host: "ssh root@10.0.0.5:22: connection refused".
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { fingerprintOf, HostKeyError, type KnownHosts } from './host-keys';
+
+export interface SshTarget {
+  host: string;
+  port: number;
+  user: string;
+  /** A private key file (the spec's `identity`). */
+  identity?: string | null;
+  /** A private key given inline (a kept worker's sealed secret, unsealed in memory only). */
+  privateKey?: string | null;
+}
+
+export interface ExecResult { code: number | null; signal: string | null; stdout: Buffer; stderr: string }
+
+export class SshConnection {
+  readonly label: string;
+  private client: Client | null = null;
+  private connecting: Promise<Client> | null = null;
+  private readonly lostListeners = new Set<(why: string) => void>();
+  private readonly forwards = new Map<number, number>();
+
+  constructor(readonly target: SshTarget, private readonly keys: { known: KnownHosts; pinned?: string | null; acceptNew?: boolean }) {
+    this.label = `ssh ${target.user}@${target.host}:${target.port}`;
+  }
+
+  get hostPort(): string {
+    return `${this.target.host}:${this.target.port}`;
+  }
+
+  /** Called once when the live connection drops (attempts on it fail; the next use reconnects). */
+  onLost(fn: (why: string) => void): () => void {
+    this.lostListeners.add(fn);
+    return () => this.lostListeners.delete(fn);
+  }
+
+  connect(): Promise<Client> {
+    if (this.client) return Promise.resolve(this.client);
+    this.connecting ??= this.open().finally(() => (this.connecting = null));
+    return this.connecting;
+  }
+
+  private open(): Promise<Client> {
+    let auth: Partial<ConnectConfig>;
+    try {
+      auth = authConfig(this.target);
+    } catch (e) {
+      return Promise.reject(new Error(`${this.label}: ${(e as Error).message}`));
+    }
+    return new Promise<Client>((resolve, reject) => {
+      const c = new Client();
+      let keyError: HostKeyError | null = null;
+      let ready = false;
+      const config: ConnectConfig = {
+        host: this.target.host, port: this.target.port, username: this.target.user,
+        readyTimeout: 15_000, keepaliveInterval: 5_000, keepaliveCountMax: 3,
+        hostVerifier: (key: Buffer) => {
+          try {
+            this.keys.known.check(this.hostPort, fingerprintOf(key), { pinned: this.keys.pinned, acceptNew: this.keys.acceptNew });
+            return true;
+          } catch (e) {
+            keyError = e as HostKeyError;
+            return false;
+          }
+        },
+        ...auth,
+      };
+      c.on('ready', () => {
+        ready = true;
+        c.setNoDelay(true); // execs on a reused connection take a few ms instead of a Nagle round
+        this.client = c;
+        resolve(c);
+      });
+      c.on('error', (e: Error & { level?: string }) => {
+        if (!ready) reject(new Error(`${this.label}: ${keyError?.message ?? describeSshError(e)}`));
+      });
+      c.on('close', () => {
+        if (this.client === c) {
+          this.client = null;
+          this.forwards.clear();
+          for (const fn of [...this.lostListeners]) fn(`${this.label}: connection lost`);
+        }
+        if (!ready) reject(new Error(`${this.label}: ${keyError?.message ?? 'connection closed during the handshake'}`));
+      });
+      c.on('tcp connection', (info, accept, rejectConn) => {
+        const local = this.forwards.get(info.destPort);
+        if (local === undefined) return rejectConn();
+        const upstream = net.connect(local, '127.0.0.1');
+        upstream.setNoDelay(true);
+        upstream.once('connect', () => {
+          const ch = accept();
+          ch.pipe(upstream).pipe(ch);
+          ch.on('error', () => upstream.destroy());
+        });
+        upstream.on('error', () => rejectConn());
+      });
+      try {
+        c.connect(config);
+      } catch (e) {
+        reject(new Error(`${this.label}: ${(e as Error).message}`));
+      }
+    });
+  }
+
+  /** Runs a command to its end. stdin, when given, is written then closed. */
+  async exec(command: string, stdin?: Buffer | string): Promise<ExecResult> {
+    const ch = await this.spawn(command);
+    return new Promise((resolve, reject) => {
+      const out: Buffer[] = [];
+      let err = '';
+      let code: number | null = null;
+      let signal: string | null = null;
+      ch.on('data', (d: Buffer) => out.push(d));
+      ch.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      ch.on('exit', (c: number | null, s?: string) => {
+        code = c;
+        signal = s ?? null;
+      });
+      ch.on('close', () => resolve({ code, signal, stdout: Buffer.concat(out), stderr: err }));
+      ch.on('error', (e: Error) => reject(new Error(`${this.label}: ${e.message}`)));
+      if (stdin !== undefined) ch.end(stdin);
+      else ch.end();
+    });
+  }
+
+  async spawn(command: string): Promise<ClientChannel> {
+    const c = await this.connect();
+    return new Promise((resolve, reject) => {
+      c.exec(command, (e, ch) => (e ? reject(new Error(`${this.label}: could not run a command: ${e.message}`)) : resolve(ch)));
+    });
+  }
+
+  /** A port on the remote's 127.0.0.1 that reaches localPort on this computer (reverse forward),
+   *  so an agent there reaches the attempt's tool gateway here. */
+  async forwardToLocal(localPort: number): Promise<number> {
+    for (const [remote, local] of this.forwards) if (local === localPort) return remote;
+    const c = await this.connect();
+    const remote = await new Promise<number>((resolve, reject) => {
+      c.forwardIn('127.0.0.1', 0, (e, port) => (e ? reject(new Error(`${this.label}: reverse port forward refused: ${e.message}`)) : resolve(port)));
+    });
+    this.forwards.set(remote, localPort);
+    return remote;
+  }
+
+  close(): void {
+    const c = this.client;
+    this.client = null;
+    this.forwards.clear();
+    c?.end();
+  }
+}
+
+/** Key from `identity`, a given key, the user's ssh-agent, or ~/.ssh/id_* — in that order. */
+function authConfig(t: SshTarget): Partial<ConnectConfig> {
+  const cfg: Partial<ConnectConfig> = {};
+  if (t.privateKey) cfg.privateKey = t.privateKey;
+  else if (t.identity) {
+    const file = t.identity.startsWith('~/') ? path.join(os.homedir(), t.identity.slice(2)) : t.identity;
+    try {
+      cfg.privateKey = fs.readFileSync(file);
+    } catch (e) {
+      throw new Error(`identity ${t.identity}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    }
+  } else {
+    for (const name of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
+      const file = path.join(os.homedir(), '.ssh', name);
+      if (fs.existsSync(file)) {
+        cfg.privateKey = fs.readFileSync(file);
+        break;
+      }
+    }
+  }
+  if (process.env.SSH_AUTH_SOCK) cfg.agent = process.env.SSH_AUTH_SOCK;
+  return cfg;
+}
+
+function describeSshError(e: Error & { level?: string; code?: string }): string {
+  if (e.code === 'ECONNREFUSED') return 'connection refused (is sshd running there?)';
+  if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return 'host name not found';
+  if (e.code === 'ETIMEDOUT' || /Timed out/i.test(e.message)) return 'timed out connecting';
+  if (e.code === 'EHOSTUNREACH' || e.code === 'ENETUNREACH') return 'host unreachable';
+  if (e.level === 'client-authentication') return 'authentication refused (no key was accepted)';
+  return e.message;
+}

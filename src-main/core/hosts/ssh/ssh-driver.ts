@@ -1,0 +1,234 @@
+// An SSH host: the remote needs only sshd, sh and git (plus the agent's CLI). Code travels by git —
+// the task's base commit goes out as a bundle into a cache repository under ~/.shoal on the remote
+// (only when the remote does not have it yet), the agent runs in a fresh detached worktree there, in
+// its own session/process group, and its changes come back as a binary diff applied to the
+// attempt's local worktree (which the supervisor commits to `shoal/<run>/<task>`): the user's
+// checkout is never copied. Artifacts come back checked against the remote's SHA-256.
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { promisify } from 'node:util';
+import { refSlug } from '../../fleet/ids';
+import { shellQuote as q, type AttemptPlan, type AttemptSink, type HostDriver, type HostProbe } from '../host-driver';
+import type { HostRef } from '../host-ref';
+import { parseSystemFacts, probeCommands, SYSTEM_FACTS } from '../probe-commands';
+import type { SshConnection } from './ssh-connection';
+
+const execFileP = promisify(execFile);
+
+/** Variables that describe this computer, not the remote: the remote login's own values apply. */
+const LOCAL_ONLY_ENV = new Set(['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'TMPDIR', 'SSH_AUTH_SOCK', 'ELECTRON_RUN_AS_NODE']);
+
+export class SshDriver implements HostDriver {
+  readonly kind = 'ssh' as const;
+  readonly label: string;
+  private home: Promise<string> | null = null;
+  /** git's worktree and fetch bookkeeping in one remote repository, one change at a time. */
+  private readonly repoQueues = new Map<string, Promise<unknown>>();
+
+  constructor(readonly conn: SshConnection) {
+    this.label = conn.label;
+  }
+
+  private async root(): Promise<string> {
+    this.home ??= this.conn.exec('printf %s "$HOME"').then((r) => r.stdout.toString().trim() || '/tmp').catch((e: unknown) => {
+      this.home = null;
+      throw e;
+    });
+    return `${await this.home}/.shoal`;
+  }
+
+  private async run(command: string, what: string, stdin?: Buffer): Promise<Buffer> {
+    const r = await this.conn.exec(command, stdin);
+    if (r.code !== 0) throw new Error(`${this.label}: ${what} failed (exit ${r.code ?? r.signal}): ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
+    return r.stdout;
+  }
+
+  private inRepo<T>(repo: string, fn: () => Promise<T>): Promise<T> {
+    const next = (this.repoQueues.get(repo) ?? Promise.resolve()).then(fn, fn);
+    this.repoQueues.set(repo, next.catch(() => undefined));
+    return next;
+  }
+
+  async probe(): Promise<HostProbe> {
+    const none = { git: null, agents: [], cpus: null, memoryMb: null, os: null };
+    try {
+      await this.conn.connect();
+    } catch (e) {
+      return { ok: false, error: (e as Error).message, ...none };
+    }
+    const run = (cmd: string) => this.conn.exec(cmd).then((r) => r.stdout.toString(), () => '');
+    const [found, facts] = await Promise.all([probeCommands(run), run(SYSTEM_FACTS).then(parseSystemFacts)]);
+    const probe = { ...none, ...found, ...facts };
+    if (!found.git) return { ...probe, ok: false, error: `${this.label}: git not found on the remote (Shoal moves code there with git)` };
+    return { ...probe, ok: true };
+  }
+
+  async start(plan: AttemptPlan, sink: AttemptSink, signal: AbortSignal): Promise<HostRef> {
+    const root = await this.root();
+    const dir = `${root}/work/${refSlug(plan.runId)}/${refSlug(plan.taskId)}-${plan.attempt}`;
+    const art = `${dir}.artifacts`;
+    const w = plan.workdir;
+    const repo = w.repo && w.baseCommit && w.branch ? `${root}/repos/${crypto.createHash('sha256').update(w.repo).digest('hex').slice(0, 16)}.git` : null;
+    if (repo) {
+      await this.inRepo(repo, async () => {
+        await this.sendCommit(repo, w.dir, w.branch!, w.baseCommit!);
+        await this.run(`rm -rf ${q(dir)} ${q(art)} && mkdir -p ${q(art)} && git -C ${q(repo)} worktree prune && git -C ${q(repo)} worktree add -q -f --detach ${q(dir)} ${w.baseCommit}`, 'creating the remote worktree');
+      });
+    } else {
+      await this.run(`rm -rf ${q(dir)} ${q(art)} && mkdir -p ${q(dir)} ${q(art)}`, 'creating the remote workdir');
+    }
+
+    // Local paths in the agent's argv and environment become their remote counterparts, and the
+    // gateway's local port the remote end of a reverse forward over this same connection.
+    const swaps: Array<[string, string]> = [[plan.artifactsDir, art], [w.dir, dir]];
+    if (plan.gatewayUrl) {
+      const local = new URL(plan.gatewayUrl);
+      const remotePort = await this.conn.forwardToLocal(Number(local.port));
+      swaps.push([`${local.hostname}:${local.port}`, `127.0.0.1:${remotePort}`]);
+    }
+    const swap = (s: string) => swaps.reduce((acc, [from, to]) => acc.split(from).join(to), s);
+    const envWords = Object.entries(plan.launch.env).filter(([k]) => !LOCAL_ONLY_ENV.has(k)).map(([k, v]) => q(`${k}=${swap(v)}`));
+    const argv = [plan.launch.command, ...plan.launch.args].map((a) => q(swap(a)));
+    // setsid: the agent leads its own session and process group, so cancel can end the whole tree
+    // and a dropped connection does not (SIGHUP) — recovery decides then. Its pgid comes first on stderr.
+    const launcher = 'printf "SHOAL_PGID=%s\\n" "$$" >&2; exec "$@"';
+    const command = `cd ${q(dir)} && exec setsid -w env ${envWords.join(' ')} sh -c ${q(launcher)} shoal-agent ${argv.join(' ')}`;
+    const ch = await this.conn.spawn(command);
+    ch.end();
+
+    return new Promise<HostRef>((resolve, reject) => {
+      let ref: (HostRef & { kind: 'ssh' }) | null = null;
+      let exit: { code: number | null; signal: string | null } | null = null;
+      let lost: string | null = null;
+      let killTimer: NodeJS.Timeout | null = null;
+      let heartbeat: NodeJS.Timeout | null = null;
+      const stopLost = this.conn.onLost((why) => {
+        lost = why;
+        ch.destroy();
+      });
+      const stop = (): void => {
+        if (!ref || exit || killTimer) return;
+        const pg = ref.pgid;
+        void this.conn.exec(`kill -TERM -- -${pg} 2>/dev/null`).catch(() => undefined);
+        killTimer = setTimeout(() => void this.conn.exec(`kill -KILL -- -${pg} 2>/dev/null`).catch(() => undefined), plan.killGraceMs);
+        killTimer.unref();
+      };
+      readline.createInterface({ input: ch }).on('line', (line) => sink.output(line));
+      let errBuf = '';
+      ch.stderr.on('data', (d: Buffer) => {
+        if (ref) return sink.diagnostics(d.toString());
+        errBuf += d.toString();
+        const m = /^SHOAL_PGID=(\d+)\n/.exec(errBuf);
+        if (!m) return;
+        ref = { kind: 'ssh', host: this.conn.target.host, port: this.conn.target.port, user: this.conn.target.user, pgid: Number(m[1]), dir };
+        sink.started(ref);
+        if (errBuf.length > m[0].length) sink.diagnostics(errBuf.slice(m[0].length));
+        if (signal.aborted) stop();
+        else signal.addEventListener('abort', stop, { once: true });
+        const pg = ref.pgid;
+        heartbeat = setInterval(() => {
+          void this.conn.exec(`ps -o pcpu=,rss= -s ${pg} 2>/dev/null | awk '{c+=$1; m+=$2} END {print c+0, m+0}'`).then((r) => {
+            const [cpu, rssKb] = r.stdout.toString().trim().split(/\s+/).map(Number);
+            sink.heartbeat(Number.isFinite(cpu) ? { cpuPercent: cpu!, memoryMb: Math.round((rssKb ?? 0) / 1024) } : null);
+          }, () => sink.heartbeat(null));
+        }, plan.heartbeatMs);
+        heartbeat.unref();
+        resolve(ref);
+      });
+      ch.on('exit', (code: number | null, sig?: string) => {
+        exit = { code, signal: sig ?? null };
+      });
+      ch.on('close', () => {
+        stopLost();
+        signal.removeEventListener('abort', stop);
+        if (heartbeat) clearInterval(heartbeat);
+        if (killTimer) clearTimeout(killTimer);
+        if (!ref) {
+          const why = lost ?? `${this.label}: the agent did not start: ${errBuf.trim() || `exit ${exit?.code ?? 'unknown'}`}`;
+          sink.finish({ code: null, signal: null, hostError: why });
+          reject(new Error(why));
+          return;
+        }
+        const started = ref;
+        if (lost) {
+          // The agent may still run there (its own session): end it as soon as the host answers.
+          void this.reap(started).catch(() => undefined);
+          sink.finish({ code: null, signal: null, hostError: `${lost} while the agent ran` });
+          return;
+        }
+        void this.bringBack(plan, sink, { repo, dir, art, base: w.baseCommit }).then(
+          () => sink.finish({ code: exit?.code ?? null, signal: exit?.signal ?? null }),
+          (e: unknown) => sink.finish({ code: exit?.code ?? null, signal: exit?.signal ?? null, hostError: (e as Error).message }),
+        );
+      });
+    });
+  }
+
+  /** Makes `base` present in the remote cache repository, sending a bundle only when it is not. */
+  private async sendCommit(repo: string, localDir: string, branch: string, base: string): Promise<void> {
+    const has = await this.conn.exec(`git -C ${q(repo)} cat-file -e ${base}^{commit} 2>/dev/null`);
+    if (has.code === 0) return;
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-bundle-'));
+    try {
+      const file = path.join(tmp, 'base.bundle');
+      await execFileP('git', ['bundle', 'create', '-q', file, branch], { cwd: localDir });
+      const bundle = fs.readFileSync(file);
+      await this.run(`set -e; mkdir -p ${q(path.posix.dirname(repo))}; [ -d ${q(repo)} ] || git init -q --bare ${q(repo)}; t=$(mktemp); trap 'rm -f "$t"' EXIT; cat > "$t"; git -C ${q(repo)} fetch -q "$t" '+refs/heads/*:refs/shoal-in/*'`, 'sending the base commit', bundle);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+
+  /** The agent's changes into the local worktree, artifacts into the local artifacts dir, then the
+   *  remote workdir goes. */
+  private async bringBack(plan: AttemptPlan, sink: AttemptSink, at: { repo: string | null; dir: string; art: string; base: string | null }): Promise<void> {
+    try {
+      if (at.repo && at.base) {
+        const patch = await this.run(`cd ${q(at.dir)} && git add -A -N . >/dev/null 2>&1; git -c core.quotepath=off diff --binary ${at.base}`, 'reading the agent\'s changes');
+        if (patch.length > 0) await applyPatch(plan.workdir.dir, patch);
+      }
+      const listing = (await this.run(`cd ${q(at.art)} 2>/dev/null || exit 0; for f in *; do [ -f "$f" ] && sha256sum -- "$f"; done; true`, 'listing artifacts')).toString();
+      const names: string[] = [];
+      for (const line of listing.split('\n')) {
+        const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
+        if (!m || m[2]!.includes('/')) continue;
+        const body = await this.run(`cat -- ${q(`${at.art}/${m[2]}`)}`, `fetching artifact ${m[2]}`);
+        if (crypto.createHash('sha256').update(body).digest('hex') !== m[1]) throw new Error(`${this.label}: artifact ${m[2]} arrived damaged (checksum mismatch)`);
+        fs.writeFileSync(path.join(plan.artifactsDir, m[2]!), body);
+        names.push(m[2]!);
+      }
+      sink.artifacts(names);
+    } finally {
+      const cleanup = `rm -rf ${q(at.dir)} ${q(at.art)}` + (at.repo ? `; git -C ${q(at.repo)} worktree prune` : '');
+      const done = () => this.conn.exec(cleanup).catch(() => undefined);
+      await (at.repo ? this.inRepo(at.repo, done) : done());
+    }
+  }
+
+  async cancel(ref: HostRef): Promise<void> {
+    await this.reap(ref);
+  }
+
+  /** Ends the process group only while it is still this attempt's: its leader's environment names
+   *  the attempt's workdir, so a recycled pgid on the remote is never signalled. */
+  async reap(ref: HostRef): Promise<'ended' | 'gone'> {
+    if (ref.kind !== 'ssh') return 'gone';
+    const r = await this.conn.exec(`if tr '\\0' '\\n' < /proc/${ref.pgid}/environ 2>/dev/null | grep -qxF ${q(`SHOAL_WORKDIR=${ref.dir}`)}; then kill -KILL -- -${ref.pgid} 2>/dev/null; echo ended; fi; rm -rf ${q(ref.dir)} ${q(`${ref.dir}.artifacts`)}`);
+    return r.stdout.toString().includes('ended') ? 'ended' : 'gone';
+  }
+
+  async close(): Promise<void> {
+    this.conn.close();
+  }
+}
+
+async function applyPatch(dir: string, patch: Buffer): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const child = execFile('git', ['apply', '--binary', '--whitespace=nowarn', '-'], { cwd: dir }, (e, _out, err) => (e ? reject(new Error(`applying the remote changes: ${String(err).trim() || e.message}`)) : resolve()));
+    child.stdin?.end(patch);
+  });
+}

@@ -1,0 +1,40 @@
+// A throwaway OpenSSH server on 127.0.0.1 for tests, started with the repo's own recipe
+// (scripts/infra/sshd-up). A machine without sshd fails the test with the recipe's clear message;
+// nothing is skipped. Log in as the current user (root in CI) with the client key it made.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fingerprintOf } from '../hosts/ssh/host-keys';
+import { tempDir } from './temp-dir';
+
+const RECIPES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../scripts/infra');
+
+export interface TestSshd {
+  dir: string;
+  pid: number;
+  port: number;
+  user: string;
+  /** The client private key file. */
+  identity: string;
+  /** The server's host key fingerprint (SHA256:...). */
+  fingerprint: string;
+  stop(): void;
+}
+
+export function startSshd(dir = tempDir('shoal-sshd-')): TestSshd {
+  let out: string;
+  try {
+    out = execFileSync(path.join(RECIPES, 'sshd-up'), [dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    throw new Error(`could not start a test sshd: ${String((e as { stderr?: string }).stderr ?? e).trim()}`);
+  }
+  const [pid, port] = out.trim().split(/\s+/).map(Number);
+  const pub = fs.readFileSync(path.join(dir, 'ssh_host_ed25519_key.pub'), 'utf8').split(/\s+/)[1]!;
+  return {
+    dir, pid: pid!, port: port!, user: os.userInfo().username, identity: path.join(dir, 'id_ed25519'),
+    fingerprint: fingerprintOf(Buffer.from(pub, 'base64')),
+    stop: () => void execFileSync(path.join(RECIPES, 'sshd-down'), [dir], { stdio: 'ignore' }),
+  };
+}
