@@ -213,7 +213,7 @@ export class AgentSession {
         });
       } else if (op.kind === 'running') {
         fleet.tx(() => {
-          fleet.progress(lease, [{ state: 'running' }]);
+          fleet.markRunningOn(lease, { kind: 'agent', agentId: this.agentId!, pid: op.pid });
           bump.run(seq, this.agentId!, seq);
         });
       } else if (op.kind === 'events') {

@@ -15,9 +15,9 @@ import {
 } from '../../../src-shared/protocol/worker-protocol';
 import { detectCapabilities } from '../fleet/capabilities';
 import { refSlug, taskKey } from '../fleet/ids';
-import type { FleetStore } from '../fleet/fleet-store';
 import type { Lease } from '../fleet/lease';
-import { startAttempt, type AttemptHandle } from '../fleet/run-attempt';
+import { superviseAttempt, type AttemptHandle } from '../hosts/attempt-supervisor';
+import { LocalDriver } from '../hosts/local-driver';
 import { AgentOutbox } from './agent-outbox';
 import { AgentRepos } from './agent-repos';
 import { RemoteAttemptFleet } from './remote-attempt-fleet';
@@ -37,6 +37,8 @@ export interface RemoteAgentOptions {
   log: (message: string) => void;
   env?: NodeJS.ProcessEnv;
 }
+
+const localDriver = new LocalDriver();
 
 /** Refusals that no retry can fix: the agent stops with this message. */
 const FATAL = new Set(['bad_token', 'token_used', 'token_expired', 'revoked', 'protocol_version']);
@@ -59,6 +61,7 @@ export class RemoteAgent {
   private stopping = false;
   private readonly running = new Map<string, Running>();
   private readonly maxTasks: number;
+  private outboxClosed = false;
   private finished!: (result: { code: number; message: string }) => void;
   /** Settles when the agent stops for good (a fatal refusal, or stop()). */
   readonly done: Promise<{ code: number; message: string }>;
@@ -194,6 +197,7 @@ export class RemoteAgent {
   }
 
   private write(lease: LeaseRef, op: WriteOp): void {
+    if (this.outboxClosed) return; // stopped for good: nothing more is recorded
     this.outbox.append(lease, op);
     this.flush();
   }
@@ -235,9 +239,12 @@ export class RemoteAgent {
     const ref = g.lease;
     const lease: Lease = { runId: ref.run_id, taskId: ref.task_id, attempt: ref.attempt, token: ref.token, inboxSeq: ref.inbox_seq, workerId: this.agentId ?? '', deadline: g.deadline_ms, grantedAt: Date.now() };
     const spec = g.spec as unknown as FleetTaskSpec;
-    const fleet = new RemoteAttemptFleet(ref, spec, (l, op) => this.write(l, op), (l) => this.send({ type: 'renew', leases: [l] }), this.opts.log);
-    const key = taskKey(ref.run_id, ref.task_id);
     let workspace: string | null = null;
+    const fleet = new RemoteAttemptFleet(ref, spec, (l, op) => this.write(l, op), (l) => this.send({ type: 'renew', leases: [l] }), this.opts.log, async (outcome) => {
+      const branch = workspace && g.base ? await this.repos.resultOf(workspace, `shoal/${refSlug(ref.run_id)}/${refSlug(ref.task_id)}`, g.base.commit).catch(() => null) : null;
+      this.write(ref, { kind: 'finish', outcome: outcome as Extract<WriteOp, { kind: 'finish' }>['outcome'], branch });
+    });
+    const key = taskKey(ref.run_id, ref.task_id);
     const placeholder: Running = { handle: { lease, done: Promise.resolve(), stop: () => undefined }, fleet, ref };
     this.running.set(key, placeholder);
     try {
@@ -249,16 +256,13 @@ export class RemoteAgent {
       this.claim();
       return;
     }
-    const handle = startAttempt(lease, {
-      fleet: fleet as unknown as FleetStore, dataDir: this.opts.dataDir, workspace, leaseMs: this.leaseMs, heartbeatMs: this.heartbeatMs,
+    // The same supervisor and local host driver as an attempt on the control plane itself.
+    const handle = superviseAttempt(lease, {
+      ops: fleet, driver: localDriver, dataDir: this.opts.dataDir, workspace, leaseMs: this.leaseMs, heartbeatMs: this.heartbeatMs,
       killGraceMs: 2_000, env: this.opts.env ?? process.env, worktreeCleanup: 'on_success',
     });
     this.running.set(key, { handle, fleet, ref });
     await handle.done;
-    if (fleet.outcome && !fleet.lost) {
-      const branch = workspace && g.base ? await this.repos.resultOf(workspace, `shoal/${refSlug(ref.run_id)}/${refSlug(ref.task_id)}`, g.base.commit).catch(() => null) : null;
-      this.write(ref, { kind: 'finish', outcome: fleet.outcome as Extract<WriteOp, { kind: 'finish' }>['outcome'], branch });
-    }
     if (this.running.get(key)?.handle === handle) this.running.delete(key);
     this.claim();
   }
@@ -280,6 +284,7 @@ export class RemoteAgent {
     if (this.timer) clearInterval(this.timer);
     if (this.claimTimer) clearTimeout(this.claimTimer);
     this.ws?.close(1000, 'agent stopping');
+    this.outboxClosed = true;
     this.outbox.close();
     this.finished({ code, message });
   }

@@ -1,7 +1,7 @@
-// The local driver (run-attempt) records an attempt through a handful of FleetStore methods. On a
-// remote agent the same driver runs unchanged against this stand-in: each record becomes a durable
+// The attempt supervisor records an attempt through AttemptStoreOps. On a remote agent the same
+// supervisor and local host driver run unchanged against these ops: each record becomes a durable
 // outbox write for the control plane, and once the control plane says the lease is lost every
-// further write throws LeaseLostError, which is how the driver learns to stop its agent.
+// further write throws LeaseLostError, which is how the supervisor learns to stop its agent.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,6 +9,8 @@ import type { FleetTaskSpec } from '../../../src-shared/protocol/fleet';
 import { MAX_WORKER_FRAME_BYTES, type InlineFile, type LeaseRef, type WriteOp } from '../../../src-shared/protocol/worker-protocol';
 import type { EventPayload } from '../fleet/event-log';
 import type { AttemptOutcome } from '../fleet/fleet-store';
+import type { AttemptStoreOps } from '../hosts/attempt-supervisor';
+import type { HostRef } from '../hosts/host-ref';
 import { LeaseLostError, type Lease } from '../fleet/lease';
 
 /** Files above this ride no frame (base64 grows them by a third, and the frame has its envelope). */
@@ -21,9 +23,8 @@ export function inlineFile(file: string, name = path.basename(file)): InlineFile
   return { name, sha256: crypto.createHash('sha256').update(data).digest('hex'), data_b64: data.toString('base64') };
 }
 
-export class RemoteAttemptFleet {
+export class RemoteAttemptFleet implements AttemptStoreOps {
   lost: string | null = null;
-  outcome: AttemptOutcome | null = null;
 
   constructor(
     private readonly ref: LeaseRef,
@@ -31,6 +32,8 @@ export class RemoteAttemptFleet {
     private readonly write: (lease: LeaseRef, op: WriteOp) => void,
     private readonly sendRenew: (lease: LeaseRef) => void,
     private readonly log: (message: string) => void,
+    /** Sends the outcome with the result branch (committed by now) through the outbox. */
+    private readonly finish: (outcome: AttemptOutcome) => Promise<void>,
   ) {}
 
   private check(lease: Lease): void {
@@ -46,9 +49,9 @@ export class RemoteAttemptFleet {
     this.write(this.ref, { kind: 'starting', workdir, branch });
   }
 
-  markRunning(lease: Lease, pid: number): void {
+  markRunningOn(lease: Lease, ref: HostRef): void {
     this.check(lease);
-    this.write(this.ref, { kind: 'running', pid });
+    this.write(this.ref, { kind: 'running', pid: ref.kind === 'local' ? ref.pid : null });
   }
 
   progress(lease: Lease, payloads: EventPayload[]): void {
@@ -71,9 +74,9 @@ export class RemoteAttemptFleet {
     this.sendRenew(this.ref);
   }
 
-  /** Kept until the driver is done: the agent sends it together with the result branch. */
-  finish(lease: Lease, outcome: AttemptOutcome): void {
+  /** Durable once in the outbox; the control plane's answer (ack or lease lost) comes later. */
+  async complete(lease: Lease, outcome: AttemptOutcome): Promise<void> {
     this.check(lease);
-    this.outcome = outcome;
+    await this.finish(outcome);
   }
 }

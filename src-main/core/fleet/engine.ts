@@ -473,6 +473,9 @@ export class FleetEngine {
     const orphans = this.fleet.orphanedAttempts(isAlive);
     for (const o of orphans) {
       const ref = o.hostRef;
+      // A remote agent's attempt did not die with this process: the agent reconnects and carries on
+      // under its lease, or the reaper reclaims the task when the lease deadline passes.
+      if (ref?.kind === 'agent') continue;
       if (!ref) {
         this.fleet.recoverAttempt(o);
         continue;
