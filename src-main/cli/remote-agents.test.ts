@@ -234,4 +234,59 @@ describe('remote agents', () => {
     await stop(agent);
     await stop(tls);
   });
+
+  it('an agent frozen with SIGSTOP is shown stale, then resumes on SIGCONT: nothing lost, nothing doubled', async () => {
+    const dir = tempDir('shoal-remote-stop-');
+    const db = path.join(dir, 'cp.db');
+    const ws = gitRepo(path.join(dir, 'workspace'));
+    const cp = track(await startControlPlane(db, dir, ['--lease-seconds', '60', '--heartbeat-seconds', '1']));
+    const agent = track(await startAgent(cp.agentsUrl, (await mintToken(db, dir)).token, path.join(dir, 'a'), dir));
+    const agentId = query<{ id: string }>(db, 'SELECT id FROM remote_agents')[0]!.id;
+    const runId = await launchOnAgents(cp.uiUrl, {
+      name: 'frozen', task_specs: [{ id: 'count', name: 'count', instructions: 'for i in $(seq 1 40); do echo line $i; sleep 0.1; done; echo ok > out.txt', scorer: { kind: 'file_exists', path: 'out.txt' } }],
+    }, ws);
+    await waitFor('the task to run on the agent', () => query(db, `SELECT 1 FROM worker_events WHERE run_id = ? AND state = 'running'`, runId).length > 0, 30_000, 50);
+    agent.child.kill('SIGSTOP');
+    await waitFor('the agent to be shown stale', () => query<{ status: string }>(db, 'SELECT status FROM workers WHERE id = ?', agentId)[0]?.status === 'unhealthy', 30_000, 100);
+    agent.child.kill('SIGCONT');
+    expect(await waitForRun(db, runId)).toBe('completed');
+    await waitFor('the agent to be back', () => ['online', 'busy'].includes(query<{ status: string }>(db, 'SELECT status FROM workers WHERE id = ?', agentId)[0]!.status), 30_000, 100);
+    const states = query<{ state: string; n: number }>(db, `SELECT state, COUNT(*) AS n FROM worker_events WHERE run_id = ? AND state NOT IN ('heartbeat') GROUP BY state`, runId);
+    expect(Object.fromEntries(states.map((r) => [r.state, r.n]))).toEqual({ queued: 1, leased: 1, starting: 1, running: 1, artifact: 2, completed: 1 });
+    const log = JSON.parse(query<{ body: string }>(db, 'SELECT body FROM receipts WHERE run_id = ?', runId)[0]!.body) as { artifacts: Array<{ kind: string; path: string }> };
+    const lines = fs.readFileSync(log.artifacts.find((a) => a.kind === 'log')!.path, 'utf8').trim().split('\n');
+    expect(lines).toEqual(Array.from({ length: 40 }, (_, i) => `line ${i + 1}`));
+    expectContiguous(db, runId);
+    await stop(agent);
+    await stop(cp);
+  });
+
+  it('survives the control plane being SIGKILLed and restarted: the agent reconnects, replays its outbox, the run finishes once', async () => {
+    const dir = tempDir('shoal-remote-restart-');
+    const db = path.join(dir, 'cp.db');
+    const ws = gitRepo(path.join(dir, 'workspace'));
+    const first = track(await startControlPlane(db, dir, ['--lease-seconds', '30', '--heartbeat-seconds', '1']));
+    const port = new URL(first.agentsUrl.replace(/^ws/, 'http')).port;
+    const agent = track(await startAgent(first.agentsUrl, (await mintToken(db, dir)).token, path.join(dir, 'a'), dir));
+    const runId = await launchOnAgents(first.uiUrl, {
+      name: 'restart', task_specs: [{ id: 'slow', name: 'slow', instructions: 'for i in $(seq 1 30); do echo line $i; sleep 0.1; done; echo ok > out.txt', scorer: { kind: 'file_exists', path: 'out.txt' } }],
+    }, ws);
+    await waitFor('the task to run on the agent', () => query(db, `SELECT 1 FROM worker_events WHERE run_id = ? AND state = 'running'`, runId).length > 0, 30_000, 50);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    await waitFor('the agent to notice', () => /disconnected/.test(agent.err()), 30_000);
+
+    const second = track(spawnCli(['serve', '--db', db, '--agents-listen', `127.0.0.1:${port}`, '--lease-seconds', '30', '--heartbeat-seconds', '1'], dir));
+    await waitFor(`the agent to reconnect`, () => (agent.err().match(/connected as/g) ?? []).length >= 1 && /reconnected/.test(second.err()), 30_000).catch((e: Error) => {
+      throw new Error(`${e.message}\nagent:\n${agent.err()}\ncontrol plane:\n${second.out()}${second.err()}`);
+    });
+    expect(await waitForRun(db, runId)).toBe('completed');
+    const receipts = query<{ result: string }>(db, 'SELECT result FROM receipts WHERE run_id = ?', runId);
+    expect(receipts).toEqual([{ result: 'pass' }]);
+    const states = query<{ state: string; n: number }>(db, `SELECT state, COUNT(*) AS n FROM worker_events WHERE run_id = ? AND state NOT IN ('heartbeat') GROUP BY state`, runId);
+    expect(Object.fromEntries(states.map((r) => [r.state, r.n]))).toEqual({ queued: 1, leased: 1, starting: 1, running: 1, artifact: 2, completed: 1 });
+    expectContiguous(db, runId);
+    await stop(agent);
+    await stop(second);
+  });
 });

@@ -112,7 +112,8 @@ export class RemoteAgent {
       if (code === 1009) this.opts.log('the control plane refused a frame over the size limit');
       if (this.stopping) return;
       this.opts.log(`disconnected (${code}${reason.length ? ` ${reason.toString()}` : ''}); reconnecting in ${this.backoffMs} ms`);
-      setTimeout(() => this.connect(), this.backoffMs).unref();
+      // Not unref'd: while disconnected this timer is what keeps the agent alive.
+      setTimeout(() => this.connect(), this.backoffMs);
       this.backoffMs = Math.min(this.backoffMs * 2, 5_000);
     });
   }
