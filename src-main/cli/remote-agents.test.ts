@@ -198,6 +198,20 @@ describe('remote agents', () => {
     expect(JSON.parse(c.frames[1]!)).toMatchObject({ type: 'refused', seq: 1, code: 'lease_lost' });
     expect(query(db, 'SELECT * FROM worker_events')).toHaveLength(0);
 
+    // A real lease: the same write sent twice (a replay after a lost ack) is applied once.
+    const runId = await launchOnAgents(cp.uiUrl, { name: 'dedup', task_specs: [{ id: 't', name: 't', instructions: 'true' }] }, null);
+    c.sock.send(JSON.stringify({ type: 'claim', max: 1 }));
+    await waitFor('a lease', () => c.frames.some((f) => f.includes('"leases"') && f.includes(runId)));
+    const held = (JSON.parse(c.frames.find((f) => f.includes('"leases"'))!) as { leases: Array<{ lease: typeof lease }> }).leases[0]!.lease;
+    const write = JSON.stringify({ type: 'write', seq: 2, lease: held, op: { kind: 'events', events: [{ state: 'model_wait', model: 'm' }] } });
+    c.sock.send(write);
+    c.sock.send(write);
+    await waitFor('two answers', () => c.frames.filter((f) => f.includes('"ack"')).length >= 2);
+    expect(c.frames.filter((f) => f.includes('"ack"')).map((f) => JSON.parse(f) as unknown)).toEqual([
+      { type: 'ack', seq: 2, duplicate: false }, { type: 'ack', seq: 2, duplicate: true },
+    ]);
+    expect(query(db, `SELECT * FROM worker_events WHERE run_id = ? AND state = 'model_wait'`, runId)).toHaveLength(1);
+
     c.sock.send('x'.repeat(9 * 1024 * 1024));
     expect(await c.closed).toBe(1009);
     await waitFor('the control plane to log the refusal', () => /frame over the size limit refused/.test(cp.err()));
