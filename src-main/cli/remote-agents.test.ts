@@ -92,6 +92,19 @@ describe('remote agents', () => {
     const show = execFileSync('git', ['show', `shoal/${runId}/edit:NOTES.md`], { cwd: ws, encoding: 'utf8' });
     expect(show).toBe('from the agent\n');
     expectContiguous(db, runId);
+
+    // `shoal run --server`: submitted to the running host, run by its agent, followed from here.
+    const specFile = path.join(dir, 'second.json');
+    fs.writeFileSync(specFile, JSON.stringify({ name: 'via server', task_specs: [{ id: 'again', name: 'again', instructions: 'echo again > again.txt', scorer: { kind: 'file_exists', path: 'again.txt' }, metadata: { requires: ['gpu'] } }] }));
+    const submitted = await runCli(['run', specFile, '--server', cp.uiUrl, '--workspace', ws, '--json'], { cwd: dir });
+    expect(submitted.stderr).toMatch(/TASK\s+RESULT/);
+    expect(submitted.code).toBe(0);
+    const out = JSON.parse(submitted.stdout) as { run: { id: string; status: string }; receipts: Array<{ worker_id: string; result: string }> };
+    expect(out.run.status).toBe('completed');
+    expect(out.receipts).toMatchObject([{ worker_id: agentId, result: 'pass' }]);
+    const badToken = await runCli(['run', specFile, '--server', cp.uiUrl.replace(/token=[^&]+/, 'token=wrong')], { cwd: dir });
+    expect(badToken.code).toBe(1);
+    expect(badToken.stderr).toContain('wrong token');
     await stop(agent);
     await stop(cp);
   });

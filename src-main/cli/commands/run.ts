@@ -1,16 +1,22 @@
 // `shoal run SPEC [--db PATH] [--workspace DIR] [--max-workers N] [--json]`: runs a spec to the end
-// on this computer. Exit 0 if every task passed, 1 if any did not, 2 if the spec is invalid.
+// on this computer (or, with `--server URL [--token T]`, on a running host, followed from here). Exit 0 if every task passed, 1 if any did not, 2 if the spec is invalid.
 import path from 'node:path';
-import { flagInt, flagString, parseFlags, type CliIo } from '../io';
+import { flagInt, flagString, parseFlags, UsageError, type CliIo } from '../io';
 import { openCore } from '../open-core';
 import { readSpecFile } from '../read-spec';
 import { watchRuns } from '../watch-run';
+import { runOnServer } from '../watch-server-run';
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { flags, positional } = parseFlags(args, ['json']);
   const maxWorkers = flagInt(flags, 'max-workers', 1, 1024);
   const ws = flagString(flags, 'workspace');
   const workspace = ws ? path.resolve(io.cwd, ws) : null;
+  const server = flagString(flags, 'server');
+  if (server) {
+    if (!positional[0]) throw new UsageError('which spec? e.g. `shoal run examples/hello.yaml --server URL`');
+    return runOnServer(positional[0], { url: server, token: flagString(flags, 'token'), workspace, json: flags.get('json') === true }, io);
+  }
   const { result } = readSpecFile(positional[0], io.cwd, workspace);
   if (!result.ok) {
     for (const issue of result.issues) io.stderr.write(issue + '\n');
