@@ -3,6 +3,7 @@
 // scheduler at least as fast as plainjob.
 import os from 'node:os';
 import { eventsPerSecond, median, plainjobTasksPerSecond, schedulerTasksPerSecond, spawnLatency, unbatchedTasksPerSecond } from '../bench/fleet-bench';
+import { localRoundTripMs, remoteRoundTripMs } from '../bench/remote-bench';
 import { parseFlags, type CliIo } from '../io';
 
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -36,6 +37,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   for (const k of quick ? [8, 128] : [8, 64, 128]) bySlots[k] = Math.round(await schedulerTasksPerSecond(n, quick ? 1 : 3, k));
   log('spawn latency…');
   const spawn = await spawnLatency(quick ? 40 : 300, 2);
+  log('remote agent round trip vs the local driver…');
+  const remoteMs: number[] = [];
+  const localMs: number[] = [];
+  for (let r = 0; r < (quick ? 1 : 3); r++) {
+    localMs.push(await localRoundTripMs(quick ? 10 : 30));
+    remoteMs.push(await remoteRoundTripMs(quick ? 10 : 30));
+  }
   const result = {
     scheduler_tasks_per_s: Math.round(scheduler),
     plainjob_tasks_per_s: Math.round(plainjob),
@@ -46,10 +54,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     events_per_s: Math.round(events),
     spawn_ms_p50: Math.round(spawn.p50 * 100) / 100,
     spawn_ms_p99: Math.round(spawn.p99 * 100) / 100,
+    remote_round_trip_ms: Math.round(median(remoteMs) * 10) / 10,
+    local_round_trip_ms: Math.round(median(localMs) * 10) / 10,
+    remote_vs_local_round_trip: Math.round((median(remoteMs) / median(localMs)) * 100) / 100,
     tasks: n,
     rounds,
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version },
-    targets: { scheduler_tasks_per_s: 20_000, events_per_s: 150_000, spawn_ms_p99: 20, scheduler_vs_plainjob: 1 },
+    targets: { scheduler_tasks_per_s: 20_000, events_per_s: 150_000, spawn_ms_p99: 20, scheduler_vs_plainjob: 1, remote_vs_local_round_trip: 1.5 },
   };
   if (flags.get('json')) io.stdout.write(JSON.stringify(result) + '\n');
   else io.stdout.write(JSON.stringify(result, null, 2) + '\n');

@@ -55,7 +55,8 @@ export class AgentSession {
       if (reason.length > 0) this.deps.log(`[agents] ${this.label()}: disconnected (${code} ${reason.toString()})`);
       if (this.agentId) {
         this.deps.release(this.agentId, this);
-        this.setStatus('offline');
+        // The listener closes its sockets while the host shuts down: the store may be closed already.
+        if (this.deps.store.db.open) this.setStatus('offline');
       }
     });
   }
@@ -76,6 +77,7 @@ export class AgentSession {
   }
 
   private async onMessage(text: string): Promise<void> {
+    if (!this.deps.store.db.open) return;
     const parsed = parseAgentMessage(text);
     if (!parsed.ok) return this.fail(parsed.code, parsed.message);
     const msg = parsed.value;
