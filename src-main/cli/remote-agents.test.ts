@@ -69,7 +69,7 @@ describe('remote agents', () => {
 
     const agent = track(await startAgent(minted.url, minted.token, path.join(dir, 'agent-1'), dir, ['--max-tasks', '2']));
     const workers = await runCli(['workers', 'list', '--db', db], { cwd: dir });
-    expect(workers.stdout).toMatch(/agent-\w+\s+agent\s+online\s.*builder-1.*gpu/);
+    expect(workers.stdout).toMatch(/builder-1\s+remote agent agent-\w+ \(online, 0 running\)\s.*gpu/);
 
     const runId = await launchOnAgents(cp.uiUrl, {
       name: 'remote work',

@@ -11,6 +11,7 @@ import { ShoalToolGateway } from './gateway/gateway';
 import { FleetEngine, type EngineOptions } from './fleet/engine';
 import { loadSpec, type LoadResult } from './fleet/spec/load-spec';
 import { SettingsStore } from './settings';
+import { WorkerRegistry } from './hosts/worker-registry';
 import { KeyFileCipher, type SecretCipher } from './providers/secret-store';
 import { Runtime, type RuntimeOptions } from './runtime/runtime';
 import { openStore, type OpenStoreOptions, type Store } from './store/open';
@@ -49,6 +50,8 @@ export class ShoalCore {
   readonly audit: AuditLog;
   /** Threads, jobs, model providers and MCP servers (seed 001's Runtime). */
   readonly runtime: Runtime;
+  /** Workers a person keeps (shoal workers add, the Workers view). */
+  readonly workerRegistry: WorkerRegistry;
   private started = false;
   private readonly handlers: Handlers;
   private readonly log: Logger;
@@ -71,9 +74,11 @@ export class ShoalCore {
       killGraceMs: options.engine?.killGraceMs, cancelTask: (runId, taskId, by) => this.engine.cancelTask(runId, taskId, by),
     });
     this.engine = new FleetEngine({ store: this.store, bus: this.bus, dataDir: this.dataDir, env: options.env ?? process.env, gateway: this.tools, ...options.engine });
+    const secretCipher = options.secretCipher ?? new KeyFileCipher(this.dataDir);
+    this.workerRegistry = new WorkerRegistry(this.store, secretCipher);
     this.runtime = new Runtime({
       store: this.store, bus: this.bus, dataDir: this.dataDir, version: this.version, log: this.log, tools: () => this.tools,
-      secretCipher: options.secretCipher ?? new KeyFileCipher(this.dataDir), ...options.runtime,
+      secretCipher, ...options.runtime,
     });
     this.handlers = createHandlers(this);
   }
@@ -83,6 +88,14 @@ export class ShoalCore {
   start(): { recovered: number } {
     if (this.started) return { recovered: 0 };
     this.started = true;
+    for (const kept of this.workerRegistry.list()) {
+      try {
+        const w = this.workerRegistry.forEngine(kept.name);
+        if (w) this.engine.addSharedWorker(w.spec, w.ctx);
+      } catch (e) {
+        this.log(`[shoal] ${(e as Error).message}`);
+      }
+    }
     const started = this.engine.start();
     // After the engine has put orphaned attempts back: their waiting requests expire, visibly.
     this.tools.start();

@@ -5,12 +5,14 @@ import type { z } from 'zod';
 import { appMethods } from './methods/app';
 import { approvalsMethods } from './methods/approvals';
 import { fleetMethods } from './methods/fleet';
+import { hostsMethods } from './methods/hosts';
 import { runtimeMethods } from './methods/runtime';
 
 export const methods = {
   ...appMethods,
   ...approvalsMethods,
   ...fleetMethods,
+  ...hostsMethods,
   ...runtimeMethods,
 } as const;
 

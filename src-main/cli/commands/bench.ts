@@ -4,6 +4,7 @@
 import os from 'node:os';
 import { eventsPerSecond, median, plainjobTasksPerSecond, schedulerTasksPerSecond, spawnLatency, unbatchedTasksPerSecond } from '../bench/fleet-bench';
 import { localRoundTripMs, remoteRoundTripMs } from '../bench/remote-bench';
+import { dockerStartBench, sshExecBench } from '../bench/hosts-bench';
 import { parseFlags, type CliIo } from '../io';
 
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -44,6 +45,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     localMs.push(await localRoundTripMs(quick ? 10 : 30));
     remoteMs.push(await remoteRoundTripMs(quick ? 10 : 30));
   }
+  // Hosts: a machine without sshd or podman reports why instead of a figure.
+  log('ssh exec vs OpenSSH ControlMaster…');
+  const ssh = await sshExecBench(quick ? 20 : 100, quick ? 3 : 5).catch((e: unknown) => ({ error: `ssh: ${(e as Error).message.split('\n')[0]}` }));
+  log('docker start-to-first-output vs podman run…');
+  const docker = await dockerStartBench(quick ? 3 : 7).catch((e: unknown) => ({ error: `docker: ${(e as Error).message.split('\n')[0]}` }));
   const result = {
     scheduler_tasks_per_s: Math.round(scheduler),
     plainjob_tasks_per_s: Math.round(plainjob),
@@ -57,10 +63,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     remote_round_trip_ms: Math.round(median(remoteMs) * 10) / 10,
     local_round_trip_ms: Math.round(median(localMs) * 10) / 10,
     remote_vs_local_round_trip: Math.round((median(remoteMs) / median(localMs)) * 100) / 100,
+    hosts: { ssh, docker },
     tasks: n,
     rounds,
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version },
-    targets: { scheduler_tasks_per_s: 20_000, events_per_s: 150_000, spawn_ms_p99: 20, scheduler_vs_plainjob: 1, remote_vs_local_round_trip: 1.5 },
+    targets: { scheduler_tasks_per_s: 20_000, events_per_s: 150_000, spawn_ms_p99: 20, scheduler_vs_plainjob: 1, ssh_vs_openssh: 1, docker_vs_podman_run: 1.2, remote_vs_local_round_trip: 1.5 },
   };
   if (flags.get('json')) io.stdout.write(JSON.stringify(result) + '\n');
   else io.stdout.write(JSON.stringify(result, null, 2) + '\n');

@@ -1,5 +1,6 @@
-// `shoal run SPEC [--db PATH] [--workspace DIR] [--max-workers N] [--json]`: runs a spec to the end
-// on this computer (or, with `--server URL [--token T]`, on a running host, followed from here). Exit 0 if every task passed, 1 if any did not, 2 if the spec is invalid.
+// `shoal run SPEC [--db PATH] [--workspace DIR] [--max-workers N] [--accept-new-host-keys] [--json]`: runs
+// a spec to the end, on its workers (this computer, SSH hosts, containers). Exit 0 if every task passed, 1 if any did not, 2 if the spec is invalid.
+// With `--server URL [--token T]` the spec runs on an already running host and is followed from here.
 import path from 'node:path';
 import { flagInt, flagString, parseFlags, UsageError, type CliIo } from '../io';
 import { openCore } from '../open-core';
@@ -8,7 +9,7 @@ import { watchRuns } from '../watch-run';
 import { runOnServer } from '../watch-server-run';
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const { flags, positional } = parseFlags(args, ['json']);
+  const { flags, positional } = parseFlags(args, ['json', 'accept-new-host-keys']);
   const maxWorkers = flagInt(flags, 'max-workers', 1, 1024);
   const ws = flagString(flags, 'workspace');
   const workspace = ws ? path.resolve(io.cwd, ws) : null;
@@ -24,7 +25,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
   for (const w of result.spec.warnings) io.stderr.write(`warning: ${w}\n`);
-  const core = openCore(flags, io, { runs: true, ...(maxWorkers ? { maxWorkers } : {}) });
+  const core = openCore(flags, io, { runs: true, ...(maxWorkers ? { maxWorkers } : {}), acceptNewHostKeys: flags.get('accept-new-host-keys') === true });
   try {
     const { recovered } = core.start();
     if (recovered > 0) io.stderr.write(`recovered ${recovered} task${recovered === 1 ? '' : 's'} interrupted by an earlier crash\n`);

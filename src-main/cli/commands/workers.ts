@@ -1,23 +1,120 @@
-// `shoal workers [list] [--json] [--db PATH]`: every worker — this computer, a run's own, remote agents.
-import { parseFlags, UsageError, type CliIo } from '../io';
+// `shoal workers add|list|test|remove`: the workers a person keeps besides a spec's own.
+//   add NAME --ssh [USER@]HOST[:PORT] [--identity FILE] [--accept-new-host-key] [--capabilities a,b] [--max-tasks N]
+//   add NAME --docker IMAGE [--docker-host URL] [--capabilities a,b] [--max-tasks N] [-- DOCKER-OPTIONS…]
+//   list [--json] · test NAME [--json] (exit 0 when usable, 1 with the cause) · remove NAME
+// `add` tests the host first and keeps nothing when it cannot be used; an SSH key given with
+// --identity is sealed in the store, and the host key it accepted is pinned with the worker.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FleetHostSpec } from '../../../src-shared/protocol/fleet';
+import { probeHost, type HostCheck } from '../../core/hosts/probe-host';
+import { describeHost, type KeptWorker } from '../../core/hosts/worker-registry';
+import type { ShoalCore } from '../../core/shoal';
+import { flagInt, flagString, parseFlags, UsageError, type CliIo } from '../io';
 import { openCore } from '../open-core';
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const { flags, positional } = parseFlags(args, ['json']);
-  const sub = positional[0] ?? 'list';
-  if (sub !== 'list') throw new UsageError(`unknown subcommand "${sub}" (expected: list)`);
+  const { flags, positional } = parseFlags(args, ['json', 'accept-new-host-key']);
+  const [sub, name, ...rest] = positional;
   const core = openCore(flags, io);
   try {
-    const rows = core.workersView.list();
-    if (flags.get('json')) {
-      io.stdout.write(JSON.stringify(rows) + '\n');
-      return 0;
+    switch (sub) {
+      case 'add': return await add(core, name, rest, flags, io);
+      case 'list': return list(core, flags.get('json') === true, io);
+      case 'test': return await test(core, name, flags.get('json') === true, io);
+      case 'remove': {
+        if (!name) throw new UsageError('which worker? e.g. `shoal workers remove gpu-box`');
+        if (!core.workerRegistry.remove(name)) throw new UsageError(`no kept worker "${name}"`);
+        io.stderr.write(`removed worker ${name}\n`);
+        return 0;
+      }
+      default: throw new UsageError('expected add, list, test or remove (e.g. `shoal workers add box --ssh me@10.0.0.5`)');
     }
-    for (const w of rows) {
-      io.stdout.write(`${w.id}  ${w.hostKind.padEnd(6)}  ${w.status.padEnd(9)}  ${w.running}/${w.maxConcurrent ?? '-'} running  ${w.name}  [${w.capabilities.join(', ')}]\n`);
-    }
-    return 0;
   } finally {
     core.close();
   }
+}
+
+/** [USER@]HOST[:PORT] → the spec's ssh host. */
+export function parseSshTarget(text: string): { host: string; port?: number; user?: string } {
+  const m = /^(?:([^@\s]+)@)?(\[[^\]]+\]|[^:@\s]+)(?::(\d{1,5}))?$/.exec(text);
+  if (!m) throw new UsageError(`--ssh: "${text}" is not [USER@]HOST[:PORT]`);
+  const port = m[3] ? Number(m[3]) : undefined;
+  if (port !== undefined && (port < 1 || port > 65535)) throw new UsageError(`--ssh: port ${port} is out of range`);
+  return { host: m[2]!.replace(/^\[|\]$/g, ''), ...(port !== undefined ? { port } : {}), ...(m[1] ? { user: m[1] } : {}) };
+}
+
+async function add(core: ShoalCore, name: string | undefined, dockerArgs: string[], flags: Map<string, string | true>, io: CliIo): Promise<number> {
+  if (!name) throw new UsageError('which name? e.g. `shoal workers add gpu-box --ssh me@10.0.0.5`');
+  const ssh = flagString(flags, 'ssh');
+  const image = flagString(flags, 'docker');
+  if ((ssh === undefined) === (image === undefined)) throw new UsageError('say where it runs: --ssh [USER@]HOST[:PORT] or --docker IMAGE');
+  const capabilities = (flagString(flags, 'capabilities') ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+  const maxTasks = flagInt(flags, 'max-tasks', 1, 1024) ?? null;
+  const dockerHost = flagString(flags, 'docker-host') ?? null;
+  const identity = flagString(flags, 'identity');
+  let host: FleetHostSpec;
+  let privateKey: string | null = null;
+  if (ssh !== undefined) {
+    if (dockerArgs.length > 0) throw new UsageError(`unexpected arguments for an ssh worker: ${dockerArgs.join(' ')}`);
+    const t = parseSshTarget(ssh);
+    const file = identity ? path.resolve(io.cwd, identity.startsWith('~/') ? path.join(os.homedir(), identity.slice(2)) : identity) : undefined;
+    if (file) {
+      try {
+        privateKey = fs.readFileSync(file, 'utf8');
+      } catch {
+        throw new UsageError(`--identity: cannot read ${file}`);
+      }
+    }
+    host = { kind: 'ssh', host: t.host, ...(t.port !== undefined ? { port: t.port } : {}), user: t.user ?? os.userInfo().username, ...(file ? { identity: file } : {}) } as FleetHostSpec;
+  } else {
+    host = { kind: 'docker', image: image!, args: dockerArgs } as FleetHostSpec;
+  }
+  const check = await probeHost(host, { dataDir: core.dataDir, workerName: name, dockerHost, privateKey, acceptNewHostKey: flags.get('accept-new-host-key') === true });
+  if (!check.ok) {
+    io.stderr.write(`worker ${name}: ${check.error}\nnothing was added\n`);
+    return 1;
+  }
+  let kept: KeptWorker;
+  try {
+    kept = core.workerRegistry.add({ name, host, capabilities, maxTasks, dockerHost, hostKey: check.hostKey, privateKey });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  io.stderr.write(`added worker ${name}: ${describeHost(kept.host, kept.dockerHost)}${check.hostKey ? ` (host key ${check.hostKey})` : ''}\n`);
+  printCheck(name, check, io);
+  return 0;
+}
+
+function list(core: ShoalCore, json: boolean, io: CliIo): number {
+  const all = core.workerRegistry.list();
+  // Remote agents that joined (`shoal agent`) are workers too, listed by name with their state.
+  const agents = core.workersView.list().filter((w) => w.hostKind === 'agent');
+  if (json) {
+    io.stdout.write(JSON.stringify([
+      ...all.map((w) => ({ name: w.name, host: w.host, capabilities: w.capabilities, max_tasks: w.maxTasks, docker_host: w.dockerHost, host_key: w.hostKey, key_sealed: w.hasSecret })),
+      ...agents.map((a) => ({ name: a.name, host: { kind: 'agent' }, id: a.id, status: a.status, capabilities: a.capabilities, max_tasks: a.maxConcurrent, running: a.running, last_heartbeat_at: a.lastHeartbeatAt })),
+    ]) + '\n');
+    return 0;
+  }
+  if (all.length === 0 && agents.length === 0) io.stderr.write('no kept workers (add one with `shoal workers add NAME --ssh HOST` or `--docker IMAGE`, or join a remote agent: `shoal agent-token`)\n');
+  for (const w of all) io.stdout.write(`${w.name.padEnd(20)} ${describeHost(w.host, w.dockerHost).padEnd(40)} ${w.capabilities.join(',') || '-'}  max ${w.maxTasks ?? 'auto'}\n`);
+  for (const a of agents) io.stdout.write(`${a.name.padEnd(20)} ${`remote agent ${a.id} (${a.status}, ${a.running} running)`.padEnd(40)} ${a.capabilities.join(',') || '-'}  max ${a.maxConcurrent ?? 'auto'}\n`);
+  return 0;
+}
+
+async function test(core: ShoalCore, name: string | undefined, json: boolean, io: CliIo): Promise<number> {
+  if (!name) throw new UsageError('which worker? e.g. `shoal workers test gpu-box`');
+  const w = core.workerRegistry.forEngine(name);
+  if (!w) throw new UsageError(`no kept worker "${name}"`);
+  const check = await probeHost(w.spec.host, { dataDir: core.dataDir, workerName: name, ...w.ctx });
+  if (json) io.stdout.write(JSON.stringify({ name, ok: check.ok, ...(check.error ? { error: check.error } : {}), git: check.git, agents: check.agents, cpus: check.cpus, memory_mb: check.memoryMb, os: check.os }) + '\n');
+  else if (check.ok) printCheck(name, check, io);
+  else io.stderr.write(`worker ${name}: ${check.error}\n`);
+  return check.ok ? 0 : 1;
+}
+
+function printCheck(name: string, c: HostCheck, io: CliIo): void {
+  io.stdout.write(`${name}: usable — git ${c.git}, agents ${c.agents.join(', ') || 'none found'}, ${c.cpus ?? '?'} cpus, ${c.memoryMb ?? '?'} MB, ${c.os ?? 'unknown OS'}\n`);
 }

@@ -5,6 +5,7 @@ import type { ShoalCore } from '../shoal';
 import { appHandlers } from './handlers/app';
 import { approvalsHandlers } from './handlers/approvals';
 import { fleetHandlers } from './handlers/fleet';
+import { hostsHandlers } from './handlers/hosts';
 import { runtimeHandlers } from './handlers/runtime';
 
 export function createHandlers(core: ShoalCore): Handlers {
@@ -12,6 +13,7 @@ export function createHandlers(core: ShoalCore): Handlers {
     ...appHandlers(core),
     ...approvalsHandlers(core),
     ...fleetHandlers(core),
+    ...hostsHandlers(core),
     ...runtimeHandlers(core),
   };
 }

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShoalCore } from '../shoal';
 import { git, initRepo } from '../test-support/git-repo';
+import { startDockerApi, TEST_IMAGE, type TestDockerApi } from '../test-support/docker-api';
 import { startSshd, type TestSshd } from '../test-support/sshd';
 import { eventsOf, launch } from '../test-support/temp-core';
 import { useCores } from '../test-support/use-cores';
@@ -18,7 +19,7 @@ import { KnownHosts } from './ssh/host-keys';
 const makeCore = useCores();
 
 interface HostSetup {
-  kind: 'local' | 'ssh';
+  kind: 'local' | 'ssh' | 'docker';
   up(): void;
   down(): void;
   /** The worker spec a run declares to run there. */
@@ -28,6 +29,8 @@ interface HostSetup {
 }
 
 let sshd: TestSshd | null = null;
+let dockerApi: TestDockerApi | null = null;
+const savedDockerHost = process.env.DOCKER_HOST;
 const setups: HostSetup[] = [
   { kind: 'local', up() {}, down() {}, worker: () => ({ id: 'w1', name: 'here', host: { kind: 'local' }, max_concurrent_tasks: 2 }), prepare() {} },
   {
@@ -42,6 +45,20 @@ const setups: HostSetup[] = [
     prepare(core) {
       KnownHosts.inDataDir(core.dataDir).pin(`127.0.0.1:${sshd!.port}`, sshd!.fingerprint);
     },
+  },
+  {
+    kind: 'docker',
+    up() {
+      dockerApi = startDockerApi();
+      process.env.DOCKER_HOST = dockerApi.url; // how a person points Shoal at a daemon
+    },
+    down() {
+      if (savedDockerHost === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = savedDockerHost;
+      dockerApi?.stop();
+    },
+    worker: () => ({ id: 'w1', name: 'container', host: { kind: 'docker', image: TEST_IMAGE }, max_concurrent_tasks: 2 }),
+    prepare() {},
   },
 ];
 

@@ -9,6 +9,7 @@ import { KnownHosts } from './ssh/host-keys';
 import { SshConnection } from './ssh/ssh-connection';
 import { SshDriver } from './ssh/ssh-driver';
 import os from 'node:os';
+import { DockerDriver } from './docker/docker-driver';
 
 /** Per-worker settings that are not part of the wire FleetHostSpec (a kept worker's pinned host
  *  key or Docker daemon, the data dir for known hosts). */
@@ -37,6 +38,10 @@ export class DriverPool {
       if (host.kind !== 'ssh') throw new Error('not an ssh host');
       const target = { host: host.host, port: host.port === undefined || host.port === null ? 22 : Number(host.port), user: host.user ?? os.userInfo().username, identity: host.identity ?? null, privateKey: ctx.privateKey ?? null };
       return new SshDriver(new SshConnection(target, { known: KnownHosts.inDataDir(ctx.dataDir), pinned: ctx.hostKey ?? null, acceptNew: ctx.acceptNewHostKey ?? this.opts.acceptNewHostKeys ?? false }));
+    });
+    this.factories.set('docker', (host, ctx) => {
+      if (host.kind !== 'docker') throw new Error('not a docker host');
+      return new DockerDriver(host.image, host.args ?? [], ctx.dockerHost ?? null, ctx.workerName);
     });
   }
 

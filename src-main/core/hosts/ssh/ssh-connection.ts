@@ -6,7 +6,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
-import { fingerprintOf, HostKeyError, type KnownHosts } from './host-keys';
+import type { HostKeyError} from './host-keys';
+import { fingerprintOf, type KnownHosts } from './host-keys';
 
 export interface SshTarget {
   host: string;
@@ -22,6 +23,8 @@ export interface ExecResult { code: number | null; signal: string | null; stdout
 
 export class SshConnection {
   readonly label: string;
+  /** The host key the server last presented (SHA256:…), accepted or not. */
+  lastFingerprint: string | null = null;
   private client: Client | null = null;
   private connecting: Promise<Client> | null = null;
   private readonly lostListeners = new Set<(why: string) => void>();
@@ -62,8 +65,9 @@ export class SshConnection {
         host: this.target.host, port: this.target.port, username: this.target.user,
         readyTimeout: 15_000, keepaliveInterval: 5_000, keepaliveCountMax: 3,
         hostVerifier: (key: Buffer) => {
+          this.lastFingerprint = fingerprintOf(key);
           try {
-            this.keys.known.check(this.hostPort, fingerprintOf(key), { pinned: this.keys.pinned, acceptNew: this.keys.acceptNew });
+            this.keys.known.check(this.hostPort, this.lastFingerprint, { pinned: this.keys.pinned, acceptNew: this.keys.acceptNew });
             return true;
           } catch (e) {
             keyError = e as HostKeyError;

@@ -1,9 +1,10 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { useShoalQuery } from '../../transport/query';
 import { EmptyState } from '../../ui/EmptyState';
 import { WorkersIcon } from '../../ui/icons';
 import { PageToolbar } from '../../ui/PageToolbar';
 import { ErrorNotice, Loading } from '../../ui/QueryStatus';
+import { AddWorkerDialog } from './AddWorkerDialog';
 import { WorkersTable } from './WorkersTable';
 import '../../ui/ui-extra.css';
 import './workers.css';
@@ -13,6 +14,9 @@ export function WorkersView() {
   const workers = useShoalQuery('workers.list', {});
   const activity = useShoalQuery('workers.activity', {});
   const byWorker = useMemo(() => new Map((activity.data ?? []).map((a) => [a.workerId, a])), [activity.data]);
+  const [adding, setAdding] = useState(false);
+  const addButton = <button type="button" className="button button-small" data-testid="add-worker" onClick={() => setAdding(true)}>Add worker</button>;
+  const dialog = adding && <AddWorkerDialog onClose={() => setAdding(false)} />;
   if (workers.isPending) return <Loading label="Loading workers…" />;
   if (workers.isError) return <ErrorNotice title="Could not load workers" error={workers.error} onRetry={() => void workers.refetch()} />;
   if (workers.data.length === 0) {
@@ -24,6 +28,8 @@ export function WorkersView() {
           with their health, load and last heartbeat.
         </p>
         <p className="muted">A run without worker specs uses this computer.</p>
+        {addButton}
+        {dialog}
       </EmptyState>
     );
   }
@@ -31,8 +37,9 @@ export function WorkersView() {
   const running = workers.data.reduce((n, w) => n + w.running, 0);
   return (
     <>
-      <PageToolbar>{workers.data.length} {workers.data.length === 1 ? 'worker' : 'workers'} · {online} online · {running} {running === 1 ? 'task' : 'tasks'} running</PageToolbar>
+      <PageToolbar actions={addButton}>{workers.data.length} {workers.data.length === 1 ? 'worker' : 'workers'} · {online} online · {running} {running === 1 ? 'task' : 'tasks'} running</PageToolbar>
       <WorkersTable workers={workers.data} activity={byWorker} />
+      {dialog}
     </>
   );
 }

@@ -1,0 +1,51 @@
+// Adding an SSH worker from the Workers view against a real OpenSSH server on 127.0.0.1 (started
+// here with the repo's recipe): Test connection shows the unknown host key, the person trusts it,
+// the worker is kept, and a task runs on it.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test } from './fixtures/shoal-host';
+import { LaunchDialog } from './pages/launch-dialog';
+import { RunPage } from './pages/run-page';
+import { ShellPage } from './pages/shell-page';
+import { dropFiles } from './pages/spec-files';
+
+const RECIPES = path.resolve(import.meta.dirname, '..', 'scripts', 'infra');
+
+test('adds an SSH worker through the host-key prompt and runs a task on it', async ({ page, host }) => {
+  test.setTimeout(120_000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-e2e-sshd-'));
+  const port = execFileSync(path.join(RECIPES, 'sshd-up'), [dir], { encoding: 'utf8' }).trim().split(/\s+/)[1]!;
+  try {
+    const shell = new ShellPage(page);
+    await shell.open(`${host.url}#/workers`);
+    await page.getByTestId('add-worker').click();
+    const dialog = page.getByTestId('add-worker-dialog');
+    await dialog.locator('[name="worker-name"]').fill('box');
+    await dialog.locator('[name="ssh-target"]').fill(`${os.userInfo().username}@127.0.0.1:${port}`);
+    await dialog.locator('[name="ssh-identity"]').fill(path.join(dir, 'id_ed25519'));
+    await dialog.locator('[name="worker-capabilities"]').fill('remote');
+    await dialog.getByTestId('worker-test').click();
+    const check = dialog.getByTestId('worker-check');
+    await expect(check).toContainText('is not known: SHA256:');
+    await dialog.getByTestId('trust-host-key').check();
+    await dialog.getByTestId('worker-test').click();
+    await expect(check).toContainText(/Usable — git \d/);
+    await dialog.getByRole('button', { name: 'Add' }).click();
+    await expect(dialog).toBeHidden();
+    await expect(page.locator('[data-testid="worker-row"][data-worker-id="box"]')).toBeVisible();
+
+    // With this computer drained, the next task runs on the new worker.
+    await page.locator('[data-testid="worker-row"][data-worker-id="local"]').getByRole('button', { name: /^Drain/ }).click();
+    await dropFiles(page, [{ name: 'remote.yaml', text: 'name: remote work\ntask_specs:\n  - id: hello\n    name: Hello over SSH\n    instructions: echo "hello from $SHOAL_WORKDIR"\n' }]);
+    const launch = new LaunchDialog(page);
+    await launch.expectReady(1);
+    await launch.launch();
+    const run = new RunPage(page);
+    await expect(run.taskRow('hello')).toHaveAttribute('data-state', 'passed', { timeout: 60_000 });
+  } finally {
+    execFileSync(path.join(RECIPES, 'sshd-down'), [dir], { stdio: 'ignore' });
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

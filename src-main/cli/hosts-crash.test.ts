@@ -1,0 +1,80 @@
+// Shoal SIGKILLed while an attempt runs on an SSH host or in a container, then restarted: the
+// remote work is found through the host ref stored with the attempt and ended before the task runs
+// again — nothing is left running and nothing runs twice.
+import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDockerApi, TEST_IMAGE, type TestDockerApi } from '../core/test-support/docker-api';
+import { startSshd, type TestSshd } from '../core/test-support/sshd';
+import { tempDir } from '../core/test-support/temp-core';
+import { waitFor } from '../core/test-support/wait-for';
+import { buildCli, runCli, startCli } from './test-support/cli';
+
+let sshd: TestSshd;
+let dockerApi: TestDockerApi;
+
+beforeAll(() => {
+  buildCli();
+  sshd = startSshd();
+  dockerApi = startDockerApi();
+}, 300_000);
+afterAll(() => {
+  sshd?.stop();
+  dockerApi?.stop();
+});
+
+function running(marker: string): number[] {
+  try {
+    return execFileSync('pgrep', ['-f', marker], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+const hosts = [
+  { kind: 'ssh', host: () => ({ kind: 'ssh', host: '127.0.0.1', port: sshd.port, user: sshd.user, identity: sshd.identity }) },
+  { kind: 'docker', host: () => ({ kind: 'docker', image: TEST_IMAGE }) },
+];
+
+describe.each(hosts)('crash recovery on $kind', ({ kind, host }) => {
+  it('ends the remote attempt a killed Shoal left running, then runs the task once more', async () => {
+    const dir = tempDir('shoal-hostcrash-');
+    const db = path.join(dir, 'shoal.db');
+    const marker = `sleep 44.${process.pid % 1000}${kind.length}`;
+    const runId = `crash-${kind}`;
+    fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify({
+      id: runId, name: 'crash on a host',
+      worker_specs: [{ id: 'w1', name: kind, host: host() }],
+      task_specs: [{
+        id: 't', name: 't', retry_policy: { max_attempts: 3, initial_backoff_seconds: 0 },
+        instructions: `if [ "$SHOAL_ATTEMPT" = 1 ]; then ${marker} & ${marker}; wait; else echo second; fi`,
+      }],
+    }));
+    const env = { DOCKER_HOST: dockerApi.url };
+    const first = startCli(['run', path.join(dir, 'spec.json'), '--db', db, '--accept-new-host-keys'], { cwd: dir, env });
+    let stderr = '';
+    first.stderr!.on('data', (d: Buffer) => (stderr += d));
+    await waitFor(`the agent running on ${kind}`, () => running(marker).length >= 2, 60_000).catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}\n${stderr}`);
+    });
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('close', r));
+    expect(running(marker).length).toBeGreaterThan(0); // the remote work outlived its Shoal
+
+    const resumed = await runCli(['resume', '--db', db, '--json'], { cwd: dir, env, timeoutMs: 90_000 });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(running(marker)).toEqual([]);
+    const check = new Database(db, { readonly: true });
+    try {
+      const attempts = check.prepare('SELECT attempt, state, host_ref FROM attempts WHERE run_id = ? ORDER BY attempt').all(runId) as Array<{ attempt: number; state: string; host_ref: string }>;
+      expect(attempts.map((a) => a.state)).toEqual(['interrupted', 'ended']);
+      expect(attempts.every((a) => JSON.parse(a.host_ref).kind === kind)).toBe(true);
+      const receipts = check.prepare('SELECT attempt, result FROM receipts WHERE run_id = ?').all(runId);
+      expect(receipts).toEqual([{ attempt: 2, result: 'pass' }]);
+    } finally {
+      check.close();
+    }
+  });
+});

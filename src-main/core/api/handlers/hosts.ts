@@ -1,0 +1,65 @@
+// Kept workers from the Workers view: test a host, add (tested first), list, remove. A key file is
+// read here and sealed by the registry; the renderer only ever learns whether one is stored.
+import fs from 'node:fs';
+import os from 'node:os';
+import { ShoalError } from '../../../../src-shared/contract';
+import type { HostCheck, hostsMethods } from '../../../../src-shared/contract/methods/hosts';
+import type { FleetHostSpec } from '../../../../src-shared/protocol/fleet';
+import { probeHost } from '../../hosts/probe-host';
+import { describeHost } from '../../hosts/worker-registry';
+import type { ShoalCore } from '../../shoal';
+import type { MethodParsedInput } from '../../../../src-shared/contract';
+import type { Handler } from '../dispatch';
+
+type HostInput = MethodParsedInput<'workers.test'>['host'];
+
+function toHostSpec(h: HostInput): { host: FleetHostSpec; dockerHost: string | null; privateKey: string | null } {
+  if (h.kind === 'docker') return { host: { kind: 'docker', image: h.image, args: h.args ?? [] } as FleetHostSpec, dockerHost: h.dockerHost || null, privateKey: null };
+  let privateKey: string | null = null;
+  if (h.identity) {
+    try {
+      privateKey = fs.readFileSync(h.identity, 'utf8');
+    } catch {
+      throw new ShoalError('invalid_input', `identity: cannot read ${h.identity}`);
+    }
+  }
+  const host = { kind: 'ssh', host: h.host, ...(h.port ? { port: h.port } : {}), user: h.user || os.userInfo().username, ...(h.identity ? { identity: h.identity } : {}) } as FleetHostSpec;
+  return { host, dockerHost: null, privateKey };
+}
+
+async function check(core: ShoalCore, name: string, h: HostInput, acceptHostKey: string | undefined): Promise<HostCheck & { spec: ReturnType<typeof toHostSpec> }> {
+  const spec = toHostSpec(h);
+  // Accepting means pinning exactly the fingerprint the person was shown: a different key is refused.
+  const probe = await probeHost(spec.host, { dataDir: core.dataDir, workerName: name, dockerHost: spec.dockerHost, privateKey: spec.privateKey, hostKey: acceptHostKey ?? null });
+  const unknown = !probe.ok && probe.hostKey && /is not known/.test(probe.error ?? '') ? probe.hostKey : null;
+  return {
+    ok: probe.ok, ...(probe.error ? { error: probe.error } : {}), unknownHostKey: unknown, hostKey: probe.hostKey,
+    git: probe.git, agents: probe.agents, cpus: probe.cpus, memoryMb: probe.memoryMb, os: probe.os, spec,
+  };
+}
+
+export function hostsHandlers(core: ShoalCore): { [M in keyof typeof hostsMethods]: Handler<M> } {
+  return {
+    'workers.kept': () => core.workerRegistry.list().map((w) => ({
+      name: w.name, kind: w.host.kind, target: describeHost(w.host, w.dockerHost), capabilities: w.capabilities, maxTasks: w.maxTasks, hostKey: w.hostKey, keySealed: w.hasSecret,
+    })),
+    'workers.test': async ({ host, acceptHostKey }) => {
+      const { spec: _spec, ...result } = await check(core, 'new worker', host, acceptHostKey);
+      return result;
+    },
+    'workers.add': async ({ name, host, acceptHostKey, capabilities, maxTasks }) => {
+      if (core.workerRegistry.get(name)) throw new ShoalError('conflict', `A worker "${name}" already exists.`);
+      const { spec, ...result } = await check(core, name, host, acceptHostKey);
+      if (!result.ok) return result; // nothing kept; the dialog shows why
+      try {
+        core.workerRegistry.add({ name, host: spec.host, capabilities: capabilities ?? [], maxTasks: maxTasks ?? null, dockerHost: spec.dockerHost, hostKey: result.hostKey, privateKey: spec.privateKey });
+      } catch (e) {
+        throw new ShoalError('invalid_input', (e as Error).message);
+      }
+      const w = core.workerRegistry.forEngine(name);
+      if (w) core.engine.addSharedWorker(w.spec, w.ctx);
+      return result;
+    },
+    'workers.remove': ({ name }) => ({ ok: core.workerRegistry.remove(name) }),
+  };
+}

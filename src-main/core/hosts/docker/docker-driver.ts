@@ -1,0 +1,202 @@
+// A Docker container per attempt (dockerode; podman's Docker API works the same). The attempt's
+// worktree and artifacts dir are bind-mounted at the same paths, so nothing is copied and every
+// path in the agent's argv and environment stays valid; the container shares the host's network
+// (NetworkMode "host") so the tool gateway on 127.0.0.1 is reachable. Containers carry labels
+// naming run/task/attempt, are stopped (then killed) on cancel and timeout, and removed after.
+// Never pulls: a missing image is an error naming it.
+import { PassThrough } from 'node:stream';
+import readline from 'node:readline';
+import type Docker from 'dockerode';
+import type { AttemptPlan, AttemptSink, HostDriver, HostProbe } from '../host-driver';
+import type { HostRef } from '../host-ref';
+import { parseDockerArgs, type ContainerExtras } from './docker-args';
+import { describeDockerError, dockerClient } from './docker-client';
+
+/** Variables that describe this computer, not the container: the image's own values apply. */
+const LOCAL_ONLY_ENV = new Set(['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'TMPDIR', 'SSH_AUTH_SOCK', 'ELECTRON_RUN_AS_NODE']);
+
+export const LABEL = { run: 'shoal.run', task: 'shoal.task', attempt: 'shoal.attempt' } as const;
+
+export class DockerDriver implements HostDriver {
+  readonly kind = 'docker' as const;
+  readonly label: string;
+  private readonly docker: Docker;
+  private readonly where: string;
+  private readonly extras: ContainerExtras;
+
+  constructor(private readonly image: string, args: readonly string[], private readonly dockerHost: string | null, workerName: string) {
+    const c = dockerClient(dockerHost);
+    this.docker = c.docker;
+    this.where = c.where;
+    this.extras = parseDockerArgs(args, workerName);
+    this.label = `docker ${image} at ${this.where}`;
+  }
+
+  private fail(e: unknown): Error {
+    const err = e as { statusCode?: number };
+    if (err.statusCode === 404 && /image/i.test(String((e as Error).message))) {
+      return new Error(`image ${this.image} not found at ${this.where} (Shoal never pulls: build or load it there first)`);
+    }
+    return new Error(describeDockerError(e, this.where));
+  }
+
+  async probe(): Promise<HostProbe> {
+    const none = { git: null, agents: [], cpus: null, memoryMb: null, os: null };
+    try {
+      await this.docker.ping();
+      const info = (await this.docker.info()) as { NCPU?: number; MemTotal?: number; OperatingSystem?: string };
+      await this.docker.getImage(this.image).inspect().catch((e: unknown) => {
+        throw (e as { statusCode?: number }).statusCode === 404 ? new Error(`image ${this.image} not found at ${this.where} (Shoal never pulls: build or load it there first)`) : e;
+      });
+      const out = await this.runOnce(['sh', '-c', 'git --version 2>/dev/null; for a in claude codex; do command -v $a >/dev/null 2>&1 && echo agent=$a; done; true']);
+      const git = /git version (\S+)/.exec(out)?.[1] ?? null;
+      const agents = [...out.matchAll(/^agent=(\S+)$/gm)].map((m) => m[1]!);
+      const probe = { git, agents, cpus: info.NCPU ?? null, memoryMb: info.MemTotal ? Math.round(info.MemTotal / 2 ** 20) : null, os: info.OperatingSystem ?? null };
+      if (!git) return { ...probe, ok: false, error: `${this.label}: git not found in the image` };
+      return { ...probe, ok: true };
+    } catch (e) {
+      return { ok: false, error: e instanceof Error && e.message.startsWith('image ') ? e.message : this.fail(e).message, ...none };
+    }
+  }
+
+  /** Runs a throwaway container to its end and returns its output (probe only). */
+  private async runOnce(cmd: string[]): Promise<string> {
+    const c = await this.docker.createContainer({ Image: this.image, Cmd: cmd, HostConfig: { NetworkMode: 'host' } });
+    try {
+      await c.start();
+      await c.wait();
+      const logs = await c.logs({ stdout: true, stderr: true });
+      return demuxBuffer(logs);
+    } finally {
+      await c.remove({ force: true }).catch(() => undefined);
+    }
+  }
+
+  async start(plan: AttemptPlan, sink: AttemptSink, signal: AbortSignal): Promise<HostRef> {
+    const env = Object.entries(plan.launch.env).filter(([k]) => !LOCAL_ONLY_ENV.has(k)).map(([k, v]) => `${k}=${v}`);
+    let container: Docker.Container;
+    try {
+      container = await this.docker.createContainer({
+        Image: this.image,
+        Cmd: [plan.launch.command, ...plan.launch.args],
+        Env: [...this.extras.env, ...env],
+        WorkingDir: plan.workdir.dir,
+        ...(this.extras.user ? { User: this.extras.user } : {}),
+        Labels: { [LABEL.run]: plan.runId, [LABEL.task]: plan.taskId, [LABEL.attempt]: String(plan.attempt) },
+        AttachStdout: true, AttachStderr: true, Tty: false, OpenStdin: false,
+        HostConfig: {
+          NetworkMode: 'host',
+          // An init reaps the agent's children and forwards the stop signal to the whole tree.
+          Init: true,
+          Binds: [`${plan.workdir.dir}:${plan.workdir.dir}`, `${plan.artifactsDir}:${plan.artifactsDir}`, ...this.extras.binds],
+        },
+      });
+    } catch (e) {
+      throw this.fail(e);
+    }
+    const ref: HostRef = { kind: 'docker', containerId: container.id, dockerHost: this.dockerHost };
+    const out = new PassThrough();
+    const err = new PassThrough();
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = await container.attach({ stream: true, stdout: true, stderr: true });
+      this.docker.modem.demuxStream(stream, out, err);
+      await container.start();
+    } catch (e) {
+      await container.remove({ force: true }).catch(() => undefined);
+      throw this.fail(e);
+    }
+    sink.started(ref);
+    readline.createInterface({ input: out }).on('line', (line) => sink.output(line));
+    err.on('data', (d: Buffer) => sink.diagnostics(d.toString()));
+
+    let stopping = false;
+    const stop = (): void => {
+      if (stopping) return;
+      stopping = true;
+      // SIGTERM, then SIGKILL once the grace is over (the daemon does both).
+      void container.stop({ t: Math.max(1, Math.ceil(plan.killGraceMs / 1000)) }).catch(() => container.kill().catch(() => undefined));
+    };
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
+    let sampling = false;
+    const heartbeat = setInterval(() => {
+      if (sampling) return;
+      sampling = true;
+      void container.stats({ stream: false }).then((s) => sink.heartbeat(usageOf(s)), () => sink.heartbeat(null)).finally(() => (sampling = false));
+    }, plan.heartbeatMs);
+    heartbeat.unref();
+
+    void (async () => {
+      let code: number | null = null;
+      let hostError: string | undefined;
+      try {
+        code = (await container.wait()).StatusCode ?? null;
+      } catch (e) {
+        hostError = this.fail(e).message;
+      }
+      clearInterval(heartbeat);
+      signal.removeEventListener('abort', stop);
+      await new Promise<void>((resolve) => {
+        if ((stream as { readableEnded?: boolean }).readableEnded) return resolve();
+        stream.once('end', resolve);
+        stream.once('close', resolve);
+        setTimeout(resolve, 2_000).unref(); // a daemon that never ends the attach stream
+      });
+      out.end();
+      err.end();
+      await container.remove({ force: true }).catch(() => undefined);
+      sink.finish({ code, signal: null, ...(hostError ? { hostError } : {}) });
+    })();
+    return ref;
+  }
+
+  async cancel(ref: HostRef): Promise<void> {
+    await this.reap(ref);
+  }
+
+  async reap(ref: HostRef): Promise<'ended' | 'gone'> {
+    if (ref.kind !== 'docker') return 'gone';
+    const c = this.docker.getContainer(ref.containerId);
+    try {
+      const info = await c.inspect();
+      if (info.State.Running) await c.kill().catch(() => undefined);
+      await c.remove({ force: true }).catch(() => undefined);
+      return info.State.Running ? 'ended' : 'gone';
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 404) return 'gone';
+      throw this.fail(e);
+    }
+  }
+
+  /** Containers of this Shoal's attempts (by label), e.g. to find leftovers. */
+  async attemptContainers(runId?: string): Promise<string[]> {
+    const list = await this.docker.listContainers({ all: true, filters: { label: [runId ? `${LABEL.run}=${runId}` : LABEL.run] } });
+    return list.map((c) => c.Id);
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** podman and Docker fill stats differently (and not at all for a container that just ended). */
+function usageOf(s: Partial<Docker.ContainerStats> | undefined): { cpuPercent: number; memoryMb: number } | null {
+  const now = s?.cpu_stats;
+  if (!now?.cpu_usage) return null;
+  const before = s?.precpu_stats;
+  const cpuDelta = now.cpu_usage.total_usage - (before?.cpu_usage?.total_usage ?? 0);
+  const sysDelta = (now.system_cpu_usage ?? 0) - (before?.system_cpu_usage ?? 0);
+  const cpu = sysDelta > 0 ? (cpuDelta / sysDelta) * (now.online_cpus ?? 1) * 100 : 0;
+  return { cpuPercent: Math.max(0, Math.round(cpu * 10) / 10), memoryMb: Math.round((s?.memory_stats?.usage ?? 0) / 2 ** 20) };
+}
+
+/** Docker's multiplexed log format (8-byte frame headers) to text. */
+function demuxBuffer(buf: Buffer): string {
+  let text = '';
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const len = buf.readUInt32BE(i + 4);
+    text += buf.subarray(i + 8, i + 8 + len).toString();
+    i += 8 + len;
+  }
+  return i === 0 && buf.length > 0 ? buf.toString() : text;
+}

@@ -1,0 +1,104 @@
+// Bad input and faults get clear errors naming the host, never hangs: unknown and changed SSH host
+// keys, a refused key, nothing listening, a missing Docker socket, a missing image. Against a real
+// OpenSSH server and podman's Docker API started here.
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDockerApi, TEST_IMAGE, type TestDockerApi } from '../test-support/docker-api';
+import { startSshd, type TestSshd } from '../test-support/sshd';
+import { tempDir } from '../test-support/temp-dir';
+import { DockerDriver } from './docker/docker-driver';
+import { KnownHosts } from './ssh/host-keys';
+import { SshConnection, type SshTarget } from './ssh/ssh-connection';
+import { SshDriver } from './ssh/ssh-driver';
+
+let sshd: TestSshd;
+let dockerApi: TestDockerApi;
+beforeAll(() => {
+  sshd = startSshd();
+  dockerApi = startDockerApi();
+}, 300_000);
+afterAll(() => {
+  sshd?.stop();
+  dockerApi?.stop();
+});
+
+const target = (over: Partial<SshTarget> = {}): SshTarget => ({ host: '127.0.0.1', port: sshd.port, user: sshd.user, identity: sshd.identity, ...over });
+
+function driver(t: SshTarget, keys: { known?: KnownHosts; pinned?: string | null; acceptNew?: boolean } = {}): SshDriver {
+  return new SshDriver(new SshConnection(t, { known: keys.known ?? KnownHosts.inDataDir(tempDir()), pinned: keys.pinned, acceptNew: keys.acceptNew }));
+}
+
+async function freePort(): Promise<number> {
+  const s = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => s.once('listening', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+describe('ssh host faults', () => {
+  it('refuses an unknown host key, showing its fingerprint, until it is accepted; then pins it', async () => {
+    const known = KnownHosts.inDataDir(tempDir());
+    const refused = await driver(target(), { known }).probe();
+    expect(refused.ok).toBe(false);
+    expect(refused.error).toContain(`127.0.0.1:${sshd.port}`);
+    expect(refused.error).toContain(sshd.fingerprint);
+    expect(refused.error).toContain('not known');
+
+    const d = driver(target(), { known, acceptNew: true });
+    const accepted = await d.probe();
+    await d.close();
+    expect(accepted).toMatchObject({ ok: true, git: expect.stringMatching(/^\d/) });
+    expect(accepted.cpus).toBeGreaterThan(0);
+    expect(accepted.memoryMb).toBeGreaterThan(0);
+    expect(accepted.os).toContain('Linux');
+    expect(known.get(`127.0.0.1:${sshd.port}`)).toBe(sshd.fingerprint);
+    // Pinned now: no acceptance needed any more.
+    const again = driver(target(), { known });
+    expect((await again.probe()).ok).toBe(true);
+    await again.close();
+  });
+
+  it('always refuses a changed host key, even when new keys are accepted', async () => {
+    const result = await driver(target(), { pinned: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', acceptNew: true }).probe();
+    expect(result.ok).toBe(false);
+    expect(result.error).toMatch(/host key of 127\.0\.0\.1:\d+ changed: expected SHA256:A+, got SHA256:/);
+  });
+
+  it('names the host when nothing listens, the key is refused, or the identity file is missing', async () => {
+    const port = await freePort();
+    const closed = await driver(target({ port }), { acceptNew: true }).probe();
+    expect(closed.error).toBe(`ssh ${sshd.user}@127.0.0.1:${port}: connection refused (is sshd running there?)`);
+
+    const otherKey = path.join(sshd.dir, 'ssh_host_ed25519_key'); // a valid key the server does not accept for login
+    const refused = await driver(target({ identity: otherKey }), { pinned: sshd.fingerprint }).probe();
+    expect(refused.error).toBe(`ssh ${sshd.user}@127.0.0.1:${sshd.port}: authentication refused (no key was accepted)`);
+
+    const missing = await driver(target({ identity: '/nonexistent/key' }), { pinned: sshd.fingerprint }).probe();
+    expect(missing.error).toBe(`ssh ${sshd.user}@127.0.0.1:${sshd.port}: identity /nonexistent/key: no such file`);
+  });
+});
+
+describe('docker host faults', () => {
+  it('probes a usable daemon and image: git, cpus, memory', async () => {
+    const probe = await new DockerDriver(TEST_IMAGE, [], dockerApi.url, 'box').probe();
+    expect(probe).toMatchObject({ ok: true, git: expect.stringMatching(/^\d/) });
+    expect(probe.cpus).toBeGreaterThan(0);
+  });
+
+  it('a missing image is a clear error and nothing is pulled', async () => {
+    const probe = await new DockerDriver('localhost/shoal-no-such-image:latest', [], dockerApi.url, 'box').probe();
+    expect(probe.ok).toBe(false);
+    expect(probe.error).toBe(`image localhost/shoal-no-such-image:latest not found at ${dockerApi.url} (Shoal never pulls: build or load it there first)`);
+  });
+
+  it('a missing socket names it', async () => {
+    const probe = await new DockerDriver(TEST_IMAGE, [], 'unix:///nonexistent/docker.sock', 'box').probe();
+    expect(probe.error).toBe('Docker socket not found at unix:///nonexistent/docker.sock (is the daemon running?)');
+  });
+
+  it('refuses docker options it does not understand, naming the worker', () => {
+    expect(() => new DockerDriver(TEST_IMAGE, ['--privileged'], dockerApi.url, 'box')).toThrow('worker box: docker option --privileged is not supported');
+  });
+});

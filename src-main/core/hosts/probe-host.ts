@@ -1,0 +1,26 @@
+// "Test connection": probes a host with a driver of its own (not the engine's), so a person can
+// accept a new SSH host key for this one check and learn the fingerprint that got pinned.
+import type { FleetHostSpec } from '../../../src-shared/protocol/fleet';
+import { DriverPool } from './driver-pool';
+import type { HostProbe } from './host-driver';
+import { SshDriver } from './ssh/ssh-driver';
+
+export interface HostCheck extends HostProbe {
+  /** The SSH host key the server presented (to pin with the worker), null for other kinds. */
+  hostKey: string | null;
+}
+
+export async function probeHost(host: FleetHostSpec, opts: {
+  dataDir: string; workerName: string; dockerHost?: string | null; hostKey?: string | null; privateKey?: string | null; acceptNewHostKey?: boolean;
+}): Promise<HostCheck> {
+  const pool = new DriverPool(opts.dataDir, { acceptNewHostKeys: opts.acceptNewHostKey ?? false });
+  try {
+    const driver = pool.driverFor(host, { workerName: opts.workerName, dockerHost: opts.dockerHost ?? null, hostKey: opts.hostKey ?? null, privateKey: opts.privateKey ?? null });
+    const probe = await driver.probe();
+    return { ...probe, hostKey: driver instanceof SshDriver ? driver.conn.lastFingerprint : null };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message, git: null, agents: [], cpus: null, memoryMb: null, os: null, hostKey: null };
+  } finally {
+    await pool.close();
+  }
+}

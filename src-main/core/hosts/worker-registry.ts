@@ -1,0 +1,102 @@
+// Workers a person keeps (shoal workers add, the Workers view), beside the workers a spec declares.
+// A kept worker is shared: it takes tasks of runs without their own worker_specs, placed by
+// capabilities like the local default worker. Its private key, when one was given, is sealed at
+// rest with the same cipher as model API keys and is unsealed only in memory, for the driver; the
+// pinned host key is stored with it.
+import type { FleetHostSpec, FleetWorkerSpec } from '../../../src-shared/protocol/fleet';
+import { nowIso } from '../fleet/ids';
+import type { SecretCipher } from '../providers/secret-store';
+import type { Store } from '../store/open';
+
+export interface KeptWorker {
+  name: string;
+  /** The host without secrets: an SSH worker's identity is its file path, never the key. */
+  host: FleetHostSpec;
+  capabilities: string[];
+  maxTasks: number | null;
+  dockerHost: string | null;
+  hostKey: string | null;
+  /** A sealed private key is stored (its content never leaves this module but to a driver). */
+  hasSecret: boolean;
+  createdAt: string;
+}
+
+export interface NewKeptWorker {
+  name: string;
+  host: FleetHostSpec;
+  capabilities: string[];
+  maxTasks: number | null;
+  dockerHost: string | null;
+  hostKey: string | null;
+  privateKey: string | null;
+}
+
+interface Row { name: string; host: string; capabilities: string; max_concurrent: number | null; docker_host: string | null; host_key: string | null; sealed_secret: string | null; created_at: string }
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** The default worker's id: a kept worker may not take it. */
+const RESERVED = new Set(['local']);
+
+export class WorkerRegistry {
+  constructor(private readonly store: Store, private readonly cipher: SecretCipher) {}
+
+  list(): KeptWorker[] {
+    return this.store.db.prepare<[], Row>('SELECT * FROM worker_registry ORDER BY name').all().map(toKept);
+  }
+
+  get(name: string): KeptWorker | null {
+    const row = this.row(name);
+    return row ? toKept(row) : null;
+  }
+
+  private row(name: string): Row | undefined {
+    return this.store.db.prepare<[string], Row>('SELECT * FROM worker_registry WHERE name = ?').get(name);
+  }
+
+  add(w: NewKeptWorker): KeptWorker {
+    if (!NAME.test(w.name)) throw new Error(`name: "${w.name}" must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`);
+    if (RESERVED.has(w.name)) throw new Error(`name: "${w.name}" is the default worker's; choose another`);
+    if (this.row(w.name)) throw new Error(`name: a worker "${w.name}" already exists (shoal workers remove ${w.name} first)`);
+    if (w.maxTasks !== null && (!Number.isInteger(w.maxTasks) || w.maxTasks < 1)) throw new Error('max tasks: must be a whole number of at least 1');
+    const sealed = w.privateKey ? `${this.cipher.kind}:${this.cipher.encrypt(w.privateKey)}` : null;
+    this.store.db.prepare(`INSERT INTO worker_registry (name, host, capabilities, max_concurrent, docker_host, host_key, sealed_secret, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(w.name, JSON.stringify(w.host), JSON.stringify(w.capabilities), w.maxTasks, w.dockerHost, w.hostKey, sealed, nowIso(), nowIso());
+    return this.get(w.name)!;
+  }
+
+  remove(name: string): boolean {
+    return this.store.db.prepare('DELETE FROM worker_registry WHERE name = ?').run(name).changes === 1;
+  }
+
+  /** The worker as the engine runs it, with its driver settings (the key unsealed, in memory only). */
+  forEngine(name: string): { spec: FleetWorkerSpec; ctx: { dockerHost: string | null; hostKey: string | null; privateKey: string | null } } | null {
+    const row = this.row(name);
+    if (!row) return null;
+    const kept = toKept(row);
+    let privateKey: string | null = null;
+    if (row.sealed_secret) {
+      const at = row.sealed_secret.indexOf(':');
+      const kind = row.sealed_secret.slice(0, at);
+      if (kind !== this.cipher.kind) throw new Error(`worker ${name}: its key was sealed by ${kind}, not ${this.cipher.kind}; add it again`);
+      privateKey = this.cipher.decrypt(row.sealed_secret.slice(at + 1));
+    }
+    const spec: FleetWorkerSpec = { id: kept.name, name: kept.name, host: kept.host, labels: {}, capabilities: kept.capabilities, ...(kept.maxTasks !== null ? { max_concurrent_tasks: kept.maxTasks } : {}) } as FleetWorkerSpec;
+    return { spec, ctx: { dockerHost: kept.dockerHost, hostKey: kept.hostKey, privateKey } };
+  }
+}
+
+function toKept(r: Row): KeptWorker {
+  return {
+    name: r.name, host: JSON.parse(r.host) as FleetHostSpec, capabilities: JSON.parse(r.capabilities) as string[], maxTasks: r.max_concurrent,
+    dockerHost: r.docker_host, hostKey: r.host_key, hasSecret: r.sealed_secret !== null, createdAt: r.created_at,
+  };
+}
+
+/** "ssh root@10.0.0.5:2222", "docker img at unix:///…", "this computer". */
+export function describeHost(host: FleetHostSpec, dockerHost: string | null = null): string {
+  switch (host.kind) {
+    case 'local': return 'this computer';
+    case 'ssh': return `ssh ${host.user ? `${host.user}@` : ''}${host.host}${host.port !== undefined && host.port !== null ? `:${String(host.port)}` : ''}`;
+    case 'docker': return `docker ${host.image}${dockerHost ? ` at ${dockerHost}` : ''}`;
+  }
+}

@@ -1,0 +1,136 @@
+// "Add worker": an SSH host or a Docker image, tested before it is kept. Test connection shows git,
+// the agent CLIs found, CPUs, memory and OS; an SSH host key seen for the first time is shown with
+// its fingerprint and kept only once the person trusts it. The key file is read by main and sealed
+// there: this view only names its path.
+import { useState } from 'react';
+import type { HostCheck } from '../../../../src-shared/contract/methods/hosts';
+import { useShoalMutation } from '../../transport/query';
+import { Dialog } from '../../ui/Dialog';
+import { ErrorNotice } from '../../ui/QueryStatus';
+import { useToast } from '../../ui/Toaster';
+
+type Kind = 'ssh' | 'docker';
+
+export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
+  const test = useShoalMutation('workers.test');
+  const add = useShoalMutation('workers.add');
+  const toast = useToast();
+  const [kind, setKind] = useState<Kind>('ssh');
+  const [name, setName] = useState('');
+  const [target, setTarget] = useState('');
+  const [identity, setIdentity] = useState('');
+  const [image, setImage] = useState('');
+  const [dockerHost, setDockerHost] = useState('');
+  const [capabilities, setCapabilities] = useState('');
+  const [trusted, setTrusted] = useState<string | null>(null);
+  const [result, setResult] = useState<HostCheck | null>(null);
+  const [inputError, setInputError] = useState<string | null>(null);
+
+  const host = (): Parameters<typeof test.mutate>[0]['host'] | null => {
+    if (kind === 'docker') return image.trim() ? { kind, image: image.trim(), ...(dockerHost.trim() ? { dockerHost: dockerHost.trim() } : {}) } : null;
+    const m = /^(?:([^@\s]+)@)?([^:@\s]+)(?::(\d{1,5}))?$/.exec(target.trim());
+    if (!m) return null;
+    return { kind, host: m[2]!, ...(m[1] ? { user: m[1] } : {}), ...(m[3] ? { port: Number(m[3]) } : {}), ...(identity.trim() ? { identity: identity.trim() } : {}) };
+  };
+  const withHost = (fn: (h: NonNullable<ReturnType<typeof host>>) => void) => {
+    const h = host();
+    if (!h) return setInputError(kind === 'ssh' ? 'Host: expected [user@]host[:port]' : 'Image: required');
+    setInputError(null);
+    fn(h);
+  };
+  const acceptHostKey = trusted ?? undefined;
+  const busy = test.isPending || add.isPending;
+
+  return (
+    <Dialog title="Add worker" onClose={onClose} testId="add-worker-dialog" initialFocus='[name="worker-name"]'
+      footer={(
+        <>
+          <button type="button" className="button" disabled={busy} data-testid="worker-test"
+            onClick={() => withHost((h) => test.mutate({ host: h, ...(acceptHostKey ? { acceptHostKey } : {}) }, { onSuccess: setResult }))}>Test connection</button>
+          <button type="button" className="button" style={{ marginLeft: 'auto' }} onClick={onClose}>Cancel</button>
+          <button type="submit" form="add-worker-form" className="button button-primary" disabled={busy || !name.trim()}>Add</button>
+        </>
+      )}>
+      <form id="add-worker-form" className="task-form" onSubmit={(e) => {
+        e.preventDefault();
+        withHost((h) => add.mutate({
+          name: name.trim(), host: h, ...(acceptHostKey ? { acceptHostKey } : {}),
+          capabilities: capabilities.split(',').map((c) => c.trim()).filter(Boolean),
+        }, {
+          onSuccess: (r) => {
+            setResult(r);
+            if (r.ok) {
+              toast(`${name.trim()} was added and takes tasks now.`);
+              onClose();
+            }
+          },
+        }));
+      }}>
+        <label className="field">
+          <span className="field-label">Name</span>
+          <input name="worker-name" className="input" value={name} maxLength={64} onChange={(e) => setName(e.target.value)} placeholder="gpu-box" />
+        </label>
+        <div className="field" role="radiogroup" aria-label="Where it runs">
+          <span className="field-label">Where it runs</span>
+          <label><input type="radio" name="kind" checked={kind === 'ssh'} onChange={() => setKind('ssh')} /> SSH host</label>
+          <label><input type="radio" name="kind" checked={kind === 'docker'} onChange={() => setKind('docker')} /> Docker image</label>
+        </div>
+        {kind === 'ssh' ? (
+          <>
+            <label className="field">
+              <span className="field-label">Host</span>
+              <input name="ssh-target" className="input mono" value={target} onChange={(e) => { setTarget(e.target.value); setTrusted(null); setResult(null); }} placeholder="me@10.0.0.5:22" />
+              <span className="field-hint">It needs sshd, sh and git (and the agent&apos;s CLI).</span>
+            </label>
+            <label className="field">
+              <span className="field-label">Key file <span className="muted">(optional)</span></span>
+              <input name="ssh-identity" className="input mono" value={identity} onChange={(e) => setIdentity(e.target.value)} placeholder="~/.ssh/id_ed25519" />
+              <span className="field-hint">Read and sealed by Shoal; without one, your ssh-agent or ~/.ssh/id_* is used.</span>
+            </label>
+          </>
+        ) : (
+          <>
+            <label className="field">
+              <span className="field-label">Image</span>
+              <input name="docker-image" className="input mono" value={image} onChange={(e) => setImage(e.target.value)} placeholder="localhost/shoal-worker:latest" />
+              <span className="field-hint">Never pulled: build or load it first. It needs sh and git.</span>
+            </label>
+            <label className="field">
+              <span className="field-label">Docker host <span className="muted">(optional)</span></span>
+              <input name="docker-host" className="input mono" value={dockerHost} onChange={(e) => setDockerHost(e.target.value)} placeholder="unix:///var/run/docker.sock (default: DOCKER_HOST)" />
+            </label>
+          </>
+        )}
+        <label className="field">
+          <span className="field-label">Capabilities <span className="muted">(optional)</span></span>
+          <input name="worker-capabilities" className="input" value={capabilities} onChange={(e) => setCapabilities(e.target.value)} placeholder="gpu, linux" />
+        </label>
+        {inputError && <p className="field-error" role="alert">{inputError}</p>}
+        {result && <CheckResult result={result} trusted={trusted} onTrust={setTrusted} />}
+        {(test.error || add.error) && <ErrorNotice title="Could not reach the host" error={(test.error ?? add.error)!} />}
+      </form>
+    </Dialog>
+  );
+}
+
+function CheckResult({ result, trusted, onTrust }: { result: HostCheck; trusted: string | null; onTrust: (key: string | null) => void }) {
+  if (result.ok) {
+    return (
+      <div className="worker-check ok" data-testid="worker-check" role="status">
+        Usable — git {result.git}, agents {result.agents.join(', ') || 'none found'}, {result.cpus ?? '?'} CPUs, {result.memoryMb ?? '?'} MB, {result.os ?? 'unknown OS'}
+        {result.hostKey && <div className="muted mono">host key {result.hostKey}</div>}
+      </div>
+    );
+  }
+  return (
+    <div className="worker-check failed" data-testid="worker-check" role="alert">
+      {result.error}
+      {result.unknownHostKey && (
+        <label className="worker-trust">
+          <input type="checkbox" data-testid="trust-host-key" checked={trusted === result.unknownHostKey} onChange={(e) => onTrust(e.target.checked ? result.unknownHostKey : null)} />
+          {' '}I checked this key: trust <span className="mono">{result.unknownHostKey}</span>
+        </label>
+      )}
+    </div>
+  );
+}

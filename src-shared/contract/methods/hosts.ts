@@ -1,0 +1,72 @@
+// Workers a person keeps (SSH hosts, Docker images), the Workers view's "Add worker": test a host
+// before adding it, add, list, remove. No secret crosses: an SSH key is named by its file path and
+// read (then sealed) by main; only whether one is stored comes back.
+import { z } from 'zod';
+import { defineMethod } from '../define';
+import { Ok } from './common';
+
+const Name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'name: 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+export const KeptHostInputSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('ssh'),
+    host: z.string().min(1, 'host: required').max(255),
+    port: z.number().int().min(1).max(65535).optional(),
+    user: z.string().min(1).max(64).optional(),
+    /** A private key file on this computer; read by main, sealed at rest. */
+    identity: z.string().max(4096).optional(),
+  }).strict(),
+  z.object({
+    kind: z.literal('docker'),
+    image: z.string().min(1, 'image: required').max(512),
+    dockerHost: z.string().max(1024).optional(),
+    args: z.array(z.string().max(4096)).max(64).optional(),
+  }).strict(),
+]);
+
+export const HostCheckSchema = z.object({
+  ok: z.boolean(),
+  error: z.string().optional(),
+  /** Set when the SSH host presented a key that is not pinned yet: the person decides. */
+  unknownHostKey: z.string().nullable(),
+  hostKey: z.string().nullable(),
+  git: z.string().nullable(),
+  agents: z.array(z.string()),
+  cpus: z.number().nullable(),
+  memoryMb: z.number().nullable(),
+  os: z.string().nullable(),
+});
+export type HostCheck = z.infer<typeof HostCheckSchema>;
+
+export const KeptWorkerSchema = z.object({
+  name: z.string(),
+  kind: z.enum(['local', 'ssh', 'docker']),
+  target: z.string(),
+  capabilities: z.array(z.string()),
+  maxTasks: z.number().nullable(),
+  hostKey: z.string().nullable(),
+  keySealed: z.boolean(),
+});
+export type KeptWorkerRow = z.infer<typeof KeptWorkerSchema>;
+
+export const hostsMethods = {
+  'workers.kept': defineMethod({
+    name: 'workers.kept', summary: 'Workers a person keeps (SSH hosts, Docker images).',
+    input: z.object({}).strict(), output: z.array(KeptWorkerSchema), invalidates: [],
+  }),
+  'workers.test': defineMethod({
+    name: 'workers.test', summary: 'Test connection: reach the host, check git, agent CLIs, CPUs, memory, OS.',
+    input: z.object({ host: KeptHostInputSchema, acceptHostKey: z.string().max(200).optional() }).strict(), output: HostCheckSchema, invalidates: [],
+  }),
+  'workers.add': defineMethod({
+    name: 'workers.add', summary: 'Keep a worker (tested first; nothing is kept when it cannot be used).',
+    input: z.object({
+      name: Name, host: KeptHostInputSchema, acceptHostKey: z.string().max(200).optional(),
+      capabilities: z.array(z.string().min(1).max(64)).max(64).optional(), maxTasks: z.number().int().min(1).max(1024).optional(),
+    }).strict(),
+    output: HostCheckSchema, invalidates: ['workers'],
+  }),
+  'workers.remove': defineMethod({
+    name: 'workers.remove', summary: 'Forget a kept worker.', input: z.object({ name: Name }).strict(), output: Ok, invalidates: ['workers'],
+  }),
+} as const;
