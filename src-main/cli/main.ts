@@ -4,8 +4,8 @@ import { HelpRequested } from './args';
 import { UsageError, type CliIo, type Command } from './io';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Command }> }> = {
-  serve: { summary: 'serve [--port P] [--db PATH]        the UI and contract on 127.0.0.1 (token-guarded)', load: () => import('./commands/serve') },
-  run: { summary: 'run SPEC [--db PATH] [--workspace DIR] [--max-workers N] [--accept-new-host-keys] [--json]   run a spec to the end', load: () => import('./commands/run') },
+  serve: { summary: 'serve [--port P] [--db PATH] [--agents-listen HOST:PORT]   the UI on 127.0.0.1 (token-guarded), and the agents\' endpoint', load: () => import('./commands/serve') },
+  run: { summary: 'run SPEC [--db PATH] [--workspace DIR] [--max-workers N] [--accept-new-host-keys] [--server URL] [--json]   run a spec to the end', load: () => import('./commands/run') },
   validate: { summary: 'validate SPEC                        check a spec; exit 2 with every problem', load: () => import('./commands/validate') },
   resume: { summary: 'resume [RUN] [--db PATH]             continue unfinished runs after a crash', load: () => import('./commands/resume') },
   runs: { summary: 'runs [--json]                        list runs (FleetRun JSON with --json)', load: () => import('./commands/runs') },
@@ -17,6 +17,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
   approvals: { summary: 'approvals [--json] [--audit]         requests waiting for a person (or the audit log)', load: () => import('./commands/approvals') },
   approve: { summary: 'approve ID --decision D             decide one request (approved, denied, abort, …)', load: () => import('./commands/approve') },
   'agent-key': { summary: 'agent-key [set|unset anthropic|openai]   coding-agent API keys, sealed (set reads stdin)', load: () => import('./commands/agent-key') },
+  agent: { summary: 'agent --join URL --token T [--data-dir DIR] [--max-tasks N]   a headless worker that dials a control plane', load: () => import('./commands/agent') },
+  'agent-token': { summary: 'agent-token [--name N] [--ttl 15m] [--json]   a one-time join token and the `shoal agent` command', load: () => import('./commands/agent-token') },
   bench: { summary: 'bench [--json] [--quick]             fleet throughput and spawn latency on this machine', load: () => import('./commands/bench') },
   workers: { summary: 'workers add|list|test|remove         workers you keep: SSH hosts, Docker images', load: () => import('./commands/workers') },
   wire: { summary: 'wire                                 protocol conformance filter (JSON lines on stdin)', load: () => import('./commands/wire') },

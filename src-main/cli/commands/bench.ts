@@ -4,6 +4,7 @@
 import { JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import os from 'node:os';
 import { eventsPerSecond, median, plainjobTasksPerSecond, schedulerTasksPerSecond, spawnLatency, unbatchedTasksPerSecond } from '../bench/fleet-bench';
+import { localRoundTripMs, remoteRoundTripMs } from '../bench/remote-bench';
 import { dockerStartBench, sshExecBench } from '../bench/hosts-bench';
 import { landingVsGitMerge } from '../bench/landing-bench';
 import { type CliIo } from '../io';
@@ -48,6 +49,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   for (const k of quick ? [8, 128] : [8, 64, 128]) bySlots[k] = Math.round(await schedulerTasksPerSecond(n, quick ? 1 : 3, k));
   log('spawn latency…');
   const spawn = await spawnLatency(quick ? 40 : 300, 2);
+  log('remote agent round trip vs the local driver…');
+  const remoteMs: number[] = [];
+  const localMs: number[] = [];
+  for (let r = 0; r < (quick ? 1 : 3); r++) {
+    localMs.push(await localRoundTripMs(quick ? 10 : 30));
+    remoteMs.push(await remoteRoundTripMs(quick ? 10 : 30));
+  }
   // Hosts: a machine without sshd or podman reports why instead of a figure.
   log('ssh exec vs OpenSSH ControlMaster…');
   const ssh = await sshExecBench(quick ? 20 : 100, quick ? 3 : 5).catch((e: unknown) => ({ error: `ssh: ${(e as Error).message.split('\n')[0]}` }));
@@ -69,11 +77,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     landing_queue_ms: landing.queue_ms,
     landing_git_merge_loop_ms: landing.git_merge_loop_ms,
     landing_vs_git_merge: landing.ratio,
+    remote_round_trip_ms: Math.round(median(remoteMs) * 10) / 10,
+    local_round_trip_ms: Math.round(median(localMs) * 10) / 10,
+    remote_vs_local_round_trip: Math.round((median(remoteMs) / median(localMs)) * 100) / 100,
     hosts: { ssh, docker },
     tasks: n,
     rounds,
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version },
-    targets: { scheduler_tasks_per_s: 20_000, events_per_s: 150_000, spawn_ms_p99: 20, scheduler_vs_plainjob: 1, ssh_vs_openssh: 1, docker_vs_podman_run: 1.2, landing_vs_git_merge: 2 },
+    targets: { scheduler_tasks_per_s: 20_000, events_per_s: 150_000, spawn_ms_p99: 20, scheduler_vs_plainjob: 1, ssh_vs_openssh: 1, docker_vs_podman_run: 1.2, landing_vs_git_merge: 2, remote_vs_local_round_trip: 1.5 },
   };
   if (flags.get('json')) io.stdout.write(JSON.stringify(result) + '\n');
   else io.stdout.write(JSON.stringify(result, null, 2) + '\n');

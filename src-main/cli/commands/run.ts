@@ -1,11 +1,13 @@
 // `shoal run SPEC [--db PATH] [--workspace DIR] [--max-workers N] [--accept-new-host-keys] [--json]`: runs
 // a spec to the end, on its workers (this computer, SSH hosts, containers). Exit 0 if every task passed, 1 if any did not, 2 if the spec is invalid.
+// With `--server URL [--token T]` the spec runs on an already running host and is followed from here.
 import { DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import path from 'node:path';
-import { flagInt, flagString, type CliIo } from '../io';
+import { flagInt, flagString, UsageError, type CliIo } from '../io';
 import { openCore } from '../open-core';
 import { readSpecFile } from '../read-spec';
 import { watchRuns } from '../watch-run';
+import { runOnServer } from '../watch-server-run';
 
 export const doc: CommandDoc = {
   usage: 'run SPEC [options]',
@@ -15,6 +17,8 @@ export const doc: CommandDoc = {
     workspace: { type: 'string', value: 'DIR', help: 'the git repository tasks work in (a worktree per attempt)' },
     'max-workers': { type: 'string', value: 'N', help: 'attempts at once on this computer (1–1024)' },
     'accept-new-host-keys': { type: 'boolean', help: 'trust and pin SSH host keys seen for the first time' },
+    server: { type: 'string', value: 'URL', help: 'submit to a running `shoal serve` or app (the UI address it printed) and follow it from here' },
+    token: { type: 'string', value: 'T', help: 'with --server: the UI token, when the URL does not carry it' },
     json: JSON_OPTION,
   },
 };
@@ -24,6 +28,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const maxWorkers = flagInt(flags, 'max-workers', 1, 1024);
   const ws = flagString(flags, 'workspace');
   const workspace = ws ? path.resolve(io.cwd, ws) : null;
+  const server = flagString(flags, 'server');
+  if (server) {
+    if (!positional[0]) throw new UsageError('which spec? e.g. `shoal run examples/hello.yaml --server URL`');
+    return runOnServer(positional[0], { url: server, token: flagString(flags, 'token'), workspace, json: flags.get('json') === true }, io);
+  }
   const { result } = readSpecFile(positional[0], io.cwd, workspace);
   if (!result.ok) {
     for (const issue of result.issues) io.stderr.write(issue + '\n');

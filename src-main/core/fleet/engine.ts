@@ -265,6 +265,13 @@ export class FleetEngine {
     this.notifyWaiters();
   }
 
+  /** Someone outside the engine changed the queue (a remote agent finished an attempt through the
+   *  agent listener): place work again and wake whoever waits for a run. */
+  nudge(): void {
+    this.kick();
+    this.notifyWaiters();
+  }
+
   runningCount(): number {
     let n = 0;
     for (const w of this.workers.values()) n += w.running.size;
@@ -466,6 +473,9 @@ export class FleetEngine {
     const orphans = this.fleet.orphanedAttempts(isAlive);
     for (const o of orphans) {
       const ref = o.hostRef;
+      // A remote agent's attempt did not die with this process: the agent reconnects and carries on
+      // under its lease, or the reaper reclaims the task when the lease deadline passes.
+      if (ref?.kind === 'agent') continue;
       if (!ref) {
         this.fleet.recoverAttempt(o);
         continue;

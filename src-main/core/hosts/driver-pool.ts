@@ -65,6 +65,7 @@ export class DriverPool {
   /** A driver able to end what a ref names after a crash, when its worker is not known any more. */
   driverForRef(ref: HostRef): HostDriver | null {
     if (ref.kind === 'local') return this.local;
+    if (ref.kind === 'agent') return null; // a remote agent ends its own work when its lease is lost
     const host: FleetHostSpec = ref.kind === 'ssh' ? { kind: 'ssh', host: ref.host, port: ref.port, user: ref.user } : { kind: 'docker', image: '', args: [] };
     try {
       return this.driverFor(host, { workerName: `${ref.kind} host`, dockerHost: ref.kind === 'docker' ? ref.dockerHost : null });

@@ -8,6 +8,8 @@ export const HostRefSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('local'), pid: z.number().int().positive(), startTime: z.string().nullable() }),
   z.object({ kind: z.literal('ssh'), host: z.string(), port: z.number().int(), user: z.string(), pgid: z.number().int().positive(), dir: z.string() }),
   z.object({ kind: z.literal('docker'), containerId: z.string(), dockerHost: z.string().nullable() }),
+  // A remote `shoal agent` (agents-remote/): it owns its process; the control plane only holds the lease.
+  z.object({ kind: z.literal('agent'), agentId: z.string(), pid: z.number().int().nullable() }),
 ]);
 export type HostRef = z.infer<typeof HostRefSchema>;
 export type HostKind = HostRef['kind'];
@@ -33,5 +35,6 @@ export function describeHostRef(ref: HostRef): string {
     case 'local': return `local pid ${ref.pid}`;
     case 'ssh': return `ssh ${ref.user}@${ref.host}:${ref.port} pgid ${ref.pgid}`;
     case 'docker': return `container ${ref.containerId.slice(0, 12)}`;
+    case 'agent': return `remote agent ${ref.agentId}${ref.pid ? ` pid ${ref.pid}` : ''}`;
   }
 }

@@ -266,3 +266,34 @@ export const workerRegistry = sqliteTable('worker_registry', {
 });
 // Landing's tables live in their own file (one owner, additive).
 export * from './schema-landing';
+
+/** One-time join tokens for remote agents (`shoal agent-token`). Only the token's sha256 is kept;
+ *  a token is spent by the join that uses it (used_at, agent_id), expires, or is revoked. */
+export const agentJoinTokens = sqliteTable('agent_join_tokens', {
+  id: text('id').primaryKey(),
+  name: text('name'),
+  tokenHash: text('token_hash').notNull(),
+  capabilities: text('capabilities').notNull().default('[]'),
+  createdAt: text('created_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+  usedAt: text('used_at'),
+  agentId: text('agent_id'),
+  revokedAt: text('revoked_at'),
+}, (t) => [uniqueIndex('agent_join_tokens_hash_idx').on(t.tokenHash)]);
+
+/** Remote agents that joined: the long-lived credential they reconnect with (sha256 only) and the
+ *  highest write sequence applied from their outbox (the (agent, sequence) deduplication). The
+ *  agent is also a row of `workers` with the same id. */
+export const remoteAgents = sqliteTable('remote_agents', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  credentialHash: text('credential_hash').notNull(),
+  capabilities: text('capabilities').notNull().default('[]'),
+  version: text('version'),
+  hostname: text('hostname'),
+  address: text('address'),
+  ackedSeq: integer('acked_seq').notNull().default(0),
+  createdAt: text('created_at').notNull(),
+  lastSeenAt: text('last_seen_at'),
+  revokedAt: text('revoked_at'),
+});

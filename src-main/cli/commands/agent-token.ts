@@ -1,0 +1,64 @@
+// `shoal agent-token [--name NAME] [--ttl 15m] [--capabilities a,b] [--url URL] [--json] [--db PATH]`:
+// mints a one-time join token for a remote agent and prints the exact `shoal agent` command.
+// `shoal agent-token --revoke ID`: revokes a join token (jt-…) or a joined agent's credential (agent-…).
+import { AgentCredentials, parseTtl } from '../../core/agents-remote/agent-credentials';
+import { readListener } from '../../core/agents-remote/listener-record';
+import { quote } from 'shell-quote';
+import { DB_OPTION, parseCommand, type CommandDoc } from '../args';
+import { flagString, UsageError, type CliIo } from '../io';
+import { openCore } from '../open-core';
+
+export const doc: CommandDoc = {
+  usage: 'agent-token [options]',
+  summary: 'Mints a one-time join token for a remote agent and prints the exact `shoal agent` command; or revokes a token or an agent.',
+  options: {
+    name: { type: 'string', value: 'NAME', help: 'the name the agent joins under' },
+    ttl: { type: 'string', value: 'DURATION', help: 'how long the token works (default 15m; e.g. 90s, 2h)' },
+    capabilities: { type: 'string', value: 'a,b', help: 'capabilities granted to the agent' },
+    url: { type: 'string', value: 'URL', help: "the agents' endpoint (default: the one `shoal serve --agents-listen` recorded)" },
+    revoke: { type: 'string', value: 'ID', help: 'revoke a join token (jt-…) or a joined agent (agent-…)' },
+    json: { type: 'boolean', help: 'print {token, url, command}' },
+    db: DB_OPTION,
+  },
+};
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const { flags } = parseCommand(args, doc);
+  let ttlMs: number;
+  try {
+    ttlMs = parseTtl(flagString(flags, 'ttl') ?? '15m');
+  } catch (e) {
+    throw new UsageError(`--ttl: ${(e as Error).message}`);
+  }
+  const revoke = flagString(flags, 'revoke');
+  if (revoke) {
+    const core = openCore(flags, io);
+    try {
+      if (!new AgentCredentials(core.store).revoke(revoke)) {
+        io.stderr.write(`shoal agent-token: no join token or agent "${revoke}" that is not already revoked\n`);
+        return 1;
+      }
+      io.stdout.write(`revoked ${revoke}\n`);
+      return 0;
+    } finally {
+      core.close();
+    }
+  }
+  const capabilities = (flagString(flags, 'capabilities') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const core = openCore(flags, io);
+  try {
+    const url = flagString(flags, 'url') ?? readListener(core.store)?.url;
+    if (!url) throw new UsageError('no control plane listens for agents on this database: start `shoal serve --agents-listen HOST:PORT` (or pass --url)');
+    const name = flagString(flags, 'name') ?? null;
+    const minted = new AgentCredentials(core.store).mintJoinToken({ name, ttlMs, capabilities });
+    const command = quote(['shoal', 'agent', '--join', url, '--token', minted.token, ...(name ? ['--name', name] : [])]);
+    if (flags.get('json')) {
+      io.stdout.write(JSON.stringify({ token: minted.token, url, command, id: minted.id, expires_at: new Date(minted.expiresAt).toISOString() }) + '\n');
+    } else {
+      io.stdout.write(`Join token ${minted.id} (works once, until ${new Date(minted.expiresAt).toISOString()}):\n\n  ${command}\n\n`);
+    }
+    return 0;
+  } finally {
+    core.close();
+  }
+}

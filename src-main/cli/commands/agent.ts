@@ -1,0 +1,48 @@
+// `shoal agent --join URL [--token TOKEN] [--data-dir DIR] [--workspace DIR] [--name NAME]
+//  [--capabilities a,b] [--max-tasks N] [--ca FILE]`: a headless worker that dials a control plane.
+import os from 'node:os';
+import path from 'node:path';
+import { readCa, RemoteAgent } from '../../core/agents-remote/remote-agent';
+import { parseCommand, type CommandDoc } from '../args';
+import { flagInt, flagString, UsageError, type CliIo } from '../io';
+import { packageVersion } from '../paths';
+
+export const doc: CommandDoc = {
+  usage: 'agent --join URL [options]',
+  summary: 'A headless worker on this machine that dials a control plane, takes tasks that fit it and runs them here.',
+  options: {
+    join: { type: 'string', value: 'URL', help: 'the ws:// or wss:// address `shoal agent-token` printed' },
+    token: { type: 'string', value: 'TOKEN', help: 'the one-time join token (later runs reuse the credential it earned)' },
+    'data-dir': { type: 'string', value: 'DIR', help: "the agent's own store, outbox and worktrees (default ~/.shoal/agent)" },
+    workspace: { type: 'string', value: 'DIR', help: 'where task repositories are kept' },
+    name: { type: 'string', value: 'NAME', help: 'how the control plane lists this agent (default: the host name)' },
+    capabilities: { type: 'string', value: 'a,b', help: 'capabilities beyond those probed' },
+    'max-tasks': { type: 'string', value: 'N', help: 'attempts at once (1–1024)' },
+    ca: { type: 'string', value: 'FILE', help: "a CA certificate to trust for the control plane's TLS" },
+  },
+};
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const { flags } = parseCommand(args, doc);
+  const url = flagString(flags, 'join');
+  if (!url) throw new UsageError('--join URL is required (the ws:// or wss:// address `shoal agent-token` printed)');
+  if (!/^wss?:\/\/[^/]+\/?$/.test(url)) throw new UsageError(`--join: "${url}" is not ws://HOST:PORT or wss://HOST:PORT`);
+  const home = io.env.SHOAL_HOME ?? path.join(os.homedir(), '.shoal');
+  const dataDir = path.resolve(io.cwd, flagString(flags, 'data-dir') ?? path.join(home, 'agent'));
+  const workspace = flagString(flags, 'workspace');
+  const log = (m: string) => io.stderr.write(`[shoal agent] ${m}\n`);
+  const agent = new RemoteAgent({
+    url, token: flagString(flags, 'token'), dataDir, workspaceDir: workspace ? path.resolve(io.cwd, workspace) : undefined,
+    name: flagString(flags, 'name'), capabilities: (flagString(flags, 'capabilities') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    maxTasks: flagInt(flags, 'max-tasks', 1, 1024), ca: readCa(flagString(flags, 'ca')), version: packageVersion(), log, env: io.env,
+  });
+  const onSignal = () => void agent.stop();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  agent.start();
+  const result = await agent.done;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  if (result.code !== 0) io.stderr.write(`shoal agent: ${result.message}\n`);
+  return result.code;
+}

@@ -1,0 +1,79 @@
+// Real processes for the remote-agent tests: a `shoal serve --agents-listen` control plane, `shoal
+// agent` workers, and a client of the UI's contract socket to launch runs the way the app does.
+import Database from 'better-sqlite3';
+import type { ChildProcess } from 'node:child_process';
+import WebSocket from 'ws';
+import { waitFor } from '../../core/test-support/wait-for';
+import { runCli, startCli } from './cli';
+
+export interface Proc { child: ChildProcess; out: () => string; err: () => string; exited: Promise<number | null> }
+
+export function spawnCli(args: string[], cwd: string): Proc {
+  const child = startCli(args, { cwd });
+  child.stdin!.end();
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  return { child, out: () => out, err: () => err, exited };
+}
+
+export interface ControlPlane extends Proc { uiUrl: string; agentsUrl: string }
+
+export async function startControlPlane(db: string, cwd: string, extra: string[] = []): Promise<ControlPlane> {
+  const p = spawnCli(['serve', '--db', db, '--agents-listen', '127.0.0.1:0', ...extra], cwd);
+  const lines = await waitFor(`shoal serve to print its addresses\n${p.err()}`, () => /Agents: (\S+)/.test(p.out()) && p.out(), 30_000);
+  return { ...p, uiUrl: /Shoal UI: (\S+)/.exec(lines)![1]!, agentsUrl: /Agents: (\S+)/.exec(lines)![1]! };
+}
+
+export async function mintToken(db: string, cwd: string, extra: string[] = []): Promise<{ token: string; url: string; command: string }> {
+  const r = await runCli(['agent-token', '--db', db, '--json', ...extra], { cwd });
+  if (r.code !== 0) throw new Error(`agent-token failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as { token: string; url: string; command: string };
+}
+
+export async function startAgent(url: string, token: string | null, dataDir: string, cwd: string, extra: string[] = []): Promise<Proc> {
+  const p = spawnCli(['agent', '--join', url, ...(token ? ['--token', token] : []), '--data-dir', dataDir, ...extra], cwd);
+  await waitFor(`the agent to join\n${p.err()}`, () => /(joined|connected) as/.test(p.err()), 30_000);
+  return p;
+}
+
+/** Calls one method of the UI's contract over its WebSocket, as the renderer does. */
+export async function uiCall<T = unknown>(uiUrl: string, method: string, input: unknown): Promise<T> {
+  const u = new URL(uiUrl);
+  const ws = new WebSocket(`ws://${u.host}/ws?token=${u.searchParams.get('token')}`);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    const reply = await new Promise<{ ok: boolean; value?: T; error?: { message: string } }>((resolve) => {
+      ws.on('message', (d) => {
+        const m = JSON.parse(String(d)) as { id?: number; envelope?: { ok: boolean; value?: T; error?: { message: string } } };
+        if (m.id === 1 && m.envelope) resolve(m.envelope);
+      });
+      ws.send(JSON.stringify({ id: 1, method, input }));
+    });
+    if (!reply.ok) throw new Error(`${method}: ${reply.error?.message}`);
+    return reply.value as T;
+  } finally {
+    ws.close();
+  }
+}
+
+/** A read-only look at the control plane's database while it runs. */
+export function query<T>(db: string, sql: string, ...params: unknown[]): T[] {
+  const ro = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    return ro.prepare(sql).all(...params) as T[];
+  } finally {
+    ro.close();
+  }
+}
+
+export async function stop(p: Proc, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+  p.child.kill(signal);
+  await p.exited;
+}

@@ -1,0 +1,51 @@
+// `shoal run SPEC --server URL`: the run is created by, and runs on, a host that is already running;
+// this process only submits it and follows it with the same progress lines and summary table.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RunSummary, TaskRow } from '../../src-shared/contract';
+import type { CliIo } from './io';
+import { UsageError } from './io';
+import { ProgressDisplay, summaryTable } from './progress';
+import { ServerClient } from './server-client';
+
+const SETTLED = new Set(['completed', 'failed', 'cancelled']);
+const WAITING_FOR_A_PERSON = new Set(['review']);
+
+export async function runOnServer(file: string, opts: { url: string; token?: string; workspace: string | null; json: boolean }, io: CliIo): Promise<number> {
+  const full = path.resolve(io.cwd, file);
+  let text: string;
+  try {
+    text = fs.readFileSync(full, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  const client = await ServerClient.connect(opts.url, opts.token);
+  try {
+    const check = await client.call<{ ok: boolean; issues?: string[]; warnings?: string[] }>('specs.validate', { text, filename: full, workspace: opts.workspace });
+    if (!check.ok) {
+      for (const issue of check.issues ?? []) io.stderr.write(issue + '\n');
+      io.stderr.write(`${file}: invalid spec; nothing was run\n`);
+      return 2;
+    }
+    for (const w of check.warnings ?? []) io.stderr.write(`warning: ${w}\n`);
+    const { runId } = await client.call<{ runId: string }>('specs.launch', { text, filename: full, workspace: opts.workspace });
+    io.stderr.write(`run ${runId} (on ${new URL(opts.url).host})\n`);
+    const display = new ProgressDisplay(io.stderr as NodeJS.WritableStream & { isTTY?: boolean });
+    let view: { run: RunSummary; tasks: TaskRow[] };
+    for (;;) {
+      view = await client.call<{ run: RunSummary; tasks: TaskRow[] }>('runs.get', { runId });
+      display.render(view.run.name, view.tasks);
+      // A task "no worker offers" may still be taken by a remote agent that joins the host: only
+      // finished tasks and tasks waiting for a person end the wait.
+      const idle = view.tasks.every((t) => ['passed', 'failed', 'timeout', 'skipped', 'cancelled'].includes(t.state) || WAITING_FOR_A_PERSON.has(t.state));
+      if (SETTLED.has(view.run.status) || idle) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const receipts = await client.call<Array<Record<string, unknown>>>('tasks.receipts', { runId });
+    io.stderr.write('\n' + summaryTable(view.tasks, receipts));
+    if (opts.json) io.stdout.write(JSON.stringify({ run: view.run, receipts }) + '\n');
+    return view.tasks.every((t) => t.state === 'passed') ? 0 : 1;
+  } finally {
+    client.close();
+  }
+}

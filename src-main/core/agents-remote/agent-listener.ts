@@ -1,0 +1,138 @@
+// The control plane's door for remote agents: its own HTTP(S) server and WebSocket endpoint, apart
+// from the UI's token. Loopback unless TLS is configured or the person explicitly accepts an
+// unencrypted listener. Besides the socket it serves one thing: the base-commit bundle of a run, to
+// agents that present their credential.
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { MAX_WORKER_FRAME_BYTES, WORKER_PROTOCOL_PATH } from '../../../src-shared/protocol/worker-protocol';
+import type { FleetEngine } from '../fleet/engine';
+import type { Store } from '../store/open';
+import { AgentCredentials } from './agent-credentials';
+import { AgentSession } from './agent-session';
+import { RunBundles } from './run-bundles';
+
+export interface AgentListenerOptions {
+  store: Store;
+  engine: FleetEngine;
+  dataDir: string;
+  host: string;
+  port: number;
+  tls?: { certFile: string; keyFile: string } | null;
+  /** A non-loopback address without TLS is refused unless this is set. */
+  insecure?: boolean;
+  leaseMs: number;
+  heartbeatMs: number;
+  log: (message: string) => void;
+}
+
+export interface AgentListener {
+  /** What `shoal agent --join` takes: ws://HOST:PORT or wss://HOST:PORT. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** The addresses taken as this machine only. Deliberately narrow: any other address (even another
+ *  127.x one a port forward or container might expose) needs TLS or an explicit opt-out. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '127.0.0.1' || host === '::1' || host === '[::1]';
+}
+
+/** HOST:PORT, [v6]:PORT or just PORT (loopback). */
+export function parseListenAddress(text: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(text.trim()) ?? /^()()(\d+)$/.exec(text.trim());
+  if (!m) throw new Error(`--agents-listen: "${text}" is not HOST:PORT (for example 127.0.0.1:7071)`);
+  const port = Number(m[3]);
+  if (port > 65535) throw new Error(`--agents-listen: port ${port} is out of range`);
+  return { host: m[1] || m[2] || '127.0.0.1', port };
+}
+
+export async function startAgentListener(opts: AgentListenerOptions): Promise<AgentListener> {
+  if (!isLoopback(opts.host) && !opts.tls && !opts.insecure) {
+    throw new Error(`--agents-listen ${opts.host}: agents would send credentials and code unencrypted over the network; give --tls-cert FILE --tls-key FILE, or --insecure-agents to accept that`);
+  }
+  const credentials = new AgentCredentials(opts.store);
+  const bundles = new RunBundles(opts.store, opts.dataDir);
+  const sessions = new Map<string, AgentSession>();
+  const handler: http.RequestListener = (req, res) => {
+    void serveBundle(req, res, credentials, bundles);
+  };
+  const server = opts.tls
+    ? https.createServer({ cert: fs.readFileSync(opts.tls.certFile), key: fs.readFileSync(opts.tls.keyFile) }, handler)
+    : http.createServer(handler);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WORKER_FRAME_BYTES });
+  server.on('upgrade', (req, socket, head) => {
+    if (new URL(req.url ?? '/', 'http://x').pathname !== WORKER_PROTOCOL_PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const address = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+      new AgentSession(ws, {
+        store: opts.store, engine: opts.engine, credentials, bundles, dataDir: opts.dataDir, leaseMs: opts.leaseMs, heartbeatMs: opts.heartbeatMs, log: opts.log,
+        claim: (id, s) => {
+          const old = sessions.get(id);
+          sessions.set(id, s);
+          if (old && old !== s) old.close(4001, 'replaced by a newer connection of the same agent');
+        },
+        release: (id, s) => {
+          if (sessions.get(id) === s) sessions.delete(id);
+        },
+      }, address);
+    });
+  });
+  const staleTimer = setInterval(() => {
+    if (!opts.store.db.open) return;
+    for (const s of sessions.values()) s.checkStale(Date.now());
+  }, opts.heartbeatMs);
+  staleTimer.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostInUrl = opts.host.includes(':') && !opts.host.startsWith('[') ? `[${opts.host}]` : opts.host;
+  const url = `${opts.tls ? 'wss' : 'ws'}://${hostInUrl}:${port}`;
+  return {
+    url,
+    port,
+    close: () => new Promise<void>((resolve) => {
+      clearInterval(staleTimer);
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
+
+/** GET /agents/v1/runs/RUN/base.bundle with `Authorization: Bearer AGENT_ID:CREDENTIAL`. */
+async function serveBundle(req: http.IncomingMessage, res: http.ServerResponse, credentials: AgentCredentials, bundles: RunBundles): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://x');
+  const m = new RegExp(`^${WORKER_PROTOCOL_PATH}/runs/([^/]+)/base\\.bundle$`).exec(url.pathname);
+  if (req.method !== 'GET' || !m) {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('Shoal agent listener: not found\n');
+    return;
+  }
+  const auth = /^Bearer ([^:]+):(.+)$/.exec(req.headers.authorization ?? '');
+  const ok = auth ? credentials.authenticate(auth[1]!, auth[2]!) : null;
+  if (!ok?.ok) {
+    res.writeHead(401, { 'content-type': 'text/plain' }).end(`${ok && !ok.ok ? ok.refusal.message : 'an agent credential is required'}\n`);
+    return;
+  }
+  try {
+    const file = await bundles.fileFor(decodeURIComponent(m[1]!));
+    if (!file) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('this run has no git workspace\n');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': fs.statSync(file).size });
+    fs.createReadStream(file).pipe(res);
+  } catch (e) {
+    res.writeHead(500, { 'content-type': 'text/plain' }).end(`${(e as Error).message}\n`);
+  }
+}

@@ -1,0 +1,77 @@
+// The agent's durable outbox (its own SQLite file): every write for the control plane is stored
+// here before it is sent and deleted only once acknowledged, so a dropped connection, a control
+// plane restart or an agent crash loses nothing; the sequence numbers never repeat (AUTOINCREMENT),
+// which is what lets the control plane deduplicate a replay by (agent, sequence).
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { LeaseRef, WriteOp } from '../../../src-shared/protocol/worker-protocol';
+
+export interface OutboxEntry { seq: number; lease: LeaseRef; op: WriteOp }
+
+export class AgentOutbox {
+  private readonly db: Database.Database;
+  private readonly insert;
+  private readonly after;
+  private readonly del;
+
+  constructor(dataDir: string) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    this.db = new Database(path.join(dataDir, 'agent-outbox.db'));
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(`CREATE TABLE IF NOT EXISTS identity (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, lease TEXT NOT NULL, op TEXT NOT NULL);`);
+    this.insert = this.db.prepare<[string, string]>('INSERT INTO outbox (lease, op) VALUES (?, ?)');
+    this.after = this.db.prepare<[number], { seq: number; lease: string; op: string }>('SELECT seq, lease, op FROM outbox WHERE seq > ? ORDER BY seq');
+    this.del = this.db.prepare<[number]>('DELETE FROM outbox WHERE seq = ?');
+  }
+
+  identity(): { agentId: string; credential: string; url: string } | null {
+    const rows = new Map(this.db.prepare<[], { key: string; value: string }>('SELECT key, value FROM identity').all().map((r) => [r.key, r.value]));
+    const agentId = rows.get('agent_id');
+    const credential = rows.get('credential');
+    return agentId && credential ? { agentId, credential, url: rows.get('url') ?? '' } : null;
+  }
+
+  saveIdentity(agentId: string, credential: string, url: string): void {
+    const put = this.db.prepare<[string, string]>('INSERT OR REPLACE INTO identity (key, value) VALUES (?, ?)');
+    this.db.transaction(() => {
+      put.run('agent_id', agentId);
+      put.run('credential', credential);
+      put.run('url', url);
+    })();
+  }
+
+  /** Stored durably before the caller sends it. */
+  append(lease: LeaseRef, op: WriteOp): number {
+    return Number(this.insert.run(JSON.stringify(lease), JSON.stringify(op)).lastInsertRowid);
+  }
+
+  pendingAfter(seq: number): OutboxEntry[] {
+    return this.after.all(seq).map((r) => ({ seq: r.seq, lease: JSON.parse(r.lease) as LeaseRef, op: JSON.parse(r.op) as WriteOp }));
+  }
+
+  /** Acknowledged (or refused for good): gone. */
+  remove(seq: number): void {
+    this.del.run(seq);
+  }
+
+  /** Everything up to what the control plane says it applied. */
+  removeUpTo(seq: number): void {
+    this.db.prepare('DELETE FROM outbox WHERE seq <= ?').run(seq);
+  }
+
+  /** Writes of a lease the control plane no longer honours: never sent again. */
+  dropLease(lease: LeaseRef): void {
+    this.db.prepare('DELETE FROM outbox WHERE lease = ?').run(JSON.stringify(lease));
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

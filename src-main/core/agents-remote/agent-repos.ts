@@ -1,0 +1,92 @@
+// The agent's copies of the runs' repositories: one per run, made from the base bundle the control
+// plane serves, so the local driver makes its worktree and result branch exactly as on the control
+// plane. The result goes back as a bundle of the branch's commits on top of the base.
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { MAX_WORKER_FRAME_BYTES, type InlineFile } from '../../../src-shared/protocol/worker-protocol';
+import { refSlug } from '../fleet/ids';
+
+const exec = promisify(execFile);
+
+async function git(cwd: string, args: string[]): Promise<string> {
+  const { stdout } = await exec('git', args, { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } });
+  return stdout;
+}
+
+export class AgentRepos {
+  private readonly ready = new Map<string, Promise<string>>();
+
+  constructor(private readonly root: string, private readonly httpBase: string, private readonly auth: () => string, private readonly ca: Buffer | undefined) {}
+
+  /** The run's repository at its base commit (downloaded once per run). */
+  prepare(runId: string, base: { commit: string; bundle_path: string }): Promise<string> {
+    const key = `${runId}\u0000${base.commit}`;
+    let p = this.ready.get(key);
+    if (!p) {
+      p = this.make(runId, base);
+      this.ready.set(key, p);
+      p.catch(() => this.ready.delete(key));
+    }
+    return p;
+  }
+
+  private async make(runId: string, base: { commit: string; bundle_path: string }): Promise<string> {
+    const dir = path.join(this.root, refSlug(runId));
+    fs.mkdirSync(dir, { recursive: true });
+    if (!fs.existsSync(path.join(dir, '.git'))) await git(dir, ['init', '-q']);
+    const have = await git(dir, ['rev-parse', '--verify', '-q', `${base.commit}^{commit}`]).then(() => true, () => false);
+    if (!have) {
+      const file = path.join(dir, '.git', 'shoal-base.bundle');
+      await this.download(base.bundle_path, file);
+      await git(dir, ['fetch', '-q', file, '+HEAD:refs/heads/shoal-base']);
+      fs.rmSync(file, { force: true });
+    } else {
+      await git(dir, ['update-ref', 'refs/heads/shoal-base', base.commit]);
+    }
+    await git(dir, ['checkout', '-q', '-f', 'shoal-base']);
+    const head = (await git(dir, ['rev-parse', 'HEAD'])).trim();
+    if (head !== base.commit) throw new Error(`base bundle of run ${runId} is at ${head}, expected ${base.commit}`);
+    return dir;
+  }
+
+  private download(urlPath: string, file: string): Promise<void> {
+    const url = new URL(urlPath, this.httpBase);
+    const get = url.protocol === 'https:' ? https.get : http.get;
+    return new Promise((resolve, reject) => {
+      const req = get(url, { headers: { authorization: `Bearer ${this.auth()}` }, ...(this.ca ? { ca: this.ca } : {}) }, (res) => {
+        if (res.statusCode !== 200) {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => reject(new Error(`base bundle: HTTP ${res.statusCode}: ${body.trim()}`)));
+          return;
+        }
+        const out = fs.createWriteStream(file);
+        res.pipe(out);
+        out.on('finish', () => resolve());
+        out.on('error', reject);
+      });
+      req.on('error', reject);
+    });
+  }
+
+  /** The branch's new commits as a bundle (null when it has none, or is too large for a frame). */
+  async resultOf(repo: string, branch: string, baseCommit: string): Promise<{ branch: string; base_commit: string; bundle: InlineFile | null } | null> {
+    const head = (await git(repo, ['rev-parse', '--verify', '-q', `refs/heads/${branch}`]).catch(() => '')).trim();
+    if (!head) return null;
+    if (head === baseCommit) return { branch, base_commit: baseCommit, bundle: null };
+    const file = path.join(repo, '.git', `result-${crypto.randomBytes(4).toString('hex')}.bundle`);
+    try {
+      await git(repo, ['bundle', 'create', '-q', file, `refs/heads/${branch}`, `^${baseCommit}`]);
+      const data = fs.readFileSync(file);
+      if (data.length > MAX_WORKER_FRAME_BYTES * 0.7) return null;
+      return { branch, base_commit: baseCommit, bundle: { name: 'result.bundle', sha256: crypto.createHash('sha256').update(data).digest('hex'), data_b64: data.toString('base64') } };
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  }
+}

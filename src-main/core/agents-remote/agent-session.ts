@@ -1,0 +1,256 @@
+// One connected remote agent, on the control plane: authenticates its hello, leases it work that fits
+// its capabilities, renews its leases, and applies its outbox writes — each deduplicated by (agent,
+// sequence) and fenced by the lease token in the same transaction that records the sequence, so a
+// replayed write is acknowledged without being applied twice and a reclaimed attempt's late result
+// is refused (and the agent told to stop it).
+import type { WebSocket } from 'ws';
+import {
+  parseAgentMessage, WORKER_PROTOCOL_VERSION, type AgentMessage, type ControlMessage, type GrantedLease, type LeaseRef, type WriteOp,
+} from '../../../src-shared/protocol/worker-protocol';
+import type { FleetEngine } from '../fleet/engine';
+import type { AttemptOutcome } from '../fleet/fleet-store';
+import { nowIso } from '../fleet/ids';
+import { LeaseLostError, type Lease } from '../fleet/lease';
+import type { Store } from '../store/open';
+import type { AgentCredentials } from './agent-credentials';
+import type { RunBundles } from './run-bundles';
+import { applyResultBranch, storeUploadedFiles } from './uploads';
+
+export interface SessionDeps {
+  store: Store;
+  engine: FleetEngine;
+  credentials: AgentCredentials;
+  bundles: RunBundles;
+  dataDir: string;
+  leaseMs: number;
+  heartbeatMs: number;
+  log: (message: string) => void;
+  /** Another session of the same agent (a reconnect while the old socket lingers) is closed. */
+  claim: (agentId: string, session: AgentSession) => void;
+  release: (agentId: string, session: AgentSession) => void;
+}
+
+const KEEP_OUT_OF_SERVICE = (next: string) => `CASE WHEN status IN ('draining', 'retired') THEN status ELSE ${next} END`;
+
+export class AgentSession {
+  agentId: string | null = null;
+  private name = '';
+  private capabilities = new Set<string>();
+  private queue: Promise<void> = Promise.resolve();
+  lastHeartbeatMs = Date.now();
+
+  constructor(private readonly ws: WebSocket, private readonly deps: SessionDeps, private readonly address: string) {
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return this.fail('invalid_message', 'binary frames are not part of the worker protocol');
+      const text = (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)).toString('utf8');
+      // One message at a time, in order: sequences are applied in the order the outbox wrote them.
+      this.queue = this.queue.then(() => this.onMessage(text)).catch((e: unknown) => this.deps.log(`[agents] ${this.label()}: ${(e as Error).message}`));
+    });
+    ws.on('error', (e: Error & { code?: string }) => {
+      // ws closes the socket itself (1009 for an oversized frame); say why, on this side too.
+      if (e.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.deps.log(`[agents] ${this.label()}: frame over the size limit refused; connection closed`);
+      else this.deps.log(`[agents] ${this.label()}: ${e.message}`);
+    });
+    ws.on('close', (code, reason) => {
+      if (reason.length > 0) this.deps.log(`[agents] ${this.label()}: disconnected (${code} ${reason.toString()})`);
+      if (this.agentId) {
+        this.deps.release(this.agentId, this);
+        // The listener closes its sockets while the host shuts down: the store may be closed already.
+        if (this.deps.store.db.open) this.setStatus('offline');
+      }
+    });
+  }
+
+  private label(): string {
+    return this.agentId ? `agent ${this.name} (${this.agentId})` : `connection from ${this.address}`;
+  }
+
+  private send(msg: ControlMessage): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(msg));
+  }
+
+  /** Refuses the connection with a clear message on both sides, writes nothing. */
+  fail(code: Extract<ControlMessage, { type: 'error' }>['code'], message: string): void {
+    this.deps.log(`[agents] ${this.label()} refused: ${message}`);
+    this.send({ type: 'error', code, message });
+    this.ws.close(4000, code);
+  }
+
+  private async onMessage(text: string): Promise<void> {
+    if (!this.deps.store.db.open) return;
+    const parsed = parseAgentMessage(text);
+    if (!parsed.ok) return this.fail(parsed.code, parsed.message);
+    const msg = parsed.value;
+    if (msg.type === 'hello') return this.hello(msg);
+    if (!this.agentId) return this.fail('not_hello', 'the first frame must be "hello"');
+    switch (msg.type) {
+      case 'heartbeat': return this.heartbeat(msg);
+      case 'claim': return this.claimWork(msg.max);
+      case 'renew': return this.renew(msg.leases);
+      case 'write': return this.write(msg.seq, msg.lease, msg.op);
+    }
+  }
+
+  private hello(msg: Extract<AgentMessage, { type: 'hello' }>): void {
+    if (this.agentId) return this.fail('invalid_message', 'hello sent twice');
+    if (msg.protocol !== WORKER_PROTOCOL_VERSION) return this.fail('protocol_version', `worker protocol ${msg.protocol} is not supported (the control plane speaks ${WORKER_PROTOCOL_VERSION})`);
+    let credential: string | undefined;
+    let ackedSeq: number;
+    if (msg.auth.kind === 'join') {
+      const joined = this.deps.credentials.join(msg.auth.token, { name: msg.name, capabilities: msg.capabilities, version: msg.version, hostname: msg.hostname, address: this.address });
+      if (!joined.ok) return this.fail(joined.refusal.code, joined.refusal.message);
+      this.agentId = joined.agentId;
+      this.name = joined.name;
+      this.capabilities = new Set(joined.capabilities);
+      credential = joined.credential;
+      ackedSeq = 0;
+      this.deps.log(`[agents] ${this.name} (${this.agentId}) joined from ${this.address}`);
+    } else {
+      const auth = this.deps.credentials.authenticate(msg.auth.agent_id, msg.auth.credential);
+      if (!auth.ok) return this.fail(auth.refusal.code, auth.refusal.message);
+      this.agentId = auth.agent.id;
+      this.name = auth.agent.name;
+      // Capabilities are re-probed on every start; the ones the token granted stay.
+      this.capabilities = new Set([...auth.agent.capabilities, ...msg.capabilities]);
+      ackedSeq = auth.agent.ackedSeq;
+      this.deps.log(`[agents] ${this.name} (${this.agentId}) reconnected from ${this.address}`);
+    }
+    this.deps.claim(this.agentId, this);
+    const now = nowIso();
+    const host = JSON.stringify({ kind: 'agent', address: this.address, version: msg.version, hostname: msg.hostname });
+    this.deps.store.db.prepare(
+      `INSERT INTO workers (id, name, host, labels, capabilities, max_concurrent, status, last_heartbeat_at, created_at, updated_at) VALUES (?, ?, ?, '{}', ?, ?, 'online', ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET name = excluded.name, host = excluded.host, capabilities = excluded.capabilities, max_concurrent = excluded.max_concurrent,
+         status = ${KEEP_OUT_OF_SERVICE("'online'")}, last_heartbeat_at = excluded.last_heartbeat_at, updated_at = excluded.updated_at`,
+    ).run(this.agentId, this.name, host, JSON.stringify([...this.capabilities]), msg.max_tasks, now, now, now);
+    this.deps.store.db.prepare(`UPDATE remote_agents SET capabilities = ?, version = ?, hostname = ?, address = ?, last_seen_at = ? WHERE id = ?`)
+      .run(JSON.stringify([...this.capabilities]), msg.version, msg.hostname, this.address, now, this.agentId);
+    this.lastHeartbeatMs = Date.now();
+    this.send({
+      type: 'welcome', protocol: WORKER_PROTOCOL_VERSION, agent_id: this.agentId, name: this.name, ...(credential ? { credential } : {}),
+      acked_seq: ackedSeq, heartbeat_ms: this.deps.heartbeatMs, lease_ms: this.deps.leaseMs,
+    });
+  }
+
+  private heartbeat(msg: Extract<AgentMessage, { type: 'heartbeat' }>): void {
+    this.lastHeartbeatMs = Date.now();
+    const now = nowIso();
+    this.deps.store.db.prepare(`UPDATE workers SET last_heartbeat_at = ?, cpu_percent = ?, memory_mb = ?, status = ${KEEP_OUT_OF_SERVICE('?')}, updated_at = ? WHERE id = ?`)
+      .run(now, msg.cpu_percent ?? null, msg.memory_mb === undefined ? null : Math.round(msg.memory_mb), msg.running > 0 ? 'busy' : 'online', now, this.agentId!);
+    this.deps.store.db.prepare(`UPDATE remote_agents SET last_seen_at = ? WHERE id = ?`).run(now, this.agentId!);
+  }
+
+  /** Marks the agent stale (unhealthy) when it missed two heartbeats while still connected. */
+  checkStale(nowMs: number): void {
+    if (this.agentId && nowMs - this.lastHeartbeatMs > 2 * this.deps.heartbeatMs) this.setStatus('unhealthy');
+  }
+
+  private setStatus(status: string): void {
+    const now = nowIso();
+    this.deps.store.db.prepare(`UPDATE workers SET status = ${KEEP_OUT_OF_SERVICE('?')}, updated_at = ? WHERE id = ? AND status != ?`).run(status, now, this.agentId!, status);
+  }
+
+  private async claimWork(max: number): Promise<void> {
+    const status = this.deps.store.db.prepare<[string], { status: string }>('SELECT status FROM workers WHERE id = ?').get(this.agentId!)?.status;
+    const revoked = this.deps.credentials.agent(this.agentId!)?.revokedAt;
+    if (revoked) return this.fail('revoked', `agent ${this.agentId} was revoked at ${revoked}`);
+    if (status === 'draining' || status === 'retired') return this.send({ type: 'leases', leases: [] });
+    const leases = this.deps.engine.fleet.leaseMany({ id: this.agentId!, capabilities: this.capabilities, pool: null }, Date.now(), this.deps.leaseMs, max);
+    if (leases.length > 0) this.deps.engine.nudge();
+    const granted: GrantedLease[] = [];
+    for (const l of leases) {
+      const spec = this.deps.engine.fleet.taskSpec(l.runId, l.taskId) as unknown as Record<string, unknown>;
+      const base = await this.deps.bundles.baseFor(l.runId).catch((e: unknown) => {
+        this.deps.log(`[agents] run ${l.runId}: no base bundle: ${(e as Error).message}`);
+        return null;
+      });
+      granted.push({ lease: toRef(l), deadline_ms: l.deadline, spec, base });
+    }
+    this.send({ type: 'leases', leases: granted });
+  }
+
+  private renew(refs: LeaseRef[]): void {
+    for (const ref of refs) {
+      const lease = this.toLease(ref);
+      try {
+        if (!this.holds(ref)) throw new LeaseLostError(lease);
+        this.deps.engine.fleet.renew(lease, Date.now(), this.deps.leaseMs);
+      } catch (e) {
+        if (!(e instanceof LeaseLostError)) throw e;
+        this.send({ type: 'stop', lease: ref, reason: e.message });
+      }
+    }
+  }
+
+  /** The lease is current and held by this agent (not merely known to it). */
+  private holds(ref: LeaseRef): boolean {
+    return this.deps.store.db.prepare<[number, number, string, string], { one: number }>(
+      'SELECT 1 AS one FROM inbox WHERE seq = ? AND attempts = ? AND lease_token = ? AND worker_id = ?',
+    ).get(ref.inbox_seq, ref.attempt, ref.token, this.agentId!) !== undefined;
+  }
+
+  private toLease(ref: LeaseRef): Lease {
+    return { runId: ref.run_id, taskId: ref.task_id, attempt: ref.attempt, token: ref.token, inboxSeq: ref.inbox_seq, workerId: this.agentId!, deadline: 0, grantedAt: Date.now() };
+  }
+
+  private ackedSeq(): number {
+    return this.deps.store.db.prepare<[string], { acked_seq: number }>('SELECT acked_seq FROM remote_agents WHERE id = ?').get(this.agentId!)?.acked_seq ?? 0;
+  }
+
+  private async write(seq: number, ref: LeaseRef, op: WriteOp): Promise<void> {
+    if (seq <= this.ackedSeq()) return this.send({ type: 'ack', seq, duplicate: true });
+    const lease = this.toLease(ref);
+    const refuse = (message: string) => {
+      this.deps.log(`[agents] ${this.label()}: write ${seq} (${op.kind}) for ${ref.run_id}/${ref.task_id}#${ref.attempt} refused: ${message}`);
+      this.send({ type: 'refused', seq, lease: ref, code: 'lease_lost', message });
+    };
+    if (!this.holds(ref)) return refuse(`the lease is not held by ${this.agentId} (reclaimed, finished, or never granted)`);
+    const fleet = this.deps.engine.fleet;
+    const bump = this.deps.store.db.prepare<[number, string, number]>('UPDATE remote_agents SET acked_seq = ? WHERE id = ? AND acked_seq < ?');
+    try {
+      if (op.kind === 'starting') {
+        fleet.tx(() => {
+          fleet.markStarting(lease, op.workdir, op.branch);
+          bump.run(seq, this.agentId!, seq);
+        });
+      } else if (op.kind === 'running') {
+        fleet.tx(() => {
+          fleet.markRunningOn(lease, { kind: 'agent', agentId: this.agentId!, pid: op.pid });
+          bump.run(seq, this.agentId!, seq);
+        });
+      } else if (op.kind === 'events') {
+        const renamed = storeUploadedFiles(this.deps.dataDir, ref, op.files ?? []);
+        const events = op.events.map((e) => (e.state === 'artifact' && typeof e.path === 'string' ? { ...e, path: renamed(e.path) } : e));
+        fleet.tx(() => {
+          fleet.progress(lease, events);
+          bump.run(seq, this.agentId!, seq);
+        });
+      } else {
+        const outcome = op.outcome as AttemptOutcome;
+        if (outcome.kind !== 'interrupted') {
+          const renamed = storeUploadedFiles(this.deps.dataDir, ref, []);
+          outcome.receipt.artifacts = outcome.receipt.artifacts.map((a) => (typeof a.path === 'string' ? { ...a, path: renamed(a.path) } : a)) as typeof outcome.receipt.artifacts;
+        }
+        if (op.branch) await applyResultBranch(this.deps.bundles.workspaceOf(ref.run_id), op.branch);
+        fleet.tx(() => {
+          fleet.finish(lease, outcome);
+          bump.run(seq, this.agentId!, seq);
+        });
+        this.deps.engine.nudge();
+      }
+    } catch (e) {
+      if (e instanceof LeaseLostError) return refuse(e.message);
+      this.deps.log(`[agents] ${this.label()}: write ${seq} (${op.kind}) rejected: ${(e as Error).message}`);
+      return this.send({ type: 'refused', seq, lease: ref, code: 'upload_rejected', message: (e as Error).message });
+    }
+    this.send({ type: 'ack', seq, duplicate: false });
+  }
+
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason);
+  }
+}
+
+function toRef(l: Lease): LeaseRef {
+  return { run_id: l.runId, task_id: l.taskId, attempt: l.attempt, token: l.token, inbox_seq: l.inboxSeq };
+}

@@ -1,0 +1,297 @@
+// `shoal agent`: a headless worker on another machine (seed 002). It dials the control plane (so it
+// works behind NAT), joins once with a one-time token and reconnects with its own credential,
+// heartbeats, claims work that fits it, runs each attempt with the same local driver the control
+// plane uses, and sends every record through its durable outbox. On reconnect it drops what the
+// control plane acknowledged and replays the rest; when a lease is refused as lost it stops that
+// attempt (the seed's claim-conflict rule).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import type { FleetTaskSpec } from '../../../src-shared/protocol/fleet';
+import {
+  MAX_WORKER_FRAME_BYTES, parseControlMessage, WORKER_PROTOCOL_PATH, WORKER_PROTOCOL_VERSION,
+  type AgentMessage, type ControlMessage, type GrantedLease, type LeaseRef, type WriteOp,
+} from '../../../src-shared/protocol/worker-protocol';
+import { detectCapabilities } from '../fleet/capabilities';
+import { refSlug, taskKey } from '../fleet/ids';
+import type { Lease } from '../fleet/lease';
+import { superviseAttempt, type AttemptHandle } from '../hosts/attempt-supervisor';
+import { LocalDriver } from '../hosts/local-driver';
+import { AgentOutbox } from './agent-outbox';
+import { AgentRepos } from './agent-repos';
+import { RemoteAttemptFleet } from './remote-attempt-fleet';
+
+export interface RemoteAgentOptions {
+  /** ws://HOST:PORT or wss://HOST:PORT, as `shoal agent-token` prints. */
+  url: string;
+  token?: string;
+  dataDir: string;
+  workspaceDir?: string;
+  name?: string;
+  capabilities?: string[];
+  maxTasks?: number;
+  /** Extra CA certificate(s) to trust (a self-signed control plane). */
+  ca?: Buffer;
+  version: string;
+  log: (message: string) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+const localDriver = new LocalDriver();
+
+/** Refusals that no retry can fix: the agent stops with this message. */
+const FATAL = new Set(['bad_token', 'token_used', 'token_expired', 'revoked', 'protocol_version']);
+
+interface Running { handle: AttemptHandle; fleet: RemoteAttemptFleet; ref: LeaseRef }
+
+export class RemoteAgent {
+  private readonly outbox: AgentOutbox;
+  private readonly repos: AgentRepos;
+  private ws: WebSocket | null = null;
+  private welcomed = false;
+  private identity: { agentId: string; credential: string } | null;
+  private lastSent = 0;
+  private heartbeatMs = 2_000;
+  private leaseMs = 30_000;
+  private timer: NodeJS.Timeout | null = null;
+  private claimTimer: NodeJS.Timeout | null = null;
+  private claiming = false;
+  private backoffMs = 250;
+  private stopping = false;
+  private readonly running = new Map<string, Running>();
+  private readonly maxTasks: number;
+  private outboxClosed = false;
+  private finished!: (result: { code: number; message: string }) => void;
+  /** Settles when the agent stops for good (a fatal refusal, or stop()). */
+  readonly done: Promise<{ code: number; message: string }>;
+
+  constructor(private readonly opts: RemoteAgentOptions) {
+    this.outbox = new AgentOutbox(opts.dataDir);
+    const saved = this.outbox.identity();
+    this.identity = saved ? { agentId: saved.agentId, credential: saved.credential } : null;
+    this.maxTasks = opts.maxTasks ?? Math.max(1, os.cpus().length);
+    const httpBase = opts.url.replace(/^ws/, 'http');
+    this.repos = new AgentRepos(opts.workspaceDir ?? path.join(opts.dataDir, 'repos'), httpBase, () => `${this.identity?.agentId}:${this.identity?.credential}`, opts.ca);
+    this.done = new Promise((resolve) => (this.finished = resolve));
+  }
+
+  get agentId(): string | null {
+    return this.identity?.agentId ?? null;
+  }
+
+  start(): void {
+    if (!this.identity && !this.opts.token) {
+      this.finish(2, `no credential in ${this.opts.dataDir} and no --token: mint a join token with \`shoal agent-token\` on the control plane`);
+      return;
+    }
+    this.connect();
+  }
+
+  private connect(): void {
+    if (this.stopping) return;
+    const ws = new WebSocket(this.opts.url.replace(/\/+$/, '') + WORKER_PROTOCOL_PATH, { maxPayload: MAX_WORKER_FRAME_BYTES, ...(this.opts.ca ? { ca: this.opts.ca } : {}), handshakeTimeout: 10_000 });
+    this.ws = ws;
+    ws.on('open', () => {
+      const auth = this.identity ? { kind: 'credential' as const, agent_id: this.identity.agentId, credential: this.identity.credential } : { kind: 'join' as const, token: this.opts.token! };
+      this.send({
+        type: 'hello', protocol: WORKER_PROTOCOL_VERSION, auth, name: this.opts.name ?? os.hostname(), version: this.opts.version,
+        hostname: os.hostname(), capabilities: detectCapabilities(this.opts.capabilities ?? []), max_tasks: this.maxTasks,
+      });
+    });
+    ws.on('message', (data) => this.onMessage(String(data)));
+    ws.on('error', (e) => {
+      if (!this.welcomed) this.opts.log(`cannot reach the control plane at ${this.opts.url}: ${e.message}`);
+    });
+    ws.on('close', (code, reason) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.welcomed = false;
+      this.claiming = false;
+      if (this.timer) clearInterval(this.timer);
+      if (code === 1009) this.opts.log('the control plane refused a frame over the size limit');
+      if (this.stopping) return;
+      this.opts.log(`disconnected (${code}${reason.length ? ` ${reason.toString()}` : ''}); reconnecting in ${this.backoffMs} ms`);
+      // Not unref'd: while disconnected this timer is what keeps the agent alive.
+      setTimeout(() => this.connect(), this.backoffMs);
+      this.backoffMs = Math.min(this.backoffMs * 2, 5_000);
+    });
+  }
+
+  private send(msg: AgentMessage): boolean {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== ws.OPEN) return false;
+    const text = JSON.stringify(msg);
+    if (Buffer.byteLength(text) > MAX_WORKER_FRAME_BYTES) {
+      this.opts.log(`a ${msg.type} frame of ${Buffer.byteLength(text)} bytes is over the ${MAX_WORKER_FRAME_BYTES}-byte limit; not sent`);
+      return false;
+    }
+    ws.send(text);
+    return true;
+  }
+
+  private onMessage(text: string): void {
+    const parsed = parseControlMessage(text);
+    if (!parsed.ok) {
+      this.opts.log(parsed.message);
+      if (parsed.code === 'protocol_version') this.finish(1, parsed.message);
+      return;
+    }
+    const msg: ControlMessage = parsed.value;
+    switch (msg.type) {
+      case 'welcome': return this.onWelcome(msg);
+      case 'error':
+        this.opts.log(`the control plane refused this agent: ${msg.message}`);
+        if (FATAL.has(msg.code)) this.finish(1, msg.message);
+        return;
+      case 'leases': return this.onLeases(msg.leases);
+      case 'ack':
+        this.outbox.remove(msg.seq);
+        return;
+      case 'refused':
+        this.opts.log(`write ${msg.seq ?? '-'} refused (${msg.code}): ${msg.message}`);
+        if (msg.seq !== null) this.outbox.remove(msg.seq);
+        if (msg.lease) this.loseLease(msg.lease, msg.message);
+        return;
+      case 'stop':
+        this.loseLease(msg.lease, msg.reason);
+        return;
+    }
+  }
+
+  private onWelcome(msg: Extract<ControlMessage, { type: 'welcome' }>): void {
+    if (msg.credential) {
+      this.identity = { agentId: msg.agent_id, credential: msg.credential };
+      this.outbox.saveIdentity(msg.agent_id, msg.credential, this.opts.url);
+      this.opts.log(`joined as ${msg.name} (${msg.agent_id})`);
+    } else {
+      this.opts.log(`connected as ${msg.name} (${msg.agent_id})`);
+    }
+    this.welcomed = true;
+    this.backoffMs = 250;
+    this.heartbeatMs = msg.heartbeat_ms;
+    this.leaseMs = msg.lease_ms;
+    // What the control plane applied is done; the rest goes again, in order.
+    this.outbox.removeUpTo(msg.acked_seq);
+    this.lastSent = msg.acked_seq;
+    this.flush();
+    this.heartbeat();
+    if (this.timer) clearInterval(this.timer);
+    this.timer = setInterval(() => this.heartbeat(), this.heartbeatMs);
+    this.timer.unref();
+    this.claim();
+  }
+
+  private heartbeat(): void {
+    this.send({ type: 'heartbeat', running: this.running.size });
+    // Renewals ride with heartbeats as well as the driver's own, so a lease stays held while its
+    // attempt is between records.
+    if (this.running.size > 0) this.send({ type: 'renew', leases: [...this.running.values()].filter((r) => !r.fleet.lost).map((r) => r.ref) });
+  }
+
+  private flush(): void {
+    if (!this.welcomed) return;
+    for (const e of this.outbox.pendingAfter(this.lastSent)) {
+      if (!this.send({ type: 'write', seq: e.seq, lease: e.lease, op: e.op })) return;
+      this.lastSent = e.seq;
+    }
+  }
+
+  private write(lease: LeaseRef, op: WriteOp): void {
+    if (this.outboxClosed) return; // stopped for good: nothing more is recorded
+    this.outbox.append(lease, op);
+    this.flush();
+  }
+
+  private claim(): void {
+    if (!this.welcomed || this.claiming || this.stopping) return;
+    const free = this.maxTasks - this.running.size;
+    if (free <= 0) return;
+    this.claiming = this.send({ type: 'claim', max: free });
+  }
+
+  /** Nothing to do now: ask again a little later (the control plane does not push work). */
+  private claimLater(): void {
+    if (this.claimTimer) return;
+    this.claimTimer = setTimeout(() => {
+      this.claimTimer = null;
+      this.claim();
+    }, Math.min(1_000, Math.max(100, Math.floor(this.heartbeatMs / 2))));
+    this.claimTimer.unref();
+  }
+
+  private onLeases(leases: GrantedLease[]): void {
+    this.claiming = false;
+    for (const g of leases) void this.runLease(g);
+    if (leases.length > 0) this.claim();
+    else this.claimLater();
+  }
+
+  private loseLease(ref: LeaseRef, why: string): void {
+    const r = this.running.get(taskKey(ref.run_id, ref.task_id));
+    this.outbox.dropLease(ref);
+    if (!r || r.ref.token !== ref.token || r.fleet.lost) return;
+    r.fleet.lost = why;
+    this.opts.log(`lease on ${ref.run_id}/${ref.task_id} attempt ${ref.attempt} lost (${why}); stopping that attempt`);
+    r.handle.stop({ kind: 'interrupt', signal: 'lease-lost' });
+  }
+
+  private async runLease(g: GrantedLease): Promise<void> {
+    const ref = g.lease;
+    const lease: Lease = { runId: ref.run_id, taskId: ref.task_id, attempt: ref.attempt, token: ref.token, inboxSeq: ref.inbox_seq, workerId: this.agentId ?? '', deadline: g.deadline_ms, grantedAt: Date.now() };
+    const spec = g.spec as unknown as FleetTaskSpec;
+    let workspace: string | null = null;
+    const fleet = new RemoteAttemptFleet(ref, spec, (l, op) => this.write(l, op), (l) => this.send({ type: 'renew', leases: [l] }), this.opts.log, async (outcome) => {
+      const branch = workspace && g.base ? await this.repos.resultOf(workspace, `shoal/${refSlug(ref.run_id)}/${refSlug(ref.task_id)}`, g.base.commit).catch(() => null) : null;
+      this.write(ref, { kind: 'finish', outcome: outcome as Extract<WriteOp, { kind: 'finish' }>['outcome'], branch });
+    });
+    const key = taskKey(ref.run_id, ref.task_id);
+    const placeholder: Running = { handle: { lease, done: Promise.resolve(), stop: () => undefined }, fleet, ref };
+    this.running.set(key, placeholder);
+    try {
+      if (g.base) workspace = await this.repos.prepare(ref.run_id, g.base);
+    } catch (e) {
+      this.opts.log(`${ref.run_id}/${ref.task_id}: could not get the base commit: ${(e as Error).message}`);
+      this.write(ref, { kind: 'finish', outcome: { kind: 'scored', result: 'fail', exitCode: null, reason: `agent could not get the base commit: ${(e as Error).message}`, receipt: { artifacts: [], score: null } }, branch: null });
+      this.running.delete(key);
+      this.claim();
+      return;
+    }
+    // The same supervisor and local host driver as an attempt on the control plane itself.
+    const handle = superviseAttempt(lease, {
+      ops: fleet, driver: localDriver, dataDir: this.opts.dataDir, workspace, leaseMs: this.leaseMs, heartbeatMs: this.heartbeatMs,
+      killGraceMs: 2_000, env: this.opts.env ?? process.env, worktreeCleanup: 'on_success',
+    });
+    this.running.set(key, { handle, fleet, ref });
+    await handle.done;
+    if (this.running.get(key)?.handle === handle) this.running.delete(key);
+    this.claim();
+  }
+
+  /** Interrupts running attempts (recorded as interrupted so their tasks retry) and disconnects. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const all = [...this.running.values()];
+    for (const r of all) r.handle.stop({ kind: 'interrupt', signal: 'SIGTERM' });
+    await Promise.all(all.map((r) => r.handle.done));
+    // Give the final writes a moment to be acknowledged; what is not stays in the outbox.
+    const until = Date.now() + 2_000;
+    while (this.outbox.count() > 0 && this.welcomed && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+    this.finish(0, 'stopped');
+  }
+
+  private finish(code: number, message: string): void {
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    if (this.claimTimer) clearTimeout(this.claimTimer);
+    this.ws?.close(1000, 'agent stopping');
+    this.outboxClosed = true;
+    this.outbox.close();
+    this.finished({ code, message });
+  }
+}
+
+/** Reads a PEM file for `--ca`. */
+export function readCa(file: string | undefined): Buffer | undefined {
+  return file ? fs.readFileSync(file) : undefined;
+}

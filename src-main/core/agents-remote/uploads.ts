@@ -1,0 +1,64 @@
+// What a remote agent sends back besides events: artifact files (checked against their sha256 and
+// stored where a local attempt's would be) and its result branch (a git bundle verified and fetched
+// into the run's workspace repository as `shoal/<run>/<task>`).
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { InlineFile, LeaseRef } from '../../../src-shared/protocol/worker-protocol';
+import { artifactDir } from '../fleet/artifacts';
+
+const exec = promisify(execFile);
+
+export class UploadRejected extends Error {}
+
+function decode(file: InlineFile): Buffer {
+  const data = Buffer.from(file.data_b64, 'base64');
+  const sha = crypto.createHash('sha256').update(data).digest('hex');
+  if (sha !== file.sha256) throw new UploadRejected(`upload ${file.name}: sha256 ${sha} does not match the declared ${file.sha256}; nothing stored`);
+  return data;
+}
+
+/** Verifies every file first, then stores them in the attempt's artifact dir; returns the mapping
+ *  from the agent's path of a file to ours (by base name: an agent cannot pick where we write). */
+export function storeUploadedFiles(dataDir: string, lease: LeaseRef, files: InlineFile[]): (agentPath: string) => string {
+  const dir = artifactDir(dataDir, lease.run_id, lease.task_id, lease.attempt);
+  const decoded = files.map((f) => ({ name: path.basename(f.name), data: decode(f) }));
+  if (decoded.length > 0) fs.mkdirSync(dir, { recursive: true });
+  for (const f of decoded) fs.writeFileSync(path.join(dir, f.name), f.data);
+  return (agentPath) => path.join(dir, path.basename(agentPath.replace(/\\/g, '/')));
+}
+
+async function git(cwd: string, args: string[]): Promise<string> {
+  const { stdout } = await exec('git', args, { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } });
+  return stdout;
+}
+
+/** Puts the agent's result branch into the workspace repository, like a local attempt's. */
+export async function applyResultBranch(workspace: string | null, result: { branch: string; base_commit: string; bundle: InlineFile | null }): Promise<void> {
+  if (!workspace) return;
+  if (!result.branch.startsWith('shoal/')) throw new UploadRejected(`result branch "${result.branch}" must be under shoal/`);
+  await git(workspace, ['check-ref-format', '--branch', result.branch]).catch(() => {
+    throw new UploadRejected(`result branch "${result.branch}" is not a valid branch name`);
+  });
+  const ref = `refs/heads/${result.branch}`;
+  if (!result.bundle) {
+    await git(workspace, ['update-ref', ref, result.base_commit]);
+    return;
+  }
+  const data = decode(result.bundle);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-result-'));
+  const file = path.join(tmp, 'result.bundle');
+  try {
+    fs.writeFileSync(file, data);
+    await git(workspace, ['bundle', 'verify', '-q', file]).catch((e: { stderr?: string }) => {
+      throw new UploadRejected(`result bundle for ${result.branch} does not apply: ${String(e.stderr ?? e).trim()}`);
+    });
+    // --update-head-ok: a worktree of an earlier local attempt may still have the branch checked out.
+    await git(workspace, ['fetch', '-q', '--update-head-ok', '--no-write-fetch-head', file, `+${ref}:${ref}`]);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,34 @@
+// The worker protocol's frames, as both ends parse them: version mismatches and malformed frames are
+// refused with a message that names what is wrong.
+import { describe, expect, it } from 'vitest';
+import { parseAgentMessage, parseControlMessage, WORKER_PROTOCOL_VERSION } from './worker-protocol';
+
+const lease = { run_id: 'r', task_id: 't', attempt: 1, token: 'tok', inbox_seq: 3 };
+
+describe('worker protocol', () => {
+  it('accepts the frames of a session', () => {
+    const hello = { type: 'hello', protocol: WORKER_PROTOCOL_VERSION, auth: { kind: 'join', token: 'shoal_jt_x' }, name: 'a', version: '1', hostname: 'h', capabilities: ['git'], max_tasks: 2 };
+    expect(parseAgentMessage(JSON.stringify(hello))).toMatchObject({ ok: true, value: { type: 'hello' } });
+    const write = { type: 'write', seq: 7, lease, op: { kind: 'finish', outcome: { kind: 'interrupted', signal: 'SIGTERM' }, branch: null } };
+    expect(parseAgentMessage(JSON.stringify(write)).ok).toBe(true);
+    const welcome = { type: 'welcome', protocol: WORKER_PROTOCOL_VERSION, agent_id: 'agent-1', name: 'a', acked_seq: 6, heartbeat_ms: 1000, lease_ms: 600_000 };
+    expect(parseControlMessage(JSON.stringify(welcome))).toMatchObject({ ok: true, value: { acked_seq: 6 } });
+  });
+
+  it('refuses another version on either side, naming both versions', () => {
+    const r = parseControlMessage(JSON.stringify({ type: 'welcome', protocol: 99 }));
+    expect(r).toMatchObject({ ok: false, code: 'protocol_version' });
+    expect(!r.ok && r.message).toContain('worker protocol 99 is not supported (this side speaks 1)');
+    expect(parseAgentMessage(JSON.stringify({ type: 'hello', protocol: 2 }))).toMatchObject({ ok: false, code: 'protocol_version' });
+  });
+
+  it('names the field of a malformed frame', () => {
+    const bad = parseAgentMessage(JSON.stringify({ type: 'write', seq: 0, lease, op: { kind: 'events', events: [] } }));
+    expect(bad).toMatchObject({ ok: false, code: 'invalid_message' });
+    expect(!bad.ok && bad.message).toMatch(/invalid "write" frame: (seq|op\.events)/);
+    expect(parseAgentMessage('not json')).toMatchObject({ ok: false, message: 'agent message: frame is not JSON' });
+    // A file name that is a path is refused: an agent cannot choose where the control plane writes.
+    const path = parseAgentMessage(JSON.stringify({ type: 'write', seq: 1, lease, op: { kind: 'events', events: [{ state: 'artifact' }], files: [{ name: '../x', sha256: 'a'.repeat(64), data_b64: '' }] } }));
+    expect(path.ok).toBe(false);
+  });
+});

@@ -1,0 +1,146 @@
+// The worker protocol: what a remote `shoal agent` and the control plane say to each other over the
+// agents' WebSocket (seed 002's headless agent mode). Defined once here and validated with these
+// schemas on both ends. Every frame is one JSON text message tagged by `type`.
+//
+// The shape of a session: the agent sends `hello` (a one-time join token, or the long-lived
+// credential it was given on joining); the control plane answers `welcome` (with the highest write
+// sequence it has applied, so the agent can drop what was acknowledged and replay the rest) or
+// `error` and closes. Then the agent heartbeats, `claim`s work (answered by `leases`), renews its
+// leases, and sends durable `write`s from its outbox, each with a sequence number the control plane
+// deduplicates by (agent, sequence) and fences by the lease token (`ack` or `refused`).
+import { z } from 'zod';
+
+/** Bumped whenever a frame changes incompatibly; both ends refuse a different version. */
+export const WORKER_PROTOCOL_VERSION = 1;
+/** The largest frame either end accepts (ws `maxPayload`); artifacts larger than this cannot ride
+ *  inline in a write and are reported as not uploaded. */
+export const MAX_WORKER_FRAME_BYTES = 8 * 1024 * 1024;
+/** The path of the agents' endpoint on the control plane's agent listener. */
+export const WORKER_PROTOCOL_PATH = '/agents/v1';
+
+const Id = z.string().min(1).max(256);
+
+/** The lease a write is about: every write is fenced by (task, attempt, lease token). */
+export const LeaseRefSchema = z.object({
+  run_id: Id,
+  task_id: Id,
+  attempt: z.number().int().min(1),
+  token: z.string().min(1).max(128),
+  inbox_seq: z.number().int().min(0),
+}).strict();
+export type LeaseRef = z.infer<typeof LeaseRefSchema>;
+
+const EventPayloadSchema = z.object({ state: z.string().min(1).max(64) }).catchall(z.unknown());
+
+/** A file carried inline (artifact content or a git bundle), checked by its sha256 on arrival. */
+export const InlineFileSchema = z.object({
+  name: z.string().min(1).max(255).regex(/^[^/\\]+$/, 'a file name, not a path'),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  data_b64: z.string(),
+}).strict();
+export type InlineFile = z.infer<typeof InlineFileSchema>;
+
+const ReceiptPartSchema = z.object({ artifacts: z.array(z.record(z.string(), z.unknown())), score: z.unknown().nullable() }).strict();
+
+/** The end of an attempt, as the local driver's AttemptOutcome. */
+export const OutcomeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('scored'), result: z.enum(['pass', 'fail', 'timeout']), exitCode: z.number().int().nullable(), summary: z.string().optional(), reason: z.string().optional(), receipt: ReceiptPartSchema }).strict(),
+  z.object({ kind: z.literal('review'), exitCode: z.number().int().nullable(), summary: z.string().optional(), receipt: ReceiptPartSchema }).strict(),
+  z.object({ kind: z.literal('cancelled'), by: z.string(), receipt: ReceiptPartSchema }).strict(),
+  z.object({ kind: z.literal('interrupted'), signal: z.string() }).strict(),
+]);
+
+/** The result branch `shoal/<run>/<task>`: a bundle of its commits on top of the base, or just the
+ *  base commit when the agent committed nothing. */
+export const BranchResultSchema = z.object({
+  branch: z.string().min(1).max(300),
+  base_commit: z.string().regex(/^[0-9a-f]{40,64}$/),
+  bundle: InlineFileSchema.nullable(),
+}).strict();
+
+export const WriteOpSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('starting'), workdir: z.string().nullable(), branch: z.string().nullable() }).strict(),
+  z.object({ kind: z.literal('running'), pid: z.number().int().nullable() }).strict(),
+  /** Timeline events; `artifact` events name files carried in `files` by their base name. */
+  z.object({ kind: z.literal('events'), events: z.array(EventPayloadSchema).min(1).max(10_000), files: z.array(InlineFileSchema).max(100).optional() }).strict(),
+  z.object({ kind: z.literal('finish'), outcome: OutcomeSchema, branch: BranchResultSchema.nullable() }).strict(),
+]);
+export type WriteOp = z.infer<typeof WriteOpSchema>;
+
+export const AuthSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('join'), token: z.string().min(1).max(256) }).strict(),
+  z.object({ kind: z.literal('credential'), agent_id: Id, credential: z.string().min(1).max(256) }).strict(),
+]);
+
+const Capabilities = z.array(z.string().min(1).max(64)).max(100);
+
+export const AgentMessageSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('hello'), protocol: z.number().int(), auth: AuthSchema, name: z.string().min(1).max(128), version: z.string().max(64),
+    hostname: z.string().max(256), capabilities: Capabilities, max_tasks: z.number().int().min(1).max(1024),
+  }).strict(),
+  z.object({ type: z.literal('heartbeat'), running: z.number().int().min(0), cpu_percent: z.number().optional(), memory_mb: z.number().optional() }).strict(),
+  z.object({ type: z.literal('claim'), max: z.number().int().min(1).max(1024) }).strict(),
+  z.object({ type: z.literal('renew'), leases: z.array(LeaseRefSchema).max(1024) }).strict(),
+  z.object({ type: z.literal('write'), seq: z.number().int().min(1), lease: LeaseRefSchema, op: WriteOpSchema }).strict(),
+]);
+export type AgentMessage = z.infer<typeof AgentMessageSchema>;
+
+export const GrantedLeaseSchema = z.object({
+  lease: LeaseRefSchema,
+  deadline_ms: z.number(),
+  spec: z.record(z.string(), z.unknown()),
+  /** Where the base commit comes from: a bundle the control plane serves (its path on the agent
+   *  listener), or none when the run's workspace is not a git repository. */
+  base: z.object({ commit: z.string(), bundle_path: z.string() }).strict().nullable(),
+}).strict();
+export type GrantedLease = z.infer<typeof GrantedLeaseSchema>;
+
+export const REFUSAL_CODES = ['lease_lost', 'invalid_write', 'upload_rejected'] as const;
+export const ERROR_CODES = ['bad_token', 'token_used', 'token_expired', 'revoked', 'protocol_version', 'invalid_message', 'frame_too_large', 'replaced', 'not_hello'] as const;
+
+export const ControlMessageSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('welcome'), protocol: z.number().int(), agent_id: Id, name: z.string(),
+    /** Only on a join: the agent's long-lived credential for reconnects (stored hashed here). */
+    credential: z.string().optional(),
+    acked_seq: z.number().int().min(0), heartbeat_ms: z.number().int().min(1), lease_ms: z.number().int().min(1),
+  }).strict(),
+  z.object({ type: z.literal('leases'), leases: z.array(GrantedLeaseSchema) }).strict(),
+  z.object({ type: z.literal('ack'), seq: z.number().int(), duplicate: z.boolean() }).strict(),
+  z.object({ type: z.literal('refused'), seq: z.number().int().nullable(), lease: LeaseRefSchema.nullable(), code: z.enum(REFUSAL_CODES), message: z.string() }).strict(),
+  /** The attempt must stop (cancelled on the control plane, or its lease was reclaimed). */
+  z.object({ type: z.literal('stop'), lease: LeaseRefSchema, reason: z.string() }).strict(),
+  z.object({ type: z.literal('error'), code: z.enum(ERROR_CODES), message: z.string() }).strict(),
+]);
+export type ControlMessage = z.infer<typeof ControlMessageSchema>;
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; code: 'protocol_version' | 'invalid_message'; message: string };
+
+/** Parses one frame: not JSON, a different protocol version, or a shape error each get a message
+ *  naming what is wrong. */
+function parseFrame<T>(schema: z.ZodType<T>, raw: string, side: string): ParseResult<T> {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { ok: false, code: 'invalid_message', message: `${side}: frame is not JSON` };
+  }
+  const protocol = (json as { protocol?: unknown } | null)?.protocol;
+  if (protocol !== undefined && protocol !== WORKER_PROTOCOL_VERSION) {
+    return { ok: false, code: 'protocol_version', message: `${side}: worker protocol ${String(protocol)} is not supported (this side speaks ${WORKER_PROTOCOL_VERSION}); run the same Shoal version on both machines` };
+  }
+  const r = schema.safeParse(json);
+  if (r.success) return { ok: true, value: r.data };
+  const issue = r.error.issues[0]!;
+  const type = typeof (json as { type?: unknown } | null)?.type === 'string' ? (json as { type: string }).type : '?';
+  return { ok: false, code: 'invalid_message', message: `${side}: invalid "${type}" frame: ${issue.path.join('.') || '(frame)'}: ${issue.message}` };
+}
+
+export function parseAgentMessage(raw: string): ParseResult<AgentMessage> {
+  return parseFrame(AgentMessageSchema, raw, 'agent message');
+}
+
+export function parseControlMessage(raw: string): ParseResult<ControlMessage> {
+  return parseFrame(ControlMessageSchema, raw, 'control plane message');
+}
