@@ -1,22 +1,17 @@
 // Where this store's control plane listens for agents, so `shoal agent-token` (another process on
 // the same database) can print the exact command to run.
+import { z } from 'zod';
 import type { Store } from '../store/open';
-
-const KEY = 'agents.listener';
+import { setting, SettingsTable } from '../store/settings-table';
 
 export interface ListenerRecord { url: string; pid: number; tls: boolean }
 
+const LISTENER = setting<ListenerRecord | null>('agents.listener', z.object({ url: z.string(), pid: z.number().int(), tls: z.boolean() }).nullable(), null);
+
 export function recordListener(store: Store, rec: ListenerRecord): void {
-  store.db.prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
-    .run(KEY, JSON.stringify(rec), new Date().toISOString());
+  new SettingsTable(store).set(LISTENER, rec);
 }
 
 export function readListener(store: Store): ListenerRecord | null {
-  const row = store.db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?').get(KEY);
-  if (!row) return null;
-  try {
-    return JSON.parse(row.value) as ListenerRecord;
-  } catch {
-    return null;
-  }
+  return new SettingsTable(store).get(LISTENER);
 }
