@@ -1,6 +1,7 @@
 // The composition root of the core: one store, one bus, the read models and the engine, shared by
 // whichever transport hosts it (Electron main, the headless server, the CLI).
 import path from 'node:path';
+import { AlertService, type AlertServiceOptions } from './alerts/alert-service';
 import { dispatch, type CallContext, type Handlers, type Logger } from './api/dispatch';
 import { createHandlers } from './api/handlers';
 import { ApprovalStore } from './approvals/approval-store';
@@ -30,6 +31,7 @@ export interface ShoalCoreOptions extends OpenStoreOptions {
   /** Seals secrets (API keys); Electron injects safeStorage, else a 0600 key file in the data dir. */
   secretCipher?: SecretCipher;
   runtime?: Partial<Pick<RuntimeOptions, 'jobCheckIntervalMs' | 'mcpStartupTimeoutMs'>>;
+  alerts?: Partial<Pick<AlertServiceOptions, 'minuteMs' | 'scanMs' | 'delivery'>>;
 }
 
 export class ShoalCore {
@@ -49,6 +51,8 @@ export class ShoalCore {
   readonly audit: AuditLog;
   /** Threads, jobs, model providers and MCP servers (seed 001's Runtime). */
   readonly runtime: Runtime;
+  /** Alert rules, the durable outbox and its delivery worker. */
+  readonly alerts: AlertService;
   private started = false;
   private readonly handlers: Handlers;
   private readonly log: Logger;
@@ -70,10 +74,18 @@ export class ShoalCore {
       store: this.store, bus: this.bus, approvals: this.approvals, policy: this.policy, env: options.env ?? process.env, version: this.version,
       killGraceMs: options.engine?.killGraceMs, cancelTask: (runId, taskId, by) => this.engine.cancelTask(runId, taskId, by),
     });
-    this.engine = new FleetEngine({ store: this.store, bus: this.bus, dataDir: this.dataDir, env: options.env ?? process.env, gateway: this.tools, ...options.engine });
+    this.engine = new FleetEngine({
+      store: this.store, bus: this.bus, dataDir: this.dataDir, env: options.env ?? process.env, gateway: this.tools, ...options.engine,
+      prepareRun: (run) => this.alerts.sealRun(run),
+    });
+    const secretCipher = options.secretCipher ?? new KeyFileCipher(this.dataDir);
     this.runtime = new Runtime({
       store: this.store, bus: this.bus, dataDir: this.dataDir, version: this.version, log: this.log, tools: () => this.tools,
-      secretCipher: options.secretCipher ?? new KeyFileCipher(this.dataDir), ...options.runtime,
+      secretCipher, ...options.runtime,
+    });
+    this.alerts = new AlertService({
+      store: this.store, fleet: this.engine.fleet, kv: this.runtime.kv, cipher: secretCipher, env: options.env ?? process.env, log: this.log,
+      changed: () => this.bus.invalidate('alerts'), ...options.alerts,
     });
     this.handlers = createHandlers(this);
   }
@@ -87,6 +99,7 @@ export class ShoalCore {
     // After the engine has put orphaned attempts back: their waiting requests expire, visibly.
     this.tools.start();
     this.runtime.start();
+    this.alerts.start();
     return started;
   }
 
@@ -108,6 +121,7 @@ export class ShoalCore {
   async shutdown(): Promise<void> {
     this.shuttingDown ??= (async () => {
       if (this.started) await this.engine.shutdown();
+      await this.alerts.stop();
       if (this.started) await this.runtime.shutdown();
       await this.tools.close();
       this.close();

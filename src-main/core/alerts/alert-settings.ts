@@ -1,0 +1,53 @@
+// Alert settings in the settings table (key `alerts`): the default channels for tasks without an
+// alert_policy, approval escalation and delivery limits. Channels are stored sealed; the view a
+// window gets says what each channel is, never its URL, key or secret.
+import { ShoalError } from '../../../src-shared/contract/envelope';
+import type { SecretCipher } from '../providers/secret-store';
+import type { KvSettings } from '../runtime/kv-settings';
+import { AlertSettingsSchema, issuesOf, type AlertSettings } from './alert-config';
+import { describeChannel, sealChannel } from './sealed-channel';
+
+export const ALERT_SETTINGS_KEY = 'alerts';
+
+export interface AlertSettingsView {
+  channels: Array<{ index: number; kind: string; label: string; severity: string | null; signed: boolean }>;
+  after_attempts: number | null;
+  after_minutes_stale: number | null;
+  approval_escalate_minutes: number | null;
+  max_delivery_attempts: number;
+}
+
+export class AlertSettingsStore {
+  constructor(private readonly kv: KvSettings, private readonly cipher: SecretCipher) {}
+
+  /** The settings with channels sealed (as stored). */
+  get(): AlertSettings {
+    const parsed = AlertSettingsSchema.safeParse(this.kv.get<unknown>(ALERT_SETTINGS_KEY, {}));
+    return parsed.success ? parsed.data : AlertSettingsSchema.parse({});
+  }
+
+  /** Validates (errors name the field), seals the channels and stores. Omitted fields keep their value. */
+  update(patch: Record<string, unknown>): AlertSettings {
+    const parsed = AlertSettingsSchema.safeParse({ ...this.get(), ...patch });
+    if (!parsed.success) {
+      const issues = issuesOf(parsed.error, '');
+      throw new ShoalError('invalid_input', issues[0] ?? 'invalid alert settings', issues);
+    }
+    const next = { ...parsed.data, channels: parsed.data.channels.map((c) => sealChannel(this.cipher, c)) };
+    this.kv.set(ALERT_SETTINGS_KEY, next);
+    return next;
+  }
+
+  view(): AlertSettingsView {
+    const s = this.get();
+    return {
+      channels: s.channels.map((c, index) => ({
+        index, kind: c.kind, label: describeChannel(c), severity: c.kind === 'pager_duty' ? c.severity : null, signed: c.kind === 'webhook' && !!c.secret,
+      })),
+      after_attempts: s.after_attempts,
+      after_minutes_stale: s.after_minutes_stale,
+      approval_escalate_minutes: s.approval_escalate_minutes,
+      max_delivery_attempts: s.max_delivery_attempts,
+    };
+  }
+}
