@@ -1,8 +1,9 @@
 // `shoal resume [RUN] [--db PATH]`: after a crash or Ctrl+C, puts interrupted tasks back and runs
-// unfinished runs to the end.
+// unfinished runs to the end; alerts a crash left unsent are sent.
 import { parseFlags, type CliIo, UsageError } from '../io';
 import { openCore } from '../open-core';
 import { watchRuns } from '../watch-run';
+import { alertWaitMs, waitForAlerts } from '../alerts-drain';
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { flags, positional } = parseFlags(args, ['json']);
@@ -15,9 +16,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     if (positional[0] && core.engine.fleet.runStatus(positional[0]) === null) throw new UsageError(`no run "${positional[0]}" in ${core.store.path}`);
     if (runIds.length === 0) {
       io.stderr.write('nothing to resume: every run has finished\n');
+      // Alerts a crash left in the outbox still go out.
+      await waitForAlerts(core, undefined, io, alertWaitMs(flags));
       return 0;
     }
-    return await watchRuns(core, runIds, io, flags.get('json') === true);
+    const code = await watchRuns(core, runIds, io, flags.get('json') === true);
+    await waitForAlerts(core, undefined, io, alertWaitMs(flags));
+    return code;
   } finally {
     await core.shutdown();
   }

@@ -1,10 +1,11 @@
-// `shoal run SPEC [--db PATH] [--workspace DIR] [--max-workers N] [--json]`: runs a spec to the end
-// on this computer. Exit 0 if every task passed, 1 if any did not, 2 if the spec is invalid.
+// `shoal run SPEC [--db PATH] [--workspace DIR] [--max-workers N] [--alerts-wait S] [--json]`: runs a
+// spec to the end on this computer, then waits (at most S seconds, default 60) for its alerts to go out. Exit 0 if every task passed, 1 if any did not, 2 if the spec is invalid.
 import path from 'node:path';
 import { flagInt, flagString, parseFlags, type CliIo } from '../io';
 import { openCore } from '../open-core';
 import { readSpecFile } from '../read-spec';
 import { watchRuns } from '../watch-run';
+import { alertWaitMs, waitForAlerts } from '../alerts-drain';
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { flags, positional } = parseFlags(args, ['json']);
@@ -24,7 +25,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     if (recovered > 0) io.stderr.write(`recovered ${recovered} task${recovered === 1 ? '' : 's'} interrupted by an earlier crash\n`);
     const runId = core.engine.launch(result.spec);
     io.stderr.write(`run ${runId}\n`);
-    return await watchRuns(core, [runId], io, flags.get('json') === true);
+    const code = await watchRuns(core, [runId], io, flags.get('json') === true);
+    await waitForAlerts(core, runId, io, alertWaitMs(flags));
+    return code;
   } finally {
     await core.shutdown();
   }
