@@ -78,3 +78,23 @@ describe('shoal alerts', () => {
     expect(JSON.parse(r.requests.at(-1)!.body)).toMatchObject({ type: 'alert.test', rule: 'test' });
   }, 120_000);
 });
+
+describe('shoal hooks', () => {
+  it('add, list, test and remove, with errors naming the field', async () => {
+    const dir = tempDir('shoal-hooks-cli-');
+    const db = path.join(dir, 'shoal.db');
+    const out = path.join(dir, 'got.json');
+    expect((await runCli(['hooks', 'add', 'rec', '--event', 'attempt.finished', '--event', 'alert.fired', '--command', `cat > '${out}'`, '--db', db], { cwd: dir })).code).toBe(0);
+    const bad = await runCli(['hooks', 'add', 'bad', '--event', 'nope', '--url', 'ftp://x', '--db', db], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('events[0]: unknown hook event "nope"');
+    expect(bad.stderr).toContain('url: scheme "ftp" is not supported; use https');
+    const listed = await runCli(['hooks', 'list', '--json', '--db', db], { cwd: dir });
+    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ id: 'rec', kind: 'command', events: ['attempt.finished', 'alert.fired'] })]);
+    const tested = await runCli(['hooks', 'test', 'rec', '--db', db], { cwd: dir });
+    expect(tested.stdout).toBe('rec: ok (exit 0)\n');
+    expect(JSON.parse(fs.readFileSync(out, 'utf8'))).toMatchObject({ type: 'attempt.finished', data: { sample: true } });
+    expect((await runCli(['hooks', 'remove', 'rec', '--db', db], { cwd: dir })).stdout).toBe('hook rec removed\n');
+    expect((await runCli(['hooks', '--db', db], { cwd: dir })).stdout).toBe('no hooks\n');
+  }, 60_000);
+});

@@ -14,6 +14,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
   approvals: { summary: 'approvals [--json] [--audit]         requests waiting for a person (or the audit log)', load: () => import('./commands/approvals') },
   approve: { summary: 'approve ID --decision D             decide one request (approved, denied, abort, …)', load: () => import('./commands/approve') },
   alerts: { summary: 'alerts [--run ID] [--json] | retry ID | deliver | test | config [JSON]   alert deliveries and settings', load: () => import('./commands/alerts') },
+  hooks: { summary: 'hooks add ID --event E (--command C | --url U) | list | test ID | remove ID   lifecycle hooks', load: () => import('./commands/hooks') },
   bench: { summary: 'bench [--json] [--quick]             fleet throughput and spawn latency on this machine', load: () => import('./commands/bench') },
   wire: { summary: 'wire                                 protocol conformance filter (JSON lines on stdin)', load: () => import('./commands/wire') },
 };

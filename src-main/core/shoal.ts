@@ -84,8 +84,13 @@ export class ShoalCore {
       secretCipher, ...options.runtime,
     });
     this.alerts = new AlertService({
-      store: this.store, fleet: this.engine.fleet, kv: this.runtime.kv, cipher: secretCipher, env: options.env ?? process.env, log: this.log,
+      store: this.store, fleet: this.engine.fleet, dataDir: this.dataDir, kv: this.runtime.kv, cipher: secretCipher, env: options.env ?? process.env, log: this.log,
       changed: () => this.bus.invalidate('alerts'), ...options.alerts,
+    });
+    this.audit.onAppend((e) => {
+      if (e.action === 'approval.requested' || e.action === 'approval.decided') {
+        this.alerts.hooks.emit(e.action, { approval_id: e.subject, actor: e.actor, ...(e.detail as Record<string, unknown> | null) });
+      }
     });
     this.handlers = createHandlers(this);
   }

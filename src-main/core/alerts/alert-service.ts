@@ -14,10 +14,15 @@ import { sealChannel } from './sealed-channel';
 import { shoalLink, type AlertMessage } from './senders/alert-message';
 import { AlertChannelConfigSchema, issuesOf } from './alert-config';
 import { ShoalError } from '../../../src-shared/contract/envelope';
+import type { EventDraft } from '../fleet/event-log';
+import { HookRunner } from './hooks/hook-runner';
+import { HookStore } from './hooks/hook-store';
+import type { HookConfig, HookEventName } from './hooks/hook-config';
 
 export interface AlertServiceOptions {
   store: Store;
   fleet: FleetStore;
+  dataDir: string;
   kv: KvSettings;
   cipher: SecretCipher;
   env: NodeJS.ProcessEnv;
@@ -35,6 +40,10 @@ export class AlertService {
   readonly settings: AlertSettingsStore;
   readonly rules: AlertRules;
   readonly worker: DeliveryWorker;
+  readonly hookStore: HookStore;
+  readonly hooks: HookRunner;
+  /** Hooks as last read, refreshed every few seconds (another process may change them). */
+  private hookCache: { at: number; hooks: HookConfig[] } = { at: 0, hooks: [] };
   private scanTimer: NodeJS.Timeout | null = null;
   private readonly minuteMs: number;
   private readonly s;
@@ -50,6 +59,9 @@ export class AlertService {
       o.changed?.();
     });
     o.fleet.events.addTap(this.rules.tap);
+    this.hookStore = new HookStore(o.kv, o.cipher);
+    this.hooks = new HookRunner({ dataDir: o.dataDir, cipher: o.cipher, env: o.env, hooks: () => this.currentHooks() });
+    o.fleet.events.addTap(this.hookTap);
     const db = o.store.db;
     this.s = {
       names: db.prepare<[string, string], { run_name: string | null; task_name: string | null }>(
@@ -83,7 +95,44 @@ export class AlertService {
     if (this.scanTimer) clearInterval(this.scanTimer);
     this.scanTimer = null;
     await this.worker.stop();
+    await this.hooks.settle();
   }
+
+  /** Adds or replaces a hook (validated; URL and secret sealed). */
+  addHook(input: unknown): HookConfig {
+    const h = this.hookStore.add(input);
+    this.hookCache.at = 0;
+    return h;
+  }
+
+  removeHook(id: string): boolean {
+    const ok = this.hookStore.remove(id);
+    this.hookCache.at = 0;
+    return ok;
+  }
+
+  private currentHooks(): HookConfig[] {
+    if (Date.now() - this.hookCache.at > 2_000) this.hookCache = { at: Date.now(), hooks: this.hookStore.list() };
+    return this.hookCache.hooks;
+  }
+
+  /** Lifecycle events for hooks, taken from the timeline as it is written and fired once the
+   *  writing turn is over (the transaction has committed by then): a hook never holds a write. */
+  private readonly hookTap = (runId: string, drafts: readonly EventDraft[]): void => {
+    if (this.currentHooks().length === 0) return;
+    const fire: Array<[HookEventName, Record<string, unknown>]> = [];
+    for (const d of drafts) {
+      const state = d.payload.state;
+      const data = { run_id: runId, task_id: d.taskId, worker_id: d.workerId, attempt: d.attempt ?? null, ...d.payload };
+      if (state === 'escalated') fire.push(['alert.fired', data]);
+      if (TASK_STATES.has(state)) fire.push(['task.state', data]);
+      if (state === 'starting') fire.push(['attempt.started', data]);
+      if (ATTEMPT_ENDS.has(state) && d.attempt !== undefined) fire.push(['attempt.finished', data]);
+    }
+    if (fire.length > 0) setImmediate(() => {
+      for (const [type, data] of fire) this.hooks.emit(type, data);
+    });
+  };
 
   /** Seals the secret fields of every task's alert channels before the run is written: a spec in
    *  the store never holds a webhook URL, secret or routing key in the clear. */
@@ -203,3 +252,6 @@ function envMs(v: string | undefined): number | undefined {
   const n = Number(v);
   return v && Number.isFinite(n) && n > 0 ? n : undefined;
 }
+
+const TASK_STATES = new Set(['queued', 'leased', 'starting', 'running', 'completed', 'failed', 'cancelled', 'interrupted', 'stale', 'restarted']);
+const ATTEMPT_ENDS = new Set(['completed', 'failed', 'cancelled', 'interrupted', 'stale']);
