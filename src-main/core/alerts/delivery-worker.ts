@@ -116,7 +116,7 @@ export class DeliveryWorker {
     }
     if (result.kind === 'delivered') this.o.outbox.markDelivered(row.id);
     else if (result.kind === 'fatal') this.o.outbox.markFailed(row.id, result.error);
-    else if (attempt >= this.o.maxAttempts()) this.o.outbox.markFailed(row.id, `gave up after ${attempt} attempts; last: ${result.error}`);
+    else if (attempt >= this.o.maxAttempts()) this.o.outbox.markFailed(row.id, `gave up after ${attempt} ${attempt === 1 ? 'attempt' : 'attempts'}; last: ${result.error}`);
     else this.o.outbox.markRetry(row.id, Date.now() + this.delayFor(attempt, result.retryAfterMs), result.error);
     if (result.kind !== 'delivered') this.o.log(`alerts: delivery ${row.id} (${row.channel_kind}) attempt ${attempt}: ${redact(result.error)}`);
     this.o.onSettled?.(row);

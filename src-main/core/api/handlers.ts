@@ -2,6 +2,7 @@
 // the contract: a method added to src-shared/contract without a handler fails the typecheck.
 import type { Handlers } from './dispatch';
 import type { ShoalCore } from '../shoal';
+import { alertsHandlers } from './handlers/alerts';
 import { appHandlers } from './handlers/app';
 import { approvalsHandlers } from './handlers/approvals';
 import { fleetHandlers } from './handlers/fleet';
@@ -13,5 +14,6 @@ export function createHandlers(core: ShoalCore): Handlers {
     ...approvalsHandlers(core),
     ...fleetHandlers(core),
     ...runtimeHandlers(core),
+    ...alertsHandlers(core),
   };
 }
