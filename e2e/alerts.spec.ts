@@ -54,6 +54,11 @@ test('lists deliveries with their state and last error; Retry and Send test', as
     await expect(failedRow).toHaveAttribute('data-state', 'delivered', { timeout: 20_000 });
     expect(new Set(hook.seen).size).toBe(1); // the retry kept its delivery id
 
+    // The task view lists the task's alerts too.
+    await failedRow.getByRole('link', { name: 'doomed' }).click();
+    await expect(page.getByTestId('task-alerts').getByTestId('alert-row')).toHaveAttribute('data-state', 'delivered');
+    await shell.open(`${host.url}#/alerts`);
+
     await alerts.sendTest('Webhook (signed)').click();
     await expect(alerts.row('Test')).toHaveAttribute('data-state', 'delivered', { timeout: 20_000 });
     await expect(alerts.rows).toHaveCount(2);
