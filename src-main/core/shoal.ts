@@ -86,6 +86,9 @@ export class ShoalCore {
     this.alerts = new AlertService({
       store: this.store, fleet: this.engine.fleet, dataDir: this.dataDir, kv: this.runtime.kv, cipher: secretCipher, env: options.env ?? process.env, log: this.log,
       changed: () => this.bus.invalidate('alerts'), ...options.alerts,
+      decideApproval: (id, decision, by) => {
+        if (this.approvals.decide(id, decision, by).changed) this.bus.invalidate('approvals');
+      },
     });
     this.audit.onAppend((e) => {
       if (e.action === 'approval.requested' || e.action === 'approval.decided') {

@@ -59,6 +59,9 @@ export const AlertSettingsSchema = z.object({
   after_minutes_stale: z.number().int().min(1).nullable().default(null),
   /** An approval waiting longer than this escalates through the alert channels; null: never. */
   approval_escalate_minutes: z.number().positive().nullable().default(null),
+  /** An approval still waiting this long is decided for the person (and audited as such); null: never. */
+  approval_deadline_minutes: z.number().positive().nullable().default(null),
+  approval_default_decision: z.enum(['denied', 'abort', 'approved']).default('denied'),
   /** Delivery attempts before a delivery is marked failed. */
   max_delivery_attempts: z.number().int().min(1).max(50).default(8),
 }).strict();

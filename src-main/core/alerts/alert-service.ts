@@ -27,6 +27,8 @@ export interface AlertServiceOptions {
   cipher: SecretCipher;
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
+  /** Decides a waiting approval whose deadline passed (the approval store audits it). */
+  decideApproval?: (id: string, decision: 'denied' | 'abort' | 'approved', by: string) => void;
   /** Told when deliveries change (the Alerts view refreshes). */
   changed?: () => void;
   /** Length of the "minute" in after_minutes_stale and approval_escalate_minutes (tests shorten it). */
@@ -212,6 +214,17 @@ export class AlertService {
       if (settings.approval_escalate_minutes !== null) {
         const cutoff = new Date(nowMs - settings.approval_escalate_minutes * this.minuteMs).toISOString();
         for (const a of this.s.waitingApprovals.all(cutoff)) this.escalateApproval(a, settings.approval_escalate_minutes);
+      }
+      if (settings.approval_deadline_minutes !== null && this.o.decideApproval) {
+        const cutoff = new Date(nowMs - settings.approval_deadline_minutes * this.minuteMs).toISOString();
+        for (const a of this.s.waitingApprovals.all(cutoff)) {
+          try {
+            this.o.decideApproval(a.id, settings.approval_default_decision, 'deadline');
+          } catch (error) {
+            // Not offered for this request (e.g. no "denied"): it keeps waiting; say why once per scan.
+            this.o.log(`alerts: approval ${a.id} deadline: ${(error as Error).message}`);
+          }
+        }
       }
     } catch (error) {
       this.o.log(`alerts: scan: ${String(error)}`);

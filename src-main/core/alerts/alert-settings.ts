@@ -14,6 +14,8 @@ export interface AlertSettingsView {
   after_attempts: number | null;
   after_minutes_stale: number | null;
   approval_escalate_minutes: number | null;
+  approval_deadline_minutes: number | null;
+  approval_default_decision: 'denied' | 'abort' | 'approved';
   max_delivery_attempts: number;
 }
 
@@ -47,6 +49,8 @@ export class AlertSettingsStore {
       after_attempts: s.after_attempts,
       after_minutes_stale: s.after_minutes_stale,
       approval_escalate_minutes: s.approval_escalate_minutes,
+      approval_deadline_minutes: s.approval_deadline_minutes,
+      approval_default_decision: s.approval_default_decision,
       max_delivery_attempts: s.max_delivery_attempts,
     };
   }

@@ -158,6 +158,18 @@ describe('alerts', () => {
     expect(deliveries(c).filter((d) => d.rule === 'approval')).toHaveLength(1);
   });
 
+  it('an approval still waiting at its deadline is denied for the person, and audited', async () => {
+    const c = core();
+    c.alerts.settings.update({ approval_deadline_minutes: 1 });
+    c.approvals.create('ap_2', {
+      call_id: 'c2', approval_id: 'ap_2', turn_id: 't', command: 'rm -rf build', cwd: '/tmp', reason: 'asks', matched_rule: null, network_approval_context: null,
+      proposed_execpolicy_amendment: [], proposed_network_policy_amendments: [], additional_permissions: [], available_decisions: ['approved', 'denied'],
+    } as never, { tool: 'exec_shell', runId: null, taskId: null, attempt: null, threadId: null, ownerPid: process.pid, diff: null, agentReason: null });
+    const decided = await waitFor('decided by the deadline', () => c.approvals.get('ap_2')!.status !== 'pending' && c.approvals.get('ap_2'));
+    expect(decided).toMatchObject({ status: 'denied', decision: 'denied', decidedBy: 'deadline' });
+    expect(c.audit.list({ limit: 10, prefix: 'approval.decided' })).toEqual([expect.objectContaining({ actor: 'deadline', subject: 'ap_2' })]);
+  });
+
   it('a task with no progress for after_minutes_stale escalates (stale)', async () => {
     const r = await receiver();
     const c = core();

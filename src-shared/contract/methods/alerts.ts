@@ -28,6 +28,8 @@ export const AlertSettingsViewSchema = z.object({
   after_attempts: z.number().nullable(),
   after_minutes_stale: z.number().nullable(),
   approval_escalate_minutes: z.number().nullable(),
+  approval_deadline_minutes: z.number().nullable(),
+  approval_default_decision: z.enum(['denied', 'abort', 'approved']),
   max_delivery_attempts: z.number(),
 });
 
@@ -68,6 +70,8 @@ export const alertsMethods = {
       after_attempts: z.number().nullable().optional(),
       after_minutes_stale: z.number().nullable().optional(),
       approval_escalate_minutes: z.number().nullable().optional(),
+      approval_deadline_minutes: z.number().nullable().optional(),
+      approval_default_decision: z.enum(['denied', 'abort', 'approved']).optional(),
       max_delivery_attempts: z.number().optional(),
     }).strict(),
     output: AlertSettingsViewSchema,
