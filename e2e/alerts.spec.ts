@@ -33,9 +33,19 @@ async function receiver(): Promise<{ url: string; seen: string[]; healthy: { val
 test('lists deliveries with their state and last error; Retry and Send test', async ({ page, host }) => {
   const hook = await receiver();
   try {
-    await callHost(host, 'alerts.updateSettings', { channels: [{ kind: 'webhook', url: hook.url, secret: 'e2e-secret' }], max_delivery_attempts: 1 });
+    await callHost(host, 'alerts.updateSettings', { max_delivery_attempts: 1 });
     const shell = new ShellPage(page);
     const alerts = new AlertsPage(page);
+    // The channel is added in Settings; a URL that is not https for another host is refused, named.
+    await shell.open(`${host.url}#/settings`);
+    const form = page.getByRole('form', { name: 'New alert channel' });
+    await form.getByLabel('URL').fill('http://example.com/hook');
+    await form.getByRole('button', { name: 'Add channel' }).click();
+    await expect(form).toContainText('must be https for a host other than this machine (got http://example.com)');
+    await form.getByLabel('URL').fill(hook.url);
+    await form.getByLabel('Signing secret (optional)').fill('e2e-secret');
+    await form.getByRole('button', { name: 'Add channel' }).click();
+    await expect(page.getByTestId('alert-channel-item')).toHaveText(/Webhook \(signed\)/);
     await shell.open(`${host.url}#/alerts`);
     await expect(alerts.empty).toBeVisible();
 

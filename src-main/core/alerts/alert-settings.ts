@@ -4,7 +4,7 @@
 import { ShoalError } from '../../../src-shared/contract/envelope';
 import type { SecretCipher } from '../providers/secret-store';
 import type { KvSettings } from '../runtime/kv-settings';
-import { AlertSettingsSchema, issuesOf, type AlertSettings } from './alert-config';
+import { AlertChannelConfigSchema, AlertSettingsSchema, issuesOf, type AlertSettings } from './alert-config';
 import { describeChannel, sealChannel } from './sealed-channel';
 
 export const ALERT_SETTINGS_KEY = 'alerts';
@@ -38,6 +38,26 @@ export class AlertSettingsStore {
     const next = { ...parsed.data, channels: parsed.data.channels.map((c) => sealChannel(this.cipher, c)) };
     this.kv.set(ALERT_SETTINGS_KEY, next);
     return next;
+  }
+
+  /** Adds one channel (validated: errors name `channel.<field>`), sealed. */
+  addChannel(input: unknown): AlertSettings {
+    const parsed = AlertChannelConfigSchema.safeParse(input);
+    if (!parsed.success) {
+      const issues = issuesOf(parsed.error, 'channel');
+      throw new ShoalError('invalid_input', issues[0] ?? 'invalid channel', issues);
+    }
+    const s = this.get();
+    const next = { ...s, channels: [...s.channels, sealChannel(this.cipher, parsed.data)] };
+    this.kv.set(ALERT_SETTINGS_KEY, next);
+    return next;
+  }
+
+  removeChannel(index: number): boolean {
+    const s = this.get();
+    if (index < 0 || index >= s.channels.length) return false;
+    this.kv.set(ALERT_SETTINGS_KEY, { ...s, channels: s.channels.filter((_, i) => i !== index) });
+    return true;
   }
 
   view(): AlertSettingsView {

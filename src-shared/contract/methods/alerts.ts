@@ -77,4 +77,18 @@ export const alertsMethods = {
     output: AlertSettingsViewSchema,
     invalidates: ['alerts', 'settings'],
   }),
+  'alerts.addChannel': defineMethod({
+    name: 'alerts.addChannel',
+    summary: 'Adds an alert channel to Settings (validated; its URL, key or secret is sealed).',
+    input: z.object({ channel: z.record(z.string(), z.unknown()) }).strict(),
+    output: AlertSettingsViewSchema,
+    invalidates: ['alerts', 'settings'],
+  }),
+  'alerts.removeChannel': defineMethod({
+    name: 'alerts.removeChannel',
+    summary: 'Removes the Settings alert channel with this index.',
+    input: z.object({ index: z.number().int().min(0).max(1000) }).strict(),
+    output: Ok,
+    invalidates: ['alerts', 'settings'],
+  }),
 } as const;

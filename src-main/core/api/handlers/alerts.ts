@@ -22,6 +22,14 @@ export function alertsHandlers(core: ShoalCore): { [M in keyof typeof alertsMeth
     },
     'alerts.sendTest': ({ index }) => ({ id: core.alerts.sendTest({ index }) }),
     'alerts.settings': () => core.alerts.settings.view(),
+    'alerts.addChannel': ({ channel }) => {
+      core.alerts.settings.addChannel(channel);
+      return core.alerts.settings.view();
+    },
+    'alerts.removeChannel': ({ index }) => {
+      if (!core.alerts.settings.removeChannel(index)) throw new ShoalError('not_found', `index: no alert channel #${index}`);
+      return { ok: true };
+    },
     'alerts.updateSettings': (patch) => {
       core.alerts.settings.update(patch);
       return core.alerts.settings.view();
