@@ -11,6 +11,7 @@ export const SECTIONS = [
   { id: 'threads', label: 'Threads', key: 't', ready: 'threads-empty' },
   { id: 'jobs', label: 'Jobs', key: 'j', ready: 'jobs-empty' },
   { id: 'approvals', label: 'Approvals', key: 'a', ready: 'approvals-empty' },
+  { id: 'alerts', label: 'Alerts', key: 'l', ready: 'alerts-empty' },
   { id: 'settings', label: 'Settings', key: 's', ready: 'about' },
 ] as const;
 export type Section = (typeof SECTIONS)[number];

@@ -9,6 +9,8 @@ export interface OptionDoc {
   /** The value's placeholder in help (`PATH`, `N`); string options only. */
   readonly value?: string;
   readonly help: string;
+  /** May be given more than once (`--event a --event b`); its values arrive in `lists`. */
+  readonly multiple?: boolean;
 }
 
 export interface CommandDoc {
@@ -21,6 +23,8 @@ export interface CommandDoc {
 /** Shared by every command that opens the store. */
 export const DB_OPTION: OptionDoc = { type: 'string', value: 'PATH', help: 'the SQLite store (default: $SHOAL_HOME/shoal.db or ~/.shoal/shoal.db)' };
 export const JSON_OPTION: OptionDoc = { type: 'boolean', help: 'machine-readable output' };
+/** `run` and `resume` do not exit while their alerts are still going out; this bounds the wait. */
+export const ALERTS_WAIT_OPTION: OptionDoc = { type: 'string', value: 'S', help: 'wait at most S seconds for alerts to be delivered before exiting (default 60)' };
 
 /** Thrown by parseCommand for `--help`; main prints the text and exits 0. */
 export class HelpRequested extends Error {
@@ -31,12 +35,14 @@ export class HelpRequested extends Error {
 
 export interface ParsedArgs {
   flags: Map<string, string | true>;
+  /** Values of options declared `multiple`, in the order given. */
+  lists: Map<string, string[]>;
   positional: string[];
 }
 
 export function parseCommand(args: string[], doc: CommandDoc): ParsedArgs {
   if (args.includes('--help') || args.includes('-h')) throw new HelpRequested(helpText(doc));
-  const options = Object.fromEntries(Object.entries(doc.options).map(([name, o]) => [name, { type: o.type }]));
+  const options = Object.fromEntries(Object.entries(doc.options).map(([name, o]) => [name, { type: o.type, multiple: o.multiple === true }]));
   let parsed;
   try {
     parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
@@ -44,11 +50,13 @@ export function parseCommand(args: string[], doc: CommandDoc): ParsedArgs {
     throw new UsageError(explain(error, doc));
   }
   const flags = new Map<string, string | true>();
+  const lists = new Map<string, string[]>();
   for (const [name, value] of Object.entries(parsed.values)) {
     if (typeof value === 'string') flags.set(name, value);
     else if (value === true) flags.set(name, true);
+    else if (Array.isArray(value)) lists.set(name, value.filter((v): v is string => typeof v === 'string'));
   }
-  return { flags, positional: parsed.positionals };
+  return { flags, lists, positional: parsed.positionals };
 }
 
 export function helpText(doc: CommandDoc): string {

@@ -1,6 +1,7 @@
 // The composition root of the core: one store, one bus, the read models and the engine, shared by
 // whichever transport hosts it (Electron main, the headless server, the CLI).
 import path from 'node:path';
+import { AlertService, type AlertServiceOptions } from './alerts/alert-service';
 import { dispatch, type CallContext, type Handlers, type Logger } from './api/dispatch';
 import { createHandlers } from './api/handlers';
 import type { CoreServices } from './api/services';
@@ -37,6 +38,7 @@ export interface ShoalCoreOptions extends OpenStoreOptions {
   /** Seals secrets (API keys); Electron injects safeStorage, else a 0600 key file in the data dir. */
   secretCipher?: SecretCipher;
   runtime?: Partial<Pick<RuntimeOptions, 'jobCheckIntervalMs' | 'mcpStartupTimeoutMs'>>;
+  alerts?: Partial<Pick<AlertServiceOptions, 'minuteMs' | 'scanMs' | 'delivery'>>;
 }
 
 export class ShoalCore implements CoreServices {
@@ -60,6 +62,8 @@ export class ShoalCore implements CoreServices {
   readonly workerRegistry: WorkerRegistry;
   /** `shoal land`: the merge queue that lands a run's results. */
   readonly landing: LandingService;
+  /** Alert rules, the durable outbox and its delivery worker. */
+  readonly alerts: AlertService;
   private started = false;
   private readonly handlers: Handlers;
   private readonly log: Logger;
@@ -87,7 +91,10 @@ export class ShoalCore implements CoreServices {
     // (Tests hand the engine its env through options.engine, next to its timers.)
     const engineEnv = (options.engine as { env?: NodeJS.ProcessEnv } | undefined)?.env;
     const agentEnv = withAgentSecrets(engineEnv ?? options.env ?? process.env, () => this.runtime?.vault);
-    this.engine = new FleetEngine({ store: this.store, bus: this.bus, dataDir: this.dataDir, gateway: this.tools, ...options.engine, env: agentEnv });
+    this.engine = new FleetEngine({
+      store: this.store, bus: this.bus, dataDir: this.dataDir, gateway: this.tools, ...options.engine, env: agentEnv,
+      prepareRun: (run) => this.alerts.sealRun(run),
+    });
     const secretCipher = options.secretCipher ?? new KeyFileCipher(this.dataDir);
     this.workerRegistry = new WorkerRegistry(this.store, secretCipher);
     this.runtime = new Runtime({
@@ -97,6 +104,18 @@ export class ShoalCore implements CoreServices {
     this.landing = new LandingService({
       store: this.store, dataDir: this.dataDir, env: options.env ?? process.env,
       winners: (runId) => winnersOf(this.store, runId), onChange: () => this.store.db.open && this.bus.invalidate('runs', 'receipts'),
+    });
+    this.alerts = new AlertService({
+      store: this.store, fleet: this.engine.fleet, dataDir: this.dataDir, settings: this.runtime.settings, cipher: secretCipher, env: options.env ?? process.env, log: this.log,
+      changed: () => this.bus.invalidate('alerts'), ...options.alerts,
+      decideApproval: (id, decision, by) => {
+        if (this.approvals.decide(id, decision, by).changed) this.bus.invalidate('approvals');
+      },
+    });
+    this.audit.onAppend((e) => {
+      if (e.action === 'approval.requested' || e.action === 'approval.decided') {
+        this.alerts.hooks.emit(e.action, { approval_id: e.subject, actor: e.actor, ...(e.detail as Record<string, unknown> | null) });
+      }
     });
     this.handlers = createHandlers(this);
     // Another process wrote (the CLI, another host): we cannot tell which tables, so every family
@@ -123,6 +142,7 @@ export class ShoalCore implements CoreServices {
     // After the engine has put orphaned attempts back: their waiting requests expire, visibly.
     this.tools.start();
     this.runtime.start();
+    this.alerts.start();
     return started;
   }
 
@@ -144,6 +164,7 @@ export class ShoalCore implements CoreServices {
   async shutdown(): Promise<void> {
     this.shuttingDown ??= (async () => {
       if (this.started) await this.engine.shutdown();
+      await this.alerts.stop();
       if (this.started) await this.runtime.shutdown();
       await this.tools.close();
       this.close();

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 
 /** Families of react-query keys; a mutation names the ones it invalidates, and main pushes the same
  *  names on the event stream when the store changes underneath (a worker finished, the CLI wrote). */
-export const QUERY_FAMILIES = ['app', 'runs', 'tasks', 'events', 'receipts', 'artifacts', 'workers', 'jobs', 'threads', 'approvals', 'settings', 'providers', 'mcp'] as const;
+export const QUERY_FAMILIES = ['app', 'runs', 'tasks', 'events', 'receipts', 'artifacts', 'workers', 'jobs', 'threads', 'approvals', 'settings', 'providers', 'mcp', 'alerts'] as const;
 export type QueryFamily = (typeof QUERY_FAMILIES)[number];
 
 export interface MethodContract<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {

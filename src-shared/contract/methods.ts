@@ -2,6 +2,7 @@
 // Adding a method there makes it exist on both transports; main must then implement it (the
 // handler map in src-main/core/api is typed against this object, so a missing handler fails the build).
 import type { z } from 'zod';
+import { alertsMethods } from './methods/alerts';
 import { appMethods } from './methods/app';
 import { approvalsMethods } from './methods/approvals';
 import { fleetMethods } from './methods/fleet';
@@ -16,6 +17,7 @@ export const methods = {
   ...hostsMethods,
   ...landingMethods,
   ...runtimeMethods,
+  ...alertsMethods,
 } as const;
 
 export type Methods = typeof methods;

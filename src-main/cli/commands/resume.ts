@@ -1,14 +1,16 @@
 // `shoal resume [RUN] [--db PATH]`: after a crash or Ctrl+C, puts interrupted tasks back and runs
-// unfinished runs to the end.
-import { DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
+// unfinished runs to the end; alerts a crash left unsent are sent.
+import { ALERTS_WAIT_OPTION, DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import { type CliIo, UsageError } from '../io';
 import { openCore } from '../open-core';
 import { watchRuns } from '../watch-run';
+import { alertWaitMs, waitForAlerts } from '../alerts-drain';
 
 export const doc: CommandDoc = {
   usage: 'resume [RUN] [options]',
-  summary: 'After a crash or Ctrl+C: puts interrupted tasks back and runs unfinished runs to the end.',
+  summary: 'After a crash or Ctrl+C: puts interrupted tasks back, runs unfinished runs to the end, and sends alerts a crash left unsent.',
   options: {
+    'alerts-wait': ALERTS_WAIT_OPTION,
     json: JSON_OPTION,
     db: DB_OPTION,
   },
@@ -25,9 +27,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     if (positional[0] && core.engine.fleet.runStatus(positional[0]) === null) throw new UsageError(`no run "${positional[0]}" in ${core.store.path}`);
     if (runIds.length === 0) {
       io.stderr.write('nothing to resume: every run has finished\n');
+      // Alerts a crash left in the outbox still go out.
+      await waitForAlerts(core, undefined, io, alertWaitMs(flags));
       return 0;
     }
-    return await watchRuns(core, runIds, io, flags.get('json') === true);
+    const code = await watchRuns(core, runIds, io, flags.get('json') === true);
+    await waitForAlerts(core, undefined, io, alertWaitMs(flags));
+    return code;
   } finally {
     await core.shutdown();
   }

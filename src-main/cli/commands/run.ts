@@ -1,12 +1,15 @@
-// `shoal run SPEC [--db PATH] [--workspace DIR] [--max-workers N] [--accept-new-host-keys] [--json]`: runs
-// a spec to the end, on its workers (this computer, SSH hosts, containers). Exit 0 if every task passed, 1 if any did not, 2 if the spec is invalid.
+// `shoal run SPEC [--db PATH] [--workspace DIR] [--max-workers N] [--accept-new-host-keys] [--alerts-wait S] [--json]`:
+// runs a spec to the end on its workers (this computer, SSH hosts, containers, remote agents), then
+// waits (at most S seconds, default 60) for its alerts to go out. Exit 0 if every task passed, 1 if
+// any did not, 2 if the spec is invalid.
 // With `--server URL [--token T]` the spec runs on an already running host and is followed from here.
-import { DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
+import { ALERTS_WAIT_OPTION, DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import path from 'node:path';
 import { flagInt, flagString, UsageError, type CliIo } from '../io';
 import { openCore } from '../open-core';
 import { readSpecFile } from '../read-spec';
 import { watchRuns } from '../watch-run';
+import { alertWaitMs, waitForAlerts } from '../alerts-drain';
 import { runOnServer } from '../watch-server-run';
 
 export const doc: CommandDoc = {
@@ -19,6 +22,7 @@ export const doc: CommandDoc = {
     'accept-new-host-keys': { type: 'boolean', help: 'trust and pin SSH host keys seen for the first time' },
     server: { type: 'string', value: 'URL', help: 'submit to a running `shoal serve` or app (the UI address it printed) and follow it from here' },
     token: { type: 'string', value: 'T', help: 'with --server: the UI token, when the URL does not carry it' },
+    'alerts-wait': ALERTS_WAIT_OPTION,
     json: JSON_OPTION,
   },
 };
@@ -46,7 +50,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     if (recovered > 0) io.stderr.write(`recovered ${recovered} task${recovered === 1 ? '' : 's'} interrupted by an earlier crash\n`);
     const runId = core.engine.launch(result.spec);
     io.stderr.write(`run ${runId}\n`);
-    return await watchRuns(core, [runId], io, flags.get('json') === true);
+    const code = await watchRuns(core, [runId], io, flags.get('json') === true);
+    await waitForAlerts(core, runId, io, alertWaitMs(flags));
+    return code;
   } finally {
     await core.shutdown();
   }

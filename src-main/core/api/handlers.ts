@@ -2,6 +2,7 @@
 // the contract: a method added to src-shared/contract without a handler fails the typecheck.
 import type { Handlers } from './dispatch';
 import type { CoreServices } from './services';
+import { alertsHandlers } from './handlers/alerts';
 import { appHandlers } from './handlers/app';
 import { approvalsHandlers } from './handlers/approvals';
 import { fleetHandlers } from './handlers/fleet';
@@ -17,5 +18,6 @@ export function createHandlers(core: CoreServices): Handlers {
     ...hostsHandlers(core),
     ...landingHandlers(core),
     ...runtimeHandlers(core),
+    ...alertsHandlers(core),
   };
 }

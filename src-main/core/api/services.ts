@@ -1,6 +1,7 @@
 // What the API handlers may use of the core. Handlers depend on this interface, not on the
 // composition root (ShoalCore) that implements it, so the root can import the handlers without
 // the two forming an import cycle.
+import type { AlertService } from '../alerts/alert-service';
 import type { ApprovalStore } from '../approvals/approval-store';
 import type { AuditLog } from '../approvals/audit-log';
 import type { PolicySettings } from '../approvals/policy-settings';
@@ -35,5 +36,7 @@ export interface CoreServices {
   readonly workerRegistry: WorkerRegistry;
   /** The merge queue that lands a run's results. */
   readonly landing: LandingService;
+  /** Alert rules, the durable outbox and its delivery worker; hooks. */
+  readonly alerts: AlertService;
   validateSpec(text: string, filename?: string, workspace?: string | null): LoadResult;
 }

@@ -27,6 +27,16 @@ export class AuditLog {
 
   append(entry: { actor: string; action: string; subject: string | null; detail: unknown; at?: string }): void {
     this.insert.run(entry.at ?? new Date().toISOString(), entry.actor, entry.action, entry.subject, entry.detail === undefined ? null : JSON.stringify(entry.detail));
+    // Told after the caller's turn (its transaction has committed by then): hooks on approvals.
+    if (this.listeners.length > 0) setImmediate(() => {
+      for (const l of this.listeners) l(entry);
+    });
+  }
+
+  private readonly listeners: Array<(entry: { actor: string; action: string; subject: string | null; detail: unknown }) => void> = [];
+
+  onAppend(listener: (entry: { actor: string; action: string; subject: string | null; detail: unknown }) => void): void {
+    this.listeners.push(listener);
   }
 
   /** Newest first; keyset-paginated by id. `prefix` narrows to one family (`approval.`, `policy.`). */

@@ -39,6 +39,8 @@ export interface EngineOptions {
   drivers?: DriverPool;
   /** Pin SSH host keys seen for the first time instead of refusing them (shoal run --accept-new-host-keys). */
   acceptNewHostKeys?: boolean;
+  /** Rewrites a run just before it is stored (alerts seal their channels' secrets). */
+  prepareRun?: (run: NewRun) => NewRun;
 }
 
 interface Worker extends WorkerIdentity {
@@ -68,7 +70,7 @@ export class FleetEngine {
   readonly spawnLatencies: number[] = [];
   private readonly workers = new Map<string, Worker>();
   private readonly workspaces = new Map<string, string | null>();
-  private readonly opts: Required<Omit<EngineOptions, 'bus' | 'capabilities' | 'maxWorkers' | 'executor' | 'gateway' | 'drivers' | 'acceptNewHostKeys'>> & { maxWorkers: number };
+  private readonly opts: Required<Omit<EngineOptions, 'bus' | 'capabilities' | 'maxWorkers' | 'executor' | 'gateway' | 'drivers' | 'acceptNewHostKeys' | 'prepareRun'>> & { maxWorkers: number };
   private tickScheduled = false;
   private readonly pendingFinishes: Array<{ lease: Lease; outcome: AttemptOutcome; resolve: () => void; reject: (e: unknown) => void }> = [];
   private readyTimer: NodeJS.Timeout | null = null;
@@ -140,7 +142,7 @@ export class FleetEngine {
 
   /** Creates an already-validated run (a spec's, or one built in code) and starts placing it. */
   launchRun(run: NewRun): string {
-    this.fleet.createRun(run);
+    this.fleet.createRun(this.options.prepareRun ? this.options.prepareRun(run) : run);
     this.options.bus?.invalidate('runs', 'tasks', 'workers');
     this.adoptRun(run.id);
     this.kick();

@@ -17,7 +17,12 @@ export interface EventDraft {
   timestamp?: string;
 }
 
+/** Sees every batch of events as it is written, inside the writing transaction (alerts use it to
+ *  write their outbox atomically with the event that caused them). A tap may append events itself. */
+export type EventTap = (runId: string, drafts: readonly EventDraft[]) => void;
+
 export class EventLog {
+  private readonly taps: EventTap[] = [];
   private readonly bumpSeq;
   private readonly insert;
   private readonly pageAll;
@@ -36,6 +41,10 @@ export class EventLog {
   }
 
   private deferred: Map<string, EventDraft[]> | null = null;
+
+  addTap(tap: EventTap): void {
+    this.taps.push(tap);
+  }
 
   /** Within a transaction, collect appends and write them at its end: one seq allocation per run
    *  per transaction instead of one per event (see FleetStore.tx). */
@@ -85,6 +94,7 @@ export class EventLog {
       if (live) written.push({ seq, run_id: runId, worker_id: d.workerId, task_id: d.taskId, timestamp, state, ...fields });
     }
     this.insert.run(rows);
+    for (const tap of this.taps) tap(runId, drafts);
     if (written.length === 0) return;
     const list = this.pendingPush.get(runId);
     if (!list) this.pendingPush.set(runId, written);

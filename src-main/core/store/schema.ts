@@ -297,3 +297,35 @@ export const remoteAgents = sqliteTable('remote_agents', {
   lastSeenAt: text('last_seen_at'),
   revokedAt: text('revoked_at'),
 });
+/** The alert outbox: one row per (alert, channel, action). It is written in the same transaction as
+ *  the fleet event that caused it, so an alert is never lost to a crash; `id` is the delivery id a
+ *  receiver sees on every retry (X-Shoal-Delivery), so a re-send after a crash is recognisable.
+ *  `channel` holds the channel config with its URL and secrets sealed (see alerts/sealed-channel.ts). */
+export const alertDeliveries = sqliteTable('alert_deliveries', {
+  id: text('id').primaryKey(),
+  /** What the alert is about, e.g. `task:<run>:<task>:attempts`; unique per channel and action, which
+   *  is what makes an alert fire once, not once per retry. */
+  alertKey: text('alert_key').notNull(),
+  /** Stable per task alert (PagerDuty's dedup_key): a resolve closes what the trigger opened. */
+  dedupKey: text('dedup_key').notNull(),
+  action: text('action').notNull(),
+  rule: text('rule').notNull(),
+  runId: text('run_id'),
+  taskId: text('task_id'),
+  attempt: integer('attempt'),
+  reason: text('reason').notNull(),
+  channelIndex: integer('channel_index').notNull(),
+  channelKind: text('channel_kind').notNull(),
+  channel: text('channel').notNull(),
+  state: text('state').notNull(),
+  attempts: integer('attempts').notNull().default(0),
+  nextAttemptAt: integer('next_attempt_at').notNull(),
+  lastError: text('last_error'),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+  deliveredAt: text('delivered_at'),
+}, (t) => [
+  uniqueIndex('alert_deliveries_key_uq').on(t.alertKey, t.channelIndex, t.action),
+  index('alert_deliveries_due_idx').on(t.state, t.nextAttemptAt),
+  index('alert_deliveries_task_idx').on(t.runId, t.taskId),
+]);

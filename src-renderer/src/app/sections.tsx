@@ -1,5 +1,6 @@
 // The sidebar's sections: label, icon, the "g <key>" shortcut and the view each one shows.
 import type { ComponentType, SVGProps } from 'react';
+import { AlertsView } from '../features/alerts/AlertsView';
 import { ApprovalsView } from '../features/approvals/ApprovalsView';
 import { JobsView } from '../features/jobs/JobsView';
 import { RunDetailView } from '../features/runs/RunDetailView';
@@ -8,7 +9,7 @@ import { TaskView } from '../features/task/TaskView';
 import { SettingsView } from '../features/settings/SettingsView';
 import { ThreadsView } from '../features/threads/ThreadsView';
 import { WorkersView } from '../features/workers/WorkersView';
-import { ApprovalsIcon, JobsIcon, RunsIcon, SettingsIcon, ThreadsIcon, WorkersIcon } from '../ui/icons';
+import { AlertIcon, ApprovalsIcon, JobsIcon, RunsIcon, SettingsIcon, ThreadsIcon, WorkersIcon } from '../ui/icons';
 import type { Route, SectionId } from './use-route';
 
 export interface Section {
@@ -25,6 +26,7 @@ export const SECTIONS: readonly Section[] = [
   { id: 'threads', label: 'Threads', key: 't', icon: ThreadsIcon },
   { id: 'jobs', label: 'Jobs', key: 'j', icon: JobsIcon },
   { id: 'approvals', label: 'Approvals', key: 'a', icon: ApprovalsIcon },
+  { id: 'alerts', label: 'Alerts', key: 'l', icon: AlertIcon },
   { id: 'settings', label: 'Settings', key: 's', icon: SettingsIcon },
 ];
 
@@ -41,6 +43,7 @@ export function RouteView({ route }: { route: Route }) {
     case 'threads': return <ThreadsView />;
     case 'jobs': return <JobsView />;
     case 'approvals': return <ApprovalsView />;
+    case 'alerts': return <AlertsView />;
     case 'settings': return <SettingsView />;
   }
 }

@@ -2,7 +2,7 @@
 // (file:// in Electron, the headless host's single index.html) and needs no router dependency.
 import { useEffect, useSyncExternalStore } from 'react';
 
-export const SECTION_IDS = ['runs', 'workers', 'threads', 'jobs', 'approvals', 'settings'] as const;
+export const SECTION_IDS = ['runs', 'workers', 'threads', 'jobs', 'approvals', 'alerts', 'settings'] as const;
 export type SectionId = (typeof SECTION_IDS)[number];
 
 export interface Route {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { JSONPath } from 'jsonpath-plus';
 import { FleetRunSchema, type FleetRun, type FleetTaskSpec, type FleetWorkerSpec } from '../../../../src-shared/protocol/fleet';
 import { formatIssues } from '../../../../src-shared/protocol/errors';
+import { alertPolicyIssues } from '../../alerts/alert-config';
 import { readAgentSpec, type AgentSpec } from '../agents/agent-spec';
 import { expandCandidates } from '../../landing/candidates';
 import { newRunId, nowIso } from '../ids';
@@ -98,6 +99,7 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
     if (t.instructions.trim() === '') issues.push(`${at}.instructions: empty; say what the agent should do`);
     if (t.timeout_seconds !== null && t.timeout_seconds !== undefined && Number(t.timeout_seconds) < 1) issues.push(`${at}.timeout_seconds: must be at least 1 (leave it out for no timeout)`);
     checkScorer(t, at, issues);
+    issues.push(...alertPolicyIssues(t.alert_policy, `${at}.alert_policy`));
     const meta = t.metadata as Record<string, unknown>;
     const agent = readAgentSpec(meta);
     if (typeof agent === 'string') issues.push(`${at}.metadata.agent: ${agent}`);

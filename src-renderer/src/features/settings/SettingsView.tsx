@@ -1,4 +1,6 @@
 import { useShoalQuery } from '../../transport/query';
+import { AlertChannelsSetting } from '../alerts/AlertChannelsSetting';
+import '../alerts/alerts.css';
 import { ErrorNotice, Loading } from '../../ui/QueryStatus';
 import { AboutBlock } from './AboutBlock';
 import { McpServersSettings } from './McpServersSettings';
@@ -25,6 +27,7 @@ export function SettingsView() {
       <ProvidersSettings />
       <McpServersSettings />
       <PolicySettings />
+      <AlertChannelsSetting />
       <section className="panel" aria-labelledby="settings-about">
         <h2 id="settings-about" className="panel-title">About</h2>
         <AboutBlock />

@@ -10,6 +10,7 @@ import { humanize, StatusPill } from '../../ui/StatusPill';
 import { Tabs, TabPanel } from '../../ui/Tabs';
 import { useNow } from '../../ui/use-now';
 import { TaskConflictNote } from '../landing/TaskConflictNote';
+import { TaskAlerts } from '../alerts/TaskAlerts';
 import { taskTone } from '../runs/run-tone';
 import { ArtifactsPanel } from './artifacts/ArtifactsPanel';
 import { AttemptPicker } from './AttemptPicker';
@@ -73,6 +74,7 @@ export function TaskView({ runId, taskId, attempt: wanted }: { runId: string; ta
       </header>
 
       {task.state === 'review' && <ReviewPanel task={task} />}
+      <TaskAlerts runId={runId} taskId={taskId} />
 
       {attempts.length === 0 ? (
         <p className="muted pad">No attempt yet: the task is waiting for a worker{task.unplaceable ? ' that can take it' : ''}.</p>

@@ -1,0 +1,78 @@
+// The Alerts view against a real headless host and a real webhook receiver on 127.0.0.1: a task
+// that fails for good raises an alert through the Settings channel, the delivery that failed can be
+// retried from the view, and *Send test* sends a test alert.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { callHost } from './fixtures/host-call';
+import { expect, test } from './fixtures/shoal-host';
+import { AlertsPage } from './pages/alerts-page';
+import { ShellPage } from './pages/shell-page';
+
+/** Answers 500 until `healthy` is set, then 200; records the delivery ids it saw. */
+async function receiver(): Promise<{ url: string; seen: string[]; healthy: { value: boolean }; close(): Promise<void> }> {
+  const seen: string[] = [];
+  const healthy = { value: false };
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      seen.push(String(req.headers['x-shoal-delivery']));
+      res.writeHead(healthy.value ? 200 : 500, { 'content-type': 'text/plain' });
+      res.end(healthy.value ? 'ok' : 'receiver down');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, seen, healthy,
+    close: () => new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
+  };
+}
+
+test('lists deliveries with their state and last error; Retry and Send test', async ({ page, host }) => {
+  const hook = await receiver();
+  try {
+    await callHost(host, 'alerts.updateSettings', { max_delivery_attempts: 1 });
+    const shell = new ShellPage(page);
+    const alerts = new AlertsPage(page);
+    // The channel is added in Settings; a URL that is not https for another host is refused, named.
+    await shell.open(`${host.url}#/settings`);
+    const form = page.getByRole('form', { name: 'New alert channel' });
+    await form.getByLabel('URL').fill('http://example.com/hook');
+    await form.getByRole('button', { name: 'Add channel' }).click();
+    await expect(form).toContainText('must be https for a host other than this machine (got http://example.com)');
+    await form.getByLabel('URL').fill(hook.url);
+    await form.getByLabel('Signing secret (optional)').fill('e2e-secret');
+    await form.getByRole('button', { name: 'Add channel' }).click();
+    await expect(page.getByTestId('alert-channel-item')).toHaveText(/Webhook \(signed\)/);
+    await shell.open(`${host.url}#/alerts`);
+    await expect(alerts.empty).toBeVisible();
+
+    await callHost(host, 'specs.launch', { text: 'name: alerts demo\ntask_specs:\n  - id: doomed\n    name: Doomed\n    instructions: exit 4\n    retry_policy: { max_attempts: 1 }\n', filename: 'alerts.yaml' });
+    const failedRow = alerts.row('doomed');
+    await expect(failedRow).toHaveAttribute('data-state', 'failed', { timeout: 30_000 });
+    await expect(failedRow.getByTestId('alert-channel')).toHaveText('Webhook');
+    await expect(failedRow.getByTestId('alert-error')).toHaveText('gave up after 1 attempt; last: HTTP 500: receiver down');
+    await expect(failedRow.getByTestId('alert-attempts')).toHaveText('1');
+    // The secret and the URL never reach the page.
+    await expect(page.locator('body')).not.toContainText('e2e-secret');
+    await expect(page.locator('body')).not.toContainText(hook.url);
+
+    hook.healthy.value = true;
+    await alerts.retry(failedRow).click();
+    await expect(failedRow).toHaveAttribute('data-state', 'delivered', { timeout: 20_000 });
+    expect(new Set(hook.seen).size).toBe(1); // the retry kept its delivery id
+
+    // The task view lists the task's alerts too.
+    await failedRow.getByRole('link', { name: 'doomed' }).click();
+    await expect(page.getByTestId('task-alerts').getByTestId('alert-row')).toHaveAttribute('data-state', 'delivered');
+    await shell.open(`${host.url}#/alerts`);
+
+    await alerts.sendTest('Webhook (signed)').click();
+    await expect(alerts.row('Test')).toHaveAttribute('data-state', 'delivered', { timeout: 20_000 });
+    await expect(alerts.rows).toHaveCount(2);
+  } finally {
+    await hook.close();
+  }
+});

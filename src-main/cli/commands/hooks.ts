@@ -1,0 +1,86 @@
+// `shoal hooks add|list|test|remove [--db PATH]`: hooks on lifecycle events.
+//   shoal hooks add ID --event E [--event E2] (--command CMD | --url URL [--secret S]) [--timeout S]
+//   shoal hooks list [--json]
+//   shoal hooks test ID [--event E]     runs the hook now with a sample event; exit 1 if it failed
+//   shoal hooks remove ID
+// Events: task.state, attempt.started, attempt.finished, alert.fired, approval.requested,
+// approval.decided (or task.*, *). A command gets the event JSON on stdin; a URL gets it POSTed,
+// signed like the alert webhook. Output and failures go to <data dir>/hooks.log.
+import crypto from 'node:crypto';
+import { ShoalError } from '../../../src-shared/contract/envelope';
+import { HOOK_EVENTS, type HookEventName } from '../../core/alerts/hooks/hook-config';
+import { DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
+import { UsageError, type CliIo } from '../io';
+import { openCore } from '../open-core';
+
+export const doc: CommandDoc = {
+  usage: 'hooks add|list|test|remove [ID] [options]',
+  summary: 'Hooks on lifecycle events: a command gets the event JSON on stdin, a URL gets it POSTed and signed. Output and failures go to <data dir>/hooks.log.',
+  options: {
+    event: { type: 'string', value: 'E', multiple: true, help: `add: an event to run on (repeatable): ${HOOK_EVENTS.join(', ')}, task.* or *; test: the sample event` },
+    command: { type: 'string', value: 'CMD', help: 'add: a shell command to run' },
+    url: { type: 'string', value: 'URL', help: 'add: a URL to POST to' },
+    secret: { type: 'string', value: 'S', help: 'add: signs URL hooks like the alert webhook (sealed at rest)' },
+    timeout: { type: 'string', value: 'S', help: 'add: seconds before the hook is stopped' },
+    json: JSON_OPTION,
+    db: DB_OPTION,
+  },
+};
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const { flags, lists, positional } = parseCommand(args, doc);
+  const events = lists.get('event') ?? [];
+  const [sub, id] = positional;
+  const core = openCore(flags, io);
+  try {
+    switch (sub) {
+      case 'add': {
+        if (!id) throw new UsageError('add needs an id, e.g. `shoal hooks add notify --event attempt.finished --command "notify-send done"`');
+        const command = flags.get('command');
+        const url = flags.get('url');
+        if ((command === undefined) === (url === undefined)) throw new UsageError('give exactly one of --command CMD or --url URL');
+        const timeout = flags.get('timeout');
+        const hook = core.alerts.addHook({
+          id, events, ...(timeout !== undefined ? { timeout_seconds: Number(timeout) } : {}),
+          ...(command !== undefined ? { kind: 'command', command } : { kind: 'url', url, ...(flags.has('secret') ? { secret: flags.get('secret') } : {}) }),
+        });
+        io.stdout.write(`hook ${hook.id} added\n`);
+        return 0;
+      }
+      case undefined:
+      case 'list': {
+        const hooks = core.alerts.hookStore.view();
+        if (flags.get('json')) io.stdout.write(JSON.stringify(hooks) + '\n');
+        else if (hooks.length === 0) io.stdout.write('no hooks\n');
+        else for (const h of hooks) io.stdout.write(`${h.id}  ${h.kind.padEnd(7)}  ${h.events.join(',')}  ${h.target}${h.signed ? ' (signed)' : ''}  timeout ${h.timeout_seconds}s\n`);
+        return 0;
+      }
+      case 'test': {
+        const hook = core.alerts.hookStore.list().find((h) => h.id === id);
+        if (!hook) throw new UsageError(`no hook "${id ?? ''}" (see \`shoal hooks list\`)`);
+        const type = (events[0] ?? hook.events.find((e) => (HOOK_EVENTS as readonly string[]).includes(e)) ?? 'attempt.finished') as HookEventName;
+        const result = await core.alerts.hooks.runNow(hook, {
+          id: `hk_test_${crypto.randomUUID().slice(0, 8)}`, type, at: new Date().toISOString(),
+          data: { sample: true, run_id: 'sample-run', task_id: 'sample-task', attempt: 1, state: 'completed' },
+        });
+        io.stdout.write(`${hook.id}: ${result.ok ? 'ok' : 'failed'} (${result.detail})\n`);
+        return result.ok ? 0 : 1;
+      }
+      case 'remove': {
+        if (!id || !core.alerts.removeHook(id)) throw new UsageError(`no hook "${id ?? ''}"`);
+        io.stdout.write(`hook ${id} removed\n`);
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown subcommand "${sub}"; expected add, list, test or remove`);
+    }
+  } catch (error) {
+    if (error instanceof ShoalError) {
+      for (const issue of error.issues ?? [error.message]) io.stderr.write(`${issue}\n`);
+      return 2;
+    }
+    throw error;
+  } finally {
+    await core.shutdown();
+  }
+}

@@ -1,0 +1,270 @@
+// The alerts subsystem of one core: the outbox, the rules tap on the event log, the delivery worker,
+// and the scans for alerts no event announces (a task with no progress, an approval left waiting).
+import type { FleetStore } from '../fleet/fleet-store';
+import type { NewRun } from '../fleet/fleet-store';
+import type { SecretCipher } from '../providers/secret-store';
+import type { SettingsTable } from '../store/settings-table';
+import type { Store } from '../store/open';
+import type { FleetTaskSpec } from '../../../src-shared/protocol/fleet';
+import { AlertSettingsStore } from './alert-settings';
+import { AlertRules, effectivePolicy, taskDedupKey } from './alert-rules';
+import { DeliveryWorker } from './delivery-worker';
+import { AlertOutbox, type DeliveryRow } from './outbox';
+import { sealChannel } from './sealed-channel';
+import { shoalLink, type AlertMessage } from './senders/alert-message';
+import { AlertChannelConfigSchema, issuesOf } from './alert-config';
+import { ShoalError } from '../../../src-shared/contract/envelope';
+import type { EventDraft } from '../fleet/event-log';
+import { HookRunner } from './hooks/hook-runner';
+import { HookStore } from './hooks/hook-store';
+import type { HookConfig, HookEventName } from './hooks/hook-config';
+
+export interface AlertServiceOptions {
+  store: Store;
+  fleet: FleetStore;
+  dataDir: string;
+  settings: SettingsTable;
+  cipher: SecretCipher;
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+  /** Decides a waiting approval whose deadline passed (the approval store audits it). */
+  decideApproval?: (id: string, decision: 'denied' | 'abort' | 'approved', by: string) => void;
+  /** Told when deliveries change (the Alerts view refreshes). */
+  changed?: () => void;
+  /** Length of the "minute" in after_minutes_stale and approval_escalate_minutes (tests shorten it). */
+  minuteMs?: number;
+  scanMs?: number;
+  delivery?: { timeoutMs?: number; baseBackoffMs?: number; maxBackoffMs?: number; pollMs?: number };
+}
+
+export class AlertService {
+  readonly outbox: AlertOutbox;
+  readonly settings: AlertSettingsStore;
+  readonly rules: AlertRules;
+  readonly worker: DeliveryWorker;
+  readonly hookStore: HookStore;
+  readonly hooks: HookRunner;
+  /** Hooks as last read, refreshed every few seconds (another process may change them). */
+  private hookCache: { at: number; hooks: HookConfig[] } = { at: 0, hooks: [] };
+  private scanTimer: NodeJS.Timeout | null = null;
+  private readonly minuteMs: number;
+  private readonly s;
+
+  constructor(private readonly o: AlertServiceOptions) {
+    this.minuteMs = o.minuteMs ?? Number(o.env.SHOAL_ALERT_MINUTE_MS ?? 60_000);
+    this.outbox = new AlertOutbox(o.store);
+    this.settings = new AlertSettingsStore(o.settings, o.cipher);
+    this.rules = new AlertRules(o.store, this.outbox, o.fleet.events, () => this.settings.get());
+    // Enqueued inside someone's transaction: look once the current turn (and the commit) is over.
+    this.rules.onRaised = () => setImmediate(() => {
+      this.worker.kick();
+      o.changed?.();
+    });
+    o.fleet.events.addTap(this.rules.tap);
+    this.hookStore = new HookStore(o.settings, o.cipher);
+    this.hooks = new HookRunner({ dataDir: o.dataDir, cipher: o.cipher, env: o.env, hooks: () => this.currentHooks() });
+    o.fleet.events.addTap(this.hookTap);
+    const db = o.store.db;
+    this.s = {
+      names: db.prepare<[string, string], { run_name: string | null; task_name: string | null }>(
+        `SELECT r.name AS run_name, (SELECT t.name FROM tasks t WHERE t.run_id = r.id AND t.task_id = ?) AS task_name FROM runs r WHERE r.id = ?`),
+      runName: db.prepare<[string], { name: string }>('SELECT name FROM runs WHERE id = ?'),
+      taskSpec: db.prepare<[string, string], { spec: string }>('SELECT spec FROM tasks WHERE run_id = ? AND task_id = ?'),
+      // Leased tasks are the few that can be stale; their newest event says when they last moved
+      // (a heartbeat says the worker lives, not that the task moves).
+      leased: db.prepare<[], { run_id: string; task_id: string; attempts: number; worker_id: string | null }>(
+        'SELECT run_id, task_id, attempts, worker_id FROM inbox WHERE lease_token IS NOT NULL'),
+      lastEventAt: db.prepare<[string, string], { timestamp: string }>("SELECT timestamp FROM worker_events WHERE run_id = ? AND task_id = ? AND state NOT IN ('heartbeat', 'escalated') ORDER BY seq DESC LIMIT 1"),
+      waitingApprovals: db.prepare<[string], { id: string; run_id: string | null; task_id: string | null; request: string; created_at: string }>(
+        `SELECT id, run_id, task_id, request, created_at FROM approvals WHERE status = 'pending' AND created_at <= ? ORDER BY created_at`),
+    };
+    this.worker = new DeliveryWorker({
+      outbox: this.outbox, cipher: o.cipher, env: o.env, log: o.log, maxAttempts: () => this.settings.get().max_delivery_attempts,
+      message: (row) => this.messageOf(row), onSettled: () => o.changed?.(),
+      // The environment can shorten delivery timings for a whole process (the CLI under test).
+      timeoutMs: envMs(o.env.SHOAL_ALERT_TIMEOUT_MS), baseBackoffMs: envMs(o.env.SHOAL_ALERT_BACKOFF_MS), ...o.delivery,
+    });
+  }
+
+  start(): void {
+    this.worker.start();
+    const every = this.o.scanMs ?? Math.max(50, Math.min(15_000, Math.floor(this.minuteMs / 4)));
+    this.scanTimer = setInterval(() => this.scan(), every);
+    this.scanTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.scanTimer) clearInterval(this.scanTimer);
+    this.scanTimer = null;
+    await this.worker.stop();
+    await this.hooks.settle();
+  }
+
+  /** Adds or replaces a hook (validated; URL and secret sealed). */
+  addHook(input: unknown): HookConfig {
+    const h = this.hookStore.add(input);
+    this.hookCache.at = 0;
+    return h;
+  }
+
+  removeHook(id: string): boolean {
+    const ok = this.hookStore.remove(id);
+    this.hookCache.at = 0;
+    return ok;
+  }
+
+  private currentHooks(): HookConfig[] {
+    if (Date.now() - this.hookCache.at > 2_000) this.hookCache = { at: Date.now(), hooks: this.hookStore.list() };
+    return this.hookCache.hooks;
+  }
+
+  /** Lifecycle events for hooks, taken from the timeline as it is written and fired once the
+   *  writing turn is over (the transaction has committed by then): a hook never holds a write. */
+  private readonly hookTap = (runId: string, drafts: readonly EventDraft[]): void => {
+    if (this.currentHooks().length === 0) return;
+    const fire: Array<[HookEventName, Record<string, unknown>]> = [];
+    for (const d of drafts) {
+      const state = d.payload.state;
+      const data = { run_id: runId, task_id: d.taskId, worker_id: d.workerId, attempt: d.attempt ?? null, ...d.payload };
+      if (state === 'escalated') fire.push(['alert.fired', data]);
+      if (TASK_STATES.has(state)) fire.push(['task.state', data]);
+      if (state === 'starting') fire.push(['attempt.started', data]);
+      if (ATTEMPT_ENDS.has(state) && d.attempt !== undefined) fire.push(['attempt.finished', data]);
+    }
+    if (fire.length > 0) setImmediate(() => {
+      for (const [type, data] of fire) this.hooks.emit(type, data);
+    });
+  };
+
+  /** Seals the secret fields of every task's alert channels before the run is written: a spec in
+   *  the store never holds a webhook URL, secret or routing key in the clear. */
+  sealRun = (run: NewRun): NewRun => ({
+    ...run,
+    tasks: run.tasks.map((t) => {
+      const policy = t.spec.alert_policy;
+      if (!policy || policy.channels.length === 0) return t;
+      const channels = policy.channels.map((c) => sealChannel(this.o.cipher, c as Record<string, unknown>)) as typeof policy.channels;
+      return { ...t, spec: { ...t.spec, alert_policy: { ...policy, channels } } };
+    }),
+  });
+
+  /** Waits (bounded) until no delivery of this run is pending or retrying, telling `onWait` what it
+   *  waits for whenever that changes. Resolves with what is still unsettled at the deadline. */
+  async drain(runId: string | undefined, timeoutMs: number, onWait?: (rows: DeliveryRow[]) => void): Promise<DeliveryRow[]> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    for (;;) {
+      const rows = this.outbox.unsettled(runId);
+      if (rows.length === 0 || Date.now() >= deadline) return rows;
+      const sig = rows.map((r) => `${r.id}:${r.attempts}:${r.state}`).join(',');
+      if (sig !== last) onWait?.(rows);
+      last = sig;
+      this.worker.kick();
+      await new Promise((r) => setTimeout(r, Math.min(200, Math.max(1, deadline - Date.now()))));
+    }
+  }
+
+  /** *Retry* on a delivery: sent again now, same id. */
+  retry(id: string): boolean {
+    const ok = this.outbox.requeue(id);
+    if (ok) {
+      this.worker.kick();
+      this.o.changed?.();
+    }
+    return ok;
+  }
+
+  /** *Send test*: a test alert through a Settings channel (by index) or a channel given here. */
+  sendTest(channel: { index: number } | { config: unknown }): string {
+    let sealed: Record<string, unknown> & { kind: string };
+    if ('index' in channel) {
+      const c = this.settings.get().channels[channel.index];
+      if (!c) throw new ShoalError('not_found', `channel: no alert channel #${channel.index} in Settings`);
+      sealed = c;
+    } else {
+      const parsed = AlertChannelConfigSchema.safeParse(channel.config);
+      if (!parsed.success) {
+        const issues = issuesOf(parsed.error, 'channel');
+        throw new ShoalError('invalid_input', issues[0] ?? 'invalid channel', issues);
+      }
+      sealed = sealChannel(this.o.cipher, parsed.data);
+    }
+    const key = `test:${Date.now()}:${Math.random().toString(36).slice(2, 8)}`;
+    const id = this.o.fleet.tx(() => this.rules.raise({ alertKey: key, dedupKey: `shoal:${key}`, action: 'test', rule: 'test', runId: null, taskId: null, attempt: null, reason: 'a test alert sent from Shoal' }, [sealed]))[0]!;
+    return id;
+  }
+
+  /** Alerts no event announces: a leased task with no event for after_minutes_stale, and an approval
+   *  waiting longer than approval_escalate_minutes. Each raises once (the outbox's unique key). */
+  scan(nowMs = Date.now()): void {
+    if (!this.o.store.db.open) return;
+    try {
+      const settings = this.settings.get();
+      for (const l of this.s.leased.all()) {
+        const spec = this.specOf(l.run_id, l.task_id);
+        const policy = spec && effectivePolicy(spec, settings);
+        if (!policy || policy.afterMinutesStale === null) continue;
+        const last = this.s.lastEventAt.get(l.run_id, l.task_id)?.timestamp;
+        if (!last || nowMs - Date.parse(last) < policy.afterMinutesStale * this.minuteMs) continue;
+        this.o.fleet.tx(() => this.rules.raise({
+          alertKey: `task:${l.run_id}:${l.task_id}:stale:${l.attempts}`, dedupKey: taskDedupKey(l.run_id, l.task_id), action: 'trigger', rule: 'stale',
+          runId: l.run_id, taskId: l.task_id, attempt: l.attempts, workerId: l.worker_id ?? '', reason: `no progress for ${policy.afterMinutesStale} min (last event ${last})`,
+        }, policy.channels));
+      }
+      if (settings.approval_escalate_minutes !== null) {
+        const cutoff = new Date(nowMs - settings.approval_escalate_minutes * this.minuteMs).toISOString();
+        for (const a of this.s.waitingApprovals.all(cutoff)) this.escalateApproval(a, settings.approval_escalate_minutes);
+      }
+      if (settings.approval_deadline_minutes !== null && this.o.decideApproval) {
+        const cutoff = new Date(nowMs - settings.approval_deadline_minutes * this.minuteMs).toISOString();
+        for (const a of this.s.waitingApprovals.all(cutoff)) {
+          try {
+            this.o.decideApproval(a.id, settings.approval_default_decision, 'deadline');
+          } catch (error) {
+            // Not offered for this request (e.g. no "denied"): it keeps waiting; say why once per scan.
+            this.o.log(`alerts: approval ${a.id} deadline: ${(error as Error).message}`);
+          }
+        }
+      }
+    } catch (error) {
+      this.o.log(`alerts: scan: ${String(error)}`);
+    }
+  }
+
+  private escalateApproval(a: { id: string; run_id: string | null; task_id: string | null; request: string; created_at: string }, minutes: number): void {
+    const spec = a.run_id && a.task_id ? this.specOf(a.run_id, a.task_id) : null;
+    const policy = effectivePolicy(spec, this.settings.get());
+    if (!policy) return;
+    let command = 'a tool call';
+    try {
+      const req = JSON.parse(a.request) as { command?: unknown };
+      if (Array.isArray(req.command)) command = `"${req.command.join(' ')}"`;
+      else if (typeof req.command === 'string') command = `"${req.command}"`;
+    } catch { /* keep the generic words */ }
+    this.o.fleet.tx(() => this.rules.raise({
+      alertKey: `approval:${a.id}`, dedupKey: `shoal:approval:${a.id}`, action: 'trigger', rule: 'approval', runId: a.run_id, taskId: a.task_id, attempt: null,
+      reason: `approval ${a.id} for ${command} has waited more than ${minutes} min (since ${a.created_at})`,
+    }, policy.channels));
+  }
+
+  private specOf(runId: string, taskId: string): FleetTaskSpec | null {
+    const row = this.s.taskSpec.get(runId, taskId);
+    return row ? (JSON.parse(row.spec) as FleetTaskSpec) : null;
+  }
+
+  private messageOf(row: DeliveryRow): AlertMessage {
+    const names = row.run_id ? this.s.names.get(row.task_id ?? '', row.run_id) : undefined;
+    return {
+      id: row.id, action: row.action, rule: row.rule, runId: row.run_id, runName: names?.run_name ?? null, taskId: row.task_id, taskName: names?.task_name ?? null,
+      attempt: row.attempt, reason: row.reason, createdAt: row.created_at, dedupKey: row.dedup_key, link: shoalLink(row.run_id, row.task_id),
+    };
+  }
+}
+
+function envMs(v: string | undefined): number | undefined {
+  const n = Number(v);
+  return v && Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+const TASK_STATES = new Set(['queued', 'leased', 'starting', 'running', 'completed', 'failed', 'cancelled', 'interrupted', 'stale', 'restarted']);
+const ATTEMPT_ENDS = new Set(['completed', 'failed', 'cancelled', 'interrupted', 'stale']);

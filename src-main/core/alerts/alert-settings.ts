@@ -1,0 +1,77 @@
+// Alert settings in the settings table (key `alerts`): the default channels for tasks without an
+// alert_policy, approval escalation and delivery limits. Channels are stored sealed; the view a
+// window gets says what each channel is, never its URL, key or secret.
+import { ShoalError } from '../../../src-shared/contract/envelope';
+import type { SecretCipher } from '../providers/secret-store';
+import { setting, type SettingsTable } from '../store/settings-table';
+import { AlertChannelConfigSchema, AlertSettingsSchema, issuesOf, type AlertSettings } from './alert-config';
+import { describeChannel, sealChannel } from './sealed-channel';
+
+/** Stored with channels sealed; a value that no longer parses reads as the defaults. */
+export const ALERT_SETTINGS = setting<AlertSettings>('alerts', AlertSettingsSchema, AlertSettingsSchema.parse({}));
+
+export interface AlertSettingsView {
+  channels: Array<{ index: number; kind: string; label: string; severity: string | null; signed: boolean }>;
+  after_attempts: number | null;
+  after_minutes_stale: number | null;
+  approval_escalate_minutes: number | null;
+  approval_deadline_minutes: number | null;
+  approval_default_decision: 'denied' | 'abort' | 'approved';
+  max_delivery_attempts: number;
+}
+
+export class AlertSettingsStore {
+  constructor(private readonly settings: SettingsTable, private readonly cipher: SecretCipher) {}
+
+  /** The settings with channels sealed (as stored). */
+  get(): AlertSettings {
+    return this.settings.get(ALERT_SETTINGS);
+  }
+
+  /** Validates (errors name the field), seals the channels and stores. Omitted fields keep their value. */
+  update(patch: Record<string, unknown>): AlertSettings {
+    const parsed = AlertSettingsSchema.safeParse({ ...this.get(), ...patch });
+    if (!parsed.success) {
+      const issues = issuesOf(parsed.error, '');
+      throw new ShoalError('invalid_input', issues[0] ?? 'invalid alert settings', issues);
+    }
+    const next = { ...parsed.data, channels: parsed.data.channels.map((c) => sealChannel(this.cipher, c)) };
+    this.settings.set(ALERT_SETTINGS, next);
+    return next;
+  }
+
+  /** Adds one channel (validated: errors name `channel.<field>`), sealed. */
+  addChannel(input: unknown): AlertSettings {
+    const parsed = AlertChannelConfigSchema.safeParse(input);
+    if (!parsed.success) {
+      const issues = issuesOf(parsed.error, 'channel');
+      throw new ShoalError('invalid_input', issues[0] ?? 'invalid channel', issues);
+    }
+    const s = this.get();
+    const next = { ...s, channels: [...s.channels, sealChannel(this.cipher, parsed.data)] };
+    this.settings.set(ALERT_SETTINGS, next);
+    return next;
+  }
+
+  removeChannel(index: number): boolean {
+    const s = this.get();
+    if (index < 0 || index >= s.channels.length) return false;
+    this.settings.set(ALERT_SETTINGS, { ...s, channels: s.channels.filter((_, i) => i !== index) });
+    return true;
+  }
+
+  view(): AlertSettingsView {
+    const s = this.get();
+    return {
+      channels: s.channels.map((c, index) => ({
+        index, kind: c.kind, label: describeChannel(c), severity: c.kind === 'pager_duty' ? c.severity : null, signed: c.kind === 'webhook' && !!c.secret,
+      })),
+      after_attempts: s.after_attempts,
+      after_minutes_stale: s.after_minutes_stale,
+      approval_escalate_minutes: s.approval_escalate_minutes,
+      approval_deadline_minutes: s.approval_deadline_minutes,
+      approval_default_decision: s.approval_default_decision,
+      max_delivery_attempts: s.max_delivery_attempts,
+    };
+  }
+}

@@ -1,0 +1,64 @@
+// A channel's URL, signing secret and routing key are secrets (a Slack webhook URL is a bearer
+// credential): they are sealed with the same cipher as API keys before anything is written, stored
+// as `sealed:<cipher>:<data>`, and opened only by the sender, in main, right before a request.
+import type { SecretCipher } from '../providers/secret-store';
+import type { AlertChannelConfig } from './alert-config';
+
+const PREFIX = 'sealed:';
+/** Fields of a channel that are secrets; everything else (kind, severity) stays readable. */
+const SECRET_FIELDS = ['webhook_url', 'url', 'secret', 'routing_key'] as const;
+
+export function isSealed(value: unknown): boolean {
+  return typeof value === 'string' && value.startsWith(PREFIX);
+}
+
+export function sealValue(cipher: SecretCipher, plain: string): string {
+  return `${PREFIX}${cipher.kind}:${cipher.encrypt(plain)}`;
+}
+
+export function openValue(cipher: SecretCipher, value: string): string {
+  if (!isSealed(value)) return value;
+  const rest = value.slice(PREFIX.length);
+  const colon = rest.indexOf(':');
+  const kind = rest.slice(0, colon);
+  if (kind !== cipher.kind) throw new Error(`sealed by another cipher (${kind}); enter the channel again`);
+  return cipher.decrypt(rest.slice(colon + 1));
+}
+
+/** The channel with its secret fields sealed (already sealed ones are kept). */
+export function sealChannel<C extends Record<string, unknown>>(cipher: SecretCipher, channel: C): C {
+  const out: Record<string, unknown> = { ...channel };
+  for (const f of SECRET_FIELDS) {
+    const v = out[f];
+    if (typeof v === 'string' && v !== '' && !isSealed(v)) out[f] = sealValue(cipher, v);
+  }
+  return out as C;
+}
+
+export function openChannel(cipher: SecretCipher, channel: Record<string, unknown>): AlertChannelConfig {
+  const out: Record<string, unknown> = { ...channel };
+  for (const f of SECRET_FIELDS) if (typeof out[f] === 'string') out[f] = openValue(cipher, out[f] as string);
+  return out as AlertChannelConfig;
+}
+
+/** What a person may see of a channel: its kind, severity, the URL's host, whether a secret is set. */
+export function describeChannel(channel: Record<string, unknown>): string {
+  switch (channel.kind) {
+    case 'slack': return 'Slack';
+    case 'webhook': return channel.secret ? 'Webhook (signed)' : 'Webhook';
+    case 'pager_duty': return `PagerDuty (${String(channel.severity)})`;
+    default: return String(channel.kind);
+  }
+}
+
+/** Replaces every secret-looking substring (URLs, sealed values) in an error or log line. */
+export function redact(text: string): string {
+  return text.replace(/sealed:[^\s"']+/g, 'sealed:…').replace(/https?:\/\/[^\s"']+/g, (u) => {
+    try {
+      const url = new URL(u);
+      return `${url.protocol}//${url.host}/…`;
+    } catch {
+      return '…';
+    }
+  });
+}

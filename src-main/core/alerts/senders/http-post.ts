@@ -1,0 +1,35 @@
+// One POST with a timeout, classified for the delivery worker: delivered, worth retrying (network
+// error, timeout, 408, 429, 5xx — with the receiver's Retry-After when it gave one) or not (any other
+// 4xx: the channel is misconfigured and retrying would not help). Errors never carry the URL.
+import type { OutgoingRequest } from './alert-message';
+
+export type PostResult =
+  | { kind: 'delivered'; status: number }
+  | { kind: 'retry'; error: string; retryAfterMs: number | null }
+  | { kind: 'fatal'; error: string };
+
+export async function postRequest(req: OutgoingRequest, timeoutMs: number): Promise<PostResult> {
+  let res: Response;
+  try {
+    res = await fetch(req.url, { method: 'POST', headers: req.headers, body: req.body, signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
+  } catch (error) {
+    const e = error as Error & { cause?: { code?: string } };
+    const why = e.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : (e.cause?.code ?? e.name ?? 'network error');
+    return { kind: 'retry', error: `no response: ${why}`, retryAfterMs: null };
+  }
+  // Read (and drop) the body so the connection can be reused; keep a little for the error.
+  const text = (await res.text().catch(() => '')).slice(0, 200).replace(/\s+/g, ' ').trim();
+  if (res.status >= 200 && res.status < 300) return { kind: 'delivered', status: res.status };
+  const error = `HTTP ${res.status}${text ? `: ${text}` : ''}`;
+  if (res.status === 408 || res.status === 429 || res.status >= 500) return { kind: 'retry', error, retryAfterMs: parseRetryAfter(res.headers.get('retry-after')) };
+  return { kind: 'fatal', error };
+}
+
+/** Retry-After as delay-seconds or an HTTP date; null when absent or unreadable. */
+export function parseRetryAfter(value: string | null, nowMs = Date.now()): number | null {
+  if (!value) return null;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
+}

@@ -1,0 +1,38 @@
+// Alert handlers: the Alerts view's list and actions, and the alert settings.
+import { ShoalError } from '../../../../src-shared/contract/envelope';
+import type { alertsMethods, AlertDeliveryView } from '../../../../src-shared/contract/methods/alerts';
+import type { DeliveryRow } from '../../alerts/outbox';
+import type { CoreServices } from '../services';
+import type { Handler } from '../dispatch';
+
+export function deliveryView(r: DeliveryRow): AlertDeliveryView {
+  return {
+    id: r.id, state: r.state, channel: r.channel_kind, action: r.action, rule: r.rule, runId: r.run_id, taskId: r.task_id, attempt: r.attempt,
+    attempts: r.attempts, reason: r.reason, lastError: r.last_error, createdAt: r.created_at, deliveredAt: r.delivered_at,
+  };
+}
+
+export function alertsHandlers(core: CoreServices): { [M in keyof typeof alertsMethods]: Handler<M> } {
+  return {
+    'alerts.list': ({ runId, taskId, limit }) => ({ deliveries: core.alerts.outbox.list({ runId, taskId, limit }).map(deliveryView) }),
+    'alerts.retry': ({ id }) => {
+      if (!core.alerts.outbox.get(id)) throw new ShoalError('not_found', `No alert delivery with id "${id}".`);
+      core.alerts.retry(id);
+      return { ok: true };
+    },
+    'alerts.sendTest': ({ index }) => ({ id: core.alerts.sendTest({ index }) }),
+    'alerts.settings': () => core.alerts.settings.view(),
+    'alerts.addChannel': ({ channel }) => {
+      core.alerts.settings.addChannel(channel);
+      return core.alerts.settings.view();
+    },
+    'alerts.removeChannel': ({ index }) => {
+      if (!core.alerts.settings.removeChannel(index)) throw new ShoalError('not_found', `index: no alert channel #${index}`);
+      return { ok: true };
+    },
+    'alerts.updateSettings': (patch) => {
+      core.alerts.settings.update(patch);
+      return core.alerts.settings.view();
+    },
+  };
+}
