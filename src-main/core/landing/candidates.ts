@@ -5,7 +5,7 @@
 // measures the spec names in `metadata.rank_by` (default: score, tests_passed, diff_size); a person's
 // pick overrides the ranking, and a tie at the top is left to a person.
 import { readAgentSpec } from '../fleet/agents/agent-spec';
-import type { LoadedTask } from '../fleet/spec/load-spec';
+import type { LoadedTask } from '../fleet/spec/loaded-task';
 import { nowIso } from '../fleet/ids';
 import type { Store } from '../store/open';
 import { receiptDiffStat } from './diff-stat';

@@ -5,17 +5,14 @@ import { JSONPath } from 'jsonpath-plus';
 import { FleetRunSchema, type FleetRun, type FleetTaskSpec, type FleetWorkerSpec } from '../../../../src-shared/protocol/fleet';
 import { formatIssues } from '../../../../src-shared/protocol/errors';
 import { alertPolicyIssues } from '../../alerts/alert-config';
-import { readAgentSpec, type AgentSpec } from '../agents/agent-spec';
+import { readAgentSpec } from '../agents/agent-spec';
 import { expandCandidates } from '../../landing/candidates';
 import { newRunId, nowIso } from '../ids';
-import type { NewRun, NewTask } from '../fleet-store';
+import type { NewRun } from '../fleet-store';
+import type { LoadedTask } from './loaded-task';
 import { detectFormat, parseSpecText, SpecSyntaxError, type SpecFormat } from './parse-text';
 
-export interface LoadedTask extends NewTask {
-  agent: AgentSpec;
-  /** Worker ids this task may run on (for the preview). */
-  placeableOn: string[];
-}
+export type { LoadedTask };
 
 export interface LoadedSpec {
   format: SpecFormat;
