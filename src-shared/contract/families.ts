@@ -13,6 +13,14 @@ const READS_OTHER_FAMILY: Record<string, QueryFamily> = {
   'specs.validate': 'app',
   'specs.examples': 'app',
   'specs.launch': 'runs',
+  // What can be landed and how candidates compare change with the run and its receipts.
+  'landing.overview': 'runs',
+  'landing.compare': 'runs',
+  'landing.land': 'runs',
+  'landing.pick': 'runs',
+  // Agent keys are stored settings; setting one invalidates `settings`.
+  'agents.keys': 'settings',
+  'agents.setKey': 'settings',
 };
 
 export function queryFamilyOf(method: string): QueryFamily {

@@ -1,7 +1,7 @@
 // `shoal resume [RUN] [--db PATH]`: after a crash or Ctrl+C, puts interrupted tasks back and runs
 // unfinished runs to the end; alerts a crash left unsent are sent.
 import { ALERTS_WAIT_OPTION, DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
-import { type CliIo, UsageError } from '../io';
+import { flagInt, type CliIo, UsageError } from '../io';
 import { openCore } from '../open-core';
 import { watchRuns } from '../watch-run';
 import { alertWaitMs, waitForAlerts } from '../alerts-drain';
@@ -10,6 +10,7 @@ export const doc: CommandDoc = {
   usage: 'resume [RUN] [options]',
   summary: 'After a crash or Ctrl+C: puts interrupted tasks back, runs unfinished runs to the end, and sends alerts a crash left unsent.',
   options: {
+    'max-workers': { type: 'string', value: 'N', help: 'attempts at once on this computer (1–1024)' },
     'alerts-wait': ALERTS_WAIT_OPTION,
     json: JSON_OPTION,
     db: DB_OPTION,
@@ -18,7 +19,8 @@ export const doc: CommandDoc = {
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { flags, positional } = parseCommand(args, doc);
-  const core = openCore(flags, io, { runs: true });
+  const maxWorkers = flagInt(flags, 'max-workers', 1, 1024);
+  const core = openCore(flags, io, { runs: true, ...(maxWorkers ? { maxWorkers } : {}) });
   try {
     const { recovered } = core.start();
     if (recovered > 0) io.stderr.write(`recovered ${recovered} interrupted task${recovered === 1 ? '' : 's'}\n`);

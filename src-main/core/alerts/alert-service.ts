@@ -114,6 +114,9 @@ export class AlertService {
   }
 
   private currentHooks(): HookConfig[] {
+    // Events written in a process's last turn are handed to hooks after it; by then a CLI command
+    // may have closed the store, and those events have no hooks to read any more.
+    if (!this.o.store.db.open) return [];
     if (Date.now() - this.hookCache.at > 2_000) this.hookCache = { at: Date.now(), hooks: this.hookStore.list() };
     return this.hookCache.hooks;
   }

@@ -1,13 +1,10 @@
 // Agents run in their own process group so a whole tree can be signalled at once, and so a restart
-// can recognise (pid + start time) and end agents orphaned by a crash. Usage comes from /proc.
+// can recognise (pid + start time) and end agents orphaned by a crash.
 // Identity (alive? started when?) is portable: /proc on Linux, `ps` on macOS and the BSDs, and
 // PowerShell's Get-Process on Windows — a platform without /proc must never see every live pid as
 // "the same process" (a recycled pid would pass for an agent or owner that died).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-
-const CLOCK_TICKS = 100; // USER_HZ on Linux; /proc times are in these units.
-const PAGE_KB = 4;
 
 /** Running (not exited, and not a zombie awaiting a reaper that may never come: in a container
  *  PID 1 often does not reap orphans). */
@@ -58,7 +55,7 @@ function defaultSource(): StartTimeSource {
   return process.platform === 'linux' && fs.existsSync('/proc/self/stat') ? 'proc' : 'ps';
 }
 
-interface Stat { pid: number; ppid: number; pgrp: number; ticks: number; start: string; rssPages: number }
+interface Stat { pid: number; ppid: number; pgrp: number; start: string }
 
 function readStat(pid: number | string): Stat | null {
   try {
@@ -69,9 +66,7 @@ function readStat(pid: number | string): Stat | null {
       pid: Number(pid),
       ppid: Number(rest[1]),
       pgrp: Number(rest[2]),
-      ticks: Number(rest[11]) + Number(rest[12]),
       start: rest[19] ?? '',
-      rssPages: Number(rest[21]),
     };
   } catch {
     return null;
@@ -110,39 +105,5 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-/** CPU and memory of a process group, sampled between calls. */
-export class TreeSampler {
-  private lastTicks = 0;
-  private lastAt = 0;
-
-  constructor(private readonly pgid: number) {}
-
-  sample(nowMs: number = Date.now()): { cpuPercent: number; memoryMb: number } | null {
-    let ticks = 0;
-    let pages = 0;
-    let found = false;
-    let entries: string[];
-    try {
-      entries = fs.readdirSync('/proc');
-    } catch {
-      return null; // not Linux: heartbeats go out without usage figures
-    }
-    for (const name of entries) {
-      if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
-      const st = readStat(name);
-      if (!st || st.pgrp !== this.pgid) continue;
-      found = true;
-      ticks += st.ticks;
-      pages += st.rssPages;
-    }
-    if (!found) return null;
-    const elapsed = this.lastAt === 0 ? 0 : (nowMs - this.lastAt) / 1000;
-    const cpu = elapsed > 0 ? ((ticks - this.lastTicks) / CLOCK_TICKS / elapsed) * 100 : 0;
-    this.lastTicks = ticks;
-    this.lastAt = nowMs;
-    return { cpuPercent: Math.max(0, Math.round(cpu * 10) / 10), memoryMb: Math.round((pages * PAGE_KB) / 1024) };
   }
 }

@@ -4,7 +4,8 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import readline from 'node:readline';
-import { isSameProcess, processStartTime, signalGroup, TreeSampler } from '../fleet/process-tree';
+import { isSameProcess, processStartTime, signalGroup } from '../fleet/process-tree';
+import { TreeSampler } from '../fleet/tree-usage';
 import type { AttemptPlan, AttemptSink, HostDriver, HostProbe } from './host-driver';
 import type { HostRef } from './host-ref';
 import { probeCommands } from './probe-commands';
@@ -52,7 +53,10 @@ export class LocalDriver implements HostDriver {
         if (signal.aborted) stop();
         else signal.addEventListener('abort', stop, { once: true });
         const sampler = new TreeSampler(pid);
-        heartbeat = setInterval(() => sink.heartbeat(sampler.sample()), plan.heartbeatMs);
+        let ended = false;
+        heartbeat = setInterval(() => void sampler.sample().then((usage) => {
+          if (!ended) sink.heartbeat(usage);
+        }), plan.heartbeatMs);
         heartbeat.unref();
         readline.createInterface({ input: child.stdout! }).on('line', (line) => sink.output(line));
         child.stderr!.on('data', (chunk: Buffer) => sink.diagnostics(chunk.toString()));
@@ -60,6 +64,7 @@ export class LocalDriver implements HostDriver {
         let streamsOpen = 2;
         const maybe = (): void => {
           if (!result || streamsOpen > 0) return;
+          ended = true;
           if (heartbeat) clearInterval(heartbeat);
           if (killTimer) clearTimeout(killTimer);
           signal.removeEventListener('abort', stop);
