@@ -3,13 +3,12 @@
 // `shoal alerts` lists and configures them.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../core/test-support/temp-core';
 import { startReceiver, type HttpReceiver } from '../core/test-support/http-receiver';
 import { waitFor } from '../core/test-support/wait-for';
-import { buildCli, runCli, startCli } from './test-support/cli';
+import { runCli, startCli } from './test-support/cli';
 
-beforeAll(() => buildCli());
 const receivers: HttpReceiver[] = [];
 afterEach(async () => {
   for (const r of receivers.splice(0)) await r.close();

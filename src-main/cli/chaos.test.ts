@@ -9,6 +9,7 @@ import { isAlive } from '../core/fleet/process-tree';
 import { tempDir } from '../core/test-support/temp-core';
 import { waitFor } from '../core/test-support/wait-for';
 import { runCli, startCli } from './test-support/cli';
+import { seededRandom } from '../core/test-support/seeded-random';
 
 const TASKS = 40;
 
@@ -25,17 +26,6 @@ function runExists(db: string): boolean {
 }
 const KILLS = 20;
 
-/** mulberry32, seeded: the kill moments are random but reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('chaos', () => {
   it(`${KILLS} SIGKILLs of the control plane over a ${TASKS}-task run: every task passes once, nothing left running`, async () => {
@@ -51,7 +41,7 @@ describe('chaos', () => {
         retry_policy: { max_attempts: 1 },
       })),
     }));
-    const r = rng(1612);
+    const r = seededRandom(1612);
     for (let k = 0; k < KILLS; k++) {
       const child = startCli(k === 0 ? ['run', specFile, '--db', db, '--max-workers', '4'] : ['resume', '--db', db, '--max-workers', '4'], { cwd: dir });
       if (k === 0) await waitFor('the run to be created', () => runExists(db), 60_000);

@@ -5,25 +5,14 @@ import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDockerApi, TEST_IMAGE, type TestDockerApi } from '../core/test-support/docker-api';
-import { startSshd, type TestSshd } from '../core/test-support/sshd';
+import { describe, expect, it } from 'vitest';
+import { TEST_IMAGE } from '../core/test-support/docker-api';
+import { useSshdAndDocker } from '../core/test-support/use-hosts';
 import { tempDir } from '../core/test-support/temp-core';
 import { waitFor } from '../core/test-support/wait-for';
-import { buildCli, runCli, startCli } from './test-support/cli';
+import { runCli, startCli } from './test-support/cli';
 
-let sshd: TestSshd;
-let dockerApi: TestDockerApi;
-
-beforeAll(() => {
-  buildCli();
-  sshd = startSshd();
-  dockerApi = startDockerApi();
-}, 300_000);
-afterAll(() => {
-  sshd?.stop();
-  dockerApi?.stop();
-});
+const services = useSshdAndDocker();
 
 function running(marker: string): number[] {
   try {
@@ -34,7 +23,7 @@ function running(marker: string): number[] {
 }
 
 const hosts = [
-  { kind: 'ssh', host: () => ({ kind: 'ssh', host: '127.0.0.1', port: sshd.port, user: sshd.user, identity: sshd.identity }) },
+  { kind: 'ssh', host: () => ({ kind: 'ssh', host: '127.0.0.1', port: services.sshd.port, user: services.sshd.user, identity: services.sshd.identity }) },
   { kind: 'docker', host: () => ({ kind: 'docker', image: TEST_IMAGE }) },
 ];
 
@@ -52,7 +41,7 @@ describe.each(hosts)('crash recovery on $kind', ({ kind, host }) => {
         instructions: `if [ "$SHOAL_ATTEMPT" = 1 ]; then ${marker} & ${marker}; wait; else echo second; fi`,
       }],
     }));
-    const env = { DOCKER_HOST: dockerApi.url };
+    const env = { DOCKER_HOST: services.dockerApi.url };
     const first = startCli(['run', path.join(dir, 'spec.json'), '--db', db, '--accept-new-host-keys'], { cwd: dir, env });
     let stderr = '';
     first.stderr!.on('data', (d: Buffer) => (stderr += d));

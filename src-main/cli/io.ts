@@ -1,4 +1,6 @@
 // What a command gets to talk to the world with; tests pass their own streams.
+import { ShoalError } from '../../src-shared/contract/envelope';
+
 export interface CliIo {
   stdin: NodeJS.ReadableStream;
   stdout: NodeJS.WritableStream;
@@ -10,6 +12,14 @@ export interface CliIo {
 export type Command = (args: string[], io: CliIo) => Promise<number>;
 
 export class UsageError extends Error {}
+
+/** A ShoalError from the core's validation means the person's input was wrong: every issue on its
+ *  own line (they name the field) and exit 2, as for a usage error. Anything else is rethrown. */
+export function inputErrorExit(error: unknown, io: CliIo): number {
+  if (!(error instanceof ShoalError)) throw error;
+  for (const issue of error.issues ?? [error.message]) io.stderr.write(`${issue}\n`);
+  return 2;
+}
 
 export function flagString(flags: Map<string, string | true>, name: string): string | undefined {
   const v = flags.get(name);

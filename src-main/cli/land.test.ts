@@ -3,12 +3,11 @@
 // merged twice.
 import fs from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { git, initRepo } from '../core/test-support/git-repo';
 import { tempDir } from '../core/test-support/temp-core';
-import { buildCli, runCli } from './test-support/cli';
+import { runCli } from './test-support/cli';
 
-beforeAll(() => buildCli());
 
 function runSpec(dir: string): string {
   const spec = path.join(dir, 'spec.json');

@@ -8,14 +8,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import selfsigned from 'selfsigned';
 import WebSocket from 'ws';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { parseControlMessage, WORKER_PROTOCOL_PATH } from '../../src-shared/protocol/worker-protocol';
 import { tempDir } from '../core/test-support/temp-core';
 import { waitFor } from '../core/test-support/wait-for';
-import { buildCli, runCli } from './test-support/cli';
+import { runCli } from './test-support/cli';
 import { mintToken, query, spawnCli, startAgent, startControlPlane, stop, uiCall, type Proc } from './test-support/control-plane';
 
-beforeAll(() => buildCli());
 
 const procs: Proc[] = [];
 afterEach(async () => {

@@ -2,53 +2,43 @@
 // real OpenSSH server and podman's Docker API started here; the SSH key is sealed at rest.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDockerApi, TEST_IMAGE, type TestDockerApi } from '../core/test-support/docker-api';
-import { startSshd, type TestSshd } from '../core/test-support/sshd';
+import { describe, expect, it } from 'vitest';
+import { TEST_IMAGE } from '../core/test-support/docker-api';
+import { useSshdAndDocker } from '../core/test-support/use-hosts';
 import { tempDir } from '../core/test-support/temp-core';
 import { parseSshTarget } from './commands/workers';
-import { buildCli, runCli } from './test-support/cli';
+import { runCli } from './test-support/cli';
 
-let sshd: TestSshd;
-let dockerApi: TestDockerApi;
-beforeAll(() => {
-  buildCli();
-  sshd = startSshd();
-  dockerApi = startDockerApi();
-}, 300_000);
-afterAll(() => {
-  sshd?.stop();
-  dockerApi?.stop();
-});
+const hosts = useSshdAndDocker();
 
 describe('shoal workers', () => {
   it('adds an SSH worker only once its host key is accepted, keeps the key sealed, tests and removes it', async () => {
     const dir = tempDir('shoal-workers-');
     const db = path.join(dir, 'shoal.db');
-    const target = `${sshd.user}@127.0.0.1:${sshd.port}`;
-    const refused = await runCli(['workers', 'add', 'box', '--ssh', target, '--identity', sshd.identity, '--db', db]);
+    const target = `${hosts.sshd.user}@127.0.0.1:${hosts.sshd.port}`;
+    const refused = await runCli(['workers', 'add', 'box', '--ssh', target, '--identity', hosts.sshd.identity, '--db', db]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain(`worker box: ssh ${target}: host key of 127.0.0.1:${sshd.port} is not known: ${sshd.fingerprint}`);
+    expect(refused.stderr).toContain(`worker box: ssh ${target}: host key of 127.0.0.1:${hosts.sshd.port} is not known: ${hosts.sshd.fingerprint}`);
     expect(refused.stderr).toContain('nothing was added');
 
-    const added = await runCli(['workers', 'add', 'box', '--ssh', target, '--identity', sshd.identity, '--accept-new-host-key', '--capabilities', 'remote,git', '--max-tasks', '2', '--db', db]);
+    const added = await runCli(['workers', 'add', 'box', '--ssh', target, '--identity', hosts.sshd.identity, '--accept-new-host-key', '--capabilities', 'remote,git', '--max-tasks', '2', '--db', db]);
     expect(added.code, added.stderr).toBe(0);
     expect(added.stdout).toMatch(/^box: usable — git \d/);
 
     const list = JSON.parse((await runCli(['workers', 'list', '--json', '--db', db])).stdout) as Array<Record<string, unknown>>;
     expect(list).toEqual([{
-      name: 'box', host: { kind: 'ssh', host: '127.0.0.1', port: sshd.port, user: sshd.user, identity: sshd.identity },
-      capabilities: ['remote', 'git'], max_tasks: 2, docker_host: null, host_key: sshd.fingerprint, key_sealed: true,
+      name: 'box', host: { kind: 'ssh', host: '127.0.0.1', port: hosts.sshd.port, user: hosts.sshd.user, identity: hosts.sshd.identity },
+      capabilities: ['remote', 'git'], max_tasks: 2, docker_host: null, host_key: hosts.sshd.fingerprint, key_sealed: true,
     }]);
     // The private key is in the store only sealed.
-    const keyBody = fs.readFileSync(sshd.identity, 'utf8').split('\n')[1]!;
+    const keyBody = fs.readFileSync(hosts.sshd.identity, 'utf8').split('\n')[1]!;
     for (const f of fs.readdirSync(dir).filter((n) => n.startsWith('shoal.db'))) expect(fs.readFileSync(path.join(dir, f), 'latin1')).not.toContain(keyBody);
 
     const tested = await runCli(['workers', 'test', 'box', '--json', '--db', db]);
     expect(tested.code, tested.stderr).toBe(0);
     expect(JSON.parse(tested.stdout)).toMatchObject({ name: 'box', ok: true, git: expect.stringMatching(/^\d/) });
 
-    const dup = await runCli(['workers', 'add', 'box', '--ssh', target, '--identity', sshd.identity, '--db', db]);
+    const dup = await runCli(['workers', 'add', 'box', '--ssh', target, '--identity', hosts.sshd.identity, '--db', db]);
     expect(dup.code).toBe(2);
     expect(dup.stderr).toContain('a worker "box" already exists');
 
@@ -59,13 +49,13 @@ describe('shoal workers', () => {
   it('adds a Docker worker, refuses a missing image, and says why a worker is unusable', async () => {
     const dir = tempDir('shoal-workers-');
     const db = path.join(dir, 'shoal.db');
-    const missing = await runCli(['workers', 'add', 'nope', '--docker', 'localhost/shoal-missing:1', '--docker-host', dockerApi.url, '--db', db]);
+    const missing = await runCli(['workers', 'add', 'nope', '--docker', 'localhost/shoal-missing:1', '--docker-host', hosts.dockerApi.url, '--db', db]);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain(`worker nope: image localhost/shoal-missing:1 not found at ${dockerApi.url} (Shoal never pulls`);
+    expect(missing.stderr).toContain(`worker nope: image localhost/shoal-missing:1 not found at ${hosts.dockerApi.url} (Shoal never pulls`);
 
-    const added = await runCli(['workers', 'add', 'ctr', '--docker', TEST_IMAGE, '--docker-host', dockerApi.url, '--db', db, '--', '-e', 'FOO=bar']);
+    const added = await runCli(['workers', 'add', 'ctr', '--docker', TEST_IMAGE, '--docker-host', hosts.dockerApi.url, '--db', db, '--', '-e', 'FOO=bar']);
     expect(added.code, added.stderr).toBe(0);
-    expect(added.stderr).toContain(`added worker ctr: docker ${TEST_IMAGE} at ${dockerApi.url}`);
+    expect(added.stderr).toContain(`added worker ctr: docker ${TEST_IMAGE} at ${hosts.dockerApi.url}`);
     const list = (await runCli(['workers', 'list', '--db', db])).stdout;
     expect(list).toContain('ctr');
     const tested = await runCli(['workers', 'test', 'ctr', '--db', db]);

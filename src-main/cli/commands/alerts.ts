@@ -5,10 +5,9 @@
 //   shoal alerts test [--channel N]     send a test alert through Settings channel N (default 0)
 //   shoal alerts config [JSON]          show the alert settings, or change them (validated; channel
 //                                       URLs, keys and secrets are sealed and never printed)
-import { ShoalError } from '../../../src-shared/contract/envelope';
 import { alertWaitMs, waitForAlerts } from '../alerts-drain';
 import { ALERTS_WAIT_OPTION, DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
-import { flagInt, flagString, UsageError, type CliIo } from '../io';
+import { flagInt, flagString, inputErrorExit, UsageError, type CliIo } from '../io';
 import { openCore } from '../open-core';
 
 export const doc: CommandDoc = {
@@ -76,11 +75,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
         throw new UsageError(`unknown subcommand "${sub}"; expected retry, deliver, test or config`);
     }
   } catch (error) {
-    if (error instanceof ShoalError) {
-      for (const issue of error.issues ?? [error.message]) io.stderr.write(`${issue}\n`);
-      return 2;
-    }
-    throw error;
+    return inputErrorExit(error, io);
   } finally {
     await core.shutdown();
   }

@@ -2,14 +2,13 @@
 // second, without the app polling any view: main sees the other process's commits and invalidates.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { QueryFamily, ServerEvent } from '../../../src-shared/contract';
 import type { ShoalCore } from '../../core/shoal';
 import { tempCore, tempDir } from '../../core/test-support/temp-core';
 import { waitFor } from '../../core/test-support/wait-for';
-import { buildCli, runCli } from '../test-support/cli';
+import { runCli } from '../test-support/cli';
 
-beforeAll(() => buildCli());
 let core: ShoalCore | null = null;
 afterEach(() => core?.close());
 

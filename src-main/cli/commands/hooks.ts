@@ -7,10 +7,9 @@
 // approval.decided (or task.*, *). A command gets the event JSON on stdin; a URL gets it POSTed,
 // signed like the alert webhook. Output and failures go to <data dir>/hooks.log.
 import crypto from 'node:crypto';
-import { ShoalError } from '../../../src-shared/contract/envelope';
 import { HOOK_EVENTS, type HookEventName } from '../../core/alerts/hooks/hook-config';
 import { DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
-import { UsageError, type CliIo } from '../io';
+import { inputErrorExit, UsageError, type CliIo } from '../io';
 import { openCore } from '../open-core';
 
 export const doc: CommandDoc = {
@@ -75,11 +74,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
         throw new UsageError(`unknown subcommand "${sub}"; expected add, list, test or remove`);
     }
   } catch (error) {
-    if (error instanceof ShoalError) {
-      for (const issue of error.issues ?? [error.message]) io.stderr.write(`${issue}\n`);
-      return 2;
-    }
-    throw error;
+    return inputErrorExit(error, io);
   } finally {
     await core.shutdown();
   }

@@ -3,27 +3,18 @@
 // OpenSSH server and podman's Docker API started here.
 import net from 'node:net';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDockerApi, TEST_IMAGE, type TestDockerApi } from '../test-support/docker-api';
-import { startSshd, type TestSshd } from '../test-support/sshd';
+import { describe, expect, it } from 'vitest';
+import { TEST_IMAGE } from '../test-support/docker-api';
+import { useSshdAndDocker } from '../test-support/use-hosts';
 import { tempDir } from '../test-support/temp-dir';
 import { DockerDriver } from './docker/docker-driver';
 import { KnownHosts } from './ssh/host-keys';
 import { SshConnection, type SshTarget } from './ssh/ssh-connection';
 import { SshDriver } from './ssh/ssh-driver';
 
-let sshd: TestSshd;
-let dockerApi: TestDockerApi;
-beforeAll(() => {
-  sshd = startSshd();
-  dockerApi = startDockerApi();
-}, 300_000);
-afterAll(() => {
-  sshd?.stop();
-  dockerApi?.stop();
-});
+const hosts = useSshdAndDocker();
 
-const target = (over: Partial<SshTarget> = {}): SshTarget => ({ host: '127.0.0.1', port: sshd.port, user: sshd.user, identity: sshd.identity, ...over });
+const target = (over: Partial<SshTarget> = {}): SshTarget => ({ host: '127.0.0.1', port: hosts.sshd.port, user: hosts.sshd.user, identity: hosts.sshd.identity, ...over });
 
 function driver(t: SshTarget, keys: { known?: KnownHosts; pinned?: string | null; acceptNew?: boolean } = {}): SshDriver {
   return new SshDriver(new SshConnection(t, { known: keys.known ?? KnownHosts.inDataDir(tempDir()), pinned: keys.pinned, acceptNew: keys.acceptNew }));
@@ -42,8 +33,8 @@ describe('ssh host faults', () => {
     const known = KnownHosts.inDataDir(tempDir());
     const refused = await driver(target(), { known }).probe();
     expect(refused.ok).toBe(false);
-    expect(refused.error).toContain(`127.0.0.1:${sshd.port}`);
-    expect(refused.error).toContain(sshd.fingerprint);
+    expect(refused.error).toContain(`127.0.0.1:${hosts.sshd.port}`);
+    expect(refused.error).toContain(hosts.sshd.fingerprint);
     expect(refused.error).toContain('not known');
 
     const d = driver(target(), { known, acceptNew: true });
@@ -53,7 +44,7 @@ describe('ssh host faults', () => {
     expect(accepted.cpus).toBeGreaterThan(0);
     expect(accepted.memoryMb).toBeGreaterThan(0);
     expect(accepted.os).toContain('Linux');
-    expect(known.get(`127.0.0.1:${sshd.port}`)).toBe(sshd.fingerprint);
+    expect(known.get(`127.0.0.1:${hosts.sshd.port}`)).toBe(hosts.sshd.fingerprint);
     // Pinned now: no acceptance needed any more.
     const again = driver(target(), { known });
     expect((await again.probe()).ok).toBe(true);
@@ -69,28 +60,28 @@ describe('ssh host faults', () => {
   it('names the host when nothing listens, the key is refused, or the identity file is missing', async () => {
     const port = await freePort();
     const closed = await driver(target({ port }), { acceptNew: true }).probe();
-    expect(closed.error).toBe(`ssh ${sshd.user}@127.0.0.1:${port}: connection refused (is sshd running there?)`);
+    expect(closed.error).toBe(`ssh ${hosts.sshd.user}@127.0.0.1:${port}: connection refused (is sshd running there?)`);
 
-    const otherKey = path.join(sshd.dir, 'ssh_host_ed25519_key'); // a valid key the server does not accept for login
-    const refused = await driver(target({ identity: otherKey }), { pinned: sshd.fingerprint }).probe();
-    expect(refused.error).toBe(`ssh ${sshd.user}@127.0.0.1:${sshd.port}: authentication refused (no key was accepted)`);
+    const otherKey = path.join(hosts.sshd.dir, 'ssh_host_ed25519_key'); // a valid key the server does not accept for login
+    const refused = await driver(target({ identity: otherKey }), { pinned: hosts.sshd.fingerprint }).probe();
+    expect(refused.error).toBe(`ssh ${hosts.sshd.user}@127.0.0.1:${hosts.sshd.port}: authentication refused (no key was accepted)`);
 
-    const missing = await driver(target({ identity: '/nonexistent/key' }), { pinned: sshd.fingerprint }).probe();
-    expect(missing.error).toBe(`ssh ${sshd.user}@127.0.0.1:${sshd.port}: identity /nonexistent/key: no such file`);
+    const missing = await driver(target({ identity: '/nonexistent/key' }), { pinned: hosts.sshd.fingerprint }).probe();
+    expect(missing.error).toBe(`ssh ${hosts.sshd.user}@127.0.0.1:${hosts.sshd.port}: identity /nonexistent/key: no such file`);
   });
 });
 
 describe('docker host faults', () => {
   it('probes a usable daemon and image: git, cpus, memory', async () => {
-    const probe = await new DockerDriver(TEST_IMAGE, [], dockerApi.url, 'box').probe();
+    const probe = await new DockerDriver(TEST_IMAGE, [], hosts.dockerApi.url, 'box').probe();
     expect(probe).toMatchObject({ ok: true, git: expect.stringMatching(/^\d/) });
     expect(probe.cpus).toBeGreaterThan(0);
   });
 
   it('a missing image is a clear error and nothing is pulled', async () => {
-    const probe = await new DockerDriver('localhost/shoal-no-such-image:latest', [], dockerApi.url, 'box').probe();
+    const probe = await new DockerDriver('localhost/shoal-no-such-image:latest', [], hosts.dockerApi.url, 'box').probe();
     expect(probe.ok).toBe(false);
-    expect(probe.error).toBe(`image localhost/shoal-no-such-image:latest not found at ${dockerApi.url} (Shoal never pulls: build or load it there first)`);
+    expect(probe.error).toBe(`image localhost/shoal-no-such-image:latest not found at ${hosts.dockerApi.url} (Shoal never pulls: build or load it there first)`);
   });
 
   it('a missing socket names it', async () => {
@@ -99,6 +90,6 @@ describe('docker host faults', () => {
   });
 
   it('refuses docker options it does not understand, naming the worker', () => {
-    expect(() => new DockerDriver(TEST_IMAGE, ['--privileged'], dockerApi.url, 'box')).toThrow('worker box: docker option --privileged is not supported');
+    expect(() => new DockerDriver(TEST_IMAGE, ['--privileged'], hosts.dockerApi.url, 'box')).toThrow('worker box: docker option --privileged is not supported');
   });
 });

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSpec, loadSpecValue } from './load-spec';
 import { detectFormat, parseSpecText } from './parse-text';
+import { seededRandom } from '../../test-support/seeded-random';
 
 const examplesDir = path.resolve(import.meta.dirname, '..', '..', '..', '..', 'examples');
 
@@ -36,17 +37,6 @@ function bases(): unknown[] {
   return out;
 }
 
-/** mulberry32: a small seeded generator, so a failure is reproducible from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ODD_VALUES: unknown[] = [
   null, 0, -1, 1.5, 2 ** 31, -(2 ** 53), Number.MAX_SAFE_INTEGER, '', ' ', 'x', 'é🚀\u0000', '../../etc/passwd', '/abs/path',
@@ -106,7 +96,7 @@ describe('spec loader fuzz', () => {
 
   it('10,000 mutated specs: no crash, and every problem names its field', () => {
     const docs = bases();
-    const r = rng(20261201);
+    const r = seededRandom(20261201);
     let refused = 0;
     const unnamed: string[] = [];
     for (let i = 0; i < 10_000; i++) {
@@ -127,7 +117,7 @@ describe('spec loader fuzz', () => {
   });
 
   it('mangled text: syntax errors are reported at the root, never thrown', () => {
-    const r = rng(7);
+    const r = seededRandom(7);
     const texts = fs.readdirSync(examplesDir).filter((f) => /\.(ya?ml|json|toml)$/.test(f)).map((f) => ({ f, text: fs.readFileSync(path.join(examplesDir, f), 'utf8') }));
     for (let i = 0; i < 500; i++) {
       const { f, text } = pick(r, texts);

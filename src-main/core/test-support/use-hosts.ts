@@ -1,0 +1,30 @@
+// A test file's own SSH server and Docker API, started once before its tests and stopped after
+// (both from the repo's recipes; the first run on a machine builds the image, hence the long hook).
+import { afterAll, beforeAll } from 'vitest';
+import { startDockerApi, type TestDockerApi } from './docker-api';
+import { startSshd, type TestSshd } from './sshd';
+
+export interface TestHosts { readonly sshd: TestSshd; readonly dockerApi: TestDockerApi }
+
+export function useSshdAndDocker(): TestHosts {
+  let sshd: TestSshd | undefined;
+  let dockerApi: TestDockerApi | undefined;
+  beforeAll(() => {
+    sshd = startSshd();
+    dockerApi = startDockerApi();
+  }, 300_000);
+  afterAll(() => {
+    sshd?.stop();
+    dockerApi?.stop();
+  });
+  return {
+    get sshd() {
+      if (!sshd) throw new Error('sshd is started in beforeAll');
+      return sshd;
+    },
+    get dockerApi() {
+      if (!dockerApi) throw new Error('the Docker API is started in beforeAll');
+      return dockerApi;
+    },
+  };
+}
