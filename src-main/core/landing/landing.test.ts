@@ -5,9 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { git, initRepo, repoWithRemote } from '../test-support/git-repo';
-import { launch } from '../test-support/temp-core';
+import { launch, tempDir } from '../test-support/temp-core';
 import { useCores } from '../test-support/use-cores';
-import { LandInputError } from './merge-queue';
+import { LandInputError, LandingService } from './merge-queue';
 
 const core = useCores();
 
@@ -117,13 +117,15 @@ describe('shoal land: the merge queue', () => {
     fs.writeFileSync(path.join(repo, 'README.md'), 'edited, not committed\n');
     await expectRefusal({ runId }, 'into', 'has "main" checked out with uncommitted changes (README.md)');
     git(repo, 'checkout', '--', 'README.md');
-    // gh is not installed on this machine: --pr says so instead of half-doing anything.
+    // --pr without a remote, or without gh, says so instead of half-doing anything.
     await expectRefusal({ runId, pr: true, remote: 'origin' }, 'remote', 'no remote "origin"');
     const { repo: withRemote } = repoWithRemote();
     const c2 = core({ maxWorkers: 1 });
     const run2 = launch(c2, { id: 'land-pr', name: 'pr', task_specs: [{ id: 'x', name: 'x', instructions: 'echo x > x.txt' }] }, withRemote);
     expect(await c2.engine.waitForRun(run2)).toBe('completed');
-    const noGh = await c2.landing.land({ runId: run2, pr: true, }).then(() => null, (e: unknown) => e as LandInputError);
+    // gh is looked up on the landing's PATH: an empty folder makes its absence certain on any machine.
+    const withoutGh = new LandingService({ store: c2.store, dataDir: c2.dataDir, env: { ...process.env, PATH: tempDir() } });
+    const noGh = await withoutGh.land({ runId: run2, pr: true }).then(() => null, (e: unknown) => e as LandInputError);
     expect(noGh?.field).toBe('pr');
     expect(noGh?.message).toContain('gh is not installed (not on PATH)');
     expect(c2.landing.latest(run2)).toBeNull();
