@@ -9,7 +9,7 @@ import type { Store } from '../store/open';
 import type { EventDraft, EventLog } from '../fleet/event-log';
 import type { FleetTaskSpec } from '../../../src-shared/protocol/fleet';
 import type { AlertSettings } from './alert-config';
-import type { AlertOutbox, AlertAction, AlertRule } from './outbox';
+import type { AlertOutbox, AlertSubject } from './outbox';
 
 export interface EffectivePolicy {
   channels: Array<Record<string, unknown> & { kind: string }>;
@@ -30,15 +30,7 @@ function num(v: unknown): number | null {
   return v === null || v === undefined ? null : Number(v);
 }
 
-export interface RaiseInput {
-  alertKey: string;
-  dedupKey: string;
-  action: AlertAction;
-  rule: AlertRule;
-  runId: string | null;
-  taskId: string | null;
-  attempt: number | null;
-  reason: string;
+export interface RaiseInput extends AlertSubject {
   workerId?: string;
 }
 

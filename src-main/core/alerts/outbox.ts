@@ -11,7 +11,8 @@ export type DeliveryState = (typeof DELIVERY_STATES)[number];
 export type AlertAction = 'trigger' | 'resolve' | 'test';
 export type AlertRule = 'attempts' | 'stale' | 'failed' | 'approval' | 'resolved' | 'test';
 
-export interface NewDelivery {
+/** What an alert is about: the same for the rule that raises it and every delivery it becomes. */
+export interface AlertSubject {
   alertKey: string;
   dedupKey: string;
   action: AlertAction;
@@ -20,6 +21,9 @@ export interface NewDelivery {
   taskId: string | null;
   attempt: number | null;
   reason: string;
+}
+
+export interface NewDelivery extends AlertSubject {
   channelIndex: number;
   /** The channel config with its secret fields sealed. */
   channel: Record<string, unknown> & { kind: string };

@@ -1,33 +1,22 @@
 // The engine's executor: one leased attempt, run by the attempt supervisor on the host its worker
 // names (this computer unless the engine hands a driver). Kept as the stable entry point the engine
 // and benchmarks plug into; the lifecycle itself lives in hosts/attempt-supervisor.ts.
-import type { AttemptBinding, AttemptSession } from '../gateway/gateway';
-import { superviseAttempt, type AttemptHandle, type AttemptStoreOps, type StopReason } from '../hosts/attempt-supervisor';
+import { superviseAttempt, type AttemptHandle, type AttemptStoreOps, type StopReason, type SupervisorDeps } from '../hosts/attempt-supervisor';
 import type { HostDriver } from '../hosts/host-driver';
 import { LocalDriver } from '../hosts/local-driver';
 import type { AttemptOutcome, FleetStore } from './fleet-store';
 import type { Lease } from './lease';
 
-export interface AttemptDeps {
+/** The supervisor's dependencies, with the store's operations taken from the fleet store and the
+ *  host defaulting to this computer. */
+export type AttemptDeps = Omit<SupervisorDeps, 'ops' | 'driver'> & {
   fleet: FleetStore;
   /** Where the outcome is recorded: the engine's group commit. Without it (an executor used on its
    *  own) the store records it directly. */
   complete?: (lease: Lease, outcome: AttemptOutcome) => Promise<void>;
   /** Where the agent runs (default: this computer). */
   driver?: HostDriver;
-  dataDir: string;
-  workspace: string | null;
-  leaseMs: number;
-  heartbeatMs: number;
-  /** Grace between SIGTERM and SIGKILL. */
-  killGraceMs: number;
-  env: NodeJS.ProcessEnv;
-  worktreeCleanup: 'always' | 'on_success' | 'never';
-  onSpawned?: (lease: Lease, latencyMs: number) => void;
-  onHeartbeat?: (lease: Lease, usage: { cpuPercent: number; memoryMb: number } | null) => void;
-  /** Judges the agent's tool calls (exec policy, approvals); without it the shell agent runs bare. */
-  gateway?: { openAttempt(binding: AttemptBinding): Promise<AttemptSession> };
-}
+};
 
 export type { AttemptHandle, StopReason };
 
