@@ -3,50 +3,25 @@
 // `cat` Claude would never ask about — is judged by Shoal's policy through the gateway's PreToolUse
 // hook; allow, deny, and ask with a person's approve or deny, against a local bare remote.
 import fs from 'node:fs';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ShoalCore } from '../../shoal';
-import { GIT_IDENTITY, initRepo, remoteHas, repoWithRemote } from '../../test-support/git-repo';
-import { replay, startModelServer, type ModelServer, type ModelStep } from '../../test-support/model-server';
-import { eventsOf, launch, tempDir } from '../../test-support/temp-core';
-import { useCores } from '../../test-support/use-cores';
+import { describe, expect, it } from 'vitest';
+import { initRepo, remoteHas, repoWithRemote } from '../../test-support/git-repo';
+import { replay, type ModelStep } from '../../test-support/model-server';
+import { eventsOf, launch } from '../../test-support/temp-core';
+import { agentTask, gatewayEvents, useAgentCli } from '../../test-support/agent-cli';
 import { waitFor } from '../../test-support/wait-for';
 
-const BIN = path.resolve('node_modules/.bin');
-const makeCore = useCores();
-let model: ModelServer;
-
-beforeAll(async () => {
-  model = await startModelServer();
-});
-afterAll(async () => {
-  await model.close();
-});
-
-function core(): ShoalCore {
-  const home = tempDir('shoal-home-');
-  return makeCore({
-    env: {
-      PATH: `${BIN}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: home, ANTHROPIC_BASE_URL: model.origin, ANTHROPIC_API_KEY: 'sk-ant-shoal-test-key',
-    },
-  });
-}
+const cli = useAgentCli();
+const core = () => cli.core((m) => ({ ANTHROPIC_BASE_URL: m.origin, ANTHROPIC_API_KEY: 'sk-ant-shoal-test-key' }));
 
 const exec = (command: string): ModelStep => ({ toolCalls: [{ name: 'Bash', input: { command, description: 'run it' } }] });
 const write = (file: string, content: string): ModelStep => ({ toolCalls: [{ name: 'Write', input: { file_path: file, content } }] });
 
-function claudeTask(id: string, extra: Record<string, unknown> = {}) {
-  return { id, name: id, instructions: `Do the ${id} work.`, retry_policy: { max_attempts: 1 }, ...extra, metadata: { agent: 'claude-code', env: GIT_IDENTITY, ...((extra.metadata as object | undefined) ?? {}) } };
-}
+const claudeTask = (id: string, extra: Record<string, unknown> = {}) => agentTask({ agent: 'claude-code' }, id, extra);
 
-function gatewayEvents(c: ShoalCore, runId: string) {
-  return eventsOf(c, runId).filter((e) => e.state === 'running_tool' && (e.extra as { kind?: string } | undefined)?.kind !== 'agent')
-    .map((e) => ({ tool: e.tool, call: e.call_id, ...(e.extra as { kind: string; phase: string }) }));
-}
 
 describe('Claude Code under Shoal policy', () => {
   it('runs a shell command and a file edit, each judged by the policy; the patch holds both files', async () => {
-    model.setScript(replay([exec('echo hi > made.txt'), write('hello.txt', 'hello from claude\n'), { text: 'Made both files.' }]));
+    cli.model.setScript(replay([exec('echo hi > made.txt'), write('hello.txt', 'hello from claude\n'), { text: 'Made both files.' }]));
     const c = core();
     const repo = initRepo();
     const runId = launch(c, { id: 'claude-a', name: 'claude a', task_specs: [claudeTask('files', { scorer: { kind: 'file_exists', path: 'hello.txt' } })] }, repo);
@@ -73,20 +48,20 @@ describe('Claude Code under Shoal policy', () => {
     expect(usage.usage).toMatchObject({ input_tokens: 360, output_tokens: 126 });
     expect(usage.cost_usd).toBeGreaterThan(0);
     // Claude got the key from the environment only.
-    expect(model.agentRequests().at(-1)!.apiKeyHeader).toBe('sk-ant-shoal-test-key');
+    expect(cli.model.agentRequests().at(-1)!.apiKeyHeader).toBe('sk-ant-shoal-test-key');
   });
 
   it('a denied cat is refused: the model is told so and the secret never reaches it', async () => {
-    model.setScript(replay([exec('cat SECRET.txt'), { text: 'I could not read it.' }]));
+    cli.model.setScript(replay([exec('cat SECRET.txt'), { text: 'I could not read it.' }]));
     const c = core();
     const repo = initRepo({ 'README.md': 'hi\n', 'SECRET.txt': 'the-launch-code-1234\n' });
-    const before = model.requests.length;
+    const before = cli.model.requests.length;
     const policy = { rules: [{ id: 'no-cat', tool: 'exec_shell', prefix: 'cat', action: 'deny', note: 'Secrets live here.' }] };
     const runId = launch(c, { id: 'claude-c', name: 'claude c', task_specs: [claudeTask('cat', { metadata: { policy } })] }, repo);
     expect(await c.engine.waitForRun(runId)).toBe('completed');
-    const seen = model.requests.slice(before).map((r) => JSON.stringify(r.body)).join('\n');
+    const seen = cli.model.requests.slice(before).map((r) => JSON.stringify(r.body)).join('\n');
     expect(seen).not.toContain('the-launch-code-1234');
-    const last = model.agentRequests().at(-1)!;
+    const last = cli.model.agentRequests().at(-1)!;
     expect(last.toolResults.join('\n')).toContain("Refused by Shoal's exec policy");
     expect(gatewayEvents(c, runId).some((e) => e.kind === 'approval' && e.phase === 'denied')).toBe(true);
   });
@@ -94,7 +69,7 @@ describe('Claude Code under Shoal policy', () => {
   for (const decision of ['approved', 'denied'] as const) {
     it(`git push under an ask rule waits for a person: ${decision}`, async () => {
       // The model pushes; once the push went through it records that in a file the scorer checks.
-      model.setScript((r) => {
+      cli.model.setScript((r) => {
         if (r.toolResults.length === 0) return exec(`echo more >> README.md && git add -A && git commit -qm "claude work" && git push -q origin HEAD:refs/heads/claude-${decision}`);
         if (r.toolResults.length === 1 && !/Denied by/.test(r.toolResults[0]!)) return exec('echo ok > pushed.txt');
         return { text: r.toolResults.length === 1 ? 'The push was refused.' : 'Pushed.' };
@@ -114,7 +89,7 @@ describe('Claude Code under Shoal policy', () => {
         expect(task.state).toBe('passed');
       } else {
         expect(remoteHas(remote, `refs/heads/claude-${decision}`)).toBe(false);
-        expect(model.agentRequests().at(-1)!.toolResults.join('\n')).toContain('Denied by you');
+        expect(cli.model.agentRequests().at(-1)!.toolResults.join('\n')).toContain('Denied by you');
         expect(task.state).toBe('failed');
       }
     });

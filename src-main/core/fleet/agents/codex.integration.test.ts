@@ -3,50 +3,25 @@
 // file change judged by Shoal's policy through the attempt's gateway — allow, deny, and ask with a
 // person's approve or deny, against a local bare remote.
 import fs from 'node:fs';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ShoalCore } from '../../shoal';
-import { GIT_IDENTITY, initRepo, remoteHas, repoWithRemote } from '../../test-support/git-repo';
-import { replay, startModelServer, type ModelServer, type ModelStep } from '../../test-support/model-server';
-import { eventsOf, launch, tempDir } from '../../test-support/temp-core';
-import { useCores } from '../../test-support/use-cores';
+import { describe, expect, it } from 'vitest';
+import { initRepo, remoteHas, repoWithRemote } from '../../test-support/git-repo';
+import { replay, type ModelStep } from '../../test-support/model-server';
+import { eventsOf, launch } from '../../test-support/temp-core';
+import { agentTask, gatewayEvents, useAgentCli } from '../../test-support/agent-cli';
 import { waitFor } from '../../test-support/wait-for';
 
-const BIN = path.resolve('node_modules/.bin');
-const makeCore = useCores();
-let model: ModelServer;
-
-beforeAll(async () => {
-  model = await startModelServer();
-});
-afterAll(async () => {
-  await model.close();
-});
-
-function core(): ShoalCore {
-  const home = tempDir('shoal-home-');
-  return makeCore({
-    env: {
-      PATH: `${BIN}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: home, OPENAI_BASE_URL: model.openaiBaseUrl, OPENAI_API_KEY: 'sk-shoal-test-key',
-    },
-  });
-}
+const cli = useAgentCli();
+const core = () => cli.core((m) => ({ OPENAI_BASE_URL: m.openaiBaseUrl, OPENAI_API_KEY: 'sk-shoal-test-key' }));
 
 const exec = (cmd: string): ModelStep => ({ toolCalls: [{ name: 'exec_command', input: { cmd } }] });
 const patchAdd = (file: string, line: string): ModelStep => exec(`apply_patch <<'EOF'\n*** Begin Patch\n*** Add File: ${file}\n+${line}\n*** End Patch\nEOF\n`);
 
-function codexTask(id: string, extra: Record<string, unknown> = {}) {
-  return { id, name: id, instructions: `Do the ${id} work.`, retry_policy: { max_attempts: 1 }, ...extra, metadata: { agent: 'codex', model: 'scripted-model', env: GIT_IDENTITY, ...((extra.metadata as object | undefined) ?? {}) } };
-}
+const codexTask = (id: string, extra: Record<string, unknown> = {}) => agentTask({ agent: 'codex', model: 'scripted-model' }, id, extra);
 
-function gatewayEvents(c: ShoalCore, runId: string) {
-  return eventsOf(c, runId).filter((e) => e.state === 'running_tool' && (e.extra as { kind?: string } | undefined)?.kind !== 'agent')
-    .map((e) => ({ tool: e.tool, call: e.call_id, ...(e.extra as { kind: string; phase: string }) }));
-}
 
 describe('Codex under Shoal policy', () => {
   it('runs a shell command and a file edit, each judged by the policy; the patch holds both files', async () => {
-    model.setScript(replay([exec('echo hi > made.txt'), patchAdd('hello.txt', 'hello from codex'), { text: 'Made both files.' }]));
+    cli.model.setScript(replay([exec('echo hi > made.txt'), patchAdd('hello.txt', 'hello from codex'), { text: 'Made both files.' }]));
     const c = core();
     const repo = initRepo();
     const runId = launch(c, { id: 'codex-a', name: 'codex a', task_specs: [codexTask('files', { scorer: { kind: 'file_exists', path: 'hello.txt' } })] }, repo);
@@ -74,20 +49,20 @@ describe('Codex under Shoal policy', () => {
     expect(eventsOf(c, runId).find((e) => (e.extra as { kind?: string } | undefined)?.kind === 'usage')!.extra)
       .toMatchObject({ usage: { input_tokens: 360, output_tokens: 126, total_tokens: 486 } });
     // The fake model saw the command's output; Codex got the key from the environment only.
-    expect(model.agentRequests().at(-1)!.authorization).toBe('Bearer sk-shoal-test-key');
+    expect(cli.model.agentRequests().at(-1)!.authorization).toBe('Bearer sk-shoal-test-key');
   });
 
   it('a denied cat is refused: the model is told so and the secret never reaches it', async () => {
-    model.setScript(replay([exec('cat SECRET.txt'), { text: 'I could not read it.' }]));
+    cli.model.setScript(replay([exec('cat SECRET.txt'), { text: 'I could not read it.' }]));
     const c = core();
     const repo = initRepo({ 'README.md': 'hi\n', 'SECRET.txt': 'the-launch-code-1234\n' });
-    const before = model.requests.length;
+    const before = cli.model.requests.length;
     const policy = { rules: [{ id: 'no-cat', tool: 'exec_shell', prefix: 'cat', action: 'deny', note: 'Secrets live here.' }] };
     const runId = launch(c, { id: 'codex-c', name: 'codex c', task_specs: [codexTask('cat', { metadata: { policy } })] }, repo);
     expect(await c.engine.waitForRun(runId)).toBe('completed');
-    const seen = model.requests.slice(before).map((r) => JSON.stringify(r.body)).join('\n');
+    const seen = cli.model.requests.slice(before).map((r) => JSON.stringify(r.body)).join('\n');
     expect(seen).not.toContain('the-launch-code-1234');
-    const last = model.agentRequests().at(-1)!;
+    const last = cli.model.agentRequests().at(-1)!;
     expect(last.toolResults.join('\n')).toMatch(/rejected/i);
     expect(gatewayEvents(c, runId).some((e) => e.kind === 'approval' && e.phase === 'denied')).toBe(true);
   });
@@ -95,7 +70,7 @@ describe('Codex under Shoal policy', () => {
   for (const decision of ['approved', 'denied'] as const) {
     it(`git push under an ask rule waits for a person: ${decision}`, async () => {
       // The model pushes; once the push went through it records that in a file the scorer checks.
-      model.setScript((r) => {
+      cli.model.setScript((r) => {
         if (r.toolResults.length === 0) return exec(`echo more >> README.md && git add -A && git commit -qm "codex work" && git push -q origin HEAD:refs/heads/codex-${decision}`);
         if (r.toolResults.length === 1 && !/rejected/i.test(r.toolResults[0]!)) return exec('echo ok > pushed.txt');
         return { text: r.toolResults.length === 1 ? 'The push was refused.' : 'Pushed.' };
@@ -115,26 +90,26 @@ describe('Codex under Shoal policy', () => {
         expect(task.state).toBe('passed');
       } else {
         expect(remoteHas(remote, `refs/heads/codex-${decision}`)).toBe(false);
-        expect(model.agentRequests().at(-1)!.toolResults.join('\n')).toMatch(/rejected/i);
+        expect(cli.model.agentRequests().at(-1)!.toolResults.join('\n')).toMatch(/rejected/i);
         expect(task.state).toBe('failed');
       }
     });
   }
 
   it('abort from the dialog cancels the turn and the task; nothing is pushed', async () => {
-    model.setScript(replay([exec('git push -q origin HEAD:refs/heads/codex-abort'), { text: 'Should never get here.' }]));
+    cli.model.setScript(replay([exec('git push -q origin HEAD:refs/heads/codex-abort'), { text: 'Should never get here.' }]));
     const c = core();
     const { repo, remote } = repoWithRemote();
     const policy = { rules: [{ id: 'ask-push', tool: 'exec_shell', prefix: 'git push', action: 'ask' }] };
     const runId = launch(c, { id: 'codex-abort', name: 'codex abort', task_specs: [codexTask('push', { metadata: { policy } })] }, repo);
     const pending = await waitFor('the approval request', () => c.approvals.pending().find((a) => a.runId === runId), 60_000);
-    const before = model.agentRequests().length;
+    const before = cli.model.agentRequests().length;
     expect(c.approvals.decide(pending.id, 'abort', 'you').changed).toBe(true);
     await c.engine.waitForRun(runId);
     expect(c.runsView.tasks(runId)[0]!.state).toBe('cancelled');
     expect(eventsOf(c, runId).find((e) => e.state === 'cancelled')).toMatchObject({ cancelled_by: 'you' });
     expect(remoteHas(remote, 'refs/heads/codex-abort')).toBe(false);
     // Codex was told to cancel: it did not go back to the model with a result.
-    expect(model.agentRequests().length).toBe(before);
+    expect(cli.model.agentRequests().length).toBe(before);
   });
 });
