@@ -1,4 +1,4 @@
-// Landing speed (issue 15): the merge queue landing N non-conflicting task branches, against the
+// Landing speed: the merge queue landing N non-conflicting task branches, against the
 // same merges done by a plain `git merge --no-ff` loop in a checkout of an identical repository,
 // measured side by side. The queue does more per merge (its own worktree, a durable record of each
 // item, the scorer re-check, bringing the user's checkout along); the target is at most 2× the loop.

@@ -10,6 +10,7 @@ import { slackRequest } from './senders/slack';
 import { webhookRequest } from './senders/webhook';
 import { openChannel, redact } from './sealed-channel';
 import type { AlertOutbox, DeliveryRow } from './outbox';
+import { backoffMs } from '../fleet/retry';
 
 export interface DeliveryOptions {
   outbox: AlertOutbox;
@@ -126,7 +127,7 @@ export class DeliveryWorker {
    *  "equal jitter": half the step fixed, half random, so a crowd of retries spreads out. */
   delayFor(attempt: number, retryAfterMs: number | null): number {
     if (retryAfterMs !== null) return Math.min(retryAfterMs, 3_600_000);
-    const step = Math.min(this.maxBackoffMs, this.baseBackoffMs * 2 ** (attempt - 1));
+    const step = backoffMs({ initialMs: this.baseBackoffMs, maxMs: this.maxBackoffMs, multiplier: 2, maxAttempts: 0 }, attempt);
     return Math.round(step / 2 + Math.random() * (step / 2));
   }
 

@@ -368,10 +368,6 @@ export class FleetStore {
     });
   }
 
-  markRunning(lease: Lease, pid: number, pidStart: string | null): void {
-    this.markRunningOn(lease, { kind: 'local', pid, startTime: pidStart });
-  }
-
   /** The agent runs: what the host driver started is recorded with the attempt before anything
    *  else, so recovery can find it (hosts/host-ref.ts). */
   markRunningOn(lease: Lease, ref: HostRef): void {

@@ -50,9 +50,11 @@ function windowsStartTime(pid: number): string | null {
 
 export type StartTimeSource = 'proc' | 'ps' | 'windows';
 
+/** Decided once: start times are read on every attempt spawn and every identity check. */
+let detected: StartTimeSource | null = null;
 function defaultSource(): StartTimeSource {
-  if (process.platform === 'win32') return 'windows';
-  return process.platform === 'linux' && fs.existsSync('/proc/self/stat') ? 'proc' : 'ps';
+  detected ??= process.platform === 'win32' ? 'windows' : process.platform === 'linux' && fs.existsSync('/proc/self/stat') ? 'proc' : 'ps';
+  return detected;
 }
 
 interface Stat { pid: number; ppid: number; pgrp: number; start: string }

@@ -45,10 +45,6 @@ export class DriverPool {
     });
   }
 
-  register(kind: HostKind, factory: DriverFactory): void {
-    this.factories.set(kind, factory);
-  }
-
   /** The driver for a host; throws with the worker named when this kind cannot run here. */
   driverFor(host: FleetHostSpec, ctx: Omit<DriverContext, 'dataDir'>): HostDriver {
     const key = hostKey(host, ctx);

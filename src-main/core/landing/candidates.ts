@@ -1,4 +1,4 @@
-// Best-of-N (issue 15 §1). A task with `metadata.candidates: N` (1–8), or a list of agent profiles
+// Best-of-N. A task with `metadata.candidates: N` (1–8), or a list of agent profiles
 // (`[shell, claude-code, {command: "aider …"}]`), becomes N sibling tasks `<id>.c1` … `<id>.cN` at
 // spec load, each its own attempt on its own worktree/branch, placed like any task: the engine needs
 // no notion of candidates. Here they are ranked by evidence: passing before failing, then the
@@ -126,14 +126,14 @@ export function candidateGroups(store: Store, runId: string): string[] {
     `SELECT DISTINCT json_extract(spec, '$.metadata.candidate_of') AS g FROM tasks WHERE run_id = ? AND g IS NOT NULL ORDER BY ordinal`).all(runId).map((r) => r.g);
 }
 
-/** Group → winning task, for every group of the run that has one. */
-export function winnersOf(store: Store, runId: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const g of candidateGroups(store, runId)) {
-    const w = rankGroup(store, runId, g)?.winner;
-    if (w) out.set(g, w);
-  }
-  return out;
+/** Every candidate group of the run, ranked (each ranking reads the candidates' patches and logs). */
+export function rankGroups(store: Store, runId: string): CandidateRanking[] {
+  return candidateGroups(store, runId).map((g) => rankGroup(store, runId, g)).filter((g) => g !== null);
+}
+
+/** Group → winning task, for every group that has one; from rankings already made, when given. */
+export function winnersOf(store: Store, runId: string, ranked: CandidateRanking[] = rankGroups(store, runId)): Map<string, string> {
+  return new Map(ranked.flatMap((g) => (g.winner ? [[g.group, g.winner] as const] : [])));
 }
 
 export class PickError extends Error {}

@@ -1,4 +1,4 @@
-// Conflict warnings while a run is going (issue 15 §3): tasks of one run that touch the same file,
+// Conflict warnings while a run is going: tasks of one run that touch the same file,
 // found before anyone lands them. A finished task's changes are its patch artifact; a running task's
 // are read from its worktree as they are now. Both start from the run's base commit, so their hunks'
 // base-file ranges compare directly; for two finished branches `git merge-tree` says whether git

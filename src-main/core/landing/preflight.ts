@@ -1,4 +1,4 @@
-// Everything `land` checks before it writes anything (issue 15, "bad input"): the run exists and has
+// Everything `land` checks before it writes anything: the run exists and has
 // finished, its workspace is a git repository, the target branch exists, a checkout that has the
 // target branch is clean, every branch to land exists, and what --push / --pr need is there. A
 // failure throws LandInputError naming the field; the repository and the store are untouched.

@@ -1,4 +1,4 @@
-// The evidence of one task (issue 15 §4): what ran, every attempt, the scorer's verdict, tests, files
+// The evidence of one task: what ran, every attempt, the scorer's verdict, tests, files
 // touched, approvals granted, best-of-N candidates considered and how it landed. Gathered from the
 // store (one source of truth) and exported as Markdown by `shoal receipt TASK --markdown` and as the
 // body of a pull request.

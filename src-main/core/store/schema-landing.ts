@@ -1,4 +1,4 @@
-// Landing (issue 15): the merge queue's durable state. A landing is one `shoal land` of a run into a
+// Landing: the merge queue's durable state. A landing is one `shoal land` of a run into a
 // target branch; its items are the run's tasks in landing order. Each item's outcome is written the
 // moment it is known, so a crash mid-queue resumes at the first undecided item and never merges a
 // task twice (see core/landing/merge-queue.ts for how a merge that reached git but not this table is

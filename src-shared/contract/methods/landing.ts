@@ -1,4 +1,4 @@
-// Landing a run's results (issue 15): the merge queue, conflict warnings and best-of-N candidates.
+// Landing a run's results: the merge queue, conflict warnings and best-of-N candidates.
 import { z } from 'zod';
 import { defineMethod } from '../define';
 import { Id, RunRef } from './common';

@@ -1,7 +1,7 @@
 // Landing handlers: the Land view's overview, the merge queue, picking a candidate, comparing two.
 import { ShoalError } from '../../../../src-shared/contract';
 import type { landingMethods } from '../../../../src-shared/contract/methods/landing';
-import { candidateGroups, pickCandidate, PickError, rankGroup, winnersOf } from '../../landing/candidates';
+import { pickCandidate, PickError, rankGroups, winnersOf } from '../../landing/candidates';
 import { gitRun } from '../../landing/git';
 import { LandInputError, planItems, runTasks } from '../../landing/land-plan';
 import { overlapWarnings } from '../../landing/overlap';
@@ -24,12 +24,14 @@ export function landingHandlers(core: CoreServices): { [M in keyof typeof landin
     'landing.overview': async ({ runId }) => {
       const run = runRow(runId);
       const tasks = runTasks(core.store, runId);
-      const landable = planItems(tasks, undefined, winnersOf(core.store, runId)).map((t) => ({ taskId: t.taskId, name: t.name, branch: t.branch }));
+      // Ranked once: each ranking reads every candidate's patch and test log from disk.
+      const groups = rankGroups(core.store, runId);
+      const landable = planItems(tasks, undefined, winnersOf(core.store, runId, groups)).map((t) => ({ taskId: t.taskId, name: t.name, branch: t.branch }));
       const head = run.workspace ? await gitRun(run.workspace, ['symbolic-ref', '-q', '--short', 'HEAD']) : null;
       return {
         runId, runStatus: run.status, defaultInto: head && head.code === 0 ? head.stdout.trim() : null, landable,
         warnings: await overlapWarnings(core.store, runId),
-        groups: candidateGroups(core.store, runId).map((g) => rankGroup(core.store, runId, g)).filter((g) => g !== null),
+        groups,
         landing: core.landing.latest(runId),
       };
     },

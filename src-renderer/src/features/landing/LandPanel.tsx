@@ -1,8 +1,8 @@
-// The Land section of a run (issue 15): tasks that touch the same files (warned while the run is
+// The Land section of a run: tasks that touch the same files (warned while the run is
 // still going), best-of-N candidates side by side with "Pick this one" and a diff between any two,
 // and the merge queue: choose the target branch and how, land, and see each task landed or taken
 // out with the reason and the files.
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { CandidateGroupView, LandReportView, OverlapWarningView } from '../../../../src-shared/contract/methods/landing';
 import { useShoalMutation, useShoalQuery } from '../../transport/query';
 import { ErrorNotice } from '../../ui/QueryStatus';
@@ -16,9 +16,8 @@ const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 export function LandPanel({ runId, runStatus }: { runId: string; runStatus: string }) {
   const finished = FINISHED.has(runStatus);
   // Worktree edits of running tasks make no events: poll while the run is live.
+  // A change of the run's state invalidates the `runs` family, which this overview belongs to.
   const overview = useShoalQuery('landing.overview', { runId }, { refetchInterval: finished ? false : 1500 });
-  const { refetch } = overview;
-  useEffect(() => void refetch(), [runStatus, refetch]);
   if (overview.isError) return <ErrorNotice title="Could not read what can land" error={overview.error} onRetry={() => void overview.refetch()} />;
   if (!overview.data) return null;
   const o = overview.data;
