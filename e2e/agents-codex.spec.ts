@@ -4,7 +4,8 @@
 import path from 'node:path';
 import { replay, startModelServer, type ModelServer } from '../src-main/core/test-support/model-server';
 import { expect, test } from './fixtures/shoal-host';
-import { ApprovalDialog, callHost } from './pages/approvals-page';
+import { callHost } from './fixtures/host-call';
+import { ApprovalDialog } from './pages/approvals-page';
 import { ShellPage } from './pages/shell-page';
 
 const CODEX_BIN = path.resolve(import.meta.dirname, '..', 'node_modules', '.bin', 'codex');
@@ -36,14 +37,14 @@ test('a Codex command waits in the dialog; approved, Codex runs it and the task 
   };
   const shell = new ShellPage(page);
   await shell.open(host.url);
-  const { runId } = await callHost<{ runId: string }>(host, 'specs.launch', { text: JSON.stringify(spec), filename: 'codex.json' });
+  const { runId } = await callHost(host, 'specs.launch', { text: JSON.stringify(spec), filename: 'codex.json' });
   const dialog = new ApprovalDialog(page);
   await dialog.expectCommand('touch released.txt');
   await expect(dialog.rule).toContainText('tool=exec_shell command=touch');
   await dialog.decision('approved').click();
   await expect(dialog.root).toBeHidden({ timeout: 30_000 });
   await expect.poll(async () => {
-    const { tasks } = await callHost<{ tasks: Array<{ state: string }> }>(host, 'runs.get', { runId });
+    const { tasks } = await callHost(host, 'runs.get', { runId });
     return tasks[0]?.state;
   }, { timeout: 60_000 }).toBe('passed');
   // Codex's turn reached the model again with the command's result.

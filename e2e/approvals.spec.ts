@@ -4,15 +4,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from './fixtures/shoal-host';
-import { ApprovalDialog, ApprovalsInbox, callHost } from './pages/approvals-page';
+import { callHost } from './fixtures/host-call';
+import { ApprovalDialog, ApprovalsInbox } from './pages/approvals-page';
 import { SECTIONS, ShellPage } from './pages/shell-page';
 import { TaskPage } from './pages/task-page';
 
 const localWorker = (max: number) => [{ id: 'approvals-worker', name: 'approvals worker', host: { kind: 'local' }, capabilities: [], max_concurrent_tasks: max }];
 
-interface TaskRow { taskId: string; state: string }
 async function taskStates(host: Parameters<typeof callHost>[0], runId: string): Promise<Record<string, string>> {
-  const { tasks } = await callHost<{ tasks: TaskRow[] }>(host, 'runs.get', { runId });
+  const { tasks } = await callHost(host, 'runs.get', { runId });
   return Object.fromEntries(tasks.map((t) => [t.taskId, t.state]));
 }
 
@@ -47,7 +47,7 @@ process.exit(text.includes('"isError":false') ? 0 : 1);
   };
   const shell = new ShellPage(page);
   await shell.open(host.url);
-  const { runId } = await callHost<{ runId: string }>(host, 'specs.launch', { text: JSON.stringify(spec), filename: 'release.json' });
+  const { runId } = await callHost(host, 'specs.launch', { text: JSON.stringify(spec), filename: 'release.json' });
   const dialog = new ApprovalDialog(page);
 
   // 1. A file write: the diff, the rule, the agent's reason; decided by click.
@@ -98,11 +98,11 @@ test('the inbox lists every pending request oldest first; batch approve; the aud
   const shell = new ShellPage(page);
   await shell.open(`${host.url}#/approvals`);
   await expect(page.getByTestId('approvals-empty')).toBeVisible();
-  const { runId } = await callHost<{ runId: string }>(host, 'specs.launch', { text: JSON.stringify(spec), filename: 'fanout.json' });
+  const { runId } = await callHost(host, 'specs.launch', { text: JSON.stringify(spec), filename: 'fanout.json' });
   const inbox = new ApprovalsInbox(page);
   await expect(inbox.rows).toHaveCount(3, { timeout: 60_000 });
   // Oldest first.
-  const created = await callHost<{ items: Array<{ createdAt: string; request: { command: string } }> }>(host, 'approvals.list', {});
+  const created = await callHost(host, 'approvals.list', {});
   const order = await inbox.rows.evaluateAll((rows) => rows.map((r) => r.querySelector('.approval-row-command')?.textContent ?? ''));
   expect(order).toEqual(created.items.map((a) => `$ ${a.request.command}`));
   expect([...created.items.map((a) => a.createdAt)].sort()).toEqual(created.items.map((a) => a.createdAt));
@@ -185,10 +185,10 @@ test('with the dialog open, navigation chords and modifier keys decide nothing; 
   };
   const shell = new ShellPage(page);
   await shell.open(host.url);
-  const { runId } = await callHost<{ runId: string }>(host, 'specs.launch', { text: JSON.stringify(spec), filename: 'chords.json' });
+  const { runId } = await callHost(host, 'specs.launch', { text: JSON.stringify(spec), filename: 'chords.json' });
   const dialog = new ApprovalDialog(page);
   await dialog.expectCommand('touch shipped.txt');
-  const pending = async () => (await callHost<{ items: unknown[] }>(host, 'approvals.list', {})).items.length;
+  const pending = async () => (await callHost(host, 'approvals.list', {})).items.length;
 
   for (const s of SECTIONS) {
     await page.keyboard.press('g');

@@ -1,9 +1,6 @@
 // Page object for approvals: the dialog that comes forward over any view, the inbox with its batch
-// actions and the audit log, and the exec-policy section of Settings. Plus a contract call over the
-// host's WebSocket, to launch specs without going through another feature's UI.
+// actions and the audit log, and the exec-policy section of Settings.
 import { expect, type Locator, type Page } from '@playwright/test';
-import { WebSocket } from 'ws';
-import type { ShoalHost } from '../fixtures/shoal-host';
 
 export class ApprovalDialog {
   readonly root: Locator;
@@ -51,27 +48,5 @@ export class ApprovalsInbox {
     this.denySelected = this.root.getByTestId('batch-deny');
     this.audit = page.getByTestId('audit-log');
     this.auditRows = this.audit.getByTestId('audit-row');
-  }
-}
-
-/** Calls one contract method on the host, as the renderer would. */
-export async function callHost<T>(host: ShoalHost, method: string, input: unknown): Promise<T> {
-  const ws = new WebSocket(`ws://127.0.0.1:${host.port}/ws?token=${encodeURIComponent(host.token)}`);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    const reply = await new Promise<{ envelope: { ok: boolean; value?: T; error?: { message: string } } }>((resolve) => {
-      ws.on('message', (data: Buffer) => {
-        const msg = JSON.parse(data.toString()) as { id?: unknown; envelope?: unknown };
-        if (msg.id === 1) resolve(msg as never);
-      });
-      ws.send(JSON.stringify({ id: 1, method, input }));
-    });
-    if (!reply.envelope.ok) throw new Error(`${method}: ${reply.envelope.error?.message}`);
-    return reply.envelope.value as T;
-  } finally {
-    ws.close();
   }
 }
