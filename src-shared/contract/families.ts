@@ -15,7 +15,8 @@ const READS_OTHER_FAMILY: Record<string, QueryFamily> = {
   'specs.launch': 'runs',
   // What can be landed and how candidates compare change with the run and its receipts.
   'landing.overview': 'runs',
-  'landing.compare': 'runs',
+  // A diff between two finished candidates changes only when receipts do, not with every task event.
+  'landing.compare': 'receipts',
   'landing.land': 'runs',
   'landing.pick': 'runs',
   // Agent keys are stored settings; setting one invalidates `settings`.
