@@ -79,7 +79,7 @@ export async function dockerStartBench(rounds: number): Promise<DockerBench> {
       let first = 0;
       await new Promise<void>((resolve, reject) => {
         const sink: AttemptSink = {
-          started() {}, diagnostics() {}, events() {}, heartbeat() {}, artifacts() {},
+          started() {}, diagnostics() {}, events() {}, artifacts() {},
           output() {
             first ||= performance.now() - t;
           },
@@ -87,7 +87,7 @@ export async function dockerStartBench(rounds: number): Promise<DockerBench> {
         };
         driver.start({
           runId: 'bench', taskId: 't', attempt: 1, launch: { command: 'echo', args: ['ready'], env: {}, stream: 'plain' },
-          workdir: { dir: work, branch: null, baseCommit: null, repo: null }, artifactsDir: work, gatewayUrl: null, killGraceMs: 1000, heartbeatMs: 60_000,
+          workdir: { dir: work, branch: null, baseCommit: null, repo: null }, artifactsDir: work, gatewayUrl: null, killGraceMs: 1000,
         }, sink, new AbortController().signal).catch(reject);
       });
       return first;

@@ -143,7 +143,7 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
   let timedOut = false;
   const pending: EventPayload[] = [];
   let flushTimer: NodeJS.Timeout | null = null;
-  let lastUsage: HostUsage | null = null;
+  let startedRef: HostRef | null = null;
 
   const kill = (): void => {
     session?.stopCommands();
@@ -181,6 +181,7 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
     started(ref) {
       if (finished) return;
       deps.onSpawned?.(lease, Date.now() - lease.grantedAt);
+      startedRef = ref;
       fenced(() => ops.markRunningOn(lease, ref));
     },
     output(line) {
@@ -194,9 +195,6 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
     events(payloads) {
       if (!finished) queueEvents(payloads);
     },
-    heartbeat(usage) {
-      lastUsage = usage;
-    },
     artifacts(names) {
       if (!finished && names.length > 0) log.write(`shoal: artifacts brought back: ${names.join(', ')}\n`);
     },
@@ -208,18 +206,29 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
   };
 
   // The lease is renewed here, not by the driver: a host that stops reporting still holds its lease
-  // only as long as this process is alive to renew it.
-  const heartbeat = setInterval(() => {
+  // only as long as this process is alive to renew it. This is the attempt's only timer: each tick
+  // renews at once, then asks the driver for one usage sample and records the heartbeat with it (a
+  // tick whose sample is still out is skipped, so a slow host never piles up requests).
+  let sampling = false;
+  const recordHeartbeat = (usage: HostUsage | null): void => {
+    if (finished) return;
     const hb: EventPayload = { state: 'heartbeat' };
-    if (lastUsage) {
-      hb.cpu_percent = lastUsage.cpuPercent;
-      hb.memory_mb = lastUsage.memoryMb;
+    if (usage) {
+      hb.cpu_percent = usage.cpuPercent;
+      hb.memory_mb = usage.memoryMb;
     }
-    fenced(() => {
-      ops.renew(lease, Date.now(), deps.leaseMs);
-      ops.progress(lease, [hb]);
+    fenced(() => ops.progress(lease, [hb]));
+    deps.onHeartbeat?.(lease, usage);
+  };
+  const heartbeat = setInterval(() => {
+    fenced(() => ops.renew(lease, Date.now(), deps.leaseMs));
+    if (sampling) return;
+    if (!startedRef) return recordHeartbeat(null);
+    sampling = true;
+    void driver.usage(startedRef).catch(() => null).then((usage) => {
+      sampling = false;
+      recordHeartbeat(usage);
     });
-    deps.onHeartbeat?.(lease, lastUsage);
   }, deps.heartbeatMs);
   heartbeat.unref();
 
@@ -232,7 +241,7 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
     }, timeoutS * 1000)
     : null;
 
-  const plan = { runId: lease.runId, taskId: lease.taskId, attempt: lease.attempt, launch, workdir, artifactsDir: outDir, gatewayUrl: session?.url ?? null, killGraceMs: deps.killGraceMs, heartbeatMs: deps.heartbeatMs };
+  const plan = { runId: lease.runId, taskId: lease.taskId, attempt: lease.attempt, launch, workdir, artifactsDir: outDir, gatewayUrl: session?.url ?? null, killGraceMs: deps.killGraceMs };
   driver.start(plan, sink, abort.signal).catch((e: unknown) => {
     // The driver could not start the agent (it says why, naming the host).
     sink.diagnostics(`shoal: ${(e as Error).message}\n`);

@@ -124,6 +124,20 @@ describe.each(setups)('host driver conformance: $kind', (setup) => {
     expect(states).toEqual(expect.arrayContaining(['leased', 'starting', 'running', 'artifact', 'completed']));
   });
 
+  it('heartbeats carry the host\'s usage figures, sampled by the supervisor through the driver', async () => {
+    const c = core();
+    const runId = launch(c, {
+      name: 'beat', worker_specs: [setup.worker()],
+      task_specs: [{ id: 'busy', name: 'busy', instructions: 'head -c 30000000 /dev/zero | gzip -c > /dev/null; sleep 1' }],
+    }, null);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const beats = eventsOf(c, runId).filter((e) => e.state === 'heartbeat' && typeof e.cpu_percent === 'number');
+    expect(beats.length).toBeGreaterThan(0);
+    for (const b of beats) expect(b.memory_mb).toEqual(expect.any(Number));
+    // An SSH host reports the machine's memory in use, far more than one shell's few megabytes.
+    if (setup.kind === 'ssh') expect(Math.max(...beats.map((b) => b.memory_mb as number))).toBeGreaterThan(64);
+  });
+
   it('cancel ends the agent and its whole tree', async () => {
     const c = core();
     const marker = `sleep 41.${process.pid % 1000}${setup.kind.length}`;

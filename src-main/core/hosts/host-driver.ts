@@ -23,9 +23,11 @@ export interface AttemptPlan {
   gatewayUrl: string | null;
   /** Between the polite stop and the hard kill. */
   killGraceMs: number;
-  heartbeatMs: number;
 }
 
+/** What a heartbeat reports about the work behind a ref: the agent's process tree on this computer,
+ *  the container's stats, or the remote host's load (CPU busy derived from the load average, memory
+ *  in use) for an SSH host, where the load of the machine matters more than one process group. */
 export interface HostUsage { cpuPercent: number; memoryMb: number }
 
 /** How the agent ended. `hostError` set: the host failed it (could not start, connection lost);
@@ -45,7 +47,6 @@ export interface AttemptSink {
   /** stderr and the driver's own notes: they go to the attempt's log only. */
   diagnostics(text: string): void;
   events(payloads: EventPayload[]): void;
-  heartbeat(usage: HostUsage | null): void;
   /** Files now present in plan.artifactsDir (checked against the remote's checksums when remote). */
   artifacts(names: string[]): void;
   /** The agent ended and its results (changes, artifacts) are back. */
@@ -72,6 +73,9 @@ export interface HostDriver {
    *  start (unreachable host, missing image, ...): nothing runs then. Aborting `signal` stops it
    *  (polite stop, then kill after the grace); finish() is still called. */
   start(plan: AttemptPlan, sink: AttemptSink, signal: AbortSignal): Promise<HostRef>;
+  /** One usage sample of the work behind a ref, for the supervisor's heartbeat (which owns the only
+   *  timer); null when the host has no figures at this moment. Never throws. */
+  usage(ref: HostRef): Promise<HostUsage | null>;
   /** Ends the work behind a ref now (a lost lease). */
   cancel(ref: HostRef): Promise<void>;
   /** After a crash: ends what the ref names if it still runs. 'ended' when something was stopped. */

@@ -6,7 +6,7 @@ import os from 'node:os';
 import readline from 'node:readline';
 import { isSameProcess, processStartTime, signalGroup } from '../fleet/process-tree';
 import { TreeSampler } from '../fleet/tree-usage';
-import type { AttemptPlan, AttemptSink, HostDriver, HostProbe } from './host-driver';
+import type { AttemptPlan, AttemptSink, HostDriver, HostProbe, HostUsage } from './host-driver';
 import type { HostRef } from './host-ref';
 import { probeCommands } from './probe-commands';
 
@@ -31,7 +31,6 @@ export class LocalDriver implements HostDriver {
     // Once the agent has exited its pid may be reused: never signal it after that.
     let exited = false;
     let killTimer: NodeJS.Timeout | null = null;
-    let heartbeat: NodeJS.Timeout | null = null;
     const stop = (): void => {
       if (!child.pid || killTimer || exited) return;
       signalGroup(child.pid, 'SIGTERM');
@@ -52,20 +51,12 @@ export class LocalDriver implements HostDriver {
         sink.started(ref);
         if (signal.aborted) stop();
         else signal.addEventListener('abort', stop, { once: true });
-        const sampler = new TreeSampler(pid);
-        let ended = false;
-        heartbeat = setInterval(() => void sampler.sample().then((usage) => {
-          if (!ended) sink.heartbeat(usage);
-        }), plan.heartbeatMs);
-        heartbeat.unref();
         readline.createInterface({ input: child.stdout! }).on('line', (line) => sink.output(line));
         child.stderr!.on('data', (chunk: Buffer) => sink.diagnostics(chunk.toString()));
         let result: { code: number | null; signal: NodeJS.Signals | null } | null = null;
         let streamsOpen = 2;
         const maybe = (): void => {
           if (!result || streamsOpen > 0) return;
-          ended = true;
-          if (heartbeat) clearInterval(heartbeat);
           if (killTimer) clearTimeout(killTimer);
           signal.removeEventListener('abort', stop);
           // Anything the agent left behind in its group (a background job) goes with it; the group
@@ -79,6 +70,12 @@ export class LocalDriver implements HostDriver {
         resolve(ref);
       });
     });
+  }
+
+  /** The agent's whole process tree; a pid that is no longer this attempt's process has none. */
+  async usage(ref: HostRef): Promise<HostUsage | null> {
+    if (ref.kind !== 'local' || !isSameProcess(ref.pid, ref.startTime)) return null;
+    return new TreeSampler(ref.pid).sample();
   }
 
   async cancel(ref: HostRef): Promise<void> {

@@ -7,7 +7,7 @@
 import { PassThrough } from 'node:stream';
 import readline from 'node:readline';
 import type Docker from 'dockerode';
-import type { AttemptPlan, AttemptSink, HostDriver, HostProbe } from '../host-driver';
+import type { AttemptPlan, AttemptSink, HostDriver, HostProbe, HostUsage } from '../host-driver';
 import type { HostRef } from '../host-ref';
 import { parseDockerArgs, type ContainerExtras } from './docker-args';
 import { describeDockerError, dockerClient } from './docker-client';
@@ -119,13 +119,6 @@ export class DockerDriver implements HostDriver {
     };
     if (signal.aborted) stop();
     else signal.addEventListener('abort', stop, { once: true });
-    let sampling = false;
-    const heartbeat = setInterval(() => {
-      if (sampling) return;
-      sampling = true;
-      void container.stats({ stream: false }).then((s) => sink.heartbeat(usageOf(s)), () => sink.heartbeat(null)).finally(() => (sampling = false));
-    }, plan.heartbeatMs);
-    heartbeat.unref();
 
     void (async () => {
       let code: number | null = null;
@@ -135,7 +128,6 @@ export class DockerDriver implements HostDriver {
       } catch (e) {
         hostError = this.fail(e).message;
       }
-      clearInterval(heartbeat);
       signal.removeEventListener('abort', stop);
       await new Promise<void>((resolve) => {
         if ((stream as { readableEnded?: boolean }).readableEnded) return resolve();
@@ -149,6 +141,12 @@ export class DockerDriver implements HostDriver {
       sink.finish({ code, signal: null, ...(hostError ? { hostError } : {}) });
     })();
     return ref;
+  }
+
+  /** The container's own stats (one sample, not a stream). */
+  async usage(ref: HostRef): Promise<HostUsage | null> {
+    if (ref.kind !== 'docker') return null;
+    return this.docker.getContainer(ref.containerId).stats({ stream: false }).then((s) => usageOf(s), () => null);
   }
 
   async cancel(ref: HostRef): Promise<void> {
@@ -179,7 +177,7 @@ export class DockerDriver implements HostDriver {
 }
 
 /** podman and Docker fill stats differently (and not at all for a container that just ended). */
-function usageOf(s: Partial<Docker.ContainerStats> | undefined): { cpuPercent: number; memoryMb: number } | null {
+function usageOf(s: Partial<Docker.ContainerStats> | undefined): HostUsage | null {
   const now = s?.cpu_stats;
   if (!now?.cpu_usage) return null;
   const before = s?.precpu_stats;

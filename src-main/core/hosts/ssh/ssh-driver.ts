@@ -12,9 +12,10 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { promisify } from 'node:util';
 import { refSlug } from '../../fleet/ids';
-import { shellQuote as q, type AttemptPlan, type AttemptSink, type HostDriver, type HostProbe } from '../host-driver';
+import { shellQuote as q, type AttemptPlan, type AttemptSink, type HostDriver, type HostProbe, type HostUsage } from '../host-driver';
 import type { HostRef } from '../host-ref';
 import { parseSystemFacts, probeCommands, SYSTEM_FACTS } from '../probe-commands';
+import { HOST_LOAD, parseHostLoad } from './host-load';
 import type { SshConnection } from './ssh-connection';
 
 const execFileP = promisify(execFile);
@@ -105,7 +106,6 @@ export class SshDriver implements HostDriver {
       let exit: { code: number | null; signal: string | null } | null = null;
       let lost: string | null = null;
       let killTimer: NodeJS.Timeout | null = null;
-      let heartbeat: NodeJS.Timeout | null = null;
       const stopLost = this.conn.onLost((why) => {
         lost = why;
         ch.destroy();
@@ -129,14 +129,6 @@ export class SshDriver implements HostDriver {
         if (errBuf.length > m[0].length) sink.diagnostics(errBuf.slice(m[0].length));
         if (signal.aborted) stop();
         else signal.addEventListener('abort', stop, { once: true });
-        const pg = ref.pgid;
-        heartbeat = setInterval(() => {
-          void this.conn.exec(`ps -o pcpu=,rss= -s ${pg} 2>/dev/null | awk '{c+=$1; m+=$2} END {print c+0, m+0}'`).then((r) => {
-            const [cpu, rssKb] = r.stdout.toString().trim().split(/\s+/).map(Number);
-            sink.heartbeat(Number.isFinite(cpu) ? { cpuPercent: cpu!, memoryMb: Math.round((rssKb ?? 0) / 1024) } : null);
-          }, () => sink.heartbeat(null));
-        }, plan.heartbeatMs);
-        heartbeat.unref();
         resolve(ref);
       });
       ch.on('exit', (code: number | null, sig?: string) => {
@@ -145,7 +137,6 @@ export class SshDriver implements HostDriver {
       ch.on('close', () => {
         stopLost();
         signal.removeEventListener('abort', stop);
-        if (heartbeat) clearInterval(heartbeat);
         if (killTimer) clearTimeout(killTimer);
         if (!ref) {
           const why = lost ?? `${this.label}: the agent did not start: ${errBuf.trim() || `exit ${exit?.code ?? 'unknown'}`}`;
@@ -216,6 +207,18 @@ export class SshDriver implements HostDriver {
       if (Date.now() > deadline) return;
       setTimeout(() => this.reapWhenBack(ref, Math.min(delayMs * 2, 10_000), deadline), delayMs).unref();
     });
+  }
+
+  /** The remote host's load, read over the attempt's own connection with one exec: CPU busy as the
+   *  1-minute load average over the CPUs, memory as total minus available. */
+  async usage(ref: HostRef): Promise<HostUsage | null> {
+    if (ref.kind !== 'ssh') return null;
+    try {
+      const r = await this.conn.exec(HOST_LOAD);
+      return parseHostLoad(r.stdout.toString());
+    } catch {
+      return null;
+    }
   }
 
   async cancel(ref: HostRef): Promise<void> {
