@@ -119,16 +119,16 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
   };
   const agent = readAgentSpec(metadata);
   const agentSpec = typeof agent === 'string' ? { kind: 'shell' as const } : agent;
-  // The shell agent's gateway client is a Node script: it goes through the gateway only where
-  // Shoal's own runtime is (this computer). Elsewhere bash runs the instructions directly.
-  const useGateway = deps.gateway !== undefined && (driver.kind === 'local' || agentSpec.kind !== 'shell');
-  const session = useGateway ? await deps.gateway!.openAttempt(binding) : null;
+  const session = deps.gateway ? await deps.gateway.openAttempt(binding) : null;
   let launch: LaunchPlan;
   try {
     launch = planLaunch(agentSpec, {
       instructions: spec.instructions, workdir: workdir.dir, runId: lease.runId, taskId: lease.taskId, attempt: lease.attempt,
       artifactsDir: outDir, isGitRepo: workdir.repo !== null, taskEnv: (metadata.env as Record<string, string> | undefined) ?? {}, parentEnv: deps.env,
       ...(session ? { gateway: { url: session.url } } : {}),
+      // Shoal's own Node runs the shell agent's gateway client only on this computer; elsewhere the
+      // bash client does the same exchange.
+      shellClient: driver.kind === 'local' ? 'node' : 'bash',
     });
   } catch (e) {
     session?.close();

@@ -138,6 +138,31 @@ describe.each(setups)('host driver conformance: $kind', (setup) => {
     if (setup.kind === 'ssh') expect(Math.max(...beats.map((b) => b.memory_mb as number))).toBeGreaterThan(64);
   });
 
+  it('an approval round trip from inside the attempt: it waits for a person, then continues', async () => {
+    const c = core();
+    const repo = initRepo({ 'README.md': 'base\n' });
+    const runId = launch(c, {
+      name: `approve-${setup.kind}`, worker_specs: [setup.worker()],
+      task_specs: [{
+        id: 'ask', name: 'ask', retry_policy: { max_attempts: 1 },
+        instructions: 'echo "needs a person" && echo "it said \\"yes\\"" > approved.txt',
+        scorer: { kind: 'file_exists', path: 'approved.txt' },
+        metadata: { policy: { rules: [{ id: 'ask-echo', tool: 'exec_shell', prefix: 'echo "needs a person"', action: 'ask' }] } },
+      }],
+    }, repo);
+    const pending = await waitFor('the approval request', () => c.approvals.pending().find((a) => a.runId === runId), 30_000);
+    expect(pending.request.command).toContain('needs a person');
+    // The attempt waits while nobody answers.
+    await new Promise((r) => setTimeout(r, 700));
+    expect(c.engine.fleet.receipts(runId)).toHaveLength(0);
+    expect(c.approvals.decide(pending.id, 'approved', 'you').changed).toBe(true);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    expect(c.engine.fleet.receipts(runId)[0]).toMatchObject({ result: 'pass' });
+    expect(git(repo, 'show', `shoal/${runId}/ask:approved.txt`)).toBe('it said "yes"');
+    const phases = eventsOf(c, runId).filter((e) => e.state === 'running_tool').map((e) => `${(e.extra as Record<string, unknown>).kind}:${(e.extra as Record<string, unknown>).phase}`);
+    expect(phases).toEqual(['tool:precheck', 'approval:requested', 'approval:approved', 'tool:dispatching', 'tool:completed']);
+  });
+
   it('cancel ends the agent and its whole tree', async () => {
     const c = core();
     const marker = `sleep 41.${process.pid % 1000}${setup.kind.length}`;

@@ -2,6 +2,7 @@
 // custom templates are split into argv first and placeholders are substituted inside words, so
 // instructions can never inject shell syntax into a command line.
 import { SHELL_CLIENT_SCRIPT } from '../../gateway/shell-client';
+import { SHELL_CLIENT_BASH } from '../../gateway/shell-client-bash';
 import type { AgentSpec } from './agent-spec';
 import { hookUrlOf } from '../../gateway/endpoints';
 import { CLAUDE_RUNNER_SCRIPT } from './claude-runner';
@@ -31,6 +32,9 @@ export interface LaunchContext {
   extraAllowlist?: readonly string[];
   /** The attempt's tool gateway (MCP over HTTP on 127.0.0.1): every tool call goes through it. */
   gateway?: { url: string };
+  /** Where the shell agent's gateway client runs: 'node' on this computer (Shoal's own runtime),
+   *  'bash' on a host that only promises bash (SSH, containers). */
+  shellClient?: 'node' | 'bash';
 }
 
 /** The gateway's name in the agents' MCP config: Claude sees its tools as mcp__shoal__<tool>. */
@@ -77,6 +81,9 @@ export function planLaunch(agent: AgentSpec, ctx: LaunchContext): LaunchPlan {
       // then runs the instructions with bash as its child. Without a gateway (an engine used on
       // its own, as the benchmark does) bash runs them directly.
       if (!ctx.gateway) return { command: 'bash', args: ['--noprofile', '--norc', '-c', ctx.instructions], env, stream: 'plain' };
+      if (ctx.shellClient === 'bash') {
+        return { command: 'bash', args: ['--noprofile', '--norc', '-c', SHELL_CLIENT_BASH, 'shoal-shell', ctx.instructions], env: { ...env, SHOAL_GATEWAY_URL: ctx.gateway.url }, stream: 'plain' };
+      }
       return {
         command: process.execPath, args: ['-e', SHELL_CLIENT_SCRIPT, '--', ctx.instructions],
         env: { ...env, SHOAL_GATEWAY_URL: ctx.gateway.url, ELECTRON_RUN_AS_NODE: '1' }, stream: 'plain',
