@@ -19,11 +19,14 @@ import { KnownHosts } from './ssh/host-keys';
 const makeCore = useCores();
 
 interface HostSetup {
+  name: string;
   kind: 'local' | 'ssh' | 'docker';
   up(): void;
   down(): void;
   /** The worker spec a run declares to run there. */
   worker(): Record<string, unknown>;
+  /** Where the agent's working directory is, when not the local worktree's own path. */
+  workdirInside?: string;
   /** Called on each new core before launching (pins host keys, ...). */
   prepare(core: ShoalCore): void;
 }
@@ -32,8 +35,9 @@ let sshd: TestSshd | null = null;
 let dockerApi: TestDockerApi | null = null;
 const savedDockerHost = process.env.DOCKER_HOST;
 const setups: HostSetup[] = [
-  { kind: 'local', up() {}, down() {}, worker: () => ({ id: 'w1', name: 'here', host: { kind: 'local' }, max_concurrent_tasks: 2 }), prepare() {} },
+  { name: 'local', kind: 'local', up() {}, down() {}, worker: () => ({ id: 'w1', name: 'here', host: { kind: 'local' }, max_concurrent_tasks: 2 }), prepare() {} },
   {
+    name: 'ssh',
     kind: 'ssh',
     up() {
       sshd = startSshd();
@@ -47,6 +51,7 @@ const setups: HostSetup[] = [
     },
   },
   {
+    name: 'docker',
     kind: 'docker',
     up() {
       dockerApi = startDockerApi();
@@ -58,6 +63,24 @@ const setups: HostSetup[] = [
       dockerApi?.stop();
     },
     worker: () => ({ id: 'w1', name: 'container', host: { kind: 'docker', image: TEST_IMAGE }, max_concurrent_tasks: 2 }),
+    prepare() {},
+  },
+  {
+    // A daemon reached over tcp:// is treated as remote: no bind mounts, the worktree is copied in
+    // and the result copied out.
+    name: 'docker over tcp (copy in and out)',
+    kind: 'docker',
+    workdirInside: '/shoal/work',
+    up() {
+      dockerApi = startDockerApi(undefined, { tcp: true });
+      process.env.DOCKER_HOST = dockerApi.url;
+    },
+    down() {
+      if (savedDockerHost === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = savedDockerHost;
+      dockerApi?.stop();
+    },
+    worker: () => ({ id: 'w1', name: 'remote container', host: { kind: 'docker', image: TEST_IMAGE }, max_concurrent_tasks: 2 }),
     prepare() {},
   },
 ];
@@ -82,7 +105,7 @@ function hostRefOf(core: ShoalCore, runId: string): Record<string, unknown> | nu
   }
 }
 
-describe.each(setups)('host driver conformance: $kind', (setup) => {
+describe.each(setups)('host driver conformance: $name', (setup) => {
   beforeAll(() => setup.up(), 120_000);
   afterAll(() => setup.down());
 
@@ -100,7 +123,7 @@ describe.each(setups)('host driver conformance: $kind', (setup) => {
       worker_specs: [setup.worker()],
       task_specs: [{
         id: 'edit', name: 'edit',
-        instructions: 'echo "hello from the agent"; echo changed > new.txt; echo more >> README.md; echo \'{"ok":true}\' > "$SHOAL_ARTIFACTS_DIR/report.json"',
+        instructions: 'echo "hello from the agent in $PWD"; echo changed > new.txt; echo more >> README.md; echo \'{"ok":true}\' > "$SHOAL_ARTIFACTS_DIR/report.json"',
         scorer: { kind: 'file_exists', path: 'new.txt' },
         expected_artifacts: ['report'],
       }],
@@ -109,7 +132,9 @@ describe.each(setups)('host driver conformance: $kind', (setup) => {
     const [receipt] = c.engine.fleet.receipts(runId);
     expect(receipt).toMatchObject({ result: 'pass', worker_id: 'w1' });
     const artifacts = receipt!.artifacts as Array<{ kind: string; path: string; checksum: string }>;
-    expect(fs.readFileSync(artifacts.find((a) => a.kind === 'log')!.path, 'utf8')).toContain('hello from the agent');
+    const log = fs.readFileSync(artifacts.find((a) => a.kind === 'log')!.path, 'utf8');
+    expect(log).toContain('hello from the agent');
+    if (setup.workdirInside) expect(log).toContain(`hello from the agent in ${setup.workdirInside}`);
     const patch = fs.readFileSync(artifacts.find((a) => a.kind === 'patch')!.path, 'utf8');
     expect(patch).toContain('new.txt');
     expect(patch).toContain('+more');
@@ -165,7 +190,7 @@ describe.each(setups)('host driver conformance: $kind', (setup) => {
 
   it('cancel ends the agent and its whole tree', async () => {
     const c = core();
-    const marker = `sleep 41.${process.pid % 1000}${setup.kind.length}`;
+    const marker = `sleep 41.${process.pid % 1000}${setup.name.length}`;
     const runId = launch(c, {
       name: 'cancel', worker_specs: [setup.worker()],
       task_specs: [{ id: 'long', name: 'long', instructions: `echo started; ${marker} & ${marker}; wait` }],
@@ -179,7 +204,7 @@ describe.each(setups)('host driver conformance: $kind', (setup) => {
 
   it('a timeout ends the agent and records the attempt as timed out', async () => {
     const c = core();
-    const marker = `sleep 42.${process.pid % 1000}${setup.kind.length}`;
+    const marker = `sleep 42.${process.pid % 1000}${setup.name.length}`;
     const runId = launch(c, {
       name: 'timeout', worker_specs: [setup.worker()],
       task_specs: [{ id: 'slow', name: 'slow', instructions: `${marker} & ${marker}; wait`, timeout_seconds: 1, retry_policy: { max_attempts: 1 } }],

@@ -12,10 +12,11 @@ export const TEST_IMAGE = 'localhost/shoal-worker:latest';
 
 export interface TestDockerApi { dir: string; pid: number; url: string; stop(): void }
 
-export function startDockerApi(dir = tempDir('shoal-docker-')): TestDockerApi {
+/** `tcp: true` serves it on tcp://127.0.0.1:PORT instead, which Shoal treats as a remote daemon. */
+export function startDockerApi(dir = tempDir('shoal-docker-'), opts: { tcp?: boolean } = {}): TestDockerApi {
   let out: string;
   try {
-    out = execFileSync(path.join(RECIPES, 'docker-up'), [dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 900_000 });
+    out = execFileSync(path.join(RECIPES, 'docker-up'), [dir, ...(opts.tcp ? ['--tcp'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 900_000 });
   } catch (e) {
     throw new Error(`could not start a test Docker API: ${String((e as { stderr?: string }).stderr ?? e).trim()}`);
   }

@@ -1,15 +1,19 @@
-// A Docker container per attempt (dockerode; podman's Docker API works the same). The attempt's
-// worktree and artifacts dir are bind-mounted at the same paths, so nothing is copied and every
-// path in the agent's argv and environment stays valid; the container shares the host's network
-// (NetworkMode "host") so the tool gateway on 127.0.0.1 is reachable. Containers carry labels
-// naming run/task/attempt, are stopped (then killed) on cancel and timeout, and removed after.
-// Never pulls: a missing image is an error naming it.
+// A Docker container per attempt (dockerode; podman's Docker API works the same). On a local daemon
+// (unix socket) the attempt's worktree and artifacts dir are bind-mounted at the same paths, so
+// nothing is copied and every path in the agent's argv and environment stays valid. A remote daemon
+// (tcp://) cannot see this computer's files: the worktree is copied in before the start and the
+// result and artifacts copied out after the end (container-copy.ts), and local paths in the argv and
+// environment become their container counterparts. The container shares its host's network
+// (NetworkMode "host") so the tool gateway on 127.0.0.1 is reachable when that host is this one.
+// Containers carry labels naming run/task/attempt, are stopped (then killed) on cancel and timeout,
+// and removed after. Never pulls: a missing image is an error naming it.
 import { PassThrough } from 'node:stream';
 import readline from 'node:readline';
 import type Docker from 'dockerode';
 import type { AttemptPlan, AttemptSink, HostDriver, HostProbe, HostUsage } from '../host-driver';
 import type { HostRef } from '../host-ref';
 import { parseDockerArgs, type ContainerExtras } from './docker-args';
+import { CONTAINER_ARTIFACTS, CONTAINER_WORKDIR, copyIn, copyOut } from './container-copy';
 import { describeDockerError, dockerClient } from './docker-client';
 
 /** Variables that describe this computer, not the container: the image's own values apply. */
@@ -23,12 +27,15 @@ export class DockerDriver implements HostDriver {
   private readonly docker: Docker;
   private readonly where: string;
   private readonly extras: ContainerExtras;
+  /** The daemon is reached over the network: it cannot bind-mount this computer's directories. */
+  private readonly remote: boolean;
 
   constructor(private readonly image: string, args: readonly string[], private readonly dockerHost: string | null, workerName: string) {
     const c = dockerClient(dockerHost);
     this.docker = c.docker;
     this.where = c.where;
     this.extras = parseDockerArgs(args, workerName);
+    this.remote = !this.where.startsWith('unix://');
     this.label = `docker ${image} at ${this.where}`;
   }
 
@@ -73,14 +80,16 @@ export class DockerDriver implements HostDriver {
   }
 
   async start(plan: AttemptPlan, sink: AttemptSink, signal: AbortSignal): Promise<HostRef> {
-    const env = Object.entries(plan.launch.env).filter(([k]) => !LOCAL_ONLY_ENV.has(k)).map(([k, v]) => `${k}=${v}`);
+    const swaps: Array<[string, string]> = this.remote ? [[plan.artifactsDir, CONTAINER_ARTIFACTS], [plan.workdir.dir, CONTAINER_WORKDIR]] : [];
+    const swap = (v: string): string => swaps.reduce((acc, [from, to]) => acc.split(from).join(to), v);
+    const env = Object.entries(plan.launch.env).filter(([k]) => !LOCAL_ONLY_ENV.has(k)).map(([k, v]) => `${k}=${swap(v)}`);
     let container: Docker.Container;
     try {
       container = await this.docker.createContainer({
         Image: this.image,
-        Cmd: [plan.launch.command, ...plan.launch.args],
+        Cmd: [plan.launch.command, ...plan.launch.args].map(swap),
         Env: [...this.extras.env, ...env],
-        WorkingDir: plan.workdir.dir,
+        WorkingDir: this.remote ? CONTAINER_WORKDIR : plan.workdir.dir,
         ...(this.extras.user ? { User: this.extras.user } : {}),
         Labels: { [LABEL.run]: plan.runId, [LABEL.task]: plan.taskId, [LABEL.attempt]: String(plan.attempt) },
         AttachStdout: true, AttachStderr: true, Tty: false, OpenStdin: false,
@@ -88,11 +97,19 @@ export class DockerDriver implements HostDriver {
           NetworkMode: 'host',
           // An init reaps the agent's children and forwards the stop signal to the whole tree.
           Init: true,
-          Binds: [`${plan.workdir.dir}:${plan.workdir.dir}`, `${plan.artifactsDir}:${plan.artifactsDir}`, ...this.extras.binds],
+          Binds: [...(this.remote ? [] : [`${plan.workdir.dir}:${plan.workdir.dir}`, `${plan.artifactsDir}:${plan.artifactsDir}`]), ...this.extras.binds],
         },
       });
     } catch (e) {
       throw this.fail(e);
+    }
+    if (this.remote) {
+      try {
+        await copyIn(container, plan.workdir.dir);
+      } catch (e) {
+        await container.remove({ force: true }).catch(() => undefined);
+        throw new Error(`${this.label}: copying the worktree into the container failed: ${this.fail(e).message}`);
+      }
     }
     const ref: HostRef = { kind: 'docker', containerId: container.id, dockerHost: this.dockerHost };
     const out = new PassThrough();
@@ -137,6 +154,13 @@ export class DockerDriver implements HostDriver {
       });
       out.end();
       err.end();
+      if (this.remote && !hostError) {
+        try {
+          sink.artifacts(await copyOut(container, plan.workdir.dir, plan.artifactsDir));
+        } catch (e) {
+          hostError = `${this.label}: copying the result out of the container failed: ${this.fail(e).message}`;
+        }
+      }
       await container.remove({ force: true }).catch(() => undefined);
       sink.finish({ code, signal: null, ...(hostError ? { hostError } : {}) });
     })();

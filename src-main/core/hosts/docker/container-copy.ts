@@ -1,0 +1,57 @@
+// A remote Docker daemon (tcp://) cannot see this computer's files, so an attempt's worktree goes
+// into the container as a tar archive before it starts and comes back out after it ends, with the
+// artifacts; the local worktree then holds exactly what the container left, and the supervisor
+// makes the patch and the branch from it the same way as for a bind mount. The system `tar` packs
+// and unpacks (the same on Linux and macOS); the worktree's `.git` stays here, the history is not
+// the container's business.
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type Docker from 'dockerode';
+
+const execFileP = promisify(execFile);
+
+/** Where the copies live inside the container. */
+export const CONTAINER_WORKDIR = '/shoal/work';
+export const CONTAINER_ARTIFACTS = '/shoal/artifacts';
+
+/** The worktree's files (not `.git`) at /shoal/work and an empty /shoal/artifacts, into a created
+ *  container that has not started yet. */
+export async function copyIn(container: Docker.Container, workdir: string): Promise<void> {
+  const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-copy-in-'));
+  try {
+    fs.cpSync(workdir, path.join(stage, 'shoal', 'work'), { recursive: true, filter: (src) => path.relative(workdir, src) !== '.git' });
+    fs.mkdirSync(path.join(stage, 'shoal', 'artifacts'), { recursive: true });
+    const { stdout } = await execFileP('tar', ['-C', stage, '-cf', '-', 'shoal'], { encoding: 'buffer', maxBuffer: 2 ** 31 });
+    await container.putArchive(stdout, { path: '/' });
+  } finally {
+    fs.rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+/** After the container ended (it still exists): the worktree's files replace the local ones (all
+ *  but `.git`), the artifacts land in `artifactsDir`. Returns the artifact file names. */
+export async function copyOut(container: Docker.Container, workdir: string, artifactsDir: string): Promise<string[]> {
+  for (const entry of fs.readdirSync(workdir)) {
+    if (entry !== '.git') fs.rmSync(path.join(workdir, entry), { recursive: true, force: true });
+  }
+  await extract(await container.getArchive({ path: CONTAINER_WORKDIR }), workdir);
+  const before = new Set(fs.readdirSync(artifactsDir));
+  await extract(await container.getArchive({ path: CONTAINER_ARTIFACTS }), artifactsDir);
+  return fs.readdirSync(artifactsDir).filter((n) => !before.has(n) && fs.statSync(path.join(artifactsDir, n)).isFile());
+}
+
+/** A `docker cp` archive holds the copied directory itself as its top entry: its contents go to `into`. */
+function extract(archive: NodeJS.ReadableStream, into: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const tar = spawn('tar', ['-x', '-C', into, '--strip-components=1', '--no-same-owner', '-f', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let err = '';
+    tar.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    tar.on('error', reject);
+    tar.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`copying out of the container: tar exited ${code}: ${err.trim()}`))));
+    archive.on('error', reject);
+    archive.pipe(tar.stdin);
+  });
+}
