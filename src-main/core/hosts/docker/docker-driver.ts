@@ -140,10 +140,14 @@ export class DockerDriver implements HostDriver {
     void (async () => {
       let code: number | null = null;
       let hostError: string | undefined;
+      let lost = false;
       try {
         code = (await container.wait()).StatusCode ?? null;
       } catch (e) {
-        hostError = this.fail(e).message;
+        // The daemon stopped answering while the agent ran (its API went away, the network
+        // dropped): the container may still run there.
+        lost = (e as { statusCode?: number }).statusCode === undefined;
+        hostError = `${this.fail(e).message} while the agent ran`;
       }
       signal.removeEventListener('abort', stop);
       await new Promise<void>((resolve) => {
@@ -161,7 +165,8 @@ export class DockerDriver implements HostDriver {
           hostError = `${this.label}: copying the result out of the container failed: ${this.fail(e).message}`;
         }
       }
-      await container.remove({ force: true }).catch(() => undefined);
+      if (lost) this.reapWhenBack(ref);
+      else await container.remove({ force: true }).catch(() => undefined);
       sink.finish({ code, signal: null, ...(hostError ? { hostError } : {}) });
     })();
     return ref;
@@ -171,6 +176,15 @@ export class DockerDriver implements HostDriver {
   async usage(ref: HostRef): Promise<HostUsage | null> {
     if (ref.kind !== 'docker') return null;
     return this.docker.getContainer(ref.containerId).stats({ stream: false }).then((s) => usageOf(s), () => null);
+  }
+
+  /** Keeps trying to end a container cut off from this Shoal, with backoff, until the daemon
+   *  answers again (or for about two minutes; after that recovery finds it by its labels). */
+  private reapWhenBack(ref: HostRef, delayMs = 500, deadline = Date.now() + 120_000): void {
+    void this.reap(ref).catch(() => {
+      if (Date.now() > deadline) return;
+      setTimeout(() => this.reapWhenBack(ref, Math.min(delayMs * 2, 5_000), deadline), delayMs).unref();
+    });
   }
 
   async cancel(ref: HostRef): Promise<void> {
