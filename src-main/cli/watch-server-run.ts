@@ -7,8 +7,8 @@ import type { CliIo } from './io';
 import { UsageError } from './io';
 import { ProgressDisplay, summaryTable } from './progress';
 import { ServerClient } from './server-client';
+import { FINISHED_RUN_STATUSES, isIn } from '../../src-shared/protocol/event-states';
 
-const SETTLED = new Set(['completed', 'failed', 'cancelled']);
 const WAITING_FOR_A_PERSON = new Set(['review']);
 
 export async function runOnServer(file: string, opts: { url: string; token?: string; workspace: string | null; json: boolean }, io: CliIo): Promise<number> {
@@ -38,7 +38,7 @@ export async function runOnServer(file: string, opts: { url: string; token?: str
       // A task "no worker offers" may still be taken by a remote agent that joins the host: only
       // finished tasks and tasks waiting for a person end the wait.
       const idle = view.tasks.every((t) => ['passed', 'failed', 'timeout', 'skipped', 'cancelled'].includes(t.state) || WAITING_FOR_A_PERSON.has(t.state));
-      if (SETTLED.has(view.run.status) || idle) break;
+      if (isIn(FINISHED_RUN_STATUSES, view.run.status) || idle) break;
       await new Promise((r) => setTimeout(r, 200));
     }
     const receipts = await client.call<Array<Record<string, unknown>>>('tasks.receipts', { runId });

@@ -4,6 +4,10 @@ import { z } from 'zod';
 export const RUN_STATUSES = ['pending', 'queued', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
 export const TASK_STATES = ['pending', 'queued', 'leased', 'starting', 'running', 'model_wait', 'running_tool', 'retry_wait', 'review', 'passed', 'failed', 'timeout', 'cancelled', 'skipped'] as const;
 export type TaskState = (typeof TASK_STATES)[number];
+/** A task whose agent is at work (or about to be): Cancel applies, landing skips its changes. */
+export const WORKING_TASK_STATES = ['leased', 'starting', 'running', 'model_wait', 'running_tool'] as const satisfies readonly TaskState[];
+/** A task that may be given another attempt now. */
+export const RETRYABLE_TASK_STATES = ['retry_wait', 'failed', 'timeout', 'cancelled'] as const satisfies readonly TaskState[];
 
 export const RunSummarySchema = z.object({
   id: z.string(),

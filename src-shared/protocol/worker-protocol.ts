@@ -9,6 +9,7 @@
 // leases, and sends durable `write`s from its outbox, each with a sequence number the control plane
 // deduplicates by (agent, sequence) and fences by the lease token (`ack` or `refused`).
 import { z } from 'zod';
+import { EVENT_STATES } from './event-states';
 
 /** Bumped whenever a frame changes incompatibly; both ends refuse a different version. */
 export const WORKER_PROTOCOL_VERSION = 1;
@@ -30,7 +31,7 @@ export const LeaseRefSchema = z.object({
 }).strict();
 export type LeaseRef = z.infer<typeof LeaseRefSchema>;
 
-const EventPayloadSchema = z.object({ state: z.string().min(1).max(64) }).catchall(z.unknown());
+const EventPayloadSchema = z.object({ state: z.enum(EVENT_STATES) }).catchall(z.unknown());
 
 /** A file carried inline (artifact content or a git bundle), checked by its sha256 on arrival. */
 export const InlineFileSchema = z.object({

@@ -129,7 +129,7 @@ export function eventsPerSecond(n: number, batch: number, rounds: number): numbe
     const store = openStore(path.join(dir, 's.db'));
     const fleet = new FleetStore(store, null);
     fleet.createRun(noopRun('ev', 1));
-    const drafts = Array.from({ length: batch }, (_, i) => ({ taskId: 't0', workerId: 'local', attempt: 1, payload: i % 2 ? { state: 'heartbeat', cpu_percent: 12.5, memory_mb: 256 } : { state: 'running_tool', tool: 'exec_shell', call_id: `c${i}` } }));
+    const drafts = Array.from({ length: batch }, (_, i) => ({ taskId: 't0', workerId: 'local', attempt: 1, payload: i % 2 ? { state: 'heartbeat' as const, cpu_percent: 12.5, memory_mb: 256 } : { state: 'running_tool' as const, tool: 'exec_shell', call_id: `c${i}` } }));
     const t0 = performance.now();
     for (let written = 0; written < n; written += batch) fleet.tx(() => fleet.events.append('ev', drafts));
     results.push(n / ((performance.now() - t0) / 1000));

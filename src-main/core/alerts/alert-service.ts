@@ -18,6 +18,7 @@ import type { EventDraft } from '../fleet/event-log';
 import { HookRunner } from './hooks/hook-runner';
 import { HookStore } from './hooks/hook-store';
 import type { HookConfig, HookEventName } from './hooks/hook-config';
+import { ATTEMPT_END_EVENTS, isIn, TASK_STATE_EVENTS } from '../../../src-shared/protocol/event-states';
 
 export interface AlertServiceOptions {
   store: Store;
@@ -130,9 +131,9 @@ export class AlertService {
       const state = d.payload.state;
       const data = { run_id: runId, task_id: d.taskId, worker_id: d.workerId, attempt: d.attempt ?? null, ...d.payload };
       if (state === 'escalated') fire.push(['alert.fired', data]);
-      if (TASK_STATES.has(state)) fire.push(['task.state', data]);
+      if (isIn(TASK_STATE_EVENTS, state)) fire.push(['task.state', data]);
       if (state === 'starting') fire.push(['attempt.started', data]);
-      if (ATTEMPT_ENDS.has(state) && d.attempt !== undefined) fire.push(['attempt.finished', data]);
+      if (isIn(ATTEMPT_END_EVENTS, state) && d.attempt !== undefined) fire.push(['attempt.finished', data]);
     }
     if (fire.length > 0) setImmediate(() => {
       for (const [type, data] of fire) this.hooks.emit(type, data);
@@ -269,5 +270,3 @@ function envMs(v: string | undefined): number | undefined {
   return v && Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
-const TASK_STATES = new Set(['queued', 'leased', 'starting', 'running', 'completed', 'failed', 'cancelled', 'interrupted', 'stale', 'restarted']);
-const ATTEMPT_ENDS = new Set(['completed', 'failed', 'cancelled', 'interrupted', 'stale']);

@@ -6,8 +6,11 @@ import type { Store } from '../store/open';
 import type { EventBus } from '../bus';
 import { nowIso } from './ids';
 
-/** A payload as the reference implementation's FleetWorkerEventPayload serializes it: `{state, ...fields}`. */
-export type EventPayload = { state: string } & Record<string, unknown>;
+import type { EventPayload } from '../../../src-shared/protocol/event-states';
+
+/** A payload as the reference implementation's FleetWorkerEventPayload serializes it: `{state, ...fields}`,
+ *  its state one of the wire enum's (typed once, in src-shared/protocol/event-states.ts). */
+export type { EventPayload };
 
 export interface EventDraft {
   taskId: string;

@@ -14,6 +14,7 @@ import { nowIso, newLeaseToken, taskKey } from './ids';
 import { LeaseLostError, type Lease } from './lease';
 import { backoffMs, retryNumbers } from './retry';
 import { parseHostRef, serializeHostRef, type HostRef } from '../hosts/host-ref';
+import { FINISHED_RUN_STATUSES, isIn, LIVE_ATTEMPT_STATES } from '../../../src-shared/protocol/event-states';
 
 export interface NewTask {
   spec: FleetTaskSpec;
@@ -61,7 +62,6 @@ interface TaskRecord { run_id: string; task_id: string; spec: string; state: str
 interface RunCounters { status: string; tasks_total: number; tasks_passed: number; tasks_failed: number; tasks_review: number; tasks_cancelled: number }
 
 const TERMINAL = new Set(['passed', 'failed', 'timeout', 'cancelled', 'skipped']);
-const ACTIVE_ATTEMPT = ['leased', 'starting', 'running'];
 
 export class FleetStore {
   readonly events: EventLog;
@@ -134,7 +134,7 @@ export class FleetStore {
       activeAttempts: p<[], { seq: number; run_id: string; task_id: string; attempt: number; worker_id: string; lease_token: string; pid: number | null; pid_start: string | null; host_ref: string | null; owner_pid: number | null }>(
         `SELECT i.seq, a.run_id, a.task_id, a.attempt, a.worker_id, a.lease_token, a.pid, a.pid_start, a.host_ref, a.owner_pid
          FROM inbox i CROSS JOIN attempts a ON a.run_id = i.run_id AND a.task_id = i.task_id AND a.attempt = i.attempts
-         WHERE i.lease_token IS NOT NULL AND a.state IN (${ACTIVE_ATTEMPT.map((s) => `'${s}'`).join(', ')})`),
+         WHERE i.lease_token IS NOT NULL AND a.state IN (${LIVE_ATTEMPT_STATES.map((s) => `'${s}'`).join(', ')})`),
       lastAttempt: p<[string, string], { attempt: number; worker_id: string }>(
         `SELECT attempt, worker_id FROM attempts WHERE run_id = ? AND task_id = ? ORDER BY attempt DESC LIMIT 1`),
       reenqueue: p<[string, string, number, string, number, string | null, string | null]>(
@@ -272,7 +272,7 @@ export class FleetStore {
   cancelRun(runId: string, by: string): Array<Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'token'>> {
     return this.tx(() => {
       const c = this.s.runCounters.get(runId);
-      if (!c || TERMINAL_RUN.has(c.status)) return [];
+      if (!c || isIn(FINISHED_RUN_STATUSES, c.status)) return [];
       const now = nowIso();
       const running: Array<Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'token'>> = [];
       const drafts: EventDraft[] = [];
@@ -700,7 +700,6 @@ export class FleetStore {
 
 interface Notice { kind: 'completed' | 'failed' | 'review'; runId: string; taskId?: string }
 
-const TERMINAL_RUN = new Set(['completed', 'failed', 'cancelled']);
 
 function completedPayload(exitCode: number | null, summary: string | undefined): EventPayload {
   const p: EventPayload = { state: 'completed' };

@@ -22,6 +22,7 @@ import { BUILTIN_DESCRIPTORS, BUILTIN_NAMES, prepareBuiltin, ToolInputError, typ
 import { APPROVAL_TOOL, APPROVAL_TOOL_DESCRIPTOR, SHELL_RESULT_TOOL, subjectOf } from './claude-permission';
 import { GatewayHttpServer, type McpCallResult, type PreToolUseAnswer, type PreToolUseInput } from './mcp-http';
 import { ProcessRegistry } from './process-registry';
+import { isIn, LIVE_ATTEMPT_STATES } from '../../../src-shared/protocol/event-states';
 
 type TaskScope = Extract<ToolScope, { kind: 'task' }>;
 
@@ -120,7 +121,7 @@ export class ShoalToolGateway implements ToolGateway {
       if (!r.ownerPid || !isAlive(r.ownerPid)) return true;
       if (r.runId && r.taskId && r.attempt !== null) {
         const a = active.get(r.runId, r.taskId, r.attempt);
-        return !a || !['leased', 'starting', 'running'].includes(a.state);
+        return !a || !isIn(LIVE_ATTEMPT_STATES, a.state);
       }
       return false;
     });

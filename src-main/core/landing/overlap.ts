@@ -6,6 +6,8 @@
 import fs from 'node:fs';
 import { diffStat, receiptDiffStat, type FileStat } from './diff-stat';
 import { gitRun } from './git';
+import { WORKING_TASK_STATES } from '../../../src-shared/contract/views';
+import { isIn } from '../../../src-shared/protocol/event-states';
 import type { Store } from '../store/open';
 
 export interface OverlapWarning {
@@ -19,7 +21,6 @@ export interface OverlapWarning {
 
 interface TaskChanges { taskId: string; group: string | null; state: string; branch: string | null; finished: boolean; files: FileStat[] }
 
-const RUNNING = new Set(['leased', 'starting', 'running', 'model_wait', 'running_tool']);
 
 async function changesOf(store: Store, runId: string): Promise<{ repo: string | null; list: TaskChanges[] }> {
   const rows = store.db.prepare<[string, string], { task_id: string; state: string; body: string | null; workdir: string | null; branch: string | null; grp: string | null }>(
@@ -32,7 +33,7 @@ async function changesOf(store: Store, runId: string): Promise<{ repo: string | 
   const workspace = store.db.prepare<[string], { workspace: string | null }>(`SELECT workspace FROM runs WHERE id = ?`).get(runId)?.workspace ?? null;
   const list: TaskChanges[] = [];
   for (const r of rows) {
-    if (r.body && !RUNNING.has(r.state)) {
+    if (r.body && !isIn(WORKING_TASK_STATES, r.state)) {
       const artifacts = (JSON.parse(r.body) as { artifacts?: Array<Record<string, unknown>> }).artifacts ?? [];
       list.push({ taskId: r.task_id, group: r.grp, state: r.state, branch: r.branch, finished: true, files: receiptDiffStat(artifacts).files });
     } else if (r.workdir && fs.existsSync(r.workdir)) {

@@ -8,15 +8,15 @@ import path from 'node:path';
 import type { Store } from '../store/open';
 import { git, gitRun, refExists, worktrees } from './git';
 import { LandInputError } from './land-plan';
+import { FINISHED_RUN_STATUSES, isIn } from '../../../src-shared/protocol/event-states';
 
-const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 
 export interface RunRepo { repo: string; intoBranch: string; checkout: string | null }
 
 export function runWorkspace(store: Store, runId: string): string | null {
   const row = store.db.prepare<[string], { status: string; workspace: string | null }>(`SELECT status, workspace FROM runs WHERE id = ?`).get(runId);
   if (!row) throw new LandInputError('runId', `no run "${runId}"`);
-  if (!FINISHED.has(row.status)) throw new LandInputError('runId', `run "${runId}" is ${row.status}; land it once it has finished`);
+  if (!isIn(FINISHED_RUN_STATUSES, row.status)) throw new LandInputError('runId', `run "${runId}" is ${row.status}; land it once it has finished`);
   return row.workspace;
 }
 

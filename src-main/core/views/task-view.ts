@@ -8,13 +8,13 @@ import { readAgentSpec } from '../fleet/agents/agent-spec';
 import { ArtifactRecords, type ArtifactRecord } from '../fleet/artifact-records';
 import type { Store } from '../store/open';
 import { TASK_ROW_COLUMNS, taskRowFromRecord } from './runs-view';
+import { isIn, LIVE_ATTEMPT_STATES } from '../../../src-shared/protocol/event-states';
 
 interface AttemptRecord {
   attempt: number; worker_id: string; state: string; started_at: string; ended_at: string | null; exit_code: number | null;
   result: string | null; reason: string | null;
 }
 
-const LIVE_ATTEMPT = new Set(['leased', 'starting', 'running']);
 
 export class TaskView {
   private readonly taskStmt;
@@ -46,7 +46,7 @@ export class TaskView {
     const recorded = this.recordedArtifacts(runId, taskId);
     const attempts: AttemptDetail[] = this.attemptsStmt.all(runId, taskId).map((a) => ({
       attempt: a.attempt, workerId: a.worker_id, state: a.state, startedAt: a.started_at, endedAt: a.ended_at, exitCode: a.exit_code,
-      result: a.result, reason: a.reason, live: LIVE_ATTEMPT.has(a.state), receipt: receipts.get(a.attempt) ?? null,
+      result: a.result, reason: a.reason, live: isIn(LIVE_ATTEMPT_STATES, a.state), receipt: receipts.get(a.attempt) ?? null,
       artifacts: [...(recorded.get(a.attempt)?.values() ?? [])],
     }));
     return {
@@ -72,7 +72,7 @@ export class TaskView {
   /** Whether this attempt exists and, if so, whether its agent may still be running. */
   attemptState(runId: string, taskId: string, attempt: number): { live: boolean } | null {
     const a = this.attemptStmt.get(runId, taskId, attempt);
-    return a ? { live: LIVE_ATTEMPT.has(a.state) } : null;
+    return a ? { live: isIn(LIVE_ATTEMPT_STATES, a.state) } : null;
   }
 
   /** The artifacts table, attempt by attempt (see fleet/artifact-records.ts: the one place they are recorded). */

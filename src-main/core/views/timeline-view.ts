@@ -8,6 +8,7 @@
 // (event-log.ts), so a fold built by this process also sees what another process (the CLI) wrote.
 import { BAR_STATES, type BarOutcome, type BarState, type Timeline, type TimelineBar } from '../../../src-shared/contract';
 import type { Store } from '../store/open';
+import { ATTEMPT_END_EVENTS, isIn } from '../../../src-shared/protocol/event-states';
 
 interface EventRow { seq: number; task_id: string; worker_id: string; timestamp: string; state: string; attempt: number | null; body: string | null }
 interface Bar extends TimelineBar { seq: number }
@@ -16,7 +17,6 @@ interface QueuePoint { t: number; depth: number; seq: number }
 const STATE_INDEX = new Map<BarState, number>(BAR_STATES.map((s, i) => [s, i]));
 /** Worker event states that change what an attempt is doing; `starting` is still the lease's setup. */
 const ACTIVE: Record<string, BarState> = { leased: 'leased', starting: 'leased', running: 'running', model_wait: 'model_wait', running_tool: 'running_tool' };
-const TERMINAL = ['completed', 'failed', 'cancelled', 'interrupted', 'stale'];
 /** An agent that flips between model and tool thousands of times keeps its first segments only. */
 const MAX_SEG_PAIRS = 1000;
 const BATCH = 20_000;
@@ -50,7 +50,7 @@ class RunFold {
       const code = STATE_INDEX.get(active)!;
       if (bar.segs[bar.segs.length - 1] !== code && bar.segs.length < MAX_SEG_PAIRS * 2) bar.segs.push(t, code);
       bar.seq = e.seq;
-    } else if (TERMINAL.includes(e.state)) {
+    } else if (isIn(ATTEMPT_END_EVENTS, e.state)) {
       this.terminal(e, t);
     }
   }
@@ -141,7 +141,7 @@ export class TimelineView {
     // Bodies are read only for the few events whose details a bar shows (reason, summary).
     this.eventsAfter = store.db.prepare<[string, number, number], EventRow>(
       `SELECT seq, task_id, worker_id, timestamp, state, attempt,
-              CASE WHEN state IN (${TERMINAL.map((s) => `'${s}'`).join(', ')}) THEN body END AS body
+              CASE WHEN state IN (${ATTEMPT_END_EVENTS.map((s) => `'${s}'`).join(', ')}) THEN body END AS body
        FROM worker_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?`);
     this.reviewTasks = store.db.prepare<[string], { task_id: string; attempts: number }>(`SELECT task_id, attempts FROM tasks WHERE run_id = ? AND state = 'review'`);
     this.workerNames = store.db.prepare<[], { id: string; name: string }>('SELECT id, name FROM workers');

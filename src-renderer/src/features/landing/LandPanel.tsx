@@ -10,11 +10,11 @@ import { humanize } from '../../ui/StatusPill';
 import { useToast } from '../../ui/Toaster';
 import { CandidateCompare } from './CandidateCompare';
 import './landing.css';
+import { FINISHED_RUN_STATUSES, isIn } from '../../../../src-shared/protocol/event-states';
 
-const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 
 export function LandPanel({ runId, runStatus }: { runId: string; runStatus: string }) {
-  const finished = FINISHED.has(runStatus);
+  const finished = isIn(FINISHED_RUN_STATUSES, runStatus);
   // Worktree edits of running tasks make no events: poll while the run is live.
   // A change of the run's state invalidates the `runs` family, which this overview belongs to.
   const overview = useShoalQuery('landing.overview', { runId }, { refetchInterval: finished ? false : 1500 });

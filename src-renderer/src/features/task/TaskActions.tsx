@@ -1,11 +1,10 @@
 // What a person can do to a task: stop its agent, retry it now, or (in review) pass or fail it.
 import { useState } from 'react';
-import type { TaskRow } from '../../../../src-shared/contract';
+import { RETRYABLE_TASK_STATES, WORKING_TASK_STATES, type TaskRow } from '../../../../src-shared/contract';
+import { isIn } from '../../../../src-shared/protocol/event-states';
 import { useShoalMutation } from '../../transport/query';
 import { useToast } from '../../ui/Toaster';
 
-const RUNNING = ['leased', 'starting', 'running', 'model_wait', 'running_tool'];
-const RETRYABLE = ['retry_wait', 'failed', 'timeout', 'cancelled'];
 
 export function TaskActions({ task }: { task: TaskRow }) {
   const cancel = useShoalMutation('tasks.cancel');
@@ -14,13 +13,13 @@ export function TaskActions({ task }: { task: TaskRow }) {
   const onError = (e: Error) => toast(e.message, 'failed');
   return (
     <div className="task-actions">
-      {RUNNING.includes(task.state) && (
+      {isIn(WORKING_TASK_STATES, task.state) && (
         <button type="button" className="button button-danger" disabled={cancel.isPending}
           onClick={() => cancel.mutate({ runId: task.runId, taskId: task.taskId }, { onError, onSuccess: () => toast(`Stopping "${task.name}"…`) })}>
           Cancel task
         </button>
       )}
-      {RETRYABLE.includes(task.state) && (
+      {isIn(RETRYABLE_TASK_STATES, task.state) && (
         <button type="button" className="button" disabled={retry.isPending}
           title={task.state === 'retry_wait' ? 'Skip the backoff and run the next attempt now' : 'Give the task one more attempt'}
           onClick={() => retry.mutate({ runId: task.runId, taskId: task.taskId }, { onError, onSuccess: () => toast(`"${task.name}" is queued for another attempt.`) })}>
