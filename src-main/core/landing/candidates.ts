@@ -3,15 +3,17 @@
 // spec load, each its own attempt on its own worktree/branch, placed like any task: the engine needs
 // no notion of candidates. Here they are ranked by evidence: passing before failing, then the
 // measures the spec names in `metadata.rank_by` (default: score, tests_passed, diff_size); a person's
-// pick overrides the ranking, and a tie at the top is left to a person.
+// pick overrides the ranking, and a tie at the top is left to a person. A measure a candidate has no
+// value for (no test artifact, no cost reported) ranks it after every candidate that has one.
 import { readAgentSpec } from '../fleet/agents/agent-spec';
 import type { LoadedTask } from '../fleet/spec/loaded-task';
 import { nowIso } from '../fleet/ids';
 import type { Store } from '../store/open';
+import { attemptCost } from './attempt-cost';
 import { receiptDiffStat } from './diff-stat';
 import { receiptTestCounts } from './test-counts';
 
-export const MEASURES = ['score', 'tests_passed', 'diff_size', 'duration'] as const;
+export const MEASURES = ['score', 'tests_passed', 'diff_size', 'duration', 'cost'] as const;
 export type Measure = (typeof MEASURES)[number];
 const DEFAULT_MEASURES: Measure[] = ['score', 'tests_passed', 'diff_size'];
 const MAX_CANDIDATES = 8;
@@ -57,12 +59,14 @@ export function expandCandidates(tasks: LoadedTask[], issues: string[]): LoadedT
 export interface CandidateView {
   taskId: string; agent: string; state: string; result: string | null; score: string | null; scoreValue: number | null;
   testsPassed: number | null; linesChanged: number; filesChanged: number; durationS: number | null;
+  /** US dollars the agent reported for the attempt; null when unknown. */
+  costUsd: number | null;
 }
 export interface CandidateRanking {
   group: string; measures: Measure[]; candidates: CandidateView[]; winner: string | null; pickedBy: string | null; tie: boolean;
 }
 
-interface Row { task_id: string; state: string; spec: string; started_at: string | null; finished_at: string | null; body: string | null }
+interface Row { task_id: string; state: string; spec: string; started_at: string | null; finished_at: string | null; body: string | null; attempt: number }
 
 function measureOf(c: CandidateView, m: Measure): number | null {
   switch (m) {
@@ -70,12 +74,14 @@ function measureOf(c: CandidateView, m: Measure): number | null {
     case 'tests_passed': return c.testsPassed;
     case 'diff_size': return c.result === null ? null : c.linesChanged;
     case 'duration': return c.durationS;
+    case 'cost': return c.costUsd;
   }
 }
-/** Higher is better for score and tests; smaller is better for diff size and duration. */
-const HIGHER_IS_BETTER: Record<Measure, boolean> = { score: true, tests_passed: true, diff_size: false, duration: false };
+/** Higher is better for score and tests; smaller is better for diff size, duration and cost. */
+const HIGHER_IS_BETTER: Record<Measure, boolean> = { score: true, tests_passed: true, diff_size: false, duration: false, cost: false };
 
-function compare(a: CandidateView, b: CandidateView, measures: Measure[]): number {
+/** Orders two candidates: passing first, then each measure in turn (unknown after known). */
+export function compareCandidates(a: CandidateView, b: CandidateView, measures: Measure[]): number {
   const pa = a.result === 'pass' ? 0 : 1;
   const pb = b.result === 'pass' ? 0 : 1;
   if (pa !== pb) return pa - pb;
@@ -94,7 +100,7 @@ function compare(a: CandidateView, b: CandidateView, measures: Measure[]): numbe
 export function rankGroup(store: Store, runId: string, group: string): CandidateRanking | null {
   const rows = store.db.prepare<[string, string, string], Row>(
     `SELECT t.task_id, t.state, t.spec, t.started_at, t.finished_at,
-       (SELECT body FROM receipts r WHERE r.run_id = ? AND r.task_id = t.task_id ORDER BY attempt DESC LIMIT 1) AS body
+       (SELECT body FROM receipts r WHERE r.run_id = ? AND r.task_id = t.task_id ORDER BY attempt DESC LIMIT 1) AS body, t.attempts AS attempt
      FROM tasks t WHERE t.run_id = ? AND json_extract(t.spec, '$.metadata.candidate_of') = ? ORDER BY t.ordinal`).all(runId, runId, group);
   if (rows.length === 0) return null;
   const firstMeta = (JSON.parse(rows[0]!.spec) as { metadata?: Record<string, unknown> }).metadata ?? {};
@@ -109,12 +115,13 @@ export function rankGroup(store: Store, runId: string, group: string): Candidate
       score: body?.score ? `${body.score.value}${body.score.max !== undefined ? `/${body.score.max}` : ''}` : null, scoreValue: body?.score?.value ?? null,
       testsPassed: body ? (receiptTestCounts(body.artifacts)?.passed ?? null) : null, linesChanged: stat.added + stat.removed, filesChanged: stat.files.length,
       durationS: r.started_at && r.finished_at ? Math.round((Date.parse(r.finished_at) - Date.parse(r.started_at)) / 100) / 10 : null,
+      costUsd: attemptCost(store, runId, r.task_id, r.attempt, body as Record<string, unknown> | null),
     };
   });
-  candidates.sort((a, b) => compare(a, b, measures));
+  candidates.sort((a, b) => compareCandidates(a, b, measures));
   const pick = store.db.prepare<[string, string], { task_id: string; picked_by: string }>(`SELECT task_id, picked_by FROM candidate_picks WHERE run_id = ? AND group_id = ?`).get(runId, group);
   const top = candidates[0]!;
-  const tie = candidates.length > 1 && top.result === 'pass' && compare(top, candidates[1]!, measures) === 0;
+  const tie = candidates.length > 1 && top.result === 'pass' && compareCandidates(top, candidates[1]!, measures) === 0;
   let winner: string | null = top.result === 'pass' && !tie ? top.taskId : null;
   if (pick && candidates.some((c) => c.taskId === pick.task_id && c.result === 'pass')) winner = pick.task_id;
   return { group, measures, candidates, winner, pickedBy: pick && winner === pick.task_id ? pick.picked_by : null, tie };

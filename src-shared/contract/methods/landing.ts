@@ -23,6 +23,7 @@ export type OverlapWarningView = z.output<typeof OverlapWarningSchema>;
 export const CandidateSchema = z.object({
   taskId: z.string(), agent: z.string(), state: z.string(), result: z.string().nullable(), score: z.string().nullable(), scoreValue: z.number().nullable(),
   testsPassed: z.number().nullable(), linesChanged: z.number(), filesChanged: z.number(), durationS: z.number().nullable(),
+  costUsd: z.number().nullable(),
 });
 export const CandidateGroupSchema = z.object({
   group: z.string(), measures: z.array(z.string()), candidates: z.array(CandidateSchema), winner: z.string().nullable(), pickedBy: z.string().nullable(), tie: z.boolean(),

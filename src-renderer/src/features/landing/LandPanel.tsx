@@ -64,7 +64,7 @@ function CandidateGroup({ runId, group }: { runId: string; group: CandidateGroup
           : <span>{group.tie ? 'A tie: pick one.' : 'No candidate passed.'}</span>}
       </p>
       <table className="table">
-        <thead><tr><th>Candidate</th><th>Agent</th><th>Result</th><th>Score</th><th>Tests passed</th><th>Lines changed</th><th>Files</th><th>Duration</th><th /></tr></thead>
+        <thead><tr><th>Candidate</th><th>Agent</th><th>Result</th><th>Score</th><th>Tests passed</th><th>Lines changed</th><th>Files</th><th>Duration</th><th>Cost</th><th /></tr></thead>
         <tbody>
           {group.candidates.map((c) => (
             <tr key={c.taskId} data-testid="candidate-row" data-task-id={c.taskId} data-winner={c.taskId === group.winner ? 'true' : undefined}>
@@ -76,6 +76,7 @@ function CandidateGroup({ runId, group }: { runId: string; group: CandidateGroup
               <td className="mono">{c.linesChanged}</td>
               <td className="mono">{c.filesChanged}</td>
               <td className="mono">{c.durationS === null ? '—' : `${c.durationS}s`}</td>
+              <td className="mono" title={c.costUsd === null ? 'the agent reported no cost' : undefined}>{c.costUsd === null ? '—' : `$${c.costUsd.toFixed(4)}`}</td>
               <td>
                 {c.result === 'pass' && c.taskId !== group.winner && (
                   <button type="button" className="button" onClick={() => pick.mutate({ runId, taskId: c.taskId }, { onError: (e) => toast(e.message, 'failed') })}>
