@@ -88,7 +88,7 @@ export class LandingService {
     if (items.length === 0) throw new LandInputError('runId', `run "${opts.runId}" has no passed task to land`);
     await checkBranches(repo, items);
     if (opts.push || opts.pr) await checkRemote(repo, opts.remote ?? 'origin');
-    if (opts.pr) await checkGh(this.env);
+    if (opts.pr) await checkGh(repo, opts.remote ?? 'origin', this.env);
     const base = (await git(repo, ['rev-parse', `refs/heads/${intoBranch}`])).trim();
     const check = opts.check === undefined ? this.runLabel(opts.runId, 'land_check') : opts.check;
     const landing = this.landStore.create({ runId: opts.runId, repo, intoBranch, mode, checkCommand: check || null, baseCommit: base, ownerPid: process.pid }, items);
@@ -277,7 +277,15 @@ export class LandingService {
 
   private async openPrs(landing: LandingRow, remote: string): Promise<string | null> {
     const { openPullRequests } = await import('./pull-requests');
-    return openPullRequests({ landing, items: this.landStore.items(landing.id), remote, env: this.env, store: this.deps.store });
+    const items = this.landStore.items(landing.id);
+    return openPullRequests({
+      landing, items, remote, env: this.env, store: this.deps.store,
+      opened: (taskId, url) => {
+        const item = items.find((i) => i.taskId === taskId)!;
+        this.landStore.setItem(landing.id, taskId, 'kept', { files: item.files, reason: `left as branch ${item.branch}; pull request ${url}` });
+        this.deps.onChange?.(landing.runId);
+      },
+    });
   }
 }
 
