@@ -1,7 +1,12 @@
 // Landing in the browser: a run with a best-of-N task and two tasks that edit the same line. The run
 // view warns about the conflict, ranks the candidates, a person picks one, compares two, and lands:
-// the picked candidate and the first of the two land, the other is taken out with its file.
+// the picked candidate and the first of the two land, the other is taken out with its file. While
+// the queue works, each task's row shows its step as it happens: the run-level check waits for a
+// gate file the test creates, so "checking" and "queued" are seen before anything lands.
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect, test } from './fixtures/shoal-host';
 import { makeGitRepo } from './fixtures/git-repo';
 import { callHost } from './fixtures/host-call';
@@ -16,9 +21,12 @@ test('pick a candidate, see the conflict coming, and land the run', async ({ pag
   test.setTimeout(120_000);
   const repo = makeGitRepo({ 'shared.txt': 'base\n' });
   const git = (...args: string[]) => execFileSync('git', args, { cwd: repo.dir, encoding: 'utf8' }).trim();
+  const gateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-land-gate-'));
+  const gate = path.join(gateDir, 'go');
   try {
     const spec = {
       name: 'land me',
+      labels: { land_check: `while [ ! -e ${gate} ]; do sleep 0.05; done` },
       task_specs: [
         {
           id: 'fix', name: 'Fix it', instructions: SCRIPT, expected_artifacts: ['test_result'], retry_policy: { max_attempts: 1 },
@@ -60,6 +68,13 @@ test('pick a candidate, see the conflict coming, and land the run', async ({ pag
     await land.land('nope');
     await expect(land.panel.getByTestId('land-error')).toContainText('branch "nope" does not exist');
     await land.land('main');
+    // Live: the first merge is being checked, the others wait their turn.
+    await expect(land.result).toHaveAttribute('data-status', 'running');
+    await expect(land.item('fix.c2')).toHaveAttribute('data-state', 'checking');
+    await expect(land.item('b')).toHaveAttribute('data-state', 'queued');
+    await expect(land.item('c')).toHaveAttribute('data-state', 'queued');
+    await land.result.screenshot({ path: '/tmp/land15-live-landing.png' });
+    fs.writeFileSync(gate, '');
     await expect(land.result).toHaveAttribute('data-status', 'done');
     await expect(land.item('fix.c2')).toHaveAttribute('data-state', 'landed');
     await expect(land.item('b')).toHaveAttribute('data-state', 'landed');
@@ -71,5 +86,6 @@ test('pick a candidate, see the conflict coming, and land the run', async ({ pag
     expect(git('status', '--porcelain')).toBe('');
   } finally {
     repo.dispose();
+    fs.rmSync(gateDir, { recursive: true, force: true });
   }
 });

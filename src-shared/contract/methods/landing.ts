@@ -4,7 +4,7 @@ import { defineMethod } from '../define';
 import { Id, RunRef } from './common';
 
 export const LAND_MODES = ['merge', 'squash', 'branches'] as const;
-export const LAND_ITEM_STATES = ['queued', 'merging', 'landed', 'conflict', 'check_failed', 'empty', 'kept'] as const;
+export const LAND_ITEM_STATES = ['queued', 'merging', 'checking', 'landed', 'conflict', 'check_failed', 'empty', 'kept'] as const;
 
 export const LandItemSchema = z.object({
   task_id: z.string(), branch: z.string(), state: z.enum(LAND_ITEM_STATES), commit: z.string().nullable(), files: z.array(z.string()), reason: z.string().nullable(),

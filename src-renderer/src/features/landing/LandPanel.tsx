@@ -121,9 +121,14 @@ function LandForm({ runId, defaultInto, landable }: { runId: string; defaultInto
   );
 }
 
+/** Steps of an item still in the queue; the rest are settled (landed, taken out, kept, empty). */
+const IN_QUEUE = new Set<LandReportView['items'][number]['state']>(['queued', 'merging', 'checking']);
+
 function LandResult({ report }: { report: LandReportView }) {
+  const settled = report.items.filter((i) => !IN_QUEUE.has(i.state)).length;
   return (
     <div className="land-result" data-testid="land-result" data-status={report.status}>
+      {report.status === 'running' && <p role="status" data-testid="land-progress">Landing… {settled} of {report.items.length} done</p>}
       <p>
         Into <span className="mono">{report.into}</span> ({report.mode}): <span className="mono">{report.base_commit.slice(0, 10)}</span> → <span className="mono">{report.tip_commit.slice(0, 10)}</span>, {humanize(report.status)}
         {report.error ? ` — ${report.error}` : ''}
