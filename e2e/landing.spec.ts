@@ -1,6 +1,7 @@
 // Landing in the browser: a run with a best-of-N task and two tasks that edit the same line. The run
 // view warns about the conflict, ranks the candidates, a person picks one, compares two, and lands:
-// the picked candidate and the first of the two land, the other is taken out with its file. While
+// the picked candidate and the first of the two land, the other is taken out with its file. The
+// timeline marks both conflicting tasks' bars, naming the file. While
 // the queue works, each task's row shows its step as it happens: the run-level check waits for a
 // gate file the test creates, so "checking" and "queued" are seen before anything lands.
 import { execFileSync } from 'node:child_process';
@@ -52,6 +53,15 @@ test('pick a candidate, see the conflict coming, and land the run', async ({ pag
     await expect(page.getByTestId('task-conflict-note')).toHaveText('Changes the same files as b (shared.txt, conflicts)');
     await page.goto(`${host.url}#/runs/${runId}`);
     await run.expectStatus('failed');
+    // And the timeline marks both tasks' bars, the tooltip naming the other task and the file.
+    await expect(run.timeline).toHaveAttribute('data-conflict-marks', 'b c');
+    await run.hoverBar(/Changes the same files as c/, 6);
+    await expect(run.tooltip.getByTestId('bar-conflict')).toHaveText('⚠ Changes the same files as c (shared.txt, conflicts)');
+    await expect(run.tooltip).toContainText(/^B/);
+    await run.timeline.screenshot({ path: '/tmp/land15-timeline.png' });
+    await run.hoverBar(/Changes the same files as b/, 6);
+    await expect(run.tooltip).toContainText(/^C/);
+    await page.mouse.move(0, 0);
 
     await land.expectWinner('fix', 'fix.c3');
     await expect(land.candidate('fix.c3')).toContainText('5');
