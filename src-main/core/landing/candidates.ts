@@ -100,14 +100,17 @@ export function compareCandidates(a: CandidateView, b: CandidateView, measures: 
 export function rankGroup(store: Store, runId: string, group: string): CandidateRanking | null {
   const rows = store.db.prepare<[string, string, string], Row>(
     `SELECT t.task_id, t.state, t.spec, t.started_at, t.finished_at,
-       (SELECT body FROM receipts r WHERE r.run_id = ? AND r.task_id = t.task_id ORDER BY attempt DESC LIMIT 1) AS body, t.attempts AS attempt
+       COALESCE((SELECT body FROM receipts r WHERE r.run_id = ? AND r.task_id = t.task_id ORDER BY attempt DESC LIMIT 1),
+         (SELECT a.pending_receipt FROM attempts a WHERE a.run_id = t.run_id AND a.task_id = t.task_id AND a.attempt = t.attempts)) AS body,
+       t.attempts AS attempt
      FROM tasks t WHERE t.run_id = ? AND json_extract(t.spec, '$.metadata.candidate_of') = ? ORDER BY t.ordinal`).all(runId, runId, group);
   if (rows.length === 0) return null;
   const firstMeta = (JSON.parse(rows[0]!.spec) as { metadata?: Record<string, unknown> }).metadata ?? {};
   const measures = Array.isArray(firstMeta.rank_by) ? (firstMeta.rank_by as Measure[]) : DEFAULT_MEASURES;
   const candidates = rows.map((r): CandidateView => {
     const spec = JSON.parse(r.spec) as { metadata?: Record<string, unknown> };
-    const body = r.body ? (JSON.parse(r.body) as { result: string; score: { value: number; max?: number } | null; artifacts: Array<Record<string, unknown>> }) : null;
+    // A candidate waiting for review has no receipt yet: its pending one (no result) gives its changes and tests.
+    const body = r.body ? (JSON.parse(r.body) as { result?: string; score: { value: number; max?: number } | null; artifacts: Array<Record<string, unknown>> }) : null;
     const stat = body ? receiptDiffStat(body.artifacts) : { files: [], added: 0, removed: 0 };
     const agent = spec.metadata?.agent;
     return {
@@ -145,14 +148,35 @@ export function winnersOf(store: Store, runId: string, ranked: CandidateRanking[
 
 export class PickError extends Error {}
 
-/** A person's "Pick this one": only a candidate that passed can win. */
-export function pickCandidate(store: Store, runId: string, taskId: string, by: string): CandidateRanking {
+/** How a pick settles candidates still waiting for a person's review (the engine's review verdicts). */
+export interface ReviewVerdicts {
+  /** Runs `fn` as one transaction: the verdicts and the pick are written together or not at all. */
+  tx<T>(fn: () => T): T;
+  decide(taskId: string, pass: boolean, notes: string): boolean;
+}
+
+/** A person's "Pick this one": only a candidate that passed can win. A manual-review candidate is
+ *  picked as the reviewed winner: it passes review, the other candidates waiting for review fail it
+ *  ("not picked"), and the pick is recorded, all at once. */
+export function pickCandidate(store: Store, runId: string, taskId: string, by: string, review?: ReviewVerdicts): CandidateRanking {
   const row = store.db.prepare<[string, string], { spec: string; state: string }>(`SELECT spec, state FROM tasks WHERE run_id = ? AND task_id = ?`).get(runId, taskId);
   if (!row) throw new PickError(`no task "${taskId}" in run "${runId}"`);
   const group = (JSON.parse(row.spec) as { metadata?: Record<string, unknown> }).metadata?.candidate_of;
   if (typeof group !== 'string') throw new PickError(`task "${taskId}" is not a candidate of a best-of-N task`);
-  if (row.state !== 'passed') throw new PickError(`candidate "${taskId}" has not passed (it is ${row.state}); only a passing candidate can be picked`);
-  store.db.prepare(`INSERT INTO candidate_picks (run_id, group_id, task_id, picked_by, picked_at) VALUES (?, ?, ?, ?, ?)
+  const record = () => store.db.prepare(`INSERT INTO candidate_picks (run_id, group_id, task_id, picked_by, picked_at) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (run_id, group_id) DO UPDATE SET task_id = excluded.task_id, picked_by = excluded.picked_by, picked_at = excluded.picked_at`).run(runId, group, taskId, by, nowIso());
+  if (row.state === 'review' && review) {
+    const waiting = store.db.prepare<[string, string, string], { task_id: string }>(
+      `SELECT task_id FROM tasks WHERE run_id = ? AND state = 'review' AND json_extract(spec, '$.metadata.candidate_of') = ? AND task_id != ? ORDER BY ordinal`)
+      .all(runId, group, taskId).map((r) => r.task_id);
+    review.tx(() => {
+      if (!review.decide(taskId, true, `picked in review by ${by} as the winner of ${group}`)) throw new PickError(`candidate "${taskId}" is no longer waiting for review`);
+      for (const other of waiting) review.decide(other, false, `not picked: ${taskId} was chosen in review by ${by}`);
+      record();
+    });
+    return rankGroup(store, runId, group)!;
+  }
+  if (row.state !== 'passed') throw new PickError(`candidate "${taskId}" has not passed (it is ${row.state}); only a passing candidate can be picked`);
+  record();
   return rankGroup(store, runId, group)!;
 }
