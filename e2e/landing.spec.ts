@@ -99,3 +99,44 @@ test('pick a candidate, see the conflict coming, and land the run', async ({ pag
     fs.rmSync(gateDir, { recursive: true, force: true });
   }
 });
+
+test('manual-review candidates are reviewed together and one is picked as the reviewed winner', async ({ page, host }) => {
+  test.setTimeout(90_000);
+  const repo = makeGitRepo({ 'README.md': 'hello\n' });
+  try {
+    // $0 is the candidate's task id: each writes its own answer and n passing tests.
+    const script = 'n=${0##*.c}; printf \'<testsuite tests="%s" failures="0"></testsuite>\' $n > junit.xml; echo "$0" > answer.txt';
+    const spec = {
+      name: 'review together',
+      task_specs: [{
+        id: 'fix', name: 'Fix it', instructions: script, scorer: { kind: 'manual' }, expected_artifacts: ['test_result'], retry_policy: { max_attempts: 1 },
+        metadata: { candidates: 2, agent: { command: 'sh -c {instructions} {task_id}' }, artifact_paths: { test_result: 'junit.xml' } },
+      }],
+    };
+    const { runId } = await callHost(host, 'specs.launch', { text: JSON.stringify(spec), filename: 'review.json', workspace: repo.dir });
+    const shell = new ShellPage(page);
+    await shell.open(`${host.url}#/runs/${runId}/fix.c1`);
+    await expect(page.getByTestId('review-panel')).toBeVisible({ timeout: 30_000 });
+    const together = page.getByTestId('review-candidates');
+    const land = new LandPage(page);
+    const row = (id: string) => together.locator(`[data-testid="candidate-row"][data-task-id="${id}"]`);
+    // Both candidates side by side, with their tests and changes, the diff between them, before any verdict.
+    await expect(row('fix.c1')).toContainText('fix.c1 (this task)');
+    await expect(row('fix.c2')).toContainText('Review');
+    await expect(row('fix.c2').locator('td').nth(4)).toHaveText('2');
+    await expect(row('fix.c1').locator('td').nth(4)).toHaveText('1');
+    await together.getByRole('button', { name: 'Show diff' }).click();
+    await expect(together.getByTestId('compare-diff')).toContainText('fix.c2');
+    await together.screenshot({ path: '/tmp/land15-review-candidates.png' });
+    await row('fix.c2').getByRole('button', { name: 'Pick as the reviewed winner' }).click();
+    // The pick was the review: this candidate (not picked) failed it, the other passed and wins.
+    await expect(page.getByTestId('review-panel')).toHaveCount(0);
+    await page.goto(`${host.url}#/runs/${runId}`);
+    await land.expectWinner('fix', 'fix.c2');
+    await expect(land.candidate('fix.c1')).toContainText('Fail');
+    await expect(land.candidate('fix.c2')).toContainText('Pass');
+    await expect(land.panel).toContainText('1 result to land, in this order: fix.c2');
+  } finally {
+    repo.dispose();
+  }
+});

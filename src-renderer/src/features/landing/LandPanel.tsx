@@ -3,12 +3,11 @@
 // and the merge queue: choose the target branch and how, land, and see each task landed or taken
 // out with the reason and the files.
 import { useState } from 'react';
-import type { CandidateGroupView, LandReportView, OverlapWarningView } from '../../../../src-shared/contract/methods/landing';
+import type { LandReportView, OverlapWarningView } from '../../../../src-shared/contract/methods/landing';
 import { useShoalMutation, useShoalQuery } from '../../transport/query';
 import { ErrorNotice } from '../../ui/QueryStatus';
 import { humanize } from '../../ui/StatusPill';
-import { useToast } from '../../ui/Toaster';
-import { CandidateCompare } from './CandidateCompare';
+import { CandidateGroup } from './CandidateGroup';
 import './landing.css';
 
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
@@ -47,48 +46,6 @@ function ConflictWarnings({ warnings }: { warnings: OverlapWarningView[] }) {
           </li>
         ))}
       </ul>
-    </div>
-  );
-}
-
-function CandidateGroup({ runId, group }: { runId: string; group: CandidateGroupView }) {
-  const pick = useShoalMutation('landing.pick');
-  const toast = useToast();
-  return (
-    <div className="land-candidates" data-testid="candidate-group" data-group={group.group}>
-      <p>
-        <strong>Candidates for <span className="mono">{group.group}</span></strong>{' '}
-        <span className="muted">ranked by passing, then {group.measures.join(', ')}.</span>{' '}
-        {group.winner
-          ? <span data-testid="candidate-winner">Winner: <span className="mono">{group.winner}</span>{group.pickedBy ? ` (picked by ${group.pickedBy})` : ''}</span>
-          : <span>{group.tie ? 'A tie: pick one.' : 'No candidate passed.'}</span>}
-      </p>
-      <table className="table">
-        <thead><tr><th>Candidate</th><th>Agent</th><th>Result</th><th>Score</th><th>Tests passed</th><th>Lines changed</th><th>Files</th><th>Duration</th><th>Cost</th><th /></tr></thead>
-        <tbody>
-          {group.candidates.map((c) => (
-            <tr key={c.taskId} data-testid="candidate-row" data-task-id={c.taskId} data-winner={c.taskId === group.winner ? 'true' : undefined}>
-              <td className="mono">{c.taskId}</td>
-              <td className="mono">{c.agent}</td>
-              <td>{c.result ? humanize(c.result) : humanize(c.state)}</td>
-              <td className="mono">{c.score ?? '—'}</td>
-              <td className="mono">{c.testsPassed ?? '—'}</td>
-              <td className="mono">{c.linesChanged}</td>
-              <td className="mono">{c.filesChanged}</td>
-              <td className="mono">{c.durationS === null ? '—' : `${c.durationS}s`}</td>
-              <td className="mono" title={c.costUsd === null ? 'the agent reported no cost' : undefined}>{c.costUsd === null ? '—' : `$${c.costUsd.toFixed(4)}`}</td>
-              <td>
-                {c.result === 'pass' && c.taskId !== group.winner && (
-                  <button type="button" className="button" onClick={() => pick.mutate({ runId, taskId: c.taskId }, { onError: (e) => toast(e.message, 'failed') })}>
-                    Pick this one
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {group.candidates.length > 1 && <CandidateCompare runId={runId} candidates={group.candidates.map((c) => c.taskId)} />}
     </div>
   );
 }
