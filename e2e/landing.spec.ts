@@ -1,7 +1,13 @@
 // Landing in the browser: a run with a best-of-N task and two tasks that edit the same line. The run
 // view warns about the conflict, ranks the candidates, a person picks one, compares two, and lands:
-// the picked candidate and the first of the two land, the other is taken out with its file.
+// the picked candidate and the first of the two land, the other is taken out with its file. The
+// timeline marks both conflicting tasks' bars, naming the file. While
+// the queue works, each task's row shows its step as it happens: the run-level check waits for a
+// gate file the test creates, so "checking" and "queued" are seen before anything lands.
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect, test } from './fixtures/shoal-host';
 import { makeGitRepo } from './fixtures/git-repo';
 import { callHost } from './fixtures/host-call';
@@ -16,9 +22,12 @@ test('pick a candidate, see the conflict coming, and land the run', async ({ pag
   test.setTimeout(120_000);
   const repo = makeGitRepo({ 'shared.txt': 'base\n' });
   const git = (...args: string[]) => execFileSync('git', args, { cwd: repo.dir, encoding: 'utf8' }).trim();
+  const gateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-land-gate-'));
+  const gate = path.join(gateDir, 'go');
   try {
     const spec = {
       name: 'land me',
+      labels: { land_check: `while [ ! -e ${gate} ]; do sleep 0.05; done` },
       task_specs: [
         {
           id: 'fix', name: 'Fix it', instructions: SCRIPT, expected_artifacts: ['test_result'], retry_policy: { max_attempts: 1 },
@@ -44,6 +53,15 @@ test('pick a candidate, see the conflict coming, and land the run', async ({ pag
     await expect(page.getByTestId('task-conflict-note')).toHaveText('Changes the same files as b (shared.txt, conflicts)');
     await page.goto(`${host.url}#/runs/${runId}`);
     await run.expectStatus('failed');
+    // And the timeline marks both tasks' bars, the tooltip naming the other task and the file.
+    await expect(run.timeline).toHaveAttribute('data-conflict-marks', 'b c');
+    await run.hoverBar(/Changes the same files as c/, 6);
+    await expect(run.tooltip.getByTestId('bar-conflict')).toHaveText('⚠ Changes the same files as c (shared.txt, conflicts)');
+    await expect(run.tooltip).toContainText(/^B/);
+    await run.timeline.screenshot({ path: '/tmp/land15-timeline.png' });
+    await run.hoverBar(/Changes the same files as b/, 6);
+    await expect(run.tooltip).toContainText(/^C/);
+    await page.mouse.move(0, 0);
 
     await land.expectWinner('fix', 'fix.c3');
     await expect(land.candidate('fix.c3')).toContainText('5');
@@ -60,6 +78,13 @@ test('pick a candidate, see the conflict coming, and land the run', async ({ pag
     await land.land('nope');
     await expect(land.panel.getByTestId('land-error')).toContainText('branch "nope" does not exist');
     await land.land('main');
+    // Live: the first merge is being checked, the others wait their turn.
+    await expect(land.result).toHaveAttribute('data-status', 'running');
+    await expect(land.item('fix.c2')).toHaveAttribute('data-state', 'checking');
+    await expect(land.item('b')).toHaveAttribute('data-state', 'queued');
+    await expect(land.item('c')).toHaveAttribute('data-state', 'queued');
+    await land.result.screenshot({ path: '/tmp/land15-live-landing.png' });
+    fs.writeFileSync(gate, '');
     await expect(land.result).toHaveAttribute('data-status', 'done');
     await expect(land.item('fix.c2')).toHaveAttribute('data-state', 'landed');
     await expect(land.item('b')).toHaveAttribute('data-state', 'landed');
@@ -69,6 +94,48 @@ test('pick a candidate, see the conflict coming, and land the run', async ({ pag
     expect(git('show', 'main:winner.txt')).toBe('fix.c2');
     expect(git('show', 'main:shared.txt')).toBe('B');
     expect(git('status', '--porcelain')).toBe('');
+  } finally {
+    repo.dispose();
+    fs.rmSync(gateDir, { recursive: true, force: true });
+  }
+});
+
+test('manual-review candidates are reviewed together and one is picked as the reviewed winner', async ({ page, host }) => {
+  test.setTimeout(90_000);
+  const repo = makeGitRepo({ 'README.md': 'hello\n' });
+  try {
+    // $0 is the candidate's task id: each writes its own answer and n passing tests.
+    const script = 'n=${0##*.c}; printf \'<testsuite tests="%s" failures="0"></testsuite>\' $n > junit.xml; echo "$0" > answer.txt';
+    const spec = {
+      name: 'review together',
+      task_specs: [{
+        id: 'fix', name: 'Fix it', instructions: script, scorer: { kind: 'manual' }, expected_artifacts: ['test_result'], retry_policy: { max_attempts: 1 },
+        metadata: { candidates: 2, agent: { command: 'sh -c {instructions} {task_id}' }, artifact_paths: { test_result: 'junit.xml' } },
+      }],
+    };
+    const { runId } = await callHost(host, 'specs.launch', { text: JSON.stringify(spec), filename: 'review.json', workspace: repo.dir });
+    const shell = new ShellPage(page);
+    await shell.open(`${host.url}#/runs/${runId}/fix.c1`);
+    await expect(page.getByTestId('review-panel')).toBeVisible({ timeout: 30_000 });
+    const together = page.getByTestId('review-candidates');
+    const land = new LandPage(page);
+    const row = (id: string) => together.locator(`[data-testid="candidate-row"][data-task-id="${id}"]`);
+    // Both candidates side by side, with their tests and changes, the diff between them, before any verdict.
+    await expect(row('fix.c1')).toContainText('fix.c1 (this task)');
+    await expect(row('fix.c2')).toContainText('Review');
+    await expect(row('fix.c2').locator('td').nth(4)).toHaveText('2');
+    await expect(row('fix.c1').locator('td').nth(4)).toHaveText('1');
+    await together.getByRole('button', { name: 'Show diff' }).click();
+    await expect(together.getByTestId('compare-diff')).toContainText('fix.c2');
+    await together.screenshot({ path: '/tmp/land15-review-candidates.png' });
+    await row('fix.c2').getByRole('button', { name: 'Pick as the reviewed winner' }).click();
+    // The pick was the review: this candidate (not picked) failed it, the other passed and wins.
+    await expect(page.getByTestId('review-panel')).toHaveCount(0);
+    await page.goto(`${host.url}#/runs/${runId}`);
+    await land.expectWinner('fix', 'fix.c2');
+    await expect(land.candidate('fix.c1')).toContainText('Fail');
+    await expect(land.candidate('fix.c2')).toContainText('Pass');
+    await expect(land.panel).toContainText('1 result to land, in this order: fix.c2');
   } finally {
     repo.dispose();
   }

@@ -5,9 +5,12 @@
 import { DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import { flagString, UsageError, type CliIo } from '../io';
 import { openCore } from '../open-core';
+import type { ItemState } from '../../core/landing/land-store';
 import { LandInputError, type LandReport } from '../../core/landing/merge-queue';
 
-const TAKEN_OUT = new Set(['conflict', 'check_failed', 'queued', 'merging']);
+// Anything not settled as landed, empty or kept counts against the exit code (a queue that stopped
+// leaves items queued, merging or checking).
+const TAKEN_OUT = new Set<ItemState>(['conflict', 'check_failed', 'queued', 'merging', 'checking']);
 
 export const doc: CommandDoc = {
   usage: 'land RUN [options]',

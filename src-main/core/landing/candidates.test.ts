@@ -73,7 +73,7 @@ describe('best-of-N', () => {
     ]);
     const profiles = c.validateSpec(JSON.stringify({ task_specs: [{ id: 't', name: 't', instructions: 'x', metadata: { candidates: ['shell', 'gpt-pilot'], rank_by: ['speed'] } }] }));
     expect(!profiles.ok && profiles.issues).toEqual([
-      'task_specs[0].metadata.rank_by: expected a list of score, tests_passed, diff_size, duration',
+      'task_specs[0].metadata.rank_by: expected a list of score, tests_passed, diff_size, duration, cost',
       'task_specs[0].metadata.candidates[1]: unknown agent "gpt-pilot"; expected one of shell, claude-code, codex, custom, or {"command": "..."}',
     ]);
     const ok = c.validateSpec(JSON.stringify({ task_specs: [{ id: 't', name: 't', instructions: 'x', metadata: { candidates: ['shell', 'codex'] } }] }));

@@ -7,9 +7,10 @@ import { nowIso } from '../fleet/ids';
 export type LandMode = 'merge' | 'squash' | 'branches';
 export type LandingStatus = 'running' | 'done' | 'failed';
 /** queued: not tried yet; merging: a merge was started (crash recovery looks at git to decide);
+ *  checking: merged, the scorer and check run on the combined tree (recovery treats it as merging);
  *  landed: on the target branch; conflict / check_failed: taken out, with files and reason;
  *  empty: nothing to merge (already contained); kept: left as a branch (mode "branches"). */
-export type ItemState = 'queued' | 'merging' | 'landed' | 'conflict' | 'check_failed' | 'empty' | 'kept';
+export type ItemState = 'queued' | 'merging' | 'checking' | 'landed' | 'conflict' | 'check_failed' | 'empty' | 'kept';
 
 export interface LandingRow {
   id: string; runId: string; repo: string; intoBranch: string; mode: LandMode; checkCommand: string | null;

@@ -88,7 +88,7 @@ export class LandingService {
     if (items.length === 0) throw new LandInputError('runId', `run "${opts.runId}" has no passed task to land`);
     await checkBranches(repo, items);
     if (opts.push || opts.pr) await checkRemote(repo, opts.remote ?? 'origin');
-    if (opts.pr) await checkGh(this.env);
+    if (opts.pr) await checkGh(repo, opts.remote ?? 'origin', this.env);
     const base = (await git(repo, ['rev-parse', `refs/heads/${intoBranch}`])).trim();
     const check = opts.check === undefined ? this.runLabel(opts.runId, 'land_check') : opts.check;
     const landing = this.landStore.create({ runId: opts.runId, repo, intoBranch, mode, checkCommand: check || null, baseCommit: base, ownerPid: process.pid }, items);
@@ -137,6 +137,12 @@ export class LandingService {
     return this.report(landing.id, resumed);
   }
 
+  /** Records an item's step and tells the views at once, so a landing is watched as it goes. */
+  private mark(landing: LandingRow, taskId: string, state: ItemState, fields?: Parameters<LandStore['setItem']>[3]): void {
+    this.landStore.setItem(landing.id, taskId, state, fields);
+    this.deps.onChange?.(landing.runId);
+  }
+
   private tasksById(runId: string): Map<string, RunTask> {
     return new Map(runTasks(this.deps.store, runId).map((t) => [t.taskId, t]));
   }
@@ -171,9 +177,9 @@ export class LandingService {
     let tip = await readTip();
     try {
       for (const item of this.landStore.items(landing.id)) {
-        if (item.state === 'merging') {
+        if (item.state === 'merging' || item.state === 'checking') {
           const head = await git(wt, ['log', '-1', '--format=%B']);
-          if (!head.includes(trailer(item.taskId))) this.landStore.setItem(landing.id, item.taskId, 'queued');
+          if (!head.includes(trailer(item.taskId))) this.mark(landing, item.taskId, 'queued');
           else {
             tip = await this.afterMerge(landing, wt, item, tasks.get(item.taskId), `${tip}^1`, tip);
             continue;
@@ -181,7 +187,7 @@ export class LandingService {
         } else if (item.state !== 'queued') continue;
         const task = tasks.get(item.taskId);
         const msg = `Land ${task?.name ?? item.taskId} (${item.taskId}) from ${landing.runId}\n\n${trailer(item.taskId)}`;
-        this.landStore.setItem(landing.id, item.taskId, 'merging');
+        this.mark(landing, item.taskId, 'merging');
         const args = landing.mode === 'squash' ? ['merge', '--squash', '-q', item.branch] : ['merge', '--no-ff', '--no-edit', '-q', '-m', msg, item.branch];
         const merged = await gitRun(wt, args, identity);
         if (merged.code !== 0) {
@@ -190,18 +196,17 @@ export class LandingService {
         }
         if (landing.mode === 'squash') {
           if ((await gitRun(wt, ['diff', '--cached', '--quiet'])).code === 0) {
-            this.landStore.setItem(landing.id, item.taskId, 'empty', { reason: `nothing to merge: ${intoBranch} already has everything on ${item.branch}` });
+            this.mark(landing, item.taskId, 'empty', { reason: `nothing to merge: ${intoBranch} already has everything on ${item.branch}` });
             continue;
           }
           await git(wt, ['commit', '-q', '--no-verify', '-m', msg], identity);
         }
         const next = await readTip();
         if (next === tip) {
-          this.landStore.setItem(landing.id, item.taskId, 'empty', { reason: `nothing to merge: ${intoBranch} already has everything on ${item.branch}` });
+          this.mark(landing, item.taskId, 'empty', { reason: `nothing to merge: ${intoBranch} already has everything on ${item.branch}` });
           continue;
         }
         tip = await this.afterMerge(landing, wt, item, task, tip, next);
-        this.deps.onChange?.(landing.runId);
       }
     } finally {
       // From the landing's base (the clean checkout matched it when the landing began, and a
@@ -214,15 +219,16 @@ export class LandingService {
 
   /** The merge is in; it stays if the checks pass on the combined tree, else it is undone. Returns the new tip. */
   private async afterMerge(landing: LandingRow, wt: string, item: LandingItemRow, task: RunTask | undefined, prev: string, next: string): Promise<string> {
+    this.mark(landing, item.taskId, 'checking');
     const failure = (task ? rescore(task.spec, wt) : null) ?? (landing.checkCommand ? await runCheck(landing.checkCommand, wt, this.env) : null);
     if (!failure) {
-      this.landStore.setItem(landing.id, item.taskId, 'landed', { commit: next, tip: next });
+      this.mark(landing, item.taskId, 'landed', { commit: next, tip: next });
       return next;
     }
     const files = (await git(wt, ['diff', '--name-only', prev, next])).split('\n').filter(Boolean);
     const back = (await git(wt, ['rev-parse', prev])).trim();
     await git(wt, ['reset', '--hard', '-q', back]);
-    this.landStore.setItem(landing.id, item.taskId, 'check_failed', { files, reason: failure, tip: back });
+    this.mark(landing, item.taskId, 'check_failed', { files, reason: failure, tip: back });
     return back;
   }
 
@@ -233,7 +239,7 @@ export class LandingService {
     const reason = files.length > 0
       ? `merge conflict in ${files.length} file${files.length === 1 ? '' : 's'}: ${files.join(', ')}`
       : `git merge failed: ${output.trim().split('\n').slice(-2).join(' ')}`;
-    this.landStore.setItem(landing.id, item.taskId, 'conflict', { files, reason });
+    this.mark(landing, item.taskId, 'conflict', { files, reason });
   }
 
   /** Mode "branches" (and --pr): nothing is merged; each branch is checked against the target with
@@ -242,10 +248,10 @@ export class LandingService {
     for (const item of this.landStore.items(landing.id)) {
       if (item.state !== 'queued' && item.state !== 'merging') continue;
       const r = await gitRun(landing.repo, ['merge-tree', '--write-tree', '--name-only', '--no-messages', `refs/heads/${landing.intoBranch}`, item.branch]);
-      if (r.code === 0) this.landStore.setItem(landing.id, item.taskId, 'kept', { reason: `left as branch ${item.branch}` });
+      if (r.code === 0) this.mark(landing, item.taskId, 'kept', { reason: `left as branch ${item.branch}` });
       else if (r.code === 1) {
         const files = r.stdout.split('\n').slice(1).filter(Boolean);
-        this.landStore.setItem(landing.id, item.taskId, 'conflict', { files, reason: `would conflict with ${landing.intoBranch} in ${files.join(', ')}` });
+        this.mark(landing, item.taskId, 'conflict', { files, reason: `would conflict with ${landing.intoBranch} in ${files.join(', ')}` });
       } else throw new Error(`git merge-tree failed: ${r.stderr.trim()}`);
     }
   }
@@ -277,7 +283,14 @@ export class LandingService {
 
   private async openPrs(landing: LandingRow, remote: string): Promise<string | null> {
     const { openPullRequests } = await import('./pull-requests');
-    return openPullRequests({ landing, items: this.landStore.items(landing.id), remote, env: this.env, store: this.deps.store });
+    const items = this.landStore.items(landing.id);
+    return openPullRequests({
+      landing, items, remote, env: this.env, store: this.deps.store,
+      opened: (taskId, url) => {
+        const item = items.find((i) => i.taskId === taskId)!;
+        this.mark(landing, taskId, 'kept', { files: item.files, reason: `left as branch ${item.branch}; pull request ${url}` });
+      },
+    });
   }
 }
 

@@ -60,13 +60,35 @@ export async function checkRemote(repo: string, remote: string): Promise<void> {
   if ((await gitRun(repo, ['remote', 'get-url', remote])).code !== 0) throw new LandInputError('remote', `${repo} has no remote "${remote}" to push to`);
 }
 
-/** `--pr` needs the GitHub CLI, installed and logged in; say which is missing. */
-export async function checkGh(env: NodeJS.ProcessEnv): Promise<void> {
+/** The host a remote URL names (https://HOST/…, ssh://[user@]HOST/…, user@HOST:path); null for a
+ *  local path, which no pull request can be opened on. */
+export function remoteHost(url: string): string | null {
+  const scp = /^[^/@:\s]+@([^/:\s]+):/.exec(url);
+  if (scp) return scp[1]!;
+  if (!/^[a-z][a-z0-9+.-]+:\/\//i.test(url)) return null;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'file:' || !u.hostname ? null : u.hostname;
+  } catch {
+    return null;
+  }
+}
+
+/** `--pr` needs the GitHub CLI, installed, a remote on a GitHub host, and gh logged in to that host;
+ *  say which is missing. Only that host's login is asked about: a stale token for another host must
+ *  not stop a landing that never talks to it. */
+export async function checkGh(repo: string, remote: string, env: NodeJS.ProcessEnv): Promise<void> {
   const run = (args: string[]) => new Promise<{ code: number | string; out: string }>((resolve) => {
-    execFile('gh', args, { env: { ...env, GH_PROMPT_DISABLED: '1' } }, (e, stdout, stderr) => resolve({ code: e ? ((e as { code?: number | string }).code ?? 1) : 0, out: `${stdout}${stderr}` }));
+    execFile('gh', args, { cwd: repo, env: { ...env, GH_PROMPT_DISABLED: '1' } }, (e, stdout, stderr) => resolve({ code: e ? ((e as { code?: number | string }).code ?? 1) : 0, out: `${stdout}${stderr}` }));
   });
   const version = await run(['--version']);
   if (version.code === 'ENOENT') throw new LandInputError('pr', '--pr opens pull requests with the GitHub CLI, and gh is not installed (not on PATH); install it from https://cli.github.com or land without --pr');
-  const auth = await run(['auth', 'status']);
-  if (auth.code !== 0) throw new LandInputError('pr', `--pr needs gh to be logged in (gh auth status: ${auth.out.trim().split('\n')[0] ?? 'not logged in'}); run \`gh auth login\` first`);
+  const url = (await git(repo, ['remote', 'get-url', remote])).trim();
+  const host = remoteHost(url);
+  if (!host) throw new LandInputError('remote', `--pr opens pull requests on GitHub, and remote "${remote}" is ${url}, not a GitHub URL; push with --push instead, or point "${remote}" at the GitHub repository`);
+  const auth = await run(['auth', 'status', '--hostname', host]);
+  if (auth.code !== 0) {
+    const why = auth.out.split('\n').map((l) => l.trim()).filter(Boolean).find((l) => /not logged|no longer valid|failed|token/i.test(l)) ?? 'not logged in';
+    throw new LandInputError('pr', `--pr needs gh to be logged in to ${host}, and it is not (gh auth status: ${why}); run \`gh auth login --hostname ${host}\` first — nothing was pushed`);
+  }
 }

@@ -13,7 +13,11 @@ function gh(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code
   });
 }
 
-export async function openPullRequests(opts: { landing: LandingRow; items: LandingItemRow[]; remote: string; env: NodeJS.ProcessEnv; store: Store }): Promise<string | null> {
+export async function openPullRequests(opts: {
+  landing: LandingRow; items: LandingItemRow[]; remote: string; env: NodeJS.ProcessEnv; store: Store;
+  /** Told each pull request's address as gh prints it. */
+  opened: (taskId: string, url: string) => void;
+}): Promise<string | null> {
   const problems: string[] = [];
   for (const item of opts.items.filter((i) => i.state === 'kept')) {
     const pushed = await gitRun(opts.landing.repo, ['push', '-q', opts.remote, `refs/heads/${item.branch}:refs/heads/${item.branch}`]);
@@ -24,6 +28,7 @@ export async function openPullRequests(opts: { landing: LandingRow; items: Landi
     const body = evidenceMarkdown(opts.store, opts.landing.runId, item.taskId);
     const r = await gh(['pr', 'create', '--base', opts.landing.intoBranch, '--head', item.branch, '--title', `${item.taskId} (${opts.landing.runId})`, '--body', body], opts.landing.repo, opts.env);
     if (r.code !== 0) problems.push(`${item.taskId}: gh pr create failed: ${r.out}`);
+    else opts.opened(item.taskId, r.out.split('\n').reverse().find((l) => /^https?:\/\//.test(l.trim()))?.trim() ?? r.out);
   }
   return problems.length > 0 ? problems.join('; ') : null;
 }

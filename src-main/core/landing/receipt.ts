@@ -73,8 +73,8 @@ export function renderEvidence(e: Evidence): string {
   }
   if (e.candidates) {
     out.push('', '## Candidates', '', `Ranked by: passing first, then ${e.candidates.measures.join(', ')}. Winner: ${e.candidates.winner ? `\`${e.candidates.winner}\`${e.candidates.pickedBy ? ` (picked by ${e.candidates.pickedBy})` : ''}` : 'none yet (a tie or nothing passed: a person decides)'}.`, '');
-    out.push('| candidate | result | score | tests passed | lines changed | duration s |', '| --- | --- | --- | --- | --- | --- |');
-    for (const c of e.candidates.candidates) out.push(`| \`${c.taskId}\`${c.taskId === e.candidates.winner ? ' **winner**' : ''} | ${cell(c.result)} | ${cell(c.score)} | ${cell(c.testsPassed)} | ${c.linesChanged} | ${cell(c.durationS)} |`);
+    out.push('| candidate | result | score | tests passed | lines changed | duration s | cost USD |', '| --- | --- | --- | --- | --- | --- | --- |');
+    for (const c of e.candidates.candidates) out.push(`| \`${c.taskId}\`${c.taskId === e.candidates.winner ? ' **winner**' : ''} | ${cell(c.result)} | ${cell(c.score)} | ${cell(c.testsPassed)} | ${c.linesChanged} | ${cell(c.durationS)} | ${cell(c.costUsd)} |`);
   }
   if (e.landing) out.push('', '## Landing', '', `Into \`${e.landing.into}\`: **${e.landing.state}**${e.landing.commit ? ` as ${e.landing.commit.slice(0, 12)}` : ''}${e.landing.reason ? ` — ${e.landing.reason}` : ''}`);
   return out.join('\n') + '\n';

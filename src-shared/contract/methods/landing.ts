@@ -4,7 +4,7 @@ import { defineMethod } from '../define';
 import { Id, RunRef } from './common';
 
 export const LAND_MODES = ['merge', 'squash', 'branches'] as const;
-export const LAND_ITEM_STATES = ['queued', 'merging', 'landed', 'conflict', 'check_failed', 'empty', 'kept'] as const;
+export const LAND_ITEM_STATES = ['queued', 'merging', 'checking', 'landed', 'conflict', 'check_failed', 'empty', 'kept'] as const;
 
 export const LandItemSchema = z.object({
   task_id: z.string(), branch: z.string(), state: z.enum(LAND_ITEM_STATES), commit: z.string().nullable(), files: z.array(z.string()), reason: z.string().nullable(),
@@ -23,6 +23,7 @@ export type OverlapWarningView = z.output<typeof OverlapWarningSchema>;
 export const CandidateSchema = z.object({
   taskId: z.string(), agent: z.string(), state: z.string(), result: z.string().nullable(), score: z.string().nullable(), scoreValue: z.number().nullable(),
   testsPassed: z.number().nullable(), linesChanged: z.number(), filesChanged: z.number(), durationS: z.number().nullable(),
+  costUsd: z.number().nullable(),
 });
 export const CandidateGroupSchema = z.object({
   group: z.string(), measures: z.array(z.string()), candidates: z.array(CandidateSchema), winner: z.string().nullable(), pickedBy: z.string().nullable(), tie: z.boolean(),

@@ -78,4 +78,40 @@ describe('landing methods', () => {
     fs.writeFileSync(marker, '');
     expect(await c.engine.waitForRun(runId)).toBe('completed');
   });
+
+  it('manual-review candidates are reviewed together: picking one passes it and settles the others', async () => {
+    const repo = initRepo({ 'README.md': 'hello\n' });
+    const c = core({ maxWorkers: 3 });
+    // $0 is the candidate's id: each writes its own answer and a different number of passing tests.
+    const script = 'n=${0##*.c}; printf \'<testsuite tests="%s" failures="0"></testsuite>\' $n > junit.xml; echo "$0" > answer.txt';
+    const runId = launch(c, {
+      id: 'api-review-bon', name: 'review best of n',
+      task_specs: [{
+        id: 'fix', name: 'Fix it', instructions: script, scorer: { kind: 'manual' }, expected_artifacts: ['test_result'], retry_policy: { max_attempts: 1 },
+        metadata: { candidates: 3, agent: { command: 'sh -c {instructions} {task_id}' }, artifact_paths: { test_result: 'junit.xml' } },
+      }],
+    }, repo);
+    await waitFor('every candidate waiting for review', () => c.runsView.tasks(runId).every((t) => t.state === 'review'));
+    type Group = { group: string; winner: string | null; candidates: Array<{ taskId: string; state: string; result: string | null; testsPassed: number | null; linesChanged: number; filesChanged: number }> };
+    // All three side by side for the review, with what each changed and its tests, before any verdict.
+    const before = (await call<{ groups: Group[] }>(c, 'landing.overview', { runId })).groups[0]!;
+    expect(before.winner).toBeNull();
+    expect(before.candidates.map((x) => [x.taskId, x.state, x.result, x.testsPassed, x.filesChanged])).toEqual([
+      ['fix.c3', 'review', null, 3, 2], ['fix.c2', 'review', null, 2, 2], ['fix.c1', 'review', null, 1, 2],
+    ]);
+    expect((await call<{ patch: string }>(c, 'landing.compare', { runId, a: 'fix.c1', b: 'fix.c2' })).patch).toContain('+fix.c2');
+
+    const picked = await call<Group>(c, 'landing.pick', { runId, taskId: 'fix.c2' });
+    expect(picked.winner).toBe('fix.c2');
+    const states = Object.fromEntries(c.runsView.tasks(runId).map((t) => [t.taskId, t.state]));
+    expect(states).toEqual({ 'fix.c1': 'failed', 'fix.c2': 'passed', 'fix.c3': 'failed' });
+    const receipts = c.engine.fleet.receipts(runId);
+    expect(receipts.find((r) => r.task_id === 'fix.c2')!.result).toBe('pass');
+    expect((receipts.find((r) => r.task_id === 'fix.c3')!.score as { notes?: string }).notes).toBe('not picked: fix.c2 was chosen in review by web');
+    // Nobody is left waiting for review, and only the reviewed winner lands.
+    await waitFor('the run to end', () => c.runsView.get(runId)?.status === 'failed', 10_000);
+    expect((await call<{ landable: Array<{ taskId: string }> }>(c, 'landing.overview', { runId })).landable.map((t) => t.taskId)).toEqual(['fix.c2']);
+    // A second pick cannot undo the review: the others failed it.
+    expect((await callError(c, 'landing.pick', { runId, taskId: 'fix.c3' })).message).toContain('has not passed (it is failed)');
+  });
 });

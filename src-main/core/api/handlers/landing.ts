@@ -42,7 +42,11 @@ export function landingHandlers(core: CoreServices): { [M in keyof typeof landin
     'landing.pick': ({ runId, taskId }, ctx) => {
       runRow(runId);
       try {
-        return pickCandidate(core.store, runId, taskId, ctx.transport === 'electron' ? 'app' : 'web');
+        const by = ctx.transport === 'electron' ? 'app' : 'web';
+        return pickCandidate(core.store, runId, taskId, by, {
+          tx: (fn) => core.engine.fleet.tx(fn),
+          decide: (id, pass, notes) => core.engine.decideReview(runId, id, pass, notes, by),
+        });
       } catch (e) {
         return asShoalError(e);
       }

@@ -3,12 +3,11 @@
 // and the merge queue: choose the target branch and how, land, and see each task landed or taken
 // out with the reason and the files.
 import { useState } from 'react';
-import type { CandidateGroupView, LandReportView, OverlapWarningView } from '../../../../src-shared/contract/methods/landing';
+import type { LandReportView, OverlapWarningView } from '../../../../src-shared/contract/methods/landing';
 import { useShoalMutation, useShoalQuery } from '../../transport/query';
 import { ErrorNotice } from '../../ui/QueryStatus';
 import { humanize } from '../../ui/StatusPill';
-import { useToast } from '../../ui/Toaster';
-import { CandidateCompare } from './CandidateCompare';
+import { CandidateGroup } from './CandidateGroup';
 import './landing.css';
 import { FINISHED_RUN_STATUSES, isIn } from '../../../../src-shared/protocol/event-states';
 
@@ -51,47 +50,6 @@ function ConflictWarnings({ warnings }: { warnings: OverlapWarningView[] }) {
   );
 }
 
-function CandidateGroup({ runId, group }: { runId: string; group: CandidateGroupView }) {
-  const pick = useShoalMutation('landing.pick');
-  const toast = useToast();
-  return (
-    <div className="land-candidates" data-testid="candidate-group" data-group={group.group}>
-      <p>
-        <strong>Candidates for <span className="mono">{group.group}</span></strong>{' '}
-        <span className="muted">ranked by passing, then {group.measures.join(', ')}.</span>{' '}
-        {group.winner
-          ? <span data-testid="candidate-winner">Winner: <span className="mono">{group.winner}</span>{group.pickedBy ? ` (picked by ${group.pickedBy})` : ''}</span>
-          : <span>{group.tie ? 'A tie: pick one.' : 'No candidate passed.'}</span>}
-      </p>
-      <table className="table">
-        <thead><tr><th>Candidate</th><th>Agent</th><th>Result</th><th>Score</th><th>Tests passed</th><th>Lines changed</th><th>Files</th><th>Duration</th><th /></tr></thead>
-        <tbody>
-          {group.candidates.map((c) => (
-            <tr key={c.taskId} data-testid="candidate-row" data-task-id={c.taskId} data-winner={c.taskId === group.winner ? 'true' : undefined}>
-              <td className="mono">{c.taskId}</td>
-              <td className="mono">{c.agent}</td>
-              <td>{c.result ? humanize(c.result) : humanize(c.state)}</td>
-              <td className="mono">{c.score ?? '—'}</td>
-              <td className="mono">{c.testsPassed ?? '—'}</td>
-              <td className="mono">{c.linesChanged}</td>
-              <td className="mono">{c.filesChanged}</td>
-              <td className="mono">{c.durationS === null ? '—' : `${c.durationS}s`}</td>
-              <td>
-                {c.result === 'pass' && c.taskId !== group.winner && (
-                  <button type="button" className="button" onClick={() => pick.mutate({ runId, taskId: c.taskId }, { onError: (e) => toast(e.message, 'failed') })}>
-                    Pick this one
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {group.candidates.length > 1 && <CandidateCompare runId={runId} candidates={group.candidates.map((c) => c.taskId)} />}
-    </div>
-  );
-}
-
 function LandForm({ runId, defaultInto, landable }: { runId: string; defaultInto: string | null; landable: Array<{ taskId: string; name: string; branch: string }> }) {
   const land = useShoalMutation('landing.land');
   const [into, setInto] = useState(defaultInto ?? '');
@@ -120,9 +78,14 @@ function LandForm({ runId, defaultInto, landable }: { runId: string; defaultInto
   );
 }
 
+/** Steps of an item still in the queue; the rest are settled (landed, taken out, kept, empty). */
+const IN_QUEUE = new Set<LandReportView['items'][number]['state']>(['queued', 'merging', 'checking']);
+
 function LandResult({ report }: { report: LandReportView }) {
+  const settled = report.items.filter((i) => !IN_QUEUE.has(i.state)).length;
   return (
     <div className="land-result" data-testid="land-result" data-status={report.status}>
+      {report.status === 'running' && <p role="status" data-testid="land-progress">Landing… {settled} of {report.items.length} done</p>}
       <p>
         Into <span className="mono">{report.into}</span> ({report.mode}): <span className="mono">{report.base_commit.slice(0, 10)}</span> → <span className="mono">{report.tip_commit.slice(0, 10)}</span>, {humanize(report.status)}
         {report.error ? ` — ${report.error}` : ''}

@@ -1,5 +1,5 @@
 // `#/runs/<id>`: one run live: its summary and actions, the timeline (a swimlane per worker, a bar
-// per attempt) and its tasks. Clicking a bar or a task opens the task.
+// per attempt, marked where two tasks change the same files) and its tasks. Clicking a bar or a task opens the task.
 import { useMemo } from 'react';
 import { hrefFor, navigate } from '../../app/use-route';
 import { useShoalQuery } from '../../transport/query';
@@ -8,6 +8,7 @@ import { ProgressBar } from '../../ui/ProgressBar';
 import { ErrorNotice, Loading } from '../../ui/QueryStatus';
 import { humanize, StatusPill } from '../../ui/StatusPill';
 import { useNow } from '../../ui/use-now';
+import { useConflictMarks } from '../landing/conflict-marks';
 import { LandPanel } from '../landing/LandPanel';
 import { Timeline } from '../timeline/Timeline';
 import { RunActions } from './RunActions';
@@ -22,6 +23,7 @@ export function RunDetailView({ runId }: { runId: string }) {
   const live = detail.data ? isLive(detail.data.run.status) : false;
   const now = useNow(1000, live);
   const workerNames = useMemo(() => new Map((workers.data ?? []).map((w) => [w.id, w.name])), [workers.data]);
+  const conflicts = useConflictMarks(runId, live);
   if (detail.isPending) return <Loading label="Loading run…" />;
   if (detail.isError) {
     return (
@@ -53,7 +55,7 @@ export function RunDetailView({ runId }: { runId: string }) {
           {Object.entries(run.labels).map(([k, v]) => <div key={k}><dt>{k}</dt><dd>{v}</dd></div>)}
         </dl>
       </header>
-      <Timeline runId={run.id} runName={run.name} tasks={tasks} workerNames={workerNames}
+      <Timeline runId={run.id} runName={run.name} tasks={tasks} workerNames={workerNames} conflicts={conflicts}
         onOpen={(taskId, attempt) => navigate(hrefFor('runs', run.id, taskId, String(attempt)))} />
       <h3 className="section-title">Tasks</h3>
       <TasksTable tasks={tasks} now={now} />

@@ -9,6 +9,7 @@ import { ErrorNotice, Loading } from '../../ui/QueryStatus';
 import { humanize, StatusPill } from '../../ui/StatusPill';
 import { Tabs, TabPanel } from '../../ui/Tabs';
 import { useNow } from '../../ui/use-now';
+import { ReviewCandidates } from '../landing/CandidateGroup';
 import { TaskConflictNote } from '../landing/TaskConflictNote';
 import { TaskAlerts } from '../alerts/TaskAlerts';
 import { taskTone } from '../runs/run-tone';
@@ -74,6 +75,7 @@ export function TaskView({ runId, taskId, attempt: wanted }: { runId: string; ta
       </header>
 
       {task.state === 'review' && <ReviewPanel task={task} />}
+      {task.state === 'review' && <ReviewCandidates runId={runId} taskId={taskId} />}
       <TaskAlerts runId={runId} taskId={taskId} />
 
       {attempts.length === 0 ? (

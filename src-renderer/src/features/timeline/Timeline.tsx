@@ -16,14 +16,17 @@ import '../../ui/ui-extra.css';
 import './timeline.css';
 
 const MIN_SPAN_MS = 20;
+const NO_CONFLICTS: ReadonlyMap<string, string> = new Map();
 const MIN_H = 150;
 const MAX_H = 520;
 
-export function Timeline({ runId, runName, tasks, workerNames, onOpen }: {
+export function Timeline({ runId, runName, tasks, workerNames, conflicts = NO_CONFLICTS, onOpen }: {
   runId: string;
   runName: string;
   tasks: readonly TaskRow[];
   workerNames?: ReadonlyMap<string, string>;
+  /** Task id → what it collides with (files, other tasks): its latest attempt's bar is marked. */
+  conflicts?: ReadonlyMap<string, string>;
   onOpen: (taskId: string, attempt: number) => void;
 }) {
   const { model, version, error, loaded, retry } = useTimelineData(runId);
@@ -45,8 +48,17 @@ export function Timeline({ runId, runName, tasks, workerNames, onOpen }: {
   const layout = useMemo(() => model.layout(), [model, version]);
   const live = useMemo(() => model.hasLive(), [model, version]);
   const height = Math.min(MAX_H, Math.max(MIN_H, LANES_TOP + layout.contentHeight + 6));
-  const state = useRef({ layout, live, selected: selected?.key ?? null, focused, name });
-  state.current = { layout, live, selected: selected?.key ?? null, focused, name };
+  // A warned task is marked on its latest attempt: earlier attempts' changes are gone.
+  const marked = useMemo(() => {
+    const latest = new Map<string, PlacedBar>();
+    for (const bar of layout.byKey.values()) {
+      if (conflicts.has(bar.taskId) && (latest.get(bar.taskId)?.attempt ?? 0) < bar.attempt) latest.set(bar.taskId, bar);
+    }
+    return new Set([...latest.values()].map((b) => b.key));
+  }, [layout, conflicts]);
+  const markedTasks = useMemo(() => [...conflicts.keys()].filter((t) => [...marked].some((k) => layout.byKey.get(k)?.taskId === t)).sort(), [conflicts, marked, layout]);
+  const state = useRef({ layout, live, selected: selected?.key ?? null, focused, name, marked });
+  state.current = { layout, live, selected: selected?.key ?? null, focused, name, marked };
 
   const fitAll = useCallback(() => {
     const now = model.hostNow();
@@ -68,7 +80,7 @@ export function Timeline({ runId, runName, tasks, workerNames, onOpen }: {
     if (follow.current) fitAll();
     drawTimeline(ctx, window.devicePixelRatio || 1, palette.current, {
       layout: s.layout, queue: model.queue, view: view.current, now: model.hostNow(), live: s.live,
-      hover: hoverKey.current, selected: s.selected, focused: s.focused, name: s.name,
+      hover: hoverKey.current, selected: s.selected, focused: s.focused, name: s.name, marked: s.marked,
     });
   }, [fitAll, model]);
 
@@ -115,7 +127,7 @@ export function Timeline({ runId, runName, tasks, workerNames, onOpen }: {
     };
   }, [requestDraw]);
 
-  useEffect(requestDraw, [version, selected, focused, requestDraw]);
+  useEffect(requestDraw, [version, selected, focused, marked, requestDraw]);
 
   // Live bars grow with the clock.
   useEffect(() => {
@@ -266,7 +278,9 @@ export function Timeline({ runId, runName, tasks, workerNames, onOpen }: {
   }
 
   if (error && !loaded) return <ErrorNotice title="Could not load the timeline" error={error} onRetry={retry} />;
-  const announce = selected ? describe(selected, name(selected.taskId), workerNames?.get(selected.workerId) ?? selected.workerId, model.hostNow()) : '';
+  const announce = selected
+    ? `${describe(selected, name(selected.taskId), workerNames?.get(selected.workerId) ?? selected.workerId, model.hostNow())}${marked.has(selected.key) ? ` ${conflicts.get(selected.taskId)}.` : ''}`
+    : '';
   return (
     <section className="timeline" aria-labelledby="timeline-title">
       <div className="timeline-bar">
@@ -287,7 +301,7 @@ export function Timeline({ runId, runName, tasks, workerNames, onOpen }: {
         </div>
       </div>
       <div ref={wrap} className="timeline-canvas-wrap" data-testid="timeline" data-ready={loaded || undefined} data-bars={layout.barCount} data-lanes={layout.lanes.length}
-        style={{ height }}>
+        data-conflict-marks={markedTasks.join(' ') || undefined} style={{ height }}>
         <canvas ref={canvas} className="timeline-canvas" tabIndex={0} role="application" aria-roledescription="timeline"
           aria-label={`Timeline of ${runName}: ${layout.barCount} attempts on ${layout.lanes.length} workers. Arrow keys move between attempts, Enter opens one, plus and minus zoom, 0 fits the run.`}
           aria-describedby="timeline-selected"
@@ -330,7 +344,8 @@ export function Timeline({ runId, runName, tasks, workerNames, onOpen }: {
         {loaded && layout.barCount === 0 && <div className="timeline-empty">No attempt has started yet: tasks appear here as workers take them.</div>}
       </div>
       <div ref={tooltip} className="timeline-tooltip" role="tooltip" hidden={!hover} data-testid="timeline-tooltip">
-        {hover && <BarDetails bar={hover} name={name(hover.taskId)} worker={workerNames?.get(hover.workerId) ?? hover.workerId} now={model.hostNow()} />}
+        {hover && <BarDetails bar={hover} name={name(hover.taskId)} worker={workerNames?.get(hover.workerId) ?? hover.workerId} now={model.hostNow()}
+          conflict={marked.has(hover.key) ? conflicts.get(hover.taskId) : null} />}
       </div>
       <p id="timeline-selected" className="sr-only" aria-live="polite">{announce}</p>
     </section>

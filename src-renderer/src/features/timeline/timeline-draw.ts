@@ -18,6 +18,8 @@ export interface Palette {
   faint: string;
   focus: string;
   onBar: string;
+  /** Conflict warning markers. */
+  warn: string;
   states: Record<BarState, string>;
 }
 
@@ -31,7 +33,7 @@ export function readPalette(el: Element): Palette {
   const v = (name: string) => css.getPropertyValue(name).trim() || '#888';
   return {
     bg: v('--bg'), subtle: v('--bg-subtle'), border: v('--border'), text: v('--text'), muted: v('--text-muted'), faint: v('--text-faint'),
-    focus: v('--focus'), onBar: '#ffffff',
+    focus: v('--focus'), onBar: '#ffffff', warn: v('--tone-review'),
     states: Object.fromEntries(BAR_STATES.map((s) => [s, v(STATE_VARS[s])])) as Record<BarState, string>,
   };
 }
@@ -46,6 +48,8 @@ export interface DrawState {
   selected: string | null;
   focused: boolean;
   name: (taskId: string) => string;
+  /** Bars (by key) to mark: their task changes the same files as another task of the run. */
+  marked: ReadonlySet<string>;
 }
 
 const FONT = '11.5px system-ui, -apple-system, "Segoe UI", Roboto, Ubuntu, Cantarell, "Noto Sans", sans-serif';
@@ -244,6 +248,7 @@ function drawBars(ctx: CanvasRenderingContext2D, p: Palette, s: DrawState, visib
             ctx.fillText(label, x0 + 5, y + BAR_H / 2 - 1);
           }
         }
+        if (s.marked.has(bar.key)) drawConflictMark(ctx, p, x0 + w, y);
         if (bar.key === s.selected) outlines.push({ bar, x: x0, y, w, kind: 'selected' });
         else if (bar.key === s.hover) outlines.push({ bar, x: x0, y, w, kind: 'hover' });
       }
@@ -255,6 +260,30 @@ function drawBars(ctx: CanvasRenderingContext2D, p: Palette, s: DrawState, visib
     ctx.strokeRect(o.x - 1.5, o.y - 1.5, Math.max(o.w, 2) + 3, BAR_H + 3);
   }
   ctx.restore();
+}
+
+/** A warning triangle with "!" at a bar's end (inside when the bar is wide enough), so the person
+ *  sees which tasks will collide before anyone lands them; the tooltip names the files. */
+function drawConflictMark(ctx: CanvasRenderingContext2D, p: Palette, xEnd: number, y: number): void {
+  const size = 12;
+  const x = xEnd + 3;
+  const top = y + (BAR_H - size) / 2 - 1;
+  ctx.beginPath();
+  ctx.moveTo(x + size / 2, top);
+  ctx.lineTo(x + size, top + size);
+  ctx.lineTo(x, top + size);
+  ctx.closePath();
+  ctx.fillStyle = p.warn;
+  ctx.fill();
+  ctx.strokeStyle = p.bg;
+  ctx.lineWidth = 1;
+  ctx.stroke();
+  ctx.fillStyle = p.onBar;
+  ctx.font = FONT_BOLD;
+  ctx.textAlign = 'center';
+  ctx.fillText('!', x + size / 2, top + size / 2 + 2);
+  ctx.textAlign = 'start';
+  ctx.font = FONT;
 }
 
 /** The bottom strip of a bar: leased → running → waiting on the model → running a tool, over time. */

@@ -1,0 +1,28 @@
+// Conflict warnings per task, for views that mark tasks rather than list pairs (the timeline): each
+// task of a warned pair gets one line naming the other tasks and the shared files, worst first.
+import { useMemo } from 'react';
+import type { OverlapWarningView } from '../../../../src-shared/contract/methods/landing';
+import { useShoalQuery } from '../../transport/query';
+
+const level = (w: OverlapWarningView): string => (w.conflicts ? ', conflicts' : w.overlapping ? ', overlapping lines' : '');
+
+/** Task id → "Changes the same files as c (shared.txt, conflicts)". */
+export function conflictMarks(warnings: readonly OverlapWarningView[]): Map<string, string> {
+  const parts = new Map<string, string[]>();
+  const ordered = [...warnings].sort((a, b) => Number(b.conflicts) - Number(a.conflicts) || Number(b.overlapping) - Number(a.overlapping));
+  for (const w of ordered) {
+    for (const [me, other] of [[w.tasks[0], w.tasks[1]], [w.tasks[1], w.tasks[0]]] as const) {
+      const list = parts.get(me) ?? [];
+      list.push(`${other} (${w.file}${level(w)})`);
+      parts.set(me, list);
+    }
+  }
+  return new Map([...parts].map(([task, list]) => [task, `Changes the same files as ${list.join('; ')}`]));
+}
+
+/** The run's conflict marks, kept fresh as the Land section's overview is (polled while the run is live). */
+export function useConflictMarks(runId: string, live: boolean): ReadonlyMap<string, string> {
+  const overview = useShoalQuery('landing.overview', { runId }, { refetchInterval: live ? 1500 : false });
+  const warnings = overview.data?.warnings;
+  return useMemo(() => conflictMarks(warnings ?? []), [warnings]);
+}
