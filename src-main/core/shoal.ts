@@ -99,7 +99,7 @@ export class ShoalCore implements CoreServices {
     this.workerRegistry = new WorkerRegistry(this.store, secretCipher);
     this.runtime = new Runtime({
       store: this.store, bus: this.bus, dataDir: this.dataDir, version: this.version, log: this.log, tools: () => this.tools,
-      secretCipher, ...options.runtime,
+      secretCipher, onFrame: (threadId, frame) => this.alerts.threadFrame(threadId, frame), ...options.runtime,
     });
     this.landing = new LandingService({
       store: this.store, dataDir: this.dataDir, env: options.env ?? process.env,

@@ -15,6 +15,8 @@ import { shoalLink, type AlertMessage } from './senders/alert-message';
 import { AlertChannelConfigSchema, issuesOf } from './alert-config';
 import { ShoalError } from '../../../src-shared/contract/envelope';
 import type { EventDraft } from '../fleet/event-log';
+import type { RunStatusChange } from '../fleet/fleet-store';
+import type { EventFrame } from '../../../src-shared/contract/frames';
 import { HookRunner } from './hooks/hook-runner';
 import { HookStore } from './hooks/hook-store';
 import type { HookConfig, HookEventName } from './hooks/hook-config';
@@ -63,7 +65,8 @@ export class AlertService {
     o.fleet.events.addTap(this.rules.tap);
     this.hookStore = new HookStore(o.settings, o.cipher);
     this.hooks = new HookRunner({ dataDir: o.dataDir, cipher: o.cipher, env: o.env, hooks: () => this.currentHooks() });
-    o.fleet.events.addTap(this.hookTap);
+    o.fleet.events.onCommitted(this.hookListener);
+    o.fleet.onRunStatus(this.runListener);
     const db = o.store.db;
     this.s = {
       names: db.prepare<[string, string], { run_name: string | null; task_name: string | null }>(
@@ -121,9 +124,10 @@ export class AlertService {
     return this.hookCache.hooks;
   }
 
-  /** Lifecycle events for hooks, taken from the timeline as it is written and fired once the
-   *  writing turn is over (the transaction has committed by then): a hook never holds a write. */
-  private readonly hookTap = (runId: string, drafts: readonly EventDraft[]): void => {
+  /** Lifecycle events for hooks, taken from the timeline once the transaction that wrote them has
+   *  committed (a rolled-back one is never announced), and fired after the committing turn: a hook
+   *  never holds a write. */
+  private readonly hookListener = (runId: string, drafts: readonly EventDraft[]): void => {
     if (this.currentHooks().length === 0) return;
     const fire: Array<[HookEventName, Record<string, unknown>]> = [];
     for (const d of drafts) {
@@ -134,10 +138,32 @@ export class AlertService {
       if (state === 'starting') fire.push(['attempt.started', data]);
       if (ATTEMPT_ENDS.has(state) && d.attempt !== undefined) fire.push(['attempt.finished', data]);
     }
+    this.fireLater(fire);
+  };
+
+  /** Run status changes, told after their transaction committed. */
+  private readonly runListener = (c: RunStatusChange): void => {
+    if (this.currentHooks().length === 0) return;
+    const data = { run_id: c.runId, run_name: this.s.runName.get(c.runId)?.name ?? null, state: c.status, previous: c.previous };
+    const fire: Array<[HookEventName, Record<string, unknown>]> = [['run.state', data]];
+    if (c.status === 'running' && (c.previous === 'queued' || c.previous === 'pending')) fire.push(['run.started', data]);
+    if (c.finished) fire.push(['run.finished', data]);
+    this.fireLater(fire);
+  };
+
+  /** A thread's frames (nothing stored: they are announced as they stream). */
+  threadFrame(threadId: string, frame: EventFrame): void {
+    const type = THREAD_HOOK_EVENTS[frame.event as keyof typeof THREAD_HOOK_EVENTS];
+    if (!type || this.currentHooks().length === 0) return;
+    const { event: _event, ...fields } = frame;
+    this.fireLater([[type, { thread_id: threadId, ...fields }]]);
+  }
+
+  private fireLater(fire: Array<[HookEventName, Record<string, unknown>]>): void {
     if (fire.length > 0) setImmediate(() => {
       for (const [type, data] of fire) this.hooks.emit(type, data);
     });
-  };
+  }
 
   /** Seals the secret fields of every task's alert channels before the run is written: a spec in
    *  the store never holds a webhook URL, secret or routing key in the clear. */
@@ -268,6 +294,11 @@ function envMs(v: string | undefined): number | undefined {
   const n = Number(v);
   return v && Number.isFinite(n) && n > 0 ? n : undefined;
 }
+
+/** Thread frames hooks can subscribe to, by the hook event name they go out as. */
+const THREAD_HOOK_EVENTS = {
+  response_start: 'response.start', response_delta: 'response.delta', response_end: 'response.end', tool_call_start: 'tool.start', tool_call_result: 'tool.finish',
+} as const satisfies Partial<Record<EventFrame['event'], HookEventName>>;
 
 const TASK_STATES = new Set(['queued', 'leased', 'starting', 'running', 'completed', 'failed', 'cancelled', 'interrupted', 'stale', 'restarted']);
 const ATTEMPT_ENDS = new Set(['completed', 'failed', 'cancelled', 'interrupted', 'stale']);

@@ -82,10 +82,10 @@ export class ApprovalStore {
   }
 
   create(id: string, request: ExecApprovalRequest, ctx: ApprovalContext, at = new Date().toISOString()): ApprovalRecord {
-    this.store.db.transaction(() => {
+    this.audit.transaction(() => {
       this.s.insert.run(id, ctx.runId, ctx.taskId, ctx.threadId, request.call_id, JSON.stringify(request), at, ctx.tool, ctx.attempt, ctx.ownerPid, ctx.diff, ctx.agentReason);
       this.audit.append({ at, actor: 'agent', action: 'approval.requested', subject: id, detail: { ...ctx, command: request.command, cwd: request.cwd, matchedRule: request.matched_rule, reason: request.reason } });
-    }).immediate();
+    });
     return this.get(id)!;
   }
 
@@ -188,7 +188,7 @@ export class ApprovalStore {
 
   private settle(record: ApprovalRecord, status: ApprovalStatus, decision: string | null, by: string, action: string, why?: string): boolean {
     const at = new Date().toISOString();
-    const changed = this.store.db.transaction(() => {
+    const changed = this.audit.transaction(() => {
       const r = this.s.settle.run(status, decision, by, at, record.id);
       if (r.changes !== 1) return false;
       this.audit.append({
@@ -199,7 +199,7 @@ export class ApprovalStore {
         },
       });
       return true;
-    }).immediate();
+    });
     if (changed) this.events.emit(record.id);
     return changed;
   }

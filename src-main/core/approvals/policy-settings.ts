@@ -36,16 +36,16 @@ export class PolicySettings {
 
   setOptions(patch: Partial<PolicyOptions>, actor: string): PolicyOptions {
     const next = { ...this.options(), ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
-    this.store.db.transaction(() => {
+    this.audit.transaction(() => {
       this.table.set(OPTIONS, next);
       this.audit.append({ actor, action: 'policy.options', subject: null, detail: next });
-    }).immediate();
+    });
     return next;
   }
 
   /** Adds a rule, or replaces the rule with the same id. */
   saveRule(rule: PolicyRule, actor: string, opts: { expectNew?: boolean } = {}): PolicyRule {
-    return this.store.db.transaction(() => {
+    return this.audit.transaction(() => {
       const rules = this.rules();
       const at = rules.findIndex((r) => r.id === rule.id);
       if (at >= 0 && opts.expectNew) throw new ShoalError('conflict', `A rule with id "${rule.id}" already exists.`, [`id: "${rule.id}" is already used`]);
@@ -54,18 +54,18 @@ export class PolicySettings {
       this.table.set(RULES, rules);
       this.audit.append({ actor, action: at >= 0 ? 'policy.rule_updated' : 'policy.rule_added', subject: rule.id, detail: rule });
       return rule;
-    }).immediate();
+    });
   }
 
   deleteRule(id: string, actor: string): boolean {
-    return this.store.db.transaction(() => {
+    return this.audit.transaction(() => {
       const rules = this.rules();
       const rule = rules.find((r) => r.id === id);
       if (!rule) return false;
       this.table.set(RULES, rules.filter((r) => r.id !== id));
       this.audit.append({ actor, action: 'policy.rule_deleted', subject: id, detail: rule });
       return true;
-    }).immediate();
+    });
   }
 
   /** A fresh id for a rule made from an approval: `allow-git-push`, `allow-git-push-2`, … */
