@@ -108,9 +108,6 @@ export class ShoalCore implements CoreServices {
     this.alerts = new AlertService({
       store: this.store, fleet: this.engine.fleet, dataDir: this.dataDir, settings: this.runtime.settings, cipher: secretCipher, env: options.env ?? process.env, log: this.log,
       changed: () => this.bus.invalidate('alerts'), ...options.alerts,
-      decideApproval: (id, decision, by) => {
-        if (this.approvals.decide(id, decision, by).changed) this.bus.invalidate('approvals');
-      },
     });
     this.audit.onAppend((e) => {
       if (e.action === 'approval.requested' || e.action === 'approval.decided') {

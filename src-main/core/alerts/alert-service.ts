@@ -7,7 +7,7 @@ import type { SettingsTable } from '../store/settings-table';
 import type { Store } from '../store/open';
 import type { FleetTaskSpec } from '../../../src-shared/protocol/fleet';
 import { AlertSettingsStore } from './alert-settings';
-import { AlertRules, effectivePolicy, taskDedupKey } from './alert-rules';
+import { AlertRules, effectivePolicy, taskDedupKey, type EffectivePolicy } from './alert-rules';
 import { DeliveryWorker } from './delivery-worker';
 import { AlertOutbox, type DeliveryRow } from './outbox';
 import { sealChannel } from './sealed-channel';
@@ -17,9 +17,10 @@ import { ShoalError } from '../../../src-shared/contract/envelope';
 import type { EventDraft } from '../fleet/event-log';
 import type { RunStatusChange } from '../fleet/fleet-store';
 import type { EventFrame } from '../../../src-shared/contract/frames';
-import { HookRunner } from './hooks/hook-runner';
+import crypto from 'node:crypto';
+import { HookRunner, type HookResult } from './hooks/hook-runner';
 import { HookStore } from './hooks/hook-store';
-import type { HookConfig, HookEventName } from './hooks/hook-config';
+import { HOOK_EVENTS, type HookConfig, type HookEventName } from './hooks/hook-config';
 
 export interface AlertServiceOptions {
   store: Store;
@@ -29,8 +30,6 @@ export interface AlertServiceOptions {
   cipher: SecretCipher;
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
-  /** Decides a waiting approval whose deadline passed (the approval store audits it). */
-  decideApproval?: (id: string, decision: 'denied' | 'abort' | 'approved', by: string) => void;
   /** Told when deliveries change (the Alerts view refreshes). */
   changed?: () => void;
   /** Length of the "minute" in after_minutes_stale and approval_escalate_minutes (tests shorten it). */
@@ -74,12 +73,17 @@ export class AlertService {
       runName: db.prepare<[string], { name: string }>('SELECT name FROM runs WHERE id = ?'),
       taskSpec: db.prepare<[string, string], { spec: string }>('SELECT spec FROM tasks WHERE run_id = ? AND task_id = ?'),
       // Leased tasks are the few that can be stale; their newest event says when they last moved
-      // (a heartbeat says the worker lives, not that the task moves).
+      // (a heartbeat says the worker lives, not that the task moves). One already alerted for this
+      // attempt is not looked at again (the outbox's alert_key index answers that).
       leased: db.prepare<[], { run_id: string; task_id: string; attempts: number; worker_id: string | null }>(
-        'SELECT run_id, task_id, attempts, worker_id FROM inbox WHERE lease_token IS NOT NULL'),
+        `SELECT i.run_id, i.task_id, i.attempts, i.worker_id FROM inbox i WHERE i.lease_token IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM alert_deliveries d WHERE d.alert_key = 'task:' || i.run_id || ':' || i.task_id || ':stale:' || i.attempts)`),
       lastEventAt: db.prepare<[string, string], { timestamp: string }>("SELECT timestamp FROM worker_events WHERE run_id = ? AND task_id = ? AND state NOT IN ('heartbeat', 'escalated') ORDER BY seq DESC LIMIT 1"),
+      // Waiting approvals not escalated yet, older than the shortest escalation time that can apply
+      // (each one's own time, from its task's alert_policy or Settings, is checked per row).
       waitingApprovals: db.prepare<[string], { id: string; run_id: string | null; task_id: string | null; request: string; created_at: string }>(
-        `SELECT id, run_id, task_id, request, created_at FROM approvals WHERE status = 'pending' AND created_at <= ? ORDER BY created_at`),
+        `SELECT a.id, a.run_id, a.task_id, a.request, a.created_at FROM approvals a WHERE a.status = 'pending' AND a.created_at <= ?
+           AND NOT EXISTS (SELECT 1 FROM alert_deliveries d WHERE d.alert_key = 'approval:' || a.id) ORDER BY a.created_at`),
     };
     this.worker = new DeliveryWorker({
       outbox: this.outbox, cipher: o.cipher, env: o.env, log: o.log, maxAttempts: () => this.settings.get().max_delivery_attempts,
@@ -114,6 +118,21 @@ export class AlertService {
     const ok = this.hookStore.remove(id);
     this.hookCache.at = 0;
     return ok;
+  }
+
+  /** Runs one hook now with a sample event (`shoal hooks test`, *Test* in Settings): `event`, else
+   *  the first event the hook names. Resolves with how it went; the hook log has it too. */
+  async testHook(id: string, event?: string): Promise<HookResult> {
+    const hook = this.hookStore.list().find((h) => h.id === id);
+    if (!hook) throw new ShoalError('not_found', `id: no hook "${id}"`);
+    if (event !== undefined && !(HOOK_EVENTS as readonly string[]).includes(event)) {
+      throw new ShoalError('invalid_input', `event: unknown hook event "${event}"; expected one of ${HOOK_EVENTS.join(', ')}`, [`event: unknown hook event "${event}"`]);
+    }
+    const type = (event ?? hook.events.find((e) => (HOOK_EVENTS as readonly string[]).includes(e)) ?? 'attempt.finished') as HookEventName;
+    return this.hooks.runNow(hook, {
+      id: `hk_test_${crypto.randomUUID().replace(/-/g, '').slice(0, 8)}`, type, at: new Date().toISOString(),
+      data: { sample: true, run_id: 'sample-run', task_id: 'sample-task', attempt: 1, state: 'completed' },
+    });
   }
 
   private currentHooks(): HookConfig[] {
@@ -224,7 +243,9 @@ export class AlertService {
   }
 
   /** Alerts no event announces: a leased task with no event for after_minutes_stale, and an approval
-   *  waiting longer than approval_escalate_minutes. Each raises once (the outbox's unique key). */
+   *  waiting longer than approval_escalate_minutes (its task's alert_policy, else Settings). Each
+   *  raises once (the outbox's unique key), and rows already alerted are not read again. The
+   *  approval deadline is not here: the approval's own timeout denies it (one home for it). */
   scan(nowMs = Date.now()): void {
     if (!this.o.store.db.open) return;
     try {
@@ -240,30 +261,23 @@ export class AlertService {
           runId: l.run_id, taskId: l.task_id, attempt: l.attempts, workerId: l.worker_id ?? '', reason: `no progress for ${policy.afterMinutesStale} min (last event ${last})`,
         }, policy.channels));
       }
-      if (settings.approval_escalate_minutes !== null) {
-        const cutoff = new Date(nowMs - settings.approval_escalate_minutes * this.minuteMs).toISOString();
-        for (const a of this.s.waitingApprovals.all(cutoff)) this.escalateApproval(a, settings.approval_escalate_minutes);
-      }
-      if (settings.approval_deadline_minutes !== null && this.o.decideApproval) {
-        const cutoff = new Date(nowMs - settings.approval_deadline_minutes * this.minuteMs).toISOString();
-        for (const a of this.s.waitingApprovals.all(cutoff)) {
-          try {
-            this.o.decideApproval(a.id, settings.approval_default_decision, 'deadline');
-          } catch (error) {
-            // Not offered for this request (e.g. no "denied"): it keeps waiting; say why once per scan.
-            this.o.log(`alerts: approval ${a.id} deadline: ${(error as Error).message}`);
-          }
-        }
+      // A task's time (at least a minute) can be shorter than Settings', so the query's cutoff is the
+      // shortest time that can apply; each approval is then held to its own.
+      const cutoff = new Date(nowMs - Math.min(1, settings.approval_escalate_minutes ?? 1) * this.minuteMs).toISOString();
+      for (const a of this.s.waitingApprovals.all(cutoff)) {
+        const spec = a.run_id && a.task_id ? this.specOf(a.run_id, a.task_id) : null;
+        const policy = effectivePolicy(spec, settings);
+        if (!policy || policy.approvalEscalateMinutes === null) continue;
+        if (nowMs - Date.parse(a.created_at) < policy.approvalEscalateMinutes * this.minuteMs) continue;
+        this.escalateApproval(a, policy);
       }
     } catch (error) {
       this.o.log(`alerts: scan: ${String(error)}`);
     }
   }
 
-  private escalateApproval(a: { id: string; run_id: string | null; task_id: string | null; request: string; created_at: string }, minutes: number): void {
-    const spec = a.run_id && a.task_id ? this.specOf(a.run_id, a.task_id) : null;
-    const policy = effectivePolicy(spec, this.settings.get());
-    if (!policy) return;
+  private escalateApproval(a: { id: string; run_id: string | null; task_id: string | null; request: string; created_at: string }, policy: EffectivePolicy): void {
+    const minutes = policy.approvalEscalateMinutes;
     let command = 'a tool call';
     try {
       const req = JSON.parse(a.request) as { command?: unknown };

@@ -96,10 +96,8 @@ describe('hooks on runs and threads', () => {
     h.chat.setScript(() => ({ text, chunkSize: 1 }));
     h.core.alerts.addHook({ id: 'slow', kind: 'command', events: ['response.*', 'tool.*'], command: recorder(file, 'sleep 0.2; ') });
     const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
-    const started = Date.now();
     const accepted = await h.call<ThreadResponse>('threads.message', { threadId: t, input: 'Say something' });
     await waitFor('response_end frame', () => h.frames.some((f) => f.frame.event === 'response_end' && f.frame.response_id === accepted.responseId));
-    const streamMs = Date.now() - started;
     // The stream ended while the hook still had work queued: it did not wait for the hook.
     expect(h.core.alerts.hooks.waiting('slow')).toBeGreaterThan(0);
     const events = await waitFor('response.end recorded', () => readEvents(file).some((e) => e.type === 'response.end') && readEvents(file), 30_000);
@@ -109,7 +107,6 @@ describe('hooks on runs and threads', () => {
     expect(deltas.length).toBeLessThan(text.length);
     expect(events.at(-1)).toMatchObject({ type: 'response.end', data: { status: 'completed' } });
     expect(hookLog(h.core.alerts.hooks.logFile)).toMatch(/slow queue: 0 events dropped, \d+ response\.delta merged while the hook was behind/);
-    expect(streamMs).toBeLessThan(events.length * 200);
 
     // A tool call: tool.start, then tool.finish with its status.
     h.chat.setScript(defaultScript);
