@@ -48,18 +48,18 @@ test('adds a signed URL hook in Settings; Test sends the receiver a signed sampl
     const form = page.getByRole('form', { name: 'New hook' });
 
     // Refused, each problem under its field: no event chosen, and plain http to another host.
-    await form.getByLabel('Name').fill('post-runs');
-    await form.getByLabel('URL').fill('http://example.com/in');
+    await form.getByLabel('Name', { exact: true }).fill('post-runs');
+    await form.getByRole('textbox', { name: /^URL/ }).fill('http://example.com/in');
     await form.getByRole('button', { name: 'Add hook' }).click();
     await expect(form).toContainText('must be https for a host other than this machine (got http://example.com)');
     await expect(form).toContainText('empty; name at least one event');
     await expect(section.getByTestId('hook-item')).toHaveCount(0);
 
-    await form.getByLabel('URL').fill(`${r.url}/in?token=path-secret`);
-    await form.getByLabel('Signing secret (optional)').fill('e2e-hook-secret');
-    await form.getByLabel('Timeout (seconds)').fill('5');
-    await form.getByLabel('run.finished').check();
-    await form.getByLabel('attempt.finished').check();
+    await form.getByRole('textbox', { name: /^URL/ }).fill(`${r.url}/in?token=path-secret`);
+    await form.getByLabel('Signing secret (optional)', { exact: true }).fill('e2e-hook-secret');
+    await form.getByLabel('Timeout (seconds)', { exact: true }).fill('5');
+    await form.getByLabel('run.finished', { exact: true }).check();
+    await form.getByLabel('attempt.finished', { exact: true }).check();
     await form.getByRole('button', { name: 'Add hook' }).click();
     const item = section.getByTestId('hook-item');
     await expect(item).toHaveCount(1);
