@@ -7,6 +7,7 @@ import { eventsOf, launch, tempDir } from '../test-support/temp-core';
 import { startReceiver, type HttpReceiver, type ScriptedResponse } from '../test-support/http-receiver';
 import { waitFor } from '../test-support/wait-for';
 import { verifyWebhookSignature } from './senders/webhook';
+import { specCheck } from '../api/spec-preview';
 
 const cores: ShoalCore[] = [];
 const receivers: HttpReceiver[] = [];
@@ -185,7 +186,8 @@ describe('alerts', () => {
     expect(!bad.ok && bad.issues).toEqual(['task_specs[0].alert_policy.approval_escalate_minutes: must be at least 1 (leave it out to use the Settings value)']);
     const typo = c.validateSpec(JSON.stringify(failing({ channels: [], approval_escalate_minutes: 'soon' })));
     expect(!typo.ok && typo.issues.join('\n')).toMatch(/alert_policy\.approval_escalate_minutes/);
-    expect(c.validateSpec(JSON.stringify(failing({ channels: [], approval_escalate_minutes: 5 }))).ok).toBe(true);
+    const good = specCheck(c.validateSpec(JSON.stringify(failing({ channels: [{ kind: 'webhook', url: 'https://example.com/h' }], approval_escalate_minutes: 5 }))), { id: 'local', name: 'local', capabilities: [], maxConcurrent: 1 });
+    expect(good.ok && good.preview!.tasks[0]!.alert).toBe('webhook (approvals after 5 min)');
     // Settings no longer holds a second deadline: the key is refused, saying where it lives.
     expect(() => c.alerts.settings.update({ approval_deadline_minutes: 1 })).toThrow(/approval_deadline_minutes: the approval deadline is the approval timeout now: set it in Settings → Approvals/);
     // A row an older version wrote with it still reads, channels and all.
