@@ -245,7 +245,7 @@ export class AlertService {
   /** Alerts no event announces: a leased task with no event for after_minutes_stale, and an approval
    *  waiting longer than approval_escalate_minutes (its task's alert_policy, else Settings). Each
    *  raises once (the outbox's unique key), and rows already alerted are not read again. The
-   *  approval deadline is not here: the approval's own timeout denies it (one home for it). */
+   *  approval deadline is not here: the approval's own timeout settles it (one home for it). */
   scan(nowMs = Date.now()): void {
     if (!this.o.store.db.open) return;
     try {

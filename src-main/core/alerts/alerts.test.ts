@@ -189,7 +189,7 @@ describe('alerts', () => {
     const good = specCheck(c.validateSpec(JSON.stringify(failing({ channels: [{ kind: 'webhook', url: 'https://example.com/h' }], approval_escalate_minutes: 5 }))), { id: 'local', name: 'local', capabilities: [], maxConcurrent: 1 });
     expect(good.ok && good.preview!.tasks[0]!.alert).toBe('webhook (approvals after 5 min)');
     // Settings no longer holds a second deadline: the key is refused, saying where it lives.
-    expect(() => c.alerts.settings.update({ approval_deadline_minutes: 1 })).toThrow(/approval_deadline_minutes: the approval deadline is the approval timeout now: set it in Settings → Approvals/);
+    expect(() => c.alerts.settings.update({ approval_deadline_minutes: 1 })).toThrow(/approval_deadline_minutes: the approval deadline is the approval timeout now: set it and its decision \(deny by default\) in Settings → Exec policy/);
     // A row an older version wrote with it still reads, channels and all.
     c.store.db.prepare(`INSERT INTO settings (key, value, updated_at) VALUES ('alerts', ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`)
       .run(JSON.stringify({ channels: [{ kind: 'webhook', url: 'https://example.com/h' }], approval_escalate_minutes: 4, approval_deadline_minutes: 3, approval_default_decision: 'denied' }), new Date().toISOString());

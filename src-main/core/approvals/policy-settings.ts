@@ -1,27 +1,32 @@
 // The person's side of the policy, stored in the settings table: their rules (the first layer) and
-// the options (approval mode, how long an agent waits). Every change is written to the audit log.
+// the options (approval mode, how long an agent waits, what a request nobody answered becomes).
+// Every change is written to the audit log.
 // Read fresh on every call so a rule added from the CLI or another window applies at once.
 import { z } from 'zod';
-import type { ApprovalMode, PolicyRule } from '../../../src-shared/contract/methods/policy';
-import { ApprovalModeSchema, PolicyRuleSchema } from '../../../src-shared/contract/methods/policy';
+import type { ApprovalMode, PolicyRule, TimeoutDecision } from '../../../src-shared/contract/methods/policy';
+import { ApprovalModeSchema, PolicyRuleSchema, TimeoutDecisionSchema } from '../../../src-shared/contract/methods/policy';
 import { ShoalError } from '../../../src-shared/contract/envelope';
 import type { Store } from '../store/open';
 import { listOf, setting, type SettingsTable } from '../store/settings-table';
-import { DEFAULT_APPROVAL_MODE, DEFAULT_APPROVAL_TIMEOUT_SECONDS } from '../policy/defaults';
+import { DEFAULT_APPROVAL_MODE, DEFAULT_APPROVAL_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_DECISION } from '../policy/defaults';
 import type { AuditLog } from './audit-log';
 
 export interface PolicyOptions {
   mode: ApprovalMode;
   timeoutSeconds: number;
+  timeoutDecision: TimeoutDecision;
 }
 
 // A hand-edited row with a broken rule loses that rule, never the others.
 const RULES = setting<PolicyRule[]>('policy.rules', listOf(PolicyRuleSchema), []);
 
+// Each field falls back on its own, so a row written before the timeout decision existed (or with
+// a value this version does not know) reads as deny and keeps its mode and wait time.
 const OPTIONS = setting<PolicyOptions>('policy.options', z.object({
   mode: ApprovalModeSchema.catch(DEFAULT_APPROVAL_MODE),
   timeoutSeconds: z.number().positive().catch(DEFAULT_APPROVAL_TIMEOUT_SECONDS),
-}), { mode: DEFAULT_APPROVAL_MODE, timeoutSeconds: DEFAULT_APPROVAL_TIMEOUT_SECONDS });
+  timeoutDecision: TimeoutDecisionSchema.catch(DEFAULT_TIMEOUT_DECISION),
+}), { mode: DEFAULT_APPROVAL_MODE, timeoutSeconds: DEFAULT_APPROVAL_TIMEOUT_SECONDS, timeoutDecision: DEFAULT_TIMEOUT_DECISION });
 
 export class PolicySettings {
   constructor(private readonly store: Store, private readonly table: SettingsTable, private readonly audit: AuditLog) {}
