@@ -215,3 +215,41 @@ test('with the dialog open, navigation chords and modifier keys decide nothing; 
   expect(await pending()).toBe(0);
   await expect.poll(() => taskStates(host, runId), { timeout: 60_000 }).toEqual({ ship: 'passed' });
 });
+
+test('settings: the timeout decision sits next to the wait time, is stored, and shows in the audit log', async ({ page, host }) => {
+  test.setTimeout(90_000);
+  const shell = new ShellPage(page);
+  await shell.open(`${host.url}#/settings`);
+  const section = page.getByTestId('policy-settings');
+  const decision = section.getByRole('radiogroup', { name: 'When nobody decides in time' });
+  await expect(decision.getByRole('radio', { name: 'Deny' })).toBeChecked();
+  await expect(section).toContainText('After this long without a decision a request is denied');
+  await decision.getByRole('radio', { name: 'Approve' }).check();
+  await expect(section).toContainText('After this long without a decision a request is approved');
+  await expect.poll(async () => (await callHost(host, 'approvals.rules.list', {})).options.timeoutDecision).toBe('approve');
+  await section.getByTestId('policy-rules').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join('test-results', 'settings-timeout-decision.png') });
+
+
+  // Not clickSection: with the options change in the audit log, Approvals is no longer empty.
+  await shell.navLink(SECTIONS.find((s) => s.id === 'approvals')!).click();
+  const inbox = new ApprovalsInbox(page);
+  const changed = inbox.auditRows.and(page.locator('[data-action="policy.options"]'));
+  await expect(changed.first()).toContainText('then approve');
+
+  // A request nobody answers within the run's 1 s wait is approved by the timeout, and the task runs on.
+  const spec = {
+    name: 'Unattended', worker_specs: localWorker(1),
+    task_specs: [{
+      id: 'mark', name: 'Mark reviewed', retry_policy: { max_attempts: 1 }, instructions: 'touch reviewed.txt',
+      metadata: { policy: { rules: [{ id: 'ask-touch', tool: 'exec_shell', prefix: 'touch', action: 'ask' }], timeout_seconds: 1 } },
+    }],
+  };
+  const { runId } = await callHost(host, 'specs.launch', { text: JSON.stringify(spec), filename: 'unattended.json' });
+  const timedOut = inbox.auditRows.and(page.locator('[data-action="approval.timed_out"]'));
+  await expect(timedOut).toContainText('Approved (no decision in time)', { timeout: 30_000 });
+  await expect(timedOut).toContainText('touch reviewed.txt');
+  await expect(timedOut).toContainText('timeout');
+  await expect.poll(async () => (await taskStates(host, runId)).mark, { timeout: 30_000 }).toBe('passed');
+  await page.screenshot({ path: path.join('test-results', 'audit-timeout-decision.png') });
+});

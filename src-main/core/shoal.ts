@@ -99,7 +99,7 @@ export class ShoalCore implements CoreServices {
     this.workerRegistry = new WorkerRegistry(this.store, secretCipher);
     this.runtime = new Runtime({
       store: this.store, bus: this.bus, dataDir: this.dataDir, version: this.version, log: this.log, tools: () => this.tools,
-      secretCipher, ...options.runtime,
+      secretCipher, onFrame: (threadId, frame) => this.alerts.threadFrame(threadId, frame), ...options.runtime,
     });
     this.landing = new LandingService({
       store: this.store, dataDir: this.dataDir, env: options.env ?? process.env,
@@ -108,9 +108,6 @@ export class ShoalCore implements CoreServices {
     this.alerts = new AlertService({
       store: this.store, fleet: this.engine.fleet, dataDir: this.dataDir, settings: this.runtime.settings, cipher: secretCipher, env: options.env ?? process.env, log: this.log,
       changed: () => this.bus.invalidate('alerts'), ...options.alerts,
-      decideApproval: (id, decision, by) => {
-        if (this.approvals.decide(id, decision, by).changed) this.bus.invalidate('approvals');
-      },
     });
     this.audit.onAppend((e) => {
       if (e.action === 'approval.requested' || e.action === 'approval.decided') {

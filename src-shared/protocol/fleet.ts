@@ -381,8 +381,11 @@ export const FleetAlertPolicySchema = struct(
     channels: defaultList(FleetAlertChannelSchema),
     after_attempts: nullIfNone(u32()),
     after_minutes_stale: nullIfNone(u64()),
+    // Shoal's addition: how long an approval of this task may wait before it escalates (overrides
+    // Settings). Left out of the JSON when absent, so a spec without it reads and writes as before.
+    approval_escalate_minutes: skipNone(u64()),
   },
-  ['channels', 'after_attempts', 'after_minutes_stale'],
+  ['channels', 'after_attempts', 'after_minutes_stale', 'approval_escalate_minutes'],
 );
 export type FleetAlertPolicy = z.output<typeof FleetAlertPolicySchema>;
 

@@ -3,11 +3,11 @@
 //   shoal hooks list [--json]
 //   shoal hooks test ID [--event E]     runs the hook now with a sample event; exit 1 if it failed
 //   shoal hooks remove ID
-// Events: task.state, attempt.started, attempt.finished, alert.fired, approval.requested,
-// approval.decided (or task.*, *). A command gets the event JSON on stdin; a URL gets it POSTed,
+// Events: run.state/started/finished, task.state, attempt.started/finished, alert.fired,
+// approval.requested/decided, and a thread's response.start/delta/end and tool.start/finish (or a
+// prefix like run.*, or *). A command gets the event JSON on stdin; a URL gets it POSTed,
 // signed like the alert webhook. Output and failures go to <data dir>/hooks.log.
-import crypto from 'node:crypto';
-import { HOOK_EVENTS, type HookEventName } from '../../core/alerts/hooks/hook-config';
+import { HOOK_EVENTS } from '../../core/alerts/hooks/hook-config';
 import { DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import { inputErrorExit, UsageError, type CliIo } from '../io';
 import { openCore } from '../open-core';
@@ -16,7 +16,7 @@ export const doc: CommandDoc = {
   usage: 'hooks add|list|test|remove [ID] [options]',
   summary: 'Hooks on lifecycle events: a command gets the event JSON on stdin, a URL gets it POSTed and signed. Output and failures go to <data dir>/hooks.log.',
   options: {
-    event: { type: 'string', value: 'E', multiple: true, help: `add: an event to run on (repeatable): ${HOOK_EVENTS.join(', ')}, task.* or *; test: the sample event` },
+    event: { type: 'string', value: 'E', multiple: true, help: `add: an event to run on (repeatable): ${HOOK_EVENTS.join(', ')}, a prefix like run.*, or *; test: the sample event` },
     command: { type: 'string', value: 'CMD', help: 'add: a shell command to run' },
     url: { type: 'string', value: 'URL', help: 'add: a URL to POST to' },
     secret: { type: 'string', value: 'S', help: 'add: signs URL hooks like the alert webhook (sealed at rest)' },
@@ -55,14 +55,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
         return 0;
       }
       case 'test': {
-        const hook = core.alerts.hookStore.list().find((h) => h.id === id);
-        if (!hook) throw new UsageError(`no hook "${id ?? ''}" (see \`shoal hooks list\`)`);
-        const type = (events[0] ?? hook.events.find((e) => (HOOK_EVENTS as readonly string[]).includes(e)) ?? 'attempt.finished') as HookEventName;
-        const result = await core.alerts.hooks.runNow(hook, {
-          id: `hk_test_${crypto.randomUUID().slice(0, 8)}`, type, at: new Date().toISOString(),
-          data: { sample: true, run_id: 'sample-run', task_id: 'sample-task', attempt: 1, state: 'completed' },
-        });
-        io.stdout.write(`${hook.id}: ${result.ok ? 'ok' : 'failed'} (${result.detail})\n`);
+        if (!core.alerts.hookStore.list().some((h) => h.id === id)) throw new UsageError(`no hook "${id ?? ''}" (see \`shoal hooks list\`)`);
+        const result = await core.alerts.testHook(id!, events[0]);
+        io.stdout.write(`${id}: ${result.ok ? 'ok' : 'failed'} (${result.detail})\n`);
         return result.ok ? 0 : 1;
       }
       case 'remove': {

@@ -51,20 +51,36 @@ export const AlertChannelConfigSchema = z.discriminatedUnion('kind', [
 ], { error: 'unknown channel kind; expected slack, webhook or pager_duty' });
 export type AlertChannelConfig = z.infer<typeof AlertChannelConfigSchema>;
 
-/** Alert settings (Settings, and `shoal alerts` flags): the default policy for tasks that have none,
- *  when a waiting approval escalates, and how hard a delivery is tried. */
-export const AlertSettingsSchema = z.object({
+/** Settings earlier versions kept here; the approval timeout is now the one deadline. */
+export const RETIRED_SETTINGS = ['approval_deadline_minutes', 'approval_default_decision'] as const;
+export const APPROVAL_DEADLINE_HOME = 'the approval deadline is the approval timeout now: set it and its decision (deny by default) in Settings → Exec policy (or metadata.policy.timeout_seconds and timeout_decision in a spec); a request still waiting then gets that decision, audited';
+
+/** A copy of a stored or given value without the retired keys (an older row keeps its channels). */
+export function withoutRetired(v: unknown): unknown {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
+  return Object.fromEntries(Object.entries(v).filter(([k]) => !(RETIRED_SETTINGS as readonly string[]).includes(k)));
+}
+
+const AlertSettingsShape = z.object({
   channels: z.array(AlertChannelConfigSchema).default([]),
   after_attempts: z.number().int().min(1).nullable().default(null),
   after_minutes_stale: z.number().int().min(1).nullable().default(null),
-  /** An approval waiting longer than this escalates through the alert channels; null: never. */
+  /** An approval waiting longer than this escalates through the alert channels; null: never. A
+   *  task's alert_policy.approval_escalate_minutes overrides it for the approvals of that task. */
   approval_escalate_minutes: z.number().positive().nullable().default(null),
-  /** An approval still waiting this long is decided for the person (and audited as such); null: never. */
-  approval_deadline_minutes: z.number().positive().nullable().default(null),
-  approval_default_decision: z.enum(['denied', 'abort', 'approved']).default('denied'),
   /** Delivery attempts before a delivery is marked failed. */
   max_delivery_attempts: z.number().int().min(1).max(50).default(8),
 }).strict();
+
+/** Alert settings (Settings, and `shoal alerts` flags): the default policy for tasks that have none,
+ *  when a waiting approval escalates, and how hard a delivery is tried. A retired key is refused
+ *  saying where its setting lives now. */
+export const AlertSettingsSchema = z.preprocess((v, ctx) => {
+  if (v && typeof v === 'object') {
+    for (const key of RETIRED_SETTINGS) if (key in v) ctx.addIssue({ code: 'custom', path: [key], message: APPROVAL_DEADLINE_HOME, input: v });
+  }
+  return withoutRetired(v);
+}, AlertSettingsShape);
 export type AlertSettings = z.infer<typeof AlertSettingsSchema>;
 
 /** Every problem with a zod parse as `<prefix>.<field path>: <message>`. */
@@ -78,9 +94,13 @@ export function issuesOf(error: z.ZodError, prefix: string): string[] {
 
 /** Problems with a task's alert_policy (already shaped by the protocol schema): bad URLs, unknown
  *  severities, empty routing keys, each naming its field under `at`. */
-export function alertPolicyIssues(policy: { channels: readonly unknown[] } | null | undefined, at: string): string[] {
+export function alertPolicyIssues(policy: { channels: readonly unknown[]; approval_escalate_minutes?: unknown } | null | undefined, at: string): string[] {
   if (!policy) return [];
   const issues: string[] = [];
+  const escalate = policy.approval_escalate_minutes;
+  if (escalate !== undefined && escalate !== null && !(Number(escalate) >= 1)) {
+    issues.push(`${at}.approval_escalate_minutes: must be at least 1 (leave it out to use the Settings value)`);
+  }
   policy.channels.forEach((c, i) => {
     const parsed = AlertChannelConfigSchema.safeParse(stripNulls(c));
     if (!parsed.success) issues.push(...issuesOf(parsed.error, `${at}.channels[${i}]`));

@@ -15,14 +15,18 @@ export interface EffectivePolicy {
   channels: Array<Record<string, unknown> & { kind: string }>;
   afterAttempts: number | null;
   afterMinutesStale: number | null;
+  /** How long an approval of the task may wait before it escalates; null: never. */
+  approvalEscalateMinutes: number | null;
 }
 
 /** The task's alert_policy when it has one, else the Settings default; null when there are no channels. */
 export function effectivePolicy(spec: Pick<FleetTaskSpec, 'alert_policy'> | null, settings: AlertSettings): EffectivePolicy | null {
   const own = spec?.alert_policy;
+  // A task's own time wins; without one the Settings time applies even to a task with its own channels.
+  const approvalEscalateMinutes = num(own?.approval_escalate_minutes) ?? settings.approval_escalate_minutes;
   const policy: EffectivePolicy = own
-    ? { channels: own.channels as EffectivePolicy['channels'], afterAttempts: num(own.after_attempts), afterMinutesStale: num(own.after_minutes_stale) }
-    : { channels: settings.channels as EffectivePolicy['channels'], afterAttempts: settings.after_attempts, afterMinutesStale: settings.after_minutes_stale };
+    ? { channels: own.channels as EffectivePolicy['channels'], afterAttempts: num(own.after_attempts), afterMinutesStale: num(own.after_minutes_stale), approvalEscalateMinutes }
+    : { channels: settings.channels as EffectivePolicy['channels'], afterAttempts: settings.after_attempts, afterMinutesStale: settings.after_minutes_stale, approvalEscalateMinutes };
   return policy.channels.length > 0 ? policy : null;
 }
 

@@ -7,7 +7,7 @@ import type { SettingsTable } from '../store/settings-table';
 import type { Store } from '../store/open';
 import type { FleetTaskSpec } from '../../../src-shared/protocol/fleet';
 import { AlertSettingsStore } from './alert-settings';
-import { AlertRules, effectivePolicy, taskDedupKey } from './alert-rules';
+import { AlertRules, effectivePolicy, taskDedupKey, type EffectivePolicy } from './alert-rules';
 import { DeliveryWorker } from './delivery-worker';
 import { AlertOutbox, type DeliveryRow } from './outbox';
 import { sealChannel } from './sealed-channel';
@@ -15,9 +15,12 @@ import { shoalLink, type AlertMessage } from './senders/alert-message';
 import { AlertChannelConfigSchema, issuesOf } from './alert-config';
 import { ShoalError } from '../../../src-shared/contract/envelope';
 import type { EventDraft } from '../fleet/event-log';
-import { HookRunner } from './hooks/hook-runner';
+import type { RunStatusChange } from '../fleet/fleet-store';
+import type { EventFrame } from '../../../src-shared/contract/frames';
+import crypto from 'node:crypto';
+import { HookRunner, type HookResult } from './hooks/hook-runner';
 import { HookStore } from './hooks/hook-store';
-import type { HookConfig, HookEventName } from './hooks/hook-config';
+import { HOOK_EVENTS, type HookConfig, type HookEventName } from './hooks/hook-config';
 import { ATTEMPT_END_EVENTS, isIn, TASK_STATE_EVENTS } from '../../../src-shared/protocol/event-states';
 
 export interface AlertServiceOptions {
@@ -28,8 +31,6 @@ export interface AlertServiceOptions {
   cipher: SecretCipher;
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
-  /** Decides a waiting approval whose deadline passed (the approval store audits it). */
-  decideApproval?: (id: string, decision: 'denied' | 'abort' | 'approved', by: string) => void;
   /** Told when deliveries change (the Alerts view refreshes). */
   changed?: () => void;
   /** Length of the "minute" in after_minutes_stale and approval_escalate_minutes (tests shorten it). */
@@ -64,7 +65,8 @@ export class AlertService {
     o.fleet.events.addTap(this.rules.tap);
     this.hookStore = new HookStore(o.settings, o.cipher);
     this.hooks = new HookRunner({ dataDir: o.dataDir, cipher: o.cipher, env: o.env, hooks: () => this.currentHooks() });
-    o.fleet.events.addTap(this.hookTap);
+    o.fleet.events.onCommitted(this.hookListener);
+    o.fleet.onRunStatus(this.runListener);
     const db = o.store.db;
     this.s = {
       names: db.prepare<[string, string], { run_name: string | null; task_name: string | null }>(
@@ -72,12 +74,17 @@ export class AlertService {
       runName: db.prepare<[string], { name: string }>('SELECT name FROM runs WHERE id = ?'),
       taskSpec: db.prepare<[string, string], { spec: string }>('SELECT spec FROM tasks WHERE run_id = ? AND task_id = ?'),
       // Leased tasks are the few that can be stale; their newest event says when they last moved
-      // (a heartbeat says the worker lives, not that the task moves).
+      // (a heartbeat says the worker lives, not that the task moves). One already alerted for this
+      // attempt is not looked at again (the outbox's alert_key index answers that).
       leased: db.prepare<[], { run_id: string; task_id: string; attempts: number; worker_id: string | null }>(
-        'SELECT run_id, task_id, attempts, worker_id FROM inbox WHERE lease_token IS NOT NULL'),
+        `SELECT i.run_id, i.task_id, i.attempts, i.worker_id FROM inbox i WHERE i.lease_token IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM alert_deliveries d WHERE d.alert_key = 'task:' || i.run_id || ':' || i.task_id || ':stale:' || i.attempts)`),
       lastEventAt: db.prepare<[string, string], { timestamp: string }>("SELECT timestamp FROM worker_events WHERE run_id = ? AND task_id = ? AND state NOT IN ('heartbeat', 'escalated') ORDER BY seq DESC LIMIT 1"),
+      // Waiting approvals not escalated yet, older than the shortest escalation time that can apply
+      // (each one's own time, from its task's alert_policy or Settings, is checked per row).
       waitingApprovals: db.prepare<[string], { id: string; run_id: string | null; task_id: string | null; request: string; created_at: string }>(
-        `SELECT id, run_id, task_id, request, created_at FROM approvals WHERE status = 'pending' AND created_at <= ? ORDER BY created_at`),
+        `SELECT a.id, a.run_id, a.task_id, a.request, a.created_at FROM approvals a WHERE a.status = 'pending' AND a.created_at <= ?
+           AND NOT EXISTS (SELECT 1 FROM alert_deliveries d WHERE d.alert_key = 'approval:' || a.id) ORDER BY a.created_at`),
     };
     this.worker = new DeliveryWorker({
       outbox: this.outbox, cipher: o.cipher, env: o.env, log: o.log, maxAttempts: () => this.settings.get().max_delivery_attempts,
@@ -114,6 +121,21 @@ export class AlertService {
     return ok;
   }
 
+  /** Runs one hook now with a sample event (`shoal hooks test`, *Test* in Settings): `event`, else
+   *  the first event the hook names. Resolves with how it went; the hook log has it too. */
+  async testHook(id: string, event?: string): Promise<HookResult> {
+    const hook = this.hookStore.list().find((h) => h.id === id);
+    if (!hook) throw new ShoalError('not_found', `id: no hook "${id}"`);
+    if (event !== undefined && !(HOOK_EVENTS as readonly string[]).includes(event)) {
+      throw new ShoalError('invalid_input', `event: unknown hook event "${event}"; expected one of ${HOOK_EVENTS.join(', ')}`, [`event: unknown hook event "${event}"`]);
+    }
+    const type = (event ?? hook.events.find((e) => (HOOK_EVENTS as readonly string[]).includes(e)) ?? 'attempt.finished') as HookEventName;
+    return this.hooks.runNow(hook, {
+      id: `hk_test_${crypto.randomUUID().replace(/-/g, '').slice(0, 8)}`, type, at: new Date().toISOString(),
+      data: { sample: true, run_id: 'sample-run', task_id: 'sample-task', attempt: 1, state: 'completed' },
+    });
+  }
+
   private currentHooks(): HookConfig[] {
     // Events written in a process's last turn are handed to hooks after it; by then a CLI command
     // may have closed the store, and those events have no hooks to read any more.
@@ -122,9 +144,10 @@ export class AlertService {
     return this.hookCache.hooks;
   }
 
-  /** Lifecycle events for hooks, taken from the timeline as it is written and fired once the
-   *  writing turn is over (the transaction has committed by then): a hook never holds a write. */
-  private readonly hookTap = (runId: string, drafts: readonly EventDraft[]): void => {
+  /** Lifecycle events for hooks, taken from the timeline once the transaction that wrote them has
+   *  committed (a rolled-back one is never announced), and fired after the committing turn: a hook
+   *  never holds a write. */
+  private readonly hookListener = (runId: string, drafts: readonly EventDraft[]): void => {
     if (this.currentHooks().length === 0) return;
     const fire: Array<[HookEventName, Record<string, unknown>]> = [];
     for (const d of drafts) {
@@ -135,10 +158,32 @@ export class AlertService {
       if (state === 'starting') fire.push(['attempt.started', data]);
       if (isIn(ATTEMPT_END_EVENTS, state) && d.attempt !== undefined) fire.push(['attempt.finished', data]);
     }
+    this.fireLater(fire);
+  };
+
+  /** Run status changes, told after their transaction committed. */
+  private readonly runListener = (c: RunStatusChange): void => {
+    if (this.currentHooks().length === 0) return;
+    const data = { run_id: c.runId, run_name: this.s.runName.get(c.runId)?.name ?? null, state: c.status, previous: c.previous };
+    const fire: Array<[HookEventName, Record<string, unknown>]> = [['run.state', data]];
+    if (c.status === 'running' && (c.previous === 'queued' || c.previous === 'pending')) fire.push(['run.started', data]);
+    if (c.finished) fire.push(['run.finished', data]);
+    this.fireLater(fire);
+  };
+
+  /** A thread's frames (nothing stored: they are announced as they stream). */
+  threadFrame(threadId: string, frame: EventFrame): void {
+    const type = THREAD_HOOK_EVENTS[frame.event as keyof typeof THREAD_HOOK_EVENTS];
+    if (!type || this.currentHooks().length === 0) return;
+    const { event: _event, ...fields } = frame;
+    this.fireLater([[type, { thread_id: threadId, ...fields }]]);
+  }
+
+  private fireLater(fire: Array<[HookEventName, Record<string, unknown>]>): void {
     if (fire.length > 0) setImmediate(() => {
       for (const [type, data] of fire) this.hooks.emit(type, data);
     });
-  };
+  }
 
   /** Seals the secret fields of every task's alert channels before the run is written: a spec in
    *  the store never holds a webhook URL, secret or routing key in the clear. */
@@ -199,7 +244,9 @@ export class AlertService {
   }
 
   /** Alerts no event announces: a leased task with no event for after_minutes_stale, and an approval
-   *  waiting longer than approval_escalate_minutes. Each raises once (the outbox's unique key). */
+   *  waiting longer than approval_escalate_minutes (its task's alert_policy, else Settings). Each
+   *  raises once (the outbox's unique key), and rows already alerted are not read again. The
+   *  approval deadline is not here: the approval's own timeout settles it (one home for it). */
   scan(nowMs = Date.now()): void {
     if (!this.o.store.db.open) return;
     try {
@@ -215,30 +262,23 @@ export class AlertService {
           runId: l.run_id, taskId: l.task_id, attempt: l.attempts, workerId: l.worker_id ?? '', reason: `no progress for ${policy.afterMinutesStale} min (last event ${last})`,
         }, policy.channels));
       }
-      if (settings.approval_escalate_minutes !== null) {
-        const cutoff = new Date(nowMs - settings.approval_escalate_minutes * this.minuteMs).toISOString();
-        for (const a of this.s.waitingApprovals.all(cutoff)) this.escalateApproval(a, settings.approval_escalate_minutes);
-      }
-      if (settings.approval_deadline_minutes !== null && this.o.decideApproval) {
-        const cutoff = new Date(nowMs - settings.approval_deadline_minutes * this.minuteMs).toISOString();
-        for (const a of this.s.waitingApprovals.all(cutoff)) {
-          try {
-            this.o.decideApproval(a.id, settings.approval_default_decision, 'deadline');
-          } catch (error) {
-            // Not offered for this request (e.g. no "denied"): it keeps waiting; say why once per scan.
-            this.o.log(`alerts: approval ${a.id} deadline: ${(error as Error).message}`);
-          }
-        }
+      // A task's time (at least a minute) can be shorter than Settings', so the query's cutoff is the
+      // shortest time that can apply; each approval is then held to its own.
+      const cutoff = new Date(nowMs - Math.min(1, settings.approval_escalate_minutes ?? 1) * this.minuteMs).toISOString();
+      for (const a of this.s.waitingApprovals.all(cutoff)) {
+        const spec = a.run_id && a.task_id ? this.specOf(a.run_id, a.task_id) : null;
+        const policy = effectivePolicy(spec, settings);
+        if (!policy || policy.approvalEscalateMinutes === null) continue;
+        if (nowMs - Date.parse(a.created_at) < policy.approvalEscalateMinutes * this.minuteMs) continue;
+        this.escalateApproval(a, policy);
       }
     } catch (error) {
       this.o.log(`alerts: scan: ${String(error)}`);
     }
   }
 
-  private escalateApproval(a: { id: string; run_id: string | null; task_id: string | null; request: string; created_at: string }, minutes: number): void {
-    const spec = a.run_id && a.task_id ? this.specOf(a.run_id, a.task_id) : null;
-    const policy = effectivePolicy(spec, this.settings.get());
-    if (!policy) return;
+  private escalateApproval(a: { id: string; run_id: string | null; task_id: string | null; request: string; created_at: string }, policy: EffectivePolicy): void {
+    const minutes = policy.approvalEscalateMinutes;
     let command = 'a tool call';
     try {
       const req = JSON.parse(a.request) as { command?: unknown };
@@ -270,3 +310,7 @@ function envMs(v: string | undefined): number | undefined {
   return v && Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
+/** Thread frames hooks can subscribe to, by the hook event name they go out as. */
+const THREAD_HOOK_EVENTS = {
+  response_start: 'response.start', response_delta: 'response.delta', response_end: 'response.end', tool_call_start: 'tool.start', tool_call_result: 'tool.finish',
+} as const satisfies Partial<Record<EventFrame['event'], HookEventName>>;

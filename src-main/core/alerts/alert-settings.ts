@@ -4,19 +4,19 @@
 import { ShoalError } from '../../../src-shared/contract/envelope';
 import type { SecretCipher } from '../providers/secret-store';
 import { setting, type SettingsTable } from '../store/settings-table';
-import { AlertChannelConfigSchema, AlertSettingsSchema, issuesOf, type AlertSettings } from './alert-config';
+import { z } from 'zod';
+import { AlertChannelConfigSchema, AlertSettingsSchema, issuesOf, withoutRetired, type AlertSettings } from './alert-config';
 import { describeChannel, sealChannel } from './sealed-channel';
 
-/** Stored with channels sealed; a value that no longer parses reads as the defaults. */
-export const ALERT_SETTINGS = setting<AlertSettings>('alerts', AlertSettingsSchema, AlertSettingsSchema.parse({}));
+/** Stored with channels sealed; a value that no longer parses reads as the defaults. A row an older
+ *  version wrote with the approval deadline here reads without it (its channels kept). */
+export const ALERT_SETTINGS = setting<AlertSettings>('alerts', z.preprocess(withoutRetired, AlertSettingsSchema), AlertSettingsSchema.parse({}));
 
 export interface AlertSettingsView {
   channels: Array<{ index: number; kind: string; label: string; severity: string | null; signed: boolean }>;
   after_attempts: number | null;
   after_minutes_stale: number | null;
   approval_escalate_minutes: number | null;
-  approval_deadline_minutes: number | null;
-  approval_default_decision: 'denied' | 'abort' | 'approved';
   max_delivery_attempts: number;
 }
 
@@ -31,6 +31,7 @@ export class AlertSettingsStore {
   /** Validates (errors name the field), seals the channels and stores. Omitted fields keep their value. */
   update(patch: Record<string, unknown>): AlertSettings {
     const parsed = AlertSettingsSchema.safeParse({ ...this.get(), ...patch });
+    // (A retired key in the patch is refused by the schema, naming where it lives now.)
     if (!parsed.success) {
       const issues = issuesOf(parsed.error, '');
       throw new ShoalError('invalid_input', issues[0] ?? 'invalid alert settings', issues);
@@ -69,8 +70,6 @@ export class AlertSettingsStore {
       after_attempts: s.after_attempts,
       after_minutes_stale: s.after_minutes_stale,
       approval_escalate_minutes: s.approval_escalate_minutes,
-      approval_deadline_minutes: s.approval_deadline_minutes,
-      approval_default_decision: s.approval_default_decision,
       max_delivery_attempts: s.max_delivery_attempts,
     };
   }

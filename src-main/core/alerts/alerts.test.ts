@@ -7,6 +7,7 @@ import { eventsOf, launch, tempDir } from '../test-support/temp-core';
 import { startReceiver, type HttpReceiver, type ScriptedResponse } from '../test-support/http-receiver';
 import { waitFor } from '../test-support/wait-for';
 import { verifyWebhookSignature } from './senders/webhook';
+import { specCheck } from '../api/spec-preview';
 
 const cores: ShoalCore[] = [];
 const receivers: HttpReceiver[] = [];
@@ -158,16 +159,42 @@ describe('alerts', () => {
     expect(deliveries(c).filter((d) => d.rule === 'approval')).toHaveLength(1);
   });
 
-  it('an approval still waiting at its deadline is denied for the person, and audited', async () => {
+  it("a run's own approval_escalate_minutes overrides Settings: its waiting approval escalates, once, and the scan stops reading it", async () => {
+    const r = await receiver();
     const c = core();
-    c.alerts.settings.update({ approval_deadline_minutes: 1 });
-    c.approvals.create('ap_2', {
-      call_id: 'c2', approval_id: 'ap_2', turn_id: 't', command: 'rm -rf build', cwd: '/tmp', reason: 'asks', matched_rule: null, network_approval_context: null,
+    // Settings would wait 1000 "minutes"; the run says 1.
+    c.alerts.settings.update({ approval_escalate_minutes: 1000 });
+    const runId = launch(c, failing({ channels: [{ kind: 'webhook', url: r.url }], approval_escalate_minutes: 1 }, { instructions: 'sleep 2', retry_policy: { max_attempts: 1 } }));
+    c.approvals.create('ap_run', {
+      call_id: 'c3', approval_id: 'ap_run', turn_id: 't', command: 'npm publish', cwd: '/tmp', reason: 'asks', matched_rule: null, network_approval_context: null,
       proposed_execpolicy_amendment: [], proposed_network_policy_amendments: [], additional_permissions: [], available_decisions: ['approved', 'denied'],
-    } as never, { tool: 'exec_shell', runId: null, taskId: null, attempt: null, threadId: null, ownerPid: process.pid, diff: null, agentReason: null });
-    const decided = await waitFor('decided by the deadline', () => c.approvals.get('ap_2')!.status !== 'pending' && c.approvals.get('ap_2'));
-    expect(decided).toMatchObject({ status: 'denied', decision: 'denied', decidedBy: 'deadline' });
-    expect(c.audit.list({ limit: 10, prefix: 'approval.decided' })).toEqual([expect.objectContaining({ actor: 'deadline', subject: 'ap_2' })]);
+    } as never, { tool: 'exec_shell', runId, taskId: 'flaky', attempt: 1, threadId: null, ownerPid: process.pid, diff: null, agentReason: null });
+    await waitFor('approval escalated', () => r.requests.some((q) => (JSON.parse(q.body) as { rule: string }).rule === 'approval'));
+    const body = r.requests.map((q) => JSON.parse(q.body) as Record<string, unknown>).find((b) => b.rule === 'approval')!;
+    expect(body).toMatchObject({ run_id: runId, task_id: 'flaky' });
+    expect(body.reason).toMatch(/approval ap_run for "npm publish" has waited more than 1 min/);
+    // Already escalated: the scan's query leaves it out from now on.
+    const waiting = c.store.db.prepare(`SELECT COUNT(*) AS n FROM approvals a WHERE a.status = 'pending' AND NOT EXISTS (SELECT 1 FROM alert_deliveries d WHERE d.alert_key = 'approval:' || a.id)`).get() as { n: number };
+    expect(waiting.n).toBe(0);
+    expect(deliveries(c, runId).filter((d) => d.rule === 'approval')).toHaveLength(1);
+    await c.engine.waitForRun(runId);
+  });
+
+  it('approval_escalate_minutes in a spec is validated by name; the approval deadline has one home (the approval timeout)', () => {
+    const c = core();
+    const bad = c.validateSpec(JSON.stringify(failing({ channels: [{ kind: 'webhook', url: 'https://example.com/h' }], approval_escalate_minutes: 0 })));
+    expect(!bad.ok && bad.issues).toEqual(['task_specs[0].alert_policy.approval_escalate_minutes: must be at least 1 (leave it out to use the Settings value)']);
+    const typo = c.validateSpec(JSON.stringify(failing({ channels: [], approval_escalate_minutes: 'soon' })));
+    expect(!typo.ok && typo.issues.join('\n')).toMatch(/alert_policy\.approval_escalate_minutes/);
+    const good = specCheck(c.validateSpec(JSON.stringify(failing({ channels: [{ kind: 'webhook', url: 'https://example.com/h' }], approval_escalate_minutes: 5 }))), { id: 'local', name: 'local', capabilities: [], maxConcurrent: 1 });
+    expect(good.ok && good.preview!.tasks[0]!.alert).toBe('webhook (approvals after 5 min)');
+    // Settings no longer holds a second deadline: the key is refused, saying where it lives.
+    expect(() => c.alerts.settings.update({ approval_deadline_minutes: 1 })).toThrow(/approval_deadline_minutes: the approval deadline is the approval timeout now: set it and its decision \(deny by default\) in Settings → Exec policy/);
+    // A row an older version wrote with it still reads, channels and all.
+    c.store.db.prepare(`INSERT INTO settings (key, value, updated_at) VALUES ('alerts', ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`)
+      .run(JSON.stringify({ channels: [{ kind: 'webhook', url: 'https://example.com/h' }], approval_escalate_minutes: 4, approval_deadline_minutes: 3, approval_default_decision: 'denied' }), new Date().toISOString());
+    expect(c.alerts.settings.get()).toMatchObject({ channels: [{ kind: 'webhook', url: 'https://example.com/h' }], approval_escalate_minutes: 4 });
+    expect(c.alerts.settings.get()).not.toHaveProperty('approval_deadline_minutes');
   });
 
   it('a task with no progress for after_minutes_stale escalates (stale)', async () => {

@@ -17,7 +17,8 @@ export function describeScorer(s: FleetScorerSpec | null | undefined): string {
 
 function describeAlert(a: FleetAlertPolicy | null | undefined): string | null {
   if (!a || a.channels.length === 0) return null;
-  const when = [a.after_attempts ? `after ${a.after_attempts} attempts` : null, a.after_minutes_stale ? `after ${a.after_minutes_stale} min stale` : null].filter(Boolean).join(', ');
+  const when = [a.after_attempts ? `after ${a.after_attempts} attempts` : null, a.after_minutes_stale ? `after ${a.after_minutes_stale} min stale` : null,
+    a.approval_escalate_minutes ? `approvals after ${a.approval_escalate_minutes} min` : null].filter(Boolean).join(', ');
   return `${a.channels.map((c) => c.kind).join(', ')}${when ? ` (${when})` : ''}`;
 }
 

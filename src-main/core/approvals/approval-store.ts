@@ -6,7 +6,7 @@
 // decision made in this process wakes it at once.
 import { EventEmitter } from 'node:events';
 import { ShoalError } from '../../../src-shared/contract/envelope';
-import { decisionName, type ExecApprovalRequest, type ReviewDecision, type ReviewDecisionName } from '../../../src-shared/contract/methods/policy';
+import { decisionName, type ExecApprovalRequest, type ReviewDecision, type ReviewDecisionName, type TimeoutDecision } from '../../../src-shared/contract/methods/policy';
 import type { Store } from '../store/open';
 import type { AuditLog } from './audit-log';
 
@@ -82,10 +82,10 @@ export class ApprovalStore {
   }
 
   create(id: string, request: ExecApprovalRequest, ctx: ApprovalContext, at = new Date().toISOString()): ApprovalRecord {
-    this.store.db.transaction(() => {
+    this.audit.transaction(() => {
       this.s.insert.run(id, ctx.runId, ctx.taskId, ctx.threadId, request.call_id, JSON.stringify(request), at, ctx.tool, ctx.attempt, ctx.ownerPid, ctx.diff, ctx.agentReason);
       this.audit.append({ at, actor: 'agent', action: 'approval.requested', subject: id, detail: { ...ctx, command: request.command, cwd: request.cwd, matchedRule: request.matched_rule, reason: request.reason } });
-    }).immediate();
+    });
     return this.get(id)!;
   }
 
@@ -130,11 +130,13 @@ export class ApprovalStore {
     return { changed, record: this.get(id)! };
   }
 
-  /** Closes a request nobody answered: timed out (counts as denied) or expired (its agent is gone). */
-  close(id: string, status: 'timed_out' | 'expired', by: string, why: string): boolean {
+  /** Closes a request nobody answered: timed out (its decision is the timeout decision, deny unless
+   *  the person or the run chose approve) or expired (its agent is gone; no decision). */
+  close(id: string, status: 'timed_out' | 'expired', by: string, why: string, onTimeout: TimeoutDecision = 'deny'): boolean {
     const record = this.get(id);
     if (!record) return false;
-    return this.settle(record, status, status === 'timed_out' ? 'denied' : null, by, `approval.${status}`, why);
+    const decision = status === 'expired' ? null : onTimeout === 'approve' ? 'approved' : 'denied';
+    return this.settle(record, status, decision, by, `approval.${status}`, why);
   }
 
   /** The request's final state, or null while it is pending. */
@@ -144,9 +146,9 @@ export class ApprovalStore {
     return { status: row.status as FinalState['status'], decision: row.decision as ReviewDecisionName | null, decidedBy: row.decided_by };
   }
 
-  /** Resolves with the final state: a decision (this process or another), the timeout, or the
-   *  caller giving up (the attempt ended), which expires the request. */
-  waitFor(id: string, opts: { timeoutMs: number; signal?: AbortSignal; pollMs?: number }): Promise<FinalState> {
+  /** Resolves with the final state: a decision (this process or another), the timeout (settled as
+   *  `onTimeout`, deny by default), or the caller giving up (the attempt ended), which expires the request. */
+  waitFor(id: string, opts: { timeoutMs: number; onTimeout?: TimeoutDecision; signal?: AbortSignal; pollMs?: number }): Promise<FinalState> {
     return new Promise((resolve) => {
       const deadline = Date.now() + opts.timeoutMs;
       let timer: NodeJS.Timeout | null = null;
@@ -161,8 +163,9 @@ export class ApprovalStore {
         const state = this.finalState(id);
         if (state) return finish(state);
         if (Date.now() >= deadline) {
-          this.close(id, 'timed_out', 'timeout', `no decision within ${Math.round(opts.timeoutMs / 1000)} s`);
-          return finish(this.finalState(id) ?? { status: 'timed_out', decision: 'denied', decidedBy: 'timeout' });
+          const onTimeout = opts.onTimeout ?? 'deny';
+          this.close(id, 'timed_out', 'timeout', `no decision within ${Math.round(opts.timeoutMs / 1000)} s; the timeout decision is ${onTimeout}`, onTimeout);
+          return finish(this.finalState(id) ?? { status: 'timed_out', decision: onTimeout === 'approve' ? 'approved' : 'denied', decidedBy: 'timeout' });
         }
         timer = setTimeout(check, Math.min(opts.pollMs ?? 250, Math.max(10, deadline - Date.now())));
       };
@@ -188,7 +191,7 @@ export class ApprovalStore {
 
   private settle(record: ApprovalRecord, status: ApprovalStatus, decision: string | null, by: string, action: string, why?: string): boolean {
     const at = new Date().toISOString();
-    const changed = this.store.db.transaction(() => {
+    const changed = this.audit.transaction(() => {
       const r = this.s.settle.run(status, decision, by, at, record.id);
       if (r.changes !== 1) return false;
       this.audit.append({
@@ -199,7 +202,7 @@ export class ApprovalStore {
         },
       });
       return true;
-    }).immediate();
+    });
     if (changed) this.events.emit(record.id);
     return changed;
   }

@@ -11,12 +11,14 @@ export interface AuditEntry {
   detail: Record<string, unknown> | null;
 }
 
+type AuditListenerEntry = { actor: string; action: string; subject: string | null; detail: unknown };
+
 export class AuditLog {
   private readonly insert;
   private readonly page;
   private readonly pageBefore;
 
-  constructor(store: Store) {
+  constructor(private readonly store: Store) {
     this.insert = store.db.prepare<[string, string, string, string | null, string | null]>(
       'INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)');
     this.page = store.db.prepare<[string, number], RawEntry>(
@@ -25,17 +27,44 @@ export class AuditLog {
       `SELECT id, at, actor, action, subject, detail FROM audit_log WHERE action LIKE ? AND id < ? ORDER BY id DESC LIMIT ?`);
   }
 
+  /** Writes an entry. Inside `transaction` listeners hear of it once that commits; outside one it
+   *  is its own commit and they hear of it after the caller's turn. */
   append(entry: { actor: string; action: string; subject: string | null; detail: unknown; at?: string }): void {
     this.insert.run(entry.at ?? new Date().toISOString(), entry.actor, entry.action, entry.subject, entry.detail === undefined ? null : JSON.stringify(entry.detail));
-    // Told after the caller's turn (its transaction has committed by then): hooks on approvals.
-    if (this.listeners.length > 0) setImmediate(() => {
-      for (const l of this.listeners) l(entry);
+    if (this.listeners.length === 0) return;
+    if (this.depth > 0) this.uncommitted.push(entry);
+    else this.tell([entry]);
+  }
+
+  /** Runs fn in one IMMEDIATE transaction; its entries reach the listeners (hooks on approvals) only
+   *  if it commits, so a rolled-back request or decision is never announced. */
+  transaction<T>(fn: () => T): T {
+    this.depth++;
+    let result: T;
+    try {
+      result = this.store.db.transaction(fn).immediate();
+    } catch (error) {
+      if (this.depth === 1) this.uncommitted.length = 0;
+      throw error;
+    } finally {
+      this.depth--;
+    }
+    if (this.depth === 0 && this.uncommitted.length > 0) this.tell(this.uncommitted.splice(0));
+    return result;
+  }
+
+  private depth = 0;
+  private readonly uncommitted: AuditListenerEntry[] = [];
+
+  private tell(entries: AuditListenerEntry[]): void {
+    setImmediate(() => {
+      for (const e of entries) for (const l of this.listeners) l(e);
     });
   }
 
-  private readonly listeners: Array<(entry: { actor: string; action: string; subject: string | null; detail: unknown }) => void> = [];
+  private readonly listeners: Array<(entry: AuditListenerEntry) => void> = [];
 
-  onAppend(listener: (entry: { actor: string; action: string; subject: string | null; detail: unknown }) => void): void {
+  onAppend(listener: (entry: AuditListenerEntry) => void): void {
     this.listeners.push(listener);
   }
 

@@ -1,27 +1,32 @@
 // The person's side of the policy, stored in the settings table: their rules (the first layer) and
-// the options (approval mode, how long an agent waits). Every change is written to the audit log.
+// the options (approval mode, how long an agent waits, what a request nobody answered becomes).
+// Every change is written to the audit log.
 // Read fresh on every call so a rule added from the CLI or another window applies at once.
 import { z } from 'zod';
-import type { ApprovalMode, PolicyRule } from '../../../src-shared/contract/methods/policy';
-import { ApprovalModeSchema, PolicyRuleSchema } from '../../../src-shared/contract/methods/policy';
+import type { ApprovalMode, PolicyRule, TimeoutDecision } from '../../../src-shared/contract/methods/policy';
+import { ApprovalModeSchema, PolicyRuleSchema, TimeoutDecisionSchema } from '../../../src-shared/contract/methods/policy';
 import { ShoalError } from '../../../src-shared/contract/envelope';
 import type { Store } from '../store/open';
 import { listOf, setting, type SettingsTable } from '../store/settings-table';
-import { DEFAULT_APPROVAL_MODE, DEFAULT_APPROVAL_TIMEOUT_SECONDS } from '../policy/defaults';
+import { DEFAULT_APPROVAL_MODE, DEFAULT_APPROVAL_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_DECISION } from '../policy/defaults';
 import type { AuditLog } from './audit-log';
 
 export interface PolicyOptions {
   mode: ApprovalMode;
   timeoutSeconds: number;
+  timeoutDecision: TimeoutDecision;
 }
 
 // A hand-edited row with a broken rule loses that rule, never the others.
 const RULES = setting<PolicyRule[]>('policy.rules', listOf(PolicyRuleSchema), []);
 
+// Each field falls back on its own, so a row written before the timeout decision existed (or with
+// a value this version does not know) reads as deny and keeps its mode and wait time.
 const OPTIONS = setting<PolicyOptions>('policy.options', z.object({
   mode: ApprovalModeSchema.catch(DEFAULT_APPROVAL_MODE),
   timeoutSeconds: z.number().positive().catch(DEFAULT_APPROVAL_TIMEOUT_SECONDS),
-}), { mode: DEFAULT_APPROVAL_MODE, timeoutSeconds: DEFAULT_APPROVAL_TIMEOUT_SECONDS });
+  timeoutDecision: TimeoutDecisionSchema.catch(DEFAULT_TIMEOUT_DECISION),
+}), { mode: DEFAULT_APPROVAL_MODE, timeoutSeconds: DEFAULT_APPROVAL_TIMEOUT_SECONDS, timeoutDecision: DEFAULT_TIMEOUT_DECISION });
 
 export class PolicySettings {
   constructor(private readonly store: Store, private readonly table: SettingsTable, private readonly audit: AuditLog) {}
@@ -36,16 +41,16 @@ export class PolicySettings {
 
   setOptions(patch: Partial<PolicyOptions>, actor: string): PolicyOptions {
     const next = { ...this.options(), ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
-    this.store.db.transaction(() => {
+    this.audit.transaction(() => {
       this.table.set(OPTIONS, next);
       this.audit.append({ actor, action: 'policy.options', subject: null, detail: next });
-    }).immediate();
+    });
     return next;
   }
 
   /** Adds a rule, or replaces the rule with the same id. */
   saveRule(rule: PolicyRule, actor: string, opts: { expectNew?: boolean } = {}): PolicyRule {
-    return this.store.db.transaction(() => {
+    return this.audit.transaction(() => {
       const rules = this.rules();
       const at = rules.findIndex((r) => r.id === rule.id);
       if (at >= 0 && opts.expectNew) throw new ShoalError('conflict', `A rule with id "${rule.id}" already exists.`, [`id: "${rule.id}" is already used`]);
@@ -54,18 +59,18 @@ export class PolicySettings {
       this.table.set(RULES, rules);
       this.audit.append({ actor, action: at >= 0 ? 'policy.rule_updated' : 'policy.rule_added', subject: rule.id, detail: rule });
       return rule;
-    }).immediate();
+    });
   }
 
   deleteRule(id: string, actor: string): boolean {
-    return this.store.db.transaction(() => {
+    return this.audit.transaction(() => {
       const rules = this.rules();
       const rule = rules.find((r) => r.id === id);
       if (!rule) return false;
       this.table.set(RULES, rules.filter((r) => r.id !== id));
       this.audit.append({ actor, action: 'policy.rule_deleted', subject: id, detail: rule });
       return true;
-    }).immediate();
+    });
   }
 
   /** A fresh id for a rule made from an approval: `allow-git-push`, `allow-git-push-2`, … */

@@ -24,6 +24,10 @@ export interface EventDraft {
  *  write their outbox atomically with the event that caused them). A tap may append events itself. */
 export type EventTap = (runId: string, drafts: readonly EventDraft[]) => void;
 
+/** Sees every batch of events once the transaction that wrote it has committed, never a batch that
+ *  was rolled back (hooks use it: a hook must not announce what the store does not hold). */
+export type CommittedListener = (runId: string, drafts: readonly EventDraft[]) => void;
+
 export class EventLog {
   private readonly taps: EventTap[] = [];
   private readonly bumpSeq;
@@ -32,6 +36,9 @@ export class EventLog {
   private readonly pageTask;
   private readonly lastSeqOf;
   private pendingPush = new Map<string, Record<string, unknown>[]>();
+  private readonly committedListeners: CommittedListener[] = [];
+  /** Batches written in the open transaction, for the committed listeners. */
+  private pendingCommitted: Array<[string, readonly EventDraft[]]> = [];
 
   constructor(private readonly store: Store, private readonly bus: EventBus | null) {
     this.bumpSeq = store.db.prepare<[number, string], { last_seq: number }>('UPDATE runs SET last_seq = last_seq + ? WHERE id = ? RETURNING last_seq');
@@ -47,6 +54,11 @@ export class EventLog {
 
   addTap(tap: EventTap): void {
     this.taps.push(tap);
+  }
+
+  /** Listens for batches after their transaction committed (see flush); never inside it. */
+  onCommitted(listener: CommittedListener): void {
+    this.committedListeners.push(listener);
   }
 
   /** Within a transaction, collect appends and write them at its end: one seq allocation per run
@@ -98,6 +110,7 @@ export class EventLog {
     }
     this.insert.run(rows);
     for (const tap of this.taps) tap(runId, drafts);
+    if (this.committedListeners.length > 0) this.pendingCommitted.push([runId, drafts]);
     if (written.length === 0) return;
     const list = this.pendingPush.get(runId);
     if (!list) this.pendingPush.set(runId, written);
@@ -106,6 +119,11 @@ export class EventLog {
 
   /** Hands committed events to the live stream. Call after the transaction commits. */
   flush(): void {
+    if (this.pendingCommitted.length > 0) {
+      const batches = this.pendingCommitted;
+      this.pendingCommitted = [];
+      for (const [runId, drafts] of batches) for (const l of this.committedListeners) l(runId, drafts);
+    }
     if (this.pendingPush.size === 0) return;
     if (this.bus) for (const [runId, events] of this.pendingPush) this.bus.workerEvents(runId, events);
     this.pendingPush.clear();
@@ -115,6 +133,7 @@ export class EventLog {
   discard(): void {
     this.deferred = null;
     this.pendingPush.clear();
+    this.pendingCommitted = [];
   }
 
   page(runId: string, afterSeq: number, limit: number, taskId?: string): Record<string, unknown>[] {

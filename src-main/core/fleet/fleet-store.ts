@@ -82,6 +82,7 @@ export class FleetStore {
       insertTasks: new BatchInsert(this.db, 'INSERT INTO tasks (run_id, task_id, ordinal, name, spec, priority, max_attempts, state, unplaceable)', 9),
       insertInbox: new BatchInsert(this.db, 'INSERT INTO inbox (run_id, task_id, priority, enqueued_at, requires, pool)', 6),
       setRunStatus: p<[string, string, string | null, string]>(`UPDATE runs SET status = ?, updated_at = ?, completed_at = COALESCE(?, completed_at) WHERE id = ?`),
+      runStatusRow: p<[string], { status: string; completed_at: string | null }>('SELECT status, completed_at FROM runs WHERE id = ?'),
       runCounters: p<[string], RunCounters>(`SELECT status, tasks_total, tasks_passed, tasks_failed, tasks_review, tasks_cancelled FROM runs WHERE id = ?`),
       // Two statements rather than `pool IS ?`: SQLite plans the literal IS NULL far better.
       // Only tasks this worker can take (every capability the task requires is in the worker's JSON
@@ -175,10 +176,12 @@ export class FleetStore {
         }
       }).immediate();
       this.events.flush();
+      this.flushRunChanges();
       this.flushNotices();
       return result;
     } catch (error) {
       this.events.discard();
+      this.runChanges.length = 0;
       this.notices.length = 0;
       this.runDeltas.clear();
       throw error;
@@ -186,6 +189,32 @@ export class FleetStore {
   }
 
   private inTx = false;
+  private readonly runListeners: RunStatusListener[] = [];
+  /** Run status changes of the open transaction, told to the listeners once it has committed. */
+  private readonly runChanges: RunStatusChange[] = [];
+
+  /** Listens for run status changes (queued → running → completed, paused, cancelled, reopened),
+   *  each told after its transaction committed; a rolled-back change is never told. */
+  onRunStatus(listener: RunStatusListener): void {
+    this.runListeners.push(listener);
+  }
+
+  /** Every write of a run's status goes through here, so a listener hears each real change. */
+  private setRunStatus(status: string, now: string, completedAt: string | null, runId: string, reopen = false): void {
+    const before = this.runListeners.length > 0 ? this.s.runStatusRow.get(runId) : undefined;
+    if (reopen) this.s.reopenRun.run(now, runId);
+    else this.s.setRunStatus.run(status, now, completedAt, runId);
+    if (!before) return;
+    // A cancelled run with agents still stopping keeps its status and only gains completed_at later.
+    const finished = !reopen && completedAt !== null && before.completed_at === null;
+    if (before.status !== status || finished) this.runChanges.push({ runId, status, previous: before.status, finished });
+  }
+
+  private flushRunChanges(): void {
+    if (this.runChanges.length === 0) return;
+    const changes = this.runChanges.splice(0);
+    for (const c of changes) for (const l of this.runListeners) l(c);
+  }
   /** Receipts of this transaction, inserted together at its end (see writeReceipt). */
   private readonly receiptRows: unknown[] = [];
   /** What a person should hear about (a run ended, a task waits for review), told after the commit. */
@@ -241,7 +270,7 @@ export class FleetStore {
       this.s.insertTasks.run(tasks);
       this.s.insertInbox.run(inbox);
       this.events.append(run.id, drafts);
-      this.s.setRunStatus.run(run.tasks.length > 0 ? 'queued' : 'completed', now, run.tasks.length > 0 ? null : now, run.id);
+      this.setRunStatus(run.tasks.length > 0 ? 'queued' : 'completed', now, run.tasks.length > 0 ? null : now, run.id);
     });
   }
 
@@ -250,7 +279,7 @@ export class FleetStore {
       const c = this.s.runCounters.get(runId);
       if (!c || !['queued', 'running', 'pending'].includes(c.status)) return false;
       this.s.holdRun.run(1, runId);
-      this.s.setRunStatus.run('paused', nowIso(), null, runId);
+      this.setRunStatus('paused', nowIso(), null, runId);
       return true;
     });
   }
@@ -262,7 +291,7 @@ export class FleetStore {
       this.s.holdRun.run(0, runId);
       const anyLeased = this.s.inboxOfRun.all(runId).some((r) => r.lease_token !== null);
       const started = c.tasks_passed + c.tasks_failed + c.tasks_cancelled + c.tasks_review > 0;
-      this.s.setRunStatus.run(anyLeased || started ? 'running' : 'queued', nowIso(), null, runId);
+      this.setRunStatus(anyLeased || started ? 'running' : 'queued', nowIso(), null, runId);
       return true;
     });
   }
@@ -296,7 +325,7 @@ export class FleetStore {
       if (cancelled) this.delta(runId, 'cancelled', cancelled);
       if (leftReview) this.delta(runId, 'review', -leftReview);
       this.events.append(runId, drafts);
-      this.s.setRunStatus.run('cancelled', now, running.length === 0 ? now : null, runId);
+      this.setRunStatus('cancelled', now, running.length === 0 ? now : null, runId);
       return running;
     });
   }
@@ -338,7 +367,7 @@ export class FleetStore {
       this.s.insertAttempts.run(attempts);
       for (const runId of touchedRuns) {
         const counters = this.s.runCounters.get(runId);
-        if (counters && counters.status === 'queued') this.s.setRunStatus.run('running', now, null, runId);
+        if (counters && counters.status === 'queued') this.setRunStatus('running', now, null, runId);
       }
       return leases;
     });
@@ -556,7 +585,7 @@ export class FleetStore {
       this.s.bumpMaxAttempts.run(runId, taskId);
       this.specCache.delete(taskKey(runId, taskId));
       this.events.append(runId, [{ taskId, workerId: '', payload: { state: 'queued' } }]);
-      this.s.reopenRun.run(nowIso(), runId);
+      this.setRunStatus('running', nowIso(), null, runId, true);
       return true;
     });
   }
@@ -685,18 +714,22 @@ export class FleetStore {
     if (!c) return;
     const done = c.tasks_passed + c.tasks_failed + c.tasks_cancelled;
     if (c.status === 'cancelled') {
-      if (done >= c.tasks_total) this.s.setRunStatus.run('cancelled', now, now, runId);
+      if (done >= c.tasks_total) this.setRunStatus('cancelled', now, now, runId);
       return;
     }
     if (done >= c.tasks_total) {
       const status = c.tasks_failed > 0 ? 'failed' : 'completed';
-      this.s.setRunStatus.run(status, now, now, runId);
+      this.setRunStatus(status, now, now, runId);
       if (c.status !== status) this.notices.push({ kind: status, runId });
     } else if (c.status === 'queued') {
-      this.s.setRunStatus.run('running', now, null, runId);
+      this.setRunStatus('running', now, null, runId);
     }
   }
 }
+
+/** One change of a run's status; `finished` when the run reached its end (all its tasks settled). */
+export interface RunStatusChange { runId: string; status: string; previous: string; finished: boolean }
+export type RunStatusListener = (change: RunStatusChange) => void;
 
 interface Notice { kind: 'completed' | 'failed' | 'review'; runId: string; taskId?: string }
 

@@ -1,7 +1,8 @@
 // Approvals end to end on this computer: a real core on a real SQLite file, shell-agent tasks that go
 // through the gateway, real git with a local bare remote. Under an ask rule `git push` waits for a
 // person: approved it pushes, denied the remote stays untouched and the agent carries on to its end,
-// abort cancels the task. Also: the reference implementation's lifecycle in the timeline as valid FleetWorkerEvent JSON.
+// abort cancels the task; nobody answering in time applies the timeout decision (deny unless Settings
+// or the run says approve), audited. Also: the reference implementation's lifecycle in the timeline as valid FleetWorkerEvent JSON.
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,14 +20,14 @@ const core = (): ShoalCore => makeCore();
 
 const PUSH_RULE = { id: 'ask-push', tool: 'exec_shell', prefix: 'git push', action: 'ask', note: 'Pushes leave this computer.' };
 
-function pushSpec(id: string) {
+function pushSpec(id: string, policy: Record<string, unknown> = {}) {
   return {
     id, name: `push ${id}`,
     task_specs: [{
       id: 'push', name: 'commit and push',
       instructions: `echo "work from ${id}" >> README.md && git add -A && git commit -qm "work ${id}" && git push -q origin HEAD:refs/heads/${id}`,
       retry_policy: { max_attempts: 1 },
-      metadata: { policy: { rules: [PUSH_RULE] } },
+      metadata: { policy: { rules: [PUSH_RULE], ...policy } },
     }],
   };
 }
@@ -124,7 +125,7 @@ describe('approvals for a shell agent', () => {
     expect(toolEvents(c, runId).map((e) => (e.extra as Record<string, unknown>).phase)).toEqual(['precheck', 'dispatching', 'completed']);
   });
 
-  it('a denying rule refuses at once; a timeout counts as denied; the attempt ending expires its request', async () => {
+  it('a denying rule refuses at once; a timeout is denied by default; the attempt ending expires its request', async () => {
     const c = core();
     const runId = launch(c, {
       name: 'refusals',
@@ -142,6 +143,43 @@ describe('approvals for a shell agent', () => {
     expect(all.find((a) => a.action === 'approval.timed_out')).toMatchObject({ actor: 'timeout', detail: { decision: 'denied', taskId: 'slow' } });
     expect(all.find((a) => a.action === 'approval.expired')).toMatchObject({ detail: { status: 'expired', taskId: 'gone' } });
     expect(c.approvals.pending()).toEqual([]);
+  });
+
+  it('the timeout decision: approve (from Settings) lets the push through, a run\'s deny overrides it; both audited as timed out', async () => {
+    const c = core();
+    // The person chooses approve in Settings, through the contract the Settings view calls.
+    const set = await c.call('approvals.rules.options', { timeoutDecision: 'approve' }, { transport: 'test' });
+    expect(set).toMatchObject({ ok: true, value: { timeoutDecision: 'approve' } });
+
+    const approved = repoWithRemote();
+    const approvedRun = launch(c, pushSpec('timeout-approves', { timeout_seconds: 1 }), approved.repo);
+    expect(await c.engine.waitForRun(approvedRun)).toBe('completed');
+    expect(remoteHas(approved.remote, 'refs/heads/timeout-approves')).toBe(true);
+
+    const denied = repoWithRemote();
+    const deniedRun = launch(c, pushSpec('run-denies', { timeout_seconds: 1, timeout_decision: 'deny' }), denied.repo);
+    expect(await c.engine.waitForRun(deniedRun)).toBe('failed');
+    expect(remoteHas(denied.remote, 'refs/heads/run-denies')).toBe(false);
+
+    const rowOf = (runId: string) => c.store.db.prepare('SELECT id, status, decision, decided_by FROM approvals WHERE run_id = ?').get(runId) as Record<string, string>;
+    expect(rowOf(approvedRun)).toMatchObject({ status: 'timed_out', decision: 'approved', decided_by: 'timeout' });
+    expect(rowOf(deniedRun)).toMatchObject({ status: 'timed_out', decision: 'denied', decided_by: 'timeout' });
+
+    // The agent's timeline says who approved: the timeout, then the command ran.
+    const phases = (runId: string) => toolEvents(c, runId).map((e) => (e.extra as Record<string, unknown>).phase);
+    expect(phases(approvedRun)).toEqual(['precheck', 'requested', 'approved', 'dispatching', 'completed']);
+    expect(toolEvents(c, approvedRun)[2]!.extra).toMatchObject({ decision: 'approved', status: 'timed_out', decided_by: 'timeout' });
+    expect(String((toolEvents(c, approvedRun)[2]!.extra as Record<string, unknown>).reason)).toContain('the timeout decision is approve');
+    expect(phases(deniedRun)).toEqual(['precheck', 'requested', 'denied']);
+
+    const audit = c.audit.list({ limit: 50, prefix: 'approval.timed_out' });
+    expect(audit.find((a) => a.subject === rowOf(approvedRun).id)).toMatchObject({
+      actor: 'timeout', detail: { status: 'timed_out', decision: 'approved', runId: approvedRun, why: 'no decision within 1 s; the timeout decision is approve' },
+    });
+    expect(audit.find((a) => a.subject === rowOf(deniedRun).id)).toMatchObject({
+      actor: 'timeout', detail: { status: 'timed_out', decision: 'denied', runId: deniedRun, why: 'no decision within 1 s; the timeout decision is deny' },
+    });
+    expect(c.audit.list({ limit: 10, prefix: 'policy.options' })[0]).toMatchObject({ actor: expect.any(String), detail: { timeoutDecision: 'approve' } });
   });
 
   it('a malformed task policy fails closed and names the field', async () => {

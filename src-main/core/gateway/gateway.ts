@@ -259,7 +259,8 @@ export class ShoalToolGateway implements ToolGateway {
     let final: FinalState;
     try {
       const timeoutS = runPolicy.timeoutSeconds ?? options.timeoutSeconds;
-      final = await this.deps.approvals.waitFor(record.id, { timeoutMs: timeoutS * 1000, ...(signal ? { signal } : {}) });
+      const onTimeout = runPolicy.timeoutDecision ?? options.timeoutDecision;
+      final = await this.deps.approvals.waitFor(record.id, { timeoutMs: timeoutS * 1000, onTimeout, ...(signal ? { signal } : {}) });
     } finally {
       this.waiting.delete(record.id);
       this.deps.bus?.invalidate('approvals');
@@ -286,7 +287,9 @@ export class ShoalToolGateway implements ToolGateway {
 
   private applyDecision(ctx: CallCtx, record: ApprovalRecord, final: FinalState, command: string, decision: PolicyDecision): Authorization {
     const by = final.decidedBy ?? 'shoal';
-    if (final.status === 'approved') {
+    // A timeout settled as approved (the person chose approve as the timeout decision) lets the call
+    // run like any approval; its event says it was the timeout that approved it.
+    if (final.status === 'approved' || (final.status === 'timed_out' && final.decision === 'approved')) {
       if (final.decision === 'approved_for_session') {
         const key = scopeKey(ctx.scope);
         let set = this.sessionAllowed.get(key);
@@ -301,7 +304,8 @@ export class ShoalToolGateway implements ToolGateway {
           this.deps.bus?.invalidate('approvals', 'settings');
         }
       }
-      this.emit(ctx, { kind: 'approval', phase: 'approved', tool: ctx.tool, callId: ctx.callId, approvalId: record.id, reason: null, detail: { decision: final.decision, decided_by: by } });
+      const reason = final.status === 'timed_out' ? `nobody decided on "${command}" in time; the timeout decision is approve` : null;
+      this.emit(ctx, { kind: 'approval', phase: 'approved', tool: ctx.tool, callId: ctx.callId, approvalId: record.id, reason, detail: { decision: final.decision, status: final.status, decided_by: by } });
       return { allowed: true, approvalId: record.id };
     }
     if (final.status === 'aborted') {

@@ -1,11 +1,13 @@
 // Built-in rules, the last layer: what a fresh install trusts, what it always asks about, and the
 // few commands it never runs. The user's rules and a run's rules come first and can override them.
-import type { ApprovalMode, PolicyRule } from '../../../src-shared/contract/methods/policy';
+import type { ApprovalMode, PolicyRule, TimeoutDecision } from '../../../src-shared/contract/methods/policy';
 
 /** Ordinary work runs without asking; the defaults below still ask where it matters. */
 export const DEFAULT_APPROVAL_MODE: ApprovalMode = 'on-request';
-/** How long an agent waits for a person before the request counts as denied. */
+/** How long an agent waits for a person before the timeout decision applies. */
 export const DEFAULT_APPROVAL_TIMEOUT_SECONDS = 15 * 60;
+/** Nobody answering is not consent: unless the person chose otherwise, a request that times out is denied. */
+export const DEFAULT_TIMEOUT_DECISION: TimeoutDecision = 'deny';
 
 const allowShell = (prefix: string): PolicyRule => ({ id: `default-allow-${prefix.replace(/\W+/g, '-')}`, tool: 'exec_shell', prefix, action: 'allow', note: 'Read-only.' });
 

@@ -148,9 +148,9 @@ describe('shell splitting', () => {
 });
 
 describe('task policy from metadata', () => {
-  it('reads rules, mode and timeout', () => {
-    const r = readTaskPolicy({ policy: { rules: [shell('p', 'git push', 'ask')], mode: 'untrusted', timeout_seconds: 30 } });
-    expect(r).toEqual({ ok: true, policy: { rules: [shell('p', 'git push', 'ask')], mode: 'untrusted', timeoutSeconds: 30 } });
+  it('reads rules, mode, timeout and timeout decision', () => {
+    const r = readTaskPolicy({ policy: { rules: [shell('p', 'git push', 'ask')], mode: 'untrusted', timeout_seconds: 30, timeout_decision: 'approve' } });
+    expect(r).toEqual({ ok: true, policy: { rules: [shell('p', 'git push', 'ask')], mode: 'untrusted', timeoutSeconds: 30, timeoutDecision: 'approve' } });
     expect(readTaskPolicy({ policy: [shell('p', 'ls', 'allow')] })).toMatchObject({ ok: true, policy: { rules: [{ id: 'p' }] } });
     expect(readTaskPolicy({})).toEqual({ ok: true, policy: { rules: [] } });
   });
@@ -161,5 +161,7 @@ describe('task policy from metadata', () => {
     expect(!r.ok && r.issues[0]).toMatch(/^metadata\.policy\.rules\[0\]\.action: /);
     const p = readTaskPolicy({ policy: { rules: [{ id: 'x', tool: 'read_file', prefix: 'cat', action: 'allow' }] } });
     expect(!p.ok && p.issues[0]).toBe('metadata.policy.rules[0].prefix: only exec_shell rules match a command prefix (tool is "read_file")');
+    const d = readTaskPolicy({ policy: { timeout_seconds: 30, timeout_decision: 'maybe' } });
+    expect(!d.ok && d.issues).toEqual(['metadata.policy.timeout_decision: expected one of deny, approve']);
   });
 });

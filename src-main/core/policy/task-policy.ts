@@ -1,16 +1,18 @@
 // A run's own policy, carried by its task specs as `metadata.policy`:
 //   {"rules": [{"id": "push", "tool": "exec_shell", "prefix": "git push", "action": "ask"}],
-//    "mode": "untrusted", "timeout_seconds": 300}
+//    "mode": "untrusted", "timeout_seconds": 300, "timeout_decision": "deny"}
 // (a bare array is taken as the rules). A malformed policy fails closed: the reader returns the
 // problems, and every call of that task is refused with them until the spec is fixed.
 import { z } from 'zod';
-import { ApprovalModeSchema, PolicyRuleSchema, type ApprovalMode, type PolicyRule } from '../../../src-shared/contract/methods/policy';
+import { ApprovalModeSchema, PolicyRuleSchema, TimeoutDecisionSchema, type ApprovalMode, type PolicyRule, type TimeoutDecision } from '../../../src-shared/contract/methods/policy';
 import { formatIssues } from '../../../src-shared/protocol/errors';
 
 export interface TaskPolicy {
   rules: PolicyRule[];
   mode?: ApprovalMode;
   timeoutSeconds?: number;
+  /** What this run's requests become when nobody answers in time; unset: the Settings choice. */
+  timeoutDecision?: TimeoutDecision;
 }
 
 const TaskPolicySchema = z.preprocess((v) => (Array.isArray(v) ? { rules: v } : v),
@@ -18,7 +20,8 @@ const TaskPolicySchema = z.preprocess((v) => (Array.isArray(v) ? { rules: v } : 
     rules: z.array(PolicyRuleSchema).default([]),
     mode: ApprovalModeSchema.optional(),
     timeout_seconds: z.number().int().min(1).max(7 * 24 * 3600).optional(),
-  }).strict().transform((p) => ({ rules: p.rules, mode: p.mode, timeoutSeconds: p.timeout_seconds })));
+    timeout_decision: TimeoutDecisionSchema.optional(),
+  }).strict().transform((p) => ({ rules: p.rules, mode: p.mode, timeoutSeconds: p.timeout_seconds, timeoutDecision: p.timeout_decision })));
 
 export function readTaskPolicy(metadata: Record<string, unknown>): { ok: true; policy: TaskPolicy } | { ok: false; issues: string[] } {
   const raw = metadata.policy;
@@ -26,7 +29,13 @@ export function readTaskPolicy(metadata: Record<string, unknown>): { ok: true; p
   const parsed = TaskPolicySchema.safeParse(raw);
   if (!parsed.success) return { ok: false, issues: formatIssues(parsed.error).map(prefixed) };
   const p = parsed.data;
-  return { ok: true, policy: { rules: p.rules, ...(p.mode ? { mode: p.mode } : {}), ...(p.timeoutSeconds ? { timeoutSeconds: p.timeoutSeconds } : {}) } };
+  return {
+    ok: true,
+    policy: {
+      rules: p.rules, ...(p.mode ? { mode: p.mode } : {}), ...(p.timeoutSeconds ? { timeoutSeconds: p.timeoutSeconds } : {}),
+      ...(p.timeoutDecision ? { timeoutDecision: p.timeoutDecision } : {}),
+    },
+  };
 }
 
 function prefixed(issue: string): string {

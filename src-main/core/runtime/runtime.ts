@@ -34,6 +34,8 @@ export interface RuntimeOptions {
   secretCipher: SecretCipher;
   /** The tool gateway (exec policy + approvals), once it exists. */
   tools: () => ToolGateway | null;
+  /** Told every frame a thread's turn streams (hooks on response and tool events). */
+  onFrame?: (threadId: string, frame: EventFrame) => void;
   /** 0 turns off the periodic maintenance check (tests). */
   jobCheckIntervalMs?: number;
   mcpStartupTimeoutMs?: number;
@@ -78,7 +80,7 @@ export class Runtime {
     this.providers = new ProviderRegistry(this.settings, this.vault);
     this.threadStore = new ThreadStore(opts.store);
     this.threads = new ThreadManager(this.threadStore);
-    this.turns = new ThreadTurns({ manager: this.threads, store: this.threadStore, providers: this.providers, tools: opts.tools, bus: opts.bus, log: opts.log });
+    this.turns = new ThreadTurns({ manager: this.threads, store: this.threadStore, providers: this.providers, tools: opts.tools, bus: opts.bus, log: opts.log, onFrame: opts.onFrame });
     this.jobs = new JobRunner({
       store: opts.store, bus: opts.bus, log: opts.log, checkIntervalMs: opts.jobCheckIntervalMs,
       kinds: [

@@ -37,6 +37,8 @@ export interface ThreadTurnsOptions {
   tools: () => ToolGateway | null;
   bus: EventBus | null;
   log: (message: string) => void;
+  /** Told every frame as it streams, after the window is (hooks: nothing here waits for them). */
+  onFrame?: (threadId: string, frame: EventFrame) => void;
   /** Model calls per turn before Shoal stops a model that keeps calling tools. */
   maxRounds?: number;
 }
@@ -112,6 +114,7 @@ export class ThreadTurns {
 
   emitFrame(threadId: string, frame: EventFrame): void {
     this.opts.bus?.frame({ type: 'frame', threadId, frame });
+    this.opts.onFrame?.(threadId, frame);
   }
 
   private async run(threadId: string, turn: RunningTurn): Promise<void> {

@@ -28,10 +28,20 @@ export const AlertSettingsViewSchema = z.object({
   after_attempts: z.number().nullable(),
   after_minutes_stale: z.number().nullable(),
   approval_escalate_minutes: z.number().nullable(),
-  approval_deadline_minutes: z.number().nullable(),
-  approval_default_decision: z.enum(['denied', 'abort', 'approved']),
   max_delivery_attempts: z.number(),
 });
+
+/** A hook as a window sees it: a URL hook shows where it posts (scheme and host) and whether a
+ *  signing secret is set, never the URL's path or query or the secret. */
+export const HookViewSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['command', 'url']),
+  events: z.array(z.string()),
+  timeout_seconds: z.number(),
+  target: z.string(),
+  signed: z.boolean(),
+});
+export type HookView = z.output<typeof HookViewSchema>;
 
 export const alertsMethods = {
   'alerts.list': defineMethod({
@@ -70,8 +80,6 @@ export const alertsMethods = {
       after_attempts: z.number().nullable().optional(),
       after_minutes_stale: z.number().nullable().optional(),
       approval_escalate_minutes: z.number().nullable().optional(),
-      approval_deadline_minutes: z.number().nullable().optional(),
-      approval_default_decision: z.enum(['denied', 'abort', 'approved']).optional(),
       max_delivery_attempts: z.number().optional(),
     }).strict(),
     output: AlertSettingsViewSchema,
@@ -90,5 +98,33 @@ export const alertsMethods = {
     input: z.object({ index: z.number().int().min(0).max(1000) }).strict(),
     output: Ok,
     invalidates: ['alerts', 'settings'],
+  }),
+  'alerts.hooks': defineMethod({
+    name: 'alerts.hooks',
+    summary: 'The hooks on lifecycle events, without URL paths or secrets, and the events a hook can subscribe to.',
+    input: z.object({}).strict(),
+    output: z.object({ hooks: z.array(HookViewSchema), events: z.array(z.string()) }),
+    invalidates: [],
+  }),
+  'alerts.addHook': defineMethod({
+    name: 'alerts.addHook',
+    summary: 'Adds a hook, or replaces the one with its id (validated in main: errors name the field; URL and secret are sealed).',
+    input: z.object({ hook: z.record(z.string(), z.unknown()) }).strict(),
+    output: z.object({ hooks: z.array(HookViewSchema) }),
+    invalidates: ['alerts'],
+  }),
+  'alerts.testHook': defineMethod({
+    name: 'alerts.testHook',
+    summary: 'Runs a hook now with a sample event and says how it went.',
+    input: z.object({ id: z.string().min(1).max(64), event: z.string().min(1).max(64).optional() }).strict(),
+    output: z.object({ ok: z.boolean(), detail: z.string() }),
+    invalidates: [],
+  }),
+  'alerts.removeHook': defineMethod({
+    name: 'alerts.removeHook',
+    summary: 'Removes the hook with this id.',
+    input: z.object({ id: z.string().min(1).max(64) }).strict(),
+    output: Ok,
+    invalidates: ['alerts'],
   }),
 } as const;

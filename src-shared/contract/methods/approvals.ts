@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { defineMethod } from '../define';
 import { Id, Ok } from './common';
 import {
-  ApprovalModeSchema, ExecApprovalRequestSchema, PolicyDecisionSchema, PolicyRuleSchema, REVIEW_DECISIONS,
+  ApprovalModeSchema, ExecApprovalRequestSchema, PolicyDecisionSchema, PolicyRuleSchema, REVIEW_DECISIONS, TimeoutDecisionSchema,
 } from './policy';
 
 export const APPROVAL_STATUSES = ['pending', 'approved', 'denied', 'aborted', 'timed_out', 'expired'] as const;
@@ -44,7 +44,7 @@ export const AuditEntrySchema = z.object({
 });
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 
-export const PolicyOptionsSchema = z.object({ mode: ApprovalModeSchema, timeoutSeconds: z.number().int() });
+export const PolicyOptionsSchema = z.object({ mode: ApprovalModeSchema, timeoutSeconds: z.number().int(), timeoutDecision: TimeoutDecisionSchema });
 export type PolicyOptionsView = z.infer<typeof PolicyOptionsSchema>;
 
 const Decision = z.enum(REVIEW_DECISIONS, { error: `expected one of ${REVIEW_DECISIONS.join(', ')}` });
@@ -108,8 +108,12 @@ export const approvalsMethods = {
   }),
   'approvals.rules.options': defineMethod({
     name: 'approvals.rules.options',
-    summary: 'Change the approval mode or how long an agent waits for a person.',
-    input: z.object({ mode: ApprovalModeSchema.optional(), timeoutSeconds: z.number().int().min(5).max(7 * 24 * 3600).optional() }).strict(),
+    summary: 'Change the approval mode, how long an agent waits for a person, and what a request nobody answered in time becomes.',
+    input: z.object({
+      mode: ApprovalModeSchema.optional(),
+      timeoutSeconds: z.number().int().min(5).max(7 * 24 * 3600).optional(),
+      timeoutDecision: TimeoutDecisionSchema.optional(),
+    }).strict(),
     output: PolicyOptionsSchema,
     invalidates: ['approvals'],
   }),

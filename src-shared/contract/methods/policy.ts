@@ -21,6 +21,11 @@ export const APPROVAL_MODE_LABELS: Record<ApprovalMode, string> = {
   reject: 'Reject',
 };
 
+/** What a request nobody answered in time becomes: denied (the safe default) or approved. */
+export const TIMEOUT_DECISIONS = ['deny', 'approve'] as const;
+export type TimeoutDecision = (typeof TIMEOUT_DECISIONS)[number];
+export const TimeoutDecisionSchema = z.enum(TIMEOUT_DECISIONS, { error: `expected one of ${TIMEOUT_DECISIONS.join(', ')}` });
+
 export const PolicyRuleSchema = z.object({
   id: z.string().trim().min(1, 'required').max(100),
   /** exec_shell, read_file, write_file, apply_patch, an MCP tool `<server>__<tool>`, or a glob (`github__*`, `*`). */

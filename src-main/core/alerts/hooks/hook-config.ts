@@ -5,12 +5,21 @@ import { alertUrlProblem } from '../alert-config';
 
 /** Hook events. A hook subscribes to names or to `prefix.*`. */
 export const HOOK_EVENTS = [
+  'run.state', // every run status change (queued, running, paused, completed, failed, cancelled)
+  'run.started',
+  'run.finished', // completed, failed, or cancelled with every agent stopped
   'task.state', // every task state change (queued, leased, running, review, …)
   'attempt.started',
   'attempt.finished',
   'alert.fired',
   'approval.requested',
   'approval.decided',
+  // A thread's turn, as its frames stream to the window.
+  'response.start',
+  'response.delta', // many per reply: a hook that falls behind gets them coalesced
+  'response.end',
+  'tool.start',
+  'tool.finish',
 ] as const;
 export type HookEventName = (typeof HOOK_EVENTS)[number];
 

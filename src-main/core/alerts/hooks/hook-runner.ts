@@ -1,6 +1,8 @@
-// Runs hooks off the engine's path: events are handed over after their transaction committed and
-// each hook runs in the background with a timeout. A slow or failing hook is written to the hook log
-// (<dataDir>/hooks.log) and never blocks or fails anything.
+// Runs hooks off the engine's path: events are handed over after their transaction committed, and
+// each hook works through its own queue in the background, one event at a time and in order, with a
+// timeout per event. A hook that falls behind (a slow command under a thread's stream of deltas)
+// never holds anything up: its queue is bounded, waiting deltas of one reply are merged into one, and
+// what no longer fits is dropped, counted in the hook log (<dataDir>/hooks.log) with the failures.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,20 +22,88 @@ export interface HookEvent {
 
 export interface HookResult { hook: string; ok: boolean; detail: string }
 
+/** Events waiting for one hook while it runs an earlier one. */
+interface HookQueue {
+  pending: Array<{ hook: HookConfig; event: HookEvent }>;
+  busy: boolean;
+  /** Since the last log line about this queue. */
+  dropped: number;
+  coalesced: number;
+}
+
+/** Events one hook may have waiting; enough for bursts of lifecycle events, small enough that a
+ *  stuck hook costs little memory. */
+export const HOOK_QUEUE_LIMIT = 256;
+
 export class HookRunner {
   readonly logFile: string;
   private readonly inFlight = new Set<Promise<HookResult>>();
+  private readonly queues = new Map<string, HookQueue>();
+  private readonly queueLimit: number;
 
-  constructor(private readonly o: { dataDir: string; cipher: SecretCipher; hooks: () => HookConfig[]; env: NodeJS.ProcessEnv }) {
+  constructor(private readonly o: { dataDir: string; cipher: SecretCipher; hooks: () => HookConfig[]; env: NodeJS.ProcessEnv; queueLimit?: number }) {
     this.logFile = path.join(o.dataDir, 'hooks.log');
+    this.queueLimit = o.queueLimit ?? HOOK_QUEUE_LIMIT;
   }
 
-  /** Fires every hook subscribed to the event; returns at once. */
+  /** Queues the event for every hook subscribed to it; returns at once. */
   emit(type: HookEventName, data: Record<string, unknown>): void {
     const hooks = this.o.hooks().filter((h) => hookMatches(h, type));
     if (hooks.length === 0) return;
     const event: HookEvent = { id: `hk_${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`, type, at: new Date().toISOString(), data };
-    for (const h of hooks) this.track(this.run(h, event));
+    for (const h of hooks) this.enqueue(h, event);
+  }
+
+  private enqueue(hook: HookConfig, event: HookEvent): void {
+    let q = this.queues.get(hook.id);
+    if (!q) {
+      q = { pending: [], busy: false, dropped: 0, coalesced: 0 };
+      this.queues.set(hook.id, q);
+    }
+    const last = q.pending.at(-1);
+    if (last && isDelta(event) && isDelta(last.event) && last.event.data.response_id === event.data.response_id && last.event.data.channel === event.data.channel) {
+      // The hook is behind: the reply's text still reaches it whole, in fewer runs.
+      const merged = Number(last.event.data.coalesced ?? 1) + 1;
+      last.event = { ...last.event, data: { ...last.event.data, delta: `${String(last.event.data.delta ?? '')}${String(event.data.delta ?? '')}`, coalesced: merged } };
+      q.coalesced++;
+    } else if (q.pending.length >= this.queueLimit) {
+      // Full: a lifecycle event takes the place of the oldest waiting delta; otherwise the newcomer goes.
+      const delta = isDelta(event) ? -1 : q.pending.findIndex((p) => isDelta(p.event));
+      if (delta >= 0) {
+        q.pending.splice(delta, 1);
+        q.pending.push({ hook, event });
+      }
+      q.dropped++;
+    } else {
+      q.pending.push({ hook, event });
+    }
+    if (!q.busy) this.next(hook.id, q);
+  }
+
+  private next(id: string, q: HookQueue): void {
+    const item = q.pending.shift();
+    if (!item) {
+      q.busy = false;
+      this.queues.delete(id);
+      return;
+    }
+    q.busy = true;
+    void this.track(this.run(item.hook, item.event)).then(() => {
+      this.reportLoss(id, q);
+      this.next(id, q);
+    });
+  }
+
+  private reportLoss(id: string, q: HookQueue): void {
+    if (q.dropped === 0 && q.coalesced === 0) return;
+    this.log(`${new Date().toISOString()} ${id} queue: ${q.dropped} ${q.dropped === 1 ? 'event' : 'events'} dropped, ${q.coalesced} response.delta merged while the hook was behind (at most ${this.queueLimit} wait)`);
+    q.dropped = 0;
+    q.coalesced = 0;
+  }
+
+  /** Events waiting (not yet running) for a hook; for tests and the log. */
+  waiting(id: string): number {
+    return this.queues.get(id)?.pending.length ?? 0;
   }
 
   /** Runs one hook now and resolves with how it went (`shoal hooks test`). */
@@ -41,8 +111,20 @@ export class HookRunner {
     return this.track(this.run(hook, event));
   }
 
-  /** Waits for the hooks under way (a shutting-down host gives them their timeout, no more). */
+  /** Lets the queues drain for as long as the slowest waiting hook's timeout, then drops what still
+   *  waits (logged) and waits for the runs under way, which their own timeouts end. A shutting-down
+   *  host is never held longer than that. */
   async settle(): Promise<void> {
+    const waitingHooks = [...this.queues.values()].flatMap((q) => q.pending.map((p) => p.hook));
+    const deadline = Date.now() + Math.max(1, ...waitingHooks.map((h) => h.timeout_seconds)) * 1000;
+    while (this.queues.size > 0 && Date.now() < deadline) {
+      await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, Math.max(1, deadline - Date.now())))]);
+    }
+    for (const [id, q] of this.queues) {
+      q.dropped += q.pending.length;
+      q.pending.length = 0;
+      this.reportLoss(id, q);
+    }
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -60,7 +142,8 @@ export class HookRunner {
     } catch (error) {
       result = { hook: hook.id, ok: false, detail: redact((error as Error).message) };
     }
-    this.log(`${new Date().toISOString()} ${hook.id} ${event.type} ${event.id} ${result.ok ? 'ok' : 'FAILED'} ${Date.now() - started}ms ${result.detail}`);
+    // A reply streams hundreds of deltas: only the ones that failed are worth a line each.
+    if (!result.ok || !isDelta(event)) this.log(`${new Date().toISOString()} ${hook.id} ${event.type} ${event.id} ${result.ok ? 'ok' : 'FAILED'} ${Date.now() - started}ms ${result.detail}`);
     return result;
   }
 
@@ -109,4 +192,8 @@ export class HookRunner {
       fs.appendFileSync(this.logFile, line + '\n');
     } catch { /* the log is best effort */ }
   }
+}
+
+function isDelta(e: HookEvent): boolean {
+  return e.type === 'response.delta';
 }

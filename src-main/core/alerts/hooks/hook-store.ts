@@ -1,6 +1,7 @@
 // Hooks in the settings table (key `hooks`), URLs and secrets sealed. What a window or `shoal hooks
 // list` sees says where a URL hook posts (its host) but never its path, query or secret.
 import { ShoalError } from '../../../../src-shared/contract/envelope';
+import type { HookView } from '../../../../src-shared/contract/methods/alerts';
 import type { SecretCipher } from '../../providers/secret-store';
 import { listOf, setting, type SettingsTable } from '../../store/settings-table';
 import { issuesOf } from '../alert-config';
@@ -10,7 +11,7 @@ import { HookConfigSchema, type HookConfig } from './hook-config';
 /** Hooks as stored; a broken entry (hand-edited, another version) is left out, not the whole list. */
 export const HOOKS = setting<HookConfig[]>('hooks', listOf(HookConfigSchema), []);
 
-export interface HookView { id: string; kind: 'command' | 'url'; events: string[]; timeout_seconds: number; target: string; signed: boolean }
+export type { HookView };
 
 export class HookStore {
   constructor(private readonly settings: SettingsTable, private readonly cipher: SecretCipher) {}

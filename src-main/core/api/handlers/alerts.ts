@@ -2,6 +2,7 @@
 import { ShoalError } from '../../../../src-shared/contract/envelope';
 import type { alertsMethods, AlertDeliveryView } from '../../../../src-shared/contract/methods/alerts';
 import type { DeliveryRow } from '../../alerts/outbox';
+import { HOOK_EVENTS } from '../../alerts/hooks/hook-config';
 import type { CoreServices } from '../services';
 import type { Handler } from '../dispatch';
 
@@ -33,6 +34,16 @@ export function alertsHandlers(core: CoreServices): { [M in keyof typeof alertsM
     'alerts.updateSettings': (patch) => {
       core.alerts.settings.update(patch);
       return core.alerts.settings.view();
+    },
+    'alerts.hooks': () => ({ hooks: core.alerts.hookStore.view(), events: [...HOOK_EVENTS] }),
+    'alerts.addHook': ({ hook }) => {
+      core.alerts.addHook(hook);
+      return { hooks: core.alerts.hookStore.view() };
+    },
+    'alerts.testHook': async ({ id, event }) => core.alerts.testHook(id, event),
+    'alerts.removeHook': ({ id }) => {
+      if (!core.alerts.removeHook(id)) throw new ShoalError('not_found', `id: no hook "${id}"`);
+      return { ok: true };
     },
   };
 }

@@ -14,14 +14,20 @@ const ACTION_WORDS: Record<string, string> = {
 function outcome(e: AuditEntry): string {
   const d = e.detail ?? {};
   if (e.action === 'approval.decided') return DECISION_WORDS[String(d.decision)] ?? String(d.decision);
-  if (e.action === 'approval.timed_out') return 'Denied (no decision in time)';
+  if (e.action === 'approval.timed_out') return timedOutApproved(e) ? 'Approved (no decision in time)' : 'Denied (no decision in time)';
   return ACTION_WORDS[e.action] ?? e.action;
+}
+
+/** A timeout is settled by the timeout decision: approved when the person (or the run) chose
+ *  approve, denied otherwise, and entries written before that choice existed were all denials. */
+function timedOutApproved(e: AuditEntry): boolean {
+  return e.detail?.decision === 'approved';
 }
 
 function toneOf(e: AuditEntry): Tone {
   const d = String(e.detail?.decision ?? '');
   if (e.action === 'approval.decided') return d === 'denied' || d === 'abort' ? 'failed' : 'passed';
-  if (e.action === 'approval.timed_out') return 'failed';
+  if (e.action === 'approval.timed_out') return timedOutApproved(e) ? 'passed' : 'failed';
   if (e.action === 'approval.requested') return 'review';
   return 'cancelled';
 }
@@ -29,7 +35,7 @@ function toneOf(e: AuditEntry): Tone {
 function what(e: AuditEntry): string {
   const d = e.detail ?? {};
   if (e.action.startsWith('policy.rule')) return `${String(d.action ?? '')} ${String(d.tool ?? '')}${d.prefix ? ` “${String(d.prefix)}”` : ''}${d.path ? ` ${String(d.path)}` : ''}`.trim();
-  if (e.action === 'policy.options') return `mode ${String(d.mode)}, wait ${String(d.timeoutSeconds)} s`;
+  if (e.action === 'policy.options') return `mode ${String(d.mode)}, wait ${String(d.timeoutSeconds)} s, then ${String(d.timeoutDecision ?? 'deny')}`;
   return String(d.command ?? '');
 }
 

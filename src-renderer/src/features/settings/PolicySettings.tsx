@@ -1,8 +1,9 @@
-// Settings › Exec policy: the approval mode, how long an agent waits for a person, the person's own
+// Settings › Exec policy: the approval mode, how long an agent waits for a person and what the
+// request becomes when nobody answers (deny unless the person chooses approve), the person's own
 // rules (view, add, edit, delete — they come before a run's rules and the built-in defaults), the
 // defaults themselves, and a tester that shows which rule decides a command.
 import { useEffect, useState } from 'react';
-import { APPROVAL_MODE_LABELS, APPROVAL_MODES, type ApprovalMode, type PolicyRule } from '../../../../src-shared/contract/methods/policy';
+import { APPROVAL_MODE_LABELS, APPROVAL_MODES, TIMEOUT_DECISIONS, type ApprovalMode, type PolicyRule, type TimeoutDecision } from '../../../../src-shared/contract/methods/policy';
 import { useShoalMutation, useShoalQuery } from '../../transport/query';
 import { ErrorNotice, Loading } from '../../ui/QueryStatus';
 import { PolicyRuleForm } from './PolicyRuleForm';
@@ -10,6 +11,8 @@ import { PolicyTester } from './PolicyTester';
 import { RuleAction, ruleMatch } from './policy-rule-text';
 import '../../ui/ui-extra.css';
 import './policy-settings.css';
+
+const TIMEOUT_DECISION_LABELS: Record<TimeoutDecision, string> = { deny: 'Deny', approve: 'Approve' };
 
 const MODE_HINTS: Record<ApprovalMode, string> = {
   untrusted: 'Only what a rule allows runs on its own; everything else asks.',
@@ -32,7 +35,8 @@ export function PolicySettings() {
       {policy.data && (
         <>
           <ModeSetting mode={policy.data.options.mode} />
-          <TimeoutSetting seconds={policy.data.options.timeoutSeconds} />
+          <TimeoutSetting seconds={policy.data.options.timeoutSeconds} decision={policy.data.options.timeoutDecision} />
+          <TimeoutDecisionSetting decision={policy.data.options.timeoutDecision} />
           <div className="policy-rules" data-testid="policy-rules">
             <h3 className="policy-subtitle">Your rules <span className="muted">· checked first; deny beats ask beats allow</span></h3>
             {policy.data.rules.length === 0 && editing !== 'new' && <p className="setting-hint policy-empty">No rules of your own yet. Add one, or choose “Always allow” on a request.</p>}
@@ -102,7 +106,7 @@ function ModeSetting({ mode }: { mode: ApprovalMode }) {
   );
 }
 
-function TimeoutSetting({ seconds }: { seconds: number }) {
+function TimeoutSetting({ seconds, decision }: { seconds: number; decision: TimeoutDecision }) {
   const save = useShoalMutation('approvals.rules.options');
   const [text, setText] = useState(String(Math.round(seconds / 60 * 10) / 10));
   useEffect(() => setText(String(Math.round(seconds / 60 * 10) / 10)), [seconds]);
@@ -116,13 +120,46 @@ function TimeoutSetting({ seconds }: { seconds: number }) {
     <div className="setting">
       <div className="setting-text">
         <label className="setting-label" htmlFor="policy-timeout">Wait for a decision</label>
-        <span className="setting-hint">After this long without a decision a request counts as denied, and the agent carries on.</span>
+        <span className="setting-hint">After this long without a decision a request is {decision === 'approve' ? 'approved' : 'denied'} (below), and the agent carries on. A run may set its own.</span>
         {save.error && <span className="setting-error" role="alert">{save.error.message}</span>}
       </div>
       <span className="policy-timeout">
         <input id="policy-timeout" className="input" inputMode="decimal" value={text} onChange={(e) => setText(e.target.value)} onBlur={commit}
           onKeyDown={(e) => e.key === 'Enter' && commit()} /> min
       </span>
+    </div>
+  );
+}
+
+function TimeoutDecisionSetting({ decision }: { decision: TimeoutDecision }) {
+  const save = useShoalMutation('approvals.rules.options');
+  const [draft, setDraft] = useState<TimeoutDecision | null>(null);
+  const value = draft ?? decision;
+  useEffect(() => {
+    if (draft === decision) setDraft(null);
+  }, [draft, decision]);
+  return (
+    <div className="setting">
+      <div className="setting-text">
+        <span className="setting-label" id="policy-timeout-decision-label">When nobody decides in time</span>
+        <span className="setting-hint">
+          {value === 'approve'
+            ? 'The request is approved by the timeout and the command runs. Only for work you would approve anyway.'
+            : 'The request is denied; nobody answering is not consent.'} Either way the audit log records it.
+        </span>
+        {save.error && <span className="setting-error" role="alert">{save.error.message}</span>}
+      </div>
+      <div className="segmented" role="radiogroup" aria-labelledby="policy-timeout-decision-label">
+        {TIMEOUT_DECISIONS.map((d) => (
+          <label key={d} className="segmented-option">
+            <input type="radio" name="policy-timeout-decision" value={d} checked={value === d} onChange={() => {
+              setDraft(d);
+              save.mutate({ timeoutDecision: d }, { onError: () => setDraft(null) });
+            }} />
+            <span>{TIMEOUT_DECISION_LABELS[d]}</span>
+          </label>
+        ))}
+      </div>
     </div>
   );
 }

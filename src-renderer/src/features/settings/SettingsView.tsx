@@ -1,5 +1,6 @@
 import { useShoalQuery } from '../../transport/query';
 import { AlertChannelsSetting } from '../alerts/AlertChannelsSetting';
+import { HooksSetting } from '../alerts/HooksSetting';
 import '../alerts/alerts.css';
 import { ErrorNotice, Loading } from '../../ui/QueryStatus';
 import { AboutBlock } from './AboutBlock';
@@ -28,6 +29,7 @@ export function SettingsView() {
       <McpServersSettings />
       <PolicySettings />
       <AlertChannelsSetting />
+      <HooksSetting />
       <section className="panel" aria-labelledby="settings-about">
         <h2 id="settings-about" className="panel-title">About</h2>
         <AboutBlock />
