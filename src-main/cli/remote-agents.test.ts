@@ -178,6 +178,51 @@ describe('remote agents', () => {
     await stop(cp);
   });
 
+  it('keeps a killed agent\'s partial work as its branch, shows it on the task, and resumes the retry from it (per-spec lease)', async () => {
+    const dir = tempDir('shoal-remote-partial-');
+    const db = path.join(dir, 'cp.db');
+    const ws = gitRepo(path.join(dir, 'workspace'));
+    // The host's lease is 10 minutes; the task's own `lease_seconds` is what gets it reclaimed quickly.
+    const cp = track(await startControlPlane(db, dir, ['--lease-seconds', '600', '--heartbeat-seconds', '1']));
+    const a = track(await startAgent(cp.agentsUrl, (await mintToken(db, dir, ['--name', 'doomed'])).token, path.join(dir, 'a'), dir, ['--max-tasks', '1']));
+    const ids = Object.fromEntries(query<{ id: string; name: string }>(db, 'SELECT id, name FROM remote_agents').map((r) => [r.name, r.id]));
+    const runId = await launchOnAgents(cp.uiUrl, {
+      name: 'resume partial work',
+      task_specs: [{
+        id: 'long', name: 'long', scorer: { kind: 'file_exists', path: 'done.txt' },
+        instructions: 'if [ -f step1.txt ]; then echo resumed > done.txt; else echo first half > step1.txt; sleep 60; fi',
+        retry_policy: { max_attempts: 3, initial_backoff_seconds: 0 },
+        metadata: { resume_from_partial: true, lease_seconds: 5 },
+      }],
+    }, ws);
+    const branch = `shoal-partial/${runId}/long/attempt-1`;
+    const has = (ref: string) => { try { execFileSync('git', ['rev-parse', '--verify', '-q', ref], { cwd: ws, stdio: 'ignore' }); return true; } catch { return false; } };
+    await waitFor('the partial branch to arrive', () => has(branch), 30_000, 100);
+    expect(execFileSync('git', ['show', `${branch}:step1.txt`], { cwd: ws, encoding: 'utf8' })).toBe('first half\n');
+    a.child.kill('SIGKILL');
+    await a.exited;
+    const reclaimedAt = Date.now();
+    await waitFor('the lost attempt to be reclaimed', () => query(db, `SELECT 1 FROM worker_events WHERE run_id = ? AND state = 'stale'`, runId).length > 0, 30_000, 100);
+    expect(Date.now() - reclaimedAt).toBeLessThan(15_000);
+    // Shown on the task: an artifact naming the branch and its commit, recorded for attempt 1.
+    const kept = await waitFor('the partial work to be shown', () => query<{ attempt: number; path: string; checksum: string }>(db, `SELECT attempt, path, checksum FROM artifacts WHERE run_id = ? AND kind = 'partial_branch'`, runId)[0], 10_000, 100);
+    expect(kept).toMatchObject({ attempt: 1, path: `refs/heads/${branch}` });
+    expect(kept.checksum).toBe(execFileSync('git', ['rev-parse', branch], { cwd: ws, encoding: 'utf8' }).trim());
+    expect(query(db, `SELECT 1 FROM worker_events WHERE run_id = ? AND state = 'artifact' AND body LIKE '%partial_branch%'`, runId)).toHaveLength(1);
+
+    // The retry, on another agent, starts from the partial branch and finishes the work.
+    const b = track(await startAgent(cp.agentsUrl, (await mintToken(db, dir, ['--name', 'survivor'])).token, path.join(dir, 'b'), dir, ['--max-tasks', '1']));
+    expect(await waitForRun(db, runId)).toBe('completed');
+    expect(query<{ worker_id: string; attempt: number }>(db, 'SELECT worker_id, attempt FROM receipts WHERE run_id = ?', runId)).toEqual([{ worker_id: query<{ id: string }>(db, `SELECT id FROM remote_agents WHERE name = 'survivor'`)[0]!.id, attempt: 2 }]);
+    expect(ids.doomed).toBeTruthy();
+    const show = (file: string) => execFileSync('git', ['show', `shoal/${runId}/long:${file}`], { cwd: ws, encoding: 'utf8' });
+    expect(show('step1.txt')).toBe('first half\n');
+    expect(show('done.txt')).toBe('resumed\n');
+    expectContiguous(db, runId);
+    await stop(b);
+    await stop(cp);
+  });
+
   it('refuses another protocol version, frames over the limit and writes for leases the agent does not hold', async () => {
     const dir = tempDir('shoal-remote-proto-');
     const db = path.join(dir, 'cp.db');

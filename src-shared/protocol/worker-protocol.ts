@@ -64,6 +64,9 @@ export const WriteOpSchema = z.discriminatedUnion('kind', [
   /** Timeline events; `artifact` events name files carried in `files` by their base name. */
   z.object({ kind: z.literal('events'), events: z.array(EventPayloadSchema).min(1).max(10_000), files: z.array(InlineFileSchema).max(100).optional() }).strict(),
   z.object({ kind: z.literal('finish'), outcome: OutcomeSchema, branch: BranchResultSchema.nullable() }).strict(),
+  /** A snapshot of the attempt's work so far, as its partial branch `shoal-partial/<run>/<task>/attempt-<n>`
+   *  (sent whenever the worktree changed): if the agent is lost, this is what the task keeps. */
+  z.object({ kind: z.literal('partial'), result: BranchResultSchema.extend({ bundle: InlineFileSchema }).strict() }).strict(),
 ]);
 export type WriteOp = z.infer<typeof WriteOpSchema>;
 
@@ -93,6 +96,9 @@ export const GrantedLeaseSchema = z.object({
   /** Where the base commit comes from: a bundle the control plane serves (its path on the agent
    *  listener), or none when the run's workspace is not a git repository. */
   base: z.object({ commit: z.string(), bundle_path: z.string() }).strict().nullable(),
+  /** With `metadata.resume_from_partial`: the newest partial branch of an earlier attempt, as a
+   *  bundle on top of the base commit, for the attempt to start from. */
+  partial: z.object({ branch: z.string().min(1).max(300), commit: z.string().regex(/^[0-9a-f]{40,64}$/), bundle: InlineFileSchema }).strict().optional(),
 }).strict();
 export type GrantedLease = z.infer<typeof GrantedLeaseSchema>;
 

@@ -74,6 +74,21 @@ export class AgentRepos {
     });
   }
 
+  /** Brings an earlier attempt's partial branch (sent with the lease) into the run's repository,
+   *  where the attempt's worktree is made from it. */
+  async addPartial(repo: string, partial: { branch: string; commit: string; bundle: InlineFile }): Promise<void> {
+    const data = Buffer.from(partial.bundle.data_b64, 'base64');
+    if (crypto.createHash('sha256').update(data).digest('hex') !== partial.bundle.sha256) throw new Error(`partial bundle of ${partial.branch}: checksum mismatch`);
+    const file = path.join(repo, '.git', `partial-${crypto.randomBytes(4).toString('hex')}.bundle`);
+    try {
+      fs.writeFileSync(file, data);
+      const ref = `refs/heads/${partial.branch}`;
+      await git(repo, ['fetch', '-q', '--no-write-fetch-head', file, `+${ref}:${ref}`]);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  }
+
   /** The branch's new commits as a bundle (null when it has none, or is too large for a frame). */
   async resultOf(repo: string, branch: string, baseCommit: string): Promise<{ branch: string; base_commit: string; bundle: InlineFile | null } | null> {
     const head = (await git(repo, ['rev-parse', '--verify', '-q', `refs/heads/${branch}`]).catch(() => '')).trim();

@@ -25,6 +25,10 @@ export function inlineFile(file: string, name = path.basename(file)): InlineFile
 
 export class RemoteAttemptFleet implements AttemptStoreOps {
   lost: string | null = null;
+  /** The attempt's worktree once it has one (its partial work is snapshotted from there). */
+  workdir: string | null = null;
+  /** The outcome is on its way: no more snapshots of partial work. */
+  completed = false;
 
   constructor(
     private readonly ref: LeaseRef,
@@ -46,6 +50,7 @@ export class RemoteAttemptFleet implements AttemptStoreOps {
 
   markStarting(lease: Lease, workdir: string | null, branch: string | null): void {
     this.check(lease);
+    this.workdir = workdir;
     this.write(this.ref, { kind: 'starting', workdir, branch });
   }
 
@@ -77,6 +82,7 @@ export class RemoteAttemptFleet implements AttemptStoreOps {
   /** Durable once in the outbox; the control plane's answer (ack or lease lost) comes later. */
   async complete(lease: Lease, outcome: AttemptOutcome): Promise<void> {
     this.check(lease);
+    this.completed = true;
     await this.finish(outcome);
   }
 }

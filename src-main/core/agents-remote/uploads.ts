@@ -37,9 +37,9 @@ async function git(cwd: string, args: string[]): Promise<string> {
 }
 
 /** Puts the agent's result branch into the workspace repository, like a local attempt's. */
-export async function applyResultBranch(workspace: string | null, result: { branch: string; base_commit: string; bundle: InlineFile | null }): Promise<void> {
+export async function applyResultBranch(workspace: string | null, result: { branch: string; base_commit: string; bundle: InlineFile | null }, namespace = 'shoal/'): Promise<void> {
   if (!workspace) return;
-  if (!result.branch.startsWith('shoal/')) throw new UploadRejected(`result branch "${result.branch}" must be under shoal/`);
+  if (!result.branch.startsWith(namespace)) throw new UploadRejected(`result branch "${result.branch}" must be under ${namespace}`);
   await git(workspace, ['check-ref-format', '--branch', result.branch]).catch(() => {
     throw new UploadRejected(`result branch "${result.branch}" is not a valid branch name`);
   });
