@@ -24,7 +24,9 @@ export interface SessionDeps {
   credentials: AgentCredentials;
   bundles: RunBundles;
   dataDir: string;
-  leaseMs: number;
+  /** The host's lease length now (a setting, unless fixed on the command line); a task's own
+   *  `metadata.lease_seconds` wins over it. */
+  leaseMs: () => number;
   heartbeatMs: number;
   log: (message: string) => void;
   /** Another session of the same agent (a reconnect while the old socket lingers) is closed. */
@@ -132,7 +134,7 @@ export class AgentSession {
     this.lastHeartbeatMs = Date.now();
     this.send({
       type: 'welcome', protocol: WORKER_PROTOCOL_VERSION, agent_id: this.agentId, name: this.name, ...(credential ? { credential } : {}),
-      acked_seq: ackedSeq, heartbeat_ms: this.deps.heartbeatMs, lease_ms: this.deps.leaseMs,
+      acked_seq: ackedSeq, heartbeat_ms: this.deps.heartbeatMs, lease_ms: this.deps.leaseMs(),
     });
   }
 
@@ -159,7 +161,7 @@ export class AgentSession {
     const revoked = this.deps.credentials.agent(this.agentId!)?.revokedAt;
     if (revoked) return this.fail('revoked', `agent ${this.agentId} was revoked at ${revoked}`);
     if (status === 'draining' || status === 'retired') return this.send({ type: 'leases', leases: [] });
-    const leases = this.deps.engine.fleet.leaseMany({ id: this.agentId!, capabilities: this.capabilities, pool: null }, Date.now(), this.deps.leaseMs, max);
+    const leases = this.deps.engine.fleet.leaseMany({ id: this.agentId!, capabilities: this.capabilities, pool: null }, Date.now(), this.deps.leaseMs(), max);
     if (leases.length > 0) this.deps.engine.nudge();
     const granted: GrantedLease[] = [];
     for (const l of leases) {
@@ -185,7 +187,7 @@ export class AgentSession {
       const lease = this.toLease(ref);
       try {
         if (!this.holds(ref)) throw new LeaseLostError(lease);
-        this.deps.engine.fleet.renew(lease, Date.now(), this.deps.leaseMs);
+        this.deps.engine.fleet.renew(lease, Date.now(), this.deps.leaseMs());
       } catch (e) {
         if (!(e instanceof LeaseLostError)) throw e;
         this.send({ type: 'stop', lease: ref, reason: e.message });
