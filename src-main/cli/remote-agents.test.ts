@@ -223,6 +223,31 @@ describe('remote agents', () => {
     await stop(cp);
   });
 
+  it('fetches the base commit from the git remote the spec names and pushes the result branch there too', async () => {
+    const dir = tempDir('shoal-remote-git-');
+    const db = path.join(dir, 'cp.db');
+    const ws = gitRepo(path.join(dir, 'workspace'));
+    const remote = path.join(dir, 'remote.git');
+    execFileSync('git', ['clone', '-q', '--bare', ws, remote]);
+    const cp = track(await startControlPlane(db, dir, ['--heartbeat-seconds', '1']));
+    const agent = track(await startAgent(cp.agentsUrl, (await mintToken(db, dir)).token, path.join(dir, 'a'), dir));
+    const runId = await launchOnAgents(cp.uiUrl, {
+      name: 'via a remote', task_specs: [{
+        id: 'r', name: 'r', instructions: 'echo pushed > out.txt', scorer: { kind: 'file_exists', path: 'out.txt' }, metadata: { git_remote: remote },
+      }],
+    }, ws);
+    expect(await waitForRun(db, runId)).toBe('completed');
+    expect(agent.err()).toMatch(/base commit [0-9a-f]{12} fetched from .*remote\.git/);
+    await waitFor('the push', () => /pushed shoal\/.*\/r to /.test(agent.err()), 10_000);
+    // The result is in the remote and, as always, in the run's workspace repository.
+    const branch = `shoal/${runId}/r`;
+    expect(execFileSync('git', ['show', `${branch}:out.txt`], { cwd: remote, encoding: 'utf8' })).toBe('pushed\n');
+    expect(execFileSync('git', ['show', `${branch}:out.txt`], { cwd: ws, encoding: 'utf8' })).toBe('pushed\n');
+    expect(execFileSync('git', ['rev-parse', branch], { cwd: remote, encoding: 'utf8' })).toBe(execFileSync('git', ['rev-parse', branch], { cwd: ws, encoding: 'utf8' }));
+    await stop(agent);
+    await stop(cp);
+  });
+
   it('refuses another protocol version, frames over the limit and writes for leases the agent does not hold', async () => {
     const dir = tempDir('shoal-remote-proto-');
     const db = path.join(dir, 'cp.db');

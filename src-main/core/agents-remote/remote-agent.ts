@@ -16,6 +16,7 @@ import {
 import { detectCapabilities } from '../fleet/capabilities';
 import { refSlug, taskKey } from '../fleet/ids';
 import { partialBranch, snapshotWorktree } from '../fleet/partial-work';
+import { specGitRemote } from '../fleet/spec/remote-work-fields';
 import type { Lease } from '../fleet/lease';
 import { superviseAttempt, type AttemptHandle } from '../hosts/attempt-supervisor';
 import { LocalDriver } from '../hosts/local-driver';
@@ -35,6 +36,8 @@ export interface RemoteAgentOptions {
   /** Extra CA certificate(s) to trust (a self-signed control plane). */
   ca?: Buffer;
   version: string;
+  /** A git remote for base commits and result branches when the task's spec names none. */
+  gitRemote?: string;
   log: (message: string) => void;
   env?: NodeJS.ProcessEnv;
 }
@@ -73,7 +76,7 @@ export class RemoteAgent {
     this.identity = saved ? { agentId: saved.agentId, credential: saved.credential } : null;
     this.maxTasks = opts.maxTasks ?? Math.max(1, os.cpus().length);
     const httpBase = opts.url.replace(/^ws/, 'http');
-    this.repos = new AgentRepos(opts.workspaceDir ?? path.join(opts.dataDir, 'repos'), httpBase, () => `${this.identity?.agentId}:${this.identity?.credential}`, opts.ca);
+    this.repos = new AgentRepos(opts.workspaceDir ?? path.join(opts.dataDir, 'repos'), httpBase, () => `${this.identity?.agentId}:${this.identity?.credential}`, opts.ca, opts.log);
     this.done = new Promise((resolve) => (this.finished = resolve));
   }
 
@@ -264,15 +267,18 @@ export class RemoteAgent {
     const lease: Lease = { runId: ref.run_id, taskId: ref.task_id, attempt: ref.attempt, token: ref.token, inboxSeq: ref.inbox_seq, workerId: this.agentId ?? '', deadline: g.deadline_ms, grantedAt: Date.now() };
     const spec = g.spec as unknown as FleetTaskSpec;
     let workspace: string | null = null;
+    const remote = specGitRemote((spec.metadata ?? {}) as Record<string, unknown>) ?? this.opts.gitRemote ?? null;
     const fleet = new RemoteAttemptFleet(ref, spec, (l, op) => this.write(l, op), (l) => this.send({ type: 'renew', leases: [l] }), this.opts.log, async (outcome) => {
-      const branch = workspace && g.base ? await this.repos.resultOf(workspace, `shoal/${refSlug(ref.run_id)}/${refSlug(ref.task_id)}`, g.base.commit).catch(() => null) : null;
+      const resultBranch = `shoal/${refSlug(ref.run_id)}/${refSlug(ref.task_id)}`;
+      if (workspace && remote && outcome.kind !== 'interrupted') await this.repos.push(workspace, remote, resultBranch).catch((e: Error) => this.opts.log(`${ref.run_id}/${ref.task_id}: could not push ${resultBranch} to ${remote}: ${e.message}`));
+      const branch = workspace && g.base ? await this.repos.resultOf(workspace, resultBranch, g.base.commit).catch(() => null) : null;
       this.write(ref, { kind: 'finish', outcome: outcome as Extract<WriteOp, { kind: 'finish' }>['outcome'], branch });
     });
     const key = taskKey(ref.run_id, ref.task_id);
     const placeholder: Running = { handle: { lease, done: Promise.resolve(), stop: () => undefined }, fleet, ref, repo: null, baseCommit: null };
     this.running.set(key, placeholder);
     try {
-      if (g.base) workspace = await this.repos.prepare(ref.run_id, g.base);
+      if (g.base) workspace = await this.repos.prepare(ref.run_id, g.base, remote);
       if (workspace && g.partial) await this.repos.addPartial(workspace, g.partial);
     } catch (e) {
       this.opts.log(`${ref.run_id}/${ref.task_id}: could not get the base commit: ${(e as Error).message}`);
