@@ -4,6 +4,7 @@
 // an agent killed with SIGKILL mid-task whose work another agent finishes, refused tokens and
 // frames, and TLS with a self-signed certificate made here.
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import selfsigned from 'selfsigned';
@@ -244,6 +245,32 @@ describe('remote agents', () => {
     expect(execFileSync('git', ['show', `${branch}:out.txt`], { cwd: remote, encoding: 'utf8' })).toBe('pushed\n');
     expect(execFileSync('git', ['show', `${branch}:out.txt`], { cwd: ws, encoding: 'utf8' })).toBe('pushed\n');
     expect(execFileSync('git', ['rev-parse', branch], { cwd: remote, encoding: 'utf8' })).toBe(execFileSync('git', ['rev-parse', branch], { cwd: ws, encoding: 'utf8' }));
+    await stop(agent);
+    await stop(cp);
+  });
+
+  it('uploads a 12 MB artifact in checked pieces', async () => {
+    const dir = tempDir('shoal-remote-big-');
+    const db = path.join(dir, 'cp.db');
+    const cp = track(await startControlPlane(db, dir, ['--heartbeat-seconds', '1']));
+    const agent = track(await startAgent(cp.agentsUrl, (await mintToken(db, dir)).token, path.join(dir, 'a'), dir));
+    const runId = await launchOnAgents(cp.uiUrl, {
+      name: 'big artifact', task_specs: [{
+        id: 'big', name: 'big', expected_artifacts: ['data'],
+        instructions: 'head -c 12000000 /dev/urandom > "$SHOAL_ARTIFACTS_DIR/data.bin"; sha256sum "$SHOAL_ARTIFACTS_DIR/data.bin"',
+      }],
+    }, null);
+    expect(await waitForRun(db, runId)).toBe('completed');
+    const receipt = JSON.parse(query<{ body: string }>(db, 'SELECT body FROM receipts WHERE run_id = ?', runId)[0]!.body) as { artifacts: Array<{ kind: string; path: string; checksum?: string; size_bytes: number }> };
+    const data = receipt.artifacts.find((a) => a.kind === 'data')!;
+    expect(data.path.startsWith(dir)).toBe(true);
+    expect(data.size_bytes).toBe(12_000_000);
+    const stored = fs.readFileSync(data.path);
+    expect(stored.length).toBe(12_000_000);
+    // The same bytes the agent wrote: its own sha256sum, printed in the log it sent, matches ours.
+    const log = fs.readFileSync(receipt.artifacts.find((a) => a.kind === 'log')!.path, 'utf8');
+    expect(log).toContain(crypto.createHash('sha256').update(stored).digest('hex'));
+    expect(fs.readdirSync(path.dirname(data.path)).filter((f) => f.endsWith('.part'))).toEqual([]);
     await stop(agent);
     await stop(cp);
   });

@@ -16,7 +16,7 @@ import type { AgentCredentials } from './agent-credentials';
 import type { RunBundles } from './run-bundles';
 import { keepReclaimedWork } from '../fleet/keep-partial';
 import { dropPartial, partialBranch } from '../fleet/partial-work';
-import { applyResultBranch, storeUploadedFiles, UploadRejected } from './uploads';
+import { applyResultBranch, storeChunk, storeUploadedFiles, UploadRejected } from './uploads';
 
 export interface SessionDeps {
   store: Store;
@@ -236,6 +236,12 @@ export class AgentSession {
         const events = op.events.map((e) => (e.state === 'artifact' && typeof e.path === 'string' ? { ...e, path: renamed(e.path) } : e));
         fleet.tx(() => {
           fleet.progress(lease, events);
+          bump.run(seq, this.agentId!, seq);
+        });
+      } else if (op.kind === 'chunk') {
+        storeChunk(this.deps.dataDir, ref, op);
+        fleet.tx(() => {
+          if (!fleet.isCurrent(lease)) throw new LeaseLostError(lease);
           bump.run(seq, this.agentId!, seq);
         });
       } else if (op.kind === 'partial') {
