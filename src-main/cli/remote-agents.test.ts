@@ -102,12 +102,17 @@ describe('remote agents', () => {
     const out = JSON.parse(submitted.stdout) as { run: { id: string; status: string }; receipts: Array<{ worker_id: string; result: string }> };
     expect(out.run.status).toBe('completed');
     expect(out.receipts).toMatchObject([{ worker_id: agentId, result: 'pass' }]);
+    // The embedded `shoal run --json` format: a FleetRun as `shoal runs --json` prints it, and FleetReceipts.
+    const listed = JSON.parse((await runCli(['runs', '--json', '--db', db], { cwd: dir })).stdout) as Array<{ id: string }>;
+    expect(out.run).toEqual(listed.find((r) => r.id === out.run.id));
+    expect(Object.keys(out.run)).toEqual(expect.arrayContaining(['id', 'name', 'status', 'task_specs', 'worker_specs', 'labels', 'created_at']));
+    expect(Object.keys(out.receipts[0]!)).toEqual(['run_id', 'task_id', 'worker_id', 'completed_at', 'result', 'artifacts', 'score']);
     const badToken = await runCli(['run', specFile, '--server', cp.uiUrl.replace(/token=[^&]+/, 'token=wrong')], { cwd: dir });
     expect(badToken.code).toBe(1);
     expect(badToken.stderr).toContain('wrong token');
     await stop(agent);
     await stop(cp);
-  });
+  }, 120_000);
 
   it('refuses bad, reused, expired and revoked tokens, and reconnects with its credential', async () => {
     const dir = tempDir('shoal-remote-tokens-');
