@@ -4,6 +4,7 @@
 // an agent killed with SIGKILL mid-task whose work another agent finishes, refused tokens and
 // frames, and TLS with a self-signed certificate made here.
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import selfsigned from 'selfsigned';
@@ -101,12 +102,17 @@ describe('remote agents', () => {
     const out = JSON.parse(submitted.stdout) as { run: { id: string; status: string }; receipts: Array<{ worker_id: string; result: string }> };
     expect(out.run.status).toBe('completed');
     expect(out.receipts).toMatchObject([{ worker_id: agentId, result: 'pass' }]);
+    // The embedded `shoal run --json` format: a FleetRun as `shoal runs --json` prints it, and FleetReceipts.
+    const listed = JSON.parse((await runCli(['runs', '--json', '--db', db], { cwd: dir })).stdout) as Array<{ id: string }>;
+    expect(out.run).toEqual(listed.find((r) => r.id === out.run.id));
+    expect(Object.keys(out.run)).toEqual(expect.arrayContaining(['id', 'name', 'status', 'task_specs', 'worker_specs', 'labels', 'created_at']));
+    expect(Object.keys(out.receipts[0]!)).toEqual(['run_id', 'task_id', 'worker_id', 'completed_at', 'result', 'artifacts', 'score']);
     const badToken = await runCli(['run', specFile, '--server', cp.uiUrl.replace(/token=[^&]+/, 'token=wrong')], { cwd: dir });
     expect(badToken.code).toBe(1);
     expect(badToken.stderr).toContain('wrong token');
     await stop(agent);
     await stop(cp);
-  });
+  }, 120_000);
 
   it('refuses bad, reused, expired and revoked tokens, and reconnects with its credential', async () => {
     const dir = tempDir('shoal-remote-tokens-');
@@ -175,6 +181,102 @@ describe('remote agents', () => {
     expect(execFileSync('git', ['show', `shoal/${runId}/${onDoomed}:${onDoomed}.txt`], { cwd: ws, encoding: 'utf8' })).toBe(`${onDoomed}\n`);
     expectContiguous(db, runId);
     await stop(b);
+    await stop(cp);
+  });
+
+  it('keeps a killed agent\'s partial work as its branch, shows it on the task, and resumes the retry from it (per-spec lease)', async () => {
+    const dir = tempDir('shoal-remote-partial-');
+    const db = path.join(dir, 'cp.db');
+    const ws = gitRepo(path.join(dir, 'workspace'));
+    // The host's lease is 10 minutes; the task's own `lease_seconds` is what gets it reclaimed quickly.
+    const cp = track(await startControlPlane(db, dir, ['--lease-seconds', '600', '--heartbeat-seconds', '1']));
+    const a = track(await startAgent(cp.agentsUrl, (await mintToken(db, dir, ['--name', 'doomed'])).token, path.join(dir, 'a'), dir, ['--max-tasks', '1']));
+    const ids = Object.fromEntries(query<{ id: string; name: string }>(db, 'SELECT id, name FROM remote_agents').map((r) => [r.name, r.id]));
+    const runId = await launchOnAgents(cp.uiUrl, {
+      name: 'resume partial work',
+      task_specs: [{
+        id: 'long', name: 'long', scorer: { kind: 'file_exists', path: 'done.txt' },
+        instructions: 'if [ -f step1.txt ]; then echo resumed > done.txt; else echo first half > step1.txt; sleep 60; fi',
+        retry_policy: { max_attempts: 3, initial_backoff_seconds: 0 },
+        metadata: { resume_from_partial: true, lease_seconds: 5 },
+      }],
+    }, ws);
+    const branch = `shoal-partial/${runId}/long/attempt-1`;
+    const has = (ref: string) => { try { execFileSync('git', ['rev-parse', '--verify', '-q', ref], { cwd: ws, stdio: 'ignore' }); return true; } catch { return false; } };
+    await waitFor('the partial branch to arrive', () => has(branch), 30_000, 100);
+    expect(execFileSync('git', ['show', `${branch}:step1.txt`], { cwd: ws, encoding: 'utf8' })).toBe('first half\n');
+    a.child.kill('SIGKILL');
+    await a.exited;
+    const reclaimedAt = Date.now();
+    await waitFor('the lost attempt to be reclaimed', () => query(db, `SELECT 1 FROM worker_events WHERE run_id = ? AND state = 'stale'`, runId).length > 0, 30_000, 100);
+    expect(Date.now() - reclaimedAt).toBeLessThan(15_000);
+    // Shown on the task: an artifact naming the branch and its commit, recorded for attempt 1.
+    const kept = await waitFor('the partial work to be shown', () => query<{ attempt: number; path: string; checksum: string }>(db, `SELECT attempt, path, checksum FROM artifacts WHERE run_id = ? AND kind = 'partial_branch'`, runId)[0], 10_000, 100);
+    expect(kept).toMatchObject({ attempt: 1, path: `refs/heads/${branch}` });
+    expect(kept.checksum).toBe(execFileSync('git', ['rev-parse', branch], { cwd: ws, encoding: 'utf8' }).trim());
+    expect(query(db, `SELECT 1 FROM worker_events WHERE run_id = ? AND state = 'artifact' AND body LIKE '%partial_branch%'`, runId)).toHaveLength(1);
+
+    // The retry, on another agent, starts from the partial branch and finishes the work.
+    const b = track(await startAgent(cp.agentsUrl, (await mintToken(db, dir, ['--name', 'survivor'])).token, path.join(dir, 'b'), dir, ['--max-tasks', '1']));
+    expect(await waitForRun(db, runId)).toBe('completed');
+    expect(query<{ worker_id: string; attempt: number }>(db, 'SELECT worker_id, attempt FROM receipts WHERE run_id = ?', runId)).toEqual([{ worker_id: query<{ id: string }>(db, `SELECT id FROM remote_agents WHERE name = 'survivor'`)[0]!.id, attempt: 2 }]);
+    expect(ids.doomed).toBeTruthy();
+    const show = (file: string) => execFileSync('git', ['show', `shoal/${runId}/long:${file}`], { cwd: ws, encoding: 'utf8' });
+    expect(show('step1.txt')).toBe('first half\n');
+    expect(show('done.txt')).toBe('resumed\n');
+    expectContiguous(db, runId);
+    await stop(b);
+    await stop(cp);
+  });
+
+  it('fetches the base commit from the git remote the spec names and pushes the result branch there too', async () => {
+    const dir = tempDir('shoal-remote-git-');
+    const db = path.join(dir, 'cp.db');
+    const ws = gitRepo(path.join(dir, 'workspace'));
+    const remote = path.join(dir, 'remote.git');
+    execFileSync('git', ['clone', '-q', '--bare', ws, remote]);
+    const cp = track(await startControlPlane(db, dir, ['--heartbeat-seconds', '1']));
+    const agent = track(await startAgent(cp.agentsUrl, (await mintToken(db, dir)).token, path.join(dir, 'a'), dir));
+    const runId = await launchOnAgents(cp.uiUrl, {
+      name: 'via a remote', task_specs: [{
+        id: 'r', name: 'r', instructions: 'echo pushed > out.txt', scorer: { kind: 'file_exists', path: 'out.txt' }, metadata: { git_remote: remote },
+      }],
+    }, ws);
+    expect(await waitForRun(db, runId)).toBe('completed');
+    expect(agent.err()).toMatch(/base commit [0-9a-f]{12} fetched from .*remote\.git/);
+    await waitFor('the push', () => /pushed shoal\/.*\/r to /.test(agent.err()), 10_000);
+    // The result is in the remote and, as always, in the run's workspace repository.
+    const branch = `shoal/${runId}/r`;
+    expect(execFileSync('git', ['show', `${branch}:out.txt`], { cwd: remote, encoding: 'utf8' })).toBe('pushed\n');
+    expect(execFileSync('git', ['show', `${branch}:out.txt`], { cwd: ws, encoding: 'utf8' })).toBe('pushed\n');
+    expect(execFileSync('git', ['rev-parse', branch], { cwd: remote, encoding: 'utf8' })).toBe(execFileSync('git', ['rev-parse', branch], { cwd: ws, encoding: 'utf8' }));
+    await stop(agent);
+    await stop(cp);
+  });
+
+  it('uploads a 12 MB artifact in checked pieces', async () => {
+    const dir = tempDir('shoal-remote-big-');
+    const db = path.join(dir, 'cp.db');
+    const cp = track(await startControlPlane(db, dir, ['--heartbeat-seconds', '1']));
+    const agent = track(await startAgent(cp.agentsUrl, (await mintToken(db, dir)).token, path.join(dir, 'a'), dir));
+    const runId = await launchOnAgents(cp.uiUrl, {
+      name: 'big artifact', task_specs: [{
+        id: 'big', name: 'big', expected_artifacts: ['data'],
+        instructions: 'head -c 12000000 /dev/urandom > "$SHOAL_ARTIFACTS_DIR/data.bin"; sha256sum "$SHOAL_ARTIFACTS_DIR/data.bin"',
+      }],
+    }, null);
+    expect(await waitForRun(db, runId)).toBe('completed');
+    const receipt = JSON.parse(query<{ body: string }>(db, 'SELECT body FROM receipts WHERE run_id = ?', runId)[0]!.body) as { artifacts: Array<{ kind: string; path: string; checksum?: string; size_bytes: number }> };
+    const data = receipt.artifacts.find((a) => a.kind === 'data')!;
+    expect(data.path.startsWith(dir)).toBe(true);
+    expect(data.size_bytes).toBe(12_000_000);
+    const stored = fs.readFileSync(data.path);
+    expect(stored.length).toBe(12_000_000);
+    // The same bytes the agent wrote: its own sha256sum, printed in the log it sent, matches ours.
+    const log = fs.readFileSync(receipt.artifacts.find((a) => a.kind === 'log')!.path, 'utf8');
+    expect(log).toContain(crypto.createHash('sha256').update(stored).digest('hex'));
+    expect(fs.readdirSync(path.dirname(data.path)).filter((f) => f.endsWith('.part'))).toEqual([]);
+    await stop(agent);
     await stop(cp);
   });
 

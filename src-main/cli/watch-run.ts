@@ -1,6 +1,6 @@
 // Shared by `shoal run` and `shoal resume`: show progress until the runs settle, then summarise.
 import type { ShoalCore } from '../core/shoal';
-import { fleetRunJson, wireJson, wireJsonArray } from '../core/views/wire-export';
+import { runResultJson } from '../core/views/wire-export';
 import type { CliIo } from './io';
 import { ProgressDisplay, summaryTable } from './progress';
 
@@ -35,7 +35,7 @@ export async function watchRuns(core: ShoalCore, runIds: string[], io: CliIo, js
     return 130;
   }
   let allPassed = true;
-  const out: Array<{ run: unknown; receipts: unknown[] }> = [];
+  const out: string[] = [];
   for (const id of runIds) {
     const tasks = core.runsView.tasks(id);
     const receipts = core.engine.fleet.receipts(id);
@@ -45,8 +45,8 @@ export async function watchRuns(core: ShoalCore, runIds: string[], io: CliIo, js
     const unplaceable = tasks.filter((t) => t.unplaceable && t.state === 'queued');
     for (const t of unplaceable) io.stderr.write(`${t.taskId} was never run: ${t.unplaceable}\n`);
     if (tasks.some((t) => t.state !== 'passed')) allPassed = false;
-    out.push({ run: fleetRunJson(core.store, id), receipts });
+    out.push(runResultJson(core.store, receipts, id) ?? '');
   }
-  if (json) for (const o of out) io.stdout.write(`{"run":${wireJson('FleetRun', o.run)},"receipts":${wireJsonArray('FleetReceipt', o.receipts)}}\n`);
+  if (json) for (const line of out) io.stdout.write(line + '\n');
   return allPassed ? 0 : 1;
 }

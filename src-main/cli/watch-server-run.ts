@@ -43,7 +43,8 @@ export async function runOnServer(file: string, opts: { url: string; token?: str
     }
     const receipts = await client.call<Array<Record<string, unknown>>>('tasks.receipts', { runId });
     io.stderr.write('\n' + summaryTable(view.tasks, receipts));
-    if (opts.json) io.stdout.write(JSON.stringify({ run: view.run, receipts }) + '\n');
+    // The same line an embedded `shoal run --json` prints, made by the host from its store.
+    if (opts.json) io.stdout.write((await client.call<{ json: string }>('runs.export', { runId })).json + '\n');
     return view.tasks.every((t) => t.state === 'passed') ? 0 : 1;
   } finally {
     client.close();

@@ -13,9 +13,13 @@ import { EVENT_STATES } from './event-states';
 
 /** Bumped whenever a frame changes incompatibly; both ends refuse a different version. */
 export const WORKER_PROTOCOL_VERSION = 1;
-/** The largest frame either end accepts (ws `maxPayload`); artifacts larger than this cannot ride
- *  inline in a write and are reported as not uploaded. */
+/** The largest frame either end accepts (ws `maxPayload`); larger artifacts go in `chunk` writes. */
 export const MAX_WORKER_FRAME_BYTES = 8 * 1024 * 1024;
+/** Artifacts over the inline limit go in pieces of this many bytes (base64 makes a piece about
+ *  5.6 MB, well inside a frame). */
+export const UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024;
+/** The largest artifact an agent uploads at all; beyond it only the description is sent. */
+export const MAX_CHUNKED_FILE_BYTES = 1024 * 1024 * 1024;
 /** The path of the agents' endpoint on the control plane's agent listener. */
 export const WORKER_PROTOCOL_PATH = '/agents/v1';
 
@@ -65,6 +69,16 @@ export const WriteOpSchema = z.discriminatedUnion('kind', [
   /** Timeline events; `artifact` events name files carried in `files` by their base name. */
   z.object({ kind: z.literal('events'), events: z.array(EventPayloadSchema).min(1).max(10_000), files: z.array(InlineFileSchema).max(100).optional() }).strict(),
   z.object({ kind: z.literal('finish'), outcome: OutcomeSchema, branch: BranchResultSchema.nullable() }).strict(),
+  /** A snapshot of the attempt's work so far, as its partial branch `shoal-partial/<run>/<task>/attempt-<n>`
+   *  (sent whenever the worktree changed): if the agent is lost, this is what the task keeps. */
+  z.object({ kind: z.literal('partial'), result: BranchResultSchema.extend({ bundle: InlineFileSchema }).strict() }).strict(),
+  /** One piece of an artifact too large for one frame, sent before the `events` write that names it.
+   *  Each piece is checked by its own sha256 and written at its offset (a replay rewrites the same
+   *  bytes); the last one checks the whole file's sha256 and size before it is stored. */
+  z.object({
+    kind: z.literal('chunk'), name: InlineFileSchema.shape.name, sha256: InlineFileSchema.shape.sha256, size: z.number().int().min(1).max(MAX_CHUNKED_FILE_BYTES),
+    offset: z.number().int().min(0), last: z.boolean(), chunk_sha256: InlineFileSchema.shape.sha256, data_b64: z.string().min(1),
+  }).strict(),
 ]);
 export type WriteOp = z.infer<typeof WriteOpSchema>;
 
@@ -94,6 +108,9 @@ export const GrantedLeaseSchema = z.object({
   /** Where the base commit comes from: a bundle the control plane serves (its path on the agent
    *  listener), or none when the run's workspace is not a git repository. */
   base: z.object({ commit: z.string(), bundle_path: z.string() }).strict().nullable(),
+  /** With `metadata.resume_from_partial`: the newest partial branch of an earlier attempt, as a
+   *  bundle on top of the base commit, for the attempt to start from. */
+  partial: z.object({ branch: z.string().min(1).max(300), commit: z.string().regex(/^[0-9a-f]{40,64}$/), bundle: InlineFileSchema }).strict().optional(),
 }).strict();
 export type GrantedLease = z.infer<typeof GrantedLeaseSchema>;
 

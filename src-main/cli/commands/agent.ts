@@ -1,5 +1,5 @@
 // `shoal agent --join URL [--token TOKEN] [--data-dir DIR] [--workspace DIR] [--name NAME]
-//  [--capabilities a,b] [--max-tasks N] [--ca FILE]`: a headless worker that dials a control plane.
+//  [--capabilities a,b] [--max-tasks N] [--ca FILE] [--git-remote URL]`: a headless worker that dials a control plane.
 import os from 'node:os';
 import path from 'node:path';
 import { readCa, RemoteAgent } from '../../core/agents-remote/remote-agent';
@@ -19,6 +19,7 @@ export const doc: CommandDoc = {
     capabilities: { type: 'string', value: 'a,b', help: 'capabilities beyond those probed' },
     'max-tasks': { type: 'string', value: 'N', help: 'attempts at once (1–1024)' },
     ca: { type: 'string', value: 'FILE', help: "a CA certificate to trust for the control plane's TLS" },
+    'git-remote': { type: 'string', value: 'URL', help: "a git remote to fetch base commits from and push result branches to (a task's metadata.git_remote wins)" },
   },
 };
 
@@ -30,11 +31,16 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const home = io.env.SHOAL_HOME ?? path.join(os.homedir(), '.shoal');
   const dataDir = path.resolve(io.cwd, flagString(flags, 'data-dir') ?? path.join(home, 'agent'));
   const workspace = flagString(flags, 'workspace');
+  const gitRemote = flagString(flags, 'git-remote');
+  if (gitRemote !== undefined && (gitRemote.trim() === '' || gitRemote.startsWith('-') || /[\s\0]/.test(gitRemote))) {
+    throw new UsageError(`--git-remote: "${gitRemote}" is not a git remote URL or path`);
+  }
   const log = (m: string) => io.stderr.write(`[shoal agent] ${m}\n`);
   const agent = new RemoteAgent({
     url, token: flagString(flags, 'token'), dataDir, workspaceDir: workspace ? path.resolve(io.cwd, workspace) : undefined,
     name: flagString(flags, 'name'), capabilities: (flagString(flags, 'capabilities') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     maxTasks: flagInt(flags, 'max-tasks', 1, 1024), ca: readCa(flagString(flags, 'ca')), version: packageVersion(), log, env: io.env,
+    ...(gitRemote ? { gitRemote } : {}),
   });
   const onSignal = () => void agent.stop();
   process.once('SIGINT', onSignal);

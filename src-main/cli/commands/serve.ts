@@ -17,7 +17,7 @@ export const doc: CommandDoc = {
     port: { type: 'string', value: 'P', help: 'port on 127.0.0.1 (default: any free one)' },
     db: DB_OPTION,
     'agents-listen': { type: 'string', value: 'HOST:PORT', help: 'accept `shoal agent` workers here (loopback unless TLS or --insecure-agents)' },
-    'lease-seconds': { type: 'string', value: 'N', help: 'how long a silent worker keeps its task before it is reclaimed (default 600)' },
+    'lease-seconds': { type: 'string', value: 'N', help: 'how long a silent worker keeps its task before it is reclaimed (default: the agentLeaseSeconds setting, 600 unless changed; a task\'s metadata.lease_seconds wins)' },
     'heartbeat-seconds': { type: 'string', value: 'N', help: 'how often agents report; two missed make one stale' },
     'tls-cert': { type: 'string', value: 'FILE', help: 'TLS certificate for the agents\' endpoint' },
     'tls-key': { type: 'string', value: 'FILE', help: 'its private key' },
@@ -59,7 +59,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     agents = await startAgentListener({
       store: core.store, engine: core.engine, dataDir: core.dataDir, host: listen.host, port: listen.port,
       tls: tlsCert && tlsKey ? { certFile: tlsCert, keyFile: tlsKey } : null, insecure: flags.get('insecure-agents') === true,
-      leaseMs: (leaseSeconds ?? 600) * 1000, heartbeatMs: (heartbeatSeconds ?? 5) * 1000, log: (m) => io.stderr.write(m + '\n'),
+      ...(leaseSeconds ? { leaseMs: leaseSeconds * 1000 } : {}), heartbeatMs: (heartbeatSeconds ?? 5) * 1000, log: (m) => io.stderr.write(m + '\n'),
     });
     recordListener(core.store, { url: agents.url, pid: process.pid, tls: Boolean(tlsCert) });
     io.stdout.write(`Agents: ${agents.url}${tlsCert ? ' (TLS)' : isLoopback(listen.host) ? ' (loopback only)' : ' (UNENCRYPTED: --insecure-agents)'}\n`);

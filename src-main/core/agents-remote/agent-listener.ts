@@ -10,6 +10,8 @@ import { WebSocketServer } from 'ws';
 import { MAX_WORKER_FRAME_BYTES, WORKER_PROTOCOL_PATH } from '../../../src-shared/protocol/worker-protocol';
 import type { FleetEngine } from '../fleet/engine';
 import type { Store } from '../store/open';
+import { SettingsStore } from '../settings';
+import { SettingsTable } from '../store/settings-table';
 import { AgentCredentials } from './agent-credentials';
 import { AgentSession } from './agent-session';
 import { RunBundles } from './run-bundles';
@@ -23,7 +25,9 @@ export interface AgentListenerOptions {
   tls?: { certFile: string; keyFile: string } | null;
   /** A non-loopback address without TLS is refused unless this is set. */
   insecure?: boolean;
-  leaseMs: number;
+  /** Fixed lease length (`--lease-seconds`); without it the agentLeaseSeconds setting is read each
+   *  time, so changing it in Settings applies to the next lease without a restart. */
+  leaseMs?: number;
   heartbeatMs: number;
   log: (message: string) => void;
 }
@@ -57,6 +61,8 @@ export async function startAgentListener(opts: AgentListenerOptions): Promise<Ag
   const credentials = new AgentCredentials(opts.store);
   const bundles = new RunBundles(opts.store, opts.dataDir);
   const sessions = new Map<string, AgentSession>();
+  const settings = new SettingsStore(new SettingsTable(opts.store));
+  const leaseMs = () => opts.leaseMs ?? settings.get().agentLeaseSeconds * 1000;
   const handler: http.RequestListener = (req, res) => {
     void serveBundle(req, res, credentials, bundles);
   };
@@ -72,7 +78,7 @@ export async function startAgentListener(opts: AgentListenerOptions): Promise<Ag
     wss.handleUpgrade(req, socket, head, (ws) => {
       const address = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
       new AgentSession(ws, {
-        store: opts.store, engine: opts.engine, credentials, bundles, dataDir: opts.dataDir, leaseMs: opts.leaseMs, heartbeatMs: opts.heartbeatMs, log: opts.log,
+        store: opts.store, engine: opts.engine, credentials, bundles, dataDir: opts.dataDir, leaseMs, heartbeatMs: opts.heartbeatMs, log: opts.log,
         claim: (id, s) => {
           const old = sessions.get(id);
           sessions.set(id, s);

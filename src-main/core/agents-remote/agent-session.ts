@@ -14,7 +14,9 @@ import { LeaseLostError, type Lease } from '../fleet/lease';
 import type { Store } from '../store/open';
 import type { AgentCredentials } from './agent-credentials';
 import type { RunBundles } from './run-bundles';
-import { applyResultBranch, storeUploadedFiles } from './uploads';
+import { keepReclaimedWork } from '../fleet/keep-partial';
+import { dropPartial, partialBranch } from '../fleet/partial-work';
+import { applyResultBranch, storeChunk, storeUploadedFiles, UploadRejected } from './uploads';
 
 export interface SessionDeps {
   store: Store;
@@ -22,7 +24,9 @@ export interface SessionDeps {
   credentials: AgentCredentials;
   bundles: RunBundles;
   dataDir: string;
-  leaseMs: number;
+  /** The host's lease length now (a setting, unless fixed on the command line); a task's own
+   *  `metadata.lease_seconds` wins over it. */
+  leaseMs: () => number;
   heartbeatMs: number;
   log: (message: string) => void;
   /** Another session of the same agent (a reconnect while the old socket lingers) is closed. */
@@ -38,6 +42,8 @@ export class AgentSession {
   private capabilities = new Set<string>();
   private queue: Promise<void> = Promise.resolve();
   lastHeartbeatMs = Date.now();
+  /** Partial branches this agent sent snapshots to, until their attempt finishes. */
+  private readonly snapshotted = new Set<string>();
 
   constructor(private readonly ws: WebSocket, private readonly deps: SessionDeps, private readonly address: string) {
     ws.on('message', (data, isBinary) => {
@@ -128,7 +134,7 @@ export class AgentSession {
     this.lastHeartbeatMs = Date.now();
     this.send({
       type: 'welcome', protocol: WORKER_PROTOCOL_VERSION, agent_id: this.agentId, name: this.name, ...(credential ? { credential } : {}),
-      acked_seq: ackedSeq, heartbeat_ms: this.deps.heartbeatMs, lease_ms: this.deps.leaseMs,
+      acked_seq: ackedSeq, heartbeat_ms: this.deps.heartbeatMs, lease_ms: this.deps.leaseMs(),
     });
   }
 
@@ -155,7 +161,7 @@ export class AgentSession {
     const revoked = this.deps.credentials.agent(this.agentId!)?.revokedAt;
     if (revoked) return this.fail('revoked', `agent ${this.agentId} was revoked at ${revoked}`);
     if (status === 'draining' || status === 'retired') return this.send({ type: 'leases', leases: [] });
-    const leases = this.deps.engine.fleet.leaseMany({ id: this.agentId!, capabilities: this.capabilities, pool: null }, Date.now(), this.deps.leaseMs, max);
+    const leases = this.deps.engine.fleet.leaseMany({ id: this.agentId!, capabilities: this.capabilities, pool: null }, Date.now(), this.deps.leaseMs(), max);
     if (leases.length > 0) this.deps.engine.nudge();
     const granted: GrantedLease[] = [];
     for (const l of leases) {
@@ -164,7 +170,14 @@ export class AgentSession {
         this.deps.log(`[agents] run ${l.runId}: no base bundle: ${(e as Error).message}`);
         return null;
       });
-      granted.push({ lease: toRef(l), deadline_ms: l.deadline, spec, base });
+      const meta = (spec.metadata ?? {}) as Record<string, unknown>;
+      const partial = base && meta.resume_from_partial === true
+        ? await this.deps.bundles.partialFor(l.runId, l.taskId, l.attempt, base.commit).catch((e: unknown) => {
+          this.deps.log(`[agents] ${l.runId}/${l.taskId}: partial work not sent: ${(e as Error).message}`);
+          return null;
+        })
+        : null;
+      granted.push({ lease: toRef(l), deadline_ms: l.deadline, spec, base, ...(partial ? { partial } : {}) });
     }
     this.send({ type: 'leases', leases: granted });
   }
@@ -174,7 +187,7 @@ export class AgentSession {
       const lease = this.toLease(ref);
       try {
         if (!this.holds(ref)) throw new LeaseLostError(lease);
-        this.deps.engine.fleet.renew(lease, Date.now(), this.deps.leaseMs);
+        this.deps.engine.fleet.renew(lease, Date.now(), this.deps.leaseMs());
       } catch (e) {
         if (!(e instanceof LeaseLostError)) throw e;
         this.send({ type: 'stop', lease: ref, reason: e.message });
@@ -225,18 +238,40 @@ export class AgentSession {
           fleet.progress(lease, events);
           bump.run(seq, this.agentId!, seq);
         });
+      } else if (op.kind === 'chunk') {
+        storeChunk(this.deps.dataDir, ref, op);
+        fleet.tx(() => {
+          if (!fleet.isCurrent(lease)) throw new LeaseLostError(lease);
+          bump.run(seq, this.agentId!, seq);
+        });
+      } else if (op.kind === 'partial') {
+        const expected = partialBranch(ref.run_id, ref.task_id, ref.attempt);
+        if (op.result.branch !== expected) throw new UploadRejected(`partial branch "${op.result.branch}" must be ${expected}`);
+        await applyResultBranch(this.deps.bundles.workspaceOf(ref.run_id), op.result, 'shoal-partial/');
+        this.snapshotted.add(expected);
+        fleet.tx(() => {
+          if (!fleet.isCurrent(lease)) throw new LeaseLostError(lease);
+          bump.run(seq, this.agentId!, seq);
+        });
       } else {
         const outcome = op.outcome as AttemptOutcome;
         if (outcome.kind !== 'interrupted') {
           const renamed = storeUploadedFiles(this.deps.dataDir, ref, []);
           outcome.receipt.artifacts = outcome.receipt.artifacts.map((a) => (typeof a.path === 'string' ? { ...a, path: renamed(a.path) } : a)) as typeof outcome.receipt.artifacts;
         }
-        if (op.branch) await applyResultBranch(this.deps.bundles.workspaceOf(ref.run_id), op.branch);
+        const workspace = this.deps.bundles.workspaceOf(ref.run_id);
+        if (op.branch) await applyResultBranch(workspace, op.branch);
         fleet.tx(() => {
           fleet.finish(lease, outcome);
           bump.run(seq, this.agentId!, seq);
         });
         this.deps.engine.nudge();
+        // A result supersedes the snapshots; an interrupted attempt's are kept and shown like a lost one's.
+        const attempt = { runId: ref.run_id, taskId: ref.task_id, attempt: ref.attempt, workerId: this.agentId! };
+        const branch = partialBranch(ref.run_id, ref.task_id, ref.attempt);
+        if (outcome.kind === 'interrupted') void keepReclaimedWork(this.deps.store, fleet, attempt).catch((e: unknown) => this.deps.log(`[agents] could not keep partial work: ${(e as Error).message}`));
+        else if (this.snapshotted.has(branch)) void dropPartial(workspace, branch);
+        this.snapshotted.delete(branch);
       }
     } catch (e) {
       if (e instanceof LeaseLostError) return refuse(e.message);

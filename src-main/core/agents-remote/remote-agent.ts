@@ -15,6 +15,8 @@ import {
 } from '../../../src-shared/protocol/worker-protocol';
 import { detectCapabilities } from '../fleet/capabilities';
 import { refSlug, taskKey } from '../fleet/ids';
+import { partialBranch, snapshotWorktree } from '../fleet/partial-work';
+import { specGitRemote } from '../fleet/spec/remote-work-fields';
 import type { Lease } from '../fleet/lease';
 import { superviseAttempt, type AttemptHandle } from '../hosts/attempt-supervisor';
 import { LocalDriver } from '../hosts/local-driver';
@@ -34,6 +36,8 @@ export interface RemoteAgentOptions {
   /** Extra CA certificate(s) to trust (a self-signed control plane). */
   ca?: Buffer;
   version: string;
+  /** A git remote for base commits and result branches when the task's spec names none. */
+  gitRemote?: string;
   log: (message: string) => void;
   env?: NodeJS.ProcessEnv;
 }
@@ -43,7 +47,7 @@ const localDriver = new LocalDriver();
 /** Refusals that no retry can fix: the agent stops with this message. */
 const FATAL = new Set(['bad_token', 'token_used', 'token_expired', 'revoked', 'protocol_version']);
 
-interface Running { handle: AttemptHandle; fleet: RemoteAttemptFleet; ref: LeaseRef }
+interface Running { handle: AttemptHandle; fleet: RemoteAttemptFleet; ref: LeaseRef; repo: string | null; baseCommit: string | null; snapshotting?: boolean }
 
 export class RemoteAgent {
   private readonly outbox: AgentOutbox;
@@ -72,7 +76,7 @@ export class RemoteAgent {
     this.identity = saved ? { agentId: saved.agentId, credential: saved.credential } : null;
     this.maxTasks = opts.maxTasks ?? Math.max(1, os.cpus().length);
     const httpBase = opts.url.replace(/^ws/, 'http');
-    this.repos = new AgentRepos(opts.workspaceDir ?? path.join(opts.dataDir, 'repos'), httpBase, () => `${this.identity?.agentId}:${this.identity?.credential}`, opts.ca);
+    this.repos = new AgentRepos(opts.workspaceDir ?? path.join(opts.dataDir, 'repos'), httpBase, () => `${this.identity?.agentId}:${this.identity?.credential}`, opts.ca, opts.log);
     this.done = new Promise((resolve) => (this.finished = resolve));
   }
 
@@ -187,6 +191,28 @@ export class RemoteAgent {
     // Renewals ride with heartbeats as well as the driver's own, so a lease stays held while its
     // attempt is between records.
     if (this.running.size > 0) this.send({ type: 'renew', leases: [...this.running.values()].filter((r) => !r.fleet.lost).map((r) => r.ref) });
+    for (const r of this.running.values()) void this.sendPartial(r);
+  }
+
+  /** With each heartbeat, when the attempt's worktree changed, its work so far goes to the control
+   *  plane as its partial branch: if this agent is then lost, the task keeps that much. */
+  private async sendPartial(r: Running): Promise<void> {
+    const dir = r.fleet.workdir;
+    if (!dir || !r.repo || !r.baseCommit || r.fleet.lost || r.fleet.completed || r.snapshotting) return;
+    r.snapshotting = true;
+    try {
+      const branch = partialBranch(r.ref.run_id, r.ref.task_id, r.ref.attempt);
+      const commit = await snapshotWorktree(dir, branch, r.baseCommit, `shoal: partial work of ${r.ref.task_id} (attempt ${r.ref.attempt})`);
+      if (!commit || r.fleet.lost || r.fleet.completed) return;
+      const result = await this.repos.resultOf(r.repo, branch, r.baseCommit);
+      if (r.fleet.lost || r.fleet.completed) return;
+      if (result?.bundle) this.write(r.ref, { kind: 'partial', result: { ...result, bundle: result.bundle } });
+      else this.opts.log(`${r.ref.run_id}/${r.ref.task_id}: partial work is too large to send; kept here only`);
+    } catch {
+      // The worktree is being made or removed right now: the next heartbeat tries again.
+    } finally {
+      r.snapshotting = false;
+    }
   }
 
   private flush(): void {
@@ -241,15 +267,19 @@ export class RemoteAgent {
     const lease: Lease = { runId: ref.run_id, taskId: ref.task_id, attempt: ref.attempt, token: ref.token, inboxSeq: ref.inbox_seq, workerId: this.agentId ?? '', deadline: g.deadline_ms, grantedAt: Date.now() };
     const spec = g.spec as unknown as FleetTaskSpec;
     let workspace: string | null = null;
+    const remote = specGitRemote((spec.metadata ?? {}) as Record<string, unknown>) ?? this.opts.gitRemote ?? null;
     const fleet = new RemoteAttemptFleet(ref, spec, (l, op) => this.write(l, op), (l) => this.send({ type: 'renew', leases: [l] }), this.opts.log, async (outcome) => {
-      const branch = workspace && g.base ? await this.repos.resultOf(workspace, `shoal/${refSlug(ref.run_id)}/${refSlug(ref.task_id)}`, g.base.commit).catch(() => null) : null;
+      const resultBranch = `shoal/${refSlug(ref.run_id)}/${refSlug(ref.task_id)}`;
+      if (workspace && remote && outcome.kind !== 'interrupted') await this.repos.push(workspace, remote, resultBranch).catch((e: Error) => this.opts.log(`${ref.run_id}/${ref.task_id}: could not push ${resultBranch} to ${remote}: ${e.message}`));
+      const branch = workspace && g.base ? await this.repos.resultOf(workspace, resultBranch, g.base.commit).catch(() => null) : null;
       this.write(ref, { kind: 'finish', outcome: outcome as Extract<WriteOp, { kind: 'finish' }>['outcome'], branch });
     });
     const key = taskKey(ref.run_id, ref.task_id);
-    const placeholder: Running = { handle: { lease, done: Promise.resolve(), stop: () => undefined }, fleet, ref };
+    const placeholder: Running = { handle: { lease, done: Promise.resolve(), stop: () => undefined }, fleet, ref, repo: null, baseCommit: null };
     this.running.set(key, placeholder);
     try {
-      if (g.base) workspace = await this.repos.prepare(ref.run_id, g.base);
+      if (g.base) workspace = await this.repos.prepare(ref.run_id, g.base, remote);
+      if (workspace && g.partial) await this.repos.addPartial(workspace, g.partial);
     } catch (e) {
       this.opts.log(`${ref.run_id}/${ref.task_id}: could not get the base commit: ${(e as Error).message}`);
       this.write(ref, { kind: 'finish', outcome: { kind: 'scored', result: 'fail', exitCode: null, reason: `agent could not get the base commit: ${(e as Error).message}`, receipt: { artifacts: [], score: null } }, branch: null });
@@ -262,7 +292,7 @@ export class RemoteAgent {
       ops: fleet, driver: localDriver, dataDir: this.opts.dataDir, workspace, leaseMs: this.leaseMs, heartbeatMs: this.heartbeatMs,
       killGraceMs: 2_000, env: this.opts.env ?? process.env, worktreeCleanup: 'on_success',
     });
-    this.running.set(key, { handle, fleet, ref });
+    this.running.set(key, { handle, fleet, ref, repo: workspace, baseCommit: g.base?.commit ?? null });
     await handle.done;
     if (this.running.get(key)?.handle === handle) this.running.delete(key);
     this.claim();

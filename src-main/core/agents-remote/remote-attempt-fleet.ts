@@ -6,7 +6,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FleetTaskSpec } from '../../../src-shared/protocol/fleet';
-import { MAX_WORKER_FRAME_BYTES, type InlineFile, type LeaseRef, type WriteOp } from '../../../src-shared/protocol/worker-protocol';
+import {
+  MAX_CHUNKED_FILE_BYTES, MAX_WORKER_FRAME_BYTES, UPLOAD_CHUNK_BYTES, type InlineFile, type LeaseRef, type WriteOp,
+} from '../../../src-shared/protocol/worker-protocol';
 import type { EventPayload } from '../fleet/event-log';
 import type { AttemptOutcome } from '../fleet/fleet-store';
 import type { AttemptStoreOps } from '../hosts/attempt-supervisor';
@@ -25,6 +27,10 @@ export function inlineFile(file: string, name = path.basename(file)): InlineFile
 
 export class RemoteAttemptFleet implements AttemptStoreOps {
   lost: string | null = null;
+  /** The attempt's worktree once it has one (its partial work is snapshotted from there). */
+  workdir: string | null = null;
+  /** The outcome is on its way: no more snapshots of partial work. */
+  completed = false;
 
   constructor(
     private readonly ref: LeaseRef,
@@ -46,6 +52,7 @@ export class RemoteAttemptFleet implements AttemptStoreOps {
 
   markStarting(lease: Lease, workdir: string | null, branch: string | null): void {
     this.check(lease);
+    this.workdir = workdir;
     this.write(this.ref, { kind: 'starting', workdir, branch });
   }
 
@@ -62,9 +69,26 @@ export class RemoteAttemptFleet implements AttemptStoreOps {
       if (p.state !== 'artifact' || typeof p.path !== 'string') continue;
       const f = inlineFile(p.path);
       if (f) files.push(f);
-      else this.log(`artifact ${p.path} is too large to upload inline; only its description is sent`);
+      else if (!this.sendInChunks(p.path)) this.log(`artifact ${p.path} is over ${MAX_CHUNKED_FILE_BYTES} bytes; only its description is sent`);
     }
     this.write(this.ref, { kind: 'events', events: payloads, ...(files.length > 0 ? { files } : {}) });
+  }
+
+  /** A file too large for one frame goes ahead of the event naming it, piece by piece, each piece a
+   *  durable outbox write of its own. */
+  private sendInChunks(file: string): boolean {
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    if (!stat || !stat.isFile() || stat.size > MAX_CHUNKED_FILE_BYTES) return false;
+    const data = fs.readFileSync(file);
+    const sha256 = crypto.createHash('sha256').update(data).digest('hex');
+    for (let offset = 0; offset < data.length; offset += UPLOAD_CHUNK_BYTES) {
+      const piece = data.subarray(offset, offset + UPLOAD_CHUNK_BYTES);
+      this.write(this.ref, {
+        kind: 'chunk', name: path.basename(file), sha256, size: data.length, offset, last: offset + piece.length >= data.length,
+        chunk_sha256: crypto.createHash('sha256').update(piece).digest('hex'), data_b64: piece.toString('base64'),
+      });
+    }
+    return true;
   }
 
   /** Renewals are not durable: a renewal that cannot be sent is exactly what lets the lease lapse. */
@@ -77,6 +101,7 @@ export class RemoteAttemptFleet implements AttemptStoreOps {
   /** Durable once in the outbox; the control plane's answer (ack or lease lost) comes later. */
   async complete(lease: Lease, outcome: AttemptOutcome): Promise<void> {
     this.check(lease);
+    this.completed = true;
     await this.finish(outcome);
   }
 }

@@ -5,7 +5,10 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { WORKER_PROTOCOL_PATH } from '../../../src-shared/protocol/worker-protocol';
+import crypto from 'node:crypto';
+import { WORKER_PROTOCOL_PATH, type InlineFile } from '../../../src-shared/protocol/worker-protocol';
+import { latestPartial } from '../fleet/partial-work';
+import { inlineFile } from './remote-attempt-fleet';
 import { refSlug } from '../fleet/ids';
 import { isGitRepo } from '../fleet/workspace';
 import type { Store } from '../store/open';
@@ -25,6 +28,24 @@ export class RunBundles {
   async baseFor(runId: string): Promise<{ commit: string; bundle_path: string } | null> {
     const made = await this.ensure(runId);
     return made ? { commit: made.commit, bundle_path: `${WORKER_PROTOCOL_PATH}/runs/${encodeURIComponent(runId)}/base.bundle` } : null;
+  }
+
+  /** The newest partial branch of an earlier attempt of the task, as an inline bundle on top of the
+   *  base commit (null when there is none, or it is too large to ride in the leases frame). */
+  async partialFor(runId: string, taskId: string, attempt: number, baseCommit: string): Promise<{ branch: string; commit: string; bundle: InlineFile } | null> {
+    const workspace = this.workspaceOf(runId);
+    const partial = workspace ? await latestPartial(workspace, runId, taskId, attempt) : null;
+    if (!workspace || !partial) return null;
+    const file = path.join(this.dataDir, 'agent-bundles', `partial-${crypto.randomBytes(6).toString('hex')}.bundle`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    try {
+      await exec('git', ['bundle', 'create', '-q', file, `refs/heads/${partial.branch}`, `^${baseCommit}`], { cwd: workspace, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } });
+      const bundle = inlineFile(file, 'partial.bundle');
+      if (!bundle) throw new Error(`partial work on ${partial.branch} is too large to send with the lease`);
+      return { ...partial, bundle };
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   }
 
   /** The bundle file to serve, once made. */

@@ -1,5 +1,5 @@
 // What a remote agent sends back besides events: artifact files (checked against their sha256 and
-// stored where a local attempt's would be) and its result branch (a git bundle verified and fetched
+// stored where a local attempt's would be; large ones arrive in pieces) and its result branch (a git bundle verified and fetched
 // into the run's workspace repository as `shoal/<run>/<task>`).
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { InlineFile, LeaseRef } from '../../../src-shared/protocol/worker-protocol';
+import type { InlineFile, LeaseRef, WriteOp } from '../../../src-shared/protocol/worker-protocol';
 import { artifactDir } from '../fleet/artifacts';
 
 const exec = promisify(execFile);
@@ -31,15 +31,53 @@ export function storeUploadedFiles(dataDir: string, lease: LeaseRef, files: Inli
   return (agentPath) => path.join(dir, path.basename(agentPath.replace(/\\/g, '/')));
 }
 
+/** One piece of a large artifact: checked, written at its offset in a part file beside the
+ *  attempt's artifacts; the last piece checks the whole and moves it into place. */
+export function storeChunk(dataDir: string, lease: LeaseRef, c: Extract<WriteOp, { kind: 'chunk' }>): void {
+  const data = Buffer.from(c.data_b64, 'base64');
+  const name = path.basename(c.name);
+  if (crypto.createHash('sha256').update(data).digest('hex') !== c.chunk_sha256) throw new UploadRejected(`upload ${name}: the piece at ${c.offset} does not match its sha256; nothing stored`);
+  if (c.offset + data.length > c.size) throw new UploadRejected(`upload ${name}: a piece reaches past the declared size ${c.size}`);
+  const dir = artifactDir(dataDir, lease.run_id, lease.task_id, lease.attempt);
+  fs.mkdirSync(dir, { recursive: true });
+  const part = path.join(dir, `.${name}.${c.sha256.slice(0, 16)}.part`);
+  const fd = fs.openSync(part, fs.existsSync(part) ? 'r+' : 'w');
+  try {
+    fs.writeSync(fd, data, 0, data.length, c.offset);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (!c.last) return;
+  const size = fs.statSync(part).size;
+  const sha = fileSha256(part);
+  if (size !== c.size || sha !== c.sha256) {
+    fs.rmSync(part, { force: true });
+    throw new UploadRejected(`upload ${name}: ${size} bytes with sha256 ${sha} arrived, not the declared ${c.size} bytes with ${c.sha256}; nothing stored`);
+  }
+  fs.renameSync(part, path.join(dir, name));
+}
+
+function fileSha256(file: string): string {
+  const hash = crypto.createHash('sha256');
+  const buf = Buffer.alloc(1024 * 1024);
+  const fd = fs.openSync(file, 'r');
+  try {
+    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0;) hash.update(buf.subarray(0, n));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
 async function git(cwd: string, args: string[]): Promise<string> {
   const { stdout } = await exec('git', args, { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } });
   return stdout;
 }
 
 /** Puts the agent's result branch into the workspace repository, like a local attempt's. */
-export async function applyResultBranch(workspace: string | null, result: { branch: string; base_commit: string; bundle: InlineFile | null }): Promise<void> {
+export async function applyResultBranch(workspace: string | null, result: { branch: string; base_commit: string; bundle: InlineFile | null }, namespace = 'shoal/'): Promise<void> {
   if (!workspace) return;
-  if (!result.branch.startsWith('shoal/')) throw new UploadRejected(`result branch "${result.branch}" must be under shoal/`);
+  if (!result.branch.startsWith(namespace)) throw new UploadRejected(`result branch "${result.branch}" must be under ${namespace}`);
   await git(workspace, ['check-ref-format', '--branch', result.branch]).catch(() => {
     throw new UploadRejected(`result branch "${result.branch}" is not a valid branch name`);
   });

@@ -11,6 +11,8 @@ import { nowIso, taskKey } from './ids';
 import type { Lease } from './lease';
 import { detectCapabilities } from './capabilities';
 import { isAlive } from './process-tree';
+import { keepReclaimedWork } from './keep-partial';
+import { MIN_LEASE_SECONDS } from './spec/remote-work-fields';
 import { startAttempt, type AttemptDeps, type AttemptHandle, type StopReason } from './run-attempt';
 import { DriverPool } from '../hosts/driver-pool';
 import type { HostDriver } from '../hosts/host-driver';
@@ -129,7 +131,8 @@ export class FleetEngine {
     // The runs' own workers first: recovery asks their drivers to end what they left running.
     for (const runId of this.fleet.activeRunIds()) this.adoptRun(runId);
     const recovered = this.recover();
-    this.reaper = setInterval(() => this.reap(), Math.max(250, Math.floor(this.opts.leaseMs / 3)));
+    // Often enough for the shortest lease a task's spec may ask for, not only the host's default.
+    this.reaper = setInterval(() => this.reap(), Math.max(250, Math.floor(Math.min(this.opts.leaseMs, MIN_LEASE_SECONDS * 1000) / 3)));
     this.reaper.unref();
     this.kick();
     return { recovered };
@@ -461,7 +464,10 @@ export class FleetEngine {
     if (revoked.length === 0) return;
     for (const r of revoked) {
       // Our own attempt whose lease expired (the event loop was starved): stop its agent too.
-      this.findHandle(r.runId, r.taskId)?.stop({ kind: 'interrupt', signal: 'lease-expired' });
+      const own = this.findHandle(r.runId, r.taskId);
+      own?.stop({ kind: 'interrupt', signal: 'lease-expired' });
+      // Another worker's attempt (a remote agent gone silent): what it had sent is kept and shown.
+      if (!own) this.keepPartial(keepReclaimedWork(this.options.store, this.fleet, r));
       if (!this.workers.has(r.workerId) || r.workerId !== LOCAL_WORKER_ID) this.heartbeatStmt.run(nowIso(), null, null, 'unhealthy', nowIso(), r.workerId);
     }
     this.options.bus?.invalidate('runs', 'tasks', 'workers');
@@ -485,7 +491,10 @@ export class FleetEngine {
       const driver = this.workerDriver(o.runId, o.workerId, ref.kind) ?? this.drivers.driverForRef(ref);
       const reaped = (driver ?? this.drivers.local).reap(ref)
         .catch((e: unknown) => console.error(`[shoal] could not end ${describeHostRef(ref)} of ${o.runId}/${o.taskId}: ${(e as Error).message}`))
-        .then(() => {
+        .then(async () => {
+          // Its worktree outlived it: what it had done becomes its partial branch first, so a
+          // retry that resumes from partial work finds it.
+          if (ref.kind === 'local') await keepReclaimedWork(this.options.store, this.fleet, o, o.workdir).catch(() => undefined);
           if (!this.options.store.db.open) return;
           this.fleet.recoverAttempt(o);
           this.options.bus?.invalidate('runs', 'tasks');
@@ -499,6 +508,12 @@ export class FleetEngine {
   }
 
   private readonly reaping = new Set<Promise<void>>();
+
+  private keepPartial(p: Promise<void>): void {
+    const kept = p.catch((e: unknown) => console.error(`[shoal] could not keep partial work: ${(e as Error).message}`));
+    this.reaping.add(kept);
+    void kept.finally(() => this.reaping.delete(kept));
+  }
 
   /** The driver of the worker an attempt ran on (its run's own, else a shared one), if of that kind. */
   private workerDriver(runId: string, workerId: string, kind: string): HostDriver | null {

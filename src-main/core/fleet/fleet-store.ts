@@ -13,6 +13,7 @@ import { EventLog, type EventDraft, type EventPayload } from './event-log';
 import { nowIso, newLeaseToken, taskKey } from './ids';
 import { LeaseLostError, type Lease } from './lease';
 import { backoffMs, retryNumbers } from './retry';
+import { specLeaseMs } from './spec/remote-work-fields';
 import { parseHostRef, serializeHostRef, type HostRef } from '../hosts/host-ref';
 import { FINISHED_RUN_STATUSES, isIn, LIVE_ATTEMPT_STATES } from '../../../src-shared/protocol/event-states';
 
@@ -52,6 +53,8 @@ export interface OrphanedAttempt {
   pid: number | null; pidStart: string | null;
   /** What the attempt's driver started; null when it never got that far. */
   hostRef: HostRef | null;
+  /** Where it worked (on the host that ran it), once it got that far. */
+  workdir: string | null;
 }
 
 interface InboxCandidate { seq: number; run_id: string; task_id: string; attempts: number }
@@ -132,8 +135,8 @@ export class FleetStore {
         `SELECT seq, run_id, task_id, attempts, worker_id, lease_token FROM inbox WHERE lease_token IS NOT NULL AND lease_deadline < ?`),
       // Active attempts are those holding a lease; CROSS JOIN keeps SQLite walking the (small) inbox
       // rather than every attempt ever made.
-      activeAttempts: p<[], { seq: number; run_id: string; task_id: string; attempt: number; worker_id: string; lease_token: string; pid: number | null; pid_start: string | null; host_ref: string | null; owner_pid: number | null }>(
-        `SELECT i.seq, a.run_id, a.task_id, a.attempt, a.worker_id, a.lease_token, a.pid, a.pid_start, a.host_ref, a.owner_pid
+      activeAttempts: p<[], { seq: number; run_id: string; task_id: string; attempt: number; worker_id: string; lease_token: string; pid: number | null; pid_start: string | null; host_ref: string | null; owner_pid: number | null; workdir: string | null }>(
+        `SELECT i.seq, a.run_id, a.task_id, a.attempt, a.worker_id, a.lease_token, a.pid, a.pid_start, a.host_ref, a.owner_pid, a.workdir
          FROM inbox i CROSS JOIN attempts a ON a.run_id = i.run_id AND a.task_id = i.task_id AND a.attempt = i.attempts
          WHERE i.lease_token IS NOT NULL AND a.state IN (${LIVE_ATTEMPT_STATES.map((s) => `'${s}'`).join(', ')})`),
       lastAttempt: p<[string, string], { attempt: number; worker_id: string }>(
@@ -349,12 +352,12 @@ export class FleetStore {
         ? this.s.candidatesDefault.all(nowMs, capabilities, max)
         : this.s.candidatesPool.all(worker.pool, nowMs, capabilities, max);
       const now = nowIso(nowMs);
-      const deadline = nowMs + leaseMs;
       const touchedRuns = new Set<string>();
       const attempts: unknown[] = [];
       for (const c of candidates) {
         if (leases.length >= max) break;
         const token = newLeaseToken();
+        const deadline = nowMs + this.leaseMsOf(c.run_id, c.task_id, leaseMs);
         if (this.s.takeLease.run(token, deadline, worker.id, c.seq, c.attempts).changes !== 1) continue;
         const { run_id: runId, task_id: taskId } = c;
         const attempt = c.attempts + 1;
@@ -373,8 +376,13 @@ export class FleetStore {
     });
   }
 
+  /** The task's own lease length (its spec's `metadata.lease_seconds`), else the caller's default. */
+  leaseMsOf(runId: string, taskId: string, fallbackMs: number): number {
+    return specLeaseMs(this.specOf(runId, taskId).spec.metadata as Record<string, unknown>) ?? fallbackMs;
+  }
+
   renew(lease: Lease, nowMs: number, leaseMs: number): void {
-    const deadline = nowMs + leaseMs;
+    const deadline = nowMs + this.leaseMsOf(lease.runId, lease.taskId, leaseMs);
     const r = this.s.renew.run(deadline, lease.inboxSeq, lease.attempt, lease.token);
     if (r.changes !== 1) throw new LeaseLostError(lease);
     lease.deadline = deadline;
@@ -621,12 +629,23 @@ export class FleetStore {
     });
   }
 
+  /** Shows the kept partial work of a lost attempt on its task: an `artifact` event naming the
+   *  branch, recorded with the attempt's artifacts. Not fenced: the attempt's lease is already gone,
+   *  and this records what happened to it, not work done under it. */
+  recordPartial(a: { runId: string; taskId: string; attempt: number; workerId: string }, ref: WireArtifactRef & EventPayload): void {
+    this.tx(() => {
+      const now = nowIso();
+      this.artifacts.record(a.runId, a.taskId, a.attempt, [ref], now);
+      this.events.append(a.runId, [{ taskId: a.taskId, workerId: a.workerId, attempt: a.attempt, timestamp: now, payload: ref }]);
+    });
+  }
+
   /** Attempts that were active when their owning process died. */
   orphanedAttempts(isAlive: (pid: number) => boolean): OrphanedAttempt[] {
     return this.s.activeAttempts.all()
       .filter((a) => a.owner_pid === null || (a.owner_pid !== this.ownerPid && !isAlive(a.owner_pid)))
       .map((a) => ({
-        runId: a.run_id, taskId: a.task_id, attempt: a.attempt, workerId: a.worker_id, token: a.lease_token, inboxSeq: a.seq, pid: a.pid, pidStart: a.pid_start,
+        runId: a.run_id, taskId: a.task_id, attempt: a.attempt, workerId: a.worker_id, token: a.lease_token, inboxSeq: a.seq, pid: a.pid, pidStart: a.pid_start, workdir: a.workdir,
         // Attempts recorded before host refs existed ran here, known by pid alone.
         hostRef: parseHostRef(a.host_ref) ?? (a.pid ? { kind: 'local', pid: a.pid, startTime: a.pid_start } : null),
       }));

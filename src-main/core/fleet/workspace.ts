@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { refSlug } from './ids';
+import { latestPartial } from './partial-work';
 
 const exec = promisify(execFile);
 
@@ -14,6 +15,8 @@ export interface Workdir {
   branch: string | null;
   baseCommit: string | null;
   repo: string | null;
+  /** The partial branch of a lost earlier attempt this one starts from (metadata.resume_from_partial). */
+  resumedFrom?: string;
 }
 
 async function git(cwd: string, args: string[], input?: string, env: Record<string, string> = {}): Promise<string> {
@@ -59,13 +62,15 @@ async function gitRetrying(cwd: string, args: string[]): Promise<string> {
   }
 }
 
-export async function prepareWorkdir(opts: { dataDir: string; workspace: string | null; runId: string; taskId: string; attempt: number }): Promise<Workdir> {
+export async function prepareWorkdir(opts: { dataDir: string; workspace: string | null; runId: string; taskId: string; attempt: number; resumeFromPartial?: boolean }): Promise<Workdir> {
   const slug = `${refSlug(opts.runId)}/${refSlug(opts.taskId)}`;
   const root = path.join(opts.dataDir, 'workdirs', refSlug(opts.runId), `${refSlug(opts.taskId)}-${opts.attempt}`);
   if (opts.workspace && (await isGitRepo(opts.workspace))) {
     const repo = (await git(opts.workspace, ['rev-parse', '--show-toplevel'])).trim();
     const base = (await git(repo, ['rev-parse', 'HEAD'])).trim();
     const branch = `shoal/${slug}`;
+    // The patch stays a diff against the base commit, so a resumed attempt's patch holds all the work.
+    const partial = opts.resumeFromPartial ? await latestPartial(repo, opts.runId, opts.taskId, opts.attempt) : null;
     fs.mkdirSync(path.dirname(root), { recursive: true });
     return oneAtATime(repo, async () => {
       if (fs.existsSync(root)) await removeWorktree(repo, root);
@@ -73,8 +78,8 @@ export async function prepareWorkdir(opts: { dataDir: string; workspace: string 
       // still have the branch checked out; git will not reset a branch another worktree holds.
       for (const stale of await worktreesOnBranch(repo, branch)) await removeWorktree(repo, stale);
       // -B: a retry starts again from the base commit on the same branch name.
-      await gitRetrying(repo, ['worktree', 'add', '--force', '-B', branch, root, base]);
-      return { dir: root, branch, baseCommit: base, repo };
+      await gitRetrying(repo, ['worktree', 'add', '--force', '-B', branch, root, partial?.commit ?? base]);
+      return { dir: root, branch, baseCommit: base, repo, ...(partial ? { resumedFrom: partial.branch } : {}) };
     });
   }
   fs.rmSync(root, { recursive: true, force: true });

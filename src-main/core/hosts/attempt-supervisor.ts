@@ -97,7 +97,11 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
 
   let workdir: Workdir;
   try {
-    workdir = await prepareWorkdir({ dataDir: deps.dataDir, workspace: deps.workspace, runId: lease.runId, taskId: lease.taskId, attempt: lease.attempt });
+    workdir = await prepareWorkdir({
+      dataDir: deps.dataDir, workspace: deps.workspace, runId: lease.runId, taskId: lease.taskId, attempt: lease.attempt,
+      resumeFromPartial: metadata.resume_from_partial === true,
+    });
+    if (workdir.resumedFrom) fs.writeFileSync(logPath, `shoal: resuming from the partial work on ${workdir.resumedFrom}\n`, { flag: 'a' });
   } catch (e) {
     fs.writeFileSync(logPath, `shoal: could not prepare the workdir: ${(e as Error).message}\n`);
     await complete({ kind: 'scored', result: 'fail', exitCode: null, reason: `workdir: ${(e as Error).message}`, receipt: { artifacts: [describeArtifact('log', logPath)], score: null } });

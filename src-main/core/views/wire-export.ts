@@ -34,6 +34,13 @@ export function fleetRunJson(store: Store, runId: string): Record<string, unknow
   return run;
 }
 
+/** What `shoal run --json` prints for a run, embedded or submitted to a host with --server:
+ *  `{"run":FleetRun,"receipts":[FleetReceipt…]}` on one line. Null when there is no such run. */
+export function runResultJson(store: Store, receipts: readonly unknown[], runId: string): string | null {
+  const run = fleetRunJson(store, runId);
+  return run ? `{"run":${wireJson('FleetRun', run)},"receipts":${wireJsonArray('FleetReceipt', receipts)}}` : null;
+}
+
 export function allRunIds(store: Store): string[] {
   return store.db.prepare<[], { id: string }>('SELECT id FROM runs ORDER BY created_at, id').all().map((r) => r.id);
 }

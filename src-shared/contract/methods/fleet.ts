@@ -26,6 +26,13 @@ export const fleetMethods = {
     output: z.object({ run: RunSummarySchema, tasks: z.array(TaskRowSchema) }),
     invalidates: [],
   }),
+  'runs.export': defineMethod({
+    name: 'runs.export',
+    summary: 'A run and its receipts as one line of the reference wire format (FleetRun, FleetReceipt[]): what `shoal run --json` prints.',
+    input: z.object({ runId: Id }).strict(),
+    output: z.object({ json: z.string() }),
+    invalidates: [],
+  }),
   'specs.validate': defineMethod({
     name: 'specs.validate',
     summary: 'Check a dropped spec and describe what launching it would do. Writes nothing.',

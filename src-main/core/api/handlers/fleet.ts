@@ -8,6 +8,7 @@ import { LOCAL_WORKER_ID } from '../../fleet/engine';
 import type { CoreServices } from '../services';
 import { readChunk, readTail, searchLines } from '../../views/artifact-files';
 import { checkWorkspace, reviewSpec } from '../../views/spec-review';
+import { runResultJson } from '../../views/wire-export';
 import { TaskView } from '../../views/task-view';
 import { TimelineView } from '../../views/timeline-view';
 import { WorkerActivityView } from '../../views/worker-activity';
@@ -40,6 +41,11 @@ export function fleetHandlers(core: CoreServices): { [M in keyof typeof fleetMet
       const run = core.runsView.get(runId);
       if (!run) throw new ShoalError('not_found', `No run with id "${runId}".`);
       return { run, tasks: core.runsView.tasks(runId) };
+    },
+    'runs.export': ({ runId }) => {
+      const json = runResultJson(core.store, core.engine.fleet.receipts(runId), runId);
+      if (!json) throw new ShoalError('not_found', `No run with id "${runId}".`);
+      return { json };
     },
     'specs.validate': ({ text, filename, workspace }) => {
       const { check } = loadForLaunch(text, filename, workspace);

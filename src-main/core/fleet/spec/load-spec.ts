@@ -5,6 +5,7 @@ import { JSONPath } from 'jsonpath-plus';
 import { FleetRunSchema, type FleetRun, type FleetTaskSpec, type FleetWorkerSpec } from '../../../../src-shared/protocol/fleet';
 import { formatIssues } from '../../../../src-shared/protocol/errors';
 import { alertPolicyIssues } from '../../alerts/alert-config';
+import { remoteWorkIssues } from './remote-work-fields';
 import { readAgentSpec } from '../agents/agent-spec';
 import { expandCandidates } from '../../landing/candidates';
 import { newRunId, nowIso } from '../ids';
@@ -106,6 +107,7 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
       issues.push(`${at}.metadata.env: expected a map of environment variable names to strings`);
     }
     checkRelativePaths(meta.artifact_paths, `${at}.metadata.artifact_paths`, issues);
+    issues.push(...remoteWorkIssues(meta, `${at}.metadata`));
     const placeableOn = workerCaps.filter((w) => requires.every((r) => w.caps.has(r))).map((w) => w.id);
     let unplaceable: string | null = null;
     if (placeableOn.length === 0) {
