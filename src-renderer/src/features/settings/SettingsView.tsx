@@ -3,6 +3,7 @@ import { AlertChannelsSetting } from '../alerts/AlertChannelsSetting';
 import '../alerts/alerts.css';
 import { ErrorNotice, Loading } from '../../ui/QueryStatus';
 import { AboutBlock } from './AboutBlock';
+import { AgentListenerSetting } from './AgentListenerSetting';
 import { McpServersSettings } from './McpServersSettings';
 import { NotificationsSetting } from './NotificationsSetting';
 import { PolicySettings } from './PolicySettings';
@@ -28,6 +29,7 @@ export function SettingsView() {
       <McpServersSettings />
       <PolicySettings />
       <AlertChannelsSetting />
+      <AgentListenerSetting />
       <section className="panel" aria-labelledby="settings-about">
         <h2 id="settings-about" className="panel-title">About</h2>
         <AboutBlock />
