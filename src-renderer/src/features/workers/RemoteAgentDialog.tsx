@@ -95,7 +95,7 @@ function JoinCommand({ command, tokenId, expiresAt }: { command: string; tokenId
   };
   return (
     <div className="worker-check ok" data-testid="agent-join" role="status">
-      Run this on the agent&apos;s machine. The token is shown only now: it works once, until {formatAbsolute(expiresAt)} (revoke it as <span className="mono">{tokenId}</span>).
+      Run this on the agent&apos;s machine. The token is shown only now: it works once, until {formatAbsolute(expiresAt)} (revoke it as <span className="mono" data-testid="agent-token-id">{tokenId}</span>).
       <div className="agent-command">
         <pre ref={pre} data-testid="agent-command">{command}</pre>
         <button type="button" className="button button-small" data-testid="copy-agent-command" onClick={copy}>Copy</button>
