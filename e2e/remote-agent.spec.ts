@@ -1,7 +1,8 @@
 // A remote agent joins from the Workers view, against the real headless host: the agent listener is
 // started from Add worker → Remote agent, a join token is minted, the exact command shown is run as
 // a real `shoal agent` process, the agent comes online in the view, and revoking it disconnects it
-// and lists it as revoked. Settings → Workers shows the listener that was started.
+// and lists it as revoked. Settings → Workers shows the listener that was started, refuses a
+// non-loopback address without TLS naming the field, and stops it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -76,6 +77,16 @@ test('mints a join token in the Workers view, the shown command joins an agent, 
     await expect(setting.locator('[name="listen"]')).toHaveValue('127.0.0.1:0');
     await setting.getByTestId('agent-listener-status').scrollIntoViewIfNeeded();
     await shell.screenshot('settings-workers');
+    // A non-loopback address without TLS is refused naming the field, and the running one stays.
+    const listen = setting.locator('[name="listen"]');
+    await listen.fill('0.0.0.0:0');
+    await setting.getByTestId('save-agent-listener').click();
+    await expect(setting.getByRole('alert')).toContainText('listen: 0.0.0.0 is not a loopback address, so it needs tlsCert and tlsKey, or insecure');
+    await expect(listen).toHaveAttribute('aria-invalid', 'true');
+    await expect(setting.getByTestId('agent-listener-status')).toHaveAttribute('data-running', 'true');
+    await shell.screenshot('settings-workers-error');
+    await setting.getByTestId('stop-agent-listener').click();
+    await expect(setting.getByTestId('agent-listener-status')).toContainText('Not listening');
   } finally {
     if (agent?.pid && agent.exitCode === null) process.kill(agent.pid, 'SIGKILL');
     fs.rmSync(agentHome, { recursive: true, force: true });

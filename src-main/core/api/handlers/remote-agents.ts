@@ -18,7 +18,7 @@ export function remoteAgentsHandlers(core: CoreServices): { [M in keyof typeof r
       try {
         return await core.agentListener.start(config, { persist: true });
       } catch (e) {
-        if (e instanceof ListenerConfigError) throw new ShoalError('invalid_input', e.message, [e.message]);
+        if (e instanceof ListenerConfigError) throw new ShoalError('invalid_input', e.message);
         throw e;
       }
     },
