@@ -2,7 +2,7 @@
 // `shoal serve --agents-listen`: loopback unless a TLS certificate and key are given or the person
 // ticks "insecure"; main checks them and names the field that is wrong, which is marked here. A
 // started listener is remembered and started again with the app.
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { RemoteError } from '../../../../src-shared/contract/envelope';
 import type { ListenerStatusView } from '../../../../src-shared/contract/methods/remote-agents';
 import { useShoalMutation, useShoalQuery } from '../../transport/query';
@@ -24,8 +24,14 @@ export function AgentListenerSetting() {
   const start = useShoalMutation('workers.startAgentListener');
   const stop = useShoalMutation('workers.stopAgentListener');
   const [form, setForm] = useState<Form>(EMPTY);
-  // The form shows what is stored once it arrives (and again after a start or stop saved it).
-  useEffect(() => setForm(formOf(status.data)), [status.data]);
+  // The form shows the stored configuration when it arrives or changes (a start saved it), not on
+  // every refetch: what the person is typing survives a heartbeat or a failed start.
+  const storedKey = status.data ? JSON.stringify(status.data.config) : null;
+  const [shownKey, setShownKey] = useState<string | null>(null);
+  if (storedKey !== null && storedKey !== shownKey) {
+    setShownKey(storedKey);
+    setForm(formOf(status.data));
+  }
   const set = (k: keyof Form) => (e: { target: { value: string; checked?: boolean } }) => setForm((f) => ({ ...f, [k]: k === 'insecure' ? Boolean(e.target.checked) : e.target.value }));
   const issues = start.error instanceof RemoteError ? start.error.body.issues ?? [start.error.message] : [];
   const bad = (field: keyof Form) => issues.some((i) => i.startsWith(`${field}:`)) || undefined;

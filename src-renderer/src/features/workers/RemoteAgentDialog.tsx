@@ -1,7 +1,7 @@
 // Add worker → Remote agent: mints a one-time join token and shows the exact `shoal agent` command
 // to run on the other machine, with Copy. The token is in this dialog only: main keeps its hash, and
 // closing the dialog forgets it. Agents dial in to the agent listener, so when it is not running the
-// dialog says so and can start it (loopback here; other addresses and TLS are in Settings → Workers).
+// dialog says so and can start it (with the lease, heartbeat and TLS last set in Settings → Workers).
 import { useRef, useState, type ReactNode } from 'react';
 import { useShoalMutation, useShoalQuery } from '../../transport/query';
 import { Dialog } from '../../ui/Dialog';
@@ -18,7 +18,9 @@ export function RemoteAgentDialog({ onClose, picker }: { onClose: () => void; pi
   const [name, setName] = useState('');
   const [ttl, setTtl] = useState('15m');
   const [capabilities, setCapabilities] = useState('');
-  const [listen, setListen] = useState(DEFAULT_LISTEN);
+  const [listen, setListen] = useState<string | null>(null);
+  // The address last configured (Settings → Workers), else a loopback default.
+  const address = listen ?? listener.data?.config?.listen ?? DEFAULT_LISTEN;
   const joinUrl = listener.data?.url ?? listener.data?.elsewhere?.url ?? null;
   const minted = mint.data;
 
@@ -42,11 +44,11 @@ export function RemoteAgentDialog({ onClose, picker }: { onClose: () => void; pi
           <div className="agent-listener-off" role="status" data-testid="agent-listener-off">
             <span>The agent listener is not running, so no agent can join yet. Start it on this address:</span>
             <div className="row">
-              <input name="agent-listen" className="input mono" aria-label="Listen address" value={listen} onChange={(e) => setListen(e.target.value)} />
-              <button type="button" className="button" data-testid="start-agent-listener" disabled={start.isPending || !listen.trim()}
-                onClick={() => start.mutate({ listen: listen.trim() })}>Start listener</button>
+              <input name="agent-listen" className="input mono" aria-label="Listen address" value={address} onChange={(e) => setListen(e.target.value)} />
+              <button type="button" className="button" data-testid="start-agent-listener" disabled={start.isPending || !address.trim()}
+                onClick={() => start.mutate({ ...(listener.data?.config ?? {}), listen: address.trim() })}>Start listener</button>
             </div>
-            <span className="field-hint">Loopback addresses only here; an address other machines can reach needs TLS, set in Settings → Workers.</span>
+            <span className="field-hint">An address other machines can reach needs TLS (or an explicit insecure), set in Settings → Workers.</span>
             {start.error && <p className="field-error" role="alert">{start.error.message}</p>}
           </div>
         )}
