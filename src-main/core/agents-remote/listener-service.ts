@@ -6,7 +6,7 @@ import type { Store } from '../store/open';
 import { SettingsTable } from '../store/settings-table';
 import { startAgentListener, type AgentListener } from './agent-listener';
 import {
-  checkListenerConfig, DEFAULT_HEARTBEAT_SECONDS, isLoopback, LISTENER_CONFIG, ListenerConfigError, type ListenerConfig, type ListenerField,
+  checkListenerConfig, DEFAULT_HEARTBEAT_SECONDS, type CheckedListener, isLoopback, LISTENER_CONFIG, ListenerConfigError, type ListenerConfig, type ListenerField,
 } from './listener-config';
 import { clearListener, readListener, recordListener } from './listener-record';
 
@@ -45,7 +45,7 @@ function alive(pid: number): boolean {
 }
 
 export class AgentListenerService {
-  private current: { listener: AgentListener; config: ListenerConfig } | null = null;
+  private current: { listener: AgentListener; config: ListenerConfig; checked: CheckedListener } | null = null;
   private lastError: string | null = null;
   /** Starts and stops one at a time: a double click must not open two sockets. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -61,11 +61,10 @@ export class AgentListenerService {
     const config = this.current?.config ?? saved?.config ?? null;
     const rec = readListener(this.deps.store);
     const elsewhere = !this.current && rec && rec.pid !== process.pid && alive(rec.pid) ? { url: rec.url, pid: rec.pid } : null;
-    const running = this.current !== null;
-    const host = running ? checkListenerConfig(this.current!.config).host : null;
+    const checked = this.current?.checked;
     return {
-      running, url: this.current?.listener.url ?? null, tls: Boolean(this.current?.config.tlsCert),
-      insecure: running && !this.current!.config.tlsCert && !isLoopback(host!),
+      running: checked !== undefined, url: this.current?.listener.url ?? null, tls: Boolean(checked?.tls),
+      insecure: checked !== undefined && !checked.tls && !isLoopback(checked.host),
       config, enabled: saved?.enabled ?? false, error: this.lastError, elsewhere,
     };
   }
@@ -102,7 +101,7 @@ export class AgentListenerService {
         this.deps.changed();
         throw new ListenerConfigError('listen', message);
       }
-      this.current = { listener, config };
+      this.current = { listener, config, checked };
       this.lastError = null;
       recordListener(this.deps.store, { url: listener.url, pid: process.pid, tls: checked.tls !== null });
       if (opts.persist) this.settings.set(LISTENER_CONFIG, { enabled: true, config });
