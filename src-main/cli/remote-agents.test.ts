@@ -338,7 +338,7 @@ describe('remote agents', () => {
     const ws = gitRepo(path.join(dir, 'workspace'));
     const refused = await runCli(['serve', '--db', db, '--agents-listen', '127.0.0.2:0'], { cwd: dir });
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('needs --tls-cert FILE --tls-key FILE, or --insecure-agents');
+    expect(refused.stderr).toContain('needs --tls-cert and --tls-key, or --insecure-agents');
 
     const pems = await selfsigned.generate([{ name: 'commonName', value: 'shoal-test' }], {
       keySize: 2048, algorithm: 'sha256',

@@ -1,6 +1,7 @@
 // The composition root of the core: one store, one bus, the read models and the engine, shared by
 // whichever transport hosts it (Electron main, the headless server, the CLI).
 import path from 'node:path';
+import { AgentListenerService } from './agents-remote/listener-service';
 import { AlertService, type AlertServiceOptions } from './alerts/alert-service';
 import { dispatch, type CallContext, type Handlers, type Logger } from './api/dispatch';
 import { createHandlers } from './api/handlers';
@@ -64,6 +65,8 @@ export class ShoalCore implements CoreServices {
   readonly landing: LandingService;
   /** Alert rules, the durable outbox and its delivery worker. */
   readonly alerts: AlertService;
+  /** Where remote agents join; the hosts that run work (the app, `shoal serve`) start it. */
+  readonly agentListener: AgentListenerService;
   private started = false;
   private readonly handlers: Handlers;
   private readonly log: Logger;
@@ -79,7 +82,7 @@ export class ShoalCore implements CoreServices {
     const settingsTable = new SettingsTable(this.store);
     this.settings = new SettingsStore(settingsTable);
     this.runsView = new RunsView(this.store);
-    this.workersView = new WorkersView(this.store);
+    this.workersView = new WorkersView(this.store, () => this.agentListener.heartbeatMs());
     this.audit = new AuditLog(this.store);
     this.approvals = new ApprovalStore(this.store, this.audit);
     this.policy = new PolicySettings(this.store, settingsTable, this.audit);
@@ -94,6 +97,9 @@ export class ShoalCore implements CoreServices {
     this.engine = new FleetEngine({
       store: this.store, bus: this.bus, dataDir: this.dataDir, gateway: this.tools, ...options.engine, env: agentEnv,
       prepareRun: (run) => this.alerts.sealRun(run),
+    });
+    this.agentListener = new AgentListenerService({
+      store: this.store, engine: this.engine, dataDir: this.dataDir, log: this.log, changed: () => this.store.db.open && this.bus.invalidate('workers'),
     });
     const secretCipher = options.secretCipher ?? new KeyFileCipher(this.dataDir);
     this.workerRegistry = new WorkerRegistry(this.store, secretCipher);
@@ -160,6 +166,7 @@ export class ShoalCore implements CoreServices {
    *  Idempotent: the app's quit path and a host's signal handler may both ask. */
   async shutdown(): Promise<void> {
     this.shuttingDown ??= (async () => {
+      await this.agentListener.close();
       if (this.started) await this.engine.shutdown();
       await this.alerts.stop();
       if (this.started) await this.runtime.shutdown();

@@ -31,6 +31,7 @@ async function start(): Promise<void> {
     secretCipher: safeStorageCipher() ?? undefined });
   registerIpc(core, trustedUrl);
   core.start(); // the app runs the tasks of the specs it launches (and recovers what a crash left)
+  void core.agentListener.startRemembered(); // remote agents join again where Settings → Workers left it
 
   // The UI asks for no web permission (notifications are shown from here, by the main process), so
   // every request and check is refused — whatever a page might ask for.

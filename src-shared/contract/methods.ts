@@ -8,6 +8,7 @@ import { approvalsMethods } from './methods/approvals';
 import { fleetMethods } from './methods/fleet';
 import { hostsMethods } from './methods/hosts';
 import { landingMethods } from './methods/landing';
+import { remoteAgentsMethods } from './methods/remote-agents';
 import { runtimeMethods } from './methods/runtime';
 
 export const methods = {
@@ -15,6 +16,7 @@ export const methods = {
   ...approvalsMethods,
   ...fleetMethods,
   ...hostsMethods,
+  ...remoteAgentsMethods,
   ...landingMethods,
   ...runtimeMethods,
   ...alertsMethods,

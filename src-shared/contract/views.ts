@@ -46,6 +46,21 @@ export const TaskRowSchema = z.object({
 });
 export type TaskRow = z.infer<typeof TaskRowSchema>;
 
+/** A remote agent (`shoal agent`) as the Workers view shows it: connected and reporting, connected
+ *  but silent for two heartbeats, not connected, or cut off for good. */
+export const REMOTE_AGENT_STATES = ['online', 'stale', 'offline', 'revoked'] as const;
+export type RemoteAgentState = (typeof REMOTE_AGENT_STATES)[number];
+
+export const RemoteAgentInfoSchema = z.object({
+  state: z.enum(REMOTE_AGENT_STATES),
+  /** Where it connected from (IP:port as the control plane saw it). */
+  address: z.string().nullable(),
+  version: z.string().nullable(),
+  hostname: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});
+export type RemoteAgentInfo = z.infer<typeof RemoteAgentInfoSchema>;
+
 export const WorkerRowSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -57,6 +72,8 @@ export const WorkerRowSchema = z.object({
   lastHeartbeatAt: z.string().nullable(),
   cpuPercent: z.number().nullable(),
   memoryMb: z.number().nullable(),
+  /** Set for remote agents only. */
+  agent: RemoteAgentInfoSchema.nullable(),
 });
 export type WorkerRow = z.infer<typeof WorkerRowSchema>;
 

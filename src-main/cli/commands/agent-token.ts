@@ -2,15 +2,11 @@
 // mints a one-time join token for a remote agent and prints the exact `shoal agent` command.
 // `shoal agent-token --revoke ID`: revokes a join token (jt-…) or a joined agent's credential (agent-…).
 import { AgentCredentials, parseTtl } from '../../core/agents-remote/agent-credentials';
+import { joinCommand } from '../../core/agents-remote/join-command';
 import { readListener } from '../../core/agents-remote/listener-record';
 import { DB_OPTION, parseCommand, type CommandDoc } from '../args';
 import { flagString, UsageError, type CliIo } from '../io';
 import { openCore } from '../open-core';
-
-/** A word as a POSIX shell reads it back: left bare when it is plainly safe, else single-quoted. */
-function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./:=@,+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
 
 export const doc: CommandDoc = {
   usage: 'agent-token [options]',
@@ -55,7 +51,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     if (!url) throw new UsageError('no control plane listens for agents on this database: start `shoal serve --agents-listen HOST:PORT` (or pass --url)');
     const name = flagString(flags, 'name') ?? null;
     const minted = new AgentCredentials(core.store).mintJoinToken({ name, ttlMs, capabilities });
-    const command = ['shoal', 'agent', '--join', url, '--token', minted.token, ...(name ? ['--name', name] : [])].map(shellQuote).join(' ');
+    const command = joinCommand(url, minted.token, name);
     if (flags.get('json')) {
       io.stdout.write(JSON.stringify({ token: minted.token, url, command, id: minted.id, expires_at: new Date(minted.expiresAt).toISOString() }) + '\n');
     } else {

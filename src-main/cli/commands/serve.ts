@@ -1,8 +1,9 @@
 // `shoal serve [--port P] [--db PATH] [--agents-listen HOST:PORT [--lease-seconds N]
 //  [--heartbeat-seconds N] [--tls-cert FILE --tls-key FILE | --insecure-agents]]`: the headless host,
 // and optionally the control plane's endpoint for remote agents.
-import { isLoopback, parseListenAddress, startAgentListener, type AgentListener } from '../../core/agents-remote/agent-listener';
-import { recordListener } from '../../core/agents-remote/listener-record';
+import {
+  checkListenerConfig, CLI_FIELD_NAMES, DEFAULT_HEARTBEAT_SECONDS, DEFAULT_LEASE_SECONDS, ListenerConfigError, type ListenerField,
+} from '../../core/agents-remote/listener-config';
 import { ShoalCore } from '../../core/shoal';
 import { defaultDbPath } from '../../core/store/open';
 import { startHeadlessServer } from '../../headless/server';
@@ -17,7 +18,7 @@ export const doc: CommandDoc = {
     port: { type: 'string', value: 'P', help: 'port on 127.0.0.1 (default: any free one)' },
     db: DB_OPTION,
     'agents-listen': { type: 'string', value: 'HOST:PORT', help: 'accept `shoal agent` workers here (loopback unless TLS or --insecure-agents)' },
-    'lease-seconds': { type: 'string', value: 'N', help: 'how long a silent worker keeps its task before it is reclaimed (default: the agentLeaseSeconds setting, 600 unless changed; a task\'s metadata.lease_seconds wins)' },
+    'lease-seconds': { type: 'string', value: 'N', help: 'how long a silent worker keeps its task before it is reclaimed (default 600; a task\'s metadata.lease_seconds wins)' },
     'heartbeat-seconds': { type: 'string', value: 'N', help: 'how often agents report; two missed make one stale' },
     'tls-cert': { type: 'string', value: 'FILE', help: 'TLS certificate for the agents\' endpoint' },
     'tls-key': { type: 'string', value: 'FILE', help: 'its private key' },
@@ -34,16 +35,19 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const heartbeatSeconds = flagInt(flags, 'heartbeat-seconds', 1, 3_600);
   const tlsCert = flagString(flags, 'tls-cert');
   const tlsKey = flagString(flags, 'tls-key');
-  if ((tlsCert === undefined) !== (tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
-  const listen = agentsListen ? (() => {
+  const listener = agentsListen ? {
+    listen: agentsListen, leaseSeconds: leaseSeconds ?? DEFAULT_LEASE_SECONDS, heartbeatSeconds: heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS,
+    tlsCert: tlsCert ?? null, tlsKey: tlsKey ?? null, insecure: flags.get('insecure-agents') === true,
+  } : null;
+  const names = (f: ListenerField) => CLI_FIELD_NAMES[f];
+  // Checked before anything starts: a refused configuration leaves nothing running.
+  if (listener) {
     try {
-      return parseListenAddress(agentsListen);
+      checkListenerConfig(listener, names);
     } catch (e) {
-      throw new UsageError((e as Error).message);
+      if (e instanceof ListenerConfigError) throw new UsageError(e.message);
+      throw e;
     }
-  })() : null;
-  if (listen && !isLoopback(listen.host) && !tlsCert && !flags.get('insecure-agents')) {
-    throw new UsageError(`--agents-listen ${agentsListen}: a non-loopback address needs --tls-cert FILE --tls-key FILE, or --insecure-agents to send agents' credentials and code unencrypted`);
   }
   const engine = {
     ...(leaseSeconds ? { leaseMs: leaseSeconds * 1000 } : {}),
@@ -54,15 +58,20 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   core.start();
   const server = await startHeadlessServer({ core, rendererDir: resolveRendererDir(), port, token: io.env.SHOAL_TOKEN || undefined });
   io.stdout.write(`Shoal UI: ${server.url}\n`);
-  let agents: AgentListener | null = null;
-  if (listen) {
-    agents = await startAgentListener({
-      store: core.store, engine: core.engine, dataDir: core.dataDir, host: listen.host, port: listen.port,
-      tls: tlsCert && tlsKey ? { certFile: tlsCert, keyFile: tlsKey } : null, insecure: flags.get('insecure-agents') === true,
-      ...(leaseSeconds ? { leaseMs: leaseSeconds * 1000 } : {}), heartbeatMs: (heartbeatSeconds ?? 5) * 1000, log: (m) => io.stderr.write(m + '\n'),
-    });
-    recordListener(core.store, { url: agents.url, pid: process.pid, tls: Boolean(tlsCert) });
-    io.stdout.write(`Agents: ${agents.url}${tlsCert ? ' (TLS)' : isLoopback(listen.host) ? ' (loopback only)' : ' (UNENCRYPTED: --insecure-agents)'}\n`);
+  // Flags start this session's listener (not remembered); without them, the one Settings → Workers
+  // last started, if it was on.
+  const agents = listener
+    ? await core.agentListener.start(listener, { persist: false, names }).catch(async (e: unknown) => {
+      await server.close();
+      await core.shutdown();
+      if (e instanceof ListenerConfigError) throw new UsageError(e.message);
+      throw e;
+    })
+    : await core.agentListener.startRemembered();
+  if (agents.running) {
+    io.stdout.write(`Agents: ${agents.url}${agents.tls ? ' (TLS)' : agents.insecure ? ' (UNENCRYPTED: --insecure-agents)' : ' (loopback only)'}\n`);
+  } else if (agents.error) {
+    io.stderr.write(`Agents: not listening (${agents.error})\n`);
   }
   io.stderr.write(`Database: ${dbPath}\nPress Ctrl+C to stop.\n`);
   await new Promise<void>((resolve) => {
@@ -70,7 +79,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  await agents?.close();
+  await core.agentListener.close();
   await server.close();
   await core.shutdown();
   return 0;

@@ -84,6 +84,13 @@ export class AgentCredentials {
     return row ? this.record(row) : null;
   }
 
+  /** Join tokens that could still be spent: not used, not revoked, not expired. */
+  pendingTokens(nowMs = Date.now()): Array<{ id: string; name: string | null; capabilities: string[]; createdAt: string; expiresAt: number }> {
+    return this.db.prepare<[number], { id: string; name: string | null; capabilities: string; created_at: string; expires_at: number }>(
+      `SELECT id, name, capabilities, created_at, expires_at FROM agent_join_tokens WHERE used_at IS NULL AND revoked_at IS NULL AND expires_at > ? ORDER BY created_at`,
+    ).all(nowMs).map((r) => ({ id: r.id, name: r.name, capabilities: JSON.parse(r.capabilities) as string[], createdAt: r.created_at, expiresAt: r.expires_at }));
+  }
+
   /** Revokes a join token (id) or an agent's credential (agent id). */
   revoke(id: string, nowMs = Date.now()): boolean {
     const now = nowIso(nowMs);

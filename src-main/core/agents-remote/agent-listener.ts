@@ -10,10 +10,9 @@ import { WebSocketServer } from 'ws';
 import { MAX_WORKER_FRAME_BYTES, WORKER_PROTOCOL_PATH } from '../../../src-shared/protocol/worker-protocol';
 import type { FleetEngine } from '../fleet/engine';
 import type { Store } from '../store/open';
-import { SettingsStore } from '../settings';
-import { SettingsTable } from '../store/settings-table';
 import { AgentCredentials } from './agent-credentials';
 import { AgentSession } from './agent-session';
+import { isLoopback, splitListenAddress } from './listener-config';
 import { RunBundles } from './run-bundles';
 
 export interface AgentListenerOptions {
@@ -25,33 +24,33 @@ export interface AgentListenerOptions {
   tls?: { certFile: string; keyFile: string } | null;
   /** A non-loopback address without TLS is refused unless this is set. */
   insecure?: boolean;
-  /** Fixed lease length (`--lease-seconds`); without it the agentLeaseSeconds setting is read each
-   *  time, so changing it in Settings applies to the next lease without a restart. */
-  leaseMs?: number;
+  /** How long a silent agent keeps a lease (Settings → Workers or `--lease-seconds`); a task's own
+   *  `metadata.lease_seconds` wins over it. */
+  leaseMs: number;
   heartbeatMs: number;
   log: (message: string) => void;
+  /** Told whenever an agent joins, reports, goes stale or leaves, so open views refresh. */
+  changed?: () => void;
 }
 
 export interface AgentListener {
   /** What `shoal agent --join` takes: ws://HOST:PORT or wss://HOST:PORT. */
   url: string;
   port: number;
+  /** Closes a connected agent's session with a refusal (its credential was revoked); false when it
+   *  is not connected here. */
+  disconnect(agentId: string, message: string): boolean;
   close(): Promise<void>;
 }
 
-/** The addresses taken as this machine only. Deliberately narrow: any other address (even another
- *  127.x one a port forward or container might expose) needs TLS or an explicit opt-out. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '127.0.0.1' || host === '::1' || host === '[::1]';
-}
+export { isLoopback };
 
 /** HOST:PORT, [v6]:PORT or just PORT (loopback). */
 export function parseListenAddress(text: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(text.trim()) ?? /^()()(\d+)$/.exec(text.trim());
-  if (!m) throw new Error(`--agents-listen: "${text}" is not HOST:PORT (for example 127.0.0.1:7071)`);
-  const port = Number(m[3]);
-  if (port > 65535) throw new Error(`--agents-listen: port ${port} is out of range`);
-  return { host: m[1] || m[2] || '127.0.0.1', port };
+  const addr = splitListenAddress(text);
+  if (!addr) throw new Error(`--agents-listen: "${text}" is not HOST:PORT (for example 127.0.0.1:7071)`);
+  if (addr.port > 65535) throw new Error(`--agents-listen: port ${addr.port} is out of range`);
+  return addr;
 }
 
 export async function startAgentListener(opts: AgentListenerOptions): Promise<AgentListener> {
@@ -61,8 +60,7 @@ export async function startAgentListener(opts: AgentListenerOptions): Promise<Ag
   const credentials = new AgentCredentials(opts.store);
   const bundles = new RunBundles(opts.store, opts.dataDir);
   const sessions = new Map<string, AgentSession>();
-  const settings = new SettingsStore(new SettingsTable(opts.store));
-  const leaseMs = () => opts.leaseMs ?? settings.get().agentLeaseSeconds * 1000;
+  const leaseMs = () => opts.leaseMs;
   const handler: http.RequestListener = (req, res) => {
     void serveBundle(req, res, credentials, bundles);
   };
@@ -78,7 +76,7 @@ export async function startAgentListener(opts: AgentListenerOptions): Promise<Ag
     wss.handleUpgrade(req, socket, head, (ws) => {
       const address = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
       new AgentSession(ws, {
-        store: opts.store, engine: opts.engine, credentials, bundles, dataDir: opts.dataDir, leaseMs, heartbeatMs: opts.heartbeatMs, log: opts.log,
+        store: opts.store, engine: opts.engine, credentials, bundles, dataDir: opts.dataDir, leaseMs, heartbeatMs: opts.heartbeatMs, log: opts.log, changed: opts.changed,
         claim: (id, s) => {
           const old = sessions.get(id);
           sessions.set(id, s);
@@ -106,6 +104,12 @@ export async function startAgentListener(opts: AgentListenerOptions): Promise<Ag
   return {
     url,
     port,
+    disconnect: (agentId, message) => {
+      const s = sessions.get(agentId);
+      if (!s) return false;
+      s.fail('revoked', message);
+      return true;
+    },
     close: () => new Promise<void>((resolve) => {
       clearInterval(staleTimer);
       for (const c of wss.clients) c.terminate();

@@ -32,6 +32,8 @@ export interface SessionDeps {
   /** Another session of the same agent (a reconnect while the old socket lingers) is closed. */
   claim: (agentId: string, session: AgentSession) => void;
   release: (agentId: string, session: AgentSession) => void;
+  /** The agent's worker row changed (joined, heartbeat, stale, gone): open views refresh. */
+  changed?: () => void;
 }
 
 const KEEP_OUT_OF_SERVICE = (next: string) => `CASE WHEN status IN ('draining', 'retired') THEN status ELSE ${next} END`;
@@ -62,7 +64,10 @@ export class AgentSession {
       if (this.agentId) {
         this.deps.release(this.agentId, this);
         // The listener closes its sockets while the host shuts down: the store may be closed already.
-        if (this.deps.store.db.open) this.setStatus('offline');
+        if (this.deps.store.db.open) {
+          this.setStatus('offline');
+          this.deps.changed?.();
+        }
       }
     });
   }
@@ -132,6 +137,7 @@ export class AgentSession {
     this.deps.store.db.prepare(`UPDATE remote_agents SET capabilities = ?, version = ?, hostname = ?, address = ?, last_seen_at = ? WHERE id = ?`)
       .run(JSON.stringify([...this.capabilities]), msg.version, msg.hostname, this.address, now, this.agentId);
     this.lastHeartbeatMs = Date.now();
+    this.deps.changed?.();
     this.send({
       type: 'welcome', protocol: WORKER_PROTOCOL_VERSION, agent_id: this.agentId, name: this.name, ...(credential ? { credential } : {}),
       acked_seq: ackedSeq, heartbeat_ms: this.deps.heartbeatMs, lease_ms: this.deps.leaseMs(),
@@ -144,16 +150,18 @@ export class AgentSession {
     this.deps.store.db.prepare(`UPDATE workers SET last_heartbeat_at = ?, cpu_percent = ?, memory_mb = ?, status = ${KEEP_OUT_OF_SERVICE('?')}, updated_at = ? WHERE id = ?`)
       .run(now, msg.cpu_percent ?? null, msg.memory_mb === undefined ? null : Math.round(msg.memory_mb), msg.running > 0 ? 'busy' : 'online', now, this.agentId!);
     this.deps.store.db.prepare(`UPDATE remote_agents SET last_seen_at = ? WHERE id = ?`).run(now, this.agentId!);
+    this.deps.changed?.();
   }
 
   /** Marks the agent stale (unhealthy) when it missed two heartbeats while still connected. */
   checkStale(nowMs: number): void {
-    if (this.agentId && nowMs - this.lastHeartbeatMs > 2 * this.deps.heartbeatMs) this.setStatus('unhealthy');
+    if (this.agentId && nowMs - this.lastHeartbeatMs > 2 * this.deps.heartbeatMs && this.setStatus('unhealthy')) this.deps.changed?.();
   }
 
-  private setStatus(status: string): void {
+  /** True when the row changed. */
+  private setStatus(status: string): boolean {
     const now = nowIso();
-    this.deps.store.db.prepare(`UPDATE workers SET status = ${KEEP_OUT_OF_SERVICE('?')}, updated_at = ? WHERE id = ? AND status != ?`).run(status, now, this.agentId!, status);
+    return this.deps.store.db.prepare(`UPDATE workers SET status = ${KEEP_OUT_OF_SERVICE('?')}, updated_at = ? WHERE id = ? AND status != ?`).run(status, now, this.agentId!, status).changes > 0;
   }
 
   private async claimWork(max: number): Promise<void> {

@@ -15,3 +15,9 @@ export function recordListener(store: Store, rec: ListenerRecord): void {
 export function readListener(store: Store): ListenerRecord | null {
   return new SettingsTable(store).get(LISTENER);
 }
+
+/** Forgets the record when it is this process's (a stopped listener); another process's stays. */
+export function clearListener(store: Store, pid: number): void {
+  const table = new SettingsTable(store);
+  if (table.get(LISTENER)?.pid === pid) table.set(LISTENER, null);
+}

@@ -8,6 +8,7 @@ import { approvalsHandlers } from './handlers/approvals';
 import { fleetHandlers } from './handlers/fleet';
 import { hostsHandlers } from './handlers/hosts';
 import { landingHandlers } from './handlers/landing';
+import { remoteAgentsHandlers } from './handlers/remote-agents';
 import { runtimeHandlers } from './handlers/runtime';
 
 export function createHandlers(core: CoreServices): Handlers {
@@ -16,6 +17,7 @@ export function createHandlers(core: CoreServices): Handlers {
     ...approvalsHandlers(core),
     ...fleetHandlers(core),
     ...hostsHandlers(core),
+    ...remoteAgentsHandlers(core),
     ...landingHandlers(core),
     ...runtimeHandlers(core),
     ...alertsHandlers(core),

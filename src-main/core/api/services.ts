@@ -16,6 +16,7 @@ import type { Store } from '../store/open';
 import type { RunsView } from '../views/runs-view';
 import type { WorkersView } from '../views/workers-view';
 import type { WorkerRegistry } from '../hosts/worker-registry';
+import type { AgentListenerService } from '../agents-remote/listener-service';
 
 export interface CoreServices {
   readonly store: Store;
@@ -38,5 +39,7 @@ export interface CoreServices {
   readonly landing: LandingService;
   /** Alert rules, the durable outbox and its delivery worker; hooks. */
   readonly alerts: AlertService;
+  /** Where remote agents (`shoal agent`) join this host; started and stopped while it runs. */
+  readonly agentListener: AgentListenerService;
   validateSpec(text: string, filename?: string, workspace?: string | null): LoadResult;
 }

@@ -4,10 +4,7 @@ import { defineMethod } from '../define';
 import { AppInfoSchema } from '../views';
 
 const Theme = z.enum(['system', 'light', 'dark']);
-/** Mirrors the spec's `metadata.lease_seconds` bounds (5 s to a day). */
-const LeaseSeconds = z.number({ error: 'agentLeaseSeconds: expected a whole number of seconds' }).int('agentLeaseSeconds: expected a whole number of seconds')
-  .min(5, 'agentLeaseSeconds: at least 5 seconds').max(86_400, 'agentLeaseSeconds: at most 86400 seconds (a day)');
-const SettingsSchema = z.object({ theme: Theme, notifications: z.boolean(), agentLeaseSeconds: z.number().int() });
+const SettingsSchema = z.object({ theme: Theme, notifications: z.boolean() });
 
 export const appMethods = {
   'app.info': defineMethod({
@@ -34,7 +31,7 @@ export const appMethods = {
   'settings.set': defineMethod({
     name: 'settings.set',
     summary: 'Change user settings.',
-    input: z.object({ theme: Theme.optional(), notifications: z.boolean().optional(), agentLeaseSeconds: LeaseSeconds.optional() }).strict(),
+    input: z.object({ theme: Theme.optional(), notifications: z.boolean().optional() }).strict(),
     output: SettingsSchema,
     invalidates: ['settings'],
   }),

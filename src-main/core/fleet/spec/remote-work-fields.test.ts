@@ -39,14 +39,4 @@ describe('remote work fields', () => {
     expect(leases[0]!.deadline).toBe(now + 91_000);
     expect(leases[0]!.runId).toBe(runId);
   });
-
-  it('the agents\' lease length is a setting: 600 s by default, bounded, named when wrong', async () => {
-    const core = makeCore({}, { start: false });
-    const get = await core.call('settings.get', {}, { transport: 'test' });
-    expect(get.ok && get.value).toMatchObject({ agentLeaseSeconds: 600 });
-    const bad = await core.call('settings.set', { agentLeaseSeconds: 1 }, { transport: 'test' });
-    expect(!bad.ok && bad.error.message).toContain('agentLeaseSeconds: at least 5 seconds');
-    const set = await core.call('settings.set', { agentLeaseSeconds: 120 }, { transport: 'test' });
-    expect(set.ok && set.value).toMatchObject({ agentLeaseSeconds: 120, theme: 'system' });
-  });
 });

@@ -4,6 +4,7 @@ import { HooksSetting } from '../alerts/HooksSetting';
 import '../alerts/alerts.css';
 import { ErrorNotice, Loading } from '../../ui/QueryStatus';
 import { AboutBlock } from './AboutBlock';
+import { AgentListenerSetting } from './AgentListenerSetting';
 import { McpServersSettings } from './McpServersSettings';
 import { NotificationsSetting } from './NotificationsSetting';
 import { PolicySettings } from './PolicySettings';
@@ -30,6 +31,7 @@ export function SettingsView() {
       <PolicySettings />
       <AlertChannelsSetting />
       <HooksSetting />
+      <AgentListenerSetting />
       <section className="panel" aria-labelledby="settings-about">
         <h2 id="settings-about" className="panel-title">About</h2>
         <AboutBlock />

@@ -1,4 +1,5 @@
-// "Add worker": an SSH host or a Docker image, tested before it is kept. Test connection shows git,
+// "Add worker": an SSH host or a Docker image, tested before it is kept (a remote agent, which dials
+// in instead, is RemoteAgentDialog). Test connection shows git,
 // the agent CLIs found, CPUs, memory and OS; an SSH host key seen for the first time is shown with
 // its fingerprint and kept only once the person trusts it. The key file is read by main and sealed
 // there: this view only names its path.
@@ -8,14 +9,14 @@ import { useShoalMutation } from '../../transport/query';
 import { Dialog } from '../../ui/Dialog';
 import { ErrorNotice } from '../../ui/QueryStatus';
 import { useToast } from '../../ui/Toaster';
-
-type Kind = 'ssh' | 'docker';
+import { RemoteAgentDialog } from './RemoteAgentDialog';
+import { WorkerKindPicker, type WorkerKind } from './WorkerKindPicker';
 
 export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
   const test = useShoalMutation('workers.test');
   const add = useShoalMutation('workers.add');
   const toast = useToast();
-  const [kind, setKind] = useState<Kind>('ssh');
+  const [kind, setKind] = useState<WorkerKind>('ssh');
   const [name, setName] = useState('');
   const [target, setTarget] = useState('');
   const [identity, setIdentity] = useState('');
@@ -30,7 +31,7 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
     if (kind === 'docker') return image.trim() ? { kind, image: image.trim(), ...(dockerHost.trim() ? { dockerHost: dockerHost.trim() } : {}) } : null;
     const m = /^(?:([^@\s]+)@)?([^:@\s]+)(?::(\d{1,5}))?$/.exec(target.trim());
     if (!m) return null;
-    return { kind, host: m[2]!, ...(m[1] ? { user: m[1] } : {}), ...(m[3] ? { port: Number(m[3]) } : {}), ...(identity.trim() ? { identity: identity.trim() } : {}) };
+    return { kind: 'ssh' as const, host: m[2]!, ...(m[1] ? { user: m[1] } : {}), ...(m[3] ? { port: Number(m[3]) } : {}), ...(identity.trim() ? { identity: identity.trim() } : {}) };
   };
   const withHost = (fn: (h: NonNullable<ReturnType<typeof host>>) => void) => {
     const h = host();
@@ -40,6 +41,7 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
   };
   const acceptHostKey = trusted ?? undefined;
   const busy = test.isPending || add.isPending;
+  if (kind === 'agent') return <RemoteAgentDialog onClose={onClose} picker={<WorkerKindPicker kind={kind} onChange={setKind} />} />;
 
   return (
     <Dialog title="Add worker" onClose={onClose} testId="add-worker-dialog" initialFocus='[name="worker-name"]'
@@ -70,11 +72,7 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
           <span className="field-label">Name</span>
           <input name="worker-name" className="input" value={name} maxLength={64} onChange={(e) => setName(e.target.value)} placeholder="gpu-box" />
         </label>
-        <div className="field" role="radiogroup" aria-label="Where it runs">
-          <span className="field-label">Where it runs</span>
-          <label><input type="radio" name="kind" checked={kind === 'ssh'} onChange={() => setKind('ssh')} /> SSH host</label>
-          <label><input type="radio" name="kind" checked={kind === 'docker'} onChange={() => setKind('docker')} /> Docker image</label>
-        </div>
+        <WorkerKindPicker kind={kind} onChange={setKind} />
         {kind === 'ssh' ? (
           <>
             <label className="field">

@@ -1,4 +1,5 @@
-// Drain (finish what it runs, take nothing new), resume, and retire (out of service) a worker.
+// Drain (finish what it runs, take nothing new), resume, and retire (out of service) a worker; a
+// remote agent can also be revoked (its credential stops working and it is disconnected).
 import type { WorkerRow } from '../../../../src-shared/contract';
 import { useShoalMutation } from '../../transport/query';
 import { useToast } from '../../ui/Toaster';
@@ -7,9 +8,10 @@ export function WorkerActions({ worker }: { worker: WorkerRow }) {
   const drain = useShoalMutation('workers.drain');
   const resume = useShoalMutation('workers.resume');
   const retire = useShoalMutation('workers.retire');
+  const revoke = useShoalMutation('workers.revoke');
   const toast = useToast();
   const onError = (e: Error) => toast(e.message, 'failed');
-  const pending = drain.isPending || resume.isPending || retire.isPending;
+  const pending = drain.isPending || resume.isPending || retire.isPending || revoke.isPending;
   const out = worker.status === 'draining' || worker.status === 'retired';
   return (
     <div className="worker-actions">
@@ -22,6 +24,14 @@ export function WorkerActions({ worker }: { worker: WorkerRow }) {
         <button type="button" className="button button-small button-danger" disabled={pending || worker.running > 0} aria-label={`Retire ${worker.name}`}
           title={worker.running > 0 ? 'Drain it first; it can retire once its tasks finish' : 'Take it out of service (it can be resumed)'}
           onClick={() => retire.mutate({ workerId: worker.id }, { onError, onSuccess: () => toast(`${worker.name} is retired.`) })}>Retire</button>
+      )}
+      {worker.agent && worker.agent.state !== 'revoked' && (
+        <button type="button" className="button button-small button-danger" disabled={pending} aria-label={`Revoke ${worker.name}`}
+          title="Its credential stops working now: it is disconnected and must join again with a new token"
+          onClick={() => {
+            if (!window.confirm(`Revoke ${worker.name}? It is disconnected now and can only come back with a new join token.`)) return;
+            revoke.mutate({ id: worker.id }, { onError, onSuccess: () => toast(`${worker.name} is revoked and disconnected.`) });
+          }}>Revoke</button>
       )}
     </div>
   );

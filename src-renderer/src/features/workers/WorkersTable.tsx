@@ -5,7 +5,7 @@ import { humanize, StatusPill } from '../../ui/StatusPill';
 import { useNow } from '../../ui/use-now';
 import { Sparkline } from './Sparkline';
 import { WorkerActions } from './WorkerActions';
-import { hostLabel, workerTone } from './worker-tone';
+import { hostLabel, workerPill } from './worker-tone';
 
 export function WorkersTable({ workers, activity }: { workers: WorkerRow[]; activity: ReadonlyMap<string, WorkerActivity> }) {
   const now = useNow(1000);
@@ -27,13 +27,21 @@ export function WorkersTable({ workers, activity }: { workers: WorkerRow[]; acti
         {workers.map((w) => {
           const act = activity.get(w.id);
           const samples = act?.samples ?? [];
+          const pill = workerPill(w);
           return (
-            <tr key={w.id} data-testid="worker-row" data-worker-id={w.id} data-status={w.status}>
-              <td><StatusPill tone={workerTone(w.status)} label={humanize(w.status)} pulse={w.status === 'busy'} /></td>
+            <tr key={w.id} data-testid="worker-row" data-worker-id={w.id} data-status={w.status} data-agent-state={w.agent?.state}>
+              <td><StatusPill tone={pill.tone} label={humanize(pill.status)} pulse={pill.status === 'busy'} /></td>
               <td className="cell-title">
                 <div className="stack">
                   <span className="cell-name">{w.name}</span>
                   <span className="cell-sub">{hostLabel(w.hostKind)}{w.capabilities.length > 0 ? ' · ' : ''}{w.capabilities.join(', ')}</span>
+                  {w.agent && (
+                    <span className="cell-sub agent-meta" data-testid="agent-meta">
+                      <span className="mono" title={w.agent.hostname ? `host ${w.agent.hostname}` : undefined}>{w.agent.address ?? 'address unknown'}</span>
+                      {' · '}shoal {w.agent.version ?? '?'}
+                      {w.agent.revokedAt && <> · revoked {formatRelative(w.agent.revokedAt, now)}</>}
+                    </span>
+                  )}
                 </div>
               </td>
               <td className="worker-current">

@@ -5,6 +5,7 @@ import { WorkersIcon } from '../../ui/icons';
 import { PageToolbar } from '../../ui/PageToolbar';
 import { ErrorNotice, Loading } from '../../ui/QueryStatus';
 import { AddWorkerDialog } from './AddWorkerDialog';
+import { JoinTokensList } from './JoinTokensList';
 import { WorkersTable } from './WorkersTable';
 import '../../ui/ui-extra.css';
 import './workers.css';
@@ -29,6 +30,7 @@ export function WorkersView() {
         </p>
         <p className="muted">A run without worker specs uses this computer.</p>
         {addButton}
+        <JoinTokensList />
         {dialog}
       </EmptyState>
     );
@@ -39,6 +41,7 @@ export function WorkersView() {
     <>
       <PageToolbar actions={addButton}>{workers.data.length} {workers.data.length === 1 ? 'worker' : 'workers'} · {online} online · {running} {running === 1 ? 'task' : 'tasks'} running</PageToolbar>
       <WorkersTable workers={workers.data} activity={byWorker} />
+      <JoinTokensList />
       {dialog}
     </>
   );
