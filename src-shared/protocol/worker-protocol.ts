@@ -8,10 +8,16 @@
 // `error` and closes. Then the agent heartbeats, `claim`s work (answered by `leases`), renews its
 // leases, and sends durable `write`s from its outbox, each with a sequence number the control plane
 // deduplicates by (agent, sequence) and fences by the lease token (`ack` or `refused`).
+//
+// Tool calls inside an agent's attempts are judged by the control plane's policy, not the agent's:
+// the agent's gateway sends a `judge` (fenced by the lease token like a write) and its attempt waits
+// for the `verdict`, which may take as long as a person takes to answer the approval it raised.
+// Judgments are not durable: an unanswered one is sent again after a reconnect (the same call id
+// finds the same pending approval). A cancelled attempt gets a `stop` naming who cancelled it.
 import { z } from 'zod';
 
 /** Bumped whenever a frame changes incompatibly; both ends refuse a different version. */
-export const WORKER_PROTOCOL_VERSION = 1;
+export const WORKER_PROTOCOL_VERSION = 2;
 /** The largest frame either end accepts (ws `maxPayload`); artifacts larger than this cannot ride
  *  inline in a write and are reported as not uploaded. */
 export const MAX_WORKER_FRAME_BYTES = 8 * 1024 * 1024;
@@ -72,6 +78,17 @@ export const AuthSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('credential'), agent_id: Id, credential: z.string().min(1).max(256) }).strict(),
 ]);
 
+/** What a tool call would do, as the gateway's policy judges it (computed where the call runs: a
+ *  write's diff needs the file as it is on the agent). */
+export const PolicySubjectSchema = z.object({
+  tool: z.string().min(1).max(256),
+  command: z.string().max(64 * 1024),
+  cwd: z.string().max(4096),
+  path: z.string().max(4096).optional(),
+  diff: z.string().max(1024 * 1024).nullable(),
+}).strict();
+export type PolicySubjectFrame = z.infer<typeof PolicySubjectSchema>;
+
 const Capabilities = z.array(z.string().min(1).max(64)).max(100);
 
 export const AgentMessageSchema = z.discriminatedUnion('type', [
@@ -83,6 +100,11 @@ export const AgentMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('claim'), max: z.number().int().min(1).max(1024) }).strict(),
   z.object({ type: z.literal('renew'), leases: z.array(LeaseRefSchema).max(1024) }).strict(),
   z.object({ type: z.literal('write'), seq: z.number().int().min(1), lease: LeaseRefSchema, op: WriteOpSchema }).strict(),
+  /** A tool call an attempt is about to make: allowed, refused, or asked of a person on the control plane. */
+  z.object({
+    type: z.literal('judge'), id: z.number().int().min(1), lease: LeaseRefSchema, call_id: z.string().min(1).max(256),
+    subject: PolicySubjectSchema, agent_reason: z.string().max(4096).nullable(),
+  }).strict(),
 ]);
 export type AgentMessage = z.infer<typeof AgentMessageSchema>;
 
@@ -109,8 +131,11 @@ export const ControlMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('leases'), leases: z.array(GrantedLeaseSchema) }).strict(),
   z.object({ type: z.literal('ack'), seq: z.number().int(), duplicate: z.boolean() }).strict(),
   z.object({ type: z.literal('refused'), seq: z.number().int().nullable(), lease: LeaseRefSchema.nullable(), code: z.enum(REFUSAL_CODES), message: z.string() }).strict(),
-  /** The attempt must stop (cancelled on the control plane, or its lease was reclaimed). */
-  z.object({ type: z.literal('stop'), lease: LeaseRefSchema, reason: z.string() }).strict(),
+  /** The attempt must stop: cancelled on the control plane (`cancelled_by` says by whom; the agent
+   *  reports it cancelled), or its lease was reclaimed (the agent abandons it). */
+  z.object({ type: z.literal('stop'), lease: LeaseRefSchema, reason: z.string(), cancelled_by: z.string().min(1).max(256).optional() }).strict(),
+  /** The answer to `judge` with the same id. `interrupt`: the attempt is being cancelled or lost. */
+  z.object({ type: z.literal('verdict'), id: z.number().int().min(1), allowed: z.boolean(), message: z.string(), interrupt: z.boolean() }).strict(),
   z.object({ type: z.literal('error'), code: z.enum(ERROR_CODES), message: z.string() }).strict(),
 ]);
 export type ControlMessage = z.infer<typeof ControlMessageSchema>;

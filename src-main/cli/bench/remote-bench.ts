@@ -61,7 +61,7 @@ export async function remoteRoundTripMs(n: number): Promise<number> {
   const listener = await (async () => {
     core.start();
     core.engine.drainWorker('local');
-    return startAgentListener({ store: core.store, engine: core.engine, dataDir: dir, host: '127.0.0.1', port: 0, leaseMs: 60_000, heartbeatMs: 5_000, log: () => {} });
+    return startAgentListener({ store: core.store, engine: core.engine, gateway: core.tools, dataDir: dir, host: '127.0.0.1', port: 0, leaseMs: 60_000, heartbeatMs: 5_000, log: () => {} });
   })();
   try {
     const { token } = new AgentCredentials(core.store).mintJoinToken({ ttlMs: 60_000 });

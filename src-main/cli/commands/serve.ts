@@ -57,7 +57,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   let agents: AgentListener | null = null;
   if (listen) {
     agents = await startAgentListener({
-      store: core.store, engine: core.engine, dataDir: core.dataDir, host: listen.host, port: listen.port,
+      store: core.store, engine: core.engine, gateway: core.tools, dataDir: core.dataDir, host: listen.host, port: listen.port,
       tls: tlsCert && tlsKey ? { certFile: tlsCert, keyFile: tlsKey } : null, insecure: flags.get('insecure-agents') === true,
       leaseMs: (leaseSeconds ?? 600) * 1000, heartbeatMs: (heartbeatSeconds ?? 5) * 1000, log: (m) => io.stderr.write(m + '\n'),
     });

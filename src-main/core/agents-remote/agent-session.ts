@@ -13,6 +13,7 @@ import { nowIso } from '../fleet/ids';
 import { LeaseLostError, type Lease } from '../fleet/lease';
 import type { Store } from '../store/open';
 import type { AgentCredentials } from './agent-credentials';
+import { leaseOf, type RemoteJudges } from './remote-judges';
 import type { RunBundles } from './run-bundles';
 import { applyResultBranch, storeUploadedFiles } from './uploads';
 
@@ -21,6 +22,10 @@ export interface SessionDeps {
   engine: FleetEngine;
   credentials: AgentCredentials;
   bundles: RunBundles;
+  /** Judges the tool calls of this agent's attempts with the control plane's policy. */
+  judges: RemoteJudges;
+  /** Who cancelled the attempt holding this lease token, while its agent has not yet reported it. */
+  cancelledBy: (token: string) => string | undefined;
   dataDir: string;
   leaseMs: number;
   heartbeatMs: number;
@@ -88,6 +93,7 @@ export class AgentSession {
       case 'claim': return this.claimWork(msg.max);
       case 'renew': return this.renew(msg.leases);
       case 'write': return this.write(msg.seq, msg.lease, msg.op);
+      case 'judge': return this.judge(msg);
     }
   }
 
@@ -175,11 +181,42 @@ export class AgentSession {
       try {
         if (!this.holds(ref)) throw new LeaseLostError(lease);
         this.deps.engine.fleet.renew(lease, Date.now(), this.deps.leaseMs);
+        // A cancel that found the agent disconnected is delivered with its next renewal.
+        const by = this.deps.cancelledBy(ref.token);
+        if (by) this.stopAttempt(ref, by);
       } catch (e) {
         if (!(e instanceof LeaseLostError)) throw e;
+        this.deps.judges.end(ref);
         this.send({ type: 'stop', lease: ref, reason: e.message });
       }
     }
+  }
+
+  /** The attempt was cancelled here: the agent stops it and reports it cancelled. */
+  stopAttempt(ref: LeaseRef, by: string): void {
+    this.send({ type: 'stop', lease: ref, reason: `cancelled by ${by}`, cancelled_by: by });
+  }
+
+  /** Judged here, answered when decided: the wait (maybe for a person) runs beside the message queue,
+   *  so the agent's writes keep flowing meanwhile. A lease this agent does not hold is refused. */
+  private judge(msg: Extract<AgentMessage, { type: 'judge' }>): void {
+    const ref = msg.lease;
+    if (!this.holds(ref)) {
+      const why = `the lease on ${ref.run_id}/${ref.task_id}#${ref.attempt} is not held by ${this.agentId} (reclaimed, finished, or never granted)`;
+      this.deps.log(`[agents] ${this.label()}: judgment of "${msg.subject.command.slice(0, 80)}" refused: ${why}`);
+      this.deps.judges.end(ref);
+      this.send({ type: 'verdict', id: msg.id, allowed: false, message: `Refused: ${why}.`, interrupt: true });
+      this.send({ type: 'stop', lease: ref, reason: why });
+      return;
+    }
+    const judge = this.deps.judges.judgeFor(ref, this.agentId!, msg.subject.cwd);
+    void judge.judge(msg.subject, msg.call_id, msg.agent_reason).then(
+      (v) => this.send({ type: 'verdict', id: msg.id, allowed: v.allowed, message: v.message, interrupt: v.interrupt }),
+      (e: unknown) => {
+        this.deps.log(`[agents] ${this.label()}: judging "${msg.subject.command.slice(0, 80)}" failed: ${(e as Error).message}`);
+        this.send({ type: 'verdict', id: msg.id, allowed: false, message: `Refused: the control plane could not judge the call (${(e as Error).message}).`, interrupt: false });
+      },
+    );
   }
 
   /** The lease is current and held by this agent (not merely known to it). */
@@ -190,7 +227,7 @@ export class AgentSession {
   }
 
   private toLease(ref: LeaseRef): Lease {
-    return { runId: ref.run_id, taskId: ref.task_id, attempt: ref.attempt, token: ref.token, inboxSeq: ref.inbox_seq, workerId: this.agentId!, deadline: 0, grantedAt: Date.now() };
+    return leaseOf(ref, this.agentId!);
   }
 
   private ackedSeq(): number {
@@ -202,6 +239,7 @@ export class AgentSession {
     const lease = this.toLease(ref);
     const refuse = (message: string) => {
       this.deps.log(`[agents] ${this.label()}: write ${seq} (${op.kind}) for ${ref.run_id}/${ref.task_id}#${ref.attempt} refused: ${message}`);
+      this.deps.judges.end(ref);
       this.send({ type: 'refused', seq, lease: ref, code: 'lease_lost', message });
     };
     if (!this.holds(ref)) return refuse(`the lease is not held by ${this.agentId} (reclaimed, finished, or never granted)`);
@@ -236,6 +274,7 @@ export class AgentSession {
           fleet.finish(lease, outcome);
           bump.run(seq, this.agentId!, seq);
         });
+        this.deps.judges.end(ref);
         this.deps.engine.nudge();
       }
     } catch (e) {
