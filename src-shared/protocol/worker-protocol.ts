@@ -36,7 +36,15 @@ export const LeaseRefSchema = z.object({
 }).strict();
 export type LeaseRef = z.infer<typeof LeaseRefSchema>;
 
-const EventPayloadSchema = z.object({ state: z.string().min(1).max(64) }).catchall(z.unknown());
+type EventPayloadFrame = { state: string } & Record<string, unknown>;
+function isEventPayload(v: unknown): v is EventPayloadFrame {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const state = (v as { state?: unknown }).state;
+  return typeof state === 'string' && state.length >= 1 && state.length <= 64;
+}
+/** Checked by one predicate rather than a per-key object schema: every event an agent streams goes
+ *  through here, up to 10,000 a frame, and the generic check cost more than storing them. */
+const EventPayloadSchema = z.custom<EventPayloadFrame>(isEventPayload, { message: 'expected an event: an object whose "state" is a string of 1 to 64 characters' });
 
 /** A file carried inline (artifact content or a git bundle), checked by its sha256 on arrival. */
 export const InlineFileSchema = z.object({

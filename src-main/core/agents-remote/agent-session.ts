@@ -43,8 +43,16 @@ export class AgentSession {
   private capabilities = new Set<string>();
   private queue: Promise<void> = Promise.resolve();
   lastHeartbeatMs = Date.now();
+  /** Every write runs these: prepared once per connection, not per frame. */
+  private readonly held;
+  private readonly acked;
+  private readonly bump;
 
   constructor(private readonly ws: WebSocket, private readonly deps: SessionDeps, private readonly address: string) {
+    this.held = deps.store.db.prepare<[number, number, string, string], { one: number }>(
+      'SELECT 1 AS one FROM inbox WHERE seq = ? AND attempts = ? AND lease_token = ? AND worker_id = ?');
+    this.acked = deps.store.db.prepare<[string], { acked_seq: number }>('SELECT acked_seq FROM remote_agents WHERE id = ?');
+    this.bump = deps.store.db.prepare<[number, string, number]>('UPDATE remote_agents SET acked_seq = ? WHERE id = ? AND acked_seq < ?');
     ws.on('message', (data, isBinary) => {
       if (isBinary) return this.fail('invalid_message', 'binary frames are not part of the worker protocol');
       const text = (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)).toString('utf8');
@@ -221,9 +229,7 @@ export class AgentSession {
 
   /** The lease is current and held by this agent (not merely known to it). */
   private holds(ref: LeaseRef): boolean {
-    return this.deps.store.db.prepare<[number, number, string, string], { one: number }>(
-      'SELECT 1 AS one FROM inbox WHERE seq = ? AND attempts = ? AND lease_token = ? AND worker_id = ?',
-    ).get(ref.inbox_seq, ref.attempt, ref.token, this.agentId!) !== undefined;
+    return this.held.get(ref.inbox_seq, ref.attempt, ref.token, this.agentId!) !== undefined;
   }
 
   private toLease(ref: LeaseRef): Lease {
@@ -231,7 +237,7 @@ export class AgentSession {
   }
 
   private ackedSeq(): number {
-    return this.deps.store.db.prepare<[string], { acked_seq: number }>('SELECT acked_seq FROM remote_agents WHERE id = ?').get(this.agentId!)?.acked_seq ?? 0;
+    return this.acked.get(this.agentId!)?.acked_seq ?? 0;
   }
 
   private async write(seq: number, ref: LeaseRef, op: WriteOp): Promise<void> {
@@ -244,7 +250,7 @@ export class AgentSession {
     };
     if (!this.holds(ref)) return refuse(`the lease is not held by ${this.agentId} (reclaimed, finished, or never granted)`);
     const fleet = this.deps.engine.fleet;
-    const bump = this.deps.store.db.prepare<[number, string, number]>('UPDATE remote_agents SET acked_seq = ? WHERE id = ? AND acked_seq < ?');
+    const bump = this.bump;
     try {
       if (op.kind === 'starting') {
         fleet.tx(() => {
@@ -258,7 +264,8 @@ export class AgentSession {
         });
       } else if (op.kind === 'events') {
         const renamed = storeUploadedFiles(this.deps.dataDir, ref, op.files ?? []);
-        const events = op.events.map((e) => (e.state === 'artifact' && typeof e.path === 'string' ? { ...e, path: renamed(e.path) } : e));
+        // Most frames are all progress (thousands of events): copied only when an artifact needs its path.
+        const events = op.events.some((e) => e.state === 'artifact') ? op.events.map((e) => (e.state === 'artifact' && typeof e.path === 'string' ? { ...e, path: renamed(e.path) } : e)) : op.events;
         fleet.tx(() => {
           fleet.progress(lease, events);
           bump.run(seq, this.agentId!, seq);

@@ -127,11 +127,14 @@ export class RemoteAgent {
   }
 
   private send(msg: AgentMessage): boolean {
+    return this.sendText(msg.type, JSON.stringify(msg));
+  }
+
+  private sendText(type: AgentMessage['type'], text: string): boolean {
     const ws = this.ws;
     if (!ws || ws.readyState !== ws.OPEN) return false;
-    const text = JSON.stringify(msg);
     if (Buffer.byteLength(text) > MAX_WORKER_FRAME_BYTES) {
-      this.opts.log(`a ${msg.type} frame of ${Buffer.byteLength(text)} bytes is over the ${MAX_WORKER_FRAME_BYTES}-byte limit; not sent`);
+      this.opts.log(`a ${type} frame of ${Buffer.byteLength(text)} bytes is over the ${MAX_WORKER_FRAME_BYTES}-byte limit; not sent`);
       return false;
     }
     ws.send(text);
@@ -213,7 +216,12 @@ export class RemoteAgent {
 
   private write(lease: LeaseRef, op: WriteOp): void {
     if (this.outboxClosed) return; // stopped for good: nothing more is recorded
-    this.outbox.append(lease, op);
+    const { seq, frame } = this.outbox.append(lease, op);
+    // Nothing older is waiting to go out: this one goes as stored. Otherwise flush sends in order.
+    if (this.welcomed && seq === this.lastSent + 1) {
+      if (this.sendText('write', frame)) this.lastSent = seq;
+      return;
+    }
     this.flush();
   }
 
