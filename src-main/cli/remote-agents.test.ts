@@ -10,7 +10,7 @@ import path from 'node:path';
 import selfsigned from 'selfsigned';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseControlMessage, WORKER_PROTOCOL_PATH } from '../../src-shared/protocol/worker-protocol';
+import { parseControlMessage, WORKER_PROTOCOL_PATH, WORKER_PROTOCOL_VERSION } from '../../src-shared/protocol/worker-protocol';
 import { tempDir } from '../core/test-support/temp-core';
 import { waitFor } from '../core/test-support/wait-for';
 import { runCli } from './test-support/cli';
@@ -292,14 +292,14 @@ describe('remote agents', () => {
       await new Promise((resolve) => sock.once('open', resolve));
       return { sock, frames, closed };
     };
-    const hello = (auth: unknown, protocol = 1) => JSON.stringify({ type: 'hello', protocol, auth, name: 'raw', version: 'x', hostname: 'h', capabilities: [], max_tasks: 1 });
+    const hello = (auth: unknown, protocol = WORKER_PROTOCOL_VERSION) => JSON.stringify({ type: 'hello', protocol, auth, name: 'raw', version: 'x', hostname: 'h', capabilities: [], max_tasks: 1 });
 
     const v2 = await open();
-    v2.sock.send(hello({ kind: 'join', token: 'whatever' }, 2));
+    v2.sock.send(hello({ kind: 'join', token: 'whatever' }, WORKER_PROTOCOL_VERSION + 1));
     await v2.closed;
     const refusal = parseControlMessage(v2.frames[0]!);
     expect(refusal.ok && refusal.value.type === 'error' && refusal.value.code).toBe('protocol_version');
-    expect(v2.frames[0]).toContain('worker protocol 2 is not supported');
+    expect(v2.frames[0]).toContain(`worker protocol ${WORKER_PROTOCOL_VERSION + 1} is not supported`);
 
     const minted = await mintToken(db, dir);
     const c = await open();
@@ -380,7 +380,7 @@ describe('remote agents', () => {
     expect(await waitForRun(db, runId)).toBe('completed');
     await waitFor('the agent to be back', () => ['online', 'busy'].includes(query<{ status: string }>(db, 'SELECT status FROM workers WHERE id = ?', agentId)[0]!.status), 30_000, 100);
     const states = query<{ state: string; n: number }>(db, `SELECT state, COUNT(*) AS n FROM worker_events WHERE run_id = ? AND state NOT IN ('heartbeat') GROUP BY state`, runId);
-    expect(Object.fromEntries(states.map((r) => [r.state, r.n]))).toEqual({ queued: 1, leased: 1, starting: 1, running: 1, artifact: 2, completed: 1 });
+    expect(Object.fromEntries(states.map((r) => [r.state, r.n]))).toEqual({ queued: 1, leased: 1, starting: 1, running: 1, running_tool: 3, artifact: 2, completed: 1 });
     const log = JSON.parse(query<{ body: string }>(db, 'SELECT body FROM receipts WHERE run_id = ?', runId)[0]!.body) as { artifacts: Array<{ kind: string; path: string }> };
     const lines = fs.readFileSync(log.artifacts.find((a) => a.kind === 'log')!.path, 'utf8').trim().split('\n');
     expect(lines).toEqual(Array.from({ length: 40 }, (_, i) => `line ${i + 1}`));
@@ -412,7 +412,7 @@ describe('remote agents', () => {
     const receipts = query<{ result: string }>(db, 'SELECT result FROM receipts WHERE run_id = ?', runId);
     expect(receipts).toEqual([{ result: 'pass' }]);
     const states = query<{ state: string; n: number }>(db, `SELECT state, COUNT(*) AS n FROM worker_events WHERE run_id = ? AND state NOT IN ('heartbeat') GROUP BY state`, runId);
-    expect(Object.fromEntries(states.map((r) => [r.state, r.n]))).toEqual({ queued: 1, leased: 1, starting: 1, running: 1, artifact: 2, completed: 1 });
+    expect(Object.fromEntries(states.map((r) => [r.state, r.n]))).toEqual({ queued: 1, leased: 1, starting: 1, running: 1, running_tool: 3, artifact: 2, completed: 1 });
     expectContiguous(db, runId);
     await stop(agent);
     await stop(second);

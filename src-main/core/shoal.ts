@@ -99,7 +99,7 @@ export class ShoalCore implements CoreServices {
       prepareRun: (run) => this.alerts.sealRun(run),
     });
     this.agentListener = new AgentListenerService({
-      store: this.store, engine: this.engine, dataDir: this.dataDir, log: this.log, changed: () => this.store.db.open && this.bus.invalidate('workers'),
+      store: this.store, engine: this.engine, gateway: this.tools, dataDir: this.dataDir, log: this.log, changed: () => this.store.db.open && this.bus.invalidate('workers'),
     });
     const secretCipher = options.secretCipher ?? new KeyFileCipher(this.dataDir);
     this.workerRegistry = new WorkerRegistry(this.store, secretCipher);

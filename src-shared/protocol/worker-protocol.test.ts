@@ -15,11 +15,22 @@ describe('worker protocol', () => {
     expect(parseControlMessage(JSON.stringify(welcome))).toMatchObject({ ok: true, value: { acked_seq: 6 } });
   });
 
+  it('carries judgments, verdicts and cancel stops; a judgment names its lease and a well-formed subject', () => {
+    const judge = { type: 'judge', id: 1, lease, call_id: 'shell-r/t#1', subject: { tool: 'exec_shell', command: 'git push', cwd: '/w', diff: null }, agent_reason: null };
+    expect(parseAgentMessage(JSON.stringify(judge))).toMatchObject({ ok: true, value: { type: 'judge', subject: { command: 'git push' } } });
+    const noLease = parseAgentMessage(JSON.stringify({ ...judge, lease: undefined }));
+    expect(!noLease.ok && noLease.message).toMatch(/invalid "judge" frame: lease/);
+    const extra = parseAgentMessage(JSON.stringify({ ...judge, subject: { ...judge.subject, decision: 'allow' } }));
+    expect(extra.ok).toBe(false); // an agent cannot smuggle its own verdict in
+    expect(parseControlMessage(JSON.stringify({ type: 'verdict', id: 1, allowed: false, message: 'Denied by you', interrupt: false })).ok).toBe(true);
+    expect(parseControlMessage(JSON.stringify({ type: 'stop', lease, reason: 'cancelled by you', cancelled_by: 'you' }))).toMatchObject({ ok: true, value: { cancelled_by: 'you' } });
+  });
+
   it('refuses another version on either side, naming both versions', () => {
     const r = parseControlMessage(JSON.stringify({ type: 'welcome', protocol: 99 }));
     expect(r).toMatchObject({ ok: false, code: 'protocol_version' });
-    expect(!r.ok && r.message).toContain('worker protocol 99 is not supported (this side speaks 1)');
-    expect(parseAgentMessage(JSON.stringify({ type: 'hello', protocol: 2 }))).toMatchObject({ ok: false, code: 'protocol_version' });
+    expect(!r.ok && r.message).toContain(`worker protocol 99 is not supported (this side speaks ${WORKER_PROTOCOL_VERSION})`);
+    expect(parseAgentMessage(JSON.stringify({ type: 'hello', protocol: WORKER_PROTOCOL_VERSION + 1 }))).toMatchObject({ ok: false, code: 'protocol_version' });
   });
 
   it('names the field of a malformed frame', () => {

@@ -8,11 +8,17 @@
 // `error` and closes. Then the agent heartbeats, `claim`s work (answered by `leases`), renews its
 // leases, and sends durable `write`s from its outbox, each with a sequence number the control plane
 // deduplicates by (agent, sequence) and fences by the lease token (`ack` or `refused`).
+//
+// Tool calls inside an agent's attempts are judged by the control plane's policy, not the agent's:
+// the agent's gateway sends a `judge` (fenced by the lease token like a write) and its attempt waits
+// for the `verdict`, which may take as long as a person takes to answer the approval it raised.
+// Judgments are not durable: an unanswered one is sent again after a reconnect (the same call id
+// finds the same pending approval). A cancelled attempt gets a `stop` naming who cancelled it.
 import { z } from 'zod';
-import { EVENT_STATES } from './event-states';
+import { EVENT_STATES, type EventState } from './event-states';
 
 /** Bumped whenever a frame changes incompatibly; both ends refuse a different version. */
-export const WORKER_PROTOCOL_VERSION = 1;
+export const WORKER_PROTOCOL_VERSION = 2;
 /** The largest frame either end accepts (ws `maxPayload`); larger artifacts go in `chunk` writes. */
 export const MAX_WORKER_FRAME_BYTES = 8 * 1024 * 1024;
 /** Artifacts over the inline limit go in pieces of this many bytes (base64 makes a piece about
@@ -35,7 +41,16 @@ export const LeaseRefSchema = z.object({
 }).strict();
 export type LeaseRef = z.infer<typeof LeaseRefSchema>;
 
-const EventPayloadSchema = z.object({ state: z.enum(EVENT_STATES) }).catchall(z.unknown());
+const EVENT_STATE_SET: ReadonlySet<string> = new Set(EVENT_STATES);
+type EventPayloadFrame = { state: EventState } & Record<string, unknown>;
+function isEventPayload(v: unknown): v is EventPayloadFrame {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const state = (v as { state?: unknown }).state;
+  return typeof state === 'string' && EVENT_STATE_SET.has(state);
+}
+/** Checked by one predicate rather than a per-key object schema: every event an agent streams goes
+ *  through here, up to 10,000 a frame, and the generic check cost more than storing them. */
+const EventPayloadSchema = z.custom<EventPayloadFrame>(isEventPayload, { message: `expected an event: an object whose "state" is one of ${EVENT_STATES.join(', ')}` });
 
 /** A file carried inline (artifact content or a git bundle), checked by its sha256 on arrival. */
 export const InlineFileSchema = z.object({
@@ -87,6 +102,17 @@ export const AuthSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('credential'), agent_id: Id, credential: z.string().min(1).max(256) }).strict(),
 ]);
 
+/** What a tool call would do, as the gateway's policy judges it (computed where the call runs: a
+ *  write's diff needs the file as it is on the agent). */
+export const PolicySubjectSchema = z.object({
+  tool: z.string().min(1).max(256),
+  command: z.string().max(64 * 1024),
+  cwd: z.string().max(4096),
+  path: z.string().max(4096).optional(),
+  diff: z.string().max(1024 * 1024).nullable(),
+}).strict();
+export type PolicySubjectFrame = z.infer<typeof PolicySubjectSchema>;
+
 const Capabilities = z.array(z.string().min(1).max(64)).max(100);
 
 export const AgentMessageSchema = z.discriminatedUnion('type', [
@@ -98,6 +124,11 @@ export const AgentMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('claim'), max: z.number().int().min(1).max(1024) }).strict(),
   z.object({ type: z.literal('renew'), leases: z.array(LeaseRefSchema).max(1024) }).strict(),
   z.object({ type: z.literal('write'), seq: z.number().int().min(1), lease: LeaseRefSchema, op: WriteOpSchema }).strict(),
+  /** A tool call an attempt is about to make: allowed, refused, or asked of a person on the control plane. */
+  z.object({
+    type: z.literal('judge'), id: z.number().int().min(1), lease: LeaseRefSchema, call_id: z.string().min(1).max(256),
+    subject: PolicySubjectSchema, agent_reason: z.string().max(4096).nullable(),
+  }).strict(),
 ]);
 export type AgentMessage = z.infer<typeof AgentMessageSchema>;
 
@@ -127,8 +158,11 @@ export const ControlMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('leases'), leases: z.array(GrantedLeaseSchema) }).strict(),
   z.object({ type: z.literal('ack'), seq: z.number().int(), duplicate: z.boolean() }).strict(),
   z.object({ type: z.literal('refused'), seq: z.number().int().nullable(), lease: LeaseRefSchema.nullable(), code: z.enum(REFUSAL_CODES), message: z.string() }).strict(),
-  /** The attempt must stop (cancelled on the control plane, or its lease was reclaimed). */
-  z.object({ type: z.literal('stop'), lease: LeaseRefSchema, reason: z.string() }).strict(),
+  /** The attempt must stop: cancelled on the control plane (`cancelled_by` says by whom; the agent
+   *  reports it cancelled), or its lease was reclaimed (the agent abandons it). */
+  z.object({ type: z.literal('stop'), lease: LeaseRefSchema, reason: z.string(), cancelled_by: z.string().min(1).max(256).optional() }).strict(),
+  /** The answer to `judge` with the same id. `interrupt`: the attempt is being cancelled or lost. */
+  z.object({ type: z.literal('verdict'), id: z.number().int().min(1), allowed: z.boolean(), message: z.string(), interrupt: z.boolean() }).strict(),
   z.object({ type: z.literal('error'), code: z.enum(ERROR_CODES), message: z.string() }).strict(),
 ]);
 export type ControlMessage = z.infer<typeof ControlMessageSchema>;

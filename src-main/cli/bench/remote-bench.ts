@@ -1,18 +1,17 @@
 // Remote agent vs local driver on the same trivial task (`true`), one at a time: the round trip from
 // the lease being granted to the result being durable on the control plane (the receipt), median
-// over the tasks. The agent is a real RemoteAgent on a loopback WebSocket, in this process. Neither
-// side opens the tool gateway (a remote agent's attempts do not go through it yet), so the ratio is
-// the host driver plus the transport, not the gateway's per-attempt cost.
+// over the tasks. The agent is a real RemoteAgent on a loopback WebSocket, in this process. Both
+// sides go through the tool gateway (the local one judges in process; the agent's asks the control
+// plane over the socket), so the ratio is the transport and the remote judgment, not the gateway's
+// own per-attempt cost.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AgentCredentials } from '../../core/agents-remote/agent-credentials';
 import { startAgentListener } from '../../core/agents-remote/agent-listener';
 import { RemoteAgent } from '../../core/agents-remote/remote-agent';
-import { FleetEngine } from '../../core/fleet/engine';
-import { loadSpec } from '../../core/fleet/spec/load-spec';
 import { ShoalCore } from '../../core/shoal';
-import { openStore, type Store } from '../../core/store/open';
+import type { Store } from '../../core/store/open';
 import { median } from './fleet-bench';
 
 function spec(n: number): string {
@@ -37,19 +36,16 @@ async function waitUntil(what: string, ok: () => boolean, ms = 30_000): Promise<
 
 export async function localRoundTripMs(n: number): Promise<number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-bench-local-'));
-  const store = openStore(path.join(dir, 'shoal.db'));
-  const engine = new FleetEngine({ store, bus: null, dataDir: dir, maxWorkers: 1 });
+  const core = new ShoalCore({ dbPath: path.join(dir, 'shoal.db'), transport: 'headless', log: () => {}, engine: { maxWorkers: 1 } });
   try {
-    engine.start();
-    const loaded = loadSpec(spec(n), { filename: 'bench.json', workspace: null, defaultCapabilities: engine.defaultCapabilities });
+    core.start();
+    const loaded = core.validateSpec(spec(n), 'bench.json', null);
     if (!loaded.ok) throw new Error(loaded.issues.join('; '));
-    const runId = engine.launch(loaded.spec);
-    await engine.waitForRun(runId);
-    return median(roundTrips(store, runId));
+    const runId = core.engine.launch(loaded.spec);
+    await core.engine.waitForRun(runId);
+    return median(roundTrips(core.store, runId));
   } finally {
-    await engine.shutdown();
-    store.close();
-    await store.whenClosed();
+    await core.shutdown();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -61,7 +57,7 @@ export async function remoteRoundTripMs(n: number): Promise<number> {
   const listener = await (async () => {
     core.start();
     core.engine.drainWorker('local');
-    return startAgentListener({ store: core.store, engine: core.engine, dataDir: dir, host: '127.0.0.1', port: 0, leaseMs: 60_000, heartbeatMs: 5_000, log: () => {} });
+    return startAgentListener({ store: core.store, engine: core.engine, gateway: core.tools, dataDir: dir, host: '127.0.0.1', port: 0, leaseMs: 60_000, heartbeatMs: 5_000, log: () => {} });
   })();
   try {
     const { token } = new AgentCredentials(core.store).mintJoinToken({ ttlMs: 60_000 });

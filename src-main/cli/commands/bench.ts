@@ -4,6 +4,7 @@
 import { JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import os from 'node:os';
 import { eventsPerSecond, median, plainjobTasksPerSecond, schedulerTasksPerSecond, spawnLatency, unbatchedTasksPerSecond } from '../bench/fleet-bench';
+import { agentEventsPerSecond } from '../bench/agent-events-bench';
 import { localRoundTripMs, remoteRoundTripMs } from '../bench/remote-bench';
 import { dockerStartBench, sshExecBench } from '../bench/hosts-bench';
 import { landingVsGitMerge } from '../bench/landing-bench';
@@ -56,6 +57,15 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     localMs.push(await localRoundTripMs(quick ? 10 : 30));
     remoteMs.push(await remoteRoundTripMs(quick ? 10 : 30));
   }
+  // Against a local figure measured right beside it (the same payloads and batch size), so a burst
+  // of load on a shared machine hits both alike.
+  log('events streamed from a remote agent vs stored locally…');
+  const agentEv: number[] = [];
+  const localEv: number[] = [];
+  for (let r = 0; r < (quick ? 1 : 3); r++) {
+    localEv.push(eventsPerSecond(quick ? 50_000 : 200_000, 1000, 1));
+    agentEv.push(await agentEventsPerSecond(quick ? 50_000 : 200_000, 1000));
+  }
   // Hosts: a machine without sshd or podman reports why instead of a figure.
   log('ssh exec vs OpenSSH ControlMaster…');
   const ssh = await sshExecBench(quick ? 20 : 100, quick ? 3 : 5).catch((e: unknown) => ({ error: `ssh: ${(e as Error).message.split('\n')[0]}` }));
@@ -80,11 +90,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     remote_round_trip_ms: Math.round(median(remoteMs) * 10) / 10,
     local_round_trip_ms: Math.round(median(localMs) * 10) / 10,
     remote_vs_local_round_trip: Math.round((median(remoteMs) / median(localMs)) * 100) / 100,
+    agent_events_per_s: Math.round(median(agentEv)),
+    agent_vs_local_events: Math.round((median(agentEv) / median(localEv)) * 100) / 100,
     hosts: { ssh, docker },
     tasks: n,
     rounds,
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version },
-    targets: { scheduler_tasks_per_s: 20_000, events_per_s: 150_000, spawn_ms_p99: 20, scheduler_vs_plainjob: 1, ssh_vs_openssh: 1, docker_vs_podman_run: 1.2, landing_vs_git_merge: 2, remote_vs_local_round_trip: 1.5 },
+    targets: { scheduler_tasks_per_s: 20_000, events_per_s: 150_000, spawn_ms_p99: 20, scheduler_vs_plainjob: 1, ssh_vs_openssh: 1, docker_vs_podman_run: 1.2, landing_vs_git_merge: 2, remote_vs_local_round_trip: 1.5, agent_vs_local_events: 0.5 },
   };
   if (flags.get('json')) io.stdout.write(JSON.stringify(result) + '\n');
   else io.stdout.write(JSON.stringify(result, null, 2) + '\n');

@@ -13,11 +13,14 @@ import type { Store } from '../store/open';
 import { AgentCredentials } from './agent-credentials';
 import { AgentSession } from './agent-session';
 import { isLoopback, splitListenAddress } from './listener-config';
+import { RemoteJudges, type RemoteJudgeGateway } from './remote-judges';
 import { RunBundles } from './run-bundles';
 
 export interface AgentListenerOptions {
   store: Store;
   engine: FleetEngine;
+  /** The control plane's tool gateway: agents' tool calls are judged by its policy and approvals. */
+  gateway: RemoteJudgeGateway;
   dataDir: string;
   host: string;
   port: number;
@@ -61,6 +64,23 @@ export async function startAgentListener(opts: AgentListenerOptions): Promise<Ag
   const bundles = new RunBundles(opts.store, opts.dataDir);
   const sessions = new Map<string, AgentSession>();
   const leaseMs = () => opts.leaseMs;
+  const judges = new RemoteJudges(opts.gateway, opts.engine, opts.store);
+  // Cancelled attempts whose agent has not yet reported them, by lease token: a stop is pushed at
+  // once when the agent is connected, and again with each renewal until its outcome arrives.
+  const cancelled = new Map<string, string>();
+  const leaseOfTask = opts.store.db.prepare<[string, string], { seq: number; attempts: number; lease_token: string | null; worker_id: string | null }>(
+    'SELECT seq, attempts, lease_token, worker_id FROM inbox WHERE run_id = ? AND task_id = ?');
+  const isAgent = opts.store.db.prepare<[string], { one: number }>('SELECT 1 AS one FROM remote_agents WHERE id = ?');
+  const tokenLive = opts.store.db.prepare<[string], { one: number }>('SELECT 1 AS one FROM inbox WHERE lease_token = ?');
+  const stopRemote = opts.engine.onRemoteCancel((runId, taskId, by) => {
+    const row = leaseOfTask.get(runId, taskId);
+    if (!row?.lease_token || !row.worker_id || !isAgent.get(row.worker_id)) return false;
+    const ref = { run_id: runId, task_id: taskId, attempt: row.attempts, token: row.lease_token, inbox_seq: row.seq };
+    cancelled.set(ref.token, by);
+    sessions.get(row.worker_id)?.stopAttempt(ref, by);
+    opts.log(`[agents] ${runId}/${taskId}#${ref.attempt} cancelled by ${by}: stopping it on agent ${row.worker_id}`);
+    return true;
+  });
   const handler: http.RequestListener = (req, res) => {
     void serveBundle(req, res, credentials, bundles);
   };
@@ -76,7 +96,7 @@ export async function startAgentListener(opts: AgentListenerOptions): Promise<Ag
     wss.handleUpgrade(req, socket, head, (ws) => {
       const address = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
       new AgentSession(ws, {
-        store: opts.store, engine: opts.engine, credentials, bundles, dataDir: opts.dataDir, leaseMs, heartbeatMs: opts.heartbeatMs, log: opts.log, changed: opts.changed,
+        store: opts.store, engine: opts.engine, credentials, bundles, dataDir: opts.dataDir, judges, cancelledBy: (token) => cancelled.get(token), leaseMs, heartbeatMs: opts.heartbeatMs, log: opts.log, changed: opts.changed,
         claim: (id, s) => {
           const old = sessions.get(id);
           sessions.set(id, s);
@@ -91,6 +111,8 @@ export async function startAgentListener(opts: AgentListenerOptions): Promise<Ag
   const staleTimer = setInterval(() => {
     if (!opts.store.db.open) return;
     for (const s of sessions.values()) s.checkStale(Date.now());
+    judges.sweep();
+    for (const [token] of cancelled) if (!tokenLive.get(token)) cancelled.delete(token);
   }, opts.heartbeatMs);
   staleTimer.unref();
 
@@ -112,6 +134,8 @@ export async function startAgentListener(opts: AgentListenerOptions): Promise<Ag
     },
     close: () => new Promise<void>((resolve) => {
       clearInterval(staleTimer);
+      stopRemote();
+      judges.closeAll();
       for (const c of wss.clients) c.terminate();
       wss.close();
       server.close(() => resolve());

@@ -43,9 +43,13 @@ export class AgentOutbox {
     })();
   }
 
-  /** Stored durably before the caller sends it. */
-  append(lease: LeaseRef, op: WriteOp): number {
-    return Number(this.insert.run(JSON.stringify(lease), JSON.stringify(op)).lastInsertRowid);
+  /** Stored durably before the caller sends it. Also returns the `write` frame for it, built from
+   *  the JSON just stored: the common case sends it at once, without reading it back. */
+  append(lease: LeaseRef, op: WriteOp): { seq: number; frame: string } {
+    const leaseJson = JSON.stringify(lease);
+    const opJson = JSON.stringify(op);
+    const seq = Number(this.insert.run(leaseJson, opJson).lastInsertRowid);
+    return { seq, frame: `{"type":"write","seq":${seq},"lease":${leaseJson},"op":${opJson}}` };
   }
 
   pendingAfter(seq: number): OutboxEntry[] {

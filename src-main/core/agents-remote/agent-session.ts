@@ -13,6 +13,7 @@ import { nowIso } from '../fleet/ids';
 import { LeaseLostError, type Lease } from '../fleet/lease';
 import type { Store } from '../store/open';
 import type { AgentCredentials } from './agent-credentials';
+import { leaseOf, type RemoteJudges } from './remote-judges';
 import type { RunBundles } from './run-bundles';
 import { keepReclaimedWork } from '../fleet/keep-partial';
 import { dropPartial, partialBranch } from '../fleet/partial-work';
@@ -23,6 +24,10 @@ export interface SessionDeps {
   engine: FleetEngine;
   credentials: AgentCredentials;
   bundles: RunBundles;
+  /** Judges the tool calls of this agent's attempts with the control plane's policy. */
+  judges: RemoteJudges;
+  /** Who cancelled the attempt holding this lease token, while its agent has not yet reported it. */
+  cancelledBy: (token: string) => string | undefined;
   dataDir: string;
   /** The host's lease length now (a setting, unless fixed on the command line); a task's own
    *  `metadata.lease_seconds` wins over it. */
@@ -46,8 +51,16 @@ export class AgentSession {
   lastHeartbeatMs = Date.now();
   /** Partial branches this agent sent snapshots to, until their attempt finishes. */
   private readonly snapshotted = new Set<string>();
+  /** Every write runs these: prepared once per connection, not per frame. */
+  private readonly held;
+  private readonly acked;
+  private readonly bump;
 
   constructor(private readonly ws: WebSocket, private readonly deps: SessionDeps, private readonly address: string) {
+    this.held = deps.store.db.prepare<[number, number, string, string], { one: number }>(
+      'SELECT 1 AS one FROM inbox WHERE seq = ? AND attempts = ? AND lease_token = ? AND worker_id = ?');
+    this.acked = deps.store.db.prepare<[string], { acked_seq: number }>('SELECT acked_seq FROM remote_agents WHERE id = ?');
+    this.bump = deps.store.db.prepare<[number, string, number]>('UPDATE remote_agents SET acked_seq = ? WHERE id = ? AND acked_seq < ?');
     ws.on('message', (data, isBinary) => {
       if (isBinary) return this.fail('invalid_message', 'binary frames are not part of the worker protocol');
       const text = (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)).toString('utf8');
@@ -99,6 +112,7 @@ export class AgentSession {
       case 'claim': return this.claimWork(msg.max);
       case 'renew': return this.renew(msg.leases);
       case 'write': return this.write(msg.seq, msg.lease, msg.op);
+      case 'judge': return this.judge(msg);
     }
   }
 
@@ -196,26 +210,55 @@ export class AgentSession {
       try {
         if (!this.holds(ref)) throw new LeaseLostError(lease);
         this.deps.engine.fleet.renew(lease, Date.now(), this.deps.leaseMs());
+        // A cancel that found the agent disconnected is delivered with its next renewal.
+        const by = this.deps.cancelledBy(ref.token);
+        if (by) this.stopAttempt(ref, by);
       } catch (e) {
         if (!(e instanceof LeaseLostError)) throw e;
+        this.deps.judges.end(ref);
         this.send({ type: 'stop', lease: ref, reason: e.message });
       }
     }
   }
 
+  /** The attempt was cancelled here: the agent stops it and reports it cancelled. */
+  stopAttempt(ref: LeaseRef, by: string): void {
+    this.send({ type: 'stop', lease: ref, reason: `cancelled by ${by}`, cancelled_by: by });
+  }
+
+  /** Judged here, answered when decided: the wait (maybe for a person) runs beside the message queue,
+   *  so the agent's writes keep flowing meanwhile. A lease this agent does not hold is refused. */
+  private judge(msg: Extract<AgentMessage, { type: 'judge' }>): void {
+    const ref = msg.lease;
+    if (!this.holds(ref)) {
+      const why = `the lease on ${ref.run_id}/${ref.task_id}#${ref.attempt} is not held by ${this.agentId} (reclaimed, finished, or never granted)`;
+      this.deps.log(`[agents] ${this.label()}: judgment of "${msg.subject.command.slice(0, 80)}" refused: ${why}`);
+      this.deps.judges.end(ref);
+      this.send({ type: 'verdict', id: msg.id, allowed: false, message: `Refused: ${why}.`, interrupt: true });
+      this.send({ type: 'stop', lease: ref, reason: why });
+      return;
+    }
+    const judge = this.deps.judges.judgeFor(ref, this.agentId!, msg.subject.cwd);
+    void judge.judge(msg.subject, msg.call_id, msg.agent_reason).then(
+      (v) => this.send({ type: 'verdict', id: msg.id, allowed: v.allowed, message: v.message, interrupt: v.interrupt }),
+      (e: unknown) => {
+        this.deps.log(`[agents] ${this.label()}: judging "${msg.subject.command.slice(0, 80)}" failed: ${(e as Error).message}`);
+        this.send({ type: 'verdict', id: msg.id, allowed: false, message: `Refused: the control plane could not judge the call (${(e as Error).message}).`, interrupt: false });
+      },
+    );
+  }
+
   /** The lease is current and held by this agent (not merely known to it). */
   private holds(ref: LeaseRef): boolean {
-    return this.deps.store.db.prepare<[number, number, string, string], { one: number }>(
-      'SELECT 1 AS one FROM inbox WHERE seq = ? AND attempts = ? AND lease_token = ? AND worker_id = ?',
-    ).get(ref.inbox_seq, ref.attempt, ref.token, this.agentId!) !== undefined;
+    return this.held.get(ref.inbox_seq, ref.attempt, ref.token, this.agentId!) !== undefined;
   }
 
   private toLease(ref: LeaseRef): Lease {
-    return { runId: ref.run_id, taskId: ref.task_id, attempt: ref.attempt, token: ref.token, inboxSeq: ref.inbox_seq, workerId: this.agentId!, deadline: 0, grantedAt: Date.now() };
+    return leaseOf(ref, this.agentId!);
   }
 
   private ackedSeq(): number {
-    return this.deps.store.db.prepare<[string], { acked_seq: number }>('SELECT acked_seq FROM remote_agents WHERE id = ?').get(this.agentId!)?.acked_seq ?? 0;
+    return this.acked.get(this.agentId!)?.acked_seq ?? 0;
   }
 
   private async write(seq: number, ref: LeaseRef, op: WriteOp): Promise<void> {
@@ -223,11 +266,12 @@ export class AgentSession {
     const lease = this.toLease(ref);
     const refuse = (message: string) => {
       this.deps.log(`[agents] ${this.label()}: write ${seq} (${op.kind}) for ${ref.run_id}/${ref.task_id}#${ref.attempt} refused: ${message}`);
+      this.deps.judges.end(ref);
       this.send({ type: 'refused', seq, lease: ref, code: 'lease_lost', message });
     };
     if (!this.holds(ref)) return refuse(`the lease is not held by ${this.agentId} (reclaimed, finished, or never granted)`);
     const fleet = this.deps.engine.fleet;
-    const bump = this.deps.store.db.prepare<[number, string, number]>('UPDATE remote_agents SET acked_seq = ? WHERE id = ? AND acked_seq < ?');
+    const bump = this.bump;
     try {
       if (op.kind === 'starting') {
         fleet.tx(() => {
@@ -241,7 +285,8 @@ export class AgentSession {
         });
       } else if (op.kind === 'events') {
         const renamed = storeUploadedFiles(this.deps.dataDir, ref, op.files ?? []);
-        const events = op.events.map((e) => (e.state === 'artifact' && typeof e.path === 'string' ? { ...e, path: renamed(e.path) } : e));
+        // Most frames are all progress (thousands of events): copied only when an artifact needs its path.
+        const events = op.events.some((e) => e.state === 'artifact') ? op.events.map((e) => (e.state === 'artifact' && typeof e.path === 'string' ? { ...e, path: renamed(e.path) } : e)) : op.events;
         fleet.tx(() => {
           fleet.progress(lease, events);
           bump.run(seq, this.agentId!, seq);
@@ -273,6 +318,7 @@ export class AgentSession {
           fleet.finish(lease, outcome);
           bump.run(seq, this.agentId!, seq);
         });
+        this.deps.judges.end(ref);
         this.deps.engine.nudge();
         // A result supersedes the snapshots; an interrupted attempt's are kept and shown like a lost one's.
         const attempt = { runId: ref.run_id, taskId: ref.task_id, attempt: ref.attempt, workerId: this.agentId! };

@@ -5,6 +5,7 @@ import type { FleetEngine } from '../fleet/engine';
 import type { Store } from '../store/open';
 import { SettingsTable } from '../store/settings-table';
 import { startAgentListener, type AgentListener } from './agent-listener';
+import type { RemoteJudgeGateway } from './remote-judges';
 import {
   checkListenerConfig, DEFAULT_HEARTBEAT_SECONDS, type CheckedListener, isLoopback, LISTENER_CONFIG, ListenerConfigError, type ListenerConfig, type ListenerField,
 } from './listener-config';
@@ -30,6 +31,8 @@ export interface ListenerStatus {
 export interface ListenerServiceDeps {
   store: Store;
   engine: FleetEngine;
+  /** Judges agents' tool calls with this host's policy. */
+  gateway: RemoteJudgeGateway;
   dataDir: string;
   log: (message: string) => void;
   changed: () => void;
@@ -89,7 +92,7 @@ export class AgentListenerService {
       let listener: AgentListener;
       try {
         listener = await startAgentListener({
-          store: this.deps.store, engine: this.deps.engine, dataDir: this.deps.dataDir, log: this.deps.log, changed: this.deps.changed, ...checked,
+          store: this.deps.store, engine: this.deps.engine, gateway: this.deps.gateway, dataDir: this.deps.dataDir, log: this.deps.log, changed: this.deps.changed, ...checked,
         });
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;

@@ -3,7 +3,8 @@
 // heartbeats, claims work that fits it, runs each attempt with the same local driver the control
 // plane uses, and sends every record through its durable outbox. On reconnect it drops what the
 // control plane acknowledged and replays the rest; when a lease is refused as lost it stops that
-// attempt (the seed's claim-conflict rule).
+// attempt (the seed's claim-conflict rule). Its attempts' tool calls are judged by the control
+// plane (agent-gateway.ts): a judgment waits for the verdict, and is sent again after a reconnect.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import WebSocket from 'ws';
 import type { FleetTaskSpec } from '../../../src-shared/protocol/fleet';
 import {
   MAX_WORKER_FRAME_BYTES, parseControlMessage, WORKER_PROTOCOL_PATH, WORKER_PROTOCOL_VERSION,
-  type AgentMessage, type ControlMessage, type GrantedLease, type LeaseRef, type WriteOp,
+  type AgentMessage, type ControlMessage, type GrantedLease, type LeaseRef, type PolicySubjectFrame, type WriteOp,
 } from '../../../src-shared/protocol/worker-protocol';
 import { detectCapabilities } from '../fleet/capabilities';
 import { refSlug, taskKey } from '../fleet/ids';
@@ -20,6 +21,8 @@ import { specGitRemote } from '../fleet/spec/remote-work-fields';
 import type { Lease } from '../fleet/lease';
 import { superviseAttempt, type AttemptHandle } from '../hosts/attempt-supervisor';
 import { LocalDriver } from '../hosts/local-driver';
+import type { RemoteVerdict } from '../gateway/gateway';
+import { AgentGateway } from './agent-gateway';
 import { AgentOutbox } from './agent-outbox';
 import { AgentRepos } from './agent-repos';
 import { RemoteAttemptFleet } from './remote-attempt-fleet';
@@ -48,6 +51,7 @@ const localDriver = new LocalDriver();
 const FATAL = new Set(['bad_token', 'token_used', 'token_expired', 'revoked', 'protocol_version']);
 
 interface Running { handle: AttemptHandle; fleet: RemoteAttemptFleet; ref: LeaseRef; repo: string | null; baseCommit: string | null; snapshotting?: boolean }
+interface Judging { frame: Extract<AgentMessage, { type: 'judge' }>; settle: (v: RemoteVerdict) => void }
 
 export class RemoteAgent {
   private readonly outbox: AgentOutbox;
@@ -66,6 +70,9 @@ export class RemoteAgent {
   private readonly running = new Map<string, Running>();
   private readonly maxTasks: number;
   private outboxClosed = false;
+  private readonly gateway: AgentGateway;
+  private nextJudgment = 1;
+  private readonly judging = new Map<number, Judging>();
   private finished!: (result: { code: number; message: string }) => void;
   /** Settles when the agent stops for good (a fatal refusal, or stop()). */
   readonly done: Promise<{ code: number; message: string }>;
@@ -78,6 +85,7 @@ export class RemoteAgent {
     const httpBase = opts.url.replace(/^ws/, 'http');
     this.repos = new AgentRepos(opts.workspaceDir ?? path.join(opts.dataDir, 'repos'), httpBase, () => `${this.identity?.agentId}:${this.identity?.credential}`, opts.ca, opts.log);
     this.done = new Promise((resolve) => (this.finished = resolve));
+    this.gateway = new AgentGateway((ref, callId, subject, reason, signal) => this.judge(ref, callId, subject, reason, signal), opts.version);
   }
 
   get agentId(): string | null {
@@ -123,11 +131,14 @@ export class RemoteAgent {
   }
 
   private send(msg: AgentMessage): boolean {
+    return this.sendText(msg.type, JSON.stringify(msg));
+  }
+
+  private sendText(type: AgentMessage['type'], text: string): boolean {
     const ws = this.ws;
     if (!ws || ws.readyState !== ws.OPEN) return false;
-    const text = JSON.stringify(msg);
     if (Buffer.byteLength(text) > MAX_WORKER_FRAME_BYTES) {
-      this.opts.log(`a ${msg.type} frame of ${Buffer.byteLength(text)} bytes is over the ${MAX_WORKER_FRAME_BYTES}-byte limit; not sent`);
+      this.opts.log(`a ${type} frame of ${Buffer.byteLength(text)} bytes is over the ${MAX_WORKER_FRAME_BYTES}-byte limit; not sent`);
       return false;
     }
     ws.send(text);
@@ -158,7 +169,11 @@ export class RemoteAgent {
         if (msg.lease) this.loseLease(msg.lease, msg.message);
         return;
       case 'stop':
-        this.loseLease(msg.lease, msg.reason);
+        if (msg.cancelled_by) this.cancelLease(msg.lease, msg.cancelled_by);
+        else this.loseLease(msg.lease, msg.reason);
+        return;
+      case 'verdict':
+        this.judging.get(msg.id)?.settle({ allowed: msg.allowed, message: msg.message, interrupt: msg.interrupt });
         return;
     }
   }
@@ -179,6 +194,8 @@ export class RemoteAgent {
     this.outbox.removeUpTo(msg.acked_seq);
     this.lastSent = msg.acked_seq;
     this.flush();
+    // Judgments the last connection did not answer: the same call ids find the same approvals.
+    for (const j of this.judging.values()) this.send(j.frame);
     this.heartbeat();
     if (this.timer) clearInterval(this.timer);
     this.timer = setInterval(() => this.heartbeat(), this.heartbeatMs);
@@ -225,7 +242,12 @@ export class RemoteAgent {
 
   private write(lease: LeaseRef, op: WriteOp): void {
     if (this.outboxClosed) return; // stopped for good: nothing more is recorded
-    this.outbox.append(lease, op);
+    const { seq, frame } = this.outbox.append(lease, op);
+    // Nothing older is waiting to go out: this one goes as stored. Otherwise flush sends in order.
+    if (this.welcomed && seq === this.lastSent + 1) {
+      if (this.sendText('write', frame)) this.lastSent = seq;
+      return;
+    }
     this.flush();
   }
 
@@ -253,11 +275,45 @@ export class RemoteAgent {
     else this.claimLater();
   }
 
+  /** Asks the control plane's policy about a call the attempt of `ref` is about to make. */
+  private judge(ref: LeaseRef, callId: string, subject: PolicySubjectFrame, agentReason: string | null, signal: AbortSignal): Promise<RemoteVerdict> {
+    return new Promise((resolve) => {
+      const id = this.nextJudgment++;
+      const settle = (v: RemoteVerdict) => {
+        if (!this.judging.delete(id)) return;
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      };
+      const onAbort = () => settle({ allowed: false, message: 'Refused: the attempt is stopping.', interrupt: true });
+      this.judging.set(id, { frame: { type: 'judge', id, lease: ref, call_id: callId, subject, agent_reason: agentReason }, settle });
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      if (this.welcomed) this.send(this.judging.get(id)!.frame);
+    });
+  }
+
+  /** Answers the attempt's open judgments with a refusal: it is being stopped. */
+  private refuseJudgments(ref: LeaseRef | null, message: string): void {
+    for (const j of [...this.judging.values()]) {
+      if (!ref || j.frame.lease.token === ref.token) j.settle({ allowed: false, message, interrupt: true });
+    }
+  }
+
+  /** Cancelled on the control plane: the attempt stops (its process group killed) and reports itself cancelled. */
+  private cancelLease(ref: LeaseRef, by: string): void {
+    const r = this.running.get(taskKey(ref.run_id, ref.task_id));
+    if (!r || r.ref.token !== ref.token || r.fleet.lost) return;
+    this.opts.log(`${ref.run_id}/${ref.task_id} attempt ${ref.attempt} cancelled by ${by}; stopping it`);
+    this.refuseJudgments(ref, `Aborted by ${by}: the task is cancelled.`);
+    r.handle.stop({ kind: 'cancel', by });
+  }
+
   private loseLease(ref: LeaseRef, why: string): void {
     const r = this.running.get(taskKey(ref.run_id, ref.task_id));
     this.outbox.dropLease(ref);
     if (!r || r.ref.token !== ref.token || r.fleet.lost) return;
     r.fleet.lost = why;
+    this.refuseJudgments(ref, `Refused: the lease was lost (${why}).`);
     this.opts.log(`lease on ${ref.run_id}/${ref.task_id} attempt ${ref.attempt} lost (${why}); stopping that attempt`);
     r.handle.stop({ kind: 'interrupt', signal: 'lease-lost' });
   }
@@ -290,7 +346,7 @@ export class RemoteAgent {
     // The same supervisor and local host driver as an attempt on the control plane itself.
     const handle = superviseAttempt(lease, {
       ops: fleet, driver: localDriver, dataDir: this.opts.dataDir, workspace, leaseMs: this.leaseMs, heartbeatMs: this.heartbeatMs,
-      killGraceMs: 2_000, env: this.opts.env ?? process.env, worktreeCleanup: 'on_success',
+      killGraceMs: 2_000, env: this.opts.env ?? process.env, worktreeCleanup: 'on_success', gateway: this.gateway.forLease(ref),
     });
     this.running.set(key, { handle, fleet, ref, repo: workspace, baseCommit: g.base?.commit ?? null });
     await handle.done;
@@ -317,6 +373,8 @@ export class RemoteAgent {
     this.ws?.close(1000, 'agent stopping');
     this.outboxClosed = true;
     this.outbox.close();
+    this.refuseJudgments(null, 'Refused: the agent is stopping.');
+    void this.gateway.close();
     this.finished({ code, message });
   }
 }

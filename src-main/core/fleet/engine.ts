@@ -63,6 +63,9 @@ function workerKey(pool: string | null | undefined, id: string): string {
 
 export const LOCAL_WORKER_ID = 'local';
 
+/** Stops a task's attempt on a remote agent; false when it runs on none this listener knows. */
+export type RemoteCancel = (runId: string, taskId: string, by: string) => boolean;
+
 /** A worker a person drained or retired stays so through restarts and heartbeats. */
 const KEEP_OUT_OF_SERVICE = (next: string) => `CASE WHEN status IN ('draining', 'retired') THEN status ELSE ${next} END`;
 
@@ -71,6 +74,7 @@ export class FleetEngine {
   readonly drivers: DriverPool;
   readonly spawnLatencies: number[] = [];
   private readonly workers = new Map<string, Worker>();
+  private readonly remoteCancels = new Set<RemoteCancel>();
   private readonly workspaces = new Map<string, string | null>();
   private readonly opts: Required<Omit<EngineOptions, 'bus' | 'capabilities' | 'maxWorkers' | 'executor' | 'gateway' | 'drivers' | 'acceptNewHostKeys' | 'prepareRun'>> & { maxWorkers: number };
   private tickScheduled = false;
@@ -152,9 +156,25 @@ export class FleetEngine {
     return run.id;
   }
 
+  /** Attempts that run on a remote agent have no handle here; whoever holds the agent's connection
+   *  stops them (true: it knew the attempt). */
+  onRemoteCancel(stop: RemoteCancel): () => void {
+    this.remoteCancels.add(stop);
+    return () => this.remoteCancels.delete(stop);
+  }
+
+  private stopElsewhere(runId: string, taskId: string, by: string): boolean {
+    for (const stop of this.remoteCancels) if (stop(runId, taskId, by)) return true;
+    return false;
+  }
+
   cancelRun(runId: string, by = 'user'): boolean {
     const running = this.fleet.cancelRun(runId, by);
-    for (const l of running) this.findHandle(l.runId, l.taskId)?.stop({ kind: 'cancel', by });
+    for (const l of running) {
+      const h = this.findHandle(l.runId, l.taskId);
+      if (h) h.stop({ kind: 'cancel', by });
+      else this.stopElsewhere(l.runId, l.taskId, by);
+    }
     this.options.bus?.invalidate('runs', 'tasks');
     this.notifyWaiters();
     return running.length > 0 || this.fleet.runStatus(runId) === 'cancelled';
@@ -166,7 +186,7 @@ export class FleetEngine {
       h.stop({ kind: 'cancel', by });
       return true;
     }
-    return false;
+    return this.stopElsewhere(runId, taskId, by);
   }
 
   pauseRun(runId: string): boolean {

@@ -48,6 +48,17 @@ export interface AttemptBinding {
   record(events: EventPayload[]): void;
 }
 
+/** A call's policy subject with the directory it runs in (on whichever machine runs it). */
+export interface JudgedSubject { tool: string; command: string; cwd: string; path?: string; diff: string | null }
+export interface RemoteVerdict { allowed: boolean; message: string; interrupt: boolean }
+
+/** One remote attempt's judge on the control plane (see bindRemote). */
+export interface RemoteAttemptJudge {
+  judge(subject: JudgedSubject, callId: string, agentReason: string | null, signal?: AbortSignal): Promise<RemoteVerdict>;
+  /** The attempt is over (finished, cancelled, reclaimed): pending requests expire. */
+  close(): void;
+}
+
 export interface AttemptSession {
   /** The MCP endpoint for this attempt (Streamable HTTP on 127.0.0.1, secret in the path). */
   url: string;
@@ -197,12 +208,32 @@ export class ShoalToolGateway implements ToolGateway {
   async authorizeForCaller(bound: Bound, toolName: string, input: Record<string, unknown>, callId: string, signal?: AbortSignal): Promise<{ behavior: 'allow'; updatedInput: Record<string, unknown> } | { behavior: 'deny'; message: string; interrupt?: boolean }> {
     const subject = subjectOf(toolName, input, bound.scope.workdir);
     if (!subject) return { behavior: 'allow', updatedInput: input };
-    const ctx: CallCtx = { tool: subject.tool, callId, scope: bound.scope, bound, agentReason: stringArg(input, 'description') ?? stringArg(input, 'reason') };
-    const prepared = { command: subject.command, cwd: bound.scope.workdir, ...(subject.path !== undefined ? { path: subject.path } : {}), diff: subject.diff };
+    const verdict = await this.judgeSubject(bound, { ...subject, cwd: bound.scope.workdir }, callId, stringArg(input, 'description') ?? stringArg(input, 'reason'), signal);
+    return verdict.allowed ? { behavior: 'allow', updatedInput: input } : { behavior: 'deny', message: verdict.message, ...(verdict.interrupt ? { interrupt: true } : {}) };
+  }
+
+  /** Precheck, approval and lifecycle for a call described by its subject, which the caller runs. */
+  private async judgeSubject(bound: Bound, subject: JudgedSubject, callId: string, agentReason: string | null, signal?: AbortSignal): Promise<RemoteVerdict> {
+    const ctx: CallCtx = { tool: subject.tool, callId, scope: bound.scope, bound, agentReason };
+    const prepared = { command: subject.command, cwd: subject.cwd, ...(subject.path !== undefined ? { path: subject.path } : {}), diff: subject.diff };
     const auth = await this.authorize(ctx, prepared, anySignal([signal, bound.stop.signal]));
-    if (!auth.allowed) return { behavior: 'deny', message: auth.outcome.output, ...(auth.outcome.status === 'aborted' ? { interrupt: true } : {}) };
+    if (!auth.allowed) return { allowed: false, message: auth.outcome.output, interrupt: auth.outcome.status === 'aborted' };
     this.emit(ctx, { kind: 'tool', phase: 'dispatching', tool: ctx.tool, callId, detail: { call_id: callId, execution_kind: executionKind(ctx.tool), executed_by: 'agent' } });
-    return { behavior: 'allow', updatedInput: input };
+    return { allowed: true, message: "allowed by Shoal's exec policy", interrupt: false };
+  }
+
+  /** Binds an attempt that runs on a remote agent: its calls arrive as subjects over the worker
+   *  protocol and are judged here, with this control plane's policy and approvals, exactly as a
+   *  local attempt's. No endpoint: the agent's own gateway is the one its agent talks to. */
+  bindRemote(binding: AttemptBinding): RemoteAttemptJudge {
+    const bound: Bound = { ...binding, key: scopeKey(binding.scope), secret: '', policy: readTaskPolicy(binding.metadata), stop: new AbortController() };
+    const previous = this.attempts.get(bound.key);
+    if (previous) this.closeAttempt(previous);
+    this.attempts.set(bound.key, bound);
+    return {
+      judge: (subject, callId, agentReason, signal) => this.judgeSubject(bound, subject, callId, agentReason, signal),
+      close: () => this.closeAttempt(bound),
+    };
   }
 
   /** Claude Code's PreToolUse hook: every call Claude is about to make, also those it would never
@@ -331,13 +362,7 @@ export class ShoalToolGateway implements ToolGateway {
 
   private emit(ctx: CallCtx, event: ToolLifecycleEvent): void {
     ctx.onLifecycle?.(event);
-    if (ctx.bound) {
-      // As the reference implementation's hooks: ToolLifecycle {phase, payload}, ApprovalLifecycle {approval_id, phase, reason}.
-      const extra: Record<string, unknown> = event.kind === 'tool'
-        ? { kind: 'tool', phase: event.phase, payload: event.detail }
-        : { ...event.detail, kind: 'approval', phase: event.phase, approval_id: event.approvalId, reason: event.reason };
-      ctx.bound.record([{ state: 'running_tool', tool: event.tool, call_id: event.callId, extra: toJson(extra) }]);
-    }
+    if (ctx.bound) ctx.bound.record([lifecycleRecord(event)]);
   }
 
   // ── MCP ──────────────────────────────────────────────────────────────────────────────────────
@@ -386,7 +411,7 @@ export class ShoalToolGateway implements ToolGateway {
     bound.stop.abort();
     this.processes.signalScope(bound.key, 'SIGKILL');
     this.attempts.delete(bound.key);
-    this.bySecret.delete(bound.secret);
+    if (bound.secret) this.bySecret.delete(bound.secret);
     this.sessionAllowed.delete(bound.key);
     if (!this.deps.store.db.open) return;
     const { runId, taskId, attempt } = bound.scope;
@@ -396,6 +421,15 @@ export class ShoalToolGateway implements ToolGateway {
     }
     if (closed > 0) this.deps.bus?.invalidate('approvals');
   }
+}
+
+/** A lifecycle step as a timeline event. As the reference implementation's hooks: ToolLifecycle
+ *  {phase, payload}, ApprovalLifecycle {approval_id, phase, reason}. */
+export function lifecycleRecord(event: ToolLifecycleEvent): EventPayload {
+  const extra: Record<string, unknown> = event.kind === 'tool'
+    ? { kind: 'tool', phase: event.phase, payload: event.detail }
+    : { ...event.detail, kind: 'approval', phase: event.phase, approval_id: event.approvalId, reason: event.reason };
+  return { state: 'running_tool', tool: event.tool, call_id: event.callId, extra: toJson(extra) };
 }
 
 /** The reference implementation's approval_request_frame: which decisions a person gets depends on the amendment. */
