@@ -10,6 +10,8 @@ import { initRepo, remoteHas, repoWithRemote } from '../../test-support/git-repo
 import { replay, type ModelStep } from '../../test-support/model-server';
 import { eventsOf, launch } from '../../test-support/temp-core';
 import { agentTask, gatewayEvents, useAgentCli } from '../../test-support/agent-cli';
+import { TaskView } from '../../views/task-view';
+import { gatherEvidence, renderEvidence } from '../../landing/receipt';
 import { waitFor } from '../../test-support/wait-for';
 
 const cli = useAgentCli();
@@ -49,6 +51,10 @@ describe('Claude Code under Shoal policy', () => {
     const usage = eventsOf(c, runId).find((e) => (e.extra as { kind?: string } | undefined)?.kind === 'usage')!.extra as { usage: Record<string, number>; cost_usd: number };
     expect(usage.usage).toMatchObject({ input_tokens: 360, output_tokens: 126 });
     expect(usage.cost_usd).toBeGreaterThan(0);
+    // …and on the attempt's receipt, which the task view reads.
+    expect((receipt as { usage?: unknown }).usage).toEqual({ input_tokens: 360, cached_input_tokens: 0, output_tokens: 126, total_tokens: 486, cost_usd: usage.cost_usd });
+    expect(new TaskView(c.store).get(runId, 'files')!.attempts[0]!.usage).toMatchObject({ total_tokens: 486, cost_usd: usage.cost_usd });
+    expect(renderEvidence(gatherEvidence(c.store, runId, 'files')!)).toContain('Tokens: 360 in (0 cached), 126 out · cost $');
     // Claude got the key from the environment only.
     expect(cli.model.agentRequests().at(-1)!.apiKeyHeader).toBe('sk-ant-shoal-test-key');
   });

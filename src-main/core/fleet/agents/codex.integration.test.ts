@@ -8,6 +8,7 @@ import { initRepo, remoteHas, repoWithRemote } from '../../test-support/git-repo
 import { replay, type ModelStep } from '../../test-support/model-server';
 import { eventsOf, launch } from '../../test-support/temp-core';
 import { agentTask, gatewayEvents, useAgentCli } from '../../test-support/agent-cli';
+import { TaskView } from '../../views/task-view';
 import { waitFor } from '../../test-support/wait-for';
 
 const cli = useAgentCli();
@@ -48,6 +49,9 @@ describe('Codex under Shoal policy', () => {
     // Token usage of the whole turn (three model calls of 120 in + 42 out), as a metrics sample.
     expect(eventsOf(c, runId).find((e) => (e.extra as { kind?: string } | undefined)?.kind === 'usage')!.extra)
       .toMatchObject({ usage: { input_tokens: 360, output_tokens: 126, total_tokens: 486 } });
+    // …and on the attempt's receipt (Codex reports no cost), which the task view reads.
+    expect((receipt as { usage?: unknown }).usage).toEqual({ input_tokens: 360, cached_input_tokens: 0, output_tokens: 126, total_tokens: 486, cost_usd: null });
+    expect(new TaskView(c.store).get(runId, 'files')!.attempts[0]!.usage).toMatchObject({ total_tokens: 486, cost_usd: null });
     // The fake model saw the command's output; Codex got the key from the environment only.
     expect(cli.model.agentRequests().at(-1)!.authorization).toBe('Bearer sk-shoal-test-key');
   });
