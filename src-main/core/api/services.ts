@@ -16,6 +16,7 @@ import type { Store } from '../store/open';
 import type { RunsView } from '../views/runs-view';
 import type { WorkersView } from '../views/workers-view';
 import type { WorkerRegistry } from '../hosts/worker-registry';
+import type { AgentBinaries } from '../fleet/agents/agent-binaries';
 
 export interface CoreServices {
   readonly store: Store;
@@ -38,5 +39,7 @@ export interface CoreServices {
   readonly landing: LandingService;
   /** Alert rules, the durable outbox and its delivery worker; hooks. */
   readonly alerts: AlertService;
+  /** Where the claude and codex CLIs are on this computer (Settings → Agents, or the PATH). */
+  readonly agentBinaries: AgentBinaries;
   validateSpec(text: string, filename?: string, workspace?: string | null): LoadResult;
 }
