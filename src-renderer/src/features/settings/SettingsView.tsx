@@ -3,6 +3,7 @@ import { AlertChannelsSetting } from '../alerts/AlertChannelsSetting';
 import '../alerts/alerts.css';
 import { ErrorNotice, Loading } from '../../ui/QueryStatus';
 import { AboutBlock } from './AboutBlock';
+import { AgentsSettings } from './AgentsSettings';
 import { McpServersSettings } from './McpServersSettings';
 import { NotificationsSetting } from './NotificationsSetting';
 import { PolicySettings } from './PolicySettings';
@@ -25,6 +26,7 @@ export function SettingsView() {
         )}
       </section>
       <ProvidersSettings />
+      <AgentsSettings />
       <McpServersSettings />
       <PolicySettings />
       <AlertChannelsSetting />
