@@ -68,6 +68,8 @@ describe('Codex under Shoal policy', () => {
     expect(seen).not.toContain('the-launch-code-1234');
     const last = cli.model.agentRequests().at(-1)!;
     expect(last.toolResults.join('\n')).toMatch(/rejected/i);
+    // Codex's decline carries no reason; Shoal's follows into the turn, so the model reads it.
+    expect(JSON.stringify(last.body)).toContain("Shoal declined the command `cat SECRET.txt`: Refused by Shoal's exec policy");
     expect(gatewayEvents(c, runId).some((e) => e.kind === 'approval' && e.phase === 'denied')).toBe(true);
   });
 
