@@ -29,7 +29,7 @@ export interface CodexBridgeSettings {
 /** What the bridge prints besides Codex's own notifications (all `{method, params}` lines). */
 export type BridgeLine =
   | { method: 'shoal/started'; params: { codexVersion: string; threadId: string; turnId: string } }
-  | { method: 'shoal/approval'; params: { itemId: string; kind: 'command' | 'fileChange'; subject: string; decision: string; message?: string } }
+  | { method: 'shoal/approval'; params: { itemId: string; kind: 'command' | 'fileChange' | 'mcpToolCall'; subject: string; decision: string; message?: string } }
   | { method: 'shoal/error'; params: { message: string } };
 
 export function codexBridgeMain(settings: CodexBridgeSettings): void {
@@ -217,6 +217,13 @@ export function codexBridgeMain(settings: CodexBridgeSettings): void {
         print({ method: 'shoal/approval', params: { itemId, kind: 'fileChange', subject: changes.map((c) => c.path).join(', '), decision, ...(message ? { message } : {}) } });
         send({ id: msg.id, result: { decision } });
         tellReason(`the change to ${changes.map((c) => c.path).join(', ')}`, decision, message);
+        return;
+      }
+      if (msg.method === 'mcpServer/elicitation/request' && p.serverName === 'shoal') {
+        // Codex asks before each MCP tool call; Shoal's own server judges its calls itself (policy,
+        // and a person when it asks) as they arrive, so asking here too would ask twice.
+        print({ method: 'shoal/approval', params: { itemId, kind: 'mcpToolCall', subject: String(p.message ?? ''), decision: 'accept', message: "judged by Shoal's gateway when called" } });
+        send({ id: msg.id, result: { action: 'accept', content: {} } });
         return;
       }
       send({ id: msg.id, error: { code: -32601, message: `Shoal does not answer ${msg.method}` } });

@@ -73,6 +73,29 @@ describe('Codex under Shoal policy', () => {
     expect(gatewayEvents(c, runId).some((e) => e.kind === 'approval' && e.phase === 'denied')).toBe(true);
   });
 
+  it("calls a tool of Shoal's MCP server: judged by the policy, run by the gateway, in the timeline", async () => {
+    let offered: string[] = [];
+    cli.model.setScript((r) => {
+      offered = r.tools;
+      if (r.toolResults.length === 0 && r.tools.includes('mcp__shoal')) return { toolCalls: [{ name: 'exec_shell', namespace: 'mcp__shoal', input: { command: 'echo via-mcp > mcp.txt' } }] };
+      return { text: r.toolResults.length > 0 ? 'Wrote it through Shoal.' : 'No Shoal tool offered.' };
+    });
+    const c = core();
+    const repo = initRepo();
+    const runId = launch(c, { id: 'codex-mcp', name: 'codex mcp', task_specs: [codexTask('mcp', { scorer: { kind: 'file_exists', path: 'mcp.txt' } })] }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    // Codex offers an MCP server's tools as one Responses namespace, mcp__<server>.
+    expect(offered).toContain('mcp__shoal');
+    expect(c.runsView.tasks(runId)[0]!.state).toBe('passed');
+    // The gateway judged the call and ran it itself (precheck, dispatching, completed)…
+    const judged = gatewayEvents(c, runId).filter((e) => e.kind === 'tool' && e.tool === 'exec_shell').map((e) => e.phase);
+    expect(judged).toEqual(['precheck', 'dispatching', 'completed']);
+    // …and Codex's own item for the MCP call is in the timeline too.
+    const items = eventsOf(c, runId).filter((e) => (e.extra as { kind?: string } | undefined)?.kind === 'agent').map((e) => `${e.tool}:${(e.extra as { phase: string }).phase}`);
+    expect(items).toEqual(['shoal__exec_shell:started', 'shoal__exec_shell:completed']);
+    expect(cli.model.agentRequests().at(-1)!.toolResults.length).toBe(1);
+  });
+
   for (const decision of ['approved', 'denied'] as const) {
     it(`git push under an ask rule waits for a person: ${decision}`, async () => {
       // The model pushes; once the push went through it records that in a file the scorer checks.
