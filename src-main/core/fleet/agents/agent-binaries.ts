@@ -21,9 +21,7 @@ const PATHS = setting<Record<AgentCliName, string | null>>('agents.paths', z.obj
 /** The first line of `BIN --version` reduced to its x.y.z, or null when it does not answer. */
 export function versionOf(bin: string, env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
   return new Promise((resolve) => {
-    // In a process group of its own: whatever the CLI signals on its way out (its own group) never
-    // reaches Shoal's.
-    execFile(bin, ['--version'], { env, timeout: 15_000, detached: true }, (error, stdout) => resolve(error ? null : /(\d+\.\d+\.\d+)/.exec(stdout)?.[1] ?? null));
+    execFile(bin, ['--version'], { env, timeout: 15_000 }, (error, stdout) => resolve(error ? null : /(\d+\.\d+\.\d+)/.exec(stdout)?.[1] ?? null));
   });
 }
 
