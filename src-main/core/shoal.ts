@@ -20,7 +20,8 @@ import { WorkerRegistry } from './hosts/worker-registry';
 import { SettingsTable } from './store/settings-table';
 import { KeyFileCipher, type SecretCipher } from './providers/secret-store';
 import { Runtime, type RuntimeOptions } from './runtime/runtime';
-import { withAgentSecrets } from './fleet/agents/agent-secrets';
+import { overlayEnv, withAgentSecrets } from './fleet/agents/agent-secrets';
+import { AGENT_BIN_VARS, AgentBinaries } from './fleet/agents/agent-binaries';
 import { watchExternalWrites, type ExternalWriteWatch } from './store/external-writes';
 import { openStore, type OpenStoreOptions, type Store } from './store/open';
 import { RunsView } from './views/runs-view';
@@ -67,6 +68,8 @@ export class ShoalCore implements CoreServices {
   readonly alerts: AlertService;
   /** Where remote agents join; the hosts that run work (the app, `shoal serve`) start it. */
   readonly agentListener: AgentListenerService;
+  /** Where the claude and codex CLIs are (Settings → Agents, or the PATH). */
+  readonly agentBinaries: AgentBinaries;
   private started = false;
   private readonly handlers: Handlers;
   private readonly log: Logger;
@@ -93,7 +96,10 @@ export class ShoalCore implements CoreServices {
     // Agents see their API keys from the vault (runtime is built below; read at each launch).
     // (Tests hand the engine its env through options.engine, next to its timers.)
     const engineEnv = (options.engine as { env?: NodeJS.ProcessEnv } | undefined)?.env;
-    const agentEnv = withAgentSecrets(engineEnv ?? options.env ?? process.env, () => this.runtime?.vault);
+    this.agentBinaries = new AgentBinaries(settingsTable, engineEnv ?? options.env ?? process.env);
+    // …and the CLI paths kept in Settings → Agents.
+    const agentEnv = overlayEnv(withAgentSecrets(engineEnv ?? options.env ?? process.env, () => this.runtime?.vault), Object.values(AGENT_BIN_VARS),
+      (name) => this.agentBinaries.envVars()[name] ?? null);
     this.engine = new FleetEngine({
       store: this.store, bus: this.bus, dataDir: this.dataDir, gateway: this.tools, ...options.engine, env: agentEnv,
       prepareRun: (run) => this.alerts.sealRun(run),

@@ -22,6 +22,8 @@ const READS_OTHER_FAMILY: Record<string, QueryFamily> = {
   // Agent keys are stored settings; setting one invalidates `settings`.
   'agents.keys': 'settings',
   'agents.setKey': 'settings',
+  'agents.binaries': 'settings',
+  'agents.setBinary': 'settings',
 };
 
 export function queryFamilyOf(method: string): QueryFamily {

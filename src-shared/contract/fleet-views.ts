@@ -51,6 +51,18 @@ export const ArtifactRefSchema = z.object({
 });
 export type ArtifactRef = z.infer<typeof ArtifactRefSchema>;
 
+/** What a coding agent reported spending on one attempt (Claude Code's result, Codex's token usage
+ *  notifications). Input counts every prompt token, cached ones included; cost only when the CLI
+ *  reports one (Claude does, Codex does not). Kept on the receipt beside the wire fields. */
+export const AgentUsageSchema = z.object({
+  input_tokens: z.number(),
+  cached_input_tokens: z.number(),
+  output_tokens: z.number(),
+  total_tokens: z.number(),
+  cost_usd: z.number().nullable(),
+});
+export type AgentUsage = z.infer<typeof AgentUsageSchema>;
+
 export const AttemptDetailSchema = z.object({
   attempt: z.number(),
   workerId: z.string(),
@@ -64,6 +76,8 @@ export const AttemptDetailSchema = z.object({
   live: z.boolean(),
   /** The reference implementation's FleetReceipt, once written (a manual review writes it when a person decides). */
   receipt: z.record(z.string(), z.unknown()).nullable(),
+  /** Tokens and cost from the receipt, when the agent reported them. */
+  usage: AgentUsageSchema.nullable(),
   artifacts: z.array(ArtifactRefSchema),
 });
 export type AttemptDetail = z.infer<typeof AttemptDetailSchema>;

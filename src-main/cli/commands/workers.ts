@@ -1,14 +1,16 @@
 // `shoal workers add|list|test|remove`: the workers a person keeps besides a spec's own.
 //   add NAME --ssh [USER@]HOST[:PORT] [--identity FILE] [--accept-new-host-key] [--capabilities a,b] [--max-tasks N]
 //   add NAME --docker IMAGE [--docker-host URL] [--capabilities a,b] [--max-tasks N] [-- DOCKER-OPTIONS…]
-//   list [--json] · test NAME [--json] (exit 0 when usable, 1 with the cause) · remove NAME
+//   list [--json] · test NAME|local [--json] (exit 0 when usable, 1 with the cause) · remove NAME
 // `add` tests the host first and keeps nothing when it cannot be used; an SSH key given with
 // --identity is sealed in the store, and the host key it accepted is pinned with the worker.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FleetHostSpec } from '../../../src-shared/protocol/fleet';
+import { LocalDriver } from '../../core/hosts/local-driver';
 import { probeHost, type HostCheck } from '../../core/hosts/probe-host';
+import { describeAgentClis } from '../../core/hosts/probe-commands';
 import { describeHost, type KeptWorker } from '../../core/hosts/worker-registry';
 import type { ShoalCore } from '../../core/shoal';
 import { DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
@@ -122,10 +124,12 @@ function list(core: ShoalCore, json: boolean, io: CliIo): number {
 }
 
 async function test(core: ShoalCore, name: string | undefined, json: boolean, io: CliIo): Promise<number> {
-  if (!name) throw new UsageError('which worker? e.g. `shoal workers test gpu-box`');
+  if (!name) throw new UsageError('which worker? e.g. `shoal workers test gpu-box`, or `shoal workers test local` for this computer');
   const w = core.workerRegistry.forEngine(name);
-  if (!w) throw new UsageError(`no kept worker "${name}"`);
-  const check = await probeHost(w.spec.host, { dataDir: core.dataDir, workerName: name, ...w.ctx });
+  if (!w && name !== 'local') throw new UsageError(`no kept worker "${name}"`);
+  // `local` (unless a kept worker took the name) is this computer, with the CLI paths from Settings → Agents.
+  const check: HostCheck = w ? await probeHost(w.spec.host, { dataDir: core.dataDir, workerName: name, ...w.ctx })
+    : { ...(await new LocalDriver(() => core.agentBinaries.bins()).probe()), hostKey: null };
   if (json) io.stdout.write(JSON.stringify({ name, ok: check.ok, ...(check.error ? { error: check.error } : {}), git: check.git, agents: check.agents, cpus: check.cpus, memory_mb: check.memoryMb, os: check.os }) + '\n');
   else if (check.ok) printCheck(name, check, io);
   else io.stderr.write(`worker ${name}: ${check.error}\n`);
@@ -133,5 +137,5 @@ async function test(core: ShoalCore, name: string | undefined, json: boolean, io
 }
 
 function printCheck(name: string, c: HostCheck, io: CliIo): void {
-  io.stdout.write(`${name}: usable — git ${c.git}, agents ${c.agents.join(', ') || 'none found'}, ${c.cpus ?? '?'} cpus, ${c.memoryMb ?? '?'} MB, ${c.os ?? 'unknown OS'}\n`);
+  io.stdout.write(`${name}: usable — git ${c.git}, agents ${describeAgentClis(c.agents)}, ${c.cpus ?? '?'} cpus, ${c.memoryMb ?? '?'} MB, ${c.os ?? 'unknown OS'}\n`);
 }

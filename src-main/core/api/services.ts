@@ -17,6 +17,7 @@ import type { RunsView } from '../views/runs-view';
 import type { WorkersView } from '../views/workers-view';
 import type { WorkerRegistry } from '../hosts/worker-registry';
 import type { AgentListenerService } from '../agents-remote/listener-service';
+import type { AgentBinaries } from '../fleet/agents/agent-binaries';
 
 export interface CoreServices {
   readonly store: Store;
@@ -41,5 +42,7 @@ export interface CoreServices {
   readonly alerts: AlertService;
   /** Where remote agents (`shoal agent`) join this host; started and stopped while it runs. */
   readonly agentListener: AgentListenerService;
+  /** Where the claude and codex CLIs are on this computer (Settings → Agents, or the PATH). */
+  readonly agentBinaries: AgentBinaries;
   validateSpec(text: string, filename?: string, workspace?: string | null): LoadResult;
 }

@@ -7,6 +7,7 @@ import { BatchInsert } from '../store/batch-insert';
 import type { Store } from '../store/open';
 import type { EventBus } from '../bus';
 import type { FleetReceipt, FleetRetryPolicy, FleetTaskSpec } from '../../../src-shared/protocol/fleet';
+import type { AgentUsage } from '../../../src-shared/contract/fleet-views';
 import { stringifyWire } from '../../../src-shared/protocol/json-lossless';
 import { ArtifactRecords, type WireArtifactRef } from './artifact-records';
 import { EventLog, type EventDraft, type EventPayload } from './event-log';
@@ -42,10 +43,14 @@ export interface WorkerIdentity {
   pool: string | null;
 }
 
+/** What the attempt adds to its receipt: the wire fields, plus the agent's token usage and cost
+ *  (a Shoal field after the wire ones; readers of the wire format skip it). */
+export type ReceiptBody = Omit<FleetReceipt, 'run_id' | 'task_id' | 'worker_id' | 'completed_at' | 'result'> & { usage?: AgentUsage };
+
 export type AttemptOutcome =
-  | { kind: 'scored'; result: 'pass' | 'fail' | 'timeout'; exitCode: number | null; summary?: string; reason?: string; receipt: Omit<FleetReceipt, 'run_id' | 'task_id' | 'worker_id' | 'completed_at' | 'result'> }
-  | { kind: 'review'; exitCode: number | null; summary?: string; receipt: Omit<FleetReceipt, 'run_id' | 'task_id' | 'worker_id' | 'completed_at' | 'result'> }
-  | { kind: 'cancelled'; by: string; receipt: Omit<FleetReceipt, 'run_id' | 'task_id' | 'worker_id' | 'completed_at' | 'result'> }
+  | { kind: 'scored'; result: 'pass' | 'fail' | 'timeout'; exitCode: number | null; summary?: string; reason?: string; receipt: ReceiptBody }
+  | { kind: 'review'; exitCode: number | null; summary?: string; receipt: ReceiptBody }
+  | { kind: 'cancelled'; by: string; receipt: ReceiptBody }
   | { kind: 'interrupted'; signal: string };
 
 export interface OrphanedAttempt {
@@ -543,8 +548,8 @@ export class FleetStore {
   }
 
   private writeReceipt(runId: string, taskId: string, attempt: number, workerId: string, completedAt: string, result: FleetReceipt['result'],
-    rest: Omit<FleetReceipt, 'run_id' | 'task_id' | 'worker_id' | 'completed_at' | 'result'>): void {
-    const receipt = { run_id: runId, task_id: taskId, worker_id: workerId, completed_at: completedAt, result, artifacts: rest.artifacts ?? [], score: rest.score ?? null };
+    rest: ReceiptBody): void {
+    const receipt = { run_id: runId, task_id: taskId, worker_id: workerId, completed_at: completedAt, result, artifacts: rest.artifacts ?? [], score: rest.score ?? null, ...(rest.usage ? { usage: rest.usage } : {}) };
     // Inserted at the end of the transaction, with its others. The primary key (run, task, attempt)
     // turns a duplicate into an error that rolls back the whole transaction: a task never gets two
     // receipts for one attempt.
@@ -561,9 +566,9 @@ export class FleetStore {
       if (!last) return false;
       const now = nowIso();
       const pending = this.s.getPendingReceipt.get(runId, taskId, last.attempt)?.pending_receipt;
-      const artifacts = pending ? ((JSON.parse(pending) as { artifacts?: unknown[] }).artifacts ?? []) : [];
+      const held = pending ? (JSON.parse(pending) as { artifacts?: unknown[]; usage?: AgentUsage }) : {};
       const score = { value: pass ? 1 : 0, max: 1, ...(notes ? { notes } : {}) };
-      this.writeReceipt(runId, taskId, last.attempt, last.worker_id, now, pass ? 'pass' : 'fail', { artifacts: artifacts as FleetReceipt['artifacts'], score });
+      this.writeReceipt(runId, taskId, last.attempt, last.worker_id, now, pass ? 'pass' : 'fail', { artifacts: (held.artifacts ?? []) as FleetReceipt['artifacts'], score, ...(held.usage ? { usage: held.usage } : {}) });
       this.s.attemptEnded.run('ended', now, null, pass ? 'pass' : 'fail', `reviewed by ${by}`, runId, taskId, last.attempt);
       this.s.taskFinished.run(pass ? 'passed' : 'failed', pass ? 'pass' : 'fail', now, pass ? null : (notes ?? 'failed in review'), runId, taskId);
       this.delta(runId, 'review', -1);

@@ -77,7 +77,13 @@ interface Bound extends AttemptBinding {
 
 type Authorization =
   | { allowed: true; approvalId: string | null }
-  | { allowed: false; outcome: Extract<ToolCallOutcome, { status: 'denied' | 'aborted' }> };
+  | { allowed: false; outcome: Extract<ToolCallOutcome, { status: 'denied' | 'aborted' }> }
+  /** The policy asks, and the caller will put the question again through the permission prompt tool. */
+  | { allowed: 'ask'; reason: string };
+
+/** Which door a call the agent runs itself came through: Claude's PreToolUse hook, its permission
+ *  prompt tool (also the Codex bridge's and the shell client's door), or one of the gateway's own tools. */
+export type CallerDoor = 'hook' | 'permission_prompt' | 'gateway';
 
 interface CallCtx {
   tool: string;
@@ -85,6 +91,7 @@ interface CallCtx {
   scope: ToolScope;
   bound: Bound | null;
   agentReason: string | null;
+  door?: CallerDoor;
   onLifecycle?: (e: ToolLifecycleEvent) => void;
 }
 
@@ -99,6 +106,9 @@ export class ShoalToolGateway implements ToolGateway {
   /** approved_for_session: per task attempt or thread, the (tool, command) pairs a person allowed. */
   private readonly sessionAllowed = new Map<string, Set<string>>();
   private readonly waiting = new Set<string>();
+  /** Calls the PreToolUse hook answered "ask": their precheck is in the timeline already, and the
+   *  permission prompt tool, asked next under the same tool_use_id, does the waiting. */
+  private readonly deferred = new Set<string>();
   private readonly processes: ProcessRegistry;
   private readonly http: GatewayHttpServer;
   private readonly workspaceOf;
@@ -187,6 +197,7 @@ export class ShoalToolGateway implements ToolGateway {
     }
     const stop = anySignal([signal, bound?.stop.signal]);
     const auth = await this.authorize(ctx, prepared, stop);
+    if (auth.allowed === 'ask') throw new Error('invoke() waits for asks; it never defers them');
     if (!auth.allowed) return auth.outcome;
     this.emit(ctx, { kind: 'tool', phase: 'dispatching', tool: ctx.tool, callId: ctx.callId, detail: { call_id: ctx.callId, execution_kind: executionKind(ctx.tool) } });
     let result: { ok: boolean; output: string; exitCode?: number };
@@ -205,18 +216,22 @@ export class ShoalToolGateway implements ToolGateway {
 
   /** The policy's verdict on a call the caller will run itself (Claude Code's own tools, the shell
    *  client). Same precheck, approval and lifecycle as invoke(), without the dispatch. */
-  async authorizeForCaller(bound: Bound, toolName: string, input: Record<string, unknown>, callId: string, signal?: AbortSignal): Promise<{ behavior: 'allow'; updatedInput: Record<string, unknown> } | { behavior: 'deny'; message: string; interrupt?: boolean }> {
+  async authorizeForCaller(bound: Bound, toolName: string, input: Record<string, unknown>, callId: string, signal?: AbortSignal, door: CallerDoor = 'permission_prompt'): Promise<CallerVerdict> {
     const subject = subjectOf(toolName, input, bound.scope.workdir);
     if (!subject) return { behavior: 'allow', updatedInput: input };
-    const verdict = await this.judgeSubject(bound, { ...subject, cwd: bound.scope.workdir }, callId, stringArg(input, 'description') ?? stringArg(input, 'reason'), signal);
+    const verdict = await this.judgeSubject(bound, { ...subject, cwd: bound.scope.workdir }, callId, stringArg(input, 'description') ?? stringArg(input, 'reason'), signal, door);
+    if (verdict.ask !== undefined) return { behavior: 'ask', reason: verdict.ask };
     return verdict.allowed ? { behavior: 'allow', updatedInput: input } : { behavior: 'deny', message: verdict.message, ...(verdict.interrupt ? { interrupt: true } : {}) };
   }
 
-  /** Precheck, approval and lifecycle for a call described by its subject, which the caller runs. */
-  private async judgeSubject(bound: Bound, subject: JudgedSubject, callId: string, agentReason: string | null, signal?: AbortSignal): Promise<RemoteVerdict> {
-    const ctx: CallCtx = { tool: subject.tool, callId, scope: bound.scope, bound, agentReason };
+  /** Precheck, approval and lifecycle for a call described by its subject, which the caller runs.
+   *  Only Claude's PreToolUse hook (door 'hook') may get "ask" back: its prompt tool then waits. */
+  private async judgeSubject(bound: Bound, subject: JudgedSubject, callId: string, agentReason: string | null, signal?: AbortSignal,
+    door: CallerDoor = 'permission_prompt'): Promise<RemoteVerdict & { ask?: string }> {
+    const ctx: CallCtx = { tool: subject.tool, callId, scope: bound.scope, bound, agentReason, door };
     const prepared = { command: subject.command, cwd: subject.cwd, ...(subject.path !== undefined ? { path: subject.path } : {}), diff: subject.diff };
     const auth = await this.authorize(ctx, prepared, anySignal([signal, bound.stop.signal]));
+    if (auth.allowed === 'ask') return { allowed: false, message: auth.reason, interrupt: false, ask: auth.reason };
     if (!auth.allowed) return { allowed: false, message: auth.outcome.output, interrupt: auth.outcome.status === 'aborted' };
     this.emit(ctx, { kind: 'tool', phase: 'dispatching', tool: ctx.tool, callId, detail: { call_id: callId, execution_kind: executionKind(ctx.tool), executed_by: 'agent' } });
     return { allowed: true, message: "allowed by Shoal's exec policy", interrupt: false };
@@ -237,15 +252,17 @@ export class ShoalToolGateway implements ToolGateway {
   }
 
   /** Claude Code's PreToolUse hook: every call Claude is about to make, also those it would never
-   *  ask about (its read-only tools, `cat`), is judged here. The gateway's own MCP tools are let
-   *  through: invoke() judges them when they are called. */
+   *  ask about (its read-only tools, `cat`), is judged here. An ask is answered "ask": Claude then
+   *  puts the same call to its permission prompt tool, which waits for the person. The gateway's
+   *  own MCP tools are let through: invoke() judges them when they are called. */
   private async preToolUse(bound: Bound, input: PreToolUseInput, signal: AbortSignal): Promise<PreToolUseAnswer> {
     const answer = (permissionDecision: 'allow' | 'deny', reason?: string): PreToolUseAnswer => ({
       hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision, ...(reason ? { permissionDecisionReason: reason } : {}) },
     });
     if (input.tool_name.startsWith(`mcp__${GATEWAY_SERVER_NAME}__`)) return answer('allow', 'judged by the gateway when called');
     const callId = input.tool_use_id ?? `call-${crypto.randomUUID()}`;
-    const verdict = await this.authorizeForCaller(bound, input.tool_name, input.tool_input, callId, signal);
+    const verdict = await this.authorizeForCaller(bound, input.tool_name, input.tool_input, callId, signal, input.tool_use_id ? 'hook' : 'permission_prompt');
+    if (verdict.behavior === 'ask') return { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'ask', permissionDecisionReason: verdict.reason } };
     return verdict.behavior === 'allow' ? answer('allow', "allowed by Shoal's exec policy") : answer('deny', verdict.message);
   }
 
@@ -264,8 +281,10 @@ export class ShoalToolGateway implements ToolGateway {
     const layers: RuleLayer[] = [{ layer: 'user', rules: this.deps.policy.rules() }, { layer: 'run', rules: runPolicy.rules }, { layer: 'default', rules: DEFAULT_RULES }];
     const workspace = ctx.scope.kind === 'task' ? this.workspaceOf.get(ctx.scope.runId)?.workspace ?? null : ctx.scope.workdir;
     const decision = evaluatePolicy({ tool: ctx.tool, command: call.command, cwd: call.cwd, workspace, ...(call.path !== undefined ? { path: call.path } : {}) }, layers, mode);
-    const precheck = precheckPayload(decision, call.command, call.cwd, ctx.tool);
-    this.emit(ctx, { kind: 'tool', phase: 'precheck', tool: ctx.tool, callId: ctx.callId, detail: precheck });
+    const deferredKey = `${scopeKey(ctx.scope)}\u0000${ctx.callId}`;
+    // The hook already recorded this call's precheck and handed the question on to the prompt tool.
+    const alreadyPrechecked = ctx.door === 'permission_prompt' && this.deferred.delete(deferredKey);
+    if (!alreadyPrechecked) this.emit(ctx, { kind: 'tool', phase: 'precheck', tool: ctx.tool, callId: ctx.callId, detail: precheckPayload(decision, call.command, call.cwd, ctx.tool) });
 
     if (decision.action === 'deny') {
       const output = `Refused by Shoal's exec policy: ${decision.reason}`;
@@ -280,11 +299,20 @@ export class ShoalToolGateway implements ToolGateway {
       return { allowed: true, approvalId: null };
     }
 
+    // Claude waits on its permission prompt tool (one MCP call per question), not on a hook whose
+    // answer can only be allow or deny; the hook says "ask" and Claude asks that tool next.
+    if (ctx.door === 'hook') {
+      this.deferred.add(deferredKey);
+      return { allowed: 'ask', reason: decision.reason };
+    }
     const record = this.deps.approvals.pendingFor(ctx.callId, (r) => sameScope(r, ctx.scope) && r.request.command === call.command)
       ?? this.createRequest(ctx, call, decision);
     this.emit(ctx, {
       kind: 'approval', phase: 'requested', tool: ctx.tool, callId: ctx.callId, approvalId: record.id, reason: record.request.reason,
-      detail: { approval_id: record.id, command: record.request.command, cwd: record.request.cwd, matched_rule: record.request.matched_rule, available_decisions: record.request.available_decisions },
+      detail: {
+        approval_id: record.id, command: record.request.command, cwd: record.request.cwd, matched_rule: record.request.matched_rule, available_decisions: record.request.available_decisions,
+        ...(ctx.door ? { asked_through: ctx.door } : {}),
+      },
     });
     this.waiting.add(record.id);
     let final: FinalState;
@@ -413,6 +441,7 @@ export class ShoalToolGateway implements ToolGateway {
     this.attempts.delete(bound.key);
     if (bound.secret) this.bySecret.delete(bound.secret);
     this.sessionAllowed.delete(bound.key);
+    for (const k of [...this.deferred]) if (k.startsWith(`${bound.key}\u0000`)) this.deferred.delete(k);
     if (!this.deps.store.db.open) return;
     const { runId, taskId, attempt } = bound.scope;
     let closed = 0;
@@ -431,6 +460,13 @@ export function lifecycleRecord(event: ToolLifecycleEvent): EventPayload {
     : { ...event.detail, kind: 'approval', phase: event.phase, approval_id: event.approvalId, reason: event.reason };
   return { state: 'running_tool', tool: event.tool, call_id: event.callId, extra: toJson(extra) };
 }
+
+/** What a caller that runs the tool itself gets back: exactly Claude Code's permission-prompt result
+ *  shapes, plus "ask" for its PreToolUse hook. */
+export type CallerVerdict =
+  | { behavior: 'allow'; updatedInput: Record<string, unknown> }
+  | { behavior: 'deny'; message: string; interrupt?: boolean }
+  | { behavior: 'ask'; reason: string };
 
 /** The reference implementation's approval_request_frame: which decisions a person gets depends on the amendment. */
 export function approvalRequestFrame(decision: PolicyDecision, callId: string, approvalId: string, turn: string, command: string, cwd: string): ExecApprovalRequest {

@@ -280,6 +280,9 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
   if (leaseLost) return;
 
   const outcome = decideOutcome({ spec, metadata, exit, stop, timedOut, timeoutS, artifacts, workdir: workdir.dir, summary: parser.summary() });
+  // What the agent spent goes on the receipt whatever the verdict: a failed attempt cost money too.
+  const usage = parser.usage();
+  if (usage && outcome.kind !== 'interrupted') outcome.receipt.usage = usage;
   await commitWorkdir(workdir, `shoal: ${lease.taskId} (attempt ${lease.attempt})`);
   if (!(await complete(outcome))) return;
   const passed = outcome.kind === 'scored' && outcome.result === 'pass';

@@ -6,6 +6,7 @@ import type { LaunchPlan } from '../fleet/agents/launch';
 import type { EventPayload } from '../fleet/event-log';
 import type { Workdir } from '../fleet/workspace';
 import type { HostKind, HostRef } from './host-ref';
+import type { AgentCliFound } from './probe-commands';
 
 /** Everything a driver needs to run one attempt. Paths are local; a remote driver maps them. */
 export interface AttemptPlan {
@@ -58,7 +59,8 @@ export interface HostProbe {
   /** Names the host and the cause when not ok. */
   error?: string;
   git: string | null;
-  agents: string[];
+  /** The coding-agent CLIs found there, with their versions. */
+  agents: AgentCliFound[];
   cpus: number | null;
   memoryMb: number | null;
   os: string | null;

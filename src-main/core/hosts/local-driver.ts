@@ -8,11 +8,14 @@ import { isSameProcess, processStartTime, signalGroup } from '../fleet/process-t
 import { TreeSampler } from '../fleet/tree-usage';
 import type { AttemptPlan, AttemptSink, HostDriver, HostProbe, HostUsage } from './host-driver';
 import type { HostRef } from './host-ref';
-import { probeCommands } from './probe-commands';
+import { probeCommands, type AgentCli } from './probe-commands';
 
 export class LocalDriver implements HostDriver {
   readonly kind = 'local' as const;
   readonly label = 'this computer';
+
+  /** `agentBins`: the CLI paths kept in Settings → Agents, which the probe asks instead of the PATH's. */
+  constructor(private readonly agentBins: () => Partial<Record<AgentCli, string>> = () => ({})) {}
 
   async probe(): Promise<HostProbe> {
     const found = await probeCommands((cmd) => new Promise((resolve) => {
@@ -21,7 +24,7 @@ export class LocalDriver implements HostDriver {
       c.stdout.on('data', (d: Buffer) => (out += d.toString()));
       c.on('close', () => resolve(out));
       c.on('error', () => resolve(''));
-    }));
+    }), this.agentBins());
     return { ok: true, git: found.git, agents: found.agents, cpus: os.cpus().length, memoryMb: Math.round(os.totalmem() / 2 ** 20), os: `${os.type()} ${os.release()}` };
   }
 

@@ -1,14 +1,42 @@
 // What `Test connection` reports about a host, asked the same way everywhere: one sh command line
 // per fact, run by the driver wherever it runs things.
 export const AGENT_CLIS = ['claude', 'codex'] as const;
+export type AgentCli = (typeof AGENT_CLIS)[number];
 
-export async function probeCommands(run: (cmd: string) => Promise<string>): Promise<{ git: string | null; agents: string[] }> {
-  const [git, agents] = await Promise.all([
-    run('git --version 2>/dev/null'),
-    run(AGENT_CLIS.map((a) => `command -v ${a} >/dev/null 2>&1 && echo ${a}`).join('; ') + '; true'),
-  ]);
+/** A coding-agent CLI found on a host; version null when it is there but `--version` said nothing usable. */
+export interface AgentCliFound {
+  name: AgentCli;
+  version: string | null;
+}
+
+const shQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** One sh line printing `agent=<name> <first line of --version>` for each CLI found: on PATH, or at
+ *  the path given for it (Settings → Agents on this computer). */
+export function agentProbeLine(bins: Partial<Record<AgentCli, string>> = {}): string {
+  return AGENT_CLIS.map((a) => `b=${shQuote(bins[a] || a)}; if command -v "$b" >/dev/null 2>&1; then echo "agent=${a} $("$b" --version 2>/dev/null | head -n 1)"; fi`).join('; ') + '; true';
+}
+
+/** `claude --version` prints "2.1.197 (Claude Code)", `codex --version` "codex-cli 0.171.0". */
+export function parseAgentProbe(out: string): AgentCliFound[] {
+  const found: AgentCliFound[] = [];
+  for (const m of out.matchAll(/^agent=(\S+)(.*)$/gm)) {
+    const name = m[1] as AgentCli;
+    if (!(AGENT_CLIS as readonly string[]).includes(name)) continue;
+    found.push({ name, version: /(\d+\.\d+\.\d+)/.exec(m[2] ?? '')?.[1] ?? null });
+  }
+  return found;
+}
+
+/** "claude 2.1.197, codex 0.171.0" (or "none found"), for the CLI and the Workers view alike. */
+export function describeAgentClis(agents: readonly AgentCliFound[]): string {
+  return agents.map((a) => `${a.name} ${a.version ?? '(version unknown)'}`).join(', ') || 'none found';
+}
+
+export async function probeCommands(run: (cmd: string) => Promise<string>, bins: Partial<Record<AgentCli, string>> = {}): Promise<{ git: string | null; agents: AgentCliFound[] }> {
+  const [git, agents] = await Promise.all([run('git --version 2>/dev/null'), run(agentProbeLine(bins))]);
   const version = /git version (\S+)/.exec(git)?.[1] ?? null;
-  return { git: version, agents: agents.split(/\s+/).filter((a) => (AGENT_CLIS as readonly string[]).includes(a)) };
+  return { git: version, agents: parseAgentProbe(agents) };
 }
 
 /** One sh line printing cpus, memory (kB) and OS, for remote hosts. */

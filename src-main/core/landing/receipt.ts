@@ -2,6 +2,7 @@
 // touched, approvals granted, best-of-N candidates considered and how it landed. Gathered from the
 // store (one source of truth) and exported as Markdown by `shoal receipt TASK --markdown` and as the
 // body of a pull request.
+import { AgentUsageSchema, type AgentUsage } from '../../../src-shared/contract/fleet-views';
 import type { Store } from '../store/open';
 import { rankGroup, type CandidateRanking } from './candidates';
 import { receiptDiffStat, type DiffStat } from './diff-stat';
@@ -11,6 +12,8 @@ export interface Evidence {
   runId: string; runName: string; taskId: string; name: string; state: string; instructions: string; agent: string; scorer: string;
   attempts: Array<{ attempt: number; worker: string; state: string; result: string | null; exitCode: number | null; startedAt: string; endedAt: string | null; reason: string | null }>;
   verdict: { result: string; score: string | null; notes: string | null } | null;
+  /** What the agent reported spending on the receipt's attempt. */
+  usage: AgentUsage | null;
   tests: TestCounts | null;
   diff: DiffStat;
   approvals: Array<{ command: string; status: string; decision: string | null; by: string | null }>;
@@ -27,7 +30,7 @@ export function gatherEvidence(store: Store, runId: string, taskId: string): Evi
   const attempts = db.prepare<[string, string], { attempt: number; worker_id: string; state: string; result: string | null; exit_code: number | null; started_at: string; ended_at: string | null; reason: string | null }>(
     `SELECT attempt, worker_id, state, result, exit_code, started_at, ended_at, reason FROM attempts WHERE run_id = ? AND task_id = ? ORDER BY attempt`).all(runId, taskId);
   const receipt = db.prepare<[string, string], { body: string }>(`SELECT body FROM receipts WHERE run_id = ? AND task_id = ? ORDER BY attempt DESC LIMIT 1`).get(runId, taskId);
-  const body = receipt ? (JSON.parse(receipt.body) as { result: string; score: { value: number; max?: number; notes?: string } | null; artifacts: Array<Record<string, unknown>> }) : null;
+  const body = receipt ? (JSON.parse(receipt.body) as { result: string; score: { value: number; max?: number; notes?: string } | null; artifacts: Array<Record<string, unknown>>; usage?: unknown }) : null;
   const approvals = db.prepare<[string, string], { request: string; status: string; decision: string | null; decided_by: string | null }>(
     `SELECT request, status, decision, decided_by FROM approvals WHERE run_id = ? AND task_id = ? ORDER BY created_at`).all(runId, taskId);
   const landing = db.prepare<[string, string], { into_branch: string; state: string; commit: string | null; reason: string | null }>(
@@ -40,6 +43,7 @@ export function gatherEvidence(store: Store, runId: string, taskId: string): Evi
     agent: typeof agent === 'string' ? agent : agent ? JSON.stringify(agent) : 'shell', scorer: spec.scorer?.kind ?? 'exit_code',
     attempts: attempts.map((a) => ({ attempt: a.attempt, worker: a.worker_id, state: a.state, result: a.result, exitCode: a.exit_code, startedAt: a.started_at, endedAt: a.ended_at, reason: a.reason })),
     verdict: body ? { result: body.result, score: body.score ? `${body.score.value}${body.score.max !== undefined ? `/${body.score.max}` : ''}` : null, notes: body.score?.notes ?? null } : null,
+    usage: AgentUsageSchema.safeParse(body?.usage).data ?? null,
     tests: body ? receiptTestCounts(body.artifacts) : null,
     diff: body ? receiptDiffStat(body.artifacts) : { files: [], added: 0, removed: 0 },
     approvals: approvals.map((a) => ({ command: String((JSON.parse(a.request) as { command?: unknown }).command ?? ''), status: a.status, decision: a.decision, by: a.decided_by })),
@@ -56,6 +60,7 @@ export function renderEvidence(e: Evidence): string {
   out.push('## What ran', '', '```', e.instructions.trim(), '```', '');
   out.push('## Verdict', '');
   out.push(e.verdict ? `**${e.verdict.result}**${e.verdict.score ? ` · score ${e.verdict.score}` : ''}${e.verdict.notes ? ` · ${e.verdict.notes}` : ''}` : 'No receipt yet.', '');
+  if (e.usage) out.push(`Tokens: ${e.usage.input_tokens} in (${e.usage.cached_input_tokens} cached), ${e.usage.output_tokens} out${e.usage.cost_usd !== null ? ` · cost $${e.usage.cost_usd.toFixed(4)}` : ''}`, '');
   out.push('## Tests', '', e.tests ? `${e.tests.passed} passed, ${e.tests.failed} failed, ${e.tests.skipped} skipped` : 'No test results among the artifacts.', '');
   out.push('## Files touched', '');
   if (e.diff.files.length === 0) out.push('None.');

@@ -14,6 +14,8 @@ export interface ScriptedToolCall {
   input?: Record<string, unknown>;
   /** Free-form input for a Responses custom tool (Codex's apply_patch grammar tool). */
   customInput?: string;
+  /** The Responses namespace of the tool (Codex offers an MCP server's tools as namespace `mcp__<server>`). */
+  namespace?: string;
   id?: string;
 }
 
@@ -201,7 +203,7 @@ function streamResponses(res: http.ServerResponse, id: number, model: string, st
     const callId = call.id ?? `call_${id}_${n}`;
     const item = call.customInput !== undefined
       ? { type: 'custom_tool_call', id: `ctc_${id}_${n}`, call_id: callId, name: call.name, input: call.customInput, status: 'completed' }
-      : { type: 'function_call', id: `fc_${id}_${n}`, call_id: callId, name: call.name, arguments: JSON.stringify(call.input ?? {}), status: 'completed' };
+      : { type: 'function_call', id: `fc_${id}_${n}`, call_id: callId, name: call.name, ...(call.namespace ? { namespace: call.namespace } : {}), arguments: JSON.stringify(call.input ?? {}), status: 'completed' };
     sse(res, 'response.output_item.added', { output_index: output.length, item });
     sse(res, 'response.output_item.done', { output_index: output.length, item });
     output.push(item);

@@ -1,7 +1,7 @@
 // Read model for the Task view: the task, its spec in words, and every attempt with its receipt and
 // artifacts. The artifacts recorded for an attempt are also the only files artifacts.read may open.
 import path from 'node:path';
-import type { ArtifactRef, AttemptDetail, TaskDetail } from '../../../src-shared/contract';
+import { AgentUsageSchema, type AgentUsage, type ArtifactRef, type AttemptDetail, type TaskDetail } from '../../../src-shared/contract';
 import type { FleetScorerSpec } from '../../../src-shared/protocol/fleet';
 import { describeScorer } from '../api/spec-preview';
 import { readAgentSpec } from '../fleet/agents/agent-spec';
@@ -47,6 +47,7 @@ export class TaskView {
     const attempts: AttemptDetail[] = this.attemptsStmt.all(runId, taskId).map((a) => ({
       attempt: a.attempt, workerId: a.worker_id, state: a.state, startedAt: a.started_at, endedAt: a.ended_at, exitCode: a.exit_code,
       result: a.result, reason: a.reason, live: isIn(LIVE_ATTEMPT_STATES, a.state), receipt: receipts.get(a.attempt) ?? null,
+      usage: usageOf(receipts.get(a.attempt)),
       artifacts: [...(recorded.get(a.attempt)?.values() ?? [])],
     }));
     return {
@@ -89,4 +90,10 @@ export class TaskView {
 
 function toRef(a: ArtifactRecord): ArtifactRef {
   return { kind: a.kind, path: a.path, name: path.basename(a.path), checksum: a.checksum, mimeType: a.mimeType, sizeBytes: a.sizeBytes };
+}
+
+/** The receipt's token usage, when the agent reported it (older receipts and shell agents have none). */
+function usageOf(receipt: Record<string, unknown> | undefined): AgentUsage | null {
+  const parsed = AgentUsageSchema.safeParse(receipt?.usage);
+  return parsed.success ? parsed.data : null;
 }

@@ -52,3 +52,16 @@ export function formatMemory(mb: number | null): string {
 export function formatPercent(value: number | null): string {
   return value === null ? '—' : `${Math.round(value)}%`;
 }
+
+const count = new Intl.NumberFormat(undefined);
+
+/** "1,234 in (200 cached) · 56 out": what an agent spent, in tokens. */
+export function formatTokens(u: { input_tokens: number; cached_input_tokens: number; output_tokens: number }): string {
+  return `${count.format(u.input_tokens)} in${u.cached_input_tokens > 0 ? ` (${count.format(u.cached_input_tokens)} cached)` : ''} · ${count.format(u.output_tokens)} out`;
+}
+
+/** US dollars with enough digits to show a cent's fraction: a scripted or small task costs less than a cent. */
+export function formatCost(usd: number | null): string {
+  if (usd === null) return '—';
+  return `$${usd < 1 ? usd.toFixed(4) : usd.toFixed(2)}`;
+}

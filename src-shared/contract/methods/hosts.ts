@@ -31,7 +31,8 @@ export const HostCheckSchema = z.object({
   unknownHostKey: z.string().nullable(),
   hostKey: z.string().nullable(),
   git: z.string().nullable(),
-  agents: z.array(z.string()),
+  /** The coding-agent CLIs found on the host and their versions (`claude --version`, `codex --version`). */
+  agents: z.array(z.object({ name: z.string(), version: z.string().nullable() })),
   cpus: z.number().nullable(),
   memoryMb: z.number().nullable(),
   os: z.string().nullable(),

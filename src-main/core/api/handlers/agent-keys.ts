@@ -20,5 +20,10 @@ export function agentKeyHandlers(core: CoreServices): { [M in keyof typeof agent
       else vault.set(name, apiKey);
       return list();
     },
+    'agents.binaries': () => core.agentBinaries.list(),
+    'agents.setBinary': async ({ cli, path }) => {
+      await core.agentBinaries.set(cli, path);
+      return core.agentBinaries.list();
+    },
   };
 }

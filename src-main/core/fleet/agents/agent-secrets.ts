@@ -15,14 +15,16 @@ export type AgentSecretVar = keyof typeof AGENT_SECRETS;
 /** A live view of `env` in which the vault's agent keys appear as variables. Read at each launch,
  *  so a key set in Settings applies to the next attempt without a restart. */
 export function withAgentSecrets(env: NodeJS.ProcessEnv, vault: () => SecretVault | null | undefined): NodeJS.ProcessEnv {
-  const sealed = (name: string | symbol): string | null => {
-    if (typeof name !== 'string' || !(name in AGENT_SECRETS)) return null;
-    return vault()?.get(AGENT_SECRETS[name as AgentSecretVar]) ?? null;
-  };
+  return overlayEnv(env, Object.keys(AGENT_SECRETS), (name) => vault()?.get(AGENT_SECRETS[name as AgentSecretVar]) ?? null);
+}
+
+/** A live view of `env` in which `names` read from `value` first (null: the env's own). */
+export function overlayEnv(env: NodeJS.ProcessEnv, names: readonly string[], value: (name: string) => string | null): NodeJS.ProcessEnv {
+  const sealed = (name: string | symbol): string | null => (typeof name === 'string' && names.includes(name) ? value(name) : null);
   return new Proxy(env, {
     get: (target, name) => sealed(name) ?? (target as Record<string | symbol, unknown>)[name],
     has: (target, name) => sealed(name) !== null || name in target,
-    ownKeys: (target) => [...new Set([...Reflect.ownKeys(target), ...Object.keys(AGENT_SECRETS).filter((k) => sealed(k) !== null)])],
+    ownKeys: (target) => [...new Set([...Reflect.ownKeys(target), ...names.filter((k) => sealed(k) !== null)])],
     getOwnPropertyDescriptor: (target, name) => {
       const v = sealed(name);
       return v !== null ? { value: v, writable: true, enumerable: true, configurable: true } : Reflect.getOwnPropertyDescriptor(target, name);

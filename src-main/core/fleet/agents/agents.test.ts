@@ -136,7 +136,7 @@ describe('stream parsers', () => {
     expect(q.line('{"method":"item/started","params":{"item":{"id":"m","type":"mcpToolCall","server":"s","tool":"search","status":"inProgress"}}}'))
       .toEqual([{ state: 'running_tool', tool: 's__search', call_id: 'codex-m', extra: { kind: 'agent', phase: 'started', payload: { status: 'inProgress' } } }]);
     q.line('{"method":"thread/tokenUsage/updated","params":{"tokenUsage":{"total":{"totalTokens":162,"inputTokens":120,"cachedInputTokens":7,"outputTokens":42,"reasoningOutputTokens":3}}}}');
-    expect(q.usage()).toEqual({ input_tokens: 120, cached_input_tokens: 7, output_tokens: 42, reasoning_output_tokens: 3, total_tokens: 162 });
+    expect(q.usage()).toEqual({ input_tokens: 120, cached_input_tokens: 7, output_tokens: 42, total_tokens: 162, cost_usd: null });
   });
 
   it('split command templates like a POSIX shell, without expansions', () => {

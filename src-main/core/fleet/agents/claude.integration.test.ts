@@ -1,13 +1,17 @@
 // The real Claude Code CLI (@anthropic-ai/claude-code, a dev dependency) through Shoal, talking to
 // the scripted model on 127.0.0.1 (Anthropic Messages API): every tool call — Bash, Write, and the
 // `cat` Claude would never ask about — is judged by Shoal's policy through the gateway's PreToolUse
-// hook; allow, deny, and ask with a person's approve or deny, against a local bare remote.
+// hook; allow, deny, and ask with a person's approve or deny, against a local bare remote. An ask
+// goes the way Claude asks: the hook answers "ask" and Claude's --permission-prompt-tool
+// (mcp__shoal__approval_prompt) is what waits for the person.
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { initRepo, remoteHas, repoWithRemote } from '../../test-support/git-repo';
 import { replay, type ModelStep } from '../../test-support/model-server';
 import { eventsOf, launch } from '../../test-support/temp-core';
 import { agentTask, gatewayEvents, useAgentCli } from '../../test-support/agent-cli';
+import { TaskView } from '../../views/task-view';
+import { gatherEvidence, renderEvidence } from '../../landing/receipt';
 import { waitFor } from '../../test-support/wait-for';
 
 const cli = useAgentCli();
@@ -47,6 +51,10 @@ describe('Claude Code under Shoal policy', () => {
     const usage = eventsOf(c, runId).find((e) => (e.extra as { kind?: string } | undefined)?.kind === 'usage')!.extra as { usage: Record<string, number>; cost_usd: number };
     expect(usage.usage).toMatchObject({ input_tokens: 360, output_tokens: 126 });
     expect(usage.cost_usd).toBeGreaterThan(0);
+    // …and on the attempt's receipt, which the task view reads.
+    expect((receipt as { usage?: unknown }).usage).toEqual({ input_tokens: 360, cached_input_tokens: 0, output_tokens: 126, total_tokens: 486, cost_usd: usage.cost_usd });
+    expect(new TaskView(c.store).get(runId, 'files')!.attempts[0]!.usage).toMatchObject({ total_tokens: 486, cost_usd: usage.cost_usd });
+    expect(renderEvidence(gatherEvidence(c.store, runId, 'files')!)).toContain('Tokens: 360 in (0 cached), 126 out · cost $');
     // Claude got the key from the environment only.
     expect(cli.model.agentRequests().at(-1)!.apiKeyHeader).toBe('sk-ant-shoal-test-key');
   });
@@ -81,6 +89,13 @@ describe('Claude Code under Shoal policy', () => {
       const pending = await waitFor('the approval request', () => c.approvals.pending().find((a) => a.runId === runId), 60_000);
       expect(pending.request.command).toContain(`&& git push -q origin HEAD:refs/heads/claude-${decision}`);
       expect(remoteHas(remote, `refs/heads/claude-${decision}`)).toBe(false);
+      // The hook answered "ask" and Claude put the same call (its tool_use_id) to the permission
+      // prompt tool, which is what waits: one precheck (the hook's), one request (the prompt tool's).
+      expect(pending.callId).toMatch(/^toolu_/);
+      const judgedOf = () => gatewayEvents(c, runId).filter((e) => e.call === pending.callId && e.kind);
+      const judged = await waitFor('the request in the timeline', () => (judgedOf().length >= 2 ? judgedOf() : null));
+      expect(judged.map((e) => `${e.kind}:${e.phase}`)).toEqual(['tool:precheck', 'approval:requested']);
+      expect(judged[1]).toMatchObject({ asked_through: 'permission_prompt' });
       expect(c.approvals.decide(pending.id, decision, 'you').changed).toBe(true);
       await c.engine.waitForRun(runId);
       const task = c.runsView.tasks(runId)[0]!;

@@ -29,7 +29,7 @@ export interface CodexBridgeSettings {
 /** What the bridge prints besides Codex's own notifications (all `{method, params}` lines). */
 export type BridgeLine =
   | { method: 'shoal/started'; params: { codexVersion: string; threadId: string; turnId: string } }
-  | { method: 'shoal/approval'; params: { itemId: string; kind: 'command' | 'fileChange'; subject: string; decision: string; message?: string } }
+  | { method: 'shoal/approval'; params: { itemId: string; kind: 'command' | 'fileChange' | 'mcpToolCall'; subject: string; decision: string; message?: string } }
   | { method: 'shoal/error'; params: { message: string } };
 
 export function codexBridgeMain(settings: CodexBridgeSettings): void {
@@ -176,6 +176,13 @@ export function codexBridgeMain(settings: CodexBridgeSettings): void {
     return m ? m[1]!.replace(/'\\''/g, "'") : command;
   };
   const decisionOf = (v: { behavior: string; interrupt?: boolean }): string => (v.behavior === 'allow' ? 'accept' : v.interrupt ? 'cancel' : 'decline');
+  // Codex's approval answer is a bare decision (no field for a reason: the model would only hear
+  // "rejected by user"), so Shoal's reason follows it into the running turn as a steer message.
+  const tellReason = (what: string, decision: string, message: string | undefined): void => {
+    if (decision !== 'decline' || !message || !threadId || !turnId) return;
+    const text = `Shoal declined ${what}: ${message}`;
+    request('turn/steer', { threadId, expectedTurnId: turnId, input: [{ type: 'text', text, text_elements: [] }] }).catch(() => undefined);
+  };
 
   const answerServerRequest = async (msg: { id: number | string; method: string; params: Record<string, unknown> }): Promise<void> => {
     const p = msg.params;
@@ -191,6 +198,7 @@ export function codexBridgeMain(settings: CodexBridgeSettings): void {
         const decision = decisionOf(verdict);
         print({ method: 'shoal/approval', params: { itemId, kind: 'command', subject: command, decision, ...(verdict.message ? { message: verdict.message } : {}) } });
         send({ id: msg.id, result: { decision } });
+        tellReason(`the command \`${command}\``, decision, verdict.message);
         return;
       }
       if (msg.method === 'item/fileChange/requestApproval') {
@@ -208,6 +216,14 @@ export function codexBridgeMain(settings: CodexBridgeSettings): void {
         }
         print({ method: 'shoal/approval', params: { itemId, kind: 'fileChange', subject: changes.map((c) => c.path).join(', '), decision, ...(message ? { message } : {}) } });
         send({ id: msg.id, result: { decision } });
+        tellReason(`the change to ${changes.map((c) => c.path).join(', ')}`, decision, message);
+        return;
+      }
+      if (msg.method === 'mcpServer/elicitation/request' && p.serverName === 'shoal') {
+        // Codex asks before each MCP tool call; Shoal's own server judges its calls itself (policy,
+        // and a person when it asks) as they arrive, so asking here too would ask twice.
+        print({ method: 'shoal/approval', params: { itemId, kind: 'mcpToolCall', subject: String(p.message ?? ''), decision: 'accept', message: "judged by Shoal's gateway when called" } });
+        send({ id: msg.id, result: { action: 'accept', content: {} } });
         return;
       }
       send({ id: msg.id, error: { code: -32601, message: `Shoal does not answer ${msg.method}` } });

@@ -57,11 +57,8 @@ export function usageEvent(usage: Record<string, number>, costUsd?: number): Eve
   return { state: 'heartbeat', extra: { kind: 'usage', usage, ...(costUsd !== undefined ? { cost_usd: costUsd } : {}) } };
 }
 
-export interface CodexParser extends StreamParser {
-  usage(): TokenUsage | null;
-}
 
-export function codexAppServerParser(): CodexParser {
+export function codexAppServerParser(): StreamParser {
   let model: string | undefined;
   let summary: string | undefined;
   let usage: TokenUsage | null = null;
@@ -118,6 +115,7 @@ export function codexAppServerParser(): CodexParser {
       }
     },
     summary: () => summary,
-    usage: () => usage,
+    // Codex reports no cost; its input count already includes the cached tokens.
+    usage: () => (usage ? { input_tokens: usage.input_tokens, cached_input_tokens: usage.cached_input_tokens, output_tokens: usage.output_tokens, total_tokens: usage.total_tokens, cost_usd: null } : null),
   };
 }

@@ -8,6 +8,7 @@ import { initRepo, remoteHas, repoWithRemote } from '../../test-support/git-repo
 import { replay, type ModelStep } from '../../test-support/model-server';
 import { eventsOf, launch } from '../../test-support/temp-core';
 import { agentTask, gatewayEvents, useAgentCli } from '../../test-support/agent-cli';
+import { TaskView } from '../../views/task-view';
 import { waitFor } from '../../test-support/wait-for';
 
 const cli = useAgentCli();
@@ -48,6 +49,9 @@ describe('Codex under Shoal policy', () => {
     // Token usage of the whole turn (three model calls of 120 in + 42 out), as a metrics sample.
     expect(eventsOf(c, runId).find((e) => (e.extra as { kind?: string } | undefined)?.kind === 'usage')!.extra)
       .toMatchObject({ usage: { input_tokens: 360, output_tokens: 126, total_tokens: 486 } });
+    // …and on the attempt's receipt (Codex reports no cost), which the task view reads.
+    expect((receipt as { usage?: unknown }).usage).toEqual({ input_tokens: 360, cached_input_tokens: 0, output_tokens: 126, total_tokens: 486, cost_usd: null });
+    expect(new TaskView(c.store).get(runId, 'files')!.attempts[0]!.usage).toMatchObject({ total_tokens: 486, cost_usd: null });
     // The fake model saw the command's output; Codex got the key from the environment only.
     expect(cli.model.agentRequests().at(-1)!.authorization).toBe('Bearer sk-shoal-test-key');
   });
@@ -64,7 +68,32 @@ describe('Codex under Shoal policy', () => {
     expect(seen).not.toContain('the-launch-code-1234');
     const last = cli.model.agentRequests().at(-1)!;
     expect(last.toolResults.join('\n')).toMatch(/rejected/i);
+    // Codex's decline carries no reason; Shoal's follows into the turn, so the model reads it.
+    expect(JSON.stringify(last.body)).toContain("Shoal declined the command `cat SECRET.txt`: Refused by Shoal's exec policy");
     expect(gatewayEvents(c, runId).some((e) => e.kind === 'approval' && e.phase === 'denied')).toBe(true);
+  });
+
+  it("calls a tool of Shoal's MCP server: judged by the policy, run by the gateway, in the timeline", async () => {
+    let offered: string[] = [];
+    cli.model.setScript((r) => {
+      offered = r.tools;
+      if (r.toolResults.length === 0 && r.tools.includes('mcp__shoal')) return { toolCalls: [{ name: 'exec_shell', namespace: 'mcp__shoal', input: { command: 'echo via-mcp > mcp.txt' } }] };
+      return { text: r.toolResults.length > 0 ? 'Wrote it through Shoal.' : 'No Shoal tool offered.' };
+    });
+    const c = core();
+    const repo = initRepo();
+    const runId = launch(c, { id: 'codex-mcp', name: 'codex mcp', task_specs: [codexTask('mcp', { scorer: { kind: 'file_exists', path: 'mcp.txt' } })] }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    // Codex offers an MCP server's tools as one Responses namespace, mcp__<server>.
+    expect(offered).toContain('mcp__shoal');
+    expect(c.runsView.tasks(runId)[0]!.state).toBe('passed');
+    // The gateway judged the call and ran it itself (precheck, dispatching, completed)…
+    const judged = gatewayEvents(c, runId).filter((e) => e.kind === 'tool' && e.tool === 'exec_shell').map((e) => e.phase);
+    expect(judged).toEqual(['precheck', 'dispatching', 'completed']);
+    // …and Codex's own item for the MCP call is in the timeline too.
+    const items = eventsOf(c, runId).filter((e) => (e.extra as { kind?: string } | undefined)?.kind === 'agent').map((e) => `${e.tool}:${(e.extra as { phase: string }).phase}`);
+    expect(items).toEqual(['shoal__exec_shell:started', 'shoal__exec_shell:completed']);
+    expect(cli.model.agentRequests().at(-1)!.toolResults.length).toBe(1);
   });
 
   for (const decision of ['approved', 'denied'] as const) {

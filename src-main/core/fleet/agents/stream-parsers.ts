@@ -1,6 +1,7 @@
 // Maps an agent's machine-readable output onto the reference implementation's worker-event states: a tool call becomes
 // running_tool, waiting on the model becomes model_wait. Unknown lines are ignored (they still go
 // to the log), so a newer agent version degrades to fewer events, never to a failed task.
+import type { AgentUsage } from '../../../../src-shared/contract/fleet-views';
 import type { EventPayload } from '../event-log';
 import { codexAppServerParser, usageEvent } from './codex-events';
 import type { StreamParser } from './stream-parser';
@@ -23,6 +24,7 @@ const oneLine = (s: string): string => s.replace(/\s+/g, ' ').trim().slice(0, 30
 export function claudeParser(): StreamParser {
   let model: string | undefined;
   let summary: string | undefined;
+  let spent: AgentUsage | null = null;
   const wait = (): EventPayload => (model ? { state: 'model_wait', model } : { state: 'model_wait' });
   return {
     line(line) {
@@ -48,12 +50,17 @@ export function claudeParser(): StreamParser {
         if (u && typeof u === 'object') {
           const n = (k: string): number => (typeof u[k] === 'number' ? (u[k] as number) : 0);
           const usage = { input_tokens: n('input_tokens'), cache_read_input_tokens: n('cache_read_input_tokens'), cache_creation_input_tokens: n('cache_creation_input_tokens'), output_tokens: n('output_tokens') };
-          return [usageEvent(usage, typeof msg.total_cost_usd === 'number' ? msg.total_cost_usd : undefined)];
+          const cost = typeof msg.total_cost_usd === 'number' ? msg.total_cost_usd : undefined;
+          // Anthropic counts cache reads and writes apart from input_tokens; the receipt counts every prompt token.
+          const input = usage.input_tokens + usage.cache_read_input_tokens + usage.cache_creation_input_tokens;
+          spent = { input_tokens: input, cached_input_tokens: usage.cache_read_input_tokens, output_tokens: usage.output_tokens, total_tokens: input + usage.output_tokens, cost_usd: cost ?? null };
+          return [usageEvent(usage, cost)];
         }
       }
       return [];
     },
     summary: () => summary,
+    usage: () => spent,
   };
 }
 
@@ -66,6 +73,7 @@ export function plainParser(): StreamParser {
       return [];
     },
     summary: () => last,
+    usage: () => null,
   };
 }
 

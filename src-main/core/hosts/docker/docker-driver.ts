@@ -15,6 +15,7 @@ import type { HostRef } from '../host-ref';
 import { parseDockerArgs, type ContainerExtras } from './docker-args';
 import { CONTAINER_ARTIFACTS, CONTAINER_WORKDIR, copyIn, copyOut } from './container-copy';
 import { describeDockerError, dockerClient } from './docker-client';
+import { agentProbeLine, parseAgentProbe } from '../probe-commands';
 
 /** Variables that describe this computer, not the container: the image's own values apply. */
 const LOCAL_ONLY_ENV = new Set(['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'TMPDIR', 'SSH_AUTH_SOCK', 'ELECTRON_RUN_AS_NODE']);
@@ -55,9 +56,9 @@ export class DockerDriver implements HostDriver {
       await this.docker.getImage(this.image).inspect().catch((e: unknown) => {
         throw (e as { statusCode?: number }).statusCode === 404 ? new Error(`image ${this.image} not found at ${this.where} (Shoal never pulls: build or load it there first)`) : e;
       });
-      const out = await this.runOnce(['sh', '-c', 'git --version 2>/dev/null; for a in claude codex; do command -v $a >/dev/null 2>&1 && echo agent=$a; done; true']);
+      const out = await this.runOnce(['sh', '-c', `git --version 2>/dev/null; ${agentProbeLine()}`]);
       const git = /git version (\S+)/.exec(out)?.[1] ?? null;
-      const agents = [...out.matchAll(/^agent=(\S+)$/gm)].map((m) => m[1]!);
+      const agents = parseAgentProbe(out);
       const probe = { git, agents, cpus: info.NCPU ?? null, memoryMb: info.MemTotal ? Math.round(info.MemTotal / 2 ** 20) : null, os: info.OperatingSystem ?? null };
       if (!git) return { ...probe, ok: false, error: `${this.label}: git not found in the image` };
       return { ...probe, ok: true };

@@ -5,6 +5,7 @@ import '../alerts/alerts.css';
 import { ErrorNotice, Loading } from '../../ui/QueryStatus';
 import { AboutBlock } from './AboutBlock';
 import { AgentListenerSetting } from './AgentListenerSetting';
+import { AgentsSettings } from './AgentsSettings';
 import { McpServersSettings } from './McpServersSettings';
 import { NotificationsSetting } from './NotificationsSetting';
 import { PolicySettings } from './PolicySettings';
@@ -27,6 +28,7 @@ export function SettingsView() {
         )}
       </section>
       <ProvidersSettings />
+      <AgentsSettings />
       <McpServersSettings />
       <PolicySettings />
       <AlertChannelsSetting />

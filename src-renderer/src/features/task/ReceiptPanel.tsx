@@ -1,6 +1,6 @@
 // The receipt of an attempt: its verdict and score, and the receipt itself as the reference implementation's JSON.
 import type { AttemptDetail } from '../../../../src-shared/contract';
-import { formatAbsolute } from '../../ui/format';
+import { formatAbsolute, formatCost, formatTokens } from '../../ui/format';
 import { StatusPill } from '../../ui/StatusPill';
 import { colorizeJsonLine } from './artifacts/JsonView';
 import { attemptLabel, attemptTone } from './AttemptPicker';
@@ -24,6 +24,8 @@ export function ReceiptPanel({ attempt }: { attempt: AttemptDetail }) {
         <div><dt>Completed</dt><dd>{formatAbsolute(String(receipt.completed_at ?? ''))}</dd></div>
         <div><dt>Worker</dt><dd>{String(receipt.worker_id ?? '')}</dd></div>
         {attempt.exitCode !== null && <div><dt>Exit code</dt><dd className="mono">{attempt.exitCode}</dd></div>}
+        {attempt.usage && <div><dt>Tokens</dt><dd className="mono" data-testid="receipt-tokens">{formatTokens(attempt.usage)}</dd></div>}
+        {attempt.usage && <div><dt>Cost</dt><dd className="mono" data-testid="receipt-cost">{formatCost(attempt.usage.cost_usd)}</dd></div>}
       </dl>
       {score?.notes && <p className="receipt-notes"><strong>Notes:</strong> {score.notes}</p>}
       <pre className="receipt-json mono" tabIndex={0} aria-label="Receipt JSON">{json.split('\n').map((l, i) => <div key={i}>{colorizeJsonLine(l)}</div>)}</pre>

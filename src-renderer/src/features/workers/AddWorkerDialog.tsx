@@ -115,7 +115,7 @@ function CheckResult({ result, trusted, onTrust }: { result: HostCheck; trusted:
   if (result.ok) {
     return (
       <div className="worker-check ok" data-testid="worker-check" role="status">
-        Usable — git {result.git}, agents {result.agents.join(', ') || 'none found'}, {result.cpus ?? '?'} CPUs, {result.memoryMb ?? '?'} MB, {result.os ?? 'unknown OS'}
+        Usable — git {result.git}, agents {result.agents.map((a) => `${a.name} ${a.version ?? '(version unknown)'}`).join(', ') || 'none found'}, {result.cpus ?? '?'} CPUs, {result.memoryMb ?? '?'} MB, {result.os ?? 'unknown OS'}
         {result.hostKey && <div className="muted mono">host key {result.hostKey}</div>}
       </div>
     );
