@@ -42,6 +42,9 @@ export interface SupervisorDeps {
   worktreeCleanup: 'always' | 'on_success' | 'never';
   onSpawned?: (lease: Lease, latencyMs: number) => void;
   onHeartbeat?: (lease: Lease, usage: HostUsage | null) => void;
+  /** The attempt's host could not be reached or its connection dropped (the reason names the
+   *  worker's host and the cause): its worker takes no more work until it answers again. */
+  onHostDown?: (lease: Lease, reason: string) => void;
   /** Judges the agent's tool calls (exec policy, approvals); without it the shell agent runs bare. */
   gateway?: { openAttempt(binding: AttemptBinding): Promise<AttemptSession> };
 }
@@ -177,9 +180,11 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
   let resolveExit!: (exit: HostExit) => void;
   const exited = new Promise<HostExit>((resolve) => (resolveExit = resolve));
   let finished = false;
+  let startedRef: HostRef | null = null;
   const sink: AttemptSink = {
     started(ref) {
       if (finished) return;
+      startedRef = ref;
       deps.onSpawned?.(lease, Date.now() - lease.grantedAt);
       fenced(() => ops.markRunningOn(lease, ref));
     },
@@ -244,10 +249,28 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
   session?.close();
   if (flushTimer) clearTimeout(flushTimer);
   flushEvents();
+  const stop = stopped();
+  // A host failure before the agent started, on a host that does not answer a probe either: the
+  // task never ran, so it waits for the host instead of spending a retry on it. (A host that does
+  // answer had some other trouble starting it: that is an ordinary failed attempt.)
+  const unreachable = exit.hostError !== undefined && startedRef === null && driver.kind !== 'local' && !stop && !timedOut
+    ? await driver.probe().then((p) => (p.ok ? null : (p.error ?? exit.hostError!)), (e: unknown) => (e as Error).message)
+    : null;
+  if (unreachable !== null || exit.lost) {
+    const reason = unreachable ?? exit.hostError!;
+    log.write(`shoal: ${reason}; ${exit.lost ? 'the lease is left to lapse, then the task is reclaimed' : 'the task waits for the host'}\n`);
+    deps.onHostDown?.(lease, reason);
+  }
   await new Promise<void>((resolve) => log.end(resolve));
   if (leaseLost) return;
+  // Cut off mid-run: the agent may still be running there. Nothing is recorded and the lease is no
+  // longer renewed, so the reaper reclaims the task at its deadline (and retries it per its policy).
+  if (exit.lost && !stop) return;
+  if (unreachable !== null) {
+    await complete({ kind: 'unreachable', reason: unreachable });
+    return;
+  }
 
-  const stop = stopped();
   const logRef = describeArtifact('log', logPath);
   if (stop?.kind === 'interrupt') {
     await complete({ kind: 'interrupted', signal: stop.signal });
