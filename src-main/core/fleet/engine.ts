@@ -489,7 +489,6 @@ export class FleetEngine {
       if (!this.workers.has(r.workerId) || r.workerId !== LOCAL_WORKER_ID) this.heartbeatStmt.run(nowIso(), null, null, 'unhealthy', nowIso(), r.workerId);
     }
     for (const pool of new Set(revoked.map((r) => this.poolOfRun(r.runId)))) this.noteWaiting(pool);
-    console.error("DEBUG reap", JSON.stringify(revoked), JSON.stringify(this.options.store.db.prepare("SELECT attempt, state, result, reason, exit_code FROM attempts").all()));
     this.options.bus?.invalidate('runs', 'tasks', 'workers');
     this.kick();
   }
