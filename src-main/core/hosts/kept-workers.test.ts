@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startSshd, type TestSshd } from '../test-support/sshd';
 import { eventsOf, launch } from '../test-support/temp-core';
 import { waitFor } from '../test-support/wait-for';
@@ -68,6 +68,7 @@ describe('a dropped SSH connection', () => {
   it('marks the worker unhealthy, reclaims the cut-off attempt at its lease deadline, and retries it once the host is back', async () => {
     const dir = tempDir('shoal-sshd-drop-');
     const own = startSshd(dir);
+    onTestFinished(() => own.stop()); // also when the test fails before its own stop below
     const c = makeCore({ reprobe: { minMs: 200, maxMs: 1_000 } });
     KnownHosts.inDataDir(c.dataDir).pin(`127.0.0.1:${own.port}`, own.fingerprint);
     const marker = `sleep 45.${process.pid % 1000}`;
