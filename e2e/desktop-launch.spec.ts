@@ -162,3 +162,35 @@ test('the gallery tries a bundled example with one click, and launching it runs 
   await expect(page.getByTestId('examples-dialog')).toBeHidden();
   await expect(dialog.root).toContainText('manual-review.yaml');
 });
+
+test('the preview flags a worker that cannot be reached, with the cause, before Launch', async ({ page, host }) => {
+  const closed = await freePort();
+  const spec = `name: remote work
+worker_specs:
+  - id: far
+    name: far box
+    host: { kind: ssh, host: 127.0.0.1, port: ${closed}, user: nobody }
+task_specs:
+  - id: t
+    name: Build there
+    instructions: make
+`;
+  const shell = new ShellPage(page);
+  await shell.open(host.url);
+  await dropFiles(page, [{ name: 'remote.yaml', text: spec }]);
+  const dialog = new LaunchDialog(page);
+  await dialog.expectReady(1);
+  const flagged = page.getByTestId('worker-reach').locator('[data-worker-id="far"]');
+  await expect(flagged).toHaveAttribute('data-ok', 'false');
+  await expect(flagged).toContainText(`far box (ssh) cannot be reached; its tasks would wait for it: worker far box: ssh nobody@127.0.0.1:${closed}: connection refused`);
+  await page.screenshot({ path: '/tmp/h11place-preview.png' });
+});
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const s = createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => s.once('listening', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}

@@ -6,7 +6,7 @@ import { detectCapabilities } from '../core/fleet/capabilities';
 import { loadSpec, type LoadResult } from '../core/fleet/spec/load-spec';
 import { UsageError } from './io';
 
-export function readSpecFile(file: string | undefined, cwd: string, workspace: string | null): { file: string; result: LoadResult } {
+export function readSpecFile(file: string | undefined, cwd: string, workspace: string | null): { file: string; text: string; result: LoadResult } {
   if (!file) throw new UsageError('which spec? e.g. `shoal run examples/hello.yaml`');
   const full = path.resolve(cwd, file);
   let text: string;
@@ -15,5 +15,5 @@ export function readSpecFile(file: string | undefined, cwd: string, workspace: s
   } catch (e) {
     throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
-  return { file: full, result: loadSpec(text, { filename: full, workspace, defaultCapabilities: detectCapabilities() }) };
+  return { file: full, text, result: loadSpec(text, { filename: full, workspace, defaultCapabilities: detectCapabilities() }) };
 }

@@ -157,7 +157,8 @@ export class ShoalCore implements CoreServices {
 
   /** Validates a spec without writing anything. */
   validateSpec(text: string, filename?: string, workspace?: string | null): LoadResult {
-    return loadSpec(text, { filename, workspace: workspace ?? null, defaultCapabilities: this.engine.defaultCapabilities });
+    const sharedWorkers = this.workerRegistry.list().map((w) => ({ id: w.name, capabilities: w.capabilities }));
+    return loadSpec(text, { filename, workspace: workspace ?? null, defaultCapabilities: this.engine.defaultCapabilities, sharedWorkers });
   }
 
   call(method: unknown, input: unknown, ctx: CallContext): Promise<Envelope<unknown>> {

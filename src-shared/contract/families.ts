@@ -13,6 +13,8 @@ const READS_OTHER_FAMILY: Record<string, QueryFamily> = {
   'specs.validate': 'app',
   'specs.examples': 'app',
   'specs.launch': 'runs',
+  // Reachability is about workers: an added or removed worker asks again.
+  'specs.probeWorkers': 'workers',
   // What can be landed and how candidates compare change with the run and its receipts.
   'landing.overview': 'runs',
   // A diff between two finished candidates changes only when receipts do, not with every task event.

@@ -37,18 +37,21 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     if (!positional[0]) throw new UsageError('which spec? e.g. `shoal run examples/hello.yaml --server URL`');
     return runOnServer(positional[0], { url: server, token: flagString(flags, 'token'), workspace, json: flags.get('json') === true }, io);
   }
-  const { result } = readSpecFile(positional[0], io.cwd, workspace);
+  const { file, text, result } = readSpecFile(positional[0], io.cwd, workspace);
   if (!result.ok) {
     for (const issue of result.issues) io.stderr.write(issue + '\n');
     io.stderr.write(`${positional[0]}: invalid spec; nothing was run\n`);
     return 2;
   }
-  for (const w of result.spec.warnings) io.stderr.write(`warning: ${w}\n`);
   const core = openCore(flags, io, { runs: true, ...(maxWorkers ? { maxWorkers } : {}), acceptNewHostKeys: flags.get('accept-new-host-keys') === true });
   try {
     const { recovered } = core.start();
     if (recovered > 0) io.stderr.write(`recovered ${recovered} task${recovered === 1 ? '' : 's'} interrupted by an earlier crash\n`);
-    const runId = core.engine.launch(result.spec);
+    // Checked again with the store open: the workers kept there take tasks too (placement counts them).
+    const loaded = core.validateSpec(text, file, workspace);
+    const spec = loaded.ok ? loaded.spec : result.spec;
+    for (const w of spec.warnings) io.stderr.write(`warning: ${w}\n`);
+    const runId = core.engine.launch(spec);
     io.stderr.write(`run ${runId}\n`);
     const code = await watchRuns(core, [runId], io, flags.get('json') === true);
     await waitForAlerts(core, runId, io, alertWaitMs(flags));

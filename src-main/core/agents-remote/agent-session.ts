@@ -308,7 +308,7 @@ export class AgentSession {
         });
       } else {
         const outcome = op.outcome as AttemptOutcome;
-        if (outcome.kind !== 'interrupted') {
+        if (outcome.kind !== 'interrupted' && outcome.kind !== 'unreachable') {
           const renamed = storeUploadedFiles(this.deps.dataDir, ref, []);
           outcome.receipt.artifacts = outcome.receipt.artifacts.map((a) => (typeof a.path === 'string' ? { ...a, path: renamed(a.path) } : a)) as typeof outcome.receipt.artifacts;
         }

@@ -17,6 +17,7 @@ import { startAttempt, type AttemptDeps, type AttemptHandle, type StopReason } f
 import { DriverPool } from '../hosts/driver-pool';
 import type { HostDriver } from '../hosts/host-driver';
 import { describeHostRef } from '../hosts/host-ref';
+import { HostWatch, type HostReach, type ReprobeBackoff } from '../hosts/host-watch';
 import type { LoadedSpec } from './spec/load-spec';
 
 export interface EngineOptions {
@@ -41,6 +42,8 @@ export interface EngineOptions {
   drivers?: DriverPool;
   /** Pin SSH host keys seen for the first time instead of refusing them (shoal run --accept-new-host-keys). */
   acceptNewHostKeys?: boolean;
+  /** Pauses between probes of a worker whose host cannot be reached (default 1 s doubling to 30 s). */
+  reprobe?: ReprobeBackoff;
   /** Rewrites a run just before it is stored (alerts seal their channels' secrets). */
   prepareRun?: (run: NewRun) => NewRun;
 }
@@ -54,6 +57,8 @@ interface Worker extends WorkerIdentity {
   /** Where its attempts run; null when its host cannot be used (then `unusable` says why). */
   driver: HostDriver | null;
   unusable: string | null;
+  /** A remote host's reachability (null for this computer, which is always there). */
+  watch: HostWatch | null;
 }
 
 /** Workers are keyed by (pool, id): two runs may both declare a worker `w1`, and each keeps its own. */
@@ -66,6 +71,11 @@ export const LOCAL_WORKER_ID = 'local';
 /** Stops a task's attempt on a remote agent; false when it runs on none this listener knows. */
 export type RemoteCancel = (runId: string, taskId: string, by: string) => boolean;
 
+/** A worker leases work only when its host kind runs here and (when remote) its host answered. */
+function takesWork(w: Worker): boolean {
+  return w.driver !== null && (w.watch === null || w.watch.up);
+}
+
 /** A worker a person drained or retired stays so through restarts and heartbeats. */
 const KEEP_OUT_OF_SERVICE = (next: string) => `CASE WHEN status IN ('draining', 'retired') THEN status ELSE ${next} END`;
 
@@ -76,7 +86,7 @@ export class FleetEngine {
   private readonly workers = new Map<string, Worker>();
   private readonly remoteCancels = new Set<RemoteCancel>();
   private readonly workspaces = new Map<string, string | null>();
-  private readonly opts: Required<Omit<EngineOptions, 'bus' | 'capabilities' | 'maxWorkers' | 'executor' | 'gateway' | 'drivers' | 'acceptNewHostKeys' | 'prepareRun'>> & { maxWorkers: number };
+  private readonly opts: Required<Omit<EngineOptions, 'bus' | 'capabilities' | 'maxWorkers' | 'executor' | 'gateway' | 'drivers' | 'acceptNewHostKeys' | 'prepareRun' | 'reprobe'>> & { maxWorkers: number };
   private tickScheduled = false;
   private readonly pendingFinishes: Array<{ lease: Lease; outcome: AttemptOutcome; resolve: () => void; reject: (e: unknown) => void }> = [];
   private readyTimer: NodeJS.Timeout | null = null;
@@ -135,6 +145,7 @@ export class FleetEngine {
     // The runs' own workers first: recovery asks their drivers to end what they left running.
     for (const runId of this.fleet.activeRunIds()) this.adoptRun(runId);
     const recovered = this.recover();
+    for (const w of this.workers.values()) w.watch?.check();
     // Often enough for the shortest lease a task's spec may ask for, not only the host's default.
     this.reaper = setInterval(() => this.reap(), Math.max(250, Math.floor(Math.min(this.opts.leaseMs, MIN_LEASE_SECONDS * 1000) / 3)));
     this.reaper.unref();
@@ -152,6 +163,9 @@ export class FleetEngine {
     this.fleet.createRun(this.options.prepareRun ? this.options.prepareRun(run) : run);
     this.options.bus?.invalidate('runs', 'tasks', 'workers');
     this.adoptRun(run.id);
+    // Its tasks may wait on a host that is down (or a kept worker may take what the spec check thought nobody could).
+    const pool = run.workerSpecs.length > 0 ? run.id : null;
+    if (run.tasks.some((t) => t.unplaceable !== null) || [...this.workers.values()].some((w) => w.pool === pool && w.watch && !w.watch.up)) this.noteWaiting(pool);
     this.kick();
     return run.id;
   }
@@ -285,6 +299,7 @@ export class FleetEngine {
     for (const h of all) h.stop({ kind: 'interrupt', signal });
     await Promise.all(all.map((h) => h.done));
     await Promise.all(this.reaping);
+    for (const w of this.workers.values()) w.watch?.close();
     for (const w of this.workers.values()) this.heartbeatStmt.run(nowIso(), null, null, 'offline', nowIso(), w.id);
     await this.drivers.close();
     this.notifyWaiters();
@@ -316,10 +331,16 @@ export class FleetEngine {
     } catch (e) {
       unusable = (e as Error).message;
     }
-    const worker: Worker = { id: spec.id, name: spec.name, capabilities: new Set(spec.capabilities), pool, max, running: existing?.running ?? new Map(), spec, driver, unusable };
+    existing?.watch?.close();
+    const worker: Worker = { id: spec.id, name: spec.name, capabilities: new Set(spec.capabilities), pool, max, running: existing?.running ?? new Map(), spec, driver, unusable, watch: null };
+    if (driver && driver.kind !== 'local') {
+      worker.watch = new HostWatch(driver, spec.name || spec.id, (reach) => this.reachChanged(worker, reach), this.options.reprobe);
+      // A started engine asks at once; otherwise start() does (a read-only host never probes).
+      if (this.started) worker.watch.check();
+    }
     this.workers.set(key, worker);
     const now = nowIso();
-    this.upsertWorker.run(spec.id, spec.name, JSON.stringify(spec.host), JSON.stringify(spec.labels ?? {}), JSON.stringify(spec.capabilities), max, driver ? 'online' : 'unhealthy', now, now);
+    this.upsertWorker.run(spec.id, spec.name, JSON.stringify(spec.host), JSON.stringify(spec.labels ?? {}), JSON.stringify(spec.capabilities), max, driver && !worker.watch ? 'online' : driver ? 'unknown' : 'unhealthy', now, now);
     if (unusable) console.error(`[shoal] ${unusable}`);
     this.options.bus?.invalidate('workers');
   }
@@ -354,7 +375,7 @@ export class FleetEngine {
   }
 
   private hasFreeSlot(): boolean {
-    for (const w of this.workers.values()) if (w.driver && w.running.size < w.max) return true;
+    for (const w of this.workers.values()) if (takesWork(w) && w.running.size < w.max) return true;
     return false;
   }
 
@@ -366,7 +387,7 @@ export class FleetEngine {
     const resting = new Set(this.outOfService.all().map((r) => r.id));
     const granted: Array<{ worker: Worker; lease: Lease }> = [];
     for (const [key, w] of this.workers) {
-      if (!w.driver || resting.has(w.id)) continue;
+      if (!takesWork(w) || resting.has(w.id)) continue;
       const free = w.max - w.running.size + (freeing.get(key) ?? 0);
       if (free <= 0) continue;
       for (const lease of this.fleet.leaseMany(w, now, this.opts.leaseMs, free)) granted.push({ worker: w, lease });
@@ -392,6 +413,7 @@ export class FleetEngine {
       onSpawned: (_l, ms) => {
         if (this.spawnLatencies.length < 100_000) this.spawnLatencies.push(ms);
       },
+      onHostDown: (_l, reason) => worker.watch?.down(reason),
       onHeartbeat: (_l, usage) => {
         const now = nowIso();
         this.heartbeatStmt.run(now, usage?.cpuPercent ?? null, usage?.memoryMb ?? null, 'busy', now, worker.id);
@@ -408,9 +430,11 @@ export class FleetEngine {
       // Back to online only if still idle a moment later: a worker between two tasks stays busy.
       if (worker.running.size === 0 && !this.stopped) {
         setTimeout(() => {
-          if (worker.running.size === 0 && !this.stopped && this.options.store.db.open) this.setWorkerStatus(worker, 'online');
+          if (worker.running.size === 0 && !this.stopped && this.options.store.db.open && takesWork(worker)) this.setWorkerStatus(worker, 'online');
         }, 250).unref();
       }
+      // Its task came back to wait for a host that is down: say so on the task.
+      if (worker.watch && !worker.watch.up && !this.stopped) this.noteWaiting(worker.pool);
       this.options.bus?.invalidate('runs', 'tasks', 'receipts', 'workers');
       this.kick();
     });
@@ -490,6 +514,7 @@ export class FleetEngine {
       if (!own) this.keepPartial(keepReclaimedWork(this.options.store, this.fleet, r));
       if (!this.workers.has(r.workerId) || r.workerId !== LOCAL_WORKER_ID) this.heartbeatStmt.run(nowIso(), null, null, 'unhealthy', nowIso(), r.workerId);
     }
+    for (const pool of new Set(revoked.map((r) => this.poolOfRun(r.runId)))) this.noteWaiting(pool);
     this.options.bus?.invalidate('runs', 'tasks', 'workers');
     this.kick();
   }
@@ -539,6 +564,40 @@ export class FleetEngine {
   private workerDriver(runId: string, workerId: string, kind: string): HostDriver | null {
     const w = this.workers.get(workerKey(runId, workerId)) ?? this.workers.get(workerKey(null, workerId));
     return w?.driver && w.driver.kind === kind ? w.driver : null;
+  }
+
+  /** A remote worker's host came back or went away. */
+  private reachChanged(worker: Worker, reach: HostReach): void {
+    if (this.stopped || !this.options.store.db.open) return;
+    worker.status = undefined; // the store says now; leasing re-marks busy
+    const now = nowIso();
+    this.heartbeatStmt.run(now, null, null, reach.state === 'up' ? (worker.running.size > 0 ? 'busy' : 'online') : reach.state === 'down' ? 'unhealthy' : 'unknown', now, worker.id);
+    if (reach.state === 'down') console.error(`[shoal] ${reach.reason}; probing it again with backoff`);
+    this.options.bus?.invalidate('workers');
+    this.noteWaiting(worker.pool);
+    if (reach.state === 'up') this.kick();
+  }
+
+  /** Tells the waiting tasks of a pool why they cannot be placed while every worker able to take
+   *  them is down (and clears it once one answers). Tasks no worker could ever take keep the note
+   *  the spec check gave them. */
+  private noteWaiting(pool: string | null): void {
+    if (!this.options.store.db.open) return;
+    const members = [...this.workers.values()].filter((w) => w.pool === pool && w.driver);
+    const touched = this.fleet.noteWaiting(pool, (requires) => {
+      const able = members.filter((w) => requires.every((r) => w.capabilities.has(r)));
+      if (able.length === 0) return undefined;
+      const down = able.map((w) => w.watch?.state).filter((r): r is HostReach & { state: 'down' } => r?.state === 'down');
+      return down.length === able.length ? `waiting for a worker that can be reached: ${down.map((r) => r.reason).join('; ')}` : null;
+    });
+    if (touched.length > 0) {
+      this.options.bus?.invalidate('runs', 'tasks');
+      this.notifyWaiters();
+    }
+  }
+
+  private poolOfRun(runId: string): string | null {
+    return [...this.workers.values()].some((w) => w.pool === runId) ? runId : null;
   }
 
   private notifyWaiters(): void {

@@ -51,7 +51,9 @@ export type AttemptOutcome =
   | { kind: 'scored'; result: 'pass' | 'fail' | 'timeout'; exitCode: number | null; summary?: string; reason?: string; receipt: ReceiptBody }
   | { kind: 'review'; exitCode: number | null; summary?: string; receipt: ReceiptBody }
   | { kind: 'cancelled'; by: string; receipt: ReceiptBody }
-  | { kind: 'interrupted'; signal: string };
+  | { kind: 'interrupted'; signal: string }
+  /** The worker's host could not be reached to start it: not the task's failure (see finishInTx). */
+  | { kind: 'unreachable'; reason: string };
 
 export interface OrphanedAttempt {
   runId: string; taskId: string; attempt: number; workerId: string; token: string; inboxSeq: number;
@@ -153,6 +155,10 @@ export class FleetStore {
       bumpMaxAttempts: p<[string, string]>(`UPDATE tasks SET max_attempts = attempts + 1 WHERE run_id = ? AND task_id = ?`),
       forgiveAttempt: p<[string, string]>(`UPDATE tasks SET max_attempts = max_attempts + 1 WHERE run_id = ? AND task_id = ?`),
       reopenRun: p<[string, string]>(`UPDATE runs SET status = 'running', updated_at = ?, completed_at = NULL WHERE id = ?`),
+      waitingOfPool: p<[string | null], { run_id: string; task_id: string; requires: string | null; unplaceable: string | null }>(
+        `SELECT i.run_id, i.task_id, i.requires, t.unplaceable FROM inbox i JOIN tasks t ON t.run_id = i.run_id AND t.task_id = i.task_id
+         WHERE i.pool IS ? AND i.lease_token IS NULL`),
+      setUnplaceable: p<[string | null, string, string]>(`UPDATE tasks SET unplaceable = ? WHERE run_id = ? AND task_id = ?`),
       readyNow: p<[string, string]>(`UPDATE inbox SET ready_at = 0 WHERE run_id = ? AND task_id = ? AND lease_token IS NULL`),
       taskPriority: p<[string, string], { priority: number }>(`SELECT priority FROM tasks WHERE run_id = ? AND task_id = ?`),
       runPool: p<[string], { worker_specs: string }>(`SELECT worker_specs FROM runs WHERE id = ?`),
@@ -460,6 +466,10 @@ export class FleetStore {
     const ev = (payload: EventPayload): EventDraft => ({ taskId, workerId, attempt, timestamp: now, payload });
     const drafts: EventDraft[] = [];
     const runCancelled = this.runStatusInTx(runId) === 'cancelled';
+    if (outcome.kind === 'unreachable') {
+      if (runCancelled) outcome = { kind: 'interrupted', signal: 'host-unreachable' };
+      else return this.giveBackUnreachable(lease, outcome.reason, nowMs);
+    }
     const failed = outcome.kind === 'interrupted' || (outcome.kind === 'scored' && outcome.result !== 'pass');
     // The spec (retry policy) is read only for a failure: a pass costs no extra read.
     const retry = failed ? this.retryPlan(lease, runCancelled, nowMs) : null;
@@ -499,6 +509,22 @@ export class FleetStore {
       }
     }
     this.events.append(runId, drafts);
+    this.refreshRun(runId);
+    return true;
+  }
+
+  /** An attempt whose host could not be reached never ran: it does not count against the task's
+   *  retries, and the task goes back to wait for a worker at once (the worker's own re-probe paces
+   *  it, not a retry backoff). Fenced like every finish. */
+  private giveBackUnreachable(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'workerId' | 'token' | 'inboxSeq'>, reason: string, nowMs: number): boolean {
+    const { runId, taskId, attempt, workerId } = lease;
+    if (!this.releaseLease(lease, nowMs)) return false;
+    const now = nowIso(nowMs);
+    this.s.forgiveAttempt.run(runId, taskId);
+    this.specCache.delete(taskKey(runId, taskId));
+    this.s.attemptEnded.run('lost', now, null, null, reason, runId, taskId, attempt);
+    this.s.taskError.run('queued', reason, runId, taskId);
+    this.events.append(runId, [{ taskId, workerId, attempt, timestamp: now, payload: { state: 'interrupted', signal: 'host-unreachable', reason } }]);
     this.refreshRun(runId);
     return true;
   }
@@ -642,6 +668,24 @@ export class FleetStore {
       const now = nowIso();
       this.artifacts.record(a.runId, a.taskId, a.attempt, [ref], now);
       this.events.append(a.runId, [{ taskId: a.taskId, workerId: a.workerId, attempt: a.attempt, timestamp: now, payload: ref }]);
+    });
+  }
+
+  /** Rewrites why the waiting tasks of a pool (null: the shared workers') cannot be placed now.
+   *  `judge` gets a task's required capabilities and answers the note (null: placeable), or
+   *  undefined to leave it as it is (no worker of the pool could ever take it: the spec said so).
+   *  A new note is also a timeline event, so the wait shows where the task's history is read. */
+  noteWaiting(pool: string | null, judge: (requires: string[]) => string | null | undefined): string[] {
+    return this.tx(() => {
+      const runs = new Set<string>();
+      for (const row of this.s.waitingOfPool.all(pool)) {
+        const note = judge(row.requires ? (JSON.parse(row.requires) as string[]) : []);
+        if (note === undefined || note === row.unplaceable) continue;
+        this.s.setUnplaceable.run(note, row.run_id, row.task_id);
+        if (note !== null) this.events.append(row.run_id, [{ taskId: row.task_id, workerId: '', payload: { state: 'queued', unplaceable: note } }]);
+        runs.add(row.run_id);
+      }
+      return [...runs];
     });
   }
 

@@ -42,6 +42,9 @@ export interface SupervisorDeps {
   worktreeCleanup: 'always' | 'on_success' | 'never';
   onSpawned?: (lease: Lease, latencyMs: number) => void;
   onHeartbeat?: (lease: Lease, usage: HostUsage | null) => void;
+  /** The attempt's host could not be reached or its connection dropped (the reason names the
+   *  worker's host and the cause): its worker takes no more work until it answers again. */
+  onHostDown?: (lease: Lease, reason: string) => void;
   /** Judges the agent's tool calls (exec policy, approvals); without it the shell agent runs bare. */
   gateway?: { openAttempt(binding: AttemptBinding): Promise<AttemptSession> };
 }
@@ -184,8 +187,8 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
   const sink: AttemptSink = {
     started(ref) {
       if (finished) return;
-      deps.onSpawned?.(lease, Date.now() - lease.grantedAt);
       startedRef = ref;
+      deps.onSpawned?.(lease, Date.now() - lease.grantedAt);
       fenced(() => ops.markRunningOn(lease, ref));
     },
     output(line) {
@@ -257,10 +260,28 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
   session?.close();
   if (flushTimer) clearTimeout(flushTimer);
   flushEvents();
+  const stop = stopped();
+  // A host failure before the agent started, on a host that does not answer a probe either: the
+  // task never ran, so it waits for the host instead of spending a retry on it. (A host that does
+  // answer had some other trouble starting it: that is an ordinary failed attempt.)
+  const unreachable = exit.hostError !== undefined && startedRef === null && driver.kind !== 'local' && !stop && !timedOut
+    ? await driver.probe().then((p) => (p.ok ? null : (p.error ?? exit.hostError!)), (e: unknown) => (e as Error).message)
+    : null;
+  if (unreachable !== null || exit.lost) {
+    const reason = unreachable ?? exit.hostError!;
+    log.write(`shoal: ${reason}; ${exit.lost ? 'the lease is left to lapse, then the task is reclaimed' : 'the task waits for the host'}\n`);
+    deps.onHostDown?.(lease, reason);
+  }
   await new Promise<void>((resolve) => log.end(resolve));
   if (leaseLost) return;
+  // Cut off mid-run: the agent may still be running there. Nothing is recorded and the lease is no
+  // longer renewed, so the reaper reclaims the task at its deadline (and retries it per its policy).
+  if (exit.lost && !stop) return;
+  if (unreachable !== null) {
+    await complete({ kind: 'unreachable', reason: unreachable });
+    return;
+  }
 
-  const stop = stopped();
   const logRef = describeArtifact('log', logPath);
   if (stop?.kind === 'interrupt') {
     await complete({ kind: 'interrupted', signal: stop.signal });
@@ -282,7 +303,7 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
   const outcome = decideOutcome({ spec, metadata, exit, stop, timedOut, timeoutS, artifacts, workdir: workdir.dir, summary: parser.summary() });
   // What the agent spent goes on the receipt whatever the verdict: a failed attempt cost money too.
   const usage = parser.usage();
-  if (usage && outcome.kind !== 'interrupted') outcome.receipt.usage = usage;
+  if (usage && 'receipt' in outcome) outcome.receipt.usage = usage;
   await commitWorkdir(workdir, `shoal: ${lease.taskId} (attempt ${lease.attempt})`);
   if (!(await complete(outcome))) return;
   const passed = outcome.kind === 'scored' && outcome.result === 'pass';

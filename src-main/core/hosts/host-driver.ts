@@ -37,6 +37,9 @@ export interface HostExit {
   code: number | null;
   signal: string | null;
   hostError?: string;
+  /** The connection to the host dropped while the agent ran there: it may still be running, so
+   *  the attempt is neither failed nor retried now; its lease lapses and the reaper reclaims it. */
+  lost?: boolean;
 }
 
 /** The only way back from a driver. Calls after finish() are ignored. */

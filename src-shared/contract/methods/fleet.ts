@@ -5,6 +5,9 @@ import { RunSummarySchema, SpecCheckSchema, TaskRowSchema, WorkerRowSchema } fro
 import { Id, Ok, Page, RunRef, TaskRef, WireObject } from './common';
 import { ArtifactTextSchema, LogTailSchema, SpecReviewSchema, TaskDetailSchema, TimelineSchema, WorkerActivitySchema } from '../fleet-views';
 
+/** Whether a worker a spec would run on answers now; `error` names the host and the cause. */
+const WorkerReachSchema = z.object({ id: z.string(), name: z.string(), kind: z.string(), ok: z.boolean(), error: z.string().nullable() });
+
 const SpecInput = z.object({
   text: z.string().max(5_000_000, 'text: spec files larger than 5 MB are not supported'),
   filename: z.string().max(1000).optional(),
@@ -38,6 +41,13 @@ export const fleetMethods = {
     summary: 'Check a dropped spec and describe what launching it would do. Writes nothing.',
     input: SpecInput,
     output: SpecCheckSchema.extend(SpecReviewSchema.shape),
+    invalidates: [],
+  }),
+  'specs.probeWorkers': defineMethod({
+    name: 'specs.probeWorkers',
+    summary: 'Probe the workers a spec would run on (its own, else the kept ones): which cannot be reached, and why. Writes nothing.',
+    input: SpecInput,
+    output: z.array(WorkerReachSchema),
     invalidates: [],
   }),
   'specs.launch': defineMethod({

@@ -15,6 +15,7 @@ import { WorkerActivityView } from '../../views/worker-activity';
 import type { Handler } from '../dispatch';
 import { listExamples, type Example } from '../examples';
 import { specCheck } from '../spec-preview';
+import { probeSpecWorkers } from '../probe-spec-workers';
 
 export function fleetHandlers(core: CoreServices): { [M in keyof typeof fleetMethods]: Handler<M> } {
   const timeline = new TimelineView(core.store);
@@ -51,6 +52,7 @@ export function fleetHandlers(core: CoreServices): { [M in keyof typeof fleetMet
       const { check } = loadForLaunch(text, filename, workspace);
       return { ...check, ...reviewSpec(text, filename, check.issues) };
     },
+    'specs.probeWorkers': ({ text, filename, workspace }) => probeSpecWorkers(loadForLaunch(text, filename, workspace).result, { dataDir: core.dataDir, registry: core.workerRegistry }),
     'specs.launch': ({ text, filename, workspace }) => {
       const { check, result } = loadForLaunch(text, filename, workspace);
       const { issues } = check;

@@ -1,11 +1,13 @@
 // The Workers view's "Add worker" through the contract (input validation included), against a real
 // OpenSSH server: an unknown host key is shown for the person to accept, then pinned; the key file
 // is sealed in main and never comes back.
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MethodInput, MethodName, MethodOutput } from '../../../../src-shared/contract';
 import type { ShoalCore } from '../../shoal';
 import { startSshd, type TestSshd } from '../../test-support/sshd';
 import { useCores } from '../../test-support/use-cores';
+import { KnownHosts } from '../../hosts/ssh/host-keys';
 
 const makeCore = useCores();
 let sshd: TestSshd;
@@ -52,3 +54,38 @@ describe('workers.test / workers.add', () => {
     expect(envelope.ok).toBe(false);
   });
 });
+
+describe('specs.probeWorkers (the launch preview)', () => {
+  it("flags a spec's worker that cannot be reached, with the cause, and passes one that answers", async () => {
+    const c = makeCore();
+    KnownHosts.inDataDir(c.dataDir).pin(`127.0.0.1:${sshd.port}`, sshd.fingerprint);
+    const closed = await freePort();
+    const spec = {
+      name: 'preview',
+      worker_specs: [
+        { id: 'up', name: 'good box', host: { kind: 'ssh', host: '127.0.0.1', port: sshd.port, user: sshd.user, identity: sshd.identity } },
+        { id: 'down', name: 'dead box', host: { kind: 'ssh', host: '127.0.0.1', port: closed, user: sshd.user, identity: sshd.identity } },
+        { id: 'here', name: 'here', host: { kind: 'local' } },
+      ],
+      task_specs: [{ id: 't', name: 't', instructions: 'true' }],
+    };
+    const reach = await call(c, 'specs.probeWorkers', { text: JSON.stringify(spec), filename: 'spec.json' });
+    expect(reach).toEqual([
+      { id: 'up', name: 'good box', kind: 'ssh', ok: true, error: null },
+      { id: 'down', name: 'dead box', kind: 'ssh', ok: false, error: `worker dead box: ssh ${sshd.user}@127.0.0.1:${closed}: connection refused (is sshd running there?)` },
+      { id: 'here', name: 'here', kind: 'local', ok: true, error: null },
+    ]);
+    // An invalid spec has no workers to ask about; the input is still checked by the contract.
+    expect(await call(c, 'specs.probeWorkers', { text: '{}', filename: 'bad.json' })).toEqual([]);
+    const bad = await c.call('specs.probeWorkers', { text: 1 }, { transport: 'test' });
+    expect(bad.ok).toBe(false);
+  });
+});
+
+async function freePort(): Promise<number> {
+  const s = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => s.once('listening', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}

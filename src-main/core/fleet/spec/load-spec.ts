@@ -30,6 +30,9 @@ export interface LoadOptions {
   /** Capabilities of the default (local) worker, for placement checks. */
   defaultCapabilities: readonly string[];
   defaultWorkerId?: string;
+  /** The workers a person keeps (the registry): they take tasks of runs without worker_specs,
+   *  beside the default worker, so placement counts their capabilities too. */
+  sharedWorkers?: ReadonlyArray<{ id: string; capabilities: readonly string[] }>;
 }
 
 const I32_MIN = -2147483648;
@@ -84,7 +87,7 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
   const pool = run.worker_specs.length > 0 ? run.id : null;
   const workerCaps: Array<{ id: string; caps: Set<string> }> = pool
     ? usable.map((w) => ({ id: w.id, caps: new Set(w.capabilities) }))
-    : [{ id: options.defaultWorkerId ?? 'local', caps: new Set(options.defaultCapabilities) }];
+    : [{ id: options.defaultWorkerId ?? 'local', caps: new Set(options.defaultCapabilities) }, ...(options.sharedWorkers ?? []).map((w) => ({ id: w.id, caps: new Set(w.capabilities) }))];
 
   const seen = new Map<string, number>();
   const tasks: LoadedTask[] = [];

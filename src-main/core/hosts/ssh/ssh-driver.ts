@@ -61,8 +61,16 @@ export class SshDriver implements HostDriver {
     } catch (e) {
       return { ok: false, error: (e as Error).message, ...none };
     }
-    const run = (cmd: string) => this.conn.exec(cmd).then((r) => r.stdout.toString(), () => '');
-    const [found, facts] = await Promise.all([probeCommands(run), run(SYSTEM_FACTS).then(parseSystemFacts)]);
+    // A command that fails to run at all (the connection dropped meanwhile) fails the probe with
+    // that cause: it must not read as "git not found".
+    const run = (cmd: string) => this.conn.exec(cmd).then((r) => r.stdout.toString());
+    let found: Awaited<ReturnType<typeof probeCommands>>;
+    let facts: ReturnType<typeof parseSystemFacts>;
+    try {
+      [found, facts] = await Promise.all([probeCommands(run), run(SYSTEM_FACTS).then(parseSystemFacts)]);
+    } catch (e) {
+      return { ok: false, error: (e as Error).message, ...none };
+    }
     const probe = { ...none, ...found, ...facts };
     if (!found.git) return { ...probe, ok: false, error: `${this.label}: git not found on the remote (Shoal moves code there with git)` };
     return { ...probe, ok: true };
@@ -148,7 +156,7 @@ export class SshDriver implements HostDriver {
         if (lost) {
           // The agent may still run there (its own session): end it as soon as the host answers.
           this.reapWhenBack(started);
-          sink.finish({ code: null, signal: null, hostError: `${lost} while the agent ran` });
+          sink.finish({ code: null, signal: null, hostError: `${lost} while the agent ran`, lost: true });
           return;
         }
         void this.bringBack(plan, sink, { repo, dir, art, base: w.baseCommit }).then(

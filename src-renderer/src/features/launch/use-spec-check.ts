@@ -16,5 +16,5 @@ export function useSpecCheck(draft: Draft) {
   }, [draft.text, draft.filename, draft.workspace]);
   const query = useShoalQuery('specs.validate', input, { placeholderData: keepPreviousData, staleTime: Infinity });
   const settled = input.text === draft.text && input.filename === draft.filename && input.workspace === draft.workspace;
-  return { check: query.data, error: query.error, checking: !settled || query.isFetching };
+  return { check: query.data, error: query.error, checking: !settled || query.isFetching, input };
 }

@@ -1,0 +1,91 @@
+// Whether a worker's host can be reached right now. A remote worker takes leases only once a probe
+// said yes; when a probe fails, an attempt there cannot start, or its connection drops, it is down
+// (with the cause) and is probed again with growing pauses until it answers. Its tasks wait for it
+// meanwhile instead of burning their retries against a host that is not there.
+import type { HostDriver } from './host-driver';
+
+export type HostReach =
+  | { state: 'probing' }
+  | { state: 'up' }
+  | { state: 'down'; reason: string };
+
+export interface ReprobeBackoff {
+  /** The first pause after the host went down. */
+  minMs: number;
+  /** Pauses double up to this. */
+  maxMs: number;
+}
+
+export const DEFAULT_REPROBE: ReprobeBackoff = { minMs: 1_000, maxMs: 30_000 };
+
+export class HostWatch {
+  private reach: HostReach = { state: 'probing' };
+  private pauseMs: number;
+  private timer: NodeJS.Timeout | null = null;
+  private probing = false;
+  private closed = false;
+
+  constructor(
+    private readonly driver: HostDriver,
+    /** For the reason: "worker gpu-box: ssh root@10.0.0.5:22: connection refused". */
+    private readonly workerName: string,
+    private readonly onChange: (reach: HostReach) => void,
+    private readonly backoff: ReprobeBackoff = DEFAULT_REPROBE,
+  ) {
+    this.pauseMs = backoff.minMs;
+  }
+
+  get state(): HostReach {
+    return this.reach;
+  }
+
+  get up(): boolean {
+    return this.reach.state === 'up';
+  }
+
+  /** Probes now (unless a probe is under way). */
+  check(): void {
+    if (this.probing || this.closed) return;
+    this.probing = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    void this.driver.probe().then(
+      (p) => (p.ok ? null : (p.error ?? `${this.driver.label}: not usable`)),
+      (e: unknown) => (e as Error).message,
+    ).then((failure) => {
+      this.probing = false;
+      if (this.closed) return;
+      if (failure === null) this.set({ state: 'up' });
+      else this.down(failure);
+    });
+  }
+
+  /** The host failed (a probe, a start, a dropped connection): down now, probed again later. */
+  down(cause: string): void {
+    if (this.closed) return;
+    const reason = cause.startsWith(`worker ${this.workerName}`) ? cause : `worker ${this.workerName}: ${cause}`;
+    this.set({ state: 'down', reason });
+    if (this.timer || this.probing) return;
+    // The pause doubles while the host keeps failing; an answer resets it (see set()).
+    const pause = this.pauseMs;
+    this.pauseMs = Math.min(this.pauseMs * 2, this.backoff.maxMs);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.check();
+    }, pause);
+    this.timer.unref();
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private set(next: HostReach): void {
+    const prev = this.reach;
+    this.reach = next;
+    if (next.state === 'up') this.pauseMs = this.backoff.minMs;
+    if (prev.state !== next.state || (prev.state === 'down' && next.state === 'down' && prev.reason !== next.reason)) this.onChange(next);
+  }
+}
