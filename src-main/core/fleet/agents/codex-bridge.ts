@@ -57,11 +57,27 @@ export function codexBridgeMain(settings: CodexBridgeSettings): void {
       print({ method: 'shoal/error', params: { message } });
       process.stderr.write(`shoal: ${message}\n`);
     }
-    if (child && child.exitCode === null) child.kill('SIGTERM');
-    if (home) fs.rmSync(home, { recursive: true, force: true });
     process.exitCode = code;
-    // Let stdout drain, then go even if Codex lingers.
-    setTimeout(() => process.exit(code), 50).unref();
+    // The private CODEX_HOME goes only once Codex has let go of it: removed while Codex still writes
+    // its session files, it throws ENOTEMPTY and the bridge would exit 1 after a turn that passed.
+    const leave = (): void => {
+      if (home) {
+        try {
+          fs.rmSync(home, { recursive: true, force: true, maxRetries: 3 });
+        } catch {
+          // Codex outlived its grace; the directory is in the temp dir, with nothing secret in it.
+        }
+      }
+      // Let stdout drain, then go.
+      setTimeout(() => process.exit(code), 50).unref();
+    };
+    const codex = child;
+    if (codex && codex.exitCode === null && codex.signalCode === null) {
+      codex.once('exit', leave);
+      codex.kill('SIGTERM');
+      setTimeout(() => codex.kill('SIGKILL'), 1_500).unref();
+      setTimeout(leave, 2_000).unref();
+    } else leave();
   };
 
   // ── CODEX_HOME: a private config for this attempt ──────────────────────────────────────────
