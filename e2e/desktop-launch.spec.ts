@@ -9,6 +9,7 @@ import { LaunchDialog } from './pages/launch-dialog';
 import { RunPage } from './pages/run-page';
 import { ShellPage } from './pages/shell-page';
 import { dropFiles, pasteText } from './pages/spec-files';
+import { freePort } from '../src-main/core/test-support/free-port';
 
 function runCount(host: ShoalHost): number {
   const db = new Database(host.dbPath, { readonly: true, fileMustExist: true });
@@ -183,14 +184,5 @@ task_specs:
   const flagged = page.getByTestId('worker-reach').locator('[data-worker-id="far"]');
   await expect(flagged).toHaveAttribute('data-ok', 'false');
   await expect(flagged).toContainText(`far box (ssh) cannot be reached; its tasks would wait for it: worker far box: ssh nobody@127.0.0.1:${closed}: connection refused`);
-  await page.screenshot({ path: '/tmp/h11place-preview.png' });
 });
 
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  const s = createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => s.once('listening', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}

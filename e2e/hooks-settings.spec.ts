@@ -70,7 +70,6 @@ test('adds a signed URL hook in Settings; Test sends the receiver a signed sampl
     // Neither the secret nor the URL's path and query reach the page.
     await expect(page.locator('body')).not.toContainText('e2e-hook-secret');
     await expect(page.locator('body')).not.toContainText('path-secret');
-    await page.screenshot({ path: '/tmp/alerts13-hooks-settings.png', fullPage: true });
 
     await item.getByRole('button', { name: 'Test' }).click();
     await expect(page.getByText(/Hook post-runs: sample event sent \(HTTP 204\)/)).toBeVisible();

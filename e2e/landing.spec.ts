@@ -58,7 +58,6 @@ test('pick a candidate, see the conflict coming, and land the run', async ({ pag
     await run.hoverBar(/Changes the same files as c/, 6);
     await expect(run.tooltip.getByTestId('bar-conflict')).toHaveText('⚠ Changes the same files as c (shared.txt, conflicts)');
     await expect(run.tooltip).toContainText(/^B/);
-    await run.timeline.screenshot({ path: '/tmp/land15-timeline.png' });
     await run.hoverBar(/Changes the same files as b/, 6);
     await expect(run.tooltip).toContainText(/^C/);
     await page.mouse.move(0, 0);
@@ -83,7 +82,6 @@ test('pick a candidate, see the conflict coming, and land the run', async ({ pag
     await expect(land.item('fix.c2')).toHaveAttribute('data-state', 'checking');
     await expect(land.item('b')).toHaveAttribute('data-state', 'queued');
     await expect(land.item('c')).toHaveAttribute('data-state', 'queued');
-    await land.result.screenshot({ path: '/tmp/land15-live-landing.png' });
     fs.writeFileSync(gate, '');
     await expect(land.result).toHaveAttribute('data-status', 'done');
     await expect(land.item('fix.c2')).toHaveAttribute('data-state', 'landed');
@@ -127,7 +125,6 @@ test('manual-review candidates are reviewed together and one is picked as the re
     await expect(row('fix.c1').locator('td').nth(4)).toHaveText('1');
     await together.getByRole('button', { name: 'Show diff' }).click();
     await expect(together.getByTestId('compare-diff')).toContainText('fix.c2');
-    await together.screenshot({ path: '/tmp/land15-review-candidates.png' });
     await row('fix.c2').getByRole('button', { name: 'Pick as the reviewed winner' }).click();
     // The pick was the review: this candidate (not picked) failed it, the other passed and wins.
     await expect(page.getByTestId('review-panel')).toHaveCount(0);

@@ -12,7 +12,7 @@ import { parseControlMessage, WORKER_PROTOCOL_PATH, WORKER_PROTOCOL_VERSION, typ
 import { tempDir } from '../core/test-support/temp-core';
 import { waitFor } from '../core/test-support/wait-for';
 import { runCli } from './test-support/cli';
-import { mintToken, query, startAgent, startControlPlane, stop, uiCall, type Proc } from './test-support/control-plane';
+import { launchOnAgents, mintToken, query, startAgent, startControlPlane, stop, uiCall, waitForRun, type Proc } from './test-support/control-plane';
 
 const procs: Proc[] = [];
 afterEach(async () => {
@@ -23,19 +23,7 @@ function track<T extends Proc>(p: T): T {
   return p;
 }
 
-async function launchOnAgents(uiUrl: string, spec: unknown): Promise<string> {
-  // This computer's own worker takes nothing: every task must go to the agent.
-  await uiCall(uiUrl, 'workers.drain', { workerId: 'local' });
-  const { runId } = await uiCall<{ runId: string }>(uiUrl, 'specs.launch', { text: JSON.stringify(spec), filename: 'spec.json', workspace: null });
-  return runId;
-}
 
-async function waitForRun(db: string, runId: string, ms = 60_000): Promise<string> {
-  return waitFor(`run ${runId} to finish`, () => {
-    const s = query<{ status: string }>(db, 'SELECT status FROM runs WHERE id = ?', runId)[0]?.status;
-    return s && ['completed', 'failed', 'cancelled'].includes(s) ? s : null;
-  }, ms, 100);
-}
 
 interface PendingApproval { id: string; runId: string; taskId: string; request: { command: string; cwd: string; matched_rule: string | null } }
 

@@ -14,7 +14,7 @@ import { parseControlMessage, WORKER_PROTOCOL_PATH, WORKER_PROTOCOL_VERSION } fr
 import { tempDir } from '../core/test-support/temp-core';
 import { waitFor } from '../core/test-support/wait-for';
 import { runCli } from './test-support/cli';
-import { mintToken, query, spawnCli, startAgent, startControlPlane, stop, uiCall, type Proc } from './test-support/control-plane';
+import { launchOnAgents, mintToken, query, spawnCli, startAgent, startControlPlane, stop, waitForRun, type Proc } from './test-support/control-plane';
 
 
 const procs: Proc[] = [];
@@ -36,19 +36,7 @@ function gitRepo(dir: string): string {
   return dir;
 }
 
-async function launchOnAgents(uiUrl: string, spec: unknown, workspace: string | null): Promise<string> {
-  // This computer's own worker takes nothing: every task must go to an agent.
-  await uiCall(uiUrl, 'workers.drain', { workerId: 'local' });
-  const { runId } = await uiCall<{ runId: string }>(uiUrl, 'specs.launch', { text: JSON.stringify(spec), filename: 'spec.json', workspace });
-  return runId;
-}
 
-async function waitForRun(db: string, runId: string, ms = 60_000): Promise<string> {
-  return waitFor(`run ${runId} to finish`, () => {
-    const s = query<{ status: string }>(db, 'SELECT status FROM runs WHERE id = ?', runId)[0]?.status;
-    return s && ['completed', 'failed', 'cancelled'].includes(s) ? s : null;
-  }, ms, 100);
-}
 
 function expectContiguous(db: string, runId: string): void {
   const seqs = query<{ seq: number }>(db, 'SELECT seq FROM worker_events WHERE run_id = ? ORDER BY seq', runId).map((r) => r.seq);

@@ -77,3 +77,18 @@ export async function stop(p: Proc, signal: NodeJS.Signals = 'SIGTERM'): Promise
   p.child.kill(signal);
   await p.exited;
 }
+
+/** Launches a spec on a control plane whose own local worker is drained, so every task goes to an agent. */
+export async function launchOnAgents(uiUrl: string, spec: unknown, workspace: string | null = null): Promise<string> {
+  await uiCall(uiUrl, 'workers.drain', { workerId: 'local' });
+  const { runId } = await uiCall<{ runId: string }>(uiUrl, 'specs.launch', { text: JSON.stringify(spec), filename: 'spec.json', workspace });
+  return runId;
+}
+
+/** Waits for a run to end, read from the control plane's database; its final status. */
+export async function waitForRun(db: string, runId: string, ms = 60_000): Promise<string> {
+  return waitFor(`run ${runId} to finish`, () => {
+    const s = query<{ status: string }>(db, 'SELECT status FROM runs WHERE id = ?', runId)[0]?.status;
+    return s && ['completed', 'failed', 'cancelled'].includes(s) ? s : null;
+  }, ms, 100);
+}

@@ -1,7 +1,6 @@
 // Bad input and faults get clear errors naming the host, never hangs: unknown and changed SSH host
 // keys, a refused key, nothing listening, a missing Docker socket, a missing image. Against a real
 // OpenSSH server and podman's Docker API started here.
-import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TEST_IMAGE } from '../test-support/docker-api';
@@ -11,6 +10,7 @@ import { DockerDriver } from './docker/docker-driver';
 import { KnownHosts } from './ssh/host-keys';
 import { SshConnection, type SshTarget } from './ssh/ssh-connection';
 import { SshDriver } from './ssh/ssh-driver';
+import { freePort } from '../test-support/free-port';
 
 const hosts = useSshdAndDocker();
 
@@ -20,13 +20,6 @@ function driver(t: SshTarget, keys: { known?: KnownHosts; pinned?: string | null
   return new SshDriver(new SshConnection(t, { known: keys.known ?? KnownHosts.inDataDir(tempDir()), pinned: keys.pinned, acceptNew: keys.acceptNew }));
 }
 
-async function freePort(): Promise<number> {
-  const s = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => s.once('listening', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 describe('ssh host faults', () => {
   it('refuses an unknown host key, showing its fingerprint, until it is accepted; then pins it', async () => {

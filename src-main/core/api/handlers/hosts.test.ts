@@ -1,13 +1,13 @@
 // The Workers view's "Add worker" through the contract (input validation included), against a real
 // OpenSSH server: an unknown host key is shown for the person to accept, then pinned; the key file
 // is sealed in main and never comes back.
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MethodInput, MethodName, MethodOutput } from '../../../../src-shared/contract';
 import type { ShoalCore } from '../../shoal';
 import { startSshd, type TestSshd } from '../../test-support/sshd';
 import { useCores } from '../../test-support/use-cores';
 import { KnownHosts } from '../../hosts/ssh/host-keys';
+import { freePort } from '../../test-support/free-port';
 
 const makeCore = useCores();
 let sshd: TestSshd;
@@ -82,10 +82,3 @@ describe('specs.probeWorkers (the launch preview)', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const s = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => s.once('listening', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
