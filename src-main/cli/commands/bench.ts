@@ -1,6 +1,6 @@
 // `shoal bench [--json] [--quick]`: the fleet's speed on this machine (`npm run bench`). Targets on a
 // 2-core machine: ≥ 20,000 tasks/s scheduled durably, ≥ 150,000 events/s, spawn p99 ≤ 20 ms, and a
-// scheduler at least as fast as plainjob.
+// scheduler three times as fast as plainjob (the hosts issue), each reference measured in the same run.
 import { JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import os from 'node:os';
 import { eventsPerSecond, median, plainjobTasksPerSecond, schedulerTasksPerSecond, spawnLatency, unbatchedTasksPerSecond } from '../bench/fleet-bench';
@@ -96,7 +96,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     tasks: n,
     rounds,
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version },
-    targets: { scheduler_tasks_per_s: 20_000, events_per_s: 150_000, spawn_ms_p99: 20, scheduler_vs_plainjob: 1, ssh_vs_openssh: 1, docker_vs_podman_run: 1.2, landing_vs_git_merge: 2, remote_vs_local_round_trip: 1.5, agent_vs_local_events: 0.5 },
+    targets: { scheduler_tasks_per_s: 20_000, events_per_s: 150_000, spawn_ms_p99: 20, scheduler_vs_plainjob: 3, ssh_vs_openssh: 1, docker_vs_podman_run: 1.2, landing_vs_git_merge: 2, remote_vs_local_round_trip: 1.5, agent_vs_local_events: 0.5 },
   };
   if (flags.get('json')) io.stdout.write(JSON.stringify(result) + '\n');
   else io.stdout.write(JSON.stringify(result, null, 2) + '\n');
