@@ -1,11 +1,16 @@
 // Read models for the UI: runs and their tasks as the contract's view shapes.
-import { ShoalError, type RunSummary, type TaskRow } from '../../../src-shared/contract';
+import { ShoalError, type RunSummary, type RunUsage, type TaskRow } from '../../../src-shared/contract';
 import type { Store } from '../store/open';
 
 interface RunRecord {
   id: string; name: string; status: string; created_at: string; updated_at: string | null; completed_at: string | null;
   workspace: string | null; tasks_total: number; tasks_passed: number; tasks_failed: number; tasks_review: number;
   tasks_cancelled: number; labels: string;
+}
+
+interface UsageRecord {
+  receipts: number; input_tokens: number | null; cached_input_tokens: number | null; output_tokens: number | null;
+  total_tokens: number | null; cost_usd: number | null; cost_receipts: number;
 }
 
 export function toRunSummary(r: RunRecord): RunSummary {
@@ -21,6 +26,7 @@ export class RunsView {
   private readonly listBefore;
   private readonly getOne;
   private readonly tasksOf;
+  private readonly usageOf;
 
   constructor(store: Store) {
     // Keyset pagination on (created_at, id): pages stay O(limit) however many runs exist.
@@ -29,6 +35,19 @@ export class RunsView {
       'SELECT * FROM runs WHERE created_at < ? OR (created_at = ? AND id < ?) ORDER BY created_at DESC, id DESC LIMIT ?');
     this.getOne = store.db.prepare<[string], RunRecord>('SELECT * FROM runs WHERE id = ?');
     this.tasksOf = store.db.prepare<[string], Record<string, unknown>>(`SELECT ${TASK_ROW_COLUMNS} FROM tasks WHERE run_id = ? ORDER BY ordinal`);
+    // Summed by SQLite so the run page (refetched live) never parses its receipts. A receipt counts when its
+    // usage has the token numbers the task view's receipt panel shows; a JSON null cost is SQL NULL, which
+    // SUM and COUNT skip, so the cost is the sum of the known ones and costReceipts says how many there were.
+    this.usageOf = store.db.prepare<[string], UsageRecord>(`SELECT COUNT(*) AS receipts,
+      SUM(json_extract(body, '$.usage.input_tokens')) AS input_tokens,
+      SUM(json_extract(body, '$.usage.cached_input_tokens')) AS cached_input_tokens,
+      SUM(json_extract(body, '$.usage.output_tokens')) AS output_tokens,
+      SUM(json_extract(body, '$.usage.total_tokens')) AS total_tokens,
+      SUM(json_extract(body, '$.usage.cost_usd')) AS cost_usd,
+      COUNT(json_extract(body, '$.usage.cost_usd')) AS cost_receipts
+      FROM receipts WHERE run_id = ?
+        AND json_type(body, '$.usage.input_tokens') IN ('integer', 'real')
+        AND json_type(body, '$.usage.output_tokens') IN ('integer', 'real')`);
   }
 
   list(limit: number, before?: string): { items: RunSummary[]; next: string | null } {
@@ -52,6 +71,17 @@ export class RunsView {
 
   tasks(runId: string): TaskRow[] {
     return this.tasksOf.all(runId).map(taskRowFromRecord);
+  }
+
+  /** What the run's agents spent across its receipts, or null when none reported usage (shell agents, older receipts). */
+  usage(runId: string): RunUsage | null {
+    const r = this.usageOf.get(runId);
+    if (!r || r.receipts === 0) return null;
+    return {
+      receipts: r.receipts, input_tokens: r.input_tokens ?? 0, cached_input_tokens: r.cached_input_tokens ?? 0,
+      output_tokens: r.output_tokens ?? 0, total_tokens: r.total_tokens ?? 0,
+      cost_usd: r.cost_receipts > 0 ? r.cost_usd : null, costReceipts: r.cost_receipts,
+    };
   }
 }
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { defineMethod } from '../define';
 import { RunSummarySchema, SpecCheckSchema, TaskRowSchema, WorkerRowSchema } from '../views';
 import { Id, Ok, Page, RunRef, TaskRef, WireObject } from './common';
-import { ArtifactTextSchema, LogTailSchema, SpecReviewSchema, TaskDetailSchema, TimelineSchema, WorkerActivitySchema } from '../fleet-views';
+import { ArtifactTextSchema, LogTailSchema, RunUsageSchema, SpecReviewSchema, TaskDetailSchema, TimelineSchema, WorkerActivitySchema } from '../fleet-views';
 
 /** Whether a worker a spec would run on answers now; `error` names the host and the cause. */
 const WorkerReachSchema = z.object({ id: z.string(), name: z.string(), kind: z.string(), ok: z.boolean(), error: z.string().nullable() });
@@ -24,9 +24,9 @@ export const fleetMethods = {
   }),
   'runs.get': defineMethod({
     name: 'runs.get',
-    summary: 'One run with its tasks.',
+    summary: 'One run with its tasks, and what its agents spent (null when no receipt carries usage).',
     input: z.object({ runId: Id }).strict(),
-    output: z.object({ run: RunSummarySchema, tasks: z.array(TaskRowSchema) }),
+    output: z.object({ run: RunSummarySchema, tasks: z.array(TaskRowSchema), usage: RunUsageSchema.nullable() }),
     invalidates: [],
   }),
   'runs.export': defineMethod({

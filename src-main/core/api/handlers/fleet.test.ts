@@ -75,6 +75,30 @@ describe('specs.validate and specs.launch', () => {
   });
 });
 
+describe('runs.get usage', () => {
+  it('sums the tokens and known cost of the receipts that carry usage, and has none when no receipt does', async () => {
+    const c = core();
+    const text = yaml(['name: spend', 'task_specs:', '  - {id: a, name: A, instructions: echo a}', '  - {id: b, name: B, instructions: echo b}', '  - {id: c, name: C, instructions: echo c}']);
+    const { runId } = await call(c, 'specs.launch', { text, filename: 'spend.yaml' });
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    // Shell agents report no usage: the run has no total to show.
+    expect((await call(c, 'runs.get', { runId })).usage).toBeNull();
+
+    // What Claude (with a cost) and Codex (without) write on their receipts; task c stays a shell receipt.
+    const setUsage = c.store.db.prepare<[string, string, string]>(`UPDATE receipts SET body = json_set(body, '$.usage', json(?)) WHERE run_id = ? AND task_id = ?`);
+    setUsage.run(JSON.stringify({ input_tokens: 1000, cached_input_tokens: 400, output_tokens: 200, total_tokens: 1200, cost_usd: 0.0125 }), runId, 'a');
+    setUsage.run(JSON.stringify({ input_tokens: 500, cached_input_tokens: 0, output_tokens: 50, total_tokens: 550, cost_usd: null }), runId, 'b');
+    expect((await call(c, 'runs.get', { runId })).usage).toEqual({
+      receipts: 2, input_tokens: 1500, cached_input_tokens: 400, output_tokens: 250, total_tokens: 1750, cost_usd: 0.0125, costReceipts: 1,
+    });
+
+    setUsage.run(JSON.stringify({ input_tokens: 500, cached_input_tokens: 0, output_tokens: 50, total_tokens: 550, cost_usd: 0.0075 }), runId, 'b');
+    const usage = (await call(c, 'runs.get', { runId })).usage!;
+    expect(usage.costReceipts).toBe(2);
+    expect(usage.cost_usd).toBeCloseTo(0.02, 10);
+  });
+});
+
 describe('runs.timeline', () => {
   it('draws retries as successive bars on the worker lane, and the queue draining', async () => {
     const c = core({ maxWorkers: 1 });

@@ -41,7 +41,7 @@ export function fleetHandlers(core: CoreServices): { [M in keyof typeof fleetMet
     'runs.get': ({ runId }) => {
       const run = core.runsView.get(runId);
       if (!run) throw new ShoalError('not_found', `No run with id "${runId}".`);
-      return { run, tasks: core.runsView.tasks(runId) };
+      return { run, tasks: core.runsView.tasks(runId), usage: core.runsView.usage(runId) };
     },
     'runs.export': ({ runId }) => {
       const json = runResultJson(core.store, core.engine.fleet.receipts(runId), runId);

@@ -3,7 +3,7 @@
 import { useMemo } from 'react';
 import { hrefFor, navigate } from '../../app/use-route';
 import { useShoalQuery } from '../../transport/query';
-import { durationMs, formatAbsolute, formatDuration } from '../../ui/format';
+import { durationMs, formatAbsolute, formatCost, formatDuration, formatTokens } from '../../ui/format';
 import { ProgressBar } from '../../ui/ProgressBar';
 import { ErrorNotice, Loading } from '../../ui/QueryStatus';
 import { humanize, StatusPill } from '../../ui/StatusPill';
@@ -33,7 +33,7 @@ export function RunDetailView({ runId }: { runId: string }) {
       </div>
     );
   }
-  const { run, tasks } = detail.data;
+  const { run, tasks, usage } = detail.data;
   const end = run.completedAt ?? (live ? null : run.updatedAt);
   return (
     <article className="run-detail" aria-labelledby="run-title" data-status={run.status}>
@@ -51,6 +51,17 @@ export function RunDetailView({ runId }: { runId: string }) {
           <div><dt>Passed</dt><dd className="mono" data-tone="passed">{run.passed}</dd></div>
           <div><dt>Failed</dt><dd className="mono" data-tone={run.failed ? 'failed' : undefined}>{run.failed}</dd></div>
           <div><dt>Waiting for review</dt><dd className="mono" data-tone={run.review ? 'review' : undefined}>{run.review}</dd></div>
+          {usage && <div><dt>Tokens</dt><dd className="mono" data-testid="run-tokens">{formatTokens(usage)}</dd></div>}
+          {usage?.cost_usd != null && (
+            <div>
+              <dt>Cost</dt>
+              <dd className="mono" data-testid="run-cost">
+                {formatCost(usage.cost_usd)}
+                {/* Some receipts carry tokens but no cost (Codex reports none): the sum covers only those that do. */}
+                {usage.costReceipts < usage.receipts && <span className="muted"> (partial: {usage.costReceipts} of {usage.receipts} receipts)</span>}
+              </dd>
+            </div>
+          )}
           {run.workspace && <div><dt>Workspace</dt><dd className="mono">{run.workspace}</dd></div>}
           {Object.entries(run.labels).map(([k, v]) => <div key={k}><dt>{k}</dt><dd>{v}</dd></div>)}
         </dl>
