@@ -137,3 +137,38 @@ test('manual-review candidates are reviewed together and one is picked as the re
     repo.dispose();
   }
 });
+
+test('push the landed branch to a remote; pull requests on a local remote are refused by name', async ({ page, host }) => {
+  test.setTimeout(90_000);
+  const repo = makeGitRepo({ 'README.md': 'hello\n' });
+  const remote = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-land-remote-'));
+  const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+  try {
+    git(remote, 'init', '-q', '--bare');
+    git(repo.dir, 'remote', 'add', 'origin', remote);
+    git(repo.dir, 'push', '-q', 'origin', 'main');
+    const spec = { name: 'push me', task_specs: [{ id: 'x', name: 'X', instructions: 'echo x > x.txt' }] };
+    const { runId } = await callHost(host, 'specs.launch', { text: JSON.stringify(spec), filename: 'push.json', workspace: repo.dir });
+    await new ShellPage(page).open(`${host.url}#/runs/${runId}`);
+    await new RunPage(page).expectStatus('completed');
+    const land = new LandPage(page);
+    // Pull requests imply a push and leave each result as a branch.
+    await land.panel.getByLabel('Open pull requests').check();
+    await expect(land.panel.getByLabel('Push to remote')).toBeChecked();
+    await expect(land.panel.getByLabel('Push to remote')).toBeDisabled();
+    await expect(land.panel.getByLabel('How to land')).toHaveValue('branches');
+    await expect(land.panel.getByLabel('Remote', { exact: true })).toHaveValue('origin');
+    await land.land();
+    await expect(land.panel.getByTestId('land-error')).toContainText(`remote "origin" is ${remote}, not a GitHub URL`);
+    await land.panel.getByLabel('Open pull requests').uncheck();
+    await land.panel.getByLabel('Push to remote').check();
+    await land.land('main', 'merge');
+    await expect(land.item('x')).toHaveAttribute('data-state', 'landed');
+    await expect(land.result).toHaveAttribute('data-status', 'done');
+    expect(git(remote, 'rev-parse', 'refs/heads/main')).toBe(git(repo.dir, 'rev-parse', 'main'));
+    expect(git(remote, 'show', 'main:x.txt')).toBe('x');
+  } finally {
+    repo.dispose();
+    fs.rmSync(remote, { recursive: true, force: true });
+  }
+});

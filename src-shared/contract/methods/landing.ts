@@ -43,6 +43,9 @@ export const LandingOverviewSchema = z.object({
 export type LandingOverview = z.output<typeof LandingOverviewSchema>;
 
 const Branch = z.string().min(1, 'into: a branch name').max(250);
+// A git remote's name, never a URL or anything git could read as an option: the landing pushes only
+// to remotes the repository already has.
+const RemoteName = z.string().max(100).regex(/^[A-Za-z0-9_][A-Za-z0-9._/-]*$/, 'remote: a remote name such as origin');
 
 export const landingMethods = {
   'landing.overview': defineMethod({
@@ -58,6 +61,10 @@ export const landingMethods = {
     input: z.object({
       runId: Id, into: Branch.optional(), mode: z.enum(LAND_MODES).default('merge'),
       tasks: z.array(Id).max(1000).optional(), check: z.string().max(10_000).nullable().optional(),
+      /** Push the target branch to `remote` after landing (default origin). */
+      push: z.boolean().default(false), remote: RemoteName.optional(),
+      /** Push each result branch and open a pull request with gh instead of merging (implies push). */
+      pr: z.boolean().default(false),
     }).strict(),
     output: LandReportSchema,
     invalidates: ['runs', 'receipts'],

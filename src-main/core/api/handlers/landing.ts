@@ -35,9 +35,9 @@ export function landingHandlers(core: CoreServices): { [M in keyof typeof landin
         landing: core.landing.latest(runId),
       };
     },
-    'landing.land': async ({ runId, into, mode, tasks, check }) => {
+    'landing.land': async ({ runId, into, mode, tasks, check, push, remote, pr }) => {
       runRow(runId);
-      return core.landing.land({ runId, into, mode, tasks, check }).catch(asShoalError);
+      return core.landing.land({ runId, into, mode, tasks, check, push, remote, pr }).catch(asShoalError);
     },
     'landing.pick': ({ runId, taskId }, ctx) => {
       runRow(runId);

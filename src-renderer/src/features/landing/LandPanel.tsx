@@ -54,11 +54,20 @@ function LandForm({ runId, defaultInto, landable }: { runId: string; defaultInto
   const land = useShoalMutation('landing.land');
   const [into, setInto] = useState(defaultInto ?? '');
   const [mode, setMode] = useState<'merge' | 'squash' | 'branches'>('merge');
+  const [push, setPush] = useState(false);
+  const [pr, setPr] = useState(false);
+  const [remote, setRemote] = useState('origin');
   if (landable.length === 0) return <p className="muted" data-testid="land-nothing">No passed result to land.</p>;
+  // A pull request needs its branch on the remote, and merges nothing here: it implies a push and
+  // leaves each result as a branch (the core does the same for `shoal land --pr`).
+  const pushing = push || pr;
   return (
     <form className="land-form" onSubmit={(e) => {
       e.preventDefault();
-      land.mutate({ runId, ...(into.trim() ? { into: into.trim() } : {}), mode });
+      land.mutate({
+        runId, ...(into.trim() ? { into: into.trim() } : {}), mode: pr ? 'branches' : mode,
+        push: pushing && !pr, pr, ...(pushing && remote.trim() ? { remote: remote.trim() } : {}),
+      });
     }}>
       <p>
         {landable.length} result{landable.length === 1 ? '' : 's'} to land, in this order:{' '}
@@ -66,16 +75,30 @@ function LandForm({ runId, defaultInto, landable }: { runId: string; defaultInto
       </p>
       <label>Into branch <input className="input mono" value={into} onChange={(e) => setInto(e.target.value)} aria-label="Into branch" placeholder="main" /></label>
       <label>How
-        <select className="input" value={mode} onChange={(e) => setMode(e.target.value as typeof mode)} aria-label="How to land">
+        <select className="input" value={pr ? 'branches' : mode} disabled={pr} onChange={(e) => setMode(e.target.value as typeof mode)} aria-label="How to land">
           <option value="merge">Merge commits</option>
           <option value="squash">Squash</option>
           <option value="branches">Leave as branches (check only)</option>
         </select>
       </label>
+      <label><input type="checkbox" checked={pushing} disabled={pr} onChange={(e) => setPush(e.target.checked)} aria-label="Push to remote" /> Push to remote</label>
+      <label>Remote <input className="input mono" value={remote} disabled={!pushing} onChange={(e) => setRemote(e.target.value)} aria-label="Remote" placeholder="origin" /></label>
+      <label title="Pushes each result as its own branch and opens a pull request with the GitHub CLI (gh)">
+        <input type="checkbox" checked={pr} onChange={(e) => setPr(e.target.checked)} aria-label="Open pull requests" /> Open pull requests
+      </label>
       <button type="submit" className="button button-primary" disabled={land.isPending}>{land.isPending ? 'Landing…' : 'Land'}</button>
       {land.isError && <p className="land-error" role="alert" data-testid="land-error">{land.error.message}</p>}
     </form>
   );
+}
+
+/** The pull request address the core appends to a kept item's reason, when one was opened. */
+const PR_URL = /pull request (https:\/\/\S+)$/;
+
+function Reason({ text }: { text: string | null }) {
+  const url = text ? PR_URL.exec(text)?.[1] : undefined;
+  if (!text || !url) return <>{text ?? ''}</>;
+  return <>{text.slice(0, text.length - url.length)}<a href={url} target="_blank" rel="noreferrer" data-testid="land-pr-url">{url}</a></>;
 }
 
 /** Steps of an item still in the queue; the rest are settled (landed, taken out, kept, empty). */
@@ -99,7 +122,7 @@ function LandResult({ report }: { report: LandReportView }) {
               <td>{humanize(i.state)}</td>
               <td className="mono">{i.commit ? i.commit.slice(0, 10) : '—'}</td>
               <td className="mono">{i.files.join(', ') || '—'}</td>
-              <td>{i.reason ?? ''}</td>
+              <td><Reason text={i.reason} /></td>
             </tr>
           ))}
         </tbody>
