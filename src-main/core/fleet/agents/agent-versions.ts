@@ -2,7 +2,7 @@
 // --version` prints "2.1.197 (Claude Code)", `codex --version` "codex-cli 0.171.0". Each is looked
 // up on the given PATH (or its SHOAL_*_BIN path) and asked with a short timeout; a missing or
 // broken CLI is null, never an error. Codex also says whether Shoal speaks its app-server protocol.
-import { execFile } from 'node:child_process';
+import { versionOf } from './agent-binaries';
 import { CODEX_VERSION_RANGE } from './codex-bridge';
 
 export interface AgentVersion {
@@ -16,14 +16,6 @@ export interface AgentVersions {
   codex: AgentVersion | null;
 }
 
-function ask(bin: string, env: NodeJS.ProcessEnv): Promise<string | null> {
-  return new Promise((resolve) => {
-    execFile(bin, ['--version'], { env, timeout: 15_000 }, (error, stdout) => resolve(error ? null : stdout));
-  });
-}
-
-const semver = (text: string | null): string | null => (text ? /(\d+\.\d+\.\d+)/.exec(text)?.[1] ?? null : null);
-
 /** Whether `version` lies in [min, below). */
 export function inRange(version: string, range: { min: string; below: string }): boolean {
   const parse = (v: string): number[] => v.split('.').map((n) => Number.parseInt(n, 10));
@@ -36,9 +28,7 @@ export function inRange(version: string, range: { min: string; below: string }):
 }
 
 export async function probeAgentVersions(env: NodeJS.ProcessEnv = process.env): Promise<AgentVersions> {
-  const [claude, codex] = await Promise.all([ask(env.SHOAL_CLAUDE_BIN || 'claude', env), ask(env.SHOAL_CODEX_BIN || 'codex', env)]);
-  const c = semver(claude);
-  const x = semver(codex);
+  const [c, x] = await Promise.all([versionOf(env.SHOAL_CLAUDE_BIN || 'claude', env), versionOf(env.SHOAL_CODEX_BIN || 'codex', env)]);
   return {
     'claude-code': c ? { version: c, supported: true } : null,
     codex: x ? { version: x, supported: inRange(x, CODEX_VERSION_RANGE) } : null,
