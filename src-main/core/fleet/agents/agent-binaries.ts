@@ -61,7 +61,27 @@ function pathProblem(file: string): string | null {
 }
 
 export class AgentBinaries {
+  /** Versions already asked, by binary and its size + mtime: `agents.binaries` is in the settings
+   *  family and refetches on every settings write, which need not start both CLIs again. */
+  private readonly versions = new Map<string, { stamp: string; version: Promise<string | null> }>();
+
   constructor(private readonly table: SettingsTable, private readonly env: NodeJS.ProcessEnv = process.env) {}
+
+  /** `versionOf(bin)`, asked again only when the file it resolves to has changed. */
+  private version(bin: string): Promise<string | null> {
+    let stamp: string;
+    try {
+      const stat = fs.statSync(bin);
+      stamp = `${stat.size}:${stat.mtimeMs}`;
+    } catch {
+      return versionOf(bin, this.env); // not a path we can stat (a bare name): ask every time
+    }
+    const known = this.versions.get(bin);
+    if (known?.stamp === stamp) return known.version;
+    const version = versionOf(bin, this.env);
+    this.versions.set(bin, { stamp, version });
+    return version;
+  }
 
   /** The kept paths, as the variables the agents read. */
   envVars(): Record<string, string> {
@@ -89,7 +109,7 @@ export class AgentBinaries {
     return Promise.all((Object.keys(AGENT_BIN_VARS) as AgentCliName[]).map(async (cli) => {
       const bin = bins[cli] ?? onPath(cli, this.env.PATH);
       const problem = kept[cli] ? pathProblem(kept[cli]) : null;
-      const version = bin && !problem ? await versionOf(bin, this.env) : null;
+      const version = bin && !problem ? await this.version(bin) : null;
       return {
         cli, path: kept[cli], resolved: bin && !problem ? bin : null, version,
         problem: problem ?? (bin && !version ? `${bin} did not answer --version` : bin ? null : `${cli} is not on PATH`),
@@ -102,7 +122,7 @@ export class AgentBinaries {
     if (file !== null) {
       const problem = pathProblem(file);
       if (problem) throw new ShoalError('invalid_input', `${cli} path: ${problem}`);
-      if (!(await versionOf(file, this.env))) throw new ShoalError('invalid_input', `${cli} path: ${file} did not answer --version (is it the ${cli === 'claude' ? 'Claude Code' : 'Codex'} CLI?)`);
+      if (!(await this.version(file))) throw new ShoalError('invalid_input', `${cli} path: ${file} did not answer --version (is it the ${cli === 'claude' ? 'Claude Code' : 'Codex'} CLI?)`);
     }
     this.table.set(PATHS, { ...this.table.get(PATHS), [cli]: file });
   }
