@@ -2,24 +2,12 @@
 // on a real run and a real local bare remote: the same landing service and preflight as `shoal land
 // --push / --pr`, so the UI gets the CLI's refusals word for word.
 import { describe, expect, it } from 'vitest';
-import type { MethodName } from '../../../../src-shared/contract';
 import { git, remoteHas, repoWithRemote } from '../../test-support/git-repo';
 import { launch } from '../../test-support/temp-core';
 import { useCores } from '../../test-support/use-cores';
-import type { ShoalCore } from '../../shoal';
+import { callError, callValue as call } from '../../test-support/core-call';
 
 const core = useCores();
-
-async function call<T>(c: ShoalCore, method: MethodName, input: unknown): Promise<T> {
-  const envelope = await c.call(method, input, { transport: 'test' });
-  if (!envelope.ok) throw new Error(`${method}: ${envelope.error.message}`);
-  return envelope.value as T;
-}
-async function callError(c: ShoalCore, method: MethodName, input: unknown) {
-  const envelope = await c.call(method, input, { transport: 'test' });
-  if (envelope.ok) throw new Error(`${method} should have failed`);
-  return envelope.error;
-}
 
 async function finishedRun(id: string) {
   const { repo, remote } = repoWithRemote();

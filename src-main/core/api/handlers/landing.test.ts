@@ -3,25 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { MethodName } from '../../../../src-shared/contract';
 import { git, initRepo } from '../../test-support/git-repo';
 import { launch, tempDir } from '../../test-support/temp-core';
 import { useCores } from '../../test-support/use-cores';
+import { callError, callValue as call } from '../../test-support/core-call';
 import { waitFor } from '../../test-support/wait-for';
-import type { ShoalCore } from '../../shoal';
 
 const core = useCores();
-
-async function call<T = Record<string, unknown>>(c: ShoalCore, method: MethodName, input: unknown): Promise<T> {
-  const envelope = await c.call(method, input, { transport: 'test' });
-  if (!envelope.ok) throw new Error(`${method}: ${envelope.error.message}`);
-  return envelope.value as T;
-}
-async function callError(c: ShoalCore, method: MethodName, input: unknown) {
-  const envelope = await c.call(method, input, { transport: 'test' });
-  if (envelope.ok) throw new Error(`${method} should have failed`);
-  return envelope.error;
-}
 
 describe('landing methods', () => {
   it('warns about tasks touching the same lines before landing, then lands through the queue', async () => {
