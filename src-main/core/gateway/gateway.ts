@@ -81,9 +81,9 @@ type Authorization =
   /** The policy asks, and the caller will put the question again through the permission prompt tool. */
   | { allowed: 'ask'; reason: string };
 
-/** Which door a call the agent runs itself came through: Claude's PreToolUse hook, its permission
- *  prompt tool (also the Codex bridge's and the shell client's door), or one of the gateway's own tools. */
-export type CallerDoor = 'hook' | 'permission_prompt' | 'gateway';
+/** Which door a call the agent runs itself came through: Claude's PreToolUse hook, or its permission
+ *  prompt tool (also the Codex bridge's, the shell client's and a remote agent's door). */
+export type CallerDoor = 'hook' | 'permission_prompt';
 
 interface CallCtx {
   tool: string;
