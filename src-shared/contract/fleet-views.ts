@@ -65,13 +65,8 @@ export type AgentUsage = z.infer<typeof AgentUsageSchema>;
 
 /** What a run's agents spent, summed over the receipts that carry usage. Cost is summed over the
  *  receipts that name one; `costReceipts < receipts` means that sum is partial (some CLIs report no cost). */
-export const RunUsageSchema = z.object({
+export const RunUsageSchema = AgentUsageSchema.extend({
   receipts: z.number(),
-  input_tokens: z.number(),
-  cached_input_tokens: z.number(),
-  output_tokens: z.number(),
-  total_tokens: z.number(),
-  cost_usd: z.number().nullable(),
   costReceipts: z.number(),
 });
 export type RunUsage = z.infer<typeof RunUsageSchema>;
