@@ -20,9 +20,11 @@ export function conflictMarks(warnings: readonly OverlapWarningView[]): Map<stri
   return new Map([...parts].map(([task, list]) => [task, `Changes the same files as ${list.join('; ')}`]));
 }
 
-/** The run's conflict marks, kept fresh as the Land section's overview is (polled while the run is live). */
-export function useConflictMarks(runId: string, live: boolean): ReadonlyMap<string, string> {
-  const overview = useShoalQuery('landing.overview', { runId }, { refetchInterval: live ? 1500 : false });
+/** The run's conflict marks. They read the Land section's overview, which LandPanel (on the same
+ *  run page) polls while the run is live: a second interval here would ask for it twice as often,
+ *  since react-query runs one timer per observer. */
+export function useConflictMarks(runId: string): ReadonlyMap<string, string> {
+  const overview = useShoalQuery('landing.overview', { runId });
   const warnings = overview.data?.warnings;
   return useMemo(() => conflictMarks(warnings ?? []), [warnings]);
 }

@@ -23,7 +23,7 @@ export function RunDetailView({ runId }: { runId: string }) {
   const live = detail.data ? isLive(detail.data.run.status) : false;
   const now = useNow(1000, live);
   const workerNames = useMemo(() => new Map((workers.data ?? []).map((w) => [w.id, w.name])), [workers.data]);
-  const conflicts = useConflictMarks(runId, live);
+  const conflicts = useConflictMarks(runId);
   if (detail.isPending) return <Loading label="Loading run…" />;
   if (detail.isError) {
     return (
