@@ -5,7 +5,7 @@
 // measures the spec names in `metadata.rank_by` (default: score, tests_passed, diff_size); a person's
 // pick overrides the ranking, and a tie at the top is left to a person. A measure a candidate has no
 // value for (no test artifact, no cost reported) ranks it after every candidate that has one.
-import { readAgentSpec } from '../fleet/agents/agent-spec';
+import { agentLabel, readAgentSpec } from '../fleet/agents/agent-spec';
 import type { LoadedTask } from '../fleet/spec/loaded-task';
 import { nowIso } from '../fleet/ids';
 import type { Store } from '../store/open';
@@ -112,9 +112,8 @@ export function rankGroup(store: Store, runId: string, group: string): Candidate
     // A candidate waiting for review has no receipt yet: its pending one (no result) gives its changes and tests.
     const body = r.body ? (JSON.parse(r.body) as { result?: string; score: { value: number; max?: number } | null; artifacts: Array<Record<string, unknown>> }) : null;
     const stat = body ? receiptDiffStat(body.artifacts) : { files: [], added: 0, removed: 0 };
-    const agent = spec.metadata?.agent;
     return {
-      taskId: r.task_id, agent: typeof agent === 'string' ? agent : agent ? JSON.stringify(agent) : 'shell', state: r.state, result: body?.result ?? null,
+      taskId: r.task_id, agent: agentLabel(spec.metadata ?? {}), state: r.state, result: body?.result ?? null,
       score: body?.score ? `${body.score.value}${body.score.max !== undefined ? `/${body.score.max}` : ''}` : null, scoreValue: body?.score?.value ?? null,
       testsPassed: body ? (receiptTestCounts(body.artifacts)?.passed ?? null) : null, linesChanged: stat.added + stat.removed, filesChanged: stat.files.length,
       durationS: r.started_at && r.finished_at ? Math.round((Date.parse(r.finished_at) - Date.parse(r.started_at)) / 100) / 10 : null,

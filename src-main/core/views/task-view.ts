@@ -4,7 +4,7 @@ import path from 'node:path';
 import { AgentUsageSchema, type AgentUsage, type ArtifactRef, type AttemptDetail, type TaskDetail } from '../../../src-shared/contract';
 import type { FleetScorerSpec } from '../../../src-shared/protocol/fleet';
 import { describeScorer } from '../api/spec-preview';
-import { readAgentSpec } from '../fleet/agents/agent-spec';
+import { agentLabel } from '../fleet/agents/agent-spec';
 import { ArtifactRecords, type ArtifactRecord } from '../fleet/artifact-records';
 import type { Store } from '../store/open';
 import { TASK_ROW_COLUMNS, taskRowFromRecord } from './runs-view';
@@ -41,7 +41,6 @@ export class TaskView {
     const run = this.runStmt.get(runId);
     if (!row || !run) return null;
     const spec = JSON.parse(String(row.spec)) as { description?: string | null; instructions: string; scorer?: FleetScorerSpec | null; timeout_seconds?: number | null; expected_artifacts?: string[]; metadata?: Record<string, unknown> };
-    const agent = readAgentSpec(spec.metadata ?? {});
     const receipts = new Map(this.receiptsStmt.all(runId, taskId).map((r) => [r.attempt, JSON.parse(r.body) as Record<string, unknown>]));
     const recorded = this.recordedArtifacts(runId, taskId);
     const attempts: AttemptDetail[] = this.attemptsStmt.all(runId, taskId).map((a) => ({
@@ -53,7 +52,7 @@ export class TaskView {
     return {
       runName: run.name, runStatus: run.status, task: taskRowFromRecord(row),
       description: spec.description ?? null, instructions: spec.instructions,
-      agent: typeof agent === 'string' ? 'shell' : agent.kind === 'custom' ? `custom: ${agent.command}` : agent.kind,
+      agent: agentLabel(spec.metadata ?? {}),
       scorer: describeScorer(spec.scorer), timeoutSeconds: spec.timeout_seconds === null || spec.timeout_seconds === undefined ? null : Number(spec.timeout_seconds),
       expectedArtifacts: (spec.expected_artifacts ?? []).map(String), attempts,
     };

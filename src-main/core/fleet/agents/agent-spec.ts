@@ -29,3 +29,11 @@ export function readAgentSpec(metadata: Record<string, unknown>): AgentSpec | st
   }
   return `unknown agent ${JSON.stringify(raw)}; expected one of shell, claude-code, codex, custom, or {"command": "..."}`;
 }
+
+/** The agent as a person reads it in a view: its kind, or `custom: <command>` (never the raw
+ *  metadata JSON). Metadata that does not read as an agent shows as the default, shell. */
+export function agentLabel(metadata: Record<string, unknown>): string {
+  const agent = readAgentSpec(metadata);
+  if (typeof agent === 'string') return 'shell';
+  return agent.kind === 'custom' ? `custom: ${agent.command}` : agent.kind;
+}
