@@ -52,8 +52,8 @@ export const AlertChannelConfigSchema = z.discriminatedUnion('kind', [
 export type AlertChannelConfig = z.infer<typeof AlertChannelConfigSchema>;
 
 /** Settings earlier versions kept here; the approval timeout is now the one deadline. */
-export const RETIRED_SETTINGS = ['approval_deadline_minutes', 'approval_default_decision'] as const;
-export const APPROVAL_DEADLINE_HOME = 'the approval deadline is the approval timeout now: set it and its decision (deny by default) in Settings → Exec policy (or metadata.policy.timeout_seconds and timeout_decision in a spec); a request still waiting then gets that decision, audited';
+const RETIRED_SETTINGS = ['approval_deadline_minutes', 'approval_default_decision'] as const;
+const APPROVAL_DEADLINE_HOME = 'the approval deadline is the approval timeout now: set it and its decision (deny by default) in Settings → Exec policy (or metadata.policy.timeout_seconds and timeout_decision in a spec); a request still waiting then gets that decision, audited';
 
 /** A copy of a stored or given value without the retired keys (an older row keeps its channels). */
 export function withoutRetired(v: unknown): unknown {

@@ -20,7 +20,7 @@ import type { EventFrame } from '../../../src-shared/contract/frames';
 import crypto from 'node:crypto';
 import { HookRunner, type HookResult } from './hooks/hook-runner';
 import { HookStore } from './hooks/hook-store';
-import { HOOK_EVENTS, type HookConfig, type HookEventName } from './hooks/hook-config';
+import { HOOK_EVENTS, hookMatches, type HookConfig, type HookEventName } from './hooks/hook-config';
 import { ATTEMPT_END_EVENTS, isIn, TASK_STATE_EVENTS } from '../../../src-shared/protocol/event-states';
 
 export interface AlertServiceOptions {
@@ -171,10 +171,11 @@ export class AlertService {
     this.fireLater(fire);
   };
 
-  /** A thread's frames (nothing stored: they are announced as they stream). */
+  /** A thread's frames (nothing stored: they are announced as they stream). A reply streams
+   *  hundreds of deltas, so a frame no hook subscribes to costs nothing past this check. */
   threadFrame(threadId: string, frame: EventFrame): void {
     const type = THREAD_HOOK_EVENTS[frame.event as keyof typeof THREAD_HOOK_EVENTS];
-    if (!type || this.currentHooks().length === 0) return;
+    if (!type || !this.currentHooks().some((h) => hookMatches(h, type))) return;
     const { event: _event, ...fields } = frame;
     this.fireLater([[type, { thread_id: threadId, ...fields }]]);
   }

@@ -1,7 +1,8 @@
 // A channel's URL, signing secret and routing key are secrets (a Slack webhook URL is a bearer
 // credential): they are sealed with the same cipher as API keys before anything is written, stored
-// as `sealed:<cipher>:<data>`, and opened only by the sender, in main, right before a request.
-import type { SecretCipher } from '../providers/secret-store';
+// as `sealed:` + secret-store's inline form (`<cipher>:<data>`), and opened only by the sender, in
+// main, right before a request.
+import { openInline, sealInline, type SecretCipher } from '../providers/secret-store';
 import type { AlertChannelConfig } from './alert-config';
 
 const PREFIX = 'sealed:';
@@ -13,16 +14,11 @@ export function isSealed(value: unknown): boolean {
 }
 
 export function sealValue(cipher: SecretCipher, plain: string): string {
-  return `${PREFIX}${cipher.kind}:${cipher.encrypt(plain)}`;
+  return `${PREFIX}${sealInline(cipher, plain)}`;
 }
 
 export function openValue(cipher: SecretCipher, value: string): string {
-  if (!isSealed(value)) return value;
-  const rest = value.slice(PREFIX.length);
-  const colon = rest.indexOf(':');
-  const kind = rest.slice(0, colon);
-  if (kind !== cipher.kind) throw new Error(`sealed by another cipher (${kind}); enter the channel again`);
-  return cipher.decrypt(rest.slice(colon + 1));
+  return isSealed(value) ? openInline(cipher, value.slice(PREFIX.length), 'enter the channel again') : value;
 }
 
 /** The channel with its secret fields sealed (already sealed ones are kept). */

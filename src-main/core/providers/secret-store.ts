@@ -15,6 +15,21 @@ export interface SecretCipher {
   decrypt(sealed: string): string;
 }
 
+/** A secret held inline (a column, a JSON field) as one string, `<cipher kind>:<data>`, so one
+ *  sealed by another cipher is recognised (the vault below keeps the two as separate fields). */
+export function sealInline(cipher: SecretCipher, plain: string): string {
+  return `${cipher.kind}:${cipher.encrypt(plain)}`;
+}
+
+/** Opens what sealInline wrote; one sealed by another cipher throws, naming it and `then` (what the
+ *  person does about it). */
+export function openInline(cipher: SecretCipher, sealed: string, then: string): string {
+  const colon = sealed.indexOf(':');
+  const kind = sealed.slice(0, colon);
+  if (kind !== cipher.kind) throw new Error(`sealed by another cipher (${kind}); ${then}`);
+  return cipher.decrypt(sealed.slice(colon + 1));
+}
+
 /** AES-256-GCM with a 32-byte key in `<dataDir>/secret.key`, created 0600 on first use. */
 export class KeyFileCipher implements SecretCipher {
   readonly kind = 'key-file';

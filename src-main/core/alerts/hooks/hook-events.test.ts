@@ -4,31 +4,25 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ThreadResponse } from '../../../../src-shared/contract';
-import { ShoalCore } from '../../shoal';
 import { KeyFileCipher } from '../../providers/secret-store';
 import { defaultScript } from '../../test-support/chat-server';
 import { runtimeHarness, type RuntimeHarness } from '../../test-support/runtime-core';
 import { eventsOf, launch, tempDir } from '../../test-support/temp-core';
 import { startReceiver, type HttpReceiver } from '../../test-support/http-receiver';
+import { useCores } from '../../test-support/use-cores';
 import { waitFor } from '../../test-support/wait-for';
 import { HookRunner } from './hook-runner';
 
-const cores: ShoalCore[] = [];
 const harnesses: RuntimeHarness[] = [];
 const receivers: HttpReceiver[] = [];
 afterEach(async () => {
-  for (const c of cores.splice(0)) await c.shutdown();
   for (const h of harnesses.splice(0)) await h.dispose();
   for (const r of receivers.splice(0)) await r.close();
 });
 
-function core(): ShoalCore {
-  const dir = tempDir('shoal-hook-events-');
-  const c = new ShoalCore({ dbPath: path.join(dir, 'shoal.db'), transport: 'headless', log: () => {}, engine: { leaseMs: 5_000, heartbeatMs: 200, killGraceMs: 500, maxWorkers: 2 } });
-  cores.push(c);
-  c.start();
-  return c;
-}
+// Registered after the afterEach above, so (after-hooks run as a stack) the cores shut down first.
+const makeCore = useCores();
+const core = () => makeCore({ maxWorkers: 2 });
 
 interface Recorded { type: string; data: Record<string, unknown> }
 /** A command hook that appends each event to one file (a hook runs its events one at a time). */

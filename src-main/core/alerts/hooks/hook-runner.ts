@@ -33,7 +33,7 @@ interface HookQueue {
 
 /** Events one hook may have waiting; enough for bursts of lifecycle events, small enough that a
  *  stuck hook costs little memory. */
-export const HOOK_QUEUE_LIMIT = 256;
+const HOOK_QUEUE_LIMIT = 256;
 
 export class HookRunner {
   readonly logFile: string;

@@ -2,26 +2,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ShoalCore } from '../../shoal';
+import type { ShoalCore } from '../../shoal';
 import { launch, tempDir } from '../../test-support/temp-core';
 import { startReceiver, type HttpReceiver } from '../../test-support/http-receiver';
+import { useCores } from '../../test-support/use-cores';
 import { waitFor } from '../../test-support/wait-for';
 import { verifyWebhookSignature } from '../senders/webhook';
 
-const cores: ShoalCore[] = [];
 const receivers: HttpReceiver[] = [];
 afterEach(async () => {
-  for (const c of cores.splice(0)) await c.shutdown();
   for (const r of receivers.splice(0)) await r.close();
 });
 
-function core(): ShoalCore {
-  const dir = tempDir('shoal-hooks-');
-  const c = new ShoalCore({ dbPath: path.join(dir, 'shoal.db'), transport: 'headless', log: () => {}, engine: { leaseMs: 5_000, heartbeatMs: 200, killGraceMs: 500, maxWorkers: 2 } });
-  cores.push(c);
-  c.start();
-  return c;
-}
+// Registered after the afterEach above, so (after-hooks run as a stack) the cores shut down first.
+const makeCore = useCores();
+const core = () => makeCore({ maxWorkers: 2 });
 
 const passing = { name: 'hooked', task_specs: [{ id: 'ok', name: 'OK', instructions: 'echo fine', scorer: { kind: 'exit_code' } }] };
 const log = (c: ShoalCore) => (fs.existsSync(c.alerts.hooks.logFile) ? fs.readFileSync(c.alerts.hooks.logFile, 'utf8') : '');

@@ -1,7 +1,7 @@
 // Settings → Hooks: commands or signed URLs run on lifecycle events (runs, tasks, attempts,
 // approvals, alerts, a thread's reply and tool calls). Main validates every field and seals URLs and
 // secrets; what comes back shows only where a URL hook posts and whether it is signed.
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type InputHTMLAttributes } from 'react';
 import { RemoteError } from '../../../../src-shared/contract/envelope';
 import { useShoalMutation, useShoalQuery } from '../../transport/query';
 import { useToast } from '../../ui/Toaster';
@@ -61,11 +61,7 @@ export function HooksSetting() {
       {hooks.data && hooks.data.hooks.length === 0 && <p className="field-hint" data-testid="hooks-empty">No hooks yet.</p>}
       <form className="hook-form" onSubmit={submit} aria-label="New hook">
         <div className="alert-channel-form">
-          <label className="field">
-            <span className="field-label">Name</span>
-            <input className="input" name="id" value={form.id} onChange={set('id')} placeholder="notify-me" aria-invalid={issueFor('id') ? true : undefined} />
-            {issueFor('id') && <span className="setting-error">{issueFor('id')}</span>}
-          </label>
+          <TextField label="Name" issue={issueFor('id')} name="id" value={form.id} onChange={set('id')} placeholder="notify-me" />
           <label className="field">
             <span className="field-label">Kind</span>
             <select className="input" name="kind" value={form.kind} onChange={set('kind')}>
@@ -74,30 +70,14 @@ export function HooksSetting() {
             </select>
           </label>
           {form.kind === 'command' ? (
-            <label className="field hook-wide">
-              <span className="field-label">Command</span>
-              <input className="input" name="command" value={form.command} onChange={set('command')} placeholder="notify-send Shoal" aria-invalid={issueFor('command') ? true : undefined} />
-              {issueFor('command') && <span className="setting-error">{issueFor('command')}</span>}
-            </label>
+            <TextField label="Command" wide issue={issueFor('command')} name="command" value={form.command} onChange={set('command')} placeholder="notify-send Shoal" />
           ) : (
             <>
-              <label className="field hook-wide">
-                <span className="field-label">URL</span>
-                <input className="input" name="url" value={form.url} onChange={set('url')} placeholder="https://" aria-invalid={issueFor('url') ? true : undefined} />
-                {issueFor('url') && <span className="setting-error">{issueFor('url')}</span>}
-              </label>
-              <label className="field">
-                <span className="field-label">Signing secret (optional)</span>
-                <input className="input" name="secret" type="password" value={form.secret} onChange={set('secret')} autoComplete="off" aria-invalid={issueFor('secret') ? true : undefined} />
-                {issueFor('secret') && <span className="setting-error">{issueFor('secret')}</span>}
-              </label>
+              <TextField label="URL" wide issue={issueFor('url')} name="url" value={form.url} onChange={set('url')} placeholder="https://" />
+              <TextField label="Signing secret (optional)" issue={issueFor('secret')} name="secret" type="password" value={form.secret} onChange={set('secret')} autoComplete="off" />
             </>
           )}
-          <label className="field">
-            <span className="field-label">Timeout (seconds)</span>
-            <input className="input hook-timeout" name="timeout" inputMode="decimal" value={form.timeout} onChange={set('timeout')} aria-invalid={issueFor('timeout_seconds') ? true : undefined} />
-            {issueFor('timeout_seconds') && <span className="setting-error">{issueFor('timeout_seconds')}</span>}
-          </label>
+          <TextField label="Timeout (seconds)" inputClass="hook-timeout" issue={issueFor('timeout_seconds')} name="timeout" inputMode="decimal" value={form.timeout} onChange={set('timeout')} />
         </div>
         <fieldset className="hook-events-choice" aria-invalid={issueFor('events') ? true : undefined}>
           <legend className="field-label">Events</legend>
@@ -109,5 +89,16 @@ export function HooksSetting() {
         <button type="submit" className="button button-primary" disabled={add.isPending}>Add hook</button>
       </form>
     </section>
+  );
+}
+
+/** A labelled input of the form with main's problem for its field under it. */
+function TextField({ label, issue, wide, inputClass, ...input }: { label: string; issue: string | undefined; wide?: boolean; inputClass?: string } & InputHTMLAttributes<HTMLInputElement>) {
+  return (
+    <label className={wide ? 'field hook-wide' : 'field'}>
+      <span className="field-label">{label}</span>
+      <input className={inputClass ? `input ${inputClass}` : 'input'} aria-invalid={issue ? true : undefined} {...input} />
+      {issue && <span className="setting-error">{issue}</span>}
+    </label>
   );
 }

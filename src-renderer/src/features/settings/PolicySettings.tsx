@@ -4,6 +4,7 @@
 // defaults themselves, and a tester that shows which rule decides a command.
 import { useEffect, useState } from 'react';
 import { APPROVAL_MODE_LABELS, APPROVAL_MODES, TIMEOUT_DECISIONS, type ApprovalMode, type PolicyRule, type TimeoutDecision } from '../../../../src-shared/contract/methods/policy';
+import type { MethodInput } from '../../../../src-shared/contract';
 import { useShoalMutation, useShoalQuery } from '../../transport/query';
 import { ErrorNotice, Loading } from '../../ui/QueryStatus';
 import { PolicyRuleForm } from './PolicyRuleForm';
@@ -78,31 +79,9 @@ function RuleRow({ rule, onEdit }: { rule: PolicyRule; onEdit?: () => void }) {
 }
 
 function ModeSetting({ mode }: { mode: ApprovalMode }) {
-  const save = useShoalMutation('approvals.rules.options');
-  const [draft, setDraft] = useState<ApprovalMode | null>(null);
-  const value = draft ?? mode;
-  useEffect(() => {
-    if (draft === mode) setDraft(null);
-  }, [draft, mode]);
   return (
-    <div className="setting">
-      <div className="setting-text">
-        <span className="setting-label" id="policy-mode-label">Approval mode</span>
-        <span className="setting-hint">{MODE_HINTS[value]} A run may set its own.</span>
-        {save.error && <span className="setting-error" role="alert">{save.error.message}</span>}
-      </div>
-      <div className="segmented" role="radiogroup" aria-labelledby="policy-mode-label">
-        {APPROVAL_MODES.map((m) => (
-          <label key={m} className="segmented-option">
-            <input type="radio" name="policy-mode" value={m} checked={value === m} onChange={() => {
-              setDraft(m);
-              save.mutate({ mode: m }, { onError: () => setDraft(null) });
-            }} />
-            <span>{APPROVAL_MODE_LABELS[m]}</span>
-          </label>
-        ))}
-      </div>
-    </div>
+    <ChoiceSetting id="policy-mode" label="Approval mode" choices={APPROVAL_MODES} labels={APPROVAL_MODE_LABELS} saved={mode}
+      hint={(m) => `${MODE_HINTS[m]} A run may set its own.`} patch={(m) => ({ mode: m })} />
   );
 }
 
@@ -132,31 +111,42 @@ function TimeoutSetting({ seconds, decision }: { seconds: number; decision: Time
 }
 
 function TimeoutDecisionSetting({ decision }: { decision: TimeoutDecision }) {
+  return (
+    <ChoiceSetting id="policy-timeout-decision" label="When nobody decides in time" choices={TIMEOUT_DECISIONS} labels={TIMEOUT_DECISION_LABELS} saved={decision}
+      hint={(d) => `${d === 'approve'
+        ? 'The request is approved by the timeout and the command runs. Only for work you would approve anyway.'
+        : 'The request is denied; nobody answering is not consent.'} Either way the audit log records it.`}
+      patch={(d) => ({ timeoutDecision: d })} />
+  );
+}
+
+/** One of the policy options as a segmented choice: the picked value shows at once and is saved;
+ *  a failed save falls back to the stored one. */
+function ChoiceSetting<T extends string>({ id, label, choices, labels, saved, hint, patch }: {
+  id: string; label: string; choices: readonly T[]; labels: Record<T, string>; saved: T;
+  hint: (value: T) => string; patch: (value: T) => MethodInput<'approvals.rules.options'>;
+}) {
   const save = useShoalMutation('approvals.rules.options');
-  const [draft, setDraft] = useState<TimeoutDecision | null>(null);
-  const value = draft ?? decision;
+  const [draft, setDraft] = useState<T | null>(null);
+  const value = draft ?? saved;
   useEffect(() => {
-    if (draft === decision) setDraft(null);
-  }, [draft, decision]);
+    if (draft === saved) setDraft(null);
+  }, [draft, saved]);
   return (
     <div className="setting">
       <div className="setting-text">
-        <span className="setting-label" id="policy-timeout-decision-label">When nobody decides in time</span>
-        <span className="setting-hint">
-          {value === 'approve'
-            ? 'The request is approved by the timeout and the command runs. Only for work you would approve anyway.'
-            : 'The request is denied; nobody answering is not consent.'} Either way the audit log records it.
-        </span>
+        <span className="setting-label" id={`${id}-label`}>{label}</span>
+        <span className="setting-hint">{hint(value)}</span>
         {save.error && <span className="setting-error" role="alert">{save.error.message}</span>}
       </div>
-      <div className="segmented" role="radiogroup" aria-labelledby="policy-timeout-decision-label">
-        {TIMEOUT_DECISIONS.map((d) => (
-          <label key={d} className="segmented-option">
-            <input type="radio" name="policy-timeout-decision" value={d} checked={value === d} onChange={() => {
-              setDraft(d);
-              save.mutate({ timeoutDecision: d }, { onError: () => setDraft(null) });
+      <div className="segmented" role="radiogroup" aria-labelledby={`${id}-label`}>
+        {choices.map((c) => (
+          <label key={c} className="segmented-option">
+            <input type="radio" name={id} value={c} checked={value === c} onChange={() => {
+              setDraft(c);
+              save.mutate(patch(c), { onError: () => setDraft(null) });
             }} />
-            <span>{TIMEOUT_DECISION_LABELS[d]}</span>
+            <span>{labels[c]}</span>
           </label>
         ))}
       </div>
