@@ -4,7 +4,7 @@
 // silently never matching. The groups are here rather than beside each reader because the writers
 // (fleet store, supervisor, gateway, alerts) and the readers (views, alerts, landing, CLI, renderer)
 // must agree on them.
-import type { FleetRunStatus, FleetWorkerEventPayload, FleetWorkerEventState } from './fleet';
+import type { FleetRunStatus, FleetWorkerEventState } from './fleet';
 
 export type EventState = FleetWorkerEventState;
 
@@ -21,9 +21,6 @@ void everyState;
  *  field a newer writer added; the state is always one of the wire enum's. */
 export type EventPayload = { state: EventState } & Record<string, unknown>;
 
-/** The typed fields of one state's payload, for writers that build it field by field. */
-export type PayloadOf<S extends EventState> = Extract<FleetWorkerEventPayload, { state: S }> & { extra?: Record<string, unknown> };
-
 /** States an attempt ends with (one of them closes every attempt's segment of the timeline). */
 export const ATTEMPT_END_EVENTS = ['completed', 'failed', 'cancelled', 'interrupted', 'stale'] as const satisfies readonly EventState[];
 
@@ -32,7 +29,6 @@ export const TASK_STATE_EVENTS = ['queued', 'leased', 'starting', 'running', 're
 
 /** An attempt row (attempts.state) still holding its lease: its agent may be running. */
 export const LIVE_ATTEMPT_STATES = ['leased', 'starting', 'running'] as const;
-export type LiveAttemptState = (typeof LIVE_ATTEMPT_STATES)[number];
 
 /** A run that will change no more on its own. */
 export const FINISHED_RUN_STATUSES = ['completed', 'failed', 'cancelled'] as const satisfies readonly FleetRunStatus[];

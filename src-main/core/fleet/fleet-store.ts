@@ -388,7 +388,7 @@ export class FleetStore {
   }
 
   /** The task's own lease length (its spec's `metadata.lease_seconds`), else the caller's default. */
-  leaseMsOf(runId: string, taskId: string, fallbackMs: number): number {
+  private leaseMsOf(runId: string, taskId: string, fallbackMs: number): number {
     return specLeaseMs(this.specOf(runId, taskId).spec.metadata as Record<string, unknown>) ?? fallbackMs;
   }
 

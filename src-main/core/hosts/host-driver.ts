@@ -88,8 +88,3 @@ export interface HostDriver {
   /** Releases connections; running attempts are not this call's business. */
   close(): Promise<void>;
 }
-
-/** Quotes one word for a POSIX shell (remote command lines are built from argv). */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}

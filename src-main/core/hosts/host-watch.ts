@@ -16,7 +16,7 @@ export interface ReprobeBackoff {
   maxMs: number;
 }
 
-export const DEFAULT_REPROBE: ReprobeBackoff = { minMs: 1_000, maxMs: 30_000 };
+const DEFAULT_REPROBE: ReprobeBackoff = { minMs: 1_000, maxMs: 30_000 };
 
 export class HostWatch {
   private reach: HostReach = { state: 'probing' };

@@ -1,5 +1,7 @@
 // What `Test connection` reports about a host, asked the same way everywhere: one sh command line
 // per fact, run by the driver wherever it runs things.
+import { shellQuote } from './shell-quote';
+
 export const AGENT_CLIS = ['claude', 'codex'] as const;
 export type AgentCli = (typeof AGENT_CLIS)[number];
 
@@ -9,12 +11,10 @@ export interface AgentCliFound {
   version: string | null;
 }
 
-const shQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
-
 /** One sh line printing `agent=<name> <first line of --version>` for each CLI found: on PATH, or at
  *  the path given for it (Settings → Agents on this computer). */
 export function agentProbeLine(bins: Partial<Record<AgentCli, string>> = {}): string {
-  return AGENT_CLIS.map((a) => `b=${shQuote(bins[a] || a)}; if command -v "$b" >/dev/null 2>&1; then echo "agent=${a} $("$b" --version 2>/dev/null | head -n 1)"; fi`).join('; ') + '; true';
+  return AGENT_CLIS.map((a) => `b=${shellQuote(bins[a] || a)}; if command -v "$b" >/dev/null 2>&1; then echo "agent=${a} $("$b" --version 2>/dev/null | head -n 1)"; fi`).join('; ') + '; true';
 }
 
 /** `claude --version` prints "2.1.197 (Claude Code)", `codex --version` "codex-cli 0.171.0". */

@@ -12,10 +12,11 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { promisify } from 'node:util';
 import { refSlug } from '../../fleet/ids';
-import { shellQuote as q, type AttemptPlan, type AttemptSink, type HostDriver, type HostProbe, type HostUsage } from '../host-driver';
+import type { AttemptPlan, AttemptSink, HostDriver, HostProbe, HostUsage } from '../host-driver';
 import type { HostRef } from '../host-ref';
 import { parseSystemFacts, probeCommands, SYSTEM_FACTS } from '../probe-commands';
 import { HOST_LOAD, parseHostLoad } from './host-load';
+import { shellQuote as q } from '../shell-quote';
 import type { SshConnection } from './ssh-connection';
 
 const execFileP = promisify(execFile);
