@@ -146,6 +146,7 @@ export class RemoteAgent {
   }
 
   private onMessage(text: string): void {
+    if (this.outboxClosed) return; // stopped for good: a frame still in flight finds the outbox closed
     const parsed = parseControlMessage(text);
     if (!parsed.ok) {
       this.opts.log(parsed.message);
@@ -356,17 +357,20 @@ export class RemoteAgent {
 
   /** Interrupts running attempts (recorded as interrupted so their tasks retry) and disconnects. */
   async stop(): Promise<void> {
+    // Already stopped for good (a fatal refusal): the outbox is closed, nothing is left to do.
+    if (this.outboxClosed) return;
     this.stopping = true;
     const all = [...this.running.values()];
     for (const r of all) r.handle.stop({ kind: 'interrupt', signal: 'SIGTERM' });
     await Promise.all(all.map((r) => r.handle.done));
     // Give the final writes a moment to be acknowledged; what is not stays in the outbox.
     const until = Date.now() + 2_000;
-    while (this.outbox.count() > 0 && this.welcomed && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+    while (!this.outboxClosed && this.outbox.count() > 0 && this.welcomed && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
     this.finish(0, 'stopped');
   }
 
   private finish(code: number, message: string): void {
+    if (this.outboxClosed) return; // finished already (a fatal refusal while stop() waited)
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     if (this.claimTimer) clearTimeout(this.claimTimer);
