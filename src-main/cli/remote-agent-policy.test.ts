@@ -6,24 +6,14 @@
 // is refused. Cancelling a task or a run stops the agent's attempts at once, process groups killed.
 import fs from 'node:fs';
 import path from 'node:path';
-import WebSocket from 'ws';
-import { afterEach, describe, expect, it } from 'vitest';
-import { parseControlMessage, WORKER_PROTOCOL_PATH, WORKER_PROTOCOL_VERSION, type ControlMessage } from '../../src-shared/protocol/worker-protocol';
+import { describe, expect, it } from 'vitest';
+import type { ControlMessage } from '../../src-shared/protocol/worker-protocol';
 import { tempDir } from '../core/test-support/temp-core';
 import { waitFor } from '../core/test-support/wait-for';
 import { runCli } from './test-support/cli';
-import { launchOnAgents, mintToken, query, startAgent, startControlPlane, stop, uiCall, waitForRun, type Proc } from './test-support/control-plane';
+import { launchOnAgents, mintToken, openRawAgent, query, rawHello, startAgent, startControlPlane, stop, trackProcs, uiCall, waitForRun } from './test-support/control-plane';
 
-const procs: Proc[] = [];
-afterEach(async () => {
-  for (const p of procs.splice(0)) await stop(p, 'SIGKILL');
-});
-function track<T extends Proc>(p: T): T {
-  procs.push(p);
-  return p;
-}
-
-
+const track = trackProcs();
 
 interface PendingApproval { id: string; runId: string; taskId: string; request: { command: string; cwd: string; matched_rule: string | null } }
 
@@ -105,22 +95,17 @@ describe('remote agents: the control plane judges, and cancels', () => {
     const db = path.join(dir, 'cp.db');
     const cp = track(await startControlPlane(db, dir));
     const minted = await mintToken(db, dir);
-    const sock = new WebSocket(cp.agentsUrl + WORKER_PROTOCOL_PATH);
-    const frames: ControlMessage[] = [];
-    sock.on('message', (d) => {
-      const m = parseControlMessage(String(d));
-      if (m.ok) frames.push(m.value);
-    });
-    await new Promise((resolve) => sock.once('open', resolve));
+    const { sock, messages } = await openRawAgent(cp.agentsUrl);
+    const find = <K extends ControlMessage['type']>(type: K) => messages().find((f): f is Extract<ControlMessage, { type: K }> => f.type === type);
     try {
-      sock.send(JSON.stringify({ type: 'hello', protocol: WORKER_PROTOCOL_VERSION, auth: { kind: 'join', token: minted.token }, name: 'raw', version: 'x', hostname: 'h', capabilities: [], max_tasks: 1 }));
-      await waitFor('welcome', () => frames.find((f) => f.type === 'welcome'));
+      sock.send(rawHello({ kind: 'join', token: minted.token }));
+      await waitFor('welcome', () => find('welcome'));
       const lease = { run_id: 'run-x', task_id: 't', attempt: 1, token: 'not-a-lease', inbox_seq: 1 };
       sock.send(JSON.stringify({ type: 'judge', id: 7, lease, call_id: 'c1', subject: { tool: 'exec_shell', command: 'touch x', cwd: '/tmp', diff: null }, agent_reason: null }));
-      const verdict = await waitFor('the verdict', () => frames.find((f) => f.type === 'verdict'));
+      const verdict = await waitFor('the verdict', () => find('verdict'));
       expect(verdict).toMatchObject({ id: 7, allowed: false, interrupt: true });
       expect(verdict.type === 'verdict' && verdict.message).toContain('is not held by');
-      expect(await waitFor('the stop', () => frames.find((f) => f.type === 'stop'))).toMatchObject({ lease });
+      expect(await waitFor('the stop', () => find('stop'))).toMatchObject({ lease });
       expect(query(db, 'SELECT id FROM approvals')).toEqual([]);
       expect(cp.err()).toMatch(/judgment of "touch x" refused/);
     } finally {

@@ -8,23 +8,14 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import selfsigned from 'selfsigned';
-import WebSocket from 'ws';
-import { afterEach, describe, expect, it } from 'vitest';
-import { parseControlMessage, WORKER_PROTOCOL_PATH, WORKER_PROTOCOL_VERSION } from '../../src-shared/protocol/worker-protocol';
+import { describe, expect, it } from 'vitest';
+import { parseControlMessage, WORKER_PROTOCOL_VERSION } from '../../src-shared/protocol/worker-protocol';
 import { tempDir } from '../core/test-support/temp-core';
 import { waitFor } from '../core/test-support/wait-for';
 import { runCli } from './test-support/cli';
-import { launchOnAgents, mintToken, query, spawnCli, startAgent, startControlPlane, stop, waitForRun, type Proc } from './test-support/control-plane';
+import { launchOnAgents, mintToken, openRawAgent, query, rawHello, spawnCli, startAgent, startControlPlane, stop, trackProcs, waitForRun } from './test-support/control-plane';
 
-
-const procs: Proc[] = [];
-afterEach(async () => {
-  for (const p of procs.splice(0)) await stop(p, 'SIGKILL');
-});
-function track<T extends Proc>(p: T): T {
-  procs.push(p);
-  return p;
-}
+const track = trackProcs();
 
 function gitRepo(dir: string): string {
   fs.mkdirSync(dir, { recursive: true });
@@ -272,15 +263,8 @@ describe('remote agents', () => {
     const dir = tempDir('shoal-remote-proto-');
     const db = path.join(dir, 'cp.db');
     const cp = track(await startControlPlane(db, dir));
-    const open = async () => {
-      const sock = new WebSocket(cp.agentsUrl + WORKER_PROTOCOL_PATH);
-      const frames: string[] = [];
-      sock.on('message', (d) => frames.push(String(d)));
-      const closed = new Promise<number>((resolve) => sock.once('close', (code) => resolve(code)));
-      await new Promise((resolve) => sock.once('open', resolve));
-      return { sock, frames, closed };
-    };
-    const hello = (auth: unknown, protocol = WORKER_PROTOCOL_VERSION) => JSON.stringify({ type: 'hello', protocol, auth, name: 'raw', version: 'x', hostname: 'h', capabilities: [], max_tasks: 1 });
+    const open = () => openRawAgent(cp.agentsUrl);
+    const hello = rawHello;
 
     const v2 = await open();
     v2.sock.send(hello({ kind: 'join', token: 'whatever' }, WORKER_PROTOCOL_VERSION + 1));

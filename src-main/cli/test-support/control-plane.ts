@@ -3,6 +3,8 @@
 import Database from 'better-sqlite3';
 import type { ChildProcess } from 'node:child_process';
 import WebSocket from 'ws';
+import { afterEach } from 'vitest';
+import { parseControlMessage, WORKER_PROTOCOL_PATH, WORKER_PROTOCOL_VERSION, type ControlMessage } from '../../../src-shared/protocol/worker-protocol';
 import { waitFor } from '../../core/test-support/wait-for';
 import { runCli, startCli } from './cli';
 
@@ -91,4 +93,36 @@ export async function waitForRun(db: string, runId: string, ms = 60_000): Promis
     const s = query<{ status: string }>(db, 'SELECT status FROM runs WHERE id = ?', runId)[0]?.status;
     return s && ['completed', 'failed', 'cancelled'].includes(s) ? s : null;
   }, ms, 100);
+}
+
+/** Call at a test file's top level: the returned `track` registers a process that is killed
+ *  (SIGKILL) after each test, whatever the test left running. */
+export function trackProcs(): <T extends Proc>(p: T) => T {
+  const procs: Proc[] = [];
+  afterEach(async () => {
+    for (const p of procs.splice(0)) await stop(p, 'SIGKILL');
+  });
+  return (p) => {
+    procs.push(p);
+    return p;
+  };
+}
+
+/** A hand-driven agent connection: every frame the control plane sends, raw and parsed. */
+export async function openRawAgent(agentsUrl: string): Promise<{ sock: WebSocket; frames: string[]; messages: () => ControlMessage[]; closed: Promise<number> }> {
+  const sock = new WebSocket(agentsUrl + WORKER_PROTOCOL_PATH);
+  const frames: string[] = [];
+  sock.on('message', (d) => frames.push(String(d)));
+  const closed = new Promise<number>((resolve) => sock.once('close', (code) => resolve(code)));
+  await new Promise((resolve) => sock.once('open', resolve));
+  const messages = () => frames.flatMap((f) => {
+    const m = parseControlMessage(f);
+    return m.ok ? [m.value] : [];
+  });
+  return { sock, frames, messages, closed };
+}
+
+/** The `hello` frame a raw connection opens with. */
+export function rawHello(auth: unknown, protocol = WORKER_PROTOCOL_VERSION): string {
+  return JSON.stringify({ type: 'hello', protocol, auth, name: 'raw', version: 'x', hostname: 'h', capabilities: [], max_tasks: 1 });
 }
