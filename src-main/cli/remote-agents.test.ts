@@ -17,6 +17,9 @@ import { launchOnAgents, mintToken, openRawAgent, query, rawHello, spawnCli, sta
 
 const track = trackProcs();
 
+/** A git command's output in `cwd`. */
+const gitOut = (cwd: string, args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' });
+
 function gitRepo(dir: string): string {
   fs.mkdirSync(dir, { recursive: true });
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'ignore', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
@@ -68,7 +71,7 @@ describe('remote agents', () => {
     for (const a of artifacts) expect(a.path.startsWith(dir)).toBe(true);
     expect(fs.readFileSync(artifacts.find((a) => a.kind === 'log')!.path, 'utf8')).toContain('working');
     // The result branch arrived in the workspace repository, with the agent's commit on it.
-    const show = execFileSync('git', ['show', `shoal/${runId}/edit:NOTES.md`], { cwd: ws, encoding: 'utf8' });
+    const show = gitOut(ws, ['show', `shoal/${runId}/edit:NOTES.md`]);
     expect(show).toBe('from the agent\n');
     expectContiguous(db, runId);
 
@@ -157,7 +160,7 @@ describe('remote agents', () => {
     // The doomed agent's attempt was reclaimed (stale), then retried on the survivor.
     const stale = query<{ worker_id: string }>(db, `SELECT worker_id FROM worker_events WHERE run_id = ? AND task_id = ? AND state = 'stale'`, runId, onDoomed);
     expect(stale).toEqual([{ worker_id: ids.doomed }]);
-    expect(execFileSync('git', ['show', `shoal/${runId}/${onDoomed}:${onDoomed}.txt`], { cwd: ws, encoding: 'utf8' })).toBe(`${onDoomed}\n`);
+    expect(gitOut(ws, ['show', `shoal/${runId}/${onDoomed}:${onDoomed}.txt`])).toBe(`${onDoomed}\n`);
     expectContiguous(db, runId);
     await stop(b);
     await stop(cp);
@@ -183,7 +186,7 @@ describe('remote agents', () => {
     const branch = `shoal-partial/${runId}/long/attempt-1`;
     const has = (ref: string) => { try { execFileSync('git', ['rev-parse', '--verify', '-q', ref], { cwd: ws, stdio: 'ignore' }); return true; } catch { return false; } };
     await waitFor('the partial branch to arrive', () => has(branch), 30_000, 100);
-    expect(execFileSync('git', ['show', `${branch}:step1.txt`], { cwd: ws, encoding: 'utf8' })).toBe('first half\n');
+    expect(gitOut(ws, ['show', `${branch}:step1.txt`])).toBe('first half\n');
     a.child.kill('SIGKILL');
     await a.exited;
     const reclaimedAt = Date.now();
@@ -192,7 +195,7 @@ describe('remote agents', () => {
     // Shown on the task: an artifact naming the branch and its commit, recorded for attempt 1.
     const kept = await waitFor('the partial work to be shown', () => query<{ attempt: number; path: string; checksum: string }>(db, `SELECT attempt, path, checksum FROM artifacts WHERE run_id = ? AND kind = 'partial_branch'`, runId)[0], 10_000, 100);
     expect(kept).toMatchObject({ attempt: 1, path: `refs/heads/${branch}` });
-    expect(kept.checksum).toBe(execFileSync('git', ['rev-parse', branch], { cwd: ws, encoding: 'utf8' }).trim());
+    expect(kept.checksum).toBe(gitOut(ws, ['rev-parse', branch]).trim());
     expect(query(db, `SELECT 1 FROM worker_events WHERE run_id = ? AND state = 'artifact' AND body LIKE '%partial_branch%'`, runId)).toHaveLength(1);
 
     // The retry, on another agent, starts from the partial branch and finishes the work.
@@ -200,7 +203,7 @@ describe('remote agents', () => {
     expect(await waitForRun(db, runId)).toBe('completed');
     expect(query<{ worker_id: string; attempt: number }>(db, 'SELECT worker_id, attempt FROM receipts WHERE run_id = ?', runId)).toEqual([{ worker_id: query<{ id: string }>(db, `SELECT id FROM remote_agents WHERE name = 'survivor'`)[0]!.id, attempt: 2 }]);
     expect(ids.doomed).toBeTruthy();
-    const show = (file: string) => execFileSync('git', ['show', `shoal/${runId}/long:${file}`], { cwd: ws, encoding: 'utf8' });
+    const show = (file: string) => gitOut(ws, ['show', `shoal/${runId}/long:${file}`]);
     expect(show('step1.txt')).toBe('first half\n');
     expect(show('done.txt')).toBe('resumed\n');
     expectContiguous(db, runId);
@@ -226,9 +229,9 @@ describe('remote agents', () => {
     await waitFor('the push', () => /pushed shoal\/.*\/r to /.test(agent.err()), 10_000);
     // The result is in the remote and, as always, in the run's workspace repository.
     const branch = `shoal/${runId}/r`;
-    expect(execFileSync('git', ['show', `${branch}:out.txt`], { cwd: remote, encoding: 'utf8' })).toBe('pushed\n');
-    expect(execFileSync('git', ['show', `${branch}:out.txt`], { cwd: ws, encoding: 'utf8' })).toBe('pushed\n');
-    expect(execFileSync('git', ['rev-parse', branch], { cwd: remote, encoding: 'utf8' })).toBe(execFileSync('git', ['rev-parse', branch], { cwd: ws, encoding: 'utf8' }));
+    expect(gitOut(remote, ['show', `${branch}:out.txt`])).toBe('pushed\n');
+    expect(gitOut(ws, ['show', `${branch}:out.txt`])).toBe('pushed\n');
+    expect(gitOut(remote, ['rev-parse', branch])).toBe(gitOut(ws, ['rev-parse', branch]));
     await stop(agent);
     await stop(cp);
   });
@@ -330,7 +333,7 @@ describe('remote agents', () => {
     const agent = track(await startAgent(url, (await mintToken(db, dir)).token, path.join(dir, 'a'), dir, ['--ca', path.join(dir, 'cert.pem')]));
     const runId = await launchOnAgents(uiUrl, { name: 'tls', task_specs: [{ id: 't', name: 't', instructions: 'echo secure > s.txt', scorer: { kind: 'file_exists', path: 's.txt' } }] }, ws);
     expect(await waitForRun(db, runId)).toBe('completed');
-    expect(execFileSync('git', ['show', `shoal/${runId}/t:s.txt`], { cwd: ws, encoding: 'utf8' })).toBe('secure\n');
+    expect(gitOut(ws, ['show', `shoal/${runId}/t:s.txt`])).toBe('secure\n');
     await stop(agent);
     await stop(tls);
   });
