@@ -53,10 +53,11 @@ export class AgentListenerService {
   /** Starts and stops one at a time: a double click must not open two sockets. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly deps: ListenerServiceDeps) {}
+  /** Made once: status() and heartbeatMs() run on every workers query. */
+  private readonly settings: SettingsTable;
 
-  private get settings(): SettingsTable {
-    return new SettingsTable(this.deps.store);
+  constructor(private readonly deps: ListenerServiceDeps) {
+    this.settings = new SettingsTable(deps.store);
   }
 
   status(): ListenerStatus {
