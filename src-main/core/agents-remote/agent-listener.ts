@@ -63,7 +63,6 @@ export async function startAgentListener(opts: AgentListenerOptions): Promise<Ag
   const credentials = new AgentCredentials(opts.store);
   const bundles = new RunBundles(opts.store, opts.dataDir);
   const sessions = new Map<string, AgentSession>();
-  const leaseMs = () => opts.leaseMs;
   const judges = new RemoteJudges(opts.gateway, opts.engine, opts.store);
   // Cancelled attempts whose agent has not yet reported them, by lease token: a stop is pushed at
   // once when the agent is connected, and again with each renewal until its outcome arrives.
@@ -96,7 +95,7 @@ export async function startAgentListener(opts: AgentListenerOptions): Promise<Ag
     wss.handleUpgrade(req, socket, head, (ws) => {
       const address = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
       new AgentSession(ws, {
-        store: opts.store, engine: opts.engine, credentials, bundles, dataDir: opts.dataDir, judges, cancelledBy: (token) => cancelled.get(token), leaseMs, heartbeatMs: opts.heartbeatMs, log: opts.log, changed: opts.changed,
+        store: opts.store, engine: opts.engine, credentials, bundles, dataDir: opts.dataDir, judges, cancelledBy: (token) => cancelled.get(token), leaseMs: opts.leaseMs, heartbeatMs: opts.heartbeatMs, log: opts.log, changed: opts.changed,
         claim: (id, s) => {
           const old = sessions.get(id);
           sessions.set(id, s);

@@ -29,9 +29,8 @@ export interface SessionDeps {
   /** Who cancelled the attempt holding this lease token, while its agent has not yet reported it. */
   cancelledBy: (token: string) => string | undefined;
   dataDir: string;
-  /** The host's lease length now (a setting, unless fixed on the command line); a task's own
-   *  `metadata.lease_seconds` wins over it. */
-  leaseMs: () => number;
+  /** The listener's lease length; a task's own `metadata.lease_seconds` wins over it. */
+  leaseMs: number;
   heartbeatMs: number;
   log: (message: string) => void;
   /** Another session of the same agent (a reconnect while the old socket lingers) is closed. */
@@ -154,7 +153,7 @@ export class AgentSession {
     this.deps.changed?.();
     this.send({
       type: 'welcome', protocol: WORKER_PROTOCOL_VERSION, agent_id: this.agentId, name: this.name, ...(credential ? { credential } : {}),
-      acked_seq: ackedSeq, heartbeat_ms: this.deps.heartbeatMs, lease_ms: this.deps.leaseMs(),
+      acked_seq: ackedSeq, heartbeat_ms: this.deps.heartbeatMs, lease_ms: this.deps.leaseMs,
     });
   }
 
@@ -183,7 +182,7 @@ export class AgentSession {
     const revoked = this.deps.credentials.agent(this.agentId!)?.revokedAt;
     if (revoked) return this.fail('revoked', `agent ${this.agentId} was revoked at ${revoked}`);
     if (status === 'draining' || status === 'retired') return this.send({ type: 'leases', leases: [] });
-    const leases = this.deps.engine.fleet.leaseMany({ id: this.agentId!, capabilities: this.capabilities, pool: null }, Date.now(), this.deps.leaseMs(), max);
+    const leases = this.deps.engine.fleet.leaseMany({ id: this.agentId!, capabilities: this.capabilities, pool: null }, Date.now(), this.deps.leaseMs, max);
     if (leases.length > 0) this.deps.engine.nudge();
     const granted: GrantedLease[] = [];
     for (const l of leases) {
@@ -209,7 +208,7 @@ export class AgentSession {
       const lease = this.toLease(ref);
       try {
         if (!this.holds(ref)) throw new LeaseLostError(lease);
-        this.deps.engine.fleet.renew(lease, Date.now(), this.deps.leaseMs());
+        this.deps.engine.fleet.renew(lease, Date.now(), this.deps.leaseMs);
         // A cancel that found the agent disconnected is delivered with its next renewal.
         const by = this.deps.cancelledBy(ref.token);
         if (by) this.stopAttempt(ref, by);
