@@ -108,18 +108,25 @@ async function add(core: ShoalCore, name: string | undefined, dockerArgs: string
 
 function list(core: ShoalCore, json: boolean, io: CliIo): number {
   const all = core.workerRegistry.list();
+  // The engine's view of each worker (kept ones have their name as id): state and, when unhealthy, why.
+  const rows = core.workersView.list();
+  const live = new Map(rows.map((w) => [w.id, w]));
   // Remote agents that joined (`shoal agent`) are workers too, listed by name with their state.
-  const agents = core.workersView.list().filter((w) => w.hostKind === 'agent');
+  const agents = rows.filter((w) => w.hostKind === 'agent');
   if (json) {
     io.stdout.write(JSON.stringify([
-      ...all.map((w) => ({ name: w.name, host: w.host, capabilities: w.capabilities, max_tasks: w.maxTasks, docker_host: w.dockerHost, host_key: w.hostKey, key_sealed: w.hasSecret })),
-      ...agents.map((a) => ({ name: a.name, host: { kind: 'agent' }, id: a.id, status: a.status, capabilities: a.capabilities, max_tasks: a.maxConcurrent, running: a.running, last_heartbeat_at: a.lastHeartbeatAt })),
+      ...all.map((w) => ({
+        name: w.name, host: w.host, capabilities: w.capabilities, max_tasks: w.maxTasks, docker_host: w.dockerHost, host_key: w.hostKey, key_sealed: w.hasSecret,
+        status: live.get(w.name)?.status ?? null, status_reason: live.get(w.name)?.statusReason ?? null,
+      })),
+      ...agents.map((a) => ({ name: a.name, host: { kind: 'agent' }, id: a.id, status: a.status, status_reason: a.statusReason, capabilities: a.capabilities, max_tasks: a.maxConcurrent, running: a.running, last_heartbeat_at: a.lastHeartbeatAt })),
     ]) + '\n');
     return 0;
   }
   if (all.length === 0 && agents.length === 0) io.stderr.write('no kept workers (add one with `shoal workers add NAME --ssh HOST` or `--docker IMAGE`, or join a remote agent: `shoal agent-token`)\n');
-  for (const w of all) io.stdout.write(`${w.name.padEnd(20)} ${describeHost(w.host, w.dockerHost).padEnd(40)} ${w.capabilities.join(',') || '-'}  max ${w.maxTasks ?? 'auto'}\n`);
-  for (const a of agents) io.stdout.write(`${a.name.padEnd(20)} ${`remote agent ${a.id} (${a.status}, ${a.running} running)`.padEnd(40)} ${a.capabilities.join(',') || '-'}  max ${a.maxConcurrent ?? 'auto'}\n`);
+  const why = (w: { statusReason: string | null } | undefined) => (w?.statusReason ? `\n${' '.repeat(21)}unhealthy: ${w.statusReason}` : '');
+  for (const w of all) io.stdout.write(`${w.name.padEnd(20)} ${describeHost(w.host, w.dockerHost).padEnd(40)} ${w.capabilities.join(',') || '-'}  max ${w.maxTasks ?? 'auto'}${why(live.get(w.name))}\n`);
+  for (const a of agents) io.stdout.write(`${a.name.padEnd(20)} ${`remote agent ${a.id} (${a.status}, ${a.running} running)`.padEnd(40)} ${a.capabilities.join(',') || '-'}  max ${a.maxConcurrent ?? 'auto'}${why(a)}\n`);
   return 0;
 }
 

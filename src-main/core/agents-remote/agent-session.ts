@@ -18,6 +18,7 @@ import type { RunBundles } from './run-bundles';
 import { keepReclaimedWork } from '../fleet/keep-partial';
 import { dropPartial, partialBranch } from '../fleet/partial-work';
 import { applyResultBranch, storeChunk, storeUploadedFiles, UploadRejected } from './uploads';
+import { KEEP_OUT_OF_SERVICE } from '../fleet/worker-status-sql';
 
 export interface SessionDeps {
   store: Store;
@@ -39,8 +40,6 @@ export interface SessionDeps {
   /** The agent's worker row changed (joined, heartbeat, stale, gone): open views refresh. */
   changed?: () => void;
 }
-
-const KEEP_OUT_OF_SERVICE = (next: string) => `CASE WHEN status IN ('draining', 'retired') THEN status ELSE ${next} END`;
 
 export class AgentSession {
   agentId: string | null = null;
@@ -145,7 +144,7 @@ export class AgentSession {
     this.deps.store.db.prepare(
       `INSERT INTO workers (id, name, host, labels, capabilities, max_concurrent, status, last_heartbeat_at, created_at, updated_at) VALUES (?, ?, ?, '{}', ?, ?, 'online', ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET name = excluded.name, host = excluded.host, capabilities = excluded.capabilities, max_concurrent = excluded.max_concurrent,
-         status = ${KEEP_OUT_OF_SERVICE("'online'")}, last_heartbeat_at = excluded.last_heartbeat_at, updated_at = excluded.updated_at`,
+         status = ${KEEP_OUT_OF_SERVICE("'online'")}, status_reason = NULL, last_heartbeat_at = excluded.last_heartbeat_at, updated_at = excluded.updated_at`,
     ).run(this.agentId, this.name, host, JSON.stringify([...this.capabilities]), msg.max_tasks, now, now, now);
     this.deps.store.db.prepare(`UPDATE remote_agents SET capabilities = ?, version = ?, hostname = ?, address = ?, last_seen_at = ? WHERE id = ?`)
       .run(JSON.stringify([...this.capabilities]), msg.version, msg.hostname, this.address, now, this.agentId);
@@ -168,13 +167,13 @@ export class AgentSession {
 
   /** Marks the agent stale (unhealthy) when it missed two heartbeats while still connected. */
   checkStale(nowMs: number): void {
-    if (this.agentId && nowMs - this.lastHeartbeatMs > 2 * this.deps.heartbeatMs && this.setStatus('unhealthy')) this.deps.changed?.();
+    if (this.agentId && nowMs - this.lastHeartbeatMs > 2 * this.deps.heartbeatMs && this.setStatus('unhealthy', `no heartbeat for ${Math.round((nowMs - this.lastHeartbeatMs) / 1000)} s (it sends one every ${Math.round(this.deps.heartbeatMs / 1000)} s)`)) this.deps.changed?.();
   }
 
-  /** True when the row changed. */
-  private setStatus(status: string): boolean {
+  /** True when the row changed. A status without a reason clears the last one. */
+  private setStatus(status: string, reason: string | null = null): boolean {
     const now = nowIso();
-    return this.deps.store.db.prepare(`UPDATE workers SET status = ${KEEP_OUT_OF_SERVICE('?')}, updated_at = ? WHERE id = ? AND status != ?`).run(status, now, this.agentId!, status).changes > 0;
+    return this.deps.store.db.prepare(`UPDATE workers SET status = ${KEEP_OUT_OF_SERVICE('?')}, status_reason = ?, updated_at = ? WHERE id = ? AND status != ?`).run(status, reason, now, this.agentId!, status).changes > 0;
   }
 
   private async claimWork(max: number): Promise<void> {

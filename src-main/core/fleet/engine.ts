@@ -19,6 +19,7 @@ import type { HostDriver } from '../hosts/host-driver';
 import { describeHostRef } from '../hosts/host-ref';
 import { HostWatch, type HostReach, type ReprobeBackoff } from '../hosts/host-watch';
 import type { LoadedSpec } from './spec/load-spec';
+import { KEEP_OUT_OF_SERVICE } from './worker-status-sql';
 
 export interface EngineOptions {
   store: Store;
@@ -76,9 +77,6 @@ function takesWork(w: Worker): boolean {
   return w.driver !== null && (w.watch === null || w.watch.up);
 }
 
-/** A worker a person drained or retired stays so through restarts and heartbeats. */
-const KEEP_OUT_OF_SERVICE = (next: string) => `CASE WHEN status IN ('draining', 'retired') THEN status ELSE ${next} END`;
-
 export class FleetEngine {
   readonly fleet: FleetStore;
   readonly drivers: DriverPool;
@@ -101,6 +99,8 @@ export class FleetEngine {
   private readonly upsertWorker;
   private readonly outOfService;
   private readonly setStatusStmt;
+  private readonly statusReasonStmt;
+  private readonly markStmt;
   private readonly leasedBy;
 
   constructor(private readonly options: EngineOptions) {
@@ -124,6 +124,9 @@ export class FleetEngine {
       `UPDATE workers SET last_heartbeat_at = ?, cpu_percent = ?, memory_mb = ?, status = ${KEEP_OUT_OF_SERVICE('?')}, updated_at = ? WHERE id = ?`);
     this.outOfService = db.prepare<[], { id: string }>(`SELECT id FROM workers WHERE status IN ('draining', 'retired')`);
     this.setStatusStmt = db.prepare<[string, string, string]>('UPDATE workers SET status = ?, updated_at = ? WHERE id = ?');
+    this.statusReasonStmt = db.prepare<[string | null, string]>('UPDATE workers SET status_reason = ? WHERE id = ?');
+    // A state change that is not a sign of life: the last heartbeat stays what it was.
+    this.markStmt = db.prepare<[string, string | null, string, string]>(`UPDATE workers SET status = ${KEEP_OUT_OF_SERVICE('?')}, status_reason = ?, updated_at = ? WHERE id = ?`);
     this.leasedBy = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM inbox WHERE worker_id = ? AND lease_token IS NOT NULL');
     this.addWorker({ id: LOCAL_WORKER_ID, name: `${os.hostname()} (this computer)`, host: { kind: 'local' }, labels: {}, capabilities: detectCapabilities(options.capabilities), max_concurrent_tasks: this.opts.maxWorkers }, null);
   }
@@ -341,6 +344,7 @@ export class FleetEngine {
     this.workers.set(key, worker);
     const now = nowIso();
     this.upsertWorker.run(spec.id, spec.name, JSON.stringify(spec.host), JSON.stringify(spec.labels ?? {}), JSON.stringify(spec.capabilities), max, driver && !worker.watch ? 'online' : driver ? 'unknown' : 'unhealthy', now, now);
+    this.statusReasonStmt.run(unusable, spec.id);
     if (unusable) console.error(`[shoal] ${unusable}`);
     this.options.bus?.invalidate('workers');
   }
@@ -512,7 +516,9 @@ export class FleetEngine {
       own?.stop({ kind: 'interrupt', signal: 'lease-expired' });
       // Another worker's attempt (a remote agent gone silent): what it had sent is kept and shown.
       if (!own) this.keepPartial(keepReclaimedWork(this.options.store, this.fleet, r));
-      if (!this.workers.has(r.workerId) || r.workerId !== LOCAL_WORKER_ID) this.heartbeatStmt.run(nowIso(), null, null, 'unhealthy', nowIso(), r.workerId);
+      if (!this.workers.has(r.workerId) || r.workerId !== LOCAL_WORKER_ID) {
+        this.markStmt.run('unhealthy', `stopped renewing its lease on task ${r.taskId} (run ${r.runId}); the task was reclaimed`, nowIso(), r.workerId);
+      }
     }
     for (const pool of new Set(revoked.map((r) => this.poolOfRun(r.runId)))) this.noteWaiting(pool);
     this.options.bus?.invalidate('runs', 'tasks', 'workers');
@@ -571,7 +577,10 @@ export class FleetEngine {
     if (this.stopped || !this.options.store.db.open) return;
     worker.status = undefined; // the store says now; leasing re-marks busy
     const now = nowIso();
-    this.heartbeatStmt.run(now, null, null, reach.state === 'up' ? (worker.running.size > 0 ? 'busy' : 'online') : reach.state === 'down' ? 'unhealthy' : 'unknown', now, worker.id);
+    if (reach.state === 'up') {
+      this.heartbeatStmt.run(now, null, null, worker.running.size > 0 ? 'busy' : 'online', now, worker.id);
+      this.statusReasonStmt.run(null, worker.id);
+    } else this.markStmt.run(reach.state === 'down' ? 'unhealthy' : 'unknown', reach.state === 'down' ? reach.reason : null, now, worker.id);
     if (reach.state === 'down') console.error(`[shoal] ${reach.reason}; probing it again with backoff`);
     this.options.bus?.invalidate('workers');
     this.noteWaiting(worker.pool);

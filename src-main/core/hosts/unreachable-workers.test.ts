@@ -47,6 +47,8 @@ describe('an unreachable worker', () => {
       await waitFor('the task noted as waiting', () => task(c, runId).unplaceable);
       expect(task(c, runId)).toMatchObject({ state: 'queued', attempts: 0, unplaceable: `waiting for a worker that can be reached: ${cause}` });
       expect(workerStatus(c, 'w1')).toBe('unhealthy');
+      // The Workers view (and `shoal workers list`) says why.
+      expect(c.workersView.list().find((w) => w.id === 'w1')).toMatchObject({ status: 'unhealthy', statusReason: cause });
       expect(eventsOf(c, runId, 't').some((e) => e.state === 'queued' && String(e.unplaceable).includes(cause))).toBe(true);
       // `shoal run` does not hang on it: the run is idle, not failed.
       expect(await c.engine.waitForRun(runId, { untilIdle: true })).toBe('queued');
@@ -55,6 +57,7 @@ describe('an unreachable worker', () => {
       expect(await c.engine.waitForRun(runId)).toBe('completed');
       expect(task(c, runId)).toMatchObject({ state: 'passed', attempts: 1, unplaceable: null });
       expect(workerStatus(c, 'w1')).toMatch(/online|busy/);
+      expect(c.workersView.list().find((w) => w.id === 'w1')?.statusReason).toBeNull();
     } finally {
       own.stop();
     }

@@ -110,6 +110,9 @@ export const workers = sqliteTable('workers', {
   capabilities: text('capabilities').notNull().default('[]'),
   maxConcurrent: integer('max_concurrent'),
   status: text('status').notNull(),
+  /** Why the worker is unhealthy (the failed probe, start or dropped connection), for the Workers
+   *  view and `shoal workers list`; null while it is fine. */
+  statusReason: text('status_reason'),
   lastHeartbeatAt: text('last_heartbeat_at'),
   cpuPercent: real('cpu_percent'),
   memoryMb: integer('memory_mb'),

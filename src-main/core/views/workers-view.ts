@@ -3,7 +3,7 @@ import type { RemoteAgentState, WorkerRow } from '../../../src-shared/contract';
 import type { Store } from '../store/open';
 
 interface WorkerRecord {
-  id: string; name: string; host: string; status: string; capabilities: string; max_concurrent: number | null;
+  id: string; name: string; host: string; status: string; status_reason: string | null; capabilities: string; max_concurrent: number | null;
   last_heartbeat_at: string | null; cpu_percent: number | null; memory_mb: number | null; running: number;
   agent_id: string | null; agent_address: string | null; agent_version: string | null; agent_hostname: string | null; agent_revoked_at: string | null;
 }
@@ -26,6 +26,8 @@ export class WorkersView {
     const staleAfterMs = 2 * this.agentHeartbeatMs();
     return this.listStmt.all().map((w) => ({
       id: w.id, name: w.name, hostKind: (JSON.parse(w.host) as { kind: string }).kind, status: w.status,
+      // A reason outlives its state in the row (a heartbeat only flips the status): shown while unhealthy.
+      statusReason: w.status === 'unhealthy' ? w.status_reason : null,
       capabilities: JSON.parse(w.capabilities) as string[], maxConcurrent: w.max_concurrent, running: w.running,
       lastHeartbeatAt: w.last_heartbeat_at, cpuPercent: w.cpu_percent, memoryMb: w.memory_mb,
       agent: w.agent_id === null ? null : {

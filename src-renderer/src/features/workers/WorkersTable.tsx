@@ -35,6 +35,7 @@ export function WorkersTable({ workers, activity }: { workers: WorkerRow[]; acti
                 <div className="stack">
                   <span className="cell-name">{w.name}</span>
                   <span className="cell-sub">{hostLabel(w.hostKind)}{w.capabilities.length > 0 ? ' · ' : ''}{w.capabilities.join(', ')}</span>
+                  {w.statusReason && <span className="cell-sub worker-reason" data-testid="worker-reason" title={w.statusReason}>{reasonInRow(w.name, w.statusReason)}</span>}
                   {w.agent && (
                     <span className="cell-sub agent-meta" data-testid="agent-meta">
                       <span className="mono" title={w.agent.hostname ? `host ${w.agent.hostname}` : undefined}>{w.agent.address ?? 'address unknown'}</span>
@@ -72,4 +73,10 @@ export function WorkersTable({ workers, activity }: { workers: WorkerRow[]; acti
       </tbody>
     </table>
   );
+}
+
+/** The row already names the worker: the reason is shown without its "worker NAME: " lead. */
+function reasonInRow(name: string, reason: string): string {
+  const lead = `worker ${name}: `;
+  return reason.startsWith(lead) ? reason.slice(lead.length) : reason;
 }
