@@ -351,9 +351,11 @@ describe('remote agents', () => {
     await waitFor('the task to run on the agent', () => query(db, `SELECT 1 FROM worker_events WHERE run_id = ? AND state = 'running'`, runId).length > 0, 30_000, 50);
     agent.child.kill('SIGSTOP');
     await waitFor('the agent to be shown stale', () => query<{ status: string }>(db, 'SELECT status FROM workers WHERE id = ?', agentId)[0]?.status === 'unhealthy', 30_000, 100);
+    expect(query<{ status_reason: string }>(db, 'SELECT status_reason FROM workers WHERE id = ?', agentId)[0]!.status_reason).toMatch(/^no heartbeat for \d+ s \(it sends one every 1 s\)$/);
     agent.child.kill('SIGCONT');
     expect(await waitForRun(db, runId)).toBe('completed');
     await waitFor('the agent to be back', () => ['online', 'busy'].includes(query<{ status: string }>(db, 'SELECT status FROM workers WHERE id = ?', agentId)[0]!.status), 30_000, 100);
+    expect(query<{ status_reason: string | null }>(db, 'SELECT status_reason FROM workers WHERE id = ?', agentId)[0]!.status_reason).toBeNull();
     const states = query<{ state: string; n: number }>(db, `SELECT state, COUNT(*) AS n FROM worker_events WHERE run_id = ? AND state NOT IN ('heartbeat') GROUP BY state`, runId);
     expect(Object.fromEntries(states.map((r) => [r.state, r.n]))).toEqual({ queued: 1, leased: 1, starting: 1, running: 1, running_tool: 3, artifact: 2, completed: 1 });
     const log = JSON.parse(query<{ body: string }>(db, 'SELECT body FROM receipts WHERE run_id = ?', runId)[0]!.body) as { artifacts: Array<{ kind: string; path: string }> };

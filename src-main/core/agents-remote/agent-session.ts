@@ -159,7 +159,7 @@ export class AgentSession {
   private heartbeat(msg: Extract<AgentMessage, { type: 'heartbeat' }>): void {
     this.lastHeartbeatMs = Date.now();
     const now = nowIso();
-    this.deps.store.db.prepare(`UPDATE workers SET last_heartbeat_at = ?, cpu_percent = ?, memory_mb = ?, status = ${KEEP_OUT_OF_SERVICE('?')}, updated_at = ? WHERE id = ?`)
+    this.deps.store.db.prepare(`UPDATE workers SET last_heartbeat_at = ?, cpu_percent = ?, memory_mb = ?, status = ${KEEP_OUT_OF_SERVICE('?')}, status_reason = NULL, updated_at = ? WHERE id = ?`)
       .run(now, msg.cpu_percent ?? null, msg.memory_mb === undefined ? null : Math.round(msg.memory_mb), msg.running > 0 ? 'busy' : 'online', now, this.agentId!);
     this.deps.store.db.prepare(`UPDATE remote_agents SET last_seen_at = ? WHERE id = ?`).run(now, this.agentId!);
     this.deps.changed?.();
