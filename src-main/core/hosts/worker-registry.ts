@@ -5,7 +5,7 @@
 // pinned host key is stored with it.
 import type { FleetHostSpec, FleetWorkerSpec } from '../../../src-shared/protocol/fleet';
 import { nowIso } from '../fleet/ids';
-import type { SecretCipher } from '../providers/secret-store';
+import { openInline, sealInline, type SecretCipher } from '../providers/secret-store';
 import type { Store } from '../store/open';
 
 export interface KeptWorker {
@@ -58,7 +58,7 @@ export class WorkerRegistry {
     if (RESERVED.has(w.name)) throw new Error(`name: "${w.name}" is the default worker's; choose another`);
     if (this.row(w.name)) throw new Error(`name: a worker "${w.name}" already exists (shoal workers remove ${w.name} first)`);
     if (w.maxTasks !== null && (!Number.isInteger(w.maxTasks) || w.maxTasks < 1)) throw new Error('max tasks: must be a whole number of at least 1');
-    const sealed = w.privateKey ? `${this.cipher.kind}:${this.cipher.encrypt(w.privateKey)}` : null;
+    const sealed = w.privateKey ? sealInline(this.cipher, w.privateKey) : null;
     this.store.db.prepare(`INSERT INTO worker_registry (name, host, capabilities, max_concurrent, docker_host, host_key, sealed_secret, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
       .run(w.name, JSON.stringify(w.host), JSON.stringify(w.capabilities), w.maxTasks, w.dockerHost, w.hostKey, sealed, nowIso(), nowIso());
     return this.get(w.name)!;
@@ -73,13 +73,7 @@ export class WorkerRegistry {
     const row = this.row(name);
     if (!row) return null;
     const kept = toKept(row);
-    let privateKey: string | null = null;
-    if (row.sealed_secret) {
-      const at = row.sealed_secret.indexOf(':');
-      const kind = row.sealed_secret.slice(0, at);
-      if (kind !== this.cipher.kind) throw new Error(`worker ${name}: its key was sealed by ${kind}, not ${this.cipher.kind}; add it again`);
-      privateKey = this.cipher.decrypt(row.sealed_secret.slice(at + 1));
-    }
+    const privateKey = row.sealed_secret ? openInline(this.cipher, row.sealed_secret, `worker ${name}: add it again to seal its key anew`) : null;
     const spec: FleetWorkerSpec = { id: kept.name, name: kept.name, host: kept.host, labels: {}, capabilities: kept.capabilities, ...(kept.maxTasks !== null ? { max_concurrent_tasks: kept.maxTasks } : {}) } as FleetWorkerSpec;
     return { spec, ctx: { dockerHost: kept.dockerHost, hostKey: kept.hostKey, privateKey } };
   }
