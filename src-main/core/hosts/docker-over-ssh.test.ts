@@ -78,7 +78,7 @@ describe('docker over ssh://', () => {
       agent?.stop();
     });
 
-    it('asks for approval through the forwarded gateway, then brings the patch and artifacts back', async () => {
+    it('asks for approval through the forwarded gateway, then brings the patch and artifacts back (the copy in had the git history)', async () => {
       const c = makeCore();
       KnownHosts.inDataDir(c.dataDir).pin(`127.0.0.1:${hosts.sshd.port}`, hosts.sshd.fingerprint);
       const repo = initRepo({ 'README.md': 'base\n' });
@@ -87,7 +87,7 @@ describe('docker over ssh://', () => {
         worker_specs: [{ id: 'w1', name: 'far container', host: { kind: 'docker', image: TEST_IMAGE } }],
         task_specs: [{
           id: 'ask', name: 'ask', retry_policy: { max_attempts: 1 },
-          instructions: 'echo "needs a person" && echo "gateway $SHOAL_GATEWAY_URL in $PWD"; echo yes > approved.txt; echo more >> README.md; echo \'{"ok":true}\' > "$SHOAL_ARTIFACTS_DIR/report.json"',
+          instructions: 'echo "needs a person" && echo "gateway $SHOAL_GATEWAY_URL in $PWD"; echo yes > approved.txt; git rev-parse HEAD > head.txt; git status --porcelain > status.txt; echo more >> README.md; echo \'{"ok":true}\' > "$SHOAL_ARTIFACTS_DIR/report.json"',
           scorer: { kind: 'file_exists', path: 'approved.txt' },
           expected_artifacts: ['report'],
           metadata: { policy: { rules: [{ id: 'ask-echo', tool: 'exec_shell', prefix: 'echo "needs a person"', action: 'ask' }] } },
@@ -110,6 +110,9 @@ describe('docker over ssh://', () => {
       expect(patch).toContain('+more');
       expect(JSON.parse(fs.readFileSync(artifacts.find((a) => a.kind === 'report')!.path, 'utf8'))).toEqual({ ok: true });
       expect(git(repo, 'show', `shoal/${runId}/ask:approved.txt`)).toBe('yes');
+      // The copy in the container is a repository at the task's base commit, clean before the agent wrote.
+      expect(git(repo, 'show', `shoal/${runId}/ask:head.txt`)).toBe(git(repo, 'rev-parse', 'HEAD'));
+      expect(git(repo, 'show', `shoal/${runId}/ask:status.txt`).split('\n').sort()).toEqual(['?? approved.txt', '?? head.txt', '?? status.txt']);
       const phases = eventsOf(c, runId).filter((e) => e.state === 'running_tool').map((e) => `${(e.extra as Record<string, unknown>).kind}:${(e.extra as Record<string, unknown>).phase}`);
       expect(phases).toEqual(['tool:precheck', 'approval:requested', 'approval:approved', 'tool:dispatching', 'tool:completed']);
     });

@@ -128,7 +128,7 @@ export class DockerDriver implements HostDriver {
     }
     if (this.remote) {
       try {
-        await copyIn(container, plan.workdir.dir);
+        await copyIn(container, plan.workdir);
       } catch (e) {
         await container.remove({ force: true }).catch(() => undefined);
         throw new Error(`${this.label}: copying the worktree into the container failed: ${this.fail(e).message}`);
