@@ -105,6 +105,9 @@ describe('docker over ssh://', () => {
       expect(m, log).not.toBeNull();
       // That port is the remote sshd's end of the reverse forward (still open while the core is).
       expect(execFileSync('ss', ['-Hltnp', `sport = :${m![1]}`], { encoding: 'utf8' })).toContain('sshd');
+      // Checked against the sums the container took before it ended.
+      expect(log).toContain('shoal: artifacts brought back: report.json');
+      expect(log).not.toContain('artifacts not checked');
       const patch = fs.readFileSync(artifacts.find((a) => a.kind === 'patch')!.path, 'utf8');
       expect(patch).toContain('approved.txt');
       expect(patch).toContain('+more');

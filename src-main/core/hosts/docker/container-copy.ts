@@ -14,6 +14,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import type { Workdir } from '../../fleet/workspace';
+import { CHECKSUMS_PATH, verifyArtifacts } from './artifact-checksums';
 
 const execFileP = promisify(execFile);
 
@@ -47,22 +48,44 @@ async function cloneBranch(worktree: string, branch: string, into: string): Prom
 }
 
 /** After the container ended (it still exists): the worktree's files replace the local ones (all
- *  but `.git`), the artifacts land in `artifactsDir`. Returns the artifact file names. */
-export async function copyOut(container: Docker.Container, workdir: string, artifactsDir: string): Promise<string[]> {
+ *  but `.git`), the artifacts land in `artifactsDir`, checked against the sums the container took
+ *  (artifact-checksums.ts). Returns the artifact file names and whether they were checked. */
+export async function copyOut(container: Docker.Container, workdir: string, artifactsDir: string): Promise<{ names: string[]; checked: boolean }> {
   for (const entry of fs.readdirSync(workdir)) {
     if (entry !== '.git') fs.rmSync(path.join(workdir, entry), { recursive: true, force: true });
   }
   await extract(await container.getArchive({ path: CONTAINER_WORKDIR }), workdir);
   const before = new Set(fs.readdirSync(artifactsDir));
   await extract(await container.getArchive({ path: CONTAINER_ARTIFACTS }), artifactsDir);
-  return fs.readdirSync(artifactsDir).filter((n) => !before.has(n) && fs.statSync(path.join(artifactsDir, n)).isFile());
+  const names = fs.readdirSync(artifactsDir).filter((n) => !before.has(n) && fs.statSync(path.join(artifactsDir, n)).isFile());
+  const { checked } = verifyArtifacts(await readChecksums(container), artifactsDir, names);
+  return { names, checked };
 }
 
-/** A `docker cp` archive holds the copied directory itself as its top entry: its contents go to `into`. */
-function extract(archive: NodeJS.ReadableStream, into: string): Promise<void> {
+/** The wrapper's checksum list, or null when the container left none. */
+async function readChecksums(container: Docker.Container): Promise<string | null> {
+  let archive: NodeJS.ReadableStream;
+  try {
+    archive = await container.getArchive({ path: CHECKSUMS_PATH });
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode === 404) return null;
+    throw e;
+  }
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-sums-'));
+  try {
+    await extract(archive, tmp, 0);
+    return fs.readFileSync(path.join(tmp, path.posix.basename(CHECKSUMS_PATH)), 'utf8');
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** A `docker cp` archive holds the copied path itself as its top entry: with `strip` 1 a
+ *  directory's contents go to `into`, with 0 a file lands there under its own name. */
+function extract(archive: NodeJS.ReadableStream, into: string, strip = 1): Promise<void> {
   return new Promise((resolve, reject) => {
     // The container's repository stays there: the local worktree keeps its own `.git`.
-    const tar = spawn('tar', ['-x', '-C', into, '--strip-components=1', '--no-same-owner', '--exclude=.git', '-f', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const tar = spawn('tar', ['-x', '-C', into, `--strip-components=${strip}`, '--no-same-owner', '--exclude=.git', '-f', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
     let err = '';
     tar.stderr.on('data', (d: Buffer) => (err += d.toString()));
     tar.on('error', reject);

@@ -16,6 +16,7 @@ import type { AttemptPlan, AttemptSink, HostDriver, HostProbe, HostUsage } from 
 import type { HostRef } from '../host-ref';
 import { parseDockerArgs, type ContainerExtras } from './docker-args';
 import { CONTAINER_ARTIFACTS, CONTAINER_WORKDIR, copyIn, copyOut } from './container-copy';
+import { withChecksums } from './artifact-checksums';
 import { describeDockerError, dockerClient, unusableDaemon, type DaemonReach } from './docker-client';
 import { forwardGateway, type SshDockerKeys } from './ssh-docker-transport';
 import { agentProbeLine, parseAgentProbe } from '../probe-commands';
@@ -110,7 +111,8 @@ export class DockerDriver implements HostDriver {
     try {
       container = await this.docker.createContainer({
         Image: this.image,
-        Cmd: [plan.launch.command, ...plan.launch.args].map(swap),
+        // Copied out later, the artifacts are checked against sums the container takes at its end.
+        Cmd: ((argv: string[]) => (this.remote ? withChecksums(argv) : argv))([plan.launch.command, ...plan.launch.args].map(swap)),
         Env: [...this.extras.env, ...env],
         WorkingDir: this.remote ? CONTAINER_WORKDIR : plan.workdir.dir,
         ...(this.extras.user ? { User: this.extras.user } : {}),
@@ -183,7 +185,9 @@ export class DockerDriver implements HostDriver {
       err.end();
       if (this.remote && !hostError) {
         try {
-          sink.artifacts(await copyOut(container, plan.workdir.dir, plan.artifactsDir));
+          const back = await copyOut(container, plan.workdir.dir, plan.artifactsDir);
+          if (!back.checked && back.names.length > 0) sink.diagnostics('shoal: artifacts not checked: the image has no sha256sum, or the container ended before taking the sums\n');
+          sink.artifacts(back.names);
         } catch (e) {
           hostError = `${this.label}: copying the result out of the container failed: ${this.fail(e).message}`;
         }
