@@ -62,13 +62,18 @@ describe('shoal workers', () => {
     expect(tested.code, tested.stderr).toBe(0);
   });
 
-  it('adds a Docker worker whose daemon is reached over ssh://, with the SSH login\'s key sealed and its host key pinned', async () => {
+  it('adds a Docker worker whose daemon is reached over ssh://, with the SSH login\'s key sealed and its host key pinned; refuses tcp:// to another machine', async () => {
     const dir = tempDir('shoal-workers-');
     const db = path.join(dir, 'shoal.db');
     const url = `ssh://${hosts.sshd.user}@127.0.0.1:${hosts.sshd.port}${hosts.dockerApi.url.replace(/^unix:\/\//, '')}`;
     const wrongKey = await runCli(['workers', 'add', 'far', '--docker', TEST_IMAGE, '--docker-host', hosts.dockerApi.url, '--identity', hosts.sshd.identity, '--db', db]);
     expect(wrongKey.code).toBe(2);
     expect(wrongKey.stderr).toContain('--identity is for --ssh HOST or --docker-host ssh://HOST');
+
+    // A tcp:// daemon on another machine is refused before any traffic (192.0.2.0/24 is documentation-only).
+    const tcp = await runCli(['workers', 'add', 'far', '--docker', TEST_IMAGE, '--docker-host', 'tcp://192.0.2.10:2375', '--db', db]);
+    expect(tcp.code).toBe(1);
+    expect(tcp.stderr).toContain('worker far: Docker at tcp://192.0.2.10:2375 is on another machine: its containers cannot reach Shoal\'s tool gateway over tcp:// (unencrypted); use --docker-host ssh://');
 
     const refused = await runCli(['workers', 'add', 'far', '--docker', TEST_IMAGE, '--docker-host', url, '--identity', hosts.sshd.identity, '--db', db]);
     expect(refused.code).toBe(1);
