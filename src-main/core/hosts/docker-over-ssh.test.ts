@@ -20,6 +20,24 @@ import { KnownHosts } from './ssh/host-keys';
 const hosts = useSshdAndDocker();
 const makeCore = useCores();
 
+/** Processes on this machine whose command line holds `text` (the container's and sshd's run on
+ *  this kernel too). */
+function pids(text: string): number[] {
+  try {
+    return execFileSync('pgrep', ['-f', text], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
 const socketOf = (): string => hosts.dockerApi.url.replace(/^unix:\/\//, '');
 const sshUrl = (socket = socketOf()): string => `ssh://${hosts.sshd.user}@127.0.0.1:${hosts.sshd.port}${socket}`;
 const keyOf = (): string => fs.readFileSync(hosts.sshd.identity, 'utf8');
@@ -118,6 +136,24 @@ describe('docker over ssh://', () => {
       expect(git(repo, 'show', `shoal/${runId}/ask:status.txt`).split('\n').sort()).toEqual(['?? approved.txt', '?? head.txt', '?? status.txt']);
       const phases = eventsOf(c, runId).filter((e) => e.state === 'running_tool').map((e) => `${(e.extra as Record<string, unknown>).kind}:${(e.extra as Record<string, unknown>).phase}`);
       expect(phases).toEqual(['tool:precheck', 'approval:requested', 'approval:approved', 'tool:dispatching', 'tool:completed']);
+    });
+
+    it('a dropped SSH connection mid-attempt: the container is ended once the host answers again', async () => {
+      const c = makeCore();
+      KnownHosts.inDataDir(c.dataDir).pin(`127.0.0.1:${hosts.sshd.port}`, hosts.sshd.fingerprint);
+      const marker = `sleep 43.${process.pid % 1000}`;
+      launch(c, {
+        name: 'docker-ssh-drop',
+        worker_specs: [{ id: 'w1', name: 'far container', host: { kind: 'docker', image: TEST_IMAGE } }],
+        task_specs: [{ id: 'long', name: 'long', instructions: `${marker} & ${marker}; wait` }],
+      });
+      await waitFor('the agent running', () => pids(marker).length >= 2, 60_000);
+      // This test's sshd serves each connection in a child process of its own: ending those drops
+      // Shoal's connection (the listener stays, so the next request logs in again).
+      const sessions = childrenOf(hosts.sshd.pid);
+      expect(sessions.length).toBeGreaterThan(0);
+      for (const pid of sessions) process.kill(pid, 'SIGKILL');
+      await waitFor('the container ended', () => pids(marker).length === 0, 30_000);
     });
   });
 });

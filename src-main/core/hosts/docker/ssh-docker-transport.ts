@@ -7,6 +7,7 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import os from 'node:os';
+import type { Client } from 'ssh2';
 import { SshConnection, type SshTarget } from '../ssh/ssh-connection';
 import type { KnownHosts } from '../ssh/host-keys';
 
@@ -48,14 +49,23 @@ export function sshSocketAgent(conn: SshConnection, socketPath: string): http.Ag
   const agent = new http.Agent({ keepAlive: false });
   const create = (_opts: unknown, done: (err: Error | null, socket?: Duplex) => void): void => {
     conn.connect().then((client) => {
+      // A connection that just dropped throws here ("Not connected") before its close event has
+      // told SshConnection to log in again; the request fails and its caller retries.
+      try {
+        openChannel(client);
+      } catch (e) {
+        done(new Error(`${conn.label}: ${(e as Error).message}`));
+      }
+    }, (e: unknown) => done(e as Error));
+    const openChannel = (client: Client): void => {
       client.openssh_forwardOutStreamLocal(socketPath, (e, channel) => {
-        if (e) return done(new Error(`${conn.label}: the Docker socket ${socketPath} there could not be opened (${e.message}; is the daemon running, and may this login use its socket?)`));
+        if (e) return done(new Error(`${conn.label}: the Docker socket ${socketPath} there could not be opened (${e.message}; is the daemon running, may this login open its socket, and does sshd allow stream-local forwarding?)`));
         // http's client calls these socket methods; an SSH channel has no such knobs.
         const ch = channel as unknown as Duplex & Record<string, unknown>;
         for (const m of ['setNoDelay', 'setKeepAlive', 'setTimeout', 'ref', 'unref']) if (typeof ch[m] !== 'function') ch[m] = () => ch;
         done(null, ch);
       });
-    }, (e: unknown) => done(e as Error));
+    };
   };
   (agent as unknown as { createConnection: typeof create }).createConnection = create;
   return agent;
