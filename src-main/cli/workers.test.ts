@@ -64,6 +64,35 @@ describe('shoal workers', () => {
     expect(tested.code, tested.stderr).toBe(0);
   });
 
+  it('adds a Docker worker whose daemon is reached over ssh://, with the SSH login\'s key sealed and its host key pinned; refuses tcp:// to another machine', async () => {
+    const dir = tempDir('shoal-workers-');
+    const db = path.join(dir, 'shoal.db');
+    const url = `ssh://${hosts.sshd.user}@127.0.0.1:${hosts.sshd.port}${hosts.dockerApi.url.replace(/^unix:\/\//, '')}`;
+    const wrongKey = await runCli(['workers', 'add', 'far', '--docker', TEST_IMAGE, '--docker-host', hosts.dockerApi.url, '--identity', hosts.sshd.identity, '--db', db]);
+    expect(wrongKey.code).toBe(2);
+    expect(wrongKey.stderr).toContain('--identity is for --ssh HOST or --docker-host ssh://HOST');
+
+    // A tcp:// daemon on another machine is refused before any traffic (192.0.2.0/24 is documentation-only).
+    const tcp = await runCli(['workers', 'add', 'far', '--docker', TEST_IMAGE, '--docker-host', 'tcp://192.0.2.10:2375', '--db', db]);
+    expect(tcp.code).toBe(1);
+    expect(tcp.stderr).toContain('worker far: Docker at tcp://192.0.2.10:2375 is on another machine: its containers cannot reach Shoal\'s tool gateway over tcp:// (unencrypted); use --docker-host ssh://');
+
+    const refused = await runCli(['workers', 'add', 'far', '--docker', TEST_IMAGE, '--docker-host', url, '--identity', hosts.sshd.identity, '--db', db]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`worker far: ssh ${hosts.sshd.user}@127.0.0.1:${hosts.sshd.port}: host key of 127.0.0.1:${hosts.sshd.port} is not known: ${hosts.sshd.fingerprint}`);
+
+    const added = await runCli(['workers', 'add', 'far', '--docker', TEST_IMAGE, '--docker-host', url, '--identity', hosts.sshd.identity, '--accept-new-host-key', '--db', db]);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stderr).toContain(`added worker far: docker ${TEST_IMAGE} at ${url} (host key ${hosts.sshd.fingerprint})`);
+    expect(added.stdout).toMatch(/^far: usable — git \d/);
+    const [kept] = JSON.parse((await runCli(['workers', 'list', '--json', '--db', db])).stdout) as Array<Record<string, unknown>>;
+    expect(kept).toMatchObject({ name: 'far', docker_host: url, host_key: hosts.sshd.fingerprint, key_sealed: true });
+
+    const tested = await runCli(['workers', 'test', 'far', '--json', '--db', db]);
+    expect(tested.code, tested.stderr).toBe(0);
+    expect(JSON.parse(tested.stdout)).toMatchObject({ name: 'far', ok: true, git: expect.stringMatching(/^\d/), cpus: expect.any(Number) });
+  });
+
   it('reads [USER@]HOST[:PORT]', () => {
     expect(parseSshTarget('me@10.0.0.5:2222')).toEqual({ host: '10.0.0.5', port: 2222, user: 'me' });
     expect(parseSshTarget('box')).toEqual({ host: 'box' });

@@ -1,9 +1,10 @@
 // `shoal workers add|list|test|remove`: the workers a person keeps besides a spec's own.
 //   add NAME --ssh [USER@]HOST[:PORT] [--identity FILE] [--accept-new-host-key] [--capabilities a,b] [--max-tasks N]
-//   add NAME --docker IMAGE [--docker-host URL] [--capabilities a,b] [--max-tasks N] [-- DOCKER-OPTIONS…]
+//   add NAME --docker IMAGE [--docker-host URL] [--identity FILE] [--accept-new-host-key] [--capabilities a,b] [--max-tasks N] [-- DOCKER-OPTIONS…]
 //   list [--json] · test NAME|local [--json] (exit 0 when usable, 1 with the cause) · remove NAME
 // `add` tests the host first and keeps nothing when it cannot be used; an SSH key given with
-// --identity is sealed in the store, and the host key it accepted is pinned with the worker.
+// --identity is sealed in the store, and the host key it accepted is pinned with the worker. A Docker
+// daemon reached over ssh:// logs in the same way (--identity, ssh-agent or ~/.ssh; pinned key).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,10 +23,10 @@ export const doc: CommandDoc = {
   summary: 'The workers a person keeps besides a spec\'s own: SSH hosts and containers, tested before they are kept.',
   options: {
     ssh: { type: 'string', value: '[USER@]HOST[:PORT]', help: 'add: an SSH host' },
-    identity: { type: 'string', value: 'FILE', help: 'add: the SSH private key (sealed in the store)' },
+    identity: { type: 'string', value: 'FILE', help: 'add: the SSH private key, for --ssh or --docker-host ssh://… (sealed in the store)' },
     'accept-new-host-key': { type: 'boolean', help: 'add: trust and pin a host key seen for the first time' },
     docker: { type: 'string', value: 'IMAGE', help: 'add: a container image (never pulled)' },
-    'docker-host': { type: 'string', value: 'URL', help: 'add: the Docker API (default: $DOCKER_HOST or the local socket)' },
+    'docker-host': { type: 'string', value: 'URL', help: 'add: the Docker API: unix://SOCKET, tcp://HOST:PORT (this computer only) or ssh://[USER@]HOST[:PORT][/SOCKET] (default: $DOCKER_HOST or the local socket)' },
     capabilities: { type: 'string', value: 'a,b', help: 'add: capabilities beyond those probed' },
     'max-tasks': { type: 'string', value: 'N', help: 'add: attempts at once on this worker (1–1024)' },
     json: JSON_OPTION,
@@ -74,18 +75,22 @@ async function add(core: ShoalCore, name: string | undefined, dockerArgs: string
   const dockerHost = flagString(flags, 'docker-host') ?? null;
   const identity = flagString(flags, 'identity');
   let host: FleetHostSpec;
+  // Only an SSH login takes a key: an ssh worker's, or that of a Docker daemon reached over ssh://.
+  if (identity !== undefined && ssh === undefined && !(dockerHost ?? process.env.DOCKER_HOST ?? '').startsWith('ssh://')) {
+    throw new UsageError('--identity is for --ssh HOST or --docker-host ssh://HOST');
+  }
+  const file = identity ? path.resolve(io.cwd, identity.startsWith('~/') ? path.join(os.homedir(), identity.slice(2)) : identity) : undefined;
   let privateKey: string | null = null;
+  if (file) {
+    try {
+      privateKey = fs.readFileSync(file, 'utf8');
+    } catch {
+      throw new UsageError(`--identity: cannot read ${file}`);
+    }
+  }
   if (ssh !== undefined) {
     if (dockerArgs.length > 0) throw new UsageError(`unexpected arguments for an ssh worker: ${dockerArgs.join(' ')}`);
     const t = parseSshTarget(ssh);
-    const file = identity ? path.resolve(io.cwd, identity.startsWith('~/') ? path.join(os.homedir(), identity.slice(2)) : identity) : undefined;
-    if (file) {
-      try {
-        privateKey = fs.readFileSync(file, 'utf8');
-      } catch {
-        throw new UsageError(`--identity: cannot read ${file}`);
-      }
-    }
     host = { kind: 'ssh', host: t.host, ...(t.port !== undefined ? { port: t.port } : {}), user: t.user ?? os.userInfo().username, ...(file ? { identity: file } : {}) } as FleetHostSpec;
   } else {
     host = { kind: 'docker', image: image!, args: dockerArgs } as FleetHostSpec;

@@ -1,7 +1,8 @@
 // One driver conformance suite, the same cases against every host kind: local (this computer), SSH
 // (a real OpenSSH server on 127.0.0.1 started by the test) and Docker (podman's Docker API, started
-// by the test). Each case runs a real run through the engine: start, stream, artifacts and the patch
-// back as a branch, cancel and timeout ending the agent's whole tree.
+// by the test: on a local socket, over tcp://, and behind that sshd as ssh://). Each case runs a
+// real run through the engine: start, stream, artifacts and the patch back as a branch, cancel and
+// timeout ending the agent's whole tree.
 import { execFileSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShoalCore } from '../shoal';
 import { git, initRepo } from '../test-support/git-repo';
 import { startDockerApi, TEST_IMAGE, type TestDockerApi } from '../test-support/docker-api';
+import { startSshAgent, type TestSshAgent } from '../test-support/ssh-agent';
 import { startSshd, type TestSshd } from '../test-support/sshd';
 import { eventsOf, launch } from '../test-support/temp-core';
 import { useCores } from '../test-support/use-cores';
@@ -21,7 +23,7 @@ const makeCore = useCores();
 interface HostSetup {
   name: string;
   kind: 'local' | 'ssh' | 'docker';
-  up(): void;
+  up(): void | Promise<void>;
   down(): void;
   /** The worker spec a run declares to run there. */
   worker(): Record<string, unknown>;
@@ -33,7 +35,9 @@ interface HostSetup {
 
 let sshd: TestSshd | null = null;
 let dockerApi: TestDockerApi | null = null;
+let sshAgent: TestSshAgent | null = null;
 const savedDockerHost = process.env.DOCKER_HOST;
+const savedAuthSock = process.env.SSH_AUTH_SOCK;
 const setups: HostSetup[] = [
   { name: 'local', kind: 'local', up() {}, down() {}, worker: () => ({ id: 'w1', name: 'here', host: { kind: 'local' }, max_concurrent_tasks: 2 }), prepare() {} },
   {
@@ -83,7 +87,38 @@ const setups: HostSetup[] = [
     worker: () => ({ id: 'w1', name: 'remote container', host: { kind: 'docker', image: TEST_IMAGE }, max_concurrent_tasks: 2 }),
     prepare() {},
   },
+  {
+    // A daemon on "another machine" reached over ssh:// (the sshd here, podman's socket behind it),
+    // logged into with the key in the user's ssh-agent: copies in and out, and the gateway
+    // reverse-forwarded over the same SSH connection.
+    name: 'docker over ssh (copy in and out, gateway forwarded)',
+    kind: 'docker',
+    workdirInside: '/shoal/work',
+    async up() {
+      sshd = startSshd();
+      dockerApi = startDockerApi();
+      sshAgent = await startSshAgent(sshd.identity);
+      process.env.SSH_AUTH_SOCK = sshAgent.socket;
+      process.env.DOCKER_HOST = `ssh://${sshd.user}@127.0.0.1:${sshd.port}${dockerApi.url.replace(/^unix:\/\//, '')}`;
+    },
+    down() {
+      restoreEnv('DOCKER_HOST', savedDockerHost);
+      restoreEnv('SSH_AUTH_SOCK', savedAuthSock);
+      sshAgent?.stop();
+      sshd?.stop();
+      dockerApi?.stop();
+    },
+    worker: () => ({ id: 'w1', name: 'far container', host: { kind: 'docker', image: TEST_IMAGE }, max_concurrent_tasks: 2 }),
+    prepare(core) {
+      KnownHosts.inDataDir(core.dataDir).pin(`127.0.0.1:${sshd!.port}`, sshd!.fingerprint);
+    },
+  },
 ];
+
+function restoreEnv(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+}
 
 /** Processes on this machine whose command line holds `marker` (remote and container processes of
  *  these test hosts run on this kernel too). */
@@ -106,7 +141,7 @@ function hostRefOf(core: ShoalCore, runId: string): Record<string, unknown> | nu
 }
 
 describe.each(setups)('host driver conformance: $name', (setup) => {
-  beforeAll(() => setup.up(), 120_000);
+  beforeAll(async () => setup.up(), 120_000);
   afterAll(() => setup.down());
 
   const core = (): ShoalCore => {

@@ -41,7 +41,10 @@ export class DriverPool {
     });
     this.factories.set('docker', (host, ctx) => {
       if (host.kind !== 'docker') throw new Error('not a docker host');
-      return new DockerDriver(host.image, host.args ?? [], ctx.dockerHost ?? null, ctx.workerName);
+      // A daemon reached over ssh:// trusts and authenticates that host as an SSH worker would.
+      return new DockerDriver(host.image, host.args ?? [], ctx.dockerHost ?? null, ctx.workerName, {
+        known: KnownHosts.inDataDir(ctx.dataDir), pinned: ctx.hostKey ?? null, acceptNew: ctx.acceptNewHostKey ?? this.opts.acceptNewHostKeys ?? false, privateKey: ctx.privateKey ?? null,
+      });
     });
   }
 

@@ -4,9 +4,11 @@ import type { FleetHostSpec } from '../../../src-shared/protocol/fleet';
 import { DriverPool } from './driver-pool';
 import type { HostProbe } from './host-driver';
 import { SshDriver } from './ssh/ssh-driver';
+import { DockerDriver } from './docker/docker-driver';
 
 export interface HostCheck extends HostProbe {
-  /** The SSH host key the server presented (to pin with the worker), null for other kinds. */
+  /** The SSH host key the server presented (to pin with the worker): an SSH host's, or that of a
+   *  Docker daemon reached over ssh://; null otherwise. */
   hostKey: string | null;
 }
 
@@ -17,7 +19,8 @@ export async function probeHost(host: FleetHostSpec, opts: {
   try {
     const driver = pool.driverFor(host, { workerName: opts.workerName, dockerHost: opts.dockerHost ?? null, hostKey: opts.hostKey ?? null, privateKey: opts.privateKey ?? null });
     const probe = await driver.probe();
-    return { ...probe, hostKey: driver instanceof SshDriver ? driver.conn.lastFingerprint : null };
+    const hostKey = driver instanceof SshDriver ? driver.conn.lastFingerprint : driver instanceof DockerDriver ? driver.sshFingerprint : null;
+    return { ...probe, hostKey };
   } catch (e) {
     return { ok: false, error: (e as Error).message, git: null, agents: [], cpus: null, memoryMb: null, os: null, hostKey: null };
   } finally {

@@ -2,14 +2,19 @@
 // into the container as a tar archive before it starts and comes back out after it ends, with the
 // artifacts; the local worktree then holds exactly what the container left, and the supervisor
 // makes the patch and the branch from it the same way as for a bind mount. The system `tar` packs
-// and unpacks (the same on Linux and macOS); the worktree's `.git` stays here, the history is not
-// the container's business.
+// and unpacks (the same on Linux and macOS). The worktree's own `.git` (a link into the user's
+// repository) stays here; the container gets a repository of its own instead, cloned here from the
+// task's branch, so the agent sees the history (`git log`, `git diff` against the base) as it would
+// in a mounted worktree, and nothing needs to run in the image before the agent. Its `.git` never
+// comes back: only the files do.
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
+import type { Workdir } from '../../fleet/workspace';
+import { CHECKSUMS_PATH, verifyArtifacts } from './artifact-checksums';
 
 const execFileP = promisify(execFile);
 
@@ -17,12 +22,16 @@ const execFileP = promisify(execFile);
 export const CONTAINER_WORKDIR = '/shoal/work';
 export const CONTAINER_ARTIFACTS = '/shoal/artifacts';
 
-/** The worktree's files (not `.git`) at /shoal/work and an empty /shoal/artifacts, into a created
- *  container that has not started yet. */
-export async function copyIn(container: Docker.Container, workdir: string): Promise<void> {
+/** The worktree at /shoal/work (its files, and a repository holding its branch's history when it
+ *  has one) and an empty /shoal/artifacts, into a created container that has not started yet. */
+export async function copyIn(container: Docker.Container, workdir: Workdir): Promise<void> {
   const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-copy-in-'));
   try {
-    fs.cpSync(workdir, path.join(stage, 'shoal', 'work'), { recursive: true, filter: (src) => path.relative(workdir, src) !== '.git' });
+    const work = path.join(stage, 'shoal', 'work');
+    if (workdir.branch) await cloneBranch(workdir.dir, workdir.branch, work);
+    fs.cpSync(workdir.dir, work, { recursive: true, filter: (src) => path.relative(workdir.dir, src) !== '.git' });
+    // The index as the files are: `git status` in the container shows what the local one would.
+    if (workdir.branch) await execFileP('git', ['-C', work, 'reset', '-q']);
     fs.mkdirSync(path.join(stage, 'shoal', 'artifacts'), { recursive: true });
     const { stdout } = await execFileP('tar', ['-C', stage, '-cf', '-', 'shoal'], { encoding: 'buffer', maxBuffer: 2 ** 31 });
     await container.putArchive(stdout, { path: '/' });
@@ -31,22 +40,52 @@ export async function copyIn(container: Docker.Container, workdir: string): Prom
   }
 }
 
+/** A repository at `into` whose HEAD is the worktree's branch, with nothing checked out yet. No
+ *  remote: the path it came from means nothing inside the container. */
+async function cloneBranch(worktree: string, branch: string, into: string): Promise<void> {
+  await execFileP('git', ['clone', '-q', '--no-checkout', '--single-branch', '--branch', branch, worktree, into]);
+  await execFileP('git', ['-C', into, 'remote', 'remove', 'origin']);
+}
+
 /** After the container ended (it still exists): the worktree's files replace the local ones (all
- *  but `.git`), the artifacts land in `artifactsDir`. Returns the artifact file names. */
-export async function copyOut(container: Docker.Container, workdir: string, artifactsDir: string): Promise<string[]> {
+ *  but `.git`), the artifacts land in `artifactsDir`, checked against the sums the container took
+ *  (artifact-checksums.ts). Returns the artifact file names and whether they were checked. */
+export async function copyOut(container: Docker.Container, workdir: string, artifactsDir: string): Promise<{ names: string[]; checked: boolean }> {
   for (const entry of fs.readdirSync(workdir)) {
     if (entry !== '.git') fs.rmSync(path.join(workdir, entry), { recursive: true, force: true });
   }
   await extract(await container.getArchive({ path: CONTAINER_WORKDIR }), workdir);
   const before = new Set(fs.readdirSync(artifactsDir));
   await extract(await container.getArchive({ path: CONTAINER_ARTIFACTS }), artifactsDir);
-  return fs.readdirSync(artifactsDir).filter((n) => !before.has(n) && fs.statSync(path.join(artifactsDir, n)).isFile());
+  const names = fs.readdirSync(artifactsDir).filter((n) => !before.has(n) && fs.statSync(path.join(artifactsDir, n)).isFile());
+  const { checked } = verifyArtifacts(await readChecksums(container), artifactsDir, names);
+  return { names, checked };
 }
 
-/** A `docker cp` archive holds the copied directory itself as its top entry: its contents go to `into`. */
-function extract(archive: NodeJS.ReadableStream, into: string): Promise<void> {
+/** The wrapper's checksum list, or null when the container left none. */
+async function readChecksums(container: Docker.Container): Promise<string | null> {
+  let archive: NodeJS.ReadableStream;
+  try {
+    archive = await container.getArchive({ path: CHECKSUMS_PATH });
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode === 404) return null;
+    throw e;
+  }
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-sums-'));
+  try {
+    await extract(archive, tmp, 0);
+    return fs.readFileSync(path.join(tmp, path.posix.basename(CHECKSUMS_PATH)), 'utf8');
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** A `docker cp` archive holds the copied path itself as its top entry: with `strip` 1 a
+ *  directory's contents go to `into`, with 0 a file lands there under its own name. */
+function extract(archive: NodeJS.ReadableStream, into: string, strip = 1): Promise<void> {
   return new Promise((resolve, reject) => {
-    const tar = spawn('tar', ['-x', '-C', into, '--strip-components=1', '--no-same-owner', '-f', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    // The container's repository stays there: the local worktree keeps its own `.git`.
+    const tar = spawn('tar', ['-x', '-C', into, `--strip-components=${strip}`, '--no-same-owner', '--exclude=.git', '-f', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
     let err = '';
     tar.stderr.on('data', (d: Buffer) => (err += d.toString()));
     tar.on('error', reject);

@@ -1,15 +1,52 @@
-// A dockerode client for DOCKER_HOST (unix:// or tcp://) or a worker's own --docker-host, and the
-// errors people see when it is not there, naming the daemon.
+// A dockerode client for DOCKER_HOST (unix://, tcp:// or ssh://) or a worker's own --docker-host,
+// how that daemon is reached (which decides bind mounts vs copies and how the tool gateway gets to
+// the container), and the errors people see when it is not there, naming the daemon.
 import Docker from 'dockerode';
+import type { SshConnection } from '../ssh/ssh-connection';
+import { parseSshDockerHost, sshConnectionFor, sshSocketAgent, type SshDockerKeys } from './ssh-docker-transport';
 
-export function dockerClient(dockerHost: string | null | undefined): { docker: Docker; where: string } {
+/** How the daemon is reached. A unix socket is this computer: bind mounts, and the host-networked
+ *  container reaches the gateway on 127.0.0.1. tcp:// cannot see this computer's files (copies);
+ *  only on loopback does the container still share this computer's 127.0.0.1. ssh:// is another
+ *  machine: copies, and the gateway reverse-forwarded over the SSH connection. */
+export type DaemonReach =
+  | { kind: 'socket' }
+  | { kind: 'tcp'; loopback: boolean }
+  | { kind: 'ssh'; conn: SshConnection };
+
+export interface DockerClient { docker: Docker; where: string; reach: DaemonReach }
+
+/** `keys`: how an ssh:// daemon's host is trusted and logged into (the driver pool's known hosts). */
+export function dockerClient(dockerHost: string | null | undefined, keys: SshDockerKeys | null): DockerClient {
   const url = dockerHost || process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
-  if (url.startsWith('unix://')) return { docker: new Docker({ socketPath: url.slice('unix://'.length) }), where: url };
+  if (url.startsWith('unix://')) return { docker: new Docker({ socketPath: url.slice('unix://'.length) }), where: url, reach: { kind: 'socket' } };
   if (url.startsWith('tcp://') || url.startsWith('http://')) {
     const u = new URL(url.replace(/^tcp:/, 'http:'));
-    return { docker: new Docker({ host: u.hostname, port: Number(u.port || 2375), protocol: 'http' }), where: url };
+    return { docker: new Docker({ host: u.hostname, port: Number(u.port || 2375), protocol: 'http' }), where: url, reach: { kind: 'tcp', loopback: isLoopback(u.hostname) } };
   }
-  throw new Error(`docker host ${url}: expected unix:///path/to/docker.sock or tcp://host:port`);
+  if (url.startsWith('ssh://')) {
+    const parsed = parseSshDockerHost(url);
+    if (!keys) throw new Error(`docker host ${url}: an ssh:// daemon needs the known host keys (open it through the driver pool)`);
+    const conn = sshConnectionFor(parsed, keys);
+    // The host and port are only what http puts in its Host header: the agent picks the channel.
+    const docker = new Docker({ protocol: 'http', host: 'docker', port: 80, agent: sshSocketAgent(conn, parsed.socketPath) } as Docker.DockerOptions);
+    return { docker, where: url, reach: { kind: 'ssh', conn } };
+  }
+  throw new Error(`docker host ${url}: expected unix:///path/to/docker.sock, tcp://host:port or ssh://[user@]host[:port][/path/to/docker.sock]`);
+}
+
+function isLoopback(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/** Why a daemon cannot run attempts, or null. A tcp:// daemon on another machine: its containers
+ *  cannot reach the gateway on this computer's 127.0.0.1, and the gateway is not offered beyond
+ *  loopback — its per-attempt secret travels in the URL over plain HTTP, as the Docker API itself
+ *  does over tcp://, so anyone on the path could read it and run tools here. ssh:// encrypts both. */
+export function unusableDaemon(c: DockerClient): string | null {
+  if (c.reach.kind !== 'tcp' || c.reach.loopback) return null;
+  return `Docker at ${c.where} is on another machine: its containers cannot reach Shoal's tool gateway over tcp:// (unencrypted); use --docker-host ssh://[USER@]HOST[:PORT][/path/to/docker.sock] instead`;
 }
 
 export function describeDockerError(e: unknown, where: string): string {
@@ -17,5 +54,7 @@ export function describeDockerError(e: unknown, where: string): string {
   if (err.code === 'ENOENT') return `Docker socket not found at ${where} (is the daemon running?)`;
   if (err.code === 'ECONNREFUSED') return `Docker daemon at ${where} refused the connection`;
   if (err.code === 'EACCES') return `no permission to use the Docker socket at ${where}`;
+  // Errors of the SSH transport already name the host and the socket.
+  if (typeof err.message === 'string' && err.message.startsWith('ssh ')) return err.message;
   return `Docker at ${where}: ${err.json?.message ?? err.message ?? String(e)}`;
 }

@@ -4,7 +4,9 @@
 // (tcp://) cannot see this computer's files: the worktree is copied in before the start and the
 // result and artifacts copied out after the end (container-copy.ts), and local paths in the argv and
 // environment become their container counterparts. The container shares its host's network
-// (NetworkMode "host") so the tool gateway on 127.0.0.1 is reachable when that host is this one.
+// (NetworkMode "host") so the tool gateway on 127.0.0.1 is reachable when that host is this one; a
+// daemon reached over ssh:// gets the gateway reverse-forwarded to its own 127.0.0.1
+// (ssh-docker-transport.ts), and a tcp:// daemon on another machine is refused (docker-client.ts).
 // Containers carry labels naming run/task/attempt, are stopped (then killed) on cancel and timeout,
 // and removed after. Never pulls: a missing image is an error naming it.
 import { PassThrough } from 'node:stream';
@@ -14,7 +16,9 @@ import type { AttemptPlan, AttemptSink, HostDriver, HostProbe, HostUsage } from 
 import type { HostRef } from '../host-ref';
 import { parseDockerArgs, type ContainerExtras } from './docker-args';
 import { CONTAINER_ARTIFACTS, CONTAINER_WORKDIR, copyIn, copyOut } from './container-copy';
-import { describeDockerError, dockerClient } from './docker-client';
+import { withChecksums } from './artifact-checksums';
+import { describeDockerError, dockerClient, unusableDaemon, type DaemonReach } from './docker-client';
+import { forwardGateway, type SshDockerKeys } from './ssh-docker-transport';
 import { agentProbeLine, parseAgentProbe } from '../probe-commands';
 
 /** Variables that describe this computer, not the container: the image's own values apply. */
@@ -30,14 +34,24 @@ export class DockerDriver implements HostDriver {
   private readonly extras: ContainerExtras;
   /** The daemon is reached over the network: it cannot bind-mount this computer's directories. */
   private readonly remote: boolean;
+  private readonly reach: DaemonReach;
+  /** Set when this daemon cannot run attempts at all (said by probe and start alike). */
+  private readonly unusable: string | null;
 
-  constructor(private readonly image: string, args: readonly string[], private readonly dockerHost: string | null, workerName: string) {
-    const c = dockerClient(dockerHost);
+  constructor(private readonly image: string, args: readonly string[], private readonly dockerHost: string | null, workerName: string, sshKeys: SshDockerKeys | null = null) {
+    const c = dockerClient(dockerHost, sshKeys);
     this.docker = c.docker;
     this.where = c.where;
+    this.reach = c.reach;
+    this.unusable = unusableDaemon(c);
     this.extras = parseDockerArgs(args, workerName);
-    this.remote = !this.where.startsWith('unix://');
+    this.remote = c.reach.kind !== 'socket';
     this.label = `docker ${image} at ${this.where}`;
+  }
+
+  /** The SSH host key a daemon reached over ssh:// presented (to pin with a kept worker). */
+  get sshFingerprint(): string | null {
+    return this.reach.kind === 'ssh' ? this.reach.conn.lastFingerprint : null;
   }
 
   private fail(e: unknown): Error {
@@ -50,6 +64,7 @@ export class DockerDriver implements HostDriver {
 
   async probe(): Promise<HostProbe> {
     const none = { git: null, agents: [], cpus: null, memoryMb: null, os: null };
+    if (this.unusable) return { ok: false, error: this.unusable, ...none };
     try {
       await this.docker.ping();
       const info = (await this.docker.info()) as { NCPU?: number; MemTotal?: number; OperatingSystem?: string };
@@ -81,14 +96,23 @@ export class DockerDriver implements HostDriver {
   }
 
   async start(plan: AttemptPlan, sink: AttemptSink, signal: AbortSignal): Promise<HostRef> {
+    if (this.unusable) throw new Error(this.unusable);
     const swaps: Array<[string, string]> = this.remote ? [[plan.artifactsDir, CONTAINER_ARTIFACTS], [plan.workdir.dir, CONTAINER_WORKDIR]] : [];
+    if (this.reach.kind === 'ssh' && plan.gatewayUrl) {
+      try {
+        swaps.push(await forwardGateway(this.reach.conn, plan.gatewayUrl));
+      } catch (e) {
+        throw this.fail(e);
+      }
+    }
     const swap = (v: string): string => swaps.reduce((acc, [from, to]) => acc.split(from).join(to), v);
     const env = Object.entries(plan.launch.env).filter(([k]) => !LOCAL_ONLY_ENV.has(k)).map(([k, v]) => `${k}=${swap(v)}`);
     let container: Docker.Container;
     try {
       container = await this.docker.createContainer({
         Image: this.image,
-        Cmd: [plan.launch.command, ...plan.launch.args].map(swap),
+        // Copied out later, the artifacts are checked against sums the container takes at its end.
+        Cmd: ((argv: string[]) => (this.remote ? withChecksums(argv) : argv))([plan.launch.command, ...plan.launch.args].map(swap)),
         Env: [...this.extras.env, ...env],
         WorkingDir: this.remote ? CONTAINER_WORKDIR : plan.workdir.dir,
         ...(this.extras.user ? { User: this.extras.user } : {}),
@@ -106,7 +130,7 @@ export class DockerDriver implements HostDriver {
     }
     if (this.remote) {
       try {
-        await copyIn(container, plan.workdir.dir);
+        await copyIn(container, plan.workdir);
       } catch (e) {
         await container.remove({ force: true }).catch(() => undefined);
         throw new Error(`${this.label}: copying the worktree into the container failed: ${this.fail(e).message}`);
@@ -161,7 +185,9 @@ export class DockerDriver implements HostDriver {
       err.end();
       if (this.remote && !hostError) {
         try {
-          sink.artifacts(await copyOut(container, plan.workdir.dir, plan.artifactsDir));
+          const back = await copyOut(container, plan.workdir.dir, plan.artifactsDir);
+          if (!back.checked && back.names.length > 0) sink.diagnostics('shoal: artifacts not checked: the image has no sha256sum, or the container ended before taking the sums\n');
+          sink.artifacts(back.names);
         } catch (e) {
           hostError = `${this.label}: copying the result out of the container failed: ${this.fail(e).message}`;
         }
@@ -212,7 +238,9 @@ export class DockerDriver implements HostDriver {
     return list.map((c) => c.Id);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    if (this.reach.kind === 'ssh') this.reach.conn.close();
+  }
 }
 
 /** podman and Docker fill stats differently (and not at all for a container that just ended). */

@@ -96,6 +96,7 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
             <label className="field">
               <span className="field-label">Docker host <span className="muted">(optional)</span></span>
               <input name="docker-host" className="input mono" value={dockerHost} onChange={(e) => setDockerHost(e.target.value)} placeholder="unix:///var/run/docker.sock (default: DOCKER_HOST)" />
+              <span className="field-hint">On another machine: ssh://user@host[:port][/path/to/docker.sock], logged in with your ssh-agent or ~/.ssh/id_*.</span>
             </label>
           </>
         )}
