@@ -80,6 +80,10 @@ export class FleetStore {
   private readonly db;
   private readonly s;
   private readonly specCache = new Map<string, { spec: FleetTaskSpec; maxAttempts: number; policy: FleetRetryPolicy | undefined }>();
+  /** Per run: whether any of its tasks sets its own lease length. Most runs have none, and then a
+   *  lease needs no read of the task's spec (a row read and a JSON parse per lease otherwise). A
+   *  task's spec never changes once stored, so neither does the answer. */
+  private readonly leaseOverrides = new Map<string, boolean>();
 
   constructor(private readonly store: Store, private readonly bus: EventBus | null, private readonly ownerPid: number = process.pid) {
     this.db = store.db;
@@ -162,6 +166,9 @@ export class FleetStore {
       readyNow: p<[string, string]>(`UPDATE inbox SET ready_at = 0 WHERE run_id = ? AND task_id = ? AND lease_token IS NULL`),
       taskPriority: p<[string, string], { priority: number }>(`SELECT priority FROM tasks WHERE run_id = ? AND task_id = ?`),
       runPool: p<[string], { worker_specs: string }>(`SELECT worker_specs FROM runs WHERE id = ?`),
+      // Whether any task of a run asks for its own lease length (asked once per run per process).
+      runLeaseOverride: p<[string], { one: number }>(
+        `SELECT 1 AS one FROM tasks WHERE run_id = ? AND json_extract(spec, '$.metadata.lease_seconds') IS NOT NULL LIMIT 1`),
       receiptsOf: p<[string], { body: string }>(`SELECT body FROM receipts WHERE run_id = ? ORDER BY completed_at, task_id, attempt`),
       receiptsOfTask: p<[string, string], { body: string }>(`SELECT body FROM receipts WHERE run_id = ? AND task_id = ? ORDER BY attempt`),
       activeRuns: p<[], { id: string }>(`SELECT id FROM runs WHERE status IN ('pending', 'queued', 'running', 'paused')`),
@@ -286,6 +293,7 @@ export class FleetStore {
       this.events.append(run.id, drafts);
       this.setRunStatus(run.tasks.length > 0 ? 'queued' : 'completed', now, run.tasks.length > 0 ? null : now, run.id);
     });
+    this.rememberLeaseOverrides(run.id, run.tasks.some((t) => specLeaseMs((t.spec.metadata ?? {}) as Record<string, unknown>) !== null));
   }
 
   pauseRun(runId: string): boolean {
@@ -389,7 +397,16 @@ export class FleetStore {
 
   /** The task's own lease length (its spec's `metadata.lease_seconds`), else the caller's default. */
   private leaseMsOf(runId: string, taskId: string, fallbackMs: number): number {
+    let any = this.leaseOverrides.get(runId);
+    if (any === undefined) any = this.rememberLeaseOverrides(runId, this.s.runLeaseOverride.get(runId) !== undefined);
+    if (!any) return fallbackMs;
     return specLeaseMs(this.specOf(runId, taskId).spec.metadata as Record<string, unknown>) ?? fallbackMs;
+  }
+
+  private rememberLeaseOverrides(runId: string, any: boolean): boolean {
+    if (this.leaseOverrides.size > 10_000) this.leaseOverrides.clear();
+    this.leaseOverrides.set(runId, any);
+    return any;
   }
 
   renew(lease: Lease, nowMs: number, leaseMs: number): void {
