@@ -26,7 +26,7 @@ function runOf(id: string, leaseSeconds: Array<number | null>): NewRun {
   return {
     id, name: id, labels: {}, workerSpecs: [], workspace: null, createdAt: new Date().toISOString(),
     tasks: leaseSeconds.map((s, i) => ({
-      spec: { id: `t${i}`, name: `t${i}`, instructions: 'true', expected_artifacts: [], timeout_seconds: null, metadata: s === null ? {} : { lease_seconds: s } },
+      spec: { id: `t${i}`, name: `t${i}`, instructions: 'true', expected_artifacts: [], timeout_seconds: null, metadata: (s === null ? {} : { lease_seconds: s }) as Record<string, number> },
       priority: 10 - i, requires: [], pool: null, unplaceable: null,
     })),
   };
