@@ -8,7 +8,7 @@ import { agentEventsPerSecond } from '../bench/agent-events-bench';
 import { localRoundTripMs, remoteRoundTripMs } from '../bench/remote-bench';
 import { dockerStartBench, sshExecBench } from '../bench/hosts-bench';
 import { landingVsGitMerge } from '../bench/landing-bench';
-import { type CliIo } from '../io';
+import { UsageError, type CliIo } from '../io';
 
 export const doc: CommandDoc = {
   usage: 'bench [options]',
@@ -16,23 +16,48 @@ export const doc: CommandDoc = {
   options: {
     json: JSON_OPTION,
     quick: { type: 'boolean', help: 'smaller workloads, one round (a smoke check, not a measurement)' },
+    only: { type: 'string', value: 'scheduler', help: 'measure only the scheduler against plainjob (its rounds as in the full bench)' },
   },
 };
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { flags } = parseCommand(args, doc);
   const quick = flags.get('quick') === true;
+  const only = flags.get('only');
+  if (only !== undefined && only !== 'scheduler') throw new UsageError(`--only: unknown part "${String(only)}"; the one part that can be run alone is "scheduler"`);
   const n = quick ? 2_000 : 20_000;
   const rounds = quick ? 1 : 5;
   const log = (m: string) => !flags.get('json') && io.stderr.write(m + '\n');
   // Rounds interleave the systems so a burst of load on a shared machine hits both alike.
   const sched: number[] = [];
+  const pjOnly: number[] = [];
   const unbat: number[] = [];
   const pj: number[] = [];
   const ev: number[] = [];
   const slots = 32;
   // Not measured: the first run of any code pays for compiling it (JIT, prepared statements).
   await schedulerTasksPerSecond(quick ? 500 : 2_000, 1, slots);
+  if (only === 'scheduler') {
+    // The same interleaved rounds as the full bench, without the parts measured after them.
+    for (let r = 0; r < rounds; r++) {
+      log(`round ${r + 1}/${rounds}: scheduler, plainjob…`);
+      sched.push(await schedulerTasksPerSecond(n, 1, slots));
+      pjOnly.push(plainjobTasksPerSecond(n, 1));
+    }
+    const result = {
+      scheduler_tasks_per_s: Math.round(median(sched)),
+      plainjob_tasks_per_s: Math.round(median(pjOnly)),
+      scheduler_vs_plainjob: Math.round((median(sched) / median(pjOnly)) * 100) / 100,
+      scheduler_rounds_tasks_per_s: sched.map(Math.round),
+      plainjob_rounds_tasks_per_s: pjOnly.map(Math.round),
+      scheduler_slots: slots,
+      tasks: n,
+      rounds,
+      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version },
+    };
+    io.stdout.write(JSON.stringify(result, null, flags.get('json') ? undefined : 2) + '\n');
+    return 0;
+  }
   for (let r = 0; r < rounds; r++) {
     log(`round ${r + 1}/${rounds}: scheduler, plainjob, events…`);
     sched.push(await schedulerTasksPerSecond(n, 1, slots));

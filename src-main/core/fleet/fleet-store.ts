@@ -64,7 +64,9 @@ export interface OrphanedAttempt {
   workdir: string | null;
 }
 
-interface InboxCandidate { seq: number; run_id: string; task_id: string; attempts: number }
+/** A waiting inbox row, read as an array: a batch reads one per free slot, and better-sqlite3 spends
+ *  more on building a row object than on finding the row. */
+type InboxCandidate = [seq: number, runId: string, taskId: string, attempts: number];
 
 /** SQL: the inbox row's `requires` (a JSON list, or null) is covered by the capabilities bound here. */
 const CAN_TAKE = `(requires IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(inbox.requires) r WHERE r.value NOT IN (SELECT value FROM json_each(?))))`;
@@ -80,6 +82,10 @@ export class FleetStore {
   private readonly db;
   private readonly s;
   private readonly specCache = new Map<string, { spec: FleetTaskSpec; maxAttempts: number; policy: FleetRetryPolicy | undefined }>();
+  /** Per run: whether any of its tasks sets its own lease length. Most runs have none, and then a
+   *  lease needs no read of the task's spec (a row read and a JSON parse per lease otherwise). A
+   *  task's spec never changes once stored, so neither does the answer. */
+  private readonly leaseOverrides = new Map<string, boolean>();
 
   constructor(private readonly store: Store, private readonly bus: EventBus | null, private readonly ownerPid: number = process.pid) {
     this.db = store.db;
@@ -100,10 +106,10 @@ export class FleetStore {
       // at the head of the queue starve everything behind them.
       candidatesDefault: p<[number, string, number], InboxCandidate>(
         `SELECT seq, run_id, task_id, attempts FROM inbox WHERE pool IS NULL AND held = 0 AND lease_token IS NULL AND ready_at <= ? AND ${CAN_TAKE}
-         ORDER BY priority DESC, enqueued_at, seq LIMIT ?`),
+         ORDER BY priority DESC, enqueued_at, seq LIMIT ?`).raw(true),
       candidatesPool: p<[string, number, string, number], InboxCandidate>(
         `SELECT seq, run_id, task_id, attempts FROM inbox WHERE pool = ? AND held = 0 AND lease_token IS NULL AND ready_at <= ? AND ${CAN_TAKE}
-         ORDER BY priority DESC, enqueued_at, seq LIMIT ?`),
+         ORDER BY priority DESC, enqueued_at, seq LIMIT ?`).raw(true),
       // No RETURNING (SQLite buffers its rows in a temporary table): the candidate row already says
       // which task it is, and the attempt count is checked rather than read back.
       takeLease: p<[string, number, string, number, number]>(
@@ -162,11 +168,28 @@ export class FleetStore {
       readyNow: p<[string, string]>(`UPDATE inbox SET ready_at = 0 WHERE run_id = ? AND task_id = ? AND lease_token IS NULL`),
       taskPriority: p<[string, string], { priority: number }>(`SELECT priority FROM tasks WHERE run_id = ? AND task_id = ?`),
       runPool: p<[string], { worker_specs: string }>(`SELECT worker_specs FROM runs WHERE id = ?`),
+      // Whether any task of a run asks for its own lease length (asked once per run per process).
+      runLeaseOverride: p<[string], { one: number }>(
+        `SELECT 1 AS one FROM tasks WHERE run_id = ? AND json_extract(spec, '$.metadata.lease_seconds') IS NOT NULL LIMIT 1`),
       receiptsOf: p<[string], { body: string }>(`SELECT body FROM receipts WHERE run_id = ? ORDER BY completed_at, task_id, attempt`),
       receiptsOfTask: p<[string, string], { body: string }>(`SELECT body FROM receipts WHERE run_id = ? AND task_id = ? ORDER BY attempt`),
       activeRuns: p<[], { id: string }>(`SELECT id FROM runs WHERE status IN ('pending', 'queued', 'running', 'paused')`),
       nextReady: p<[], { ready_at: number }>(`SELECT MIN(ready_at) AS ready_at FROM inbox WHERE held = 0 AND lease_token IS NULL`),
     };
+    this.immediateTx = this.db.transaction((fn: () => unknown) => {
+      this.inTx = true;
+      this.events.beginDeferred();
+      try {
+        const value = fn();
+        this.s.insertReceipts.run(this.receiptRows);
+        this.events.endDeferred();
+        this.applyRunDeltas();
+        return value;
+      } finally {
+        this.inTx = false;
+        this.receiptRows.length = 0;
+      }
+    }).immediate;
   }
 
   /** Runs fn in one IMMEDIATE transaction and publishes its events only once it has committed.
@@ -175,20 +198,7 @@ export class FleetStore {
   tx<T>(fn: () => T): T {
     if (this.inTx) return fn();
     try {
-      const result = this.db.transaction(() => {
-        this.inTx = true;
-        this.events.beginDeferred();
-        try {
-          const value = fn();
-          this.s.insertReceipts.run(this.receiptRows);
-          this.events.endDeferred();
-          this.applyRunDeltas();
-          return value;
-        } finally {
-          this.inTx = false;
-          this.receiptRows.length = 0;
-        }
-      }).immediate();
+      const result = this.immediateTx(fn) as T;
       this.events.flush();
       this.flushRunChanges();
       this.flushNotices();
@@ -203,6 +213,9 @@ export class FleetStore {
   }
 
   private inTx = false;
+  /** The transaction body around every tx(fn), wrapped once: better-sqlite3 builds four wrapper
+   *  functions for each db.transaction() call, which a commit per batch need not pay for. */
+  private readonly immediateTx: (fn: () => unknown) => unknown;
   private readonly runListeners: RunStatusListener[] = [];
   /** Run status changes of the open transaction, told to the listeners once it has committed. */
   private readonly runChanges: RunStatusChange[] = [];
@@ -286,6 +299,7 @@ export class FleetStore {
       this.events.append(run.id, drafts);
       this.setRunStatus(run.tasks.length > 0 ? 'queued' : 'completed', now, run.tasks.length > 0 ? null : now, run.id);
     });
+    this.rememberLeaseOverrides(run.id, run.tasks.some((t) => specLeaseMs((t.spec.metadata ?? {}) as Record<string, unknown>) !== null));
   }
 
   pauseRun(runId: string): boolean {
@@ -365,18 +379,17 @@ export class FleetStore {
       const now = nowIso(nowMs);
       const touchedRuns = new Set<string>();
       const attempts: unknown[] = [];
-      for (const c of candidates) {
+      for (const [seq, runId, taskId, taken] of candidates) {
         if (leases.length >= max) break;
         const token = newLeaseToken();
-        const deadline = nowMs + this.leaseMsOf(c.run_id, c.task_id, leaseMs);
-        if (this.s.takeLease.run(token, deadline, worker.id, c.seq, c.attempts).changes !== 1) continue;
-        const { run_id: runId, task_id: taskId } = c;
-        const attempt = c.attempts + 1;
+        const deadline = nowMs + this.leaseMsOf(runId, taskId, leaseMs);
+        if (this.s.takeLease.run(token, deadline, worker.id, seq, taken).changes !== 1) continue;
+        const attempt = taken + 1;
         attempts.push(runId, taskId, attempt, worker.id, token, 'leased', this.ownerPid, now);
         this.s.taskLeased.run(attempt, worker.id, now, runId, taskId);
         this.events.append(runId, [{ taskId, workerId: worker.id, attempt, timestamp: now, payload: { state: 'leased', lease_expires_at: nowIso(deadline) } }]);
         touchedRuns.add(runId);
-        leases.push({ runId, taskId, attempt, token, inboxSeq: c.seq, workerId: worker.id, pool: worker.pool, deadline, grantedAt: nowMs });
+        leases.push({ runId, taskId, attempt, token, inboxSeq: seq, workerId: worker.id, pool: worker.pool, deadline, grantedAt: nowMs });
       }
       this.s.insertAttempts.run(attempts);
       for (const runId of touchedRuns) {
@@ -389,7 +402,16 @@ export class FleetStore {
 
   /** The task's own lease length (its spec's `metadata.lease_seconds`), else the caller's default. */
   private leaseMsOf(runId: string, taskId: string, fallbackMs: number): number {
+    let any = this.leaseOverrides.get(runId);
+    if (any === undefined) any = this.rememberLeaseOverrides(runId, this.s.runLeaseOverride.get(runId) !== undefined);
+    if (!any) return fallbackMs;
     return specLeaseMs(this.specOf(runId, taskId).spec.metadata as Record<string, unknown>) ?? fallbackMs;
+  }
+
+  private rememberLeaseOverrides(runId: string, any: boolean): boolean {
+    if (this.leaseOverrides.size > 10_000) this.leaseOverrides.clear();
+    this.leaseOverrides.set(runId, any);
+    return any;
   }
 
   renew(lease: Lease, nowMs: number, leaseMs: number): void {
