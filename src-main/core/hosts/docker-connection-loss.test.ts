@@ -24,11 +24,30 @@ beforeAll(() => {
   api = startDockerApi();
   process.env.DOCKER_HOST = api.url;
 }, 300_000);
-afterAll(() => {
+/** The run whose container this file may have left behind when a check failed midway. */
+let runUnderTest: string | null = null;
+
+afterAll(async () => {
   if (savedDockerHost === undefined) delete process.env.DOCKER_HOST;
   else process.env.DOCKER_HOST = savedDockerHost;
-  api?.stop();
+  if (!api) return;
+  if (runUnderTest) {
+    // A check that failed while the API was down left the container running: bring the API back
+    // (a no-op when it is up) and remove whatever carries this run's label.
+    api = startDockerApi(api.dir);
+    const docker = dockerAt(api);
+    for (const id of await containersOf(docker, runUnderTest)) await docker.getContainer(id).remove({ force: true }).catch(() => undefined);
+  }
+  api.stop();
 });
+
+function dockerAt(a: TestDockerApi): Docker {
+  return new Docker({ socketPath: a.url.slice('unix://'.length) });
+}
+
+async function containersOf(docker: Docker, runId: string): Promise<string[]> {
+  return (await docker.listContainers({ all: true, filters: { label: [`${LABEL.run}=${runId}`] } })).map((x) => x.Id);
+}
 
 function running(marker: string): number[] {
   try {
@@ -60,6 +79,7 @@ describe('docker connection loss', () => {
       worker_specs: [{ id: 'w1', name: 'container', host: { kind: 'docker', image: TEST_IMAGE }, max_concurrent_tasks: 1 }],
       task_specs: [{ id: 'long', name: 'long', instructions: `echo started; ${marker}`, retry_policy: { max_attempts: 1 } }],
     });
+    runUnderTest = runId;
     await waitFor('the agent running in its container', () => running(marker).length >= 1, 60_000);
     // A heartbeat after the attempt was recorded as running: its stats request to the daemon was
     // sent after the wait and has come back.
@@ -81,10 +101,9 @@ describe('docker connection loss', () => {
 
     api = startDockerApi(api!.dir); // back at the same address
     await waitFor('the lost container ended', () => running(marker).length === 0, 60_000);
-    const docker = new Docker({ socketPath: api.url.slice('unix://'.length) });
-    const leftover = async (): Promise<string[]> => (await docker.listContainers({ all: true, filters: { label: [`${LABEL.run}=${runId}`] } })).map((x) => x.Id);
-    let left = await leftover();
-    for (const until = Date.now() + 60_000; left.length > 0 && Date.now() < until; left = await leftover()) await new Promise((r) => setTimeout(r, 250));
+    const docker = dockerAt(api);
+    let left = await containersOf(docker, runId);
+    for (const until = Date.now() + 60_000; left.length > 0 && Date.now() < until; left = await containersOf(docker, runId)) await new Promise((r) => setTimeout(r, 250));
     expect(left).toEqual([]); // removed, not only stopped
     console.log(`[docker-connection-loss] run failed ${failedAfterMs} ms after the API went away`);
   }, 240_000); // podman's API stops and starts again inside the test: slow on a busy machine
