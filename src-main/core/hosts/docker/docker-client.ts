@@ -49,8 +49,21 @@ export function unusableDaemon(c: DockerClient): string | null {
   return `Docker at ${c.where} is on another machine: its containers cannot reach Shoal's tool gateway over tcp:// (unencrypted); use --docker-host ssh://[USER@]HOST[:PORT][/path/to/docker.sock] instead`;
 }
 
+/** How long one short API call (create, start, inspect, stats, kill, remove) may take. docker-modem
+ *  has no deadline of its own, and a daemon that stops answering (hung, or gone after it sent its
+ *  headers) would otherwise leave the call pending for ever. Generous: podman on a busy machine
+ *  can take seconds to create a container. */
+export const DOCKER_CALL_MS = 60_000;
+
+/** dockerode's per-call option that aborts the request after `ms` (DOCKER_CALL_MS by default). */
+export function callDeadline(ms = DOCKER_CALL_MS): { abortSignal: AbortSignal } {
+  return { abortSignal: AbortSignal.timeout(ms) };
+}
+
 export function describeDockerError(e: unknown, where: string): string {
-  const err = e as { code?: string; statusCode?: number; message?: string; json?: { message?: string } };
+  const err = e as { code?: string; statusCode?: number; message?: string; name?: string; json?: { message?: string } };
+  if (err.name === 'AbortError' || err.name === 'TimeoutError') return `Docker at ${where} did not answer in time`;
+  if (err.code === 'ECONNRESET') return `Docker at ${where}: the connection was lost`;
   if (err.code === 'ENOENT') return `Docker socket not found at ${where} (is the daemon running?)`;
   if (err.code === 'ECONNREFUSED') return `Docker daemon at ${where} refused the connection`;
   if (err.code === 'EACCES') return `no permission to use the Docker socket at ${where}`;

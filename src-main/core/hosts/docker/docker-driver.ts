@@ -17,7 +17,8 @@ import type { HostRef } from '../host-ref';
 import { parseDockerArgs, type ContainerExtras } from './docker-args';
 import { CONTAINER_ARTIFACTS, CONTAINER_WORKDIR, copyIn, copyOut } from './container-copy';
 import { withChecksums } from './artifact-checksums';
-import { describeDockerError, dockerClient, unusableDaemon, type DaemonReach } from './docker-client';
+import { callDeadline, describeDockerError, DOCKER_CALL_MS, dockerClient, unusableDaemon, type DaemonReach } from './docker-client';
+import { waitForExit } from './container-wait';
 import { forwardGateway, type SshDockerKeys } from './ssh-docker-transport';
 import { agentProbeLine, parseAgentProbe } from '../probe-commands';
 
@@ -62,7 +63,21 @@ export class DockerDriver implements HostDriver {
     return new Error(describeDockerError(e, this.where));
   }
 
+  /** The probe's calls as one, under one deadline (dockerode's ping and info take no abort signal):
+   *  a daemon that stops answering is reported, not waited for. */
   async probe(): Promise<HostProbe> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<HostProbe>((resolve) => {
+      timer = setTimeout(() => resolve({ ok: false, error: describeDockerError(new DOMException('late', 'TimeoutError'), this.where), git: null, agents: [], cpus: null, memoryMb: null, os: null }), DOCKER_CALL_MS);
+    });
+    try {
+      return await Promise.race([this.probeNow(), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async probeNow(): Promise<HostProbe> {
     const none = { git: null, agents: [], cpus: null, memoryMb: null, os: null };
     if (this.unusable) return { ok: false, error: this.unusable, ...none };
     try {
@@ -84,14 +99,14 @@ export class DockerDriver implements HostDriver {
 
   /** Runs a throwaway container to its end and returns its output (probe only). */
   private async runOnce(cmd: string[]): Promise<string> {
-    const c = await this.docker.createContainer({ Image: this.image, Cmd: cmd, HostConfig: { NetworkMode: 'host' } });
+    const c = await this.docker.createContainer({ Image: this.image, Cmd: cmd, HostConfig: { NetworkMode: 'host' }, ...callDeadline() });
     try {
-      await c.start();
-      await c.wait();
-      const logs = await c.logs({ stdout: true, stderr: true });
+      await c.start(callDeadline());
+      await waitForExit(this.docker, c.id, AbortSignal.timeout(DOCKER_CALL_MS));
+      const logs = await c.logs({ stdout: true, stderr: true, ...callDeadline() });
       return demuxBuffer(logs);
     } finally {
-      await c.remove({ force: true }).catch(() => undefined);
+      await c.remove({ force: true, ...callDeadline() }).catch(() => undefined);
     }
   }
 
@@ -124,6 +139,7 @@ export class DockerDriver implements HostDriver {
           Init: true,
           Binds: [...(this.remote ? [] : [`${plan.workdir.dir}:${plan.workdir.dir}`, `${plan.artifactsDir}:${plan.artifactsDir}`]), ...this.extras.binds],
         },
+        ...callDeadline(),
       });
     } catch (e) {
       throw this.fail(e);
@@ -143,9 +159,11 @@ export class DockerDriver implements HostDriver {
     try {
       stream = await container.attach({ stream: true, stdout: true, stderr: true });
       this.docker.modem.demuxStream(stream, out, err);
-      await container.start();
+      await container.start(callDeadline());
     } catch (e) {
-      await container.remove({ force: true }).catch(() => undefined);
+      // The daemon may have started it before it went away: if it cannot be removed now, it is
+      // ended once the daemon answers again.
+      await container.remove({ force: true, ...callDeadline() }).catch(() => this.reapWhenBack(ref));
       throw this.fail(e);
     }
     sink.started(ref);
@@ -157,7 +175,8 @@ export class DockerDriver implements HostDriver {
       if (stopping) return;
       stopping = true;
       // SIGTERM, then SIGKILL once the grace is over (the daemon does both).
-      void container.stop({ t: Math.max(1, Math.ceil(plan.killGraceMs / 1000)) }).catch(() => container.kill().catch(() => undefined));
+      const t = Math.max(1, Math.ceil(plan.killGraceMs / 1000));
+      void container.stop({ t, ...callDeadline(t * 1000 + DOCKER_CALL_MS) }).catch(() => container.kill(callDeadline()).catch(() => undefined));
     };
     if (signal.aborted) stop();
     else signal.addEventListener('abort', stop, { once: true });
@@ -167,10 +186,11 @@ export class DockerDriver implements HostDriver {
       let hostError: string | undefined;
       let lost = false;
       try {
-        code = (await container.wait()).StatusCode ?? null;
+        code = await waitForExit(this.docker, container.id);
       } catch (e) {
-        // The daemon stopped answering while the agent ran (its API went away, the network
-        // dropped): the container may still run there.
+        // The daemon went away while the agent ran (its API stopped, the network dropped): the
+        // container may still run there. No deadline on this wait: the agent may rightly run for
+        // hours, and the supervisor's timeout stops it.
         lost = (e as { statusCode?: number }).statusCode === undefined;
         hostError = `${this.fail(e).message} while the agent ran`;
       }
@@ -193,7 +213,7 @@ export class DockerDriver implements HostDriver {
         }
       }
       if (lost) this.reapWhenBack(ref);
-      else await container.remove({ force: true }).catch(() => undefined);
+      else await container.remove({ force: true, ...callDeadline() }).catch(() => undefined);
       sink.finish({ code, signal: null, ...(hostError ? { hostError } : {}) });
     })();
     return ref;
@@ -202,7 +222,7 @@ export class DockerDriver implements HostDriver {
   /** The container's own stats (one sample, not a stream). */
   async usage(ref: HostRef): Promise<HostUsage | null> {
     if (ref.kind !== 'docker') return null;
-    return this.docker.getContainer(ref.containerId).stats({ stream: false }).then((s) => usageOf(s), () => null);
+    return this.docker.getContainer(ref.containerId).stats({ stream: false, ...callDeadline() }).then((s) => usageOf(s), () => null);
   }
 
   /** Keeps trying to end a container cut off from this Shoal, with backoff, until the daemon
@@ -222,9 +242,9 @@ export class DockerDriver implements HostDriver {
     if (ref.kind !== 'docker') return 'gone';
     const c = this.docker.getContainer(ref.containerId);
     try {
-      const info = await c.inspect();
-      if (info.State.Running) await c.kill().catch(() => undefined);
-      await c.remove({ force: true }).catch(() => undefined);
+      const info = await c.inspect(callDeadline());
+      if (info.State.Running) await c.kill(callDeadline()).catch(() => undefined);
+      await c.remove({ force: true, ...callDeadline() }).catch(() => undefined);
       return info.State.Running ? 'ended' : 'gone';
     } catch (e) {
       if ((e as { statusCode?: number }).statusCode === 404) return 'gone';
@@ -234,7 +254,7 @@ export class DockerDriver implements HostDriver {
 
   /** Containers of this Shoal's attempts (by label), e.g. to find leftovers. */
   async attemptContainers(runId?: string): Promise<string[]> {
-    const list = await this.docker.listContainers({ all: true, filters: { label: [runId ? `${LABEL.run}=${runId}` : LABEL.run] } });
+    const list = await this.docker.listContainers({ all: true, filters: { label: [runId ? `${LABEL.run}=${runId}` : LABEL.run] }, ...callDeadline() });
     return list.map((c) => c.Id);
   }
 
