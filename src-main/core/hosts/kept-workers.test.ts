@@ -18,9 +18,11 @@ import fs from 'node:fs';
 
 const makeCore = useCores();
 
+/** The marker's own processes: anchored, because the agent's wrappers carry the whole instruction
+ *  text (marker included) in their argv and would count as "running" before the command even ran. */
 function running(marker: string): number[] {
   try {
-    return execFileSync('pgrep', ['-f', marker], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+    return execFileSync('pgrep', ['-f', `^${marker}$`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
   } catch {
     return [];
   }
