@@ -59,4 +59,19 @@ describe('an SSH connection running commands', () => {
       conn.close();
     }
   });
+
+  it('names sshd\'s MaxSessions when the server refuses another session, instead of a bare "open failed"', async () => {
+    const small = startSshd(undefined, { maxSessions: 2 });
+    const conn = new SshConnection({ host: '127.0.0.1', port: small.port, user: small.user, identity: small.identity }, { known: KnownHosts.inDataDir(tempDir()), pinned: small.fingerprint });
+    try {
+      const results = await Promise.allSettled(Array.from({ length: 4 }, () => conn.exec('sleep 1')));
+      expect(results.filter((r) => r.status === 'fulfilled').map((r) => r.value.code)).toEqual([0, 0]);
+      const refused = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+      expect(refused).toHaveLength(2);
+      for (const m of refused) expect(m).toContain(`ssh ${small.user}@127.0.0.1:${small.port}: could not run a command: the server refused another session on this connection (sshd's MaxSessions`);
+    } finally {
+      conn.close();
+      small.stop();
+    }
+  });
 });

@@ -141,7 +141,7 @@ export class SshConnection {
     return new Promise((resolve, reject) => {
       c.exec(command, (e, ch) => {
         // ssh2 answers a pending exec with "Unable to exec" when the connection drops meanwhile.
-        if (e) reject(new Error(`${this.label}: could not run a command: ${this.client === c ? e.message : 'the connection closed'}`));
+        if (e) reject(new Error(`${this.label}: could not run a command: ${this.client === c ? describeExecError(e) : 'the connection closed'}`));
         else resolve(new RemoteCommand(ch));
       });
     });
@@ -189,6 +189,12 @@ function authConfig(t: SshTarget): Partial<ConnectConfig> {
   }
   if (process.env.SSH_AUTH_SOCK) cfg.agent = process.env.SSH_AUTH_SOCK;
   return cfg;
+}
+
+/** sshd refuses a session channel past its MaxSessions with a bare "open failed": name the cause. */
+function describeExecError(e: Error): string {
+  if (/Channel open failure/.test(e.message)) return `the server refused another session on this connection (sshd's MaxSessions, 10 by default, caps the commands and agents running at once over one connection): ${e.message}`;
+  return e.message;
 }
 
 function describeSshError(e: Error & { level?: string; code?: string }): string {
