@@ -2,7 +2,7 @@
 //
 // Why the status is caught here and not by whoever awaits the command: ssh2 parses every packet of
 // one socket read synchronously, and a short command's exec reply, output, exit-status, EOF and
-// close often arrive in the same read (always under load). ssh2 emits 'exit' right then, while a
+// close often arrive in the same read (more often under load). ssh2 emits 'exit' right then, while a
 // listener added after an `await` runs only in a later microtask — it missed the event, and the
 // command read as "ended without an exit status" (exit null). The listener is attached in ssh2's
 // exec callback itself, before any other packet of that read is handled. Output is buffered by
