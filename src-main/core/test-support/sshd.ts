@@ -23,10 +23,12 @@ export interface TestSshd {
   stop(): void;
 }
 
-export function startSshd(dir = tempDir('shoal-sshd-')): TestSshd {
+/** `maxSessions`: sshd's MaxSessions (the recipe's default is 200, a stock server's 10). */
+export function startSshd(dir = tempDir('shoal-sshd-'), opts: { maxSessions?: number } = {}): TestSshd {
   let out: string;
+  const env = opts.maxSessions === undefined ? process.env : { ...process.env, SSHD_UP_MAX_SESSIONS: String(opts.maxSessions) };
   try {
-    out = execFileSync(path.join(RECIPES, 'sshd-up'), [dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    out = execFileSync(path.join(RECIPES, 'sshd-up'), [dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env });
   } catch (e) {
     throw new Error(`could not start a test sshd: ${String((e as { stderr?: string }).stderr ?? e).trim()}`);
   }

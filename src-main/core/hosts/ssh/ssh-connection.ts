@@ -5,9 +5,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { Client, type ConnectConfig } from 'ssh2';
 import type { HostKeyError} from './host-keys';
 import { fingerprintOf, type KnownHosts } from './host-keys';
+import { RemoteCommand, type ExitStatus } from './remote-command';
 
 export interface SshTarget {
   host: string;
@@ -19,7 +20,7 @@ export interface SshTarget {
   privateKey?: string | null;
 }
 
-export interface ExecResult { code: number | null; signal: string | null; stdout: Buffer; stderr: string }
+export interface ExecResult extends ExitStatus { stdout: Buffer; stderr: string }
 
 export class SshConnection {
   readonly label: string;
@@ -113,31 +114,36 @@ export class SshConnection {
     });
   }
 
-  /** Runs a command to its end. stdin, when given, is written then closed. */
+  /** Runs a command to its end. stdin, when given, is written then closed. Rejects when the command
+   *  ends without an exit status (the connection dropped under it): that is no exit code to judge. */
   async exec(command: string, stdin?: Buffer | string): Promise<ExecResult> {
-    const ch = await this.spawn(command);
+    const cmd = await this.spawn(command);
+    const ch = cmd.channel;
     return new Promise((resolve, reject) => {
       const out: Buffer[] = [];
       let err = '';
-      let code: number | null = null;
-      let signal: string | null = null;
       ch.on('data', (d: Buffer) => out.push(d));
       ch.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      ch.on('exit', (c: number | null, s?: string) => {
-        code = c;
-        signal = s ?? null;
+      ch.on('close', () => {
+        const exit = cmd.exit;
+        if (exit) resolve({ ...exit, stdout: Buffer.concat(out), stderr: err });
+        else reject(new Error(`${this.label}: the command ended without an exit status (the connection closed under it)`));
       });
-      ch.on('close', () => resolve({ code, signal, stdout: Buffer.concat(out), stderr: err }));
       ch.on('error', (e: Error) => reject(new Error(`${this.label}: ${e.message}`)));
       if (stdin !== undefined) ch.end(stdin);
       else ch.end();
     });
   }
 
-  async spawn(command: string): Promise<ClientChannel> {
+  /** Starts a command; its exit status is recorded from the first moment (see RemoteCommand). */
+  async spawn(command: string): Promise<RemoteCommand> {
     const c = await this.connect();
     return new Promise((resolve, reject) => {
-      c.exec(command, (e, ch) => (e ? reject(new Error(`${this.label}: could not run a command: ${e.message}`)) : resolve(ch)));
+      c.exec(command, (e, ch) => {
+        // ssh2 answers a pending exec with "Unable to exec" when the connection drops meanwhile.
+        if (e) reject(new Error(`${this.label}: could not run a command: ${this.client === c ? describeExecError(e) : 'the connection closed'}`));
+        else resolve(new RemoteCommand(ch));
+      });
     });
   }
 
@@ -183,6 +189,12 @@ function authConfig(t: SshTarget): Partial<ConnectConfig> {
   }
   if (process.env.SSH_AUTH_SOCK) cfg.agent = process.env.SSH_AUTH_SOCK;
   return cfg;
+}
+
+/** sshd refuses a session channel past its MaxSessions with a bare "open failed": name the cause. */
+function describeExecError(e: Error): string {
+  if (/Channel open failure/.test(e.message)) return `the server refused another session on this connection (sshd's MaxSessions, 10 by default, caps the commands and agents running at once over one connection): ${e.message}`;
+  return e.message;
 }
 
 function describeSshError(e: Error & { level?: string; code?: string }): string {

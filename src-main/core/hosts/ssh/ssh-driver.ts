@@ -44,7 +44,10 @@ export class SshDriver implements HostDriver {
   }
 
   private async run(command: string, what: string, stdin?: Buffer): Promise<Buffer> {
-    const r = await this.conn.exec(command, stdin);
+    const r = await this.conn.exec(command, stdin).catch((e: unknown) => {
+      const why = (e as Error).message.replace(`${this.label}: `, '');
+      throw new Error(`${this.label}: ${what} failed: ${why}`);
+    });
     if (r.code !== 0) throw new Error(`${this.label}: ${what} failed (exit ${r.code ?? r.signal}): ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
     return r.stdout;
   }
@@ -107,12 +110,12 @@ export class SshDriver implements HostDriver {
     // and a dropped connection does not (SIGHUP) — recovery decides then. Its pgid comes first on stderr.
     const launcher = 'printf "SHOAL_PGID=%s\\n" "$$" >&2; exec "$@"';
     const command = `cd ${q(dir)} && exec setsid -w env ${envWords.join(' ')} sh -c ${q(launcher)} shoal-agent ${argv.join(' ')}`;
-    const ch = await this.conn.spawn(command);
+    const agent = await this.conn.spawn(command);
+    const ch = agent.channel;
     ch.end();
 
     return new Promise<HostRef>((resolve, reject) => {
       let ref: (HostRef & { kind: 'ssh' }) | null = null;
-      let exit: { code: number | null; signal: string | null } | null = null;
       let lost: string | null = null;
       let killTimer: NodeJS.Timeout | null = null;
       const stopLost = this.conn.onLost((why) => {
@@ -120,7 +123,7 @@ export class SshDriver implements HostDriver {
         ch.destroy();
       });
       const stop = (): void => {
-        if (!ref || exit || killTimer) return;
+        if (!ref || agent.exit || killTimer) return;
         const pg = ref.pgid;
         void this.conn.exec(`kill -TERM -- -${pg} 2>/dev/null`).catch(() => undefined);
         killTimer = setTimeout(() => void this.conn.exec(`kill -KILL -- -${pg} 2>/dev/null`).catch(() => undefined), plan.killGraceMs);
@@ -140,10 +143,8 @@ export class SshDriver implements HostDriver {
         else signal.addEventListener('abort', stop, { once: true });
         resolve(ref);
       });
-      ch.on('exit', (code: number | null, sig?: string) => {
-        exit = { code, signal: sig ?? null };
-      });
       ch.on('close', () => {
+        const exit = agent.exit;
         stopLost();
         signal.removeEventListener('abort', stop);
         if (killTimer) clearTimeout(killTimer);

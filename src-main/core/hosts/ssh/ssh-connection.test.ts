@@ -1,0 +1,77 @@
+// One SshConnection against a real sshd, reached through a relay that batches the server's bytes:
+// a short command's exec reply, exit status and close then arrive in one socket read, as they often
+// do on a loaded machine. Its exit status must still be read (it was lost, "exit null", before).
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBatchingRelay, type BatchingRelay } from '../../test-support/batching-relay';
+import { startSshd, type TestSshd } from '../../test-support/sshd';
+import { tempDir } from '../../test-support/temp-dir';
+import { waitFor } from '../../test-support/wait-for';
+import { KnownHosts } from './host-keys';
+import { SshConnection } from './ssh-connection';
+
+let sshd: TestSshd;
+let relay: BatchingRelay;
+beforeAll(async () => {
+  sshd = startSshd();
+  relay = await startBatchingRelay({ host: '127.0.0.1', port: sshd.port });
+}, 120_000);
+afterAll(async () => {
+  await relay?.close();
+  sshd?.stop();
+});
+
+function connection(): SshConnection {
+  // The relay's port is the host's address here: the pin is the test sshd's key.
+  return new SshConnection({ host: '127.0.0.1', port: relay.port, user: sshd.user, identity: sshd.identity }, { known: KnownHosts.inDataDir(tempDir()), pinned: sshd.fingerprint });
+}
+
+describe('an SSH connection running commands', () => {
+  it('reports the exit status of short commands whose whole reply arrives in one read', async () => {
+    const conn = connection();
+    try {
+      for (let round = 0; round < 5; round++) {
+        const results = await Promise.all(Array.from({ length: 8 }, (_, i) => conn.exec(`printf out${i}; exit ${i}`)));
+        expect(results.map((r) => [r.code, r.signal, r.stdout.toString()])).toEqual(Array.from({ length: 8 }, (_, i) => [i, null, `out${i}`]));
+      }
+      const one = await conn.exec('kill -TERM $$');
+      expect([one.code, one.signal]).toEqual([null, 'SIGTERM']);
+    } finally {
+      conn.close();
+    }
+  });
+
+  it('fails a command cut off by a dropped connection with that cause, not as an exit status', async () => {
+    const conn = connection();
+    const started = path.join(tempDir(), 'started'); // the remote is this computer
+    try {
+      // It ends by itself a few seconds later: nothing is left running after the test.
+      const cut = conn.exec(`touch ${started}; sleep 3`);
+      await waitFor('the command running', () => fs.existsSync(started), 10_000);
+      // Its exec reply was sent before the command ran; two batches later it has reached the client
+      // (unless the machine is very slow: then the cut lands before the reply, also a clear error).
+      const seen = relay.ticks;
+      await waitFor('the exec reply relayed', () => relay.ticks >= seen + 2, 10_000);
+      relay.cut();
+      await expect(cut).rejects.toThrow(/^ssh \S+: (the command ended without an exit status \(the connection closed under it\)|could not run a command: the connection closed)$/);
+    } finally {
+      conn.close();
+    }
+  });
+
+  it('names sshd\'s MaxSessions when the server refuses another session, instead of a bare "open failed"', async () => {
+    const small = startSshd(undefined, { maxSessions: 2 });
+    const conn = new SshConnection({ host: '127.0.0.1', port: small.port, user: small.user, identity: small.identity }, { known: KnownHosts.inDataDir(tempDir()), pinned: small.fingerprint });
+    try {
+      const results = await Promise.allSettled(Array.from({ length: 4 }, () => conn.exec('sleep 1')));
+      expect(results.filter((r) => r.status === 'fulfilled').map((r) => r.value.code)).toEqual([0, 0]);
+      const refused = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+      expect(refused).toHaveLength(2);
+      for (const m of refused) expect(m).toContain(`ssh ${small.user}@127.0.0.1:${small.port}: could not run a command: the server refused another session on this connection (sshd's MaxSessions`);
+    } finally {
+      conn.close();
+      small.stop();
+    }
+  });
+});
