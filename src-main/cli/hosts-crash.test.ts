@@ -2,7 +2,6 @@
 // remote work is found through the host ref stored with the attempt and ended before the task runs
 // again — nothing is left running and nothing runs twice.
 import Database from 'better-sqlite3';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,16 +10,9 @@ import { useSshdAndDocker } from '../core/test-support/use-hosts';
 import { tempDir } from '../core/test-support/temp-core';
 import { waitFor } from '../core/test-support/wait-for';
 import { runCli, startCli } from './test-support/cli';
+import { processesMatching } from '../core/test-support/processes';
 
 const services = useSshdAndDocker();
-
-function running(marker: string): number[] {
-  try {
-    return execFileSync('pgrep', ['-f', marker], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 const hosts = [
   { kind: 'ssh', host: () => ({ kind: 'ssh', host: '127.0.0.1', port: services.sshd.port, user: services.sshd.user, identity: services.sshd.identity }) },
@@ -45,16 +37,16 @@ describe.each(hosts)('crash recovery on $kind', ({ kind, host }) => {
     const first = startCli(['run', path.join(dir, 'spec.json'), '--db', db, '--accept-new-host-keys'], { cwd: dir, env });
     let stderr = '';
     first.stderr!.on('data', (d: Buffer) => (stderr += d));
-    await waitFor(`the agent running on ${kind}`, () => running(marker).length >= 2, 60_000).catch((e: unknown) => {
+    await waitFor(`the agent running on ${kind}`, () => processesMatching(marker).length >= 2, 60_000).catch((e: unknown) => {
       throw new Error(`${(e as Error).message}\n${stderr}`);
     });
     first.kill('SIGKILL');
     await new Promise((r) => first.once('close', r));
-    expect(running(marker).length).toBeGreaterThan(0); // the remote work outlived its Shoal
+    expect(processesMatching(marker).length).toBeGreaterThan(0); // the remote work outlived its Shoal
 
     const resumed = await runCli(['resume', '--db', db, '--json'], { cwd: dir, env, timeoutMs: 90_000 });
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(running(marker)).toEqual([]);
+    expect(processesMatching(marker)).toEqual([]);
     const check = new Database(db, { readonly: true });
     try {
       const attempts = check.prepare('SELECT attempt, state, host_ref FROM attempts WHERE run_id = ? ORDER BY attempt').all(runId) as Array<{ attempt: number; state: string; host_ref: string }>;

@@ -3,7 +3,6 @@
 // by the test: on a local socket, over tcp://, and behind that sshd as ssh://). Each case runs a
 // real run through the engine: start, stream, artifacts and the patch back as a branch, cancel and
 // timeout ending the agent's whole tree.
-import { execFileSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +16,7 @@ import { useCores } from '../test-support/use-cores';
 import { waitFor } from '../test-support/wait-for';
 import { parseHostRef } from './host-ref';
 import { KnownHosts } from './ssh/host-keys';
+import { processesMatching } from '../test-support/processes';
 
 const makeCore = useCores();
 
@@ -120,16 +120,6 @@ function restoreEnv(name: string, value: string | undefined): void {
   else process.env[name] = value;
 }
 
-/** Processes on this machine whose command line holds `marker` (remote and container processes of
- *  these test hosts run on this kernel too). */
-function running(marker: string): number[] {
-  try {
-    return execFileSync('pgrep', ['-f', marker], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
 function hostRefOf(core: ShoalCore, runId: string): Record<string, unknown> | null {
   const ro = new Database(core.store.path, { readonly: true });
   try {
@@ -230,11 +220,11 @@ describe.each(setups)('host driver conformance: $name', (setup) => {
       name: 'cancel', worker_specs: [setup.worker()],
       task_specs: [{ id: 'long', name: 'long', instructions: `echo started; ${marker} & ${marker}; wait` }],
     });
-    await waitFor('the agent running', () => running(marker).length >= 2, 20_000);
+    await waitFor('the agent running', () => processesMatching(marker).length >= 2, 20_000);
     expect(c.engine.cancelTask(runId, 'long')).toBe(true);
     expect(await c.engine.waitForRun(runId)).toBe('completed');
     expect(c.engine.fleet.receipts(runId)[0]).toMatchObject({ result: 'skip' });
-    await waitFor('the agent tree gone', () => running(marker).length === 0, 10_000);
+    await waitFor('the agent tree gone', () => processesMatching(marker).length === 0, 10_000);
   });
 
   it('a timeout ends the agent and records the attempt as timed out', async () => {
@@ -246,6 +236,6 @@ describe.each(setups)('host driver conformance: $name', (setup) => {
     });
     expect(await c.engine.waitForRun(runId)).toBe('failed');
     expect(c.engine.fleet.receipts(runId)[0]).toMatchObject({ result: 'timeout' });
-    await waitFor('the agent tree gone', () => running(marker).length === 0, 10_000);
+    await waitFor('the agent tree gone', () => processesMatching(marker).length === 0, 10_000);
   });
 });

@@ -16,27 +16,10 @@ import { waitFor } from '../test-support/wait-for';
 import { DockerDriver } from './docker/docker-driver';
 import { parseSshDockerHost } from './docker/ssh-docker-transport';
 import { KnownHosts } from './ssh/host-keys';
+import { childrenOf, processesMatching } from '../test-support/processes';
 
 const hosts = useSshdAndDocker();
 const makeCore = useCores();
-
-/** Processes on this machine whose command line holds `text` (the container's and sshd's run on
- *  this kernel too). */
-function pids(text: string): number[] {
-  try {
-    return execFileSync('pgrep', ['-f', text], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 const socketOf = (): string => hosts.dockerApi.url.replace(/^unix:\/\//, '');
 const sshUrl = (socket = socketOf()): string => `ssh://${hosts.sshd.user}@127.0.0.1:${hosts.sshd.port}${socket}`;
@@ -147,13 +130,13 @@ describe('docker over ssh://', () => {
         worker_specs: [{ id: 'w1', name: 'far container', host: { kind: 'docker', image: TEST_IMAGE } }],
         task_specs: [{ id: 'long', name: 'long', instructions: `${marker} & ${marker}; wait` }],
       });
-      await waitFor('the agent running', () => pids(marker).length >= 2, 60_000);
+      await waitFor('the agent running', () => processesMatching(marker).length >= 2, 60_000);
       // This test's sshd serves each connection in a child process of its own: ending those drops
       // Shoal's connection (the listener stays, so the next request logs in again).
       const sessions = childrenOf(hosts.sshd.pid);
       expect(sessions.length).toBeGreaterThan(0);
       for (const pid of sessions) process.kill(pid, 'SIGKILL');
-      await waitFor('the container ended', () => pids(marker).length === 0, 30_000);
+      await waitFor('the container ended', () => processesMatching(marker).length === 0, 30_000);
     });
   });
 });

@@ -15,18 +15,10 @@ import { useCores } from '../test-support/use-cores';
 import { KnownHosts } from './ssh/host-keys';
 import { SshConnection } from './ssh/ssh-connection';
 import fs from 'node:fs';
+import { processesRunning } from '../test-support/processes';
 
 const makeCore = useCores();
 
-/** The marker's own processes: anchored, because the agent's wrappers carry the whole instruction
- *  text (marker included) in their argv and would count as "running" before the command even ran. */
-function running(marker: string): number[] {
-  try {
-    return execFileSync('pgrep', ['-f', `^${marker}$`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 let sshd: TestSshd;
 beforeAll(() => {
   sshd = startSshd();
@@ -82,7 +74,7 @@ describe('a dropped SSH connection', () => {
       // attempt: any other failure (a setup step's lost exit status, say) fails this test.
       task_specs: [{ id: 't', name: 't', instructions: `if [ -e ${flag} ]; then echo again; else touch ${flag}; ${marker} & ${marker}; wait; fi`, retry_policy: { max_attempts: 2, initial_backoff_seconds: 1 } }],
     });
-    await waitFor('the agent running', () => running(marker).length >= 2, 20_000);
+    await waitFor('the agent running', () => processesRunning(marker).length >= 2, 20_000);
     const leased = Date.now();
     own.stop(); // the server and every connection go (by the PID it recorded)
     const status = () => c.store.db.prepare<[string], { status: string }>('SELECT status FROM workers WHERE id = ?').get('w1')?.status;
@@ -92,13 +84,13 @@ describe('a dropped SSH connection', () => {
     expect(Date.parse(String(stale.timestamp)) - leased).toBeGreaterThan(3_000);
     const note = await waitFor('the task waiting for the host', () => c.store.db.prepare<[string], { unplaceable: string | null }>("SELECT unplaceable FROM tasks WHERE run_id = ? AND task_id = 't'").get(runId)?.unplaceable);
     expect(note).toContain(`worker flaky box: ssh ${own.user}@127.0.0.1:${own.port}: connection refused`);
-    expect(running(marker).length).toBeGreaterThan(0); // cut off, still running there
+    expect(processesRunning(marker).length).toBeGreaterThan(0); // cut off, still running there
     // The host comes back on the same port: the orphan is ended and the task retried there.
     execFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../scripts/infra/sshd-up'), [dir], { env: { ...process.env, SSHD_UP_PORT: String(own.port) } });
     try {
       expect(await c.engine.waitForRun(runId)).toBe('completed');
       expect(c.engine.fleet.receipts(runId)).toMatchObject([{ worker_id: 'w1', result: 'pass' }]);
-      await waitFor('the cut-off agent ended', () => running(marker).length === 0, 30_000);
+      await waitFor('the cut-off agent ended', () => processesRunning(marker).length === 0, 30_000);
       expect(status()).toMatch(/online|busy/);
     } finally {
       own.stop();
