@@ -30,26 +30,29 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const log = (m: string) => !flags.get('json') && io.stderr.write(m + '\n');
   // Rounds interleave the systems so a burst of load on a shared machine hits both alike.
   const sched: number[] = [];
-  const pjOnly: number[] = [];
   const unbat: number[] = [];
   const pj: number[] = [];
   const ev: number[] = [];
   const slots = 32;
   // Not measured: the first run of any code pays for compiling it (JIT, prepared statements).
   await schedulerTasksPerSecond(quick ? 500 : 2_000, 1, slots);
-  if (only === 'scheduler') {
-    // The same interleaved rounds as the full bench, without the parts measured after them.
-    for (let r = 0; r < rounds; r++) {
-      log(`round ${r + 1}/${rounds}: scheduler, plainjob…`);
-      sched.push(await schedulerTasksPerSecond(n, 1, slots));
-      pjOnly.push(plainjobTasksPerSecond(n, 1));
-    }
+  const schedulerOnly = only === 'scheduler';
+  // With --only scheduler: the same interleaved rounds, without the parts measured beside them.
+  for (let r = 0; r < rounds; r++) {
+    log(`round ${r + 1}/${rounds}: scheduler, plainjob${schedulerOnly ? '' : ', events'}…`);
+    sched.push(await schedulerTasksPerSecond(n, 1, slots));
+    pj.push(plainjobTasksPerSecond(n, 1));
+    if (schedulerOnly) continue;
+    unbat.push(unbatchedTasksPerSecond(Math.min(n, 5_000), 1));
+    ev.push(eventsPerSecond(quick ? 50_000 : 300_000, 1000, 1));
+  }
+  if (schedulerOnly) {
     const result = {
       scheduler_tasks_per_s: Math.round(median(sched)),
-      plainjob_tasks_per_s: Math.round(median(pjOnly)),
-      scheduler_vs_plainjob: Math.round((median(sched) / median(pjOnly)) * 100) / 100,
+      plainjob_tasks_per_s: Math.round(median(pj)),
+      scheduler_vs_plainjob: Math.round((median(sched) / median(pj)) * 100) / 100,
       scheduler_rounds_tasks_per_s: sched.map(Math.round),
-      plainjob_rounds_tasks_per_s: pjOnly.map(Math.round),
+      plainjob_rounds_tasks_per_s: pj.map(Math.round),
       scheduler_slots: slots,
       tasks: n,
       rounds,
@@ -57,13 +60,6 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     };
     io.stdout.write(JSON.stringify(result, null, flags.get('json') ? undefined : 2) + '\n');
     return 0;
-  }
-  for (let r = 0; r < rounds; r++) {
-    log(`round ${r + 1}/${rounds}: scheduler, plainjob, events…`);
-    sched.push(await schedulerTasksPerSecond(n, 1, slots));
-    pj.push(plainjobTasksPerSecond(n, 1));
-    unbat.push(unbatchedTasksPerSecond(Math.min(n, 5_000), 1));
-    ev.push(eventsPerSecond(quick ? 50_000 : 300_000, 1000, 1));
   }
   const scheduler = median(sched);
   const plainjob = median(pj);
