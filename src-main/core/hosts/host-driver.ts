@@ -73,6 +73,9 @@ export interface HostDriver {
   readonly kind: HostKind;
   /** A label for errors and logs, e.g. "ssh root@127.0.0.1:2222". */
   readonly label: string;
+  /** The SSH host key its connection was last shown (an SSH host's, or the host of a Docker daemon
+   *  reached over ssh://), for "Test connection" to pin with the worker; absent without SSH. */
+  readonly sshFingerprint?: string | null;
   probe(): Promise<HostProbe>;
   /** Starts the agent; resolves with its ref once started() was called. Rejects when it could not
    *  start (unreachable host, missing image, ...): nothing runs then. Aborting `signal` stops it

@@ -3,8 +3,6 @@
 import type { FleetHostSpec } from '../../../src-shared/protocol/fleet';
 import { DriverPool } from './driver-pool';
 import type { HostProbe } from './host-driver';
-import { SshDriver } from './ssh/ssh-driver';
-import { DockerDriver } from './docker/docker-driver';
 
 export interface HostCheck extends HostProbe {
   /** The SSH host key the server presented (to pin with the worker): an SSH host's, or that of a
@@ -19,8 +17,7 @@ export async function probeHost(host: FleetHostSpec, opts: {
   try {
     const driver = pool.driverFor(host, { workerName: opts.workerName, dockerHost: opts.dockerHost ?? null, hostKey: opts.hostKey ?? null, privateKey: opts.privateKey ?? null });
     const probe = await driver.probe();
-    const hostKey = driver instanceof SshDriver ? driver.conn.lastFingerprint : driver instanceof DockerDriver ? driver.sshFingerprint : null;
-    return { ...probe, hostKey };
+    return { ...probe, hostKey: driver.sshFingerprint ?? null };
   } catch (e) {
     return { ok: false, error: (e as Error).message, git: null, agents: [], cpus: null, memoryMb: null, os: null, hostKey: null };
   } finally {

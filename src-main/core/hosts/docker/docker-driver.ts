@@ -50,7 +50,6 @@ export class DockerDriver implements HostDriver {
     this.label = `docker ${image} at ${this.where}`;
   }
 
-  /** The SSH host key a daemon reached over ssh:// presented (to pin with a kept worker). */
   get sshFingerprint(): string | null {
     return this.reach.kind === 'ssh' ? this.reach.conn.lastFingerprint : null;
   }
@@ -122,12 +121,13 @@ export class DockerDriver implements HostDriver {
     }
     const swap = (v: string): string => swaps.reduce((acc, [from, to]) => acc.split(from).join(to), v);
     const env = Object.entries(plan.launch.env).filter(([k]) => !LOCAL_ONLY_ENV.has(k)).map(([k, v]) => `${k}=${swap(v)}`);
+    const argv = [plan.launch.command, ...plan.launch.args].map(swap);
     let container: Docker.Container;
     try {
       container = await this.docker.createContainer({
         Image: this.image,
         // Copied out later, the artifacts are checked against sums the container takes at its end.
-        Cmd: ((argv: string[]) => (this.remote ? withChecksums(argv) : argv))([plan.launch.command, ...plan.launch.args].map(swap)),
+        Cmd: this.remote ? withChecksums(argv) : argv,
         Env: [...this.extras.env, ...env],
         WorkingDir: this.remote ? CONTAINER_WORKDIR : plan.workdir.dir,
         ...(this.extras.user ? { User: this.extras.user } : {}),

@@ -35,6 +35,10 @@ export class SshDriver implements HostDriver {
     this.label = conn.label;
   }
 
+  get sshFingerprint(): string | null {
+    return this.conn.lastFingerprint;
+  }
+
   private async root(): Promise<string> {
     this.home ??= this.conn.exec('printf %s "$HOME"').then((r) => r.stdout.toString().trim() || '/tmp').catch((e: unknown) => {
       this.home = null;
