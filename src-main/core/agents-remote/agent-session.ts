@@ -53,12 +53,20 @@ export class AgentSession {
   private readonly held;
   private readonly acked;
   private readonly bump;
+  /** Every heartbeat and claim runs these too. */
+  private readonly beat;
+  private readonly seen;
+  private readonly statusOf;
 
   constructor(private readonly ws: WebSocket, private readonly deps: SessionDeps, private readonly address: string) {
     this.held = deps.store.db.prepare<[number, number, string, string], { one: number }>(
       'SELECT 1 AS one FROM inbox WHERE seq = ? AND attempts = ? AND lease_token = ? AND worker_id = ?');
     this.acked = deps.store.db.prepare<[string], { acked_seq: number }>('SELECT acked_seq FROM remote_agents WHERE id = ?');
     this.bump = deps.store.db.prepare<[number, string, number]>('UPDATE remote_agents SET acked_seq = ? WHERE id = ? AND acked_seq < ?');
+    this.beat = deps.store.db.prepare<[string, number | null, number | null, string, string, string]>(
+      `UPDATE workers SET last_heartbeat_at = ?, cpu_percent = ?, memory_mb = ?, status = ${KEEP_OUT_OF_SERVICE('?')}, status_reason = NULL, updated_at = ? WHERE id = ?`);
+    this.seen = deps.store.db.prepare<[string, string]>('UPDATE remote_agents SET last_seen_at = ? WHERE id = ?');
+    this.statusOf = deps.store.db.prepare<[string], { status: string }>('SELECT status FROM workers WHERE id = ?');
     ws.on('message', (data, isBinary) => {
       if (isBinary) return this.fail('invalid_message', 'binary frames are not part of the worker protocol');
       const text = (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)).toString('utf8');
@@ -159,9 +167,8 @@ export class AgentSession {
   private heartbeat(msg: Extract<AgentMessage, { type: 'heartbeat' }>): void {
     this.lastHeartbeatMs = Date.now();
     const now = nowIso();
-    this.deps.store.db.prepare(`UPDATE workers SET last_heartbeat_at = ?, cpu_percent = ?, memory_mb = ?, status = ${KEEP_OUT_OF_SERVICE('?')}, status_reason = NULL, updated_at = ? WHERE id = ?`)
-      .run(now, msg.cpu_percent ?? null, msg.memory_mb === undefined ? null : Math.round(msg.memory_mb), msg.running > 0 ? 'busy' : 'online', now, this.agentId!);
-    this.deps.store.db.prepare(`UPDATE remote_agents SET last_seen_at = ? WHERE id = ?`).run(now, this.agentId!);
+    this.beat.run(now, msg.cpu_percent ?? null, msg.memory_mb === undefined ? null : Math.round(msg.memory_mb), msg.running > 0 ? 'busy' : 'online', now, this.agentId!);
+    this.seen.run(now, this.agentId!);
     this.deps.changed?.();
   }
 
@@ -177,7 +184,7 @@ export class AgentSession {
   }
 
   private async claimWork(max: number): Promise<void> {
-    const status = this.deps.store.db.prepare<[string], { status: string }>('SELECT status FROM workers WHERE id = ?').get(this.agentId!)?.status;
+    const status = this.statusOf.get(this.agentId!)?.status;
     const revoked = this.deps.credentials.agent(this.agentId!)?.revokedAt;
     if (revoked) return this.fail('revoked', `agent ${this.agentId} was revoked at ${revoked}`);
     if (status === 'draining' || status === 'retired') return this.send({ type: 'leases', leases: [] });
