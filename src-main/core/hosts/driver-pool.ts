@@ -9,6 +9,7 @@ import { KnownHosts } from './ssh/host-keys';
 import { SshConnection } from './ssh/ssh-connection';
 import { SshDriver } from './ssh/ssh-driver';
 import os from 'node:os';
+import { createHash } from 'node:crypto';
 import { DockerDriver } from './docker/docker-driver';
 
 /** Per-worker settings that are not part of the wire FleetHostSpec (a kept worker's pinned host
@@ -80,10 +81,18 @@ export class DriverPool {
   }
 }
 
+/** What makes two workers' drivers the same: the host, and how Shoal logs in to it and trusts it.
+ *  Two kept workers on one host with different keys (or pinned host keys) get a connection each;
+ *  the key itself is held as a digest, not as a second plaintext copy in the pool. */
 function hostKey(host: FleetHostSpec, ctx: Omit<DriverContext, 'dataDir'>): string {
+  const login = `${ctx.privateKey ? digest(ctx.privateKey) : ''}:${ctx.hostKey ?? ''}`;
   switch (host.kind) {
     case 'local': return 'local';
-    case 'ssh': return `ssh:${host.user ?? ''}@${host.host}:${host.port ?? 22}:${host.identity ?? ''}`;
-    case 'docker': return `docker:${ctx.dockerHost ?? process.env.DOCKER_HOST ?? ''}:${host.image}:${JSON.stringify(host.args)}`;
+    case 'ssh': return `ssh:${host.user ?? ''}@${host.host}:${host.port ?? 22}:${host.identity ?? ''}:${login}`;
+    case 'docker': return `docker:${ctx.dockerHost ?? process.env.DOCKER_HOST ?? ''}:${host.image}:${JSON.stringify(host.args)}:${login}`;
   }
+}
+
+function digest(secret: string): string {
+  return createHash('sha256').update(secret).digest('base64url');
 }
