@@ -8,6 +8,7 @@ import { LocalDriver } from './local-driver';
 import { KnownHosts } from './ssh/host-keys';
 import { SshConnection } from './ssh/ssh-connection';
 import { SshDriver } from './ssh/ssh-driver';
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { DockerDriver } from './docker/docker-driver';
 
@@ -81,9 +82,12 @@ export class DriverPool {
 }
 
 function hostKey(host: FleetHostSpec, ctx: Omit<DriverContext, 'dataDir'>): string {
+  // A driver holding a kept worker's key is not one without it (nor one with another key): a spec's
+  // worker on the same host must not borrow that key, nor recovery get a driver that lacks it.
+  const key = ctx.privateKey ? `:key ${createHash('sha256').update(ctx.privateKey).digest('hex').slice(0, 16)}` : '';
   switch (host.kind) {
     case 'local': return 'local';
-    case 'ssh': return `ssh:${host.user ?? ''}@${host.host}:${host.port ?? 22}:${host.identity ?? ''}`;
-    case 'docker': return `docker:${ctx.dockerHost ?? process.env.DOCKER_HOST ?? ''}:${host.image}:${JSON.stringify(host.args)}`;
+    case 'ssh': return `ssh:${host.user ?? ''}@${host.host}:${host.port ?? 22}:${host.identity ?? ''}${key}`;
+    case 'docker': return `docker:${ctx.dockerHost ?? process.env.DOCKER_HOST ?? ''}:${host.image}:${JSON.stringify(host.args)}${key}`;
   }
 }
