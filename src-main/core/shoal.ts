@@ -103,6 +103,9 @@ export class ShoalCore implements CoreServices {
     this.engine = new FleetEngine({
       store: this.store, bus: this.bus, dataDir: this.dataDir, gateway: this.tools, ...options.engine, env: agentEnv,
       prepareRun: (run) => this.alerts.sealRun(run),
+      // Recovery ends a crashed attempt's remote work with the sealed key of the kept worker that
+      // reaches it, even when that worker is not (or no longer, or not yet) one of the engine's.
+      keptWorkerFor: (ref, workerId) => this.workerRegistry.forRef(ref, workerId),
     });
     this.agentListener = new AgentListenerService({
       store: this.store, engine: this.engine, gateway: this.tools, dataDir: this.dataDir, log: this.log, changed: () => this.store.db.open && this.bus.invalidate('workers'),
@@ -139,6 +142,8 @@ export class ShoalCore implements CoreServices {
   start(): { recovered: number } {
     if (this.started) return { recovered: 0 };
     this.started = true;
+    // Kept workers join before the engine starts: recovery reaches their hosts through their own
+    // drivers, and their slots are counted from the first placement.
     for (const kept of this.workerRegistry.list()) {
       try {
         const w = this.workerRegistry.forEngine(kept.name);

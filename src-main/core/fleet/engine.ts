@@ -16,7 +16,9 @@ import { MIN_LEASE_SECONDS } from './spec/remote-work-fields';
 import { startAttempt, type AttemptDeps, type AttemptHandle, type StopReason } from './run-attempt';
 import { DriverPool } from '../hosts/driver-pool';
 import type { HostDriver } from '../hosts/host-driver';
-import { describeHostRef } from '../hosts/host-ref';
+import { describeHostRef, type HostRef } from '../hosts/host-ref';
+import { reapThrough } from '../hosts/reap-orphan';
+import type { KeptForEngine } from '../hosts/worker-registry';
 import { HostWatch, type HostReach, type ReprobeBackoff } from '../hosts/host-watch';
 import type { LoadedSpec } from './spec/load-spec';
 import { KEEP_OUT_OF_SERVICE } from './worker-status-sql';
@@ -47,6 +49,9 @@ export interface EngineOptions {
   reprobe?: ReprobeBackoff;
   /** Rewrites a run just before it is stored (alerts seal their channels' secrets). */
   prepareRun?: (run: NewRun) => NewRun;
+  /** After a crash: the kept worker that reaches what a ref names (its key is sealed in the
+   *  registry, so a driver built from the ref alone could not log in to end that work). */
+  keptWorkerFor?: (ref: HostRef, workerId: string) => KeptForEngine | null;
 }
 
 interface Worker extends WorkerIdentity {
@@ -84,7 +89,7 @@ export class FleetEngine {
   private readonly workers = new Map<string, Worker>();
   private readonly remoteCancels = new Set<RemoteCancel>();
   private readonly workspaces = new Map<string, string | null>();
-  private readonly opts: Required<Omit<EngineOptions, 'bus' | 'capabilities' | 'maxWorkers' | 'executor' | 'gateway' | 'drivers' | 'acceptNewHostKeys' | 'prepareRun' | 'reprobe'>> & { maxWorkers: number };
+  private readonly opts: Required<Omit<EngineOptions, 'bus' | 'capabilities' | 'maxWorkers' | 'executor' | 'gateway' | 'drivers' | 'acceptNewHostKeys' | 'prepareRun' | 'reprobe' | 'keptWorkerFor'>> & { maxWorkers: number };
   private tickScheduled = false;
   private readonly pendingFinishes: Array<{ lease: Lease; outcome: AttemptOutcome; resolve: () => void; reject: (e: unknown) => void }> = [];
   private readyTimer: NodeJS.Timeout | null = null;
@@ -539,8 +544,9 @@ export class FleetEngine {
         this.fleet.recoverAttempt(o);
         continue;
       }
-      const driver = this.workerDriver(o.runId, o.workerId, ref.kind) ?? this.drivers.driverForRef(ref);
-      const reaped = (driver ?? this.drivers.local).reap(ref)
+      // The worker's own driver first; a kept worker's sealed key before whatever the ref alone gets
+      // (each asked for only when the one before could not end the work).
+      const reaped = reapThrough([() => this.workerDriver(o.runId, o.workerId, ref.kind), () => this.keptDriverFor(ref, o.workerId), () => this.drivers.driverForRef(ref)], ref)
         .catch((e: unknown) => console.error(`[shoal] could not end ${describeHostRef(ref)} of ${o.runId}/${o.taskId}: ${(e as Error).message}`))
         .then(async () => {
           // Its worktree outlived it: what it had done becomes its partial branch first, so a
@@ -570,6 +576,19 @@ export class FleetEngine {
   private workerDriver(runId: string, workerId: string, kind: string): HostDriver | null {
     const w = this.workers.get(workerKey(runId, workerId)) ?? this.workers.get(workerKey(null, workerId));
     return w?.driver && w.driver.kind === kind ? w.driver : null;
+  }
+
+  /** The driver of the kept worker that reaches `ref`, built with its unsealed key and pinned host
+   *  key (pooled like every driver, closed at shutdown). Null when none matches or it is unusable. */
+  private keptDriverFor(ref: HostRef, workerId: string): HostDriver | null {
+    if (ref.kind !== 'ssh' && ref.kind !== 'docker') return null;
+    try {
+      const kept = this.options.keptWorkerFor?.(ref, workerId);
+      return kept ? this.drivers.driverFor(kept.spec.host, { workerName: kept.spec.name || kept.spec.id, ...kept.ctx }) : null;
+    } catch (e) {
+      console.error(`[shoal] ${(e as Error).message}`); // names the worker, never its key
+      return null;
+    }
   }
 
   /** A remote worker's host came back or went away. */

@@ -7,6 +7,8 @@ import type { FleetHostSpec, FleetWorkerSpec } from '../../../src-shared/protoco
 import { nowIso } from '../fleet/ids';
 import { openInline, sealInline, type SecretCipher } from '../providers/secret-store';
 import type { Store } from '../store/open';
+import type { HostRef } from './host-ref';
+import { keptWorkerReaches, pickKeptWorker } from './kept-worker-ref';
 
 export interface KeptWorker {
   name: string;
@@ -69,7 +71,7 @@ export class WorkerRegistry {
   }
 
   /** The worker as the engine runs it, with its driver settings (the key unsealed, in memory only). */
-  forEngine(name: string): { spec: FleetWorkerSpec; ctx: { dockerHost: string | null; hostKey: string | null; privateKey: string | null } } | null {
+  forEngine(name: string): KeptForEngine | null {
     const row = this.row(name);
     if (!row) return null;
     const kept = toKept(row);
@@ -77,6 +79,20 @@ export class WorkerRegistry {
     const spec: FleetWorkerSpec = { id: kept.name, name: kept.name, host: kept.host, labels: {}, capabilities: kept.capabilities, ...(kept.maxTasks !== null ? { max_concurrent_tasks: kept.maxTasks } : {}) } as FleetWorkerSpec;
     return { spec, ctx: { dockerHost: kept.dockerHost, hostKey: kept.hostKey, privateKey } };
   }
+
+  /** After a crash: the kept worker that reaches what `ref` names (preferably `workerId`, the one
+   *  the attempt ran on), so its work is ended with that worker's sealed key and pinned host key.
+   *  Throws when its key cannot be unsealed (the message names the worker, never the key). */
+  forRef(ref: HostRef, workerId: string): KeptForEngine | null {
+    const kept = pickKeptWorker(this.list().filter((w) => keptWorkerReaches(w.host, w.dockerHost, ref)), workerId);
+    return kept ? this.forEngine(kept.name) : null;
+  }
+}
+
+/** A kept worker's spec and driver settings; `privateKey` is unsealed, for a driver only. */
+export interface KeptForEngine {
+  spec: FleetWorkerSpec;
+  ctx: { dockerHost: string | null; hostKey: string | null; privateKey: string | null };
 }
 
 function toKept(r: Row): KeptWorker {
