@@ -3,7 +3,8 @@
 //  - SSH: one exec on Shoal's reused ssh2 connection vs OpenSSH's `ssh` reusing a ControlMaster
 //    connection, both running `true` on a throwaway sshd on 127.0.0.1 (target ≤ 1.0×);
 //  - Docker: an attempt's container from create to its first line of output through the Docker
-//    driver vs `podman run --rm IMAGE true` (target ≤ 1.2×).
+//    driver vs `podman run --rm IMAGE true` (target ≤ 1.2×); the same over ssh:// is
+//    docker-ssh-bench.ts, with the helpers here.
 // The servers are started with the repo's recipes (scripts/infra) and stopped afterwards.
 import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,10 +19,10 @@ import { SshConnection } from '../../core/hosts/ssh/ssh-connection';
 import { findUp } from '../paths';
 import { median } from './fleet-bench';
 
-const execFileP = promisify(execFile);
-const IMAGE = 'localhost/shoal-worker:latest';
+export const execFileP = promisify(execFile);
+export const IMAGE = 'localhost/shoal-worker:latest';
 
-function recipe(name: string): string {
+export function recipe(name: string): string {
   const found = findUp(path.dirname(fileURLToPath(import.meta.url)), path.join('scripts', 'infra', name));
   if (!found) throw new Error(`scripts/infra/${name} not found beside this build`);
   return found;
@@ -74,40 +75,8 @@ export async function dockerStartBench(rounds: number): Promise<DockerBench> {
     const [, url] = execFileSync(recipe('docker-up'), [dir], { encoding: 'utf8' }).trim().split(/\s+/);
     const driver = new DockerDriver(IMAGE, [], url!, 'bench');
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-bench-work-'));
-    const firstOutput = async (): Promise<number> => {
-      const t = performance.now();
-      let first = 0;
-      await new Promise<void>((resolve, reject) => {
-        const sink: AttemptSink = {
-          started() {}, diagnostics() {}, events() {}, artifacts() {},
-          output() {
-            first ||= performance.now() - t;
-          },
-          finish: () => resolve(),
-        };
-        driver.start({
-          runId: 'bench', taskId: 't', attempt: 1, launch: { command: 'echo', args: ['ready'], env: {}, stream: 'plain' },
-          workdir: { dir: work, branch: null, baseCommit: null, repo: null }, artifactsDir: work, gatewayUrl: null, killGraceMs: 1000,
-        }, sink, new AbortController().signal).catch(reject);
-      });
-      return first;
-    };
-    const podmanRun = async (): Promise<number> => {
-      const t = performance.now();
-      await execFileP('podman', ['run', '--rm', IMAGE, 'true']);
-      return performance.now() - t;
-    };
-    await firstOutput(); // warm: both paths have the image's layers mounted once before timing
-    await podmanRun();
-    const ours: number[] = [];
-    const theirs: number[] = [];
-    for (let r = 0; r < rounds; r++) {
-      ours.push(await firstOutput());
-      theirs.push(await podmanRun());
-    }
+    const { ours: a, theirs: b } = await sideBySide(rounds, () => firstOutputMs(driver, work), () => timedMs(() => execFileP('podman', ['run', '--rm', IMAGE, 'true'])));
     fs.rmSync(work, { recursive: true, force: true });
-    const a = median(ours);
-    const b = median(theirs);
     return { driver_first_output_ms: round(a), podman_run_ms: round(b), docker_vs_podman_run: round(a / b) };
   } finally {
     execFileSync(recipe('docker-down'), [dir], { stdio: 'ignore' });
@@ -115,6 +84,48 @@ export async function dockerStartBench(rounds: number): Promise<DockerBench> {
   }
 }
 
-function round(x: number): number {
+/** One attempt through the driver, `echo ready` in a container: ms from start() to its first line
+ *  of output. A host error or no output fails the bench rather than giving a figure. */
+export async function firstOutputMs(driver: DockerDriver, work: string): Promise<number> {
+  const t = performance.now();
+  let first = 0;
+  await new Promise<void>((resolve, reject) => {
+    const sink: AttemptSink = {
+      started() {}, diagnostics() {}, events() {}, artifacts() {},
+      output() {
+        first ||= performance.now() - t;
+      },
+      finish: (exit) => (exit.hostError ? reject(new Error(exit.hostError)) : resolve()),
+    };
+    driver.start({
+      runId: 'bench', taskId: 't', attempt: 1, launch: { command: 'echo', args: ['ready'], env: {}, stream: 'plain' },
+      workdir: { dir: work, branch: null, baseCommit: null, repo: null }, artifactsDir: work, gatewayUrl: null, killGraceMs: 1000,
+    }, sink, new AbortController().signal).catch(reject);
+  });
+  if (first === 0) throw new Error(`${driver.label}: the container printed nothing`);
+  return first;
+}
+
+export async function timedMs(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+/** Each path once unmeasured (the image's layers mounted, connections made), then `rounds`
+ *  interleaved so a burst of load hits both alike; the medians. */
+export async function sideBySide(rounds: number, oursFn: () => Promise<number>, theirsFn: () => Promise<number>): Promise<{ ours: number; theirs: number }> {
+  await oursFn();
+  await theirsFn();
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    ours.push(await oursFn());
+    theirs.push(await theirsFn());
+  }
+  return { ours: median(ours), theirs: median(theirs) };
+}
+
+export function round(x: number): number {
   return Math.round(x * 100) / 100;
 }

@@ -1,12 +1,14 @@
-// `shoal bench [--json] [--quick]`: the fleet's speed on this machine (`npm run bench`). Targets on a
-// 2-core machine: ≥ 20,000 tasks/s scheduled durably, ≥ 150,000 events/s, spawn p99 ≤ 20 ms, and a
-// scheduler three times as fast as plainjob (the hosts issue), each reference measured in the same run.
+// `shoal bench [--json] [--quick] [--only scheduler|hosts]`: the fleet's speed on this machine
+// (`npm run bench`). Targets on a 2-core machine: ≥ 20,000 tasks/s scheduled durably, ≥ 150,000
+// events/s, spawn p99 ≤ 20 ms, and a scheduler three times as fast as plainjob (the hosts issue),
+// each reference measured in the same run.
 import { JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import os from 'node:os';
 import { eventsPerSecond, median, plainjobTasksPerSecond, schedulerTasksPerSecond, spawnLatency, unbatchedTasksPerSecond } from '../bench/fleet-bench';
 import { agentEventsPerSecond } from '../bench/agent-events-bench';
 import { localRoundTripMs, remoteRoundTripMs } from '../bench/remote-bench';
 import { dockerStartBench, sshExecBench } from '../bench/hosts-bench';
+import { dockerSshStartBench } from '../bench/docker-ssh-bench';
 import { landingVsGitMerge } from '../bench/landing-bench';
 import { UsageError, type CliIo } from '../io';
 
@@ -16,7 +18,7 @@ export const doc: CommandDoc = {
   options: {
     json: JSON_OPTION,
     quick: { type: 'boolean', help: 'smaller workloads, one round (a smoke check, not a measurement)' },
-    only: { type: 'string', value: 'scheduler', help: 'measure only the scheduler against plainjob (its rounds as in the full bench)' },
+    only: { type: 'string', value: 'scheduler|hosts', help: 'measure one part alone, as in the full bench: the scheduler against plainjob, or the hosts (ssh, docker, docker over ssh://) against their references' },
   },
 };
 
@@ -24,10 +26,16 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const { flags } = parseCommand(args, doc);
   const quick = flags.get('quick') === true;
   const only = flags.get('only');
-  if (only !== undefined && only !== 'scheduler') throw new UsageError(`--only: unknown part "${String(only)}"; the one part that can be run alone is "scheduler"`);
+  if (only !== undefined && only !== 'scheduler' && only !== 'hosts') throw new UsageError(`--only: unknown part "${String(only)}"; the parts that can be run alone are "scheduler" and "hosts"`);
   const n = quick ? 2_000 : 20_000;
   const rounds = quick ? 1 : 5;
   const log = (m: string) => !flags.get('json') && io.stderr.write(m + '\n');
+  const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version };
+  const write = (result: object) => io.stdout.write(JSON.stringify(result, null, flags.get('json') ? undefined : 2) + '\n');
+  if (only === 'hosts') {
+    write({ hosts: await hostsBench(quick, log), targets: HOST_TARGETS, machine });
+    return 0;
+  }
   // Rounds interleave the systems so a burst of load on a shared machine hits both alike.
   const sched: number[] = [];
   const unbat: number[] = [];
@@ -56,9 +64,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       scheduler_slots: slots,
       tasks: n,
       rounds,
-      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version },
+      machine,
     };
-    io.stdout.write(JSON.stringify(result, null, flags.get('json') ? undefined : 2) + '\n');
+    write(result);
     return 0;
   }
   const scheduler = median(sched);
@@ -87,11 +95,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     localEv.push(eventsPerSecond(quick ? 50_000 : 200_000, 1000, 1));
     agentEv.push(await agentEventsPerSecond(quick ? 50_000 : 200_000, 1000));
   }
-  // Hosts: a machine without sshd or podman reports why instead of a figure.
-  log('ssh exec vs OpenSSH ControlMaster…');
-  const ssh = await sshExecBench(quick ? 20 : 100, quick ? 3 : 5).catch((e: unknown) => ({ error: `ssh: ${(e as Error).message.split('\n')[0]}` }));
-  log('docker start-to-first-output vs podman run…');
-  const docker = await dockerStartBench(quick ? 3 : 7).catch((e: unknown) => ({ error: `docker: ${(e as Error).message.split('\n')[0]}` }));
+  const hosts = await hostsBench(quick, log);
   log(`landing ${quick ? 10 : 50} branches vs a plain git merge loop…`);
   const landing = await landingVsGitMerge(quick ? 10 : 50, quick ? 1 : 3);
   const result = {
@@ -113,13 +117,26 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     remote_vs_local_round_trip: Math.round((median(remoteMs) / median(localMs)) * 100) / 100,
     agent_events_per_s: Math.round(median(agentEv)),
     agent_vs_local_events: Math.round((median(agentEv) / median(localEv)) * 100) / 100,
-    hosts: { ssh, docker },
+    hosts,
     tasks: n,
     rounds,
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version },
-    targets: { scheduler_tasks_per_s: 20_000, events_per_s: 150_000, spawn_ms_p99: 20, scheduler_vs_plainjob: 3, ssh_vs_openssh: 1, docker_vs_podman_run: 1.2, landing_vs_git_merge: 2, remote_vs_local_round_trip: 1.5, agent_vs_local_events: 0.5 },
+    machine,
+    targets: { scheduler_tasks_per_s: 20_000, events_per_s: 150_000, spawn_ms_p99: 20, scheduler_vs_plainjob: 3, ...HOST_TARGETS, landing_vs_git_merge: 2, remote_vs_local_round_trip: 1.5, agent_vs_local_events: 0.5 },
   };
-  if (flags.get('json')) io.stdout.write(JSON.stringify(result) + '\n');
-  else io.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  write(result);
   return 0;
+}
+
+const HOST_TARGETS = { ssh_vs_openssh: 1, docker_vs_podman_run: 1.2, docker_ssh_vs_podman_ssh_run: 1.2 };
+
+/** Hosts, each against its reference: a machine without sshd or podman reports why instead of a figure. */
+async function hostsBench(quick: boolean, log: (m: string) => void) {
+  const failed = (part: string) => (e: unknown) => ({ error: `${part}: ${(e as Error).message.split('\n')[0]}` });
+  log('ssh exec vs OpenSSH ControlMaster…');
+  const ssh = await sshExecBench(quick ? 20 : 100, quick ? 3 : 5).catch(failed('ssh'));
+  log('docker start-to-first-output vs podman run…');
+  const docker = await dockerStartBench(quick ? 3 : 7).catch(failed('docker'));
+  log('docker over ssh:// start-to-first-output vs podman --url ssh:// run…');
+  const docker_ssh = await dockerSshStartBench(quick ? 3 : 7).catch(failed('docker over ssh'));
+  return { ssh, docker, docker_ssh };
 }

@@ -5,12 +5,11 @@
 // `add` tests the host first and keeps nothing when it cannot be used; an SSH key given with
 // --identity is sealed in the store, and the host key it accepted is pinned with the worker. A Docker
 // daemon reached over ssh:// logs in the same way (--identity, ssh-agent or ~/.ssh; pinned key).
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import type { FleetHostSpec } from '../../../src-shared/protocol/fleet';
 import { LocalDriver } from '../../core/hosts/local-driver';
 import { probeHost, type HostCheck } from '../../core/hosts/probe-host';
+import { readIdentityFile, takesSshKey } from '../../core/hosts/ssh/identity-file';
 import { describeAgentClis } from '../../core/hosts/probe-commands';
 import { describeHost, type KeptWorker } from '../../core/hosts/worker-registry';
 import type { ShoalCore } from '../../core/shoal';
@@ -76,16 +75,16 @@ async function add(core: ShoalCore, name: string | undefined, dockerArgs: string
   const identity = flagString(flags, 'identity');
   let host: FleetHostSpec;
   // Only an SSH login takes a key: an ssh worker's, or that of a Docker daemon reached over ssh://.
-  if (identity !== undefined && ssh === undefined && !(dockerHost ?? process.env.DOCKER_HOST ?? '').startsWith('ssh://')) {
+  if (identity !== undefined && !takesSshKey(ssh !== undefined ? 'ssh' : 'docker', dockerHost)) {
     throw new UsageError('--identity is for --ssh HOST or --docker-host ssh://HOST');
   }
-  const file = identity ? path.resolve(io.cwd, identity.startsWith('~/') ? path.join(os.homedir(), identity.slice(2)) : identity) : undefined;
+  let file: string | undefined;
   let privateKey: string | null = null;
-  if (file) {
+  if (identity) {
     try {
-      privateKey = fs.readFileSync(file, 'utf8');
-    } catch {
-      throw new UsageError(`--identity: cannot read ${file}`);
+      ({ file, privateKey } = readIdentityFile(identity, io.cwd));
+    } catch (e) {
+      throw new UsageError(`--identity: ${(e as Error).message}`);
     }
   }
   if (ssh !== undefined) {

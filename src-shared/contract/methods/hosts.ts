@@ -21,6 +21,8 @@ export const KeptHostInputSchema = z.discriminatedUnion('kind', [
     image: z.string().min(1, 'image: required').max(512),
     dockerHost: z.string().max(1024).optional(),
     args: z.array(z.string().max(4096)).max(64).optional(),
+    /** Only with an ssh:// docker host: the key for that SSH login, read by main and sealed as an SSH worker's. */
+    identity: z.string().max(4096).optional(),
   }).strict(),
 ]);
 

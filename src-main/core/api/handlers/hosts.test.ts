@@ -1,20 +1,20 @@
 // The Workers view's "Add worker" through the contract (input validation included), against a real
-// OpenSSH server: an unknown host key is shown for the person to accept, then pinned; the key file
-// is sealed in main and never comes back.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// OpenSSH server (and podman's Docker API behind it, for a daemon reached over ssh://): an unknown
+// host key is shown for the person to accept, then pinned; the key file is sealed in main and never
+// comes back.
+import fs from 'node:fs';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { MethodInput, MethodName, MethodOutput } from '../../../../src-shared/contract';
 import type { ShoalCore } from '../../shoal';
-import { startSshd, type TestSshd } from '../../test-support/sshd';
+import { TEST_IMAGE } from '../../test-support/docker-api';
+import { launch } from '../../test-support/temp-core';
 import { useCores } from '../../test-support/use-cores';
+import { useSshdAndDocker } from '../../test-support/use-hosts';
 import { KnownHosts } from '../../hosts/ssh/host-keys';
 import { freePort } from '../../test-support/free-port';
 
 const makeCore = useCores();
-let sshd: TestSshd;
-beforeAll(() => {
-  sshd = startSshd();
-}, 120_000);
-afterAll(() => sshd?.stop());
+const hosts = useSshdAndDocker();
 
 async function call<M extends MethodName>(c: ShoalCore, method: M, input: MethodInput<M>): Promise<MethodOutput<M>> {
   const envelope = await c.call(method, input, { transport: 'test' });
@@ -25,19 +25,19 @@ async function call<M extends MethodName>(c: ShoalCore, method: M, input: Method
 describe('workers.test / workers.add', () => {
   it('shows an unknown host key, adds the worker once it is accepted, and keeps its key sealed', async () => {
     const c = makeCore();
-    const host = { kind: 'ssh' as const, host: '127.0.0.1', port: sshd.port, user: sshd.user, identity: sshd.identity };
+    const host = { kind: 'ssh' as const, host: '127.0.0.1', port: hosts.sshd.port, user: hosts.sshd.user, identity: hosts.sshd.identity };
     const first = await call(c, 'workers.test', { host });
-    expect(first).toMatchObject({ ok: false, unknownHostKey: sshd.fingerprint });
+    expect(first).toMatchObject({ ok: false, unknownHostKey: hosts.sshd.fingerprint });
     expect(first.error).toContain('is not known');
 
     const refused = await call(c, 'workers.add', { name: 'box', host });
     expect(refused.ok).toBe(false);
     expect(await call(c, 'workers.kept', {})).toEqual([]);
 
-    const added = await call(c, 'workers.add', { name: 'box', host, acceptHostKey: sshd.fingerprint, capabilities: ['remote'] });
-    expect(added).toMatchObject({ ok: true, hostKey: sshd.fingerprint, git: expect.stringMatching(/^\d/) });
+    const added = await call(c, 'workers.add', { name: 'box', host, acceptHostKey: hosts.sshd.fingerprint, capabilities: ['remote'] });
+    expect(added).toMatchObject({ ok: true, hostKey: hosts.sshd.fingerprint, git: expect.stringMatching(/^\d/) });
     const kept = await call(c, 'workers.kept', {});
-    expect(kept).toEqual([{ name: 'box', kind: 'ssh', target: `ssh ${sshd.user}@127.0.0.1:${sshd.port}`, capabilities: ['remote'], maxTasks: null, hostKey: sshd.fingerprint, keySealed: true }]);
+    expect(kept).toEqual([{ name: 'box', kind: 'ssh', target: `ssh ${hosts.sshd.user}@127.0.0.1:${hosts.sshd.port}`, capabilities: ['remote'], maxTasks: null, hostKey: hosts.sshd.fingerprint, keySealed: true }]);
     expect(JSON.stringify(kept)).not.toContain('PRIVATE KEY');
     // The engine took it at once: it is a worker now.
     expect((await call(c, 'workers.list', {})).map((w) => w.id)).toContain('box');
@@ -48,23 +48,71 @@ describe('workers.test / workers.add', () => {
     expect(await call(c, 'workers.remove', { name: 'box' })).toEqual({ ok: true });
   });
 
+  it('adds a Docker worker reached over ssh:// with a key file: the key is sealed, and the worker tests usable and runs a task', async () => {
+    // No ssh-agent: the key file is the only way in (the test sshd takes no other key).
+    const savedAgent = process.env.SSH_AUTH_SOCK;
+    delete process.env.SSH_AUTH_SOCK;
+    onTestFinished(() => {
+      if (savedAgent !== undefined) process.env.SSH_AUTH_SOCK = savedAgent;
+    });
+    const c = makeCore();
+    const dockerHost = `ssh://${hosts.sshd.user}@127.0.0.1:${hosts.sshd.port}${hosts.dockerApi.url.replace(/^unix:\/\//, '')}`;
+    const host = { kind: 'docker' as const, image: TEST_IMAGE, dockerHost, identity: hosts.sshd.identity };
+    const first = await call(c, 'workers.test', { host });
+    expect(first).toMatchObject({ ok: false, unknownHostKey: hosts.sshd.fingerprint });
+    const tested = await call(c, 'workers.test', { host, acceptHostKey: hosts.sshd.fingerprint });
+    expect(tested, tested.error).toMatchObject({ ok: true, hostKey: hosts.sshd.fingerprint, git: expect.stringMatching(/^\d/) });
+
+    const added = await call(c, 'workers.add', { name: 'far', host, acceptHostKey: hosts.sshd.fingerprint });
+    expect(added.ok, added.error).toBe(true);
+    const kept = await call(c, 'workers.kept', {});
+    expect(kept).toEqual([{ name: 'far', kind: 'docker', target: `docker ${TEST_IMAGE} at ${dockerHost}`, capabilities: [], maxTasks: null, hostKey: hosts.sshd.fingerprint, keySealed: true }]);
+    // Sealed at rest: neither the stored row nor the worker's spec holds the key or its path.
+    const key = fs.readFileSync(hosts.sshd.identity, 'utf8');
+    const row = c.store.db.prepare<[string], { host: string; sealed_secret: string }>('SELECT host, sealed_secret FROM worker_registry WHERE name = ?').get('far')!;
+    expect(row.sealed_secret).not.toContain('PRIVATE KEY');
+    expect(row.sealed_secret).not.toContain(key.split('\n')[1]!);
+    expect(row.host).not.toContain(hosts.sshd.identity);
+
+    // The engine took it with the unsealed key: with this computer drained, a task runs in its container.
+    expect(c.engine.drainWorker('local')).toBe(true);
+    const runId = launch(c, { name: 'far', task_specs: [{ id: 't', name: 't', instructions: 'echo "in $PWD"' }] });
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const [receipt] = c.engine.fleet.receipts(runId);
+    expect(receipt).toMatchObject({ worker_id: 'far', result: 'pass' });
+    const log = (receipt!.artifacts as Array<{ kind: string; path: string }>).find((a) => a.kind === 'log')!;
+    expect(fs.readFileSync(log.path, 'utf8')).toContain('in /shoal/work'); // the copy in the container
+  }, 120_000);
+
   it('rejects bad input by field', async () => {
     const c = makeCore();
     const envelope = await c.call('workers.add', { name: '../x', host: { kind: 'docker', image: '' } }, { transport: 'test' });
     expect(envelope.ok).toBe(false);
+    const refused = async (host: MethodInput<'workers.test'>['host']) => {
+      const r = await c.call('workers.test', { host }, { transport: 'test' });
+      return r.ok ? 'accepted' : r.error.message;
+    };
+    // A key for a daemon reached without SSH would be sealed and never used.
+    expect(await refused({ kind: 'docker', image: TEST_IMAGE, dockerHost: hosts.dockerApi.url, identity: hosts.sshd.identity }))
+      .toContain(`identity: a key file is only for a Docker host reached over ssh://, not ${hosts.dockerApi.url}`);
+    const over = `ssh://${hosts.sshd.user}@127.0.0.1:${hosts.sshd.port}`;
+    expect(await refused({ kind: 'docker', image: TEST_IMAGE, dockerHost: over, identity: '/nonexistent/id_ed25519' })).toContain('identity: cannot read /nonexistent/id_ed25519');
+    // The dialog has no working directory a relative path could mean.
+    expect(await refused({ kind: 'ssh', host: '127.0.0.1', identity: 'id_ed25519' })).toContain('identity: give the key file\'s full path (or ~/…), not "id_ed25519"');
+    expect(await refused({ kind: 'docker', image: TEST_IMAGE, dockerHost: over, identity: 'x'.repeat(5000) })).toMatch(/identity/);
   });
 });
 
 describe('specs.probeWorkers (the launch preview)', () => {
   it("flags a spec's worker that cannot be reached, with the cause, and passes one that answers", async () => {
     const c = makeCore();
-    KnownHosts.inDataDir(c.dataDir).pin(`127.0.0.1:${sshd.port}`, sshd.fingerprint);
+    KnownHosts.inDataDir(c.dataDir).pin(`127.0.0.1:${hosts.sshd.port}`, hosts.sshd.fingerprint);
     const closed = await freePort();
     const spec = {
       name: 'preview',
       worker_specs: [
-        { id: 'up', name: 'good box', host: { kind: 'ssh', host: '127.0.0.1', port: sshd.port, user: sshd.user, identity: sshd.identity } },
-        { id: 'down', name: 'dead box', host: { kind: 'ssh', host: '127.0.0.1', port: closed, user: sshd.user, identity: sshd.identity } },
+        { id: 'up', name: 'good box', host: { kind: 'ssh', host: '127.0.0.1', port: hosts.sshd.port, user: hosts.sshd.user, identity: hosts.sshd.identity } },
+        { id: 'down', name: 'dead box', host: { kind: 'ssh', host: '127.0.0.1', port: closed, user: hosts.sshd.user, identity: hosts.sshd.identity } },
         { id: 'here', name: 'here', host: { kind: 'local' } },
       ],
       task_specs: [{ id: 't', name: 't', instructions: 'true' }],
@@ -72,7 +120,7 @@ describe('specs.probeWorkers (the launch preview)', () => {
     const reach = await call(c, 'specs.probeWorkers', { text: JSON.stringify(spec), filename: 'spec.json' });
     expect(reach).toEqual([
       { id: 'up', name: 'good box', kind: 'ssh', ok: true, error: null },
-      { id: 'down', name: 'dead box', kind: 'ssh', ok: false, error: `worker dead box: ssh ${sshd.user}@127.0.0.1:${closed}: connection refused (is sshd running there?)` },
+      { id: 'down', name: 'dead box', kind: 'ssh', ok: false, error: `worker dead box: ssh ${hosts.sshd.user}@127.0.0.1:${closed}: connection refused (is sshd running there?)` },
       { id: 'here', name: 'here', kind: 'local', ok: true, error: null },
     ]);
     // An invalid spec has no workers to ask about; the input is still checked by the contract.

@@ -1,11 +1,12 @@
-// Kept workers from the Workers view: test a host, add (tested first), list, remove. A key file is
-// read here and sealed by the registry; the renderer only ever learns whether one is stored.
-import fs from 'node:fs';
+// Kept workers from the Workers view: test a host, add (tested first), list, remove. A key file (an
+// SSH host's, or a Docker daemon's reached over ssh://) is read here and sealed by the registry; the
+// renderer only ever learns whether one is stored.
 import os from 'node:os';
 import { ShoalError } from '../../../../src-shared/contract';
 import type { HostCheck, hostsMethods } from '../../../../src-shared/contract/methods/hosts';
 import type { FleetHostSpec } from '../../../../src-shared/protocol/fleet';
 import { probeHost } from '../../hosts/probe-host';
+import { readIdentityFile, takesSshKey } from '../../hosts/ssh/identity-file';
 import { describeHost } from '../../hosts/worker-registry';
 import type { CoreServices } from '../services';
 import type { MethodParsedInput } from '../../../../src-shared/contract';
@@ -14,16 +15,21 @@ import type { Handler } from '../dispatch';
 type HostInput = MethodParsedInput<'workers.test'>['host'];
 
 function toHostSpec(h: HostInput): { host: FleetHostSpec; dockerHost: string | null; privateKey: string | null } {
-  if (h.kind === 'docker') return { host: { kind: 'docker', image: h.image, args: h.args ?? [] } as FleetHostSpec, dockerHost: h.dockerHost || null, privateKey: null };
-  let privateKey: string | null = null;
+  const dockerHost = h.kind === 'docker' ? h.dockerHost || null : null;
+  let identity: { file: string; privateKey: string } | null = null;
   if (h.identity) {
+    // Refused rather than ignored: a key kept for a login that never uses it would mislead.
+    if (!takesSshKey(h.kind, dockerHost)) throw new ShoalError('invalid_input', `identity: a key file is only for a Docker host reached over ssh://, not ${dockerHost ?? 'the default (DOCKER_HOST or the local socket)'}`);
     try {
-      privateKey = fs.readFileSync(h.identity, 'utf8');
-    } catch {
-      throw new ShoalError('invalid_input', `identity: cannot read ${h.identity}`);
+      identity = readIdentityFile(h.identity, null);
+    } catch (e) {
+      throw new ShoalError('invalid_input', `identity: ${(e as Error).message}`);
     }
   }
-  const host = { kind: 'ssh', host: h.host, ...(h.port ? { port: h.port } : {}), user: h.user || os.userInfo().username, ...(h.identity ? { identity: h.identity } : {}) } as FleetHostSpec;
+  const privateKey = identity?.privateKey ?? null;
+  // A Docker worker's spec has no identity field: its key lives only sealed, beside the docker host.
+  if (h.kind === 'docker') return { host: { kind: 'docker', image: h.image, args: h.args ?? [] } as FleetHostSpec, dockerHost, privateKey };
+  const host = { kind: 'ssh', host: h.host, ...(h.port ? { port: h.port } : {}), user: h.user || os.userInfo().username, ...(identity ? { identity: identity.file } : {}) } as FleetHostSpec;
   return { host, dockerHost: null, privateKey };
 }
 

@@ -1,9 +1,11 @@
 // "Add worker": an SSH host or a Docker image, tested before it is kept (a remote agent, which dials
 // in instead, is RemoteAgentDialog). Test connection shows git,
 // the agent CLIs found, CPUs, memory and OS; an SSH host key seen for the first time is shown with
-// its fingerprint and kept only once the person trusts it. The key file is read by main and sealed
-// there: this view only names its path.
+// its fingerprint and kept only once the person trusts it. The key file (an SSH host's, or that of a
+// Docker daemon reached over ssh://, which logs in the same way) is read by main and sealed there:
+// this view only names its path.
 import { useState } from 'react';
+import { RemoteError } from '../../../../src-shared/contract/envelope';
 import type { HostCheck } from '../../../../src-shared/contract/methods/hosts';
 import { useShoalMutation } from '../../transport/query';
 import { Dialog } from '../../ui/Dialog';
@@ -27,11 +29,14 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
   const [result, setResult] = useState<HostCheck | null>(null);
   const [inputError, setInputError] = useState<string | null>(null);
 
+  // Only a daemon reached over ssh:// logs in with a key; the field (and its value) is for that alone.
+  const dockerOverSsh = dockerHost.trim().startsWith('ssh://');
+  const key = identity.trim() && (kind === 'ssh' || dockerOverSsh) ? { identity: identity.trim() } : {};
   const host = (): Parameters<typeof test.mutate>[0]['host'] | null => {
-    if (kind === 'docker') return image.trim() ? { kind, image: image.trim(), ...(dockerHost.trim() ? { dockerHost: dockerHost.trim() } : {}) } : null;
+    if (kind === 'docker') return image.trim() ? { kind, image: image.trim(), ...(dockerHost.trim() ? { dockerHost: dockerHost.trim() } : {}), ...key } : null;
     const m = /^(?:([^@\s]+)@)?([^:@\s]+)(?::(\d{1,5}))?$/.exec(target.trim());
     if (!m) return null;
-    return { kind: 'ssh' as const, host: m[2]!, ...(m[1] ? { user: m[1] } : {}), ...(m[3] ? { port: Number(m[3]) } : {}), ...(identity.trim() ? { identity: identity.trim() } : {}) };
+    return { kind: 'ssh' as const, host: m[2]!, ...(m[1] ? { user: m[1] } : {}), ...(m[3] ? { port: Number(m[3]) } : {}), ...key };
   };
   const withHost = (fn: (h: NonNullable<ReturnType<typeof host>>) => void) => {
     const h = host();
@@ -41,6 +46,14 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
   };
   const acceptHostKey = trusted ?? undefined;
   const busy = test.isPending || add.isPending;
+  // Main refuses a field it cannot use (a key file it cannot read) before any connection is tried.
+  const failure = test.error ?? add.error;
+  // A new key path answers the refusal of the old one: the notice goes until the next try.
+  const changeKey = (v: string) => {
+    setIdentity(v);
+    test.reset();
+    add.reset();
+  };
   if (kind === 'agent') return <RemoteAgentDialog onClose={onClose} picker={<WorkerKindPicker kind={kind} onChange={setKind} />} />;
 
   return (
@@ -80,11 +93,7 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
               <input name="ssh-target" className="input mono" value={target} onChange={(e) => { setTarget(e.target.value); setTrusted(null); setResult(null); }} placeholder="me@10.0.0.5:22" />
               <span className="field-hint">It needs sshd, sh and git (and the agent&apos;s CLI).</span>
             </label>
-            <label className="field">
-              <span className="field-label">Key file <span className="muted">(optional)</span></span>
-              <input name="ssh-identity" className="input mono" value={identity} onChange={(e) => setIdentity(e.target.value)} placeholder="~/.ssh/id_ed25519" />
-              <span className="field-hint">Read and sealed by Shoal; without one, your ssh-agent or ~/.ssh/id_* is used.</span>
-            </label>
+            <KeyFileField value={identity} onChange={changeKey} />
           </>
         ) : (
           <>
@@ -95,9 +104,10 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
             </label>
             <label className="field">
               <span className="field-label">Docker host <span className="muted">(optional)</span></span>
-              <input name="docker-host" className="input mono" value={dockerHost} onChange={(e) => setDockerHost(e.target.value)} placeholder="unix:///var/run/docker.sock (default: DOCKER_HOST)" />
-              <span className="field-hint">On another machine: ssh://user@host[:port][/path/to/docker.sock], logged in with your ssh-agent or ~/.ssh/id_*.</span>
+              <input name="docker-host" className="input mono" value={dockerHost} onChange={(e) => { setDockerHost(e.target.value); setTrusted(null); setResult(null); }} placeholder="unix:///var/run/docker.sock (default: DOCKER_HOST)" />
+              <span className="field-hint">On another machine: ssh://user@host[:port][/path/to/docker.sock], logged in like an SSH host.</span>
             </label>
+            {dockerOverSsh && <KeyFileField value={identity} onChange={changeKey} />}
           </>
         )}
         <label className="field">
@@ -106,9 +116,20 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
         </label>
         {inputError && <p className="field-error" role="alert">{inputError}</p>}
         {result && <CheckResult result={result} trusted={trusted} onTrust={setTrusted} />}
-        {(test.error || add.error) && <ErrorNotice title="Could not reach the host" error={(test.error ?? add.error)!} />}
+        {failure && <ErrorNotice title={failure instanceof RemoteError && failure.code === 'invalid_input' ? 'Check the fields' : 'Could not reach the host'} error={failure} />}
       </form>
     </Dialog>
+  );
+}
+
+/** One SSH key field for both logins (an SSH host, a Docker daemon over ssh://): main reads and seals it. */
+function KeyFileField({ value, onChange }: { value: string; onChange: (v: string) => void }) {
+  return (
+    <label className="field">
+      <span className="field-label">Key file <span className="muted">(optional)</span></span>
+      <input name="ssh-identity" className="input mono" value={value} onChange={(e) => onChange(e.target.value)} placeholder="~/.ssh/id_ed25519" />
+      <span className="field-hint">Read and sealed by Shoal; without one, your ssh-agent or ~/.ssh/id_* is used.</span>
+    </label>
   );
 }
 
