@@ -17,7 +17,7 @@ import { startAttempt, type AttemptDeps, type AttemptHandle, type StopReason } f
 import { DriverPool } from '../hosts/driver-pool';
 import type { HostDriver } from '../hosts/host-driver';
 import { describeHostRef, type HostRef } from '../hosts/host-ref';
-import { reapThrough } from '../hosts/reap-orphan';
+import { reapUntilEnded, type ReapLoop } from '../hosts/reap-orphan';
 import type { KeptForEngine } from '../hosts/worker-registry';
 import { HostWatch, type HostReach, type ReprobeBackoff } from '../hosts/host-watch';
 import type { LoadedSpec } from './spec/load-spec';
@@ -306,6 +306,7 @@ export class FleetEngine {
     const all = [...this.workers.values()].flatMap((w) => [...w.running.values()]);
     for (const h of all) h.stop({ kind: 'interrupt', signal });
     await Promise.all(all.map((h) => h.done));
+    for (const loop of this.reapLoops) loop.cancel();
     await Promise.all(this.reaping);
     for (const w of this.workers.values()) w.watch?.close();
     for (const w of this.workers.values()) this.heartbeatStmt.run(nowIso(), null, null, 'offline', nowIso(), w.id);
@@ -546,17 +547,24 @@ export class FleetEngine {
       }
       // The worker's own driver first; a kept worker's sealed key before whatever the ref alone gets
       // (each asked for only when the one before could not end the work).
-      const reaped = reapThrough([() => this.workerDriver(o.runId, o.workerId, ref.kind), () => this.keptDriverFor(ref, o.workerId), () => this.drivers.driverForRef(ref)], ref)
-        .catch((e: unknown) => console.error(`[shoal] could not end ${describeHostRef(ref)} of ${o.runId}/${o.taskId}: ${(e as Error).message}`))
-        .then(async () => {
-          // Its worktree outlived it: what it had done becomes its partial branch first, so a
-          // retry that resumes from partial work finds it.
-          if (ref.kind === 'local') await keepReclaimedWork(this.options.store, this.fleet, o, o.workdir).catch(() => undefined);
-          if (!this.options.store.db.open) return;
-          this.fleet.recoverAttempt(o);
-          this.options.bus?.invalidate('runs', 'tasks');
-          this.kick();
-        });
+      const loop = reapUntilEnded([() => this.workerDriver(o.runId, o.workerId, ref.kind), () => this.keptDriverFor(ref, o.workerId), () => this.drivers.driverForRef(ref)], ref, {
+        onFailure: (e, tries) => {
+          if (tries === 1) console.error(`[shoal] could not end ${describeHostRef(ref)} of ${o.runId}/${o.taskId}: ${e.message}; Shoal keeps trying, and the task waits for its lease to run out rather than run beside it`);
+        },
+      });
+      this.reapLoops.add(loop);
+      const reaped = loop.ended.then(async (ended) => {
+        this.reapLoops.delete(loop);
+        if (!ended) return;
+        // Its worktree outlived it: what it had done becomes its partial branch first, so a
+        // retry that resumes from partial work finds it.
+        if (ref.kind === 'local') await keepReclaimedWork(this.options.store, this.fleet, o, o.workdir).catch(() => undefined);
+        if (!this.options.store.db.open) return;
+        // Fenced: a lease the reaper reclaimed while the host did not answer stays as it recorded it.
+        this.fleet.recoverAttempt(o);
+        this.options.bus?.invalidate('runs', 'tasks');
+        this.kick();
+      });
       this.reaping.add(reaped);
       void reaped.finally(() => this.reaping.delete(reaped));
     }
@@ -565,6 +573,8 @@ export class FleetEngine {
   }
 
   private readonly reaping = new Set<Promise<void>>();
+  /** Orphans whose host has not let Shoal end them yet, tried again until it does. */
+  private readonly reapLoops = new Set<ReapLoop>();
 
   private keepPartial(p: Promise<void>): void {
     const kept = p.catch((e: unknown) => console.error(`[shoal] could not keep partial work: ${(e as Error).message}`));

@@ -73,6 +73,9 @@ const CAN_TAKE = `(requires IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(inbox
 interface TaskRecord { run_id: string; task_id: string; spec: string; state: string; attempts: number; max_attempts: number; worker_id: string | null }
 interface RunCounters { status: string; tasks_total: number; tasks_passed: number; tasks_failed: number; tasks_review: number; tasks_cancelled: number }
 
+/** The attempt states of work that may still be running, as an SQL list. */
+const LIVE_STATES_SQL = LIVE_ATTEMPT_STATES.map((s) => `'${s}'`).join(', ');
+
 const TERMINAL = new Set(['passed', 'failed', 'timeout', 'cancelled', 'skipped']);
 
 export class FleetStore {
@@ -128,6 +131,8 @@ export class FleetStore {
         `UPDATE attempts SET state = 'running', pid = ?, pid_start = ?, host_ref = ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
       attemptEnded: p<[string, string, number | null, string | null, string | null, string, string, number]>(
         `UPDATE attempts SET state = ?, ended_at = ?, exit_code = ?, result = ?, reason = ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
+      attemptLost: p<[string, string, string, string, number]>(
+        `UPDATE attempts SET state = 'lost', ended_at = ?, reason = ? WHERE run_id = ? AND task_id = ? AND attempt = ? AND state IN (${LIVE_STATES_SQL})`),
       insertReceipts: new BatchInsert(this.db, 'INSERT INTO receipts (run_id, task_id, attempt, worker_id, completed_at, result, body)', 7),
       deleteInbox: p<[string, string]>(`DELETE FROM inbox WHERE run_id = ? AND task_id = ?`),
       // Releasing a lease is the fence of a finished attempt's writes.
@@ -151,7 +156,7 @@ export class FleetStore {
       activeAttempts: p<[], { seq: number; run_id: string; task_id: string; attempt: number; worker_id: string; lease_token: string; pid: number | null; pid_start: string | null; host_ref: string | null; owner_pid: number | null; workdir: string | null }>(
         `SELECT i.seq, a.run_id, a.task_id, a.attempt, a.worker_id, a.lease_token, a.pid, a.pid_start, a.host_ref, a.owner_pid, a.workdir
          FROM inbox i CROSS JOIN attempts a ON a.run_id = i.run_id AND a.task_id = i.task_id AND a.attempt = i.attempts
-         WHERE i.lease_token IS NOT NULL AND a.state IN (${LIVE_ATTEMPT_STATES.map((s) => `'${s}'`).join(', ')})`),
+         WHERE i.lease_token IS NOT NULL AND a.state IN (${LIVE_STATES_SQL})`),
       lastAttempt: p<[string, string], { attempt: number; worker_id: string }>(
         `SELECT attempt, worker_id FROM attempts WHERE run_id = ? AND task_id = ? ORDER BY attempt DESC LIMIT 1`),
       reenqueue: p<[string, string, number, string, number, string | null, string | null]>(
@@ -734,8 +739,9 @@ export class FleetStore {
         this.s.readyNow.run(a.runId, a.taskId); // no backoff: nothing was wrong with the task
         return;
       }
-      // The inbox already moved on (finished or re-leased): just close the attempt record.
-      this.s.attemptEnded.run('lost', nowIso(), null, null, 'owner process died', a.runId, a.taskId, a.attempt);
+      // The inbox already moved on (finished, re-leased, or reclaimed when its lease ran out while
+      // its host could not be reached): close the attempt record unless that already did.
+      this.s.attemptLost.run(nowIso(), 'owner process died', a.runId, a.taskId, a.attempt);
     });
   }
 

@@ -23,3 +23,42 @@ export async function reapThrough(candidates: ReadonlyArray<() => HostDriver | n
   }
   throw new Error(causes.length > 0 ? causes.join('; ') : `no driver here can reach ${ref.kind} hosts`);
 }
+
+export interface ReapLoop {
+  /** Settles true once the work is ended (or found gone), false when cancelled first. */
+  readonly ended: Promise<boolean>;
+  cancel(): void;
+}
+
+/** Keeps trying to end what a ref names until it is ended or the loop is cancelled. After a crash
+ *  the host may be down or refuse Shoal for a while: the task must not be put back beside work that
+ *  may still be running there (its lease runs out and the reaper reclaims it meanwhile, as for any
+ *  host that went silent), and the orphan must still be ended once the host answers again.
+ *  `onFailure` hears each failed try (its number from 1), to say so once rather than every time. */
+export function reapUntilEnded(
+  candidates: ReadonlyArray<() => HostDriver | null>, ref: HostRef,
+  opts: { onFailure: (error: Error, tries: number) => void; firstDelayMs?: number; maxDelayMs?: number },
+): ReapLoop {
+  let cancelled = false;
+  let wake: (() => void) | null = null;
+  const ended = (async () => {
+    let delay = opts.firstDelayMs ?? 1_000;
+    for (let tries = 1; !cancelled; tries++) {
+      try {
+        await reapThrough(candidates, ref);
+        return true;
+      } catch (e) {
+        if (cancelled) break;
+        opts.onFailure(e as Error, tries);
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, delay).unref();
+      });
+      wake = null;
+      delay = Math.min(delay * 2, opts.maxDelayMs ?? 30_000);
+    }
+    return false;
+  })();
+  return { ended, cancel: () => { cancelled = true; wake?.(); } };
+}
