@@ -87,7 +87,7 @@ export async function dockerStartBench(rounds: number): Promise<DockerBench> {
         };
         driver.start({
           runId: 'bench', taskId: 't', attempt: 1, launch: { command: 'echo', args: ['ready'], env: {}, stream: 'plain' },
-          workdir: { dir: work, branch: null, baseCommit: null, repo: null }, artifactsDir: work, gatewayUrl: null, killGraceMs: 1000,
+          workerName: 'bench', workdir: { dir: work, branch: null, baseCommit: null, repo: null }, artifactsDir: work, gatewayUrl: null, killGraceMs: 1000,
         }, sink, new AbortController().signal).catch(reject);
       });
       return first;
