@@ -98,7 +98,7 @@ export async function firstOutputMs(driver: DockerDriver, work: string): Promise
       finish: (exit) => (exit.hostError ? reject(new Error(exit.hostError)) : resolve()),
     };
     driver.start({
-      runId: 'bench', taskId: 't', attempt: 1, launch: { command: 'echo', args: ['ready'], env: {}, stream: 'plain' },
+      runId: 'bench', taskId: 't', attempt: 1, launch: { command: 'echo', args: ['ready'], env: {}, stream: 'plain' }, workerName: 'bench',
       workdir: { dir: work, branch: null, baseCommit: null, repo: null }, artifactsDir: work, gatewayUrl: null, killGraceMs: 1000,
     }, sink, new AbortController().signal).catch(reject);
   });

@@ -415,7 +415,7 @@ export class FleetEngine {
   private run(worker: Worker, lease: Lease): void {
     const execute = this.options.executor ?? startAttempt;
     const handle = execute(lease, {
-      fleet: this.fleet, dataDir: this.opts.dataDir, workspace: this.workspaces.get(lease.runId) ?? null,
+      fleet: this.fleet, dataDir: this.opts.dataDir, workspace: this.workspaces.get(lease.runId) ?? null, workerName: worker.name || worker.id,
       // Every attempt's outcome goes through the group commit (the path `npm run bench` measures).
       complete: (l, outcome) => this.completeAttempt(l, outcome), driver: worker.driver ?? this.drivers.local,
       leaseMs: this.opts.leaseMs, heartbeatMs: this.opts.heartbeatMs, killGraceMs: this.opts.killGraceMs, env: this.opts.env,

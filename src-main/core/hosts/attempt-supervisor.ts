@@ -35,6 +35,8 @@ export interface SupervisorDeps {
   driver: HostDriver;
   dataDir: string;
   workspace: string | null;
+  /** The worker's name for the driver's errors (default: the lease's worker id). */
+  workerName?: string;
   leaseMs: number;
   heartbeatMs: number;
   killGraceMs: number;
@@ -248,7 +250,7 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
     }, timeoutS * 1000)
     : null;
 
-  const plan = { runId: lease.runId, taskId: lease.taskId, attempt: lease.attempt, launch, workdir, artifactsDir: outDir, gatewayUrl: session?.url ?? null, killGraceMs: deps.killGraceMs };
+  const plan = { workerName: deps.workerName ?? lease.workerId, runId: lease.runId, taskId: lease.taskId, attempt: lease.attempt, launch, workdir, artifactsDir: outDir, gatewayUrl: session?.url ?? null, killGraceMs: deps.killGraceMs };
   driver.start(plan, sink, abort.signal).catch((e: unknown) => {
     // The driver could not start the agent (it says why, naming the host).
     sink.diagnostics(`shoal: ${(e as Error).message}\n`);

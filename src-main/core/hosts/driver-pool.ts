@@ -10,7 +10,7 @@ import { SshConnection } from './ssh/ssh-connection';
 import { SshDriver } from './ssh/ssh-driver';
 import os from 'node:os';
 import { createHash } from 'node:crypto';
-import { DockerDriver } from './docker/docker-driver';
+import { DockerDriver, type DockerDriverOptions } from './docker/docker-driver';
 
 /** Per-worker settings that are not part of the wire FleetHostSpec (a kept worker's pinned host
  *  key or Docker daemon, the data dir for known hosts). */
@@ -33,7 +33,8 @@ export class DriverPool {
   private readonly factories = new Map<HostKind, DriverFactory>();
   readonly local = new LocalDriver();
 
-  constructor(private readonly dataDir: string, private readonly opts: { acceptNewHostKeys?: boolean } = {}) {
+  /** `docker`: settings of every Docker driver made here (a test's short call deadline). */
+  constructor(private readonly dataDir: string, private readonly opts: { acceptNewHostKeys?: boolean; docker?: DockerDriverOptions } = {}) {
     this.factories.set('local', () => this.local);
     this.factories.set('ssh', (host, ctx) => {
       if (host.kind !== 'ssh') throw new Error('not an ssh host');
@@ -45,7 +46,7 @@ export class DriverPool {
       // A daemon reached over ssh:// trusts and authenticates that host as an SSH worker would.
       return new DockerDriver(host.image, host.args ?? [], ctx.dockerHost ?? null, ctx.workerName, {
         known: KnownHosts.inDataDir(ctx.dataDir), pinned: ctx.hostKey ?? null, acceptNew: ctx.acceptNewHostKey ?? this.opts.acceptNewHostKeys ?? false, privateKey: ctx.privateKey ?? null,
-      });
+      }, this.opts.docker);
     });
   }
 

@@ -10,6 +10,9 @@ import type { AgentCliFound } from './probe-commands';
 
 /** Everything a driver needs to run one attempt. Paths are local; a remote driver maps them. */
 export interface AttemptPlan {
+  /** The worker's name, for errors that must say where ("worker gpu-box: …"): one driver may
+   *  serve several workers on the same host. */
+  workerName: string;
   runId: string;
   taskId: string;
   attempt: number;

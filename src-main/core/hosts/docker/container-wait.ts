@@ -7,7 +7,8 @@ import type Docker from 'dockerode';
 
 /** Resolves with the container's exit code (null when the daemon gives none). Rejects with
  *  `code: 'ECONNRESET'` and no `statusCode` when the connection drops before the container ended,
- *  with the daemon's `statusCode` when it refuses, and with an AbortError when `signal` fires. */
+ *  with the daemon's `statusCode` when it refuses, and with `signal`'s reason when it fires (the
+ *  driver's deadline, or its liveness check finding the daemon silent). */
 export function waitForExit(docker: Docker, containerId: string, signal?: AbortSignal): Promise<number | null> {
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -21,9 +22,11 @@ export function waitForExit(docker: Docker, containerId: string, signal?: AbortS
       method: 'POST',
       isStream: true,
       statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
-      options: signal ? { abortSignal: signal } : {},
+      // docker-modem aborts the request on the top-level abortSignal only (in `options` it is
+      // dropped from the query and ignored).
+      ...(signal ? { abortSignal: signal } : {}),
     }, (err: unknown, res: unknown) => {
-      if (err) return settle(() => reject(err));
+      if (err) return settle(() => reject(signal?.aborted ? signal.reason : err));
       const body = res as NodeJS.ReadableStream;
       // Our own deadline closes the connection too: say which of the two it was.
       const lost = (): void => settle(() => reject(signal?.aborted ? signal.reason : Object.assign(new Error('the connection was lost'), { code: 'ECONNRESET' })));

@@ -49,20 +49,38 @@ export function unusableDaemon(c: DockerClient): string | null {
   return `Docker at ${c.where} is on another machine: its containers cannot reach Shoal's tool gateway over tcp:// (unencrypted); use --docker-host ssh://[USER@]HOST[:PORT][/path/to/docker.sock] instead`;
 }
 
-/** How long one short API call (create, start, inspect, stats, kill, remove) may take. docker-modem
- *  has no deadline of its own, and a daemon that stops answering (hung, or gone after it sent its
- *  headers) would otherwise leave the call pending for ever. Generous: podman on a busy machine
- *  can take seconds to create a container. */
+/** How long one short API call (create, start, inspect, stats, kill, remove) may take, and how long
+ *  an archive copy or a liveness ping may go without a byte, unless the driver is given its own
+ *  (DockerDriverOptions.callMs). docker-modem has no deadline of its own, and a daemon that stops
+ *  answering (hung, or gone after it sent its headers) would otherwise leave the call pending for
+ *  ever. Generous: podman on a busy machine can take seconds to create a container. */
 export const DOCKER_CALL_MS = 60_000;
 
-/** dockerode's per-call option that aborts the request after `ms` (DOCKER_CALL_MS by default). */
-export function callDeadline(ms = DOCKER_CALL_MS): { abortSignal: AbortSignal } {
+/** dockerode's per-call option that aborts the request after `ms`. */
+export function callDeadline(ms: number): { abortSignal: AbortSignal } {
   return { abortSignal: AbortSignal.timeout(ms) };
 }
 
-export function describeDockerError(e: unknown, where: string): string {
+/** GET /_ping, aborted by `signal` (dockerode's typings give ping() no options). */
+export function pingDaemon(docker: Docker, signal: AbortSignal): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    docker.modem.dial({ path: '/_ping', method: 'GET', statusCodes: { 200: true, 500: 'server error' }, abortSignal: signal }, (err: unknown, data: unknown) => (err ? reject(err) : resolve(data)));
+  });
+}
+
+/** What a call was doing when its deadline passed: the message says how long it waited and for what. */
+export interface CallContext { ms: number; doing: string }
+
+/** A request ended by a deadline of ours (AbortSignal.timeout, or a stall guard's abort), not by the
+ *  daemon: the daemon is alive enough to hold the connection but did not answer. */
+export function isDeadline(e: unknown): boolean {
+  const name = (e as { name?: string } | null)?.name;
+  return name === 'AbortError' || name === 'TimeoutError';
+}
+
+export function describeDockerError(e: unknown, where: string, ctx?: CallContext): string {
   const err = e as { code?: string; statusCode?: number; message?: string; name?: string; json?: { message?: string } };
-  if (err.name === 'AbortError' || err.name === 'TimeoutError') return `Docker at ${where} did not answer in time`;
+  if (isDeadline(e)) return ctx ? `Docker daemon at ${where} did not answer within ${seconds(ctx.ms)} while ${ctx.doing}` : `Docker at ${where} did not answer in time`;
   if (err.code === 'ECONNRESET') return `Docker at ${where}: the connection was lost`;
   if (err.code === 'ENOENT') return `Docker socket not found at ${where} (is the daemon running?)`;
   if (err.code === 'ECONNREFUSED') return `Docker daemon at ${where} refused the connection`;
@@ -70,4 +88,8 @@ export function describeDockerError(e: unknown, where: string): string {
   // Errors of the SSH transport already name the host and the socket.
   if (typeof err.message === 'string' && err.message.startsWith('ssh ')) return err.message;
   return `Docker at ${where}: ${err.json?.message ?? err.message ?? String(e)}`;
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
 }

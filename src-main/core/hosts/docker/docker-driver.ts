@@ -9,7 +9,11 @@
 // (ssh-docker-transport.ts), and a tcp:// daemon on another machine is refused (docker-client.ts).
 // Containers carry labels naming run/task/attempt, are stopped (then killed) on cancel and timeout,
 // and removed after. Never pulls: a missing image is an error naming it.
-import { PassThrough } from 'node:stream';
+// A daemon that is alive but does not answer never holds an attempt: every call has a deadline
+// (DockerDriverOptions.callMs), archive copies a stall deadline, and while the agent runs the daemon
+// is pinged (daemon-liveness.ts); a silent one fails the attempt naming the worker, the daemon and
+// the step, as a dropped connection does, and its container is removed once the daemon answers.
+import { PassThrough, type Readable } from 'node:stream';
 import readline from 'node:readline';
 import type Docker from 'dockerode';
 import type { AttemptPlan, AttemptSink, HostDriver, HostProbe, HostUsage } from '../host-driver';
@@ -17,15 +21,26 @@ import type { HostRef } from '../host-ref';
 import { parseDockerArgs, type ContainerExtras } from './docker-args';
 import { CONTAINER_ARTIFACTS, CONTAINER_WORKDIR, copyIn, copyOut } from './container-copy';
 import { withChecksums } from './artifact-checksums';
-import { callDeadline, describeDockerError, DOCKER_CALL_MS, dockerClient, unusableDaemon, type DaemonReach } from './docker-client';
+import { callDeadline, describeDockerError, DOCKER_CALL_MS, dockerClient, isDeadline, pingDaemon, unusableDaemon, type DaemonReach } from './docker-client';
 import { waitForExit } from './container-wait';
+import { DaemonLiveness } from './daemon-liveness';
 import { forwardGateway, type SshDockerKeys } from './ssh-docker-transport';
-import { agentProbeLine, parseAgentProbe } from '../probe-commands';
+import { probeDaemon } from './docker-probe';
 
 /** Variables that describe this computer, not the container: the image's own values apply. */
 const LOCAL_ONLY_ENV = new Set(['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'TMPDIR', 'SSH_AUTH_SOCK', 'ELECTRON_RUN_AS_NODE']);
 
 export const LABEL = { run: 'shoal.run', task: 'shoal.task', attempt: 'shoal.attempt' } as const;
+
+export interface DockerDriverOptions {
+  /** The deadline of each API call, of a pause in an archive copy, and of a liveness ping (default
+   *  DOCKER_CALL_MS). Per driver, so a test can wait seconds for a hung daemon instead of a minute. */
+  callMs?: number;
+}
+
+/** The liveness ping's period: often enough that a hung daemon is noticed within about
+ *  1.5 deadlines, rarely enough to cost nothing (one ping per daemon, not per attempt). */
+const LIVENESS_EVERY_MAX_MS = 10_000;
 
 export class DockerDriver implements HostDriver {
   readonly kind = 'docker' as const;
@@ -38,8 +53,11 @@ export class DockerDriver implements HostDriver {
   private readonly reach: DaemonReach;
   /** Set when this daemon cannot run attempts at all (said by probe and start alike). */
   private readonly unusable: string | null;
+  private readonly callMs: number;
+  private readonly liveness: DaemonLiveness;
 
-  constructor(private readonly image: string, args: readonly string[], private readonly dockerHost: string | null, workerName: string, sshKeys: SshDockerKeys | null = null) {
+  constructor(private readonly image: string, args: readonly string[], private readonly dockerHost: string | null, workerName: string, sshKeys: SshDockerKeys | null = null, opts: DockerDriverOptions = {}) {
+    this.callMs = opts.callMs ?? DOCKER_CALL_MS;
     const c = dockerClient(dockerHost, sshKeys);
     this.docker = c.docker;
     this.where = c.where;
@@ -48,6 +66,11 @@ export class DockerDriver implements HostDriver {
     this.extras = parseDockerArgs(args, workerName);
     this.remote = c.reach.kind !== 'socket';
     this.label = `docker ${image} at ${this.where}`;
+    this.liveness = new DaemonLiveness((signal) => pingDaemon(this.docker, signal), Math.min(LIVENESS_EVERY_MAX_MS, this.callMs / 2), this.callMs);
+  }
+
+  private deadline(ms = this.callMs): { abortSignal: AbortSignal } {
+    return callDeadline(ms);
   }
 
   get sshFingerprint(): string | null {
@@ -62,51 +85,15 @@ export class DockerDriver implements HostDriver {
     return new Error(describeDockerError(e, this.where));
   }
 
-  /** The probe's calls as one, under one deadline (dockerode's ping and info take no abort signal):
-   *  a daemon that stops answering is reported, not waited for. */
+  /** An attempt's step failed: a daemon that did not answer in time is named with the worker, the
+   *  deadline and the step; anything else as fail() says it. */
+  private failWhile(e: unknown, plan: AttemptPlan, doing: string): Error {
+    if (!isDeadline(e)) return this.fail(e);
+    return new Error(`worker ${plan.workerName}: ${describeDockerError(e, this.where, { ms: this.callMs, doing })}`);
+  }
+
   async probe(): Promise<HostProbe> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<HostProbe>((resolve) => {
-      timer = setTimeout(() => resolve({ ok: false, error: describeDockerError(new DOMException('late', 'TimeoutError'), this.where), git: null, agents: [], cpus: null, memoryMb: null, os: null }), DOCKER_CALL_MS);
-    });
-    try {
-      return await Promise.race([this.probeNow(), late]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  private async probeNow(): Promise<HostProbe> {
-    const none = { git: null, agents: [], cpus: null, memoryMb: null, os: null };
-    if (this.unusable) return { ok: false, error: this.unusable, ...none };
-    try {
-      await this.docker.ping();
-      const info = (await this.docker.info()) as { NCPU?: number; MemTotal?: number; OperatingSystem?: string };
-      await this.docker.getImage(this.image).inspect().catch((e: unknown) => {
-        throw (e as { statusCode?: number }).statusCode === 404 ? new Error(`image ${this.image} not found at ${this.where} (Shoal never pulls: build or load it there first)`) : e;
-      });
-      const out = await this.runOnce(['sh', '-c', `git --version 2>/dev/null; ${agentProbeLine()}`]);
-      const git = /git version (\S+)/.exec(out)?.[1] ?? null;
-      const agents = parseAgentProbe(out);
-      const probe = { git, agents, cpus: info.NCPU ?? null, memoryMb: info.MemTotal ? Math.round(info.MemTotal / 2 ** 20) : null, os: info.OperatingSystem ?? null };
-      if (!git) return { ...probe, ok: false, error: `${this.label}: git not found in the image` };
-      return { ...probe, ok: true };
-    } catch (e) {
-      return { ok: false, error: e instanceof Error && e.message.startsWith('image ') ? e.message : this.fail(e).message, ...none };
-    }
-  }
-
-  /** Runs a throwaway container to its end and returns its output (probe only). */
-  private async runOnce(cmd: string[]): Promise<string> {
-    const c = await this.docker.createContainer({ Image: this.image, Cmd: cmd, HostConfig: { NetworkMode: 'host' }, ...callDeadline() });
-    try {
-      await c.start(callDeadline());
-      await waitForExit(this.docker, c.id, AbortSignal.timeout(DOCKER_CALL_MS));
-      const logs = await c.logs({ stdout: true, stderr: true, ...callDeadline() });
-      return demuxBuffer(logs);
-    } finally {
-      await c.remove({ force: true, ...callDeadline() }).catch(() => undefined);
-    }
+    return probeDaemon({ docker: this.docker, image: this.image, where: this.where, label: this.label, unusable: this.unusable, callMs: this.callMs, fail: (e) => this.fail(e) });
   }
 
   async start(plan: AttemptPlan, sink: AttemptSink, signal: AbortSignal): Promise<HostRef> {
@@ -139,33 +126,39 @@ export class DockerDriver implements HostDriver {
           Init: true,
           Binds: [...(this.remote ? [] : [`${plan.workdir.dir}:${plan.workdir.dir}`, `${plan.artifactsDir}:${plan.artifactsDir}`]), ...this.extras.binds],
         },
-        ...callDeadline(),
+        ...this.deadline(),
       });
     } catch (e) {
-      throw this.fail(e);
-    }
-    if (this.remote) {
-      try {
-        await copyIn(container, plan.workdir);
-      } catch (e) {
-        await container.remove({ force: true }).catch(() => undefined);
-        throw new Error(`${this.label}: copying the worktree into the container failed: ${this.fail(e).message}`);
-      }
+      throw this.failWhile(e, plan, 'creating the container');
     }
     const ref: HostRef = { kind: 'docker', containerId: container.id, dockerHost: this.dockerHost };
+    if (this.remote) {
+      try {
+        await copyIn(container, plan.workdir, this.callMs);
+      } catch (e) {
+        await this.discard(ref, isDeadline(e));
+        throw isDeadline(e)
+          ? this.failWhile(e, plan, 'copying the worktree into the container')
+          : new Error(`${this.label}: copying the worktree into the container failed: ${this.fail(e).message}`);
+      }
+    }
     const out = new PassThrough();
     const err = new PassThrough();
-    let stream: NodeJS.ReadableStream;
+    let stream: NodeJS.ReadableStream | undefined;
+    let doing = "attaching to the container's output";
     try {
-      stream = await container.attach({ stream: true, stdout: true, stderr: true });
+      stream = await this.attach(container);
       this.docker.modem.demuxStream(stream, out, err);
-      await container.start(callDeadline());
+      doing = 'starting the container';
+      await container.start(this.deadline());
     } catch (e) {
+      (stream as Readable | undefined)?.destroy();
       // The daemon may have started it before it went away: if it cannot be removed now, it is
       // ended once the daemon answers again.
-      await container.remove({ force: true, ...callDeadline() }).catch(() => this.reapWhenBack(ref));
-      throw this.fail(e);
+      await this.discard(ref, isDeadline(e));
+      throw this.failWhile(e, plan, doing);
     }
+    const attached = stream;
     sink.started(ref);
     readline.createInterface({ input: out }).on('line', (line) => sink.output(line));
     err.on('data', (d: Buffer) => sink.diagnostics(d.toString()));
@@ -176,7 +169,7 @@ export class DockerDriver implements HostDriver {
       stopping = true;
       // SIGTERM, then SIGKILL once the grace is over (the daemon does both).
       const t = Math.max(1, Math.ceil(plan.killGraceMs / 1000));
-      void container.stop({ t, ...callDeadline(t * 1000 + DOCKER_CALL_MS) }).catch(() => container.kill(callDeadline()).catch(() => undefined));
+      void container.stop({ t, ...this.deadline(t * 1000 + this.callMs) }).catch(() => container.kill(this.deadline()).catch(() => undefined));
     };
     if (signal.aborted) stop();
     else signal.addEventListener('abort', stop, { once: true });
@@ -185,35 +178,46 @@ export class DockerDriver implements HostDriver {
       let code: number | null = null;
       let hostError: string | undefined;
       let lost = false;
+      let silent = false;
+      // No deadline on this wait: the agent may rightly run for hours, and the supervisor's timeout
+      // stops it. A daemon that stops answering meanwhile is found by the liveness pings instead.
+      const waiting = new AbortController();
+      const unwatch = this.liveness.watch((cause) => waiting.abort(cause));
       try {
-        code = await waitForExit(this.docker, container.id);
+        code = await waitForExit(this.docker, container.id, waiting.signal);
       } catch (e) {
-        // The daemon went away while the agent ran (its API stopped, the network dropped): the
-        // container may still run there. No deadline on this wait: the agent may rightly run for
-        // hours, and the supervisor's timeout stops it.
+        // The daemon went away (its API stopped, the network dropped) or hangs while the agent
+        // ran: the container may still run there.
         lost = (e as { statusCode?: number }).statusCode === undefined;
-        hostError = `${this.fail(e).message} while the agent ran`;
+        silent = isDeadline(e);
+        hostError = silent ? this.failWhile(e, plan, 'the agent ran').message : `${this.fail(e).message} while the agent ran`;
+      } finally {
+        unwatch();
       }
       signal.removeEventListener('abort', stop);
+      if (lost) (attached as Readable).destroy(); // a hung daemon would never end it
       await new Promise<void>((resolve) => {
-        if ((stream as { readableEnded?: boolean }).readableEnded) return resolve();
-        stream.once('end', resolve);
-        stream.once('close', resolve);
+        if ((attached as { readableEnded?: boolean; destroyed?: boolean }).readableEnded || (attached as Readable).destroyed) return resolve();
+        attached.once('end', resolve);
+        attached.once('close', resolve);
         setTimeout(resolve, 2_000).unref(); // a daemon that never ends the attach stream
       });
       out.end();
       err.end();
       if (this.remote && !hostError) {
         try {
-          const back = await copyOut(container, plan.workdir.dir, plan.artifactsDir);
+          const back = await copyOut(container, plan.workdir.dir, plan.artifactsDir, this.callMs);
           if (!back.checked && back.names.length > 0) sink.diagnostics('shoal: artifacts not checked: the image has no sha256sum, or the container ended before taking the sums\n');
           sink.artifacts(back.names);
         } catch (e) {
-          hostError = `${this.label}: copying the result out of the container failed: ${this.fail(e).message}`;
+          silent = isDeadline(e);
+          hostError = silent
+            ? this.failWhile(e, plan, 'copying the result out of the container').message
+            : `${this.label}: copying the result out of the container failed: ${this.fail(e).message}`;
         }
       }
       if (lost) this.reapWhenBack(ref);
-      else await container.remove({ force: true, ...callDeadline() }).catch(() => undefined);
+      else await this.discard(ref, silent);
       sink.finish({ code, signal: null, ...(hostError ? { hostError } : {}) });
     })();
     return ref;
@@ -222,7 +226,30 @@ export class DockerDriver implements HostDriver {
   /** The container's own stats (one sample, not a stream). */
   async usage(ref: HostRef): Promise<HostUsage | null> {
     if (ref.kind !== 'docker') return null;
-    return this.docker.getContainer(ref.containerId).stats({ stream: false, ...callDeadline() }).then((s) => usageOf(s), () => null);
+    return this.docker.getContainer(ref.containerId).stats({ stream: false, ...this.deadline() }).then((s) => usageOf(s), () => null);
+  }
+
+  /** The attach request with a deadline on its setup only: once the stream is there it lasts as
+   *  long as the agent runs, so the timer is cleared rather than left to cut it. */
+  private async attach(container: Docker.Container): Promise<NodeJS.ReadableStream> {
+    const setup = new AbortController();
+    const timer = setTimeout(() => setup.abort(new DOMException('attach', 'TimeoutError')), this.callMs);
+    try {
+      return await container.attach({ stream: true, stdout: true, stderr: true, abortSignal: setup.signal });
+    } catch (e) {
+      throw setup.signal.aborted ? setup.signal.reason : e;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Removes a container the attempt is done with. After a daemon just failed to answer, waiting out
+   *  another deadline here would only delay the attempt's end: it is ended in the background, once
+   *  the daemon answers again. */
+  private async discard(ref: HostRef, daemonSilent: boolean): Promise<void> {
+    if (ref.kind !== 'docker') return;
+    if (daemonSilent) return this.reapWhenBack(ref);
+    await this.docker.getContainer(ref.containerId).remove({ force: true, ...this.deadline() }).catch(() => this.reapWhenBack(ref));
   }
 
   /** Keeps trying to end a container cut off from this Shoal, with backoff, until the daemon
@@ -242,9 +269,13 @@ export class DockerDriver implements HostDriver {
     if (ref.kind !== 'docker') return 'gone';
     const c = this.docker.getContainer(ref.containerId);
     try {
-      const info = await c.inspect(callDeadline());
-      if (info.State.Running) await c.kill(callDeadline()).catch(() => undefined);
-      await c.remove({ force: true, ...callDeadline() }).catch(() => undefined);
+      const info = await c.inspect(this.deadline());
+      if (info.State.Running) await c.kill(this.deadline()).catch(() => undefined);
+      // A daemon that answers with an error has done what it will; one that does not answer is
+      // asked again (reapWhenBack), so that failure is not swallowed.
+      await c.remove({ force: true, ...this.deadline() }).catch((e: unknown) => {
+        if ((e as { statusCode?: number }).statusCode === undefined) throw e;
+      });
       return info.State.Running ? 'ended' : 'gone';
     } catch (e) {
       if ((e as { statusCode?: number }).statusCode === 404) return 'gone';
@@ -254,7 +285,7 @@ export class DockerDriver implements HostDriver {
 
   /** Containers of this Shoal's attempts (by label), e.g. to find leftovers. */
   async attemptContainers(runId?: string): Promise<string[]> {
-    const list = await this.docker.listContainers({ all: true, filters: { label: [runId ? `${LABEL.run}=${runId}` : LABEL.run] }, ...callDeadline() });
+    const list = await this.docker.listContainers({ all: true, filters: { label: [runId ? `${LABEL.run}=${runId}` : LABEL.run] }, ...this.deadline() });
     return list.map((c) => c.Id);
   }
 
@@ -272,16 +303,4 @@ function usageOf(s: Partial<Docker.ContainerStats> | undefined): HostUsage | nul
   const sysDelta = (now.system_cpu_usage ?? 0) - (before?.system_cpu_usage ?? 0);
   const cpu = sysDelta > 0 ? (cpuDelta / sysDelta) * (now.online_cpus ?? 1) * 100 : 0;
   return { cpuPercent: Math.max(0, Math.round(cpu * 10) / 10), memoryMb: Math.round((s?.memory_stats?.usage ?? 0) / 2 ** 20) };
-}
-
-/** Docker's multiplexed log format (8-byte frame headers) to text. */
-function demuxBuffer(buf: Buffer): string {
-  let text = '';
-  let i = 0;
-  while (i + 8 <= buf.length) {
-    const len = buf.readUInt32BE(i + 4);
-    text += buf.subarray(i + 8, i + 8 + len).toString();
-    i += 8 + len;
-  }
-  return i === 0 && buf.length > 0 ? buf.toString() : text;
 }
