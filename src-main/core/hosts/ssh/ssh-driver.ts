@@ -115,8 +115,12 @@ export class SshDriver implements HostDriver {
     const launcher = 'printf "SHOAL_PGID=%s\\n" "$$" >&2; exec "$@"';
     const command = `cd ${q(dir)} && exec setsid -w env ${envWords.join(' ')} sh -c ${q(launcher)} shoal-agent ${argv.join(' ')}`;
     // Past the host's MaxSessions this waits for a free session (after the short commands waiting),
-    // and a cancel meanwhile gives up waiting.
-    const agent = await this.conn.spawn(command, { signal, long: true });
+    // and a cancel meanwhile gives up waiting: nothing ran in the workdir, so it goes. (Not after a
+    // drop: an exec cut off in flight may have started the agent there.)
+    const agent = await this.conn.spawn(command, { signal, long: true }).catch((e: unknown) => {
+      if (signal.aborted) void this.removeWorkdir({ repo, dir, art });
+      throw e;
+    });
     const ch = agent.channel;
     ch.end();
 
@@ -210,10 +214,15 @@ export class SshDriver implements HostDriver {
       }
       sink.artifacts(names);
     } finally {
-      const cleanup = `rm -rf ${q(at.dir)} ${q(at.art)}` + (at.repo ? `; git -C ${q(at.repo)} worktree prune` : '');
-      const done = () => this.conn.exec(cleanup).catch(() => undefined);
-      await (at.repo ? this.inRepo(at.repo, done) : done());
+      await this.removeWorkdir(at);
     }
+  }
+
+  /** The attempt's remote workdir and artifacts dir go; a failure to remove them is not the attempt's. */
+  private async removeWorkdir(at: { repo: string | null; dir: string; art: string }): Promise<void> {
+    const cleanup = `rm -rf ${q(at.dir)} ${q(at.art)}` + (at.repo ? `; git -C ${q(at.repo)} worktree prune` : '');
+    const done = () => this.conn.exec(cleanup).catch(() => undefined);
+    await (at.repo ? this.inRepo(at.repo, done) : done());
   }
 
   /** Keeps trying to end an attempt cut off by a dropped connection, with backoff, until the host

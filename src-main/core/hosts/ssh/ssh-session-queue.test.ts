@@ -3,14 +3,17 @@
 // computer, so the commands' own timestamps show how many ran at once.
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBatchingRelay } from '../../test-support/batching-relay';
 import { startSshd, type TestSshd } from '../../test-support/sshd';
 import { tempDir } from '../../test-support/temp-dir';
 import { waitFor } from '../../test-support/wait-for';
+import type { AttemptSink } from '../host-driver';
 import { KnownHosts } from './host-keys';
 import { SshConnection } from './ssh-connection';
+import { SshDriver } from './ssh-driver';
 
 let two: TestSshd;
 beforeAll(() => {
@@ -188,6 +191,40 @@ describe('an SSH connection past the server\'s MaxSessions', () => {
       for (const s of held) s.destroy();
       conn.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
+describe('the SSH driver past the server\'s MaxSessions', () => {
+  it('gives up an agent waiting for a session when the attempt is cancelled, and removes its workdir there', async () => {
+    const conn = connection(two);
+    const driver = new SshDriver(conn);
+    const runId = `sessions-${process.pid}-${Date.now()}`;
+    const remoteDir = path.join(os.homedir(), '.shoal', 'work', runId); // the remote is this computer
+    try {
+      // One agent-like session holds a slot; a refused short command teaches the limit (2), so the
+      // driver's short commands still run beside it while a second agent must wait.
+      const holder = await conn.spawn('sleep 2', { long: true });
+      holder.channel.resume();
+      holder.channel.stderr.resume();
+      await Promise.all([conn.exec('sleep 0.2'), conn.exec('true')]);
+      const local = tempDir();
+      const notes: string[] = [];
+      const sink: AttemptSink = { started() {}, output() {}, diagnostics: (t) => void notes.push(t), events() {}, artifacts() {}, finish() {} };
+      const stop = new AbortController();
+      const started = driver.start({
+        runId, taskId: 't', attempt: 1, workdir: { dir: local, branch: null, baseCommit: null, repo: null }, artifactsDir: local, gatewayUrl: null, killGraceMs: 500,
+        launch: { command: 'sh', args: ['-c', `touch ${path.join(local, 'ran')}`], env: {}, stream: 'plain' },
+      }, sink, stop.signal);
+      await waitFor('the agent waiting for a session, its workdir made', () => conn.sessionsWaiting === 1 && fs.existsSync(path.join(remoteDir, 't-1')), 10_000);
+      stop.abort();
+      await expect(started).rejects.toThrow(/could not run a command: cancelled while it waited for a free session$/);
+      await waitFor('its remote workdir removed', () => !fs.existsSync(path.join(remoteDir, 't-1')), 10_000);
+      expect(fs.existsSync(path.join(local, 'ran'))).toBe(false);
+      expect(notes).toEqual([]);
+    } finally {
+      conn.close();
+      fs.rmSync(remoteDir, { recursive: true, force: true });
     }
   });
 });
