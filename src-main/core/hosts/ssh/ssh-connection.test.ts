@@ -60,18 +60,21 @@ describe('an SSH connection running commands', () => {
     }
   });
 
-  it('names sshd\'s MaxSessions when the server refuses another session, instead of a bare "open failed"', async () => {
-    const small = startSshd(undefined, { maxSessions: 2 });
-    const conn = new SshConnection({ host: '127.0.0.1', port: small.port, user: small.user, identity: small.identity }, { known: KnownHosts.inDataDir(tempDir()), pinned: small.fingerprint });
+  it('fails a session the server refuses with nothing else open on the connection, naming MaxSessions', async () => {
+    // Past the limit commands wait for a free session (ssh-session-queue.test.ts); a refusal with no
+    // other session open can never be waited out. MaxSessions 0 refuses every session.
+    const none = startSshd(undefined, { maxSessions: 0 });
+    const conn = new SshConnection({ host: '127.0.0.1', port: none.port, user: none.user, identity: none.identity }, { known: KnownHosts.inDataDir(tempDir()), pinned: none.fingerprint });
     try {
-      const results = await Promise.allSettled(Array.from({ length: 4 }, () => conn.exec('sleep 1')));
-      expect(results.filter((r) => r.status === 'fulfilled').map((r) => r.value.code)).toEqual([0, 0]);
-      const refused = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
-      expect(refused).toHaveLength(2);
-      for (const m of refused) expect(m).toContain(`ssh ${small.user}@127.0.0.1:${small.port}: could not run a command: the server refused another session on this connection (sshd's MaxSessions`);
+      const results = await Promise.allSettled([conn.exec('true'), conn.exec('true')]);
+      for (const r of results) {
+        expect(r.status).toBe('rejected');
+        expect((r as PromiseRejectedResult).reason).toEqual(new Error(`ssh ${none.user}@127.0.0.1:${none.port}: could not run a command: the server refused a session on this connection with no other session open on it (is sshd's MaxSessions 0 there?): (SSH) Channel open failure: open failed`));
+      }
+      expect(conn.sessionsWaiting).toBe(0);
     } finally {
       conn.close();
-      small.stop();
+      none.stop();
     }
   });
 });

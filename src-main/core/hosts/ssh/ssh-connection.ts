@@ -1,6 +1,7 @@
 // One SSH connection per host, reused by every attempt and probe there (ssh2, no `ssh` binary).
 // Connects on first use and again after a drop; the host key is checked against the pin before
 // anything else. Errors always name the host: "ssh root@10.0.0.5:22: connection refused".
+// Commands past the server's MaxSessions wait for a free session (see SessionGate).
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -9,6 +10,9 @@ import { Client, type ConnectConfig } from 'ssh2';
 import type { HostKeyError} from './host-keys';
 import { fingerprintOf, type KnownHosts } from './host-keys';
 import { RemoteCommand, type ExitStatus } from './remote-command';
+import { SessionGate, type SessionOptions } from './session-gate';
+
+export type { SessionOptions } from './session-gate';
 
 export interface SshTarget {
   host: string;
@@ -30,6 +34,8 @@ export class SshConnection {
   private connecting: Promise<Client> | null = null;
   private readonly lostListeners = new Set<(why: string) => void>();
   private readonly forwards = new Map<number, number>();
+  /** Each live client's sessions: a new connection starts with none, and learns its limit anew. */
+  private readonly sessions = new WeakMap<Client, SessionGate>();
 
   constructor(readonly target: SshTarget, private readonly keys: { known: KnownHosts; pinned?: string | null; acceptNew?: boolean }) {
     this.label = `ssh ${target.user}@${target.host}:${target.port}`;
@@ -81,12 +87,14 @@ export class SshConnection {
         ready = true;
         c.setNoDelay(true); // execs on a reused connection take a few ms instead of a Nagle round
         this.client = c;
+        this.sessions.set(c, new SessionGate(this.label));
         resolve(c);
       });
       c.on('error', (e: Error & { level?: string }) => {
         if (!ready) reject(new Error(`${this.label}: ${keyError?.message ?? describeSshError(e)}`));
       });
       c.on('close', () => {
+        this.sessions.get(c)?.connectionClosed(new Error(`${this.label}: could not run a command: connection lost while it waited for a free session`));
         if (this.client === c) {
           this.client = null;
           this.forwards.clear();
@@ -114,10 +122,15 @@ export class SshConnection {
     });
   }
 
+  /** Commands waiting for a free session on the live connection (past sshd's MaxSessions). */
+  get sessionsWaiting(): number {
+    return this.client ? (this.sessions.get(this.client)?.waiting ?? 0) : 0;
+  }
+
   /** Runs a command to its end. stdin, when given, is written then closed. Rejects when the command
    *  ends without an exit status (the connection dropped under it): that is no exit code to judge. */
-  async exec(command: string, stdin?: Buffer | string): Promise<ExecResult> {
-    const cmd = await this.spawn(command);
+  async exec(command: string, stdin?: Buffer | string, opts?: SessionOptions): Promise<ExecResult> {
+    const cmd = await this.spawn(command, opts);
     const ch = cmd.channel;
     return new Promise((resolve, reject) => {
       const out: Buffer[] = [];
@@ -135,16 +148,30 @@ export class SshConnection {
     });
   }
 
-  /** Starts a command; its exit status is recorded from the first moment (see RemoteCommand). */
-  async spawn(command: string): Promise<RemoteCommand> {
+  /** Starts a command; its exit status is recorded from the first moment (see RemoteCommand). Past
+   *  the server's MaxSessions it waits for one of this connection's sessions to close. */
+  async spawn(command: string, opts?: SessionOptions): Promise<RemoteCommand> {
     const c = await this.connect();
-    return new Promise((resolve, reject) => {
-      c.exec(command, (e, ch) => {
-        // ssh2 answers a pending exec with "Unable to exec" when the connection drops meanwhile.
-        if (e) reject(new Error(`${this.label}: could not run a command: ${this.client === c ? describeExecError(e) : 'the connection closed'}`));
-        else resolve(new RemoteCommand(ch));
-      });
-    });
+    let gate = this.sessions.get(c);
+    if (!gate) this.sessions.set(c, (gate = new SessionGate(this.label)));
+    const closed = () => new Error(`${this.label}: could not run a command: the connection closed`);
+    return gate.open<RemoteCommand>((session) => {
+      try {
+        c.exec(command, (e, ch) => {
+          if (!e) {
+            ch.once('close', session.release);
+            return session.opened(new RemoteCommand(ch));
+          }
+          // ssh2 answers a pending exec with an error when the connection drops meanwhile.
+          if (this.client !== c) session.failed(closed());
+          else if (isChannelOpenFailure(e)) session.refused(e);
+          else session.failed(new Error(`${this.label}: could not run a command: ${e.message}`));
+        });
+      } catch {
+        // ssh2 throws "Not connected" once the socket is gone, before its close event has run.
+        session.failed(closed());
+      }
+    }, opts);
   }
 
   /** A port on the remote's 127.0.0.1 that reaches localPort on this computer (reverse forward),
@@ -191,10 +218,10 @@ function authConfig(t: SshTarget): Partial<ConnectConfig> {
   return cfg;
 }
 
-/** sshd refuses a session channel past its MaxSessions with a bare "open failed": name the cause. */
-function describeExecError(e: Error): string {
-  if (/Channel open failure/.test(e.message)) return `the server refused another session on this connection (sshd's MaxSessions, 10 by default, caps the commands and agents running at once over one connection): ${e.message}`;
-  return e.message;
+/** The server answered the channel open with a refusal (sshd past MaxSessions: "open failed"),
+ *  as opposed to ssh2 failing pending opens itself when the connection goes (no numeric reason). */
+function isChannelOpenFailure(e: Error & { reason?: unknown }): boolean {
+  return typeof e.reason === 'number' && /Channel open failure/.test(e.message);
 }
 
 function describeSshError(e: Error & { level?: string; code?: string }): string {

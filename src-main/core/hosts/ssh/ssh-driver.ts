@@ -47,8 +47,8 @@ export class SshDriver implements HostDriver {
     return `${await this.home}/.shoal`;
   }
 
-  private async run(command: string, what: string, stdin?: Buffer): Promise<Buffer> {
-    const r = await this.conn.exec(command, stdin).catch((e: unknown) => {
+  private async run(command: string, what: string, stdin?: Buffer, signal?: AbortSignal): Promise<Buffer> {
+    const r = await this.conn.exec(command, stdin, { signal }).catch((e: unknown) => {
       const why = (e as Error).message.replace(`${this.label}: `, '');
       throw new Error(`${this.label}: ${what} failed: ${why}`);
     });
@@ -92,11 +92,11 @@ export class SshDriver implements HostDriver {
     const repo = w.repo && w.baseCommit && w.branch ? `${root}/repos/${crypto.createHash('sha256').update(w.repo).digest('hex').slice(0, 16)}.git` : null;
     if (repo) {
       await this.inRepo(repo, async () => {
-        await this.sendCommit(repo, w.dir, w.branch!, w.baseCommit!);
-        await this.run(`rm -rf ${q(dir)} ${q(art)} && mkdir -p ${q(art)} && git -C ${q(repo)} worktree prune && git -C ${q(repo)} worktree add -q -f --detach ${q(dir)} ${w.baseCommit}`, 'creating the remote worktree');
+        await this.sendCommit(repo, w.dir, w.branch!, w.baseCommit!, signal);
+        await this.run(`rm -rf ${q(dir)} ${q(art)} && mkdir -p ${q(art)} && git -C ${q(repo)} worktree prune && git -C ${q(repo)} worktree add -q -f --detach ${q(dir)} ${w.baseCommit}`, 'creating the remote worktree', undefined, signal);
       });
     } else {
-      await this.run(`rm -rf ${q(dir)} ${q(art)} && mkdir -p ${q(dir)} ${q(art)}`, 'creating the remote workdir');
+      await this.run(`rm -rf ${q(dir)} ${q(art)} && mkdir -p ${q(dir)} ${q(art)}`, 'creating the remote workdir', undefined, signal);
     }
 
     // Local paths in the agent's argv and environment become their remote counterparts, and the
@@ -114,7 +114,13 @@ export class SshDriver implements HostDriver {
     // and a dropped connection does not (SIGHUP) — recovery decides then. Its pgid comes first on stderr.
     const launcher = 'printf "SHOAL_PGID=%s\\n" "$$" >&2; exec "$@"';
     const command = `cd ${q(dir)} && exec setsid -w env ${envWords.join(' ')} sh -c ${q(launcher)} shoal-agent ${argv.join(' ')}`;
-    const agent = await this.conn.spawn(command);
+    // Past the host's MaxSessions this waits for a free session (after the short commands waiting),
+    // and a cancel meanwhile gives up waiting: nothing ran in the workdir, so it goes. (Not after a
+    // drop: an exec cut off in flight may have started the agent there.)
+    const agent = await this.conn.spawn(command, { signal, long: true }).catch((e: unknown) => {
+      if (signal.aborted) void this.removeWorkdir({ repo, dir, art });
+      throw e;
+    });
     const ch = agent.channel;
     ch.end();
 
@@ -174,15 +180,15 @@ export class SshDriver implements HostDriver {
   }
 
   /** Makes `base` present in the remote cache repository, sending a bundle only when it is not. */
-  private async sendCommit(repo: string, localDir: string, branch: string, base: string): Promise<void> {
-    const has = await this.conn.exec(`git -C ${q(repo)} cat-file -e ${base}^{commit} 2>/dev/null`);
+  private async sendCommit(repo: string, localDir: string, branch: string, base: string, signal: AbortSignal): Promise<void> {
+    const has = await this.conn.exec(`git -C ${q(repo)} cat-file -e ${base}^{commit} 2>/dev/null`, undefined, { signal });
     if (has.code === 0) return;
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-bundle-'));
     try {
       const file = path.join(tmp, 'base.bundle');
       await execFileP('git', ['bundle', 'create', '-q', file, branch], { cwd: localDir });
       const bundle = fs.readFileSync(file);
-      await this.run(`set -e; mkdir -p ${q(path.posix.dirname(repo))}; [ -d ${q(repo)} ] || git init -q --bare ${q(repo)}; t=$(mktemp); trap 'rm -f "$t"' EXIT; cat > "$t"; git -C ${q(repo)} fetch -q "$t" '+refs/heads/*:refs/shoal-in/*'`, 'sending the base commit', bundle);
+      await this.run(`set -e; mkdir -p ${q(path.posix.dirname(repo))}; [ -d ${q(repo)} ] || git init -q --bare ${q(repo)}; t=$(mktemp); trap 'rm -f "$t"' EXIT; cat > "$t"; git -C ${q(repo)} fetch -q "$t" '+refs/heads/*:refs/shoal-in/*'`, 'sending the base commit', bundle, signal);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
@@ -208,10 +214,15 @@ export class SshDriver implements HostDriver {
       }
       sink.artifacts(names);
     } finally {
-      const cleanup = `rm -rf ${q(at.dir)} ${q(at.art)}` + (at.repo ? `; git -C ${q(at.repo)} worktree prune` : '');
-      const done = () => this.conn.exec(cleanup).catch(() => undefined);
-      await (at.repo ? this.inRepo(at.repo, done) : done());
+      await this.removeWorkdir(at);
     }
+  }
+
+  /** The attempt's remote workdir and artifacts dir go; a failure to remove them is not the attempt's. */
+  private async removeWorkdir(at: { repo: string | null; dir: string; art: string }): Promise<void> {
+    const cleanup = `rm -rf ${q(at.dir)} ${q(at.art)}` + (at.repo ? `; git -C ${q(at.repo)} worktree prune` : '');
+    const done = () => this.conn.exec(cleanup).catch(() => undefined);
+    await (at.repo ? this.inRepo(at.repo, done) : done());
   }
 
   /** Keeps trying to end an attempt cut off by a dropped connection, with backoff, until the host
@@ -224,11 +235,12 @@ export class SshDriver implements HostDriver {
   }
 
   /** The remote host's load, read over the attempt's own connection with one exec: CPU busy as the
-   *  1-minute load average over the CPUs, memory as total minus available. */
+   *  1-minute load average over the CPUs, memory as total minus available. It never waits for a
+   *  free session: a late sample is worth nothing, and no heartbeat is recorded while one is out. */
   async usage(ref: HostRef): Promise<HostUsage | null> {
     if (ref.kind !== 'ssh') return null;
     try {
-      const r = await this.conn.exec(HOST_LOAD);
+      const r = await this.conn.exec(HOST_LOAD, undefined, { wait: false });
       return parseHostLoad(r.stdout.toString());
     } catch {
       return null;
