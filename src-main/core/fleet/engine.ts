@@ -65,6 +65,8 @@ interface Worker extends WorkerIdentity {
   unusable: string | null;
   /** A remote host's reachability (null for this computer, which is always there). */
   watch: HostWatch | null;
+  /** A kept worker the person removed: it takes no new work and leaves once what it runs ended. */
+  removed?: boolean;
 }
 
 /** Workers are keyed by (pool, id): two runs may both declare a worker `w1`, and each keeps its own. */
@@ -79,7 +81,7 @@ export type RemoteCancel = (runId: string, taskId: string, by: string) => boolea
 
 /** A worker leases work only when its host kind runs here and (when remote) its host answered. */
 function takesWork(w: Worker): boolean {
-  return w.driver !== null && (w.watch === null || w.watch.up);
+  return w.driver !== null && !w.removed && (w.watch === null || w.watch.up);
 }
 
 export class FleetEngine {
@@ -145,6 +147,26 @@ export class FleetEngine {
   addSharedWorker(spec: FleetWorkerSpec, ctx: { dockerHost?: string | null; hostKey?: string | null; privateKey?: string | null } = {}): void {
     this.addWorker(spec, null, ctx);
     this.kick();
+  }
+
+  /** A kept worker the person removed: from now on it takes no new task; the attempts it runs
+   *  finish (cut off, they would only run again elsewhere), then it leaves the engine. Its row stays,
+   *  retired, for the history that names it. */
+  removeSharedWorker(id: string): void {
+    const w = this.workers.get(workerKey(null, id));
+    if (!w) return;
+    w.removed = true;
+    this.setStatusStmt.run('retired', nowIso(), id);
+    this.statusReasonStmt.run('removed from the kept workers', id);
+    this.forgetIfRemoved(w);
+    this.options.bus?.invalidate('workers');
+  }
+
+  private forgetIfRemoved(w: Worker): void {
+    const key = workerKey(w.pool, w.id);
+    if (!w.removed || w.running.size > 0 || this.workers.get(key) !== w) return;
+    this.workers.delete(key);
+    w.watch?.close();
   }
 
   /** Recovers from a crash, then starts placing work. */
@@ -437,6 +459,7 @@ export class FleetEngine {
       // A retried task may already run again under the same key (its slot was refilled in the commit
       // that recorded this attempt): only this attempt's own entry leaves.
       if (worker.running.get(key) === handle) worker.running.delete(key);
+      this.forgetIfRemoved(worker);
       // Back to online only if still idle a moment later: a worker between two tasks stays busy.
       if (worker.running.size === 0 && !this.stopped) {
         setTimeout(() => {

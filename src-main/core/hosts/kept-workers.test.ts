@@ -43,6 +43,33 @@ describe('kept workers', () => {
     expect(fs.readFileSync(log.path, 'utf8')).toMatch(/^on \/.*\.shoal\/work\//m); // ran in the remote workdir
   });
 
+  it('stops placing work on a kept worker removed while it runs a task; that task finishes there', async () => {
+    const dir = tempDir();
+    const c = makeCore({}, { dir, start: false });
+    c.workerRegistry.add({
+      name: 'gone', host: { kind: 'ssh', host: '127.0.0.1', port: sshd.port, user: sshd.user } as never, capabilities: [], maxTasks: 1,
+      dockerHost: null, hostKey: sshd.fingerprint, privateKey: fs.readFileSync(sshd.identity, 'utf8'),
+    });
+    c.start();
+    expect(c.engine.drainWorker('local')).toBe(true);
+    const runId = launch(c, { name: 'removed', task_specs: [
+      { id: 'a', name: 'a', priority: 2, instructions: 'sleep 2; echo first' },
+      { id: 'b', name: 'b', priority: 1, instructions: 'echo second' },
+    ] });
+    const stateOf = (id: string) => (c.store.db.prepare('SELECT state FROM tasks WHERE run_id = ? AND task_id = ?').get(runId, id) as { state: string } | undefined)?.state;
+    await waitFor('task a running on the kept worker', () => ['running', 'running_tool'].includes(stateOf('a') ?? ''), 30_000);
+    const removed = await c.call('workers.remove', { name: 'gone' }, { transport: 'test' });
+    expect(removed).toMatchObject({ ok: true, value: { ok: true } });
+    await waitFor('task a finished', () => stateOf('a') === 'passed', 30_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(stateOf('b')).toBe('queued'); // not placed on the removed worker
+    const row = c.store.db.prepare(`SELECT status, status_reason FROM workers WHERE id = 'gone'`).get();
+    expect(row).toEqual({ status: 'retired', status_reason: 'removed from the kept workers' });
+    expect(c.engine.resumeWorker('local')).toBe(true);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    expect(c.engine.fleet.receipts(runId).map((r) => [r.task_id, r.worker_id])).toEqual(expect.arrayContaining([['a', 'gone'], ['b', 'local']]));
+  });
+
   it('forwards a port on the remote 127.0.0.1 back to a server here', async () => {
     const server = http.createServer((_req, res) => res.end('gateway here'));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -66,6 +66,10 @@ export function hostsHandlers(core: CoreServices): { [M in keyof typeof hostsMet
       if (w) core.engine.addSharedWorker(w.spec, w.ctx);
       return result;
     },
-    'workers.remove': ({ name }) => ({ ok: core.workerRegistry.remove(name) }),
+    'workers.remove': ({ name }) => {
+      const ok = core.workerRegistry.remove(name);
+      if (ok) core.engine.removeSharedWorker(name); // the running engine stops placing work there
+      return { ok };
+    },
   };
 }
