@@ -29,6 +29,8 @@ describe('workers.test / workers.add', () => {
     const first = await call(c, 'workers.test', { host });
     expect(first).toMatchObject({ ok: false, unknownHostKey: hosts.sshd.fingerprint });
     expect(first.error).toContain('is not known');
+    expect(first.error).toContain('trust it below'); // the dialog's checkbox, not the CLI's flags
+    expect(first.error).not.toContain('--accept-new-host-key');
 
     const refused = await call(c, 'workers.add', { name: 'box', host });
     expect(refused.ok).toBe(false);

@@ -6,6 +6,7 @@ import { ShoalError } from '../../../../src-shared/contract';
 import type { HostCheck, hostsMethods } from '../../../../src-shared/contract/methods/hosts';
 import type { FleetHostSpec } from '../../../../src-shared/protocol/fleet';
 import { probeHost } from '../../hosts/probe-host';
+import { ACCEPT_ON_THE_CLI } from '../../hosts/ssh/host-keys';
 import { readIdentityFile, takesSshKey } from '../../hosts/ssh/identity-file';
 import { describeHost } from '../../hosts/worker-registry';
 import type { CoreServices } from '../services';
@@ -38,8 +39,10 @@ async function check(core: CoreServices, name: string, h: HostInput, acceptHostK
   // Accepting means pinning exactly the fingerprint the person was shown: a different key is refused.
   const probe = await probeHost(spec.host, { dataDir: core.dataDir, workerName: name, dockerHost: spec.dockerHost, privateKey: spec.privateKey, hostKey: acceptHostKey ?? null });
   const unknown = !probe.ok && probe.hostKey && /is not known/.test(probe.error ?? '') ? probe.hostKey : null;
+  // The dialog trusts a key with its checkbox, not with the CLI's flags.
+  const error = unknown ? probe.error?.replace(ACCEPT_ON_THE_CLI, 'check it against the host, then trust it below') : probe.error;
   return {
-    ok: probe.ok, ...(probe.error ? { error: probe.error } : {}), unknownHostKey: unknown, hostKey: probe.hostKey,
+    ok: probe.ok, ...(error ? { error } : {}), unknownHostKey: unknown, hostKey: probe.hostKey,
     git: probe.git, agents: probe.agents, cpus: probe.cpus, memoryMb: probe.memoryMb, os: probe.os, spec,
   };
 }

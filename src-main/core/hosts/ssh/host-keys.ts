@@ -10,6 +10,9 @@ export function fingerprintOf(keyBlob: Buffer): string {
   return `SHA256:${crypto.createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
 }
 
+/** How the CLI's user accepts an unknown key; the app's dialog says it its own way (a checkbox). */
+export const ACCEPT_ON_THE_CLI = 'accept it with --accept-new-host-key (shoal workers add) or --accept-new-host-keys (shoal run) after checking it';
+
 export class HostKeyError extends Error {
   constructor(readonly kind: 'unknown' | 'changed', readonly host: string, readonly fingerprint: string, message: string) {
     super(message);
@@ -56,7 +59,7 @@ export class KnownHosts {
     }
     if (!opts.acceptNew) {
       throw new HostKeyError('unknown', hostPort, fingerprint,
-        `host key of ${hostPort} is not known: ${fingerprint}; accept it with --accept-new-host-key (shoal workers add) or --accept-new-host-keys (shoal run) after checking it`);
+        `host key of ${hostPort} is not known: ${fingerprint}; ${ACCEPT_ON_THE_CLI}`);
     }
     this.pin(hostPort, fingerprint);
   }
