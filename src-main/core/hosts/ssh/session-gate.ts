@@ -49,10 +49,15 @@ interface Request {
   readonly wait: boolean;
   readonly long: boolean;
   state: RequestState;
+  /** Its caller's cancel, which may come while a try is on the wire (then the try's answer decides). */
+  readonly signal: AbortSignal | undefined;
   /** One try at opening the session, its answers routed through the gate. */
   attempt(a: SessionAttempt<unknown>): void;
   settle(outcome: { ok: true; value: unknown } | { ok: false; error: Error }): void;
 }
+
+/** A request given up by its caller before it had a session: nothing ran on the remote for it. */
+export class SessionWaitCancelled extends Error {}
 
 export class SessionGate {
   /** Orders tries and closes as they went on the wire. */
@@ -93,6 +98,7 @@ export class SessionGate {
         wait: opts.wait !== false,
         long: opts.long === true,
         state: 'trying',
+        signal,
         attempt: attempt as (a: SessionAttempt<unknown>) => void,
         settle: (outcome) => {
           if (req.state === 'done') return;
@@ -102,6 +108,7 @@ export class SessionGate {
           else reject(outcome.error);
         },
       };
+      // An abort while a try is on the wire is not lost: a refused try checks it before queueing again.
       signal?.addEventListener('abort', onAbort, { once: true });
       const waitsAhead = this.queue.some((r) => !r.long || req.long);
       if (!waitsAhead && this.hasRoom(req)) this.send(req);
@@ -174,6 +181,11 @@ export class SessionGate {
       }
       this.limit = before;
     }
+    if (req.signal?.aborted) {
+      req.settle({ ok: false, error: this.cancelled() });
+      this.pump();
+      return;
+    }
     if (!req.wait && !this.hasRoom(req)) {
       req.settle({ ok: false, error: this.busy() });
       return;
@@ -201,6 +213,6 @@ export class SessionGate {
   }
 
   private cancelled(): Error {
-    return new Error(`${this.label}: could not run a command: cancelled while it waited for a free session`);
+    return new SessionWaitCancelled(`${this.label}: could not run a command: cancelled while it waited for a free session`);
   }
 }

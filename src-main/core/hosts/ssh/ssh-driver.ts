@@ -18,6 +18,7 @@ import { parseSystemFacts, probeCommands, SYSTEM_FACTS } from '../probe-commands
 import { HOST_LOAD, parseHostLoad } from './host-load';
 import { shellQuote as q } from '../shell-quote';
 import type { SshConnection } from './ssh-connection';
+import { SessionWaitCancelled } from './session-gate';
 
 const execFileP = promisify(execFile);
 
@@ -118,7 +119,7 @@ export class SshDriver implements HostDriver {
     // and a cancel meanwhile gives up waiting: nothing ran in the workdir, so it goes. (Not after a
     // drop: an exec cut off in flight may have started the agent there.)
     const agent = await this.conn.spawn(command, { signal, long: true }).catch((e: unknown) => {
-      if (signal.aborted) void this.removeWorkdir({ repo, dir, art });
+      if (e instanceof SessionWaitCancelled) void this.removeWorkdir({ repo, dir, art });
       throw e;
     });
     const ch = agent.channel;
@@ -225,14 +226,18 @@ export class SshDriver implements HostDriver {
     await (at.repo ? this.inRepo(at.repo, done) : done());
   }
 
-  /** Keeps trying to end an attempt cut off by a dropped connection, with backoff, until the host
-   *  answers (or for about two minutes): a lost connection must not leave an orphan running. */
-  private reapWhenBack(ref: HostRef, delayMs = 500, deadline = Date.now() + 120_000): void {
+  /** Keeps trying to end an attempt cut off by a dropped connection, with backoff (to 30 s), until
+   *  the host answers: a lost connection must not leave an orphan running, however long the host is
+   *  away (its attempt's record is closed, so nothing else would end it). Stops when the driver closes. */
+  private reapWhenBack(ref: HostRef, delayMs = 500): void {
+    if (this.closed) return;
     void this.reap(ref).catch(() => {
-      if (Date.now() > deadline) return;
-      setTimeout(() => this.reapWhenBack(ref, Math.min(delayMs * 2, 10_000), deadline), delayMs).unref();
+      if (this.closed) return;
+      setTimeout(() => this.reapWhenBack(ref, Math.min(delayMs * 2, 30_000)), delayMs).unref();
     });
   }
+
+  private closed = false;
 
   /** The remote host's load, read over the attempt's own connection with one exec: CPU busy as the
    *  1-minute load average over the CPUs, memory as total minus available. It never waits for a
@@ -260,6 +265,7 @@ export class SshDriver implements HostDriver {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.conn.close();
   }
 }
