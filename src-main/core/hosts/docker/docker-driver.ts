@@ -252,14 +252,18 @@ export class DockerDriver implements HostDriver {
     await this.docker.getContainer(ref.containerId).remove({ force: true, ...this.deadline() }).catch(() => this.reapWhenBack(ref));
   }
 
-  /** Keeps trying to end a container cut off from this Shoal, with backoff, until the daemon
-   *  answers again (or for about two minutes; after that recovery finds it by its labels). */
-  private reapWhenBack(ref: HostRef, delayMs = 500, deadline = Date.now() + 120_000): void {
+  /** Keeps trying to end a container cut off from this Shoal, with backoff (to 30 s), until the
+   *  daemon answers again: a daemon silent for minutes still runs the container meanwhile, and its
+   *  attempt's record is closed, so nothing else would end it. Stops when the driver closes. */
+  private reapWhenBack(ref: HostRef, delayMs = 500): void {
+    if (this.closed) return;
     void this.reap(ref).catch(() => {
-      if (Date.now() > deadline) return;
-      setTimeout(() => this.reapWhenBack(ref, Math.min(delayMs * 2, 5_000), deadline), delayMs).unref();
+      if (this.closed) return;
+      setTimeout(() => this.reapWhenBack(ref, Math.min(delayMs * 2, 30_000)), delayMs).unref();
     });
   }
+
+  private closed = false;
 
   async cancel(ref: HostRef): Promise<void> {
     await this.reap(ref);
@@ -290,6 +294,7 @@ export class DockerDriver implements HostDriver {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     if (this.reach.kind === 'ssh') this.reach.conn.close();
   }
 }
