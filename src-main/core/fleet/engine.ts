@@ -150,13 +150,13 @@ export class FleetEngine {
   }
 
   /** A kept worker the person removed: from now on it takes no new task; the attempts it runs
-   *  finish (cut off, they would only run again elsewhere), then it leaves the engine. Its row stays,
-   *  retired, for the history that names it. */
+   *  finish (cut off, they would only run again elsewhere), then it leaves the engine and its row
+   *  goes offline, kept for the history that names it. Not `retired`: that status outlives the
+   *  engine, and would bar a worker added again under the name (or a run's own worker of that id). */
   removeSharedWorker(id: string): void {
     const w = this.workers.get(workerKey(null, id));
     if (!w) return;
     w.removed = true;
-    this.setStatusStmt.run('retired', nowIso(), id);
     this.statusReasonStmt.run('removed from the kept workers', id);
     this.forgetIfRemoved(w);
     this.options.bus?.invalidate('workers');
@@ -167,6 +167,8 @@ export class FleetEngine {
     if (!w.removed || w.running.size > 0 || this.workers.get(key) !== w) return;
     this.workers.delete(key);
     w.watch?.close();
+    this.setStatusStmt.run('offline', nowIso(), w.id);
+    this.statusReasonStmt.run('removed from the kept workers', w.id);
   }
 
   /** Recovers from a crash, then starts placing work. */
@@ -572,7 +574,7 @@ export class FleetEngine {
       // (each asked for only when the one before could not end the work).
       const loop = reapUntilEnded([() => this.workerDriver(o.runId, o.workerId, ref.kind), () => this.keptDriverFor(ref, o.workerId), () => this.drivers.driverForRef(ref)], ref, {
         onFailure: (e, tries) => {
-          if (tries === 1) console.error(`[shoal] could not end ${describeHostRef(ref)} of ${o.runId}/${o.taskId}: ${e.message}; Shoal keeps trying, and the task waits for its lease to run out rather than run beside it`);
+          if (tries === 1) console.error(`[shoal] could not end ${describeHostRef(ref)} of ${o.runId}/${o.taskId}: ${e.message}; Shoal keeps trying; the task is not put back beside it, but reclaimed when its lease runs out`);
         },
       });
       this.reapLoops.add(loop);

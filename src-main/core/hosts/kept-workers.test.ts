@@ -64,7 +64,7 @@ describe('kept workers', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(stateOf('b')).toBe('queued'); // not placed on the removed worker
     const row = c.store.db.prepare(`SELECT status, status_reason FROM workers WHERE id = 'gone'`).get();
-    expect(row).toEqual({ status: 'retired', status_reason: 'removed from the kept workers' });
+    expect(row).toEqual({ status: 'offline', status_reason: 'removed from the kept workers' });
     expect(c.engine.resumeWorker('local')).toBe(true);
     expect(await c.engine.waitForRun(runId)).toBe('completed');
     expect(c.engine.fleet.receipts(runId).map((r) => [r.task_id, r.worker_id])).toEqual(expect.arrayContaining([['a', 'gone'], ['b', 'local']]));

@@ -7,10 +7,11 @@ import type { HostRef } from './host-ref';
 
 /** Tries each driver in turn, asking for the next (which may unseal a key) only when needed.
  *  Rejects only when every one failed, with each cause (they name hosts, never keys). */
-export async function reapThrough(candidates: ReadonlyArray<() => HostDriver | null>, ref: HostRef): Promise<'ended' | 'gone'> {
+export async function reapThrough(candidates: ReadonlyArray<() => HostDriver | null>, ref: HostRef, stopped: () => boolean = () => false): Promise<'ended' | 'gone'> {
   const tried = new Set<HostDriver>();
   const causes: string[] = [];
   for (const next of candidates) {
+    if (stopped()) break; // shutting down: the next driver's login may take its whole deadline
     const d = next();
     if (!d || d.kind !== ref.kind || tried.has(d)) continue;
     tried.add(d);
@@ -45,7 +46,7 @@ export function reapUntilEnded(
     let delay = opts.firstDelayMs ?? 1_000;
     for (let tries = 1; !cancelled; tries++) {
       try {
-        await reapThrough(candidates, ref);
+        await reapThrough(candidates, ref, () => cancelled);
         return true;
       } catch (e) {
         if (cancelled) break;
