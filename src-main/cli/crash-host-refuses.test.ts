@@ -11,6 +11,7 @@ import { tempDir } from '../core/test-support/temp-core';
 import { waitFor } from '../core/test-support/wait-for';
 import { processesMatching } from '../core/test-support/processes';
 import { startCli } from './test-support/cli';
+import { attemptRunning } from './test-support/attempt-running';
 
 // Its own server: the test revokes the client key in its authorized_keys.
 const sshd = startSshd();
@@ -33,7 +34,7 @@ describe('crash recovery while the host refuses Shoal', () => {
     const first = startCli(['run', path.join(dir, 'spec.json'), '--db', db, '--accept-new-host-keys'], { cwd: dir });
     let stderr = '';
     first.stderr!.on('data', (d: Buffer) => (stderr += d));
-    await waitFor('the agent running on the host', () => processesMatching(marker).length >= 2, 60_000).catch((e: unknown) => {
+    await waitFor('the agent running on the host', () => processesMatching(marker).length >= 2 && attemptRunning(db, runId), 60_000).catch((e: unknown) => {
       throw new Error(`${(e as Error).message}\n${stderr}`);
     });
     first.kill('SIGKILL');

@@ -10,6 +10,7 @@ import { useSshdAndDocker } from '../core/test-support/use-hosts';
 import { tempDir } from '../core/test-support/temp-core';
 import { waitFor } from '../core/test-support/wait-for';
 import { runCli, startCli } from './test-support/cli';
+import { attemptRunning } from './test-support/attempt-running';
 import { processesMatching } from '../core/test-support/processes';
 
 const services = useSshdAndDocker();
@@ -37,7 +38,7 @@ describe.each(hosts)('crash recovery on $kind', ({ kind, host }) => {
     const first = startCli(['run', path.join(dir, 'spec.json'), '--db', db, '--accept-new-host-keys'], { cwd: dir, env });
     let stderr = '';
     first.stderr!.on('data', (d: Buffer) => (stderr += d));
-    await waitFor(`the agent running on ${kind}`, () => processesMatching(marker).length >= 2, 60_000).catch((e: unknown) => {
+    await waitFor(`the agent running on ${kind}`, () => processesMatching(marker).length >= 2 && attemptRunning(db, runId), 60_000).catch((e: unknown) => {
       throw new Error(`${(e as Error).message}\n${stderr}`);
     });
     first.kill('SIGKILL');

@@ -13,6 +13,7 @@ import { tempDir } from '../core/test-support/temp-core';
 import { waitFor } from '../core/test-support/wait-for';
 import { processesMatching } from '../core/test-support/processes';
 import { runCli, startCli } from './test-support/cli';
+import { attemptRunning } from './test-support/attempt-running';
 
 const services = useSshdAndDocker();
 
@@ -62,7 +63,7 @@ describe.each(cases)('crash recovery on a kept worker with a registry-only key: 
     const first = startCli(['run', path.join(dir, 'spec.json'), '--db', db], { cwd: dir, env });
     let stderr = '';
     first.stderr!.on('data', (d: Buffer) => (stderr += d));
-    await waitFor(`the agent running on the kept ${kind} worker`, () => processesMatching(marker).length >= 2, 60_000).catch((e: unknown) => {
+    await waitFor(`the agent running on the kept ${kind} worker`, () => processesMatching(marker).length >= 2 && attemptRunning(db, runId), 60_000).catch((e: unknown) => {
       throw new Error(`${(e as Error).message}\n${stderr}`);
     });
     first.kill('SIGKILL');
