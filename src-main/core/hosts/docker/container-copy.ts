@@ -103,9 +103,10 @@ async function fetchInto(container: Docker.Container, from: string, into: string
   }
 }
 
-/** A `docker cp` archive holds the copied path itself as its top entry: with `strip` 1 a
- *  directory's contents go to `into`, with 0 a file lands there under its own name. */
-function extract(archive: NodeJS.ReadableStream, into: string, strip: number, guard: StallGuard): Promise<void> {
+/** Unpacks a tar stream from the daemon into `into`. A `docker cp` archive holds the copied path
+ *  itself as its top entry: with `strip` 1 a directory's contents go to `into`, with 0 a file lands
+ *  there under its own name. */
+export function extract(archive: NodeJS.ReadableStream, into: string, strip: number, guard: StallGuard): Promise<void> {
   return new Promise((resolve, reject) => {
     // The container's repository stays there: the local worktree keeps its own `.git`.
     const tar = spawn('tar', ['-x', '-C', into, `--strip-components=${strip}`, '--no-same-owner', '--exclude=.git', '-f', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
@@ -125,6 +126,9 @@ function extract(archive: NodeJS.ReadableStream, into: string, strip: number, gu
     archive.on('close', () => {
       if (!ended) cut(Object.assign(new Error('the connection was lost'), { code: 'ECONNRESET' }));
     });
+    // A tar that exits early (a bad archive, no space) closes its stdin under the pipe: the EPIPE
+    // must not become an uncaught error in main; the exit code above says what went wrong.
+    tar.stdin.on('error', () => undefined);
     archive.pipe(tar.stdin);
   });
 }
