@@ -17,7 +17,7 @@ import { startAttempt, type AttemptDeps, type AttemptHandle, type StopReason } f
 import { DriverPool } from '../hosts/driver-pool';
 import type { HostDriver } from '../hosts/host-driver';
 import { describeHostRef, type HostRef } from '../hosts/host-ref';
-import { reapUntilEnded, type ReapLoop } from '../hosts/reap-orphan';
+import { ReapLoops } from '../hosts/reap-orphan';
 import type { KeptForEngine } from '../hosts/worker-registry';
 import { HostWatch, type HostReach, type ReprobeBackoff } from '../hosts/host-watch';
 import type { LoadedSpec } from './spec/load-spec';
@@ -68,6 +68,9 @@ interface Worker extends WorkerIdentity {
   /** A kept worker the person removed: it takes no new work and leaves once what it runs ended. */
   removed?: boolean;
 }
+
+/** The status reason of a kept worker the person removed. */
+const REMOVED = 'removed from the kept workers';
 
 /** Workers are keyed by (pool, id): two runs may both declare a worker `w1`, and each keeps its own. */
 function workerKey(pool: string | null | undefined, id: string): string {
@@ -157,18 +160,19 @@ export class FleetEngine {
     const w = this.workers.get(workerKey(null, id));
     if (!w) return;
     w.removed = true;
-    this.statusReasonStmt.run('removed from the kept workers', id);
-    this.forgetIfRemoved(w);
+    // While it finishes, the Workers view says why it takes nothing new.
+    if (!this.forgetIfRemoved(w)) this.statusReasonStmt.run(REMOVED, id);
     this.options.bus?.invalidate('workers');
   }
 
-  private forgetIfRemoved(w: Worker): void {
+  /** A removed worker with nothing left running leaves the engine; true when it did. */
+  private forgetIfRemoved(w: Worker): boolean {
     const key = workerKey(w.pool, w.id);
-    if (!w.removed || w.running.size > 0 || this.workers.get(key) !== w) return;
+    if (!w.removed || w.running.size > 0 || this.workers.get(key) !== w) return false;
     this.workers.delete(key);
     w.watch?.close();
-    this.setStatusStmt.run('offline', nowIso(), w.id);
-    this.statusReasonStmt.run('removed from the kept workers', w.id);
+    this.markStmt.run('offline', REMOVED, nowIso(), w.id);
+    return true;
   }
 
   /** Recovers from a crash, then starts placing work. */
@@ -330,7 +334,7 @@ export class FleetEngine {
     const all = [...this.workers.values()].flatMap((w) => [...w.running.values()]);
     for (const h of all) h.stop({ kind: 'interrupt', signal });
     await Promise.all(all.map((h) => h.done));
-    for (const loop of this.reapLoops) loop.cancel();
+    this.reapLoops.cancelAll();
     await Promise.all(this.reaping);
     for (const w of this.workers.values()) w.watch?.close();
     for (const w of this.workers.values()) this.heartbeatStmt.run(nowIso(), null, null, 'offline', nowIso(), w.id);
@@ -571,15 +575,15 @@ export class FleetEngine {
         continue;
       }
       // The worker's own driver first; a kept worker's sealed key before whatever the ref alone gets
-      // (each asked for only when the one before could not end the work).
-      const loop = reapUntilEnded([() => this.workerDriver(o.runId, o.workerId, ref.kind), () => this.keptDriverFor(ref, o.workerId), () => this.drivers.driverForRef(ref)], ref, {
+      // (each asked for only when the one before could not end the work). The kept worker's key is
+      // unsealed once per orphan, not on every retry.
+      let kept: HostDriver | null | undefined;
+      const keptDriver = (): HostDriver | null => (kept === undefined ? (kept = this.keptDriverFor(ref, o.workerId)) : kept);
+      const reaped = this.reapLoops.start([() => this.workerDriver(o.runId, o.workerId, ref.kind), keptDriver, () => this.drivers.driverForRef(ref)], ref, {
         onFailure: (e, tries) => {
           if (tries === 1) console.error(`[shoal] could not end ${describeHostRef(ref)} of ${o.runId}/${o.taskId}: ${e.message}; Shoal keeps trying; the task is not put back beside it, but reclaimed when its lease runs out`);
         },
-      });
-      this.reapLoops.add(loop);
-      const reaped = loop.ended.then(async (ended) => {
-        this.reapLoops.delete(loop);
+      }).then(async (ended) => {
         if (!ended) return;
         // Its worktree outlived it: what it had done becomes its partial branch first, so a
         // retry that resumes from partial work finds it.
@@ -599,7 +603,7 @@ export class FleetEngine {
 
   private readonly reaping = new Set<Promise<void>>();
   /** Orphans whose host has not let Shoal end them yet, tried again until it does. */
-  private readonly reapLoops = new Set<ReapLoop>();
+  private readonly reapLoops = new ReapLoops();
 
   private keepPartial(p: Promise<void>): void {
     const kept = p.catch((e: unknown) => console.error(`[shoal] could not keep partial work: ${(e as Error).message}`));

@@ -31,6 +31,29 @@ export interface ReapLoop {
   cancel(): void;
 }
 
+export interface ReapLoopOptions {
+  onFailure?: (error: Error, tries: number) => void;
+  firstDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+/** The reap loops one owner (the engine's recovery, a driver's cut-off attempts) keeps going, all
+ *  cancelled when it shuts down. */
+export class ReapLoops {
+  private readonly loops = new Set<ReapLoop>();
+
+  /** Starts a loop; settles as its `ended` does, once it has left the set. */
+  start(candidates: ReadonlyArray<() => HostDriver | null>, ref: HostRef, opts: ReapLoopOptions = {}): Promise<boolean> {
+    const loop = reapUntilEnded(candidates, ref, opts);
+    this.loops.add(loop);
+    return loop.ended.finally(() => this.loops.delete(loop));
+  }
+
+  cancelAll(): void {
+    for (const loop of this.loops) loop.cancel();
+  }
+}
+
 /** Keeps trying to end what a ref names until it is ended or the loop is cancelled. After a crash
  *  the host may be down or refuse Shoal for a while: the task must not be put back beside work that
  *  may still be running there (its lease runs out and the reaper reclaims it meanwhile, as for any
@@ -38,7 +61,7 @@ export interface ReapLoop {
  *  `onFailure` hears each failed try (its number from 1), to say so once rather than every time. */
 export function reapUntilEnded(
   candidates: ReadonlyArray<() => HostDriver | null>, ref: HostRef,
-  opts: { onFailure: (error: Error, tries: number) => void; firstDelayMs?: number; maxDelayMs?: number },
+  opts: ReapLoopOptions = {},
 ): ReapLoop {
   let cancelled = false;
   let wake: (() => void) | null = null;
@@ -50,7 +73,7 @@ export function reapUntilEnded(
         return true;
       } catch (e) {
         if (cancelled) break;
-        opts.onFailure(e as Error, tries);
+        opts.onFailure?.(e as Error, tries);
       }
       await new Promise<void>((resolve) => {
         wake = resolve;

@@ -26,6 +26,7 @@ import { waitForExit } from './container-wait';
 import { DaemonLiveness } from './daemon-liveness';
 import { forwardGateway, type SshDockerKeys } from './ssh-docker-transport';
 import { probeDaemon } from './docker-probe';
+import { ReapLoops } from '../reap-orphan';
 
 /** Variables that describe this computer, not the container: the image's own values apply. */
 const LOCAL_ONLY_ENV = new Set(['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'TMPDIR', 'SSH_AUTH_SOCK', 'ELECTRON_RUN_AS_NODE']);
@@ -252,18 +253,14 @@ export class DockerDriver implements HostDriver {
     await this.docker.getContainer(ref.containerId).remove({ force: true, ...this.deadline() }).catch(() => this.reapWhenBack(ref));
   }
 
-  /** Keeps trying to end a container cut off from this Shoal, with backoff (to 30 s), until the
-   *  daemon answers again: a daemon silent for minutes still runs the container meanwhile, and its
-   *  attempt's record is closed, so nothing else would end it. Stops when the driver closes. */
-  private reapWhenBack(ref: HostRef, delayMs = 500): void {
-    if (this.closed) return;
-    void this.reap(ref).catch(() => {
-      if (this.closed) return;
-      setTimeout(() => this.reapWhenBack(ref, Math.min(delayMs * 2, 30_000)), delayMs).unref();
-    });
+  /** Keeps trying to end work cut off from this Shoal (a dropped connection, a silent daemon), with
+   *  backoff (to 30 s), until its host answers: its attempt's record is closed, so nothing else would
+   *  end it, however long the host is away. Stops when the driver closes. */
+  private reapWhenBack(ref: HostRef): void {
+    void this.cutOff.start([() => this], ref, { firstDelayMs: 500 });
   }
 
-  private closed = false;
+  private readonly cutOff = new ReapLoops();
 
   async cancel(ref: HostRef): Promise<void> {
     await this.reap(ref);
@@ -294,7 +291,7 @@ export class DockerDriver implements HostDriver {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
+    this.cutOff.cancelAll();
     if (this.reach.kind === 'ssh') this.reach.conn.close();
   }
 }

@@ -19,6 +19,7 @@ import { HOST_LOAD, parseHostLoad } from './host-load';
 import { shellQuote as q } from '../shell-quote';
 import type { SshConnection } from './ssh-connection';
 import { SessionWaitCancelled } from './session-gate';
+import { ReapLoops } from '../reap-orphan';
 
 const execFileP = promisify(execFile);
 
@@ -226,18 +227,14 @@ export class SshDriver implements HostDriver {
     await (at.repo ? this.inRepo(at.repo, done) : done());
   }
 
-  /** Keeps trying to end an attempt cut off by a dropped connection, with backoff (to 30 s), until
-   *  the host answers: a lost connection must not leave an orphan running, however long the host is
-   *  away (its attempt's record is closed, so nothing else would end it). Stops when the driver closes. */
-  private reapWhenBack(ref: HostRef, delayMs = 500): void {
-    if (this.closed) return;
-    void this.reap(ref).catch(() => {
-      if (this.closed) return;
-      setTimeout(() => this.reapWhenBack(ref, Math.min(delayMs * 2, 30_000)), delayMs).unref();
-    });
+  /** Keeps trying to end work cut off from this Shoal (a dropped connection, a silent daemon), with
+   *  backoff (to 30 s), until its host answers: its attempt's record is closed, so nothing else would
+   *  end it, however long the host is away. Stops when the driver closes. */
+  private reapWhenBack(ref: HostRef): void {
+    void this.cutOff.start([() => this], ref, { firstDelayMs: 500 });
   }
 
-  private closed = false;
+  private readonly cutOff = new ReapLoops();
 
   /** The remote host's load, read over the attempt's own connection with one exec: CPU busy as the
    *  1-minute load average over the CPUs, memory as total minus available. It never waits for a
@@ -265,7 +262,7 @@ export class SshDriver implements HostDriver {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
+    this.cutOff.cancelAll();
     this.conn.close();
   }
 }
