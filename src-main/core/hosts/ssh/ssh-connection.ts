@@ -87,7 +87,6 @@ export class SshConnection {
         ready = true;
         c.setNoDelay(true); // execs on a reused connection take a few ms instead of a Nagle round
         this.client = c;
-        this.sessions.set(c, new SessionGate(this.label));
         resolve(c);
       });
       c.on('error', (e: Error & { level?: string }) => {
@@ -152,7 +151,7 @@ export class SshConnection {
    *  the server's MaxSessions it waits for one of this connection's sessions to close. */
   async spawn(command: string, opts?: SessionOptions): Promise<RemoteCommand> {
     const c = await this.connect();
-    let gate = this.sessions.get(c);
+    let gate = this.sessions.get(c); // made with the connection's first session
     if (!gate) this.sessions.set(c, (gate = new SessionGate(this.label)));
     const closed = () => new Error(`${this.label}: could not run a command: the connection closed`);
     return gate.open<RemoteCommand>((session) => {
