@@ -5,7 +5,7 @@ import type Docker from 'dockerode';
 import type { HostProbe } from '../host-driver';
 import { agentProbeLine, parseAgentProbe } from '../probe-commands';
 import { waitForExit } from './container-wait';
-import { callDeadline, describeDockerError } from './docker-client';
+import { callDeadline, describeDockerError, pingDaemon } from './docker-client';
 
 export interface ProbeTarget {
   docker: Docker;
@@ -37,7 +37,7 @@ async function probeNow(t: ProbeTarget): Promise<HostProbe> {
   const none = { git: null, agents: [], cpus: null, memoryMb: null, os: null };
   if (t.unusable) return { ok: false, error: t.unusable, ...none };
   try {
-    await t.docker.ping();
+    await pingDaemon(t.docker, AbortSignal.timeout(t.callMs)); // not left pending on a hung daemon
     const info = (await t.docker.info()) as { NCPU?: number; MemTotal?: number; OperatingSystem?: string };
     await t.docker.getImage(t.image).inspect().catch((e: unknown) => {
       throw (e as { statusCode?: number }).statusCode === 404 ? new Error(`image ${t.image} not found at ${t.where} (Shoal never pulls: build or load it there first)`) : e;
