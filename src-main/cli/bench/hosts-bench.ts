@@ -41,21 +41,11 @@ export async function sshExecBench(execs: number, rounds: number): Promise<SshBe
     const sshArgs = ['-i', key, '-p', String(port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR',
       '-o', 'ControlMaster=auto', '-o', `ControlPath=${path.join(dir, 'cm-%C')}`, '-o', 'ControlPersist=60', `${user}@127.0.0.1`, 'true'];
     try {
-      // Both connections exist before anything is timed.
-      await conn.exec('true');
-      await execFileP('ssh', sshArgs);
-      const ours: number[] = [];
-      const theirs: number[] = [];
-      for (let r = 0; r < rounds; r++) {
-        let t = performance.now();
-        for (let i = 0; i < execs; i++) await conn.exec('true');
-        ours.push((performance.now() - t) / execs);
-        t = performance.now();
-        for (let i = 0; i < execs; i++) await execFileP('ssh', sshArgs);
-        theirs.push((performance.now() - t) / execs);
-      }
-      const a = median(ours);
-      const b = median(theirs);
+      const perExec = async (run: () => Promise<unknown>): Promise<number> => (await timedMs(async () => {
+        for (let i = 0; i < execs; i++) await run();
+      })) / execs;
+      // sideBySide's unmeasured first round makes both connections before anything is timed.
+      const { ours: a, theirs: b } = await sideBySide(rounds, () => perExec(() => conn.exec('true')), () => perExec(() => execFileP('ssh', sshArgs)));
       return { ssh2_exec_ms: round(a), openssh_exec_ms: round(b), ssh_vs_openssh: round(a / b) };
     } finally {
       conn.close();
