@@ -18,6 +18,8 @@ test('adds an SSH worker through the host-key prompt and runs a task on it', asy
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-e2e-sshd-'));
   const port = execFileSync(path.join(RECIPES, 'sshd-up'), [dir], { encoding: 'utf8' }).trim().split(/\s+/)[1]!;
   try {
+    // A short window (a laptop with the app beside an editor): the dialog scrolls.
+    await page.setViewportSize({ width: 1024, height: 560 });
     const shell = new ShellPage(page);
     await shell.open(`${host.url}#/workers`);
     await page.getByTestId('add-worker').click();
@@ -29,6 +31,9 @@ test('adds an SSH worker through the host-key prompt and runs a task on it', asy
     await dialog.getByTestId('worker-test').click();
     const check = dialog.getByTestId('worker-check');
     await expect(check).toContainText('is not known: SHA256:');
+    // The answer is at the foot of a scrolled dialog: it is brought into view, not left below the fold.
+    await expect(dialog.getByTestId('trust-host-key')).toBeInViewport();
+    await page.screenshot({ path: test.info().outputPath('host-key-prompt.png') });
     await dialog.getByTestId('trust-host-key').check();
     await dialog.getByTestId('worker-test').click();
     await expect(check).toContainText(/Usable — git \d/);

@@ -11,6 +11,7 @@ import { useShoalMutation } from '../../transport/query';
 import { Dialog } from '../../ui/Dialog';
 import { ErrorNotice } from '../../ui/QueryStatus';
 import { useToast } from '../../ui/Toaster';
+import { useReveal } from '../../ui/use-reveal';
 import { RemoteAgentDialog } from './RemoteAgentDialog';
 import { WorkerKindPicker, type WorkerKind } from './WorkerKindPicker';
 
@@ -48,6 +49,7 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
   const busy = test.isPending || add.isPending;
   // Main refuses a field it cannot use (a key file it cannot read) before any connection is tried.
   const failure = test.error ?? add.error;
+  const failureRef = useReveal<HTMLDivElement>(failure);
   // A new key path answers the refusal of the old one: the notice goes until the next try.
   const changeKey = (v: string) => {
     setIdentity(v);
@@ -116,7 +118,7 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
         </label>
         {inputError && <p className="field-error" role="alert">{inputError}</p>}
         {result && <CheckResult result={result} trusted={trusted} onTrust={setTrusted} />}
-        {failure && <ErrorNotice title={failure instanceof RemoteError && failure.code === 'invalid_input' ? 'Check the fields' : 'Could not reach the host'} error={failure} />}
+        {failure && <div ref={failureRef}><ErrorNotice title={failure instanceof RemoteError && failure.code === 'invalid_input' ? 'Check the fields' : 'Could not reach the host'} error={failure} /></div>}
       </form>
     </Dialog>
   );
@@ -134,16 +136,17 @@ function KeyFileField({ value, onChange }: { value: string; onChange: (v: string
 }
 
 function CheckResult({ result, trusted, onTrust }: { result: HostCheck; trusted: string | null; onTrust: (key: string | null) => void }) {
+  const ref = useReveal<HTMLDivElement>(result);
   if (result.ok) {
     return (
-      <div className="worker-check ok" data-testid="worker-check" role="status">
+      <div ref={ref} className="worker-check ok" data-testid="worker-check" role="status">
         Usable — git {result.git}, agents {result.agents.map((a) => `${a.name} ${a.version ?? '(version unknown)'}`).join(', ') || 'none found'}, {result.cpus ?? '?'} CPUs, {result.memoryMb ?? '?'} MB, {result.os ?? 'unknown OS'}
         {result.hostKey && <div className="muted mono">host key {result.hostKey}</div>}
       </div>
     );
   }
   return (
-    <div className="worker-check failed" data-testid="worker-check" role="alert">
+    <div ref={ref} className="worker-check failed" data-testid="worker-check" role="alert">
       {result.error}
       {result.unknownHostKey && (
         <label className="worker-trust">
