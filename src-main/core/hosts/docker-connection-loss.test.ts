@@ -76,15 +76,17 @@ describe('docker connection loss', () => {
       return at >= 0 && events.slice(at).some((e) => e.state === 'heartbeat');
     }, 60_000);
     const url = api!.url;
+    const at = Date.now();
     api!.stop(); // the API goes away; the container does not
+    const stopMs = Date.now() - at; // docker-down blocks this process (and the engine in it) meanwhile
     const t = await expectReclaimedThenRerunOnce(c, {
-      runId, workerId: 'w1', workerName: 'container', at: Date.now(), marker, rerunMarker,
+      runId, workerId: 'w1', workerName: 'container', at, marker, rerunMarker,
       cause: `Docker at ${url}: the connection was lost while the agent ran`,
       restore: () => {
         api = startDockerApi(api!.dir); // back at the same address
       },
       containersOf: (id) => containersOf(dockerAt(api!), id),
     });
-    console.log(`[docker-connection-loss] worker down ${t.downMs} ms after the API went away; attempt reclaimed after ${t.reclaimedMs} ms (lease 5 s); passed ${t.passedAfterRestoreMs} ms after the API was back`);
+    console.log(`[docker-connection-loss] worker down ${t.downMs} ms after the API was stopped (stopping it took ${stopMs} ms); attempt reclaimed after ${t.reclaimedMs} ms (lease 5 s); passed ${t.passedAfterRestoreMs} ms after the API was back`);
   }, 240_000); // podman's API stops and starts again inside the test: slow on a busy machine
 });

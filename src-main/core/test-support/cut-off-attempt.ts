@@ -44,6 +44,8 @@ export async function expectReclaimedThenRerunOnce(c: ShoalCore, x: CutOff): Pro
 
   const stale = await waitFor('the attempt reclaimed at its lease deadline', () => eventsOf(c, x.runId, 't').find((e) => e.state === 'stale'), 30_000, 50);
   const reclaimedMs = Date.parse(String(stale.timestamp)) - x.at;
+  // Only once the lease ran out (5 s here, renewed until the attempt was cut off), not at once.
+  expect(reclaimedMs).toBeGreaterThan(3_000);
   expect(states()).not.toContain('failed');
   const note = await waitFor('the task waiting for the worker, with the cause', () => task(c, x.runId).unplaceable, 20_000);
   // Probes since may have found the daemon down in other words: the cause that took it down stays.
