@@ -551,6 +551,10 @@ export class FleetEngine {
       own?.stop({ kind: 'interrupt', signal: 'lease-expired' });
       // Another worker's attempt (a remote agent gone silent): what it had sent is kept and shown.
       if (!own) this.keepPartial(keepReclaimedWork(this.options.store, this.fleet, r));
+      // An attempt on one of our remote hosts, cut off from it (a dropped connection, a silent
+      // daemon), whose lease was left to lapse on purpose: the worker's state is its host's (down
+      // with that cause, or back), which a "stopped renewing" here would only hide.
+      if (this.workers.get(workerKey(this.poolOfRun(r.runId), r.workerId))?.watch) continue;
       if (!this.workers.has(r.workerId) || r.workerId !== LOCAL_WORKER_ID) {
         this.markStmt.run('unhealthy', `stopped renewing its lease on task ${r.taskId} (run ${r.runId}); the task was reclaimed`, nowIso(), r.workerId);
       }

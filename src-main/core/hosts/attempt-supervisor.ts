@@ -263,16 +263,21 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
   if (flushTimer) clearTimeout(flushTimer);
   flushEvents();
   const stop = stopped();
+  // Reasons that go on the task and the worker say which worker, whatever the driver's wording.
+  const named = (reason: string): string => (reason.startsWith(`worker ${plan.workerName}: `) ? reason : `worker ${plan.workerName}: ${reason}`);
   // A host failure before the agent started, on a host that does not answer a probe either: the
   // task never ran, so it waits for the host instead of spending a retry on it. (A host that does
-  // answer had some other trouble starting it: that is an ordinary failed attempt.)
+  // answer had some other trouble starting it: that is an ordinary failed attempt.) The reason is
+  // the step that failed, not the probe's wording: the probe only confirms the host is down.
   const unreachable = exit.hostError !== undefined && startedRef === null && driver.kind !== 'local' && !stop && !timedOut
-    ? await driver.probe().then((p) => (p.ok ? null : (p.error ?? exit.hostError!)), (e: unknown) => (e as Error).message)
+    ? await driver.probe().then((p) => (p.ok ? null : named(exit.hostError!)), () => named(exit.hostError!))
     : null;
-  if (unreachable !== null || exit.lost) {
-    const reason = unreachable ?? exit.hostError!;
-    log.write(`shoal: ${reason}; ${exit.lost ? 'the lease is left to lapse, then the task is reclaimed' : 'the task waits for the host'}\n`);
-    deps.onHostDown?.(lease, reason);
+  // The host dropped or went silent: its worker takes nothing more until a probe finds it back.
+  const hostDown = unreachable ?? ((exit.lost || exit.hostDown) && exit.hostError !== undefined ? named(exit.hostError) : null);
+  if (hostDown !== null) {
+    const next = exit.lost ? 'the lease is left to lapse, then the task is reclaimed' : unreachable !== null ? 'the task waits for the host' : 'the worker waits for the host to answer again';
+    log.write(`shoal: ${hostDown}; ${next}\n`);
+    deps.onHostDown?.(lease, hostDown);
   }
   await new Promise<void>((resolve) => log.end(resolve));
   if (leaseLost) return;

@@ -1,22 +1,32 @@
-// A Docker daemon that is alive but does not answer never holds an attempt. This file's own podman
-// service is frozen with SIGSTOP (by the PID it was started with; its connections stay open, which
-// is what a hung daemon looks like, unlike the dropped connection of docker-connection-loss.test.ts)
-// at three points: while the agent runs, while the worktree is copied in, while the result is copied
-// out. Each time the attempt ends within the driver's deadline (2 s here, through the DriverPool,
-// instead of the default minute) with an error naming the worker, the daemon and the step; after
-// SIGCONT the container is removed and nothing of the attempt is left.
+// A Docker daemon that is alive but does not answer never holds an attempt, nor a probe. This file's
+// own podman service is frozen with SIGSTOP (by the PID it was started with; its connections stay
+// open, which is what a hung daemon looks like, unlike the dropped connection of
+// docker-connection-loss.test.ts) at several points, each noticed within the driver's deadline (2 s
+// here, through the DriverPool, instead of the default minute):
+// - while the agent runs: as for a dropped connection, the worker goes down naming the daemon and
+//   the step, the attempt keeps its lease until it lapses and is reclaimed (its container may still
+//   run), and once the daemon answers the container is removed before the task runs there again;
+// - while the worktree is copied in: the task waits for the worker without spending a retry, its
+//   note naming the worker and that step (not the wording of the probe that confirmed it);
+// - while the result is copied out: the attempt fails naming that step, and the worker is down;
+// - while the worker is probed (`shoal workers test`): the probe fails naming the daemon, and leaves
+//   no request pending, so the command ends.
+// After SIGCONT nothing of the attempts is left.
 //
 // The copies happen only with a daemon Shoal treats as remote: those workers reach the same service
 // through a loopback tcp:// relay (test-support/docker-relay.ts), which freezes the service at the
-// exact archive request, before the daemon has seen it.
+// exact request, before the daemon has seen it.
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import fs from 'node:fs';
 import Docker from 'dockerode';
+import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ShoalCore } from '../shoal';
 import { artifactDir } from '../fleet/artifacts';
 import { startDockerApi, TEST_IMAGE, type TestDockerApi } from '../test-support/docker-api';
 import { startDockerRelay, type DockerRelay } from '../test-support/docker-relay';
+import { expectReclaimedThenRerunOnce } from '../test-support/cut-off-attempt';
 import { processesRunning } from '../test-support/processes';
 import { eventsOf, launch } from '../test-support/temp-core';
 import { tempDir } from '../test-support/temp-dir';
@@ -58,6 +68,7 @@ afterEach(() => {
 });
 
 afterAll(async () => {
+  for (const f of bundled) fs.rmSync(f, { force: true });
   await relay?.close();
   if (!api) return;
   for (const runId of runs) for (const id of await containersOf(runId)) await docker.getContainer(id).remove({ force: true }).catch(() => undefined);
@@ -94,15 +105,55 @@ function coreFor(dockerHost: string): ShoalCore {
   return makeCore({ drivers: new DriverPool(dir, { docker: { callMs: CALL_MS } }), reprobe: { minMs: 200, maxMs: 1_000 } }, { dir });
 }
 
-/** One task that may run once: a retry spent on the daemon's silence would leave the run failed. */
-function launchOne(c: ShoalCore, worker: string, instructions: string): string {
+/** One task that may run once (unless told otherwise): a retry spent on the daemon's silence
+ *  would leave the run failed. */
+function launchOne(c: ShoalCore, worker: string, instructions: string, maxAttempts = 1): string {
   const runId = launch(c, {
     name: `hung-${worker}`,
     worker_specs: [{ id: 'w1', name: worker, host: { kind: 'docker', image: TEST_IMAGE }, max_concurrent_tasks: 1 }],
-    task_specs: [{ id: 't', name: 't', instructions, retry_policy: { max_attempts: 1 } }],
+    task_specs: [{ id: 't', name: 't', instructions, retry_policy: { max_attempts: maxAttempts, initial_backoff_seconds: 1 } }],
   });
   runs.push(runId);
   return runId;
+}
+
+interface TaskRow { state: string; attempts: number; last_error: string | null; unplaceable: string | null }
+function task(c: ShoalCore, runId: string): TaskRow {
+  return c.store.db.prepare<[string], TaskRow>("SELECT state, attempts, last_error, unplaceable FROM tasks WHERE run_id = ? AND task_id = 't'").get(runId)!;
+}
+
+function workerRow(c: ShoalCore): { status: string; statusReason: string | null } | undefined {
+  return c.workersView.list().find((w) => w.id === 'w1');
+}
+
+/** The probe child (test-support/probe-child.ts) bundled under out/, where the repo's packages resolve. */
+async function bundleProbeChild(): Promise<string> {
+  const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..');
+  const out = path.join(repoRoot, 'out', 'test-children', `probe-child-${process.pid}.mjs`);
+  await build({
+    entryPoints: [path.join(import.meta.dirname, '..', 'test-support', 'probe-child.ts')],
+    outfile: out, bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', logLevel: 'warning', absWorkingDir: repoRoot,
+  });
+  bundled.push(out);
+  return out;
+}
+const bundled: string[] = [];
+
+function runProbeChild(script: string, dockerHost: string, name: string, killAfterMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [script, dockerHost, TEST_IMAGE, name, String(CALL_MS), tempDir()], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d));
+    p.stderr.on('data', (d: Buffer) => (stderr += d));
+    // A child still there by then is what this guards against: it is ended (by its PID) and the
+    // test fails on its timing.
+    const killer = setTimeout(() => p.kill('SIGKILL'), killAfterMs);
+    p.on('close', (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }
 
 function agentLog(c: ShoalCore, runId: string, attempt: number): string {
@@ -110,28 +161,26 @@ function agentLog(c: ShoalCore, runId: string, attempt: number): string {
 }
 
 describe('a Docker daemon that stops answering', () => {
-  it('while the agent runs: the attempt fails within the deadline naming worker, daemon and step, and the container goes once it answers', async () => {
+  it('while the agent runs: the worker goes down naming the daemon and the step, the attempt is reclaimed at its lease deadline, and the task reruns once it answers', async () => {
     const c = coreFor(api!.url);
     const marker = `sleep 47.${process.pid % 1000}`;
-    const runId = launchOne(c, 'runner', `echo started; ${marker}`);
+    const rerunMarker = `sleep 3.${process.pid % 1000}2`;
+    // The first attempt hangs (and is cut off); the rerun passes. No spare attempt.
+    const runId = launchOne(c, 'runner', `if [ "$SHOAL_ATTEMPT" = 1 ]; then echo started; ${marker}; else ${rerunMarker}; echo again; fi`, 2);
     await waitFor('the agent running in its container', () => processesRunning(marker).length >= 1, 60_000);
     freeze();
-    const t0 = Date.now();
-    expect(await c.engine.waitForRun(runId)).toBe('failed');
-    const tookMs = Date.now() - t0;
-    const failed = eventsOf(c, runId).find((e) => e.state === 'failed')!;
-    expect(failed.reason).toBe(`worker runner: Docker daemon at ${api!.url} did not answer within 2 s while the agent ran`);
+    const t = await expectReclaimedThenRerunOnce(c, {
+      runId, workerId: 'w1', workerName: 'runner', at: Date.now(), marker, rerunMarker,
+      cause: `Docker daemon at ${api!.url} did not answer within 2 s while the agent ran`,
+      restore: thaw,
+      containersOf: (id) => containersOf(id),
+    });
     // A ping every CALL_MS/2, unanswered for CALL_MS.
-    expect(tookMs).toBeLessThan(CALL_MS * 1.5 + SLACK_MS);
-    expect(processesRunning(marker).length).toBeGreaterThan(0); // cut off, still running there
+    expect(t.downMs).toBeLessThan(CALL_MS * 1.5 + SLACK_MS);
+    console.log(`[docker-hung-daemon] agent running: worker down ${t.downMs} ms after the freeze; attempt reclaimed after ${t.reclaimedMs} ms (lease 5 s); passed ${t.passedAfterRestoreMs} ms after the thaw`);
+  }, 90_000);
 
-    thaw();
-    await waitFor('the agent ended once the daemon answered', () => processesRunning(marker).length === 0, 20_000);
-    await noContainersLeft(runId);
-    console.log(`[docker-hung-daemon] agent running: failed ${tookMs} ms after the freeze`);
-  }, 60_000);
-
-  it('while the worktree is copied in: the task waits for the daemon without spending a retry, then runs once it answers', async () => {
+  it('while the worktree is copied in: the task waits for the daemon without spending a retry, its note naming the worker and that step, then runs once it answers', async () => {
     const c = coreFor(relay!.url);
     freezeAt = /^PUT \S*\/containers\/\S+\/archive\?/;
     const runId = launchOne(c, 'copier', 'echo hello > hello.txt');
@@ -140,8 +189,16 @@ describe('a Docker daemon that stops answering', () => {
     const tookMs = Date.now() - frozenAt!;
     // The copy's stall deadline, then the probe that finds the host down (its own deadline).
     expect(tookMs).toBeLessThan(2 * CALL_MS + SLACK_MS);
-    expect(interrupted).toMatchObject({ signal: 'host-unreachable', reason: `Docker daemon at ${relay!.url} did not answer within 2 s while being probed` });
-    expect(agentLog(c, runId, 1)).toContain(`shoal: worker copier: Docker daemon at ${relay!.url} did not answer within 2 s while copying the worktree into the container`);
+    // The step that failed, with the worker: not the wording of the probe that confirmed it.
+    const cause = `worker copier: Docker daemon at ${relay!.url} did not answer within 2 s while copying the worktree into the container`;
+    expect(interrupted).toMatchObject({ signal: 'host-unreachable', reason: cause });
+    expect(agentLog(c, runId, 1)).toContain(`shoal: ${cause}`);
+    expect(task(c, runId)).toMatchObject({ state: 'queued', last_error: cause });
+    // Probes since find the daemon still silent, in their own words: the note keeps the step.
+    await waitFor('a probe since', () => workerRow(c)?.statusReason?.includes('while being probed'), 20_000);
+    expect(workerRow(c)).toMatchObject({ status: 'unhealthy', statusReason: `worker copier: Docker daemon at ${relay!.url} did not answer within 2 s while being probed; down since: ${cause.slice('worker copier: '.length)}` });
+    await waitFor('the note updated', () => task(c, runId).unplaceable?.includes('while being probed'), 20_000);
+    expect(task(c, runId).unplaceable).toBe(`waiting for a worker that can be reached: ${workerRow(c)!.statusReason}`);
 
     thaw();
     // Completed although only one attempt was allowed: the given-back one did not count.
@@ -151,7 +208,7 @@ describe('a Docker daemon that stops answering', () => {
     console.log(`[docker-hung-daemon] copy in: given back ${tookMs} ms after the freeze`);
   }, 60_000);
 
-  it('while the result is copied out: the attempt fails naming that step, and the container goes once it answers', async () => {
+  it('while the result is copied out: the attempt fails naming that step, the worker goes down, and the container goes once it answers', async () => {
     const c = coreFor(relay!.url);
     freezeAt = /^GET \S*\/containers\/\S+\/archive\?path=%2Fshoal%2Fwork/;
     const runId = launchOne(c, 'copier', 'echo hello > hello.txt');
@@ -159,11 +216,36 @@ describe('a Docker daemon that stops answering', () => {
     expect(frozenAt).not.toBeNull();
     const tookMs = Date.now() - frozenAt!;
     expect(tookMs).toBeLessThan(CALL_MS + SLACK_MS);
+    const cause = `worker copier: Docker daemon at ${relay!.url} did not answer within 2 s while copying the result out of the container`;
     const failed = eventsOf(c, runId).find((e) => e.state === 'failed')!;
-    expect(failed.reason).toBe(`worker copier: Docker daemon at ${relay!.url} did not answer within 2 s while copying the result out of the container`);
+    expect(failed.reason).toBe(cause);
+    // The agent had ended, so the attempt fails; but no task is given to the silent daemon until a
+    // probe finds it answering.
+    expect(workerRow(c)?.status).toBe('unhealthy');
+    expect(workerRow(c)?.statusReason).toContain(cause.slice('worker copier: '.length));
 
     thaw();
     await noContainersLeft(runId);
     console.log(`[docker-hung-daemon] copy out: failed ${tookMs} ms after the freeze`);
   }, 60_000);
+
+  it('while it is probed (`shoal workers test`): the probe fails within the deadline naming the daemon, and leaves no request pending, so the command ends', async () => {
+    const child = await bundleProbeChild();
+    // The ping answers; the daemon hangs at the next request: its info, or the image's.
+    for (const at of [/^GET \S*\/info$/, /^GET \S*\/images\/\S+\/json$/]) {
+      freezeAt = at;
+      const t0 = Date.now();
+      const r = await runProbeChild(child, relay!.url, 'stuck', CALL_MS + SLACK_MS + 10_000);
+      const tookMs = Date.now() - t0;
+      expect(frozenAt, `frozen at ${at}`).not.toBeNull();
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(`worker stuck: Docker daemon at ${relay!.url} did not answer within 2 s while being probed\n`);
+      // The process ended on its own, right after the deadline: nothing was left waiting on the daemon.
+      expect(tookMs).toBeLessThan(CALL_MS + SLACK_MS);
+      thaw();
+      console.log(`[docker-hung-daemon] probe, daemon frozen at ${at.source}: the command ended ${tookMs} ms after it started`);
+    }
+    // Answering again: the same probe says yes.
+    expect(await runProbeChild(child, relay!.url, 'stuck', 60_000)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^stuck: usable — git \d/) });
+  }, 90_000);
 });

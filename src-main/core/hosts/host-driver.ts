@@ -40,9 +40,13 @@ export interface HostExit {
   code: number | null;
   signal: string | null;
   hostError?: string;
-  /** The connection to the host dropped while the agent ran there: it may still be running, so
-   *  the attempt is neither failed nor retried now; its lease lapses and the reaper reclaims it. */
+  /** The connection to the host dropped (or the host stopped answering) while the agent ran there:
+   *  it may still be running, so the attempt is neither failed nor retried now; its lease lapses
+   *  and the reaper reclaims it. Its worker is down until a probe finds the host back. */
   lost?: boolean;
+  /** The host stopped answering after the agent ended (bringing the result back): the attempt
+   *  fails with `hostError`, and its worker is down until a probe finds the host back. */
+  hostDown?: boolean;
 }
 
 /** The only way back from a driver. Calls after finish() are ignored. */

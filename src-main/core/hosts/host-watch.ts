@@ -24,6 +24,8 @@ export class HostWatch {
   private timer: NodeJS.Timeout | null = null;
   private probing = false;
   private closed = false;
+  /** What took the host down (an attempt's failed step, or a probe), kept while it stays down. */
+  private wentDown: string | null = null;
 
   constructor(
     private readonly driver: HostDriver,
@@ -60,10 +62,15 @@ export class HostWatch {
     });
   }
 
-  /** The host failed (a probe, a start, a dropped connection): down now, probed again later. */
+  /** The host failed (a probe, a start, a dropped connection): down now, probed again later. The
+   *  reason is the latest failure and, when that differs, what took the host down: a probe that
+   *  finds a hung daemon still silent must not hide which step of an attempt it stopped answering in. */
   down(cause: string): void {
     if (this.closed) return;
-    const reason = cause.startsWith(`worker ${this.workerName}`) ? cause : `worker ${this.workerName}: ${cause}`;
+    const prefix = `worker ${this.workerName}: `;
+    const bare = cause.startsWith(prefix) ? cause.slice(prefix.length) : cause;
+    if (this.reach.state !== 'down' || this.wentDown === null) this.wentDown = bare;
+    const reason = `${prefix}${bare}${bare === this.wentDown ? '' : `; down since: ${this.wentDown}`}`;
     this.set({ state: 'down', reason });
     if (this.timer || this.probing) return;
     // The pause doubles while the host keeps failing; an answer resets it (see set()).
@@ -85,7 +92,10 @@ export class HostWatch {
   private set(next: HostReach): void {
     const prev = this.reach;
     this.reach = next;
-    if (next.state === 'up') this.pauseMs = this.backoff.minMs;
+    if (next.state === 'up') {
+      this.pauseMs = this.backoff.minMs;
+      this.wentDown = null;
+    }
     if (prev.state !== next.state || (prev.state === 'down' && next.state === 'down' && prev.reason !== next.reason)) this.onChange(next);
   }
 }

@@ -1,6 +1,7 @@
 // "Test connection": probes a host with a driver of its own (not the engine's), so a person can
 // accept a new SSH host key for this one check and learn the fingerprint that got pinned.
 import type { FleetHostSpec } from '../../../src-shared/protocol/fleet';
+import type { DockerDriverOptions } from './docker/docker-driver';
 import { DriverPool } from './driver-pool';
 import type { HostProbe } from './host-driver';
 
@@ -12,8 +13,10 @@ export interface HostCheck extends HostProbe {
 
 export async function probeHost(host: FleetHostSpec, opts: {
   dataDir: string; workerName: string; dockerHost?: string | null; hostKey?: string | null; privateKey?: string | null; acceptNewHostKey?: boolean;
+  /** A Docker driver's settings (a test's short call deadline). */
+  docker?: DockerDriverOptions;
 }): Promise<HostCheck> {
-  const pool = new DriverPool(opts.dataDir, { acceptNewHostKeys: opts.acceptNewHostKey ?? false });
+  const pool = new DriverPool(opts.dataDir, { acceptNewHostKeys: opts.acceptNewHostKey ?? false, ...(opts.docker ? { docker: opts.docker } : {}) });
   try {
     const driver = pool.driverFor(host, { workerName: opts.workerName, dockerHost: opts.dockerHost ?? null, hostKey: opts.hostKey ?? null, privateKey: opts.privateKey ?? null });
     const probe = await driver.probe();

@@ -61,11 +61,28 @@ export function callDeadline(ms: number): { abortSignal: AbortSignal } {
   return { abortSignal: AbortSignal.timeout(ms) };
 }
 
-/** GET /_ping, aborted by `signal` (dockerode's typings give ping() no options). */
-export function pingDaemon(docker: Docker, signal: AbortSignal): Promise<unknown> {
+/** A GET of the Docker API aborted by `signal`. dockerode's typings give ping() and info() no
+ *  options, and its image inspect drops an abort signal altogether (it goes into the query string):
+ *  on a hung daemon those would be left pending for ever, holding their connection open. */
+function getFromDaemon(docker: Docker, path: string, signal: AbortSignal, statusCodes: Record<number, string | true> = {}): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    docker.modem.dial({ path: '/_ping', method: 'GET', statusCodes: { 200: true, 500: 'server error' }, abortSignal: signal }, (err: unknown, data: unknown) => (err ? reject(err) : resolve(data)));
+    docker.modem.dial({ path, method: 'GET', statusCodes: { 200: true, 500: 'server error', ...statusCodes }, abortSignal: signal }, (err: unknown, data: unknown) => (err ? reject(err) : resolve(data)));
   });
+}
+
+/** GET /_ping, aborted by `signal`. */
+export function pingDaemon(docker: Docker, signal: AbortSignal): Promise<unknown> {
+  return getFromDaemon(docker, '/_ping', signal);
+}
+
+/** GET /info (CPUs, memory, OS), aborted by `signal`. */
+export function daemonInfo(docker: Docker, signal: AbortSignal): Promise<{ NCPU?: number; MemTotal?: number; OperatingSystem?: string }> {
+  return getFromDaemon(docker, '/info', signal) as Promise<{ NCPU?: number; MemTotal?: number; OperatingSystem?: string }>;
+}
+
+/** GET /images/NAME/json, aborted by `signal`; rejects with statusCode 404 when the image is not there. */
+export function inspectImage(docker: Docker, image: string, signal: AbortSignal): Promise<unknown> {
+  return getFromDaemon(docker, `/images/${image}/json`, signal, { 404: 'no such image' });
 }
 
 /** What a call was doing when its deadline passed: the message says how long it waited and for what. */

@@ -11,8 +11,11 @@
 // and removed after. Never pulls: a missing image is an error naming it.
 // A daemon that is alive but does not answer never holds an attempt: every call has a deadline
 // (DockerDriverOptions.callMs), archive copies a stall deadline, and while the agent runs the daemon
-// is pinged (daemon-liveness.ts); a silent one fails the attempt naming the worker, the daemon and
-// the step, as a dropped connection does, and its container is removed once the daemon answers.
+// is pinged (daemon-liveness.ts). A daemon that drops or goes silent while the agent runs is treated
+// as a dropped SSH connection is: the container may still run there, so the attempt is reported
+// `lost` (its worker goes down, its lease is left to lapse, then the task is reclaimed) rather than
+// failed and retried beside it; the container is stopped and removed once the daemon answers, and
+// until then a probe does not call the daemon usable again (so nothing runs twice there).
 import { PassThrough, type Readable } from 'node:stream';
 import readline from 'node:readline';
 import type Docker from 'dockerode';
@@ -93,8 +96,21 @@ export class DockerDriver implements HostDriver {
     return new Error(`worker ${plan.workerName}: ${describeDockerError(e, this.where, { ms: this.callMs, doing })}`);
   }
 
+  /** The daemon answers and can run attempts, and no container it ran for an attempt that was cut
+   *  off from this Shoal is still there: those are ended first (a worker back in service would
+   *  otherwise run the reclaimed task beside its first attempt, left running). */
   async probe(): Promise<HostProbe> {
-    return probeDaemon({ docker: this.docker, image: this.image, where: this.where, label: this.label, unusable: this.unusable, callMs: this.callMs, fail: (e) => this.fail(e) });
+    const probe = await probeDaemon({ docker: this.docker, image: this.image, where: this.where, label: this.label, unusable: this.unusable, callMs: this.callMs, fail: (e) => this.fail(e) });
+    if (!probe.ok) return probe;
+    for (const ref of [...this.cutOffRefs.values()]) {
+      try {
+        await this.reap(ref); // its reap loop finds it gone on its next try
+        this.cutOffRefs.delete(ref.containerId);
+      } catch (e) {
+        return { ...probe, ok: false, error: `${this.label}: could not yet end container ${ref.containerId.slice(0, 12)}, left from an attempt cut off from Shoal: ${(e as Error).message}` };
+      }
+    }
+    return probe;
   }
 
   async start(plan: AttemptPlan, sink: AttemptSink, signal: AbortSignal): Promise<HostRef> {
@@ -219,7 +235,9 @@ export class DockerDriver implements HostDriver {
       }
       if (lost) this.reapWhenBack(ref);
       else await this.discard(ref, silent);
-      sink.finish({ code, signal: null, ...(hostError ? { hostError } : {}) });
+      // Silent while the result was copied out: the agent has ended, so the attempt fails now, but
+      // the daemon is not asked for another one until a probe finds it answering.
+      sink.finish({ code, signal: null, ...(hostError ? { hostError } : {}), ...(lost ? { lost: true } : silent ? { hostDown: true } : {}) });
     })();
     return ref;
   }
@@ -257,10 +275,16 @@ export class DockerDriver implements HostDriver {
    *  backoff (to 30 s), until its host answers: its attempt's record is closed, so nothing else would
    *  end it, however long the host is away. Stops when the driver closes. */
   private reapWhenBack(ref: HostRef): void {
-    void this.cutOff.start([() => this], ref, { firstDelayMs: 500 });
+    if (ref.kind !== 'docker') return;
+    this.cutOffRefs.set(ref.containerId, ref);
+    void this.cutOff.start([() => this], ref, { firstDelayMs: 500 }).then((ended) => {
+      if (ended) this.cutOffRefs.delete(ref.containerId);
+    });
   }
 
   private readonly cutOff = new ReapLoops();
+  /** Containers being ended by `cutOff`, by id: the probe ends them itself before it says yes. */
+  private readonly cutOffRefs = new Map<string, HostRef & { kind: 'docker' }>();
 
   async cancel(ref: HostRef): Promise<void> {
     await this.reap(ref);

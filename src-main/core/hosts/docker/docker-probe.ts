@@ -1,11 +1,13 @@
 // Whether a Docker daemon can run attempts for a worker: it answers, has the image (never pulled),
-// and a throwaway container of that image has git (and which agent CLIs). All under one deadline,
-// so a daemon that stops answering is reported rather than waited for.
+// and a throwaway container of that image has git (and which agent CLIs). All under one deadline
+// that every request of the probe carries, so a daemon that stops answering is reported rather
+// than waited for, and no request is left pending on it afterwards (a pending request holds its
+// connection open: `shoal workers test` would print its answer and then never exit).
 import type Docker from 'dockerode';
 import type { HostProbe } from '../host-driver';
 import { agentProbeLine, parseAgentProbe } from '../probe-commands';
 import { waitForExit } from './container-wait';
-import { callDeadline, describeDockerError, pingDaemon } from './docker-client';
+import { callDeadline, daemonInfo, describeDockerError, inspectImage, isDeadline, pingDaemon } from './docker-client';
 
 export interface ProbeTarget {
   docker: Docker;
@@ -19,49 +21,56 @@ export interface ProbeTarget {
   fail: (e: unknown) => Error;
 }
 
-/** The probe's calls as one, under one deadline (dockerode's info takes no abort signal). */
+const NONE = { git: null, agents: [], cpus: null, memoryMb: null, os: null };
+
+/** The probe's calls as one, under one deadline. */
 export async function probeDaemon(t: ProbeTarget): Promise<HostProbe> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<HostProbe>((resolve) => {
-    const error = describeDockerError(new DOMException('late', 'TimeoutError'), t.where, { ms: t.callMs, doing: 'being probed' });
-    timer = setTimeout(() => resolve({ ok: false, error, git: null, agents: [], cpus: null, memoryMb: null, os: null }), t.callMs);
+  const deadline = AbortSignal.timeout(t.callMs);
+  const late = (): HostProbe => ({ ok: false, error: describeDockerError(deadline.reason, t.where, { ms: t.callMs, doing: 'being probed' }), ...NONE });
+  // Every request below carries `deadline`; this race only makes sure the probe answers then even
+  // if some step does not settle on its abort.
+  let onAbort: (() => void) | undefined;
+  const timedOut = new Promise<HostProbe>((resolve) => {
+    onAbort = () => resolve(late());
+    deadline.addEventListener('abort', onAbort, { once: true });
   });
   try {
-    return await Promise.race([probeNow(t), late]);
+    return await Promise.race([probeNow(t, deadline).then((p) => (deadline.aborted && !p.ok ? late() : p)), timedOut]);
   } finally {
-    clearTimeout(timer);
+    deadline.removeEventListener('abort', onAbort!);
   }
 }
 
-async function probeNow(t: ProbeTarget): Promise<HostProbe> {
-  const none = { git: null, agents: [], cpus: null, memoryMb: null, os: null };
-  if (t.unusable) return { ok: false, error: t.unusable, ...none };
+async function probeNow(t: ProbeTarget, deadline: AbortSignal): Promise<HostProbe> {
+  if (t.unusable) return { ok: false, error: t.unusable, ...NONE };
   try {
-    await pingDaemon(t.docker, AbortSignal.timeout(t.callMs)); // not left pending on a hung daemon
-    const info = (await t.docker.info()) as { NCPU?: number; MemTotal?: number; OperatingSystem?: string };
-    await t.docker.getImage(t.image).inspect().catch((e: unknown) => {
+    await pingDaemon(t.docker, deadline);
+    const info = await daemonInfo(t.docker, deadline);
+    await inspectImage(t.docker, t.image, deadline).catch((e: unknown) => {
       throw (e as { statusCode?: number }).statusCode === 404 ? new Error(`image ${t.image} not found at ${t.where} (Shoal never pulls: build or load it there first)`) : e;
     });
-    const out = await runOnce(t, ['sh', '-c', `git --version 2>/dev/null; ${agentProbeLine()}`]);
+    const out = await runOnce(t, ['sh', '-c', `git --version 2>/dev/null; ${agentProbeLine()}`], deadline);
     const git = /git version (\S+)/.exec(out)?.[1] ?? null;
     const agents = parseAgentProbe(out);
     const probe = { git, agents, cpus: info.NCPU ?? null, memoryMb: info.MemTotal ? Math.round(info.MemTotal / 2 ** 20) : null, os: info.OperatingSystem ?? null };
     if (!git) return { ...probe, ok: false, error: `${t.label}: git not found in the image` };
     return { ...probe, ok: true };
   } catch (e) {
-    return { ok: false, error: e instanceof Error && e.message.startsWith('image ') ? e.message : t.fail(e).message, ...none };
+    if (isDeadline(e)) return { ok: false, error: describeDockerError(e, t.where, { ms: t.callMs, doing: 'being probed' }), ...NONE };
+    return { ok: false, error: e instanceof Error && e.message.startsWith('image ') ? e.message : t.fail(e).message, ...NONE };
   }
 }
 
 /** Runs a throwaway container to its end and returns its output. */
-async function runOnce(t: ProbeTarget, cmd: string[]): Promise<string> {
-  const c = await t.docker.createContainer({ Image: t.image, Cmd: cmd, HostConfig: { NetworkMode: 'host' }, ...callDeadline(t.callMs) });
+async function runOnce(t: ProbeTarget, cmd: string[], deadline: AbortSignal): Promise<string> {
+  const c = await t.docker.createContainer({ Image: t.image, Cmd: cmd, HostConfig: { NetworkMode: 'host' }, abortSignal: deadline });
   try {
-    await c.start(callDeadline(t.callMs));
-    await waitForExit(t.docker, c.id, AbortSignal.timeout(t.callMs));
-    const logs = await c.logs({ stdout: true, stderr: true, ...callDeadline(t.callMs) });
+    await c.start({ abortSignal: deadline });
+    await waitForExit(t.docker, c.id, deadline);
+    const logs = await c.logs({ stdout: true, stderr: true, abortSignal: deadline });
     return demuxBuffer(logs);
   } finally {
+    // Its own deadline: the probe's may be what ended it.
     await c.remove({ force: true, ...callDeadline(t.callMs) }).catch(() => undefined);
   }
 }

@@ -1,0 +1,81 @@
+// What a test sees once a Docker attempt was cut off from its daemon mid-run (the API dropped, or
+// frozen): the worker is down with the cause, the attempt is not failed at once but keeps its lease
+// until the lease lapses and is then reclaimed, the task waits with the cause; once the daemon is
+// back the cut-off container is ended and removed before the task runs there again, and it passes
+// exactly once. The caller brings the daemon back (`restore`) and says how to list the run's
+// containers; the task's first attempt must run `marker` (and hang), its second `rerunMarker`.
+import { expect } from 'vitest';
+import type { ShoalCore } from '../shoal';
+import { processesRunning } from './processes';
+import { eventsOf } from './temp-core';
+import { waitFor } from './wait-for';
+
+interface TaskRow { state: string; attempts: number; unplaceable: string | null }
+
+export interface CutOff {
+  runId: string;
+  workerId: string;
+  workerName: string;
+  /** The cause the worker's reason and the task's note must name (with the worker). */
+  cause: string;
+  /** When the fault happened (ms since the epoch). */
+  at: number;
+  marker: string;
+  rerunMarker: string;
+  restore: () => void | Promise<void>;
+  containersOf: (runId: string) => Promise<string[]>;
+}
+
+export interface CutOffTimings { downMs: number; reclaimedMs: number; passedAfterRestoreMs: number }
+
+function task(c: ShoalCore, runId: string): TaskRow {
+  return c.store.db.prepare<[string], TaskRow>("SELECT state, attempts, unplaceable FROM tasks WHERE run_id = ? AND task_id = 't'").get(runId)!;
+}
+
+export async function expectReclaimedThenRerunOnce(c: ShoalCore, x: CutOff): Promise<CutOffTimings> {
+  const worker = () => c.workersView.list().find((w) => w.id === x.workerId);
+  await waitFor('the worker marked down', () => worker()?.status === 'unhealthy', 20_000);
+  const downMs = Date.now() - x.at;
+  expect(worker()?.statusReason).toBe(`worker ${x.workerName}: ${x.cause}`);
+  // Not failed at once: the attempt still holds its lease (the container may still run there).
+  const states = () => eventsOf(c, x.runId, 't').map((e) => e.state);
+  expect(states()).not.toContain('failed');
+  expect(task(c, x.runId)).toMatchObject({ state: expect.stringMatching(/^running/), attempts: 1 });
+
+  const stale = await waitFor('the attempt reclaimed at its lease deadline', () => eventsOf(c, x.runId, 't').find((e) => e.state === 'stale'), 30_000, 50);
+  const reclaimedMs = Date.parse(String(stale.timestamp)) - x.at;
+  // Only once the lease ran out (5 s here, renewed until the attempt was cut off), not at once.
+  expect(reclaimedMs).toBeGreaterThan(3_000);
+  expect(states()).not.toContain('failed');
+  const note = await waitFor('the task waiting for the worker, with the cause', () => task(c, x.runId).unplaceable, 20_000);
+  // Probes since may have found the daemon down in other words: the cause that took it down stays.
+  expect(note).toMatch(new RegExp(`^waiting for a worker that can be reached: worker ${x.workerName}: `));
+  expect(note).toContain(x.cause);
+  expect(worker()?.statusReason).toContain(x.cause); // the lapse did not replace it
+  expect(processesRunning(x.marker).length).toBeGreaterThan(0); // cut off, still running there
+
+  // From the daemon's return on: the rerun never runs beside the cut-off agent.
+  let overlap = false;
+  const sampler = setInterval(() => {
+    if (processesRunning(x.rerunMarker).length > 0 && processesRunning(x.marker).length > 0) overlap = true;
+  }, 100);
+  try {
+    await x.restore();
+    const back = Date.now();
+    expect(await c.engine.waitForRun(x.runId)).toBe('completed');
+    const passedAfterRestoreMs = Date.now() - back;
+    expect(c.engine.fleet.receipts(x.runId)).toMatchObject([{ worker_id: x.workerId, result: 'pass' }]);
+    expect(states().filter((s) => s === 'completed')).toHaveLength(1);
+    expect(states()).not.toContain('failed'); // the cut-off attempt was reclaimed, never failed
+    expect(task(c, x.runId)).toMatchObject({ state: 'passed', attempts: 2, unplaceable: null });
+    expect(processesRunning(x.marker)).toEqual([]);
+    expect(overlap).toBe(false);
+    let left = await x.containersOf(x.runId);
+    for (const until = Date.now() + 20_000; left.length > 0 && Date.now() < until; left = await x.containersOf(x.runId)) await new Promise((r) => setTimeout(r, 200));
+    expect(left).toEqual([]); // removed, not only stopped
+    expect(worker()?.status).toMatch(/online|busy/);
+    return { downMs, reclaimedMs, passedAfterRestoreMs };
+  } finally {
+    clearInterval(sampler);
+  }
+}
