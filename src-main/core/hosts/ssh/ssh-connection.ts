@@ -11,7 +11,7 @@
 // the previous agent's results, would wait for some agent to end on its own. The control connection
 // is opened only when a control command finds no free session (most hosts never need it), logs in
 // the same way, accepts only the host key this connection was shown, carries no agents and no
-// forwards, and closes once idle.
+// forwards, and closes once idle. When it cannot be opened, control commands wait here as before.
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -176,7 +176,18 @@ export class SshConnection {
     } catch (e) {
       if (!(e instanceof SessionsBusy)) throw e;
     }
-    return this.control.use((c) => c.exec(command, stdin, session));
+    // A control connection that cannot be opened (a login limit, a different host key at this
+    // address) leaves the command to wait here as any other: nothing ran there, and this connection
+    // is still the one whose key was accepted.
+    const there = await this.control.use(async (c) => {
+      try {
+        await c.connect();
+      } catch {
+        return null;
+      }
+      return c.exec(command, stdin, session);
+    });
+    return there ?? this.execHere(command, stdin, session);
   }
 
   private async execHere(command: string, stdin: Buffer | string | undefined, opts: SessionOptions): Promise<ExecResult> {
