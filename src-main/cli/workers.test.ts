@@ -20,6 +20,7 @@ describe('shoal workers', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`worker box: ssh ${target}: host key of 127.0.0.1:${hosts.sshd.port} is not known: ${hosts.sshd.fingerprint}`);
     expect(refused.stderr).toContain('nothing was added');
+    expect(refused.stderr).toContain('accept it with --accept-new-host-key (shoal workers add)'); // the CLI names its flags
 
     const added = await runCli(['workers', 'add', 'box', '--ssh', target, '--identity', hosts.sshd.identity, '--accept-new-host-key', '--capabilities', 'remote,git', '--max-tasks', '2', '--db', db]);
     expect(added.code, added.stderr).toBe(0);

@@ -5,6 +5,7 @@ import type { FleetHostSpec } from '../../../src-shared/protocol/fleet';
 import type { LoadResult } from '../fleet/spec/load-spec';
 import { probeHost } from '../hosts/probe-host';
 import type { WorkerRegistry } from '../hosts/worker-registry';
+import { TRUST_IN_ADD_WORKER, withAppAdvice } from './host-key-advice';
 
 export interface WorkerReach { id: string; name: string; kind: string; ok: boolean; error: string | null }
 
@@ -21,8 +22,9 @@ export async function probeSpecWorkers(result: LoadResult, deps: { dataDir: stri
     });
   return Promise.all(candidates.map(async (c): Promise<WorkerReach> => {
     if (c.host.kind === 'local') return { id: c.id, name: c.name, kind: 'local', ok: true, error: null };
-    // Never pins a key here: an unknown host key is reported like any other reason it cannot be used.
+    // Never pins a key here: an unknown host key is reported like any other reason it cannot be used,
+    // with how to trust it in the app (this preview is the app's; the CLI's run names its flags).
     const probe = await probeHost(c.host, { dataDir: deps.dataDir, workerName: c.name, ...c.ctx });
-    return { id: c.id, name: c.name, kind: c.host.kind, ok: probe.ok, error: probe.ok ? null : `worker ${c.name}: ${probe.error ?? 'cannot be used'}` };
+    return { id: c.id, name: c.name, kind: c.host.kind, ok: probe.ok, error: probe.ok ? null : `worker ${c.name}: ${withAppAdvice(probe.error ?? 'cannot be used', TRUST_IN_ADD_WORKER)}` };
   }));
 }

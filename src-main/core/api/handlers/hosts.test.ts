@@ -130,5 +130,22 @@ describe('specs.probeWorkers (the launch preview)', () => {
     const bad = await c.call('specs.probeWorkers', { text: 1 }, { transport: 'test' });
     expect(bad.ok).toBe(false);
   });
+
+  it("says how to trust a spec's worker's unknown host key in the app (Add worker), not with the CLI's flags, and passes it once trusted there", async () => {
+    const c = makeCore();
+    const address = `127.0.0.1:${hosts.sshd.port}`;
+    const host = { kind: 'ssh' as const, host: '127.0.0.1', port: hosts.sshd.port, user: hosts.sshd.user, identity: hosts.sshd.identity };
+    const spec = { name: 'preview', worker_specs: [{ id: 'far', name: 'far box', host }], task_specs: [{ id: 't', name: 't', instructions: 'true' }] };
+    const probe = () => call(c, 'specs.probeWorkers', { text: JSON.stringify(spec), filename: 'spec.json' });
+    const [unknown] = await probe();
+    expect(unknown).toEqual({
+      id: 'far', name: 'far box', kind: 'ssh', ok: false,
+      error: `worker far box: ssh ${hosts.sshd.user}@${address}: host key of ${address} is not known: ${hosts.sshd.fingerprint}; check it against the host, then add a worker for that address in Workers → Add worker and trust the key there`,
+    });
+    // Trusting it in Add worker pins it for that address, as \`shoal workers add --accept-new-host-key\` does.
+    expect(await call(c, 'workers.add', { name: 'box', host, acceptHostKey: hosts.sshd.fingerprint })).toMatchObject({ ok: true });
+    expect(KnownHosts.inDataDir(c.dataDir).get(address)).toBe(hosts.sshd.fingerprint);
+    expect(await probe()).toEqual([{ id: 'far', name: 'far box', kind: 'ssh', ok: true, error: null }]);
+  });
 });
 

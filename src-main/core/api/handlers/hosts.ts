@@ -6,12 +6,14 @@ import { ShoalError } from '../../../../src-shared/contract';
 import type { HostCheck, hostsMethods } from '../../../../src-shared/contract/methods/hosts';
 import type { FleetHostSpec } from '../../../../src-shared/protocol/fleet';
 import { probeHost } from '../../hosts/probe-host';
-import { ACCEPT_ON_THE_CLI } from '../../hosts/ssh/host-keys';
+import { KnownHosts } from '../../hosts/ssh/host-keys';
+import { sshAddressOf } from '../../hosts/ssh-address';
 import { readIdentityFile, takesSshKey } from '../../hosts/ssh/identity-file';
 import { describeHost } from '../../hosts/worker-registry';
 import type { CoreServices } from '../services';
 import type { MethodParsedInput } from '../../../../src-shared/contract';
 import type { Handler } from '../dispatch';
+import { TRUST_IN_THE_DIALOG, withAppAdvice } from '../host-key-advice';
 
 type HostInput = MethodParsedInput<'workers.test'>['host'];
 
@@ -40,7 +42,7 @@ async function check(core: CoreServices, name: string, h: HostInput, acceptHostK
   const probe = await probeHost(spec.host, { dataDir: core.dataDir, workerName: name, dockerHost: spec.dockerHost, privateKey: spec.privateKey, hostKey: acceptHostKey ?? null });
   const unknown = !probe.ok && probe.hostKey && /is not known/.test(probe.error ?? '') ? probe.hostKey : null;
   // The dialog trusts a key with its checkbox, not with the CLI's flags.
-  const error = unknown ? probe.error?.replace(ACCEPT_ON_THE_CLI, 'check it against the host, then trust it below') : probe.error;
+  const error = unknown && probe.error ? withAppAdvice(probe.error, TRUST_IN_THE_DIALOG) : probe.error;
   return {
     ok: probe.ok, ...(error ? { error } : {}), unknownHostKey: unknown, hostKey: probe.hostKey,
     git: probe.git, agents: probe.agents, cpus: probe.cpus, memoryMb: probe.memoryMb, os: probe.os, spec,
@@ -65,6 +67,12 @@ export function hostsHandlers(core: CoreServices): { [M in keyof typeof hostsMet
       } catch (e) {
         throw new ShoalError('invalid_input', (e as Error).message);
       }
+      // The key the person checked and trusted is pinned for its address too, as the CLI's
+      // `workers add --accept-new-host-key` does: a spec's own worker there is then trusted alike
+      // (what the launch preview tells a person to do). An address already pinned keeps its pin.
+      const address = acceptHostKey && result.hostKey === acceptHostKey ? sshAddressOf(spec.host, spec.dockerHost) : null;
+      const known = KnownHosts.inDataDir(core.dataDir);
+      if (address && !known.get(address)) known.pin(address, acceptHostKey!);
       const w = core.workerRegistry.forEngine(name);
       if (w) core.engine.addSharedWorker(w.spec, w.ctx);
       return result;

@@ -11,6 +11,9 @@
 // holds its session for as long as it runs, and its own short commands (bringing its results back,
 // ending it on cancel, sampling the host's load) need another. Were agents to take every session,
 // a cancel would wait for some other agent to end, and an agent's results for the next agent's start.
+// Where agents still hold every session (before a refusal has taught the limit, or under MaxSessions
+// 1), the SSH connection runs those control commands over a second connection instead (see
+// SshConnection): they ask here with `wait: false`, and a SessionsBusy answer sends them there.
 //
 // Why "held by tries sent before it" and not "held": sshd answers channel opens in the order they
 // arrive, so when a refusal arrives every earlier try has had its answer, and those the server
@@ -58,6 +61,10 @@ interface Request {
 
 /** A request given up by its caller before it had a session: nothing ran on the remote for it. */
 export class SessionWaitCancelled extends Error {}
+
+/** A request asked not to wait found every session in use: nothing ran on the remote for it, so
+ *  the caller may run it elsewhere (a control command over a second connection). */
+export class SessionsBusy extends Error {}
 
 export class SessionGate {
   /** Orders tries and closes as they went on the wire. */
@@ -209,7 +216,7 @@ export class SessionGate {
   }
 
   private busy(): Error {
-    return new Error(`${this.label}: could not run a command now: all ${this.limit} sessions the server allows on one connection are in use (sshd's MaxSessions)`);
+    return new SessionsBusy(`${this.label}: could not run a command now: all ${this.limit} sessions the server allows on one connection are in use (sshd's MaxSessions)`);
   }
 
   private cancelled(): Error {

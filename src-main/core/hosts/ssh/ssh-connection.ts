@@ -1,7 +1,17 @@
 // One SSH connection per host, reused by every attempt and probe there (ssh2, no `ssh` binary).
 // Connects on first use and again after a drop; the host key is checked against the pin before
 // anything else. Errors always name the host: "ssh root@10.0.0.5:22: connection refused".
-// Commands past the server's MaxSessions wait for a free session (see SessionGate).
+// Commands past the server's MaxSessions wait for a free session (see SessionGate) — except control
+// commands (ending an agent, bringing its results back, cleaning up), which then run over a second
+// connection to the same host instead.
+//
+// Why a second connection: sshd's MaxSessions is per connection, and an agent holds its session for
+// as long as it runs. Before the first refusal teaches the limit a burst of agents can take every
+// session, and under MaxSessions 1 an agent always holds the only one: a cancel's kill command, or
+// the previous agent's results, would wait for some agent to end on its own. The control connection
+// is opened only when a control command finds no free session (most hosts never need it), logs in
+// the same way, accepts only the host key this connection was shown, carries no agents and no
+// forwards, and closes once idle. When it cannot be opened, control commands wait here as before.
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -10,7 +20,8 @@ import { Client, type ConnectConfig } from 'ssh2';
 import type { HostKeyError} from './host-keys';
 import { fingerprintOf, type KnownHosts } from './host-keys';
 import { RemoteCommand, type ExitStatus } from './remote-command';
-import { SessionGate, type SessionOptions } from './session-gate';
+import { IdleConnection } from './idle-connection';
+import { SessionGate, SessionsBusy, type SessionOptions } from './session-gate';
 
 export type { SessionOptions } from './session-gate';
 
@@ -26,6 +37,15 @@ export interface SshTarget {
 
 export interface ExecResult extends ExitStatus { stdout: Buffer; stderr: string }
 
+export interface ExecOptions extends SessionOptions {
+  /** A short command that must not wait behind agents (kill, results back, cleanup): when this
+   *  connection has no free session for it, it runs over the control connection instead. */
+  control?: boolean;
+}
+
+/** How long the control connection stays open after its last command. */
+const CONTROL_IDLE_MS = 10_000;
+
 export class SshConnection {
   readonly label: string;
   /** The host key the server last presented (SHA256:…), accepted or not. */
@@ -36,9 +56,27 @@ export class SshConnection {
   private readonly forwards = new Map<number, number>();
   /** Each live client's sessions: a new connection starts with none, and learns its limit anew. */
   private readonly sessions = new WeakMap<Client, SessionGate>();
+  /** null on the control connection itself. */
+  private readonly control: IdleConnection<SshConnection> | null;
 
-  constructor(readonly target: SshTarget, private readonly keys: { known: KnownHosts; pinned?: string | null; acceptNew?: boolean }) {
+  constructor(
+    readonly target: SshTarget,
+    private readonly keys: { known: KnownHosts; pinned?: string | null; acceptNew?: boolean },
+    opts: { controlIdleMs?: number; isControl?: boolean } = {},
+  ) {
     this.label = `ssh ${target.user}@${target.host}:${target.port}`;
+    this.control = opts.isControl ? null : new IdleConnection(() => this.controlConnection(), opts.controlIdleMs ?? CONTROL_IDLE_MS);
+  }
+
+  /** Same login, and only the key this connection was shown (it is connected by the time a control
+   *  command finds it full): a second connection never pins or accepts a key of its own. */
+  private controlConnection(): SshConnection {
+    return new SshConnection(this.target, { known: this.keys.known, pinned: this.lastFingerprint ?? this.keys.pinned ?? null, acceptNew: false }, { isControl: true });
+  }
+
+  /** The control connection is open (made for a control command, not closed for idleness yet). */
+  get controlConnectionOpen(): boolean {
+    return this.control?.open ?? false;
   }
 
   get hostPort(): string {
@@ -127,8 +165,32 @@ export class SshConnection {
   }
 
   /** Runs a command to its end. stdin, when given, is written then closed. Rejects when the command
-   *  ends without an exit status (the connection dropped under it): that is no exit code to judge. */
-  async exec(command: string, stdin?: Buffer | string, opts?: SessionOptions): Promise<ExecResult> {
+   *  ends without an exit status (the connection dropped under it): that is no exit code to judge.
+   *  A control command with no free session here runs over the control connection (see above). */
+  async exec(command: string, stdin?: Buffer | string, opts: ExecOptions = {}): Promise<ExecResult> {
+    const { control, ...session } = opts;
+    if (!control || !this.control) return this.execHere(command, stdin, session);
+    try {
+      // Asked not to wait: a busy answer comes before anything ran, so it never runs twice.
+      return await this.execHere(command, stdin, { ...session, wait: false });
+    } catch (e) {
+      if (!(e instanceof SessionsBusy)) throw e;
+    }
+    // A control connection that cannot be opened (a login limit, a different host key at this
+    // address) leaves the command to wait here as any other: nothing ran there, and this connection
+    // is still the one whose key was accepted.
+    const there = await this.control.use(async (c) => {
+      try {
+        await c.connect();
+      } catch {
+        return null;
+      }
+      return c.exec(command, stdin, session);
+    });
+    return there ?? this.execHere(command, stdin, session);
+  }
+
+  private async execHere(command: string, stdin: Buffer | string | undefined, opts: SessionOptions): Promise<ExecResult> {
     const cmd = await this.spawn(command, opts);
     const ch = cmd.channel;
     return new Promise((resolve, reject) => {
@@ -186,6 +248,7 @@ export class SshConnection {
   }
 
   close(): void {
+    this.control?.close();
     const c = this.client;
     this.client = null;
     this.forwards.clear();

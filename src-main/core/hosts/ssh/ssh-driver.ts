@@ -49,8 +49,8 @@ export class SshDriver implements HostDriver {
     return `${await this.home}/.shoal`;
   }
 
-  private async run(command: string, what: string, stdin?: Buffer, signal?: AbortSignal): Promise<Buffer> {
-    const r = await this.conn.exec(command, stdin, { signal }).catch((e: unknown) => {
+  private async run(command: string, what: string, opts: { stdin?: Buffer; signal?: AbortSignal; control?: boolean } = {}): Promise<Buffer> {
+    const r = await this.conn.exec(command, opts.stdin, { signal: opts.signal, control: opts.control }).catch((e: unknown) => {
       const why = (e as Error).message.replace(`${this.label}: `, '');
       throw new Error(`${this.label}: ${what} failed: ${why}`);
     });
@@ -95,10 +95,10 @@ export class SshDriver implements HostDriver {
     if (repo) {
       await this.inRepo(repo, async () => {
         await this.sendCommit(repo, w.dir, w.branch!, w.baseCommit!, signal);
-        await this.run(`rm -rf ${q(dir)} ${q(art)} && mkdir -p ${q(art)} && git -C ${q(repo)} worktree prune && git -C ${q(repo)} worktree add -q -f --detach ${q(dir)} ${w.baseCommit}`, 'creating the remote worktree', undefined, signal);
+        await this.run(`rm -rf ${q(dir)} ${q(art)} && mkdir -p ${q(art)} && git -C ${q(repo)} worktree prune && git -C ${q(repo)} worktree add -q -f --detach ${q(dir)} ${w.baseCommit}`, 'creating the remote worktree', { signal });
       });
     } else {
-      await this.run(`rm -rf ${q(dir)} ${q(art)} && mkdir -p ${q(dir)} ${q(art)}`, 'creating the remote workdir', undefined, signal);
+      await this.run(`rm -rf ${q(dir)} ${q(art)} && mkdir -p ${q(dir)} ${q(art)}`, 'creating the remote workdir', { signal });
     }
 
     // Local paths in the agent's argv and environment become their remote counterparts, and the
@@ -134,11 +134,12 @@ export class SshDriver implements HostDriver {
         lost = why;
         ch.destroy();
       });
+      // Control commands: they never wait for some agent to end (see SshConnection).
       const stop = (): void => {
         if (!ref || agent.exit || killTimer) return;
         const pg = ref.pgid;
-        void this.conn.exec(`kill -TERM -- -${pg} 2>/dev/null`).catch(() => undefined);
-        killTimer = setTimeout(() => void this.conn.exec(`kill -KILL -- -${pg} 2>/dev/null`).catch(() => undefined), plan.killGraceMs);
+        void this.conn.exec(`kill -TERM -- -${pg} 2>/dev/null`, undefined, { control: true }).catch(() => undefined);
+        killTimer = setTimeout(() => void this.conn.exec(`kill -KILL -- -${pg} 2>/dev/null`, undefined, { control: true }).catch(() => undefined), plan.killGraceMs);
         killTimer.unref();
       };
       readline.createInterface({ input: ch }).on('line', (line) => sink.output(line));
@@ -190,26 +191,27 @@ export class SshDriver implements HostDriver {
       const file = path.join(tmp, 'base.bundle');
       await execFileP('git', ['bundle', 'create', '-q', file, branch], { cwd: localDir });
       const bundle = fs.readFileSync(file);
-      await this.run(`set -e; mkdir -p ${q(path.posix.dirname(repo))}; [ -d ${q(repo)} ] || git init -q --bare ${q(repo)}; t=$(mktemp); trap 'rm -f "$t"' EXIT; cat > "$t"; git -C ${q(repo)} fetch -q "$t" '+refs/heads/*:refs/shoal-in/*'`, 'sending the base commit', bundle, signal);
+      await this.run(`set -e; mkdir -p ${q(path.posix.dirname(repo))}; [ -d ${q(repo)} ] || git init -q --bare ${q(repo)}; t=$(mktemp); trap 'rm -f "$t"' EXIT; cat > "$t"; git -C ${q(repo)} fetch -q "$t" '+refs/heads/*:refs/shoal-in/*'`, 'sending the base commit', { stdin: bundle, signal });
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
   }
 
   /** The agent's changes into the local worktree, artifacts into the local artifacts dir, then the
-   *  remote workdir goes. */
+   *  remote workdir goes. Control commands: the next agent taking the session this one freed does
+   *  not hold them up. */
   private async bringBack(plan: AttemptPlan, sink: AttemptSink, at: { repo: string | null; dir: string; art: string; base: string | null }): Promise<void> {
     try {
       if (at.repo && at.base) {
-        const patch = await this.run(`cd ${q(at.dir)} && git add -A -N . >/dev/null 2>&1; git -c core.quotepath=off diff --binary ${at.base}`, 'reading the agent\'s changes');
+        const patch = await this.run(`cd ${q(at.dir)} && git add -A -N . >/dev/null 2>&1; git -c core.quotepath=off diff --binary ${at.base}`, 'reading the agent\'s changes', { control: true });
         if (patch.length > 0) await applyPatch(plan.workdir.dir, patch);
       }
-      const listing = (await this.run(`cd ${q(at.art)} 2>/dev/null || exit 0; for f in *; do [ -f "$f" ] && sha256sum -- "$f"; done; true`, 'listing artifacts')).toString();
+      const listing = (await this.run(`cd ${q(at.art)} 2>/dev/null || exit 0; for f in *; do [ -f "$f" ] && sha256sum -- "$f"; done; true`, 'listing artifacts', { control: true })).toString();
       const names: string[] = [];
       for (const line of listing.split('\n')) {
         const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
         if (!m || m[2]!.includes('/')) continue;
-        const body = await this.run(`cat -- ${q(`${at.art}/${m[2]}`)}`, `fetching artifact ${m[2]}`);
+        const body = await this.run(`cat -- ${q(`${at.art}/${m[2]}`)}`, `fetching artifact ${m[2]}`, { control: true });
         if (crypto.createHash('sha256').update(body).digest('hex') !== m[1]) throw new Error(`${this.label}: artifact ${m[2]} arrived damaged (checksum mismatch)`);
         fs.writeFileSync(path.join(plan.artifactsDir, m[2]!), body);
         names.push(m[2]!);
@@ -223,7 +225,7 @@ export class SshDriver implements HostDriver {
   /** The attempt's remote workdir and artifacts dir go; a failure to remove them is not the attempt's. */
   private async removeWorkdir(at: { repo: string | null; dir: string; art: string }): Promise<void> {
     const cleanup = `rm -rf ${q(at.dir)} ${q(at.art)}` + (at.repo ? `; git -C ${q(at.repo)} worktree prune` : '');
-    const done = () => this.conn.exec(cleanup).catch(() => undefined);
+    const done = () => this.conn.exec(cleanup, undefined, { control: true }).catch(() => undefined);
     await (at.repo ? this.inRepo(at.repo, done) : done());
   }
 
@@ -257,7 +259,7 @@ export class SshDriver implements HostDriver {
    *  the attempt's workdir, so a recycled pgid on the remote is never signalled. */
   async reap(ref: HostRef): Promise<'ended' | 'gone'> {
     if (ref.kind !== 'ssh') return 'gone';
-    const r = await this.conn.exec(`if tr '\\0' '\\n' < /proc/${ref.pgid}/environ 2>/dev/null | grep -qxF ${q(`SHOAL_WORKDIR=${ref.dir}`)}; then kill -KILL -- -${ref.pgid} 2>/dev/null; echo ended; fi; rm -rf ${q(ref.dir)} ${q(`${ref.dir}.artifacts`)}`);
+    const r = await this.conn.exec(`if tr '\\0' '\\n' < /proc/${ref.pgid}/environ 2>/dev/null | grep -qxF ${q(`SHOAL_WORKDIR=${ref.dir}`)}; then kill -KILL -- -${ref.pgid} 2>/dev/null; echo ended; fi; rm -rf ${q(ref.dir)} ${q(`${ref.dir}.artifacts`)}`, undefined, { control: true });
     return r.stdout.toString().includes('ended') ? 'ended' : 'gone';
   }
 

@@ -21,8 +21,41 @@ beforeAll(() => {
 }, 120_000);
 afterAll(() => two?.stop());
 
-function connection(sshd: TestSshd, port = sshd.port): SshConnection {
-  return new SshConnection({ host: '127.0.0.1', port, user: sshd.user, identity: sshd.identity }, { known: KnownHosts.inDataDir(tempDir()), pinned: sshd.fingerprint });
+function connection(sshd: TestSshd, port = sshd.port, opts: { controlIdleMs?: number } = {}): SshConnection {
+  return new SshConnection({ host: '127.0.0.1', port, user: sshd.user, identity: sshd.identity }, { known: KnownHosts.inDataDir(tempDir()), pinned: sshd.fingerprint }, opts);
+}
+
+/** Sessions held as an agent holds one (long), ending by themselves after `seconds`. */
+async function holdSessions(conn: SshConnection, n: number, seconds: number): Promise<Array<Promise<void>>> {
+  const ends: Array<Promise<void>> = [];
+  for (let i = 0; i < n; i++) {
+    const cmd = await conn.spawn(`sleep ${seconds}`, { long: true });
+    cmd.channel.resume();
+    cmd.channel.stderr.resume();
+    cmd.channel.end();
+    ends.push(new Promise((resolve) => cmd.channel.once('close', () => resolve())));
+  }
+  return ends;
+}
+
+/** A TCP relay on 127.0.0.1 whose new connections go to whichever server it points at now. */
+async function switchableRelay(port: number): Promise<{ port: number; pointAt(port: number): void; close(): Promise<void> }> {
+  let target = port;
+  const open = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(target, '127.0.0.1');
+    for (const s of [client, upstream]) open.add(s.on('error', () => undefined).on('close', () => void open.delete(s)));
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    pointAt: (p) => void (target = p),
+    close: () => {
+      for (const s of open) s.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 /** The most commands running at one moment, from their [start, end] times. */
@@ -163,6 +196,52 @@ describe('an SSH connection past the server\'s MaxSessions', () => {
       expect(span(outf)[0]).toBeGreaterThanOrEqual(span(oute)[1]);
     } finally {
       conn.close();
+    }
+  });
+
+  it('runs a control command at once over a second connection when agents hold every session, and only then', async () => {
+    const conn = connection(two, two.port, { controlIdleMs: 200 });
+    try {
+      // With a free session it runs on this connection: no second login.
+      expect((await conn.exec('printf here', undefined, { control: true })).stdout.toString()).toBe('here');
+      expect(conn.controlConnectionOpen).toBe(false);
+      // Two agents take both sessions before any refusal: the limit is not known yet.
+      const ends = await holdSessions(conn, 2, 2);
+      const t0 = Date.now();
+      const plain = conn.exec('printf plain');
+      const control = await conn.exec('printf control', undefined, { control: true });
+      expect(control.stdout.toString()).toBe('control');
+      expect(Date.now() - t0).toBeLessThan(1500); // not after an agent ended (2 s)
+      expect(conn.controlConnectionOpen).toBe(true);
+      expect(conn.sessionsWaiting).toBe(1); // the plain command waits for an agent's session
+      expect((await plain).stdout.toString()).toBe('plain');
+      await Promise.all(ends);
+      await waitFor('the control connection closed when idle', () => !conn.controlConnectionOpen, 10_000);
+    } finally {
+      conn.close();
+    }
+  });
+
+  it('opens the control connection only to the host key this connection was shown, else waits for a session here', async () => {
+    // The address now leads to another server (another host key): the control connection refuses
+    // it, and the command waits for a session on the connection whose key was accepted.
+    const other = startSshd(undefined, { maxSessions: 2 });
+    const relay = await switchableRelay(two.port);
+    const conn = new SshConnection({ host: '127.0.0.1', port: relay.port, user: two.user, identity: two.identity }, { known: KnownHosts.inDataDir(tempDir()), acceptNew: true });
+    try {
+      const ends = await holdSessions(conn, 2, 1);
+      let endedAt = 0;
+      void Promise.race(ends).then(() => (endedAt = Date.now()));
+      relay.pointAt(other.port);
+      // SSH_CONNECTION ends with the port the server listens on: which server ran it.
+      const r = await conn.exec('printf %s "$SSH_CONNECTION"', undefined, { control: true });
+      expect(r.stdout.toString().split(' ').at(-1)).toBe(String(two.port));
+      expect(endedAt).toBeGreaterThan(0);
+      await Promise.all(ends);
+    } finally {
+      conn.close();
+      await relay.close();
+      other.stop();
     }
   });
 
