@@ -85,7 +85,7 @@ describe('docker connection loss', () => {
       restore: () => {
         api = startDockerApi(api!.dir); // back at the same address
       },
-      containersOf: (id) => containersOf(dockerAt(api!), id),
+      leftOn: (id) => containersOf(dockerAt(api!), id),
     });
     console.log(`[docker-connection-loss] worker down ${t.downMs} ms after the API was stopped (stopping it took ${stopMs} ms); attempt reclaimed after ${t.reclaimedMs} ms (lease 5 s); passed ${t.passedAfterRestoreMs} ms after the API was back`);
   }, 240_000); // podman's API stops and starts again inside the test: slow on a busy machine

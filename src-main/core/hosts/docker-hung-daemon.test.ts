@@ -173,7 +173,7 @@ describe('a Docker daemon that stops answering', () => {
       runId, workerId: 'w1', workerName: 'runner', at: Date.now(), marker, rerunMarker,
       cause: `Docker daemon at ${api!.url} did not answer within 2 s while the agent ran`,
       restore: thaw,
-      containersOf: (id) => containersOf(id),
+      leftOn: (id) => containersOf(id),
     });
     // A ping every CALL_MS/2, unanswered for CALL_MS.
     expect(t.downMs).toBeLessThan(CALL_MS * 1.5 + SLACK_MS);

@@ -1,9 +1,10 @@
-// What a test sees once a Docker attempt was cut off from its daemon mid-run (the API dropped, or
-// frozen): the worker is down with the cause, the attempt is not failed at once but keeps its lease
-// until the lease lapses and is then reclaimed, the task waits with the cause; once the daemon is
-// back the cut-off container is ended and removed before the task runs there again, and it passes
-// exactly once. The caller brings the daemon back (`restore`) and says how to list the run's
-// containers; the task's first attempt must run `marker` (and hang), its second `rerunMarker`.
+// What a test sees once an attempt was cut off from its host mid-run (an SSH connection dropped, a
+// Docker API dropped or frozen): the worker is down with the cause, the attempt is not failed at once
+// but keeps its lease until the lease lapses and is then reclaimed, the task waits with the cause;
+// once the host is back the cut-off agent is ended (its container removed, its remote workdir gone)
+// before the task runs there again, and it passes exactly once. The caller brings the host back
+// (`restore`) and says how to list what the run left there; the task's first attempt must run
+// `marker` (and hang), its second `rerunMarker`.
 import { expect } from 'vitest';
 import type { ShoalCore } from '../shoal';
 import { processesRunning } from './processes';
@@ -23,10 +24,18 @@ export interface CutOff {
   marker: string;
   rerunMarker: string;
   restore: () => void | Promise<void>;
-  containersOf: (runId: string) => Promise<string[]>;
+  /** What the run's attempts left on the host (containers, remote workdirs): nothing, in the end. */
+  leftOn: (runId: string) => Promise<string[]>;
 }
 
-export interface CutOffTimings { downMs: number; reclaimedMs: number; passedAfterRestoreMs: number }
+export interface CutOffTimings {
+  downMs: number;
+  reclaimedMs: number;
+  passedAfterRestoreMs: number;
+  /** Sampled every 100 ms from the host's return: the cut-off agent first seen gone, the rerun first seen. */
+  oldEndedAfterRestoreMs: number;
+  rerunAfterRestoreMs: number;
+}
 
 function task(c: ShoalCore, runId: string): TaskRow {
   return c.store.db.prepare<[string], TaskRow>("SELECT state, attempts, unplaceable FROM tasks WHERE run_id = ? AND task_id = 't'").get(runId)!;
@@ -37,7 +46,7 @@ export async function expectReclaimedThenRerunOnce(c: ShoalCore, x: CutOff): Pro
   await waitFor('the worker marked down', () => worker()?.status === 'unhealthy', 20_000);
   const downMs = Date.now() - x.at;
   expect(worker()?.statusReason).toBe(`worker ${x.workerName}: ${x.cause}`);
-  // Not failed at once: the attempt still holds its lease (the container may still run there).
+  // Not failed at once: the attempt still holds its lease (the agent may still run there).
   const states = () => eventsOf(c, x.runId, 't').map((e) => e.state);
   expect(states()).not.toContain('failed');
   expect(task(c, x.runId)).toMatchObject({ state: expect.stringMatching(/^running/), attempts: 1 });
@@ -48,16 +57,22 @@ export async function expectReclaimedThenRerunOnce(c: ShoalCore, x: CutOff): Pro
   expect(reclaimedMs).toBeGreaterThan(3_000);
   expect(states()).not.toContain('failed');
   const note = await waitFor('the task waiting for the worker, with the cause', () => task(c, x.runId).unplaceable, 20_000);
-  // Probes since may have found the daemon down in other words: the cause that took it down stays.
+  // Probes since may have found the host down in other words: the cause that took it down stays.
   expect(note).toMatch(new RegExp(`^waiting for a worker that can be reached: worker ${x.workerName}: `));
   expect(note).toContain(x.cause);
   expect(worker()?.statusReason).toContain(x.cause); // the lapse did not replace it
   expect(processesRunning(x.marker).length).toBeGreaterThan(0); // cut off, still running there
 
-  // From the daemon's return on: the rerun never runs beside the cut-off agent.
+  // From the host's return on: the rerun never runs beside the cut-off agent.
   let overlap = false;
+  let oldEndedAt: number | null = null;
+  let rerunAt: number | null = null;
   const sampler = setInterval(() => {
-    if (processesRunning(x.rerunMarker).length > 0 && processesRunning(x.marker).length > 0) overlap = true;
+    const old = processesRunning(x.marker).length > 0;
+    const rerun = processesRunning(x.rerunMarker).length > 0;
+    if (old && rerun) overlap = true;
+    if (!old) oldEndedAt ??= Date.now();
+    if (rerun) rerunAt ??= Date.now();
   }, 100);
   try {
     await x.restore();
@@ -70,11 +85,11 @@ export async function expectReclaimedThenRerunOnce(c: ShoalCore, x: CutOff): Pro
     expect(task(c, x.runId)).toMatchObject({ state: 'passed', attempts: 2, unplaceable: null });
     expect(processesRunning(x.marker)).toEqual([]);
     expect(overlap).toBe(false);
-    let left = await x.containersOf(x.runId);
-    for (const until = Date.now() + 20_000; left.length > 0 && Date.now() < until; left = await x.containersOf(x.runId)) await new Promise((r) => setTimeout(r, 200));
+    let left = await x.leftOn(x.runId);
+    for (const until = Date.now() + 20_000; left.length > 0 && Date.now() < until; left = await x.leftOn(x.runId)) await new Promise((r) => setTimeout(r, 200));
     expect(left).toEqual([]); // removed, not only stopped
     expect(worker()?.status).toMatch(/online|busy/);
-    return { downMs, reclaimedMs, passedAfterRestoreMs };
+    return { downMs, reclaimedMs, passedAfterRestoreMs, oldEndedAfterRestoreMs: (oldEndedAt ?? NaN) - back, rerunAfterRestoreMs: (rerunAt ?? NaN) - back };
   } finally {
     clearInterval(sampler);
   }

@@ -29,7 +29,7 @@ import { waitForExit } from './container-wait';
 import { DaemonLiveness } from './daemon-liveness';
 import { forwardGateway, type SshDockerKeys } from './ssh-docker-transport';
 import { probeDaemon } from './docker-probe';
-import { ReapLoops } from '../reap-orphan';
+import { CutOffWork } from '../cut-off-work';
 
 /** Variables that describe this computer, not the container: the image's own values apply. */
 const LOCAL_ONLY_ENV = new Set(['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'TMPDIR', 'SSH_AUTH_SOCK', 'ELECTRON_RUN_AS_NODE']);
@@ -102,15 +102,8 @@ export class DockerDriver implements HostDriver {
   async probe(): Promise<HostProbe> {
     const probe = await probeDaemon({ docker: this.docker, image: this.image, where: this.where, label: this.label, unusable: this.unusable, callMs: this.callMs, fail: (e) => this.fail(e) });
     if (!probe.ok) return probe;
-    for (const ref of [...this.cutOffRefs.values()]) {
-      try {
-        await this.reap(ref); // its reap loop finds it gone on its next try
-        this.cutOffRefs.delete(ref.containerId);
-      } catch (e) {
-        return { ...probe, ok: false, error: `${this.label}: could not yet end container ${ref.containerId.slice(0, 12)}, left from an attempt cut off from Shoal: ${(e as Error).message}` };
-      }
-    }
-    return probe;
+    const left = await this.cutOff.endAll();
+    return left ? { ...probe, ok: false, error: left } : probe;
   }
 
   async start(plan: AttemptPlan, sink: AttemptSink, signal: AbortSignal): Promise<HostRef> {
@@ -271,20 +264,13 @@ export class DockerDriver implements HostDriver {
     await this.docker.getContainer(ref.containerId).remove({ force: true, ...this.deadline() }).catch(() => this.reapWhenBack(ref));
   }
 
-  /** Keeps trying to end work cut off from this Shoal (a dropped connection, a silent daemon), with
-   *  backoff (to 30 s), until its host answers: its attempt's record is closed, so nothing else would
-   *  end it, however long the host is away. Stops when the driver closes. */
+  /** Keeps trying to end work cut off from this Shoal (a dropped connection, a silent daemon) until
+   *  its daemon answers, and the probe ends it before it says yes (see CutOffWork). */
   private reapWhenBack(ref: HostRef): void {
-    if (ref.kind !== 'docker') return;
-    this.cutOffRefs.set(ref.containerId, ref);
-    void this.cutOff.start([() => this], ref, { firstDelayMs: 500 }).then((ended) => {
-      if (ended) this.cutOffRefs.delete(ref.containerId);
-    });
+    if (ref.kind === 'docker') this.cutOff.add(ref);
   }
 
-  private readonly cutOff = new ReapLoops();
-  /** Containers being ended by `cutOff`, by id: the probe ends them itself before it says yes. */
-  private readonly cutOffRefs = new Map<string, HostRef & { kind: 'docker' }>();
+  private readonly cutOff = new CutOffWork(this);
 
   async cancel(ref: HostRef): Promise<void> {
     await this.reap(ref);

@@ -4,6 +4,10 @@
 // its own session/process group, and its changes come back as a binary diff applied to the
 // attempt's local worktree (which the supervisor commits to `shoal/<run>/<task>`): the user's
 // checkout is never copied. Artifacts come back checked against the remote's SHA-256.
+// A connection that drops while the agent runs leaves it running there (its own session): the
+// attempt is reported `lost` (its worker goes down, its lease lapses, the task is reclaimed), its
+// process group is ended once the host answers, and until then a probe does not call the host
+// usable again (cut-off-work.ts), so the rerun never runs beside it.
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -19,7 +23,7 @@ import { HOST_LOAD, parseHostLoad } from './host-load';
 import { shellQuote as q } from '../shell-quote';
 import type { SshConnection } from './ssh-connection';
 import { SessionWaitCancelled } from './session-gate';
-import { ReapLoops } from '../reap-orphan';
+import { CutOffWork } from '../cut-off-work';
 
 const execFileP = promisify(execFile);
 
@@ -64,6 +68,8 @@ export class SshDriver implements HostDriver {
     return next;
   }
 
+  /** The host answers and has git, and no agent this driver lost sight of is still running there:
+   *  those are ended first (see CutOffWork). */
   async probe(): Promise<HostProbe> {
     const none = { git: null, agents: [], cpus: null, memoryMb: null, os: null };
     try {
@@ -83,6 +89,8 @@ export class SshDriver implements HostDriver {
     }
     const probe = { ...none, ...found, ...facts };
     if (!found.git) return { ...probe, ok: false, error: `${this.label}: git not found on the remote (Shoal moves code there with git)` };
+    const left = await this.cutOff.endAll();
+    if (left) return { ...probe, ok: false, error: left };
     return { ...probe, ok: true };
   }
 
@@ -170,7 +178,7 @@ export class SshDriver implements HostDriver {
         const started = ref;
         if (lost) {
           // The agent may still run there (its own session): end it as soon as the host answers.
-          this.reapWhenBack(started);
+          this.cutOff.add(started);
           sink.finish({ code: null, signal: null, hostError: `${lost} while the agent ran`, lost: true });
           return;
         }
@@ -229,14 +237,9 @@ export class SshDriver implements HostDriver {
     await (at.repo ? this.inRepo(at.repo, done) : done());
   }
 
-  /** Keeps trying to end work cut off from this Shoal (a dropped connection, a silent daemon), with
-   *  backoff (to 30 s), until its host answers: its attempt's record is closed, so nothing else would
-   *  end it, however long the host is away. Stops when the driver closes. */
-  private reapWhenBack(ref: HostRef): void {
-    void this.cutOff.start([() => this], ref, { firstDelayMs: 500 });
-  }
-
-  private readonly cutOff = new ReapLoops();
+  /** Agents cut off from this Shoal by a dropped connection: ended in the background once the host
+   *  answers, and by a probe before it says yes. Stops when the driver closes. */
+  private readonly cutOff = new CutOffWork(this);
 
   /** The remote host's load, read over the attempt's own connection with one exec: CPU busy as the
    *  1-minute load average over the CPUs, memory as total minus available. It never waits for a
