@@ -11,9 +11,19 @@
 // The API is stopped only once a heartbeat's stats request, sent after the agent started, has come
 // back: by then the driver's wait for the container's end has its response headers, which is the
 // case that used to hang (docker-modem never noticed the connection closing).
+//
+// After the agent ended, while its result is copied out of the container (a daemon Shoal treats as
+// remote: a loopback tcp:// relay in front of the same API, taken down at the archive request), a
+// dropped connection fails the attempt naming the worker, the daemon and the step, and takes the
+// worker down as a silent daemon does; once the relay is back a probe finds the daemon answering,
+// the worker takes work again and the container is gone.
+import fs from 'node:fs';
+import path from 'node:path';
 import Docker from 'dockerode';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { artifactDir } from '../fleet/artifacts';
 import { startDockerApi, TEST_IMAGE, type TestDockerApi } from '../test-support/docker-api';
+import { startDockerRelay, type DockerRelay } from '../test-support/docker-relay';
 import { expectReclaimedThenRerunOnce } from '../test-support/cut-off-attempt';
 import { processesRunning } from '../test-support/processes';
 import { eventsOf, launch } from '../test-support/temp-core';
@@ -89,4 +99,51 @@ describe('docker connection loss', () => {
     });
     console.log(`[docker-connection-loss] worker down ${t.downMs} ms after the API was stopped (stopping it took ${stopMs} ms); attempt reclaimed after ${t.reclaimedMs} ms (lease 5 s); passed ${t.passedAfterRestoreMs} ms after the API was back`);
   }, 240_000); // podman's API stops and starts again inside the test: slow on a busy machine
+
+  it('a connection dropped while the result is copied out: the attempt fails naming the worker, the daemon and the step, the worker goes down, and takes work again once the daemon answers, the container gone', async () => {
+    let dropAt: RegExp | null = /^GET \S*\/containers\/\S+\/archive\?path=%2Fshoal%2Fwork/;
+    let droppedAt: number | null = null;
+    let relay: DockerRelay | null = null;
+    relay = await startDockerRelay(api!.url.slice('unix://'.length), (line) => {
+      if (!dropAt?.test(line)) return;
+      dropAt = null;
+      droppedAt = Date.now();
+      relay!.down();
+    });
+    const saved = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = relay.url; // the run's worker reaches the daemon through the relay
+    try {
+      const c = makeCore({ reprobe: { minMs: 200, maxMs: 1_000 } });
+      const runId = launch(c, {
+        name: 'dropped-copy-out',
+        worker_specs: [{ id: 'w1', name: 'copier', host: { kind: 'docker', image: TEST_IMAGE }, max_concurrent_tasks: 1 }],
+        task_specs: [{ id: 't', name: 't', instructions: 'echo hello > hello.txt', retry_policy: { max_attempts: 1 } }],
+      });
+      runUnderTest = runId;
+      expect(await c.engine.waitForRun(runId)).toBe('failed');
+      expect(droppedAt).not.toBeNull(); // at the copy out, not before
+      const failedMs = Date.now() - droppedAt!;
+      const cause = `worker copier: Docker at ${relay.url}: the connection was lost while copying the result out of the container`;
+      expect(eventsOf(c, runId).find((e) => e.state === 'failed')).toMatchObject({ reason: cause });
+      const worker = () => c.workersView.list().find((w) => w.id === 'w1');
+      // Down with that cause (later probes that find the relay down say so in their own words).
+      expect(worker()?.status).toBe('unhealthy');
+      expect(worker()?.statusReason).toMatch(/^worker copier: /);
+      expect(worker()?.statusReason).toContain(cause.slice('worker copier: '.length));
+      const log = fs.readFileSync(path.join(artifactDir(c.dataDir, runId, 't', 1), 'agent.log'), 'utf8');
+      expect(log).toContain(`shoal: ${cause}; the worker waits for the host to answer again`);
+
+      const back = Date.now();
+      relay.up();
+      await waitFor('the worker taking work again', () => /online|busy/.test(worker()?.status ?? ''), 20_000);
+      const upMs = Date.now() - back;
+      expect(worker()?.statusReason ?? null).toBeNull();
+      // The probe that found the daemon answering ended the container it had lost sight of first.
+      expect(await containersOf(dockerAt(api!), runId)).toEqual([]);
+      console.log(`[docker-connection-loss] copy out: attempt failed ${failedMs} ms after the connection dropped; worker back ${upMs} ms after the relay was`);
+    } finally {
+      process.env.DOCKER_HOST = saved;
+      await relay.close();
+    }
+  }, 120_000);
 });

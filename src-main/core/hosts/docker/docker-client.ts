@@ -95,6 +95,20 @@ export function isDeadline(e: unknown): boolean {
   return name === 'AbortError' || name === 'TimeoutError';
 }
 
+/** Socket errors that mean the daemon cannot be reached, or the connection to it broke. */
+const CONNECTION_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** The connection to the daemon dropped (or could not be made): not an answer of the daemon's (it
+ *  has a statusCode), nor a deadline of ours, nor a failure on this computer (tar, the disk), which
+ *  carry no socket code. The SSH transport's errors name their host ("ssh …"). */
+export function isConnectionLost(e: unknown): boolean {
+  const err = e as { statusCode?: number; code?: string; syscall?: string; message?: string } | null;
+  if (!err || err.statusCode !== undefined || isDeadline(e)) return false;
+  if (err.code !== undefined && CONNECTION_CODES.has(err.code)) return true;
+  if (err.code === 'ENOENT' && err.syscall === 'connect') return true; // the daemon's socket is gone
+  return typeof err.message === 'string' && err.message.startsWith('ssh ');
+}
+
 export function describeDockerError(e: unknown, where: string, ctx?: CallContext): string {
   const err = e as { code?: string; statusCode?: number; message?: string; name?: string; json?: { message?: string } };
   if (isDeadline(e)) return ctx ? `Docker daemon at ${where} did not answer within ${seconds(ctx.ms)} while ${ctx.doing}` : `Docker at ${where} did not answer in time`;

@@ -15,7 +15,9 @@
 // as a dropped SSH connection is: the container may still run there, so the attempt is reported
 // `lost` (its worker goes down, its lease is left to lapse, then the task is reclaimed) rather than
 // failed and retried beside it; the container is stopped and removed once the daemon answers, and
-// until then a probe does not call the daemon usable again (so nothing runs twice there).
+// until then a probe does not call the daemon usable again (so nothing runs twice there). One that
+// drops or goes silent after the agent ended (the result being copied out) fails the attempt and
+// takes the worker down too, until a probe finds it answering.
 import { PassThrough, type Readable } from 'node:stream';
 import readline from 'node:readline';
 import type Docker from 'dockerode';
@@ -24,7 +26,7 @@ import type { HostRef } from '../host-ref';
 import { parseDockerArgs, type ContainerExtras } from './docker-args';
 import { CONTAINER_ARTIFACTS, CONTAINER_WORKDIR, copyIn, copyOut } from './container-copy';
 import { withChecksums } from './artifact-checksums';
-import { callDeadline, describeDockerError, DOCKER_CALL_MS, dockerClient, isDeadline, pingDaemon, unusableDaemon, type DaemonReach } from './docker-client';
+import { callDeadline, describeDockerError, DOCKER_CALL_MS, dockerClient, isConnectionLost, isDeadline, pingDaemon, unusableDaemon, type DaemonReach } from './docker-client';
 import { waitForExit } from './container-wait';
 import { DaemonLiveness } from './daemon-liveness';
 import { forwardGateway, type SshDockerKeys } from './ssh-docker-transport';
@@ -189,6 +191,8 @@ export class DockerDriver implements HostDriver {
       let hostError: string | undefined;
       let lost = false;
       let silent = false;
+      /** The connection dropped after the agent ended (copying the result out). */
+      let dropped = false;
       // No deadline on this wait: the agent may rightly run for hours, and the supervisor's timeout
       // stops it. A daemon that stops answering meanwhile is found by the liveness pings instead.
       const waiting = new AbortController();
@@ -221,16 +225,19 @@ export class DockerDriver implements HostDriver {
           sink.artifacts(back.names);
         } catch (e) {
           silent = isDeadline(e);
+          dropped = isConnectionLost(e);
           hostError = silent
             ? this.failWhile(e, plan, 'copying the result out of the container').message
-            : `${this.label}: copying the result out of the container failed: ${this.fail(e).message}`;
+            : dropped
+              ? `worker ${plan.workerName}: ${this.fail(e).message} while copying the result out of the container`
+              : `${this.label}: copying the result out of the container failed: ${this.fail(e).message}`;
         }
       }
       if (lost) this.reapWhenBack(ref);
-      else await this.discard(ref, silent);
-      // Silent while the result was copied out: the agent has ended, so the attempt fails now, but
-      // the daemon is not asked for another one until a probe finds it answering.
-      sink.finish({ code, signal: null, ...(hostError ? { hostError } : {}), ...(lost ? { lost: true } : silent ? { hostDown: true } : {}) });
+      else await this.discard(ref, silent || dropped);
+      // Silent or dropped while the result was copied out: the agent has ended, so the attempt fails
+      // now, but the daemon is not asked for another one until a probe finds it answering.
+      sink.finish({ code, signal: null, ...(hostError ? { hostError } : {}), ...(lost ? { lost: true } : silent || dropped ? { hostDown: true } : {}) });
     })();
     return ref;
   }
@@ -255,12 +262,12 @@ export class DockerDriver implements HostDriver {
     }
   }
 
-  /** Removes a container the attempt is done with. After a daemon just failed to answer, waiting out
-   *  another deadline here would only delay the attempt's end: it is ended in the background, once
-   *  the daemon answers again. */
-  private async discard(ref: HostRef, daemonSilent: boolean): Promise<void> {
+  /** Removes a container the attempt is done with. After a daemon just failed to answer (or dropped
+   *  the connection), waiting out another deadline here would only delay the attempt's end: it is
+   *  ended in the background, once the daemon answers again. */
+  private async discard(ref: HostRef, daemonAway: boolean): Promise<void> {
     if (ref.kind !== 'docker') return;
-    if (daemonSilent) return this.reapWhenBack(ref);
+    if (daemonAway) return this.reapWhenBack(ref);
     await this.docker.getContainer(ref.containerId).remove({ force: true, ...this.deadline() }).catch(() => this.reapWhenBack(ref));
   }
 
