@@ -10,7 +10,10 @@
 //   note naming the worker and that step (not the wording of the probe that confirmed it);
 // - while the result is copied out: the attempt fails naming that step, and the worker is down;
 // - while the worker is probed (`shoal workers test`): the probe fails naming the daemon, and leaves
-//   no request pending, so the command ends.
+//   no request pending, so the command ends;
+// - while the probe's throwaway container runs, and its removal then fails too (the relay drops it):
+//   the container carries Shoal's probe labels, and the next probe that finds the daemon answering
+//   removes it.
 // After SIGCONT nothing of the attempts is left.
 //
 // The copies happen only with a daemon Shoal treats as remote: those workers reach the same service
@@ -32,7 +35,7 @@ import { eventsOf, launch } from '../test-support/temp-core';
 import { tempDir } from '../test-support/temp-dir';
 import { useCores } from '../test-support/use-cores';
 import { waitFor } from '../test-support/wait-for';
-import { LABEL } from './docker/docker-driver';
+import { DockerDriver, LABEL } from './docker/docker-driver';
 import { DriverPool } from './driver-pool';
 
 const CALL_MS = 2_000;
@@ -47,6 +50,10 @@ const savedDockerHost = process.env.DOCKER_HOST;
 /** The request line at which the relay freezes the service next (once), or null. */
 let freezeAt: RegExp | null = null;
 let frozenAt: number | null = null;
+/** The request line at which the relay goes down next (once; that request never reaches the daemon). */
+let downAt: RegExp | null = null;
+/** Request lines that froze the service or took the relay down, in order. */
+const stoppedAt: string[] = [];
 const runs: string[] = [];
 
 beforeAll(async () => {
@@ -55,14 +62,23 @@ beforeAll(async () => {
   relay = await startDockerRelay(api.url.slice('unix://'.length), (line) => {
     if (freezeAt?.test(line)) {
       freezeAt = null;
+      stoppedAt.push(line);
       freeze();
+    }
+    if (downAt?.test(line)) {
+      downAt = null;
+      stoppedAt.push(line);
+      relay!.down();
     }
   });
 }, 300_000);
 
 afterEach(() => {
   freezeAt = null;
+  downAt = null;
+  stoppedAt.length = 0;
   thaw(); // a failed check must not leave the service stopped
+  relay?.up();
   if (savedDockerHost === undefined) delete process.env.DOCKER_HOST;
   else process.env.DOCKER_HOST = savedDockerHost;
 });
@@ -248,4 +264,44 @@ describe('a Docker daemon that stops answering', () => {
     // Answering again: the same probe says yes.
     expect(await runProbeChild(child, relay!.url, 'stuck', 60_000)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^stuck: usable — git \d/) });
   }, 90_000);
+
+  it('while its throwaway container runs: the probe gives up within the deadline, and the container it could not remove carries the probe labels and goes once the daemon answers', async () => {
+    const driver = new DockerDriver(TEST_IMAGE, [], relay!.url, 'prober', null, { callMs: CALL_MS });
+    let id: string | null = null;
+    try {
+      // Created and started, then the daemon hangs; the probe's removal of it never gets there.
+      freezeAt = /^POST \S*\/containers\/\S+\/wait/;
+      downAt = /^DELETE \S*\/containers\//;
+      const t0 = Date.now();
+      expect(await driver.probe()).toMatchObject({ ok: false, error: `Docker daemon at ${relay!.url} did not answer within 2 s while being probed` });
+      const gaveUpMs = Date.now() - t0;
+      expect(gaveUpMs).toBeLessThan(CALL_MS + SLACK_MS);
+      await waitFor('its removal tried', () => stoppedAt.length === 2, CALL_MS + SLACK_MS);
+      id = /\/containers\/([0-9a-f]+)\/wait/.exec(stoppedAt[0]!)![1]!;
+      expect(stoppedAt[1]).toMatch(new RegExp(`^DELETE \\S*/containers/${id}\\?`));
+      thaw();
+      relay!.up();
+      // Left there, and findable: Shoal's probe labels, with the probe's deadline.
+      const left = await docker.getContainer(id).inspect();
+      expect(left.Config.Labels).toMatchObject({ [LABEL.kind]: 'probe', [LABEL.probeUntil]: expect.stringMatching(/^\d+$/) });
+      expect(Number(left.Config.Labels[LABEL.probeUntil])).toBeLessThanOrEqual(Date.now());
+
+      // Probed again as a worker's watch would, until one finds the daemon answering (just thawed
+      // on a busy machine, it may take longer than the 2 s deadline at first).
+      const t1 = Date.now();
+      const tries: string[] = [];
+      for (let p = await driver.probe(); !p.ok; p = await driver.probe()) {
+        tries.push(p.error ?? '');
+        if (Date.now() - t1 > 20_000) throw new Error(`the daemon did not answer a probe again: ${tries.join('; ')}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const cleanMs = Date.now() - t1;
+      expect(await docker.getContainer(id).inspect().then(() => 'there', (e: { statusCode?: number }) => e.statusCode)).toBe(404);
+      console.log(`[docker-hung-daemon] probe container: the probe gave up ${gaveUpMs} ms after it started; the daemon answered a probe (which removed it) ${cleanMs} ms after the thaw, after ${tries.length} failed probe(s)`);
+    } finally {
+      await driver.close();
+      thaw();
+      if (id) await docker.getContainer(id).remove({ force: true }).catch(() => undefined); // a failed check's leftover
+    }
+  }, 60_000);
 });

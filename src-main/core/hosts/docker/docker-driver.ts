@@ -30,13 +30,14 @@ import { callDeadline, describeDockerError, DOCKER_CALL_MS, dockerClient, isConn
 import { waitForExit } from './container-wait';
 import { DaemonLiveness } from './daemon-liveness';
 import { forwardGateway, type SshDockerKeys } from './ssh-docker-transport';
-import { probeDaemon } from './docker-probe';
+import { probeDaemon, removeLeftoverProbes } from './docker-probe';
+import { LABEL, type ContainerKind } from './docker-labels';
 import { CutOffWork } from '../cut-off-work';
 
 /** Variables that describe this computer, not the container: the image's own values apply. */
 const LOCAL_ONLY_ENV = new Set(['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'TMPDIR', 'SSH_AUTH_SOCK', 'ELECTRON_RUN_AS_NODE']);
 
-export const LABEL = { run: 'shoal.run', task: 'shoal.task', attempt: 'shoal.attempt' } as const;
+export { LABEL } from './docker-labels';
 
 export interface DockerDriverOptions {
   /** The deadline of each API call, of a pause in an archive copy, and of a liveness ping (default
@@ -100,13 +101,27 @@ export class DockerDriver implements HostDriver {
 
   /** The daemon answers and can run attempts, and no container it ran for an attempt that was cut
    *  off from this Shoal is still there: those are ended first (a worker back in service would
-   *  otherwise run the reclaimed task beside its first attempt, left running). */
+   *  otherwise run the reclaimed task beside its first attempt, left running). Throwaway containers
+   *  that probes could not remove (a hung daemon) go then too. */
   async probe(): Promise<HostProbe> {
-    const probe = await probeDaemon({ docker: this.docker, image: this.image, where: this.where, label: this.label, unusable: this.unusable, callMs: this.callMs, fail: (e) => this.fail(e) });
+    const probe = await probeDaemon({
+      docker: this.docker, image: this.image, where: this.where, label: this.label, unusable: this.unusable, callMs: this.callMs, fail: (e) => this.fail(e),
+      leftBehind: () => (this.probeLeftovers = true),
+    });
     if (!probe.ok) return probe;
     const left = await this.cutOff.endAll();
-    return left ? { ...probe, ok: false, error: left } : probe;
+    if (left) return { ...probe, ok: false, error: left };
+    if (this.probeLeftovers) {
+      // Not the probe's answer: a leftover runs nothing, and is looked for again next time.
+      this.probeLeftovers = false;
+      await removeLeftoverProbes(this.docker, this.callMs).catch(() => (this.probeLeftovers = true));
+    }
+    return probe;
   }
+
+  /** Probe containers may be left on the daemon: one of this driver's probes could not remove its
+   *  own, or (at first) an earlier Shoal's might have. */
+  private probeLeftovers = true;
 
   async start(plan: AttemptPlan, sink: AttemptSink, signal: AbortSignal): Promise<HostRef> {
     if (this.unusable) throw new Error(this.unusable);
@@ -130,7 +145,7 @@ export class DockerDriver implements HostDriver {
         Env: [...this.extras.env, ...env],
         WorkingDir: this.remote ? CONTAINER_WORKDIR : plan.workdir.dir,
         ...(this.extras.user ? { User: this.extras.user } : {}),
-        Labels: { [LABEL.run]: plan.runId, [LABEL.task]: plan.taskId, [LABEL.attempt]: String(plan.attempt) },
+        Labels: { [LABEL.kind]: 'attempt' satisfies ContainerKind, [LABEL.run]: plan.runId, [LABEL.task]: plan.taskId, [LABEL.attempt]: String(plan.attempt) },
         AttachStdout: true, AttachStderr: true, Tty: false, OpenStdin: false,
         HostConfig: {
           NetworkMode: 'host',
