@@ -262,6 +262,10 @@ export class DockerDriver implements HostDriver {
 
   private readonly cutOff = new ReapLoops();
 
+  settled(): Promise<void> {
+    return this.cutOff.idle();
+  }
+
   async cancel(ref: HostRef): Promise<void> {
     await this.reap(ref);
   }
