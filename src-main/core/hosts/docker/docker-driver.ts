@@ -286,6 +286,10 @@ export class DockerDriver implements HostDriver {
   /** Containers being ended by `cutOff`, by id: the probe ends them itself before it says yes. */
   private readonly cutOffRefs = new Map<string, HostRef & { kind: 'docker' }>();
 
+  settled(): Promise<void> {
+    return this.cutOff.idle();
+  }
+
   async cancel(ref: HostRef): Promise<void> {
     await this.reap(ref);
   }

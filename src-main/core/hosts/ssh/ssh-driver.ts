@@ -238,6 +238,10 @@ export class SshDriver implements HostDriver {
 
   private readonly cutOff = new ReapLoops();
 
+  settled(): Promise<void> {
+    return this.cutOff.idle();
+  }
+
   /** The remote host's load, read over the attempt's own connection with one exec: CPU busy as the
    *  1-minute load average over the CPUs, memory as total minus available. It never waits for a
    *  free session: a late sample is worth nothing, and no heartbeat is recorded while one is out. */
