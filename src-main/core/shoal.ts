@@ -12,6 +12,7 @@ import { PolicySettings } from './approvals/policy-settings';
 import { EventBus } from './bus';
 import { ShoalToolGateway } from './gateway/gateway';
 import { FleetEngine, type EngineOptions } from './fleet/engine';
+import { KeptWorkerSync } from './fleet/kept-worker-sync';
 import { winnersOf } from './landing/candidates';
 import { LandingService } from './landing/merge-queue';
 import { loadSpec, type LoadResult } from './fleet/spec/load-spec';
@@ -74,6 +75,8 @@ export class ShoalCore implements CoreServices {
   private readonly handlers: Handlers;
   private readonly log: Logger;
   private readonly externalWrites: ExternalWriteWatch;
+  /** The engine's kept workers follow the registry, whichever process changes it. */
+  private readonly keptWorkers: KeptWorkerSync;
 
   constructor(options: ShoalCoreOptions) {
     // Checkpoints run off the committing thread unless a caller (a test of the inline path) says not.
@@ -112,6 +115,7 @@ export class ShoalCore implements CoreServices {
     });
     const secretCipher = options.secretCipher ?? new KeyFileCipher(this.dataDir);
     this.workerRegistry = new WorkerRegistry(this.store, secretCipher);
+    this.keptWorkers = new KeptWorkerSync(this.workerRegistry, this.engine, this.log);
     this.runtime = new Runtime({
       store: this.store, bus: this.bus, dataDir: this.dataDir, version: this.version, log: this.log, tools: () => this.tools,
       secretCipher, onFrame: (threadId, frame) => this.alerts.threadFrame(threadId, frame), ...options.runtime,
@@ -132,7 +136,9 @@ export class ShoalCore implements CoreServices {
     this.handlers = createHandlers(this);
     // Another process wrote (the CLI, another host): we cannot tell which tables, so every family
     // refetches; this is rare and coalesced by the bus, and only costs anything while a window listens.
+    // A running engine also looks whether the kept workers changed (`shoal workers add|remove`).
     this.externalWrites = watchExternalWrites(this.store.db, () => {
+      this.keptWorkers.check();
       if (this.bus.size > 0) this.bus.invalidate(...QUERY_FAMILIES);
     });
   }
@@ -144,14 +150,7 @@ export class ShoalCore implements CoreServices {
     this.started = true;
     // Kept workers join before the engine starts: recovery reaches their hosts through their own
     // drivers, and their slots are counted from the first placement.
-    for (const kept of this.workerRegistry.list()) {
-      try {
-        const w = this.workerRegistry.forEngine(kept.name);
-        if (w) this.engine.addSharedWorker(w.spec, w.ctx);
-      } catch (e) {
-        this.log(`[shoal] ${(e as Error).message}`);
-      }
-    }
+    this.keptWorkers.start();
     const started = this.engine.start();
     // After the engine has put orphaned attempts back: their waiting requests expire, visibly.
     this.tools.start();
@@ -194,6 +193,7 @@ export class ShoalCore implements CoreServices {
   close(): void {
     if (!this.store.db.open) return;
     this.externalWrites.stop();
+    this.keptWorkers.stop();
     this.runtime.close();
     this.bus.close();
     if (this.store.db.open) this.store.close();

@@ -66,7 +66,8 @@ export const WorkerRowSchema = z.object({
   name: z.string(),
   hostKind: z.string(),
   status: z.string(),
-  /** Why it is unhealthy (a failed probe, a dropped connection, missed heartbeats); null otherwise. */
+  /** Why it is unhealthy (a failed probe, a dropped connection, missed heartbeats) or offline (removed
+   *  from the kept workers); null otherwise. */
   statusReason: z.string().nullable(),
   capabilities: z.array(z.string()),
   maxConcurrent: z.number().nullable(),

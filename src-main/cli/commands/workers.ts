@@ -112,7 +112,7 @@ async function add(core: ShoalCore, name: string | undefined, dockerArgs: string
 
 function list(core: ShoalCore, json: boolean, io: CliIo): number {
   const all = core.workerRegistry.list();
-  // The engine's view of each worker (kept ones have their name as id): state and, when unhealthy, why.
+  // The engine's view of each worker (kept ones have their name as id): state and, when unhealthy or offline, why.
   const rows = core.workersView.list();
   const live = new Map(rows.map((w) => [w.id, w]));
   // Remote agents that joined (`shoal agent`) are workers too, listed by name with their state.
@@ -128,7 +128,7 @@ function list(core: ShoalCore, json: boolean, io: CliIo): number {
     return 0;
   }
   if (all.length === 0 && agents.length === 0) io.stderr.write('no kept workers (add one with `shoal workers add NAME --ssh HOST` or `--docker IMAGE`, or join a remote agent: `shoal agent-token`)\n');
-  const why = (w: { statusReason: string | null } | undefined) => (w?.statusReason ? `\n${' '.repeat(21)}unhealthy: ${w.statusReason}` : '');
+  const why = (w: { status: string; statusReason: string | null } | undefined) => (w?.statusReason ? `\n${' '.repeat(21)}${w.status}: ${w.statusReason}` : '');
   for (const w of all) io.stdout.write(`${w.name.padEnd(20)} ${describeHost(w.host, w.dockerHost).padEnd(40)} ${w.capabilities.join(',') || '-'}  max ${w.maxTasks ?? 'auto'}${why(live.get(w.name))}\n`);
   for (const a of agents) io.stdout.write(`${a.name.padEnd(20)} ${`remote agent ${a.id} (${a.status}, ${a.running} running)`.padEnd(40)} ${a.capabilities.join(',') || '-'}  max ${a.maxConcurrent ?? 'auto'}${why(a)}\n`);
   return 0;

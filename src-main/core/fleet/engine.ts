@@ -14,7 +14,7 @@ import { isAlive } from './process-tree';
 import { keepReclaimedWork } from './keep-partial';
 import { MIN_LEASE_SECONDS } from './spec/remote-work-fields';
 import { startAttempt, type AttemptDeps, type AttemptHandle, type StopReason } from './run-attempt';
-import { DriverPool } from '../hosts/driver-pool';
+import { DriverPool, type DriverUse } from '../hosts/driver-pool';
 import type { HostDriver } from '../hosts/host-driver';
 import { describeHostRef, type HostRef } from '../hosts/host-ref';
 import { ReapLoops } from '../hosts/reap-orphan';
@@ -62,15 +62,21 @@ interface Worker extends WorkerIdentity {
   spec: FleetWorkerSpec;
   /** Where its attempts run; null when its host cannot be used (then `unusable` says why). */
   driver: HostDriver | null;
+  /** Its hold on that pooled driver, released when it leaves the engine (or is replaced). */
+  driverUse: DriverUse | null;
   unusable: string | null;
   /** A remote host's reachability (null for this computer, which is always there). */
   watch: HostWatch | null;
-  /** A kept worker the person removed: it takes no new work and leaves once what it runs ended. */
-  removed?: boolean;
+  /** Why it takes no new work and leaves once what it runs ended: a kept worker the person
+   *  removed, or a worker of a run's own worker_specs whose run is over. */
+  leaving?: 'removed' | 'run-ended';
 }
 
 /** The status reason of a kept worker the person removed. */
 const REMOVED = 'removed from the kept workers';
+
+/** Run statuses under which a run's own workers stay in the engine. */
+const ACTIVE_RUN = new Set(['pending', 'queued', 'running', 'paused']);
 
 /** Workers are keyed by (pool, id): two runs may both declare a worker `w1`, and each keeps its own. */
 function workerKey(pool: string | null | undefined, id: string): string {
@@ -84,7 +90,7 @@ export type RemoteCancel = (runId: string, taskId: string, by: string) => boolea
 
 /** A worker leases work only when its host kind runs here and (when remote) its host answered. */
 function takesWork(w: Worker): boolean {
-  return w.driver !== null && !w.removed && (w.watch === null || w.watch.up);
+  return w.driver !== null && !w.leaving && (w.watch === null || w.watch.up);
 }
 
 export class FleetEngine {
@@ -138,6 +144,12 @@ export class FleetEngine {
     // A state change that is not a sign of life: the last heartbeat stays what it was.
     this.markStmt = db.prepare<[string, string | null, string, string]>(`UPDATE workers SET status = ${KEEP_OUT_OF_SERVICE('?')}, status_reason = ?, updated_at = ? WHERE id = ?`);
     this.leasedBy = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM inbox WHERE worker_id = ? AND lease_token IS NOT NULL');
+    // A run's own workers (and their hosts' connections) last as long as the run: they leave when it
+    // ends and come back when it is reopened (a task retried).
+    this.fleet.onRunStatus((c) => {
+      if (c.finished) this.leavePool(c.runId);
+      else if (ACTIVE_RUN.has(c.status) && !ACTIVE_RUN.has(c.previous)) this.adoptRun(c.runId);
+    });
     this.addWorker({ id: LOCAL_WORKER_ID, name: `${os.hostname()} (this computer)`, host: { kind: 'local' }, labels: {}, capabilities: detectCapabilities(options.capabilities), max_concurrent_tasks: this.opts.maxWorkers }, null);
   }
 
@@ -148,6 +160,7 @@ export class FleetEngine {
   /** Adds a shared worker (a kept one from the registry): it takes tasks of runs without their own
    *  worker_specs, like the local default worker. */
   addSharedWorker(spec: FleetWorkerSpec, ctx: { dockerHost?: string | null; hostKey?: string | null; privateKey?: string | null } = {}): void {
+    if (this.stopped) return; // shutting down: its drivers are being closed
     this.addWorker(spec, null, ctx);
     this.kick();
   }
@@ -159,20 +172,35 @@ export class FleetEngine {
   removeSharedWorker(id: string): void {
     const w = this.workers.get(workerKey(null, id));
     if (!w) return;
-    w.removed = true;
+    w.leaving = 'removed';
     // While it finishes, the Workers view says why it takes nothing new.
-    if (!this.forgetIfRemoved(w)) this.statusReasonStmt.run(REMOVED, id);
+    if (!this.forgetIfLeft(w)) this.statusReasonStmt.run(REMOVED, id);
     this.options.bus?.invalidate('workers');
   }
 
-  /** A removed worker with nothing left running leaves the engine; true when it did. */
-  private forgetIfRemoved(w: Worker): boolean {
+  /** A leaving worker with nothing left running leaves the engine, and lets go of its driver (closed
+   *  once no attempt or other worker uses it); true when it did. */
+  private forgetIfLeft(w: Worker): boolean {
     const key = workerKey(w.pool, w.id);
-    if (!w.removed || w.running.size > 0 || this.workers.get(key) !== w) return false;
+    if (!w.leaving || w.running.size > 0 || this.workers.get(key) !== w) return false;
     this.workers.delete(key);
     w.watch?.close();
-    this.markStmt.run('offline', REMOVED, nowIso(), w.id);
+    w.driverUse?.release();
+    if (w.leaving === 'removed') this.markStmt.run('offline', REMOVED, nowIso(), w.id);
+    // A run's worker shares its row with any other run's worker of that id: offline only when none is left.
+    else if (![...this.workers.values()].some((o) => o.id === w.id)) this.markStmt.run('offline', null, nowIso(), w.id);
     return true;
+  }
+
+  /** A run ended: its own workers take nothing more and leave once their attempts have ended. */
+  private leavePool(runId: string): void {
+    this.workspaces.delete(runId);
+    for (const w of [...this.workers.values()]) {
+      if (w.pool !== runId) continue;
+      w.leaving = 'run-ended';
+      this.forgetIfLeft(w);
+    }
+    this.options.bus?.invalidate('workers');
   }
 
   /** Recovers from a crash, then starts placing work. */
@@ -337,7 +365,11 @@ export class FleetEngine {
     this.reapLoops.cancelAll();
     await Promise.all(this.reaping);
     for (const w of this.workers.values()) w.watch?.close();
-    for (const w of this.workers.values()) this.heartbeatStmt.run(nowIso(), null, null, 'offline', nowIso(), w.id);
+    for (const w of this.workers.values()) {
+      this.heartbeatStmt.run(nowIso(), null, null, 'offline', nowIso(), w.id);
+      // Offline because this Shoal stopped: a cause from before (a host that was down) is stale now.
+      this.statusReasonStmt.run(null, w.id);
+    }
     await this.drivers.close();
     this.notifyWaiters();
   }
@@ -361,15 +393,18 @@ export class FleetEngine {
     const max = spec.max_concurrent_tasks === undefined || spec.max_concurrent_tasks === null ? this.opts.maxWorkers : Math.max(1, Number(spec.max_concurrent_tasks));
     const key = workerKey(pool, spec.id);
     const existing = this.workers.get(key);
-    let driver: HostDriver | null = null;
+    let driverUse: DriverUse | null = null;
     let unusable: string | null = null;
     try {
-      driver = this.drivers.driverFor(spec.host, { workerName: spec.name || spec.id, ...ctx });
+      driverUse = this.drivers.acquire(spec.host, { workerName: spec.name || spec.id, ...ctx });
     } catch (e) {
       unusable = (e as Error).message;
     }
+    const driver = driverUse?.driver ?? null;
+    // Taken over: its running attempts hold their own uses of its driver until they end.
     existing?.watch?.close();
-    const worker: Worker = { id: spec.id, name: spec.name, capabilities: new Set(spec.capabilities), pool, max, running: existing?.running ?? new Map(), spec, driver, unusable, watch: null };
+    existing?.driverUse?.release();
+    const worker: Worker = { id: spec.id, name: spec.name, capabilities: new Set(spec.capabilities), pool, max, running: existing?.running ?? new Map(), spec, driver, driverUse, unusable, watch: null };
     if (driver && driver.kind !== 'local') {
       worker.watch = new HostWatch(driver, spec.name || spec.id, (reach) => this.reachChanged(worker, reach), this.options.reprobe);
       // A started engine asks at once; otherwise start() does (a read-only host never probes).
@@ -385,11 +420,14 @@ export class FleetEngine {
 
   /** Registers a run's own workers (its worker_specs, of every host kind) and remembers its workspace. */
   private adoptRun(runId: string): void {
-    const row = this.options.store.db.prepare<[string], { workspace: string | null; worker_specs: string }>('SELECT workspace, worker_specs FROM runs WHERE id = ?').get(runId);
-    if (!row) return;
+    const row = this.options.store.db.prepare<[string], { workspace: string | null; worker_specs: string; status: string }>('SELECT workspace, worker_specs, status FROM runs WHERE id = ?').get(runId);
+    // A run that is already over (one with no tasks) needs no workers.
+    if (!row || !ACTIVE_RUN.has(row.status)) return;
     this.workspaces.set(runId, row.workspace);
     for (const spec of JSON.parse(row.worker_specs) as FleetWorkerSpec[]) {
-      if (!this.workers.has(workerKey(runId, spec.id))) this.addWorker(spec, runId);
+      // One still finishing the run's last attempts is taken back into service.
+      const w = this.workers.get(workerKey(runId, spec.id));
+      if (!w || w.leaving) this.addWorker(spec, runId);
     }
   }
 
@@ -442,6 +480,8 @@ export class FleetEngine {
 
   private run(worker: Worker, lease: Lease): void {
     const execute = this.options.executor ?? startAttempt;
+    // The attempt holds its driver open until it has ended, even if its worker leaves meanwhile.
+    const use = worker.driver ? this.drivers.share(worker.driver) : null;
     const handle = execute(lease, {
       fleet: this.fleet, dataDir: this.opts.dataDir, workspace: this.workspaces.get(lease.runId) ?? null, workerName: worker.name || worker.id,
       // Every attempt's outcome goes through the group commit (the path `npm run bench` measures).
@@ -465,7 +505,10 @@ export class FleetEngine {
       // A retried task may already run again under the same key (its slot was refilled in the commit
       // that recorded this attempt): only this attempt's own entry leaves.
       if (worker.running.get(key) === handle) worker.running.delete(key);
-      this.forgetIfRemoved(worker);
+      use?.release();
+      // The worker now under that key (it may have been replaced by a re-add that took over its attempts).
+      const current = this.workers.get(workerKey(worker.pool, worker.id));
+      if (current?.running === worker.running) this.forgetIfLeft(current);
       // Back to online only if still idle a moment later: a worker between two tasks stays busy.
       if (worker.running.size === 0 && !this.stopped) {
         setTimeout(() => {
@@ -579,11 +622,21 @@ export class FleetEngine {
         continue;
       }
       // The worker's own driver first; a kept worker's sealed key before whatever the ref alone gets
-      // (each asked for only when the one before could not end the work). The kept worker's key is
-      // unsealed once per orphan, not on every retry.
-      let kept: HostDriver | null | undefined;
-      const keptDriver = (): HostDriver | null => (kept === undefined ? (kept = this.keptDriverFor(ref, o.workerId)) : kept);
-      const reaped = this.reapLoops.start([() => this.workerDriver(o.runId, o.workerId, ref.kind), keptDriver, () => this.drivers.driverForRef(ref)], ref, {
+      // (each asked for only when the one before could not end the work). Each is found once per
+      // orphan, not on every retry (the kept worker's key is unsealed once), and held until the loop
+      // ends, so it stays open while it ends the work even if its worker leaves meanwhile.
+      const uses: DriverUse[] = [];
+      const held = (find: () => DriverUse | null): (() => HostDriver | null) => {
+        let found: DriverUse | null | undefined;
+        return () => {
+          if (found === undefined) {
+            found = find();
+            if (found) uses.push(found);
+          }
+          return found?.driver ?? null;
+        };
+      };
+      const reaped = this.reapLoops.start([held(() => this.workerDriver(o.runId, o.workerId, ref.kind)), held(() => this.keptDriverFor(ref, o.workerId)), held(() => this.drivers.useForRef(ref))], ref, {
         onFailure: (e, tries) => {
           if (tries === 1) console.error(`[shoal] could not end ${describeHostRef(ref)} of ${o.runId}/${o.taskId}: ${e.message}; Shoal keeps trying; the task is not put back beside it, but reclaimed when its lease runs out`);
         },
@@ -599,7 +652,10 @@ export class FleetEngine {
         this.kick();
       });
       this.reaping.add(reaped);
-      void reaped.finally(() => this.reaping.delete(reaped));
+      void reaped.finally(() => {
+        this.reaping.delete(reaped);
+        for (const u of uses) u.release();
+      });
     }
     if (orphans.length > 0) this.options.bus?.invalidate('runs', 'tasks');
     return orphans.length;
@@ -615,19 +671,19 @@ export class FleetEngine {
     void kept.finally(() => this.reaping.delete(kept));
   }
 
-  /** The driver of the worker an attempt ran on (its run's own, else a shared one), if of that kind. */
-  private workerDriver(runId: string, workerId: string, kind: string): HostDriver | null {
+  /** A use of the driver of the worker an attempt ran on (its run's own, else a shared one), if of that kind. */
+  private workerDriver(runId: string, workerId: string, kind: string): DriverUse | null {
     const w = this.workers.get(workerKey(runId, workerId)) ?? this.workers.get(workerKey(null, workerId));
-    return w?.driver && w.driver.kind === kind ? w.driver : null;
+    return w?.driver && w.driver.kind === kind ? this.drivers.share(w.driver) : null;
   }
 
-  /** The driver of the kept worker that reaches `ref`, built with its unsealed key and pinned host
-   *  key (pooled like every driver, closed at shutdown). Null when none matches or it is unusable. */
-  private keptDriverFor(ref: HostRef, workerId: string): HostDriver | null {
+  /** A use of the driver of the kept worker that reaches `ref`, built with its unsealed key and
+   *  pinned host key (pooled like every driver). Null when none matches or it is unusable. */
+  private keptDriverFor(ref: HostRef, workerId: string): DriverUse | null {
     if (ref.kind !== 'ssh' && ref.kind !== 'docker') return null;
     try {
       const kept = this.options.keptWorkerFor?.(ref, workerId);
-      return kept ? this.drivers.driverFor(kept.spec.host, { workerName: kept.spec.name || kept.spec.id, ...kept.ctx }) : null;
+      return kept ? this.drivers.acquire(kept.spec.host, { workerName: kept.spec.name || kept.spec.id, ...kept.ctx }) : null;
     } catch (e) {
       console.error(`[shoal] ${(e as Error).message}`); // names the worker, never its key
       return null;

@@ -8,12 +8,13 @@
 // its first attempt, left running.
 import type { HostDriver } from './host-driver';
 import { describeHostRef, serializeHostRef, type HostRef } from './host-ref';
-import { ReapLoops } from './reap-orphan';
+import { reapUntilEnded, type ReapLoop } from './reap-orphan';
 
 export class CutOffWork {
-  private readonly loops = new ReapLoops();
-  /** Not yet seen ended, by the ref's stored form (one entry per attempt). */
-  private readonly refs = new Map<string, HostRef>();
+  /** Not yet seen ended, by the ref's stored form (one entry per attempt), with its background loop. */
+  private readonly work = new Map<string, { ref: HostRef; loop: ReapLoop }>();
+  /** Loops not settled yet (one whose work a probe ended is cancelled, and leaves once it stopped). */
+  private readonly loops = new Set<ReapLoop>();
 
   /** `driver`: the one that ran the work, and reaches its host. */
   constructor(private readonly driver: HostDriver) {}
@@ -21,27 +22,31 @@ export class CutOffWork {
   /** Starts ending it in the background (its host may be away for long). */
   add(ref: HostRef): void {
     const key = serializeHostRef(ref);
-    if (this.refs.has(key)) return;
-    this.refs.set(key, ref);
-    void this.loops.start([() => this.driver], ref, { firstDelayMs: 500 }).then((ended) => {
-      if (ended) this.refs.delete(key);
+    if (this.work.has(key)) return;
+    const loop = reapUntilEnded([() => this.driver], ref, { firstDelayMs: 500 });
+    this.work.set(key, { ref, loop });
+    this.loops.add(loop);
+    void loop.ended.then((ended) => {
+      this.loops.delete(loop);
+      if (ended && this.work.get(key)?.loop === loop) this.work.delete(key);
     });
   }
 
   /** How many are not yet seen ended. */
   get size(): number {
-    return this.refs.size;
+    return this.work.size;
   }
 
   /** Ends each one now, for a probe that found the host answering: null once none is left, else why
    *  the host is not usable yet (what could not be ended, and the cause). A reap is idempotent, so
-   *  one the background loop is making at the same moment does no harm; that loop finds the work
-   *  gone on its next try. */
+   *  one the background loop is making at the same moment does no harm; a loop whose work ended
+   *  here stops. */
   async endAll(): Promise<string | null> {
-    for (const [key, ref] of [...this.refs]) {
+    for (const [key, { ref, loop }] of [...this.work]) {
       try {
         await this.driver.reap(ref);
-        this.refs.delete(key);
+        this.work.delete(key);
+        loop.cancel();
       } catch (e) {
         const cause = (e as Error).message.replace(`${this.driver.label}: `, '');
         return `${this.driver.label}: could not yet end ${describeHostRef(ref)}, left from an attempt cut off from Shoal: ${cause}`;
@@ -50,8 +55,14 @@ export class CutOffWork {
     return null;
   }
 
+  /** Resolves once no background loop is left (at once when none runs): its driver's pool closes an
+   *  unused driver only then. */
+  async idle(): Promise<void> {
+    while (this.loops.size > 0) await Promise.allSettled([...this.loops].map((l) => l.ended));
+  }
+
   /** The driver closes: the loops stop (what is left is not this process's to end any more). */
   cancelAll(): void {
-    this.loops.cancelAll();
+    for (const loop of this.loops) loop.cancel();
   }
 }

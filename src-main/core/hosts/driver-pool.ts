@@ -1,6 +1,9 @@
 // One driver per host, shared by every worker and attempt that runs there: an SSH host gets one
 // connection reused by all its attempts, a Docker daemon one client. Kinds register a factory, so
 // the engine asks for "the driver of this worker spec" and never branches on the host kind.
+// Each user (a worker, a running attempt, a recovery reap) holds a DriverUse; once the last one is
+// released and the driver has no work of its own left (cut-off agents it is still ending), the
+// driver is closed: a removed worker's SSH connection does not stay open for the life of the app.
 import type { FleetHostSpec } from '../../../src-shared/protocol/fleet';
 import type { HostDriver } from './host-driver';
 import type { HostKind, HostRef } from './host-ref';
@@ -28,8 +31,18 @@ export interface DriverContext {
 
 export type DriverFactory = (host: FleetHostSpec, ctx: DriverContext) => HostDriver;
 
+/** One user's hold on a pooled driver. `release()` says it is done (again: nothing); the driver
+ *  closes once no use is left. */
+export interface DriverUse {
+  readonly driver: HostDriver;
+  release(): void;
+}
+
+interface Pooled { key: string; driver: HostDriver; uses: number }
+
 export class DriverPool {
-  private readonly drivers = new Map<string, HostDriver>();
+  private readonly drivers = new Map<string, Pooled>();
+  private readonly byDriver = new Map<HostDriver, Pooled>();
   private readonly factories = new Map<HostKind, DriverFactory>();
   readonly local = new LocalDriver();
 
@@ -50,26 +63,41 @@ export class DriverPool {
     });
   }
 
-  /** The driver for a host; throws with the worker named when this kind cannot run here. */
-  driverFor(host: FleetHostSpec, ctx: Omit<DriverContext, 'dataDir'>): HostDriver {
+  /** A use of the driver for a host (made on first use); throws with the worker named when this
+   *  kind cannot run here. */
+  acquire(host: FleetHostSpec, ctx: Omit<DriverContext, 'dataDir'>): DriverUse {
+    if (host.kind === 'local') return this.unpooled(this.local);
     const key = hostKey(host, ctx);
-    let d = this.drivers.get(key);
-    if (!d) {
+    let entry = this.drivers.get(key);
+    if (!entry) {
       const factory = this.factories.get(host.kind);
       if (!factory) throw new Error(`worker ${ctx.workerName}: ${host.kind} hosts are not supported by this Shoal`);
-      d = factory(host, { ...ctx, dataDir: this.dataDir });
-      this.drivers.set(key, d);
+      entry = { key, driver: factory(host, { ...ctx, dataDir: this.dataDir }), uses: 0 };
+      this.drivers.set(key, entry);
+      this.byDriver.set(entry.driver, entry);
     }
-    return d;
+    return this.use(entry);
   }
 
-  /** A driver able to end what a ref names after a crash, when its worker is not known any more. */
-  driverForRef(ref: HostRef): HostDriver | null {
-    if (ref.kind === 'local') return this.local;
+  /** Another use of a driver this pool handed out (an attempt on its worker's driver), so it stays
+   *  open until that use ends too. A driver not pooled here (the local one) needs none. */
+  share(driver: HostDriver): DriverUse {
+    const entry = this.byDriver.get(driver);
+    return entry ? this.use(entry) : this.unpooled(driver);
+  }
+
+  /** How many drivers are open (for tests and diagnostics). */
+  get size(): number {
+    return this.drivers.size;
+  }
+
+  /** A use of a driver able to end what a ref names after a crash, when its worker is not known any more. */
+  useForRef(ref: HostRef): DriverUse | null {
+    if (ref.kind === 'local') return this.unpooled(this.local);
     if (ref.kind === 'agent') return null; // a remote agent ends its own work when its lease is lost
     const host: FleetHostSpec = ref.kind === 'ssh' ? { kind: 'ssh', host: ref.host, port: ref.port, user: ref.user } : { kind: 'docker', image: '', args: [] };
     try {
-      return this.driverFor(host, { workerName: `${ref.kind} host`, dockerHost: ref.kind === 'docker' ? ref.dockerHost : null });
+      return this.acquire(host, { workerName: `${ref.kind} host`, dockerHost: ref.kind === 'docker' ? ref.dockerHost : null });
     } catch {
       return null;
     }
@@ -78,7 +106,36 @@ export class DriverPool {
   async close(): Promise<void> {
     const all = [...this.drivers.values()];
     this.drivers.clear();
-    await Promise.all(all.map((d) => d.close().catch(() => undefined)));
+    this.byDriver.clear();
+    await Promise.all(all.map((e) => e.driver.close().catch(() => undefined)));
+  }
+
+  private use(entry: Pooled): DriverUse {
+    entry.uses++;
+    let released = false;
+    return {
+      driver: entry.driver,
+      release: () => {
+        if (released) return;
+        released = true;
+        entry.uses--;
+        if (entry.uses === 0) void this.closeWhenIdle(entry);
+      },
+    };
+  }
+
+  private unpooled(driver: HostDriver): DriverUse {
+    return { driver, release: () => undefined };
+  }
+
+  /** Closes a driver nobody uses, once the work it does on its own (ending agents a dropped
+   *  connection cut off) is over; a use taken meanwhile keeps it. */
+  private async closeWhenIdle(entry: Pooled): Promise<void> {
+    await entry.driver.settled?.();
+    if (entry.uses > 0 || this.drivers.get(entry.key) !== entry) return;
+    this.drivers.delete(entry.key);
+    this.byDriver.delete(entry.driver);
+    await entry.driver.close().catch(() => undefined);
   }
 }
 

@@ -95,6 +95,9 @@ export interface HostDriver {
   cancel(ref: HostRef): Promise<void>;
   /** After a crash: ends what the ref names if it still runs. 'ended' when something was stopped. */
   reap(ref: HostRef): Promise<'ended' | 'gone'>;
+  /** Resolves once the driver has no work of its own under way (agents cut off by a dropped
+   *  connection that it keeps trying to end): its pool closes an unused driver only then. */
+  settled?(): Promise<void>;
   /** Releases connections; running attempts are not this call's business. */
   close(): Promise<void>;
 }

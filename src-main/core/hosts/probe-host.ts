@@ -18,7 +18,7 @@ export async function probeHost(host: FleetHostSpec, opts: {
 }): Promise<HostCheck> {
   const pool = new DriverPool(opts.dataDir, { acceptNewHostKeys: opts.acceptNewHostKey ?? false, ...(opts.docker ? { docker: opts.docker } : {}) });
   try {
-    const driver = pool.driverFor(host, { workerName: opts.workerName, dockerHost: opts.dockerHost ?? null, hostKey: opts.hostKey ?? null, privateKey: opts.privateKey ?? null });
+    const { driver } = pool.acquire(host, { workerName: opts.workerName, dockerHost: opts.dockerHost ?? null, hostKey: opts.hostKey ?? null, privateKey: opts.privateKey ?? null });
     const probe = await driver.probe();
     return { ...probe, hostKey: driver.sshFingerprint ?? null };
   } catch (e) {

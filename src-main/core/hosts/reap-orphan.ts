@@ -52,6 +52,11 @@ export class ReapLoops {
   cancelAll(): void {
     for (const loop of this.loops) loop.cancel();
   }
+
+  /** Resolves once no loop is left (at once when none runs). */
+  async idle(): Promise<void> {
+    while (this.loops.size > 0) await Promise.allSettled([...this.loops].map((l) => l.ended));
+  }
 }
 
 /** Keeps trying to end what a ref names until it is ended or the loop is cancelled. After a crash

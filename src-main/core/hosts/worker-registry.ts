@@ -3,10 +3,16 @@
 // capabilities like the local default worker. Its private key, when one was given, is sealed at
 // rest with the same cipher as model API keys and is unsealed only in memory, for the driver; the
 // pinned host key is stored with it.
+// Every change (from the app's Workers view or `shoal workers` in another process) bumps the
+// registry's revision in the same transaction, so a running engine learns of it by reading one
+// integer (see kept-worker-sync.ts) rather than by re-reading the registry on a timer.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import type { FleetHostSpec, FleetWorkerSpec } from '../../../src-shared/protocol/fleet';
 import { nowIso } from '../fleet/ids';
 import { openInline, sealInline, type SecretCipher } from '../providers/secret-store';
 import type { Store } from '../store/open';
+import { setting, SettingsTable } from '../store/settings-table';
 import type { HostRef } from './host-ref';
 import { keptWorkerReaches, pickKeptWorker } from './kept-worker-ref';
 
@@ -35,12 +41,48 @@ export interface NewKeptWorker {
 
 interface Row { name: string; host: string; capabilities: string; max_concurrent: number | null; docker_host: string | null; host_key: string | null; sealed_secret: string | null; created_at: string }
 
+/** Bumped by every add and remove, in the transaction that makes the change. */
+const REVISION = setting('worker_registry.revision', z.number().int().nonnegative(), 0);
+
+/** The registry as one read saw it: its revision, and a version of each worker's row. */
+export interface RegistrySnapshot {
+  revision: number;
+  /** name → a digest of the worker's stored row: it differs when the worker was replaced (removed
+   *  and added again under the name, say with another host or key) between two looks. */
+  versions: Map<string, string>;
+}
+
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** The default worker's id: a kept worker may not take it. */
 const RESERVED = new Set(['local']);
 
 export class WorkerRegistry {
-  constructor(private readonly store: Store, private readonly cipher: SecretCipher) {}
+  private readonly settings: SettingsTable;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly store: Store, private readonly cipher: SecretCipher) {
+    this.settings = new SettingsTable(store);
+  }
+
+  /** Hears each change made through this registry, once it has committed (another process's
+   *  changes are found by comparing revisions). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The revision: one read of one row, cheap enough to ask whenever another process wrote. */
+  revision(): number {
+    return this.settings.get(REVISION);
+  }
+
+  /** The revision and every worker's row version, read together (one snapshot of the store). */
+  snapshot(): RegistrySnapshot {
+    return this.store.db.transaction(() => ({
+      revision: this.revision(),
+      versions: new Map(this.store.db.prepare<[], Row>('SELECT * FROM worker_registry').all().map((r) => [r.name, versionOf(r)])),
+    }))();
+  }
 
   list(): KeptWorker[] {
     return this.store.db.prepare<[], Row>('SELECT * FROM worker_registry ORDER BY name').all().map(toKept);
@@ -61,13 +103,32 @@ export class WorkerRegistry {
     if (this.row(w.name)) throw new Error(`name: a worker "${w.name}" already exists (shoal workers remove ${w.name} first)`);
     if (w.maxTasks !== null && (!Number.isInteger(w.maxTasks) || w.maxTasks < 1)) throw new Error('max tasks: must be a whole number of at least 1');
     const sealed = w.privateKey ? sealInline(this.cipher, w.privateKey) : null;
-    this.store.db.prepare(`INSERT INTO worker_registry (name, host, capabilities, max_concurrent, docker_host, host_key, sealed_secret, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(w.name, JSON.stringify(w.host), JSON.stringify(w.capabilities), w.maxTasks, w.dockerHost, w.hostKey, sealed, nowIso(), nowIso());
+    this.change(() => {
+      // Checked again under the write lock: another process may have added the name meanwhile.
+      if (this.row(w.name)) throw new Error(`name: a worker "${w.name}" already exists (shoal workers remove ${w.name} first)`);
+      this.store.db.prepare(`INSERT INTO worker_registry (name, host, capabilities, max_concurrent, docker_host, host_key, sealed_secret, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(w.name, JSON.stringify(w.host), JSON.stringify(w.capabilities), w.maxTasks, w.dockerHost, w.hostKey, sealed, nowIso(), nowIso());
+      return true;
+    });
     return this.get(w.name)!;
   }
 
+  /** False when there was no such worker (nothing changed). */
   remove(name: string): boolean {
-    return this.store.db.prepare('DELETE FROM worker_registry WHERE name = ?').run(name).changes === 1;
+    return this.change(() => this.store.db.prepare('DELETE FROM worker_registry WHERE name = ?').run(name).changes === 1);
+  }
+
+  /** Makes a change and bumps the revision in one IMMEDIATE transaction (so two processes never
+   *  bump it to the same number), then tells this process's listeners. `write` says whether it
+   *  changed anything. */
+  private change(write: () => boolean): boolean {
+    const changed = this.settings.exclusive(() => {
+      if (!write()) return false;
+      this.settings.set(REVISION, this.revision() + 1);
+      return true;
+    });
+    if (changed) for (const l of [...this.listeners]) l();
+    return changed;
   }
 
   /** The worker as the engine runs it, with its driver settings (the key unsealed, in memory only). */
@@ -93,6 +154,10 @@ export class WorkerRegistry {
 export interface KeptForEngine {
   spec: FleetWorkerSpec;
   ctx: { dockerHost: string | null; hostKey: string | null; privateKey: string | null };
+}
+
+function versionOf(r: Row): string {
+  return createHash('sha256').update(JSON.stringify(r)).digest('base64url');
 }
 
 function toKept(r: Row): KeptWorker {

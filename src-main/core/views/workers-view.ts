@@ -26,8 +26,9 @@ export class WorkersView {
     const staleAfterMs = 2 * this.agentHeartbeatMs();
     return this.listStmt.all().map((w) => ({
       id: w.id, name: w.name, hostKind: (JSON.parse(w.host) as { kind: string }).kind, status: w.status,
-      // A reason outlives its state in the row (a heartbeat only flips the status): shown while unhealthy.
-      statusReason: w.status === 'unhealthy' ? w.status_reason : null,
+      // A reason outlives its state in the row (a heartbeat only flips the status): shown while
+      // unhealthy, or offline (only a kept worker the person removed goes offline with one).
+      statusReason: w.status === 'unhealthy' || w.status === 'offline' ? w.status_reason : null,
       capabilities: JSON.parse(w.capabilities) as string[], maxConcurrent: w.max_concurrent, running: w.running,
       lastHeartbeatAt: w.last_heartbeat_at, cpuPercent: w.cpu_percent, memoryMb: w.memory_mb,
       agent: w.agent_id === null ? null : {

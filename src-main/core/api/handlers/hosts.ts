@@ -62,6 +62,7 @@ export function hostsHandlers(core: CoreServices): { [M in keyof typeof hostsMet
       if (core.workerRegistry.get(name)) throw new ShoalError('conflict', `A worker "${name}" already exists.`);
       const { spec, ...result } = await check(core, name, host, acceptHostKey);
       if (!result.ok) return result; // nothing kept; the dialog shows why
+      // The running engine registers it on hearing of the change (as for `shoal workers add`).
       try {
         core.workerRegistry.add({ name, host: spec.host, capabilities: capabilities ?? [], maxTasks: maxTasks ?? null, dockerHost: spec.dockerHost, hostKey: result.hostKey, privateKey: spec.privateKey });
       } catch (e) {
@@ -73,14 +74,9 @@ export function hostsHandlers(core: CoreServices): { [M in keyof typeof hostsMet
       const address = acceptHostKey && result.hostKey === acceptHostKey ? sshAddressOf(spec.host, spec.dockerHost) : null;
       const known = KnownHosts.inDataDir(core.dataDir);
       if (address && !known.get(address)) known.pin(address, acceptHostKey!);
-      const w = core.workerRegistry.forEngine(name);
-      if (w) core.engine.addSharedWorker(w.spec, w.ctx);
       return result;
     },
-    'workers.remove': ({ name }) => {
-      const ok = core.workerRegistry.remove(name);
-      if (ok) core.engine.removeSharedWorker(name); // the running engine stops placing work there
-      return { ok };
-    },
+    // The running engine stops placing work there on hearing of the change (as for `shoal workers remove`).
+    'workers.remove': ({ name }) => ({ ok: core.workerRegistry.remove(name) }),
   };
 }

@@ -294,6 +294,10 @@ export class DockerDriver implements HostDriver {
 
   private readonly cutOff = new CutOffWork(this);
 
+  settled(): Promise<void> {
+    return this.cutOff.idle();
+  }
+
   async cancel(ref: HostRef): Promise<void> {
     await this.reap(ref);
   }

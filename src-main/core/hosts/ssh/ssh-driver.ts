@@ -241,6 +241,10 @@ export class SshDriver implements HostDriver {
    *  answers, and by a probe before it says yes. Stops when the driver closes. */
   private readonly cutOff = new CutOffWork(this);
 
+  settled(): Promise<void> {
+    return this.cutOff.idle();
+  }
+
   /** The remote host's load, read over the attempt's own connection with one exec: CPU busy as the
    *  1-minute load average over the CPUs, memory as total minus available. It never waits for a
    *  free session: a late sample is worth nothing, and no heartbeat is recorded while one is out. */
