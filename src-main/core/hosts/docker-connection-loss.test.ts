@@ -60,8 +60,9 @@ function dockerAt(a: TestDockerApi): Docker {
   return new Docker({ socketPath: a.url.slice('unix://'.length) });
 }
 
-async function containersOf(docker: Docker, runId: string): Promise<string[]> {
-  return (await docker.listContainers({ all: true, filters: { label: [`${LABEL.run}=${runId}`] } })).map((x) => x.Id);
+async function containersOf(docker: Docker, runId: string, taskId?: string): Promise<string[]> {
+  const label = [`${LABEL.run}=${runId}`, ...(taskId ? [`${LABEL.task}=${taskId}`] : [])];
+  return (await docker.listContainers({ all: true, filters: { label } })).map((x) => x.Id);
 }
 
 describe('docker connection loss', () => {
@@ -114,33 +115,41 @@ describe('docker connection loss', () => {
     process.env.DOCKER_HOST = relay.url; // the run's worker reaches the daemon through the relay
     try {
       const c = makeCore({ reprobe: { minMs: 200, maxMs: 1_000 } });
+      // 't' first (its copy out is cut); 'u' waits for the one slot, so it runs only once the
+      // worker is back — and keeps the run (and its own worker) there meanwhile.
       const runId = launch(c, {
         name: 'dropped-copy-out',
         worker_specs: [{ id: 'w1', name: 'copier', host: { kind: 'docker', image: TEST_IMAGE }, max_concurrent_tasks: 1 }],
-        task_specs: [{ id: 't', name: 't', instructions: 'echo hello > hello.txt', retry_policy: { max_attempts: 1 } }],
+        task_specs: [
+          { id: 't', name: 't', priority: 2, instructions: 'echo hello > hello.txt', retry_policy: { max_attempts: 1 } },
+          { id: 'u', name: 'u', priority: 1, instructions: 'echo again > again.txt', retry_policy: { max_attempts: 1 } },
+        ],
       });
       runUnderTest = runId;
-      expect(await c.engine.waitForRun(runId)).toBe('failed');
+      const failed = await waitFor('t failed', () => eventsOf(c, runId, 't').find((e) => e.state === 'failed'), 60_000);
       expect(droppedAt).not.toBeNull(); // at the copy out, not before
       const failedMs = Date.now() - droppedAt!;
       const cause = `worker copier: Docker at ${relay.url}: the connection was lost while copying the result out of the container`;
-      expect(eventsOf(c, runId).find((e) => e.state === 'failed')).toMatchObject({ reason: cause });
+      expect(failed).toMatchObject({ reason: cause });
       const worker = () => c.workersView.list().find((w) => w.id === 'w1');
       // Down with that cause (later probes that find the relay down say so in their own words).
-      expect(worker()?.status).toBe('unhealthy');
+      await waitFor('the worker marked down', () => worker()?.status === 'unhealthy', 5_000);
       expect(worker()?.statusReason).toMatch(/^worker copier: /);
       expect(worker()?.statusReason).toContain(cause.slice('worker copier: '.length));
       const log = fs.readFileSync(path.join(artifactDir(c.dataDir, runId, 't', 1), 'agent.log'), 'utf8');
       expect(log).toContain(`shoal: ${cause}; the worker waits for the host to answer again`);
+      const stateOf = (task: string) => c.store.db.prepare<[string, string], { state: string }>('SELECT state FROM tasks WHERE run_id = ? AND task_id = ?').get(runId, task)?.state;
+      expect(stateOf('u')).toBe('queued'); // not given to the daemon that just dropped
 
       const back = Date.now();
       relay.up();
-      await waitFor('the worker taking work again', () => /online|busy/.test(worker()?.status ?? ''), 20_000);
+      await waitFor('u leased once the worker is back', () => eventsOf(c, runId, 'u').some((e) => e.state === 'leased'), 20_000);
       const upMs = Date.now() - back;
-      expect(worker()?.statusReason ?? null).toBeNull();
       // The probe that found the daemon answering ended the container it had lost sight of first.
-      expect(await containersOf(dockerAt(api!), runId)).toEqual([]);
-      console.log(`[docker-connection-loss] copy out: attempt failed ${failedMs} ms after the connection dropped; worker back ${upMs} ms after the relay was`);
+      expect(await containersOf(dockerAt(api!), runId, 't')).toEqual([]);
+      expect(await c.engine.waitForRun(runId)).toBe('failed'); // t's failure stands
+      expect(c.engine.fleet.receipts(runId).map((r) => [r.task_id, r.worker_id, r.result])).toEqual(expect.arrayContaining([['u', 'w1', 'pass']]));
+      console.log(`[docker-connection-loss] copy out: attempt failed ${failedMs} ms after the connection dropped; next task leased ${upMs} ms after the relay was back`);
     } finally {
       process.env.DOCKER_HOST = saved;
       await relay.close();
