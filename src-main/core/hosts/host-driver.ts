@@ -47,6 +47,10 @@ export interface HostExit {
   /** The host stopped answering after the agent ended (bringing the result back): the attempt
    *  fails with `hostError`, and its worker is down until a probe finds the host back. */
   hostDown?: boolean;
+  /** The host could not confirm the work ended (a daemon that did not answer, a container not
+   *  removed): the driver keeps trying while this Shoal runs, and the attempt keeps its reap marker
+   *  so a later start tries too. (`lost` implies it.) */
+  workLeft?: boolean;
 }
 
 /** The only way back from a driver. Calls after finish() are ignored. */
