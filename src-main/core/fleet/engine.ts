@@ -213,6 +213,10 @@ export class FleetEngine {
     // What earlier runs of Shoal could not end (their hosts did not answer): tried again in the
     // background, with backoff, while this one schedules.
     this.owed.sweep();
+    // "Waiting for a worker that can be reached" was an earlier Shoal's view of its hosts. This one
+    // has not probed them yet: until its probe says a host is down, its tasks count as placeable, so
+    // `shoal resume` waits for that answer instead of taking the stale note for "nothing to run".
+    for (const pool of new Set([...this.workers.values()].map((w) => w.pool))) this.noteWaiting(pool);
     for (const w of this.workers.values()) w.watch?.check();
     // Often enough for the shortest lease a task's spec may ask for, not only the host's default.
     this.reaper = setInterval(() => this.reap(), Math.max(250, Math.floor(Math.min(this.opts.leaseMs, MIN_LEASE_SECONDS * 1000) / 3)));
