@@ -743,7 +743,10 @@ export class FleetEngine {
     if (reach.state === 'down') console.error(`[shoal] ${reach.reason}; probing it again with backoff`);
     this.options.bus?.invalidate('workers');
     this.noteWaiting(worker.pool);
-    if (reach.state === 'up') this.kick();
+    if (reach.state === 'up') {
+      this.owed.retryNow(); // what a host left may be reachable now: no need to wait out a pause
+      this.kick();
+    }
   }
 
   /** Tells the waiting tasks of a pool why they cannot be placed while every worker able to take

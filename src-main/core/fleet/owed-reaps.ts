@@ -74,6 +74,12 @@ export class OwedReaps {
     return owed.length;
   }
 
+  /** A host answered again: every loop tries now instead of at the end of its pause (a reap of
+   *  another host's work fails again at once, and its pause goes on growing). */
+  retryNow(): void {
+    this.loops.pokeAll();
+  }
+
   /** Stops retrying; settles once the tries in flight ended (one that succeeds still clears its
    *  marker). What is left stays owed, for the next start. */
   async close(): Promise<void> {
