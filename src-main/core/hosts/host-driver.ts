@@ -102,6 +102,9 @@ export interface HostDriver {
   /** Resolves once the driver has no work of its own under way (agents cut off by a dropped
    *  connection that it keeps trying to end): its pool closes an unused driver only then. */
   settled?(): Promise<void>;
+  /** Whether this driver's host is the one the ref names (absent: any of its kind is). A driver of
+   *  another host would find nothing there and call the work gone while it still runs. */
+  reaches?(ref: HostRef): boolean;
   /** Releases connections; running attempts are not this call's business. */
   close(): Promise<void>;
 }

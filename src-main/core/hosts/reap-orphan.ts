@@ -13,7 +13,7 @@ export async function reapThrough(candidates: ReadonlyArray<() => HostDriver | n
   for (const next of candidates) {
     if (stopped()) break; // shutting down: the next driver's login may take its whole deadline
     const d = next();
-    if (!d || d.kind !== ref.kind || tried.has(d)) continue;
+    if (!d || d.kind !== ref.kind || tried.has(d) || (d.reaches && !d.reaches(ref))) continue;
     tried.add(d);
     try {
       return await d.reap(ref);

@@ -303,6 +303,12 @@ export class DockerDriver implements HostDriver {
     await this.reap(ref);
   }
 
+  /** The daemon as this driver was given it (null: DOCKER_HOST or the default socket, as the ref
+   *  also records it). */
+  reaches(ref: HostRef): boolean {
+    return ref.kind === 'docker' && ref.dockerHost === this.dockerHost;
+  }
+
   async reap(ref: HostRef): Promise<'ended' | 'gone'> {
     if (ref.kind !== 'docker') return 'gone';
     const c = this.docker.getContainer(ref.containerId);
