@@ -2,15 +2,19 @@
 // key (revoked for a while): the orphaned work cannot be ended yet, so its task must not be put
 // back to run beside it. Shoal keeps trying; the task waits for its lease to run out, and once the
 // host lets Shoal in again the orphan is ended and the task finishes once.
+// And when the host cannot be reached at all until Shoal has stopped again (twice): the obligation
+// to end the orphan is kept in the store (attempts.reap_pending), so the start that finds the host
+// back ends it, though its task was reclaimed long before.
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startSshd } from '../core/test-support/sshd';
+import { startSwitchRelay } from '../core/test-support/switch-relay';
 import { tempDir } from '../core/test-support/temp-core';
 import { waitFor } from '../core/test-support/wait-for';
 import { processesMatching } from '../core/test-support/processes';
-import { startCli } from './test-support/cli';
+import { runCli, startCli } from './test-support/cli';
 import { attemptRunning } from './test-support/attempt-running';
 
 // Its own server: the test revokes the client key in its authorized_keys.
@@ -82,5 +86,75 @@ describe('crash recovery while the host refuses Shoal', () => {
       check.close();
     }
     expect(processesMatching(marker)).toEqual([]);
+  });
+});
+
+describe('crash recovery while the host is away across restarts', () => {
+  it('remembers the orphan after its task was reclaimed, and ends it at the start that finds the host back', async () => {
+    const relay = await startSwitchRelay({ host: '127.0.0.1', port: sshd.port });
+    onTestFinished(() => relay.close());
+    const dir = tempDir('shoal-awaycrash-');
+    const db = path.join(dir, 'shoal.db');
+    const marker = `sleep 48.${process.pid % 1000}`;
+    const runId = 'crash-away';
+    fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify({
+      id: runId, name: 'crash while the host is away',
+      worker_specs: [{ id: 'w1', name: 'far', host: { kind: 'ssh', host: '127.0.0.1', port: relay.port, user: sshd.user, identity: sshd.identity } }],
+      task_specs: [{
+        id: 't', name: 't', retry_policy: { max_attempts: 3, initial_backoff_seconds: 0 }, metadata: { lease_seconds: 5 },
+        instructions: `if [ "$SHOAL_ATTEMPT" = 1 ]; then ${marker} & ${marker}; wait; else echo second; fi`,
+      }],
+    }));
+    const first = startCli(['run', path.join(dir, 'spec.json'), '--db', db, '--accept-new-host-keys'], { cwd: dir });
+    let stderr = '';
+    first.stderr!.on('data', (d: Buffer) => (stderr += d));
+    await waitFor('the agent running on the host', () => processesMatching(marker).length >= 2 && attemptRunning(db, runId), 60_000).catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}\n${stderr}`);
+    });
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('close', r));
+    const attempts = () => {
+      const check = new Database(db, { readonly: true });
+      try {
+        return check.prepare('SELECT attempt, state, reap_pending FROM attempts WHERE run_id = ? ORDER BY attempt').all(runId) as Array<{ attempt: number; state: string; reap_pending: number }>;
+      } finally {
+        check.close();
+      }
+    };
+    expect(attempts()).toEqual([{ attempt: 1, state: 'running', reap_pending: 1 }]);
+
+    // The host is away for two restarts. The first reclaims the task when its lease runs out (it is
+    // not held for the host), and neither can end the orphan; each ends with the task not run.
+    relay.off();
+    const timings: Record<string, number> = {};
+    for (const round of ['first', 'second']) {
+      const t0 = Date.now();
+      const away = await runCli(['resume', '--db', db, '--json'], { cwd: dir, timeoutMs: 90_000 });
+      timings[`restart with the host away (${round})`] = Date.now() - t0;
+      // It ends with the task not run, waiting for the host (the first once the lease ran out).
+      expect(away.code, away.stderr).not.toBe(0);
+      expect(away.stderr).toContain('waiting for a worker that can be reached: worker far');
+      // (The second ends before its first try has failed: the try is cut short, not reported.)
+      if (round === 'first') expect(away.stderr).toContain('could not end');
+      expect(attempts()).toEqual([{ attempt: 1, state: 'lost', reap_pending: 1 }]);
+      expect(processesMatching(marker).length, away.stderr).toBeGreaterThan(0); // still running there
+    }
+
+    // Back: this start ends the orphan (its process group killed, the marker cleared) in the
+    // background while the task runs again, once.
+    relay.on();
+    const t0 = Date.now();
+    const back = await runCli(['resume', '--db', db, '--json'], { cwd: dir, timeoutMs: 90_000 });
+    timings['restart with the host back'] = Date.now() - t0;
+    expect(back.code, back.stderr).toBe(0);
+    expect(processesMatching(marker), back.stderr).toEqual([]);
+    expect(attempts()).toEqual([{ attempt: 1, state: 'lost', reap_pending: 0 }, { attempt: 2, state: 'ended', reap_pending: 0 }]);
+    const check = new Database(db, { readonly: true });
+    try {
+      expect(check.prepare('SELECT attempt, result FROM receipts WHERE run_id = ?').all(runId)).toEqual([{ attempt: 2, result: 'pass' }]);
+    } finally {
+      check.close();
+    }
+    console.log(`[timings] ${JSON.stringify(timings)}`);
   });
 });

@@ -50,8 +50,10 @@ describe.each(hosts)('crash recovery on $kind', ({ kind, host }) => {
     expect(processesMatching(marker)).toEqual([]);
     const check = new Database(db, { readonly: true });
     try {
-      const attempts = check.prepare('SELECT attempt, state, host_ref FROM attempts WHERE run_id = ? ORDER BY attempt').all(runId) as Array<{ attempt: number; state: string; host_ref: string }>;
+      const attempts = check.prepare('SELECT attempt, state, host_ref, reap_pending FROM attempts WHERE run_id = ? ORDER BY attempt').all(runId) as Array<{ attempt: number; state: string; host_ref: string; reap_pending: number }>;
       expect(attempts.map((a) => a.state)).toEqual(['interrupted', 'ended']);
+      // The orphan was ended and the retry ended on its own: nothing is owed to a later start.
+      expect(attempts.map((a) => a.reap_pending)).toEqual([0, 0]);
       expect(attempts.every((a) => JSON.parse(a.host_ref).kind === kind)).toBe(true);
       const receipts = check.prepare('SELECT attempt, result FROM receipts WHERE run_id = ?').all(runId);
       expect(receipts).toEqual([{ attempt: 2, result: 'pass' }]);

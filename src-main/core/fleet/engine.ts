@@ -6,7 +6,7 @@ import os from 'node:os';
 import type { FleetWorkerSpec } from '../../../src-shared/protocol/fleet';
 import type { EventBus } from '../bus';
 import type { Store } from '../store/open';
-import { FleetStore, type AttemptOutcome, type NewRun, type WorkerIdentity } from './fleet-store';
+import { FleetStore, type AttemptOutcome, type NewRun, type OwedReap, type WorkerIdentity } from './fleet-store';
 import { nowIso, taskKey } from './ids';
 import type { Lease } from './lease';
 import { detectCapabilities } from './capabilities';
@@ -17,7 +17,7 @@ import { startAttempt, type AttemptDeps, type AttemptHandle, type StopReason } f
 import { DriverPool, type DriverUse } from '../hosts/driver-pool';
 import type { HostDriver } from '../hosts/host-driver';
 import { describeHostRef, type HostRef } from '../hosts/host-ref';
-import { ReapLoops } from '../hosts/reap-orphan';
+import { OwedReaps } from './owed-reaps';
 import type { KeptForEngine } from '../hosts/worker-registry';
 import { HostWatch, type HostReach, type ReprobeBackoff } from '../hosts/host-watch';
 import type { LoadedSpec } from './spec/load-spec';
@@ -122,6 +122,7 @@ export class FleetEngine {
   constructor(private readonly options: EngineOptions) {
     this.fleet = new FleetStore(options.store, options.bus);
     this.drivers = options.drivers ?? new DriverPool(options.dataDir, { acceptNewHostKeys: options.acceptNewHostKeys });
+    this.owed = new OwedReaps({ fleet: this.fleet, candidates: (o) => this.reapDrivers(o), storeOpen: () => this.options.store.db.open, log: (m) => console.error(m) });
     this.opts = {
       store: options.store, dataDir: options.dataDir, maxWorkers: options.maxWorkers ?? Math.max(1, os.cpus().length),
       leaseMs: options.leaseMs ?? 30_000, heartbeatMs: options.heartbeatMs ?? 2_000, killGraceMs: options.killGraceMs ?? 5_000,
@@ -209,6 +210,13 @@ export class FleetEngine {
     // The runs' own workers first: recovery asks their drivers to end what they left running.
     for (const runId of this.fleet.activeRunIds()) this.adoptRun(runId);
     const recovered = this.recover();
+    // What earlier runs of Shoal could not end (their hosts did not answer): tried again in the
+    // background, with backoff, while this one schedules.
+    this.owed.sweep();
+    // "Waiting for a worker that can be reached" was an earlier Shoal's view of its hosts. This one
+    // has not probed them yet: until its probe says a host is down, its tasks count as placeable, so
+    // `shoal resume` waits for that answer instead of taking the stale note for "nothing to run".
+    for (const pool of new Set([...this.workers.values()].map((w) => w.pool))) this.noteWaiting(pool);
     for (const w of this.workers.values()) w.watch?.check();
     // Often enough for the shortest lease a task's spec may ask for, not only the host's default.
     this.reaper = setInterval(() => this.reap(), Math.max(250, Math.floor(Math.min(this.opts.leaseMs, MIN_LEASE_SECONDS * 1000) / 3)));
@@ -362,7 +370,7 @@ export class FleetEngine {
     const all = [...this.workers.values()].flatMap((w) => [...w.running.values()]);
     for (const h of all) h.stop({ kind: 'interrupt', signal });
     await Promise.all(all.map((h) => h.done));
-    this.reapLoops.cancelAll();
+    await this.owed.close(); // what is not ended yet stays owed, for the next start
     await Promise.all(this.reaping);
     for (const w of this.workers.values()) w.watch?.close();
     for (const w of this.workers.values()) {
@@ -492,6 +500,10 @@ export class FleetEngine {
         if (this.spawnLatencies.length < 100_000) this.spawnLatencies.push(ms);
       },
       onHostDown: (_l, reason) => worker.watch?.down(reason),
+      // Its host could not confirm the work ended: its reap is owed (and tried from here on).
+      onWorkLeft: () => {
+        if (!this.stopped && this.options.store.db.open) this.owed.sweep();
+      },
       onHeartbeat: (_l, usage) => {
         const now = nowIso();
         this.heartbeatStmt.run(now, usage?.cpuPercent ?? null, usage?.memoryMb ?? null, 'busy', now, worker.id);
@@ -603,13 +615,18 @@ export class FleetEngine {
       }
     }
     for (const pool of new Set(revoked.map((r) => this.poolOfRun(r.runId)))) this.noteWaiting(pool);
+    // A reclaimed attempt whose work was not seen to end (its host cut off, another Shoal gone) is
+    // owed a reap: the task is not held for it, but the work is still ended once the host answers.
+    this.owed.sweep();
     this.options.bus?.invalidate('runs', 'tasks', 'workers');
     this.kick();
   }
 
   /** After a crash: end the agents whose owning Shoal process is gone, wherever they run, through
    *  their host's driver, and only then put their tasks back: nothing runs twice. Local ones are
-   *  ended at once; a remote host's are ended as soon as it answers. */
+   *  ended at once; a remote host's are ended as soon as it answers. Each keeps its reap marker
+   *  until then, so a host that answers only after the task was reclaimed (and this Shoal stopped)
+   *  still gets its orphan ended by a later start (owed-reaps.ts). */
   private recover(): number {
     const orphans = this.fleet.orphanedAttempts(isAlive);
     for (const o of orphans) {
@@ -621,40 +638,19 @@ export class FleetEngine {
         this.fleet.recoverAttempt(o);
         continue;
       }
-      // The worker's own driver first; a kept worker's sealed key before whatever the ref alone gets
-      // (each asked for only when the one before could not end the work). Each is found once per
-      // orphan, not on every retry (the kept worker's key is unsealed once), and held until the loop
-      // ends, so it stays open while it ends the work even if its worker leaves meanwhile.
-      const uses: DriverUse[] = [];
-      const held = (find: () => DriverUse | null): (() => HostDriver | null) => {
-        let found: DriverUse | null | undefined;
-        return () => {
-          if (found === undefined) {
-            found = find();
-            if (found) uses.push(found);
-          }
-          return found?.driver ?? null;
-        };
-      };
-      const reaped = this.reapLoops.start([held(() => this.workerDriver(o.runId, o.workerId, ref.kind)), held(() => this.keptDriverFor(ref, o.workerId)), held(() => this.drivers.useForRef(ref))], ref, {
-        onFailure: (e, tries) => {
-          if (tries === 1) console.error(`[shoal] could not end ${describeHostRef(ref)} of ${o.runId}/${o.taskId}: ${e.message}; Shoal keeps trying; the task is not put back beside it, but reclaimed when its lease runs out`);
+      this.owed.ensure({ ...o, hostRef: ref }, {
+        firstFailure: (e) => `[shoal] could not end ${describeHostRef(ref)} of ${o.runId}/${o.taskId}: ${e.message}; Shoal keeps trying (also after a restart); the task is not put back beside it, but reclaimed when its lease runs out`,
+        ended: async () => {
+          // Its worktree outlived it: what it had done becomes its partial branch first, so a
+          // retry that resumes from partial work finds it.
+          if (ref.kind === 'local') await keepReclaimedWork(this.options.store, this.fleet, o, o.workdir).catch(() => undefined);
+          if (!this.options.store.db.open) return;
+          // Fenced: a lease the reaper reclaimed while the host did not answer stays as it recorded
+          // it. Either way the reap marker goes with it.
+          this.fleet.recoverAttempt(o);
+          this.options.bus?.invalidate('runs', 'tasks');
+          this.kick();
         },
-      }).then(async (ended) => {
-        if (!ended) return;
-        // Its worktree outlived it: what it had done becomes its partial branch first, so a
-        // retry that resumes from partial work finds it.
-        if (ref.kind === 'local') await keepReclaimedWork(this.options.store, this.fleet, o, o.workdir).catch(() => undefined);
-        if (!this.options.store.db.open) return;
-        // Fenced: a lease the reaper reclaimed while the host did not answer stays as it recorded it.
-        this.fleet.recoverAttempt(o);
-        this.options.bus?.invalidate('runs', 'tasks');
-        this.kick();
-      });
-      this.reaping.add(reaped);
-      void reaped.finally(() => {
-        this.reaping.delete(reaped);
-        for (const u of uses) u.release();
       });
     }
     if (orphans.length > 0) this.options.bus?.invalidate('runs', 'tasks');
@@ -662,8 +658,9 @@ export class FleetEngine {
   }
 
   private readonly reaping = new Set<Promise<void>>();
-  /** Orphans whose host has not let Shoal end them yet, tried again until it does. */
-  private readonly reapLoops = new ReapLoops();
+  /** Work that was not seen to end (orphans of a crash, attempts cut off from their host), ended in
+   *  the background until it is; recorded in the store, so also across restarts. */
+  private readonly owed: OwedReaps;
 
   private keepPartial(p: Promise<void>): void {
     const kept = p.catch((e: unknown) => console.error(`[shoal] could not keep partial work: ${(e as Error).message}`));
@@ -671,10 +668,54 @@ export class FleetEngine {
     void kept.finally(() => this.reaping.delete(kept));
   }
 
-  /** A use of the driver of the worker an attempt ran on (its run's own, else a shared one), if of that kind. */
+  /** The drivers that may end what an attempt left, in the order they are tried: its worker's own;
+   *  a kept worker's sealed key before whatever the ref alone gets (each asked for only when the one
+   *  before could not end the work). Each is found once per attempt, not on every retry (the kept
+   *  worker's key is unsealed once), and held until `release` (the loop's end), so it stays open
+   *  while it ends the work even if its worker leaves meanwhile. */
+  private reapDrivers(o: OwedReap): { drivers: Array<() => HostDriver | null>; release(): void } {
+    const ref = o.hostRef;
+    const uses: DriverUse[] = [];
+    const held = (find: () => DriverUse | null): (() => HostDriver | null) => {
+      let found: DriverUse | null | undefined;
+      return () => {
+        if (found === undefined) {
+          found = find();
+          if (found) uses.push(found);
+        }
+        return found?.driver ?? null;
+      };
+    };
+    return {
+      drivers: [held(() => this.workerDriver(o.runId, o.workerId, ref.kind)), held(() => this.keptDriverFor(ref, o.workerId)), held(() => this.drivers.useForRef(ref))],
+      release: () => {
+        for (const u of uses.splice(0)) u.release();
+      },
+    };
+  }
+
+  /** A use of the driver of the worker an attempt ran on, if of that kind: its run's own (in the
+   *  engine, or made from the worker spec the run stored: a finished run's workers have left, but
+   *  the spec still says how to log in there), else a shared one. */
   private workerDriver(runId: string, workerId: string, kind: string): DriverUse | null {
-    const w = this.workers.get(workerKey(runId, workerId)) ?? this.workers.get(workerKey(null, workerId));
-    return w?.driver && w.driver.kind === kind ? this.drivers.share(w.driver) : null;
+    const own = this.workers.get(workerKey(runId, workerId));
+    if (own) return own.driver && own.driver.kind === kind ? this.drivers.share(own.driver) : null;
+    const stored = this.storedWorkerSpec(runId, workerId);
+    if (stored) {
+      if (stored.host.kind !== kind) return null;
+      try {
+        return this.drivers.acquire(stored.host, { workerName: stored.name || stored.id });
+      } catch {
+        return null;
+      }
+    }
+    const shared = this.workers.get(workerKey(null, workerId));
+    return shared?.driver && shared.driver.kind === kind ? this.drivers.share(shared.driver) : null;
+  }
+
+  private storedWorkerSpec(runId: string, workerId: string): FleetWorkerSpec | null {
+    const row = this.options.store.db.prepare<[string], { worker_specs: string }>('SELECT worker_specs FROM runs WHERE id = ?').get(runId);
+    return row ? ((JSON.parse(row.worker_specs) as FleetWorkerSpec[]).find((w) => w.id === workerId) ?? null) : null;
   }
 
   /** A use of the driver of the kept worker that reaches `ref`, built with its unsealed key and
@@ -702,7 +743,10 @@ export class FleetEngine {
     if (reach.state === 'down') console.error(`[shoal] ${reach.reason}; probing it again with backoff`);
     this.options.bus?.invalidate('workers');
     this.noteWaiting(worker.pool);
-    if (reach.state === 'up') this.kick();
+    if (reach.state === 'up') {
+      this.owed.retryNow(); // what a host left may be reachable now: no need to wait out a pause
+      this.kick();
+    }
   }
 
   /** Tells the waiting tasks of a pool why they cannot be placed while every worker able to take

@@ -47,13 +47,18 @@ export interface WorkerIdentity {
  *  (a Shoal field after the wire ones; readers of the wire format skip it). */
 export type ReceiptBody = Omit<FleetReceipt, 'run_id' | 'task_id' | 'worker_id' | 'completed_at' | 'result'> & { usage?: AgentUsage };
 
-export type AttemptOutcome =
+export type AttemptOutcome = (
   | { kind: 'scored'; result: 'pass' | 'fail' | 'timeout'; exitCode: number | null; summary?: string; reason?: string; receipt: ReceiptBody }
   | { kind: 'review'; exitCode: number | null; summary?: string; receipt: ReceiptBody }
   | { kind: 'cancelled'; by: string; receipt: ReceiptBody }
   | { kind: 'interrupted'; signal: string }
   /** The worker's host could not be reached to start it: not the task's failure (see finishInTx). */
-  | { kind: 'unreachable'; reason: string };
+  | { kind: 'unreachable'; reason: string })
+  & {
+    /** Its host could not confirm the work ended (the connection dropped, a container not removed):
+     *  the attempt keeps its reap marker, so Shoal keeps trying to end it, also after a restart. */
+    workLeft?: boolean;
+  };
 
 export interface OrphanedAttempt {
   runId: string; taskId: string; attempt: number; workerId: string; token: string; inboxSeq: number;
@@ -62,6 +67,24 @@ export interface OrphanedAttempt {
   hostRef: HostRef | null;
   /** Where it worked (on the host that ran it), once it got that far. */
   workdir: string | null;
+}
+
+/** An attempt whose lease is gone but whose work its host never confirmed ended: Shoal owes it a
+ *  reap (see attempts.reap_pending). */
+export interface OwedReap {
+  runId: string; taskId: string; attempt: number; workerId: string;
+  hostRef: HostRef;
+}
+
+/** Which attempt a reap marker belongs to. */
+export type AttemptKey = Pick<OwedReap, 'runId' | 'taskId' | 'attempt'>;
+
+type ActiveAttemptRow = { run_id: string; task_id: string; attempt: number; worker_id: string; pid: number | null; pid_start: string | null; host_ref: string | null };
+
+/** The ref an attempt's work is known by. Attempts recorded before host refs existed ran here,
+ *  known by pid alone. */
+function hostRefOf(a: ActiveAttemptRow): HostRef | null {
+  return parseHostRef(a.host_ref) ?? (a.pid ? { kind: 'local', pid: a.pid, startTime: a.pid_start } : null);
 }
 
 /** A waiting inbox row, read as an array: a batch reads one per free slot, and better-sqlite3 spends
@@ -127,10 +150,19 @@ export class FleetStore {
       renew: p<[number, number, number, string]>(`UPDATE inbox SET lease_deadline = ? WHERE seq = ? AND attempts = ? AND lease_token = ?`),
       attemptStarted: p<[string | null, string | null, string, string, number]>(
         `UPDATE attempts SET state = 'starting', workdir = ?, branch = ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
-      attemptPid: p<[number | null, string | null, string | null, string, string, number]>(
-        `UPDATE attempts SET state = 'running', pid = ?, pid_start = ?, host_ref = ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
-      attemptEnded: p<[string, string, number | null, string | null, string | null, string, string, number]>(
-        `UPDATE attempts SET state = ?, ended_at = ?, exit_code = ?, result = ?, reason = ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
+      // The reap marker is set with the ref, in the same write: from here on a crash leaves the
+      // obligation to end this work recorded.
+      attemptPid: p<[number | null, string | null, string | null, number, string, string, number]>(
+        `UPDATE attempts SET state = 'running', pid = ?, pid_start = ?, host_ref = ?, reap_pending = ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
+      // `keep` 1 keeps the reap marker (the work was not seen to end), 0 clears it.
+      attemptEnded: p<[state: string, endedAt: string, exitCode: number | null, result: string | null, reason: string | null, keep: 0 | 1, runId: string, taskId: string, attempt: number]>(
+        `UPDATE attempts SET state = ?, ended_at = ?, exit_code = ?, result = ?, reason = ?, reap_pending = reap_pending * ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
+      workEnded: p<[string, string, number]>(`UPDATE attempts SET reap_pending = 0 WHERE run_id = ? AND task_id = ? AND attempt = ? AND reap_pending = 1`),
+      // Marked attempts whose lease is gone (their task finished, was reclaimed or moved on): the
+      // ones still holding theirs are running, or are recovery's (orphanedAttempts).
+      owedReaps: p<[], ActiveAttemptRow>(
+        `SELECT a.run_id, a.task_id, a.attempt, a.worker_id, a.pid, a.pid_start, a.host_ref FROM attempts a
+         WHERE a.reap_pending = 1 AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.run_id = a.run_id AND i.task_id = a.task_id AND i.attempts = a.attempt AND i.lease_token = a.lease_token)`),
       attemptLost: p<[string, string, string, string, number]>(
         `UPDATE attempts SET state = 'lost', ended_at = ?, reason = ? WHERE run_id = ? AND task_id = ? AND attempt = ? AND state IN (${LIVE_STATES_SQL})`),
       insertReceipts: new BatchInsert(this.db, 'INSERT INTO receipts (run_id, task_id, attempt, worker_id, completed_at, result, body)', 7),
@@ -449,7 +481,8 @@ export class FleetStore {
     this.tx(() => {
       this.assertCurrent(lease);
       const local = ref.kind === 'local' ? ref : null;
-      this.s.attemptPid.run(local?.pid ?? null, local?.startTime ?? null, serializeHostRef(ref), lease.runId, lease.taskId, lease.attempt);
+      // A remote agent ends its own work when its lease is lost: nothing to reap from here.
+      this.s.attemptPid.run(local?.pid ?? null, local?.startTime ?? null, serializeHostRef(ref), ref.kind === 'agent' ? 0 : 1, lease.runId, lease.taskId, lease.attempt);
       this.s.setTaskState.run('running', lease.runId, lease.taskId);
       this.events.append(lease.runId, [{ taskId: lease.taskId, workerId: lease.workerId, attempt: lease.attempt, payload: { state: 'running' } }]);
     });
@@ -501,15 +534,17 @@ export class FleetStore {
     // The spec (retry policy) is read only for a failure: a pass costs no extra read.
     const retry = failed ? this.retryPlan(lease, runCancelled, nowMs) : null;
     if (!this.releaseLease(lease, retry?.readyAt ?? null)) return false;
+    // The attempt's own end: its work ended with it, unless its host could not say so.
+    const keep = outcome.workLeft ? 1 : 0;
 
     if (outcome.kind === 'interrupted') {
-      this.s.attemptEnded.run('interrupted', now, null, null, `interrupted by ${outcome.signal}`, runId, taskId, attempt);
+      this.s.attemptEnded.run('interrupted', now, null, null, `interrupted by ${outcome.signal}`, keep, runId, taskId, attempt);
       drafts.push(ev({ state: 'interrupted', signal: outcome.signal }));
       this.closeWithoutResult(lease, retry!, `interrupted by ${outcome.signal}`, drafts, now);
       this.afterFailure(lease, retry!, `interrupted by ${outcome.signal}`, 'failed', drafts, now);
     } else {
       const result = outcome.kind === 'scored' ? outcome.result : outcome.kind === 'cancelled' ? 'skip' : null;
-      this.s.attemptEnded.run(outcome.kind === 'review' ? 'review' : 'ended', now, outcome.kind === 'cancelled' ? null : outcome.exitCode, result, outcome.kind === 'scored' ? (outcome.reason ?? null) : null, runId, taskId, attempt);
+      this.s.attemptEnded.run(outcome.kind === 'review' ? 'review' : 'ended', now, outcome.kind === 'cancelled' ? null : outcome.exitCode, result, outcome.kind === 'scored' ? (outcome.reason ?? null) : null, keep, runId, taskId, attempt);
       if (outcome.kind === 'cancelled') {
         this.writeReceipt(runId, taskId, attempt, workerId, now, 'skip', outcome.receipt);
         drafts.push(ev({ state: 'cancelled', cancelled_by: outcome.by }));
@@ -549,7 +584,7 @@ export class FleetStore {
     const now = nowIso(nowMs);
     this.s.forgiveAttempt.run(runId, taskId);
     this.specCache.delete(taskKey(runId, taskId));
-    this.s.attemptEnded.run('lost', now, null, null, reason, runId, taskId, attempt);
+    this.s.attemptEnded.run('lost', now, null, null, reason, 0, runId, taskId, attempt); // it never started
     this.s.taskError.run('queued', reason, runId, taskId);
     this.events.append(runId, [{ taskId, workerId, attempt, timestamp: now, payload: { state: 'interrupted', signal: 'host-unreachable', reason } }]);
     this.refreshRun(runId);
@@ -622,7 +657,8 @@ export class FleetStore {
       const held = pending ? (JSON.parse(pending) as { artifacts?: unknown[]; usage?: AgentUsage }) : {};
       const score = { value: pass ? 1 : 0, max: 1, ...(notes ? { notes } : {}) };
       this.writeReceipt(runId, taskId, last.attempt, last.worker_id, now, pass ? 'pass' : 'fail', { artifacts: (held.artifacts ?? []) as FleetReceipt['artifacts'], score, ...(held.usage ? { usage: held.usage } : {}) });
-      this.s.attemptEnded.run('ended', now, null, pass ? 'pass' : 'fail', `reviewed by ${by}`, runId, taskId, last.attempt);
+      // A person's verdict says nothing about the host: a marker left by the attempt stays.
+      this.s.attemptEnded.run('ended', now, null, pass ? 'pass' : 'fail', `reviewed by ${by}`, 1, runId, taskId, last.attempt);
       this.s.taskFinished.run(pass ? 'passed' : 'failed', pass ? 'pass' : 'fail', now, pass ? null : (notes ?? 'failed in review'), runId, taskId);
       this.delta(runId, 'review', -1);
       this.delta(runId, pass ? 'passed' : 'failed', 1);
@@ -674,7 +710,9 @@ export class FleetStore {
         const now = nowIso(nowMs);
         const retry = this.retryPlan(lease, this.s.runCounters.get(row.run_id)?.status === 'cancelled', nowMs);
         if (!this.releaseLease(lease, retry.readyAt)) continue;
-        this.s.attemptEnded.run('lost', now, null, null, 'lease expired: worker stopped renewing', row.run_id, row.task_id, row.attempts);
+        // Its work was not seen to end: the task is reclaimed, and the reap marker stays with the
+        // attempt until a reap confirms it (the task is not held for a host that does not answer).
+        this.s.attemptEnded.run('lost', now, null, null, 'lease expired: worker stopped renewing', 1, row.run_id, row.task_id, row.attempts);
         const hb = lastHeartbeat(row.worker_id);
         const drafts: EventDraft[] = [{ taskId: row.task_id, workerId: row.worker_id, attempt: row.attempts, timestamp: now, payload: hb ? { state: 'stale', last_heartbeat_at: hb } : { state: 'stale' } }];
         this.closeWithoutResult(lease, retry, 'worker went stale (lease expired)', drafts, now);
@@ -722,15 +760,34 @@ export class FleetStore {
       .filter((a) => a.owner_pid === null || (a.owner_pid !== this.ownerPid && !isAlive(a.owner_pid)))
       .map((a) => ({
         runId: a.run_id, taskId: a.task_id, attempt: a.attempt, workerId: a.worker_id, token: a.lease_token, inboxSeq: a.seq, pid: a.pid, pidStart: a.pid_start, workdir: a.workdir,
-        // Attempts recorded before host refs existed ran here, known by pid alone.
-        hostRef: parseHostRef(a.host_ref) ?? (a.pid ? { kind: 'local', pid: a.pid, startTime: a.pid_start } : null),
+        hostRef: hostRefOf(a),
       }));
+  }
+
+  /** Attempts whose lease is gone while their work was never seen to end: the reaps Shoal owes.
+   *  (Those still holding a lease are running, or recovery's when their owner died.) A ref this
+   *  version cannot read is left for one that can. */
+  owedReaps(): OwedReap[] {
+    const owed: OwedReap[] = [];
+    for (const a of this.s.owedReaps.all()) {
+      const hostRef = hostRefOf(a);
+      if (hostRef) owed.push({ runId: a.run_id, taskId: a.task_id, attempt: a.attempt, workerId: a.worker_id, hostRef });
+    }
+    return owed;
+  }
+
+  /** The attempt's work was seen to end (its exit, or a reap that ended it or found it gone):
+   *  nothing is owed for it any more. Not fenced: it records a fact about the host, not work done
+   *  under the lease, and holds also for an attempt whose lease was lost meanwhile. */
+  workEnded(a: AttemptKey): void {
+    this.s.workEnded.run(a.runId, a.taskId, a.attempt);
   }
 
   /** Puts an orphaned attempt's task back after its agent was ended. Shoal's own crash is not the
    *  task's failure: the attempt does not count against its retry budget, and it is re-run now. */
   recoverAttempt(a: { runId: string; taskId: string; attempt: number; workerId: string; token: string; inboxSeq: number }): void {
     this.tx(() => {
+      this.s.workEnded.run(a.runId, a.taskId, a.attempt); // called only once its work is ended
       if (this.isCurrent(a)) {
         this.s.forgiveAttempt.run(a.runId, a.taskId);
         this.specCache.delete(taskKey(a.runId, a.taskId));

@@ -31,6 +31,7 @@ export function startAttempt(lease: Lease, deps: AttemptDeps): AttemptHandle {
     progress: (l, payloads) => fleet.progress(l, payloads),
     renew: (l, now, ms) => fleet.renew(l, now, ms),
     complete: deps.complete ?? (async (l, outcome) => fleet.finish(l, outcome)),
+    workEnded: (l) => fleet.workEnded(l),
   };
   return superviseAttempt(lease, { ...deps, ops, driver: deps.driver ?? localDriver });
 }

@@ -28,6 +28,10 @@ export interface AttemptStoreOps {
   renew(lease: Lease, nowMs: number, leaseMs: number): void;
   /** The engine's group commit: settles once the outcome is durable; LeaseLostError when lost. */
   complete(lease: Lease, outcome: AttemptOutcome): Promise<void>;
+  /** The work markRunningOn recorded was seen to end, though no outcome recorded it (the lease was
+   *  lost meanwhile): its reap marker goes. Not fenced. Absent where nothing is marked (a remote
+   *  agent's own attempts). */
+  workEnded?(lease: Lease): void;
 }
 
 export interface SupervisorDeps {
@@ -47,6 +51,9 @@ export interface SupervisorDeps {
   /** The attempt's host could not be reached or its connection dropped (the reason names the
    *  worker's host and the cause): its worker takes no more work until it answers again. */
   onHostDown?: (lease: Lease, reason: string) => void;
+  /** The attempt is over (as far as it records anything) but its host could not confirm the work
+   *  ended: it is owed a reap (attempts.reap_pending). */
+  onWorkLeft?: (lease: Lease) => void;
   /** Judges the agent's tool calls (exec policy, approvals); without it the shell agent runs bare. */
   gateway?: { openAttempt(binding: AttemptBinding): Promise<AttemptSession> };
 }
@@ -89,10 +96,15 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
   const outDir = artifactDir(deps.dataDir, lease.runId, lease.taskId, lease.attempt);
   fs.mkdirSync(outDir, { recursive: true });
   const logPath = path.join(outDir, 'agent.log');
+  /** Set once the agent ended: its host could not confirm the work ended. */
+  let workLeft = false;
+  /** An outcome was recorded (and with it the attempt's reap marker settled). */
+  let recorded = false;
   /** False when the lease was lost meanwhile (another attempt owns the task): nothing was written. */
   const complete = async (outcome: AttemptOutcome): Promise<boolean> => {
     try {
-      await ops.complete(lease, outcome);
+      await ops.complete(lease, workLeft ? { ...outcome, workLeft: true } : outcome);
+      recorded = true;
       return true;
     } catch (e) {
       if (e instanceof LeaseLostError) return false;
@@ -257,64 +269,85 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
     sink.finish({ code: null, signal: null, hostError: (e as Error).message });
   });
   const exit = await exited;
-  clearInterval(heartbeat);
-  if (timeout) clearTimeout(timeout);
-  session?.close();
-  if (flushTimer) clearTimeout(flushTimer);
-  flushEvents();
-  const stop = stopped();
-  // Reasons that go on the task and the worker say which worker, whatever the driver's wording.
-  const named = (reason: string): string => (reason.startsWith(`worker ${plan.workerName}: `) ? reason : `worker ${plan.workerName}: ${reason}`);
-  // A host failure before the agent started, on a host that does not answer a probe either: the
-  // task never ran, so it waits for the host instead of spending a retry on it. (A host that does
-  // answer had some other trouble starting it: that is an ordinary failed attempt.) The reason is
-  // the step that failed, not the probe's wording: the probe only confirms the host is down.
-  const unreachable = exit.hostError !== undefined && startedRef === null && driver.kind !== 'local' && !stop && !timedOut
-    ? await driver.probe().then((p) => (p.ok ? null : named(exit.hostError!)), () => named(exit.hostError!))
-    : null;
-  // The host dropped or went silent: its worker takes nothing more until a probe finds it back.
-  const hostDown = unreachable ?? ((exit.lost || exit.hostDown) && exit.hostError !== undefined ? named(exit.hostError) : null);
-  if (hostDown !== null) {
-    const next = exit.lost ? 'the lease is left to lapse, then the task is reclaimed' : unreachable !== null ? 'the task waits for the host' : 'the worker waits for the host to answer again';
-    log.write(`shoal: ${hostDown}; ${next}\n`);
-    deps.onHostDown?.(lease, hostDown);
-  }
-  await new Promise<void>((resolve) => log.end(resolve));
-  if (leaseLost) return;
-  // Cut off mid-run: the agent may still be running there. Nothing is recorded and the lease is no
-  // longer renewed, so the reaper reclaims the task at its deadline (and retries it per its policy).
-  if (exit.lost && !stop) return;
-  if (unreachable !== null) {
-    await complete({ kind: 'unreachable', reason: unreachable });
-    return;
-  }
-
-  const logRef = describeArtifact('log', logPath);
-  if (stop?.kind === 'interrupt') {
-    await complete({ kind: 'interrupted', signal: stop.signal });
-    return;
-  }
-
-  const artifacts: FleetArtifactRef[] = [logRef];
-  let patchText = '';
+  // Whether what the host started may outlive the attempt: then its reap marker must stay (the
+  // outcome says so), and the engine hears that a reap is owed.
+  workLeft = startedRef !== null && (exit.lost === true || exit.workLeft === true);
   try {
-    patchText = await workdirPatch(workdir);
-  } catch {
-    patchText = '';
+    await wrapUp(exit);
+  } finally {
+    if (workLeft) deps.onWorkLeft?.(lease);
+    else if (startedRef && !recorded) {
+      // Seen to end, but no outcome says so (the lease was lost): its marker goes all the same. A
+      // failed write (the store closing) leaves it, and the next start's reap finds the work gone.
+      try {
+        ops.workEnded?.(lease);
+      } catch {
+        // see above
+      }
+    }
   }
-  if (patchText.length > 0) artifacts.push(writeArtifact(outDir, 'changes.patch', 'patch', patchText));
-  artifacts.push(...collectExpected(spec, workdir.dir, outDir));
-  fenced(() => ops.progress(lease, artifacts.map((a) => ({ state: 'artifact', ...a }) as EventPayload)));
-  if (leaseLost) return;
 
-  const outcome = decideOutcome({ spec, metadata, exit, stop, timedOut, timeoutS, artifacts, workdir: workdir.dir, summary: parser.summary() });
-  // What the agent spent goes on the receipt whatever the verdict: a failed attempt cost money too.
-  const usage = parser.usage();
-  if (usage && 'receipt' in outcome) outcome.receipt.usage = usage;
-  await commitWorkdir(workdir, `shoal: ${lease.taskId} (attempt ${lease.attempt})`);
-  if (!(await complete(outcome))) return;
-  const passed = outcome.kind === 'scored' && outcome.result === 'pass';
-  if (deps.worktreeCleanup === 'always' || (deps.worktreeCleanup === 'on_success' && passed)) await removeWorkdir(workdir).catch(() => undefined);
+  /** Everything after the agent's end: the outcome, recorded once. */
+  async function wrapUp(exit: HostExit): Promise<void> {
+    clearInterval(heartbeat);
+    if (timeout) clearTimeout(timeout);
+    session?.close();
+    if (flushTimer) clearTimeout(flushTimer);
+    flushEvents();
+    const stop = stopped();
+    // Reasons that go on the task and the worker say which worker, whatever the driver's wording.
+    const named = (reason: string): string => (reason.startsWith(`worker ${plan.workerName}: `) ? reason : `worker ${plan.workerName}: ${reason}`);
+    // A host failure before the agent started, on a host that does not answer a probe either: the
+    // task never ran, so it waits for the host instead of spending a retry on it. (A host that does
+    // answer had some other trouble starting it: that is an ordinary failed attempt.) The reason is
+    // the step that failed, not the probe's wording: the probe only confirms the host is down.
+    const unreachable = exit.hostError !== undefined && startedRef === null && driver.kind !== 'local' && !stop && !timedOut
+      ? await driver.probe().then((p) => (p.ok ? null : named(exit.hostError!)), () => named(exit.hostError!))
+      : null;
+    // The host dropped or went silent: its worker takes nothing more until a probe finds it back.
+    const hostDown = unreachable ?? ((exit.lost || exit.hostDown) && exit.hostError !== undefined ? named(exit.hostError) : null);
+    if (hostDown !== null) {
+      const next = exit.lost ? 'the lease is left to lapse, then the task is reclaimed' : unreachable !== null ? 'the task waits for the host' : 'the worker waits for the host to answer again';
+      log.write(`shoal: ${hostDown}; ${next}\n`);
+      deps.onHostDown?.(lease, hostDown);
+    }
+    await new Promise<void>((resolve) => log.end(resolve));
+    if (leaseLost) return;
+    // Cut off mid-run: the agent may still be running there. Nothing is recorded and the lease is no
+    // longer renewed, so the reaper reclaims the task at its deadline (and retries it per its policy).
+    if (exit.lost && !stop) return;
+    if (unreachable !== null) {
+      await complete({ kind: 'unreachable', reason: unreachable });
+      return;
+    }
+
+    const logRef = describeArtifact('log', logPath);
+    if (stop?.kind === 'interrupt') {
+      await complete({ kind: 'interrupted', signal: stop.signal });
+      return;
+    }
+
+    const artifacts: FleetArtifactRef[] = [logRef];
+    let patchText = '';
+    try {
+      patchText = await workdirPatch(workdir);
+    } catch {
+      patchText = '';
+    }
+    if (patchText.length > 0) artifacts.push(writeArtifact(outDir, 'changes.patch', 'patch', patchText));
+    artifacts.push(...collectExpected(spec, workdir.dir, outDir));
+    fenced(() => ops.progress(lease, artifacts.map((a) => ({ state: 'artifact', ...a }) as EventPayload)));
+    if (leaseLost) return;
+
+    const outcome = decideOutcome({ spec, metadata, exit, stop, timedOut, timeoutS, artifacts, workdir: workdir.dir, summary: parser.summary() });
+    // What the agent spent goes on the receipt whatever the verdict: a failed attempt cost money too.
+    const usage = parser.usage();
+    if (usage && 'receipt' in outcome) outcome.receipt.usage = usage;
+    await commitWorkdir(workdir, `shoal: ${lease.taskId} (attempt ${lease.attempt})`);
+    if (!(await complete(outcome))) return;
+    const passed = outcome.kind === 'scored' && outcome.result === 'pass';
+    if (deps.worktreeCleanup === 'always' || (deps.worktreeCleanup === 'on_success' && passed)) await removeWorkdir(workdir).catch(() => undefined);
+  }
 }
 
 function decideOutcome(a: {

@@ -239,9 +239,13 @@ describe('a Docker daemon that stops answering', () => {
     // probe finds it answering.
     expect(workerRow(c)?.status).toBe('unhealthy');
     expect(workerRow(c)?.statusReason).toContain(cause.slice('worker copier: '.length));
+    // Failed, but its container was not seen removed: a reap is owed (also to a later start).
+    const owed = () => c.store.db.prepare<[string], { reap_pending: number }>('SELECT reap_pending FROM attempts WHERE run_id = ? AND attempt = 1').get(runId)?.reap_pending;
+    expect(owed()).toBe(1);
 
     thaw();
     await noContainersLeft(runId);
+    await waitFor('the reap no longer owed', () => owed() === 0, 20_000);
     console.log(`[docker-hung-daemon] copy out: failed ${tookMs} ms after the freeze`);
   }, 60_000);
 

@@ -47,6 +47,10 @@ export interface HostExit {
   /** The host stopped answering after the agent ended (bringing the result back): the attempt
    *  fails with `hostError`, and its worker is down until a probe finds the host back. */
   hostDown?: boolean;
+  /** The host could not confirm the work ended (a daemon that did not answer, a container not
+   *  removed): the driver keeps trying while this Shoal runs, and the attempt keeps its reap marker
+   *  so a later start tries too. (`lost` implies it.) */
+  workLeft?: boolean;
 }
 
 /** The only way back from a driver. Calls after finish() are ignored. */
@@ -98,6 +102,9 @@ export interface HostDriver {
   /** Resolves once the driver has no work of its own under way (agents cut off by a dropped
    *  connection that it keeps trying to end): its pool closes an unused driver only then. */
   settled?(): Promise<void>;
+  /** Whether this driver's host is the one the ref names (absent: any of its kind is). A driver of
+   *  another host would find nothing there and call the work gone while it still runs. */
+  reaches?(ref: HostRef): boolean;
   /** Releases connections; running attempts are not this call's business. */
   close(): Promise<void>;
 }

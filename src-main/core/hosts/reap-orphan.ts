@@ -13,7 +13,7 @@ export async function reapThrough(candidates: ReadonlyArray<() => HostDriver | n
   for (const next of candidates) {
     if (stopped()) break; // shutting down: the next driver's login may take its whole deadline
     const d = next();
-    if (!d || d.kind !== ref.kind || tried.has(d)) continue;
+    if (!d || d.kind !== ref.kind || tried.has(d) || (d.reaches && !d.reaches(ref))) continue;
     tried.add(d);
     try {
       return await d.reap(ref);
@@ -29,6 +29,8 @@ export interface ReapLoop {
   /** Settles true once the work is ended (or found gone), false when cancelled first. */
   readonly ended: Promise<boolean>;
   cancel(): void;
+  /** Tries again now rather than at the end of the current pause (its host was seen back). */
+  poke(): void;
 }
 
 export interface ReapLoopOptions {
@@ -56,6 +58,11 @@ export class ReapLoops {
   /** Resolves once no loop is left (at once when none runs). */
   async idle(): Promise<void> {
     while (this.loops.size > 0) await Promise.allSettled([...this.loops].map((l) => l.ended));
+  }
+
+  /** Every loop tries again now (a host was seen back). */
+  pokeAll(): void {
+    for (const loop of this.loops) loop.poke();
   }
 }
 
@@ -89,5 +96,5 @@ export function reapUntilEnded(
     }
     return false;
   })();
-  return { ended, cancel: () => { cancelled = true; wake?.(); } };
+  return { ended, cancel: () => { cancelled = true; wake?.(); }, poke: () => wake?.() };
 }

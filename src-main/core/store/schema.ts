@@ -96,10 +96,18 @@ export const attempts = sqliteTable('attempts', {
   reason: text('reason'),
   /** A manual-review attempt's receipt body (artifacts, score) until a person decides. */
   pendingReceipt: text('pending_receipt'),
+  /** 1 from the moment a host started the attempt's work (its host_ref; not a remote agent's, which
+   *  ends its own) until Shoal saw that work end: the agent's exit, or a reap that ended it or found
+   *  it gone. Once the attempt's lease is gone a 1 is a reap Shoal still owes (its host could not be
+   *  reached): every start of the engine retries it in the background until it is confirmed. */
+  reapPending: integer('reap_pending').notNull().default(0),
 }, (t) => [
   // No index on the active ones: crash recovery finds them through the inbox's leases (a small
   // table), so an attempt costs no extra b-tree write when it starts or ends.
   primaryKey({ columns: [t.runId, t.taskId, t.attempt] }),
+  // Only what may still run is in it (the running attempts and the owed reaps, a handful): a start
+  // finds the owed reaps without reading every attempt ever made.
+  index('attempts_reap_pending_idx').on(t.reapPending).where(sql`${t.reapPending} = 1`),
 ]);
 
 export const workers = sqliteTable('workers', {

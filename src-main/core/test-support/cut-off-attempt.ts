@@ -2,9 +2,10 @@
 // Docker API dropped or frozen): the worker is down with the cause, the attempt is not failed at once
 // but keeps its lease until the lease lapses and is then reclaimed, the task waits with the cause;
 // once the host is back the cut-off agent is ended (its container removed, its remote workdir gone)
-// before the task runs there again, and it passes exactly once. The caller brings the host back
-// (`restore`) and says how to list what the run left there; the task's first attempt must run
-// `marker` (and hang), its second `rerunMarker`.
+// before the task runs there again, and it passes exactly once. Meanwhile the cut-off attempt is
+// owed a reap (attempts.reap_pending, which a restart would take up), until its work was seen
+// ended. The caller brings the host back (`restore`) and says how to list what the run left there;
+// the task's first attempt must run `marker` (and hang), its second `rerunMarker`.
 import { expect } from 'vitest';
 import type { ShoalCore } from '../shoal';
 import { processesRunning } from './processes';
@@ -37,6 +38,11 @@ export interface CutOffTimings {
   rerunAfterRestoreMs: number;
 }
 
+/** The reap markers of the run's attempts, in order. */
+function owed(c: ShoalCore, runId: string): number[] {
+  return c.store.db.prepare<[string], { reap_pending: number }>("SELECT reap_pending FROM attempts WHERE run_id = ? AND task_id = 't' ORDER BY attempt").all(runId).map((r) => r.reap_pending);
+}
+
 function task(c: ShoalCore, runId: string): TaskRow {
   return c.store.db.prepare<[string], TaskRow>("SELECT state, attempts, unplaceable FROM tasks WHERE run_id = ? AND task_id = 't'").get(runId)!;
 }
@@ -62,6 +68,7 @@ export async function expectReclaimedThenRerunOnce(c: ShoalCore, x: CutOff): Pro
   expect(note).toContain(x.cause);
   expect(worker()?.statusReason).toContain(x.cause); // the lapse did not replace it
   expect(processesRunning(x.marker).length).toBeGreaterThan(0); // cut off, still running there
+  expect(owed(c, x.runId)).toEqual([1]); // reclaimed, not seen ended: owed, also to a later start
 
   // From the host's return on: the rerun never runs beside the cut-off agent.
   let overlap = false;
@@ -88,6 +95,9 @@ export async function expectReclaimedThenRerunOnce(c: ShoalCore, x: CutOff): Pro
     let left = await x.leftOn(x.runId);
     for (const until = Date.now() + 20_000; left.length > 0 && Date.now() < until; left = await x.leftOn(x.runId)) await new Promise((r) => setTimeout(r, 200));
     expect(left).toEqual([]); // removed, not only stopped
+    // Seen ended once the host answered (by the engine's own try): nothing is owed any more.
+    await waitFor('the cut-off attempt no longer owed a reap', () => owed(c, x.runId).every((m) => m === 0), 20_000);
+    expect(owed(c, x.runId)).toEqual([0, 0]);
     // Back in service (the rerun ran there); a run's own worker leaves, offline, once its run ended.
     expect(worker()?.status).not.toBe('unhealthy');
     return { downMs, reclaimedMs, passedAfterRestoreMs, oldEndedAfterRestoreMs: (oldEndedAt ?? NaN) - back, rerunAfterRestoreMs: (rerunAt ?? NaN) - back };

@@ -248,11 +248,13 @@ export class DockerDriver implements HostDriver {
               : `${this.label}: copying the result out of the container failed: ${this.fail(e).message}`;
         }
       }
+      let removed = false;
       if (lost) this.reapWhenBack(ref);
-      else await this.discard(ref, silent || dropped);
+      else removed = await this.discard(ref, silent || dropped);
       // Silent or dropped while the result was copied out: the agent has ended, so the attempt fails
-      // now, but the daemon is not asked for another one until a probe finds it answering.
-      sink.finish({ code, signal: null, ...(hostError ? { hostError } : {}), ...(lost ? { lost: true } : silent || dropped ? { hostDown: true } : {}) });
+      // now, but the daemon is not asked for another one until a probe finds it answering. A
+      // container not seen removed may still run (or at least still exist) there: its reap is owed.
+      sink.finish({ code, signal: null, ...(hostError ? { hostError } : {}), ...(lost ? { lost: true } : silent || dropped ? { hostDown: true } : {}), ...(removed ? {} : { workLeft: true }) });
     })();
     return ref;
   }
@@ -277,13 +279,21 @@ export class DockerDriver implements HostDriver {
     }
   }
 
-  /** Removes a container the attempt is done with. After a daemon just failed to answer (or dropped
-   *  the connection), waiting out another deadline here would only delay the attempt's end: it is
-   *  ended in the background, once the daemon answers again. */
-  private async discard(ref: HostRef, daemonAway: boolean): Promise<void> {
-    if (ref.kind !== 'docker') return;
-    if (daemonAway) return this.reapWhenBack(ref);
-    await this.docker.getContainer(ref.containerId).remove({ force: true, ...this.deadline() }).catch(() => this.reapWhenBack(ref));
+  /** Removes a container the attempt is done with; false when it is left to be ended in the
+   *  background. After a daemon just failed to answer (or dropped the connection), waiting out
+   *  another deadline here would only delay the attempt's end: it is ended once the daemon answers
+   *  again. */
+  private async discard(ref: HostRef, daemonAway: boolean): Promise<boolean> {
+    if (ref.kind !== 'docker') return true;
+    if (daemonAway) {
+      this.reapWhenBack(ref);
+      return false;
+    }
+    return this.docker.getContainer(ref.containerId).remove({ force: true, ...this.deadline() }).then(() => true, (e: unknown) => {
+      if ((e as { statusCode?: number }).statusCode === 404) return true; // already gone
+      this.reapWhenBack(ref);
+      return false;
+    });
   }
 
   /** Keeps trying to end work cut off from this Shoal (a dropped connection, a silent daemon) until
@@ -300,6 +310,12 @@ export class DockerDriver implements HostDriver {
 
   async cancel(ref: HostRef): Promise<void> {
     await this.reap(ref);
+  }
+
+  /** The daemon as this driver was given it (null: DOCKER_HOST or the default socket, as the ref
+   *  also records it). */
+  reaches(ref: HostRef): boolean {
+    return ref.kind === 'docker' && ref.dockerHost === this.dockerHost;
   }
 
   async reap(ref: HostRef): Promise<'ended' | 'gone'> {

@@ -270,6 +270,11 @@ export class SshDriver implements HostDriver {
     return r.stdout.toString().includes('ended') ? 'ended' : 'gone';
   }
 
+  reaches(ref: HostRef): boolean {
+    const t = this.conn.target;
+    return ref.kind === 'ssh' && ref.host.toLowerCase() === t.host.toLowerCase() && ref.port === t.port && ref.user === t.user;
+  }
+
   async close(): Promise<void> {
     this.cutOff.cancelAll();
     this.conn.close();

@@ -1,0 +1,90 @@
+// The reaps Shoal owes: work a host started for an attempt (a process group over SSH, a container,
+// a local process) that was never seen to end, and whose lease is gone — its Shoal crashed and the
+// host did not answer before the task was reclaimed, or the connection dropped mid-run. The store
+// keeps the obligation (attempts.reap_pending), so it outlives this process: every start of the
+// engine retries each owed reap in the background, with backoff, until the host confirms the work
+// ended or is gone, and only then clears the marker. Scheduling never waits for it: the task itself
+// was reclaimed at its lease's end like any silent host's. A reap is idempotent (a process group or a
+// container already gone is 'gone'), so one asked twice does no harm.
+import type { HostDriver } from '../hosts/host-driver';
+import { describeHostRef } from '../hosts/host-ref';
+import { ReapLoops } from '../hosts/reap-orphan';
+import type { FleetStore, OwedReap } from './fleet-store';
+
+export interface OwedReapsDeps {
+  fleet: FleetStore;
+  /** The drivers to try in turn for what an attempt left, each asked for only when the one before
+   *  could not end it, and held (kept open) until `release`, called once its loop has ended. */
+  candidates: (owed: OwedReap) => { drivers: ReadonlyArray<() => HostDriver | null>; release(): void };
+  /** Whether the store may still be written (not during or after shutdown). */
+  storeOpen: () => boolean;
+  log: (message: string) => void;
+}
+
+export interface EnsureOptions {
+  /** Runs once the work is ended instead of clearing the marker (recovery puts the task back,
+   *  which clears it in the same transaction). */
+  ended?: () => Promise<void> | void;
+  /** Said on the first failed try instead of the default line. */
+  firstFailure?: (error: Error) => string;
+}
+
+function keyOf(o: OwedReap): string {
+  return `${o.runId}\u0000${o.taskId}\u0000${o.attempt}`;
+}
+
+export class OwedReaps {
+  private readonly loops = new ReapLoops();
+  /** One loop per attempt, however often it is asked for (recovery, a sweep, a revoked lease). */
+  private readonly running = new Map<string, Promise<void>>();
+  private closed = false;
+
+  constructor(private readonly deps: OwedReapsDeps) {}
+
+  /** Keeps trying to end what `owed` names until it is ended (or this closes). */
+  ensure(owed: OwedReap, opts: EnsureOptions = {}): void {
+    const key = keyOf(owed);
+    if (this.closed || this.running.has(key) || owed.hostRef.kind === 'agent') return;
+    const where = `${describeHostRef(owed.hostRef)} of ${owed.runId}/${owed.taskId} (attempt ${owed.attempt})`;
+    let failed = false;
+    const candidates = this.deps.candidates(owed);
+    const done = this.loops.start(candidates.drivers, owed.hostRef, {
+      onFailure: (e, tries) => {
+        failed = true;
+        if (tries === 1) this.deps.log(opts.firstFailure?.(e) ?? `[shoal] could not end ${where}: ${e.message}; Shoal keeps trying, also after a restart`);
+      },
+    }).then(async (ended) => {
+      if (!ended || !this.deps.storeOpen()) return;
+      if (opts.ended) await opts.ended();
+      else this.deps.fleet.workEnded(owed);
+      if (failed) this.deps.log(`[shoal] ended ${where}`);
+    }).catch((e: unknown) => this.deps.log(`[shoal] after ending ${where}: ${(e as Error).message}`))
+      .finally(() => {
+        this.running.delete(key);
+        candidates.release();
+      });
+    this.running.set(key, done);
+  }
+
+  /** Starts a loop for every owed reap the store holds that has none here yet; how many it holds. */
+  sweep(): number {
+    if (this.closed || !this.deps.storeOpen()) return 0;
+    const owed = this.deps.fleet.owedReaps();
+    for (const o of owed) this.ensure(o);
+    return owed.length;
+  }
+
+  /** A host answered again: every loop tries now instead of at the end of its pause (a reap of
+   *  another host's work fails again at once, and its pause goes on growing). */
+  retryNow(): void {
+    this.loops.pokeAll();
+  }
+
+  /** Stops retrying; settles once the tries in flight ended (one that succeeds still clears its
+   *  marker). What is left stays owed, for the next start. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.loops.cancelAll();
+    await Promise.all(this.running.values());
+  }
+}
