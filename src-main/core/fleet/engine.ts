@@ -414,7 +414,10 @@ export class FleetEngine {
     existing?.driverUse?.release();
     const worker: Worker = { id: spec.id, name: spec.name, capabilities: new Set(spec.capabilities), pool, max, running: existing?.running ?? new Map(), spec, driver, driverUse, unusable, watch: null };
     if (driver && driver.kind !== 'local') {
-      worker.watch = new HostWatch(driver, spec.name || spec.id, (reach) => this.reachChanged(worker, reach), this.options.reprobe);
+      // Work attempts left on that host, cut off from Shoal (this one or an earlier one), is ended
+      // before the worker takes anything there again.
+      const hostDriver = driver;
+      worker.watch = new HostWatch(driver, spec.name || spec.id, (reach) => this.reachChanged(worker, reach), this.options.reprobe, () => this.owed.endOn(hostDriver));
       // A started engine asks at once; otherwise start() does (a read-only host never probes).
       if (this.started) worker.watch.check();
     }

@@ -66,6 +66,27 @@ export class OwedReaps {
     this.running.set(key, done);
   }
 
+  /** Before a worker's host is called usable again: ends now, through that worker's driver, the owed
+   *  work on that host (the stored refs its driver reaches), so a task the worker takes next never
+   *  runs beside it. Its loop would get there too, but perhaps only after a pause (up to 30 s) while
+   *  the worker's re-probe comes within one. Null once none is left there, else what could not be
+   *  ended yet, and why. The markers are cleared by their loops, woken here to find the work gone. */
+  async endOn(driver: HostDriver): Promise<string | null> {
+    if (this.closed || !this.deps.storeOpen() || !driver.reaches) return null;
+    const here = this.deps.fleet.owedReaps().filter((o) => driver.reaches!(o.hostRef));
+    for (const o of here) {
+      try {
+        await driver.reap(o.hostRef);
+      } catch (e) {
+        const cause = (e as Error).message.replace(`${driver.label}: `, '');
+        return `${driver.label}: could not yet end ${describeHostRef(o.hostRef)}, left by ${o.runId}/${o.taskId} (attempt ${o.attempt}): ${cause}`;
+      }
+      this.ensure(o); // one only now owed (not swept yet) gets its loop, which clears its marker
+    }
+    if (here.length > 0) this.retryNow();
+    return null;
+  }
+
   /** Starts a loop for every owed reap the store holds that has none here yet; how many it holds. */
   sweep(): number {
     if (this.closed || !this.deps.storeOpen()) return 0;

@@ -1,7 +1,9 @@
 // Whether a worker's host can be reached right now. A remote worker takes leases only once a probe
 // said yes; when a probe fails, an attempt there cannot start, or its connection drops, it is down
 // (with the cause) and is probed again with growing pauses until it answers. Its tasks wait for it
-// meanwhile instead of burning their retries against a host that is not there.
+// meanwhile instead of burning their retries against a host that is not there. A probe that finds
+// the host answering calls it up only once `beforeUp` (the engine's: work left there by attempts cut
+// off from Shoal, known from their stored host refs, is ended first) says nothing stands in the way.
 import type { HostDriver } from './host-driver';
 
 export type HostReach =
@@ -33,6 +35,8 @@ export class HostWatch {
     private readonly workerName: string,
     private readonly onChange: (reach: HostReach) => void,
     private readonly backoff: ReprobeBackoff = DEFAULT_REPROBE,
+    /** After a probe said yes: null to call the host up, else why it is not usable yet. */
+    private readonly beforeUp: () => Promise<string | null> = () => Promise.resolve(null),
   ) {
     this.pauseMs = backoff.minMs;
   }
@@ -52,9 +56,8 @@ export class HostWatch {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     void this.driver.probe().then(
-      (p) => (p.ok ? null : (p.error ?? `${this.driver.label}: not usable`)),
-      (e: unknown) => (e as Error).message,
-    ).then((failure) => {
+      (p) => (p.ok ? this.beforeUp() : (p.error ?? `${this.driver.label}: not usable`)),
+    ).catch((e: unknown) => (e as Error).message).then((failure) => {
       this.probing = false;
       if (this.closed) return;
       if (failure === null) this.set({ state: 'up' });
