@@ -140,6 +140,9 @@ describe('docker connection loss', () => {
       expect(log).toContain(`shoal: ${cause}; the worker waits for the host to answer again`);
       const stateOf = (task: string) => c.store.db.prepare<[string, string], { state: string }>('SELECT state FROM tasks WHERE run_id = ? AND task_id = ?').get(runId, task)?.state;
       expect(stateOf('u')).toBe('queued'); // not given to the daemon that just dropped
+      // Failed, but its container was not seen removed: a reap is owed (also to a later start).
+      const owed = () => c.store.db.prepare<[string], { reap_pending: number }>("SELECT reap_pending FROM attempts WHERE run_id = ? AND task_id = 't'").get(runId)?.reap_pending;
+      expect(owed()).toBe(1);
 
       const back = Date.now();
       relay.up();
@@ -147,6 +150,7 @@ describe('docker connection loss', () => {
       const upMs = Date.now() - back;
       // The probe that found the daemon answering ended the container it had lost sight of first.
       expect(await containersOf(dockerAt(api!), runId, 't')).toEqual([]);
+      await waitFor('the reap no longer owed', () => owed() === 0, 20_000);
       expect(await c.engine.waitForRun(runId)).toBe('failed'); // t's failure stands
       expect(c.engine.fleet.receipts(runId).map((r) => [r.task_id, r.worker_id, r.result])).toEqual(expect.arrayContaining([['u', 'w1', 'pass']]));
       console.log(`[docker-connection-loss] copy out: attempt failed ${failedMs} ms after the connection dropped; next task leased ${upMs} ms after the relay was back`);
