@@ -21,26 +21,33 @@ import { attemptRunning } from './test-support/attempt-running';
 const sshd = startSshd();
 afterAll(() => sshd.stop());
 
+/** Runs a one-task spec on an SSH worker at `port` with `shoal run` and waits until its first attempt's
+ *  agent (two `sleep` processes) runs there; the caller SIGKILLs `first`. */
+async function crashAfterAgentStarts(o: { runId: string; name: string; prefix: string; port: number; leaseSeconds: number; sleep: number }) {
+  const dir = tempDir(o.prefix);
+  const db = path.join(dir, 'shoal.db');
+  const marker = `sleep ${o.sleep}.${process.pid % 1000}`;
+  fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify({
+    id: o.runId, name: o.name,
+    worker_specs: [{ id: 'w1', name: 'far', host: { kind: 'ssh', host: '127.0.0.1', port: o.port, user: sshd.user, identity: sshd.identity } }],
+    task_specs: [{
+      id: 't', name: 't', retry_policy: { max_attempts: 3, initial_backoff_seconds: 0 }, metadata: { lease_seconds: o.leaseSeconds },
+      instructions: `if [ "$SHOAL_ATTEMPT" = 1 ]; then ${marker} & ${marker}; wait; else echo second; fi`,
+    }],
+  }));
+  const first = startCli(['run', path.join(dir, 'spec.json'), '--db', db, '--accept-new-host-keys'], { cwd: dir });
+  let stderr = '';
+  first.stderr!.on('data', (d: Buffer) => (stderr += d));
+  await waitFor('the agent running on the host', () => processesMatching(marker).length >= 2 && attemptRunning(db, o.runId), 60_000).catch((e: unknown) => {
+    throw new Error(`${(e as Error).message}\n${stderr}`);
+  });
+  return { dir, db, marker, first };
+}
+
 describe('crash recovery while the host refuses Shoal', () => {
   it('keeps trying to end the orphan and does not run the task beside it', async () => {
-    const dir = tempDir('shoal-refusedcrash-');
-    const db = path.join(dir, 'shoal.db');
-    const marker = `sleep 47.${process.pid % 1000}`;
+    const { dir, db, marker, first } = await crashAfterAgentStarts({ runId: 'crash-refused', name: 'crash while the host refuses', prefix: 'shoal-refusedcrash-', port: sshd.port, leaseSeconds: 8, sleep: 47 });
     const runId = 'crash-refused';
-    fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify({
-      id: runId, name: 'crash while the host refuses',
-      worker_specs: [{ id: 'w1', name: 'far', host: { kind: 'ssh', host: '127.0.0.1', port: sshd.port, user: sshd.user, identity: sshd.identity } }],
-      task_specs: [{
-        id: 't', name: 't', retry_policy: { max_attempts: 3, initial_backoff_seconds: 0 }, metadata: { lease_seconds: 8 },
-        instructions: `if [ "$SHOAL_ATTEMPT" = 1 ]; then ${marker} & ${marker}; wait; else echo second; fi`,
-      }],
-    }));
-    const first = startCli(['run', path.join(dir, 'spec.json'), '--db', db, '--accept-new-host-keys'], { cwd: dir });
-    let stderr = '';
-    first.stderr!.on('data', (d: Buffer) => (stderr += d));
-    await waitFor('the agent running on the host', () => processesMatching(marker).length >= 2 && attemptRunning(db, runId), 60_000).catch((e: unknown) => {
-      throw new Error(`${(e as Error).message}\n${stderr}`);
-    });
     first.kill('SIGKILL');
     await new Promise((r) => first.once('close', r));
 
@@ -93,24 +100,8 @@ describe('crash recovery while the host is away across restarts', () => {
   it('remembers the orphan after its task was reclaimed, and ends it at the start that finds the host back', async () => {
     const relay = await startSwitchRelay({ host: '127.0.0.1', port: sshd.port });
     onTestFinished(() => relay.close());
-    const dir = tempDir('shoal-awaycrash-');
-    const db = path.join(dir, 'shoal.db');
-    const marker = `sleep 48.${process.pid % 1000}`;
+    const { dir, db, marker, first } = await crashAfterAgentStarts({ runId: 'crash-away', name: 'crash while the host is away', prefix: 'shoal-awaycrash-', port: relay.port, leaseSeconds: 5, sleep: 48 });
     const runId = 'crash-away';
-    fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify({
-      id: runId, name: 'crash while the host is away',
-      worker_specs: [{ id: 'w1', name: 'far', host: { kind: 'ssh', host: '127.0.0.1', port: relay.port, user: sshd.user, identity: sshd.identity } }],
-      task_specs: [{
-        id: 't', name: 't', retry_policy: { max_attempts: 3, initial_backoff_seconds: 0 }, metadata: { lease_seconds: 5 },
-        instructions: `if [ "$SHOAL_ATTEMPT" = 1 ]; then ${marker} & ${marker}; wait; else echo second; fi`,
-      }],
-    }));
-    const first = startCli(['run', path.join(dir, 'spec.json'), '--db', db, '--accept-new-host-keys'], { cwd: dir });
-    let stderr = '';
-    first.stderr!.on('data', (d: Buffer) => (stderr += d));
-    await waitFor('the agent running on the host', () => processesMatching(marker).length >= 2 && attemptRunning(db, runId), 60_000).catch((e: unknown) => {
-      throw new Error(`${(e as Error).message}\n${stderr}`);
-    });
     first.kill('SIGKILL');
     await new Promise((r) => first.once('close', r));
     const attempts = () => {
