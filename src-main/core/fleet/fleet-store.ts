@@ -277,7 +277,17 @@ export class FleetStore {
   private flushRunChanges(): void {
     if (this.runChanges.length === 0) return;
     const changes = this.runChanges.splice(0);
-    for (const c of changes) for (const l of this.runListeners) l(c);
+    for (const c of changes) {
+      for (const l of this.runListeners) {
+        // The transaction has committed: a listener that fails (its own write on a busy store) must
+        // not make the caller take a durable change for a failed one.
+        try {
+          l(c);
+        } catch (e) {
+          console.error(`[shoal] after run ${c.runId} became ${c.status}: ${(e as Error).message}`);
+        }
+      }
+    }
   }
   /** Receipts of this transaction, inserted together at its end (see writeReceipt). */
   private readonly receiptRows: unknown[] = [];

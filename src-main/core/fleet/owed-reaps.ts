@@ -8,7 +8,7 @@
 // container already gone is 'gone'), so one asked twice does no harm.
 import type { HostDriver } from '../hosts/host-driver';
 import { describeHostRef } from '../hosts/host-ref';
-import { ReapLoops } from '../hosts/reap-orphan';
+import { endNow, ReapLoops } from '../hosts/reap-orphan';
 import type { FleetStore, OwedReap } from './fleet-store';
 
 export interface OwedReapsDeps {
@@ -28,6 +28,9 @@ export interface EnsureOptions {
   /** Said on the first failed try instead of the default line. */
   firstFailure?: (error: Error) => string;
 }
+
+/** How long shutdown waits for reaps already under way. */
+const CLOSE_GRACE_MS = 2_000;
 
 function keyOf(o: OwedReap): string {
   return `${o.runId}\u0000${o.taskId}\u0000${o.attempt}`;
@@ -75,12 +78,8 @@ export class OwedReaps {
     if (this.closed || !this.deps.storeOpen() || !driver.reaches) return null;
     const here = this.deps.fleet.owedReaps().filter((o) => driver.reaches!(o.hostRef));
     for (const o of here) {
-      try {
-        await driver.reap(o.hostRef);
-      } catch (e) {
-        const cause = (e as Error).message.replace(`${driver.label}: `, '');
-        return `${driver.label}: could not yet end ${describeHostRef(o.hostRef)}, left by ${o.runId}/${o.taskId} (attempt ${o.attempt}): ${cause}`;
-      }
+      const notYet = await endNow(driver, o.hostRef, `left by ${o.runId}/${o.taskId} (attempt ${o.attempt})`);
+      if (notYet) return notYet;
       this.ensure(o); // one only now owed (not swept yet) gets its loop, which clears its marker
     }
     if (here.length > 0) this.retryNow();
@@ -102,10 +101,18 @@ export class OwedReaps {
   }
 
   /** Stops retrying; settles once the tries in flight ended (one that succeeds still clears its
-   *  marker). What is left stays owed, for the next start. */
-  async close(): Promise<void> {
+   *  marker) or after `graceMs`, whichever comes first: a try against a host that swallows packets
+   *  can take a login timeout or two, and quitting must not wait for it. What is left stays owed,
+   *  for the next start (a try ending after the store closed writes nothing). */
+  async close(graceMs = CLOSE_GRACE_MS): Promise<void> {
     this.closed = true;
     this.loops.cancelAll();
-    await Promise.all(this.running.values());
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+      timer.unref();
+    });
+    await Promise.race([Promise.all(this.running.values()), grace]);
+    clearTimeout(timer);
   }
 }

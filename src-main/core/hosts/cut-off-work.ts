@@ -7,8 +7,8 @@
 // calls the host usable again, or a worker back in service would run the reclaimed task there beside
 // its first attempt, left running.
 import type { HostDriver } from './host-driver';
-import { describeHostRef, serializeHostRef, type HostRef } from './host-ref';
-import { reapUntilEnded, type ReapLoop } from './reap-orphan';
+import { serializeHostRef, type HostRef } from './host-ref';
+import { endNow, reapUntilEnded, type ReapLoop } from './reap-orphan';
 
 export class CutOffWork {
   /** Not yet seen ended, by the ref's stored form (one entry per attempt), with its background loop. */
@@ -43,14 +43,10 @@ export class CutOffWork {
    *  here stops. */
   async endAll(): Promise<string | null> {
     for (const [key, { ref, loop }] of [...this.work]) {
-      try {
-        await this.driver.reap(ref);
-        this.work.delete(key);
-        loop.cancel();
-      } catch (e) {
-        const cause = (e as Error).message.replace(`${this.driver.label}: `, '');
-        return `${this.driver.label}: could not yet end ${describeHostRef(ref)}, left from an attempt cut off from Shoal: ${cause}`;
-      }
+      const notYet = await endNow(this.driver, ref, 'left from an attempt cut off from Shoal');
+      if (notYet) return notYet;
+      this.work.delete(key);
+      loop.cancel();
     }
     return null;
   }

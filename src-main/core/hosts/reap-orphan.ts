@@ -3,7 +3,7 @@
 // from the ref (the user's ssh-agent or ~/.ssh). A driver that cannot log in must not be the end of
 // it while another one could: the work would be left running and the task run beside it.
 import type { HostDriver } from './host-driver';
-import type { HostRef } from './host-ref';
+import { describeHostRef, type HostRef } from './host-ref';
 
 /** Tries each driver in turn, asking for the next (which may unseal a key) only when needed.
  *  Rejects only when every one failed, with each cause (they name hosts, never keys). */
@@ -87,14 +87,30 @@ export function reapUntilEnded(
         if (cancelled) break;
         opts.onFailure?.(e as Error, tries);
       }
+      let pause: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         wake = resolve;
-        setTimeout(resolve, delay).unref();
+        pause = setTimeout(resolve, delay);
+        pause.unref();
       });
+      clearTimeout(pause); // woken early (a poke, a cancel): the pause's timer goes with it
       wake = null;
       delay = Math.min(delay * 2, opts.maxDelayMs ?? 30_000);
     }
     return false;
   })();
   return { ended, cancel: () => { cancelled = true; wake?.(); }, poke: () => wake?.() };
+}
+
+/** Ends what `ref` names now, through the driver of its host, for a probe that found the host
+ *  answering: null once ended (or gone), else why the host is not usable yet — the work, who left it
+ *  (`leftBy`), and the cause. */
+export async function endNow(driver: HostDriver, ref: HostRef, leftBy: string): Promise<string | null> {
+  try {
+    await driver.reap(ref);
+    return null;
+  } catch (e) {
+    const cause = (e as Error).message.replace(`${driver.label}: `, '');
+    return `${driver.label}: could not yet end ${describeHostRef(ref)}, ${leftBy}: ${cause}`;
+  }
 }

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBatchingRelay, type BatchingRelay } from '../../test-support/batching-relay';
+import { childrenOf } from '../../test-support/processes';
 import { startSshd, type TestSshd } from '../../test-support/sshd';
 import { tempDir } from '../../test-support/temp-dir';
 import { waitFor } from '../../test-support/wait-for';
@@ -40,6 +41,16 @@ describe('an SSH connection running commands', () => {
     } finally {
       conn.close();
     }
+  });
+
+  it('once closed, neither keeps a handshake that was under way nor reconnects for a later command', async () => {
+    const conn = connection();
+    const handshake = conn.exec('true'); // connecting when its pool lets go of it
+    conn.close();
+    await expect(handshake).rejects.toThrow(/the connection was closed$/);
+    await expect(conn.exec('true')).rejects.toThrow(/^ssh \S+: the connection was closed$/);
+    // sshd forks a child per connection: the handshake's, if it got that far, was ended.
+    await waitFor('no connection left open on the host', () => childrenOf(sshd.pid).length === 0, 10_000);
   });
 
   it('fails a command cut off by a dropped connection with that cause, not as an exit status', async () => {

@@ -58,6 +58,7 @@ export class SshConnection {
   private readonly sessions = new WeakMap<Client, SessionGate>();
   /** null on the control connection itself. */
   private readonly control: IdleConnection<SshConnection> | null;
+  private closed = false;
 
   constructor(
     readonly target: SshTarget,
@@ -90,6 +91,8 @@ export class SshConnection {
   }
 
   connect(): Promise<Client> {
+    // Closed for good (its pool let go of it): nobody would ever close a connection made now.
+    if (this.closed) return Promise.reject(new Error(`${this.label}: the connection was closed`));
     if (this.client) return Promise.resolve(this.client);
     this.connecting ??= this.open().finally(() => (this.connecting = null));
     return this.connecting;
@@ -122,6 +125,11 @@ export class SshConnection {
         ...auth,
       };
       c.on('ready', () => {
+        if (this.closed) {
+          // Closed while the handshake was under way: end it rather than keep it for nobody.
+          c.end();
+          return reject(new Error(`${this.label}: the connection was closed`));
+        }
         ready = true;
         c.setNoDelay(true); // execs on a reused connection take a few ms instead of a Nagle round
         this.client = c;
@@ -247,7 +255,10 @@ export class SshConnection {
     return remote;
   }
 
+  /** Closes it for good: a handshake still under way is ended as it completes, and a later use fails
+   *  instead of reconnecting. */
   close(): void {
+    this.closed = true;
     this.control?.close();
     const c = this.client;
     this.client = null;
