@@ -29,7 +29,7 @@ import { processesRunning } from '../test-support/processes';
 import { eventsOf, launch } from '../test-support/temp-core';
 import { useCores } from '../test-support/use-cores';
 import { waitFor } from '../test-support/wait-for';
-import { LABEL } from './docker/docker-driver';
+import { LABEL } from './docker/docker-labels';
 
 const makeCore = useCores();
 let api: TestDockerApi | null = null;

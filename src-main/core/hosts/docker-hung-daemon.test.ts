@@ -35,7 +35,8 @@ import { eventsOf, launch } from '../test-support/temp-core';
 import { tempDir } from '../test-support/temp-dir';
 import { useCores } from '../test-support/use-cores';
 import { waitFor } from '../test-support/wait-for';
-import { DockerDriver, LABEL } from './docker/docker-driver';
+import { DockerDriver } from './docker/docker-driver';
+import { LABEL } from './docker/docker-labels';
 import { DriverPool } from './driver-pool';
 
 const CALL_MS = 2_000;

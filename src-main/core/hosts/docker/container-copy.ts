@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import type { Workdir } from '../../fleet/workspace';
 import { CHECKSUMS_PATH, verifyArtifacts } from './artifact-checksums';
+import { statusOf } from './docker-client';
 import { guardedBody, StallGuard } from './stall-guard';
 
 const execFileP = promisify(execFile);
@@ -82,7 +83,7 @@ async function readChecksums(container: Docker.Container, stallMs: number): Prom
     await fetchInto(container, CHECKSUMS_PATH, tmp, 0, stallMs);
     return fs.readFileSync(path.join(tmp, path.posix.basename(CHECKSUMS_PATH)), 'utf8');
   } catch (e) {
-    if ((e as { statusCode?: number }).statusCode === 404) return null;
+    if (statusOf(e) === 404) return null;
     throw e;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

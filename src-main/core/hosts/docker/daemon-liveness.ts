@@ -6,6 +6,8 @@
 // every wait with that error. One loop per daemon, not per attempt: a hundred containers cost one
 // ping.
 
+import { statusOf } from './docker-client';
+
 type Silent = (cause: unknown) => void;
 
 export class DaemonLiveness {
@@ -49,7 +51,7 @@ export class DaemonLiveness {
       await this.ping(AbortSignal.timeout(this.deadlineMs));
     } catch (e) {
       // An HTTP error is an answer: the daemon is there.
-      if ((e as { statusCode?: number }).statusCode === undefined) silence = e;
+      if (statusOf(e) === undefined) silence = e;
     }
     this.pinging = false;
     if (silence !== null) {

@@ -95,6 +95,12 @@ export function isDeadline(e: unknown): boolean {
   return name === 'AbortError' || name === 'TimeoutError';
 }
 
+/** The HTTP status the daemon answered a failed call with; undefined when no answer came (a deadline,
+ *  a dropped connection, a socket that is not there). */
+export function statusOf(e: unknown): number | undefined {
+  return (e as { statusCode?: number } | null)?.statusCode;
+}
+
 /** Socket errors that mean the daemon cannot be reached, or the connection to it broke. */
 const CONNECTION_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 

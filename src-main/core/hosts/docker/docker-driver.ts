@@ -26,7 +26,7 @@ import type { HostRef } from '../host-ref';
 import { parseDockerArgs, type ContainerExtras } from './docker-args';
 import { CONTAINER_ARTIFACTS, CONTAINER_WORKDIR, copyIn, copyOut } from './container-copy';
 import { withChecksums } from './artifact-checksums';
-import { callDeadline, describeDockerError, DOCKER_CALL_MS, dockerClient, isConnectionLost, isDeadline, pingDaemon, unusableDaemon, type DaemonReach } from './docker-client';
+import { callDeadline, describeDockerError, DOCKER_CALL_MS, dockerClient, isConnectionLost, isDeadline, pingDaemon, statusOf, unusableDaemon, type DaemonReach } from './docker-client';
 import { waitForExit } from './container-wait';
 import { DaemonLiveness } from './daemon-liveness';
 import { forwardGateway, type SshDockerKeys } from './ssh-docker-transport';
@@ -36,8 +36,6 @@ import { CutOffWork } from '../cut-off-work';
 
 /** Variables that describe this computer, not the container: the image's own values apply. */
 const LOCAL_ONLY_ENV = new Set(['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'TMPDIR', 'SSH_AUTH_SOCK', 'ELECTRON_RUN_AS_NODE']);
-
-export { LABEL } from './docker-labels';
 
 export interface DockerDriverOptions {
   /** The deadline of each API call, of a pause in an archive copy, and of a liveness ping (default
@@ -217,7 +215,7 @@ export class DockerDriver implements HostDriver {
       } catch (e) {
         // The daemon went away (its API stopped, the network dropped) or hangs while the agent
         // ran: the container may still run there.
-        lost = (e as { statusCode?: number }).statusCode === undefined;
+        lost = statusOf(e) === undefined;
         silent = isDeadline(e);
         hostError = silent ? this.failWhile(e, plan, 'the agent ran').message : `${this.fail(e).message} while the agent ran`;
       } finally {
@@ -290,7 +288,7 @@ export class DockerDriver implements HostDriver {
       return false;
     }
     return this.docker.getContainer(ref.containerId).remove({ force: true, ...this.deadline() }).then(() => true, (e: unknown) => {
-      if ((e as { statusCode?: number }).statusCode === 404) return true; // already gone
+      if (statusOf(e) === 404) return true; // already gone
       this.reapWhenBack(ref);
       return false;
     });
@@ -327,11 +325,11 @@ export class DockerDriver implements HostDriver {
       // A daemon that answers with an error has done what it will; one that does not answer is
       // asked again (reapWhenBack), so that failure is not swallowed.
       await c.remove({ force: true, ...this.deadline() }).catch((e: unknown) => {
-        if ((e as { statusCode?: number }).statusCode === undefined) throw e;
+        if (statusOf(e) === undefined) throw e;
       });
       return info.State.Running ? 'ended' : 'gone';
     } catch (e) {
-      if ((e as { statusCode?: number }).statusCode === 404) return 'gone';
+      if (statusOf(e) === 404) return 'gone';
       throw this.fail(e);
     }
   }

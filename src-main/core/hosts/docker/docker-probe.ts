@@ -10,7 +10,7 @@ import type Docker from 'dockerode';
 import type { HostProbe } from '../host-driver';
 import { agentProbeLine, parseAgentProbe } from '../probe-commands';
 import { waitForExit } from './container-wait';
-import { callDeadline, daemonInfo, describeDockerError, inspectImage, isDeadline, pingDaemon } from './docker-client';
+import { callDeadline, daemonInfo, describeDockerError, inspectImage, isDeadline, pingDaemon, statusOf } from './docker-client';
 import { LABEL, type ContainerKind } from './docker-labels';
 
 export interface ProbeTarget {
@@ -55,7 +55,7 @@ async function probeNow(t: ProbeTarget, deadline: AbortSignal, until: number): P
     await pingDaemon(t.docker, deadline);
     const info = await daemonInfo(t.docker, deadline);
     await inspectImage(t.docker, t.image, deadline).catch((e: unknown) => {
-      throw (e as { statusCode?: number }).statusCode === 404 ? new Error(`image ${t.image} not found at ${t.where} (Shoal never pulls: build or load it there first)`) : e;
+      throw statusOf(e) === 404 ? new Error(`image ${t.image} not found at ${t.where} (Shoal never pulls: build or load it there first)`) : e;
     });
     const out = await runOnce(t, ['sh', '-c', `git --version 2>/dev/null; ${agentProbeLine()}`], deadline, until);
     const git = /git version (\S+)/.exec(out)?.[1] ?? null;
@@ -80,7 +80,7 @@ async function runOnce(t: ProbeTarget, cmd: string[], deadline: AbortSignal, unt
     });
   } catch (e) {
     // No answer (a deadline, a dropped connection): the daemon may have made it all the same.
-    if ((e as { statusCode?: number }).statusCode === undefined) t.leftBehind?.();
+    if (statusOf(e) === undefined) t.leftBehind?.();
     throw e;
   }
   try {
@@ -91,7 +91,7 @@ async function runOnce(t: ProbeTarget, cmd: string[], deadline: AbortSignal, unt
   } finally {
     // Its own deadline: the probe's may be what ended it.
     await c.remove({ force: true, ...callDeadline(t.callMs) }).catch((e: unknown) => {
-      if ((e as { statusCode?: number }).statusCode !== 404) t.leftBehind?.();
+      if (statusOf(e) !== 404) t.leftBehind?.();
     });
   }
 }
@@ -107,7 +107,7 @@ export async function removeLeftoverProbes(docker: Docker, callMs: number): Prom
     const until = Number(c.Labels?.[LABEL.probeUntil]);
     if (!Number.isFinite(until) || until > now) continue;
     await docker.getContainer(c.Id).remove({ force: true, ...callDeadline(callMs) }).catch((e: unknown) => {
-      if ((e as { statusCode?: number }).statusCode !== 404) throw e; // gone already: as good
+      if (statusOf(e) !== 404) throw e; // gone already: as good
     });
     removed.push(c.Id);
   }
