@@ -18,6 +18,7 @@ import { score } from '../fleet/scorers';
 import { commitWorkdir, prepareWorkdir, removeWorkdir, workdirPatch, type Workdir } from '../fleet/workspace';
 import type { AttemptSink, HostDriver, HostExit, HostUsage } from './host-driver';
 import type { HostRef } from './host-ref';
+import { withWorker } from './host-watch';
 
 /** The store operations an attempt may make, all fenced by its lease. */
 export interface AttemptStoreOps {
@@ -296,7 +297,7 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
     flushEvents();
     const stop = stopped();
     // Reasons that go on the task and the worker say which worker, whatever the driver's wording.
-    const named = (reason: string): string => (reason.startsWith(`worker ${plan.workerName}: `) ? reason : `worker ${plan.workerName}: ${reason}`);
+    const named = (reason: string): string => withWorker(plan.workerName, reason);
     // A host failure before the agent started, on a host that does not answer a probe either: the
     // task never ran, so it waits for the host instead of spending a retry on it. (A host that does
     // answer had some other trouble starting it: that is an ordinary failed attempt.) The reason is

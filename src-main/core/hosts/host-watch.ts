@@ -6,6 +6,17 @@
 // off from Shoal, known from their stored host refs, is ended first) says nothing stands in the way.
 import type { HostDriver } from './host-driver';
 
+/** A host's failure as it goes on the worker and its tasks: it says which worker, whatever the
+ *  driver's wording ("worker gpu-box: ssh root@10.0.0.5:22: connection refused"). */
+export function withWorker(workerName: string, reason: string): string {
+  return `worker ${workerName}: ${withoutWorker(workerName, reason)}`;
+}
+
+function withoutWorker(workerName: string, reason: string): string {
+  const prefix = `worker ${workerName}: `;
+  return reason.startsWith(prefix) ? reason.slice(prefix.length) : reason;
+}
+
 export type HostReach =
   | { state: 'probing' }
   | { state: 'up' }
@@ -70,10 +81,9 @@ export class HostWatch {
    *  finds a hung daemon still silent must not hide which step of an attempt it stopped answering in. */
   down(cause: string): void {
     if (this.closed) return;
-    const prefix = `worker ${this.workerName}: `;
-    const bare = cause.startsWith(prefix) ? cause.slice(prefix.length) : cause;
+    const bare = withoutWorker(this.workerName, cause);
     if (this.reach.state !== 'down' || this.wentDown === null) this.wentDown = bare;
-    const reason = `${prefix}${bare}${bare === this.wentDown ? '' : `; down since: ${this.wentDown}`}`;
+    const reason = withWorker(this.workerName, `${bare}${bare === this.wentDown ? '' : `; down since: ${this.wentDown}`}`);
     this.set({ state: 'down', reason });
     if (this.timer || this.probing) return;
     // The pause doubles while the host keeps failing; an answer resets it (see set()).
