@@ -118,6 +118,9 @@ export class FleetEngine {
   private readonly statusReasonStmt;
   private readonly markStmt;
   private readonly leasedBy;
+  /** A run's own workers, workspace and status: read when it is adopted, and by a reap of what one of
+   *  its workers left after the run ended. */
+  private readonly runWorkersStmt;
 
   constructor(private readonly options: EngineOptions) {
     this.fleet = new FleetStore(options.store, options.bus);
@@ -143,6 +146,7 @@ export class FleetEngine {
     this.setStatusStmt = db.prepare<[string, string, string]>('UPDATE workers SET status = ?, updated_at = ? WHERE id = ?');
     this.statusReasonStmt = db.prepare<[string | null, string]>('UPDATE workers SET status_reason = ? WHERE id = ?');
     // A state change that is not a sign of life: the last heartbeat stays what it was.
+    this.runWorkersStmt = db.prepare<[string], { workspace: string | null; worker_specs: string; status: string }>('SELECT workspace, worker_specs, status FROM runs WHERE id = ?');
     this.markStmt = db.prepare<[string, string | null, string, string]>(`UPDATE workers SET status = ${KEEP_OUT_OF_SERVICE('?')}, status_reason = ?, updated_at = ? WHERE id = ?`);
     this.leasedBy = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM inbox WHERE worker_id = ? AND lease_token IS NOT NULL');
     // A run's own workers (and their hosts' connections) last as long as the run: they leave when it
@@ -431,7 +435,7 @@ export class FleetEngine {
 
   /** Registers a run's own workers (its worker_specs, of every host kind) and remembers its workspace. */
   private adoptRun(runId: string): void {
-    const row = this.options.store.db.prepare<[string], { workspace: string | null; worker_specs: string; status: string }>('SELECT workspace, worker_specs, status FROM runs WHERE id = ?').get(runId);
+    const row = this.runWorkersStmt.get(runId);
     // A run that is already over (one with no tasks) needs no workers.
     if (!row || !ACTIVE_RUN.has(row.status)) return;
     this.workspaces.set(runId, row.workspace);
@@ -717,7 +721,7 @@ export class FleetEngine {
   }
 
   private storedWorkerSpec(runId: string, workerId: string): FleetWorkerSpec | null {
-    const row = this.options.store.db.prepare<[string], { worker_specs: string }>('SELECT worker_specs FROM runs WHERE id = ?').get(runId);
+    const row = this.runWorkersStmt.get(runId);
     return row ? ((JSON.parse(row.worker_specs) as FleetWorkerSpec[]).find((w) => w.id === workerId) ?? null) : null;
   }
 
