@@ -14,6 +14,7 @@ import { SshDriver } from './ssh/ssh-driver';
 import os from 'node:os';
 import { createHash } from 'node:crypto';
 import { DockerDriver, type DockerDriverOptions } from './docker/docker-driver';
+import { daemonUrl } from './docker/daemon-url';
 
 /** Per-worker settings that are not part of the wire FleetHostSpec (a kept worker's pinned host
  *  key or Docker daemon, the data dir for known hosts). */
@@ -147,7 +148,7 @@ function hostKey(host: FleetHostSpec, ctx: Omit<DriverContext, 'dataDir'>): stri
   switch (host.kind) {
     case 'local': return 'local';
     case 'ssh': return `ssh:${host.user ?? ''}@${host.host}:${host.port ?? 22}:${host.identity ?? ''}:${login}`;
-    case 'docker': return `docker:${ctx.dockerHost ?? process.env.DOCKER_HOST ?? ''}:${host.image}:${JSON.stringify(host.args)}:${login}`;
+    case 'docker': return `docker:${daemonUrl(ctx.dockerHost)}:${host.image}:${JSON.stringify(host.args)}:${login}`;
   }
 }
 

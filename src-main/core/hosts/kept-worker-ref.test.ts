@@ -55,4 +55,22 @@ describe('the kept worker a host ref points at', () => {
     expect(reg.forRef(dockerRef(null), 'x')?.spec.id).toBe('near');
     expect(reg.forRef(dockerRef('ssh://me@127.0.0.1:2223'), 'far')).toBeNull();
   });
+
+  it('matches a container by the daemon it was started on, not the one DOCKER_HOST names now', () => {
+    const { reg, add } = registry();
+    const before = process.env.DOCKER_HOST;
+    try {
+      add('default', { kind: 'docker', image: 'img', args: [] } as FleetHostSpec, null);
+      add('pinned', { kind: 'docker', image: 'img', args: [] } as FleetHostSpec, null, 'unix:///run/a.sock');
+      // Started while DOCKER_HOST named a.sock: the ref records that daemon, resolved.
+      process.env.DOCKER_HOST = 'unix:///run/b.sock';
+      expect(reg.forRef(dockerRef('unix:///run/a.sock'), 'default')?.spec.id).toBe('pinned');
+      expect(reg.forRef(dockerRef('unix:///run/b.sock'), 'x')?.spec.id).toBe('default');
+      // A ref from before refs were resolved: null meant the environment's daemon.
+      expect(reg.forRef(dockerRef(null), 'x')?.spec.id).toBe('default');
+    } finally {
+      if (before === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = before;
+    }
+  });
 });

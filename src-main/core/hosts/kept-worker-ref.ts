@@ -3,6 +3,7 @@
 // registry is the only way to log in there again, so recovery looks the worker up by the ref.
 import os from 'node:os';
 import type { FleetHostSpec } from '../../../src-shared/protocol/fleet';
+import { daemonUrl } from './docker/daemon-url';
 import type { HostRef } from './host-ref';
 
 /** Whether a kept worker (its host and Docker daemon) reaches the place `ref` names. */
@@ -12,8 +13,8 @@ export function keptWorkerReaches(host: FleetHostSpec, dockerHost: string | null
     // Host names are case-insensitive; the user is the one the driver logs in as (default: ours).
     return host.host.toLowerCase() === ref.host.toLowerCase() && port === ref.port && (host.user ?? os.userInfo().username) === ref.user;
   }
-  // A container is known by its daemon: the same ssh:// (or unix://, tcp://) URL, or both the default.
-  if (ref.kind === 'docker' && host.kind === 'docker') return (dockerHost ?? null) === ref.dockerHost;
+  // A container is known by its daemon: the same ssh:// (or unix://, tcp://) URL once resolved.
+  if (ref.kind === 'docker' && host.kind === 'docker') return daemonUrl(dockerHost) === daemonUrl(ref.dockerHost);
   return false;
 }
 

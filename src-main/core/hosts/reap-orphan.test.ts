@@ -22,6 +22,8 @@ describe('reapThrough', () => {
       const otherDaemon = pool.acquire({ kind: 'docker', image: 'img', args: [] }, { workerName: 'box', dockerHost: 'unix:///nonexistent/docker.sock' }).driver;
       const docker: HostRef = { kind: 'docker', containerId: 'c0ffee', dockerHost: null };
       expect(otherDaemon.reaches?.(docker)).toBe(false);
+      // Refs record the daemon resolved: the one named explicitly is reached, whatever DOCKER_HOST says.
+      expect(otherDaemon.reaches?.({ ...docker, dockerHost: 'unix:///nonexistent/docker.sock' })).toBe(true);
       await expect(reapThrough([() => otherDaemon], docker)).rejects.toThrow('no driver here can reach docker hosts');
     } finally {
       await pool.close();

@@ -3,6 +3,7 @@
 // the container), and the errors people see when it is not there, naming the daemon.
 import Docker from 'dockerode';
 import type { SshConnection } from '../ssh/ssh-connection';
+import { daemonUrl } from './daemon-url';
 import { parseSshDockerHost, sshConnectionFor, sshSocketAgent, type SshDockerKeys } from './ssh-docker-transport';
 
 /** How the daemon is reached. A unix socket is this computer: bind mounts, and the host-networked
@@ -18,7 +19,7 @@ export interface DockerClient { docker: Docker; where: string; reach: DaemonReac
 
 /** `keys`: how an ssh:// daemon's host is trusted and logged into (the driver pool's known hosts). */
 export function dockerClient(dockerHost: string | null | undefined, keys: SshDockerKeys | null): DockerClient {
-  const url = dockerHost || process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+  const url = daemonUrl(dockerHost);
   if (url.startsWith('unix://')) return { docker: new Docker({ socketPath: url.slice('unix://'.length) }), where: url, reach: { kind: 'socket' } };
   if (url.startsWith('tcp://') || url.startsWith('http://')) {
     const u = new URL(url.replace(/^tcp:/, 'http:'));

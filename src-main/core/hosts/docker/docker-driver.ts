@@ -28,6 +28,7 @@ import { CONTAINER_ARTIFACTS, CONTAINER_WORKDIR, copyIn, copyOut } from './conta
 import { withChecksums } from './artifact-checksums';
 import { callDeadline, describeDockerError, DOCKER_CALL_MS, dockerClient, isConnectionLost, isDeadline, pingDaemon, statusOf, unusableDaemon, type DaemonReach } from './docker-client';
 import { waitForExit } from './container-wait';
+import { daemonUrl } from './daemon-url';
 import { DaemonLiveness } from './daemon-liveness';
 import { forwardGateway, type SshDockerKeys } from './ssh-docker-transport';
 import { probeDaemon, removeLeftoverProbes } from './docker-probe';
@@ -61,7 +62,7 @@ export class DockerDriver implements HostDriver {
   private readonly callMs: number;
   private readonly liveness: DaemonLiveness;
 
-  constructor(private readonly image: string, args: readonly string[], private readonly dockerHost: string | null, workerName: string, sshKeys: SshDockerKeys | null = null, opts: DockerDriverOptions = {}) {
+  constructor(private readonly image: string, args: readonly string[], dockerHost: string | null, workerName: string, sshKeys: SshDockerKeys | null = null, opts: DockerDriverOptions = {}) {
     this.callMs = opts.callMs ?? DOCKER_CALL_MS;
     const c = dockerClient(dockerHost, sshKeys);
     this.docker = c.docker;
@@ -156,7 +157,7 @@ export class DockerDriver implements HostDriver {
     } catch (e) {
       throw this.failWhile(e, plan, 'creating the container');
     }
-    const ref: HostRef = { kind: 'docker', containerId: container.id, dockerHost: this.dockerHost };
+    const ref: HostRef = { kind: 'docker', containerId: container.id, dockerHost: this.where };
     if (this.remote) {
       try {
         await copyIn(container, plan.workdir, this.callMs);
@@ -310,10 +311,10 @@ export class DockerDriver implements HostDriver {
     await this.reap(ref);
   }
 
-  /** The daemon as this driver was given it (null: DOCKER_HOST or the default socket, as the ref
-   *  also records it). */
+  /** The daemon the container was started on: refs record it resolved (daemon-url.ts); an older
+   *  ref's null meant DOCKER_HOST or the default socket, read as it is now. */
   reaches(ref: HostRef): boolean {
-    return ref.kind === 'docker' && ref.dockerHost === this.dockerHost;
+    return ref.kind === 'docker' && daemonUrl(ref.dockerHost) === this.where;
   }
 
   async reap(ref: HostRef): Promise<'ended' | 'gone'> {
