@@ -140,7 +140,7 @@ async function test(core: ShoalCore, name: string | undefined, json: boolean, io
   if (!w && name !== 'local') throw new UsageError(`no kept worker "${name}"`);
   // `local` (unless a kept worker took the name) is this computer, with the CLI paths from Settings → Agents.
   const check: HostCheck = w ? await probeHost(w.spec.host, { dataDir: core.dataDir, workerName: name, ...w.ctx })
-    : { ...(await new LocalDriver(() => core.agentBinaries.bins()).probe()), hostKey: null };
+    : { ...(await new LocalDriver(() => core.agentBinaries.bins()).probe()), hostKey: null, unknownHostKey: null };
   if (json) io.stdout.write(JSON.stringify({ name, ok: check.ok, ...(check.error ? { error: check.error } : {}), git: check.git, agents: check.agents, cpus: check.cpus, memory_mb: check.memoryMb, os: check.os }) + '\n');
   else if (check.ok) printCheck(name, check, io);
   else io.stderr.write(`worker ${name}: ${check.error}\n`);

@@ -4,10 +4,15 @@
 import type { FleetHostSpec } from '../../../src-shared/protocol/fleet';
 import type { LoadResult } from '../fleet/spec/load-spec';
 import { probeHost } from '../hosts/probe-host';
+import { sshAddressOf } from '../hosts/ssh-address';
 import type { WorkerRegistry } from '../hosts/worker-registry';
-import { TRUST_IN_ADD_WORKER, withAppAdvice } from './host-key-advice';
+import { TRUST_IN_THE_DIALOG, withAppAdvice } from './host-key-advice';
 
-export interface WorkerReach { id: string; name: string; kind: string; ok: boolean; error: string | null }
+export interface WorkerReach {
+  id: string; name: string; kind: string; ok: boolean; error: string | null;
+  /** The key the host presented when it is only not pinned yet: the preview offers to trust it for that address. */
+  unknownHostKey: { address: string; fingerprint: string } | null;
+}
 
 interface Candidate { id: string; name: string; host: FleetHostSpec; ctx: { dockerHost?: string | null; hostKey?: string | null; privateKey?: string | null } }
 
@@ -21,10 +26,16 @@ export async function probeSpecWorkers(result: LoadResult, deps: { dataDir: stri
       return w ? [{ id: k.name, name: k.name, host: w.spec.host, ctx: w.ctx }] : [];
     });
   return Promise.all(candidates.map(async (c): Promise<WorkerReach> => {
-    if (c.host.kind === 'local') return { id: c.id, name: c.name, kind: 'local', ok: true, error: null };
+    if (c.host.kind === 'local') return { id: c.id, name: c.name, kind: 'local', ok: true, error: null, unknownHostKey: null };
     // Never pins a key here: an unknown host key is reported like any other reason it cannot be used,
-    // with how to trust it in the app (this preview is the app's; the CLI's run names its flags).
+    // and the person trusts it with the preview's own button (workers.trustHostKey); the CLI's run
+    // names its flags instead.
     const probe = await probeHost(c.host, { dataDir: deps.dataDir, workerName: c.name, ...c.ctx });
-    return { id: c.id, name: c.name, kind: c.host.kind, ok: probe.ok, error: probe.ok ? null : `worker ${c.name}: ${withAppAdvice(probe.error ?? 'cannot be used', TRUST_IN_ADD_WORKER)}` };
+    const address = probe.unknownHostKey ? sshAddressOf(c.host, c.ctx.dockerHost ?? null) : null;
+    return {
+      id: c.id, name: c.name, kind: c.host.kind, ok: probe.ok,
+      error: probe.ok ? null : `worker ${c.name}: ${withAppAdvice(probe.error ?? 'cannot be used', TRUST_IN_THE_DIALOG)}`,
+      unknownHostKey: address && probe.unknownHostKey ? { address, fingerprint: probe.unknownHostKey } : null,
+    };
   }));
 }

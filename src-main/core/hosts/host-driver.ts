@@ -87,6 +87,9 @@ export interface HostDriver {
   /** The SSH host key its connection was last shown (an SSH host's, or the host of a Docker daemon
    *  reached over ssh://), for "Test connection" to pin with the worker; absent without SSH. */
   readonly sshFingerprint?: string | null;
+  /** Why that key was refused, if it was: 'unknown' is a key not pinned yet, which a person may
+   *  trust after checking it; 'changed' is never accepted. */
+  readonly sshKeyRefusal?: 'unknown' | 'changed' | null;
   probe(): Promise<HostProbe>;
   /** Starts the agent; resolves with its ref once started() was called. Rejects when it could not
    *  start (unreachable host, missing image, ...): nothing runs then. Aborting `signal` stops it

@@ -9,6 +9,8 @@ export interface HostCheck extends HostProbe {
   /** The SSH host key the server presented (to pin with the worker): an SSH host's, or that of a
    *  Docker daemon reached over ssh://; null otherwise. */
   hostKey: string | null;
+  /** That key, when the probe failed only because it is not pinned yet: a person may check and trust it. */
+  unknownHostKey: string | null;
 }
 
 export async function probeHost(host: FleetHostSpec, opts: {
@@ -20,9 +22,10 @@ export async function probeHost(host: FleetHostSpec, opts: {
   try {
     const { driver } = pool.acquire(host, { workerName: opts.workerName, dockerHost: opts.dockerHost ?? null, hostKey: opts.hostKey ?? null, privateKey: opts.privateKey ?? null });
     const probe = await driver.probe();
-    return { ...probe, hostKey: driver.sshFingerprint ?? null };
+    const hostKey = driver.sshFingerprint ?? null;
+    return { ...probe, hostKey, unknownHostKey: !probe.ok && driver.sshKeyRefusal === 'unknown' ? hostKey : null };
   } catch (e) {
-    return { ok: false, error: (e as Error).message, git: null, agents: [], cpus: null, memoryMb: null, os: null, hostKey: null };
+    return { ok: false, error: (e as Error).message, git: null, agents: [], cpus: null, memoryMb: null, os: null, hostKey: null, unknownHostKey: null };
   } finally {
     await pool.close();
   }

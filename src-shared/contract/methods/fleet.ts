@@ -6,7 +6,11 @@ import { Id, Ok, Page, RunRef, TaskRef, WireObject } from './common';
 import { ArtifactTextSchema, LogTailSchema, RunUsageSchema, SpecReviewSchema, TaskDetailSchema, TimelineSchema, WorkerActivitySchema } from '../fleet-views';
 
 /** Whether a worker a spec would run on answers now; `error` names the host and the cause. */
-const WorkerReachSchema = z.object({ id: z.string(), name: z.string(), kind: z.string(), ok: z.boolean(), error: z.string().nullable() });
+const WorkerReachSchema = z.object({
+  id: z.string(), name: z.string(), kind: z.string(), ok: z.boolean(), error: z.string().nullable(),
+  /** Set when the host presented an SSH key not pinned yet (never for a changed key): what to trust, and where. */
+  unknownHostKey: z.object({ address: z.string(), fingerprint: z.string() }).nullable(),
+});
 
 const SpecInput = z.object({
   text: z.string().max(5_000_000, 'text: spec files larger than 5 MB are not supported'),

@@ -69,6 +69,14 @@ export const hostsMethods = {
     }).strict(),
     output: HostCheckSchema, invalidates: ['workers'],
   }),
+  'workers.trustHostKey': defineMethod({
+    name: 'workers.trustHostKey', summary: 'Trust an SSH host key a person checked: pin exactly that fingerprint for its address (never over another pinned key).',
+    input: z.object({
+      address: z.string().max(300).regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):\d{1,5}$/, 'address: host:port, as the host key was shown for'),
+      fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'fingerprint: SHA256: and 43 base64 characters, as shown'),
+    }).strict(),
+    output: Ok, invalidates: ['workers'],
+  }),
   'workers.remove': defineMethod({
     name: 'workers.remove', summary: 'Forget a kept worker.', input: z.object({ name: Name }).strict(), output: Ok, invalidates: ['workers'],
   }),

@@ -121,9 +121,9 @@ describe('specs.probeWorkers (the launch preview)', () => {
     };
     const reach = await call(c, 'specs.probeWorkers', { text: JSON.stringify(spec), filename: 'spec.json' });
     expect(reach).toEqual([
-      { id: 'up', name: 'good box', kind: 'ssh', ok: true, error: null },
-      { id: 'down', name: 'dead box', kind: 'ssh', ok: false, error: `worker dead box: ssh ${hosts.sshd.user}@127.0.0.1:${closed}: connection refused (is sshd running there?)` },
-      { id: 'here', name: 'here', kind: 'local', ok: true, error: null },
+      { id: 'up', name: 'good box', kind: 'ssh', ok: true, error: null, unknownHostKey: null },
+      { id: 'down', name: 'dead box', kind: 'ssh', ok: false, error: `worker dead box: ssh ${hosts.sshd.user}@127.0.0.1:${closed}: connection refused (is sshd running there?)`, unknownHostKey: null },
+      { id: 'here', name: 'here', kind: 'local', ok: true, error: null, unknownHostKey: null },
     ]);
     // An invalid spec has no workers to ask about; the input is still checked by the contract.
     expect(await call(c, 'specs.probeWorkers', { text: '{}', filename: 'bad.json' })).toEqual([]);
@@ -131,7 +131,7 @@ describe('specs.probeWorkers (the launch preview)', () => {
     expect(bad.ok).toBe(false);
   });
 
-  it("says how to trust a spec's worker's unknown host key in the app (Add worker), not with the CLI's flags, and passes it once trusted there", async () => {
+  it("offers to trust a spec's worker's unknown host key right there, pins exactly that key, and passes the worker after", async () => {
     const c = makeCore();
     const address = `127.0.0.1:${hosts.sshd.port}`;
     const host = { kind: 'ssh' as const, host: '127.0.0.1', port: hosts.sshd.port, user: hosts.sshd.user, identity: hosts.sshd.identity };
@@ -140,12 +140,37 @@ describe('specs.probeWorkers (the launch preview)', () => {
     const [unknown] = await probe();
     expect(unknown).toEqual({
       id: 'far', name: 'far box', kind: 'ssh', ok: false,
-      error: `worker far box: ssh ${hosts.sshd.user}@${address}: host key of ${address} is not known: ${hosts.sshd.fingerprint}; check it against the host, then add a worker for that address in Workers → Add worker and trust the key there`,
+      error: `worker far box: ssh ${hosts.sshd.user}@${address}: host key of ${address} is not known: ${hosts.sshd.fingerprint}; check it against the host, then trust it below`,
+      unknownHostKey: { address, fingerprint: hosts.sshd.fingerprint },
     });
-    // Trusting it in Add worker pins it for that address, as \`shoal workers add --accept-new-host-key\` does.
-    expect(await call(c, 'workers.add', { name: 'box', host, acceptHostKey: hosts.sshd.fingerprint })).toMatchObject({ ok: true });
+    // Nothing was pinned by asking, and no worker is kept by trusting.
+    expect(KnownHosts.inDataDir(c.dataDir).get(address)).toBeNull();
+    expect(await call(c, 'workers.trustHostKey', unknown!.unknownHostKey!)).toEqual({ ok: true });
     expect(KnownHosts.inDataDir(c.dataDir).get(address)).toBe(hosts.sshd.fingerprint);
-    expect(await probe()).toEqual([{ id: 'far', name: 'far box', kind: 'ssh', ok: true, error: null }]);
+    expect(await call(c, 'workers.kept', {})).toEqual([]);
+    expect(c.audit.list({ limit: 5 }).map((e) => [e.action, e.subject])).toContainEqual(['hostkey.trusted', address]);
+    expect(await probe()).toEqual([{ id: 'far', name: 'far box', kind: 'ssh', ok: true, error: null, unknownHostKey: null }]);
+    // Trusting the same key again is harmless; another key over a pinned one is refused, naming both.
+    expect(await call(c, 'workers.trustHostKey', { address, fingerprint: hosts.sshd.fingerprint })).toEqual({ ok: true });
+    const other = `SHA256:${'A'.repeat(43)}`;
+    await expect(call(c, 'workers.trustHostKey', { address, fingerprint: other })).rejects.toThrow(`host key of ${address} is already pinned as ${hosts.sshd.fingerprint}`);
+    expect(KnownHosts.inDataDir(c.dataDir).get(address)).toBe(hosts.sshd.fingerprint);
+  });
+
+  it('refuses a malformed address or fingerprint, naming the field', async () => {
+    const c = makeCore();
+    const refused = async (input: unknown) => {
+      const r = await c.call('workers.trustHostKey', input as never, { transport: 'test' });
+      expect(r.ok).toBe(false);
+      return r.ok ? '' : r.error.message;
+    };
+    const fingerprint = `SHA256:${'A'.repeat(43)}`;
+    expect(await refused({ address: '127.0.0.1', fingerprint })).toContain('address: host:port');
+    expect(await refused({ address: '127.0.0.1:99999', fingerprint })).toContain('address: port 99999');
+    expect(await refused({ address: 'a b:22', fingerprint })).toContain('address');
+    expect(await refused({ address: '127.0.0.1:22', fingerprint: 'MD5:ab:cd' })).toContain('fingerprint: SHA256:');
+    expect(await refused({ address: '127.0.0.1:22', fingerprint, extra: 1 })).toMatch(/extra|unrecognized/i);
+    expect(KnownHosts.inDataDir(c.dataDir).get('127.0.0.1:22')).toBeNull();
   });
 });
 

@@ -40,7 +40,7 @@ async function check(core: CoreServices, name: string, h: HostInput, acceptHostK
   const spec = toHostSpec(h);
   // Accepting means pinning exactly the fingerprint the person was shown: a different key is refused.
   const probe = await probeHost(spec.host, { dataDir: core.dataDir, workerName: name, dockerHost: spec.dockerHost, privateKey: spec.privateKey, hostKey: acceptHostKey ?? null });
-  const unknown = !probe.ok && probe.hostKey && /is not known/.test(probe.error ?? '') ? probe.hostKey : null;
+  const unknown = probe.unknownHostKey;
   // The dialog trusts a key with its checkbox, not with the CLI's flags.
   const error = unknown && probe.error ? withAppAdvice(probe.error, TRUST_IN_THE_DIALOG) : probe.error;
   return {
@@ -75,6 +75,22 @@ export function hostsHandlers(core: CoreServices): { [M in keyof typeof hostsMet
       const known = KnownHosts.inDataDir(core.dataDir);
       if (address && !known.get(address)) known.pin(address, acceptHostKey!);
       return result;
+    },
+    // The launch preview's "Trust this key": pins what the person was shown for a spec's own worker,
+    // without keeping a worker there. A changed key is never replaced from the app.
+    'workers.trustHostKey': ({ address, fingerprint }) => {
+      const port = Number(address.slice(address.lastIndexOf(':') + 1));
+      if (port < 1 || port > 65535) throw new ShoalError('invalid_input', `address: port ${port} is not between 1 and 65535`);
+      const known = KnownHosts.inDataDir(core.dataDir);
+      const pinned = known.get(address);
+      if (pinned && pinned !== fingerprint) {
+        throw new ShoalError('conflict', `host key of ${address} is already pinned as ${pinned}; Shoal never trusts another key over it (if the host was really re-keyed, remove its line from known-hosts.json in Shoal's data directory)`);
+      }
+      if (!pinned) {
+        known.pin(address, fingerprint);
+        core.audit.append({ actor: 'you', action: 'hostkey.trusted', subject: address, detail: { fingerprint } });
+      }
+      return { ok: true };
     },
     // The running engine stops placing work there on hearing of the change (as for `shoal workers remove`).
     'workers.remove': ({ name }) => ({ ok: core.workerRegistry.remove(name) }),

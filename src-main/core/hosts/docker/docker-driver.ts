@@ -83,6 +83,10 @@ export class DockerDriver implements HostDriver {
     return this.reach.kind === 'ssh' ? this.reach.conn.lastFingerprint : null;
   }
 
+  get sshKeyRefusal(): 'unknown' | 'changed' | null {
+    return this.reach.kind === 'ssh' ? this.reach.conn.lastKeyRefusal : null;
+  }
+
   private fail(e: unknown): Error {
     const err = e as { statusCode?: number };
     if (err.statusCode === 404 && /image/i.test(String((e as Error).message))) {

@@ -50,6 +50,8 @@ export class SshConnection {
   readonly label: string;
   /** The host key the server last presented (SHA256:…), accepted or not. */
   lastFingerprint: string | null = null;
+  /** Why the last key shown was refused ('unknown': not pinned yet, a person may trust it), or null. */
+  lastKeyRefusal: HostKeyError['kind'] | null = null;
   private client: Client | null = null;
   private connecting: Promise<Client> | null = null;
   private readonly lostListeners = new Set<(why: string) => void>();
@@ -116,9 +118,11 @@ export class SshConnection {
           this.lastFingerprint = fingerprintOf(key);
           try {
             this.keys.known.check(this.hostPort, this.lastFingerprint, { pinned: this.keys.pinned, acceptNew: this.keys.acceptNew });
+            this.lastKeyRefusal = null;
             return true;
           } catch (e) {
             keyError = e as HostKeyError;
+            this.lastKeyRefusal = keyError.kind;
             return false;
           }
         },

@@ -45,6 +45,10 @@ export class SshDriver implements HostDriver {
     return this.conn.lastFingerprint;
   }
 
+  get sshKeyRefusal(): 'unknown' | 'changed' | null {
+    return this.conn.lastKeyRefusal;
+  }
+
   private async root(): Promise<string> {
     this.home ??= this.conn.exec('printf %s "$HOME"').then((r) => r.stdout.toString().trim() || '/tmp').catch((e: unknown) => {
       this.home = null;

@@ -53,7 +53,7 @@ function DraftTabLabel({ draft }: { draft: Draft }) {
 
 function DraftReview({ draft, onChange, onRemove, last }: { draft: Draft; onChange: (d: Draft) => void; onRemove: (key: string) => void; last: boolean }) {
   const { check, error, checking, input } = useSpecCheck(draft);
-  const { reach, probing } = useWorkerReach(input, !!check?.ok && !checking);
+  const { reach, probing, recheck } = useWorkerReach(input, !!check?.ok && !checking);
   const launch = useShoalMutation('specs.launch');
   const toast = useToast();
   const editor = useRef<SpecEditorHandle>(null);
@@ -112,7 +112,7 @@ function DraftReview({ draft, onChange, onRemove, last }: { draft: Draft; onChan
         </section>
         <section className="draft-preview" aria-label="Preview" aria-busy={checking}>
           {error && !check && <ErrorNotice title="Could not check this spec" error={error} />}
-          {check ? <SpecPreviewPanel check={check} reach={reach} probing={probing} onGoToLine={(line) => editor.current?.goToLine(line)} /> : !error && <p className="muted pad">Checking…</p>}
+          {check ? <SpecPreviewPanel check={check} reach={reach} probing={probing} onRecheckWorkers={recheck} onGoToLine={(line) => editor.current?.goToLine(line)} /> : !error && <p className="muted pad">Checking…</p>}
         </section>
       </div>
       <div className="dialog-foot">

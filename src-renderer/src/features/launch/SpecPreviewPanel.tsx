@@ -3,12 +3,15 @@
 // Works for an invalid spec too (from the tasks as written), so a person sees where to look.
 import type { MethodOutput } from '../../../../src-shared/contract';
 import { AlertIcon } from '../../ui/icons';
+import { WorkerReachList } from './WorkerReachList';
 
 type Check = MethodOutput<'specs.validate'>;
 type Located = Check['located'][number];
 type Reach = MethodOutput<'specs.probeWorkers'>;
 
-export function SpecPreviewPanel({ check, reach, probing = false, onGoToLine }: { check: Check; reach?: Reach; probing?: boolean; onGoToLine: (line: number) => void }) {
+export function SpecPreviewPanel({ check, reach, probing = false, onRecheckWorkers, onGoToLine }: {
+  check: Check; reach?: Reach; probing?: boolean; onRecheckWorkers?: () => void; onGoToLine: (line: number) => void;
+}) {
   const byTask = new Map<number, Located[]>();
   const general: Located[] = [];
   for (const issue of check.located) {
@@ -87,29 +90,10 @@ export function SpecPreviewPanel({ check, reach, probing = false, onGoToLine }: 
               </li>
             ))}
           </ul>
-          <WorkerReachList reach={reach} probing={probing} />
+          <WorkerReachList reach={reach} probing={probing} onRecheck={onRecheckWorkers} />
         </>
       )}
     </div>
-  );
-}
-
-/** Remote workers answer or not: one that cannot be reached is flagged with the cause, since its
- *  tasks would wait for it instead of running. */
-function WorkerReachList({ reach, probing }: { reach: Reach | undefined; probing: boolean }) {
-  const remote = (reach ?? []).filter((r) => r.kind !== 'local');
-  if (probing && !reach) return <p className="muted" data-testid="worker-reach-probing">Checking that the workers can be reached…</p>;
-  if (remote.length === 0) return null;
-  return (
-    <ul className="preview-warnings" aria-label="Worker reachability" data-testid="worker-reach">
-      {remote.map((r) => (
-        <li key={r.id} data-worker-id={r.id} data-ok={r.ok}>
-          {r.ok
-            ? <span>{r.name} ({r.kind}) can be reached</span>
-            : <><AlertIcon size={13} /> <span data-tone="failed">{r.name} ({r.kind}) cannot be reached; its tasks would wait for it: {r.error}</span></>}
-        </li>
-      ))}
-    </ul>
   );
 }
 

@@ -16,5 +16,6 @@ function keepWhileFresh(query: { state: { fetchStatus: string; dataUpdatedAt: nu
 
 export function useWorkerReach(input: MethodInput<'specs.probeWorkers'>, enabled: boolean) {
   const query = useShoalQuery('specs.probeWorkers', input, { enabled, staleTime: keepWhileFresh });
-  return { reach: enabled ? query.data : undefined, probing: enabled && query.isFetching };
+  // Asked again on purpose (a host key was just trusted): refetch() does not wait for KEEP_MS.
+  return { reach: enabled ? query.data : undefined, probing: enabled && query.isFetching, recheck: () => void query.refetch() };
 }
