@@ -15,6 +15,7 @@ import { LaunchDialog } from './pages/launch-dialog';
 import { RunPage } from './pages/run-page';
 import { ShellPage } from './pages/shell-page';
 import { dropFiles } from './pages/spec-files';
+import { startSshd, type E2eSshd } from './fixtures/sshd';
 
 const RECIPES = path.resolve(import.meta.dirname, '..', 'scripts', 'infra');
 const IMAGE = 'localhost/shoal-worker:latest';
@@ -22,6 +23,7 @@ const IMAGE = 'localhost/shoal-worker:latest';
 // One sshd and one Docker API for the file's tests, so they run one after another in one worker.
 test.describe.configure({ mode: 'default' });
 
+let sshd: E2eSshd | null = null;
 let sshdDir = '';
 let dockerDir = '';
 let sshdPort = '';
@@ -36,17 +38,18 @@ function setAuthSock(value: string | undefined): void {
 
 test.beforeAll(() => {
   test.setTimeout(600_000);
-  sshdDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-e2e-sshd-'));
+  sshd = startSshd();
+  sshdDir = sshd.dir;
+  sshdPort = sshd.port;
   dockerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-e2e-docker-'));
-  sshdPort = execFileSync(path.join(RECIPES, 'sshd-up'), [sshdDir], { encoding: 'utf8' }).trim().split(/\s+/)[1]!;
   socket = execFileSync(path.join(RECIPES, 'docker-up'), [dockerDir], { encoding: 'utf8', timeout: 900_000 }).trim().split(/\s+/)[1]!.replace(/^unix:\/\//, '');
 });
 
 test.afterAll(() => {
   setAuthSock(savedAuthSock);
-  if (sshdDir) execFileSync(path.join(RECIPES, 'sshd-down'), [sshdDir], { stdio: 'ignore' });
+  sshd?.stop();
   if (dockerDir) execFileSync(path.join(RECIPES, 'docker-down'), [dockerDir], { stdio: 'ignore' });
-  for (const d of [sshdDir, dockerDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
+  if (dockerDir) fs.rmSync(dockerDir, { recursive: true, force: true });
 });
 
 /** Opens Add worker on a Docker image at the ssh:// daemon, with the worker's name filled in. */

@@ -1,22 +1,18 @@
 // Adding an SSH worker from the Workers view against a real OpenSSH server on 127.0.0.1 (started
 // here with the repo's recipe): Test connection shows the unknown host key, the person trusts it,
 // the worker is kept, and a task runs on it.
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { expect, test } from './fixtures/shoal-host';
 import { LaunchDialog } from './pages/launch-dialog';
 import { RunPage } from './pages/run-page';
 import { ShellPage } from './pages/shell-page';
 import { dropFiles } from './pages/spec-files';
-
-const RECIPES = path.resolve(import.meta.dirname, '..', 'scripts', 'infra');
+import { startSshd } from './fixtures/sshd';
 
 test('adds an SSH worker through the host-key prompt and runs a task on it', async ({ page, host }) => {
   test.setTimeout(120_000);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-e2e-sshd-'));
-  const port = execFileSync(path.join(RECIPES, 'sshd-up'), [dir], { encoding: 'utf8' }).trim().split(/\s+/)[1]!;
+  const sshd = startSshd();
+  const port = sshd.port;
   try {
     // A short window (a laptop with the app beside an editor): the dialog scrolls.
     await page.setViewportSize({ width: 1024, height: 560 });
@@ -26,7 +22,7 @@ test('adds an SSH worker through the host-key prompt and runs a task on it', asy
     const dialog = page.getByTestId('add-worker-dialog');
     await dialog.locator('[name="worker-name"]').fill('box');
     await dialog.locator('[name="ssh-target"]').fill(`${os.userInfo().username}@127.0.0.1:${port}`);
-    await dialog.locator('[name="ssh-identity"]').fill(path.join(dir, 'id_ed25519'));
+    await dialog.locator('[name="ssh-identity"]').fill(sshd.identity);
     await dialog.locator('[name="worker-capabilities"]').fill('remote');
     await dialog.getByTestId('worker-test').click();
     const check = dialog.getByTestId('worker-check');
@@ -50,7 +46,6 @@ test('adds an SSH worker through the host-key prompt and runs a task on it', asy
     const run = new RunPage(page);
     await expect(run.taskRow('hello')).toHaveAttribute('data-state', 'passed', { timeout: 60_000 });
   } finally {
-    execFileSync(path.join(RECIPES, 'sshd-down'), [dir], { stdio: 'ignore' });
-    fs.rmSync(dir, { recursive: true, force: true });
+    sshd.stop();
   }
 });

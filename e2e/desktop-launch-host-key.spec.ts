@@ -2,29 +2,25 @@
 // server on 127.0.0.1, started with the repo's recipe): the launch preview flags the worker with the
 // key's fingerprint and offers to trust it there; once trusted, the worker answers and the task runs
 // on it. No kept worker is added on the way.
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { callHost } from './fixtures/host-call';
 import { expect, test } from './fixtures/shoal-host';
 import { LaunchDialog } from './pages/launch-dialog';
 import { RunPage } from './pages/run-page';
 import { ShellPage } from './pages/shell-page';
 import { dropFiles } from './pages/spec-files';
-
-const RECIPES = path.resolve(import.meta.dirname, '..', 'scripts', 'infra');
+import { startSshd } from './fixtures/sshd';
 
 test("trusts a spec's own SSH worker's host key from the launch preview, then runs the task there", async ({ page, host }) => {
   test.setTimeout(120_000);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-e2e-sshd-'));
-  const port = execFileSync(path.join(RECIPES, 'sshd-up'), [dir], { encoding: 'utf8' }).trim().split(/\s+/)[1]!;
+  const sshd = startSshd();
+  const port = sshd.port;
   try {
     const spec = `name: far work
 worker_specs:
   - id: far
     name: far box
-    host: { kind: ssh, host: 127.0.0.1, port: ${port}, user: ${os.userInfo().username}, identity: ${path.join(dir, 'id_ed25519')} }
+    host: { kind: ssh, host: 127.0.0.1, port: ${port}, user: ${os.userInfo().username}, identity: ${sshd.identity} }
 task_specs:
   - id: hello
     name: Hello over SSH
@@ -56,7 +52,6 @@ task_specs:
     // Trusting a key kept no worker (which would also take other specs' tasks).
     expect(await callHost(host, 'workers.kept', {})).toEqual([]);
   } finally {
-    execFileSync(path.join(RECIPES, 'sshd-down'), [dir], { stdio: 'ignore' });
-    fs.rmSync(dir, { recursive: true, force: true });
+    sshd.stop();
   }
 });
