@@ -280,13 +280,15 @@ export class SshDriver implements HostDriver {
     return this.cutOff.idle();
   }
 
-  /** The remote host's load, read over the attempt's own connection with one exec: CPU busy as the
-   *  1-minute load average over the CPUs, memory as total minus available. It never waits for a
-   *  free session: a late sample is worth nothing, and no heartbeat is recorded while one is out. */
+  /** The remote host's load, read with one exec: CPU busy as the 1-minute load average over the
+   *  CPUs, memory as total minus available. Over the attempt's own connection when it has a free
+   *  session, else over the control connection (under MaxSessions 1 the agent holds the only one),
+   *  which closes again once the samples stop. It never waits for a free session on either: a late
+   *  sample is worth nothing, and no heartbeat is recorded while one is out. */
   async usage(ref: HostRef): Promise<HostUsage | null> {
     if (ref.kind !== 'ssh') return null;
     try {
-      const r = await this.conn.exec(HOST_LOAD, undefined, { wait: false });
+      const r = await this.conn.exec(HOST_LOAD, undefined, { wait: false, control: true });
       return parseHostLoad(r.stdout.toString());
     } catch {
       return null;
