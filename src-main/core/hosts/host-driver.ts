@@ -45,7 +45,8 @@ export interface HostExit {
    *  and the reaper reclaims it. Its worker is down until a probe finds the host back. */
   lost?: boolean;
   /** The host stopped answering after the agent ended (bringing the result back): the attempt
-   *  fails with `hostError`, and its worker is down until a probe finds the host back. */
+   *  fails with `hostError` (unless `resultsLost` says none of the result is here), and its worker
+   *  is down until a probe finds the host back. */
   hostDown?: boolean;
   /** The connection dropped (or the host stopped answering) after the agent ended, while its
    *  results (changes, artifacts) were brought back or its workdir there removed: nothing of them

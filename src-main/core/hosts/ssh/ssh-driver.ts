@@ -221,6 +221,8 @@ export class SshDriver implements HostDriver {
    *  leaves nothing of the attempt here. Control commands: the next agent taking the session this
    *  one freed does not hold them up. */
   private async bringBack(plan: AttemptPlan, sink: AttemptSink, at: { repo: string | null; dir: string; art: string; base: string | null }): Promise<void> {
+    fs.mkdirSync(plan.artifactsDir, { recursive: true });
+    // Beside its destination: moving a file in is a rename, never a copy across filesystems.
     const staging = fs.mkdtempSync(path.join(plan.artifactsDir, '.shoal-incoming-'));
     try {
       let fetched: { patch: Buffer | null; names: string[] };
