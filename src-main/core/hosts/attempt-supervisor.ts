@@ -308,7 +308,10 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
     // The host dropped or went silent: its worker takes nothing more until a probe finds it back.
     const hostDown = unreachable ?? ((exit.lost || exit.hostDown) && exit.hostError !== undefined ? named(exit.hostError) : null);
     if (hostDown !== null) {
-      const next = exit.lost ? 'the lease is left to lapse, then the task is reclaimed' : unreachable !== null ? 'the task waits for the host' : 'the worker waits for the host to answer again';
+      const next = exit.lost ? 'the lease is left to lapse, then the task is reclaimed'
+        : unreachable !== null ? 'the task waits for the host'
+          : exit.resultsLost && !stop && !timedOut ? 'the attempt is interrupted without a result (retried per its policy); the worker waits for the host to answer again'
+            : 'the worker waits for the host to answer again';
       log.write(`shoal: ${hostDown}; ${next}\n`);
       deps.onHostDown?.(lease, hostDown);
     }
@@ -317,6 +320,13 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
     // Cut off mid-run: the agent may still be running there. Nothing is recorded and the lease is no
     // longer renewed, so the reaper reclaims the task at its deadline (and retries it per its policy).
     if (exit.lost && !stop) return;
+    // Cut off while its results came back: the agent ended, but none of what it left is here, so no
+    // verdict is made up from a part. As for one cut off while it ran, the attempt ends without a
+    // result and counts against the task's retries (a stop or a timeout says what it was instead).
+    if (exit.resultsLost && !stop && !timedOut) {
+      await complete({ kind: 'interrupted', signal: 'host-lost' });
+      return;
+    }
     if (unreachable !== null) {
       await complete({ kind: 'unreachable', reason: unreachable });
       return;

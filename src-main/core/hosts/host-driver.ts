@@ -45,8 +45,14 @@ export interface HostExit {
    *  and the reaper reclaims it. Its worker is down until a probe finds the host back. */
   lost?: boolean;
   /** The host stopped answering after the agent ended (bringing the result back): the attempt
-   *  fails with `hostError`, and its worker is down until a probe finds the host back. */
+   *  fails with `hostError` (unless `resultsLost` says none of the result is here), and its worker
+   *  is down until a probe finds the host back. */
   hostDown?: boolean;
+  /** The connection dropped (or the host stopped answering) after the agent ended, while its
+   *  results (changes, artifacts) were brought back or its workdir there removed: nothing of them
+   *  was applied here, and no verdict is made up from a part, so the attempt ends interrupted by the
+   *  host's loss and is retried per its policy, as one cut off while it ran. Comes with `hostDown`. */
+  resultsLost?: boolean;
   /** The host could not confirm the work ended (a daemon that did not answer, a container not
    *  removed): the driver keeps trying while this Shoal runs, and the attempt keeps its reap marker
    *  so a later start tries too. (`lost` implies it.) */

@@ -2,8 +2,8 @@
 // Connects on first use and again after a drop; the host key is checked against the pin before
 // anything else. Errors always name the host: "ssh root@10.0.0.5:22: connection refused".
 // Commands past the server's MaxSessions wait for a free session (see SessionGate) — except control
-// commands (ending an agent, bringing its results back, cleaning up), which then run over a second
-// connection to the same host instead.
+// commands (ending an agent, bringing its results back, cleaning up, sampling the host's load), which
+// then run over a second connection to the same host instead.
 //
 // Why a second connection: sshd's MaxSessions is per connection, and an agent holds its session for
 // as long as it runs. Before the first refusal teaches the limit a burst of agents can take every
@@ -38,8 +38,9 @@ export interface SshTarget {
 export interface ExecResult extends ExitStatus { stdout: Buffer; stderr: string }
 
 export interface ExecOptions extends SessionOptions {
-  /** A short command that must not wait behind agents (kill, results back, cleanup): when this
-   *  connection has no free session for it, it runs over the control connection instead. */
+  /** A short command that must not wait behind agents (kill, results back, cleanup, a load
+   *  sample): when this connection has no free session for it, it runs over the control connection
+   *  instead. */
   control?: boolean;
 }
 
@@ -52,6 +53,9 @@ export class SshConnection {
   lastFingerprint: string | null = null;
   /** Why the last key shown was refused ('unknown': not pinned yet, a person may trust it), or null. */
   lastKeyRefusal: HostKeyError['kind'] | null = null;
+  /** The host key last accepted here (pinned, or accepted as new): the only one the control
+   *  connection accepts. Not lastFingerprint, which may be a key refused on a later try. */
+  private acceptedFingerprint: string | null = null;
   private client: Client | null = null;
   private connecting: Promise<Client> | null = null;
   private readonly lostListeners = new Set<(why: string) => void>();
@@ -71,10 +75,10 @@ export class SshConnection {
     this.control = opts.isControl ? null : new IdleConnection(() => this.controlConnection(), opts.controlIdleMs ?? CONTROL_IDLE_MS);
   }
 
-  /** Same login, and only the key this connection was shown (it is connected by the time a control
+  /** Same login, and only the key this connection accepted (it is connected by the time a control
    *  command finds it full): a second connection never pins or accepts a key of its own. */
   private controlConnection(): SshConnection {
-    return new SshConnection(this.target, { known: this.keys.known, pinned: this.lastFingerprint ?? this.keys.pinned ?? null, acceptNew: false }, { isControl: true });
+    return new SshConnection(this.target, { known: this.keys.known, pinned: this.acceptedFingerprint ?? this.keys.pinned ?? null, acceptNew: false }, { isControl: true });
   }
 
   /** The control connection is open (made for a control command, not closed for idleness yet). */
@@ -119,6 +123,7 @@ export class SshConnection {
           try {
             this.keys.known.check(this.hostPort, this.lastFingerprint, { pinned: this.keys.pinned, acceptNew: this.keys.acceptNew });
             this.lastKeyRefusal = null;
+            this.acceptedFingerprint = this.lastFingerprint;
             return true;
           } catch (e) {
             keyError = e as HostKeyError;

@@ -1,5 +1,5 @@
-// A cancel and the bringing back of results never wait for an agent to end, however many sessions
-// agents hold: real sshds with MaxSessions 1 and 2 on 127.0.0.1. The remote is this computer, so an
+// A cancel, the bringing back of results and a heartbeat's load sample never wait for an agent to
+// end, however many sessions agents hold: real sshds with MaxSessions 1 and 2 on 127.0.0.1. The remote is this computer, so an
 // agent's process group is checked here with kill(-pgid, 0).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -7,6 +7,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSshd, type TestSshd } from '../../test-support/sshd';
 import { tempDir } from '../../test-support/temp-dir';
+import { eventsOf, launch } from '../../test-support/temp-core';
+import { useCores } from '../../test-support/use-cores';
 import { waitFor } from '../../test-support/wait-for';
 import type { AttemptSink, HostExit } from '../host-driver';
 import type { HostRef } from '../host-ref';
@@ -14,6 +16,7 @@ import { KnownHosts } from './host-keys';
 import { SshConnection } from './ssh-connection';
 import { SshDriver } from './ssh-driver';
 
+const makeCore = useCores();
 let one: TestSshd;
 let two: TestSshd;
 beforeAll(() => {
@@ -187,5 +190,82 @@ describe('bringing back results while agents hold every session', () => {
     } finally {
       await driver.close();
     }
+  });
+});
+
+describe('sampling the host\'s load while an agent holds every session', () => {
+  it('MaxSessions 1: a sample comes at once over the control connection, which still closes once the samples stop, and pins no key', async () => {
+    const known = tempDir();
+    const conn = new SshConnection({ host: '127.0.0.1', port: one.port, user: one.user, identity: one.identity }, { known: KnownHosts.inDataDir(known), pinned: one.fingerprint }, { controlIdleMs: 500 });
+    const driver = new SshDriver(conn);
+    try {
+      const agent = startAgent(driver, 'sleep 30');
+      const ref = await agent.started;
+      expect(conn.controlConnectionOpen).toBe(false);
+      const timed = async () => {
+        const t0 = Date.now();
+        const usage = await driver.usage(ref);
+        return { usage, ms: Date.now() - t0 };
+      };
+      const first = await timed(); // opens the control connection
+      const again = await timed(); // over the open one
+      console.log(`MaxSessions 1, agent holding the only session: load sample ${first.ms} ms (control connection opened), then ${again.ms} ms`);
+      for (const s of [first, again]) {
+        expect(s.usage).toEqual({ cpuPercent: expect.any(Number), memoryMb: expect.any(Number) });
+        expect(s.usage!.memoryMb).toBeGreaterThan(0);
+        expect(s.ms).toBeLessThan(5_000);
+      }
+      expect(groupAlive(ref.pgid)).toBe(true); // the sample did not wait for the agent
+      // Idle once the samples stop: it closes, and the next sample opens it again.
+      await waitFor('the control connection closed when idle', () => !conn.controlConnectionOpen, 10_000);
+      expect((await timed()).usage).not.toBeNull();
+      await waitFor('the control connection closed when idle again', () => !conn.controlConnectionOpen, 10_000);
+      // It accepted only the pinned key, and wrote no pin of its own.
+      expect(fs.existsSync(path.join(known, 'known-hosts.json'))).toBe(false);
+      await cancelAndTime([agent]);
+      await agent.finished;
+    } finally {
+      await driver.close();
+    }
+  });
+
+  it('MaxSessions 1: with the control connection\'s only session busy too, a sample gives up at once rather than wait', async () => {
+    const conn = connection(one, 500);
+    const driver = new SshDriver(conn);
+    try {
+      const agent = startAgent(driver, 'sleep 30');
+      const ref = await agent.started;
+      // A control command holding the control connection's only session for 5 s.
+      const held = conn.exec('sleep 5', undefined, { control: true });
+      await waitFor('the control connection open', () => conn.controlConnectionOpen, 10_000);
+      await new Promise((r) => setTimeout(r, 300)); // its session opened there
+      const t0 = Date.now();
+      expect(await driver.usage(ref)).toBeNull();
+      const ms = Date.now() - t0;
+      console.log(`MaxSessions 1, both connections' sessions busy: load sample gave up after ${ms} ms`);
+      expect(ms).toBeLessThan(3_000);
+      expect((await held).code).toBe(0);
+      await cancelAndTime([agent]);
+      await agent.finished;
+    } finally {
+      await driver.close();
+    }
+  });
+
+  it('MaxSessions 1: an attempt\'s heartbeats carry the host\'s load although its agent holds the only session', async () => {
+    const c = makeCore({ heartbeatMs: 200 });
+    KnownHosts.inDataDir(c.dataDir).pin(`127.0.0.1:${one.port}`, one.fingerprint);
+    const runId = launch(c, {
+      name: 'beat-one-session',
+      worker_specs: [{ id: 'w1', name: 'one session', host: { kind: 'ssh', host: '127.0.0.1', port: one.port, user: one.user, identity: one.identity }, max_concurrent_tasks: 1 }],
+      task_specs: [{ id: 'busy', name: 'busy', instructions: 'sleep 2', retry_policy: { max_attempts: 1 } }],
+    }, null);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const beats = eventsOf(c, runId).filter((e) => e.state === 'heartbeat');
+    const figures = beats.filter((e) => typeof e.cpu_percent === 'number');
+    console.log(`MaxSessions 1, a 2 s agent: ${figures.length} of ${beats.length} heartbeats carried the host's load`);
+    expect(figures.length).toBeGreaterThan(0);
+    // The machine's memory in use, far more than one shell's few megabytes.
+    expect(Math.max(...figures.map((b) => b.memory_mb as number))).toBeGreaterThan(64);
   });
 });

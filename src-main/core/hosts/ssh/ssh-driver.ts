@@ -7,7 +7,9 @@
 // A connection that drops while the agent runs leaves it running there (its own session): the
 // attempt is reported `lost` (its worker goes down, its lease lapses, the task is reclaimed), its
 // process group is ended once the host answers, and until then a probe does not call the host
-// usable again (cut-off-work.ts), so the rerun never runs beside it.
+// usable again (cut-off-work.ts), so the rerun never runs beside it. One that drops after the agent
+// ended, while its results come back, is the same loss: nothing of them lands here, the attempt ends
+// interrupted by it, and the remote workdir left there goes the way a cut-off agent does.
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -60,7 +62,7 @@ export class SshDriver implements HostDriver {
   private async run(command: string, what: string, opts: { stdin?: Buffer; signal?: AbortSignal; control?: boolean } = {}): Promise<Buffer> {
     const r = await this.conn.exec(command, opts.stdin, { signal: opts.signal, control: opts.control }).catch((e: unknown) => {
       const why = (e as Error).message.replace(`${this.label}: `, '');
-      throw new Error(`${this.label}: ${what} failed: ${why}`);
+      throw new NoAnswer(`${this.label}: ${what} failed: ${why}`, what, why);
     });
     if (r.code !== 0) throw new Error(`${this.label}: ${what} failed (exit ${r.code ?? r.signal}): ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
     return r.stdout;
@@ -186,9 +188,16 @@ export class SshDriver implements HostDriver {
           sink.finish({ code: null, signal: null, hostError: `${lost} while the agent ran`, lost: true });
           return;
         }
+        const ended = { code: exit?.code ?? null, signal: exit?.signal ?? null };
         void this.bringBack(plan, sink, { repo, dir, art, base: w.baseCommit }).then(
-          () => sink.finish({ code: exit?.code ?? null, signal: exit?.signal ?? null }),
-          (e: unknown) => sink.finish({ code: exit?.code ?? null, signal: exit?.signal ?? null, hostError: (e as Error).message }),
+          () => sink.finish(ended),
+          (e: unknown) => {
+            if (!(e instanceof NoAnswer)) return sink.finish({ ...ended, hostError: (e as Error).message });
+            // Lost as the results came back: the workdir left there goes once the host answers (a
+            // probe sees to it before it calls the host usable), and its reap is owed until then.
+            this.cutOff.add(started);
+            sink.finish({ ...ended, hostError: `${this.label}: connection lost while bringing the results back (${e.step}): ${e.why}`, hostDown: true, resultsLost: true, workLeft: true });
+          },
         );
       });
     });
@@ -209,36 +218,64 @@ export class SshDriver implements HostDriver {
     }
   }
 
-  /** The agent's changes into the local worktree, artifacts into the local artifacts dir, then the
-   *  remote workdir goes. Control commands: the next agent taking the session this one freed does
-   *  not hold them up. */
+  /** The agent's changes into the local worktree and its artifacts into the local artifacts dir,
+   *  all or nothing: everything is fetched first (each artifact checked against the remote's SHA-256
+   *  into a staging dir), the remote workdir goes, and only then is the patch applied and are the
+   *  artifacts moved into place. A host that stops answering anywhere on the way (NoAnswer) thus
+   *  leaves nothing of the attempt here. Control commands: the next agent taking the session this
+   *  one freed does not hold them up. */
   private async bringBack(plan: AttemptPlan, sink: AttemptSink, at: { repo: string | null; dir: string; art: string; base: string | null }): Promise<void> {
+    fs.mkdirSync(plan.artifactsDir, { recursive: true });
+    // Beside its destination: moving a file in is a rename, never a copy across filesystems.
+    const staging = fs.mkdtempSync(path.join(plan.artifactsDir, '.shoal-incoming-'));
     try {
-      if (at.repo && at.base) {
-        const patch = await this.run(`cd ${q(at.dir)} && git add -A -N . >/dev/null 2>&1; git -c core.quotepath=off diff --binary ${at.base}`, 'reading the agent\'s changes', { control: true });
-        if (patch.length > 0) await applyPatch(plan.workdir.dir, patch);
+      let fetched: { patch: Buffer | null; names: string[] };
+      try {
+        fetched = await this.fetchResults(at, staging);
+      } catch (e) {
+        // An ordinary failure (a damaged artifact, a git error there): the workdir goes all the
+        // same. One the host did not answer leaves it (the caller sees to it once the host is back),
+        // and so does a host that stops answering now.
+        if (!(e instanceof NoAnswer)) throw (await this.removeWorkdir(at)) ?? e;
+        throw e;
       }
-      const listing = (await this.run(`cd ${q(at.art)} 2>/dev/null || exit 0; for f in *; do [ -f "$f" ] && sha256sum -- "$f"; done; true`, 'listing artifacts', { control: true })).toString();
-      const names: string[] = [];
-      for (const line of listing.split('\n')) {
-        const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
-        if (!m || m[2]!.includes('/')) continue;
-        const body = await this.run(`cat -- ${q(`${at.art}/${m[2]}`)}`, `fetching artifact ${m[2]}`, { control: true });
-        if (crypto.createHash('sha256').update(body).digest('hex') !== m[1]) throw new Error(`${this.label}: artifact ${m[2]} arrived damaged (checksum mismatch)`);
-        fs.writeFileSync(path.join(plan.artifactsDir, m[2]!), body);
-        names.push(m[2]!);
-      }
-      sink.artifacts(names);
+      const gone = await this.removeWorkdir(at);
+      if (gone) throw gone;
+      if (fetched.patch) await applyPatch(plan.workdir.dir, fetched.patch);
+      for (const name of fetched.names) fs.renameSync(path.join(staging, name), path.join(plan.artifactsDir, name));
+      sink.artifacts(fetched.names);
     } finally {
-      await this.removeWorkdir(at);
+      fs.rmSync(staging, { recursive: true, force: true });
     }
   }
 
-  /** The attempt's remote workdir and artifacts dir go; a failure to remove them is not the attempt's. */
-  private async removeWorkdir(at: { repo: string | null; dir: string; art: string }): Promise<void> {
+  /** The agent's patch (null when it changed nothing) and its artifacts, checked, into `staging`. */
+  private async fetchResults(at: { repo: string | null; art: string; dir: string; base: string | null }, staging: string): Promise<{ patch: Buffer | null; names: string[] }> {
+    let patch: Buffer | null = null;
+    if (at.repo && at.base) {
+      const diff = await this.run(`cd ${q(at.dir)} && git add -A -N . >/dev/null 2>&1; git -c core.quotepath=off diff --binary ${at.base}`, 'reading the agent\'s changes', { control: true });
+      if (diff.length > 0) patch = diff;
+    }
+    const listing = (await this.run(`cd ${q(at.art)} 2>/dev/null || exit 0; for f in *; do [ -f "$f" ] && sha256sum -- "$f"; done; true`, 'listing artifacts', { control: true })).toString();
+    const names: string[] = [];
+    for (const line of listing.split('\n')) {
+      const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
+      if (!m || m[2]!.includes('/')) continue;
+      const body = await this.run(`cat -- ${q(`${at.art}/${m[2]}`)}`, `fetching artifact ${m[2]}`, { control: true });
+      if (crypto.createHash('sha256').update(body).digest('hex') !== m[1]) throw new Error(`${this.label}: artifact ${m[2]} arrived damaged (checksum mismatch)`);
+      fs.writeFileSync(path.join(staging, m[2]!), body);
+      names.push(m[2]!);
+    }
+    return { patch, names };
+  }
+
+  /** The attempt's remote workdir and artifacts dir go. A command that failed there is not the
+   *  attempt's failure (null); a host that did not answer is returned (NoAnswer), for the caller to
+   *  judge. */
+  private async removeWorkdir(at: { repo: string | null; dir: string; art: string }): Promise<NoAnswer | null> {
     const cleanup = `rm -rf ${q(at.dir)} ${q(at.art)}` + (at.repo ? `; git -C ${q(at.repo)} worktree prune` : '');
-    const done = () => this.conn.exec(cleanup, undefined, { control: true }).catch(() => undefined);
-    await (at.repo ? this.inRepo(at.repo, done) : done());
+    const done = () => this.run(cleanup, 'removing the remote workdir', { control: true }).then(() => null, (e: unknown) => (e instanceof NoAnswer ? e : null));
+    return at.repo ? this.inRepo(at.repo, done) : done();
   }
 
   /** Agents cut off from this Shoal by a dropped connection: ended in the background once the host
@@ -249,13 +286,15 @@ export class SshDriver implements HostDriver {
     return this.cutOff.idle();
   }
 
-  /** The remote host's load, read over the attempt's own connection with one exec: CPU busy as the
-   *  1-minute load average over the CPUs, memory as total minus available. It never waits for a
-   *  free session: a late sample is worth nothing, and no heartbeat is recorded while one is out. */
+  /** The remote host's load, read with one exec: CPU busy as the 1-minute load average over the
+   *  CPUs, memory as total minus available. Over the attempt's own connection when it has a free
+   *  session, else over the control connection (under MaxSessions 1 the agent holds the only one),
+   *  which closes again once the samples stop. It never waits for a free session on either: a late
+   *  sample is worth nothing, and no heartbeat is recorded while one is out. */
   async usage(ref: HostRef): Promise<HostUsage | null> {
     if (ref.kind !== 'ssh') return null;
     try {
-      const r = await this.conn.exec(HOST_LOAD, undefined, { wait: false });
+      const r = await this.conn.exec(HOST_LOAD, undefined, { wait: false, control: true });
       return parseHostLoad(r.stdout.toString());
     } catch {
       return null;
@@ -290,4 +329,12 @@ async function applyPatch(dir: string, patch: Buffer): Promise<void> {
     const child = execFile('git', ['apply', '--binary', '--whitespace=nowarn', '-'], { cwd: dir }, (e, _out, err) => (e ? reject(new Error(`applying the remote changes: ${String(err).trim() || e.message}`)) : resolve()));
     child.stdin?.end(patch);
   });
+}
+
+/** A command the host gave no answer to: it could not be run, or its connection dropped before it
+ *  reported an exit status (as opposed to a command that ran and failed there). */
+class NoAnswer extends Error {
+  constructor(message: string, readonly step: string, readonly why: string) {
+    super(message);
+  }
 }

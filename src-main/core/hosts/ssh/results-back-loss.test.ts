@@ -1,0 +1,105 @@
+// The SSH driver when the connection drops after the agent ended, while it brings the results back:
+// the host's sshd process serving the connection is killed by its PID (the remote is this computer)
+// at two points — while an artifact is fetched, another one already fetched and checked, and while
+// the remote workdir is removed, everything already fetched. Either way the attempt's exit says the
+// results were lost to the host's loss (naming the host and the step), and nothing of them lands
+// here: not the agent's changes (read before the drop), not an artifact. The remote workdir goes
+// once the host answers again (the driver's background reap), and the driver works on.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { git, initRepo } from '../../test-support/git-repo';
+import { childrenOf, processesRunning } from '../../test-support/processes';
+import { startSshd, type TestSshd } from '../../test-support/sshd';
+import { tempDir } from '../../test-support/temp-dir';
+import { waitFor } from '../../test-support/wait-for';
+import type { AttemptSink, HostExit } from '../host-driver';
+import { KnownHosts } from './host-keys';
+import { SshConnection } from './ssh-connection';
+import { SshDriver } from './ssh-driver';
+
+let sshd: TestSshd;
+beforeAll(() => {
+  sshd = startSshd();
+}, 120_000);
+afterAll(() => sshd?.stop());
+
+const runId = `results-loss-${process.pid}-${Date.now()}`;
+const remoteRun = path.join(os.homedir(), '.shoal', 'work', runId);
+afterAll(() => fs.rmSync(remoteRun, { recursive: true, force: true }));
+
+/** An attempt in a real local repository, through the driver, running `script` (sh) there. */
+function attempt(driver: SshDriver, taskId: string, script: string) {
+  const repo = initRepo({ 'README.md': 'base\n' });
+  const base = git(repo, 'rev-parse', 'HEAD');
+  const artifactsDir = tempDir();
+  const artifacts: string[] = [];
+  let finish!: (exit: HostExit) => void;
+  const finished = new Promise<HostExit>((resolve) => (finish = resolve));
+  const sink: AttemptSink = {
+    started() {}, output() {}, diagnostics() {}, events() {},
+    artifacts: (names) => void artifacts.push(...names),
+    finish: (exit) => finish(exit),
+  };
+  const started = driver.start({
+    runId, taskId, attempt: 1, workerName: 'far', workdir: { dir: repo, branch: 'main', baseCommit: base, repo }, artifactsDir, gatewayUrl: null, killGraceMs: 1_000,
+    launch: { command: 'sh', args: ['-c', script], env: { SHOAL_ARTIFACTS_DIR: artifactsDir }, stream: 'plain' },
+  }, sink, new AbortController().signal);
+  return { repo, artifactsDir, artifacts, started, finished, remoteDir: path.join(remoteRun, `${taskId}-1`) };
+}
+
+/** Drops the driver's connection the moment `pattern` runs there: its sshd process is killed. */
+async function dropWhileRunning(pattern: string): Promise<void> {
+  await waitFor(`${pattern} running there`, () => processesRunning(pattern).length > 0, 60_000, 5);
+  const serving = childrenOf(sshd.pid); // one per connection: the driver's is the only one
+  expect(serving).toHaveLength(1);
+  process.kill(serving[0]!, 'SIGKILL');
+}
+
+async function expectNothingLanded(a: ReturnType<typeof attempt>, exit: HostExit, step: string): Promise<void> {
+  const label = `ssh ${sshd.user}@127.0.0.1:${sshd.port}`;
+  expect(exit).toMatchObject({ resultsLost: true, hostDown: true, workLeft: true });
+  expect(exit.hostError).toMatch(new RegExp(`^${label.replace(/[.]/g, '\\.')}: connection lost while bringing the results back \\(${step}\\): `));
+  expect(a.artifacts).toEqual([]);
+  expect(fs.readdirSync(a.artifactsDir)).toEqual([]); // neither a checked artifact nor the staging
+  expect(git(a.repo, 'status', '--porcelain')).toBe(''); // the changes were not applied
+  expect(fs.readFileSync(path.join(a.repo, 'README.md'), 'utf8')).toBe('base\n');
+}
+
+describe('an SSH connection dropped while the results come back', () => {
+  it('while an artifact is fetched: nothing lands here, and the remote workdir goes once the host answers', async () => {
+    const driver = new SshDriver(new SshConnection({ host: '127.0.0.1', port: sshd.port, user: sshd.user, identity: sshd.identity }, { known: KnownHosts.inDataDir(tempDir()), pinned: sshd.fingerprint }));
+    try {
+      // a.txt comes first and is fetched whole; b.bin (sparse, 512 MiB) takes long to come.
+      const a = attempt(driver, 'fetch', 'echo changed > README.md; echo one > "$SHOAL_ARTIFACTS_DIR/a.txt"; truncate -s 512M "$SHOAL_ARTIFACTS_DIR/b.bin"');
+      await a.started;
+      await dropWhileRunning(`cat -- ${a.remoteDir}.artifacts/b.bin`);
+      for (const pid of processesRunning(`cat -- ${a.remoteDir}.artifacts/b.bin`)) process.kill(pid, 'SIGKILL'); // the test's own, cut off
+      await expectNothingLanded(a, await a.finished, 'fetching artifact b.bin');
+      await driver.settled(); // the background reap, once the host answered again
+      expect(fs.existsSync(a.remoteDir)).toBe(false);
+      expect(fs.existsSync(`${a.remoteDir}.artifacts`)).toBe(false);
+      expect((await driver.probe()).ok).toBe(true);
+    } finally {
+      await driver.close();
+    }
+  }, 120_000);
+
+  it('while the remote workdir is removed: everything was fetched, and still nothing lands here', async () => {
+    const driver = new SshDriver(new SshConnection({ host: '127.0.0.1', port: sshd.port, user: sshd.user, identity: sshd.identity }, { known: KnownHosts.inDataDir(tempDir()), pinned: sshd.fingerprint }));
+    try {
+      // Many files (not artifacts: a directory) so that removing the workdir takes a while.
+      const a = attempt(driver, 'cleanup', 'echo changed > README.md; echo one > "$SHOAL_ARTIFACTS_DIR/a.txt"; mkdir "$SHOAL_ARTIFACTS_DIR/junk" && cd "$SHOAL_ARTIFACTS_DIR/junk" && seq 1 30000 | xargs touch');
+      await a.started;
+      await dropWhileRunning(`rm -rf ${a.remoteDir} ${a.remoteDir}.artifacts`);
+      await expectNothingLanded(a, await a.finished, 'removing the remote workdir');
+      await driver.settled();
+      expect(fs.existsSync(a.remoteDir)).toBe(false);
+      expect(fs.existsSync(`${a.remoteDir}.artifacts`)).toBe(false);
+      expect((await driver.probe()).ok).toBe(true);
+    } finally {
+      await driver.close();
+    }
+  }, 120_000);
+});
