@@ -125,7 +125,7 @@ test('a removed kept worker and a run’s worker after its run ended say so in a
 
     const ended = page.locator('[data-testid="worker-row"][data-worker-id="run-box"]');
     await expect(ended).toHaveAttribute('data-state', 'run-ended', { timeout: 10_000 });
-    await expect(ended.getByTestId('worker-reason')).toHaveText(/^Its run ended · last\sseen\s\d+s\sago$/);
+    await expect(ended.getByTestId('worker-reason')).toHaveText(/^Run ended · last\sseen\s\d+s\sago$/);
     await expect(ended.getByTestId('worker-reason')).toHaveAttribute('data-kind', 'neutral');
     await expect(ended.getByRole('button')).toHaveCount(0);
 

@@ -50,7 +50,7 @@ export function WorkersTable({ workers, activity }: { workers: WorkerRow[]; acti
                   ? (
                     <ul className="current-tasks">
                       {act.current.slice(0, 3).map((c) => (
-                        <li key={`${c.runId}/${c.taskId}`}><a href={hrefFor('runs', c.runId, c.taskId)} title={`${c.runName} · attempt ${c.attempt}`}>{c.taskName}</a> <span className="muted">{formatRelative(c.since, now)}</span></li>
+                        <li key={`${c.runId}/${c.taskId}`}><a href={hrefFor('runs', c.runId, c.taskId)} title={`${c.taskName} · ${c.runName} · attempt ${c.attempt}`}>{c.taskName}</a> <span className="muted">{formatRelative(c.since, now)}</span></li>
                       ))}
                       {act.current.length > 3 && <li className="muted">and {act.current.length - 3} more</li>}
                     </ul>
@@ -58,10 +58,14 @@ export function WorkersTable({ workers, activity }: { workers: WorkerRow[]; acti
                   : <span className="muted">{shown.idle}</span>}
               </td>
               <td className="col-num">
-                <div className="load">
-                  <span className="mono">{w.running}/{w.maxConcurrent ?? '∞'}</span>
-                  {w.maxConcurrent ? <span className="load-bar" aria-hidden="true"><span style={{ width: `${Math.min(100, (w.running / w.maxConcurrent) * 100)}%` }} /></span> : null}
-                </div>
+                {shown.gone && w.running === 0
+                  ? <span className="muted">—</span>
+                  : (
+                    <div className="load">
+                      <span className="mono">{w.running}/{w.maxConcurrent ?? '∞'}</span>
+                      {w.maxConcurrent ? <span className="load-bar" aria-hidden="true"><span style={{ width: `${Math.min(100, (w.running / w.maxConcurrent) * 100)}%` }} /></span> : null}
+                    </div>
+                  )}
               </td>
               <td><Sparkline values={samples.map((s) => s.cpu)} max={100} label={`CPU of ${w.name}`} format={(v) => formatPercent(v)} /></td>
               <td><Sparkline values={samples.map((s) => s.mem)} label={`Memory of ${w.name}`} format={(v) => formatMemory(v)} /></td>

@@ -32,6 +32,7 @@ describe('presentWorker', () => {
     expect(shown.pill.tone).toBe('failed');
     expect(shown.note).toEqual({ text: 'ssh nobody@127.0.0.1:2222: connection refused', kind: 'fault', title: 'worker box: ssh nobody@127.0.0.1:2222: connection refused' });
     expect(shown.heartbeat).toBe('3s ago');
+    expect(shown.idle).toBe('—');
     expect(shown.actions).toMatchObject({ drain: true, retire: true });
   });
 
@@ -42,6 +43,7 @@ describe('presentWorker', () => {
     expect(plain(shown.note)).toBe('Removed · last seen 5m ago');
     expect(shown.heartbeat).toBe('5m ago');
     expect(shown.idle).toBe('—');
+    expect(shown.gone).toBe(true);
     expect(shown.actions).toEqual(NONE);
   });
 
@@ -59,9 +61,9 @@ describe('presentWorker', () => {
   });
 
   it('a run’s own worker after its run ended: neutral, when it was last seen (or when it left), no actions', () => {
-    expect(plain(presentWorker(worker({ status: 'offline', state: 'run-ended', lastHeartbeatAt: ago(90_000) }), NOW).note)).toBe('Its run ended · last seen 1m ago');
+    expect(plain(presentWorker(worker({ status: 'offline', state: 'run-ended', lastHeartbeatAt: ago(90_000) }), NOW).note)).toBe('Run ended · last seen 1m ago');
     const never = presentWorker(worker({ status: 'offline', state: 'run-ended', lastHeartbeatAt: null, stateSince: ago(60_000) }), NOW);
-    expect(plain(never.note)).toMatch(/^Its run ended · at /);
+    expect(plain(never.note)).toMatch(/^Run ended at \d/);
     expect(never.heartbeat).toBe('—');
     expect(never.actions).toEqual(NONE);
   });

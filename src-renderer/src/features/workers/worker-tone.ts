@@ -46,6 +46,8 @@ export interface WorkerPresentation {
   heartbeat: string;
   /** The Running now column when it runs nothing. */
   idle: string;
+  /** Removed, or its run ended: listed for its history, no longer a worker (no load to show). */
+  gone: boolean;
   actions: { drain: boolean; resume: boolean; retire: boolean; revoke: boolean };
 }
 
@@ -58,7 +60,9 @@ export function presentWorker(w: WorkerRow, now: number): WorkerPresentation {
     pill: { ...pill, pulse: pill === STATE_PILLS.busy || pill === FINISHING },
     note: noteOf(w, now),
     heartbeat: live ? formatRelative(w.lastHeartbeatAt, now) : formatAgo(w.lastHeartbeatAt, now),
-    idle: w.state === 'draining' ? 'Drained' : live || w.state === 'down' ? 'Idle' : '—',
+    // Idle only where it could take a task; a worker that is down or gone is not idle, just not there.
+    idle: w.state === 'draining' ? 'Drained' : w.state === 'online' || w.state === 'busy' ? 'Idle' : '—',
+    gone,
     actions: {
       // A removed worker, or one whose run ended, is in no engine: there is nothing to drain or
       // retire (main refuses it too). Resume stays for what a person took out of service.
@@ -82,9 +86,9 @@ function noteOf(w: WorkerRow, now: number): WorkerNote | null {
         : { text: ['Not answering', seen].filter(Boolean).join(' · '), kind: 'neutral' };
     case 'removed':
       if (w.running > 0) return { text: `Removed · finishing ${w.running} ${w.running === 1 ? 'task' : 'tasks'}, then it leaves`, kind: 'neutral', title: 'Removed from the kept workers: it takes nothing new' };
-      return { text: `Removed · ${seen ?? unbroken(`at ${formatClock(w.stateSince, now)}`)}`, kind: 'neutral', title: 'Removed from the kept workers' };
+      return { text: seen ? `Removed · ${seen}` : `Removed at ${formatClock(w.stateSince, now)}`, kind: 'neutral', title: 'Removed from the kept workers' };
     case 'run-ended':
-      return { text: `Its run ended · ${seen ?? unbroken(`at ${formatClock(w.stateSince, now)}`)}`, kind: 'neutral', title: "A worker of a run's own worker_specs: it leaves when the run ends" };
+      return { text: seen ? `Run ended · ${seen}` : `Run ended at ${formatClock(w.stateSince, now)}`, kind: 'neutral', title: "A worker of a run's own worker_specs: it leaves when the run ends" };
     case 'offline':
       if (w.agent?.state === 'revoked') return null; // the agent line says when it was revoked
       return { text: [unbroken(`Offline since ${formatClock(w.stateSince, now)}`), seen].filter(Boolean).join(' · '), kind: 'neutral' };
