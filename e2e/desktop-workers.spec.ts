@@ -1,6 +1,13 @@
 // The Workers view against a real host: status, what each worker runs now, load, CPU and memory
-// sparklines from heartbeats, heartbeat age; drain (takes nothing new), resume, retire.
+// sparklines from heartbeats, heartbeat age; drain (takes nothing new), resume, retire; a worker
+// whose host is down (its cause in danger red), and workers that are gone (a kept worker removed,
+// a run's own worker after its run ended): a neutral line and no drain or retire.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { callHost } from './fixtures/host-call';
 import { expect, test } from './fixtures/shoal-host';
 import { LaunchDialog } from './pages/launch-dialog';
 import { RunPage } from './pages/run-page';
@@ -75,5 +82,63 @@ test('a worker whose host cannot be reached says why in the Workers view, and it
   const row = page.locator('[data-testid="worker-row"][data-worker-id="w-down"]');
   await expect(row).toHaveAttribute('data-status', 'unhealthy', { timeout: 15_000 });
   await expect(row.getByTestId('worker-reason')).toHaveText(`ssh nobody@127.0.0.1:${port}: connection refused (is sshd running there?)`);
+  // A fault with a cause: the one kind of line shown in danger red.
+  await expect(row.getByTestId('worker-reason')).toHaveAttribute('data-kind', 'fault');
   await shell.screenshot('workers-unhealthy');
+});
+
+const RECIPES = path.resolve(import.meta.dirname, '..', 'scripts', 'infra');
+const OWN_WORKER = 'name: own worker\nworker_specs:\n  - id: run-box\n    name: run box\n    host: { kind: local }\ntask_specs:\n  - id: t\n    name: Quick\n    instructions: echo hi\n';
+
+test('a removed kept worker and a run’s worker after its run ended say so in a neutral line, and offer no drain or retire', async ({ page, host }) => {
+  test.setTimeout(90_000);
+  const sshdDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-e2e-sshd-'));
+  try {
+    const sshdPort = Number(execFileSync(path.join(RECIPES, 'sshd-up'), [sshdDir], { encoding: 'utf8' }).trim().split(/\s+/)[1]);
+    const ssh = { kind: 'ssh' as const, host: '127.0.0.1', port: sshdPort, user: os.userInfo().username, identity: path.join(sshdDir, 'id_ed25519') };
+    const check = await callHost(host, 'workers.test', { host: ssh });
+    expect(check.unknownHostKey).toBeTruthy();
+    expect((await callHost(host, 'workers.add', { name: 'gone-box', host: ssh, acceptHostKey: check.unknownHostKey! })).ok).toBe(true);
+
+    const shell = new ShellPage(page);
+    await shell.open(`${host.url}#/workers`);
+    const kept = page.locator('[data-testid="worker-row"][data-worker-id="gone-box"]');
+    await expect(kept).toHaveAttribute('data-state', 'online', { timeout: 15_000 });
+    await expect(kept.getByRole('button', { name: /^Drain/ })).toBeVisible();
+
+    // A run with its own worker, run to its end.
+    await dropFiles(page, [{ name: 'own.yaml', text: OWN_WORKER }]);
+    const dialog = new LaunchDialog(page);
+    await dialog.expectReady(1);
+    await dialog.launch();
+    await expect(new RunPage(page).taskRow('t')).toHaveAttribute('data-state', 'passed', { timeout: 30_000 });
+    await shell.navLink({ id: 'workers', label: 'Workers', key: 'w', ready: 'workers-table' }).click();
+
+    // Removed from another window (or `shoal workers remove` in a terminal).
+    await callHost(host, 'workers.remove', { name: 'gone-box' });
+    await expect(kept).toHaveAttribute('data-state', 'removed');
+    // (The line keeps "last seen 6s ago" on one line with no-break spaces: \s matches them.)
+    await expect(kept.getByTestId('worker-reason')).toHaveText(/^Removed · last\sseen\s\d+s\sago$/);
+    await expect(kept.getByTestId('worker-reason')).toHaveAttribute('data-kind', 'neutral');
+    await expect(kept.locator('td.col-time')).toHaveText(/^\d+s ago$/); // its real last heartbeat, never "just now"
+    await expect(kept.getByRole('button')).toHaveCount(0);
+
+    const ended = page.locator('[data-testid="worker-row"][data-worker-id="run-box"]');
+    await expect(ended).toHaveAttribute('data-state', 'run-ended', { timeout: 10_000 });
+    await expect(ended.getByTestId('worker-reason')).toHaveText(/^Run ended · last\sseen\s\d+s\sago$/);
+    await expect(ended.getByTestId('worker-reason')).toHaveAttribute('data-kind', 'neutral');
+    await expect(ended.getByRole('button')).toHaveCount(0);
+
+    // This computer is still in service, and the count leaves the gone ones out.
+    const local = page.locator('[data-testid="worker-row"][data-worker-id="local"]');
+    await expect(local.getByRole('button', { name: /^Drain/ })).toBeVisible();
+    await expect(page.getByText(/^1 worker · 1 online · 0 tasks running/)).toBeVisible();
+
+    // Main refuses too, whoever asks, and names the worker.
+    await expect(callHost(host, 'workers.drain', { workerId: 'gone-box' })).rejects.toThrow('workers.drain: Worker "gone-box" cannot be drained: it was removed from the kept workers');
+    await expect(callHost(host, 'workers.retire', { workerId: 'run-box' })).rejects.toThrow('workers.retire: Worker "run box" cannot be retired: it belongs to a run that has ended');
+  } finally {
+    execFileSync(path.join(RECIPES, 'sshd-down'), [sshdDir], { stdio: 'ignore' });
+    fs.rmSync(sshdDir, { recursive: true, force: true });
+  }
 });

@@ -61,6 +61,18 @@ export const RemoteAgentInfoSchema = z.object({
 });
 export type RemoteAgentInfo = z.infer<typeof RemoteAgentInfoSchema>;
 
+/** What a worker is now, as the Workers view shows it (the raw `status` alone cannot say: an
+ *  `offline` row may be a kept worker whose Shoal stopped, a kept worker the person removed, or a
+ *  run's own worker whose run ended, and each wants its own words and actions):
+ *  - online, busy: in service; checking: its host is being probed (status `unknown`);
+ *  - down: unhealthy; a fault when `statusReason` names the cause (host down, auth refused, key mismatch);
+ *  - draining, retired: taken out of service by a person (Resume puts it back);
+ *  - offline: kept (or this computer, or a remote agent) but not running here now;
+ *  - removed: a kept worker the person removed (it may still finish what it runs, then it leaves);
+ *  - run-ended: a run's own worker (from its worker_specs) whose run is over. */
+export const WORKER_STATES = ['online', 'busy', 'checking', 'down', 'draining', 'retired', 'offline', 'removed', 'run-ended'] as const;
+export type WorkerState = (typeof WORKER_STATES)[number];
+
 export const WorkerRowSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -77,6 +89,9 @@ export const WorkerRowSchema = z.object({
   memoryMb: z.number().nullable(),
   /** Set for remote agents only. */
   agent: RemoteAgentInfoSchema.nullable(),
+  state: z.enum(WORKER_STATES),
+  /** When the row last changed state (the time it went offline, was removed, its run ended…). */
+  stateSince: z.string().nullable(),
 });
 export type WorkerRow = z.infer<typeof WorkerRowSchema>;
 

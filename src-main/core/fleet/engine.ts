@@ -22,6 +22,7 @@ import type { KeptForEngine } from '../hosts/worker-registry';
 import { HostWatch, type HostReach, type ReprobeBackoff } from '../hosts/host-watch';
 import type { LoadedSpec } from './spec/load-spec';
 import { KEEP_OUT_OF_SERVICE } from './worker-status-sql';
+import { REMOVED_FROM_KEPT as REMOVED } from './worker-reasons';
 
 export interface EngineOptions {
   store: Store;
@@ -71,9 +72,6 @@ interface Worker extends WorkerIdentity {
    *  removed, or a worker of a run's own worker_specs whose run is over. */
   leaving?: 'removed' | 'run-ended';
 }
-
-/** The status reason of a kept worker the person removed. */
-const REMOVED = 'removed from the kept workers';
 
 /** Run statuses under which a run's own workers stay in the engine. */
 const ACTIVE_RUN = new Set(['pending', 'queued', 'running', 'paused']);
@@ -378,9 +376,9 @@ export class FleetEngine {
     await Promise.all(this.reaping);
     for (const w of this.workers.values()) w.watch?.close();
     for (const w of this.workers.values()) {
-      this.heartbeatStmt.run(nowIso(), null, null, 'offline', nowIso(), w.id);
-      // Offline because this Shoal stopped: a cause from before (a host that was down) is stale now.
-      this.statusReasonStmt.run(null, w.id);
+      // Offline because this Shoal stopped: a cause from before (a host that was down) is stale now,
+      // except that a removed worker stays removed. Not a sign of life: its last heartbeat stays.
+      this.markStmt.run('offline', w.leaving === 'removed' ? REMOVED : null, nowIso(), w.id);
     }
     await this.drivers.close();
     this.notifyWaiters();

@@ -36,6 +36,30 @@ export function formatRelative(iso: string | null, now: number): string {
   return iso;
 }
 
+const always = new Intl.RelativeTimeFormat(undefined, { numeric: 'always', style: 'narrow' });
+
+/** How long ago, always as a number ("8s ago", "5m ago"): for a time that is over (the last
+ *  heartbeat of a worker that is gone), where "just now" would read as still alive. */
+export function formatAgo(iso: string | null, now: number): string {
+  if (!iso) return '—';
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  const ago = Math.max(0, now - t);
+  const [unit, size] = UNITS.find(([, s]) => ago >= s) ?? ['second', 1000];
+  return always.format(-Math.floor(ago / size), unit);
+}
+
+const clockToday = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+const clockOtherDay = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** A moment as a wall-clock time ("16:02"), with the date when it was not today. */
+export function formatClock(iso: string | null, now: number): string {
+  if (!iso) return '—';
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  return (new Date(t).toDateString() === new Date(now).toDateString() ? clockToday : clockOtherDay).format(t);
+}
+
 const absolute = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
 export function formatAbsolute(iso: string | null): string {

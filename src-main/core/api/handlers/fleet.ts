@@ -123,6 +123,7 @@ export function fleetHandlers(core: CoreServices): { [M in keyof typeof fleetMet
     },
     'workers.activity': () => activity.list(),
     'workers.drain': ({ workerId }) => {
+      refuseGone(core, workerId, 'drained');
       if (!core.engine.drainWorker(workerId)) throw new ShoalError('conflict', `Worker "${workerId}" cannot be drained (unknown, or already draining or retired).`);
       return { ok: true };
     },
@@ -131,12 +132,22 @@ export function fleetHandlers(core: CoreServices): { [M in keyof typeof fleetMet
       return { ok: true };
     },
     'workers.retire': ({ workerId }) => {
+      refuseGone(core, workerId, 'retired');
       const r = core.engine.retireWorker(workerId);
       if (r === 'busy') throw new ShoalError('conflict', `Worker "${workerId}" is still running tasks; drain it and retire it once they finish.`);
       if (!r) throw new ShoalError('conflict', `Worker "${workerId}" cannot be retired (unknown, or already retired).`);
       return { ok: true };
     },
   };
+}
+
+/** Drain and retire act on a worker an engine runs. A removed kept worker, or a run's own worker
+ *  whose run ended, is in none: marking its row would change nothing it does and would only bar a
+ *  worker added again under its id (a drained or retired row stays so until resumed). */
+function refuseGone(core: CoreServices, workerId: string, verb: 'drained' | 'retired'): void {
+  const w = core.workersView.stateOf(workerId);
+  if (w?.state === 'removed') throw new ShoalError('conflict', `Worker "${w.name}" cannot be ${verb}: it was removed from the kept workers, so it takes no tasks (add it again to use it).`);
+  if (w?.state === 'run-ended') throw new ShoalError('conflict', `Worker "${w.name}" cannot be ${verb}: it belongs to a run that has ended, so it takes no tasks.`);
 }
 
 /** An artifact file, refused when it resolves (symlinks included) outside Shoal's data folder. */

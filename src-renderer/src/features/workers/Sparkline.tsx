@@ -18,7 +18,8 @@ export function Sparkline({ values, max, label, format, width = 72, height = 22 
   const last = values[values.length - 1]!;
   return (
     <span className="spark" role="img" aria-label={`${label}: now ${String(format(last))}, peak ${String(format(Math.max(...values)))} over the last ${values.length} samples`}>
-      <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} aria-hidden="true">
+      {/* Stretches to whatever width CSS gives it (narrow windows draw it shorter); the stroke keeps its width. */}
+      <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" aria-hidden="true">
         <polyline points={`0,${height} ${line} ${width},${height}`} className="spark-area" />
         <polyline points={line} className="spark-line" />
       </svg>

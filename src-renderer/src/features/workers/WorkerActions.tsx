@@ -1,10 +1,12 @@
 // Drain (finish what it runs, take nothing new), resume, and retire (out of service) a worker; a
-// remote agent can also be revoked (its credential stops working and it is disconnected).
+// remote agent can also be revoked (its credential stops working and it is disconnected). Which of
+// them a row offers comes from its state (presentWorker): none for a removed worker.
 import type { WorkerRow } from '../../../../src-shared/contract';
 import { useShoalMutation } from '../../transport/query';
 import { useToast } from '../../ui/Toaster';
+import type { WorkerPresentation } from './worker-tone';
 
-export function WorkerActions({ worker }: { worker: WorkerRow }) {
+export function WorkerActions({ worker, offer }: { worker: WorkerRow; offer: WorkerPresentation['actions'] }) {
   const drain = useShoalMutation('workers.drain');
   const resume = useShoalMutation('workers.resume');
   const retire = useShoalMutation('workers.retire');
@@ -12,20 +14,22 @@ export function WorkerActions({ worker }: { worker: WorkerRow }) {
   const toast = useToast();
   const onError = (e: Error) => toast(e.message, 'failed');
   const pending = drain.isPending || resume.isPending || retire.isPending || revoke.isPending;
-  const out = worker.status === 'draining' || worker.status === 'retired';
   return (
     <div className="worker-actions">
-      {out
-        ? <button type="button" className="button button-small" disabled={pending} aria-label={`Resume ${worker.name}`}
+      {offer.resume && (
+        <button type="button" className="button button-small" disabled={pending} aria-label={`Resume ${worker.name}`}
           onClick={() => resume.mutate({ workerId: worker.id }, { onError, onSuccess: () => toast(`${worker.name} takes tasks again.`) })}>Resume</button>
-        : <button type="button" className="button button-small" disabled={pending} aria-label={`Drain ${worker.name}`} title="Finish the running tasks, take no new ones"
-          onClick={() => drain.mutate({ workerId: worker.id }, { onError, onSuccess: () => toast(`${worker.name} is draining: it finishes its tasks and takes no new ones.`) })}>Drain</button>}
-      {worker.status !== 'retired' && (
+      )}
+      {offer.drain && (
+        <button type="button" className="button button-small" disabled={pending} aria-label={`Drain ${worker.name}`} title="Finish the running tasks, take no new ones"
+          onClick={() => drain.mutate({ workerId: worker.id }, { onError, onSuccess: () => toast(`${worker.name} is draining: it finishes its tasks and takes no new ones.`) })}>Drain</button>
+      )}
+      {offer.retire && (
         <button type="button" className="button button-small button-danger" disabled={pending || worker.running > 0} aria-label={`Retire ${worker.name}`}
           title={worker.running > 0 ? 'Drain it first; it can retire once its tasks finish' : 'Take it out of service (it can be resumed)'}
           onClick={() => retire.mutate({ workerId: worker.id }, { onError, onSuccess: () => toast(`${worker.name} is retired.`) })}>Retire</button>
       )}
-      {worker.agent && worker.agent.state !== 'revoked' && (
+      {offer.revoke && (
         <button type="button" className="button button-small button-danger" disabled={pending} aria-label={`Revoke ${worker.name}`}
           title="Its credential stops working now: it is disconnected and must join again with a new token"
           onClick={() => {

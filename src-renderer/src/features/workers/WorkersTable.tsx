@@ -1,11 +1,11 @@
 import type { WorkerActivity, WorkerRow } from '../../../../src-shared/contract';
 import { hrefFor } from '../../app/use-route';
 import { formatAbsolute, formatMemory, formatPercent, formatRelative } from '../../ui/format';
-import { humanize, StatusPill } from '../../ui/StatusPill';
+import { StatusPill } from '../../ui/StatusPill';
 import { useNow } from '../../ui/use-now';
 import { Sparkline } from './Sparkline';
 import { WorkerActions } from './WorkerActions';
-import { hostLabel, workerPill } from './worker-tone';
+import { hostLabel, presentWorker } from './worker-tone';
 
 export function WorkersTable({ workers, activity }: { workers: WorkerRow[]; activity: ReadonlyMap<string, WorkerActivity> }) {
   const now = useNow(1000);
@@ -27,15 +27,15 @@ export function WorkersTable({ workers, activity }: { workers: WorkerRow[]; acti
         {workers.map((w) => {
           const act = activity.get(w.id);
           const samples = act?.samples ?? [];
-          const pill = workerPill(w);
+          const shown = presentWorker(w, now);
           return (
-            <tr key={w.id} data-testid="worker-row" data-worker-id={w.id} data-status={w.status} data-agent-state={w.agent?.state}>
-              <td><StatusPill tone={pill.tone} label={humanize(pill.status)} pulse={pill.status === 'busy'} /></td>
+            <tr key={w.id} data-testid="worker-row" data-worker-id={w.id} data-status={w.status} data-state={w.state} data-agent-state={w.agent?.state}>
+              <td><StatusPill tone={shown.pill.tone} label={shown.pill.label} pulse={shown.pill.pulse} /></td>
               <td className="cell-title">
                 <div className="stack">
                   <span className="cell-name">{w.name}</span>
-                  <span className="cell-sub">{hostLabel(w.hostKind)}{w.capabilities.length > 0 ? ' · ' : ''}{w.capabilities.join(', ')}</span>
-                  {w.statusReason && <span className="cell-sub worker-reason" data-testid="worker-reason" title={w.statusReason}>{reasonInRow(w.name, w.statusReason)}</span>}
+                  <span className="cell-sub" title={w.capabilities.length > 0 ? `Capabilities: ${w.capabilities.join(', ')}` : undefined}>{hostLabel(w.hostKind)}{w.capabilities.length > 0 ? ' · ' : ''}{w.capabilities.join(', ')}</span>
+                  {shown.note && <span className="cell-sub worker-reason" data-testid="worker-reason" data-kind={shown.note.kind} title={shown.note.title ?? shown.note.text}>{shown.note.text}</span>}
                   {w.agent && (
                     <span className="cell-sub agent-meta" data-testid="agent-meta">
                       <span className="mono" title={w.agent.hostname ? `host ${w.agent.hostname}` : undefined}>{w.agent.address ?? 'address unknown'}</span>
@@ -50,33 +50,31 @@ export function WorkersTable({ workers, activity }: { workers: WorkerRow[]; acti
                   ? (
                     <ul className="current-tasks">
                       {act.current.slice(0, 3).map((c) => (
-                        <li key={`${c.runId}/${c.taskId}`}><a href={hrefFor('runs', c.runId, c.taskId)} title={`${c.runName} · attempt ${c.attempt}`}>{c.taskName}</a> <span className="muted">{formatRelative(c.since, now)}</span></li>
+                        <li key={`${c.runId}/${c.taskId}`}><a href={hrefFor('runs', c.runId, c.taskId)} title={`${c.taskName} · ${c.runName} · attempt ${c.attempt}`}>{c.taskName}</a> <span className="muted">{formatRelative(c.since, now)}</span></li>
                       ))}
                       {act.current.length > 3 && <li className="muted">and {act.current.length - 3} more</li>}
                     </ul>
                   )
-                  : <span className="muted">{w.status === 'draining' ? 'Drained' : 'Idle'}</span>}
+                  : <span className="muted">{shown.idle}</span>}
               </td>
               <td className="col-num">
-                <div className="load">
-                  <span className="mono">{w.running}/{w.maxConcurrent ?? '∞'}</span>
-                  {w.maxConcurrent ? <span className="load-bar" aria-hidden="true"><span style={{ width: `${Math.min(100, (w.running / w.maxConcurrent) * 100)}%` }} /></span> : null}
-                </div>
+                {shown.gone && w.running === 0
+                  ? <span className="muted">—</span>
+                  : (
+                    <div className="load">
+                      <span className="mono">{w.running}/{w.maxConcurrent ?? '∞'}</span>
+                      {w.maxConcurrent ? <span className="load-bar" aria-hidden="true"><span style={{ width: `${Math.min(100, (w.running / w.maxConcurrent) * 100)}%` }} /></span> : null}
+                    </div>
+                  )}
               </td>
               <td><Sparkline values={samples.map((s) => s.cpu)} max={100} label={`CPU of ${w.name}`} format={(v) => formatPercent(v)} /></td>
               <td><Sparkline values={samples.map((s) => s.mem)} label={`Memory of ${w.name}`} format={(v) => formatMemory(v)} /></td>
-              <td className="col-time" title={formatAbsolute(w.lastHeartbeatAt)}>{formatRelative(w.lastHeartbeatAt, now)}</td>
-              <td><WorkerActions worker={w} /></td>
+              <td className="col-time" title={w.lastHeartbeatAt ? `Last heartbeat ${formatAbsolute(w.lastHeartbeatAt)}` : 'No heartbeat yet'}>{shown.heartbeat}</td>
+              <td><WorkerActions worker={w} offer={shown.actions} /></td>
             </tr>
           );
         })}
       </tbody>
     </table>
   );
-}
-
-/** The row already names the worker: the reason is shown without its "worker NAME: " lead. */
-function reasonInRow(name: string, reason: string): string {
-  const lead = `worker ${name}: `;
-  return reason.startsWith(lead) ? reason.slice(lead.length) : reason;
 }

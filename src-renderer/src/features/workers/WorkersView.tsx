@@ -35,11 +35,18 @@ export function WorkersView() {
       </EmptyState>
     );
   }
-  const online = workers.data.filter((w) => w.status === 'online' || w.status === 'busy').length;
+  // A removed worker, or a run's worker whose run ended, is listed for its history but is no
+  // worker any more: counted apart.
+  const gone = workers.data.filter((w) => w.state === 'removed' || w.state === 'run-ended').length;
+  const count = workers.data.length - gone;
+  const online = workers.data.filter((w) => w.state === 'online' || w.state === 'busy').length;
   const running = workers.data.reduce((n, w) => n + w.running, 0);
   return (
     <>
-      <PageToolbar actions={addButton}>{workers.data.length} {workers.data.length === 1 ? 'worker' : 'workers'} · {online} online · {running} {running === 1 ? 'task' : 'tasks'} running</PageToolbar>
+      <PageToolbar actions={addButton}>
+        {count} {count === 1 ? 'worker' : 'workers'} · {online} online · {running} {running === 1 ? 'task' : 'tasks'} running
+        {gone > 0 && <span className="muted"> · {gone} no longer in use (removed, or their run ended)</span>}
+      </PageToolbar>
       <WorkersTable workers={workers.data} activity={byWorker} />
       <JoinTokensList />
       {dialog}

@@ -1,22 +1,106 @@
-import type { RemoteAgentState, WorkerRow } from '../../../../src-shared/contract';
+// What a worker's row shows, from its typed state: the status pill, the line under its name (a
+// fault in danger red, anything else neutral), the heartbeat age and the actions that make sense.
+import type { RemoteAgentState, WorkerRow, WorkerState } from '../../../../src-shared/contract';
+import { formatAgo, formatClock, formatRelative } from '../../ui/format';
 import type { Tone } from '../../ui/StatusPill';
-
-// Worker statuses of the fleet protocol: unknown, online, busy, offline, unhealthy, draining, retired.
-const WORKER_TONES: Record<string, Tone> = {
-  online: 'passed', busy: 'running', unknown: 'queued', offline: 'cancelled', unhealthy: 'failed', draining: 'review', retired: 'cancelled',
-};
-
-export const workerTone = (status: string): Tone => WORKER_TONES[status] ?? 'queued';
 
 const HOST_LABELS: Record<string, string> = { local: 'This computer', ssh: 'SSH', docker: 'Docker', agent: 'Remote agent' };
 export const hostLabel = (kind: string): string => HOST_LABELS[kind] ?? kind;
 
-const AGENT_TONES: Record<Exclude<RemoteAgentState, 'online'>, Tone> = { stale: 'failed', offline: 'cancelled', revoked: 'cancelled' };
+const STATE_PILLS: Record<WorkerState, { tone: Tone; label: string }> = {
+  online: { tone: 'passed', label: 'Online' },
+  busy: { tone: 'running', label: 'Busy' },
+  checking: { tone: 'queued', label: 'Checking' },
+  down: { tone: 'failed', label: 'Unhealthy' },
+  draining: { tone: 'review', label: 'Draining' },
+  retired: { tone: 'cancelled', label: 'Retired' },
+  offline: { tone: 'cancelled', label: 'Offline' },
+  // Gone workers read Offline, like any worker not running here; the line under the name says why.
+  removed: { tone: 'cancelled', label: 'Offline' },
+  'run-ended': { tone: 'cancelled', label: 'Offline' },
+};
 
-/** What the Status column says. A remote agent that is not plainly online says why (stale, offline,
- *  revoked) instead of the worker status its last report left behind. */
-export function workerPill(w: WorkerRow): { tone: Tone; status: string } {
-  const state = w.agent?.state;
-  if (state && state !== 'online') return { tone: AGENT_TONES[state], status: state };
-  return { tone: workerTone(w.status), status: w.status };
+/** A removed worker still finishing what it ran: busy, but on its way out. */
+const FINISHING = { tone: 'running', label: 'Finishing' } as const;
+
+const AGENT_PILLS: Record<Exclude<RemoteAgentState, 'online'>, { tone: Tone; label: string }> = {
+  stale: { tone: 'failed', label: 'Stale' }, offline: { tone: 'cancelled', label: 'Offline' }, revoked: { tone: 'cancelled', label: 'Revoked' },
+};
+
+/** States in which the worker is alive and reporting: its heartbeat may read "just now". */
+const LIVE: ReadonlySet<WorkerState> = new Set(['online', 'busy', 'checking', 'draining']);
+
+export interface WorkerNote {
+  text: string;
+  /** `fault`: something is wrong and a person may act (host down with a cause, auth refused, key
+   *  mismatch); shown in danger red. `neutral`: a fact (removed, offline, its run ended). */
+  kind: 'fault' | 'neutral';
+  /** The full text, when `text` was shortened. */
+  title?: string;
+}
+
+export interface WorkerPresentation {
+  pill: { tone: Tone; label: string; pulse: boolean };
+  note: WorkerNote | null;
+  /** The Heartbeat column: the real last heartbeat's age; never "just now" for a worker that is not alive. */
+  heartbeat: string;
+  /** The Running now column when it runs nothing. */
+  idle: string;
+  /** Removed, or its run ended: listed for its history, no longer a worker (no load to show). */
+  gone: boolean;
+  actions: { drain: boolean; resume: boolean; retire: boolean; revoke: boolean };
+}
+
+export function presentWorker(w: WorkerRow, now: number): WorkerPresentation {
+  const agent = w.agent?.state;
+  const pill = agent && agent !== 'online' ? AGENT_PILLS[agent] : w.state === 'removed' && w.running > 0 ? FINISHING : STATE_PILLS[w.state];
+  const live = LIVE.has(w.state) && (!agent || agent === 'online');
+  const gone = w.state === 'removed' || w.state === 'run-ended';
+  return {
+    pill: { ...pill, pulse: pill === STATE_PILLS.busy || pill === FINISHING },
+    note: noteOf(w, now),
+    heartbeat: live ? formatRelative(w.lastHeartbeatAt, now) : formatAgo(w.lastHeartbeatAt, now),
+    // Idle only where it could take a task; a worker that is down or gone is not idle, just not there.
+    idle: w.state === 'draining' ? 'Drained' : w.state === 'online' || w.state === 'busy' ? 'Idle' : '—',
+    gone,
+    actions: {
+      // A removed worker, or one whose run ended, is in no engine: there is nothing to drain or
+      // retire (main refuses it too). Resume stays for what a person took out of service.
+      drain: !gone && w.state !== 'draining' && w.state !== 'retired',
+      resume: !gone && (w.state === 'draining' || w.state === 'retired'),
+      retire: !gone && w.state !== 'retired',
+      revoke: w.agent !== null && w.agent.state !== 'revoked',
+    },
+  };
+}
+
+/** Keeps a phrase on one line ("last seen 9s ago"): a note wraps between its parts, not inside one. */
+const unbroken = (text: string): string => text.replace(/ /g, '\u00a0');
+
+function noteOf(w: WorkerRow, now: number): WorkerNote | null {
+  const seen = w.lastHeartbeatAt ? unbroken(`last seen ${formatAgo(w.lastHeartbeatAt, now)}`) : null;
+  switch (w.state) {
+    case 'down':
+      return w.statusReason
+        ? { text: reasonInRow(w.name, w.statusReason), kind: 'fault', title: w.statusReason }
+        : { text: ['Not answering', seen].filter(Boolean).join(' · '), kind: 'neutral' };
+    case 'removed':
+      if (w.running > 0) return { text: `Removed · finishing ${w.running} ${w.running === 1 ? 'task' : 'tasks'}, then it leaves`, kind: 'neutral', title: 'Removed from the kept workers: it takes nothing new' };
+      return { text: seen ? `Removed · ${seen}` : `Removed at ${formatClock(w.stateSince, now)}`, kind: 'neutral', title: 'Removed from the kept workers' };
+    case 'run-ended':
+      return { text: seen ? `Run ended · ${seen}` : `Run ended at ${formatClock(w.stateSince, now)}`, kind: 'neutral', title: "A worker of a run's own worker_specs: it leaves when the run ends" };
+    case 'offline':
+      if (w.agent?.state === 'revoked') return null; // the agent line says when it was revoked
+      return { text: [unbroken(`Offline since ${formatClock(w.stateSince, now)}`), seen].filter(Boolean).join(' · '), kind: 'neutral' };
+    case 'retired':
+      return { text: unbroken(`Retired since ${formatClock(w.stateSince, now)}`), kind: 'neutral' };
+    default:
+      return null;
+  }
+}
+
+/** The row already names the worker: a reason is shown without its "worker NAME: " lead. */
+export function reasonInRow(name: string, reason: string): string {
+  const lead = `worker ${name}: `;
+  return reason.startsWith(lead) ? reason.slice(lead.length) : reason;
 }
