@@ -676,6 +676,11 @@ export class FleetEngine {
     this.owed.stop(a);
   }
 
+  /** Whether a loop here is trying to end the work of `a` (the Workers view's tests, diagnostics). */
+  owedReapLooping(a: AttemptKey): boolean {
+    return this.owed.looping(a);
+  }
+
   /** Another process wrote the store: loops whose marker it cleared stop now. */
   recheckOwedReaps(): void {
     this.owed.recheck();

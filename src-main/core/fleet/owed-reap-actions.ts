@@ -4,6 +4,7 @@
 // its host, ending it is then theirs to do; the audit log says who forgot which, and when.
 import { ShoalError, type OwedReapRow } from '../../../src-shared/contract';
 import type { AuditLog } from '../approvals/audit-log';
+import type { HostRef } from '../hosts/host-ref';
 import type { OwedLookup, OwedReapsView } from '../views/owed-reaps-view';
 import type { AttemptKey, FleetStore } from './fleet-store';
 import type { RetryOutcome } from './owed-reaps';
@@ -31,6 +32,11 @@ export class OwedReapActions {
 
   list(): OwedReapRow[] {
     return this.deps.view.list().map(({ hostRef: _ref, ...row }) => row);
+  }
+
+  /** How many are owed on a host: `on` says whether a ref (and the worker its attempt ran on) is there. */
+  countOn(on: (ref: HostRef, workerId: string) => boolean): number {
+    return this.deps.view.list().filter((o) => on(o.hostRef, o.workerId)).length;
   }
 
   /** The owed reap `a` names, or an error naming the field that is wrong and why. */

@@ -120,6 +120,11 @@ export class OwedReaps {
     }
   }
 
+  /** Whether a loop is trying to end `a`'s work here now. */
+  looping(a: AttemptKey): boolean {
+    return this.running.has(keyOf(a));
+  }
+
   /** The person took `a` over (its marker is cleared): its loop, if any, stops now. */
   stop(a: AttemptKey): void {
     this.running.get(keyOf(a))?.loop.cancel();
