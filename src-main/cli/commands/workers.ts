@@ -128,6 +128,8 @@ function list(core: ShoalCore, json: boolean, io: CliIo): number {
   const live = new Map(rows.map((w) => [w.id, w]));
   // Remote agents that joined (`shoal agent`) are workers too, listed by name with their state.
   const agents = rows.filter((w) => w.hostKind === 'agent');
+  // Work Shoal still has to stop on a kept worker's host (an attempt it ran, or any ref it reaches).
+  const owedOn = (w: KeptWorker) => core.owedReaps.countOn((ref, workerId) => workerId === w.name || keptWorkerReaches(w.host, w.dockerHost, ref));
   if (json) {
     io.stdout.write(JSON.stringify([
       ...all.map((w) => ({
@@ -139,7 +141,6 @@ function list(core: ShoalCore, json: boolean, io: CliIo): number {
     return 0;
   }
   if (all.length === 0 && agents.length === 0) io.stderr.write('no kept workers (add one with `shoal workers add NAME --ssh HOST` or `--docker IMAGE`, or join a remote agent: `shoal agent-token`)\n');
-  const owedOn = (w: KeptWorker) => core.owedReaps.countOn((ref, workerId) => workerId === w.name || keptWorkerReaches(w.host, w.dockerHost, ref));
   const owedNote = (w: KeptWorker) => {
     const n = owedOn(w);
     return n > 0 ? `  ${n} owed ${n === 1 ? 'reap' : 'reaps'}` : '';

@@ -4,54 +4,14 @@
 // engine loops, and a real TCP listener on 127.0.0.1 standing for an SSH host that drops every
 // connection: each connection it counts is one try.
 import { spawnSync } from 'node:child_process';
-import net from 'node:net';
-import path from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ShoalError } from '../../../src-shared/contract';
-import type { HostRef } from '../hosts/host-ref';
-import { ShoalCore } from '../shoal';
-import { launch, tempDir } from '../test-support/temp-core';
+import { coreIn, droppingHost, seedOwed, sshRef } from '../test-support/owed-reap';
+import { tempDir } from '../test-support/temp-core';
 import { waitFor } from '../test-support/wait-for';
 
 const remote = { id: 'remote-1', capabilities: new Set(['shell']), pool: null };
-
-/** A host that answers no SSH login: it accepts and drops every connection, counting them. */
-async function droppingHost(): Promise<{ port: number; connections: () => number }> {
-  let n = 0;
-  const server = net.createServer((s) => {
-    n++;
-    s.destroy();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { port: (server.address() as net.AddressInfo).port, connections: () => n };
-}
-
-function core(dir: string, lines: string[] = []): ShoalCore {
-  const c = new ShoalCore({
-    dbPath: path.join(dir, 'shoal.db'), transport: 'headless', log: (m) => lines.push(m),
-    engine: { leaseMs: 5_000, heartbeatMs: 200, killGraceMs: 500, maxWorkers: 2 },
-  });
-  onTestFinished(() => c.shutdown());
-  return c;
-}
-
-/** An attempt on `ref` whose lease was reclaimed with its work never seen to end (its host went
- *  silent): a reap owed. Seeded by a Shoal that then stops, as one whose host went away. */
-async function seedOwed(dir: string, ref: HostRef, leaseLostAtMs: number): Promise<string> {
-  const c = core(dir);
-  c.store.db.prepare(`INSERT OR IGNORE INTO workers (id, name, host, status, created_at) VALUES ('remote-1', 'box', '{"kind":"local"}', 'online', '2026-01-01T00:00:00Z')`).run();
-  const runId = launch(c, { name: 'owed', task_specs: [{ id: 't0', name: 'first task', instructions: 'true', retry_policy: { max_attempts: 3, initial_backoff_seconds: 0 } }] });
-  const lease = c.engine.fleet.lease(remote, leaseLostAtMs - 1001, 1000)!;
-  c.engine.fleet.markRunningOn(lease, ref);
-  expect(c.engine.fleet.reapExpired(leaseLostAtMs, () => undefined)).toHaveLength(1);
-  await c.shutdown();
-  return runId;
-}
-
-function sshRef(port: number): HostRef {
-  return { kind: 'ssh', host: '127.0.0.1', port, user: 'nobody', pgid: 4242, dir: '/tmp/shoal-owed-test' };
-}
+const core = coreIn;
 
 describe('owed reaps, as a person sees them', () => {
   it('lists an owed reap with its work, its worker, since when it is owed; not a running attempt; explains a wrong attempt by field', async () => {
