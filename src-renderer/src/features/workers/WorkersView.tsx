@@ -6,6 +6,7 @@ import { PageToolbar } from '../../ui/PageToolbar';
 import { ErrorNotice, Loading } from '../../ui/QueryStatus';
 import { AddWorkerDialog } from './AddWorkerDialog';
 import { JoinTokensList } from './JoinTokensList';
+import { OwedReapsSection } from './OwedReapsSection';
 import { WorkersTable } from './WorkersTable';
 import '../../ui/ui-extra.css';
 import './workers.css';
@@ -41,6 +42,7 @@ export function WorkersView() {
     <>
       <PageToolbar actions={addButton}>{workers.data.length} {workers.data.length === 1 ? 'worker' : 'workers'} · {online} online · {running} {running === 1 ? 'task' : 'tasks'} running</PageToolbar>
       <WorkersTable workers={workers.data} activity={byWorker} />
+      <OwedReapsSection />
       <JoinTokensList />
       {dialog}
     </>
