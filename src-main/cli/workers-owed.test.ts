@@ -6,7 +6,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { coreIn, droppingHost, seedOwed, sshRef } from '../core/test-support/owed-reap';
 import { tempDir } from '../core/test-support/temp-core';
+import { waitFor } from '../core/test-support/wait-for';
 import { runCli } from './test-support/cli';
+import { startControlPlane, trackProcs } from './test-support/control-plane';
+
+const track = trackProcs();
 
 describe('shoal workers owed', () => {
   it('says "Nothing owed" on a store that owes nothing, and [] as JSON', async () => {
@@ -68,5 +72,22 @@ describe('shoal workers owed', () => {
     expect((await runCli(['workers', 'owed', '--db', db])).stdout).toBe('Nothing owed: no work is left to stop on any host.\n');
     expect(await bad(['forget', runId, 't0', '1'])).toEqual([2, `shoal workers: attempt: ${runId}/t0 (attempt 1) is not owed a reap: its work was seen to end, or someone already forgot it`]);
     expect((await runCli(['workers', 'list', '--db', db])).stdout).not.toContain('owed');
+  });
+
+  it('a forget from the CLI stops the tries of a running `shoal serve` on the same store', async () => {
+    const dir = tempDir('shoal-owed-serve-');
+    const db = path.join(dir, 'shoal.db');
+    const host = await droppingHost();
+    const runId = await seedOwed(dir, sshRef(host.port), Date.now());
+    track(await startControlPlane(db, dir)); // its start tries every owed reap: 1 s, 2 s, 4 s… apart
+    await waitFor('serve to try it twice', () => host.connections() >= 2, 20_000);
+    const forgot = await runCli(['workers', 'forget', runId, 't0', '1', '--db', db]);
+    expect(forgot.code, forgot.stderr).toBe(0);
+    const atForget = host.connections();
+    // Its next try was due within 4 s of the last; it re-checks the marker before each, and hears of
+    // the CLI's write within a moment anyway: nothing tries the host again.
+    await new Promise((r) => setTimeout(r, 6_500));
+    expect(host.connections()).toBe(atForget);
+    expect((await runCli(['workers', 'owed', '--db', db])).stdout).toBe('Nothing owed: no work is left to stop on any host.\n');
   });
 });
