@@ -27,7 +27,9 @@ import { openCore } from '../open-core';
 
 export const doc: CommandDoc = {
   usage: 'workers add|list|test|remove [NAME] [options] [-- DOCKER-OPTIONS…] · workers owed [--json] · workers retry-reap|forget RUN TASK ATTEMPT',
-  summary: 'The workers a person keeps besides a spec\'s own: SSH hosts and containers, tested before they are kept.',
+  summary: 'The workers a person keeps besides a spec\'s own: SSH hosts and containers, tested before they are kept.\n'
+    + '`owed` lists work Shoal still has to stop on hosts (an attempt\'s work never seen to end); `retry-reap` tries one now, from here; '
+    + '`forget` takes one over: Shoal stops trying, and if that work still runs on its host, ending it is up to you.',
   options: {
     ssh: { type: 'string', value: '[USER@]HOST[:PORT]', help: 'add: an SSH host' },
     identity: { type: 'string', value: 'FILE', help: 'add: the SSH private key, for --ssh or --docker-host ssh://… (sealed in the store)' },
@@ -208,7 +210,8 @@ function owed(core: ShoalCore, json: boolean, io: CliIo): number {
     const error = r.lastError ? `${r.lastError} (${r.tries} ${r.tries === 1 ? 'try' : 'tries'})` : '-';
     io.stdout.write(`${host(r).padEnd(hw)}  ${attempt(r).padEnd(aw)}  ${since(r).padEnd(20)}  ${error}\n`);
   }
-  io.stderr.write(`Shoal keeps trying to end ${rows.length === 1 ? 'it' : 'these'} while it runs. \`shoal workers retry-reap RUN TASK ATTEMPT\` tries now; \`shoal workers forget RUN TASK ATTEMPT\` takes one over (${FORGET_MEANS})\n`);
+  io.stderr.write(`A running Shoal (the app, \`shoal serve\`) keeps trying to end ${rows.length === 1 ? 'it' : 'these'}. Try one now: \`shoal workers retry-reap RUN TASK ATTEMPT\`. `
+    + `Take one over: \`shoal workers forget RUN TASK ATTEMPT\` (${FORGET_MEANS})\n`);
   return 0;
 }
 
@@ -218,7 +221,7 @@ async function retryReap(core: ShoalCore, key: AttemptKey, io: CliIo): Promise<n
   // idempotent, and whichever ends it clears the marker for both).
   const outcome = await core.owedReaps.retry(key);
   if (outcome.kind === 'failed') {
-    io.stderr.write(`could not end ${row.work} of ${key.runId}/${key.taskId} (attempt ${key.attempt}) yet: ${outcome.error}\nit stays owed; Shoal keeps trying while it runs\n`);
+    io.stderr.write(`could not end ${row.work} of ${key.runId}/${key.taskId} (attempt ${key.attempt}) yet: ${outcome.error}\nit stays owed: a running Shoal (the app, \`shoal serve\`) keeps trying\n`);
     return 1;
   }
   io.stderr.write(`ended ${row.work} of ${key.runId}/${key.taskId} (attempt ${key.attempt}): nothing is owed for it now\n`);
