@@ -5,7 +5,7 @@
 import net from 'node:net';
 import Database from 'better-sqlite3';
 import { expect, test } from './fixtures/shoal-host';
-import { ShellPage } from './pages/shell-page';
+import { SECTIONS, ShellPage } from './pages/shell-page';
 
 /** A run whose attempt 1 left work on an SSH host and lost its lease (the run then failed). */
 function seedOwedReap(dbPath: string, port: number): { runId: string; work: string } {
@@ -77,6 +77,13 @@ test('owed reaps show in the Workers view; Retry now tries at once and shows the
       db.close();
     }
     expect(host.stderr()).toContain(`[shoal] you took over ending ${work} of ${runId}/split-module (attempt 1)`);
+
+    // The audit log (Approvals) says who took it over.
+    await shell.navLink(SECTIONS.find((x) => x.id === 'approvals')!).click();
+    await expect(page.getByTestId('audit-log')).toBeVisible();
+    const audited = page.locator('[data-testid="audit-row"][data-action="reap.forgotten"]');
+    await expect(audited).toContainText('Taken over');
+    await expect(audited).toContainText(`stop ${work} on gpu-box`);
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }

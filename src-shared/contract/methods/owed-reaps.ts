@@ -21,6 +21,7 @@ export const owedReapsMethods = {
   }),
   'workers.forgetReap': defineMethod({
     name: 'workers.forgetReap', summary: 'Take an owed reap over: Shoal stops trying to end that work (end it yourself if it still runs).',
-    input: AttemptRef, output: OwedReapSchema, invalidates: ['workers'],
+    // The audit log (Approvals) records who forgot it.
+    input: AttemptRef, output: OwedReapSchema, invalidates: ['workers', 'approvals'],
   }),
 } as const;
