@@ -25,8 +25,8 @@ export type OwedLookup =
 // The lease test is FleetStore's owedReaps statement's: a marked attempt whose lease is gone.
 const LEASE_HELD = `EXISTS (SELECT 1 FROM inbox i WHERE i.run_id = a.run_id AND i.task_id = a.task_id AND i.attempts = a.attempt AND i.lease_token = a.lease_token)`;
 const COLUMNS = `a.run_id, r.name AS run_name, a.task_id, t.name AS task_name, a.attempt, a.worker_id, w.name AS worker_name,
-  a.host_ref, a.pid, a.pid_start, a.started_at, a.ended_at, a.reap_error, a.reap_tried_at, a.reap_tries
-  FROM attempts a LEFT JOIN runs r ON r.id = a.run_id LEFT JOIN tasks t ON t.run_id = a.run_id AND t.task_id = a.task_id
+  a.host_ref, a.pid, a.pid_start, a.started_at, a.ended_at, a.reap_error, a.reap_tried_at, a.reap_tries`;
+const FROM = `FROM attempts a LEFT JOIN runs r ON r.id = a.run_id LEFT JOIN tasks t ON t.run_id = a.run_id AND t.task_id = a.task_id
   LEFT JOIN workers w ON w.id = a.worker_id`;
 
 /** As FleetStore reads it: attempts from before host refs ran here, known by their pid. */
@@ -51,9 +51,10 @@ export class OwedReapsView {
   constructor(store: Store) {
     const db = store.db;
     // Through the partial index on reap_pending: a handful of rows, never every attempt.
-    this.listStmt = db.prepare<[], Row>(`SELECT ${COLUMNS} WHERE a.reap_pending = 1 AND NOT ${LEASE_HELD} ORDER BY COALESCE(a.ended_at, a.started_at), a.run_id, a.task_id, a.attempt`);
+    this.listStmt = db.prepare<[], Row>(
+      `SELECT ${COLUMNS} ${FROM} WHERE a.reap_pending = 1 AND NOT ${LEASE_HELD} ORDER BY COALESCE(a.ended_at, a.started_at), a.run_id, a.task_id, a.attempt`);
     this.oneStmt = db.prepare<[string, string, number], Row & { reap_pending: number; leased: number }>(
-      `SELECT ${COLUMNS.replace('FROM', `, a.reap_pending, ${LEASE_HELD} AS leased FROM`)} WHERE a.run_id = ? AND a.task_id = ? AND a.attempt = ?`);
+      `SELECT ${COLUMNS}, a.reap_pending, ${LEASE_HELD} AS leased ${FROM} WHERE a.run_id = ? AND a.task_id = ? AND a.attempt = ?`);
     this.runStmt = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM runs WHERE id = ?');
     this.taskStmt = db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM tasks WHERE run_id = ? AND task_id = ?');
   }
