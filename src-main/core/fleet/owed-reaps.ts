@@ -65,7 +65,7 @@ export class OwedReaps {
       onFailure: (e, tries) => {
         failed = true;
         this.recordFailure(owed, e.message);
-        if (tries === 1) this.deps.log(opts.firstFailure?.(e) ?? `[shoal] could not end ${where}: ${e.message}; Shoal keeps trying, also after a restart`);
+        if (tries === 1) this.deps.log(opts.firstFailure?.(e) ?? `[shoal] could not end ${where}: ${e.message}; Shoal keeps trying, also after a restart (Workers → Still to stop on hosts, \`shoal workers owed\`: retry it now, or forget it)`);
       },
       // A person may have taken it over meanwhile (Forget, here or from `shoal workers forget`).
       stillWanted,
