@@ -31,7 +31,7 @@ describe('shoal workers', () => {
       name: 'box', host: { kind: 'ssh', host: '127.0.0.1', port: hosts.sshd.port, user: hosts.sshd.user, identity: hosts.sshd.identity },
       capabilities: ['remote', 'git'], max_tasks: 2, docker_host: null, host_key: hosts.sshd.fingerprint, key_sealed: true,
       // No Shoal has put it in service yet, so it has no state.
-      status: null, status_reason: null,
+      status: null, status_reason: null, owed_reaps: 0,
     }]);
     // The private key is in the store only sealed.
     const keyBody = fs.readFileSync(hosts.sshd.identity, 'utf8').split('\n')[1]!;

@@ -13,6 +13,7 @@ import { EventBus } from './bus';
 import { ShoalToolGateway } from './gateway/gateway';
 import { FleetEngine, type EngineOptions } from './fleet/engine';
 import { KeptWorkerSync } from './fleet/kept-worker-sync';
+import { OwedReapActions } from './fleet/owed-reap-actions';
 import { winnersOf } from './landing/candidates';
 import { LandingService } from './landing/merge-queue';
 import { loadSpec, type LoadResult } from './fleet/spec/load-spec';
@@ -23,6 +24,7 @@ import { KeyFileCipher, type SecretCipher } from './providers/secret-store';
 import { Runtime, type RuntimeOptions } from './runtime/runtime';
 import { overlayEnv, withAgentSecrets } from './fleet/agents/agent-secrets';
 import { AGENT_BIN_VARS, AgentBinaries } from './fleet/agents/agent-binaries';
+import { OwedReapsView } from './views/owed-reaps-view';
 import { watchExternalWrites, type ExternalWriteWatch } from './store/external-writes';
 import { openStore, type OpenStoreOptions, type Store } from './store/open';
 import { RunsView } from './views/runs-view';
@@ -71,6 +73,8 @@ export class ShoalCore implements CoreServices {
   readonly agentListener: AgentListenerService;
   /** Where the claude and codex CLIs are (Settings → Agents, or the PATH). */
   readonly agentBinaries: AgentBinaries;
+  /** The reaps Shoal owes, and what a person can do about one (retry now, forget). */
+  readonly owedReaps: OwedReapActions;
   private started = false;
   private readonly handlers: Handlers;
   private readonly log: Logger;
@@ -115,6 +119,10 @@ export class ShoalCore implements CoreServices {
     });
     const secretCipher = options.secretCipher ?? new KeyFileCipher(this.dataDir);
     this.workerRegistry = new WorkerRegistry(this.store, secretCipher);
+    this.owedReaps = new OwedReapActions({
+      view: new OwedReapsView(this.store), fleet: this.engine.fleet, audit: this.audit, engine: this.engine, log: this.log,
+      changed: () => this.store.db.open && this.bus.invalidate('workers'),
+    });
     this.keptWorkers = new KeptWorkerSync(this.workerRegistry, this.engine, this.log);
     this.runtime = new Runtime({
       store: this.store, bus: this.bus, dataDir: this.dataDir, version: this.version, log: this.log, tools: () => this.tools,
@@ -139,6 +147,8 @@ export class ShoalCore implements CoreServices {
     // A running engine also looks whether the kept workers changed (`shoal workers add|remove`).
     this.externalWrites = watchExternalWrites(this.store.db, () => {
       this.keptWorkers.check();
+      // A `shoal workers forget` in a terminal: the loop it took over stops now.
+      this.engine.recheckOwedReaps();
       if (this.bus.size > 0) this.bus.invalidate(...QUERY_FAMILIES);
     });
   }

@@ -152,3 +152,23 @@ export const SpecReviewSchema = z.object({
   outline: z.array(z.object({ index: z.number(), id: z.string().nullable(), name: z.string().nullable(), line: z.number().nullable() })),
 });
 export type SpecReview = z.infer<typeof SpecReviewSchema>;
+
+/** Work a host started for an attempt that was never seen to end, whose lease is gone: Shoal keeps
+ *  trying to end it (owed-reaps.ts) until it is ended, or a person takes it over (Forget). */
+export const OwedReapSchema = z.object({
+  runId: z.string(), runName: z.string().nullable(), taskId: z.string(), taskName: z.string().nullable(), attempt: z.number(),
+  workerId: z.string(),
+  /** The worker's name when it is still known, else null (the id then says which it was). */
+  workerName: z.string().nullable(),
+  /** The work on its host, for a person: `ssh me@box:22 pgid 4242`, `container 0123456789ab`. */
+  work: z.string(),
+  hostKind: z.enum(['local', 'ssh', 'docker', 'agent']),
+  /** Since when it is owed: when the attempt's lease went with its work not seen to end. */
+  since: z.string(),
+  /** The last failed try's cause (it names the host), when one failed. */
+  lastError: z.string().nullable(),
+  lastTriedAt: z.string().nullable(),
+  /** Failed tries so far, across restarts. */
+  tries: z.number(),
+});
+export type OwedReapRow = z.infer<typeof OwedReapSchema>;

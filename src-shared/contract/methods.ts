@@ -8,6 +8,7 @@ import { approvalsMethods } from './methods/approvals';
 import { fleetMethods } from './methods/fleet';
 import { hostsMethods } from './methods/hosts';
 import { landingMethods } from './methods/landing';
+import { owedReapsMethods } from './methods/owed-reaps';
 import { remoteAgentsMethods } from './methods/remote-agents';
 import { runtimeMethods } from './methods/runtime';
 
@@ -16,6 +17,7 @@ export const methods = {
   ...approvalsMethods,
   ...fleetMethods,
   ...hostsMethods,
+  ...owedReapsMethods,
   ...remoteAgentsMethods,
   ...landingMethods,
   ...runtimeMethods,

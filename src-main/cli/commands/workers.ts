@@ -2,9 +2,13 @@
 //   add NAME --ssh [USER@]HOST[:PORT] [--identity FILE] [--accept-new-host-key] [--capabilities a,b] [--max-tasks N]
 //   add NAME --docker IMAGE [--docker-host URL] [--identity FILE] [--accept-new-host-key] [--capabilities a,b] [--max-tasks N] [-- DOCKER-OPTIONS…]
 //   list [--json] · test NAME|local [--json] (exit 0 when usable, 1 with the cause) · remove NAME
+//   owed [--json] · retry-reap RUN TASK ATTEMPT · forget RUN TASK ATTEMPT
 // `add` tests the host first and keeps nothing when it cannot be used; an SSH key given with
 // --identity is sealed in the store, and the host key it accepted is pinned with the worker. A Docker
 // daemon reached over ssh:// logs in the same way (--identity, ssh-agent or ~/.ssh; pinned key).
+// `owed` lists the work Shoal still has to stop on hosts (owed reaps, fleet/owed-reaps.ts);
+// `retry-reap` tries one now, here; `forget` takes one over (Shoal stops trying; a running app's
+// loop stops when it sees the write).
 import os from 'node:os';
 import type { FleetHostSpec } from '../../../src-shared/protocol/fleet';
 import { LocalDriver } from '../../core/hosts/local-driver';
@@ -12,14 +16,20 @@ import { probeHost, type HostCheck } from '../../core/hosts/probe-host';
 import { readIdentityFile, takesSshKey } from '../../core/hosts/ssh/identity-file';
 import { describeAgentClis } from '../../core/hosts/probe-commands';
 import { describeHost, type KeptWorker } from '../../core/hosts/worker-registry';
+import { keptWorkerReaches } from '../../core/hosts/kept-worker-ref';
+import { FORGET_MEANS } from '../../core/fleet/owed-reap-actions';
+import type { AttemptKey } from '../../core/fleet/fleet-store';
+import { ShoalError, type OwedReapRow } from '../../../src-shared/contract';
 import type { ShoalCore } from '../../core/shoal';
 import { DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import { flagInt, flagString, UsageError, type CliIo } from '../io';
 import { openCore } from '../open-core';
 
 export const doc: CommandDoc = {
-  usage: 'workers add|list|test|remove [NAME] [options] [-- DOCKER-OPTIONS…]',
-  summary: 'The workers a person keeps besides a spec\'s own: SSH hosts and containers, tested before they are kept.',
+  usage: 'workers add|list|test|remove [NAME] [options] [-- DOCKER-OPTIONS…] · workers owed [--json] · workers retry-reap|forget RUN TASK ATTEMPT',
+  summary: 'The workers a person keeps besides a spec\'s own: SSH hosts and containers, tested before they are kept.\n'
+    + '`owed` lists work Shoal still has to stop on hosts (an attempt\'s work never seen to end); `retry-reap` tries one now, from here; '
+    + '`forget` takes one over: Shoal stops trying, and if that work still runs on its host, ending it is up to you.',
   options: {
     ssh: { type: 'string', value: '[USER@]HOST[:PORT]', help: 'add: an SSH host' },
     identity: { type: 'string', value: 'FILE', help: 'add: the SSH private key, for --ssh or --docker-host ssh://… (sealed in the store)' },
@@ -42,13 +52,16 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       case 'add': return await add(core, name, rest, flags, io);
       case 'list': return list(core, flags.get('json') === true, io);
       case 'test': return await test(core, name, flags.get('json') === true, io);
+      case 'owed': return owed(core, flags.get('json') === true, io);
+      case 'retry-reap': return await retryReap(core, attemptOf(positional.slice(1), 'retry-reap'), io);
+      case 'forget': return forget(core, attemptOf(positional.slice(1), 'forget'), io);
       case 'remove': {
         if (!name) throw new UsageError('which worker? e.g. `shoal workers remove gpu-box`');
         if (!core.workerRegistry.remove(name)) throw new UsageError(`no kept worker "${name}"`);
         io.stderr.write(`removed worker ${name}\n`);
         return 0;
       }
-      default: throw new UsageError('expected add, list, test or remove (e.g. `shoal workers add box --ssh me@10.0.0.5`)');
+      default: throw new UsageError('expected add, list, test, remove, owed, retry-reap or forget (e.g. `shoal workers add box --ssh me@10.0.0.5`)');
     }
   } finally {
     core.close();
@@ -117,19 +130,25 @@ function list(core: ShoalCore, json: boolean, io: CliIo): number {
   const live = new Map(rows.map((w) => [w.id, w]));
   // Remote agents that joined (`shoal agent`) are workers too, listed by name with their state.
   const agents = rows.filter((w) => w.hostKind === 'agent');
+  // Work Shoal still has to stop on a kept worker's host (an attempt it ran, or any ref it reaches).
+  const owedOn = (w: KeptWorker) => core.owedReaps.countOn((ref, workerId) => workerId === w.name || keptWorkerReaches(w.host, w.dockerHost, ref));
   if (json) {
     io.stdout.write(JSON.stringify([
       ...all.map((w) => ({
         name: w.name, host: w.host, capabilities: w.capabilities, max_tasks: w.maxTasks, docker_host: w.dockerHost, host_key: w.hostKey, key_sealed: w.hasSecret,
-        status: live.get(w.name)?.status ?? null, status_reason: live.get(w.name)?.statusReason ?? null,
+        status: live.get(w.name)?.status ?? null, status_reason: live.get(w.name)?.statusReason ?? null, owed_reaps: owedOn(w),
       })),
       ...agents.map((a) => ({ name: a.name, host: { kind: 'agent' }, id: a.id, status: a.status, status_reason: a.statusReason, capabilities: a.capabilities, max_tasks: a.maxConcurrent, running: a.running, last_heartbeat_at: a.lastHeartbeatAt })),
     ]) + '\n');
     return 0;
   }
   if (all.length === 0 && agents.length === 0) io.stderr.write('no kept workers (add one with `shoal workers add NAME --ssh HOST` or `--docker IMAGE`, or join a remote agent: `shoal agent-token`)\n');
+  const owedNote = (w: KeptWorker) => {
+    const n = owedOn(w);
+    return n > 0 ? `  ${n} owed ${n === 1 ? 'reap' : 'reaps'}` : '';
+  };
   const why = (w: { status: string; statusReason: string | null } | undefined) => (w?.statusReason ? `\n${' '.repeat(21)}${w.status}: ${w.statusReason}` : '');
-  for (const w of all) io.stdout.write(`${w.name.padEnd(20)} ${describeHost(w.host, w.dockerHost).padEnd(40)} ${w.capabilities.join(',') || '-'}  max ${w.maxTasks ?? 'auto'}${why(live.get(w.name))}\n`);
+  for (const w of all) io.stdout.write(`${w.name.padEnd(20)} ${describeHost(w.host, w.dockerHost).padEnd(40)} ${w.capabilities.join(',') || '-'}  max ${w.maxTasks ?? 'auto'}${owedNote(w)}${why(live.get(w.name))}\n`);
   for (const a of agents) io.stdout.write(`${a.name.padEnd(20)} ${`remote agent ${a.id} (${a.status}, ${a.running} running)`.padEnd(40)} ${a.capabilities.join(',') || '-'}  max ${a.maxConcurrent ?? 'auto'}${why(a)}\n`);
   return 0;
 }
@@ -145,6 +164,74 @@ async function test(core: ShoalCore, name: string | undefined, json: boolean, io
   else if (check.ok) printCheck(name, check, io);
   else io.stderr.write(`worker ${name}: ${check.error}\n`);
   return check.ok ? 0 : 1;
+}
+
+/** RUN TASK ATTEMPT, each checked: the field that is wrong is named. */
+function attemptOf(args: string[], sub: string): AttemptKey {
+  const [runId, taskId, attempt, ...extra] = args;
+  const example = `e.g. \`shoal workers ${sub} RUN TASK ATTEMPT\` (\`shoal workers owed\` lists them)`;
+  if (!runId) throw new UsageError(`run: required; ${example}`);
+  if (!taskId) throw new UsageError(`task: required; ${example}`);
+  if (!attempt) throw new UsageError(`attempt: required; ${example}`);
+  if (!/^[1-9]\d{0,8}$/.test(attempt)) throw new UsageError(`attempt: "${attempt}" is not an attempt number (1, 2, …)`);
+  if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
+  return { runId, taskId, attempt: Number(attempt) };
+}
+
+/** The core's "that attempt is not owed / does not exist" is the person's input: exit 2, as usage. */
+function asUsage<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ShoalError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+function owed(core: ShoalCore, json: boolean, io: CliIo): number {
+  const rows = core.owedReaps.list();
+  if (json) {
+    io.stdout.write(JSON.stringify(rows.map((r) => ({
+      run_id: r.runId, task_id: r.taskId, attempt: r.attempt, worker_id: r.workerId, worker_name: r.workerName, work: r.work, host_kind: r.hostKind,
+      since: r.since, last_error: r.lastError, last_tried_at: r.lastTriedAt, tries: r.tries,
+    }))) + '\n');
+    return 0;
+  }
+  if (rows.length === 0) {
+    io.stdout.write('Nothing owed: no work is left to stop on any host.\n');
+    return 0;
+  }
+  const host = (r: OwedReapRow) => `${r.workerName ?? r.workerId}: ${r.work}`;
+  const attempt = (r: OwedReapRow) => `${r.runId}/${r.taskId}/${r.attempt}`;
+  const since = (r: OwedReapRow) => r.since.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  const [hw, aw] = [Math.max(4, ...rows.map((r) => host(r).length)), Math.max(16, ...rows.map((r) => attempt(r).length))];
+  io.stdout.write(`${'HOST'.padEnd(hw)}  ${'RUN/TASK/ATTEMPT'.padEnd(aw)}  ${'SINCE'.padEnd(20)}  LAST ERROR\n`);
+  for (const r of rows) {
+    const error = r.lastError ? `${r.lastError} (${r.tries} ${r.tries === 1 ? 'try' : 'tries'})` : '-';
+    io.stdout.write(`${host(r).padEnd(hw)}  ${attempt(r).padEnd(aw)}  ${since(r).padEnd(20)}  ${error}\n`);
+  }
+  io.stderr.write(`A running Shoal (the app, \`shoal serve\`) keeps trying to end ${rows.length === 1 ? 'it' : 'these'}. Try one now: \`shoal workers retry-reap RUN TASK ATTEMPT\`. `
+    + `Take one over: \`shoal workers forget RUN TASK ATTEMPT\` (${FORGET_MEANS})\n`);
+  return 0;
+}
+
+async function retryReap(core: ShoalCore, key: AttemptKey, io: CliIo): Promise<number> {
+  const { row } = asUsage(() => core.owedReaps.find(key));
+  // This process runs no loops: it tries once, here (a running app may be trying too; a reap is
+  // idempotent, and whichever ends it clears the marker for both).
+  const outcome = await core.owedReaps.retry(key);
+  if (outcome.kind === 'failed') {
+    io.stderr.write(`could not end ${row.work} of ${key.runId}/${key.taskId} (attempt ${key.attempt}) yet: ${outcome.error}\nit stays owed: a running Shoal (the app, \`shoal serve\`) keeps trying\n`);
+    return 1;
+  }
+  io.stderr.write(`ended ${row.work} of ${key.runId}/${key.taskId} (attempt ${key.attempt}): nothing is owed for it now\n`);
+  return 0;
+}
+
+function forget(core: ShoalCore, key: AttemptKey, io: CliIo): number {
+  // The core's one log line (on stderr here) says what was forgotten, by whom, and what it means.
+  asUsage(() => core.owedReaps.forget(key, `cli:${io.env.USER ?? 'user'}`));
+  return 0;
 }
 
 function printCheck(name: string, c: HostCheck, io: CliIo): void {

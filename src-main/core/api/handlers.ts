@@ -8,6 +8,7 @@ import { approvalsHandlers } from './handlers/approvals';
 import { fleetHandlers } from './handlers/fleet';
 import { hostsHandlers } from './handlers/hosts';
 import { landingHandlers } from './handlers/landing';
+import { owedReapsHandlers } from './handlers/owed-reaps';
 import { remoteAgentsHandlers } from './handlers/remote-agents';
 import { runtimeHandlers } from './handlers/runtime';
 
@@ -17,6 +18,7 @@ export function createHandlers(core: CoreServices): Handlers {
     ...approvalsHandlers(core),
     ...fleetHandlers(core),
     ...hostsHandlers(core),
+    ...owedReapsHandlers(core),
     ...remoteAgentsHandlers(core),
     ...landingHandlers(core),
     ...runtimeHandlers(core),

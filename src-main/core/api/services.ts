@@ -18,6 +18,7 @@ import type { WorkersView } from '../views/workers-view';
 import type { WorkerRegistry } from '../hosts/worker-registry';
 import type { AgentListenerService } from '../agents-remote/listener-service';
 import type { AgentBinaries } from '../fleet/agents/agent-binaries';
+import type { OwedReapActions } from '../fleet/owed-reap-actions';
 
 export interface CoreServices {
   readonly store: Store;
@@ -44,5 +45,7 @@ export interface CoreServices {
   readonly agentListener: AgentListenerService;
   /** Where the claude and codex CLIs are on this computer (Settings → Agents, or the PATH). */
   readonly agentBinaries: AgentBinaries;
+  /** The reaps Shoal owes (work left on hosts), and Retry now / Forget. */
+  readonly owedReaps: OwedReapActions;
   validateSpec(text: string, filename?: string, workspace?: string | null): LoadResult;
 }

@@ -6,7 +6,7 @@ import os from 'node:os';
 import type { FleetWorkerSpec } from '../../../src-shared/protocol/fleet';
 import type { EventBus } from '../bus';
 import type { Store } from '../store/open';
-import { FleetStore, type AttemptOutcome, type NewRun, type OwedReap, type WorkerIdentity } from './fleet-store';
+import { FleetStore, type AttemptOutcome, type NewRun, type OwedReap, type AttemptKey, type WorkerIdentity } from './fleet-store';
 import { nowIso, taskKey } from './ids';
 import type { Lease } from './lease';
 import { detectCapabilities } from './capabilities';
@@ -17,7 +17,7 @@ import { startAttempt, type AttemptDeps, type AttemptHandle, type StopReason } f
 import { DriverPool, type DriverUse } from '../hosts/driver-pool';
 import type { HostDriver } from '../hosts/host-driver';
 import { describeHostRef, type HostRef } from '../hosts/host-ref';
-import { OwedReaps } from './owed-reaps';
+import { OwedReaps, type RetryOutcome } from './owed-reaps';
 import type { KeptForEngine } from '../hosts/worker-registry';
 import { HostWatch, type HostReach, type ReprobeBackoff } from '../hosts/host-watch';
 import type { LoadedSpec } from './spec/load-spec';
@@ -123,7 +123,8 @@ export class FleetEngine {
   constructor(private readonly options: EngineOptions) {
     this.fleet = new FleetStore(options.store, options.bus);
     this.drivers = options.drivers ?? new DriverPool(options.dataDir, { acceptNewHostKeys: options.acceptNewHostKeys });
-    this.owed = new OwedReaps({ fleet: this.fleet, candidates: (o) => this.reapDrivers(o), storeOpen: () => this.options.store.db.open, log: (m) => console.error(m) });
+    this.owed = new OwedReaps({ fleet: this.fleet, candidates: (o) => this.reapDrivers(o), storeOpen: () => this.options.store.db.open, log: (m) => console.error(m),
+      changed: () => this.options.store.db.open && this.options.bus?.invalidate('workers') });
     this.opts = {
       store: options.store, dataDir: options.dataDir, maxWorkers: options.maxWorkers ?? Math.max(1, os.cpus().length),
       leaseMs: options.leaseMs ?? 30_000, heartbeatMs: options.heartbeatMs ?? 2_000, killGraceMs: options.killGraceMs ?? 5_000,
@@ -660,6 +661,27 @@ export class FleetEngine {
     }
     if (orphans.length > 0) this.options.bus?.invalidate('runs', 'tasks');
     return orphans.length;
+  }
+
+  /** A person asked to try ending an owed reap now: a started engine wakes (or starts) its loop; one
+   *  that runs no work (the CLI's) tries once here and says how it went. */
+  async retryOwedReap(owed: OwedReap): Promise<RetryOutcome> {
+    return this.owed.retry(owed, { loops: this.started && !this.stopped });
+  }
+
+  /** A person took an owed reap over (its marker is cleared): its loop stops. */
+  stopOwedReap(a: AttemptKey): void {
+    this.owed.stop(a);
+  }
+
+  /** Whether a loop here is trying to end the work of `a` (the Workers view's tests, diagnostics). */
+  owedReapLooping(a: AttemptKey): boolean {
+    return this.owed.looping(a);
+  }
+
+  /** Another process wrote the store: loops whose marker it cleared stop now. */
+  recheckOwedReaps(): void {
+    this.owed.recheck();
   }
 
   private readonly reaping = new Set<Promise<void>>();

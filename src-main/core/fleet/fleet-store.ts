@@ -163,6 +163,15 @@ export class FleetStore {
       owedReaps: p<[], ActiveAttemptRow>(
         `SELECT a.run_id, a.task_id, a.attempt, a.worker_id, a.pid, a.pid_start, a.host_ref FROM attempts a
          WHERE a.reap_pending = 1 AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.run_id = a.run_id AND i.task_id = a.task_id AND i.attempts = a.attempt AND i.lease_token = a.lease_token)`),
+      // A try to end an owed reap failed: what the person who may take it over is shown. Only while
+      // it is still owed (a try that fails after a forget, or after another try ended it, says nothing).
+      reapFailed: p<[string, string, string, string, number]>(
+        `UPDATE attempts SET reap_error = ?, reap_tried_at = ?, reap_tries = reap_tries + 1 WHERE run_id = ? AND task_id = ? AND attempt = ? AND reap_pending = 1`),
+      reapMarker: p<[string, string, number], { reap_pending: number }>(`SELECT reap_pending FROM attempts WHERE run_id = ? AND task_id = ? AND attempt = ?`),
+      // A person took the reap over: only an owed one (its lease gone), never a running attempt's.
+      forgetReap: p<[string, string, number]>(
+        `UPDATE attempts SET reap_pending = 0 WHERE run_id = ? AND task_id = ? AND attempt = ? AND reap_pending = 1
+           AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.run_id = attempts.run_id AND i.task_id = attempts.task_id AND i.attempts = attempts.attempt AND i.lease_token = attempts.lease_token)`),
       attemptLost: p<[string, string, string, string, number]>(
         `UPDATE attempts SET state = 'lost', ended_at = ?, reason = ? WHERE run_id = ? AND task_id = ? AND attempt = ? AND state IN (${LIVE_STATES_SQL})`),
       insertReceipts: new BatchInsert(this.db, 'INSERT INTO receipts (run_id, task_id, attempt, worker_id, completed_at, result, body)', 7),
@@ -791,6 +800,22 @@ export class FleetStore {
    *  under the lease, and holds also for an attempt whose lease was lost meanwhile. */
   workEnded(a: AttemptKey): void {
     this.s.workEnded.run(a.runId, a.taskId, a.attempt);
+  }
+
+  /** A try to end the attempt's owed work failed (`error` names the host and the cause). */
+  reapFailed(a: AttemptKey, error: string, nowMs = Date.now()): void {
+    this.s.reapFailed.run(error, nowIso(nowMs), a.runId, a.taskId, a.attempt);
+  }
+
+  /** Whether Shoal still has to end the attempt's work (its marker is set). */
+  reapPending(a: AttemptKey): boolean {
+    return this.s.reapMarker.get(a.runId, a.taskId, a.attempt)?.reap_pending === 1;
+  }
+
+  /** A person takes an owed reap over: Shoal stops trying to end that work. False when it was not
+   *  owed (already ended or forgotten, or the attempt still holds its lease). */
+  forgetReap(a: AttemptKey): boolean {
+    return this.s.forgetReap.run(a.runId, a.taskId, a.attempt).changes === 1;
   }
 
   /** Puts an orphaned attempt's task back after its agent was ended. Shoal's own crash is not the

@@ -8,8 +8,8 @@
 // container already gone is 'gone'), so one asked twice does no harm.
 import type { HostDriver } from '../hosts/host-driver';
 import { describeHostRef } from '../hosts/host-ref';
-import { endNow, ReapLoops } from '../hosts/reap-orphan';
-import type { FleetStore, OwedReap } from './fleet-store';
+import { endNow, reapThrough, ReapLoops, type ReapLoop } from '../hosts/reap-orphan';
+import type { AttemptKey, FleetStore, OwedReap } from './fleet-store';
 
 export interface OwedReapsDeps {
   fleet: FleetStore;
@@ -19,7 +19,13 @@ export interface OwedReapsDeps {
   /** Whether the store may still be written (not during or after shutdown). */
   storeOpen: () => boolean;
   log: (message: string) => void;
+  /** What the Workers view shows of owed reaps changed (a try failed, one was ended). */
+  changed?: () => void;
 }
+
+/** What "retry now" did: woke the attempt's loop, started one, or (a host whose engine runs no
+ *  loops, the CLI) tried once and ended it or failed with the cause. */
+export type RetryOutcome = { kind: 'woken' } | { kind: 'started' } | { kind: 'ended' } | { kind: 'failed'; error: string };
 
 export interface EnsureOptions {
   /** Runs once the work is ended instead of clearing the marker (recovery puts the task back,
@@ -32,14 +38,14 @@ export interface EnsureOptions {
 /** How long shutdown waits for reaps already under way. */
 const CLOSE_GRACE_MS = 2_000;
 
-function keyOf(o: OwedReap): string {
+function keyOf(o: AttemptKey): string {
   return `${o.runId}\u0000${o.taskId}\u0000${o.attempt}`;
 }
 
 export class OwedReaps {
   private readonly loops = new ReapLoops();
   /** One loop per attempt, however often it is asked for (recovery, a sweep, a revoked lease). */
-  private readonly running = new Map<string, Promise<void>>();
+  private readonly running = new Map<string, { stillWanted: () => boolean; done: Promise<void>; loop: ReapLoop }>();
   private closed = false;
 
   constructor(private readonly deps: OwedReapsDeps) {}
@@ -50,23 +56,87 @@ export class OwedReaps {
     if (this.closed || this.running.has(key) || owed.hostRef.kind === 'agent') return;
     const where = `${describeHostRef(owed.hostRef)} of ${owed.runId}/${owed.taskId} (attempt ${owed.attempt})`;
     let failed = false;
+    // Only a marker seen set and then cleared stops the loop: an orphan of an attempt recorded
+    // before markers existed (known by its pid alone) never had one, and is still ended.
+    const marked = this.deps.fleet.reapPending(owed);
+    const stillWanted = () => this.deps.storeOpen() && (!marked || this.deps.fleet.reapPending(owed));
     const candidates = this.deps.candidates(owed);
-    const done = this.loops.start(candidates.drivers, owed.hostRef, {
+    const loop = this.loops.start(candidates.drivers, owed.hostRef, {
       onFailure: (e, tries) => {
         failed = true;
-        if (tries === 1) this.deps.log(opts.firstFailure?.(e) ?? `[shoal] could not end ${where}: ${e.message}; Shoal keeps trying, also after a restart`);
+        this.recordFailure(owed, e.message);
+        if (tries === 1) this.deps.log(opts.firstFailure?.(e) ?? `[shoal] could not end ${where}: ${e.message}; Shoal keeps trying, also after a restart (Workers → Still to stop on hosts, \`shoal workers owed\`: retry it now, or forget it)`);
       },
-    }).then(async (ended) => {
+      // A person may have taken it over meanwhile (Forget, here or from `shoal workers forget`).
+      stillWanted,
+    });
+    const done = loop.ended.then(async (ended) => {
       if (!ended || !this.deps.storeOpen()) return;
       if (opts.ended) await opts.ended();
       else this.deps.fleet.workEnded(owed);
-      if (failed) this.deps.log(`[shoal] ended ${where}`);
+      if (failed) {
+        this.deps.log(`[shoal] ended ${where}`);
+        this.deps.changed?.();
+      }
     }).catch((e: unknown) => this.deps.log(`[shoal] after ending ${where}: ${(e as Error).message}`))
       .finally(() => {
         this.running.delete(key);
         candidates.release();
       });
-    this.running.set(key, done);
+    this.running.set(key, { stillWanted, done, loop });
+  }
+
+  private recordFailure(owed: AttemptKey, error: string): void {
+    if (!this.deps.storeOpen()) return;
+    this.deps.fleet.reapFailed(owed, error);
+    this.deps.changed?.();
+  }
+
+  /** A person asked to try `owed` now: its loop tries at once instead of at the end of its pause
+   *  (one is started if none runs). A host that runs no loops (`shoal workers retry-reap` in a
+   *  terminal, whatever else runs on the store) tries once, here, and says how it went. */
+  async retry(owed: OwedReap, { loops }: { loops: boolean }): Promise<RetryOutcome> {
+    const running = this.running.get(keyOf(owed));
+    if (running) {
+      running.loop.poke();
+      return { kind: 'woken' };
+    }
+    if (loops && !this.closed) {
+      this.ensure(owed);
+      return { kind: 'started' };
+    }
+    const candidates = this.deps.candidates(owed);
+    try {
+      await reapThrough(candidates.drivers, owed.hostRef);
+      if (this.deps.storeOpen()) this.deps.fleet.workEnded(owed);
+      this.deps.changed?.();
+      return { kind: 'ended' };
+    } catch (e) {
+      const error = (e as Error).message;
+      this.recordFailure(owed, error);
+      return { kind: 'failed', error };
+    } finally {
+      candidates.release();
+    }
+  }
+
+  /** Whether a loop is trying to end `a`'s work here now. */
+  looping(a: AttemptKey): boolean {
+    return this.running.has(keyOf(a));
+  }
+
+  /** The person took `a` over (its marker is cleared): its loop, if any, stops now. */
+  stop(a: AttemptKey): void {
+    this.running.get(keyOf(a))?.loop.cancel();
+  }
+
+  /** Another process may have cleared markers (`shoal workers forget`, or its own reap that ended
+   *  the work): the loops of those stop now rather than at their next try. */
+  recheck(): void {
+    if (this.running.size === 0 || !this.deps.storeOpen()) return;
+    for (const { stillWanted, loop } of this.running.values()) {
+      if (!stillWanted()) loop.cancel();
+    }
   }
 
   /** Before a worker's host is called usable again: ends now, through that worker's driver, the owed
@@ -112,7 +182,7 @@ export class OwedReaps {
       timer = setTimeout(resolve, graceMs);
       timer.unref();
     });
-    await Promise.race([Promise.all(this.running.values()), grace]);
+    await Promise.race([Promise.all([...this.running.values()].map((r) => r.done)), grace]);
     clearTimeout(timer);
   }
 }

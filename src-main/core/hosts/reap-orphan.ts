@@ -35,6 +35,9 @@ export interface ReapLoop {
 
 export interface ReapLoopOptions {
   onFailure?: (error: Error, tries: number) => void;
+  /** Asked before each try: false ends the loop as if cancelled (a person took the reap over, from
+   *  this process or another one that wrote the store). */
+  stillWanted?: () => boolean;
   firstDelayMs?: number;
   maxDelayMs?: number;
 }
@@ -44,11 +47,11 @@ export interface ReapLoopOptions {
 export class ReapLoops {
   private readonly loops = new Set<ReapLoop>();
 
-  /** Starts a loop; settles as its `ended` does, once it has left the set. */
-  start(candidates: ReadonlyArray<() => HostDriver | null>, ref: HostRef, opts: ReapLoopOptions = {}): Promise<boolean> {
+  /** Starts a loop; its `ended` settles once it has left the set. */
+  start(candidates: ReadonlyArray<() => HostDriver | null>, ref: HostRef, opts: ReapLoopOptions = {}): ReapLoop {
     const loop = reapUntilEnded(candidates, ref, opts);
     this.loops.add(loop);
-    return loop.ended.finally(() => this.loops.delete(loop));
+    return { ...loop, ended: loop.ended.finally(() => this.loops.delete(loop)) };
   }
 
   cancelAll(): void {
@@ -80,6 +83,7 @@ export function reapUntilEnded(
   const ended = (async () => {
     let delay = opts.firstDelayMs ?? 1_000;
     for (let tries = 1; !cancelled; tries++) {
+      if (opts.stillWanted && !opts.stillWanted()) break;
       try {
         await reapThrough(candidates, ref, () => cancelled);
         return true;

@@ -101,6 +101,13 @@ export const attempts = sqliteTable('attempts', {
    *  it gone. Once the attempt's lease is gone a 1 is a reap Shoal still owes (its host could not be
    *  reached): every start of the engine retries it in the background until it is confirmed. */
   reapPending: integer('reap_pending').notNull().default(0),
+  // How the tries to end an owed reap went, for the person who may take it over (Workers view,
+  // `shoal workers owed`): the last failure's cause and time, and the tries so far, across restarts.
+  // Written only when a try fails (rare), never on the scheduler's commit path. Since when it is owed
+  // needs no column: it is the attempt's ended_at, written when its lease went with the work unseen.
+  reapError: text('reap_error'),
+  reapTries: integer('reap_tries').notNull().default(0),
+  reapTriedAt: text('reap_tried_at'),
 }, (t) => [
   // No index on the active ones: crash recovery finds them through the inbox's leases (a small
   // table), so an attempt costs no extra b-tree write when it starts or ends.

@@ -9,6 +9,8 @@ import { DECISION_WORDS } from './decisions';
 const ACTION_WORDS: Record<string, string> = {
   'approval.requested': 'Requested', 'approval.decided': 'Decided', 'approval.timed_out': 'Timed out', 'approval.expired': 'Expired',
   'policy.rule_added': 'Rule added', 'policy.rule_updated': 'Rule changed', 'policy.rule_deleted': 'Rule deleted', 'policy.options': 'Options changed',
+  // Work left on a host that a person took over from Shoal (Workers → Still to stop on hosts → Forget).
+  'reap.forgotten': 'Taken over',
 };
 
 function outcome(e: AuditEntry): string {
@@ -36,6 +38,7 @@ function what(e: AuditEntry): string {
   const d = e.detail ?? {};
   if (e.action.startsWith('policy.rule')) return `${String(d.action ?? '')} ${String(d.tool ?? '')}${d.prefix ? ` “${String(d.prefix)}”` : ''}${d.path ? ` ${String(d.path)}` : ''}`.trim();
   if (e.action === 'policy.options') return `mode ${String(d.mode)}, wait ${String(d.timeoutSeconds)} s, then ${String(d.timeoutDecision ?? 'deny')}`;
+  if (e.action === 'reap.forgotten') return `stop ${String(d.work ?? '')} on ${String(d.worker ?? '')}`;
   return String(d.command ?? '');
 }
 

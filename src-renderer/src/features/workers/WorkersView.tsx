@@ -6,6 +6,7 @@ import { PageToolbar } from '../../ui/PageToolbar';
 import { ErrorNotice, Loading } from '../../ui/QueryStatus';
 import { AddWorkerDialog } from './AddWorkerDialog';
 import { JoinTokensList } from './JoinTokensList';
+import { OwedReapsSection } from './OwedReapsSection';
 import { WorkersTable } from './WorkersTable';
 import '../../ui/ui-extra.css';
 import './workers.css';
@@ -48,6 +49,7 @@ export function WorkersView() {
         {gone > 0 && <span className="muted"> · {gone} no longer in use (removed, or their run ended)</span>}
       </PageToolbar>
       <WorkersTable workers={workers.data} activity={byWorker} />
+      <OwedReapsSection />
       <JoinTokensList />
       {dialog}
     </>
