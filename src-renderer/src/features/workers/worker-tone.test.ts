@@ -66,6 +66,9 @@ describe('presentWorker', () => {
     expect(plain(never.note)).toMatch(/^Run ended at \d/);
     expect(never.heartbeat).toBe('—');
     expect(never.actions).toEqual(NONE);
+    // Neither a heartbeat nor a time it left on record: just the state, never "at —".
+    expect(plain(presentWorker(worker({ status: 'offline', state: 'run-ended', lastHeartbeatAt: null, stateSince: null }), NOW).note)).toBe('Run ended');
+    expect(plain(presentWorker(worker({ status: 'offline', state: 'offline', lastHeartbeatAt: null, stateSince: null }), NOW).note)).toBe('Offline');
   });
 
   it('a kept worker whose Shoal stopped: offline since a time, and it can still be drained or retired', () => {

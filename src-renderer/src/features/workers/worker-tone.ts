@@ -77,6 +77,10 @@ export function presentWorker(w: WorkerRow, now: number): WorkerPresentation {
 /** Keeps a phrase on one line ("last seen 9s ago"): a note wraps between its parts, not inside one. */
 const unbroken = (text: string): string => text.replace(/ /g, '\u00a0');
 
+/** "Removed at 4:02 PM", or just "Removed" when the store does not say since when (never "at —"). */
+const stamped = (what: string, word: 'at' | 'since', iso: string | null, now: number): string =>
+  iso ? `${what} ${word} ${formatClock(iso, now)}` : what;
+
 function noteOf(w: WorkerRow, now: number): WorkerNote | null {
   const seen = w.lastHeartbeatAt ? unbroken(`last seen ${formatAgo(w.lastHeartbeatAt, now)}`) : null;
   switch (w.state) {
@@ -86,14 +90,14 @@ function noteOf(w: WorkerRow, now: number): WorkerNote | null {
         : { text: ['Not answering', seen].filter(Boolean).join(' · '), kind: 'neutral' };
     case 'removed':
       if (w.running > 0) return { text: `Removed · finishing ${w.running} ${w.running === 1 ? 'task' : 'tasks'}, then it leaves`, kind: 'neutral', title: 'Removed from the kept workers: it takes nothing new' };
-      return { text: seen ? `Removed · ${seen}` : `Removed at ${formatClock(w.stateSince, now)}`, kind: 'neutral', title: 'Removed from the kept workers' };
+      return { text: seen ? `Removed · ${seen}` : stamped('Removed', 'at', w.stateSince, now), kind: 'neutral', title: 'Removed from the kept workers' };
     case 'run-ended':
-      return { text: seen ? `Run ended · ${seen}` : `Run ended at ${formatClock(w.stateSince, now)}`, kind: 'neutral', title: "A worker of a run's own worker_specs: it leaves when the run ends" };
+      return { text: seen ? `Run ended · ${seen}` : stamped('Run ended', 'at', w.stateSince, now), kind: 'neutral', title: "A worker of a run's own worker_specs: it leaves when the run ends" };
     case 'offline':
       if (w.agent?.state === 'revoked') return null; // the agent line says when it was revoked
-      return { text: [unbroken(`Offline since ${formatClock(w.stateSince, now)}`), seen].filter(Boolean).join(' · '), kind: 'neutral' };
+      return { text: [unbroken(stamped('Offline', 'since', w.stateSince, now)), seen].filter(Boolean).join(' · '), kind: 'neutral' };
     case 'retired':
-      return { text: unbroken(`Retired since ${formatClock(w.stateSince, now)}`), kind: 'neutral' };
+      return { text: unbroken(stamped('Retired', 'since', w.stateSince, now)), kind: 'neutral' };
     default:
       return null;
   }
