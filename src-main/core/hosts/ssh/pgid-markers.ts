@@ -1,9 +1,9 @@
 // Files on an SSH host naming the process groups this store's attempts run there, so that a group
 // the host started while Shoal crashed, or lost the connection, before the pgid came back and was
 // stored with the attempt can still be found and ended. The agent's wrapper writes its marker in
-// the new group before the agent starts (shell builtins only: no extra process, no extra exec) and
-// removes it once the group's leader ended; a marker outlives its group only when the connection
-// (and the wrapper's shell with it) went first. A sweep before the host is called usable lists the
+// the new group before the agent starts (shell builtins only: no extra process, no extra exec), and
+// the attempt's cleanup, which runs once the group ended, removes it with the workdir; a marker
+// outlives its group only when the connection (or Shoal) went before that cleanup. A sweep before the host is called usable lists the
 // markers of this store and ends the groups of attempts that do not run now (TERM, then KILL after
 // the grace, as a cancel does), then removes their markers and workdirs; another store's markers
 // are in another directory and never read.
@@ -59,12 +59,6 @@ function parseKey(key: string): MarkedAttempt | null {
  *  there), then becomes the agent. A marker it cannot write fails the start (nothing would find the
  *  group otherwise) before the pgid is reported. */
 export const MARKED_LAUNCHER = 'm=$1; k=$2; shift 2; { printf "%s %s\\n" "$$" "$k" > "$m"; } 2>/dev/null || { printf "shoal: could not write the pgid marker %s\\n" "$m" >&2; exit 126; }; printf "SHOAL_PGID=%s\\n" "$$" >&2; exec "$@"';
-
-/** Wraps the agent's group start (`setsid -w …` running MARKED_LAUNCHER): the marker goes once the
- *  group's leader ended, and the exit status stays the agent's. */
-export function withMarkerRemoved(start: string, marker: string): string {
-  return `${start}; s=$?; rm -f ${q(marker)}; exit $s`;
-}
 
 /** Prints "<pgid> <key>" for each of the directory's markers (nothing when there is none). */
 export function listMarkersCommand(dir: string): string {

@@ -23,7 +23,7 @@ import { shellQuote as q } from '../shell-quote';
 import type { SshConnection } from './ssh-connection';
 import { SessionWaitCancelled } from './session-gate';
 import { CutOffWork } from '../cut-off-work';
-import { endGroupsCommand, listMarkersCommand, MARKED_LAUNCHER, markerDir, markerFile, markerKey, parseMarkerList, remoteWorkdir, withMarkerRemoved } from './pgid-markers';
+import { endGroupsCommand, listMarkersCommand, MARKED_LAUNCHER, markerDir, markerFile, markerKey, parseMarkerList, remoteWorkdir } from './pgid-markers';
 
 const execFileP = promisify(execFile);
 
@@ -126,11 +126,12 @@ export class SshDriver implements HostDriver {
     // setsid: the agent leads its own session and process group, so cancel can end the whole tree
     // and a dropped connection does not (SIGHUP) — recovery decides then. Its pgid comes first on
     // stderr; with a store to mark it for, it is first written to the group's marker (pgid-markers.ts),
-    // which the shell that waits for the group removes once it ended.
+    // which goes with the workdir once the group ended (no extra process on the host: a shell left
+    // waiting to remove it cost about 5 ms per attempt).
     const launcher = 'printf "SHOAL_PGID=%s\\n" "$$" >&2; exec "$@"';
     const group = (script: string, words: string) => `setsid -w env ${envWords.join(' ')} sh -c ${q(script)} shoal-agent ${words}${argv.join(' ')}`;
     const command = marker
-      ? `cd ${q(dir)} && ${withMarkerRemoved(group(MARKED_LAUNCHER, `${q(marker)} ${q(markerKey(plan))} `), marker)}`
+      ? `cd ${q(dir)} && exec ${group(MARKED_LAUNCHER, `${q(marker)} ${q(markerKey(plan))} `)}`
       : `cd ${q(dir)} && exec ${group(launcher, '')}`;
     // Past the host's MaxSessions this waits for a free session (after the short commands waiting),
     // and a cancel meanwhile gives up waiting: nothing ran in the workdir, so it goes. (Not after a
@@ -190,7 +191,7 @@ export class SshDriver implements HostDriver {
           sink.finish({ code: null, signal: null, hostError: `${lost} while the agent ran`, lost: true });
           return;
         }
-        void this.bringBack(plan, sink, { repo, dir, art, base: w.baseCommit }).then(
+        void this.bringBack(plan, sink, { repo, dir, art, marker, base: w.baseCommit }).then(
           () => sink.finish({ code: exit?.code ?? null, signal: exit?.signal ?? null }),
           (e: unknown) => sink.finish({ code: exit?.code ?? null, signal: exit?.signal ?? null, hostError: (e as Error).message }),
         );
@@ -216,7 +217,7 @@ export class SshDriver implements HostDriver {
   /** The agent's changes into the local worktree, artifacts into the local artifacts dir, then the
    *  remote workdir goes. Control commands: the next agent taking the session this one freed does
    *  not hold them up. */
-  private async bringBack(plan: AttemptPlan, sink: AttemptSink, at: { repo: string | null; dir: string; art: string; base: string | null }): Promise<void> {
+  private async bringBack(plan: AttemptPlan, sink: AttemptSink, at: { repo: string | null; dir: string; art: string; marker: string | null; base: string | null }): Promise<void> {
     try {
       if (at.repo && at.base) {
         const patch = await this.run(`cd ${q(at.dir)} && git add -A -N . >/dev/null 2>&1; git -c core.quotepath=off diff --binary ${at.base}`, 'reading the agent\'s changes', { control: true });
@@ -238,9 +239,10 @@ export class SshDriver implements HostDriver {
     }
   }
 
-  /** The attempt's remote workdir and artifacts dir go; a failure to remove them is not the attempt's. */
-  private async removeWorkdir(at: { repo: string | null; dir: string; art: string }): Promise<void> {
-    const cleanup = `rm -rf ${q(at.dir)} ${q(at.art)}` + (at.repo ? `; git -C ${q(at.repo)} worktree prune` : '');
+  /** The attempt's remote workdir and artifacts dir go, and its group's pgid marker (the group has
+   *  ended); a failure to remove them is not the attempt's. */
+  private async removeWorkdir(at: { repo: string | null; dir: string; art: string; marker?: string | null }): Promise<void> {
+    const cleanup = `rm -rf ${q(at.dir)} ${q(at.art)}${at.marker ? ` ${q(at.marker)}` : ''}` + (at.repo ? `; git -C ${q(at.repo)} worktree prune` : '');
     const done = () => this.conn.exec(cleanup, undefined, { control: true }).catch(() => undefined);
     await (at.repo ? this.inRepo(at.repo, done) : done());
   }
