@@ -59,8 +59,10 @@ export interface HostExit {
    *  it may still be running, so the attempt is neither failed nor retried now; its lease lapses
    *  and the reaper reclaims it. Its worker is down until a probe finds the host back. */
   lost?: boolean;
-  /** The host stopped answering after the agent ended (bringing the result back): the attempt
-   *  fails with `hostError`, and its worker is down until a probe finds the host back. */
+  /** The host stopped answering after the agent ended (bringing the result back), or dropped before
+   *  the driver learned whether the agent started (it may run there, unrecorded): the attempt fails
+   *  with `hostError`, and its worker is down until a probe finds the host back (and, before that,
+   *  ends what was left there). */
   hostDown?: boolean;
   /** The host could not confirm the work ended (a daemon that did not answer, a container not
    *  removed): the driver keeps trying while this Shoal runs, and the attempt keeps its reap marker

@@ -180,7 +180,10 @@ export class SshDriver implements HostDriver {
         if (killTimer) clearTimeout(killTimer);
         if (!ref) {
           const why = lost ?? `${this.label}: the agent did not start: ${errBuf.trim() || `exit ${exit?.code ?? 'unknown'}`}`;
-          sink.finish({ code: null, signal: null, hostError: why });
+          // Dropped before the pgid came back: the group may have started there all the same. The
+          // worker goes down, and the probe that finds the host back ends it (by its marker) before
+          // the task can run there again.
+          sink.finish({ code: null, signal: null, hostError: why, ...(lost ? { hostDown: true } : {}) });
           reject(new Error(why));
           return;
         }
