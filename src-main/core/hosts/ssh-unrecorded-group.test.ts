@@ -58,13 +58,16 @@ describe('a process group whose pgid Shoal never stored', () => {
     // It ignores TERM (its sleep inherits that): only the KILL after the grace ends it.
     const lost = await startUnrecorded(maker, { storeId, runId: ghostRun, dir, command: 'sh', args: ['-c', `trap "" TERM; while :; do ${ghost}; done`] });
     const other = await startUnrecorded(maker, { storeId: 'f'.repeat(24), runId: `foreign-${tag}`, dir, command: 'sleep', args: [`73.${tag}`] });
+    const ghostMarker = markerFile(ROOT, storeId, { runId: ghostRun, taskId: 't', attempt: 1 });
+    const foreignMarker = markerFile(ROOT, 'f'.repeat(24), { runId: `foreign-${tag}`, taskId: 't', attempt: 1 });
     onTestFinished(async () => {
       await maker.reap(lost.ref).catch(() => undefined);
       await maker.reap(other.ref).catch(() => undefined);
       await maker.close();
+      // A reap by ref leaves the markers to the attempts' own cleanup, which the closed driver
+      // does not get to make here.
+      for (const m of [ghostMarker, foreignMarker]) fs.rmSync(m, { force: true });
     });
-    const ghostMarker = markerFile(ROOT, storeId, { runId: ghostRun, taskId: 't', attempt: 1 });
-    const foreignMarker = markerFile(ROOT, 'f'.repeat(24), { runId: `foreign-${tag}`, taskId: 't', attempt: 1 });
     await waitFor('both unrecorded groups running', () => processesRunning(ghost).length === 1 && processesRunning(foreign).length === 1, 30_000);
     expect(fs.existsSync(ghostMarker) && fs.existsSync(foreignMarker)).toBe(true);
     // A marker whose group is gone (its wrapper's shell went with a dropped connection): a pid that
