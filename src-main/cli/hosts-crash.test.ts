@@ -61,4 +61,51 @@ describe.each(hosts)('crash recovery on $kind', ({ kind, host }) => {
       check.close();
     }
   });
+
+  // The window between "the host started the work" and "Shoal stored its ref": the killed Shoal's
+  // attempt is left as that moment leaves it (still 'starting', no host ref, no reap marker), so
+  // recovery knows nothing to end and puts the task back at once. The work carries this store's
+  // mark (a container label, an SSH pgid marker): the worker's first probe ends it before the
+  // worker is called up, so the task's next attempt never runs beside it.
+  it('ends the remote work of an attempt whose ref the killed Shoal had not stored, before the task runs again', async () => {
+    const dir = tempDir('shoal-hostcrash-');
+    const db = path.join(dir, 'shoal.db');
+    const marker = `sleep 45.${process.pid % 1000}${kind.length}`;
+    const runId = `unrecorded-${kind}`;
+    fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify({
+      id: runId, name: 'crash before the ref was stored',
+      worker_specs: [{ id: 'w1', name: kind, host: host() }],
+      task_specs: [{
+        id: 't', name: 't', retry_policy: { max_attempts: 3, initial_backoff_seconds: 0 },
+        instructions: `if [ "$SHOAL_ATTEMPT" = 1 ]; then ${marker} & ${marker}; wait; else echo second; fi`,
+      }],
+    }));
+    const env = { DOCKER_HOST: services.dockerApi.url };
+    const first = startCli(['run', path.join(dir, 'spec.json'), '--db', db, '--accept-new-host-keys'], { cwd: dir, env });
+    let stderr = '';
+    first.stderr!.on('data', (d: Buffer) => (stderr += d));
+    await waitFor(`the agent running on ${kind}`, () => processesMatching(marker).length >= 2 && attemptRunning(db, runId), 60_000).catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}\n${stderr}`);
+    });
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('close', r));
+    const forget = new Database(db);
+    try {
+      forget.prepare(`UPDATE attempts SET state = 'starting', host_ref = NULL, reap_pending = 0 WHERE run_id = ? AND attempt = 1`).run(runId);
+    } finally {
+      forget.close();
+    }
+    expect(processesMatching(marker).length).toBeGreaterThan(0); // nothing stored names it
+
+    const resumed = await runCli(['resume', '--db', db, '--json'], { cwd: dir, env, timeoutMs: 90_000 });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(processesMatching(marker)).toEqual([]);
+    const check = new Database(db, { readonly: true });
+    try {
+      const receipts = check.prepare('SELECT attempt, result FROM receipts WHERE run_id = ?').all(runId);
+      expect(receipts).toEqual([{ attempt: 2, result: 'pass' }]);
+    } finally {
+      check.close();
+    }
+  });
 });

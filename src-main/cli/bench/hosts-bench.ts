@@ -89,7 +89,7 @@ export async function firstOutputMs(driver: DockerDriver, work: string): Promise
     };
     driver.start({
       runId: 'bench', taskId: 't', attempt: 1, launch: { command: 'echo', args: ['ready'], env: {}, stream: 'plain' }, workerName: 'bench',
-      workdir: { dir: work, branch: null, baseCommit: null, repo: null }, artifactsDir: work, gatewayUrl: null, killGraceMs: 1000,
+      workdir: { dir: work, branch: null, baseCommit: null, repo: null }, artifactsDir: work, gatewayUrl: null, killGraceMs: 1000, storeId: null,
     }, sink, new AbortController().signal).catch(reject);
   });
   if (first === 0) throw new Error(`${driver.label}: the container printed nothing`);

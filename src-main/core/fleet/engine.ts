@@ -23,6 +23,7 @@ import { HostWatch, type HostReach, type ReprobeBackoff } from '../hosts/host-wa
 import type { LoadedSpec } from './spec/load-spec';
 import { KEEP_OUT_OF_SERVICE } from './worker-status-sql';
 import { REMOVED_FROM_KEPT as REMOVED } from './worker-reasons';
+import { storeIdentity } from '../store/store-identity';
 
 export interface EngineOptions {
   store: Store;
@@ -210,6 +211,8 @@ export class FleetEngine {
   /** Recovers from a crash, then starts placing work. */
   start(): { recovered: number } {
     this.started = true;
+    // Made now, outside any transaction an attempt's start may later be called from.
+    void this.storeId;
     // The runs' own workers first: recovery asks their drivers to end what they left running.
     for (const runId of this.fleet.activeRunIds()) this.adoptRun(runId);
     const recovered = this.recover();
@@ -420,7 +423,7 @@ export class FleetEngine {
       // Work attempts left on that host, cut off from Shoal (this one or an earlier one), is ended
       // before the worker takes anything there again.
       const hostDriver = driver;
-      worker.watch = new HostWatch(driver, spec.name || spec.id, (reach) => this.reachChanged(worker, reach), this.options.reprobe, () => this.owed.endOn(hostDriver));
+      worker.watch = new HostWatch(driver, spec.name || spec.id, (reach) => this.reachChanged(worker, reach), this.options.reprobe, () => this.clearHost(hostDriver));
       // A started engine asks at once; otherwise start() does (a read-only host never probes).
       if (this.started) worker.watch.check();
     }
@@ -501,7 +504,7 @@ export class FleetEngine {
       // Every attempt's outcome goes through the group commit (the path `npm run bench` measures).
       complete: (l, outcome) => this.completeAttempt(l, outcome), driver: worker.driver ?? this.drivers.local,
       leaseMs: this.opts.leaseMs, heartbeatMs: this.opts.heartbeatMs, killGraceMs: this.opts.killGraceMs, env: this.opts.env,
-      worktreeCleanup: this.opts.worktreeCleanup, gateway: this.options.gateway,
+      worktreeCleanup: this.opts.worktreeCleanup, gateway: this.options.gateway, storeId: this.storeId,
       onSpawned: (_l, ms) => {
         if (this.spawnLatencies.length < 100_000) this.spawnLatencies.push(ms);
       },
@@ -682,6 +685,34 @@ export class FleetEngine {
   /** Another process wrote the store: loops whose marker it cleared stop now. */
   recheckOwedReaps(): void {
     this.owed.recheck();
+  }
+
+  /** Before a remote worker's host is called usable (its first probe, at this engine's start or when
+   *  the worker is added, and every time it comes back): the reaps owed there are made, then this
+   *  store's marked work there that no stored ref names and no attempt running now owns is ended
+   *  (work its host started while a Shoal crashed or lost the connection before it stored the ref).
+   *  Null once nothing stands in the way, else why not. */
+  private async clearHost(driver: HostDriver): Promise<string | null> {
+    const owed = await this.owed.endOn(driver);
+    if (owed !== null || !driver.endUnrecorded || this.stopped || !this.options.store.db.open) return owed;
+    return driver.endUnrecorded({
+      storeId: this.storeId, killGraceMs: this.opts.killGraceMs,
+      spare: (runId, taskId, attempt) => this.runsHere(runId, taskId, attempt) || this.fleet.heldElsewhere({ runId, taskId, attempt }, isAlive),
+    });
+  }
+
+  /** Whether this engine runs that attempt now (from its lease until its outcome is recorded). */
+  private runsHere(runId: string, taskId: string, attempt: number): boolean {
+    const key = taskKey(runId, taskId);
+    for (const w of this.workers.values()) if (w.running.get(key)?.lease.attempt === attempt) return true;
+    return false;
+  }
+
+  private storeIdMade: string | null = null;
+  /** This store's identity (store-identity.ts), marked on the work remote hosts start; made on first
+   *  use, so a read-only host that never runs anything writes nothing. */
+  private get storeId(): string {
+    return (this.storeIdMade ??= storeIdentity(this.options.store));
   }
 
   private readonly reaping = new Set<Promise<void>>();

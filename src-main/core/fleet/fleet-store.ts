@@ -158,6 +158,9 @@ export class FleetStore {
       attemptEnded: p<[state: string, endedAt: string, exitCode: number | null, result: string | null, reason: string | null, keep: 0 | 1, runId: string, taskId: string, attempt: number]>(
         `UPDATE attempts SET state = ?, ended_at = ?, exit_code = ?, result = ?, reason = ?, reap_pending = reap_pending * ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
       workEnded: p<[string, string, number]>(`UPDATE attempts SET reap_pending = 0 WHERE run_id = ? AND task_id = ? AND attempt = ? AND reap_pending = 1`),
+      leaseOwner: p<[string, string, number], { owner_pid: number | null }>(
+        `SELECT a.owner_pid FROM inbox i CROSS JOIN attempts a ON a.run_id = i.run_id AND a.task_id = i.task_id AND a.attempt = i.attempts
+         WHERE i.run_id = ? AND i.task_id = ? AND i.attempts = ? AND i.lease_token = a.lease_token AND a.state IN (${LIVE_STATES_SQL})`),
       // Marked attempts whose lease is gone (their task finished, was reclaimed or moved on): the
       // ones still holding theirs are running, or are recovery's (orphanedAttempts).
       owedReaps: p<[], ActiveAttemptRow>(
@@ -781,6 +784,13 @@ export class FleetStore {
         runId: a.run_id, taskId: a.task_id, attempt: a.attempt, workerId: a.worker_id, token: a.lease_token, inboxSeq: a.seq, pid: a.pid, pidStart: a.pid_start, workdir: a.workdir,
         hostRef: hostRefOf(a),
       }));
+  }
+
+  /** Whether the attempt holds its lease in another process on this store that is still alive (a
+   *  second Shoal on the same data dir): its work is that process's, whatever this one knows. */
+  heldElsewhere(a: AttemptKey, isAlive: (pid: number) => boolean): boolean {
+    const owner = this.s.leaseOwner.get(a.runId, a.taskId, a.attempt)?.owner_pid ?? null;
+    return owner !== null && owner !== this.ownerPid && isAlive(owner);
   }
 
   /** Attempts whose lease is gone while their work was never seen to end: the reaps Shoal owes.

@@ -16,7 +16,7 @@ import type { AttemptOutcome } from '../fleet/fleet-store';
 import { LeaseLostError, type Lease } from '../fleet/lease';
 import { score } from '../fleet/scorers';
 import { commitWorkdir, prepareWorkdir, removeWorkdir, workdirPatch, type Workdir } from '../fleet/workspace';
-import type { AttemptSink, HostDriver, HostExit, HostUsage } from './host-driver';
+import type { AttemptPlan, AttemptSink, HostDriver, HostExit, HostUsage } from './host-driver';
 import type { HostRef } from './host-ref';
 import { withWorker } from './host-watch';
 
@@ -45,6 +45,9 @@ export interface SupervisorDeps {
   leaseMs: number;
   heartbeatMs: number;
   killGraceMs: number;
+  /** The store's identity, marked on the work a remote host starts (AttemptPlan.storeId); absent:
+   *  the work is not marked. */
+  storeId?: string | null;
   env: NodeJS.ProcessEnv;
   worktreeCleanup: 'always' | 'on_success' | 'never';
   onSpawned?: (lease: Lease, latencyMs: number) => void;
@@ -263,7 +266,10 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
     }, timeoutS * 1000)
     : null;
 
-  const plan = { workerName: deps.workerName ?? lease.workerId, runId: lease.runId, taskId: lease.taskId, attempt: lease.attempt, launch, workdir, artifactsDir: outDir, gatewayUrl: session?.url ?? null, killGraceMs: deps.killGraceMs };
+  const plan: AttemptPlan = {
+    workerName: deps.workerName ?? lease.workerId, runId: lease.runId, taskId: lease.taskId, attempt: lease.attempt, launch, workdir, artifactsDir: outDir, gatewayUrl: session?.url ?? null,
+    killGraceMs: deps.killGraceMs, storeId: deps.storeId ?? null,
+  };
   driver.start(plan, sink, abort.signal).catch((e: unknown) => {
     // The driver could not start the agent (it says why, naming the host).
     sink.diagnostics(`shoal: ${(e as Error).message}\n`);

@@ -27,6 +27,21 @@ export interface AttemptPlan {
   gatewayUrl: string | null;
   /** Between the polite stop and the hard kill. */
   killGraceMs: number;
+  /** The store whose attempt this is (store-identity.ts): a remote driver marks the work with it (a
+   *  container label, an SSH pgid marker) so that a sweep finds it even if its ref was never stored.
+   *  Null: the work is not marked (an attempt no store sweeps for, e.g. a benchmark's). */
+  storeId: string | null;
+}
+
+/** What a sweep for work no stored ref names (see HostDriver.endUnrecorded) may end: the marked work
+ *  of this store only, and never an attempt that runs right now. */
+export interface UnrecordedSweep {
+  storeId: string;
+  /** True for an attempt whose work must be left alone: it runs in this process, or holds its lease
+   *  in another live process on the same store. */
+  spare(runId: string, taskId: string, attempt: number): boolean;
+  /** Between the polite stop and the hard kill, as a cancel gives. */
+  killGraceMs: number;
 }
 
 /** What a heartbeat reports about the work behind a ref: the agent's process tree on this computer,
@@ -44,9 +59,10 @@ export interface HostExit {
    *  it may still be running, so the attempt is neither failed nor retried now; its lease lapses
    *  and the reaper reclaims it. Its worker is down until a probe finds the host back. */
   lost?: boolean;
-  /** The host stopped answering after the agent ended (bringing the result back): the attempt
-   *  fails with `hostError` (unless `resultsLost` says none of the result is here), and its worker
-   *  is down until a probe finds the host back. */
+  /** The host stopped answering after the agent ended (bringing the result back), or dropped before
+   *  the driver learned whether the agent started (it may run there, unrecorded): the attempt fails
+   *  with `hostError` (unless `resultsLost` says none of the result is here), and its worker is down
+   *  until a probe finds the host back (and, before that, ends what was left there). */
   hostDown?: boolean;
   /** The connection dropped (or the host stopped answering) after the agent ended, while its
    *  results (changes, artifacts) were brought back or its workdir there removed: nothing of them
@@ -108,6 +124,11 @@ export interface HostDriver {
   cancel(ref: HostRef): Promise<void>;
   /** After a crash: ends what the ref names if it still runs. 'ended' when something was stopped. */
   reap(ref: HostRef): Promise<'ended' | 'gone'>;
+  /** Ends the marked work of the sweep's store on this host that no running attempt owns: work its
+   *  host started while Shoal crashed or lost the connection before it stored the ref (so neither
+   *  recovery nor an owed reap knows it). Null once none is left, else why not (naming the host and
+   *  the cause). Absent on kinds that do not mark their work (local, a remote agent's). */
+  endUnrecorded?(sweep: UnrecordedSweep): Promise<string | null>;
   /** Resolves once the driver has no work of its own under way (agents cut off by a dropped
    *  connection that it keeps trying to end): its pool closes an unused driver only then. */
   settled?(): Promise<void>;

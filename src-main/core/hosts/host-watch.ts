@@ -3,7 +3,8 @@
 // (with the cause) and is probed again with growing pauses until it answers. Its tasks wait for it
 // meanwhile instead of burning their retries against a host that is not there. A probe that finds
 // the host answering calls it up only once `beforeUp` (the engine's: work left there by attempts cut
-// off from Shoal, known from their stored host refs, is ended first) says nothing stands in the way.
+// off from Shoal, known from their stored host refs, is ended first, then this store's marked work
+// that no stored ref names and no running attempt owns) says nothing stands in the way.
 import type { HostDriver } from './host-driver';
 
 /** A host's failure as it goes on the worker and its tasks: it says which worker, whatever the

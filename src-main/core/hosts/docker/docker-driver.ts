@@ -21,7 +21,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import readline from 'node:readline';
 import type Docker from 'dockerode';
-import type { AttemptPlan, AttemptSink, HostDriver, HostProbe, HostUsage } from '../host-driver';
+import type { AttemptPlan, AttemptSink, HostDriver, HostProbe, HostUsage, UnrecordedSweep } from '../host-driver';
 import type { HostRef } from '../host-ref';
 import { parseDockerArgs, type ContainerExtras } from './docker-args';
 import { CONTAINER_ARTIFACTS, CONTAINER_WORKDIR, copyIn, copyOut } from './container-copy';
@@ -34,6 +34,8 @@ import { forwardGateway, type SshDockerKeys } from './ssh-docker-transport';
 import { probeDaemon, removeLeftoverProbes } from './docker-probe';
 import { LABEL, type ContainerKind } from './docker-labels';
 import { CutOffWork } from '../cut-off-work';
+import { endNow } from '../reap-orphan';
+import { unrecordedContainers } from './unrecorded-containers';
 
 /** Variables that describe this computer, not the container: the image's own values apply. */
 const LOCAL_ONLY_ENV = new Set(['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'TMPDIR', 'SSH_AUTH_SOCK', 'ELECTRON_RUN_AS_NODE']);
@@ -148,7 +150,11 @@ export class DockerDriver implements HostDriver {
         Env: [...this.extras.env, ...env],
         WorkingDir: this.remote ? CONTAINER_WORKDIR : plan.workdir.dir,
         ...(this.extras.user ? { User: this.extras.user } : {}),
-        Labels: { [LABEL.kind]: 'attempt' satisfies ContainerKind, [LABEL.run]: plan.runId, [LABEL.task]: plan.taskId, [LABEL.attempt]: String(plan.attempt) },
+        Labels: {
+          [LABEL.kind]: 'attempt' satisfies ContainerKind, [LABEL.run]: plan.runId, [LABEL.task]: plan.taskId, [LABEL.attempt]: String(plan.attempt),
+          // A container whose id Shoal never learned (or stored) is found by these (endUnrecorded).
+          ...(plan.storeId ? { [LABEL.store]: plan.storeId } : {}),
+        },
         AttachStdout: true, AttachStderr: true, Tty: false, OpenStdin: false,
         HostConfig: {
           NetworkMode: 'host',
@@ -337,6 +343,25 @@ export class DockerDriver implements HostDriver {
       if (statusOf(e) === 404) return 'gone';
       throw this.fail(e);
     }
+  }
+
+  /** Ends and removes the sweep's store's attempt containers whose attempts do not run now: ones
+   *  started while Shoal crashed or lost the daemon before it stored their ids (see
+   *  unrecorded-containers.ts). A daemon that cannot be asked keeps the host from being called
+   *  usable, as work cut off from Shoal does. */
+  async endUnrecorded(sweep: UnrecordedSweep): Promise<string | null> {
+    if (this.unusable) return null;
+    let ids: string[];
+    try {
+      ids = await unrecordedContainers(this.docker, sweep, this.callMs);
+    } catch (e) {
+      return `${this.label}: could not look for containers of attempts Shoal did not record: ${this.fail(e).message}`;
+    }
+    for (const containerId of ids) {
+      const notYet = await endNow(this, { kind: 'docker', containerId, dockerHost: this.where }, 'left by an attempt whose container Shoal never recorded');
+      if (notYet) return notYet;
+    }
+    return null;
   }
 
   /** Containers of this Shoal's attempts (by label), e.g. to find leftovers. */

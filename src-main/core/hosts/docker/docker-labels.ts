@@ -1,11 +1,15 @@
 // The labels on every container Shoal creates, so it can find them again on the daemon whatever
 // became of the request that made them: an attempt's name its run, task and attempt; a probe's
 // throwaway container says until when its probe may use it (its deadline), after which it is only
-// a leftover, whichever Shoal made it.
+// a leftover, whichever Shoal made it. An attempt's also names its store (store-identity.ts): a
+// Shoal that crashed, or lost the daemon, before it stored the container's id finds it by that
+// label, and never mistakes another Shoal's container on a shared daemon for its own.
 export const LABEL = {
   run: 'shoal.run',
   task: 'shoal.task',
   attempt: 'shoal.attempt',
+  /** An attempt container's: the id of the store whose attempt it is. */
+  store: 'shoal.store',
   /** 'attempt' or 'probe'. */
   kind: 'shoal.kind',
   /** A probe container's: its probe's deadline, in ms since the epoch. */

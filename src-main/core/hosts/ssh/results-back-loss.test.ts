@@ -43,7 +43,7 @@ function attempt(driver: SshDriver, taskId: string, script: string) {
     finish: (exit) => finish(exit),
   };
   const started = driver.start({
-    runId, taskId, attempt: 1, workerName: 'far', workdir: { dir: repo, branch: 'main', baseCommit: base, repo }, artifactsDir, gatewayUrl: null, killGraceMs: 1_000,
+    runId, taskId, attempt: 1, workerName: 'far', workdir: { dir: repo, branch: 'main', baseCommit: base, repo }, artifactsDir, gatewayUrl: null, killGraceMs: 1_000, storeId: null,
     launch: { command: 'sh', args: ['-c', script], env: { SHOAL_ARTIFACTS_DIR: artifactsDir }, stream: 'plain' },
   }, sink, new AbortController().signal);
   return { repo, artifactsDir, artifacts, started, finished, remoteDir: path.join(remoteRun, `${taskId}-1`) };

@@ -77,7 +77,7 @@ function startAgent(driver: SshDriver, script: string): Agent {
   };
   const taskId = `t${++taskNo}`;
   const started = driver.start({
-    runId, taskId, attempt: 1, workerName: 'far', workdir: { dir: local, branch: null, baseCommit: null, repo: null }, artifactsDir: local, gatewayUrl: null, killGraceMs: 5_000,
+    runId, taskId, attempt: 1, workerName: 'far', workdir: { dir: local, branch: null, baseCommit: null, repo: null }, artifactsDir: local, gatewayUrl: null, killGraceMs: 5_000, storeId: null,
     launch: { command: 'sh', args: ['-c', script], env: { SHOAL_ARTIFACTS_DIR: local }, stream: 'plain' },
   }, sink, stop.signal) as Agent['started'];
   started.catch(() => undefined);

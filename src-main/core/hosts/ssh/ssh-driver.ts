@@ -17,8 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { promisify } from 'node:util';
-import { refSlug } from '../../fleet/ids';
-import type { AttemptPlan, AttemptSink, HostDriver, HostProbe, HostUsage } from '../host-driver';
+import type { AttemptPlan, AttemptSink, HostDriver, HostProbe, HostUsage, UnrecordedSweep } from '../host-driver';
 import type { HostRef } from '../host-ref';
 import { parseSystemFacts, probeCommands, SYSTEM_FACTS } from '../probe-commands';
 import { HOST_LOAD, parseHostLoad } from './host-load';
@@ -26,6 +25,7 @@ import { shellQuote as q } from '../shell-quote';
 import type { SshConnection } from './ssh-connection';
 import { SessionWaitCancelled } from './session-gate';
 import { CutOffWork } from '../cut-off-work';
+import { endGroupsCommand, listMarkersCommand, MARKED_LAUNCHER, markerDir, markerFile, markerKey, parseMarkerList, remoteWorkdir } from './pgid-markers';
 
 const execFileP = promisify(execFile);
 
@@ -102,17 +102,20 @@ export class SshDriver implements HostDriver {
 
   async start(plan: AttemptPlan, sink: AttemptSink, signal: AbortSignal): Promise<HostRef> {
     const root = await this.root();
-    const dir = `${root}/work/${refSlug(plan.runId)}/${refSlug(plan.taskId)}-${plan.attempt}`;
+    const dir = remoteWorkdir(root, plan);
     const art = `${dir}.artifacts`;
+    // Made with the workdir (no extra exec): the wrapper writes the group's pgid marker there.
+    const marker = plan.storeId ? markerFile(root, plan.storeId, plan) : null;
+    const dirs = marker ? `${q(art)} ${q(markerDir(root, plan.storeId!))}` : q(art);
     const w = plan.workdir;
     const repo = w.repo && w.baseCommit && w.branch ? `${root}/repos/${crypto.createHash('sha256').update(w.repo).digest('hex').slice(0, 16)}.git` : null;
     if (repo) {
       await this.inRepo(repo, async () => {
         await this.sendCommit(repo, w.dir, w.branch!, w.baseCommit!, signal);
-        await this.run(`rm -rf ${q(dir)} ${q(art)} && mkdir -p ${q(art)} && git -C ${q(repo)} worktree prune && git -C ${q(repo)} worktree add -q -f --detach ${q(dir)} ${w.baseCommit}`, 'creating the remote worktree', { signal });
+        await this.run(`rm -rf ${q(dir)} ${q(art)} && mkdir -p ${dirs} && git -C ${q(repo)} worktree prune && git -C ${q(repo)} worktree add -q -f --detach ${q(dir)} ${w.baseCommit}`, 'creating the remote worktree', { signal });
       });
     } else {
-      await this.run(`rm -rf ${q(dir)} ${q(art)} && mkdir -p ${q(dir)} ${q(art)}`, 'creating the remote workdir', { signal });
+      await this.run(`rm -rf ${q(dir)} ${q(art)} && mkdir -p ${q(dir)} ${dirs}`, 'creating the remote workdir', { signal });
     }
 
     // Local paths in the agent's argv and environment become their remote counterparts, and the
@@ -127,9 +130,15 @@ export class SshDriver implements HostDriver {
     const envWords = Object.entries(plan.launch.env).filter(([k]) => !LOCAL_ONLY_ENV.has(k)).map(([k, v]) => q(`${k}=${swap(v)}`));
     const argv = [plan.launch.command, ...plan.launch.args].map((a) => q(swap(a)));
     // setsid: the agent leads its own session and process group, so cancel can end the whole tree
-    // and a dropped connection does not (SIGHUP) — recovery decides then. Its pgid comes first on stderr.
+    // and a dropped connection does not (SIGHUP) — recovery decides then. Its pgid comes first on
+    // stderr; with a store to mark it for, it is first written to the group's marker (pgid-markers.ts),
+    // which goes with the workdir once the group ended (no extra process on the host: a shell left
+    // waiting to remove it cost about 5 ms per attempt).
     const launcher = 'printf "SHOAL_PGID=%s\\n" "$$" >&2; exec "$@"';
-    const command = `cd ${q(dir)} && exec setsid -w env ${envWords.join(' ')} sh -c ${q(launcher)} shoal-agent ${argv.join(' ')}`;
+    const group = (script: string, words: string) => `setsid -w env ${envWords.join(' ')} sh -c ${q(script)} shoal-agent ${words}${argv.join(' ')}`;
+    const command = marker
+      ? `cd ${q(dir)} && exec ${group(MARKED_LAUNCHER, `${q(marker)} ${q(markerKey(plan))} `)}`
+      : `cd ${q(dir)} && exec ${group(launcher, '')}`;
     // Past the host's MaxSessions this waits for a free session (after the short commands waiting),
     // and a cancel meanwhile gives up waiting: nothing ran in the workdir, so it goes. (Not after a
     // drop: an exec cut off in flight may have started the agent there.)
@@ -177,7 +186,10 @@ export class SshDriver implements HostDriver {
         if (killTimer) clearTimeout(killTimer);
         if (!ref) {
           const why = lost ?? `${this.label}: the agent did not start: ${errBuf.trim() || `exit ${exit?.code ?? 'unknown'}`}`;
-          sink.finish({ code: null, signal: null, hostError: why });
+          // Dropped before the pgid came back: the group may have started there all the same. The
+          // worker goes down, and the probe that finds the host back ends it (by its marker) before
+          // the task can run there again.
+          sink.finish({ code: null, signal: null, hostError: why, ...(lost ? { hostDown: true } : {}) });
           reject(new Error(why));
           return;
         }
@@ -189,7 +201,7 @@ export class SshDriver implements HostDriver {
           return;
         }
         const ended = { code: exit?.code ?? null, signal: exit?.signal ?? null };
-        void this.bringBack(plan, sink, { repo, dir, art, base: w.baseCommit }).then(
+        void this.bringBack(plan, sink, { repo, dir, art, marker, base: w.baseCommit }).then(
           () => sink.finish(ended),
           (e: unknown) => {
             if (!(e instanceof NoAnswer)) return sink.finish({ ...ended, hostError: (e as Error).message });
@@ -224,7 +236,7 @@ export class SshDriver implements HostDriver {
    *  artifacts moved into place. A host that stops answering anywhere on the way (NoAnswer) thus
    *  leaves nothing of the attempt here. Control commands: the next agent taking the session this
    *  one freed does not hold them up. */
-  private async bringBack(plan: AttemptPlan, sink: AttemptSink, at: { repo: string | null; dir: string; art: string; base: string | null }): Promise<void> {
+  private async bringBack(plan: AttemptPlan, sink: AttemptSink, at: { repo: string | null; dir: string; art: string; marker: string | null; base: string | null }): Promise<void> {
     fs.mkdirSync(plan.artifactsDir, { recursive: true });
     // Beside its destination: moving a file in is a rename, never a copy across filesystems.
     const staging = fs.mkdtempSync(path.join(plan.artifactsDir, '.shoal-incoming-'));
@@ -269,11 +281,11 @@ export class SshDriver implements HostDriver {
     return { patch, names };
   }
 
-  /** The attempt's remote workdir and artifacts dir go. A command that failed there is not the
-   *  attempt's failure (null); a host that did not answer is returned (NoAnswer), for the caller to
-   *  judge. */
-  private async removeWorkdir(at: { repo: string | null; dir: string; art: string }): Promise<NoAnswer | null> {
-    const cleanup = `rm -rf ${q(at.dir)} ${q(at.art)}` + (at.repo ? `; git -C ${q(at.repo)} worktree prune` : '');
+  /** The attempt's remote workdir and artifacts dir go, and its group's pgid marker (the group has
+   *  ended). A command that failed there is not the attempt's failure (null); a host that did not
+   *  answer is returned (NoAnswer), for the caller to judge. */
+  private async removeWorkdir(at: { repo: string | null; dir: string; art: string; marker?: string | null }): Promise<NoAnswer | null> {
+    const cleanup = `rm -rf ${q(at.dir)} ${q(at.art)}${at.marker ? ` ${q(at.marker)}` : ''}` + (at.repo ? `; git -C ${q(at.repo)} worktree prune` : '');
     const done = () => this.run(cleanup, 'removing the remote workdir', { control: true }).then(() => null, (e: unknown) => (e instanceof NoAnswer ? e : null));
     return at.repo ? this.inRepo(at.repo, done) : done();
   }
@@ -311,6 +323,23 @@ export class SshDriver implements HostDriver {
     if (ref.kind !== 'ssh') return 'gone';
     const r = await this.conn.exec(`if tr '\\0' '\\n' < /proc/${ref.pgid}/environ 2>/dev/null | grep -qxF ${q(`SHOAL_WORKDIR=${ref.dir}`)}; then kill -KILL -- -${ref.pgid} 2>/dev/null; echo ended; fi; rm -rf ${q(ref.dir)} ${q(`${ref.dir}.artifacts`)}`, undefined, { control: true });
     return r.stdout.toString().includes('ended') ? 'ended' : 'gone';
+  }
+
+  /** Ends the groups named by this store's pgid markers whose attempts do not run now (started
+   *  while Shoal crashed or lost the connection before the pgid was stored), and removes markers
+   *  whose group is gone. Control commands: busy sessions never hold it up. */
+  async endUnrecorded(sweep: UnrecordedSweep): Promise<string | null> {
+    try {
+      const root = await this.root();
+      const dir = markerDir(root, sweep.storeId);
+      const listed = parseMarkerList((await this.run(listMarkersCommand(dir), 'listing the pgid markers', { control: true })).toString());
+      const groups = listed.filter((m) => !sweep.spare(m.runId, m.taskId, m.attempt)).map((m) => ({ pgid: m.pgid, marker: `${dir}/${m.file}`, workdir: remoteWorkdir(root, m) }));
+      if (groups.length > 0) await this.run(endGroupsCommand(groups, sweep.killGraceMs), 'ending process groups of attempts Shoal did not record', { control: true });
+      return null;
+    } catch (e) {
+      const why = (e as Error).message;
+      return why.startsWith(this.label) ? why : `${this.label}: ${why}`;
+    }
   }
 
   reaches(ref: HostRef): boolean {

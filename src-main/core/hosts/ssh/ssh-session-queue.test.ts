@@ -292,7 +292,7 @@ describe('the SSH driver past the server\'s MaxSessions', () => {
       const sink: AttemptSink = { started() {}, output() {}, diagnostics: (t) => void notes.push(t), events() {}, artifacts() {}, finish() {} };
       const stop = new AbortController();
       const started = driver.start({
-        runId, taskId: 't', attempt: 1, workerName: 'far', workdir: { dir: local, branch: null, baseCommit: null, repo: null }, artifactsDir: local, gatewayUrl: null, killGraceMs: 500,
+        runId, taskId: 't', attempt: 1, workerName: 'far', workdir: { dir: local, branch: null, baseCommit: null, repo: null }, artifactsDir: local, gatewayUrl: null, killGraceMs: 500, storeId: null,
         launch: { command: 'sh', args: ['-c', `touch ${path.join(local, 'ran')}`], env: {}, stream: 'plain' },
       }, sink, stop.signal);
       await waitFor('the agent waiting for a session, its workdir made', () => conn.sessionsWaiting === 1 && fs.existsSync(path.join(remoteDir, 't-1')), 10_000);

@@ -1,0 +1,98 @@
+// Files on an SSH host naming the process groups this store's attempts run there, so that a group
+// the host started while Shoal crashed, or lost the connection, before the pgid came back and was
+// stored with the attempt can still be found and ended. The agent's wrapper writes its marker in
+// the new group before the agent starts (shell builtins only: no extra process, no extra exec), and
+// the attempt's cleanup, which runs once the group ended, removes it with the workdir; a marker
+// outlives its group only when the connection (or Shoal) went before that cleanup. A sweep before the host is called usable lists the
+// markers of this store and ends the groups of attempts that do not run now (TERM, then KILL after
+// the grace, as a cancel does), then removes their markers and workdirs; another store's markers
+// are in another directory and never read.
+//
+// A marker's name is its attempt's key (run, task, attempt, each percent-escaped so that only
+// [A-Za-z0-9%_-] and the dots between them appear), or that key's digest when it would make too long
+// a file name; its content is "<pgid> <key>", which is what the sweep reads.
+import crypto from 'node:crypto';
+import { refSlug } from '../../fleet/ids';
+import { shellQuote as q } from '../shell-quote';
+
+export interface MarkedAttempt { runId: string; taskId: string; attempt: number }
+
+/** Where an attempt's agent runs on the host (its worktree), under Shoal's remote directory. */
+export function remoteWorkdir(root: string, a: MarkedAttempt): string {
+  return `${root}/work/${refSlug(a.runId)}/${refSlug(a.taskId)}-${a.attempt}`;
+}
+
+/** The store's marker directory under Shoal's remote directory. */
+export function markerDir(root: string, storeId: string): string {
+  return `${root}/running/${storeId}`;
+}
+
+function escapeId(id: string): string {
+  return encodeURIComponent(id).replace(/[!'()*~.]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+export function markerKey(a: MarkedAttempt): string {
+  return `${escapeId(a.runId)}.${escapeId(a.taskId)}.${a.attempt}`;
+}
+
+/** Well under the 255 bytes a file name may have. */
+const MAX_NAME = 200;
+
+export function markerFile(root: string, storeId: string, a: MarkedAttempt): string {
+  const key = markerKey(a);
+  const name = key.length + '.pgid'.length <= MAX_NAME ? key : crypto.createHash('sha256').update(key).digest('hex').slice(0, 40);
+  return `${markerDir(root, storeId)}/${name}.pgid`;
+}
+
+function parseKey(key: string): MarkedAttempt | null {
+  const parts = key.split('.');
+  if (parts.length !== 3 || !/^[1-9][0-9]*$/.test(parts[2]!)) return null;
+  try {
+    return { runId: decodeURIComponent(parts[0]!), taskId: decodeURIComponent(parts[1]!), attempt: Number(parts[2]) };
+  } catch {
+    return null;
+  }
+}
+
+/** The agent's launcher, run by `sh -c` as the new group's leader with the marker's path and key
+ *  before the agent's argv: it writes the marker, reports its pgid on stderr (the first line
+ *  there), then becomes the agent. A marker it cannot write fails the start (nothing would find the
+ *  group otherwise) before the pgid is reported. */
+export const MARKED_LAUNCHER = 'm=$1; k=$2; shift 2; { printf "%s %s\\n" "$$" "$k" > "$m"; } 2>/dev/null || { printf "shoal: could not write the pgid marker %s\\n" "$m" >&2; exit 126; }; printf "SHOAL_PGID=%s\\n" "$$" >&2; exec "$@"';
+
+/** Prints "<pgid> <key>" for each of the directory's markers (nothing when there is none). */
+export function listMarkersCommand(dir: string): string {
+  return `for f in ${q(dir)}/*.pgid; do [ -f "$f" ] || continue; l=; read -r l < "$f"; printf '%s %s\\n' "\${f##*/}" "$l"; done; true`;
+}
+
+export interface ListedMarker extends MarkedAttempt { file: string; pgid: number }
+
+/** Lines of listMarkersCommand; a marker being written (no content yet) or unreadable is left out. */
+export function parseMarkerList(out: string): ListedMarker[] {
+  const found: ListedMarker[] = [];
+  for (const line of out.split('\n')) {
+    const m = /^(\S+\.pgid) ([1-9][0-9]*) (\S+)$/.exec(line);
+    const a = m ? parseKey(m[3]!) : null;
+    if (m && a) found.push({ file: m[1]!, pgid: Number(m[2]), ...a });
+  }
+  return found;
+}
+
+export interface GroupToEnd { pgid: number; marker: string; workdir: string }
+
+/** One command that ends each group still its attempt's (its leader's environment names the
+ *  attempt's workdir, so a recycled pgid is never signalled): TERM, then KILL to those left after
+ *  `graceMs`; then removes the markers and workdirs. Prints "ended <pgid>" per group it signalled. */
+export function endGroupsCommand(groups: readonly GroupToEnd[], graceMs: number): string {
+  const steps = Math.max(1, Math.ceil(graceMs / 100));
+  const term = groups.map((g) => `e ${g.pgid} ${q(`SHOAL_WORKDIR=${g.workdir}`)}`).join('; ');
+  const paths = groups.flatMap((g) => [g.marker, g.workdir, `${g.workdir}.artifacts`]).map(q).join(' ');
+  return [
+    'k=',
+    `e() { if tr '\\0' '\\n' < /proc/$1/environ 2>/dev/null | grep -qxF "$2"; then kill -TERM -- -$1 2>/dev/null && k="$k $1" && echo "ended $1"; fi; }`,
+    term,
+    `i=0; while [ -n "$k" ] && [ $i -lt ${steps} ]; do sleep 0.1; a=; for p in $k; do kill -0 -- -$p 2>/dev/null && a="$a $p"; done; k=$a; i=$((i+1)); done`,
+    'for p in $k; do kill -KILL -- -$p 2>/dev/null; done',
+    `rm -rf ${paths}`,
+  ].join('\n');
+}
