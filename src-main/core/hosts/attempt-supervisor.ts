@@ -312,11 +312,13 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
       ? await driver.probe().then((p) => (p.ok ? null : named(exit.hostError!)), () => named(exit.hostError!))
       : null;
     // The host dropped or went silent: its worker takes nothing more until a probe finds it back.
-    const hostDown = unreachable ?? ((exit.lost || exit.hostDown) && exit.hostError !== undefined ? named(exit.hostError) : null);
+    const hostDown = unreachable ?? ((exit.lost || exit.hostDown) && exit.hostError !== undefined ? named(exit.hostError)
+      : exit.hostLost !== undefined ? named(exit.hostLost) : null);
     if (hostDown !== null) {
       const next = exit.lost ? 'the lease is left to lapse, then the task is reclaimed'
         : unreachable !== null ? 'the task waits for the host'
           : exit.resultsLost && !stop && !timedOut ? 'the attempt is interrupted without a result (retried per its policy); the worker waits for the host to answer again'
+            : exit.hostLost !== undefined ? 'the result had all come back and is kept; the worker waits for the host to answer again, and its workdir there is removed then'
             : 'the worker waits for the host to answer again';
       log.write(`shoal: ${hostDown}; ${next}\n`);
       deps.onHostDown?.(lease, hostDown);

@@ -65,10 +65,15 @@ export interface HostExit {
    *  until a probe finds the host back (and, before that, ends what was left there). */
   hostDown?: boolean;
   /** The connection dropped (or the host stopped answering) after the agent ended, while its
-   *  results (changes, artifacts) were brought back or its workdir there removed: nothing of them
+   *  results (changes, artifacts) were brought back: nothing of them
    *  was applied here, and no verdict is made up from a part, so the attempt ends interrupted by the
    *  host's loss and is retried per its policy, as one cut off while it ran. Comes with `hostDown`. */
   resultsLost?: boolean;
+  /** The host stopped answering only as the attempt's workdir there was removed, after every result
+   *  had come back and been checked: the attempt is judged as usual (its result is here; running
+   *  the agent again would only cost), and its worker is down with this reason until a probe finds
+   *  the host back and removes what was left. Comes with `workLeft`. */
+  hostLost?: string;
   /** The host could not confirm the work ended (a daemon that did not answer, a container not
    *  removed): the driver keeps trying while this Shoal runs, and the attempt keeps its reap marker
    *  so a later start tries too. (`lost` implies it.) */

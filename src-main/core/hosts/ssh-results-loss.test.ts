@@ -11,13 +11,18 @@
 // each artifact's SHA-256 (after the changes were read) runs for long; the test sees that sha256sum
 // process (the remote is this computer) and drops the connection then. The process is the test's
 // own, cut off from Shoal: it is ended here by its PID.
+//
+// A drop only as the remote workdir is removed, once everything came back and was checked, keeps
+// the result: the task passes on that attempt (the agent is not run again for nothing), the worker
+// still goes down, and the workdir there is removed once the host answers.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { artifactDir } from '../fleet/artifacts';
 import type { ShoalCore } from '../shoal';
 import { git, initRepo } from '../test-support/git-repo';
-import { processesRunning } from '../test-support/processes';
+import { processesMatching, processesRunning } from '../test-support/processes';
+import { refSlug } from '../fleet/ids';
 import { startSshd, type TestSshd } from '../test-support/sshd';
 import { startSwitchRelay } from '../test-support/switch-relay';
 import { eventsOf, launch } from '../test-support/temp-core';
@@ -127,5 +132,51 @@ describe('an SSH connection lost while the results come back', () => {
     expect(fs.existsSync(`${dir}.artifacts`)).toBe(false);
     await waitFor('nothing owed any more', () => attempts(c, runId).every((a) => a.reap_pending === 0), 20_000);
     console.log(`[ssh-results-loss] worker down ${downMs} ms after the drop at the results-back point; up again ${ups[0]!.at - back} ms after the host was back; the retry passed ${passedMs} ms after`);
+  }, 120_000);
+
+  it('lost only as the remote workdir is removed, after every result came back and was checked: the result is kept and the task passes; the worker is down until the host answers, and the workdir goes then', async () => {
+    const relay = await startSwitchRelay({ host: '127.0.0.1', port: sshd.port });
+    onTestFinished(() => relay.close());
+    const c = makeCore({ reprobe: { minMs: 200, maxMs: 1_000 } });
+    KnownHosts.inDataDir(c.dataDir).pin(`127.0.0.1:${relay.port}`, sshd.fingerprint);
+    const repo = initRepo();
+    onTestFinished(() => relay.on());
+    const runId = launch(c, {
+      name: 'ssh-cleanup-loss',
+      worker_specs: [{ id: 'w1', name: 'far box', host: { kind: 'ssh', host: '127.0.0.1', port: relay.port, user: sshd.user, identity: sshd.identity }, max_concurrent_tasks: 1 }],
+      task_specs: [{
+        id: 't', name: 't',
+        // Many files (a directory, not an artifact) so that removing the workdir there takes a while.
+        instructions: 'echo first > first.txt; echo one > "$SHOAL_ARTIFACTS_DIR/a.txt"; mkdir "$SHOAL_ARTIFACTS_DIR/junk" && cd "$SHOAL_ARTIFACTS_DIR/junk" && seq 1 40000 | xargs touch',
+        retry_policy: { max_attempts: 2, initial_backoff_seconds: 1 },
+      }],
+    }, repo);
+    // The remote is this computer: its `rm -rf <workdir> <workdir>.artifacts …` is seen here.
+    await waitFor('the remote workdir being removed', () => processesMatching(`^rm -rf \\S*/work/${refSlug(runId)}/t-1 `).length > 0, 60_000, 5);
+    relay.off();
+    const worker = () => c.workersView.list().find((w) => w.id === 'w1');
+    await waitFor('the worker marked down', () => worker()?.status === 'unhealthy', 10_000, 20);
+    expect(worker()?.statusReason).toContain(`ssh ${sshd.user}@127.0.0.1:${relay.port}: connection lost while removing the remote workdir`);
+
+    // Judged as usual, once: the task passed on its first attempt, with its changes and artifact.
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    expect(c.engine.fleet.receipts(runId)).toMatchObject([{ worker_id: 'w1', result: 'pass' }]);
+    const [first, ...more] = attempts(c, runId);
+    expect(more).toEqual([]);
+    expect(git(repo, 'show', `${first!.branch!}:first.txt`)).toBe('first');
+    expect(fs.readFileSync(path.join(artifactDir(c.dataDir, runId, 't', 1), 'a.txt'), 'utf8')).toBe('one\n');
+    const log = fs.readFileSync(path.join(artifactDir(c.dataDir, runId, 't', 1), 'agent.log'), 'utf8');
+    expect(log).toContain('the result had all come back and is kept');
+    expect(first!.reap_pending).toBe(1); // the workdir there is owed until the host answers
+
+    // The host answers again: the workdir left there goes (the run's own worker has left with its
+    // run, so no probe calls it up; the driver's own loop still sees to what it left).
+    relay.on();
+    await waitFor('nothing owed any more', () => attempts(c, runId).every((a) => a.reap_pending === 0), 30_000);
+    const ref = parseHostRef(first!.host_ref);
+    const dir = ref?.kind === 'ssh' ? ref.dir : '';
+    expect(dir).not.toBe('');
+    expect(fs.existsSync(dir)).toBe(false);
+    expect(fs.existsSync(`${dir}.artifacts`)).toBe(false);
   }, 120_000);
 });

@@ -1,10 +1,11 @@
 // The SSH driver when the connection drops after the agent ended, while it brings the results back:
 // the host's sshd process serving the connection is killed by its PID (the remote is this computer)
-// at two points — while an artifact is fetched, another one already fetched and checked, and while
-// the remote workdir is removed, everything already fetched. Either way the attempt's exit says the
-// results were lost to the host's loss (naming the host and the step), and nothing of them lands
-// here: not the agent's changes (read before the drop), not an artifact. The remote workdir goes
-// once the host answers again (the driver's background reap), and the driver works on.
+// at two points. While an artifact is fetched (another one already fetched and checked), the
+// attempt's exit says the results were lost to the host's loss (naming the host and the step), and
+// nothing of them lands here: not the agent's changes (read before the drop), not an artifact. While
+// the remote workdir is removed, everything had already come back and been checked: the result is
+// kept and only the host is said to be lost. Either way the remote workdir goes once the host
+// answers again (the driver's background reap), and the driver works on.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -86,14 +87,24 @@ describe('an SSH connection dropped while the results come back', () => {
     }
   }, 120_000);
 
-  it('while the remote workdir is removed: everything was fetched, and still nothing lands here', async () => {
+  it('while the remote workdir is removed: everything had come back and been checked, so the result is kept; the host is down until it answers', async () => {
     const driver = new SshDriver(new SshConnection({ host: '127.0.0.1', port: sshd.port, user: sshd.user, identity: sshd.identity }, { known: KnownHosts.inDataDir(tempDir()), pinned: sshd.fingerprint }));
     try {
       // Many files (not artifacts: a directory) so that removing the workdir takes a while.
       const a = attempt(driver, 'cleanup', 'echo changed > README.md; echo one > "$SHOAL_ARTIFACTS_DIR/a.txt"; mkdir "$SHOAL_ARTIFACTS_DIR/junk" && cd "$SHOAL_ARTIFACTS_DIR/junk" && seq 1 30000 | xargs touch');
       await a.started;
       await dropWhileRunning(`rm -rf ${a.remoteDir} ${a.remoteDir}.artifacts`);
-      await expectNothingLanded(a, await a.finished, 'removing the remote workdir');
+      const exit = await a.finished;
+      const label = `ssh ${sshd.user}@127.0.0.1:${sshd.port}`;
+      // Judged as usual (no host error, nothing lost): only the worker is down, and the workdir there is owed.
+      expect(exit).toMatchObject({ code: 0, workLeft: true });
+      expect(exit.hostError).toBeUndefined();
+      expect(exit.resultsLost).toBeUndefined();
+      expect(exit.hostLost).toMatch(new RegExp(`^${label.replace(/[.]/g, '\\.')}: connection lost while removing the remote workdir: `));
+      expect(a.artifacts).toEqual(['a.txt']);
+      expect(fs.readFileSync(path.join(a.artifactsDir, 'a.txt'), 'utf8')).toBe('one\n');
+      expect(fs.readdirSync(a.artifactsDir)).toEqual(['a.txt']); // no staging left
+      expect(fs.readFileSync(path.join(a.repo, 'README.md'), 'utf8')).toBe('changed\n');
       await driver.settled();
       expect(fs.existsSync(a.remoteDir)).toBe(false);
       expect(fs.existsSync(`${a.remoteDir}.artifacts`)).toBe(false);

@@ -202,7 +202,13 @@ export class SshDriver implements HostDriver {
         }
         const ended = { code: exit?.code ?? null, signal: exit?.signal ?? null };
         void this.bringBack(plan, sink, { repo, dir, art, marker, base: w.baseCommit }).then(
-          () => sink.finish(ended),
+          (cleanupLost) => {
+            if (!cleanupLost) return sink.finish(ended);
+            // Everything came back and was checked; only the workdir there is left, removed once the
+            // host answers (as for a loss on the way).
+            this.cutOff.add(started);
+            sink.finish({ ...ended, hostLost: `${this.label}: connection lost while ${cleanupLost.step}: ${cleanupLost.why}`, workLeft: true });
+          },
           (e: unknown) => {
             if (!(e instanceof NoAnswer)) return sink.finish({ ...ended, hostError: (e as Error).message });
             // Lost as the results came back: the workdir left there goes once the host answers (a
@@ -232,11 +238,12 @@ export class SshDriver implements HostDriver {
 
   /** The agent's changes into the local worktree and its artifacts into the local artifacts dir,
    *  all or nothing: everything is fetched first (each artifact checked against the remote's SHA-256
-   *  into a staging dir), the remote workdir goes, and only then is the patch applied and are the
-   *  artifacts moved into place. A host that stops answering anywhere on the way (NoAnswer) thus
-   *  leaves nothing of the attempt here. Control commands: the next agent taking the session this
-   *  one freed does not hold them up. */
-  private async bringBack(plan: AttemptPlan, sink: AttemptSink, at: { repo: string | null; dir: string; art: string; marker: string | null; base: string | null }): Promise<void> {
+   *  into a staging dir), and only then is the patch applied and are the artifacts moved into place.
+   *  A host that stops answering on the way (NoAnswer) thus leaves nothing of the attempt here. Then
+   *  the remote workdir goes; a host that stops answering only then is returned (the result is all
+   *  here; the workdir there is the caller's to see to). Control commands: the next agent taking the
+   *  session this one freed does not hold them up. */
+  private async bringBack(plan: AttemptPlan, sink: AttemptSink, at: { repo: string | null; dir: string; art: string; marker: string | null; base: string | null }): Promise<NoAnswer | null> {
     fs.mkdirSync(plan.artifactsDir, { recursive: true });
     // Beside its destination: moving a file in is a rename, never a copy across filesystems.
     const staging = fs.mkdtempSync(path.join(plan.artifactsDir, '.shoal-incoming-'));
@@ -251,11 +258,16 @@ export class SshDriver implements HostDriver {
         if (!(e instanceof NoAnswer)) throw (await this.removeWorkdir(at)) ?? e;
         throw e;
       }
-      const gone = await this.removeWorkdir(at);
-      if (gone) throw gone;
-      if (fetched.patch) await applyPatch(plan.workdir.dir, fetched.patch);
-      for (const name of fetched.names) fs.renameSync(path.join(staging, name), path.join(plan.artifactsDir, name));
+      try {
+        if (fetched.patch) await applyPatch(plan.workdir.dir, fetched.patch);
+        for (const name of fetched.names) fs.renameSync(path.join(staging, name), path.join(plan.artifactsDir, name));
+      } catch (e) {
+        // A failure here (the patch does not apply): the attempt's own, and the workdir there goes.
+        await this.removeWorkdir(at);
+        throw e;
+      }
       sink.artifacts(fetched.names);
+      return await this.removeWorkdir(at);
     } finally {
       fs.rmSync(staging, { recursive: true, force: true });
     }
