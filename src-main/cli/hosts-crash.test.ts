@@ -20,29 +20,36 @@ const hosts = [
   { kind: 'docker', host: () => ({ kind: 'docker', image: TEST_IMAGE }) },
 ];
 
+/** A `shoal run` of a one-task spec on `host` whose first attempt runs two `sleep`s (the marker the
+ *  test looks for on this kernel), SIGKILLed once they run there. */
+async function killWhileRunning(kind: string, host: unknown, runId: string, marker: string): Promise<{ dir: string; db: string; env: Record<string, string> }> {
+  const dir = tempDir('shoal-hostcrash-');
+  const db = path.join(dir, 'shoal.db');
+  fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify({
+    id: runId, name: `crash on ${kind}`,
+    worker_specs: [{ id: 'w1', name: kind, host }],
+    task_specs: [{
+      id: 't', name: 't', retry_policy: { max_attempts: 3, initial_backoff_seconds: 0 },
+      instructions: `if [ "$SHOAL_ATTEMPT" = 1 ]; then ${marker} & ${marker}; wait; else echo second; fi`,
+    }],
+  }));
+  const env = { DOCKER_HOST: services.dockerApi.url };
+  const first = startCli(['run', path.join(dir, 'spec.json'), '--db', db, '--accept-new-host-keys'], { cwd: dir, env });
+  let stderr = '';
+  first.stderr!.on('data', (d: Buffer) => (stderr += d));
+  await waitFor(`the agent running on ${kind}`, () => processesMatching(marker).length >= 2 && attemptRunning(db, runId), 60_000).catch((e: unknown) => {
+    throw new Error(`${(e as Error).message}\n${stderr}`);
+  });
+  first.kill('SIGKILL');
+  await new Promise((r) => first.once('close', r));
+  return { dir, db, env };
+}
+
 describe.each(hosts)('crash recovery on $kind', ({ kind, host }) => {
   it('ends the remote attempt a killed Shoal left running, then runs the task once more', async () => {
-    const dir = tempDir('shoal-hostcrash-');
-    const db = path.join(dir, 'shoal.db');
     const marker = `sleep 44.${process.pid % 1000}${kind.length}`;
     const runId = `crash-${kind}`;
-    fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify({
-      id: runId, name: 'crash on a host',
-      worker_specs: [{ id: 'w1', name: kind, host: host() }],
-      task_specs: [{
-        id: 't', name: 't', retry_policy: { max_attempts: 3, initial_backoff_seconds: 0 },
-        instructions: `if [ "$SHOAL_ATTEMPT" = 1 ]; then ${marker} & ${marker}; wait; else echo second; fi`,
-      }],
-    }));
-    const env = { DOCKER_HOST: services.dockerApi.url };
-    const first = startCli(['run', path.join(dir, 'spec.json'), '--db', db, '--accept-new-host-keys'], { cwd: dir, env });
-    let stderr = '';
-    first.stderr!.on('data', (d: Buffer) => (stderr += d));
-    await waitFor(`the agent running on ${kind}`, () => processesMatching(marker).length >= 2 && attemptRunning(db, runId), 60_000).catch((e: unknown) => {
-      throw new Error(`${(e as Error).message}\n${stderr}`);
-    });
-    first.kill('SIGKILL');
-    await new Promise((r) => first.once('close', r));
+    const { dir, db, env } = await killWhileRunning(kind, host(), runId, marker);
     expect(processesMatching(marker).length).toBeGreaterThan(0); // the remote work outlived its Shoal
 
     const resumed = await runCli(['resume', '--db', db, '--json'], { cwd: dir, env, timeoutMs: 90_000 });
@@ -68,27 +75,9 @@ describe.each(hosts)('crash recovery on $kind', ({ kind, host }) => {
   // mark (a container label, an SSH pgid marker): the worker's first probe ends it before the
   // worker is called up, so the task's next attempt never runs beside it.
   it('ends the remote work of an attempt whose ref the killed Shoal had not stored, before the task runs again', async () => {
-    const dir = tempDir('shoal-hostcrash-');
-    const db = path.join(dir, 'shoal.db');
     const marker = `sleep 45.${process.pid % 1000}${kind.length}`;
     const runId = `unrecorded-${kind}`;
-    fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify({
-      id: runId, name: 'crash before the ref was stored',
-      worker_specs: [{ id: 'w1', name: kind, host: host() }],
-      task_specs: [{
-        id: 't', name: 't', retry_policy: { max_attempts: 3, initial_backoff_seconds: 0 },
-        instructions: `if [ "$SHOAL_ATTEMPT" = 1 ]; then ${marker} & ${marker}; wait; else echo second; fi`,
-      }],
-    }));
-    const env = { DOCKER_HOST: services.dockerApi.url };
-    const first = startCli(['run', path.join(dir, 'spec.json'), '--db', db, '--accept-new-host-keys'], { cwd: dir, env });
-    let stderr = '';
-    first.stderr!.on('data', (d: Buffer) => (stderr += d));
-    await waitFor(`the agent running on ${kind}`, () => processesMatching(marker).length >= 2 && attemptRunning(db, runId), 60_000).catch((e: unknown) => {
-      throw new Error(`${(e as Error).message}\n${stderr}`);
-    });
-    first.kill('SIGKILL');
-    await new Promise((r) => first.once('close', r));
+    const { dir, db, env } = await killWhileRunning(kind, host(), runId, marker);
     const forget = new Database(db);
     try {
       forget.prepare(`UPDATE attempts SET state = 'starting', host_ref = NULL, reap_pending = 0 WHERE run_id = ? AND attempt = 1`).run(runId);
