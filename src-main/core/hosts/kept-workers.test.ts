@@ -6,8 +6,9 @@ import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { startSshd, type TestSshd } from '../test-support/sshd';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { startSshd } from '../test-support/sshd';
+import { useSshd } from '../test-support/use-hosts';
 import { eventsOf, launch } from '../test-support/temp-core';
 import { waitFor } from '../test-support/wait-for';
 import { tempDir } from '../test-support/temp-dir';
@@ -19,11 +20,7 @@ import { processesRunning } from '../test-support/processes';
 
 const makeCore = useCores();
 
-let sshd: TestSshd;
-beforeAll(() => {
-  sshd = startSshd();
-}, 120_000);
-afterAll(() => sshd?.stop());
+const sshd = useSshd();
 
 describe('kept workers', () => {
   it('runs a task on a kept SSH worker with its sealed key', async () => {

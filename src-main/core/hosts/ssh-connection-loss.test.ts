@@ -11,11 +11,11 @@
 // the attempt stored (its reap is owed), and ends it before its worker is up. In both cases the agent
 // is checked gone at the very moment the store records the worker back in service.
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { ShoalCore } from '../shoal';
 import { expectReclaimedThenRerunOnce } from '../test-support/cut-off-attempt';
 import { processesRunning } from '../test-support/processes';
-import { startSshd, type TestSshd } from '../test-support/sshd';
+import { useSshd } from '../test-support/use-hosts';
 import { startSwitchRelay } from '../test-support/switch-relay';
 import { eventsOf, launch } from '../test-support/temp-core';
 import { tempDir } from '../test-support/temp-dir';
@@ -26,11 +26,7 @@ import { parseHostRef } from './host-ref';
 import { KnownHosts } from './ssh/host-keys';
 
 const makeCore = useCores();
-let sshd: TestSshd;
-beforeAll(() => {
-  sshd = startSshd();
-}, 120_000);
-afterAll(() => sshd?.stop());
+const sshd = useSshd();
 
 /** The remote workdirs (and artifacts dirs) the run's attempts recorded in their host refs that are
  *  still there: the test sshd is this machine, so they are visible here. */

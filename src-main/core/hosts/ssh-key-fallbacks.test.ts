@@ -4,19 +4,15 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSshd, type TestSshd } from '../test-support/sshd';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useSshd } from '../test-support/use-hosts';
 import { tempDir } from '../test-support/temp-dir';
 import { waitFor } from '../test-support/wait-for';
 import { KnownHosts } from './ssh/host-keys';
 import { SshConnection } from './ssh/ssh-connection';
 import { SshDriver } from './ssh/ssh-driver';
 
-let sshd: TestSshd;
-beforeAll(() => {
-  sshd = startSshd();
-}, 120_000);
-afterAll(() => sshd?.stop());
+const sshd = useSshd();
 
 // The fallbacks read HOME and SSH_AUTH_SOCK from this process: each test sets its own, then puts them back.
 const saved = { HOME: process.env.HOME, SSH_AUTH_SOCK: process.env.SSH_AUTH_SOCK };

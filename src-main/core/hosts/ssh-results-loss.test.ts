@@ -17,13 +17,13 @@
 // still goes down, and the workdir there is removed once the host answers.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { artifactDir } from '../fleet/artifacts';
 import type { ShoalCore } from '../shoal';
 import { git, initRepo } from '../test-support/git-repo';
 import { processesMatching, processesRunning } from '../test-support/processes';
 import { refSlug } from '../fleet/ids';
-import { startSshd, type TestSshd } from '../test-support/sshd';
+import { useSshd } from '../test-support/use-hosts';
 import { startSwitchRelay } from '../test-support/switch-relay';
 import { eventsOf, launch } from '../test-support/temp-core';
 import { useCores } from '../test-support/use-cores';
@@ -33,11 +33,7 @@ import { parseHostRef } from './host-ref';
 import { KnownHosts } from './ssh/host-keys';
 
 const makeCore = useCores();
-let sshd: TestSshd;
-beforeAll(() => {
-  sshd = startSshd();
-}, 120_000);
-afterAll(() => sshd?.stop());
+const sshd = useSshd();
 
 interface AttemptRow { attempt: number; state: string; workdir: string | null; branch: string | null; host_ref: string | null; reap_pending: number }
 

@@ -9,10 +9,10 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { storeIdentity } from '../store/store-identity';
 import { processesRunning } from '../test-support/processes';
-import { startSshd, type TestSshd } from '../test-support/sshd';
+import { useSshd } from '../test-support/use-hosts';
 import { launch } from '../test-support/temp-core';
 import { tempDir } from '../test-support/temp-dir';
 import { startUnrecorded } from '../test-support/unrecorded-work';
@@ -24,11 +24,7 @@ import { SshConnection } from './ssh/ssh-connection';
 import { SshDriver } from './ssh/ssh-driver';
 
 const makeCore = useCores();
-let sshd: TestSshd;
-beforeAll(() => {
-  sshd = startSshd();
-}, 120_000);
-afterAll(() => sshd?.stop());
+const sshd = useSshd();
 
 /** Shoal's remote directory: the test sshd logs in as this user, on this machine. */
 const ROOT = `${os.userInfo().homedir}/.shoal`;

@@ -9,10 +9,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { git, initRepo } from '../../test-support/git-repo';
 import { childrenOf, processesRunning } from '../../test-support/processes';
-import { startSshd, type TestSshd } from '../../test-support/sshd';
+import { useSshd } from '../../test-support/use-hosts';
 import { tempDir } from '../../test-support/temp-dir';
 import { waitFor } from '../../test-support/wait-for';
 import type { AttemptSink, HostExit } from '../host-driver';
@@ -20,11 +20,7 @@ import { KnownHosts } from './host-keys';
 import { SshConnection } from './ssh-connection';
 import { SshDriver } from './ssh-driver';
 
-let sshd: TestSshd;
-beforeAll(() => {
-  sshd = startSshd();
-}, 120_000);
-afterAll(() => sshd?.stop());
+const sshd = useSshd();
 
 const runId = `results-loss-${process.pid}-${Date.now()}`;
 const remoteRun = path.join(os.homedir(), '.shoal', 'work', runId);
