@@ -18,6 +18,7 @@ import { DriverPool, type DriverUse } from '../hosts/driver-pool';
 import type { HostDriver } from '../hosts/host-driver';
 import { describeHostRef, type HostRef } from '../hosts/host-ref';
 import { OwedReaps, type RetryOutcome } from './owed-reaps';
+import { reapDrivers, type ReapDriverSources } from './reap-drivers';
 import type { KeptForEngine } from '../hosts/worker-registry';
 import { HostWatch, type HostReach, type ReprobeBackoff } from '../hosts/host-watch';
 import type { LoadedSpec } from './spec/load-spec';
@@ -124,7 +125,7 @@ export class FleetEngine {
   constructor(private readonly options: EngineOptions) {
     this.fleet = new FleetStore(options.store, options.bus);
     this.drivers = options.drivers ?? new DriverPool(options.dataDir, { acceptNewHostKeys: options.acceptNewHostKeys });
-    this.owed = new OwedReaps({ fleet: this.fleet, candidates: (o) => this.reapDrivers(o), storeOpen: () => this.options.store.db.open, log: (m) => console.error(m),
+    this.owed = new OwedReaps({ fleet: this.fleet, candidates: (o) => reapDrivers(o, this.reapSources()), storeOpen: () => this.options.store.db.open, log: (m) => console.error(m),
       changed: () => this.options.store.db.open && this.options.bus?.invalidate('workers') });
     this.opts = {
       store: options.store, dataDir: options.dataDir, maxWorkers: options.maxWorkers ?? Math.max(1, os.cpus().length),
@@ -715,6 +716,23 @@ export class FleetEngine {
     return (this.storeIdMade ??= storeIdentity(this.options.store));
   }
 
+  /** Where the drivers that end an owed reap are found (reap-drivers.ts); asked once per reap loop. */
+  private reapSources(): ReapDriverSources {
+    return {
+      drivers: this.drivers,
+      engineWorker: (runId, workerId) => {
+        const w = this.workers.get(workerKey(runId, workerId));
+        return w ? w.driver : undefined;
+      },
+      storedWorkerSpec: (runId, workerId) => {
+        const row = this.runWorkersStmt.get(runId);
+        return row ? ((JSON.parse(row.worker_specs) as FleetWorkerSpec[]).find((w) => w.id === workerId) ?? null) : null;
+      },
+      keptWorkerFor: this.options.keptWorkerFor,
+      log: (m) => console.error(m),
+    };
+  }
+
   private readonly reaping = new Set<Promise<void>>();
   /** Work that was not seen to end (orphans of a crash, attempts cut off from their host), ended in
    *  the background until it is; recorded in the store, so also across restarts. */
@@ -724,69 +742,6 @@ export class FleetEngine {
     const kept = p.catch((e: unknown) => console.error(`[shoal] could not keep partial work: ${(e as Error).message}`));
     this.reaping.add(kept);
     void kept.finally(() => this.reaping.delete(kept));
-  }
-
-  /** The drivers that may end what an attempt left, in the order they are tried: its worker's own;
-   *  a kept worker's sealed key before whatever the ref alone gets (each asked for only when the one
-   *  before could not end the work). Each is found once per attempt, not on every retry (the kept
-   *  worker's key is unsealed once), and held until `release` (the loop's end), so it stays open
-   *  while it ends the work even if its worker leaves meanwhile. */
-  private reapDrivers(o: OwedReap): { drivers: Array<() => HostDriver | null>; release(): void } {
-    const ref = o.hostRef;
-    const uses: DriverUse[] = [];
-    const held = (find: () => DriverUse | null): (() => HostDriver | null) => {
-      let found: DriverUse | null | undefined;
-      return () => {
-        if (found === undefined) {
-          found = find();
-          if (found) uses.push(found);
-        }
-        return found?.driver ?? null;
-      };
-    };
-    return {
-      drivers: [held(() => this.workerDriver(o.runId, o.workerId, ref.kind)), held(() => this.keptDriverFor(ref, o.workerId)), held(() => this.drivers.useForRef(ref))],
-      release: () => {
-        for (const u of uses.splice(0)) u.release();
-      },
-    };
-  }
-
-  /** A use of the driver of the worker an attempt ran on, if of that kind: its run's own (in the
-   *  engine, or made from the worker spec the run stored: a finished run's workers have left, but
-   *  the spec still says how to log in there), else a shared one. */
-  private workerDriver(runId: string, workerId: string, kind: string): DriverUse | null {
-    const own = this.workers.get(workerKey(runId, workerId));
-    if (own) return own.driver && own.driver.kind === kind ? this.drivers.share(own.driver) : null;
-    const stored = this.storedWorkerSpec(runId, workerId);
-    if (stored) {
-      if (stored.host.kind !== kind) return null;
-      try {
-        return this.drivers.acquire(stored.host, { workerName: stored.name || stored.id });
-      } catch {
-        return null;
-      }
-    }
-    const shared = this.workers.get(workerKey(null, workerId));
-    return shared?.driver && shared.driver.kind === kind ? this.drivers.share(shared.driver) : null;
-  }
-
-  private storedWorkerSpec(runId: string, workerId: string): FleetWorkerSpec | null {
-    const row = this.runWorkersStmt.get(runId);
-    return row ? ((JSON.parse(row.worker_specs) as FleetWorkerSpec[]).find((w) => w.id === workerId) ?? null) : null;
-  }
-
-  /** A use of the driver of the kept worker that reaches `ref`, built with its unsealed key and
-   *  pinned host key (pooled like every driver). Null when none matches or it is unusable. */
-  private keptDriverFor(ref: HostRef, workerId: string): DriverUse | null {
-    if (ref.kind !== 'ssh' && ref.kind !== 'docker') return null;
-    try {
-      const kept = this.options.keptWorkerFor?.(ref, workerId);
-      return kept ? this.drivers.acquire(kept.spec.host, { workerName: kept.spec.name || kept.spec.id, ...kept.ctx }) : null;
-    } catch (e) {
-      console.error(`[shoal] ${(e as Error).message}`); // names the worker, never its key
-      return null;
-    }
   }
 
   /** A remote worker's host came back or went away. */
