@@ -3,9 +3,9 @@
 // host key is shown for the person to accept, then pinned; the key file is sealed in main and never
 // comes back.
 import fs from 'node:fs';
+import { callMethod as call } from '../../test-support/core-call';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type { MethodInput, MethodName, MethodOutput } from '../../../../src-shared/contract';
-import type { ShoalCore } from '../../shoal';
+import type { MethodInput } from '../../../../src-shared/contract';
 import { TEST_IMAGE } from '../../test-support/docker-api';
 import { launch } from '../../test-support/temp-core';
 import { useCores } from '../../test-support/use-cores';
@@ -16,11 +16,6 @@ import { freePort } from '../../test-support/free-port';
 const makeCore = useCores();
 const hosts = useSshdAndDocker();
 
-async function call<M extends MethodName>(c: ShoalCore, method: M, input: MethodInput<M>): Promise<MethodOutput<M>> {
-  const envelope = await c.call(method, input, { transport: 'test' });
-  if (!envelope.ok) throw new Error(`${method}: ${envelope.error.message}`);
-  return envelope.value as MethodOutput<M>;
-}
 
 describe('workers.test / workers.add', () => {
   it('shows an unknown host key, adds the worker once it is accepted, and keeps its key sealed', async () => {

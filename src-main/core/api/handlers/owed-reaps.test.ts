@@ -2,24 +2,14 @@
 // validated in main (the field named), a wrong attempt explained, Forget taking one over and telling
 // the open windows (the workers family) to refetch. Real store; the owed reap's host is a listener on
 // 127.0.0.1 that drops every SSH login.
+import { callError, callMethod as call } from '../../test-support/core-call';
 import { describe, expect, it } from 'vitest';
-import type { MethodInput, MethodName, MethodOutput, ServerEvent } from '../../../../src-shared/contract';
-import type { ShoalCore } from '../../shoal';
+import type { ServerEvent } from '../../../../src-shared/contract';
 import { coreIn, droppingHost, seedOwed, sshRef } from '../../test-support/owed-reap';
 import { tempDir } from '../../test-support/temp-core';
 import { waitFor } from '../../test-support/wait-for';
 
-async function call<M extends MethodName>(c: ShoalCore, method: M, input: MethodInput<M>): Promise<MethodOutput<M>> {
-  const envelope = await c.call(method, input, { transport: 'test' });
-  if (!envelope.ok) throw Object.assign(new Error(envelope.error.message), { body: envelope.error });
-  return envelope.value as MethodOutput<M>;
-}
 
-async function callError(c: ShoalCore, method: MethodName, input: unknown): Promise<{ code: string; message: string; issues?: string[] }> {
-  const envelope = await c.call(method, input, { transport: 'test' });
-  if (envelope.ok) throw new Error(`${method} succeeded; expected an error`);
-  return envelope.error;
-}
 
 describe('workers.owedReaps, workers.retryReap, workers.forgetReap', () => {
   it('lists, validates every input, retries (a started host wakes or starts the loop) and forgets', async () => {
