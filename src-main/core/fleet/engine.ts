@@ -710,8 +710,9 @@ export class FleetEngine {
   }
 
   private storeIdMade: string | null = null;
-  /** This store's identity (store-identity.ts), marked on the work remote hosts start; made on first
-   *  use, so a read-only host that never runs anything writes nothing. */
+  /** This store's identity (store-identity.ts), marked on the work remote hosts start. Made by
+   *  start(), or by a host sweep before it: an engine that is never started (a CLI that only reads)
+   *  writes nothing. */
   private get storeId(): string {
     return (this.storeIdMade ??= storeIdentity(this.options.store));
   }

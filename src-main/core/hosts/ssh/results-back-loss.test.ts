@@ -64,9 +64,14 @@ async function expectNothingLanded(a: ReturnType<typeof attempt>, exit: HostExit
   expect(fs.readFileSync(path.join(a.repo, 'README.md'), 'utf8')).toBe('base\n');
 }
 
+/** A driver for the test sshd, its host key already pinned. */
+function connectedDriver(): SshDriver {
+  return new SshDriver(new SshConnection({ host: '127.0.0.1', port: sshd.port, user: sshd.user, identity: sshd.identity }, { known: KnownHosts.inDataDir(tempDir()), pinned: sshd.fingerprint }));
+}
+
 describe('an SSH connection dropped while the results come back', () => {
   it('while an artifact is fetched: nothing lands here, and the remote workdir goes once the host answers', async () => {
-    const driver = new SshDriver(new SshConnection({ host: '127.0.0.1', port: sshd.port, user: sshd.user, identity: sshd.identity }, { known: KnownHosts.inDataDir(tempDir()), pinned: sshd.fingerprint }));
+    const driver = connectedDriver();
     try {
       // a.txt comes first and is fetched whole; b.bin (sparse, 512 MiB) takes long to come.
       const a = attempt(driver, 'fetch', 'echo changed > README.md; echo one > "$SHOAL_ARTIFACTS_DIR/a.txt"; truncate -s 512M "$SHOAL_ARTIFACTS_DIR/b.bin"');
@@ -84,7 +89,7 @@ describe('an SSH connection dropped while the results come back', () => {
   }, 120_000);
 
   it('while the remote workdir is removed: everything had come back and been checked, so the result is kept; the host is down until it answers', async () => {
-    const driver = new SshDriver(new SshConnection({ host: '127.0.0.1', port: sshd.port, user: sshd.user, identity: sshd.identity }, { known: KnownHosts.inDataDir(tempDir()), pinned: sshd.fingerprint }));
+    const driver = connectedDriver();
     try {
       // Many files (not artifacts: a directory) so that removing the workdir takes a while.
       const a = attempt(driver, 'cleanup', 'echo changed > README.md; echo one > "$SHOAL_ARTIFACTS_DIR/a.txt"; mkdir "$SHOAL_ARTIFACTS_DIR/junk" && cd "$SHOAL_ARTIFACTS_DIR/junk" && seq 1 30000 | xargs touch');
