@@ -19,6 +19,9 @@ import { SshConnection } from '../../core/hosts/ssh/ssh-connection';
 import { findUp } from '../paths';
 import { median } from './fleet-bench';
 
+/** As the app starts a container: labelled with a store (whose sweep would find it), not unmarked. */
+const BENCH_STORE = '0'.repeat(24);
+
 export const execFileP = promisify(execFile);
 export const IMAGE = 'localhost/shoal-worker:latest';
 
@@ -89,7 +92,7 @@ export async function firstOutputMs(driver: DockerDriver, work: string): Promise
     };
     driver.start({
       runId: 'bench', taskId: 't', attempt: 1, launch: { command: 'echo', args: ['ready'], env: {}, stream: 'plain' }, workerName: 'bench',
-      workdir: { dir: work, branch: null, baseCommit: null, repo: null }, artifactsDir: work, gatewayUrl: null, killGraceMs: 1000, storeId: null,
+      workdir: { dir: work, branch: null, baseCommit: null, repo: null }, artifactsDir: work, gatewayUrl: null, killGraceMs: 1000, storeId: BENCH_STORE,
     }, sink, new AbortController().signal).catch(reject);
   });
   if (first === 0) throw new Error(`${driver.label}: the container printed nothing`);
