@@ -15,7 +15,8 @@ import { nowIso, newLeaseToken, taskKey } from './ids';
 import { LeaseLostError, type Lease } from './lease';
 import { backoffMs, retryNumbers } from './retry';
 import { specLeaseMs } from './spec/remote-work-fields';
-import { parseHostRef, serializeHostRef, type HostRef } from '../hosts/host-ref';
+import { serializeHostRef, type HostRef } from '../hosts/host-ref';
+import { leaseHeldSql, storedHostRef } from './attempt-work';
 import { FINISHED_RUN_STATUSES, isIn, LIVE_ATTEMPT_STATES } from '../../../src-shared/protocol/event-states';
 
 export interface NewTask {
@@ -80,12 +81,6 @@ export interface OwedReap {
 export type AttemptKey = Pick<OwedReap, 'runId' | 'taskId' | 'attempt'>;
 
 type ActiveAttemptRow = { run_id: string; task_id: string; attempt: number; worker_id: string; pid: number | null; pid_start: string | null; host_ref: string | null };
-
-/** The ref an attempt's work is known by. Attempts recorded before host refs existed ran here,
- *  known by pid alone. */
-function hostRefOf(a: ActiveAttemptRow): HostRef | null {
-  return parseHostRef(a.host_ref) ?? (a.pid ? { kind: 'local', pid: a.pid, startTime: a.pid_start } : null);
-}
 
 /** A waiting inbox row, read as an array: a batch reads one per free slot, and better-sqlite3 spends
  *  more on building a row object than on finding the row. */
@@ -165,7 +160,7 @@ export class FleetStore {
       // ones still holding theirs are running, or are recovery's (orphanedAttempts).
       owedReaps: p<[], ActiveAttemptRow>(
         `SELECT a.run_id, a.task_id, a.attempt, a.worker_id, a.pid, a.pid_start, a.host_ref FROM attempts a
-         WHERE a.reap_pending = 1 AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.run_id = a.run_id AND i.task_id = a.task_id AND i.attempts = a.attempt AND i.lease_token = a.lease_token)`),
+         WHERE a.reap_pending = 1 AND NOT ${leaseHeldSql('a')}`),
       // A try to end an owed reap failed: what the person who may take it over is shown. Only while
       // it is still owed (a try that fails after a forget, or after another try ended it, says nothing).
       reapFailed: p<[string, string, string, string, number]>(
@@ -174,7 +169,7 @@ export class FleetStore {
       // A person took the reap over: only an owed one (its lease gone), never a running attempt's.
       forgetReap: p<[string, string, number]>(
         `UPDATE attempts SET reap_pending = 0 WHERE run_id = ? AND task_id = ? AND attempt = ? AND reap_pending = 1
-           AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.run_id = attempts.run_id AND i.task_id = attempts.task_id AND i.attempts = attempts.attempt AND i.lease_token = attempts.lease_token)`),
+           AND NOT ${leaseHeldSql('attempts')}`),
       attemptLost: p<[string, string, string, string, number]>(
         `UPDATE attempts SET state = 'lost', ended_at = ?, reason = ? WHERE run_id = ? AND task_id = ? AND attempt = ? AND state IN (${LIVE_STATES_SQL})`),
       insertReceipts: new BatchInsert(this.db, 'INSERT INTO receipts (run_id, task_id, attempt, worker_id, completed_at, result, body)', 7),
@@ -782,7 +777,7 @@ export class FleetStore {
       .filter((a) => a.owner_pid === null || (a.owner_pid !== this.ownerPid && !isAlive(a.owner_pid)))
       .map((a) => ({
         runId: a.run_id, taskId: a.task_id, attempt: a.attempt, workerId: a.worker_id, token: a.lease_token, inboxSeq: a.seq, pid: a.pid, pidStart: a.pid_start, workdir: a.workdir,
-        hostRef: hostRefOf(a),
+        hostRef: storedHostRef(a),
       }));
   }
 
@@ -799,7 +794,7 @@ export class FleetStore {
   owedReaps(): OwedReap[] {
     const owed: OwedReap[] = [];
     for (const a of this.s.owedReaps.all()) {
-      const hostRef = hostRefOf(a);
+      const hostRef = storedHostRef(a);
       if (hostRef) owed.push({ runId: a.run_id, taskId: a.task_id, attempt: a.attempt, workerId: a.worker_id, hostRef });
     }
     return owed;

@@ -4,7 +4,8 @@
 // over: where it runs, since when it is owed, and how the tries went.
 import type { OwedReapRow } from '../../../src-shared/contract';
 import type { AttemptKey } from '../fleet/fleet-store';
-import { describeHostRef, parseHostRef, type HostRef } from '../hosts/host-ref';
+import { describeHostRef, type HostRef } from '../hosts/host-ref';
+import { leaseHeldSql, storedHostRef } from '../fleet/attempt-work';
 import type { Store } from '../store/open';
 
 interface Row {
@@ -23,16 +24,11 @@ export type OwedLookup =
   | { kind: 'running' };
 
 // The lease test is FleetStore's owedReaps statement's: a marked attempt whose lease is gone.
-const LEASE_HELD = `EXISTS (SELECT 1 FROM inbox i WHERE i.run_id = a.run_id AND i.task_id = a.task_id AND i.attempts = a.attempt AND i.lease_token = a.lease_token)`;
+const LEASE_HELD = leaseHeldSql('a');
 const COLUMNS = `a.run_id, r.name AS run_name, a.task_id, t.name AS task_name, a.attempt, a.worker_id, w.name AS worker_name,
   a.host_ref, a.pid, a.pid_start, a.started_at, a.ended_at, a.reap_error, a.reap_tried_at, a.reap_tries`;
 const FROM = `FROM attempts a LEFT JOIN runs r ON r.id = a.run_id LEFT JOIN tasks t ON t.run_id = a.run_id AND t.task_id = a.task_id
   LEFT JOIN workers w ON w.id = a.worker_id`;
-
-/** As FleetStore reads it: attempts from before host refs ran here, known by their pid. */
-function hostRefOf(r: Row): HostRef | null {
-  return parseHostRef(r.host_ref) ?? (r.pid ? { kind: 'local', pid: r.pid, startTime: r.pid_start } : null);
-}
 
 function toRow(r: Row, ref: HostRef): OwedReapRow {
   return {
@@ -63,7 +59,7 @@ export class OwedReapsView {
   list(): Array<OwedReapRow & { hostRef: HostRef }> {
     const rows: Array<OwedReapRow & { hostRef: HostRef }> = [];
     for (const r of this.listStmt.all()) {
-      const ref = hostRefOf(r);
+      const ref = storedHostRef(r);
       if (ref) rows.push({ ...toRow(r, ref), hostRef: ref });
     }
     return rows;
@@ -75,7 +71,7 @@ export class OwedReapsView {
       if (!this.runStmt.get(a.runId)) return { kind: 'no-run' };
       return this.taskStmt.get(a.runId, a.taskId) ? { kind: 'no-attempt' } : { kind: 'no-task' };
     }
-    const ref = hostRefOf(r);
+    const ref = storedHostRef(r);
     if (r.reap_pending !== 1 || !ref) return { kind: 'not-owed' };
     if (r.leased) return { kind: 'running' };
     return { kind: 'owed', row: toRow(r, ref), hostRef: ref };
