@@ -131,7 +131,8 @@ function list(core: ShoalCore, json: boolean, io: CliIo): number {
   // Remote agents that joined (`shoal agent`) are workers too, listed by name with their state.
   const agents = rows.filter((w) => w.hostKind === 'agent');
   // Work Shoal still has to stop on a kept worker's host (an attempt it ran, or any ref it reaches).
-  const owedOn = (w: KeptWorker) => core.owedReaps.countOn((ref, workerId) => workerId === w.name || keptWorkerReaches(w.host, w.dockerHost, ref));
+  const owed = core.owedReaps.places(); // one read for every worker's count
+  const owedOn = (w: KeptWorker) => owed.filter((o) => o.workerId === w.name || keptWorkerReaches(w.host, w.dockerHost, o.hostRef)).length;
   if (json) {
     io.stdout.write(JSON.stringify([
       ...all.map((w) => ({

@@ -34,9 +34,10 @@ export class OwedReapActions {
     return this.deps.view.list().map(({ hostRef: _ref, ...row }) => row);
   }
 
-  /** How many are owed on a host: `on` says whether a ref (and the worker its attempt ran on) is there. */
-  countOn(on: (ref: HostRef, workerId: string) => boolean): number {
-    return this.deps.view.list().filter((o) => on(o.hostRef, o.workerId)).length;
+  /** Where each owed reap's work is (its ref) and the worker its attempt ran on: read once, then
+   *  counted per host by the caller. */
+  places(): Array<{ hostRef: HostRef; workerId: string }> {
+    return this.deps.view.list().map(({ hostRef, workerId }) => ({ hostRef, workerId }));
   }
 
   /** The owed reap `a` names, or an error naming the field that is wrong and why. */
