@@ -146,8 +146,8 @@ export class FleetEngine {
     this.outOfService = db.prepare<[], { id: string }>(`SELECT id FROM workers WHERE status IN ('draining', 'retired')`);
     this.setStatusStmt = db.prepare<[string, string, string]>('UPDATE workers SET status = ?, updated_at = ? WHERE id = ?');
     this.statusReasonStmt = db.prepare<[string | null, string]>('UPDATE workers SET status_reason = ? WHERE id = ?');
-    // A state change that is not a sign of life: the last heartbeat stays what it was.
     this.runWorkersStmt = db.prepare<[string], { workspace: string | null; worker_specs: string; status: string }>('SELECT workspace, worker_specs, status FROM runs WHERE id = ?');
+    // A state change that is not a sign of life: the last heartbeat stays what it was.
     this.markStmt = db.prepare<[string, string | null, string, string]>(`UPDATE workers SET status = ${KEEP_OUT_OF_SERVICE('?')}, status_reason = ?, updated_at = ? WHERE id = ?`);
     this.leasedBy = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM inbox WHERE worker_id = ? AND lease_token IS NOT NULL');
     // A run's own workers (and their hosts' connections) last as long as the run: they leave when it

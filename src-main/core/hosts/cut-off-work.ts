@@ -32,11 +32,6 @@ export class CutOffWork {
     });
   }
 
-  /** How many are not yet seen ended. */
-  get size(): number {
-    return this.work.size;
-  }
-
   /** Ends each one now, for a probe that found the host answering: null once none is left, else why
    *  the host is not usable yet (what could not be ended, and the cause). A reap is idempotent, so
    *  one the background loop is making at the same moment does no harm; a loop whose work ended

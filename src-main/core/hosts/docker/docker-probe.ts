@@ -98,20 +98,17 @@ async function runOnce(t: ProbeTarget, cmd: string[], deadline: AbortSignal, unt
 
 /** Removes the throwaway containers of probes (this Shoal's or another's) that could not remove
  *  their own, found by their labels; only those whose probe's deadline has passed, since until then
- *  a probe under way may still use it. Returns their ids. */
-export async function removeLeftoverProbes(docker: Docker, callMs: number): Promise<string[]> {
+ *  a probe under way may still use it. */
+export async function removeLeftoverProbes(docker: Docker, callMs: number): Promise<void> {
   const now = Date.now();
   const list = await docker.listContainers({ all: true, filters: { label: [`${LABEL.kind}=probe`] }, ...callDeadline(callMs) });
-  const removed: string[] = [];
   for (const c of list) {
     const until = Number(c.Labels?.[LABEL.probeUntil]);
     if (!Number.isFinite(until) || until > now) continue;
     await docker.getContainer(c.Id).remove({ force: true, ...callDeadline(callMs) }).catch((e: unknown) => {
       if (statusOf(e) !== 404) throw e; // gone already: as good
     });
-    removed.push(c.Id);
   }
-  return removed;
 }
 
 /** Docker's multiplexed log format (8-byte frame headers) to text. */

@@ -8,6 +8,7 @@ import { AddWorkerDialog } from './AddWorkerDialog';
 import { JoinTokensList } from './JoinTokensList';
 import { OwedReapsSection } from './OwedReapsSection';
 import { WorkersTable } from './WorkersTable';
+import { isGone } from './worker-tone';
 import '../../ui/ui-extra.css';
 import './workers.css';
 
@@ -38,7 +39,7 @@ export function WorkersView() {
   }
   // A removed worker, or a run's worker whose run ended, is listed for its history but is no
   // worker any more: counted apart.
-  const gone = workers.data.filter((w) => w.state === 'removed' || w.state === 'run-ended').length;
+  const gone = workers.data.filter((w) => isGone(w.state)).length;
   const count = workers.data.length - gone;
   const online = workers.data.filter((w) => w.state === 'online' || w.state === 'busy').length;
   const running = workers.data.reduce((n, w) => n + w.running, 0);

@@ -51,11 +51,14 @@ export interface WorkerPresentation {
   actions: { drain: boolean; resume: boolean; retire: boolean; revoke: boolean };
 }
 
+/** A removed worker, or a run's own worker whose run ended: listed for its history, no worker any more. */
+export const isGone = (state: WorkerState): boolean => state === 'removed' || state === 'run-ended';
+
 export function presentWorker(w: WorkerRow, now: number): WorkerPresentation {
   const agent = w.agent?.state;
   const pill = agent && agent !== 'online' ? AGENT_PILLS[agent] : w.state === 'removed' && w.running > 0 ? FINISHING : STATE_PILLS[w.state];
   const live = LIVE.has(w.state) && (!agent || agent === 'online');
-  const gone = w.state === 'removed' || w.state === 'run-ended';
+  const gone = isGone(w.state);
   return {
     pill: { ...pill, pulse: pill === STATE_PILLS.busy || pill === FINISHING },
     note: noteOf(w, now),
