@@ -33,6 +33,12 @@ export const LIVE_ATTEMPT_STATES = ['leased', 'starting', 'running'] as const;
 /** A run that will change no more on its own. */
 export const FINISHED_RUN_STATUSES = ['completed', 'failed', 'cancelled'] as const satisfies readonly FleetRunStatus[];
 
+/** A run whose tasks may still run (or be resumed): its own workers stay in the engine. */
+export const ACTIVE_RUN_STATUSES = ['pending', 'queued', 'running', 'paused'] as const satisfies readonly FleetRunStatus[];
+
+/** The same, as an SQL list for `status IN (…)`. */
+export const ACTIVE_RUN_STATUSES_SQL = ACTIVE_RUN_STATUSES.map((s) => `'${s}'`).join(', ');
+
 /** Membership test for the groups above that accepts any string (rows read from SQLite). */
 export function isIn<T extends string>(group: readonly T[], value: string): value is T {
   return (group as readonly string[]).includes(value);

@@ -4,6 +4,7 @@
 // killed at any moment and `recover()` on the next start puts everything back.
 import os from 'node:os';
 import type { FleetWorkerSpec } from '../../../src-shared/protocol/fleet';
+import { ACTIVE_RUN_STATUSES } from '../../../src-shared/protocol/event-states';
 import type { EventBus } from '../bus';
 import type { Store } from '../store/open';
 import { FleetStore, type AttemptOutcome, type NewRun, type OwedReap, type AttemptKey, type WorkerIdentity } from './fleet-store';
@@ -76,7 +77,7 @@ interface Worker extends WorkerIdentity {
 }
 
 /** Run statuses under which a run's own workers stay in the engine. */
-const ACTIVE_RUN = new Set(['pending', 'queued', 'running', 'paused']);
+const ACTIVE_RUN: ReadonlySet<string> = new Set(ACTIVE_RUN_STATUSES);
 
 /** Workers are keyed by (pool, id): two runs may both declare a worker `w1`, and each keeps its own. */
 function workerKey(pool: string | null | undefined, id: string): string {

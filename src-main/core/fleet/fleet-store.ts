@@ -17,7 +17,7 @@ import { backoffMs, retryNumbers } from './retry';
 import { specLeaseMs } from './spec/remote-work-fields';
 import { serializeHostRef, type HostRef } from '../hosts/host-ref';
 import { leaseHeldSql, storedHostRef } from './attempt-work';
-import { FINISHED_RUN_STATUSES, isIn, LIVE_ATTEMPT_STATES } from '../../../src-shared/protocol/event-states';
+import { ACTIVE_RUN_STATUSES_SQL, FINISHED_RUN_STATUSES, isIn, LIVE_ATTEMPT_STATES } from '../../../src-shared/protocol/event-states';
 
 export interface NewTask {
   spec: FleetTaskSpec;
@@ -217,7 +217,7 @@ export class FleetStore {
         `SELECT 1 AS one FROM tasks WHERE run_id = ? AND json_extract(spec, '$.metadata.lease_seconds') IS NOT NULL LIMIT 1`),
       receiptsOf: p<[string], { body: string }>(`SELECT body FROM receipts WHERE run_id = ? ORDER BY completed_at, task_id, attempt`),
       receiptsOfTask: p<[string, string], { body: string }>(`SELECT body FROM receipts WHERE run_id = ? AND task_id = ? ORDER BY attempt`),
-      activeRuns: p<[], { id: string }>(`SELECT id FROM runs WHERE status IN ('pending', 'queued', 'running', 'paused')`),
+      activeRuns: p<[], { id: string }>(`SELECT id FROM runs WHERE status IN (${ACTIVE_RUN_STATUSES_SQL})`),
       nextReady: p<[], { ready_at: number }>(`SELECT MIN(ready_at) AS ready_at FROM inbox WHERE held = 0 AND lease_token IS NULL`),
     };
     this.immediateTx = this.db.transaction((fn: () => unknown) => {

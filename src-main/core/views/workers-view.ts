@@ -1,5 +1,6 @@
 // Read model for the Workers view.
 import type { RemoteAgentState, WorkerRow, WorkerState } from '../../../src-shared/contract';
+import { ACTIVE_RUN_STATUSES_SQL } from '../../../src-shared/protocol/event-states';
 import { LOCAL_WORKER_ID } from '../fleet/engine';
 import type { Store } from '../store/open';
 import { workerState } from './worker-state';
@@ -19,7 +20,7 @@ const DEFAULT_AGENT_HEARTBEAT_MS = 5_000;
  *  in one. Scanning the runs for every row would cost a pass over the runs table per row. */
 const IN_ACTIVE_RUN = `CASE
   WHEN w.status IN ('draining', 'retired') THEN EXISTS (SELECT 1 FROM runs r, json_each(r.worker_specs) j
-    WHERE r.status IN ('pending', 'queued', 'running', 'paused') AND json_extract(j.value, '$.id') = w.id)
+    WHERE r.status IN (${ACTIVE_RUN_STATUSES_SQL}) AND json_extract(j.value, '$.id') = w.id)
   WHEN w.status = 'offline' THEN 0
   ELSE 1 END`;
 
