@@ -7,6 +7,7 @@ import { probeHost } from '../hosts/probe-host';
 import { sshAddressOf } from '../hosts/ssh-address';
 import type { WorkerRegistry } from '../hosts/worker-registry';
 import { TRUST_IN_THE_DIALOG, withAppAdvice } from './host-key-advice';
+import { withWorker } from '../../../src-shared/protocol/worker-reason';
 
 export interface WorkerReach {
   id: string; name: string; kind: string; ok: boolean; error: string | null;
@@ -34,7 +35,7 @@ export async function probeSpecWorkers(result: LoadResult, deps: { dataDir: stri
     const address = probe.unknownHostKey ? sshAddressOf(c.host, c.ctx.dockerHost ?? null) : null;
     return {
       id: c.id, name: c.name, kind: c.host.kind, ok: probe.ok,
-      error: probe.ok ? null : `worker ${c.name}: ${withAppAdvice(probe.error ?? 'cannot be used', TRUST_IN_THE_DIALOG)}`,
+      error: probe.ok ? null : withWorker(c.name, withAppAdvice(probe.error ?? 'cannot be used', TRUST_IN_THE_DIALOG)),
       unknownHostKey: address && probe.unknownHostKey ? { address, fingerprint: probe.unknownHostKey } : null,
     };
   }));

@@ -18,7 +18,7 @@ import { score } from '../fleet/scorers';
 import { commitWorkdir, prepareWorkdir, removeWorkdir, workdirPatch, type Workdir } from '../fleet/workspace';
 import type { AttemptPlan, AttemptSink, HostDriver, HostExit, HostUsage } from './host-driver';
 import type { HostRef } from './host-ref';
-import { withWorker } from './host-watch';
+import { withWorker } from '../../../src-shared/protocol/worker-reason';
 
 /** The store operations an attempt may make, all fenced by its lease. */
 export interface AttemptStoreOps {

@@ -5,18 +5,9 @@
 // the host answering calls it up only once `beforeUp` (the engine's: work left there by attempts cut
 // off from Shoal, known from their stored host refs, is ended first, then this store's marked work
 // that no stored ref names and no running attempt owns) says nothing stands in the way.
+import { withoutWorker, withWorker } from '../../../src-shared/protocol/worker-reason';
 import type { HostDriver } from './host-driver';
 
-/** A host's failure as it goes on the worker and its tasks: it says which worker, whatever the
- *  driver's wording ("worker gpu-box: ssh root@10.0.0.5:22: connection refused"). */
-export function withWorker(workerName: string, reason: string): string {
-  return `worker ${workerName}: ${withoutWorker(workerName, reason)}`;
-}
-
-function withoutWorker(workerName: string, reason: string): string {
-  const prefix = `worker ${workerName}: `;
-  return reason.startsWith(prefix) ? reason.slice(prefix.length) : reason;
-}
 
 export type HostReach =
   | { state: 'probing' }

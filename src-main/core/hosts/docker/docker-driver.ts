@@ -29,6 +29,7 @@ import { withChecksums } from './artifact-checksums';
 import { callDeadline, describeDockerError, DOCKER_CALL_MS, dockerClient, isConnectionLost, isDeadline, pingDaemon, statusOf, unusableDaemon, type DaemonReach } from './docker-client';
 import { waitForExit } from './container-wait';
 import { daemonUrl } from './daemon-url';
+import { withWorker } from '../../../../src-shared/protocol/worker-reason';
 import { DaemonLiveness } from './daemon-liveness';
 import { forwardGateway, type SshDockerKeys } from './ssh-docker-transport';
 import { probeDaemon, removeLeftoverProbes } from './docker-probe';
@@ -253,7 +254,7 @@ export class DockerDriver implements HostDriver {
           hostError = silent
             ? this.failWhile(e, plan, 'copying the result out of the container').message
             : dropped
-              ? `worker ${plan.workerName}: ${this.fail(e).message} while copying the result out of the container`
+              ? withWorker(plan.workerName, `${this.fail(e).message} while copying the result out of the container`)
               : `${this.label}: copying the result out of the container failed: ${this.fail(e).message}`;
         }
       }

@@ -1,6 +1,7 @@
 // What a worker's row shows, from its typed state: the status pill, the line under its name (a
 // fault in danger red, anything else neutral), the heartbeat age and the actions that make sense.
 import type { RemoteAgentState, WorkerRow, WorkerState } from '../../../../src-shared/contract';
+import { withoutWorker } from '../../../../src-shared/protocol/worker-reason';
 import { formatAgo, formatClock, formatRelative } from '../../ui/format';
 import type { Tone } from '../../ui/StatusPill';
 
@@ -89,7 +90,7 @@ function noteOf(w: WorkerRow, now: number): WorkerNote | null {
   switch (w.state) {
     case 'down':
       return w.statusReason
-        ? { text: reasonInRow(w.name, w.statusReason), kind: 'fault', title: w.statusReason }
+        ? { text: withoutWorker(w.name, w.statusReason), kind: 'fault', title: w.statusReason }
         : { text: ['Not answering', seen].filter(Boolean).join(' · '), kind: 'neutral' };
     case 'removed':
       if (w.running > 0) return { text: `Removed · finishing ${w.running} ${w.running === 1 ? 'task' : 'tasks'}, then it leaves`, kind: 'neutral', title: 'Removed from the kept workers: it takes nothing new' };
@@ -104,10 +105,4 @@ function noteOf(w: WorkerRow, now: number): WorkerNote | null {
     default:
       return null;
   }
-}
-
-/** The row already names the worker: a reason is shown without its "worker NAME: " lead. */
-export function reasonInRow(name: string, reason: string): string {
-  const lead = `worker ${name}: `;
-  return reason.startsWith(lead) ? reason.slice(lead.length) : reason;
 }
