@@ -22,7 +22,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
   alerts: { summary: 'alerts [--run ID] [--json] | retry ID | deliver | test | config [JSON]   alert deliveries and settings', load: () => import('./commands/alerts') },
   hooks: { summary: 'hooks add ID --event E (--command C | --url U) | list | test ID | remove ID   lifecycle hooks', load: () => import('./commands/hooks') },
   bench: { summary: 'bench [--json] [--quick]             fleet throughput and spawn latency on this machine', load: () => import('./commands/bench') },
-  workers: { summary: 'workers add|list|test|remove|owed|retry-reap|forget   workers you keep: SSH hosts, Docker images; work still to stop on them', load: () => import('./commands/workers') },
+  workers: { summary: 'workers add|list|test|remove|trust|owed|retry-reap|forget   workers you keep: SSH hosts, Docker images; trust a host key; work still to stop on them', load: () => import('./commands/workers') },
   wire: { summary: 'wire                                 protocol conformance filter (JSON lines on stdin)', load: () => import('./commands/wire') },
 };
 

@@ -2,6 +2,7 @@
 //   add NAME --ssh [USER@]HOST[:PORT] [--identity FILE] [--accept-new-host-key] [--capabilities a,b] [--max-tasks N]
 //   add NAME --docker IMAGE [--docker-host URL] [--identity FILE] [--accept-new-host-key] [--capabilities a,b] [--max-tasks N] [-- DOCKER-OPTIONS…]
 //   list [--json] · test NAME|local [--json] (exit 0 when usable, 1 with the cause) · remove NAME
+//   trust NAME|[USER@]HOST[:PORT] [--fingerprint SHA256:…] [--yes] [--json] (workers-trust.ts)
 //   owed [--json] · retry-reap RUN TASK ATTEMPT · forget RUN TASK ATTEMPT
 // `add` tests the host first and keeps nothing when it cannot be used; an SSH key given with
 // --identity is sealed in the store, and the host key it accepted is pinned with the worker. A Docker
@@ -24,16 +25,23 @@ import type { ShoalCore } from '../../core/shoal';
 import { DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import { flagInt, flagString, UsageError, type CliIo } from '../io';
 import { openCore } from '../open-core';
+import { parseSshTarget } from './ssh-target';
+import { trust } from './workers-trust';
+
+export { parseSshTarget } from './ssh-target';
 
 export const doc: CommandDoc = {
-  usage: 'workers add|list|test|remove [NAME] [options] [-- DOCKER-OPTIONS…] · workers owed [--json] · workers retry-reap|forget RUN TASK ATTEMPT',
+  usage: 'workers add|list|test|remove [NAME] [options] [-- DOCKER-OPTIONS…] · workers trust NAME|[USER@]HOST[:PORT] [--fingerprint SHA256:…] [--yes] [--json] · workers owed [--json] · workers retry-reap|forget RUN TASK ATTEMPT',
   summary: 'The workers a person keeps besides a spec\'s own: SSH hosts and containers, tested before they are kept.\n'
+    + '`trust` shows the SSH host key a host presents and pins it once you confirm it (--fingerprint as checked on the host, or --yes); a key already pinned and the same is said so, a changed one is always refused.\n'
     + '`owed` lists work Shoal still has to stop on hosts (an attempt\'s work never seen to end); `retry-reap` tries one now, from here; '
     + '`forget` takes one over: Shoal stops trying, and if that work still runs on its host, ending it is up to you.',
   options: {
     ssh: { type: 'string', value: '[USER@]HOST[:PORT]', help: 'add: an SSH host' },
     identity: { type: 'string', value: 'FILE', help: 'add: the SSH private key, for --ssh or --docker-host ssh://… (sealed in the store)' },
     'accept-new-host-key': { type: 'boolean', help: 'add: trust and pin a host key seen for the first time' },
+    fingerprint: { type: 'string', value: 'SHA256:…', help: 'trust: pin the key only if the host presents exactly this one' },
+    yes: { type: 'boolean', help: 'trust: pin the key the host presents without --fingerprint' },
     docker: { type: 'string', value: 'IMAGE', help: 'add: a container image (never pulled)' },
     'docker-host': { type: 'string', value: 'URL', help: 'add: the Docker API: unix://SOCKET, tcp://HOST:PORT (this computer only) or ssh://[USER@]HOST[:PORT][/SOCKET] (default: $DOCKER_HOST or the local socket)' },
     capabilities: { type: 'string', value: 'a,b', help: 'add: capabilities beyond those probed' },
@@ -52,6 +60,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       case 'add': return await add(core, name, rest, flags, io);
       case 'list': return list(core, flags.get('json') === true, io);
       case 'test': return await test(core, name, flags.get('json') === true, io);
+      case 'trust': return await trust(core, name, flags, io);
       case 'owed': return owed(core, flags.get('json') === true, io);
       case 'retry-reap': return await retryReap(core, attemptOf(positional.slice(1), 'retry-reap'), io);
       case 'forget': return forget(core, attemptOf(positional.slice(1), 'forget'), io);
@@ -61,20 +70,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
         io.stderr.write(`removed worker ${name}\n`);
         return 0;
       }
-      default: throw new UsageError('expected add, list, test, remove, owed, retry-reap or forget (e.g. `shoal workers add box --ssh me@10.0.0.5`)');
+      default: throw new UsageError('expected add, list, test, remove, trust, owed, retry-reap or forget (e.g. `shoal workers add box --ssh me@10.0.0.5`)');
     }
   } finally {
     core.close();
   }
-}
-
-/** [USER@]HOST[:PORT] → the spec's ssh host. */
-export function parseSshTarget(text: string): { host: string; port?: number; user?: string } {
-  const m = /^(?:([^@\s]+)@)?(\[[^\]]+\]|[^:@\s]+)(?::(\d{1,5}))?$/.exec(text);
-  if (!m) throw new UsageError(`--ssh: "${text}" is not [USER@]HOST[:PORT]`);
-  const port = m[3] ? Number(m[3]) : undefined;
-  if (port !== undefined && (port < 1 || port > 65535)) throw new UsageError(`--ssh: port ${port} is out of range`);
-  return { host: m[2]!.replace(/^\[|\]$/g, ''), ...(port !== undefined ? { port } : {}), ...(m[1] ? { user: m[1] } : {}) };
 }
 
 async function add(core: ShoalCore, name: string | undefined, dockerArgs: string[], flags: Map<string, string | true>, io: CliIo): Promise<number> {

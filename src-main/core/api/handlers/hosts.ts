@@ -7,6 +7,7 @@ import type { HostCheck, hostsMethods } from '../../../../src-shared/contract/me
 import type { FleetHostSpec } from '../../../../src-shared/protocol/fleet';
 import { probeHost } from '../../hosts/probe-host';
 import { KnownHosts } from '../../hosts/ssh/host-keys';
+import { PinnedKeyConflict, trustHostKey } from '../../hosts/ssh/trust-host-key';
 import { sshAddressOf } from '../../hosts/ssh-address';
 import { readIdentityFile, takesSshKey } from '../../hosts/ssh/identity-file';
 import { describeHost } from '../../hosts/worker-registry';
@@ -81,14 +82,11 @@ export function hostsHandlers(core: CoreServices): { [M in keyof typeof hostsMet
     'workers.trustHostKey': ({ address, fingerprint }) => {
       const port = Number(address.slice(address.lastIndexOf(':') + 1));
       if (port < 1 || port > 65535) throw new ShoalError('invalid_input', `address: port ${port} is not between 1 and 65535`);
-      const known = KnownHosts.inDataDir(core.dataDir);
-      const pinned = known.get(address);
-      if (pinned && pinned !== fingerprint) {
-        throw new ShoalError('conflict', `host key of ${address} is already pinned as ${pinned}; Shoal never trusts another key over it (if the host was really re-keyed, remove its line from known-hosts.json in Shoal's data directory)`);
-      }
-      if (!pinned) {
-        known.pin(address, fingerprint);
-        core.audit.append({ actor: 'you', action: 'hostkey.trusted', subject: address, detail: { fingerprint } });
+      try {
+        trustHostKey({ dataDir: core.dataDir, audit: core.audit, actor: 'you' }, address, fingerprint);
+      } catch (e) {
+        if (e instanceof PinnedKeyConflict) throw new ShoalError('conflict', e.message);
+        throw e;
       }
       return { ok: true };
     },

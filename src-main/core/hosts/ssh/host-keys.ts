@@ -11,7 +11,7 @@ export function fingerprintOf(keyBlob: Buffer): string {
 }
 
 /** How the CLI's user accepts an unknown key; the app's dialog says it its own way (a checkbox). */
-export const ACCEPT_ON_THE_CLI = 'accept it with --accept-new-host-key (shoal workers add) or --accept-new-host-keys (shoal run) after checking it';
+export const ACCEPT_ON_THE_CLI = 'accept it with --accept-new-host-key (shoal workers add) or --accept-new-host-keys (shoal run) after checking it, or pin it with `shoal workers trust [USER@]HOST[:PORT]`';
 
 export class HostKeyError extends Error {
   constructor(readonly kind: 'unknown' | 'changed', readonly host: string, readonly fingerprint: string, message: string) {

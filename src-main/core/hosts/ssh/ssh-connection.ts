@@ -306,7 +306,8 @@ function isChannelOpenFailure(e: Error & { reason?: unknown }): boolean {
   return typeof e.reason === 'number' && /Channel open failure/.test(e.message);
 }
 
-function describeSshError(e: Error & { level?: string; code?: string }): string {
+/** A connection error in a person's words (the caller puts the host first). */
+export function describeSshError(e: Error & { level?: string; code?: string }): string {
   if (e.code === 'ECONNREFUSED') return 'connection refused (is sshd running there?)';
   if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return 'host name not found';
   if (e.code === 'ETIMEDOUT' || /Timed out/i.test(e.message)) return 'timed out connecting';
