@@ -9,6 +9,10 @@ import { ShoalError } from '../../../src-shared/contract';
 import { coreIn, droppingHost, seedOwed, sshRef } from '../test-support/owed-reap';
 import { tempDir } from '../test-support/temp-core';
 import { waitFor } from '../test-support/wait-for';
+import { KnownHosts } from '../hosts/ssh/host-keys';
+import { SshConnection } from '../hosts/ssh/ssh-connection';
+import { SshDriver } from '../hosts/ssh/ssh-driver';
+import { OwedReaps } from './owed-reaps';
 
 const remote = { id: 'remote-1', capabilities: new Set(['shell']), pool: null };
 const core = coreIn;
@@ -119,5 +123,31 @@ describe('owed reaps, as a person sees them', () => {
     expect(await other.owedReaps.retry({ runId: goneRun, taskId: 't0', attempt: 1 })).toEqual({ kind: 'ended' });
     expect(other.owedReaps.list()).toEqual([]);
     expect(other.engine.fleet.reapPending({ runId: goneRun, taskId: 't0', attempt: 1 })).toBe(false);
+  });
+
+  it('the try made when its host is seen back records its cause and counts, as the loop\'s tries and Retry now do', async () => {
+    const dir = tempDir('shoal-owed-back-');
+    const host = await droppingHost();
+    const runId = await seedOwed(dir, sshRef(host.port), Date.now());
+    const key = { runId, taskId: 't0', attempt: 1 };
+    const c = core(dir); // not started: no loop tries it meanwhile, only the try asked for here
+    const lines: string[] = [];
+    // The engine's owed reaps, on its store; the host's driver as the worker's re-probe hands it over.
+    const owed = new OwedReaps({ fleet: c.engine.fleet, candidates: () => ({ drivers: [], release: () => undefined }), storeOpen: () => c.store.db.open, log: (m) => lines.push(m) });
+    const driver = new SshDriver(new SshConnection({ host: '127.0.0.1', port: host.port, user: 'nobody' }, { known: KnownHosts.inDataDir(dir) }));
+    try {
+      const notYet = await owed.endOn(driver);
+      expect(notYet).toContain(`could not yet end ssh nobody@127.0.0.1:${host.port} pgid 4242, left by ${runId}/t0 (attempt 1)`);
+      expect(host.connections()).toBe(1);
+      const row = c.owedReaps.list()[0]!;
+      expect(row).toMatchObject({ tries: 1, lastError: expect.stringContaining(`127.0.0.1:${host.port}`) });
+      expect(row.lastTriedAt).not.toBeNull();
+      expect(c.engine.fleet.reapPending(key)).toBe(true); // still owed: it did not end
+      await owed.endOn(driver);
+      expect(c.owedReaps.list()[0]!.tries).toBe(2);
+    } finally {
+      await owed.close();
+      await driver.close();
+    }
   });
 });

@@ -35,6 +35,9 @@ export interface EnsureOptions {
   firstFailure?: (error: Error) => string;
 }
 
+/** An attempt's loop here; `state.failed` once any try for it failed (its end is then logged). */
+interface Running { stillWanted: () => boolean; done: Promise<void>; loop: ReapLoop; state: { failed: boolean } }
+
 /** How long shutdown waits for reaps already under way. */
 const CLOSE_GRACE_MS = 2_000;
 
@@ -45,7 +48,7 @@ function keyOf(o: AttemptKey): string {
 export class OwedReaps {
   private readonly loops = new ReapLoops();
   /** One loop per attempt, however often it is asked for (recovery, a sweep, a revoked lease). */
-  private readonly running = new Map<string, { stillWanted: () => boolean; done: Promise<void>; loop: ReapLoop }>();
+  private readonly running = new Map<string, Running>();
   private closed = false;
 
   constructor(private readonly deps: OwedReapsDeps) {}
@@ -55,16 +58,15 @@ export class OwedReaps {
     const key = keyOf(owed);
     if (this.closed || this.running.has(key) || owed.hostRef.kind === 'agent') return;
     const where = `${describeHostRef(owed.hostRef)} of ${owed.runId}/${owed.taskId} (attempt ${owed.attempt})`;
-    let failed = false;
     // Only a marker seen set and then cleared stops the loop: an orphan of an attempt recorded
     // before markers existed (known by its pid alone) never had one, and is still ended.
     const marked = this.deps.fleet.reapPending(owed);
     const stillWanted = () => this.deps.storeOpen() && (!marked || this.deps.fleet.reapPending(owed));
+    const state = { failed: false };
     const candidates = this.deps.candidates(owed);
     const loop = this.loops.start(candidates.drivers, owed.hostRef, {
       onFailure: (e, tries) => {
-        failed = true;
-        this.recordFailure(owed, e.message);
+        this.tryFailed(owed, e.message);
         if (tries === 1) this.deps.log(opts.firstFailure?.(e) ?? `[shoal] could not end ${where}: ${e.message}; Shoal keeps trying, also after a restart (Workers → Still to stop on hosts, \`shoal workers owed\`: retry it now, or forget it)`);
       },
       // A person may have taken it over meanwhile (Forget, here or from `shoal workers forget`).
@@ -74,7 +76,7 @@ export class OwedReaps {
       if (!ended || !this.deps.storeOpen()) return;
       if (opts.ended) await opts.ended();
       else this.deps.fleet.workEnded(owed);
-      if (failed) {
+      if (state.failed) {
         this.deps.log(`[shoal] ended ${where}`);
         this.deps.changed?.();
       }
@@ -83,10 +85,15 @@ export class OwedReaps {
         this.running.delete(key);
         candidates.release();
       });
-    this.running.set(key, { stillWanted, done, loop });
+    this.running.set(key, { stillWanted, done, loop, state });
   }
 
-  private recordFailure(owed: AttemptKey, error: string): void {
+  /** Every failed try to end `owed` — its loop's, Retry now's where no loop runs, and the one made
+   *  when its host is seen back (endOn) — is recorded here: its error and one more try on the row a
+   *  person sees, and its loop then says when the work finally ended. */
+  private tryFailed(owed: AttemptKey, error: string): void {
+    const running = this.running.get(keyOf(owed));
+    if (running) running.state.failed = true;
     if (!this.deps.storeOpen()) return;
     this.deps.fleet.reapFailed(owed, error);
     this.deps.changed?.();
@@ -113,7 +120,7 @@ export class OwedReaps {
       return { kind: 'ended' };
     } catch (e) {
       const error = (e as Error).message;
-      this.recordFailure(owed, error);
+      this.tryFailed(owed, error);
       return { kind: 'failed', error };
     } finally {
       candidates.release();
@@ -148,7 +155,7 @@ export class OwedReaps {
     if (this.closed || !this.deps.storeOpen() || !driver.reaches) return null;
     const here = this.deps.fleet.owedReaps().filter((o) => driver.reaches!(o.hostRef));
     for (const o of here) {
-      const notYet = await endNow(driver, o.hostRef, `left by ${o.runId}/${o.taskId} (attempt ${o.attempt})`);
+      const notYet = await endNow(driver, o.hostRef, `left by ${o.runId}/${o.taskId} (attempt ${o.attempt})`, (e) => this.tryFailed(o, e.message));
       if (notYet) return notYet;
       this.ensure(o); // one only now owed (not swept yet) gets its loop, which clears its marker
     }

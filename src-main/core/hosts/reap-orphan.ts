@@ -108,12 +108,14 @@ export function reapUntilEnded(
 
 /** Ends what `ref` names now, through the driver of its host, for a probe that found the host
  *  answering: null once ended (or gone), else why the host is not usable yet — the work, who left it
- *  (`leftBy`), and the cause. */
-export async function endNow(driver: HostDriver, ref: HostRef, leftBy: string): Promise<string | null> {
+ *  (`leftBy`), and the cause. `failed` hears the failed try's own error first (an owed reap records
+ *  it as it records its loop's tries). */
+export async function endNow(driver: HostDriver, ref: HostRef, leftBy: string, failed?: (error: Error) => void): Promise<string | null> {
   try {
     await driver.reap(ref);
     return null;
   } catch (e) {
+    failed?.(e as Error);
     const cause = (e as Error).message.replace(`${driver.label}: `, '');
     return `${driver.label}: could not yet end ${describeHostRef(ref)}, ${leftBy}: ${cause}`;
   }
