@@ -8,6 +8,14 @@
 // the grace, as a cancel does), then removes their markers and workdirs; another store's markers
 // are in another directory and never read.
 //
+// The store's folder goes once it is empty (each test has its own store, and hundreds of empty
+// folders piled up): the attempt's cleanup, a sweep, and a reap that removes a marker each end with
+// `rmdir`, which removes only an empty folder and fails harmlessly on one holding markers. That may
+// take the folder away between a start's `mkdir -p` of it and its launcher's write of the marker,
+// so the launcher itself makes the folder again when its write fails and writes once more: each
+// such failure needs another `rmdir` to land in that same instant, and a start gives up only after
+// MARKER_TRIES of them in a row (each is one cleanup or sweep of that store ending meanwhile).
+//
 // A marker's name is its attempt's key (run, task, attempt, each percent-escaped so that only
 // [A-Za-z0-9%_-] and the dots between them appear), or that key's digest when it would make too long
 // a file name; its content is "<pgid> <key>", which is what the sweep reads.
@@ -54,15 +62,28 @@ function parseKey(key: string): MarkedAttempt | null {
   }
 }
 
+/** How often the launcher makes the marker's folder again when it finds it gone (see above). */
+const MARKER_TRIES = 20;
+
 /** The agent's launcher, run by `sh -c` as the new group's leader with the marker's path and key
  *  before the agent's argv: it writes the marker, reports its pgid on stderr (the first line
- *  there), then becomes the agent. A marker it cannot write fails the start (nothing would find the
- *  group otherwise) before the pgid is reported. */
-export const MARKED_LAUNCHER = 'm=$1; k=$2; shift 2; { printf "%s %s\\n" "$$" "$k" > "$m"; } 2>/dev/null || { printf "shoal: could not write the pgid marker %s\\n" "$m" >&2; exit 126; }; printf "SHOAL_PGID=%s\\n" "$$" >&2; exec "$@"';
+ *  there), then becomes the agent. Its first write is shell builtins only (no extra process); only
+ *  when the folder was removed meanwhile does it run `mkdir -p` and write again. A marker it cannot
+ *  write fails the start (nothing would find the group otherwise) before the pgid is reported. */
+export const MARKED_LAUNCHER = 'm=$1; k=$2; shift 2; n=0; '
+  + 'until { printf "%s %s\\n" "$$" "$k" > "$m"; } 2>/dev/null; do '
+  + `n=$((n+1)); [ $n -le ${MARKER_TRIES} ] && mkdir -p "\${m%/*}" 2>/dev/null || { printf "shoal: could not write the pgid marker %s\\n" "$m" >&2; exit 126; }; `
+  + 'done; printf "SHOAL_PGID=%s\\n" "$$" >&2; exec "$@"';
 
-/** Prints "<pgid> <key>" for each of the directory's markers (nothing when there is none). */
+/** Removes the store's marker folder if it is empty; one holding markers stays (rmdir refuses). */
+export function removeEmptyMarkerDirCommand(dir: string): string {
+  return `{ rmdir ${q(dir)} 2>/dev/null || true; }`;
+}
+
+/** Prints "<pgid> <key>" for each of the directory's markers (nothing when there is none); the
+ *  directory goes when it holds none. */
 export function listMarkersCommand(dir: string): string {
-  return `for f in ${q(dir)}/*.pgid; do [ -f "$f" ] || continue; l=; read -r l < "$f"; printf '%s %s\\n' "\${f##*/}" "$l"; done; true`;
+  return `for f in ${q(dir)}/*.pgid; do [ -f "$f" ] || continue; l=; read -r l < "$f"; printf '%s %s\\n' "\${f##*/}" "$l"; done; ${removeEmptyMarkerDirCommand(dir)}`;
 }
 
 export interface ListedMarker extends MarkedAttempt { file: string; pgid: number }
@@ -82,7 +103,8 @@ export interface GroupToEnd { pgid: number; marker: string; workdir: string }
 
 /** One command that ends each group still its attempt's (its leader's environment names the
  *  attempt's workdir, so a recycled pgid is never signalled): TERM, then KILL to those left after
- *  `graceMs`; then removes the markers and workdirs. Prints "ended <pgid>" per group it signalled. */
+ *  `graceMs`; then removes the markers and workdirs, and their folders once empty. Prints "ended
+ *  <pgid>" per group it signalled. */
 export function endGroupsCommand(groups: readonly GroupToEnd[], graceMs: number): string {
   const steps = Math.max(1, Math.ceil(graceMs / 100));
   const term = groups.map((g) => `e ${g.pgid} ${q(`SHOAL_WORKDIR=${g.workdir}`)}`).join('; ');
@@ -94,5 +116,6 @@ export function endGroupsCommand(groups: readonly GroupToEnd[], graceMs: number)
     `i=0; while [ -n "$k" ] && [ $i -lt ${steps} ]; do sleep 0.1; a=; for p in $k; do kill -0 -- -$p 2>/dev/null && a="$a $p"; done; k=$a; i=$((i+1)); done`,
     'for p in $k; do kill -KILL -- -$p 2>/dev/null; done',
     `rm -rf ${paths}`,
+    ...[...new Set(groups.map((g) => g.marker.slice(0, g.marker.lastIndexOf('/'))))].map(removeEmptyMarkerDirCommand),
   ].join('\n');
 }

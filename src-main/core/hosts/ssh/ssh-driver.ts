@@ -25,7 +25,8 @@ import { shellQuote as q } from '../shell-quote';
 import type { SshConnection } from './ssh-connection';
 import { SessionWaitCancelled } from './session-gate';
 import { CutOffWork } from '../cut-off-work';
-import { endGroupsCommand, listMarkersCommand, MARKED_LAUNCHER, markerDir, markerFile, markerKey, parseMarkerList, remoteWorkdir } from './pgid-markers';
+import { endGroupsCommand, listMarkersCommand, MARKED_LAUNCHER, markerDir, markerFile, markerKey, parseMarkerList, remoteWorkdir, removeEmptyMarkerDirCommand } from './pgid-markers';
+import { serializeHostRef } from '../host-ref';
 
 const execFileP = promisify(execFile);
 
@@ -38,6 +39,10 @@ export class SshDriver implements HostDriver {
   private home: Promise<string> | null = null;
   /** git's worktree and fetch bookkeeping in one remote repository, one change at a time. */
   private readonly repoQueues = new Map<string, Promise<unknown>>();
+  /** The pgid marker of each group this driver started and has not seen cleaned up, by its ref's
+   *  stored form: a reap of that ref (a cut-off agent ended once its host answers) removes it too,
+   *  rather than leaving it, and its store's folder, to a later sweep. */
+  private readonly markers = new Map<string, string>();
 
   constructor(readonly conn: SshConnection) {
     this.label = conn.label;
@@ -173,6 +178,7 @@ export class SshDriver implements HostDriver {
         const m = /^SHOAL_PGID=(\d+)\n/.exec(errBuf);
         if (!m) return;
         ref = { kind: 'ssh', host: this.conn.target.host, port: this.conn.target.port, user: this.conn.target.user, pgid: Number(m[1]), dir };
+        if (marker) this.markers.set(serializeHostRef(ref), marker);
         sink.started(ref);
         if (errBuf.length > m[0].length) sink.diagnostics(errBuf.slice(m[0].length));
         if (signal.aborted) stop();
@@ -294,11 +300,15 @@ export class SshDriver implements HostDriver {
   }
 
   /** The attempt's remote workdir and artifacts dir go, and its group's pgid marker (the group has
-   *  ended). A command that failed there is not the attempt's failure (null); a host that did not
-   *  answer is returned (NoAnswer), for the caller to judge. */
+   *  ended) with its store's folder once empty. A command that failed there is not the attempt's
+   *  failure (null); a host that did not answer is returned (NoAnswer), for the caller to judge. */
   private async removeWorkdir(at: { repo: string | null; dir: string; art: string; marker?: string | null }): Promise<NoAnswer | null> {
-    const cleanup = `rm -rf ${q(at.dir)} ${q(at.art)}${at.marker ? ` ${q(at.marker)}` : ''}` + (at.repo ? `; git -C ${q(at.repo)} worktree prune` : '');
-    const done = () => this.run(cleanup, 'removing the remote workdir', { control: true }).then(() => null, (e: unknown) => (e instanceof NoAnswer ? e : null));
+    const marker = at.marker ? ` ${q(at.marker)}; ${removeEmptyMarkerDirCommand(path.posix.dirname(at.marker))}` : '';
+    const cleanup = `rm -rf ${q(at.dir)} ${q(at.art)}${marker}` + (at.repo ? `; git -C ${q(at.repo)} worktree prune` : '');
+    const done = () => this.run(cleanup, 'removing the remote workdir', { control: true }).then(() => {
+      if (at.marker) this.forgetMarker(at.marker);
+      return null;
+    }, (e: unknown) => (e instanceof NoAnswer ? e : null));
     return at.repo ? this.inRepo(at.repo, done) : done();
   }
 
@@ -333,8 +343,16 @@ export class SshDriver implements HostDriver {
    *  the attempt's workdir, so a recycled pgid on the remote is never signalled. */
   async reap(ref: HostRef): Promise<'ended' | 'gone'> {
     if (ref.kind !== 'ssh') return 'gone';
-    const r = await this.conn.exec(`if tr '\\0' '\\n' < /proc/${ref.pgid}/environ 2>/dev/null | grep -qxF ${q(`SHOAL_WORKDIR=${ref.dir}`)}; then kill -KILL -- -${ref.pgid} 2>/dev/null; echo ended; fi; rm -rf ${q(ref.dir)} ${q(`${ref.dir}.artifacts`)}`, undefined, { control: true });
+    // The group's marker, when this driver started it, goes with the group (and its folder once empty).
+    const marker = this.markers.get(serializeHostRef(ref));
+    const markerGone = marker ? `; rm -f ${q(marker)}; ${removeEmptyMarkerDirCommand(path.posix.dirname(marker))}` : '';
+    const r = await this.conn.exec(`if tr '\\0' '\\n' < /proc/${ref.pgid}/environ 2>/dev/null | grep -qxF ${q(`SHOAL_WORKDIR=${ref.dir}`)}; then kill -KILL -- -${ref.pgid} 2>/dev/null; echo ended; fi; rm -rf ${q(ref.dir)} ${q(`${ref.dir}.artifacts`)}${markerGone}`, undefined, { control: true });
+    if (marker && r.code === 0) this.forgetMarker(marker);
     return r.stdout.toString().includes('ended') ? 'ended' : 'gone';
+  }
+
+  private forgetMarker(marker: string): void {
+    for (const [ref, m] of this.markers) if (m === marker) this.markers.delete(ref);
   }
 
   /** Ends the groups named by this store's pgid markers whose attempts do not run now (started
