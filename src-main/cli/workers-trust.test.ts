@@ -88,6 +88,55 @@ describe('shoal workers trust', () => {
     expect(s.pinned()).toBe(OTHER);
   });
 
+  it('replaces a pinned key only with --replace and --fingerprint equal to what the host presents; a kept worker\'s own pin too', async () => {
+    const s = store();
+    const address = `127.0.0.1:${sshd.port}`;
+    KnownHosts.inDataDir(s.dir).pin(address, OTHER);
+    const needsKey = await runCli(['workers', 'trust', address, '--replace', '--yes', '--db', s.db]);
+    expect(needsKey.code).toBe(2);
+    expect(needsKey.stderr).toContain('--replace needs --fingerprint SHA256:…');
+    const refused = await runCli(['workers', 'trust', address, '--db', s.db]);
+    expect(refused.stderr).toContain(`shoal workers trust ${address} --replace --fingerprint <the key you checked>`);
+    const wrong = await runCli(['workers', 'trust', address, '--replace', '--fingerprint', `SHA256:${'B'.repeat(43)}`, '--db', s.db]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('nothing was pinned');
+    expect(s.pinned()).toBe(OTHER);
+    const replaced = await runCli(['workers', 'trust', address, '--replace', '--fingerprint', sshd.fingerprint, '--json', '--db', s.db]);
+    expect(replaced.code, replaced.stderr).toBe(0);
+    expect(JSON.parse(replaced.stdout)).toEqual({ target: address, address, fingerprint: sshd.fingerprint, pinned: sshd.fingerprint, outcome: 'replaced', replaced: OTHER });
+    expect(s.pinned()).toBe(sshd.fingerprint);
+
+    // A kept worker pinned to a key its host no longer has: refused until replaced, then usable.
+    const target = `${sshd.user}@${address}`;
+    expect((await runCli(['workers', 'add', 'box', '--ssh', target, '--identity', sshd.identity, '--db', s.db])).code).toBe(0);
+    const db = new Database(s.db);
+    try {
+      db.prepare('UPDATE worker_registry SET host_key = ? WHERE name = ?').run(OTHER, 'box');
+    } finally {
+      db.close();
+    }
+    const test = await runCli(['workers', 'test', 'box', '--db', s.db]);
+    expect(test.code).toBe(1);
+    expect(test.stderr).toContain(`host key of ${address} changed: expected ${OTHER}, got ${sshd.fingerprint}`);
+    const byName = await runCli(['workers', 'trust', 'box', '--db', s.db]);
+    expect(byName.code).toBe(1);
+    expect(byName.stderr).toContain(`worker box: host key of ${address} changed: pinned ${OTHER}, the host now presents ${sshd.fingerprint}; refused`);
+    const fixed = await runCli(['workers', 'trust', 'box', '--replace', '--fingerprint', sshd.fingerprint, '--db', s.db]);
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(fixed.stderr).toContain(`worker box: replaced the pinned host key of ${address}: was ${OTHER}, now ${sshd.fingerprint}`);
+    expect(JSON.parse((await runCli(['workers', 'list', '--json', '--db', s.db])).stdout)[0]).toMatchObject({ name: 'box', host_key: sshd.fingerprint });
+    expect((await runCli(['workers', 'test', 'box', '--db', s.db])).code).toBe(0);
+    const audit = new Database(s.db, { readonly: true });
+    try {
+      expect(audit.prepare(`SELECT subject, detail FROM audit_log WHERE action = 'hostkey.replaced' ORDER BY id`).all()).toEqual([
+        { subject: address, detail: JSON.stringify({ from: OTHER, to: sshd.fingerprint }) },
+        { subject: address, detail: JSON.stringify({ from: OTHER, to: sshd.fingerprint, worker: 'box' }) },
+      ]);
+    } finally {
+      audit.close();
+    }
+  });
+
   it('says why when the host cannot be reached or the input is wrong, pinning nothing', async () => {
     const s = store();
     const closed = await freePort();

@@ -2,7 +2,7 @@
 //   add NAME --ssh [USER@]HOST[:PORT] [--identity FILE] [--accept-new-host-key] [--capabilities a,b] [--max-tasks N]
 //   add NAME --docker IMAGE [--docker-host URL] [--identity FILE] [--accept-new-host-key] [--capabilities a,b] [--max-tasks N] [-- DOCKER-OPTIONS…]
 //   list [--json] · test NAME|local [--json] (exit 0 when usable, 1 with the cause) · remove NAME
-//   trust NAME|[USER@]HOST[:PORT] [--fingerprint SHA256:…] [--yes] [--json] (workers-trust.ts)
+//   trust NAME|[USER@]HOST[:PORT] [--fingerprint SHA256:…] [--yes] [--replace] [--json] (workers-trust.ts)
 //   owed [--json] · retry-reap RUN TASK ATTEMPT · forget RUN TASK ATTEMPT
 // `add` tests the host first and keeps nothing when it cannot be used; an SSH key given with
 // --identity is sealed in the store, and the host key it accepted is pinned with the worker. A Docker
@@ -31,9 +31,9 @@ import { trust } from './workers-trust';
 export { parseSshTarget } from './ssh-target';
 
 export const doc: CommandDoc = {
-  usage: 'workers add|list|test|remove [NAME] [options] [-- DOCKER-OPTIONS…] · workers trust NAME|[USER@]HOST[:PORT] [--fingerprint SHA256:…] [--yes] [--json] · workers owed [--json] · workers retry-reap|forget RUN TASK ATTEMPT',
+  usage: 'workers add|list|test|remove [NAME] [options] [-- DOCKER-OPTIONS…] · workers trust NAME|[USER@]HOST[:PORT] [--fingerprint SHA256:…] [--yes] [--replace] [--json] · workers owed [--json] · workers retry-reap|forget RUN TASK ATTEMPT',
   summary: 'The workers a person keeps besides a spec\'s own: SSH hosts and containers, tested before they are kept.\n'
-    + '`trust` shows the SSH host key a host presents and pins it once you confirm it (--fingerprint as checked on the host, or --yes); a key already pinned and the same is said so, a changed one is always refused.\n'
+    + '`trust` shows the SSH host key a host presents and pins it once you confirm it (--fingerprint as checked on the host, or --yes); a key already pinned and the same is said so, a changed one is refused (only --replace --fingerprint NEW replaces a pin, once you checked NEW on the re-keyed host).\n'
     + '`owed` lists work Shoal still has to stop on hosts (an attempt\'s work never seen to end); `retry-reap` tries one now, from here; '
     + '`forget` takes one over: Shoal stops trying, and if that work still runs on its host, ending it is up to you.',
   options: {
@@ -42,6 +42,7 @@ export const doc: CommandDoc = {
     'accept-new-host-key': { type: 'boolean', help: 'add: trust and pin a host key seen for the first time' },
     fingerprint: { type: 'string', value: 'SHA256:…', help: 'trust: pin the key only if the host presents exactly this one' },
     yes: { type: 'boolean', help: 'trust: pin the key the host presents without --fingerprint' },
+    replace: { type: 'boolean', help: 'trust: replace a pinned key with the one given by --fingerprint (a re-keyed host)' },
     docker: { type: 'string', value: 'IMAGE', help: 'add: a container image (never pulled)' },
     'docker-host': { type: 'string', value: 'URL', help: 'add: the Docker API: unix://SOCKET, tcp://HOST:PORT (this computer only) or ssh://[USER@]HOST[:PORT][/SOCKET] (default: $DOCKER_HOST or the local socket)' },
     capabilities: { type: 'string', value: 'a,b', help: 'add: capabilities beyond those probed' },

@@ -113,6 +113,13 @@ export class WorkerRegistry {
     return this.get(w.name)!;
   }
 
+  /** The worker's pinned SSH host key moves from `from` to `to` (a person checked the host was
+   *  re-keyed); only over exactly `from`, so a pin changed meanwhile is left alone. A running
+   *  engine picks the new key up as for any change of the worker. False when nothing changed. */
+  replaceHostKey(name: string, from: string, to: string): boolean {
+    return this.change(() => this.store.db.prepare('UPDATE worker_registry SET host_key = ?, updated_at = ? WHERE name = ? AND host_key = ?').run(to, nowIso(), name, from).changes === 1);
+  }
+
   /** False when there was no such worker (nothing changed). */
   remove(name: string): boolean {
     return this.change(() => this.store.db.prepare('DELETE FROM worker_registry WHERE name = ?').run(name).changes === 1);

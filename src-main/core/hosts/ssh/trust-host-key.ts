@@ -1,8 +1,11 @@
 // Trusting an SSH host key a person checked: exactly that fingerprint is pinned for its address in
 // the data dir's known hosts (host-keys.ts), and never over another key pinned there — a changed
 // key is refused, naming both. One implementation for the app's "Trust this key"
-// (workers.trustHostKey) and `shoal workers trust`, so both pin, refuse and audit alike.
+// (workers.trustHostKey) and `shoal workers trust`, so both pin, refuse and audit alike. Replacing
+// a pin is a separate, explicit step (`shoal workers trust --replace --fingerprint NEW`), never what
+// trusting falls back to.
 import type { AuditLog } from '../../approvals/audit-log';
+import type { WorkerRegistry } from '../worker-registry';
 import { KnownHosts } from './host-keys';
 
 /** What trusting did: pinned the key now, or found exactly it pinned already (nothing written). */
@@ -29,4 +32,22 @@ export function trustHostKey(
   known.pin(address, fingerprint);
   at.audit.append({ actor: at.actor, action: 'hostkey.trusted', subject: address, detail: { fingerprint } });
   return 'pinned';
+}
+
+/** A person checked that the host at `address` was re-keyed: its pins holding `from` (the data
+ *  dir's, and `worker`'s own when given) move to `to`, audited with both. A pin holding anything
+ *  else is left alone. False when no pin held `from` (it changed meanwhile: nothing written). */
+export function replaceHostKey(
+  at: { dataDir: string; audit: AuditLog; actor: string },
+  address: string, from: string, to: string, worker?: { registry: WorkerRegistry; name: string },
+): boolean {
+  const known = KnownHosts.inDataDir(at.dataDir);
+  let replaced = false;
+  if (known.get(address) === from) {
+    known.pin(address, to);
+    replaced = true;
+  }
+  if (worker && worker.registry.replaceHostKey(worker.name, from, to)) replaced = true;
+  if (replaced) at.audit.append({ actor: at.actor, action: 'hostkey.replaced', subject: address, detail: { from, to, ...(worker ? { worker: worker.name } : {}) } });
+  return replaced;
 }
