@@ -1,8 +1,9 @@
 // A store's pgid-marker folder on an SSH host (~/.shoal/running/<store>) goes once it is empty —
-// after an attempt's cleanup, a sweep, or a reap of a group this driver started — instead of one
-// empty folder per store piling up there; and a start whose folder is removed under it (another
-// attempt's cleanup or a sweep, between its `mkdir -p` and its launcher's write) still starts, its
-// marker written. Against a real OpenSSH server that logs in as this user, on this machine.
+// after an attempt's cleanup, a sweep, a reap of a group this driver started, or when the driver
+// closes — instead of one empty folder per store piling up there; and a start whose folder is
+// removed under it (another attempt's cleanup or a sweep, between its `mkdir -p` and its launcher's
+// write) still starts, its marker written. Against a real OpenSSH server that logs in as this user,
+// on this machine.
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -59,6 +60,20 @@ describe("a store's pgid-marker folder on an SSH host", () => {
     // A reap of that group (a cut-off agent ended once its host answers) takes its marker and the folder.
     expect(await d.reap(running.ref)).toBe('ended');
     expect(fs.existsSync(s.folder)).toBe(false);
+  });
+
+  it('goes when the driver closes, if a failed start left it empty; one holding a marker stays', async () => {
+    const d = driver();
+    const [empty, held] = [store(), store()];
+    const dir = tempDir('shoal-marker-close-');
+    for (const s of [empty, held]) expect((await (await startUnrecorded(d, { storeId: s.id, runId: 'r', dir: `${dir}/${s.id}`, command: 'true', args: [] })).finished).code).toBe(0);
+    // As a start that failed after its workdir step (before its launcher wrote a marker) leaves it.
+    fs.mkdirSync(empty.folder, { recursive: true });
+    fs.mkdirSync(held.folder, { recursive: true });
+    fs.writeFileSync(`${held.folder}/other.t.1.pgid`, '4242 other.t.1\n'); // another Shoal's attempt on that store
+    await d.close();
+    expect(fs.existsSync(empty.folder)).toBe(false);
+    expect(fs.readdirSync(held.folder)).toEqual(['other.t.1.pgid']);
   });
 
   it('does not fail a start when the folder is removed under it: the launcher makes it again', async () => {

@@ -9,8 +9,9 @@
 // are in another directory and never read.
 //
 // The store's folder goes once it is empty (each test has its own store, and hundreds of empty
-// folders piled up): the attempt's cleanup, a sweep, and a reap that removes a marker each end with
-// `rmdir`, which removes only an empty folder and fails harmlessly on one holding markers. That may
+// folders piled up): the attempt's cleanup, a sweep, a reap that removes a marker, and the driver's
+// close each end with `rmdir`, which removes only an empty folder and fails harmlessly on one
+// holding markers. That may
 // take the folder away between a start's `mkdir -p` of it and its launcher's write of the marker,
 // so the launcher itself makes the folder again when its write fails and writes once more: each
 // such failure needs another `rmdir` to land in that same instant, and a start gives up only after

@@ -86,6 +86,11 @@ export class SshConnection {
     return this.control?.open ?? false;
   }
 
+  /** A live connection is open now (a command would not have to log in first). */
+  get connected(): boolean {
+    return this.client !== null;
+  }
+
   get hostPort(): string {
     return `${this.target.host}:${this.target.port}`;
   }

@@ -30,6 +30,9 @@ import { serializeHostRef } from '../host-ref';
 
 const execFileP = promisify(execFile);
 
+/** How long closing waits for the marker folders to be tidied (see removeEmptyStoreFolders). */
+const CLOSE_TIDY_MS = 1_000;
+
 /** Variables that describe this computer, not the remote: the remote login's own values apply. */
 const LOCAL_ONLY_ENV = new Set(['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'TMPDIR', 'SSH_AUTH_SOCK', 'ELECTRON_RUN_AS_NODE']);
 
@@ -43,6 +46,8 @@ export class SshDriver implements HostDriver {
    *  stored form: a reap of that ref (a cut-off agent ended once its host answers) removes it too,
    *  rather than leaving it, and its store's folder, to a later sweep. */
   private readonly markers = new Map<string, string>();
+  /** The marker folders of the stores this driver started attempts for: tidied when it closes. */
+  private readonly storeFolders = new Set<string>();
 
   constructor(readonly conn: SshConnection) {
     this.label = conn.label;
@@ -111,6 +116,7 @@ export class SshDriver implements HostDriver {
     const art = `${dir}.artifacts`;
     // Made with the workdir (no extra exec): the wrapper writes the group's pgid marker there.
     const marker = plan.storeId ? markerFile(root, plan.storeId, plan) : null;
+    if (plan.storeId) this.storeFolders.add(markerDir(root, plan.storeId));
     const dirs = marker ? `${q(art)} ${q(markerDir(root, plan.storeId!))}` : q(art);
     const w = plan.workdir;
     const repo = w.repo && w.baseCommit && w.branch ? `${root}/repos/${crypto.createHash('sha256').update(w.repo).digest('hex').slice(0, 16)}.git` : null;
@@ -148,7 +154,8 @@ export class SshDriver implements HostDriver {
     // and a cancel meanwhile gives up waiting: nothing ran in the workdir, so it goes. (Not after a
     // drop: an exec cut off in flight may have started the agent there.)
     const agent = await this.conn.spawn(command, { signal, long: true }).catch((e: unknown) => {
-      if (e instanceof SessionWaitCancelled) void this.removeWorkdir({ repo, dir, art });
+      // Its marker was never written (nor ever will be): naming it lets its folder go when empty.
+      if (e instanceof SessionWaitCancelled) void this.removeWorkdir({ repo, dir, art, marker });
       throw e;
     });
     const ch = agent.channel;
@@ -379,7 +386,26 @@ export class SshDriver implements HostDriver {
 
   async close(): Promise<void> {
     this.cutOff.cancelAll();
+    await this.removeEmptyStoreFolders();
     this.conn.close();
+  }
+
+  /** The marker folders of the stores this driver started attempts for go if empty (one a start
+   *  left behind when it failed before its launcher ran); one holding markers stays. Only over a
+   *  live connection and a free session, and never for longer than CLOSE_TIDY_MS: closing must not
+   *  log in again or wait for a slow host for this. */
+  private async removeEmptyStoreFolders(): Promise<void> {
+    if (this.storeFolders.size === 0 || !this.conn.connected) return;
+    const command = [...this.storeFolders].map(removeEmptyMarkerDirCommand).join('; ');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.conn.exec(command, undefined, { wait: false }).catch(() => undefined),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, CLOSE_TIDY_MS);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
   }
 }
 
