@@ -11,11 +11,11 @@
 // The store's folder goes once it is empty (each test has its own store, and hundreds of empty
 // folders piled up): the attempt's cleanup, a sweep, a reap that removes a marker, and the driver's
 // close each end with `rmdir`, which removes only an empty folder and fails harmlessly on one
-// holding markers. That may
-// take the folder away between a start's `mkdir -p` of it and its launcher's write of the marker,
-// so the launcher itself makes the folder again when its write fails and writes once more: each
-// such failure needs another `rmdir` to land in that same instant, and a start gives up only after
-// MARKER_TRIES of them in a row (each is one cleanup or sweep of that store ending meanwhile).
+// holding markers. That may take the folder away between a start's `mkdir -p` of it and its
+// launcher's write of the marker, so the launcher itself makes the folder again when its write
+// fails and writes once more: each such failure needs another `rmdir` to land in that same
+// instant, and a start gives up only after MARKER_TRIES of them in a row (each is one cleanup,
+// sweep or close for that store ending meanwhile).
 //
 // A marker's name is its attempt's key (run, task, attempt, each percent-escaped so that only
 // [A-Za-z0-9%_-] and the dots between them appear), or that key's digest when it would make too long
