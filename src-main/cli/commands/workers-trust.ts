@@ -1,15 +1,15 @@
-// `shoal workers trust NAME|[USER@]HOST[:PORT] [--fingerprint SHA256:…] [--yes] [--replace] [--json]`: reads the
-// host key the host presents (no login needed), shows its fingerprint, and pins it for the host's
-// address — the app's known-hosts pin, through the same code as its "Trust this key" — only once
-// the person confirmed it: --fingerprint equal to what the host presents, or --yes. A key already
-// pinned and the same is said so (exit 0); a changed one is refused, naming both keys: trusting
-// never replaces a pin. Only `--replace --fingerprint NEW` does, with NEW the key the person checked
-// on the re-keyed host and the host presenting exactly it (--yes is not enough for that).
+// `shoal workers trust NAME|[USER@]HOST[:PORT] [--fingerprint SHA256:…] [--yes] [--replace] [--json]`:
+// reads the host key the host presents (no login needed), shows its fingerprint, and pins it for
+// the host's address — the app's known-hosts pin, through the same code as its "Trust this key" —
+// only once the person confirmed it: --fingerprint equal to what the host presents, or --yes. A key
+// already pinned and the same is said so (exit 0); a changed one is refused, naming both keys:
+// trusting never replaces a pin. Only `--replace --fingerprint NEW` does, with NEW the key the
+// person checked on the re-keyed host and the host presenting exactly it (--yes is not enough).
 import os from 'node:os';
 import { sshLoginOf } from '../../core/hosts/ssh-address';
 import { KnownHosts } from '../../core/hosts/ssh/host-keys';
 import { presentedHostKey } from '../../core/hosts/ssh/presented-host-key';
-import { PinnedKeyConflict, replaceHostKey, trustHostKey } from '../../core/hosts/ssh/trust-host-key';
+import { PinnedKeyConflict, replaceHostKey, trustHostKey, type TrustOutcome } from '../../core/hosts/ssh/trust-host-key';
 import { describeHost } from '../../core/hosts/worker-registry';
 import type { ShoalCore } from '../../core/shoal';
 import { flagString, UsageError, type CliIo } from '../io';
@@ -93,7 +93,7 @@ export async function trust(core: ShoalCore, target: string | undefined, flags: 
       + 'nothing was pinned: check it against the host (there: `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub`), then confirm it with\n'
       + `  shoal workers trust ${target} --fingerprint ${presented}`);
   }
-  let done;
+  let done: TrustOutcome;
   try {
     done = trustHostKey(actor, address, presented, where.workerKey);
   } catch (e) {
