@@ -65,6 +65,7 @@ test('owed reaps show in the Workers view; Retry now tries at once and shows the
     await badge.click();
     await expect(row).toBeFocused();
     await expect(row).toBeInViewport();
+    await page.screenshot({ path: test.info().outputPath('workers-owed-entry-focused-1024.png'), animations: 'disabled', caret: 'hide' });
     await page.setViewportSize({ width: 1280, height: 800 });
 
     await row.getByRole('button', { name: /^Retry now/ }).click();
