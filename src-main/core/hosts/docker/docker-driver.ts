@@ -21,7 +21,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import readline from 'node:readline';
 import type Docker from 'dockerode';
-import type { AttemptPlan, AttemptSink, HostDriver, HostProbe, HostUsage, UnrecordedSweep } from '../host-driver';
+import type { AttemptPlan, AttemptSink, HostCheck, HostDriver, HostProbe, HostUsage, UnrecordedSweep } from '../host-driver';
 import type { HostRef } from '../host-ref';
 import { parseDockerArgs, type ContainerExtras } from './docker-args';
 import { CONTAINER_ARTIFACTS, CONTAINER_WORKDIR, copyIn, copyOut } from './container-copy';
@@ -273,6 +273,19 @@ export class DockerDriver implements HostDriver {
   async usage(ref: HostRef): Promise<HostUsage | null> {
     if (ref.kind !== 'docker') return null;
     return this.docker.getContainer(ref.containerId).stats({ stream: false, ...this.deadline() }).then((s) => usageOf(s), () => null);
+  }
+
+  /** The idle daemon's sign of life is the ping the liveness loop sends while attempts wait (one
+   *  request, the same deadline): any HTTP answer is life; no answer in time, or no connection, is
+   *  silence. No load figures: without a container there are no stats to sample. */
+  async alive(): Promise<HostCheck> {
+    if (this.unusable) return { kind: 'silent', cause: this.unusable };
+    try {
+      await pingDaemon(this.docker, AbortSignal.timeout(this.callMs));
+    } catch (e) {
+      if (statusOf(e) === undefined) return { kind: 'silent', cause: describeDockerError(e, this.where, { ms: this.callMs, doing: 'being pinged' }) };
+    }
+    return { kind: 'alive', usage: null };
   }
 
   /** The attach request with a deadline on its setup only: once the stream is there it lasts as

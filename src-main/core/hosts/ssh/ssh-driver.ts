@@ -17,14 +17,14 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { promisify } from 'node:util';
-import type { AttemptPlan, AttemptSink, HostDriver, HostProbe, HostUsage, UnrecordedSweep } from '../host-driver';
+import type { AttemptPlan, AttemptSink, HostCheck, HostDriver, HostProbe, HostUsage, UnrecordedSweep } from '../host-driver';
 import type { HostRef } from '../host-ref';
 import { parseSystemFacts, probeCommands, SYSTEM_FACTS } from '../probe-commands';
 import { HOST_LOAD, parseHostLoad } from './host-load';
 import { shellQuote as q } from '../shell-quote';
 import { endLeftoversCommand, killGroup, reapGroupCommand } from './remote-groups';
 import type { SshConnection } from './ssh-connection';
-import { SessionWaitCancelled } from './session-gate';
+import { SessionsBusy, SessionWaitCancelled } from './session-gate';
 import { CutOffWork } from '../cut-off-work';
 import { endGroupsCommand, listMarkersCommand, MARKED_LAUNCHER, markerDir, markerFile, markerKey, parseMarkerList, remoteWorkdir } from './pgid-markers';
 
@@ -325,11 +325,22 @@ export class SshDriver implements HostDriver {
    *  sample is worth nothing, and no heartbeat is recorded while one is out. */
   async usage(ref: HostRef): Promise<HostUsage | null> {
     if (ref.kind !== 'ssh') return null;
+    const sample = await this.alive();
+    return sample.kind === 'alive' ? sample.usage : null;
+  }
+
+  /** The idle host's sign of life is the same load sample (one exec, the same sessions rule): an
+   *  answer is life even when it carries no figures (a host without /proc); no free session on
+   *  either connection says nothing; a command that could not run (the connection refused, dropped,
+   *  or not made) is silence. Over the host's one connection: made again here if it had dropped. */
+  async alive(): Promise<HostCheck> {
     try {
       const r = await this.conn.exec(HOST_LOAD, undefined, { wait: false, control: true });
-      return parseHostLoad(r.stdout.toString());
-    } catch {
-      return null;
+      return { kind: 'alive', usage: parseHostLoad(r.stdout.toString()) };
+    } catch (e) {
+      if (e instanceof SessionsBusy) return { kind: 'skipped' };
+      const why = (e as Error).message;
+      return { kind: 'silent', cause: why.startsWith(this.label) ? why : `${this.label}: ${why}` };
     }
   }
 
