@@ -33,7 +33,8 @@ import { withWorker } from '../../../../src-shared/protocol/worker-reason';
 import { DaemonLiveness } from './daemon-liveness';
 import { forwardGateway, type SshDockerKeys } from './ssh-docker-transport';
 import { probeDaemon, removeLeftoverProbes } from './docker-probe';
-import { LABEL, type ContainerKind } from './docker-labels';
+import { attemptLabels, LABEL } from './docker-labels';
+import { neverSent, removeLostCreate } from './lost-create';
 import { CutOffWork } from '../cut-off-work';
 import { endNow } from '../reap-orphan';
 import { unrecordedContainers } from './unrecorded-containers';
@@ -101,8 +102,10 @@ export class DockerDriver implements HostDriver {
   /** An attempt's step failed: a daemon that did not answer in time is named with the worker, the
    *  deadline and the step; anything else as fail() says it. */
   private failWhile(e: unknown, plan: AttemptPlan, doing: string): Error {
-    if (!isDeadline(e)) return this.fail(e);
-    return new Error(`worker ${plan.workerName}: ${describeDockerError(e, this.where, { ms: this.callMs, doing })}`);
+    if (isDeadline(e)) return new Error(withWorker(plan.workerName, describeDockerError(e, this.where, { ms: this.callMs, doing })));
+    // A dropped connection is not the daemon's answer either: say where and at which step.
+    if (isConnectionLost(e)) return new Error(withWorker(plan.workerName, `${this.fail(e).message} while ${doing}`));
+    return this.fail(e);
   }
 
   /** The daemon answers and can run attempts, and no container it ran for an attempt that was cut
@@ -151,11 +154,9 @@ export class DockerDriver implements HostDriver {
         Env: [...this.extras.env, ...env],
         WorkingDir: this.remote ? CONTAINER_WORKDIR : plan.workdir.dir,
         ...(this.extras.user ? { User: this.extras.user } : {}),
-        Labels: {
-          [LABEL.kind]: 'attempt' satisfies ContainerKind, [LABEL.run]: plan.runId, [LABEL.task]: plan.taskId, [LABEL.attempt]: String(plan.attempt),
-          // A container whose id Shoal never learned (or stored) is found by these (endUnrecorded).
-          ...(plan.storeId ? { [LABEL.store]: plan.storeId } : {}),
-        },
+        // A container whose id Shoal never learned (or stored) is found by these (lostCreate,
+        // endUnrecorded).
+        Labels: attemptLabels(plan),
         AttachStdout: true, AttachStderr: true, Tty: false, OpenStdin: false,
         HostConfig: {
           NetworkMode: 'host',
@@ -166,7 +167,9 @@ export class DockerDriver implements HostDriver {
         ...this.deadline(),
       });
     } catch (e) {
-      throw this.failWhile(e, plan, 'creating the container');
+      const error = this.failWhile(e, plan, 'creating the container');
+      await this.lostCreate(e, plan, sink);
+      throw error;
     }
     const ref: HostRef = { kind: 'docker', containerId: container.id, dockerHost: this.where };
     if (this.remote) {
@@ -190,10 +193,14 @@ export class DockerDriver implements HostDriver {
       await container.start(this.deadline());
     } catch (e) {
       (stream as Readable | undefined)?.destroy();
-      // The daemon may have started it before it went away: if it cannot be removed now, it is
-      // ended once the daemon answers again.
-      await this.discard(ref, isDeadline(e));
-      throw this.failWhile(e, plan, doing);
+      // The daemon may have started it before its answer was lost: it is never adopted (its output
+      // may be gone with the connection, and no ref of it is recorded), but stopped and removed
+      // now, or, when the daemon does not answer, ended before a probe calls it usable again.
+      const error = this.failWhile(e, plan, doing);
+      if (!(await this.discard(ref, isDeadline(e)))) {
+        sink.diagnostics(`shoal: ${withWorker(plan.workerName, `container ${ref.containerId.slice(0, 12)} not removed yet: it is stopped and removed once Docker at ${this.where} answers again, before the worker takes work there`)}\n`);
+      }
+      throw error;
     }
     const attached = stream;
     sink.started(ref);
@@ -267,6 +274,22 @@ export class DockerDriver implements HostDriver {
       sink.finish({ code, signal: null, ...(hostError ? { hostError } : {}), ...(lost ? { lost: true } : silent || dropped ? { hostDown: true } : {}), ...(removed ? {} : { workLeft: true }) });
     })();
     return ref;
+  }
+
+  /** After a create that got no answer from the daemon: the container it may have made all the
+   *  same is looked up by the attempt's labels and removed before the attempt's start is reported
+   *  failed (lost-create.ts). A daemon that cannot be asked leaves it to the sweep of unrecorded
+   *  containers, which the attempt's log says. An answer (an HTTP error) means nothing was made. */
+  private async lostCreate(e: unknown, plan: AttemptPlan, sink: AttemptSink): Promise<void> {
+    if (statusOf(e) !== undefined || neverSent(e)) return;
+    const say = (text: string): void => sink.diagnostics(`shoal: ${withWorker(plan.workerName, text)}\n`);
+    try {
+      const ids = await removeLostCreate(this.docker, plan, this.callMs);
+      if (ids.length > 0) say(`removed the container the daemon made for this attempt before its answer was lost (${ids.map((id) => id.slice(0, 12)).join(', ')})`);
+    } catch (err) {
+      say(`could not look for (or remove) a container the daemon may have made for this attempt: ${describeDockerError(err, this.where, { ms: this.callMs, doing: 'looking for it' })}; `
+        + (plan.storeId ? 'it is left to the sweep of containers Shoal did not record, made when the worker is next called usable (at Shoal\'s start, or once its daemon answers after being down)' : 'it carries no store label, so no sweep finds it: remove it by hand'));
+    }
   }
 
   /** The container's own stats (one sample, not a stream). */
