@@ -17,7 +17,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { ShoalCore } from '../shoal';
 import { artifactDir } from '../fleet/artifacts';
 import { startDockerApi, TEST_IMAGE, type TestDockerApi } from '../test-support/docker-api';
@@ -27,7 +27,9 @@ import { eventsOf, launch } from '../test-support/temp-core';
 import { tempDir } from '../test-support/temp-dir';
 import { useCores } from '../test-support/use-cores';
 import { waitFor } from '../test-support/wait-for';
+import { DockerDriver } from './docker/docker-driver';
 import { LABEL } from './docker/docker-labels';
+import type { AttemptPlan, AttemptSink } from './host-driver';
 import { DriverPool } from './driver-pool';
 
 /** The driver's deadline per call: long enough that podman answers a create in time on a loaded
@@ -207,7 +209,7 @@ describe('an answer to an attempt\'s create or start that never comes back', () 
     expect(at).not.toBeNull();
     const tookMs = Date.now() - at!;
     // The daemon answered the start (so the agent had been started), and the answer went nowhere.
-    expect(relay!.lost).toEqual([expect.stringMatching(/\/start(\?|$)/)]);
+    expect(relay!.lost).toEqual([{ line: expect.stringMatching(/\/start(\?|$)/), at: expect.any(Number) }]);
     const cause = `worker starter: ${causeAt(relay!.url)}`;
     expect(failed).toMatchObject({ reason: cause });
     // Gone before the failure was recorded, and with it before the retry was placed.
@@ -228,4 +230,42 @@ describe('an answer to an attempt\'s create or start that never comes back', () 
     await until('no container of the run left', async () => (await containersOf(runId)).length === 0, 20_000);
     console.log(`[docker-lost-answer] start (${how}): attempt failed, its running container removed, ${tookMs} ms after the start was passed on`);
   }, 120_000);
+
+  it('the cleanup itself, timed at the driver: the container of a create or a start whose answer dropped is removed before start() rejects (5 times each)', async () => {
+    const driver = new DockerDriver(TEST_IMAGE, [], relay!.url, 'timer', null, { callMs: CALL_MS });
+    onTestFinished(() => driver.close());
+    const dir = tempDir('shoal-lost-answer-');
+    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    for (const step of ['create', 'start'] as const) {
+      const asked: number[] = [];
+      const cleanups: number[] = [];
+      for (let i = 1; i <= 5; i++) {
+        const runId = `lost-${step}-${process.pid}-${i}`;
+        runs.push(runId);
+        let lose: { at: () => number | null } | null = null;
+        if (step === 'create') lose = loseNext(ATTEMPT_CREATE[0], 'drop', ATTEMPT_CREATE[1]);
+        else {
+          onRequest = (line) => {
+            const attached = /^POST \S*\/containers\/([0-9a-f]+)\/attach\?/.exec(line)?.[1];
+            if (attached) lose = loseNext(new RegExp(`^POST \\S*/containers/${attached}/start(\\?|$)`), 'drop');
+          };
+        }
+        const notes: string[] = [];
+        const sink: AttemptSink = { started() {}, output() {}, diagnostics: (t) => notes.push(t), events() {}, artifacts() {}, finish() {} };
+        const plan: AttemptPlan = {
+          workerName: 'timer', runId, taskId: 't', attempt: 1, launch: { command: 'sleep', args: ['30'], env: {}, stream: 'plain' },
+          workdir: { dir, branch: null, baseCommit: null, repo: null }, artifactsDir: dir, gatewayUrl: null, killGraceMs: 500, storeId: 'c'.repeat(24),
+        };
+        const error = await driver.start(plan, sink, new AbortController().signal).then(() => null, (e: Error) => e);
+        const rejectedAt = Date.now();
+        expect(error?.message).toBe(`worker timer: Docker at ${relay!.url}: the connection was lost while ${step === 'create' ? 'creating' : 'starting'} the container`);
+        expect(notes).toEqual(step === 'create' ? [expect.stringMatching(/^shoal: worker timer: removed the container the daemon made for this attempt before its answer was lost \([0-9a-f]{12}\)\n$/)] : []);
+        expect(await containersOf(runId)).toEqual([]);
+        const answered = relay!.lost.at(-1)!.at;
+        asked.push(answered - (lose as { at: () => number | null } | null)!.at()!);
+        cleanups.push(rejectedAt - answered);
+      }
+      console.log(`[docker-lost-answer] cleanup after a lost ${step} answer (${step === 'create' ? 'lookup + forced removal' : 'forced removal of the running container'}): median ${median(cleanups)} ms, max ${Math.max(...cleanups)} ms over ${cleanups.length}; the ${step} itself took median ${median(asked)} ms`);
+    }
+  }, 180_000);
 });

@@ -22,8 +22,9 @@ export interface DockerRelay {
   up(): void;
   /** Only from `onRequest`: the request it was shown goes on to the daemon, but its answer is lost. */
   loseAnswer(how: LostAnswer): void;
-  /** The request lines whose answer came from the daemon (so it had acted) and went nowhere. */
-  readonly lost: string[];
+  /** The requests whose answer came from the daemon (so it had acted) and went nowhere: their
+   *  request lines, and when (ms since the epoch) the answer arrived. */
+  readonly lost: Array<{ line: string; at: number }>;
   close(): Promise<void>;
 }
 
@@ -36,7 +37,7 @@ export async function startDockerRelay(socketPath: string, onRequest: (line: str
   /** The connection whose request `onRequest` is being shown, and what becomes of its answer. */
   let showing: { client: net.Socket; line: string } | null = null;
   const losing = new Map<net.Socket, { how: LostAnswer; line: string; seen: boolean }>();
-  const lost: string[] = [];
+  const lost: Array<{ line: string; at: number }> = [];
   const server = net.createServer((client) => {
     if (!isUp) {
       client.destroy();
@@ -70,7 +71,7 @@ export async function startDockerRelay(socketPath: string, onRequest: (line: str
       if (losingIt && !losingIt.seen) {
         // The daemon has acted (it answers only then): the answer goes nowhere.
         losingIt.seen = true;
-        lost.push(losingIt.line);
+        lost.push({ line: losingIt.line, at: Date.now() });
       }
       if (losingIt?.how === 'drop') {
         client.destroy();
