@@ -1,7 +1,7 @@
 // The daemon does what an attempt's create or start asks, but its answer never reaches Shoal: the
 // connection drops as the answer comes back, or the answer is held until the driver's deadline
-// (4 s here, through the DriverPool, instead of the default minute) gives up on it. The container exists there (and, for
-// a start, runs the agent) while Shoal has no id for it, or none it recorded:
+// (4 s here, through the DriverPool, instead of the default minute) gives up on it. The container
+// exists there (and, for a start, runs the agent) while Shoal has no id for it, or none it recorded:
 // - create: the driver looks the container up by its labels (this store, run, task, attempt) and
 //   removes it before the attempt's start is reported failed; the attempt fails naming the worker,
 //   the daemon and the step, and its retry runs once, nothing left. (It used to stay, created, until
@@ -12,8 +12,9 @@
 //   the task runs there again.
 // - start: the running container is not adopted but stopped and removed before the attempt's
 //   failure is recorded (and so before its retry is placed): its agent never runs beside the retry.
-// The service is this file's own podman, reached through a loopback tcp:// relay
-// (test-support/docker-relay.ts) that passes the request on and loses its answer.
+// The last test times the cleanup itself at the driver. The service is this file's own podman,
+// reached through a loopback tcp:// relay (test-support/docker-relay.ts) that passes the request on
+// and loses its answer.
 import fs from 'node:fs';
 import path from 'node:path';
 import Docker from 'dockerode';
