@@ -1,7 +1,8 @@
 // The Workers view's "Still to stop on hosts": an owed reap written to the store by another process
 // (as a crashed Shoal would have left it) shows up live; Retry now has the host try it at once (its
 // SSH host, a listener on 127.0.0.1 that drops every login, fails it with a cause shown in the row);
-// Forget asks first, then the row goes, the marker is cleared and the audit log says who.
+// Forget asks first, then the row goes, the marker is cleared and the audit log says who. The row
+// of the worker whose attempt left it counts it ("1 to stop"), which takes the reader to the entry.
 import net from 'node:net';
 import Database from 'better-sqlite3';
 import { expect, test } from './fixtures/shoal-host';
@@ -50,6 +51,23 @@ test('owed reaps show in the Workers view; Retry now tries at once and shows the
     await expect(row).toContainText('nightly refactor');
     await expect(row).toContainText('not tried yet here');
 
+    // Its worker's row in the table counts it (this computer owes nothing: no badge), and the count
+    // takes the reader to that entry.
+    const table = page.getByTestId('workers-table');
+    const badge = table.locator('[data-testid="worker-row"][data-worker-id="gpu-box"]').getByTestId('worker-owed');
+    await expect(badge).toHaveText('1 to stop');
+    await expect(badge).toHaveAttribute('title', /Shoal still has to stop the work of 1 attempt on this worker's host/);
+    await expect(table.locator('[data-testid="worker-row"][data-worker-id="local"]')).toBeVisible();
+    await expect(table.getByTestId('worker-owed')).toHaveCount(1);
+    await page.setViewportSize({ width: 1024, height: 640 });
+    await expect(badge).toBeInViewport();
+    await page.screenshot({ path: test.info().outputPath('workers-owed-badge-1024.png'), animations: 'disabled', caret: 'hide' });
+    await badge.click();
+    await expect(row).toBeFocused();
+    await expect(row).toBeInViewport();
+    await page.screenshot({ path: test.info().outputPath('workers-owed-entry-focused-1024.png'), animations: 'disabled', caret: 'hide' });
+    await page.setViewportSize({ width: 1280, height: 800 });
+
     await row.getByRole('button', { name: /^Retry now/ }).click();
     await expect(row.locator('.owed-reap-error')).toContainText(/^\d+ tr(y|ies) failed: ssh nobody@127\.0\.0\.1:\d+: /, { timeout: 15_000 });
     await section.scrollIntoViewIfNeeded();
@@ -68,6 +86,7 @@ test('owed reaps show in the Workers view; Retry now tries at once and shows the
     await dialog.screenshot({ path: test.info().outputPath('forget-reap-dialog.png'), animations: 'disabled', caret: 'hide' });
     await dialog.getByRole('button', { name: 'Forget it' }).click();
     await expect(section).toHaveCount(0);
+    await expect(badge).toHaveCount(0); // nothing owed there any more: no count
 
     const db = new Database(host.dbPath, { readonly: true, fileMustExist: true });
     try {

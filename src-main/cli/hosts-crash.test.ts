@@ -11,7 +11,7 @@ import { tempDir } from '../core/test-support/temp-core';
 import { waitFor } from '../core/test-support/wait-for';
 import { runCli, startCli } from './test-support/cli';
 import { attemptRunning } from './test-support/attempt-running';
-import { processesMatching } from '../core/test-support/processes';
+import { processesMatching, processesRunning } from '../core/test-support/processes';
 
 const services = useSshdAndDocker();
 
@@ -20,9 +20,10 @@ const hosts = [
   { kind: 'docker', host: () => ({ kind: 'docker', image: TEST_IMAGE }) },
 ];
 
-/** A `shoal run` of a one-task spec on `host` whose first attempt runs two `sleep`s (the marker the
- *  test looks for on this kernel), SIGKILLed once they run there. */
-async function killWhileRunning(kind: string, host: unknown, runId: string, marker: string): Promise<{ dir: string; db: string; env: Record<string, string> }> {
+/** A `shoal run` of a one-task spec on `host` whose first attempt runs `firstAttempt` (by default
+ *  two `sleep`s: the marker the test looks for on this kernel), SIGKILLed once `runs()` says it
+ *  runs there. */
+async function killWhileRunning(kind: string, host: unknown, runId: string, marker: string, firstAttempt = `${marker} & ${marker}; wait`, runs = () => processesMatching(marker).length >= 2): Promise<{ dir: string; db: string; env: Record<string, string> }> {
   const dir = tempDir('shoal-hostcrash-');
   const db = path.join(dir, 'shoal.db');
   fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify({
@@ -30,14 +31,14 @@ async function killWhileRunning(kind: string, host: unknown, runId: string, mark
     worker_specs: [{ id: 'w1', name: kind, host }],
     task_specs: [{
       id: 't', name: 't', retry_policy: { max_attempts: 3, initial_backoff_seconds: 0 },
-      instructions: `if [ "$SHOAL_ATTEMPT" = 1 ]; then ${marker} & ${marker}; wait; else echo second; fi`,
+      instructions: `if [ "$SHOAL_ATTEMPT" = 1 ]; then ${firstAttempt}; else echo second; fi`,
     }],
   }));
   const env = { DOCKER_HOST: services.dockerApi.url };
   const first = startCli(['run', path.join(dir, 'spec.json'), '--db', db, '--accept-new-host-keys'], { cwd: dir, env });
   let stderr = '';
   first.stderr!.on('data', (d: Buffer) => (stderr += d));
-  await waitFor(`the agent running on ${kind}`, () => processesMatching(marker).length >= 2 && attemptRunning(db, runId), 60_000).catch((e: unknown) => {
+  await waitFor(`the agent running on ${kind}`, () => runs() && attemptRunning(db, runId), 60_000).catch((e: unknown) => {
     throw new Error(`${(e as Error).message}\n${stderr}`);
   });
   first.kill('SIGKILL');
@@ -85,6 +86,33 @@ describe.each(hosts)('crash recovery on $kind', ({ kind, host }) => {
       forget.close();
     }
     expect(processesMatching(marker).length).toBeGreaterThan(0); // nothing stored names it
+
+    const resumed = await runCli(['resume', '--db', db, '--json'], { cwd: dir, env, timeoutMs: 90_000 });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(processesMatching(marker)).toEqual([]);
+    const check = new Database(db, { readonly: true });
+    try {
+      const receipts = check.prepare('SELECT attempt, result FROM receipts WHERE run_id = ?').all(runId);
+      expect(receipts).toEqual([{ attempt: 2, result: 'pass' }]);
+    } finally {
+      check.close();
+    }
+  });
+});
+
+// The agent's own process exits after Shoal was killed, while a job it started in the background
+// runs on in its group: the leader is gone, so "is this still the attempt's group?" is answered by
+// the members' environment (they inherited the agent's SHOAL_WORKDIR). Recovery ends the job.
+describe.each([
+  { kind: 'local', host: () => ({ kind: 'local' }) },
+  { kind: 'ssh', host: hosts[0]!.host },
+])('crash recovery on $kind, the agent itself gone', ({ kind, host }) => {
+  it('ends what the agent left running in its group, then runs the task once more', async () => {
+    const marker = `sleep 46.${process.pid % 1000}${kind.length}`;
+    const runId = `leader-gone-${kind}`;
+    // The agent (a shell) exits 2 s after the kill; its background sleep does not.
+    const { dir, db, env } = await killWhileRunning(kind, host(), runId, marker, `${marker} >/dev/null 2>&1 & sleep 2`, () => processesRunning(marker).length === 1);
+    await waitFor('the agent exited, its background job still running', () => processesRunning(marker).length === 1 && processesMatching(marker).length === 1, 30_000);
 
     const resumed = await runCli(['resume', '--db', db, '--json'], { cwd: dir, env, timeoutMs: 90_000 });
     expect(resumed.code, resumed.stderr).toBe(0);

@@ -16,12 +16,13 @@ import { keepReclaimedWork } from './keep-partial';
 import { MIN_LEASE_SECONDS } from './spec/remote-work-fields';
 import { startAttempt, type AttemptDeps, type AttemptHandle, type StopReason } from './run-attempt';
 import { DriverPool, type DriverUse } from '../hosts/driver-pool';
-import type { HostDriver } from '../hosts/host-driver';
+import type { HostDriver, HostUsage } from '../hosts/host-driver';
 import { describeHostRef, type HostRef } from '../hosts/host-ref';
 import { OwedReaps, type RetryOutcome } from './owed-reaps';
 import { reapDrivers, type ReapDriverSources } from './reap-drivers';
 import type { KeptForEngine } from '../hosts/worker-registry';
 import { HostWatch, type HostReach, type ReprobeBackoff } from '../hosts/host-watch';
+import { IdleHeartbeats } from './idle-heartbeats';
 import type { LoadedSpec } from './spec/load-spec';
 import { KEEP_OUT_OF_SERVICE } from './worker-status-sql';
 import { REMOVED_FROM_KEPT as REMOVED } from './worker-reasons';
@@ -51,6 +52,9 @@ export interface EngineOptions {
   acceptNewHostKeys?: boolean;
   /** Pauses between probes of a worker whose host cannot be reached (default 1 s doubling to 30 s). */
   reprobe?: ReprobeBackoff;
+  /** How often each idle worker gets its sign-of-life heartbeat (this computer's, or its host's
+   *  cheap check: idle-heartbeats.ts); default 10 s. */
+  idleHeartbeatMs?: number;
   /** Rewrites a run just before it is stored (alerts seal their channels' secrets). */
   prepareRun?: (run: NewRun) => NewRun;
   /** After a crash: the kept worker that reaches what a ref names (its key is sealed in the
@@ -101,16 +105,18 @@ export class FleetEngine {
   private readonly workers = new Map<string, Worker>();
   private readonly remoteCancels = new Set<RemoteCancel>();
   private readonly workspaces = new Map<string, string | null>();
-  private readonly opts: Required<Omit<EngineOptions, 'bus' | 'capabilities' | 'maxWorkers' | 'executor' | 'gateway' | 'drivers' | 'acceptNewHostKeys' | 'prepareRun' | 'reprobe' | 'keptWorkerFor'>> & { maxWorkers: number };
+  private readonly opts: Required<Omit<EngineOptions, 'bus' | 'capabilities' | 'maxWorkers' | 'executor' | 'gateway' | 'drivers' | 'acceptNewHostKeys' | 'prepareRun' | 'reprobe' | 'keptWorkerFor' | 'idleHeartbeatMs'>> & { maxWorkers: number };
   private tickScheduled = false;
   private readonly pendingFinishes: Array<{ lease: Lease; outcome: AttemptOutcome; resolve: () => void; reject: (e: unknown) => void }> = [];
   private readyTimer: NodeJS.Timeout | null = null;
   private reaper: NodeJS.Timeout | null = null;
+  private readonly idleBeats: IdleHeartbeats<Worker>;
   private stopped = false;
   /** Work is placed only by a started engine; a read-only host (the CLI's `runs`) never runs agents. */
   private started = false;
   private readonly waiters = new Set<() => void>();
   private readonly heartbeatStmt;
+  private readonly aliveStmt;
   private readonly pendingTaskStmt;
   private readonly lastHeartbeatStmt;
   private readonly upsertWorker;
@@ -144,6 +150,9 @@ export class FleetEngine {
     this.lastHeartbeatStmt = db.prepare<[string], { last_heartbeat_at: string | null }>('SELECT last_heartbeat_at FROM workers WHERE id = ?');
     this.heartbeatStmt = db.prepare<[string, number | null, number | null, string, string, string]>(
       `UPDATE workers SET last_heartbeat_at = ?, cpu_percent = ?, memory_mb = ?, status = ${KEEP_OUT_OF_SERVICE('?')}, updated_at = ? WHERE id = ?`);
+    // An idle worker's sign of life: not a change of state, so neither its status nor its
+    // updated_at (the Workers view's "since") moves.
+    this.aliveStmt = db.prepare<[string, number | null, number | null, string]>('UPDATE workers SET last_heartbeat_at = ?, cpu_percent = ?, memory_mb = ? WHERE id = ?');
     this.outOfService = db.prepare<[], { id: string }>(`SELECT id FROM workers WHERE status IN ('draining', 'retired')`);
     this.setStatusStmt = db.prepare<[string, string, string]>('UPDATE workers SET status = ?, updated_at = ? WHERE id = ?');
     this.statusReasonStmt = db.prepare<[string | null, string]>('UPDATE workers SET status_reason = ? WHERE id = ?');
@@ -156,6 +165,17 @@ export class FleetEngine {
     this.fleet.onRunStatus((c) => {
       if (c.finished) this.leavePool(c.runId);
       else if (ACTIVE_RUN.has(c.status) && !ACTIVE_RUN.has(c.previous)) this.adoptRun(c.runId);
+    });
+    this.idleBeats = new IdleHeartbeats<Worker>({
+      everyMs: options.idleHeartbeatMs ?? 10_000,
+      idle: () => [...this.workers.values()].filter((w) => this.idleAndUp(w)).map((w) => ({ worker: w, driver: w.watch ? w.driver : null })),
+      stillIdle: (w) => this.idleAndUp(w) && this.workers.get(workerKey(w.pool, w.id)) === w,
+      alive: (ws, usage) => this.markAlive(ws, usage),
+      // Silence from a host the watch still calls up: it goes down with that cause (no heartbeat),
+      // and is probed again with backoff, as when an attempt there loses it.
+      silent: (ws, cause) => {
+        for (const w of ws) w.watch?.down(cause);
+      },
     });
     this.addWorker({ id: LOCAL_WORKER_ID, name: `${os.hostname()} (this computer)`, host: { kind: 'local' }, labels: {}, capabilities: detectCapabilities(options.capabilities), max_concurrent_tasks: this.opts.maxWorkers }, null);
   }
@@ -226,6 +246,8 @@ export class FleetEngine {
     // `shoal resume` waits for that answer instead of taking the stale note for "nothing to run".
     for (const pool of new Set([...this.workers.values()].map((w) => w.pool))) this.noteWaiting(pool);
     for (const w of this.workers.values()) w.watch?.check();
+    // This computer's heartbeat from now on (remote hosts' once their probe said yes).
+    this.idleBeats.start();
     // Often enough for the shortest lease a task's spec may ask for, not only the host's default.
     this.reaper = setInterval(() => this.reap(), Math.max(250, Math.floor(Math.min(this.opts.leaseMs, MIN_LEASE_SECONDS * 1000) / 3)));
     this.reaper.unref();
@@ -374,6 +396,7 @@ export class FleetEngine {
   async shutdown(signal = 'SIGTERM'): Promise<void> {
     this.stopped = true;
     if (this.reaper) clearInterval(this.reaper);
+    this.idleBeats.close();
     if (this.readyTimer) clearTimeout(this.readyTimer);
     const all = [...this.workers.values()].flatMap((w) => [...w.running.values()]);
     for (const h of all) h.stop({ kind: 'interrupt', signal });
@@ -543,6 +566,20 @@ export class FleetEngine {
       this.options.bus?.invalidate('runs', 'tasks', 'receipts', 'workers');
       this.kick();
     });
+  }
+
+  /** Runs nothing and is usable: its running attempts heartbeat for a busy worker, and a host that is
+   *  down (or not probed yet) must keep its last heartbeat. */
+  private idleAndUp(w: Worker): boolean {
+    return !this.stopped && w.driver !== null && w.running.size === 0 && (w.watch === null || w.watch.up);
+  }
+
+  /** Idle workers' signs of life (idle-heartbeats.ts): one write per worker row, one refresh. */
+  private markAlive(workers: readonly Worker[], usage: HostUsage | null): void {
+    if (this.stopped || !this.options.store.db.open) return;
+    const now = nowIso();
+    for (const id of new Set(workers.map((w) => w.id))) this.aliveStmt.run(now, usage?.cpuPercent ?? null, usage?.memoryMb ?? null, id);
+    this.options.bus?.invalidate('workers');
   }
 
   /** Writes a worker's status only when it changes: a busy worker is not re-marked per task. */

@@ -97,6 +97,29 @@ export function isSameProcess(pid: number, start: string | null, source: StartTi
   return kind(now) !== kind(start) || now === start;
 }
 
+/** True when a process of group `pgid` has `entry` ("NAME=value") in its environment: how a group
+ *  whose leader has exited is still told to be an attempt's (a member inherited the agent's
+ *  environment) rather than a stranger's that took the number since. Linux only (/proc); elsewhere
+ *  nothing is found, and only a live leader counts. */
+export function groupMemberCarries(pgid: number, entry: string): boolean {
+  if (defaultSource() !== 'proc' || !Number.isInteger(pgid) || pgid <= 1) return false;
+  let pids: string[];
+  try {
+    pids = fs.readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d));
+  } catch {
+    return false;
+  }
+  for (const pid of pids) {
+    if (readStat(pid)?.pgrp !== pgid) continue;
+    try {
+      if (fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(entry)) return true;
+    } catch {
+      // gone meanwhile, or another user's
+    }
+  }
+  return false;
+}
+
 /** Signals a whole process group; a group that is already gone is left alone. Never falls back to
  *  signalling the bare pid: once the group is gone its number may belong to an unrelated process
  *  (pids wrap quickly where pid_max is 32768), and 0 or 1 would mean our own group or init. */

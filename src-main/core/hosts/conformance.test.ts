@@ -16,7 +16,7 @@ import { useCores } from '../test-support/use-cores';
 import { waitFor } from '../test-support/wait-for';
 import { parseHostRef } from './host-ref';
 import { KnownHosts } from './ssh/host-keys';
-import { processesMatching } from '../test-support/processes';
+import { processesMatching, processesRunning } from '../test-support/processes';
 
 const makeCore = useCores();
 
@@ -239,5 +239,27 @@ describe.each(setups)('host driver conformance: $name', (setup) => {
     expect(await c.engine.waitForRun(runId)).toBe('failed');
     expect(c.engine.fleet.receipts(runId)[0]).toMatchObject({ result: 'timeout' });
     await waitFor('the agent tree gone', () => processesMatching(marker).length === 0, 10_000);
+  });
+
+  // A job the agent started in the background and left running: it goes when the agent exits. One
+  // that let go of the agent's output would outlive the attempt; one that holds it would keep the
+  // attempt open, past its timeout, until the job ended by itself.
+  it('what the agent leaves running in the background ends with it', async () => {
+    const c = core();
+    const tag = `${process.pid % 1000}${setup.name.length}`;
+    const [quiet, holding] = [`sleep 43.${tag}`, `sleep 47.${tag}`];
+    const runId = launch(c, {
+      name: 'leftovers', worker_specs: [setup.worker()],
+      task_specs: [
+        { id: 'quiet', name: 'quiet', instructions: `${quiet} >/dev/null 2>&1 & echo started` },
+        { id: 'holding', name: 'holding', instructions: `${holding} & echo started`, timeout_seconds: 30 },
+      ],
+    });
+    const t0 = Date.now();
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    expect(Date.now() - t0).toBeLessThan(25_000); // not held open to the timeout (or the job's 47 s)
+    expect(c.engine.fleet.receipts(runId).map((r) => r.result)).toEqual(['pass', 'pass']);
+    expect(processesRunning(quiet)).toEqual([]);
+    expect(processesRunning(holding)).toEqual([]);
   });
 });

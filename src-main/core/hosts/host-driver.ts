@@ -49,6 +49,14 @@ export interface UnrecordedSweep {
  *  in use) for an SSH host, where the load of the machine matters more than one process group. */
 export interface HostUsage { cpuPercent: number; memoryMb: number }
 
+/** One sign-of-life check of an idle host (HostDriver.alive): it answered (with its load when it gave
+ *  one); it did not (`cause` names the host and why); or it could not be asked just now (every SSH
+ *  session busy), which says nothing either way. */
+export type HostCheck =
+  | { kind: 'alive'; usage: HostUsage | null }
+  | { kind: 'silent'; cause: string }
+  | { kind: 'skipped' };
+
 /** How the agent ended. `hostError` set: the host failed it (could not start, connection lost);
  *  the reason names the host and the cause. */
 export interface HostExit {
@@ -125,6 +133,12 @@ export interface HostDriver {
   /** One usage sample of the work behind a ref, for the supervisor's heartbeat (which owns the only
    *  timer); null when the host has no figures at this moment. Never throws. */
   usage(ref: HostRef): Promise<HostUsage | null>;
+  /** A cheap sign of life from the host while no attempt runs there (the engine asks once per host
+   *  per check interval, and calls an answer the worker's heartbeat): it reuses what attempts already
+   *  use — the SSH load sample over the host's connection, the Docker daemon's ping — never a new
+   *  connection of its own or a probe. Never throws. Absent: the host gives none (no heartbeat
+   *  while idle). */
+  alive?(): Promise<HostCheck>;
   /** Ends the work behind a ref now (a lost lease). */
   cancel(ref: HostRef): Promise<void>;
   /** After a crash: ends what the ref names if it still runs. 'ended' when something was stopped. */

@@ -5,7 +5,9 @@
 import { z } from 'zod';
 
 export const HostRefSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('local'), pid: z.number().int().positive(), startTime: z.string().nullable() }),
+  // workdir: the agent's SHOAL_WORKDIR, which its children inherit: it tells its group's members
+  // once the leader itself has exited (absent in refs stored before it was recorded).
+  z.object({ kind: z.literal('local'), pid: z.number().int().positive(), startTime: z.string().nullable(), workdir: z.string().optional() }),
   z.object({ kind: z.literal('ssh'), host: z.string(), port: z.number().int(), user: z.string(), pgid: z.number().int().positive(), dir: z.string() }),
   z.object({ kind: z.literal('docker'), containerId: z.string(), dockerHost: z.string().nullable() }),
   // A remote `shoal agent` (agents-remote/): it owns its process; the control plane only holds the lease.

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import readline from 'node:readline';
-import { isSameProcess, processStartTime, signalGroup } from '../fleet/process-tree';
+import { groupMemberCarries, isSameProcess, processStartTime, signalGroup } from '../fleet/process-tree';
 import { TreeSampler } from '../fleet/tree-usage';
 import type { AttemptPlan, AttemptSink, HostDriver, HostProbe, HostUsage } from './host-driver';
 import type { HostRef } from './host-ref';
@@ -50,7 +50,8 @@ export class LocalDriver implements HostDriver {
       });
       child.once('spawn', () => {
         const pid = child.pid!;
-        const ref: HostRef = { kind: 'local', pid, startTime: processStartTime(pid) };
+        const workdir = launch.env.SHOAL_WORKDIR;
+        const ref: HostRef = { kind: 'local', pid, startTime: processStartTime(pid), ...(workdir ? { workdir } : {}) };
         sink.started(ref);
         if (signal.aborted) stop();
         else signal.addEventListener('abort', stop, { once: true });
@@ -69,7 +70,14 @@ export class LocalDriver implements HostDriver {
         };
         child.stdout!.once('close', () => { streamsOpen--; maybe(); });
         child.stderr!.once('close', () => { streamsOpen--; maybe(); });
-        child.once('exit', (code, sig) => { exited = true; result = { code, signal: sig }; maybe(); });
+        child.once('exit', (code, sig) => {
+          exited = true;
+          result = { code, signal: sig };
+          // What the agent left running in its group goes now, not when it lets go of the output
+          // it may hold (which would keep the attempt open past any timeout).
+          signalGroup(pid, 'SIGKILL');
+          maybe();
+        });
         resolve(ref);
       });
     });
@@ -82,11 +90,15 @@ export class LocalDriver implements HostDriver {
   }
 
   async cancel(ref: HostRef): Promise<void> {
-    if (ref.kind === 'local' && isSameProcess(ref.pid, ref.startTime)) signalGroup(ref.pid, 'SIGKILL');
+    await this.reap(ref);
   }
 
+  /** Ends the agent's group while it is still the attempt's: its leader is the very process
+   *  started, or (the leader gone, children of it still running) a member carries its workdir. */
   async reap(ref: HostRef): Promise<'ended' | 'gone'> {
-    if (ref.kind !== 'local' || !isSameProcess(ref.pid, ref.startTime)) return 'gone';
+    if (ref.kind !== 'local') return 'gone';
+    const ours = isSameProcess(ref.pid, ref.startTime) || (ref.workdir !== undefined && groupMemberCarries(ref.pid, `SHOAL_WORKDIR=${ref.workdir}`));
+    if (!ours) return 'gone';
     signalGroup(ref.pid, 'SIGKILL');
     return 'ended';
   }

@@ -5,21 +5,39 @@
 // result's coming out — does it there, before the daemon has seen that request. A test can also
 // take the relay down there (`down()`, from `onRequest`): every relayed connection drops, that
 // request never reaches the daemon, and new connections are closed as soon as they are accepted,
-// as a network gone away, until `up()`.
+// as a network gone away, until `up()`. Or it can lose one request's answer (`loseAnswer()`, from
+// `onRequest`): the request reaches the daemon, which does what it asks, but its answer never comes
+// back — the connection is dropped as the answer arrives, or the answer is held (the caller's own
+// deadline ends the wait) — as a connection that broke or timed out after the daemon acted.
 import net from 'node:net';
+
+/** 'drop': the connection is closed as the daemon's answer arrives; 'hold': the answer is swallowed
+ *  and the connection kept open until the caller gives up on it. */
+export type LostAnswer = 'drop' | 'hold';
 
 export interface DockerRelay {
   url: string;
   /** Drops every relayed connection and closes new ones at once, until up(). */
   down(): void;
   up(): void;
+  /** Only from `onRequest`: the request it was shown goes on to the daemon, but its answer is lost. */
+  loseAnswer(how: LostAnswer): void;
+  /** The requests whose answer came from the daemon (so it had acted) and went nowhere: their
+   *  request lines, and when (ms since the epoch) the answer arrived. */
+  readonly lost: Array<{ line: string; at: number }>;
   close(): Promise<void>;
 }
 
-/** `onRequest` gets "METHOD /path?query" for each request, before it is passed on. */
-export async function startDockerRelay(socketPath: string, onRequest: (line: string) => void): Promise<DockerRelay> {
+/** `onRequest` gets "METHOD /path?query" for each request, before it is passed on, and the text of
+ *  the chunk that carried it: its headers, and the body when it came with them (a small JSON body,
+ *  such as a create's, comes in the same write as the headers from Node's http client). */
+export async function startDockerRelay(socketPath: string, onRequest: (line: string, text: string) => void): Promise<DockerRelay> {
   const open = new Set<net.Socket>();
   let isUp = true;
+  /** The connection whose request `onRequest` is being shown, and what becomes of its answer. */
+  let showing: { client: net.Socket; line: string } | null = null;
+  const losing = new Map<net.Socket, { how: LostAnswer; line: string; seen: boolean }>();
+  const lost: Array<{ line: string; at: number }> = [];
   const server = net.createServer((client) => {
     if (!isUp) {
       client.destroy();
@@ -33,13 +51,37 @@ export async function startDockerRelay(socketPath: string, onRequest: (line: str
     }
     client.on('close', () => daemon.destroy());
     daemon.on('close', () => client.destroy());
+    client.on('close', () => losing.delete(client));
     client.on('data', (chunk: Buffer) => {
-      for (const m of chunk.toString('latin1').matchAll(/^([A-Z]+) (\S+) HTTP\/1\.[01]\r$/gm)) onRequest(`${m[1]} ${m[2]}`);
+      try {
+        const text = chunk.toString('latin1');
+        for (const m of text.matchAll(/^([A-Z]+) (\S+) HTTP\/1\.[01]\r$/gm)) {
+          showing = { client, line: `${m[1]} ${m[2]}` };
+          onRequest(showing.line, text);
+        }
+      } finally {
+        showing = null;
+      }
       if (!isUp) return; // taken down at this request: it never reaches the daemon
       if (!daemon.write(chunk)) client.pause();
     });
     daemon.on('drain', () => client.resume());
-    daemon.pipe(client);
+    daemon.on('data', (chunk: Buffer) => {
+      const losingIt = losing.get(client);
+      if (losingIt && !losingIt.seen) {
+        // The daemon has acted (it answers only then): the answer goes nowhere.
+        losingIt.seen = true;
+        lost.push({ line: losingIt.line, at: Date.now() });
+      }
+      if (losingIt?.how === 'drop') {
+        client.destroy();
+        daemon.destroy();
+      }
+      if (losingIt) return;
+      if (!client.write(chunk)) daemon.pause();
+    });
+    client.on('drain', () => daemon.resume());
+    daemon.on('end', () => client.end());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
@@ -55,6 +97,11 @@ export async function startDockerRelay(socketPath: string, onRequest: (line: str
     up: () => {
       isUp = true;
     },
+    loseAnswer: (how) => {
+      if (!showing) throw new Error('loseAnswer() is only for the request onRequest is shown');
+      losing.set(showing.client, { how, line: showing.line, seen: false });
+    },
+    lost,
     close: () => new Promise<void>((resolve) => {
       dropAll();
       server.close(() => resolve());

@@ -6,6 +6,8 @@ import net from 'node:net';
 
 export interface SwitchRelay {
   port: number;
+  /** Connections relayed so far (those closed at once while off not counted). */
+  readonly relayed: number;
   off(): void;
   on(): void;
   close(): Promise<void>;
@@ -14,11 +16,13 @@ export interface SwitchRelay {
 export async function startSwitchRelay(target: { host: string; port: number }): Promise<SwitchRelay> {
   const open = new Set<net.Socket>();
   let up = true;
+  let relayed = 0;
   const server = net.createServer((client) => {
     if (!up) {
       client.destroy();
       return;
     }
+    relayed++;
     const upstream = net.connect(target.port, target.host);
     open.add(client).add(upstream);
     client.pipe(upstream);
@@ -34,6 +38,9 @@ export async function startSwitchRelay(target: { host: string; port: number }): 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as net.AddressInfo).port,
+    get relayed() {
+      return relayed;
+    },
     off: () => {
       up = false;
       for (const s of [...open]) s.destroy();

@@ -17,11 +17,16 @@
 // failed and retried beside it; the container is stopped and removed once the daemon answers, and
 // until then a probe does not call the daemon usable again (so nothing runs twice there). One that
 // drops or goes silent after the agent ended (the result being copied out) fails the attempt and
-// takes the worker down too, until a probe finds it answering.
+// takes the worker down too, until a probe finds it answering. A create or start whose answer is
+// lost (the daemon acted, the connection dropped or our deadline passed) leaves a container Shoal
+// has no recorded id for: it is removed (found by its labels after a create) before the attempt's
+// start is reported failed, never adopted; when the daemon cannot be asked, one whose id Shoal has
+// is ended before a probe calls the daemon usable again, and one it has none for (a lost create) by
+// the sweep of unrecorded containers.
 import { PassThrough, type Readable } from 'node:stream';
 import readline from 'node:readline';
 import type Docker from 'dockerode';
-import type { AttemptPlan, AttemptSink, HostDriver, HostProbe, HostUsage, UnrecordedSweep } from '../host-driver';
+import type { AttemptPlan, AttemptSink, HostCheck, HostDriver, HostProbe, HostUsage, UnrecordedSweep } from '../host-driver';
 import type { HostRef } from '../host-ref';
 import { parseDockerArgs, type ContainerExtras } from './docker-args';
 import { CONTAINER_ARTIFACTS, CONTAINER_WORKDIR, copyIn, copyOut } from './container-copy';
@@ -33,7 +38,8 @@ import { withWorker } from '../../../../src-shared/protocol/worker-reason';
 import { DaemonLiveness } from './daemon-liveness';
 import { forwardGateway, type SshDockerKeys } from './ssh-docker-transport';
 import { probeDaemon, removeLeftoverProbes } from './docker-probe';
-import { LABEL, type ContainerKind } from './docker-labels';
+import { attemptLabels, LABEL } from './docker-labels';
+import { neverSent, removeLostCreate } from './lost-create';
 import { CutOffWork } from '../cut-off-work';
 import { endNow } from '../reap-orphan';
 import { unrecordedContainers } from './unrecorded-containers';
@@ -98,11 +104,13 @@ export class DockerDriver implements HostDriver {
     return new Error(describeDockerError(e, this.where));
   }
 
-  /** An attempt's step failed: a daemon that did not answer in time is named with the worker, the
-   *  deadline and the step; anything else as fail() says it. */
+  /** An attempt's step failed: a daemon that did not answer in time, or whose connection dropped,
+   *  is named with the worker, the cause and the step; anything else as fail() says it. */
   private failWhile(e: unknown, plan: AttemptPlan, doing: string): Error {
-    if (!isDeadline(e)) return this.fail(e);
-    return new Error(`worker ${plan.workerName}: ${describeDockerError(e, this.where, { ms: this.callMs, doing })}`);
+    if (isDeadline(e)) return new Error(withWorker(plan.workerName, describeDockerError(e, this.where, { ms: this.callMs, doing })));
+    // A dropped connection is not the daemon's answer either: say where and at which step.
+    if (isConnectionLost(e)) return new Error(withWorker(plan.workerName, `${this.fail(e).message} while ${doing}`));
+    return this.fail(e);
   }
 
   /** The daemon answers and can run attempts, and no container it ran for an attempt that was cut
@@ -151,11 +159,9 @@ export class DockerDriver implements HostDriver {
         Env: [...this.extras.env, ...env],
         WorkingDir: this.remote ? CONTAINER_WORKDIR : plan.workdir.dir,
         ...(this.extras.user ? { User: this.extras.user } : {}),
-        Labels: {
-          [LABEL.kind]: 'attempt' satisfies ContainerKind, [LABEL.run]: plan.runId, [LABEL.task]: plan.taskId, [LABEL.attempt]: String(plan.attempt),
-          // A container whose id Shoal never learned (or stored) is found by these (endUnrecorded).
-          ...(plan.storeId ? { [LABEL.store]: plan.storeId } : {}),
-        },
+        // A container whose id Shoal never learned (or stored) is found by these (lostCreate,
+        // endUnrecorded).
+        Labels: attemptLabels(plan),
         AttachStdout: true, AttachStderr: true, Tty: false, OpenStdin: false,
         HostConfig: {
           NetworkMode: 'host',
@@ -166,14 +172,16 @@ export class DockerDriver implements HostDriver {
         ...this.deadline(),
       });
     } catch (e) {
-      throw this.failWhile(e, plan, 'creating the container');
+      const error = this.failWhile(e, plan, 'creating the container');
+      await this.lostCreate(e, plan, sink);
+      throw error;
     }
     const ref: HostRef = { kind: 'docker', containerId: container.id, dockerHost: this.where };
     if (this.remote) {
       try {
         await copyIn(container, plan.workdir, this.callMs);
       } catch (e) {
-        await this.discard(ref, isDeadline(e));
+        await this.discardOrSay(ref, isDeadline(e), plan, sink);
         throw isDeadline(e)
           ? this.failWhile(e, plan, 'copying the worktree into the container')
           : new Error(`${this.label}: copying the worktree into the container failed: ${this.fail(e).message}`);
@@ -190,10 +198,12 @@ export class DockerDriver implements HostDriver {
       await container.start(this.deadline());
     } catch (e) {
       (stream as Readable | undefined)?.destroy();
-      // The daemon may have started it before it went away: if it cannot be removed now, it is
-      // ended once the daemon answers again.
-      await this.discard(ref, isDeadline(e));
-      throw this.failWhile(e, plan, doing);
+      // The daemon may have started it before its answer was lost: it is never adopted (its output
+      // may be gone with the connection, and no ref of it is recorded), but stopped and removed
+      // now, or, when the daemon does not answer, ended before a probe calls it usable again.
+      const error = this.failWhile(e, plan, doing);
+      await this.discardOrSay(ref, isDeadline(e), plan, sink);
+      throw error;
     }
     const attached = stream;
     sink.started(ref);
@@ -269,10 +279,39 @@ export class DockerDriver implements HostDriver {
     return ref;
   }
 
+  /** After a create that got no answer from the daemon: the container it may have made all the
+   *  same is looked up by the attempt's labels and removed before the attempt's start is reported
+   *  failed (lost-create.ts). A daemon that cannot be asked leaves it to the sweep of unrecorded
+   *  containers, which the attempt's log says. An answer (an HTTP error) means nothing was made. */
+  private async lostCreate(e: unknown, plan: AttemptPlan, sink: AttemptSink): Promise<void> {
+    if (statusOf(e) !== undefined || neverSent(e)) return;
+    const say = (text: string): void => sink.diagnostics(`shoal: ${withWorker(plan.workerName, text)}\n`);
+    try {
+      const ids = await removeLostCreate(this.docker, plan, this.callMs);
+      if (ids.length > 0) say(`removed the container the daemon made for this attempt before its answer was lost (${ids.map((id) => id.slice(0, 12)).join(', ')})`);
+    } catch (err) {
+      say(`could not look for (or remove) a container the daemon may have made for this attempt: ${describeDockerError(err, this.where, { ms: this.callMs, doing: 'looking for it' })}; `
+        + (plan.storeId ? 'it is left to the sweep of containers Shoal did not record, made when the worker is next called usable (at Shoal\'s start, or once its daemon answers after being down)' : `it carries no store label, so no sweep finds it: remove the container labelled ${LABEL.run}=${plan.runId}, ${LABEL.task}=${plan.taskId}, ${LABEL.attempt}=${plan.attempt} by hand`));
+    }
+  }
+
   /** The container's own stats (one sample, not a stream). */
   async usage(ref: HostRef): Promise<HostUsage | null> {
     if (ref.kind !== 'docker') return null;
     return this.docker.getContainer(ref.containerId).stats({ stream: false, ...this.deadline() }).then((s) => usageOf(s), () => null);
+  }
+
+  /** The idle daemon's sign of life is the ping the liveness loop sends while attempts wait (one
+   *  request, the same deadline): any HTTP answer is life; no answer in time, or no connection, is
+   *  silence. No load figures: without a container there are no stats to sample. */
+  async alive(): Promise<HostCheck> {
+    if (this.unusable) return { kind: 'silent', cause: this.unusable };
+    try {
+      await pingDaemon(this.docker, AbortSignal.timeout(this.callMs));
+    } catch (e) {
+      if (statusOf(e) === undefined) return { kind: 'silent', cause: describeDockerError(e, this.where, { ms: this.callMs, doing: 'being pinged' }) };
+    }
+    return { kind: 'alive', usage: null };
   }
 
   /** The attach request with a deadline on its setup only: once the stream is there it lasts as
@@ -304,6 +343,13 @@ export class DockerDriver implements HostDriver {
       this.reapWhenBack(ref);
       return false;
     });
+  }
+
+  /** discard() for an attempt that has not started: one left to be ended later is said in its log
+   *  (its failure is recorded before that happens). */
+  private async discardOrSay(ref: HostRef, daemonAway: boolean, plan: AttemptPlan, sink: AttemptSink): Promise<void> {
+    if (ref.kind !== 'docker' || (await this.discard(ref, daemonAway))) return;
+    sink.diagnostics(`shoal: ${withWorker(plan.workerName, `container ${ref.containerId.slice(0, 12)} not removed yet: it is stopped and removed once Docker at ${this.where} answers again, before the worker takes work there`)}\n`);
   }
 
   /** Keeps trying to end work cut off from this Shoal (a dropped connection, a silent daemon) until

@@ -17,3 +17,15 @@ export const LABEL = {
 } as const;
 
 export type ContainerKind = 'attempt' | 'probe';
+
+/** Which attempt a container was made for: what its labels say, and what a lookup matches them by. */
+export interface AttemptLabelled { runId: string; taskId: string; attempt: number; storeId: string | null }
+
+/** An attempt container's labels. A store's id is left out when the attempt has none (no store
+ *  sweeps for it, e.g. a benchmark's). */
+export function attemptLabels(a: AttemptLabelled): Record<string, string> {
+  return {
+    [LABEL.kind]: 'attempt' satisfies ContainerKind, [LABEL.run]: a.runId, [LABEL.task]: a.taskId, [LABEL.attempt]: String(a.attempt),
+    ...(a.storeId ? { [LABEL.store]: a.storeId } : {}),
+  };
+}

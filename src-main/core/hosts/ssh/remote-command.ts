@@ -17,12 +17,21 @@ export interface ExitStatus {
 
 export class RemoteCommand {
   private status: ExitStatus | null = null;
+  private readonly waiting: Array<(status: ExitStatus) => void> = [];
 
   /** Must be called synchronously from ssh2's exec callback (see above). */
   constructor(readonly channel: ClientChannel) {
     channel.once('exit', (code: number | null, signal?: string) => {
       this.status = { code, signal: signal ?? null };
+      for (const f of this.waiting.splice(0)) f(this.status);
     });
+  }
+
+  /** Calls `f` once the server reported the status (at once when it already has). The channel may
+   *  stay open after that: a process the command left behind can still hold its output. */
+  onExit(f: (status: ExitStatus) => void): void {
+    if (this.status) f(this.status);
+    else this.waiting.push(f);
   }
 
   /** What the server reported, or null while the command runs — and after a close without any

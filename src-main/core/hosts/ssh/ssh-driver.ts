@@ -17,13 +17,14 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { promisify } from 'node:util';
-import type { AttemptPlan, AttemptSink, HostDriver, HostProbe, HostUsage, UnrecordedSweep } from '../host-driver';
+import type { AttemptPlan, AttemptSink, HostCheck, HostDriver, HostProbe, HostUsage, UnrecordedSweep } from '../host-driver';
 import type { HostRef } from '../host-ref';
 import { parseSystemFacts, probeCommands, SYSTEM_FACTS } from '../probe-commands';
 import { HOST_LOAD, parseHostLoad } from './host-load';
 import { shellQuote as q } from '../shell-quote';
+import { endLeftoversCommand, killGroup, reapGroupCommand } from './remote-groups';
 import type { SshConnection } from './ssh-connection';
-import { SessionWaitCancelled } from './session-gate';
+import { SessionsBusy, SessionWaitCancelled } from './session-gate';
 import { CutOffWork } from '../cut-off-work';
 import { endGroupsCommand, listMarkersCommand, MARKED_LAUNCHER, markerDir, markerFile, markerKey, parseMarkerList, remoteWorkdir, removeEmptyMarkerDirCommand } from './pgid-markers';
 import { serializeHostRef } from '../host-ref';
@@ -165,16 +166,23 @@ export class SshDriver implements HostDriver {
       let ref: (HostRef & { kind: 'ssh' }) | null = null;
       let lost: string | null = null;
       let killTimer: NodeJS.Timeout | null = null;
+      // Once the agent has exited, what it left running in its group (a background job) is ended at
+      // once: it would hold the channel open past any timeout, and outlive the attempt otherwise.
+      let leftovers: Promise<unknown> | null = null;
+      const endLeftovers = (pgid: number): Promise<unknown> =>
+        (leftovers ??= this.conn.exec(endLeftoversCommand(pgid, dir), undefined, { control: true }).catch(() => undefined));
+      agent.onExit(() => ref && void endLeftovers(ref.pgid));
       const stopLost = this.conn.onLost((why) => {
         lost = why;
         ch.destroy();
       });
       // Control commands: they never wait for some agent to end (see SshConnection).
       const stop = (): void => {
+        if (ref && agent.exit) void endLeftovers(ref.pgid);
         if (!ref || agent.exit || killTimer) return;
         const pg = ref.pgid;
-        void this.conn.exec(`kill -TERM -- -${pg} 2>/dev/null`, undefined, { control: true }).catch(() => undefined);
-        killTimer = setTimeout(() => void this.conn.exec(`kill -KILL -- -${pg} 2>/dev/null`, undefined, { control: true }).catch(() => undefined), plan.killGraceMs);
+        void this.conn.exec(killGroup(pg, 'TERM'), undefined, { control: true }).catch(() => undefined);
+        killTimer = setTimeout(() => void this.conn.exec(killGroup(pg, 'KILL'), undefined, { control: true }).catch(() => undefined), plan.killGraceMs);
         killTimer.unref();
       };
       readline.createInterface({ input: ch }).on('line', (line) => sink.output(line));
@@ -214,7 +222,7 @@ export class SshDriver implements HostDriver {
           return;
         }
         const ended = { code: exit?.code ?? null, signal: exit?.signal ?? null };
-        void this.bringBack(plan, sink, { repo, dir, art, marker, base: w.baseCommit }).then(
+        void endLeftovers(started.pgid).then(() => this.bringBack(plan, sink, { repo, dir, art, marker, base: w.baseCommit }).then(
           (cleanupLost) => {
             if (!cleanupLost) return sink.finish(ended);
             // Everything came back and was checked; only the workdir there is left, removed once the
@@ -229,7 +237,7 @@ export class SshDriver implements HostDriver {
             this.cutOff.add(started);
             sink.finish({ ...ended, hostError: `${this.label}: connection lost while bringing the results back (${e.step}): ${e.why}`, hostDown: true, resultsLost: true, workLeft: true });
           },
-        );
+        ));
       });
     });
   }
@@ -334,11 +342,22 @@ export class SshDriver implements HostDriver {
    *  sample is worth nothing, and no heartbeat is recorded while one is out. */
   async usage(ref: HostRef): Promise<HostUsage | null> {
     if (ref.kind !== 'ssh') return null;
+    const sample = await this.alive();
+    return sample.kind === 'alive' ? sample.usage : null;
+  }
+
+  /** The idle host's sign of life is the same load sample (one exec, the same sessions rule): an
+   *  answer is life even when it carries no figures (a host without /proc); no free session on
+   *  either connection says nothing; a command that could not run (the connection refused, dropped,
+   *  or not made) is silence. Over the host's one connection: made again here if it had dropped. */
+  async alive(): Promise<HostCheck> {
     try {
       const r = await this.conn.exec(HOST_LOAD, undefined, { wait: false, control: true });
-      return parseHostLoad(r.stdout.toString());
-    } catch {
-      return null;
+      return { kind: 'alive', usage: parseHostLoad(r.stdout.toString()) };
+    } catch (e) {
+      if (e instanceof SessionsBusy) return { kind: 'skipped' };
+      const why = (e as Error).message;
+      return { kind: 'silent', cause: why.startsWith(this.label) ? why : `${this.label}: ${why}` };
     }
   }
 
@@ -346,14 +365,14 @@ export class SshDriver implements HostDriver {
     await this.reap(ref);
   }
 
-  /** Ends the process group only while it is still this attempt's: its leader's environment names
-   *  the attempt's workdir, so a recycled pgid on the remote is never signalled. */
+  /** Ends the process group only while it is still this attempt's: its leader's environment (or,
+   *  the leader gone, a member's) names the attempt's workdir, so a recycled pgid is never signalled. */
   async reap(ref: HostRef): Promise<'ended' | 'gone'> {
     if (ref.kind !== 'ssh') return 'gone';
     // The group's marker, when this driver started it, goes with the group (and its folder once empty).
     const marker = this.markers.get(serializeHostRef(ref));
-    const markerGone = marker ? `; rm -f ${q(marker)}; ${removeEmptyMarkerDirCommand(path.posix.dirname(marker))}` : '';
-    const r = await this.conn.exec(`if tr '\\0' '\\n' < /proc/${ref.pgid}/environ 2>/dev/null | grep -qxF ${q(`SHOAL_WORKDIR=${ref.dir}`)}; then kill -KILL -- -${ref.pgid} 2>/dev/null; echo ended; fi; rm -rf ${q(ref.dir)} ${q(`${ref.dir}.artifacts`)}${markerGone}`, undefined, { control: true });
+    const markerGone = marker ? `\nrm -f ${q(marker)}; ${removeEmptyMarkerDirCommand(path.posix.dirname(marker))}` : '';
+    const r = await this.conn.exec(`${reapGroupCommand(ref.pgid, ref.dir)}${markerGone}`, undefined, { control: true });
     if (marker && r.code === 0) this.forgetMarker(marker);
     return r.stdout.toString().includes('ended') ? 'ended' : 'gone';
   }

@@ -31,7 +31,8 @@ export function OwedReapsSection() {
       </p>
       <ul>
         {rows.map((o) => (
-          <li key={`${o.runId}/${o.taskId}/${o.attempt}`} data-testid="owed-reap" data-run-id={o.runId} data-task-id={o.taskId} data-attempt={o.attempt}>
+          <li key={`${o.runId}/${o.taskId}/${o.attempt}`} data-testid="owed-reap" data-run-id={o.runId} data-task-id={o.taskId} data-attempt={o.attempt}
+            data-worker-id={o.workerId} tabIndex={-1}>
             <div className="owed-reap-what">
               <span className="owed-reap-work mono">{o.work}</span>
               <span className="muted"> on {o.workerName ?? o.workerId}</span>

@@ -7,7 +7,21 @@ import { Sparkline } from './Sparkline';
 import { WorkerActions } from './WorkerActions';
 import { hostLabel, presentWorker } from './worker-tone';
 
-export function WorkersTable({ workers, activity }: { workers: WorkerRow[]; activity: ReadonlyMap<string, WorkerActivity> }) {
+/** Takes the reader to the first of a worker's entries in "Still to stop on hosts" (focused, so the
+ *  keyboard and a screen reader land there too). */
+function showOwed(workerId: string): void {
+  const entry = document.querySelector<HTMLElement>(`[data-testid="owed-reap"][data-worker-id="${CSS.escape(workerId)}"]`);
+  if (!entry) return;
+  entry.scrollIntoView({ block: 'center', behavior: 'smooth' });
+  entry.focus({ preventScroll: true });
+}
+
+export function WorkersTable({ workers, activity, owed }: {
+  workers: WorkerRow[];
+  activity: ReadonlyMap<string, WorkerActivity>;
+  /** Work still to stop on hosts (owed reaps), per worker id; a worker without any is absent. */
+  owed: ReadonlyMap<string, number>;
+}) {
   const now = useNow(1000);
   return (
     <table className="table workers-table" data-testid="workers-table">
@@ -28,12 +42,21 @@ export function WorkersTable({ workers, activity }: { workers: WorkerRow[]; acti
           const act = activity.get(w.id);
           const samples = act?.samples ?? [];
           const shown = presentWorker(w, now);
+          const toStop = owed.get(w.id) ?? 0;
           return (
             <tr key={w.id} data-testid="worker-row" data-worker-id={w.id} data-status={w.status} data-state={w.state} data-agent-state={w.agent?.state}>
               <td><StatusPill tone={shown.pill.tone} label={shown.pill.label} pulse={shown.pill.pulse} /></td>
               <td className="cell-title">
                 <div className="stack">
-                  <span className="cell-name">{w.name}</span>
+                  <span className="worker-name-line">
+                    <span className="cell-name">{w.name}</span>
+                    {toStop > 0 && (
+                      <button type="button" className="badge owed-badge" data-testid="worker-owed" onClick={() => showOwed(w.id)}
+                        title={`Shoal still has to stop the work of ${toStop} ${toStop === 1 ? 'attempt' : 'attempts'} on this worker's host: see Still to stop on hosts, below`}>
+                        {toStop} to stop
+                      </button>
+                    )}
+                  </span>
                   <span className="cell-sub" title={w.capabilities.length > 0 ? `Capabilities: ${w.capabilities.join(', ')}` : undefined}>{hostLabel(w.hostKind)}{w.capabilities.length > 0 ? ' · ' : ''}{w.capabilities.join(', ')}</span>
                   {shown.note && <span className="cell-sub worker-reason" data-testid="worker-reason" data-kind={shown.note.kind} title={shown.note.title ?? shown.note.text}>{shown.note.text}</span>}
                   {w.agent && (

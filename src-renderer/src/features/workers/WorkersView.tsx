@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import type { OwedReapRow } from '../../../../src-shared/contract';
 import { useShoalQuery } from '../../transport/query';
 import { EmptyState } from '../../ui/EmptyState';
 import { WorkersIcon } from '../../ui/icons';
@@ -17,6 +18,9 @@ export function WorkersView() {
   const workers = useShoalQuery('workers.list', {});
   const activity = useShoalQuery('workers.activity', {});
   const byWorker = useMemo(() => new Map((activity.data ?? []).map((a) => [a.workerId, a])), [activity.data]);
+  // The same query (and cache) as "Still to stop on hosts" below: each row's count is that list's.
+  const owedReaps = useShoalQuery('workers.owedReaps', {});
+  const owedBy = useMemo(() => countByWorker(owedReaps.data ?? []), [owedReaps.data]);
   const [adding, setAdding] = useState(false);
   const addButton = <button type="button" className="button button-small" data-testid="add-worker" onClick={() => setAdding(true)}>Add worker</button>;
   const dialog = adding && <AddWorkerDialog onClose={() => setAdding(false)} />;
@@ -49,10 +53,17 @@ export function WorkersView() {
         {count} {count === 1 ? 'worker' : 'workers'} · {online} online · {running} {running === 1 ? 'task' : 'tasks'} running
         {gone > 0 && <span className="muted"> · {gone} no longer in use (removed, or their run ended)</span>}
       </PageToolbar>
-      <WorkersTable workers={workers.data} activity={byWorker} />
+      <WorkersTable workers={workers.data} activity={byWorker} owed={owedBy} />
       <OwedReapsSection />
       <JoinTokensList />
       {dialog}
     </>
   );
+}
+
+/** Owed reaps per worker id (the worker whose attempt left the work). */
+function countByWorker(rows: readonly OwedReapRow[]): ReadonlyMap<string, number> {
+  const n = new Map<string, number>();
+  for (const o of rows) n.set(o.workerId, (n.get(o.workerId) ?? 0) + 1);
+  return n;
 }
