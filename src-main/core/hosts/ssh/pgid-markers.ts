@@ -23,6 +23,7 @@
 import crypto from 'node:crypto';
 import { refSlug } from '../../fleet/ids';
 import { shellQuote as q } from '../shell-quote';
+import { killGroup, OWNED_GROUP_FN, workdirEntry } from './remote-groups';
 
 export interface MarkedAttempt { runId: string; taskId: string; attempt: number }
 
@@ -102,20 +103,21 @@ export function parseMarkerList(out: string): ListedMarker[] {
 
 export interface GroupToEnd { pgid: number; marker: string; workdir: string }
 
-/** One command that ends each group still its attempt's (its leader's environment names the
- *  attempt's workdir, so a recycled pgid is never signalled): TERM, then KILL to those left after
- *  `graceMs`; then removes the markers and workdirs, and their folders once empty. Prints "ended
- *  <pgid>" per group it signalled. */
+/** One command that ends each group still its attempt's (its leader's environment, or a member's
+ *  once the leader exited, names the attempt's workdir, so a recycled pgid is never signalled): TERM,
+ *  then KILL to those left after `graceMs`; then removes the markers and workdirs, and their folders
+ *  once empty. Prints "ended <pgid>" per group it signalled. */
 export function endGroupsCommand(groups: readonly GroupToEnd[], graceMs: number): string {
   const steps = Math.max(1, Math.ceil(graceMs / 100));
-  const term = groups.map((g) => `e ${g.pgid} ${q(`SHOAL_WORKDIR=${g.workdir}`)}`).join('; ');
+  const term = groups.map((g) => `e ${g.pgid} ${q(workdirEntry(g.workdir))}`).join('; ');
   const paths = groups.flatMap((g) => [g.marker, g.workdir, `${g.workdir}.artifacts`]).map(q).join(' ');
   return [
+    OWNED_GROUP_FN,
     'k=',
-    `e() { if tr '\\0' '\\n' < /proc/$1/environ 2>/dev/null | grep -qxF "$2"; then kill -TERM -- -$1 2>/dev/null && k="$k $1" && echo "ended $1"; fi; }`,
+    `e() { if owned "$1" "$2"; then ${killGroup('$1', 'TERM')} && k="$k $1" && echo "ended $1"; fi; }`,
     term,
-    `i=0; while [ -n "$k" ] && [ $i -lt ${steps} ]; do sleep 0.1; a=; for p in $k; do kill -0 -- -$p 2>/dev/null && a="$a $p"; done; k=$a; i=$((i+1)); done`,
-    'for p in $k; do kill -KILL -- -$p 2>/dev/null; done',
+    `i=0; while [ -n "$k" ] && [ $i -lt ${steps} ]; do sleep 0.1; a=; for p in $k; do ${killGroup('$p', '0')} && a="$a $p"; done; k=$a; i=$((i+1)); done`,
+    `for p in $k; do ${killGroup('$p', 'KILL')}; done`,
     `rm -rf ${paths}`,
     ...[...new Set(groups.map((g) => g.marker.slice(0, g.marker.lastIndexOf('/'))))].map(removeEmptyMarkerDirCommand),
   ].join('\n');

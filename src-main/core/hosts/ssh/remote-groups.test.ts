@@ -9,6 +9,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { processesRunning } from '../../test-support/processes';
 import { tempDir } from '../../test-support/temp-dir';
 import { waitFor } from '../../test-support/wait-for';
+import { endGroupsCommand } from './pgid-markers';
 import { endLeftoversCommand, killGroup, reapGroupCommand } from './remote-groups';
 
 const SHELL = fs.existsSync('/bin/dash') ? '/bin/dash' : '/bin/sh';
@@ -59,6 +60,20 @@ describe(`remote group commands (${path.basename(SHELL)})`, () => {
     // The form the group's own signals take works in this shell too.
     sh(killGroup(pgid, 'KILL'));
     await waitFor('the child ended', () => processesRunning(marker).length === 0, 5_000);
+  });
+
+  it('the sweep of unrecorded groups ends one whose leader exited, TERM first, and leaves a stranger\'s', async () => {
+    const dir = tempDir('shoal-group-');
+    const [ours, theirs] = [`sleep 51.${tag}`, `sleep 52.${tag}`];
+    const own = await orphanedGroup(path.join(dir, 'ours'), ours);
+    const stranger = await orphanedGroup(path.join(dir, 'someone-else'), theirs);
+    const marker = path.join(dir, 'm.pgid');
+    fs.writeFileSync(marker, `${own} k\n`);
+    const out = sh(endGroupsCommand([{ pgid: own, marker, workdir: path.join(dir, 'ours') }, { pgid: stranger, marker, workdir: path.join(dir, 'stranger-was-never-this') }], 300));
+    expect(out).toBe(`ended ${own}\n`);
+    await waitFor('our group ended', () => processesRunning(ours).length === 0, 5_000);
+    expect(processesRunning(theirs)).toHaveLength(1);
+    expect(fs.existsSync(marker)).toBe(false);
   });
 
   it('the end of the leftovers ends the agent\'s own group', async () => {
