@@ -55,6 +55,22 @@ const setups: HostSetup[] = [
     },
   },
   {
+    // A user whose login shell is dash (Debian's /bin/sh, common for service accounts): every
+    // command Shoal runs there must be POSIX sh, not bash.
+    name: 'ssh, dash login shell',
+    kind: 'ssh',
+    up() {
+      sshd = startSshd(undefined, { shell: '/bin/dash' });
+    },
+    down() {
+      sshd?.stop();
+    },
+    worker: () => ({ id: 'w1', name: 'dash box', host: { kind: 'ssh', host: '127.0.0.1', port: sshd!.port, user: sshd!.user, identity: sshd!.identity }, max_concurrent_tasks: 2 }),
+    prepare(core) {
+      KnownHosts.inDataDir(core.dataDir).pin(`127.0.0.1:${sshd!.port}`, sshd!.fingerprint);
+    },
+  },
+  {
     name: 'docker',
     kind: 'docker',
     up() {
@@ -217,7 +233,7 @@ describe.each(setups)('host driver conformance: $name', (setup) => {
 
   it('cancel ends the agent and its whole tree', async () => {
     const c = core();
-    const marker = `sleep 41.${process.pid % 1000}${setup.name.length}`;
+    const marker = `sleep 141.${process.pid % 1000}${setup.name.length}`; // far past the test's deadline: a cancel that did not work fails it
     const runId = launch(c, {
       name: 'cancel', worker_specs: [setup.worker()],
       task_specs: [{ id: 'long', name: 'long', instructions: `echo started; ${marker} & ${marker}; wait` }],
@@ -231,7 +247,7 @@ describe.each(setups)('host driver conformance: $name', (setup) => {
 
   it('a timeout ends the agent and records the attempt as timed out', async () => {
     const c = core();
-    const marker = `sleep 42.${process.pid % 1000}${setup.name.length}`;
+    const marker = `sleep 142.${process.pid % 1000}${setup.name.length}`;
     const runId = launch(c, {
       name: 'timeout', worker_specs: [setup.worker()],
       task_specs: [{ id: 'slow', name: 'slow', instructions: `${marker} & ${marker}; wait`, timeout_seconds: 1, retry_policy: { max_attempts: 1 } }],

@@ -23,10 +23,15 @@ export interface TestSshd {
   stop(): void;
 }
 
-/** `maxSessions`: sshd's MaxSessions (the recipe's default is 200, a stock server's 10). */
-export function startSshd(dir = tempDir('shoal-sshd-'), opts: { maxSessions?: number } = {}): TestSshd {
+/** `maxSessions`: sshd's MaxSessions (the recipe's default is 200, a stock server's 10); `shell`:
+ *  the shell every command runs in, as a user's login shell would be (default: the user's own). */
+export function startSshd(dir = tempDir('shoal-sshd-'), opts: { maxSessions?: number; shell?: string } = {}): TestSshd {
   let out: string;
-  const env = opts.maxSessions === undefined ? process.env : { ...process.env, SSHD_UP_MAX_SESSIONS: String(opts.maxSessions) };
+  const env = {
+    ...process.env,
+    ...(opts.maxSessions === undefined ? {} : { SSHD_UP_MAX_SESSIONS: String(opts.maxSessions) }),
+    ...(opts.shell === undefined ? {} : { SSHD_UP_SHELL: opts.shell }),
+  };
   try {
     out = execFileSync(path.join(RECIPES, 'sshd-up'), [dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env });
   } catch (e) {
