@@ -6,6 +6,10 @@
 // worker goes down, the group keeps running there while the host is unreachable, and once the host
 // answers again the worker's probe ends the group by its marker (and removes the marker and the
 // workdir) before it calls the worker up: the retry never runs beside it, and the task passes once.
+// When the host answers again at once (a reconnect), the attempt's own check of the host is the
+// only probe that may come: the attempt fails (the host answered), and if that was the task's last
+// one its run ends and the run's worker leaves with it, so no re-probe follows. That check ends the
+// group by its marker too, so it is not left running there.
 //
 // The window, made exact (the test sshd runs on this machine, so its files and processes are seen
 // here): the attempt's marker is made a FIFO before the run can start, so the launcher, which
@@ -45,58 +49,63 @@ function attempts(c: ShoalCore, runId: string): AttemptRow[] {
 
 const regex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** A run whose one task's first attempt has its group started on the host, its pgid line held in
+ *  the relay (see the header): the first attempt runs `first` (and hangs); the retry records when
+ *  it started and fails if `first` still runs then. */
+async function firstAttemptPgidHeld(sleep: number, maxAttempts: number) {
+  const relay = await startSwitchRelay({ host: '127.0.0.1', port: sshd.port });
+  onTestFinished(() => relay.close());
+  const c = makeCore({ reprobe: { minMs: 200, maxMs: 1_000 } });
+  KnownHosts.inDataDir(c.dataDir).pin(`127.0.0.1:${relay.port}`, sshd.fingerprint);
+  const storeId = storeIdentity(c.store);
+  const tag = process.pid % 1000;
+  const first = `sleep ${sleep}.${tag}`;
+  const runId = launch(c, {
+    name: 'ssh-pgid-loss',
+    worker_specs: [{ id: 'w1', name: 'far box', host: { kind: 'ssh', host: '127.0.0.1', port: relay.port, user: sshd.user, identity: sshd.identity }, max_concurrent_tasks: 1 }],
+    // An agent of its own (bash, not the shell agent's gateway client, which asks the gateway over
+    // this very connection first and gives up once it drops): it runs on whatever becomes of
+    // Shoal, as a coding agent in the middle of its work does.
+    task_specs: [{
+      id: 't', name: 't', metadata: { agent: { command: 'bash -c {instructions}' } },
+      instructions: `if [ "$SHOAL_ATTEMPT" = 1 ]; then ${first}; else date +%s%3N > "$SHOAL_ARTIFACTS_DIR/started-at"; if pgrep -f '^${first}$' >/dev/null; then echo "the first attempt's agent still runs"; exit 3; fi; echo again; fi`,
+      retry_policy: { max_attempts: maxAttempts, initial_backoff_seconds: 1 },
+    }],
+  });
+  // Before the engine can do any I/O (launch() returned just now; the worker is not even probed):
+  // the first attempt's marker is a FIFO, so its launcher blocks there, its pgid not printed yet.
+  const marker = markerFile(ROOT, storeId, { runId, taskId: 't', attempt: 1 });
+  fs.mkdirSync(path.dirname(marker), { recursive: true });
+  execFileSync('mkfifo', [marker]);
+  onTestFinished(() => {
+    relay.on();
+    for (const pid of processesRunning(first)) process.kill(pid, 'SIGKILL'); // a failed check's leftover
+    fs.rmSync(marker, { force: true });
+  });
+
+  const launcher = await waitFor('the launcher blocked on writing the marker', () => processesMatching(`^sh -c m=.* ${regex(marker)} `)[0], 60_000);
+  // The server's reply to the exec went out as it forked, well before the launcher got here: once
+  // the server has been quiet a while, that reply has reached Shoal and only the pgid is to come.
+  await waitFor('the server quiet', () => Date.now() - relay.lastFromServer > 300, 10_000);
+  relay.hold();
+  const written = await fs.promises.readFile(marker, 'utf8'); // lets the launcher go on
+  const tmp = path.join(path.dirname(marker), `.fifo-${tag}`);
+  fs.writeFileSync(tmp, written);
+  fs.renameSync(tmp, marker);
+  expect(written).toBe(`${launcher} ${markerKey({ runId, taskId: 't', attempt: 1 })}\n`);
+  const agentPid = await waitFor('the first attempt\'s agent running there', () => processesRunning(first)[0], 30_000);
+  expect(Number(execFileSync('ps', ['-o', 'pgid=', '-p', String(agentPid)], { encoding: 'utf8' }).trim())).toBe(launcher);
+  await waitFor('the pgid line held in the relay', () => relay.held > 0, 10_000);
+  const worker = () => c.workersView.list().find((w) => w.id === 'w1');
+  return { c, relay, runId, first, marker, written, agentPid, worker, cause: `ssh ${sshd.user}@127.0.0.1:${relay.port}: connection lost` };
+}
+
 describe('an SSH connection lost after the group started there, before its pgid came back', () => {
   it('fails the attempt naming the host without using up the task, takes the worker down, and the probe that finds the host back ends the group by its marker before the retry runs', async () => {
-    const relay = await startSwitchRelay({ host: '127.0.0.1', port: sshd.port });
-    onTestFinished(() => relay.close());
-    const c = makeCore({ reprobe: { minMs: 200, maxMs: 1_000 } });
-    KnownHosts.inDataDir(c.dataDir).pin(`127.0.0.1:${relay.port}`, sshd.fingerprint);
-    const storeId = storeIdentity(c.store);
-    const tag = process.pid % 1000;
-    const first = `sleep 49.${tag}`;
-    const runId = launch(c, {
-      name: 'ssh-pgid-loss',
-      worker_specs: [{ id: 'w1', name: 'far box', host: { kind: 'ssh', host: '127.0.0.1', port: relay.port, user: sshd.user, identity: sshd.identity }, max_concurrent_tasks: 1 }],
-      // One attempt only: losing the host before the attempt was known to run must not use it up.
-      // The retry says when it started, and fails if the first attempt's agent still runs then. An
-      // agent of its own (bash, not the shell agent's gateway client, which asks the gateway over
-      // this very connection first and gives up once it drops): it runs on whatever becomes of
-      // Shoal, as a coding agent in the middle of its work does.
-      task_specs: [{
-        id: 't', name: 't', metadata: { agent: { command: 'bash -c {instructions}' } },
-        instructions: `if [ "$SHOAL_ATTEMPT" = 1 ]; then ${first}; else date +%s%3N > "$SHOAL_ARTIFACTS_DIR/started-at"; if pgrep -f '^${first}$' >/dev/null; then echo "the first attempt's agent still runs"; exit 3; fi; echo again; fi`,
-        retry_policy: { max_attempts: 1 },
-      }],
-    });
-    // Before the engine can do any I/O (launch() returned just now; the worker is not even probed):
-    // the first attempt's marker is a FIFO, so its launcher blocks there, its pgid not printed yet.
-    const marker = markerFile(ROOT, storeId, { runId, taskId: 't', attempt: 1 });
-    fs.mkdirSync(path.dirname(marker), { recursive: true });
-    execFileSync('mkfifo', [marker]);
-    onTestFinished(() => {
-      relay.on();
-      for (const pid of processesRunning(first)) process.kill(pid, 'SIGKILL'); // a failed check's leftover
-      fs.rmSync(marker, { force: true });
-    });
-
-    const launcher = await waitFor('the launcher blocked on writing the marker', () => processesMatching(`^sh -c m=.* ${regex(marker)} `)[0], 60_000);
-    // The server's reply to the exec went out as it forked, well before the launcher got here: once
-    // the server has been quiet a while, that reply has reached Shoal and only the pgid is to come.
-    await waitFor('the server quiet', () => Date.now() - relay.lastFromServer > 300, 10_000);
-    relay.hold();
-    const written = await fs.promises.readFile(marker, 'utf8'); // lets the launcher go on
-    const tmp = path.join(path.dirname(marker), `.fifo-${tag}`);
-    fs.writeFileSync(tmp, written);
-    fs.renameSync(tmp, marker);
-    expect(written).toBe(`${launcher} ${markerKey({ runId, taskId: 't', attempt: 1 })}\n`);
-    const agentPid = await waitFor('the first attempt\'s agent running there', () => processesRunning(first)[0], 30_000);
-    expect(Number(execFileSync('ps', ['-o', 'pgid=', '-p', String(agentPid)], { encoding: 'utf8' }).trim())).toBe(launcher);
-    await waitFor('the pgid line held in the relay', () => relay.held > 0, 10_000);
-
+    // One attempt only: losing the host before the attempt was known to run must not use it up.
+    const { c, relay, runId, first, marker, written, agentPid, worker, cause } = await firstAttemptPgidHeld(49, 1);
     const at = Date.now();
     relay.off();
-    const cause = `ssh ${sshd.user}@127.0.0.1:${relay.port}: connection lost`;
-    const worker = () => c.workersView.list().find((w) => w.id === 'w1');
     await waitFor('the worker marked down', () => worker()?.status === 'unhealthy', 10_000, 20);
     const downMs = Date.now() - at;
     // (A re-probe since may have put its own words first: the cause that took it down stays.)
@@ -149,5 +158,27 @@ describe('an SSH connection lost after the group started there, before its pgid 
     expect(eventsOf(c, runId, 't').filter((e) => e.state === 'completed')).toHaveLength(1);
     expect(attempts(c, runId).map((a) => [a.attempt, a.state, a.reap_pending])).toEqual([[1, 'lost', 0], [2, 'ended', 0]]);
     console.log(`[ssh-pgid-loss] worker down ${downMs} ms after the drop; host back after ${back - at} ms; worker up ${ups[0]!.at - back} ms after (the group already ended), the retry started ${retryAt - lastSeen} ms after the first agent was last seen; passed ${passedMs} ms after the host was back`);
+  }, 120_000);
+
+  it('ends the group at once when the host answers right after the drop, though the task\'s last attempt ends the run and no re-probe of its worker follows', async () => {
+    const { c, relay, runId, first, marker } = await firstAttemptPgidHeld(51, 1);
+    // Dropped, and back at once: the attempt's own check finds the host answering.
+    relay.off();
+    relay.on();
+    const cause = `ssh ${sshd.user}@127.0.0.1:${relay.port}: connection lost`;
+    // The host answered: per the driver's contract an attempt lost this way then fails (and here
+    // that was the task's only one), naming the host.
+    expect(await c.engine.waitForRun(runId)).toBe('failed');
+    const failed = eventsOf(c, runId, 't').filter((e) => e.state === 'failed');
+    expect(failed).toMatchObject([{ reason: cause, recoverable: false }]);
+    expect(attempts(c, runId)).toEqual([{ attempt: 1, state: 'ended', host_ref: null, reap_pending: 0, reason: cause }]);
+    const log = fs.readFileSync(path.join(artifactDir(c.dataDir, runId, 't', 1), 'agent.log'), 'utf8');
+    expect(log).toContain(`shoal: worker far box: ${cause}; the worker waits for the host to answer again`);
+    // Its group was ended by then, by its marker, with the marker and the workdir: the run's worker
+    // left with the run, so nothing else would have ended it.
+    expect(processesRunning(first)).toEqual([]);
+    expect(fs.existsSync(marker)).toBe(false);
+    const firstDir = remoteWorkdir(ROOT, { runId, taskId: 't', attempt: 1 });
+    expect(fs.existsSync(firstDir) || fs.existsSync(`${firstDir}.artifacts`)).toBe(false);
   }, 120_000);
 });
