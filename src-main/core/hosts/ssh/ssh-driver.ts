@@ -26,7 +26,7 @@ import { endLeftoversCommand, killGroup, reapGroupCommand } from './remote-group
 import type { SshConnection } from './ssh-connection';
 import { SessionsBusy, SessionWaitCancelled } from './session-gate';
 import { CutOffWork } from '../cut-off-work';
-import { endGroupsCommand, listMarkersCommand, MARKED_LAUNCHER, markerDir, markerFile, markerKey, parseMarkerList, remoteWorkdir, removeEmptyMarkerDirCommand } from './pgid-markers';
+import { endGroupsCommand, listMarkersCommand, MARKED_LAUNCHER, markerDir, markerFile, markerKey, parseMarkerList, remoteWorkdir, removeEmptyMarkerDirCommand, type MarkedAttempt } from './pgid-markers';
 import { serializeHostRef } from '../host-ref';
 
 const execFileP = promisify(execFile);
@@ -106,7 +106,7 @@ export class SshDriver implements HostDriver {
     }
     const probe = { ...none, ...found, ...facts };
     if (!found.git) return { ...probe, ok: false, error: `${this.label}: git not found on the remote (Shoal moves code there with git)` };
-    const left = await this.cutOff.endAll();
+    const left = (await this.cutOff.endAll()) ?? (await this.endUnconfirmed());
     if (left) return { ...probe, ok: false, error: left };
     return { ...probe, ok: true };
   }
@@ -209,7 +209,11 @@ export class SshDriver implements HostDriver {
           const why = lost ?? `${this.label}: the agent did not start: ${errBuf.trim() || `exit ${exit?.code ?? 'unknown'}`}`;
           // Dropped before the pgid came back: the group may have started there all the same. The
           // worker goes down, and the probe that finds the host back ends it (by its marker) before
-          // the task can run there again.
+          // the task can run there again. This driver's own probe does so too: when the host
+          // answers at once (a reconnect), the supervisor's probe is the only one — the worker's
+          // re-probe may never come (the task's last attempt ended its run, and the run's worker
+          // left with it), and the group would be left running there.
+          if (lost && marker && plan.storeId) this.unconfirmed.set(marker, { storeId: plan.storeId, runId: plan.runId, taskId: plan.taskId, attempt: plan.attempt, killGraceMs: plan.killGraceMs });
           sink.finish({ code: null, signal: null, hostError: why, ...(lost ? { hostDown: true } : {}) });
           reject(new Error(why));
           return;
@@ -330,6 +334,21 @@ export class SshDriver implements HostDriver {
   /** Agents cut off from this Shoal by a dropped connection: ended in the background once the host
    *  answers, and by a probe before it says yes. Stops when the driver closes. */
   private readonly cutOff = new CutOffWork(this);
+
+  /** Attempts whose connection dropped before their pgid came back (by marker path): their group
+   *  may run there, known only by its marker. A probe ends them before it says yes. */
+  private readonly unconfirmed = new Map<string, MarkedAttempt & { storeId: string; killGraceMs: number }>();
+
+  /** Ends the groups of `unconfirmed` attempts by their markers (as the engine's sweep would, for
+   *  these attempts only): null once none is left, else why not. */
+  private async endUnconfirmed(): Promise<string | null> {
+    for (const [file, a] of [...this.unconfirmed]) {
+      const left = await this.endUnrecorded({ storeId: a.storeId, killGraceMs: a.killGraceMs, spare: (r, t, n) => r !== a.runId || t !== a.taskId || n !== a.attempt });
+      if (left) return left;
+      this.unconfirmed.delete(file);
+    }
+    return null;
+  }
 
   settled(): Promise<void> {
     return this.cutOff.idle();
