@@ -46,6 +46,21 @@ async function killWhileRunning(kind: string, host: unknown, runId: string, mark
   return { dir, db, env };
 }
 
+/** `shoal resume` on the killed run's store: it exits 0, nothing carrying the marker runs any more,
+ *  and the task passed once, on its second attempt. */
+async function resumeEndsItAndRunsOnce(at: { dir: string; db: string; env: Record<string, string> }, runId: string, marker: string): Promise<void> {
+  const resumed = await runCli(['resume', '--db', at.db, '--json'], { cwd: at.dir, env: at.env, timeoutMs: 90_000 });
+  expect(resumed.code, resumed.stderr).toBe(0);
+  expect(processesMatching(marker)).toEqual([]);
+  const check = new Database(at.db, { readonly: true });
+  try {
+    const receipts = check.prepare('SELECT attempt, result FROM receipts WHERE run_id = ?').all(runId);
+    expect(receipts).toEqual([{ attempt: 2, result: 'pass' }]);
+  } finally {
+    check.close();
+  }
+}
+
 describe.each(hosts)('crash recovery on $kind', ({ kind, host }) => {
   it('ends the remote attempt a killed Shoal left running, then runs the task once more', async () => {
     const marker = `sleep 44.${process.pid % 1000}${kind.length}`;
@@ -87,16 +102,7 @@ describe.each(hosts)('crash recovery on $kind', ({ kind, host }) => {
     }
     expect(processesMatching(marker).length).toBeGreaterThan(0); // nothing stored names it
 
-    const resumed = await runCli(['resume', '--db', db, '--json'], { cwd: dir, env, timeoutMs: 90_000 });
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect(processesMatching(marker)).toEqual([]);
-    const check = new Database(db, { readonly: true });
-    try {
-      const receipts = check.prepare('SELECT attempt, result FROM receipts WHERE run_id = ?').all(runId);
-      expect(receipts).toEqual([{ attempt: 2, result: 'pass' }]);
-    } finally {
-      check.close();
-    }
+    await resumeEndsItAndRunsOnce({ dir, db, env }, runId, marker);
   });
 });
 
@@ -114,15 +120,6 @@ describe.each([
     const { dir, db, env } = await killWhileRunning(kind, host(), runId, marker, `${marker} >/dev/null 2>&1 & sleep 2`, () => processesRunning(marker).length === 1);
     await waitFor('the agent exited, its background job still running', () => processesRunning(marker).length === 1 && processesMatching(marker).length === 1, 30_000);
 
-    const resumed = await runCli(['resume', '--db', db, '--json'], { cwd: dir, env, timeoutMs: 90_000 });
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect(processesMatching(marker)).toEqual([]);
-    const check = new Database(db, { readonly: true });
-    try {
-      const receipts = check.prepare('SELECT attempt, result FROM receipts WHERE run_id = ?').all(runId);
-      expect(receipts).toEqual([{ attempt: 2, result: 'pass' }]);
-    } finally {
-      check.close();
-    }
+    await resumeEndsItAndRunsOnce({ dir, db, env }, runId, marker);
   });
 });
