@@ -7,7 +7,7 @@
 // person checked on the re-keyed host and the host presenting exactly it (--yes is not enough).
 import os from 'node:os';
 import { sshLoginOf } from '../../core/hosts/ssh-address';
-import { KnownHosts } from '../../core/hosts/ssh/host-keys';
+import { KnownHosts, pinAddress } from '../../core/hosts/ssh/host-keys';
 import { presentedHostKey } from '../../core/hosts/ssh/presented-host-key';
 import { PinnedKeyConflict, replaceHostKey, trustHostKey, type TrustOutcome } from '../../core/hosts/ssh/trust-host-key';
 import { describeHost } from '../../core/hosts/worker-registry';
@@ -38,11 +38,11 @@ function whereOf(core: ShoalCore, target: string): Where {
   if (kept) {
     const login = sshLoginOf(kept.host, kept.dockerHost);
     if (!login) throw new UsageError(`worker ${kept.name} does not log in over SSH (${describeHost(kept.host, kept.dockerHost)}): it has no host key to trust`);
-    return { lead: `worker ${kept.name}: `, login, address: `${login.host}:${login.port}`, workerKey: kept.hostKey, worker: kept.name };
+    return { lead: `worker ${kept.name}: `, login, address: pinAddress(login.host, login.port), workerKey: kept.hostKey, worker: kept.name };
   }
   const t = parseSshTarget(target, 'target');
   const login = { host: t.host, port: t.port ?? 22, user: t.user ?? os.userInfo().username };
-  return { lead: '', login, address: `${login.host}:${login.port}`, workerKey: null, worker: null };
+  return { lead: '', login, address: pinAddress(login.host, login.port), workerKey: null, worker: null };
 }
 
 export async function trust(core: ShoalCore, target: string | undefined, flags: Map<string, string | true>, io: CliIo): Promise<number> {

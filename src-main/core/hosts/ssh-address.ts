@@ -3,6 +3,7 @@
 import os from 'node:os';
 import type { FleetHostSpec } from '../../../src-shared/protocol/fleet';
 import { parseSshDockerHost } from './docker/ssh-docker-transport';
+import { pinAddress } from './ssh/host-keys';
 
 /** The SSH login a worker's host is reached through (user, host, port), or null without SSH. */
 export function sshLoginOf(host: FleetHostSpec, dockerHost: string | null): { host: string; port: number; user: string } | null {
@@ -13,5 +14,5 @@ export function sshLoginOf(host: FleetHostSpec, dockerHost: string | null): { ho
 
 export function sshAddressOf(host: FleetHostSpec, dockerHost: string | null): string | null {
   const login = sshLoginOf(host, dockerHost);
-  return login ? `${login.host}:${login.port}` : null;
+  return login ? pinAddress(login.host, login.port) : null;
 }

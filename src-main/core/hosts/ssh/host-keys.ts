@@ -13,6 +13,18 @@ export function fingerprintOf(keyBlob: Buffer): string {
 /** How the CLI's user accepts an unknown key; the app's dialog says it its own way (a checkbox). */
 export const ACCEPT_ON_THE_CLI = 'accept it with --accept-new-host-key (shoal workers add) or --accept-new-host-keys (shoal run) after checking it, or pin it with `shoal workers trust [USER@]HOST[:PORT]`';
 
+/** The address a host key is pinned for: host:port, an IPv6 literal in brackets as OpenSSH writes
+ *  it ("[::1]:22"), so the port cannot be read as part of the address. */
+export function pinAddress(host: string, port: number): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** An IPv6 address as pins made before pinAddress bracketed it ("::1:22"), so those still count. */
+function unbracketed(hostPort: string): string | null {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(hostPort);
+  return m ? `${m[1]}:${m[2]}` : null;
+}
+
 export class HostKeyError extends Error {
   constructor(readonly kind: 'unknown' | 'changed', readonly host: string, readonly fingerprint: string, message: string) {
     super(message);
@@ -36,7 +48,9 @@ export class KnownHosts {
   }
 
   get(hostPort: string): string | null {
-    return this.read()[hostPort] ?? null;
+    const all = this.read();
+    const legacy = unbracketed(hostPort);
+    return all[hostPort] ?? (legacy === null ? null : all[legacy] ?? null);
   }
 
   pin(hostPort: string, fingerprint: string): void {

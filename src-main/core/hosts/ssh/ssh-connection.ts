@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, type ConnectConfig } from 'ssh2';
 import type { HostKeyError} from './host-keys';
-import { fingerprintOf, type KnownHosts } from './host-keys';
+import { fingerprintOf, pinAddress, type KnownHosts } from './host-keys';
 import { RemoteCommand, type ExitStatus } from './remote-command';
 import { IdleConnection } from './idle-connection';
 import { SessionGate, SessionsBusy, type SessionOptions } from './session-gate';
@@ -92,7 +92,7 @@ export class SshConnection {
   }
 
   get hostPort(): string {
-    return `${this.target.host}:${this.target.port}`;
+    return pinAddress(this.target.host, this.target.port);
   }
 
   /** Called once when the live connection drops (attempts on it fail; the next use reconnects). */
