@@ -358,7 +358,7 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
     fenced(() => ops.progress(lease, artifacts.map((a) => ({ state: 'artifact', ...a }) as EventPayload)));
     if (leaseLost) return;
 
-    const outcome = decideOutcome({ spec, metadata, exit, stop, timedOut, timeoutS, artifacts, workdir: workdir.dir, summary: parser.summary() });
+    const outcome = decideOutcome({ spec, metadata, exit, stop, timedOut, timeoutS, artifacts, workdir: workdir.dir, summary: parser.summary(), named });
     // What the agent spent goes on the receipt whatever the verdict: a failed attempt cost money too.
     const usage = parser.usage();
     if (usage && 'receipt' in outcome) outcome.receipt.usage = usage;
@@ -371,12 +371,12 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
 
 function decideOutcome(a: {
   spec: FleetTaskSpec; metadata: Record<string, unknown>; exit: HostExit; stop: StopReason | null; timedOut: boolean; timeoutS: number | null;
-  artifacts: FleetArtifactRef[]; workdir: string; summary: string | null | undefined;
+  artifacts: FleetArtifactRef[]; workdir: string; summary: string | null | undefined; named: (reason: string) => string;
 }): AttemptOutcome {
   const { artifacts, exit } = a;
   if (a.stop?.kind === 'cancel') return { kind: 'cancelled', by: a.stop.by, receipt: { artifacts, score: null } };
   if (a.timedOut) return { kind: 'scored', result: 'timeout', exitCode: exit.code, reason: `timed out after ${a.timeoutS}s`, receipt: { artifacts, score: null } };
-  if (exit.hostError !== undefined) return { kind: 'scored', result: 'fail', exitCode: null, reason: exit.hostError, receipt: { artifacts, score: null } };
+  if (exit.hostError !== undefined) return { kind: 'scored', result: 'fail', exitCode: null, reason: a.named(exit.hostError), receipt: { artifacts, score: null } };
   const code = exit.code ?? (exit.signal ? 128 : null);
   const verdict = score(a.spec.scorer ?? null, code, a.workdir, a.metadata);
   const missing = missingExpected(a.spec, artifacts);

@@ -167,11 +167,11 @@ describe('an SSH connection lost after the group started there, before its pgid 
     relay.on();
     const cause = `ssh ${sshd.user}@127.0.0.1:${relay.port}: connection lost`;
     // The host answered: per the driver's contract an attempt lost this way then fails (and here
-    // that was the task's only one), naming the host.
+    // that was the task's only one), naming the worker and the host.
     expect(await c.engine.waitForRun(runId)).toBe('failed');
     const failed = eventsOf(c, runId, 't').filter((e) => e.state === 'failed');
-    expect(failed).toMatchObject([{ reason: cause, recoverable: false }]);
-    expect(attempts(c, runId)).toEqual([{ attempt: 1, state: 'ended', host_ref: null, reap_pending: 0, reason: cause }]);
+    expect(failed).toMatchObject([{ reason: `worker far box: ${cause}`, recoverable: false }]);
+    expect(attempts(c, runId)).toEqual([{ attempt: 1, state: 'ended', host_ref: null, reap_pending: 0, reason: `worker far box: ${cause}` }]);
     const log = fs.readFileSync(path.join(artifactDir(c.dataDir, runId, 't', 1), 'agent.log'), 'utf8');
     expect(log).toContain(`shoal: worker far box: ${cause}; the worker waits for the host to answer again`);
     // Its group was ended by then, by its marker, with the marker and the workdir: the run's worker
