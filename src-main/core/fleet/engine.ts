@@ -8,7 +8,7 @@ import { ACTIVE_RUN_STATUSES } from '../../../src-shared/protocol/event-states';
 import type { EventBus } from '../bus';
 import type { Store } from '../store/open';
 import { FleetStore, type AttemptOutcome, type NewRun, type OwedReap, type AttemptKey, type WorkerIdentity } from './fleet-store';
-import { nowIso, taskKey } from './ids';
+import { taskKey } from './ids';
 import type { Lease } from './lease';
 import { detectCapabilities } from './capabilities';
 import { isAlive } from './process-tree';
@@ -24,7 +24,7 @@ import type { KeptForEngine } from '../hosts/worker-registry';
 import { HostWatch, type HostReach, type ReprobeBackoff } from '../hosts/host-watch';
 import { IdleHeartbeats } from './idle-heartbeats';
 import type { LoadedSpec } from './spec/load-spec';
-import { KEEP_OUT_OF_SERVICE } from './worker-status-sql';
+import { WorkerRows } from './worker-rows';
 import { REMOVED_FROM_KEPT as REMOVED } from './worker-reasons';
 import { storeIdentity } from '../store/store-identity';
 
@@ -115,16 +115,8 @@ export class FleetEngine {
   /** Work is placed only by a started engine; a read-only host (the CLI's `runs`) never runs agents. */
   private started = false;
   private readonly waiters = new Set<() => void>();
-  private readonly heartbeatStmt;
-  private readonly aliveStmt;
+  private readonly rows: WorkerRows;
   private readonly pendingTaskStmt;
-  private readonly lastHeartbeatStmt;
-  private readonly upsertWorker;
-  private readonly outOfService;
-  private readonly setStatusStmt;
-  private readonly statusReasonStmt;
-  private readonly markStmt;
-  private readonly leasedBy;
   /** A run's own workers, workspace and status: read when it is adopted, and by a reap of what one of
    *  its workers left after the run ended. */
   private readonly runWorkersStmt;
@@ -140,26 +132,11 @@ export class FleetEngine {
       env: options.env ?? process.env, worktreeCleanup: options.worktreeCleanup ?? 'on_success',
     };
     const db = options.store.db;
-    this.upsertWorker = db.prepare<[string, string, string, string, string, number | null, string, string, string]>(
-      `INSERT INTO workers (id, name, host, labels, capabilities, max_concurrent, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(id) DO UPDATE SET name = excluded.name, host = excluded.host, labels = excluded.labels, capabilities = excluded.capabilities,
-         max_concurrent = excluded.max_concurrent, status = ${KEEP_OUT_OF_SERVICE('excluded.status')}, updated_at = excluded.updated_at`);
+    this.rows = new WorkerRows(db);
     // Asked on every waiter wake-up (each group commit): prepared once, and EXISTS-shaped.
     this.pendingTaskStmt = db.prepare<[string], { one: number }>(
       `SELECT 1 AS one FROM tasks t WHERE t.run_id = ? AND t.state NOT IN ('passed','failed','timeout','cancelled','skipped','review') AND t.unplaceable IS NULL LIMIT 1`);
-    this.lastHeartbeatStmt = db.prepare<[string], { last_heartbeat_at: string | null }>('SELECT last_heartbeat_at FROM workers WHERE id = ?');
-    this.heartbeatStmt = db.prepare<[string, number | null, number | null, string, string, string]>(
-      `UPDATE workers SET last_heartbeat_at = ?, cpu_percent = ?, memory_mb = ?, status = ${KEEP_OUT_OF_SERVICE('?')}, updated_at = ? WHERE id = ?`);
-    // An idle worker's sign of life: not a change of state, so neither its status nor its
-    // updated_at (the Workers view's "since") moves.
-    this.aliveStmt = db.prepare<[string, number | null, number | null, string]>('UPDATE workers SET last_heartbeat_at = ?, cpu_percent = ?, memory_mb = ? WHERE id = ?');
-    this.outOfService = db.prepare<[], { id: string }>(`SELECT id FROM workers WHERE status IN ('draining', 'retired')`);
-    this.setStatusStmt = db.prepare<[string, string, string]>('UPDATE workers SET status = ?, updated_at = ? WHERE id = ?');
-    this.statusReasonStmt = db.prepare<[string | null, string]>('UPDATE workers SET status_reason = ? WHERE id = ?');
     this.runWorkersStmt = db.prepare<[string], { workspace: string | null; worker_specs: string; status: string }>('SELECT workspace, worker_specs, status FROM runs WHERE id = ?');
-    // A state change that is not a sign of life: the last heartbeat stays what it was.
-    this.markStmt = db.prepare<[string, string | null, string, string]>(`UPDATE workers SET status = ${KEEP_OUT_OF_SERVICE('?')}, status_reason = ?, updated_at = ? WHERE id = ?`);
-    this.leasedBy = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM inbox WHERE worker_id = ? AND lease_token IS NOT NULL');
     // A run's own workers (and their hosts' connections) last as long as the run: they leave when it
     // ends and come back when it is reopened (a task retried).
     this.fleet.onRunStatus((c) => {
@@ -201,7 +178,7 @@ export class FleetEngine {
     if (!w) return;
     w.leaving = 'removed';
     // While it finishes, the Workers view says why it takes nothing new.
-    if (!this.forgetIfLeft(w)) this.statusReasonStmt.run(REMOVED, id);
+    if (!this.forgetIfLeft(w)) this.rows.setReason(id, REMOVED);
     this.options.bus?.invalidate('workers');
   }
 
@@ -213,9 +190,9 @@ export class FleetEngine {
     this.workers.delete(key);
     w.watch?.close();
     w.driverUse?.release();
-    if (w.leaving === 'removed') this.markStmt.run('offline', REMOVED, nowIso(), w.id);
+    if (w.leaving === 'removed') this.rows.mark(w.id, 'offline', REMOVED);
     // A run's worker shares its row with any other run's worker of that id: offline only when none is left.
-    else if (![...this.workers.values()].some((o) => o.id === w.id)) this.markStmt.run('offline', null, nowIso(), w.id);
+    else if (![...this.workers.values()].some((o) => o.id === w.id)) this.rows.mark(w.id, 'offline', null);
     return true;
   }
 
@@ -351,13 +328,13 @@ export class FleetEngine {
   }
 
   private runningOn(workerId: string): number {
-    return Math.max(this.workers.get(workerId)?.running.size ?? 0, this.leasedBy.get(workerId)?.n ?? 0);
+    return Math.max(this.workers.get(workerId)?.running.size ?? 0, this.rows.leasedBy(workerId));
   }
 
   private changeWorkerStatus(workerId: string, from: string[], to: string): boolean {
-    const row = this.options.store.db.prepare<[string], { status: string }>('SELECT status FROM workers WHERE id = ?').get(workerId);
-    if (!row || !from.includes(row.status)) return false;
-    this.setStatusStmt.run(to, nowIso(), workerId);
+    const status = this.rows.status(workerId);
+    if (status === undefined || !from.includes(status)) return false;
+    this.rows.setStatus(workerId, to);
     const worker = this.workers.get(workerId);
     if (worker) worker.status = undefined; // the store now says; the next lease or finish re-marks busy/online
     this.options.bus?.invalidate('workers');
@@ -407,7 +384,7 @@ export class FleetEngine {
     for (const w of this.workers.values()) {
       // Offline because this Shoal stopped: a cause from before (a host that was down) is stale now,
       // except that a removed worker stays removed. Not a sign of life: its last heartbeat stays.
-      this.markStmt.run('offline', w.leaving === 'removed' ? REMOVED : null, nowIso(), w.id);
+      this.rows.mark(w.id, 'offline', w.leaving === 'removed' ? REMOVED : null);
     }
     await this.drivers.close();
     this.notifyWaiters();
@@ -453,9 +430,8 @@ export class FleetEngine {
       if (this.started) worker.watch.check();
     }
     this.workers.set(key, worker);
-    const now = nowIso();
-    this.upsertWorker.run(spec.id, spec.name, JSON.stringify(spec.host), JSON.stringify(spec.labels ?? {}), JSON.stringify(spec.capabilities), max, driver && !worker.watch ? 'online' : driver ? 'unknown' : 'unhealthy', now, now);
-    this.statusReasonStmt.run(unusable, spec.id);
+    this.rows.register(spec, max, driver && !worker.watch ? 'online' : driver ? 'unknown' : 'unhealthy');
+    this.rows.setReason(spec.id, unusable);
     if (unusable) console.error(`[shoal] ${unusable}`);
     this.options.bus?.invalidate('workers');
   }
@@ -502,7 +478,7 @@ export class FleetEngine {
    *  is filled by one commit, not one per task. The caller starts the leases once it has committed. */
   private leaseFreeSlots(freeing: ReadonlyMap<string, number>): Array<{ worker: Worker; lease: Lease }> {
     const now = Date.now();
-    const resting = new Set(this.outOfService.all().map((r) => r.id));
+    const resting = this.rows.outOfService();
     const granted: Array<{ worker: Worker; lease: Lease }> = [];
     for (const [key, w] of this.workers) {
       if (!takesWork(w) || resting.has(w.id)) continue;
@@ -539,8 +515,7 @@ export class FleetEngine {
         if (!this.stopped && this.options.store.db.open) this.owed.sweep();
       },
       onHeartbeat: (_l, usage) => {
-        const now = nowIso();
-        this.heartbeatStmt.run(now, usage?.cpuPercent ?? null, usage?.memoryMb ?? null, 'busy', now, worker.id);
+        this.rows.heartbeat(worker.id, 'busy', usage);
         this.options.bus?.invalidate('workers');
       },
     });
@@ -577,8 +552,7 @@ export class FleetEngine {
   /** Idle workers' signs of life (idle-heartbeats.ts): one write per worker row, one refresh. */
   private markAlive(workers: readonly Worker[], usage: HostUsage | null): void {
     if (this.stopped || !this.options.store.db.open) return;
-    const now = nowIso();
-    for (const id of new Set(workers.map((w) => w.id))) this.aliveStmt.run(now, usage?.cpuPercent ?? null, usage?.memoryMb ?? null, id);
+    this.rows.alive(new Set(workers.map((w) => w.id)), usage);
     this.options.bus?.invalidate('workers');
   }
 
@@ -586,8 +560,7 @@ export class FleetEngine {
   private setWorkerStatus(worker: Worker, status: 'online' | 'busy'): void {
     if (worker.status === status) return;
     worker.status = status;
-    const now = nowIso();
-    this.heartbeatStmt.run(now, null, null, status, now, worker.id);
+    this.rows.heartbeat(worker.id, status, null);
     this.options.bus?.invalidate('workers'); // the Workers view shows the change without a refresh
   }
 
@@ -646,7 +619,7 @@ export class FleetEngine {
 
   /** Revokes leases whose worker stopped renewing them (another process died, a worker hung). */
   private reap(): void {
-    const revoked = this.fleet.reapExpired(Date.now(), (id) => this.lastHeartbeatStmt.get(id)?.last_heartbeat_at ?? undefined);
+    const revoked = this.fleet.reapExpired(Date.now(), (id) => this.rows.lastHeartbeat(id));
     if (revoked.length === 0) return;
     for (const r of revoked) {
       // Our own attempt whose lease expired (the event loop was starved): stop its agent too.
@@ -659,7 +632,7 @@ export class FleetEngine {
       // with that cause, or back), which a "stopped renewing" here would only hide.
       if (this.workers.get(workerKey(this.poolOfRun(r.runId), r.workerId))?.watch) continue;
       if (!this.workers.has(r.workerId) || r.workerId !== LOCAL_WORKER_ID) {
-        this.markStmt.run('unhealthy', `stopped renewing its lease on task ${r.taskId} (run ${r.runId}); the task was reclaimed`, nowIso(), r.workerId);
+        this.rows.mark(r.workerId, 'unhealthy', `stopped renewing its lease on task ${r.taskId} (run ${r.runId}); the task was reclaimed`);
       }
     }
     for (const pool of new Set(revoked.map((r) => this.poolOfRun(r.runId)))) this.noteWaiting(pool);
@@ -787,11 +760,10 @@ export class FleetEngine {
   private reachChanged(worker: Worker, reach: HostReach): void {
     if (this.stopped || !this.options.store.db.open) return;
     worker.status = undefined; // the store says now; leasing re-marks busy
-    const now = nowIso();
     if (reach.state === 'up') {
-      this.heartbeatStmt.run(now, null, null, worker.running.size > 0 ? 'busy' : 'online', now, worker.id);
-      this.statusReasonStmt.run(null, worker.id);
-    } else this.markStmt.run(reach.state === 'down' ? 'unhealthy' : 'unknown', reach.state === 'down' ? reach.reason : null, now, worker.id);
+      this.rows.heartbeat(worker.id, worker.running.size > 0 ? 'busy' : 'online', null);
+      this.rows.setReason(worker.id, null);
+    } else this.rows.mark(worker.id, reach.state === 'down' ? 'unhealthy' : 'unknown', reach.state === 'down' ? reach.reason : null);
     if (reach.state === 'down') console.error(`[shoal] ${reach.reason}; probing it again with backoff`);
     this.options.bus?.invalidate('workers');
     this.noteWaiting(worker.pool);
