@@ -7,7 +7,7 @@ import type { FleetWorkerSpec } from '../../../src-shared/protocol/fleet';
 import { ACTIVE_RUN_STATUSES } from '../../../src-shared/protocol/event-states';
 import type { EventBus } from '../bus';
 import type { Store } from '../store/open';
-import { FleetStore, type AttemptOutcome, type NewRun, type OwedReap, type AttemptKey, type WorkerIdentity } from './fleet-store';
+import { FleetStore, type AttemptOutcome, type NewRun, type OwedReap, type AttemptKey } from './fleet-store';
 import { taskKey } from './ids';
 import type { Lease } from './lease';
 import { detectCapabilities } from './capabilities';
@@ -15,16 +15,18 @@ import { isAlive } from './process-tree';
 import { keepReclaimedWork } from './keep-partial';
 import { MIN_LEASE_SECONDS } from './spec/remote-work-fields';
 import { startAttempt, type AttemptDeps, type AttemptHandle, type StopReason } from './run-attempt';
-import { DriverPool, type DriverUse } from '../hosts/driver-pool';
+import { DriverPool } from '../hosts/driver-pool';
 import type { HostDriver, HostUsage } from '../hosts/host-driver';
 import { describeHostRef, type HostRef } from '../hosts/host-ref';
 import { OwedReaps, type RetryOutcome } from './owed-reaps';
 import { reapDrivers, type ReapDriverSources } from './reap-drivers';
 import type { KeptForEngine } from '../hosts/worker-registry';
-import { HostWatch, type HostReach, type ReprobeBackoff } from '../hosts/host-watch';
+import type { HostReach, ReprobeBackoff } from '../hosts/host-watch';
 import { IdleHeartbeats } from './idle-heartbeats';
 import type { LoadedSpec } from './spec/load-spec';
 import { WorkerRows } from './worker-rows';
+import { takesWork, workerKey, type Worker } from './engine-worker';
+import { WorkerHosts, type HostLogin } from './worker-hosts';
 import { REMOVED_FROM_KEPT as REMOVED } from './worker-reasons';
 import { storeIdentity } from '../store/store-identity';
 
@@ -62,41 +64,13 @@ export interface EngineOptions {
   keptWorkerFor?: (ref: HostRef, workerId: string) => KeptForEngine | null;
 }
 
-interface Worker extends WorkerIdentity {
-  name: string;
-  status?: 'online' | 'busy';
-  max: number;
-  running: Map<string, AttemptHandle>;
-  spec: FleetWorkerSpec;
-  /** Where its attempts run; null when its host cannot be used (then `unusable` says why). */
-  driver: HostDriver | null;
-  /** Its hold on that pooled driver, released when it leaves the engine (or is replaced). */
-  driverUse: DriverUse | null;
-  unusable: string | null;
-  /** A remote host's reachability (null for this computer, which is always there). */
-  watch: HostWatch | null;
-  /** Why it takes no new work and leaves once what it runs ended: a kept worker the person
-   *  removed, or a worker of a run's own worker_specs whose run is over. */
-  leaving?: 'removed' | 'run-ended';
-}
-
 /** Run statuses under which a run's own workers stay in the engine. */
 const ACTIVE_RUN: ReadonlySet<string> = new Set(ACTIVE_RUN_STATUSES);
-
-/** Workers are keyed by (pool, id): two runs may both declare a worker `w1`, and each keeps its own. */
-function workerKey(pool: string | null | undefined, id: string): string {
-  return pool ? `${pool}\u0000${id}` : id;
-}
 
 export const LOCAL_WORKER_ID = 'local';
 
 /** Stops a task's attempt on a remote agent; false when it runs on none this listener knows. */
 export type RemoteCancel = (runId: string, taskId: string, by: string) => boolean;
-
-/** A worker leases work only when its host kind runs here and (when remote) its host answered. */
-function takesWork(w: Worker): boolean {
-  return w.driver !== null && !w.leaving && (w.watch === null || w.watch.up);
-}
 
 export class FleetEngine {
   readonly fleet: FleetStore;
@@ -116,6 +90,7 @@ export class FleetEngine {
   private started = false;
   private readonly waiters = new Set<() => void>();
   private readonly rows: WorkerRows;
+  private readonly hosts: WorkerHosts;
   private readonly pendingTaskStmt;
   /** A run's own workers, workspace and status: read when it is adopted, and by a reap of what one of
    *  its workers left after the run ended. */
@@ -133,6 +108,11 @@ export class FleetEngine {
     };
     const db = options.store.db;
     this.rows = new WorkerRows(db);
+    this.hosts = new WorkerHosts({
+      drivers: this.drivers, rows: this.rows, bus: options.bus, reprobe: options.reprobe,
+      started: () => this.started, live: () => !this.stopped && this.options.store.db.open,
+      beforeUp: (driver) => this.clearHost(driver), reached: (w, reach) => this.reachChanged(w, reach),
+    });
     // Asked on every waiter wake-up (each group commit): prepared once, and EXISTS-shaped.
     this.pendingTaskStmt = db.prepare<[string], { one: number }>(
       `SELECT 1 AS one FROM tasks t WHERE t.run_id = ? AND t.state NOT IN ('passed','failed','timeout','cancelled','skipped','review') AND t.unplaceable IS NULL LIMIT 1`);
@@ -188,8 +168,7 @@ export class FleetEngine {
     const key = workerKey(w.pool, w.id);
     if (!w.leaving || w.running.size > 0 || this.workers.get(key) !== w) return false;
     this.workers.delete(key);
-    w.watch?.close();
-    w.driverUse?.release();
+    this.hosts.leave(w);
     if (w.leaving === 'removed') this.rows.mark(w.id, 'offline', REMOVED);
     // A run's worker shares its row with any other run's worker of that id: offline only when none is left.
     else if (![...this.workers.values()].some((o) => o.id === w.id)) this.rows.mark(w.id, 'offline', null);
@@ -405,34 +384,14 @@ export class FleetEngine {
 
   // ── internals ────────────────────────────────────────────────────────────────────────────────
 
-  private addWorker(spec: FleetWorkerSpec, pool: string | null, ctx: { dockerHost?: string | null; hostKey?: string | null; privateKey?: string | null } = {}): void {
+  private addWorker(spec: FleetWorkerSpec, pool: string | null, ctx: HostLogin = {}): void {
     const max = spec.max_concurrent_tasks === undefined || spec.max_concurrent_tasks === null ? this.opts.maxWorkers : Math.max(1, Number(spec.max_concurrent_tasks));
     const key = workerKey(pool, spec.id);
-    const existing = this.workers.get(key);
-    let driverUse: DriverUse | null = null;
-    let unusable: string | null = null;
-    try {
-      driverUse = this.drivers.acquire(spec.host, { workerName: spec.name || spec.id, ...ctx });
-    } catch (e) {
-      unusable = (e as Error).message;
-    }
-    const driver = driverUse?.driver ?? null;
-    // Taken over: its running attempts hold their own uses of its driver until they end.
-    existing?.watch?.close();
-    existing?.driverUse?.release();
-    const worker: Worker = { id: spec.id, name: spec.name, capabilities: new Set(spec.capabilities), pool, max, running: existing?.running ?? new Map(), spec, driver, driverUse, unusable, watch: null };
-    if (driver && driver.kind !== 'local') {
-      // Work attempts left on that host, cut off from Shoal (this one or an earlier one), is ended
-      // before the worker takes anything there again.
-      const hostDriver = driver;
-      worker.watch = new HostWatch(driver, spec.name || spec.id, (reach) => this.reachChanged(worker, reach), this.options.reprobe, () => this.clearHost(hostDriver));
-      // A started engine asks at once; otherwise start() does (a read-only host never probes).
-      if (this.started) worker.watch.check();
-    }
+    const worker = this.hosts.join(spec, pool, max, this.workers.get(key), ctx);
     this.workers.set(key, worker);
-    this.rows.register(spec, max, driver && !worker.watch ? 'online' : driver ? 'unknown' : 'unhealthy');
-    this.rows.setReason(spec.id, unusable);
-    if (unusable) console.error(`[shoal] ${unusable}`);
+    this.rows.register(spec, max, worker.driver && !worker.watch ? 'online' : worker.driver ? 'unknown' : 'unhealthy');
+    this.rows.setReason(spec.id, worker.unusable);
+    if (worker.unusable) console.error(`[shoal] ${worker.unusable}`);
     this.options.bus?.invalidate('workers');
   }
 
@@ -756,16 +715,8 @@ export class FleetEngine {
     void kept.finally(() => this.reaping.delete(kept));
   }
 
-  /** A remote worker's host came back or went away. */
+  /** A remote worker's host came back or went away, and its row says so (worker-hosts.ts). */
   private reachChanged(worker: Worker, reach: HostReach): void {
-    if (this.stopped || !this.options.store.db.open) return;
-    worker.status = undefined; // the store says now; leasing re-marks busy
-    if (reach.state === 'up') {
-      this.rows.heartbeat(worker.id, worker.running.size > 0 ? 'busy' : 'online', null);
-      this.rows.setReason(worker.id, null);
-    } else this.rows.mark(worker.id, reach.state === 'down' ? 'unhealthy' : 'unknown', reach.state === 'down' ? reach.reason : null);
-    if (reach.state === 'down') console.error(`[shoal] ${reach.reason}; probing it again with backoff`);
-    this.options.bus?.invalidate('workers');
     this.noteWaiting(worker.pool);
     if (reach.state === 'up') {
       this.owed.retryNow(); // what a host left may be reachable now: no need to wait out a pause
