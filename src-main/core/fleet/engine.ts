@@ -1,7 +1,7 @@
 // The fleet engine: places leased tasks on workers and keeps the fleet honest. It is event-driven
 // (a lease is attempted whenever a slot frees or work arrives) with timers only for retry backoff
 // and for the reaper that revokes expired leases. All state lives in the store: the engine can be
-// killed at any moment and `recover()` on the next start puts everything back.
+// killed at any moment and the next `start()` puts everything back (left-work.ts).
 import os from 'node:os';
 import type { FleetWorkerSpec } from '../../../src-shared/protocol/fleet';
 import { ACTIVE_RUN_STATUSES } from '../../../src-shared/protocol/event-states';
@@ -11,15 +11,12 @@ import { FleetStore, type AttemptOutcome, type NewRun, type OwedReap, type Attem
 import { taskKey } from './ids';
 import type { Lease } from './lease';
 import { detectCapabilities } from './capabilities';
-import { isAlive } from './process-tree';
-import { keepReclaimedWork } from './keep-partial';
 import { MIN_LEASE_SECONDS } from './spec/remote-work-fields';
 import { startAttempt, type AttemptDeps, type AttemptHandle, type StopReason } from './run-attempt';
 import { DriverPool } from '../hosts/driver-pool';
-import type { HostDriver, HostUsage } from '../hosts/host-driver';
-import { describeHostRef, type HostRef } from '../hosts/host-ref';
-import { OwedReaps, type RetryOutcome } from './owed-reaps';
-import { reapDrivers, type ReapDriverSources } from './reap-drivers';
+import type { HostUsage } from '../hosts/host-driver';
+import type { HostRef } from '../hosts/host-ref';
+import type { RetryOutcome } from './owed-reaps';
 import type { KeptForEngine } from '../hosts/worker-registry';
 import type { HostReach, ReprobeBackoff } from '../hosts/host-watch';
 import { IdleHeartbeats } from './idle-heartbeats';
@@ -27,6 +24,7 @@ import type { LoadedSpec } from './spec/load-spec';
 import { WorkerRows } from './worker-rows';
 import { takesWork, workerKey, type Worker } from './engine-worker';
 import { WorkerHosts, type HostLogin } from './worker-hosts';
+import { LeftWork } from './left-work';
 import { REMOVED_FROM_KEPT as REMOVED } from './worker-reasons';
 import { storeIdentity } from '../store/store-identity';
 
@@ -91,6 +89,8 @@ export class FleetEngine {
   private readonly waiters = new Set<() => void>();
   private readonly rows: WorkerRows;
   private readonly hosts: WorkerHosts;
+  /** Work attempts left behind (a crash's orphans, owed reaps, reclaimed partial work). */
+  private readonly left: LeftWork;
   private readonly pendingTaskStmt;
   /** A run's own workers, workspace and status: read when it is adopted, and by a reap of what one of
    *  its workers left after the run ended. */
@@ -99,19 +99,31 @@ export class FleetEngine {
   constructor(private readonly options: EngineOptions) {
     this.fleet = new FleetStore(options.store, options.bus);
     this.drivers = options.drivers ?? new DriverPool(options.dataDir, { acceptNewHostKeys: options.acceptNewHostKeys });
-    this.owed = new OwedReaps({ fleet: this.fleet, candidates: (o) => reapDrivers(o, this.reapSources()), storeOpen: () => this.options.store.db.open, log: (m) => console.error(m),
-      changed: () => this.options.store.db.open && this.options.bus?.invalidate('workers') });
     this.opts = {
       store: options.store, dataDir: options.dataDir, maxWorkers: options.maxWorkers ?? Math.max(1, os.cpus().length),
       leaseMs: options.leaseMs ?? 30_000, heartbeatMs: options.heartbeatMs ?? 2_000, killGraceMs: options.killGraceMs ?? 5_000,
       env: options.env ?? process.env, worktreeCleanup: options.worktreeCleanup ?? 'on_success',
     };
     const db = options.store.db;
+    this.left = new LeftWork({
+      store: options.store, fleet: this.fleet, bus: options.bus, killGraceMs: this.opts.killGraceMs,
+      sources: {
+        drivers: this.drivers,
+        engineWorker: (runId, workerId) => this.workers.get(workerKey(runId, workerId))?.driver,
+        storedWorkerSpec: (runId, workerId) => {
+          const row = this.runWorkersStmt.get(runId);
+          return row ? ((JSON.parse(row.worker_specs) as FleetWorkerSpec[]).find((w) => w.id === workerId) ?? null) : null;
+        },
+        keptWorkerFor: options.keptWorkerFor,
+      },
+      runsHere: (runId, taskId, attempt) => this.runsHere(runId, taskId, attempt), storeId: () => this.storeId,
+      stopped: () => this.stopped, kick: () => this.kick(),
+    });
     this.rows = new WorkerRows(db);
     this.hosts = new WorkerHosts({
       drivers: this.drivers, rows: this.rows, bus: options.bus, reprobe: options.reprobe,
       started: () => this.started, live: () => !this.stopped && this.options.store.db.open,
-      beforeUp: (driver) => this.clearHost(driver), reached: (w, reach) => this.reachChanged(w, reach),
+      beforeUp: (driver) => this.left.clearHost(driver), reached: (w, reach) => this.reachChanged(w, reach),
     });
     // Asked on every waiter wake-up (each group commit): prepared once, and EXISTS-shaped.
     this.pendingTaskStmt = db.prepare<[string], { one: number }>(
@@ -193,10 +205,10 @@ export class FleetEngine {
     void this.storeId;
     // The runs' own workers first: recovery asks their drivers to end what they left running.
     for (const runId of this.fleet.activeRunIds()) this.adoptRun(runId);
-    const recovered = this.recover();
+    const recovered = this.left.recover();
     // What earlier runs of Shoal could not end (their hosts did not answer): tried again in the
     // background, with backoff, while this one schedules.
-    this.owed.sweep();
+    this.left.owed.sweep();
     // "Waiting for a worker that can be reached" was an earlier Shoal's view of its hosts. This one
     // has not probed them yet: until its probe says a host is down, its tasks count as placeable, so
     // `shoal resume` waits for that answer instead of taking the stale note for "nothing to run".
@@ -357,8 +369,7 @@ export class FleetEngine {
     const all = [...this.workers.values()].flatMap((w) => [...w.running.values()]);
     for (const h of all) h.stop({ kind: 'interrupt', signal });
     await Promise.all(all.map((h) => h.done));
-    await this.owed.close(); // what is not ended yet stays owed, for the next start
-    await Promise.all(this.reaping);
+    await this.left.close(); // what is not ended yet stays owed, for the next start
     for (const w of this.workers.values()) w.watch?.close();
     for (const w of this.workers.values()) {
       // Offline because this Shoal stopped: a cause from before (a host that was down) is stale now,
@@ -471,7 +482,7 @@ export class FleetEngine {
       onHostDown: (_l, reason) => worker.watch?.down(reason),
       // Its host could not confirm the work ended: its reap is owed (and tried from here on).
       onWorkLeft: () => {
-        if (!this.stopped && this.options.store.db.open) this.owed.sweep();
+        if (!this.stopped && this.options.store.db.open) this.left.owed.sweep();
       },
       onHeartbeat: (_l, usage) => {
         this.rows.heartbeat(worker.id, 'busy', usage);
@@ -585,7 +596,7 @@ export class FleetEngine {
       const own = this.findHandle(r.runId, r.taskId);
       own?.stop({ kind: 'interrupt', signal: 'lease-expired' });
       // Another worker's attempt (a remote agent gone silent): what it had sent is kept and shown.
-      if (!own) this.keepPartial(keepReclaimedWork(this.options.store, this.fleet, r));
+      if (!own) this.left.keepReclaimed(r);
       // An attempt on one of our remote hosts, cut off from it (a dropped connection, a silent
       // daemon), whose lease was left to lapse on purpose: the worker's state is its host's (down
       // with that cause, or back), which a "stopped renewing" here would only hide.
@@ -597,79 +608,30 @@ export class FleetEngine {
     for (const pool of new Set(revoked.map((r) => this.poolOfRun(r.runId)))) this.noteWaiting(pool);
     // A reclaimed attempt whose work was not seen to end (its host cut off, another Shoal gone) is
     // owed a reap: the task is not held for it, but the work is still ended once the host answers.
-    this.owed.sweep();
+    this.left.owed.sweep();
     this.options.bus?.invalidate('runs', 'tasks', 'workers');
     this.kick();
-  }
-
-  /** After a crash: end the agents whose owning Shoal process is gone, wherever they run, through
-   *  their host's driver, and only then put their tasks back: nothing runs twice. Local ones are
-   *  ended at once; a remote host's are ended as soon as it answers. Each keeps its reap marker
-   *  until then, so a host that answers only after the task was reclaimed (and this Shoal stopped)
-   *  still gets its orphan ended by a later start (owed-reaps.ts). */
-  private recover(): number {
-    const orphans = this.fleet.orphanedAttempts(isAlive);
-    for (const o of orphans) {
-      const ref = o.hostRef;
-      // A remote agent's attempt did not die with this process: the agent reconnects and carries on
-      // under its lease, or the reaper reclaims the task when the lease deadline passes.
-      if (ref?.kind === 'agent') continue;
-      if (!ref) {
-        this.fleet.recoverAttempt(o);
-        continue;
-      }
-      this.owed.ensure({ ...o, hostRef: ref }, {
-        firstFailure: (e) => `[shoal] could not end ${describeHostRef(ref)} of ${o.runId}/${o.taskId}: ${e.message}; Shoal keeps trying (also after a restart); the task is not put back beside it, but reclaimed when its lease runs out`,
-        ended: async () => {
-          // Its worktree outlived it: what it had done becomes its partial branch first, so a
-          // retry that resumes from partial work finds it.
-          if (ref.kind === 'local') await keepReclaimedWork(this.options.store, this.fleet, o, o.workdir).catch(() => undefined);
-          if (!this.options.store.db.open) return;
-          // Fenced: a lease the reaper reclaimed while the host did not answer stays as it recorded
-          // it. Either way the reap marker goes with it.
-          this.fleet.recoverAttempt(o);
-          this.options.bus?.invalidate('runs', 'tasks');
-          this.kick();
-        },
-      });
-    }
-    if (orphans.length > 0) this.options.bus?.invalidate('runs', 'tasks');
-    return orphans.length;
   }
 
   /** A person asked to try ending an owed reap now: a started engine wakes (or starts) its loop; one
    *  that runs no work (the CLI's) tries once here and says how it went. */
   async retryOwedReap(owed: OwedReap): Promise<RetryOutcome> {
-    return this.owed.retry(owed, { loops: this.started && !this.stopped });
+    return this.left.owed.retry(owed, { loops: this.started && !this.stopped });
   }
 
   /** A person took an owed reap over (its marker is cleared): its loop stops. */
   stopOwedReap(a: AttemptKey): void {
-    this.owed.stop(a);
+    this.left.owed.stop(a);
   }
 
   /** Whether a loop here is trying to end the work of `a` (the Workers view's tests, diagnostics). */
   owedReapLooping(a: AttemptKey): boolean {
-    return this.owed.looping(a);
+    return this.left.owed.looping(a);
   }
 
   /** Another process wrote the store: loops whose marker it cleared stop now. */
   recheckOwedReaps(): void {
-    this.owed.recheck();
-  }
-
-  /** Before a remote worker's host is called usable (its first probe, at this engine's start or when
-   *  the worker is added, and every time it comes back): the reaps owed there are made, then this
-   *  store's marked work there that no stored ref names and no attempt running now owns is ended
-   *  (work its host started while a Shoal crashed or lost the connection before it stored the ref).
-   *  Null once nothing stands in the way, else why not. */
-  private async clearHost(driver: HostDriver): Promise<string | null> {
-    const owed = await this.owed.endOn(driver);
-    if (owed !== null || !driver.endUnrecorded || this.stopped || !this.options.store.db.open) return owed;
-    return driver.endUnrecorded({
-      storeId: this.storeId, killGraceMs: this.opts.killGraceMs,
-      spare: (runId, taskId, attempt) => this.runsHere(runId, taskId, attempt) || this.fleet.heldElsewhere({ runId, taskId, attempt }, isAlive),
-    });
+    this.left.owed.recheck();
   }
 
   /** Whether this engine runs that attempt now (from its lease until its outcome is recorded). */
@@ -687,39 +649,11 @@ export class FleetEngine {
     return (this.storeIdMade ??= storeIdentity(this.options.store));
   }
 
-  /** Where the drivers that end an owed reap are found (reap-drivers.ts); asked once per reap loop. */
-  private reapSources(): ReapDriverSources {
-    return {
-      drivers: this.drivers,
-      engineWorker: (runId, workerId) => {
-        const w = this.workers.get(workerKey(runId, workerId));
-        return w ? w.driver : undefined;
-      },
-      storedWorkerSpec: (runId, workerId) => {
-        const row = this.runWorkersStmt.get(runId);
-        return row ? ((JSON.parse(row.worker_specs) as FleetWorkerSpec[]).find((w) => w.id === workerId) ?? null) : null;
-      },
-      keptWorkerFor: this.options.keptWorkerFor,
-      log: (m) => console.error(m),
-    };
-  }
-
-  private readonly reaping = new Set<Promise<void>>();
-  /** Work that was not seen to end (orphans of a crash, attempts cut off from their host), ended in
-   *  the background until it is; recorded in the store, so also across restarts. */
-  private readonly owed: OwedReaps;
-
-  private keepPartial(p: Promise<void>): void {
-    const kept = p.catch((e: unknown) => console.error(`[shoal] could not keep partial work: ${(e as Error).message}`));
-    this.reaping.add(kept);
-    void kept.finally(() => this.reaping.delete(kept));
-  }
-
   /** A remote worker's host came back or went away, and its row says so (worker-hosts.ts). */
   private reachChanged(worker: Worker, reach: HostReach): void {
     this.noteWaiting(worker.pool);
     if (reach.state === 'up') {
-      this.owed.retryNow(); // what a host left may be reachable now: no need to wait out a pause
+      this.left.owed.retryNow(); // what a host left may be reachable now: no need to wait out a pause
       this.kick();
     }
   }
