@@ -23,8 +23,9 @@ import { IdleHeartbeats } from './idle-heartbeats';
 import type { LoadedSpec } from './spec/load-spec';
 import { WorkerRows } from './worker-rows';
 import { takesWork, workerKey, type Worker } from './engine-worker';
-import { WorkerHosts, type HostLogin } from './worker-hosts';
+import { WorkerHosts } from './worker-hosts';
 import { LeftWork } from './left-work';
+import { WorkerRoster } from './worker-roster';
 import { REMOVED_FROM_KEPT as REMOVED } from './worker-reasons';
 import { storeIdentity } from '../store/store-identity';
 
@@ -74,7 +75,6 @@ export class FleetEngine {
   readonly fleet: FleetStore;
   readonly drivers: DriverPool;
   readonly spawnLatencies: number[] = [];
-  private readonly workers = new Map<string, Worker>();
   private readonly remoteCancels = new Set<RemoteCancel>();
   private readonly workspaces = new Map<string, string | null>();
   private readonly opts: Required<Omit<EngineOptions, 'bus' | 'capabilities' | 'maxWorkers' | 'executor' | 'gateway' | 'drivers' | 'acceptNewHostKeys' | 'prepareRun' | 'reprobe' | 'keptWorkerFor' | 'idleHeartbeatMs'>> & { maxWorkers: number };
@@ -89,6 +89,7 @@ export class FleetEngine {
   private readonly waiters = new Set<() => void>();
   private readonly rows: WorkerRows;
   private readonly hosts: WorkerHosts;
+  private readonly roster: WorkerRoster;
   /** Work attempts left behind (a crash's orphans, owed reaps, reclaimed partial work). */
   private readonly left: LeftWork;
   private readonly pendingTaskStmt;
@@ -116,7 +117,7 @@ export class FleetEngine {
         },
         keptWorkerFor: options.keptWorkerFor,
       },
-      runsHere: (runId, taskId, attempt) => this.runsHere(runId, taskId, attempt), storeId: () => this.storeId,
+      runsHere: (runId, taskId, attempt) => this.roster.runsHere(runId, taskId, attempt), storeId: () => this.storeId,
       stopped: () => this.stopped, kick: () => this.kick(),
     });
     this.rows = new WorkerRows(db);
@@ -125,6 +126,7 @@ export class FleetEngine {
       started: () => this.started, live: () => !this.stopped && this.options.store.db.open,
       beforeUp: (driver) => this.left.clearHost(driver), reached: (w, reach) => this.reachChanged(w, reach),
     });
+    this.roster = new WorkerRoster({ hosts: this.hosts, rows: this.rows, bus: options.bus, maxWorkers: this.opts.maxWorkers });
     // Asked on every waiter wake-up (each group commit): prepared once, and EXISTS-shaped.
     this.pendingTaskStmt = db.prepare<[string], { one: number }>(
       `SELECT 1 AS one FROM tasks t WHERE t.run_id = ? AND t.state NOT IN ('passed','failed','timeout','cancelled','skipped','review') AND t.unplaceable IS NULL LIMIT 1`);
@@ -132,7 +134,10 @@ export class FleetEngine {
     // A run's own workers (and their hosts' connections) last as long as the run: they leave when it
     // ends and come back when it is reopened (a task retried).
     this.fleet.onRunStatus((c) => {
-      if (c.finished) this.leavePool(c.runId);
+      if (c.finished) {
+        this.workspaces.delete(c.runId);
+        this.roster.leavePool(c.runId);
+      }
       else if (ACTIVE_RUN.has(c.status) && !ACTIVE_RUN.has(c.previous)) this.adoptRun(c.runId);
     });
     this.idleBeats = new IdleHeartbeats<Worker>({
@@ -146,7 +151,12 @@ export class FleetEngine {
         for (const w of ws) w.watch?.down(cause);
       },
     });
-    this.addWorker({ id: LOCAL_WORKER_ID, name: `${os.hostname()} (this computer)`, host: { kind: 'local' }, labels: {}, capabilities: detectCapabilities(options.capabilities), max_concurrent_tasks: this.opts.maxWorkers }, null);
+    this.roster.add({ id: LOCAL_WORKER_ID, name: `${os.hostname()} (this computer)`, host: { kind: 'local' }, labels: {}, capabilities: detectCapabilities(options.capabilities), max_concurrent_tasks: this.opts.maxWorkers }, null);
+  }
+
+  /** The workers in the engine now (worker-roster.ts), by workerKey(pool, id). */
+  private get workers(): ReadonlyMap<string, Worker> {
+    return this.roster.all;
   }
 
   get defaultCapabilities(): string[] {
@@ -157,7 +167,7 @@ export class FleetEngine {
    *  worker_specs, like the local default worker. */
   addSharedWorker(spec: FleetWorkerSpec, ctx: { dockerHost?: string | null; hostKey?: string | null; privateKey?: string | null } = {}): void {
     if (this.stopped) return; // shutting down: its drivers are being closed
-    this.addWorker(spec, null, ctx);
+    this.roster.add(spec, null, ctx);
     this.kick();
   }
 
@@ -166,36 +176,7 @@ export class FleetEngine {
    *  goes offline, kept for the history that names it. Not `retired`: that status outlives the
    *  engine, and would bar a worker added again under the name (or a run's own worker of that id). */
   removeSharedWorker(id: string): void {
-    const w = this.workers.get(workerKey(null, id));
-    if (!w) return;
-    w.leaving = 'removed';
-    // While it finishes, the Workers view says why it takes nothing new.
-    if (!this.forgetIfLeft(w)) this.rows.setReason(id, REMOVED);
-    this.options.bus?.invalidate('workers');
-  }
-
-  /** A leaving worker with nothing left running leaves the engine, and lets go of its driver (closed
-   *  once no attempt or other worker uses it); true when it did. */
-  private forgetIfLeft(w: Worker): boolean {
-    const key = workerKey(w.pool, w.id);
-    if (!w.leaving || w.running.size > 0 || this.workers.get(key) !== w) return false;
-    this.workers.delete(key);
-    this.hosts.leave(w);
-    if (w.leaving === 'removed') this.rows.mark(w.id, 'offline', REMOVED);
-    // A run's worker shares its row with any other run's worker of that id: offline only when none is left.
-    else if (![...this.workers.values()].some((o) => o.id === w.id)) this.rows.mark(w.id, 'offline', null);
-    return true;
-  }
-
-  /** A run ended: its own workers take nothing more and leave once their attempts have ended. */
-  private leavePool(runId: string): void {
-    this.workspaces.delete(runId);
-    for (const w of [...this.workers.values()]) {
-      if (w.pool !== runId) continue;
-      w.leaving = 'run-ended';
-      this.forgetIfLeft(w);
-    }
-    this.options.bus?.invalidate('workers');
+    this.roster.removeShared(id);
   }
 
   /** Recovers from a crash, then starts placing work. */
@@ -255,7 +236,7 @@ export class FleetEngine {
   cancelRun(runId: string, by = 'user'): boolean {
     const running = this.fleet.cancelRun(runId, by);
     for (const l of running) {
-      const h = this.findHandle(l.runId, l.taskId);
+      const h = this.roster.findHandle(l.runId, l.taskId);
       if (h) h.stop({ kind: 'cancel', by });
       else this.stopElsewhere(l.runId, l.taskId, by);
     }
@@ -265,7 +246,7 @@ export class FleetEngine {
   }
 
   cancelTask(runId: string, taskId: string, by = 'user'): boolean {
-    const h = this.findHandle(runId, taskId);
+    const h = this.roster.findHandle(runId, taskId);
     if (h) {
       h.stop({ kind: 'cancel', by });
       return true;
@@ -388,23 +369,10 @@ export class FleetEngine {
   }
 
   runningCount(): number {
-    let n = 0;
-    for (const w of this.workers.values()) n += w.running.size;
-    return n;
+    return this.roster.runningCount();
   }
 
   // ── internals ────────────────────────────────────────────────────────────────────────────────
-
-  private addWorker(spec: FleetWorkerSpec, pool: string | null, ctx: HostLogin = {}): void {
-    const max = spec.max_concurrent_tasks === undefined || spec.max_concurrent_tasks === null ? this.opts.maxWorkers : Math.max(1, Number(spec.max_concurrent_tasks));
-    const key = workerKey(pool, spec.id);
-    const worker = this.hosts.join(spec, pool, max, this.workers.get(key), ctx);
-    this.workers.set(key, worker);
-    this.rows.register(spec, max, worker.driver && !worker.watch ? 'online' : worker.driver ? 'unknown' : 'unhealthy');
-    this.rows.setReason(spec.id, worker.unusable);
-    if (worker.unusable) console.error(`[shoal] ${worker.unusable}`);
-    this.options.bus?.invalidate('workers');
-  }
 
   /** Registers a run's own workers (its worker_specs, of every host kind) and remembers its workspace. */
   private adoptRun(runId: string): void {
@@ -415,7 +383,7 @@ export class FleetEngine {
     for (const spec of JSON.parse(row.worker_specs) as FleetWorkerSpec[]) {
       // One still finishing the run's last attempts is taken back into service.
       const w = this.workers.get(workerKey(runId, spec.id));
-      if (!w || w.leaving) this.addWorker(spec, runId);
+      if (!w || w.leaving) this.roster.add(spec, runId);
     }
   }
 
@@ -499,7 +467,7 @@ export class FleetEngine {
       use?.release();
       // The worker now under that key (it may have been replaced by a re-add that took over its attempts).
       const current = this.workers.get(workerKey(worker.pool, worker.id));
-      if (current?.running === worker.running) this.forgetIfLeft(current);
+      if (current?.running === worker.running) this.roster.forgetIfLeft(current);
       // Back to online only if still idle a moment later: a worker between two tasks stays busy.
       if (worker.running.size === 0 && !this.stopped) {
         setTimeout(() => {
@@ -566,15 +534,6 @@ export class FleetEngine {
     this.notifyWaiters();
   }
 
-  private findHandle(runId: string, taskId: string): AttemptHandle | undefined {
-    const key = taskKey(runId, taskId);
-    for (const w of this.workers.values()) {
-      const h = w.running.get(key);
-      if (h) return h;
-    }
-    return undefined;
-  }
-
   /** Wakes the scheduler when the earliest retry backoff ends. */
   private armReadyTimer(): void {
     if (this.readyTimer) clearTimeout(this.readyTimer);
@@ -593,19 +552,19 @@ export class FleetEngine {
     if (revoked.length === 0) return;
     for (const r of revoked) {
       // Our own attempt whose lease expired (the event loop was starved): stop its agent too.
-      const own = this.findHandle(r.runId, r.taskId);
+      const own = this.roster.findHandle(r.runId, r.taskId);
       own?.stop({ kind: 'interrupt', signal: 'lease-expired' });
       // Another worker's attempt (a remote agent gone silent): what it had sent is kept and shown.
       if (!own) this.left.keepReclaimed(r);
       // An attempt on one of our remote hosts, cut off from it (a dropped connection, a silent
       // daemon), whose lease was left to lapse on purpose: the worker's state is its host's (down
       // with that cause, or back), which a "stopped renewing" here would only hide.
-      if (this.workers.get(workerKey(this.poolOfRun(r.runId), r.workerId))?.watch) continue;
+      if (this.workers.get(workerKey(this.roster.poolOfRun(r.runId), r.workerId))?.watch) continue;
       if (!this.workers.has(r.workerId) || r.workerId !== LOCAL_WORKER_ID) {
         this.rows.mark(r.workerId, 'unhealthy', `stopped renewing its lease on task ${r.taskId} (run ${r.runId}); the task was reclaimed`);
       }
     }
-    for (const pool of new Set(revoked.map((r) => this.poolOfRun(r.runId)))) this.noteWaiting(pool);
+    for (const pool of new Set(revoked.map((r) => this.roster.poolOfRun(r.runId)))) this.noteWaiting(pool);
     // A reclaimed attempt whose work was not seen to end (its host cut off, another Shoal gone) is
     // owed a reap: the task is not held for it, but the work is still ended once the host answers.
     this.left.owed.sweep();
@@ -632,13 +591,6 @@ export class FleetEngine {
   /** Another process wrote the store: loops whose marker it cleared stop now. */
   recheckOwedReaps(): void {
     this.left.owed.recheck();
-  }
-
-  /** Whether this engine runs that attempt now (from its lease until its outcome is recorded). */
-  private runsHere(runId: string, taskId: string, attempt: number): boolean {
-    const key = taskKey(runId, taskId);
-    for (const w of this.workers.values()) if (w.running.get(key)?.lease.attempt === attempt) return true;
-    return false;
   }
 
   private storeIdMade: string | null = null;
@@ -674,10 +626,6 @@ export class FleetEngine {
       this.options.bus?.invalidate('runs', 'tasks');
       this.notifyWaiters();
     }
-  }
-
-  private poolOfRun(runId: string): string | null {
-    return [...this.workers.values()].some((w) => w.pool === runId) ? runId : null;
   }
 
   private notifyWaiters(): void {
