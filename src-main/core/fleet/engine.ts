@@ -14,12 +14,11 @@ import { detectCapabilities } from './capabilities';
 import { MIN_LEASE_SECONDS } from './spec/remote-work-fields';
 import { startAttempt, type AttemptDeps, type AttemptHandle, type StopReason } from './run-attempt';
 import { DriverPool } from '../hosts/driver-pool';
-import type { HostUsage } from '../hosts/host-driver';
 import type { HostRef } from '../hosts/host-ref';
 import type { RetryOutcome } from './owed-reaps';
 import type { KeptForEngine } from '../hosts/worker-registry';
 import type { HostReach, ReprobeBackoff } from '../hosts/host-watch';
-import { IdleHeartbeats } from './idle-heartbeats';
+import type { IdleHeartbeats } from './idle-heartbeats';
 import type { LoadedSpec } from './spec/load-spec';
 import { WorkerRows } from './worker-rows';
 import { takesWork, workerKey, type Worker } from './engine-worker';
@@ -126,7 +125,10 @@ export class FleetEngine {
       started: () => this.started, live: () => !this.stopped && this.options.store.db.open,
       beforeUp: (driver) => this.left.clearHost(driver), reached: (w, reach) => this.reachChanged(w, reach),
     });
-    this.roster = new WorkerRoster({ hosts: this.hosts, rows: this.rows, bus: options.bus, maxWorkers: this.opts.maxWorkers });
+    this.roster = new WorkerRoster({
+      hosts: this.hosts, rows: this.rows, bus: options.bus, maxWorkers: this.opts.maxWorkers,
+      stopped: () => this.stopped, storeOpen: () => this.options.store.db.open,
+    });
     // Asked on every waiter wake-up (each group commit): prepared once, and EXISTS-shaped.
     this.pendingTaskStmt = db.prepare<[string], { one: number }>(
       `SELECT 1 AS one FROM tasks t WHERE t.run_id = ? AND t.state NOT IN ('passed','failed','timeout','cancelled','skipped','review') AND t.unplaceable IS NULL LIMIT 1`);
@@ -140,17 +142,7 @@ export class FleetEngine {
       }
       else if (ACTIVE_RUN.has(c.status) && !ACTIVE_RUN.has(c.previous)) this.adoptRun(c.runId);
     });
-    this.idleBeats = new IdleHeartbeats<Worker>({
-      everyMs: options.idleHeartbeatMs ?? 10_000,
-      idle: () => [...this.workers.values()].filter((w) => this.idleAndUp(w)).map((w) => ({ worker: w, driver: w.watch ? w.driver : null })),
-      stillIdle: (w) => this.idleAndUp(w) && this.workers.get(workerKey(w.pool, w.id)) === w,
-      alive: (ws, usage) => this.markAlive(ws, usage),
-      // Silence from a host the watch still calls up: it goes down with that cause (no heartbeat),
-      // and is probed again with backoff, as when an attempt there loses it.
-      silent: (ws, cause) => {
-        for (const w of ws) w.watch?.down(cause);
-      },
-    });
+    this.idleBeats = this.roster.idleHeartbeats(options.idleHeartbeatMs ?? 10_000);
     this.roster.add({ id: LOCAL_WORKER_ID, name: `${os.hostname()} (this computer)`, host: { kind: 'local' }, labels: {}, capabilities: detectCapabilities(options.capabilities), max_concurrent_tasks: this.opts.maxWorkers }, null);
   }
 
@@ -479,19 +471,6 @@ export class FleetEngine {
       this.options.bus?.invalidate('runs', 'tasks', 'receipts', 'workers');
       this.kick();
     });
-  }
-
-  /** Runs nothing and is usable: its running attempts heartbeat for a busy worker, and a host that is
-   *  down (or not probed yet) must keep its last heartbeat. */
-  private idleAndUp(w: Worker): boolean {
-    return !this.stopped && w.driver !== null && w.running.size === 0 && (w.watch === null || w.watch.up);
-  }
-
-  /** Idle workers' signs of life (idle-heartbeats.ts): one write per worker row, one refresh. */
-  private markAlive(workers: readonly Worker[], usage: HostUsage | null): void {
-    if (this.stopped || !this.options.store.db.open) return;
-    this.rows.alive(new Set(workers.map((w) => w.id)), usage);
-    this.options.bus?.invalidate('workers');
   }
 
   /** Writes a worker's status only when it changes: a busy worker is not re-marked per task. */

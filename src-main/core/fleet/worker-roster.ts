@@ -1,12 +1,15 @@
 // Who is in the engine: this computer's default worker, the kept workers the registry syncs in
 // (kept-worker-sync.ts), and each active run's own workers (its worker_specs), keyed by (pool, id).
 // A worker joins with its host attached (worker-hosts.ts) and its row registered; one that leaves (a
-// kept worker removed, a run over) takes nothing new, and goes once what it runs has ended.
+// kept worker removed, a run over) takes nothing new, and goes once what it runs has ended. Those
+// that run nothing get their signs of life from the roster's idle heartbeats (idle-heartbeats.ts).
 import type { FleetWorkerSpec } from '../../../src-shared/protocol/fleet';
 import type { EventBus } from '../bus';
+import type { HostUsage } from '../hosts/host-driver';
 import { taskKey } from './ids';
 import type { AttemptHandle } from './run-attempt';
 import { workerKey, type Worker } from './engine-worker';
+import { IdleHeartbeats } from './idle-heartbeats';
 import type { HostLogin, WorkerHosts } from './worker-hosts';
 import { REMOVED_FROM_KEPT as REMOVED } from './worker-reasons';
 import type { WorkerRows } from './worker-rows';
@@ -17,6 +20,10 @@ export interface WorkerRosterDeps {
   bus: EventBus | null;
   /** Concurrent tasks of a worker whose spec does not say. */
   maxWorkers: number;
+  /** Whether the engine stopped: from then on no worker gets a heartbeat. */
+  stopped(): boolean;
+  /** Whether the store may still be written. */
+  storeOpen(): boolean;
 }
 
 export class WorkerRoster {
@@ -99,5 +106,33 @@ export class WorkerRoster {
     let n = 0;
     for (const w of this.workers.values()) n += w.running.size;
     return n;
+  }
+
+  /** Heartbeats of the workers that run nothing (idle-heartbeats.ts); the engine starts them. */
+  idleHeartbeats(everyMs: number): IdleHeartbeats<Worker> {
+    return new IdleHeartbeats<Worker>({
+      everyMs,
+      idle: () => [...this.workers.values()].filter((w) => this.idleAndUp(w)).map((w) => ({ worker: w, driver: w.watch ? w.driver : null })),
+      stillIdle: (w) => this.idleAndUp(w) && this.workers.get(workerKey(w.pool, w.id)) === w,
+      alive: (ws, usage) => this.markAlive(ws, usage),
+      // Silence from a host the watch still calls up: it goes down with that cause (no heartbeat),
+      // and is probed again with backoff, as when an attempt there loses it.
+      silent: (ws, cause) => {
+        for (const w of ws) w.watch?.down(cause);
+      },
+    });
+  }
+
+  /** Runs nothing and is usable: its running attempts heartbeat for a busy worker, and a host that is
+   *  down (or not probed yet) must keep its last heartbeat. */
+  private idleAndUp(w: Worker): boolean {
+    return !this.deps.stopped() && w.driver !== null && w.running.size === 0 && (w.watch === null || w.watch.up);
+  }
+
+  /** Idle workers' signs of life (idle-heartbeats.ts): one write per worker row, one refresh. */
+  private markAlive(workers: readonly Worker[], usage: HostUsage | null): void {
+    if (this.deps.stopped() || !this.deps.storeOpen()) return;
+    this.deps.rows.alive(new Set(workers.map((w) => w.id)), usage);
+    this.deps.bus?.invalidate('workers');
   }
 }
