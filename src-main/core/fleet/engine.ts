@@ -25,6 +25,7 @@ import { takesWork, workerKey, type Worker } from './engine-worker';
 import { WorkerHosts } from './worker-hosts';
 import { LeftWork } from './left-work';
 import { WorkerRoster } from './worker-roster';
+import { ServiceStatus } from './service-status';
 import { REMOVED_FROM_KEPT as REMOVED } from './worker-reasons';
 import { storeIdentity } from '../store/store-identity';
 
@@ -89,6 +90,8 @@ export class FleetEngine {
   private readonly rows: WorkerRows;
   private readonly hosts: WorkerHosts;
   private readonly roster: WorkerRoster;
+  /** Drained, retired and resumed workers (service-status.ts). */
+  private readonly service: ServiceStatus;
   /** Work attempts left behind (a crash's orphans, owed reaps, reclaimed partial work). */
   private readonly left: LeftWork;
   private readonly pendingTaskStmt;
@@ -143,6 +146,7 @@ export class FleetEngine {
       else if (ACTIVE_RUN.has(c.status) && !ACTIVE_RUN.has(c.previous)) this.adoptRun(c.runId);
     });
     this.idleBeats = this.roster.idleHeartbeats(options.idleHeartbeatMs ?? 10_000);
+    this.service = new ServiceStatus({ rows: this.rows, bus: options.bus, workers: () => this.workers });
     this.roster.add({ id: LOCAL_WORKER_ID, name: `${os.hostname()} (this computer)`, host: { kind: 'local' }, labels: {}, capabilities: detectCapabilities(options.capabilities), max_concurrent_tasks: this.opts.maxWorkers }, null);
   }
 
@@ -275,34 +279,19 @@ export class FleetEngine {
 
   /** A draining worker takes no new leases; the tasks it runs finish. */
   drainWorker(workerId: string): boolean {
-    return this.changeWorkerStatus(workerId, ['online', 'busy', 'unknown', 'unhealthy', 'offline'], 'draining');
+    return this.service.drain(workerId);
   }
 
   /** Back in service after a drain or a retirement. */
   resumeWorker(workerId: string): boolean {
-    const ok = this.changeWorkerStatus(workerId, ['draining', 'retired'], this.runningOn(workerId) > 0 ? 'busy' : 'online');
+    const ok = this.service.resume(workerId);
     this.kick();
     return ok;
   }
 
   /** Out of service for good (until resumed); only an idle worker can retire. */
   retireWorker(workerId: string): boolean | 'busy' {
-    if (this.runningOn(workerId) > 0) return 'busy';
-    return this.changeWorkerStatus(workerId, ['online', 'busy', 'unknown', 'unhealthy', 'offline', 'draining'], 'retired');
-  }
-
-  private runningOn(workerId: string): number {
-    return Math.max(this.workers.get(workerId)?.running.size ?? 0, this.rows.leasedBy(workerId));
-  }
-
-  private changeWorkerStatus(workerId: string, from: string[], to: string): boolean {
-    const status = this.rows.status(workerId);
-    if (status === undefined || !from.includes(status)) return false;
-    this.rows.setStatus(workerId, to);
-    const worker = this.workers.get(workerId);
-    if (worker) worker.status = undefined; // the store now says; the next lease or finish re-marks busy/online
-    this.options.bus?.invalidate('workers');
-    return true;
+    return this.service.retire(workerId);
   }
 
   /** Resolves when the run reaches completed/failed/cancelled, or only tasks no worker can take
