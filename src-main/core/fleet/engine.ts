@@ -142,8 +142,7 @@ export class FleetEngine {
       if (c.finished) {
         this.workspaces.delete(c.runId);
         this.roster.leavePool(c.runId);
-      }
-      else if (ACTIVE_RUN.has(c.status) && !ACTIVE_RUN.has(c.previous)) this.adoptRun(c.runId);
+      } else if (ACTIVE_RUN.has(c.status) && !ACTIVE_RUN.has(c.previous)) this.adoptRun(c.runId);
     });
     this.idleBeats = this.roster.idleHeartbeats(options.idleHeartbeatMs ?? 10_000);
     this.service = new ServiceStatus({ rows: this.rows, bus: options.bus, workers: () => this.workers });
