@@ -1,30 +1,31 @@
 // The fleet engine: places leased tasks on workers and keeps the fleet honest. It is event-driven
 // (a lease is attempted whenever a slot frees or work arrives) with timers only for retry backoff
 // and for the reaper that revokes expired leases. All state lives in the store: the engine can be
-// killed at any moment and `recover()` on the next start puts everything back.
+// killed at any moment and the next `start()` puts everything back (left-work.ts).
 import os from 'node:os';
 import type { FleetWorkerSpec } from '../../../src-shared/protocol/fleet';
 import { ACTIVE_RUN_STATUSES } from '../../../src-shared/protocol/event-states';
 import type { EventBus } from '../bus';
 import type { Store } from '../store/open';
-import { FleetStore, type AttemptOutcome, type NewRun, type OwedReap, type AttemptKey, type WorkerIdentity } from './fleet-store';
-import { nowIso, taskKey } from './ids';
+import { FleetStore, type AttemptOutcome, type NewRun, type OwedReap, type AttemptKey } from './fleet-store';
+import { taskKey } from './ids';
 import type { Lease } from './lease';
 import { detectCapabilities } from './capabilities';
-import { isAlive } from './process-tree';
-import { keepReclaimedWork } from './keep-partial';
 import { MIN_LEASE_SECONDS } from './spec/remote-work-fields';
 import { startAttempt, type AttemptDeps, type AttemptHandle, type StopReason } from './run-attempt';
-import { DriverPool, type DriverUse } from '../hosts/driver-pool';
-import type { HostDriver, HostUsage } from '../hosts/host-driver';
-import { describeHostRef, type HostRef } from '../hosts/host-ref';
-import { OwedReaps, type RetryOutcome } from './owed-reaps';
-import { reapDrivers, type ReapDriverSources } from './reap-drivers';
+import { DriverPool } from '../hosts/driver-pool';
+import type { HostRef } from '../hosts/host-ref';
+import type { RetryOutcome } from './owed-reaps';
 import type { KeptForEngine } from '../hosts/worker-registry';
-import { HostWatch, type HostReach, type ReprobeBackoff } from '../hosts/host-watch';
-import { IdleHeartbeats } from './idle-heartbeats';
+import type { HostReach, ReprobeBackoff } from '../hosts/host-watch';
+import type { IdleHeartbeats } from './idle-heartbeats';
 import type { LoadedSpec } from './spec/load-spec';
-import { KEEP_OUT_OF_SERVICE } from './worker-status-sql';
+import { WorkerRows } from './worker-rows';
+import { takesWork, workerKey, type Worker } from './engine-worker';
+import { WorkerHosts } from './worker-hosts';
+import { LeftWork } from './left-work';
+import { WorkerRoster } from './worker-roster';
+import { ServiceStatus } from './service-status';
 import { REMOVED_FROM_KEPT as REMOVED } from './worker-reasons';
 import { storeIdentity } from '../store/store-identity';
 
@@ -62,47 +63,18 @@ export interface EngineOptions {
   keptWorkerFor?: (ref: HostRef, workerId: string) => KeptForEngine | null;
 }
 
-interface Worker extends WorkerIdentity {
-  name: string;
-  status?: 'online' | 'busy';
-  max: number;
-  running: Map<string, AttemptHandle>;
-  spec: FleetWorkerSpec;
-  /** Where its attempts run; null when its host cannot be used (then `unusable` says why). */
-  driver: HostDriver | null;
-  /** Its hold on that pooled driver, released when it leaves the engine (or is replaced). */
-  driverUse: DriverUse | null;
-  unusable: string | null;
-  /** A remote host's reachability (null for this computer, which is always there). */
-  watch: HostWatch | null;
-  /** Why it takes no new work and leaves once what it runs ended: a kept worker the person
-   *  removed, or a worker of a run's own worker_specs whose run is over. */
-  leaving?: 'removed' | 'run-ended';
-}
-
 /** Run statuses under which a run's own workers stay in the engine. */
 const ACTIVE_RUN: ReadonlySet<string> = new Set(ACTIVE_RUN_STATUSES);
-
-/** Workers are keyed by (pool, id): two runs may both declare a worker `w1`, and each keeps its own. */
-function workerKey(pool: string | null | undefined, id: string): string {
-  return pool ? `${pool}\u0000${id}` : id;
-}
 
 export const LOCAL_WORKER_ID = 'local';
 
 /** Stops a task's attempt on a remote agent; false when it runs on none this listener knows. */
 export type RemoteCancel = (runId: string, taskId: string, by: string) => boolean;
 
-/** A worker leases work only when its host kind runs here and (when remote) its host answered. */
-function takesWork(w: Worker): boolean {
-  return w.driver !== null && !w.leaving && (w.watch === null || w.watch.up);
-}
-
 export class FleetEngine {
   readonly fleet: FleetStore;
   readonly drivers: DriverPool;
   readonly spawnLatencies: number[] = [];
-  private readonly workers = new Map<string, Worker>();
   private readonly remoteCancels = new Set<RemoteCancel>();
   private readonly workspaces = new Map<string, string | null>();
   private readonly opts: Required<Omit<EngineOptions, 'bus' | 'capabilities' | 'maxWorkers' | 'executor' | 'gateway' | 'drivers' | 'acceptNewHostKeys' | 'prepareRun' | 'reprobe' | 'keptWorkerFor' | 'idleHeartbeatMs'>> & { maxWorkers: number };
@@ -115,16 +87,14 @@ export class FleetEngine {
   /** Work is placed only by a started engine; a read-only host (the CLI's `runs`) never runs agents. */
   private started = false;
   private readonly waiters = new Set<() => void>();
-  private readonly heartbeatStmt;
-  private readonly aliveStmt;
+  private readonly rows: WorkerRows;
+  private readonly hosts: WorkerHosts;
+  private readonly roster: WorkerRoster;
+  /** Drained, retired and resumed workers (service-status.ts). */
+  private readonly service: ServiceStatus;
+  /** Work attempts left behind (a crash's orphans, owed reaps, reclaimed partial work). */
+  private readonly left: LeftWork;
   private readonly pendingTaskStmt;
-  private readonly lastHeartbeatStmt;
-  private readonly upsertWorker;
-  private readonly outOfService;
-  private readonly setStatusStmt;
-  private readonly statusReasonStmt;
-  private readonly markStmt;
-  private readonly leasedBy;
   /** A run's own workers, workspace and status: read when it is adopted, and by a reap of what one of
    *  its workers left after the run ended. */
   private readonly runWorkersStmt;
@@ -132,52 +102,56 @@ export class FleetEngine {
   constructor(private readonly options: EngineOptions) {
     this.fleet = new FleetStore(options.store, options.bus);
     this.drivers = options.drivers ?? new DriverPool(options.dataDir, { acceptNewHostKeys: options.acceptNewHostKeys });
-    this.owed = new OwedReaps({ fleet: this.fleet, candidates: (o) => reapDrivers(o, this.reapSources()), storeOpen: () => this.options.store.db.open, log: (m) => console.error(m),
-      changed: () => this.options.store.db.open && this.options.bus?.invalidate('workers') });
     this.opts = {
       store: options.store, dataDir: options.dataDir, maxWorkers: options.maxWorkers ?? Math.max(1, os.cpus().length),
       leaseMs: options.leaseMs ?? 30_000, heartbeatMs: options.heartbeatMs ?? 2_000, killGraceMs: options.killGraceMs ?? 5_000,
       env: options.env ?? process.env, worktreeCleanup: options.worktreeCleanup ?? 'on_success',
     };
     const db = options.store.db;
-    this.upsertWorker = db.prepare<[string, string, string, string, string, number | null, string, string, string]>(
-      `INSERT INTO workers (id, name, host, labels, capabilities, max_concurrent, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(id) DO UPDATE SET name = excluded.name, host = excluded.host, labels = excluded.labels, capabilities = excluded.capabilities,
-         max_concurrent = excluded.max_concurrent, status = ${KEEP_OUT_OF_SERVICE('excluded.status')}, updated_at = excluded.updated_at`);
+    this.left = new LeftWork({
+      store: options.store, fleet: this.fleet, bus: options.bus, killGraceMs: this.opts.killGraceMs,
+      sources: {
+        drivers: this.drivers,
+        engineWorker: (runId, workerId) => this.workers.get(workerKey(runId, workerId))?.driver,
+        storedWorkerSpec: (runId, workerId) => {
+          const row = this.runWorkersStmt.get(runId);
+          return row ? ((JSON.parse(row.worker_specs) as FleetWorkerSpec[]).find((w) => w.id === workerId) ?? null) : null;
+        },
+        keptWorkerFor: options.keptWorkerFor,
+      },
+      runsHere: (runId, taskId, attempt) => this.roster.runsHere(runId, taskId, attempt), storeId: () => this.storeId,
+      stopped: () => this.stopped, kick: () => this.kick(),
+    });
+    this.rows = new WorkerRows(db);
+    this.hosts = new WorkerHosts({
+      drivers: this.drivers, rows: this.rows, bus: options.bus, reprobe: options.reprobe,
+      started: () => this.started, live: () => !this.stopped && this.options.store.db.open,
+      beforeUp: (driver) => this.left.clearHost(driver), reached: (w, reach) => this.reachChanged(w, reach),
+    });
+    this.roster = new WorkerRoster({
+      hosts: this.hosts, rows: this.rows, bus: options.bus, maxWorkers: this.opts.maxWorkers,
+      stopped: () => this.stopped, storeOpen: () => this.options.store.db.open,
+    });
     // Asked on every waiter wake-up (each group commit): prepared once, and EXISTS-shaped.
     this.pendingTaskStmt = db.prepare<[string], { one: number }>(
       `SELECT 1 AS one FROM tasks t WHERE t.run_id = ? AND t.state NOT IN ('passed','failed','timeout','cancelled','skipped','review') AND t.unplaceable IS NULL LIMIT 1`);
-    this.lastHeartbeatStmt = db.prepare<[string], { last_heartbeat_at: string | null }>('SELECT last_heartbeat_at FROM workers WHERE id = ?');
-    this.heartbeatStmt = db.prepare<[string, number | null, number | null, string, string, string]>(
-      `UPDATE workers SET last_heartbeat_at = ?, cpu_percent = ?, memory_mb = ?, status = ${KEEP_OUT_OF_SERVICE('?')}, updated_at = ? WHERE id = ?`);
-    // An idle worker's sign of life: not a change of state, so neither its status nor its
-    // updated_at (the Workers view's "since") moves.
-    this.aliveStmt = db.prepare<[string, number | null, number | null, string]>('UPDATE workers SET last_heartbeat_at = ?, cpu_percent = ?, memory_mb = ? WHERE id = ?');
-    this.outOfService = db.prepare<[], { id: string }>(`SELECT id FROM workers WHERE status IN ('draining', 'retired')`);
-    this.setStatusStmt = db.prepare<[string, string, string]>('UPDATE workers SET status = ?, updated_at = ? WHERE id = ?');
-    this.statusReasonStmt = db.prepare<[string | null, string]>('UPDATE workers SET status_reason = ? WHERE id = ?');
     this.runWorkersStmt = db.prepare<[string], { workspace: string | null; worker_specs: string; status: string }>('SELECT workspace, worker_specs, status FROM runs WHERE id = ?');
-    // A state change that is not a sign of life: the last heartbeat stays what it was.
-    this.markStmt = db.prepare<[string, string | null, string, string]>(`UPDATE workers SET status = ${KEEP_OUT_OF_SERVICE('?')}, status_reason = ?, updated_at = ? WHERE id = ?`);
-    this.leasedBy = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM inbox WHERE worker_id = ? AND lease_token IS NOT NULL');
     // A run's own workers (and their hosts' connections) last as long as the run: they leave when it
     // ends and come back when it is reopened (a task retried).
     this.fleet.onRunStatus((c) => {
-      if (c.finished) this.leavePool(c.runId);
-      else if (ACTIVE_RUN.has(c.status) && !ACTIVE_RUN.has(c.previous)) this.adoptRun(c.runId);
+      if (c.finished) {
+        this.workspaces.delete(c.runId);
+        this.roster.leavePool(c.runId);
+      } else if (ACTIVE_RUN.has(c.status) && !ACTIVE_RUN.has(c.previous)) this.adoptRun(c.runId);
     });
-    this.idleBeats = new IdleHeartbeats<Worker>({
-      everyMs: options.idleHeartbeatMs ?? 10_000,
-      idle: () => [...this.workers.values()].filter((w) => this.idleAndUp(w)).map((w) => ({ worker: w, driver: w.watch ? w.driver : null })),
-      stillIdle: (w) => this.idleAndUp(w) && this.workers.get(workerKey(w.pool, w.id)) === w,
-      alive: (ws, usage) => this.markAlive(ws, usage),
-      // Silence from a host the watch still calls up: it goes down with that cause (no heartbeat),
-      // and is probed again with backoff, as when an attempt there loses it.
-      silent: (ws, cause) => {
-        for (const w of ws) w.watch?.down(cause);
-      },
-    });
-    this.addWorker({ id: LOCAL_WORKER_ID, name: `${os.hostname()} (this computer)`, host: { kind: 'local' }, labels: {}, capabilities: detectCapabilities(options.capabilities), max_concurrent_tasks: this.opts.maxWorkers }, null);
+    this.idleBeats = this.roster.idleHeartbeats(options.idleHeartbeatMs ?? 10_000);
+    this.service = new ServiceStatus({ rows: this.rows, bus: options.bus, workers: () => this.workers });
+    this.roster.add({ id: LOCAL_WORKER_ID, name: `${os.hostname()} (this computer)`, host: { kind: 'local' }, labels: {}, capabilities: detectCapabilities(options.capabilities), max_concurrent_tasks: this.opts.maxWorkers }, null);
+  }
+
+  /** The workers in the engine now (worker-roster.ts), by workerKey(pool, id). */
+  private get workers(): ReadonlyMap<string, Worker> {
+    return this.roster.all;
   }
 
   get defaultCapabilities(): string[] {
@@ -188,7 +162,7 @@ export class FleetEngine {
    *  worker_specs, like the local default worker. */
   addSharedWorker(spec: FleetWorkerSpec, ctx: { dockerHost?: string | null; hostKey?: string | null; privateKey?: string | null } = {}): void {
     if (this.stopped) return; // shutting down: its drivers are being closed
-    this.addWorker(spec, null, ctx);
+    this.roster.add(spec, null, ctx);
     this.kick();
   }
 
@@ -197,37 +171,7 @@ export class FleetEngine {
    *  goes offline, kept for the history that names it. Not `retired`: that status outlives the
    *  engine, and would bar a worker added again under the name (or a run's own worker of that id). */
   removeSharedWorker(id: string): void {
-    const w = this.workers.get(workerKey(null, id));
-    if (!w) return;
-    w.leaving = 'removed';
-    // While it finishes, the Workers view says why it takes nothing new.
-    if (!this.forgetIfLeft(w)) this.statusReasonStmt.run(REMOVED, id);
-    this.options.bus?.invalidate('workers');
-  }
-
-  /** A leaving worker with nothing left running leaves the engine, and lets go of its driver (closed
-   *  once no attempt or other worker uses it); true when it did. */
-  private forgetIfLeft(w: Worker): boolean {
-    const key = workerKey(w.pool, w.id);
-    if (!w.leaving || w.running.size > 0 || this.workers.get(key) !== w) return false;
-    this.workers.delete(key);
-    w.watch?.close();
-    w.driverUse?.release();
-    if (w.leaving === 'removed') this.markStmt.run('offline', REMOVED, nowIso(), w.id);
-    // A run's worker shares its row with any other run's worker of that id: offline only when none is left.
-    else if (![...this.workers.values()].some((o) => o.id === w.id)) this.markStmt.run('offline', null, nowIso(), w.id);
-    return true;
-  }
-
-  /** A run ended: its own workers take nothing more and leave once their attempts have ended. */
-  private leavePool(runId: string): void {
-    this.workspaces.delete(runId);
-    for (const w of [...this.workers.values()]) {
-      if (w.pool !== runId) continue;
-      w.leaving = 'run-ended';
-      this.forgetIfLeft(w);
-    }
-    this.options.bus?.invalidate('workers');
+    this.roster.removeShared(id);
   }
 
   /** Recovers from a crash, then starts placing work. */
@@ -237,10 +181,10 @@ export class FleetEngine {
     void this.storeId;
     // The runs' own workers first: recovery asks their drivers to end what they left running.
     for (const runId of this.fleet.activeRunIds()) this.adoptRun(runId);
-    const recovered = this.recover();
+    const recovered = this.left.recover();
     // What earlier runs of Shoal could not end (their hosts did not answer): tried again in the
     // background, with backoff, while this one schedules.
-    this.owed.sweep();
+    this.left.owed.sweep();
     // "Waiting for a worker that can be reached" was an earlier Shoal's view of its hosts. This one
     // has not probed them yet: until its probe says a host is down, its tasks count as placeable, so
     // `shoal resume` waits for that answer instead of taking the stale note for "nothing to run".
@@ -287,7 +231,7 @@ export class FleetEngine {
   cancelRun(runId: string, by = 'user'): boolean {
     const running = this.fleet.cancelRun(runId, by);
     for (const l of running) {
-      const h = this.findHandle(l.runId, l.taskId);
+      const h = this.roster.findHandle(l.runId, l.taskId);
       if (h) h.stop({ kind: 'cancel', by });
       else this.stopElsewhere(l.runId, l.taskId, by);
     }
@@ -297,7 +241,7 @@ export class FleetEngine {
   }
 
   cancelTask(runId: string, taskId: string, by = 'user'): boolean {
-    const h = this.findHandle(runId, taskId);
+    const h = this.roster.findHandle(runId, taskId);
     if (h) {
       h.stop({ kind: 'cancel', by });
       return true;
@@ -334,34 +278,19 @@ export class FleetEngine {
 
   /** A draining worker takes no new leases; the tasks it runs finish. */
   drainWorker(workerId: string): boolean {
-    return this.changeWorkerStatus(workerId, ['online', 'busy', 'unknown', 'unhealthy', 'offline'], 'draining');
+    return this.service.drain(workerId);
   }
 
   /** Back in service after a drain or a retirement. */
   resumeWorker(workerId: string): boolean {
-    const ok = this.changeWorkerStatus(workerId, ['draining', 'retired'], this.runningOn(workerId) > 0 ? 'busy' : 'online');
+    const ok = this.service.resume(workerId);
     this.kick();
     return ok;
   }
 
   /** Out of service for good (until resumed); only an idle worker can retire. */
   retireWorker(workerId: string): boolean | 'busy' {
-    if (this.runningOn(workerId) > 0) return 'busy';
-    return this.changeWorkerStatus(workerId, ['online', 'busy', 'unknown', 'unhealthy', 'offline', 'draining'], 'retired');
-  }
-
-  private runningOn(workerId: string): number {
-    return Math.max(this.workers.get(workerId)?.running.size ?? 0, this.leasedBy.get(workerId)?.n ?? 0);
-  }
-
-  private changeWorkerStatus(workerId: string, from: string[], to: string): boolean {
-    const row = this.options.store.db.prepare<[string], { status: string }>('SELECT status FROM workers WHERE id = ?').get(workerId);
-    if (!row || !from.includes(row.status)) return false;
-    this.setStatusStmt.run(to, nowIso(), workerId);
-    const worker = this.workers.get(workerId);
-    if (worker) worker.status = undefined; // the store now says; the next lease or finish re-marks busy/online
-    this.options.bus?.invalidate('workers');
-    return true;
+    return this.service.retire(workerId);
   }
 
   /** Resolves when the run reaches completed/failed/cancelled, or only tasks no worker can take
@@ -401,13 +330,12 @@ export class FleetEngine {
     const all = [...this.workers.values()].flatMap((w) => [...w.running.values()]);
     for (const h of all) h.stop({ kind: 'interrupt', signal });
     await Promise.all(all.map((h) => h.done));
-    await this.owed.close(); // what is not ended yet stays owed, for the next start
-    await Promise.all(this.reaping);
+    await this.left.close(); // what is not ended yet stays owed, for the next start
     for (const w of this.workers.values()) w.watch?.close();
     for (const w of this.workers.values()) {
       // Offline because this Shoal stopped: a cause from before (a host that was down) is stale now,
       // except that a removed worker stays removed. Not a sign of life: its last heartbeat stays.
-      this.markStmt.run('offline', w.leaving === 'removed' ? REMOVED : null, nowIso(), w.id);
+      this.rows.mark(w.id, 'offline', w.leaving === 'removed' ? REMOVED : null);
     }
     await this.drivers.close();
     this.notifyWaiters();
@@ -421,44 +349,10 @@ export class FleetEngine {
   }
 
   runningCount(): number {
-    let n = 0;
-    for (const w of this.workers.values()) n += w.running.size;
-    return n;
+    return this.roster.runningCount();
   }
 
   // ── internals ────────────────────────────────────────────────────────────────────────────────
-
-  private addWorker(spec: FleetWorkerSpec, pool: string | null, ctx: { dockerHost?: string | null; hostKey?: string | null; privateKey?: string | null } = {}): void {
-    const max = spec.max_concurrent_tasks === undefined || spec.max_concurrent_tasks === null ? this.opts.maxWorkers : Math.max(1, Number(spec.max_concurrent_tasks));
-    const key = workerKey(pool, spec.id);
-    const existing = this.workers.get(key);
-    let driverUse: DriverUse | null = null;
-    let unusable: string | null = null;
-    try {
-      driverUse = this.drivers.acquire(spec.host, { workerName: spec.name || spec.id, ...ctx });
-    } catch (e) {
-      unusable = (e as Error).message;
-    }
-    const driver = driverUse?.driver ?? null;
-    // Taken over: its running attempts hold their own uses of its driver until they end.
-    existing?.watch?.close();
-    existing?.driverUse?.release();
-    const worker: Worker = { id: spec.id, name: spec.name, capabilities: new Set(spec.capabilities), pool, max, running: existing?.running ?? new Map(), spec, driver, driverUse, unusable, watch: null };
-    if (driver && driver.kind !== 'local') {
-      // Work attempts left on that host, cut off from Shoal (this one or an earlier one), is ended
-      // before the worker takes anything there again.
-      const hostDriver = driver;
-      worker.watch = new HostWatch(driver, spec.name || spec.id, (reach) => this.reachChanged(worker, reach), this.options.reprobe, () => this.clearHost(hostDriver));
-      // A started engine asks at once; otherwise start() does (a read-only host never probes).
-      if (this.started) worker.watch.check();
-    }
-    this.workers.set(key, worker);
-    const now = nowIso();
-    this.upsertWorker.run(spec.id, spec.name, JSON.stringify(spec.host), JSON.stringify(spec.labels ?? {}), JSON.stringify(spec.capabilities), max, driver && !worker.watch ? 'online' : driver ? 'unknown' : 'unhealthy', now, now);
-    this.statusReasonStmt.run(unusable, spec.id);
-    if (unusable) console.error(`[shoal] ${unusable}`);
-    this.options.bus?.invalidate('workers');
-  }
 
   /** Registers a run's own workers (its worker_specs, of every host kind) and remembers its workspace. */
   private adoptRun(runId: string): void {
@@ -469,7 +363,7 @@ export class FleetEngine {
     for (const spec of JSON.parse(row.worker_specs) as FleetWorkerSpec[]) {
       // One still finishing the run's last attempts is taken back into service.
       const w = this.workers.get(workerKey(runId, spec.id));
-      if (!w || w.leaving) this.addWorker(spec, runId);
+      if (!w || w.leaving) this.roster.add(spec, runId);
     }
   }
 
@@ -502,7 +396,7 @@ export class FleetEngine {
    *  is filled by one commit, not one per task. The caller starts the leases once it has committed. */
   private leaseFreeSlots(freeing: ReadonlyMap<string, number>): Array<{ worker: Worker; lease: Lease }> {
     const now = Date.now();
-    const resting = new Set(this.outOfService.all().map((r) => r.id));
+    const resting = this.rows.outOfService();
     const granted: Array<{ worker: Worker; lease: Lease }> = [];
     for (const [key, w] of this.workers) {
       if (!takesWork(w) || resting.has(w.id)) continue;
@@ -536,11 +430,10 @@ export class FleetEngine {
       onHostDown: (_l, reason) => worker.watch?.down(reason),
       // Its host could not confirm the work ended: its reap is owed (and tried from here on).
       onWorkLeft: () => {
-        if (!this.stopped && this.options.store.db.open) this.owed.sweep();
+        if (!this.stopped && this.options.store.db.open) this.left.owed.sweep();
       },
       onHeartbeat: (_l, usage) => {
-        const now = nowIso();
-        this.heartbeatStmt.run(now, usage?.cpuPercent ?? null, usage?.memoryMb ?? null, 'busy', now, worker.id);
+        this.rows.heartbeat(worker.id, 'busy', usage);
         this.options.bus?.invalidate('workers');
       },
     });
@@ -554,7 +447,7 @@ export class FleetEngine {
       use?.release();
       // The worker now under that key (it may have been replaced by a re-add that took over its attempts).
       const current = this.workers.get(workerKey(worker.pool, worker.id));
-      if (current?.running === worker.running) this.forgetIfLeft(current);
+      if (current?.running === worker.running) this.roster.forgetIfLeft(current);
       // Back to online only if still idle a moment later: a worker between two tasks stays busy.
       if (worker.running.size === 0 && !this.stopped) {
         setTimeout(() => {
@@ -568,26 +461,11 @@ export class FleetEngine {
     });
   }
 
-  /** Runs nothing and is usable: its running attempts heartbeat for a busy worker, and a host that is
-   *  down (or not probed yet) must keep its last heartbeat. */
-  private idleAndUp(w: Worker): boolean {
-    return !this.stopped && w.driver !== null && w.running.size === 0 && (w.watch === null || w.watch.up);
-  }
-
-  /** Idle workers' signs of life (idle-heartbeats.ts): one write per worker row, one refresh. */
-  private markAlive(workers: readonly Worker[], usage: HostUsage | null): void {
-    if (this.stopped || !this.options.store.db.open) return;
-    const now = nowIso();
-    for (const id of new Set(workers.map((w) => w.id))) this.aliveStmt.run(now, usage?.cpuPercent ?? null, usage?.memoryMb ?? null, id);
-    this.options.bus?.invalidate('workers');
-  }
-
   /** Writes a worker's status only when it changes: a busy worker is not re-marked per task. */
   private setWorkerStatus(worker: Worker, status: 'online' | 'busy'): void {
     if (worker.status === status) return;
     worker.status = status;
-    const now = nowIso();
-    this.heartbeatStmt.run(now, null, null, status, now, worker.id);
+    this.rows.heartbeat(worker.id, status, null);
     this.options.bus?.invalidate('workers'); // the Workers view shows the change without a refresh
   }
 
@@ -623,15 +501,6 @@ export class FleetEngine {
     this.notifyWaiters();
   }
 
-  private findHandle(runId: string, taskId: string): AttemptHandle | undefined {
-    const key = taskKey(runId, taskId);
-    for (const w of this.workers.values()) {
-      const h = w.running.get(key);
-      if (h) return h;
-    }
-    return undefined;
-  }
-
   /** Wakes the scheduler when the earliest retry backoff ends. */
   private armReadyTimer(): void {
     if (this.readyTimer) clearTimeout(this.readyTimer);
@@ -646,105 +515,49 @@ export class FleetEngine {
 
   /** Revokes leases whose worker stopped renewing them (another process died, a worker hung). */
   private reap(): void {
-    const revoked = this.fleet.reapExpired(Date.now(), (id) => this.lastHeartbeatStmt.get(id)?.last_heartbeat_at ?? undefined);
+    const revoked = this.fleet.reapExpired(Date.now(), (id) => this.rows.lastHeartbeat(id));
     if (revoked.length === 0) return;
     for (const r of revoked) {
       // Our own attempt whose lease expired (the event loop was starved): stop its agent too.
-      const own = this.findHandle(r.runId, r.taskId);
+      const own = this.roster.findHandle(r.runId, r.taskId);
       own?.stop({ kind: 'interrupt', signal: 'lease-expired' });
       // Another worker's attempt (a remote agent gone silent): what it had sent is kept and shown.
-      if (!own) this.keepPartial(keepReclaimedWork(this.options.store, this.fleet, r));
+      if (!own) this.left.keepReclaimed(r);
       // An attempt on one of our remote hosts, cut off from it (a dropped connection, a silent
       // daemon), whose lease was left to lapse on purpose: the worker's state is its host's (down
       // with that cause, or back), which a "stopped renewing" here would only hide.
-      if (this.workers.get(workerKey(this.poolOfRun(r.runId), r.workerId))?.watch) continue;
+      if (this.workers.get(workerKey(this.roster.poolOfRun(r.runId), r.workerId))?.watch) continue;
       if (!this.workers.has(r.workerId) || r.workerId !== LOCAL_WORKER_ID) {
-        this.markStmt.run('unhealthy', `stopped renewing its lease on task ${r.taskId} (run ${r.runId}); the task was reclaimed`, nowIso(), r.workerId);
+        this.rows.mark(r.workerId, 'unhealthy', `stopped renewing its lease on task ${r.taskId} (run ${r.runId}); the task was reclaimed`);
       }
     }
-    for (const pool of new Set(revoked.map((r) => this.poolOfRun(r.runId)))) this.noteWaiting(pool);
+    for (const pool of new Set(revoked.map((r) => this.roster.poolOfRun(r.runId)))) this.noteWaiting(pool);
     // A reclaimed attempt whose work was not seen to end (its host cut off, another Shoal gone) is
     // owed a reap: the task is not held for it, but the work is still ended once the host answers.
-    this.owed.sweep();
+    this.left.owed.sweep();
     this.options.bus?.invalidate('runs', 'tasks', 'workers');
     this.kick();
-  }
-
-  /** After a crash: end the agents whose owning Shoal process is gone, wherever they run, through
-   *  their host's driver, and only then put their tasks back: nothing runs twice. Local ones are
-   *  ended at once; a remote host's are ended as soon as it answers. Each keeps its reap marker
-   *  until then, so a host that answers only after the task was reclaimed (and this Shoal stopped)
-   *  still gets its orphan ended by a later start (owed-reaps.ts). */
-  private recover(): number {
-    const orphans = this.fleet.orphanedAttempts(isAlive);
-    for (const o of orphans) {
-      const ref = o.hostRef;
-      // A remote agent's attempt did not die with this process: the agent reconnects and carries on
-      // under its lease, or the reaper reclaims the task when the lease deadline passes.
-      if (ref?.kind === 'agent') continue;
-      if (!ref) {
-        this.fleet.recoverAttempt(o);
-        continue;
-      }
-      this.owed.ensure({ ...o, hostRef: ref }, {
-        firstFailure: (e) => `[shoal] could not end ${describeHostRef(ref)} of ${o.runId}/${o.taskId}: ${e.message}; Shoal keeps trying (also after a restart); the task is not put back beside it, but reclaimed when its lease runs out`,
-        ended: async () => {
-          // Its worktree outlived it: what it had done becomes its partial branch first, so a
-          // retry that resumes from partial work finds it.
-          if (ref.kind === 'local') await keepReclaimedWork(this.options.store, this.fleet, o, o.workdir).catch(() => undefined);
-          if (!this.options.store.db.open) return;
-          // Fenced: a lease the reaper reclaimed while the host did not answer stays as it recorded
-          // it. Either way the reap marker goes with it.
-          this.fleet.recoverAttempt(o);
-          this.options.bus?.invalidate('runs', 'tasks');
-          this.kick();
-        },
-      });
-    }
-    if (orphans.length > 0) this.options.bus?.invalidate('runs', 'tasks');
-    return orphans.length;
   }
 
   /** A person asked to try ending an owed reap now: a started engine wakes (or starts) its loop; one
    *  that runs no work (the CLI's) tries once here and says how it went. */
   async retryOwedReap(owed: OwedReap): Promise<RetryOutcome> {
-    return this.owed.retry(owed, { loops: this.started && !this.stopped });
+    return this.left.owed.retry(owed, { loops: this.started && !this.stopped });
   }
 
   /** A person took an owed reap over (its marker is cleared): its loop stops. */
   stopOwedReap(a: AttemptKey): void {
-    this.owed.stop(a);
+    this.left.owed.stop(a);
   }
 
   /** Whether a loop here is trying to end the work of `a` (the Workers view's tests, diagnostics). */
   owedReapLooping(a: AttemptKey): boolean {
-    return this.owed.looping(a);
+    return this.left.owed.looping(a);
   }
 
   /** Another process wrote the store: loops whose marker it cleared stop now. */
   recheckOwedReaps(): void {
-    this.owed.recheck();
-  }
-
-  /** Before a remote worker's host is called usable (its first probe, at this engine's start or when
-   *  the worker is added, and every time it comes back): the reaps owed there are made, then this
-   *  store's marked work there that no stored ref names and no attempt running now owns is ended
-   *  (work its host started while a Shoal crashed or lost the connection before it stored the ref).
-   *  Null once nothing stands in the way, else why not. */
-  private async clearHost(driver: HostDriver): Promise<string | null> {
-    const owed = await this.owed.endOn(driver);
-    if (owed !== null || !driver.endUnrecorded || this.stopped || !this.options.store.db.open) return owed;
-    return driver.endUnrecorded({
-      storeId: this.storeId, killGraceMs: this.opts.killGraceMs,
-      spare: (runId, taskId, attempt) => this.runsHere(runId, taskId, attempt) || this.fleet.heldElsewhere({ runId, taskId, attempt }, isAlive),
-    });
-  }
-
-  /** Whether this engine runs that attempt now (from its lease until its outcome is recorded). */
-  private runsHere(runId: string, taskId: string, attempt: number): boolean {
-    const key = taskKey(runId, taskId);
-    for (const w of this.workers.values()) if (w.running.get(key)?.lease.attempt === attempt) return true;
-    return false;
+    this.left.owed.recheck();
   }
 
   private storeIdMade: string | null = null;
@@ -755,48 +568,11 @@ export class FleetEngine {
     return (this.storeIdMade ??= storeIdentity(this.options.store));
   }
 
-  /** Where the drivers that end an owed reap are found (reap-drivers.ts); asked once per reap loop. */
-  private reapSources(): ReapDriverSources {
-    return {
-      drivers: this.drivers,
-      engineWorker: (runId, workerId) => {
-        const w = this.workers.get(workerKey(runId, workerId));
-        return w ? w.driver : undefined;
-      },
-      storedWorkerSpec: (runId, workerId) => {
-        const row = this.runWorkersStmt.get(runId);
-        return row ? ((JSON.parse(row.worker_specs) as FleetWorkerSpec[]).find((w) => w.id === workerId) ?? null) : null;
-      },
-      keptWorkerFor: this.options.keptWorkerFor,
-      log: (m) => console.error(m),
-    };
-  }
-
-  private readonly reaping = new Set<Promise<void>>();
-  /** Work that was not seen to end (orphans of a crash, attempts cut off from their host), ended in
-   *  the background until it is; recorded in the store, so also across restarts. */
-  private readonly owed: OwedReaps;
-
-  private keepPartial(p: Promise<void>): void {
-    const kept = p.catch((e: unknown) => console.error(`[shoal] could not keep partial work: ${(e as Error).message}`));
-    this.reaping.add(kept);
-    void kept.finally(() => this.reaping.delete(kept));
-  }
-
-  /** A remote worker's host came back or went away. */
+  /** A remote worker's host came back or went away, and its row says so (worker-hosts.ts). */
   private reachChanged(worker: Worker, reach: HostReach): void {
-    if (this.stopped || !this.options.store.db.open) return;
-    worker.status = undefined; // the store says now; leasing re-marks busy
-    const now = nowIso();
-    if (reach.state === 'up') {
-      this.heartbeatStmt.run(now, null, null, worker.running.size > 0 ? 'busy' : 'online', now, worker.id);
-      this.statusReasonStmt.run(null, worker.id);
-    } else this.markStmt.run(reach.state === 'down' ? 'unhealthy' : 'unknown', reach.state === 'down' ? reach.reason : null, now, worker.id);
-    if (reach.state === 'down') console.error(`[shoal] ${reach.reason}; probing it again with backoff`);
-    this.options.bus?.invalidate('workers');
     this.noteWaiting(worker.pool);
     if (reach.state === 'up') {
-      this.owed.retryNow(); // what a host left may be reachable now: no need to wait out a pause
+      this.left.owed.retryNow(); // what a host left may be reachable now: no need to wait out a pause
       this.kick();
     }
   }
@@ -817,10 +593,6 @@ export class FleetEngine {
       this.options.bus?.invalidate('runs', 'tasks');
       this.notifyWaiters();
     }
-  }
-
-  private poolOfRun(runId: string): string | null {
-    return [...this.workers.values()].some((w) => w.pool === runId) ? runId : null;
   }
 
   private notifyWaiters(): void {
