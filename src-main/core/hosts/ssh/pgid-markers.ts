@@ -21,6 +21,7 @@
 // [A-Za-z0-9%_-] and the dots between them appear), or that key's digest when it would make too long
 // a file name; its content is "<pgid> <key>", which is what the sweep reads.
 import crypto from 'node:crypto';
+import path from 'node:path';
 import { refSlug } from '../../fleet/ids';
 import { shellQuote as q } from '../shell-quote';
 import { killGroup, OWNED_GROUP_FN, workdirEntry } from './remote-groups';
@@ -119,6 +120,6 @@ export function endGroupsCommand(groups: readonly GroupToEnd[], graceMs: number)
     `i=0; while [ -n "$k" ] && [ $i -lt ${steps} ]; do sleep 0.1; a=; for p in $k; do ${killGroup('$p', '0')} && a="$a $p"; done; k=$a; i=$((i+1)); done`,
     `for p in $k; do ${killGroup('$p', 'KILL')}; done`,
     `rm -rf ${paths}`,
-    ...[...new Set(groups.map((g) => g.marker.slice(0, g.marker.lastIndexOf('/'))))].map(removeEmptyMarkerDirCommand),
+    ...[...new Set(groups.map((g) => path.posix.dirname(g.marker)))].map(removeEmptyMarkerDirCommand),
   ].join('\n');
 }

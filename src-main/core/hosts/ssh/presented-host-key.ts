@@ -5,11 +5,11 @@
 // shown is the one every later connection there is checked against.
 import { Client } from 'ssh2';
 import { fingerprintOf } from './host-keys';
-import { describeSshError } from './ssh-connection';
+import { describeSshError, sshLabel } from './ssh-connection';
 
 /** "SHA256:…" of the key `host:port` presents; rejects naming `label` ("ssh me@box:22") and the cause. */
 export function presentedHostKey(target: { host: string; port: number; user: string }, opts: { timeoutMs?: number } = {}): Promise<string> {
-  const label = `ssh ${target.user}@${target.host}:${target.port}`;
+  const label = sshLabel(target);
   return new Promise<string>((resolve, reject) => {
     const c = new Client();
     let settled = false;

@@ -71,7 +71,7 @@ export class SshConnection {
     private readonly keys: { known: KnownHosts; pinned?: string | null; acceptNew?: boolean },
     opts: { controlIdleMs?: number; isControl?: boolean } = {},
   ) {
-    this.label = `ssh ${target.user}@${target.host}:${target.port}`;
+    this.label = sshLabel(target);
     this.control = opts.isControl ? null : new IdleConnection(() => this.controlConnection(), opts.controlIdleMs ?? CONTROL_IDLE_MS);
   }
 
@@ -309,6 +309,11 @@ function authConfig(t: SshTarget): Partial<ConnectConfig> {
  *  as opposed to ssh2 failing pending opens itself when the connection goes (no numeric reason). */
 function isChannelOpenFailure(e: Error & { reason?: unknown }): boolean {
   return typeof e.reason === 'number' && /Channel open failure/.test(e.message);
+}
+
+/** How a login is named in logs and errors ("ssh me@box:22"): never a key, only where it goes. */
+export function sshLabel(target: { user: string; host: string; port: number }): string {
+  return `ssh ${target.user}@${target.host}:${target.port}`;
 }
 
 /** A connection error in a person's words (the caller puts the host first). */

@@ -27,7 +27,6 @@ import type { SshConnection } from './ssh-connection';
 import { SessionsBusy, SessionWaitCancelled } from './session-gate';
 import { CutOffWork } from '../cut-off-work';
 import { endGroupsCommand, listMarkersCommand, MARKED_LAUNCHER, markerDir, markerFile, markerKey, parseMarkerList, remoteWorkdir, removeEmptyMarkerDirCommand, type MarkedAttempt } from './pgid-markers';
-import { serializeHostRef } from '../host-ref';
 
 const execFileP = promisify(execFile);
 
@@ -43,9 +42,9 @@ export class SshDriver implements HostDriver {
   private home: Promise<string> | null = null;
   /** git's worktree and fetch bookkeeping in one remote repository, one change at a time. */
   private readonly repoQueues = new Map<string, Promise<unknown>>();
-  /** The pgid marker of each group this driver started and has not seen cleaned up, by its ref's
-   *  stored form: a reap of that ref (a cut-off agent ended once its host answers) removes it too,
-   *  rather than leaving it, and its store's folder, to a later sweep. */
+  /** The pgid marker of each group this driver started and has not seen cleaned up, by its remote
+   *  workdir (one per attempt, named in its ref): a reap of that ref (a cut-off agent ended once its
+   *  host answers) removes it too, rather than leaving it, and its store's folder, to a later sweep. */
   private readonly markers = new Map<string, string>();
   /** The marker folders of the stores this driver started attempts for: tidied when it closes. */
   private readonly storeFolders = new Set<string>();
@@ -193,7 +192,7 @@ export class SshDriver implements HostDriver {
         const m = /^SHOAL_PGID=(\d+)\n/.exec(errBuf);
         if (!m) return;
         ref = { kind: 'ssh', host: this.conn.target.host, port: this.conn.target.port, user: this.conn.target.user, pgid: Number(m[1]), dir };
-        if (marker) this.markers.set(serializeHostRef(ref), marker);
+        if (marker) this.markers.set(dir, marker);
         sink.started(ref);
         if (errBuf.length > m[0].length) sink.diagnostics(errBuf.slice(m[0].length));
         if (signal.aborted) stop();
@@ -325,7 +324,7 @@ export class SshDriver implements HostDriver {
     const marker = at.marker ? ` ${q(at.marker)}; ${removeEmptyMarkerDirCommand(path.posix.dirname(at.marker))}` : '';
     const cleanup = `rm -rf ${q(at.dir)} ${q(at.art)}${marker}` + (at.repo ? `; git -C ${q(at.repo)} worktree prune` : '');
     const done = () => this.run(cleanup, 'removing the remote workdir', { control: true }).then(() => {
-      if (at.marker) this.forgetMarker(at.marker);
+      this.markers.delete(at.dir);
       return null;
     }, (e: unknown) => (e instanceof NoAnswer ? e : null));
     return at.repo ? this.inRepo(at.repo, done) : done();
@@ -389,15 +388,11 @@ export class SshDriver implements HostDriver {
   async reap(ref: HostRef): Promise<'ended' | 'gone'> {
     if (ref.kind !== 'ssh') return 'gone';
     // The group's marker, when this driver started it, goes with the group (and its folder once empty).
-    const marker = this.markers.get(serializeHostRef(ref));
+    const marker = this.markers.get(ref.dir);
     const markerGone = marker ? `\nrm -f ${q(marker)}; ${removeEmptyMarkerDirCommand(path.posix.dirname(marker))}` : '';
     const r = await this.conn.exec(`${reapGroupCommand(ref.pgid, ref.dir)}${markerGone}`, undefined, { control: true });
-    if (marker && r.code === 0) this.forgetMarker(marker);
+    if (marker && r.code === 0) this.markers.delete(ref.dir);
     return r.stdout.toString().includes('ended') ? 'ended' : 'gone';
-  }
-
-  private forgetMarker(marker: string): void {
-    for (const [ref, m] of this.markers) if (m === marker) this.markers.delete(ref);
   }
 
   /** Ends the groups named by this store's pgid markers whose attempts do not run now (started
