@@ -102,6 +102,14 @@ export function statusOf(e: unknown): number | undefined {
   return (e as { statusCode?: number } | null)?.statusCode;
 }
 
+/** Removes a container, stopping it first if it runs (force); one already gone counts as removed.
+ *  Rejects with the daemon's error (or the deadline's) otherwise. */
+export async function forceRemove(docker: Docker, id: string, callMs: number): Promise<void> {
+  await docker.getContainer(id).remove({ force: true, ...callDeadline(callMs) }).catch((e: unknown) => {
+    if (statusOf(e) !== 404) throw e;
+  });
+}
+
 /** Socket errors that mean the daemon cannot be reached, or the connection to it broke. */
 const CONNECTION_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 

@@ -10,7 +10,7 @@ import type Docker from 'dockerode';
 import type { HostProbe } from '../host-driver';
 import { agentProbeLine, parseAgentProbe } from '../probe-commands';
 import { waitForExit } from './container-wait';
-import { callDeadline, daemonInfo, describeDockerError, inspectImage, isDeadline, pingDaemon, statusOf } from './docker-client';
+import { callDeadline, daemonInfo, describeDockerError, inspectImage, isDeadline, forceRemove, pingDaemon, statusOf } from './docker-client';
 import { LABEL, type ContainerKind } from './docker-labels';
 
 export interface ProbeTarget {
@@ -105,9 +105,7 @@ export async function removeLeftoverProbes(docker: Docker, callMs: number): Prom
   for (const c of list) {
     const until = Number(c.Labels?.[LABEL.probeUntil]);
     if (!Number.isFinite(until) || until > now) continue;
-    await docker.getContainer(c.Id).remove({ force: true, ...callDeadline(callMs) }).catch((e: unknown) => {
-      if (statusOf(e) !== 404) throw e; // gone already: as good
-    });
+    await forceRemove(docker, c.Id, callMs);
   }
 }
 

@@ -6,7 +6,7 @@
 // daemon keeps answering. So the attempt's own failure looks it up by the labels it was made with
 // (this store, run, task and attempt: never another store's or another attempt's) and removes it.
 import type Docker from 'dockerode';
-import { callDeadline, statusOf } from './docker-client';
+import { callDeadline, forceRemove } from './docker-client';
 import { attemptLabels, LABEL, type AttemptLabelled } from './docker-labels';
 
 /** The request never left this computer (no connection to the daemon was made): the daemon cannot
@@ -27,10 +27,6 @@ export async function removeLostCreate(docker: Docker, a: AttemptLabelled, callM
     const labels = c.Labels ?? {};
     return Object.entries(want).every(([k, v]) => labels[k] === v) && (a.storeId !== null || labels[LABEL.store] === undefined);
   }).map((c) => c.Id);
-  for (const id of ids) {
-    await docker.getContainer(id).remove({ force: true, ...callDeadline(callMs) }).catch((e: unknown) => {
-      if (statusOf(e) !== 404) throw e; // 404: gone already
-    });
-  }
+  for (const id of ids) await forceRemove(docker, id, callMs);
   return ids;
 }
