@@ -49,7 +49,11 @@ export class IdleHeartbeats<W> {
     const byDriver = new Map<HostDriver, W[]>();
     for (const { worker, driver } of this.deps.idle()) {
       if (!driver) here.push(worker);
-      else if (driver.alive && !this.checking.has(driver)) byDriver.set(driver, [...(byDriver.get(driver) ?? []), worker]);
+      else if (driver.alive && !this.checking.has(driver)) {
+        const same = byDriver.get(driver);
+        if (same) same.push(worker);
+        else byDriver.set(driver, [worker]);
+      }
     }
     if (here.length > 0) this.deps.alive(here, null);
     for (const [driver, workers] of byDriver) this.check(driver, workers);

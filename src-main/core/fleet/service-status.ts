@@ -2,6 +2,7 @@
 // finishes), retired (out of service for good, only when idle) and resumed. The status is the
 // store's, so it holds for every process on the store and across restarts; heartbeats and probes
 // keep it (worker-status-sql.ts). Leasing skips such workers (WorkerRows.outOfService).
+import type { FleetWorkerStatus } from '../../../src-shared/protocol/fleet';
 import type { EventBus } from '../bus';
 import type { Worker } from './engine-worker';
 import type { WorkerRows } from './worker-rows';
@@ -36,7 +37,7 @@ export class ServiceStatus {
     return Math.max(this.deps.workers().get(workerId)?.running.size ?? 0, this.deps.rows.leasedBy(workerId));
   }
 
-  private change(workerId: string, from: string[], to: string): boolean {
+  private change(workerId: string, from: readonly FleetWorkerStatus[], to: FleetWorkerStatus): boolean {
     const status = this.deps.rows.status(workerId);
     if (status === undefined || !from.includes(status)) return false;
     this.deps.rows.setStatus(workerId, to);

@@ -8,7 +8,7 @@ import type { EventBus } from '../bus';
 import type { HostUsage } from '../hosts/host-driver';
 import { taskKey } from './ids';
 import type { AttemptHandle } from './run-attempt';
-import { workerKey, type Worker } from './engine-worker';
+import { takesWork, workerKey, type Worker } from './engine-worker';
 import { IdleHeartbeats } from './idle-heartbeats';
 import type { HostLogin, WorkerHosts } from './worker-hosts';
 import { REMOVED_FROM_KEPT as REMOVED } from './worker-reasons';
@@ -126,7 +126,7 @@ export class WorkerRoster {
   /** Runs nothing and is usable: its running attempts heartbeat for a busy worker, and a host that is
    *  down (or not probed yet) must keep its last heartbeat. */
   private idleAndUp(w: Worker): boolean {
-    return !this.deps.stopped() && w.driver !== null && w.running.size === 0 && (w.watch === null || w.watch.up);
+    return !this.deps.stopped() && w.running.size === 0 && takesWork(w);
   }
 
   /** Idle workers' signs of life (idle-heartbeats.ts): one write per worker row, one refresh. */

@@ -2,7 +2,7 @@
 // prepared once. What each write moves is deliberate: a heartbeat is a sign of life (and may change
 // the status), a mark is a change of state that is not one, and a worker a person took out of
 // service keeps that status whatever either says (worker-status-sql.ts).
-import type { FleetWorkerSpec } from '../../../src-shared/protocol/fleet';
+import type { FleetWorkerSpec, FleetWorkerStatus } from '../../../src-shared/protocol/fleet';
 import type { HostUsage } from '../hosts/host-driver';
 import type { Store } from '../store/open';
 import { nowIso } from './ids';
@@ -18,8 +18,9 @@ export class WorkerRows {
   private readonly lastHeartbeatStmt;
   private readonly outOfServiceStmt;
   private readonly leasedByStmt;
+  private readonly statusStmt;
 
-  constructor(private readonly db: Store['db']) {
+  constructor(db: Store['db']) {
     this.upsertWorker = db.prepare<[string, string, string, string, string, number | null, string, string, string]>(
       `INSERT INTO workers (id, name, host, labels, capabilities, max_concurrent, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET name = excluded.name, host = excluded.host, labels = excluded.labels, capabilities = excluded.capabilities,
@@ -35,17 +36,18 @@ export class WorkerRows {
     this.statusReasonStmt = db.prepare<[string | null, string]>('UPDATE workers SET status_reason = ? WHERE id = ?');
     // A state change that is not a sign of life: the last heartbeat stays what it was.
     this.markStmt = db.prepare<[string, string | null, string, string]>(`UPDATE workers SET status = ${KEEP_OUT_OF_SERVICE('?')}, status_reason = ?, updated_at = ? WHERE id = ?`);
+    this.statusStmt = db.prepare<[string], { status: FleetWorkerStatus }>('SELECT status FROM workers WHERE id = ?');
     this.leasedByStmt = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM inbox WHERE worker_id = ? AND lease_token IS NOT NULL');
   }
 
   /** A worker joining the engine: its row made, or updated to what its spec says now. */
-  register(spec: FleetWorkerSpec, max: number, status: string): void {
+  register(spec: FleetWorkerSpec, max: number, status: FleetWorkerStatus): void {
     const now = nowIso();
     this.upsertWorker.run(spec.id, spec.name, JSON.stringify(spec.host), JSON.stringify(spec.labels ?? {}), JSON.stringify(spec.capabilities), max, status, now, now);
   }
 
   /** A sign of life that also says its status (busy, online). */
-  heartbeat(id: string, status: string, usage: HostUsage | null): void {
+  heartbeat(id: string, status: 'online' | 'busy', usage: HostUsage | null): void {
     const now = nowIso();
     this.heartbeatStmt.run(now, usage?.cpuPercent ?? null, usage?.memoryMb ?? null, status, now, id);
   }
@@ -57,7 +59,7 @@ export class WorkerRows {
   }
 
   /** A change of state with its reason (null: none). */
-  mark(id: string, status: string, reason: string | null): void {
+  mark(id: string, status: FleetWorkerStatus, reason: string | null): void {
     this.markStmt.run(status, reason, nowIso(), id);
   }
 
@@ -66,12 +68,12 @@ export class WorkerRows {
   }
 
   /** A person's change of its service status (drain, resume, retire): not kept out of service. */
-  setStatus(id: string, status: string): void {
+  setStatus(id: string, status: FleetWorkerStatus): void {
     this.setStatusStmt.run(status, nowIso(), id);
   }
 
-  status(id: string): string | undefined {
-    return this.db.prepare<[string], { status: string }>('SELECT status FROM workers WHERE id = ?').get(id)?.status;
+  status(id: string): FleetWorkerStatus | undefined {
+    return this.statusStmt.get(id)?.status;
   }
 
   lastHeartbeat(id: string): string | undefined {
