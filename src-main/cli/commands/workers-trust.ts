@@ -6,6 +6,7 @@
 // trusting never replaces a pin. Only `--replace --fingerprint NEW` does, with NEW the key the
 // person checked on the re-keyed host and the host presenting exactly it (--yes is not enough).
 import os from 'node:os';
+import { SSH_FINGERPRINT } from '../../../src-shared/contract/methods/hosts';
 import { sshLoginOf } from '../../core/hosts/ssh-address';
 import { KnownHosts, pinAddress } from '../../core/hosts/ssh/host-keys';
 import { presentedHostKey } from '../../core/hosts/ssh/presented-host-key';
@@ -14,8 +15,6 @@ import { describeHost } from '../../core/hosts/worker-registry';
 import type { ShoalCore } from '../../core/shoal';
 import { flagString, UsageError, type CliIo } from '../io';
 import { parseSshTarget } from './ssh-target';
-
-const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 
 /** How it went: exit 0 for pinned, already_pinned and replaced, 1 otherwise. */
 type Outcome = 'pinned' | 'already_pinned' | 'replaced' | 'unconfirmed' | 'mismatch' | 'changed' | 'unreachable';
@@ -48,7 +47,7 @@ function whereOf(core: ShoalCore, target: string): Where {
 export async function trust(core: ShoalCore, target: string | undefined, flags: Map<string, string | true>, io: CliIo): Promise<number> {
   if (!target) throw new UsageError('which host? e.g. `shoal workers trust me@10.0.0.5:22` or `shoal workers trust gpu-box` (a kept worker)');
   const given = flagString(flags, 'fingerprint');
-  if (given !== undefined && !FINGERPRINT.test(given)) throw new UsageError(`--fingerprint: "${given}" is not SHA256: and 43 base64 characters, as \`ssh-keygen -lf\` prints it`);
+  if (given !== undefined && !SSH_FINGERPRINT.test(given)) throw new UsageError(`--fingerprint: "${given}" is not SHA256: and 43 base64 characters, as \`ssh-keygen -lf\` prints it`);
   const replace = flags.get('replace') === true;
   if (replace && given === undefined) throw new UsageError('--replace needs --fingerprint SHA256:…, the new key as you checked it on the host (--yes is not enough to replace a pinned key)');
   const json = flags.get('json') === true;

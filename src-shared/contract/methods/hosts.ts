@@ -7,6 +7,9 @@ import { Ok } from './common';
 
 const Name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'name: 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
 
+/** An SSH host key's fingerprint as OpenSSH prints it: "SHA256:" and 43 unpadded base64 characters. */
+export const SSH_FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
+
 export const KeptHostInputSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('ssh'),
@@ -73,7 +76,7 @@ export const hostsMethods = {
     name: 'workers.trustHostKey', summary: 'Trust an SSH host key a person checked: pin exactly that fingerprint for its address (never over another pinned key).',
     input: z.object({
       address: z.string().max(300).regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):\d{1,5}$/, 'address: host:port, as the host key was shown for'),
-      fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'fingerprint: SHA256: and 43 base64 characters, as shown'),
+      fingerprint: z.string().regex(SSH_FINGERPRINT, 'fingerprint: SHA256: and 43 base64 characters, as shown'),
     }).strict(),
     output: Ok, invalidates: ['workers'],
   }),
