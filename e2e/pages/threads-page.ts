@@ -17,8 +17,11 @@ export class ThreadsPage {
   /** Starts a thread through the New thread dialog, in `folder` if given (else its scratch folder). */
   async newThread(folder?: string): Promise<void> {
     const empty = this.page.getByTestId('threads-empty');
+    const newButton = this.page.getByRole('button', { name: 'New', exact: true });
+    // The view shows neither until the thread list has loaded: wait for one, then pick.
+    await expect(empty.or(newButton).first()).toBeVisible();
     if (await empty.isVisible()) await empty.getByRole('button', { name: 'New thread' }).click();
-    else await this.page.getByRole('button', { name: 'New', exact: true }).click();
+    else await newButton.click();
     const dialog = this.page.getByTestId('new-thread-dialog');
     if (folder) await dialog.getByLabel('Working folder').fill(folder);
     await dialog.getByRole('button', { name: 'Start' }).click();
