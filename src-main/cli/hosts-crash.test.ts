@@ -80,6 +80,9 @@ describe.each(hosts)('crash recovery on $kind', ({ kind, host }) => {
       expect(attempts.every((a) => JSON.parse(a.host_ref).kind === kind)).toBe(true);
       const receipts = check.prepare('SELECT attempt, result FROM receipts WHERE run_id = ?').all(runId);
       expect(receipts).toEqual([{ attempt: 2, result: 'pass' }]);
+      // The key `shoal run --accept-new-host-keys` accepted is audited as the CLI user's decision.
+      const trusted = check.prepare(`SELECT actor, subject, detail FROM audit_log WHERE action = 'hostkey.trusted'`).all();
+      expect(trusted).toEqual(kind === 'ssh' ? [{ actor: expect.stringMatching(/^cli:/), subject: `127.0.0.1:${services.sshd.port}`, detail: JSON.stringify({ fingerprint: services.sshd.fingerprint, accepted: 'as new' }) }] : []);
     } finally {
       check.close();
     }

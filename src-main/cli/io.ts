@@ -13,6 +13,11 @@ export type Command = (args: string[], io: CliIo) => Promise<number>;
 
 export class UsageError extends Error {}
 
+/** Who a decision made on the command line is recorded as (approvals, pins, forgotten reaps). */
+export function cliActor(io: CliIo): string {
+  return `cli:${io.env.USER ?? 'user'}`;
+}
+
 /** A ShoalError from the core's validation means the person's input was wrong: every issue on its
  *  own line (they name the field) and exit 2, as for a usage error. Anything else is rethrown. */
 export function inputErrorExit(error: unknown, io: CliIo): number {

@@ -1,7 +1,8 @@
 // CLI commands open the same core as the app, on --db PATH or the default location.
 import { ShoalCore } from '../core/shoal';
 import { defaultDbPath } from '../core/store/open';
-import { flagString } from './io';
+import { cliActor, flagString } from './io';
+import { auditAcceptedHostKey } from '../core/hosts/ssh/trust-host-key';
 import type { CliIo } from './io';
 import { packageVersion } from './paths';
 
@@ -9,9 +10,12 @@ import { packageVersion } from './paths';
  *  thread; a quick command that reads or decides something is done before one would have started. */
 export function openCore(flags: Map<string, string | true>, io: CliIo, extra: { maxWorkers?: number; runs?: boolean; acceptNewHostKeys?: boolean } = {}): ShoalCore {
   const dbPath = flagString(flags, 'db') ?? defaultDbPath(io.env);
-  return new ShoalCore({
+  // A host key the run accepts as new is audited as this user's decision (called once `core` exists).
+  const accepting = { acceptNewHostKeys: true, onHostKeyPinned: (address: string, fingerprint: string) => auditAcceptedHostKey({ audit: core.audit, actor: cliActor(io) }, address, fingerprint) };
+  const core: ShoalCore = new ShoalCore({
     dbPath, transport: 'headless', version: packageVersion(), log: (m) => io.stderr.write(m + '\n'), env: io.env,
     backgroundCheckpoints: extra.runs ?? false,
-    engine: { ...(extra.maxWorkers ? { maxWorkers: extra.maxWorkers } : {}), ...(extra.acceptNewHostKeys ? { acceptNewHostKeys: true } : {}) },
+    engine: { ...(extra.maxWorkers ? { maxWorkers: extra.maxWorkers } : {}), ...(extra.acceptNewHostKeys ? accepting : {}) },
   });
+  return core;
 }

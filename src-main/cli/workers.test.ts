@@ -25,6 +25,10 @@ describe('shoal workers', () => {
     const added = await runCli(['workers', 'add', 'box', '--ssh', target, '--identity', hosts.sshd.identity, '--accept-new-host-key', '--capabilities', 'remote,git', '--max-tasks', '2', '--db', db]);
     expect(added.code, added.stderr).toBe(0);
     expect(added.stdout).toMatch(/^box: usable — git \d/);
+    // Accepting the new key is audited as this user's decision.
+    const audit = JSON.parse((await runCli(['approvals', '--audit', '--json', '--db', db])).stdout) as Array<{ actor: string; action: string; subject: string; detail: unknown }>;
+    expect(audit.filter((e) => e.action === 'hostkey.trusted').map((e) => [e.actor, e.subject, e.detail]))
+      .toEqual([[expect.stringMatching(/^cli:/), `127.0.0.1:${hosts.sshd.port}`, { fingerprint: hosts.sshd.fingerprint, accepted: 'as new' }]]);
 
     const list = JSON.parse((await runCli(['workers', 'list', '--json', '--db', db])).stdout) as Array<Record<string, unknown>>;
     expect(list).toEqual([{

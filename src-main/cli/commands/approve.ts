@@ -4,7 +4,7 @@
 import { DB_OPTION, parseCommand, type CommandDoc } from '../args';
 import { REVIEW_DECISIONS, type ReviewDecisionName } from '../../../src-shared/contract/methods/policy';
 import { ShoalError } from '../../../src-shared/contract/envelope';
-import { flagString, UsageError, type CliIo } from '../io';
+import { cliActor, flagString, UsageError, type CliIo } from '../io';
 import { openCore } from '../open-core';
 
 export const doc: CommandDoc = {
@@ -24,7 +24,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (!(REVIEW_DECISIONS as readonly string[]).includes(decision)) throw new UsageError(`--decision: expected one of ${REVIEW_DECISIONS.join(', ')}, got "${decision}"`);
   const core = openCore(flags, io);
   try {
-    const { changed, record } = core.approvals.decide(id, decision as ReviewDecisionName, `cli:${io.env.USER ?? 'user'}`);
+    const { changed, record } = core.approvals.decide(id, decision as ReviewDecisionName, cliActor(io));
     if (!changed) {
       io.stderr.write(`${id} is already ${record.status}${record.decidedBy ? ` (by ${record.decidedBy})` : ''}\n`);
       return 1;

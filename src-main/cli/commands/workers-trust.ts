@@ -13,7 +13,7 @@ import { presentedHostKey } from '../../core/hosts/ssh/presented-host-key';
 import { PinnedKeyConflict, replaceHostKey, trustHostKey, type TrustOutcome } from '../../core/hosts/ssh/trust-host-key';
 import { describeHost } from '../../core/hosts/worker-registry';
 import type { ShoalCore } from '../../core/shoal';
-import { flagString, UsageError, type CliIo } from '../io';
+import { cliActor, flagString, UsageError, type CliIo } from '../io';
 import { parseSshTarget } from './ssh-target';
 
 /** How it went: exit 0 for pinned, already_pinned and replaced, 1 otherwise. */
@@ -54,7 +54,7 @@ export async function trust(core: ShoalCore, target: string | undefined, flags: 
   const where = whereOf(core, target);
   const { lead, address } = where;
   const pinnedBefore = where.workerKey ?? KnownHosts.inDataDir(core.dataDir).get(address);
-  const actor = { dataDir: core.dataDir, audit: core.audit, actor: `cli:${io.env.USER ?? 'user'}` };
+  const actor = { dataDir: core.dataDir, audit: core.audit, actor: cliActor(io) };
   const report = (outcome: Outcome, fingerprint: string | null, message: string): number => {
     const ok = DONE.has(outcome);
     if (json) {

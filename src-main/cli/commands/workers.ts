@@ -23,7 +23,8 @@ import type { AttemptKey } from '../../core/fleet/fleet-store';
 import { ShoalError, type OwedReapRow } from '../../../src-shared/contract';
 import type { ShoalCore } from '../../core/shoal';
 import { DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
-import { flagInt, flagString, UsageError, type CliIo } from '../io';
+import { cliActor, flagInt, flagString, UsageError, type CliIo } from '../io';
+import { auditAcceptedHostKey } from '../../core/hosts/ssh/trust-host-key';
 import { openCore } from '../open-core';
 import { parseSshTarget } from './ssh-target';
 import { trust } from './workers-trust';
@@ -108,7 +109,10 @@ async function add(core: ShoalCore, name: string | undefined, dockerArgs: string
   } else {
     host = { kind: 'docker', image: image!, args: dockerArgs } as FleetHostSpec;
   }
-  const check = await probeHost(host, { dataDir: core.dataDir, workerName: name, dockerHost, privateKey, acceptNewHostKey: flags.get('accept-new-host-key') === true });
+  const check = await probeHost(host, {
+    dataDir: core.dataDir, workerName: name, dockerHost, privateKey, acceptNewHostKey: flags.get('accept-new-host-key') === true,
+    onHostKeyPinned: (address, fingerprint) => auditAcceptedHostKey({ audit: core.audit, actor: cliActor(io) }, address, fingerprint),
+  });
   if (!check.ok) {
     io.stderr.write(`worker ${name}: ${check.error}\nnothing was added\n`);
     return 1;
@@ -232,7 +236,7 @@ async function retryReap(core: ShoalCore, key: AttemptKey, io: CliIo): Promise<n
 
 function forget(core: ShoalCore, key: AttemptKey, io: CliIo): number {
   // The core's one log line (on stderr here) says what was forgotten, by whom, and what it means.
-  asUsage(() => core.owedReaps.forget(key, `cli:${io.env.USER ?? 'user'}`));
+  asUsage(() => core.owedReaps.forget(key, cliActor(io)));
   return 0;
 }
 

@@ -15,6 +15,7 @@ import { MIN_LEASE_SECONDS } from './spec/remote-work-fields';
 import { startAttempt, type AttemptDeps, type AttemptHandle, type StopReason } from './run-attempt';
 import { DriverPool } from '../hosts/driver-pool';
 import type { HostRef } from '../hosts/host-ref';
+import type { OnHostKeyPinned } from '../hosts/ssh/host-keys';
 import type { RetryOutcome } from './owed-reaps';
 import type { KeptForEngine } from '../hosts/worker-registry';
 import type { HostReach, ReprobeBackoff } from '../hosts/host-watch';
@@ -51,6 +52,8 @@ export interface EngineOptions {
   drivers?: DriverPool;
   /** Pin SSH host keys seen for the first time instead of refusing them (shoal run --accept-new-host-keys). */
   acceptNewHostKeys?: boolean;
+  /** Told of each key so accepted and pinned (the audit log keeps it). */
+  onHostKeyPinned?: OnHostKeyPinned;
   /** Pauses between probes of a worker whose host cannot be reached (default 1 s doubling to 30 s). */
   reprobe?: ReprobeBackoff;
   /** How often each idle worker gets its sign-of-life heartbeat (this computer's, or its host's
@@ -77,7 +80,7 @@ export class FleetEngine {
   readonly spawnLatencies: number[] = [];
   private readonly remoteCancels = new Set<RemoteCancel>();
   private readonly workspaces = new Map<string, string | null>();
-  private readonly opts: Required<Omit<EngineOptions, 'bus' | 'capabilities' | 'maxWorkers' | 'executor' | 'gateway' | 'drivers' | 'acceptNewHostKeys' | 'prepareRun' | 'reprobe' | 'keptWorkerFor' | 'idleHeartbeatMs'>> & { maxWorkers: number };
+  private readonly opts: Required<Omit<EngineOptions, 'bus' | 'capabilities' | 'maxWorkers' | 'executor' | 'gateway' | 'drivers' | 'acceptNewHostKeys' | 'onHostKeyPinned' | 'prepareRun' | 'reprobe' | 'keptWorkerFor' | 'idleHeartbeatMs'>> & { maxWorkers: number };
   private tickScheduled = false;
   private readonly pendingFinishes: Array<{ lease: Lease; outcome: AttemptOutcome; resolve: () => void; reject: (e: unknown) => void }> = [];
   private readyTimer: NodeJS.Timeout | null = null;
@@ -101,7 +104,7 @@ export class FleetEngine {
 
   constructor(private readonly options: EngineOptions) {
     this.fleet = new FleetStore(options.store, options.bus);
-    this.drivers = options.drivers ?? new DriverPool(options.dataDir, { acceptNewHostKeys: options.acceptNewHostKeys });
+    this.drivers = options.drivers ?? new DriverPool(options.dataDir, { acceptNewHostKeys: options.acceptNewHostKeys, ...(options.onHostKeyPinned ? { onHostKeyPinned: options.onHostKeyPinned } : {}) });
     this.opts = {
       store: options.store, dataDir: options.dataDir, maxWorkers: options.maxWorkers ?? Math.max(1, os.cpus().length),
       leaseMs: options.leaseMs ?? 30_000, heartbeatMs: options.heartbeatMs ?? 2_000, killGraceMs: options.killGraceMs ?? 5_000,

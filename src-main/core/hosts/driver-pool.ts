@@ -8,7 +8,7 @@ import type { FleetHostSpec } from '../../../src-shared/protocol/fleet';
 import type { HostDriver } from './host-driver';
 import type { HostKind, HostRef } from './host-ref';
 import { LocalDriver } from './local-driver';
-import { KnownHosts } from './ssh/host-keys';
+import { KnownHosts, type OnHostKeyPinned } from './ssh/host-keys';
 import { SshConnection } from './ssh/ssh-connection';
 import { SshDriver } from './ssh/ssh-driver';
 import os from 'node:os';
@@ -48,18 +48,18 @@ export class DriverPool {
   readonly local = new LocalDriver();
 
   /** `docker`: settings of every Docker driver made here (a test's short call deadline). */
-  constructor(private readonly dataDir: string, private readonly opts: { acceptNewHostKeys?: boolean; docker?: DockerDriverOptions } = {}) {
+  constructor(private readonly dataDir: string, private readonly opts: { acceptNewHostKeys?: boolean; onHostKeyPinned?: OnHostKeyPinned; docker?: DockerDriverOptions } = {}) {
     this.factories.set('local', () => this.local);
     this.factories.set('ssh', (host, ctx) => {
       if (host.kind !== 'ssh') throw new Error('not an ssh host');
       const target = { host: host.host, port: host.port === undefined || host.port === null ? 22 : Number(host.port), user: host.user ?? os.userInfo().username, identity: host.identity ?? null, privateKey: ctx.privateKey ?? null };
-      return new SshDriver(new SshConnection(target, { known: KnownHosts.inDataDir(ctx.dataDir), pinned: ctx.hostKey ?? null, acceptNew: ctx.acceptNewHostKey ?? this.opts.acceptNewHostKeys ?? false }));
+      return new SshDriver(new SshConnection(target, { known: KnownHosts.inDataDir(ctx.dataDir, this.opts.onHostKeyPinned), pinned: ctx.hostKey ?? null, acceptNew: ctx.acceptNewHostKey ?? this.opts.acceptNewHostKeys ?? false }));
     });
     this.factories.set('docker', (host, ctx) => {
       if (host.kind !== 'docker') throw new Error('not a docker host');
       // A daemon reached over ssh:// trusts and authenticates that host as an SSH worker would.
       return new DockerDriver(host.image, host.args ?? [], ctx.dockerHost ?? null, ctx.workerName, {
-        known: KnownHosts.inDataDir(ctx.dataDir), pinned: ctx.hostKey ?? null, acceptNew: ctx.acceptNewHostKey ?? this.opts.acceptNewHostKeys ?? false, privateKey: ctx.privateKey ?? null,
+        known: KnownHosts.inDataDir(ctx.dataDir, this.opts.onHostKeyPinned), pinned: ctx.hostKey ?? null, acceptNew: ctx.acceptNewHostKey ?? this.opts.acceptNewHostKeys ?? false, privateKey: ctx.privateKey ?? null,
       }, this.opts.docker);
     });
   }

@@ -4,6 +4,7 @@ import type { FleetHostSpec } from '../../../src-shared/protocol/fleet';
 import type { DockerDriverOptions } from './docker/docker-driver';
 import { DriverPool } from './driver-pool';
 import type { HostProbe } from './host-driver';
+import type { OnHostKeyPinned } from './ssh/host-keys';
 
 export interface HostCheck extends HostProbe {
   /** The SSH host key the server presented (to pin with the worker): an SSH host's, or that of a
@@ -15,10 +16,14 @@ export interface HostCheck extends HostProbe {
 
 export async function probeHost(host: FleetHostSpec, opts: {
   dataDir: string; workerName: string; dockerHost?: string | null; hostKey?: string | null; privateKey?: string | null; acceptNewHostKey?: boolean;
+  /** Told when accepting a new host key pinned it (for the audit log). */
+  onHostKeyPinned?: OnHostKeyPinned;
   /** A Docker driver's settings (a test's short call deadline). */
   docker?: DockerDriverOptions;
 }): Promise<HostCheck> {
-  const pool = new DriverPool(opts.dataDir, { acceptNewHostKeys: opts.acceptNewHostKey ?? false, ...(opts.docker ? { docker: opts.docker } : {}) });
+  const pool = new DriverPool(opts.dataDir, {
+    acceptNewHostKeys: opts.acceptNewHostKey ?? false, ...(opts.onHostKeyPinned ? { onHostKeyPinned: opts.onHostKeyPinned } : {}), ...(opts.docker ? { docker: opts.docker } : {}),
+  });
   try {
     const { driver } = pool.acquire(host, { workerName: opts.workerName, dockerHost: opts.dockerHost ?? null, hostKey: opts.hostKey ?? null, privateKey: opts.privateKey ?? null });
     const probe = await driver.probe();

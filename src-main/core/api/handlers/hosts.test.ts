@@ -38,6 +38,9 @@ describe('workers.test / workers.add', () => {
     expect(JSON.stringify(kept)).not.toContain('PRIVATE KEY');
     // The engine took it at once: it is a worker now.
     expect((await call(c, 'workers.list', {})).map((w) => w.id)).toContain('box');
+    // Trusting the key in the dialog is a decision the audit log keeps.
+    expect(c.audit.list({ limit: 5 }).filter((e) => e.action === 'hostkey.trusted').map((e) => [e.actor, e.subject, e.detail]))
+      .toEqual([['you', `127.0.0.1:${hosts.sshd.port}`, { fingerprint: hosts.sshd.fingerprint }]]);
 
     // A different key than the one accepted is refused.
     const wrong = await call(c, 'workers.test', { host, acceptHostKey: 'SHA256:notthekey' });

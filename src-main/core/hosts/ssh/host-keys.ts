@@ -32,11 +32,15 @@ export class HostKeyError extends Error {
   }
 }
 
-export class KnownHosts {
-  constructor(private readonly file: string) {}
+/** Told of a key pinned because the person accepted new keys (`--accept-new-host-key[s]`): trusting
+ *  a host is a decision the audit log keeps, however it was made. */
+export type OnHostKeyPinned = (address: string, fingerprint: string) => void;
 
-  static inDataDir(dataDir: string): KnownHosts {
-    return new KnownHosts(path.join(dataDir, 'known-hosts.json'));
+export class KnownHosts {
+  constructor(private readonly file: string, private readonly onPinned: OnHostKeyPinned | null = null) {}
+
+  static inDataDir(dataDir: string, onPinned: OnHostKeyPinned | null = null): KnownHosts {
+    return new KnownHosts(path.join(dataDir, 'known-hosts.json'), onPinned);
   }
 
   private read(): Record<string, string> {
@@ -76,5 +80,6 @@ export class KnownHosts {
         `host key of ${hostPort} is not known: ${fingerprint}; ${ACCEPT_ON_THE_CLI}`);
     }
     this.pin(hostPort, fingerprint);
+    this.onPinned?.(hostPort, fingerprint);
   }
 }

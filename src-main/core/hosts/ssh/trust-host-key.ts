@@ -34,6 +34,12 @@ export function trustHostKey(
   return 'pinned';
 }
 
+/** A key pinned because the person accepted new keys for one command (`shoal workers add
+ *  --accept-new-host-key`, `shoal run --accept-new-host-keys`): audited like one trusted by hand. */
+export function auditAcceptedHostKey(at: { audit: AuditLog; actor: string }, address: string, fingerprint: string): void {
+  at.audit.append({ actor: at.actor, action: 'hostkey.trusted', subject: address, detail: { fingerprint, accepted: 'as new' } });
+}
+
 /** A person checked that the host at `address` was re-keyed: its pins holding `from` (the data
  *  dir's, and `worker`'s own when given) move to `to`, audited with both. A pin holding anything
  *  else is left alone. False when no pin held `from` (it changed meanwhile: nothing written). */
