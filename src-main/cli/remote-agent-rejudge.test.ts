@@ -103,6 +103,8 @@ describe('remote agents: a judgment asked again after the control plane was SIGK
       b.sock.send(judgeFrame(2, pending, 'touch pending.txt'));
       b.sock.send(judgeFrame(3, away, 'touch away.txt'));
       expect(await waitFor('the allowed verdict again', () => frames(b, 'verdict').find((v) => v.id === 1))).toMatchObject({ allowed: true });
+      // Answered from its timeline: judged once (the flaky count of 5 `running_tool` events was this call's 2 again).
+      expect(phases(db, runId, 'allowed')).toEqual(['tool:precheck', 'tool:dispatching']);
       expect(await waitFor('the verdict decided while down', () => frames(b, 'verdict').find((v) => v.id === 3))).toMatchObject({ allowed: true });
       // Judgments are taken in order: the one before waits now. The request pending at the kill is
       // still the one it waits for (not expired, no second one): its decision answers it.
