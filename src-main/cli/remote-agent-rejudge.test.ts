@@ -33,44 +33,51 @@ const judgeFrame = (id: number, lease: LeaseRef, command: string) => JSON.string
   type: 'judge', id, lease, call_id: `call-${lease.task_id}`, subject: { tool: 'exec_shell', command, cwd: `/agent/work/${lease.task_id}`, diff: null }, agent_reason: null,
 });
 
-describe('remote agents: a judgment asked again after the control plane was SIGKILLed', () => {
-  it('is answered as before, recorded once, and asks a person once', async () => {
+/** A control plane whose `touch` commands wait for a person, a hand-driven agent joined to it, and
+ *  one task per id leased to that agent and reported running (as a real agent's outbox reports it
+ *  before its agent asks anything). */
+async function agentWithLeases(dir: string, db: string, taskIds: string[]) {
+  const cp = track(await startControlPlane(db, dir, ['--lease-seconds', '60', '--heartbeat-seconds', '1']));
+  await uiCall(cp.uiUrl, 'approvals.rules.save', { rule: { id: 'ask-touch', tool: 'exec_shell', prefix: 'touch', action: 'ask', note: 'asked on the control plane' }, isNew: true });
+  const minted = await mintToken(db, dir);
+  const a = await openRawAgent(cp.agentsUrl);
+  a.sock.send(rawHello({ kind: 'join', token: minted.token }));
+  const welcome = await waitFor('welcome', () => frames(a, 'welcome')[0]);
+  const runId = await launchOnAgents(cp.uiUrl, {
+    name: 'rejudged', task_specs: taskIds.map((id) => ({ id, name: id, instructions: `touch ${id}.txt`, retry_policy: { max_attempts: 1 } })),
+  });
+  // Claimed until all are leased: one claim at a time, the next once the last was answered.
+  let claims = 0;
+  const leases = await waitFor('the leases', () => {
+    const got = frames(a, 'leases').flatMap((f) => f.leases.map((g) => g.lease));
+    if (got.length === taskIds.length) return new Map(got.map((l) => [l.task_id, l]));
+    if (frames(a, 'leases').length === claims) {
+      claims++;
+      a.sock.send(JSON.stringify({ type: 'claim', max: taskIds.length - got.length }));
+    }
+    return null;
+  }, 30_000, 200);
+  let seq = 0;
+  for (const lease of leases.values()) {
+    a.sock.send(JSON.stringify({ type: 'write', seq: ++seq, lease, op: { kind: 'starting', workdir: `/agent/work/${lease.task_id}`, branch: null } }));
+    a.sock.send(JSON.stringify({ type: 'write', seq: ++seq, lease, op: { kind: 'running', pid: null } }));
+  }
+  await waitFor('the writes acknowledged', () => frames(a, 'ack').length === seq);
+  expect(frames(a, 'refused')).toEqual([]);
+  const approvalOf = (runIdOf: string, taskId: string) => query<{ id: string; status: string }>(db, 'SELECT id, status FROM approvals WHERE run_id = ? AND task_id = ?', runIdOf, taskId);
+  return { cp, a, welcome, runId, lease: (id: string) => leases.get(id)!, approvalOf: (taskId: string) => approvalOf(runId, taskId) };
+}
+
+describe('remote agents: a judgment asked again after its verdict was lost', () => {
+  it('after the control plane was SIGKILLed: answered as before, recorded once, a person asked once', async () => {
     const dir = tempDir('shoal-remote-rejudge-');
     const db = path.join(dir, 'cp.db');
-    const first = track(await startControlPlane(db, dir, ['--lease-seconds', '60', '--heartbeat-seconds', '1']));
+    const { cp: first, a, welcome, runId, lease, approvalOf } = await agentWithLeases(dir, db, ['allowed', 'pending', 'away']);
     const port = new URL(first.agentsUrl.replace(/^ws/, 'http')).port;
-    await uiCall(first.uiUrl, 'approvals.rules.save', { rule: { id: 'ask-touch', tool: 'exec_shell', prefix: 'touch', action: 'ask', note: 'asked on the control plane' }, isNew: true });
-    const minted = await mintToken(db, dir);
-    const a = await openRawAgent(first.agentsUrl);
-    a.sock.send(rawHello({ kind: 'join', token: minted.token }));
-    const welcome = await waitFor('welcome', () => frames(a, 'welcome')[0]);
-    const runId = await launchOnAgents(first.uiUrl, {
-      name: 'rejudged',
-      task_specs: ['allowed', 'pending', 'away'].map((id) => ({ id, name: id, instructions: `touch ${id}.txt`, retry_policy: { max_attempts: 1 } })),
-    });
-    // Claimed until all three are leased: one claim at a time, the next once the last was answered.
-    let claims = 0;
-    const leases = await waitFor('three leases', () => {
-      const got = frames(a, 'leases').flatMap((f) => f.leases.map((g) => g.lease));
-      if (got.length === 3) return Object.fromEntries(got.map((l) => [l.task_id, l]));
-      if (frames(a, 'leases').length === claims) {
-        claims++;
-        a.sock.send(JSON.stringify({ type: 'claim', max: 3 - got.length }));
-      }
-      return null;
-    }, 30_000, 200);
-    const allowed = leases.allowed!;
-    const pending = leases.pending!;
-    const away = leases.away!;
+    const allowed = lease('allowed');
+    const pending = lease('pending');
+    const away = lease('away');
     const allowedCommand = 'echo allowed';
-    // Started and running, as a real agent reports them from its outbox before its agent asks anything.
-    let seq = 0;
-    for (const lease of [allowed, pending, away]) {
-      a.sock.send(JSON.stringify({ type: 'write', seq: ++seq, lease, op: { kind: 'starting', workdir: `/agent/work/${lease.task_id}`, branch: null } }));
-      a.sock.send(JSON.stringify({ type: 'write', seq: ++seq, lease, op: { kind: 'running', pid: null } }));
-    }
-    await waitFor('the writes acknowledged', () => frames(a, 'ack').length === seq);
-    expect(frames(a, 'refused')).toEqual([]);
 
     // Judged and answered before the kill: an allowed call; two calls that wait for a person.
     a.sock.send(judgeFrame(1, allowed, allowedCommand));
@@ -82,7 +89,6 @@ describe('remote agents: a judgment asked again after the control plane was SIGK
     expect(before).toEqual({
       allowed: ['tool:precheck', 'tool:dispatching'], pending: ['tool:precheck', 'approval:requested'], away: ['tool:precheck', 'approval:requested'],
     });
-    const approvalOf = (taskId: string) => query<{ id: string; status: string }>(db, 'SELECT id, status FROM approvals WHERE run_id = ? AND task_id = ?', runId, taskId);
     const [pendingRequest] = approvalOf('pending');
     const [awayRequest] = approvalOf('away');
 
@@ -122,4 +128,34 @@ describe('remote agents: a judgment asked again after the control plane was SIGK
     expect(approvalOf('away')).toEqual([{ id: awayRequest!.id, status: 'approved' }]);
     await stop(second);
   }, 120_000);
+
+  it('over a new connection while the first still waits: one request, its steps recorded once', async () => {
+    const dir = tempDir('shoal-remote-rejudge-drop-');
+    const db = path.join(dir, 'cp.db');
+    const { cp, a, welcome, runId, lease, approvalOf } = await agentWithLeases(dir, db, ['pending']);
+    const pending = lease('pending');
+    a.sock.send(judgeFrame(1, pending, 'touch pending.txt'));
+    await waitFor('the pending approval', () => approvalOf('pending').length === 1, 30_000, 100);
+    // The connection drops (the control plane's wait for the person goes on); the agent asks again.
+    a.sock.close();
+    await a.closed;
+    const b = await openRawAgent(cp.agentsUrl);
+    try {
+      b.sock.send(rawHello({ kind: 'credential', agent_id: welcome.agent_id, credential: welcome.credential }));
+      await waitFor('welcome again', () => frames(b, 'welcome')[0]);
+      b.sock.send(judgeFrame(1, pending, 'touch pending.txt'));
+      b.sock.send(JSON.stringify({ type: 'claim', max: 1 }));
+      // Frames are taken in order: once the claim after it is answered, the repeated judgment waits.
+      await waitFor('the claim after it answered', () => frames(b, 'leases')[0], 30_000, 50);
+      const [request] = approvalOf('pending');
+      expect(approvalOf('pending')).toEqual([{ id: request!.id, status: 'pending' }]);
+      await uiCall(cp.uiUrl, 'approvals.decide', { id: request!.id, decision: 'approved' });
+      expect(await waitFor('the verdict', () => frames(b, 'verdict').find((v) => v.id === 1), 30_000)).toMatchObject({ allowed: true });
+    } finally {
+      b.sock.close();
+    }
+    expect(phases(db, runId, 'pending')).toEqual(['tool:precheck', 'approval:requested', 'approval:approved', 'tool:dispatching']);
+    expect(approvalOf('pending')).toHaveLength(1);
+    await stop(cp);
+  });
 });

@@ -22,7 +22,7 @@ import { BUILTIN_DESCRIPTORS, BUILTIN_NAMES, prepareBuiltin, ToolInputError, typ
 import { APPROVAL_TOOL, APPROVAL_TOOL_DESCRIPTOR, SHELL_RESULT_TOOL, subjectOf } from './claude-permission';
 import { GatewayHttpServer, type McpCallResult, type PreToolUseAnswer, type PreToolUseInput } from './mcp-http';
 import { ProcessRegistry } from './process-registry';
-import { ALLOWED_MESSAGE, alreadyRecorded, RecordedCalls, type RecordedCall } from './recorded-calls';
+import { ALLOWED_MESSAGE, alreadyRecorded, RecordedCalls } from './recorded-calls';
 import { isIn, LIVE_ATTEMPT_STATES } from '../../../src-shared/protocol/event-states';
 
 type TaskScope = Extract<ToolScope, { kind: 'task' }>;
@@ -94,8 +94,8 @@ interface CallCtx {
   agentReason: string | null;
   door?: CallerDoor;
   onLifecycle?: (e: ToolLifecycleEvent) => void;
-  /** A remote agent's call asked again: what its timeline holds already is not recorded twice. */
-  recorded?: RecordedCall;
+  /** A remote agent's call, which it may ask again: what its timeline holds is not recorded twice. */
+  remote?: true;
 }
 
 export function scopeKey(scope: ToolScope): string {
@@ -243,8 +243,8 @@ export class ShoalToolGateway implements ToolGateway {
   /** Precheck, approval and lifecycle for a call described by its subject, which the caller runs.
    *  Only Claude's PreToolUse hook (door 'hook') may get "ask" back: its prompt tool then waits. */
   private async judgeSubject(bound: Bound, subject: JudgedSubject, callId: string, agentReason: string | null, signal?: AbortSignal,
-    door: CallerDoor = 'permission_prompt', recorded?: RecordedCall): Promise<RemoteVerdict & { ask?: string }> {
-    const ctx: CallCtx = { tool: subject.tool, callId, scope: bound.scope, bound, agentReason, door, ...(recorded ? { recorded } : {}) };
+    door: CallerDoor = 'permission_prompt', remote = false): Promise<RemoteVerdict & { ask?: string }> {
+    const ctx: CallCtx = { tool: subject.tool, callId, scope: bound.scope, bound, agentReason, door, ...(remote ? { remote: true as const } : {}) };
     const prepared = { command: subject.command, cwd: subject.cwd, ...(subject.path !== undefined ? { path: subject.path } : {}), diff: subject.diff };
     const auth = await this.authorize(ctx, prepared, anySignal([signal, bound.stop.signal]));
     if (auth.allowed === 'ask') return { allowed: false, message: auth.reason, interrupt: false, ask: auth.reason };
@@ -256,18 +256,18 @@ export class ShoalToolGateway implements ToolGateway {
   /** A remote agent's judgment. The agent sends it again, with the same call id, whenever the
    *  verdict may not have reached it (a dropped connection, this control plane killed and
    *  restarted): a call with a verdict in its timeline gets that verdict again and nothing is
-   *  recorded; one still waiting goes on waiting for the same approval request, its precheck and
-   *  request not recorded twice. */
+   *  recorded; one still waiting goes on waiting for the same approval request, and none of its
+   *  steps is recorded twice (see emit). */
   private judgeRemote(bound: Bound, subject: JudgedSubject, callId: string, agentReason: string | null, signal?: AbortSignal): Promise<RemoteVerdict> {
     const scope = bound.scope as TaskScope;
-    const recorded = this.recordedCalls.of(scope.runId, scope.taskId, scope.attempt, callId);
-    if (recorded.verdict) {
-      const ctx: CallCtx = { tool: subject.tool, callId, scope, bound, agentReason, recorded };
+    const { verdict } = this.recordedCalls.of(scope.runId, scope.taskId, scope.attempt, callId);
+    if (verdict) {
+      const ctx: CallCtx = { tool: subject.tool, callId, scope, bound, agentReason, remote: true };
       // Approved, but stopped before its dispatch was written (two writes): the dispatch, once.
-      if (recorded.verdict.allowed) this.emit(ctx, { kind: 'tool', phase: 'dispatching', tool: ctx.tool, callId, detail: { call_id: callId, execution_kind: executionKind(ctx.tool), executed_by: 'agent' } });
-      return Promise.resolve(recorded.verdict);
+      if (verdict.allowed) this.emit(ctx, { kind: 'tool', phase: 'dispatching', tool: ctx.tool, callId, detail: { call_id: callId, execution_kind: executionKind(ctx.tool), executed_by: 'agent' } });
+      return Promise.resolve(verdict);
     }
-    return this.judgeSubject(bound, subject, callId, agentReason, signal, 'permission_prompt', recorded);
+    return this.judgeSubject(bound, subject, callId, agentReason, signal, 'permission_prompt', true);
   }
 
   /** Binds an attempt that runs on a remote agent: its calls arrive as subjects over the worker
@@ -341,7 +341,7 @@ export class ShoalToolGateway implements ToolGateway {
     const sameCall = (r: ApprovalRecord) => sameScope(r, ctx.scope) && r.request.command === call.command;
     // A remote agent's call asked again: a person may have decided its request while nobody waited
     // for the answer (this control plane was down, or the agent away). That decision is the answer.
-    const decided = ctx.recorded ? this.deps.approvals.decidedFor(ctx.callId, sameCall) : null;
+    const decided = ctx.remote ? this.deps.approvals.decidedFor(ctx.callId, sameCall) : null;
     if (decided) return this.applyDecision(ctx, decided, this.deps.approvals.finalState(decided.id)!, call.command, decision);
     const record = this.deps.approvals.pendingFor(ctx.callId, sameCall) ?? this.createRequest(ctx, call, decision);
     this.emit(ctx, {
@@ -426,7 +426,9 @@ export class ShoalToolGateway implements ToolGateway {
   // ── lifecycle ────────────────────────────────────────────────────────────────────────────────
 
   private emit(ctx: CallCtx, event: ToolLifecycleEvent): void {
-    if (ctx.recorded && alreadyRecorded(ctx.recorded, event)) return;
+    // Read when each step is recorded, not once per judgment: the same call may be waiting twice
+    // (asked again over a new connection while the old one's wait goes on), and only one records it.
+    if (ctx.remote && ctx.scope.kind === 'task' && alreadyRecorded(this.recordedCalls.of(ctx.scope.runId, ctx.scope.taskId, ctx.scope.attempt, ctx.callId), event)) return;
     ctx.onLifecycle?.(event);
     if (ctx.bound) ctx.bound.record([lifecycleRecord(event)]);
   }

@@ -52,10 +52,12 @@ export class RecordedCalls {
   }
 }
 
-/** Whether `event` is one the timeline already holds for this call (and must not get again). */
+/** Whether `event` is a step the timeline already holds for this call (and must not get again):
+ *  its precheck, the same approval request, a verdict (approved or denied), its dispatch. */
 export function alreadyRecorded(call: RecordedCall, event: ToolLifecycleEvent): boolean {
   if (event.kind === 'tool') return (event.phase === 'precheck' && call.prechecked) || (event.phase === 'dispatching' && call.dispatched);
-  return event.phase === 'requested' && event.approvalId !== null && call.requested.has(event.approvalId);
+  if (event.phase === 'requested') return event.approvalId !== null && call.requested.has(event.approvalId);
+  return call.verdict !== null;
 }
 
 /** The refusal the agent was given, from its `denied` event: a policy rule's (no approval, a matched
