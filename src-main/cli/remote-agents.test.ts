@@ -37,6 +37,13 @@ function expectContiguous(db: string, runId: string): void {
   expect(seqs).toEqual(seqs.map((_, i) => i + 1));
 }
 
+/** The steps of the run's tool calls, in order, each as call id, kind and phase. */
+function toolSteps(db: string, runId: string): string[] {
+  return query<{ body: string }>(db, `SELECT body FROM worker_events WHERE run_id = ? AND state = 'running_tool' ORDER BY seq`, runId)
+    .map((r) => JSON.parse(r.body) as { call_id: string; extra: { kind: string; phase: string } })
+    .map((e) => `${e.call_id} ${e.extra.kind}:${e.extra.phase}`);
+}
+
 describe('remote agents', () => {
   it('join with a one-time token, run a task from a git workspace, and send back events, artifacts and the branch', async () => {
     const dir = tempDir('shoal-remote-');
@@ -390,6 +397,10 @@ describe('remote agents', () => {
     expect(receipts).toEqual([{ result: 'pass' }]);
     const states = query<{ state: string; n: number }>(db, `SELECT state, COUNT(*) AS n FROM worker_events WHERE run_id = ? AND state NOT IN ('heartbeat') GROUP BY state`, runId);
     expect(Object.fromEntries(states.map((r) => [r.state, r.n]))).toEqual({ queued: 1, leased: 1, starting: 1, running: 1, running_tool: 3, artifact: 2, completed: 1 });
+    // One tool call (the shell client's), each step once: also when the kill lost its verdict and the
+    // agent asked again after reconnecting (remote-agent-rejudge.test.ts makes that certain).
+    const call = `shell-${runId}/slow#1`;
+    expect(toolSteps(db, runId)).toEqual([`${call} tool:precheck`, `${call} tool:dispatching`, `${call} tool:completed`]);
     expectContiguous(db, runId);
     await stop(agent);
     await stop(second);

@@ -77,6 +77,7 @@ export class ApprovalStore {
       pendingOfTask: db.prepare<[string, string], Row>(`${SELECT} WHERE a.status = 'pending' AND a.run_id = ? AND a.task_id = ?`),
       pendingOfThread: db.prepare<[string], Row>(`${SELECT} WHERE a.status = 'pending' AND a.thread_id = ?`),
       pendingByCall: db.prepare<[string], Row>(`${SELECT} WHERE a.status = 'pending' AND a.call_id = ?`),
+      decidedByCall: db.prepare<[string], Row>(`${SELECT} WHERE a.status NOT IN ('pending', 'expired') AND a.call_id = ? ORDER BY a.decided_at DESC`),
       task: db.prepare<[string, string], { name: string }>(`SELECT name FROM tasks WHERE run_id = ? AND task_id = ?`),
     };
   }
@@ -102,6 +103,12 @@ export class ApprovalStore {
   /** A pending request of the same scope and call (an agent asking again after a dropped connection). */
   pendingFor(callId: string, match: (r: ApprovalRecord) => boolean): ApprovalRecord | null {
     return this.s.pendingByCall.all(callId).map(toRecord).find(match) ?? null;
+  }
+
+  /** A request of the same scope and call that was settled by a decision or its timeout (not
+   *  expired): the answer for an agent asking again that did not hear it. Newest first. */
+  decidedFor(callId: string, match: (r: ApprovalRecord) => boolean): ApprovalRecord | null {
+    return this.s.decidedByCall.all(callId).map(toRecord).find(match) ?? null;
   }
 
   pendingOfTask(runId: string, taskId: string): ApprovalRecord[] {

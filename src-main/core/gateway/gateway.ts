@@ -22,6 +22,7 @@ import { BUILTIN_DESCRIPTORS, BUILTIN_NAMES, prepareBuiltin, ToolInputError, typ
 import { APPROVAL_TOOL, APPROVAL_TOOL_DESCRIPTOR, SHELL_RESULT_TOOL, subjectOf } from './claude-permission';
 import { GatewayHttpServer, type McpCallResult, type PreToolUseAnswer, type PreToolUseInput } from './mcp-http';
 import { ProcessRegistry } from './process-registry';
+import { ALLOWED_MESSAGE, alreadyRecorded, RecordedCalls } from './recorded-calls';
 import { isIn, LIVE_ATTEMPT_STATES } from '../../../src-shared/protocol/event-states';
 
 type TaskScope = Extract<ToolScope, { kind: 'task' }>;
@@ -93,6 +94,8 @@ interface CallCtx {
   agentReason: string | null;
   door?: CallerDoor;
   onLifecycle?: (e: ToolLifecycleEvent) => void;
+  /** A remote agent's call, which it may ask again: what its timeline holds is not recorded twice. */
+  remote?: true;
 }
 
 export function scopeKey(scope: ToolScope): string {
@@ -112,6 +115,8 @@ export class ShoalToolGateway implements ToolGateway {
   private readonly processes: ProcessRegistry;
   private readonly http: GatewayHttpServer;
   private readonly workspaceOf;
+  private readonly recordedCalls: RecordedCalls;
+  private readonly remoteAttempt;
 
   constructor(private readonly deps: GatewayDeps) {
     this.processes = new ProcessRegistry(deps.store);
@@ -124,6 +129,9 @@ export class ShoalToolGateway implements ToolGateway {
       } : null;
     }, deps.version ?? '0.1.0');
     this.workspaceOf = deps.store.db.prepare<[string], { workspace: string | null }>('SELECT workspace FROM runs WHERE id = ?');
+    this.recordedCalls = new RecordedCalls(deps.store);
+    this.remoteAttempt = deps.store.db.prepare<[string, string, number], { state: string }>(
+      'SELECT a.state FROM attempts a JOIN remote_agents r ON r.id = a.worker_id WHERE a.run_id = ? AND a.task_id = ? AND a.attempt = ?');
   }
 
   /** After a crash: end commands whose Shoal process is gone, close requests nobody can answer. */
@@ -139,6 +147,14 @@ export class ShoalToolGateway implements ToolGateway {
     const active = this.deps.store.db.prepare<[string, string, number], { state: string }>('SELECT state FROM attempts WHERE run_id = ? AND task_id = ? AND attempt = ?');
     return this.deps.approvals.sweep((r) => {
       if (r.ownerPid === process.pid) return !this.waiting.has(r.id);
+      // A remote agent's request outlives the control plane that asked it: the agent, still holding
+      // its lease, asks again under the same call id when it reconnects, and is answered by this
+      // request — one question for one call. If it never comes back its lease runs out, the
+      // attempt ends, and the request expires then.
+      if (r.runId && r.taskId && r.attempt !== null) {
+        const remote = this.remoteAttempt.get(r.runId, r.taskId, r.attempt);
+        if (remote) return !isIn(LIVE_ATTEMPT_STATES, remote.state);
+      }
       if (!r.ownerPid || !isAlive(r.ownerPid)) return true;
       if (r.runId && r.taskId && r.attempt !== null) {
         const a = active.get(r.runId, r.taskId, r.attempt);
@@ -227,14 +243,31 @@ export class ShoalToolGateway implements ToolGateway {
   /** Precheck, approval and lifecycle for a call described by its subject, which the caller runs.
    *  Only Claude's PreToolUse hook (door 'hook') may get "ask" back: its prompt tool then waits. */
   private async judgeSubject(bound: Bound, subject: JudgedSubject, callId: string, agentReason: string | null, signal?: AbortSignal,
-    door: CallerDoor = 'permission_prompt'): Promise<RemoteVerdict & { ask?: string }> {
-    const ctx: CallCtx = { tool: subject.tool, callId, scope: bound.scope, bound, agentReason, door };
+    door: CallerDoor = 'permission_prompt', remote = false): Promise<RemoteVerdict & { ask?: string }> {
+    const ctx: CallCtx = { tool: subject.tool, callId, scope: bound.scope, bound, agentReason, door, ...(remote ? { remote: true as const } : {}) };
     const prepared = { command: subject.command, cwd: subject.cwd, ...(subject.path !== undefined ? { path: subject.path } : {}), diff: subject.diff };
     const auth = await this.authorize(ctx, prepared, anySignal([signal, bound.stop.signal]));
     if (auth.allowed === 'ask') return { allowed: false, message: auth.reason, interrupt: false, ask: auth.reason };
     if (!auth.allowed) return { allowed: false, message: auth.outcome.output, interrupt: auth.outcome.status === 'aborted' };
     this.emit(ctx, { kind: 'tool', phase: 'dispatching', tool: ctx.tool, callId, detail: { call_id: callId, execution_kind: executionKind(ctx.tool), executed_by: 'agent' } });
-    return { allowed: true, message: "allowed by Shoal's exec policy", interrupt: false };
+    return { allowed: true, message: ALLOWED_MESSAGE, interrupt: false };
+  }
+
+  /** A remote agent's judgment. The agent sends it again, with the same call id, whenever the
+   *  verdict may not have reached it (a dropped connection, this control plane killed and
+   *  restarted): a call with a verdict in its timeline gets that verdict again and nothing is
+   *  recorded; one still waiting goes on waiting for the same approval request, and none of its
+   *  steps is recorded twice (see emit). */
+  private judgeRemote(bound: Bound, subject: JudgedSubject, callId: string, agentReason: string | null, signal?: AbortSignal): Promise<RemoteVerdict> {
+    const scope = bound.scope as TaskScope;
+    const { verdict } = this.recordedCalls.of(scope.runId, scope.taskId, scope.attempt, callId);
+    if (verdict) {
+      const ctx: CallCtx = { tool: subject.tool, callId, scope, bound, agentReason, remote: true };
+      // Approved, but stopped before its dispatch was written (two writes): the dispatch, once.
+      if (verdict.allowed) this.emit(ctx, { kind: 'tool', phase: 'dispatching', tool: ctx.tool, callId, detail: { call_id: callId, execution_kind: executionKind(ctx.tool), executed_by: 'agent' } });
+      return Promise.resolve(verdict);
+    }
+    return this.judgeSubject(bound, subject, callId, agentReason, signal, 'permission_prompt', true);
   }
 
   /** Binds an attempt that runs on a remote agent: its calls arrive as subjects over the worker
@@ -246,7 +279,7 @@ export class ShoalToolGateway implements ToolGateway {
     if (previous) this.closeAttempt(previous);
     this.attempts.set(bound.key, bound);
     return {
-      judge: (subject, callId, agentReason, signal) => this.judgeSubject(bound, subject, callId, agentReason, signal),
+      judge: (subject, callId, agentReason, signal) => this.judgeRemote(bound, subject, callId, agentReason, signal),
       close: () => this.closeAttempt(bound),
     };
   }
@@ -305,8 +338,12 @@ export class ShoalToolGateway implements ToolGateway {
       this.deferred.add(deferredKey);
       return { allowed: 'ask', reason: decision.reason };
     }
-    const record = this.deps.approvals.pendingFor(ctx.callId, (r) => sameScope(r, ctx.scope) && r.request.command === call.command)
-      ?? this.createRequest(ctx, call, decision);
+    const sameCall = (r: ApprovalRecord) => sameScope(r, ctx.scope) && r.request.command === call.command;
+    // A remote agent's call asked again: a person may have decided its request while nobody waited
+    // for the answer (this control plane was down, or the agent away). That decision is the answer.
+    const decided = ctx.remote ? this.deps.approvals.decidedFor(ctx.callId, sameCall) : null;
+    if (decided) return this.applyDecision(ctx, decided, this.deps.approvals.finalState(decided.id)!, call.command, decision);
+    const record = this.deps.approvals.pendingFor(ctx.callId, sameCall) ?? this.createRequest(ctx, call, decision);
     this.emit(ctx, {
       kind: 'approval', phase: 'requested', tool: ctx.tool, callId: ctx.callId, approvalId: record.id, reason: record.request.reason,
       detail: {
@@ -389,6 +426,9 @@ export class ShoalToolGateway implements ToolGateway {
   // ── lifecycle ────────────────────────────────────────────────────────────────────────────────
 
   private emit(ctx: CallCtx, event: ToolLifecycleEvent): void {
+    // Read when each step is recorded, not once per judgment: the same call may be waiting twice
+    // (asked again over a new connection while the old one's wait goes on), and only one records it.
+    if (ctx.remote && ctx.scope.kind === 'task' && alreadyRecorded(this.recordedCalls.of(ctx.scope.runId, ctx.scope.taskId, ctx.scope.attempt, ctx.callId), event)) return;
     ctx.onLifecycle?.(event);
     if (ctx.bound) ctx.bound.record([lifecycleRecord(event)]);
   }
