@@ -4,8 +4,12 @@ import { z } from 'zod';
 export const RUN_STATUSES = ['pending', 'queued', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
 export const TASK_STATES = ['pending', 'queued', 'leased', 'starting', 'running', 'model_wait', 'running_tool', 'retry_wait', 'review', 'passed', 'failed', 'timeout', 'cancelled', 'skipped'] as const;
 export type TaskState = (typeof TASK_STATES)[number];
-/** A task whose agent is at work (or about to be): Cancel applies, landing skips its changes. */
+/** A task whose agent is at work (or about to be): Cancel stops it, landing skips its changes. */
 export const WORKING_TASK_STATES = ['leased', 'starting', 'running', 'model_wait', 'running_tool'] as const satisfies readonly TaskState[];
+/** A task that waits for a worker or for its retry's backoff: Cancel ends it at once. */
+export const WAITING_TASK_STATES = ['pending', 'queued', 'retry_wait'] as const satisfies readonly TaskState[];
+/** A task that has ended: it gets no attempt unless a person retries it. */
+export const ENDED_TASK_STATES = ['passed', 'failed', 'timeout', 'cancelled', 'skipped'] as const satisfies readonly TaskState[];
 /** A task that may be given another attempt now. */
 export const RETRYABLE_TASK_STATES = ['retry_wait', 'failed', 'timeout', 'cancelled'] as const satisfies readonly TaskState[];
 

@@ -114,4 +114,31 @@ describe('shoal approvals / shoal approve', () => {
       resume.kill('SIGKILL');
     }
   });
+
+  it('an abort decided while no Shoal runs is kept: resume cancels the task instead of retrying it', async () => {
+    const s = setup('cli-abort', 'clone');
+    const first = startCli(['run', s.specFile, '--db', s.db], { cwd: s.dir });
+    const row = await waitFor('the request', () => rows(s.db).find((r) => r.status === 'pending'));
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('close', r));
+    // Decided from a terminal while no Shoal runs: nobody is there to cancel the task now.
+    const ok = await runCli(['approve', row.id, '--decision', 'abort', '--db', s.db]);
+    expect(ok.code, ok.stderr).toBe(0);
+
+    const resumed = await runCli(['resume', '--db', s.db, '--json'], { cwd: s.dir, timeoutMs: 60_000 });
+    // Ended at once (exit 1: a task did not pass), not waiting for the task to ask again.
+    expect(resumed.code, resumed.stderr).toBe(1);
+    const ro = new Database(s.db, { readonly: true });
+    try {
+      // Cancelled as the abort asked, by whoever aborted it; never given a second attempt.
+      expect(ro.prepare(`SELECT state, attempts FROM tasks WHERE run_id = 'cli-abort'`).get()).toEqual({ state: 'cancelled', attempts: 1 });
+      expect(ro.prepare(`SELECT COUNT(*) n FROM attempts WHERE run_id = 'cli-abort'`).get()).toEqual({ n: 1 });
+      const bodies = (ro.prepare(`SELECT body FROM worker_events WHERE run_id = 'cli-abort' AND state = 'cancelled'`).all() as Array<{ body: string }>).map((r) => JSON.parse(r.body) as { cancelled_by?: string });
+      expect(bodies).toEqual([expect.objectContaining({ cancelled_by: expect.stringMatching(/^cli:/) })]);
+    } finally {
+      ro.close();
+    }
+    expect(remoteHas(s.remote, 'refs/heads/cli-abort')).toBe(false);
+    expect(rows(s.db)).toEqual([expect.objectContaining({ id: row.id, status: 'aborted' })]);
+  });
 });

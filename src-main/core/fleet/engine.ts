@@ -243,13 +243,19 @@ export class FleetEngine {
     return running.length > 0 || this.fleet.runStatus(runId) === 'cancelled';
   }
 
+  /** Cancels a task: its running attempt is stopped (its end records the cancel), or a task that
+   *  waits ends cancelled at once. False when it has ended already. */
   cancelTask(runId: string, taskId: string, by = 'user'): boolean {
     const h = this.roster.findHandle(runId, taskId);
     if (h) {
       h.stop({ kind: 'cancel', by });
       return true;
     }
-    return this.stopElsewhere(runId, taskId, by);
+    if (this.stopElsewhere(runId, taskId, by)) return true;
+    if (!this.fleet.cancelWaitingTask(runId, taskId, by)) return false;
+    this.options.bus?.invalidate('runs', 'tasks');
+    this.notifyWaiters();
+    return true;
   }
 
   pauseRun(runId: string): boolean {

@@ -18,6 +18,7 @@ import { specLeaseMs } from './spec/remote-work-fields';
 import { serializeHostRef, type HostRef } from '../hosts/host-ref';
 import { leaseHeldSql, storedHostRef } from './attempt-work';
 import { ACTIVE_RUN_STATUSES_SQL, FINISHED_RUN_STATUSES, isIn, LIVE_ATTEMPT_STATES } from '../../../src-shared/protocol/event-states';
+import { ENDED_TASK_STATES } from '../../../src-shared/contract/views';
 
 export interface NewTask {
   spec: FleetTaskSpec;
@@ -94,7 +95,7 @@ interface RunCounters { status: string; tasks_total: number; tasks_passed: numbe
 /** The attempt states of work that may still be running, as an SQL list. */
 const LIVE_STATES_SQL = LIVE_ATTEMPT_STATES.map((s) => `'${s}'`).join(', ');
 
-const TERMINAL = new Set(['passed', 'failed', 'timeout', 'cancelled', 'skipped']);
+const TERMINAL: ReadonlySet<string> = new Set(ENDED_TASK_STATES);
 
 export class FleetStore {
   readonly events: EventLog;
@@ -185,6 +186,9 @@ export class FleetStore {
         `UPDATE runs SET tasks_passed = tasks_passed + ?, tasks_failed = tasks_failed + ?, tasks_review = tasks_review + ?, tasks_cancelled = tasks_cancelled + ? WHERE id = ?`),
       task: p<[string, string], TaskRecord>(`SELECT run_id, task_id, spec, state, attempts, max_attempts, worker_id FROM tasks WHERE run_id = ? AND task_id = ?`),
       tasksOfRun: p<[string], TaskRecord>(`SELECT run_id, task_id, spec, state, attempts, max_attempts, worker_id FROM tasks WHERE run_id = ?`),
+      abortedBy: p<[string, string, number], { decided_by: string | null }>(
+        `SELECT decided_by FROM approvals WHERE status = 'aborted' AND run_id = ? AND task_id = ? AND attempt = ? LIMIT 1`),
+      inboxLease: p<[string, string], { lease_token: string | null }>(`SELECT lease_token FROM inbox WHERE run_id = ? AND task_id = ?`),
       inboxOfRun: p<[string], { task_id: string; lease_token: string | null; attempts: number; worker_id: string | null }>(
         `SELECT task_id, lease_token, attempts, worker_id FROM inbox WHERE run_id = ?`),
       holdRun: p<[number, string]>(`UPDATE inbox SET held = ? WHERE run_id = ?`),
@@ -412,6 +416,25 @@ export class FleetStore {
     });
   }
 
+  /** Cancels one task that waits (queued, backing off before a retry, or in review): it leaves the
+   *  inbox and ends cancelled, and its run ends once nothing else is left. False when it has ended
+   *  already or an attempt of it holds a lease — that attempt is stopped instead, and its end
+   *  records the cancel. */
+  cancelWaitingTask(runId: string, taskId: string, by: string): boolean {
+    return this.tx(() => {
+      const t = this.s.task.get(runId, taskId);
+      if (!t || TERMINAL.has(t.state) || this.s.inboxLease.get(runId, taskId)?.lease_token) return false;
+      const now = nowIso();
+      this.s.deleteInbox.run(runId, taskId);
+      this.s.taskFinished.run('cancelled', null, now, null, runId, taskId);
+      if (t.state === 'review') this.delta(runId, 'review', -1);
+      this.delta(runId, 'cancelled', 1);
+      this.events.append(runId, [{ taskId, workerId: t.worker_id ?? '', payload: { state: 'cancelled', cancelled_by: by }, attempt: t.attempts || undefined }]);
+      this.refreshRun(runId);
+      return true;
+    });
+  }
+
   // ── Leases ───────────────────────────────────────────────────────────────────────────────────
 
   /** Leases the best ready task this worker can take: higher priority first, then oldest. */
@@ -546,6 +569,12 @@ export class FleetStore {
     if (outcome.kind === 'unreachable') {
       if (runCancelled) outcome = { kind: 'interrupted', signal: 'host-unreachable' };
       else return this.giveBackUnreachable(lease, outcome.reason, nowMs);
+    }
+    // A person aborted one of this attempt's tool calls, which cancels the task: however the attempt
+    // then ended (stopped, failed, or cut short by a crash before the cancel was made), it is not retried.
+    if (outcome.kind === 'interrupted' || (outcome.kind === 'scored' && outcome.result !== 'pass')) {
+      const aborted = this.s.abortedBy.get(runId, taskId, attempt);
+      if (aborted) outcome = { kind: 'cancelled', by: aborted.decided_by ?? 'you', receipt: { artifacts: [], score: null }, ...(outcome.workLeft ? { workLeft: true } : {}) };
     }
     const failed = outcome.kind === 'interrupted' || (outcome.kind === 'scored' && outcome.result !== 'pass');
     // The spec (retry policy) is read only for a failure: a pass costs no extra read.

@@ -171,6 +171,36 @@ describe('runs.timeline', () => {
   });
 });
 
+describe('tasks.cancel', () => {
+  it('ends a queued task and one backing off before its retry at once; an ended task is refused by name', async () => {
+    const c = core({ maxWorkers: 1 });
+    const { runId } = await call(c, 'specs.launch', {
+      text: JSON.stringify({ name: 'waiting', task_specs: [
+        { id: 'flaky', name: 'Flaky', instructions: 'exit 1', retry_policy: { max_attempts: 3, initial_backoff_seconds: 60 } },
+        // No worker here has a GPU: it waits in the queue.
+        { id: 'queued', name: 'Queued', instructions: 'true', metadata: { requires: ['gpu'] } },
+      ] }),
+      filename: 'waiting.json',
+    });
+    const state = async (taskId: string) => (await call(c, 'tasks.get', { runId, taskId })).task.state;
+    await until(() => state('flaky'), (s) => s === 'retry_wait');
+    expect(await state('queued')).toBe('queued');
+    expect(await call(c, 'tasks.cancel', { runId, taskId: 'flaky' })).toEqual({ ok: true });
+    expect(await state('flaky')).toBe('cancelled');
+    expect(await call(c, 'tasks.cancel', { runId, taskId: 'queued' })).toEqual({ ok: true });
+    // Nothing left to run: the run ends now, not after the backoff.
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    expect(await state('queued')).toBe('cancelled');
+    // Cancelled once, and never given its second attempt.
+    const flaky = await call(c, 'tasks.get', { runId, taskId: 'flaky' });
+    expect(flaky.attempts.map((a) => a.attempt)).toEqual([1]);
+    const timeline = await call(c, 'runs.timeline', { runId });
+    expect(timeline.queue.at(-1)).toBe(0);
+    const refused = await callError(c, 'tasks.cancel', { runId, taskId: 'flaky' });
+    expect(refused).toMatchObject({ code: 'conflict', message: 'Task "flaky" has ended already: only a running or waiting task can be cancelled.' });
+  });
+});
+
 describe('tasks.get, tasks.logTail and artifacts.read', () => {
   it('shows attempts with receipts and artifacts, serves the patch, and refuses other files', async () => {
     const repo = gitRepo();

@@ -84,7 +84,7 @@ export function fleetHandlers(core: CoreServices): { [M in keyof typeof fleetMet
     },
     'tasks.cancel': ({ runId, taskId }) => {
       requireRun(core, runId);
-      if (!core.engine.cancelTask(runId, taskId)) throw new ShoalError('conflict', `Task "${taskId}" is not running.`);
+      if (!core.engine.cancelTask(runId, taskId)) throw new ShoalError('conflict', `Task "${taskId}" has ended already: only a running or waiting task can be cancelled.`);
       return { ok: true };
     },
     'workers.list': () => core.workersView.list(),

@@ -1,6 +1,6 @@
-// What a person can do to a task: stop its agent, retry it now, or (in review) pass or fail it.
+// What a person can do to a task: cancel it (stopping its agent), retry it now, or (in review) pass or fail it.
 import { useState } from 'react';
-import { RETRYABLE_TASK_STATES, WORKING_TASK_STATES, type TaskRow } from '../../../../src-shared/contract';
+import { RETRYABLE_TASK_STATES, WAITING_TASK_STATES, WORKING_TASK_STATES, type TaskRow } from '../../../../src-shared/contract';
 import { isIn } from '../../../../src-shared/protocol/event-states';
 import { useShoalMutation } from '../../transport/query';
 import { useToast } from '../../ui/Toaster';
@@ -11,11 +11,13 @@ export function TaskActions({ task }: { task: TaskRow }) {
   const retry = useShoalMutation('tasks.retry');
   const toast = useToast();
   const onError = (e: Error) => toast(e.message, 'failed');
+  // A working task's agent is stopped (its end records the cancel); a waiting one ends at once.
+  const working = isIn(WORKING_TASK_STATES, task.state);
   return (
     <div className="task-actions">
-      {isIn(WORKING_TASK_STATES, task.state) && (
+      {(working || isIn(WAITING_TASK_STATES, task.state)) && (
         <button type="button" className="button button-danger" disabled={cancel.isPending}
-          onClick={() => cancel.mutate({ runId: task.runId, taskId: task.taskId }, { onError, onSuccess: () => toast(`Stopping "${task.name}"…`) })}>
+          onClick={() => cancel.mutate({ runId: task.runId, taskId: task.taskId }, { onError, onSuccess: () => toast(working ? `Stopping "${task.name}"…` : `Cancelled "${task.name}".`) })}>
           Cancel task
         </button>
       )}
