@@ -10,6 +10,9 @@
 //   container is left to the sweep of unrecorded containers; the worker is down, the task waits for
 //   it without spending a retry, and once the daemon answers the sweep removes the container before
 //   the task runs there again.
+// - create that the daemon gets to only after the driver gave up and looked (a daemon busy for longer
+//   than the deadline): the attempt's labels are looked up again in the background, and the
+//   container that appears late is removed.
 // - start: the running container is not adopted but stopped and removed before the attempt's
 //   failure is recorded (and so before its retry is placed): its agent never runs beside the retry.
 // The last test times the cleanup itself at the driver. The service is this file's own podman,
@@ -183,6 +186,33 @@ describe('an answer to an attempt\'s create or start that never comes back', () 
     expect(c.engine.fleet.receipts(runId)).toMatchObject([{ worker_id: 'w1', result: 'pass' }]);
     await until('no container of the run left', async () => (await containersOf(runId)).length === 0, 20_000);
     console.log(`[docker-lost-answer] create, daemon unreachable: swept ${sweptMs} ms after it answered again`);
+  }, 120_000);
+
+  it('create the daemon gets to only after the lookup: the container it makes late is found by a later lookup and removed; the retry runs once', async () => {
+    const c = core();
+    let passedOnAt: number | null = null;
+    onRequest = (line, text) => {
+      if (!ATTEMPT_CREATE[0].test(line) || !ATTEMPT_CREATE[1].test(text)) return;
+      onRequest = null;
+      // Past the create's deadline and the lookup after it: nothing is there to find yet.
+      relay!.delayRequest(CALL_MS + 2_000);
+      passedOnAt = Date.now() + CALL_MS + 2_000;
+    };
+    const runId = launchOne(c, 'slowpoke', 'echo done', 2);
+    const failed = await waitFor('attempt 1 failed', () => failedEvent(c, runId), 60_000);
+    expect(failed).toMatchObject({ reason: `worker slowpoke: Docker daemon at ${relay!.url} did not answer within 4 s while creating the container` });
+    expect(agentLog(c, runId, 1)).toContain('shoal: worker slowpoke: the daemon has made no container for this attempt so far; Shoal looks again over the next 60 s and removes one that appears\n');
+    // The daemon makes it late (its answer goes nowhere) ...
+    await until('the late container made', async () => relay!.lost.length === 1 && (await containersOf(runId, 1)).length === 1, 30_000);
+    const madeAt = Date.now();
+    // ... and the next lookup removes it.
+    await until('the late container removed', async () => (await containersOf(runId, 1)).length === 0, 4 * CALL_MS + SLACK_MS);
+    const removedMs = Date.now() - madeAt;
+    expect(passedOnAt).not.toBeNull();
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    expect(attempts(c, runId)).toBe(2);
+    await until('no container of the run left', async () => (await containersOf(runId)).length === 0, 20_000);
+    console.log(`[docker-lost-answer] create made after the lookup: removed ${removedMs} ms after it appeared`);
   }, 120_000);
 
   it.each([

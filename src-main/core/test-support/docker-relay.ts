@@ -8,7 +8,9 @@
 // as a network gone away, until `up()`. Or it can lose one request's answer (`loseAnswer()`, from
 // `onRequest`): the request reaches the daemon, which does what it asks, but its answer never comes
 // back — the connection is dropped as the answer arrives, or the answer is held (the caller's own
-// deadline ends the wait) — as a connection that broke or timed out after the daemon acted.
+// deadline ends the wait) — as a connection that broke or timed out after the daemon acted. Or it
+// can pass one request on late (`delayRequest()`): the daemon acts on it only after the caller gave
+// up, as a daemon too busy to get to it in time.
 import net from 'node:net';
 
 /** 'drop': the connection is closed as the daemon's answer arrives; 'hold': the answer is swallowed
@@ -22,6 +24,10 @@ export interface DockerRelay {
   up(): void;
   /** Only from `onRequest`: the request it was shown goes on to the daemon, but its answer is lost. */
   loseAnswer(how: LostAnswer): void;
+  /** Only from `onRequest`: the request it was shown reaches the daemon `ms` later, even if the
+   *  caller has given up on it meanwhile (as a daemon slow to get to it would act late), and its
+   *  answer is lost. */
+  delayRequest(ms: number): void;
   /** The requests whose answer came from the daemon (so it had acted) and went nowhere: their
    *  request lines, and when (ms since the epoch) the answer arrived. */
   readonly lost: Array<{ line: string; at: number }>;
@@ -38,18 +44,25 @@ export async function startDockerRelay(socketPath: string, onRequest: (line: str
   let showing: { client: net.Socket; line: string } | null = null;
   const losing = new Map<net.Socket, { how: LostAnswer; line: string; seen: boolean }>();
   const lost: Array<{ line: string; at: number }> = [];
+  /** Connections whose request waits to be passed on (`chunks` until then), and then their answer. */
+  const delayed = new Map<net.Socket, { line: string; chunks: Buffer[] | null }>();
+  const daemons = new Map<net.Socket, net.Socket>();
   const server = net.createServer((client) => {
     if (!isUp) {
       client.destroy();
       return;
     }
     const daemon = net.connect(socketPath);
+    daemons.set(client, daemon);
+    client.on('close', () => daemons.delete(client));
     for (const s of [client, daemon]) {
       open.add(s);
       s.on('error', () => undefined);
       s.on('close', () => open.delete(s));
     }
-    client.on('close', () => daemon.destroy());
+    // A delayed request still reaches the daemon after its caller left: the daemon's side closes
+    // once it answered.
+    client.on('close', () => !delayed.has(client) && daemon.destroy());
     daemon.on('close', () => client.destroy());
     client.on('close', () => losing.delete(client));
     client.on('data', (chunk: Buffer) => {
@@ -63,10 +76,22 @@ export async function startDockerRelay(socketPath: string, onRequest: (line: str
         showing = null;
       }
       if (!isUp) return; // taken down at this request: it never reaches the daemon
+      const held = delayed.get(client);
+      if (held?.chunks) {
+        held.chunks.push(chunk);
+        return;
+      }
       if (!daemon.write(chunk)) client.pause();
     });
     daemon.on('drain', () => client.resume());
     daemon.on('data', (chunk: Buffer) => {
+      if (delayed.has(client)) {
+        lost.push({ line: delayed.get(client)!.line, at: Date.now() });
+        delayed.delete(client);
+        daemon.destroy();
+        client.destroy();
+        return;
+      }
       const losingIt = losing.get(client);
       if (losingIt && !losingIt.seen) {
         // The daemon has acted (it answers only then): the answer goes nowhere.
@@ -96,6 +121,17 @@ export async function startDockerRelay(socketPath: string, onRequest: (line: str
     },
     up: () => {
       isUp = true;
+    },
+    delayRequest: (ms) => {
+      if (!showing) throw new Error('delayRequest() is only for the request onRequest is shown');
+      const client = showing.client;
+      const daemon = daemons.get(client)!;
+      const held = { line: showing.line, chunks: [] as Buffer[] | null };
+      delayed.set(client, held);
+      setTimeout(() => {
+        for (const c of held.chunks ?? []) daemon.write(c);
+        held.chunks = null;
+      }, ms);
     },
     loseAnswer: (how) => {
       if (!showing) throw new Error('loseAnswer() is only for the request onRequest is shown');

@@ -40,6 +40,7 @@ import { forwardGateway, type SshDockerKeys } from './ssh-docker-transport';
 import { probeDaemon, removeLeftoverProbes } from './docker-probe';
 import { attemptLabels, LABEL } from './docker-labels';
 import { neverSent, removeLostCreate } from './lost-create';
+import { LateCreates, lateLookupMs } from './late-creates';
 import { CutOffWork } from '../cut-off-work';
 import { endNow } from '../reap-orphan';
 import { unrecordedContainers } from './unrecorded-containers';
@@ -289,6 +290,11 @@ export class DockerDriver implements HostDriver {
     try {
       const ids = await removeLostCreate(this.docker, plan, this.callMs);
       if (ids.length > 0) say(`removed the container the daemon made for this attempt before its answer was lost (${ids.map((id) => id.slice(0, 12)).join(', ')})`);
+      else {
+        // Nothing yet: the daemon may still be making it. Looked for again, and removed once there.
+        void this.lateCreates.watch(plan);
+        say(`the daemon has made no container for this attempt so far; Shoal looks again over the next ${Math.round(lateLookupMs(this.callMs) / 1000)} s and removes one that appears`);
+      }
     } catch (err) {
       say(`could not look for (or remove) a container the daemon may have made for this attempt: ${describeDockerError(err, this.where, { ms: this.callMs, doing: 'looking for it' })}; `
         + (plan.storeId ? 'it is left to the sweep of containers Shoal did not record, made when the worker is next called usable (at Shoal\'s start, or once its daemon answers after being down)' : `it carries no store label, so no sweep finds it: remove the container labelled ${LABEL.run}=${plan.runId}, ${LABEL.task}=${plan.taskId}, ${LABEL.attempt}=${plan.attempt} by hand`));
@@ -359,9 +365,13 @@ export class DockerDriver implements HostDriver {
   }
 
   private readonly cutOff = new CutOffWork(this);
+  private lateCreatesMade: LateCreates | null = null;
+  private get lateCreates(): LateCreates {
+    return (this.lateCreatesMade ??= new LateCreates(this.docker, this.callMs));
+  }
 
-  settled(): Promise<void> {
-    return this.cutOff.idle();
+  async settled(): Promise<void> {
+    await Promise.all([this.cutOff.idle(), this.lateCreatesMade?.idle()]);
   }
 
   async cancel(ref: HostRef): Promise<void> {
@@ -419,6 +429,7 @@ export class DockerDriver implements HostDriver {
 
   async close(): Promise<void> {
     this.cutOff.cancelAll();
+    this.lateCreatesMade?.close();
     if (this.reach.kind === 'ssh') this.reach.conn.close();
   }
 }
