@@ -283,3 +283,23 @@ test('cancel a running task, retry it now, follow its output live, then cancel t
   await run.expectStatus('cancelled');
   await expect(run.taskRow('long')).toHaveAttribute('data-state', 'cancelled');
 });
+
+test('a task waiting out its retry backoff is cancelled at once, and the run ends', async ({ page, host }) => {
+  const shell = new ShellPage(page);
+  await shell.open(host.url);
+  await dropFiles(page, [{ name: 'flaky.yaml', text: 'name: flaky\ntask_specs:\n  - id: flaky\n    name: Flaky job\n    instructions: exit 1\n    retry_policy: { max_attempts: 3, initial_backoff_seconds: 600 }\n' }]);
+  const dialog = new LaunchDialog(page);
+  await dialog.expectReady(1);
+  await dialog.launchAndClose();
+  const run = new RunPage(page);
+  await expect(run.taskRow('flaky')).toHaveAttribute('data-state', 'retry_wait', { timeout: 20_000 });
+  await run.taskRow('flaky').getByRole('link').click();
+  const task = new TaskPage(page);
+  // Ten minutes until the next attempt: Cancel ends it now instead.
+  await page.getByRole('button', { name: 'Cancel task' }).click();
+  await expect(page.getByText('Cancelled "Flaky job".')).toBeVisible();
+  await task.expectState('cancelled');
+  await expect(task.attempts).toHaveCount(1);
+  await page.getByRole('link', { name: 'flaky' }).click();
+  await run.expectStatus('completed'); // nothing left to run (a cancelled task is not a failure)
+});
