@@ -262,6 +262,33 @@ describe('an answer to an attempt\'s create or start that never comes back', () 
     console.log(`[docker-lost-answer] start (${how}): attempt failed, its running container removed, ${tookMs} ms after the start was passed on`);
   }, 120_000);
 
+  it('create, answer lost and the daemon away for the lookup, with no probe to follow (its run ended): the driver finds and removes the container once the daemon answers', async () => {
+    const driver = new DockerDriver(TEST_IMAGE, [], relay!.url, 'orphan', null, { callMs: CALL_MS });
+    onTestFinished(() => driver.close());
+    const dir = tempDir('shoal-lost-answer-');
+    const runId = `lost-away-${process.pid}`;
+    runs.push(runId);
+    loseNext(ATTEMPT_CREATE[0], 'hold', ATTEMPT_CREATE[1]);
+    const notes: string[] = [];
+    const sink: AttemptSink = { started() {}, output() {}, diagnostics: (t) => notes.push(t), events() {}, artifacts() {}, finish() {} };
+    const plan: AttemptPlan = {
+      workerName: 'orphan', runId, taskId: 't', attempt: 1, launch: { command: 'sleep', args: ['30'], env: {}, stream: 'plain' },
+      workdir: { dir, branch: null, baseCommit: null, repo: null }, artifactsDir: dir, gatewayUrl: null, killGraceMs: 500, storeId: 'd'.repeat(24),
+    };
+    const started = driver.start(plan, sink, new AbortController().signal).then(() => null, (e: Error) => e);
+    // The daemon made it (its answer is held); then the network goes, before the lookup.
+    await until('the container made', async () => relay!.lost.length === 1 && (await containersOf(runId, 1)).length === 1, 60_000);
+    relay!.down();
+    expect((await started)?.message).toContain('worker orphan: Docker at');
+    expect(notes.join('')).toContain('could not look for (or remove) a container the daemon may have made for this attempt');
+    expect(notes.join('')).toContain('meanwhile Shoal looks again over the next 60 s and removes one that appears');
+    // No engine, no probe: only the driver's own later lookups can find it.
+    const back = Date.now();
+    relay!.up();
+    await until('the container removed', async () => (await containersOf(runId, 1)).length === 0, 4 * CALL_MS + SLACK_MS);
+    console.log(`[docker-lost-answer] create, daemon away for the lookup: removed by a later lookup ${Date.now() - back} ms after the daemon answered again`);
+  }, 120_000);
+
   it('the cleanup itself, timed at the driver: the container of a create or a start whose answer dropped is removed before start() rejects (5 times each)', async () => {
     const driver = new DockerDriver(TEST_IMAGE, [], relay!.url, 'timer', null, { callMs: CALL_MS });
     onTestFinished(() => driver.close());

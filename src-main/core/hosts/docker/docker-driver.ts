@@ -287,17 +287,21 @@ export class DockerDriver implements HostDriver {
   private async lostCreate(e: unknown, plan: AttemptPlan, sink: AttemptSink): Promise<void> {
     if (statusOf(e) !== undefined || neverSent(e)) return;
     const say = (text: string): void => sink.diagnostics(`shoal: ${withWorker(plan.workerName, text)}\n`);
+    const lookingAgain = `Shoal looks again over the next ${Math.round(lateLookupMs(this.callMs) / 1000)} s and removes one that appears`;
     try {
       const ids = await removeLostCreate(this.docker, plan, this.callMs);
       if (ids.length > 0) say(`removed the container the daemon made for this attempt before its answer was lost (${ids.map((id) => id.slice(0, 12)).join(', ')})`);
       else {
         // Nothing yet: the daemon may still be making it. Looked for again, and removed once there.
         void this.lateCreates.watch(plan);
-        say(`the daemon has made no container for this attempt so far; Shoal looks again over the next ${Math.round(lateLookupMs(this.callMs) / 1000)} s and removes one that appears`);
+        say(`the daemon has made no container for this attempt so far; ${lookingAgain}`);
       }
     } catch (err) {
+      // The daemon may answer again soon, even if no worker there is probed again (its run ended).
+      void this.lateCreates.watch(plan);
       say(`could not look for (or remove) a container the daemon may have made for this attempt: ${describeDockerError(err, this.where, { ms: this.callMs, doing: 'looking for it' })}; `
-        + (plan.storeId ? 'it is left to the sweep of containers Shoal did not record, made when the worker is next called usable (at Shoal\'s start, or once its daemon answers after being down)' : `it carries no store label, so no sweep finds it: remove the container labelled ${LABEL.run}=${plan.runId}, ${LABEL.task}=${plan.taskId}, ${LABEL.attempt}=${plan.attempt} by hand`));
+        + (plan.storeId ? 'it is left to the sweep of containers Shoal did not record, made when the worker is next called usable (at Shoal\'s start, or once its daemon answers after being down)' : `it carries no store label, so no sweep finds it: remove the container labelled ${LABEL.run}=${plan.runId}, ${LABEL.task}=${plan.taskId}, ${LABEL.attempt}=${plan.attempt} by hand if it is still there after that`)
+        + `; meanwhile ${lookingAgain}`);
     }
   }
 
