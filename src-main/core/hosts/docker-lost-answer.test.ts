@@ -131,6 +131,16 @@ function failedEvent(c: ShoalCore, runId: string): Record<string, unknown> | und
   return eventsOf(c, runId).find((e) => e.state === 'failed');
 }
 
+/** An attempt started on a driver directly (no engine): its plan, and a sink that keeps its log notes. */
+function driverAttempt(workerName: string, runId: string, dir: string, storeId: string): { plan: AttemptPlan; sink: AttemptSink; notes: string[] } {
+  const notes: string[] = [];
+  const sink: AttemptSink = { started() {}, output() {}, diagnostics: (t) => notes.push(t), events() {}, artifacts() {}, finish() {} };
+  const plan: AttemptPlan = {
+    workerName, runId, taskId: 't', attempt: 1, launch: { command: 'sleep', args: ['30'], env: {}, stream: 'plain' },
+    workdir: { dir, branch: null, baseCommit: null, repo: null }, artifactsDir: dir, gatewayUrl: null, killGraceMs: 500, storeId,
+  };
+  return { plan, sink, notes };
+}
 describe('an answer to an attempt\'s create or start that never comes back', () => {
   it.each([
     ['drop', (url: string) => `Docker at ${url}: the connection was lost while creating the container`],
@@ -269,12 +279,7 @@ describe('an answer to an attempt\'s create or start that never comes back', () 
     const runId = `lost-away-${process.pid}`;
     runs.push(runId);
     loseNext(ATTEMPT_CREATE[0], 'hold', ATTEMPT_CREATE[1]);
-    const notes: string[] = [];
-    const sink: AttemptSink = { started() {}, output() {}, diagnostics: (t) => notes.push(t), events() {}, artifacts() {}, finish() {} };
-    const plan: AttemptPlan = {
-      workerName: 'orphan', runId, taskId: 't', attempt: 1, launch: { command: 'sleep', args: ['30'], env: {}, stream: 'plain' },
-      workdir: { dir, branch: null, baseCommit: null, repo: null }, artifactsDir: dir, gatewayUrl: null, killGraceMs: 500, storeId: 'd'.repeat(24),
-    };
+    const { plan, sink, notes } = driverAttempt('orphan', runId, dir, 'd'.repeat(24));
     const started = driver.start(plan, sink, new AbortController().signal).then(() => null, (e: Error) => e);
     // The daemon made it (its answer is held); then the network goes, before the lookup.
     await until('the container made', async () => relay!.lost.length === 1 && (await containersOf(runId, 1)).length === 1, 60_000);
@@ -308,12 +313,7 @@ describe('an answer to an attempt\'s create or start that never comes back', () 
             if (attached) lose = loseNext(new RegExp(`^POST \\S*/containers/${attached}/start(\\?|$)`), 'drop');
           };
         }
-        const notes: string[] = [];
-        const sink: AttemptSink = { started() {}, output() {}, diagnostics: (t) => notes.push(t), events() {}, artifacts() {}, finish() {} };
-        const plan: AttemptPlan = {
-          workerName: 'timer', runId, taskId: 't', attempt: 1, launch: { command: 'sleep', args: ['30'], env: {}, stream: 'plain' },
-          workdir: { dir, branch: null, baseCommit: null, repo: null }, artifactsDir: dir, gatewayUrl: null, killGraceMs: 500, storeId: 'c'.repeat(24),
-        };
+        const { plan, sink, notes } = driverAttempt('timer', runId, dir, 'c'.repeat(24));
         const error = await driver.start(plan, sink, new AbortController().signal).then(() => null, (e: Error) => e);
         const rejectedAt = Date.now();
         expect(error?.message).toBe(`worker timer: Docker at ${relay!.url}: the connection was lost while ${step === 'create' ? 'creating' : 'starting'} the container`);
