@@ -6,7 +6,7 @@
 // once: its precheck, approval request and verdict are recorded once, an answered call gets its
 // verdict again, and a person is asked once per call — the request pending at the kill is the one
 // the agent's repeated judgment waits for, and a decision made while the control plane was down is
-// the answer.
+// the answer. What a person approved for the attempt's session holds across a restart too.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ControlMessage, LeaseRef } from '../../src-shared/protocol/worker-protocol';
@@ -29,8 +29,8 @@ function phases(db: string, runId: string, taskId: string): string[] {
     .map((e) => `${e.kind}:${e.phase}`);
 }
 
-const judgeFrame = (id: number, lease: LeaseRef, command: string) => JSON.stringify({
-  type: 'judge', id, lease, call_id: `call-${lease.task_id}`, subject: { tool: 'exec_shell', command, cwd: `/agent/work/${lease.task_id}`, diff: null }, agent_reason: null,
+const judgeFrame = (id: number, lease: LeaseRef, command: string, callId = `call-${lease.task_id}`) => JSON.stringify({
+  type: 'judge', id, lease, call_id: callId, subject: { tool: 'exec_shell', command, cwd: `/agent/work/${lease.task_id}`, diff: null }, agent_reason: null,
 });
 
 /** A control plane whose `touch` commands wait for a person, a hand-driven agent joined to it, and
@@ -158,4 +158,32 @@ describe('remote agents: a judgment asked again after its verdict was lost', () 
     expect(approvalOf('pending')).toHaveLength(1);
     await stop(cp);
   });
+
+  it('what a person approved for the session still holds after the control plane was SIGKILLed and restarted', async () => {
+    const dir = tempDir('shoal-remote-session-');
+    const db = path.join(dir, 'cp.db');
+    const { cp: first, a, welcome, lease, approvalOf } = await agentWithLeases(dir, db, ['session']);
+    const port = new URL(first.agentsUrl.replace(/^ws/, 'http')).port;
+    const l = lease('session');
+    a.sock.send(judgeFrame(1, l, 'touch session.txt', 'call-1'));
+    await waitFor('the approval', () => approvalOf('session').length === 1, 30_000, 100);
+    await uiCall(first.uiUrl, 'approvals.decide', { id: approvalOf('session')[0]!.id, decision: 'approved_for_session' });
+    expect(await waitFor('the verdict', () => frames(a, 'verdict').find((v) => v.id === 1), 30_000)).toMatchObject({ allowed: true });
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const second = track(spawnCli(['serve', '--db', db, '--agents-listen', `127.0.0.1:${port}`, '--lease-seconds', '60', '--heartbeat-seconds', '1'], dir));
+    await waitFor(`the control plane to serve again\n${second.err()}`, () => /Agents: \S+/.test(second.out()) && second.out(), 30_000);
+    const b = await openRawAgent(first.agentsUrl);
+    try {
+      b.sock.send(rawHello({ kind: 'credential', agent_id: welcome.agent_id, credential: welcome.credential }));
+      await waitFor('welcome again', () => frames(b, 'welcome')[0]);
+      // The same command in a later call of the same attempt: allowed without asking again.
+      b.sock.send(judgeFrame(2, l, 'touch session.txt', 'call-2'));
+      expect(await waitFor('the second verdict', () => frames(b, 'verdict').find((v) => v.id === 2), 30_000)).toMatchObject({ allowed: true });
+    } finally {
+      b.sock.close();
+    }
+    expect(approvalOf('session')).toHaveLength(1);
+    await stop(second);
+  }, 120_000);
 });

@@ -117,6 +117,7 @@ export class ShoalToolGateway implements ToolGateway {
   private readonly workspaceOf;
   private readonly recordedCalls: RecordedCalls;
   private readonly remoteAttempt;
+  private readonly sessionGrants;
 
   constructor(private readonly deps: GatewayDeps) {
     this.processes = new ProcessRegistry(deps.store);
@@ -130,6 +131,9 @@ export class ShoalToolGateway implements ToolGateway {
     }, deps.version ?? '0.1.0');
     this.workspaceOf = deps.store.db.prepare<[string], { workspace: string | null }>('SELECT workspace FROM runs WHERE id = ?');
     this.recordedCalls = new RecordedCalls(deps.store);
+    this.sessionGrants = deps.store.db.prepare<[string, string, number], { tool: string; request: string }>(
+      `SELECT tool, request FROM approvals WHERE run_id = ? AND task_id = ? AND attempt = ? AND decision = 'approved_for_session'
+       AND status IN ('approved', 'timed_out') AND tool IS NOT NULL`);
     this.remoteAttempt = deps.store.db.prepare<[string, string, number], { state: string }>(
       'SELECT a.state FROM attempts a JOIN remote_agents r ON r.id = a.worker_id WHERE a.run_id = ? AND a.task_id = ? AND a.attempt = ?');
   }
@@ -278,6 +282,11 @@ export class ShoalToolGateway implements ToolGateway {
     const previous = this.attempts.get(bound.key);
     if (previous) this.closeAttempt(previous);
     this.attempts.set(bound.key, bound);
+    // The attempt outlives its connection and this control plane: what a person approved for its
+    // session before it reconnected (or before a restart) still holds.
+    const { runId, taskId, attempt } = binding.scope;
+    const granted = this.sessionGrants.all(runId, taskId, attempt).map((g) => sessionEntry(g.tool, (JSON.parse(g.request) as { command: string }).command));
+    if (granted.length > 0) this.sessionAllowed.set(bound.key, new Set(granted));
     return {
       judge: (subject, callId, agentReason, signal) => this.judgeRemote(bound, subject, callId, agentReason, signal),
       close: () => this.closeAttempt(bound),
