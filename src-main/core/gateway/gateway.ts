@@ -253,7 +253,7 @@ export class ShoalToolGateway implements ToolGateway {
     const auth = await this.authorize(ctx, prepared, anySignal([signal, bound.stop.signal]));
     if (auth.allowed === 'ask') return { allowed: false, message: auth.reason, interrupt: false, ask: auth.reason };
     if (!auth.allowed) return { allowed: false, message: auth.outcome.output, interrupt: auth.outcome.status === 'aborted' };
-    this.emit(ctx, { kind: 'tool', phase: 'dispatching', tool: ctx.tool, callId, detail: { call_id: callId, execution_kind: executionKind(ctx.tool), executed_by: 'agent' } });
+    this.emit(ctx, agentDispatching(ctx.tool, callId));
     return { allowed: true, message: ALLOWED_MESSAGE, interrupt: false };
   }
 
@@ -268,7 +268,7 @@ export class ShoalToolGateway implements ToolGateway {
     if (verdict) {
       const ctx: CallCtx = { tool: subject.tool, callId, scope, bound, agentReason, remote: true };
       // Approved, but stopped before its dispatch was written (two writes): the dispatch, once.
-      if (verdict.allowed) this.emit(ctx, { kind: 'tool', phase: 'dispatching', tool: ctx.tool, callId, detail: { call_id: callId, execution_kind: executionKind(ctx.tool), executed_by: 'agent' } });
+      if (verdict.allowed) this.emit(ctx, agentDispatching(ctx.tool, callId));
       return Promise.resolve(verdict);
     }
     return this.judgeSubject(bound, subject, callId, agentReason, signal, 'permission_prompt', true);
@@ -437,9 +437,12 @@ export class ShoalToolGateway implements ToolGateway {
   private emit(ctx: CallCtx, event: ToolLifecycleEvent): void {
     // Read when each step is recorded, not once per judgment: the same call may be waiting twice
     // (asked again over a new connection while the old one's wait goes on), and only one records it.
-    if (ctx.remote && ctx.scope.kind === 'task' && alreadyRecorded(this.recordedCalls.of(ctx.scope.runId, ctx.scope.taskId, ctx.scope.attempt, ctx.callId), event)) return;
+    const remote = ctx.remote && ctx.scope.kind === 'task' ? ctx.scope : null;
+    if (remote && alreadyRecorded(this.recordedCalls.of(remote.runId, remote.taskId, remote.attempt, ctx.callId), event)) return;
     ctx.onLifecycle?.(event);
-    if (ctx.bound) ctx.bound.record([lifecycleRecord(event)]);
+    const record = lifecycleRecord(event);
+    if (ctx.bound) ctx.bound.record([record]);
+    if (remote && record.state === 'running_tool') this.recordedCalls.noted(remote.runId, remote.taskId, remote.attempt, ctx.callId, record.extra);
   }
 
   // ── MCP ──────────────────────────────────────────────────────────────────────────────────────
@@ -490,6 +493,7 @@ export class ShoalToolGateway implements ToolGateway {
     this.attempts.delete(bound.key);
     if (bound.secret) this.bySecret.delete(bound.secret);
     this.sessionAllowed.delete(bound.key);
+    this.recordedCalls.forgetAttempt(bound.scope.runId, bound.scope.taskId, bound.scope.attempt);
     for (const k of [...this.deferred]) if (k.startsWith(`${bound.key}\u0000`)) this.deferred.delete(k);
     if (!this.deps.store.db.open) return;
     const { runId, taskId, attempt } = bound.scope;
@@ -549,6 +553,11 @@ function turnId(scope: ToolScope): string {
 
 function sameScope(r: ApprovalRecord, scope: ToolScope): boolean {
   return scope.kind === 'task' ? r.runId === scope.runId && r.taskId === scope.taskId && r.attempt === scope.attempt : r.threadId === scope.threadId;
+}
+
+/** The dispatch of a call the agent runs itself (it was judged here, and runs on the agent's side). */
+function agentDispatching(tool: string, callId: string): ToolLifecycleEvent {
+  return { kind: 'tool', phase: 'dispatching', tool, callId, detail: { call_id: callId, execution_kind: executionKind(tool), executed_by: 'agent' } };
 }
 
 function sessionEntry(tool: string, command: string): string {
