@@ -398,18 +398,10 @@ export class FleetStore {
           leasedTasks.add(row.task_id);
         }
       }
-      let cancelled = 0;
-      let leftReview = 0;
       for (const t of this.s.tasksOfRun.all(runId)) {
         if (TERMINAL.has(t.state) || leasedTasks.has(t.task_id)) continue;
-        if (t.state === 'review') leftReview++;
-        this.s.deleteInbox.run(runId, t.task_id);
-        this.s.taskFinished.run('cancelled', null, now, null, runId, t.task_id);
-        drafts.push({ taskId: t.task_id, workerId: t.worker_id ?? '', payload: { state: 'cancelled', cancelled_by: by }, attempt: t.attempts || undefined });
-        cancelled++;
+        drafts.push(this.cancelWaiting(runId, t, by, now));
       }
-      if (cancelled) this.delta(runId, 'cancelled', cancelled);
-      if (leftReview) this.delta(runId, 'review', -leftReview);
       this.events.append(runId, drafts);
       this.setRunStatus('cancelled', now, running.length === 0 ? now : null, runId);
       return running;
@@ -424,15 +416,20 @@ export class FleetStore {
     return this.tx(() => {
       const t = this.s.task.get(runId, taskId);
       if (!t || TERMINAL.has(t.state) || this.s.inboxLease.get(runId, taskId)?.lease_token) return false;
-      const now = nowIso();
-      this.s.deleteInbox.run(runId, taskId);
-      this.s.taskFinished.run('cancelled', null, now, null, runId, taskId);
-      if (t.state === 'review') this.delta(runId, 'review', -1);
-      this.delta(runId, 'cancelled', 1);
-      this.events.append(runId, [{ taskId, workerId: t.worker_id ?? '', payload: { state: 'cancelled', cancelled_by: by }, attempt: t.attempts || undefined }]);
+      this.events.append(runId, [this.cancelWaiting(runId, t, by, nowIso())]);
       this.refreshRun(runId);
       return true;
     });
+  }
+
+  /** A task no attempt of which holds a lease ends cancelled (in the caller's transaction); returns
+   *  its `cancelled` event for the caller to append with its others. */
+  private cancelWaiting(runId: string, t: TaskRecord, by: string, now: string): EventDraft {
+    this.s.deleteInbox.run(runId, t.task_id);
+    this.s.taskFinished.run('cancelled', null, now, null, runId, t.task_id);
+    if (t.state === 'review') this.delta(runId, 'review', -1);
+    this.delta(runId, 'cancelled', 1);
+    return { taskId: t.task_id, workerId: t.worker_id ?? '', payload: { state: 'cancelled', cancelled_by: by }, attempt: t.attempts || undefined };
   }
 
   // ── Leases ───────────────────────────────────────────────────────────────────────────────────
