@@ -937,6 +937,13 @@ export class FleetStore {
       return;
     }
     if (done >= c.tasks_total) {
+      // Every task cancelled one by one is a cancelled run, as cancelling the run itself would be:
+      // nothing in it completed.
+      const allCancelled = c.tasks_total > 0 && c.tasks_cancelled >= c.tasks_total;
+      if (allCancelled) {
+        this.setRunStatus('cancelled', now, now, runId);
+        return;
+      }
       const status = c.tasks_failed > 0 ? 'failed' : 'completed';
       this.setRunStatus(status, now, now, runId);
       if (c.status !== status) this.notices.push({ kind: status, runId });

@@ -188,8 +188,9 @@ describe('tasks.cancel', () => {
     expect(await call(c, 'tasks.cancel', { runId, taskId: 'flaky' })).toEqual({ ok: true });
     expect(await state('flaky')).toBe('cancelled');
     expect(await call(c, 'tasks.cancel', { runId, taskId: 'queued' })).toEqual({ ok: true });
-    // Nothing left to run: the run ends now, not after the backoff.
-    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    // Nothing left to run: the run ends now, not after the backoff. Every task of it was cancelled,
+    // so the run reads cancelled (not completed: nothing in it completed).
+    expect(await c.engine.waitForRun(runId)).toBe('cancelled');
     expect(await state('queued')).toBe('cancelled');
     // Cancelled once, and never given its second attempt.
     const flaky = await call(c, 'tasks.get', { runId, taskId: 'flaky' });
