@@ -19,7 +19,6 @@
 // the launcher would have left, and drops the connection with the pgid line undelivered.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { artifactDir } from '../fleet/artifacts';
@@ -38,8 +37,8 @@ import { markerFile, markerKey, remoteWorkdir } from './ssh/pgid-markers';
 const makeCore = useCores();
 const sshd = useSshd();
 
-/** Shoal's remote directory: the test sshd logs in as this user, on this machine. */
-const ROOT = `${os.userInfo().homedir}/.shoal`;
+/** Shoal's directory there: the test sshd runs on this machine, its sessions' home is its own. */
+const root = () => `${sshd.home}/.shoal`;
 
 interface AttemptRow { attempt: number; state: string; host_ref: string | null; reap_pending: number; reason: string | null }
 
@@ -74,7 +73,7 @@ async function firstAttemptPgidHeld(sleep: number, maxAttempts: number) {
   });
   // Before the engine can do any I/O (launch() returned just now; the worker is not even probed):
   // the first attempt's marker is a FIFO, so its launcher blocks there, its pgid not printed yet.
-  const marker = markerFile(ROOT, storeId, { runId, taskId: 't', attempt: 1 });
+  const marker = markerFile(root(), storeId, { runId, taskId: 't', attempt: 1 });
   fs.mkdirSync(path.dirname(marker), { recursive: true });
   execFileSync('mkfifo', [marker]);
   onTestFinished(() => {
@@ -146,7 +145,7 @@ describe('an SSH connection lost after the group started there, before its pgid 
     expect(ups[0]!.at).toBeGreaterThanOrEqual(back);
     expect(processesRunning(first)).toEqual([]);
     expect(fs.existsSync(marker)).toBe(false);
-    const firstDir = remoteWorkdir(ROOT, { runId, taskId: 't', attempt: 1 });
+    const firstDir = remoteWorkdir(root(), { runId, taskId: 't', attempt: 1 });
     expect(fs.existsSync(firstDir) || fs.existsSync(`${firstDir}.artifacts`)).toBe(false);
     // The retry started after the first agent was last seen running (and saw it gone itself).
     const retryAt = Number(fs.readFileSync(path.join(artifactDir(c.dataDir, runId, 't', 2), 'started-at'), 'utf8'));
@@ -178,7 +177,7 @@ describe('an SSH connection lost after the group started there, before its pgid 
     // left with the run, so nothing else would have ended it.
     expect(processesRunning(first)).toEqual([]);
     expect(fs.existsSync(marker)).toBe(false);
-    const firstDir = remoteWorkdir(ROOT, { runId, taskId: 't', attempt: 1 });
+    const firstDir = remoteWorkdir(root(), { runId, taskId: 't', attempt: 1 });
     expect(fs.existsSync(firstDir) || fs.existsSync(`${firstDir}.artifacts`)).toBe(false);
   }, 120_000);
 });

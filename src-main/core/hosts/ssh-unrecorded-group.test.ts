@@ -8,7 +8,6 @@
 // are left alone. The groups are started through the SSH driver's own code, with nothing recorded.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { storeIdentity } from '../store/store-identity';
 import { processesRunning } from '../test-support/processes';
@@ -26,8 +25,8 @@ import { SshDriver } from './ssh/ssh-driver';
 const makeCore = useCores();
 const sshd = useSshd();
 
-/** Shoal's remote directory: the test sshd logs in as this user, on this machine. */
-const ROOT = `${os.userInfo().homedir}/.shoal`;
+/** Shoal's directory there: the test sshd runs on this machine, its sessions' home is its own. */
+const root = () => `${sshd.home}/.shoal`;
 
 describe('a process group whose pgid Shoal never stored', () => {
   it('is ended by the probe that finds its host answering, its marker and a stale one removed; a running attempt here and another store\'s group are untouched', async () => {
@@ -45,7 +44,7 @@ describe('a process group whose pgid Shoal never stored', () => {
       task_specs: [{ id: 't', name: 't', instructions: own, retry_policy: { max_attempts: 1 } }],
     });
     await waitFor('the attempt running here', () => processesRunning(own).length === 1, 60_000);
-    const ownMarker = markerFile(ROOT, storeId, { runId, taskId: 't', attempt: 1 });
+    const ownMarker = markerFile(root(), storeId, { runId, taskId: 't', attempt: 1 });
     expect(fs.readFileSync(ownMarker, 'utf8')).toMatch(/^[1-9][0-9]* /);
 
     const maker = new SshDriver(new SshConnection({ host: '127.0.0.1', port: sshd.port, user: sshd.user, identity: sshd.identity }, { known: KnownHosts.inDataDir(tempDir()), pinned: sshd.fingerprint }));
@@ -54,8 +53,8 @@ describe('a process group whose pgid Shoal never stored', () => {
     // It ignores TERM (its sleep inherits that): only the KILL after the grace ends it.
     const lost = await startUnrecorded(maker, { storeId, runId: ghostRun, dir, command: 'sh', args: ['-c', `trap "" TERM; while :; do ${ghost}; done`] });
     const other = await startUnrecorded(maker, { storeId: 'f'.repeat(24), runId: `foreign-${tag}`, dir, command: 'sleep', args: [`73.${tag}`] });
-    const ghostMarker = markerFile(ROOT, storeId, { runId: ghostRun, taskId: 't', attempt: 1 });
-    const foreignMarker = markerFile(ROOT, 'f'.repeat(24), { runId: `foreign-${tag}`, taskId: 't', attempt: 1 });
+    const ghostMarker = markerFile(root(), storeId, { runId: ghostRun, taskId: 't', attempt: 1 });
+    const foreignMarker = markerFile(root(), 'f'.repeat(24), { runId: `foreign-${tag}`, taskId: 't', attempt: 1 });
     onTestFinished(async () => {
       await maker.reap(lost.ref).catch(() => undefined);
       await maker.reap(other.ref).catch(() => undefined);
@@ -69,7 +68,7 @@ describe('a process group whose pgid Shoal never stored', () => {
     // A marker whose group is gone (its wrapper's shell went with a dropped connection): a pid that
     // has exited, so no group has it.
     const gone = Number(execFileSync('sh', ['-c', 'sh -c "echo \\$\\$"'], { encoding: 'utf8' }).trim());
-    const staleMarker = `${markerDir(ROOT, storeId)}/stale-${tag}.pgid`;
+    const staleMarker = `${markerDir(root(), storeId)}/stale-${tag}.pgid`;
     fs.writeFileSync(staleMarker, `${gone} stale-${tag}.t.1\n`);
 
     // A worker of another run on the same host: its probe finds the host answering, and the sweep
@@ -102,6 +101,6 @@ describe('a process group whose pgid Shoal never stored', () => {
       task_specs: [{ id: 't', name: 't', instructions: 'echo hi', retry_policy: { max_attempts: 1 } }],
     });
     expect(await c.engine.waitForRun(runId)).toBe('completed');
-    expect(fs.existsSync(markerDir(ROOT, storeIdentity(c.store)))).toBe(false);
+    expect(fs.existsSync(markerDir(root(), storeIdentity(c.store)))).toBe(false);
   }, 60_000);
 });

@@ -1,6 +1,7 @@
 // A throwaway OpenSSH server on 127.0.0.1 for tests, started with the repo's own recipe
 // (scripts/infra/sshd-up). A machine without sshd fails the test with the recipe's clear message;
-// nothing is skipped. Log in as the current user (root in CI) with the client key it made.
+// nothing is skipped. Log in as the current user (root in CI) with the client key it made; its
+// sessions' HOME is a folder of the server's own, so what Shoal writes "remotely" goes with it.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import fs from 'node:fs';
@@ -16,6 +17,8 @@ export interface TestSshd {
   pid: number;
   port: number;
   user: string;
+  /** Its sessions' $HOME (inside `dir`, not the user's real home): Shoal's remote ~/.shoal is here. */
+  home: string;
   /** The client private key file. */
   identity: string;
   /** The server's host key fingerprint (SHA256:...). */
@@ -40,7 +43,7 @@ export function startSshd(dir = tempDir('shoal-sshd-'), opts: { maxSessions?: nu
   const [pid, port] = out.trim().split(/\s+/).map(Number);
   const pub = fs.readFileSync(path.join(dir, 'ssh_host_ed25519_key.pub'), 'utf8').split(/\s+/)[1]!;
   return {
-    dir, pid: pid!, port: port!, user: os.userInfo().username, identity: path.join(dir, 'id_ed25519'),
+    dir, pid: pid!, port: port!, user: os.userInfo().username, home: path.join(dir, 'home'), identity: path.join(dir, 'id_ed25519'),
     fingerprint: fingerprintOf(Buffer.from(pub, 'base64')),
     stop: () => void execFileSync(path.join(RECIPES, 'sshd-down'), [dir], { stdio: 'ignore' }),
   };

@@ -65,8 +65,11 @@ function parseKey(key: string): MarkedAttempt | null {
   }
 }
 
-/** How often the launcher makes the marker's folder again when it finds it gone (see above). */
-const MARKER_TRIES = 20;
+/** How often the launcher makes the marker's folder again when it finds it gone (see above). A
+ *  remover in a tight loop (the marker-folders test's) falls into step with the launcher's own
+ *  `mkdir` and can win many rounds in a row: 17 were seen, and 20 were not always enough. A try
+ *  costs one `mkdir`, and only while the folder keeps going away. */
+const MARKER_TRIES = 100;
 
 /** The agent's launcher, run by `sh -c` as the new group's leader with the marker's path and key
  *  before the agent's argv: it writes the marker, reports its pgid on stderr (the first line

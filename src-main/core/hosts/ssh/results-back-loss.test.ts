@@ -7,9 +7,8 @@
 // kept and only the host is said to be lost. Either way the remote workdir goes once the host
 // answers again (the driver's background reap), and the driver works on.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { git, initRepo } from '../../test-support/git-repo';
 import { childrenOf, processesRunning } from '../../test-support/processes';
 import { useSshd } from '../../test-support/use-hosts';
@@ -23,8 +22,8 @@ import { SshDriver } from './ssh-driver';
 const sshd = useSshd();
 
 const runId = `results-loss-${process.pid}-${Date.now()}`;
-const remoteRun = path.join(os.homedir(), '.shoal', 'work', runId);
-afterAll(() => fs.rmSync(remoteRun, { recursive: true, force: true }));
+/** The run's folder there (the server's files are on this computer, in its own home). */
+const remoteRun = () => path.join(sshd.home, '.shoal', 'work', runId);
 
 /** An attempt in a real local repository, through the driver, running `script` (sh) there. */
 function attempt(driver: SshDriver, taskId: string, script: string) {
@@ -43,7 +42,7 @@ function attempt(driver: SshDriver, taskId: string, script: string) {
     runId, taskId, attempt: 1, workerName: 'far', workdir: { dir: repo, branch: 'main', baseCommit: base, repo }, artifactsDir, gatewayUrl: null, killGraceMs: 1_000, storeId: null,
     launch: { command: 'sh', args: ['-c', script], env: { SHOAL_ARTIFACTS_DIR: artifactsDir }, stream: 'plain' },
   }, sink, new AbortController().signal);
-  return { repo, artifactsDir, artifacts, started, finished, remoteDir: path.join(remoteRun, `${taskId}-1`) };
+  return { repo, artifactsDir, artifacts, started, finished, remoteDir: path.join(remoteRun(), `${taskId}-1`) };
 }
 
 /** Drops the driver's connection the moment `pattern` runs there: its sshd process is killed. */

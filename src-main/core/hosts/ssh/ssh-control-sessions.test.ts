@@ -2,7 +2,6 @@
 // end, however many sessions agents hold: real sshds with MaxSessions 1 and 2 on 127.0.0.1. The remote is this computer, so an
 // agent's process group is checked here with kill(-pgid, 0).
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSshd, type TestSshd } from '../../test-support/sshd';
@@ -59,8 +58,8 @@ interface Agent {
 }
 
 const runId = `control-${process.pid}-${Date.now()}`;
-const remoteRun = path.join(os.homedir(), '.shoal', 'work', runId); // the remote is this computer
-afterAll(() => fs.rmSync(remoteRun, { recursive: true, force: true }));
+/** The run's folder on a test server (in its own home, removed with it). */
+const remoteRun = (sshd: TestSshd) => path.join(sshd.home, '.shoal', 'work', runId);
 let taskNo = 0;
 
 /** An attempt through the driver running `script` (sh), as the supervisor starts one. */
@@ -133,7 +132,7 @@ describe('cancelling SSH agents that hold every session', () => {
       for (const m of ms) expect(m).toBeLessThan(10_000);
       await expect(c.started).rejects.toThrow(/cancelled while it waited for a free session/);
       expect(Date.now() - t0).toBeLessThan(10_000);
-      expect(fs.existsSync(path.join(remoteRun, `t${taskNo}-1`, 'ran'))).toBe(false);
+      expect(fs.existsSync(path.join(remoteRun(two), `t${taskNo}-1`, 'ran'))).toBe(false);
       for (const x of [a, b]) expect((await x.finished).hostError).toBeUndefined();
     } finally {
       await driver.close();

@@ -3,7 +3,6 @@
 // computer, so the commands' own timestamps show how many ran at once.
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBatchingRelay } from '../../test-support/batching-relay';
@@ -279,7 +278,7 @@ describe('the SSH driver past the server\'s MaxSessions', () => {
     const conn = connection(two);
     const driver = new SshDriver(conn);
     const runId = `sessions-${process.pid}-${Date.now()}`;
-    const remoteDir = path.join(os.homedir(), '.shoal', 'work', runId); // the remote is this computer
+    const remoteDir = path.join(two.home, '.shoal', 'work', runId); // the server's files are on this computer
     try {
       // One agent-like session holds a slot; a refused short command teaches the limit (2), so the
       // driver's short commands still run beside it while a second agent must wait.
