@@ -60,6 +60,9 @@ export type AttemptOutcome = (
     /** Its host could not confirm the work ended (the connection dropped, a container not removed):
      *  the attempt keeps its reap marker, so Shoal keeps trying to end it, also after a restart. */
     workLeft?: boolean;
+    /** What its host may run for it though it was never seen to start (HostExit.unconfirmed): kept as
+     *  the attempt's ref, so the reap the marker owes knows where to look. Comes with workLeft. */
+    leftOn?: HostRef;
   };
 
 export interface OrphanedAttempt {
@@ -148,6 +151,8 @@ export class FleetStore {
         `UPDATE attempts SET state = 'starting', workdir = ?, branch = ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
       // The reap marker is set with the ref, in the same write: from here on a crash leaves the
       // obligation to end this work recorded.
+      // Only where no ref was recorded: the work was never seen to start (AttemptOutcome.leftOn).
+      attemptLeftOn: p<[string, string, string, number]>(`UPDATE attempts SET host_ref = ?, reap_pending = 1 WHERE run_id = ? AND task_id = ? AND attempt = ? AND host_ref IS NULL`),
       attemptPid: p<[number | null, string | null, string | null, number, string, string, number]>(
         `UPDATE attempts SET state = 'running', pid = ?, pid_start = ?, host_ref = ?, reap_pending = ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
       // `keep` 1 keeps the reap marker (the work was not seen to end), 0 clears it.
@@ -564,8 +569,8 @@ export class FleetStore {
     const drafts: EventDraft[] = [];
     const runCancelled = this.runStatusInTx(runId) === 'cancelled';
     if (outcome.kind === 'unreachable') {
-      if (runCancelled) outcome = { kind: 'interrupted', signal: 'host-unreachable' };
-      else return this.giveBackUnreachable(lease, outcome.reason, nowMs);
+      if (runCancelled) outcome = { kind: 'interrupted', signal: 'host-unreachable', ...(outcome.workLeft ? { workLeft: true } : {}), ...(outcome.leftOn ? { leftOn: outcome.leftOn } : {}) };
+      else return this.giveBackUnreachable(lease, outcome.reason, nowMs, outcome.leftOn ?? null);
     }
     // A person aborted one of this attempt's tool calls, which cancels the task: however the attempt
     // then ended (stopped, failed, or cut short by a crash before the cancel was made), it is not retried.
@@ -579,6 +584,7 @@ export class FleetStore {
     if (!this.releaseLease(lease, retry?.readyAt ?? null)) return false;
     // The attempt's own end: its work ended with it, unless its host could not say so.
     const keep = outcome.workLeft ? 1 : 0;
+    if (outcome.leftOn) this.s.attemptLeftOn.run(serializeHostRef(outcome.leftOn), runId, taskId, attempt);
 
     if (outcome.kind === 'interrupted') {
       this.s.attemptEnded.run('interrupted', now, null, null, `interrupted by ${outcome.signal}`, keep, runId, taskId, attempt);
@@ -621,13 +627,16 @@ export class FleetStore {
   /** An attempt whose host could not be reached never ran: it does not count against the task's
    *  retries, and the task goes back to wait for a worker at once (the worker's own re-probe paces
    *  it, not a retry backoff). Fenced like every finish. */
-  private giveBackUnreachable(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'workerId' | 'token' | 'inboxSeq'>, reason: string, nowMs: number): boolean {
+  private giveBackUnreachable(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'workerId' | 'token' | 'inboxSeq'>, reason: string, nowMs: number,
+    leftOn: HostRef | null): boolean {
     const { runId, taskId, attempt, workerId } = lease;
     if (!this.releaseLease(lease, nowMs)) return false;
     const now = nowIso(nowMs);
     this.s.forgiveAttempt.run(runId, taskId);
     this.specCache.delete(taskKey(runId, taskId));
-    this.s.attemptEnded.run('lost', now, null, null, reason, 0, runId, taskId, attempt); // it never started
+    // It was never seen to start; what it may have started all the same (leftOn) keeps its reap marker.
+    if (leftOn) this.s.attemptLeftOn.run(serializeHostRef(leftOn), runId, taskId, attempt);
+    this.s.attemptEnded.run('lost', now, null, null, reason, leftOn ? 1 : 0, runId, taskId, attempt);
     this.s.taskError.run('queued', reason, runId, taskId);
     this.events.append(runId, [{ taskId, workerId, attempt, timestamp: now, payload: { state: 'interrupted', signal: 'host-unreachable', reason } }]);
     this.refreshRun(runId);

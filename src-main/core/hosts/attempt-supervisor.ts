@@ -102,12 +102,14 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
   const logPath = path.join(outDir, 'agent.log');
   /** Set once the agent ended: its host could not confirm the work ended. */
   let workLeft = false;
+  /** What the host may run for it though it was never seen to start (HostExit.unconfirmed). */
+  let leftOn: HostRef | null = null;
   /** An outcome was recorded (and with it the attempt's reap marker settled). */
   let recorded = false;
   /** False when the lease was lost meanwhile (another attempt owns the task): nothing was written. */
   const complete = async (outcome: AttemptOutcome): Promise<boolean> => {
     try {
-      await ops.complete(lease, workLeft ? { ...outcome, workLeft: true } : outcome);
+      await ops.complete(lease, workLeft ? { ...outcome, workLeft: true, ...(leftOn ? { leftOn } : {}) } : outcome);
       recorded = true;
       return true;
     } catch (e) {
@@ -278,7 +280,8 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
   const exit = await exited;
   // Whether what the host started may outlive the attempt: then its reap marker must stay (the
   // outcome says so), and the engine hears that a reap is owed.
-  workLeft = startedRef !== null && (exit.lost === true || exit.workLeft === true);
+  leftOn = startedRef === null ? exit.unconfirmed ?? null : null;
+  workLeft = (startedRef !== null && (exit.lost === true || exit.workLeft === true)) || leftOn !== null;
   try {
     await wrapUp(exit);
   } finally {

@@ -86,6 +86,10 @@ export interface HostExit {
    *  removed): the driver keeps trying while this Shoal runs, and the attempt keeps its reap marker
    *  so a later start tries too. (`lost` implies it.) */
   workLeft?: boolean;
+  /** The connection dropped before the driver learned whether the agent started: what may run there
+   *  for it all the same (an SSH group known only by its marker). The attempt keeps it as its ref,
+   *  with its reap owed, so it is ended once the host answers, also after its run ended or a restart. */
+  unconfirmed?: HostRef;
 }
 
 /** The only way back from a driver. Calls after finish() are ignored. */

@@ -8,7 +8,9 @@ export const HostRefSchema = z.discriminatedUnion('kind', [
   // workdir: the agent's SHOAL_WORKDIR, which its children inherit: it tells its group's members
   // once the leader itself has exited (absent in refs stored before it was recorded).
   z.object({ kind: z.literal('local'), pid: z.number().int().positive(), startTime: z.string().nullable(), workdir: z.string().optional() }),
-  z.object({ kind: z.literal('ssh'), host: z.string(), port: z.number().int(), user: z.string(), pgid: z.number().int().positive(), dir: z.string() }),
+  // pgid null: the connection dropped before the group's pgid came back, so only its marker file
+  // there (`marker`, pgid-markers.ts) names it.
+  z.object({ kind: z.literal('ssh'), host: z.string(), port: z.number().int(), user: z.string(), pgid: z.number().int().positive().nullable(), dir: z.string(), marker: z.string().optional() }),
   z.object({ kind: z.literal('docker'), containerId: z.string(), dockerHost: z.string().nullable() }),
   // A remote `shoal agent` (agents-remote/): it owns its process; the control plane only holds the lease.
   z.object({ kind: z.literal('agent'), agentId: z.string(), pid: z.number().int().nullable() }),
@@ -35,7 +37,7 @@ export function parseHostRef(text: string | null): HostRef | null {
 export function describeHostRef(ref: HostRef): string {
   switch (ref.kind) {
     case 'local': return `local pid ${ref.pid}`;
-    case 'ssh': return `ssh ${ref.user}@${ref.host}:${ref.port} pgid ${ref.pgid}`;
+    case 'ssh': return `ssh ${ref.user}@${ref.host}:${ref.port} ${ref.pgid === null ? 'process group named by its marker' : `pgid ${ref.pgid}`}`;
     case 'docker': return `container ${ref.containerId.slice(0, 12)}`;
     case 'agent': return `remote agent ${ref.agentId}${ref.pid ? ` pid ${ref.pid}` : ''}`;
   }

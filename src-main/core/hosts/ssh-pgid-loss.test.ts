@@ -10,6 +10,9 @@
 // only probe that may come: the attempt fails (the host answered), and if that was the task's last
 // one its run ends and the run's worker leaves with it, so no re-probe follows. That check ends the
 // group by its marker too, so it is not left running there.
+// Whatever ends it, the attempt keeps the marker as its ref, its reap owed: when the host is still
+// down as the run ends (cancelled by a person) no worker there is ever probed again, and the owed
+// reap ends the group once the host answers, in this Shoal or in one started later.
 //
 // The window, made exact (the test sshd runs on this machine, so its files and processes are seen
 // here): the attempt's marker is made a FIFO before the run can start, so the launcher, which
@@ -44,6 +47,11 @@ interface AttemptRow { attempt: number; state: string; host_ref: string | null; 
 
 function attempts(c: ShoalCore, runId: string): AttemptRow[] {
   return c.store.db.prepare<[string], AttemptRow>("SELECT attempt, state, host_ref, reap_pending, reason FROM attempts WHERE run_id = ? AND task_id = 't' ORDER BY attempt").all(runId);
+}
+
+/** The ref an attempt keeps for a group known only by its marker (HostExit.unconfirmed). */
+function markerRef(port: number, runId: string, marker: string) {
+  return { kind: 'ssh', host: '127.0.0.1', port, user: sshd.user, pgid: null, dir: remoteWorkdir(root(), { runId, taskId: 't', attempt: 1 }), marker };
 }
 
 const regex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -115,7 +123,8 @@ describe('an SSH connection lost after the group started there, before its pgid 
     expect(ended).toMatchObject({ signal: 'host-unreachable', reason: `worker far box: ${cause}` });
     expect(eventsOf(c, runId, 't').map((e) => e.state)).not.toContain('failed');
     expect(c.engine.fleet.receipts(runId)).toEqual([]);
-    expect(attempts(c, runId)).toEqual([{ attempt: 1, state: 'lost', host_ref: null, reap_pending: 0, reason: `worker far box: ${cause}` }]);
+    // What may still run there for it is kept as its ref, its reap owed (see the third test).
+    expect(attempts(c, runId)).toEqual([{ attempt: 1, state: 'lost', host_ref: JSON.stringify(markerRef(relay.port, runId, marker)), reap_pending: 1, reason: `worker far box: ${cause}` }]);
     const log = fs.readFileSync(path.join(artifactDir(c.dataDir, runId, 't', 1), 'agent.log'), 'utf8');
     expect(log).toContain(`shoal: worker far box: ${cause}; the task waits for the host`);
 
@@ -155,6 +164,8 @@ describe('an SSH connection lost after the group started there, before its pgid 
     const receipts = c.store.db.prepare<[string], { attempt: number; worker_id: string; result: string }>('SELECT attempt, worker_id, result FROM receipts WHERE run_id = ?').all(runId);
     expect(receipts).toEqual([{ attempt: 2, worker_id: 'w1', result: 'pass' }]);
     expect(eventsOf(c, runId, 't').filter((e) => e.state === 'completed')).toHaveLength(1);
+    // The first attempt's owed reap found its group gone (the probe ended it) and was cleared.
+    await waitFor('the owed reap cleared', () => attempts(c, runId)[0]?.reap_pending === 0, 30_000);
     expect(attempts(c, runId).map((a) => [a.attempt, a.state, a.reap_pending])).toEqual([[1, 'lost', 0], [2, 'ended', 0]]);
     console.log(`[ssh-pgid-loss] worker down ${downMs} ms after the drop; host back after ${back - at} ms; worker up ${ups[0]!.at - back} ms after (the group already ended), the retry started ${retryAt - lastSeen} ms after the first agent was last seen; passed ${passedMs} ms after the host was back`);
   }, 120_000);
@@ -170,7 +181,8 @@ describe('an SSH connection lost after the group started there, before its pgid 
     expect(await c.engine.waitForRun(runId)).toBe('failed');
     const failed = eventsOf(c, runId, 't').filter((e) => e.state === 'failed');
     expect(failed).toMatchObject([{ reason: `worker far box: ${cause}`, recoverable: false }]);
-    expect(attempts(c, runId)).toEqual([{ attempt: 1, state: 'ended', host_ref: null, reap_pending: 0, reason: `worker far box: ${cause}` }]);
+    await waitFor('its owed reap cleared', () => attempts(c, runId)[0]?.reap_pending === 0, 30_000);
+    expect(attempts(c, runId)).toEqual([{ attempt: 1, state: 'ended', host_ref: JSON.stringify(markerRef(relay.port, runId, marker)), reap_pending: 0, reason: `worker far box: ${cause}` }]);
     const log = fs.readFileSync(path.join(artifactDir(c.dataDir, runId, 't', 1), 'agent.log'), 'utf8');
     expect(log).toContain(`shoal: worker far box: ${cause}; the worker waits for the host to answer again`);
     // Its group was ended by then, by its marker, with the marker and the workdir: the run's worker
@@ -179,5 +191,51 @@ describe('an SSH connection lost after the group started there, before its pgid 
     expect(fs.existsSync(marker)).toBe(false);
     const firstDir = remoteWorkdir(root(), { runId, taskId: 't', attempt: 1 });
     expect(fs.existsSync(firstDir) || fs.existsSync(`${firstDir}.artifacts`)).toBe(false);
+  }, 120_000);
+
+  it('ends the group once the host answers again though the run was cancelled while it was down and its worker left: the attempt keeps the marker as an owed reap', async () => {
+    const { c, relay, runId, first, marker, agentPid, worker } = await firstAttemptPgidHeld(53, 1);
+    relay.off();
+    await waitFor('the worker marked down', () => worker()?.status === 'unhealthy', 10_000, 20);
+    await waitFor('the first attempt given back', () => attempts(c, runId)[0]?.state === 'lost', 10_000, 20);
+    // Recorded in the store, so it holds without any worker on this host, and across a restart.
+    expect(attempts(c, runId)[0]).toMatchObject({ host_ref: JSON.stringify(markerRef(relay.port, runId, marker)), reap_pending: 1 });
+    expect(c.engine.fleet.owedReaps().map((o) => [o.runId, o.attempt, o.hostRef])).toEqual([[runId, 1, markerRef(relay.port, runId, marker)]]);
+
+    // The person gives up on the host: the run ends, and its worker (the only one there) leaves.
+    expect(c.engine.cancelRun(runId)).toBe(true);
+    expect(await c.engine.waitForRun(runId)).toBe('cancelled');
+    await waitFor('the run\'s worker gone with it', () => worker()?.state === 'run-ended', 10_000);
+    // Its reap is tried meanwhile (and fails: the host does not answer), with nothing to probe there.
+    const tries = () => c.store.db.prepare<[string], { reap_tries: number }>("SELECT reap_tries FROM attempts WHERE run_id = ? AND task_id = 't' AND attempt = 1").get(runId)!.reap_tries;
+    await waitFor('a try to end it failed', () => tries() >= 1, 20_000);
+    expect(processesRunning(first)).toEqual([agentPid]);
+
+    const back = Date.now();
+    relay.on();
+    await waitFor('the group ended by its owed reap', () => processesRunning(first).length === 0, 40_000, 50);
+    const endedMs = Date.now() - back;
+    await waitFor('the owed reap cleared', () => attempts(c, runId)[0]?.reap_pending === 0, 10_000);
+    expect(fs.existsSync(marker)).toBe(false);
+    const firstDir = remoteWorkdir(root(), { runId, taskId: 't', attempt: 1 });
+    expect(fs.existsSync(firstDir) || fs.existsSync(`${firstDir}.artifacts`)).toBe(false);
+    expect(c.engine.fleet.owedReaps()).toEqual([]);
+    console.log(`[ssh-pgid-loss] run cancelled while the host was down; its group ended ${endedMs} ms after the host answered again`);
+  }, 120_000);
+
+  it('ends it after a restart too: the owed reap is in the store, and the restarted Shoal tries it once the host answers', async () => {
+    const { c, relay, runId, first, marker, agentPid } = await firstAttemptPgidHeld(55, 1);
+    relay.off();
+    await waitFor('the first attempt given back', () => attempts(c, runId)[0]?.state === 'lost', 10_000, 20);
+    expect(c.engine.cancelRun(runId)).toBe(true);
+    expect(await c.engine.waitForRun(runId)).toBe('cancelled');
+    await c.shutdown();
+    expect(processesRunning(first)).toEqual([agentPid]);
+
+    relay.on();
+    const again = makeCore({}, { dir: c.dataDir });
+    await waitFor('the group ended by the restarted Shoal', () => processesRunning(first).length === 0, 40_000, 50);
+    await waitFor('the owed reap cleared', () => attempts(again, runId)[0]?.reap_pending === 0, 10_000);
+    expect(fs.existsSync(marker)).toBe(false);
   }, 120_000);
 });

@@ -10,10 +10,9 @@ import { eventsOf, launch } from '../../test-support/temp-core';
 import { useCores } from '../../test-support/use-cores';
 import { waitFor } from '../../test-support/wait-for';
 import type { AttemptSink, HostExit } from '../host-driver';
-import type { HostRef } from '../host-ref';
 import { KnownHosts } from './host-keys';
 import { SshConnection } from './ssh-connection';
-import { SshDriver } from './ssh-driver';
+import { SshDriver, type SshGroupRef } from './ssh-driver';
 
 const makeCore = useCores();
 let one: TestSshd;
@@ -50,7 +49,7 @@ function groupAlive(pgid: number): boolean {
 }
 
 interface Agent {
-  started: Promise<HostRef & { kind: 'ssh' }>;
+  started: Promise<SshGroupRef>;
   finished: Promise<HostExit & { at: number }>;
   artifacts: string[];
   local: string;

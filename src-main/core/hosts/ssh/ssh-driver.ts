@@ -34,6 +34,12 @@ const execFileP = promisify(execFile);
 const CLOSE_TIDY_MS = 1_000;
 
 /** Variables that describe this computer, not the remote: the remote login's own values apply. */
+/** An owed reap's group gets no grace, as one known by its pgid (reapGroupCommand): TERM, then KILL. */
+const REAP_GRACE_MS = 0;
+
+/** The ref of a group whose pgid came back (the only kind a started attempt has). */
+export type SshGroupRef = HostRef & { kind: 'ssh'; pgid: number };
+
 const LOCAL_ONLY_ENV = new Set(['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'TMPDIR', 'SSH_AUTH_SOCK', 'ELECTRON_RUN_AS_NODE']);
 
 export class SshDriver implements HostDriver {
@@ -110,7 +116,7 @@ export class SshDriver implements HostDriver {
     return { ...probe, ok: true };
   }
 
-  async start(plan: AttemptPlan, sink: AttemptSink, signal: AbortSignal): Promise<HostRef> {
+  async start(plan: AttemptPlan, sink: AttemptSink, signal: AbortSignal): Promise<SshGroupRef> {
     const root = await this.root();
     const dir = remoteWorkdir(root, plan);
     const art = `${dir}.artifacts`;
@@ -161,8 +167,8 @@ export class SshDriver implements HostDriver {
     const ch = agent.channel;
     ch.end();
 
-    return new Promise<HostRef>((resolve, reject) => {
-      let ref: (HostRef & { kind: 'ssh' }) | null = null;
+    return new Promise<SshGroupRef>((resolve, reject) => {
+      let ref: SshGroupRef | null = null;
       let lost: string | null = null;
       let killTimer: NodeJS.Timeout | null = null;
       // Once the agent has exited, what it left running in its group (a background job) is ended at
@@ -212,8 +218,12 @@ export class SshDriver implements HostDriver {
           // answers at once (a reconnect), the supervisor's probe is the only one — the worker's
           // re-probe may never come (the task's last attempt ended its run, and the run's worker
           // left with it), and the group would be left running there.
-          if (lost && marker && plan.storeId) this.unconfirmed.set(marker, { storeId: plan.storeId, runId: plan.runId, taskId: plan.taskId, attempt: plan.attempt, killGraceMs: plan.killGraceMs });
-          sink.finish({ code: null, signal: null, hostError: why, ...(lost ? { hostDown: true } : {}) });
+          // The attempt keeps the group's marker as its ref too (`unconfirmed`): its reap is owed, so
+          // it is ended even when no worker on this host is probed again, or after a restart.
+          const mayRun = lost && marker && plan.storeId ? marker : null;
+          if (mayRun) this.unconfirmed.set(mayRun, { storeId: plan.storeId!, runId: plan.runId, taskId: plan.taskId, attempt: plan.attempt, killGraceMs: plan.killGraceMs });
+          const unconfirmed: HostRef | null = mayRun ? { kind: 'ssh', host: this.conn.target.host, port: this.conn.target.port, user: this.conn.target.user, pgid: null, dir, marker: mayRun } : null;
+          sink.finish({ code: null, signal: null, hostError: why, ...(lost ? { hostDown: true } : {}), ...(unconfirmed ? { unconfirmed } : {}) });
           reject(new Error(why));
           return;
         }
@@ -387,12 +397,25 @@ export class SshDriver implements HostDriver {
    *  the leader gone, a member's) names the attempt's workdir, so a recycled pgid is never signalled. */
   async reap(ref: HostRef): Promise<'ended' | 'gone'> {
     if (ref.kind !== 'ssh') return 'gone';
+    if (ref.pgid === null) return this.reapByMarker(ref.marker ?? null, ref.dir);
     // The group's marker, when this driver started it, goes with the group (and its folder once empty).
     const marker = this.markers.get(ref.dir);
     const markerGone = marker ? `\nrm -f ${q(marker)}; ${removeEmptyMarkerDirCommand(path.posix.dirname(marker))}` : '';
     const r = await this.conn.exec(`${reapGroupCommand(ref.pgid, ref.dir)}${markerGone}`, undefined, { control: true });
     if (marker && r.code === 0) this.markers.delete(ref.dir);
     return r.stdout.toString().includes('ended') ? 'ended' : 'gone';
+  }
+
+  /** Ends the group a marker names (its pgid never came back), with the marker and the workdir;
+   *  'gone' when the marker is (the group ended, or never started), and then the workdir goes too. */
+  private async reapByMarker(marker: string | null, dir: string): Promise<'ended' | 'gone'> {
+    const folder = marker ? path.posix.dirname(marker) : null;
+    const listed = folder ? parseMarkerList((await this.run(listMarkersCommand(folder), 'reading the pgid marker', { control: true })).toString()) : [];
+    const found = listed.find((m) => `${folder}/${m.file}` === marker);
+    const command = found ? endGroupsCommand([{ pgid: found.pgid, marker: marker!, workdir: dir }], REAP_GRACE_MS) : `rm -rf ${q(dir)} ${q(`${dir}.artifacts`)}`;
+    const out = await this.run(command, 'ending the process group its marker names', { control: true });
+    this.unconfirmed.delete(marker ?? '');
+    return out.toString().includes('ended') ? 'ended' : 'gone';
   }
 
   /** Ends the groups named by this store's pgid markers whose attempts do not run now (started
