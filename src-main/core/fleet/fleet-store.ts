@@ -149,10 +149,10 @@ export class FleetStore {
       renew: p<[number, number, number, string]>(`UPDATE inbox SET lease_deadline = ? WHERE seq = ? AND attempts = ? AND lease_token = ?`),
       attemptStarted: p<[string | null, string | null, string, string, number]>(
         `UPDATE attempts SET state = 'starting', workdir = ?, branch = ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
-      // The reap marker is set with the ref, in the same write: from here on a crash leaves the
-      // obligation to end this work recorded.
       // Only where no ref was recorded: the work was never seen to start (AttemptOutcome.leftOn).
       attemptLeftOn: p<[string, string, string, number]>(`UPDATE attempts SET host_ref = ?, reap_pending = 1 WHERE run_id = ? AND task_id = ? AND attempt = ? AND host_ref IS NULL`),
+      // The reap marker is set with the ref, in the same write: from here on a crash leaves the
+      // obligation to end this work recorded.
       attemptPid: p<[number | null, string | null, string | null, number, string, string, number]>(
         `UPDATE attempts SET state = 'running', pid = ?, pid_start = ?, host_ref = ?, reap_pending = ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
       // `keep` 1 keeps the reap marker (the work was not seen to end), 0 clears it.

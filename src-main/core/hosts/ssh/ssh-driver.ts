@@ -33,13 +33,13 @@ const execFileP = promisify(execFile);
 /** How long closing waits for the marker folders to be tidied (see removeEmptyStoreFolders). */
 const CLOSE_TIDY_MS = 1_000;
 
-/** Variables that describe this computer, not the remote: the remote login's own values apply. */
 /** An owed reap's group gets no grace, as one known by its pgid (reapGroupCommand): TERM, then KILL. */
 const REAP_GRACE_MS = 0;
 
 /** The ref of a group whose pgid came back (the only kind a started attempt has). */
 export type SshGroupRef = HostRef & { kind: 'ssh'; pgid: number };
 
+/** Variables that describe this computer, not the remote: the remote login's own values apply. */
 const LOCAL_ONLY_ENV = new Set(['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'TMPDIR', 'SSH_AUTH_SOCK', 'ELECTRON_RUN_AS_NODE']);
 
 export class SshDriver implements HostDriver {
