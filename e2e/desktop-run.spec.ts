@@ -302,4 +302,27 @@ test('a task waiting out its retry backoff is cancelled at once, and the run end
   await expect(task.attempts).toHaveCount(1);
   await page.getByRole('link', { name: 'flaky' }).click();
   await run.expectStatus('cancelled'); // nothing left to run, and its only task was cancelled
+  await expect(run.article.locator('.facts')).toContainText(/Cancelled\s*1/);
+});
+
+test('a run whose waiting tasks are all cancelled one by one reads cancelled, and says no attempt ran', async ({ page, host }) => {
+  const shell = new ShellPage(page);
+  await shell.open(host.url);
+  // No worker here offers a GPU: both tasks wait in the queue.
+  const task = (id: string) => `  - id: ${id}\n    name: ${id}\n    instructions: "true"\n    metadata: { requires: [gpu] }\n`;
+  await dropFiles(page, [{ name: 'waits.yaml', text: `name: waits\ntask_specs:\n${task('gpu-a')}${task('gpu-b')}` }]);
+  const dialog = new LaunchDialog(page);
+  await dialog.expectReady(2);
+  await dialog.launchAndClose();
+  const run = new RunPage(page);
+  for (const id of ['gpu-a', 'gpu-b']) {
+    await expect(run.taskRow(id)).toHaveAttribute('data-state', 'queued', { timeout: 20_000 });
+    await run.taskRow(id).getByRole('link').click();
+    await page.getByRole('button', { name: 'Cancel task' }).click();
+    await expect(page.getByText(`Cancelled "${id}".`)).toBeVisible();
+    await page.getByRole('link', { name: 'waits' }).first().click();
+  }
+  await run.expectStatus('cancelled');
+  await expect(run.article.locator('.facts')).toContainText(/Cancelled\s*2/);
+  await expect(run.article.getByText('No attempt ran: every task ended before a worker took it.')).toBeVisible();
 });

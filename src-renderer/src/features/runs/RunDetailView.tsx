@@ -51,6 +51,7 @@ export function RunDetailView({ runId }: { runId: string }) {
           <div><dt>Passed</dt><dd className="mono" data-tone="passed">{run.passed}</dd></div>
           <div><dt>Failed</dt><dd className="mono" data-tone={run.failed ? 'failed' : undefined}>{run.failed}</dd></div>
           <div><dt>Waiting for review</dt><dd className="mono" data-tone={run.review ? 'review' : undefined}>{run.review}</dd></div>
+          {run.cancelled > 0 && <div><dt>Cancelled</dt><dd className="mono">{run.cancelled}</dd></div>}
           {usage && <div><dt>Tokens</dt><dd className="mono" data-testid="run-tokens">{formatTokens(usage)}</dd></div>}
           {usage?.cost_usd != null && (
             <div>

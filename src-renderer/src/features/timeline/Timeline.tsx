@@ -3,7 +3,8 @@
 // Shift+scroll to pan, hover for details, click to open the task. Keyboard: arrows move between
 // attempts, Enter opens, + / - zoom, 0 fits, Shift+arrows pan. Drawn on a canvas, live.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { TaskRow } from '../../../../src-shared/contract';
+import { ENDED_TASK_STATES, type TaskRow } from '../../../../src-shared/contract';
+import { isIn } from '../../../../src-shared/protocol/event-states';
 import { ErrorNotice } from '../../ui/QueryStatus';
 import { formatDuration } from '../../ui/format';
 import { humanize } from '../../ui/StatusPill';
@@ -341,7 +342,14 @@ export function Timeline({ runId, runName, tasks, workerNames, conflicts = NO_CO
             requestDraw();
           }} />
         {!loaded && <div className="timeline-empty">Loading the timeline…</div>}
-        {loaded && layout.barCount === 0 && <div className="timeline-empty">No attempt has started yet: tasks appear here as workers take them.</div>}
+        {loaded && layout.barCount === 0 && (
+          <div className="timeline-empty">
+            {/* Every task ended without a worker taking it (all cancelled while they waited): none ever will. */}
+            {tasks.length > 0 && tasks.every((t) => isIn(ENDED_TASK_STATES, t.state))
+              ? 'No attempt ran: every task ended before a worker took it.'
+              : 'No attempt has started yet: tasks appear here as workers take them.'}
+          </div>
+        )}
       </div>
       <div ref={tooltip} className="timeline-tooltip" role="tooltip" hidden={!hover} data-testid="timeline-tooltip">
         {hover && <BarDetails bar={hover} name={name(hover.taskId)} worker={workerNames?.get(hover.workerId) ?? hover.workerId} now={model.hostNow()}
