@@ -52,6 +52,23 @@ describe('idle heartbeats', () => {
     expect(beat).toMatchObject({ status: 'online', updated_at: since });
   });
 
+  it('this computer marked offline by another Shoal on the same store that stopped is online again at this one\'s next heartbeat', async () => {
+    const app = makeCore({ idleHeartbeatMs: 200 });
+    // `shoal run` on the same store: it ends, and marks the workers it held offline as it stops.
+    const cli = makeCore({ idleHeartbeatMs: 60_000 }, { dir: app.dataDir });
+    await cli.shutdown();
+    const marked = row(app, LOCAL_WORKER_ID)!;
+    expect(marked.status).toBe('offline');
+    // The app still runs it: its next sign of life says so (the Workers view read "offline" with a
+    // fresh heartbeat, for as long as the app ran).
+    const back = await waitFor('online again', () => {
+      const r = row(app, LOCAL_WORKER_ID)!;
+      return r.status === 'online' && r;
+    }, 5_000);
+    expect(back.last_heartbeat_at! > marked.last_heartbeat_at!).toBe(true);
+    expect(back.updated_at! > marked.updated_at!).toBe(true);
+  });
+
   it('an idle SSH worker heartbeats with its host\'s load over the one connection it has; silent while its host is away (the last one kept, the worker down), again once back', async () => {
     const relay = await startSwitchRelay({ host: '127.0.0.1', port: sshd.port });
     onTestFinished(() => relay.close());

@@ -30,7 +30,13 @@ export class WorkerRows {
       `UPDATE workers SET last_heartbeat_at = ?, cpu_percent = ?, memory_mb = ?, status = ${KEEP_OUT_OF_SERVICE('?')}, updated_at = ? WHERE id = ?`);
     // An idle worker's sign of life: not a change of state, so neither its status nor its
     // updated_at (the Workers view's "since") moves.
-    this.aliveStmt = db.prepare<[string, number | null, number | null, string]>('UPDATE workers SET last_heartbeat_at = ?, cpu_percent = ?, memory_mb = ? WHERE id = ?');
+    // A worker this engine holds idle and up is online: another Shoal on the same store that
+    // stopped (a `shoal run` that ended) marked it offline, and only this sign of life corrects that.
+    // Any other status (busy, unhealthy, draining, retired) is someone's statement and stays.
+    this.aliveStmt = db.prepare<[string, number | null, number | null, string, string]>(
+      `UPDATE workers SET last_heartbeat_at = ?, cpu_percent = ?, memory_mb = ?,
+         updated_at = CASE status WHEN 'offline' THEN ? ELSE updated_at END,
+         status = CASE status WHEN 'offline' THEN 'online' ELSE status END WHERE id = ?`);
     this.outOfServiceStmt = db.prepare<[], { id: string }>(`SELECT id FROM workers WHERE status IN ('draining', 'retired')`);
     this.setStatusStmt = db.prepare<[string, string, string]>('UPDATE workers SET status = ?, updated_at = ? WHERE id = ?');
     this.statusReasonStmt = db.prepare<[string | null, string]>('UPDATE workers SET status_reason = ? WHERE id = ?');
@@ -52,10 +58,10 @@ export class WorkerRows {
     this.heartbeatStmt.run(now, usage?.cpuPercent ?? null, usage?.memoryMb ?? null, status, now, id);
   }
 
-  /** Idle workers' signs of life, one write per row. */
+  /** Idle workers' signs of life, one write per row (one left "offline" by another Shoal is online again). */
   alive(ids: Iterable<string>, usage: HostUsage | null): void {
     const now = nowIso();
-    for (const id of ids) this.aliveStmt.run(now, usage?.cpuPercent ?? null, usage?.memoryMb ?? null, id);
+    for (const id of ids) this.aliveStmt.run(now, usage?.cpuPercent ?? null, usage?.memoryMb ?? null, now, id);
   }
 
   /** A change of state with its reason (null: none). */
