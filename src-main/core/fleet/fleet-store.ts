@@ -576,7 +576,7 @@ export class FleetStore {
     // then ended (stopped, failed, or cut short by a crash before the cancel was made), it is not retried.
     if (outcome.kind === 'interrupted' || (outcome.kind === 'scored' && outcome.result !== 'pass')) {
       const aborted = this.s.abortedBy.get(runId, taskId, attempt);
-      if (aborted) outcome = { kind: 'cancelled', by: aborted.decided_by ?? 'you', receipt: { artifacts: [], score: null }, ...(outcome.workLeft ? { workLeft: true } : {}) };
+      if (aborted) outcome = { kind: 'cancelled', by: aborted.decided_by ?? 'you', receipt: { artifacts: [], score: null }, ...(outcome.workLeft ? { workLeft: true } : {}), ...(outcome.leftOn ? { leftOn: outcome.leftOn } : {}) };
     }
     const failed = outcome.kind === 'interrupted' || (outcome.kind === 'scored' && outcome.result !== 'pass');
     // The spec (retry policy) is read only for a failure: a pass costs no extra read.
@@ -840,6 +840,13 @@ export class FleetStore {
    *  under the lease, and holds also for an attempt whose lease was lost meanwhile. */
   workEnded(a: AttemptKey): void {
     this.s.workEnded.run(a.runId, a.taskId, a.attempt);
+  }
+
+  /** What the host may run for an attempt never seen to start (AttemptOutcome.leftOn), recorded
+   *  though no outcome was (its lease was lost meanwhile: the outcome's write was fenced off): its
+   *  reap is owed all the same. Not fenced, as workEnded: it records a fact about the host. */
+  workLeftOn(a: AttemptKey, ref: HostRef): void {
+    this.s.attemptLeftOn.run(serializeHostRef(ref), a.runId, a.taskId, a.attempt);
   }
 
   /** A try to end the attempt's owed work failed (`error` names the host and the cause). */

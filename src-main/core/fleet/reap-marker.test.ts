@@ -92,6 +92,32 @@ describe('the reap marker in the store', () => {
     expect(fleet.owedReaps()).toEqual([{ runId, taskId: 't0', attempt: 1, workerId: 'remote-1', hostRef: { kind: 'docker', containerId: 'c0ffee', dockerHost: null } }]);
   });
 
+  it('is set with what may run for an attempt never seen to start (an SSH group known by its marker), also when a person aborted one of its tool calls, and when its lease was lost before its end was recorded', () => {
+    const c = makeCore({}, { start: false });
+    const runId = setup(c, 2);
+    const fleet = c.engine.fleet;
+    const now = Date.now();
+    const byMarker = (taskId: string): HostRef => ({ kind: 'ssh', host: '127.0.0.1', port: 22, user: 'u', pgid: null, dir: `/home/u/.shoal/work/r/${taskId}-1`, marker: `/home/u/.shoal/running/s/r.${taskId}.1.pgid` });
+    // The host answered after the drop (the attempt fails), and a person had aborted a tool call of
+    // it (which turns the end into a cancel): the group its marker names is still owed a reap.
+    const aborted = fleet.lease(remote, now, 60_000)!;
+    fleet.markStarting(aborted, '/tmp/x', null);
+    c.store.db.prepare(`INSERT INTO approvals (id, run_id, task_id, call_id, request, status, decided_by, created_at, attempt) VALUES ('ap1', ?, ?, 'call-1', '{}', 'aborted', 'ann', '2026-01-01T00:00:00Z', 1)`).run(runId, aborted.taskId);
+    fleet.finish(aborted, { kind: 'scored', result: 'fail', exitCode: null, reason: 'connection lost', receipt, workLeft: true, leftOn: byMarker(aborted.taskId) });
+    expect(c.runsView.tasks(runId).find((t) => t.taskId === aborted.taskId)).toMatchObject({ state: 'cancelled' });
+    expect(markerOf(c, runId, aborted.taskId, 1)).toBe(1);
+    // Its lease lapsed (Shoal was away) before the drop was seen: the outcome's write is fenced off,
+    // and the supervisor records what may run there on its own.
+    const lapsed = fleet.lease(remote, now, 1000)!;
+    fleet.markStarting(lapsed, '/tmp/y', null);
+    expect(fleet.reapExpired(now + 1001, () => undefined)).toHaveLength(1);
+    expect(() => fleet.finish(lapsed, { kind: 'unreachable', reason: 'connection lost', workLeft: true, leftOn: byMarker(lapsed.taskId) })).toThrow(/lease/i);
+    expect(markerOf(c, runId, lapsed.taskId, 1)).toBe(0);
+    fleet.workLeftOn(lapsed, byMarker(lapsed.taskId));
+    expect(markerOf(c, runId, lapsed.taskId, 1)).toBe(1);
+    expect(fleet.owedReaps().map((o) => [o.taskId, o.attempt, o.hostRef])).toEqual([[aborted.taskId, 1, byMarker(aborted.taskId)], [lapsed.taskId, 1, byMarker(lapsed.taskId)]]);
+  });
+
   it('is never set for a remote agent (it ends its own work) nor for an attempt that never started on a host', () => {
     const c = makeCore({}, { start: false });
     const runId = setup(c, 2);

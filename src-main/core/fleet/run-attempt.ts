@@ -32,6 +32,7 @@ export function startAttempt(lease: Lease, deps: AttemptDeps): AttemptHandle {
     renew: (l, now, ms) => fleet.renew(l, now, ms),
     complete: deps.complete ?? (async (l, outcome) => fleet.finish(l, outcome)),
     workEnded: (l) => fleet.workEnded(l),
+    workLeftOn: (l, ref) => fleet.workLeftOn(l, ref),
   };
   return superviseAttempt(lease, { ...deps, ops, driver: deps.driver ?? localDriver });
 }

@@ -33,6 +33,9 @@ export interface AttemptStoreOps {
    *  lost meanwhile): its reap marker goes. Not fenced. Absent where nothing is marked (a remote
    *  agent's own attempts). */
   workEnded?(lease: Lease): void;
+  /** What the host may run for an attempt never seen to start (HostExit.unconfirmed), though no
+   *  outcome recorded it (the lease was lost meanwhile): its reap is owed all the same. Not fenced. */
+  workLeftOn?(lease: Lease, ref: HostRef): void;
 }
 
 export interface SupervisorDeps {
@@ -285,6 +288,17 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
   try {
     await wrapUp(exit);
   } finally {
+    // Never seen to start, and no outcome recorded what may run there for it (the lease was lost
+    // meanwhile, as when Shoal slept past it): the store keeps it all the same, or nothing would end
+    // it once no worker on that host is probed again (or after a restart). A failed write (the
+    // store closing) leaves it to the marker sweep of the host's next probe.
+    if (leftOn && !recorded) {
+      try {
+        ops.workLeftOn?.(lease, leftOn);
+      } catch {
+        // see above
+      }
+    }
     if (workLeft) deps.onWorkLeft?.(lease);
     else if (startedRef && !recorded) {
       // Seen to end, but no outcome says so (the lease was lost): its marker goes all the same. A

@@ -223,6 +223,31 @@ describe('an SSH connection lost after the group started there, before its pgid 
     console.log(`[ssh-pgid-loss] run cancelled while the host was down; its group ended ${endedMs} ms after the host answered again`);
   }, 120_000);
 
+  it('keeps the reap owed when the attempt\'s lease lapsed before the drop was seen (Shoal was away past it): its outcome is fenced off, the owed reap is recorded all the same', async () => {
+    const { c, relay, runId, first, marker, agentPid, worker } = await firstAttemptPgidHeld(57, 2);
+    // Held, so the task the reaper puts back is not leased again meanwhile; then the lease lapses
+    // (as when this computer slept through it) before the dropped connection is noticed.
+    expect(c.engine.pauseRun(runId)).toBe(true);
+    expect(c.engine.fleet.reapExpired(Date.now() + 3_600_000, () => undefined)).toHaveLength(1);
+    expect(attempts(c, runId)[0]).toMatchObject({ state: 'lost', host_ref: null, reap_pending: 0 });
+    relay.off();
+    await waitFor('the worker marked down', () => worker()?.status === 'unhealthy', 10_000, 20);
+    // The attempt could record no outcome (its lease is gone), but what may run there is owed.
+    await waitFor('the group owed a reap', () => attempts(c, runId)[0]?.reap_pending === 1, 10_000, 20);
+    expect(attempts(c, runId)[0]).toMatchObject({ state: 'lost', host_ref: JSON.stringify(markerRef(relay.port, runId, marker)) });
+    expect(c.engine.fleet.owedReaps().map((o) => [o.runId, o.attempt, o.hostRef])).toEqual([[runId, 1, markerRef(relay.port, runId, marker)]]);
+
+    // The run is given up while the host is down: its worker leaves, and only the owed reap is left.
+    expect(c.engine.cancelRun(runId)).toBe(true);
+    expect(await c.engine.waitForRun(runId)).toBe('cancelled');
+    await waitFor('the run\'s worker gone with it', () => worker()?.state === 'run-ended', 10_000);
+    expect(processesRunning(first)).toEqual([agentPid]);
+    relay.on();
+    await waitFor('the group ended by its owed reap', () => processesRunning(first).length === 0, 40_000, 50);
+    await waitFor('the owed reap cleared', () => attempts(c, runId)[0]?.reap_pending === 0, 10_000);
+    expect(fs.existsSync(marker)).toBe(false);
+  }, 120_000);
+
   it('ends it after a restart too: the owed reap is in the store, and the restarted Shoal tries it once the host answers', async () => {
     const { c, relay, runId, first, marker, agentPid } = await firstAttemptPgidHeld(55, 1);
     relay.off();
