@@ -37,7 +37,9 @@ export function parseHostRef(text: string | null): HostRef | null {
 export function describeHostRef(ref: HostRef): string {
   switch (ref.kind) {
     case 'local': return `local pid ${ref.pid}`;
-    case 'ssh': return `ssh ${ref.user}@${ref.host}:${ref.port} ${ref.pgid === null ? 'process group named by its marker' : `pgid ${ref.pgid}`}`;
+    // A group known only by its marker is named by the marker's path: a person who takes its reap
+    // over finds the pgid there (its first word).
+    case 'ssh': return `ssh ${ref.user}@${ref.host}:${ref.port} ${ref.pgid !== null ? `pgid ${ref.pgid}` : `process group named by its marker${ref.marker ? ` ${ref.marker}` : ''}`}`;
     case 'docker': return `container ${ref.containerId.slice(0, 12)}`;
     case 'agent': return `remote agent ${ref.agentId}${ref.pid ? ` pid ${ref.pid}` : ''}`;
   }
