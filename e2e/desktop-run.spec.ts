@@ -325,4 +325,6 @@ test('a run whose waiting tasks are all cancelled one by one reads cancelled, an
   await run.expectStatus('cancelled');
   await expect(run.article.locator('.facts')).toContainText(/Cancelled\s*2/);
   await expect(run.article.getByText('No attempt ran: every task ended before a worker took it.')).toBeVisible();
+  await run.taskRow('gpu-a').getByRole('link').click();
+  await expect(page.getByText('No attempt ran: the task ended before a worker took it.')).toBeVisible();
 });

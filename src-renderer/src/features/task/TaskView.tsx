@@ -19,6 +19,8 @@ import { EventLog } from './EventLog';
 import { LiveOutput } from './LiveOutput';
 import { ReceiptPanel } from './ReceiptPanel';
 import { ReviewPanel, TaskActions } from './TaskActions';
+import { ENDED_TASK_STATES } from '../../../../src-shared/contract';
+import { isIn } from '../../../../src-shared/protocol/event-states';
 import '../../ui/ui-extra.css';
 import './task.css';
 
@@ -43,6 +45,8 @@ export function TaskView({ runId, taskId, attempt: wanted }: { runId: string; ta
   }
   const d = detail.data;
   const { task } = d;
+  // An ended task's "no worker can take it" says why it waited, not a live warning.
+  const ended = isIn(ENDED_TASK_STATES, task.state);
   const attempts = d.attempts;
   const attempt = attempts.find((a) => a.attempt === picked) ?? attempts[attempts.length - 1] ?? null;
   const hasArtifacts = (attempt?.artifacts.length ?? 0) > 0;
@@ -66,8 +70,8 @@ export function TaskView({ runId, taskId, attempt: wanted }: { runId: string; ta
           <div><dt>Scorer</dt><dd>{d.scorer}</dd></div>
           {d.timeoutSeconds !== null && <div><dt>Timeout</dt><dd>{d.timeoutSeconds}s</dd></div>}
         </dl>
-        {(task.unplaceable ?? task.lastError) && <p className="task-note" data-tone={task.unplaceable ? 'review' : 'failed'}>{task.unplaceable ?? task.lastError}</p>}
-        <TaskConflictNote runId={runId} taskId={taskId} live={!['passed', 'failed', 'timeout', 'cancelled', 'skipped'].includes(task.state)} />
+        {(task.unplaceable ?? task.lastError) && <p className="task-note" data-tone={task.unplaceable ? (ended ? undefined : 'review') : 'failed'}>{task.unplaceable ?? task.lastError}</p>}
+        <TaskConflictNote runId={runId} taskId={taskId} live={!ended} />
         <details className="instructions">
           <summary>Instructions{d.description ? ` · ${d.description}` : ''}</summary>
           <pre className="mono">{d.instructions}</pre>
@@ -79,7 +83,9 @@ export function TaskView({ runId, taskId, attempt: wanted }: { runId: string; ta
       <TaskAlerts runId={runId} taskId={taskId} />
 
       {attempts.length === 0 ? (
-        <p className="muted pad">No attempt yet: the task is waiting for a worker{task.unplaceable ? ' that can take it' : ''}.</p>
+        <p className="muted pad">
+          {ended ? 'No attempt ran: the task ended before a worker took it.' : `No attempt yet: the task is waiting for a worker${task.unplaceable ? ' that can take it' : ''}.`}
+        </p>
       ) : (
         <>
           <div className="attempts-bar">
