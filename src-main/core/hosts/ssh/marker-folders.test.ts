@@ -80,9 +80,12 @@ describe("a store's pgid-marker folder on an SSH host", () => {
     const d = driver();
     const s = store();
     fs.mkdirSync(s.folder, { recursive: true });
-    // Another process removing the folder whenever it is empty, as fast as it can: each start's
+    // Another process removing the folder whenever it is empty, every 10 ms (hundreds of times a
+    // second; Shoal's own removers are single `rmdir` commands at an attempt's end): each start's
     // folder is made by its workdir step and gone again, many times over, before its launcher writes.
-    const remover = spawn('sh', ['-c', `while :; do rmdir ${s.folder} 2>/dev/null; done`], { stdio: 'ignore' });
+    // A remover that never pauses is left out: under load on two cores it won 100 rounds in a row,
+    // keeping the folder in existence for microseconds only, which no create-then-write can beat.
+    const remover = spawn('sh', ['-c', `while :; do rmdir ${s.folder} 2>/dev/null; sleep 0.01; done`], { stdio: 'ignore' });
     onTestFinished(() => {
       if (remover.exitCode === null) process.kill(remover.pid!, 'SIGKILL');
     });
