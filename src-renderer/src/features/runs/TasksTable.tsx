@@ -2,12 +2,11 @@
 // renders only the rows near the viewport (the page scrolls; spacer rows keep the table's height).
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useLayoutEffect, useRef, useState } from 'react';
-import { ENDED_TASK_STATES, type TaskRow } from '../../../../src-shared/contract';
-import { isIn } from '../../../../src-shared/protocol/event-states';
+import type { TaskRow } from '../../../../src-shared/contract';
 import { hrefFor } from '../../app/use-route';
 import { durationMs, formatDuration } from '../../ui/format';
 import { humanize, StatusPill } from '../../ui/StatusPill';
-import { taskTone } from './run-tone';
+import { taskNoteTone, taskTone } from './run-tone';
 
 const VIRTUAL_FROM = 300;
 const ROW_H = 45;
@@ -64,8 +63,7 @@ function TaskLine({ task, now, index }: { task: TaskRow; now: number; index?: nu
       <td className="cell-title">
         <div className="stack">
           <a className="row-link" href={hrefFor('runs', task.runId, task.taskId)}>{task.name}</a>
-          {/* An ended task's "no worker can take it" says why it waited, not a live warning. */}
-          {note && <span className="cell-sub" data-tone={task.unplaceable ? (isIn(ENDED_TASK_STATES, task.state) ? undefined : 'review') : 'failed'} title={note}>{note}</span>}
+          {note && <span className="cell-sub" data-tone={taskNoteTone(task)} title={note}>{note}</span>}
         </div>
       </td>
       <td className="col-num mono">{task.attempts}/{task.maxAttempts}</td>

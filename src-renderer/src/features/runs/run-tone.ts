@@ -1,5 +1,6 @@
 // Run statuses and task states mapped onto the app's status tones, and a run's progress segments.
-import type { RunSummary, TaskState } from '../../../../src-shared/contract';
+import { ENDED_TASK_STATES, type RunSummary, type TaskRow, type TaskState } from '../../../../src-shared/contract';
+import { isIn } from '../../../../src-shared/protocol/event-states';
 import type { Segment } from '../../ui/ProgressBar';
 import type { Tone } from '../../ui/StatusPill';
 
@@ -15,6 +16,15 @@ const TASK_TONES: Record<TaskState, Tone> = {
 
 export const runTone = (status: RunSummary['status']): Tone => RUN_TONES[status];
 export const taskTone = (state: TaskState): Tone => TASK_TONES[state];
+
+export const taskEnded = (state: TaskState): boolean => isIn(ENDED_TASK_STATES, state);
+
+/** The tone of a task's note: why no worker can take it is a warning while it waits, and only says
+ *  why it waited once it has ended; its last error is a failure. */
+export function taskNoteTone(task: Pick<TaskRow, 'state' | 'unplaceable'>): Tone | undefined {
+  if (!task.unplaceable) return 'failed';
+  return taskEnded(task.state) ? undefined : 'review';
+}
 
 export function isLive(status: RunSummary['status']): boolean {
   return status === 'running' || status === 'queued' || status === 'pending';

@@ -12,15 +12,13 @@ import { useNow } from '../../ui/use-now';
 import { ReviewCandidates } from '../landing/CandidateGroup';
 import { TaskConflictNote } from '../landing/TaskConflictNote';
 import { TaskAlerts } from '../alerts/TaskAlerts';
-import { taskTone } from '../runs/run-tone';
+import { taskEnded, taskNoteTone, taskTone } from '../runs/run-tone';
 import { ArtifactsPanel } from './artifacts/ArtifactsPanel';
 import { AttemptPicker } from './AttemptPicker';
 import { EventLog } from './EventLog';
 import { LiveOutput } from './LiveOutput';
 import { ReceiptPanel } from './ReceiptPanel';
 import { ReviewPanel, TaskActions } from './TaskActions';
-import { ENDED_TASK_STATES } from '../../../../src-shared/contract';
-import { isIn } from '../../../../src-shared/protocol/event-states';
 import '../../ui/ui-extra.css';
 import './task.css';
 
@@ -45,8 +43,7 @@ export function TaskView({ runId, taskId, attempt: wanted }: { runId: string; ta
   }
   const d = detail.data;
   const { task } = d;
-  // An ended task's "no worker can take it" says why it waited, not a live warning.
-  const ended = isIn(ENDED_TASK_STATES, task.state);
+  const ended = taskEnded(task.state);
   const attempts = d.attempts;
   const attempt = attempts.find((a) => a.attempt === picked) ?? attempts[attempts.length - 1] ?? null;
   const hasArtifacts = (attempt?.artifacts.length ?? 0) > 0;
@@ -70,7 +67,7 @@ export function TaskView({ runId, taskId, attempt: wanted }: { runId: string; ta
           <div><dt>Scorer</dt><dd>{d.scorer}</dd></div>
           {d.timeoutSeconds !== null && <div><dt>Timeout</dt><dd>{d.timeoutSeconds}s</dd></div>}
         </dl>
-        {(task.unplaceable ?? task.lastError) && <p className="task-note" data-tone={task.unplaceable ? (ended ? undefined : 'review') : 'failed'}>{task.unplaceable ?? task.lastError}</p>}
+        {(task.unplaceable ?? task.lastError) && <p className="task-note" data-tone={taskNoteTone(task)}>{task.unplaceable ?? task.lastError}</p>}
         <TaskConflictNote runId={runId} taskId={taskId} live={!ended} />
         <details className="instructions">
           <summary>Instructions{d.description ? ` · ${d.description}` : ''}</summary>

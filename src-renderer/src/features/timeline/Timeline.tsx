@@ -3,8 +3,8 @@
 // Shift+scroll to pan, hover for details, click to open the task. Keyboard: arrows move between
 // attempts, Enter opens, + / - zoom, 0 fits, Shift+arrows pan. Drawn on a canvas, live.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { ENDED_TASK_STATES, type TaskRow } from '../../../../src-shared/contract';
-import { isIn } from '../../../../src-shared/protocol/event-states';
+import type { TaskRow } from '../../../../src-shared/contract';
+import { taskEnded } from '../runs/run-tone';
 import { ErrorNotice } from '../../ui/QueryStatus';
 import { formatDuration } from '../../ui/format';
 import { humanize } from '../../ui/StatusPill';
@@ -345,7 +345,7 @@ export function Timeline({ runId, runName, tasks, workerNames, conflicts = NO_CO
         {loaded && layout.barCount === 0 && (
           <div className="timeline-empty">
             {/* Every task ended without a worker taking it (all cancelled while they waited): none ever will. */}
-            {tasks.length > 0 && tasks.every((t) => isIn(ENDED_TASK_STATES, t.state))
+            {tasks.length > 0 && tasks.every((t) => taskEnded(t.state))
               ? 'No attempt ran: every task ended before a worker took it.'
               : 'No attempt has started yet: tasks appear here as workers take them.'}
           </div>
