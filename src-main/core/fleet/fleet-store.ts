@@ -569,14 +569,14 @@ export class FleetStore {
     const drafts: EventDraft[] = [];
     const runCancelled = this.runStatusInTx(runId) === 'cancelled';
     if (outcome.kind === 'unreachable') {
-      if (runCancelled) outcome = { kind: 'interrupted', signal: 'host-unreachable', ...(outcome.workLeft ? { workLeft: true } : {}), ...(outcome.leftOn ? { leftOn: outcome.leftOn } : {}) };
+      if (runCancelled) outcome = { kind: 'interrupted', signal: 'host-unreachable', ...workLeftOf(outcome) };
       else return this.giveBackUnreachable(lease, outcome.reason, nowMs, outcome.leftOn ?? null);
     }
     // A person aborted one of this attempt's tool calls, which cancels the task: however the attempt
     // then ended (stopped, failed, or cut short by a crash before the cancel was made), it is not retried.
     if (outcome.kind === 'interrupted' || (outcome.kind === 'scored' && outcome.result !== 'pass')) {
       const aborted = this.s.abortedBy.get(runId, taskId, attempt);
-      if (aborted) outcome = { kind: 'cancelled', by: aborted.decided_by ?? 'you', receipt: { artifacts: [], score: null }, ...(outcome.workLeft ? { workLeft: true } : {}), ...(outcome.leftOn ? { leftOn: outcome.leftOn } : {}) };
+      if (aborted) outcome = { kind: 'cancelled', by: aborted.decided_by ?? 'you', receipt: { artifacts: [], score: null }, ...workLeftOf(outcome) };
     }
     const failed = outcome.kind === 'interrupted' || (outcome.kind === 'scored' && outcome.result !== 'pass');
     // The spec (retry policy) is read only for a failure: a pass costs no extra read.
@@ -584,7 +584,7 @@ export class FleetStore {
     if (!this.releaseLease(lease, retry?.readyAt ?? null)) return false;
     // The attempt's own end: its work ended with it, unless its host could not say so.
     const keep = outcome.workLeft ? 1 : 0;
-    if (outcome.leftOn) this.s.attemptLeftOn.run(serializeHostRef(outcome.leftOn), runId, taskId, attempt);
+    if (outcome.leftOn) this.workLeftOn(lease, outcome.leftOn);
 
     if (outcome.kind === 'interrupted') {
       this.s.attemptEnded.run('interrupted', now, null, null, `interrupted by ${outcome.signal}`, keep, runId, taskId, attempt);
@@ -635,7 +635,7 @@ export class FleetStore {
     this.s.forgiveAttempt.run(runId, taskId);
     this.specCache.delete(taskKey(runId, taskId));
     // It was never seen to start; what it may have started all the same (leftOn) keeps its reap marker.
-    if (leftOn) this.s.attemptLeftOn.run(serializeHostRef(leftOn), runId, taskId, attempt);
+    if (leftOn) this.workLeftOn(lease, leftOn);
     this.s.attemptEnded.run('lost', now, null, null, reason, leftOn ? 1 : 0, runId, taskId, attempt);
     this.s.taskError.run('queued', reason, runId, taskId);
     this.events.append(runId, [{ taskId, workerId, attempt, timestamp: now, payload: { state: 'interrupted', signal: 'host-unreachable', reason } }]);
@@ -842,9 +842,10 @@ export class FleetStore {
     this.s.workEnded.run(a.runId, a.taskId, a.attempt);
   }
 
-  /** What the host may run for an attempt never seen to start (AttemptOutcome.leftOn), recorded
-   *  though no outcome was (its lease was lost meanwhile: the outcome's write was fenced off): its
-   *  reap is owed all the same. Not fenced, as workEnded: it records a fact about the host. */
+  /** What the host may run for an attempt never seen to start (AttemptOutcome.leftOn), with its reap
+   *  owed: within the outcome's transaction, or on its own when no outcome was recorded (its lease
+   *  was lost meanwhile: the outcome's write was fenced off). Not fenced, as workEnded: it records a
+   *  fact about the host. */
   workLeftOn(a: AttemptKey, ref: HostRef): void {
     this.s.attemptLeftOn.run(serializeHostRef(ref), a.runId, a.taskId, a.attempt);
   }
@@ -975,6 +976,11 @@ export type RunStatusListener = (change: RunStatusChange) => void;
 
 interface Notice { kind: 'completed' | 'failed' | 'review'; runId: string; taskId?: string }
 
+
+/** What an outcome says about work its host may still run, carried over when finishInTx rewrites it. */
+function workLeftOf(o: AttemptOutcome): Pick<AttemptOutcome, 'workLeft' | 'leftOn'> {
+  return { ...(o.workLeft ? { workLeft: true } : {}), ...(o.leftOn ? { leftOn: o.leftOn } : {}) };
+}
 
 function completedPayload(exitCode: number | null, summary: string | undefined): EventPayload {
   const p: EventPayload = { state: 'completed' };
