@@ -26,7 +26,7 @@ import { endLeftoversCommand, killGroup, reapGroupCommand } from './remote-group
 import type { SshConnection } from './ssh-connection';
 import { SessionsBusy, SessionWaitCancelled } from './session-gate';
 import { CutOffWork } from '../cut-off-work';
-import { endGroupsCommand, listMarkersCommand, MARKED_LAUNCHER, markerDir, markerFile, markerKey, parseMarkerList, remoteWorkdir, removeEmptyMarkerDirCommand, type MarkedAttempt } from './pgid-markers';
+import { endGroupsCommand, listMarkersCommand, MARKED_LAUNCHER, markerDir, markerFile, markerKey, parseMarkerList, remoteWorkdir, removeEmptyMarkerDirCommand, type ListedMarker, type MarkedAttempt } from './pgid-markers';
 
 const execFileP = promisify(execFile);
 
@@ -197,7 +197,7 @@ export class SshDriver implements HostDriver {
         errBuf += d.toString();
         const m = /^SHOAL_PGID=(\d+)\n/.exec(errBuf);
         if (!m) return;
-        ref = { kind: 'ssh', host: this.conn.target.host, port: this.conn.target.port, user: this.conn.target.user, pgid: Number(m[1]), dir };
+        ref = { ...this.groupAt(dir), pgid: Number(m[1]) };
         if (marker) this.markers.set(dir, marker);
         sink.started(ref);
         if (errBuf.length > m[0].length) sink.diagnostics(errBuf.slice(m[0].length));
@@ -222,7 +222,7 @@ export class SshDriver implements HostDriver {
           // it is ended even when no worker on this host is probed again, or after a restart.
           const mayRun = lost && marker && plan.storeId ? marker : null;
           if (mayRun) this.unconfirmed.set(mayRun, { storeId: plan.storeId!, runId: plan.runId, taskId: plan.taskId, attempt: plan.attempt, killGraceMs: plan.killGraceMs });
-          const unconfirmed: HostRef | null = mayRun ? { kind: 'ssh', host: this.conn.target.host, port: this.conn.target.port, user: this.conn.target.user, pgid: null, dir, marker: mayRun } : null;
+          const unconfirmed: HostRef | null = mayRun ? { ...this.groupAt(dir), pgid: null, marker: mayRun } : null;
           sink.finish({ code: null, signal: null, hostError: why, ...(lost ? { hostDown: true } : {}), ...(unconfirmed ? { unconfirmed } : {}) });
           reject(new Error(why));
           return;
@@ -397,7 +397,7 @@ export class SshDriver implements HostDriver {
    *  the leader gone, a member's) names the attempt's workdir, so a recycled pgid is never signalled. */
   async reap(ref: HostRef): Promise<'ended' | 'gone'> {
     if (ref.kind !== 'ssh') return 'gone';
-    if (ref.pgid === null) return this.reapByMarker(ref.marker ?? null, ref.dir);
+    if (ref.pgid === null) return this.reapByMarker(ref.marker, ref.dir);
     // The group's marker, when this driver started it, goes with the group (and its folder once empty).
     const marker = this.markers.get(ref.dir);
     const markerGone = marker ? `\nrm -f ${q(marker)}; ${removeEmptyMarkerDirCommand(path.posix.dirname(marker))}` : '';
@@ -408,14 +408,23 @@ export class SshDriver implements HostDriver {
 
   /** Ends the group a marker names (its pgid never came back), with the marker and the workdir;
    *  'gone' when the marker is (the group ended, or never started), and then the workdir goes too. */
-  private async reapByMarker(marker: string | null, dir: string): Promise<'ended' | 'gone'> {
-    const folder = marker ? path.posix.dirname(marker) : null;
-    const listed = folder ? parseMarkerList((await this.run(listMarkersCommand(folder), 'reading the pgid marker', { control: true })).toString()) : [];
-    const found = listed.find((m) => `${folder}/${m.file}` === marker);
+  private async reapByMarker(marker: string | undefined, dir: string): Promise<'ended' | 'gone'> {
+    let found: ListedMarker | undefined;
+    if (marker) {
+      const folder = path.posix.dirname(marker);
+      found = parseMarkerList((await this.run(listMarkersCommand(folder), 'reading the pgid marker', { control: true })).toString())
+        .find((m) => `${folder}/${m.file}` === marker);
+    }
     const command = found ? endGroupsCommand([{ pgid: found.pgid, marker: marker!, workdir: dir }], REAP_GRACE_MS) : `rm -rf ${q(dir)} ${q(`${dir}.artifacts`)}`;
     const out = await this.run(command, 'ending the process group its marker names', { control: true });
-    this.unconfirmed.delete(marker ?? '');
+    if (marker) this.unconfirmed.delete(marker); // ended here: this driver's own probe need not
     return out.toString().includes('ended') ? 'ended' : 'gone';
+  }
+
+  /** Where a process group this driver starts runs: this connection's host and login, the workdir. */
+  private groupAt(dir: string): { kind: 'ssh'; host: string; port: number; user: string; dir: string } {
+    const t = this.conn.target;
+    return { kind: 'ssh', host: t.host, port: t.port, user: t.user, dir };
   }
 
   /** Ends the groups named by this store's pgid markers whose attempts do not run now (started
