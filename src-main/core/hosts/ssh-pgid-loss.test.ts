@@ -40,8 +40,6 @@ import { markerFile, markerKey, remoteWorkdir } from './ssh/pgid-markers';
 const makeCore = useCores();
 const sshd = useSshd();
 
-/** Shoal's directory there: the test sshd runs on this machine, its sessions' home is its own. */
-const root = () => `${sshd.home}/.shoal`;
 
 interface AttemptRow { attempt: number; state: string; host_ref: string | null; reap_pending: number; reason: string | null }
 
@@ -51,7 +49,7 @@ function attempts(c: ShoalCore, runId: string): AttemptRow[] {
 
 /** The ref an attempt keeps for a group known only by its marker (HostExit.unconfirmed). */
 function markerRef(port: number, runId: string, marker: string) {
-  return { kind: 'ssh', host: '127.0.0.1', port, user: sshd.user, pgid: null, dir: remoteWorkdir(root(), { runId, taskId: 't', attempt: 1 }), marker };
+  return { kind: 'ssh', host: '127.0.0.1', port, user: sshd.user, pgid: null, dir: remoteWorkdir(sshd.shoalRoot, { runId, taskId: 't', attempt: 1 }), marker };
 }
 
 const regex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -81,7 +79,7 @@ async function firstAttemptPgidHeld(sleep: number, maxAttempts: number) {
   });
   // Before the engine can do any I/O (launch() returned just now; the worker is not even probed):
   // the first attempt's marker is a FIFO, so its launcher blocks there, its pgid not printed yet.
-  const marker = markerFile(root(), storeId, { runId, taskId: 't', attempt: 1 });
+  const marker = markerFile(sshd.shoalRoot, storeId, { runId, taskId: 't', attempt: 1 });
   fs.mkdirSync(path.dirname(marker), { recursive: true });
   execFileSync('mkfifo', [marker]);
   onTestFinished(() => {
@@ -154,7 +152,7 @@ describe('an SSH connection lost after the group started there, before its pgid 
     expect(ups[0]!.at).toBeGreaterThanOrEqual(back);
     expect(processesRunning(first)).toEqual([]);
     expect(fs.existsSync(marker)).toBe(false);
-    const firstDir = remoteWorkdir(root(), { runId, taskId: 't', attempt: 1 });
+    const firstDir = remoteWorkdir(sshd.shoalRoot, { runId, taskId: 't', attempt: 1 });
     expect(fs.existsSync(firstDir) || fs.existsSync(`${firstDir}.artifacts`)).toBe(false);
     // The retry started after the first agent was last seen running (and saw it gone itself).
     const retryAt = Number(fs.readFileSync(path.join(artifactDir(c.dataDir, runId, 't', 2), 'started-at'), 'utf8'));
@@ -189,7 +187,7 @@ describe('an SSH connection lost after the group started there, before its pgid 
     // left with the run, so nothing else would have ended it.
     expect(processesRunning(first)).toEqual([]);
     expect(fs.existsSync(marker)).toBe(false);
-    const firstDir = remoteWorkdir(root(), { runId, taskId: 't', attempt: 1 });
+    const firstDir = remoteWorkdir(sshd.shoalRoot, { runId, taskId: 't', attempt: 1 });
     expect(fs.existsSync(firstDir) || fs.existsSync(`${firstDir}.artifacts`)).toBe(false);
   }, 120_000);
 
@@ -217,7 +215,7 @@ describe('an SSH connection lost after the group started there, before its pgid 
     const endedMs = Date.now() - back;
     await waitFor('the owed reap cleared', () => attempts(c, runId)[0]?.reap_pending === 0, 10_000);
     expect(fs.existsSync(marker)).toBe(false);
-    const firstDir = remoteWorkdir(root(), { runId, taskId: 't', attempt: 1 });
+    const firstDir = remoteWorkdir(sshd.shoalRoot, { runId, taskId: 't', attempt: 1 });
     expect(fs.existsSync(firstDir) || fs.existsSync(`${firstDir}.artifacts`)).toBe(false);
     expect(c.engine.fleet.owedReaps()).toEqual([]);
     console.log(`[ssh-pgid-loss] run cancelled while the host was down; its group ended ${endedMs} ms after the host answered again`);

@@ -25,8 +25,6 @@ import { SshDriver } from './ssh/ssh-driver';
 const makeCore = useCores();
 const sshd = useSshd();
 
-/** Shoal's directory there: the test sshd runs on this machine, its sessions' home is its own. */
-const root = () => `${sshd.home}/.shoal`;
 
 describe('a process group whose pgid Shoal never stored', () => {
   it('is ended by the probe that finds its host answering, its marker and a stale one removed; a running attempt here and another store\'s group are untouched', async () => {
@@ -44,7 +42,7 @@ describe('a process group whose pgid Shoal never stored', () => {
       task_specs: [{ id: 't', name: 't', instructions: own, retry_policy: { max_attempts: 1 } }],
     });
     await waitFor('the attempt running here', () => processesRunning(own).length === 1, 60_000);
-    const ownMarker = markerFile(root(), storeId, { runId, taskId: 't', attempt: 1 });
+    const ownMarker = markerFile(sshd.shoalRoot, storeId, { runId, taskId: 't', attempt: 1 });
     expect(fs.readFileSync(ownMarker, 'utf8')).toMatch(/^[1-9][0-9]* /);
 
     const maker = new SshDriver(new SshConnection({ host: '127.0.0.1', port: sshd.port, user: sshd.user, identity: sshd.identity }, { known: KnownHosts.inDataDir(tempDir()), pinned: sshd.fingerprint }));
@@ -53,8 +51,8 @@ describe('a process group whose pgid Shoal never stored', () => {
     // It ignores TERM (its sleep inherits that): only the KILL after the grace ends it.
     const lost = await startUnrecorded(maker, { storeId, runId: ghostRun, dir, command: 'sh', args: ['-c', `trap "" TERM; while :; do ${ghost}; done`] });
     const other = await startUnrecorded(maker, { storeId: 'f'.repeat(24), runId: `foreign-${tag}`, dir, command: 'sleep', args: [`73.${tag}`] });
-    const ghostMarker = markerFile(root(), storeId, { runId: ghostRun, taskId: 't', attempt: 1 });
-    const foreignMarker = markerFile(root(), 'f'.repeat(24), { runId: `foreign-${tag}`, taskId: 't', attempt: 1 });
+    const ghostMarker = markerFile(sshd.shoalRoot, storeId, { runId: ghostRun, taskId: 't', attempt: 1 });
+    const foreignMarker = markerFile(sshd.shoalRoot, 'f'.repeat(24), { runId: `foreign-${tag}`, taskId: 't', attempt: 1 });
     onTestFinished(async () => {
       await maker.reap(lost.ref).catch(() => undefined);
       await maker.reap(other.ref).catch(() => undefined);
@@ -68,7 +66,7 @@ describe('a process group whose pgid Shoal never stored', () => {
     // A marker whose group is gone (its wrapper's shell went with a dropped connection): a pid that
     // has exited, so no group has it.
     const gone = Number(execFileSync('sh', ['-c', 'sh -c "echo \\$\\$"'], { encoding: 'utf8' }).trim());
-    const staleMarker = `${markerDir(root(), storeId)}/stale-${tag}.pgid`;
+    const staleMarker = `${markerDir(sshd.shoalRoot, storeId)}/stale-${tag}.pgid`;
     fs.writeFileSync(staleMarker, `${gone} stale-${tag}.t.1\n`);
 
     // A worker of another run on the same host: its probe finds the host answering, and the sweep
@@ -101,6 +99,6 @@ describe('a process group whose pgid Shoal never stored', () => {
       task_specs: [{ id: 't', name: 't', instructions: 'echo hi', retry_policy: { max_attempts: 1 } }],
     });
     expect(await c.engine.waitForRun(runId)).toBe('completed');
-    expect(fs.existsSync(markerDir(root(), storeIdentity(c.store)))).toBe(false);
+    expect(fs.existsSync(markerDir(sshd.shoalRoot, storeIdentity(c.store)))).toBe(false);
   }, 60_000);
 });

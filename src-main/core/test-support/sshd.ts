@@ -17,8 +17,9 @@ export interface TestSshd {
   pid: number;
   port: number;
   user: string;
-  /** Its sessions' $HOME (inside `dir`, not the user's real home): Shoal's remote ~/.shoal is here. */
-  home: string;
+  /** Shoal's folder "on the remote" (~/.shoal there): its sessions' $HOME is inside `dir`, not the
+   *  real home of the user running the tests. */
+  shoalRoot: string;
   /** The client private key file. */
   identity: string;
   /** The server's host key fingerprint (SHA256:...). */
@@ -43,7 +44,7 @@ export function startSshd(dir = tempDir('shoal-sshd-'), opts: { maxSessions?: nu
   const [pid, port] = out.trim().split(/\s+/).map(Number);
   const pub = fs.readFileSync(path.join(dir, 'ssh_host_ed25519_key.pub'), 'utf8').split(/\s+/)[1]!;
   return {
-    dir, pid: pid!, port: port!, user: os.userInfo().username, home: path.join(dir, 'home'), identity: path.join(dir, 'id_ed25519'),
+    dir, pid: pid!, port: port!, user: os.userInfo().username, shoalRoot: path.join(dir, 'home', '.shoal'), identity: path.join(dir, 'id_ed25519'),
     fingerprint: fingerprintOf(Buffer.from(pub, 'base64')),
     stop: () => void execFileSync(path.join(RECIPES, 'sshd-down'), [dir], { stdio: 'ignore' }),
   };

@@ -21,7 +21,7 @@ export function useSshd(): TestSshd {
     get pid() { return started().pid; },
     get port() { return started().port; },
     get user() { return started().user; },
-    get home() { return started().home; },
+    get shoalRoot() { return started().shoalRoot; },
     get identity() { return started().identity; },
     get fingerprint() { return started().fingerprint; },
     stop: () => started().stop(),

@@ -17,8 +17,6 @@ import { SshConnection } from './ssh-connection';
 import { SshDriver } from './ssh-driver';
 
 const sshd = useSshd();
-/** Shoal's directory there: the test sshd runs on this machine, its sessions' home is its own. */
-const root = () => `${sshd.home}/.shoal`;
 
 function driver(): SshDriver {
   const d = new SshDriver(new SshConnection({ host: '127.0.0.1', port: sshd.port, user: sshd.user, identity: sshd.identity }, { known: KnownHosts.inDataDir(tempDir()), pinned: sshd.fingerprint }));
@@ -29,7 +27,7 @@ function driver(): SshDriver {
 /** A store of its own, whose folder this test removes if anything is left. */
 function store(): { id: string; folder: string } {
   const id = crypto.randomBytes(12).toString('hex');
-  const folder = markerDir(root(), id);
+  const folder = markerDir(sshd.shoalRoot, id);
   onTestFinished(() => fs.rmSync(folder, { recursive: true, force: true }));
   return { id, folder };
 }
@@ -56,7 +54,7 @@ describe("a store's pgid-marker folder on an SSH host", () => {
     const dir = tempDir('shoal-marker-dir-');
     const running = await startUnrecorded(d, { storeId: s.id, runId: 'running', dir, command: 'sleep', args: ['30'] });
     expect(await d.endUnrecorded({ storeId: s.id, killGraceMs: 200, spare: () => true })).toBeNull();
-    expect(fs.readdirSync(s.folder)).toEqual([markerFile(root(), s.id, { runId: 'running', taskId: 't', attempt: 1 }).split('/').pop()]);
+    expect(fs.readdirSync(s.folder)).toEqual([markerFile(sshd.shoalRoot, s.id, { runId: 'running', taskId: 't', attempt: 1 }).split('/').pop()]);
     // A reap of that group (a cut-off agent ended once its host answers) takes its marker and the folder.
     expect(await d.reap(running.ref)).toBe('ended');
     expect(fs.existsSync(s.folder)).toBe(false);

@@ -23,7 +23,7 @@ const sshd = useSshd();
 
 const runId = `results-loss-${process.pid}-${Date.now()}`;
 /** The run's folder there (the server's files are on this computer, in its own home). */
-const remoteRun = () => path.join(sshd.home, '.shoal', 'work', runId);
+const remoteRun = () => path.join(sshd.shoalRoot, 'work', runId);
 
 /** An attempt in a real local repository, through the driver, running `script` (sh) there. */
 function attempt(driver: SshDriver, taskId: string, script: string) {

@@ -58,7 +58,7 @@ interface Agent {
 
 const runId = `control-${process.pid}-${Date.now()}`;
 /** The run's folder on a test server (in its own home, removed with it). */
-const remoteRun = (sshd: TestSshd) => path.join(sshd.home, '.shoal', 'work', runId);
+const remoteRun = (sshd: TestSshd) => path.join(sshd.shoalRoot, 'work', runId);
 let taskNo = 0;
 
 /** An attempt through the driver running `script` (sh), as the supervisor starts one. */

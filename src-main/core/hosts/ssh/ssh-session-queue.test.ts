@@ -278,7 +278,7 @@ describe('the SSH driver past the server\'s MaxSessions', () => {
     const conn = connection(two);
     const driver = new SshDriver(conn);
     const runId = `sessions-${process.pid}-${Date.now()}`;
-    const remoteDir = path.join(two.home, '.shoal', 'work', runId); // the server's files are on this computer
+    const remoteDir = path.join(two.shoalRoot, 'work', runId); // the server's files are on this computer
     try {
       // One agent-like session holds a slot; a refused short command teaches the limit (2), so the
       // driver's short commands still run beside it while a second agent must wait.
