@@ -197,7 +197,7 @@ export class SshDriver implements HostDriver {
         errBuf += d.toString();
         const m = /^SHOAL_PGID=(\d+)\n/.exec(errBuf);
         if (!m) return;
-        ref = { ...this.groupAt(dir), pgid: Number(m[1]) };
+        ref = this.groupAt(Number(m[1]), dir);
         if (marker) this.markers.set(dir, marker);
         sink.started(ref);
         if (errBuf.length > m[0].length) sink.diagnostics(errBuf.slice(m[0].length));
@@ -222,7 +222,7 @@ export class SshDriver implements HostDriver {
           // it is ended even when no worker on this host is probed again, or after a restart.
           const mayRun = lost && marker && plan.storeId ? marker : null;
           if (mayRun) this.unconfirmed.set(mayRun, { storeId: plan.storeId!, runId: plan.runId, taskId: plan.taskId, attempt: plan.attempt, killGraceMs: plan.killGraceMs });
-          const unconfirmed: HostRef | null = mayRun ? { ...this.groupAt(dir), pgid: null, marker: mayRun } : null;
+          const unconfirmed: HostRef | null = mayRun ? { ...this.groupAt(null, dir), marker: mayRun } : null;
           sink.finish({ code: null, signal: null, hostError: why, ...(lost ? { hostDown: true } : {}), ...(unconfirmed ? { unconfirmed } : {}) });
           reject(new Error(why));
           return;
@@ -421,10 +421,11 @@ export class SshDriver implements HostDriver {
     return out.toString().includes('ended') ? 'ended' : 'gone';
   }
 
-  /** Where a process group this driver starts runs: this connection's host and login, the workdir. */
-  private groupAt(dir: string): { kind: 'ssh'; host: string; port: number; user: string; dir: string } {
+  /** A process group this driver started: this connection's host and login, its pgid (null: known
+   *  only by its marker), the workdir. */
+  private groupAt<P extends number | null>(pgid: P, dir: string): { kind: 'ssh'; host: string; port: number; user: string; pgid: P; dir: string } {
     const t = this.conn.target;
-    return { kind: 'ssh', host: t.host, port: t.port, user: t.user, dir };
+    return { kind: 'ssh', host: t.host, port: t.port, user: t.user, pgid, dir };
   }
 
   /** Ends the groups named by this store's pgid markers whose attempts do not run now (started
