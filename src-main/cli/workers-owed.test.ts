@@ -29,7 +29,9 @@ describe('shoal workers owed', () => {
     const work = `ssh nobody@127.0.0.1:${host.port} pgid 4242`;
     // A kept worker on that host: `workers list` counts what is owed there.
     const seed = coreIn(dir);
-    seed.workerRegistry.add({ name: 'gpu', host: { kind: 'ssh', host: '127.0.0.1', port: host.port, user: 'nobody' } as never, capabilities: [], maxTasks: null, dockerHost: null, hostKey: null, privateKey: null });
+    const keep = (name: string) => seed.workerRegistry.add({ name, host: { kind: 'ssh', host: '127.0.0.1', port: host.port, user: 'nobody' } as never, capabilities: [], maxTasks: null, dockerHost: null, hostKey: null, privateKey: null });
+    keep('gpu');
+    keep('gpu-2'); // reaches the same host: the reap is still counted once, on the worker that ends it
     await seed.shutdown();
 
     const table = await runCli(['workers', 'owed', '--db', db]);
@@ -44,7 +46,7 @@ describe('shoal workers owed', () => {
     expect(listed.stdout).toMatch(/^gpu +ssh nobody@127\.0\.0\.1:\d+ .* 1 owed reap$/m);
     const listedJson = await runCli(['workers', 'list', '--json', '--db', db]);
     expect(listedJson.code, listedJson.stderr).toBe(0);
-    expect(JSON.parse(listedJson.stdout)).toMatchObject([{ name: 'gpu', owed_reaps: 1 }]);
+    expect(JSON.parse(listedJson.stdout)).toMatchObject([{ name: 'gpu', owed_reaps: 1 }, { name: 'gpu-2', owed_reaps: 0 }]);
 
     // Tried once, here: the host drops the login, so it stays owed, with the cause recorded.
     const retry = await runCli(['workers', 'retry-reap', runId, 't0', '1', '--db', db]);
@@ -53,7 +55,7 @@ describe('shoal workers owed', () => {
     expect(retry.stderr).toContain('it stays owed');
     expect(host.connections()).toBeGreaterThanOrEqual(1);
     const [owed] = JSON.parse((await runCli(['workers', 'owed', '--json', '--db', db])).stdout) as Array<Record<string, unknown>>;
-    expect(owed).toMatchObject({ run_id: runId, task_id: 't0', attempt: 1, worker_id: 'remote-1', worker_name: 'box', work, host_kind: 'ssh', since: '2026-11-30T10:00:00.000Z', tries: 1 });
+    expect(owed).toMatchObject({ run_id: runId, task_id: 't0', attempt: 1, worker_id: 'remote-1', worker_name: 'box', kept_worker: 'gpu', work, host_kind: 'ssh', since: '2026-11-30T10:00:00.000Z', tries: 1 });
     expect(owed!.last_error).toContain(`ssh nobody@127.0.0.1:${host.port}`);
 
     const bad = async (args: string[]) => {

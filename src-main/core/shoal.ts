@@ -120,7 +120,7 @@ export class ShoalCore implements CoreServices {
     const secretCipher = options.secretCipher ?? new KeyFileCipher(this.dataDir);
     this.workerRegistry = new WorkerRegistry(this.store, secretCipher);
     this.owedReaps = new OwedReapActions({
-      view: new OwedReapsView(this.store), fleet: this.engine.fleet, audit: this.audit, engine: this.engine, log: this.log,
+      view: new OwedReapsView(this.store), kept: this.workerRegistry, fleet: this.engine.fleet, audit: this.audit, engine: this.engine, log: this.log,
       changed: () => this.store.db.open && this.bus.invalidate('workers'),
     });
     this.keptWorkers = new KeptWorkerSync(this.workerRegistry, this.engine, this.log);

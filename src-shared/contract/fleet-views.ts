@@ -160,6 +160,9 @@ export const OwedReapSchema = z.object({
   workerId: z.string(),
   /** The worker's name when it is still known, else null (the id then says which it was). */
   workerName: z.string().nullable(),
+  /** The kept worker whose login Shoal ends it with (the attempt's own, or another that reaches the
+   *  same host), else null. Its owed reaps are counted on that worker, in the app and the CLI alike. */
+  keptWorker: z.string().nullable(),
   /** The work on its host, for a person: `ssh me@box:22 pgid 4242`, `container 0123456789ab`. */
   work: z.string(),
   hostKind: z.enum(['local', 'ssh', 'docker', 'agent']),
@@ -172,3 +175,9 @@ export const OwedReapSchema = z.object({
   tries: z.number(),
 });
 export type OwedReapRow = z.infer<typeof OwedReapSchema>;
+
+/** The worker an owed reap is counted on (the app's Workers badge, `shoal workers list`): the kept
+ *  worker whose login ends it, else the worker its attempt ran on. */
+export function owedReapWorker(o: Pick<OwedReapRow, 'keptWorker' | 'workerId'>): string {
+  return o.keptWorker ?? o.workerId;
+}

@@ -17,10 +17,9 @@ import { probeHost, type HostCheck } from '../../core/hosts/probe-host';
 import { readIdentityFile, takesSshKey } from '../../core/hosts/ssh/identity-file';
 import { describeAgentClis } from '../../core/hosts/probe-commands';
 import { describeHost, type KeptWorker } from '../../core/hosts/worker-registry';
-import { keptWorkerReaches } from '../../core/hosts/kept-worker-ref';
 import { FORGET_MEANS } from '../../core/fleet/owed-reap-actions';
 import type { AttemptKey } from '../../core/fleet/fleet-store';
-import { ShoalError, type OwedReapRow } from '../../../src-shared/contract';
+import { owedReapWorker, ShoalError, type OwedReapRow } from '../../../src-shared/contract';
 import type { ShoalCore } from '../../core/shoal';
 import { DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import { cliActor, flagInt, flagString, UsageError, type CliIo } from '../io';
@@ -136,8 +135,9 @@ function list(core: ShoalCore, json: boolean, io: CliIo): number {
   // Remote agents that joined (`shoal agent`) are workers too, listed by name with their state.
   const agents = rows.filter((w) => w.hostKind === 'agent');
   // Work Shoal still has to stop on a kept worker's host (an attempt it ran, or any ref it reaches).
-  const owed = core.owedReaps.places(); // one read for every worker's count
-  const owedOn = (w: KeptWorker) => owed.filter((o) => o.workerId === w.name || keptWorkerReaches(w.host, w.dockerHost, o.hostRef)).length;
+  const owed = core.owedReaps.list(); // one read for every worker's count
+  // Counted on the worker whose login ends it, as the Workers view counts them.
+  const owedOn = (w: KeptWorker) => owed.filter((o) => owedReapWorker(o) === w.name).length;
   if (json) {
     io.stdout.write(JSON.stringify([
       ...all.map((w) => ({
@@ -198,7 +198,7 @@ function owed(core: ShoalCore, json: boolean, io: CliIo): number {
   const rows = core.owedReaps.list();
   if (json) {
     io.stdout.write(JSON.stringify(rows.map((r) => ({
-      run_id: r.runId, task_id: r.taskId, attempt: r.attempt, worker_id: r.workerId, worker_name: r.workerName, work: r.work, host_kind: r.hostKind,
+      run_id: r.runId, task_id: r.taskId, attempt: r.attempt, worker_id: r.workerId, worker_name: r.workerName, kept_worker: r.keptWorker, work: r.work, host_kind: r.hostKind,
       since: r.since, last_error: r.lastError, last_tried_at: r.lastTriedAt, tries: r.tries,
     }))) + '\n');
     return 0;

@@ -4,14 +4,17 @@
 // its host, ending it is then theirs to do; the audit log says who forgot which, and when.
 import { ShoalError, type OwedReapRow } from '../../../src-shared/contract';
 import type { AuditLog } from '../approvals/audit-log';
+import type { WorkerRegistry } from '../hosts/worker-registry';
+import type { OwedReapsView, StoredOwedReap } from '../views/owed-reaps-view';
 import type { HostRef } from '../hosts/host-ref';
-import type { OwedLookup, OwedReapsView } from '../views/owed-reaps-view';
 import type { AttemptKey, FleetStore } from './fleet-store';
 import type { RetryOutcome } from './owed-reaps';
 import type { FleetEngine } from './engine';
 
 export interface OwedReapActionsDeps {
   view: OwedReapsView;
+  /** The kept workers, to say which one's login ends each reap. */
+  kept: Pick<WorkerRegistry, 'list' | 'reaching'>;
   fleet: FleetStore;
   audit: AuditLog;
   engine: Pick<FleetEngine, 'retryOwedReap' | 'stopOwedReap'>;
@@ -31,20 +34,19 @@ export class OwedReapActions {
   constructor(private readonly deps: OwedReapActionsDeps) {}
 
   list(): OwedReapRow[] {
-    return this.deps.view.list().map(({ hostRef: _ref, ...row }) => row);
+    const kept = this.deps.kept.list();
+    return this.deps.view.list().map(({ hostRef, ...row }) => this.withKept(row, hostRef, kept));
   }
 
-  /** Where each owed reap's work is (its ref) and the worker its attempt ran on: read once, then
-   *  counted per host by the caller. */
-  places(): Array<{ hostRef: HostRef; workerId: string }> {
-    return this.deps.view.list().map(({ hostRef, workerId }) => ({ hostRef, workerId }));
+  private withKept(row: StoredOwedReap, hostRef: HostRef, kept = this.deps.kept.list()): OwedReapRow {
+    return { ...row, keptWorker: this.deps.kept.reaching(hostRef, row.workerId, kept)?.name ?? null };
   }
 
   /** The owed reap `a` names, or an error naming the field that is wrong and why. */
-  find(a: AttemptKey): Extract<OwedLookup, { kind: 'owed' }> {
+  find(a: AttemptKey): { row: OwedReapRow; hostRef: HostRef } {
     const found = this.deps.view.lookup(a);
     switch (found.kind) {
-      case 'owed': return found;
+      case 'owed': return { row: this.withKept(found.row, found.hostRef), hostRef: found.hostRef };
       case 'no-run': throw new ShoalError('not_found', `run: no run "${a.runId}"`);
       case 'no-task': throw new ShoalError('not_found', `task: run ${a.runId} has no task "${a.taskId}"`);
       case 'no-attempt': throw new ShoalError('not_found', `attempt: task ${a.runId}/${a.taskId} has no attempt ${a.attempt}`);

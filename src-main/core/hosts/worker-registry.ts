@@ -152,8 +152,14 @@ export class WorkerRegistry {
    *  the attempt ran on), so its work is ended with that worker's sealed key and pinned host key.
    *  Throws when its key cannot be unsealed (the message names the worker, never the key). */
   forRef(ref: HostRef, workerId: string): KeptForEngine | null {
-    const kept = pickKeptWorker(this.list().filter((w) => keptWorkerReaches(w.host, w.dockerHost, ref)), workerId);
+    const kept = this.reaching(ref, workerId, this.list());
     return kept ? this.forEngine(kept.name) : null;
+  }
+
+  /** Of `kept` (this.list(), read once by a caller that asks for many refs), the worker whose login
+   *  ends the work `ref` names: the one forRef() would use. */
+  reaching(ref: HostRef, workerId: string, kept: readonly KeptWorker[]): KeptWorker | null {
+    return pickKeptWorker(kept.filter((w) => keptWorkerReaches(w.host, w.dockerHost, ref)), workerId);
   }
 }
 

@@ -14,9 +14,12 @@ interface Row {
   reap_error: string | null; reap_tried_at: string | null; reap_tries: number;
 }
 
+/** An owed reap as the store has it; which kept worker ends it is the registry's to say. */
+export type StoredOwedReap = Omit<OwedReapRow, 'keptWorker'>;
+
 /** What an attempt named by a person is, as far as owed reaps go. */
 export type OwedLookup =
-  | { kind: 'owed'; row: OwedReapRow; hostRef: HostRef }
+  | { kind: 'owed'; row: StoredOwedReap; hostRef: HostRef }
   | { kind: 'no-run' } | { kind: 'no-task' } | { kind: 'no-attempt' }
   /** Its work was seen to end (or a person already took it over): nothing is owed. */
   | { kind: 'not-owed' }
@@ -30,7 +33,7 @@ const COLUMNS = `a.run_id, r.name AS run_name, a.task_id, t.name AS task_name, a
 const FROM = `FROM attempts a LEFT JOIN runs r ON r.id = a.run_id LEFT JOIN tasks t ON t.run_id = a.run_id AND t.task_id = a.task_id
   LEFT JOIN workers w ON w.id = a.worker_id`;
 
-function toRow(r: Row, ref: HostRef): OwedReapRow {
+function toRow(r: Row, ref: HostRef): StoredOwedReap {
   return {
     runId: r.run_id, runName: r.run_name, taskId: r.task_id, taskName: r.task_name, attempt: r.attempt, workerId: r.worker_id, workerName: r.worker_name,
     work: describeHostRef(ref), hostKind: ref.kind, since: r.ended_at ?? r.started_at,
@@ -56,8 +59,8 @@ export class OwedReapsView {
   }
 
   /** Oldest first. A ref this version cannot read is left out, as the reap loops leave it. */
-  list(): Array<OwedReapRow & { hostRef: HostRef }> {
-    const rows: Array<OwedReapRow & { hostRef: HostRef }> = [];
+  list(): Array<StoredOwedReap & { hostRef: HostRef }> {
+    const rows: Array<StoredOwedReap & { hostRef: HostRef }> = [];
     for (const r of this.listStmt.all()) {
       const ref = storedHostRef(r);
       if (ref) rows.push({ ...toRow(r, ref), hostRef: ref });

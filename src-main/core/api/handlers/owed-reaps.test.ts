@@ -4,7 +4,7 @@
 // 127.0.0.1 that drops every SSH login.
 import { callError, callMethod as call } from '../../test-support/core-call';
 import { describe, expect, it } from 'vitest';
-import type { ServerEvent } from '../../../../src-shared/contract';
+import { owedReapWorker, type ServerEvent } from '../../../../src-shared/contract';
 import { coreIn, droppingHost, seedOwed, sshRef } from '../../test-support/owed-reap';
 import { tempDir } from '../../test-support/temp-core';
 import { waitFor } from '../../test-support/wait-for';
@@ -19,7 +19,13 @@ describe('workers.owedReaps, workers.retryReap, workers.forgetReap', () => {
     const c = coreIn(dir);
     const key = { runId, taskId: 't0', attempt: 1 };
     const [row] = await call(c, 'workers.owedReaps', {});
-    expect(row).toMatchObject({ ...key, workerName: 'box', work: `ssh nobody@127.0.0.1:${host.port} pgid 4242`, hostKind: 'ssh', tries: 0 });
+    // No kept worker reaches that host: it is counted on the worker its attempt ran on.
+    expect(row).toMatchObject({ ...key, workerName: 'box', keptWorker: null, work: `ssh nobody@127.0.0.1:${host.port} pgid 4242`, hostKind: 'ssh', tries: 0 });
+    expect(owedReapWorker(row!)).toBe(row!.workerId);
+    // Kept under a new name (the old one removed, the host added again): counted there, as the CLI counts it.
+    c.workerRegistry.add({ name: 'box-renamed', host: { kind: 'ssh', host: '127.0.0.1', port: host.port, user: 'nobody' } as never, capabilities: [], maxTasks: null, dockerHost: null, hostKey: null, privateKey: null });
+    const [renamed] = await call(c, 'workers.owedReaps', {});
+    expect([renamed!.keptWorker, owedReapWorker(renamed!)]).toEqual(['box-renamed', 'box-renamed']);
 
     const zero = await callError(c, 'workers.retryReap', { ...key, attempt: 0 });
     expect(zero.code).toBe('invalid_input');

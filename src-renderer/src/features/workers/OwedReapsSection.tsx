@@ -3,7 +3,7 @@
 // take one over (Forget: Shoal stops trying, and work still running there is theirs to end). Calm by
 // design: this is housekeeping Shoal is already doing, not an alarm; only a try's error is in red.
 import { useState } from 'react';
-import type { OwedReapRow } from '../../../../src-shared/contract';
+import { owedReapWorker, type OwedReapRow } from '../../../../src-shared/contract';
 import { useShoalMutation, useShoalQuery } from '../../transport/query';
 import { Dialog } from '../../ui/Dialog';
 import { formatAbsolute, formatRelative } from '../../ui/format';
@@ -32,7 +32,7 @@ export function OwedReapsSection() {
       <ul>
         {rows.map((o) => (
           <li key={`${o.runId}/${o.taskId}/${o.attempt}`} data-testid="owed-reap" data-run-id={o.runId} data-task-id={o.taskId} data-attempt={o.attempt}
-            data-worker-id={o.workerId} tabIndex={-1}>
+            data-worker-id={owedReapWorker(o)} tabIndex={-1}>
             <div className="owed-reap-what">
               <span className="owed-reap-work mono">{o.work}</span>
               <span className="muted"> on {o.workerName ?? o.workerId}</span>

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import type { OwedReapRow } from '../../../../src-shared/contract';
+import { owedReapWorker, type OwedReapRow } from '../../../../src-shared/contract';
 import { useShoalQuery } from '../../transport/query';
 import { EmptyState } from '../../ui/EmptyState';
 import { WorkersIcon } from '../../ui/icons';
@@ -61,9 +61,9 @@ export function WorkersView() {
   );
 }
 
-/** Owed reaps per worker id (the worker whose attempt left the work). */
+/** Owed reaps per worker id: the kept worker whose login ends each, else the one its attempt ran on. */
 function countByWorker(rows: readonly OwedReapRow[]): ReadonlyMap<string, number> {
   const n = new Map<string, number>();
-  for (const o of rows) n.set(o.workerId, (n.get(o.workerId) ?? 0) + 1);
+  for (const o of rows) n.set(owedReapWorker(o), (n.get(owedReapWorker(o)) ?? 0) + 1);
   return n;
 }
