@@ -61,6 +61,47 @@ describe('shoal land', () => {
     expect(receipt.stdout).toMatch(/Into `main`: \*\*(landed|empty)\*\*/);
   });
 
+  it('killed before a task merged, resuming does not take the tip for it when that is the landed task whose id starts the same', async () => {
+    const dir = tempDir();
+    const repo = initRepo({ 'README.md': 'hello\n' });
+    const db = path.join(dir, 's.db');
+    const spec = path.join(dir, 'spec.json');
+    fs.writeFileSync(spec, JSON.stringify({
+      id: 'cli-prefix', name: 'prefix',
+      task_specs: [
+        { id: 'ab', name: 'AB', instructions: 'echo ab > ab.txt', metadata: { priority: 2 } },
+        { id: 'a', name: 'A', instructions: 'echo a > a.txt', metadata: { priority: 1 } },
+      ],
+    }));
+    expect((await runCli(['run', spec, '--db', db, '--workspace', repo], { cwd: dir })).code).toBe(0);
+    // git's own hook before a merge commit kills the landing process (git's parent) the first time
+    // it merges task a, and stops that merge: "ab" has landed, "a" is marked merging, its merge never made.
+    const marker = path.join(dir, 'killed');
+    const hook = path.join(repo, '.git', 'hooks', 'pre-merge-commit');
+    fs.writeFileSync(hook, `#!/bin/sh
+if git diff --cached --name-only | grep -qx a.txt && [ ! -f ${marker} ]; then
+  touch ${marker}; kill -9 "$(awk '{print $4}' /proc/$PPID/stat)"; exit 1
+fi
+exit 0
+`, { mode: 0o755 });
+    const killed = await runCli(['land', 'cli-prefix', '--db', db], { cwd: dir });
+    expect(killed.code).toBeNull(); // SIGKILL
+    expect(fs.existsSync(marker)).toBe(true);
+    const abCommit = git(repo, 'rev-parse', 'main');
+
+    const resumed = await runCli(['land', 'cli-prefix', '--db', db, '--json'], { cwd: dir });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const report = JSON.parse(resumed.stdout) as { resumed: boolean; items: Array<{ task_id: string; state: string; commit: string }> };
+    expect(report.resumed).toBe(true);
+    expect(report.items.map((i) => [i.task_id, i.state])).toEqual([['ab', 'landed'], ['a', 'landed']]);
+    expect(report.items[0]!.commit).toBe(abCommit);
+    // Task a was merged on resume, by its own commit: not claimed landed by ab's.
+    expect(report.items[1]!.commit).not.toBe(abCommit);
+    expect(git(repo, 'log', '--format=%H', '--grep', '^Shoal-Task: a$', 'main')).toBe(report.items[1]!.commit);
+    expect(git(repo, 'show', 'main:a.txt')).toBe('a');
+    expect(git(repo, 'status', '--porcelain')).toBe('');
+  });
+
   it('exits 2 and changes nothing on bad input', async () => {
     const dir = tempDir();
     const repo = initRepo({ 'README.md': 'hello\n' });

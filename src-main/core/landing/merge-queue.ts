@@ -179,7 +179,7 @@ export class LandingService {
       for (const item of this.landStore.items(landing.id)) {
         if (item.state === 'merging' || item.state === 'checking') {
           const head = await git(wt, ['log', '-1', '--format=%B']);
-          if (!head.includes(trailer(item.taskId))) this.mark(landing, item.taskId, 'queued');
+          if (!madeBy(head, landing.id, item.taskId)) this.mark(landing, item.taskId, 'queued');
           else {
             tip = await this.afterMerge(landing, wt, item, tasks.get(item.taskId), `${tip}^1`, tip);
             continue;
@@ -292,6 +292,14 @@ export class LandingService {
       },
     });
   }
+}
+
+/** Whether a commit message is the queue's own commit for this task of this landing: its trailers
+ *  compared line by line, since as text "Shoal-Task: a" is also the start of "Shoal-Task: ab" (the
+ *  tip being the landed merge of task "ab" must not count as task "a" merged). */
+export function madeBy(message: string, landingId: string, taskId: string): boolean {
+  const lines = new Set(message.split('\n').map((l) => l.trim()));
+  return lines.has(`Shoal-Landing: ${landingId}`) && lines.has(`Shoal-Task: ${taskId}`);
 }
 
 export { LandInputError };
