@@ -91,4 +91,37 @@ describe('shoal land --pr with the real gh', () => {
     expect(pr.body).toContain('x.txt');
     expect(fs.existsSync(repo)).toBe(true);
   });
+
+  it('resumed after being killed between two pull requests: opens only the missing one', async () => {
+    const { repo, remote } = repoWithRemote();
+    git(repo, 'remote', 'set-url', 'origin', github.remoteUrl);
+    git(repo, 'config', `url.${remote}.pushInsteadOf`, github.remoteUrl);
+    const c = core({ maxWorkers: 2 });
+    const runId = launch(c, {
+      id: 'land-pr-resume', name: 'pr',
+      task_specs: [
+        { id: 'x', name: 'Add x', instructions: 'echo x > x.txt', metadata: { priority: 2 } },
+        { id: 'y', name: 'Add y', instructions: 'echo y > y.txt', metadata: { priority: 1 } },
+      ],
+    }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const landing = new LandingService({ store: c.store, dataDir: c.dataDir, env: { ...envWithoutGh(), ...github.env(tempDir()) } });
+    const first = await landing.land({ runId, pr: true });
+    const opened = github.created.length;
+    expect(first.items.map((i) => i.reason)).toEqual([
+      expect.stringMatching(/; pull request https:\/\/github\.localhost\/acme\/widgets\/pull\/\d+$/),
+      expect.stringMatching(/; pull request https:\/\/github\.localhost\/acme\/widgets\/pull\/\d+$/),
+    ]);
+    // The rows as a kill right after x's pull request was recorded leaves them: still running, y's not opened.
+    c.store.db.prepare(`UPDATE landings SET status = 'running', owner_pid = NULL WHERE id = ?`).run(first.landing_id);
+    c.store.db.prepare(`UPDATE landing_items SET reason = ? WHERE landing_id = ? AND task_id = 'y'`).run(`left as branch shoal/${runId}/y`, first.landing_id);
+
+    const resumed = await landing.land({ runId, pr: true });
+    expect(resumed.resumed).toBe(true);
+    expect(resumed.error).toBeNull();
+    expect(github.created.length).toBe(opened + 1);
+    expect(github.created.at(-1)!.headRefName).toBe(`shoal/${runId}/y`);
+    expect(resumed.items[0]!.reason).toBe(first.items[0]!.reason);
+    expect(resumed.items[1]!.reason).toBe(`left as branch shoal/${runId}/y; pull request ${github.created.at(-1)!.url}`);
+  });
 });

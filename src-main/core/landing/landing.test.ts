@@ -147,4 +147,26 @@ describe('shoal land: the merge queue', () => {
     expect(report.error).toBeNull();
     expect(git(remote, 'rev-parse', 'main')).toBe(report.tip_commit);
   });
+
+  it('a landing interrupted before its push pushes when resumed with --push', async () => {
+    const { repo, remote } = repoWithRemote();
+    const c = core({ maxWorkers: 1 });
+    const runId = launch(c, { id: 'land-resume-push', name: 'push', task_specs: [{ id: 'x', name: 'x', instructions: 'echo x > x.txt' }] }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const remoteBefore = git(remote, 'rev-parse', 'main');
+    // The landing is written, and the process dies before the queue starts (the state a crash leaves).
+    const written = await c.landing.prepare({ runId, push: true });
+    // Pull requests cannot finish a merge landing: refused, and the interrupted landing is left as it was.
+    const pr = await c.landing.land({ runId, pr: true }).then(() => null, (e: unknown) => e as LandInputError);
+    expect(pr?.field).toBe('pr');
+    expect(pr?.message).toContain(`has an interrupted merge landing into main (${written.id}); land again without --pr`);
+    expect(c.landing.latest(runId)!.items[0]!.state).toBe('queued');
+    const report = await c.landing.land({ runId, push: true });
+    expect(report.resumed).toBe(true);
+    expect(report.landing_id).toBe(written.id);
+    expect(report.items[0]!.state).toBe('landed');
+    expect(report.error).toBeNull();
+    expect(git(remote, 'rev-parse', 'main')).not.toBe(remoteBefore);
+    expect(git(remote, 'rev-parse', 'main')).toBe(report.tip_commit);
+  });
 });

@@ -73,11 +73,17 @@ export class LandingService {
       if (this.active.has(unfinished.id) || (unfinished.ownerPid !== null && unfinished.ownerPid !== process.pid && isAlive(unfinished.ownerPid))) {
         throw new LandInputError('runId', `run "${opts.runId}" is being landed right now (${unfinished.id}${unfinished.ownerPid ? `, pid ${unfinished.ownerPid}` : ''})`);
       }
-      return this.work(unfinished, true);
+      // What this call asks for after the queue (push, pull requests) is done on resume too: the
+      // landing row does not keep it, and a resumed `land --push` that never pushed would say "done".
+      if (opts.pr && unfinished.mode !== 'branches') {
+        throw new LandInputError('pr', `run "${opts.runId}" has an interrupted ${unfinished.mode} landing into ${unfinished.intoBranch} (${unfinished.id}); land again without --pr to finish it first — nothing was changed`);
+      }
+      if (opts.push || opts.pr) await checkRemote(unfinished.repo, opts.remote ?? 'origin');
+      if (opts.pr) await checkGh(unfinished.repo, opts.remote ?? 'origin', this.env);
+      return this.work(unfinished, true, afterQueue(opts));
     }
     const landing = await this.prepare(opts);
-    if (opts.pr) return this.work(landing, false, { pr: true, remote: opts.remote ?? 'origin' });
-    return this.work(landing, false, opts.push ? { push: true, remote: opts.remote ?? 'origin' } : {});
+    return this.work(landing, false, afterQueue(opts));
   }
 
   /** Validates everything and writes the landing with its queue; nothing in git changes here. */
@@ -292,6 +298,12 @@ export class LandingService {
       },
     });
   }
+}
+
+/** What follows the queue: pull requests (which imply the push of each branch), or the push of the target. */
+function afterQueue(opts: LandOptions): { push?: boolean; pr?: boolean; remote?: string } {
+  const remote = opts.remote ?? 'origin';
+  return opts.pr ? { pr: true, remote } : opts.push ? { push: true, remote } : {};
 }
 
 /** Whether a commit message is the queue's own commit for this task of this landing: its trailers

@@ -13,13 +13,19 @@ function gh(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code
   });
 }
 
+/** The reason of an item whose pull request was opened ends with its address (see merge-queue's openPrs). */
+export function hasPullRequest(item: LandingItemRow): boolean {
+  return /; pull request \S+$/.test(item.reason ?? '');
+}
+
 export async function openPullRequests(opts: {
   landing: LandingRow; items: LandingItemRow[]; remote: string; env: NodeJS.ProcessEnv; store: Store;
   /** Told each pull request's address as gh prints it. */
   opened: (taskId: string, url: string) => void;
 }): Promise<string | null> {
   const problems: string[] = [];
-  for (const item of opts.items.filter((i) => i.state === 'kept')) {
+  // A resumed landing (killed after some pull requests were opened) opens only the ones still missing.
+  for (const item of opts.items.filter((i) => i.state === 'kept' && !hasPullRequest(i))) {
     const pushed = await gitRun(opts.landing.repo, ['push', '-q', opts.remote, `refs/heads/${item.branch}:refs/heads/${item.branch}`]);
     if (pushed.code !== 0) {
       problems.push(`${item.taskId}: push failed: ${pushed.stderr.trim()}`);
