@@ -148,6 +148,29 @@ describe('shoal land: the merge queue', () => {
     expect(git(remote, 'rev-parse', 'main')).toBe(report.tip_commit);
   });
 
+  it('two lands of one run at once (a second click, the CLI beside the app): one lands, the other is refused', async () => {
+    const repo = initRepo({ 'README.md': 'hello\n' });
+    const c = core({ maxWorkers: 2 });
+    const runId = launch(c, fourTasks('land-twice'), repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    // A second service on the same store stands for another process (the CLI while the app lands).
+    const other = new LandingService({ store: c.store, dataDir: c.dataDir });
+    const outcomes = await Promise.allSettled([c.landing.land({ runId }), other.land({ runId }), c.landing.land({ runId })]);
+    const landed = outcomes.filter((o) => o.status === 'fulfilled');
+    const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    expect(landed).toHaveLength(1);
+    expect(refused).toHaveLength(2);
+    for (const r of refused) {
+      expect(r.reason).toBeInstanceOf(LandInputError);
+      expect((r.reason as Error).message).toContain(`run "${runId}" is being landed right now`);
+    }
+    expect(c.landing.landStore.ofRun(runId)).toHaveLength(1);
+    for (const t of ['a', 'b', 'd']) {
+      expect(git(repo, 'log', '--format=%H', '--grep', `^Shoal-Task: ${t}$`, 'main').split('\n').filter(Boolean), t).toHaveLength(1);
+    }
+    expect(git(repo, 'worktree', 'list').split('\n')).toHaveLength(1);
+  });
+
   it('a landing interrupted before its push pushes when resumed with --push', async () => {
     const { repo, remote } = repoWithRemote();
     const c = core({ maxWorkers: 1 });
@@ -161,7 +184,11 @@ describe('shoal land: the merge queue', () => {
     expect(pr?.field).toBe('pr');
     expect(pr?.message).toContain(`has an interrupted merge landing into main (${written.id}); land again without --pr`);
     expect(c.landing.latest(runId)!.items[0]!.state).toBe('queued');
-    const report = await c.landing.land({ runId, push: true });
+    // Resumed twice at once: one goes on, the other is refused.
+    const [one, two] = await Promise.allSettled([c.landing.land({ runId, push: true }), c.landing.land({ runId, push: true })]);
+    const refused = [one, two].filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    expect(refused.map((r) => (r.reason as Error).message)).toEqual([expect.stringContaining(`run "${runId}" is being landed right now (${written.id}`)]);
+    const report = [one, two].find((o) => o.status === 'fulfilled')!.value;
     expect(report.resumed).toBe(true);
     expect(report.landing_id).toBe(written.id);
     expect(report.items[0]!.state).toBe('landed');

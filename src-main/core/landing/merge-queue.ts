@@ -70,9 +70,7 @@ export class LandingService {
   async land(opts: LandOptions): Promise<LandReport> {
     const unfinished = this.landStore.ofRun(opts.runId).find((l) => l.status === 'running');
     if (unfinished) {
-      if (this.active.has(unfinished.id) || (unfinished.ownerPid !== null && unfinished.ownerPid !== process.pid && isAlive(unfinished.ownerPid))) {
-        throw new LandInputError('runId', `run "${opts.runId}" is being landed right now (${unfinished.id}${unfinished.ownerPid ? `, pid ${unfinished.ownerPid}` : ''})`);
-      }
+      if (this.isBusy(unfinished)) throw busy(unfinished);
       // What this call asks for after the queue (push, pull requests) is done on resume too: the
       // landing row does not keep it, and a resumed `land --push` that never pushed would say "done".
       if (opts.pr && unfinished.mode !== 'branches') {
@@ -80,14 +78,29 @@ export class LandingService {
       }
       if (opts.push || opts.pr) await checkRemote(unfinished.repo, opts.remote ?? 'origin');
       if (opts.pr) await checkGh(unfinished.repo, opts.remote ?? 'origin', this.env);
-      return this.work(unfinished, true, afterQueue(opts));
+      // From here to work() nothing is awaited, and the takeover is a compare-and-set on the owner
+      // seen: of two resumes at once, in this process or in two, exactly one goes on.
+      const now = this.landStore.get(unfinished.id)!;
+      if (now.status !== 'running' || this.isBusy(now) || !this.landStore.takeOver(now.id, now.ownerPid, process.pid)) throw busy(now);
+      return this.work(now, true, afterQueue(opts));
     }
-    const landing = await this.prepare(opts);
+    const landing = await this.write(opts, true);
     return this.work(landing, false, afterQueue(opts));
   }
 
+  /** Another call of this process, or a live process, is working on the landing: it is not touched. */
+  private isBusy(l: LandingRow): boolean {
+    return this.active.has(l.id) || (l.ownerPid !== null && l.ownerPid !== process.pid && isAlive(l.ownerPid));
+  }
+
   /** Validates everything and writes the landing with its queue; nothing in git changes here. */
-  async prepare(opts: LandOptions): Promise<LandingRow> {
+  prepare(opts: LandOptions): Promise<LandingRow> {
+    return this.write(opts, false);
+  }
+
+  /** `working`: the caller works the queue next, so it is this call's from the moment it is written
+   *  (another call in the gap before work() would otherwise take it for an interrupted one). */
+  private async write(opts: LandOptions, working: boolean): Promise<LandingRow> {
     const mode: LandMode = opts.pr ? 'branches' : (opts.mode ?? 'merge');
     const { repo, intoBranch } = await resolveRepo(this.deps.store, opts.runId, opts.into, this.root);
     const items = planItems(runTasks(this.deps.store, opts.runId), opts.tasks, this.deps.winners?.(opts.runId));
@@ -97,9 +110,12 @@ export class LandingService {
     if (opts.pr) await checkGh(repo, opts.remote ?? 'origin', this.env);
     const base = (await git(repo, ['rev-parse', `refs/heads/${intoBranch}`])).trim();
     const check = opts.check === undefined ? this.runLabel(opts.runId, 'land_check') : opts.check;
-    const landing = this.landStore.create({ runId: opts.runId, repo, intoBranch, mode, checkCommand: check || null, baseCommit: base, ownerPid: process.pid }, items);
+    const written = this.landStore.create({ runId: opts.runId, repo, intoBranch, mode, checkCommand: check || null, baseCommit: base, ownerPid: process.pid }, items);
+    // Another land of this run began while this one was checking (a second click, the CLI beside the app).
+    if ('running' in written) throw busy(written.running);
+    if (working) this.active.add(written.created.id);
     this.deps.onChange?.(opts.runId);
-    return landing;
+    return written.created;
   }
 
   report(landingId: string, resumed = false): LandReport {
@@ -298,6 +314,10 @@ export class LandingService {
       },
     });
   }
+}
+
+function busy(l: LandingRow): LandInputError {
+  return new LandInputError('runId', `run "${l.runId}" is being landed right now (${l.id}${l.ownerPid ? `, pid ${l.ownerPid}` : ''})`);
 }
 
 /** What follows the queue: pull requests (which imply the push of each branch), or the push of the target. */
