@@ -2,6 +2,7 @@
 // and its outcome (exit code, stdout, stderr) is returned rather than thrown when the caller needs to
 // tell "conflict" from "broken" (a merge that conflicts exits 1 and is not an error for the queue).
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 
 export interface GitResult { code: number; stdout: string; stderr: string }
 
@@ -11,9 +12,16 @@ export function gitRun(cwd: string, args: string[], env: Record<string, string> 
   return new Promise((resolve) => {
     execFile('git', args, { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...BASE_ENV, ...env } }, (error, stdout, stderr) => {
       const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 128) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) || (error && code === 128 ? error.message : '') });
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) || (error && code === 128 ? spawnFailure(error, cwd) : '') });
     });
   });
+}
+
+/** Why git did not start. Node says "spawn git ENOENT" both when git is missing and when the folder
+ *  to run it in is (a repository deleted or moved since the run): say which. */
+function spawnFailure(error: Error, cwd: string): string {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return error.message;
+  return fs.existsSync(cwd) ? 'git is not installed (not on PATH)' : `the folder ${cwd} does not exist (deleted or moved?)`;
 }
 
 export class GitError extends Error {}

@@ -171,6 +171,25 @@ describe('shoal land: the merge queue', () => {
     expect(git(repo, 'worktree', 'list').split('\n')).toHaveLength(1);
   });
 
+  it('resuming after the repository was moved away fails naming the missing folder, and lands once it is back', async () => {
+    const repo = initRepo({ 'README.md': 'hello\n' });
+    const c = core({ maxWorkers: 1 });
+    const runId = launch(c, { id: 'land-moved', name: 'moved', task_specs: [{ id: 'x', name: 'x', instructions: 'echo x > x.txt' }] }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const written = await c.landing.prepare({ runId }); // then the process dies
+    fs.renameSync(repo, `${repo}-away`);
+    const failed = await c.landing.land({ runId });
+    expect(failed.landing_id).toBe(written.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toContain(`the folder ${repo} does not exist`);
+    expect(failed.error).not.toContain('ENOENT');
+    fs.renameSync(`${repo}-away`, repo);
+    const landed = await c.landing.land({ runId });
+    expect(landed.status).toBe('done');
+    expect(landed.items.map((i) => i.state)).toEqual(['landed']);
+    expect(git(repo, 'show', 'main:x.txt')).toBe('x');
+  });
+
   it('a landing interrupted before its push pushes when resumed with --push', async () => {
     const { repo, remote } = repoWithRemote();
     const c = core({ maxWorkers: 1 });
