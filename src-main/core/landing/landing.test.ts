@@ -202,13 +202,14 @@ describe('shoal land: the merge queue', () => {
     const pr = await c.landing.land({ runId, pr: true }).then(() => null, (e: unknown) => e as LandInputError);
     expect(pr?.field).toBe('pr');
     expect(pr?.message).toContain(`has an interrupted merge landing into main (${written.id}); land again without --pr`);
-    expect(c.landing.latest(runId)!.items[0]!.state).toBe('queued');
+    expect(c.landing.latest(runId)).toMatchObject({ status: 'running', interrupted: true, items: [{ state: 'queued' }] });
     // Resumed twice at once: one goes on, the other is refused.
     const [one, two] = await Promise.allSettled([c.landing.land({ runId, push: true }), c.landing.land({ runId, push: true })]);
     const refused = [one, two].filter((o): o is PromiseRejectedResult => o.status === 'rejected');
     expect(refused.map((r) => (r.reason as Error).message)).toEqual([expect.stringContaining(`run "${runId}" is being landed right now (${written.id}`)]);
     const report = [one, two].find((o) => o.status === 'fulfilled')!.value;
     expect(report.resumed).toBe(true);
+    expect(report.interrupted).toBe(false);
     expect(report.landing_id).toBe(written.id);
     expect(report.items[0]!.state).toBe('landed');
     expect(report.error).toBeNull();

@@ -36,7 +36,10 @@ export interface LandOptions {
 export interface LandItemReport { task_id: string; branch: string; state: ItemState; commit: string | null; files: string[]; reason: string | null }
 export interface LandReport {
   landing_id: string; run_id: string; repo: string; into: string; mode: LandMode; status: LandingRow['status'];
-  base_commit: string; tip_commit: string; error: string | null; resumed: boolean; items: LandItemReport[];
+  base_commit: string; tip_commit: string; error: string | null; resumed: boolean;
+  /** Still running, but neither this process nor a live one is working it: the next land resumes it. */
+  interrupted: boolean;
+  items: LandItemReport[];
 }
 
 export interface LandingDeps {
@@ -123,7 +126,7 @@ export class LandingService {
     if (!l) throw new LandInputError('landingId', `no landing "${landingId}"`);
     return {
       landing_id: l.id, run_id: l.runId, repo: l.repo, into: l.intoBranch, mode: l.mode, status: l.status, base_commit: l.baseCommit,
-      tip_commit: l.tipCommit, error: l.error, resumed,
+      tip_commit: l.tipCommit, error: l.error, resumed, interrupted: l.status === 'running' && !this.isBusy(l),
       items: this.landStore.items(l.id).map((i) => ({ task_id: i.taskId, branch: i.branch, state: i.state, commit: i.commit, files: i.files, reason: i.reason })),
     };
   }
