@@ -171,6 +171,25 @@ describe('shoal land: the merge queue', () => {
     expect(git(repo, 'worktree', 'list').split('\n')).toHaveLength(1);
   });
 
+  it('an untracked file in the checkout\'s way: the results stay landed, the checkout is left as it was, and the error says what to do', async () => {
+    const repo = initRepo({ 'README.md': 'hello\n' });
+    const c = core({ maxWorkers: 1 });
+    const runId = launch(c, { id: 'land-untracked', name: 'untracked', task_specs: [{ id: 'x', name: 'x', instructions: 'echo x > x.txt' }] }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const before = git(repo, 'rev-parse', 'main');
+    fs.writeFileSync(path.join(repo, 'x.txt'), 'mine, not committed\n');
+    const report = await c.landing.land({ runId });
+    expect(report.status).toBe('done');
+    expect(report.items.map((i) => i.state)).toEqual(['landed']);
+    expect(report.error).toContain(`landed on main, but the checkout at ${repo} was left at the old tip ${before.slice(0, 12)}`);
+    expect(report.error).toContain('x.txt');
+    expect(report.error).toContain('move the files named out of the way, then run `git reset --hard` there');
+    expect(git(repo, 'show', 'main:x.txt')).toBe('x');
+    // The user's file is untouched, and the checkout's index is still the old tip's.
+    expect(fs.readFileSync(path.join(repo, 'x.txt'), 'utf8')).toBe('mine, not committed\n');
+    expect(git(repo, 'ls-files')).toBe('README.md');
+  });
+
   it('resuming after the repository was moved away fails naming the missing folder, and lands once it is back', async () => {
     const repo = initRepo({ 'README.md': 'hello\n' });
     const c = core({ maxWorkers: 1 });

@@ -146,12 +146,13 @@ export class LandingService {
     this.active.add(landing.id);
     this.landStore.claim(landing.id, process.pid);
     try {
+      // What went wrong after the queue itself got through: each is said, none hides another.
+      const problems: Array<string | null> = [];
       if (landing.mode === 'branches') await this.checkOnly(landing);
-      else await this.mergeAll(landing);
-      let error: string | null = null;
-      if (after.push) error = await this.push(landing, after.remote ?? 'origin');
-      if (after.pr) error = await this.openPrs(landing, after.remote ?? 'origin');
-      this.landStore.finish(landing.id, 'done', error);
+      else problems.push(await this.mergeAll(landing));
+      if (after.push) problems.push(await this.push(landing, after.remote ?? 'origin'));
+      if (after.pr) problems.push(await this.openPrs(landing, after.remote ?? 'origin'));
+      this.landStore.finish(landing.id, 'done', problems.filter(Boolean).join('; ') || null);
     } catch (e) {
       // The queue could not go on (git itself failed); what is recorded stays, a later land resumes.
       this.landStore.finish(landing.id, 'failed', (e as Error).message);
@@ -172,7 +173,8 @@ export class LandingService {
     return new Map(runTasks(this.deps.store, runId).map((t) => [t.taskId, t]));
   }
 
-  private async mergeAll(landing: LandingRow): Promise<void> {
+  /** Works the queue; returns why the user's checkout could not be brought along, if it could not. */
+  private async mergeAll(landing: LandingRow): Promise<string | null> {
     const wt = path.join(this.root, landing.id);
     const { repo, intoBranch } = landing;
     const holder = await this.userCheckout(repo, intoBranch);
@@ -200,6 +202,7 @@ export class LandingService {
       return (await git(wt, ['rev-parse', 'HEAD'])).trim();
     };
     let tip = await readTip();
+    let checkoutProblem: string | null = null;
     try {
       for (const item of this.landStore.items(landing.id)) {
         if (item.state === 'merging' || item.state === 'checking') {
@@ -236,10 +239,11 @@ export class LandingService {
     } finally {
       // From the landing's base (the clean checkout matched it when the landing began, and a
       // crash since then left it there) to the tip.
-      if (holder) await this.syncCheckout(holder, landing.baseCommit, landing);
+      if (holder) checkoutProblem = await this.syncCheckout(holder, landing.baseCommit, landing);
       await gitRetrying(repo, ['worktree', 'remove', '--force', wt]).catch(() => '');
       fs.rmSync(wt, { recursive: true, force: true });
     }
+    return checkoutProblem;
   }
 
   /** The merge is in; it stays if the checks pass on the combined tree, else it is undone. Returns the new tip. */
@@ -294,11 +298,17 @@ export class LandingService {
 
   /** The user's checkout had the target branch checked out, clean (preflight made sure): its index
    *  and files follow the branch from where it was to the new tip, as a fast-forward would. */
-  private async syncCheckout(checkout: string, before: string, landing: LandingRow): Promise<void> {
-    const after = (await git(landing.repo, ['rev-parse', `refs/heads/${landing.intoBranch}`])).trim();
-    if (after === before) return;
+  /** The results stay landed when this fails (an untracked file there is in the way): what is wrong
+   *  is returned, not thrown, so the landing is not called failed, and an error of the queue is not hidden. */
+  private async syncCheckout(checkout: string, before: string, landing: LandingRow): Promise<string | null> {
+    const after = (await gitRun(landing.repo, ['rev-parse', `refs/heads/${landing.intoBranch}`])).stdout.trim();
+    if (!after || after === before) return null;
     const r = await gitRun(checkout, ['read-tree', '-m', '-u', before, after]);
-    if (r.code !== 0) throw new Error(`landed, but could not update the checkout at ${checkout} (${r.stderr.trim()}); run \`git reset --hard\` there`);
+    if (r.code === 0) return null;
+    const why = r.stderr.trim().split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
+    // read-tree changed nothing: the files there are still those of the old tip. `git reset --hard`
+    // alone would overwrite an untracked file in the way, so the user moves those first.
+    return `landed on ${landing.intoBranch}, but the checkout at ${checkout} was left at the old tip ${before.slice(0, 12)}: ${why} — move the files named out of the way, then run \`git reset --hard\` there`;
   }
 
   private async push(landing: LandingRow, remote: string): Promise<string | null> {
