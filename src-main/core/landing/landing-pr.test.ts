@@ -10,7 +10,7 @@ import { git, remoteHas, repoWithRemote } from '../test-support/git-repo';
 import { launch, tempDir } from '../test-support/temp-core';
 import { useCores } from '../test-support/use-cores';
 import { LandInputError, LandingService } from './merge-queue';
-import { remoteHost } from './preflight';
+import { remoteHost, remoteRepo } from './preflight';
 
 const core = useCores();
 let github: FakeGitHub;
@@ -63,6 +63,11 @@ describe('shoal land --pr with the real gh', () => {
     expect(remoteHost('git@github.com:acme/widgets.git')).toBe('github.com');
     expect(remoteHost('ssh://git@ghe.example.com:2222/acme/widgets.git')).toBe('ghe.example.com');
     expect(remoteHost(github.remoteUrl)).toBe('github.localhost');
+    expect(remoteRepo(github.remoteUrl)).toBe('github.localhost/acme/widgets');
+    expect(remoteRepo('git@github.com:acme/widgets.git')).toBe('github.com/acme/widgets');
+    expect(remoteRepo('ssh://git@ghe.example.com:2222/acme/widgets.git')).toBe('ghe.example.com/acme/widgets');
+    expect(remoteRepo('https://github.com/acme/widgets/')).toBe('github.com/acme/widgets');
+    expect(remoteRepo('https://github.com/acme')).toBeNull();
     const c = core({ maxWorkers: 1 });
     const runId = launch(c, { id: 'land-pr-local', name: 'pr', task_specs: [{ id: 'x', name: 'x', instructions: 'echo x > x.txt' }] }, repo);
     expect(await c.engine.waitForRun(runId)).toBe('completed');
@@ -90,6 +95,30 @@ describe('shoal land --pr with the real gh', () => {
     expect(pr.body).toContain('Add x');
     expect(pr.body).toContain('x.txt');
     expect(fs.existsSync(repo)).toBe(true);
+  });
+
+  it('opens the pull request on the repository of the remote asked for, not on the first GitHub remote', async () => {
+    const { dir, repo, remote } = repoWithRemote();
+    // The remote asked for, "widgets", is the repository the fake GitHub has; origin (which gh
+    // itself would prefer) is another one it does not have.
+    const fork = `https://github.localhost/someone/fork.git`;
+    git(dir, 'clone', '-q', '--bare', remote, 'fork.git');
+    git(repo, 'remote', 'set-url', 'origin', fork);
+    git(repo, 'config', `url.${dir}/fork.git.pushInsteadOf`, fork);
+    git(repo, 'remote', 'add', 'widgets', github.remoteUrl);
+    git(repo, 'config', `url.${remote}.pushInsteadOf`, github.remoteUrl);
+    const c = core({ maxWorkers: 1 });
+    const runId = launch(c, { id: 'land-pr-remote', name: 'pr', task_specs: [{ id: 'x', name: 'Add x', instructions: 'echo x > x.txt' }] }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const landing = new LandingService({ store: c.store, dataDir: c.dataDir, env: { ...envWithoutGh(), ...github.env(tempDir()) } });
+    const before = github.created.length;
+    const report = await landing.land({ runId, pr: true, remote: 'widgets' });
+    expect(report.error).toBeNull();
+    expect(github.created).toHaveLength(before + 1);
+    expect(github.created.at(-1)!.headRefName).toBe(`shoal/${runId}/x`);
+    expect(report.items[0]!.reason).toBe(`left as branch shoal/${runId}/x; pull request ${github.created.at(-1)!.url}`);
+    expect(git(remote, 'rev-parse', `refs/heads/shoal/${runId}/x`)).toBe(git(repo, 'rev-parse', `shoal/${runId}/x`));
+    expect(remoteHas(`${dir}/fork.git`, `refs/heads/shoal/${runId}/x`)).toBe(false);
   });
 
   it('resumed after being killed between two pull requests: opens only the missing one', async () => {

@@ -74,6 +74,25 @@ export function remoteHost(url: string): string | null {
   }
 }
 
+/** The repository a GitHub remote URL names, as gh's `--repo HOST/OWNER/NAME`; null when its path
+ *  is not OWNER/NAME. */
+export function remoteRepo(url: string): string | null {
+  const host = remoteHost(url);
+  if (!host) return null;
+  const scp = /^[^/@:\s]+@[^/:\s]+:(.*)$/.exec(url);
+  let repoPath: string;
+  if (scp && !/^[a-z][a-z0-9+.-]+:\/\//i.test(url)) repoPath = scp[1]!;
+  else {
+    try {
+      repoPath = new URL(url).pathname;
+    } catch {
+      return null;
+    }
+  }
+  const parts = repoPath.replace(/^\/+|\/+$/g, '').replace(/\.git$/, '').split('/');
+  return parts.length === 2 && parts.every(Boolean) ? `${host}/${parts[0]}/${parts[1]}` : null;
+}
+
 /** `--pr` needs the GitHub CLI, installed, a remote on a GitHub host, and gh logged in to that host;
  *  say which is missing. Only that host's login is asked about: a stale token for another host must
  *  not stop a landing that never talks to it. */

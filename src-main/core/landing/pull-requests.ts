@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import type { Store } from '../store/open';
 import { gitRun } from './git';
 import type { LandingItemRow, LandingRow } from './land-store';
+import { remoteRepo } from './preflight';
 import { evidenceMarkdown } from './receipt';
 
 function gh(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
@@ -24,6 +25,10 @@ export async function openPullRequests(opts: {
   opened: (taskId: string, url: string) => void;
 }): Promise<string | null> {
   const problems: string[] = [];
+  // The pull request goes to the repository the branches are pushed to: left to itself gh picks
+  // one of the repository's GitHub remotes (upstream, github, origin first), which may be another.
+  const url = await gitRun(opts.landing.repo, ['remote', 'get-url', opts.remote]);
+  const target = url.code === 0 ? remoteRepo(url.stdout.trim()) : null;
   // A resumed landing (killed after some pull requests were opened) opens only the ones still missing.
   for (const item of opts.items.filter((i) => i.state === 'kept' && !hasPullRequest(i))) {
     const pushed = await gitRun(opts.landing.repo, ['push', '-q', opts.remote, `refs/heads/${item.branch}:refs/heads/${item.branch}`]);
@@ -32,7 +37,7 @@ export async function openPullRequests(opts: {
       continue;
     }
     const body = evidenceMarkdown(opts.store, opts.landing.runId, item.taskId);
-    const r = await gh(['pr', 'create', '--base', opts.landing.intoBranch, '--head', item.branch, '--title', `${item.taskId} (${opts.landing.runId})`, '--body', body], opts.landing.repo, opts.env);
+    const r = await gh(['pr', 'create', ...(target ? ['--repo', target] : []), '--base', opts.landing.intoBranch, '--head', item.branch, '--title', `${item.taskId} (${opts.landing.runId})`, '--body', body], opts.landing.repo, opts.env);
     if (r.code !== 0) problems.push(`${item.taskId}: gh pr create failed: ${r.out}`);
     else opts.opened(item.taskId, r.out.split('\n').reverse().find((l) => /^https?:\/\//.test(l.trim()))?.trim() ?? r.out);
   }

@@ -49,7 +49,15 @@ export async function startFakeGitHub(owner = 'acme', name = 'widgets'): Promise
         return reply({ data: { createPullRequest: { pullRequest: { id: `PR_${number}`, url: pr.url } } } });
       }
       if (/\bviewer\s*\{/.test(query)) return reply({ data: { viewer: { login: 'shoal-bot' } } });
-      if (query.includes('repository(')) return reply({ data: { repository: { ...repository, pullRequests: { nodes: [] } } } });
+      if (query.includes('repository(')) {
+        // Like GitHub: only the repository it has; any other is not found.
+        // gh names the repository `name` in some queries and `repo` in others.
+        const asked = `${String(variables.owner)}/${String(variables.name ?? variables.repo)}`;
+        if (variables.owner !== undefined && asked !== `${owner}/${name}`) {
+          return reply({ data: { repository: null }, errors: [{ type: 'NOT_FOUND', path: ['repository'], message: `Could not resolve to a Repository with the name '${asked}'.` }] });
+        }
+        return reply({ data: { repository: { ...repository, pullRequests: { nodes: [] } } } });
+      }
       reply({ errors: [{ message: `the fake GitHub does not answer: ${query.slice(0, 80)}` }] });
     });
   });
