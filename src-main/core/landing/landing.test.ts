@@ -220,7 +220,14 @@ describe('shoal land: the merge queue', () => {
     // Pull requests cannot finish a merge landing: refused, and the interrupted landing is left as it was.
     const pr = await c.landing.land({ runId, pr: true }).then(() => null, (e: unknown) => e as LandInputError);
     expect(pr?.field).toBe('pr');
-    expect(pr?.message).toContain(`has an interrupted merge landing into main (${written.id}); land again without --pr`);
+    expect(pr?.message).toContain(`has an interrupted merge landing into main (${written.id}); land again into main with merge commits to finish it first`);
+    // Nor does a landing into another branch, or a squash: each says which landing is waiting.
+    git(repo, 'branch', 'release');
+    const into = await c.landing.land({ runId, into: 'release' }).then(() => null, (e: unknown) => e as LandInputError);
+    expect([into?.field, into?.message]).toEqual(['into', expect.stringContaining(`interrupted merge landing into main (${written.id})`)]);
+    const squash = await c.landing.land({ runId, mode: 'squash' }).then(() => null, (e: unknown) => e as LandInputError);
+    expect(squash?.field).toBe('mode');
+    expect(git(repo, 'rev-parse', 'release')).toBe(git(repo, 'rev-parse', 'main'));
     expect(c.landing.latest(runId)).toMatchObject({ status: 'running', interrupted: true, items: [{ state: 'queued' }] });
     // Resumed twice at once: one goes on, the other is refused.
     const [one, two] = await Promise.allSettled([c.landing.land({ runId, push: true }), c.landing.land({ runId, push: true })]);

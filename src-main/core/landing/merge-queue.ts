@@ -76,8 +76,13 @@ export class LandingService {
       if (this.isBusy(unfinished)) throw busy(unfinished);
       // What this call asks for after the queue (push, pull requests) is done on resume too: the
       // landing row does not keep it, and a resumed `land --push` that never pushed would say "done".
-      if (opts.pr && unfinished.mode !== 'branches') {
-        throw new LandInputError('pr', `run "${opts.runId}" has an interrupted ${unfinished.mode} landing into ${unfinished.intoBranch} (${unfinished.id}); land again without --pr to finish it first — nothing was changed`);
+      // It is resumed as it was begun: asked to land elsewhere or otherwise, say so rather than
+      // merge into a branch the caller did not name.
+      const mode = opts.pr ? 'branches' : opts.mode ?? unfinished.mode;
+      if ((opts.into && opts.into !== unfinished.intoBranch) || mode !== unfinished.mode) {
+        const field = opts.into && opts.into !== unfinished.intoBranch ? 'into' : opts.pr ? 'pr' : 'mode';
+        const how = unfinished.mode === 'branches' ? '--branches or --pr' : unfinished.mode === 'squash' ? '--squash' : 'merge commits';
+        throw new LandInputError(field, `run "${opts.runId}" has an interrupted ${unfinished.mode} landing into ${unfinished.intoBranch} (${unfinished.id}); land again into ${unfinished.intoBranch} with ${how} to finish it first — nothing was changed`);
       }
       if (opts.push || opts.pr) await checkRemote(unfinished.repo, opts.remote ?? 'origin');
       if (opts.pr) await checkGh(unfinished.repo, opts.remote ?? 'origin', this.env);
