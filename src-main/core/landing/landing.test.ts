@@ -8,6 +8,7 @@ import { git, initRepo, repoWithRemote } from '../test-support/git-repo';
 import { launch, tempDir } from '../test-support/temp-core';
 import { useCores } from '../test-support/use-cores';
 import { LandInputError, LandingService } from './merge-queue';
+import { gatherEvidence } from './receipt';
 
 const core = useCores();
 
@@ -56,6 +57,9 @@ describe('shoal land: the merge queue', () => {
     const again = await c.landing.land({ runId, tasks: ['a', 'b', 'd'] });
     expect(again.items.map((i) => i.state)).toEqual(['empty', 'empty', 'empty']);
     expect(git(repo, 'rev-parse', 'main')).toBe(report.tip_commit);
+    // The evidence still says how each landed: by the first landing's merge, not "empty".
+    expect(gatherEvidence(c.store, runId, 'd')!.landing).toEqual({ into: 'main', state: 'landed', commit: report.tip_commit, reason: null });
+    expect(gatherEvidence(c.store, runId, 'c')!.landing!.state).toBe('conflict');
   });
 
   it('takes out a merge that breaks the run-level check, and squashes when asked', async () => {
