@@ -90,6 +90,34 @@ describe('shoal land: the merge queue', () => {
     expect(fs.existsSync(path.join(repo, 'good.txt'))).toBe(false);
   });
 
+  it('a scorer that reads a file git ignores (a report the agent wrote, never part of the result) keeps its verdict when landing', async () => {
+    const repo = initRepo({ 'README.md': 'hello\n', '.gitignore': 'out/\n', 'status.txt': 'a\nb\nc\nd\ne\n' });
+    const c = core({ maxWorkers: 3 });
+    const runId = launch(c, {
+      id: 'land-ignored', name: 'ignored',
+      task_specs: [
+        {
+          id: 'report', name: 'report', instructions: 'echo fix > fix.txt; mkdir -p out; echo \'{"ok": true}\' > out/result.json',
+          scorer: { kind: 'json_path', path: 'out/result.json', expression: '$.ok' }, metadata: { priority: 3 },
+        },
+        { id: 'breaker', name: 'breaker', instructions: 'sed -i 1s/a/BROKEN/ status.txt', metadata: { priority: 2 } },
+        // A scored file that is part of the result is still scored again on the combined tree.
+        {
+          id: 'tracked', name: 'tracked', instructions: 'sed -i 5s/e/done/ status.txt',
+          scorer: { kind: 'regex_match', path: 'status.txt', pattern: '^a$' }, metadata: { priority: 1 },
+        },
+      ],
+    }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const report = await c.landing.land({ runId });
+    expect(report.items.map((i) => [i.task_id, i.state, i.reason])).toEqual([
+      ['report', 'landed', null],
+      ['breaker', 'landed', null],
+      ['tracked', 'check_failed', 'scorer failed on the combined tree: status.txt does not match /^a$/'],
+    ]);
+    expect(git(repo, 'show', 'main:fix.txt')).toBe('fix');
+  });
+
   it('leaves results as branches and reports which would conflict', async () => {
     const repo = initRepo({ 'shared.txt': 'base\n' });
     const c = core({ maxWorkers: 4 });

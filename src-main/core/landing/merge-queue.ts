@@ -254,7 +254,7 @@ export class LandingService {
   /** The merge is in; it stays if the checks pass on the combined tree, else it is undone. Returns the new tip. */
   private async afterMerge(landing: LandingRow, wt: string, item: LandingItemRow, task: RunTask | undefined, prev: string, next: string): Promise<string> {
     this.mark(landing, item.taskId, 'checking');
-    const failure = (task ? rescore(task.spec, wt) : null) ?? (landing.checkCommand ? await runCheck(landing.checkCommand, wt, this.env) : null);
+    const failure = (task ? await rescore(task.spec, wt) : null) ?? (landing.checkCommand ? await runCheck(landing.checkCommand, wt, this.env) : null);
     if (!failure) {
       this.mark(landing, item.taskId, 'landed', { commit: next, tip: next });
       return next;

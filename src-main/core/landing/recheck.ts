@@ -1,13 +1,20 @@
 // The checks a merge must pass on the combined tree before it stays: the task's own scorer (a
-// manual one was already decided by a person, so it stands) and the optional run-level check command.
+// manual one was already decided by a person, so it stands, and so does one that reads a file git
+// ignores) and the optional run-level check command.
 import { spawn } from 'node:child_process';
 import { score } from '../fleet/scorers';
+import { gitRun } from './git';
 import type { FleetScorerSpec } from '../../../src-shared/protocol/fleet';
 
 const CHECK_TIMEOUT_MS = 10 * 60_000;
 
-export function rescore(spec: Record<string, unknown>, dir: string): string | null {
-  const verdict = score((spec.scorer ?? null) as FleetScorerSpec | null, 0, dir, (spec.metadata ?? {}) as Record<string, unknown>);
+export async function rescore(spec: Record<string, unknown>, dir: string): Promise<string | null> {
+  const scorer = (spec.scorer ?? null) as FleetScorerSpec | null;
+  // A file the scorer reads that git ignores (a test report, coverage) was written by the agent's
+  // run and never became part of the result, so no merged tree has it: its verdict on the agent's
+  // worktree stands, as a manual one does. Otherwise every such task would be taken out as failed.
+  if (scorer && 'path' in scorer && (await gitRun(dir, ['check-ignore', '-q', '--', String(scorer.path)])).code === 0) return null;
+  const verdict = score(scorer, 0, dir, (spec.metadata ?? {}) as Record<string, unknown>);
   return verdict.result === 'fail' ? `scorer failed on the combined tree: ${verdict.reason ?? verdict.score?.notes ?? 'fail'}` : null;
 }
 
