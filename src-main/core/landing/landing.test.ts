@@ -215,7 +215,7 @@ describe('shoal land: the merge queue', () => {
     expect(report.items.map((i) => i.state)).toEqual(['landed']);
     expect(report.error).toContain(`landed on main, but the checkout at ${repo} was left at the old tip ${before.slice(0, 12)}`);
     expect(report.error).toContain('x.txt');
-    expect(report.error).toContain('move the files named out of the way, then run `git reset --hard` there');
+    expect(report.error).toContain('save or move the files it names, then run `git reset --hard` there');
     expect(git(repo, 'show', 'main:x.txt')).toBe('x');
     // The user's file is untouched, and the checkout's index is still the old tip's.
     expect(fs.readFileSync(path.join(repo, 'x.txt'), 'utf8')).toBe('mine, not committed\n');

@@ -312,8 +312,8 @@ export class LandingService {
     if (r.code === 0) return null;
     const why = r.stderr.trim().split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
     // read-tree changed nothing: the files there are still those of the old tip. `git reset --hard`
-    // alone would overwrite an untracked file in the way, so the user moves those first.
-    return `landed on ${landing.intoBranch}, but the checkout at ${checkout} was left at the old tip ${before.slice(0, 12)}: ${why} — move the files named out of the way, then run \`git reset --hard\` there`;
+    // alone would overwrite a file in the way (untracked, or edited since a resumed landing began).
+    return `landed on ${landing.intoBranch}, but the checkout at ${checkout} was left at the old tip ${before.slice(0, 12)}: ${why} — save or move the files it names, then run \`git reset --hard\` there`;
   }
 
   private async push(landing: LandingRow, remote: string): Promise<string | null> {
