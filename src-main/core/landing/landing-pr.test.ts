@@ -95,6 +95,13 @@ describe('shoal land --pr with the real gh', () => {
     expect(pr.body).toContain('Add x');
     expect(pr.body).toContain('x.txt');
     expect(fs.existsSync(repo)).toBe(true);
+
+    // Landed with --pr again: the pull request already open is the branch's, recorded, not an error.
+    const again = await landing.land({ runId, pr: true });
+    expect(again.landing_id).not.toBe(report.landing_id);
+    expect(again.error).toBeNull();
+    expect(again.items[0]!.reason).toBe(report.items[0]!.reason);
+    expect(github.created).toHaveLength(1);
   });
 
   it('opens the pull request on the repository of the remote asked for, not on the first GitHub remote', async () => {
@@ -121,7 +128,7 @@ describe('shoal land --pr with the real gh', () => {
     expect(remoteHas(`${dir}/fork.git`, `refs/heads/shoal/${runId}/x`)).toBe(false);
   });
 
-  it('resumed after being killed between two pull requests: opens only the missing one', async () => {
+  it('resumed after being killed while opening pull requests: asks again only for the unrecorded one, and records the one gh had opened', async () => {
     const { repo, remote } = repoWithRemote();
     git(repo, 'remote', 'set-url', 'origin', github.remoteUrl);
     git(repo, 'config', `url.${remote}.pushInsteadOf`, github.remoteUrl);
@@ -141,16 +148,18 @@ describe('shoal land --pr with the real gh', () => {
       expect.stringMatching(/; pull request https:\/\/github\.localhost\/acme\/widgets\/pull\/\d+$/),
       expect.stringMatching(/; pull request https:\/\/github\.localhost\/acme\/widgets\/pull\/\d+$/),
     ]);
-    // The rows as a kill right after x's pull request was recorded leaves them: still running, y's not opened.
+    // The rows as a kill leaves them after gh opened y's pull request and before it was recorded.
     c.store.db.prepare(`UPDATE landings SET status = 'running', owner_pid = NULL WHERE id = ?`).run(first.landing_id);
     c.store.db.prepare(`UPDATE landing_items SET reason = ? WHERE landing_id = ? AND task_id = 'y'`).run(`left as branch shoal/${runId}/y`, first.landing_id);
+    // x's pull request is recorded: x is not pushed again. (To see that, x's branch is gone from the
+    // remote and the remote refuses it: a push of x would fail the landing.)
+    git(remote, 'update-ref', '-d', `refs/heads/shoal/${runId}/x`);
+    fs.writeFileSync(`${remote}/hooks/pre-receive`, `#!/bin/sh\nif grep -q 'shoal/${runId}/x$'; then echo "x must not be pushed again" >&2; exit 1; fi\n`, { mode: 0o755 });
 
     const resumed = await landing.land({ runId, pr: true });
     expect(resumed.resumed).toBe(true);
     expect(resumed.error).toBeNull();
-    expect(github.created.length).toBe(opened + 1);
-    expect(github.created.at(-1)!.headRefName).toBe(`shoal/${runId}/y`);
-    expect(resumed.items[0]!.reason).toBe(first.items[0]!.reason);
-    expect(resumed.items[1]!.reason).toBe(`left as branch shoal/${runId}/y; pull request ${github.created.at(-1)!.url}`);
+    expect(resumed.items.map((i) => i.reason)).toEqual(first.items.map((i) => i.reason));
+    expect(github.created.length).toBe(opened);
   });
 });

@@ -38,7 +38,11 @@ export async function openPullRequests(opts: {
     }
     const body = evidenceMarkdown(opts.store, opts.landing.runId, item.taskId);
     const r = await gh(['pr', 'create', ...(target ? ['--repo', target] : []), '--base', opts.landing.intoBranch, '--head', item.branch, '--title', `${item.taskId} (${opts.landing.runId})`, '--body', body], opts.landing.repo, opts.env);
-    if (r.code !== 0) problems.push(`${item.taskId}: gh pr create failed: ${r.out}`);
+    // The branch's pull request is open already (a land --pr again, or one killed after gh opened it
+    // and before it was recorded): the push above updated it, and its address is what gh names.
+    const existing = r.code !== 0 ? /already exists:\s*(https?:\/\/\S+)/.exec(r.out)?.[1] : undefined;
+    if (existing) opts.opened(item.taskId, existing);
+    else if (r.code !== 0) problems.push(`${item.taskId}: gh pr create failed: ${r.out}`);
     else opts.opened(item.taskId, r.out.split('\n').reverse().find((l) => /^https?:\/\//.test(l.trim()))?.trim() ?? r.out);
   }
   return problems.length > 0 ? problems.join('; ') : null;

@@ -2,8 +2,8 @@
 // without stubbing gh. gh has a development host, `github.localhost`, whose API it reaches over plain
 // http at `api.github.localhost`; pointing HTTP_PROXY at this server delivers those requests here
 // (nothing leaves the machine). It answers the GraphQL calls `gh auth status` and `gh pr create`
-// make: the repository, "no open pull request for this branch yet", and the creation, which it
-// records.
+// make: the repository, the open pull requests of a branch (the ones it created), and the creation,
+// which it records.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -56,7 +56,10 @@ export async function startFakeGitHub(owner = 'acme', name = 'widgets'): Promise
         if (variables.owner !== undefined && asked !== `${owner}/${name}`) {
           return reply({ data: { repository: null }, errors: [{ type: 'NOT_FOUND', path: ['repository'], message: `Could not resolve to a Repository with the name '${asked}'.` }] });
         }
-        return reply({ data: { repository: { ...repository, pullRequests: { nodes: [] } } } });
+        // The open pull requests gh asks about before it creates one (by head branch).
+        const open = created.filter((p) => variables.headRefName === undefined || p.headRefName === variables.headRefName)
+          .map((p) => ({ ...p, id: `PR_${p.number}`, state: 'OPEN', isCrossRepository: false, headRepositoryOwner: { login: owner } }));
+        return reply({ data: { repository: { ...repository, pullRequests: { totalCount: open.length, nodes: open } } } });
       }
       reply({ errors: [{ message: `the fake GitHub does not answer: ${query.slice(0, 80)}` }] });
     });
