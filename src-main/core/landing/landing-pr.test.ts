@@ -104,6 +104,24 @@ describe('shoal land --pr with the real gh', () => {
     expect(github.created).toHaveLength(1);
   });
 
+  it('a GitHub that stops answering: gh is stopped after its deadline and the landing ends, saying so', async () => {
+    const { c, runId, branch } = await finishedRunOnGitHubRemote('land-pr-stall');
+    const landing = new LandingService({ store: c.store, dataDir: c.dataDir, env: { ...envWithoutGh(), ...github.env(tempDir()) }, ghTimeoutMs: 6000 });
+    github.stall = true;
+    try {
+      const report = await landing.land({ runId, pr: true });
+      expect(report.status).toBe('done');
+      expect(report.error).toBe('x: gh pr create did not answer within 6 s (GitHub or a proxy on the way is not responding) and was stopped');
+      expect(report.items.map((i) => [i.state, i.reason])).toEqual([['kept', `left as branch ${branch}`]]);
+    } finally {
+      github.stall = false;
+    }
+    // Nothing is left holding the run: landing it again opens the pull request.
+    const again = await landing.land({ runId, pr: true });
+    expect(again.error).toBeNull();
+    expect(again.items[0]!.reason).toMatch(/; pull request https:\/\/github\.localhost\/acme\/widgets\/pull\/\d+$/);
+  });
+
   it('opens the pull request on the repository of the remote asked for, not on the first GitHub remote', async () => {
     const { dir, repo, remote } = repoWithRemote();
     // The remote asked for, "widgets", is the repository the fake GitHub has; origin (which gh

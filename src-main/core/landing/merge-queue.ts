@@ -50,6 +50,8 @@ export interface LandingDeps {
   onChange?: (runId: string) => void;
   /** Which candidate won each best-of-N group of a run (group id → task id). */
   winners?: (runId: string) => Map<string, string>;
+  /** How long one gh command may take (default GH_TIMEOUT_MS). */
+  ghTimeoutMs?: number;
 }
 
 const SHOAL_IDENTITY = { GIT_AUTHOR_NAME: 'Shoal', GIT_AUTHOR_EMAIL: 'shoal@localhost', GIT_COMMITTER_NAME: 'Shoal', GIT_COMMITTER_EMAIL: 'shoal@localhost' };
@@ -85,7 +87,7 @@ export class LandingService {
         throw new LandInputError(field, `run "${opts.runId}" has an interrupted ${unfinished.mode} landing into ${unfinished.intoBranch} (${unfinished.id}); land again into ${unfinished.intoBranch} with ${how} to finish it first — nothing was changed`);
       }
       if (opts.push || opts.pr) await checkRemote(unfinished.repo, opts.remote ?? 'origin');
-      if (opts.pr) await checkGh(unfinished.repo, opts.remote ?? 'origin', this.env);
+      if (opts.pr) await checkGh(unfinished.repo, opts.remote ?? 'origin', this.env, this.deps.ghTimeoutMs);
       // From here to work() nothing is awaited, and the takeover is a compare-and-set on the owner
       // seen: of two resumes at once, in this process or in two, exactly one goes on.
       const now = this.landStore.get(unfinished.id)!;
@@ -115,7 +117,7 @@ export class LandingService {
     if (items.length === 0) throw new LandInputError('runId', `run "${opts.runId}" has no passed task to land`);
     await checkBranches(repo, items);
     if (opts.push || opts.pr) await checkRemote(repo, opts.remote ?? 'origin');
-    if (opts.pr) await checkGh(repo, opts.remote ?? 'origin', this.env);
+    if (opts.pr) await checkGh(repo, opts.remote ?? 'origin', this.env, this.deps.ghTimeoutMs);
     const base = (await git(repo, ['rev-parse', `refs/heads/${intoBranch}`])).trim();
     const check = opts.check === undefined ? this.runLabel(opts.runId, 'land_check') : opts.check;
     const written = this.landStore.create({ runId: opts.runId, repo, intoBranch, mode, checkCommand: check || null, baseCommit: base, ownerPid: process.pid }, items);
@@ -325,7 +327,7 @@ export class LandingService {
     const { openPullRequests } = await import('./pull-requests');
     const items = this.landStore.items(landing.id);
     return openPullRequests({
-      landing, items, remote, env: this.env, store: this.deps.store,
+      landing, items, remote, env: this.env, store: this.deps.store, timeoutMs: this.deps.ghTimeoutMs,
       opened: (taskId, url) => {
         const item = items.find((i) => i.taskId === taskId)!;
         this.mark(landing, taskId, 'kept', { files: item.files, reason: `left as branch ${item.branch}; pull request ${url}` });

@@ -15,6 +15,9 @@ export interface FakeGitHub {
   /** The remote URL of the one repository it serves. */
   readonly remoteUrl: string;
   readonly created: CreatedPr[];
+  /** While true, a request to create a pull request is taken and never answered (a GitHub, or a
+   *  proxy, that stopped responding). */
+  stall: boolean;
   close(): Promise<void>;
 }
 
@@ -41,6 +44,7 @@ export async function startFakeGitHub(owner = 'acme', name = 'widgets'): Promise
       // `gh auth status` reads the token's scopes from the REST root.
       if (req.method === 'GET') return reply({}, { 'x-oauth-scopes': 'repo, read:org' });
       const { query = '', variables = {} } = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { query?: string; variables?: Record<string, unknown> };
+      if (query.includes('createPullRequest') && fake.stall) return;
       if (query.includes('createPullRequest')) {
         const input = variables.input as Omit<CreatedPr, 'number' | 'url'>;
         const number = created.length + 1;
@@ -66,14 +70,19 @@ export async function startFakeGitHub(owner = 'acme', name = 'widgets'): Promise
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const proxy = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
+  const fake: FakeGitHub = {
     remoteUrl: `https://${HOST}/${owner}/${name}.git`,
     created,
+    stall: false,
     env: (configDir, loggedIn = true) => ({
       GH_CONFIG_DIR: configDir, HTTP_PROXY: proxy, http_proxy: proxy, NO_PROXY: '', no_proxy: '',
       // GH_HOST lets gh pick the github.localhost remote; a person who never logged in sets neither.
       ...(loggedIn ? { GH_HOST: HOST, GH_TOKEN: 'shoal-test-token' } : {}),
     }),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections(); // a stalled request is never answered
+    }),
   };
+  return fake;
 }
