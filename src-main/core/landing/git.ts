@@ -1,7 +1,7 @@
 // Git for the landing module: every call is a real `git` process with a fixed locale and no prompts,
 // and its outcome (exit code, stdout, stderr) is returned rather than thrown when the caller needs to
 // tell "conflict" from "broken" (a merge that conflicts exits 1 and is not an error for the queue).
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 
 export interface GitResult { code: number; stdout: string; stderr: string }
@@ -58,4 +58,36 @@ export async function worktrees(repo: string): Promise<Array<{ path: string; bra
     else if (line.startsWith('branch refs/heads/') && list.length > 0) list[list.length - 1]!.branch = line.slice('branch refs/heads/'.length);
   }
   return list;
+}
+
+/** How long a push may take before it is stopped. */
+export const PUSH_TIMEOUT_MS = 5 * 60_000;
+
+/** Pushes `ref` to the same name on `remote`; null when it went, else why not. It runs in its own
+ *  process group with a deadline: a remote that stops answering (git sets no timeout on http, ssh
+ *  waits as long as TCP does) is stopped with its helpers (git-remote-https, ssh), not waited for. */
+export function pushRef(repo: string, remote: string, ref: string, timeoutMs = PUSH_TIMEOUT_MS): Promise<string | null> {
+  return new Promise((resolve) => {
+    const child = spawn('git', ['push', '-q', remote, `${ref}:${ref}`], { cwd: repo, env: { ...process.env, ...BASE_ENV }, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4000);
+    });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch { /* already gone */ }
+    }, timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      resolve(`push failed: ${spawnFailure(e, repo)}`);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (timedOut) resolve(`push to ${remote} did not finish within ${Math.round(timeoutMs / 1000)} s (the remote is not responding) and was stopped`);
+      else resolve(code === 0 ? null : `push failed: ${stderr.trim()}`);
+    });
+  });
 }

@@ -2,11 +2,13 @@
 // conflict or a failed check takes one out (with its files) and the rest go on, and bad input changes
 // nothing.
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { git, initRepo, repoWithRemote } from '../test-support/git-repo';
 import { launch, tempDir } from '../test-support/temp-core';
 import { useCores } from '../test-support/use-cores';
+import { waitFor } from '../test-support/wait-for';
 import { LandInputError, LandingService } from './merge-queue';
 import { gatherEvidence } from './receipt';
 
@@ -239,6 +241,35 @@ describe('shoal land: the merge queue', () => {
     expect(landed.status).toBe('done');
     expect(landed.items.map((i) => i.state)).toEqual(['landed']);
     expect(git(repo, 'show', 'main:x.txt')).toBe('x');
+  });
+
+  it('a remote that stops answering: the push is stopped at its deadline with its helpers, the results stay landed, and it says so', async () => {
+    // Takes connections and never answers (a hung git server or proxy).
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((s) => {
+      sockets.add(s);
+      s.resume(); // reads the request (and so sees the end of the connection), never answers
+      s.on('close', () => sockets.delete(s));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const repo = initRepo({ 'README.md': 'hello\n' });
+      git(repo, 'remote', 'add', 'stalled', `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/repo.git`);
+      const c = core({ maxWorkers: 1 });
+      const runId = launch(c, { id: 'land-stalled', name: 'stalled', task_specs: [{ id: 'x', name: 'x', instructions: 'echo x > x.txt' }] }, repo);
+      expect(await c.engine.waitForRun(runId)).toBe('completed');
+      const landing = new LandingService({ store: c.store, dataDir: c.dataDir, pushTimeoutMs: 3000 });
+      const report = await landing.land({ runId, push: true, remote: 'stalled' });
+      expect(report.status).toBe('done');
+      expect(report.items.map((i) => i.state)).toEqual(['landed']);
+      expect(report.error).toBe('push to stalled did not finish within 3 s (the remote is not responding) and was stopped');
+      expect(git(repo, 'show', 'main:x.txt')).toBe('x');
+      // git's http helper, which held the connection, was stopped with it.
+      await waitFor('the push\'s connection to close', () => sockets.size === 0, 5000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('a landing interrupted before its push pushes when resumed with --push', async () => {

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isAlive } from '../fleet/process-tree';
 import type { Store } from '../store/open';
-import { git, gitRetrying, gitRun } from './git';
+import { git, gitRetrying, gitRun, pushRef } from './git';
 import { LandStore, type ItemState, type LandingItemRow, type LandingRow, type LandMode } from './land-store';
 import { LandInputError, planItems, runTasks, type RunTask } from './land-plan';
 import { checkBranches, checkGh, checkRemote, resolveRepo } from './preflight';
@@ -50,8 +50,9 @@ export interface LandingDeps {
   onChange?: (runId: string) => void;
   /** Which candidate won each best-of-N group of a run (group id → task id). */
   winners?: (runId: string) => Map<string, string>;
-  /** How long one gh command may take (default GH_TIMEOUT_MS). */
+  /** How long one gh command may take (default GH_TIMEOUT_MS), and one push (default PUSH_TIMEOUT_MS). */
   ghTimeoutMs?: number;
+  pushTimeoutMs?: number;
 }
 
 const SHOAL_IDENTITY = { GIT_AUTHOR_NAME: 'Shoal', GIT_AUTHOR_EMAIL: 'shoal@localhost', GIT_COMMITTER_NAME: 'Shoal', GIT_COMMITTER_EMAIL: 'shoal@localhost' };
@@ -319,15 +320,14 @@ export class LandingService {
   }
 
   private async push(landing: LandingRow, remote: string): Promise<string | null> {
-    const r = await gitRun(landing.repo, ['push', '-q', remote, `refs/heads/${landing.intoBranch}:refs/heads/${landing.intoBranch}`]);
-    return r.code === 0 ? null : `push failed: ${r.stderr.trim()}`;
+    return pushRef(landing.repo, remote, `refs/heads/${landing.intoBranch}`, this.deps.pushTimeoutMs);
   }
 
   private async openPrs(landing: LandingRow, remote: string): Promise<string | null> {
     const { openPullRequests } = await import('./pull-requests');
     const items = this.landStore.items(landing.id);
     return openPullRequests({
-      landing, items, remote, env: this.env, store: this.deps.store, timeoutMs: this.deps.ghTimeoutMs,
+      landing, items, remote, env: this.env, store: this.deps.store, timeoutMs: this.deps.ghTimeoutMs, pushTimeoutMs: this.deps.pushTimeoutMs,
       opened: (taskId, url) => {
         const item = items.find((i) => i.taskId === taskId)!;
         this.mark(landing, taskId, 'kept', { files: item.files, reason: `left as branch ${item.branch}; pull request ${url}` });

@@ -3,7 +3,7 @@
 // gh is installed and logged in; a failure of one push or PR is recorded and the rest go on.
 import type { Store } from '../store/open';
 import { ghFailure, runGh } from './gh';
-import { gitRun } from './git';
+import { gitRun, pushRef } from './git';
 import type { LandingItemRow, LandingRow } from './land-store';
 import { remoteRepo } from './preflight';
 import { evidenceMarkdown } from './receipt';
@@ -14,7 +14,7 @@ export function hasPullRequest(item: LandingItemRow): boolean {
 }
 
 export async function openPullRequests(opts: {
-  landing: LandingRow; items: LandingItemRow[]; remote: string; env: NodeJS.ProcessEnv; store: Store; timeoutMs?: number;
+  landing: LandingRow; items: LandingItemRow[]; remote: string; env: NodeJS.ProcessEnv; store: Store; timeoutMs?: number; pushTimeoutMs?: number;
   /** Told each pull request's address as gh prints it. */
   opened: (taskId: string, url: string) => void;
 }): Promise<string | null> {
@@ -25,9 +25,9 @@ export async function openPullRequests(opts: {
   const target = url.code === 0 ? remoteRepo(url.stdout.trim()) : null;
   // A resumed landing (killed after some pull requests were opened) opens only the ones still missing.
   for (const item of opts.items.filter((i) => i.state === 'kept' && !hasPullRequest(i))) {
-    const pushed = await gitRun(opts.landing.repo, ['push', '-q', opts.remote, `refs/heads/${item.branch}:refs/heads/${item.branch}`]);
-    if (pushed.code !== 0) {
-      problems.push(`${item.taskId}: push failed: ${pushed.stderr.trim()}`);
+    const pushed = await pushRef(opts.landing.repo, opts.remote, `refs/heads/${item.branch}`, opts.pushTimeoutMs);
+    if (pushed) {
+      problems.push(`${item.taskId}: ${pushed}`);
       continue;
     }
     const body = evidenceMarkdown(opts.store, opts.landing.runId, item.taskId);
