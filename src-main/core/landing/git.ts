@@ -60,8 +60,8 @@ export async function worktrees(repo: string): Promise<Array<{ path: string; bra
   return list;
 }
 
-/** How long a push may take before it is stopped. */
-export const PUSH_TIMEOUT_MS = 5 * 60_000;
+/** How long a push may take before it is stopped: long enough for a first push of a big history. */
+export const PUSH_TIMEOUT_MS = 10 * 60_000;
 
 /** Pushes `ref` to the same name on `remote`; null when it went, else why not. It runs in its own
  *  process group with a deadline: a remote that stops answering (git sets no timeout on http, ssh
