@@ -77,8 +77,6 @@ export class LandingService {
     const unfinished = this.landStore.ofRun(opts.runId).find((l) => l.status === 'running');
     if (unfinished) {
       if (this.isBusy(unfinished)) throw busy(unfinished);
-      // What this call asks for after the queue (push, pull requests) is done on resume too: the
-      // landing row does not keep it, and a resumed `land --push` that never pushed would say "done".
       // It is resumed as it was begun: asked to land elsewhere or otherwise, say so rather than
       // merge into a branch the caller did not name.
       const mode = opts.pr ? 'branches' : opts.mode ?? unfinished.mode;
@@ -87,6 +85,8 @@ export class LandingService {
         const how = unfinished.mode === 'branches' ? '--branches or --pr' : unfinished.mode === 'squash' ? '--squash' : 'merge commits';
         throw new LandInputError(field, `run "${opts.runId}" has an interrupted ${unfinished.mode} landing into ${unfinished.intoBranch} (${unfinished.id}); land again into ${unfinished.intoBranch} with ${how} to finish it first — nothing was changed`);
       }
+      // What this call asks for after the queue (push, pull requests) is done on resume too: the
+      // landing row does not keep it, and a resumed `land --push` that never pushed would say "done".
       if (opts.push || opts.pr) await checkRemote(unfinished.repo, opts.remote ?? 'origin');
       if (opts.pr) await checkGh(unfinished.repo, opts.remote ?? 'origin', this.env, this.deps.ghTimeoutMs);
       // From here to work() nothing is awaited, and the takeover is a compare-and-set on the owner
@@ -162,7 +162,8 @@ export class LandingService {
       if (after.pr) problems.push(await this.openPrs(landing, after.remote ?? 'origin'));
       this.landStore.finish(landing.id, 'done', problems.filter(Boolean).join('; ') || null);
     } catch (e) {
-      // The queue could not go on (git itself failed); what is recorded stays, a later land resumes.
+      // The queue could not go on (git itself failed): the landing fails with why. What it recorded
+      // stays; a later land is a new landing, which finds what this one merged already there.
       this.landStore.finish(landing.id, 'failed', (e as Error).message);
     } finally {
       this.active.delete(landing.id);
@@ -305,9 +306,9 @@ export class LandingService {
   }
 
   /** The user's checkout had the target branch checked out, clean (preflight made sure): its index
-   *  and files follow the branch from where it was to the new tip, as a fast-forward would. */
-  /** The results stay landed when this fails (an untracked file there is in the way): what is wrong
-   *  is returned, not thrown, so the landing is not called failed, and an error of the queue is not hidden. */
+   *  and files follow the branch from where it was to the new tip, as a fast-forward would. The
+   *  results stay landed when this fails (an untracked file there is in the way): what is wrong is
+   *  returned, not thrown, so the landing is not called failed, and an error of the queue is not hidden. */
   private async syncCheckout(checkout: string, before: string, landing: LandingRow): Promise<string | null> {
     const after = (await gitRun(landing.repo, ['rev-parse', `refs/heads/${landing.intoBranch}`])).stdout.trim();
     if (!after || after === before) return null;
@@ -349,7 +350,7 @@ function afterQueue(opts: LandOptions): { push?: boolean; pr?: boolean; remote?:
 /** Whether a commit message is the queue's own commit for this task of this landing: its trailers
  *  compared line by line, since as text "Shoal-Task: a" is also the start of "Shoal-Task: ab" (the
  *  tip being the landed merge of task "ab" must not count as task "a" merged). */
-export function madeBy(message: string, landingId: string, taskId: string): boolean {
+function madeBy(message: string, landingId: string, taskId: string): boolean {
   const lines = new Set(message.split('\n').map((l) => l.trim()));
   return lines.has(`Shoal-Landing: ${landingId}`) && lines.has(`Shoal-Task: ${taskId}`);
 }
