@@ -272,6 +272,25 @@ describe('shoal land: the merge queue', () => {
     }
   });
 
+  it('resuming where a kill left the queue\'s folder half made never runs git in a repository around it', async () => {
+    // Shoal's data folder inside a repository of its own (a home folder kept in git), with an edit.
+    const home = initRepo({ 'notes.txt': 'v1\n' });
+    fs.writeFileSync(path.join(home, 'notes.txt'), 'v2, not committed\n');
+    const repo = initRepo({ 'README.md': 'hello\n' });
+    const c = core({ maxWorkers: 1 }, { dir: path.join(home, '.shoal') });
+    const runId = launch(c, { id: 'land-half-made', name: 'half', task_specs: [{ id: 'x', name: 'x', instructions: 'echo x > x.txt' }] }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const written = await c.landing.prepare({ runId });
+    // Killed inside `git worktree add`: the folder is made, it is not a worktree yet.
+    fs.mkdirSync(path.join(c.dataDir, 'landing', written.id), { recursive: true });
+    const report = await c.landing.land({ runId });
+    expect(report.resumed).toBe(true);
+    expect([report.status, report.error, report.items.map((i) => i.state)]).toEqual(['done', null, ['landed']]);
+    expect(git(repo, 'show', 'main:x.txt')).toBe('x');
+    expect(fs.readFileSync(path.join(home, 'notes.txt'), 'utf8')).toBe('v2, not committed\n');
+    expect(git(home, 'log', '--format=%s')).toBe('init');
+  });
+
   it('a landing interrupted before its push pushes when resumed with --push', async () => {
     const { repo, remote } = repoWithRemote();
     const c = core({ maxWorkers: 1 });

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isAlive } from '../fleet/process-tree';
 import type { Store } from '../store/open';
-import { git, gitRetrying, gitRun, pushRef } from './git';
+import { git, gitRetrying, gitRun, pushRef, worktrees } from './git';
 import { LandStore, type ItemState, type LandingItemRow, type LandingRow, type LandMode } from './land-store';
 import { LandInputError, planItems, runTasks, type RunTask } from './land-plan';
 import { checkBranches, checkGh, checkRemote, resolveRepo } from './preflight';
@@ -187,10 +187,13 @@ export class LandingService {
     const wt = path.join(this.root, landing.id);
     const { repo, intoBranch } = landing;
     const holder = await this.userCheckout(repo, intoBranch);
-    if (fs.existsSync(wt)) {
+    if (await this.isWorktreeOf(repo, wt)) {
       // Resuming: drop whatever half-made merge the crash left in our own worktree.
       await gitRun(wt, ['reset', '--hard', '-q']);
     } else {
+      // A folder a kill left half made (or half removed) is no worktree: git run in it would act on
+      // whatever repository is around it (the data folder may sit in one, a home folder kept in git).
+      fs.rmSync(wt, { recursive: true, force: true });
       fs.mkdirSync(this.root, { recursive: true });
       // --force: the target branch may be checked out in the user's checkout too; the queue moves
       // the branch there and then brings that (clean) checkout along, see syncCheckout.
@@ -292,6 +295,13 @@ export class LandingService {
         this.mark(landing, item.taskId, 'conflict', { files, reason: `would conflict with ${landing.intoBranch} in ${files.join(', ')}` });
       } else throw new Error(`git merge-tree failed: ${r.stderr.trim()}`);
     }
+  }
+
+  /** Whether `dir` is a worktree of `repo` that git will find from inside it. */
+  private async isWorktreeOf(repo: string, dir: string): Promise<boolean> {
+    if (!fs.existsSync(path.join(dir, '.git'))) return false;
+    const real = fs.realpathSync(dir);
+    return (await worktrees(repo)).some((w) => fs.existsSync(w.path) && fs.realpathSync(w.path) === real);
   }
 
   private async userCheckout(repo: string, branch: string): Promise<string | null> {
