@@ -148,6 +148,7 @@ describe('shoal land: the merge queue', () => {
     await expectRefusal({ runId, into: 'nope' }, 'into', 'branch "nope" does not exist in');
     await expectRefusal({ runId: 'run-missing' }, 'runId', 'no run "run-missing"');
     await expectRefusal({ runId, tasks: ['zzz'] }, 'tasks[0]', 'no task "zzz" in this run');
+    await expectRefusal({ runId, tasks: ['x', 'x'] }, 'tasks[1]', 'task "x" is listed twice');
     fs.writeFileSync(path.join(repo, 'README.md'), 'edited, not committed\n');
     await expectRefusal({ runId }, 'into', 'has "main" checked out with uncommitted changes (README.md)');
     git(repo, 'checkout', '--', 'README.md');
