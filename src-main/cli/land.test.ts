@@ -6,7 +6,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { git, initRepo } from '../core/test-support/git-repo';
 import { tempDir } from '../core/test-support/temp-core';
-import { runCli } from './test-support/cli';
+import { runCli, startCli } from './test-support/cli';
+import { waitFor } from '../core/test-support/wait-for';
 
 
 function runSpec(dir: string): string {
@@ -16,6 +17,19 @@ function runSpec(dir: string): string {
     task_specs: ['a', 'b', 'c', 'd'].map((id, i) => ({ id, name: id.toUpperCase(), instructions: `echo ${id} > ${id}.txt`, metadata: { priority: 10 - i } })),
   }));
   return spec;
+}
+
+/** The processes of group `pgid` that are not zombies, as "pid command" (Linux /proc). */
+function runningInGroup(pgid: number): string[] {
+  const found: string[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(rest[2]) === pgid && rest[0] !== 'Z') found.push(`${pid} ${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))}`);
+    } catch { /* gone meanwhile */ }
+  }
+  return found;
 }
 
 describe('shoal land', () => {
@@ -99,6 +113,36 @@ exit 0
     expect(report.items[1]!.commit).not.toBe(abCommit);
     expect(git(repo, 'log', '--format=%H', '--grep', '^Shoal-Task: a$', 'main')).toBe(report.items[1]!.commit);
     expect(git(repo, 'show', 'main:a.txt')).toBe('a');
+    expect(git(repo, 'status', '--porcelain')).toBe('');
+  });
+
+  it('Ctrl-C during a check: the check\'s processes are stopped with it, and the landing resumes', async () => {
+    const dir = tempDir();
+    const repo = initRepo({ 'README.md': 'hello\n' });
+    const db = path.join(dir, 's.db');
+    expect((await runCli(['run', runSpec(dir), '--db', db, '--workspace', repo], { cwd: dir })).code).toBe(0);
+    // The check (its own process group) writes its group's id, then takes long, the first time.
+    const pgidFile = path.join(dir, 'check.pgid');
+    const check = `if [ ! -f ${pgidFile} ]; then echo $$ > ${pgidFile}.new; mv ${pgidFile}.new ${pgidFile}; sleep 60; fi`;
+    const child = startCli(['land', 'cli-land', '--db', db, '--check', check], { cwd: dir });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    await waitFor('the check to start', () => fs.existsSync(pgidFile));
+    const pgid = Number(fs.readFileSync(pgidFile, 'utf8'));
+    child.kill('SIGINT');
+    expect(await exited).toBe(1);
+    expect(stderr).toContain('stopped; run `shoal land cli-land` again to resume');
+    // Nothing of the check is left running (a killed process this sandbox's init has not reaped yet
+    // is a zombie, not running).
+    expect(runningInGroup(pgid)).toEqual([]);
+    // Task a was merged and its check cut short: the resume checks it again, and lands the rest.
+    const resumed = await runCli(['land', 'cli-land', '--db', db, '--json'], { cwd: dir });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const report = JSON.parse(resumed.stdout) as { resumed: boolean; items: Array<{ task_id: string; state: string }> };
+    expect(report.resumed).toBe(true);
+    expect(report.items.map((i) => [i.task_id, i.state])).toEqual([['a', 'landed'], ['b', 'landed'], ['c', 'landed'], ['d', 'landed']]);
+    expect(git(repo, 'log', '--format=%H', '--grep', '^Shoal-Task: a$', 'main').split('\n')).toHaveLength(1);
     expect(git(repo, 'status', '--porcelain')).toBe('');
   });
 

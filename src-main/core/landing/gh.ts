@@ -12,13 +12,14 @@ export type GhResult =
   | { kind: 'missing' }
   | { kind: 'timeout'; seconds: number };
 
-export function runGh(args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs = GH_TIMEOUT_MS): Promise<GhResult> {
+export function runGh(args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs = GH_TIMEOUT_MS, stop?: AbortSignal): Promise<GhResult> {
   return new Promise((resolve) => {
-    execFile('gh', args, { cwd, env: { ...env, GH_PROMPT_DISABLED: '1' }, timeout: timeoutMs, killSignal: 'SIGKILL' }, (e, stdout, stderr) => {
+    execFile('gh', args, { cwd, env: { ...env, GH_PROMPT_DISABLED: '1' }, timeout: timeoutMs, killSignal: 'SIGKILL', ...(stop ? { signal: stop } : {}) }, (e, stdout, stderr) => {
       const out = `${stdout}${stderr}`.trim();
       if (!e) return resolve({ kind: 'ok', out });
       const err = e as NodeJS.ErrnoException & { killed?: boolean };
       if (err.code === 'ENOENT') return resolve({ kind: 'missing' });
+      if (stop?.aborted) return resolve({ kind: 'failed', out: 'stopped: Shoal is stopping' });
       if (err.killed) return resolve({ kind: 'timeout', seconds: Math.round(timeoutMs / 1000) });
       resolve({ kind: 'failed', out });
     });

@@ -66,7 +66,7 @@ export const PUSH_TIMEOUT_MS = 10 * 60_000;
 /** Pushes `ref` to the same name on `remote`; null when it went, else why not. It runs in its own
  *  process group with a deadline: a remote that stops answering (git sets no timeout on http, ssh
  *  waits as long as TCP does) is stopped with its helpers (git-remote-https, ssh), not waited for. */
-export function pushRef(repo: string, remote: string, ref: string, timeoutMs = PUSH_TIMEOUT_MS): Promise<string | null> {
+export function pushRef(repo: string, remote: string, ref: string, timeoutMs = PUSH_TIMEOUT_MS, stop?: AbortSignal): Promise<string | null> {
   return new Promise((resolve) => {
     const child = spawn('git', ['push', '-q', remote, `${ref}:${ref}`], { cwd: repo, env: { ...process.env, ...BASE_ENV }, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     let stderr = '';
@@ -74,19 +74,27 @@ export function pushRef(repo: string, remote: string, ref: string, timeoutMs = P
       stderr = (stderr + d.toString()).slice(-4000);
     });
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
+    const killGroup = () => {
       try {
         process.kill(-child.pid!, 'SIGKILL');
       } catch { /* already gone */ }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
     }, timeoutMs);
+    if (stop?.aborted) killGroup();
+    stop?.addEventListener('abort', killGroup, { once: true });
     child.on('error', (e) => {
       clearTimeout(timer);
+      stop?.removeEventListener('abort', killGroup);
       resolve(`push failed: ${spawnFailure(e, repo)}`);
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      if (timedOut) resolve(`push to ${remote} did not finish within ${Math.round(timeoutMs / 1000)} s (the remote is not responding) and was stopped`);
+      stop?.removeEventListener('abort', killGroup);
+      if (stop?.aborted) resolve(`push to ${remote} was stopped: Shoal is stopping`);
+      else if (timedOut) resolve(`push to ${remote} did not finish within ${Math.round(timeoutMs / 1000)} s (the remote is not responding) and was stopped`);
       else resolve(code === 0 ? null : `push failed: ${stderr.trim()}`);
     });
   });

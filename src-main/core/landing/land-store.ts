@@ -93,6 +93,11 @@ export class LandStore {
       .run(ownerPid, nowIso(), landingId, seenOwner).changes === 1;
   }
 
+  /** Its owner stopped working it (Shoal is stopping): still running, and the next land resumes it. */
+  release(landingId: string): void {
+    this.db.prepare(`UPDATE landings SET owner_pid = NULL, updated_at = ? WHERE id = ? AND status = 'running'`).run(nowIso(), landingId);
+  }
+
   claim(landingId: string, ownerPid: number): void {
     this.db.prepare(`UPDATE landings SET owner_pid = ?, updated_at = ? WHERE id = ?`).run(ownerPid, nowIso(), landingId);
   }

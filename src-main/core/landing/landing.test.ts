@@ -292,6 +292,25 @@ describe('shoal land: the merge queue', () => {
     expect(git(home, 'log', '--format=%s')).toBe('init');
   });
 
+  it('Shoal quitting during a check stops the check and leaves the landing to resume', async () => {
+    const repo = initRepo({ 'README.md': 'hello\n' });
+    const dir = tempDir();
+    const c = core({ maxWorkers: 1 }, { dir });
+    const runId = launch(c, { id: 'land-quit', name: 'quit', task_specs: [{ id: 'x', name: 'x', instructions: 'echo x > x.txt' }] }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const started = path.join(tempDir(), 'started');
+    const landing = c.landing.land({ runId, check: `if [ ! -f ${started} ]; then touch ${started}; sleep 60; fi` });
+    await waitFor('the check to start', () => fs.existsSync(started));
+    await c.shutdown(); // the app quits
+    const report = await landing;
+    expect([report.status, report.interrupted, report.items.map((i) => i.state)]).toEqual(['running', true, ['checking']]);
+    // Opened again, the landing resumes: the merge is checked again and stays.
+    const again = core({ maxWorkers: 1 }, { dir });
+    const resumed = await again.landing.land({ runId });
+    expect([resumed.resumed, resumed.status, resumed.items.map((i) => i.state)]).toEqual([true, 'done', ['landed']]);
+    expect(git(repo, 'log', '--format=%H', '--grep', '^Shoal-Task: x$', 'main').split('\n')).toHaveLength(1);
+  });
+
   it('a landing interrupted before its push pushes when resumed with --push', async () => {
     const { repo, remote } = repoWithRemote();
     const c = core({ maxWorkers: 1 });

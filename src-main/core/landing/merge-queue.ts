@@ -62,6 +62,9 @@ export class LandingService {
   private readonly env: NodeJS.ProcessEnv;
   /** Landings this process is working on: a second `land` of the same run waits for none, it refuses. */
   private readonly active = new Set<string>();
+  /** Aborted by stop(): the queue stops between steps, a running check or push is killed. */
+  private readonly stopper = new AbortController();
+  private readonly working = new Set<Promise<unknown>>();
 
   constructor(private readonly deps: LandingDeps) {
     this.landStore = new LandStore(deps.store);
@@ -74,6 +77,7 @@ export class LandingService {
 
   /** Lands a run (or resumes its interrupted landing). Bad input throws LandInputError, unchanged. */
   async land(opts: LandOptions): Promise<LandReport> {
+    if (this.stopper.signal.aborted) throw new LandInputError('runId', 'Shoal is stopping; land again once it has restarted');
     const unfinished = this.landStore.ofRun(opts.runId).find((l) => l.status === 'running');
     if (unfinished) {
       if (this.isBusy(unfinished)) throw busy(unfinished);
@@ -150,7 +154,26 @@ export class LandingService {
     return typeof v === 'string' && v.trim() ? v : null;
   }
 
-  private async work(landing: LandingRow, resumed: boolean, after: { push?: boolean; pr?: boolean; remote?: string } = {}): Promise<LandReport> {
+  /** Shoal is stopping (the app quits, `shoal land` got SIGINT or SIGTERM): a running check or push
+   *  is killed with its process group, nothing more is merged, and each landing being worked is left
+   *  running with no owner, as a kill would leave it, so the next land resumes it. Resolves once
+   *  they have all stopped. */
+  async stop(): Promise<void> {
+    this.stopper.abort();
+    await Promise.allSettled([...this.working]);
+  }
+
+  private throwIfStopped(): void {
+    if (this.stopper.signal.aborted) throw new LandingStopped();
+  }
+
+  private work(landing: LandingRow, resumed: boolean, after: { push?: boolean; pr?: boolean; remote?: string } = {}): Promise<LandReport> {
+    const working = this.workOn(landing, resumed, after);
+    this.working.add(working);
+    return working.finally(() => this.working.delete(working));
+  }
+
+  private async workOn(landing: LandingRow, resumed: boolean, after: { push?: boolean; pr?: boolean; remote?: string }): Promise<LandReport> {
     this.active.add(landing.id);
     this.landStore.claim(landing.id, process.pid);
     try {
@@ -158,13 +181,16 @@ export class LandingService {
       const problems: Array<string | null> = [];
       if (landing.mode === 'branches') await this.checkOnly(landing);
       else problems.push(await this.mergeAll(landing));
+      this.throwIfStopped();
       if (after.push) problems.push(await this.push(landing, after.remote ?? 'origin'));
       if (after.pr) problems.push(await this.openPrs(landing, after.remote ?? 'origin'));
+      this.throwIfStopped();
       this.landStore.finish(landing.id, 'done', problems.filter(Boolean).join('; ') || null);
     } catch (e) {
+      if (e instanceof LandingStopped) this.landStore.release(landing.id);
       // The queue could not go on (git itself failed): the landing fails with why. What it recorded
       // stays; a later land is a new landing, which finds what this one merged already there.
-      this.landStore.finish(landing.id, 'failed', (e as Error).message);
+      else this.landStore.finish(landing.id, 'failed', (e as Error).message);
     } finally {
       this.active.delete(landing.id);
       this.deps.onChange?.(landing.runId);
@@ -217,6 +243,7 @@ export class LandingService {
     let checkoutProblem: string | null = null;
     try {
       for (const item of this.landStore.items(landing.id)) {
+        this.throwIfStopped();
         if (item.state === 'merging' || item.state === 'checking') {
           const head = await git(wt, ['log', '-1', '--format=%B']);
           if (!madeBy(head, landing.id, item.taskId)) this.mark(landing, item.taskId, 'queued');
@@ -251,7 +278,8 @@ export class LandingService {
     } finally {
       // From the landing's base (the clean checkout matched it when the landing began, and a
       // crash since then left it there) to the tip.
-      if (holder) checkoutProblem = await this.syncCheckout(holder, landing.baseCommit, landing);
+      // Stopped, the checkout stays where a kill would leave it, for the resume to bring along.
+      if (holder && !this.stopper.signal.aborted) checkoutProblem = await this.syncCheckout(holder, landing.baseCommit, landing);
       await gitRetrying(repo, ['worktree', 'remove', '--force', wt]).catch(() => '');
       fs.rmSync(wt, { recursive: true, force: true });
     }
@@ -261,7 +289,10 @@ export class LandingService {
   /** The merge is in; it stays if the checks pass on the combined tree, else it is undone. Returns the new tip. */
   private async afterMerge(landing: LandingRow, wt: string, item: LandingItemRow, task: RunTask | undefined, prev: string, next: string): Promise<string> {
     this.mark(landing, item.taskId, 'checking');
-    const failure = (task ? await rescore(task.spec, wt) : null) ?? (landing.checkCommand ? await runCheck(landing.checkCommand, wt, this.env) : null);
+    const failure = (task ? await rescore(task.spec, wt) : null) ?? (landing.checkCommand ? await runCheck(landing.checkCommand, wt, this.env, this.stopper.signal) : null);
+    // A check killed because Shoal is stopping says nothing about the merge: it stays `checking`,
+    // and the resume checks it again.
+    this.throwIfStopped();
     if (!failure) {
       this.mark(landing, item.taskId, 'landed', { commit: next, tip: next });
       return next;
@@ -287,6 +318,7 @@ export class LandingService {
    *  `git merge-tree` so a conflict is known before anyone merges. */
   private async checkOnly(landing: LandingRow): Promise<void> {
     for (const item of this.landStore.items(landing.id)) {
+      this.throwIfStopped();
       if (item.state !== 'queued' && item.state !== 'merging') continue;
       const r = await gitRun(landing.repo, ['merge-tree', '--write-tree', '--name-only', '--no-messages', `refs/heads/${landing.intoBranch}`, item.branch]);
       if (r.code === 0) this.mark(landing, item.taskId, 'kept', { reason: `left as branch ${item.branch}` });
@@ -331,14 +363,14 @@ export class LandingService {
   }
 
   private async push(landing: LandingRow, remote: string): Promise<string | null> {
-    return pushRef(landing.repo, remote, `refs/heads/${landing.intoBranch}`, this.deps.pushTimeoutMs);
+    return pushRef(landing.repo, remote, `refs/heads/${landing.intoBranch}`, this.deps.pushTimeoutMs, this.stopper.signal);
   }
 
   private async openPrs(landing: LandingRow, remote: string): Promise<string | null> {
     const { openPullRequests } = await import('./pull-requests');
     const items = this.landStore.items(landing.id);
     return openPullRequests({
-      landing, items, remote, env: this.env, store: this.deps.store, timeoutMs: this.deps.ghTimeoutMs, pushTimeoutMs: this.deps.pushTimeoutMs,
+      landing, items, remote, env: this.env, store: this.deps.store, timeoutMs: this.deps.ghTimeoutMs, pushTimeoutMs: this.deps.pushTimeoutMs, stop: this.stopper.signal,
       opened: (taskId, url) => {
         const item = items.find((i) => i.taskId === taskId)!;
         this.mark(landing, taskId, 'kept', { files: item.files, reason: `left as branch ${item.branch}; pull request ${url}` });
@@ -346,6 +378,9 @@ export class LandingService {
     });
   }
 }
+
+/** The queue stopped between steps because Shoal is stopping; not a failure of the landing. */
+class LandingStopped extends Error {}
 
 function busy(l: LandingRow): LandInputError {
   return new LandInputError('runId', `run "${l.runId}" is being landed right now (${l.id}${l.ownerPid ? `, pid ${l.ownerPid}` : ''})`);

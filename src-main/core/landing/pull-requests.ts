@@ -14,7 +14,7 @@ export function hasPullRequest(item: LandingItemRow): boolean {
 }
 
 export async function openPullRequests(opts: {
-  landing: LandingRow; items: LandingItemRow[]; remote: string; env: NodeJS.ProcessEnv; store: Store; timeoutMs?: number; pushTimeoutMs?: number;
+  landing: LandingRow; items: LandingItemRow[]; remote: string; env: NodeJS.ProcessEnv; store: Store; timeoutMs?: number; pushTimeoutMs?: number; stop?: AbortSignal;
   /** Told each pull request's address as gh prints it. */
   opened: (taskId: string, url: string) => void;
 }): Promise<string | null> {
@@ -25,13 +25,14 @@ export async function openPullRequests(opts: {
   const target = url.code === 0 ? remoteRepo(url.stdout.trim()) : null;
   // A resumed landing (killed after some pull requests were opened) opens only the ones still missing.
   for (const item of opts.items.filter((i) => i.state === 'kept' && !hasPullRequest(i))) {
-    const pushed = await pushRef(opts.landing.repo, opts.remote, `refs/heads/${item.branch}`, opts.pushTimeoutMs);
+    if (opts.stop?.aborted) break;
+    const pushed = await pushRef(opts.landing.repo, opts.remote, `refs/heads/${item.branch}`, opts.pushTimeoutMs, opts.stop);
     if (pushed) {
       problems.push(`${item.taskId}: ${pushed}`);
       continue;
     }
     const body = evidenceMarkdown(opts.store, opts.landing.runId, item.taskId);
-    const r = await runGh(['pr', 'create', ...(target ? ['--repo', target] : []), '--base', opts.landing.intoBranch, '--head', item.branch, '--title', `${item.taskId} (${opts.landing.runId})`, '--body', body], opts.landing.repo, opts.env, opts.timeoutMs);
+    const r = await runGh(['pr', 'create', ...(target ? ['--repo', target] : []), '--base', opts.landing.intoBranch, '--head', item.branch, '--title', `${item.taskId} (${opts.landing.runId})`, '--body', body], opts.landing.repo, opts.env, opts.timeoutMs, opts.stop);
     // The branch's pull request is open already (a land --pr again, or one killed after gh opened it
     // and before it was recorded): the push above updated it, and its address is what gh names.
     const existing = r.kind === 'failed' ? /already exists:\s*(https?:\/\/\S+)/.exec(r.out)?.[1] : undefined;

@@ -18,27 +18,33 @@ export async function rescore(spec: Record<string, unknown>, dir: string): Promi
   return verdict.result === 'fail' ? `scorer failed on the combined tree: ${verdict.reason ?? verdict.score?.notes ?? 'fail'}` : null;
 }
 
-/** Runs `command` with sh in `dir`; null when it exits 0, else why not with its last output lines. */
-export function runCheck(command: string, dir: string, env: NodeJS.ProcessEnv): Promise<string | null> {
+/** Runs `command` with sh in `dir`; null when it exits 0, else why not with its last output lines.
+ *  It runs in its own process group, which a timeout or `stop` (Shoal stopping) kills whole. */
+export function runCheck(command: string, dir: string, env: NodeJS.ProcessEnv, stop?: AbortSignal): Promise<string | null> {
   return new Promise((resolve) => {
     const child = spawn('sh', ['-c', command], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const killGroup = () => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch { /* already gone */ }
+    };
+    if (stop?.aborted) killGroup();
+    stop?.addEventListener('abort', killGroup, { once: true });
     let out = '';
     const keep = (d: Buffer) => {
       out = (out + d.toString()).slice(-4000);
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch { /* already gone */ }
-    }, CHECK_TIMEOUT_MS);
+    const timer = setTimeout(killGroup, CHECK_TIMEOUT_MS);
     child.on('error', (e) => {
       clearTimeout(timer);
+      stop?.removeEventListener('abort', killGroup);
       resolve(`check could not start: ${e.message}`);
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      stop?.removeEventListener('abort', killGroup);
       if (code === 0) return resolve(null);
       const tail = out.trim().split('\n').slice(-5).join('\n');
       resolve(`check \`${command}\` ${signal ? `was killed (${signal})` : `exited with code ${code}`}${tail ? `: ${tail}` : ''}`);
