@@ -63,39 +63,50 @@ export async function worktrees(repo: string): Promise<Array<{ path: string; bra
 /** How long a push may take before it is stopped: long enough for a first push of a big history. */
 export const PUSH_TIMEOUT_MS = 10 * 60_000;
 
-/** Pushes `ref` to the same name on `remote`; null when it went, else why not. It runs in its own
- *  process group with a deadline: a remote that stops answering (git sets no timeout on http, ssh
- *  waits as long as TCP does) is stopped with its helpers (git-remote-https, ssh), not waited for. */
+/** Pushes `ref` to the same name on `remote`; null when it went, else why not. It has a deadline: a
+ *  remote that stops answering (git sets no timeout on http, ssh waits as long as TCP does) is
+ *  stopped, not waited for. Without a terminal (the app) it runs in its own process group, stopped
+ *  whole with git's helpers (git-remote-https, ssh); at a terminal it stays in ours, where ssh can
+ *  still ask for a key's passphrase and Ctrl-C reaches it too. */
 export function pushRef(repo: string, remote: string, ref: string, timeoutMs = PUSH_TIMEOUT_MS, stop?: AbortSignal): Promise<string | null> {
   return new Promise((resolve) => {
-    const child = spawn('git', ['push', '-q', remote, `${ref}:${ref}`], { cwd: repo, env: { ...process.env, ...BASE_ENV }, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const ownGroup = !process.stdin.isTTY;
+    const child = spawn('git', ['push', '-q', remote, `${ref}:${ref}`], { cwd: repo, env: { ...process.env, ...BASE_ENV }, stdio: ['ignore', 'ignore', 'pipe'], detached: ownGroup });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-4000);
     });
-    let timedOut = false;
-    const killGroup = () => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch { /* already gone */ }
+    let settled = false;
+    const settle = (v: string | null) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      stop?.removeEventListener('abort', onStop);
+      resolve(v);
     };
+    // In our own group a helper may outlive git and hold its stderr open: settle once it is stopped.
+    const kill = (why: string) => {
+      try {
+        if (ownGroup) process.kill(-child.pid!, 'SIGKILL');
+        else child.kill('SIGKILL');
+      } catch { /* already gone */ }
+      if (!ownGroup) settle(why);
+    };
+    const stoppedWhy = `push to ${remote} was stopped: Shoal is stopping`;
+    const timedOutWhy = `push to ${remote} did not finish within ${Math.round(timeoutMs / 1000)} s (the remote is not responding) and was stopped`;
+    let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      killGroup();
+      kill(timedOutWhy);
     }, timeoutMs);
-    if (stop?.aborted) killGroup();
-    stop?.addEventListener('abort', killGroup, { once: true });
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      stop?.removeEventListener('abort', killGroup);
-      resolve(`push failed: ${spawnFailure(e, repo)}`);
-    });
+    const onStop = () => kill(stoppedWhy);
+    if (stop?.aborted) onStop();
+    stop?.addEventListener('abort', onStop, { once: true });
+    child.on('error', (e) => settle(`push failed: ${spawnFailure(e, repo)}`));
     child.on('close', (code) => {
-      clearTimeout(timer);
-      stop?.removeEventListener('abort', killGroup);
-      if (stop?.aborted) resolve(`push to ${remote} was stopped: Shoal is stopping`);
-      else if (timedOut) resolve(`push to ${remote} did not finish within ${Math.round(timeoutMs / 1000)} s (the remote is not responding) and was stopped`);
-      else resolve(code === 0 ? null : `push failed: ${stderr.trim()}`);
+      if (stop?.aborted) settle(stoppedWhy);
+      else if (timedOut) settle(timedOutWhy);
+      else settle(code === 0 ? null : `push failed: ${stderr.trim()}`);
     });
   });
 }
