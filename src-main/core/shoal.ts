@@ -187,6 +187,8 @@ export class ShoalCore implements CoreServices {
    *  Idempotent: the app's quit path and a host's signal handler may both ask. */
   async shutdown(): Promise<void> {
     this.shuttingDown ??= (async () => {
+      // A landing being worked stops between steps (its check killed) and is left to resume.
+      await this.landing.stop();
       await this.agentListener.close();
       if (this.started) await this.engine.shutdown();
       await this.alerts.stop();

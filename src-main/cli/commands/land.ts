@@ -36,6 +36,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (flags.get('squash') && flags.get('branches')) throw new UsageError('--squash and --branches: choose one');
   const core = openCore(flags, io);
   let report: LandReport;
+  // Ctrl-C (or a SIGTERM) stops the queue between steps and kills a running check, which runs in
+  // its own process group and would otherwise go on in the background; the landing is left to resume.
+  const onSignal = () => void core.landing.stop();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     report = await core.landing.land({
       runId, into: flagString(flags, 'into'), mode: flags.get('squash') ? 'squash' : flags.get('branches') ? 'branches' : 'merge',
@@ -46,11 +51,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     if (e instanceof LandInputError) throw new UsageError(`${e.field}: ${e.message}`);
     throw e;
   } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
     core.close();
   }
   if (flags.get('json')) io.stdout.write(JSON.stringify(report) + '\n');
   else {
     if (report.resumed) io.stdout.write(`resumed ${report.landing_id}\n`);
+    if (report.interrupted) io.stderr.write(`stopped; run \`shoal land ${report.run_id}\` again to resume ${report.landing_id}\n`);
     for (const i of report.items) {
       io.stdout.write(`${i.task_id.padEnd(24)} ${i.state.padEnd(13)} ${i.commit ? i.commit.slice(0, 12) : ''}${i.reason ? `  ${i.reason}` : ''}\n`);
     }

@@ -1,7 +1,8 @@
 // Git for the landing module: every call is a real `git` process with a fixed locale and no prompts,
 // and its outcome (exit code, stdout, stderr) is returned rather than thrown when the caller needs to
 // tell "conflict" from "broken" (a merge that conflicts exits 1 and is not an error for the queue).
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
 
 export interface GitResult { code: number; stdout: string; stderr: string }
 
@@ -11,9 +12,16 @@ export function gitRun(cwd: string, args: string[], env: Record<string, string> 
   return new Promise((resolve) => {
     execFile('git', args, { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...BASE_ENV, ...env } }, (error, stdout, stderr) => {
       const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : 128) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) || (error && code === 128 ? error.message : '') });
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) || (error && code === 128 ? spawnFailure(error, cwd) : '') });
     });
   });
+}
+
+/** Why git did not start. Node says "spawn git ENOENT" both when git is missing and when the folder
+ *  to run it in is (a repository deleted or moved since the run): say which. */
+function spawnFailure(error: Error, cwd: string): string {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return error.message;
+  return fs.existsSync(cwd) ? 'git is not installed (not on PATH)' : `the folder ${cwd} does not exist (deleted or moved?)`;
 }
 
 export class GitError extends Error {}
@@ -50,4 +58,55 @@ export async function worktrees(repo: string): Promise<Array<{ path: string; bra
     else if (line.startsWith('branch refs/heads/') && list.length > 0) list[list.length - 1]!.branch = line.slice('branch refs/heads/'.length);
   }
   return list;
+}
+
+/** How long a push may take before it is stopped: long enough for a first push of a big history. */
+export const PUSH_TIMEOUT_MS = 10 * 60_000;
+
+/** Pushes `ref` to the same name on `remote`; null when it went, else why not. It has a deadline: a
+ *  remote that stops answering (git sets no timeout on http, ssh waits as long as TCP does) is
+ *  stopped, not waited for. Without a terminal (the app) it runs in its own process group, stopped
+ *  whole with git's helpers (git-remote-https, ssh); at a terminal it stays in ours, where ssh can
+ *  still ask for a key's passphrase and Ctrl-C reaches it too. */
+export function pushRef(repo: string, remote: string, ref: string, timeoutMs = PUSH_TIMEOUT_MS, stop?: AbortSignal): Promise<string | null> {
+  return new Promise((resolve) => {
+    const ownGroup = !process.stdin.isTTY;
+    const child = spawn('git', ['push', '-q', remote, `${ref}:${ref}`], { cwd: repo, env: { ...process.env, ...BASE_ENV }, stdio: ['ignore', 'ignore', 'pipe'], detached: ownGroup });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4000);
+    });
+    let settled = false;
+    const settle = (v: string | null) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      stop?.removeEventListener('abort', onStop);
+      resolve(v);
+    };
+    // In our own group a helper may outlive git and hold its stderr open: settle once it is stopped.
+    const kill = (why: string) => {
+      try {
+        if (ownGroup) process.kill(-child.pid!, 'SIGKILL');
+        else child.kill('SIGKILL');
+      } catch { /* already gone */ }
+      if (!ownGroup) settle(why);
+    };
+    const stoppedWhy = `push to ${remote} was stopped: Shoal is stopping`;
+    const timedOutWhy = `push to ${remote} did not finish within ${Math.round(timeoutMs / 1000)} s (the remote is not responding) and was stopped`;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill(timedOutWhy);
+    }, timeoutMs);
+    const onStop = () => kill(stoppedWhy);
+    if (stop?.aborted) onStop();
+    stop?.addEventListener('abort', onStop, { once: true });
+    child.on('error', (e) => settle(`push failed: ${spawnFailure(e, repo)}`));
+    child.on('close', (code) => {
+      if (stop?.aborted) settle(stoppedWhy);
+      else if (timedOut) settle(timedOutWhy);
+      else settle(code === 0 ? null : `push failed: ${stderr.trim()}`);
+    });
+  });
 }

@@ -33,6 +33,7 @@ export function planItems(tasks: RunTask[], only: string[] | undefined, winners:
     return only.map((id, i) => {
       const t = byId.get(id);
       if (!t) throw new LandInputError(`tasks[${i}]`, `no task "${id}" in this run`);
+      if (only.indexOf(id) !== i) throw new LandInputError(`tasks[${i}]`, `task "${id}" is listed twice`);
       if (t.state !== 'passed') throw new LandInputError(`tasks[${i}]`, `task "${id}" has not passed (it is ${t.state}); only passed results can land`);
       return t;
     }).sort((a, b) => b.priority - a.priority || a.ordinal - b.ordinal);

@@ -45,16 +45,22 @@ export class LandStore {
     return this.store.db;
   }
 
-  create(l: Omit<LandingRow, 'id' | 'status' | 'error' | 'createdAt' | 'updatedAt' | 'tipCommit'>, items: Array<{ taskId: string; branch: string }>): LandingRow {
+  /** Writes the landing and its queue, unless the run already has a landing running (another call
+   *  or process got there first while this one was checking): then that one is returned instead. The
+   *  look and the write are one IMMEDIATE transaction, so of two at once exactly one is created. */
+  create(l: Omit<LandingRow, 'id' | 'status' | 'error' | 'createdAt' | 'updatedAt' | 'tipCommit'>, items: Array<{ taskId: string; branch: string }>): { created: LandingRow } | { running: LandingRow } {
     const id = `land-${crypto.randomBytes(6).toString('hex')}`;
     const now = nowIso();
-    this.db.transaction(() => {
+    const running = this.db.transaction(() => {
+      const other = this.db.prepare<[string], RawLanding>(`SELECT * FROM landings WHERE run_id = ? AND status = 'running' LIMIT 1`).get(l.runId);
+      if (other) return toLanding(other);
       this.db.prepare(`INSERT INTO landings (id, run_id, repo, into_branch, mode, check_command, status, base_commit, tip_commit, owner_pid, created_at, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)`).run(id, l.runId, l.repo, l.intoBranch, l.mode, l.checkCommand, l.baseCommit, l.baseCommit, l.ownerPid, now, now);
       const ins = this.db.prepare(`INSERT INTO landing_items (landing_id, task_id, ordinal, branch, state, updated_at) VALUES (?, ?, ?, ?, 'queued', ?)`);
       items.forEach((it, i) => ins.run(id, it.taskId, i, it.branch, now));
-    })();
-    return this.get(id)!;
+      return null;
+    }).immediate();
+    return running ? { running } : { created: this.get(id)! };
   }
 
   get(id: string): LandingRow | null {
@@ -78,6 +84,18 @@ export class LandStore {
         .run(state, fields.commit ?? null, JSON.stringify(fields.files ?? []), fields.reason ?? null, now, landingId, taskId);
       if (fields.tip) this.db.prepare(`UPDATE landings SET tip_commit = ?, updated_at = ? WHERE id = ?`).run(fields.tip, now, landingId);
     })();
+  }
+
+  /** Takes over a running landing from the owner seen (dead, or none): false when another process
+   *  took it first. */
+  takeOver(landingId: string, seenOwner: number | null, ownerPid: number): boolean {
+    return this.db.prepare(`UPDATE landings SET owner_pid = ?, updated_at = ? WHERE id = ? AND status = 'running' AND owner_pid IS ?`)
+      .run(ownerPid, nowIso(), landingId, seenOwner).changes === 1;
+  }
+
+  /** Its owner stopped working it (Shoal is stopping): still running, and the next land resumes it. */
+  release(landingId: string): void {
+    this.db.prepare(`UPDATE landings SET owner_pid = NULL, updated_at = ? WHERE id = ? AND status = 'running'`).run(nowIso(), landingId);
   }
 
   claim(landingId: string, ownerPid: number): void {

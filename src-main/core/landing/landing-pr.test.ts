@@ -10,7 +10,7 @@ import { git, remoteHas, repoWithRemote } from '../test-support/git-repo';
 import { launch, tempDir } from '../test-support/temp-core';
 import { useCores } from '../test-support/use-cores';
 import { LandInputError, LandingService } from './merge-queue';
-import { remoteHost } from './preflight';
+import { remoteHost, remoteRepo } from './preflight';
 
 const core = useCores();
 let github: FakeGitHub;
@@ -63,6 +63,11 @@ describe('shoal land --pr with the real gh', () => {
     expect(remoteHost('git@github.com:acme/widgets.git')).toBe('github.com');
     expect(remoteHost('ssh://git@ghe.example.com:2222/acme/widgets.git')).toBe('ghe.example.com');
     expect(remoteHost(github.remoteUrl)).toBe('github.localhost');
+    expect(remoteRepo(github.remoteUrl)).toBe('github.localhost/acme/widgets');
+    expect(remoteRepo('git@github.com:acme/widgets.git')).toBe('github.com/acme/widgets');
+    expect(remoteRepo('ssh://git@ghe.example.com:2222/acme/widgets.git')).toBe('ghe.example.com/acme/widgets');
+    expect(remoteRepo('https://github.com/acme/widgets/')).toBe('github.com/acme/widgets');
+    expect(remoteRepo('https://github.com/acme')).toBeNull();
     const c = core({ maxWorkers: 1 });
     const runId = launch(c, { id: 'land-pr-local', name: 'pr', task_specs: [{ id: 'x', name: 'x', instructions: 'echo x > x.txt' }] }, repo);
     expect(await c.engine.waitForRun(runId)).toBe('completed');
@@ -90,5 +95,89 @@ describe('shoal land --pr with the real gh', () => {
     expect(pr.body).toContain('Add x');
     expect(pr.body).toContain('x.txt');
     expect(fs.existsSync(repo)).toBe(true);
+
+    // Landed with --pr again: the pull request already open is the branch's, recorded, not an error.
+    const again = await landing.land({ runId, pr: true });
+    expect(again.landing_id).not.toBe(report.landing_id);
+    expect(again.error).toBeNull();
+    expect(again.items[0]!.reason).toBe(report.items[0]!.reason);
+    expect(github.created).toHaveLength(1);
+  });
+
+  it('a GitHub that stops answering: gh is stopped after its deadline and the landing ends, saying so', async () => {
+    const { c, runId, branch } = await finishedRunOnGitHubRemote('land-pr-stall');
+    const landing = new LandingService({ store: c.store, dataDir: c.dataDir, env: { ...envWithoutGh(), ...github.env(tempDir()) }, ghTimeoutMs: 6000 });
+    github.stall = true;
+    try {
+      const report = await landing.land({ runId, pr: true });
+      expect(report.status).toBe('done');
+      expect(report.error).toBe('x: gh pr create did not answer within 6 s (GitHub or a proxy on the way is not responding) and was stopped');
+      expect(report.items.map((i) => [i.state, i.reason])).toEqual([['kept', `left as branch ${branch}`]]);
+    } finally {
+      github.stall = false;
+    }
+    // Nothing is left holding the run: landing it again opens the pull request.
+    const again = await landing.land({ runId, pr: true });
+    expect(again.error).toBeNull();
+    expect(again.items[0]!.reason).toMatch(/; pull request https:\/\/github\.localhost\/acme\/widgets\/pull\/\d+$/);
+  });
+
+  it('opens the pull request on the repository of the remote asked for, not on the first GitHub remote', async () => {
+    const { dir, repo, remote } = repoWithRemote();
+    // The remote asked for, "widgets", is the repository the fake GitHub has; origin (which gh
+    // itself would prefer) is another one it does not have.
+    const fork = `https://github.localhost/someone/fork.git`;
+    git(dir, 'clone', '-q', '--bare', remote, 'fork.git');
+    git(repo, 'remote', 'set-url', 'origin', fork);
+    git(repo, 'config', `url.${dir}/fork.git.pushInsteadOf`, fork);
+    git(repo, 'remote', 'add', 'widgets', github.remoteUrl);
+    git(repo, 'config', `url.${remote}.pushInsteadOf`, github.remoteUrl);
+    const c = core({ maxWorkers: 1 });
+    const runId = launch(c, { id: 'land-pr-remote', name: 'pr', task_specs: [{ id: 'x', name: 'Add x', instructions: 'echo x > x.txt' }] }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const landing = new LandingService({ store: c.store, dataDir: c.dataDir, env: { ...envWithoutGh(), ...github.env(tempDir()) } });
+    const before = github.created.length;
+    const report = await landing.land({ runId, pr: true, remote: 'widgets' });
+    expect(report.error).toBeNull();
+    expect(github.created).toHaveLength(before + 1);
+    expect(github.created.at(-1)!.headRefName).toBe(`shoal/${runId}/x`);
+    expect(report.items[0]!.reason).toBe(`left as branch shoal/${runId}/x; pull request ${github.created.at(-1)!.url}`);
+    expect(git(remote, 'rev-parse', `refs/heads/shoal/${runId}/x`)).toBe(git(repo, 'rev-parse', `shoal/${runId}/x`));
+    expect(remoteHas(`${dir}/fork.git`, `refs/heads/shoal/${runId}/x`)).toBe(false);
+  });
+
+  it('resumed after being killed while opening pull requests: asks again only for the unrecorded one, and records the one gh had opened', async () => {
+    const { repo, remote } = repoWithRemote();
+    git(repo, 'remote', 'set-url', 'origin', github.remoteUrl);
+    git(repo, 'config', `url.${remote}.pushInsteadOf`, github.remoteUrl);
+    const c = core({ maxWorkers: 2 });
+    const runId = launch(c, {
+      id: 'land-pr-resume', name: 'pr',
+      task_specs: [
+        { id: 'x', name: 'Add x', instructions: 'echo x > x.txt', metadata: { priority: 2 } },
+        { id: 'y', name: 'Add y', instructions: 'echo y > y.txt', metadata: { priority: 1 } },
+      ],
+    }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const landing = new LandingService({ store: c.store, dataDir: c.dataDir, env: { ...envWithoutGh(), ...github.env(tempDir()) } });
+    const first = await landing.land({ runId, pr: true });
+    const opened = github.created.length;
+    expect(first.items.map((i) => i.reason)).toEqual([
+      expect.stringMatching(/; pull request https:\/\/github\.localhost\/acme\/widgets\/pull\/\d+$/),
+      expect.stringMatching(/; pull request https:\/\/github\.localhost\/acme\/widgets\/pull\/\d+$/),
+    ]);
+    // The rows as a kill leaves them after gh opened y's pull request and before it was recorded.
+    c.store.db.prepare(`UPDATE landings SET status = 'running', owner_pid = NULL WHERE id = ?`).run(first.landing_id);
+    c.store.db.prepare(`UPDATE landing_items SET reason = ? WHERE landing_id = ? AND task_id = 'y'`).run(`left as branch shoal/${runId}/y`, first.landing_id);
+    // x's pull request is recorded: x is not pushed again. (To see that, x's branch is gone from the
+    // remote and the remote refuses it: a push of x would fail the landing.)
+    git(remote, 'update-ref', '-d', `refs/heads/shoal/${runId}/x`);
+    fs.writeFileSync(`${remote}/hooks/pre-receive`, `#!/bin/sh\nif grep -q 'shoal/${runId}/x$'; then echo "x must not be pushed again" >&2; exit 1; fi\n`, { mode: 0o755 });
+
+    const resumed = await landing.land({ runId, pr: true });
+    expect(resumed.resumed).toBe(true);
+    expect(resumed.error).toBeNull();
+    expect(resumed.items.map((i) => i.reason)).toEqual(first.items.map((i) => i.reason));
+    expect(github.created.length).toBe(opened);
   });
 });

@@ -2,12 +2,15 @@
 // conflict or a failed check takes one out (with its files) and the rest go on, and bad input changes
 // nothing.
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { git, initRepo, repoWithRemote } from '../test-support/git-repo';
 import { launch, tempDir } from '../test-support/temp-core';
 import { useCores } from '../test-support/use-cores';
+import { waitFor } from '../test-support/wait-for';
 import { LandInputError, LandingService } from './merge-queue';
+import { gatherEvidence } from './receipt';
 
 const core = useCores();
 
@@ -56,6 +59,9 @@ describe('shoal land: the merge queue', () => {
     const again = await c.landing.land({ runId, tasks: ['a', 'b', 'd'] });
     expect(again.items.map((i) => i.state)).toEqual(['empty', 'empty', 'empty']);
     expect(git(repo, 'rev-parse', 'main')).toBe(report.tip_commit);
+    // The evidence still says how each landed: by the first landing's merge, not "empty".
+    expect(gatherEvidence(c.store, runId, 'd')!.landing).toEqual({ into: 'main', state: 'landed', commit: report.tip_commit, reason: null });
+    expect(gatherEvidence(c.store, runId, 'c')!.landing!.state).toBe('conflict');
   });
 
   it('takes out a merge that breaks the run-level check, and squashes when asked', async () => {
@@ -86,6 +92,34 @@ describe('shoal land: the merge queue', () => {
     expect(fs.existsSync(path.join(repo, 'good.txt'))).toBe(false);
   });
 
+  it('a scorer that reads a file git ignores (a report the agent wrote, never part of the result) keeps its verdict when landing', async () => {
+    const repo = initRepo({ 'README.md': 'hello\n', '.gitignore': 'out/\n', 'status.txt': 'a\nb\nc\nd\ne\n' });
+    const c = core({ maxWorkers: 3 });
+    const runId = launch(c, {
+      id: 'land-ignored', name: 'ignored',
+      task_specs: [
+        {
+          id: 'report', name: 'report', instructions: 'echo fix > fix.txt; mkdir -p out; echo \'{"ok": true}\' > out/result.json',
+          scorer: { kind: 'json_path', path: 'out/result.json', expression: '$.ok' }, metadata: { priority: 3 },
+        },
+        { id: 'breaker', name: 'breaker', instructions: 'sed -i 1s/a/BROKEN/ status.txt', metadata: { priority: 2 } },
+        // A scored file that is part of the result is still scored again on the combined tree.
+        {
+          id: 'tracked', name: 'tracked', instructions: 'sed -i 5s/e/done/ status.txt',
+          scorer: { kind: 'regex_match', path: 'status.txt', pattern: '^a$' }, metadata: { priority: 1 },
+        },
+      ],
+    }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const report = await c.landing.land({ runId });
+    expect(report.items.map((i) => [i.task_id, i.state, i.reason])).toEqual([
+      ['report', 'landed', null],
+      ['breaker', 'landed', null],
+      ['tracked', 'check_failed', 'scorer failed on the combined tree: status.txt does not match /^a$/'],
+    ]);
+    expect(git(repo, 'show', 'main:fix.txt')).toBe('fix');
+  });
+
   it('leaves results as branches and reports which would conflict', async () => {
     const repo = initRepo({ 'shared.txt': 'base\n' });
     const c = core({ maxWorkers: 4 });
@@ -114,6 +148,7 @@ describe('shoal land: the merge queue', () => {
     await expectRefusal({ runId, into: 'nope' }, 'into', 'branch "nope" does not exist in');
     await expectRefusal({ runId: 'run-missing' }, 'runId', 'no run "run-missing"');
     await expectRefusal({ runId, tasks: ['zzz'] }, 'tasks[0]', 'no task "zzz" in this run');
+    await expectRefusal({ runId, tasks: ['x', 'x'] }, 'tasks[1]', 'task "x" is listed twice');
     fs.writeFileSync(path.join(repo, 'README.md'), 'edited, not committed\n');
     await expectRefusal({ runId }, 'into', 'has "main" checked out with uncommitted changes (README.md)');
     git(repo, 'checkout', '--', 'README.md');
@@ -145,6 +180,168 @@ describe('shoal land: the merge queue', () => {
     const report = await c.landing.land({ runId, push: true });
     expect(report.items[0]!.state).toBe('landed');
     expect(report.error).toBeNull();
+    expect(git(remote, 'rev-parse', 'main')).toBe(report.tip_commit);
+  });
+
+  it('two lands of one run at once (a second click, the CLI beside the app): one lands, the other is refused', async () => {
+    const repo = initRepo({ 'README.md': 'hello\n' });
+    const c = core({ maxWorkers: 2 });
+    const runId = launch(c, fourTasks('land-twice'), repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    // A second service on the same store stands for another process (the CLI while the app lands).
+    const other = new LandingService({ store: c.store, dataDir: c.dataDir });
+    const outcomes = await Promise.allSettled([c.landing.land({ runId }), other.land({ runId }), c.landing.land({ runId })]);
+    const landed = outcomes.filter((o) => o.status === 'fulfilled');
+    const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    expect(landed).toHaveLength(1);
+    expect(refused).toHaveLength(2);
+    for (const r of refused) {
+      expect(r.reason).toBeInstanceOf(LandInputError);
+      expect((r.reason as Error).message).toContain(`run "${runId}" is being landed right now`);
+    }
+    expect(c.landing.landStore.ofRun(runId)).toHaveLength(1);
+    for (const t of ['a', 'b', 'd']) {
+      expect(git(repo, 'log', '--format=%H', '--grep', `^Shoal-Task: ${t}$`, 'main').split('\n').filter(Boolean), t).toHaveLength(1);
+    }
+    expect(git(repo, 'worktree', 'list').split('\n')).toHaveLength(1);
+  });
+
+  it('an untracked file in the checkout\'s way: the results stay landed, the checkout is left as it was, and the error says what to do', async () => {
+    const repo = initRepo({ 'README.md': 'hello\n' });
+    const c = core({ maxWorkers: 1 });
+    const runId = launch(c, { id: 'land-untracked', name: 'untracked', task_specs: [{ id: 'x', name: 'x', instructions: 'echo x > x.txt' }] }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const before = git(repo, 'rev-parse', 'main');
+    fs.writeFileSync(path.join(repo, 'x.txt'), 'mine, not committed\n');
+    const report = await c.landing.land({ runId });
+    expect(report.status).toBe('done');
+    expect(report.items.map((i) => i.state)).toEqual(['landed']);
+    expect(report.error).toContain(`landed on main, but the checkout at ${repo} was left at the old tip ${before.slice(0, 12)}`);
+    expect(report.error).toContain('x.txt');
+    expect(report.error).toContain('save or move the files it names, then run `git reset --hard` there');
+    expect(git(repo, 'show', 'main:x.txt')).toBe('x');
+    // The user's file is untouched, and the checkout's index is still the old tip's.
+    expect(fs.readFileSync(path.join(repo, 'x.txt'), 'utf8')).toBe('mine, not committed\n');
+    expect(git(repo, 'ls-files')).toBe('README.md');
+  });
+
+  it('resuming after the repository was moved away fails naming the missing folder, and lands once it is back', async () => {
+    const repo = initRepo({ 'README.md': 'hello\n' });
+    const c = core({ maxWorkers: 1 });
+    const runId = launch(c, { id: 'land-moved', name: 'moved', task_specs: [{ id: 'x', name: 'x', instructions: 'echo x > x.txt' }] }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const written = await c.landing.prepare({ runId }); // then the process dies
+    fs.renameSync(repo, `${repo}-away`);
+    const failed = await c.landing.land({ runId });
+    expect(failed.landing_id).toBe(written.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toContain(`the folder ${repo} does not exist`);
+    expect(failed.error).not.toContain('ENOENT');
+    fs.renameSync(`${repo}-away`, repo);
+    const landed = await c.landing.land({ runId });
+    expect(landed.status).toBe('done');
+    expect(landed.items.map((i) => i.state)).toEqual(['landed']);
+    expect(git(repo, 'show', 'main:x.txt')).toBe('x');
+  });
+
+  it('a remote that stops answering: the push is stopped at its deadline with its helpers, the results stay landed, and it says so', async () => {
+    // Takes connections and never answers (a hung git server or proxy).
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((s) => {
+      sockets.add(s);
+      s.resume(); // reads the request (and so sees the end of the connection), never answers
+      s.on('close', () => sockets.delete(s));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const repo = initRepo({ 'README.md': 'hello\n' });
+      git(repo, 'remote', 'add', 'stalled', `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/repo.git`);
+      const c = core({ maxWorkers: 1 });
+      const runId = launch(c, { id: 'land-stalled', name: 'stalled', task_specs: [{ id: 'x', name: 'x', instructions: 'echo x > x.txt' }] }, repo);
+      expect(await c.engine.waitForRun(runId)).toBe('completed');
+      const landing = new LandingService({ store: c.store, dataDir: c.dataDir, pushTimeoutMs: 3000 });
+      const report = await landing.land({ runId, push: true, remote: 'stalled' });
+      expect(report.status).toBe('done');
+      expect(report.items.map((i) => i.state)).toEqual(['landed']);
+      expect(report.error).toBe('push to stalled did not finish within 3 s (the remote is not responding) and was stopped');
+      expect(git(repo, 'show', 'main:x.txt')).toBe('x');
+      // git's http helper, which held the connection, was stopped with it.
+      await waitFor('the push\'s connection to close', () => sockets.size === 0, 5000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('resuming where a kill left the queue\'s folder half made never runs git in a repository around it', async () => {
+    // Shoal's data folder inside a repository of its own (a home folder kept in git), with an edit.
+    const home = initRepo({ 'notes.txt': 'v1\n' });
+    fs.writeFileSync(path.join(home, 'notes.txt'), 'v2, not committed\n');
+    const repo = initRepo({ 'README.md': 'hello\n' });
+    const c = core({ maxWorkers: 1 }, { dir: path.join(home, '.shoal') });
+    const runId = launch(c, { id: 'land-half-made', name: 'half', task_specs: [{ id: 'x', name: 'x', instructions: 'echo x > x.txt' }] }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const written = await c.landing.prepare({ runId });
+    // Killed inside `git worktree add`: the folder is made, it is not a worktree yet.
+    fs.mkdirSync(path.join(c.dataDir, 'landing', written.id), { recursive: true });
+    const report = await c.landing.land({ runId });
+    expect(report.resumed).toBe(true);
+    expect([report.status, report.error, report.items.map((i) => i.state)]).toEqual(['done', null, ['landed']]);
+    expect(git(repo, 'show', 'main:x.txt')).toBe('x');
+    expect(fs.readFileSync(path.join(home, 'notes.txt'), 'utf8')).toBe('v2, not committed\n');
+    expect(git(home, 'log', '--format=%s')).toBe('init');
+  });
+
+  it('Shoal quitting during a check stops the check and leaves the landing to resume', async () => {
+    const repo = initRepo({ 'README.md': 'hello\n' });
+    const dir = tempDir();
+    const c = core({ maxWorkers: 1 }, { dir });
+    const runId = launch(c, { id: 'land-quit', name: 'quit', task_specs: [{ id: 'x', name: 'x', instructions: 'echo x > x.txt' }] }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const started = path.join(tempDir(), 'started');
+    const landing = c.landing.land({ runId, check: `if [ ! -f ${started} ]; then touch ${started}; sleep 60; fi` });
+    await waitFor('the check to start', () => fs.existsSync(started));
+    await c.shutdown(); // the app quits
+    const report = await landing;
+    expect([report.status, report.interrupted, report.items.map((i) => i.state)]).toEqual(['running', true, ['checking']]);
+    // Opened again, the landing resumes: the merge is checked again and stays.
+    const again = core({ maxWorkers: 1 }, { dir });
+    const resumed = await again.landing.land({ runId });
+    expect([resumed.resumed, resumed.status, resumed.items.map((i) => i.state)]).toEqual([true, 'done', ['landed']]);
+    expect(git(repo, 'log', '--format=%H', '--grep', '^Shoal-Task: x$', 'main').split('\n')).toHaveLength(1);
+  });
+
+  it('a landing interrupted before its push pushes when resumed with --push', async () => {
+    const { repo, remote } = repoWithRemote();
+    const c = core({ maxWorkers: 1 });
+    const runId = launch(c, { id: 'land-resume-push', name: 'push', task_specs: [{ id: 'x', name: 'x', instructions: 'echo x > x.txt' }] }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const remoteBefore = git(remote, 'rev-parse', 'main');
+    // The landing is written, and the process dies before the queue starts (the state a crash leaves).
+    const written = await c.landing.prepare({ runId, push: true });
+    // Pull requests cannot finish a merge landing: refused, and the interrupted landing is left as it was.
+    const pr = await c.landing.land({ runId, pr: true }).then(() => null, (e: unknown) => e as LandInputError);
+    expect(pr?.field).toBe('pr');
+    expect(pr?.message).toContain(`has an interrupted merge landing into main (${written.id}); land again into main with merge commits to finish it first`);
+    // Nor does a landing into another branch, or a squash: each says which landing is waiting.
+    git(repo, 'branch', 'release');
+    const into = await c.landing.land({ runId, into: 'release' }).then(() => null, (e: unknown) => e as LandInputError);
+    expect([into?.field, into?.message]).toEqual(['into', expect.stringContaining(`interrupted merge landing into main (${written.id})`)]);
+    const squash = await c.landing.land({ runId, mode: 'squash' }).then(() => null, (e: unknown) => e as LandInputError);
+    expect(squash?.field).toBe('mode');
+    expect(git(repo, 'rev-parse', 'release')).toBe(git(repo, 'rev-parse', 'main'));
+    expect(c.landing.latest(runId)).toMatchObject({ status: 'running', interrupted: true, items: [{ state: 'queued' }] });
+    // Resumed twice at once: one goes on, the other is refused.
+    const [one, two] = await Promise.allSettled([c.landing.land({ runId, push: true }), c.landing.land({ runId, push: true })]);
+    const refused = [one, two].filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    expect(refused.map((r) => (r.reason as Error).message)).toEqual([expect.stringContaining(`run "${runId}" is being landed right now (${written.id}`)]);
+    const report = [one, two].find((o) => o.status === 'fulfilled')!.value;
+    expect(report.resumed).toBe(true);
+    expect(report.interrupted).toBe(false);
+    expect(report.landing_id).toBe(written.id);
+    expect(report.items[0]!.state).toBe('landed');
+    expect(report.error).toBeNull();
+    expect(git(remote, 'rev-parse', 'main')).not.toBe(remoteBefore);
     expect(git(remote, 'rev-parse', 'main')).toBe(report.tip_commit);
   });
 });

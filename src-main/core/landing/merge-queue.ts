@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isAlive } from '../fleet/process-tree';
 import type { Store } from '../store/open';
-import { git, gitRetrying, gitRun } from './git';
+import { git, gitRetrying, gitRun, pushRef, worktrees } from './git';
 import { LandStore, type ItemState, type LandingItemRow, type LandingRow, type LandMode } from './land-store';
 import { LandInputError, planItems, runTasks, type RunTask } from './land-plan';
 import { checkBranches, checkGh, checkRemote, resolveRepo } from './preflight';
@@ -36,7 +36,10 @@ export interface LandOptions {
 export interface LandItemReport { task_id: string; branch: string; state: ItemState; commit: string | null; files: string[]; reason: string | null }
 export interface LandReport {
   landing_id: string; run_id: string; repo: string; into: string; mode: LandMode; status: LandingRow['status'];
-  base_commit: string; tip_commit: string; error: string | null; resumed: boolean; items: LandItemReport[];
+  base_commit: string; tip_commit: string; error: string | null; resumed: boolean;
+  /** Still running, but neither this process nor a live one is working it: the next land resumes it. */
+  interrupted: boolean;
+  items: LandItemReport[];
 }
 
 export interface LandingDeps {
@@ -47,6 +50,9 @@ export interface LandingDeps {
   onChange?: (runId: string) => void;
   /** Which candidate won each best-of-N group of a run (group id → task id). */
   winners?: (runId: string) => Map<string, string>;
+  /** How long one gh command may take (default GH_TIMEOUT_MS), and one push (default PUSH_TIMEOUT_MS). */
+  ghTimeoutMs?: number;
+  pushTimeoutMs?: number;
 }
 
 const SHOAL_IDENTITY = { GIT_AUTHOR_NAME: 'Shoal', GIT_AUTHOR_EMAIL: 'shoal@localhost', GIT_COMMITTER_NAME: 'Shoal', GIT_COMMITTER_EMAIL: 'shoal@localhost' };
@@ -56,6 +62,9 @@ export class LandingService {
   private readonly env: NodeJS.ProcessEnv;
   /** Landings this process is working on: a second `land` of the same run waits for none, it refuses. */
   private readonly active = new Set<string>();
+  /** Aborted by stop(): the queue stops between steps, a running check or push is killed. */
+  private readonly stopper = new AbortController();
+  private readonly working = new Set<Promise<unknown>>();
 
   constructor(private readonly deps: LandingDeps) {
     this.landStore = new LandStore(deps.store);
@@ -68,32 +77,60 @@ export class LandingService {
 
   /** Lands a run (or resumes its interrupted landing). Bad input throws LandInputError, unchanged. */
   async land(opts: LandOptions): Promise<LandReport> {
+    if (this.stopper.signal.aborted) throw new LandInputError('runId', 'Shoal is stopping; land again once it has restarted');
     const unfinished = this.landStore.ofRun(opts.runId).find((l) => l.status === 'running');
     if (unfinished) {
-      if (this.active.has(unfinished.id) || (unfinished.ownerPid !== null && unfinished.ownerPid !== process.pid && isAlive(unfinished.ownerPid))) {
-        throw new LandInputError('runId', `run "${opts.runId}" is being landed right now (${unfinished.id}${unfinished.ownerPid ? `, pid ${unfinished.ownerPid}` : ''})`);
+      if (this.isBusy(unfinished)) throw busy(unfinished);
+      // It is resumed as it was begun: asked to land elsewhere or otherwise, say so rather than
+      // merge into a branch the caller did not name.
+      const mode = opts.pr ? 'branches' : opts.mode ?? unfinished.mode;
+      if ((opts.into && opts.into !== unfinished.intoBranch) || mode !== unfinished.mode) {
+        const field = opts.into && opts.into !== unfinished.intoBranch ? 'into' : opts.pr ? 'pr' : 'mode';
+        const how = unfinished.mode === 'branches' ? '--branches or --pr' : unfinished.mode === 'squash' ? '--squash' : 'merge commits';
+        throw new LandInputError(field, `run "${opts.runId}" has an interrupted ${unfinished.mode} landing into ${unfinished.intoBranch} (${unfinished.id}); land again into ${unfinished.intoBranch} with ${how} to finish it first — nothing was changed`);
       }
-      return this.work(unfinished, true);
+      // What this call asks for after the queue (push, pull requests) is done on resume too: the
+      // landing row does not keep it, and a resumed `land --push` that never pushed would say "done".
+      if (opts.push || opts.pr) await checkRemote(unfinished.repo, opts.remote ?? 'origin');
+      if (opts.pr) await checkGh(unfinished.repo, opts.remote ?? 'origin', this.env, this.deps.ghTimeoutMs);
+      // From here to work() nothing is awaited, and the takeover is a compare-and-set on the owner
+      // seen: of two resumes at once, in this process or in two, exactly one goes on.
+      const now = this.landStore.get(unfinished.id)!;
+      if (now.status !== 'running' || this.isBusy(now) || !this.landStore.takeOver(now.id, now.ownerPid, process.pid)) throw busy(now);
+      return this.work(now, true, afterQueue(opts));
     }
-    const landing = await this.prepare(opts);
-    if (opts.pr) return this.work(landing, false, { pr: true, remote: opts.remote ?? 'origin' });
-    return this.work(landing, false, opts.push ? { push: true, remote: opts.remote ?? 'origin' } : {});
+    const landing = await this.write(opts, true);
+    return this.work(landing, false, afterQueue(opts));
+  }
+
+  /** Another call of this process, or a live process, is working on the landing: it is not touched. */
+  private isBusy(l: LandingRow): boolean {
+    return this.active.has(l.id) || (l.ownerPid !== null && l.ownerPid !== process.pid && isAlive(l.ownerPid));
   }
 
   /** Validates everything and writes the landing with its queue; nothing in git changes here. */
-  async prepare(opts: LandOptions): Promise<LandingRow> {
+  prepare(opts: LandOptions): Promise<LandingRow> {
+    return this.write(opts, false);
+  }
+
+  /** `working`: the caller works the queue next, so it is this call's from the moment it is written
+   *  (another call in the gap before work() would otherwise take it for an interrupted one). */
+  private async write(opts: LandOptions, working: boolean): Promise<LandingRow> {
     const mode: LandMode = opts.pr ? 'branches' : (opts.mode ?? 'merge');
     const { repo, intoBranch } = await resolveRepo(this.deps.store, opts.runId, opts.into, this.root);
     const items = planItems(runTasks(this.deps.store, opts.runId), opts.tasks, this.deps.winners?.(opts.runId));
     if (items.length === 0) throw new LandInputError('runId', `run "${opts.runId}" has no passed task to land`);
     await checkBranches(repo, items);
     if (opts.push || opts.pr) await checkRemote(repo, opts.remote ?? 'origin');
-    if (opts.pr) await checkGh(repo, opts.remote ?? 'origin', this.env);
+    if (opts.pr) await checkGh(repo, opts.remote ?? 'origin', this.env, this.deps.ghTimeoutMs);
     const base = (await git(repo, ['rev-parse', `refs/heads/${intoBranch}`])).trim();
     const check = opts.check === undefined ? this.runLabel(opts.runId, 'land_check') : opts.check;
-    const landing = this.landStore.create({ runId: opts.runId, repo, intoBranch, mode, checkCommand: check || null, baseCommit: base, ownerPid: process.pid }, items);
+    const written = this.landStore.create({ runId: opts.runId, repo, intoBranch, mode, checkCommand: check || null, baseCommit: base, ownerPid: process.pid }, items);
+    // Another land of this run began while this one was checking (a second click, the CLI beside the app).
+    if ('running' in written) throw busy(written.running);
+    if (working) this.active.add(written.created.id);
     this.deps.onChange?.(opts.runId);
-    return landing;
+    return written.created;
   }
 
   report(landingId: string, resumed = false): LandReport {
@@ -101,7 +138,7 @@ export class LandingService {
     if (!l) throw new LandInputError('landingId', `no landing "${landingId}"`);
     return {
       landing_id: l.id, run_id: l.runId, repo: l.repo, into: l.intoBranch, mode: l.mode, status: l.status, base_commit: l.baseCommit,
-      tip_commit: l.tipCommit, error: l.error, resumed,
+      tip_commit: l.tipCommit, error: l.error, resumed, interrupted: l.status === 'running' && !this.isBusy(l),
       items: this.landStore.items(l.id).map((i) => ({ task_id: i.taskId, branch: i.branch, state: i.state, commit: i.commit, files: i.files, reason: i.reason })),
     };
   }
@@ -117,19 +154,43 @@ export class LandingService {
     return typeof v === 'string' && v.trim() ? v : null;
   }
 
-  private async work(landing: LandingRow, resumed: boolean, after: { push?: boolean; pr?: boolean; remote?: string } = {}): Promise<LandReport> {
+  /** Shoal is stopping (the app quits, `shoal land` got SIGINT or SIGTERM): a running check or push
+   *  is killed with its process group, nothing more is merged, and each landing being worked is left
+   *  running with no owner, as a kill would leave it, so the next land resumes it. Resolves once
+   *  they have all stopped. */
+  async stop(): Promise<void> {
+    this.stopper.abort();
+    await Promise.allSettled([...this.working]);
+  }
+
+  private throwIfStopped(): void {
+    if (this.stopper.signal.aborted) throw new LandingStopped();
+  }
+
+  private work(landing: LandingRow, resumed: boolean, after: { push?: boolean; pr?: boolean; remote?: string } = {}): Promise<LandReport> {
+    const working = this.workOn(landing, resumed, after);
+    this.working.add(working);
+    return working.finally(() => this.working.delete(working));
+  }
+
+  private async workOn(landing: LandingRow, resumed: boolean, after: { push?: boolean; pr?: boolean; remote?: string }): Promise<LandReport> {
     this.active.add(landing.id);
     this.landStore.claim(landing.id, process.pid);
     try {
+      // What went wrong after the queue itself got through: each is said, none hides another.
+      const problems: Array<string | null> = [];
       if (landing.mode === 'branches') await this.checkOnly(landing);
-      else await this.mergeAll(landing);
-      let error: string | null = null;
-      if (after.push) error = await this.push(landing, after.remote ?? 'origin');
-      if (after.pr) error = await this.openPrs(landing, after.remote ?? 'origin');
-      this.landStore.finish(landing.id, 'done', error);
+      else problems.push(await this.mergeAll(landing));
+      this.throwIfStopped();
+      if (after.push) problems.push(await this.push(landing, after.remote ?? 'origin'));
+      if (after.pr) problems.push(await this.openPrs(landing, after.remote ?? 'origin'));
+      this.throwIfStopped();
+      this.landStore.finish(landing.id, 'done', problems.filter(Boolean).join('; ') || null);
     } catch (e) {
-      // The queue could not go on (git itself failed); what is recorded stays, a later land resumes.
-      this.landStore.finish(landing.id, 'failed', (e as Error).message);
+      if (e instanceof LandingStopped) this.landStore.release(landing.id);
+      // The queue could not go on (git itself failed): the landing fails with why. What it recorded
+      // stays; a later land is a new landing, which finds what this one merged already there.
+      else this.landStore.finish(landing.id, 'failed', (e as Error).message);
     } finally {
       this.active.delete(landing.id);
       this.deps.onChange?.(landing.runId);
@@ -147,14 +208,18 @@ export class LandingService {
     return new Map(runTasks(this.deps.store, runId).map((t) => [t.taskId, t]));
   }
 
-  private async mergeAll(landing: LandingRow): Promise<void> {
+  /** Works the queue; returns why the user's checkout could not be brought along, if it could not. */
+  private async mergeAll(landing: LandingRow): Promise<string | null> {
     const wt = path.join(this.root, landing.id);
     const { repo, intoBranch } = landing;
     const holder = await this.userCheckout(repo, intoBranch);
-    if (fs.existsSync(wt)) {
+    if (await this.isWorktreeOf(repo, wt)) {
       // Resuming: drop whatever half-made merge the crash left in our own worktree.
       await gitRun(wt, ['reset', '--hard', '-q']);
     } else {
+      // A folder a kill left half made (or half removed) is no worktree: git run in it would act on
+      // whatever repository is around it (the data folder may sit in one, a home folder kept in git).
+      fs.rmSync(wt, { recursive: true, force: true });
       fs.mkdirSync(this.root, { recursive: true });
       // --force: the target branch may be checked out in the user's checkout too; the queue moves
       // the branch there and then brings that (clean) checkout along, see syncCheckout.
@@ -175,11 +240,13 @@ export class LandingService {
       return (await git(wt, ['rev-parse', 'HEAD'])).trim();
     };
     let tip = await readTip();
+    let checkoutProblem: string | null = null;
     try {
       for (const item of this.landStore.items(landing.id)) {
+        this.throwIfStopped();
         if (item.state === 'merging' || item.state === 'checking') {
           const head = await git(wt, ['log', '-1', '--format=%B']);
-          if (!head.includes(trailer(item.taskId))) this.mark(landing, item.taskId, 'queued');
+          if (!madeBy(head, landing.id, item.taskId)) this.mark(landing, item.taskId, 'queued');
           else {
             tip = await this.afterMerge(landing, wt, item, tasks.get(item.taskId), `${tip}^1`, tip);
             continue;
@@ -211,16 +278,21 @@ export class LandingService {
     } finally {
       // From the landing's base (the clean checkout matched it when the landing began, and a
       // crash since then left it there) to the tip.
-      if (holder) await this.syncCheckout(holder, landing.baseCommit, landing);
+      // Stopped, the checkout stays where a kill would leave it, for the resume to bring along.
+      if (holder && !this.stopper.signal.aborted) checkoutProblem = await this.syncCheckout(holder, landing.baseCommit, landing);
       await gitRetrying(repo, ['worktree', 'remove', '--force', wt]).catch(() => '');
       fs.rmSync(wt, { recursive: true, force: true });
     }
+    return checkoutProblem;
   }
 
   /** The merge is in; it stays if the checks pass on the combined tree, else it is undone. Returns the new tip. */
   private async afterMerge(landing: LandingRow, wt: string, item: LandingItemRow, task: RunTask | undefined, prev: string, next: string): Promise<string> {
     this.mark(landing, item.taskId, 'checking');
-    const failure = (task ? rescore(task.spec, wt) : null) ?? (landing.checkCommand ? await runCheck(landing.checkCommand, wt, this.env) : null);
+    const failure = (task ? await rescore(task.spec, wt) : null) ?? (landing.checkCommand ? await runCheck(landing.checkCommand, wt, this.env, this.stopper.signal) : null);
+    // A check killed because Shoal is stopping says nothing about the merge: it stays `checking`,
+    // and the resume checks it again.
+    this.throwIfStopped();
     if (!failure) {
       this.mark(landing, item.taskId, 'landed', { commit: next, tip: next });
       return next;
@@ -246,6 +318,7 @@ export class LandingService {
    *  `git merge-tree` so a conflict is known before anyone merges. */
   private async checkOnly(landing: LandingRow): Promise<void> {
     for (const item of this.landStore.items(landing.id)) {
+      this.throwIfStopped();
       if (item.state !== 'queued' && item.state !== 'merging') continue;
       const r = await gitRun(landing.repo, ['merge-tree', '--write-tree', '--name-only', '--no-messages', `refs/heads/${landing.intoBranch}`, item.branch]);
       if (r.code === 0) this.mark(landing, item.taskId, 'kept', { reason: `left as branch ${item.branch}` });
@@ -254,6 +327,13 @@ export class LandingService {
         this.mark(landing, item.taskId, 'conflict', { files, reason: `would conflict with ${landing.intoBranch} in ${files.join(', ')}` });
       } else throw new Error(`git merge-tree failed: ${r.stderr.trim()}`);
     }
+  }
+
+  /** Whether `dir` is a worktree of `repo` that git will find from inside it. */
+  private async isWorktreeOf(repo: string, dir: string): Promise<boolean> {
+    if (!fs.existsSync(path.join(dir, '.git'))) return false;
+    const real = fs.realpathSync(dir);
+    return (await worktrees(repo)).some((w) => fs.existsSync(w.path) && fs.realpathSync(w.path) === real);
   }
 
   private async userCheckout(repo: string, branch: string): Promise<string | null> {
@@ -268,30 +348,56 @@ export class LandingService {
   }
 
   /** The user's checkout had the target branch checked out, clean (preflight made sure): its index
-   *  and files follow the branch from where it was to the new tip, as a fast-forward would. */
-  private async syncCheckout(checkout: string, before: string, landing: LandingRow): Promise<void> {
-    const after = (await git(landing.repo, ['rev-parse', `refs/heads/${landing.intoBranch}`])).trim();
-    if (after === before) return;
+   *  and files follow the branch from where it was to the new tip, as a fast-forward would. The
+   *  results stay landed when this fails (an untracked file there is in the way): what is wrong is
+   *  returned, not thrown, so the landing is not called failed, and an error of the queue is not hidden. */
+  private async syncCheckout(checkout: string, before: string, landing: LandingRow): Promise<string | null> {
+    const after = (await gitRun(landing.repo, ['rev-parse', `refs/heads/${landing.intoBranch}`])).stdout.trim();
+    if (!after || after === before) return null;
     const r = await gitRun(checkout, ['read-tree', '-m', '-u', before, after]);
-    if (r.code !== 0) throw new Error(`landed, but could not update the checkout at ${checkout} (${r.stderr.trim()}); run \`git reset --hard\` there`);
+    if (r.code === 0) return null;
+    const why = r.stderr.trim().split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
+    // read-tree changed nothing: the files there are still those of the old tip. `git reset --hard`
+    // alone would overwrite a file in the way (untracked, or edited since a resumed landing began).
+    return `landed on ${landing.intoBranch}, but the checkout at ${checkout} was left at the old tip ${before.slice(0, 12)}: ${why} — save or move the files it names, then run \`git reset --hard\` there`;
   }
 
   private async push(landing: LandingRow, remote: string): Promise<string | null> {
-    const r = await gitRun(landing.repo, ['push', '-q', remote, `refs/heads/${landing.intoBranch}:refs/heads/${landing.intoBranch}`]);
-    return r.code === 0 ? null : `push failed: ${r.stderr.trim()}`;
+    return pushRef(landing.repo, remote, `refs/heads/${landing.intoBranch}`, this.deps.pushTimeoutMs, this.stopper.signal);
   }
 
   private async openPrs(landing: LandingRow, remote: string): Promise<string | null> {
     const { openPullRequests } = await import('./pull-requests');
     const items = this.landStore.items(landing.id);
     return openPullRequests({
-      landing, items, remote, env: this.env, store: this.deps.store,
+      landing, items, remote, env: this.env, store: this.deps.store, timeoutMs: this.deps.ghTimeoutMs, pushTimeoutMs: this.deps.pushTimeoutMs, stop: this.stopper.signal,
       opened: (taskId, url) => {
         const item = items.find((i) => i.taskId === taskId)!;
         this.mark(landing, taskId, 'kept', { files: item.files, reason: `left as branch ${item.branch}; pull request ${url}` });
       },
     });
   }
+}
+
+/** The queue stopped between steps because Shoal is stopping; not a failure of the landing. */
+class LandingStopped extends Error {}
+
+function busy(l: LandingRow): LandInputError {
+  return new LandInputError('runId', `run "${l.runId}" is being landed right now (${l.id}${l.ownerPid ? `, pid ${l.ownerPid}` : ''})`);
+}
+
+/** What follows the queue: pull requests (which imply the push of each branch), or the push of the target. */
+function afterQueue(opts: LandOptions): { push?: boolean; pr?: boolean; remote?: string } {
+  const remote = opts.remote ?? 'origin';
+  return opts.pr ? { pr: true, remote } : opts.push ? { push: true, remote } : {};
+}
+
+/** Whether a commit message is the queue's own commit for this task of this landing: its trailers
+ *  compared line by line, since as text "Shoal-Task: a" is also the start of "Shoal-Task: ab" (the
+ *  tip being the landed merge of task "ab" must not count as task "a" merged). */
+function madeBy(message: string, landingId: string, taskId: string): boolean {
+  const lines = new Set(message.split('\n').map((l) => l.trim()));
+  return lines.has(`Shoal-Landing: ${landingId}`) && lines.has(`Shoal-Task: ${taskId}`);
 }
 
 export { LandInputError };

@@ -2,10 +2,10 @@
 // finished, its workspace is a git repository, the target branch exists, a checkout that has the
 // target branch is clean, every branch to land exists, and what --push / --pr need is there. A
 // failure throws LandInputError naming the field; the repository and the store are untouched.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../store/open';
+import { ghFailure, runGh } from './gh';
 import { git, gitRun, refExists, worktrees } from './git';
 import { LandInputError } from './land-plan';
 import { FINISHED_RUN_STATUSES, isIn } from '../../../src-shared/protocol/event-states';
@@ -74,21 +74,39 @@ export function remoteHost(url: string): string | null {
   }
 }
 
+/** The repository a GitHub remote URL names, as gh's `--repo HOST/OWNER/NAME`; null when its path
+ *  is not OWNER/NAME. */
+export function remoteRepo(url: string): string | null {
+  const host = remoteHost(url);
+  if (!host) return null;
+  const scp = /^[^/@:\s]+@[^/:\s]+:(.*)$/.exec(url);
+  let repoPath: string;
+  if (scp && !/^[a-z][a-z0-9+.-]+:\/\//i.test(url)) repoPath = scp[1]!;
+  else {
+    try {
+      repoPath = new URL(url).pathname;
+    } catch {
+      return null;
+    }
+  }
+  const parts = repoPath.replace(/^\/+|\/+$/g, '').replace(/\.git$/, '').split('/');
+  return parts.length === 2 && parts.every(Boolean) ? `${host}/${parts[0]}/${parts[1]}` : null;
+}
+
 /** `--pr` needs the GitHub CLI, installed, a remote on a GitHub host, and gh logged in to that host;
  *  say which is missing. Only that host's login is asked about: a stale token for another host must
  *  not stop a landing that never talks to it. */
-export async function checkGh(repo: string, remote: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const run = (args: string[]) => new Promise<{ code: number | string; out: string }>((resolve) => {
-    execFile('gh', args, { cwd: repo, env: { ...env, GH_PROMPT_DISABLED: '1' } }, (e, stdout, stderr) => resolve({ code: e ? ((e as { code?: number | string }).code ?? 1) : 0, out: `${stdout}${stderr}` }));
-  });
-  const version = await run(['--version']);
-  if (version.code === 'ENOENT') throw new LandInputError('pr', '--pr opens pull requests with the GitHub CLI, and gh is not installed (not on PATH); install it from https://cli.github.com or land without --pr');
+export async function checkGh(repo: string, remote: string, env: NodeJS.ProcessEnv, timeoutMs?: number): Promise<void> {
+  const version = await runGh(['--version'], repo, env, timeoutMs);
+  if (version.kind === 'missing') throw new LandInputError('pr', '--pr opens pull requests with the GitHub CLI, and gh is not installed (not on PATH); install it from https://cli.github.com or land without --pr');
   const url = (await git(repo, ['remote', 'get-url', remote])).trim();
   const host = remoteHost(url);
   if (!host) throw new LandInputError('remote', `--pr opens pull requests on GitHub, and remote "${remote}" is ${url}, not a GitHub URL; push with --push instead, or point "${remote}" at the GitHub repository`);
-  const auth = await run(['auth', 'status', '--hostname', host]);
-  if (auth.code !== 0) {
-    const why = auth.out.split('\n').map((l) => l.trim()).filter(Boolean).find((l) => /not logged|no longer valid|failed|token/i.test(l)) ?? 'not logged in';
+  const auth = await runGh(['auth', 'status', '--hostname', host], repo, env, timeoutMs);
+  if (auth.kind === 'timeout') throw new LandInputError('pr', `--pr asks gh whether it is logged in to ${host}, and ${ghFailure('gh auth status', auth)} — nothing was pushed`);
+  if (auth.kind !== 'ok') {
+    const out = auth.kind === 'failed' ? auth.out : '';
+    const why = out.split('\n').map((l) => l.trim()).filter(Boolean).find((l) => /not logged|no longer valid|failed|token/i.test(l)) ?? 'not logged in';
     throw new LandInputError('pr', `--pr needs gh to be logged in to ${host}, and it is not (gh auth status: ${why}); run \`gh auth login --hostname ${host}\` first — nothing was pushed`);
   }
 }

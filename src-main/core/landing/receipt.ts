@@ -35,7 +35,9 @@ export function gatherEvidence(store: Store, runId: string, taskId: string): Evi
     `SELECT request, status, decision, decided_by FROM approvals WHERE run_id = ? AND task_id = ? ORDER BY created_at`).all(runId, taskId);
   const landing = db.prepare<[string, string], { into_branch: string; state: string; commit: string | null; reason: string | null }>(
     `SELECT l.into_branch, i.state, i."commit", i.reason FROM landing_items i JOIN landings l ON l.id = i.landing_id
-     WHERE l.run_id = ? AND i.task_id = ? ORDER BY l.created_at DESC, l.rowid DESC LIMIT 1`).get(runId, taskId);
+     WHERE l.run_id = ? AND i.task_id = ?
+     -- How it landed: a later landing that found it already there ("empty") does not hide the one that landed it.
+     ORDER BY CASE i.state WHEN 'landed' THEN 0 WHEN 'empty' THEN 2 ELSE 1 END, l.created_at DESC, l.rowid DESC LIMIT 1`).get(runId, taskId);
   const group = typeof spec.metadata?.candidate_of === 'string' ? spec.metadata.candidate_of : null;
   const agent = spec.metadata?.agent;
   return {

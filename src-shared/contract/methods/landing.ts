@@ -11,7 +11,10 @@ export const LandItemSchema = z.object({
 });
 export const LandReportSchema = z.object({
   landing_id: z.string(), run_id: z.string(), repo: z.string(), into: z.string(), mode: z.enum(LAND_MODES), status: z.enum(['running', 'done', 'failed']),
-  base_commit: z.string(), tip_commit: z.string(), error: z.string().nullable(), resumed: z.boolean(), items: z.array(LandItemSchema),
+  base_commit: z.string(), tip_commit: z.string(), error: z.string().nullable(), resumed: z.boolean(),
+  /** Running, but nobody is working it (Shoal was stopped mid-queue): the next land resumes it. */
+  interrupted: z.boolean(),
+  items: z.array(LandItemSchema),
 });
 export type LandReportView = z.output<typeof LandReportSchema>;
 

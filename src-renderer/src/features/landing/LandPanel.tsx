@@ -108,7 +108,9 @@ function LandResult({ report }: { report: LandReportView }) {
   const settled = report.items.filter((i) => !IN_QUEUE.has(i.state)).length;
   return (
     <div className="land-result" data-testid="land-result" data-status={report.status}>
-      {report.status === 'running' && <p role="status" data-testid="land-progress">Landing… {settled} of {report.items.length} done</p>}
+      {report.status === 'running' && (report.interrupted
+        ? <p role="status" data-testid="land-interrupted">Interrupted after {settled} of {report.items.length} (Shoal stopped mid-queue). Land resumes it where it stopped; nothing lands twice.</p>
+        : <p role="status" data-testid="land-progress">Landing… {settled} of {report.items.length} done</p>)}
       <p>
         Into <span className="mono">{report.into}</span> ({report.mode}): <span className="mono">{report.base_commit.slice(0, 10)}</span> → <span className="mono">{report.tip_commit.slice(0, 10)}</span>, {humanize(report.status)}
         {report.error ? ` — ${report.error}` : ''}
