@@ -81,6 +81,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 
 async function add(core: ShoalCore, name: string | undefined, dockerArgs: string[], flags: Map<string, string | true>, io: CliIo): Promise<number> {
   if (!name) throw new UsageError('which name? e.g. `shoal workers add gpu-box --ssh me@10.0.0.5`');
+  // Before the probe, which may pin the host's key: a refused name must leave nothing behind.
+  const nameProblem = core.workerRegistry.nameProblem(name);
+  if (nameProblem) throw new UsageError(nameProblem);
   const ssh = flagString(flags, 'ssh');
   const image = flagString(flags, 'docker');
   if ((ssh === undefined) === (image === undefined)) throw new UsageError('say where it runs: --ssh [USER@]HOST[:PORT] or --docker IMAGE');
@@ -99,7 +102,7 @@ async function add(core: ShoalCore, name: string | undefined, dockerArgs: string
     try {
       ({ file, privateKey } = readIdentityFile(identity, io.cwd));
     } catch (e) {
-      throw new UsageError(`--identity: ${(e as Error).message}`);
+      throw new UsageError(`worker ${name}: --identity: ${(e as Error).message}`);
     }
   }
   if (ssh !== undefined) {

@@ -21,6 +21,7 @@ import type { HostKeyError} from './host-keys';
 import { fingerprintOf, pinAddress, type KnownHosts } from './host-keys';
 import { RemoteCommand, type ExitStatus } from './remote-command';
 import { IdleConnection } from './idle-connection';
+import { privateKeyProblem } from './identity-file';
 import { SessionGate, SessionsBusy, type SessionOptions } from './session-gate';
 
 export type { SessionOptions } from './session-gate';
@@ -287,11 +288,16 @@ function authConfig(t: SshTarget): Partial<ConnectConfig> {
   if (t.privateKey) cfg.privateKey = t.privateKey;
   else if (t.identity) {
     const file = t.identity.startsWith('~/') ? path.join(os.homedir(), t.identity.slice(2)) : t.identity;
+    let text: string;
     try {
-      cfg.privateKey = fs.readFileSync(file);
+      text = fs.readFileSync(file, 'utf8');
     } catch (e) {
       throw new Error(`identity ${t.identity}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
     }
+    // A spec's identity is read only here: say what is wrong with it rather than in ssh2's words.
+    const problem = privateKeyProblem(text);
+    if (problem) throw new Error(`identity ${t.identity} ${problem}`);
+    cfg.privateKey = text;
   } else {
     for (const name of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
       const file = path.join(os.homedir(), '.ssh', name);
