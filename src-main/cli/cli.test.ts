@@ -63,6 +63,16 @@ describe('shoal validate', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/^\(root\): not valid JSON/);
   });
+
+  it('judges --workspace as the launch preview does: a missing folder is a problem, a plain one a warning', async () => {
+    const dir = tempDir();
+    const missing = await runCli(['validate', example('hello.yaml'), '--workspace', 'nowhere'], { cwd: dir, env: { SHOAL_HOME: dir } });
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toContain(`workspace: there is no folder at ${path.join(dir, 'nowhere')}`);
+    const plain = await runCli(['validate', example('hello.yaml'), '--workspace', dir], { env: { SHOAL_HOME: dir } });
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).toContain(`warning: workspace: ${dir} is not a git repository`);
+  });
 });
 
 describe('shoal run', () => {
@@ -153,6 +163,14 @@ describe('shoal run', () => {
     };
     expect(await peak('1')).toBe(1);
     expect(await peak('3')).toBe(3);
+  });
+
+  it('refuses a --workspace that is not there before touching the store, rather than running in scratch folders', async () => {
+    const dir = tempDir();
+    const r = await runCli(['run', example('hello.yaml'), '--workspace', path.join(dir, 'nowhere')], { env: { SHOAL_HOME: path.join(dir, 'home') } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`workspace: there is no folder at ${path.join(dir, 'nowhere')}`);
+    expect(fs.existsSync(path.join(dir, 'home'))).toBe(false);
   });
 
   it('rejects an invalid spec with exit 2 before touching the store', async () => {
