@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FleetReceiptSchema, FleetRunSchema, FleetWorkerEventSchema } from '../../src-shared/protocol/fleet';
 import { tempDir } from '../core/test-support/temp-core';
-import { repoRoot, runCli } from './test-support/cli';
+import { repoRoot, runCli, startCli } from './test-support/cli';
 
 const example = (name: string) => path.join(repoRoot, 'examples', name);
 
@@ -186,6 +186,17 @@ describe('shoal run', () => {
     expect((await runCli(['run'])).code).toBe(2);
     expect((await runCli(['run', example('hello.yaml'), '--max-workers', 'lots'])).stderr).toContain('--max-workers: expected an integer');
     expect((await runCli(['frobnicate'])).stderr).toContain('unknown command "frobnicate"');
+  });
+
+  it('ends quietly when the reader of its output goes away (`shoal runs | head -1`)', async () => {
+    const child = startCli(['--help']);
+    child.stdout!.destroy(); // closed before the command has written anything: every write meets EPIPE
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d));
+    child.stdin!.end();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 });
 
