@@ -3,6 +3,7 @@
 // — no worker, no pinned host key, no audit entry — against a real OpenSSH server started here.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KnownHosts } from '../core/hosts/ssh/host-keys';
@@ -68,4 +69,23 @@ describe('shoal workers add: bad input', () => {
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(JSON.parse((await runCli(['workers', 'list', '--json', '--db', s.db])).stdout)).toEqual([]);
   });
+
+  it('gives up on a host that accepts the connection but never speaks SSH after its 15 s, saying so', async () => {
+    const s = store();
+    const silent = net.createServer((socket) => socket.on('error', () => {}));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      const started = Date.now();
+      const r = await runCli(['workers', 'add', 'hung', '--ssh', `me@127.0.0.1:${port}`, '--db', s.db]);
+      const took = Date.now() - started;
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`worker hung: ssh me@127.0.0.1:${port}: timed out connecting: no SSH handshake within 15 s`);
+      expect(took).toBeGreaterThanOrEqual(15_000);
+      expect(took).toBeLessThan(40_000); // the deadline plus the command's start-up on a loaded machine
+      expect(JSON.parse((await runCli(['workers', 'list', '--json', '--db', s.db])).stdout)).toEqual([]);
+    } finally {
+      silent.close();
+    }
+  }, 60_000);
 });

@@ -123,7 +123,7 @@ export class SshConnection {
       let ready = false;
       const config: ConnectConfig = {
         host: this.target.host, port: this.target.port, username: this.target.user,
-        readyTimeout: 15_000, keepaliveInterval: 5_000, keepaliveCountMax: 3,
+        readyTimeout: SSH_READY_TIMEOUT_MS, keepaliveInterval: 5_000, keepaliveCountMax: 3,
         hostVerifier: (key: Buffer) => {
           this.lastFingerprint = fingerprintOf(key);
           try {
@@ -317,6 +317,9 @@ function isChannelOpenFailure(e: Error & { reason?: unknown }): boolean {
   return typeof e.reason === 'number' && /Channel open failure/.test(e.message);
 }
 
+/** How long a host has to complete the SSH handshake (ssh2's readyTimeout), named in the error. */
+export const SSH_READY_TIMEOUT_MS = 15_000;
+
 /** How a login is named in logs and errors ("ssh me@box:22"): never a key, only where it goes. */
 export function sshLabel(target: { user: string; host: string; port: number }): string {
   return `ssh ${target.user}@${target.host}:${target.port}`;
@@ -326,6 +329,9 @@ export function sshLabel(target: { user: string; host: string; port: number }): 
 export function describeSshError(e: Error & { level?: string; code?: string }): string {
   if (e.code === 'ECONNREFUSED') return 'connection refused (is sshd running there?)';
   if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return 'host name not found';
+  // ssh2's own deadline ("Timed out while waiting for handshake"): something listens there but
+  // no SSH server answered in time — a hung host, or another service on that port.
+  if (/waiting for handshake/.test(e.message)) return `timed out connecting: no SSH handshake within ${SSH_READY_TIMEOUT_MS / 1000} s`;
   if (e.code === 'ETIMEDOUT' || /Timed out/i.test(e.message)) return 'timed out connecting';
   if (e.code === 'EHOSTUNREACH' || e.code === 'ENETUNREACH') return 'host unreachable';
   if (e.level === 'client-authentication') return 'authentication refused (no key was accepted)';
