@@ -299,10 +299,18 @@ function authConfig(t: SshTarget): Partial<ConnectConfig> {
     if (problem) throw new Error(`identity ${t.identity} ${problem}`);
     cfg.privateKey = text;
   } else {
+    // The first default key ssh2 can use. A passphrase-protected one (the usual kind beside an
+    // ssh-agent) is passed over: given to ssh2 it fails the connect before the agent is asked.
     for (const name of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
       const file = path.join(os.homedir(), '.ssh', name);
-      if (fs.existsSync(file)) {
-        cfg.privateKey = fs.readFileSync(file);
+      let text: string;
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch {
+        continue;
+      }
+      if (privateKeyProblem(text) === null) {
+        cfg.privateKey = text;
         break;
       }
     }
