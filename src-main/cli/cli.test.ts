@@ -55,6 +55,24 @@ describe('shoal validate', () => {
     expect(r.stdout).toContain('task_specs[2].scorer.pattern: not a valid regular expression');
   });
 
+  it('refuses, by field path, docker options a spec\'s worker would be refused at run time', async () => {
+    const dir = tempDir();
+    const spec = path.join(dir, 'docker.yaml');
+    fs.writeFileSync(spec, [
+      'worker_specs:',
+      '  - { id: d, name: D, host: { kind: docker, image: "localhost/x:1", args: ["-e", "A=1", "--privileged"] }, capabilities: [] }',
+      '  - { id: e, name: E, host: { kind: docker, image: "localhost/x:1", args: ["-v"] }, capabilities: [] }',
+      'task_specs:',
+      '  - { id: a, name: A, instructions: echo a }',
+    ].join('\n'));
+    const r = await runCli(['validate', spec]);
+    expect(r.code).toBe(2);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      'worker_specs[0].host.args: docker option --privileged is not supported (use -e/--env, -v/--volume, -u/--user)',
+      'worker_specs[1].host.args: docker option -v needs a value',
+    ]);
+  });
+
   it('explains unreadable and malformed files', async () => {
     expect((await runCli(['validate', '/nonexistent/spec.yaml'])).stderr).toContain('no such file');
     const dir = tempDir();
@@ -141,6 +159,21 @@ describe('shoal run', () => {
     const r = await runCli(['run', example('priorities.yaml'), '--db', path.join(dir, 's.db')], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('needs-gpu was never run: no worker offers "gpu"');
+  });
+
+  it('ends, naming the worker and why, when a spec\'s worker cannot be used at all (a Docker host URL it cannot read)', async () => {
+    const dir = tempDir();
+    const spec = path.join(dir, 'docker.yaml');
+    fs.writeFileSync(spec, [
+      'name: unusable docker',
+      'worker_specs:',
+      '  - { id: d, name: dock, host: { kind: docker, image: "localhost/none:1" }, capabilities: [dd] }',
+      'task_specs:',
+      '  - { id: a, name: A, instructions: echo a, metadata: { requires: [dd] } }',
+    ].join('\n'));
+    const r = await runCli(['run', spec, '--db', path.join(dir, 's.db')], { cwd: dir, env: { DOCKER_HOST: 'bogus://x' }, timeoutMs: 30_000 });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain('a was never run: waiting for a worker that can be reached: worker dock: docker host bogus://x: expected unix://');
   });
 
   it('runs at most --max-workers tasks at once', async () => {

@@ -21,6 +21,7 @@ import { keptWorkerReaches } from '../../core/hosts/kept-worker-ref';
 import { FORGET_MEANS } from '../../core/fleet/owed-reap-actions';
 import type { AttemptKey } from '../../core/fleet/fleet-store';
 import { ShoalError, type OwedReapRow } from '../../../src-shared/contract';
+import { withWorker } from '../../../src-shared/protocol/worker-reason';
 import type { ShoalCore } from '../../core/shoal';
 import { DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import { cliActor, flagInt, flagString, UsageError, type CliIo } from '../io';
@@ -117,7 +118,7 @@ async function add(core: ShoalCore, name: string | undefined, dockerArgs: string
     onHostKeyPinned: (address, fingerprint) => auditAcceptedHostKey({ audit: core.audit, actor: cliActor(io) }, address, fingerprint),
   });
   if (!check.ok) {
-    io.stderr.write(`worker ${name}: ${check.error}\nnothing was added\n`);
+    io.stderr.write(`${withWorker(name, check.error ?? 'unusable')}\nnothing was added\n`);
     return 1;
   }
   let kept: KeptWorker;
@@ -171,7 +172,7 @@ async function test(core: ShoalCore, name: string | undefined, json: boolean, io
     : { ...(await new LocalDriver(() => core.agentBinaries.bins()).probe()), hostKey: null, unknownHostKey: null };
   if (json) io.stdout.write(JSON.stringify({ name, ok: check.ok, ...(check.error ? { error: check.error } : {}), git: check.git, agents: check.agents, cpus: check.cpus, memory_mb: check.memoryMb, os: check.os }) + '\n');
   else if (check.ok) printCheck(name, check, io);
-  else io.stderr.write(`worker ${name}: ${check.error}\n`);
+  else io.stderr.write(`${withWorker(name, check.error ?? 'unusable')}\n`);
   return check.ok ? 0 : 1;
 }
 
