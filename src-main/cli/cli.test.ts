@@ -1,6 +1,7 @@
 // The `shoal` command as a user runs it: real process, real files, output checked against the
 // reference implementation's wire schemas.
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FleetReceiptSchema, FleetRunSchema, FleetWorkerEventSchema } from '../../src-shared/protocol/fleet';
@@ -230,6 +231,26 @@ describe('shoal run', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(stderr).toBe('');
     expect(code).toBe(0);
+  });
+});
+
+describe('shoal serve', () => {
+  it('refuses a --port or --agents-listen address another program holds, naming the flag, and prints no UI address', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as net.AddressInfo).port;
+    try {
+      const dir = tempDir();
+      const ui = await runCli(['serve', '--port', String(port), '--db', path.join(dir, 's.db')], { timeoutMs: 30_000 });
+      expect(ui.code).toBe(2);
+      expect(ui.stderr).toBe(`shoal serve: --port: 127.0.0.1:${port} is already in use by another program\n`);
+      const agents = await runCli(['serve', '--port', '0', '--agents-listen', `127.0.0.1:${port}`, '--db', path.join(dir, 's.db')], { timeoutMs: 30_000 });
+      expect(agents.code).toBe(2);
+      expect(agents.stderr).toContain(`--agents-listen: 127.0.0.1:${port} is already in use by another program`);
+      expect(agents.stdout).not.toContain('Shoal UI:');
+    } finally {
+      taken.close();
+    }
   });
 });
 
