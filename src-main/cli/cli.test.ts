@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FleetReceiptSchema, FleetRunSchema, FleetWorkerEventSchema } from '../../src-shared/protocol/fleet';
 import { tempDir } from '../core/test-support/temp-core';
+import { waitFor } from '../core/test-support/wait-for';
 import { repoRoot, runCli, startCli } from './test-support/cli';
 
 const example = (name: string) => path.join(repoRoot, 'examples', name);
@@ -250,6 +251,20 @@ describe('shoal serve', () => {
       expect(agents.stdout).not.toContain('Shoal UI:');
     } finally {
       taken.close();
+    }
+  });
+});
+
+describe('shoal agent', () => {
+  it('keeps its data under ~/.shoal/agent when SHOAL_HOME is set but empty, as the store does, not in ./agent', async () => {
+    const home = tempDir();
+    const cwd = tempDir();
+    const child = startCli(['agent', '--join', 'ws://127.0.0.1:1', '--token', 'shoal_jt_x'], { cwd, env: { SHOAL_HOME: '', HOME: home } });
+    try {
+      await waitFor('the agent\'s data folder', () => fs.existsSync(path.join(home, '.shoal', 'agent')), 20_000);
+      expect(fs.readdirSync(cwd)).toEqual([]);
+    } finally {
+      child.kill('SIGKILL');
     }
   });
 });
