@@ -255,6 +255,24 @@ describe('shoal serve', () => {
   });
 });
 
+describe('shoal run --server', () => {
+  it('gives up on a host that takes the connection but never answers, after 15 s, without printing the token', async () => {
+    const silent = net.createServer((socket) => socket.on('error', () => {}));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      const started = Date.now();
+      const r = await runCli(['run', example('hello.yaml'), '--server', `http://127.0.0.1:${port}/?token=secret-token-value`], { timeoutMs: 45_000 });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`cannot reach 127.0.0.1:${port}: no answer within 15 s`);
+      expect(r.stderr).not.toContain('secret-token-value');
+      expect(Date.now() - started).toBeLessThan(40_000);
+    } finally {
+      silent.close();
+    }
+  }, 60_000);
+});
+
 describe('shoal agent', () => {
   it('keeps its data under ~/.shoal/agent when SHOAL_HOME is set but empty, as the store does, not in ./agent', async () => {
     const home = tempDir();

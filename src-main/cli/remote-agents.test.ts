@@ -99,6 +99,7 @@ describe('remote agents', () => {
     const badToken = await runCli(['run', specFile, '--server', cp.uiUrl.replace(/token=[^&]+/, 'token=wrong')], { cwd: dir });
     expect(badToken.code).toBe(1);
     expect(badToken.stderr).toContain('wrong token');
+    expect(badToken.stderr).not.toContain('token=wrong'); // the host only: a URL would carry the token
     await stop(agent);
     await stop(cp);
   }, 120_000);
