@@ -1,11 +1,13 @@
 // The `shoal` command as a user runs it: real process, real files, output checked against the
 // reference implementation's wire schemas.
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FleetReceiptSchema, FleetRunSchema, FleetWorkerEventSchema } from '../../src-shared/protocol/fleet';
 import { tempDir } from '../core/test-support/temp-core';
-import { repoRoot, runCli } from './test-support/cli';
+import { waitFor } from '../core/test-support/wait-for';
+import { repoRoot, runCli, startCli } from './test-support/cli';
 
 const example = (name: string) => path.join(repoRoot, 'examples', name);
 
@@ -55,6 +57,24 @@ describe('shoal validate', () => {
     expect(r.stdout).toContain('task_specs[2].scorer.pattern: not a valid regular expression');
   });
 
+  it('refuses, by field path, docker options a spec\'s worker would be refused at run time', async () => {
+    const dir = tempDir();
+    const spec = path.join(dir, 'docker.yaml');
+    fs.writeFileSync(spec, [
+      'worker_specs:',
+      '  - { id: d, name: D, host: { kind: docker, image: "localhost/x:1", args: ["-e", "A=1", "--privileged"] }, capabilities: [] }',
+      '  - { id: e, name: E, host: { kind: docker, image: "localhost/x:1", args: ["-v"] }, capabilities: [] }',
+      'task_specs:',
+      '  - { id: a, name: A, instructions: echo a }',
+    ].join('\n'));
+    const r = await runCli(['validate', spec]);
+    expect(r.code).toBe(2);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      'worker_specs[0].host.args: docker option --privileged is not supported (use -e/--env, -v/--volume, -u/--user)',
+      'worker_specs[1].host.args: docker option -v needs a value',
+    ]);
+  });
+
   it('explains unreadable and malformed files', async () => {
     expect((await runCli(['validate', '/nonexistent/spec.yaml'])).stderr).toContain('no such file');
     const dir = tempDir();
@@ -62,6 +82,16 @@ describe('shoal validate', () => {
     const r = await runCli(['validate', path.join(dir, 'x.json')]);
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/^\(root\): not valid JSON/);
+  });
+
+  it('judges --workspace as the launch preview does: a missing folder is a problem, a plain one a warning', async () => {
+    const dir = tempDir();
+    const missing = await runCli(['validate', example('hello.yaml'), '--workspace', 'nowhere'], { cwd: dir, env: { SHOAL_HOME: dir } });
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toContain(`workspace: there is no folder at ${path.join(dir, 'nowhere')}`);
+    const plain = await runCli(['validate', example('hello.yaml'), '--workspace', dir], { env: { SHOAL_HOME: dir } });
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).toContain(`warning: workspace: ${dir} is not a git repository`);
   });
 });
 
@@ -133,6 +163,21 @@ describe('shoal run', () => {
     expect(r.stderr).toContain('needs-gpu was never run: no worker offers "gpu"');
   });
 
+  it('ends, naming the worker and why, when a spec\'s worker cannot be used at all (a Docker host URL it cannot read)', async () => {
+    const dir = tempDir();
+    const spec = path.join(dir, 'docker.yaml');
+    fs.writeFileSync(spec, [
+      'name: unusable docker',
+      'worker_specs:',
+      '  - { id: d, name: dock, host: { kind: docker, image: "localhost/none:1" }, capabilities: [dd] }',
+      'task_specs:',
+      '  - { id: a, name: A, instructions: echo a, metadata: { requires: [dd] } }',
+    ].join('\n'));
+    const r = await runCli(['run', spec, '--db', path.join(dir, 's.db')], { cwd: dir, env: { DOCKER_HOST: 'bogus://x' }, timeoutMs: 30_000 });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain('a was never run: waiting for a worker that can be reached: worker dock: docker host bogus://x: expected unix://');
+  });
+
   it('runs at most --max-workers tasks at once', async () => {
     const dir = tempDir();
     const tasks = ['a', 'b', 'c'].map((id) => ({ id, name: id, instructions: 'sleep 0.3' }));
@@ -155,6 +200,14 @@ describe('shoal run', () => {
     expect(await peak('3')).toBe(3);
   });
 
+  it('refuses a --workspace that is not there before touching the store, rather than running in scratch folders', async () => {
+    const dir = tempDir();
+    const r = await runCli(['run', example('hello.yaml'), '--workspace', path.join(dir, 'nowhere')], { env: { SHOAL_HOME: path.join(dir, 'home') } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`workspace: there is no folder at ${path.join(dir, 'nowhere')}`);
+    expect(fs.existsSync(path.join(dir, 'home'))).toBe(false);
+  });
+
   it('rejects an invalid spec with exit 2 before touching the store', async () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'bad.json'), '[{"id": "x"}]');
@@ -168,6 +221,69 @@ describe('shoal run', () => {
     expect((await runCli(['run'])).code).toBe(2);
     expect((await runCli(['run', example('hello.yaml'), '--max-workers', 'lots'])).stderr).toContain('--max-workers: expected an integer');
     expect((await runCli(['frobnicate'])).stderr).toContain('unknown command "frobnicate"');
+  });
+
+  it('ends quietly when the reader of its output goes away (`shoal runs | head -1`)', async () => {
+    const child = startCli(['--help']);
+    child.stdout!.destroy(); // closed before the command has written anything: every write meets EPIPE
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d));
+    child.stdin!.end();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+});
+
+describe('shoal serve', () => {
+  it('refuses a --port or --agents-listen address another program holds, naming the flag, and prints no UI address', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as net.AddressInfo).port;
+    try {
+      const dir = tempDir();
+      const ui = await runCli(['serve', '--port', String(port), '--db', path.join(dir, 's.db')], { timeoutMs: 30_000 });
+      expect(ui.code).toBe(2);
+      expect(ui.stderr).toBe(`shoal serve: --port: 127.0.0.1:${port} is already in use by another program\n`);
+      const agents = await runCli(['serve', '--port', '0', '--agents-listen', `127.0.0.1:${port}`, '--db', path.join(dir, 's.db')], { timeoutMs: 30_000 });
+      expect(agents.code).toBe(2);
+      expect(agents.stderr).toContain(`--agents-listen: 127.0.0.1:${port} is already in use by another program`);
+      expect(agents.stdout).not.toContain('Shoal UI:');
+    } finally {
+      taken.close();
+    }
+  });
+});
+
+describe('shoal run --server', () => {
+  it('gives up on a host that takes the connection but never answers, after 15 s, without printing the token', async () => {
+    const silent = net.createServer((socket) => socket.on('error', () => {}));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      const started = Date.now();
+      const r = await runCli(['run', example('hello.yaml'), '--server', `http://127.0.0.1:${port}/?token=secret-token-value`], { timeoutMs: 45_000 });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`cannot reach 127.0.0.1:${port}: no answer within 15 s`);
+      expect(r.stderr).not.toContain('secret-token-value');
+      expect(Date.now() - started).toBeLessThan(40_000);
+    } finally {
+      silent.close();
+    }
+  }, 60_000);
+});
+
+describe('shoal agent', () => {
+  it('keeps its data under ~/.shoal/agent when SHOAL_HOME is set but empty, as the store does, not in ./agent', async () => {
+    const home = tempDir();
+    const cwd = tempDir();
+    const child = startCli(['agent', '--join', 'ws://127.0.0.1:1', '--token', 'shoal_jt_x'], { cwd, env: { SHOAL_HOME: '', HOME: home } });
+    try {
+      await waitFor('the agent\'s data folder', () => fs.existsSync(path.join(home, '.shoal', 'agent')), 20_000);
+      expect(fs.readdirSync(cwd)).toEqual([]);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
 

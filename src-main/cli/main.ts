@@ -58,6 +58,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+// `shoal runs | head -2` closes the pipe while there is more to print: the rest has no reader, which
+// is no failure of the command (Node would crash with an unhandled EPIPE and a stack trace).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 const io: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
 main(process.argv.slice(2), io).then((code) => {
   process.exitCode = code;

@@ -13,7 +13,7 @@ import { parseControlMessage, WORKER_PROTOCOL_VERSION } from '../../src-shared/p
 import { tempDir } from '../core/test-support/temp-core';
 import { waitFor } from '../core/test-support/wait-for';
 import { runCli } from './test-support/cli';
-import { launchOnAgents, mintToken, openRawAgent, query, rawHello, spawnCli, startAgent, startControlPlane, stop, trackProcs, waitForRun } from './test-support/control-plane';
+import { launchOnAgents, mintToken, openRawAgent, query, rawHello, spawnCli, startAgent, startControlPlane, stop, trackProcs, uiCall, waitForRun } from './test-support/control-plane';
 
 const track = trackProcs();
 
@@ -99,6 +99,7 @@ describe('remote agents', () => {
     const badToken = await runCli(['run', specFile, '--server', cp.uiUrl.replace(/token=[^&]+/, 'token=wrong')], { cwd: dir });
     expect(badToken.code).toBe(1);
     expect(badToken.stderr).toContain('wrong token');
+    expect(badToken.stderr).not.toContain('token=wrong'); // the host only: a URL would carry the token
     await stop(agent);
     await stop(cp);
   }, 120_000);
@@ -136,6 +137,30 @@ describe('remote agents', () => {
     expect((await runCli(['agent-token', '--db', db, '--revoke', agentId], { cwd: dir })).code).toBe(0);
     expect(await again.exited).toBe(1);
     expect(again.err()).toMatch(/was revoked at/);
+    await stop(cp);
+  });
+
+  it('a task only an agent can take is placeable while that agent is online, and loses its "cannot be placed" note once an agent that joined later leases it', async () => {
+    const dir = tempDir('shoal-remote-place-');
+    const db = path.join(dir, 'cp.db');
+    const cp = track(await startControlPlane(db, dir, ['--heartbeat-seconds', '1']));
+    const spec = (name: string) => ({ name, task_specs: [{ id: 'x', name: 'x', instructions: 'echo x > x.txt', scorer: { kind: 'file_exists', path: 'x.txt' }, metadata: { requires: ['late'] } }] });
+    const note = (runId: string) => query<{ unplaceable: string | null }>(db, 'SELECT unplaceable FROM tasks WHERE run_id = ?', runId)[0]!.unplaceable;
+    // This computer lacks "late", so only an agent can take the task.
+    const launch = async (name: string) => (await uiCall<{ runId: string }>(cp.uiUrl, 'specs.launch', { text: JSON.stringify(spec(name)), filename: 'spec.json', workspace: null })).runId;
+    // No agent offers "late" yet: the spec check says so, and the task waits with that note.
+    const early = await launch('before the agent');
+    expect(note(early)).toMatch(/no worker offers "late"/);
+    const agent = track(await startAgent(cp.agentsUrl, (await mintToken(db, dir, ['--name', 'late-comer'])).token, path.join(dir, 'agent'), dir, ['--capabilities', 'late']));
+    expect(await waitForRun(db, early)).toBe('completed');
+    expect(note(early)).toBeNull();
+    // With the agent online, the same spec is not flagged at all.
+    const checked = await uiCall<{ ok: boolean; warnings: string[] }>(cp.uiUrl, 'specs.validate', { text: JSON.stringify(spec('with the agent')), filename: 'spec.json', workspace: null });
+    expect(checked).toMatchObject({ ok: true, warnings: [] });
+    const later = await launch('with the agent');
+    expect(note(later)).toBeNull();
+    expect(await waitForRun(db, later)).toBe('completed');
+    await stop(agent);
     await stop(cp);
   });
 

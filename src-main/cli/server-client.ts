@@ -3,6 +3,9 @@
 import WebSocket from 'ws';
 import { UsageError } from './io';
 
+/** How long a host has to accept the UI socket. */
+const CONNECT_TIMEOUT_MS = 15_000;
+
 export class ServerClient {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -34,11 +37,14 @@ export class ServerClient {
     }
     const t = token ?? u.searchParams.get('token');
     if (!t) throw new UsageError('--server: the URL has no ?token=…; give --token TOKEN');
-    const ws = new WebSocket(`ws://${u.host}/ws?token=${encodeURIComponent(t)}`);
+    // A host that takes the connection and never answers (hung, or not a Shoal host) is given up on
+    // after the handshake deadline rather than waited for forever.
+    const ws = new WebSocket(`ws://${u.host}/ws?token=${encodeURIComponent(t)}`, { handshakeTimeout: CONNECT_TIMEOUT_MS });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
-      ws.once('unexpected-response', (_req, res) => reject(new Error(`${url}: HTTP ${res.statusCode}${res.statusCode === 401 ? ' (wrong token)' : ''}`)));
-      ws.once('error', (e) => reject(new Error(`cannot reach ${u.host}: ${e.message}`)));
+      // The host only, never the URL: it carries the token.
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`${u.host}: HTTP ${res.statusCode}${res.statusCode === 401 ? ' (wrong token)' : ''}`)));
+      ws.once('error', (e) => reject(new Error(`cannot reach ${u.host}: ${/handshake has timed out/.test(e.message) ? `no answer within ${CONNECT_TIMEOUT_MS / 1000} s (is it a running \`shoal serve\` or app?)` : e.message}`)));
     });
     return new ServerClient(ws);
   }

@@ -172,6 +172,11 @@ export class ShoalCore implements CoreServices {
   /** Validates a spec without writing anything. */
   validateSpec(text: string, filename?: string, workspace?: string | null): LoadResult {
     const sharedWorkers = this.workerRegistry.list().map((w) => ({ id: w.name, capabilities: w.capabilities }));
+    // Remote agents connected now take tasks of runs without worker_specs too: a task only they can
+    // take is not "cannot be placed" (an agent that left may never come back, so only these count).
+    for (const w of this.workersView.list()) {
+      if (w.agent?.state === 'online' && w.status !== 'draining' && w.status !== 'retired') sharedWorkers.push({ id: w.name, capabilities: w.capabilities });
+    }
     return loadSpec(text, { filename, workspace: workspace ?? null, defaultCapabilities: this.engine.defaultCapabilities, sharedWorkers });
   }
 

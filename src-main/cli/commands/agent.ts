@@ -1,8 +1,8 @@
 // `shoal agent --join URL [--token TOKEN] [--data-dir DIR] [--workspace DIR] [--name NAME]
 //  [--capabilities a,b] [--max-tasks N] [--ca FILE] [--git-remote URL]`: a headless worker that dials a control plane.
-import os from 'node:os';
 import path from 'node:path';
 import { readCa, RemoteAgent } from '../../core/agents-remote/remote-agent';
+import { shoalHome } from '../../core/store/open';
 import { parseCommand, type CommandDoc } from '../args';
 import { flagInt, flagString, UsageError, type CliIo } from '../io';
 import { packageVersion } from '../paths';
@@ -13,7 +13,7 @@ export const doc: CommandDoc = {
   options: {
     join: { type: 'string', value: 'URL', help: 'the ws:// or wss:// address `shoal agent-token` printed' },
     token: { type: 'string', value: 'TOKEN', help: 'the one-time join token (later runs reuse the credential it earned)' },
-    'data-dir': { type: 'string', value: 'DIR', help: "the agent's own store, outbox and worktrees (default ~/.shoal/agent)" },
+    'data-dir': { type: 'string', value: 'DIR', help: "the agent's own store, outbox and worktrees (default $SHOAL_HOME/agent or ~/.shoal/agent)" },
     workspace: { type: 'string', value: 'DIR', help: 'where task repositories are kept' },
     name: { type: 'string', value: 'NAME', help: 'how the control plane lists this agent (default: the host name)' },
     capabilities: { type: 'string', value: 'a,b', help: 'capabilities beyond those probed' },
@@ -28,8 +28,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const url = flagString(flags, 'join');
   if (!url) throw new UsageError('--join URL is required (the ws:// or wss:// address `shoal agent-token` printed)');
   if (!/^wss?:\/\/[^/]+\/?$/.test(url)) throw new UsageError(`--join: "${url}" is not ws://HOST:PORT or wss://HOST:PORT`);
-  const home = io.env.SHOAL_HOME ?? path.join(os.homedir(), '.shoal');
-  const dataDir = path.resolve(io.cwd, flagString(flags, 'data-dir') ?? path.join(home, 'agent'));
+  // As the store's own default: an empty SHOAL_HOME would otherwise put the agent's data in ./agent.
+  const dataDir = path.resolve(io.cwd, flagString(flags, 'data-dir') ?? path.join(shoalHome(io.env), 'agent'));
   const workspace = flagString(flags, 'workspace');
   const gitRemote = flagString(flags, 'git-remote');
   if (gitRemote !== undefined && (gitRemote.trim() === '' || gitRemote.startsWith('-') || /[\s\0]/.test(gitRemote))) {

@@ -4,10 +4,9 @@
 // any did not, 2 if the spec is invalid.
 // With `--server URL [--token T]` the spec runs on an already running host and is followed from here.
 import { ALERTS_WAIT_OPTION, DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
-import path from 'node:path';
 import { flagInt, flagString, UsageError, type CliIo } from '../io';
 import { openCore } from '../open-core';
-import { readSpecFile } from '../read-spec';
+import { readSpecFile, readWorkspace, withWorkspace } from '../read-spec';
 import { watchRuns } from '../watch-run';
 import { alertWaitMs, waitForAlerts } from '../alerts-drain';
 import { runOnServer } from '../watch-server-run';
@@ -30,14 +29,14 @@ export const doc: CommandDoc = {
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { flags, positional } = parseCommand(args, doc);
   const maxWorkers = flagInt(flags, 'max-workers', 1, 1024);
-  const ws = flagString(flags, 'workspace');
-  const workspace = ws ? path.resolve(io.cwd, ws) : null;
+  const ws = readWorkspace(flagString(flags, 'workspace'), io.cwd);
+  const workspace = ws.path;
   const server = flagString(flags, 'server');
   if (server) {
     if (!positional[0]) throw new UsageError('which spec? e.g. `shoal run examples/hello.yaml --server URL`');
     return runOnServer(positional[0], { url: server, token: flagString(flags, 'token'), workspace, json: flags.get('json') === true }, io);
   }
-  const { file, text, result } = readSpecFile(positional[0], io.cwd, workspace);
+  const { file, text, result } = readSpecFile(positional[0], io.cwd, ws);
   if (!result.ok) {
     for (const issue of result.issues) io.stderr.write(issue + '\n');
     io.stderr.write(`${positional[0]}: invalid spec; nothing was run\n`);
@@ -48,7 +47,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const { recovered } = core.start();
     if (recovered > 0) io.stderr.write(`recovered ${recovered} task${recovered === 1 ? '' : 's'} interrupted by an earlier crash\n`);
     // Checked again with the store open: the workers kept there take tasks too (placement counts them).
-    const loaded = core.validateSpec(text, file, workspace);
+    const loaded = withWorkspace(core.validateSpec(text, file, workspace), ws);
     const spec = loaded.ok ? loaded.spec : result.spec;
     for (const w of spec.warnings) io.stderr.write(`warning: ${w}\n`);
     const runId = core.engine.launch(spec);

@@ -56,8 +56,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const core = new ShoalCore({ dbPath, transport: 'headless', version: packageVersion(), log: (m) => io.stderr.write(m + '\n'), engine });
   // The headless host runs work like the app does: a launched spec's tasks start here.
   core.start();
-  const server = await startHeadlessServer({ core, rendererDir: resolveRendererDir(), port, token: io.env.SHOAL_TOKEN || undefined });
-  io.stdout.write(`Shoal UI: ${server.url}\n`);
+  const server = await startHeadlessServer({ core, rendererDir: resolveRendererDir(), port, token: io.env.SHOAL_TOKEN || undefined }).catch(async (e: unknown) => {
+    await core.shutdown();
+    // Said as --agents-listen says it (listener-service.ts), rather than in Node's words.
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UsageError(`--port: 127.0.0.1:${port} is already in use by another program`);
+    throw e;
+  });
   // Flags start this session's listener (not remembered); without them, the one Settings → Workers
   // last started, if it was on.
   const agents = listener
@@ -68,6 +72,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       throw e;
     })
     : await core.agentListener.startRemembered();
+  // Only now: a listener refused above closes the UI again, and its address would be a dead link.
+  io.stdout.write(`Shoal UI: ${server.url}\n`);
   if (agents.running) {
     io.stdout.write(`Agents: ${agents.url}${agents.tls ? ' (TLS)' : agents.insecure ? ' (UNENCRYPTED: --insecure-agents)' : ' (loopback only)'}\n`);
   } else if (agents.error) {

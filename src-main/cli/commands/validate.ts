@@ -2,7 +2,7 @@
 // `<field path>: <what is wrong>`. Writes nothing anywhere.
 import { JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import { flagString, type CliIo } from '../io';
-import { readSpecFile } from '../read-spec';
+import { readSpecFile, readWorkspace } from '../read-spec';
 
 export const doc: CommandDoc = {
   usage: 'validate SPEC [options]',
@@ -15,7 +15,7 @@ export const doc: CommandDoc = {
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { flags, positional } = parseCommand(args, doc);
-  const { result } = readSpecFile(positional[0], io.cwd, flagString(flags, 'workspace') ?? null);
+  const { result } = readSpecFile(positional[0], io.cwd, readWorkspace(flagString(flags, 'workspace'), io.cwd));
   if (flags.get('json')) {
     io.stdout.write(JSON.stringify(result.ok ? { ok: true, tasks: result.spec.run.tasks.length, warnings: result.spec.warnings } : { ok: false, errors: result.issues }) + '\n');
     return result.ok ? 0 : 2;

@@ -20,6 +20,7 @@ import { describeHost, type KeptWorker } from '../../core/hosts/worker-registry'
 import { FORGET_MEANS } from '../../core/fleet/owed-reap-actions';
 import type { AttemptKey } from '../../core/fleet/fleet-store';
 import { owedReapWorker, ShoalError, type OwedReapRow } from '../../../src-shared/contract';
+import { withWorker } from '../../../src-shared/protocol/worker-reason';
 import type { ShoalCore } from '../../core/shoal';
 import { DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import { cliActor, flagInt, flagString, UsageError, type CliIo } from '../io';
@@ -80,6 +81,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 
 async function add(core: ShoalCore, name: string | undefined, dockerArgs: string[], flags: Map<string, string | true>, io: CliIo): Promise<number> {
   if (!name) throw new UsageError('which name? e.g. `shoal workers add gpu-box --ssh me@10.0.0.5`');
+  // Before the probe, which may pin the host's key: a refused name must leave nothing behind.
+  const nameProblem = core.workerRegistry.nameProblem(name);
+  if (nameProblem) throw new UsageError(nameProblem);
   const ssh = flagString(flags, 'ssh');
   const image = flagString(flags, 'docker');
   if ((ssh === undefined) === (image === undefined)) throw new UsageError('say where it runs: --ssh [USER@]HOST[:PORT] or --docker IMAGE');
@@ -98,7 +102,7 @@ async function add(core: ShoalCore, name: string | undefined, dockerArgs: string
     try {
       ({ file, privateKey } = readIdentityFile(identity, io.cwd));
     } catch (e) {
-      throw new UsageError(`--identity: ${(e as Error).message}`);
+      throw new UsageError(`worker ${name}: --identity: ${(e as Error).message}`);
     }
   }
   if (ssh !== undefined) {
@@ -113,7 +117,7 @@ async function add(core: ShoalCore, name: string | undefined, dockerArgs: string
     onHostKeyPinned: (address, fingerprint) => auditAcceptedHostKey({ audit: core.audit, actor: cliActor(io) }, address, fingerprint),
   });
   if (!check.ok) {
-    io.stderr.write(`worker ${name}: ${check.error}\nnothing was added\n`);
+    io.stderr.write(`${withWorker(name, check.error ?? 'unusable')}\nnothing was added\n`);
     return 1;
   }
   let kept: KeptWorker;
@@ -168,7 +172,7 @@ async function test(core: ShoalCore, name: string | undefined, json: boolean, io
     : { ...(await new LocalDriver(() => core.agentBinaries.bins()).probe()), hostKey: null, unknownHostKey: null };
   if (json) io.stdout.write(JSON.stringify({ name, ok: check.ok, ...(check.error ? { error: check.error } : {}), git: check.git, agents: check.agents, cpus: check.cpus, memory_mb: check.memoryMb, os: check.os }) + '\n');
   else if (check.ok) printCheck(name, check, io);
-  else io.stderr.write(`worker ${name}: ${check.error}\n`);
+  else io.stderr.write(`${withWorker(name, check.error ?? 'unusable')}\n`);
   return check.ok ? 0 : 1;
 }
 

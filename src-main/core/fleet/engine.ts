@@ -214,7 +214,7 @@ export class FleetEngine {
     this.adoptRun(run.id);
     // Its tasks may wait on a host that is down (or a kept worker may take what the spec check thought nobody could).
     const pool = run.workerSpecs.length > 0 ? run.id : null;
-    if (run.tasks.some((t) => t.unplaceable !== null) || [...this.workers.values()].some((w) => w.pool === pool && w.watch && !w.watch.up)) this.noteWaiting(pool);
+    if (run.tasks.some((t) => t.unplaceable !== null) || [...this.workers.values()].some((w) => w.pool === pool && (w.unusable !== null || (w.watch && !w.watch.up)))) this.noteWaiting(pool);
     this.kick();
     return run.id;
   }
@@ -588,15 +588,22 @@ export class FleetEngine {
 
   /** Tells the waiting tasks of a pool why they cannot be placed while every worker able to take
    *  them is down (and clears it once one answers). Tasks no worker could ever take keep the note
-   *  the spec check gave them. */
+   *  the spec check gave them. A worker whose host cannot be used at all (no driver: a Docker host
+   *  URL it cannot read, say) counts as down for good, with its reason: otherwise its tasks would
+   *  wait, unnoted, for a worker that never comes, and `shoal run` with them. */
   private noteWaiting(pool: string | null): void {
     if (!this.options.store.db.open) return;
-    const members = [...this.workers.values()].filter((w) => w.pool === pool && w.driver);
+    const members = [...this.workers.values()].filter((w) => w.pool === pool && (w.driver || w.unusable !== null));
+    const downReason = (w: Worker): string | null => {
+      if (w.unusable !== null) return w.unusable;
+      const reach = w.watch?.state;
+      return reach?.state === 'down' ? reach.reason : null;
+    };
     const touched = this.fleet.noteWaiting(pool, (requires) => {
       const able = members.filter((w) => requires.every((r) => w.capabilities.has(r)));
       if (able.length === 0) return undefined;
-      const down = able.map((w) => w.watch?.state).filter((r): r is HostReach & { state: 'down' } => r?.state === 'down');
-      return down.length === able.length ? `waiting for a worker that can be reached: ${down.map((r) => r.reason).join('; ')}` : null;
+      const down = able.map(downReason).filter((r): r is string => r !== null);
+      return down.length === able.length ? `waiting for a worker that can be reached: ${down.join('; ')}` : null;
     });
     if (touched.length > 0) {
       this.options.bus?.invalidate('runs', 'tasks');

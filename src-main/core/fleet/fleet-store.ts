@@ -141,7 +141,9 @@ export class FleetStore {
         `UPDATE inbox SET lease_token = ?, lease_deadline = ?, worker_id = ?, attempts = attempts + 1 WHERE seq = ? AND attempts = ? AND lease_token IS NULL`),
       insertAttempts: new BatchInsert(this.db, 'INSERT INTO attempts (run_id, task_id, attempt, worker_id, lease_token, state, owner_pid, started_at)', 8),
       taskLeased: p<[number, string, string, string, string]>(
-        `UPDATE tasks SET state = 'leased', attempts = ?, worker_id = ?, started_at = COALESCE(started_at, ?), last_error = NULL WHERE run_id = ? AND task_id = ?`),
+        // A leased task was placed after all (say on a remote agent the spec check did not count):
+        // the note saying it could not be is cleared with its wait.
+        `UPDATE tasks SET state = 'leased', attempts = ?, worker_id = ?, started_at = COALESCE(started_at, ?), last_error = NULL, unplaceable = NULL WHERE run_id = ? AND task_id = ?`),
       setTaskState: p<[string, string, string]>(`UPDATE tasks SET state = ? WHERE run_id = ? AND task_id = ?`),
       // Every fenced statement addresses the lease's inbox row by rowid and changes or finds it only
       // while the row is still this attempt's (attempt count and token).

@@ -7,6 +7,7 @@ import type { EventBus } from '../bus';
 import type { DriverPool, DriverUse } from '../hosts/driver-pool';
 import type { HostDriver } from '../hosts/host-driver';
 import { HostWatch, type HostReach, type ReprobeBackoff } from '../hosts/host-watch';
+import { withWorker } from '../../../src-shared/protocol/worker-reason';
 import type { Worker } from './engine-worker';
 import type { WorkerRows } from './worker-rows';
 
@@ -39,7 +40,8 @@ export class WorkerHosts {
     try {
       driverUse = this.deps.drivers.acquire(spec.host, { workerName: spec.name || spec.id, ...login });
     } catch (e) {
-      unusable = (e as Error).message;
+      // Said on the worker's row and, while its run's tasks wait on it, on each of them: named.
+      unusable = withWorker(spec.name || spec.id, (e as Error).message);
     }
     const driver = driverUse?.driver ?? null;
     // Taken over: its running attempts hold their own uses of its driver until they end.

@@ -55,6 +55,28 @@ describe('ssh key fallbacks', () => {
     }
   });
 
+  it('passes over a passphrase-protected ~/.ssh/id_ed25519 for the agent, and for a usable ~/.ssh/id_rsa', async () => {
+    const home = tempDir('shoal-home-');
+    fs.mkdirSync(path.join(home, '.ssh'), { mode: 0o700 });
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'a passphrase', '-f', path.join(home, '.ssh', 'id_ed25519')]);
+    process.env.HOME = home;
+    const sock = path.join(tempDir('shoal-agent-'), 'agent.sock');
+    const agent: ChildProcess = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+    try {
+      await waitFor('the ssh-agent socket', () => fs.existsSync(sock), 10_000);
+      execFileSync('ssh-add', ['-q', sshd.identity], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
+      process.env.SSH_AUTH_SOCK = sock;
+      expect(await probeKeyless()).toMatchObject({ ok: true });
+    } finally {
+      agent.kill('SIGTERM');
+    }
+    // No agent: the next default key file that needs no passphrase logs in (ssh tries each, too).
+    delete process.env.SSH_AUTH_SOCK;
+    fs.copyFileSync(sshd.identity, path.join(home, '.ssh', 'id_rsa'));
+    fs.chmodSync(path.join(home, '.ssh', 'id_rsa'), 0o600);
+    expect(await probeKeyless()).toMatchObject({ ok: true });
+  });
+
   it('logs in with ~/.ssh/id_ed25519 when there is no agent', async () => {
     const home = tempDir('shoal-home-');
     fs.mkdirSync(path.join(home, '.ssh'), { mode: 0o700 });

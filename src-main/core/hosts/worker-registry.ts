@@ -97,10 +97,18 @@ export class WorkerRegistry {
     return this.store.db.prepare<[string], Row>('SELECT * FROM worker_registry WHERE name = ?').get(name);
   }
 
+  /** Why a new worker may not take this name (null: it may). Asked before its host is probed too,
+   *  since a probe can pin a host key: a name refused afterwards would leave that pin behind. */
+  nameProblem(name: string): string | null {
+    if (!NAME.test(name)) return `name: "${name}" must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`;
+    if (RESERVED.has(name)) return `name: "${name}" is the default worker's; choose another`;
+    if (this.row(name)) return `name: a worker "${name}" already exists (shoal workers remove ${name} first)`;
+    return null;
+  }
+
   add(w: NewKeptWorker): KeptWorker {
-    if (!NAME.test(w.name)) throw new Error(`name: "${w.name}" must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`);
-    if (RESERVED.has(w.name)) throw new Error(`name: "${w.name}" is the default worker's; choose another`);
-    if (this.row(w.name)) throw new Error(`name: a worker "${w.name}" already exists (shoal workers remove ${w.name} first)`);
+    const problem = this.nameProblem(w.name);
+    if (problem) throw new Error(problem);
     if (w.maxTasks !== null && (!Number.isInteger(w.maxTasks) || w.maxTasks < 1)) throw new Error('max tasks: must be a whole number of at least 1');
     const sealed = w.privateKey ? sealInline(this.cipher, w.privateKey) : null;
     this.change(() => {

@@ -35,10 +35,14 @@ export interface OpenStoreOptions {
   onStoreError?: (message: string) => void;
 }
 
+/** Shoal's data folder outside the app: $SHOAL_HOME (an empty one counts as unset), else ~/.shoal. */
+export function shoalHome(env: NodeJS.ProcessEnv = process.env): string {
+  return env.SHOAL_HOME && env.SHOAL_HOME.length > 0 ? env.SHOAL_HOME : path.join(os.homedir(), '.shoal');
+}
+
 /** $SHOAL_HOME/shoal.db, else ~/.shoal/shoal.db (the headless default; Electron passes userData). */
 export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
-  const home = env.SHOAL_HOME && env.SHOAL_HOME.length > 0 ? env.SHOAL_HOME : path.join(os.homedir(), '.shoal');
-  return path.join(home, 'shoal.db');
+  return path.join(shoalHome(env), 'shoal.db');
 }
 
 /** Migrations ship beside the bundle (out/…, resources/ in a packaged app) or at the repo root in

@@ -13,8 +13,13 @@ export async function postRequest(req: OutgoingRequest, timeoutMs: number): Prom
   try {
     res = await fetch(req.url, { method: 'POST', headers: req.headers, body: req.body, signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
   } catch (error) {
-    const e = error as Error & { cause?: { code?: string } };
-    const why = e.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : (e.cause?.code ?? e.name ?? 'network error');
+    // fetch throws TypeError("fetch failed"): the reason is its cause, a socket error's code
+    // (ECONNREFUSED, ENOTFOUND), else the cause's own words. Those words never hold the URL.
+    const e = error as Error & { cause?: { code?: string; message?: string } };
+    // A port fetch will never connect to (the Fetch standard's "bad ports": 1, 9, 25, 6000, …) is a
+    // misconfigured channel, not a passing fault: retrying cannot help.
+    if (e.cause?.message === 'bad port') return { kind: 'fatal', error: 'the URL\'s port is one HTTP clients refuse to connect to (a "bad port" under the Fetch standard); use another port' };
+    const why = e.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message ?? 'network error');
     return { kind: 'retry', error: `no response: ${why}`, retryAfterMs: null };
   }
   // Read (and drop) the body so the connection can be reused; keep a little for the error.

@@ -6,6 +6,7 @@ import { FleetRunSchema, type FleetRun, type FleetTaskSpec, type FleetWorkerSpec
 import { formatIssues } from '../../../../src-shared/protocol/errors';
 import { alertPolicyIssues } from '../../alerts/alert-config';
 import { remoteWorkIssues } from './remote-work-fields';
+import { parseDockerArgs } from '../../hosts/docker/docker-args';
 import { readAgentSpec } from '../agents/agent-spec';
 import { expandCandidates } from '../../landing/candidates';
 import { newRunId, nowIso } from '../ids';
@@ -81,7 +82,15 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
     workerIds.set(w.id, i);
     // Validation reads the spec only: say what it did not check rather than calling it plainly valid.
     if (w.host.kind === 'ssh') warnings.push(`worker_specs[${i}]: ssh host ${w.host.host} was not contacted (reachability, host key, git are checked when the run starts)`);
-    if (w.host.kind === 'docker') warnings.push(`worker_specs[${i}]: docker image ${w.host.image} was not checked (the daemon and the image are checked when the run starts)`);
+    if (w.host.kind === 'docker') {
+      warnings.push(`worker_specs[${i}]: docker image ${w.host.image} was not checked (the daemon and the image are checked when the run starts)`);
+      // The options Shoal passes to a container are known now; the driver would refuse the rest.
+      try {
+        parseDockerArgs(w.host.args ?? []);
+      } catch (e) {
+        issues.push(`worker_specs[${i}].host.args: ${(e as Error).message}`);
+      }
+    }
   });
   const usable = run.worker_specs;
   const pool = run.worker_specs.length > 0 ? run.id : null;

@@ -26,19 +26,34 @@ export function parseSpecText(text: string, format: SpecFormat): unknown {
     try {
       return parseJsonLossless(text);
     } catch (e) {
-      throw new SpecSyntaxError(`not valid JSON: ${(e as Error).message}`);
+      throw new SpecSyntaxError(`not valid JSON: ${jsonWhere(text, (e as Error).message)}`);
     }
   }
   if (format === 'yaml') {
     const doc = parseDocument(text, { intAsBigInt: true, uniqueKeys: true, prettyErrors: true });
-    if (doc.errors.length > 0) throw new SpecSyntaxError(`not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
+    // The first line of yaml's message ends "at line L, column C:", the colon introducing an excerpt.
+    if (doc.errors.length > 0) throw new SpecSyntaxError(`not valid YAML: ${doc.errors[0]!.message.split('\n')[0]!.replace(/:$/, '')}`);
     return normalizeNumbers(doc.toJS({ maxAliasCount: 100 }));
   }
   try {
     return normalizeNumbers(parseToml(text, { integersAsBigInt: true }));
   } catch (e) {
-    throw new SpecSyntaxError(`not valid TOML: ${(e as Error).message.split('\n')[0]}`);
+    // smol-toml's first line is "Invalid TOML document: <what>"; the place is on the error itself.
+    const err = e as Error & { line?: unknown; column?: unknown };
+    const what = err.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '');
+    throw new SpecSyntaxError(`not valid TOML: ${what}${typeof err.line === 'number' && typeof err.column === 'number' ? ` at line ${err.line}, column ${err.column}` : ''}`);
   }
+}
+
+/** The JSON parser names an offset ("in JSON at position 56"); a person looks for a line and a
+ *  column, as YAML and TOML errors give them (and the launch preview marks that line). */
+function jsonWhere(text: string, message: string): string {
+  const at = /in JSON at position (\d+)$/.exec(message);
+  const offset = at ? Number(at[1]) : /^Unexpected end of JSON input/.test(message) ? text.length : null;
+  if (offset === null) return message;
+  const before = text.slice(0, offset).split('\n');
+  const where = `at line ${before.length}, column ${before[before.length - 1]!.length + 1}`;
+  return at ? message.replace(/in JSON at position \d+$/, where) : `${message} ${where}`;
 }
 
 /** YAML/TOML give integers as bigint and floats as number; map them onto the lossless JSON

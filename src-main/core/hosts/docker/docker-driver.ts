@@ -79,7 +79,11 @@ export class DockerDriver implements HostDriver {
     this.where = c.where;
     this.reach = c.reach;
     this.unusable = unusableDaemon(c);
-    this.extras = parseDockerArgs(args, workerName);
+    try {
+      this.extras = parseDockerArgs(args);
+    } catch (e) {
+      throw new Error(withWorker(workerName, (e as Error).message));
+    }
     this.remote = c.reach.kind !== 'socket';
     this.label = `docker ${image} at ${this.where}`;
     this.liveness = new DaemonLiveness((signal) => pingDaemon(this.docker, signal), Math.min(LIVENESS_EVERY_MAX_MS, this.callMs / 2), this.callMs);

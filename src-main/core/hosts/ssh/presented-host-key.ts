@@ -5,10 +5,10 @@
 // shown is the one every later connection there is checked against.
 import { Client } from 'ssh2';
 import { fingerprintOf } from './host-keys';
-import { describeSshError, sshLabel } from './ssh-connection';
+import { describeSshError, SSH_READY_TIMEOUT_MS, sshLabel } from './ssh-connection';
 
 /** "SHA256:…" of the key `host:port` presents; rejects naming `label` ("ssh me@box:22") and the cause. */
-export function presentedHostKey(target: { host: string; port: number; user: string }, opts: { timeoutMs?: number } = {}): Promise<string> {
+export function presentedHostKey(target: { host: string; port: number; user: string }): Promise<string> {
   const label = sshLabel(target);
   return new Promise<string>((resolve, reject) => {
     const c = new Client();
@@ -24,7 +24,7 @@ export function presentedHostKey(target: { host: string; port: number; user: str
     c.on('ready', () => settle(() => reject(new Error(`${label}: logged in without a host key check`)))); // never: the verifier refuses
     try {
       c.connect({
-        host: target.host, port: target.port, username: target.user, readyTimeout: opts.timeoutMs ?? 15_000,
+        host: target.host, port: target.port, username: target.user, readyTimeout: SSH_READY_TIMEOUT_MS,
         // Refusing here ends the handshake before authentication: nothing is offered to the host.
         hostVerifier: (key: Buffer) => {
           const fingerprint = fingerprintOf(key);

@@ -21,6 +21,7 @@ import type { HostKeyError} from './host-keys';
 import { fingerprintOf, pinAddress, type KnownHosts } from './host-keys';
 import { RemoteCommand, type ExitStatus } from './remote-command';
 import { IdleConnection } from './idle-connection';
+import { privateKeyProblem } from './identity-file';
 import { SessionGate, SessionsBusy, type SessionOptions } from './session-gate';
 
 export type { SessionOptions } from './session-gate';
@@ -122,7 +123,7 @@ export class SshConnection {
       let ready = false;
       const config: ConnectConfig = {
         host: this.target.host, port: this.target.port, username: this.target.user,
-        readyTimeout: 15_000, keepaliveInterval: 5_000, keepaliveCountMax: 3,
+        readyTimeout: SSH_READY_TIMEOUT_MS, keepaliveInterval: 5_000, keepaliveCountMax: 3,
         hostVerifier: (key: Buffer) => {
           this.lastFingerprint = fingerprintOf(key);
           try {
@@ -287,16 +288,29 @@ function authConfig(t: SshTarget): Partial<ConnectConfig> {
   if (t.privateKey) cfg.privateKey = t.privateKey;
   else if (t.identity) {
     const file = t.identity.startsWith('~/') ? path.join(os.homedir(), t.identity.slice(2)) : t.identity;
+    let text: string;
     try {
-      cfg.privateKey = fs.readFileSync(file);
+      text = fs.readFileSync(file, 'utf8');
     } catch (e) {
       throw new Error(`identity ${t.identity}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
     }
+    // A spec's identity is read only here: say what is wrong with it rather than in ssh2's words.
+    const problem = privateKeyProblem(text);
+    if (problem) throw new Error(`identity ${t.identity} ${problem}`);
+    cfg.privateKey = text;
   } else {
+    // The first default key ssh2 can use. A passphrase-protected one (the usual kind beside an
+    // ssh-agent) is passed over: given to ssh2 it fails the connect before the agent is asked.
     for (const name of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
       const file = path.join(os.homedir(), '.ssh', name);
-      if (fs.existsSync(file)) {
-        cfg.privateKey = fs.readFileSync(file);
+      let text: string;
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch {
+        continue;
+      }
+      if (privateKeyProblem(text) === null) {
+        cfg.privateKey = text;
         break;
       }
     }
@@ -311,6 +325,9 @@ function isChannelOpenFailure(e: Error & { reason?: unknown }): boolean {
   return typeof e.reason === 'number' && /Channel open failure/.test(e.message);
 }
 
+/** How long a host has to complete the SSH handshake (ssh2's readyTimeout), named in the error. */
+export const SSH_READY_TIMEOUT_MS = 15_000;
+
 /** How a login is named in logs and errors ("ssh me@box:22"): never a key, only where it goes. */
 export function sshLabel(target: { user: string; host: string; port: number }): string {
   return `ssh ${target.user}@${target.host}:${target.port}`;
@@ -320,6 +337,9 @@ export function sshLabel(target: { user: string; host: string; port: number }): 
 export function describeSshError(e: Error & { level?: string; code?: string }): string {
   if (e.code === 'ECONNREFUSED') return 'connection refused (is sshd running there?)';
   if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return 'host name not found';
+  // ssh2's own deadline ("Timed out while waiting for handshake"): something listens there but
+  // no SSH server answered in time — a hung host, or another service on that port.
+  if (/waiting for handshake/.test(e.message)) return `timed out connecting: no SSH handshake within ${SSH_READY_TIMEOUT_MS / 1000} s`;
   if (e.code === 'ETIMEDOUT' || /Timed out/i.test(e.message)) return 'timed out connecting';
   if (e.code === 'EHOSTUNREACH' || e.code === 'ENETUNREACH') return 'host unreachable';
   if (e.level === 'client-authentication') return 'authentication refused (no key was accepted)';

@@ -1,0 +1,91 @@
+// `shoal workers add` with bad input: each refusal names the worker and the cause, comes at once
+// (the worker's name and key file are judged before its host is dialled), and leaves nothing behind
+// — no worker, no pinned host key, no audit entry — against a real OpenSSH server started here.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { KnownHosts } from '../core/hosts/ssh/host-keys';
+import { tempDir } from '../core/test-support/temp-core';
+import { useSshd } from '../core/test-support/use-hosts';
+import { runCli } from './test-support/cli';
+
+const sshd = useSshd();
+
+function store(): { dir: string; db: string } {
+  const dir = tempDir('shoal-workers-bad-');
+  return { dir, db: path.join(dir, 'shoal.db') };
+}
+
+async function nothingKept(s: { dir: string; db: string }): Promise<void> {
+  expect(JSON.parse((await runCli(['workers', 'list', '--json', '--db', s.db])).stdout)).toEqual([]);
+  expect(KnownHosts.inDataDir(s.dir).get(`127.0.0.1:${sshd.port}`)).toBeNull();
+  expect(JSON.parse((await runCli(['approvals', '--audit', '--json', '--db', s.db])).stdout)).toEqual([]);
+}
+
+describe('shoal workers add: bad input', () => {
+  it('refuses a name it could never keep before dialling the host, so accepting its key pins nothing', async () => {
+    const s = store();
+    const target = `${sshd.user}@127.0.0.1:${sshd.port}`;
+    for (const [name, problem] of [['bad name!', 'name: "bad name!" must be 1-64 letters'], ['local', 'name: "local" is the default worker\'s']] as const) {
+      const r = await runCli(['workers', 'add', name, '--ssh', target, '--identity', sshd.identity, '--accept-new-host-key', '--db', s.db]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(problem);
+    }
+    await nothingKept(s);
+  });
+
+  it('says what is wrong with the --identity file, naming the worker and the file', async () => {
+    const s = store();
+    const target = `${sshd.user}@127.0.0.1:${sshd.port}`;
+    const keys = tempDir('shoal-keys-');
+    const notKey = path.join(keys, 'notes.txt');
+    fs.writeFileSync(notKey, 'not a key\n');
+    const locked = path.join(keys, 'locked');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'a passphrase', '-f', locked]);
+    const cases: Array<[string, string]> = [
+      [path.join(keys, 'missing'), `cannot read ${path.join(keys, 'missing')}: no such file`],
+      [keys, `cannot read ${keys}: it is a folder`],
+      [`${sshd.identity}.pub`, `${sshd.identity}.pub holds a public key; give the private key (the file without .pub)`],
+      [notKey, `${notKey} is not a private key ssh can use`],
+      [locked, `${locked} is protected by a passphrase`],
+    ];
+    for (const [file, cause] of cases) {
+      const r = await runCli(['workers', 'add', 'box', '--ssh', target, '--identity', file, '--accept-new-host-key', '--db', s.db]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`worker box: --identity: ${cause}`);
+    }
+    await nothingKept(s);
+  });
+
+  it('names the worker, the host and the cause when nothing listens there, and keeps nothing', async () => {
+    const s = store();
+    const started = Date.now();
+    const r = await runCli(['workers', 'add', 'box', '--ssh', 'me@127.0.0.1:1', '--db', s.db]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('worker box: ssh me@127.0.0.1:1: connection refused');
+    expect(r.stderr).toContain('nothing was added');
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(JSON.parse((await runCli(['workers', 'list', '--json', '--db', s.db])).stdout)).toEqual([]);
+  });
+
+  it('gives up on a host that accepts the connection but never speaks SSH after its 15 s, saying so', async () => {
+    const s = store();
+    const silent = net.createServer((socket) => socket.on('error', () => {}));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      const started = Date.now();
+      const r = await runCli(['workers', 'add', 'hung', '--ssh', `me@127.0.0.1:${port}`, '--db', s.db]);
+      const took = Date.now() - started;
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`worker hung: ssh me@127.0.0.1:${port}: timed out connecting: no SSH handshake within 15 s`);
+      expect(took).toBeGreaterThanOrEqual(15_000);
+      expect(took).toBeLessThan(40_000); // the deadline plus the command's start-up on a loaded machine
+      expect(JSON.parse((await runCli(['workers', 'list', '--json', '--db', s.db])).stdout)).toEqual([]);
+    } finally {
+      silent.close();
+    }
+  }, 60_000);
+});
