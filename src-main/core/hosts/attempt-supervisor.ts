@@ -375,7 +375,7 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
     fenced(() => ops.progress(lease, artifacts.map((a) => ({ state: 'artifact', ...a }) as EventPayload)));
     if (leaseLost) return;
 
-    const outcome = decideOutcome({ spec, metadata, exit, stop, timedOut, timeoutS, artifacts, workdir: workdir.dir, summary: parser.summary(), named });
+    const outcome = decideOutcome({ spec, metadata, exit, stop, timedOut, timeoutS, artifacts, workdir: workdir.dir, summary: parser.summary(), failure: parser.failure(), named });
     // What the agent spent goes on the receipt whatever the verdict: a failed attempt cost money too.
     const usage = parser.usage();
     if (usage && 'receipt' in outcome) outcome.receipt.usage = usage;
@@ -388,7 +388,7 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
 
 function decideOutcome(a: {
   spec: FleetTaskSpec; metadata: Record<string, unknown>; exit: HostExit; stop: StopReason | null; timedOut: boolean; timeoutS: number | null;
-  artifacts: FleetArtifactRef[]; workdir: string; summary: string | null | undefined; named: (reason: string) => string;
+  artifacts: FleetArtifactRef[]; workdir: string; summary: string | null | undefined; failure: string | undefined; named: (reason: string) => string;
 }): AttemptOutcome {
   const { artifacts, exit } = a;
   if (a.stop?.kind === 'cancel') return { kind: 'cancelled', by: a.stop.by, receipt: { artifacts, score: null } };
@@ -402,7 +402,14 @@ function decideOutcome(a: {
   const sc = verdict.score && missing.length > 0 ? { ...verdict.score, notes: `${verdict.score.notes ?? ''}; missing expected artifacts: ${missing.join(', ')}`.replace(/^; /, '') } : verdict.score;
   return {
     kind: 'scored', result: verdict.result, exitCode: code, ...(summary ? { summary } : {}),
-    ...(verdict.result === 'fail' ? { reason: verdict.reason ?? 'failed' } : {}),
+    ...(verdict.result === 'fail' ? { reason: failedBecause(verdict.reason ?? 'failed', code, a.failure) } : {}),
     receipt: { artifacts, score: sc },
   };
+}
+
+/** A failed exit's reason says what the agent said went wrong, when it said so ("agent exited with
+ *  code 2: Claude Code needs an Anthropic API key …"): the task list, `shoal run` and alerts show
+ *  the cause, not only a number that sends the reader to the log. */
+function failedBecause(reason: string, code: number | null, failure: string | undefined): string {
+  return code !== 0 && failure ? `${reason}: ${failure}` : reason;
 }

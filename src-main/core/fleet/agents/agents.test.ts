@@ -10,7 +10,7 @@ import { splitTemplate } from './launch';
 import { inRange, probeAgentVersions } from './agent-versions';
 import { CODEX_VERSION_RANGE } from './codex-bridge';
 import { codexAppServerParser } from './codex-events';
-import { claudeParser } from './stream-parsers';
+import { claudeParser, plainParser } from './stream-parsers';
 import { useCores } from '../../test-support/use-cores';
 
 const makeCore = useCores();
@@ -74,6 +74,10 @@ describe('agent profiles', () => {
       expect(await c.engine.waitForRun(runId)).toBe('failed');
       const log = (c.engine.fleet.receipts(runId)[0]!.artifacts as Array<{ kind: string; path: string }>).find((a) => a.kind === 'log')!;
       expect(fs.readFileSync(log.path, 'utf8')).toMatch(message);
+      // The task says why too, not only "agent exited with code 2" that sends the reader to the log.
+      const why = c.runsView.tasks(runId)[0]!.lastError!;
+      expect(why).toMatch(/^agent exited with code \d+: /);
+      expect(why).toMatch(message);
     });
   }
 
@@ -126,6 +130,21 @@ describe('agent API keys', () => {
 });
 
 describe('stream parsers', () => {
+  it('tell a failure the agent reported apart from its answer and from plain output', () => {
+    const ok = claudeParser();
+    ok.line(JSON.stringify({ type: 'result', subtype: 'success', is_error: false, result: 'All 12 tests pass.' }));
+    expect([ok.summary(), ok.failure()]).toEqual(['All 12 tests pass.', undefined]);
+    const bad = claudeParser();
+    bad.line(JSON.stringify({ type: 'result', subtype: 'error', is_error: true, result: 'Invalid API key ·\n Please run /login' }));
+    expect(bad.failure()).toBe('Invalid API key · Please run /login');
+    const codex = codexAppServerParser();
+    codex.line(JSON.stringify({ method: 'turn/completed', params: { turn: { status: 'failed', error: { message: 'stream disconnected before completion' } } } }));
+    expect(codex.failure()).toBe('Codex failed: stream disconnected before completion');
+    const plain = plainParser();
+    plain.line('npm ERR! Test failed.');
+    expect([plain.summary(), plain.failure()]).toEqual(['npm ERR! Test failed.', undefined]);
+  });
+
   it('ignore lines that are not JSON or not understood', () => {
     const p = claudeParser();
     expect(p.line('not json')).toEqual([]);

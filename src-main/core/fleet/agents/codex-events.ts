@@ -61,6 +61,7 @@ export function usageEvent(usage: Record<string, number>, costUsd?: number): Eve
 export function codexAppServerParser(): StreamParser {
   let model: string | undefined;
   let summary: string | undefined;
+  let failure: string | undefined;
   let usage: TokenUsage | null = null;
   const wait = (): EventPayload => (model ? { state: 'model_wait', model } : { state: 'model_wait' });
   return {
@@ -104,17 +105,18 @@ export function codexAppServerParser(): StreamParser {
         }
         case 'turn/completed': {
           const turn = (p.turn ?? {}) as { status?: string; error?: { message?: string } | null };
-          if (turn.status === 'failed' && turn.error?.message) summary = oneLine(`Codex failed: ${turn.error.message}`);
+          if (turn.status === 'failed' && turn.error?.message) summary = failure = oneLine(`Codex failed: ${turn.error.message}`);
           return usage ? [usageEvent({ ...usage })] : [];
         }
         case 'shoal/error':
-          if (typeof p.message === 'string') summary = oneLine(p.message);
+          if (typeof p.message === 'string') summary = failure = oneLine(p.message);
           return [];
         default:
           return [];
       }
     },
     summary: () => summary,
+    failure: () => failure,
     // Codex reports no cost; its input count already includes the cached tokens.
     usage: () => (usage ? { input_tokens: usage.input_tokens, cached_input_tokens: usage.cached_input_tokens, output_tokens: usage.output_tokens, total_tokens: usage.total_tokens, cost_usd: null } : null),
   };

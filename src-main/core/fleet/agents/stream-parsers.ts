@@ -24,6 +24,7 @@ const oneLine = (s: string): string => s.replace(/\s+/g, ' ').trim().slice(0, 30
 export function claudeParser(): StreamParser {
   let model: string | undefined;
   let summary: string | undefined;
+  let failure: string | undefined;
   let spent: AgentUsage | null = null;
   const wait = (): EventPayload => (model ? { state: 'model_wait', model } : { state: 'model_wait' });
   return {
@@ -46,6 +47,7 @@ export function claudeParser(): StreamParser {
       if (msg.type === 'user' && Array.isArray(content) && content.some((c) => c.type === 'tool_result')) return [wait()];
       if (msg.type === 'result') {
         if (typeof msg.result === 'string' && msg.result.trim()) summary = oneLine(msg.result);
+        if (msg.is_error === true && summary) failure = summary;
         const u = msg.usage as Record<string, unknown> | undefined;
         if (u && typeof u === 'object') {
           const n = (k: string): number => (typeof u[k] === 'number' ? (u[k] as number) : 0);
@@ -60,6 +62,7 @@ export function claudeParser(): StreamParser {
       return [];
     },
     summary: () => summary,
+    failure: () => failure,
     usage: () => spent,
   };
 }
@@ -73,6 +76,8 @@ export function plainParser(): StreamParser {
       return [];
     },
     summary: () => last,
+    // A plain command's output is the user's own, not an account of a failure (its log shows it).
+    failure: () => undefined,
     usage: () => null,
   };
 }
