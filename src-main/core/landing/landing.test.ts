@@ -120,6 +120,31 @@ describe('shoal land: the merge queue', () => {
     expect(git(repo, 'show', 'main:fix.txt')).toBe('fix');
   });
 
+  it('a commit made to the branch while a landing works on it is never reset away: the landing stops and says so', async () => {
+    const repo = initRepo({ 'README.md': 'hello\n' });
+    git(repo, 'branch', 'work');
+    const c = core({ maxWorkers: 2 });
+    const runId = launch(c, {
+      id: 'land-moved', name: 'moved',
+      task_specs: [
+        { id: 'good', name: 'good', instructions: 'echo fine > good.txt', metadata: { priority: 2 } },
+        { id: 'bad', name: 'bad', instructions: 'echo BROKEN > bad.txt', metadata: { priority: 1 } },
+      ],
+    }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    // While bad's merge is checked, someone commits to work (another tool, another checkout); the check fails.
+    const userCommit = `git -C ${repo} update-ref refs/heads/work "$(git -C ${repo} commit-tree -p refs/heads/work -m 'made meanwhile' 'refs/heads/work^{tree}')"`;
+    const check = `if grep -rq BROKEN --include=*.txt .; then ${userCommit}; exit 1; fi`;
+    const report = await c.landing.land({ runId, into: 'work', check });
+    expect(report.status).toBe('failed');
+    expect(report.error).toMatch(/^work moved while the landing worked on it: it is at [0-9a-f]{12}, not at [0-9a-f]{12} where the landing left it .*reset nothing away; the merge of bad, which failed its check .* is still on work under that commit: `git revert -m 1 [0-9a-f]{12}` there takes it out\.$/);
+    expect(report.items.map((i) => [i.task_id, i.state])).toEqual([['good', 'landed'], ['bad', 'check_failed']]);
+    expect(report.items[1]!.reason).toContain('its merge is still on work: the branch moved meanwhile');
+    // The commit made meanwhile is still the branch's tip, on top of both merges.
+    expect(subjects(repo, 'work').slice(0, 4)).toEqual(['made meanwhile', `Land bad (bad) from ${runId}`, `Land good (good) from ${runId}`, 'init']);
+    expect(git(repo, 'worktree', 'list').split('\n')).toHaveLength(1);
+  });
+
   it('leaves results as branches and reports which would conflict', async () => {
     const repo = initRepo({ 'shared.txt': 'base\n' });
     const c = core({ maxWorkers: 4 });

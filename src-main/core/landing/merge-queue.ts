@@ -16,6 +16,7 @@ import { git, gitRetrying, gitRun, pushRef, worktrees } from './git';
 import { LandStore, type ItemState, type LandingItemRow, type LandingRow, type LandMode } from './land-store';
 import { LandInputError, planItems, runTasks, type RunTask } from './land-plan';
 import { checkBranches, checkGh, checkRemote, resolveRepo } from './preflight';
+import { QueueBranch } from './queue-branch';
 import { rescore, runCheck } from './recheck';
 
 export interface LandOptions {
@@ -228,18 +229,8 @@ export class LandingService {
     const identity = (await gitRun(repo, ['config', 'user.email'])).stdout.trim() ? {} : SHOAL_IDENTITY;
     const tasks = this.tasksById(landing.runId);
     const trailer = (taskId: string) => `Shoal-Landing: ${landing.id}\nShoal-Task: ${taskId}`;
-    // The tip after each merge is read from the branch's loose ref file (git writes one on every
-    // update), which saves a `git rev-parse` process per item; anything unexpected falls back to it.
-    const commonDir = path.resolve(wt, (await git(wt, ['rev-parse', '--git-common-dir'])).trim());
-    const refFile = path.join(commonDir, 'refs', 'heads', ...intoBranch.split('/'));
-    const readTip = async (): Promise<string> => {
-      try {
-        const v = fs.readFileSync(refFile, 'utf8').trim();
-        if (/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(v)) return v;
-      } catch { /* packed or missing: ask git */ }
-      return (await git(wt, ['rev-parse', 'HEAD'])).trim();
-    };
-    let tip = await readTip();
+    const branch = await QueueBranch.of(wt, intoBranch);
+    let tip = await branch.tip();
     let checkoutProblem: string | null = null;
     try {
       for (const item of this.landStore.items(landing.id)) {
@@ -248,17 +239,19 @@ export class LandingService {
           const head = await git(wt, ['log', '-1', '--format=%B']);
           if (!madeBy(head, landing.id, item.taskId)) this.mark(landing, item.taskId, 'queued');
           else {
-            tip = await this.afterMerge(landing, wt, item, tasks.get(item.taskId), `${tip}^1`, tip);
+            tip = await this.afterMerge(landing, wt, branch, item, tasks.get(item.taskId), `${tip}^1`, tip);
             continue;
           }
         } else if (item.state !== 'queued') continue;
+        // Merged onto a commit the queue did not make, a later undo could only reset it away.
+        await branch.expectAt(tip, 'land again to go on from there.');
         const task = tasks.get(item.taskId);
         const msg = `Land ${task?.name ?? item.taskId} (${item.taskId}) from ${landing.runId}\n\n${trailer(item.taskId)}`;
         this.mark(landing, item.taskId, 'merging');
         const args = landing.mode === 'squash' ? ['merge', '--squash', '-q', item.branch] : ['merge', '--no-ff', '--no-edit', '-q', '-m', msg, item.branch];
         const merged = await gitRun(wt, args, identity);
         if (merged.code !== 0) {
-          await this.takeOutConflict(landing, wt, item, tip, merged.stdout + merged.stderr);
+          await this.takeOutConflict(landing, wt, branch, item, tip, merged.stdout + merged.stderr);
           continue;
         }
         if (landing.mode === 'squash') {
@@ -268,12 +261,12 @@ export class LandingService {
           }
           await git(wt, ['commit', '-q', '--no-verify', '-m', msg], identity);
         }
-        const next = await readTip();
+        const next = await branch.tip();
         if (next === tip) {
           this.mark(landing, item.taskId, 'empty', { reason: `nothing to merge: ${intoBranch} already has everything on ${item.branch}` });
           continue;
         }
-        tip = await this.afterMerge(landing, wt, item, task, tip, next);
+        tip = await this.afterMerge(landing, wt, branch, item, task, tip, next);
       }
     } finally {
       // From the landing's base (the clean checkout matched it when the landing began, and a
@@ -287,7 +280,7 @@ export class LandingService {
   }
 
   /** The merge is in; it stays if the checks pass on the combined tree, else it is undone. Returns the new tip. */
-  private async afterMerge(landing: LandingRow, wt: string, item: LandingItemRow, task: RunTask | undefined, prev: string, next: string): Promise<string> {
+  private async afterMerge(landing: LandingRow, wt: string, branch: QueueBranch, item: LandingItemRow, task: RunTask | undefined, prev: string, next: string): Promise<string> {
     this.mark(landing, item.taskId, 'checking');
     const failure = (task ? await rescore(task.spec, wt) : null) ?? (landing.checkCommand ? await runCheck(landing.checkCommand, wt, this.env, this.stopper.signal) : null);
     // A check killed because Shoal is stopping says nothing about the merge: it stays `checking`,
@@ -299,15 +292,22 @@ export class LandingService {
     }
     const files = (await git(wt, ['diff', '--name-only', prev, next])).split('\n').filter(Boolean);
     const back = (await git(wt, ['rev-parse', prev])).trim();
-    await git(wt, ['reset', '--hard', '-q', back]);
+    try {
+      await branch.moveBack(next, back, `the merge of ${item.taskId}, which failed its check (${failure}), is still on ${landing.intoBranch} under that commit: `
+        + `\`git revert -m 1 ${next.slice(0, 12)}\` there takes it out.`);
+    } catch (e) {
+      this.mark(landing, item.taskId, 'check_failed', { files, reason: `${failure}; its merge is still on ${landing.intoBranch}: the branch moved meanwhile` });
+      throw e;
+    }
     this.mark(landing, item.taskId, 'check_failed', { files, reason: failure, tip: back });
     return back;
   }
 
-  private async takeOutConflict(landing: LandingRow, wt: string, item: LandingItemRow, tip: string, output: string): Promise<void> {
+  private async takeOutConflict(landing: LandingRow, wt: string, branch: QueueBranch, item: LandingItemRow, tip: string, output: string): Promise<void> {
     const files = (await gitRun(wt, ['diff', '--name-only', '--diff-filter=U'])).stdout.split('\n').filter(Boolean);
-    // A squash merge leaves no MERGE_HEAD to abort; a hard reset to the tip undoes either kind.
-    await git(wt, ['reset', '--hard', '-q', tip]);
+    // A squash merge leaves no MERGE_HEAD to abort; a hard reset to the tip undoes either kind
+    // (a failed merge moved no branch: the branch stays where it is, only the worktree is cleaned).
+    await branch.moveBack(tip, tip, 'land again to go on from there.');
     const reason = files.length > 0
       ? `merge conflict in ${files.length} file${files.length === 1 ? '' : 's'}: ${files.join(', ')}`
       : `git merge failed: ${output.trim().split('\n').slice(-2).join(' ')}`;
