@@ -22,6 +22,8 @@ export interface ScriptedToolCall {
 export interface ModelStep {
   text?: string;
   toolCalls?: ScriptedToolCall[];
+  /** Answer with this HTTP error instead (a revoked key, an exhausted quota), in the API's own shape. */
+  error?: { status: number; type: string; message: string };
 }
 
 export type ModelApi = 'anthropic' | 'openai-responses';
@@ -91,6 +93,10 @@ export async function startModelServer(options: { script?: ModelScript } = {}): 
       const request = api === 'anthropic' ? readAnthropic(body) : readResponses(body);
       requests.push({ ...request, path: url.pathname, authorization: req.headers.authorization ?? null, apiKeyHeader: (req.headers['x-api-key'] as string | undefined) ?? null });
       const step = request.tools.length > 0 ? script(request) : { text: 'Scripted side answer.' };
+      if (step.error) {
+        const { status, type, message } = step.error;
+        return json(status, api === 'anthropic' ? { type: 'error', error: { type, message } } : { error: { type, message, code: type } });
+      }
       const id = ++seq;
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
       const model = typeof body.model === 'string' ? body.model : 'scripted-model';

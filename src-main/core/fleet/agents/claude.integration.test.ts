@@ -24,6 +24,17 @@ const claudeTask = (id: string, extra: Record<string, unknown> = {}) => agentTas
 
 
 describe('Claude Code under Shoal policy', () => {
+  it('a model that refuses the key fails the task with Claude\'s own words, not only its exit code', async () => {
+    cli.model.setScript(() => ({ error: { status: 401, type: 'authentication_error', message: 'invalid x-api-key' } }));
+    const c = core();
+    // Claude retries a refused key 10 times over about three minutes by default; once is enough here.
+    const runId = launch(c, { id: 'claude-key', name: 'claude key', task_specs: [claudeTask('refused', { metadata: { env: { CLAUDE_CODE_MAX_RETRIES: '0' } } })] }, initRepo());
+    expect(await c.engine.waitForRun(runId)).toBe('failed');
+    const why = c.runsView.tasks(runId)[0]!.lastError!;
+    expect(why).toMatch(/^agent exited with code \d+: \S/);
+    expect(why).toContain('Invalid API key'); // Claude's words for a 401 (2.1: "Invalid API key · Fix external API key")
+  });
+
   it('runs a shell command and a file edit, each judged by the policy; the patch holds both files', async () => {
     cli.model.setScript(replay([exec('echo hi > made.txt'), write('hello.txt', 'hello from claude\n'), { text: 'Made both files.' }]));
     const c = core();

@@ -21,6 +21,15 @@ const codexTask = (id: string, extra: Record<string, unknown> = {}) => agentTask
 
 
 describe('Codex under Shoal policy', () => {
+  it('a model that refuses the key fails the task with Codex\'s own words, not only its exit code', async () => {
+    cli.model.setScript(() => ({ error: { status: 401, type: 'invalid_api_key', message: 'Incorrect API key provided' } }));
+    const c = core();
+    const runId = launch(c, { id: 'codex-key', name: 'codex key', task_specs: [codexTask('refused')] }, initRepo());
+    expect(await c.engine.waitForRun(runId)).toBe('failed');
+    const why = c.runsView.tasks(runId)[0]!.lastError!;
+    expect(why).toMatch(/^agent exited with code \d+: the turn failed: unexpected status 401 Unauthorized: Incorrect API key provided/);
+  });
+
   it('runs a shell command and a file edit, each judged by the policy; the patch holds both files', async () => {
     cli.model.setScript(replay([exec('echo hi > made.txt'), patchAdd('hello.txt', 'hello from codex'), { text: 'Made both files.' }]));
     const c = core();
