@@ -28,8 +28,11 @@ describe('Claude Code under Shoal policy', () => {
     cli.model.setScript(() => ({ error: { status: 401, type: 'authentication_error', message: 'invalid x-api-key' } }));
     const c = core();
     // Claude retries a refused key 10 times over about three minutes by default; once is enough here.
-    const runId = launch(c, { id: 'claude-key', name: 'claude key', task_specs: [claudeTask('refused', { metadata: { env: { CLAUDE_CODE_MAX_RETRIES: '0' } } })] }, initRepo());
+    const runId = launch(c, { id: 'claude-key', name: 'claude key', task_specs: [claudeTask('refused', { metadata: { env: { CLAUDE_CODE_MAX_RETRIES: '1' } } })] }, initRepo());
     expect(await c.engine.waitForRun(runId)).toBe('failed');
+    // While it retried, the task said why it was still waiting on the model.
+    const retrying = eventsOf(c, runId).filter((e) => e.state === 'model_wait' && (e.extra as { phase?: string }).phase === 'retrying');
+    expect(retrying.map((e) => e.extra)).toEqual([expect.objectContaining({ kind: 'model', phase: 'retrying', try: 1, of: 1, status: 401, error: 'authentication_failed' })]);
     const why = c.runsView.tasks(runId)[0]!.lastError!;
     expect(why).toMatch(/^agent exited with code \d+: \S/);
     expect(why).toContain('Invalid API key'); // Claude's words for a 401 (2.1: "Invalid API key · Fix external API key")

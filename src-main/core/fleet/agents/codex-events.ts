@@ -4,6 +4,7 @@
 // message is the summary and token usage is kept for the receipt. Unknown methods are ignored (they
 // stay in the log), so a newer Codex degrades to fewer events, never to a failed task.
 import type { EventPayload } from '../event-log';
+import { modelRetry, oneLine } from './parser-fields';
 import type { StreamParser } from './stream-parser';
 
 export interface TokenUsage {
@@ -16,7 +17,6 @@ export interface TokenUsage {
 
 type Item = Record<string, unknown> & { type?: string; id?: string };
 
-const oneLine = (s: string): string => s.replace(/\s+/g, ' ').trim().slice(0, 300);
 const tail = (s: unknown, n = 2000): string | undefined => (typeof s === 'string' ? s.slice(-n) : undefined);
 
 function toolOf(item: Item): string | null {
@@ -107,6 +107,17 @@ export function codexAppServerParser(): StreamParser {
           const turn = (p.turn ?? {}) as { status?: string; error?: { message?: string } | null };
           if (turn.status === 'failed' && turn.error?.message) summary = failure = oneLine(`Codex failed: ${turn.error.message}`);
           return usage ? [usageEvent({ ...usage })] : [];
+        }
+        case 'error': {
+          // Codex retries a failing model call itself ("Reconnecting... 2/5"): the task says why it waits.
+          if (p.willRetry !== true) return [];
+          const error = (p.error ?? {}) as { message?: unknown; additionalDetails?: unknown; codexErrorInfo?: unknown };
+          const info = Object.values((error.codexErrorInfo ?? {}) as Record<string, { httpStatusCode?: unknown } | null>)[0];
+          return [{ ...wait(), extra: modelRetry({
+            message: typeof error.message === 'string' ? oneLine(error.message) : null,
+            status: typeof info?.httpStatusCode === 'number' ? info.httpStatusCode : null,
+            error: typeof error.additionalDetails === 'string' ? oneLine(error.additionalDetails) : null,
+          }) }];
         }
         case 'shoal/error':
           if (typeof p.message === 'string') summary = failure = oneLine(p.message);

@@ -28,6 +28,10 @@ describe('Codex under Shoal policy', () => {
     expect(await c.engine.waitForRun(runId)).toBe('failed');
     const why = c.runsView.tasks(runId)[0]!.lastError!;
     expect(why).toMatch(/^agent exited with code \d+: the turn failed: unexpected status 401 Unauthorized: Incorrect API key provided/);
+    // Codex reconnected a few times first, and the task said so while it waited.
+    const retrying = eventsOf(c, runId).filter((e) => e.state === 'model_wait' && (e.extra as { phase?: string }).phase === 'retrying');
+    expect(retrying.length).toBeGreaterThan(0);
+    expect(retrying[0]!.extra).toMatchObject({ kind: 'model', phase: 'retrying', message: expect.stringMatching(/^Reconnecting\.\.\. 1\/\d+$/), status: 401, error: expect.stringContaining('Incorrect API key provided') });
   });
 
   it('runs a shell command and a file edit, each judged by the policy; the patch holds both files', async () => {

@@ -4,6 +4,7 @@
 import type { AgentUsage } from '../../../../src-shared/contract/fleet-views';
 import type { EventPayload } from '../event-log';
 import { codexAppServerParser, usageEvent } from './codex-events';
+import { modelRetry, oneLine } from './parser-fields';
 import type { StreamParser } from './stream-parser';
 
 export type { StreamParser };
@@ -17,8 +18,6 @@ function tryJson(line: string): Record<string, unknown> | null {
     return null;
   }
 }
-
-const oneLine = (s: string): string => s.replace(/\s+/g, ' ').trim().slice(0, 300);
 
 /** `claude -p --output-format stream-json --verbose`. */
 export function claudeParser(): StreamParser {
@@ -34,6 +33,12 @@ export function claudeParser(): StreamParser {
       if (msg.type === 'system' && msg.subtype === 'init') {
         if (typeof msg.model === 'string') model = msg.model;
         return [wait()];
+      }
+      // Claude waits out a refused or failing model call (10 tries, minutes by default): the task
+      // says why it is still waiting, not only that it is.
+      if (msg.type === 'system' && msg.subtype === 'api_retry') {
+        const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : null);
+        return [{ ...wait(), extra: modelRetry({ try: num(msg.attempt), of: num(msg.max_retries), status: num(msg.error_status), error: typeof msg.error === 'string' ? msg.error : null, wait_ms: num(msg.retry_delay_ms) }) }];
       }
       const content = ((msg.message as { content?: unknown } | undefined)?.content ?? []) as Array<Record<string, unknown>>;
       if (msg.type === 'assistant' && Array.isArray(content)) {
