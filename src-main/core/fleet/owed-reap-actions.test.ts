@@ -26,7 +26,7 @@ describe('owed reaps, as a person sees them', () => {
     const running = c.engine.fleet.lease(remote, Date.now(), 60_000); // the retry of t0, holding its lease
     c.engine.fleet.markRunningOn(running!, { kind: 'docker', containerId: 'beef', dockerHost: null });
     expect(c.owedReaps.list()).toEqual([{
-      runId, runName: 'owed', taskId: 't0', taskName: 'first task', attempt: 1, workerId: 'remote-1', workerName: 'box',
+      runId, runName: 'owed', taskId: 't0', taskName: 'first task', attempt: 1, workerId: 'remote-1', workerName: 'box', keptWorker: null,
       work: 'container c0ffee012345', hostKind: 'docker',
       since: '2026-11-30T10:00:00.000Z', // the lease went then, with the work not seen to end
       lastError: null, lastTriedAt: null, tries: 0,

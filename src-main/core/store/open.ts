@@ -85,11 +85,13 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
     return {
       path: file, db, orm,
       close: () => {
+        // This connection first, then the checkpointer's: closed last and alone, it checkpoints the
+        // WAL and removes it. Closed at once, each could find the other still there, and neither would.
+        if (db.open) db.close();
         if (!closing) {
           closing = true;
           void (checkpointer?.close() ?? Promise.resolve()).then(markClosed);
         }
-        if (db.open) db.close();
       },
       whenClosed: () => closed,
     };
