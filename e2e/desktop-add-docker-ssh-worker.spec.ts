@@ -118,7 +118,7 @@ test.describe('with a key file named in the dialog', () => {
     // A path main cannot read is refused naming the field, and nothing is kept.
     await keyField.fill(path.join(sshdDir, 'no-such-key'));
     await dialog.getByTestId('worker-test').click();
-    await expect(dialog.getByTestId('error-message')).toHaveText(`identity: cannot read ${path.join(sshdDir, 'no-such-key')}`);
+    await expect(dialog.getByTestId('error-message')).toHaveText(`identity: cannot read ${path.join(sshdDir, 'no-such-key')}: no such file`);
     await expect(dialog.getByRole('alert')).toContainText('Check the fields');
     await keyField.fill(path.join(sshdDir, 'id_ed25519'));
     await expect(dialog.getByTestId('error-message')).toHaveCount(0);
