@@ -105,6 +105,20 @@ describe('alerts', () => {
     expect(resolve).toEqual({ routing_key: 'R0UTING', event_action: 'resolve', dedup_key: trigger!.dedup_key });
   });
 
+  it('PagerDuty: a resolve waits for its trigger still being retried (sent first, it would leave the incident open)', async () => {
+    // The trigger's first send gets 503 with Retry-After 3: the task passes (and its resolve is
+    // written) well before the trigger goes again.
+    const pd = await receiver([{ status: 503, headers: { 'retry-after': '3' } }, { status: 202, body: '{"status":"success"}' }]);
+    const marker = path.join(tempDir('shoal-marker-'), 'second-time');
+    const c = core({ env: { ...process.env, SHOAL_PAGERDUTY_EVENTS_URL: `${pd.url}/v2/enqueue` } });
+    const runId = launch(c, failing({ channels: [{ kind: 'pager_duty', routing_key: 'R0UTING', severity: 'critical' }], after_attempts: 1 }, {
+      instructions: `test -f '${marker}' || { touch '${marker}'; exit 1; }`, retry_policy: { max_attempts: 2, initial_backoff_seconds: 0 },
+    }));
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    await waitFor('trigger and resolve delivered', () => deliveries(c, runId).length === 2 && deliveries(c, runId).every((x) => x.state === 'delivered'));
+    expect(pd.requests.map((q) => (JSON.parse(q.body) as { event_action: string }).event_action)).toEqual(['trigger', 'trigger', 'resolve']);
+  });
+
   it('Slack gets text and blocks naming run, task, attempt, reason and a link back', async () => {
     const slack = await receiver([{ status: 200, body: 'ok' }]);
     const c = core();

@@ -51,6 +51,11 @@ export interface DeliveryRow {
   delivered_at: string | null;
 }
 
+/** A resolve waits while its channel's trigger of the same alert is still to be sent: sent first, it
+ *  would close nothing, and the trigger arriving after it would open an incident nobody resolves. */
+const NOT_BEHIND_TRIGGER = `NOT (d.action = 'resolve' AND EXISTS (SELECT 1 FROM alert_deliveries t WHERE t.run_id = d.run_id AND t.task_id = d.task_id
+  AND t.action = 'trigger' AND t.dedup_key = d.dedup_key AND t.channel_index = d.channel_index AND t.state IN ('pending', 'retrying')))`;
+
 const COLUMNS = 'id, alert_key, dedup_key, action, rule, run_id, task_id, attempt, reason, channel_index, channel_kind, channel, state, attempts, next_attempt_at, last_error, created_at, updated_at, delivered_at';
 
 export class AlertOutbox {
@@ -64,8 +69,8 @@ export class AlertOutbox {
       insert: p<[string, string, string, string, string, string | null, string | null, number | null, string, number, string, string, number, string, string]>(
         `INSERT OR IGNORE INTO alert_deliveries (id, alert_key, dedup_key, action, rule, run_id, task_id, attempt, reason, channel_index, channel_kind, channel, state, attempts, next_attempt_at, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`),
-      due: p<[number, number], DeliveryRow>(`SELECT ${COLUMNS} FROM alert_deliveries WHERE state IN ('pending', 'retrying') AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`),
-      nextDue: p<[], { at: number | null }>(`SELECT MIN(next_attempt_at) AS at FROM alert_deliveries WHERE state IN ('pending', 'retrying')`),
+      due: p<[number, number], DeliveryRow>(`SELECT ${COLUMNS} FROM alert_deliveries d WHERE state IN ('pending', 'retrying') AND next_attempt_at <= ? AND ${NOT_BEHIND_TRIGGER} ORDER BY next_attempt_at, id LIMIT ?`),
+      nextDue: p<[], { at: number | null }>(`SELECT MIN(next_attempt_at) AS at FROM alert_deliveries d WHERE state IN ('pending', 'retrying') AND ${NOT_BEHIND_TRIGGER}`),
       claim: p<[number, string, string, number]>(
         `UPDATE alert_deliveries SET attempts = attempts + 1, next_attempt_at = ?, updated_at = ? WHERE id = ? AND next_attempt_at = ? AND state IN ('pending', 'retrying')`),
       delivered: p<[string, string, string]>(`UPDATE alert_deliveries SET state = 'delivered', delivered_at = ?, updated_at = ?, last_error = NULL WHERE id = ?`),
