@@ -55,7 +55,9 @@ export class AlertService {
   constructor(private readonly o: AlertServiceOptions) {
     this.minuteMs = o.minuteMs ?? Number(o.env.SHOAL_ALERT_MINUTE_MS ?? 60_000);
     this.outbox = new AlertOutbox(o.store);
-    this.settings = new AlertSettingsStore(o.settings, o.cipher);
+    this.settings = new AlertSettingsStore(o.settings, o.cipher, (gone) => {
+      if (this.outbox.cancelChannels(gone, 'not sent: its channel was removed from Settings') > 0) o.changed?.();
+    }, (write) => o.store.db.transaction(write)());
     this.rules = new AlertRules(o.store, this.outbox, o.fleet.events, () => this.settings.get());
     // Enqueued inside someone's transaction: look once the current turn (and the commit) is over.
     this.rules.onRaised = () => setImmediate(() => {

@@ -146,6 +146,28 @@ describe('alerts', () => {
     expect(new Set(r.requests.map((q) => q.headers['x-shoal-delivery'])).size).toBe(1);
   });
 
+  it('removing a Settings channel stops its pending deliveries, saying why; a task\'s own channel is untouched', async () => {
+    const down = await receiver([{ status: 503 }]);
+    const own = await receiver([{ status: 503 }]);
+    const c = core();
+    c.alerts.settings.update({ channels: [{ kind: 'webhook', url: `${down.url}/settings` }], max_delivery_attempts: 50 });
+    const fromSettings = launch(c, failing(null));
+    const withOwn = launch(c, failing({ channels: [{ kind: 'webhook', url: `${own.url}/own` }] }));
+    await c.engine.waitForRun(fromSettings);
+    await c.engine.waitForRun(withOwn);
+    await waitFor('both retrying', () => down.requests.length >= 2 && own.requests.length >= 2);
+    expect(c.alerts.settings.removeChannel(0)).toBe(true);
+    const [d] = await waitFor('cancelled', () => inState(c, fromSettings, 'failed'));
+    expect(d!.last_error).toBe('not sent: its channel was removed from Settings');
+    // A send under way at the removal may still arrive; nothing after it.
+    await new Promise((res) => setTimeout(res, 100));
+    const sent = down.requests.length;
+    await new Promise((res) => setTimeout(res, 500));
+    expect(down.requests.length).toBe(sent);
+    expect(c.alerts.outbox.get(d!.id)!.state).toBe('failed');
+    expect(deliveries(c, withOwn).map((x) => x.state)).toEqual(['retrying']);
+  });
+
   it('a 4xx other than 408/429 is not retried', async () => {
     const r = await receiver([{ status: 404 }]);
     const c = core();

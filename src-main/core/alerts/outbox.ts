@@ -74,8 +74,10 @@ export class AlertOutbox {
       claim: p<[number, string, string, number]>(
         `UPDATE alert_deliveries SET attempts = attempts + 1, next_attempt_at = ?, updated_at = ? WHERE id = ? AND next_attempt_at = ? AND state IN ('pending', 'retrying')`),
       delivered: p<[string, string, string]>(`UPDATE alert_deliveries SET state = 'delivered', delivered_at = ?, updated_at = ?, last_error = NULL WHERE id = ?`),
-      retry: p<[number, string, string, string]>(`UPDATE alert_deliveries SET state = 'retrying', next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?`),
-      failed: p<[string, string, string]>(`UPDATE alert_deliveries SET state = 'failed', last_error = ?, updated_at = ? WHERE id = ?`),
+      // A send that fails settles only a row still unsettled: one cancelled meanwhile (its channel was
+      // removed) stays cancelled, and a delivered one is the truth whatever happened meanwhile.
+      retry: p<[number, string, string, string]>(`UPDATE alert_deliveries SET state = 'retrying', next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ? AND state IN ('pending', 'retrying')`),
+      failed: p<[string, string, string]>(`UPDATE alert_deliveries SET state = 'failed', last_error = ?, updated_at = ? WHERE id = ? AND state IN ('pending', 'retrying')`),
       again: p<[number, string, string]>(`UPDATE alert_deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE id = ? AND state IN ('failed', 'delivered', 'retrying', 'pending')`),
       get: p<[string], DeliveryRow>(`SELECT ${COLUMNS} FROM alert_deliveries WHERE id = ?`),
       list: p<[number], DeliveryRow>(`SELECT ${COLUMNS} FROM alert_deliveries ORDER BY created_at DESC, id LIMIT ?`),
@@ -123,6 +125,17 @@ export class AlertOutbox {
     this.s.failed.run(error, new Date().toISOString(), id);
   }
 
+  /** Marks failed, with `reason`, every delivery still to be sent through one of `channels` (as stored,
+   *  sealed): the channel was removed, and its alerts must not keep going to it. Returns how many. */
+  cancelChannels(channels: ReadonlyArray<Record<string, unknown>>, reason: string): number {
+    let n = 0;
+    for (const row of this.unsettled()) {
+      const channel = JSON.parse(row.channel) as Record<string, unknown>;
+      if (channels.some((c) => sameChannel(c, channel))) n += this.s.failed.run(reason, new Date().toISOString(), row.id).changes;
+    }
+    return n;
+  }
+
   /** A person's *Retry*: the delivery is sent again now, with the same id. */
   requeue(id: string): boolean {
     return this.s.again.run(Date.now(), new Date().toISOString(), id).changes === 1;
@@ -151,4 +164,11 @@ export class AlertOutbox {
   unsettled(runId?: string): DeliveryRow[] {
     return runId ? this.s.unsettledRun.all(runId) : this.s.unsettled.all();
   }
+}
+
+/** The same stored channel: the same fields with the same (sealed) values. Sealing is randomised, so a
+ *  task's own channel never equals a Settings channel, even with the same URL. */
+export function sameChannel(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)].filter((k) => a[k] !== undefined || b[k] !== undefined));
+  return [...keys].every((k) => a[k] === b[k]);
 }
