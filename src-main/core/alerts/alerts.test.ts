@@ -168,6 +168,19 @@ describe('alerts', () => {
     expect(deliveries(c, withOwn).map((x) => x.state)).toEqual(['retrying']);
   });
 
+  it('a receiver echoing the path it was posted to does not put a Slack URL\'s token in the recorded error or the log', async () => {
+    // Express answers a path it does not serve with "Cannot POST <path>".
+    const r = await receiver([{ status: 404, body: 'Cannot POST /services/T0/B0/SEKRETXYZ?x=QTOKEN' }]);
+    const lines: string[] = [];
+    const c = core({ log: (l) => lines.push(l) });
+    const runId = launch(c, failing({ channels: [{ kind: 'slack', webhook_url: `${r.url}/services/T0/B0/SEKRETXYZ?x=QTOKEN` }] }));
+    await c.engine.waitForRun(runId);
+    const [d] = await waitFor('failed', () => inState(c, runId, 'failed'));
+    expect(d!.last_error).toBe('HTTP 404: Cannot POST …');
+    expect(lines.join('\n')).toContain('HTTP 404: Cannot POST …');
+    expect(lines.join('\n')).not.toMatch(/SEKRETXYZ|QTOKEN/);
+  });
+
   it('a 4xx other than 408/429 is not retried', async () => {
     const r = await receiver([{ status: 404 }]);
     const c = core();
