@@ -87,6 +87,13 @@ export class AlertService {
       waitingApprovals: db.prepare<[string], { id: string; run_id: string | null; task_id: string | null; request: string; created_at: string }>(
         `SELECT a.id, a.run_id, a.task_id, a.request, a.created_at FROM approvals a WHERE a.status = 'pending' AND a.created_at <= ?
            AND NOT EXISTS (SELECT 1 FROM alert_deliveries d WHERE d.alert_key = 'approval:' || a.id) ORDER BY a.created_at`),
+      // Escalated approvals answered since (decided, timed out or expired, in any process) whose
+      // trigger has no resolve yet on its channel: PagerDuty would keep the incident open forever.
+      answeredApprovals: db.prepare<[], DeliveryRow & { approval_status: string; approval_decision: string | null; approval_by: string | null }>(
+        `SELECT d.*, a.status AS approval_status, a.decision AS approval_decision, a.decided_by AS approval_by FROM alert_deliveries d
+           JOIN approvals a ON a.id = substr(d.alert_key, 10)
+           WHERE d.rule = 'approval' AND d.action = 'trigger' AND d.alert_key LIKE 'approval:%' AND a.status != 'pending'
+           AND NOT EXISTS (SELECT 1 FROM alert_deliveries r WHERE r.alert_key = d.alert_key || ':answered' AND r.channel_index = d.channel_index AND r.action = 'resolve')`),
     };
     this.worker = new DeliveryWorker({
       outbox: this.outbox, cipher: o.cipher, env: o.env, log: o.log, maxAttempts: () => this.settings.get().max_delivery_attempts,
@@ -274,6 +281,10 @@ export class AlertService {
         if (!policy || policy.approvalEscalateMinutes === null) continue;
         if (nowMs - Date.parse(a.created_at) < policy.approvalEscalateMinutes * this.minuteMs) continue;
         this.escalateApproval(a, policy);
+      }
+      for (const trig of this.s.answeredApprovals.all()) {
+        const how = [trig.approval_status.replace(/_/g, ' '), trig.approval_decision && trig.approval_status !== trig.approval_decision ? `(${trig.approval_decision})` : '', trig.approval_by ? `by ${trig.approval_by}` : ''].filter(Boolean).join(' ');
+        this.o.fleet.tx(() => this.rules.resolve(trig, { alertKey: `${trig.alert_key}:answered`, rule: 'approval_answered', attempt: trig.attempt, reason: `approval ${trig.alert_key.slice('approval:'.length)} was answered: ${how}` }));
       }
     } catch (error) {
       this.o.log(`alerts: scan: ${String(error)}`);

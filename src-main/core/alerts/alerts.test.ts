@@ -208,6 +208,26 @@ describe('alerts', () => {
     expect(deliveries(c).filter((d) => d.rule === 'approval')).toHaveLength(1);
   });
 
+  it('PagerDuty: an escalated approval, once answered, is resolved with the same dedup_key', async () => {
+    const pd = await receiver([{ status: 202, body: '{"status":"success"}' }]);
+    const c = core({ env: { ...process.env, SHOAL_PAGERDUTY_EVENTS_URL: `${pd.url}/v2/enqueue` } });
+    c.alerts.settings.update({ channels: [{ kind: 'pager_duty', routing_key: 'R0UTING', severity: 'warning' }], approval_escalate_minutes: 1 });
+    c.approvals.create('ap_pd', {
+      call_id: 'c2', approval_id: 'ap_pd', turn_id: 't', command: 'rm -rf build', cwd: '/tmp', reason: 'asks', matched_rule: null, network_approval_context: null,
+      proposed_execpolicy_amendment: [], proposed_network_policy_amendments: [], additional_permissions: [], available_decisions: ['approved', 'denied'],
+    } as never, { tool: 'exec_shell', runId: null, taskId: null, attempt: null, threadId: null, ownerPid: process.pid, diff: null, agentReason: null });
+    await waitFor('trigger delivered', () => pd.requests.length === 1 && deliveries(c).every((d) => d.state === 'delivered'));
+    c.approvals.decide('ap_pd', 'approved', 'ana');
+    await waitFor('resolve delivered', () => pd.requests.length === 2 && deliveries(c).every((d) => d.state === 'delivered'), 10_000);
+    const [trigger, resolve] = pd.requests.map((q) => JSON.parse(q.body) as Record<string, unknown>);
+    expect(trigger).toMatchObject({ event_action: 'trigger', dedup_key: 'shoal:approval:ap_pd' });
+    expect(resolve).toEqual({ routing_key: 'R0UTING', event_action: 'resolve', dedup_key: 'shoal:approval:ap_pd' });
+    expect(deliveries(c).find((d) => d.action === 'resolve')!.reason).toBe('approval ap_pd was answered: approved by ana');
+    // Scans go on: resolved once.
+    await new Promise((res) => setTimeout(res, 200));
+    expect(pd.requests).toHaveLength(2);
+  });
+
   it("a run's own approval_escalate_minutes overrides Settings: its waiting approval escalates, once, and the scan stops reading it", async () => {
     const r = await receiver();
     const c = core();

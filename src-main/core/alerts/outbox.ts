@@ -9,7 +9,7 @@ import type { Store } from '../store/open';
 export const DELIVERY_STATES = ['pending', 'retrying', 'delivered', 'failed'] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 export type AlertAction = 'trigger' | 'resolve' | 'test';
-export type AlertRule = 'attempts' | 'stale' | 'failed' | 'approval' | 'resolved' | 'test';
+export type AlertRule = 'attempts' | 'stale' | 'failed' | 'approval' | 'resolved' | 'approval_answered' | 'test';
 
 /** What an alert is about: the same for the rule that raises it and every delivery it becomes. */
 export interface AlertSubject {
