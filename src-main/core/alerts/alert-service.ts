@@ -89,10 +89,12 @@ export class AlertService {
            AND NOT EXISTS (SELECT 1 FROM alert_deliveries d WHERE d.alert_key = 'approval:' || a.id) ORDER BY a.created_at`),
       // Escalated approvals answered since (decided, timed out or expired, in any process) whose
       // trigger has no resolve yet on its channel: PagerDuty would keep the incident open forever.
-      answeredApprovals: db.prepare<[], DeliveryRow & { approval_status: string; approval_decision: string | null; approval_by: string | null }>(
+      // Answers older than a week are left alone (a store from before resolves existed would send a
+      // burst of them for approvals long forgotten).
+      answeredApprovals: db.prepare<[string], DeliveryRow & { approval_status: string; approval_decision: string | null; approval_by: string | null }>(
         `SELECT d.*, a.status AS approval_status, a.decision AS approval_decision, a.decided_by AS approval_by FROM alert_deliveries d
            JOIN approvals a ON a.id = substr(d.alert_key, 10)
-           WHERE d.rule = 'approval' AND d.action = 'trigger' AND d.alert_key LIKE 'approval:%' AND a.status != 'pending'
+           WHERE d.rule = 'approval' AND d.action = 'trigger' AND d.alert_key LIKE 'approval:%' AND a.status != 'pending' AND a.decided_at >= ?
            AND NOT EXISTS (SELECT 1 FROM alert_deliveries r WHERE r.alert_key = d.alert_key || ':answered' AND r.channel_index = d.channel_index AND r.action = 'resolve')`),
     };
     this.worker = new DeliveryWorker({
@@ -282,7 +284,7 @@ export class AlertService {
         if (nowMs - Date.parse(a.created_at) < policy.approvalEscalateMinutes * this.minuteMs) continue;
         this.escalateApproval(a, policy);
       }
-      for (const trig of this.s.answeredApprovals.all()) {
+      for (const trig of this.s.answeredApprovals.all(new Date(nowMs - 7 * 86_400_000).toISOString())) {
         const how = [trig.approval_status.replace(/_/g, ' '), trig.approval_decision && trig.approval_status !== trig.approval_decision ? `(${trig.approval_decision})` : '', trig.approval_by ? `by ${trig.approval_by}` : ''].filter(Boolean).join(' ');
         this.o.fleet.tx(() => this.rules.resolve(trig, { alertKey: `${trig.alert_key}:answered`, rule: 'approval_answered', attempt: trig.attempt, reason: `approval ${trig.alert_key.slice('approval:'.length)} was answered: ${how}` }));
       }
