@@ -209,13 +209,14 @@ export class AlertService {
     }),
   });
 
-  /** Waits (bounded) until no delivery of this run is pending or retrying, telling `onWait` what it
-   *  waits for whenever that changes. Resolves with what is still unsettled at the deadline. */
-  async drain(runId: string | undefined, timeoutMs: number, onWait?: (rows: DeliveryRow[]) => void): Promise<DeliveryRow[]> {
+  /** Waits (bounded) until no delivery of this run (or just the one `deliveryId`) is pending or
+   *  retrying, telling `onWait` what it waits for whenever that changes. Resolves with what is still
+   *  unsettled at the deadline. */
+  async drain(runId: string | undefined, timeoutMs: number, onWait?: (rows: DeliveryRow[]) => void, deliveryId?: string): Promise<DeliveryRow[]> {
     const deadline = Date.now() + timeoutMs;
     let last = '';
     for (;;) {
-      const rows = this.outbox.unsettled(runId);
+      const rows = this.outbox.unsettled(runId).filter((r) => deliveryId === undefined || r.id === deliveryId);
       if (rows.length === 0 || Date.now() >= deadline) return rows;
       const sig = rows.map((r) => `${r.id}:${r.attempts}:${r.state}`).join(',');
       if (sig !== last) onWait?.(rows);
