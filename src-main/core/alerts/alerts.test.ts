@@ -132,6 +132,19 @@ describe('alerts', () => {
     expect(msg.blocks[2]!.elements[0]!.text).toContain(`shoal://runs/${runId}/tasks/flaky`);
   });
 
+  it('Slack: a task name or error holding <, > or & is escaped, so "<!channel>" notifies nobody', async () => {
+    const slack = await receiver([{ status: 200, body: 'ok' }]);
+    const c = core();
+    c.alerts.settings.update({ channels: [{ kind: 'slack', webhook_url: `${slack.url}/services/T/B/X` }] });
+    const runId = launch(c, { name: 'r&d <nightly>', task_specs: [{ ...failing(null).task_specs[0], name: '<!channel> build' }] });
+    await c.engine.waitForRun(runId);
+    await waitFor('slack message', () => slack.requests.length === 1);
+    const msg = JSON.parse(slack.requests[0]!.body) as { text: string; blocks: Array<{ fields: Array<{ text: string }> }> };
+    expect(msg.text).toBe('Task "&lt;!channel&gt; build" in r&amp;d &lt;nightly&gt; failed for good');
+    expect(msg.blocks[1]!.fields.slice(0, 2).map((f) => f.text)).toEqual(['*Run*\nr&amp;d &lt;nightly&gt;', '*Task*\n&lt;!channel&gt; build']);
+    expect(slack.requests[0]!.body).not.toContain('<!channel>');
+  });
+
   it('gives up after the attempt limit and marks the delivery failed with its last error; Retry sends it again', async () => {
     const r = await receiver([{ status: 500, body: 'boom' }]);
     const c = core();
