@@ -88,6 +88,9 @@ export class AlertRules {
   /** Writes the resolve of a trigger: same channel (index and sealed config), same dedup_key. Call
    *  inside a transaction. Returns its id, or null when it was written before. */
   resolve(trig: DeliveryRow, what: Pick<AlertSubject, 'alertKey' | 'rule' | 'attempt' | 'reason'>): string | null {
+    // A trigger that failed for good opened nothing, and its channel may be gone (removed from
+    // Settings): there is nothing to resolve, and nowhere it should go.
+    if (trig.state === 'failed') return null;
     return this.insert({ ...what, dedupKey: trig.dedup_key, action: 'resolve', runId: trig.run_id, taskId: trig.task_id },
       trig.channel_index, JSON.parse(trig.channel) as Record<string, unknown> & { kind: string });
   }

@@ -194,6 +194,21 @@ describe('alerts', () => {
     expect(lines.join('\n')).not.toMatch(/SEKRETXYZ|QTOKEN/);
   });
 
+  it('a task passing after its Settings channel was removed sends no resolve to the removed channel', async () => {
+    const down = await receiver([{ status: 503 }]);
+    const marker = path.join(tempDir('shoal-marker-'), 'second-time');
+    const c = core();
+    c.alerts.settings.update({ channels: [{ kind: 'webhook', url: `${down.url}/settings` }], after_attempts: 1, max_delivery_attempts: 50 });
+    const runId = launch(c, failing(null, {
+      instructions: `test -f '${marker}' || { touch '${marker}'; exit 1; }`, retry_policy: { max_attempts: 2, initial_backoff_seconds: 2 },
+    }));
+    await waitFor('trigger retrying', () => down.requests.length >= 1);
+    expect(c.alerts.settings.removeChannel(0)).toBe(true);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    await new Promise((res) => setTimeout(res, 300));
+    expect(deliveries(c, runId).map((d) => `${d.action}:${d.state}`)).toEqual(['trigger:failed']);
+  });
+
   it('a 4xx other than 408/429 is not retried', async () => {
     const r = await receiver([{ status: 404 }]);
     const c = core();
