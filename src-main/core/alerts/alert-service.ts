@@ -88,13 +88,14 @@ export class AlertService {
         `SELECT a.id, a.run_id, a.task_id, a.request, a.created_at FROM approvals a WHERE a.status = 'pending' AND a.created_at <= ?
            AND NOT EXISTS (SELECT 1 FROM alert_deliveries d WHERE d.alert_key = 'approval:' || a.id) ORDER BY a.created_at`),
       // Escalated approvals answered since (decided, timed out or expired, in any process) whose
-      // trigger has no resolve yet on its channel: PagerDuty would keep the incident open forever.
+      // trigger has no resolve yet on its channel: PagerDuty would keep the incident open forever. (A
+      // trigger that failed for good opened nothing: see AlertRules.resolve.)
       // Answers older than a week are left alone (a store from before resolves existed would send a
       // burst of them for approvals long forgotten).
       answeredApprovals: db.prepare<[string], DeliveryRow & { approval_status: string; approval_decision: string | null; approval_by: string | null }>(
         `SELECT d.*, a.status AS approval_status, a.decision AS approval_decision, a.decided_by AS approval_by FROM alert_deliveries d
            JOIN approvals a ON a.id = substr(d.alert_key, 10)
-           WHERE d.rule = 'approval' AND d.action = 'trigger' AND d.alert_key LIKE 'approval:%' AND a.status != 'pending' AND a.decided_at >= ?
+           WHERE d.rule = 'approval' AND d.action = 'trigger' AND d.state != 'failed' AND d.alert_key LIKE 'approval:%' AND a.status != 'pending' AND a.decided_at >= ?
            AND NOT EXISTS (SELECT 1 FROM alert_deliveries r WHERE r.alert_key = d.alert_key || ':answered' AND r.channel_index = d.channel_index AND r.action = 'resolve')`),
     };
     this.worker = new DeliveryWorker({
