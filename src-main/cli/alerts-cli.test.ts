@@ -54,6 +54,26 @@ describe('shoal alerts', () => {
     expect(listed.stdout + resumed.stderr).not.toContain('s3cret');
   }, 120_000);
 
+  it('shoal alerts test waits for its own delivery only, not for another one that keeps retrying', async () => {
+    const r = await startReceiver();
+    receivers.push(r);
+    const dir = tempDir('shoal-alerts-test-');
+    const db = path.join(dir, 'shoal.db');
+    // Channel 0 points at a port nothing listens on: its deliveries retry for minutes.
+    const gone = await startReceiver();
+    const goneUrl = gone.url;
+    await gone.close();
+    const config = await runCli(['alerts', 'config', JSON.stringify({ channels: [{ kind: 'webhook', url: `${goneUrl}/down` }, { kind: 'webhook', url: `${r.url}/up` }] }), '--db', db], { cwd: dir });
+    expect(config.code).toBe(0);
+    expect((await runCli(['alerts', 'test', '--channel', '0', '--alerts-wait', '0', '--db', db], { cwd: dir, env: { SHOAL_ALERT_TIMEOUT_MS: '1500' } })).code).toBe(1);
+    const started = Date.now();
+    const test = await runCli(['alerts', 'test', '--channel', '1', '--alerts-wait', '40', '--db', db], { cwd: dir, env: { SHOAL_ALERT_TIMEOUT_MS: '1500' } });
+    expect(test.code).toBe(0);
+    expect(test.stderr).toMatch(/al_\w+: delivered/);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(r.requests).toHaveLength(1);
+  }, 120_000);
+
   it('shoal run waits for its alerts and says what it waits for; shoal alerts config validates', async () => {
     const r = await startReceiver([{ status: 503 }, { status: 200 }]);
     receivers.push(r);

@@ -81,11 +81,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
 }
 
-/** Starts only the delivery side (no engine: nothing else runs) and waits for it. With `id`, exit 0
- *  only when that delivery was delivered. */
+/** Starts only the delivery side (no engine: nothing else runs) and waits for it. With `id`, waits
+ *  for that delivery alone (another one retrying for minutes is no reason to keep a test waiting) and
+ *  exits 0 only when it was delivered. */
 async function deliver(core: ReturnType<typeof openCore>, io: CliIo, flags: Map<string, string | true>, id: string | undefined): Promise<number> {
   core.alerts.start();
-  await waitForAlerts(core, undefined, io, alertWaitMs(flags));
+  await waitForAlerts(core, undefined, io, alertWaitMs(flags), id);
   if (!id) return core.alerts.outbox.unsettled().length === 0 ? 0 : 1;
   const row = core.alerts.outbox.get(id);
   io.stderr.write(`${id}: ${row?.state}${row?.last_error ? ` (${row.last_error})` : ''}\n`);

@@ -9,7 +9,7 @@ import type { Store } from '../store/open';
 import type { EventDraft, EventLog } from '../fleet/event-log';
 import type { FleetTaskSpec } from '../../../src-shared/protocol/fleet';
 import type { AlertSettings } from './alert-config';
-import type { AlertOutbox, AlertSubject } from './outbox';
+import type { AlertOutbox, AlertSubject, DeliveryRow } from './outbox';
 
 export interface EffectivePolicy {
   channels: Array<Record<string, unknown> & { kind: string }>;
@@ -81,11 +81,18 @@ export class AlertRules {
     for (const trig of this.outbox.triggersOfTask(runId, d.taskId)) {
       if (seen.has(trig.channel_index)) continue;
       seen.add(trig.channel_index);
-      this.insert({
-        alertKey: `task:${runId}:${d.taskId}:resolved`, dedupKey: trig.dedup_key, action: 'resolve', rule: 'resolved', runId, taskId: d.taskId,
-        attempt: d.attempt ?? t.attempts, reason: 'the task passed',
-      }, trig.channel_index, JSON.parse(trig.channel) as Record<string, unknown> & { kind: string });
+      this.resolve(trig, { alertKey: `task:${runId}:${d.taskId}:resolved`, rule: 'resolved', attempt: d.attempt ?? t.attempts, reason: 'the task passed' });
     }
+  }
+
+  /** Writes the resolve of a trigger: same channel (index and sealed config), same dedup_key. Call
+   *  inside a transaction. Returns its id, or null when it was written before. */
+  resolve(trig: DeliveryRow, what: Pick<AlertSubject, 'alertKey' | 'rule' | 'attempt' | 'reason'>): string | null {
+    // A trigger that failed for good opened nothing, and its channel may be gone (removed from
+    // Settings): there is nothing to resolve, and nowhere it should go.
+    if (trig.state === 'failed') return null;
+    return this.insert({ ...what, dedupKey: trig.dedup_key, action: 'resolve', runId: trig.run_id, taskId: trig.task_id },
+      trig.channel_index, JSON.parse(trig.channel) as Record<string, unknown> & { kind: string });
   }
 
   /** Writes one delivery per channel and, for each new one about a task, its `escalated` event.

@@ -55,7 +55,9 @@ export class AlertService {
   constructor(private readonly o: AlertServiceOptions) {
     this.minuteMs = o.minuteMs ?? Number(o.env.SHOAL_ALERT_MINUTE_MS ?? 60_000);
     this.outbox = new AlertOutbox(o.store);
-    this.settings = new AlertSettingsStore(o.settings, o.cipher);
+    this.settings = new AlertSettingsStore(o.settings, o.cipher, (gone) => {
+      if (this.outbox.cancelChannels(gone, 'not sent: its channel was removed from Settings') > 0) o.changed?.();
+    }, (write) => o.store.db.transaction(write)());
     this.rules = new AlertRules(o.store, this.outbox, o.fleet.events, () => this.settings.get());
     // Enqueued inside someone's transaction: look once the current turn (and the commit) is over.
     this.rules.onRaised = () => setImmediate(() => {
@@ -85,6 +87,16 @@ export class AlertService {
       waitingApprovals: db.prepare<[string], { id: string; run_id: string | null; task_id: string | null; request: string; created_at: string }>(
         `SELECT a.id, a.run_id, a.task_id, a.request, a.created_at FROM approvals a WHERE a.status = 'pending' AND a.created_at <= ?
            AND NOT EXISTS (SELECT 1 FROM alert_deliveries d WHERE d.alert_key = 'approval:' || a.id) ORDER BY a.created_at`),
+      // Escalated approvals answered since (decided, timed out or expired, in any process) whose
+      // trigger has no resolve yet on its channel: PagerDuty would keep the incident open forever. (A
+      // trigger that failed for good opened nothing: see AlertRules.resolve.)
+      // Answers older than a week are left alone (a store from before resolves existed would send a
+      // burst of them for approvals long forgotten).
+      answeredApprovals: db.prepare<[string], DeliveryRow & { approval_status: string; approval_decision: string | null; approval_by: string | null }>(
+        `SELECT d.*, a.status AS approval_status, a.decision AS approval_decision, a.decided_by AS approval_by FROM alert_deliveries d
+           JOIN approvals a ON a.id = substr(d.alert_key, 10)
+           WHERE d.rule = 'approval' AND d.action = 'trigger' AND d.state != 'failed' AND d.alert_key LIKE 'approval:%' AND a.status != 'pending' AND a.decided_at >= ?
+           AND NOT EXISTS (SELECT 1 FROM alert_deliveries r WHERE r.alert_key = d.alert_key || ':answered' AND r.channel_index = d.channel_index AND r.action = 'resolve')`),
     };
     this.worker = new DeliveryWorker({
       outbox: this.outbox, cipher: o.cipher, env: o.env, log: o.log, maxAttempts: () => this.settings.get().max_delivery_attempts,
@@ -198,13 +210,14 @@ export class AlertService {
     }),
   });
 
-  /** Waits (bounded) until no delivery of this run is pending or retrying, telling `onWait` what it
-   *  waits for whenever that changes. Resolves with what is still unsettled at the deadline. */
-  async drain(runId: string | undefined, timeoutMs: number, onWait?: (rows: DeliveryRow[]) => void): Promise<DeliveryRow[]> {
+  /** Waits (bounded) until no delivery of this run (or just the one `deliveryId`) is pending or
+   *  retrying, telling `onWait` what it waits for whenever that changes. Resolves with what is still
+   *  unsettled at the deadline. */
+  async drain(runId: string | undefined, timeoutMs: number, onWait?: (rows: DeliveryRow[]) => void, deliveryId?: string): Promise<DeliveryRow[]> {
     const deadline = Date.now() + timeoutMs;
     let last = '';
     for (;;) {
-      const rows = this.outbox.unsettled(runId);
+      const rows = this.outbox.unsettled(runId).filter((r) => deliveryId === undefined || r.id === deliveryId);
       if (rows.length === 0 || Date.now() >= deadline) return rows;
       const sig = rows.map((r) => `${r.id}:${r.attempts}:${r.state}`).join(',');
       if (sig !== last) onWait?.(rows);
@@ -272,6 +285,10 @@ export class AlertService {
         if (!policy || policy.approvalEscalateMinutes === null) continue;
         if (nowMs - Date.parse(a.created_at) < policy.approvalEscalateMinutes * this.minuteMs) continue;
         this.escalateApproval(a, policy);
+      }
+      for (const trig of this.s.answeredApprovals.all(new Date(nowMs - 7 * 86_400_000).toISOString())) {
+        const how = [trig.approval_status.replace(/_/g, ' '), trig.approval_decision && trig.approval_status !== trig.approval_decision ? `(${trig.approval_decision})` : '', trig.approval_by ? `by ${trig.approval_by}` : ''].filter(Boolean).join(' ');
+        this.o.fleet.tx(() => this.rules.resolve(trig, { alertKey: `${trig.alert_key}:answered`, rule: 'approval_answered', attempt: trig.attempt, reason: `approval ${trig.alert_key.slice('approval:'.length)} was answered: ${how}` }));
       }
     } catch (error) {
       this.o.log(`alerts: scan: ${String(error)}`);

@@ -7,6 +7,7 @@ import { setting, type SettingsTable } from '../store/settings-table';
 import { z } from 'zod';
 import { AlertChannelConfigSchema, AlertSettingsSchema, issuesOf, withoutRetired, type AlertSettings } from './alert-config';
 import { describeChannel, sealChannel } from './sealed-channel';
+import { sameChannel } from './outbox';
 
 /** Stored with channels sealed; a value that no longer parses reads as the defaults. A row an older
  *  version wrote with the approval deadline here reads without it (its channels kept). */
@@ -21,7 +22,11 @@ export interface AlertSettingsView {
 }
 
 export class AlertSettingsStore {
-  constructor(private readonly settings: SettingsTable, private readonly cipher: SecretCipher) {}
+  /** `dropped` is told, in the same transaction as the write, of channels a change took away (its
+   *  pending deliveries must not keep going to them). */
+  constructor(private readonly settings: SettingsTable, private readonly cipher: SecretCipher,
+    private readonly dropped: (channels: AlertSettings['channels']) => void = () => {},
+    private readonly atomically: (write: () => void) => void = (write) => write()) {}
 
   /** The settings with channels sealed (as stored). */
   get(): AlertSettings {
@@ -37,7 +42,7 @@ export class AlertSettingsStore {
       throw new ShoalError('invalid_input', issues[0] ?? 'invalid alert settings', issues);
     }
     const next = { ...parsed.data, channels: parsed.data.channels.map((c) => sealChannel(this.cipher, c)) };
-    this.settings.set(ALERT_SETTINGS, next);
+    this.write(next);
     return next;
   }
 
@@ -57,8 +62,17 @@ export class AlertSettingsStore {
   removeChannel(index: number): boolean {
     const s = this.get();
     if (index < 0 || index >= s.channels.length) return false;
-    this.settings.set(ALERT_SETTINGS, { ...s, channels: s.channels.filter((_, i) => i !== index) });
+    this.write({ ...s, channels: s.channels.filter((_, i) => i !== index) });
     return true;
+  }
+
+  private write(next: AlertSettings): void {
+    const before = this.get().channels;
+    this.atomically(() => {
+      this.settings.set(ALERT_SETTINGS, next);
+      const gone = before.filter((c) => !next.channels.some((n) => sameChannel(c, n)));
+      if (gone.length > 0) this.dropped(gone);
+    });
   }
 
   view(): AlertSettingsView {

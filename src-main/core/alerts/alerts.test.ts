@@ -105,6 +105,20 @@ describe('alerts', () => {
     expect(resolve).toEqual({ routing_key: 'R0UTING', event_action: 'resolve', dedup_key: trigger!.dedup_key });
   });
 
+  it('PagerDuty: a resolve waits for its trigger still being retried (sent first, it would leave the incident open)', async () => {
+    // The trigger's first send gets 503 with Retry-After 3: the task passes (and its resolve is
+    // written) well before the trigger goes again.
+    const pd = await receiver([{ status: 503, headers: { 'retry-after': '3' } }, { status: 202, body: '{"status":"success"}' }]);
+    const marker = path.join(tempDir('shoal-marker-'), 'second-time');
+    const c = core({ env: { ...process.env, SHOAL_PAGERDUTY_EVENTS_URL: `${pd.url}/v2/enqueue` } });
+    const runId = launch(c, failing({ channels: [{ kind: 'pager_duty', routing_key: 'R0UTING', severity: 'critical' }], after_attempts: 1 }, {
+      instructions: `test -f '${marker}' || { touch '${marker}'; exit 1; }`, retry_policy: { max_attempts: 2, initial_backoff_seconds: 0 },
+    }));
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    await waitFor('trigger and resolve delivered', () => deliveries(c, runId).length === 2 && deliveries(c, runId).every((x) => x.state === 'delivered'));
+    expect(pd.requests.map((q) => (JSON.parse(q.body) as { event_action: string }).event_action)).toEqual(['trigger', 'trigger', 'resolve']);
+  });
+
   it('Slack gets text and blocks naming run, task, attempt, reason and a link back', async () => {
     const slack = await receiver([{ status: 200, body: 'ok' }]);
     const c = core();
@@ -116,6 +130,19 @@ describe('alerts', () => {
     const fields = msg.blocks[1]!.fields.map((f) => f.text);
     expect(fields).toEqual(['*Run*\nalerting run', '*Task*\nFlaky task', '*Attempt*\n1', expect.stringContaining('*Reason*\nfailed for good after 1 attempt')]);
     expect(msg.blocks[2]!.elements[0]!.text).toContain(`shoal://runs/${runId}/tasks/flaky`);
+  });
+
+  it('Slack: a task name or error holding <, > or & is escaped, so "<!channel>" notifies nobody', async () => {
+    const slack = await receiver([{ status: 200, body: 'ok' }]);
+    const c = core();
+    c.alerts.settings.update({ channels: [{ kind: 'slack', webhook_url: `${slack.url}/services/T/B/X` }] });
+    const runId = launch(c, { name: 'r&d <nightly>', task_specs: [{ ...failing(null).task_specs[0], name: '<!channel> build' }] });
+    await c.engine.waitForRun(runId);
+    await waitFor('slack message', () => slack.requests.length === 1);
+    const msg = JSON.parse(slack.requests[0]!.body) as { text: string; blocks: Array<{ fields: Array<{ text: string }> }> };
+    expect(msg.text).toBe('Task "&lt;!channel&gt; build" in r&amp;d &lt;nightly&gt; failed for good');
+    expect(msg.blocks[1]!.fields.slice(0, 2).map((f) => f.text)).toEqual(['*Run*\nr&amp;d &lt;nightly&gt;', '*Task*\n&lt;!channel&gt; build']);
+    expect(slack.requests[0]!.body).not.toContain('<!channel>');
   });
 
   it('gives up after the attempt limit and marks the delivery failed with its last error; Retry sends it again', async () => {
@@ -130,6 +157,56 @@ describe('alerts', () => {
     expect(c.alerts.retry(d!.id)).toBe(true);
     await waitFor('retried', () => r.requests.length === 4 && c.alerts.outbox.get(d!.id)!.state === 'failed');
     expect(new Set(r.requests.map((q) => q.headers['x-shoal-delivery'])).size).toBe(1);
+  });
+
+  it('removing a Settings channel stops its pending deliveries, saying why; a task\'s own channel is untouched', async () => {
+    const down = await receiver([{ status: 503 }]);
+    const own = await receiver([{ status: 503 }]);
+    const c = core();
+    c.alerts.settings.update({ channels: [{ kind: 'webhook', url: `${down.url}/settings` }], max_delivery_attempts: 50 });
+    const fromSettings = launch(c, failing(null));
+    const withOwn = launch(c, failing({ channels: [{ kind: 'webhook', url: `${own.url}/own` }] }));
+    await c.engine.waitForRun(fromSettings);
+    await c.engine.waitForRun(withOwn);
+    await waitFor('both retrying', () => down.requests.length >= 2 && own.requests.length >= 2);
+    expect(c.alerts.settings.removeChannel(0)).toBe(true);
+    const [d] = await waitFor('cancelled', () => inState(c, fromSettings, 'failed'));
+    expect(d!.last_error).toBe('not sent: its channel was removed from Settings');
+    // A send under way at the removal may still arrive; nothing after it.
+    await new Promise((res) => setTimeout(res, 100));
+    const sent = down.requests.length;
+    await new Promise((res) => setTimeout(res, 500));
+    expect(down.requests.length).toBe(sent);
+    expect(c.alerts.outbox.get(d!.id)!.state).toBe('failed');
+    expect(deliveries(c, withOwn).map((x) => x.state)).toEqual(['retrying']);
+  });
+
+  it('a receiver echoing the path it was posted to does not put a Slack URL\'s token in the recorded error or the log', async () => {
+    // Express answers a path it does not serve with "Cannot POST <path>".
+    const r = await receiver([{ status: 404, body: 'Cannot POST /services/T0/B0/SEKRETXYZ?x=QTOKEN' }]);
+    const lines: string[] = [];
+    const c = core({ log: (l) => lines.push(l) });
+    const runId = launch(c, failing({ channels: [{ kind: 'slack', webhook_url: `${r.url}/services/T0/B0/SEKRETXYZ?x=QTOKEN` }] }));
+    await c.engine.waitForRun(runId);
+    const [d] = await waitFor('failed', () => inState(c, runId, 'failed'));
+    expect(d!.last_error).toBe('HTTP 404: Cannot POST …');
+    expect(lines.join('\n')).toContain('HTTP 404: Cannot POST …');
+    expect(lines.join('\n')).not.toMatch(/SEKRETXYZ|QTOKEN/);
+  });
+
+  it('a task passing after its Settings channel was removed sends no resolve to the removed channel', async () => {
+    const down = await receiver([{ status: 503 }]);
+    const marker = path.join(tempDir('shoal-marker-'), 'second-time');
+    const c = core();
+    c.alerts.settings.update({ channels: [{ kind: 'webhook', url: `${down.url}/settings` }], after_attempts: 1, max_delivery_attempts: 50 });
+    const runId = launch(c, failing(null, {
+      instructions: `test -f '${marker}' || { touch '${marker}'; exit 1; }`, retry_policy: { max_attempts: 2, initial_backoff_seconds: 2 },
+    }));
+    await waitFor('trigger retrying', () => down.requests.length >= 1);
+    expect(c.alerts.settings.removeChannel(0)).toBe(true);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    await new Promise((res) => setTimeout(res, 300));
+    expect(deliveries(c, runId).map((d) => `${d.action}:${d.state}`)).toEqual(['trigger:failed']);
   });
 
   it('a 4xx other than 408/429 is not retried', async () => {
@@ -157,6 +234,26 @@ describe('alerts', () => {
     // More scans pass; the approval still waits; nothing more is sent.
     await new Promise((res) => setTimeout(res, 200));
     expect(deliveries(c).filter((d) => d.rule === 'approval')).toHaveLength(1);
+  });
+
+  it('PagerDuty: an escalated approval, once answered, is resolved with the same dedup_key', async () => {
+    const pd = await receiver([{ status: 202, body: '{"status":"success"}' }]);
+    const c = core({ env: { ...process.env, SHOAL_PAGERDUTY_EVENTS_URL: `${pd.url}/v2/enqueue` } });
+    c.alerts.settings.update({ channels: [{ kind: 'pager_duty', routing_key: 'R0UTING', severity: 'warning' }], approval_escalate_minutes: 1 });
+    c.approvals.create('ap_pd', {
+      call_id: 'c2', approval_id: 'ap_pd', turn_id: 't', command: 'rm -rf build', cwd: '/tmp', reason: 'asks', matched_rule: null, network_approval_context: null,
+      proposed_execpolicy_amendment: [], proposed_network_policy_amendments: [], additional_permissions: [], available_decisions: ['approved', 'denied'],
+    } as never, { tool: 'exec_shell', runId: null, taskId: null, attempt: null, threadId: null, ownerPid: process.pid, diff: null, agentReason: null });
+    await waitFor('trigger delivered', () => pd.requests.length === 1 && deliveries(c).every((d) => d.state === 'delivered'));
+    c.approvals.decide('ap_pd', 'approved', 'ana');
+    await waitFor('resolve delivered', () => pd.requests.length === 2 && deliveries(c).every((d) => d.state === 'delivered'), 10_000);
+    const [trigger, resolve] = pd.requests.map((q) => JSON.parse(q.body) as Record<string, unknown>);
+    expect(trigger).toMatchObject({ event_action: 'trigger', dedup_key: 'shoal:approval:ap_pd' });
+    expect(resolve).toEqual({ routing_key: 'R0UTING', event_action: 'resolve', dedup_key: 'shoal:approval:ap_pd' });
+    expect(deliveries(c).find((d) => d.action === 'resolve')!.reason).toBe('approval ap_pd was answered: approved by ana');
+    // Scans go on: resolved once.
+    await new Promise((res) => setTimeout(res, 200));
+    expect(pd.requests).toHaveLength(2);
   });
 
   it("a run's own approval_escalate_minutes overrides Settings: its waiting approval escalates, once, and the scan stops reading it", async () => {

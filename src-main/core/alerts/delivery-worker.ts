@@ -8,7 +8,8 @@ import { postRequest, type PostResult } from './senders/http-post';
 import { pagerDutyRequest, pagerDutyUrl } from './senders/pagerduty';
 import { slackRequest } from './senders/slack';
 import { webhookRequest } from './senders/webhook';
-import { openChannel, redact } from './sealed-channel';
+import { hideSecrets, openChannel, redact, secretPieces } from './sealed-channel';
+import type { AlertChannelConfig } from './alert-config';
 import type { AlertOutbox, DeliveryRow } from './outbox';
 import { backoffMs } from '../fleet/retry';
 
@@ -109,12 +110,18 @@ export class DeliveryWorker {
   private async deliver(row: DeliveryRow): Promise<void> {
     const attempt = row.attempts + 1;
     let result: PostResult;
+    let secrets: string[] = [];
     try {
-      result = await postRequest(this.request(row), this.timeoutMs);
+      const channel = openChannel(this.o.cipher, JSON.parse(row.channel) as Record<string, unknown>);
+      secrets = secretPieces(channel);
+      result = await postRequest(this.request(row, channel), this.timeoutMs);
     } catch (error) {
       // A channel that cannot be opened (sealed elsewhere) or built: retrying will not fix it.
       result = { kind: 'fatal', error: redact((error as Error).message) };
     }
+    // The error is stored, shown in the Alerts view and logged: a receiver echoing the path it was
+    // posted to (a Slack URL's token) must not put the secret there.
+    if (result.kind !== 'delivered') result = { ...result, error: hideSecrets(result.error, secrets) };
     if (result.kind === 'delivered') this.o.outbox.markDelivered(row.id);
     else if (result.kind === 'fatal') this.o.outbox.markFailed(row.id, result.error);
     else if (attempt >= this.o.maxAttempts()) this.o.outbox.markFailed(row.id, `gave up after ${attempt} ${attempt === 1 ? 'attempt' : 'attempts'}; last: ${result.error}`);
@@ -131,8 +138,7 @@ export class DeliveryWorker {
     return Math.round(step / 2 + Math.random() * (step / 2));
   }
 
-  private request(row: DeliveryRow): OutgoingRequest {
-    const channel = openChannel(this.o.cipher, JSON.parse(row.channel) as Record<string, unknown>);
+  private request(row: DeliveryRow, channel: AlertChannelConfig): OutgoingRequest {
     const m = this.o.message(row);
     switch (channel.kind) {
       case 'slack': return slackRequest(channel.webhook_url, m);

@@ -9,7 +9,7 @@ import type { Store } from '../store/open';
 export const DELIVERY_STATES = ['pending', 'retrying', 'delivered', 'failed'] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 export type AlertAction = 'trigger' | 'resolve' | 'test';
-export type AlertRule = 'attempts' | 'stale' | 'failed' | 'approval' | 'resolved' | 'test';
+export type AlertRule = 'attempts' | 'stale' | 'failed' | 'approval' | 'resolved' | 'approval_answered' | 'test';
 
 /** What an alert is about: the same for the rule that raises it and every delivery it becomes. */
 export interface AlertSubject {
@@ -51,6 +51,11 @@ export interface DeliveryRow {
   delivered_at: string | null;
 }
 
+/** A resolve waits while its channel's trigger of the same alert is still to be sent: sent first, it
+ *  would close nothing, and the trigger arriving after it would open an incident nobody resolves. */
+const NOT_BEHIND_TRIGGER = `NOT (d.action = 'resolve' AND EXISTS (SELECT 1 FROM alert_deliveries t WHERE t.run_id = d.run_id AND t.task_id = d.task_id
+  AND t.action = 'trigger' AND t.dedup_key = d.dedup_key AND t.channel_index = d.channel_index AND t.state IN ('pending', 'retrying')))`;
+
 const COLUMNS = 'id, alert_key, dedup_key, action, rule, run_id, task_id, attempt, reason, channel_index, channel_kind, channel, state, attempts, next_attempt_at, last_error, created_at, updated_at, delivered_at';
 
 export class AlertOutbox {
@@ -64,13 +69,15 @@ export class AlertOutbox {
       insert: p<[string, string, string, string, string, string | null, string | null, number | null, string, number, string, string, number, string, string]>(
         `INSERT OR IGNORE INTO alert_deliveries (id, alert_key, dedup_key, action, rule, run_id, task_id, attempt, reason, channel_index, channel_kind, channel, state, attempts, next_attempt_at, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`),
-      due: p<[number, number], DeliveryRow>(`SELECT ${COLUMNS} FROM alert_deliveries WHERE state IN ('pending', 'retrying') AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`),
-      nextDue: p<[], { at: number | null }>(`SELECT MIN(next_attempt_at) AS at FROM alert_deliveries WHERE state IN ('pending', 'retrying')`),
+      due: p<[number, number], DeliveryRow>(`SELECT ${COLUMNS} FROM alert_deliveries d WHERE state IN ('pending', 'retrying') AND next_attempt_at <= ? AND ${NOT_BEHIND_TRIGGER} ORDER BY next_attempt_at, id LIMIT ?`),
+      nextDue: p<[], { at: number | null }>(`SELECT MIN(next_attempt_at) AS at FROM alert_deliveries d WHERE state IN ('pending', 'retrying') AND ${NOT_BEHIND_TRIGGER}`),
       claim: p<[number, string, string, number]>(
         `UPDATE alert_deliveries SET attempts = attempts + 1, next_attempt_at = ?, updated_at = ? WHERE id = ? AND next_attempt_at = ? AND state IN ('pending', 'retrying')`),
       delivered: p<[string, string, string]>(`UPDATE alert_deliveries SET state = 'delivered', delivered_at = ?, updated_at = ?, last_error = NULL WHERE id = ?`),
-      retry: p<[number, string, string, string]>(`UPDATE alert_deliveries SET state = 'retrying', next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?`),
-      failed: p<[string, string, string]>(`UPDATE alert_deliveries SET state = 'failed', last_error = ?, updated_at = ? WHERE id = ?`),
+      // A send that fails settles only a row still unsettled: one cancelled meanwhile (its channel was
+      // removed) stays cancelled, and a delivered one is the truth whatever happened meanwhile.
+      retry: p<[number, string, string, string]>(`UPDATE alert_deliveries SET state = 'retrying', next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ? AND state IN ('pending', 'retrying')`),
+      failed: p<[string, string, string]>(`UPDATE alert_deliveries SET state = 'failed', last_error = ?, updated_at = ? WHERE id = ? AND state IN ('pending', 'retrying')`),
       again: p<[number, string, string]>(`UPDATE alert_deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE id = ? AND state IN ('failed', 'delivered', 'retrying', 'pending')`),
       get: p<[string], DeliveryRow>(`SELECT ${COLUMNS} FROM alert_deliveries WHERE id = ?`),
       list: p<[number], DeliveryRow>(`SELECT ${COLUMNS} FROM alert_deliveries ORDER BY created_at DESC, id LIMIT ?`),
@@ -118,6 +125,17 @@ export class AlertOutbox {
     this.s.failed.run(error, new Date().toISOString(), id);
   }
 
+  /** Marks failed, with `reason`, every delivery still to be sent through one of `channels` (as stored,
+   *  sealed): the channel was removed, and its alerts must not keep going to it. Returns how many. */
+  cancelChannels(channels: ReadonlyArray<Record<string, unknown>>, reason: string): number {
+    let n = 0;
+    for (const row of this.unsettled()) {
+      const channel = JSON.parse(row.channel) as Record<string, unknown>;
+      if (channels.some((c) => sameChannel(c, channel))) n += this.s.failed.run(reason, new Date().toISOString(), row.id).changes;
+    }
+    return n;
+  }
+
   /** A person's *Retry*: the delivery is sent again now, with the same id. */
   requeue(id: string): boolean {
     return this.s.again.run(Date.now(), new Date().toISOString(), id).changes === 1;
@@ -146,4 +164,11 @@ export class AlertOutbox {
   unsettled(runId?: string): DeliveryRow[] {
     return runId ? this.s.unsettledRun.all(runId) : this.s.unsettled.all();
   }
+}
+
+/** The same stored channel: the same fields with the same (sealed) values. Sealing is randomised, so a
+ *  task's own channel never equals a Settings channel, even with the same URL. */
+export function sameChannel(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)].filter((k) => a[k] !== undefined || b[k] !== undefined));
+  return [...keys].every((k) => a[k] === b[k]);
 }

@@ -58,3 +58,27 @@ export function redact(text: string): string {
     }
   });
 }
+
+/** The parts of a channel's secrets a receiver may echo back in an error body (Express answers a
+ *  wrong path with "Cannot POST /services/T…/B…/<token>"): each secret whole, and for a URL its path
+ *  and query too, longest first. */
+export function secretPieces(channel: Record<string, unknown>): string[] {
+  const pieces = new Set<string>();
+  for (const f of SECRET_FIELDS) {
+    const v = channel[f];
+    if (typeof v !== 'string' || v === '') continue;
+    pieces.add(v);
+    try {
+      const url = new URL(v);
+      for (const part of [url.pathname + url.search, url.pathname, url.search.slice(1), decodeURIComponent(url.pathname)]) if (part.length > 1) pieces.add(part);
+    } catch { /* not a URL: the whole value is the secret */ }
+  }
+  return [...pieces].sort((a, b) => b.length - a.length);
+}
+
+/** `text` with every piece of `secrets` (see secretPieces) replaced by "…". */
+export function hideSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) out = out.split(s).join('…');
+  return out;
+}

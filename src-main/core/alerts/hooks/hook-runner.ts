@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import type { SecretCipher } from '../../providers/secret-store';
 import { postRequest } from '../senders/http-post';
 import { signedRequest } from '../senders/webhook';
-import { openValue, redact } from '../sealed-channel';
+import { hideSecrets, openValue, redact, secretPieces } from '../sealed-channel';
 import { hookMatches, type HookConfig, type HookEventName } from './hook-config';
 
 export interface HookEvent {
@@ -183,7 +183,8 @@ export class HookRunner {
     const url = openValue(this.o.cipher, hook.url);
     const secret = hook.secret ? openValue(this.o.cipher, hook.secret) : null;
     const r = await postRequest(signedRequest(url, secret, event.id, JSON.stringify(event)), hook.timeout_seconds * 1000);
-    return r.kind === 'delivered' ? { hook: hook.id, ok: true, detail: `HTTP ${r.status}` } : { hook: hook.id, ok: false, detail: r.error };
+    // The detail goes to hooks.log and back to the window: never the URL's path or the secret.
+    return r.kind === 'delivered' ? { hook: hook.id, ok: true, detail: `HTTP ${r.status}` } : { hook: hook.id, ok: false, detail: hideSecrets(r.error, secretPieces({ url, secret })) };
   }
 
   private log(line: string): void {

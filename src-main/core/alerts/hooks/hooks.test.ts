@@ -55,6 +55,17 @@ describe('hooks', () => {
     expect(q.headers['x-shoal-delivery']).toBe((JSON.parse(q.body) as { id: string }).id);
   });
 
+  it('a URL hook whose receiver echoes the path fails without its token in the result or hooks.log', async () => {
+    const r = await startReceiver([{ status: 404, body: 'Cannot POST /in/HOOKTOKEN' }]);
+    receivers.push(r);
+    const c = core();
+    c.alerts.addHook({ id: 'echo', kind: 'url', events: ['run.finished'], url: `${r.url}/in/HOOKTOKEN` });
+    const result = await c.alerts.testHook('echo');
+    expect(result).toEqual({ hook: 'echo', ok: false, detail: 'HTTP 404: Cannot POST …' });
+    expect(log(c)).toContain('echo run.finished');
+    expect(log(c)).not.toContain('HOOKTOKEN');
+  });
+
   it('bad hooks are refused naming the field', () => {
     const c = core();
     expect(() => c.alerts.addHook({ id: 'x', kind: 'url', events: ['task.exploded'], url: 'http://example.com/h' })).toThrow(/events\[0\]: unknown hook event "task.exploded"/);

@@ -36,6 +36,7 @@ export function headline(m: AlertMessage): string {
     case 'stale': return `Task "${what}"${inRun} has made no progress`;
     case 'approval': return `An approval${inRun} is waiting for a person`;
     case 'resolved': return `Task "${what}"${inRun} passed: resolved`;
+    case 'approval_answered': return `An approval${inRun} was answered: resolved`;
     case 'test': return 'Test alert from Shoal';
   }
 }

@@ -2,9 +2,15 @@
 // run, task, attempt, reason and a link back into Shoal.
 import { headline, type AlertMessage, type OutgoingRequest } from './alert-message';
 
+/** Slack reads `&`, `<` and `>` in message text as markup: `<!channel>` in a task's name or error
+ *  would notify the whole channel, and `<stdin>` would vanish. Escaped as Slack asks. */
+export function slackEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 export function slackRequest(webhookUrl: string, m: AlertMessage): OutgoingRequest {
-  const text = headline(m);
-  const field = (label: string, value: string | number | null) => ({ type: 'mrkdwn', text: `*${label}*\n${value === null || value === '' ? '—' : String(value)}` });
+  const text = slackEscape(headline(m));
+  const field = (label: string, value: string | number | null) => ({ type: 'mrkdwn', text: `*${label}*\n${value === null || value === '' ? '—' : slackEscape(String(value))}` });
   const body = {
     text,
     blocks: [
