@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../core/test-support/temp-core';
 import { waitFor } from '../core/test-support/wait-for';
 import { runCli } from './test-support/cli';
-import { launchOnAgents, mintToken, query, startAgent, startControlPlane, stop, trackProcs } from './test-support/control-plane';
+import { launchOnAgents, mintToken, query, startAgent, startControlPlane, stop, trackProcs, waitForRun } from './test-support/control-plane';
 
 const track = trackProcs();
 
@@ -29,9 +29,10 @@ describe('remote agents: revocation', () => {
     const dataDir = path.join(dir, 'agent');
     const agent = track(await startAgent(cp.agentsUrl, (await mintToken(db, dir)).token, dataDir, dir, ['--max-tasks', '1']));
     const pidFile = path.join(dir, 'busy.pids');
-    await launchOnAgents(cp.uiUrl, {
+    // The first attempt hangs; the retry (the pid file is there by then) finishes at once.
+    const runId = await launchOnAgents(cp.uiUrl, {
       name: 'busy',
-      task_specs: [{ id: 'busy', name: 'busy', instructions: `sleep 120 & echo "$$ $!" > ${pidFile}; wait` }],
+      task_specs: [{ id: 'busy', name: 'busy', instructions: `if [ -f ${pidFile} ]; then echo retried; else sleep 120 & echo "$$ $!" > ${pidFile}; wait; fi`, retry_policy: { max_attempts: 2 } }],
     });
     const pids = await waitFor('the attempt to start its commands', () => {
       const text = fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8').trim() : '';
@@ -48,13 +49,18 @@ describe('remote agents: revocation', () => {
     // Its attempt did not outlive it.
     await waitFor(`the attempt's commands to be gone\n${agent.err()}`, () => !pids.some(alive), 10_000, 50);
 
+    // Its lease lapsed with the revocation (not ten minutes later): the task waits for a worker again.
+    const leased = () => query<{ worker_id: string | null }>(db, 'SELECT worker_id FROM inbox WHERE run_id = ?', runId)[0]?.worker_id;
+    await waitFor(`the revoked agent's lease to be reclaimed\n${cp.err()}`, () => leased() !== agentId, 15_000, 100);
+
     // A new token, the same data directory: it joins again as a new agent and takes the task back.
-    fs.rmSync(pidFile, { force: true });
     const again = track(await startAgent(cp.agentsUrl, (await mintToken(db, dir)).token, dataDir, dir, ['--max-tasks', '1']));
     expect(again.err()).toMatch(/joined as/);
     const agents = query<{ id: string; revoked_at: string | null }>(db, 'SELECT id, revoked_at FROM remote_agents ORDER BY created_at');
     expect(agents).toHaveLength(2);
     expect(agents[1]!.revoked_at).toBeNull();
+    expect(await waitForRun(db, runId)).toBe('completed');
+    expect(query<{ worker_id: string }>(db, 'SELECT worker_id FROM receipts WHERE run_id = ?', runId).map((r) => r.worker_id)).toEqual([agents[1]!.id]);
     await stop(again);
     await stop(cp, 'SIGKILL');
   }, 120_000);

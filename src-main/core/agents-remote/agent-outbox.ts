@@ -27,19 +27,23 @@ export class AgentOutbox {
     this.del = this.db.prepare<[number]>('DELETE FROM outbox WHERE seq = ?');
   }
 
-  identity(): { agentId: string; credential: string; url: string } | null {
+  /** `tokenSha256`: the hash of the join token that earned the credential ('' when joined without
+   *  one recorded; undefined for an identity saved before it was recorded). */
+  identity(): { agentId: string; credential: string; url: string; tokenSha256?: string } | null {
     const rows = new Map(this.db.prepare<[], { key: string; value: string }>('SELECT key, value FROM identity').all().map((r) => [r.key, r.value]));
     const agentId = rows.get('agent_id');
     const credential = rows.get('credential');
-    return agentId && credential ? { agentId, credential, url: rows.get('url') ?? '' } : null;
+    const tokenSha256 = rows.get('token_sha256');
+    return agentId && credential ? { agentId, credential, url: rows.get('url') ?? '', ...(tokenSha256 !== undefined ? { tokenSha256 } : {}) } : null;
   }
 
-  saveIdentity(agentId: string, credential: string, url: string): void {
+  saveIdentity(agentId: string, credential: string, url: string, tokenSha256: string | null): void {
     const put = this.db.prepare<[string, string]>('INSERT OR REPLACE INTO identity (key, value) VALUES (?, ?)');
     this.db.transaction(() => {
       put.run('agent_id', agentId);
       put.run('credential', credential);
       put.run('url', url);
+      put.run('token_sha256', tokenSha256 ?? '');
     })();
   }
 

@@ -47,6 +47,7 @@ export class AgentSession {
   private capabilities = new Set<string>();
   private queue: Promise<void> = Promise.resolve();
   lastHeartbeatMs = Date.now();
+  private refused = false;
   /** Partial branches this agent sent snapshots to, until their attempt finishes. */
   private readonly snapshotted = new Set<string>();
   /** Every write runs these: prepared once per connection, not per frame. */
@@ -57,6 +58,7 @@ export class AgentSession {
   private readonly beat;
   private readonly seen;
   private readonly statusOf;
+  private readonly revokedAt;
 
   constructor(private readonly ws: WebSocket, private readonly deps: SessionDeps, private readonly address: string) {
     this.held = deps.store.db.prepare<[number, number, string, string], { one: number }>(
@@ -67,6 +69,7 @@ export class AgentSession {
       `UPDATE workers SET last_heartbeat_at = ?, cpu_percent = ?, memory_mb = ?, status = ${KEEP_OUT_OF_SERVICE('?')}, status_reason = NULL, updated_at = ? WHERE id = ?`);
     this.seen = deps.store.db.prepare<[string, string]>('UPDATE remote_agents SET last_seen_at = ? WHERE id = ?');
     this.statusOf = deps.store.db.prepare<[string], { status: string }>('SELECT status FROM workers WHERE id = ?');
+    this.revokedAt = deps.store.db.prepare<[string], { revoked_at: string | null }>('SELECT revoked_at FROM remote_agents WHERE id = ?');
     ws.on('message', (data, isBinary) => {
       if (isBinary) return this.fail('invalid_message', 'binary frames are not part of the worker protocol');
       const text = (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)).toString('utf8');
@@ -101,13 +104,15 @@ export class AgentSession {
 
   /** Refuses the connection with a clear message on both sides, writes nothing. */
   fail(code: Extract<ControlMessage, { type: 'error' }>['code'], message: string): void {
+    // Frames already queued behind the refusal (a write right after the revoked heartbeat) apply nothing.
+    this.refused = true;
     this.deps.log(`[agents] ${this.label()} refused: ${message}`);
     this.send({ type: 'error', code, message });
     this.ws.close(4000, code);
   }
 
   private async onMessage(text: string): Promise<void> {
-    if (!this.deps.store.db.open) return;
+    if (!this.deps.store.db.open || this.refused) return;
     const parsed = parseAgentMessage(text);
     if (!parsed.ok) return this.fail(parsed.code, parsed.message);
     const msg = parsed.value;
@@ -164,7 +169,18 @@ export class AgentSession {
     });
   }
 
+  /** Revoked since it connected — maybe by another process (`shoal agent-token --revoke`), which
+   *  cannot reach this session: refused at its next heartbeat, renewal or claim. A busy agent sends
+   *  no claims, so checking only there left it working (and its results accepted) after revocation. */
+  private turnedAway(): boolean {
+    const revoked = this.revokedAt.get(this.agentId!)?.revoked_at;
+    if (!revoked) return false;
+    this.fail('revoked', `agent ${this.agentId} was revoked at ${revoked}`);
+    return true;
+  }
+
   private heartbeat(msg: Extract<AgentMessage, { type: 'heartbeat' }>): void {
+    if (this.turnedAway()) return;
     this.lastHeartbeatMs = Date.now();
     const now = nowIso();
     this.beat.run(now, msg.cpu_percent ?? null, msg.memory_mb === undefined ? null : Math.round(msg.memory_mb), msg.running > 0 ? 'busy' : 'online', now, this.agentId!);
@@ -184,9 +200,8 @@ export class AgentSession {
   }
 
   private async claimWork(max: number): Promise<void> {
+    if (this.turnedAway()) return;
     const status = this.statusOf.get(this.agentId!)?.status;
-    const revoked = this.deps.credentials.agent(this.agentId!)?.revokedAt;
-    if (revoked) return this.fail('revoked', `agent ${this.agentId} was revoked at ${revoked}`);
     if (status === 'draining' || status === 'retired') return this.send({ type: 'leases', leases: [] });
     const leases = this.deps.engine.fleet.leaseMany({ id: this.agentId!, capabilities: this.capabilities, pool: null }, Date.now(), this.deps.leaseMs, max);
     if (leases.length > 0) this.deps.engine.nudge();
@@ -210,6 +225,7 @@ export class AgentSession {
   }
 
   private renew(refs: LeaseRef[]): void {
+    if (this.turnedAway()) return;
     for (const ref of refs) {
       const lease = this.toLease(ref);
       try {

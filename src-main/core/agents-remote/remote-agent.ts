@@ -5,6 +5,7 @@
 // control plane acknowledged and replays the rest; when a lease is refused as lost it stops that
 // attempt (the seed's claim-conflict rule). Its attempts' tool calls are judged by the control
 // plane (agent-gateway.ts): a judgment waits for the verdict, and is sent again after a reconnect.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -73,6 +74,8 @@ export class RemoteAgent {
   private readonly gateway: AgentGateway;
   private nextJudgment = 1;
   private readonly judging = new Map<number, Judging>();
+  /** The saved credential was refused (revoked, unknown): join with --token instead, once. */
+  private joinIfRefused = false;
   private finished!: (result: { code: number; message: string }) => void;
   /** Settles when the agent stops for good (a fatal refusal, or stop()). */
   readonly done: Promise<{ code: number; message: string }>;
@@ -81,6 +84,13 @@ export class RemoteAgent {
     this.outbox = new AgentOutbox(opts.dataDir);
     const saved = this.outbox.identity();
     this.identity = saved ? { agentId: saved.agentId, credential: saved.credential } : null;
+    // A --token other than the one this data directory joined with is a new join (after a revocation,
+    // or for another control plane): the saved credential would be refused, and the token ignored.
+    // An identity saved before the token was recorded falls back to the token only when refused.
+    if (saved && opts.token) {
+      if (saved.tokenSha256 === undefined) this.joinIfRefused = true;
+      else if (saved.tokenSha256 !== sha256(opts.token)) this.identity = null;
+    }
     this.maxTasks = opts.maxTasks ?? Math.max(1, os.cpus().length);
     const httpBase = opts.url.replace(/^ws/, 'http');
     this.repos = new AgentRepos(opts.workspaceDir ?? path.join(opts.dataDir, 'repos'), httpBase, () => `${this.identity?.agentId}:${this.identity?.credential}`, opts.ca, opts.log);
@@ -158,6 +168,12 @@ export class RemoteAgent {
       case 'welcome': return this.onWelcome(msg);
       case 'error':
         this.opts.log(`the control plane refused this agent: ${msg.message}`);
+        if (this.joinIfRefused && !this.welcomed && this.identity && (msg.code === 'revoked' || msg.code === 'bad_token')) {
+          this.joinIfRefused = false;
+          this.identity = null;
+          this.opts.log('joining again with the given --token');
+          return; // the close that follows reconnects, with the token this time
+        }
         if (FATAL.has(msg.code)) this.finish(1, msg.message);
         return;
       case 'leases': return this.onLeases(msg.leases);
@@ -182,7 +198,7 @@ export class RemoteAgent {
   private onWelcome(msg: Extract<ControlMessage, { type: 'welcome' }>): void {
     if (msg.credential) {
       this.identity = { agentId: msg.agent_id, credential: msg.credential };
-      this.outbox.saveIdentity(msg.agent_id, msg.credential, this.opts.url);
+      this.outbox.saveIdentity(msg.agent_id, msg.credential, this.opts.url, this.opts.token ? sha256(this.opts.token) : null);
       this.opts.log(`joined as ${msg.name} (${msg.agent_id})`);
     } else {
       this.opts.log(`connected as ${msg.name} (${msg.agent_id})`);
@@ -337,6 +353,11 @@ export class RemoteAgent {
     try {
       if (g.base) workspace = await this.repos.prepare(ref.run_id, g.base, remote);
       if (workspace && g.partial) await this.repos.addPartial(workspace, g.partial);
+      // Stopped (or refused for good) while the workspace was prepared: start nothing that would outlive us.
+      if (this.stopping) {
+        this.running.delete(key);
+        return;
+      }
     } catch (e) {
       this.opts.log(`${ref.run_id}/${ref.task_id}: could not get the base commit: ${(e as Error).message}`);
       this.write(ref, { kind: 'finish', outcome: { kind: 'scored', result: 'fail', exitCode: null, reason: `agent could not get the base commit: ${(e as Error).message}`, receipt: { artifacts: [], score: null } }, branch: null });
@@ -379,8 +400,19 @@ export class RemoteAgent {
     this.outbox.close();
     this.refuseJudgments(null, 'Refused: the agent is stopping.');
     void this.gateway.close();
-    this.finished({ code, message });
+    // A fatal refusal (revoked while busy) leaves attempts running: their process groups are detached,
+    // so they would outlive this process. They stop here; the control plane reclaims their leases.
+    const left = [...this.running.values()];
+    for (const r of left) {
+      r.fleet.lost ??= message;
+      r.handle.stop({ kind: 'interrupt', signal: 'SIGTERM' });
+    }
+    void Promise.all(left.map((r) => r.handle.done.catch(() => undefined))).then(() => this.finished({ code, message }));
   }
+}
+
+function sha256(text: string): string {
+  return crypto.createHash('sha256').update(text).digest('hex');
 }
 
 /** Reads a PEM file for `--ca`. */
