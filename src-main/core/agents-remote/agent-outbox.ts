@@ -21,7 +21,8 @@ export class AgentOutbox {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(`CREATE TABLE IF NOT EXISTS identity (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, lease TEXT NOT NULL, op TEXT NOT NULL);`);
+      CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, lease TEXT NOT NULL, op TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS attempt_processes (token TEXT PRIMARY KEY, lease TEXT NOT NULL, host_ref TEXT NOT NULL);`);
     this.insert = this.db.prepare<[string, string]>('INSERT INTO outbox (lease, op) VALUES (?, ?)');
     this.after = this.db.prepare<[number], { seq: number; lease: string; op: string }>('SELECT seq, lease, op FROM outbox WHERE seq > ? ORDER BY seq');
     this.del = this.db.prepare<[number]>('DELETE FROM outbox WHERE seq = ?');
@@ -73,6 +74,22 @@ export class AgentOutbox {
   /** Writes of a lease the control plane no longer honours: never sent again. */
   dropLease(lease: LeaseRef): void {
     this.db.prepare('DELETE FROM outbox WHERE lease = ?').run(JSON.stringify(lease));
+  }
+
+  /** The process an attempt started, kept until the attempt is over: an agent that was killed finds
+   *  it on its next start and ends it (its process group is detached, so it outlives the agent). */
+  keepProcess(lease: LeaseRef, hostRef: string): void {
+    this.db.prepare<[string, string, string]>('INSERT OR REPLACE INTO attempt_processes (token, lease, host_ref) VALUES (?, ?, ?)').run(lease.token, JSON.stringify(lease), hostRef);
+  }
+
+  forgetProcess(lease: LeaseRef): void {
+    this.db.prepare<[string]>('DELETE FROM attempt_processes WHERE token = ?').run(lease.token);
+  }
+
+  /** Processes of attempts a previous run of this agent did not see end. */
+  leftProcesses(): Array<{ lease: LeaseRef; hostRef: string }> {
+    return this.db.prepare<[], { lease: string; host_ref: string }>('SELECT lease, host_ref FROM attempt_processes').all()
+      .map((r) => ({ lease: JSON.parse(r.lease) as LeaseRef, hostRef: r.host_ref }));
   }
 
   count(): number {

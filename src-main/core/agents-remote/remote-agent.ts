@@ -20,6 +20,7 @@ import { refSlug, taskKey } from '../fleet/ids';
 import { partialBranch, snapshotWorktree } from '../fleet/partial-work';
 import { specGitRemote } from '../fleet/spec/remote-work-fields';
 import type { Lease } from '../fleet/lease';
+import { parseHostRef, serializeHostRef } from '../hosts/host-ref';
 import { superviseAttempt, type AttemptHandle } from '../hosts/attempt-supervisor';
 import { LocalDriver } from '../hosts/local-driver';
 import type { RemoteVerdict } from '../gateway/gateway';
@@ -107,7 +108,22 @@ export class RemoteAgent {
       this.finish(2, `no credential in ${this.opts.dataDir} and no --token: mint a join token with \`shoal agent-token\` on the control plane`);
       return;
     }
-    this.connect();
+    void this.endLeftovers().finally(() => this.connect());
+  }
+
+  /** This agent was killed (SIGKILL, a crash, power) with attempts running: their detached process
+   *  groups outlived it, still working in its worktrees. They end now, before any new work, and each
+   *  is reported interrupted so its task retries at once (refused, harmlessly, if already reclaimed). */
+  private async endLeftovers(): Promise<void> {
+    for (const left of this.outbox.leftProcesses()) {
+      const hostRef = parseHostRef(left.hostRef);
+      const what = `${left.lease.run_id}/${left.lease.task_id} attempt ${left.lease.attempt}`;
+      const ended = hostRef ? await localDriver.reap(hostRef).catch((e: Error) => { this.opts.log(`could not end ${what}: ${e.message}`); return null; }) : 'gone';
+      if (ended === null) continue;
+      if (ended === 'ended') this.opts.log(`${what} was left running by an earlier run of this agent; ended it`);
+      this.write(left.lease, { kind: 'finish', outcome: { kind: 'interrupted', signal: 'agent-restarted' }, branch: null });
+      this.outbox.forgetProcess(left.lease);
+    }
   }
 
   private connect(): void {
@@ -346,6 +362,8 @@ export class RemoteAgent {
       if (workspace && remote && outcome.kind !== 'interrupted') await this.repos.push(workspace, remote, resultBranch).catch((e: Error) => this.opts.log(`${ref.run_id}/${ref.task_id}: could not push ${resultBranch} to ${remote}: ${e.message}`));
       const branch = workspace && g.base ? await this.repos.resultOf(workspace, resultBranch, g.base.commit).catch(() => null) : null;
       this.write(ref, { kind: 'finish', outcome: outcome as Extract<WriteOp, { kind: 'finish' }>['outcome'], branch });
+    }, (hostRef) => {
+      if (!this.outboxClosed) this.outbox.keepProcess(ref, serializeHostRef(hostRef));
     });
     const key = taskKey(ref.run_id, ref.task_id);
     const placeholder: Running = { handle: { lease, done: Promise.resolve(), stop: () => undefined }, fleet, ref, repo: null, baseCommit: null };
@@ -372,6 +390,7 @@ export class RemoteAgent {
     });
     this.running.set(key, { handle, fleet, ref, repo: workspace, baseCommit: g.base?.commit ?? null });
     await handle.done;
+    if (!this.outboxClosed) this.outbox.forgetProcess(ref);
     if (this.running.get(key)?.handle === handle) this.running.delete(key);
     this.claim();
   }

@@ -40,6 +40,8 @@ export class RemoteAttemptFleet implements AttemptStoreOps {
     private readonly log: (message: string) => void,
     /** Sends the outcome with the result branch (committed by now) through the outbox. */
     private readonly finish: (outcome: AttemptOutcome) => Promise<void>,
+    /** The attempt's process exists (kept durably, so a restarted agent can end it). */
+    private readonly started: (ref: HostRef) => void = () => undefined,
   ) {}
 
   private check(lease: Lease): void {
@@ -57,6 +59,7 @@ export class RemoteAttemptFleet implements AttemptStoreOps {
   }
 
   markRunningOn(lease: Lease, ref: HostRef): void {
+    this.started(ref);
     this.check(lease);
     this.write(this.ref, { kind: 'running', pid: ref.kind === 'local' ? ref.pid : null });
   }
