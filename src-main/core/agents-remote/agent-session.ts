@@ -3,6 +3,7 @@
 // sequence) and fenced by the lease token in the same transaction that records the sequence, so a
 // replayed write is acknowledged without being applied twice and a reclaimed attempt's late result
 // is refused (and the agent told to stop it).
+import fs from 'node:fs';
 import type { WebSocket } from 'ws';
 import {
   parseAgentMessage, WORKER_PROTOCOL_VERSION, type AgentMessage, type ControlMessage, type GrantedLease, type LeaseRef, type WriteOp,
@@ -17,7 +18,7 @@ import { leaseOf, type RemoteJudges } from './remote-judges';
 import type { RunBundles } from './run-bundles';
 import { keepReclaimedWork } from '../fleet/keep-partial';
 import { dropPartial, partialBranch } from '../fleet/partial-work';
-import { applyResultBranch, storeChunk, storeUploadedFiles, UploadRejected } from './uploads';
+import { applyResultBranch, storeChunk, storeUploadedFiles, uploadedBundle, UploadRejected } from './uploads';
 import { KEEP_OUT_OF_SERVICE } from '../fleet/worker-status-sql';
 
 export interface SessionDeps {
@@ -334,11 +335,13 @@ export class AgentSession {
           outcome.receipt.artifacts = outcome.receipt.artifacts.map((a) => (typeof a.path === 'string' ? { ...a, path: renamed(a.path) } : a)) as typeof outcome.receipt.artifacts;
         }
         const workspace = this.deps.bundles.workspaceOf(ref.run_id);
-        if (op.branch) await applyResultBranch(workspace, op.branch);
+        const uploaded = op.branch?.bundle_upload ? uploadedBundle(this.deps.dataDir, ref, op.branch.bundle_upload) : undefined;
+        if (op.branch) await applyResultBranch(workspace, op.branch, 'shoal/', uploaded);
         fleet.tx(() => {
           fleet.finish(lease, outcome);
           bump.run(seq, this.agentId!, seq);
         });
+        if (uploaded) fs.rmSync(uploaded, { force: true });
         this.deps.judges.end(ref);
         this.deps.engine.nudge();
         // A result supersedes the snapshots; an interrupted attempt's are kept and shown like a lost one's.

@@ -12,7 +12,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import type { FleetTaskSpec } from '../../../src-shared/protocol/fleet';
 import {
-  MAX_WORKER_FRAME_BYTES, parseControlMessage, WORKER_PROTOCOL_PATH, WORKER_PROTOCOL_VERSION,
+  MAX_CHUNKED_FILE_BYTES, MAX_WORKER_FRAME_BYTES, parseControlMessage, WORKER_PROTOCOL_PATH, WORKER_PROTOCOL_VERSION,
   type AgentMessage, type ControlMessage, type GrantedLease, type LeaseRef, type PolicySubjectFrame, type WriteOp,
 } from '../../../src-shared/protocol/worker-protocol';
 import { detectCapabilities } from '../fleet/capabilities';
@@ -27,7 +27,7 @@ import type { RemoteVerdict } from '../gateway/gateway';
 import { AgentGateway } from './agent-gateway';
 import { AgentOutbox } from './agent-outbox';
 import { AgentRepos } from './agent-repos';
-import { RemoteAttemptFleet } from './remote-attempt-fleet';
+import { chunkOps, RemoteAttemptFleet } from './remote-attempt-fleet';
 
 export interface RemoteAgentOptions {
   /** ws://HOST:PORT or wss://HOST:PORT, as `shoal agent-token` prints. */
@@ -48,6 +48,9 @@ export interface RemoteAgentOptions {
 }
 
 const localDriver = new LocalDriver();
+
+/** The name a result bundle too large for one frame is uploaded under (beside the attempt's artifacts). */
+const RESULT_BUNDLE = '.shoal-result.bundle';
 
 /** Refusals that no retry can fix: the agent stops with this message. */
 const FATAL = new Set(['bad_token', 'token_used', 'token_expired', 'revoked', 'protocol_version']);
@@ -360,7 +363,18 @@ export class RemoteAgent {
     const fleet = new RemoteAttemptFleet(ref, spec, (l, op) => this.write(l, op), (l) => this.send({ type: 'renew', leases: [l] }), this.opts.log, async (outcome) => {
       const resultBranch = `shoal/${refSlug(ref.run_id)}/${refSlug(ref.task_id)}`;
       if (workspace && remote && outcome.kind !== 'interrupted') await this.repos.push(workspace, remote, resultBranch).catch((e: Error) => this.opts.log(`${ref.run_id}/${ref.task_id}: could not push ${resultBranch} to ${remote}: ${e.message}`));
-      const branch = workspace && g.base ? await this.repos.resultOf(workspace, resultBranch, g.base.commit).catch(() => null) : null;
+      const result = workspace && g.base ? await this.repos.resultOf(workspace, resultBranch, g.base.commit).catch(() => null) : null;
+      let branch: Extract<WriteOp, { kind: 'finish' }>['branch'] = null;
+      if (result?.large) {
+        // Too large for one frame: its pieces go first, each a durable write, and the finish names them.
+        const pieces = chunkOps(RESULT_BUNDLE, result.large);
+        for (const op of pieces) this.write(ref, op);
+        branch = { branch: result.branch, base_commit: result.base_commit, bundle: null, bundle_upload: { name: RESULT_BUNDLE, sha256: pieces[0]!.sha256 } };
+      } else if (result) {
+        branch = { branch: result.branch, base_commit: result.base_commit, bundle: result.bundle };
+      } else if (workspace && g.base && outcome.kind !== 'interrupted') {
+        this.opts.log(`${ref.run_id}/${ref.task_id}: the result branch ${resultBranch} could not be bundled (or is over ${MAX_CHUNKED_FILE_BYTES} bytes); not sent`);
+      }
       this.write(ref, { kind: 'finish', outcome: outcome as Extract<WriteOp, { kind: 'finish' }>['outcome'], branch });
     }, (hostRef) => {
       if (!this.outboxClosed) this.outbox.keepProcess(ref, serializeHostRef(hostRef));

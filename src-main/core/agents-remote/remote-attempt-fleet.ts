@@ -25,6 +25,20 @@ export function inlineFile(file: string, name = path.basename(file)): InlineFile
   return { name, sha256: crypto.createHash('sha256').update(data).digest('hex'), data_b64: data.toString('base64') };
 }
 
+/** A file too large for one frame, as `chunk` writes of UPLOAD_CHUNK_BYTES each (in order). */
+export function chunkOps(name: string, data: Buffer): Array<Extract<WriteOp, { kind: 'chunk' }>> {
+  const sha256 = crypto.createHash('sha256').update(data).digest('hex');
+  const ops: Array<Extract<WriteOp, { kind: 'chunk' }>> = [];
+  for (let offset = 0; offset < data.length; offset += UPLOAD_CHUNK_BYTES) {
+    const piece = data.subarray(offset, offset + UPLOAD_CHUNK_BYTES);
+    ops.push({
+      kind: 'chunk', name, sha256, size: data.length, offset, last: offset + piece.length >= data.length,
+      chunk_sha256: crypto.createHash('sha256').update(piece).digest('hex'), data_b64: piece.toString('base64'),
+    });
+  }
+  return ops;
+}
+
 export class RemoteAttemptFleet implements AttemptStoreOps {
   lost: string | null = null;
   /** The attempt's worktree once it has one (its partial work is snapshotted from there). */
@@ -82,15 +96,7 @@ export class RemoteAttemptFleet implements AttemptStoreOps {
   private sendInChunks(file: string): boolean {
     const stat = fs.statSync(file, { throwIfNoEntry: false });
     if (!stat || !stat.isFile() || stat.size > MAX_CHUNKED_FILE_BYTES) return false;
-    const data = fs.readFileSync(file);
-    const sha256 = crypto.createHash('sha256').update(data).digest('hex');
-    for (let offset = 0; offset < data.length; offset += UPLOAD_CHUNK_BYTES) {
-      const piece = data.subarray(offset, offset + UPLOAD_CHUNK_BYTES);
-      this.write(this.ref, {
-        kind: 'chunk', name: path.basename(file), sha256, size: data.length, offset, last: offset + piece.length >= data.length,
-        chunk_sha256: crypto.createHash('sha256').update(piece).digest('hex'), data_b64: piece.toString('base64'),
-      });
-    }
+    for (const op of chunkOps(path.basename(file), fs.readFileSync(file))) this.write(this.ref, op);
     return true;
   }
 
