@@ -271,7 +271,16 @@ export class RemoteAgent {
   private flush(): void {
     if (!this.welcomed) return;
     for (const e of this.outbox.pendingAfter(this.lastSent)) {
-      if (!this.send({ type: 'write', seq: e.seq, lease: e.lease, op: e.op })) return;
+      const text = JSON.stringify({ type: 'write', seq: e.seq, lease: e.lease, op: e.op });
+      // A write no frame can carry would wait here forever, and every later one (the attempt's
+      // outcome too) behind it: it is dropped, loudly, so the rest still goes.
+      if (Buffer.byteLength(text) > MAX_WORKER_FRAME_BYTES) {
+        this.opts.log(`write ${e.seq} (${e.op.kind}) for ${e.lease.run_id}/${e.lease.task_id} attempt ${e.lease.attempt} is ${Buffer.byteLength(text)} bytes, over the ${MAX_WORKER_FRAME_BYTES}-byte frame limit: it can never be sent; dropped`);
+        this.outbox.remove(e.seq);
+        this.lastSent = e.seq;
+        continue;
+      }
+      if (!this.sendText('write', text)) return;
       this.lastSent = e.seq;
     }
   }
@@ -280,7 +289,7 @@ export class RemoteAgent {
     if (this.outboxClosed) return; // stopped for good: nothing more is recorded
     const { seq, frame } = this.outbox.append(lease, op);
     // Nothing older is waiting to go out: this one goes as stored. Otherwise flush sends in order.
-    if (this.welcomed && seq === this.lastSent + 1) {
+    if (this.welcomed && seq === this.lastSent + 1 && Buffer.byteLength(frame) <= MAX_WORKER_FRAME_BYTES) {
       if (this.sendText('write', frame)) this.lastSent = seq;
       return;
     }

@@ -82,11 +82,17 @@ export class RemoteAttemptFleet implements AttemptStoreOps {
     this.check(lease);
     if (payloads.length === 0) return;
     const files: InlineFile[] = [];
+    // The inline files share one frame: those that would take it past the limit together (the log
+    // and the patch of a chatty attempt) go in pieces ahead of it, like one too large on its own.
+    // Otherwise the frame could never be sent, and it would hold up every later write for good.
+    let inlineBytes = 0;
     for (const p of payloads) {
       if (p.state !== 'artifact' || typeof p.path !== 'string') continue;
       const f = inlineFile(p.path);
-      if (f) files.push(f);
-      else if (!this.sendInChunks(p.path)) this.log(`artifact ${p.path} is over ${MAX_CHUNKED_FILE_BYTES} bytes; only its description is sent`);
+      if (f && inlineBytes + f.data_b64.length <= MAX_INLINE_FILE_BYTES * 4 / 3) {
+        inlineBytes += f.data_b64.length;
+        files.push(f);
+      } else if (!this.sendInChunks(p.path)) this.log(`artifact ${p.path} is over ${MAX_CHUNKED_FILE_BYTES} bytes; only its description is sent`);
     }
     this.write(this.ref, { kind: 'events', events: payloads, ...(files.length > 0 ? { files } : {}) });
   }
