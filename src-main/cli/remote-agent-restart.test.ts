@@ -27,6 +27,13 @@ describe('remote agents: restart after a crash', () => {
     const cp = track(await startControlPlane(db, dir, ['--heartbeat-seconds', '1', '--lease-seconds', '600']));
     const dataDir = path.join(dir, 'agent');
     const first = track(await startAgent(cp.agentsUrl, (await mintToken(db, dir)).token, dataDir, dir, ['--max-tasks', '1']));
+    // The agent's credential is kept in its outbox file: readable by its own user only.
+    if (process.platform !== 'win32') {
+      for (const f of fs.readdirSync(dataDir).filter((n) => n.startsWith('agent-outbox.db'))) {
+        expect((fs.statSync(path.join(dataDir, f)).mode & 0o077).toString(8), f).toBe('0');
+      }
+      expect((fs.statSync(dataDir).mode & 0o077).toString(8)).toBe('0');
+    }
     const pidFile = path.join(dir, 'first.pids');
     const runId = await launchOnAgents(cp.uiUrl, {
       name: 'outlives its agent',
