@@ -16,8 +16,18 @@ export class AgentOutbox {
   private readonly del;
 
   constructor(dataDir: string) {
-    fs.mkdirSync(dataDir, { recursive: true });
-    this.db = new Database(path.join(dataDir, 'agent-outbox.db'));
+    // The file keeps the agent's credential (it must be usable, so it cannot be hashed): its own user
+    // only. SQLite gives the -wal and -shm files the database file's permissions.
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const file = path.join(dataDir, 'agent-outbox.db');
+    fs.closeSync(fs.openSync(file, 'a', 0o600));
+    if (process.platform !== 'win32') {
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+        const stat = fs.statSync(f, { throwIfNoEntry: false });
+        if (stat && (stat.mode & 0o077) !== 0) fs.chmodSync(f, 0o600);
+      }
+    }
+    this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(`CREATE TABLE IF NOT EXISTS identity (key TEXT PRIMARY KEY, value TEXT NOT NULL);
