@@ -63,6 +63,8 @@ export class RemoteAgent {
   private readonly repos: AgentRepos;
   private ws: WebSocket | null = null;
   private welcomed = false;
+  /** Served by this address at least once since this process started. */
+  private everWelcomed = false;
   private identity: { agentId: string; credential: string } | null;
   private lastSent = 0;
   private heartbeatMs = 2_000;
@@ -142,6 +144,13 @@ export class RemoteAgent {
     });
     ws.on('message', (data) => this.onMessage(String(data)));
     ws.on('error', (e) => {
+      // Something answered, but not the upgrade a Shoal listener gives on this path (another server,
+      // the UI's port): a wrong address, which no retry fixes — unless this agent was served here before.
+      const status = /^Unexpected server response: (\d+)$/.exec(e.message)?.[1];
+      if (status === '404' && !this.everWelcomed) {
+        this.finish(1, `${this.opts.url} is not a Shoal agents endpoint (it answered HTTP ${status}): give the address \`shoal agent-token\` printed (Agents: … in \`shoal serve\`'s output)`);
+        return;
+      }
       if (!this.welcomed) this.opts.log(`cannot reach the control plane at ${this.opts.url}: ${e.message}`);
     });
     ws.on('close', (code, reason) => {
@@ -223,6 +232,7 @@ export class RemoteAgent {
       this.opts.log(`connected as ${msg.name} (${msg.agent_id})`);
     }
     this.welcomed = true;
+    this.everWelcomed = true;
     this.backoffMs = 250;
     this.heartbeatMs = msg.heartbeat_ms;
     this.leaseMs = msg.lease_ms;
