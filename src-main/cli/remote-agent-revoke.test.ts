@@ -64,4 +64,14 @@ describe('remote agents: revocation', () => {
     await stop(again);
     await stop(cp, 'SIGKILL');
   }, 120_000);
+
+  it('shoal agent-token refuses a token that would work longer than 30 days, as the Workers view does', async () => {
+    const dir = tempDir('shoal-remote-ttl-');
+    const db = path.join(dir, 'cp.db');
+    const long = await runCli(['agent-token', '--db', db, '--url', 'ws://127.0.0.1:7071', '--ttl', '31d'], { cwd: dir });
+    expect(long.code).not.toBe(0);
+    expect(long.stderr).toContain('--ttl: 31d is longer than 30 days');
+    expect(query(db, 'SELECT id FROM agent_join_tokens')).toHaveLength(0);
+    expect((await runCli(['agent-token', '--db', db, '--url', 'ws://127.0.0.1:7071', '--ttl', '30d'], { cwd: dir })).code).toBe(0);
+  });
 });

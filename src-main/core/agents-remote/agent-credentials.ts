@@ -109,6 +109,10 @@ export class AgentCredentials {
   }
 }
 
+/** The longest a join token may work: it is meant to be spent soon (the Workers view and
+ *  `shoal agent-token` both refuse longer). */
+export const MAX_JOIN_TOKEN_TTL_MS = 30 * 86_400_000;
+
 /** `15m`, `2h`, `1d`, `90s` or plain seconds. */
 export function parseTtl(text: string): number {
   const m = /^(\d+)\s*(s|m|h|d)?$/.exec(text.trim());
