@@ -71,11 +71,13 @@ export const OutcomeSchema = z.discriminatedUnion('kind', [
 ]);
 
 /** The result branch `shoal/<run>/<task>`: a bundle of its commits on top of the base, or just the
- *  base commit when the agent committed nothing. */
+ *  base commit when the agent committed nothing. A bundle too large for one frame went ahead in
+ *  `chunk` writes: `bundle_upload` names that file (bundle is then null). */
 export const BranchResultSchema = z.object({
   branch: z.string().min(1).max(300),
   base_commit: z.string().regex(/^[0-9a-f]{40,64}$/),
   bundle: InlineFileSchema.nullable(),
+  bundle_upload: z.object({ name: InlineFileSchema.shape.name, sha256: InlineFileSchema.shape.sha256 }).strict().optional(),
 }).strict();
 
 export const WriteOpSchema = z.discriminatedUnion('kind', [

@@ -1,7 +1,7 @@
 // `shoal agent-token [--name NAME] [--ttl 15m] [--capabilities a,b] [--url URL] [--json] [--db PATH]`:
 // mints a one-time join token for a remote agent and prints the exact `shoal agent` command.
 // `shoal agent-token --revoke ID`: revokes a join token (jt-…) or a joined agent's credential (agent-…).
-import { AgentCredentials, parseTtl } from '../../core/agents-remote/agent-credentials';
+import { AgentCredentials, MAX_JOIN_TOKEN_TTL_MS, parseTtl } from '../../core/agents-remote/agent-credentials';
 import { joinCommand } from '../../core/agents-remote/join-command';
 import { readListener } from '../../core/agents-remote/listener-record';
 import { DB_OPTION, parseCommand, type CommandDoc } from '../args';
@@ -30,6 +30,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   } catch (e) {
     throw new UsageError(`--ttl: ${(e as Error).message}`);
   }
+  // As the Workers view: a token that works for months is a standing key, not a one-time join.
+  if (ttlMs > MAX_JOIN_TOKEN_TTL_MS) throw new UsageError(`--ttl: ${flagString(flags, 'ttl')} is longer than 30 days; a join token is meant to be spent soon`);
   const revoke = flagString(flags, 'revoke');
   if (revoke) {
     const core = openCore(flags, io);

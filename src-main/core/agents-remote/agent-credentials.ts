@@ -91,18 +91,27 @@ export class AgentCredentials {
     ).all(nowMs).map((r) => ({ id: r.id, name: r.name, capabilities: JSON.parse(r.capabilities) as string[], createdAt: r.created_at, expiresAt: r.expires_at }));
   }
 
-  /** Revokes a join token (id) or an agent's credential (agent id). */
+  /** Revokes a join token (id) or an agent's credential (agent id). A revoked agent can never report
+   *  again, so its leases lapse now: the reaper reclaims its tasks for retry at once, instead of
+   *  holding them for the whole lease (ten minutes by default) on an agent that is turned away. */
   revoke(id: string, nowMs = Date.now()): boolean {
     const now = nowIso(nowMs);
-    const t = this.db.prepare(`UPDATE agent_join_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`).run(now, id);
-    const a = this.db.prepare(`UPDATE remote_agents SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`).run(now, id);
-    return t.changes + a.changes > 0;
+    return this.db.transaction(() => {
+      const t = this.db.prepare(`UPDATE agent_join_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`).run(now, id);
+      const a = this.db.prepare(`UPDATE remote_agents SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`).run(now, id);
+      if (a.changes > 0) this.db.prepare(`UPDATE inbox SET lease_deadline = ? WHERE worker_id = ? AND lease_token IS NOT NULL AND lease_deadline > ?`).run(nowMs, id, nowMs);
+      return t.changes + a.changes > 0;
+    }).immediate();
   }
 
   private record(row: AgentRow): RemoteAgentRecord {
     return { id: row.id, name: row.name, capabilities: JSON.parse(row.capabilities) as string[], ackedSeq: row.acked_seq, revokedAt: row.revoked_at };
   }
 }
+
+/** The longest a join token may work: it is meant to be spent soon (the Workers view and
+ *  `shoal agent-token` both refuse longer). */
+export const MAX_JOIN_TOKEN_TTL_MS = 30 * 86_400_000;
 
 /** `15m`, `2h`, `1d`, `90s` or plain seconds. */
 export function parseTtl(text: string): number {

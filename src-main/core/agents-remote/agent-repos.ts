@@ -10,7 +10,7 @@ import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { MAX_WORKER_FRAME_BYTES, type InlineFile } from '../../../src-shared/protocol/worker-protocol';
+import { MAX_CHUNKED_FILE_BYTES, MAX_WORKER_FRAME_BYTES, type InlineFile } from '../../../src-shared/protocol/worker-protocol';
 import { refSlug } from '../fleet/ids';
 
 const exec = promisify(execFile);
@@ -109,7 +109,8 @@ export class AgentRepos {
   }
 
   /** The branch's new commits as a bundle (null when it has none, or is too large for a frame). */
-  async resultOf(repo: string, branch: string, baseCommit: string): Promise<{ branch: string; base_commit: string; bundle: InlineFile | null } | null> {
+  /** `large`: the bundle when it is too large for one frame (bundle is then null); it goes in pieces. */
+  async resultOf(repo: string, branch: string, baseCommit: string): Promise<{ branch: string; base_commit: string; bundle: InlineFile | null; large?: Buffer } | null> {
     const head = (await git(repo, ['rev-parse', '--verify', '-q', `refs/heads/${branch}`]).catch(() => '')).trim();
     if (!head) return null;
     if (head === baseCommit) return { branch, base_commit: baseCommit, bundle: null };
@@ -117,7 +118,8 @@ export class AgentRepos {
     try {
       await git(repo, ['bundle', 'create', '-q', file, `refs/heads/${branch}`, `^${baseCommit}`]);
       const data = fs.readFileSync(file);
-      if (data.length > MAX_WORKER_FRAME_BYTES * 0.7) return null;
+      if (data.length > MAX_CHUNKED_FILE_BYTES) return null;
+      if (data.length > MAX_WORKER_FRAME_BYTES * 0.7) return { branch, base_commit: baseCommit, bundle: null, large: data };
       return { branch, base_commit: baseCommit, bundle: { name: 'result.bundle', sha256: crypto.createHash('sha256').update(data).digest('hex'), data_b64: data.toString('base64') } };
     } finally {
       fs.rmSync(file, { force: true });

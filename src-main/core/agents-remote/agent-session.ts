@@ -3,6 +3,7 @@
 // sequence) and fenced by the lease token in the same transaction that records the sequence, so a
 // replayed write is acknowledged without being applied twice and a reclaimed attempt's late result
 // is refused (and the agent told to stop it).
+import fs from 'node:fs';
 import type { WebSocket } from 'ws';
 import {
   parseAgentMessage, WORKER_PROTOCOL_VERSION, type AgentMessage, type ControlMessage, type GrantedLease, type LeaseRef, type WriteOp,
@@ -17,7 +18,7 @@ import { leaseOf, type RemoteJudges } from './remote-judges';
 import type { RunBundles } from './run-bundles';
 import { keepReclaimedWork } from '../fleet/keep-partial';
 import { dropPartial, partialBranch } from '../fleet/partial-work';
-import { applyResultBranch, storeChunk, storeUploadedFiles, UploadRejected } from './uploads';
+import { applyResultBranch, storeChunk, storeUploadedFiles, uploadedBundle, UploadRejected } from './uploads';
 import { KEEP_OUT_OF_SERVICE } from '../fleet/worker-status-sql';
 
 export interface SessionDeps {
@@ -47,6 +48,7 @@ export class AgentSession {
   private capabilities = new Set<string>();
   private queue: Promise<void> = Promise.resolve();
   lastHeartbeatMs = Date.now();
+  private refused = false;
   /** Partial branches this agent sent snapshots to, until their attempt finishes. */
   private readonly snapshotted = new Set<string>();
   /** Every write runs these: prepared once per connection, not per frame. */
@@ -57,6 +59,7 @@ export class AgentSession {
   private readonly beat;
   private readonly seen;
   private readonly statusOf;
+  private readonly revokedAt;
 
   constructor(private readonly ws: WebSocket, private readonly deps: SessionDeps, private readonly address: string) {
     this.held = deps.store.db.prepare<[number, number, string, string], { one: number }>(
@@ -67,6 +70,7 @@ export class AgentSession {
       `UPDATE workers SET last_heartbeat_at = ?, cpu_percent = ?, memory_mb = ?, status = ${KEEP_OUT_OF_SERVICE('?')}, status_reason = NULL, updated_at = ? WHERE id = ?`);
     this.seen = deps.store.db.prepare<[string, string]>('UPDATE remote_agents SET last_seen_at = ? WHERE id = ?');
     this.statusOf = deps.store.db.prepare<[string], { status: string }>('SELECT status FROM workers WHERE id = ?');
+    this.revokedAt = deps.store.db.prepare<[string], { revoked_at: string | null }>('SELECT revoked_at FROM remote_agents WHERE id = ?');
     ws.on('message', (data, isBinary) => {
       if (isBinary) return this.fail('invalid_message', 'binary frames are not part of the worker protocol');
       const text = (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)).toString('utf8');
@@ -101,13 +105,15 @@ export class AgentSession {
 
   /** Refuses the connection with a clear message on both sides, writes nothing. */
   fail(code: Extract<ControlMessage, { type: 'error' }>['code'], message: string): void {
+    // Frames already queued behind the refusal (a write right after the revoked heartbeat) apply nothing.
+    this.refused = true;
     this.deps.log(`[agents] ${this.label()} refused: ${message}`);
     this.send({ type: 'error', code, message });
     this.ws.close(4000, code);
   }
 
   private async onMessage(text: string): Promise<void> {
-    if (!this.deps.store.db.open) return;
+    if (!this.deps.store.db.open || this.refused) return;
     const parsed = parseAgentMessage(text);
     if (!parsed.ok) return this.fail(parsed.code, parsed.message);
     const msg = parsed.value;
@@ -164,7 +170,18 @@ export class AgentSession {
     });
   }
 
+  /** Revoked since it connected — maybe by another process (`shoal agent-token --revoke`), which
+   *  cannot reach this session: refused at its next heartbeat, renewal or claim. A busy agent sends
+   *  no claims, so checking only there left it working (and its results accepted) after revocation. */
+  private turnedAway(): boolean {
+    const revoked = this.revokedAt.get(this.agentId!)?.revoked_at;
+    if (!revoked) return false;
+    this.fail('revoked', `agent ${this.agentId} was revoked at ${revoked}`);
+    return true;
+  }
+
   private heartbeat(msg: Extract<AgentMessage, { type: 'heartbeat' }>): void {
+    if (this.turnedAway()) return;
     this.lastHeartbeatMs = Date.now();
     const now = nowIso();
     this.beat.run(now, msg.cpu_percent ?? null, msg.memory_mb === undefined ? null : Math.round(msg.memory_mb), msg.running > 0 ? 'busy' : 'online', now, this.agentId!);
@@ -184,9 +201,8 @@ export class AgentSession {
   }
 
   private async claimWork(max: number): Promise<void> {
+    if (this.turnedAway()) return;
     const status = this.statusOf.get(this.agentId!)?.status;
-    const revoked = this.deps.credentials.agent(this.agentId!)?.revokedAt;
-    if (revoked) return this.fail('revoked', `agent ${this.agentId} was revoked at ${revoked}`);
     if (status === 'draining' || status === 'retired') return this.send({ type: 'leases', leases: [] });
     const leases = this.deps.engine.fleet.leaseMany({ id: this.agentId!, capabilities: this.capabilities, pool: null }, Date.now(), this.deps.leaseMs, max);
     if (leases.length > 0) this.deps.engine.nudge();
@@ -210,6 +226,7 @@ export class AgentSession {
   }
 
   private renew(refs: LeaseRef[]): void {
+    if (this.turnedAway()) return;
     for (const ref of refs) {
       const lease = this.toLease(ref);
       try {
@@ -318,11 +335,13 @@ export class AgentSession {
           outcome.receipt.artifacts = outcome.receipt.artifacts.map((a) => (typeof a.path === 'string' ? { ...a, path: renamed(a.path) } : a)) as typeof outcome.receipt.artifacts;
         }
         const workspace = this.deps.bundles.workspaceOf(ref.run_id);
-        if (op.branch) await applyResultBranch(workspace, op.branch);
+        const uploaded = op.branch?.bundle_upload ? uploadedBundle(this.deps.dataDir, ref, op.branch.bundle_upload) : undefined;
+        if (op.branch) await applyResultBranch(workspace, op.branch, 'shoal/', uploaded);
         fleet.tx(() => {
           fleet.finish(lease, outcome);
           bump.run(seq, this.agentId!, seq);
         });
+        if (uploaded) fs.rmSync(uploaded, { force: true });
         this.deps.judges.end(ref);
         this.deps.engine.nudge();
         // A result supersedes the snapshots; an interrupted attempt's are kept and shown like a lost one's.

@@ -5,13 +5,14 @@
 // control plane acknowledged and replays the rest; when a lease is refused as lost it stops that
 // attempt (the seed's claim-conflict rule). Its attempts' tool calls are judged by the control
 // plane (agent-gateway.ts): a judgment waits for the verdict, and is sent again after a reconnect.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import type { FleetTaskSpec } from '../../../src-shared/protocol/fleet';
 import {
-  MAX_WORKER_FRAME_BYTES, parseControlMessage, WORKER_PROTOCOL_PATH, WORKER_PROTOCOL_VERSION,
+  MAX_CHUNKED_FILE_BYTES, MAX_WORKER_FRAME_BYTES, parseControlMessage, WORKER_PROTOCOL_PATH, WORKER_PROTOCOL_VERSION,
   type AgentMessage, type ControlMessage, type GrantedLease, type LeaseRef, type PolicySubjectFrame, type WriteOp,
 } from '../../../src-shared/protocol/worker-protocol';
 import { detectCapabilities } from '../fleet/capabilities';
@@ -19,13 +20,14 @@ import { refSlug, taskKey } from '../fleet/ids';
 import { partialBranch, snapshotWorktree } from '../fleet/partial-work';
 import { specGitRemote } from '../fleet/spec/remote-work-fields';
 import type { Lease } from '../fleet/lease';
+import { parseHostRef, serializeHostRef } from '../hosts/host-ref';
 import { superviseAttempt, type AttemptHandle } from '../hosts/attempt-supervisor';
 import { LocalDriver } from '../hosts/local-driver';
 import type { RemoteVerdict } from '../gateway/gateway';
 import { AgentGateway } from './agent-gateway';
 import { AgentOutbox } from './agent-outbox';
 import { AgentRepos } from './agent-repos';
-import { RemoteAttemptFleet } from './remote-attempt-fleet';
+import { chunkOps, RemoteAttemptFleet } from './remote-attempt-fleet';
 
 export interface RemoteAgentOptions {
   /** ws://HOST:PORT or wss://HOST:PORT, as `shoal agent-token` prints. */
@@ -47,6 +49,9 @@ export interface RemoteAgentOptions {
 
 const localDriver = new LocalDriver();
 
+/** The name a result bundle too large for one frame is uploaded under (beside the attempt's artifacts). */
+const RESULT_BUNDLE = '.shoal-result.bundle';
+
 /** Refusals that no retry can fix: the agent stops with this message. */
 const FATAL = new Set(['bad_token', 'token_used', 'token_expired', 'revoked', 'protocol_version']);
 
@@ -58,6 +63,8 @@ export class RemoteAgent {
   private readonly repos: AgentRepos;
   private ws: WebSocket | null = null;
   private welcomed = false;
+  /** Served by this address at least once since this process started. */
+  private everWelcomed = false;
   private identity: { agentId: string; credential: string } | null;
   private lastSent = 0;
   private heartbeatMs = 2_000;
@@ -73,6 +80,8 @@ export class RemoteAgent {
   private readonly gateway: AgentGateway;
   private nextJudgment = 1;
   private readonly judging = new Map<number, Judging>();
+  /** The saved credential was refused (revoked, unknown): join with --token instead, once. */
+  private joinIfRefused = false;
   private finished!: (result: { code: number; message: string }) => void;
   /** Settles when the agent stops for good (a fatal refusal, or stop()). */
   readonly done: Promise<{ code: number; message: string }>;
@@ -81,6 +90,13 @@ export class RemoteAgent {
     this.outbox = new AgentOutbox(opts.dataDir);
     const saved = this.outbox.identity();
     this.identity = saved ? { agentId: saved.agentId, credential: saved.credential } : null;
+    // A --token other than the one this data directory joined with is a new join (after a revocation,
+    // or for another control plane): the saved credential would be refused, and the token ignored.
+    // An identity saved before the token was recorded falls back to the token only when refused.
+    if (saved && opts.token) {
+      if (saved.tokenSha256 === undefined) this.joinIfRefused = true;
+      else if (saved.tokenSha256 !== sha256(opts.token)) this.identity = null;
+    }
     this.maxTasks = opts.maxTasks ?? Math.max(1, os.cpus().length);
     const httpBase = opts.url.replace(/^ws/, 'http');
     this.repos = new AgentRepos(opts.workspaceDir ?? path.join(opts.dataDir, 'repos'), httpBase, () => `${this.identity?.agentId}:${this.identity?.credential}`, opts.ca, opts.log);
@@ -97,7 +113,22 @@ export class RemoteAgent {
       this.finish(2, `no credential in ${this.opts.dataDir} and no --token: mint a join token with \`shoal agent-token\` on the control plane`);
       return;
     }
-    this.connect();
+    void this.endLeftovers().finally(() => this.connect());
+  }
+
+  /** This agent was killed (SIGKILL, a crash, power) with attempts running: their detached process
+   *  groups outlived it, still working in its worktrees. They end now, before any new work, and each
+   *  is reported interrupted so its task retries at once (refused, harmlessly, if already reclaimed). */
+  private async endLeftovers(): Promise<void> {
+    for (const left of this.outbox.leftProcesses()) {
+      const hostRef = parseHostRef(left.hostRef);
+      const what = `${left.lease.run_id}/${left.lease.task_id} attempt ${left.lease.attempt}`;
+      const ended = hostRef ? await localDriver.reap(hostRef).catch((e: Error) => { this.opts.log(`could not end ${what}: ${e.message}`); return null; }) : 'gone';
+      if (ended === null) continue;
+      if (ended === 'ended') this.opts.log(`${what} was left running by an earlier run of this agent; ended it`);
+      this.write(left.lease, { kind: 'finish', outcome: { kind: 'interrupted', signal: 'agent-restarted' }, branch: null });
+      this.outbox.forgetProcess(left.lease);
+    }
   }
 
   private connect(): void {
@@ -113,6 +144,13 @@ export class RemoteAgent {
     });
     ws.on('message', (data) => this.onMessage(String(data)));
     ws.on('error', (e) => {
+      // Something answered, but not the upgrade a Shoal listener gives on this path (another server,
+      // the UI's port): a wrong address, which no retry fixes — unless this agent was served here before.
+      const status = /^Unexpected server response: (\d+)$/.exec(e.message)?.[1];
+      if (status === '404' && !this.everWelcomed) {
+        this.finish(1, `${this.opts.url} is not a Shoal agents endpoint (it answered HTTP ${status}): give the address \`shoal agent-token\` printed (Agents: … in \`shoal serve\`'s output)`);
+        return;
+      }
       if (!this.welcomed) this.opts.log(`cannot reach the control plane at ${this.opts.url}: ${e.message}`);
     });
     ws.on('close', (code, reason) => {
@@ -158,6 +196,12 @@ export class RemoteAgent {
       case 'welcome': return this.onWelcome(msg);
       case 'error':
         this.opts.log(`the control plane refused this agent: ${msg.message}`);
+        if (this.joinIfRefused && !this.welcomed && this.identity && (msg.code === 'revoked' || msg.code === 'bad_token')) {
+          this.joinIfRefused = false;
+          this.identity = null;
+          this.opts.log('joining again with the given --token');
+          return; // the close that follows reconnects, with the token this time
+        }
         if (FATAL.has(msg.code)) this.finish(1, msg.message);
         return;
       case 'leases': return this.onLeases(msg.leases);
@@ -182,12 +226,13 @@ export class RemoteAgent {
   private onWelcome(msg: Extract<ControlMessage, { type: 'welcome' }>): void {
     if (msg.credential) {
       this.identity = { agentId: msg.agent_id, credential: msg.credential };
-      this.outbox.saveIdentity(msg.agent_id, msg.credential, this.opts.url);
+      this.outbox.saveIdentity(msg.agent_id, msg.credential, this.opts.url, this.opts.token ? sha256(this.opts.token) : null);
       this.opts.log(`joined as ${msg.name} (${msg.agent_id})`);
     } else {
       this.opts.log(`connected as ${msg.name} (${msg.agent_id})`);
     }
     this.welcomed = true;
+    this.everWelcomed = true;
     this.backoffMs = 250;
     this.heartbeatMs = msg.heartbeat_ms;
     this.leaseMs = msg.lease_ms;
@@ -236,7 +281,16 @@ export class RemoteAgent {
   private flush(): void {
     if (!this.welcomed) return;
     for (const e of this.outbox.pendingAfter(this.lastSent)) {
-      if (!this.send({ type: 'write', seq: e.seq, lease: e.lease, op: e.op })) return;
+      const text = JSON.stringify({ type: 'write', seq: e.seq, lease: e.lease, op: e.op });
+      // A write no frame can carry would wait here forever, and every later one (the attempt's
+      // outcome too) behind it: it is dropped, loudly, so the rest still goes.
+      if (Buffer.byteLength(text) > MAX_WORKER_FRAME_BYTES) {
+        this.opts.log(`write ${e.seq} (${e.op.kind}) for ${e.lease.run_id}/${e.lease.task_id} attempt ${e.lease.attempt} is ${Buffer.byteLength(text)} bytes, over the ${MAX_WORKER_FRAME_BYTES}-byte frame limit: it can never be sent; dropped`);
+        this.outbox.remove(e.seq);
+        this.lastSent = e.seq;
+        continue;
+      }
+      if (!this.sendText('write', text)) return;
       this.lastSent = e.seq;
     }
   }
@@ -245,7 +299,7 @@ export class RemoteAgent {
     if (this.outboxClosed) return; // stopped for good: nothing more is recorded
     const { seq, frame } = this.outbox.append(lease, op);
     // Nothing older is waiting to go out: this one goes as stored. Otherwise flush sends in order.
-    if (this.welcomed && seq === this.lastSent + 1) {
+    if (this.welcomed && seq === this.lastSent + 1 && Buffer.byteLength(frame) <= MAX_WORKER_FRAME_BYTES) {
       if (this.sendText('write', frame)) this.lastSent = seq;
       return;
     }
@@ -328,8 +382,21 @@ export class RemoteAgent {
     const fleet = new RemoteAttemptFleet(ref, spec, (l, op) => this.write(l, op), (l) => this.send({ type: 'renew', leases: [l] }), this.opts.log, async (outcome) => {
       const resultBranch = `shoal/${refSlug(ref.run_id)}/${refSlug(ref.task_id)}`;
       if (workspace && remote && outcome.kind !== 'interrupted') await this.repos.push(workspace, remote, resultBranch).catch((e: Error) => this.opts.log(`${ref.run_id}/${ref.task_id}: could not push ${resultBranch} to ${remote}: ${e.message}`));
-      const branch = workspace && g.base ? await this.repos.resultOf(workspace, resultBranch, g.base.commit).catch(() => null) : null;
+      const result = workspace && g.base ? await this.repos.resultOf(workspace, resultBranch, g.base.commit).catch(() => null) : null;
+      let branch: Extract<WriteOp, { kind: 'finish' }>['branch'] = null;
+      if (result?.large) {
+        // Too large for one frame: its pieces go first, each a durable write, and the finish names them.
+        const pieces = chunkOps(RESULT_BUNDLE, result.large);
+        for (const op of pieces) this.write(ref, op);
+        branch = { branch: result.branch, base_commit: result.base_commit, bundle: null, bundle_upload: { name: RESULT_BUNDLE, sha256: pieces[0]!.sha256 } };
+      } else if (result) {
+        branch = { branch: result.branch, base_commit: result.base_commit, bundle: result.bundle };
+      } else if (workspace && g.base && outcome.kind !== 'interrupted') {
+        this.opts.log(`${ref.run_id}/${ref.task_id}: the result branch ${resultBranch} could not be bundled (or is over ${MAX_CHUNKED_FILE_BYTES} bytes); not sent`);
+      }
       this.write(ref, { kind: 'finish', outcome: outcome as Extract<WriteOp, { kind: 'finish' }>['outcome'], branch });
+    }, (hostRef) => {
+      if (!this.outboxClosed) this.outbox.keepProcess(ref, serializeHostRef(hostRef));
     });
     const key = taskKey(ref.run_id, ref.task_id);
     const placeholder: Running = { handle: { lease, done: Promise.resolve(), stop: () => undefined }, fleet, ref, repo: null, baseCommit: null };
@@ -337,6 +404,11 @@ export class RemoteAgent {
     try {
       if (g.base) workspace = await this.repos.prepare(ref.run_id, g.base, remote);
       if (workspace && g.partial) await this.repos.addPartial(workspace, g.partial);
+      // Stopped (or refused for good) while the workspace was prepared: start nothing that would outlive us.
+      if (this.stopping) {
+        this.running.delete(key);
+        return;
+      }
     } catch (e) {
       this.opts.log(`${ref.run_id}/${ref.task_id}: could not get the base commit: ${(e as Error).message}`);
       this.write(ref, { kind: 'finish', outcome: { kind: 'scored', result: 'fail', exitCode: null, reason: `agent could not get the base commit: ${(e as Error).message}`, receipt: { artifacts: [], score: null } }, branch: null });
@@ -351,6 +423,7 @@ export class RemoteAgent {
     });
     this.running.set(key, { handle, fleet, ref, repo: workspace, baseCommit: g.base?.commit ?? null });
     await handle.done;
+    if (!this.outboxClosed) this.outbox.forgetProcess(ref);
     if (this.running.get(key)?.handle === handle) this.running.delete(key);
     this.claim();
   }
@@ -379,8 +452,19 @@ export class RemoteAgent {
     this.outbox.close();
     this.refuseJudgments(null, 'Refused: the agent is stopping.');
     void this.gateway.close();
-    this.finished({ code, message });
+    // A fatal refusal (revoked while busy) leaves attempts running: their process groups are detached,
+    // so they would outlive this process. They stop here; the control plane reclaims their leases.
+    const left = [...this.running.values()];
+    for (const r of left) {
+      r.fleet.lost ??= message;
+      r.handle.stop({ kind: 'interrupt', signal: 'SIGTERM' });
+    }
+    void Promise.all(left.map((r) => r.handle.done.catch(() => undefined))).then(() => this.finished({ code, message }));
   }
+}
+
+function sha256(text: string): string {
+  return crypto.createHash('sha256').update(text).digest('hex');
 }
 
 /** Reads a PEM file for `--ca`. */

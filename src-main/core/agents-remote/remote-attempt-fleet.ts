@@ -25,6 +25,20 @@ export function inlineFile(file: string, name = path.basename(file)): InlineFile
   return { name, sha256: crypto.createHash('sha256').update(data).digest('hex'), data_b64: data.toString('base64') };
 }
 
+/** A file too large for one frame, as `chunk` writes of UPLOAD_CHUNK_BYTES each (in order). */
+export function chunkOps(name: string, data: Buffer): Array<Extract<WriteOp, { kind: 'chunk' }>> {
+  const sha256 = crypto.createHash('sha256').update(data).digest('hex');
+  const ops: Array<Extract<WriteOp, { kind: 'chunk' }>> = [];
+  for (let offset = 0; offset < data.length; offset += UPLOAD_CHUNK_BYTES) {
+    const piece = data.subarray(offset, offset + UPLOAD_CHUNK_BYTES);
+    ops.push({
+      kind: 'chunk', name, sha256, size: data.length, offset, last: offset + piece.length >= data.length,
+      chunk_sha256: crypto.createHash('sha256').update(piece).digest('hex'), data_b64: piece.toString('base64'),
+    });
+  }
+  return ops;
+}
+
 export class RemoteAttemptFleet implements AttemptStoreOps {
   lost: string | null = null;
   /** The attempt's worktree once it has one (its partial work is snapshotted from there). */
@@ -40,6 +54,8 @@ export class RemoteAttemptFleet implements AttemptStoreOps {
     private readonly log: (message: string) => void,
     /** Sends the outcome with the result branch (committed by now) through the outbox. */
     private readonly finish: (outcome: AttemptOutcome) => Promise<void>,
+    /** The attempt's process exists (kept durably, so a restarted agent can end it). */
+    private readonly started: (ref: HostRef) => void = () => undefined,
   ) {}
 
   private check(lease: Lease): void {
@@ -57,6 +73,7 @@ export class RemoteAttemptFleet implements AttemptStoreOps {
   }
 
   markRunningOn(lease: Lease, ref: HostRef): void {
+    this.started(ref);
     this.check(lease);
     this.write(this.ref, { kind: 'running', pid: ref.kind === 'local' ? ref.pid : null });
   }
@@ -65,11 +82,17 @@ export class RemoteAttemptFleet implements AttemptStoreOps {
     this.check(lease);
     if (payloads.length === 0) return;
     const files: InlineFile[] = [];
+    // The inline files share one frame: those that would take it past the limit together (the log
+    // and the patch of a chatty attempt) go in pieces ahead of it, like one too large on its own.
+    // Otherwise the frame could never be sent, and it would hold up every later write for good.
+    let inlineBytes = 0;
     for (const p of payloads) {
       if (p.state !== 'artifact' || typeof p.path !== 'string') continue;
       const f = inlineFile(p.path);
-      if (f) files.push(f);
-      else if (!this.sendInChunks(p.path)) this.log(`artifact ${p.path} is over ${MAX_CHUNKED_FILE_BYTES} bytes; only its description is sent`);
+      if (f && inlineBytes + f.data_b64.length <= MAX_INLINE_FILE_BYTES * 4 / 3) {
+        inlineBytes += f.data_b64.length;
+        files.push(f);
+      } else if (!this.sendInChunks(p.path)) this.log(`artifact ${p.path} is over ${MAX_CHUNKED_FILE_BYTES} bytes; only its description is sent`);
     }
     this.write(this.ref, { kind: 'events', events: payloads, ...(files.length > 0 ? { files } : {}) });
   }
@@ -79,15 +102,7 @@ export class RemoteAttemptFleet implements AttemptStoreOps {
   private sendInChunks(file: string): boolean {
     const stat = fs.statSync(file, { throwIfNoEntry: false });
     if (!stat || !stat.isFile() || stat.size > MAX_CHUNKED_FILE_BYTES) return false;
-    const data = fs.readFileSync(file);
-    const sha256 = crypto.createHash('sha256').update(data).digest('hex');
-    for (let offset = 0; offset < data.length; offset += UPLOAD_CHUNK_BYTES) {
-      const piece = data.subarray(offset, offset + UPLOAD_CHUNK_BYTES);
-      this.write(this.ref, {
-        kind: 'chunk', name: path.basename(file), sha256, size: data.length, offset, last: offset + piece.length >= data.length,
-        chunk_sha256: crypto.createHash('sha256').update(piece).digest('hex'), data_b64: piece.toString('base64'),
-      });
-    }
+    for (const op of chunkOps(path.basename(file), fs.readFileSync(file))) this.write(this.ref, op);
     return true;
   }
 

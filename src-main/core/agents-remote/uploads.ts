@@ -74,14 +74,27 @@ async function git(cwd: string, args: string[]): Promise<string> {
   return stdout;
 }
 
-/** Puts the agent's result branch into the workspace repository, like a local attempt's. */
-export async function applyResultBranch(workspace: string | null, result: { branch: string; base_commit: string; bundle: InlineFile | null }, namespace = 'shoal/'): Promise<void> {
+/** A result bundle that arrived in pieces (`bundle_upload`): its path in the attempt's artifact dir,
+ *  checked against the declared sha256 (a replayed finish finds it again: it is removed only once
+ *  the finish is recorded). */
+export function uploadedBundle(dataDir: string, lease: LeaseRef, upload: { name: string; sha256: string }): string {
+  const file = path.join(artifactDir(dataDir, lease.run_id, lease.task_id, lease.attempt), path.basename(upload.name));
+  if (!fs.existsSync(file)) throw new UploadRejected(`result bundle ${upload.name}: its pieces did not all arrive; nothing applied`);
+  const sha = fileSha256(file);
+  if (sha !== upload.sha256) throw new UploadRejected(`result bundle ${upload.name}: sha256 ${sha} does not match the declared ${upload.sha256}; nothing applied`);
+  return file;
+}
+
+/** Puts the agent's result branch into the workspace repository, like a local attempt's. `uploaded`:
+ *  the bundle's file when it came in pieces (uploadedBundle). */
+export async function applyResultBranch(workspace: string | null, result: { branch: string; base_commit: string; bundle: InlineFile | null }, namespace = 'shoal/', uploaded?: string): Promise<void> {
   if (!workspace) return;
   if (!result.branch.startsWith(namespace)) throw new UploadRejected(`result branch "${result.branch}" must be under ${namespace}`);
   await git(workspace, ['check-ref-format', '--branch', result.branch]).catch(() => {
     throw new UploadRejected(`result branch "${result.branch}" is not a valid branch name`);
   });
   const ref = `refs/heads/${result.branch}`;
+  if (uploaded) return fetchBundle(workspace, uploaded, result.branch, ref);
   if (!result.bundle) {
     await git(workspace, ['update-ref', ref, result.base_commit]);
     return;
@@ -91,12 +104,16 @@ export async function applyResultBranch(workspace: string | null, result: { bran
   const file = path.join(tmp, 'result.bundle');
   try {
     fs.writeFileSync(file, data);
-    await git(workspace, ['bundle', 'verify', '-q', file]).catch((e: { stderr?: string }) => {
-      throw new UploadRejected(`result bundle for ${result.branch} does not apply: ${String(e.stderr ?? e).trim()}`);
-    });
-    // --update-head-ok: a worktree of an earlier local attempt may still have the branch checked out.
-    await git(workspace, ['fetch', '-q', '--update-head-ok', '--no-write-fetch-head', file, `+${ref}:${ref}`]);
+    await fetchBundle(workspace, file, result.branch, ref);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+async function fetchBundle(workspace: string, file: string, branch: string, ref: string): Promise<void> {
+  await git(workspace, ['bundle', 'verify', '-q', file]).catch((e: { stderr?: string }) => {
+    throw new UploadRejected(`result bundle for ${branch} does not apply: ${String(e.stderr ?? e).trim()}`);
+  });
+  // --update-head-ok: a worktree of an earlier local attempt may still have the branch checked out.
+  await git(workspace, ['fetch', '-q', '--update-head-ok', '--no-write-fetch-head', file, `+${ref}:${ref}`]);
 }

@@ -2,13 +2,12 @@
 // The token leaves main once, in the mint's answer; the store keeps only its hash.
 import { ShoalError } from '../../../../src-shared/contract';
 import type { remoteAgentsMethods } from '../../../../src-shared/contract/methods/remote-agents';
-import { AgentCredentials, parseTtl } from '../../agents-remote/agent-credentials';
+import { AgentCredentials, MAX_JOIN_TOKEN_TTL_MS, parseTtl } from '../../agents-remote/agent-credentials';
 import { joinCommand } from '../../agents-remote/join-command';
 import { ListenerConfigError } from '../../agents-remote/listener-config';
 import type { CoreServices } from '../services';
 import type { Handler } from '../dispatch';
 
-const MAX_TTL_MS = 30 * 86_400_000;
 
 export function remoteAgentsHandlers(core: CoreServices): { [M in keyof typeof remoteAgentsMethods]: Handler<M> } {
   const credentials = new AgentCredentials(core.store);
@@ -33,7 +32,7 @@ export function remoteAgentsHandlers(core: CoreServices): { [M in keyof typeof r
       } catch (e) {
         throw new ShoalError('invalid_input', `ttl: ${(e as Error).message}`);
       }
-      if (ttlMs > MAX_TTL_MS) throw new ShoalError('invalid_input', `ttl: ${ttl} is longer than 30 days; a join token is meant to be spent soon`);
+      if (ttlMs > MAX_JOIN_TOKEN_TTL_MS) throw new ShoalError('invalid_input', `ttl: ${ttl} is longer than 30 days; a join token is meant to be spent soon`);
       const minted = credentials.mintJoinToken({ name: name ?? null, ttlMs, capabilities });
       return { id: minted.id, token: minted.token, url, command: joinCommand(url, minted.token, name ?? null), expiresAt: new Date(minted.expiresAt).toISOString() };
     },
