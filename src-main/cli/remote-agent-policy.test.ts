@@ -12,6 +12,7 @@ import { tempDir } from '../core/test-support/temp-core';
 import { waitFor } from '../core/test-support/wait-for';
 import { runCli } from './test-support/cli';
 import { launchOnAgents, mintToken, openRawAgent, query, rawHello, startAgent, startControlPlane, stop, trackProcs, uiCall, waitForRun } from './test-support/control-plane';
+import { isAlive } from '../core/fleet/process-tree';
 
 const track = trackProcs();
 
@@ -27,15 +28,6 @@ function phases(db: string, runId: string, taskId: string): string[] {
   return query<{ body: string }>(db, `SELECT body FROM worker_events WHERE run_id = ? AND task_id = ? AND state = 'running_tool' ORDER BY seq`, runId, taskId)
     .map((r) => (JSON.parse(r.body) as { extra: { kind: string; phase: string } }).extra)
     .map((e) => `${e.kind}:${e.phase}`);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('remote agents: the control plane judges, and cancels', () => {
@@ -130,7 +122,7 @@ describe('remote agents: the control plane judges, and cancels', () => {
     }, 30_000, 100);
     const one = await started('one');
     const two = await started('two');
-    expect([...one, ...two].every(alive)).toBe(true);
+    expect([...one, ...two].every(isAlive)).toBe(true);
     const stateOf = (id: string) => query<{ state: string }>(db, 'SELECT state FROM tasks WHERE run_id = ? AND task_id = ?', runId, id)[0]?.state;
 
     // Each stop is pushed to the agent, which kills the attempt's process group and reports it
@@ -138,12 +130,12 @@ describe('remote agents: the control plane judges, and cancels', () => {
     const stopped = async (what: string, pids: number[], id: string, cancel: () => Promise<unknown>): Promise<number> => {
       const at = Date.now();
       await cancel();
-      await waitFor(`${what}'s commands to be gone`, () => !pids.some(alive), 10_000, 50);
+      await waitFor(`${what}'s commands to be gone`, () => !pids.some(isAlive), 10_000, 50);
       await waitFor(`task ${id} to be cancelled\n${agent.err()}`, () => stateOf(id) === 'cancelled', 10_000, 50);
       return Date.now() - at;
     };
     expect(await stopped('task one', one, 'one', () => uiCall(cp.uiUrl, 'tasks.cancel', { runId, taskId: 'one' }))).toBeLessThan(5_000);
-    expect(two.every(alive)).toBe(true);
+    expect(two.every(isAlive)).toBe(true);
     expect(stateOf('two')).not.toBe('cancelled');
     expect(await stopped('the run', two, 'two', () => uiCall(cp.uiUrl, 'runs.cancel', { runId }))).toBeLessThan(5_000);
     expect(await waitForRun(db, runId, 5_000)).toBe('cancelled');

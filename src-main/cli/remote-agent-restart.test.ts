@@ -7,17 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../core/test-support/temp-core';
 import { waitFor } from '../core/test-support/wait-for';
 import { launchOnAgents, mintToken, query, startAgent, startControlPlane, stop, trackProcs, waitForRun } from './test-support/control-plane';
+import { isAlive } from '../core/fleet/process-tree';
 
 const track = trackProcs();
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('remote agents: restart after a crash', () => {
   it("a restarted agent ends the attempt its killed predecessor left running, and the task retries without waiting for the lease", async () => {
@@ -45,10 +37,10 @@ describe('remote agents: restart after a crash', () => {
     }, 30_000, 100);
     first.child.kill('SIGKILL');
     await first.exited;
-    expect(pids.every(alive)).toBe(true); // detached: the kill did not reach them
+    expect(pids.every(isAlive)).toBe(true); // detached: the kill did not reach them
 
     const again = track(await startAgent(cp.agentsUrl, null, dataDir, dir, ['--max-tasks', '1']));
-    await waitFor(`the left-over attempt to be ended\n${again.err()}`, () => !pids.some(alive), 10_000, 50);
+    await waitFor(`the left-over attempt to be ended\n${again.err()}`, () => !pids.some(isAlive), 10_000, 50);
     expect(again.err()).toMatch(/left running by an earlier run of this agent; ended it/);
     expect(await waitForRun(db, runId, 30_000)).toBe('completed');
     const attempts = query<{ attempt: number; state: string }>(db, 'SELECT attempt, state FROM attempts WHERE run_id = ? ORDER BY attempt', runId);

@@ -9,17 +9,9 @@ import { tempDir } from '../core/test-support/temp-core';
 import { waitFor } from '../core/test-support/wait-for';
 import { runCli } from './test-support/cli';
 import { launchOnAgents, mintToken, query, startAgent, startControlPlane, stop, trackProcs, waitForRun } from './test-support/control-plane';
+import { isAlive } from '../core/fleet/process-tree';
 
 const track = trackProcs();
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('remote agents: revocation', () => {
   it('a busy agent revoked from the command line is turned away, stops its attempt, and can join again with a new token', async () => {
@@ -38,7 +30,7 @@ describe('remote agents: revocation', () => {
       const text = fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8').trim() : '';
       return /^\d+ \d+$/.test(text) ? text.split(' ').map(Number) : null;
     }, 30_000, 100);
-    expect(pids.every(alive)).toBe(true);
+    expect(pids.every(isAlive)).toBe(true);
 
     // Revoked by another process (no listener call): the busy agent, which sends no claims, hears it anyway.
     const agentId = query<{ id: string }>(db, 'SELECT id FROM remote_agents')[0]!.id;
@@ -47,7 +39,7 @@ describe('remote agents: revocation', () => {
     expect(code, agent.err()).toBe(1);
     expect(agent.err()).toMatch(/was revoked at/);
     // Its attempt did not outlive it.
-    await waitFor(`the attempt's commands to be gone\n${agent.err()}`, () => !pids.some(alive), 10_000, 50);
+    await waitFor(`the attempt's commands to be gone\n${agent.err()}`, () => !pids.some(isAlive), 10_000, 50);
 
     // Its lease lapsed with the revocation (not ten minutes later): the task waits for a worker again.
     const leased = () => query<{ worker_id: string | null }>(db, 'SELECT worker_id FROM inbox WHERE run_id = ?', runId)[0]?.worker_id;
