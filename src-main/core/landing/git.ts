@@ -3,6 +3,7 @@
 // tell "conflict" from "broken" (a merge that conflicts exits 1 and is not an error for the queue).
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { signalGroup } from '../fleet/process-tree';
 
 export interface GitResult { code: number; stdout: string; stderr: string }
 
@@ -86,10 +87,8 @@ export function pushRef(repo: string, remote: string, ref: string, timeoutMs = P
     };
     // In our own group a helper may outlive git and hold its stderr open: settle once it is stopped.
     const kill = (why: string) => {
-      try {
-        if (ownGroup) process.kill(-child.pid!, 'SIGKILL');
-        else child.kill('SIGKILL');
-      } catch { /* already gone */ }
+      if (ownGroup) signalGroup(child.pid!, 'SIGKILL');
+      else child.kill('SIGKILL');
       if (!ownGroup) settle(why);
     };
     const stoppedWhy = `push to ${remote} was stopped: Shoal is stopping`;

@@ -2,6 +2,7 @@
 // manual one was already decided by a person, so it stands, and so does one that reads a file git
 // ignores) and the optional run-level check command.
 import { spawn } from 'node:child_process';
+import { signalGroup } from '../fleet/process-tree';
 import { score } from '../fleet/scorers';
 import { gitRun } from './git';
 import type { FleetScorerSpec } from '../../../src-shared/protocol/fleet';
@@ -23,11 +24,7 @@ export async function rescore(spec: Record<string, unknown>, dir: string): Promi
 export function runCheck(command: string, dir: string, env: NodeJS.ProcessEnv, stop?: AbortSignal): Promise<string | null> {
   return new Promise((resolve) => {
     const child = spawn('sh', ['-c', command], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const killGroup = () => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch { /* already gone */ }
-    };
+    const killGroup = () => void signalGroup(child.pid!, 'SIGKILL');
     if (stop?.aborted) killGroup();
     stop?.addEventListener('abort', killGroup, { once: true });
     let out = '';
