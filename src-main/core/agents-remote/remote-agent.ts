@@ -5,7 +5,6 @@
 // control plane acknowledged and replays the rest; when a lease is refused as lost it stops that
 // attempt (the seed's claim-conflict rule). Its attempts' tool calls are judged by the control
 // plane (agent-gateway.ts): a judgment waits for the verdict, and is sent again after a reconnect.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +23,7 @@ import { parseHostRef, serializeHostRef } from '../hosts/host-ref';
 import { superviseAttempt, type AttemptHandle } from '../hosts/attempt-supervisor';
 import { LocalDriver } from '../hosts/local-driver';
 import type { RemoteVerdict } from '../gateway/gateway';
+import { hashSecret } from './agent-credentials';
 import { AgentGateway } from './agent-gateway';
 import { AgentOutbox } from './agent-outbox';
 import { AgentRepos } from './agent-repos';
@@ -95,7 +95,7 @@ export class RemoteAgent {
     // An identity saved before the token was recorded falls back to the token only when refused.
     if (saved && opts.token) {
       if (saved.tokenSha256 === undefined) this.joinIfRefused = true;
-      else if (saved.tokenSha256 !== sha256(opts.token)) this.identity = null;
+      else if (saved.tokenSha256 !== hashSecret(opts.token)) this.identity = null;
     }
     this.maxTasks = opts.maxTasks ?? Math.max(1, os.cpus().length);
     const httpBase = opts.url.replace(/^ws/, 'http');
@@ -226,7 +226,7 @@ export class RemoteAgent {
   private onWelcome(msg: Extract<ControlMessage, { type: 'welcome' }>): void {
     if (msg.credential) {
       this.identity = { agentId: msg.agent_id, credential: msg.credential };
-      this.outbox.saveIdentity(msg.agent_id, msg.credential, this.opts.url, this.opts.token ? sha256(this.opts.token) : null);
+      this.outbox.saveIdentity(msg.agent_id, msg.credential, this.opts.url, this.opts.token ? hashSecret(this.opts.token) : null);
       this.opts.log(`joined as ${msg.name} (${msg.agent_id})`);
     } else {
       this.opts.log(`connected as ${msg.name} (${msg.agent_id})`);
@@ -461,10 +461,6 @@ export class RemoteAgent {
     }
     void Promise.all(left.map((r) => r.handle.done.catch(() => undefined))).then(() => this.finished({ code, message }));
   }
-}
-
-function sha256(text: string): string {
-  return crypto.createHash('sha256').update(text).digest('hex');
 }
 
 /** Reads a PEM file for `--ca`. */
