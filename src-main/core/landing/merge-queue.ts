@@ -92,8 +92,7 @@ export class LandingService {
       }
       // What this call asks for after the queue (push, pull requests) is done on resume too: the
       // landing row does not keep it, and a resumed `land --push` that never pushed would say "done".
-      if (opts.push || opts.pr) await checkRemote(unfinished.repo, opts.remote ?? 'origin');
-      if (opts.pr) await checkGh(unfinished.repo, opts.remote ?? 'origin', this.env, this.deps.ghTimeoutMs);
+      await this.checkAfterQueue(unfinished.repo, opts);
       // From here to work() nothing is awaited, and the takeover is a compare-and-set on the owner
       // seen: of two resumes at once, in this process or in two, exactly one goes on.
       const now = this.landStore.get(unfinished.id)!;
@@ -102,6 +101,12 @@ export class LandingService {
     }
     const landing = await this.write(opts, true);
     return this.work(landing, false, afterQueue(opts));
+  }
+
+  /** What the call asks for after the queue (a push, pull requests) can be done from `repo`. */
+  private async checkAfterQueue(repo: string, opts: LandOptions): Promise<void> {
+    if (opts.push || opts.pr) await checkRemote(repo, opts.remote ?? 'origin');
+    if (opts.pr) await checkGh(repo, opts.remote ?? 'origin', this.env, this.deps.ghTimeoutMs);
   }
 
   /** Another call of this process, or a live process, is working on the landing: it is not touched. */
@@ -122,8 +127,7 @@ export class LandingService {
     const items = planItems(runTasks(this.deps.store, opts.runId), opts.tasks, this.deps.winners?.(opts.runId));
     if (items.length === 0) throw new LandInputError('runId', `run "${opts.runId}" has no passed task to land`);
     await checkBranches(repo, items);
-    if (opts.push || opts.pr) await checkRemote(repo, opts.remote ?? 'origin');
-    if (opts.pr) await checkGh(repo, opts.remote ?? 'origin', this.env, this.deps.ghTimeoutMs);
+    await this.checkAfterQueue(repo, opts);
     const base = (await git(repo, ['rev-parse', `refs/heads/${intoBranch}`])).trim();
     const check = opts.check === undefined ? this.runLabel(opts.runId, 'land_check') : opts.check;
     const written = this.landStore.create({ runId: opts.runId, repo, intoBranch, mode, checkCommand: check || null, baseCommit: base, ownerPid: process.pid }, items);
