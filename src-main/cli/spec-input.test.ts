@@ -1,0 +1,56 @@
+// Spec files as people really write them, through the real `shoal` command: what is refused says
+// which field and why, exits 2, and leaves nothing behind.
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../core/test-support/temp-core';
+import { waitFor } from '../core/test-support/wait-for';
+import { runCli } from './test-support/cli';
+import { spawnCli } from './test-support/control-plane';
+
+function runRows(db: string): Array<{ id: string; name: string }> {
+  const d = new Database(db, { readonly: true });
+  try {
+    return d.prepare('SELECT id, name FROM runs ORDER BY id').all() as Array<{ id: string; name: string }>;
+  } finally {
+    d.close();
+  }
+}
+
+describe('a spec that names its run', () => {
+  it('is refused by field with exit 2 when the store already has that run id, and the run there is left as it was', async () => {
+    const dir = tempDir();
+    const db = path.join(dir, 'shoal.db');
+    const spec = path.join(dir, 'named.yaml');
+    fs.writeFileSync(spec, 'id: nightly\nname: first\ntask_specs:\n  - { id: a, name: A, instructions: echo one }\n');
+    expect((await runCli(['run', spec, '--db', db])).code).toBe(0);
+    fs.writeFileSync(spec, 'id: nightly\nname: second\ntask_specs:\n  - { id: a, name: A, instructions: echo two }\n');
+    const again = await runCli(['run', spec, '--db', db]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('id: "nightly" is already used by another run');
+    expect(again.stderr).toContain('nothing was run');
+    expect(again.stderr).not.toContain('UNIQUE constraint');
+    expect(runRows(db)).toEqual([{ id: 'nightly', name: 'first' }]);
+  });
+
+  it('is refused the same way by `shoal run --server`, which exits 2', async () => {
+    const dir = tempDir();
+    const db = path.join(dir, 'host.db');
+    const host = spawnCli(['serve', '--db', db], dir);
+    try {
+      const url = (await waitFor(`shoal serve to print its address\n${host.err()}`, () => /Shoal UI: (\S+)/.exec(host.out()), 30_000))[1]!;
+      const spec = path.join(dir, 'named.yaml');
+      fs.writeFileSync(spec, 'id: nightly\nname: first\ntask_specs:\n  - { id: a, name: A, instructions: echo one }\n');
+      const first = await runCli(['run', spec, '--server', url]);
+      expect(first.code, first.stderr).toBe(0);
+      const again = await runCli(['run', spec, '--server', url]);
+      expect(again.code, again.stderr).toBe(2);
+      expect(again.stderr).toContain('id: "nightly" is already used by another run');
+      expect(again.stderr).toContain('nothing was run');
+    } finally {
+      host.child.kill('SIGTERM');
+      await host.exited;
+    }
+  });
+});
