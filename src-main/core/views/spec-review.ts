@@ -7,7 +7,7 @@ import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { isMap, isSeq, parseDocument, type Document } from 'yaml';
 import type { SpecReview } from '../../../src-shared/contract';
-import { detectFormat } from '../fleet/spec/parse-text';
+import { detectFormat, YAML_OPTIONS } from '../fleet/spec/parse-text';
 
 type Key = string | number;
 
@@ -50,7 +50,7 @@ interface Located { raw: unknown; line(keys: Key[]): number | null }
 
 /** YAML and JSON (a YAML document too): lines come from the parser's node ranges. */
 function locateYaml(text: string): Located | null {
-  const doc: Document = parseDocument(text, { uniqueKeys: false });
+  const doc: Document = parseDocument(text, { ...YAML_OPTIONS, uniqueKeys: false });
   if (doc.errors.length > 0) return null;
   const starts = lineStarts(text);
   const bareList = isSeq(doc.contents);

@@ -18,6 +18,11 @@ export function detectFormat(text: string, filename?: string): SpecFormat {
   return 'yaml';
 }
 
+/** How a YAML spec is read, here and where the launch preview places problems: `<<: *defaults`
+ *  merge keys are merged (YAML 1.1's idiom for shared task settings; without this the settings
+ *  became an unknown field "<<" and were silently dropped). */
+export const YAML_OPTIONS = { merge: true } as const;
+
 export class SpecSyntaxError extends Error {}
 
 /** Parses `text`; throws SpecSyntaxError with a line/column a person can find. */
@@ -30,7 +35,7 @@ export function parseSpecText(text: string, format: SpecFormat): unknown {
     }
   }
   if (format === 'yaml') {
-    const doc = parseDocument(text, { intAsBigInt: true, uniqueKeys: true, prettyErrors: true });
+    const doc = parseDocument(text, { ...YAML_OPTIONS, intAsBigInt: true, uniqueKeys: true, prettyErrors: true });
     // The first line of yaml's message ends "at line L, column C:", the colon introducing an excerpt.
     if (doc.errors.length > 0) throw new SpecSyntaxError(`not valid YAML: ${doc.errors[0]!.message.split('\n')[0]!.replace(/:$/, '')}`);
     return normalizeNumbers(doc.toJS({ maxAliasCount: 100 }));
