@@ -100,10 +100,10 @@ function where(text: string, offset: number | undefined): string {
 }
 
 /** How many values (scalars, lists, maps) a spec may expand to: every one the text could spell out
- *  without aliases, and 100,000 more through them. An alias bomb (a few lines that nest aliases
+ *  without aliases, and a million more through them. An alias bomb (a few lines that nest aliases
  *  into billions of values) stops here instead of exhausting memory. */
 function expansionBudget(text: string): { left: number; limit: number } {
-  return { left: text.length + 100_000, limit: text.length + 100_000 };
+  return { left: text.length + 1_000_000, limit: text.length + 1_000_000 };
 }
 
 /** YAML/TOML give integers as bigint and floats as number; map them onto the lossless JSON
