@@ -54,3 +54,17 @@ describe('a spec that names its run', () => {
     }
   });
 });
+
+describe('the bytes of a spec file', () => {
+  const task = '{"id":"a","name":"A","instructions":"echo a"}';
+
+  it('reads a JSON spec saved with a byte-order mark, as YAML and TOML ones were read', async () => {
+    const dir = tempDir();
+    const spec = path.join(dir, 'notepad.json');
+    fs.writeFileSync(spec, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`{"name":"with bom","task_specs":[${task}]}`)]));
+    const r = await runCli(['validate', spec]);
+    expect(r.stdout + r.stderr).not.toContain('Unexpected token');
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toContain('run "with bom" with 1 task');
+  });
+});

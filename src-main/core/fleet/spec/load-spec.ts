@@ -40,6 +40,9 @@ const I32_MIN = -2147483648;
 const I32_MAX = 2147483647;
 
 export function loadSpec(text: string, options: LoadOptions): LoadResult {
+  // A byte-order mark (Windows editors write one) is no part of the spec: YAML and TOML skipped it,
+  // JSON refused it as an invisible 'Unexpected token'.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') return { ok: false, issues: ['(root): the file is empty; expected a FleetRun or a list of task specs'] };
   let format: SpecFormat;
   let raw: unknown;
