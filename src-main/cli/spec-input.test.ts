@@ -67,4 +67,25 @@ describe('the bytes of a spec file', () => {
     expect(r.code, r.stdout).toBe(0);
     expect(r.stdout).toContain('run "with bom" with 1 task');
   });
+
+  it('refuses bytes that are not UTF-8, naming the byte and where it is, rather than running with "�" in the spec', async () => {
+    const dir = tempDir();
+    const spec = path.join(dir, 'latin1.yaml');
+    // "café" saved as Latin-1: é is the single byte 0xe9.
+    fs.writeFileSync(spec, Buffer.concat([Buffer.from('name: ok\ntask_specs:\n  - { id: a, name: "caf'), Buffer.from([0xe9]), Buffer.from('", instructions: echo }\n')]));
+    const validate = await runCli(['validate', spec, '--json']);
+    expect(validate.code).toBe(2);
+    expect(JSON.parse(validate.stdout)).toEqual({ ok: false, errors: ['(root): not UTF-8 text: byte 0xe9 at line 3, column 24 is not part of a UTF-8 character; save the file as UTF-8'] });
+    const run = await runCli(['run', spec], { env: { SHOAL_HOME: dir } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('(root): not UTF-8 text: byte 0xe9 at line 3, column 24');
+    expect(fs.existsSync(path.join(dir, 'shoal.db'))).toBe(false);
+  });
+
+  it('says a folder is a folder', async () => {
+    const dir = tempDir();
+    const r = await runCli(['validate', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`shoal validate: cannot read ${dir}: it is a folder, not a spec file\n`);
+  });
 });

@@ -1,11 +1,9 @@
 // `shoal run SPEC --server URL`: the run is created by, and runs on, a host that is already running;
 // this process only submits it and follows it with the same progress lines and summary table.
-import fs from 'node:fs';
-import path from 'node:path';
 import type { RunSummary, TaskRow } from '../../src-shared/contract';
 import { RemoteError } from '../../src-shared/contract/envelope';
 import type { CliIo } from './io';
-import { UsageError } from './io';
+import { readSpecText } from './read-spec';
 import { ProgressDisplay, summaryTable } from './progress';
 import { ServerClient } from './server-client';
 import { FINISHED_RUN_STATUSES, isIn } from '../../src-shared/protocol/event-states';
@@ -13,20 +11,16 @@ import { FINISHED_RUN_STATUSES, isIn } from '../../src-shared/protocol/event-sta
 const WAITING_FOR_A_PERSON = new Set(['review']);
 
 export async function runOnServer(file: string, opts: { url: string; token?: string; workspace: string | null; json: boolean }, io: CliIo): Promise<number> {
-  const full = path.resolve(io.cwd, file);
-  let text: string;
-  try {
-    text = fs.readFileSync(full, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
-  }
+  const refused = (issues: readonly string[]): number => {
+    for (const issue of issues) io.stderr.write(issue + '\n');
+    io.stderr.write(`${file}: invalid spec; nothing was run\n`);
+    return 2;
+  };
+  const read = readSpecText(file, io.cwd);
+  if (read.text === null) return refused([read.issue]);
+  const { file: full, text } = read;
   const client = await ServerClient.connect(opts.url, opts.token);
   try {
-    const refused = (issues: readonly string[]): number => {
-      for (const issue of issues) io.stderr.write(issue + '\n');
-      io.stderr.write(`${file}: invalid spec; nothing was run\n`);
-      return 2;
-    };
     let check: { ok: boolean; issues?: string[]; warnings?: string[] };
     try {
       check = await client.call<{ ok: boolean; issues?: string[]; warnings?: string[] }>('specs.validate', { text, filename: full, workspace: opts.workspace });
