@@ -6,6 +6,7 @@ import { FleetRunSchema, type FleetRun, type FleetTaskSpec, type FleetWorkerSpec
 import { formatIssues } from '../../../../src-shared/protocol/errors';
 import { alertPolicyIssues } from '../../alerts/alert-config';
 import { remoteWorkIssues } from './remote-work-fields';
+import { unknownFieldWarnings } from './unknown-fields';
 import { parseDockerArgs } from '../../hosts/docker/docker-args';
 import { readAgentSpec } from '../agents/agent-spec';
 import { expandCandidates } from '../../landing/candidates';
@@ -73,7 +74,8 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
   if (!parsed.success) return { ok: false, issues: formatIssues(parsed.error) };
   const run = parsed.data as FleetRun;
   const issues: string[] = [];
-  const warnings: string[] = [];
+  // The protocol ignores fields it does not know; a misspelt one is said, not silently dropped.
+  const warnings: string[] = unknownFieldWarnings(doc);
   if (run.task_specs.length === 0) issues.push('task_specs: empty; a run needs at least one task spec');
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(run.id)) issues.push(`id: "${run.id}" must be 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit`);
 
