@@ -85,6 +85,10 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
     const prev = workerIds.get(w.id);
     if (prev !== undefined) issues.push(`worker_specs[${i}].id: duplicate id "${w.id}" (also worker_specs[${prev}])`);
     workerIds.set(w.id, i);
+    // 0 ran one task at a time all the same (and the preview said 0): neither "none" nor "no limit".
+    if (w.max_concurrent_tasks !== undefined && w.max_concurrent_tasks !== null && Number(w.max_concurrent_tasks) < 1) {
+      issues.push(`worker_specs[${i}].max_concurrent_tasks: must be at least 1 (leave it out for as many as --max-workers allows)`);
+    }
     // Validation reads the spec only: say what it did not check rather than calling it plainly valid.
     if (w.host.kind === 'ssh') warnings.push(`worker_specs[${i}]: ssh host ${w.host.host} was not contacted (reachability, host key, git are checked when the run starts)`);
     if (w.host.kind === 'docker') {
