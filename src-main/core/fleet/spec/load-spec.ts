@@ -10,7 +10,7 @@ import { unknownFieldWarnings } from './unknown-fields';
 import { parseDockerArgs } from '../../hosts/docker/docker-args';
 import { readAgentSpec } from '../agents/agent-spec';
 import { expandCandidates } from '../../landing/candidates';
-import { newRunId, nowIso } from '../ids';
+import { newRunId, nowIso, refSlug } from '../ids';
 import type { NewRun } from '../fleet-store';
 import type { LoadedTask } from './loaded-task';
 import { detectFormat, parseSpecText, SpecSyntaxError, type SpecFormat } from './parse-text';
@@ -141,6 +141,7 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
   });
   // Best-of-N: a task asking for candidates becomes one sibling task per candidate.
   const expanded = expandCandidates(tasks, issues);
+  issues.push(...sharedNameIssues(expanded, run.task_specs.map((t) => t.id)));
   if (issues.length > 0) return { ok: false, issues };
   return {
     ok: true,
@@ -151,6 +152,45 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
       run: { id: run.id, name: run.name, labels: run.labels, workerSpecs: run.worker_specs, workspace: options.workspace ?? null, createdAt: run.created_at, tasks: expanded },
     },
   };
+}
+
+/**
+ * Each task works on the branch shoal/<run>/<refSlug(id)>, in folders named the same way. Two ids
+ * that come out the same there ("a..b" and "a.b", "x.lock" and "x-lock", ids alike in their first 80
+ * characters) shared one branch: the second task's work replaced the first's. Ids that differ only
+ * in case ("A" and "a") are one folder and one branch on macOS and Windows. Duplicate ids are
+ * reported apart. `specIds`: the spec's task ids in order (a candidate is placed at its task's).
+ */
+function sharedNameIssues(tasks: readonly LoadedTask[], specIds: readonly string[]): string[] {
+  const issues: string[] = [];
+  const indexOf = new Map<string, number>();
+  specIds.forEach((id, i) => {
+    if (!indexOf.has(id)) indexOf.set(id, i);
+  });
+  const where = (t: LoadedTask): string => {
+    const of = (t.spec.metadata as Record<string, unknown>).candidate_of;
+    return `task_specs[${indexOf.get(typeof of === 'string' ? of : t.spec.id) ?? '?'}]`;
+  };
+  const bySlug = new Map<string, LoadedTask>();
+  const said = new Set<string>();
+  for (const t of tasks) {
+    const id = t.spec.id;
+    const slug = refSlug(id);
+    const first = bySlug.get(slug.toLowerCase());
+    if (first === undefined) {
+      bySlug.set(slug.toLowerCase(), t);
+      continue;
+    }
+    const other = first.spec.id;
+    if (other === id || said.has(id)) continue;
+    said.add(id);
+    const at = where(t);
+    const otherAt = where(first);
+    issues.push(refSlug(other) === slug
+      ? `${at}.id: "${id}" would share the branch shoal/<run>/${slug} with "${other}" (${otherAt}) (branch names cannot hold every id as written); give one of them another id`
+      : `${at}.id: "${id}" differs from "${other}" (${otherAt}) only in case, and macOS and Windows take their branches and folders for one; give one of them another id`);
+  }
+  return issues;
 }
 
 function checkScorer(t: FleetTaskSpec, at: string, issues: string[]): void {
