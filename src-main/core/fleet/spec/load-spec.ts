@@ -64,7 +64,8 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
   else if (raw && typeof raw === 'object') doc = { ...(raw as Record<string, unknown>) };
   else return { ok: false, issues: ['(root): expected a FleetRun (an object with task_specs) or a list of task specs'] };
   if (!('task_specs' in doc)) return { ok: false, issues: ['task_specs: required (a run needs at least one task spec)'] };
-  const fallbackName = options.filename ? path.basename(options.filename).replace(/\.(json|ya?ml|toml)$/i, '') : 'untitled run';
+  // A file named just ".yaml" gives no name either.
+  const fallbackName = (options.filename ? path.basename(options.filename).replace(/\.(json|ya?ml|toml)$/i, '') : '') || 'untitled run';
   doc.id ??= newRunId();
   doc.name ??= fallbackName;
   doc.status ??= 'pending';
@@ -77,6 +78,8 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
   // The protocol ignores fields it does not know; a misspelt one is said, not silently dropped.
   const warnings: string[] = unknownFieldWarnings(doc);
   if (run.task_specs.length === 0) issues.push('task_specs: empty; a run needs at least one task spec');
+  // A blank name is a blank row in the runs list and the summary table.
+  if (run.name.trim() === '') issues.push('name: empty; give the run a name, or leave name out to use the file\'s');
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(run.id)) issues.push(`id: "${run.id}" must be 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit`);
 
   // Workers: the run's own worker_specs, else the default local worker.
@@ -115,6 +118,7 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
     if (prev !== undefined) issues.push(`${at}.id: duplicate id "${t.id}" (also task_specs[${prev}])`);
     seen.set(t.id, i);
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(t.id)) issues.push(`${at}.id: "${t.id}" must be 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit`);
+    if (t.name.trim() === '') issues.push(`${at}.name: empty; give the task a name to know it by`);
     if (t.instructions.trim() === '') issues.push(`${at}.instructions: empty; say what the agent should do`);
     if (t.timeout_seconds !== null && t.timeout_seconds !== undefined && Number(t.timeout_seconds) < 1) issues.push(`${at}.timeout_seconds: must be at least 1 (leave it out for no timeout)`);
     checkScorer(t, at, issues);
