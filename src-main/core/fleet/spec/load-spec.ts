@@ -37,6 +37,8 @@ export interface LoadOptions {
   sharedWorkers?: ReadonlyArray<{ id: string; capabilities: readonly string[] }>;
 }
 
+const NUL_PROBLEM = 'contains a NUL character (\\u0000), which a program cannot be given';
+
 const I32_MIN = -2147483648;
 const I32_MAX = 2147483647;
 
@@ -130,7 +132,17 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
     const requires = readStringList(meta.requires, `${at}.metadata.requires`, issues);
     if (meta.env !== undefined && (typeof meta.env !== 'object' || meta.env === null || Array.isArray(meta.env) || Object.values(meta.env).some((v) => typeof v !== 'string'))) {
       issues.push(`${at}.metadata.env: expected a map of environment variable names to strings`);
+    } else if (meta.env !== undefined) {
+      for (const [name, value] of Object.entries(meta.env as Record<string, string>)) {
+        const field = /^[A-Za-z_$][\w$]*$/.test(name) ? `${at}.metadata.env.${name}` : `${at}.metadata.env[${JSON.stringify(name)}]`;
+        if (name === '' || name.includes('=') || name.includes('\0')) issues.push(`${field}: not an environment variable name (it must be non-empty, without "=" or NUL)`);
+        else if (value.includes('\0')) issues.push(`${field}: ${NUL_PROBLEM}`);
+      }
     }
+    // What the agent is started with: a NUL in it made the start throw, and the attempt hung in "starting".
+    if (t.instructions.includes('\0')) issues.push(`${at}.instructions: ${NUL_PROBLEM}`);
+    if (typeof agent !== 'string' && agent.kind === 'custom' && agent.command.includes('\0')) issues.push(`${at}.metadata.${typeof meta.agent === 'object' ? 'agent.command' : 'command'}: ${NUL_PROBLEM}`);
+    if (typeof meta.model === 'string' && meta.model.includes('\0')) issues.push(`${at}.metadata.model: ${NUL_PROBLEM}`);
     checkRelativePaths(meta.artifact_paths, `${at}.metadata.artifact_paths`, issues);
     issues.push(...remoteWorkIssues(meta, `${at}.metadata`));
     const placeableOn = workerCaps.filter((w) => requires.every((r) => w.caps.has(r))).map((w) => w.id);
