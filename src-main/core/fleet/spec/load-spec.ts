@@ -94,6 +94,13 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
     if (w.max_concurrent_tasks !== undefined && w.max_concurrent_tasks !== null && Number(w.max_concurrent_tasks) < 1) {
       issues.push(`worker_specs[${i}].max_concurrent_tasks: must be at least 1 (leave it out for as many as --max-workers allows)`);
     }
+    if (w.id.trim() === '') issues.push(`worker_specs[${i}].id: empty; give the worker an id its tasks' events can name`);
+    // What a connection could never be made with: refused now rather than a worker that waits forever.
+    if (w.host.kind === 'ssh') {
+      if (w.host.host.trim() === '' || /\s/.test(w.host.host)) issues.push(`worker_specs[${i}].host.host: ${w.host.host.trim() === '' ? 'empty' : `"${w.host.host}" has spaces`}; give the SSH host's name or address`);
+      if (w.host.port === 0) issues.push(`worker_specs[${i}].host.port: 0 is not a port; give 1-65535 (or leave it out for 22)`);
+    }
+    if (w.host.kind === 'docker' && w.host.image.trim() === '') issues.push(`worker_specs[${i}].host.image: empty; give an image the daemon has, e.g. localhost/shoal-worker:latest`);
     // Validation reads the spec only: say what it did not check rather than calling it plainly valid.
     if (w.host.kind === 'ssh') warnings.push(`worker_specs[${i}]: ssh host ${w.host.host} was not contacted (reachability, host key, git are checked when the run starts)`);
     if (w.host.kind === 'docker') {

@@ -12,4 +12,24 @@ describe('worker_specs', () => {
     });
     expect(loadSpec(spec(1), { filename: 'w.json', defaultCapabilities: [] }).ok).toBe(true);
   });
+
+  it('refuses an SSH host that is empty or has spaces, port 0, an empty image and an empty worker id', () => {
+    const r = loadSpec(JSON.stringify({
+      name: 'w',
+      worker_specs: [
+        { id: 's', name: 'S', host: { kind: 'ssh', host: '', port: 0 } },
+        { id: 't', name: 'T', host: { kind: 'ssh', host: 'my box' } },
+        { id: 'd', name: 'D', host: { kind: 'docker', image: ' ' } },
+        { id: '', name: 'L', host: { kind: 'local' } },
+      ],
+      task_specs: [{ id: 'a', name: 'A', instructions: 'echo' }],
+    }), { filename: 'w.json', defaultCapabilities: [] });
+    expect(r).toEqual({ ok: false, issues: [
+      "worker_specs[0].host.host: empty; give the SSH host's name or address",
+      'worker_specs[0].host.port: 0 is not a port; give 1-65535 (or leave it out for 22)',
+      'worker_specs[1].host.host: "my box" has spaces; give the SSH host\'s name or address',
+      'worker_specs[2].host.image: empty; give an image the daemon has, e.g. localhost/shoal-worker:latest',
+      "worker_specs[3].id: empty; give the worker an id its tasks' events can name",
+    ] });
+  });
 });
