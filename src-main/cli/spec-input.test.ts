@@ -89,3 +89,32 @@ describe('the bytes of a spec file', () => {
     expect(r.stderr).toBe(`shoal validate: cannot read ${dir}: it is a folder, not a spec file\n`);
   });
 });
+
+describe('several spec files', () => {
+  it('`shoal validate` checks every one (it passed the rest unread), each problem led by its file, exit 2 if any is invalid', async () => {
+    const dir = tempDir();
+    const good = path.join(dir, 'good.yaml');
+    const bad = path.join(dir, 'bad.yaml');
+    fs.writeFileSync(good, 'name: good\ntask_specs:\n  - { id: a, name: A, instructions: echo a }\n');
+    fs.writeFileSync(bad, 'name: bad\ntask_specs:\n  - { id: a, name: A, instructions: echo a, timeout_seconds: 0 }\n');
+    const r = await runCli(['validate', good, bad]);
+    expect(r.code).toBe(2);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      `${good}: valid (yaml), run "good" with 1 task`,
+      `${bad}: task_specs[0].timeout_seconds: must be at least 1 (leave it out for no timeout)`,
+    ]);
+    const json = await runCli(['validate', good, good, '--json']);
+    expect(json.code).toBe(0);
+    expect(json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; ok: boolean })).toMatchObject([{ file: good, ok: true }, { file: good, ok: true }]);
+  });
+
+  it('`shoal run` refuses a second spec instead of ignoring it, and creates nothing', async () => {
+    const dir = tempDir();
+    const spec = path.join(dir, 'one.yaml');
+    fs.writeFileSync(spec, 'name: one\ntask_specs:\n  - { id: a, name: A, instructions: echo a }\n');
+    const r = await runCli(['run', spec, spec], { env: { SHOAL_HOME: dir } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('shoal run: one spec at a time (got 2');
+    expect(fs.existsSync(path.join(dir, 'shoal.db'))).toBe(false);
+  });
+});

@@ -28,6 +28,8 @@ export const doc: CommandDoc = {
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { flags, positional } = parseCommand(args, doc);
+  // A second spec was ignored without a word: `shoal run a.yaml b.yaml` ran a.yaml only.
+  if (positional.length > 1) throw new UsageError(`one spec at a time (got ${positional.length}: ${positional.join(', ')}); run each, or check them all with \`shoal validate\``);
   const maxWorkers = flagInt(flags, 'max-workers', 1, 1024);
   const ws = readWorkspace(flagString(flags, 'workspace'), io.cwd);
   const workspace = ws.path;

@@ -1,12 +1,13 @@
-// `shoal validate SPEC`: exit 0 when the spec is valid, else 2 with every problem as
-// `<field path>: <what is wrong>`. Writes nothing anywhere.
+// `shoal validate SPEC...`: exit 0 when every spec is valid, else 2 with every problem as
+// `<field path>: <what is wrong>` (with several specs, each line starts with its file). Writes
+// nothing anywhere.
 import { JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import { flagString, type CliIo } from '../io';
 import { readSpecFile, readWorkspace } from '../read-spec';
 
 export const doc: CommandDoc = {
-  usage: 'validate SPEC [options]',
-  summary: 'Checks a spec: exit 0 when valid, else 2 with every problem as `<field path>: <what is wrong>`. Writes nothing.',
+  usage: 'validate SPEC... [options]',
+  summary: 'Checks specs: exit 0 when every one is valid, else 2 with every problem as `<field path>: <what is wrong>`. Writes nothing.',
   options: {
     json: JSON_OPTION,
     workspace: { type: 'string', value: 'DIR', help: 'check the spec against this repository' },
@@ -15,17 +16,27 @@ export const doc: CommandDoc = {
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { flags, positional } = parseCommand(args, doc);
-  const { result } = readSpecFile(positional[0], io.cwd, readWorkspace(flagString(flags, 'workspace'), io.cwd));
-  if (flags.get('json')) {
-    io.stdout.write(JSON.stringify(result.ok ? { ok: true, tasks: result.spec.run.tasks.length, warnings: result.spec.warnings } : { ok: false, errors: result.issues }) + '\n');
-    return result.ok ? 0 : 2;
+  const ws = readWorkspace(flagString(flags, 'workspace'), io.cwd);
+  // `shoal validate specs/*.yaml` checks every file: it judged the first alone and passed the rest unread.
+  const files = positional.length > 0 ? positional : [undefined];
+  const several = files.length > 1;
+  let code = 0;
+  for (const file of files) {
+    const { result } = readSpecFile(file, io.cwd, ws);
+    if (!result.ok) code = 2;
+    if (flags.get('json')) {
+      const line = result.ok ? { ok: true, tasks: result.spec.run.tasks.length, warnings: result.spec.warnings } : { ok: false, errors: result.issues };
+      io.stdout.write(JSON.stringify(several ? { file, ...line } : line) + '\n');
+      continue;
+    }
+    const lead = several ? `${file}: ` : '';
+    if (!result.ok) {
+      for (const issue of result.issues) io.stdout.write(lead + issue + '\n');
+      io.stderr.write(`${file}: ${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}; nothing was run\n`);
+      continue;
+    }
+    for (const w of result.spec.warnings) io.stderr.write(`${lead}warning: ${w}\n`);
+    io.stdout.write(`${file}: valid (${result.spec.format}), run "${result.spec.run.name}" with ${result.spec.run.tasks.length} task${result.spec.run.tasks.length === 1 ? '' : 's'}\n`);
   }
-  if (!result.ok) {
-    for (const issue of result.issues) io.stdout.write(issue + '\n');
-    io.stderr.write(`${positional[0]}: ${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}; nothing was run\n`);
-    return 2;
-  }
-  for (const w of result.spec.warnings) io.stderr.write(`warning: ${w}\n`);
-  io.stdout.write(`${positional[0]}: valid (${result.spec.format}), run "${result.spec.run.name}" with ${result.spec.run.tasks.length} task${result.spec.run.tasks.length === 1 ? '' : 's'}\n`);
-  return 0;
+  return code;
 }
