@@ -1,6 +1,7 @@
 // Splits a shell command into the simple commands it would run, so each can be judged on its own:
 // `a && b || c; d | e & f`, newlines, subshells `( … )`, command substitutions `$( … )` and backticks
-// (also inside double quotes, where they still run), `bash -c '…'`, `eval …`, `trap '…'`, find's
+// (also inside double quotes, where they still run), `bash -c '…'` (with any options around -c),
+// function and coproc bodies, `time -p`, `eval …`, `trap '…'`, find's
 // `-exec`, and wrappers (wrappers.ts: `env`, `sudo`, `timeout`, `flock -c`, `npx`, …). Heredoc bodies
 // are data, not commands, and are skipped. A segment whose command cannot be known before it runs
 // (a variable or glob as the command word, inline interpreter code, a shell reading stdin) is marked
@@ -23,7 +24,9 @@ export interface ShellSegment {
 /** Keywords that open or continue a compound command; the command follows them. */
 const LEADING_KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', '{', 'time']);
 /** Segments that start with these hold no command of their own. */
-const NON_COMMANDS = new Set(['fi', 'done', '}', 'esac', 'for', 'case', 'select', 'in', 'function']);
+const NON_COMMANDS = new Set(['fi', 'done', '}', 'esac', 'for', 'case', 'select', 'in']);
+/** Words that open a compound command (what `coproc NAME` may be followed by). */
+const COMPOUND_START = new Set(['{', 'while', 'until', 'if', 'for', 'case', 'select', '[[']);
 const SHELLS = new Set(['bash', 'sh', 'zsh', 'dash', 'ksh', 'mksh', 'yash', 'fish', 'ash', 'busybox-sh']);
 
 const SUBST = 'SHOAL_SUBST';
@@ -183,7 +186,20 @@ function backtickBody(s: string, open: number): { inner: string; stop: number } 
 /** Words of one simple command, then what it really runs (through shells, eval and wrappers). */
 function expandSegment(text: string, parseText: string, out: ShellSegment[], depth: number): void {
   let words = wordsOf(parseText);
-  while (words.length > 0 && LEADING_KEYWORDS.has(words[0]!)) words = words.slice(1);
+  for (;;) {
+    const w = words[0];
+    if (w !== undefined && LEADING_KEYWORDS.has(w)) {
+      words = words.slice(1);
+      // bash's `time` keyword takes -p and --: `time -p X` runs X.
+      if (w === 'time') while (words[0] === '-p' || words[0] === '--') words = words.slice(1);
+    } else if (w === 'function') {
+      words = words.slice(2); // `function NAME { BODY`: the body is a command
+    } else if (w === 'coproc' && words[1] !== undefined && COMPOUND_START.has(words[1])) {
+      words = words.slice(1); // `coproc { BODY`
+    } else if (w === 'coproc' && words[2] !== undefined && COMPOUND_START.has(words[2])) {
+      words = words.slice(2); // `coproc NAME { BODY`
+    } else break;
+  }
   if (words.length === 0 || NON_COMMANDS.has(words[0]!) || /^[A-Za-z_][A-Za-z0-9_]*\(\)$/.test(words[0]!)) return;
   text = text.replace(/^(?:(?:if|then|else|elif|do|while|until|!|\{|time)\s+)+/, '');
   judgeWords(words, text, out, depth);
@@ -219,33 +235,77 @@ function judgeWords(words: string[], text: string, out: ShellSegment[], depth: n
     return;
   }
   if (SHELLS.has(program)) {
-    const c = words.findIndex((w, idx) => idx > 0 && /^-[a-z]*c[a-z]*$/.test(w));
-    if (c > 0 && words[c + 1] !== undefined) {
-      collect(words[c + 1]!, out, depth + 1);
+    const sh = shellInvocation(words);
+    if (sh.command !== undefined) {
+      collect(sh.command, out, depth + 1);
       return;
     }
-    const script = words.slice(1).find((w) => !w.startsWith('-') && !w.startsWith('+'));
-    if (script === undefined && !words.some((w) => /^--?(version|help)$/.test(w))) {
+    if (sh.stdin) {
       out.push({ text, words, opaque: `${program} reads its commands from standard input, which the policy cannot read` });
       return;
     }
   }
-  if (program === 'eval' && words.length > 1) {
-    collect(words.slice(1).join(' '), out, depth + 1);
-    return;
+  if (program === 'eval') {
+    const args = words[1] === '--' ? words.slice(2) : words.slice(1);
+    if (args.length > 0) {
+      collect(args.join(' '), out, depth + 1);
+      return;
+    }
   }
-  if (program === 'trap' && words.length > 2 && words[1] !== '-' && !words[1]!.startsWith('-')) {
-    collect(words[1]!, out, depth + 1);
-    return;
+  if (program === 'trap') {
+    const args = words[1] === '--' ? words.slice(2) : words.slice(1);
+    if (args.length > 1 && !args[0]!.startsWith('-')) {
+      collect(args[0]!, out, depth + 1);
+      return;
+    }
   }
   if (program === 'find') {
     out.push({ text, words: findOwnWords(words) });
     for (const inner of findExecs(words)) judgeWords(inner, quote(inner), out, depth + 1);
     return;
   }
+  if ((program === 'source' || program === '.') && (words[1] === undefined || STDIN_FILES.test(words[1]))) {
+    // `source <(curl …)`, `. /dev/stdin <<< …`: the script comes through a pipe.
+    out.push({ text, words, opaque: `${program} reads its commands from standard input or a pipe, which the policy cannot read` });
+    return;
+  }
   const opaque = opaqueReason(words);
   out.push(opaque ? { text, words, opaque } : { text, words });
 }
+
+/** Shell options whose value is the next word (`-o pipefail`, `-O extglob`, `--rcfile FILE`). */
+const SHELL_VALUE_OPTIONS = /^(?:[-+][A-Za-z]*[oO]|--rcfile|--init-file)$/;
+
+/** How a shell is invoked: the command line of its -c (which may come after other options and
+ *  `--`: `bash -c -x -- 'X'`), or whether it reads its commands from standard input (no script,
+ *  or -s). Neither: it runs a script file. */
+function shellInvocation(words: readonly string[]): { command?: string; stdin: boolean } {
+  let c = false;
+  let s = false;
+  let info = false;
+  let i = 1;
+  for (; i < words.length; i++) {
+    const w = words[i]!;
+    if (w === '--' || w === '-') { i++; break; }
+    if (w === '--command') { c = true; continue; } // fish
+    if (w.startsWith('--command=')) return { command: w.slice('--command='.length), stdin: false };
+    if (w.startsWith('--')) {
+      if (/^--(version|help)$/.test(w)) info = true;
+      if (SHELL_VALUE_OPTIONS.test(w)) i++;
+      continue;
+    }
+    if (!/^[-+][A-Za-z]+$/.test(w)) break;
+    if (w.startsWith('-') && w.includes('c')) c = true;
+    if (w.startsWith('-') && w.includes('s')) s = true;
+    if (SHELL_VALUE_OPTIONS.test(w)) i++;
+  }
+  if (c && words[i] !== undefined) return { command: words[i]!, stdin: false };
+  const script = words[i];
+  return { stdin: !info && (s || script === undefined || STDIN_FILES.test(script)) };
+}
+
+/** Paths that are standard input or a pipe, not a script file. */
+const STDIN_FILES = /^(?:\/dev\/stdin|\/dev\/fd\/\d+|\/proc\/self\/fd\/\d+)$/;
 
 const FIND_EXEC = new Set(['-exec', '-execdir', '-ok', '-okdir']);
 

@@ -146,6 +146,30 @@ const HIDDEN: Array<[string, 'rule' | 'opaque']> = [
   ['node < x.js', 'opaque'],
   ['timeout 5 python3 -c "x"', 'opaque'],
   ["xargs -I{} sh -c '{}' < cmds", 'opaque'],
+  // shell keywords around a command: function bodies, coproc NAME, `time -p`
+  ['function f { touch f; }; f', 'rule'],
+  ['function f { touch f; }\nf', 'rule'],
+  ['coproc w { touch f; }', 'rule'],
+  ['coproc { touch f; }', 'rule'],
+  ['coproc w if touch f; then :; fi', 'rule'],
+  ['time -p touch f', 'rule'],
+  ['time -- touch f', 'rule'],
+  ['time -p -- touch f', 'rule'],
+  // a shell's -c may be followed by more options and `--` before the command line
+  ["bash -c -- 'touch f'", 'rule'],
+  ["bash -c -x 'touch f'", 'rule'],
+  ["bash -c -o pipefail 'touch f'", 'rule'],
+  ["bash -Ec 'touch f'", 'rule'],
+  ["sh -c -e -- 'touch f'", 'rule'],
+  ["fish --command 'touch f'", 'rule'],
+  ['eval -- touch f', 'rule'],
+  ["trap -- 'touch f' EXIT", 'rule'],
+  // commands read from standard input or a pipe
+  ["echo 'touch f' | bash -o pipefail", 'opaque'],
+  ["bash -s x <<< 'touch f'", 'opaque'],
+  ["bash /dev/stdin <<< 'touch f'", 'opaque'],
+  ['source <(echo touch f)', 'opaque'],
+  [". /dev/stdin <<< 'touch f'", 'opaque'],
 ];
 
 // Commands that look similar but run nothing hidden: they keep running in "never" mode.
@@ -179,6 +203,11 @@ const PLAIN: string[] = [
   "echo $$ > pid; exec sleep 30",
   'sleep 30 & echo $! > pid; wait',
   "fix_it=1 && printf '%s' \"$(date)\"",
+  'bash -o pipefail ./script.sh',
+  'time -p make',
+  'function build { make; }',
+  '. ./env.sh',
+  'trap -- EXIT',
 ];
 
 describe('the policy sees through wrappers (touch denied, mode "never")', () => {
