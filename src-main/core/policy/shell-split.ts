@@ -30,6 +30,8 @@ const COMPOUND_START = new Set(['{', 'while', 'until', 'if', 'for', 'case', 'sel
 const SHELLS = new Set(['bash', 'sh', 'zsh', 'dash', 'ksh', 'mksh', 'yash', 'fish', 'ash', 'busybox-sh']);
 
 const SUBST = 'SHOAL_SUBST';
+/** What a `${ … }` expansion is to shell-quote: a variable. */
+const PARAM = '$SHOAL_PARAM';
 
 /** Every simple command `command` would run, in order. */
 export function splitShell(command: string): ShellSegment[] {
@@ -49,7 +51,10 @@ function collect(command: string, out: ShellSegment[], depth: number): void {
   let text = '';
   let parseText = '';
   let quote: "'" | '"' | null = null;
-  let heredocs: string[] = [];
+  let heredocs: Array<{ delim: string; expands: boolean }> = [];
+  /** Where each open `${ … }` parameter expansion starts in parseText: its `)`, `;`, `|` and `#`
+   *  are not the shell's operators, and shell-quote, which reads few of its forms, gets a variable. */
+  const braces: number[] = [];
   const flush = () => {
     if (text.trim() !== '') raw.push({ text: text.trim(), parseText });
     text = '';
@@ -77,12 +82,16 @@ function collect(command: string, out: ShellSegment[], depth: number): void {
       continue;
     }
     if (ch === '$' && next === '(' && command[i + 2] === '(') {
-      // Arithmetic $(( … )): no commands inside.
-      const end = command.indexOf('))', i + 3);
-      const stop = end < 0 ? command.length : end + 2;
-      add(command.slice(i, stop), '0');
-      i = stop;
-      continue;
+      // Arithmetic $(( … )) — unless the inner paren closes early: `$((cd x) )` is a subshell in
+      // a command substitution. Substitutions inside the arithmetic still run.
+      const outer = parenBody(command, i + 1);
+      const inner = parenBody(command, i + 2);
+      if (inner.stop === outer.stop - 1) {
+        substitutionsIn(inner.inner, nested);
+        add(command.slice(i, outer.stop), '0');
+        i = outer.stop;
+        continue;
+      }
     }
     if ((ch === '$' && next === '(') || ch === '`') {
       const { inner, stop } = ch === '`' ? backtickBody(command, i) : parenBody(command, i + 1);
@@ -91,9 +100,42 @@ function collect(command: string, out: ShellSegment[], depth: number): void {
       i = stop;
       continue;
     }
+    if (ch === '$' && next === '{') {
+      braces.push(parseText.length);
+      add('${');
+      i += 2;
+      continue;
+    }
+    if (ch === '}' && braces.length > 0) {
+      const start = braces.pop()!;
+      text += ch;
+      if (braces.length === 0) parseText = parseText.slice(0, start) + PARAM;
+      i++;
+      continue;
+    }
     if (quote === '"') {
       add(ch);
       if (ch === '"') quote = null;
+      i++;
+      continue;
+    }
+    if (ch === '$' && next === "'") {
+      // ANSI-C quoting $'…': backslash escapes (\' among them) decoded, for shell-quote as '…'.
+      let j = i + 2;
+      while (j < command.length && command[j] !== "'") j += command[j] === '\\' ? 2 : 1;
+      const stop = Math.min(j + 1, command.length);
+      add(command.slice(i, stop), `'${decodeAnsiC(command.slice(i + 2, Math.min(j, command.length))).replace(/'/g, "'\\''")}'`);
+      i = stop;
+      continue;
+    }
+    if (ch === '$' && next === '"') {
+      add(ch, ''); // $"…" (a translated string) is "…"
+      i++;
+      continue;
+    }
+    if (braces.length > 0) {
+      add(ch);
+      if (ch === "'" || ch === '"') quote = ch;
       i++;
       continue;
     }
@@ -111,7 +153,8 @@ function collect(command: string, out: ShellSegment[], depth: number): void {
       // Heredoc: remember the delimiter; its body starts at the next newline.
       const m = /^<<-?\s*(['"]?)([A-Za-z0-9_.-]+)\1/.exec(command.slice(i));
       if (m) {
-        heredocs.push(m[2]!);
+        // An unquoted delimiter: the body's $( … ) and backticks run.
+        heredocs.push({ delim: m[2]!, expands: m[1] === '' });
         add(m[0]);
         i += m[0].length;
         continue;
@@ -120,14 +163,21 @@ function collect(command: string, out: ShellSegment[], depth: number): void {
     if (ch === '\n') {
       flush();
       i++;
-      for (const delim of heredocs) {
+      for (const { delim, expands } of heredocs) {
         // Skip the body up to and including the line that is just the delimiter.
+        const start = i;
+        let end = command.length;
         while (i < command.length) {
           const eol = command.indexOf('\n', i);
           const line = command.slice(i, eol < 0 ? command.length : eol);
+          const lineStart = i;
           i = eol < 0 ? command.length : eol + 1;
-          if (line.replace(/^\t+/, '') === delim) break;
+          if (line.replace(/^\t+/, '') === delim) {
+            end = lineStart;
+            break;
+          }
         }
+        if (expands) substitutionsIn(command.slice(start, end), nested);
       }
       heredocs = [];
       continue;
@@ -176,16 +226,68 @@ function parenBody(s: string, open: number): { inner: string; stop: number } {
 }
 
 function backtickBody(s: string, open: number): { inner: string; stop: number } {
+  // Inside backticks \` \$ and \\ stand for ` $ and \: `a \`b\`` runs a, whose b runs too.
+  const unescape = (body: string) => body.replace(/\\([`$\\])/g, '$1');
   for (let i = open + 1; i < s.length; i++) {
     if (s[i] === '\\') { i++; continue; }
-    if (s[i] === '`') return { inner: s.slice(open + 1, i), stop: i + 1 };
+    if (s[i] === '`') return { inner: unescape(s.slice(open + 1, i)), stop: i + 1 };
   }
-  return { inner: s.slice(open + 1), stop: s.length };
+  return { inner: unescape(s.slice(open + 1)), stop: s.length };
+}
+
+/** The command substitutions in text where nothing else is a command (an arithmetic expression, an
+ *  unquoted heredoc's body): `$( … )`, `$(( … ))`'s own, and backticks. Quotes are plain text there. */
+function substitutionsIn(text: string, nested: string[]): void {
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === '\\') { i++; continue; }
+    if (ch === '$' && text[i + 1] === '(') {
+      const outer = parenBody(text, i + 1);
+      const inner = text[i + 2] === '(' ? parenBody(text, i + 2) : null;
+      if (inner && inner.stop === outer.stop - 1) substitutionsIn(inner.inner, nested);
+      else nested.push(outer.inner);
+      i = outer.stop - 1;
+    } else if (ch === '`') {
+      const b = backtickBody(text, i);
+      nested.push(b.inner);
+      i = b.stop - 1;
+    }
+  }
+}
+
+/** The value of an ANSI-C quoted string's body (`$'…'`), as bash computes it. */
+function decodeAnsiC(body: string): string {
+  const SIMPLE: Record<string, string> = { a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', "'": "'", '"': '"', '?': '?' };
+  let out = '';
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i]!;
+    if (ch !== '\\' || i + 1 >= body.length) { out += ch; continue; }
+    const e = body[++i]!;
+    let m: RegExpExecArray | null;
+    if (SIMPLE[e] !== undefined) out += SIMPLE[e];
+    else if ((m = /^[0-7]{1,3}/.exec(body.slice(i)))) { out += String.fromCharCode(parseInt(m[0], 8)); i += m[0].length - 1; }
+    else if (e === 'x' && (m = /^[0-9A-Fa-f]{1,2}/.exec(body.slice(i + 1)))) { out += String.fromCharCode(parseInt(m[0], 16)); i += m[0].length; }
+    else if (e === 'u' && (m = /^[0-9A-Fa-f]{1,4}/.exec(body.slice(i + 1)))) { out += String.fromCodePoint(parseInt(m[0], 16)); i += m[0].length; }
+    else if (e === 'U' && (m = /^[0-9A-Fa-f]{1,8}/.exec(body.slice(i + 1)))) { out += String.fromCodePoint(Math.min(parseInt(m[0], 16), 0x10ffff)); i += m[0].length; }
+    else if (e === 'c' && i + 1 < body.length) { out += String.fromCharCode(body.charCodeAt(++i) & 0x1f); }
+    else out += `\\${e}`;
+  }
+  // bash stops a string at a NUL byte.
+  const nul = out.indexOf('\0');
+  return nul >= 0 ? out.slice(0, nul) : out;
 }
 
 /** Words of one simple command, then what it really runs (through shells, eval and wrappers). */
 function expandSegment(text: string, parseText: string, out: ShellSegment[], depth: number): void {
-  let words = wordsOf(parseText);
+  let words: string[];
+  try {
+    words = wordsOf(parseText);
+  } catch (e) {
+    // shell-quote gives up (`${` never closed): bash would not run it as written either, but what
+    // it means is unknown, so it is never let through on an allow rule.
+    out.push({ text, words: [text], opaque: `the policy cannot read it (${(e as Error).message})` });
+    return;
+  }
   for (;;) {
     const w = words[0];
     if (w !== undefined && LEADING_KEYWORDS.has(w)) {
@@ -346,7 +448,7 @@ export function wordsOf(text: string): string[] {
     if (typeof t === 'string') {
       const n = tokens[i + 1];
       if (/^\d+$/.test(t) && n && typeof n === 'object' && 'op' in n && /[<>]/.test(String(n.op))) continue;
-      words.push(t.split(SUBST).join('$(…)'));
+      words.push(t.split(SUBST).join('$(…)').split(PARAM).join('${…}'));
       continue;
     }
     if ('comment' in t) break;

@@ -170,6 +170,18 @@ const HIDDEN: Array<[string, 'rule' | 'opaque']> = [
   ["bash /dev/stdin <<< 'touch f'", 'opaque'],
   ['source <(echo touch f)', 'opaque'],
   [". /dev/stdin <<< 'touch f'", 'opaque'],
+  // substitutions where the splitter saw only data: arithmetic, unquoted heredoc bodies, nested backticks
+  ['echo $(( $(touch f) ))', 'rule'],
+  ['echo $((touch f) )', 'rule'],
+  ['cat <<EOF\n$(touch f)\nEOF', 'rule'],
+  ['cat <<EOF\nx `touch f` y\nEOF\necho done', 'rule'],
+  ['cat <<-EOF\n\t$(touch f)\n\tEOF', 'rule'],
+  ['echo `echo \\`touch f\\``', 'rule'],
+  // quoting the splitter read wrongly: ANSI-C $'…' (with \' inside), and ${…} holding ) or ;
+  ["echo $'it\\'s'; touch f", 'rule'],
+  ["$'\\x74ouch' f", 'rule'],
+  ['echo ${a/)/x}; touch f', 'rule'],
+  ['echo "${a:-;}"; touch f', 'rule'],
 ];
 
 // Commands that look similar but run nothing hidden: they keep running in "never" mode.
@@ -208,6 +220,11 @@ const PLAIN: string[] = [
   'function build { make; }',
   '. ./env.sh',
   'trap -- EXIT',
+  "cat <<'EOF'\n$(touch f)\nEOF",
+  'cat <<EOF\ntouch f\nEOF',
+  'echo $(( (1 + 2) * 3 ))',
+  'echo ${f%.ts} ${a/x/y} ${#list[@]}',
+  "printf $'a\\tb\\n'",
 ];
 
 describe('the policy sees through wrappers (touch denied, mode "never")', () => {
