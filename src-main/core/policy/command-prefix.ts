@@ -13,7 +13,7 @@ const ARITY: Record<string, number> = {
 
 /** Global flags that take the next word as their value, per program. */
 const VALUE_FLAGS: Record<string, string[]> = {
-  git: ['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env'],
+  git: ['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env', '--shallow-file', '--attr-source', '--super-prefix'],
   docker: ['-H', '--host', '--context', '-c', '--config', '-l', '--log-level'],
   podman: ['--url', '--connection', '-c', '--root', '--runroot'],
   kubectl: ['-n', '--namespace', '--context', '--kubeconfig', '-s', '--server', '--cluster', '--user'],

@@ -6,7 +6,8 @@
 //
 // What it can see: every simple command of a chain, pipeline, subshell or substitution; commands run
 // by shells (`sh -c`), eval, trap, find -exec and the wrappers listed in wrappers.ts (privilege
-// wrappers such as sudo are judged themselves too). What it cannot see: a command word built at run
+// wrappers such as sudo are judged themselves too). What it cannot see: a command word (or a
+// subcommand a rule would name: `git $(echo push)`, `git {push,}`) built at run
 // time (`$T f`, `${X}touch`, globs), code given inline to an interpreter (`python3 -c`, `node -e`,
 // awk's system(), sed's e) or read from stdin (`… | sh`). Such a segment is opaque: a deny rule that
 // matches its visible words still denies it, otherwise it asks (refused in "never" and "reject"
@@ -16,7 +17,7 @@
 import type { ApprovalMode, PolicyAction, PolicyDecision, PolicyLayer, PolicyRule, PolicyVerdict } from '../../../src-shared/contract/methods/policy';
 import { matchesPrefix, prefixSpecificity, prefixWords, proposedPrefix, shapeOf, type CommandShape } from './command-prefix';
 import { globMatches } from './glob';
-import { splitShell } from './shell-split';
+import { DYNAMIC_WORD, splitShell, type ShellSegment } from './shell-split';
 
 export interface PolicyCall {
   tool: string;
@@ -138,14 +139,17 @@ export function evaluatePolicy(call: PolicyCall, layers: readonly RuleLayer[], m
   if (call.tool === 'exec_shell') {
     const command = call.command ?? '';
     const parts = splitShell(command);
-    const segments = (parts.length > 0 ? parts : [{ text: command.trim(), words: [] as string[] }]).map((s) => {
+    const segments = (parts.length > 0 ? parts : [{ text: command.trim(), words: [] as string[] } as ShellSegment]).map((s) => {
       const shape = shapeOf(s.words);
-      const subject = s.opaque !== undefined ? JSON.stringify(s.text) : shape ? `"${shape.key.join(' ')}"` : 'an empty command';
+      // `git $(echo push)`, `git {push,}`: the subcommand a rule would name is only known when it runs.
+      const dynamicKey = shape?.key.slice(1).find((w) => DYNAMIC_WORD.test(w));
+      const opaque = s.opaque ?? (dynamicKey !== undefined ? `its subcommand ${JSON.stringify(dynamicKey)} is only known when it runs` : undefined);
+      const subject = opaque !== undefined ? JSON.stringify(s.text) : shape ? `"${shape.key.join(' ')}"` : 'an empty command';
       const c = decideSubject(compiled, call, shape);
-      const v = verdictFor(c, mode, subject, s.opaque);
+      const v = verdictFor(c, mode, subject, opaque);
       // A rule that says exactly this outweighs a mode that turned an ask into a refusal.
       const weight = STRICTNESS[v.action] * 2 + (c?.rule.action === v.action ? 1 : 0);
-      return { command: s.text, words: s.words, opaque: s.opaque, weight, ...v };
+      return { command: s.text, words: s.words, opaque, weight, ...v };
     });
     let decider = segments[0]!;
     for (const s of segments) if (s.weight > decider.weight) decider = s;

@@ -45,6 +45,14 @@ const TABLE: Row[] = [
   ['absolute program paths', sh('/usr/bin/git push'), 'on-request', 'ask', 'r-git-push'],
   ['make deploy denied, make test not', sh('make test'), 'on-request', 'allow', null],
   ['make with -C is still make deploy', sh('make -C sub deploy'), 'on-request', 'deny', 'u-make-deploy'],
+  ['git global options with a value: --attr-source', sh('git --attr-source HEAD push'), 'on-request', 'ask', 'r-git-push'],
+  ['git global options with a value: --shallow-file', sh('git --shallow-file x push'), 'on-request', 'ask', 'r-git-push'],
+  // a subcommand known only when it runs: no rule can say what it is, so it asks
+  ['a substituted subcommand asks', sh('git $(echo push) origin'), 'on-request', 'ask', null],
+  ['a brace-expanded subcommand asks', sh('git {push,} origin'), 'on-request', 'ask', null],
+  ['a variable subcommand asks', sh('git "$SUB" origin'), 'on-request', 'ask', null],
+  ['a substituted make target asks', sh('make $(echo deploy)'), 'on-request', 'ask', null],
+  ['a dynamic argument is only an argument', sh('git log $(git rev-parse HEAD)'), 'untrusted', 'allow', 'default-allow-git-log'],
   // chains: the strictest segment decides
   ['&& chain', sh('git status && git push'), 'on-request', 'ask', 'r-git-push'],
   ['|| chain', sh('npm test || make deploy'), 'on-request', 'deny', 'u-make-deploy'],

@@ -308,7 +308,7 @@ function expandSegment(text: string, parseText: string, out: ShellSegment[], dep
 }
 
 /** Characters that make a command word unknowable before it runs: expansions, globs, braces. */
-const DYNAMIC_WORD = /[$`*?[{]/;
+export const DYNAMIC_WORD = /[$`*?[{]/;
 
 /** Pushes the segments `words` runs: itself, or what its wrapper, shell or eval runs. */
 function judgeWords(words: string[], text: string, out: ShellSegment[], depth: number): void {

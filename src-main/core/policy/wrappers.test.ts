@@ -91,6 +91,7 @@ const HIDDEN: Array<[string, 'rule' | 'opaque']> = [
   // package runners also run what is on PATH
   ['npx touch f', 'rule'],
   ['npm exec -- touch f', 'rule'],
+  ['npm x touch f', 'rule'],
   ["npm exec -c 'touch f'", 'rule'],
   ['uv run touch f', 'rule'],
   ['poetry run touch f', 'rule'],

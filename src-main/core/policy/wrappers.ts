@@ -105,6 +105,7 @@ export const WRAPPERS: Readonly<Record<string, WrapperSpec>> = {
 /** Two-word wrappers: `npm exec X`, `uv run X`, `direnv exec DIR X`. Keyed "program sub". */
 export const SUB_WRAPPERS: Readonly<Record<string, WrapperSpec>> = {
   'npm exec': { valueFlags: ['-p', '--package', '-w', '--workspace'], shellFlags: ['-c', '--call'], keepSelf: true },
+  'npm x': { valueFlags: ['-p', '--package', '-w', '--workspace'], shellFlags: ['-c', '--call'], keepSelf: true },
   'pnpm exec': { valueFlags: ['-C', '--dir', '--filter', '-F'], shellFlags: ['-c'], keepSelf: true },
   'pnpm dlx': { valueFlags: ['--package'], shellFlags: ['-c', '--shell-mode'], keepSelf: true },
   'yarn exec': { keepSelf: true },
