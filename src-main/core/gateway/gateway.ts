@@ -5,6 +5,7 @@
 // (phase and details in `extra`), a thread's to the caller's onLifecycle hook.
 // Fleet agents reach it over MCP (mcp-http.ts); threads call invoke() directly.
 import crypto from 'node:crypto';
+import { quote } from 'shell-quote';
 import { BASE_ENV_ALLOWLIST, GATEWAY_SERVER_NAME } from '../fleet/agents/launch';
 import { PathEscapeError } from '../fleet/artifacts';
 import type { EventPayload } from '../fleet/event-log';
@@ -402,7 +403,8 @@ export class ShoalToolGateway implements ToolGateway {
         set.add(sessionEntry(ctx.tool, command));
       }
       if (final.decision === 'approved_execpolicy_amendment' && decision.proposedAmendment.length > 0) {
-        const prefix = decision.proposedAmendment.join(' ');
+        // Quoted as the policy reads a prefix back: a program named `my tool` stays one word.
+        const prefix = quote(decision.proposedAmendment);
         const existing = this.deps.policy.rules().find((r) => r.tool === 'exec_shell' && r.prefix === prefix && r.action === 'allow');
         if (!existing) {
           this.deps.policy.saveRule({ id: this.deps.policy.freeRuleId(`allow-${prefix}`), tool: 'exec_shell', prefix, action: 'allow', note: `Added when ${by} approved ${record.id}.` }, by);

@@ -42,6 +42,9 @@ interface Compiled {
   rule: PolicyRule;
   layer: PolicyLayer;
   shape: CommandShape | null;
+  /** A prefix that names no command (a stored rule saved before prefixes were checked): it matches
+   *  nothing, rather than every command as a rule without a prefix would. */
+  never: boolean;
   specificity: number;
 }
 
@@ -56,10 +59,18 @@ export function describeRule(rule: PolicyRule): string {
 
 function compile(layer: RuleLayer): Compiled[] {
   return layer.rules.map((rule) => {
-    const shape = rule.prefix ? shapeOf(prefixWords(rule.prefix)) : null;
+    let shape: CommandShape | null = null;
+    if (rule.prefix) {
+      try {
+        shape = shapeOf(prefixWords(rule.prefix));
+      } catch {
+        shape = null;
+      }
+    }
+    const never = !!rule.prefix && shape === null;
     const specificity = (shape ? prefixSpecificity(shape) * 10 : 0) + (rule.path ? 5 + rule.path.replace(/\*/g, '').length / 1000 : 0)
       + (rule.workspace ? 3 : 0) + (rule.tool.includes('*') ? 0 : 1);
-    return { rule, layer: layer.layer, shape, specificity };
+    return { rule, layer: layer.layer, shape, never, specificity };
   });
 }
 
@@ -83,7 +94,7 @@ function pathMatches(pattern: string, call: PolicyCall): boolean {
 }
 
 function ruleMatches(c: Compiled, call: PolicyCall, shape: CommandShape | null): boolean {
-  if (!toolMatches(c.rule.tool, call.tool)) return false;
+  if (c.never || !toolMatches(c.rule.tool, call.tool)) return false;
   if (c.rule.workspace && !workspaceMatches(c.rule.workspace, call.workspace)) return false;
   if (c.rule.path && !pathMatches(c.rule.path, call)) return false;
   if (c.shape) return shape !== null && matchesPrefix(c.shape, shape);

@@ -169,6 +169,8 @@ describe('task policy from metadata', () => {
     expect(!r.ok && r.issues[0]).toMatch(/^metadata\.policy\.rules\[0\]\.action: /);
     const p = readTaskPolicy({ policy: { rules: [{ id: 'x', tool: 'read_file', prefix: 'cat', action: 'allow' }] } });
     expect(!p.ok && p.issues[0]).toBe('metadata.policy.rules[0].prefix: only exec_shell rules match a command prefix (tool is "read_file")');
+    const w = readTaskPolicy({ policy: { rules: [shell('ok', 'git push', 'ask'), shell('env', 'env CI=1 make deploy', 'deny')] } });
+    expect(!w.ok && w.issues).toEqual(['metadata.policy.rules[1].prefix: "env CI=1 make deploy" is judged as "make deploy" (the policy looks through "env"), so it never matches; write the rule for that']);
     const d = readTaskPolicy({ policy: { timeout_seconds: 30, timeout_decision: 'maybe' } });
     expect(!d.ok && d.issues).toEqual(['metadata.policy.timeout_decision: expected one of deny, approve']);
   });

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ApprovalModeSchema, PolicyRuleSchema, TimeoutDecisionSchema, type ApprovalMode, type PolicyRule, type TimeoutDecision } from '../../../src-shared/contract/methods/policy';
 import { formatIssues } from '../../../src-shared/protocol/errors';
+import { prefixProblem } from './command-prefix';
 
 export interface TaskPolicy {
   rules: PolicyRule[];
@@ -29,6 +30,11 @@ export function readTaskPolicy(metadata: Record<string, unknown>): { ok: true; p
   const parsed = TaskPolicySchema.safeParse(raw);
   if (!parsed.success) return { ok: false, issues: formatIssues(parsed.error).map(prefixed) };
   const p = parsed.data;
+  const prefixIssues = p.rules.flatMap((r, i) => {
+    const problem = r.prefix ? prefixProblem(r.prefix) : null;
+    return problem ? [`metadata.policy.rules[${i}].prefix: ${JSON.stringify(r.prefix)} ${problem}`] : [];
+  });
+  if (prefixIssues.length > 0) return { ok: false, issues: prefixIssues };
   return {
     ok: true,
     policy: {

@@ -31,3 +31,46 @@ describe('approvals.rules.options', () => {
     expect(c.policy.options()).toEqual({ mode: 'untrusted', timeoutSeconds: 120, timeoutDecision: 'deny' });
   });
 });
+
+describe('approvals.rules.save', () => {
+  it('refuses a prefix the policy would never match (or would match everywhere), naming the field, with nothing written', async () => {
+    const c = makeCore();
+    const cases: Array<[string, RegExp]> = [
+      ['sudo rm', /^rule\.prefix: "sudo rm" is judged as 2 separate commands \("sudo", "rm"\)/],
+      ['FOO=1 make deploy', /^rule\.prefix: "FOO=1 make deploy" is judged as "make deploy"/],
+      ['npx tsc', /^rule\.prefix: "npx tsc" is judged as 2 separate commands/],
+      ['#', /^rule\.prefix: "#" names no command$/],
+      ['echo ${x', /^rule\.prefix: "echo \$\{x" cannot be read as a command/],
+    ];
+    for (const [prefix, message] of cases) {
+      const r = await c.call('approvals.rules.save', { rule: { id: 'r', tool: 'exec_shell', prefix, action: 'deny' }, isNew: true }, { transport: 'test' });
+      expect(r.ok, prefix).toBe(false);
+      expect(!r.ok && r.error.code).toBe('invalid_input');
+      expect(!r.ok && r.error.message).toMatch(message);
+      expect(!r.ok && r.error.issues?.[0]).toMatch(message);
+    }
+    expect(c.policy.rules()).toEqual([]);
+    expect(c.audit.list({ limit: 5, prefix: 'policy.' })).toEqual([]);
+
+    const ok = await c.call('approvals.rules.save', { rule: { id: 'r', tool: 'exec_shell', prefix: 'sudo', action: 'deny' }, isNew: true }, { transport: 'test' });
+    expect(ok).toMatchObject({ ok: true, value: { id: 'r', prefix: 'sudo' } });
+    // Renamed with a bad prefix: refused, and the rule it was to replace is still there.
+    const renamed = await c.call('approvals.rules.save', { rule: { id: 'r2', tool: 'exec_shell', prefix: 'sudo rm', action: 'deny' }, previousId: 'r' }, { transport: 'test' });
+    expect(renamed.ok).toBe(false);
+    expect(c.policy.rules()).toEqual([{ id: 'r', tool: 'exec_shell', prefix: 'sudo', action: 'deny' }]);
+    expect(c.audit.list({ limit: 5, prefix: 'policy.' }).map((e) => e.action)).toEqual(['policy.rule_added']);
+  });
+
+  it('a stored rule saved before prefixes were checked neither throws nor matches every command', async () => {
+    const c = makeCore();
+    c.store.db.prepare(`INSERT INTO settings (key, value, updated_at) VALUES ('policy.rules', ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`)
+      .run(JSON.stringify([
+        { id: 'hash', tool: 'exec_shell', prefix: '#', action: 'allow' },
+        { id: 'broken', tool: 'exec_shell', prefix: 'echo ${x', action: 'deny' },
+      ]), new Date().toISOString());
+    const r = await c.call('approvals.rules.test', { command: 'rm -rf /', mode: 'on-request' }, { transport: 'test' });
+    expect(r).toMatchObject({ ok: true, value: { action: 'deny', ruleId: 'default-deny-rm-root' } });
+    const l = await c.call('approvals.rules.test', { command: 'python3 x.py', mode: 'untrusted' }, { transport: 'test' });
+    expect(l).toMatchObject({ ok: true, value: { action: 'ask', ruleId: null } });
+  });
+});
