@@ -14,6 +14,7 @@
 // modes) — an allow rule never lets it through. Also out of sight: what a named program does on its
 // own (a Makefile's recipes, `npm run` scripts, git aliases, a script file's contents, ssh/docker
 // remote commands); rules about those programs judge them by their own words.
+import path from 'node:path';
 import type { ApprovalMode, PolicyAction, PolicyDecision, PolicyLayer, PolicyRule, PolicyVerdict } from '../../../src-shared/contract/methods/policy';
 import { matchesPrefix, prefixSpecificity, prefixWords, proposedPrefix, shapeOf, type CommandShape } from './command-prefix';
 import { globMatches } from './glob';
@@ -85,11 +86,19 @@ function workspaceMatches(ruleWs: string, ws: string | null | undefined): boolea
   return b === a || b.startsWith(a + '/');
 }
 
+/** `a//b/./c/../d/` → `a/b/d`: the file a path names, however it is spelled. */
+function normalized(p: string): string {
+  const n = path.posix.normalize(p);
+  return n.length > 1 ? n.replace(/\/+$/, '') : n;
+}
+
 function pathMatches(pattern: string, call: PolicyCall): boolean {
   if (call.path === undefined) return false;
-  const p = call.path.replace(/^\.\//, '');
-  const abs = p.startsWith('/') ? p : call.cwd ? `${call.cwd.replace(/\/+$/, '')}/${p}` : p;
-  const rel = call.cwd && abs.startsWith(call.cwd.replace(/\/+$/, '') + '/') ? abs.slice(call.cwd.replace(/\/+$/, '').length + 1) : p;
+  // Normalised first: `x/../secrets/a` and `/w/./secrets/a` are secrets/a to a rule for secrets/**.
+  const p = normalized(call.path);
+  const cwd = call.cwd ? normalized(call.cwd) : undefined;
+  const abs = p.startsWith('/') ? p : cwd ? normalized(`${cwd}/${p}`) : p;
+  const rel = cwd && abs.startsWith(cwd === '/' ? '/' : cwd + '/') ? abs.slice(cwd === '/' ? 1 : cwd.length + 1) : p;
   return pattern.startsWith('/') ? globMatches(pattern, abs) : globMatches(pattern, rel);
 }
 

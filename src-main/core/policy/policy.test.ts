@@ -92,6 +92,11 @@ const TABLE: Row[] = [
   // paths and MCP tools
   ['path glob denies reads of secrets', { tool: 'read_file', path: 'secrets/prod/token.txt', cwd: '/work/w' }, 'on-request', 'deny', 'u-secrets'],
   ['absolute path inside the workdir is judged relative', { tool: 'read_file', path: '/work/w/secrets/a', cwd: '/work/w' }, 'on-request', 'deny', 'u-secrets'],
+  ['a path spelled with ./ is the same file', { tool: 'read_file', path: '/work/w/./secrets/a', cwd: '/work/w' }, 'on-request', 'deny', 'u-secrets'],
+  ['a path spelled with .. is the same file', { tool: 'read_file', path: 'src/../secrets/a', cwd: '/work/w' }, 'on-request', 'deny', 'u-secrets'],
+  ['a path spelled with // is the same file', { tool: 'read_file', path: '/work/w//secrets//a', cwd: '/work/w/' }, 'on-request', 'deny', 'u-secrets'],
+  ['a path leaving the workdir and coming back', { tool: 'read_file', path: '../w/secrets/a', cwd: '/work/w' }, 'on-request', 'deny', 'u-secrets'],
+  ['a write to a .env spelled with ..', { tool: 'write_file', path: '/work/w/x/../app.env', cwd: '/work/w' }, 'on-request', 'ask', 'u-env-write'],
   ['other reads fall to the default allow', { tool: 'read_file', path: 'src/index.ts', cwd: '/work/w' }, 'untrusted', 'allow', 'default-allow-read-file'],
   ['writes to .env files ask', { tool: 'write_file', path: 'config/app.env', cwd: '/work/w' }, 'on-request', 'ask', 'u-env-write'],
   ['other writes run on request', { tool: 'write_file', path: 'src/a.ts', cwd: '/work/w' }, 'on-request', 'allow', null],
