@@ -95,6 +95,26 @@ describe('tool gateway', () => {
     expect(outside.status).toBe('failed');
   });
 
+  it('a patch is judged on every file it touches, not only its first', async () => {
+    const c = core();
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'secrets'));
+    fs.writeFileSync(path.join(dir, 'a.txt'), 'one\n');
+    fs.writeFileSync(path.join(dir, 'secrets', 'key.txt'), 'k1\n');
+    fs.writeFileSync(path.join(dir, 'old.txt'), 'o\n');
+    c.policy.saveRule({ id: 'no-secrets', tool: '*', path: 'secrets/**', action: 'deny' }, 'test');
+    const patch = unifiedDiff('a.txt', 'one\n', 'one\ntwo\n') + unifiedDiff('secrets/key.txt', 'k1\n', 'k2\n');
+    const r = await c.tools.invoke({ tool: 'apply_patch', arguments: { patch }, callId: 'p1', scope: thread(dir) });
+    expect(r).toMatchObject({ status: 'denied', matchedRule: 'tool=* path=secrets/**' });
+    expect(fs.readFileSync(path.join(dir, 'secrets', 'key.txt'), 'utf8')).toBe('k1\n');
+    expect(fs.readFileSync(path.join(dir, 'a.txt'), 'utf8')).toBe('one\n');
+    // A rename out of the secrets (its source side) is judged too.
+    const rename = '--- a/secrets/key.txt\n+++ b/leak.txt\n@@ -1 +1 @@\n-k1\n+k1\n';
+    expect(await c.tools.invoke({ tool: 'apply_patch', arguments: { patch: rename }, callId: 'p2', scope: thread(dir) })).toMatchObject({ status: 'denied' });
+    // Files no rule is about still patch.
+    expect(await c.tools.invoke({ tool: 'apply_patch', arguments: { patch: unifiedDiff('old.txt', 'o\n', 'p\n') }, callId: 'p3', scope: thread(dir) })).toMatchObject({ status: 'completed' });
+  });
+
   it('unified diffs of many hunks apply cleanly with git', () => {
     const dir = tempDir();
     const before = Array.from({ length: 60 }, (_, i) => `line ${i}`).join('\n') + '\n';

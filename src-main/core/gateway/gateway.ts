@@ -311,7 +311,7 @@ export class ShoalToolGateway implements ToolGateway {
 
   // ── the policy and approval flow ─────────────────────────────────────────────────────────────
 
-  private async authorize(ctx: CallCtx, call: Pick<PreparedCall, 'command' | 'cwd' | 'path' | 'diff'>, signal: AbortSignal | undefined): Promise<Authorization> {
+  private async authorize(ctx: CallCtx, call: Pick<PreparedCall, 'command' | 'cwd' | 'path' | 'paths' | 'diff'>, signal: AbortSignal | undefined): Promise<Authorization> {
     const options = this.deps.policy.options();
     const taskPolicy = ctx.bound?.policy;
     if (taskPolicy && !taskPolicy.ok) {
@@ -323,7 +323,9 @@ export class ShoalToolGateway implements ToolGateway {
     const mode = runPolicy.mode ?? options.mode;
     const layers: RuleLayer[] = [{ layer: 'user', rules: this.deps.policy.rules() }, { layer: 'run', rules: runPolicy.rules }, { layer: 'default', rules: DEFAULT_RULES }];
     const workspace = ctx.scope.kind === 'task' ? this.workspaceOf.get(ctx.scope.runId)?.workspace ?? null : ctx.scope.workdir;
-    const decision = evaluatePolicy({ tool: ctx.tool, command: call.command, cwd: call.cwd, workspace, ...(call.path !== undefined ? { path: call.path } : {}) }, layers, mode);
+    const decision = evaluatePolicy({
+      tool: ctx.tool, command: call.command, cwd: call.cwd, workspace, ...(call.path !== undefined ? { path: call.path } : {}), ...(call.paths ? { paths: call.paths } : {}),
+    }, layers, mode);
     const deferredKey = `${scopeKey(ctx.scope)}\u0000${ctx.callId}`;
     // The hook already recorded this call's precheck and handed the question on to the prompt tool.
     const alreadyPrechecked = ctx.door === 'permission_prompt' && this.deferred.delete(deferredKey);

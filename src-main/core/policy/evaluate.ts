@@ -26,6 +26,9 @@ export interface PolicyCall {
   command?: string;
   /** File tools (and MCP tools with a `path` argument): the path as the agent gave it. */
   path?: string;
+  /** Every file the call touches when there are several (a patch's): each is judged by the path
+   *  rules, and the strictest decides. */
+  paths?: readonly string[];
   /** The workdir the call runs in; relative paths are judged from here. */
   cwd?: string;
   /** The folder the work belongs to (a run's workspace, a thread's folder). */
@@ -184,7 +187,15 @@ export function evaluatePolicy(call: PolicyCall, layers: readonly RuleLayer[], m
       proposedAmendment: decider.action === 'ask' && decider.layer !== 'user' && decider.opaque === undefined ? proposedPrefix(decider.words) : [],
     };
   }
-  const subject = call.path !== undefined ? `${call.tool} on "${call.path}"` : call.tool;
-  const v = verdictFor(decideSubject(compiled, call, null), mode, subject);
+  const files = call.paths && call.paths.length > 0 ? call.paths : call.path !== undefined ? [call.path] : [undefined];
+  let decided: (PolicyVerdict & { weight: number }) | null = null;
+  for (const file of files) {
+    const one: PolicyCall = { ...call, ...(file !== undefined ? { path: file } : {}) };
+    const c = decideSubject(compiled, one, null);
+    const v = verdictFor(c, mode, file !== undefined ? `${call.tool} on "${file}"` : call.tool);
+    const weight = STRICTNESS[v.action] * 2 + (c?.rule.action === v.action ? 1 : 0);
+    if (!decided || weight > decided.weight) decided = { ...v, weight };
+  }
+  const { weight: _k, ...v } = decided!;
   return { ...v, mode, segments: [], proposedAmendment: [] };
 }
