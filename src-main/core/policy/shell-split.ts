@@ -326,12 +326,18 @@ function judgeWords(words: string[], text: string, out: ShellSegment[], depth: n
     return;
   }
   const program = programName(first);
+  if ((program === 'tmux' && (words[1] === 'send-keys' || words[1] === 'send')) || (program === 'screen' && words.some((w) => /^-[A-Za-z]*X$/.test(w)))) {
+    // Keystrokes typed into a terminal (`tmux send-keys 'X' Enter`, `screen -X stuff 'X'`) run there.
+    out.push({ text, words, opaque: `${program} types into a terminal, which runs what it types` });
+    return;
+  }
   const sub = words[1] !== undefined ? SUB_WRAPPERS[`${program} ${words[1]}`] : undefined;
   const single = SUB_WRAPPERS[program] ?? WRAPPERS[program];
   const spec = sub ?? single;
   if (spec) {
     const u = unwrapOnce(words, spec, sub ? 2 : 1);
-    if (spec.keepSelf || (u.inner === null && u.shells.length === 0)) out.push({ text: u.inner || u.shells.length ? quote(u.self) : text, words: u.self });
+    if (u.opaque) out.push({ text, words: u.self, opaque: u.opaque });
+    else if (spec.keepSelf || (u.inner === null && u.shells.length === 0)) out.push({ text: u.inner || u.shells.length ? quote(u.self) : text, words: u.self });
     for (const s of u.shells) collect(s, out, depth + 1);
     if (u.inner) judgeWords(u.inner, quote(u.inner), out, depth + 1);
     return;
@@ -364,6 +370,11 @@ function judgeWords(words: string[], text: string, out: ShellSegment[], depth: n
   if (program === 'find') {
     out.push({ text, words: findOwnWords(words) });
     for (const inner of findExecs(words)) judgeWords(inner, quote(inner), out, depth + 1);
+    return;
+  }
+  if ((program === 'at' || program === 'batch') && !words.some((w) => /^-[lrdcVf]/.test(w) || w === '-h')) {
+    // `at now <<< 'X'`, `echo X | batch`: the job's commands come from standard input (or -f FILE).
+    out.push({ text, words, opaque: `${program} reads the job's commands from standard input, which the policy cannot read` });
     return;
   }
   if ((program === 'source' || program === '.') && (words[1] === undefined || STDIN_FILES.test(words[1]))) {

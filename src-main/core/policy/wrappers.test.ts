@@ -183,6 +183,30 @@ const HIDDEN: Array<[string, 'rule' | 'opaque']> = [
   ["$'\\x74ouch' f", 'rule'],
   ['echo ${a/)/x}; touch f', 'rule'],
   ['echo "${a:-;}"; touch f', 'rule'],
+  // more wrappers: util-linux's setarch, moreutils, terminal multiplexers, GNU parallel without a command
+  ['setarch x86_64 touch f', 'rule'],
+  ['setarch x86_64 -R touch f', 'rule'],
+  ['linux64 touch f', 'rule'],
+  ['chronic touch f', 'rule'],
+  ['ifne touch f', 'rule'],
+  ['lckdo /tmp/l touch f', 'rule'],
+  ['eatmydata touch f', 'rule'],
+  ['systemd-inhibit --why=x touch f', 'rule'],
+  ['tsp touch f', 'rule'],
+  ['sem -j 2 touch f', 'rule'],
+  ["tmux new -d 'touch f'", 'rule'],
+  ['tmux new-session -d -s w touch f', 'rule'],
+  ["tmux split-window -h 'touch f'", 'rule'],
+  ["tmux run-shell 'touch f'", 'rule'],
+  ['screen -dmS w touch f', 'rule'],
+  ["parallel ::: 'touch f'", 'rule'],
+  ["parallel -j 2 ::: 'echo a' 'touch f'", 'rule'],
+  ["echo 'touch f' | parallel", 'opaque'],
+  ['parallel :::: cmds.txt', 'opaque'],
+  ["tmux send-keys -t w 'touch f' Enter", 'opaque'],
+  ["screen -S w -X stuff 'touch f\n'", 'opaque'],
+  ["at now <<< 'touch f'", 'opaque'],
+  ["echo 'touch f' | batch", 'opaque'],
 ];
 
 // Commands that look similar but run nothing hidden: they keep running in "never" mode.
@@ -226,6 +250,11 @@ const PLAIN: string[] = [
   'echo $(( (1 + 2) * 3 ))',
   'echo ${f%.ts} ${a/x/y} ${#list[@]}',
   "printf $'a\\tb\\n'",
+  'parallel -j 4 gzip ::: a b',
+  'setarch x86_64 -R ls',
+  'tmux ls',
+  'screen -ls',
+  'at -l',
 ];
 
 describe('the policy sees through wrappers (touch denied, mode "never")', () => {
