@@ -33,7 +33,9 @@ export class PolicySettings {
   constructor(private readonly store: Store, private readonly table: SettingsTable, private readonly audit: AuditLog) {}
 
   rules(): PolicyRule[] {
-    return this.table.get(RULES);
+    // A copy: with no row stored the table hands out the key's one fallback array, and saveRule
+    // changes the list it gets (every later read of a missing or broken row saw those rules).
+    return [...this.table.get(RULES)];
   }
 
   options(): PolicyOptions {

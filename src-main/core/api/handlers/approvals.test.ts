@@ -61,6 +61,16 @@ describe('approvals.rules.save', () => {
     expect(c.audit.list({ limit: 5, prefix: 'policy.' }).map((e) => e.action)).toEqual(['policy.rule_added']);
   });
 
+  it('the first rule saved stays in its own store: a store without rules (or with a broken row) has none', async () => {
+    const a = makeCore();
+    expect((await a.call('approvals.rules.save', { rule: { id: 'mine', tool: 'exec_shell', prefix: 'curl', action: 'allow' }, isNew: true }, { transport: 'test' })).ok).toBe(true);
+    const b = makeCore();
+    expect(b.policy.rules()).toEqual([]);
+    // A hand-broken row reads as no rules, not as the rules some earlier save held.
+    a.store.db.prepare(`UPDATE settings SET value = 'not json' WHERE key = 'policy.rules'`).run();
+    expect(a.policy.rules()).toEqual([]);
+  });
+
   it('a stored rule saved before prefixes were checked neither throws nor matches every command', async () => {
     const c = makeCore();
     c.store.db.prepare(`INSERT INTO settings (key, value, updated_at) VALUES ('policy.rules', ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`)
