@@ -71,6 +71,17 @@ describe('approvals.rules.save', () => {
     expect(a.policy.rules()).toEqual([]);
   });
 
+  it('refuses a path on a rule that can never have one, naming rule.path', async () => {
+    const c = makeCore();
+    const shellPath = await c.call('approvals.rules.save', { rule: { id: 'r', tool: 'exec_shell', path: 'secrets/**', action: 'deny' }, isNew: true }, { transport: 'test' });
+    expect(!shellPath.ok && shellPath.error).toMatchObject({ code: 'invalid_input', message: expect.stringContaining('rule.path: exec_shell calls have no path') });
+    const both = await c.call('approvals.rules.save', { rule: { id: 'r', tool: '*', prefix: 'cat', path: 'secrets/**', action: 'deny' }, isNew: true }, { transport: 'test' });
+    expect(!both.ok && both.error).toMatchObject({ code: 'invalid_input', message: expect.stringContaining('rule.path: a prefix matches only shell commands') });
+    expect(c.policy.rules()).toEqual([]);
+    const ok = await c.call('approvals.rules.save', { rule: { id: 'r', tool: '*', path: 'secrets/**', action: 'deny' }, isNew: true }, { transport: 'test' });
+    expect(ok.ok).toBe(true);
+  });
+
   it('a stored rule saved before prefixes were checked neither throws nor matches every command', async () => {
     const c = makeCore();
     c.store.db.prepare(`INSERT INTO settings (key, value, updated_at) VALUES ('policy.rules', ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`)
