@@ -12,6 +12,7 @@ import type { EventPayload } from '../fleet/event-log';
 import type { ShoalCore } from '../shoal';
 import { tempDir } from '../test-support/temp-core';
 import type { ToolLifecycleEvent, ToolScope } from '../tools/tool-gateway';
+import { hookUrlOf } from './endpoints';
 import { unifiedDiff } from './unified-diff';
 import { waitFor } from '../test-support/wait-for';
 import { useCores } from '../test-support/use-cores';
@@ -113,6 +114,28 @@ describe('tool gateway', () => {
     expect(await c.tools.invoke({ tool: 'apply_patch', arguments: { patch: rename }, callId: 'p2', scope: thread(dir) })).toMatchObject({ status: 'denied' });
     // Files no rule is about still patch.
     expect(await c.tools.invoke({ tool: 'apply_patch', arguments: { patch: unifiedDiff('old.txt', 'o\n', 'p\n') }, callId: 'p3', scope: thread(dir) })).toMatchObject({ status: 'completed' });
+  });
+
+  it("Claude's PreToolUse hook is refused, not failed, when the gateway cannot judge the call", async () => {
+    const c = core();
+    const dir = tempDir();
+    let writable = true;
+    const session = await c.tools.openAttempt({
+      scope: { kind: 'task', runId: 'run-hook', taskId: 't', attempt: 1, workdir: dir }, metadata: {},
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      record: () => {
+        if (!writable) throw new Error('SQLITE_BUSY: database is locked');
+      },
+    });
+    const hook = (input: Record<string, unknown>) => fetch(hookUrlOf(session.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) });
+    const ok = await hook({ tool_name: 'Read', tool_input: { file_path: 'a.txt' }, tool_use_id: 'toolu_1' });
+    expect(await ok.json()).toMatchObject({ hookSpecificOutput: { permissionDecision: 'allow' } });
+    // The call's precheck cannot be written (the store busy past its timeout): a non-2xx hook answer
+    // would let Claude run its read-only tools unjudged.
+    writable = false;
+    const failed = await hook({ tool_name: 'Read', tool_input: { file_path: 'secrets/key.txt' }, tool_use_id: 'toolu_2' });
+    expect(failed.status).toBe(200);
+    expect(await failed.json()).toEqual({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: expect.stringMatching(/^Shoal could not judge this call: /) } });
   });
 
   it('unified diffs of many hunks apply cleanly with git', () => {
