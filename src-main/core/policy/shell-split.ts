@@ -360,6 +360,13 @@ function judgeWords(words: string[], text: string, out: ShellSegment[], depth: n
       return;
     }
   }
+  if (program === 'alias') {
+    // `alias ls='X'` then `ls`: with expand_aliases on, a later line runs X.
+    const values = words.slice(1).flatMap((w) => (/^[^=-][^=]*=/.test(w) ? [w.slice(w.indexOf('=') + 1)] : []));
+    out.push({ text, words: words.filter((w) => !w.includes('=')) });
+    for (const v of values) collect(v, out, depth + 1);
+    return;
+  }
   if (program === 'trap') {
     const args = words[1] === '--' ? words.slice(2) : words.slice(1);
     if (args.length > 1 && !args[0]!.startsWith('-')) {

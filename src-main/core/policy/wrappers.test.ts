@@ -207,6 +207,8 @@ const HIDDEN: Array<[string, 'rule' | 'opaque']> = [
   ["screen -S w -X stuff 'touch f\n'", 'opaque'],
   ["at now <<< 'touch f'", 'opaque'],
   ["echo 'touch f' | batch", 'opaque'],
+  // an alias's value runs when the alias is used
+  ["shopt -s expand_aliases\nalias ls='touch f'\nls", 'rule'],
 ];
 
 // Commands that look similar but run nothing hidden: they keep running in "never" mode.
@@ -255,6 +257,8 @@ const PLAIN: string[] = [
   'tmux ls',
   'screen -ls',
   'at -l',
+  "alias ll='ls -la'",
+  'alias',
 ];
 
 describe('the policy sees through wrappers (touch denied, mode "never")', () => {
