@@ -360,6 +360,17 @@ function judgeWords(words: string[], text: string, out: ShellSegment[], depth: n
       return;
     }
   }
+  if (program === 'mapfile' || program === 'readarray') {
+    // `mapfile -C 'X' -c 1 < f` evaluates X for every line it reads.
+    const c = words.findIndex((w, idx) => idx > 0 && /^-[A-Za-z]*C$/.test(w));
+    const inline = words.find((w, idx) => idx > 0 && /^-C.+/.test(w));
+    const callback = c > 0 ? words[c + 1] : inline?.slice(2);
+    if (callback !== undefined) {
+      out.push({ text, words: words.slice(0, 1) });
+      collect(callback, out, depth + 1);
+      return;
+    }
+  }
   if (program === 'alias') {
     // `alias ls='X'` then `ls`: with expand_aliases on, a later line runs X.
     const values = words.slice(1).flatMap((w) => (/^[^=-][^=]*=/.test(w) ? [w.slice(w.indexOf('=') + 1)] : []));

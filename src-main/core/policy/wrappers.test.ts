@@ -209,6 +209,9 @@ const HIDDEN: Array<[string, 'rule' | 'opaque']> = [
   ["echo 'touch f' | batch", 'opaque'],
   // an alias's value runs when the alias is used
   ["shopt -s expand_aliases\nalias ls='touch f'\nls", 'rule'],
+  // mapfile's callback runs for the lines it reads
+  ["mapfile -C 'touch f' -c 1 < list", 'rule'],
+  ["readarray -t -C 'touch f' lines < list", 'rule'],
 ];
 
 // Commands that look similar but run nothing hidden: they keep running in "never" mode.
@@ -259,6 +262,7 @@ const PLAIN: string[] = [
   'at -l',
   "alias ll='ls -la'",
   'alias',
+  'mapfile -t lines < list',
 ];
 
 describe('the policy sees through wrappers (touch denied, mode "never")', () => {
