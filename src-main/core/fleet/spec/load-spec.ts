@@ -8,6 +8,7 @@ import { alertPolicyIssues } from '../../alerts/alert-config';
 import { remoteWorkIssues } from './remote-work-fields';
 import { parseDockerArgs } from '../../hosts/docker/docker-args';
 import { readAgentSpec } from '../agents/agent-spec';
+import { readTaskPolicy } from '../../policy/task-policy';
 import { expandCandidates } from '../../landing/candidates';
 import { newRunId, nowIso } from '../ids';
 import type { NewRun } from '../fleet-store';
@@ -118,6 +119,9 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
     if (meta.env !== undefined && (typeof meta.env !== 'object' || meta.env === null || Array.isArray(meta.env) || Object.values(meta.env).some((v) => typeof v !== 'string'))) {
       issues.push(`${at}.metadata.env: expected a map of environment variable names to strings`);
     }
+    // The run's exec policy: a malformed one would refuse every tool call of the task once it ran.
+    const policy = readTaskPolicy(meta);
+    if (!policy.ok) issues.push(...policy.issues.map((i) => `${at}.${i}`));
     checkRelativePaths(meta.artifact_paths, `${at}.metadata.artifact_paths`, issues);
     issues.push(...remoteWorkIssues(meta, `${at}.metadata`));
     const placeableOn = workerCaps.filter((w) => requires.every((r) => w.caps.has(r))).map((w) => w.id);
