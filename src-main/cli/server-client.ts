@@ -1,6 +1,7 @@
 // A client of a running host's contract socket (`shoal serve` or the app's headless transport): the
 // same methods the UI calls, validated on the host, for `shoal run --server`.
 import WebSocket from 'ws';
+import { RemoteError, type ErrorBody } from '../../src-shared/contract/envelope';
 import { UsageError } from './io';
 
 /** How long a host has to accept the UI socket. */
@@ -12,13 +13,14 @@ export class ServerClient {
 
   private constructor(private readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      const msg = JSON.parse(String(data)) as { id?: number; envelope?: { ok: boolean; value?: unknown; error?: { message: string; issues?: string[] } } };
+      const msg = JSON.parse(String(data)) as { id?: number; envelope?: { ok: boolean; value?: unknown; error?: ErrorBody } };
       if (typeof msg.id !== 'number' || !msg.envelope) return;
       const p = this.pending.get(msg.id);
       if (!p) return;
       this.pending.delete(msg.id);
       if (msg.envelope.ok) p.resolve(msg.envelope.value);
-      else p.reject(new Error(msg.envelope.error?.message ?? 'the host refused the call'));
+      // Its code and issues with it: a refused spec is told apart from a host that failed.
+      else p.reject(new RemoteError(msg.envelope.error ?? { code: 'internal', message: 'the host refused the call' }));
     });
     ws.on('close', () => {
       for (const p of this.pending.values()) p.reject(new Error('the host closed the connection'));

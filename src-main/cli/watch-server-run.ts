@@ -1,10 +1,9 @@
 // `shoal run SPEC --server URL`: the run is created by, and runs on, a host that is already running;
 // this process only submits it and follows it with the same progress lines and summary table.
-import fs from 'node:fs';
-import path from 'node:path';
 import type { RunSummary, TaskRow } from '../../src-shared/contract';
+import { RemoteError } from '../../src-shared/contract/envelope';
 import type { CliIo } from './io';
-import { UsageError } from './io';
+import { readSpecText } from './read-spec';
 import { ProgressDisplay, summaryTable } from './progress';
 import { ServerClient } from './server-client';
 import { FINISHED_RUN_STATUSES, isIn } from '../../src-shared/protocol/event-states';
@@ -12,23 +11,35 @@ import { FINISHED_RUN_STATUSES, isIn } from '../../src-shared/protocol/event-sta
 const WAITING_FOR_A_PERSON = new Set(['review']);
 
 export async function runOnServer(file: string, opts: { url: string; token?: string; workspace: string | null; json: boolean }, io: CliIo): Promise<number> {
-  const full = path.resolve(io.cwd, file);
-  let text: string;
-  try {
-    text = fs.readFileSync(full, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
-  }
+  const refused = (issues: readonly string[]): number => {
+    for (const issue of issues) io.stderr.write(issue + '\n');
+    io.stderr.write(`${file}: invalid spec; nothing was run\n`);
+    return 2;
+  };
+  const read = readSpecText(file, io.cwd);
+  if (read.text === null) return refused([read.issue]);
+  const { file: full, text } = read;
   const client = await ServerClient.connect(opts.url, opts.token);
   try {
-    const check = await client.call<{ ok: boolean; issues?: string[]; warnings?: string[] }>('specs.validate', { text, filename: full, workspace: opts.workspace });
-    if (!check.ok) {
-      for (const issue of check.issues ?? []) io.stderr.write(issue + '\n');
-      io.stderr.write(`${file}: invalid spec; nothing was run\n`);
-      return 2;
+    let check: { ok: boolean; issues?: string[]; warnings?: string[] };
+    try {
+      check = await client.call<{ ok: boolean; issues?: string[]; warnings?: string[] }>('specs.validate', { text, filename: full, workspace: opts.workspace });
+    } catch (e) {
+      // The host refuses the input itself (a spec text over its size limit): by field, exit 2.
+      if (e instanceof RemoteError && e.code === 'invalid_input') return refused(e.body.issues ?? [e.message]);
+      throw e;
     }
+    if (!check.ok) return refused(check.issues ?? []);
     for (const w of check.warnings ?? []) io.stderr.write(`warning: ${w}\n`);
-    const { runId } = await client.call<{ runId: string }>('specs.launch', { text, filename: full, workspace: opts.workspace });
+    let runId: string;
+    try {
+      ({ runId } = await client.call<{ runId: string }>('specs.launch', { text, filename: full, workspace: opts.workspace }));
+    } catch (e) {
+      // Refused for what the spec says (its run id is taken, or it changed meaning since the check):
+      // exit 2 with each problem by field, as for a spec refused by the check.
+      if (!(e instanceof RemoteError) || (e.code !== 'invalid_input' && e.code !== 'conflict')) throw e;
+      return refused(e.body.issues ?? [e.message]);
+    }
     io.stderr.write(`run ${runId} (on ${new URL(opts.url).host})\n`);
     const display = new ProgressDisplay(io.stderr as NodeJS.WritableStream & { isTTY?: boolean });
     let view: { run: RunSummary; tasks: TaskRow[] };

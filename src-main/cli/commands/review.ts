@@ -22,8 +22,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (pass === (flags.get('fail') === true)) throw new UsageError('say --pass or --fail');
   const core = openCore(flags, io);
   try {
+    // A mistyped run or task is a usage error (exit 2), as in `shoal events` and `shoal receipt`.
+    if (core.engine.fleet.runStatus(runId) === null) throw new UsageError(`no run "${runId}"`);
+    const task = core.runsView.tasks(runId).find((t) => t.taskId === taskId);
+    if (!task) throw new UsageError(`no task "${taskId}" in run "${runId}"`);
     if (!core.engine.decideReview(runId, taskId, pass, flagString(flags, 'notes'), process.env.USER ?? 'cli')) {
-      io.stderr.write(`${runId}/${taskId} is not waiting for review\n`);
+      io.stderr.write(`${runId}/${taskId} is not waiting for review (it is ${task.state})\n`);
       return 1;
     }
     io.stdout.write(`${taskId}: ${pass ? 'passed' : 'failed'} in review\n`);

@@ -44,6 +44,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   const core = openCore(flags, io, { runs: true, ...(maxWorkers ? { maxWorkers } : {}), acceptNewHostKeys: flags.get('accept-new-host-keys') === true });
   try {
+    // A spec that names its run (`id:`) can name one the store already has: refused as the launch
+    // preview refuses it, by field, before anything starts (it was SQLite's words and exit 1).
+    if (core.engine.fleet.runStatus(result.spec.run.id) !== null) {
+      io.stderr.write(`id: "${result.spec.run.id}" is already used by another run; give the spec a new id or leave id out\n`);
+      io.stderr.write(`${positional[0]}: invalid spec; nothing was run\n`);
+      return 2;
+    }
     const { recovered } = core.start();
     if (recovered > 0) io.stderr.write(`recovered ${recovered} task${recovered === 1 ? '' : 's'} interrupted by an earlier crash\n`);
     // Checked again with the store open: the workers kept there take tasks too (placement counts them).

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { isMap, isSeq, parseDocument, type Document } from 'yaml';
 import type { SpecReview } from '../../../src-shared/contract';
-import { detectFormat } from '../fleet/spec/parse-text';
+import { detectFormat, YAML_OPTIONS, yamlToJs } from '../fleet/spec/parse-text';
 
 type Key = string | number;
 
@@ -50,12 +50,12 @@ interface Located { raw: unknown; line(keys: Key[]): number | null }
 
 /** YAML and JSON (a YAML document too): lines come from the parser's node ranges. */
 function locateYaml(text: string): Located | null {
-  const doc: Document = parseDocument(text, { uniqueKeys: false });
+  const doc: Document = parseDocument(text, { ...YAML_OPTIONS, uniqueKeys: false });
   if (doc.errors.length > 0) return null;
   const starts = lineStarts(text);
   const bareList = isSeq(doc.contents);
   return {
-    raw: doc.toJS({ maxAliasCount: 100 }) as unknown,
+    raw: yamlToJs(doc, text),
     line(keys) {
       const docKeys = bareList && keys[0] === 'task_specs' ? keys.slice(1) : keys;
       // The deepest part of the path that exists: a missing field points at the object that lacks it.

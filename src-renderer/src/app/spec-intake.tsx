@@ -3,6 +3,7 @@
 // preview; nothing is created until the person launches. Dropping a file must never make the
 // window navigate to it, so the whole window is a drop target.
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { decodeSpecBytes } from '../../../src-shared/protocol/spec-bytes';
 import { isSpecFile, newDraft, SPEC_EXTENSIONS, pastedFilename, type Draft } from '../features/launch/drafts';
 import { ExamplesDialog } from '../features/launch/ExamplesGallery';
 import { IntakeContext, useSpecIntake, type SpecIntake } from '../features/launch/intake-context';
@@ -41,11 +42,17 @@ export function SpecIntakeProvider({ children }: { children: ReactNode }) {
       if (!isSpecFile(file.name)) toast(`"${file.name}" is not a task spec: Shoal reads JSON, YAML or TOML files (.json, .yaml, .yml, .toml).`, 'failed');
       else if (file.size > MAX_SPEC_BYTES) toast(`"${file.name}" is larger than 5 MB, too big for a task spec.`, 'failed');
       else {
+        let bytes: Uint8Array;
         try {
-          specs.push(newDraft(file.name, await file.text(), 'file'));
+          bytes = new Uint8Array(await file.arrayBuffer());
         } catch {
           toast(`Could not read "${file.name}".`, 'failed');
+          continue;
         }
+        // As `shoal run` reads it: UTF-8 only (file.text() turned other bytes into "�" silently).
+        const decoded = decodeSpecBytes(bytes);
+        if (decoded.ok) specs.push(newDraft(file.name, decoded.text, 'file'));
+        else toast(`"${file.name}" is ${decoded.problem}.`, 'failed');
       }
     }
     add(specs);

@@ -6,11 +6,12 @@ import { FleetRunSchema, type FleetRun, type FleetTaskSpec, type FleetWorkerSpec
 import { formatIssues } from '../../../../src-shared/protocol/errors';
 import { alertPolicyIssues } from '../../alerts/alert-config';
 import { remoteWorkIssues } from './remote-work-fields';
+import { unknownFieldWarnings } from './unknown-fields';
 import { parseDockerArgs } from '../../hosts/docker/docker-args';
 import { readAgentSpec } from '../agents/agent-spec';
 import { readTaskPolicy } from '../../policy/task-policy';
 import { expandCandidates } from '../../landing/candidates';
-import { newRunId, nowIso } from '../ids';
+import { newRunId, nowIso, refSlug } from '../ids';
 import type { NewRun } from '../fleet-store';
 import type { LoadedTask } from './loaded-task';
 import { detectFormat, parseSpecText, SpecSyntaxError, type SpecFormat } from './parse-text';
@@ -41,6 +42,9 @@ const I32_MIN = -2147483648;
 const I32_MAX = 2147483647;
 
 export function loadSpec(text: string, options: LoadOptions): LoadResult {
+  // A byte-order mark (Windows editors write one) is no part of the spec: YAML and TOML skipped it,
+  // JSON refused it as an invisible 'Unexpected token'.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') return { ok: false, issues: ['(root): the file is empty; expected a FleetRun or a list of task specs'] };
   let format: SpecFormat;
   let raw: unknown;
@@ -61,7 +65,8 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
   else if (raw && typeof raw === 'object') doc = { ...(raw as Record<string, unknown>) };
   else return { ok: false, issues: ['(root): expected a FleetRun (an object with task_specs) or a list of task specs'] };
   if (!('task_specs' in doc)) return { ok: false, issues: ['task_specs: required (a run needs at least one task spec)'] };
-  const fallbackName = options.filename ? path.basename(options.filename).replace(/\.(json|ya?ml|toml)$/i, '') : 'untitled run';
+  // A file named just ".yaml" gives no name either.
+  const fallbackName = (options.filename ? path.basename(options.filename).replace(/\.(json|ya?ml|toml)$/i, '') : '') || 'untitled run';
   doc.id ??= newRunId();
   doc.name ??= fallbackName;
   doc.status ??= 'pending';
@@ -71,8 +76,11 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
   if (!parsed.success) return { ok: false, issues: formatIssues(parsed.error) };
   const run = parsed.data as FleetRun;
   const issues: string[] = [];
-  const warnings: string[] = [];
+  // The protocol ignores fields it does not know; a misspelt one is said, not silently dropped.
+  const warnings: string[] = unknownFieldWarnings(doc);
   if (run.task_specs.length === 0) issues.push('task_specs: empty; a run needs at least one task spec');
+  // A blank name is a blank row in the runs list and the summary table.
+  if (run.name.trim() === '') issues.push('name: empty; give the run a name, or leave name out to use the file\'s');
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(run.id)) issues.push(`id: "${run.id}" must be 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit`);
 
   // Workers: the run's own worker_specs, else the default local worker.
@@ -81,6 +89,10 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
     const prev = workerIds.get(w.id);
     if (prev !== undefined) issues.push(`worker_specs[${i}].id: duplicate id "${w.id}" (also worker_specs[${prev}])`);
     workerIds.set(w.id, i);
+    // 0 ran one task at a time all the same (and the preview said 0): neither "none" nor "no limit".
+    if (w.max_concurrent_tasks !== undefined && w.max_concurrent_tasks !== null && Number(w.max_concurrent_tasks) < 1) {
+      issues.push(`worker_specs[${i}].max_concurrent_tasks: must be at least 1 (leave it out for as many as --max-workers allows)`);
+    }
     // Validation reads the spec only: say what it did not check rather than calling it plainly valid.
     if (w.host.kind === 'ssh') warnings.push(`worker_specs[${i}]: ssh host ${w.host.host} was not contacted (reachability, host key, git are checked when the run starts)`);
     if (w.host.kind === 'docker') {
@@ -107,6 +119,7 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
     if (prev !== undefined) issues.push(`${at}.id: duplicate id "${t.id}" (also task_specs[${prev}])`);
     seen.set(t.id, i);
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(t.id)) issues.push(`${at}.id: "${t.id}" must be 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit`);
+    if (t.name.trim() === '') issues.push(`${at}.name: empty; give the task a name to know it by`);
     if (t.instructions.trim() === '') issues.push(`${at}.instructions: empty; say what the agent should do`);
     if (t.timeout_seconds !== null && t.timeout_seconds !== undefined && Number(t.timeout_seconds) < 1) issues.push(`${at}.timeout_seconds: must be at least 1 (leave it out for no timeout)`);
     checkScorer(t, at, issues);
@@ -136,6 +149,7 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
   });
   // Best-of-N: a task asking for candidates becomes one sibling task per candidate.
   const expanded = expandCandidates(tasks, issues);
+  issues.push(...sharedNameIssues(expanded, run.task_specs.map((t) => t.id)));
   if (issues.length > 0) return { ok: false, issues };
   return {
     ok: true,
@@ -146,6 +160,45 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
       run: { id: run.id, name: run.name, labels: run.labels, workerSpecs: run.worker_specs, workspace: options.workspace ?? null, createdAt: run.created_at, tasks: expanded },
     },
   };
+}
+
+/**
+ * Each task works on the branch shoal/<run>/<refSlug(id)>, in folders named the same way. Two ids
+ * that come out the same there ("a..b" and "a.b", "x.lock" and "x-lock", ids alike in their first 80
+ * characters) shared one branch: the second task's work replaced the first's. Ids that differ only
+ * in case ("A" and "a") are one folder and one branch on macOS and Windows. Duplicate ids are
+ * reported apart. `specIds`: the spec's task ids in order (a candidate is placed at its task's).
+ */
+function sharedNameIssues(tasks: readonly LoadedTask[], specIds: readonly string[]): string[] {
+  const issues: string[] = [];
+  const indexOf = new Map<string, number>();
+  specIds.forEach((id, i) => {
+    if (!indexOf.has(id)) indexOf.set(id, i);
+  });
+  const where = (t: LoadedTask): string => {
+    const of = (t.spec.metadata as Record<string, unknown>).candidate_of;
+    return `task_specs[${indexOf.get(typeof of === 'string' ? of : t.spec.id) ?? '?'}]`;
+  };
+  const bySlug = new Map<string, LoadedTask>();
+  const said = new Set<string>();
+  for (const t of tasks) {
+    const id = t.spec.id;
+    const slug = refSlug(id);
+    const first = bySlug.get(slug.toLowerCase());
+    if (first === undefined) {
+      bySlug.set(slug.toLowerCase(), t);
+      continue;
+    }
+    const other = first.spec.id;
+    if (other === id || said.has(id)) continue;
+    said.add(id);
+    const at = where(t);
+    const otherAt = where(first);
+    issues.push(refSlug(other) === slug
+      ? `${at}.id: "${id}" would share the branch shoal/<run>/${slug} with "${other}" (${otherAt}) (branch names cannot hold every id as written); give one of them another id`
+      : `${at}.id: "${id}" differs from "${other}" (${otherAt}) only in case, and macOS and Windows take their branches and folders for one; give one of them another id`);
+  }
+  return issues;
 }
 
 function checkScorer(t: FleetTaskSpec, at: string, issues: string[]): void {
