@@ -129,4 +129,41 @@ describe('maintenance jobs', () => {
     kv.set(RETENTION_SETTING, { days: 0 });
     expect(await job.run(ctx())).toBe('Retention is off: everything is kept.');
   });
+
+  it('retention leaves alone a run that runs again (a task retried) while the job works through older ones', async () => {
+    const core = makeCore({}, { start: false });
+    core.start();
+    const failing = (name: string) => launch(core, { name, task_specs: [{ id: 'flaky', name: 'Flaky', retry_policy: { max_attempts: 1 },
+      instructions: 'echo "attempt $SHOAL_ATTEMPT"; if [ "$SHOAL_ATTEMPT" = 1 ]; then exit 1; fi' }] });
+    const first = failing('first');
+    expect(await core.engine.waitForRun(first)).toBe('failed');
+    const second = failing('second');
+    expect(await core.engine.waitForRun(second)).toBe('failed');
+    const kv = new SettingsTable(core.store);
+    kv.set(RETENTION_SETTING, { days: 1 });
+    const old = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    core.store.db.prepare('UPDATE runs SET completed_at = ?, created_at = ? WHERE id = ?').run(old, old, first);
+    core.store.db.prepare('UPDATE runs SET completed_at = ?, created_at = ? WHERE id = ?').run(old, old, second);
+    const count = (sql: string, runId: string) => (core.store.db.prepare(sql).get(runId) as { n: number }).n;
+    const events = (runId: string) => count('SELECT COUNT(*) AS n FROM worker_events WHERE run_id = ?', runId);
+    const eventsBefore = events(second);
+    const firstLog = path.join(core.dataDir, 'artifacts', second, 'flaky', '1', 'agent.log');
+    expect(fs.existsSync(firstLog)).toBe(true);
+
+    const job = retentionJob({ store: core.store, settings: kv, dataDir: core.dataDir, pruneJobs: () => 0 });
+    const c = ctx();
+    // A person retries the second run's task while the job prunes the first: the run is no longer a
+    // finished one by the time the job comes to it.
+    const progress = c.progress;
+    c.progress = (p, d) => {
+      if (d.includes(first)) expect(core.engine.retryTask(second, 'flaky')).toBe(true);
+      progress(p, d);
+    };
+    expect(await job.run(c)).toMatch(/^Pruned 1 run older than 1 days/);
+    expect(events(first)).toBe(0);
+    expect(events(second)).toBeGreaterThan(eventsBefore);
+    expect(fs.existsSync(firstLog)).toBe(true);
+    expect(await core.engine.waitForRun(second)).toBe('completed');
+    expect(fs.readFileSync(path.join(core.dataDir, 'artifacts', second, 'flaky', '2', 'agent.log'), 'utf8')).toContain('attempt 2');
+  });
 });
