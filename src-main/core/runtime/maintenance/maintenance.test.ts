@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { ShoalCore } from '../../shoal';
 import { launch } from '../../test-support/temp-core';
 import { JobRunner, type JobContext } from '../job-runner';
+import { JobStore } from '../job-store';
 import { SettingsTable } from '../../store/settings-table';
 import { artifactIndexJob } from './artifact-index';
 import { retentionJob, RETENTION_SETTING } from './retention';
@@ -128,6 +129,29 @@ describe('maintenance jobs', () => {
 
     kv.set(RETENTION_SETTING, { days: 0 });
     expect(await job.run(ctx())).toBe('Retention is off: everything is kept.');
+  });
+
+  it('retention removes old finished jobs however many newer ones there are, and is then done', async () => {
+    const core = makeCore({}, { start: false });
+    // A month of maintenance (artifact indexing runs after every minute that wrote a receipt):
+    // 600 finished jobs, the 100 oldest past the retention period.
+    const jobs = new JobStore(core.store);
+    const now = Math.floor(Date.now() / 1000);
+    for (let i = 0; i < 600; i++) {
+      const at = i < 100 ? now - 40 * 86_400 + i : now - 3600 + i;
+      jobs.upsertJob({ id: `job-${i}`, name: 'artifact_index', status: 'completed', progress: 100, detail: null, created_at: at, updated_at: at });
+    }
+    const runner = new JobRunner({ store: core.store, bus: null, kinds: [], checkIntervalMs: 0 });
+    const kv = new SettingsTable(core.store);
+    kv.set(RETENTION_SETTING, { days: 30 });
+    const job = retentionJob({ store: core.store, settings: kv, dataDir: core.dataDir, pruneJobs: (cutoff) => runner.pruneFinished(cutoff) });
+    expect(job.due()).toBe(true);
+    expect(await job.run(ctx())).toBe('Pruned 0 runs older than 30 days (0 events, 0 artifacts); removed 100 old jobs.');
+    const left = core.store.db.prepare('SELECT COUNT(*) AS n FROM jobs').get() as { n: number };
+    expect(left.n).toBe(500);
+    expect(core.store.db.prepare(`SELECT 1 FROM jobs WHERE id = 'job-99'`).get()).toBeUndefined();
+    // Nothing is left to do: the job is not started again at the next check.
+    expect(job.due()).toBe(false);
   });
 
   it('retention leaves alone a run that runs again (a task retried) while the job works through older ones', async () => {
