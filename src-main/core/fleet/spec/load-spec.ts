@@ -8,6 +8,7 @@ import { alertPolicyIssues } from '../../alerts/alert-config';
 import { remoteWorkIssues } from './remote-work-fields';
 import { unknownFieldWarnings } from './unknown-fields';
 import { parseDockerArgs } from '../../hosts/docker/docker-args';
+import { dockerImageProblem } from '../../../../src-shared/protocol/docker-image';
 import { readAgentSpec } from '../agents/agent-spec';
 import { readTaskPolicy } from '../../policy/task-policy';
 import { expandCandidates } from '../../landing/candidates';
@@ -96,6 +97,8 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
     // Validation reads the spec only: say what it did not check rather than calling it plainly valid.
     if (w.host.kind === 'ssh') warnings.push(`worker_specs[${i}]: ssh host ${w.host.host} was not contacted (reachability, host key, git are checked when the run starts)`);
     if (w.host.kind === 'docker') {
+      const badImage = dockerImageProblem(w.host.image);
+      if (badImage) issues.push(`worker_specs[${i}].host.image: ${badImage}`);
       warnings.push(`worker_specs[${i}]: docker image ${w.host.image} was not checked (the daemon and the image are checked when the run starts)`);
       // The options Shoal passes to a container are known now; the driver would refuse the rest.
       try {
