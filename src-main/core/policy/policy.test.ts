@@ -155,6 +155,13 @@ describe('shell splitting', () => {
     expect(splitShell(command).map((s) => s.text)).toEqual(texts);
   });
 
+  it('deeply nested arithmetic is judged in linear time, and asks', () => {
+    const command = 'echo ' + '$(( '.repeat(10_000) + '1' + ' ))'.repeat(10_000);
+    const started = Date.now();
+    expect(evaluatePolicy(sh(command), layers(), 'on-request').action).toBe('ask');
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
   it('words drop assignments, wrappers and redirections', () => {
     expect(splitShell('FOO=1 timeout 5 git -C x push > log 2>&1').map((s) => s.words)).toEqual([['git', '-C', 'x', 'push']]);
   });

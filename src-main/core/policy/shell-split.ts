@@ -237,14 +237,20 @@ function backtickBody(s: string, open: number): { inner: string; stop: number } 
 
 /** The command substitutions in text where nothing else is a command (an arithmetic expression, an
  *  unquoted heredoc's body): `$( … )`, `$(( … ))`'s own, and backticks. Quotes are plain text there. */
-function substitutionsIn(text: string, nested: string[]): void {
+function substitutionsIn(text: string, nested: string[], depth = 0): void {
+  if (depth > 8) {
+    // Arithmetic nested deeper than any real command: judged as a command, whose own nesting limit
+    // makes it opaque (and keeps this linear, not quadratic, in the command's length).
+    nested.push(text);
+    return;
+  }
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (ch === '\\') { i++; continue; }
     if (ch === '$' && text[i + 1] === '(') {
       const outer = parenBody(text, i + 1);
       const inner = text[i + 2] === '(' ? parenBody(text, i + 2) : null;
-      if (inner && inner.stop === outer.stop - 1) substitutionsIn(inner.inner, nested);
+      if (inner && inner.stop === outer.stop - 1) substitutionsIn(inner.inner, nested, depth + 1);
       else nested.push(outer.inner);
       i = outer.stop - 1;
     } else if (ch === '`') {
