@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { initRepo } from '../core/test-support/git-repo';
 import { tempDir } from '../core/test-support/temp-dir';
 import { runCli } from './test-support/cli';
+import { query } from './test-support/control-plane';
 
 describe('artifacts an agent leaves as links, pipes or devices', () => {
   it('are not artifacts: the run ends, the patch lands in the artifact folder, and the linked file is untouched', async () => {
@@ -40,5 +41,28 @@ task_specs:
     const patch = artifacts.find((a) => a.kind === 'patch')!.path;
     expect(fs.lstatSync(patch).isFile()).toBe(true);
     expect(fs.readFileSync(patch, 'utf8')).toContain('+changed by the agent');
+  });
+
+  it('a log the agent replaced with a link fails the attempt at once, saying why, instead of holding the task for its lease', async () => {
+    const dir = tempDir();
+    const victim = path.join(dir, 'victim.txt');
+    fs.writeFileSync(victim, 'precious\n');
+    const spec = path.join(dir, 'log-link.yaml');
+    fs.writeFileSync(spec, `name: log link
+task_specs:
+  - id: sabotage
+    name: Sabotage
+    retry_policy: { max_attempts: 1 }
+    instructions: |
+      rm -f "$SHOAL_ARTIFACTS_DIR/agent.log"
+      ln -s ${victim} "$SHOAL_ARTIFACTS_DIR/agent.log"
+`);
+    const started = Date.now();
+    const r = await runCli(['run', spec, '--db', path.join(dir, 'shoal.db'), '--workspace', initRepo(), '--json'], { env: { SHOAL_HOME: dir }, timeoutMs: 30_000 });
+    expect(r.code, r.stderr).toBe(1);
+    expect(Date.now() - started).toBeLessThan(25_000);
+    const task = query<{ state: string; last_error: string | null }>(path.join(dir, 'shoal.db'), 'SELECT state, last_error FROM tasks')[0]!;
+    expect(task).toEqual({ state: 'failed', last_error: 'Shoal could not collect what the attempt left: agent.log is a symbolic link, not a file; it is not read' });
+    expect(fs.readFileSync(victim, 'utf8')).toBe('precious\n');
   });
 });

@@ -51,7 +51,14 @@ function digest(file: string): { checksum: string; size: number } {
   const hash = crypto.createHash('sha256');
   // Never through a link, and never waiting on a pipe to open: an agent can put either in its
   // artifact folder, even in place of a file Shoal wrote there.
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  } catch (e) {
+    // O_NOFOLLOW refuses a link with ELOOP ("too many symbolic links"), which would only puzzle.
+    if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw new PathEscapeError(`${path.basename(file)} is a symbolic link, not a file; it is not read`);
+    throw e;
+  }
   const buf = Buffer.allocUnsafe(1 << 16);
   let size = 0;
   try {
