@@ -170,6 +170,19 @@ test('settings: add, test and delete a rule', async ({ page, host }) => {
   await expect(form).toContainText('A rule with id "deny-git-push-force" already exists.');
   await form.getByRole('button', { name: 'Cancel' }).click();
 
+  // A path typed for a file tool is left behind when the tool becomes exec_shell: the rule saved is
+  // the prefix rule the form shows.
+  await section.getByRole('button', { name: 'Add rule' }).click();
+  await form.getByLabel('Tool').fill('read_file');
+  await form.getByLabel('Path').fill('secrets/**');
+  await form.getByLabel('Tool').fill('exec_shell');
+  await form.getByLabel('Command prefix').fill('curl');
+  await form.getByRole('button', { name: 'Add rule' }).click();
+  await expect(rule).toHaveCount(2);
+  await expect(rule.nth(1)).toContainText('exec_shell “curl”');
+  await rule.getByRole('button', { name: 'Delete rule ask-curl' }).click();
+  await expect(rule).toHaveCount(1);
+
   await rule.getByRole('button', { name: 'Delete rule deny-git-push-force' }).click();
   await expect(rule).toHaveCount(0);
 });

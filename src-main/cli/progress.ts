@@ -25,7 +25,8 @@ export class ProgressDisplay {
       const lines = [`${runName}  ${bar(done, tasks.length, 24)} ${done}/${tasks.length}  ${secs}s`];
       for (const t of tasks) {
         const attempt = t.attempts > 1 ? ` (attempt ${t.attempts}/${t.maxAttempts})` : '';
-        const note = t.unplaceable ? `  cannot be placed: ${t.unplaceable}` : t.lastError && t.state === 'retry_wait' ? `  ${t.lastError}` : '';
+        const why = noteOf(t);
+        const note = why ? `  ${why}` : '';
         lines.push(`  ${ICON[t.state] ?? ' '} ${t.taskId.padEnd(20)} ${t.state.padEnd(12)}${attempt}${note}`.slice(0, width));
       }
       let s = this.lastLines > 0 ? `\x1b[${this.lastLines}A` : '';
@@ -37,11 +38,21 @@ export class ProgressDisplay {
         const key = `${t.state}:${t.attempts}`;
         if (this.seen.get(t.taskId) === key) continue;
         this.seen.set(t.taskId, key);
-        this.out.write(`[${new Date().toISOString().slice(11, 19)}] ${t.taskId}: ${t.state}${t.attempts > 0 ? ` (attempt ${t.attempts})` : ''}${t.unplaceable ? ` — cannot be placed: ${t.unplaceable}` : ''}\n`);
+        const why = noteOf(t);
+        this.out.write(`[${new Date().toISOString().slice(11, 19)}] ${t.taskId}: ${t.state}${t.attempts > 0 ? ` (attempt ${t.attempts})` : ''}${why ? ` — ${why}` : ''}\n`);
       }
     }
   }
 }
+
+/** Why a task waits or ended as it did: a task nobody can take, or the failure of its last attempt
+ *  (what the agent said, when it said something) while it waits to retry or once it has failed. */
+function noteOf(t: TaskRow): string {
+  if (t.unplaceable) return `cannot be placed: ${t.unplaceable}`;
+  return t.lastError && FAILURE_NOTED.has(t.state) ? t.lastError : '';
+}
+
+const FAILURE_NOTED: ReadonlySet<string> = new Set(['retry_wait', 'failed', 'timeout']);
 
 function bar(n: number, total: number, width: number): string {
   const filled = total === 0 ? width : Math.round((n / total) * width);

@@ -21,6 +21,7 @@ import { FORGET_MEANS } from '../../core/fleet/owed-reap-actions';
 import type { AttemptKey } from '../../core/fleet/fleet-store';
 import { owedReapWorker, ShoalError, type OwedReapRow } from '../../../src-shared/contract';
 import { withWorker } from '../../../src-shared/protocol/worker-reason';
+import { dockerImageProblem } from '../../../src-shared/protocol/docker-image';
 import type { ShoalCore } from '../../core/shoal';
 import { DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import { cliActor, flagInt, flagString, UsageError, type CliIo } from '../io';
@@ -110,6 +111,8 @@ async function add(core: ShoalCore, name: string | undefined, dockerArgs: string
     const t = parseSshTarget(ssh);
     host = { kind: 'ssh', host: t.host, ...(t.port !== undefined ? { port: t.port } : {}), user: t.user ?? os.userInfo().username, ...(file ? { identity: file } : {}) } as FleetHostSpec;
   } else {
+    const badImage = dockerImageProblem(image!);
+    if (badImage) throw new UsageError(`worker ${name}: --docker: ${badImage}`);
     host = { kind: 'docker', image: image!, args: dockerArgs } as FleetHostSpec;
   }
   const check = await probeHost(host, {

@@ -353,10 +353,28 @@ export class AgentSession {
       }
     } catch (e) {
       if (e instanceof LeaseLostError) return refuse(e.message);
-      this.deps.log(`[agents] ${this.label()}: write ${seq} (${op.kind}) rejected: ${(e as Error).message}`);
-      return this.send({ type: 'refused', seq, lease: ref, code: 'upload_rejected', message: (e as Error).message });
+      const message = (e as Error).message;
+      this.deps.log(`[agents] ${this.label()}: write ${seq} (${op.kind}) rejected: ${message}`);
+      // The agent stops the attempt and drops its lease on this answer: the attempt ends here too,
+      // failed with the cause, so its task retries (or ends) now instead of when the lease lapses,
+      // and the agent is not later called stale for a lease it was told to let go.
+      this.failRejected(lease, ref, op, message);
+      return this.send({ type: 'refused', seq, lease: ref, code: 'upload_rejected', message });
     }
     this.send({ type: 'ack', seq, duplicate: false });
+  }
+
+  private failRejected(lease: Lease, ref: LeaseRef, op: WriteOp, message: string): void {
+    const exitCode = op.kind === 'finish' && 'exitCode' in op.outcome ? op.outcome.exitCode : null;
+    const what = op.kind === 'finish' ? 'result' : op.kind === 'partial' ? 'snapshot of its work' : op.kind === 'chunk' ? 'upload' : 'report';
+    try {
+      this.deps.engine.fleet.finish(lease, { kind: 'scored', result: 'fail', exitCode, reason: `the agent's ${what} was rejected: ${message}`, receipt: { artifacts: [], score: null } });
+    } catch (e) {
+      // Already reclaimed or finished: nothing of this attempt is left to end.
+      if (!(e instanceof LeaseLostError)) this.deps.log(`[agents] ${this.label()}: could not record the rejected attempt ${lease.runId}/${lease.taskId}#${lease.attempt}: ${(e as Error).message}`);
+    }
+    this.deps.judges.end(ref);
+    this.deps.engine.nudge();
   }
 
   close(code: number, reason: string): void {

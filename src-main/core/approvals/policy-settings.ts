@@ -8,6 +8,7 @@ import { ApprovalModeSchema, PolicyRuleSchema, TimeoutDecisionSchema } from '../
 import { ShoalError } from '../../../src-shared/contract/envelope';
 import type { Store } from '../store/open';
 import { listOf, setting, type SettingsTable } from '../store/settings-table';
+import { prefixProblem } from '../policy/command-prefix';
 import { DEFAULT_APPROVAL_MODE, DEFAULT_APPROVAL_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_DECISION } from '../policy/defaults';
 import type { AuditLog } from './audit-log';
 
@@ -32,7 +33,9 @@ export class PolicySettings {
   constructor(private readonly store: Store, private readonly table: SettingsTable, private readonly audit: AuditLog) {}
 
   rules(): PolicyRule[] {
-    return this.table.get(RULES);
+    // A copy: with no row stored the table hands out the key's one fallback array, and saveRule
+    // changes the list it gets (every later read of a missing or broken row saw those rules).
+    return [...this.table.get(RULES)];
   }
 
   options(): PolicyOptions {
@@ -50,6 +53,11 @@ export class PolicySettings {
 
   /** Adds a rule, or replaces the rule with the same id. */
   saveRule(rule: PolicyRule, actor: string, opts: { expectNew?: boolean } = {}): PolicyRule {
+    const problem = rule.prefix ? prefixProblem(rule.prefix) : null;
+    if (problem) {
+      const issue = `rule.prefix: ${JSON.stringify(rule.prefix)} ${problem}`;
+      throw new ShoalError('invalid_input', issue, [issue]);
+    }
     return this.audit.transaction(() => {
       const rules = this.rules();
       const at = rules.findIndex((r) => r.id === rule.id);

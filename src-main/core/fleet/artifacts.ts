@@ -37,12 +37,32 @@ export function artifactDir(dataDir: string, runId: string, taskId: string, atte
   return path.join(dataDir, 'artifacts', refSlug(runId), refSlug(taskId), String(attempt));
 }
 
+/** True for a regular file itself: not a symlink (which may name anything on this computer), not a
+ *  pipe or a device (reading one may never end). What an agent leaves behind is only read if so. */
+export function isPlainFile(file: string): boolean {
+  try {
+    return fs.lstatSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
 function digest(file: string): { checksum: string; size: number } {
   const hash = crypto.createHash('sha256');
-  const fd = fs.openSync(file, 'r');
+  // Never through a link, and never waiting on a pipe to open: an agent can put either in its
+  // artifact folder, even in place of a file Shoal wrote there.
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  } catch (e) {
+    // O_NOFOLLOW refuses a link with ELOOP ("too many symbolic links"), which would only puzzle.
+    if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw new PathEscapeError(`${path.basename(file)} is a symbolic link, not a file; it is not read`);
+    throw e;
+  }
   const buf = Buffer.allocUnsafe(1 << 16);
   let size = 0;
   try {
+    if (!fs.fstatSync(fd).isFile()) throw new PathEscapeError(`${path.basename(file)} is not a regular file; it is not read`);
     for (;;) {
       const n = fs.readSync(fd, buf, 0, buf.length, null);
       if (n === 0) break;
@@ -61,10 +81,17 @@ export function describeArtifact(kind: string, file: string): FleetArtifactRef {
   return { kind, path: file, checksum, mime_type: mimeFor(file), size_bytes: size } as FleetArtifactRef;
 }
 
+/** Writes a new file in `dir`: whatever the agent left under that name (a link to a file elsewhere)
+ *  is replaced, never written through. */
+function writeNew(file: string, write: (file: string) => void): void {
+  fs.rmSync(file, { force: true });
+  write(file);
+}
+
 export function writeArtifact(dir: string, name: string, kind: string, content: string | Buffer): FleetArtifactRef {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, path.basename(name));
-  fs.writeFileSync(file, content);
+  writeNew(file, (f) => fs.writeFileSync(f, content, { flag: 'wx' }));
   return describeArtifact(kind, file);
 }
 
@@ -74,6 +101,6 @@ export function collectArtifact(workdir: string, rel: string, dir: string, kind:
   if (!fs.existsSync(src) || !fs.statSync(src).isFile()) return null;
   fs.mkdirSync(dir, { recursive: true });
   const dest = path.join(dir, `${refSlug(kind)}-${path.basename(src)}`);
-  fs.copyFileSync(src, dest);
+  writeNew(dest, (f) => fs.copyFileSync(src, f, fs.constants.COPYFILE_EXCL));
   return describeArtifact(kind, dest);
 }

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FleetArtifactRef, FleetTaskSpec } from '../../../src-shared/protocol/fleet';
-import { collectArtifact, describeArtifact } from './artifacts';
+import { collectArtifact, describeArtifact, isPlainFile } from './artifacts';
 
 /** Expected artifacts beyond log and patch: from metadata.artifact_paths[kind], else any file the
  *  agent wrote to $SHOAL_ARTIFACTS_DIR whose name starts with the kind. */
@@ -22,7 +22,9 @@ export function collectExpected(spec: FleetTaskSpec, workdir: string, outDir: st
       continue;
     }
     for (const name of fs.readdirSync(outDir)) {
-      if (name.startsWith(kind) && name !== 'agent.log' && name !== 'changes.patch') refs.push(describeArtifact(kind, path.join(outDir, name)));
+      const file = path.join(outDir, name);
+      // A link, a pipe or a device the agent left is no artifact: never followed, never read.
+      if (name.startsWith(kind) && name !== 'agent.log' && name !== 'changes.patch' && isPlainFile(file)) refs.push(describeArtifact(kind, file));
     }
   }
   return refs;

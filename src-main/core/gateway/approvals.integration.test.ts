@@ -184,7 +184,16 @@ describe('approvals for a shell agent', () => {
 
   it('a malformed task policy fails closed and names the field', async () => {
     const c = core();
-    const runId = launch(c, { name: 'bad policy', task_specs: [{ id: 'x', name: 'x', instructions: 'echo hi', retry_policy: { max_attempts: 1 }, metadata: { policy: { rules: [{ id: 'r', tool: 'exec_shell', action: 'perhaps' }] } } }] });
+    const bad = { policy: { rules: [{ id: 'r', tool: 'exec_shell', action: 'perhaps' }] } };
+    const spec = (metadata: Record<string, unknown>) => JSON.stringify({ name: 'bad policy', task_specs: [{ id: 'x', name: 'x', instructions: 'echo hi', retry_policy: { max_attempts: 1 }, metadata }] });
+    // The launch preview refuses it, naming the field…
+    const checked = c.validateSpec(spec(bad), 'spec.json', null);
+    expect(!checked.ok && checked.issues).toEqual([expect.stringMatching(/^task_specs\[0\]\.metadata\.policy\.rules\[0\]\.action: /)]);
+    // …and one that reaches an attempt anyway (a run stored by an older version) refuses every call.
+    const loaded = c.validateSpec(spec({}), 'spec.json', null);
+    if (!loaded.ok) throw new Error(loaded.issues.join('; '));
+    (loaded.spec.run.tasks[0]!.spec.metadata as Record<string, unknown>).policy = bad.policy;
+    const runId = c.engine.launch(loaded.spec);
     expect(await c.engine.waitForRun(runId)).toBe('failed');
     const denied = toolEvents(c, runId).find((e) => (e.extra as Record<string, unknown>).phase === 'denied')!;
     expect(String((denied.extra as Record<string, unknown>).reason)).toMatch(/metadata\.policy\.rules\[0\]\.action: /);

@@ -36,6 +36,8 @@ export interface PreparedCall {
   command: string;
   cwd: string;
   path?: string;
+  /** Every file it touches, when that is more than one (a patch's): the policy judges each. */
+  paths?: string[];
   /** For file writes: the diff that would be applied. */
   diff: string | null;
   run(ctx: RunContext): Promise<{ ok: boolean; output: string; exitCode?: number }>;
@@ -94,7 +96,7 @@ export function prepareBuiltin(tool: string, args: Record<string, unknown>, work
       if (files.length === 0) throw new ToolInputError('patch: no file headers (--- a/… +++ b/…) found; send a unified diff');
       for (const f of files) confinedPath(workdir, f);
       return {
-        command: `apply_patch ${files.join(' ')}`, cwd: workdir, path: files[0], diff: patch.endsWith('\n') ? patch : patch + '\n',
+        command: `apply_patch ${files.join(' ')}`, cwd: workdir, path: files[0], paths: files, diff: patch.endsWith('\n') ? patch : patch + '\n',
         run: (ctx) => gitApply(patch.endsWith('\n') ? patch : patch + '\n', workdir, ctx),
       };
     }
@@ -114,7 +116,8 @@ function readText(file: string): string {
   }
 }
 
-/** The files a unified diff touches (b/ side, or a/ for deletions). */
+/** The files a unified diff touches: both sides (a rename or copy reads one and writes the other;
+ *  /dev/null is neither). */
 export function patchedFiles(patch: string): string[] {
   const files = new Set<string>();
   let minus: string | null = null;
@@ -122,8 +125,8 @@ export function patchedFiles(patch: string): string[] {
     if (line.startsWith('--- ')) minus = stripSide(line.slice(4));
     else if (line.startsWith('+++ ')) {
       const plus = stripSide(line.slice(4));
-      const f = plus ?? minus;
-      if (f) files.add(f);
+      if (plus) files.add(plus);
+      if (minus) files.add(minus);
     }
   }
   return [...files];

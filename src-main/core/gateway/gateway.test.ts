@@ -12,6 +12,7 @@ import type { EventPayload } from '../fleet/event-log';
 import type { ShoalCore } from '../shoal';
 import { tempDir } from '../test-support/temp-core';
 import type { ToolLifecycleEvent, ToolScope } from '../tools/tool-gateway';
+import { hookUrlOf } from './endpoints';
 import { unifiedDiff } from './unified-diff';
 import { waitFor } from '../test-support/wait-for';
 import { useCores } from '../test-support/use-cores';
@@ -93,6 +94,48 @@ describe('tool gateway', () => {
     expect(fs.readFileSync(path.join(dir, 'a.txt'), 'utf8')).toBe('one\n2\nthree\nfour\n');
     const outside = await c.tools.invoke({ tool: 'apply_patch', arguments: { patch: patch.replace(/a\.txt/g, '../x.txt') }, callId: 'p2', scope: thread(dir) });
     expect(outside.status).toBe('failed');
+  });
+
+  it('a patch is judged on every file it touches, not only its first', async () => {
+    const c = core();
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'secrets'));
+    fs.writeFileSync(path.join(dir, 'a.txt'), 'one\n');
+    fs.writeFileSync(path.join(dir, 'secrets', 'key.txt'), 'k1\n');
+    fs.writeFileSync(path.join(dir, 'old.txt'), 'o\n');
+    c.policy.saveRule({ id: 'no-secrets', tool: '*', path: 'secrets/**', action: 'deny' }, 'test');
+    const patch = unifiedDiff('a.txt', 'one\n', 'one\ntwo\n') + unifiedDiff('secrets/key.txt', 'k1\n', 'k2\n');
+    const r = await c.tools.invoke({ tool: 'apply_patch', arguments: { patch }, callId: 'p1', scope: thread(dir) });
+    expect(r).toMatchObject({ status: 'denied', matchedRule: 'tool=* path=secrets/**' });
+    expect(fs.readFileSync(path.join(dir, 'secrets', 'key.txt'), 'utf8')).toBe('k1\n');
+    expect(fs.readFileSync(path.join(dir, 'a.txt'), 'utf8')).toBe('one\n');
+    // A rename out of the secrets (its source side) is judged too.
+    const rename = '--- a/secrets/key.txt\n+++ b/leak.txt\n@@ -1 +1 @@\n-k1\n+k1\n';
+    expect(await c.tools.invoke({ tool: 'apply_patch', arguments: { patch: rename }, callId: 'p2', scope: thread(dir) })).toMatchObject({ status: 'denied' });
+    // Files no rule is about still patch.
+    expect(await c.tools.invoke({ tool: 'apply_patch', arguments: { patch: unifiedDiff('old.txt', 'o\n', 'p\n') }, callId: 'p3', scope: thread(dir) })).toMatchObject({ status: 'completed' });
+  });
+
+  it("Claude's PreToolUse hook is refused, not failed, when the gateway cannot judge the call", async () => {
+    const c = core();
+    const dir = tempDir();
+    let writable = true;
+    const session = await c.tools.openAttempt({
+      scope: { kind: 'task', runId: 'run-hook', taskId: 't', attempt: 1, workdir: dir }, metadata: {},
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      record: () => {
+        if (!writable) throw new Error('SQLITE_BUSY: database is locked');
+      },
+    });
+    const hook = (input: Record<string, unknown>) => fetch(hookUrlOf(session.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) });
+    const ok = await hook({ tool_name: 'Read', tool_input: { file_path: 'a.txt' }, tool_use_id: 'toolu_1' });
+    expect(await ok.json()).toMatchObject({ hookSpecificOutput: { permissionDecision: 'allow' } });
+    // The call's precheck cannot be written (the store busy past its timeout): a non-2xx hook answer
+    // would let Claude run its read-only tools unjudged.
+    writable = false;
+    const failed = await hook({ tool_name: 'Read', tool_input: { file_path: 'secrets/key.txt' }, tool_use_id: 'toolu_2' });
+    expect(failed.status).toBe(200);
+    expect(await failed.json()).toEqual({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: expect.stringMatching(/^Shoal could not judge this call: /) } });
   });
 
   it('unified diffs of many hunks apply cleanly with git', () => {

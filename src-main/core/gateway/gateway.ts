@@ -5,6 +5,7 @@
 // (phase and details in `extra`), a thread's to the caller's onLifecycle hook.
 // Fleet agents reach it over MCP (mcp-http.ts); threads call invoke() directly.
 import crypto from 'node:crypto';
+import { quote } from 'shell-quote';
 import { BASE_ENV_ALLOWLIST, GATEWAY_SERVER_NAME } from '../fleet/agents/launch';
 import { PathEscapeError } from '../fleet/artifacts';
 import type { EventPayload } from '../fleet/event-log';
@@ -310,7 +311,7 @@ export class ShoalToolGateway implements ToolGateway {
 
   // ── the policy and approval flow ─────────────────────────────────────────────────────────────
 
-  private async authorize(ctx: CallCtx, call: Pick<PreparedCall, 'command' | 'cwd' | 'path' | 'diff'>, signal: AbortSignal | undefined): Promise<Authorization> {
+  private async authorize(ctx: CallCtx, call: Pick<PreparedCall, 'command' | 'cwd' | 'path' | 'paths' | 'diff'>, signal: AbortSignal | undefined): Promise<Authorization> {
     const options = this.deps.policy.options();
     const taskPolicy = ctx.bound?.policy;
     if (taskPolicy && !taskPolicy.ok) {
@@ -322,7 +323,9 @@ export class ShoalToolGateway implements ToolGateway {
     const mode = runPolicy.mode ?? options.mode;
     const layers: RuleLayer[] = [{ layer: 'user', rules: this.deps.policy.rules() }, { layer: 'run', rules: runPolicy.rules }, { layer: 'default', rules: DEFAULT_RULES }];
     const workspace = ctx.scope.kind === 'task' ? this.workspaceOf.get(ctx.scope.runId)?.workspace ?? null : ctx.scope.workdir;
-    const decision = evaluatePolicy({ tool: ctx.tool, command: call.command, cwd: call.cwd, workspace, ...(call.path !== undefined ? { path: call.path } : {}) }, layers, mode);
+    const decision = evaluatePolicy({
+      tool: ctx.tool, command: call.command, cwd: call.cwd, workspace, ...(call.path !== undefined ? { path: call.path } : {}), ...(call.paths ? { paths: call.paths } : {}),
+    }, layers, mode);
     const deferredKey = `${scopeKey(ctx.scope)}\u0000${ctx.callId}`;
     // The hook already recorded this call's precheck and handed the question on to the prompt tool.
     const alreadyPrechecked = ctx.door === 'permission_prompt' && this.deferred.delete(deferredKey);
@@ -402,7 +405,8 @@ export class ShoalToolGateway implements ToolGateway {
         set.add(sessionEntry(ctx.tool, command));
       }
       if (final.decision === 'approved_execpolicy_amendment' && decision.proposedAmendment.length > 0) {
-        const prefix = decision.proposedAmendment.join(' ');
+        // Quoted as the policy reads a prefix back: a program named `my tool` stays one word.
+        const prefix = quote(decision.proposedAmendment);
         const existing = this.deps.policy.rules().find((r) => r.tool === 'exec_shell' && r.prefix === prefix && r.action === 'allow');
         if (!existing) {
           this.deps.policy.saveRule({ id: this.deps.policy.freeRuleId(`allow-${prefix}`), tool: 'exec_shell', prefix, action: 'allow', note: `Added when ${by} approved ${record.id}.` }, by);

@@ -132,12 +132,15 @@ export class GatewayHttpServer {
     }
     const abort = new AbortController();
     res.on('close', () => abort.abort());
+    let answer: PreToolUseAnswer;
     try {
-      const answer = await scope.preToolUse(input, abort.signal);
-      if (!res.destroyed) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+      answer = await scope.preToolUse(input, abort.signal);
     } catch (e) {
-      if (!res.headersSent) plain(res, 500, (e as Error).message);
+      // Claude takes a failed hook (any non-2xx) as "no objection" and runs its read-only tools
+      // without asking anyone: a call the gateway could not judge is refused instead.
+      answer = { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: `Shoal could not judge this call: ${(e as Error).message}` } };
     }
+    if (!res.destroyed && !res.headersSent) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
   }
 }
 

@@ -286,7 +286,15 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
   leftOn = startedRef === null ? exit.unconfirmed ?? null : null;
   workLeft = (startedRef !== null && (exit.lost === true || exit.workLeft === true)) || leftOn !== null;
   try {
-    await wrapUp(exit);
+    try {
+      await wrapUp(exit);
+    } catch (e) {
+      // What the attempt left could not be collected (its log replaced by a link, a file Shoal
+      // cannot read): the attempt fails now, saying why, instead of holding its task until the lease
+      // lapses. A failure of the outcome's own write is not retried here.
+      if (recorded || e instanceof LeaseLostError) throw e;
+      await complete({ kind: 'scored', result: 'fail', exitCode: exit.code, reason: `Shoal could not collect what the attempt left: ${(e as Error).message}`, receipt: { artifacts: [], score: null } });
+    }
   } finally {
     // Never seen to start, and no outcome recorded what may run there for it (the lease was lost
     // meanwhile, as when Shoal slept past it): the store keeps it all the same, or nothing would end

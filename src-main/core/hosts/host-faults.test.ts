@@ -82,6 +82,18 @@ describe('docker host faults', () => {
     expect(probe.error).toBe('Docker socket not found at unix:///nonexistent/docker.sock (is the daemon running?)');
   });
 
+  it('a malformed image name is refused before any request carries it (it used to crash Shoal)', async () => {
+    // "/x", "a//b" and "" made the daemon answer GET /images/…/json with a redirect that ended the
+    // process (an unhandled 'error' event); "a b" and "x?y" went out as other requests.
+    for (const image of ['/x', 'a//b', 'a/../../b', '', 'a b', 'x?y']) {
+      const probe = await new DockerDriver(image, [], hosts.dockerApi.url, 'box').probe();
+      expect(probe.ok, image).toBe(false);
+      expect(probe.error, image).toMatch(image === '' ? /image required/ : /is not an image reference/);
+    }
+    // Let a redirect followed in the background surface, as it did, before the test ends.
+    await new Promise((r) => setTimeout(r, 300));
+  });
+
   it('refuses docker options it does not understand, naming the worker', () => {
     expect(() => new DockerDriver(TEST_IMAGE, ['--privileged'], hosts.dockerApi.url, 'box')).toThrow('worker box: docker option --privileged is not supported');
   });

@@ -58,26 +58,46 @@ function hunksOverlap(a: FileStat, b: FileStat): boolean {
   return a.hunks.some((x) => b.hunks.some((y) => x.start <= y.start + y.lines && y.start <= x.start + x.lines));
 }
 
+/** The pairs (i < j, in the order a loop over every pair would meet them) of tasks that touch at
+ *  least one file in common. Found through the files, not by comparing every task with every
+ *  other: the run page asks for these warnings again with every change of a run, and a run of
+ *  thousands of tasks that mostly touch their own files has millions of pairs and few shared files. */
+function pairsSharingAFile(list: readonly TaskChanges[]): Array<[number, number]> {
+  const byFile = new Map<string, number[]>();
+  list.forEach((t, i) => {
+    for (const f of t.files) {
+      const tasks = byFile.get(f.file);
+      if (!tasks) byFile.set(f.file, [i]);
+      else if (tasks[tasks.length - 1] !== i) tasks.push(i);
+    }
+  });
+  const pairs = new Map<number, [number, number]>();
+  for (const tasks of byFile.values()) {
+    for (let x = 0; x < tasks.length; x++) {
+      for (let y = x + 1; y < tasks.length; y++) pairs.set(tasks[x]! * list.length + tasks[y]!, [tasks[x]!, tasks[y]!]);
+    }
+  }
+  return [...pairs.entries()].sort((p, q) => p[0] - q[0]).map(([, pair]) => pair);
+}
+
 export async function overlapWarnings(store: Store, runId: string): Promise<OverlapWarning[]> {
   const { repo, list } = await changesOf(store, runId);
   const warnings: OverlapWarning[] = [];
-  for (let i = 0; i < list.length; i++) {
-    for (let j = i + 1; j < list.length; j++) {
-      const a = list[i]!;
-      const b = list[j]!;
-      // Candidates of one best-of-N task are alternatives: only one of them ever lands.
-      if (a.group !== null && a.group === b.group) continue;
-      const shared = a.files.filter((f) => b.files.some((g) => g.file === f.file));
-      if (shared.length === 0) continue;
-      let conflicted = new Set<string>();
-      if (repo && a.finished && b.finished && a.branch && b.branch) {
-        const r = await gitRun(repo, ['merge-tree', '--write-tree', '--name-only', '--no-messages', a.branch, b.branch]);
-        if (r.code === 1) conflicted = new Set(r.stdout.split('\n').slice(1).filter(Boolean));
-      }
-      for (const f of shared) {
-        const g = b.files.find((x) => x.file === f.file)!;
-        warnings.push({ tasks: [a.taskId, b.taskId], file: f.file, overlapping: hunksOverlap(f, g), conflicts: conflicted.has(f.file) });
-      }
+  for (const [i, j] of pairsSharingAFile(list)) {
+    const a = list[i]!;
+    const b = list[j]!;
+    // Candidates of one best-of-N task are alternatives: only one of them ever lands.
+    if (a.group !== null && a.group === b.group) continue;
+    const shared = a.files.filter((f) => b.files.some((g) => g.file === f.file));
+    if (shared.length === 0) continue;
+    let conflicted = new Set<string>();
+    if (repo && a.finished && b.finished && a.branch && b.branch) {
+      const r = await gitRun(repo, ['merge-tree', '--write-tree', '--name-only', '--no-messages', a.branch, b.branch]);
+      if (r.code === 1) conflicted = new Set(r.stdout.split('\n').slice(1).filter(Boolean));
+    }
+    for (const f of shared) {
+      const g = b.files.find((x) => x.file === f.file)!;
+      warnings.push({ tasks: [a.taskId, b.taskId], file: f.file, overlapping: hunksOverlap(f, g), conflicts: conflicted.has(f.file) });
     }
   }
   return warnings;

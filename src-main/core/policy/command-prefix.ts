@@ -3,7 +3,7 @@
 // (`git -C repo status -s` is `git status`), so a rule for `git status` matches `git status -s` but
 // never `git push`. After the named part, a rule's plain words must follow in order and its flags
 // must be present anywhere (`git push --force` matches `git push origin main --force`).
-import { programName, wordsOf } from './shell-split';
+import { programName, splitShell, wordsOf } from './shell-split';
 
 const ARITY: Record<string, number> = {
   git: 2, npm: 2, pnpm: 2, yarn: 2, bun: 2, npx: 2, cargo: 2, go: 2, docker: 2, podman: 2, kubectl: 2, helm: 2,
@@ -13,7 +13,7 @@ const ARITY: Record<string, number> = {
 
 /** Global flags that take the next word as their value, per program. */
 const VALUE_FLAGS: Record<string, string[]> = {
-  git: ['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env'],
+  git: ['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env', '--shallow-file', '--attr-source', '--super-prefix'],
   docker: ['-H', '--host', '--context', '-c', '--config', '-l', '--log-level'],
   podman: ['--url', '--connection', '-c', '--root', '--runroot'],
   kubectl: ['-n', '--namespace', '--context', '--kubeconfig', '-s', '--server', '--cluster', '--user'],
@@ -99,4 +99,28 @@ export function prefixSpecificity(rule: CommandShape): number {
 /** The words an "always allow" rule would add for this command: its key (`git push`). */
 export function proposedPrefix(words: readonly string[]): string[] {
   return shapeOf(words)?.key ?? [];
+}
+
+/** Why a rule's prefix could never match what the policy judges, or null when it can. Commands are
+ *  judged one simple command at a time, through wrappers and assignments, so a prefix must be one
+ *  such command as the policy would see it: `sudo rm` is judged as `sudo` and `rm`, `FOO=1 make` as
+ *  `make`, and `#` or `&&` name nothing (and would match every command). */
+export function prefixProblem(prefix: string): string | null {
+  let words: string[];
+  try {
+    words = prefixWords(prefix);
+  } catch (e) {
+    return `cannot be read as a command (${(e as Error).message})`;
+  }
+  if (words.length === 0) return 'names no command';
+  const segments = splitShell(prefix);
+  if (segments.length === 0) return 'names no command the policy judges (a shell keyword)';
+  if (segments.length > 1) {
+    return `is judged as ${segments.length} separate commands (${segments.map((s) => JSON.stringify(s.words.join(' '))).join(', ')}), so it never matches; write one rule for each`;
+  }
+  const seen = segments[0]!.words;
+  if (seen.join('\u0000') !== words.join('\u0000')) {
+    return `is judged as ${JSON.stringify(seen.join(' '))} (the policy looks through ${JSON.stringify(words[0])}), so it never matches; write the rule for that`;
+  }
+  return null;
 }

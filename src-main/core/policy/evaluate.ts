@@ -6,17 +6,19 @@
 //
 // What it can see: every simple command of a chain, pipeline, subshell or substitution; commands run
 // by shells (`sh -c`), eval, trap, find -exec and the wrappers listed in wrappers.ts (privilege
-// wrappers such as sudo are judged themselves too). What it cannot see: a command word built at run
+// wrappers such as sudo are judged themselves too). What it cannot see: a command word (or a
+// subcommand a rule would name: `git $(echo push)`, `git {push,}`) built at run
 // time (`$T f`, `${X}touch`, globs), code given inline to an interpreter (`python3 -c`, `node -e`,
 // awk's system(), sed's e) or read from stdin (`… | sh`). Such a segment is opaque: a deny rule that
 // matches its visible words still denies it, otherwise it asks (refused in "never" and "reject"
 // modes) — an allow rule never lets it through. Also out of sight: what a named program does on its
 // own (a Makefile's recipes, `npm run` scripts, git aliases, a script file's contents, ssh/docker
 // remote commands); rules about those programs judge them by their own words.
+import path from 'node:path';
 import type { ApprovalMode, PolicyAction, PolicyDecision, PolicyLayer, PolicyRule, PolicyVerdict } from '../../../src-shared/contract/methods/policy';
 import { matchesPrefix, prefixSpecificity, prefixWords, proposedPrefix, shapeOf, type CommandShape } from './command-prefix';
 import { globMatches } from './glob';
-import { splitShell } from './shell-split';
+import { DYNAMIC_WORD, splitShell, type ShellSegment } from './shell-split';
 
 export interface PolicyCall {
   tool: string;
@@ -24,6 +26,9 @@ export interface PolicyCall {
   command?: string;
   /** File tools (and MCP tools with a `path` argument): the path as the agent gave it. */
   path?: string;
+  /** Every file the call touches when there are several (a patch's): each is judged by the path
+   *  rules, and the strictest decides. */
+  paths?: readonly string[];
   /** The workdir the call runs in; relative paths are judged from here. */
   cwd?: string;
   /** The folder the work belongs to (a run's workspace, a thread's folder). */
@@ -41,6 +46,9 @@ interface Compiled {
   rule: PolicyRule;
   layer: PolicyLayer;
   shape: CommandShape | null;
+  /** A prefix that names no command (a stored rule saved before prefixes were checked): it matches
+   *  nothing, rather than every command as a rule without a prefix would. */
+  never: boolean;
   specificity: number;
 }
 
@@ -55,10 +63,18 @@ export function describeRule(rule: PolicyRule): string {
 
 function compile(layer: RuleLayer): Compiled[] {
   return layer.rules.map((rule) => {
-    const shape = rule.prefix ? shapeOf(prefixWords(rule.prefix)) : null;
+    let shape: CommandShape | null = null;
+    if (rule.prefix) {
+      try {
+        shape = shapeOf(prefixWords(rule.prefix));
+      } catch {
+        shape = null;
+      }
+    }
+    const never = !!rule.prefix && shape === null;
     const specificity = (shape ? prefixSpecificity(shape) * 10 : 0) + (rule.path ? 5 + rule.path.replace(/\*/g, '').length / 1000 : 0)
       + (rule.workspace ? 3 : 0) + (rule.tool.includes('*') ? 0 : 1);
-    return { rule, layer: layer.layer, shape, specificity };
+    return { rule, layer: layer.layer, shape, never, specificity };
   });
 }
 
@@ -73,16 +89,24 @@ function workspaceMatches(ruleWs: string, ws: string | null | undefined): boolea
   return b === a || b.startsWith(a + '/');
 }
 
+/** `a//b/./c/../d/` → `a/b/d`: the file a path names, however it is spelled. */
+function normalized(p: string): string {
+  const n = path.posix.normalize(p);
+  return n.length > 1 ? n.replace(/\/+$/, '') : n;
+}
+
 function pathMatches(pattern: string, call: PolicyCall): boolean {
   if (call.path === undefined) return false;
-  const p = call.path.replace(/^\.\//, '');
-  const abs = p.startsWith('/') ? p : call.cwd ? `${call.cwd.replace(/\/+$/, '')}/${p}` : p;
-  const rel = call.cwd && abs.startsWith(call.cwd.replace(/\/+$/, '') + '/') ? abs.slice(call.cwd.replace(/\/+$/, '').length + 1) : p;
+  // Normalised first: `x/../secrets/a` and `/w/./secrets/a` are secrets/a to a rule for secrets/**.
+  const p = normalized(call.path);
+  const cwd = call.cwd ? normalized(call.cwd) : undefined;
+  const abs = p.startsWith('/') ? p : cwd ? normalized(`${cwd}/${p}`) : p;
+  const rel = cwd && abs.startsWith(cwd === '/' ? '/' : cwd + '/') ? abs.slice(cwd === '/' ? 1 : cwd.length + 1) : p;
   return pattern.startsWith('/') ? globMatches(pattern, abs) : globMatches(pattern, rel);
 }
 
 function ruleMatches(c: Compiled, call: PolicyCall, shape: CommandShape | null): boolean {
-  if (!toolMatches(c.rule.tool, call.tool)) return false;
+  if (c.never || !toolMatches(c.rule.tool, call.tool)) return false;
   if (c.rule.workspace && !workspaceMatches(c.rule.workspace, call.workspace)) return false;
   if (c.rule.path && !pathMatches(c.rule.path, call)) return false;
   if (c.shape) return shape !== null && matchesPrefix(c.shape, shape);
@@ -138,14 +162,17 @@ export function evaluatePolicy(call: PolicyCall, layers: readonly RuleLayer[], m
   if (call.tool === 'exec_shell') {
     const command = call.command ?? '';
     const parts = splitShell(command);
-    const segments = (parts.length > 0 ? parts : [{ text: command.trim(), words: [] as string[] }]).map((s) => {
+    const segments = (parts.length > 0 ? parts : [{ text: command.trim(), words: [] as string[] } as ShellSegment]).map((s) => {
       const shape = shapeOf(s.words);
-      const subject = s.opaque !== undefined ? JSON.stringify(s.text) : shape ? `"${shape.key.join(' ')}"` : 'an empty command';
+      // `git $(echo push)`, `git {push,}`: the subcommand a rule would name is only known when it runs.
+      const dynamicKey = shape?.key.slice(1).find((w) => DYNAMIC_WORD.test(w));
+      const opaque = s.opaque ?? (dynamicKey !== undefined ? `its subcommand ${JSON.stringify(dynamicKey)} is only known when it runs` : undefined);
+      const subject = opaque !== undefined ? JSON.stringify(s.text) : shape ? `"${shape.key.join(' ')}"` : 'an empty command';
       const c = decideSubject(compiled, call, shape);
-      const v = verdictFor(c, mode, subject, s.opaque);
+      const v = verdictFor(c, mode, subject, opaque);
       // A rule that says exactly this outweighs a mode that turned an ask into a refusal.
       const weight = STRICTNESS[v.action] * 2 + (c?.rule.action === v.action ? 1 : 0);
-      return { command: s.text, words: s.words, opaque: s.opaque, weight, ...v };
+      return { command: s.text, words: s.words, opaque, weight, ...v };
     });
     let decider = segments[0]!;
     for (const s of segments) if (s.weight > decider.weight) decider = s;
@@ -160,7 +187,15 @@ export function evaluatePolicy(call: PolicyCall, layers: readonly RuleLayer[], m
       proposedAmendment: decider.action === 'ask' && decider.layer !== 'user' && decider.opaque === undefined ? proposedPrefix(decider.words) : [],
     };
   }
-  const subject = call.path !== undefined ? `${call.tool} on "${call.path}"` : call.tool;
-  const v = verdictFor(decideSubject(compiled, call, null), mode, subject);
+  const files = call.paths && call.paths.length > 0 ? call.paths : call.path !== undefined ? [call.path] : [undefined];
+  let decided: (PolicyVerdict & { weight: number }) | null = null;
+  for (const file of files) {
+    const one: PolicyCall = { ...call, ...(file !== undefined ? { path: file } : {}) };
+    const c = decideSubject(compiled, one, null);
+    const v = verdictFor(c, mode, file !== undefined ? `${call.tool} on "${file}"` : call.tool);
+    const weight = STRICTNESS[v.action] * 2 + (c?.rule.action === v.action ? 1 : 0);
+    if (!decided || weight > decided.weight) decided = { ...v, weight };
+  }
+  const { weight: _k, ...v } = decided!;
   return { ...v, mode, segments: [], proposedAmendment: [] };
 }

@@ -45,6 +45,14 @@ const TABLE: Row[] = [
   ['absolute program paths', sh('/usr/bin/git push'), 'on-request', 'ask', 'r-git-push'],
   ['make deploy denied, make test not', sh('make test'), 'on-request', 'allow', null],
   ['make with -C is still make deploy', sh('make -C sub deploy'), 'on-request', 'deny', 'u-make-deploy'],
+  ['git global options with a value: --attr-source', sh('git --attr-source HEAD push'), 'on-request', 'ask', 'r-git-push'],
+  ['git global options with a value: --shallow-file', sh('git --shallow-file x push'), 'on-request', 'ask', 'r-git-push'],
+  // a subcommand known only when it runs: no rule can say what it is, so it asks
+  ['a substituted subcommand asks', sh('git $(echo push) origin'), 'on-request', 'ask', null],
+  ['a brace-expanded subcommand asks', sh('git {push,} origin'), 'on-request', 'ask', null],
+  ['a variable subcommand asks', sh('git "$SUB" origin'), 'on-request', 'ask', null],
+  ['a substituted make target asks', sh('make $(echo deploy)'), 'on-request', 'ask', null],
+  ['a dynamic argument is only an argument', sh('git log $(git rev-parse HEAD)'), 'untrusted', 'allow', 'default-allow-git-log'],
   // chains: the strictest segment decides
   ['&& chain', sh('git status && git push'), 'on-request', 'ask', 'r-git-push'],
   ['|| chain', sh('npm test || make deploy'), 'on-request', 'deny', 'u-make-deploy'],
@@ -84,6 +92,11 @@ const TABLE: Row[] = [
   // paths and MCP tools
   ['path glob denies reads of secrets', { tool: 'read_file', path: 'secrets/prod/token.txt', cwd: '/work/w' }, 'on-request', 'deny', 'u-secrets'],
   ['absolute path inside the workdir is judged relative', { tool: 'read_file', path: '/work/w/secrets/a', cwd: '/work/w' }, 'on-request', 'deny', 'u-secrets'],
+  ['a path spelled with ./ is the same file', { tool: 'read_file', path: '/work/w/./secrets/a', cwd: '/work/w' }, 'on-request', 'deny', 'u-secrets'],
+  ['a path spelled with .. is the same file', { tool: 'read_file', path: 'src/../secrets/a', cwd: '/work/w' }, 'on-request', 'deny', 'u-secrets'],
+  ['a path spelled with // is the same file', { tool: 'read_file', path: '/work/w//secrets//a', cwd: '/work/w/' }, 'on-request', 'deny', 'u-secrets'],
+  ['a path leaving the workdir and coming back', { tool: 'read_file', path: '../w/secrets/a', cwd: '/work/w' }, 'on-request', 'deny', 'u-secrets'],
+  ['a write to a .env spelled with ..', { tool: 'write_file', path: '/work/w/x/../app.env', cwd: '/work/w' }, 'on-request', 'ask', 'u-env-write'],
   ['other reads fall to the default allow', { tool: 'read_file', path: 'src/index.ts', cwd: '/work/w' }, 'untrusted', 'allow', 'default-allow-read-file'],
   ['writes to .env files ask', { tool: 'write_file', path: 'config/app.env', cwd: '/work/w' }, 'on-request', 'ask', 'u-env-write'],
   ['other writes run on request', { tool: 'write_file', path: 'src/a.ts', cwd: '/work/w' }, 'on-request', 'allow', null],
@@ -142,6 +155,13 @@ describe('shell splitting', () => {
     expect(splitShell(command).map((s) => s.text)).toEqual(texts);
   });
 
+  it('deeply nested arithmetic is judged in linear time, and asks', () => {
+    const command = 'echo ' + '$(( '.repeat(10_000) + '1' + ' ))'.repeat(10_000);
+    const started = Date.now();
+    expect(evaluatePolicy(sh(command), layers(), 'on-request').action).toBe('ask');
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
   it('words drop assignments, wrappers and redirections', () => {
     expect(splitShell('FOO=1 timeout 5 git -C x push > log 2>&1').map((s) => s.words)).toEqual([['git', '-C', 'x', 'push']]);
   });
@@ -161,6 +181,8 @@ describe('task policy from metadata', () => {
     expect(!r.ok && r.issues[0]).toMatch(/^metadata\.policy\.rules\[0\]\.action: /);
     const p = readTaskPolicy({ policy: { rules: [{ id: 'x', tool: 'read_file', prefix: 'cat', action: 'allow' }] } });
     expect(!p.ok && p.issues[0]).toBe('metadata.policy.rules[0].prefix: only exec_shell rules match a command prefix (tool is "read_file")');
+    const w = readTaskPolicy({ policy: { rules: [shell('ok', 'git push', 'ask'), shell('env', 'env CI=1 make deploy', 'deny')] } });
+    expect(!w.ok && w.issues).toEqual(['metadata.policy.rules[1].prefix: "env CI=1 make deploy" is judged as "make deploy" (the policy looks through "env"), so it never matches; write the rule for that']);
     const d = readTaskPolicy({ policy: { timeout_seconds: 30, timeout_decision: 'maybe' } });
     expect(!d.ok && d.issues).toEqual(['metadata.policy.timeout_decision: expected one of deny, approve']);
   });

@@ -1,11 +1,14 @@
 // A run's own policy, carried by its task specs as `metadata.policy`:
 //   {"rules": [{"id": "push", "tool": "exec_shell", "prefix": "git push", "action": "ask"}],
 //    "mode": "untrusted", "timeout_seconds": 300, "timeout_decision": "deny"}
-// (a bare array is taken as the rules). A malformed policy fails closed: the reader returns the
-// problems, and every call of that task is refused with them until the spec is fixed.
+// (a bare array is taken as the rules). A malformed policy is listed by field path when the spec is
+// checked (launch preview, `shoal validate`), so it is never launched; one that reaches an attempt
+// anyway (a run stored by an older version) fails closed: every call of that task is refused with
+// the problems.
 import { z } from 'zod';
 import { ApprovalModeSchema, PolicyRuleSchema, TimeoutDecisionSchema, type ApprovalMode, type PolicyRule, type TimeoutDecision } from '../../../src-shared/contract/methods/policy';
 import { formatIssues } from '../../../src-shared/protocol/errors';
+import { prefixProblem } from './command-prefix';
 
 export interface TaskPolicy {
   rules: PolicyRule[];
@@ -29,6 +32,11 @@ export function readTaskPolicy(metadata: Record<string, unknown>): { ok: true; p
   const parsed = TaskPolicySchema.safeParse(raw);
   if (!parsed.success) return { ok: false, issues: formatIssues(parsed.error).map(prefixed) };
   const p = parsed.data;
+  const prefixIssues = p.rules.flatMap((r, i) => {
+    const problem = r.prefix ? prefixProblem(r.prefix) : null;
+    return problem ? [`metadata.policy.rules[${i}].prefix: ${JSON.stringify(r.prefix)} ${problem}`] : [];
+  });
+  if (prefixIssues.length > 0) return { ok: false, issues: prefixIssues };
   return {
     ok: true,
     policy: {

@@ -2,18 +2,23 @@
 // The policy must judge X, so each wrapper is described by how its words are laid out: which of its
 // flags take a value, how many positional words come before the command, which flags carry a whole
 // shell command line, and whether the wrapper is itself worth judging (privilege changes and package
-// runners are: `sudo` has its own default rule, `npx tsc` may have a rule of its own).
-// Sources: coreutils (env, nice, nohup, stdbuf, timeout, chroot), util-linux (setsid, flock, ionice,
+// runners are: `sudo` has its own default rule; a rule for `npx` sees npx and its options, and the
+// command it runs is judged by that command's own rules).
+// Sources: coreutils (env, nice, nohup, stdbuf, timeout, chroot), util-linux (setsid, flock, ionice, setarch,
 // taskset, chrt, script, su, runuser, nsenter, unshare, setpriv, prlimit), findutils (xargs), procps
 // (watch), sudo/doas/pkexec/run0, daemontools/runit (setuidgid, envdir, softlimit, chpst), container
 // entrypoints (gosu, su-exec, tini, dumb-init), debugging/tracing (strace, ltrace, valgrind, catchsegv),
-// and language package runners (npx, npm/pnpm/yarn exec, bunx, uv run, poetry/pipenv run, bundle exec).
+// moreutils (chronic, ifne, lckdo), tmux/screen (new sessions and windows), GNU parallel (also with the
+// command lines as its arguments), and language package runners (npx, npm/pnpm/yarn exec, bunx, uv
+// run, poetry/pipenv run, bundle exec).
 
 export interface WrapperSpec {
   /** Flags whose value is the next word (`-u root`). `--long=value` and `-uroot` are understood too. */
   valueFlags?: readonly string[];
   /** Positional words between the options and the command (timeout's duration, flock's file). */
   leadingValues?: number;
+  /** The positional words come before the options (`setarch ARCH -R X`). */
+  leadingFirst?: boolean;
   /** Flags whose value is a shell command line, searched among all the wrapper's words (`su root -c 'X'`). */
   shellFlags?: readonly string[];
   /** env -S: the value is split into words that come before the rest. */
@@ -24,7 +29,8 @@ export interface WrapperSpec {
   commandFollows?: boolean;
   /** watch: its words are joined and run through `sh -c`. */
   joinAsShell?: boolean;
-  /** The command ends before this word (GNU parallel's `:::`). */
+  /** The command ends before this word (GNU parallel's `:::`). Without a command, each argument
+   *  after it is a command line, and without those the command lines come from standard input. */
   endsAt?: string;
   /** Judge the wrapper's own words as well as the command it runs. */
   keepSelf?: boolean;
@@ -56,6 +62,22 @@ export const WRAPPERS: Readonly<Record<string, WrapperSpec>> = {
   script: { valueFlags: ['-E', '--echo', '-I', '--log-in', '-O', '--log-out', '-B', '--log-io', '-T', '--log-timing', '-m', '--logging-format'], shellFlags: ['-c', '--command'], commandFollows: false },
   watch: { valueFlags: ['-n', '--interval', '-d', '--differences', '-q', '--equexit'], joinAsShell: true },
   parallel: { valueFlags: ['-j', '--jobs', '-S', '--sshlogin', '--joblog', '-a', '--arg-file', '--delay', '--timeout', '--retries'], endsAt: ':::' },
+  sem: { valueFlags: ['-j', '--jobs', '--id', '--timeout'] },
+  // util-linux's setarch and its per-architecture names; moreutils; small run-it-for-me tools.
+  setarch: { leadingValues: 1, leadingFirst: true },
+  linux32: {},
+  linux64: {},
+  i386: {},
+  x86_64: {},
+  uname26: {},
+  chronic: {},
+  ifne: {},
+  lckdo: { valueFlags: ['-w'], leadingValues: 1 },
+  eatmydata: {},
+  nocache: {},
+  tsp: { valueFlags: ['-L', '-N', '-D', '-W'] },
+  'systemd-inhibit': { valueFlags: ['--what', '--who', '--why', '--mode'] },
+  screen: { valueFlags: ['-S', '-c', '-e', '-h', '-p', '-s', '-t', '-T', '-X', '-Q'], noCommandFlags: ['-X', '-Q', '-r', '-R', '-x', '-ls', '-list', '-wipe'] },
   busybox: {},
   toybox: {},
   sudo: { valueFlags: SUDO_VALUES, keepSelf: true },
@@ -105,6 +127,7 @@ export const WRAPPERS: Readonly<Record<string, WrapperSpec>> = {
 /** Two-word wrappers: `npm exec X`, `uv run X`, `direnv exec DIR X`. Keyed "program sub". */
 export const SUB_WRAPPERS: Readonly<Record<string, WrapperSpec>> = {
   'npm exec': { valueFlags: ['-p', '--package', '-w', '--workspace'], shellFlags: ['-c', '--call'], keepSelf: true },
+  'npm x': { valueFlags: ['-p', '--package', '-w', '--workspace'], shellFlags: ['-c', '--call'], keepSelf: true },
   'pnpm exec': { valueFlags: ['-C', '--dir', '--filter', '-F'], shellFlags: ['-c'], keepSelf: true },
   'pnpm dlx': { valueFlags: ['--package'], shellFlags: ['-c', '--shell-mode'], keepSelf: true },
   'yarn exec': { keepSelf: true },
@@ -119,6 +142,15 @@ export const SUB_WRAPPERS: Readonly<Record<string, WrapperSpec>> = {
   'direnv exec': { leadingValues: 1, keepSelf: true },
   'nix-shell': { valueFlags: ['-p', '--packages', '-A', '--attr', '-I', '--arg', '--argstr'], shellFlags: ['--run', '--command'], commandFollows: false, keepSelf: true },
   'nix develop': { valueFlags: ['-i', '--keep', '--override-input'], keepSelf: true },
+  // tmux runs its shell-command argument (or its words, joined) in a new pane.
+  'tmux new-session': { valueFlags: ['-c', '-e', '-F', '-f', '-n', '-s', '-t', '-x', '-y'], joinAsShell: true },
+  'tmux new': { valueFlags: ['-c', '-e', '-F', '-f', '-n', '-s', '-t', '-x', '-y'], joinAsShell: true },
+  'tmux new-window': { valueFlags: ['-c', '-e', '-F', '-n', '-t'], joinAsShell: true },
+  'tmux neww': { valueFlags: ['-c', '-e', '-F', '-n', '-t'], joinAsShell: true },
+  'tmux split-window': { valueFlags: ['-c', '-e', '-F', '-l', '-t'], joinAsShell: true },
+  'tmux splitw': { valueFlags: ['-c', '-e', '-F', '-l', '-t'], joinAsShell: true },
+  'tmux run-shell': { valueFlags: ['-d', '-t', '-c'], joinAsShell: true },
+  'tmux run': { valueFlags: ['-d', '-t', '-c'], joinAsShell: true },
 };
 
 export interface Unwrapped {
@@ -128,6 +160,8 @@ export interface Unwrapped {
   inner: string[] | null;
   /** Shell command lines it runs (`-c` values, watch's joined words). */
   shells: string[];
+  /** Set when the commands it runs come from standard input or a file: why, for people. */
+  opaque?: string;
 }
 
 function flagName(word: string): string {
@@ -143,6 +177,10 @@ export function unwrapOnce(words: readonly string[], spec: WrapperSpec, subWords
   let split: string[] = [];
   let j = subWords;
   let noCommand = false;
+  if (spec.leadingFirst) {
+    let k = 0;
+    while (k < (spec.leadingValues ?? 0) && j < words.length && !words[j]!.startsWith('-')) { j++; k++; }
+  }
   // Options first.
   while (j < words.length) {
     const w = words[j]!;
@@ -168,7 +206,7 @@ export function unwrapOnce(words: readonly string[], spec: WrapperSpec, subWords
     j += width;
   }
   const self = words.slice(0, j);
-  j += spec.leadingValues ?? 0;
+  if (!spec.leadingFirst) j += spec.leadingValues ?? 0;
   let rest = words.slice(Math.min(j, words.length));
   // Shell flags may follow the positional words too (`su root -c X`, `flock FILE -c X`).
   if (shellFlags.length > 0) {
@@ -180,9 +218,20 @@ export function unwrapOnce(words: readonly string[], spec: WrapperSpec, subWords
       }
     }
   }
+  let opaque: string | undefined;
   if (spec.endsAt) {
-    const end = rest.indexOf(spec.endsAt);
+    const marker = spec.endsAt;
+    const end = rest.findIndex((w) => w.startsWith(marker));
+    const inputs = end >= 0 ? rest.slice(end) : [];
     if (end >= 0) rest = rest.slice(0, end);
+    if (rest.length === 0 && !noCommand && shells.length === 0) {
+      // No command: the inputs themselves are the command lines (`parallel ::: 'make a' 'make b'`).
+      // Only one plain group can be read here; from stdin, a file (`::::`) or several groups
+      // combined, what runs is not known.
+      const lines = inputs.slice(1);
+      if ((inputs[0] === marker || inputs[0] === `${marker}+`) && lines.length > 0 && !lines.some((w) => w.startsWith(marker))) shells.push(...lines);
+      else opaque = 'it runs command lines it reads from its input (standard input, a file, or combined arguments), which the policy cannot read';
+    }
   }
   if (spec.joinAsShell) {
     if (rest.length > 0) shells.push(rest.join(' '));
@@ -192,5 +241,5 @@ export function unwrapOnce(words: readonly string[], spec: WrapperSpec, subWords
     inner = split;
   }
   if (inner !== null && inner.length === 0) inner = null;
-  return { self, inner, shells };
+  return { self, inner, shells, ...(opaque ? { opaque } : {}) };
 }

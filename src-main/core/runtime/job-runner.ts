@@ -172,6 +172,9 @@ export class JobRunner {
         n++;
       }
     }
+    // Older rows than the ones loaded at the start are in no list: without this they stayed for good,
+    // and retention, finding them old, started again at every check.
+    n += this.jobStore.deleteDoneBefore(cutoffSec);
     if (n > 0) this.options.bus?.invalidate('jobs');
     return n;
   }

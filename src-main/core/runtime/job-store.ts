@@ -12,6 +12,7 @@ export class JobStore {
   private readonly listStmt;
   private readonly upsertStmt;
   private readonly deleteStmt;
+  private readonly deleteDoneBeforeStmt;
 
   constructor(store: Store) {
     const db = store.db;
@@ -21,6 +22,13 @@ export class JobStore {
        ON CONFLICT(id) DO UPDATE SET name = excluded.name, status = excluded.status, progress = excluded.progress,
          detail = excluded.detail, updated_at = excluded.updated_at`);
     this.deleteStmt = db.prepare<[string]>('DELETE FROM jobs WHERE id = ?');
+    this.deleteDoneBeforeStmt = db.prepare<[number]>(`DELETE FROM jobs WHERE status IN ('completed', 'cancelled') AND updated_at < ?`);
+  }
+
+  /** Deletes every completed or cancelled job last updated before `cutoffSec`, loaded or not (only
+   *  the most recent are loaded at a start); returns how many. */
+  deleteDoneBefore(cutoffSec: number): number {
+    return this.deleteDoneBeforeStmt.run(cutoffSec).changes;
   }
 
   listJobs(limit = 500): JobStateRecord[] {

@@ -52,4 +52,12 @@ describe('SettingsTable', () => {
     expect(settings.get(SEALED('gitlab'))).toBeNull();
     expect(store!.db.prepare(`SELECT key FROM settings WHERE key LIKE 'secret:%'`).all()).toEqual([{ key: 'secret:github' }]);
   });
+
+  it('hands out a copy of the fallback: changing what was read does not change the next read', () => {
+    const { settings } = table();
+    settings.get(NAMES).push('leaked');
+    settings.get(LIMIT).n = 99;
+    expect(settings.get(NAMES)).toEqual([]);
+    expect(settings.get(LIMIT)).toEqual({ n: 5 });
+  });
 });

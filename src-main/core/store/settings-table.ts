@@ -53,15 +53,15 @@ export class SettingsTable {
   /** The stored value, or the key's fallback when there is none or it does not match the schema. */
   get<T>(key: SettingKey<T>): T {
     const row = this.getStmt.get(key.name);
-    if (!row) return key.fallback;
+    if (!row) return fallbackOf(key);
     let raw: unknown;
     try {
       raw = JSON.parse(row.value);
     } catch {
-      return key.fallback;
+      return fallbackOf(key);
     }
     const parsed = key.schema.safeParse(raw);
-    return parsed.success ? parsed.data : key.fallback;
+    return parsed.success ? parsed.data : fallbackOf(key);
   }
 
   set<T>(key: SettingKey<T>, value: T): void {
@@ -76,4 +76,10 @@ export class SettingsTable {
     this.deleteStmt.run(key.name);
   }
 
+}
+
+/** A copy of the key's fallback: a caller that changes what it read (pushes a rule into a list it
+ *  then saves) must not change what every later read of a missing or broken value returns. */
+function fallbackOf<T>(key: SettingKey<T>): T {
+  return typeof key.fallback === 'object' && key.fallback !== null ? structuredClone(key.fallback) : key.fallback;
 }

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { defineMethod } from '../define';
 import { Ok } from './common';
+import { DOCKER_IMAGE_MAX, dockerImageProblem } from '../../protocol/docker-image';
 
 const Name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'name: 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
 
@@ -21,7 +22,10 @@ export const KeptHostInputSchema = z.discriminatedUnion('kind', [
   }).strict(),
   z.object({
     kind: z.literal('docker'),
-    image: z.string().min(1, 'image: required').max(512),
+    image: z.string().min(1, 'image: required').max(DOCKER_IMAGE_MAX).superRefine((image, ctx) => {
+      const problem = dockerImageProblem(image);
+      if (problem) ctx.addIssue({ code: 'custom', message: `image: ${problem}` });
+    }),
     dockerHost: z.string().max(1024).optional(),
     args: z.array(z.string().max(4096)).max(64).optional(),
     /** Only with an ssh:// docker host: the key for that SSH login, read by main and sealed as an SSH worker's. */

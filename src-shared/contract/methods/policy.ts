@@ -42,6 +42,13 @@ export const PolicyRuleSchema = z.object({
   if (rule.prefix !== undefined && rule.prefix !== '' && !/^exec_shell$|\*/.test(rule.tool)) {
     ctx.addIssue({ code: 'custom', path: ['prefix'], message: `only exec_shell rules match a command prefix (tool is "${rule.tool}")` });
   }
+  // A shell command has no path of its own, and a prefix only matches shell commands: such a rule
+  // would be saved and never match anything.
+  if (rule.path !== undefined && rule.path !== '' && rule.tool === 'exec_shell') {
+    ctx.addIssue({ code: 'custom', path: ['path'], message: 'exec_shell calls have no path, so this rule would never match; match the command with prefix' });
+  } else if (rule.path !== undefined && rule.path !== '' && rule.prefix !== undefined && rule.prefix !== '') {
+    ctx.addIssue({ code: 'custom', path: ['path'], message: 'a prefix matches only shell commands and a path only file and MCP calls, so a rule with both never matches; make two rules' });
+  }
 });
 export type PolicyRule = z.output<typeof PolicyRuleSchema>;
 

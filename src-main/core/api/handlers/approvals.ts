@@ -53,13 +53,14 @@ export function approvalsHandlers(core: CoreServices): { [M in keyof typeof appr
       return { items, next: items.length === limit ? items[items.length - 1]!.id : null };
     },
     'approvals.rules.list': () => ({ rules: core.policy.rules(), defaults: [...DEFAULT_RULES], options: core.policy.options() }),
-    'approvals.rules.save': ({ rule, previousId, isNew }) => {
+    // A rename is one change: a refused new version leaves the old rule in place.
+    'approvals.rules.save': ({ rule, previousId, isNew }) => core.audit.transaction(() => {
       if (previousId && previousId !== rule.id) {
         if (core.policy.rules().some((r) => r.id === rule.id)) throw new ShoalError('invalid_input', `A rule with id "${rule.id}" already exists.`, [`rule.id: "${rule.id}" is already used`]);
         core.policy.deleteRule(previousId, PERSON);
       }
       return core.policy.saveRule(rule, PERSON, { expectNew: isNew });
-    },
+    }),
     'approvals.rules.delete': ({ id }) => {
       if (!core.policy.deleteRule(id, PERSON)) throw new ShoalError('not_found', `No rule with id "${id}".`);
       return { ok: true };

@@ -180,7 +180,7 @@ export function codexBridgeMain(settings: CodexBridgeSettings): void {
     send({ id, method, params });
   });
 
-  const fileChanges = new Map<string, Array<{ path: string; kind: { type: string }; diff: string }>>();
+  const fileChanges = new Map<string, Array<{ path: string; kind: { type: string; move_path?: string | null }; diff: string }>>();
   let threadId = '';
   let turnId = '';
   // Deltas and account chatter would only fill the log: the completed items carry the same text.
@@ -222,17 +222,23 @@ export function codexBridgeMain(settings: CodexBridgeSettings): void {
         const changes = fileChanges.get(itemId) ?? [];
         let decision = 'accept';
         let message: string | undefined;
-        for (const [i, change] of changes.entries()) {
-          const verdict = await askGateway('codex_file_change', { path: change.path, kind: change.kind.type, diff: change.diff }, `codex-${itemId}-${i}`);
+        // A moved file (`*** Move to:`) is written where it moves to: that path is judged as well.
+        const questions = changes.flatMap((change, i) => [
+          { path: change.path, kind: change.kind.type, diff: change.diff, callId: `codex-${itemId}-${i}` },
+          ...(change.kind.move_path ? [{ path: change.kind.move_path, kind: 'update', diff: change.diff, callId: `codex-${itemId}-${i}-to` }] : []),
+        ]);
+        for (const q of questions) {
+          const verdict = await askGateway('codex_file_change', { path: q.path, kind: q.kind, diff: q.diff }, q.callId);
           if (verdict.behavior !== 'allow') {
             decision = decisionOf(verdict);
             message = verdict.message;
             break;
           }
         }
-        print({ method: 'shoal/approval', params: { itemId, kind: 'fileChange', subject: changes.map((c) => c.path).join(', '), decision, ...(message ? { message } : {}) } });
+        const subject = changes.map((c) => (c.kind.move_path ? `${c.path} → ${c.kind.move_path}` : c.path)).join(', ');
+        print({ method: 'shoal/approval', params: { itemId, kind: 'fileChange', subject, decision, ...(message ? { message } : {}) } });
         send({ id: msg.id, result: { decision } });
-        tellReason(`the change to ${changes.map((c) => c.path).join(', ')}`, decision, message);
+        tellReason(`the change to ${subject}`, decision, message);
         return;
       }
       if (msg.method === 'mcpServer/elicitation/request' && p.serverName === 'shoal') {

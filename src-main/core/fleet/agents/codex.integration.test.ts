@@ -138,6 +138,22 @@ describe('Codex under Shoal policy', () => {
     });
   }
 
+  it('a patch that moves a file is judged on where it writes: a move into a denied folder is declined', async () => {
+    const move = exec(`apply_patch <<'EOF'\n*** Begin Patch\n*** Update File: notes.txt\n*** Move to: secrets/notes.txt\n@@\n-hi\n+hi there\n*** End Patch\nEOF\n`);
+    cli.model.setScript(replay([move, { text: 'Done.' }]));
+    const c = core();
+    const repo = initRepo({ 'README.md': 'hi\n', 'notes.txt': 'hi\n' });
+    const policy = { rules: [{ id: 'no-secrets', tool: 'write_file', path: 'secrets/**', action: 'deny' }] };
+    const runId = launch(c, { id: 'codex-move', name: 'codex move', task_specs: [codexTask('move', { metadata: { policy } })] }, repo);
+    await c.engine.waitForRun(runId);
+    const denied = gatewayEvents(c, runId).filter((e) => e.kind === 'approval' && e.phase === 'denied');
+    expect(denied).toHaveLength(1);
+    expect(JSON.stringify(denied[0])).toContain('secrets/notes.txt');
+    const receipt = c.engine.fleet.receipts(runId)[0]!;
+    const patch = (receipt.artifacts as Array<{ kind: string; path: string }>).find((a) => a.kind === 'patch');
+    expect(patch ? fs.readFileSync(patch.path, 'utf8') : '').not.toContain('secrets/notes.txt');
+  });
+
   it('abort from the dialog cancels the turn and the task; nothing is pushed', async () => {
     cli.model.setScript(replay([exec('git push -q origin HEAD:refs/heads/codex-abort'), { text: 'Should never get here.' }]));
     const c = core();

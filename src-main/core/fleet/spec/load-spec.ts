@@ -8,7 +8,9 @@ import { alertPolicyIssues } from '../../alerts/alert-config';
 import { remoteWorkIssues } from './remote-work-fields';
 import { unknownFieldWarnings } from './unknown-fields';
 import { parseDockerArgs } from '../../hosts/docker/docker-args';
+import { dockerImageProblem } from '../../../../src-shared/protocol/docker-image';
 import { readAgentSpec } from '../agents/agent-spec';
+import { readTaskPolicy } from '../../policy/task-policy';
 import { expandCandidates } from '../../landing/candidates';
 import { newRunId, nowIso, refSlug } from '../ids';
 import type { NewRun } from '../fleet-store';
@@ -100,10 +102,11 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
       if (w.host.host.trim() === '' || /\s/.test(w.host.host)) issues.push(`worker_specs[${i}].host.host: ${w.host.host.trim() === '' ? 'empty' : `"${w.host.host}" has spaces`}; give the SSH host's name or address`);
       if (w.host.port === 0) issues.push(`worker_specs[${i}].host.port: 0 is not a port; give 1-65535 (or leave it out for 22)`);
     }
-    if (w.host.kind === 'docker' && w.host.image.trim() === '') issues.push(`worker_specs[${i}].host.image: empty; give an image the daemon has, e.g. localhost/shoal-worker:latest`);
     // Validation reads the spec only: say what it did not check rather than calling it plainly valid.
     if (w.host.kind === 'ssh') warnings.push(`worker_specs[${i}]: ssh host ${w.host.host} was not contacted (reachability, host key, git are checked when the run starts)`);
     if (w.host.kind === 'docker') {
+      const badImage = dockerImageProblem(w.host.image);
+      if (badImage) issues.push(`worker_specs[${i}].host.image: ${badImage}`);
       warnings.push(`worker_specs[${i}]: docker image ${w.host.image} was not checked (the daemon and the image are checked when the run starts)`);
       // The options Shoal passes to a container are known now; the driver would refuse the rest.
       try {
@@ -150,6 +153,9 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
     if (t.instructions.includes('\0')) issues.push(`${at}.instructions: ${NUL_PROBLEM}`);
     if (typeof agent !== 'string' && agent.kind === 'custom' && agent.command.includes('\0')) issues.push(`${at}.metadata.${typeof meta.agent === 'object' ? 'agent.command' : 'command'}: ${NUL_PROBLEM}`);
     if (typeof meta.model === 'string' && meta.model.includes('\0')) issues.push(`${at}.metadata.model: ${NUL_PROBLEM}`);
+    // The run's exec policy: a malformed one would refuse every tool call of the task once it ran.
+    const policy = readTaskPolicy(meta);
+    if (!policy.ok) issues.push(...policy.issues.map((i) => `${at}.${i}`));
     checkRelativePaths(meta.artifact_paths, `${at}.metadata.artifact_paths`, issues);
     issues.push(...remoteWorkIssues(meta, `${at}.metadata`));
     const placeableOn = workerCaps.filter((w) => requires.every((r) => w.caps.has(r))).map((w) => w.id);

@@ -28,7 +28,7 @@ describe('worker_specs', () => {
       "worker_specs[0].host.host: empty; give the SSH host's name or address",
       'worker_specs[0].host.port: 0 is not a port; give 1-65535 (or leave it out for 22)',
       'worker_specs[1].host.host: "my box" has spaces; give the SSH host\'s name or address',
-      'worker_specs[2].host.image: empty; give an image the daemon has, e.g. localhost/shoal-worker:latest',
+      'worker_specs[2].host.image: required (an image reference, e.g. localhost/shoal-worker:latest)',
       "worker_specs[3].id: empty; give the worker an id its tasks' events can name",
     ] });
   });

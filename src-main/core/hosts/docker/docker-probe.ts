@@ -12,6 +12,7 @@ import { agentProbeLine, parseAgentProbe } from '../probe-commands';
 import { waitForExit } from './container-wait';
 import { callDeadline, daemonInfo, describeDockerError, inspectImage, isDeadline, forceRemove, pingDaemon, statusOf } from './docker-client';
 import { LABEL, type ContainerKind } from './docker-labels';
+import { dockerImageProblem } from '../../../../src-shared/protocol/docker-image';
 
 export interface ProbeTarget {
   docker: Docker;
@@ -51,6 +52,9 @@ export async function probeDaemon(t: ProbeTarget): Promise<HostProbe> {
 
 async function probeNow(t: ProbeTarget, deadline: AbortSignal, until: number): Promise<HostProbe> {
   if (t.unusable) return { ok: false, error: t.unusable, ...NONE };
+  // Never put a malformed name into an API path (a worker kept before names were checked).
+  const badImage = dockerImageProblem(t.image);
+  if (badImage) return { ok: false, error: `${t.label}: image ${badImage}`, ...NONE };
   try {
     await pingDaemon(t.docker, deadline);
     const info = await daemonInfo(t.docker, deadline);

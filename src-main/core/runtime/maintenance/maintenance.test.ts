@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { ShoalCore } from '../../shoal';
 import { launch } from '../../test-support/temp-core';
 import { JobRunner, type JobContext } from '../job-runner';
+import { JobStore } from '../job-store';
 import { SettingsTable } from '../../store/settings-table';
 import { artifactIndexJob } from './artifact-index';
 import { retentionJob, RETENTION_SETTING } from './retention';
@@ -128,5 +129,65 @@ describe('maintenance jobs', () => {
 
     kv.set(RETENTION_SETTING, { days: 0 });
     expect(await job.run(ctx())).toBe('Retention is off: everything is kept.');
+  });
+
+  it('retention removes old finished jobs however many newer ones there are, and is then done', async () => {
+    const core = makeCore({}, { start: false });
+    // A month of maintenance (artifact indexing runs after every minute that wrote a receipt):
+    // 600 finished jobs, the 100 oldest past the retention period.
+    const jobs = new JobStore(core.store);
+    const now = Math.floor(Date.now() / 1000);
+    for (let i = 0; i < 600; i++) {
+      const at = i < 100 ? now - 40 * 86_400 + i : now - 3600 + i;
+      jobs.upsertJob({ id: `job-${i}`, name: 'artifact_index', status: 'completed', progress: 100, detail: null, created_at: at, updated_at: at });
+    }
+    const runner = new JobRunner({ store: core.store, bus: null, kinds: [], checkIntervalMs: 0 });
+    const kv = new SettingsTable(core.store);
+    kv.set(RETENTION_SETTING, { days: 30 });
+    const job = retentionJob({ store: core.store, settings: kv, dataDir: core.dataDir, pruneJobs: (cutoff) => runner.pruneFinished(cutoff) });
+    expect(job.due()).toBe(true);
+    expect(await job.run(ctx())).toBe('Pruned 0 runs older than 30 days (0 events, 0 artifacts); removed 100 old jobs.');
+    const left = core.store.db.prepare('SELECT COUNT(*) AS n FROM jobs').get() as { n: number };
+    expect(left.n).toBe(500);
+    expect(core.store.db.prepare(`SELECT 1 FROM jobs WHERE id = 'job-99'`).get()).toBeUndefined();
+    // Nothing is left to do: the job is not started again at the next check.
+    expect(job.due()).toBe(false);
+  });
+
+  it('retention leaves alone a run that runs again (a task retried) while the job works through older ones', async () => {
+    const core = makeCore({}, { start: false });
+    core.start();
+    const failing = (name: string) => launch(core, { name, task_specs: [{ id: 'flaky', name: 'Flaky', retry_policy: { max_attempts: 1 },
+      instructions: 'echo "attempt $SHOAL_ATTEMPT"; if [ "$SHOAL_ATTEMPT" = 1 ]; then exit 1; fi' }] });
+    const first = failing('first');
+    expect(await core.engine.waitForRun(first)).toBe('failed');
+    const second = failing('second');
+    expect(await core.engine.waitForRun(second)).toBe('failed');
+    const kv = new SettingsTable(core.store);
+    kv.set(RETENTION_SETTING, { days: 1 });
+    const old = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    core.store.db.prepare('UPDATE runs SET completed_at = ?, created_at = ? WHERE id = ?').run(old, old, first);
+    core.store.db.prepare('UPDATE runs SET completed_at = ?, created_at = ? WHERE id = ?').run(old, old, second);
+    const count = (sql: string, runId: string) => (core.store.db.prepare(sql).get(runId) as { n: number }).n;
+    const events = (runId: string) => count('SELECT COUNT(*) AS n FROM worker_events WHERE run_id = ?', runId);
+    const eventsBefore = events(second);
+    const firstLog = path.join(core.dataDir, 'artifacts', second, 'flaky', '1', 'agent.log');
+    expect(fs.existsSync(firstLog)).toBe(true);
+
+    const job = retentionJob({ store: core.store, settings: kv, dataDir: core.dataDir, pruneJobs: () => 0 });
+    const c = ctx();
+    // A person retries the second run's task while the job prunes the first: the run is no longer a
+    // finished one by the time the job comes to it.
+    const progress = c.progress;
+    c.progress = (p, d) => {
+      if (d.includes(first)) expect(core.engine.retryTask(second, 'flaky')).toBe(true);
+      progress(p, d);
+    };
+    expect(await job.run(c)).toMatch(/^Pruned 1 run older than 1 days/);
+    expect(events(first)).toBe(0);
+    expect(events(second)).toBeGreaterThan(eventsBefore);
+    expect(fs.existsSync(firstLog)).toBe(true);
+    expect(await core.engine.waitForRun(second)).toBe('completed');
+    expect(fs.readFileSync(path.join(core.dataDir, 'artifacts', second, 'flaky', '2', 'agent.log'), 'utf8')).toContain('attempt 2');
   });
 });

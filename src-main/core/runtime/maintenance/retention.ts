@@ -36,7 +36,13 @@ export function retentionJob(deps: { store: Store; settings: SettingsTable; data
   const deleteEvents = db.prepare<[string]>('DELETE FROM worker_events WHERE run_id = ?');
   const deleteArtifacts = db.prepare<[string]>('DELETE FROM artifacts WHERE run_id = ?');
   const activeAttempts = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM attempts WHERE run_id = ? AND ended_at IS NULL');
-  const pruneRun = db.transaction((runId: string) => ({ events: deleteEvents.run(runId).changes, artifacts: deleteArtifacts.run(runId).changes }));
+  const stillOld = db.prepare<[string, string], { id: string }>(
+    `SELECT r.id FROM runs r WHERE r.id = ? AND ${FINISHED} AND COALESCE(r.completed_at, r.updated_at, r.created_at) < ?`);
+  // Asked again as each run's turn comes: the list was read when the job started, and a run whose
+  // task was retried since runs again, with its timeline and artifacts in use (null: left alone).
+  const pruneRun = db.transaction((runId: string, cutoffIso: string) => (stillOld.get(runId, cutoffIso)
+    ? { events: deleteEvents.run(runId).changes, artifacts: deleteArtifacts.run(runId).changes }
+    : null));
 
   function cutoff(): { iso: string; sec: number } | null {
     const days = retentionDays(deps.settings);
@@ -59,10 +65,13 @@ export function retentionJob(deps: { store: Store; settings: SettingsTable; data
       const runs = oldRuns.all(c.iso);
       let events = 0;
       let artifacts = 0;
+      let pruned = 0;
       for (const [i, { id }] of runs.entries()) {
         if (ctx.signal.aborted) throw new Error('stopped');
         ctx.progress((i / Math.max(runs.length, 1)) * 100, `Pruning ${id} (${i + 1} of ${runs.length})`);
-        const n = pruneRun(id);
+        const n = pruneRun(id, c.iso);
+        if (!n) continue;
+        pruned++;
         events += n.events;
         artifacts += n.artifacts;
         fs.rmSync(path.join(deps.dataDir, 'artifacts', refSlug(id)), { recursive: true, force: true });
@@ -70,7 +79,7 @@ export function retentionJob(deps: { store: Store; settings: SettingsTable; data
         await new Promise((resolve) => setImmediate(resolve));
       }
       const jobs = deps.pruneJobs(c.sec);
-      const parts = [`Pruned ${runs.length} ${runs.length === 1 ? 'run' : 'runs'} older than ${retentionDays(deps.settings)} days (${events} events, ${artifacts} artifacts)`];
+      const parts = [`Pruned ${pruned} ${pruned === 1 ? 'run' : 'runs'} older than ${retentionDays(deps.settings)} days (${events} events, ${artifacts} artifacts)`];
       if (jobs > 0) parts.push(`removed ${jobs} old ${jobs === 1 ? 'job' : 'jobs'}`);
       return `${parts.join('; ')}.`;
     },

@@ -24,8 +24,10 @@ export function PolicyRuleForm({ rule, onDone }: { rule: PolicyRule | null; onDo
     const id = form.id.trim() || suggestId(form);
     const next: PolicyRule = {
       id, tool: form.tool.trim(), action: form.action,
-      ...(form.prefix.trim() ? { prefix: form.prefix.trim() } : {}),
-      ...(form.path.trim() ? { path: form.path.trim() } : {}),
+      // Only the field shown for the tool: a path typed before switching the tool to exec_shell (or a
+      // prefix before switching away) would make a rule that never matches.
+      ...(shell && form.prefix.trim() ? { prefix: form.prefix.trim() } : {}),
+      ...(!shell && form.path.trim() ? { path: form.path.trim() } : {}),
       ...(form.workspace.trim() ? { workspace: form.workspace.trim() } : {}),
       ...(form.note.trim() ? { note: form.note.trim() } : {}),
     };

@@ -1,5 +1,5 @@
 // Every worker event of the task, oldest first, virtualized (a long agent run has tens of
-// thousands): read in pages from the store, then appended live as events arrive.
+// thousands): read in pages from the store, and read on from the last seq shown as events arrive.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ServerEvent } from '../../../../src-shared/contract';
@@ -32,20 +32,30 @@ export function EventLog({ runId, taskId }: { runId: string; taskId: string }) {
   const [error, setError] = useState<Error | null>(null);
   const lastSeq = useRef(0);
   const loading = useRef(false);
+  const again = useRef(false);
   const scroller = useRef<HTMLDivElement>(null);
 
+  // The store is the one source: every read continues from the last seq shown, so nothing is shown
+  // twice or out of order, and what the stream did not carry (events written while the connection
+  // was down, or by another process such as `shoal run` in a terminal) is read all the same.
   const loadMore = useCallback(async () => {
-    if (loading.current) return;
+    if (loading.current) {
+      again.current = true;
+      return;
+    }
     loading.current = true;
     try {
-      for (;;) {
-        const page = await client.call('tasks.events', { runId, taskId, afterSeq: lastSeq.current, limit: PAGE });
-        if (page.events.length > 0) {
-          lastSeq.current = Number(page.events[page.events.length - 1]!.seq);
-          setEvents((prev) => [...prev, ...page.events]);
+      do {
+        again.current = false;
+        for (;;) {
+          const page = await client.call('tasks.events', { runId, taskId, afterSeq: lastSeq.current, limit: PAGE });
+          if (page.events.length > 0) {
+            lastSeq.current = Number(page.events[page.events.length - 1]!.seq);
+            setEvents((prev) => [...prev, ...page.events]);
+          }
+          if (page.events.length < PAGE) break;
         }
-        if (page.events.length < PAGE) break;
-      }
+      } while (again.current);
       setDone(true);
       setError(null);
     } catch (e) {
@@ -59,13 +69,13 @@ export function EventLog({ runId, taskId }: { runId: string; taskId: string }) {
     void loadMore();
   }, [loadMore]);
 
+  // A live batch naming this task, or a reconnect / another process's write (both invalidate the
+  // events family), reads what is new since the last seq shown.
   useServerEvents(useCallback((e: ServerEvent) => {
-    if (e.type !== 'worker_events' || e.runId !== runId || !done) return;
-    const mine = e.events.filter((ev) => ev.task_id === taskId && Number(ev.seq) > lastSeq.current);
-    if (mine.length === 0) return;
-    lastSeq.current = Number(mine[mine.length - 1]!.seq);
-    setEvents((prev) => [...prev, ...mine]);
-  }, [runId, taskId, done]));
+    const mine = e.type === 'worker_events' ? e.runId === runId && e.events.some((ev) => ev.task_id === taskId)
+      : e.type === 'invalidate' && e.families.includes('events');
+    if (mine) void loadMore();
+  }, [runId, taskId, loadMore]));
 
   const virtual = useVirtualizer({ count: events.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_H, overscan: 20 });
 

@@ -184,7 +184,12 @@ function drawQueue(ctx: CanvasRenderingContext2D, p: Palette, s: DrawState): voi
   let lastX = -Infinity;
   let depth = 0;
   let peak = 0;
-  // Steps narrower than a pixel collapse to their peak, so the path has at most one point per pixel.
+  // Steps narrower than a pixel collapse to their peak, drawn at that pixel, so the path has at
+  // most one column per pixel; between pixels the depth holds, then steps (never slopes).
+  const closePixel = () => {
+    ctx.lineTo(lastX, base - peak * scale);
+    ctx.lineTo(lastX, base - depth * scale);
+  };
   for (let i = 0; i < queue.length; i += 2) {
     const x = Math.min(v.width, Math.max(LABEL_W, timeToX(v, queue[i]!)));
     const d = queue[i + 1]!;
@@ -193,12 +198,14 @@ function drawQueue(ctx: CanvasRenderingContext2D, p: Palette, s: DrawState): voi
       depth = d;
       continue;
     }
-    ctx.lineTo(x, base - Math.max(peak, depth) * scale);
+    if (i > 0) closePixel();
+    ctx.lineTo(x, base - depth * scale);
     ctx.lineTo(x, base - d * scale);
     lastX = x;
     depth = d;
     peak = d;
   }
+  closePixel();
   ctx.lineTo(Math.max(lastX, timeToX(v, s.live ? s.now : v.end)), base - depth * scale);
   ctx.lineTo(Math.max(lastX, timeToX(v, s.live ? s.now : v.end)), base);
   ctx.closePath();
