@@ -37,4 +37,16 @@ describe('shoal run progress on a pipe', () => {
   it('says why a task cannot be placed', () => {
     expect(lines([[row({ unplaceable: 'no worker has capability "gpu"' })]])).toEqual(['t: queued — cannot be placed: no worker has capability "gpu"']);
   });
+
+  it('on a terminal, a run too long for the screen shows the tasks under way and the failed first, and counts the rest', () => {
+    const out = Object.assign(new PassThrough(), { isTTY: true, rows: 8, columns: 100 });
+    let text = '';
+    out.on('data', (d: Buffer) => (text += d.toString()));
+    const tasks = Array.from({ length: 50 }, (_, i) => row({ taskId: `t${i}`, ordinal: i, state: i < 20 ? 'passed' : i === 30 || i === 31 ? 'running' : i === 25 ? 'failed' : 'queued' }));
+    new ProgressDisplay(out).render('run', tasks);
+    const lines = text.split('\n').filter(Boolean).map((l) => l.split('\x1b[2K').join('').trim());
+    expect(lines).toHaveLength(7);
+    expect(lines.slice(1, 6).map((l) => l.split(/\s+/)[1])).toEqual(['t30', 't31', 't25', 't20', 't21']);
+    expect(lines[6]).toBe('… and 45 more (27 queued, 21 ended in all)');
+  });
 });

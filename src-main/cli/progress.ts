@@ -13,17 +13,21 @@ export class ProgressDisplay {
   private readonly tty: boolean;
   private readonly startedAt = Date.now();
 
-  constructor(private readonly out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }) {
+  constructor(private readonly out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number; rows?: number }) {
     this.tty = !!out.isTTY;
   }
 
   render(runName: string, tasks: TaskRow[]): void {
     if (this.tty) {
       const width = Math.max(40, (this.out.columns ?? 100) - 1);
-      const done = tasks.filter((t) => ['passed', 'failed', 'timeout', 'cancelled', 'skipped'].includes(t.state)).length;
+      const done = tasks.filter((t) => ENDED.has(t.state)).length;
       const secs = ((Date.now() - this.startedAt) / 1000).toFixed(0);
       const lines = [`${runName}  ${bar(done, tasks.length, 24)} ${done}/${tasks.length}  ${secs}s`];
-      for (const t of tasks) {
+      for (const t of onScreen(tasks, Math.max(5, (this.out.rows ?? 40) - 2))) {
+        if (typeof t === 'string') {
+          lines.push(t);
+          continue;
+        }
         const attempt = t.attempts > 1 ? ` (attempt ${t.attempts}/${t.maxAttempts})` : '';
         const why = noteOf(t);
         const note = why ? `  ${why}` : '';
@@ -43,6 +47,19 @@ export class ProgressDisplay {
       }
     }
   }
+}
+
+const ENDED: ReadonlySet<string> = new Set(['passed', 'failed', 'timeout', 'cancelled', 'skipped']);
+
+/** The task lines that fit on the terminal: all of them when they fit, else the ones under way,
+ *  then the failed, then those waiting, and a last line counting the rest (a run of thousands of
+ *  tasks would otherwise scroll the terminal with every redraw). */
+function onScreen(tasks: TaskRow[], room: number): Array<TaskRow | string> {
+  if (tasks.length <= room) return tasks;
+  const rank = (t: TaskRow) => (ENDED.has(t.state) ? (t.state === 'passed' || t.state === 'skipped' ? 3 : 1) : t.state === 'queued' ? 2 : 0);
+  const shown = [...tasks].sort((a, b) => rank(a) - rank(b) || a.ordinal - b.ordinal).slice(0, room - 1);
+  const rest = tasks.length - shown.length;
+  return [...shown, `  … and ${rest} more (${tasks.filter((t) => t.state === 'queued').length} queued, ${tasks.filter((t) => ENDED.has(t.state)).length} ended in all)`];
 }
 
 /** Why a task waits or ended as it did: a task nobody can take, or the failure of its last attempt

@@ -4,6 +4,8 @@ import { runResultJson } from '../core/views/wire-export';
 import type { CliIo } from './io';
 import { ProgressDisplay, summaryTable } from './progress';
 
+const DRAW_EVERY_MS = 200;
+
 /** Waits for each run, drawing progress; on SIGINT/SIGTERM interrupts running agents (their tasks
  *  go back to the queue for `shoal resume`). Returns the exit code. */
 export async function watchRuns(core: ShoalCore, runIds: string[], io: CliIo, json: boolean): Promise<number> {
@@ -21,11 +23,20 @@ export async function watchRuns(core: ShoalCore, runIds: string[], io: CliIo, js
       if (run) display.render(run.name, core.runsView.tasks(id));
     }
   };
-  const timer = setInterval(draw, 200);
+  // A draw reads every task of the run: on a run of tens of thousands of tasks that takes long
+  // enough to starve the engine sharing this thread. The next draw waits at least twenty times as
+  // long as this one took, so drawing never takes more than a twentieth of the time.
+  let timer: NodeJS.Timeout | null = null;
+  const tick = () => {
+    const t0 = performance.now();
+    draw();
+    timer = setTimeout(tick, Math.max(DRAW_EVERY_MS, 20 * (performance.now() - t0)));
+  };
+  timer = setTimeout(tick, DRAW_EVERY_MS);
   try {
     await Promise.all(runIds.map((id) => core.engine.waitForRun(id, { untilIdle: true })));
   } finally {
-    clearInterval(timer);
+    if (timer) clearTimeout(timer);
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
