@@ -120,6 +120,31 @@ export function groupMemberCarries(pgid: number, entry: string): boolean {
   return false;
 }
 
+/** Signals every process (but this one) whose environment has `entry`, wherever its group: an
+ *  attempt's SHOAL_WORKDIR, inherited by everything its agent started, also by a job that left the
+ *  agent's group (setsid, as a daemon does), which signalling the group cannot reach. Linux only
+ *  (/proc); elsewhere nothing is signalled. Returns how many were. */
+export function signalCarriers(entry: string, signal: NodeJS.Signals): number {
+  if (defaultSource() !== 'proc' || entry === '') return 0;
+  let pids: string[];
+  try {
+    pids = fs.readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d) && Number(d) !== process.pid);
+  } catch {
+    return 0;
+  }
+  let n = 0;
+  for (const pid of pids) {
+    try {
+      if (!fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(entry)) continue;
+      process.kill(Number(pid), signal);
+      n++;
+    } catch {
+      // gone meanwhile, or another user's
+    }
+  }
+  return n;
+}
+
 /** Signals a whole process group; a group that is already gone is left alone. Never falls back to
  *  signalling the bare pid: once the group is gone its number may belong to an unrelated process
  *  (pids wrap quickly where pid_max is 32768), and 0 or 1 would mean our own group or init. */

@@ -279,3 +279,43 @@ describe.each(setups)('host driver conformance: $name', (setup) => {
     expect(processesRunning(holding)).toEqual([]);
   });
 });
+
+// A job that left the agent's process group (setsid, as a daemon does) while holding the agent's
+// output: the agent has exited, so the attempt must end and the job with it. It used to keep the
+// attempt open until the job ended by itself, however long, and past any timeout too (the timeout
+// signals the agent's group, which that job had left).
+describe.each(setups)('host driver conformance: $name: a job that left the group', (setup) => {
+  beforeAll(async () => setup.up(), 120_000);
+  afterAll(() => setup.down());
+
+  it('does not hold the attempt open, and ends with it', async () => {
+    const c = makeCore();
+    setup.prepare(c);
+    const tag = `${process.pid % 1000}${setup.name.length}`;
+    const [escaped, anonymous] = [`sleep 58.${tag}`, `sleep 55.${tag}`];
+    const runId = launch(c, {
+      name: 'escaped', worker_specs: [setup.worker()],
+      task_specs: [
+        { id: 'escaped', name: 'escaped', instructions: `setsid ${escaped} & echo started`, retry_policy: { max_attempts: 1 } },
+        // One that also dropped the attempt's environment cannot be told apart from a stranger's
+        // process: it is not signalled, but the attempt no longer waits for the output it holds.
+        { id: 'anonymous', name: 'anonymous', instructions: `setsid env -i /bin/${anonymous} & echo started`, retry_policy: { max_attempts: 1 } },
+      ],
+    });
+    const t0 = Date.now();
+    try {
+      expect(await c.engine.waitForRun(runId)).toBe('completed');
+      expect(Date.now() - t0).toBeLessThan(40_000); // not held open by the jobs (58 s, 55 s)
+      expect(c.engine.fleet.receipts(runId).map((r) => r.result)).toEqual(['pass', 'pass']);
+      await waitFor('the escaped job gone', () => processesRunning(escaped).length === 0, 5_000);
+    } finally {
+      for (const pid of [...processesRunning(escaped), ...processesRunning(`/bin/${anonymous}`)]) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
+    }
+  }, 90_000);
+});

@@ -161,3 +161,12 @@ export interface HostDriver {
   /** Releases connections; running attempts are not this call's business. */
   close(): Promise<void>;
 }
+
+/** How long an agent's output may stay open once the agent has exited: long enough to read what is
+ *  still on its way, never long enough for a process that left the agent's group holding it to keep
+ *  the attempt open (past its timeout: that process is outside the group the timeout signals). */
+export const OUTPUT_DRAIN_MS = 2_000;
+
+/** How long after the agent exited its output must have closed before Shoal looks for a job of it
+ *  that left its group holding that output (a scan of every process: not on every attempt's path). */
+export const LEFT_GROUP_CHECK_MS = 100;

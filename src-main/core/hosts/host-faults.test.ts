@@ -94,6 +94,15 @@ describe('docker host faults', () => {
     await new Promise((r) => setTimeout(r, 300));
   });
 
+  it('a malformed --docker-host says what is wrong with it, not "Invalid URL" or "refused the connection"', () => {
+    for (const url of ['tcp://127.0.0.1:99999', 'tcp://', 'tcp://127.0.0.1:0']) {
+      expect(() => new DockerDriver(TEST_IMAGE, [], url, 'box'), url).toThrow(`docker host ${url}: expected tcp://HOST:PORT with a port from 1 to 65535`);
+    }
+    for (const url of ['unix://', 'unix://docker.sock']) {
+      expect(() => new DockerDriver(TEST_IMAGE, [], url, 'box'), url).toThrow(`docker host ${url}: expected unix:///absolute/path/to/docker.sock`);
+    }
+  });
+
   it('refuses docker options it does not understand, naming the worker', () => {
     expect(() => new DockerDriver(TEST_IMAGE, ['--privileged'], hosts.dockerApi.url, 'box')).toThrow('worker box: docker option --privileged is not supported');
   });

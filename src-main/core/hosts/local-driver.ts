@@ -4,9 +4,9 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import readline from 'node:readline';
-import { groupMemberCarries, isSameProcess, processStartTime, signalGroup } from '../fleet/process-tree';
+import { groupMemberCarries, isSameProcess, processStartTime, signalCarriers, signalGroup } from '../fleet/process-tree';
 import { TreeSampler } from '../fleet/tree-usage';
-import type { AttemptPlan, AttemptSink, HostDriver, HostProbe, HostUsage } from './host-driver';
+import { LEFT_GROUP_CHECK_MS, OUTPUT_DRAIN_MS, type AttemptPlan, type AttemptSink, type HostDriver, type HostProbe, type HostUsage } from './host-driver';
 import type { HostRef } from './host-ref';
 import { probeCommands, type AgentCli } from './probe-commands';
 
@@ -77,7 +77,23 @@ export class LocalDriver implements HostDriver {
           // it may hold (which would keep the attempt open past any timeout).
           signalGroup(pid, 'SIGKILL');
           maybe();
+          if (streamsOpen > 0) setTimeout(releaseOutput, LEFT_GROUP_CHECK_MS).unref();
         });
+        // The output still open after the agent and its group ended: a job of it that left the
+        // group (setsid, as a daemon does) holds it, out of reach of the group's signals. It goes,
+        // found by the attempt's entry in its environment; and should something still hold the
+        // output after that (a job that dropped that entry too), what it wrote by then is read and
+        // the attempt ends without it.
+        const releaseOutput = (): void => {
+          if (streamsOpen === 0) return;
+          if (workdir) signalCarriers(`SHOAL_WORKDIR=${workdir}`, 'SIGKILL');
+          setTimeout(() => {
+            if (streamsOpen === 0) return;
+            sink.diagnostics('shoal: the agent exited, but a process it started outside its process group still holds its output; no longer waiting for it\n');
+            child.stdout!.destroy();
+            child.stderr!.destroy();
+          }, OUTPUT_DRAIN_MS).unref();
+        };
         resolve(ref);
       });
     });

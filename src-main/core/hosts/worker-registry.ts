@@ -192,7 +192,8 @@ function toKept(r: Row): KeptWorker {
 export function describeHost(host: FleetHostSpec, dockerHost: string | null = null): string {
   switch (host.kind) {
     case 'local': return 'this computer';
-    case 'ssh': return `ssh ${host.user ? `${host.user}@` : ''}${host.host}${host.port !== undefined && host.port !== null ? `:${String(host.port)}` : ''}`;
+    // An IPv6 address in brackets, as OpenSSH writes it: "::1:22" would read the port as part of it.
+    case 'ssh': return `ssh ${host.user ? `${host.user}@` : ''}${host.host.includes(':') && !host.host.startsWith('[') ? `[${host.host}]` : host.host}${host.port !== undefined && host.port !== null ? `:${String(host.port)}` : ''}`;
     case 'docker': return `docker ${host.image}${dockerHost ? ` at ${dockerHost}` : ''}`;
   }
 }

@@ -20,9 +20,13 @@ export interface DockerClient { docker: Docker; where: string; reach: DaemonReac
 /** `keys`: how an ssh:// daemon's host is trusted and logged into (the driver pool's known hosts). */
 export function dockerClient(dockerHost: string | null | undefined, keys: SshDockerKeys | null): DockerClient {
   const url = daemonUrl(dockerHost);
-  if (url.startsWith('unix://')) return { docker: new Docker({ socketPath: url.slice('unix://'.length) }), where: url, reach: { kind: 'socket' } };
+  if (url.startsWith('unix://')) {
+    const socketPath = url.slice('unix://'.length);
+    if (!socketPath.startsWith('/')) throw new Error(`docker host ${url}: expected unix:///absolute/path/to/docker.sock`);
+    return { docker: new Docker({ socketPath }), where: url, reach: { kind: 'socket' } };
+  }
   if (url.startsWith('tcp://') || url.startsWith('http://')) {
-    const u = new URL(url.replace(/^tcp:/, 'http:'));
+    const u = tcpUrl(url);
     return { docker: new Docker({ host: u.hostname, port: Number(u.port || 2375), protocol: 'http' }), where: url, reach: { kind: 'tcp', loopback: isLoopback(u.hostname) } };
   }
   if (url.startsWith('ssh://')) {
@@ -34,6 +38,20 @@ export function dockerClient(dockerHost: string | null | undefined, keys: SshDoc
     return { docker, where: url, reach: { kind: 'ssh', conn } };
   }
   throw new Error(`docker host ${url}: expected unix:///path/to/docker.sock, tcp://host:port or ssh://[user@]host[:port][/path/to/docker.sock]`);
+}
+
+/** tcp://HOST[:PORT] (http:// too), or an error naming what is wrong with it: `new URL`'s own
+ *  "Invalid URL" named neither the docker host nor the part (a port out of range, no host). */
+function tcpUrl(url: string): URL {
+  const expected = `docker host ${url}: expected tcp://HOST:PORT with a port from 1 to 65535`;
+  let u: URL;
+  try {
+    u = new URL(url.replace(/^tcp:/, 'http:'));
+  } catch {
+    throw new Error(expected);
+  }
+  if (!u.hostname || u.port === '0' || u.username || u.password || (u.pathname !== '/' && u.pathname !== '') || u.search || u.hash) throw new Error(expected);
+  return u;
 }
 
 function isLoopback(hostname: string): boolean {

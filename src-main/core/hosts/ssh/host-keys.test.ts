@@ -9,6 +9,8 @@ import { hostsMethods } from '../../../../src-shared/contract/methods/hosts';
 import { sshAddressOf } from '../ssh-address';
 import { tempDir } from '../../test-support/temp-dir';
 import { KnownHosts, pinAddress } from './host-keys';
+import { sshLabel } from './ssh-connection';
+import { describeHost } from '../worker-registry';
 
 const FP = `SHA256:${'A'.repeat(43)}`;
 
@@ -36,5 +38,14 @@ describe('pinned addresses', () => {
     expect(known.get(pinAddress('::1', 2222))).toBeNull();
     known.pin(pinAddress('::2', 22), FP);
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toMatchObject({ '[::2]:22': FP });
+  });
+});
+
+describe('an IPv6 host in errors and the worker list', () => {
+  it('is bracketed, so the port is not read as part of the address', () => {
+    // It read "ssh root@::1:2222: connection refused" and "ssh root@::1:2222" in `workers list`.
+    expect(sshLabel({ user: 'root', host: '::1', port: 2222 })).toBe('ssh root@[::1]:2222');
+    expect(describeHost({ kind: 'ssh', host: '::1', port: 2222, user: 'root' } as never)).toBe('ssh root@[::1]:2222');
+    expect(sshLabel({ user: 'me', host: '10.0.0.5', port: 22 })).toBe('ssh me@10.0.0.5:22');
   });
 });

@@ -35,6 +35,14 @@ export function endLeftoversCommand(pgid: number, workdir: string): string {
   return `${OWNED_GROUP_FN}\nowned ${pgid} ${q(workdirEntry(workdir))} && ${killGroup(pgid, 'KILL')}; true`;
 }
 
+/** KILLs every process (but this shell) whose environment has the attempt's entry, in whatever
+ *  group: a job that left the agent's group (setsid, as a daemon does) still carries it, and
+ *  signalling the group does not reach it. One grep reads every environment (-z: NUL-separated
+ *  entries); a grep without -z finds none, and then nothing is signalled. */
+export function endCarriersCommand(workdir: string): string {
+  return `for _f in $(grep -lzxF -- ${q(workdirEntry(workdir))} /proc/[0-9]*/environ 2>/dev/null); do _p=\${_f#/proc/}; _p=\${_p%/environ}; [ "$_p" = "$$" ] || kill -s KILL "$_p" 2>/dev/null; done; true`;
+}
+
 /** Ends the group at once (KILL) while it is still the attempt's, printing "ended" when it did,
  *  then removes the attempt's remote directories. */
 export function reapGroupCommand(pgid: number, workdir: string): string {

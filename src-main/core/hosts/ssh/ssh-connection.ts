@@ -328,9 +328,10 @@ function isChannelOpenFailure(e: Error & { reason?: unknown }): boolean {
 /** How long a host has to complete the SSH handshake (ssh2's readyTimeout), named in the error. */
 export const SSH_READY_TIMEOUT_MS = 15_000;
 
-/** How a login is named in logs and errors ("ssh me@box:22"): never a key, only where it goes. */
+/** How a login is named in logs and errors ("ssh me@box:22"): never a key, only where it goes. An
+ *  IPv6 address is bracketed ("ssh me@[::1]:22"): "me@::1:22" could be read with 22 in the address. */
 export function sshLabel(target: { user: string; host: string; port: number }): string {
-  return `ssh ${target.user}@${target.host}:${target.port}`;
+  return `ssh ${target.user}@${pinAddress(target.host, target.port)}`;
 }
 
 /** A connection error in a person's words (the caller puts the host first). */

@@ -17,12 +17,12 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { promisify } from 'node:util';
-import type { AttemptPlan, AttemptSink, HostCheck, HostDriver, HostProbe, HostUsage, UnrecordedSweep } from '../host-driver';
+import { LEFT_GROUP_CHECK_MS, OUTPUT_DRAIN_MS, type AttemptPlan, type AttemptSink, type HostCheck, type HostDriver, type HostProbe, type HostUsage, type UnrecordedSweep } from '../host-driver';
 import type { HostRef } from '../host-ref';
 import { parseSystemFacts, probeCommands, SYSTEM_FACTS } from '../probe-commands';
 import { HOST_LOAD, parseHostLoad } from './host-load';
 import { shellQuote as q } from '../shell-quote';
-import { endLeftoversCommand, killGroup, reapGroupCommand } from './remote-groups';
+import { endCarriersCommand, endLeftoversCommand, killGroup, reapGroupCommand } from './remote-groups';
 import type { SshConnection } from './ssh-connection';
 import { SessionsBusy, SessionWaitCancelled } from './session-gate';
 import { CutOffWork } from '../cut-off-work';
@@ -176,7 +176,24 @@ export class SshDriver implements HostDriver {
       let leftovers: Promise<unknown> | null = null;
       const endLeftovers = (pgid: number): Promise<unknown> =>
         (leftovers ??= this.conn.exec(endLeftoversCommand(pgid, dir), undefined, { control: true }).catch(() => undefined));
-      agent.onExit(() => ref && void endLeftovers(ref.pgid));
+      let closed = false;
+      agent.onExit(() => {
+        if (!ref) return;
+        void endLeftovers(ref.pgid).then(() => new Promise((r) => setTimeout(r, LEFT_GROUP_CHECK_MS))).then(async () => {
+          if (closed || lost) return;
+          // The output still open after the agent and its group ended: a job of it that left the
+          // group (setsid, as a daemon does) holds it, out of reach of the group's signals. It goes,
+          // found by the attempt's entry in its environment; should something still hold the output
+          // after that (a job that dropped that entry too), the channel is closed from here once
+          // what was written by then has come: the attempt does not wait for it.
+          await this.conn.exec(endCarriersCommand(dir), undefined, { control: true }).catch(() => undefined);
+          setTimeout(() => {
+            if (closed || lost) return;
+            sink.diagnostics('shoal: the agent exited, but a process it started outside its process group still holds its output; no longer waiting for it\n');
+            ch.close();
+          }, OUTPUT_DRAIN_MS).unref();
+        });
+      });
       const stopLost = this.conn.onLost((why) => {
         lost = why;
         ch.destroy();
@@ -206,6 +223,7 @@ export class SshDriver implements HostDriver {
         resolve(ref);
       });
       ch.on('close', () => {
+        closed = true;
         const exit = agent.exit;
         stopLost();
         signal.removeEventListener('abort', stop);
