@@ -26,6 +26,15 @@ async function git(cwd: string, args: string[], input?: string, env: Record<stri
   return stdout;
 }
 
+/** The top of the work tree `dir` is in, or null when it is in none (no repository, a bare one). */
+async function topLevel(dir: string): Promise<string | null> {
+  try {
+    return (await git(dir, ['rev-parse', '--show-toplevel'])).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
 export async function isGitRepo(dir: string): Promise<boolean> {
   try {
     return (await git(dir, ['rev-parse', '--is-inside-work-tree'])).trim() === 'true';
@@ -65,8 +74,10 @@ async function gitRetrying(cwd: string, args: string[]): Promise<string> {
 export async function prepareWorkdir(opts: { dataDir: string; workspace: string | null; runId: string; taskId: string; attempt: number; resumeFromPartial?: boolean }): Promise<Workdir> {
   const slug = `${refSlug(opts.runId)}/${refSlug(opts.taskId)}`;
   const root = path.join(opts.dataDir, 'workdirs', refSlug(opts.runId), `${refSlug(opts.taskId)}-${opts.attempt}`);
-  if (opts.workspace && (await isGitRepo(opts.workspace))) {
-    const repo = (await git(opts.workspace, ['rev-parse', '--show-toplevel'])).trim();
+  // One git call says both whether the workspace is a repository's work tree and where its top is
+  // (it fails outside one): every attempt pays for each process spawned here.
+  const repo = opts.workspace ? await topLevel(opts.workspace) : null;
+  if (repo) {
     const base = (await git(repo, ['rev-parse', 'HEAD'])).trim();
     const branch = `shoal/${slug}`;
     // The patch stays a diff against the base commit, so a resumed attempt's patch holds all the work.
@@ -130,7 +141,9 @@ export async function removeWorkdir(w: Workdir, keepBranch = true): Promise<void
 
 /** Inside oneAtATime: the worktree's record in the repository goes, and its directory. */
 async function removeWorktree(repo: string, dir: string): Promise<void> {
-  await gitRetrying(repo, ['worktree', 'remove', '--force', dir]).catch(() => '');
-  await gitRetrying(repo, ['worktree', 'prune']).catch(() => '');
+  // A removed worktree leaves no record; only one git could not remove (its folder already gone,
+  // half made by a crash) needs the records pruned.
+  const removed = await gitRetrying(repo, ['worktree', 'remove', '--force', dir]).then(() => true, () => false);
+  if (!removed) await gitRetrying(repo, ['worktree', 'prune']).catch(() => '');
   fs.rmSync(dir, { recursive: true, force: true });
 }
