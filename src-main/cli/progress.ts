@@ -1,6 +1,6 @@
 // Live progress for `shoal run` / `shoal resume` on stderr: a line per task, redrawn in place on a
 // terminal, printed as changes on a pipe (so CI logs stay readable).
-import type { TaskRow } from '../../src-shared/contract';
+import { ENDED_TASK_STATES, type TaskRow } from '../../src-shared/contract';
 
 const ICON: Record<string, string> = {
   queued: '·', leased: '→', starting: '→', running: '▶', model_wait: '…', running_tool: '⚙', retry_wait: '↻', review: '?',
@@ -49,7 +49,7 @@ export class ProgressDisplay {
   }
 }
 
-const ENDED: ReadonlySet<string> = new Set(['passed', 'failed', 'timeout', 'cancelled', 'skipped']);
+const ENDED: ReadonlySet<string> = new Set(ENDED_TASK_STATES);
 
 /** The task lines that fit on the terminal: all of them when they fit, else the ones under way,
  *  then the failed, then those waiting, and a last line counting the rest (a run of thousands of

@@ -103,21 +103,26 @@ export function isSameProcess(pid: number, start: string | null, source: StartTi
  *  nothing is found, and only a live leader counts. */
 export function groupMemberCarries(pgid: number, entry: string): boolean {
   if (defaultSource() !== 'proc' || !Number.isInteger(pgid) || pgid <= 1) return false;
-  let pids: string[];
+  return procPids().some((pid) => readStat(pid)?.pgrp === pgid && environHas(pid, entry));
+}
+
+/** The pids /proc lists now (none when it cannot be read). */
+function procPids(): string[] {
   try {
-    pids = fs.readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d));
+    return fs.readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d));
+  } catch {
+    return [];
+  }
+}
+
+/** Whether the process has `entry` ("NAME=value") in its environment; false once it is gone, or
+ *  when it is another user's. */
+function environHas(pid: string, entry: string): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(entry);
   } catch {
     return false;
   }
-  for (const pid of pids) {
-    if (readStat(pid)?.pgrp !== pgid) continue;
-    try {
-      if (fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(entry)) return true;
-    } catch {
-      // gone meanwhile, or another user's
-    }
-  }
-  return false;
 }
 
 /** Signals every process (but this one) whose environment has `entry`, wherever its group: an
@@ -126,20 +131,14 @@ export function groupMemberCarries(pgid: number, entry: string): boolean {
  *  (/proc); elsewhere nothing is signalled. Returns how many were. */
 export function signalCarriers(entry: string, signal: NodeJS.Signals): number {
   if (defaultSource() !== 'proc' || entry === '') return 0;
-  let pids: string[];
-  try {
-    pids = fs.readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d) && Number(d) !== process.pid);
-  } catch {
-    return 0;
-  }
   let n = 0;
-  for (const pid of pids) {
+  for (const pid of procPids()) {
+    if (Number(pid) === process.pid || !environHas(pid, entry)) continue;
     try {
-      if (!fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(entry)) continue;
       process.kill(Number(pid), signal);
       n++;
     } catch {
-      // gone meanwhile, or another user's
+      // gone meanwhile
     }
   }
   return n;
