@@ -34,7 +34,7 @@ describe('kept workers changed from the CLI reach a running `shoal serve`', () =
     const workerRow = () => query<{ status: string; status_reason: string | null }>(db, "SELECT status, status_reason FROM workers WHERE id = 'box'")[0];
     // When the command committed its change: the registry's revision is written in that transaction.
     const committedAt = () => Date.parse(query<{ updated_at: string }>(db, "SELECT updated_at FROM settings WHERE key = 'worker_registry.revision'")[0]!.updated_at);
-    const onBox = () => query<{ task_id: string }>(db, "SELECT task_id FROM inbox WHERE worker_id = 'box' AND lease_token IS NOT NULL").map((r) => r.task_id);
+    const onBox = () => query<{ task_id: string }>(db, "SELECT task_id FROM tasks WHERE worker_id = 'box' AND lease_token IS NOT NULL").map((r) => r.task_id);
 
     const added = await runCli(['workers', 'add', 'box', '--ssh', `${sshd.user}@127.0.0.1:${sshd.port}`, '--identity', sshd.identity, '--accept-new-host-key', '--max-tasks', '1', '--db', db]);
     expect(added.code, added.stderr).toBe(0);

@@ -42,7 +42,7 @@ describe('remote agents: revocation', () => {
     await waitFor(`the attempt's commands to be gone\n${agent.err()}`, () => !pids.some(isAlive), 10_000, 50);
 
     // Its lease lapsed with the revocation (not ten minutes later): the task waits for a worker again.
-    const leased = () => query<{ worker_id: string | null }>(db, 'SELECT worker_id FROM inbox WHERE run_id = ?', runId)[0]?.worker_id;
+    const leased = () => query<{ worker_id: string | null }>(db, 'SELECT worker_id FROM tasks WHERE run_id = ? AND lease_token IS NOT NULL', runId)[0]?.worker_id;
     await waitFor(`the revoked agent's lease to be reclaimed\n${cp.err()}`, () => leased() !== agentId, 15_000, 100);
 
     // A new token, the same data directory: it joins again as a new agent and takes the task back.

@@ -99,7 +99,7 @@ export class AgentCredentials {
     return this.db.transaction(() => {
       const t = this.db.prepare(`UPDATE agent_join_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`).run(now, id);
       const a = this.db.prepare(`UPDATE remote_agents SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`).run(now, id);
-      if (a.changes > 0) this.db.prepare(`UPDATE inbox SET lease_deadline = ? WHERE worker_id = ? AND lease_token IS NOT NULL AND lease_deadline > ?`).run(nowMs, id, nowMs);
+      if (a.changes > 0) this.db.prepare(`UPDATE tasks SET lease_deadline = ? WHERE worker_id = ? AND lease_token IS NOT NULL AND lease_deadline > ?`).run(nowMs, id, nowMs);
       return t.changes + a.changes > 0;
     }).immediate();
   }

@@ -68,9 +68,9 @@ export async function startAgentListener(opts: AgentListenerOptions): Promise<Ag
   // once when the agent is connected, and again with each renewal until its outcome arrives.
   const cancelled = new Map<string, string>();
   const leaseOfTask = opts.store.db.prepare<[string, string], { seq: number; attempts: number; lease_token: string | null; worker_id: string | null }>(
-    'SELECT seq, attempts, lease_token, worker_id FROM inbox WHERE run_id = ? AND task_id = ?');
+    'SELECT rowid AS seq, attempts, lease_token, worker_id FROM tasks WHERE run_id = ? AND task_id = ?');
   const isAgent = opts.store.db.prepare<[string], { one: number }>('SELECT 1 AS one FROM remote_agents WHERE id = ?');
-  const tokenLive = opts.store.db.prepare<[string], { one: number }>('SELECT 1 AS one FROM inbox WHERE lease_token = ?');
+  const tokenLive = opts.store.db.prepare<[string], { one: number }>('SELECT 1 AS one FROM tasks WHERE lease_token = ?');
   const stopRemote = opts.engine.onRemoteCancel((runId, taskId, by) => {
     const row = leaseOfTask.get(runId, taskId);
     if (!row?.lease_token || !row.worker_id || !isAgent.get(row.worker_id)) return false;

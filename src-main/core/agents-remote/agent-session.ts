@@ -62,8 +62,8 @@ export class AgentSession {
   private readonly revokedAt;
 
   constructor(private readonly ws: WebSocket, private readonly deps: SessionDeps, private readonly address: string) {
-    this.held = deps.store.db.prepare<[number, number, string, string], { one: number }>(
-      'SELECT 1 AS one FROM inbox WHERE seq = ? AND attempts = ? AND lease_token = ? AND worker_id = ?');
+    this.held = deps.store.db.prepare<[string, string, number, string, string], { one: number }>(
+      'SELECT 1 AS one FROM tasks WHERE run_id = ? AND task_id = ? AND attempts = ? AND lease_token = ? AND worker_id = ?');
     this.acked = deps.store.db.prepare<[string], { acked_seq: number }>('SELECT acked_seq FROM remote_agents WHERE id = ?');
     this.bump = deps.store.db.prepare<[number, string, number]>('UPDATE remote_agents SET acked_seq = ? WHERE id = ? AND acked_seq < ?');
     this.beat = deps.store.db.prepare<[string, number | null, number | null, string, string, string]>(
@@ -272,7 +272,7 @@ export class AgentSession {
 
   /** The lease is current and held by this agent (not merely known to it). */
   private holds(ref: LeaseRef): boolean {
-    return this.held.get(ref.inbox_seq, ref.attempt, ref.token, this.agentId!) !== undefined;
+    return this.held.get(ref.run_id, ref.task_id, ref.attempt, ref.token, this.agentId!) !== undefined;
   }
 
   private toLease(ref: LeaseRef): Lease {
@@ -383,5 +383,5 @@ export class AgentSession {
 }
 
 function toRef(l: Lease): LeaseRef {
-  return { run_id: l.runId, task_id: l.taskId, attempt: l.attempt, token: l.token, inbox_seq: l.inboxSeq };
+  return { run_id: l.runId, task_id: l.taskId, attempt: l.attempt, token: l.token, inbox_seq: l.queueSeq };
 }

@@ -375,7 +375,7 @@ export class RemoteAgent {
 
   private async runLease(g: GrantedLease): Promise<void> {
     const ref = g.lease;
-    const lease: Lease = { runId: ref.run_id, taskId: ref.task_id, attempt: ref.attempt, token: ref.token, inboxSeq: ref.inbox_seq, workerId: this.agentId ?? '', deadline: g.deadline_ms, grantedAt: Date.now() };
+    const lease: Lease = { runId: ref.run_id, taskId: ref.task_id, attempt: ref.attempt, token: ref.token, queueSeq: ref.inbox_seq, workerId: this.agentId ?? '', deadline: g.deadline_ms, grantedAt: Date.now() };
     const spec = g.spec as unknown as FleetTaskSpec;
     let workspace: string | null = null;
     const remote = specGitRemote((spec.metadata ?? {}) as Record<string, unknown>) ?? this.opts.gitRemote ?? null;

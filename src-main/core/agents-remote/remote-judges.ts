@@ -15,7 +15,7 @@ export interface RemoteJudgeGateway {
 }
 
 export function leaseOf(ref: LeaseRef, agentId: string): Lease {
-  return { runId: ref.run_id, taskId: ref.task_id, attempt: ref.attempt, token: ref.token, inboxSeq: ref.inbox_seq, workerId: agentId, deadline: 0, grantedAt: Date.now() };
+  return { runId: ref.run_id, taskId: ref.task_id, attempt: ref.attempt, token: ref.token, queueSeq: ref.inbox_seq, workerId: agentId, deadline: 0, grantedAt: Date.now() };
 }
 
 export class RemoteJudges {
@@ -23,7 +23,8 @@ export class RemoteJudges {
   private readonly current;
 
   constructor(private readonly gateway: RemoteJudgeGateway, private readonly engine: FleetEngine, store: Store) {
-    this.current = store.db.prepare<[number, number, string], { one: number }>('SELECT 1 AS one FROM inbox WHERE seq = ? AND attempts = ? AND lease_token = ?');
+    this.current = store.db.prepare<[string, string, number, string], { one: number }>(
+      'SELECT 1 AS one FROM tasks WHERE run_id = ? AND task_id = ? AND attempts = ? AND lease_token = ?');
   }
 
   /** The attempt's judge, bound on its first judgment. `workdir` is where the attempt runs on the agent. */
@@ -61,7 +62,7 @@ export class RemoteJudges {
   /** Ends the bindings of leases that are no longer current (reclaimed while their agent was away). */
   sweep(): void {
     for (const { ref } of [...this.byToken.values()]) {
-      if (!this.current.get(ref.inbox_seq, ref.attempt, ref.token)) this.end(ref);
+      if (!this.current.get(ref.run_id, ref.task_id, ref.attempt, ref.token)) this.end(ref);
     }
   }
 

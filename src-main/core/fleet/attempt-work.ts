@@ -6,7 +6,7 @@ import { parseHostRef, type HostRef } from '../hosts/host-ref';
 
 /** SQL: the attempt row aliased `a` still holds its task's lease. */
 export function leaseHeldSql(a: string): string {
-  return `EXISTS (SELECT 1 FROM inbox i WHERE i.run_id = ${a}.run_id AND i.task_id = ${a}.task_id AND i.attempts = ${a}.attempt AND i.lease_token = ${a}.lease_token)`;
+  return `EXISTS (SELECT 1 FROM tasks i WHERE i.run_id = ${a}.run_id AND i.task_id = ${a}.task_id AND i.attempts = ${a}.attempt AND i.lease_token = ${a}.lease_token)`;
 }
 
 /** The ref an attempt's work is known by. Attempts recorded before host refs existed ran here,

@@ -1,4 +1,4 @@
-// Every durable state change of the fleet: runs, the inbox, leases, attempts, receipts. Each public
+// Every durable state change of the fleet: runs, the queue, leases, attempts, receipts. Each public
 // method is one SQLite transaction that also appends the worker events describing it, so the
 // timeline and the state can never disagree, and a crash at any point leaves one or the other whole.
 // Worker writes are fenced by (task, attempt, lease token): a late write from a lost lease throws
@@ -18,7 +18,7 @@ import { specLeaseMs } from './spec/remote-work-fields';
 import { serializeHostRef, type HostRef } from '../hosts/host-ref';
 import { leaseHeldSql, storedHostRef } from './attempt-work';
 import { ACTIVE_RUN_STATUSES_SQL, FINISHED_RUN_STATUSES, isIn, LIVE_ATTEMPT_STATES } from '../../../src-shared/protocol/event-states';
-import { ENDED_TASK_STATES } from '../../../src-shared/contract/views';
+import { ENDED_TASK_STATES, type TaskState } from '../../../src-shared/contract/views';
 
 export interface NewTask {
   spec: FleetTaskSpec;
@@ -66,7 +66,7 @@ export type AttemptOutcome = (
   };
 
 export interface OrphanedAttempt {
-  runId: string; taskId: string; attempt: number; workerId: string; token: string; inboxSeq: number;
+  runId: string; taskId: string; attempt: number; workerId: string; token: string; queueSeq: number;
   pid: number | null; pidStart: string | null;
   /** What the attempt's driver started; null when it never got that far. */
   hostRef: HostRef | null;
@@ -86,13 +86,52 @@ export type AttemptKey = Pick<OwedReap, 'runId' | 'taskId' | 'attempt'>;
 
 type ActiveAttemptRow = { run_id: string; task_id: string; attempt: number; worker_id: string; pid: number | null; pid_start: string | null; host_ref: string | null };
 
-/** A waiting inbox row, read as an array: a batch reads one per free slot, and better-sqlite3 spends
+/** A waiting task, read as an array: a batch reads one per free slot, and better-sqlite3 spends
  *  more on building a row object than on finding the row. */
-type InboxCandidate = [seq: number, runId: string, taskId: string, attempts: number];
+type QueueCandidate = [rowid: number, runId: string, taskId: string, attempts: number];
 
-/** SQL: the inbox row's `requires` (a JSON list, or null) is covered by the capabilities bound here. */
-const CAN_TAKE = `(requires IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(inbox.requires) r WHERE r.value NOT IN (SELECT value FROM json_each(?))))`;
+/** SQL: the task waits in the queue for a lease (the terms of tasks_waiting_idx, so it is used). */
+const WAITING = 'enqueued_at IS NOT NULL AND lease_token IS NULL';
+/** SQL: the task's `requires` (a JSON list, or null) is covered by the capabilities bound here. */
+const CAN_TAKE = `(requires IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(tasks.requires) r WHERE r.value NOT IN (SELECT value FROM json_each(?))))`;
+/** SQL: the task is still this attempt's: (run, task, attempt count, lease token) bound in order. */
+const FENCE = 'run_id = ? AND task_id = ? AND attempts = ? AND lease_token = ?';
 interface TaskRecord { run_id: string; task_id: string; spec: string; state: string; attempts: number; max_attempts: number; worker_id: string | null }
+/** After a failed attempt: retried once `readyAt` (ms) comes, or null when that was its last. */
+interface RetryPlan { readyAt: number | null; runCancelled: boolean }
+
+/** What a released lease leaves its task as: waiting in the queue again until `readyAt` (a retry, or
+ *  a give-back that was not the task's fault), or out of it in its new state. */
+type TaskAfter =
+  | { readyAt: number; state: 'retry_wait' | 'queued'; lastError: string }
+  | { readyAt: null; state: 'review' }
+  | { readyAt: null; state: 'passed' | 'failed' | 'timeout' | 'cancelled'; result: string | null; finishedAt: string; lastError: string | null };
+
+/** The task after a failed attempt (`reason` says why): per its retry plan, retried, cancelled with
+ *  its run, or ended in `finalState`. */
+function failureAfter(retry: RetryPlan, reason: string, finalState: 'failed' | 'timeout', now: string): TaskAfter {
+  if (retry.runCancelled) return { readyAt: null, state: 'cancelled', result: null, finishedAt: now, lastError: reason };
+  if (retry.readyAt !== null) return { readyAt: retry.readyAt, state: 'retry_wait', lastError: reason };
+  return { readyAt: null, state: finalState, result: finalState === 'timeout' ? 'timeout' : 'fail', finishedAt: now, lastError: reason };
+}
+
+/** Why a scored attempt failed, as its event and its task say. */
+function scoredFailure(outcome: { result: string; reason?: string }): string {
+  return outcome.reason ?? (outcome.result === 'timeout' ? 'timed out' : 'failed');
+}
+
+/** The task after an attempt ended with `outcome` (`retry` is its plan when it failed). */
+function taskAfter(outcome: Exclude<AttemptOutcome, { kind: 'unreachable' }>, retry: RetryPlan | null, now: string): TaskAfter {
+  switch (outcome.kind) {
+    case 'interrupted': return failureAfter(retry!, `interrupted by ${outcome.signal}`, 'failed', now);
+    case 'cancelled': return { readyAt: null, state: 'cancelled', result: 'skip', finishedAt: now, lastError: null };
+    case 'review': return { readyAt: null, state: 'review' };
+    case 'scored':
+      if (outcome.result === 'pass') return { readyAt: null, state: 'passed', result: 'pass', finishedAt: now, lastError: null };
+      return failureAfter(retry!, scoredFailure(outcome), outcome.result === 'timeout' ? 'timeout' : 'failed', now);
+  }
+}
+
 interface RunCounters { status: string; tasks_total: number; tasks_passed: number; tasks_failed: number; tasks_review: number; tasks_cancelled: number }
 
 /** The attempt states of work that may still be running, as an SQL list. */
@@ -120,8 +159,8 @@ export class FleetStore {
     this.s = {
       insertRun: p<[string, string, string, string, string | null, string, number]>(
         `INSERT INTO runs (id, name, status, labels, worker_specs, workspace, created_at, tasks_total) VALUES (?, ?, 'pending', ?, ?, ?, ?, ?)`),
-      insertTasks: new BatchInsert(this.db, 'INSERT INTO tasks (run_id, task_id, ordinal, name, spec, priority, max_attempts, state, unplaceable)', 9),
-      insertInbox: new BatchInsert(this.db, 'INSERT INTO inbox (run_id, task_id, priority, enqueued_at, requires, pool)', 6),
+      insertTasks: new BatchInsert(this.db,
+        'INSERT INTO tasks (run_id, task_id, ordinal, name, spec, priority, max_attempts, state, unplaceable, enqueued_at, requires, pool)', 12),
       setRunStatus: p<[string, string, string | null, string]>(`UPDATE runs SET status = ?, updated_at = ?, completed_at = COALESCE(?, completed_at) WHERE id = ?`),
       runStatusRow: p<[string], { status: string; completed_at: string | null }>('SELECT status, completed_at FROM runs WHERE id = ?'),
       runCounters: p<[string], RunCounters>(`SELECT status, tasks_total, tasks_passed, tasks_failed, tasks_review, tasks_cancelled FROM runs WHERE id = ?`),
@@ -129,26 +168,27 @@ export class FleetStore {
       // Only tasks this worker can take (every capability the task requires is in the worker's JSON
       // list, the last parameter): filtering after the LIMIT would let a few tasks nobody can run
       // at the head of the queue starve everything behind them.
-      candidatesDefault: p<[number, string, number], InboxCandidate>(
-        `SELECT seq, run_id, task_id, attempts FROM inbox WHERE pool IS NULL AND held = 0 AND lease_token IS NULL AND ready_at <= ? AND ${CAN_TAKE}
-         ORDER BY priority DESC, enqueued_at, seq LIMIT ?`).raw(true),
-      candidatesPool: p<[string, number, string, number], InboxCandidate>(
-        `SELECT seq, run_id, task_id, attempts FROM inbox WHERE pool = ? AND held = 0 AND lease_token IS NULL AND ready_at <= ? AND ${CAN_TAKE}
-         ORDER BY priority DESC, enqueued_at, seq LIMIT ?`).raw(true),
+      candidatesDefault: p<[number, string, number], QueueCandidate>(
+        `SELECT rowid, run_id, task_id, attempts FROM tasks WHERE pool IS NULL AND held = 0 AND ${WAITING} AND ready_at <= ? AND ${CAN_TAKE}
+         ORDER BY priority DESC, enqueued_at, rowid LIMIT ?`).raw(true),
+      candidatesPool: p<[string, number, string, number], QueueCandidate>(
+        `SELECT rowid, run_id, task_id, attempts FROM tasks WHERE pool = ? AND held = 0 AND ${WAITING} AND ready_at <= ? AND ${CAN_TAKE}
+         ORDER BY priority DESC, enqueued_at, rowid LIMIT ?`).raw(true),
       // No RETURNING (SQLite buffers its rows in a temporary table): the candidate row already says
-      // which task it is, and the attempt count is checked rather than read back.
-      takeLease: p<[string, number, string, number, number]>(
-        `UPDATE inbox SET lease_token = ?, lease_deadline = ?, worker_id = ?, attempts = attempts + 1 WHERE seq = ? AND attempts = ? AND lease_token IS NULL`),
+      // which task it is, and the attempt count is checked rather than read back. The lease and the
+      // task's new state are one write of one row, addressed by its rowid.
+      // A leased task was placed after all (say on a remote agent the spec check did not count):
+      // the note saying it could not be is cleared with its wait.
+      takeLease: p<[string, number, string, string, number, number]>(
+        `UPDATE tasks SET lease_token = ?, lease_deadline = ?, worker_id = ?, attempts = attempts + 1, state = 'leased', started_at = COALESCE(started_at, ?),
+           last_error = NULL, unplaceable = NULL
+         WHERE rowid = ? AND attempts = ? AND ${WAITING}`),
       insertAttempts: new BatchInsert(this.db, 'INSERT INTO attempts (run_id, task_id, attempt, worker_id, lease_token, state, owner_pid, started_at)', 8),
-      taskLeased: p<[number, string, string, string, string]>(
-        // A leased task was placed after all (say on a remote agent the spec check did not count):
-        // the note saying it could not be is cleared with its wait.
-        `UPDATE tasks SET state = 'leased', attempts = ?, worker_id = ?, started_at = COALESCE(started_at, ?), last_error = NULL, unplaceable = NULL WHERE run_id = ? AND task_id = ?`),
       setTaskState: p<[string, string, string]>(`UPDATE tasks SET state = ? WHERE run_id = ? AND task_id = ?`),
-      // Every fenced statement addresses the lease's inbox row by rowid and changes or finds it only
-      // while the row is still this attempt's (attempt count and token).
-      fence: p<[number, number, string], { seq: number }>(`SELECT seq FROM inbox WHERE seq = ? AND attempts = ? AND lease_token = ?`),
-      renew: p<[number, number, number, string]>(`UPDATE inbox SET lease_deadline = ? WHERE seq = ? AND attempts = ? AND lease_token = ?`),
+      // Every fenced statement addresses the lease's task and changes or finds it only while the
+      // task is still this attempt's (attempt count and token).
+      fence: p<[string, string, number, string], { one: number }>(`SELECT 1 AS one FROM tasks WHERE ${FENCE}`),
+      renew: p<[number, string, string, number, string]>(`UPDATE tasks SET lease_deadline = ? WHERE ${FENCE}`),
       attemptStarted: p<[string | null, string | null, string, string, number]>(
         `UPDATE attempts SET state = 'starting', workdir = ?, branch = ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
       // Only where no ref was recorded: the work was never seen to start (AttemptOutcome.leftOn).
@@ -162,7 +202,7 @@ export class FleetStore {
         `UPDATE attempts SET state = ?, ended_at = ?, exit_code = ?, result = ?, reason = ?, reap_pending = reap_pending * ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
       workEnded: p<[string, string, number]>(`UPDATE attempts SET reap_pending = 0 WHERE run_id = ? AND task_id = ? AND attempt = ? AND reap_pending = 1`),
       leaseOwner: p<[string, string, number], { owner_pid: number | null }>(
-        `SELECT a.owner_pid FROM inbox i CROSS JOIN attempts a ON a.run_id = i.run_id AND a.task_id = i.task_id AND a.attempt = i.attempts
+        `SELECT a.owner_pid FROM tasks i CROSS JOIN attempts a ON a.run_id = i.run_id AND a.task_id = i.task_id AND a.attempt = i.attempts
          WHERE i.run_id = ? AND i.task_id = ? AND i.attempts = ? AND i.lease_token = a.lease_token AND a.state IN (${LIVE_STATES_SQL})`),
       // Marked attempts whose lease is gone (their task finished, was reclaimed or moved on): the
       // ones still holding theirs are running, or are recovery's (orphanedAttempts).
@@ -181,47 +221,50 @@ export class FleetStore {
       attemptLost: p<[string, string, string, string, number]>(
         `UPDATE attempts SET state = 'lost', ended_at = ?, reason = ? WHERE run_id = ? AND task_id = ? AND attempt = ? AND state IN (${LIVE_STATES_SQL})`),
       insertReceipts: new BatchInsert(this.db, 'INSERT INTO receipts (run_id, task_id, attempt, worker_id, completed_at, result, body)', 7),
-      deleteInbox: p<[string, string]>(`DELETE FROM inbox WHERE run_id = ? AND task_id = ?`),
-      // Releasing a lease is the fence of a finished attempt's writes.
-      releaseDone: p<[number, number, string]>(`DELETE FROM inbox WHERE seq = ? AND attempts = ? AND lease_token = ?`),
-      releaseRetry: p<[number, number, number, string]>(
-        `UPDATE inbox SET lease_token = NULL, lease_deadline = NULL, worker_id = NULL, ready_at = ? WHERE seq = ? AND attempts = ? AND lease_token = ?`),
+      cancelTask: p<[string, string, string]>(
+        `UPDATE tasks SET enqueued_at = NULL, state = 'cancelled', result = NULL, finished_at = ?, last_error = NULL WHERE run_id = ? AND task_id = ?`),
+      // Releasing a lease is the fence of a finished attempt's writes: the task leaves the queue, or
+      // waits in it again until ready_at.
+      // Each also writes the task's new state, so a finish writes the task's row once.
+      releaseDone: p<[TaskState, string | null, string, string | null, string, string, number, string]>(
+        `UPDATE tasks SET lease_token = NULL, lease_deadline = NULL, enqueued_at = NULL, state = ?, result = ?, finished_at = ?, last_error = ? WHERE ${FENCE}`),
+      releaseReview: p<[string, string, number, string]>(
+        `UPDATE tasks SET lease_token = NULL, lease_deadline = NULL, enqueued_at = NULL, state = 'review' WHERE ${FENCE}`),
+      releaseRetry: p<[number, TaskState, string, string, string, number, string]>(
+        `UPDATE tasks SET lease_token = NULL, lease_deadline = NULL, ready_at = ?, state = ?, last_error = ? WHERE ${FENCE}`),
       taskFinished: p<[string, string | null, string, string | null, string, string]>(
         `UPDATE tasks SET state = ?, result = ?, finished_at = ?, last_error = ? WHERE run_id = ? AND task_id = ?`),
-      taskError: p<[string, string, string, string]>(`UPDATE tasks SET state = ?, last_error = ? WHERE run_id = ? AND task_id = ?`),
       bumpCounters: p<[number, number, number, number, string]>(
         `UPDATE runs SET tasks_passed = tasks_passed + ?, tasks_failed = tasks_failed + ?, tasks_review = tasks_review + ?, tasks_cancelled = tasks_cancelled + ? WHERE id = ?`),
       task: p<[string, string], TaskRecord>(`SELECT run_id, task_id, spec, state, attempts, max_attempts, worker_id FROM tasks WHERE run_id = ? AND task_id = ?`),
       tasksOfRun: p<[string], TaskRecord>(`SELECT run_id, task_id, spec, state, attempts, max_attempts, worker_id FROM tasks WHERE run_id = ?`),
       abortedBy: p<[string, string, number], { decided_by: string | null }>(
         `SELECT decided_by FROM approvals WHERE status = 'aborted' AND run_id = ? AND task_id = ? AND attempt = ? LIMIT 1`),
-      inboxLease: p<[string, string], { lease_token: string | null }>(`SELECT lease_token FROM inbox WHERE run_id = ? AND task_id = ?`),
-      inboxOfRun: p<[string], { task_id: string; lease_token: string | null; attempts: number; worker_id: string | null }>(
-        `SELECT task_id, lease_token, attempts, worker_id FROM inbox WHERE run_id = ?`),
-      holdRun: p<[number, string]>(`UPDATE inbox SET held = ? WHERE run_id = ?`),
+      leaseToken: p<[string, string], { lease_token: string | null }>(`SELECT lease_token FROM tasks WHERE run_id = ? AND task_id = ?`),
+      leasesOfRun: p<[string], { task_id: string; lease_token: string; attempts: number }>(
+        `SELECT task_id, lease_token, attempts FROM tasks WHERE run_id = ? AND lease_token IS NOT NULL`),
+      holdRun: p<[number, string, number]>(`UPDATE tasks SET held = ? WHERE run_id = ? AND enqueued_at IS NOT NULL AND held != ?`),
       expired: p<[number], { seq: number; run_id: string; task_id: string; attempts: number; worker_id: string; lease_token: string }>(
-        `SELECT seq, run_id, task_id, attempts, worker_id, lease_token FROM inbox WHERE lease_token IS NOT NULL AND lease_deadline < ?`),
-      // Active attempts are those holding a lease; CROSS JOIN keeps SQLite walking the (small) inbox
-      // rather than every attempt ever made.
+        `SELECT rowid AS seq, run_id, task_id, attempts, worker_id, lease_token FROM tasks WHERE lease_token IS NOT NULL AND lease_deadline < ?`),
+      // Active attempts are those holding a lease; CROSS JOIN keeps SQLite walking the (few) leased
+      // tasks rather than every attempt ever made.
       activeAttempts: p<[], { seq: number; run_id: string; task_id: string; attempt: number; worker_id: string; lease_token: string; pid: number | null; pid_start: string | null; host_ref: string | null; owner_pid: number | null; workdir: string | null }>(
-        `SELECT i.seq, a.run_id, a.task_id, a.attempt, a.worker_id, a.lease_token, a.pid, a.pid_start, a.host_ref, a.owner_pid, a.workdir
-         FROM inbox i CROSS JOIN attempts a ON a.run_id = i.run_id AND a.task_id = i.task_id AND a.attempt = i.attempts
+        `SELECT i.rowid AS seq, a.run_id, a.task_id, a.attempt, a.worker_id, a.lease_token, a.pid, a.pid_start, a.host_ref, a.owner_pid, a.workdir
+         FROM tasks i CROSS JOIN attempts a ON a.run_id = i.run_id AND a.task_id = i.task_id AND a.attempt = i.attempts
          WHERE i.lease_token IS NOT NULL AND a.state IN (${LIVE_STATES_SQL})`),
       lastAttempt: p<[string, string], { attempt: number; worker_id: string }>(
         `SELECT attempt, worker_id FROM attempts WHERE run_id = ? AND task_id = ? ORDER BY attempt DESC LIMIT 1`),
-      reenqueue: p<[string, string, number, string, number, string | null, string | null]>(
-        `INSERT INTO inbox (run_id, task_id, priority, enqueued_at, attempts, pool, requires) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      reenqueue: p<[string, string | null, string | null, string, string]>(
+        `UPDATE tasks SET enqueued_at = ?, ready_at = 0, held = 0, pool = ?, requires = ?, lease_token = NULL, lease_deadline = NULL WHERE run_id = ? AND task_id = ?`),
       pendingReceipt: p<[string, string, string, number]>(`UPDATE attempts SET pending_receipt = ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
       getPendingReceipt: p<[string, string, number], { pending_receipt: string | null }>(`SELECT pending_receipt FROM attempts WHERE run_id = ? AND task_id = ? AND attempt = ?`),
       bumpMaxAttempts: p<[string, string]>(`UPDATE tasks SET max_attempts = attempts + 1 WHERE run_id = ? AND task_id = ?`),
       forgiveAttempt: p<[string, string]>(`UPDATE tasks SET max_attempts = max_attempts + 1 WHERE run_id = ? AND task_id = ?`),
       reopenRun: p<[string, string]>(`UPDATE runs SET status = 'running', updated_at = ?, completed_at = NULL WHERE id = ?`),
       waitingOfPool: p<[string | null], { run_id: string; task_id: string; requires: string | null; unplaceable: string | null }>(
-        `SELECT i.run_id, i.task_id, i.requires, t.unplaceable FROM inbox i JOIN tasks t ON t.run_id = i.run_id AND t.task_id = i.task_id
-         WHERE i.pool IS ? AND i.lease_token IS NULL`),
+        `SELECT run_id, task_id, requires, unplaceable FROM tasks WHERE pool IS ? AND ${WAITING}`),
       setUnplaceable: p<[string | null, string, string]>(`UPDATE tasks SET unplaceable = ? WHERE run_id = ? AND task_id = ?`),
-      readyNow: p<[string, string]>(`UPDATE inbox SET ready_at = 0 WHERE run_id = ? AND task_id = ? AND lease_token IS NULL`),
-      taskPriority: p<[string, string], { priority: number }>(`SELECT priority FROM tasks WHERE run_id = ? AND task_id = ?`),
+      readyNow: p<[string, string]>(`UPDATE tasks SET ready_at = 0 WHERE run_id = ? AND task_id = ? AND ${WAITING}`),
       runPool: p<[string], { worker_specs: string }>(`SELECT worker_specs FROM runs WHERE id = ?`),
       // Whether any task of a run asks for its own lease length (asked once per run per process).
       runLeaseOverride: p<[string], { one: number }>(
@@ -229,7 +272,7 @@ export class FleetStore {
       receiptsOf: p<[string], { body: string }>(`SELECT body FROM receipts WHERE run_id = ? ORDER BY completed_at, task_id, attempt`),
       receiptsOfTask: p<[string, string], { body: string }>(`SELECT body FROM receipts WHERE run_id = ? AND task_id = ? ORDER BY attempt`),
       activeRuns: p<[], { id: string }>(`SELECT id FROM runs WHERE status IN (${ACTIVE_RUN_STATUSES_SQL})`),
-      nextReady: p<[], { ready_at: number }>(`SELECT MIN(ready_at) AS ready_at FROM inbox WHERE held = 0 AND lease_token IS NULL`),
+      nextReady: p<[], { ready_at: number }>(`SELECT MIN(ready_at) AS ready_at FROM tasks WHERE held = 0 AND ${WAITING}`),
     };
     this.immediateTx = this.db.transaction((fn: () => unknown) => {
       this.inTx = true;
@@ -353,14 +396,12 @@ export class FleetStore {
       this.s.insertRun.run(run.id, run.name, JSON.stringify(run.labels), JSON.stringify(run.workerSpecs), run.workspace, run.createdAt, run.tasks.length);
       const drafts: EventDraft[] = [];
       const tasks: unknown[] = [];
-      const inbox: unknown[] = [];
       run.tasks.forEach((t, i) => {
-        tasks.push(run.id, t.spec.id, i, t.spec.name, stringifyWire(t.spec), t.priority, retryNumbers(t.spec.retry_policy ?? undefined).maxAttempts, 'queued', t.unplaceable);
-        inbox.push(run.id, t.spec.id, t.priority, now, t.requires.length > 0 ? JSON.stringify(t.requires) : null, t.pool);
+        tasks.push(run.id, t.spec.id, i, t.spec.name, stringifyWire(t.spec), t.priority, retryNumbers(t.spec.retry_policy ?? undefined).maxAttempts, 'queued', t.unplaceable,
+          now, t.requires.length > 0 ? JSON.stringify(t.requires) : null, t.pool);
         drafts.push({ taskId: t.spec.id, workerId: '', payload: { state: 'queued' } });
       });
       this.s.insertTasks.run(tasks);
-      this.s.insertInbox.run(inbox);
       this.events.append(run.id, drafts);
       this.setRunStatus(run.tasks.length > 0 ? 'queued' : 'completed', now, run.tasks.length > 0 ? null : now, run.id);
     });
@@ -371,7 +412,7 @@ export class FleetStore {
     return this.tx(() => {
       const c = this.s.runCounters.get(runId);
       if (!c || !['queued', 'running', 'pending'].includes(c.status)) return false;
-      this.s.holdRun.run(1, runId);
+      this.s.holdRun.run(1, runId, 1);
       this.setRunStatus('paused', nowIso(), null, runId);
       return true;
     });
@@ -381,8 +422,8 @@ export class FleetStore {
     return this.tx(() => {
       const c = this.s.runCounters.get(runId);
       if (!c || c.status !== 'paused') return false;
-      this.s.holdRun.run(0, runId);
-      const anyLeased = this.s.inboxOfRun.all(runId).some((r) => r.lease_token !== null);
+      this.s.holdRun.run(0, runId, 0);
+      const anyLeased = this.s.leasesOfRun.all(runId).length > 0;
       const started = c.tasks_passed + c.tasks_failed + c.tasks_cancelled + c.tasks_review > 0;
       this.setRunStatus(anyLeased || started ? 'running' : 'queued', nowIso(), null, runId);
       return true;
@@ -399,11 +440,9 @@ export class FleetStore {
       const running: Array<Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'token'>> = [];
       const drafts: EventDraft[] = [];
       const leasedTasks = new Set<string>();
-      for (const row of this.s.inboxOfRun.all(runId)) {
-        if (row.lease_token) {
-          running.push({ runId, taskId: row.task_id, attempt: row.attempts, token: row.lease_token });
-          leasedTasks.add(row.task_id);
-        }
+      for (const row of this.s.leasesOfRun.all(runId)) {
+        running.push({ runId, taskId: row.task_id, attempt: row.attempts, token: row.lease_token });
+        leasedTasks.add(row.task_id);
       }
       for (const t of this.s.tasksOfRun.all(runId)) {
         if (TERMINAL.has(t.state) || leasedTasks.has(t.task_id)) continue;
@@ -416,13 +455,13 @@ export class FleetStore {
   }
 
   /** Cancels one task that waits (queued, backing off before a retry, or in review): it leaves the
-   *  inbox and ends cancelled, and its run ends once nothing else is left. False when it has ended
+   *  queue and ends cancelled, and its run ends once nothing else is left. False when it has ended
    *  already or an attempt of it holds a lease — that attempt is stopped instead, and its end
    *  records the cancel. */
   cancelWaitingTask(runId: string, taskId: string, by: string): boolean {
     return this.tx(() => {
       const t = this.s.task.get(runId, taskId);
-      if (!t || TERMINAL.has(t.state) || this.s.inboxLease.get(runId, taskId)?.lease_token) return false;
+      if (!t || TERMINAL.has(t.state) || this.s.leaseToken.get(runId, taskId)?.lease_token) return false;
       this.events.append(runId, [this.cancelWaiting(runId, t, by, nowIso())]);
       this.refreshRun(runId);
       return true;
@@ -432,8 +471,7 @@ export class FleetStore {
   /** A task no attempt of which holds a lease ends cancelled (in the caller's transaction); returns
    *  its `cancelled` event for the caller to append with its others. */
   private cancelWaiting(runId: string, t: TaskRecord, by: string, now: string): EventDraft {
-    this.s.deleteInbox.run(runId, t.task_id);
-    this.s.taskFinished.run('cancelled', null, now, null, runId, t.task_id);
+    this.s.cancelTask.run(now, runId, t.task_id);
     if (t.state === 'review') this.delta(runId, 'review', -1);
     this.delta(runId, 'cancelled', 1);
     return { taskId: t.task_id, workerId: t.worker_id ?? '', payload: { state: 'cancelled', cancelled_by: by }, attempt: t.attempts || undefined };
@@ -464,13 +502,12 @@ export class FleetStore {
         if (leases.length >= max) break;
         const token = newLeaseToken();
         const deadline = nowMs + this.leaseMsOf(runId, taskId, leaseMs);
-        if (this.s.takeLease.run(token, deadline, worker.id, seq, taken).changes !== 1) continue;
+        if (this.s.takeLease.run(token, deadline, worker.id, now, seq, taken).changes !== 1) continue;
         const attempt = taken + 1;
         attempts.push(runId, taskId, attempt, worker.id, token, 'leased', this.ownerPid, now);
-        this.s.taskLeased.run(attempt, worker.id, now, runId, taskId);
         this.events.append(runId, [{ taskId, workerId: worker.id, attempt, timestamp: now, payload: { state: 'leased', lease_expires_at: nowIso(deadline) } }]);
         touchedRuns.add(runId);
-        leases.push({ runId, taskId, attempt, token, inboxSeq: seq, workerId: worker.id, pool: worker.pool, deadline, grantedAt: nowMs });
+        leases.push({ runId, taskId, attempt, token, queueSeq: seq, workerId: worker.id, pool: worker.pool, deadline, grantedAt: nowMs });
       }
       this.s.insertAttempts.run(attempts);
       for (const runId of touchedRuns) {
@@ -497,16 +534,16 @@ export class FleetStore {
 
   renew(lease: Lease, nowMs: number, leaseMs: number): void {
     const deadline = nowMs + this.leaseMsOf(lease.runId, lease.taskId, leaseMs);
-    const r = this.s.renew.run(deadline, lease.inboxSeq, lease.attempt, lease.token);
+    const r = this.s.renew.run(deadline, lease.runId, lease.taskId, lease.attempt, lease.token);
     if (r.changes !== 1) throw new LeaseLostError(lease);
     lease.deadline = deadline;
   }
 
-  isCurrent(lease: Pick<Lease, 'inboxSeq' | 'attempt' | 'token'>): boolean {
-    return this.s.fence.get(lease.inboxSeq, lease.attempt, lease.token) !== undefined;
+  isCurrent(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'token'>): boolean {
+    return this.s.fence.get(lease.runId, lease.taskId, lease.attempt, lease.token) !== undefined;
   }
 
-  private assertCurrent(lease: Pick<Lease, 'runId' | 'taskId' | 'inboxSeq' | 'attempt' | 'token'>): void {
+  private assertCurrent(lease: Pick<Lease, 'runId' | 'taskId' | 'queueSeq' | 'attempt' | 'token'>): void {
     if (!this.isCurrent(lease)) throw new LeaseLostError(lease);
   }
 
@@ -564,7 +601,7 @@ export class FleetStore {
 
   /** Records a finished attempt. Its first write releases the lease, fenced by (task, attempt,
    *  token): false means the lease was lost and nothing was written. */
-  private finishInTx(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'workerId' | 'token' | 'inboxSeq'>, outcome: AttemptOutcome, nowMs: number): boolean {
+  private finishInTx(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'workerId' | 'token' | 'queueSeq'>, outcome: AttemptOutcome, nowMs: number): boolean {
     const { runId, taskId, attempt, workerId } = lease;
     const now = nowIso(nowMs);
     const ev = (payload: EventPayload): EventDraft => ({ taskId, workerId, attempt, timestamp: now, payload });
@@ -583,7 +620,7 @@ export class FleetStore {
     const failed = outcome.kind === 'interrupted' || (outcome.kind === 'scored' && outcome.result !== 'pass');
     // The spec (retry policy) is read only for a failure: a pass costs no extra read.
     const retry = failed ? this.retryPlan(lease, runCancelled, nowMs) : null;
-    if (!this.releaseLease(lease, retry?.readyAt ?? null)) return false;
+    if (!this.releaseLease(lease, taskAfter(outcome, retry, now))) return false;
     // The attempt's own end: its work ended with it, unless its host could not say so.
     const keep = outcome.workLeft ? 1 : 0;
     if (outcome.leftOn) this.workLeftOn(lease, outcome.leftOn);
@@ -592,18 +629,16 @@ export class FleetStore {
       this.s.attemptEnded.run('interrupted', now, null, null, `interrupted by ${outcome.signal}`, keep, runId, taskId, attempt);
       drafts.push(ev({ state: 'interrupted', signal: outcome.signal }));
       this.closeWithoutResult(lease, retry!, `interrupted by ${outcome.signal}`, drafts, now);
-      this.afterFailure(lease, retry!, `interrupted by ${outcome.signal}`, 'failed', drafts, now);
+      this.afterFailure(lease, retry!, drafts, now);
     } else {
       const result = outcome.kind === 'scored' ? outcome.result : outcome.kind === 'cancelled' ? 'skip' : null;
       this.s.attemptEnded.run(outcome.kind === 'review' ? 'review' : 'ended', now, outcome.kind === 'cancelled' ? null : outcome.exitCode, result, outcome.kind === 'scored' ? (outcome.reason ?? null) : null, keep, runId, taskId, attempt);
       if (outcome.kind === 'cancelled') {
         this.writeReceipt(runId, taskId, attempt, workerId, now, 'skip', outcome.receipt);
         drafts.push(ev({ state: 'cancelled', cancelled_by: outcome.by }));
-        this.s.taskFinished.run('cancelled', 'skip', now, null, runId, taskId);
         this.delta(runId, 'cancelled', 1);
       } else if (outcome.kind === 'review') {
         drafts.push(ev(completedPayload(outcome.exitCode, outcome.summary ?? 'waiting for review')));
-        this.s.setTaskState.run('review', runId, taskId);
         this.notices.push({ kind: 'review', runId, taskId });
         this.delta(runId, 'review', 1);
         // The receipt is written when a person decides; keep its artifacts with the attempt meanwhile.
@@ -612,13 +647,11 @@ export class FleetStore {
       } else if (outcome.result === 'pass') {
         this.writeReceipt(runId, taskId, attempt, workerId, now, 'pass', outcome.receipt);
         drafts.push(ev(completedPayload(outcome.exitCode, outcome.summary)));
-        this.s.taskFinished.run('passed', 'pass', now, null, runId, taskId);
         this.delta(runId, 'passed', 1);
       } else {
         this.writeReceipt(runId, taskId, attempt, workerId, now, outcome.result, outcome.receipt);
-        const reason = outcome.reason ?? (outcome.result === 'timeout' ? 'timed out' : 'failed');
-        drafts.push(ev({ state: 'failed', reason, recoverable: retry!.readyAt !== null }));
-        this.afterFailure(lease, retry!, reason, outcome.result === 'timeout' ? 'timeout' : 'failed', drafts, now);
+        drafts.push(ev({ state: 'failed', reason: scoredFailure(outcome), recoverable: retry!.readyAt !== null }));
+        this.afterFailure(lease, retry!, drafts, now);
       }
     }
     this.events.append(runId, drafts);
@@ -629,59 +662,51 @@ export class FleetStore {
   /** An attempt whose host could not be reached never ran: it does not count against the task's
    *  retries, and the task goes back to wait for a worker at once (the worker's own re-probe paces
    *  it, not a retry backoff). Fenced like every finish. */
-  private giveBackUnreachable(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'workerId' | 'token' | 'inboxSeq'>, reason: string, nowMs: number,
+  private giveBackUnreachable(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'workerId' | 'token' | 'queueSeq'>, reason: string, nowMs: number,
     leftOn: HostRef | null): boolean {
     const { runId, taskId, attempt, workerId } = lease;
-    if (!this.releaseLease(lease, nowMs)) return false;
+    if (!this.releaseLease(lease, { readyAt: nowMs, state: 'queued', lastError: reason })) return false;
     const now = nowIso(nowMs);
     this.s.forgiveAttempt.run(runId, taskId);
     this.specCache.delete(taskKey(runId, taskId));
     // It was never seen to start; what it may have started all the same (leftOn) keeps its reap marker.
     if (leftOn) this.workLeftOn(lease, leftOn);
     this.s.attemptEnded.run('lost', now, null, null, reason, leftOn ? 1 : 0, runId, taskId, attempt);
-    this.s.taskError.run('queued', reason, runId, taskId);
     this.events.append(runId, [{ taskId, workerId, attempt, timestamp: now, payload: { state: 'interrupted', signal: 'host-unreachable', reason } }]);
     this.refreshRun(runId);
     return true;
   }
 
-  /** After a failed attempt: back into the inbox after a backoff while attempts remain (and the run
+  /** After a failed attempt: back into the queue after a backoff while attempts remain (and the run
    *  is not cancelled), else final. `readyAt` null means final. */
-  private retryPlan(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt'>, runCancelled: boolean, nowMs: number): { readyAt: number | null; runCancelled: boolean } {
+  private retryPlan(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt'>, runCancelled: boolean, nowMs: number): RetryPlan {
     const info = this.specOf(lease.runId, lease.taskId);
     if (runCancelled || lease.attempt >= info.maxAttempts) return { readyAt: null, runCancelled };
     return { readyAt: nowMs + backoffMs(retryNumbers(info.policy), lease.attempt), runCancelled };
   }
 
-  /** Gives the lease back: the task leaves the inbox (readyAt null) or waits there until readyAt.
-   *  Fenced: false when the lease is no longer this attempt's. */
-  private releaseLease(lease: Pick<Lease, 'inboxSeq' | 'attempt' | 'token'>, readyAt: number | null): boolean {
-    const r = readyAt === null
-      ? this.s.releaseDone.run(lease.inboxSeq, lease.attempt, lease.token)
-      : this.s.releaseRetry.run(readyAt, lease.inboxSeq, lease.attempt, lease.token);
+  /** Gives the lease back and leaves the task as `after` says: out of the queue in its new state, or
+   *  waiting in it again until readyAt. Fenced: false when the lease is no longer this attempt's. */
+  private releaseLease(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'token'>, after: TaskAfter): boolean {
+    const fence = [lease.runId, lease.taskId, lease.attempt, lease.token] as const;
+    const r = after.readyAt !== null ? this.s.releaseRetry.run(after.readyAt, after.state, after.lastError, ...fence)
+      : after.state === 'review' ? this.s.releaseReview.run(...fence)
+        : this.s.releaseDone.run(after.state, after.result, after.finishedAt, after.lastError, ...fence);
     return r.changes === 1;
   }
 
-  /** The task's side of a failed attempt whose lease was released per `retry`. */
-  private afterFailure(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'workerId'>, retry: { readyAt: number | null; runCancelled: boolean }, reason: string,
-    finalState: 'failed' | 'timeout', drafts: EventDraft[], now: string): void {
+  /** The run's side of a failed attempt whose task was released per `retry` (see failureAfter). */
+  private afterFailure(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'workerId'>, retry: RetryPlan, drafts: EventDraft[], now: string): void {
     const { runId, taskId, attempt, workerId } = lease;
-    if (retry.runCancelled) {
-      this.s.taskFinished.run('cancelled', null, now, reason, runId, taskId);
-      this.delta(runId, 'cancelled', 1);
-    } else if (retry.readyAt !== null) {
-      this.s.taskError.run('retry_wait', reason, runId, taskId);
-      drafts.push({ taskId, workerId, attempt, timestamp: now, payload: { state: 'restarted', restart_count: attempt } });
-    } else {
-      this.s.taskFinished.run(finalState, finalState === 'timeout' ? 'timeout' : 'fail', now, reason, runId, taskId);
-      this.delta(runId, 'failed', 1);
-    }
+    if (retry.runCancelled) this.delta(runId, 'cancelled', 1);
+    else if (retry.readyAt !== null) drafts.push({ taskId, workerId, attempt, timestamp: now, payload: { state: 'restarted', restart_count: attempt } });
+    else this.delta(runId, 'failed', 1);
   }
 
   /** An attempt that ended without a result of its own (interrupted, its worker gone stale): when it
    *  was the task's last, the task still gets its receipt and its final event. (In a cancelled run
    *  the task ends as the cancel records it.) */
-  private closeWithoutResult(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'workerId'>, retry: { readyAt: number | null; runCancelled: boolean },
+  private closeWithoutResult(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'workerId'>, retry: RetryPlan,
     reason: string, drafts: EventDraft[], now: string): void {
     if (retry.readyAt !== null || retry.runCancelled) return;
     const { runId, taskId, attempt, workerId } = lease;
@@ -731,10 +756,9 @@ export class FleetStore {
       if (t.state === 'retry_wait') return this.s.readyNow.run(runId, taskId).changes === 1;
       if (t.state !== 'failed' && t.state !== 'timeout' && t.state !== 'cancelled') return false;
       const pool = this.poolOf(runId);
-      const prio = this.s.taskPriority.get(runId, taskId)?.priority ?? 0;
       // The task still needs what its spec requires (validated as a list of names when it was loaded).
       const requires = (this.specOf(runId, taskId).spec.metadata as { requires?: unknown } | undefined)?.requires;
-      this.s.reenqueue.run(runId, taskId, prio, nowIso(), t.attempts, pool, Array.isArray(requires) && requires.length > 0 ? JSON.stringify(requires) : null);
+      this.s.reenqueue.run(nowIso(), pool, Array.isArray(requires) && requires.length > 0 ? JSON.stringify(requires) : null, runId, taskId);
       this.s.setTaskState.run('queued', runId, taskId);
       this.delta(runId, t.state === 'cancelled' ? 'cancelled' : 'failed', -1);
       // One more attempt than the policy allows: the person asked for it.
@@ -760,17 +784,17 @@ export class FleetStore {
     return this.tx(() => {
       const revoked = [];
       for (const row of this.s.expired.all(nowMs)) {
-        const lease = { runId: row.run_id, taskId: row.task_id, attempt: row.attempts, workerId: row.worker_id, token: row.lease_token, inboxSeq: row.seq };
+        const lease = { runId: row.run_id, taskId: row.task_id, attempt: row.attempts, workerId: row.worker_id, token: row.lease_token, queueSeq: row.seq };
         const now = nowIso(nowMs);
         const retry = this.retryPlan(lease, this.s.runCounters.get(row.run_id)?.status === 'cancelled', nowMs);
-        if (!this.releaseLease(lease, retry.readyAt)) continue;
+        if (!this.releaseLease(lease, failureAfter(retry, 'worker went stale (lease expired)', 'failed', now))) continue;
         // Its work was not seen to end: the task is reclaimed, and the reap marker stays with the
         // attempt until a reap confirms it (the task is not held for a host that does not answer).
         this.s.attemptEnded.run('lost', now, null, null, 'lease expired: worker stopped renewing', 1, row.run_id, row.task_id, row.attempts);
         const hb = lastHeartbeat(row.worker_id);
         const drafts: EventDraft[] = [{ taskId: row.task_id, workerId: row.worker_id, attempt: row.attempts, timestamp: now, payload: hb ? { state: 'stale', last_heartbeat_at: hb } : { state: 'stale' } }];
         this.closeWithoutResult(lease, retry, 'worker went stale (lease expired)', drafts, now);
-        this.afterFailure(lease, retry, 'worker went stale (lease expired)', 'failed', drafts, now);
+        this.afterFailure(lease, retry, drafts, now);
         this.events.append(row.run_id, drafts);
         this.refreshRun(row.run_id);
         revoked.push({ runId: lease.runId, taskId: lease.taskId, attempt: lease.attempt, workerId: lease.workerId });
@@ -813,7 +837,7 @@ export class FleetStore {
     return this.s.activeAttempts.all()
       .filter((a) => a.owner_pid === null || (a.owner_pid !== this.ownerPid && !isAlive(a.owner_pid)))
       .map((a) => ({
-        runId: a.run_id, taskId: a.task_id, attempt: a.attempt, workerId: a.worker_id, token: a.lease_token, inboxSeq: a.seq, pid: a.pid, pidStart: a.pid_start, workdir: a.workdir,
+        runId: a.run_id, taskId: a.task_id, attempt: a.attempt, workerId: a.worker_id, token: a.lease_token, queueSeq: a.seq, pid: a.pid, pidStart: a.pid_start, workdir: a.workdir,
         hostRef: storedHostRef(a),
       }));
   }
@@ -870,7 +894,7 @@ export class FleetStore {
 
   /** Puts an orphaned attempt's task back after its agent was ended. Shoal's own crash is not the
    *  task's failure: the attempt does not count against its retry budget, and it is re-run now. */
-  recoverAttempt(a: { runId: string; taskId: string; attempt: number; workerId: string; token: string; inboxSeq: number }): void {
+  recoverAttempt(a: { runId: string; taskId: string; attempt: number; workerId: string; token: string; queueSeq: number }): void {
     this.tx(() => {
       this.s.workEnded.run(a.runId, a.taskId, a.attempt); // called only once its work is ended
       if (this.isCurrent(a)) {
@@ -881,7 +905,7 @@ export class FleetStore {
         this.s.readyNow.run(a.runId, a.taskId); // no backoff: nothing was wrong with the task
         return;
       }
-      // The inbox already moved on (finished, re-leased, or reclaimed when its lease ran out while
+      // The task already moved on (finished, re-leased, or reclaimed when its lease ran out while
       // its host could not be reached): close the attempt record unless that already did.
       this.s.attemptLost.run(nowIso(), 'owner process died', a.runId, a.taskId, a.attempt);
     });

@@ -5,8 +5,9 @@ export interface Lease {
   taskId: string;
   attempt: number;
   token: string;
-  /** The inbox row the lease holds (its rowid): fenced writes address it directly. */
-  inboxSeq: number;
+  /** The task's place in the store (its tasks rowid). On the wire as `inbox_seq`, which remote agents
+   *  echo back; fenced writes need only run, task, attempt and token. */
+  queueSeq: number;
   workerId: string;
   /** The worker's pool: null for the shared workers, else the run whose own worker_specs it is. */
   pool?: string | null;

@@ -43,7 +43,7 @@ export class WorkerRows {
     // A state change that is not a sign of life: the last heartbeat stays what it was.
     this.markStmt = db.prepare<[string, string | null, string, string]>(`UPDATE workers SET status = ${KEEP_OUT_OF_SERVICE('?')}, status_reason = ?, updated_at = ? WHERE id = ?`);
     this.statusStmt = db.prepare<[string], { status: FleetWorkerStatus }>('SELECT status FROM workers WHERE id = ?');
-    this.leasedByStmt = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM inbox WHERE worker_id = ? AND lease_token IS NOT NULL');
+    this.leasedByStmt = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM tasks WHERE worker_id = ? AND lease_token IS NOT NULL');
   }
 
   /** A worker joining the engine: its row made, or updated to what its spec says now. */

@@ -45,11 +45,32 @@ export const tasks = sqliteTable('tasks', {
   lastError: text('last_error'),
   /** Why no worker can take the task (capabilities); null when it is placeable. */
   unplaceable: text('unplaceable'),
-}, (t) => [primaryKey({ columns: [t.runId, t.taskId] })]);
+  // The task's place in the queue. A task is in the queue (waiting for or holding a lease) while
+  // `enqueued_at` is set. A lease is (lease_token, lease_deadline, worker_id); every worker write is
+  // fenced by (task, attempts, lease_token). `ready_at` holds retry backoff (ms); `held` is set
+  // while the run is paused. These live on the task's own row, not in a table of their own: a lease
+  // and a finish then write one row and no extra b-trees, which is most of the scheduler's cost.
+  enqueuedAt: text('enqueued_at'),
+  readyAt: integer('ready_at').notNull().default(0),
+  leaseDeadline: integer('lease_deadline'),
+  leaseToken: text('lease_token'),
+  /** The capabilities a worker needs (JSON list), or null for none. */
+  requires: text('requires'),
+  /** null: the default workers take it; a run id: only that run's own worker_specs may. */
+  pool: text('pool'),
+  held: integer('held').notNull().default(0),
+}, (t) => [
+  primaryKey({ columns: [t.runId, t.taskId] }),
+  // Only tasks waiting for a lease are in it, in the order they are leased (the rowid, creation
+  // order, breaks ties): taking a lease removes the entry and a retry puts it back.
+  index('tasks_waiting_idx').on(t.pool, t.held, sql`${t.priority} DESC`, t.enqueuedAt).where(sql`${t.enqueuedAt} IS NOT NULL AND ${t.leaseToken} IS NULL`),
+  // Only the leases held now (a handful): the reaper's deadline scan, crash recovery, the per-worker
+  // counts and a lookup by token read these without walking every task ever run.
+  index('tasks_leased_idx').on(t.leaseToken).where(sql`${t.leaseToken} IS NOT NULL`),
+]);
 
-/** The durable inbox: a row per task waiting for or holding a lease. A lease is (token, deadline,
- *  worker); every worker write is fenced by (task, attempt, token). `ready_at` holds retry backoff;
- *  `held` is set while the run is paused. */
+/** Where the queue lived before migration 0010 moved it onto the tasks (see tasks.enqueued_at).
+ *  Nothing reads or writes it any more; it stays, empty, because migrations only ever add. */
 export const inbox = sqliteTable('inbox', {
   seq: integer('seq').primaryKey({ autoIncrement: true }),
   runId: text('run_id').notNull(),

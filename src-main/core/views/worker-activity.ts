@@ -17,10 +17,10 @@ export class WorkerActivityView {
   constructor(store: Store) {
     const db = store.db;
     this.currentStmt = db.prepare<[], CurrentRow>(
-      `SELECT i.worker_id, i.run_id, r.name AS run_name, i.task_id, t.name AS task_name, i.attempts, a.started_at, i.enqueued_at
-       FROM inbox i JOIN runs r ON r.id = i.run_id JOIN tasks t ON t.run_id = i.run_id AND t.task_id = i.task_id
-       LEFT JOIN attempts a ON a.run_id = i.run_id AND a.task_id = i.task_id AND a.attempt = i.attempts
-       WHERE i.lease_token IS NOT NULL ORDER BY a.started_at`);
+      `SELECT t.worker_id, t.run_id, r.name AS run_name, t.task_id, t.name AS task_name, t.attempts, a.started_at, t.enqueued_at
+       FROM tasks t JOIN runs r ON r.id = t.run_id
+       LEFT JOIN attempts a ON a.run_id = t.run_id AND a.task_id = t.task_id AND a.attempt = t.attempts
+       WHERE t.lease_token IS NOT NULL ORDER BY a.started_at`);
     this.recentAttempts = db.prepare<[string, string], AttemptRow>(
       'SELECT run_id, task_id, attempt, worker_id FROM attempts WHERE started_at >= ? OR ended_at IS NULL OR ended_at >= ?');
     this.heartbeats = db.prepare<[string, string, number, string], { timestamp: string; body: string }>(

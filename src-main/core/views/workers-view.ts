@@ -24,7 +24,7 @@ const IN_ACTIVE_RUN = `CASE
   WHEN w.status = 'offline' THEN 0
   ELSE 1 END`;
 
-const SELECT_WORKERS = `SELECT w.*, (SELECT COUNT(*) FROM inbox i WHERE i.worker_id = w.id AND i.lease_token IS NOT NULL) AS running,
+const SELECT_WORKERS = `SELECT w.*, (SELECT COUNT(*) FROM tasks i WHERE i.worker_id = w.id AND i.lease_token IS NOT NULL) AS running,
     ra.id AS agent_id, ra.address AS agent_address, ra.version AS agent_version, ra.hostname AS agent_hostname, ra.revoked_at AS agent_revoked_at,
     (w.id = '${LOCAL_WORKER_ID}' OR kr.name IS NOT NULL OR ra.id IS NOT NULL) AS standing,
     ${IN_ACTIVE_RUN} AS in_active_run

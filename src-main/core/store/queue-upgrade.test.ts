@@ -1,0 +1,79 @@
+// A store written before migration 0010 kept the queue in its own table (inbox). Upgrading moves
+// every waiting task and every lease held onto the task rows: the waiting tasks are leased in the
+// same order, a backoff still holds, a paused run stays paused, and the attempt that held a lease
+// at the upgrade still holds it (its late writes are accepted, a stale token is not).
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FleetStore } from '../fleet/fleet-store';
+import { tempDir } from '../test-support/temp-core';
+import { openStore, resolveMigrationsDir } from './open';
+
+const BEFORE_THE_MOVE = 10; // 0000 … 0009
+
+function migrationsBeforeTheMove(): string {
+  const src = resolveMigrationsDir();
+  const dir = tempDir('shoal-mig-0009-');
+  fs.mkdirSync(path.join(dir, 'meta'));
+  const journal = JSON.parse(fs.readFileSync(path.join(src, 'meta', '_journal.json'), 'utf8')) as { entries: Array<{ tag: string }> };
+  journal.entries = journal.entries.slice(0, BEFORE_THE_MOVE);
+  fs.writeFileSync(path.join(dir, 'meta', '_journal.json'), JSON.stringify(journal));
+  for (const e of journal.entries) fs.copyFileSync(path.join(src, `${e.tag}.sql`), path.join(dir, `${e.tag}.sql`));
+  return dir;
+}
+
+const spec = (id: string) => JSON.stringify({ id, name: id, instructions: 'true', expected_artifacts: [], timeout_seconds: null, metadata: {} });
+
+describe('the queue moving onto the tasks (migration 0010)', () => {
+  it('keeps every waiting task, its order and backoff, a paused run, and a lease held across the upgrade', () => {
+    const file = path.join(tempDir('shoal-queue-up-'), 'shoal.db');
+    const old = new Database(file);
+    migrate(drizzle(old), { migrationsFolder: migrationsBeforeTheMove() });
+    const now = Date.now();
+    const at = new Date(now - 60_000).toISOString();
+    old.prepare(`INSERT INTO runs (id, name, status, created_at, tasks_total) VALUES ('r', 'r', 'running', ?, 5), ('p', 'p', 'paused', ?, 1)`).run(at, at);
+    const task = old.prepare(`INSERT INTO tasks (run_id, task_id, ordinal, name, spec, priority, state, attempts, worker_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const inbox = old.prepare(`INSERT INTO inbox (run_id, task_id, priority, enqueued_at, ready_at, lease_deadline, lease_token, worker_id, attempts, held) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    // Finished: no inbox row. Held by an attempt: a lease. Waiting: two in the order they were
+    // enqueued, the later one with a higher priority; one backing off for another minute.
+    task.run('r', 'done', 0, 'done', spec('done'), 0, 'passed', 1, 'local');
+    task.run('r', 'held', 1, 'held', spec('held'), 0, 'leased', 1, 'local');
+    inbox.run('r', 'held', 0, at, 0, now + 600_000, 'tok-held', 'local', 1, 0);
+    old.prepare(`INSERT INTO attempts (run_id, task_id, attempt, worker_id, lease_token, state, owner_pid, started_at) VALUES ('r', 'held', 1, 'local', 'tok-held', 'running', 1, ?)`).run(at);
+    task.run('r', 'second', 2, 'second', spec('second'), 0, 'queued', 0, null);
+    inbox.run('r', 'second', 0, at, 0, null, null, null, 0, 0);
+    task.run('r', 'first', 3, 'first', spec('first'), 5, 'queued', 0, null);
+    inbox.run('r', 'first', 5, new Date(now - 30_000).toISOString(), 0, null, null, null, 0, 0);
+    task.run('r', 'later', 4, 'later', spec('later'), 9, 'retry_wait', 1, 'local');
+    inbox.run('r', 'later', 9, at, now + 60_000, null, null, null, 1, 0);
+    task.run('p', 'paused', 0, 'paused', spec('paused'), 9, 'queued', 0, null);
+    inbox.run('p', 'paused', 9, at, 0, null, null, null, 0, 1);
+    old.close();
+
+    const store = openStore(file);
+    try {
+      expect(store.db.prepare('SELECT COUNT(*) AS n FROM inbox').get()).toEqual({ n: 0 });
+      const fleet = new FleetStore(store, null);
+      const worker = { id: 'local', capabilities: new Set<string>(), pool: null };
+      // The lease held at the upgrade is still its attempt's: a stale token is refused, the right one finishes.
+      expect(fleet.isCurrent({ runId: 'r', taskId: 'held', attempt: 1, token: 'tok-held' })).toBe(true);
+      expect(fleet.isCurrent({ runId: 'r', taskId: 'held', attempt: 1, token: 'other' })).toBe(false);
+      // Waiting tasks come out by priority, then age; the one backing off and the paused run's do not.
+      const leased = fleet.leaseMany(worker, now, 60_000, 10).map((l) => l.taskId);
+      expect(leased).toEqual(['first', 'second']);
+      expect(fleet.nextReadyAt()).toBe(now + 60_000);
+      expect(fleet.leaseMany(worker, now + 61_000, 60_000, 10).map((l) => l.taskId)).toEqual(['later']);
+      fleet.finish({ runId: 'r', taskId: 'held', attempt: 1, token: 'tok-held', queueSeq: 0, workerId: 'local', deadline: 0, grantedAt: now },
+        { kind: 'scored', result: 'pass', exitCode: 0, receipt: { artifacts: [], score: null } });
+      expect(store.db.prepare(`SELECT state, enqueued_at, lease_token FROM tasks WHERE run_id = 'r' AND task_id = 'held'`).get())
+        .toEqual({ state: 'passed', enqueued_at: null, lease_token: null });
+      expect(fleet.resumeRun('p')).toBe(true);
+      expect(fleet.leaseMany(worker, now + 61_000, 60_000, 10).map((l) => l.taskId)).toEqual(['paused']);
+    } finally {
+      store.close();
+    }
+  });
+});
