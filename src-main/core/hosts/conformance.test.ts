@@ -136,6 +136,19 @@ function restoreEnv(name: string, value: string | undefined): void {
   else process.env[name] = value;
 }
 
+/** Why a run's attempts ended as they did (each attempt's state and reason, the task's last error):
+ *  the message of an assertion on a receipt, so a failure on a loaded machine says its cause. */
+function whyOf(core: ShoalCore, runId: string): string {
+  const ro = new Database(core.store.path, { readonly: true });
+  try {
+    const attempts = ro.prepare('SELECT task_id, attempt, state, result, reason FROM attempts WHERE run_id = ? ORDER BY task_id, attempt').all(runId);
+    const tasks = ro.prepare('SELECT task_id, state, last_error FROM tasks WHERE run_id = ?').all(runId);
+    return JSON.stringify({ attempts, tasks });
+  } finally {
+    ro.close();
+  }
+}
+
 function hostRefOf(core: ShoalCore, runId: string): Record<string, unknown> | null {
   const ro = new Database(core.store.path, { readonly: true });
   try {
@@ -171,7 +184,7 @@ describe.each(setups)('host driver conformance: $name', (setup) => {
     }, repo);
     expect(await c.engine.waitForRun(runId)).toBe('completed');
     const [receipt] = c.engine.fleet.receipts(runId);
-    expect(receipt).toMatchObject({ result: 'pass', worker_id: 'w1' });
+    expect(receipt, whyOf(c, runId)).toMatchObject({ result: 'pass', worker_id: 'w1' });
     const artifacts = receipt!.artifacts as Array<{ kind: string; path: string; checksum: string }>;
     const log = fs.readFileSync(artifacts.find((a) => a.kind === 'log')!.path, 'utf8');
     expect(log).toContain('hello from the agent');
