@@ -28,6 +28,15 @@ describe('parseCommand', () => {
     expect(parseCommand(['--db=b.db'], doc).flags.get('db')).toBe('b.db');
   });
 
+  it('refuses more arguments than the command takes, naming them, instead of ignoring the rest', () => {
+    const one: CommandDoc = { ...doc, maxArgs: 1 };
+    expect(parseCommand(['a', '--json'], one).positional).toEqual(['a']);
+    expect(() => parseCommand(['a', 'b'], one)).toThrow(new UsageError('takes at most 1 argument (got 2: a b); usage: shoal demo ARG [options]'));
+    expect(() => parseCommand(['x'], { ...doc, maxArgs: 0 })).toThrow(new UsageError('takes no arguments (got 1: x); see `shoal demo --help`'));
+    // Without a declared limit (a command taking a list), every argument is given to it.
+    expect(parseCommand(['a', 'b', 'c'], doc).positional).toEqual(['a', 'b', 'c']);
+  });
+
   it('names the flag that is unknown, missing its value, or given one it does not take', () => {
     expect(usageError(['--workspce', 'x'])).toBe('unknown option --workspce; see `shoal demo --help`');
     expect(usageError(['--db'])).toBe('--db needs a value');

@@ -18,6 +18,9 @@ export interface CommandDoc {
   readonly usage: string;
   readonly summary: string;
   readonly options: Readonly<Record<string, OptionDoc>>;
+  /** The most arguments (besides options) the command takes, when it has a fixed number: one more
+   *  is refused rather than silently ignored (`shoal resume a b` ran only a). */
+  readonly maxArgs?: number;
 }
 
 /** Shared by every command that opens the store. */
@@ -56,7 +59,17 @@ export function parseCommand(args: string[], doc: CommandDoc): ParsedArgs {
     else if (value === true) flags.set(name, true);
     else if (Array.isArray(value)) lists.set(name, value.filter((v): v is string => typeof v === 'string'));
   }
+  if (doc.maxArgs !== undefined && parsed.positionals.length > doc.maxArgs) {
+    const got = `got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}`;
+    throw new UsageError(doc.maxArgs === 0
+      ? `takes no arguments (${got}); see \`shoal ${commandName(doc)} --help\``
+      : `takes at most ${doc.maxArgs} argument${doc.maxArgs === 1 ? '' : 's'} (${got}); usage: shoal ${doc.usage}`);
+  }
   return { flags, lists, positional: parsed.positionals };
+}
+
+function commandName(doc: CommandDoc): string {
+  return doc.usage.split(' ')[0]!;
 }
 
 export function helpText(doc: CommandDoc): string {

@@ -10,6 +10,7 @@ import { openCore } from '../open-core';
 
 export const doc: CommandDoc = {
   usage: 'agent-token [options]',
+  maxArgs: 0,
   summary: 'Mints a one-time join token for a remote agent and prints the exact `shoal agent` command; or revokes a token or an agent.',
   options: {
     name: { type: 'string', value: 'NAME', help: 'the name the agent joins under' },

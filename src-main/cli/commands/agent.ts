@@ -9,6 +9,7 @@ import { packageVersion } from '../paths';
 
 export const doc: CommandDoc = {
   usage: 'agent --join URL [options]',
+  maxArgs: 0,
   summary: 'A headless worker on this machine that dials a control plane, takes tasks that fit it and runs them here.',
   options: {
     join: { type: 'string', value: 'URL', help: 'the ws:// or wss:// address `shoal agent-token` printed' },

@@ -8,6 +8,7 @@ import { openCore } from '../open-core';
 
 export const doc: CommandDoc = {
   usage: 'approvals [options]',
+  maxArgs: 0,
   summary: 'Requests waiting for a person, oldest first; or the audit log of past decisions.',
   options: {
     json: JSON_OPTION,

@@ -9,6 +9,7 @@ import { openCore } from '../open-core';
 
 export const doc: CommandDoc = {
   usage: 'approve ID --decision D [options]',
+  maxArgs: 1,
   summary: 'Decides one pending approval request; the waiting agent carries on.',
   options: {
     decision: { type: 'string', value: 'D', help: 'approved, approved_for_session, denied or abort' },

@@ -14,6 +14,7 @@ import { UsageError, type CliIo } from '../io';
 
 export const doc: CommandDoc = {
   usage: 'bench [options]',
+  maxArgs: 0,
   summary: "The fleet's speed on this machine, as ratios against references measured in the same run.",
   options: {
     json: JSON_OPTION,

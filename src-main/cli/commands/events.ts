@@ -6,6 +6,7 @@ import { wireJson } from '../../core/views/wire-export';
 
 export const doc: CommandDoc = {
   usage: 'events RUN [options]',
+  maxArgs: 1,
   summary: "The run's timeline.",
   options: {
     json: { type: 'boolean', help: 'one FleetWorkerEvent JSON object per line' },

@@ -14,6 +14,7 @@ const TAKEN_OUT = new Set<ItemState>(['conflict', 'check_failed', 'queued', 'mer
 
 export const doc: CommandDoc = {
   usage: 'land RUN [options]',
+  maxArgs: 1,
   summary: "Lands a finished run's results through the merge queue, in its own worktree; running it again resumes an interrupted landing.",
   options: {
     into: { type: 'string', value: 'BRANCH', help: 'the branch to land on (default: the workspace\'s current branch)' },

@@ -8,6 +8,7 @@ import { evidenceMarkdown, gatherEvidence } from '../../core/landing/receipt';
 
 export const doc: CommandDoc = {
   usage: 'receipt [RUN] TASK [options]',
+  maxArgs: 2,
   summary: "One task's evidence: what ran, the verdict, tests, files, attempts, approvals, candidates and landing.",
   options: {
     markdown: { type: 'boolean', help: 'as Markdown, ready for a pull request (the default)' },

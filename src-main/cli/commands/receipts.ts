@@ -6,6 +6,7 @@ import { wireJsonArray } from '../../core/views/wire-export';
 
 export const doc: CommandDoc = {
   usage: 'receipts RUN [options]',
+  maxArgs: 1,
   summary: "The run's receipts.",
   options: {
     json: { type: 'boolean', help: 'a JSON array of FleetReceipt' },

@@ -8,6 +8,7 @@ import { alertWaitMs, waitForAlerts } from '../alerts-drain';
 
 export const doc: CommandDoc = {
   usage: 'resume [RUN] [options]',
+  maxArgs: 1,
   summary: 'After a crash or Ctrl+C: puts interrupted tasks back, runs unfinished runs to the end, and sends alerts a crash left unsent.',
   options: {
     'max-workers': { type: 'string', value: 'N', help: 'attempts at once on this computer (1–1024)' },

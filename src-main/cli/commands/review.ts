@@ -5,6 +5,7 @@ import { openCore } from '../open-core';
 
 export const doc: CommandDoc = {
   usage: 'review RUN TASK --pass|--fail [options]',
+  maxArgs: 2,
   summary: "A person's verdict on a task waiting for manual review.",
   options: {
     pass: { type: 'boolean', help: 'the task passes' },

@@ -6,6 +6,7 @@ import { openCore } from '../open-core';
 
 export const doc: CommandDoc = {
   usage: 'runs [options]',
+  maxArgs: 0,
   summary: 'Every run.',
   options: {
     json: { type: 'boolean', help: 'a JSON array of FleetRun' },

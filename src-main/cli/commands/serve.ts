@@ -13,6 +13,7 @@ import { packageVersion, resolveRendererDir } from '../paths';
 
 export const doc: CommandDoc = {
   usage: 'serve [options]',
+  maxArgs: 0,
   summary: 'The headless host: the UI and the contract on 127.0.0.1, guarded by a token; optionally the endpoint remote agents join.',
   options: {
     port: { type: 'string', value: 'P', help: 'port on 127.0.0.1 (default: any free one)' },
