@@ -223,6 +223,20 @@ describe('shoal run', () => {
     expect((await runCli(['frobnicate'])).stderr).toContain('unknown command "frobnicate"');
   });
 
+  it('says which --db is not a store, and why, with exit 2, touching nothing', async () => {
+    const dir = tempDir('shoal-cli-db-');
+    const folder = await runCli(['runs', '--db', dir]);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toContain(`the store ${dir} is a folder; give the database file in it (such as ${path.join(dir, 'shoal.db')})`);
+    const other = path.join(dir, 'notes.txt');
+    fs.writeFileSync(other, 'not a database, but long enough to have a header of its own '.repeat(4));
+    const notDb = await runCli(['runs', '--db', other]);
+    expect(notDb.code).toBe(2);
+    expect(notDb.stderr).toContain(`the store ${other} is not a SQLite database`);
+    expect(fs.readFileSync(other, 'utf8')).toMatch(/^not a database/);
+    expect(fs.readdirSync(dir)).toEqual(['notes.txt']);
+  });
+
   it('ends quietly when the reader of its output goes away (`shoal runs | head -1`)', async () => {
     const child = startCli(['--help']);
     child.stdout!.destroy(); // closed before the command has written anything: every write meets EPIPE

@@ -65,9 +65,25 @@ export function resolveMigrationsDir(env: NodeJS.ProcessEnv = process.env): stri
   throw new Error('Shoal could not find its database migrations (drizzle/meta/_journal.json); reinstall or set SHOAL_MIGRATIONS_DIR.');
 }
 
+/** The store's path names something that is not a store (a folder, another kind of file): the
+ *  person's input is wrong, not the store. */
+export class StoreLocationError extends Error {
+  override readonly name = 'StoreLocationError';
+}
+
 export function openStore(file: string, options: OpenStoreOptions = {}): Store {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+  if (file !== ':memory:') {
+    if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new StoreLocationError(`the store ${file} is a folder; give the database file in it (such as ${path.join(file, 'shoal.db')})`);
+    }
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  }
+  let db: Database.Database;
+  try {
+    db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+  } catch (error) {
+    throw new Error(`could not open the store ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
   try {
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
@@ -97,6 +113,8 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
     };
   } catch (error) {
     db.close();
+    // SQLite's own words name no file: say which one, and what it is not.
+    if ((error as { code?: string }).code === 'SQLITE_NOTADB') throw new StoreLocationError(`the store ${file} is not a SQLite database (is --db or SHOAL_HOME pointing at another file?)`);
     throw error;
   }
 }
