@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ShoalCore } from '../../shoal';
 import { eventsOf, launch, tempDir } from '../../test-support/temp-core';
-import { splitTemplate } from './launch';
+import { splitTemplate } from './command-template';
 import { inRange, probeAgentVersions } from './agent-versions';
 import { CODEX_VERSION_RANGE } from './codex-bridge';
 import { codexAppServerParser } from './codex-events';

@@ -1,6 +1,7 @@
 // How each agent profile is started. No shell is involved except for the shell agent itself:
 // custom templates are split into argv first and placeholders are substituted inside words, so
 // instructions can never inject shell syntax into a command line.
+import { splitTemplate } from './command-template';
 import { SHELL_CLIENT_SCRIPT } from '../../gateway/shell-client';
 import { SHELL_CLIENT_BASH } from '../../gateway/shell-client-bash';
 import type { AgentSpec } from './agent-spec';
@@ -126,37 +127,4 @@ export function planLaunch(agent: AgentSpec, ctx: LaunchContext): LaunchPlan {
       return { command, args, env, stream: 'plain' };
     }
   }
-}
-
-/** Splits a command template into words the way a POSIX shell would for quotes and backslashes
- *  (no expansions): `aider --message "{instructions}"` → ["aider", "--message", "{instructions}"]. */
-export function splitTemplate(template: string): string[] {
-  const words: string[] = [];
-  let cur = '';
-  let inWord = false;
-  let quote: '"' | "'" | null = null;
-  for (let i = 0; i < template.length; i++) {
-    const ch = template[i]!;
-    if (quote) {
-      if (ch === quote) quote = null;
-      else if (ch === '\\' && quote === '"' && i + 1 < template.length) cur += template[++i];
-      else cur += ch;
-    } else if (ch === '"' || ch === "'") {
-      quote = ch;
-      inWord = true;
-    } else if (ch === '\\' && i + 1 < template.length) {
-      cur += template[++i];
-      inWord = true;
-    } else if (/\s/.test(ch)) {
-      if (inWord) words.push(cur);
-      cur = '';
-      inWord = false;
-    } else {
-      cur += ch;
-      inWord = true;
-    }
-  }
-  if (quote) throw new Error(`unterminated ${quote} quote in command template`);
-  if (inWord) words.push(cur);
-  return words;
 }

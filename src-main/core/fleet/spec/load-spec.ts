@@ -10,6 +10,7 @@ import { unknownFieldWarnings } from './unknown-fields';
 import { parseDockerArgs } from '../../hosts/docker/docker-args';
 import { dockerImageProblem } from '../../../../src-shared/protocol/docker-image';
 import { readAgentSpec } from '../agents/agent-spec';
+import { templateProblem } from '../agents/command-template';
 import { readTaskPolicy } from '../../policy/task-policy';
 import { expandCandidates } from '../../landing/candidates';
 import { newRunId, nowIso, refSlug } from '../ids';
@@ -151,7 +152,13 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
     }
     // What the agent is started with: a NUL in it made the start throw, and the attempt hung in "starting".
     if (t.instructions.includes('\0')) issues.push(`${at}.instructions: ${NUL_PROBLEM}`);
-    if (typeof agent !== 'string' && agent.kind === 'custom' && agent.command.includes('\0')) issues.push(`${at}.metadata.${typeof meta.agent === 'object' ? 'agent.command' : 'command'}: ${NUL_PROBLEM}`);
+    if (typeof agent !== 'string' && agent.kind === 'custom') {
+      const field = `${at}.metadata.${typeof meta.agent === 'object' ? 'agent.command' : 'command'}`;
+      if (agent.command.includes('\0')) issues.push(`${field}: ${NUL_PROBLEM}`);
+      // A template that cannot be split into a command would fail every attempt before it started.
+      const problem = templateProblem(agent.command);
+      if (problem) issues.push(`${field}: ${problem}`);
+    }
     if (typeof meta.model === 'string' && meta.model.includes('\0')) issues.push(`${at}.metadata.model: ${NUL_PROBLEM}`);
     // The run's exec policy: a malformed one would refuse every tool call of the task once it ran.
     const policy = readTaskPolicy(meta);

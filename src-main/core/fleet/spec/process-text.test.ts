@@ -21,6 +21,14 @@ describe('text handed to the agent process', () => {
     expect(load({ metadata: { agent: 'codex', model: 'o\u0000' } })).toEqual({ ok: false, issues: [`task_specs[0].metadata.model: ${nul}`] });
   });
 
+  it('refuses a custom command template that cannot be split into a command (it validated, and every attempt hung in "starting")', () => {
+    expect(load({ metadata: { agent: { command: "echo 'unterminated {instructions}" } } }))
+      .toEqual({ ok: false, issues: ["task_specs[0].metadata.agent.command: unterminated ' quote in command template"] });
+    expect(load({ metadata: { agent: 'custom', command: '"" {instructions}' } }))
+      .toEqual({ ok: false, issues: ['task_specs[0].metadata.command: has no command word'] });
+    expect(load({ metadata: { agent: { command: `aider --message "{instructions}" --yes` } } }).ok).toBe(true);
+  });
+
   it('takes ordinary text', () => {
     expect(load({ instructions: 'printf "tab\\tand é 🚀"', metadata: { env: { PATH_EXTRA: '/opt/x', _under: '' } } }).ok).toBe(true);
   });
