@@ -85,18 +85,27 @@ export function superviseAttempt(lease: Lease, deps: SupervisorDeps): AttemptHan
       killer?.();
     },
   };
+  let handedToHost = false;
   handle.done = runAttempt(lease, deps, () => stopReason, (k) => {
     killer = k;
     if (stopReason) k();
-  }).catch((error: unknown) => {
-    if (!(error instanceof LeaseLostError)) console.error(`[shoal] attempt ${lease.runId}/${lease.taskId}#${lease.attempt} failed:`, error);
+  }, () => (handedToHost = true)).catch(async (error: unknown) => {
+    if (error instanceof LeaseLostError) return;
+    console.error(`[shoal] attempt ${lease.runId}/${lease.taskId}#${lease.attempt} failed:`, error);
+    // Before its host was handed the attempt nothing runs for it: it fails now, saying why, instead
+    // of holding its task in "starting" until the lease lapses. (Once handed over, the exit path
+    // records the outcome; a second outcome would be refused by the lease's fence anyway.)
+    if (handedToHost) return;
+    const reason = `Shoal could not start the attempt: ${error instanceof Error ? error.message : String(error)}`;
+    await deps.ops.complete(lease, { kind: 'scored', result: 'fail', exitCode: null, reason, receipt: { artifacts: [], score: null } }).catch(() => undefined);
   });
   return handle;
 }
 
 const FLUSH_MS = 25;
 
-async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => StopReason | null, setKiller: (k: () => void) => void): Promise<void> {
+async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => StopReason | null, setKiller: (k: () => void) => void,
+  handingToHost: () => void): Promise<void> {
   const { ops, driver } = deps;
   const spec = ops.taskSpec(lease.runId, lease.taskId);
   const metadata = spec.metadata as Record<string, unknown>;
@@ -275,6 +284,7 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
     workerName: deps.workerName ?? lease.workerId, runId: lease.runId, taskId: lease.taskId, attempt: lease.attempt, launch, workdir, artifactsDir: outDir, gatewayUrl: session?.url ?? null,
     killGraceMs: deps.killGraceMs, storeId: deps.storeId ?? null,
   };
+  handingToHost();
   driver.start(plan, sink, abort.signal).catch((e: unknown) => {
     // The driver could not start the agent (it says why, naming the host).
     sink.diagnostics(`shoal: ${(e as Error).message}\n`);
