@@ -244,14 +244,17 @@ export class FleetStore {
       leasesOfRun: p<[string], { task_id: string; lease_token: string; attempts: number }>(
         `SELECT task_id, lease_token, attempts FROM tasks WHERE run_id = ? AND lease_token IS NOT NULL`),
       holdRun: p<[number, string, number]>(`UPDATE tasks SET held = ? WHERE run_id = ? AND enqueued_at IS NOT NULL AND held != ?`),
+      // The leased index is in token order, which is random: reclaimed in queue order (as the inbox
+      // did), so a pass writes a run's timeline the same way every time. It sorts the few it finds
+      // (`+rowid`: a plain rowid order would have SQLite walk every task in rowid order instead).
       expired: p<[number], { seq: number; run_id: string; task_id: string; attempts: number; worker_id: string; lease_token: string }>(
-        `SELECT rowid AS seq, run_id, task_id, attempts, worker_id, lease_token FROM tasks WHERE lease_token IS NOT NULL AND lease_deadline < ?`),
+        `SELECT rowid AS seq, run_id, task_id, attempts, worker_id, lease_token FROM tasks WHERE lease_token IS NOT NULL AND lease_deadline < ? ORDER BY +rowid`),
       // Active attempts are those holding a lease; CROSS JOIN keeps SQLite walking the (few) leased
-      // tasks rather than every attempt ever made.
+      // tasks rather than every attempt ever made. In queue order, as the reaper's.
       activeAttempts: p<[], { seq: number; run_id: string; task_id: string; attempt: number; worker_id: string; lease_token: string; pid: number | null; pid_start: string | null; host_ref: string | null; owner_pid: number | null; workdir: string | null }>(
         `SELECT i.rowid AS seq, a.run_id, a.task_id, a.attempt, a.worker_id, a.lease_token, a.pid, a.pid_start, a.host_ref, a.owner_pid, a.workdir
          FROM tasks i CROSS JOIN attempts a ON a.run_id = i.run_id AND a.task_id = i.task_id AND a.attempt = i.attempts
-         WHERE i.lease_token IS NOT NULL AND a.state IN (${LIVE_STATES_SQL})`),
+         WHERE i.lease_token IS NOT NULL AND a.state IN (${LIVE_STATES_SQL}) ORDER BY +i.rowid`),
       lastAttempt: p<[string, string], { attempt: number; worker_id: string }>(
         `SELECT attempt, worker_id FROM attempts WHERE run_id = ? AND task_id = ? ORDER BY attempt DESC LIMIT 1`),
       reenqueue: p<[string, string | null, string | null, string, string]>(
