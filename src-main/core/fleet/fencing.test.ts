@@ -84,3 +84,30 @@ describe('lease fencing', () => {
     expect(c.engine.fleet.receipts(runId)).toMatchObject([{ result: 'pass', worker_id: 'local' }]);
   });
 });
+
+describe('leases reclaimed together', () => {
+  // Each lease's token is random: a pass over the held leases in token order would reclaim (and
+  // recover) them in a different order every time, and so write a run's timeline differently.
+  const ids = ['t0', 't1', 't2', 't3', 't4', 't5', 't6', 't7'];
+
+  function leaseAll(): { c: ShoalCore; runId: string } {
+    const c = makeCore({}, { start: false });
+    c.store.db.prepare(`INSERT INTO workers (id, name, host, status, created_at) VALUES ('remote-1', 'remote', '{"kind":"local"}', 'online', '2026-01-01T00:00:00Z')`).run();
+    const runId = launch(c, { name: 'many', task_specs: ids.map((id) => ({ id, name: id, instructions: 'true' })) });
+    expect(c.engine.fleet.leaseMany(remote, Date.now(), 1000, ids.length).map((l) => l.taskId)).toEqual(ids);
+    return { c, runId };
+  }
+
+  it('the reaper reclaims expired leases in queue order, and writes their events in that order', () => {
+    const { c, runId } = leaseAll();
+    const revoked = c.engine.fleet.reapExpired(Date.now() + 60_000, () => undefined);
+    expect(revoked.map((r) => r.taskId)).toEqual(ids);
+    expect(eventsOf(c, runId).filter((e) => e.state === 'stale').map((e) => e.task_id)).toEqual(ids);
+  });
+
+  it('crash recovery finds the orphaned attempts in queue order', () => {
+    const { c } = leaseAll();
+    c.store.db.prepare('UPDATE attempts SET owner_pid = NULL').run(); // their owner is gone
+    expect(c.engine.fleet.orphanedAttempts(() => false).map((o) => o.taskId)).toEqual(ids);
+  });
+});

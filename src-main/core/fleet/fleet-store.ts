@@ -244,18 +244,21 @@ export class FleetStore {
       leasesOfRun: p<[string], { task_id: string; lease_token: string; attempts: number }>(
         `SELECT task_id, lease_token, attempts FROM tasks WHERE run_id = ? AND lease_token IS NOT NULL`),
       holdRun: p<[number, string, number]>(`UPDATE tasks SET held = ? WHERE run_id = ? AND enqueued_at IS NOT NULL AND held != ?`),
+      // The leased index is in token order, which is random: reclaimed in queue order (as the inbox
+      // did), so a pass writes a run's timeline the same way every time. It sorts the few it finds
+      // (`+rowid`: a plain rowid order would have SQLite walk every task in rowid order instead).
       expired: p<[number], { seq: number; run_id: string; task_id: string; attempts: number; worker_id: string; lease_token: string }>(
-        `SELECT rowid AS seq, run_id, task_id, attempts, worker_id, lease_token FROM tasks WHERE lease_token IS NOT NULL AND lease_deadline < ?`),
+        `SELECT rowid AS seq, run_id, task_id, attempts, worker_id, lease_token FROM tasks WHERE lease_token IS NOT NULL AND lease_deadline < ? ORDER BY +rowid`),
       // Active attempts are those holding a lease; CROSS JOIN keeps SQLite walking the (few) leased
-      // tasks rather than every attempt ever made.
+      // tasks rather than every attempt ever made. In queue order, as the reaper's.
       activeAttempts: p<[], { seq: number; run_id: string; task_id: string; attempt: number; worker_id: string; lease_token: string; pid: number | null; pid_start: string | null; host_ref: string | null; owner_pid: number | null; workdir: string | null }>(
         `SELECT i.rowid AS seq, a.run_id, a.task_id, a.attempt, a.worker_id, a.lease_token, a.pid, a.pid_start, a.host_ref, a.owner_pid, a.workdir
          FROM tasks i CROSS JOIN attempts a ON a.run_id = i.run_id AND a.task_id = i.task_id AND a.attempt = i.attempts
-         WHERE i.lease_token IS NOT NULL AND a.state IN (${LIVE_STATES_SQL})`),
+         WHERE i.lease_token IS NOT NULL AND a.state IN (${LIVE_STATES_SQL}) ORDER BY +i.rowid`),
       lastAttempt: p<[string, string], { attempt: number; worker_id: string }>(
         `SELECT attempt, worker_id FROM attempts WHERE run_id = ? AND task_id = ? ORDER BY attempt DESC LIMIT 1`),
-      reenqueue: p<[string, string | null, string | null, string, string]>(
-        `UPDATE tasks SET enqueued_at = ?, ready_at = 0, held = 0, pool = ?, requires = ?, lease_token = NULL, lease_deadline = NULL WHERE run_id = ? AND task_id = ?`),
+      reenqueue: p<[string, number, string | null, string | null, string, string]>(
+        `UPDATE tasks SET enqueued_at = ?, ready_at = 0, held = ?, pool = ?, requires = ?, lease_token = NULL, lease_deadline = NULL WHERE run_id = ? AND task_id = ?`),
       pendingReceipt: p<[string, string, string, number]>(`UPDATE attempts SET pending_receipt = ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
       getPendingReceipt: p<[string, string, number], { pending_receipt: string | null }>(`SELECT pending_receipt FROM attempts WHERE run_id = ? AND task_id = ? AND attempt = ?`),
       bumpMaxAttempts: p<[string, string]>(`UPDATE tasks SET max_attempts = attempts + 1 WHERE run_id = ? AND task_id = ?`),
@@ -756,16 +759,18 @@ export class FleetStore {
       if (t.state === 'retry_wait') return this.s.readyNow.run(runId, taskId).changes === 1;
       if (t.state !== 'failed' && t.state !== 'timeout' && t.state !== 'cancelled') return false;
       const pool = this.poolOf(runId);
+      // In a paused run it waits with the others, held until the run is resumed.
+      const paused = this.s.runCounters.get(runId)?.status === 'paused';
       // The task still needs what its spec requires (validated as a list of names when it was loaded).
       const requires = (this.specOf(runId, taskId).spec.metadata as { requires?: unknown } | undefined)?.requires;
-      this.s.reenqueue.run(nowIso(), pool, Array.isArray(requires) && requires.length > 0 ? JSON.stringify(requires) : null, runId, taskId);
+      this.s.reenqueue.run(nowIso(), paused ? 1 : 0, pool, Array.isArray(requires) && requires.length > 0 ? JSON.stringify(requires) : null, runId, taskId);
       this.s.setTaskState.run('queued', runId, taskId);
       this.delta(runId, t.state === 'cancelled' ? 'cancelled' : 'failed', -1);
       // One more attempt than the policy allows: the person asked for it.
       this.s.bumpMaxAttempts.run(runId, taskId);
       this.specCache.delete(taskKey(runId, taskId));
       this.events.append(runId, [{ taskId, workerId: '', payload: { state: 'queued' } }]);
-      this.setRunStatus('running', nowIso(), null, runId, true);
+      if (!paused) this.setRunStatus('running', nowIso(), null, runId, true);
       return true;
     });
   }

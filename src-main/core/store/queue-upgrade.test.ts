@@ -76,4 +76,42 @@ describe('the queue moving onto the tasks (migration 0010)', () => {
       store.close();
     }
   });
+  it('keeps what a waiting task needs (capabilities, its run\'s own workers), a give-back\'s cause, and a held lease\'s deadline', () => {
+    const file = path.join(tempDir('shoal-queue-up-'), 'shoal.db');
+    const old = new Database(file);
+    migrate(drizzle(old), { migrationsFolder: migrationsBeforeTheMove() });
+    const now = Date.now();
+    const at = new Date(now - 60_000).toISOString();
+    old.prepare(`INSERT INTO runs (id, name, status, created_at, tasks_total, worker_specs) VALUES ('r', 'r', 'running', ?, 4, '[]'), ('own', 'own', 'running', ?, 1, '[{"id":"box","name":"box","host":{"kind":"local"}}]')`).run(at, at);
+    const task = old.prepare(`INSERT INTO tasks (run_id, task_id, ordinal, name, spec, priority, state, attempts, worker_id, last_error) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`);
+    const inbox = old.prepare(`INSERT INTO inbox (run_id, task_id, priority, enqueued_at, ready_at, lease_deadline, lease_token, worker_id, attempts, requires, pool) VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    // Needs a GPU; waits for the run's own worker; given back when its host could not be reached
+    // (ready at once, its cause kept); held by a lease whose worker went quiet.
+    task.run('r', 'gpu', 0, 'gpu', spec('gpu'), 'queued', 0, null, null);
+    inbox.run('r', 'gpu', at, 0, null, null, null, 0, '["gpu"]', null);
+    task.run('own', 'mine', 0, 'mine', spec('mine'), 'queued', 0, null, null);
+    inbox.run('own', 'mine', at, 0, null, null, null, 0, null, 'own');
+    task.run('r', 'back', 1, 'back', spec('back'), 'queued', 1, 'local', 'ssh box: connection refused');
+    inbox.run('r', 'back', at, now - 1000, null, null, null, 1, null, null);
+    task.run('r', 'quiet', 2, 'quiet', spec('quiet'), 'running', 1, 'far', null);
+    inbox.run('r', 'quiet', at, 0, now + 5_000, 'tok-quiet', 'far', 1, null, null);
+    old.prepare(`INSERT INTO attempts (run_id, task_id, attempt, worker_id, lease_token, state, owner_pid, started_at) VALUES ('r', 'quiet', 1, 'far', 'tok-quiet', 'running', 1, ?)`).run(at);
+    old.close();
+
+    const store = openStore(file);
+    try {
+      const fleet = new FleetStore(store, null);
+      const row = (taskId: string) => store.db.prepare(`SELECT state, last_error, worker_id, lease_token FROM tasks WHERE task_id = ?`).get(taskId);
+      expect(row('back')).toEqual({ state: 'queued', last_error: 'ssh box: connection refused', worker_id: 'local', lease_token: null });
+      expect(fleet.leaseMany({ id: 'local', capabilities: new Set(), pool: null }, now, 60_000, 10).map((l) => l.taskId)).toEqual(['back']);
+      expect(fleet.leaseMany({ id: 'gpu-box', capabilities: new Set(['gpu']), pool: null }, now, 60_000, 10).map((l) => l.taskId)).toEqual(['gpu']);
+      expect(fleet.leaseMany({ id: 'box', capabilities: new Set(), pool: 'own' }, now, 60_000, 10).map((l) => l.taskId)).toEqual(['mine']);
+      // The quiet worker's lease keeps its deadline: not reclaimed before it, reclaimed after it.
+      expect(fleet.reapExpired(now + 1_000, () => undefined)).toEqual([]);
+      expect(fleet.reapExpired(now + 6_000, () => undefined).map((r) => r.taskId)).toEqual(['quiet']);
+      expect(row('quiet')).toMatchObject({ state: 'retry_wait', last_error: 'worker went stale (lease expired)', lease_token: null });
+    } finally {
+      store.close();
+    }
+  });
 });

@@ -130,8 +130,8 @@ export const attempts = sqliteTable('attempts', {
   reapTries: integer('reap_tries').notNull().default(0),
   reapTriedAt: text('reap_tried_at'),
 }, (t) => [
-  // No index on the active ones: crash recovery finds them through the inbox's leases (a small
-  // table), so an attempt costs no extra b-tree write when it starts or ends.
+  // No index on the active ones: crash recovery finds them through the leases held now
+  // (tasks_leased_idx, a handful), so an attempt costs no extra b-tree write when it starts or ends.
   primaryKey({ columns: [t.runId, t.taskId, t.attempt] }),
   // Only what may still run is in it (the running attempts and the owed reaps, a handful): a start
   // finds the owed reaps without reading every attempt ever made.
