@@ -5,7 +5,7 @@ ALTER TABLE `tasks` ADD `lease_token` text;--> statement-breakpoint
 ALTER TABLE `tasks` ADD `requires` text;--> statement-breakpoint
 ALTER TABLE `tasks` ADD `pool` text;--> statement-breakpoint
 ALTER TABLE `tasks` ADD `held` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
-CREATE INDEX `tasks_waiting_idx` ON `tasks` (`pool`,`held`,"priority" DESC,`enqueued_at`) WHERE "tasks"."enqueued_at" IS NOT NULL AND "tasks"."lease_token" IS NULL;--> statement-breakpoint
+CREATE INDEX `tasks_waiting_idx` ON `tasks` (`pool`,`held`,"priority" DESC,`enqueued_at`,`ordinal`,`ready_at`,`requires`,`run_id`,`task_id`,`attempts`,`lease_token`) WHERE "tasks"."enqueued_at" IS NOT NULL AND "tasks"."lease_token" IS NULL;--> statement-breakpoint
 CREATE INDEX `tasks_leased_idx` ON `tasks` (`lease_token`) WHERE "tasks"."lease_token" IS NOT NULL;--> statement-breakpoint
 -- The queue moves onto the tasks: each inbox row's place and lease go to its task, and the inbox is
 -- left empty (it is kept: migrations only ever add). A lease held at the upgrade stays held.

@@ -80,7 +80,8 @@ export class AlertService {
       // attempt is not looked at again (the outbox's alert_key index answers that).
       leased: db.prepare<[], { run_id: string; task_id: string; attempts: number; worker_id: string | null }>(
         `SELECT i.run_id, i.task_id, i.attempts, i.worker_id FROM tasks i WHERE i.lease_token IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM alert_deliveries d WHERE d.alert_key = 'task:' || i.run_id || ':' || i.task_id || ':stale:' || i.attempts)`),
+           AND NOT EXISTS (SELECT 1 FROM alert_deliveries d WHERE d.alert_key = 'task:' || i.run_id || ':' || i.task_id || ':stale:' || i.attempts)
+         ORDER BY +i.rowid`), // queue order, not the leased index's token order ("+": still read through that index)
       lastEventAt: db.prepare<[string, string], { timestamp: string }>("SELECT timestamp FROM worker_events WHERE run_id = ? AND task_id = ? AND state NOT IN ('heartbeat', 'escalated') ORDER BY seq DESC LIMIT 1"),
       // Waiting approvals not escalated yet, older than the shortest escalation time that can apply
       // (each one's own time, from its task's alert_policy or Settings, is checked per row).

@@ -170,10 +170,10 @@ export class FleetStore {
       // at the head of the queue starve everything behind them.
       candidatesDefault: p<[number, string, number], QueueCandidate>(
         `SELECT rowid, run_id, task_id, attempts FROM tasks WHERE pool IS NULL AND held = 0 AND ${WAITING} AND ready_at <= ? AND ${CAN_TAKE}
-         ORDER BY priority DESC, enqueued_at, rowid LIMIT ?`).raw(true),
+         ORDER BY priority DESC, enqueued_at, ordinal LIMIT ?`).raw(true),
       candidatesPool: p<[string, number, string, number], QueueCandidate>(
         `SELECT rowid, run_id, task_id, attempts FROM tasks WHERE pool = ? AND held = 0 AND ${WAITING} AND ready_at <= ? AND ${CAN_TAKE}
-         ORDER BY priority DESC, enqueued_at, rowid LIMIT ?`).raw(true),
+         ORDER BY priority DESC, enqueued_at, ordinal LIMIT ?`).raw(true),
       // No RETURNING (SQLite buffers its rows in a temporary table): the candidate row already says
       // which task it is, and the attempt count is checked rather than read back. The lease and the
       // task's new state are one write of one row, addressed by its rowid.

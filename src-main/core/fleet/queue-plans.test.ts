@@ -30,6 +30,12 @@ describe('the fleet store\'s statements on tasks', () => {
       }
       expect(checked).toBeGreaterThan(20);
       expect(scans).toEqual([]);
+      // Choosing the next tasks and the next backoff to end read the waiting index alone: a task's
+      // row holds its spec (kilobytes, overflow pages), and most waiting tasks are skipped, not taken.
+      for (const name of ['candidatesDefault', 'candidatesPool', 'nextReady']) {
+        const sql = (statements[name] as { source: string }).source;
+        expect(planOf(store.db, sql)[0], name).toMatch(/USING COVERING INDEX tasks_waiting_idx/);
+      }
     } finally {
       store.close();
     }

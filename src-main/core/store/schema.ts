@@ -61,9 +61,15 @@ export const tasks = sqliteTable('tasks', {
   held: integer('held').notNull().default(0),
 }, (t) => [
   primaryKey({ columns: [t.runId, t.taskId] }),
-  // Only tasks waiting for a lease are in it, in the order they are leased (the rowid, creation
-  // order, breaks ties): taking a lease removes the entry and a retry puts it back.
-  index('tasks_waiting_idx').on(t.pool, t.held, sql`${t.priority} DESC`, t.enqueuedAt).where(sql`${t.enqueuedAt} IS NOT NULL AND ${t.leaseToken} IS NULL`),
+  // Only tasks waiting for a lease are in it, in the order they are leased (the task's place in its
+  // spec breaks ties): taking a lease removes the entry and a retry puts it back. It also holds what
+  // choosing one reads (when it is ready, what it requires, which task it is), so skipping the tasks
+  // a worker cannot take, and finding the next backoff to end, never read the task's row (its spec
+  // can be kilobytes).
+  index('tasks_waiting_idx').on(t.pool, t.held, sql`${t.priority} DESC`, t.enqueuedAt, t.ordinal, t.readyAt, t.requires, t.runId, t.taskId, t.attempts,
+    // Always null here, but a column of the index lets SQLite answer from the index alone.
+    t.leaseToken)
+    .where(sql`${t.enqueuedAt} IS NOT NULL AND ${t.leaseToken} IS NULL`),
   // Only the leases held now (a handful): the reaper's deadline scan, crash recovery, the per-worker
   // counts and a lookup by token read these without walking every task ever run.
   index('tasks_leased_idx').on(t.leaseToken).where(sql`${t.leaseToken} IS NOT NULL`),
