@@ -5,25 +5,14 @@
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FleetStore } from '../fleet/fleet-store';
+import { earlyMigrations } from '../test-support/early-migrations';
 import { tempDir } from '../test-support/temp-core';
-import { openStore, resolveMigrationsDir } from './open';
+import { openStore } from './open';
 
 const BEFORE_THE_MOVE = 10; // 0000 … 0009
-
-function migrationsBeforeTheMove(): string {
-  const src = resolveMigrationsDir();
-  const dir = tempDir('shoal-mig-0009-');
-  fs.mkdirSync(path.join(dir, 'meta'));
-  const journal = JSON.parse(fs.readFileSync(path.join(src, 'meta', '_journal.json'), 'utf8')) as { entries: Array<{ tag: string }> };
-  journal.entries = journal.entries.slice(0, BEFORE_THE_MOVE);
-  fs.writeFileSync(path.join(dir, 'meta', '_journal.json'), JSON.stringify(journal));
-  for (const e of journal.entries) fs.copyFileSync(path.join(src, `${e.tag}.sql`), path.join(dir, `${e.tag}.sql`));
-  return dir;
-}
 
 const spec = (id: string) => JSON.stringify({ id, name: id, instructions: 'true', expected_artifacts: [], timeout_seconds: null, metadata: {} });
 
@@ -31,7 +20,7 @@ describe('the queue moving onto the tasks (migration 0010)', () => {
   it('keeps every waiting task, its order and backoff, a paused run, and a lease held across the upgrade', () => {
     const file = path.join(tempDir('shoal-queue-up-'), 'shoal.db');
     const old = new Database(file);
-    migrate(drizzle(old), { migrationsFolder: migrationsBeforeTheMove() });
+    migrate(drizzle(old), { migrationsFolder: earlyMigrations(BEFORE_THE_MOVE) });
     const now = Date.now();
     const at = new Date(now - 60_000).toISOString();
     old.prepare(`INSERT INTO runs (id, name, status, created_at, tasks_total) VALUES ('r', 'r', 'running', ?, 5), ('p', 'p', 'paused', ?, 1)`).run(at, at);
@@ -79,7 +68,7 @@ describe('the queue moving onto the tasks (migration 0010)', () => {
   it('keeps what a waiting task needs (capabilities, its run\'s own workers), a give-back\'s cause, and a held lease\'s deadline', () => {
     const file = path.join(tempDir('shoal-queue-up-'), 'shoal.db');
     const old = new Database(file);
-    migrate(drizzle(old), { migrationsFolder: migrationsBeforeTheMove() });
+    migrate(drizzle(old), { migrationsFolder: earlyMigrations(BEFORE_THE_MOVE) });
     const now = Date.now();
     const at = new Date(now - 60_000).toISOString();
     old.prepare(`INSERT INTO runs (id, name, status, created_at, tasks_total, worker_specs) VALUES ('r', 'r', 'running', ?, 4, '[]'), ('own', 'own', 'running', ?, 1, '[{"id":"box","name":"box","host":{"kind":"local"}}]')`).run(at, at);

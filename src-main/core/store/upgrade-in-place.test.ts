@@ -6,30 +6,18 @@ import Database from 'better-sqlite3';
 import { spawn, spawnSync } from 'node:child_process';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApprovalStore } from '../approvals/approval-store';
 import { AuditLog } from '../approvals/audit-log';
 import { isAlive, processStartTime } from '../fleet/process-tree';
 import { ProcessRegistry } from '../gateway/process-registry';
+import { earlyMigrations } from '../test-support/early-migrations';
 import { tempDir } from '../test-support/temp-core';
 import { TaskView } from '../views/task-view';
-import { openStore, resolveMigrationsDir } from './open';
+import { openStore } from './open';
 
 const PREVIOUS_VERSION_ENTRIES = 2; // 0000_init, 0001_leases_index_waiting_tasks
-
-/** A migrations folder holding only what the previous version shipped. */
-function previousMigrations(): string {
-  const src = resolveMigrationsDir();
-  const dir = tempDir('shoal-prev-mig-');
-  fs.mkdirSync(path.join(dir, 'meta'));
-  const journal = JSON.parse(fs.readFileSync(path.join(src, 'meta', '_journal.json'), 'utf8')) as { entries: Array<{ tag: string }> };
-  journal.entries = journal.entries.slice(0, PREVIOUS_VERSION_ENTRIES);
-  fs.writeFileSync(path.join(dir, 'meta', '_journal.json'), JSON.stringify(journal));
-  for (const e of journal.entries) fs.copyFileSync(path.join(src, `${e.tag}.sql`), path.join(dir, `${e.tag}.sql`));
-  return dir;
-}
 
 const started: number[] = [];
 afterEach(() => {
@@ -51,7 +39,7 @@ describe('a store created by the previous version', () => {
   it('upgrades in place with its approvals, gateway processes and artifacts intact', async () => {
     const file = path.join(tempDir('shoal-upgrade-'), 'shoal.db');
     const old = new Database(file);
-    migrate(drizzle(old), { migrationsFolder: previousMigrations() });
+    migrate(drizzle(old), { migrationsFolder: earlyMigrations(PREVIOUS_VERSION_ENTRIES) });
     expect(old.prepare(`SELECT name FROM sqlite_master WHERE name = 'gateway_processes'`).get()).toBeUndefined();
 
     // What the previous ApprovalStore wrote: the row, and its context only in the audit entry.
