@@ -9,7 +9,7 @@ import type { EventFrame } from '../../../src-shared/contract/frames';
 import type { EventBus } from '../bus';
 import { McpConfigStore } from '../mcp/mcp-config';
 import { McpManager } from '../mcp/mcp-manager';
-import { modelFor, streamChat } from '../providers/chat-client';
+import { modelFor, ProviderError, streamChat } from '../providers/chat-client';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { SecretVault, type SecretCipher } from '../providers/secret-store';
 import type { Store } from '../store/open';
@@ -202,26 +202,46 @@ export class Runtime {
     if (!resolved) throw new ShoalError('unavailable', NO_PROVIDER);
     const responseId = `resp-${crypto.randomUUID()}`;
     const model = modelFor(resolved.config, req.model ?? thread?.model);
-    const emit = thread ? (frame: EventFrame) => this.turns.emitFrame(thread.id, frame) : () => {};
-    if (thread) this.threads.touchMessage(thread.id, req.prompt);
-    emit({ event: 'response_start', response_id: responseId, turn_id: responseId });
-    try {
+    const ask = async (emit: (frame: EventFrame) => void, turn: { text: string; reasoning: string } | null, signal?: AbortSignal) => {
       const result = await streamChat({
-        provider: resolved.config, apiKey: resolved.apiKey, model, tools: [], messages: [{ role: 'user', content: req.prompt }],
-        onDelta: (delta, channel) => emit({ event: 'response_delta', response_id: responseId, delta, channel }),
+        provider: resolved.config, apiKey: resolved.apiKey, model, tools: [], messages: [{ role: 'user', content: req.prompt }], ...(signal ? { signal } : {}),
+        onDelta: (delta, channel) => {
+          if (turn && channel === 'text') turn.text += delta;
+          else if (turn) turn.reasoning += delta;
+          emit({ event: 'response_delta', response_id: responseId, delta, channel });
+        },
       });
-      if (thread) {
-        const assistantMessageId = this.threadStore.appendMessage(thread.id, 'assistant', result.text);
+      return { output: result.text, model, provider: resolved.config.id, responseId };
+    };
+    if (!thread) {
+      try {
+        return await ask(() => {}, null);
+      } catch (error) {
+        throw new ShoalError('unavailable', (error as Error).message);
+      }
+    }
+    // In a thread the prompt is the thread's turn: nothing else writes to the conversation meanwhile,
+    // and however it ends the thread is left idle or failed, never "running".
+    return this.turns.runPrompt(thread.id, { turnId: responseId, responseId }, async (turn, signal) => {
+      const emit = (frame: EventFrame) => this.turns.emitFrame(thread.id, frame);
+      this.threads.touchMessage(thread.id, req.prompt);
+      emit({ event: 'response_start', response_id: responseId, turn_id: responseId });
+      try {
+        const answer = await ask(emit, turn, signal);
+        const assistantMessageId = this.threadStore.appendMessage(thread.id, 'assistant', answer.output);
         this.saveLatest(thread.id, 'prompt_response', { response_id: responseId, model, provider: resolved.config.id, assistant_message_id: assistantMessageId });
         this.threads.setStatus(thread.id, 'idle');
+        emit({ event: 'response_end', response_id: responseId, status: 'completed' });
+        return answer;
+      } catch (error) {
+        const stopped = signal.aborted || (error instanceof ProviderError && error.aborted);
+        const message = stopped ? (turn.text ? `Stopped. The reply so far: ${turn.text}` : 'Stopped before the reply finished.') : (error as Error).message;
+        this.threadStore.appendMessage(thread.id, 'error', message);
+        this.threads.setStatus(thread.id, stopped ? 'idle' : 'failed');
+        emit({ event: 'response_end', response_id: responseId, status: stopped ? 'interrupted' : 'failed' });
+        throw new ShoalError('unavailable', message);
       }
-      emit({ event: 'response_end', response_id: responseId, status: 'completed' });
-      return { output: result.text, model, provider: resolved.config.id, responseId };
-    } catch (error) {
-      emit({ event: 'response_end', response_id: responseId, status: 'failed' });
-      if (thread) this.threadStore.appendMessage(thread.id, 'error', (error as Error).message);
-      throw new ShoalError('unavailable', (error as Error).message);
-    }
+    });
   }
 
   saveThreadCheckpoint(threadId: string, checkpointId: string, state: Record<string, unknown>): void {

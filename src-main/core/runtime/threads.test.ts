@@ -281,3 +281,47 @@ describe('conversations', () => {
     expect(h.core.validateSpec(claude.text, 'x.yaml').ok).toBe(true);
   });
 });
+
+describe('one-shot prompts recorded in a thread', () => {
+  it('leaves the thread failed, not running, when the provider fails', async () => {
+    const h = await harness();
+    h.chat.setScript(() => ({ status: 500, error: 'the scripted server broke' }));
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    await expect(h.call('threads.prompt', { prompt: 'ping', threadId: t })).rejects.toThrow(/answered 500: the scripted server broke/);
+    expect(h.core.runtime.readThread(t).thread).toMatchObject({ status: 'failed', busy: false });
+    expect(history(h, t).at(-1)).toMatchObject({ role: 'error', content: expect.stringContaining('the scripted server broke') });
+  });
+
+  it('is refused while the model is still answering a message, and on an archived thread', async () => {
+    const h = await harness();
+    let release!: () => void;
+    const resume = new Promise<void>((r) => (release = r));
+    h.chat.setScript((_body, call) => (call === 1 ? { text: 'a long answer that waits', holdAfterChars: 4, resume } : { text: 'a prompt answer' }));
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    const accepted = await h.call<ThreadResponse>('threads.message', { threadId: t, input: 'first' });
+    await until(() => h.frames.some((f) => f.frame.event === 'response_delta'));
+    await expect(h.call('threads.prompt', { prompt: 'second', threadId: t })).rejects.toThrow(/still answering/);
+    release();
+    await until(() => h.frames.some((f) => f.frame.event === 'response_end' && f.frame.response_id === accepted.responseId));
+    expect(history(h, t).map((m) => [m.role, m.content])).toEqual([['user', 'first'], ['assistant', 'a long answer that waits']]);
+
+    await h.call('threads.archive', { threadId: t });
+    await expect(h.call('threads.prompt', { prompt: 'third', threadId: t })).rejects.toThrow(/archived/);
+    expect(h.core.runtime.readThread(t).thread).toMatchObject({ status: 'archived', archived: true });
+    expect(history(h, t)).toHaveLength(2);
+  });
+
+  it('makes the thread busy while it answers, so a message waits for it and interrupt stops it', async () => {
+    const h = await harness();
+    h.chat.setScript(() => ({ text: 'word '.repeat(200), chunkSize: 5, delayMs: 20 }));
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    const prompt = h.call('threads.prompt', { prompt: 'talk', threadId: t }).then(() => 'answered', (e: Error) => e.message);
+    await until(() => h.frames.some((f) => f.frame.event === 'response_delta'));
+    expect(h.core.runtime.readThread(t).thread?.busy).toBe(true);
+    await expect(h.call('threads.message', { threadId: t, input: 'meanwhile' })).rejects.toThrow(/still answering/);
+    expect((await h.call<ThreadResponse>('threads.interrupt', { threadId: t })).status).toBe('interrupted');
+    expect(await prompt).toMatch(/Stopped/);
+    expect(h.core.runtime.readThread(t).thread).toMatchObject({ status: 'idle', busy: false });
+    expect(history(h, t).map((m) => m.role)).toEqual(['user', 'error']);
+  });
+});
