@@ -85,7 +85,7 @@ export async function streamChat(req: ChatRequest): Promise<ChatResult> {
     const toolCalls = [...calls.entries()].sort(([a], [b]) => a - b).map(([i, c]) => ({ ...c, id: c.id || `call-${i}-${Date.now().toString(36)}` }));
     return { text, toolCalls: toolCalls.filter((c) => c.name !== ''), finishReason };
   } catch (error) {
-    throw describeProviderError(error, req.provider);
+    throw describeProviderError(error, req.provider, req.model);
   }
 }
 
@@ -96,8 +96,9 @@ export class ProviderError extends Error {
   }
 }
 
-/** Turns a client error into a sentence a person can act on. Never includes the key. */
-export function describeProviderError(error: unknown, provider: ProviderConfig): ProviderError {
+/** Turns a client error into a sentence a person can act on. Never includes the key. `model` is
+ *  the model asked for (a thread's own overrides the provider's). */
+export function describeProviderError(error: unknown, provider: ProviderConfig, model?: string): ProviderError {
   if (error instanceof ProviderError) return error;
   if (error instanceof APIUserAbortError || (error instanceof Error && error.name === 'AbortError')) return new ProviderError('Stopped.', true);
   if (error instanceof APIConnectionError) {
@@ -109,7 +110,7 @@ export function describeProviderError(error: unknown, provider: ProviderConfig):
   if (error instanceof APIError) {
     const detail = error.message.replace(/^\d{3}\s*/, '');
     if (error.status === 401 || error.status === 403) return new ProviderError(`${provider.name} refused the API key (${error.status}): ${detail}`);
-    if (error.status === 404) return new ProviderError(`${provider.name} answered 404 for model "${provider.model}" at ${provider.baseUrl}: check the base URL (it usually ends in /v1) and the model name. ${detail}`);
+    if (error.status === 404) return new ProviderError(`${provider.name} answered 404 for model "${modelFor(provider, model)}" at ${provider.baseUrl}: check the base URL (it usually ends in /v1) and the model name. ${detail}`);
     if (error.status === 429) return new ProviderError(`${provider.name} is rate limiting or out of quota (429): ${detail}`);
     return new ProviderError(`${provider.name} answered ${error.status ?? 'an error'}: ${detail}`);
   }

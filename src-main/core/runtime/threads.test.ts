@@ -325,3 +325,15 @@ describe('one-shot prompts recorded in a thread', () => {
     expect(history(h, t).map((m) => m.role)).toEqual(['user', 'error']);
   });
 });
+
+describe('what a failed reply names', () => {
+  it('a 404 for the thread\'s own model names that model, not the provider\'s', async () => {
+    const h = await harness();
+    const t = (await h.call<ThreadResponse>('threads.start', { model: 'no-such-model' })).threadId;
+    await send(h, t, 'hi');
+    const error = history(h, t).at(-1)!;
+    expect(error.role).toBe('error');
+    expect(error.content).toContain('for model "no-such-model"');
+    expect(error.content).not.toContain('"scripted-model"');
+  });
+});
