@@ -144,12 +144,12 @@ export class Runtime {
   }
 
   resumeThread(params: ThreadResumeParams): ThreadResponse {
-    const resumed = this.threads.resumeThreadWithHistory(params, this.providers.defaultId() ?? '');
+    const resumed = this.threads.resumeThreadWithHistory({ ...params, cwd: checkCwd(params.cwd) }, this.providers.defaultId() ?? '');
     return resumed ? this.respond('resumed', resumed) : this.missing(params.threadId);
   }
 
   forkThread(params: ThreadForkParams): ThreadResponse {
-    const forked = this.threads.forkThread(params, this.scratchRoot());
+    const forked = this.threads.forkThread({ ...params, cwd: checkCwd(params.cwd) }, this.scratchRoot());
     return forked ? this.respond('forked', forked) : this.missing(params.threadId);
   }
 
@@ -256,6 +256,7 @@ export class Runtime {
   // ── internals ──────────────────────────────────────────────────────────────────────────────
 
   private spawn(params: ThreadStartParams): NewThread {
+    checkCwd(params.cwd);
     const providerId = params.modelProvider ?? this.providers.defaultId() ?? '';
     if (params.modelProvider && !this.providers.get(params.modelProvider)) throw new ShoalError('not_found', `No model provider with id "${params.modelProvider}".`, [`modelProvider: unknown provider "${params.modelProvider}"`]);
     const history = params.history && params.history.length > 0 ? { kind: 'resumed' as const, conversationId: 'import', history: params.history } : { kind: 'new' as const };
@@ -318,4 +319,15 @@ export class Runtime {
   private missing(threadId: string): ThreadResponse {
     return { ...this.empty(threadId, 'missing'), data: { error: 'thread not found' } };
   }
+}
+
+/** A thread's folder is where its tools run: a relative one (or `~/…`, which no shell expands here)
+ *  would land wherever the Shoal process happens to run. Returns the folder given, or undefined for
+ *  none (blank): a new thread then gets its scratch folder, a resumed or forked one keeps its own. */
+function checkCwd(cwd: string | undefined): string | undefined {
+  const given = cwd?.trim();
+  if (!given) return undefined;
+  if (path.isAbsolute(given)) return given;
+  const hint = given.startsWith('~') ? ' (write out the home folder: "~" is not expanded)' : '';
+  throw new ShoalError('invalid_input', `cwd: must be an absolute path, got "${given}"${hint}`, [`cwd: must be an absolute path`]);
 }

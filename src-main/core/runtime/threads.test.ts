@@ -337,3 +337,32 @@ describe('what a failed reply names', () => {
     expect(error.content).not.toContain('"scripted-model"');
   });
 });
+
+describe('working folders', () => {
+  it('refuses a folder that is not an absolute path, naming the field, and writes nothing', async () => {
+    const h = await harness();
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    for (const cwd of ['relative/project', '~/project', './here']) {
+      await expect(h.call('threads.start', { cwd })).rejects.toThrow(new RegExp(`^cwd: must be an absolute path`));
+      await expect(h.call('threads.resume', { threadId: t, cwd })).rejects.toThrow(/^cwd: must be an absolute path/);
+      await expect(h.call('threads.fork', { threadId: t, cwd })).rejects.toThrow(/^cwd: must be an absolute path/);
+    }
+    expect((await h.call<ThreadResponse>('threads.list', {})).threads.map((x) => x.id)).toEqual([t]);
+    expect(h.core.runtime.readThread(t).cwd).toBe(path.join(h.core.dataDir, 'threads', t));
+  });
+
+  it('a blank folder on resume or fork keeps the thread\'s own, it does not run tools in Shoal\'s folder', async () => {
+    const h = await harness();
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    const own = path.join(h.core.dataDir, 'threads', t);
+    expect((await h.call<ThreadResponse>('threads.resume', { threadId: t, cwd: '' })).cwd).toBe(own);
+    expect(h.core.runtime.readThread(t).cwd).toBe(own);
+    expect((await h.call<ThreadResponse>('threads.fork', { threadId: t, cwd: '  ' })).cwd).toBe(own);
+    // A folder given on resume is the one its tools run in from then on, not just the one reported.
+    const elsewhere = tempDir('shoal-project-');
+    expect((await h.call<ThreadResponse>('threads.resume', { threadId: t, cwd: elsewhere })).cwd).toBe(elsewhere);
+    expect(h.core.runtime.readThread(t).cwd).toBe(elsewhere);
+    await send(h, t, 'run: pwd');
+    expect(String(history(h, t).find((m) => m.role === 'tool_result')?.item?.output).trim()).toBe(fs.realpathSync(elsewhere));
+  });
+});
