@@ -276,7 +276,8 @@ export class Runtime {
   private recoverThreads(): void {
     for (const id of this.threadStore.idsWithStatus('running')) {
       const last = this.threadStore.listMessages(id, 1)[0];
-      if (last && (last.role === 'user' || last.role === 'tool_call' || last.role === 'tool_result')) {
+      // tool_event: the crash came while a call waited for approval or ran.
+      if (last && (last.role === 'user' || last.role === 'tool_call' || last.role === 'tool_event' || last.role === 'tool_result')) {
         this.threadStore.appendMessage(id, 'error', 'Shoal stopped before the reply finished; send a message to continue.');
       }
       this.threads.setStatus(id, 'idle');

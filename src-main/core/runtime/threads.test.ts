@@ -366,3 +366,22 @@ describe('working folders', () => {
     expect(String(history(h, t).find((m) => m.role === 'tool_result')?.item?.output).trim()).toBe(fs.realpathSync(elsewhere));
   });
 });
+
+describe('recovery', () => {
+  it('after a crash while a tool call waited for approval, the thread says the reply did not finish', async () => {
+    const dir = tempDir();
+    const h1 = await harness({}, dir);
+    h1.core.policy.saveRule({ id: 'ask-touch', tool: 'exec_shell', prefix: 'touch', action: 'ask' }, 'test');
+    const t = (await h1.call<ThreadResponse>('threads.create', {})).threadId;
+    await h1.call('threads.message', { threadId: t, input: 'run: touch a.txt' });
+    await until(() => h1.core.approvals.pendingOfThread(t)[0], 30_000, 'approval request');
+    h1.core.store.close();
+    harnesses.splice(harnesses.indexOf(h1), 1);
+    await h1.chat.close();
+    const h2 = await harness({ start: true }, dir);
+    const read = h2.core.runtime.readThread(t);
+    expect(read.thread?.status).toBe('idle');
+    expect(h2.core.approvals.pendingOfThread(t)).toEqual([]);
+    expect(read.data.history?.at(-1)).toMatchObject({ role: 'error', content: expect.stringContaining('Shoal stopped before the reply finished') });
+  });
+});
