@@ -85,7 +85,7 @@ export async function streamChat(req: ChatRequest): Promise<ChatResult> {
     const toolCalls = [...calls.entries()].sort(([a], [b]) => a - b).map(([i, c]) => ({ ...c, id: c.id || `call-${i}-${Date.now().toString(36)}` }));
     return { text, toolCalls: toolCalls.filter((c) => c.name !== ''), finishReason };
   } catch (error) {
-    throw describeProviderError(error, req.provider, req.model);
+    throw describeProviderError(error, req.provider, req.model, req.apiKey);
   }
 }
 
@@ -96,9 +96,16 @@ export class ProviderError extends Error {
   }
 }
 
-/** Turns a client error into a sentence a person can act on. Never includes the key. `model` is
- *  the model asked for (a thread's own overrides the provider's). */
-export function describeProviderError(error: unknown, provider: ProviderConfig, model?: string): ProviderError {
+/** Turns a client error into a sentence a person can act on. Never includes the key, even when the
+ *  server's own message repeats it (some proxies echo what they were sent). `model` is the model
+ *  asked for (a thread's own overrides the provider's). */
+export function describeProviderError(error: unknown, provider: ProviderConfig, model?: string, apiKey?: string | null): ProviderError {
+  const described = describe(error, provider, model);
+  if (!apiKey || !described.message.includes(apiKey)) return described;
+  return new ProviderError(described.message.split(apiKey).join('[API key]'), described.aborted);
+}
+
+function describe(error: unknown, provider: ProviderConfig, model?: string): ProviderError {
   if (error instanceof ProviderError) return error;
   if (error instanceof APIUserAbortError || (error instanceof Error && error.name === 'AbortError')) return new ProviderError('Stopped.', true);
   if (error instanceof APIConnectionError) {

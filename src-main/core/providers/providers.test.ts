@@ -1,6 +1,8 @@
 // Providers against a real chat-completions server on 127.0.0.1: streaming text, tool calls
 // assembled from fragments, connection checks, errors a person can act on; API keys sealed at rest.
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../store/open';
@@ -125,6 +127,20 @@ describe('chat client', () => {
       .rejects.toThrow(/Nothing is listening at http:\/\/127\.0\.0\.1/);
   });
 
+  it('never repeats the API key a server echoes back in its error', async () => {
+    const key = 'sk-echoed-secret-0123456789';
+    const s = await server();
+    s.setScript(() => ({ status: 401, error: `Incorrect API key provided: ${key}. Header was: Bearer ${key}` }));
+    const provider = { id: 'p', name: 'Proxy', baseUrl: s.baseUrl, model: 'scripted-model' };
+    const error = await streamChat({ provider, apiKey: key, messages: [{ role: 'user', content: 'x' }], tools: [] }).then(() => null, (e: Error) => e);
+    expect(error?.message).toMatch(/Proxy refused the API key \(401\): Incorrect API key provided/);
+    expect(error?.message).not.toContain('echoed-secret');
+    s.setScript(() => ({ status: 500, error: `upstream said no to ${key}` }));
+    const other = await streamChat({ provider, apiKey: key, messages: [{ role: 'user', content: 'x' }], tools: [] }).then(() => null, (e: Error) => e);
+    expect(other?.message).toMatch(/Proxy answered 500: upstream said no to/);
+    expect(other?.message).not.toContain('echoed-secret');
+  });
+
   it('stops when aborted', async () => {
     const s = await server();
     s.setScript(() => ({ text: 'a'.repeat(400), chunkSize: 1, delayMs: 10 }));
@@ -149,5 +165,21 @@ describe('connection check', () => {
     expect(missing).toMatchObject({ ok: false, modelFound: false });
     expect(missing.message).toContain('does not list the model "gpt-9"');
     expect((await checkProvider(provider, 'bad')).message).toMatch(/refused the API key \(401\)/);
+  });
+
+  it('never repeats the API key a server echoes back in its error', async () => {
+    const key = 'sk-echoed-secret-0123456789';
+    // A proxy that answers every request with the key it was sent.
+    const echo = http.createServer((req, res) => {
+      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `Incorrect API key provided: ${String(req.headers.authorization)}` } }));
+    });
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    try {
+      const check = await checkProvider({ id: 'p', name: 'Proxy', baseUrl: `http://127.0.0.1:${(echo.address() as AddressInfo).port}/v1`, model: 'm' }, key);
+      expect(check).toMatchObject({ ok: false, message: expect.stringMatching(/^Proxy refused the API key \(401\): Incorrect API key provided: Bearer /) });
+      expect(check.message).not.toContain('echoed-secret');
+    } finally {
+      await new Promise((resolve) => echo.close(resolve));
+    }
   });
 });
