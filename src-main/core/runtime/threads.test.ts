@@ -385,3 +385,13 @@ describe('recovery', () => {
     expect(read.data.history?.at(-1)).toMatchObject({ role: 'error', content: expect.stringContaining('Shoal stopped before the reply finished') });
   });
 });
+
+describe('bad input', () => {
+  it('names each field once in an error', async () => {
+    const h = await harness();
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    await expect(h.call('threads.setName', { threadId: t, name: '  ' })).rejects.toThrow(/^threads\.setName: name: required$/);
+    await expect(h.call('threads.message', { threadId: t, input: ' ' })).rejects.toThrow(/^threads\.message: input: the message is empty$/);
+    await expect(h.call('threads.prompt', { prompt: '' })).rejects.toThrow(/^threads\.prompt: prompt: required$/);
+  });
+});
