@@ -144,11 +144,13 @@ export class Runtime {
   }
 
   resumeThread(params: ThreadResumeParams): ThreadResponse {
+    this.checkProvider(params.modelProvider);
     const resumed = this.threads.resumeThreadWithHistory({ ...params, cwd: checkCwd(params.cwd) }, this.providers.defaultId() ?? '');
     return resumed ? this.respond('resumed', resumed) : this.missing(params.threadId);
   }
 
   forkThread(params: ThreadForkParams): ThreadResponse {
+    this.checkProvider(params.modelProvider);
     const forked = this.threads.forkThread({ ...params, cwd: checkCwd(params.cwd) }, this.scratchRoot());
     return forked ? this.respond('forked', forked) : this.missing(params.threadId);
   }
@@ -258,7 +260,7 @@ export class Runtime {
   private spawn(params: ThreadStartParams): NewThread {
     checkCwd(params.cwd);
     const providerId = params.modelProvider ?? this.providers.defaultId() ?? '';
-    if (params.modelProvider && !this.providers.get(params.modelProvider)) throw new ShoalError('not_found', `No model provider with id "${params.modelProvider}".`, [`modelProvider: unknown provider "${params.modelProvider}"`]);
+    this.checkProvider(params.modelProvider);
     const history = params.history && params.history.length > 0 ? { kind: 'resumed' as const, conversationId: 'import', history: params.history } : { kind: 'new' as const };
     const spawned = this.threads.spawnThreadWithHistory(providerId, params.cwd?.trim() || '', history, { source: params.source, name: params.name?.trim() || null, model: params.model });
     if (spawned.thread.cwd) return spawned;
@@ -267,6 +269,11 @@ export class Runtime {
     const thread = { ...spawned.thread, cwd };
     this.threadStore.upsertThread(thread);
     return { ...spawned, thread, cwd };
+  }
+
+  /** A provider named for a thread must exist: otherwise the thread would quietly talk to the default one. */
+  private checkProvider(id: string | undefined): void {
+    if (id && !this.providers.get(id)) throw new ShoalError('not_found', `No model provider with id "${id}".`, [`modelProvider: unknown provider "${id}"`]);
   }
 
   private scratchRoot(): string {

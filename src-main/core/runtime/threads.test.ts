@@ -387,6 +387,16 @@ describe('recovery', () => {
 });
 
 describe('bad input', () => {
+  it('refuses an unknown provider on resume and fork as on start, and changes nothing', async () => {
+    const h = await harness();
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    for (const [method, input] of [['threads.start', {}], ['threads.resume', { threadId: t }], ['threads.fork', { threadId: t }]] as const) {
+      await expect(h.call(method, { ...input, modelProvider: 'provider-nope' })).rejects.toThrow(/^No model provider with id "provider-nope"\.$/);
+    }
+    expect((await h.call<ThreadResponse>('threads.list', {})).threads.map((x) => x.id)).toEqual([t]);
+    expect(h.core.runtime.readThread(t).thread?.modelProvider).toBe(h.providerId);
+  });
+
   it('names each field once in an error', async () => {
     const h = await harness();
     const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
