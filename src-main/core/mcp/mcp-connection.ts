@@ -40,7 +40,7 @@ export class McpConnection {
     }
     client.onclose = () => {
       if (conn.closedByUs) return;
-      const why = conn.describeExit('the server closed the connection');
+      const why = conn.redact(conn.describeExit('the server closed the connection'));
       for (const l of conn.closeListeners) l(why);
     };
     try {
@@ -54,7 +54,7 @@ export class McpConnection {
       return conn;
     } catch (error) {
       await conn.close();
-      throw new Error(conn.describeExit(describeError(error)));
+      throw new Error(conn.redact(conn.describeExit(describeError(error))));
     }
   }
 
@@ -100,6 +100,14 @@ export class McpConnection {
   async close(): Promise<void> {
     this.closedByUs = true;
     await this.client.close().catch(() => undefined);
+  }
+
+  /** A reason shown in Settings and written to the log must not carry the server's secret
+   *  environment values or headers, even when the server itself repeats them (stderr, a 401 body). */
+  private redact(text: string): string {
+    const secrets = [...Object.values(this.config.env), ...Object.values(this.config.headers)].filter((v) => v.length >= 4);
+    // Longest first, so a secret that contains another is hidden whole.
+    return secrets.sort((a, b) => b.length - a.length).reduce((out, secret) => out.split(secret).join('[secret]'), text);
   }
 
   private describeExit(reason: string): string {
