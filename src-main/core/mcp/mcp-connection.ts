@@ -54,7 +54,7 @@ export class McpConnection {
       return conn;
     } catch (error) {
       await conn.close();
-      throw new Error(conn.redact(conn.describeExit(describeError(error))));
+      throw new Error(conn.redact(conn.describeExit(describeError(error, config))));
     }
   }
 
@@ -116,12 +116,24 @@ export class McpConnection {
   }
 }
 
-function describeError(error: unknown): string {
+function describeError(error: unknown, config: McpLaunch): string {
   const e = error as NodeJS.ErrnoException;
   if (e?.code === 'ENOENT') return `could not start it: ${e.path ?? 'the command'} was not found (is it installed and on PATH?)`;
-  if (e?.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(String(e?.message))) return 'nothing is listening at its URL';
+  // fetch says only "fetch failed"; the reason is in its cause.
+  const code = errorCode(error);
+  const where = config.transport === 'http' ? config.url : 'its URL';
+  if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(String(e?.message))) return `nothing is listening at ${where}`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `could not resolve the host of ${where}`;
+  if (code && config.transport === 'http') return `could not reach ${where} (${code})`;
   if (/Connection closed/i.test(String(e?.message))) return 'it exited before it was ready';
   return e instanceof Error ? e.message : String(error);
+}
+
+function errorCode(error: unknown): string | null {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string') return e.code;
+  }
+  return null;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, signal: AbortSignal | undefined, message: string): Promise<T> {

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { McpServerView, ThreadResponse } from '../../../src-shared/contract';
 import { runtimeHarness, until, type RuntimeHarness } from '../test-support/runtime-core';
+import { freePort } from '../test-support/free-port';
 import { tempDir } from '../test-support/temp-core';
 
 const SERVER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test-support/mcp-test-server.mjs');
@@ -155,6 +156,9 @@ describe('MCP servers', () => {
     const missing = await h.call<{ ok: boolean; message: string }>('mcp.check', { server: { name: 'nope', transport: 'stdio', command: 'shoal-no-such-program' } });
     expect(missing.ok).toBe(false);
     expect(missing.message).toMatch(/not found|ENOENT/);
+    const url = `http://127.0.0.1:${await freePort()}/mcp`;
+    const refused = await h.call<{ ok: boolean; message: string }>('mcp.check', { server: { name: 'web', transport: 'http', url } });
+    expect(refused).toMatchObject({ ok: false, message: `Could not connect: nothing is listening at ${url}` });
     await expect(h.call('mcp.save', { server: { name: 'bad name!', transport: 'stdio', command: 'x' } })).rejects.toThrow(/^name: use 1-40 letters/);
     await expect(h.call('mcp.save', { server: { name: 'x', transport: 'http', url: 'ftp://x' } })).rejects.toThrow(/url: must start with http/);
   });
