@@ -115,6 +115,36 @@ describe('chat client', () => {
     expect(s.requests[0]!.body?.tools?.map((t) => t.function.name)).toEqual(['exec_shell']);
   });
 
+  it('offers tools under names the chat API accepts and hands calls back under their own names', async () => {
+    // MCP tool names may hold dots and run past 64 characters; OpenAI refuses the whole request for one such name.
+    const dotted = 'docs__search.pages';
+    const long = `server__${'a_very_long_tool_name_'.repeat(4)}end`;
+    const valid = /^[a-zA-Z0-9_-]{1,64}$/;
+    const s = await server();
+    s.setScript((body) => {
+      const names = (body.tools ?? []).map((t) => t.function.name);
+      const invalid = names.filter((n) => !valid.test(n));
+      if (invalid.length > 0) return { status: 400, error: `Invalid 'tools[].function.name': ${invalid.join(', ')}` };
+      const said = (body.messages ?? []).flatMap((m) => m.tool_calls ?? []).map((c) => c.function.name).filter((n) => !valid.test(n));
+      if (said.length > 0) return { status: 400, error: `Invalid 'messages[].tool_calls[].function.name': ${said.join(', ')}` };
+      return { toolCalls: names.filter((n) => n !== 'exec_shell').map((name) => ({ name, arguments: {} })) };
+    });
+    const tool = (name: string) => ({ name, description: name, parameters: { type: 'object', properties: {} } });
+    const result = await streamChat({
+      provider: { id: 'p', name: 'Test', baseUrl: s.baseUrl, model: 'scripted-model' }, apiKey: null,
+      messages: [
+        { role: 'user', content: 'look' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'c0', type: 'function', function: { name: dotted, arguments: '{}' } }] },
+        { role: 'tool', tool_call_id: 'c0', content: 'found' },
+      ],
+      tools: [tool('exec_shell'), tool(dotted), tool(long)],
+    });
+    expect(result.toolCalls.map((c) => c.name)).toEqual([dotted, long]);
+    const offered = s.requests[0]!.body!.tools!.map((t) => t.function.name);
+    expect(offered[0]).toBe('exec_shell');
+    expect(new Set(offered).size).toBe(3);
+  });
+
   it('explains a refused key, an unknown model and a server that is not there', async () => {
     const s = await server({ apiKey: 'right' });
     const provider = { id: 'p', name: 'Test', baseUrl: s.baseUrl, model: 'scripted-model' };
