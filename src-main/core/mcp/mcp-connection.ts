@@ -2,6 +2,7 @@
 // Streamable HTTP endpoint. Knows the server's tools (refreshed when it says they changed), calls
 // them, notices when the server goes away, and keeps the tail of a stdio server's stderr so a
 // failure can say why.
+import fs from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -118,6 +119,8 @@ export class McpConnection {
 
 function describeError(error: unknown, config: McpLaunch): string {
   const e = error as NodeJS.ErrnoException;
+  // spawn reports a missing working folder as the command not being found.
+  if (e?.code === 'ENOENT' && config.transport === 'stdio' && config.cwd && !fs.existsSync(config.cwd)) return `could not start it: its working folder ${config.cwd} does not exist`;
   if (e?.code === 'ENOENT') return `could not start it: ${e.path ?? 'the command'} was not found (is it installed and on PATH?)`;
   // fetch says only "fetch failed"; the reason is in its cause.
   const code = errorCode(error);

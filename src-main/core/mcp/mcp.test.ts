@@ -156,6 +156,9 @@ describe('MCP servers', () => {
     const missing = await h.call<{ ok: boolean; message: string }>('mcp.check', { server: { name: 'nope', transport: 'stdio', command: 'shoal-no-such-program' } });
     expect(missing.ok).toBe(false);
     expect(missing.message).toMatch(/not found|ENOENT/);
+    const noFolder = path.join(tempDir('shoal-mcp-'), 'gone');
+    const misplaced = await h.call<{ ok: boolean; message: string }>('mcp.check', { server: { ...stdio('probe'), cwd: noFolder } });
+    expect(misplaced).toMatchObject({ ok: false, message: `Could not connect: could not start it: its working folder ${noFolder} does not exist` });
     const url = `http://127.0.0.1:${await freePort()}/mcp`;
     const refused = await h.call<{ ok: boolean; message: string }>('mcp.check', { server: { name: 'web', transport: 'http', url } });
     expect(refused).toMatchObject({ ok: false, message: `Could not connect: nothing is listening at ${url}` });
