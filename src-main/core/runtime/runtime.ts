@@ -57,7 +57,7 @@ export interface PromptRequest {
   threadId?: string;
 }
 
-interface ApprovalRow { call_id: string; id: string; status: string; decision: string | null }
+interface ApprovalRow { call_id: string; turn_id: string | null; id: string; status: string; decision: string | null }
 
 export class Runtime {
   /** The settings table, through its one typed accessor. */
@@ -96,7 +96,8 @@ export class Runtime {
       register: (provider: ToolProvider) => opts.tools()?.registerProvider(provider) ?? (() => {}),
     });
     // Approval state of a thread's tool calls, read from the approvals issue's table.
-    this.approvalsOfThread = opts.store.db.prepare<[string], ApprovalRow>('SELECT call_id, id, status, decision FROM approvals WHERE thread_id = ? ORDER BY created_at');
+    this.approvalsOfThread = opts.store.db.prepare<[string], ApprovalRow>(
+      "SELECT call_id, json_extract(request, '$.turn_id') AS turn_id, id, status, decision FROM approvals WHERE thread_id = ? ORDER BY created_at");
   }
 
   /** Recovers threads a crash left mid-reply and resumes pending jobs (when no other live Shoal
@@ -292,10 +293,12 @@ export class Runtime {
   }
 
   private persistedThreadData(threadId: string): ThreadResponse['data'] {
-    const approvals = new Map(this.approvalsOfThread.all(threadId).map((a) => [a.call_id, { id: a.id, status: a.status, decision: a.decision }]));
+    // By turn and call id: a model may reuse its call ids (call_0 in every reply).
+    const approvals = new Map(this.approvalsOfThread.all(threadId).map((a) => [`${a.turn_id ?? ''}\u0000${a.call_id}`, { id: a.id, status: a.status, decision: a.decision }]));
     const history: ThreadMessage[] = this.threadStore.listMessages(threadId, 500).map((m) => ({
       id: m.id, role: m.role, content: m.content, item: m.item, createdAt: m.createdAt,
-      approval: m.role === 'tool_call' && typeof m.item?.call_id === 'string' ? (approvals.get(m.item.call_id) ?? null) : null,
+      approval: m.role === 'tool_call' && typeof m.item?.call_id === 'string'
+        ? (approvals.get(`${typeof m.item.turn_id === 'string' ? m.item.turn_id : ''}\u0000${m.item.call_id}`) ?? null) : null,
     }));
     const cp = this.threadStore.loadCheckpoint(threadId, 'latest');
     return {

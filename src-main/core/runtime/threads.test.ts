@@ -405,3 +405,29 @@ describe('bad input', () => {
     await expect(h.call('threads.prompt', { prompt: '' })).rejects.toThrow(/^threads\.prompt: prompt: required$/);
   });
 });
+
+describe('call ids a model reuses', () => {
+  it('each tool call shows its own approval when a later turn reuses the call id', async () => {
+    const h = await harness();
+    h.core.policy.saveRule({ id: 'ask-touch', tool: 'exec_shell', prefix: 'touch', action: 'ask' }, 'test');
+    // A server that numbers calls per reply: every call is call_0.
+    h.chat.setScript((body) => {
+      const last = body.messages.at(-1)!;
+      if (last.role === 'tool') return { text: 'done' };
+      return { toolCalls: [{ id: 'call_0', name: 'exec_shell', arguments: { command: String(last.content).replace(/^run: /, '') } }] };
+    });
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    const first = await h.call<ThreadResponse>('threads.message', { threadId: t, input: 'run: touch one.txt' });
+    h.core.approvals.decide((await until(() => h.core.approvals.pendingOfThread(t)[0], 30_000, 'first request')).id, 'denied', 'you');
+    await until(() => h.frames.some((f) => f.frame.event === 'response_end' && f.frame.response_id === first.responseId));
+    const second = await h.call<ThreadResponse>('threads.message', { threadId: t, input: 'run: touch two.txt' });
+    h.core.approvals.decide((await until(() => h.core.approvals.pendingOfThread(t)[0], 30_000, 'second request')).id, 'approved', 'you');
+    await until(() => h.frames.some((f) => f.frame.event === 'response_end' && f.frame.response_id === second.responseId));
+    const calls = history(h, t).filter((m) => m.role === 'tool_call');
+    expect(calls.map((c) => [c.item?.arguments, c.approval?.status])).toEqual([[{ command: 'touch one.txt' }, 'denied'], [{ command: 'touch two.txt' }, 'approved']]);
+    // Made into a task, only the command that ran is replayed: not the refused one that shares its id.
+    const spec = await h.call<{ text: string }>('threads.toSpec', { threadId: t, agent: 'shell' });
+    expect(spec.text).toContain('instructions: touch two.txt');
+    expect(spec.text).not.toContain('touch one.txt');
+  });
+});
