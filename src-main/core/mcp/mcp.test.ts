@@ -164,6 +164,10 @@ describe('MCP servers', () => {
     expect(refused).toMatchObject({ ok: false, message: `Could not connect: nothing is listening at ${url}` });
     await expect(h.call('mcp.save', { server: { name: 'bad name!', transport: 'stdio', command: 'x' } })).rejects.toThrow(/^name: use 1-40 letters/);
     await expect(h.call('mcp.save', { server: { name: 'x', transport: 'http', url: 'ftp://x' } })).rejects.toThrow(/url: must start with http/);
+    // A relative folder would be taken from wherever Shoal runs.
+    await expect(h.call('mcp.save', { server: { ...stdio('rel'), cwd: 'servers/rel' } })).rejects.toThrow(/^cwd: must be an absolute path, got "servers\/rel"/);
+    await expect(h.call('mcp.check', { server: { ...stdio('rel'), cwd: '~/servers' } })).rejects.toThrow(/^cwd: must be an absolute path/);
+    expect(h.core.runtime.mcp.list()).toEqual([]);
   });
 
   it('connects to a server over Streamable HTTP with secret headers', async () => {
