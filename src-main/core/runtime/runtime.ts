@@ -313,7 +313,8 @@ export class Runtime {
   }
 
   view(t: ThreadRecord): ThreadView {
-    return { ...t, providerName: this.providers.get(t.modelProvider)?.name ?? null, busy: this.turns.isBusy(t.id) };
+    // The provider its messages go to: its own, or the default when its own was removed.
+    return { ...t, providerName: this.providers.configFor(t.modelProvider || null)?.name ?? null, busy: this.turns.isBusy(t.id) };
   }
 
   private respond(status: string, n: NewThread): ThreadResponse {

@@ -431,3 +431,18 @@ describe('call ids a model reuses', () => {
     expect(spec.text).not.toContain('touch one.txt');
   });
 });
+
+describe('a thread whose provider was removed', () => {
+  it('names the provider it now talks to (the default), not "no provider"', async () => {
+    const h = await harness();
+    const other = h.core.runtime.providers.save({ name: 'Other', baseUrl: h.chat.baseUrl, model: 'scripted-model' });
+    const t = (await h.call<ThreadResponse>('threads.start', { modelProvider: other.id })).threadId;
+    expect(h.core.runtime.readThread(t).thread?.providerName).toBe('Other');
+    await h.call('providers.delete', { id: other.id });
+    expect(h.core.runtime.readThread(t).thread?.providerName).toBe('Scripted');
+    await send(h, t, 'still there?');
+    expect(history(h, t).at(-1)).toMatchObject({ role: 'assistant', content: 'You said: still there?' });
+    h.core.runtime.providers.delete(h.providerId);
+    expect(h.core.runtime.readThread(t).thread?.providerName).toBeNull();
+  });
+});
