@@ -22,15 +22,30 @@ export class PathEscapeError extends Error {}
 /** Resolves `rel` inside `root`, following symlinks, and refuses anything that lands outside. */
 export function confinedPath(root: string, rel: string): string {
   const realRoot = fs.realpathSync(root);
-  const candidate = path.resolve(realRoot, rel);
-  let real: string;
-  try {
-    real = fs.realpathSync(candidate);
-  } catch {
-    real = candidate; // does not exist (yet): judge the lexical path
-  }
+  const real = realPathOf(path.resolve(realRoot, rel));
   if (real !== realRoot && !real.startsWith(realRoot + path.sep)) throw new PathEscapeError(`"${rel}" resolves outside the task workdir`);
   return real;
+}
+
+/** Where a path really lands, also when it does not exist yet: the nearest existing folder above it
+ *  is resolved (a new file under a symlinked folder lands where that folder points), and so is a
+ *  dangling symlink (writing to it creates its target). */
+function realPathOf(p: string, depth = 0): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    // does not exist (yet), or a dangling or looping symlink
+  }
+  const parent = path.dirname(p);
+  if (parent === p) return p;
+  const realParent = realPathOf(parent, depth);
+  let link: string | null = null;
+  try {
+    if (depth < 40 && fs.lstatSync(p).isSymbolicLink()) link = fs.readlinkSync(p);
+  } catch {
+    link = null;
+  }
+  return link !== null ? realPathOf(path.resolve(realParent, link), depth + 1) : path.join(realParent, path.basename(p));
 }
 
 export function artifactDir(dataDir: string, runId: string, taskId: string, attempt: number): string {

@@ -82,6 +82,24 @@ describe('tool gateway', () => {
     expect(fs.readFileSync(path.join(dir, 'app.env'), 'utf8')).toBe('A=1\nB=3\n');
   });
 
+  it('a new file under a symlinked folder is outside the workdir when the folder points outside', async () => {
+    const c = core();
+    const dir = tempDir();
+    const outside = tempDir();
+    fs.symlinkSync(outside, path.join(dir, 'out'));
+    fs.symlinkSync(path.join(outside, 'made-by-link.txt'), path.join(dir, 'dangling.txt'));
+    for (const rel of ['out/new.txt', 'out/deeper/new.txt', 'dangling.txt']) {
+      const write = await c.tools.invoke({ tool: 'write_file', arguments: { path: rel, content: 'x' }, callId: `w-${rel}`, scope: thread(dir) });
+      expect(write).toMatchObject({ status: 'failed', output: expect.stringContaining(`"${rel}" resolves outside the task workdir`) });
+    }
+    expect(fs.readdirSync(outside)).toEqual([]);
+    // A symlinked folder that stays inside is fine.
+    fs.mkdirSync(path.join(dir, 'real'));
+    fs.symlinkSync(path.join(dir, 'real'), path.join(dir, 'alias'));
+    expect(await c.tools.invoke({ tool: 'write_file', arguments: { path: 'alias/sub/in.txt', content: 'y' }, callId: 'w-in', scope: thread(dir) })).toMatchObject({ status: 'completed' });
+    expect(fs.readFileSync(path.join(dir, 'real', 'sub', 'in.txt'), 'utf8')).toBe('y');
+  });
+
   it('confines file tools to the workdir and applies patches', async () => {
     const c = core();
     const dir = tempDir();

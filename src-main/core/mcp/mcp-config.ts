@@ -2,6 +2,7 @@
 // URL (Streamable HTTP, with optional headers). Names become tool prefixes (`<server>__<tool>`), so
 // they are short and plain. Environment values and headers often hold tokens: they are sealed in
 // the SecretVault, and only their names are stored here or shown in the UI.
+import path from 'node:path';
 import { ShoalError } from '../../../src-shared/contract/envelope';
 import type { SecretVault } from '../providers/secret-store';
 import { z } from 'zod';
@@ -39,6 +40,9 @@ export function validateMcpInput(input: McpServerInput): void {
   }
   if (input.transport === 'stdio') {
     if (!input.command.trim()) throw invalid('command', 'required (the program that starts the server, e.g. npx or node)');
+    // A relative folder would be taken from wherever the Shoal process runs; "~" is not expanded.
+    const cwd = input.cwd?.trim();
+    if (cwd && !path.isAbsolute(cwd)) throw invalid('cwd', `must be an absolute path, got "${cwd}"`);
     for (const k of Object.keys(input.env ?? {})) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw invalid(`env.${k}`, 'not a valid environment variable name');
   } else {
     let url: URL;

@@ -2,6 +2,7 @@
 // Streamable HTTP endpoint. Knows the server's tools (refreshed when it says they changed), calls
 // them, notices when the server goes away, and keeps the tail of a stdio server's stderr so a
 // failure can say why.
+import fs from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -40,7 +41,7 @@ export class McpConnection {
     }
     client.onclose = () => {
       if (conn.closedByUs) return;
-      const why = conn.describeExit('the server closed the connection');
+      const why = conn.redact(conn.describeExit('the server closed the connection'));
       for (const l of conn.closeListeners) l(why);
     };
     try {
@@ -54,7 +55,7 @@ export class McpConnection {
       return conn;
     } catch (error) {
       await conn.close();
-      throw new Error(conn.describeExit(describeError(error)));
+      throw new Error(conn.redact(conn.describeExit(describeError(error, config))));
     }
   }
 
@@ -102,18 +103,40 @@ export class McpConnection {
     await this.client.close().catch(() => undefined);
   }
 
+  /** A reason shown in Settings and written to the log must not carry the server's secret
+   *  environment values or headers, even when the server itself repeats them (stderr, a 401 body). */
+  private redact(text: string): string {
+    const secrets = [...Object.values(this.config.env), ...Object.values(this.config.headers)].filter((v) => v.length >= 4);
+    // Longest first, so a secret that contains another is hidden whole.
+    return secrets.sort((a, b) => b.length - a.length).reduce((out, secret) => out.split(secret).join('[secret]'), text);
+  }
+
   private describeExit(reason: string): string {
     const tail = this.stderrTail.trim().split('\n').slice(-5).join('\n').trim();
     return tail ? `${reason}; its stderr said: ${tail}` : reason;
   }
 }
 
-function describeError(error: unknown): string {
+function describeError(error: unknown, config: McpLaunch): string {
   const e = error as NodeJS.ErrnoException;
+  // spawn reports a missing working folder as the command not being found.
+  if (e?.code === 'ENOENT' && config.transport === 'stdio' && config.cwd && !fs.existsSync(config.cwd)) return `could not start it: its working folder ${config.cwd} does not exist`;
   if (e?.code === 'ENOENT') return `could not start it: ${e.path ?? 'the command'} was not found (is it installed and on PATH?)`;
-  if (e?.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(String(e?.message))) return 'nothing is listening at its URL';
+  // fetch says only "fetch failed"; the reason is in its cause.
+  const code = errorCode(error);
+  const where = config.transport === 'http' ? config.url : 'its URL';
+  if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(String(e?.message))) return `nothing is listening at ${where}`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `could not resolve the host of ${where}`;
+  if (code && config.transport === 'http') return `could not reach ${where} (${code})`;
   if (/Connection closed/i.test(String(e?.message))) return 'it exited before it was ready';
   return e instanceof Error ? e.message : String(error);
+}
+
+function errorCode(error: unknown): string | null {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string') return e.code;
+  }
+  return null;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, signal: AbortSignal | undefined, message: string): Promise<T> {

@@ -4,12 +4,17 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { McpServerView, ThreadResponse } from '../../../src-shared/contract';
 import { runtimeHarness, until, type RuntimeHarness } from '../test-support/runtime-core';
+import { freePort } from '../test-support/free-port';
+import { tempDir } from '../test-support/temp-core';
 
 const SERVER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test-support/mcp-test-server.mjs');
 const harnesses: RuntimeHarness[] = [];
@@ -151,8 +156,18 @@ describe('MCP servers', () => {
     const missing = await h.call<{ ok: boolean; message: string }>('mcp.check', { server: { name: 'nope', transport: 'stdio', command: 'shoal-no-such-program' } });
     expect(missing.ok).toBe(false);
     expect(missing.message).toMatch(/not found|ENOENT/);
+    const noFolder = path.join(tempDir('shoal-mcp-'), 'gone');
+    const misplaced = await h.call<{ ok: boolean; message: string }>('mcp.check', { server: { ...stdio('probe'), cwd: noFolder } });
+    expect(misplaced).toMatchObject({ ok: false, message: `Could not connect: could not start it: its working folder ${noFolder} does not exist` });
+    const url = `http://127.0.0.1:${await freePort()}/mcp`;
+    const refused = await h.call<{ ok: boolean; message: string }>('mcp.check', { server: { name: 'web', transport: 'http', url } });
+    expect(refused).toMatchObject({ ok: false, message: `Could not connect: nothing is listening at ${url}` });
     await expect(h.call('mcp.save', { server: { name: 'bad name!', transport: 'stdio', command: 'x' } })).rejects.toThrow(/^name: use 1-40 letters/);
     await expect(h.call('mcp.save', { server: { name: 'x', transport: 'http', url: 'ftp://x' } })).rejects.toThrow(/url: must start with http/);
+    // A relative folder would be taken from wherever Shoal runs.
+    await expect(h.call('mcp.save', { server: { ...stdio('rel'), cwd: 'servers/rel' } })).rejects.toThrow(/^cwd: must be an absolute path, got "servers\/rel"/);
+    await expect(h.call('mcp.check', { server: { ...stdio('rel'), cwd: '~/servers' } })).rejects.toThrow(/^cwd: must be an absolute path/);
+    expect(h.core.runtime.mcp.list()).toEqual([]);
   });
 
   it('connects to a server over Streamable HTTP with secret headers', async () => {
@@ -170,5 +185,35 @@ describe('MCP servers', () => {
     expect(saved).toMatchObject({ status: 'ready', headerKeys: ['x-test-token'], url });
     const result = await h.core.tools.invoke({ tool: 'web__echo', arguments: { text: 'over http' }, callId: 'c1', scope: { kind: 'thread', threadId: 't', turnId: 'u', workdir: '/tmp' } });
     expect(result).toMatchObject({ status: 'completed', output: 'echo: over http' });
+  });
+
+  it('never shows or logs a secret value a server repeats in its error', async () => {
+    const logged: string[] = [];
+    const h = await runtimeHarness({ log: (m) => logged.push(m) });
+    harnesses.push(h);
+    // A stdio server that prints its token on stderr, then dies: once at startup, once after it was ready.
+    const script = path.join(tempDir('shoal-mcp-'), 'leaky.mjs');
+    fs.writeFileSync(script, `process.stderr.write('using token ' + process.env.MY_TOKEN + '\\n'); process.exit(2);`);
+    const failed = await h.call<McpServerView>('mcp.save', { server: { name: 'leaky', transport: 'stdio', command: process.execPath, args: [script], env: { MY_TOKEN: 'env-secret-7777' } } });
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toContain('its stderr said: using token');
+    expect(failed.error).not.toContain('env-secret-7777');
+    await h.call('mcp.save', { server: stdio('brief', ['--exit-after-ms', '1000'], { SHOAL_TEST_SECRET: 'shutting' }) });
+    await until(() => statusOf(h, 'brief') === 'failed', 20_000, 'failed status');
+    expect(JSON.stringify(await h.call('mcp.list', {}))).not.toMatch(/env-secret-7777|shutting down/);
+    expect(logged.join('\n')).not.toMatch(/env-secret-7777|shutting down/);
+
+    // An HTTP server that answers with the header it was sent.
+    const echo = http.createServer((req, res) => res.writeHead(401).end(`bad token ${String(req.headers['x-token'])}`));
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(echo.address() as AddressInfo).port}/mcp`;
+      const check = await h.call<{ ok: boolean; message: string }>('mcp.check', { server: { name: 'web', transport: 'http', url, headers: { 'x-token': 'hdr-secret-9999' } } });
+      expect(check.ok).toBe(false);
+      expect(check.message).toContain('bad token');
+      expect(check.message).not.toContain('hdr-secret-9999');
+    } finally {
+      await new Promise((resolve) => echo.close(resolve));
+    }
   });
 });

@@ -2,6 +2,7 @@
 // with a base URL (hosted providers, Ollama, llama.cpp server all speak it). Text (and reasoning,
 // where a server streams it separately) arrives delta by delta; tool calls are assembled from their
 // streamed fragments and handed back whole.
+import crypto from 'node:crypto';
 import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from 'openai';
 import type { ChatCompletionFunctionTool, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { ProviderConfig } from './provider-registry';
@@ -48,13 +49,31 @@ export function modelFor(provider: ProviderConfig, model?: string): string {
   return model && model !== 'auto' ? model : provider.model;
 }
 
+/** The chat API takes function names of 1-64 letters, digits, '_' and '-', and refuses the whole
+ *  request for one that is not (an MCP server's `search.pages`, a long `<server>__<tool>`). Such a
+ *  name is offered as a plain one with a hash of the real name; the same name always maps the same. */
+export function chatToolName(name: string): string {
+  if (/^[a-zA-Z0-9_-]{1,64}$/.test(name)) return name;
+  const hash = crypto.createHash('sha256').update(name).digest('hex').slice(0, 8);
+  return `${name.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 55)}_${hash}`;
+}
+
+/** The conversation as the chat API sees it: earlier tool calls under their offered names. */
+function chatMessages(messages: ChatMessage[]): ChatMessage[] {
+  return messages.map((m) => {
+    if (m.role !== 'assistant' || !m.tool_calls?.some((c) => c.type === 'function' && chatToolName(c.function.name) !== c.function.name)) return m;
+    return { ...m, tool_calls: m.tool_calls.map((c) => (c.type === 'function' ? { ...c, function: { ...c.function, name: chatToolName(c.function.name) } } : c)) };
+  });
+}
+
 export async function streamChat(req: ChatRequest): Promise<ChatResult> {
   const client = clientFor(req.provider, req.apiKey, req.timeoutMs);
-  const tools: ChatCompletionFunctionTool[] = req.tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters } }));
+  const realName = new Map(req.tools.map((t) => [chatToolName(t.name), t.name]));
+  const tools: ChatCompletionFunctionTool[] = req.tools.map((t) => ({ type: 'function', function: { name: chatToolName(t.name), description: t.description, parameters: t.parameters } }));
   try {
     const stream = await client.chat.completions.create({
       model: modelFor(req.provider, req.model),
-      messages: req.messages,
+      messages: chatMessages(req.messages),
       stream: true,
       ...(tools.length > 0 ? { tools } : {}),
     }, { signal: req.signal });
@@ -82,10 +101,11 @@ export async function streamChat(req: ChatRequest): Promise<ChatResult> {
     }
     // An abort mid-stream ends the iteration quietly; a half reply must not pass for a whole one.
     if (req.signal?.aborted) throw new ProviderError('Stopped.', true);
-    const toolCalls = [...calls.entries()].sort(([a], [b]) => a - b).map(([i, c]) => ({ ...c, id: c.id || `call-${i}-${Date.now().toString(36)}` }));
+    const toolCalls = [...calls.entries()].sort(([a], [b]) => a - b)
+      .map(([i, c]) => ({ ...c, name: realName.get(c.name) ?? c.name, id: c.id || `call-${i}-${Date.now().toString(36)}` }));
     return { text, toolCalls: toolCalls.filter((c) => c.name !== ''), finishReason };
   } catch (error) {
-    throw describeProviderError(error, req.provider);
+    throw describeProviderError(error, req.provider, req.model, req.apiKey);
   }
 }
 
@@ -96,8 +116,16 @@ export class ProviderError extends Error {
   }
 }
 
-/** Turns a client error into a sentence a person can act on. Never includes the key. */
-export function describeProviderError(error: unknown, provider: ProviderConfig): ProviderError {
+/** Turns a client error into a sentence a person can act on. Never includes the key, even when the
+ *  server's own message repeats it (some proxies echo what they were sent). `model` is the model
+ *  asked for (a thread's own overrides the provider's). */
+export function describeProviderError(error: unknown, provider: ProviderConfig, model?: string, apiKey?: string | null): ProviderError {
+  const described = describe(error, provider, model);
+  if (!apiKey || !described.message.includes(apiKey)) return described;
+  return new ProviderError(described.message.split(apiKey).join('[API key]'), described.aborted);
+}
+
+function describe(error: unknown, provider: ProviderConfig, model?: string): ProviderError {
   if (error instanceof ProviderError) return error;
   if (error instanceof APIUserAbortError || (error instanceof Error && error.name === 'AbortError')) return new ProviderError('Stopped.', true);
   if (error instanceof APIConnectionError) {
@@ -109,7 +137,7 @@ export function describeProviderError(error: unknown, provider: ProviderConfig):
   if (error instanceof APIError) {
     const detail = error.message.replace(/^\d{3}\s*/, '');
     if (error.status === 401 || error.status === 403) return new ProviderError(`${provider.name} refused the API key (${error.status}): ${detail}`);
-    if (error.status === 404) return new ProviderError(`${provider.name} answered 404 for model "${provider.model}" at ${provider.baseUrl}: check the base URL (it usually ends in /v1) and the model name. ${detail}`);
+    if (error.status === 404) return new ProviderError(`${provider.name} answered 404 for model "${modelFor(provider, model)}" at ${provider.baseUrl}: check the base URL (it usually ends in /v1) and the model name. ${detail}`);
     if (error.status === 429) return new ProviderError(`${provider.name} is rate limiting or out of quota (429): ${detail}`);
     return new ProviderError(`${provider.name} answered ${error.status ?? 'an error'}: ${detail}`);
   }

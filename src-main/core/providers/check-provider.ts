@@ -31,7 +31,7 @@ export async function checkProvider(provider: ProviderConfig, apiKey: string | n
     return { ok: modelFound !== false, message, models, modelFound, latencyMs };
   } catch (error) {
     if (error instanceof APIError && error.status === 404) return checkByCompletion(provider, apiKey, timeoutMs, started);
-    return { ok: false, message: describeProviderError(error, provider).message, models: [], modelFound: null, latencyMs: Date.now() - started };
+    return { ok: false, message: describeProviderError(error, provider, provider.model, apiKey).message, models: [], modelFound: null, latencyMs: Date.now() - started };
   }
 }
 
@@ -40,6 +40,6 @@ async function checkByCompletion(provider: ProviderConfig, apiKey: string | null
     await clientFor(provider, apiKey, timeoutMs).chat.completions.create({ model: provider.model, messages: [{ role: 'user', content: 'ping' }], max_tokens: 1 });
     return { ok: true, message: `Connected to ${provider.name}; model "${provider.model}" answered.`, models: [], modelFound: true, latencyMs: Date.now() - started };
   } catch (error) {
-    return { ok: false, message: describeProviderError(error, provider).message, models: [], modelFound: null, latencyMs: Date.now() - started };
+    return { ok: false, message: describeProviderError(error, provider, provider.model, apiKey).message, models: [], modelFound: null, latencyMs: Date.now() - started };
   }
 }

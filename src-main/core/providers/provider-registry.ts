@@ -105,10 +105,15 @@ export class ProviderRegistry {
 
   /** The provider a thread talks to (its own, else the default) with its key. Main only. */
   resolve(id: string | null): ResolvedProvider | null {
-    const stored = this.stored();
-    const config = (id ? stored.providers.find((p) => p.id === id) : undefined) ?? stored.providers.find((p) => p.id === stored.defaultId) ?? stored.providers[0];
+    const config = this.configFor(id);
     if (!config) return null;
     return { config, apiKey: this.vault.get(this.secretName(config.id)) };
+  }
+
+  /** The provider a thread talks to (its own, else the default), without its key. */
+  configFor(id: string | null): ProviderConfig | null {
+    const stored = this.stored();
+    return (id ? stored.providers.find((p) => p.id === id) : undefined) ?? stored.providers.find((p) => p.id === stored.defaultId) ?? stored.providers[0] ?? null;
   }
 
   private view(p: ProviderConfig, defaultId: string | null): ProviderView {

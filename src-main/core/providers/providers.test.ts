@@ -1,6 +1,8 @@
 // Providers against a real chat-completions server on 127.0.0.1: streaming text, tool calls
 // assembled from fragments, connection checks, errors a person can act on; API keys sealed at rest.
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../store/open';
@@ -113,6 +115,36 @@ describe('chat client', () => {
     expect(s.requests[0]!.body?.tools?.map((t) => t.function.name)).toEqual(['exec_shell']);
   });
 
+  it('offers tools under names the chat API accepts and hands calls back under their own names', async () => {
+    // MCP tool names may hold dots and run past 64 characters; OpenAI refuses the whole request for one such name.
+    const dotted = 'docs__search.pages';
+    const long = `server__${'a_very_long_tool_name_'.repeat(4)}end`;
+    const valid = /^[a-zA-Z0-9_-]{1,64}$/;
+    const s = await server();
+    s.setScript((body) => {
+      const names = (body.tools ?? []).map((t) => t.function.name);
+      const invalid = names.filter((n) => !valid.test(n));
+      if (invalid.length > 0) return { status: 400, error: `Invalid 'tools[].function.name': ${invalid.join(', ')}` };
+      const said = (body.messages ?? []).flatMap((m) => m.tool_calls ?? []).map((c) => c.function.name).filter((n) => !valid.test(n));
+      if (said.length > 0) return { status: 400, error: `Invalid 'messages[].tool_calls[].function.name': ${said.join(', ')}` };
+      return { toolCalls: names.filter((n) => n !== 'exec_shell').map((name) => ({ name, arguments: {} })) };
+    });
+    const tool = (name: string) => ({ name, description: name, parameters: { type: 'object', properties: {} } });
+    const result = await streamChat({
+      provider: { id: 'p', name: 'Test', baseUrl: s.baseUrl, model: 'scripted-model' }, apiKey: null,
+      messages: [
+        { role: 'user', content: 'look' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'c0', type: 'function', function: { name: dotted, arguments: '{}' } }] },
+        { role: 'tool', tool_call_id: 'c0', content: 'found' },
+      ],
+      tools: [tool('exec_shell'), tool(dotted), tool(long)],
+    });
+    expect(result.toolCalls.map((c) => c.name)).toEqual([dotted, long]);
+    const offered = s.requests[0]!.body!.tools!.map((t) => t.function.name);
+    expect(offered[0]).toBe('exec_shell');
+    expect(new Set(offered).size).toBe(3);
+  });
+
   it('explains a refused key, an unknown model and a server that is not there', async () => {
     const s = await server({ apiKey: 'right' });
     const provider = { id: 'p', name: 'Test', baseUrl: s.baseUrl, model: 'scripted-model' };
@@ -123,6 +155,20 @@ describe('chat client', () => {
     servers.splice(0);
     await expect(streamChat({ provider: { ...provider, baseUrl: `http://127.0.0.1:${port}/v1` }, apiKey: null, messages: [{ role: 'user', content: 'x' }], tools: [] }))
       .rejects.toThrow(/Nothing is listening at http:\/\/127\.0\.0\.1/);
+  });
+
+  it('never repeats the API key a server echoes back in its error', async () => {
+    const key = 'sk-echoed-secret-0123456789';
+    const s = await server();
+    s.setScript(() => ({ status: 401, error: `Incorrect API key provided: ${key}. Header was: Bearer ${key}` }));
+    const provider = { id: 'p', name: 'Proxy', baseUrl: s.baseUrl, model: 'scripted-model' };
+    const error = await streamChat({ provider, apiKey: key, messages: [{ role: 'user', content: 'x' }], tools: [] }).then(() => null, (e: Error) => e);
+    expect(error?.message).toMatch(/Proxy refused the API key \(401\): Incorrect API key provided/);
+    expect(error?.message).not.toContain('echoed-secret');
+    s.setScript(() => ({ status: 500, error: `upstream said no to ${key}` }));
+    const other = await streamChat({ provider, apiKey: key, messages: [{ role: 'user', content: 'x' }], tools: [] }).then(() => null, (e: Error) => e);
+    expect(other?.message).toMatch(/Proxy answered 500: upstream said no to/);
+    expect(other?.message).not.toContain('echoed-secret');
   });
 
   it('stops when aborted', async () => {
@@ -149,5 +195,21 @@ describe('connection check', () => {
     expect(missing).toMatchObject({ ok: false, modelFound: false });
     expect(missing.message).toContain('does not list the model "gpt-9"');
     expect((await checkProvider(provider, 'bad')).message).toMatch(/refused the API key \(401\)/);
+  });
+
+  it('never repeats the API key a server echoes back in its error', async () => {
+    const key = 'sk-echoed-secret-0123456789';
+    // A proxy that answers every request with the key it was sent.
+    const echo = http.createServer((req, res) => {
+      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `Incorrect API key provided: ${String(req.headers.authorization)}` } }));
+    });
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    try {
+      const check = await checkProvider({ id: 'p', name: 'Proxy', baseUrl: `http://127.0.0.1:${(echo.address() as AddressInfo).port}/v1`, model: 'm' }, key);
+      expect(check).toMatchObject({ ok: false, message: expect.stringMatching(/^Proxy refused the API key \(401\): Incorrect API key provided: Bearer /) });
+      expect(check.message).not.toContain('echoed-secret');
+    } finally {
+      await new Promise((resolve) => echo.close(resolve));
+    }
   });
 });

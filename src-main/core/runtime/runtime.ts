@@ -9,7 +9,7 @@ import type { EventFrame } from '../../../src-shared/contract/frames';
 import type { EventBus } from '../bus';
 import { McpConfigStore } from '../mcp/mcp-config';
 import { McpManager } from '../mcp/mcp-manager';
-import { modelFor, streamChat } from '../providers/chat-client';
+import { modelFor, ProviderError, streamChat } from '../providers/chat-client';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { SecretVault, type SecretCipher } from '../providers/secret-store';
 import type { Store } from '../store/open';
@@ -57,7 +57,7 @@ export interface PromptRequest {
   threadId?: string;
 }
 
-interface ApprovalRow { call_id: string; id: string; status: string; decision: string | null }
+interface ApprovalRow { call_id: string; turn_id: string | null; id: string; status: string; decision: string | null }
 
 export class Runtime {
   /** The settings table, through its one typed accessor. */
@@ -96,7 +96,8 @@ export class Runtime {
       register: (provider: ToolProvider) => opts.tools()?.registerProvider(provider) ?? (() => {}),
     });
     // Approval state of a thread's tool calls, read from the approvals issue's table.
-    this.approvalsOfThread = opts.store.db.prepare<[string], ApprovalRow>('SELECT call_id, id, status, decision FROM approvals WHERE thread_id = ? ORDER BY created_at');
+    this.approvalsOfThread = opts.store.db.prepare<[string], ApprovalRow>(
+      "SELECT call_id, json_extract(request, '$.turn_id') AS turn_id, id, status, decision FROM approvals WHERE thread_id = ? ORDER BY created_at");
   }
 
   /** Recovers threads a crash left mid-reply and resumes pending jobs (when no other live Shoal
@@ -144,12 +145,14 @@ export class Runtime {
   }
 
   resumeThread(params: ThreadResumeParams): ThreadResponse {
-    const resumed = this.threads.resumeThreadWithHistory(params, this.providers.defaultId() ?? '');
+    this.checkProvider(params.modelProvider);
+    const resumed = this.threads.resumeThreadWithHistory({ ...params, cwd: checkCwd(params.cwd) }, this.providers.defaultId() ?? '');
     return resumed ? this.respond('resumed', resumed) : this.missing(params.threadId);
   }
 
   forkThread(params: ThreadForkParams): ThreadResponse {
-    const forked = this.threads.forkThread(params, this.scratchRoot());
+    this.checkProvider(params.modelProvider);
+    const forked = this.threads.forkThread({ ...params, cwd: checkCwd(params.cwd) }, this.scratchRoot());
     return forked ? this.respond('forked', forked) : this.missing(params.threadId);
   }
 
@@ -202,26 +205,46 @@ export class Runtime {
     if (!resolved) throw new ShoalError('unavailable', NO_PROVIDER);
     const responseId = `resp-${crypto.randomUUID()}`;
     const model = modelFor(resolved.config, req.model ?? thread?.model);
-    const emit = thread ? (frame: EventFrame) => this.turns.emitFrame(thread.id, frame) : () => {};
-    if (thread) this.threads.touchMessage(thread.id, req.prompt);
-    emit({ event: 'response_start', response_id: responseId, turn_id: responseId });
-    try {
+    const ask = async (emit: (frame: EventFrame) => void, turn: { text: string; reasoning: string } | null, signal?: AbortSignal) => {
       const result = await streamChat({
-        provider: resolved.config, apiKey: resolved.apiKey, model, tools: [], messages: [{ role: 'user', content: req.prompt }],
-        onDelta: (delta, channel) => emit({ event: 'response_delta', response_id: responseId, delta, channel }),
+        provider: resolved.config, apiKey: resolved.apiKey, model, tools: [], messages: [{ role: 'user', content: req.prompt }], ...(signal ? { signal } : {}),
+        onDelta: (delta, channel) => {
+          if (turn && channel === 'text') turn.text += delta;
+          else if (turn) turn.reasoning += delta;
+          emit({ event: 'response_delta', response_id: responseId, delta, channel });
+        },
       });
-      if (thread) {
-        const assistantMessageId = this.threadStore.appendMessage(thread.id, 'assistant', result.text);
+      return { output: result.text, model, provider: resolved.config.id, responseId };
+    };
+    if (!thread) {
+      try {
+        return await ask(() => {}, null);
+      } catch (error) {
+        throw new ShoalError('unavailable', (error as Error).message);
+      }
+    }
+    // In a thread the prompt is the thread's turn: nothing else writes to the conversation meanwhile,
+    // and however it ends the thread is left idle or failed, never "running".
+    return this.turns.runPrompt(thread.id, { turnId: responseId, responseId }, async (turn, signal) => {
+      const emit = (frame: EventFrame) => this.turns.emitFrame(thread.id, frame);
+      this.threads.touchMessage(thread.id, req.prompt);
+      emit({ event: 'response_start', response_id: responseId, turn_id: responseId });
+      try {
+        const answer = await ask(emit, turn, signal);
+        const assistantMessageId = this.threadStore.appendMessage(thread.id, 'assistant', answer.output);
         this.saveLatest(thread.id, 'prompt_response', { response_id: responseId, model, provider: resolved.config.id, assistant_message_id: assistantMessageId });
         this.threads.setStatus(thread.id, 'idle');
+        emit({ event: 'response_end', response_id: responseId, status: 'completed' });
+        return answer;
+      } catch (error) {
+        const stopped = signal.aborted || (error instanceof ProviderError && error.aborted);
+        const message = stopped ? (turn.text ? `Stopped. The reply so far: ${turn.text}` : 'Stopped before the reply finished.') : (error as Error).message;
+        this.threadStore.appendMessage(thread.id, 'error', message);
+        this.threads.setStatus(thread.id, stopped ? 'idle' : 'failed');
+        emit({ event: 'response_end', response_id: responseId, status: stopped ? 'interrupted' : 'failed' });
+        throw new ShoalError('unavailable', message);
       }
-      emit({ event: 'response_end', response_id: responseId, status: 'completed' });
-      return { output: result.text, model, provider: resolved.config.id, responseId };
-    } catch (error) {
-      emit({ event: 'response_end', response_id: responseId, status: 'failed' });
-      if (thread) this.threadStore.appendMessage(thread.id, 'error', (error as Error).message);
-      throw new ShoalError('unavailable', (error as Error).message);
-    }
+    });
   }
 
   saveThreadCheckpoint(threadId: string, checkpointId: string, state: Record<string, unknown>): void {
@@ -236,8 +259,9 @@ export class Runtime {
   // ── internals ──────────────────────────────────────────────────────────────────────────────
 
   private spawn(params: ThreadStartParams): NewThread {
+    checkCwd(params.cwd);
     const providerId = params.modelProvider ?? this.providers.defaultId() ?? '';
-    if (params.modelProvider && !this.providers.get(params.modelProvider)) throw new ShoalError('not_found', `No model provider with id "${params.modelProvider}".`, [`modelProvider: unknown provider "${params.modelProvider}"`]);
+    this.checkProvider(params.modelProvider);
     const history = params.history && params.history.length > 0 ? { kind: 'resumed' as const, conversationId: 'import', history: params.history } : { kind: 'new' as const };
     const spawned = this.threads.spawnThreadWithHistory(providerId, params.cwd?.trim() || '', history, { source: params.source, name: params.name?.trim() || null, model: params.model });
     if (spawned.thread.cwd) return spawned;
@@ -248,6 +272,11 @@ export class Runtime {
     return { ...spawned, thread, cwd };
   }
 
+  /** A provider named for a thread must exist: otherwise the thread would quietly talk to the default one. */
+  private checkProvider(id: string | undefined): void {
+    if (id && !this.providers.get(id)) throw new ShoalError('not_found', `No model provider with id "${id}".`, [`modelProvider: unknown provider "${id}"`]);
+  }
+
   private scratchRoot(): string {
     return path.join(this.opts.dataDir, 'threads');
   }
@@ -255,7 +284,8 @@ export class Runtime {
   private recoverThreads(): void {
     for (const id of this.threadStore.idsWithStatus('running')) {
       const last = this.threadStore.listMessages(id, 1)[0];
-      if (last && (last.role === 'user' || last.role === 'tool_call' || last.role === 'tool_result')) {
+      // tool_event: the crash came while a call waited for approval or ran.
+      if (last && (last.role === 'user' || last.role === 'tool_call' || last.role === 'tool_event' || last.role === 'tool_result')) {
         this.threadStore.appendMessage(id, 'error', 'Shoal stopped before the reply finished; send a message to continue.');
       }
       this.threads.setStatus(id, 'idle');
@@ -263,10 +293,12 @@ export class Runtime {
   }
 
   private persistedThreadData(threadId: string): ThreadResponse['data'] {
-    const approvals = new Map(this.approvalsOfThread.all(threadId).map((a) => [a.call_id, { id: a.id, status: a.status, decision: a.decision }]));
+    // By turn and call id: a model may reuse its call ids (call_0 in every reply).
+    const approvals = new Map(this.approvalsOfThread.all(threadId).map((a) => [`${a.turn_id ?? ''}\u0000${a.call_id}`, { id: a.id, status: a.status, decision: a.decision }]));
     const history: ThreadMessage[] = this.threadStore.listMessages(threadId, 500).map((m) => ({
       id: m.id, role: m.role, content: m.content, item: m.item, createdAt: m.createdAt,
-      approval: m.role === 'tool_call' && typeof m.item?.call_id === 'string' ? (approvals.get(m.item.call_id) ?? null) : null,
+      approval: m.role === 'tool_call' && typeof m.item?.call_id === 'string'
+        ? (approvals.get(`${typeof m.item.turn_id === 'string' ? m.item.turn_id : ''}\u0000${m.item.call_id}`) ?? null) : null,
     }));
     const cp = this.threadStore.loadCheckpoint(threadId, 'latest');
     return {
@@ -281,7 +313,8 @@ export class Runtime {
   }
 
   view(t: ThreadRecord): ThreadView {
-    return { ...t, providerName: this.providers.get(t.modelProvider)?.name ?? null, busy: this.turns.isBusy(t.id) };
+    // The provider its messages go to: its own, or the default when its own was removed.
+    return { ...t, providerName: this.providers.configFor(t.modelProvider || null)?.name ?? null, busy: this.turns.isBusy(t.id) };
   }
 
   private respond(status: string, n: NewThread): ThreadResponse {
@@ -298,4 +331,15 @@ export class Runtime {
   private missing(threadId: string): ThreadResponse {
     return { ...this.empty(threadId, 'missing'), data: { error: 'thread not found' } };
   }
+}
+
+/** A thread's folder is where its tools run: a relative one (or `~/…`, which no shell expands here)
+ *  would land wherever the Shoal process happens to run. Returns the folder given, or undefined for
+ *  none (blank): a new thread then gets its scratch folder, a resumed or forked one keeps its own. */
+function checkCwd(cwd: string | undefined): string | undefined {
+  const given = cwd?.trim();
+  if (!given) return undefined;
+  if (path.isAbsolute(given)) return given;
+  const hint = given.startsWith('~') ? ' (write out the home folder: "~" is not expanded)' : '';
+  throw new ShoalError('invalid_input', `cwd: must be an absolute path, got "${given}"${hint}`, [`cwd: must be an absolute path`]);
 }

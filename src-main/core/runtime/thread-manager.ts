@@ -80,10 +80,16 @@ export class ThreadManager {
   /** Resumes an existing thread; null when there is no such thread. */
   resumeThreadWithHistory(params: ThreadResumeParams, modelProvider: string): NewThread | null {
     const loaded = params.history === undefined ? this.runningThreads.get(params.threadId) : undefined;
-    if (loaded && this.store.getThread(loaded.id)) {
+    // The stored record, not the loaded copy: the folder (and name) may have been set since it loaded.
+    const current = loaded ? this.store.getThread(loaded.id) : null;
+    if (current) {
+      // A folder given here is where its tools run from now on, as for a thread resumed from the store.
+      const thread = params.cwd !== undefined && params.cwd !== current.cwd ? { ...current, cwd: params.cwd, updatedAt: nowIso() } : current;
+      if (thread !== current) this.store.upsertThread(thread);
+      this.runningThreads.set(thread.id, thread);
       return {
-        thread: loaded, model: params.model ?? loaded.model, modelProvider: params.modelProvider ?? loaded.modelProvider ?? modelProvider,
-        cwd: params.cwd ?? loaded.cwd, approvalPolicy: params.approvalPolicy ?? null, sandbox: params.sandbox ?? null,
+        thread, model: params.model ?? thread.model, modelProvider: params.modelProvider ?? thread.modelProvider ?? modelProvider,
+        cwd: thread.cwd, approvalPolicy: params.approvalPolicy ?? null, sandbox: params.sandbox ?? null,
       };
     }
     const persisted = this.store.getThread(params.threadId);

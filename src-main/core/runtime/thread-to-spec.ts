@@ -17,11 +17,20 @@ export function threadTitle(thread: ThreadRecord): string {
   return 'Thread task';
 }
 
-/** The shell commands the thread ran successfully, in order. */
+/** The shell commands the thread ran successfully, in order. A result belongs to the latest call
+ *  before it with its id: a model may reuse call ids (call_0 in every reply). */
 export function shellCommands(messages: MessageRecord[]): string[] {
-  const completed = new Set(messages.filter((m) => m.role === 'tool_result' && m.item?.status === 'completed').map((m) => m.item?.call_id));
+  const latest = new Map<unknown, MessageRecord>();
+  const completed = new Set<MessageRecord>();
+  for (const m of messages) {
+    if (m.role === 'tool_call') latest.set(m.item?.call_id, m);
+    else if (m.role === 'tool_result' && m.item?.status === 'completed') {
+      const call = latest.get(m.item.call_id);
+      if (call) completed.add(call);
+    }
+  }
   return messages
-    .filter((m) => m.role === 'tool_call' && m.item?.tool === 'exec_shell' && completed.has(m.item.call_id))
+    .filter((m) => m.role === 'tool_call' && m.item?.tool === 'exec_shell' && completed.has(m))
     .map((m) => (m.item?.arguments as { command?: unknown } | undefined)?.command)
     .filter((c): c is string => typeof c === 'string' && c.trim() !== '');
 }

@@ -68,12 +68,33 @@ export class ThreadTurns {
     return t ? { turnId: t.turnId, responseId: t.responseId, text: t.text, reasoning: t.reasoning } : null;
   }
 
-  /** Records the message and starts the reply; resolves at once with the ids the frames will carry. */
-  start(threadId: string, input: string): { turnId: string; responseId: string; messageId: number } {
+  /** Throws what stops a new message (or prompt) in this thread now: no such thread, archived, busy. */
+  assertCanStart(threadId: string): void {
     const thread = this.opts.manager.readThread(threadId);
     if (!thread) throw new ShoalError('not_found', `No thread with id "${threadId}".`);
     if (thread.archived) throw new ShoalError('conflict', 'This thread is archived: unarchive it to continue the conversation.');
     if (this.active.has(threadId)) throw new ShoalError('conflict', 'The model is still answering the previous message: wait for it, or stop it first.');
+  }
+
+  /** Runs a one-shot prompt as the thread's turn: meanwhile the thread is busy (a message is
+   *  refused as for any reply in progress), interrupt() stops it and shutdown() waits for it. */
+  async runPrompt<T>(threadId: string, ids: { turnId: string; responseId: string }, work: (turn: ActiveTurn, signal: AbortSignal) => Promise<T>): Promise<T> {
+    this.assertCanStart(threadId);
+    const turn: RunningTurn = { ...ids, text: '', reasoning: '', controller: new AbortController(), done: Promise.resolve() };
+    this.active.set(threadId, turn);
+    this.opts.bus?.invalidate('threads');
+    const result = work(turn, turn.controller.signal).finally(() => {
+      this.active.delete(threadId);
+      this.opts.bus?.invalidate('threads');
+    });
+    turn.done = result.then(() => undefined, () => undefined);
+    return result;
+  }
+
+  /** Records the message and starts the reply; resolves at once with the ids the frames will carry. */
+  start(threadId: string, input: string): { turnId: string; responseId: string; messageId: number } {
+    this.assertCanStart(threadId);
+    const thread = this.opts.manager.readThread(threadId)!;
     if (!this.opts.providers.resolve(thread.modelProvider || null)) throw new ShoalError('unavailable', NO_PROVIDER);
     const messageId = this.opts.manager.touchMessage(threadId, input);
     if (messageId === null) throw new ShoalError('not_found', `No thread with id "${threadId}".`);

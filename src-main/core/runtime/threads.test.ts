@@ -281,3 +281,168 @@ describe('conversations', () => {
     expect(h.core.validateSpec(claude.text, 'x.yaml').ok).toBe(true);
   });
 });
+
+describe('one-shot prompts recorded in a thread', () => {
+  it('leaves the thread failed, not running, when the provider fails', async () => {
+    const h = await harness();
+    h.chat.setScript(() => ({ status: 500, error: 'the scripted server broke' }));
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    await expect(h.call('threads.prompt', { prompt: 'ping', threadId: t })).rejects.toThrow(/answered 500: the scripted server broke/);
+    expect(h.core.runtime.readThread(t).thread).toMatchObject({ status: 'failed', busy: false });
+    expect(history(h, t).at(-1)).toMatchObject({ role: 'error', content: expect.stringContaining('the scripted server broke') });
+  });
+
+  it('is refused while the model is still answering a message, and on an archived thread', async () => {
+    const h = await harness();
+    let release!: () => void;
+    const resume = new Promise<void>((r) => (release = r));
+    h.chat.setScript((_body, call) => (call === 1 ? { text: 'a long answer that waits', holdAfterChars: 4, resume } : { text: 'a prompt answer' }));
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    const accepted = await h.call<ThreadResponse>('threads.message', { threadId: t, input: 'first' });
+    await until(() => h.frames.some((f) => f.frame.event === 'response_delta'));
+    await expect(h.call('threads.prompt', { prompt: 'second', threadId: t })).rejects.toThrow(/still answering/);
+    release();
+    await until(() => h.frames.some((f) => f.frame.event === 'response_end' && f.frame.response_id === accepted.responseId));
+    expect(history(h, t).map((m) => [m.role, m.content])).toEqual([['user', 'first'], ['assistant', 'a long answer that waits']]);
+
+    await h.call('threads.archive', { threadId: t });
+    await expect(h.call('threads.prompt', { prompt: 'third', threadId: t })).rejects.toThrow(/archived/);
+    expect(h.core.runtime.readThread(t).thread).toMatchObject({ status: 'archived', archived: true });
+    expect(history(h, t)).toHaveLength(2);
+  });
+
+  it('makes the thread busy while it answers, so a message waits for it and interrupt stops it', async () => {
+    const h = await harness();
+    h.chat.setScript(() => ({ text: 'word '.repeat(200), chunkSize: 5, delayMs: 20 }));
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    const prompt = h.call('threads.prompt', { prompt: 'talk', threadId: t }).then(() => 'answered', (e: Error) => e.message);
+    await until(() => h.frames.some((f) => f.frame.event === 'response_delta'));
+    expect(h.core.runtime.readThread(t).thread?.busy).toBe(true);
+    await expect(h.call('threads.message', { threadId: t, input: 'meanwhile' })).rejects.toThrow(/still answering/);
+    expect((await h.call<ThreadResponse>('threads.interrupt', { threadId: t })).status).toBe('interrupted');
+    expect(await prompt).toMatch(/Stopped/);
+    expect(h.core.runtime.readThread(t).thread).toMatchObject({ status: 'idle', busy: false });
+    expect(history(h, t).map((m) => m.role)).toEqual(['user', 'error']);
+  });
+});
+
+describe('what a failed reply names', () => {
+  it('a 404 for the thread\'s own model names that model, not the provider\'s', async () => {
+    const h = await harness();
+    const t = (await h.call<ThreadResponse>('threads.start', { model: 'no-such-model' })).threadId;
+    await send(h, t, 'hi');
+    const error = history(h, t).at(-1)!;
+    expect(error.role).toBe('error');
+    expect(error.content).toContain('for model "no-such-model"');
+    expect(error.content).not.toContain('"scripted-model"');
+  });
+});
+
+describe('working folders', () => {
+  it('refuses a folder that is not an absolute path, naming the field, and writes nothing', async () => {
+    const h = await harness();
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    for (const cwd of ['relative/project', '~/project', './here']) {
+      await expect(h.call('threads.start', { cwd })).rejects.toThrow(new RegExp(`^cwd: must be an absolute path`));
+      await expect(h.call('threads.resume', { threadId: t, cwd })).rejects.toThrow(/^cwd: must be an absolute path/);
+      await expect(h.call('threads.fork', { threadId: t, cwd })).rejects.toThrow(/^cwd: must be an absolute path/);
+    }
+    expect((await h.call<ThreadResponse>('threads.list', {})).threads.map((x) => x.id)).toEqual([t]);
+    expect(h.core.runtime.readThread(t).cwd).toBe(path.join(h.core.dataDir, 'threads', t));
+  });
+
+  it('a blank folder on resume or fork keeps the thread\'s own, it does not run tools in Shoal\'s folder', async () => {
+    const h = await harness();
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    const own = path.join(h.core.dataDir, 'threads', t);
+    expect((await h.call<ThreadResponse>('threads.resume', { threadId: t, cwd: '' })).cwd).toBe(own);
+    expect(h.core.runtime.readThread(t).cwd).toBe(own);
+    expect((await h.call<ThreadResponse>('threads.fork', { threadId: t, cwd: '  ' })).cwd).toBe(own);
+    // A folder given on resume is the one its tools run in from then on, not just the one reported.
+    const elsewhere = tempDir('shoal-project-');
+    expect((await h.call<ThreadResponse>('threads.resume', { threadId: t, cwd: elsewhere })).cwd).toBe(elsewhere);
+    expect(h.core.runtime.readThread(t).cwd).toBe(elsewhere);
+    await send(h, t, 'run: pwd');
+    expect(String(history(h, t).find((m) => m.role === 'tool_result')?.item?.output).trim()).toBe(fs.realpathSync(elsewhere));
+  });
+});
+
+describe('recovery', () => {
+  it('after a crash while a tool call waited for approval, the thread says the reply did not finish', async () => {
+    const dir = tempDir();
+    const h1 = await harness({}, dir);
+    h1.core.policy.saveRule({ id: 'ask-touch', tool: 'exec_shell', prefix: 'touch', action: 'ask' }, 'test');
+    const t = (await h1.call<ThreadResponse>('threads.create', {})).threadId;
+    await h1.call('threads.message', { threadId: t, input: 'run: touch a.txt' });
+    await until(() => h1.core.approvals.pendingOfThread(t)[0], 30_000, 'approval request');
+    h1.core.store.close();
+    harnesses.splice(harnesses.indexOf(h1), 1);
+    await h1.chat.close();
+    const h2 = await harness({ start: true }, dir);
+    const read = h2.core.runtime.readThread(t);
+    expect(read.thread?.status).toBe('idle');
+    expect(h2.core.approvals.pendingOfThread(t)).toEqual([]);
+    expect(read.data.history?.at(-1)).toMatchObject({ role: 'error', content: expect.stringContaining('Shoal stopped before the reply finished') });
+  });
+});
+
+describe('bad input', () => {
+  it('refuses an unknown provider on resume and fork as on start, and changes nothing', async () => {
+    const h = await harness();
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    for (const [method, input] of [['threads.start', {}], ['threads.resume', { threadId: t }], ['threads.fork', { threadId: t }]] as const) {
+      await expect(h.call(method, { ...input, modelProvider: 'provider-nope' })).rejects.toThrow(/^No model provider with id "provider-nope"\.$/);
+    }
+    expect((await h.call<ThreadResponse>('threads.list', {})).threads.map((x) => x.id)).toEqual([t]);
+    expect(h.core.runtime.readThread(t).thread?.modelProvider).toBe(h.providerId);
+  });
+
+  it('names each field once in an error', async () => {
+    const h = await harness();
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    await expect(h.call('threads.setName', { threadId: t, name: '  ' })).rejects.toThrow(/^threads\.setName: name: required$/);
+    await expect(h.call('threads.message', { threadId: t, input: ' ' })).rejects.toThrow(/^threads\.message: input: the message is empty$/);
+    await expect(h.call('threads.prompt', { prompt: '' })).rejects.toThrow(/^threads\.prompt: prompt: required$/);
+  });
+});
+
+describe('call ids a model reuses', () => {
+  it('each tool call shows its own approval when a later turn reuses the call id', async () => {
+    const h = await harness();
+    h.core.policy.saveRule({ id: 'ask-touch', tool: 'exec_shell', prefix: 'touch', action: 'ask' }, 'test');
+    // A server that numbers calls per reply: every call is call_0.
+    h.chat.setScript((body) => {
+      const last = body.messages.at(-1)!;
+      if (last.role === 'tool') return { text: 'done' };
+      return { toolCalls: [{ id: 'call_0', name: 'exec_shell', arguments: { command: String(last.content).replace(/^run: /, '') } }] };
+    });
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    const first = await h.call<ThreadResponse>('threads.message', { threadId: t, input: 'run: touch one.txt' });
+    h.core.approvals.decide((await until(() => h.core.approvals.pendingOfThread(t)[0], 30_000, 'first request')).id, 'denied', 'you');
+    await until(() => h.frames.some((f) => f.frame.event === 'response_end' && f.frame.response_id === first.responseId));
+    const second = await h.call<ThreadResponse>('threads.message', { threadId: t, input: 'run: touch two.txt' });
+    h.core.approvals.decide((await until(() => h.core.approvals.pendingOfThread(t)[0], 30_000, 'second request')).id, 'approved', 'you');
+    await until(() => h.frames.some((f) => f.frame.event === 'response_end' && f.frame.response_id === second.responseId));
+    const calls = history(h, t).filter((m) => m.role === 'tool_call');
+    expect(calls.map((c) => [c.item?.arguments, c.approval?.status])).toEqual([[{ command: 'touch one.txt' }, 'denied'], [{ command: 'touch two.txt' }, 'approved']]);
+    // Made into a task, only the command that ran is replayed: not the refused one that shares its id.
+    const spec = await h.call<{ text: string }>('threads.toSpec', { threadId: t, agent: 'shell' });
+    expect(spec.text).toContain('instructions: touch two.txt');
+    expect(spec.text).not.toContain('touch one.txt');
+  });
+});
+
+describe('a thread whose provider was removed', () => {
+  it('names the provider it now talks to (the default), not "no provider"', async () => {
+    const h = await harness();
+    const other = h.core.runtime.providers.save({ name: 'Other', baseUrl: h.chat.baseUrl, model: 'scripted-model' });
+    const t = (await h.call<ThreadResponse>('threads.start', { modelProvider: other.id })).threadId;
+    expect(h.core.runtime.readThread(t).thread?.providerName).toBe('Other');
+    await h.call('providers.delete', { id: other.id });
+    expect(h.core.runtime.readThread(t).thread?.providerName).toBe('Scripted');
+    await send(h, t, 'still there?');
+    expect(history(h, t).at(-1)).toMatchObject({ role: 'assistant', content: 'You said: still there?' });
+    h.core.runtime.providers.delete(h.providerId);
+    expect(h.core.runtime.readThread(t).thread?.providerName).toBeNull();
+  });
+});

@@ -63,7 +63,7 @@ export const threadMethods = {
   'threads.setName': defineMethod({
     name: 'threads.setName',
     summary: 'Renames a thread.',
-    input: z.object({ threadId: Id, name: z.string().trim().min(1, 'name: required').max(200) }).strict(),
+    input: z.object({ threadId: Id, name: z.string().trim().min(1, 'required').max(200) }).strict(),
     output: ThreadResponseSchema,
     invalidates: ['threads'],
   }),
@@ -72,7 +72,7 @@ export const threadMethods = {
   'threads.message': defineMethod({
     name: 'threads.message',
     summary: 'Sends a message; the model\'s reply streams as frames and its tool calls go through the exec policy.',
-    input: z.object({ threadId: Id, input: z.string().trim().min(1, 'input: the message is empty').max(100_000) }).strict(),
+    input: z.object({ threadId: Id, input: z.string().trim().min(1, 'the message is empty').max(100_000) }).strict(),
     output: ThreadResponseSchema,
     invalidates: ['threads'],
   }),
@@ -80,7 +80,7 @@ export const threadMethods = {
   'threads.prompt': defineMethod({
     name: 'threads.prompt',
     summary: 'One answer from the model, without tools; recorded in a thread when one is named.',
-    input: z.object({ prompt: z.string().trim().min(1, 'prompt: required').max(100_000), model: z.string().max(200).optional(), threadId: Id.optional() }).strict(),
+    input: z.object({ prompt: z.string().trim().min(1, 'required').max(100_000), model: z.string().max(200).optional(), threadId: Id.optional() }).strict(),
     output: z.object({ output: z.string(), model: z.string(), provider: z.string(), responseId: z.string() }),
     invalidates: ['threads'],
   }),

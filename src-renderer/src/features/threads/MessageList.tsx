@@ -5,11 +5,11 @@ import { useLayoutEffect, useMemo, useRef } from 'react';
 import type { ThreadMessage } from '../../../../src-shared/contract';
 import { hrefFor } from '../../app/use-route';
 import { ToolCallCard } from './ToolCallCard';
-import { segments, toolCalls } from './thread-format';
+import { segments, toolCallsByMessage } from './thread-format';
 import type { Streaming } from './use-thread-stream';
 
 export function MessageList({ history, streaming, busy }: { history: ThreadMessage[]; streaming: Streaming | null; busy: boolean }) {
-  const calls = useMemo(() => toolCalls(history), [history]);
+  const calls = useMemo(() => toolCallsByMessage(history), [history]);
   const scroller = useRef<HTMLDivElement>(null);
   const pinned = useRef(true);
   const last = history[history.length - 1];
@@ -35,7 +35,7 @@ export function MessageList({ history, streaming, busy }: { history: ThreadMessa
           case 'assistant':
             return <div key={m.id} className="msg msg-assistant" data-testid="msg-assistant"><Text text={m.content} /></div>;
           case 'tool_call': {
-            const call = calls.get(String(m.item?.call_id));
+            const call = calls.get(m.id);
             return call ? <ToolCallCard key={m.id} call={call} /> : null;
           }
           case 'error':

@@ -2,7 +2,7 @@
 // policy verdict, approval and result.
 import { describe, expect, it } from 'vitest';
 import type { ThreadMessage } from '../../../../src-shared/contract';
-import { segments, threadTitle, toolCalls, toolSummary } from './thread-format';
+import { segments, threadTitle, toolCalls, toolCallsByMessage, toolSummary } from './thread-format';
 
 let id = 0;
 const msg = (role: ThreadMessage['role'], item: Record<string, unknown> | null, extra: Partial<ThreadMessage> = {}): ThreadMessage =>
@@ -51,5 +51,20 @@ describe('thread-format', () => {
       msg('tool_result', { call_id: 'c2', tool: 'exec_shell', status: 'denied', output: 'Refused by policy' }),
     ]).get('c2')!;
     expect(refused).toMatchObject({ state: 'denied', notes: ['Policy: deny (rule default-deny-rm-root)'] });
+  });
+
+  it('keeps two calls apart when the model reused a call id in a later turn', () => {
+    // Some OpenAI-compatible servers number calls per reply (call_0, call_1, …).
+    const first = msg('tool_call', { call_id: 'call_0', tool: 'exec_shell', arguments: { command: 'ls' }, turn_id: 'turn-1' }, { approval: null });
+    const second = msg('tool_call', { call_id: 'call_0', tool: 'exec_shell', arguments: { command: 'touch x' }, turn_id: 'turn-2' }, { approval: { id: 'a2', status: 'pending', decision: null } });
+    const cards = toolCallsByMessage([
+      first,
+      msg('tool_result', { call_id: 'call_0', tool: 'exec_shell', status: 'completed', output: 'a.txt', exit_code: 0 }),
+      msg('user', null),
+      second,
+      msg('tool_event', { call_id: 'call_0', kind: 'approval', phase: 'requested', detail: {} }),
+    ]);
+    expect(cards.get(first.id)).toMatchObject({ args: { command: 'ls' }, state: 'completed', output: 'a.txt' });
+    expect(cards.get(second.id)).toMatchObject({ args: { command: 'touch x' }, state: 'waiting', output: null, notes: ['Approval requested'] });
   });
 });

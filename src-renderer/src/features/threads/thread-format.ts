@@ -47,17 +47,27 @@ export interface ToolCallView {
   notes: string[];
 }
 
-/** Folds a call, its lifecycle events and its result into one card. */
+/** Folds a call, its lifecycle events and its result into one card, by call id (the latest call
+ *  with that id, when a model reused one). */
 export function toolCalls(messages: ThreadMessage[]): Map<string, ToolCallView> {
+  return new Map([...toolCallsByMessage(messages).values()].map((c) => [c.callId, c]));
+}
+
+/** One card per tool_call message, by its message id. A call's events and result are written after
+ *  it, so they belong to the latest call with their id: a model may reuse ids (call_0 every reply). */
+export function toolCallsByMessage(messages: ThreadMessage[]): Map<number, ToolCallView> {
+  const cards = new Map<number, ToolCallView>();
   const calls = new Map<string, ToolCallView>();
   for (const m of messages) {
     const id = typeof m.item?.call_id === 'string' ? m.item.call_id : null;
     if (!id) continue;
     if (m.role === 'tool_call') {
-      calls.set(id, {
+      const card: ToolCallView = {
         callId: id, tool: String(m.item?.tool ?? 'tool'), args: (m.item?.arguments as Record<string, unknown> | undefined) ?? {},
         state: m.approval?.status === 'pending' ? 'waiting' : 'running', output: null, exitCode: null, approval: m.approval, notes: [],
-      });
+      };
+      calls.set(id, card);
+      cards.set(m.id, card);
       continue;
     }
     const call = calls.get(id);
@@ -74,7 +84,7 @@ export function toolCalls(messages: ThreadMessage[]): Map<string, ToolCallView> 
       call.exitCode = typeof m.item?.exit_code === 'number' ? m.item.exit_code : null;
     }
   }
-  return calls;
+  return cards;
 }
 
 function eventNote(item: Record<string, unknown>): string | null {
