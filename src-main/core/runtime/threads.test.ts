@@ -20,6 +20,14 @@ async function harness(opts: Parameters<typeof runtimeHarness>[0] = {}, dir?: st
   return h;
 }
 
+/** A crash: the store is closed under whatever runs, no shutdown; then Shoal starts again on it. */
+async function crashAndRestart(h: RuntimeHarness, dir: string): Promise<RuntimeHarness> {
+  h.core.store.close();
+  harnesses.splice(harnesses.indexOf(h), 1);
+  await h.chat.close();
+  return harness({ start: true }, dir);
+}
+
 async function send(h: RuntimeHarness, threadId: string, input: string): Promise<ThreadResponse> {
   const accepted = await h.call<ThreadResponse>('threads.message', { threadId, input });
   expect(accepted.status).toBe('accepted');
@@ -244,11 +252,7 @@ describe('conversations', () => {
     const t = (await h1.call<ThreadResponse>('threads.create', {})).threadId;
     await h1.call('threads.message', { threadId: t, input: 'go' });
     await until(() => h1.frames.some((f) => f.frame.event === 'response_delta'));
-    // A crash: the store is closed under the running turn, no shutdown.
-    h1.core.store.close();
-    harnesses.splice(harnesses.indexOf(h1), 1);
-    await h1.chat.close();
-    const h2 = await harness({ start: true }, dir);
+    const h2 = await crashAndRestart(h1, dir);
     const read = h2.core.runtime.readThread(t);
     expect(read.thread?.status).toBe('idle');
     expect(read.data.history?.at(-1)).toMatchObject({ role: 'error', content: expect.stringContaining('Shoal stopped before the reply finished') });
@@ -375,10 +379,7 @@ describe('recovery', () => {
     const t = (await h1.call<ThreadResponse>('threads.create', {})).threadId;
     await h1.call('threads.message', { threadId: t, input: 'run: touch a.txt' });
     await until(() => h1.core.approvals.pendingOfThread(t)[0], 30_000, 'approval request');
-    h1.core.store.close();
-    harnesses.splice(harnesses.indexOf(h1), 1);
-    await h1.chat.close();
-    const h2 = await harness({ start: true }, dir);
+    const h2 = await crashAndRestart(h1, dir);
     const read = h2.core.runtime.readThread(t);
     expect(read.thread?.status).toBe('idle');
     expect(h2.core.approvals.pendingOfThread(t)).toEqual([]);
