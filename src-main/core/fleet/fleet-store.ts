@@ -66,7 +66,7 @@ export type AttemptOutcome = (
   };
 
 export interface OrphanedAttempt {
-  runId: string; taskId: string; attempt: number; workerId: string; token: string; queueSeq: number;
+  runId: string; taskId: string; attempt: number; workerId: string; token: string;
   pid: number | null; pidStart: string | null;
   /** What the attempt's driver started; null when it never got that far. */
   hostRef: HostRef | null;
@@ -97,6 +97,9 @@ const CAN_TAKE = `(requires IS NULL OR NOT EXISTS (SELECT 1 FROM json_each(tasks
 /** SQL: the task is still this attempt's: (run, task, attempt count, lease token) bound in order. */
 const FENCE = 'run_id = ? AND task_id = ? AND attempts = ? AND lease_token = ?';
 interface TaskRecord { run_id: string; task_id: string; spec: string; state: string; attempts: number; max_attempts: number; worker_id: string | null }
+/** Why a task whose worker stopped renewing its lease failed, on the task and its last event. */
+const STALE_REASON = 'worker went stale (lease expired)';
+
 /** After a failed attempt: retried once `readyAt` (ms) comes, or null when that was its last. */
 interface RetryPlan { readyAt: number | null; runCancelled: boolean }
 
@@ -247,21 +250,23 @@ export class FleetStore {
       // The leased index is in token order, which is random: reclaimed in queue order (as the inbox
       // did), so a pass writes a run's timeline the same way every time. It sorts the few it finds
       // (`+rowid`: a plain rowid order would have SQLite walk every task in rowid order instead).
-      expired: p<[number], { seq: number; run_id: string; task_id: string; attempts: number; worker_id: string; lease_token: string }>(
-        `SELECT rowid AS seq, run_id, task_id, attempts, worker_id, lease_token FROM tasks WHERE lease_token IS NOT NULL AND lease_deadline < ? ORDER BY +rowid`),
+      expired: p<[number], { run_id: string; task_id: string; attempts: number; worker_id: string; lease_token: string }>(
+        `SELECT run_id, task_id, attempts, worker_id, lease_token FROM tasks WHERE lease_token IS NOT NULL AND lease_deadline < ? ORDER BY +rowid`),
       // Active attempts are those holding a lease; CROSS JOIN keeps SQLite walking the (few) leased
       // tasks rather than every attempt ever made. In queue order, as the reaper's.
-      activeAttempts: p<[], { seq: number; run_id: string; task_id: string; attempt: number; worker_id: string; lease_token: string; pid: number | null; pid_start: string | null; host_ref: string | null; owner_pid: number | null; workdir: string | null }>(
-        `SELECT i.rowid AS seq, a.run_id, a.task_id, a.attempt, a.worker_id, a.lease_token, a.pid, a.pid_start, a.host_ref, a.owner_pid, a.workdir
+      activeAttempts: p<[], { run_id: string; task_id: string; attempt: number; worker_id: string; lease_token: string; pid: number | null; pid_start: string | null; host_ref: string | null; owner_pid: number | null; workdir: string | null }>(
+        `SELECT a.run_id, a.task_id, a.attempt, a.worker_id, a.lease_token, a.pid, a.pid_start, a.host_ref, a.owner_pid, a.workdir
          FROM tasks i CROSS JOIN attempts a ON a.run_id = i.run_id AND a.task_id = i.task_id AND a.attempt = i.attempts
          WHERE i.lease_token IS NOT NULL AND a.state IN (${LIVE_STATES_SQL}) ORDER BY +i.rowid`),
       lastAttempt: p<[string, string], { attempt: number; worker_id: string }>(
         `SELECT attempt, worker_id FROM attempts WHERE run_id = ? AND task_id = ? ORDER BY attempt DESC LIMIT 1`),
+      // Back in the queue, with one more attempt than its policy allows: the person asked for it.
       reenqueue: p<[string, number, string | null, string | null, string, string]>(
-        `UPDATE tasks SET enqueued_at = ?, ready_at = 0, held = ?, pool = ?, requires = ?, lease_token = NULL, lease_deadline = NULL WHERE run_id = ? AND task_id = ?`),
+        `UPDATE tasks SET state = 'queued', max_attempts = attempts + 1, enqueued_at = ?, ready_at = 0, held = ?, pool = ?, requires = ?,
+           lease_token = NULL, lease_deadline = NULL
+         WHERE run_id = ? AND task_id = ?`),
       pendingReceipt: p<[string, string, string, number]>(`UPDATE attempts SET pending_receipt = ? WHERE run_id = ? AND task_id = ? AND attempt = ?`),
       getPendingReceipt: p<[string, string, number], { pending_receipt: string | null }>(`SELECT pending_receipt FROM attempts WHERE run_id = ? AND task_id = ? AND attempt = ?`),
-      bumpMaxAttempts: p<[string, string]>(`UPDATE tasks SET max_attempts = attempts + 1 WHERE run_id = ? AND task_id = ?`),
       forgiveAttempt: p<[string, string]>(`UPDATE tasks SET max_attempts = max_attempts + 1 WHERE run_id = ? AND task_id = ?`),
       reopenRun: p<[string, string]>(`UPDATE runs SET status = 'running', updated_at = ?, completed_at = NULL WHERE id = ?`),
       waitingOfPool: p<[string | null], { run_id: string; task_id: string; requires: string | null; unplaceable: string | null }>(
@@ -546,7 +551,7 @@ export class FleetStore {
     return this.s.fence.get(lease.runId, lease.taskId, lease.attempt, lease.token) !== undefined;
   }
 
-  private assertCurrent(lease: Pick<Lease, 'runId' | 'taskId' | 'queueSeq' | 'attempt' | 'token'>): void {
+  private assertCurrent(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'token'>): void {
     if (!this.isCurrent(lease)) throw new LeaseLostError(lease);
   }
 
@@ -604,7 +609,7 @@ export class FleetStore {
 
   /** Records a finished attempt. Its first write releases the lease, fenced by (task, attempt,
    *  token): false means the lease was lost and nothing was written. */
-  private finishInTx(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'workerId' | 'token' | 'queueSeq'>, outcome: AttemptOutcome, nowMs: number): boolean {
+  private finishInTx(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'workerId' | 'token'>, outcome: AttemptOutcome, nowMs: number): boolean {
     const { runId, taskId, attempt, workerId } = lease;
     const now = nowIso(nowMs);
     const ev = (payload: EventPayload): EventDraft => ({ taskId, workerId, attempt, timestamp: now, payload });
@@ -665,7 +670,7 @@ export class FleetStore {
   /** An attempt whose host could not be reached never ran: it does not count against the task's
    *  retries, and the task goes back to wait for a worker at once (the worker's own re-probe paces
    *  it, not a retry backoff). Fenced like every finish. */
-  private giveBackUnreachable(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'workerId' | 'token' | 'queueSeq'>, reason: string, nowMs: number,
+  private giveBackUnreachable(lease: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'workerId' | 'token'>, reason: string, nowMs: number,
     leftOn: HostRef | null): boolean {
     const { runId, taskId, attempt, workerId } = lease;
     if (!this.releaseLease(lease, { readyAt: nowMs, state: 'queued', lastError: reason })) return false;
@@ -763,14 +768,12 @@ export class FleetStore {
       const paused = this.s.runCounters.get(runId)?.status === 'paused';
       // The task still needs what its spec requires (validated as a list of names when it was loaded).
       const requires = (this.specOf(runId, taskId).spec.metadata as { requires?: unknown } | undefined)?.requires;
-      this.s.reenqueue.run(nowIso(), paused ? 1 : 0, pool, Array.isArray(requires) && requires.length > 0 ? JSON.stringify(requires) : null, runId, taskId);
-      this.s.setTaskState.run('queued', runId, taskId);
+      const now = nowIso();
+      this.s.reenqueue.run(now, paused ? 1 : 0, pool, Array.isArray(requires) && requires.length > 0 ? JSON.stringify(requires) : null, runId, taskId);
       this.delta(runId, t.state === 'cancelled' ? 'cancelled' : 'failed', -1);
-      // One more attempt than the policy allows: the person asked for it.
-      this.s.bumpMaxAttempts.run(runId, taskId);
       this.specCache.delete(taskKey(runId, taskId));
       this.events.append(runId, [{ taskId, workerId: '', payload: { state: 'queued' } }]);
-      if (!paused) this.setRunStatus('running', nowIso(), null, runId, true);
+      if (!paused) this.setRunStatus('running', now, null, runId, true);
       return true;
     });
   }
@@ -789,16 +792,16 @@ export class FleetStore {
     return this.tx(() => {
       const revoked = [];
       for (const row of this.s.expired.all(nowMs)) {
-        const lease = { runId: row.run_id, taskId: row.task_id, attempt: row.attempts, workerId: row.worker_id, token: row.lease_token, queueSeq: row.seq };
+        const lease = { runId: row.run_id, taskId: row.task_id, attempt: row.attempts, workerId: row.worker_id, token: row.lease_token };
         const now = nowIso(nowMs);
         const retry = this.retryPlan(lease, this.s.runCounters.get(row.run_id)?.status === 'cancelled', nowMs);
-        if (!this.releaseLease(lease, failureAfter(retry, 'worker went stale (lease expired)', 'failed', now))) continue;
+        if (!this.releaseLease(lease, failureAfter(retry, STALE_REASON, 'failed', now))) continue;
         // Its work was not seen to end: the task is reclaimed, and the reap marker stays with the
         // attempt until a reap confirms it (the task is not held for a host that does not answer).
         this.s.attemptEnded.run('lost', now, null, null, 'lease expired: worker stopped renewing', 1, row.run_id, row.task_id, row.attempts);
         const hb = lastHeartbeat(row.worker_id);
         const drafts: EventDraft[] = [{ taskId: row.task_id, workerId: row.worker_id, attempt: row.attempts, timestamp: now, payload: hb ? { state: 'stale', last_heartbeat_at: hb } : { state: 'stale' } }];
-        this.closeWithoutResult(lease, retry, 'worker went stale (lease expired)', drafts, now);
+        this.closeWithoutResult(lease, retry, STALE_REASON, drafts, now);
         this.afterFailure(lease, retry, drafts, now);
         this.events.append(row.run_id, drafts);
         this.refreshRun(row.run_id);
@@ -842,7 +845,7 @@ export class FleetStore {
     return this.s.activeAttempts.all()
       .filter((a) => a.owner_pid === null || (a.owner_pid !== this.ownerPid && !isAlive(a.owner_pid)))
       .map((a) => ({
-        runId: a.run_id, taskId: a.task_id, attempt: a.attempt, workerId: a.worker_id, token: a.lease_token, queueSeq: a.seq, pid: a.pid, pidStart: a.pid_start, workdir: a.workdir,
+        runId: a.run_id, taskId: a.task_id, attempt: a.attempt, workerId: a.worker_id, token: a.lease_token, pid: a.pid, pidStart: a.pid_start, workdir: a.workdir,
         hostRef: storedHostRef(a),
       }));
   }
@@ -899,7 +902,7 @@ export class FleetStore {
 
   /** Puts an orphaned attempt's task back after its agent was ended. Shoal's own crash is not the
    *  task's failure: the attempt does not count against its retry budget, and it is re-run now. */
-  recoverAttempt(a: { runId: string; taskId: string; attempt: number; workerId: string; token: string; queueSeq: number }): void {
+  recoverAttempt(a: Pick<Lease, 'runId' | 'taskId' | 'attempt' | 'workerId' | 'token'>): void {
     this.tx(() => {
       this.s.workEnded.run(a.runId, a.taskId, a.attempt); // called only once its work is ended
       if (this.isCurrent(a)) {
