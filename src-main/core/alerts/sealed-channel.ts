@@ -75,10 +75,3 @@ export function secretPieces(channel: Record<string, unknown>): string[] {
   }
   return [...pieces].sort((a, b) => b.length - a.length);
 }
-
-/** `text` with every piece of `secrets` (see secretPieces) replaced by "…". */
-export function hideSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) out = out.split(s).join('…');
-  return out;
-}

@@ -10,6 +10,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { ToolDescriptor } from '../tools/tool-gateway';
 import type { McpLaunch } from './mcp-config';
+import { hideSecrets } from '../providers/hide-secrets';
 
 const STDERR_TAIL = 2000;
 
@@ -106,9 +107,8 @@ export class McpConnection {
   /** A reason shown in Settings and written to the log must not carry the server's secret
    *  environment values or headers, even when the server itself repeats them (stderr, a 401 body). */
   private redact(text: string): string {
-    const secrets = [...Object.values(this.config.env), ...Object.values(this.config.headers)].filter((v) => v.length >= 4);
-    // Longest first, so a secret that contains another is hidden whole.
-    return secrets.sort((a, b) => b.length - a.length).reduce((out, secret) => out.split(secret).join('[secret]'), text);
+    // Very short values (a flag like "1") are not secrets, and hiding them would garble the text.
+    return hideSecrets(text, [...Object.values(this.config.env), ...Object.values(this.config.headers)].filter((v) => v.length >= 4), '[secret]');
   }
 
   private describeExit(reason: string): string {

@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from 'openai';
 import type { ChatCompletionFunctionTool, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import { hideSecrets } from './hide-secrets';
 import type { ProviderConfig } from './provider-registry';
 
 export type ChatMessage = ChatCompletionMessageParam;
@@ -122,7 +123,7 @@ export class ProviderError extends Error {
 export function describeProviderError(error: unknown, provider: ProviderConfig, model?: string, apiKey?: string | null): ProviderError {
   const described = describe(error, provider, model);
   if (!apiKey || !described.message.includes(apiKey)) return described;
-  return new ProviderError(described.message.split(apiKey).join('[API key]'), described.aborted);
+  return new ProviderError(hideSecrets(described.message, [apiKey], '[API key]'), described.aborted);
 }
 
 function describe(error: unknown, provider: ProviderConfig, model?: string): ProviderError {

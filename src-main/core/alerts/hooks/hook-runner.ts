@@ -10,7 +10,8 @@ import crypto from 'node:crypto';
 import type { SecretCipher } from '../../providers/secret-store';
 import { postRequest } from '../senders/http-post';
 import { signedRequest } from '../senders/webhook';
-import { hideSecrets, openValue, redact, secretPieces } from '../sealed-channel';
+import { hideSecrets } from '../../providers/hide-secrets';
+import { openValue, redact, secretPieces } from '../sealed-channel';
 import { hookMatches, type HookConfig, type HookEventName } from './hook-config';
 
 export interface HookEvent {
