@@ -59,6 +59,11 @@ export interface PromptRequest {
 
 interface ApprovalRow { call_id: string; turn_id: string | null; id: string; status: string; decision: string | null }
 
+/** A tool call's approval, found by its turn and its call id (a model may reuse call ids). */
+function approvalKey(turnId: string | null, callId: string): string {
+  return `${turnId ?? ''}\u0000${callId}`;
+}
+
 export class Runtime {
   /** The settings table, through its one typed accessor. */
   readonly settings: SettingsTable;
@@ -294,11 +299,11 @@ export class Runtime {
 
   private persistedThreadData(threadId: string): ThreadResponse['data'] {
     // By turn and call id: a model may reuse its call ids (call_0 in every reply).
-    const approvals = new Map(this.approvalsOfThread.all(threadId).map((a) => [`${a.turn_id ?? ''}\u0000${a.call_id}`, { id: a.id, status: a.status, decision: a.decision }]));
+    const approvals = new Map(this.approvalsOfThread.all(threadId).map((a) => [approvalKey(a.turn_id, a.call_id), { id: a.id, status: a.status, decision: a.decision }]));
     const history: ThreadMessage[] = this.threadStore.listMessages(threadId, 500).map((m) => ({
       id: m.id, role: m.role, content: m.content, item: m.item, createdAt: m.createdAt,
       approval: m.role === 'tool_call' && typeof m.item?.call_id === 'string'
-        ? (approvals.get(`${typeof m.item.turn_id === 'string' ? m.item.turn_id : ''}\u0000${m.item.call_id}`) ?? null) : null,
+        ? (approvals.get(approvalKey(typeof m.item.turn_id === 'string' ? m.item.turn_id : null, m.item.call_id)) ?? null) : null,
     }));
     const cp = this.threadStore.loadCheckpoint(threadId, 'latest');
     return {
