@@ -68,6 +68,7 @@ export function parseCommand(args: string[], doc: CommandDoc): ParsedArgs {
   return { flags, lists, positional: parsed.positionals };
 }
 
+/** `resume` for `resume [RUN] [options]`. */
 function commandName(doc: CommandDoc): string {
   return doc.usage.split(' ')[0]!;
 }
@@ -82,7 +83,7 @@ export function helpText(doc: CommandDoc): string {
 function explain(error: unknown, doc: CommandDoc): string {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: string }).code;
-  const command = doc.usage.split(' ')[0];
+  const command = commandName(doc);
   const flag = /'(-{1,2}[^' ]+)/.exec(message)?.[1] ?? '';
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${flag}; see \`shoal ${command} --help\``;
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {

@@ -16,11 +16,17 @@ const BEFORE_THE_MOVE = 10; // 0000 … 0009
 
 const spec = (id: string) => JSON.stringify({ id, name: id, instructions: 'true', expected_artifacts: [], timeout_seconds: null, metadata: {} });
 
+/** A store as the version before the move left it, open on its old schema. */
+function storeBeforeTheMove(): { file: string; old: Database.Database } {
+  const file = path.join(tempDir('shoal-queue-up-'), 'shoal.db');
+  const old = new Database(file);
+  migrate(drizzle(old), { migrationsFolder: earlyMigrations(BEFORE_THE_MOVE) });
+  return { file, old };
+}
+
 describe('the queue moving onto the tasks (migration 0010)', () => {
   it('keeps every waiting task, its order and backoff, a paused run, and a lease held across the upgrade', () => {
-    const file = path.join(tempDir('shoal-queue-up-'), 'shoal.db');
-    const old = new Database(file);
-    migrate(drizzle(old), { migrationsFolder: earlyMigrations(BEFORE_THE_MOVE) });
+    const { file, old } = storeBeforeTheMove();
     const now = Date.now();
     const at = new Date(now - 60_000).toISOString();
     old.prepare(`INSERT INTO runs (id, name, status, created_at, tasks_total) VALUES ('r', 'r', 'running', ?, 5), ('p', 'p', 'paused', ?, 1)`).run(at, at);
@@ -65,10 +71,9 @@ describe('the queue moving onto the tasks (migration 0010)', () => {
       store.close();
     }
   });
+
   it('keeps what a waiting task needs (capabilities, its run\'s own workers), a give-back\'s cause, and a held lease\'s deadline', () => {
-    const file = path.join(tempDir('shoal-queue-up-'), 'shoal.db');
-    const old = new Database(file);
-    migrate(drizzle(old), { migrationsFolder: earlyMigrations(BEFORE_THE_MOVE) });
+    const { file, old } = storeBeforeTheMove();
     const now = Date.now();
     const at = new Date(now - 60_000).toISOString();
     old.prepare(`INSERT INTO runs (id, name, status, created_at, tasks_total, worker_specs) VALUES ('r', 'r', 'running', ?, 4, '[]'), ('own', 'own', 'running', ?, 1, '[{"id":"box","name":"box","host":{"kind":"local"}}]')`).run(at, at);
