@@ -305,7 +305,7 @@ describe.each(setups)('host driver conformance: $name: a job that left the group
     const c = makeCore();
     setup.prepare(c);
     const tag = `${process.pid % 1000}${setup.name.length}`;
-    const [escaped, anonymous] = [`sleep 58.${tag}`, `sleep 55.${tag}`];
+    const [escaped, anonymous, quiet] = [`sleep 58.${tag}`, `sleep 55.${tag}`, `sleep 53.${tag}`];
     const runId = launch(c, {
       name: 'escaped', worker_specs: [setup.worker()],
       task_specs: [
@@ -313,16 +313,19 @@ describe.each(setups)('host driver conformance: $name: a job that left the group
         // One that also dropped the attempt's environment cannot be told apart from a stranger's
         // process: it is not signalled, but the attempt no longer waits for the output it holds.
         { id: 'anonymous', name: 'anonymous', instructions: `setsid env -i /bin/${anonymous} & echo started`, retry_policy: { max_attempts: 1 } },
+        // One that let go of the output too: nothing keeps the attempt open, and it must not outlive it.
+        { id: 'quiet', name: 'quiet', instructions: `setsid ${quiet} </dev/null >/dev/null 2>&1 & echo started`, retry_policy: { max_attempts: 1 } },
       ],
     });
     const t0 = Date.now();
     try {
       expect(await c.engine.waitForRun(runId)).toBe('completed');
       expect(Date.now() - t0).toBeLessThan(40_000); // not held open by the jobs (58 s, 55 s)
-      expect(c.engine.fleet.receipts(runId).map((r) => r.result)).toEqual(['pass', 'pass']);
+      expect(c.engine.fleet.receipts(runId).map((r) => r.result)).toEqual(['pass', 'pass', 'pass']);
       await waitFor('the escaped job gone', () => processesRunning(escaped).length === 0, 5_000);
+      await waitFor('the quiet escaped job gone', () => processesRunning(quiet).length === 0, 5_000);
     } finally {
-      for (const pid of [...processesRunning(escaped), ...processesRunning(`/bin/${anonymous}`)]) {
+      for (const pid of [...processesRunning(escaped), ...processesRunning(quiet), ...processesRunning(`/bin/${anonymous}`)]) {
         try {
           process.kill(pid, 'SIGKILL');
         } catch {

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import readline from 'node:readline';
-import { groupMemberCarries, isSameProcess, processStartTime, signalCarriers, signalGroup } from '../fleet/process-tree';
+import { endCarriers, groupMemberCarries, isSameProcess, processStartTime, signalCarriers, signalGroup } from '../fleet/process-tree';
 import { TreeSampler } from '../fleet/tree-usage';
 import { LEFT_GROUP_CHECK_MS, OUTPUT_DRAIN_MS, type AttemptPlan, type AttemptSink, type HostDriver, type HostProbe, type HostUsage } from './host-driver';
 import type { HostRef } from './host-ref';
@@ -59,6 +59,10 @@ export class LocalDriver implements HostDriver {
         child.stderr!.on('data', (chunk: Buffer) => sink.diagnostics(chunk.toString()));
         let result: { code: number | null; signal: NodeJS.Signals | null } | null = null;
         let streamsOpen = 2;
+        // A job that left the agent's group and its output too (setsid with its streams redirected,
+        // as a daemon does) neither holds the attempt open nor answers the group's signals: found by
+        // the attempt's entry in its environment once the agent exits, it ends before the attempt does.
+        let carriersEnded: Promise<unknown> = Promise.resolve();
         const maybe = (): void => {
           if (!result || streamsOpen > 0) return;
           if (killTimer) clearTimeout(killTimer);
@@ -66,7 +70,8 @@ export class LocalDriver implements HostDriver {
           // Anything the agent left behind in its group (a background job) goes with it; the group
           // id stays reserved while a member lives, so this cannot hit a stranger.
           signalGroup(pid, 'SIGKILL');
-          sink.finish({ code: result.code, signal: result.signal });
+          const { code, signal: sig } = result;
+          void carriersEnded.then(() => sink.finish({ code, signal: sig }));
         };
         child.stdout!.once('close', () => { streamsOpen--; maybe(); });
         child.stderr!.once('close', () => { streamsOpen--; maybe(); });
@@ -76,6 +81,7 @@ export class LocalDriver implements HostDriver {
           // What the agent left running in its group goes now, not when it lets go of the output
           // it may hold (which would keep the attempt open past any timeout).
           signalGroup(pid, 'SIGKILL');
+          if (workdir) carriersEnded = endCarriers(`SHOAL_WORKDIR=${workdir}`).catch(() => 0);
           maybe();
           if (streamsOpen > 0) setTimeout(releaseOutput, LEFT_GROUP_CHECK_MS).unref();
         });

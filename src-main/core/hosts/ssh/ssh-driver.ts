@@ -172,10 +172,12 @@ export class SshDriver implements HostDriver {
       let lost: string | null = null;
       let killTimer: NodeJS.Timeout | null = null;
       // Once the agent has exited, what it left running in its group (a background job) is ended at
-      // once: it would hold the channel open past any timeout, and outlive the attempt otherwise.
+      // once: it would hold the channel open past any timeout, and outlive the attempt otherwise. So
+      // is a job that left the group and let go of the output too (setsid with its streams
+      // redirected): nothing holds the attempt open for it, and only its environment names it.
       let leftovers: Promise<unknown> | null = null;
       const endLeftovers = (pgid: number): Promise<unknown> =>
-        (leftovers ??= this.conn.exec(endLeftoversCommand(pgid, dir), undefined, { control: true }).catch(() => undefined));
+        (leftovers ??= this.conn.exec(`${endLeftoversCommand(pgid, dir)}\n${endCarriersCommand(dir)}`, undefined, { control: true }).catch(() => undefined));
       let closed = false;
       agent.onExit(() => {
         if (!ref) return;
