@@ -34,6 +34,21 @@ describe('a spec that names its run', () => {
     expect(runRows(db)).toEqual([{ id: 'nightly', name: 'first' }]);
   });
 
+  it('is refused when its id comes out as the branch and folder name of another run ("a..b" and "A.b"), naming that run', async () => {
+    const dir = tempDir();
+    const db = path.join(dir, 'shoal.db');
+    const spec = path.join(dir, 'named.yaml');
+    fs.writeFileSync(spec, 'id: v1..2\nname: first\ntask_specs:\n  - { id: a, name: A, instructions: echo one }\n');
+    expect((await runCli(['run', spec, '--db', db])).code).toBe(0);
+    fs.writeFileSync(spec, 'id: V1.2\nname: second\ntask_specs:\n  - { id: a, name: A, instructions: echo two }\n');
+    const again = await runCli(['run', spec, '--db', db]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('id: "V1.2" would share its branches and folders (V1.2) with run "v1..2"');
+    expect(again.stderr).toContain('nothing was run');
+    expect(runRows(db)).toEqual([{ id: 'v1..2', name: 'first' }]);
+    expect(fs.readdirSync(path.join(dir, 'workdirs'))).toEqual(['v1.2']);
+  });
+
   it('is refused the same way by `shoal run --server`, which exits 2', async () => {
     const dir = tempDir();
     const db = path.join(dir, 'host.db');

@@ -10,6 +10,7 @@ import { readSpecFile, readWorkspace, withWorkspace } from '../read-spec';
 import { watchRuns } from '../watch-run';
 import { alertWaitMs, waitForAlerts } from '../alerts-drain';
 import { runOnServer } from '../watch-server-run';
+import { runIdProblem } from '../../core/fleet/run-id-taken';
 
 export const doc: CommandDoc = {
   usage: 'run SPEC [options]',
@@ -48,8 +49,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   try {
     // A spec that names its run (`id:`) can name one the store already has: refused as the launch
     // preview refuses it, by field, before anything starts (it was SQLite's words and exit 1).
-    if (core.engine.fleet.runStatus(result.spec.run.id) !== null) {
-      io.stderr.write(`id: "${result.spec.run.id}" is already used by another run; give the spec a new id or leave id out\n`);
+    const taken = runIdProblem(core.store.db, result.spec.run.id);
+    if (taken !== null) {
+      io.stderr.write(`${taken}\n`);
       io.stderr.write(`${positional[0]}: invalid spec; nothing was run\n`);
       return 2;
     }

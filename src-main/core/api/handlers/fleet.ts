@@ -16,6 +16,7 @@ import type { Handler } from '../dispatch';
 import { listExamples, type Example } from '../examples';
 import { specCheck } from '../spec-preview';
 import { probeSpecWorkers } from '../probe-spec-workers';
+import { runIdProblem } from '../../fleet/run-id-taken';
 
 export function fleetHandlers(core: CoreServices): { [M in keyof typeof fleetMethods]: Handler<M> } {
   const timeline = new TimelineView(core.store);
@@ -57,9 +58,8 @@ export function fleetHandlers(core: CoreServices): { [M in keyof typeof fleetMet
       const { check, result } = loadForLaunch(text, filename, workspace);
       const { issues } = check;
       if (!result.ok || !check.ok) throw new ShoalError('invalid_input', `The spec has ${issues.length} problem${issues.length === 1 ? '' : 's'}; nothing was created.`, issues);
-      if (core.engine.fleet.runStatus(result.spec.run.id) !== null) {
-        throw new ShoalError('conflict', `A run with id "${result.spec.run.id}" already exists; give the spec a new id or leave id out.`, [`id: "${result.spec.run.id}" is already used by another run`]);
-      }
+      const taken = runIdProblem(core.store.db, result.spec.run.id);
+      if (taken !== null) throw new ShoalError('conflict', `The run id "${result.spec.run.id}" is taken; give the spec a new id or leave id out.`, [taken]);
       return { runId: core.engine.launch(result.spec) };
     },
     'specs.examples': () => listExamples().map(describeExample),
