@@ -2,12 +2,14 @@
 // and serves nothing outside the renderer folder.
 import fs from 'node:fs';
 import http from 'node:http';
+import type net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { ShoalCore } from '../core/shoal';
 import { tempCore, tempDir } from '../core/test-support/temp-core';
-import { startHeadlessServer, type HeadlessServer } from './server';
+import { waitFor } from '../core/test-support/wait-for';
+import { MAX_UNREAD_BYTES, startHeadlessServer, type HeadlessServer } from './server';
 
 let core: ShoalCore;
 let server: HeadlessServer;
@@ -45,6 +47,11 @@ function socket(query: string, headers: Record<string, string> = {}): Promise<We
     ws.once('error', reject);
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
   });
+}
+
+/** The TCP socket under a client: pausing it stops reading, as a stuck page does. */
+function rawSocket(ws: WebSocket): net.Socket {
+  return (ws as unknown as { _socket: net.Socket })._socket;
 }
 
 function call(ws: WebSocket, id: number, method: string, input: unknown): Promise<{ id: number; envelope: { ok: boolean; value?: unknown; error?: { code: string; message: string; issues?: string[] } } }> {
@@ -123,4 +130,31 @@ describe('headless host', () => {
     a.close();
     b.close();
   });
+
+  it('drops a socket that stopped reading its pushed events, and keeps the ones that read', async () => {
+    const stuck = await socket(`?token=${server.token}`);
+    const reading = await socket(`?token=${server.token}`);
+    rawSocket(stuck).pause();
+    let heard = 0;
+    reading.on('message', (d: Buffer) => (heard += d.length));
+    let stuckClosed = false;
+    stuck.once('close', () => (stuckClosed = true));
+    let readingClosed = false;
+    reading.once('close', () => (readingClosed = true));
+    // Five times the limit, in flushes of 1 MB a bus tick apart: the stuck page's socket buffers fill,
+    // then its unread bytes pass the limit.
+    const body = 'x'.repeat(4096);
+    const sent = 5 * MAX_UNREAD_BYTES;
+    for (let pushed = 0; pushed < sent; pushed += 256 * body.length) {
+      core.bus.workerEvents('r', Array.from({ length: 256 }, (_, i) => ({ seq: pushed + i, body })));
+      await new Promise((r) => setTimeout(r, 70));
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    expect(heard).toBeGreaterThan(sent);
+    expect(readingClosed).toBe(false);
+    // Reading again, the stuck page finds its connection gone (and would reconnect and refetch).
+    rawSocket(stuck).resume();
+    await waitFor('the stuck socket dropped', () => stuckClosed, 10_000);
+    reading.close();
+  }, 60_000);
 });

@@ -22,6 +22,11 @@ export interface HeadlessServer {
 }
 
 const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+/** Pushed events a socket may leave unread before it is dropped. A page that stopped reading (a
+ *  suspended machine, a stuck tab) would otherwise hold every event of every run in this process's
+ *  memory. Dropped, it reconnects once it reads again and refetches everything from the store, so
+ *  nothing it shows is lost. */
+export const MAX_UNREAD_BYTES = 8 * 1024 * 1024;
 
 export async function startHeadlessServer(options: HeadlessServerOptions): Promise<HeadlessServer> {
   const token = options.token ?? newToken();
@@ -63,7 +68,13 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
 
   function attach(ws: WebSocket): void {
     const unsubscribe = core.bus.subscribe((event) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event }));
+      if (ws.readyState !== ws.OPEN) return;
+      if (ws.bufferedAmount > MAX_UNREAD_BYTES) {
+        unsubscribe();
+        ws.terminate();
+        return;
+      }
+      ws.send(JSON.stringify({ event }));
     });
     ws.on('close', unsubscribe);
     ws.on('error', unsubscribe);
