@@ -80,6 +80,31 @@ describe('MCP servers', () => {
     expect(offered.find((o) => o.function.name === 'test__echo')?.function.parameters).toMatchObject({ type: 'object', properties: { text: { type: 'string' } } });
   });
 
+  it('caps a tool\'s huge output before it reaches the model and the store, and says how much there was', async () => {
+    const h = await harness();
+    await h.call('mcp.save', { server: stdio('big', ['--huge']) });
+    expect(statusOf(h, 'big')).toBe('ready');
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    const total = 3 * 1024 * 1024;
+    const accepted = await h.call<ThreadResponse>('threads.message', { threadId: t, input: `call big__huge {"bytes": ${total}}` });
+    await until(() => h.frames.some((f) => f.frame.event === 'response_end' && f.frame.response_id === accepted.responseId), 30_000, 'the reply');
+    const result = h.core.runtime.readThread(t).data.history!.find((m) => m.role === 'tool_result')!;
+    const output = String(result.item!.output);
+    expect(result.item).toMatchObject({ tool: 'big__huge', status: 'completed' });
+    expect(output.length).toBeLessThan(70 * 1024);
+    expect(output).toMatch(new RegExp(`\\[output truncated: ${total} bytes; the first 65536 are shown\\]$`));
+    expect(output).not.toContain('TAIL');
+    // The stored row and the model's context hold the capped text, not megabytes.
+    const stored = h.core.store.db.prepare("SELECT MAX(LENGTH(content)) AS n FROM messages WHERE thread_id = ? AND role = 'tool_result'").get(t) as { n: number };
+    expect(stored.n).toBeLessThan(70 * 1024);
+    const toModel = h.chat.requests.filter((r) => r.path === '/v1/chat/completions').at(-1)!.body!.messages.at(-1)!;
+    expect(toModel.role).toBe('tool');
+    expect(JSON.stringify(toModel.content).length).toBeLessThan(70 * 1024);
+    // A small answer is untouched.
+    const small = await h.core.tools.invoke({ tool: 'big__huge', arguments: { bytes: 10 }, callId: 'c2', scope: { kind: 'thread', threadId: t, turnId: 'u', workdir: '/tmp' } });
+    expect(small).toMatchObject({ status: 'completed', output: 'xxxxxxTAIL' });
+  });
+
   it('offers its tools to a fleet agent through the gateway\'s MCP endpoint', async () => {
     const h = await harness();
     await h.call('mcp.save', { server: stdio('test') });
