@@ -62,7 +62,8 @@ export class ThreadManager {
       source: options.source ?? implied,
       model: options.model ?? 'auto',
       modelProvider,
-      status: 'running',
+      // Idle until a message starts a turn: "running" means a reply is being written.
+      status: 'idle',
       archived: false,
       forkedFrom,
       cwd,
@@ -84,7 +85,8 @@ export class ThreadManager {
     const current = loaded ? this.store.getThread(loaded.id) : null;
     if (current) {
       // A folder given here is where its tools run from now on, as for a thread resumed from the store.
-      const thread = params.cwd !== undefined && params.cwd !== current.cwd ? { ...current, cwd: params.cwd, updatedAt: nowIso() } : current;
+      const moved = params.cwd !== undefined && params.cwd !== current.cwd;
+      const thread = moved || current.archived ? { ...current, ...restored(current), cwd: params.cwd ?? current.cwd, updatedAt: nowIso() } : current;
       if (thread !== current) this.store.upsertThread(thread);
       this.runningThreads.set(thread.id, thread);
       return {
@@ -94,7 +96,9 @@ export class ThreadManager {
     }
     const persisted = this.store.getThread(params.threadId);
     if (!persisted) return null;
-    const thread: ThreadRecord = { ...persisted, status: 'running', updatedAt: nowIso(), cwd: params.cwd ?? persisted.cwd };
+    // Resuming loads the conversation to carry on; it starts no turn, so the thread is not "running"
+    // (that status means a reply is being written, and a restart would take it for one cut short).
+    const thread: ThreadRecord = { ...persisted, ...restored(persisted), updatedAt: nowIso(), cwd: params.cwd ?? persisted.cwd };
     this.store.transaction(() => {
       this.store.upsertThread(thread);
       for (const item of params.history ?? []) this.appendHistory(thread.id, item);
@@ -177,6 +181,12 @@ export class ThreadManager {
     if (typeof item === 'object' && item !== null && !Array.isArray(item)) this.store.appendItem(threadId, 'history', item as Record<string, unknown>);
     else this.store.appendItem(threadId, 'history', { type: 'value', value: item });
   }
+}
+
+/** Resuming an archived thread brings it back to the listings, idle, as unarchiving does: a thread
+ *  left archived could not be written to, and the person asked to carry it on. */
+function restored(t: ThreadRecord): Partial<ThreadRecord> {
+  return t.archived ? { archived: false, status: 'idle' } : {};
 }
 
 function forkParent(items: unknown[]): string | null {

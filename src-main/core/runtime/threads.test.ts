@@ -59,7 +59,7 @@ describe('thread lifecycle', () => {
     const created = await h.call<ThreadResponse>('threads.create', {});
     expect(created.status).toBe('created');
     expect(created.threadId).toMatch(/^thread-[0-9a-f-]{36}$/);
-    expect(created.thread).toMatchObject({ source: 'interactive', preview: 'New conversation', status: 'running', model: 'auto', modelProvider: h.providerId, providerName: 'Scripted', archived: false, name: null });
+    expect(created.thread).toMatchObject({ source: 'interactive', preview: 'New conversation', status: 'idle', model: 'auto', modelProvider: h.providerId, providerName: 'Scripted', archived: false, name: null });
     expect(created.cwd).toBe(path.join(h.core.dataDir, 'threads', created.threadId));
 
     const folder = tempDir('shoal-project-');
@@ -97,7 +97,7 @@ describe('thread lifecycle', () => {
     const h = await harness();
     const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
     const resumed = await h.call<ThreadResponse>('threads.resume', { threadId: t, history: [{ type: 'note', text: 'carried over' }] });
-    expect(resumed).toMatchObject({ status: 'resumed', thread: { id: t, status: 'running' } });
+    expect(resumed).toMatchObject({ status: 'resumed', thread: { id: t, status: 'idle' } });
     expect(resumed.data.history?.map((m) => [m.role, m.item])).toEqual([['history', { type: 'note', text: 'carried over' }]]);
 
     const forked = await h.call<ThreadResponse>('threads.fork', { threadId: t });
@@ -106,6 +106,40 @@ describe('thread lifecycle', () => {
     expect(forked.threadId).not.toBe(t);
     expect(forked.data.history?.[0]?.item).toEqual({ type: 'fork', from_thread_id: t });
     expect(forked.thread?.preview).toBe(truncatePreview(JSON.stringify({ type: 'fork', from_thread_id: t })));
+  });
+});
+
+describe('resume', () => {
+  it('brings an archived thread back idle and listed, not "running" with nothing running', async () => {
+    const dir = tempDir('shoal-threads-');
+    const h = await harness({}, dir);
+    const loaded = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    const imported = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    for (const t of [loaded, imported]) await h.call('threads.archive', { threadId: t });
+    // Without history (the thread is loaded in this process) and with history (read from the store).
+    const a = await h.call<ThreadResponse>('threads.resume', { threadId: loaded });
+    const b = await h.call<ThreadResponse>('threads.resume', { threadId: imported, history: [{ type: 'note', text: 'carried over' }] });
+    for (const r of [a, b]) {
+      expect(r).toMatchObject({ status: 'resumed', thread: { status: 'idle', archived: false, busy: false } });
+      expect(h.core.runtime.readThread(r.threadId).thread).toMatchObject({ status: 'idle', archived: false });
+    }
+    expect((await h.call<ThreadResponse>('threads.list', {})).threads.map((t) => t.id)).toEqual(expect.arrayContaining([loaded, imported]));
+    // It can be written to at once, and a restart finds no reply cut short.
+    await send(h, imported, 'hello again');
+    expect(h.core.runtime.readThread(imported).thread?.status).toBe('idle');
+    const again = await crashAndRestart(h, dir);
+    for (const t of [loaded, imported]) {
+      expect(again.core.runtime.readThread(t).thread?.status).toBe('idle');
+      expect(history(again, t).some((m) => m.role === 'error')).toBe(false);
+    }
+  });
+
+  it('resuming a thread that is idle leaves it idle (and one that failed, failed)', async () => {
+    const h = await harness();
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    h.core.runtime.threads.setStatus(t, 'failed');
+    expect((await h.call<ThreadResponse>('threads.resume', { threadId: t, history: [] })).thread?.status).toBe('failed');
+    expect(h.core.runtime.readThread(t).thread?.status).toBe('failed');
   });
 });
 
