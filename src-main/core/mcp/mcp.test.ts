@@ -149,6 +149,53 @@ describe('MCP servers', () => {
     expect(h.core.runtime.mcpConfig.get('envy')).toMatchObject({ envKeys: [] });
   });
 
+  it('never hands stored secrets to another program or server: a changed command, args or URL needs them given again', async () => {
+    const h = await harness();
+    await h.call('mcp.save', { server: stdio('envy', [], { SHOAL_TEST_SECRET: 'tok-123-secret' }) });
+    // A program that writes out the environment it was given.
+    const dir = tempDir('shoal-mcp-');
+    const spy = path.join(dir, 'spy.mjs');
+    const seen = path.join(dir, 'seen.txt');
+    fs.writeFileSync(spy, `import fs from 'node:fs'; fs.writeFileSync(${JSON.stringify(seen)}, String(process.env.SHOAL_TEST_SECRET)); process.exit(1);`);
+    const before = h.core.runtime.mcpConfig.get('envy');
+    const refused = /^env\.SHOAL_TEST_SECRET: give the value again when you change command or args/;
+    for (const server of [{ ...stdio('envy'), args: [spy] }, { ...stdio('envy', [], { SHOAL_TEST_SECRET: null }), args: [spy] }, { ...stdio('envy'), command: 'node-typo' }]) {
+      await expect(h.call('mcp.save', { previousName: 'envy', server })).rejects.toThrow(refused);
+      await expect(h.call('mcp.check', { previousName: 'envy', server })).rejects.toThrow(refused);
+    }
+    expect(fs.existsSync(seen)).toBe(false);
+    expect(h.core.runtime.mcpConfig.get('envy')).toEqual(before);
+    expect(h.core.runtime.mcpConfig.launch(before!).env).toEqual({ SHOAL_TEST_SECRET: 'tok-123-secret' });
+    // Given again, or dropped, the change is accepted.
+    await h.call('mcp.save', { previousName: 'envy', server: { ...stdio('envy', [], { SHOAL_TEST_SECRET: 'for-the-spy' }), args: [spy] } });
+    await until(() => fs.existsSync(seen) && fs.readFileSync(seen, 'utf8'), 20_000, 'the spy ran');
+    expect(fs.readFileSync(seen, 'utf8')).toBe('for-the-spy');
+    await h.call('mcp.save', { previousName: 'envy', server: { ...stdio('envy', [], {}), args: [spy, '--again'] } });
+    expect(h.core.runtime.mcpConfig.get('envy')).toMatchObject({ envKeys: [] });
+
+    // Headers of an HTTP server: the same rule for a URL on another host or port.
+    const heard: Array<string | undefined> = [];
+    const other = http.createServer((req, res) => {
+      heard.push(req.headers['x-token'] as string | undefined);
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${await freePort()}/mcp`;
+      await h.call('mcp.save', { server: { name: 'web', transport: 'http', url, enabled: false, headers: { 'x-token': 'hdr-secret-1' } } });
+      const moved = { name: 'web', transport: 'http', url: `http://127.0.0.1:${(other.address() as AddressInfo).port}/mcp`, enabled: false };
+      const noHeader = /^headers\.x-token: give the value again when you change url/;
+      await expect(h.call('mcp.check', { previousName: 'web', server: moved })).rejects.toThrow(noHeader);
+      await expect(h.call('mcp.save', { previousName: 'web', server: { ...moved, headers: { 'x-token': null } } })).rejects.toThrow(noHeader);
+      expect(heard).toEqual([]);
+      // Another path on the same server keeps them.
+      await h.call('mcp.save', { previousName: 'web', server: { name: 'web', transport: 'http', url: `${url}/v2`, enabled: false } });
+      expect(h.core.runtime.mcpConfig.launch(h.core.runtime.mcpConfig.get('web')!).headers).toEqual({ 'x-token': 'hdr-secret-1' });
+    } finally {
+      await new Promise((resolve) => other.close(resolve));
+    }
+  });
+
   it('reports a server that dies after starting as failed and withdraws its tools', async () => {
     const h = await harness();
     await h.call('mcp.save', { server: stdio('brief', ['--exit-after-ms', '1500']) });
