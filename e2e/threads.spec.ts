@@ -133,3 +133,48 @@ test('rename, search, fork and archive threads, and launch one as a task', async
   await shell.screenshot('threads-list');
   fs.rmSync(project, { recursive: true, force: true });
 });
+
+test('a reply whose response_end is lost in a reconnect ends once the thread is read again', async ({ page, host }) => {
+  await withProvider(host);
+  // The page's WebSocket goes through the test: when armed, the connection drops exactly as the
+  // response_end frame is sent, so the page never sees it (nor anything after it on that socket).
+  let armed = false;
+  let dropped = 0;
+  await page.routeWebSocket(/\/ws/, (ws) => {
+    const server = ws.connectToServer();
+    server.onMessage((message) => {
+      if (armed && typeof message === 'string' && message.includes('"response_end"')) {
+        armed = false;
+        dropped++;
+        ws.close();
+        server.close();
+        return;
+      }
+      ws.send(message);
+    });
+  });
+  const shell = new ShellPage(page);
+  const threads = new ThreadsPage(page);
+  await shell.open(`${host.url}#/threads`);
+  await threads.newThread();
+
+  let resume!: () => void;
+  const held = new Promise<void>((r) => (resume = r));
+  const reply = 'A reply whose end the window never hears about.';
+  chat.setScript((body, call) => call === 1 ? { text: reply, chunkSize: 4, holdAfterChars: 8, resume: held } : defaultScript(body, call));
+  await threads.send('Hello there');
+  const streaming = threads.conversation.getByTestId('msg-streaming');
+  await expect(streaming).toContainText('A reply');
+  await expect(threads.conversation).toHaveAttribute('data-busy', 'true');
+  armed = true;
+  resume();
+  // After the reconnect the thread is read again: no turn in progress, the reply is stored.
+  await expect.poll(() => dropped).toBe(1);
+  await expect(threads.assistantMessages().last()).toHaveText(reply, { timeout: 15_000 });
+  await expect(streaming).toHaveCount(0);
+  await expect(threads.conversation).not.toHaveAttribute('data-busy', /.*/);
+  await expect(threads.conversation.getByRole('button', { name: 'Send' })).toBeVisible();
+  // And the conversation carries on.
+  await threads.send('Still there?');
+  await expect(threads.assistantMessages().last()).toHaveText('You said: Still there?');
+});
