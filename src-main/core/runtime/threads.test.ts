@@ -213,6 +213,8 @@ describe('conversations', () => {
     expect(request.request).toMatchObject({ command: 'touch approved.txt', cwd, matched_rule: expect.stringContaining('touch') });
     expect(history(h, t).find((m) => m.role === 'tool_call')?.approval).toMatchObject({ id: request.id, status: 'pending' });
     expect(fs.existsSync(path.join(cwd, 'approved.txt'))).toBe(false);
+    // The notification names the thread that asks, so clicking it can open that thread.
+    expect(h.events.filter((e) => e.type === 'notify')).toEqual([{ type: 'notify', title: 'Approval needed', body: 'touch approved.txt', threadId: t }]);
     h.core.approvals.decide(request.id, 'approved', 'you');
     await until(() => h.frames.some((f) => f.frame.event === 'response_end' && f.frame.response_id === first.responseId));
     expect(fs.existsSync(path.join(cwd, 'approved.txt'))).toBe(true);
