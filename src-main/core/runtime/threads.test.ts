@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ThreadResponse } from '../../../src-shared/contract';
+import { startChatServer } from '../test-support/chat-server';
 import { runtimeHarness, until, type RuntimeHarness } from '../test-support/runtime-core';
 import { tempDir } from '../test-support/temp-core';
 import { previewFromInitialHistory, truncatePreview } from './preview';
@@ -131,6 +132,26 @@ describe('resume', () => {
     for (const t of [loaded, imported]) {
       expect(again.core.runtime.readThread(t).thread?.status).toBe('idle');
       expect(history(again, t).some((m) => m.role === 'error')).toBe(false);
+    }
+  });
+
+  it('a model or provider given on resume is the one the thread talks to from then on, as the answer says', async () => {
+    const h = await harness();
+    const other = await startChatServer();
+    try {
+      const p2 = h.core.runtime.providers.save({ name: 'Other', baseUrl: other.baseUrl, model: 'other-model' });
+      // Loaded in this process (no history), and read from the store (with history).
+      for (const history of [undefined, []]) {
+        const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+        const resumed = await h.call<ThreadResponse>('threads.resume', { threadId: t, modelProvider: p2.id, model: 'special-model', ...(history ? { history } : {}) });
+        expect(resumed).toMatchObject({ modelProvider: p2.id, model: 'special-model', thread: { modelProvider: p2.id, model: 'special-model', providerName: 'Other' } });
+        expect(h.core.runtime.readThread(t).thread).toMatchObject({ modelProvider: p2.id, model: 'special-model' });
+        await send(h, t, 'hello');
+      }
+      expect(other.requests.filter((r) => r.path === '/v1/chat/completions').map((r) => r.body!.model)).toEqual(['special-model', 'special-model']);
+      expect(h.chat.requests.filter((r) => r.path === '/v1/chat/completions')).toEqual([]);
+    } finally {
+      await other.close();
     }
   });
 
