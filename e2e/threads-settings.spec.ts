@@ -55,6 +55,44 @@ test('adds a model provider after a connection check, and never shows its key ag
   await shell.screenshot('settings-providers');
 });
 
+test('asks for a stored key or secret again when a provider or an MCP server is pointed somewhere else', async ({ page, host }) => {
+  const typo = await startChatServer();
+  try {
+    await callHost(host, 'providers.save', { name: 'Hosted', baseUrl: chat.baseUrl, model: 'scripted-model', apiKey: 'sk-e2e-secret-key' });
+    await callHost(host, 'mcp.save', { server: { name: 'notes', transport: 'stdio', command: process.execPath, args: [MCP_SERVER], enabled: false, env: { NOTES_TOKEN: 't0k-e2e' } } });
+    const shell = new ShellPage(page);
+    const settings = new RuntimeSettingsPage(page);
+    await shell.open(`${host.url}#/settings`);
+
+    await settings.providers.getByTestId('provider-row').getByRole('button', { name: 'Edit' }).click();
+    const form = settings.providers.getByTestId('provider-form');
+    await expect(form.getByTestId('api-key-needed')).toHaveCount(0);
+    await form.getByLabel('Base URL').fill(typo.baseUrl);
+    await expect(form.getByTestId('api-key-needed')).toContainText('enter the API key again');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect(form).toContainText('apiKey: give the key again when you change baseUrl');
+    expect(typo.requests).toEqual([]);
+    await form.getByLabel('API key').fill('sk-typo-server-key');
+    await expect(form.getByTestId('api-key-needed')).toHaveCount(0);
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect(settings.providers.getByTestId('provider-row')).toContainText(typo.baseUrl);
+
+    const row = settings.mcp.locator('[data-testid="mcp-row"]', { hasText: 'notes' });
+    await row.getByRole('button', { name: 'Edit' }).click();
+    const mcpForm = settings.mcp.getByTestId('mcp-form');
+    await mcpForm.getByLabel('Arguments, one per line').fill(`${MCP_SERVER}\n--other`);
+    await expect(mcpForm.getByTestId('mcp-secrets-needed')).toContainText('type NOTES_TOKEN again');
+    await mcpForm.getByRole('button', { name: 'Save' }).click();
+    await expect(mcpForm).toContainText('env.NOTES_TOKEN: give the value again when you change command or args');
+    await mcpForm.getByLabel('Environment').fill('NOTES_TOKEN=t0k-new');
+    await expect(mcpForm.getByTestId('mcp-secrets-needed')).toHaveCount(0);
+    await mcpForm.getByRole('button', { name: 'Save' }).click();
+    await expect(row).toContainText('--other');
+  } finally {
+    await typo.close();
+  }
+});
+
 test('adds an MCP server that starts, reports its tools, and says why a broken one fails', async ({ page, host }) => {
   const shell = new ShellPage(page);
   const settings = new RuntimeSettingsPage(page);

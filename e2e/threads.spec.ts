@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { defaultScript, startChatServer, type ChatServer } from '../src-main/core/test-support/chat-server';
 import { callHost } from './fixtures/host-call';
+import { clickNotification, notificationsShown, spyOnNotifications } from './fixtures/notification-spy';
 import { expect, test, type ShoalHost } from './fixtures/shoal-host';
 import { ShellPage } from './pages/shell-page';
 import { ThreadsPage } from './pages/threads-page';
@@ -132,4 +133,74 @@ test('rename, search, fork and archive threads, and launch one as a task', async
   await expect(threads.list.getByRole('link', { name: /Greeting task/ })).toContainText('Archived');
   await shell.screenshot('threads-list');
   fs.rmSync(project, { recursive: true, force: true });
+});
+
+test('a reply whose response_end is lost in a reconnect ends once the thread is read again', async ({ page, host }) => {
+  await withProvider(host);
+  // The page's WebSocket goes through the test: when armed, the connection drops exactly as the
+  // response_end frame is sent, so the page never sees it (nor anything after it on that socket).
+  let armed = false;
+  let dropped = 0;
+  await page.routeWebSocket(/\/ws/, (ws) => {
+    const server = ws.connectToServer();
+    server.onMessage((message) => {
+      if (armed && typeof message === 'string' && message.includes('"response_end"')) {
+        armed = false;
+        dropped++;
+        ws.close();
+        server.close();
+        return;
+      }
+      ws.send(message);
+    });
+  });
+  const shell = new ShellPage(page);
+  const threads = new ThreadsPage(page);
+  await shell.open(`${host.url}#/threads`);
+  await threads.newThread();
+
+  let resume!: () => void;
+  const held = new Promise<void>((r) => (resume = r));
+  const reply = 'A reply whose end the window never hears about.';
+  chat.setScript((body, call) => call === 1 ? { text: reply, chunkSize: 4, holdAfterChars: 8, resume: held } : defaultScript(body, call));
+  await threads.send('Hello there');
+  const streaming = threads.conversation.getByTestId('msg-streaming');
+  await expect(streaming).toContainText('A reply');
+  await expect(threads.conversation).toHaveAttribute('data-busy', 'true');
+  armed = true;
+  resume();
+  // After the reconnect the thread is read again: no turn in progress, the reply is stored.
+  await expect.poll(() => dropped).toBe(1);
+  await expect(threads.assistantMessages().last()).toHaveText(reply, { timeout: 15_000 });
+  await expect(streaming).toHaveCount(0);
+  await expect(threads.conversation).not.toHaveAttribute('data-busy', /.*/);
+  await expect(threads.conversation.getByRole('button', { name: 'Send' })).toBeVisible();
+  // And the conversation carries on.
+  await threads.send('Still there?');
+  await expect(threads.assistantMessages().last()).toHaveText('You said: Still there?');
+});
+
+test('a thread\'s approval notification and approval entry open the thread that asks', async ({ page, host, context }) => {
+  await spyOnNotifications(context, host.origin);
+  await withProvider(host);
+  await callHost(host, 'approvals.rules.save', { rule: { id: 'ask-touch', tool: 'exec_shell', prefix: 'touch', action: 'ask' }, isNew: true });
+  const shell = new ShellPage(page);
+  const threads = new ThreadsPage(page);
+  await shell.open(`${host.url}#/threads`);
+  await threads.newThread();
+  const threadId = await threads.threadId();
+  // Another page is open when the thread's tool call starts waiting.
+  await threads.messageBox.fill('run: touch e2e-notified.txt');
+  await threads.messageBox.press('Enter');
+  await page.evaluate(() => (window.location.hash = '#/approvals'));
+  await expect.poll(async () => (await notificationsShown(page)).map((n) => n.title), { timeout: 15_000 }).toContain('Approval needed');
+  const index = (await notificationsShown(page)).findIndex((n) => n.title === 'Approval needed');
+  await clickNotification(page, index);
+  await expect(page).toHaveURL(new RegExp(`#/threads/${threadId}$`));
+  await expect(threads.toolCalls.last()).toHaveAttribute('data-state', 'waiting');
+  // The approval dialog (and the inbox) link to the thread too.
+  const dialog = page.getByTestId('approval-dialog');
+  await expect(dialog.getByTestId('approval-thread')).toHaveAttribute('href', `#/threads/${threadId}`);
+  await dialog.locator('[data-decision="denied"]').click();
+  await expect(threads.toolCalls.last()).toHaveAttribute('data-state', 'denied', { timeout: 15_000 });
 });

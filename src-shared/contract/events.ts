@@ -7,7 +7,7 @@ import { EventFrameSchema } from './frames';
 export const ServerEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('invalidate'), families: z.array(z.enum(QUERY_FAMILIES)) }),
   z.object({ type: z.literal('worker_events'), runId: z.string(), events: z.array(z.record(z.string(), z.unknown())) }),
-  z.object({ type: z.literal('notify'), title: z.string(), body: z.string(), runId: z.string().optional(), taskId: z.string().optional() }),
+  z.object({ type: z.literal('notify'), title: z.string(), body: z.string(), runId: z.string().optional(), taskId: z.string().optional(), threadId: z.string().optional() }),
   z.object({ type: z.literal('frame'), threadId: z.string().optional(), frame: EventFrameSchema }),
 ]);
 export type ServerEvent = z.infer<typeof ServerEventSchema>;

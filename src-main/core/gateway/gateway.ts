@@ -388,7 +388,7 @@ export class ShoalToolGateway implements ToolGateway {
     this.deps.bus?.invalidate('approvals');
     this.deps.bus?.notify({
       type: 'notify', title: 'Approval needed', body: call.command.slice(0, 200),
-      ...(scope.kind === 'task' ? { runId: scope.runId, taskId: scope.taskId } : {}),
+      ...(scope.kind === 'task' ? { runId: scope.runId, taskId: scope.taskId } : { threadId: scope.threadId }),
     });
     return record;
   }

@@ -55,6 +55,29 @@ export function validateMcpInput(input: McpServerInput): void {
   }
 }
 
+/** Where a server's stored secrets go: the program and its arguments, or the URL's origin. */
+function destination(c: McpServerConfig | McpServerInput): string {
+  if (c.transport === 'stdio') return JSON.stringify([c.command.trim(), ...(c.args ?? [])]);
+  try {
+    return new URL(c.url.trim()).origin;
+  } catch {
+    return c.url.trim();
+  }
+}
+
+/** Stored environment values and headers go only to the program or server they were saved for: an
+ *  edit that points the server elsewhere (another command or arguments, a URL on another host or
+ *  port) must give each kept value again, or drop it. Throws naming the first value it would carry. */
+export function checkSecretsFollow(input: McpServerInput, saved: McpServerConfig | null): void {
+  if (!saved || saved.transport !== input.transport || destination(saved) === destination(input)) return;
+  const storedKeys = saved.transport === 'stdio' ? saved.envKeys : saved.headerKeys;
+  const given = input.transport === 'stdio' ? input.env : input.headers;
+  const kept = given === undefined ? storedKeys : storedKeys.filter((k) => given[k] === null);
+  if (kept.length === 0) return;
+  const [field, changed] = input.transport === 'stdio' ? ['env', 'command or args'] : ['headers', 'url'];
+  throw invalid(`${field}.${kept[0]}`, `give the value again when you change ${changed} (stored values go only to the ${input.transport === 'stdio' ? 'program' : 'server'} they were saved for), or remove it`);
+}
+
 export function mergeSecrets(given: SecretMap | undefined, stored: Record<string, string>): Record<string, string> {
   if (given === undefined) return stored;
   const out: Record<string, string> = {};
@@ -83,6 +106,7 @@ export class McpConfigStore {
     const replacing = previousName ?? input.name;
     if (input.name !== replacing && servers.some((s) => s.name === input.name)) throw new ShoalError('conflict', `An MCP server named "${input.name}" already exists.`, [`name: "${input.name}" is taken`]);
     if (previousName && !servers.some((s) => s.name === previousName)) throw new ShoalError('not_found', `No MCP server named "${previousName}".`);
+    checkSecretsFollow(input, servers.find((s) => s.name === replacing) ?? null);
     const old = this.secrets(replacing);
     const config: McpServerConfig = input.transport === 'stdio'
       ? { name: input.name, transport: 'stdio', command: input.command.trim(), args: input.args ?? [], cwd: input.cwd?.trim() || null, enabled: input.enabled ?? true, envKeys: [] }

@@ -13,6 +13,19 @@ import type { McpLaunch } from './mcp-config';
 import { hideSecrets } from '../providers/hide-secrets';
 
 const STDERR_TAIL = 2000;
+/** What one tool call may put into a model's context and the store: a tool that answers with
+ *  megabytes would otherwise fill both (and every later request of the conversation). */
+export const MAX_TOOL_OUTPUT_BYTES = 64 * 1024;
+
+/** The text, or its first `max` bytes (UTF-8) followed by a marker saying how big it was. */
+export function capToolOutput(text: string, max = MAX_TOOL_OUTPUT_BYTES): string {
+  if (text.length <= max / 4) return text;
+  const bytes = Buffer.byteLength(text);
+  if (bytes <= max) return text;
+  // A cut in the middle of a character decodes as U+FFFD: drop it rather than show garbage.
+  const head = Buffer.from(text).subarray(0, max).toString('utf8').replace(/\uFFFD+$/, '');
+  return `${head}\n[output truncated: ${bytes} bytes; the first ${max} are shown]`;
+}
 
 export interface McpTool {
   name: string;
@@ -96,7 +109,7 @@ export class McpConnection {
       return `[${String(p.type)} content]`;
     }).join('\n');
     const structured = !text && result.structuredContent ? JSON.stringify(result.structuredContent) : '';
-    return { output: text || structured, isError: result.isError === true };
+    return { output: capToolOutput(text || structured), isError: result.isError === true };
   }
 
   async close(): Promise<void> {

@@ -8,7 +8,7 @@ import type { McpStartupSummary } from '../../../src-shared/contract/frames';
 import type { EventBus } from '../bus';
 import type { ToolProvider } from '../tools/tool-gateway';
 import type { McpConfigStore, McpLaunch, McpServerConfig, McpServerInput } from './mcp-config';
-import { mergeSecrets, validateMcpInput } from './mcp-config';
+import { checkSecretsFollow, mergeSecrets, validateMcpInput } from './mcp-config';
 import { McpConnection } from './mcp-connection';
 
 export type McpServerStatus = 'starting' | 'ready' | 'failed' | 'cancelled' | 'stopped' | 'disabled';
@@ -173,6 +173,7 @@ export class McpManager {
   async check(input: McpServerInput, previousName?: string): Promise<{ ok: boolean; message: string; tools: string[] }> {
     validateMcpInput(input);
     const stored = this.opts.config.get(previousName ?? input.name);
+    checkSecretsFollow(input, stored);
     const storedLaunch = stored ? this.opts.config.launch(stored) : null;
     const launch: McpLaunch = input.transport === 'stdio'
       ? { name: input.name, transport: 'stdio', command: input.command, args: input.args ?? [], cwd: input.cwd ?? null, enabled: true, envKeys: [], env: mergeSecrets(input.env, storedLaunch?.env ?? {}), headers: {} }

@@ -80,6 +80,31 @@ describe('MCP servers', () => {
     expect(offered.find((o) => o.function.name === 'test__echo')?.function.parameters).toMatchObject({ type: 'object', properties: { text: { type: 'string' } } });
   });
 
+  it('caps a tool\'s huge output before it reaches the model and the store, and says how much there was', async () => {
+    const h = await harness();
+    await h.call('mcp.save', { server: stdio('big', ['--huge']) });
+    expect(statusOf(h, 'big')).toBe('ready');
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    const total = 3 * 1024 * 1024;
+    const accepted = await h.call<ThreadResponse>('threads.message', { threadId: t, input: `call big__huge {"bytes": ${total}}` });
+    await until(() => h.frames.some((f) => f.frame.event === 'response_end' && f.frame.response_id === accepted.responseId), 30_000, 'the reply');
+    const result = h.core.runtime.readThread(t).data.history!.find((m) => m.role === 'tool_result')!;
+    const output = String(result.item!.output);
+    expect(result.item).toMatchObject({ tool: 'big__huge', status: 'completed' });
+    expect(output.length).toBeLessThan(70 * 1024);
+    expect(output).toMatch(new RegExp(`\\[output truncated: ${total} bytes; the first 65536 are shown\\]$`));
+    expect(output).not.toContain('TAIL');
+    // The stored row and the model's context hold the capped text, not megabytes.
+    const stored = h.core.store.db.prepare("SELECT MAX(LENGTH(content)) AS n FROM messages WHERE thread_id = ? AND role = 'tool_result'").get(t) as { n: number };
+    expect(stored.n).toBeLessThan(70 * 1024);
+    const toModel = h.chat.requests.filter((r) => r.path === '/v1/chat/completions').at(-1)!.body!.messages.at(-1)!;
+    expect(toModel.role).toBe('tool');
+    expect(JSON.stringify(toModel.content).length).toBeLessThan(70 * 1024);
+    // A small answer is untouched.
+    const small = await h.core.tools.invoke({ tool: 'big__huge', arguments: { bytes: 10 }, callId: 'c2', scope: { kind: 'thread', threadId: t, turnId: 'u', workdir: '/tmp' } });
+    expect(small).toMatchObject({ status: 'completed', output: 'xxxxxxTAIL' });
+  });
+
   it('offers its tools to a fleet agent through the gateway\'s MCP endpoint', async () => {
     const h = await harness();
     await h.call('mcp.save', { server: stdio('test') });
@@ -122,6 +147,53 @@ describe('MCP servers', () => {
     expect(h.core.runtime.mcpConfig.launch(h.core.runtime.mcpConfig.get('envy')!).env).toEqual({ SHOAL_TEST_SECRET: 'tok-123-secret', OTHER: 'x' });
     await h.call('mcp.save', { previousName: 'envy', server: stdio('envy', [], {}) });
     expect(h.core.runtime.mcpConfig.get('envy')).toMatchObject({ envKeys: [] });
+  });
+
+  it('never hands stored secrets to another program or server: a changed command, args or URL needs them given again', async () => {
+    const h = await harness();
+    await h.call('mcp.save', { server: stdio('envy', [], { SHOAL_TEST_SECRET: 'tok-123-secret' }) });
+    // A program that writes out the environment it was given.
+    const dir = tempDir('shoal-mcp-');
+    const spy = path.join(dir, 'spy.mjs');
+    const seen = path.join(dir, 'seen.txt');
+    fs.writeFileSync(spy, `import fs from 'node:fs'; fs.writeFileSync(${JSON.stringify(seen)}, String(process.env.SHOAL_TEST_SECRET)); process.exit(1);`);
+    const before = h.core.runtime.mcpConfig.get('envy');
+    const refused = /^env\.SHOAL_TEST_SECRET: give the value again when you change command or args/;
+    for (const server of [{ ...stdio('envy'), args: [spy] }, { ...stdio('envy', [], { SHOAL_TEST_SECRET: null }), args: [spy] }, { ...stdio('envy'), command: 'node-typo' }]) {
+      await expect(h.call('mcp.save', { previousName: 'envy', server })).rejects.toThrow(refused);
+      await expect(h.call('mcp.check', { previousName: 'envy', server })).rejects.toThrow(refused);
+    }
+    expect(fs.existsSync(seen)).toBe(false);
+    expect(h.core.runtime.mcpConfig.get('envy')).toEqual(before);
+    expect(h.core.runtime.mcpConfig.launch(before!).env).toEqual({ SHOAL_TEST_SECRET: 'tok-123-secret' });
+    // Given again, or dropped, the change is accepted.
+    await h.call('mcp.save', { previousName: 'envy', server: { ...stdio('envy', [], { SHOAL_TEST_SECRET: 'for-the-spy' }), args: [spy] } });
+    await until(() => fs.existsSync(seen) && fs.readFileSync(seen, 'utf8'), 20_000, 'the spy ran');
+    expect(fs.readFileSync(seen, 'utf8')).toBe('for-the-spy');
+    await h.call('mcp.save', { previousName: 'envy', server: { ...stdio('envy', [], {}), args: [spy, '--again'] } });
+    expect(h.core.runtime.mcpConfig.get('envy')).toMatchObject({ envKeys: [] });
+
+    // Headers of an HTTP server: the same rule for a URL on another host or port.
+    const heard: Array<string | undefined> = [];
+    const other = http.createServer((req, res) => {
+      heard.push(req.headers['x-token'] as string | undefined);
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${await freePort()}/mcp`;
+      await h.call('mcp.save', { server: { name: 'web', transport: 'http', url, enabled: false, headers: { 'x-token': 'hdr-secret-1' } } });
+      const moved = { name: 'web', transport: 'http', url: `http://127.0.0.1:${(other.address() as AddressInfo).port}/mcp`, enabled: false };
+      const noHeader = /^headers\.x-token: give the value again when you change url/;
+      await expect(h.call('mcp.check', { previousName: 'web', server: moved })).rejects.toThrow(noHeader);
+      await expect(h.call('mcp.save', { previousName: 'web', server: { ...moved, headers: { 'x-token': null } } })).rejects.toThrow(noHeader);
+      expect(heard).toEqual([]);
+      // Another path on the same server keeps them.
+      await h.call('mcp.save', { previousName: 'web', server: { name: 'web', transport: 'http', url: `${url}/v2`, enabled: false } });
+      expect(h.core.runtime.mcpConfig.launch(h.core.runtime.mcpConfig.get('web')!).headers).toEqual({ 'x-token': 'hdr-secret-1' });
+    } finally {
+      await new Promise((resolve) => other.close(resolve));
+    }
   });
 
   it('reports a server that dies after starting as failed and withdraws its tools', async () => {

@@ -59,6 +59,26 @@ export function normalizeBaseUrl(raw: string): string {
   return text;
 }
 
+/** Where a key is sent: scheme, host and port (a path change on the same server is the same place). */
+function destination(baseUrl: string): string {
+  try {
+    return new URL(baseUrl).origin;
+  } catch {
+    return baseUrl;
+  }
+}
+
+/** A stored key is only ever sent to the server it was saved for. Moving the provider to another
+ *  server (a typo in the host, say) needs the key given again, or removed: otherwise the next
+ *  request would hand the old server's key to the new one. */
+export function checkKeyFollows(saved: ProviderConfig, baseUrl: string, apiKey: string | null | undefined, keyStored: boolean): void {
+  const from = destination(saved.baseUrl);
+  const to = destination(baseUrl);
+  if (!keyStored || from === to || apiKey === null || (apiKey !== undefined && apiKey.trim() !== '')) return;
+  const what = 'apiKey: give the key again when you change baseUrl';
+  throw new ShoalError('invalid_input', `${what} (the stored key was saved for ${from}, not ${to}), or remove it`, [what]);
+}
+
 export class ProviderRegistry {
   constructor(private readonly settings: SettingsTable, private readonly vault: SecretVault) {}
 
@@ -84,6 +104,7 @@ export class ProviderRegistry {
     const baseUrl = normalizeBaseUrl(input.baseUrl);
     const existing = input.id ? stored.providers.find((p) => p.id === input.id) : undefined;
     if (input.id && !existing) throw new ShoalError('not_found', `No model provider with id "${input.id}".`);
+    if (existing) checkKeyFollows(existing, baseUrl, input.apiKey, this.hasStoredKey(existing.id));
     const config: ProviderConfig = { id: existing?.id ?? `provider-${crypto.randomBytes(4).toString('hex')}`, name, baseUrl, model };
     const providers = existing ? stored.providers.map((p) => (p.id === config.id ? config : p)) : [...stored.providers, config];
     const defaultId = input.makeDefault || stored.defaultId === null || !providers.some((p) => p.id === stored.defaultId) ? config.id : stored.defaultId;
@@ -114,6 +135,11 @@ export class ProviderRegistry {
   configFor(id: string | null): ProviderConfig | null {
     const stored = this.stored();
     return (id ? stored.providers.find((p) => p.id === id) : undefined) ?? stored.providers.find((p) => p.id === stored.defaultId) ?? stored.providers[0] ?? null;
+  }
+
+  /** A key is stored for it (readable here or not). */
+  hasStoredKey(id: string): boolean {
+    return this.vault.state(this.secretName(id)) !== 'unset';
   }
 
   private view(p: ProviderConfig, defaultId: string | null): ProviderView {

@@ -5,7 +5,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ProviderView } from '../../../src-shared/contract';
 import { openStore, type Store } from '../store/open';
+import { runtimeHarness, type RuntimeHarness } from '../test-support/runtime-core';
 import { startChatServer, type ChatServer } from '../test-support/chat-server';
 import { tempDir } from '../test-support/temp-core';
 import { SettingsTable } from '../store/settings-table';
@@ -16,7 +18,9 @@ import { KeyFileCipher, SecretVault, type SecretCipher } from './secret-store';
 
 const servers: ChatServer[] = [];
 const stores: Store[] = [];
+const harnesses: RuntimeHarness[] = [];
 afterEach(async () => {
+  for (const h of harnesses.splice(0)) await h.dispose();
   for (const s of servers.splice(0)) await s.close();
   for (const s of stores.splice(0)) s.close();
 });
@@ -81,6 +85,35 @@ describe('secrets', () => {
     expect(r.resolve(null)?.config.name).toBe('B');
     r.delete(b.id);
     expect(r.resolve(null)?.config.id).toBe(a.id);
+  });
+});
+
+describe('a stored key and a new URL', () => {
+  it('refuses to send the stored key to a different server: the key must be given again (or removed) with the new URL', async () => {
+    const h = await runtimeHarness({ apiKey: 'sk-for-the-right-server' });
+    harnesses.push(h);
+    const typo = await server();
+    const before = h.core.runtime.providers.get(h.providerId)!;
+    const edit = { id: h.providerId, name: 'Scripted', model: 'scripted-model', baseUrl: typo.baseUrl };
+    const refused = /^apiKey: give the key again when you change baseUrl \(the stored key was saved for http:\/\/127\.0\.0\.1:\d+, not http:\/\/127\.0\.0\.1:\d+\)/;
+    await expect(h.call('providers.save', edit)).rejects.toThrow(refused);
+    await expect(h.call('providers.save', { ...edit, apiKey: '' })).rejects.toThrow(refused);
+    await expect(h.call('providers.check', { id: h.providerId, baseUrl: typo.baseUrl })).rejects.toThrow(refused);
+    // Nothing changed, and the other server never saw the key (nor any request).
+    expect(h.core.runtime.providers.get(h.providerId)).toEqual(before);
+    expect(typo.requests).toEqual([]);
+
+    // The same server under another path keeps its key; a new key or removing it is accepted.
+    await h.call('providers.save', { ...edit, baseUrl: `${h.chat.baseUrl}/` });
+    expect(h.core.runtime.providers.resolve(h.providerId)?.apiKey).toBe('sk-for-the-right-server');
+    const moved = await h.call<ProviderView>('providers.save', { ...edit, apiKey: 'sk-for-the-typo-server' });
+    expect(moved).toMatchObject({ baseUrl: typo.baseUrl, hasApiKey: true });
+    expect(h.core.runtime.providers.resolve(h.providerId)?.apiKey).toBe('sk-for-the-typo-server');
+    await h.call('providers.save', { ...edit, baseUrl: h.chat.baseUrl, apiKey: null });
+    expect(h.core.runtime.providers.get(h.providerId)).toMatchObject({ baseUrl: h.chat.baseUrl, hasApiKey: false });
+    // With no key stored there is nothing to protect: the URL may change freely.
+    await h.call('providers.save', edit);
+    expect(typo.requests.map((r) => r.authorization)).toEqual([]);
   });
 });
 

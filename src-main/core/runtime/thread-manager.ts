@@ -62,7 +62,8 @@ export class ThreadManager {
       source: options.source ?? implied,
       model: options.model ?? 'auto',
       modelProvider,
-      status: 'running',
+      // Idle until a message starts a turn: "running" means a reply is being written.
+      status: 'idle',
       archived: false,
       forkedFrom,
       cwd,
@@ -77,31 +78,34 @@ export class ThreadManager {
     return { thread, model: thread.model, modelProvider, cwd, approvalPolicy: null, sandbox: null };
   }
 
-  /** Resumes an existing thread; null when there is no such thread. */
+  /** Resumes an existing thread; null when there is no such thread. A folder, model or provider
+   *  given here is the thread's from now on (its turns read them from the store), so the answer and
+   *  the next reply agree. */
   resumeThreadWithHistory(params: ThreadResumeParams, modelProvider: string): NewThread | null {
     const loaded = params.history === undefined ? this.runningThreads.get(params.threadId) : undefined;
     // The stored record, not the loaded copy: the folder (and name) may have been set since it loaded.
-    const current = loaded ? this.store.getThread(loaded.id) : null;
-    if (current) {
-      // A folder given here is where its tools run from now on, as for a thread resumed from the store.
-      const thread = params.cwd !== undefined && params.cwd !== current.cwd ? { ...current, cwd: params.cwd, updatedAt: nowIso() } : current;
-      if (thread !== current) this.store.upsertThread(thread);
-      this.runningThreads.set(thread.id, thread);
-      return {
-        thread, model: params.model ?? thread.model, modelProvider: params.modelProvider ?? thread.modelProvider ?? modelProvider,
-        cwd: thread.cwd, approvalPolicy: params.approvalPolicy ?? null, sandbox: params.sandbox ?? null,
-      };
+    const current = loaded ? this.store.getThread(loaded.id) : this.store.getThread(params.threadId);
+    if (!current) return null;
+    const given: Partial<ThreadRecord> = {
+      ...(params.cwd !== undefined ? { cwd: params.cwd } : {}),
+      ...(params.model !== undefined ? { model: params.model } : {}),
+      ...(params.modelProvider !== undefined ? { modelProvider: params.modelProvider } : {}),
+    };
+    const changed = current.archived || (Object.keys(given) as Array<keyof ThreadRecord>).some((k) => given[k] !== current[k]);
+    const history = params.history ?? [];
+    // Resuming loads the conversation to carry on; it starts no turn, so the thread is not "running"
+    // (that status means a reply is being written, and a restart would take it for one cut short).
+    // One read from the store is touched (it moves up the list), as is one that changes.
+    const thread: ThreadRecord = changed || !loaded ? { ...current, ...given, ...restored(current), updatedAt: nowIso() } : current;
+    if (thread !== current) {
+      this.store.transaction(() => {
+        this.store.upsertThread(thread);
+        for (const item of history) this.appendHistory(thread.id, item);
+      });
     }
-    const persisted = this.store.getThread(params.threadId);
-    if (!persisted) return null;
-    const thread: ThreadRecord = { ...persisted, status: 'running', updatedAt: nowIso(), cwd: params.cwd ?? persisted.cwd };
-    this.store.transaction(() => {
-      this.store.upsertThread(thread);
-      for (const item of params.history ?? []) this.appendHistory(thread.id, item);
-    });
     this.runningThreads.set(thread.id, thread);
     return {
-      thread, model: params.model ?? thread.model, modelProvider: params.modelProvider ?? thread.modelProvider ?? modelProvider,
+      thread, model: thread.model, modelProvider: thread.modelProvider || modelProvider,
       cwd: thread.cwd, approvalPolicy: params.approvalPolicy ?? null, sandbox: params.sandbox ?? null,
     };
   }
@@ -177,6 +181,12 @@ export class ThreadManager {
     if (typeof item === 'object' && item !== null && !Array.isArray(item)) this.store.appendItem(threadId, 'history', item as Record<string, unknown>);
     else this.store.appendItem(threadId, 'history', { type: 'value', value: item });
   }
+}
+
+/** Resuming an archived thread brings it back to the listings, idle, as unarchiving does: a thread
+ *  left archived could not be written to, and the person asked to carry it on. */
+function restored(t: ThreadRecord): Partial<ThreadRecord> {
+  return t.archived ? { archived: false, status: 'idle' } : {};
 }
 
 function forkParent(items: unknown[]): string | null {

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ThreadResponse } from '../../../src-shared/contract';
+import { startChatServer } from '../test-support/chat-server';
 import { runtimeHarness, until, type RuntimeHarness } from '../test-support/runtime-core';
 import { tempDir } from '../test-support/temp-core';
 import { previewFromInitialHistory, truncatePreview } from './preview';
@@ -59,7 +60,7 @@ describe('thread lifecycle', () => {
     const created = await h.call<ThreadResponse>('threads.create', {});
     expect(created.status).toBe('created');
     expect(created.threadId).toMatch(/^thread-[0-9a-f-]{36}$/);
-    expect(created.thread).toMatchObject({ source: 'interactive', preview: 'New conversation', status: 'running', model: 'auto', modelProvider: h.providerId, providerName: 'Scripted', archived: false, name: null });
+    expect(created.thread).toMatchObject({ source: 'interactive', preview: 'New conversation', status: 'idle', model: 'auto', modelProvider: h.providerId, providerName: 'Scripted', archived: false, name: null });
     expect(created.cwd).toBe(path.join(h.core.dataDir, 'threads', created.threadId));
 
     const folder = tempDir('shoal-project-');
@@ -97,7 +98,7 @@ describe('thread lifecycle', () => {
     const h = await harness();
     const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
     const resumed = await h.call<ThreadResponse>('threads.resume', { threadId: t, history: [{ type: 'note', text: 'carried over' }] });
-    expect(resumed).toMatchObject({ status: 'resumed', thread: { id: t, status: 'running' } });
+    expect(resumed).toMatchObject({ status: 'resumed', thread: { id: t, status: 'idle' } });
     expect(resumed.data.history?.map((m) => [m.role, m.item])).toEqual([['history', { type: 'note', text: 'carried over' }]]);
 
     const forked = await h.call<ThreadResponse>('threads.fork', { threadId: t });
@@ -106,6 +107,60 @@ describe('thread lifecycle', () => {
     expect(forked.threadId).not.toBe(t);
     expect(forked.data.history?.[0]?.item).toEqual({ type: 'fork', from_thread_id: t });
     expect(forked.thread?.preview).toBe(truncatePreview(JSON.stringify({ type: 'fork', from_thread_id: t })));
+  });
+});
+
+describe('resume', () => {
+  it('brings an archived thread back idle and listed, not "running" with nothing running', async () => {
+    const dir = tempDir('shoal-threads-');
+    const h = await harness({}, dir);
+    const loaded = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    const imported = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    for (const t of [loaded, imported]) await h.call('threads.archive', { threadId: t });
+    // Without history (the thread is loaded in this process) and with history (read from the store).
+    const a = await h.call<ThreadResponse>('threads.resume', { threadId: loaded });
+    const b = await h.call<ThreadResponse>('threads.resume', { threadId: imported, history: [{ type: 'note', text: 'carried over' }] });
+    for (const r of [a, b]) {
+      expect(r).toMatchObject({ status: 'resumed', thread: { status: 'idle', archived: false, busy: false } });
+      expect(h.core.runtime.readThread(r.threadId).thread).toMatchObject({ status: 'idle', archived: false });
+    }
+    expect((await h.call<ThreadResponse>('threads.list', {})).threads.map((t) => t.id)).toEqual(expect.arrayContaining([loaded, imported]));
+    // It can be written to at once, and a restart finds no reply cut short.
+    await send(h, imported, 'hello again');
+    expect(h.core.runtime.readThread(imported).thread?.status).toBe('idle');
+    const again = await crashAndRestart(h, dir);
+    for (const t of [loaded, imported]) {
+      expect(again.core.runtime.readThread(t).thread?.status).toBe('idle');
+      expect(history(again, t).some((m) => m.role === 'error')).toBe(false);
+    }
+  });
+
+  it('a model or provider given on resume is the one the thread talks to from then on, as the answer says', async () => {
+    const h = await harness();
+    const other = await startChatServer();
+    try {
+      const p2 = h.core.runtime.providers.save({ name: 'Other', baseUrl: other.baseUrl, model: 'other-model' });
+      // Loaded in this process (no history), and read from the store (with history).
+      for (const history of [undefined, []]) {
+        const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+        const resumed = await h.call<ThreadResponse>('threads.resume', { threadId: t, modelProvider: p2.id, model: 'special-model', ...(history ? { history } : {}) });
+        expect(resumed).toMatchObject({ modelProvider: p2.id, model: 'special-model', thread: { modelProvider: p2.id, model: 'special-model', providerName: 'Other' } });
+        expect(h.core.runtime.readThread(t).thread).toMatchObject({ modelProvider: p2.id, model: 'special-model' });
+        await send(h, t, 'hello');
+      }
+      expect(other.requests.filter((r) => r.path === '/v1/chat/completions').map((r) => r.body!.model)).toEqual(['special-model', 'special-model']);
+      expect(h.chat.requests.filter((r) => r.path === '/v1/chat/completions')).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('resuming a thread that is idle leaves it idle (and one that failed, failed)', async () => {
+    const h = await harness();
+    const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
+    h.core.runtime.threads.setStatus(t, 'failed');
+    expect((await h.call<ThreadResponse>('threads.resume', { threadId: t, history: [] })).thread?.status).toBe('failed');
+    expect(h.core.runtime.readThread(t).thread?.status).toBe('failed');
   });
 });
 
@@ -179,6 +234,8 @@ describe('conversations', () => {
     expect(request.request).toMatchObject({ command: 'touch approved.txt', cwd, matched_rule: expect.stringContaining('touch') });
     expect(history(h, t).find((m) => m.role === 'tool_call')?.approval).toMatchObject({ id: request.id, status: 'pending' });
     expect(fs.existsSync(path.join(cwd, 'approved.txt'))).toBe(false);
+    // The notification names the thread that asks, so clicking it can open that thread.
+    expect(h.events.filter((e) => e.type === 'notify')).toEqual([{ type: 'notify', title: 'Approval needed', body: 'touch approved.txt', threadId: t }]);
     h.core.approvals.decide(request.id, 'approved', 'you');
     await until(() => h.frames.some((f) => f.frame.event === 'response_end' && f.frame.response_id === first.responseId));
     expect(fs.existsSync(path.join(cwd, 'approved.txt'))).toBe(true);

@@ -4,7 +4,8 @@
 // 127.0.0.1 with --http (it prints `listening <port>`). Tools: echo, add, env (reads one of its
 // environment variables), fail (an error result), write_note (writes a file in its cwd).
 // --exit-after-ms N makes it exit on its own (a server that dies after starting); --broken exits
-// at once with a message on stderr (a server that cannot start).
+// at once with a message on stderr (a server that cannot start). --huge adds the tool huge, which
+// answers with `bytes` bytes of text (a tool whose output is far too big for a model's context).
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -39,6 +40,10 @@ function server() {
       fs.writeFileSync(path.resolve(process.cwd(), file), text);
       return { content: [{ type: 'text', text: `wrote ${file}` }] };
     });
+  if (args.includes('--huge')) {
+    s.registerTool('huge', { description: 'Answers with that many bytes of text', inputSchema: { bytes: z.number() } },
+      async ({ bytes }) => ({ content: [{ type: 'text', text: 'x'.repeat(bytes - 4) + 'TAIL' }] }));
+  }
   return s;
 }
 

@@ -48,7 +48,7 @@ export const threadMethods = {
   }),
   'threads.resume': defineMethod({
     name: 'threads.resume',
-    summary: 'Loads a thread to carry on; an unknown thread is answered with status "missing".',
+    summary: 'Loads a thread to carry on (an archived one comes back, idle); a folder, model or provider given is the thread\'s from then on; an unknown thread is answered with status "missing".',
     input: z.object({ threadId: Id, history: History.optional(), model: z.string().max(200).optional(), modelProvider: Id.optional(), cwd: Path.optional() }).strict(),
     output: ThreadResponseSchema,
     invalidates: ['threads'],

@@ -2,7 +2,7 @@
 import { ShoalError } from '../../../../src-shared/contract';
 import type { providerMethods } from '../../../../src-shared/contract/methods/providers';
 import { checkProvider } from '../../providers/check-provider';
-import { normalizeBaseUrl } from '../../providers/provider-registry';
+import { checkKeyFollows, normalizeBaseUrl } from '../../providers/provider-registry';
 import type { CoreServices } from '../services';
 import type { Handler } from '../dispatch';
 
@@ -23,7 +23,9 @@ export function providerHandlers(core: CoreServices): { [M in keyof typeof provi
       if (!url) throw new ShoalError('invalid_input', 'baseUrl: required', ['baseUrl: required']);
       if (!m) throw new ShoalError('invalid_input', 'model: required', ['model: required']);
       const config = { id: id ?? 'unsaved', name: name?.trim() || saved?.config.name || 'The provider', baseUrl: normalizeBaseUrl(url), model: m };
-      // A key typed in the form wins; otherwise the stored one (the form never has it).
+      // A key typed in the form wins; otherwise the stored one (the form never has it), but only
+      // for the server it was saved for.
+      if (saved) checkKeyFollows(saved.config, config.baseUrl, apiKey, registry.hasStoredKey(saved.config.id));
       const key = apiKey === undefined ? (saved?.apiKey ?? null) : apiKey;
       return checkProvider(config, key);
     },

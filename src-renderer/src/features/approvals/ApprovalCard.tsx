@@ -14,7 +14,7 @@ export function ApprovalCard({ approval: a }: { approval: ApprovalView }) {
       <p className="approval-who">
         {a.runId && a.taskId
           ? <>Task <a href={hrefFor('runs', a.runId, a.taskId)}>{a.taskName ?? a.taskId}</a> <span className="muted">· attempt {a.attempt} · run {a.runId}</span></>
-          : <>Thread <span className="mono">{a.threadId}</span></>}
+          : a.threadId ? <>Thread <a className="mono" href={hrefFor('threads', a.threadId)} data-testid="approval-thread">{a.threadId}</a></> : <>Thread</>}
         <span className="muted" title={formatAbsolute(a.createdAt)}> · asked {formatRelative(a.createdAt, now)}</span>
       </p>
       <div className="approval-field">

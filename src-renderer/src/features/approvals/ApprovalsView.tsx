@@ -3,6 +3,7 @@
 // Below, the audit log of past decisions.
 import { useState } from 'react';
 import type { ApprovalView } from '../../../../src-shared/contract/methods/approvals';
+import { hrefFor } from '../../app/use-route';
 import { useShoalMutation, useShoalQuery } from '../../transport/query';
 import { EmptyState } from '../../ui/EmptyState';
 import { ApprovalsIcon } from '../../ui/icons';
@@ -128,7 +129,7 @@ function InboxRow({ a, now, checked, onToggle, expanded, onExpand, onDecide, bus
         <td>
           <div className="stack">
             <span>{a.taskName ?? a.taskId ?? 'thread'}</span>
-            <span className="cell-sub">{a.runId ? `${a.runId} · attempt ${a.attempt}` : a.threadId}</span>
+            <span className="cell-sub">{a.runId ? `${a.runId} · attempt ${a.attempt}` : a.threadId ? <a href={hrefFor('threads', a.threadId)}>{a.threadId}</a> : null}</span>
           </div>
         </td>
         <td><code className="approval-rule-chip">{a.request.matched_rule ?? 'approval mode'}</code></td>

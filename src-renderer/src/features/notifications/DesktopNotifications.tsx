@@ -1,6 +1,7 @@
-// What main says a person should hear about (a run finished or failed, a task waits for review):
-// a toast in the window, and under the headless host the browser's own notification when allowed
-// (in the Electron app, main shows the operating system's notification itself).
+// What main says a person should hear about (a run finished or failed, a task waits for review, a
+// tool call waits for approval): a toast in the window, and under the headless host the browser's
+// own notification when allowed, which opens the run, task or thread when clicked (in the Electron
+// app, main shows the operating system's notification itself).
 import { useCallback } from 'react';
 import type { ServerEvent } from '../../../../src-shared/contract';
 import { hrefFor, navigate } from '../../app/use-route';
@@ -17,8 +18,9 @@ export function DesktopNotifications(): null {
     if (event.type !== 'notify') return;
     toast(`${event.title} — ${event.body}`);
     if (client.transport.kind !== 'headless' || !enabled || typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
-    const href = event.runId ? (event.taskId ? hrefFor('runs', event.runId, event.taskId) : hrefFor('runs', event.runId)) : null;
-    const n = new Notification(event.title, { body: event.body, tag: `${event.runId ?? ''}/${event.taskId ?? ''}` });
+    const href = event.runId ? (event.taskId ? hrefFor('runs', event.runId, event.taskId) : hrefFor('runs', event.runId))
+      : event.threadId ? hrefFor('threads', event.threadId) : null;
+    const n = new Notification(event.title, { body: event.body, tag: event.threadId ?? `${event.runId ?? ''}/${event.taskId ?? ''}` });
     n.onclick = () => {
       window.focus();
       if (href) navigate(href);

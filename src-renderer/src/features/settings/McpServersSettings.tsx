@@ -95,6 +95,7 @@ function McpForm({ server, onDone }: { server: McpServerView | null; onDone: () 
     ? { name: name.trim(), transport, command: command.trim(), args: args.split('\n').map((a) => a.trim()).filter(Boolean), cwd: cwd.trim() || null, enabled, env: parsePairs(env, '=') }
     : { name: name.trim(), transport, url: url.trim(), enabled, headers: parsePairs(headers, ':') };
   const prev = server ? { previousName: server.name } : {};
+  const kept = server ? keptSecrets(server, input) : [];
   const state: CheckState = check.isPending ? { kind: 'checking' } : check.data ? { kind: 'done', ...check.data } : check.error ? { kind: 'error', message: check.error.message } : null;
 
   return (
@@ -123,7 +124,9 @@ function McpForm({ server, onDone }: { server: McpServerView | null; onDone: () 
             </label>
             <label className="field"><span className="field-label">Environment</span>
               <textarea className="textarea mono" rows={3} value={env} onChange={(e) => setEnv(e.target.value)} placeholder="GITHUB_TOKEN=…" />
-              <span className="field-hint">KEY=value per line. Stored values show as {MASK} and are kept.</span>
+              {kept.length > 0
+                ? <SecretsNeeded names={kept} changed="the command or its arguments" />
+                : <span className="field-hint">KEY=value per line. Stored values show as {MASK} and are kept.</span>}
             </label>
           </>
         ) : (
@@ -131,7 +134,9 @@ function McpForm({ server, onDone }: { server: McpServerView | null; onDone: () 
             <label className="field runtime-wide"><span className="field-label">URL</span><input className="input mono" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="http://127.0.0.1:3000/mcp" required /></label>
             <label className="field runtime-wide"><span className="field-label">Headers</span>
               <textarea className="textarea mono" rows={2} value={headers} onChange={(e) => setHeaders(e.target.value)} placeholder="Authorization: Bearer …" />
-              <span className="field-hint">Name: value per line. Stored values show as {MASK} and are kept.</span>
+              {kept.length > 0
+                ? <SecretsNeeded names={kept} changed="the URL's server" />
+                : <span className="field-hint">Name: value per line. Stored values show as {MASK} and are kept.</span>}
             </label>
           </>
         )}
@@ -147,4 +152,32 @@ function McpForm({ server, onDone }: { server: McpServerView | null; onDone: () 
       </div>
     </form>
   );
+}
+
+function SecretsNeeded({ names, changed }: { names: string[]; changed: string }) {
+  return (
+    <span className="setting-error" role="alert" data-testid="mcp-secrets-needed">
+      You changed {changed}: type {names.join(', ')} again in place of {MASK}, or remove {names.length === 1 ? 'it' : 'them'}.
+      Stored values only go to what they were saved for.
+    </span>
+  );
+}
+
+/** Stored values (shown as the mask) the edit would carry to another program or server: main
+ *  refuses those, so the form says so before Save. */
+function keptSecrets(server: McpServerView, input: ServerInput): string[] {
+  if (server.transport !== input.transport) return [];
+  if (input.transport === 'stdio') {
+    const same = input.command === (server.command ?? '') && JSON.stringify(input.args ?? []) === JSON.stringify(server.args);
+    return same ? [] : server.envKeys.filter((k) => input.env?.[k] === null);
+  }
+  return originOf(input.url) === originOf(server.url ?? '') ? [] : server.headerKeys.filter((k) => input.headers?.[k] === null);
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url.trim()).origin;
+  } catch {
+    return url.trim();
+  }
 }

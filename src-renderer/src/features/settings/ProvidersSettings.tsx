@@ -74,6 +74,9 @@ function ProviderForm({ provider, onDone }: { provider: ProviderView | null; onD
   const keyField = clearKey ? null : apiKey.trim() ? apiKey.trim() : undefined;
   const state: CheckState = check.isPending ? { kind: 'checking' } : check.data ? { kind: 'done', ...check.data } : check.error ? { kind: 'error', message: check.error.message } : null;
   const fields = { name, baseUrl, model, ...(keyField !== undefined ? { apiKey: keyField } : {}) };
+  // The stored key is only sent to the server it was saved for (main refuses otherwise).
+  const storedKey = provider !== null && (provider.hasApiKey || provider.apiKeyUnreadable);
+  const keyNeeded = storedKey && keyField === undefined && originOf(baseUrl) !== originOf(provider.baseUrl);
 
   return (
     <form className="runtime-form" aria-label={provider ? `Edit ${provider.name}` : 'New model provider'} data-testid="provider-form" onSubmit={(e) => {
@@ -100,12 +103,15 @@ function ProviderForm({ provider, onDone }: { provider: ProviderView | null; onD
         </label>
         <label className="field runtime-wide"><span className="field-label">API key</span>
           <input className="input mono" type="password" autoComplete="off" value={apiKey} disabled={clearKey} onChange={(e) => setApiKey(e.target.value)}
-            placeholder={provider?.hasApiKey ? 'Stored — leave empty to keep it' : 'Not needed for most local servers'} />
-          <span className="field-hint">Sealed with your system keychain (or a key file only you can read) and never shown again.</span>
+            placeholder={keyNeeded ? 'Enter the key for the new URL' : provider?.hasApiKey ? 'Stored — leave empty to keep it' : 'Not needed for most local servers'}
+            aria-invalid={keyNeeded || undefined} aria-describedby={keyNeeded ? 'provider-key-needed' : undefined} />
+          {keyNeeded
+            ? <span className="setting-error" id="provider-key-needed" role="alert" data-testid="api-key-needed">The URL now points at another server: enter the API key again (or remove the stored one). The stored key is only sent to {originOf(provider.baseUrl)}.</span>
+            : <span className="field-hint">Sealed with your system keychain (or a key file only you can read) and never shown again.</span>}
         </label>
       </div>
       <div className="runtime-checks">
-        {provider?.hasApiKey && <label><input type="checkbox" checked={clearKey} onChange={(e) => setClearKey(e.target.checked)} /> Remove the stored key</label>}
+        {storedKey && <label><input type="checkbox" checked={clearKey} onChange={(e) => setClearKey(e.target.checked)} /> Remove the stored key</label>}
         {!provider?.isDefault && <label><input type="checkbox" checked={makeDefault} onChange={(e) => setMakeDefault(e.target.checked)} /> Use for new threads</label>}
       </div>
       <CheckResult state={state} />
@@ -119,4 +125,13 @@ function ProviderForm({ provider, onDone }: { provider: ProviderView | null; onD
       </div>
     </form>
   );
+}
+
+/** Scheme, host and port: where a key is sent. */
+function originOf(url: string): string {
+  try {
+    return new URL(url.trim()).origin;
+  } catch {
+    return url.trim();
+  }
 }

@@ -14,7 +14,9 @@ import { useThreadStream } from './use-thread-stream';
 
 export function Conversation({ threadId, noProvider }: { threadId: string; noProvider: boolean }) {
   const read = useShoalQuery('threads.read', { threadId });
-  const streaming = useThreadStream(threadId, read.data?.data.activeTurn);
+  const streaming = useThreadStream(threadId, read.data?.thread
+    ? { activeTurn: read.data.data.activeTurn, busy: read.data.thread.busy, fetchedAt: read.dataUpdatedAt }
+    : null);
   const [makingTask, setMakingTask] = useState(false);
   if (read.isPending) return <div className="conversation"><Loading label="Loading the conversation…" /></div>;
   if (read.isError) return <div className="conversation"><ErrorNotice title="Could not open this thread" error={read.error} onRetry={() => void read.refetch()} /></div>;

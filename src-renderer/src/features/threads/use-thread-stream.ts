@@ -11,14 +11,26 @@ export interface Streaming {
   reasoning: string;
 }
 
-export function useThreadStream(threadId: string, initial: ActiveTurnView | null | undefined): Streaming | null {
+/** What the last read of the thread said about its turn; `fetchedAt` changes with every read. */
+export interface StoredTurn {
+  activeTurn: ActiveTurnView | null | undefined;
+  busy: boolean;
+  fetchedAt: number;
+}
+
+export function useThreadStream(threadId: string, stored: StoredTurn | null): Streaming | null {
   const queryClient = useQueryClient();
   const [streaming, setStreaming] = useState<Streaming | null>(null);
 
-  // A window opened mid-reply starts from what main has so far.
+  // A window opened mid-reply starts from what main has so far. A read that finds no turn in
+  // progress ends the stream shown here: its response_end may have been lost (the connection
+  // dropped as it was sent), and the stored reply is in that read.
+  const initial = stored?.activeTurn ?? null;
+  const idle = stored !== null && !initial && !stored.busy;
   useEffect(() => {
     if (initial) setStreaming((s) => s ?? { responseId: initial.responseId, text: initial.text, reasoning: initial.reasoning });
-  }, [initial]);
+    else if (idle) setStreaming(null);
+  }, [initial, idle, stored?.fetchedAt]);
 
   const onEvent = useCallback((event: ServerEvent) => {
     if (event.type !== 'frame' || event.threadId !== threadId) return;
