@@ -144,6 +144,26 @@ export function signalCarriers(entry: string, signal: NodeJS.Signals): number {
   return n;
 }
 
+/** Every process (but this one) whose environment sets `name`, with the value it has. Linux only
+ *  (/proc); elsewhere none. */
+export function processesCarrying(name: string): Array<{ pid: number; value: string }> {
+  if (defaultSource() !== 'proc' || name === '') return [];
+  const prefix = `${name}=`;
+  const found: Array<{ pid: number; value: string }> = [];
+  for (const pid of procPids()) {
+    if (Number(pid) === process.pid) continue;
+    let environ: string;
+    try {
+      environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
+    } catch {
+      continue;
+    }
+    const entry = environ.split('\0').find((e) => e.startsWith(prefix));
+    if (entry !== undefined) found.push({ pid: Number(pid), value: entry.slice(prefix.length) });
+  }
+  return found;
+}
+
 /** KILLs every process (but this one) whose environment has `entry`, as signalCarriers does, reading
  *  /proc without blocking: it runs as every attempt ends, and a busy machine lists hundreds of
  *  processes (about 40 µs each to read). Resolves with how many were signalled. */

@@ -11,6 +11,7 @@ import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import type { ToolDescriptor } from '../tools/tool-gateway';
 import type { McpLaunch } from './mcp-config';
 import { hideSecrets } from '../providers/hide-secrets';
+import { MCP_OWNER_VAR, mcpOwnerValue } from './mcp-orphans';
 
 const STDERR_TAIL = 2000;
 /** What one tool call may put into a model's context and the store: a tool that answers with
@@ -44,7 +45,7 @@ export class McpConnection {
   /** Connects, initializes and lists the tools, or throws with the reason (stderr included). */
   static async open(config: McpLaunch, opts: { version: string; timeoutMs: number; signal?: AbortSignal; onToolsChanged?: () => void }): Promise<McpConnection> {
     const transport: Transport = config.transport === 'stdio'
-      ? new StdioClientTransport({ command: config.command, args: config.args, env: { ...getDefaultEnvironment(), ...config.env }, cwd: config.cwd ?? undefined, stderr: 'pipe' })
+      ? new StdioClientTransport({ command: config.command, args: config.args, env: { ...getDefaultEnvironment(), ...config.env, [MCP_OWNER_VAR]: mcpOwnerValue() }, cwd: config.cwd ?? undefined, stderr: 'pipe' })
       : new StreamableHTTPClientTransport(new URL(config.url), { requestInit: { headers: config.headers } });
     const client = new Client({ name: 'shoal', version: opts.version }, { capabilities: {} });
     const conn = new McpConnection(config, client, transport);

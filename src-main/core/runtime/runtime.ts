@@ -9,6 +9,7 @@ import type { EventFrame } from '../../../src-shared/contract/frames';
 import type { EventBus } from '../bus';
 import { McpConfigStore } from '../mcp/mcp-config';
 import { McpManager } from '../mcp/mcp-manager';
+import { endOrphanedMcpServers } from '../mcp/mcp-orphans';
 import { modelFor, ProviderError, streamChat } from '../providers/chat-client';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { SecretVault, type SecretCipher } from '../providers/secret-store';
@@ -119,8 +120,11 @@ export class Runtime {
     return { owner, jobsResumed: resumed.length, mcp };
   }
 
-  /** Starts every enabled MCP server: each reports its state, then one summary follows. */
+  /** Starts every enabled MCP server: each reports its state, then one summary follows. Servers a
+   *  killed Shoal left running go first. */
   mcpStartup() {
+    const orphans = endOrphanedMcpServers();
+    if (orphans.length > 0) this.opts.log(`[shoal] ended ${orphans.length} MCP server process${orphans.length === 1 ? '' : 'es'} left running by a Shoal that stopped without ending them (pid ${orphans.join(', ')})`);
     return this.mcp.startAll();
   }
 
