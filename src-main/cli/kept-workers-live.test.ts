@@ -28,7 +28,9 @@ describe('kept workers changed from the CLI reach a running `shoal serve`', () =
     const serve = track(await startControlPlane(db, dir));
     await uiCall(serve.uiUrl, 'workers.drain', { workerId: 'local' }); // only the kept worker may take them
     const spec = {
-      name: 'live', task_specs: ['a', 'b', 'c'].map((id, i) => ({ id, name: id, priority: 3 - i, instructions: `sleep 2; echo ${id} on "$SHOAL_WORKDIR"` })),
+      // a runs long enough to still be running when the remove lands, even on a loaded machine
+      // where starting the CLI takes seconds: box must not have taken b by then.
+      name: 'live', task_specs: ['a', 'b', 'c'].map((id, i) => ({ id, name: id, priority: 3 - i, instructions: `sleep ${id === 'a' ? 8 : 1}; echo ${id} on "$SHOAL_WORKDIR"` })),
     };
     const { runId } = await uiCall<{ runId: string }>(serve.uiUrl, 'specs.launch', { text: JSON.stringify(spec), filename: 'spec.json', workspace: null });
     const workerRow = () => query<{ status: string; status_reason: string | null }>(db, "SELECT status, status_reason FROM workers WHERE id = 'box'")[0];

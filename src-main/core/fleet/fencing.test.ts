@@ -70,7 +70,9 @@ describe('lease fencing', () => {
   });
 
   it('a stale worker is marked unhealthy and its task runs again on a live one', async () => {
-    const c = makeCore({ leaseMs: 600 }, { start: false });
+    // The lost lease is 600 ms; the local worker's own are longer, so a loaded machine that starves
+    // the event loop for a moment does not make the rescuing attempt stale too.
+    const c = makeCore({ leaseMs: 3_000 }, { start: false });
     c.store.db.prepare(`INSERT INTO workers (id, name, host, status, created_at) VALUES ('remote-1', 'remote', '{"kind":"local"}', 'online', '2026-01-01T00:00:00Z')`).run();
     const runId = launch(c, { name: 'stale', task_specs: [{ id: 't', name: 't', instructions: 'echo rescued', retry_policy: { initial_backoff_seconds: 0 } }] });
     const lost = c.engine.fleet.lease(remote, Date.now(), 600)!;
