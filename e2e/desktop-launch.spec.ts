@@ -86,9 +86,16 @@ test('several specs dropped at once are previewed; an invalid one is fixed in pl
   expect(runCount(host)).toBe(0);
   await dialog.launch();
 
-  // The other spec is still waiting; the runs list behind shows the launched one.
+  // The other spec is still waiting; the runs list behind shows the launched one. The dialog says
+  // what was launched itself: no toast sits over its Launch button.
   await expect(dialog.tabs).toHaveCount(0);
   await expect(dialog.root).toContainText('tidy.yaml');
+  await expect(page.getByTestId('launch-done')).toContainText('One more spec to review.');
+  await expect(page.locator('.toast', { hasText: 'Launched' })).toHaveCount(0);
+  // The launched run finishes meanwhile, and says so in a toast that leaves the Launch button free.
+  await expect(page.locator('.toast')).toContainText('Run completed: broken spec');
+  await dialog.root.getByRole('button', { name: 'Launch run' }).click({ trial: true, timeout: 3_000 });
+  await shell.screenshot('launch-one-left');
   await expect(page.getByTestId('run-row')).toHaveCount(1);
   await dialog.expectReady(2);
   await dialog.launchAndClose();

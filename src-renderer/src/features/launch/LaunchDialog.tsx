@@ -26,15 +26,19 @@ export function LaunchDialog({ drafts, active, onSelect, onChange, onRemove, onC
 }) {
   const draft = drafts.find((d) => d.key === active) ?? drafts[0]!;
   const title = drafts.length > 1 ? `Review ${drafts.length} specs before launch` : 'Review before launch';
+  // A launch that leaves specs to review says so here, not in a toast: the dialog stays open, and a
+  // toast in the corner would sit over its Launch button.
+  const [launched, setLaunched] = useState<string | null>(null);
   return (
     <Dialog title={title} onClose={onClose} wide testId="launch-dialog" initialFocus='[data-launch="true"], .spec-textarea'>
+      {launched && <p className="launch-done" role="status" data-testid="launch-done">Launched “{launched}”. {drafts.length === 1 ? 'One more spec to review.' : `${drafts.length} more specs to review.`}</p>}
       {drafts.length > 1 && (
         <Tabs label="Received specs" idBase="drafts" className="draft-tabs" selected={draft.key} onSelect={onSelect}
           tabs={drafts.map((d) => ({ id: d.key, label: <DraftTabLabel draft={d} />, testId: 'draft-tab' }))} />
       )}
       {drafts.length > 1
-        ? <TabPanel idBase="drafts" id={draft.key} className="draft-panel"><DraftReview key={draft.key} draft={draft} onChange={onChange} onRemove={onRemove} last={drafts.length === 1} /></TabPanel>
-        : <div className="draft-panel"><DraftReview key={draft.key} draft={draft} onChange={onChange} onRemove={onRemove} last /></div>}
+        ? <TabPanel idBase="drafts" id={draft.key} className="draft-panel"><DraftReview key={draft.key} draft={draft} onChange={onChange} onRemove={onRemove} onLaunched={setLaunched} last={drafts.length === 1} /></TabPanel>
+        : <div className="draft-panel"><DraftReview key={draft.key} draft={draft} onChange={onChange} onRemove={onRemove} onLaunched={setLaunched} last /></div>}
     </Dialog>
   );
 }
@@ -51,7 +55,9 @@ function DraftTabLabel({ draft }: { draft: Draft }) {
   );
 }
 
-function DraftReview({ draft, onChange, onRemove, last }: { draft: Draft; onChange: (d: Draft) => void; onRemove: (key: string) => void; last: boolean }) {
+function DraftReview({ draft, onChange, onRemove, onLaunched, last }: {
+  draft: Draft; onChange: (d: Draft) => void; onRemove: (key: string) => void; onLaunched: (name: string) => void; last: boolean;
+}) {
   const { check, error, checking, input } = useSpecCheck(draft);
   const { reach, probing, recheck } = useWorkerReach(input, !!check?.ok && !checking);
   const launch = useShoalMutation('specs.launch');
@@ -78,7 +84,9 @@ function DraftReview({ draft, onChange, onRemove, last }: { draft: Draft; onChan
     launch.mutate({ text: draft.text, filename: draft.filename, workspace: draft.workspace.trim() || null }, {
       onSuccess: ({ runId }) => {
         rememberWorkspace(draft.workspace);
-        toast(`Launched "${check?.preview?.name ?? draft.filename}".`);
+        const name = check?.preview?.name ?? draft.filename;
+        if (last) toast(`Launched "${name}".`);
+        else onLaunched(name);
         onRemove(draft.key);
         navigate(last ? hrefFor('runs', runId) : hrefFor('runs'));
       },
