@@ -76,3 +76,18 @@ test('lists deliveries with their state and last error; Retry and Send test', as
     await hook.close();
   }
 });
+
+test('a double click on Remove removes that one channel, not the next one too', async ({ page, host }) => {
+  for (const url of ['https://first.example/hook', 'https://second.example/hook']) await callHost(host, 'alerts.addChannel', { channel: { kind: 'webhook', url } });
+  await callHost(host, 'alerts.addChannel', { channel: { kind: 'pager_duty', routing_key: 'r-key', severity: 'warning' } });
+  const shell = new ShellPage(page);
+  await shell.open(`${host.url}#/settings`);
+  const items = page.getByTestId('alert-channel-item');
+  await expect(items).toHaveCount(3);
+  await items.first().getByRole('button', { name: 'Remove' }).dblclick();
+  await expect(items).toHaveCount(2);
+  // Give a second removal time to land, if one was sent.
+  await page.waitForTimeout(1000);
+  await expect(items).toHaveText([/^Webhook/, /^PagerDuty \(warning\)/]);
+  expect((await callHost(host, 'alerts.settings', {})).channels.map((c) => c.label)).toEqual(['Webhook', 'PagerDuty (warning)']);
+});

@@ -1,7 +1,7 @@
 // Settings → Alerts: the default channels (for tasks without an alert_policy and for approvals left
 // waiting), each with *Send test*, and a form to add one. Main validates and seals; a bad field comes
 // back named (`channel.url: must be https …`). URLs, keys and secrets never come back.
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { RemoteError } from '../../../../src-shared/contract/envelope';
 import { useShoalMutation, useShoalQuery } from '../../transport/query';
 import { useToast } from '../../ui/Toaster';
@@ -20,6 +20,17 @@ export function AlertChannelsSetting() {
   const issueFor = (field: string) => {
     const line = issues.find((i) => i.startsWith(`channel.${field}:`));
     return line?.slice(line.indexOf(':') + 2);
+  };
+
+  // Channels are removed by index: a second click before the list has been read again would remove
+  // the channel that moved into that place. One removal at a time, until the list is fresh.
+  const removing = useRef(false);
+  const removeAt = (index: number) => {
+    if (removing.current) return;
+    removing.current = true;
+    remove.mutateAsync({ index })
+      .then(() => settings.refetch(), (er: Error) => toast(`Could not remove: ${er.message}`, 'failed'))
+      .finally(() => { removing.current = false; });
   };
 
   const submit = (e: FormEvent) => {
@@ -41,7 +52,7 @@ export function AlertChannelsSetting() {
             <span>{c.label}</span>
             <button type="button" className="button" disabled={test.isPending}
               onClick={() => test.mutate({ index: c.index }, { onSuccess: () => toast(`Test alert sent to ${c.label}`, 'info'), onError: (er) => toast(er.message, 'failed') })}>Send test</button>
-            <button type="button" className="button" onClick={() => remove.mutate({ index: c.index })}>Remove</button>
+            <button type="button" className="button" disabled={remove.isPending || settings.isFetching} onClick={() => removeAt(c.index)}>Remove</button>
           </li>
         ))}
       </ul>
