@@ -40,6 +40,9 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
     return { kind: 'ssh' as const, host: m[2]!, ...(m[1] ? { user: m[1] } : {}), ...(m[3] ? { port: Number(m[3]) } : {}), ...key };
   };
   const withHost = (fn: (h: NonNullable<ReturnType<typeof host>>) => void) => {
+    // Each answer replaces the last one: a refusal of the other button is about earlier input.
+    test.reset();
+    add.reset();
     const h = host();
     if (!h) return setInputError(kind === 'ssh' ? 'Host: expected [user@]host[:port]' : 'Image: required');
     setInputError(null);
