@@ -28,3 +28,22 @@ test('an earlier refusal is not shown beside the answer to the next action', asy
   await expect(dialog.getByTestId('worker-check')).toContainText('127.0.0.1:1: connection refused');
   await expect(dialog).not.toContainText('1-64 letters, digits');
 });
+
+test('a probe result goes when the host or image it was for is no longer in the form', async ({ page, host }) => {
+  await new ShellPage(page).open(`${host.url}#/workers`);
+  await page.getByTestId('add-worker').click();
+  const dialog = page.getByTestId('add-worker-dialog');
+  await dialog.locator('[name="ssh-target"]').fill('127.0.0.1:1');
+  await dialog.getByTestId('worker-test').click();
+  await expect(dialog.getByTestId('worker-check')).toContainText('127.0.0.1:1: connection refused');
+  // Now a Docker image: the SSH host's answer is not about it.
+  await dialog.getByRole('radio', { name: 'Docker image' }).check();
+  await expect(dialog.getByTestId('worker-check')).toHaveCount(0);
+
+  await dialog.locator('[name="docker-image"]').fill('localhost/one:latest');
+  await dialog.locator('[name="docker-host"]').fill('tcp://127.0.0.1:1');
+  await dialog.getByTestId('worker-test').click();
+  await expect(dialog.getByTestId('worker-check')).toContainText('tcp://127.0.0.1:1 refused the connection');
+  await dialog.locator('[name="docker-image"]').fill('localhost/two:latest');
+  await expect(dialog.getByTestId('worker-check')).toHaveCount(0);
+});

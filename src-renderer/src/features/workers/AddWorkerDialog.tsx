@@ -90,7 +90,7 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
           <span className="field-label">Name</span>
           <input name="worker-name" className="input" value={name} maxLength={64} onChange={(e) => setName(e.target.value)} placeholder="gpu-box" />
         </label>
-        <WorkerKindPicker kind={kind} onChange={setKind} />
+        <WorkerKindPicker kind={kind} onChange={(k) => { setKind(k); setTrusted(null); setResult(null); }} />
         {kind === 'ssh' ? (
           <>
             <label className="field">
@@ -104,7 +104,7 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
           <>
             <label className="field">
               <span className="field-label">Image</span>
-              <input name="docker-image" className="input mono" value={image} onChange={(e) => setImage(e.target.value)} placeholder="localhost/shoal-worker:latest" />
+              <input name="docker-image" className="input mono" value={image} onChange={(e) => { setImage(e.target.value); setResult(null); }} placeholder="localhost/shoal-worker:latest" />
               <span className="field-hint">Never pulled: build or load it first. It needs sh and git.</span>
             </label>
             <label className="field">
