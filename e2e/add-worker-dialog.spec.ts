@@ -47,3 +47,13 @@ test('a probe result goes when the host or image it was for is no longer in the 
   await dialog.locator('[name="docker-image"]').fill('localhost/two:latest');
   await expect(dialog.getByTestId('worker-check')).toHaveCount(0);
 });
+
+test('an SSH host given as a bracketed IPv6 address is tried, as the CLI takes it', async ({ page, host }) => {
+  await new ShellPage(page).open(`${host.url}#/workers`);
+  await page.getByTestId('add-worker').click();
+  const dialog = page.getByTestId('add-worker-dialog');
+  await dialog.locator('[name="ssh-target"]').fill('me@[::1]:1');
+  await dialog.getByTestId('worker-test').click();
+  await expect(dialog.getByTestId('worker-check')).toContainText('ssh me@[::1]:1: connection refused');
+  await expect(dialog).not.toContainText('expected [user@]host[:port]');
+});

@@ -35,9 +35,10 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
   const key = identity.trim() && (kind === 'ssh' || dockerOverSsh) ? { identity: identity.trim() } : {};
   const host = (): Parameters<typeof test.mutate>[0]['host'] | null => {
     if (kind === 'docker') return image.trim() ? { kind, image: image.trim(), ...(dockerHost.trim() ? { dockerHost: dockerHost.trim() } : {}), ...key } : null;
-    const m = /^(?:([^@\s]+)@)?([^:@\s]+)(?::(\d{1,5}))?$/.exec(target.trim());
+    // As `shoal workers add --ssh` reads it: an IPv6 address in brackets ([::1]:22).
+    const m = /^(?:([^@\s]+)@)?(\[[^\]]+\]|[^:@\s]+)(?::(\d{1,5}))?$/.exec(target.trim());
     if (!m) return null;
-    return { kind: 'ssh' as const, host: m[2]!, ...(m[1] ? { user: m[1] } : {}), ...(m[3] ? { port: Number(m[3]) } : {}), ...key };
+    return { kind: 'ssh' as const, host: m[2]!.replace(/^\[|\]$/g, ''), ...(m[1] ? { user: m[1] } : {}), ...(m[3] ? { port: Number(m[3]) } : {}), ...key };
   };
   const withHost = (fn: (h: NonNullable<ReturnType<typeof host>>) => void) => {
     // Each answer replaces the last one: a refusal of the other button is about earlier input.
