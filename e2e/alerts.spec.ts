@@ -91,3 +91,13 @@ test('a double click on Remove removes that one channel, not the next one too', 
   await expect(items).toHaveText([/^Webhook/, /^PagerDuty \(warning\)/]);
   expect((await callHost(host, 'alerts.settings', {})).channels.map((c) => c.label)).toEqual(['Webhook', 'PagerDuty (warning)']);
 });
+
+test('Send test in Settings says the alert was queued, not that it was sent, when the receiver cannot be reached', async ({ page, host }) => {
+  // Nothing listens on port 9 of this machine: the delivery fails.
+  await callHost(host, 'alerts.addChannel', { channel: { kind: 'webhook', url: 'http://127.0.0.1:9/hook' } });
+  const shell = new ShellPage(page);
+  await shell.open(`${host.url}#/settings`);
+  await page.getByTestId('alert-channel-item').getByRole('button', { name: 'Send test' }).click();
+  await expect(page.locator('.toasts')).toContainText('Test alert queued for Webhook: Alerts shows how its delivery goes.');
+  await expect(page.locator('.toasts')).not.toContainText('sent to');
+});

@@ -51,7 +51,7 @@ export function AlertChannelsSetting() {
           <li key={c.index} data-testid="alert-channel-item">
             <span>{c.label}</span>
             <button type="button" className="button" disabled={test.isPending}
-              onClick={() => test.mutate({ index: c.index }, { onSuccess: () => toast(`Test alert sent to ${c.label}`, 'info'), onError: (er) => toast(er.message, 'failed') })}>Send test</button>
+              onClick={() => test.mutate({ index: c.index }, { onSuccess: () => toast(`Test alert queued for ${c.label}: Alerts shows how its delivery goes.`, 'info'), onError: (er) => toast(er.message, 'failed') })}>Send test</button>
             <button type="button" className="button" disabled={remove.isPending || settings.isFetching} onClick={() => removeAt(c.index)}>Remove</button>
           </li>
         ))}

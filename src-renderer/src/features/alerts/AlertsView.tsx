@@ -106,7 +106,7 @@ function TestButtons() {
     <div className="alerts-test">
       {channels.map((c) => (
         <button key={c.index} type="button" className="button" disabled={send.isPending}
-          onClick={() => send.mutate({ index: c.index }, { onSuccess: () => toast(`Test alert sent to ${c.label}`, 'info'), onError: (e) => toast(`Could not send: ${e.message}`, 'failed') })}>
+          onClick={() => send.mutate({ index: c.index }, { onSuccess: () => toast(`Test alert queued for ${c.label}: its delivery is listed below.`, 'info'), onError: (e) => toast(`Could not send: ${e.message}`, 'failed') })}>
           Send test · {c.label}
         </button>
       ))}
