@@ -101,3 +101,14 @@ test('Send test in Settings says the alert was queued, not that it was sent, whe
   await expect(page.locator('.toasts')).toContainText('Test alert queued for Webhook: Alerts shows how its delivery goes.');
   await expect(page.locator('.toasts')).not.toContainText('sent to');
 });
+
+test('past the newest 500 deliveries, the count says it is of the newest, not of all', async ({ page, host }) => {
+  test.setTimeout(120_000);
+  // Port 9 is one fetch never connects to: each test alert fails at once, without any traffic.
+  await callHost(host, 'alerts.addChannel', { channel: { kind: 'webhook', url: 'http://127.0.0.1:9/hook' } });
+  for (let i = 0; i < 501; i += 50) await Promise.all(Array.from({ length: Math.min(50, 501 - i) }, () => callHost(host, 'alerts.sendTest', { index: 0 })));
+  const shell = new ShellPage(page);
+  await shell.open(`${host.url}#/alerts`);
+  await expect(page.getByTestId('alert-row')).toHaveCount(500);
+  await expect(page.locator('.toolbar-text')).toContainText('Newest 500 deliveries (older ones are not shown)');
+});

@@ -17,8 +17,11 @@ import './alerts.css';
 const TONE: Record<AlertDeliveryView['state'], Tone> = { pending: 'queued', retrying: 'running', delivered: 'passed', failed: 'failed' };
 const CHANNEL: Record<string, string> = { slack: 'Slack', webhook: 'Webhook', pager_duty: 'PagerDuty' };
 
+/** Deliveries the view reads (the newest); with this many, older ones exist and are not counted. */
+const SHOWN = 500;
+
 export function AlertsView() {
-  const list = useShoalQuery('alerts.list', {});
+  const list = useShoalQuery('alerts.list', { limit: SHOWN });
   if (list.isPending) return <Loading label="Loading alerts…" />;
   if (list.isError) return <ErrorNotice title="Could not load alerts" error={list.error} onRetry={() => void list.refetch()} />;
   const rows = list.data.deliveries;
@@ -39,7 +42,7 @@ export function AlertsView() {
   return (
     <div className="alerts">
       <PageToolbar actions={<TestButtons />}>
-        {rows.length} {rows.length === 1 ? 'delivery' : 'deliveries'}{open > 0 ? ` · ${open} in flight` : ''}{failed > 0 ? ` · ${failed} failed` : ''}
+        {rows.length >= SHOWN ? `Newest ${rows.length} deliveries (older ones are not shown)` : `${rows.length} ${rows.length === 1 ? 'delivery' : 'deliveries'}`}{open > 0 ? ` · ${open} in flight` : ''}{failed > 0 ? ` · ${failed} failed` : ''}
       </PageToolbar>
       <AlertsTable rows={rows} />
     </div>
