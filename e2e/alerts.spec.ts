@@ -112,3 +112,8 @@ test('past the newest 500 deliveries, the count says it is of the newest, not of
   await expect(page.getByTestId('alert-row')).toHaveCount(500);
   await expect(page.locator('.toolbar-text')).toContainText('Newest 500 deliveries (older ones are not shown)');
 });
+
+test('with no deliveries yet, the Alerts view says where the default channels are set', async ({ page, host }) => {
+  await new ShellPage(page).open(`${host.url}#/alerts`);
+  await expect(new AlertsPage(page).empty).toContainText('(or the default channels in Settings → Alert channels)');
+});

@@ -30,7 +30,7 @@ export function AlertsView() {
       <EmptyState testId="alerts-empty" icon={<AlertIcon size={22} />} title="No alerts yet">
         <p>
           When a task keeps failing, stops making progress, fails for good or leaves an approval waiting, Shoal tells
-          the channels of its <code>alert_policy</code> (or the channels set here): Slack, a signed webhook or
+          the channels of its <code>alert_policy</code> (or the default channels in Settings → Alert channels): Slack, a signed webhook or
           PagerDuty. Each delivery shows up here with its state and retries.
         </p>
         <div className="empty-actions"><TestButtons /></div>
