@@ -88,8 +88,8 @@ test('a double click on Remove removes that one channel, not the next one too', 
   await expect(items).toHaveCount(2);
   // Give a second removal time to land, if one was sent.
   await page.waitForTimeout(1000);
-  await expect(items).toHaveText([/^Webhook/, /^PagerDuty \(warning\)/]);
-  expect((await callHost(host, 'alerts.settings', {})).channels.map((c) => c.label)).toEqual(['Webhook', 'PagerDuty (warning)']);
+  await expect(items).toHaveText([/^Webhook · second\.example/, /^PagerDuty \(warning\)/]);
+  expect((await callHost(host, 'alerts.settings', {})).channels.map((c) => c.label)).toEqual(['Webhook · second.example', 'PagerDuty (warning)']);
 });
 
 test('Send test in Settings says the alert was queued, not that it was sent, when the receiver cannot be reached', async ({ page, host }) => {
@@ -98,7 +98,7 @@ test('Send test in Settings says the alert was queued, not that it was sent, whe
   const shell = new ShellPage(page);
   await shell.open(`${host.url}#/settings`);
   await page.getByTestId('alert-channel-item').getByRole('button', { name: 'Send test' }).click();
-  await expect(page.locator('.toasts')).toContainText('Test alert queued for Webhook: Alerts shows how its delivery goes.');
+  await expect(page.locator('.toasts')).toContainText('Test alert queued for Webhook · 127.0.0.1:9: Alerts shows how its delivery goes.');
   await expect(page.locator('.toasts')).not.toContainText('sent to');
 });
 

@@ -324,6 +324,17 @@ describe('alerts', () => {
     expect(fs.existsSync(c.store.path)).toBe(true);
   });
 
+  it('Settings tells two channels of one kind apart by the host they post to, never showing the rest of the URL', () => {
+    const c = core();
+    c.alerts.settings.addChannel({ kind: 'webhook', url: 'https://a.example/in/s3cret-path' });
+    c.alerts.settings.addChannel({ kind: 'webhook', url: 'https://b.example:8443/in?token=s3cret-query', secret: 's3cret-key' });
+    c.alerts.settings.addChannel({ kind: 'slack', webhook_url: 'https://hooks.slack.com/services/T0/B0/s3cret-token' });
+    c.alerts.settings.addChannel({ kind: 'pager_duty', routing_key: 's3cret-routing', severity: 'info' });
+    const view = c.alerts.settings.view();
+    expect(view.channels.map((ch) => ch.label)).toEqual(['Webhook · a.example', 'Webhook (signed) · b.example:8443', 'Slack · hooks.slack.com', 'PagerDuty (info)']);
+    expect(JSON.stringify(view)).not.toMatch(/s3cret|services|token|\/in/);
+  });
+
   it('a URL with a user name or password is refused naming the field (fetch never sends one), and nothing is kept', () => {
     const c = core();
     expect(() => c.alerts.settings.addChannel({ kind: 'webhook', url: 'https://bot:hunter2@hooks.example.com/in' }))
