@@ -76,3 +76,44 @@ test('lists deliveries with their state and last error; Retry and Send test', as
     await hook.close();
   }
 });
+
+test('a double click on Remove removes that one channel, not the next one too', async ({ page, host }) => {
+  for (const url of ['https://first.example/hook', 'https://second.example/hook']) await callHost(host, 'alerts.addChannel', { channel: { kind: 'webhook', url } });
+  await callHost(host, 'alerts.addChannel', { channel: { kind: 'pager_duty', routing_key: 'r-key', severity: 'warning' } });
+  const shell = new ShellPage(page);
+  await shell.open(`${host.url}#/settings`);
+  const items = page.getByTestId('alert-channel-item');
+  await expect(items).toHaveCount(3);
+  await items.first().getByRole('button', { name: 'Remove' }).dblclick();
+  await expect(items).toHaveCount(2);
+  // Give a second removal time to land, if one was sent.
+  await page.waitForTimeout(1000);
+  await expect(items).toHaveText([/^Webhook · second\.example/, /^PagerDuty \(warning\)/]);
+  expect((await callHost(host, 'alerts.settings', {})).channels.map((c) => c.label)).toEqual(['Webhook · second.example', 'PagerDuty (warning)']);
+});
+
+test('Send test in Settings says the alert was queued, not that it was sent, when the receiver cannot be reached', async ({ page, host }) => {
+  // Nothing listens on port 9 of this machine: the delivery fails.
+  await callHost(host, 'alerts.addChannel', { channel: { kind: 'webhook', url: 'http://127.0.0.1:9/hook' } });
+  const shell = new ShellPage(page);
+  await shell.open(`${host.url}#/settings`);
+  await page.getByTestId('alert-channel-item').getByRole('button', { name: 'Send test' }).click();
+  await expect(page.locator('.toasts')).toContainText('Test alert queued for Webhook · 127.0.0.1:9: Alerts shows how its delivery goes.');
+  await expect(page.locator('.toasts')).not.toContainText('sent to');
+});
+
+test('past the newest 500 deliveries, the count says it is of the newest, not of all', async ({ page, host }) => {
+  test.setTimeout(120_000);
+  // Port 9 is one fetch never connects to: each test alert fails at once, without any traffic.
+  await callHost(host, 'alerts.addChannel', { channel: { kind: 'webhook', url: 'http://127.0.0.1:9/hook' } });
+  for (let i = 0; i < 501; i += 50) await Promise.all(Array.from({ length: Math.min(50, 501 - i) }, () => callHost(host, 'alerts.sendTest', { index: 0 })));
+  const shell = new ShellPage(page);
+  await shell.open(`${host.url}#/alerts`);
+  await expect(page.getByTestId('alert-row')).toHaveCount(500);
+  await expect(page.locator('.toolbar-text')).toContainText('Newest 500 deliveries (older ones are not shown)');
+});
+
+test('with no deliveries yet, the Alerts view says where the default channels are set', async ({ page, host }) => {
+  await new ShellPage(page).open(`${host.url}#/alerts`);
+  await expect(new AlertsPage(page).empty).toContainText('(or the default channels in Settings → Alert channels)');
+});

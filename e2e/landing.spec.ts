@@ -172,3 +172,29 @@ test('push the landed branch to a remote; pull requests on a local remote are re
     fs.rmSync(remote, { recursive: true, force: true });
   }
 });
+
+test('the diff between two candidates names the file of each change', async ({ page, host }) => {
+  test.setTimeout(90_000);
+  const repo = makeGitRepo({ 'README.md': 'hello\n' });
+  try {
+    // $0 is the candidate's task id: each writes a file named after itself.
+    const spec = {
+      name: 'compare files',
+      task_specs: [{ id: 'fix', name: 'Fix it', instructions: 'echo "$0" > "$0.txt"', retry_policy: { max_attempts: 1 }, metadata: { candidates: 2, agent: { command: 'sh -c {instructions} {task_id}' } } }],
+    };
+    const { runId } = await callHost(host, 'specs.launch', { text: JSON.stringify(spec), filename: 'compare.json', workspace: repo.dir });
+    await new ShellPage(page).open(`${host.url}#/runs/${runId}`);
+    await new RunPage(page).expectStatus('completed');
+    const land = new LandPage(page);
+    const diff = await land.compare('fix', 'fix.c1', 'fix.c2');
+    await expect(diff.getByRole('region', { name: 'fix.c1.txt' })).toContainText('fix.c1');
+    await expect(diff.getByRole('region', { name: 'fix.c2.txt' })).toContainText('fix.c2');
+    await expect(diff.getByRole('region', { name: 'fix.c1.txt' })).toContainText('fix.c1.txt (deleted)');
+    await expect(diff.getByRole('region', { name: 'fix.c2.txt' })).toContainText('fix.c2.txt (new file)');
+    // One candidate against itself: said, not a blank space.
+    await land.group('fix').getByLabel('With candidate').selectOption('fix.c1');
+    await expect(land.group('fix').getByTestId('compare-same')).toHaveText('Choose two different candidates to compare.');
+  } finally {
+    repo.dispose();
+  }
+});

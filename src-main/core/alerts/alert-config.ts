@@ -26,6 +26,8 @@ export function alertUrlProblem(value: string): string | null {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return `scheme "${url.protocol.replace(':', '')}" is not supported; use https`;
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) return `must be https for a host other than this machine (got http://${url.host})`;
+  // fetch refuses such a URL outright: every delivery would fail, retried to the limit.
+  if (url.username || url.password) return 'must not carry a user name or password (HTTP clients refuse to send one); put the token in the path or query, or use the signing secret';
   return null;
 }
 

@@ -79,7 +79,7 @@ export class AlertSettingsStore {
     const s = this.get();
     return {
       channels: s.channels.map((c, index) => ({
-        index, kind: c.kind, label: describeChannel(c), severity: c.kind === 'pager_duty' ? c.severity : null, signed: c.kind === 'webhook' && !!c.secret,
+        index, kind: c.kind, label: describeChannel(c, this.cipher), severity: c.kind === 'pager_duty' ? c.severity : null, signed: c.kind === 'webhook' && !!c.secret,
       })),
       after_attempts: s.after_attempts,
       after_minutes_stale: s.after_minutes_stale,

@@ -323,4 +323,27 @@ describe('alerts', () => {
       .toThrow('channels[0].severity: unknown severity "loud"');
     expect(fs.existsSync(c.store.path)).toBe(true);
   });
+
+  it('Settings tells two channels of one kind apart by the host they post to, never showing the rest of the URL', () => {
+    const c = core();
+    c.alerts.settings.addChannel({ kind: 'webhook', url: 'https://a.example/in/s3cret-path' });
+    c.alerts.settings.addChannel({ kind: 'webhook', url: 'https://b.example:8443/in?token=s3cret-query', secret: 's3cret-key' });
+    c.alerts.settings.addChannel({ kind: 'slack', webhook_url: 'https://hooks.slack.com/services/T0/B0/s3cret-token' });
+    c.alerts.settings.addChannel({ kind: 'pager_duty', routing_key: 's3cret-routing', severity: 'info' });
+    const view = c.alerts.settings.view();
+    expect(view.channels.map((ch) => ch.label)).toEqual(['Webhook · a.example', 'Webhook (signed) · b.example:8443', 'Slack · hooks.slack.com', 'PagerDuty (info)']);
+    expect(JSON.stringify(view)).not.toMatch(/s3cret|services|token|\/in/);
+  });
+
+  it('a URL with a user name or password is refused naming the field (fetch never sends one), and nothing is kept', () => {
+    const c = core();
+    expect(() => c.alerts.settings.addChannel({ kind: 'webhook', url: 'https://bot:hunter2@hooks.example.com/in' }))
+      .toThrow('channel.url: must not carry a user name or password (HTTP clients refuse to send one); put the token in the path or query, or use the signing secret');
+    expect(() => c.alerts.settings.addChannel({ kind: 'slack', webhook_url: 'https://x@hooks.slack.com/services/T/B/C' })).toThrow(/^channel\.webhook_url: must not carry a user name/);
+    expect(c.alerts.settings.view().channels).toEqual([]);
+    const result = c.validateSpec(JSON.stringify(failing({ channels: [{ kind: 'webhook', url: 'http://me:pw@127.0.0.1:9/hook' }] })));
+    expect(!result.ok && result.issues).toEqual([
+      'task_specs[0].alert_policy.channels[0].url: must not carry a user name or password (HTTP clients refuse to send one); put the token in the path or query, or use the signing secret',
+    ]);
+  });
 });

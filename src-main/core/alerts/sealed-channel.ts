@@ -37,13 +37,25 @@ export function openChannel(cipher: SecretCipher, channel: Record<string, unknow
   return out as AlertChannelConfig;
 }
 
-/** What a person may see of a channel: its kind, severity, the URL's host, whether a secret is set. */
-export function describeChannel(channel: Record<string, unknown>): string {
+/** What a person may see of a channel: its kind, severity, the URL's host, whether a secret is set.
+ *  The host (of the opened URL, when `cipher` is given) tells two channels of one kind apart. */
+export function describeChannel(channel: Record<string, unknown>, cipher?: SecretCipher): string {
+  const at = cipher ? hostOf(cipher, channel.kind === 'slack' ? channel.webhook_url : channel.url) : '';
   switch (channel.kind) {
-    case 'slack': return 'Slack';
-    case 'webhook': return channel.secret ? 'Webhook (signed)' : 'Webhook';
+    case 'slack': return `Slack${at}`;
+    case 'webhook': return `${channel.secret ? 'Webhook (signed)' : 'Webhook'}${at}`;
     case 'pager_duty': return `PagerDuty (${String(channel.severity)})`;
     default: return String(channel.kind);
+  }
+}
+
+/** " · HOST[:PORT]" of a (sealed) channel URL, or nothing when it cannot be opened or parsed. */
+function hostOf(cipher: SecretCipher, value: unknown): string {
+  if (typeof value !== 'string') return '';
+  try {
+    return ` · ${new URL(openValue(cipher, value)).host}`;
+  } catch {
+    return '';
   }
 }
 

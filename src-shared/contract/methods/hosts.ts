@@ -6,7 +6,7 @@ import { defineMethod } from '../define';
 import { Ok } from './common';
 import { DOCKER_IMAGE_MAX, dockerImageProblem } from '../../protocol/docker-image';
 
-const Name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'name: 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+const Name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, '1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
 
 /** An SSH host key's fingerprint as OpenSSH prints it: "SHA256:" and 43 unpadded base64 characters. */
 export const SSH_FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
@@ -14,7 +14,7 @@ export const SSH_FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 export const KeptHostInputSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('ssh'),
-    host: z.string().min(1, 'host: required').max(255),
+    host: z.string().min(1, 'required').max(255),
     port: z.number().int().min(1).max(65535).optional(),
     user: z.string().min(1).max(64).optional(),
     /** A private key file on this computer; read by main, sealed at rest. */
@@ -22,9 +22,9 @@ export const KeptHostInputSchema = z.discriminatedUnion('kind', [
   }).strict(),
   z.object({
     kind: z.literal('docker'),
-    image: z.string().min(1, 'image: required').max(DOCKER_IMAGE_MAX).superRefine((image, ctx) => {
+    image: z.string().max(DOCKER_IMAGE_MAX).superRefine((image, ctx) => {
       const problem = dockerImageProblem(image);
-      if (problem) ctx.addIssue({ code: 'custom', message: `image: ${problem}` });
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
     dockerHost: z.string().max(1024).optional(),
     args: z.array(z.string().max(4096)).max(64).optional(),

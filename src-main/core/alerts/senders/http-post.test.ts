@@ -14,7 +14,19 @@ describe('postRequest', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as net.AddressInfo).port;
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    expect(await postRequest(req(`http://127.0.0.1:${port}/hook`), 5_000)).toEqual({ kind: 'retry', error: 'no response: ECONNREFUSED', retryAfterMs: null });
+    expect(await postRequest(req(`http://127.0.0.1:${port}/hook`), 5_000)).toEqual({ kind: 'retry', error: `no response from 127.0.0.1:${port}: ECONNREFUSED`, retryAfterMs: null });
+  });
+
+  it('names the host that did not answer, never the secret path or query of its URL', async () => {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const result = await postRequest(req(`http://127.0.0.1:${port}/services/T0/B0/s3cret?token=s3cret`), 5_000);
+    expect(result.kind).toBe('retry');
+    const error = (result as { error: string }).error;
+    expect(error).toBe(`no response from 127.0.0.1:${port}: ECONNREFUSED`);
+    expect(error).not.toMatch(/s3cret|services/);
   });
 
   it('refuses for good a port fetch will never connect to, saying why', async () => {

@@ -1,6 +1,6 @@
 // One POST with a timeout, classified for the delivery worker: delivered, worth retrying (network
 // error, timeout, 408, 429, 5xx — with the receiver's Retry-After when it gave one) or not (any other
-// 4xx: the channel is misconfigured and retrying would not help). Errors never carry the URL.
+// 4xx: the channel is misconfigured and retrying would not help). Errors never carry the URL (a host at most).
 import type { OutgoingRequest } from './alert-message';
 
 export type PostResult =
@@ -20,7 +20,9 @@ export async function postRequest(req: OutgoingRequest, timeoutMs: number): Prom
     // misconfigured channel, not a passing fault: retrying cannot help.
     if (e.cause?.message === 'bad port') return { kind: 'fatal', error: 'the URL\'s port is one HTTP clients refuse to connect to (a "bad port" under the Fetch standard); use another port' };
     const why = e.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message ?? 'network error');
-    return { kind: 'retry', error: `no response: ${why}`, retryAfterMs: null };
+    // Which receiver did not answer (a person may have several webhooks): its host only; the path
+    // and query are the secret part of a channel's URL.
+    return { kind: 'retry', error: `no response${hostOf(req.url)}: ${why}`, retryAfterMs: null };
   }
   // Read (and drop) the body so the connection can be reused; keep a little for the error.
   const text = (await res.text().catch(() => '')).slice(0, 200).replace(/\s+/g, ' ').trim();
@@ -37,4 +39,13 @@ export function parseRetryAfter(value: string | null, nowMs = Date.now()): numbe
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
   const at = Date.parse(trimmed);
   return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
+}
+
+/** " from HOST[:PORT]" of a URL (never its user, path or query), or nothing when it does not parse. */
+function hostOf(url: string): string {
+  try {
+    return ` from ${new URL(url).host}`;
+  } catch {
+    return '';
+  }
 }

@@ -1,7 +1,7 @@
 // Settings → Alerts: the default channels (for tasks without an alert_policy and for approvals left
 // waiting), each with *Send test*, and a form to add one. Main validates and seals; a bad field comes
 // back named (`channel.url: must be https …`). URLs, keys and secrets never come back.
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { RemoteError } from '../../../../src-shared/contract/envelope';
 import { useShoalMutation, useShoalQuery } from '../../transport/query';
 import { useToast } from '../../ui/Toaster';
@@ -22,6 +22,17 @@ export function AlertChannelsSetting() {
     return line?.slice(line.indexOf(':') + 2);
   };
 
+  // Channels are removed by index: a second click before the list has been read again would remove
+  // the channel that moved into that place. One removal at a time, until the list is fresh.
+  const removing = useRef(false);
+  const removeAt = (index: number) => {
+    if (removing.current) return;
+    removing.current = true;
+    remove.mutateAsync({ index })
+      .then(() => settings.refetch(), (er: Error) => toast(`Could not remove: ${er.message}`, 'failed'))
+      .finally(() => { removing.current = false; });
+  };
+
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const channel = form.kind === 'slack' ? { kind: 'slack', webhook_url: form.url.trim() }
@@ -40,8 +51,8 @@ export function AlertChannelsSetting() {
           <li key={c.index} data-testid="alert-channel-item">
             <span>{c.label}</span>
             <button type="button" className="button" disabled={test.isPending}
-              onClick={() => test.mutate({ index: c.index }, { onSuccess: () => toast(`Test alert sent to ${c.label}`, 'info'), onError: (er) => toast(er.message, 'failed') })}>Send test</button>
-            <button type="button" className="button" onClick={() => remove.mutate({ index: c.index })}>Remove</button>
+              onClick={() => test.mutate({ index: c.index }, { onSuccess: () => toast(`Test alert queued for ${c.label}: Alerts shows how its delivery goes.`, 'info'), onError: (er) => toast(er.message, 'failed') })}>Send test</button>
+            <button type="button" className="button" disabled={remove.isPending || settings.isFetching} onClick={() => removeAt(c.index)}>Remove</button>
           </li>
         ))}
       </ul>

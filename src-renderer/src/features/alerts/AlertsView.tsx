@@ -17,8 +17,11 @@ import './alerts.css';
 const TONE: Record<AlertDeliveryView['state'], Tone> = { pending: 'queued', retrying: 'running', delivered: 'passed', failed: 'failed' };
 const CHANNEL: Record<string, string> = { slack: 'Slack', webhook: 'Webhook', pager_duty: 'PagerDuty' };
 
+/** Deliveries the view reads (the newest); with this many, older ones exist and are not counted. */
+const SHOWN = 500;
+
 export function AlertsView() {
-  const list = useShoalQuery('alerts.list', {});
+  const list = useShoalQuery('alerts.list', { limit: SHOWN });
   if (list.isPending) return <Loading label="Loading alerts…" />;
   if (list.isError) return <ErrorNotice title="Could not load alerts" error={list.error} onRetry={() => void list.refetch()} />;
   const rows = list.data.deliveries;
@@ -27,7 +30,7 @@ export function AlertsView() {
       <EmptyState testId="alerts-empty" icon={<AlertIcon size={22} />} title="No alerts yet">
         <p>
           When a task keeps failing, stops making progress, fails for good or leaves an approval waiting, Shoal tells
-          the channels of its <code>alert_policy</code> (or the channels set here): Slack, a signed webhook or
+          the channels of its <code>alert_policy</code> (or the default channels in Settings → Alert channels): Slack, a signed webhook or
           PagerDuty. Each delivery shows up here with its state and retries.
         </p>
         <div className="empty-actions"><TestButtons /></div>
@@ -39,7 +42,7 @@ export function AlertsView() {
   return (
     <div className="alerts">
       <PageToolbar actions={<TestButtons />}>
-        {rows.length} {rows.length === 1 ? 'delivery' : 'deliveries'}{open > 0 ? ` · ${open} in flight` : ''}{failed > 0 ? ` · ${failed} failed` : ''}
+        {rows.length >= SHOWN ? `Newest ${rows.length} deliveries (older ones are not shown)` : `${rows.length} ${rows.length === 1 ? 'delivery' : 'deliveries'}`}{open > 0 ? ` · ${open} in flight` : ''}{failed > 0 ? ` · ${failed} failed` : ''}
       </PageToolbar>
       <AlertsTable rows={rows} />
     </div>
@@ -106,7 +109,7 @@ function TestButtons() {
     <div className="alerts-test">
       {channels.map((c) => (
         <button key={c.index} type="button" className="button" disabled={send.isPending}
-          onClick={() => send.mutate({ index: c.index }, { onSuccess: () => toast(`Test alert sent to ${c.label}`, 'info'), onError: (e) => toast(`Could not send: ${e.message}`, 'failed') })}>
+          onClick={() => send.mutate({ index: c.index }, { onSuccess: () => toast(`Test alert queued for ${c.label}: its delivery is listed below.`, 'info'), onError: (e) => toast(`Could not send: ${e.message}`, 'failed') })}>
           Send test · {c.label}
         </button>
       ))}

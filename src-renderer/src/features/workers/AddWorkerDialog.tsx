@@ -35,11 +35,15 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
   const key = identity.trim() && (kind === 'ssh' || dockerOverSsh) ? { identity: identity.trim() } : {};
   const host = (): Parameters<typeof test.mutate>[0]['host'] | null => {
     if (kind === 'docker') return image.trim() ? { kind, image: image.trim(), ...(dockerHost.trim() ? { dockerHost: dockerHost.trim() } : {}), ...key } : null;
-    const m = /^(?:([^@\s]+)@)?([^:@\s]+)(?::(\d{1,5}))?$/.exec(target.trim());
+    // As `shoal workers add --ssh` reads it: an IPv6 address in brackets ([::1]:22).
+    const m = /^(?:([^@\s]+)@)?(\[[^\]]+\]|[^:@\s]+)(?::(\d{1,5}))?$/.exec(target.trim());
     if (!m) return null;
-    return { kind: 'ssh' as const, host: m[2]!, ...(m[1] ? { user: m[1] } : {}), ...(m[3] ? { port: Number(m[3]) } : {}), ...key };
+    return { kind: 'ssh' as const, host: m[2]!.replace(/^\[|\]$/g, ''), ...(m[1] ? { user: m[1] } : {}), ...(m[3] ? { port: Number(m[3]) } : {}), ...key };
   };
   const withHost = (fn: (h: NonNullable<ReturnType<typeof host>>) => void) => {
+    // Each answer replaces the last one: a refusal of the other button is about earlier input.
+    test.reset();
+    add.reset();
     const h = host();
     if (!h) return setInputError(kind === 'ssh' ? 'Host: expected [user@]host[:port]' : 'Image: required');
     setInputError(null);
@@ -87,7 +91,7 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
           <span className="field-label">Name</span>
           <input name="worker-name" className="input" value={name} maxLength={64} onChange={(e) => setName(e.target.value)} placeholder="gpu-box" />
         </label>
-        <WorkerKindPicker kind={kind} onChange={setKind} />
+        <WorkerKindPicker kind={kind} onChange={(k) => { setKind(k); setTrusted(null); setResult(null); }} />
         {kind === 'ssh' ? (
           <>
             <label className="field">
@@ -101,7 +105,7 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
           <>
             <label className="field">
               <span className="field-label">Image</span>
-              <input name="docker-image" className="input mono" value={image} onChange={(e) => setImage(e.target.value)} placeholder="localhost/shoal-worker:latest" />
+              <input name="docker-image" className="input mono" value={image} onChange={(e) => { setImage(e.target.value); setResult(null); }} placeholder="localhost/shoal-worker:latest" />
               <span className="field-hint">Never pulled: build or load it first. It needs sh and git.</span>
             </label>
             <label className="field">

@@ -1,5 +1,6 @@
 // Join tokens minted but not yet spent: who they are for, when they expire, and Revoke. The tokens
 // themselves are never listed (main keeps only their hashes).
+import { useRef } from 'react';
 import { useShoalMutation, useShoalQuery } from '../../transport/query';
 import { formatAbsolute, formatRelative } from '../../ui/format';
 import { useToast } from '../../ui/Toaster';
@@ -10,6 +11,19 @@ export function JoinTokensList() {
   const revoke = useShoalMutation('workers.revoke');
   const toast = useToast();
   const now = useNow(1000);
+  // Until the list has been read again, a second click (a double click) would revoke the same token
+  // again and report that as a failure.
+  const revoking = useRef(false);
+  const revokeToken = (id: string) => {
+    if (revoking.current) return;
+    revoking.current = true;
+    revoke.mutateAsync({ id })
+      .then(() => {
+        toast(`Join token ${id} revoked.`);
+        return tokens.refetch();
+      }, (e: Error) => toast(e.message, 'failed'))
+      .finally(() => { revoking.current = false; });
+  };
   // An expired token is no longer pending, even before the next refetch.
   const live = (tokens.data ?? []).filter((t) => Date.parse(t.expiresAt) > now);
   if (live.length === 0) return null;
@@ -24,7 +38,7 @@ export function JoinTokensList() {
             <span className="muted">{t.capabilities.length > 0 ? t.capabilities.join(', ') : 'no extra capabilities'}</span>
             <span className="muted" title={formatAbsolute(t.expiresAt)}>expires {formatRelative(t.expiresAt, now)}</span>
             <button type="button" className="button button-small button-danger" disabled={revoke.isPending} aria-label={`Revoke join token ${t.id}`}
-              onClick={() => revoke.mutate({ id: t.id }, { onError: (e) => toast(e.message, 'failed'), onSuccess: () => toast(`Join token ${t.id} revoked.`) })}>Revoke</button>
+              onClick={() => revokeToken(t.id)}>Revoke</button>
           </li>
         ))}
       </ul>

@@ -1,8 +1,9 @@
 // Drain (finish what it runs, take nothing new), resume, and retire (out of service) a worker; a
 // remote agent can also be revoked (its credential stops working and it is disconnected). Which of
 // them a row offers comes from its state (presentWorker): none for a removed worker.
+import { useRef } from 'react';
 import type { WorkerRow } from '../../../../src-shared/contract';
-import { useShoalMutation } from '../../transport/query';
+import { useShoalMutation, useShoalQuery } from '../../transport/query';
 import { useToast } from '../../ui/Toaster';
 import type { WorkerPresentation } from './worker-tone';
 
@@ -14,27 +15,39 @@ export function WorkerActions({ worker, offer }: { worker: WorkerRow; offer: Wor
   const toast = useToast();
   const onError = (e: Error) => toast(e.message, 'failed');
   const pending = drain.isPending || resume.isPending || retire.isPending || revoke.isPending;
+  // Which buttons a row offers comes from the list: until it has been read again after an action,
+  // a second click (a double click) would send the action again and report that one as a failure.
+  const list = useShoalQuery('workers.list', {});
+  const acting = useRef(false);
+  const act = (call: () => Promise<unknown>, done: () => void) => {
+    if (acting.current) return;
+    acting.current = true;
+    call().then(() => {
+      done();
+      return list.refetch();
+    }, onError).finally(() => { acting.current = false; });
+  };
   return (
     <div className="worker-actions">
       {offer.resume && (
         <button type="button" className="button button-small" disabled={pending} aria-label={`Resume ${worker.name}`}
-          onClick={() => resume.mutate({ workerId: worker.id }, { onError, onSuccess: () => toast(`${worker.name} takes tasks again.`) })}>Resume</button>
+          onClick={() => act(() => resume.mutateAsync({ workerId: worker.id }), () => toast(`${worker.name} takes tasks again.`))}>Resume</button>
       )}
       {offer.drain && (
         <button type="button" className="button button-small" disabled={pending} aria-label={`Drain ${worker.name}`} title="Finish the running tasks, take no new ones"
-          onClick={() => drain.mutate({ workerId: worker.id }, { onError, onSuccess: () => toast(`${worker.name} is draining: it finishes its tasks and takes no new ones.`) })}>Drain</button>
+          onClick={() => act(() => drain.mutateAsync({ workerId: worker.id }), () => toast(`${worker.name} is draining: it finishes its tasks and takes no new ones.`))}>Drain</button>
       )}
       {offer.retire && (
         <button type="button" className="button button-small button-danger" disabled={pending || worker.running > 0} aria-label={`Retire ${worker.name}`}
           title={worker.running > 0 ? 'Drain it first; it can retire once its tasks finish' : 'Take it out of service (it can be resumed)'}
-          onClick={() => retire.mutate({ workerId: worker.id }, { onError, onSuccess: () => toast(`${worker.name} is retired.`) })}>Retire</button>
+          onClick={() => act(() => retire.mutateAsync({ workerId: worker.id }), () => toast(`${worker.name} is retired.`))}>Retire</button>
       )}
       {offer.revoke && (
         <button type="button" className="button button-small button-danger" disabled={pending} aria-label={`Revoke ${worker.name}`}
           title="Its credential stops working now: it is disconnected and must join again with a new token"
           onClick={() => {
             if (!window.confirm(`Revoke ${worker.name}? It is disconnected now and can only come back with a new join token.`)) return;
-            revoke.mutate({ id: worker.id }, { onError, onSuccess: () => toast(`${worker.name} is revoked and disconnected.`) });
+            act(() => revoke.mutateAsync({ id: worker.id }), () => toast(`${worker.name} is revoked and disconnected.`));
           }}>Revoke</button>
       )}
     </div>

@@ -1,0 +1,59 @@
+// The Add worker dialog's answers belong to the last thing the person did: a field refused by one
+// Test connection is not still shown after the field was fixed and another action answered, and a
+// probe's result is not left standing for a host or image that is no longer the one in the form.
+import { expect, test } from './fixtures/shoal-host';
+import { ShellPage } from './pages/shell-page';
+
+test('an earlier refusal is not shown beside the answer to the next action', async ({ page, host }) => {
+  await new ShellPage(page).open(`${host.url}#/workers`);
+  await page.getByTestId('add-worker').click();
+  const dialog = page.getByTestId('add-worker-dialog');
+  await dialog.locator('[name="worker-name"]').fill('box');
+  await dialog.locator('[name="ssh-target"]').fill('127.0.0.1:99999');
+  await dialog.getByTestId('worker-test').click();
+  await expect(dialog).toContainText('host.port: expected a value <= 65535');
+
+  // Fixed: port 1 on this machine refuses, and Add says so (nothing is kept).
+  await dialog.locator('[name="ssh-target"]').fill('127.0.0.1:1');
+  await dialog.getByRole('button', { name: 'Add' }).click();
+  await expect(dialog.getByTestId('worker-check')).toContainText('127.0.0.1:1: connection refused');
+  await expect(dialog).not.toContainText('host.port');
+  await expect(dialog).not.toContainText('Check the fields');
+
+  // And the other way round: a refusal of Add goes once Test connection answers.
+  await dialog.locator('[name="worker-name"]').fill('my box');
+  await dialog.getByRole('button', { name: 'Add' }).click();
+  await expect(dialog).toContainText('1-64 letters, digits');
+  await dialog.getByTestId('worker-test').click();
+  await expect(dialog.getByTestId('worker-check')).toContainText('127.0.0.1:1: connection refused');
+  await expect(dialog).not.toContainText('1-64 letters, digits');
+});
+
+test('a probe result goes when the host or image it was for is no longer in the form', async ({ page, host }) => {
+  await new ShellPage(page).open(`${host.url}#/workers`);
+  await page.getByTestId('add-worker').click();
+  const dialog = page.getByTestId('add-worker-dialog');
+  await dialog.locator('[name="ssh-target"]').fill('127.0.0.1:1');
+  await dialog.getByTestId('worker-test').click();
+  await expect(dialog.getByTestId('worker-check')).toContainText('127.0.0.1:1: connection refused');
+  // Now a Docker image: the SSH host's answer is not about it.
+  await dialog.getByRole('radio', { name: 'Docker image' }).check();
+  await expect(dialog.getByTestId('worker-check')).toHaveCount(0);
+
+  await dialog.locator('[name="docker-image"]').fill('localhost/one:latest');
+  await dialog.locator('[name="docker-host"]').fill('tcp://127.0.0.1:1');
+  await dialog.getByTestId('worker-test').click();
+  await expect(dialog.getByTestId('worker-check')).toContainText('tcp://127.0.0.1:1 refused the connection');
+  await dialog.locator('[name="docker-image"]').fill('localhost/two:latest');
+  await expect(dialog.getByTestId('worker-check')).toHaveCount(0);
+});
+
+test('an SSH host given as a bracketed IPv6 address is tried, as the CLI takes it', async ({ page, host }) => {
+  await new ShellPage(page).open(`${host.url}#/workers`);
+  await page.getByTestId('add-worker').click();
+  const dialog = page.getByTestId('add-worker-dialog');
+  await dialog.locator('[name="ssh-target"]').fill('me@[::1]:1');
+  await dialog.getByTestId('worker-test').click();
+  await expect(dialog.getByTestId('worker-check')).toContainText('ssh me@[::1]:1: connection refused');
+  await expect(dialog).not.toContainText('expected [user@]host[:port]');
+});
