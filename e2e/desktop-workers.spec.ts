@@ -114,9 +114,13 @@ test('a removed kept worker and a run’s worker after its run ended say so in a
     await expect(new RunPage(page).taskRow('t')).toHaveAttribute('data-state', 'passed', { timeout: 30_000 });
     await shell.navLink({ id: 'workers', label: 'Workers', key: 'w', ready: 'workers-table' }).click();
 
-    // Removed from another window (or `shoal workers remove` in a terminal).
-    await callHost(host, 'workers.remove', { name: 'gone-box' });
+    await shell.screenshot('workers-kept');
+    // Removed from its row (a typo'd worker must not stay forever), after a confirm.
+    page.once('dialog', (d) => void d.accept());
+    await kept.getByRole('button', { name: 'Remove gone-box' }).click();
+    await expect(page.locator('.toasts')).toContainText('gone-box is removed from the kept workers.');
     await expect(kept).toHaveAttribute('data-state', 'removed');
+    expect(await callHost(host, 'workers.kept', {})).toEqual([]);
     // (The line keeps "last seen 6s ago" on one line with no-break spaces: \s matches them.)
     await expect(kept.getByTestId('worker-reason')).toHaveText(/^Removed · last\sseen\s\d+s\sago$/);
     await expect(kept.getByTestId('worker-reason')).toHaveAttribute('data-kind', 'neutral');

@@ -1,20 +1,22 @@
 // Drain (finish what it runs, take nothing new), resume, and retire (out of service) a worker; a
-// remote agent can also be revoked (its credential stops working and it is disconnected). Which of
-// them a row offers comes from its state (presentWorker): none for a removed worker.
+// remote agent can also be revoked (its credential stops working and it is disconnected), and a kept
+// worker removed from the kept workers (one added with a typo must not stay forever). Which of them
+// a row offers comes from its state (presentWorker): none for a removed worker.
 import { useRef } from 'react';
 import type { WorkerRow } from '../../../../src-shared/contract';
 import { useShoalMutation, useShoalQuery } from '../../transport/query';
 import { useToast } from '../../ui/Toaster';
 import type { WorkerPresentation } from './worker-tone';
 
-export function WorkerActions({ worker, offer }: { worker: WorkerRow; offer: WorkerPresentation['actions'] }) {
+export function WorkerActions({ worker, offer, kept }: { worker: WorkerRow; offer: WorkerPresentation['actions']; kept: boolean }) {
   const drain = useShoalMutation('workers.drain');
   const resume = useShoalMutation('workers.resume');
   const retire = useShoalMutation('workers.retire');
   const revoke = useShoalMutation('workers.revoke');
+  const remove = useShoalMutation('workers.remove');
   const toast = useToast();
   const onError = (e: Error) => toast(e.message, 'failed');
-  const pending = drain.isPending || resume.isPending || retire.isPending || revoke.isPending;
+  const pending = drain.isPending || resume.isPending || retire.isPending || revoke.isPending || remove.isPending;
   // Which buttons a row offers comes from the list: until it has been read again after an action,
   // a second click (a double click) would send the action again and report that one as a failure.
   const list = useShoalQuery('workers.list', {});
@@ -49,6 +51,14 @@ export function WorkerActions({ worker, offer }: { worker: WorkerRow; offer: Wor
             if (!window.confirm(`Revoke ${worker.name}? It is disconnected now and can only come back with a new join token.`)) return;
             act(() => revoke.mutateAsync({ id: worker.id }), () => toast(`${worker.name} is revoked and disconnected.`));
           }}>Revoke</button>
+      )}
+      {kept && worker.state !== 'removed' && (
+        <button type="button" className="button button-small button-danger" disabled={pending} aria-label={`Remove ${worker.name}`}
+          title="Forget this kept worker: it finishes what it runs, then leaves (its history stays)"
+          onClick={() => {
+            if (!window.confirm(`Remove ${worker.name} from the kept workers? It finishes the tasks it runs, then takes no more; its history stays.`)) return;
+            act(() => remove.mutateAsync({ name: worker.id }), () => toast(`${worker.name} is removed from the kept workers.`));
+          }}>Remove</button>
       )}
     </div>
   );

@@ -1,5 +1,6 @@
 import type { WorkerActivity, WorkerRow } from '../../../../src-shared/contract';
 import { hrefFor } from '../../app/use-route';
+import { useShoalQuery } from '../../transport/query';
 import { formatAbsolute, formatMemory, formatPercent, formatRelative } from '../../ui/format';
 import { StatusPill } from '../../ui/StatusPill';
 import { useNow } from '../../ui/use-now';
@@ -23,6 +24,9 @@ export function WorkersTable({ workers, activity, owed }: {
   owed: ReadonlyMap<string, number>;
 }) {
   const now = useNow(1000);
+  // Kept workers (their row's id is their name) can be removed from here.
+  const kept = useShoalQuery('workers.kept', {});
+  const keptNames = new Set((kept.data ?? []).map((k) => k.name));
   return (
     <table className="table workers-table" data-testid="workers-table">
       <thead>
@@ -93,7 +97,7 @@ export function WorkersTable({ workers, activity, owed }: {
               <td><Sparkline values={samples.map((s) => s.cpu)} max={100} label={`CPU of ${w.name}`} format={(v) => formatPercent(v)} /></td>
               <td><Sparkline values={samples.map((s) => s.mem)} label={`Memory of ${w.name}`} format={(v) => formatMemory(v)} /></td>
               <td className="col-time" title={w.lastHeartbeatAt ? `Last heartbeat ${formatAbsolute(w.lastHeartbeatAt)}` : 'No heartbeat yet'}>{shown.heartbeat}</td>
-              <td><WorkerActions worker={w} offer={shown.actions} /></td>
+              <td><WorkerActions worker={w} offer={shown.actions} kept={keptNames.has(w.id)} /></td>
             </tr>
           );
         })}
