@@ -117,3 +117,25 @@ test('with no deliveries yet, the Alerts view says where the default channels ar
   await new ShellPage(page).open(`${host.url}#/alerts`);
   await expect(new AlertsPage(page).empty).toContainText('(or the default channels in Settings → Alert channels)');
 });
+
+test('Add channel says an error that belongs to no field of the form, rather than nothing', async ({ page, host }) => {
+  // The host refuses the call with no field to point at (as a failed write or a lost connection does).
+  await page.routeWebSocket(/\/ws/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => {
+      const msg = typeof message === 'string' ? JSON.parse(message) as { id: number; method: string } : null;
+      if (msg?.method === 'alerts.addChannel') {
+        ws.send(JSON.stringify({ id: msg.id, envelope: { ok: false, error: { code: 'internal', message: 'The settings could not be written: disk full.' } } }));
+        return;
+      }
+      server.send(message);
+    });
+  });
+  const shell = new ShellPage(page);
+  await shell.open(`${host.url}#/settings`);
+  const form = page.getByRole('form', { name: 'New alert channel' });
+  await form.getByLabel('URL').fill('https://hooks.example.test/shoal');
+  await form.getByRole('button', { name: 'Add channel' }).click();
+  await expect(page.getByTestId('channel-error')).toHaveText('The settings could not be written: disk full.');
+  expect(await callHost(host, 'alerts.settings', {})).toMatchObject({ channels: [] });
+});

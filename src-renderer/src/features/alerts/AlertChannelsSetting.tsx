@@ -42,6 +42,12 @@ export function AlertChannelsSetting() {
   };
 
   const urlField = form.kind === 'slack' ? 'webhook_url' : 'url';
+  // What a field of the form does not show (a lost connection, a problem with no field here) is said
+  // under the form, not dropped.
+  const byField = (i: string) => [urlField, 'routing_key'].some((f) => i.startsWith(`channel.${f}:`));
+  const otherError = !add.error ? null
+    : issues.length === 0 ? add.error.message
+    : issues.filter((i) => !byField(i)).join('; ') || null;
   return (
     <section className="panel" aria-labelledby="settings-alerts" data-testid="alert-channels">
       <h2 id="settings-alerts" className="panel-title">Alert channels</h2>
@@ -94,6 +100,7 @@ export function AlertChannelsSetting() {
             )}
           </>
         )}
+        {otherError && <p className="setting-error" role="alert" data-testid="channel-error">{otherError}</p>}
         <button type="submit" className="button button-primary" disabled={add.isPending}>Add channel</button>
       </form>
     </section>
