@@ -35,6 +35,14 @@ export interface ProviderInput {
 export interface ResolvedProvider {
   config: ProviderConfig;
   apiKey: string | null;
+  /** A key is stored but cannot be opened here (sealed on another machine, or with another key):
+   *  sending none would come back as a bare 401 that says nothing of why. */
+  keyUnreadable: boolean;
+}
+
+/** What a person is told when the provider's stored key cannot be opened here. */
+export function unreadableKeyMessage(config: ProviderConfig): string {
+  return `The API key stored for "${config.name}" cannot be opened on this machine (it was saved on another one, or with another key); enter it again in Settings → Providers.`;
 }
 
 interface Stored { providers: ProviderConfig[]; defaultId: string | null }
@@ -128,7 +136,9 @@ export class ProviderRegistry {
   resolve(id: string | null): ResolvedProvider | null {
     const config = this.configFor(id);
     if (!config) return null;
-    return { config, apiKey: this.vault.get(this.secretName(config.id)) };
+    const name = this.secretName(config.id);
+    const apiKey = this.vault.get(name);
+    return { config, apiKey, keyUnreadable: apiKey === null && this.vault.state(name) === 'unreadable' };
   }
 
   /** The provider a thread talks to (its own, else the default), without its key. */

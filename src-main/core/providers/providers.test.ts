@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProviderView } from '../../../src-shared/contract';
 import { openStore, type Store } from '../store/open';
-import { runtimeHarness, type RuntimeHarness } from '../test-support/runtime-core';
+import { runtimeHarness, until, type RuntimeHarness } from '../test-support/runtime-core';
 import { startChatServer, type ChatServer } from '../test-support/chat-server';
 import { tempDir } from '../test-support/temp-core';
 import { SettingsTable } from '../store/settings-table';
@@ -66,6 +66,20 @@ describe('secrets', () => {
     const second = registry(dir, other);
     expect(second.registry.get(id)).toMatchObject({ hasApiKey: false, apiKeyUnreadable: true });
     expect(second.registry.resolve(id)?.apiKey).toBeNull();
+  });
+
+  it('says a stored key that cannot be opened here must be entered again, rather than sending none and showing a bare 401', async () => {
+    const h = await runtimeHarness({ apiKey: 'sk-sealed-elsewhere', start: true });
+    harnesses.push(h);
+    // The key as another machine sealed it (another cipher): present, but not to be opened here.
+    h.core.store.db.prepare('INSERT OR REPLACE INTO settings (key, value, updated_at) VALUES (?, ?, ?)')
+      .run(`secret:provider:${h.providerId}:api_key`, JSON.stringify({ cipher: 'safe-storage', data: 'c2VhbGVk' }), new Date().toISOString());
+    const { threadId } = await h.call<{ threadId: string }>('threads.start', {});
+    const accepted = await h.call<{ responseId: string }>('threads.message', { threadId, input: 'hello' });
+    const error = await until(() => h.frames.find((f) => f.frame.event === 'error' && f.frame.response_id === accepted.responseId), 30_000, 'the error frame');
+    expect(error.frame).toMatchObject({ message: 'The API key stored for "Scripted" cannot be opened on this machine (it was saved on another one, or with another key); enter it again in Settings → Providers.' });
+    expect(h.chat.requests).toHaveLength(0);
+    await expect(h.call('threads.prompt', { prompt: 'hi' })).rejects.toThrow('cannot be opened on this machine');
   });
 
   it('names the field when a provider is not usable', () => {

@@ -11,7 +11,7 @@ import { McpConfigStore } from '../mcp/mcp-config';
 import { McpManager } from '../mcp/mcp-manager';
 import { endOrphanedMcpServers } from '../mcp/mcp-orphans';
 import { modelFor, ProviderError, streamChat } from '../providers/chat-client';
-import { ProviderRegistry } from '../providers/provider-registry';
+import { ProviderRegistry, unreadableKeyMessage } from '../providers/provider-registry';
 import { SecretVault, type SecretCipher } from '../providers/secret-store';
 import type { Store } from '../store/open';
 import type { ToolGateway, ToolProvider } from '../tools/tool-gateway';
@@ -212,6 +212,7 @@ export class Runtime {
     if (req.threadId && !thread) throw new ShoalError('not_found', `No thread with id "${req.threadId}".`);
     const resolved = this.providers.resolve(thread?.modelProvider || null);
     if (!resolved) throw new ShoalError('unavailable', NO_PROVIDER);
+    if (resolved.keyUnreadable) throw new ShoalError('unavailable', unreadableKeyMessage(resolved.config));
     const responseId = `resp-${crypto.randomUUID()}`;
     const model = modelFor(resolved.config, req.model ?? thread?.model);
     const ask = async (emit: (frame: EventFrame) => void, turn: { text: string; reasoning: string } | null, signal?: AbortSignal) => {

@@ -11,7 +11,7 @@ import { ShoalError } from '../../../src-shared/contract/envelope';
 import type { EventFrame } from '../../../src-shared/contract/frames';
 import type { EventBus } from '../bus';
 import { modelFor, ProviderError, streamChat, type ChatTool } from '../providers/chat-client';
-import type { ProviderRegistry } from '../providers/provider-registry';
+import { unreadableKeyMessage, type ProviderRegistry } from '../providers/provider-registry';
 import type { ToolCallOutcome, ToolGateway, ToolScope } from '../tools/tool-gateway';
 import { conversationFor } from './conversation';
 import type { ThreadManager } from './thread-manager';
@@ -148,6 +148,7 @@ export class ThreadTurns {
       const thread = manager.readThread(threadId);
       const resolved = this.opts.providers.resolve(thread?.modelProvider || null);
       if (!thread || !resolved) throw new ProviderError(NO_PROVIDER);
+      if (resolved.keyUnreadable) throw new ProviderError(unreadableKeyMessage(resolved.config));
       if (thread.cwd) fs.mkdirSync(thread.cwd, { recursive: true });
       const scope: ToolScope = { kind: 'thread', threadId, turnId: turn.turnId, workdir: thread.cwd };
       const maxRounds = this.opts.maxRounds ?? 24;
