@@ -35,7 +35,7 @@ export class PolicySettings {
   rules(): PolicyRule[] {
     // A copy: with no row stored the table hands out the key's one fallback array, and saveRule
     // changes the list it gets (every later read of a missing or broken row saw those rules).
-    return [...this.table.get(RULES)];
+    return this.table.get(RULES).map(withOrigin);
   }
 
   options(): PolicyOptions {
@@ -88,4 +88,13 @@ export class PolicySettings {
     if (!taken.has(stem)) return stem;
     for (let n = 2; ; n++) if (!taken.has(`${stem}-${n}`)) return `${stem}-${n}`;
   }
+}
+
+/** A rule an "always allow" answer added before rules carried their origin: the note the gateway
+ *  wrote then is the only mark (`Added when you approved approval-<uuid>.`). Read as what it is, so
+ *  an old always-allow cannot outrank a built-in deny either. */
+const LEGACY_APPROVAL_NOTE = /^Added when .+ approved approval-[0-9a-f-]{36}\.$/;
+
+function withOrigin(rule: PolicyRule): PolicyRule {
+  return !rule.origin && rule.action === 'allow' && rule.note !== undefined && LEGACY_APPROVAL_NOTE.test(rule.note) ? { ...rule, origin: 'approval' } : rule;
 }

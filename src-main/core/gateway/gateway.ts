@@ -409,7 +409,10 @@ export class ShoalToolGateway implements ToolGateway {
         const prefix = quote(decision.proposedAmendment);
         const existing = this.deps.policy.rules().find((r) => r.tool === 'exec_shell' && r.prefix === prefix && r.action === 'allow');
         if (!existing) {
-          this.deps.policy.saveRule({ id: this.deps.policy.freeRuleId(`allow-${prefix}`), tool: 'exec_shell', prefix, action: 'allow', note: `Added when ${by} approved ${record.id}.` }, by);
+          this.deps.policy.saveRule({
+            id: this.deps.policy.freeRuleId(`allow-${prefix}`), tool: 'exec_shell', prefix, action: 'allow', origin: 'approval',
+            note: `Added when ${by} approved ${record.id}. A deny rule (built-in or the run's) still refuses what it names.`,
+          }, by);
           this.deps.bus?.invalidate('approvals', 'settings');
         }
       }

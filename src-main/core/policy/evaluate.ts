@@ -3,6 +3,8 @@
 // built-in defaults — and the first layer with a matching rule decides. Within a layer deny beats
 // ask beats allow, and among rules of the deciding action the most specific wins. A chained shell
 // command is judged segment by segment and the strictest segment decides.
+// One exception to "first layer decides": an allow rule an "always allow" answer added (origin
+// 'approval') never outranks a deny rule below it — a click on `rm` must not unlock `rm -rf /`.
 //
 // What it can see: every simple command of a chain, pipeline, subshell or substitution; commands run
 // by shells (`sh -c`), eval, trap, find -exec and the wrappers listed in wrappers.ts (privilege
@@ -113,28 +115,50 @@ function ruleMatches(c: Compiled, call: PolicyCall, shape: CommandShape | null):
   return true;
 }
 
+interface Decided {
+  c: Compiled;
+  /** An "always allow" rule that matched first but does not outrank the deny that decided. */
+  passedOver?: Compiled;
+}
+
 /** The deciding rule for one subject (a call, or one segment of a shell command), before the mode. */
-function decideSubject(layers: Compiled[][], call: PolicyCall, shape: CommandShape | null): Compiled | null {
-  for (const layer of layers) {
-    let best: Compiled | null = null;
-    for (const c of layer) {
-      if (!ruleMatches(c, call, shape)) continue;
-      if (!best || STRICTNESS[c.rule.action] > STRICTNESS[best.rule.action]
-        || (c.rule.action === best.rule.action && c.specificity > best.specificity)) best = c;
+function decideSubject(layers: Compiled[][], call: PolicyCall, shape: CommandShape | null): Decided | null {
+  for (let i = 0; i < layers.length; i++) {
+    const best = bestIn(layers[i]!, call, shape);
+    if (!best) continue;
+    if (best.rule.action === 'allow' && best.rule.origin === 'approval') {
+      // An "always allow" answer outranks asks below it (that is what it is for), never a deny.
+      for (const lower of layers.slice(i + 1)) {
+        const deny = bestIn(lower, call, shape);
+        if (deny?.rule.action === 'deny') return { c: deny, passedOver: best };
+      }
     }
-    if (best) return best;
+    return { c: best };
   }
   return null;
+}
+
+function bestIn(layer: Compiled[], call: PolicyCall, shape: CommandShape | null): Compiled | null {
+  let best: Compiled | null = null;
+  for (const c of layer) {
+    if (!ruleMatches(c, call, shape)) continue;
+    if (!best || STRICTNESS[c.rule.action] > STRICTNESS[best.rule.action]
+      || (c.rule.action === best.rule.action && c.specificity > best.specificity)) best = c;
+  }
+  return best;
 }
 
 const ACTION_WORDS: Record<PolicyAction, string> = { allow: 'allows it', ask: 'requires approval', deny: 'forbids it' };
 
 /** Applies the approval mode to what the rules said (null: no rule matched). */
-function verdictFor(c: Compiled | null, mode: ApprovalMode, subject: string, opaque?: string): PolicyVerdict {
+function verdictFor(d: Decided | null, mode: ApprovalMode, subject: string, opaque?: string): PolicyVerdict {
+  const c = d?.c ?? null;
   if (opaque !== undefined && c?.rule.action !== 'deny') return opaqueVerdict(mode, subject, opaque);
   const matchedRule = c ? describeRule(c.rule) : null;
   const base = c ? { matchedRule, ruleId: c.rule.id, layer: c.layer } : { matchedRule: null, ruleId: null, layer: null };
-  const ruleReason = c ? `Typed ${c.rule.action} rule '${matchedRule}' (${c.layer} rule "${c.rule.id}") ${ACTION_WORDS[c.rule.action]}.${c.rule.note ? ` ${c.rule.note}` : ''}` : '';
+  const passedOver = d?.passedOver
+    ? ` Your "always allow" rule "${d.passedOver.rule.id}" does not cover it: an always-allow answer never outranks a deny rule.` : '';
+  const ruleReason = c ? `Typed ${c.rule.action} rule '${matchedRule}' (${c.layer} rule "${c.rule.id}") ${ACTION_WORDS[c.rule.action]}.${c.rule.note ? ` ${c.rule.note}` : ''}${passedOver}` : '';
   if (c?.rule.action === 'deny') return { ...base, action: 'deny', reason: ruleReason };
   if (c?.rule.action === 'ask') {
     if (mode === 'never') return { ...base, action: 'deny', reason: `${ruleReason} The approval mode is "never ask", so it is refused instead.` };
@@ -171,7 +195,7 @@ export function evaluatePolicy(call: PolicyCall, layers: readonly RuleLayer[], m
       const c = decideSubject(compiled, call, shape);
       const v = verdictFor(c, mode, subject, opaque);
       // A rule that says exactly this outweighs a mode that turned an ask into a refusal.
-      const weight = STRICTNESS[v.action] * 2 + (c?.rule.action === v.action ? 1 : 0);
+      const weight = STRICTNESS[v.action] * 2 + (c?.c.rule.action === v.action ? 1 : 0);
       return { command: s.text, words: s.words, opaque, weight, ...v };
     });
     let decider = segments[0]!;
@@ -193,9 +217,10 @@ export function evaluatePolicy(call: PolicyCall, layers: readonly RuleLayer[], m
     const one: PolicyCall = { ...call, ...(file !== undefined ? { path: file } : {}) };
     const c = decideSubject(compiled, one, null);
     const v = verdictFor(c, mode, file !== undefined ? `${call.tool} on "${file}"` : call.tool);
-    const weight = STRICTNESS[v.action] * 2 + (c?.rule.action === v.action ? 1 : 0);
+    const weight = STRICTNESS[v.action] * 2 + (c?.c.rule.action === v.action ? 1 : 0);
     if (!decided || weight > decided.weight) decided = { ...v, weight };
   }
   const { weight: _k, ...v } = decided!;
   return { ...v, mode, segments: [], proposedAmendment: [] };
 }
+
