@@ -2,6 +2,8 @@
 // the options (approval mode, how long an agent waits, what a request nobody answered becomes).
 // Every change is written to the audit log.
 // Read fresh on every call so a rule added from the CLI or another window applies at once.
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
 import { z } from 'zod';
 import type { ApprovalMode, PolicyRule, TimeoutDecision } from '../../../src-shared/contract/methods/policy';
 import { ApprovalModeSchema, PolicyRuleSchema, TimeoutDecisionSchema } from '../../../src-shared/contract/methods/policy';
@@ -28,6 +30,25 @@ const OPTIONS = setting<PolicyOptions>('policy.options', z.object({
   timeoutSeconds: z.number().positive().catch(DEFAULT_APPROVAL_TIMEOUT_SECONDS),
   timeoutDecision: TimeoutDecisionSchema.catch(DEFAULT_TIMEOUT_DECISION),
 }), { mode: DEFAULT_APPROVAL_MODE, timeoutSeconds: DEFAULT_APPROVAL_TIMEOUT_SECONDS, timeoutDecision: DEFAULT_TIMEOUT_DECISION });
+
+/** The person's approval options as a store file holds them, read without opening the store for
+ *  writing (`shoal validate` creates nothing): the fallbacks when there is no file or no row. */
+export function readStoredPolicyOptions(dbPath: string): PolicyOptions {
+  const fallback = OPTIONS.fallback;
+  if (!fs.existsSync(dbPath)) return { ...fallback };
+  let db: Database.Database | null = null;
+  try {
+    db = new Database(dbPath, { readonly: true, fileMustExist: true });
+    const row = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?').get(OPTIONS.name);
+    if (!row) return { ...fallback };
+    const parsed = OPTIONS.schema.safeParse(JSON.parse(row.value));
+    return parsed.success ? parsed.data : { ...fallback };
+  } catch {
+    return { ...fallback }; // not a store (yet): the launch checks again with the store open
+  } finally {
+    db?.close();
+  }
+}
 
 export class PolicySettings {
   constructor(private readonly store: Store, private readonly table: SettingsTable, private readonly audit: AuditLog) {}

@@ -13,7 +13,7 @@ import { isAlive } from '../fleet/process-tree';
 import type { EventBus } from '../bus';
 import type { Store } from '../store/open';
 import { DEFAULT_RULES } from '../policy/defaults';
-import { evaluatePolicy, type RuleLayer } from '../policy/evaluate';
+import { evaluateForRun } from '../policy/evaluate';
 import { readTaskPolicy, type TaskPolicy } from '../policy/task-policy';
 import type { ApprovalRecord, ApprovalStore, FinalState } from '../approvals/approval-store';
 import type { PolicySettings } from '../approvals/policy-settings';
@@ -320,12 +320,11 @@ export class ShoalToolGateway implements ToolGateway {
       return { allowed: false, outcome: { status: 'denied', output, matchedRule: null } };
     }
     const runPolicy = taskPolicy?.ok ? taskPolicy.policy : { rules: [] };
-    const mode = runPolicy.mode ?? options.mode;
-    const layers: RuleLayer[] = [{ layer: 'user', rules: this.deps.policy.rules() }, { layer: 'run', rules: runPolicy.rules }, { layer: 'default', rules: DEFAULT_RULES }];
     const workspace = ctx.scope.kind === 'task' ? this.workspaceOf.get(ctx.scope.runId)?.workspace ?? null : ctx.scope.workdir;
-    const decision = evaluatePolicy({
+    // The run's rules and mode only ever tighten the person's (see evaluateForRun).
+    const decision = evaluateForRun({
       tool: ctx.tool, command: call.command, cwd: call.cwd, workspace, ...(call.path !== undefined ? { path: call.path } : {}), ...(call.paths ? { paths: call.paths } : {}),
-    }, layers, mode);
+    }, { rules: this.deps.policy.rules(), mode: options.mode }, { rules: runPolicy.rules, ...(runPolicy.mode ? { mode: runPolicy.mode } : {}) }, DEFAULT_RULES);
     const deferredKey = `${scopeKey(ctx.scope)}\u0000${ctx.callId}`;
     // The hook already recorded this call's precheck and handed the question on to the prompt tool.
     const alreadyPrechecked = ctx.door === 'permission_prompt' && this.deferred.delete(deferredKey);
@@ -367,7 +366,8 @@ export class ShoalToolGateway implements ToolGateway {
     let final: FinalState;
     try {
       const timeoutS = runPolicy.timeoutSeconds ?? options.timeoutSeconds;
-      const onTimeout = runPolicy.timeoutDecision ?? options.timeoutDecision;
+      // A run may make a request nobody answers denied, never approved against the person's choice.
+      const onTimeout = options.timeoutDecision === 'approve' && runPolicy.timeoutDecision !== 'deny' ? 'approve' : 'deny';
       final = await this.deps.approvals.waitFor(record.id, { timeoutMs: timeoutS * 1000, onTimeout, ...(signal ? { signal } : {}) });
     } finally {
       this.waiting.delete(record.id);

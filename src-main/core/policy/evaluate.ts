@@ -5,6 +5,7 @@
 // command is judged segment by segment and the strictest segment decides.
 // One exception to "first layer decides": an allow rule an "always allow" answer added (origin
 // 'approval') never outranks a deny rule below it — a click on `rm` must not unlock `rm -rf /`.
+// A run's policy only ever tightens (evaluateForRun): a spec may come from anyone.
 //
 // What it can see: every simple command of a chain, pipeline, subshell or substitution; commands run
 // by shells (`sh -c`), eval, trap, find -exec and the wrappers listed in wrappers.ts (privilege
@@ -224,3 +225,16 @@ export function evaluatePolicy(call: PolicyCall, layers: readonly RuleLayer[], m
   return { ...v, mode, segments: [], proposedAmendment: [] };
 }
 
+/** A run's policy (from its spec, which anyone may have written) only ever makes a call stricter
+ *  than the person's own settings would: the call is judged with the run's rules and mode, and
+ *  without them under the person's mode, and the stricter verdict stands. So a run's allow rule never
+ *  outranks a built-in ask or deny, and its mode never lets through what the person's mode would ask
+ *  about or refuse (whatever a launch check let through: the settings may have changed since). */
+export function evaluateForRun(call: PolicyCall, user: { rules: readonly PolicyRule[]; mode: ApprovalMode }, run: { rules: readonly PolicyRule[]; mode?: ApprovalMode }, defaults: readonly PolicyRule[]): PolicyDecision {
+  const withRun = evaluatePolicy(call, [{ layer: 'user', rules: user.rules }, { layer: 'run', rules: run.rules }, { layer: 'default', rules: defaults }], run.mode ?? user.mode);
+  if (run.rules.length === 0 && (run.mode === undefined || run.mode === user.mode)) return withRun;
+  const own = evaluatePolicy(call, [{ layer: 'user', rules: user.rules }, { layer: 'default', rules: defaults }], user.mode);
+  if (STRICTNESS[own.action] <= STRICTNESS[withRun.action]) return withRun;
+  const loosened = withRun.layer === 'run' ? `the run's ${withRun.action} rule "${withRun.ruleId}"` : `the run's approval mode "${withRun.mode}"`;
+  return { ...own, reason: `${own.reason} A run's policy can only make things stricter, so ${loosened} does not loosen this.` };
+}
