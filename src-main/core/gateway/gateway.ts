@@ -51,7 +51,7 @@ export interface AttemptBinding {
 }
 
 /** A call's policy subject with the directory it runs in (on whichever machine runs it). */
-export interface JudgedSubject { tool: string; command: string; cwd: string; path?: string; diff: string | null }
+export interface JudgedSubject { tool: string; command: string; cwd: string; path?: string; folder?: boolean; diff: string | null }
 export interface RemoteVerdict { allowed: boolean; message: string; interrupt: boolean }
 
 /** One remote attempt's judge on the control plane (see bindRemote). */
@@ -250,7 +250,7 @@ export class ShoalToolGateway implements ToolGateway {
   private async judgeSubject(bound: Bound, subject: JudgedSubject, callId: string, agentReason: string | null, signal?: AbortSignal,
     door: CallerDoor = 'permission_prompt', remote = false): Promise<RemoteVerdict & { ask?: string }> {
     const ctx: CallCtx = { tool: subject.tool, callId, scope: bound.scope, bound, agentReason, door, ...(remote ? { remote: true as const } : {}) };
-    const prepared = { command: subject.command, cwd: subject.cwd, ...(subject.path !== undefined ? { path: subject.path } : {}), diff: subject.diff };
+    const prepared = { command: subject.command, cwd: subject.cwd, ...(subject.path !== undefined ? { path: subject.path } : {}), ...(subject.folder ? { folder: true } : {}), diff: subject.diff };
     const auth = await this.authorize(ctx, prepared, anySignal([signal, bound.stop.signal]));
     if (auth.allowed === 'ask') return { allowed: false, message: auth.reason, interrupt: false, ask: auth.reason };
     if (!auth.allowed) return { allowed: false, message: auth.outcome.output, interrupt: auth.outcome.status === 'aborted' };
@@ -311,7 +311,7 @@ export class ShoalToolGateway implements ToolGateway {
 
   // ── the policy and approval flow ─────────────────────────────────────────────────────────────
 
-  private async authorize(ctx: CallCtx, call: Pick<PreparedCall, 'command' | 'cwd' | 'path' | 'paths' | 'diff'>, signal: AbortSignal | undefined): Promise<Authorization> {
+  private async authorize(ctx: CallCtx, call: Pick<PreparedCall, 'command' | 'cwd' | 'path' | 'paths' | 'diff'> & { folder?: boolean }, signal: AbortSignal | undefined): Promise<Authorization> {
     const options = this.deps.policy.options();
     const taskPolicy = ctx.bound?.policy;
     if (taskPolicy && !taskPolicy.ok) {
@@ -324,6 +324,7 @@ export class ShoalToolGateway implements ToolGateway {
     // The run's rules and mode only ever tighten the person's (see evaluateForRun).
     const decision = evaluateForRun({
       tool: ctx.tool, command: call.command, cwd: call.cwd, workspace, ...(call.path !== undefined ? { path: call.path } : {}), ...(call.paths ? { paths: call.paths } : {}),
+      ...(call.folder ? { folder: true } : {}),
     }, { rules: this.deps.policy.rules(), mode: options.mode }, { rules: runPolicy.rules, ...(runPolicy.mode ? { mode: runPolicy.mode } : {}) }, DEFAULT_RULES);
     const deferredKey = `${scopeKey(ctx.scope)}\u0000${ctx.callId}`;
     // The hook already recorded this call's precheck and handed the question on to the prompt tool.
