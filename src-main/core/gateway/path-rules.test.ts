@@ -51,6 +51,7 @@ describe('path rules and folder reads', () => {
         const v = await ask('Grep', input);
         expect(v, JSON.stringify(input)).toMatchObject({ behavior: 'deny' });
         expect(v.message).toContain('no-secrets');
+        expect(v.message).toContain('search a folder that holds none of them');
       }
       expect(await ask('Glob', { pattern: 'secrets/**' })).toMatchObject({ behavior: 'deny' });
       expect(await ask('Glob', { pattern: '**/*.txt' })).toMatchObject({ behavior: 'deny' });

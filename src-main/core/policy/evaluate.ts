@@ -315,7 +315,10 @@ export function evaluatePolicy(call: PolicyCall, layers: readonly RuleLayer[], m
   for (const file of files) {
     const one: PolicyCall = { ...call, ...(file !== undefined ? { path: file } : {}) };
     const c = decideSubject(compiled, one, null);
-    const v = verdictFor(c, mode, file !== undefined ? `${call.tool} on "${file}"` : call.tool);
+    let v = verdictFor(c, mode, file !== undefined ? `${call.tool} on "${file}"` : call.tool);
+    if (call.folder && file !== undefined && c?.c.rule.path && v.action !== 'allow') {
+      v = { ...v, reason: `${v.reason} The call searches everything under "${file}", which can hold files this rule is about; search a folder that holds none of them.` };
+    }
     const weight = STRICTNESS[v.action] * 2 + (c?.c.rule.action === v.action ? 1 : 0);
     if (!decided || weight > decided.weight) decided = { ...v, weight };
   }
