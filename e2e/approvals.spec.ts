@@ -66,6 +66,8 @@ process.exit(text.includes('"isError":false') ? 0 : 1);
   await dialog.expectCommand('touch deployed.txt');
   expect(await dialog.decisions()).toEqual(['approved', 'approved_for_session', 'approved_execpolicy_amendment', 'denied', 'abort']);
   await expect(dialog.decision('approved_execpolicy_amendment')).toContainText('Always allow “touch”');
+  // Said where the choice is made: an always-allow never covers what a deny rule refuses.
+  await expect(page.getByTestId('amendment-note').first()).toContainText('“Always allow” never overrides a deny');
   await expect(dialog.rule).toContainText('tool=exec_shell command=touch');
   await shell.screenshot('approval-dialog');
   await page.keyboard.press('a');

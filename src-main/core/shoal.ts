@@ -177,7 +177,7 @@ export class ShoalCore implements CoreServices {
     for (const w of this.workersView.list()) {
       if (w.agent?.state === 'online' && w.status !== 'draining' && w.status !== 'retired') sharedWorkers.push({ id: w.name, capabilities: w.capabilities });
     }
-    return loadSpec(text, { filename, workspace: workspace ?? null, defaultCapabilities: this.engine.defaultCapabilities, sharedWorkers });
+    return loadSpec(text, { filename, workspace: workspace ?? null, defaultCapabilities: this.engine.defaultCapabilities, sharedWorkers, userPolicy: this.policy.options() });
   }
 
   call(method: unknown, input: unknown, ctx: CallContext): Promise<Envelope<unknown>> {

@@ -111,6 +111,8 @@ export const PolicySubjectSchema = z.object({
   command: z.string().max(64 * 1024),
   cwd: z.string().max(4096),
   path: z.string().max(4096).optional(),
+  /** The path is a folder read as a whole (a search): every path rule about a file inside it applies. */
+  folder: z.boolean().optional(),
   diff: z.string().max(1024 * 1024).nullable(),
 }).strict();
 export type PolicySubjectFrame = z.infer<typeof PolicySubjectSchema>;

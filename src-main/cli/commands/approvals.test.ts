@@ -54,6 +54,9 @@ describe('shoal approvals / shoal approve', () => {
       expect(items).toHaveLength(1);
       expect(items[0]).toMatchObject({ id: row.id, status: 'pending', taskId: 'push', request: JSON.parse(row.request) });
       expect(items[0]!.request).toMatchObject({ matched_rule: 'tool=exec_shell command=git push', available_decisions: expect.arrayContaining(['approved', 'abort']) });
+      // As text, the always-allow choice says what it covers, and what it never does.
+      const text = await runCli(['approvals', '--db', s.db]);
+      expect(text.stdout).toContain('(approved_execpolicy_amendment always allows "git push" from now on, never a command a deny rule refuses)');
 
       const bad = await runCli(['approve', row.id, '--decision', 'maybe', '--db', s.db]);
       expect(bad.code).toBe(2);

@@ -42,6 +42,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       const where = a.runId ? `${a.runId}/${a.taskId}#${a.attempt}` : `thread ${a.threadId}`;
       io.stdout.write(`${a.id}  ${a.createdAt}  ${where}\n  ${a.tool === 'exec_shell' ? '$ ' : ''}${a.request.command}\n  in ${a.request.cwd}\n  ${a.request.reason}\n`);
       io.stdout.write(`  decide: shoal approve ${a.id} --decision ${a.request.available_decisions.map((d) => (typeof d === 'string' ? d : 'network_policy_amendment')).join('|')}\n`);
+      if (a.request.proposed_execpolicy_amendment.length > 0) {
+        io.stdout.write(`  (approved_execpolicy_amendment always allows "${a.request.proposed_execpolicy_amendment.join(' ')}" from now on, never a command a deny rule refuses)\n`);
+      }
     }
     return 0;
   } finally {

@@ -59,7 +59,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     if (recovered > 0) io.stderr.write(`recovered ${recovered} task${recovered === 1 ? '' : 's'} interrupted by an earlier crash\n`);
     // Checked again with the store open: the workers kept there take tasks too (placement counts them).
     const loaded = withWorkspace(core.validateSpec(text, file, workspace), ws);
-    const spec = loaded.ok ? loaded.spec : result.spec;
+    // With the store open the spec is also checked against what it holds (the person's approval
+    // settings: a spec's policy may not loosen them); a problem found only now refuses the run too.
+    if (!loaded.ok) {
+      for (const issue of loaded.issues) io.stderr.write(issue + '\n');
+      io.stderr.write(`${positional[0]}: invalid spec; nothing was run\n`);
+      return 2;
+    }
+    const spec = loaded.spec;
     for (const w of spec.warnings) io.stderr.write(`warning: ${w}\n`);
     const runId = core.engine.launch(spec);
     io.stderr.write(`run ${runId}\n`);

@@ -1,7 +1,9 @@
 // `shoal validate SPEC...`: exit 0 when every spec is valid, else 2 with every problem as
 // `<field path>: <what is wrong>` (with several specs, each line starts with its file). Writes
 // nothing anywhere.
-import { JSON_OPTION, parseCommand, type CommandDoc } from '../args';
+import { DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
+import { readStoredPolicyOptions } from '../../core/approvals/policy-settings';
+import { defaultDbPath } from '../../core/store/open';
 import { flagString, type CliIo } from '../io';
 import { readSpecFile, readWorkspace } from '../read-spec';
 
@@ -10,6 +12,7 @@ export const doc: CommandDoc = {
   summary: 'Checks specs: exit 0 when every one is valid, else 2 with every problem as `<field path>: <what is wrong>`. Writes nothing.',
   options: {
     json: JSON_OPTION,
+    db: DB_OPTION,
     workspace: { type: 'string', value: 'DIR', help: 'check the spec against this repository' },
   },
 };
@@ -17,12 +20,14 @@ export const doc: CommandDoc = {
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { flags, positional } = parseCommand(args, doc);
   const ws = readWorkspace(flagString(flags, 'workspace'), io.cwd);
+  // A spec's policy may only make the person's approval settings stricter: read them (never written).
+  const userPolicy = readStoredPolicyOptions(flagString(flags, 'db') ?? defaultDbPath(io.env));
   // `shoal validate specs/*.yaml` checks every file: it judged the first alone and passed the rest unread.
   const files = positional.length > 0 ? positional : [undefined];
   const several = files.length > 1;
   let code = 0;
   for (const file of files) {
-    const { result } = readSpecFile(file, io.cwd, ws);
+    const { result } = readSpecFile(file, io.cwd, ws, userPolicy);
     if (!result.ok) code = 2;
     if (flags.get('json')) {
       const line = result.ok ? { ok: true, tasks: result.spec.run.tasks.length, warnings: result.spec.warnings } : { ok: false, errors: result.issues };

@@ -2,6 +2,8 @@
 // the options (approval mode, how long an agent waits, what a request nobody answered becomes).
 // Every change is written to the audit log.
 // Read fresh on every call so a rule added from the CLI or another window applies at once.
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
 import { z } from 'zod';
 import type { ApprovalMode, PolicyRule, TimeoutDecision } from '../../../src-shared/contract/methods/policy';
 import { ApprovalModeSchema, PolicyRuleSchema, TimeoutDecisionSchema } from '../../../src-shared/contract/methods/policy';
@@ -29,13 +31,32 @@ const OPTIONS = setting<PolicyOptions>('policy.options', z.object({
   timeoutDecision: TimeoutDecisionSchema.catch(DEFAULT_TIMEOUT_DECISION),
 }), { mode: DEFAULT_APPROVAL_MODE, timeoutSeconds: DEFAULT_APPROVAL_TIMEOUT_SECONDS, timeoutDecision: DEFAULT_TIMEOUT_DECISION });
 
+/** The person's approval options as a store file holds them, read without opening the store for
+ *  writing (`shoal validate` creates nothing): the fallbacks when there is no file or no row. */
+export function readStoredPolicyOptions(dbPath: string): PolicyOptions {
+  const fallback = OPTIONS.fallback;
+  if (!fs.existsSync(dbPath)) return { ...fallback };
+  let db: Database.Database | null = null;
+  try {
+    db = new Database(dbPath, { readonly: true, fileMustExist: true });
+    const row = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?').get(OPTIONS.name);
+    if (!row) return { ...fallback };
+    const parsed = OPTIONS.schema.safeParse(JSON.parse(row.value));
+    return parsed.success ? parsed.data : { ...fallback };
+  } catch {
+    return { ...fallback }; // not a store (yet): the launch checks again with the store open
+  } finally {
+    db?.close();
+  }
+}
+
 export class PolicySettings {
   constructor(private readonly store: Store, private readonly table: SettingsTable, private readonly audit: AuditLog) {}
 
   rules(): PolicyRule[] {
     // A copy: with no row stored the table hands out the key's one fallback array, and saveRule
     // changes the list it gets (every later read of a missing or broken row saw those rules).
-    return [...this.table.get(RULES)];
+    return this.table.get(RULES).map(withOrigin);
   }
 
   options(): PolicyOptions {
@@ -88,4 +109,13 @@ export class PolicySettings {
     if (!taken.has(stem)) return stem;
     for (let n = 2; ; n++) if (!taken.has(`${stem}-${n}`)) return `${stem}-${n}`;
   }
+}
+
+/** A rule an "always allow" answer added before rules carried their origin: the note the gateway
+ *  wrote then is the only mark (`Added when you approved approval-<uuid>.`). Read as what it is, so
+ *  an old always-allow cannot outrank a built-in deny either. */
+const LEGACY_APPROVAL_NOTE = /^Added when .+ approved approval-[0-9a-f-]{36}\.$/;
+
+function withOrigin(rule: PolicyRule): PolicyRule {
+  return !rule.origin && rule.action === 'allow' && rule.note !== undefined && LEGACY_APPROVAL_NOTE.test(rule.note) ? { ...rule, origin: 'approval' } : rule;
 }

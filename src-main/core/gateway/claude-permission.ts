@@ -29,6 +29,9 @@ export interface PolicySubject {
   tool: string;
   command: string;
   path?: string;
+  /** The path is a folder the call reads as a whole (Grep, Glob): every path rule about a file
+   *  inside it applies. */
+  folder?: boolean;
   diff: string | null;
 }
 
@@ -42,11 +45,19 @@ export function subjectOf(toolName: string, input: Record<string, unknown>, work
       return { tool: 'exec_shell', command: s('command') ?? '', diff: null };
     case 'Read':
     case 'NotebookRead':
-    case 'Glob':
-    case 'Grep':
     case 'LS': {
       const p = s('file_path') ?? s('notebook_path') ?? s('path') ?? '.';
       return { tool: 'read_file', command: `${toolName} ${s('pattern') ?? p}`.trim(), path: p, diff: null };
+    }
+    case 'Glob':
+    case 'Grep': {
+      // A search reads (Grep) or lists (Glob) everything under its folder, so it is judged as that
+      // folder read as a whole: a rule denying secrets/** denies a Grep of "." too. Glob's pattern
+      // narrows the folder by its literal leading part (`src/**/*.ts` searches src).
+      const base = s('path') ?? '.';
+      const pattern = s('pattern') ?? '';
+      const p = toolName !== 'Glob' ? base : pattern.startsWith('/') ? literalDir(pattern) || '/' : path.posix.join(base, literalDir(pattern));
+      return { tool: 'read_file', command: `${toolName} ${s('pattern') ?? p}`.trim(), path: p, folder: true, diff: null };
     }
     case 'Write': {
       const p = s('file_path') ?? '';
@@ -77,6 +88,13 @@ export function subjectOf(toolName: string, input: Record<string, unknown>, work
       return { tool, command: `${tool} ${JSON.stringify(input).slice(0, 400)}`, ...(s('path') ? { path: s('path') } : {}), diff: null };
     }
   }
+}
+
+// The leading folders of a glob that hold no wildcard: `src/**/x.ts` gives `src`, `**/x.pem` gives ''.
+function literalDir(pattern: string): string {
+  const segs = pattern.split('/').slice(0, -1);
+  const at = segs.findIndex((seg) => /[*?[\]{}]/.test(seg));
+  return (at < 0 ? segs : segs.slice(0, at)).join('/');
 }
 
 function fileDiff(workdir: string, p: string, after: (before: string | null) => string): string | null {

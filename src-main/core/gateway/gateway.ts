@@ -13,7 +13,7 @@ import { isAlive } from '../fleet/process-tree';
 import type { EventBus } from '../bus';
 import type { Store } from '../store/open';
 import { DEFAULT_RULES } from '../policy/defaults';
-import { evaluatePolicy, type RuleLayer } from '../policy/evaluate';
+import { evaluateForRun } from '../policy/evaluate';
 import { readTaskPolicy, type TaskPolicy } from '../policy/task-policy';
 import type { ApprovalRecord, ApprovalStore, FinalState } from '../approvals/approval-store';
 import type { PolicySettings } from '../approvals/policy-settings';
@@ -51,7 +51,7 @@ export interface AttemptBinding {
 }
 
 /** A call's policy subject with the directory it runs in (on whichever machine runs it). */
-export interface JudgedSubject { tool: string; command: string; cwd: string; path?: string; diff: string | null }
+export interface JudgedSubject { tool: string; command: string; cwd: string; path?: string; folder?: boolean; diff: string | null }
 export interface RemoteVerdict { allowed: boolean; message: string; interrupt: boolean }
 
 /** One remote attempt's judge on the control plane (see bindRemote). */
@@ -250,7 +250,7 @@ export class ShoalToolGateway implements ToolGateway {
   private async judgeSubject(bound: Bound, subject: JudgedSubject, callId: string, agentReason: string | null, signal?: AbortSignal,
     door: CallerDoor = 'permission_prompt', remote = false): Promise<RemoteVerdict & { ask?: string }> {
     const ctx: CallCtx = { tool: subject.tool, callId, scope: bound.scope, bound, agentReason, door, ...(remote ? { remote: true as const } : {}) };
-    const prepared = { command: subject.command, cwd: subject.cwd, ...(subject.path !== undefined ? { path: subject.path } : {}), diff: subject.diff };
+    const prepared = { command: subject.command, cwd: subject.cwd, ...(subject.path !== undefined ? { path: subject.path } : {}), ...(subject.folder ? { folder: true } : {}), diff: subject.diff };
     const auth = await this.authorize(ctx, prepared, anySignal([signal, bound.stop.signal]));
     if (auth.allowed === 'ask') return { allowed: false, message: auth.reason, interrupt: false, ask: auth.reason };
     if (!auth.allowed) return { allowed: false, message: auth.outcome.output, interrupt: auth.outcome.status === 'aborted' };
@@ -311,7 +311,7 @@ export class ShoalToolGateway implements ToolGateway {
 
   // ── the policy and approval flow ─────────────────────────────────────────────────────────────
 
-  private async authorize(ctx: CallCtx, call: Pick<PreparedCall, 'command' | 'cwd' | 'path' | 'paths' | 'diff'>, signal: AbortSignal | undefined): Promise<Authorization> {
+  private async authorize(ctx: CallCtx, call: Pick<PreparedCall, 'command' | 'cwd' | 'path' | 'paths' | 'diff'> & { folder?: boolean }, signal: AbortSignal | undefined): Promise<Authorization> {
     const options = this.deps.policy.options();
     const taskPolicy = ctx.bound?.policy;
     if (taskPolicy && !taskPolicy.ok) {
@@ -320,12 +320,12 @@ export class ShoalToolGateway implements ToolGateway {
       return { allowed: false, outcome: { status: 'denied', output, matchedRule: null } };
     }
     const runPolicy = taskPolicy?.ok ? taskPolicy.policy : { rules: [] };
-    const mode = runPolicy.mode ?? options.mode;
-    const layers: RuleLayer[] = [{ layer: 'user', rules: this.deps.policy.rules() }, { layer: 'run', rules: runPolicy.rules }, { layer: 'default', rules: DEFAULT_RULES }];
     const workspace = ctx.scope.kind === 'task' ? this.workspaceOf.get(ctx.scope.runId)?.workspace ?? null : ctx.scope.workdir;
-    const decision = evaluatePolicy({
+    // The run's rules and mode only ever tighten the person's (see evaluateForRun).
+    const decision = evaluateForRun({
       tool: ctx.tool, command: call.command, cwd: call.cwd, workspace, ...(call.path !== undefined ? { path: call.path } : {}), ...(call.paths ? { paths: call.paths } : {}),
-    }, layers, mode);
+      ...(call.folder ? { folder: true } : {}),
+    }, { rules: this.deps.policy.rules(), mode: options.mode }, { rules: runPolicy.rules, ...(runPolicy.mode ? { mode: runPolicy.mode } : {}) }, DEFAULT_RULES);
     const deferredKey = `${scopeKey(ctx.scope)}\u0000${ctx.callId}`;
     // The hook already recorded this call's precheck and handed the question on to the prompt tool.
     const alreadyPrechecked = ctx.door === 'permission_prompt' && this.deferred.delete(deferredKey);
@@ -367,7 +367,8 @@ export class ShoalToolGateway implements ToolGateway {
     let final: FinalState;
     try {
       const timeoutS = runPolicy.timeoutSeconds ?? options.timeoutSeconds;
-      const onTimeout = runPolicy.timeoutDecision ?? options.timeoutDecision;
+      // A run may make a request nobody answers denied, never approved against the person's choice.
+      const onTimeout = options.timeoutDecision === 'approve' && runPolicy.timeoutDecision !== 'deny' ? 'approve' : 'deny';
       final = await this.deps.approvals.waitFor(record.id, { timeoutMs: timeoutS * 1000, onTimeout, ...(signal ? { signal } : {}) });
     } finally {
       this.waiting.delete(record.id);
@@ -409,7 +410,10 @@ export class ShoalToolGateway implements ToolGateway {
         const prefix = quote(decision.proposedAmendment);
         const existing = this.deps.policy.rules().find((r) => r.tool === 'exec_shell' && r.prefix === prefix && r.action === 'allow');
         if (!existing) {
-          this.deps.policy.saveRule({ id: this.deps.policy.freeRuleId(`allow-${prefix}`), tool: 'exec_shell', prefix, action: 'allow', note: `Added when ${by} approved ${record.id}.` }, by);
+          this.deps.policy.saveRule({
+            id: this.deps.policy.freeRuleId(`allow-${prefix}`), tool: 'exec_shell', prefix, action: 'allow', origin: 'approval',
+            note: `Added when ${by} approved ${record.id}. A deny rule (built-in or the run's) still refuses what it names.`,
+          }, by);
           this.deps.bus?.invalidate('approvals', 'settings');
         }
       }

@@ -1,5 +1,7 @@
 // Built-in rules, the last layer: what a fresh install trusts, what it always asks about, and the
-// few commands it never runs. The user's rules and a run's rules come first and can override them.
+// few commands it never runs. The user's rules come first and can override them; a run's rules come
+// first too but only ever tighten (evaluateForRun), and an "always allow" answer never outranks a
+// deny here.
 import type { ApprovalMode, PolicyRule, TimeoutDecision } from '../../../src-shared/contract/methods/policy';
 
 /** Ordinary work runs without asking; the defaults below still ask where it matters. */

@@ -3,6 +3,13 @@
 // built-in defaults — and the first layer with a matching rule decides. Within a layer deny beats
 // ask beats allow, and among rules of the deciding action the most specific wins. A chained shell
 // command is judged segment by segment and the strictest segment decides.
+// One exception to "first layer decides": an allow rule an "always allow" answer added (origin
+// 'approval') never outranks a deny rule below it — a click on `rm` must not unlock `rm -rf /`.
+// A run's policy only ever tightens (evaluateForRun): a spec may come from anyone.
+//
+// Path rules judge file tools by their path; a call that reads a whole folder (Claude's Grep and
+// Glob: `folder`) is judged by every rule about a file inside it; `cat`, `head`, `tail`, `less`
+// and `more` in a shell command are judged by the path rules for read_file on each file they name.
 //
 // What it can see: every simple command of a chain, pipeline, subshell or substitution; commands run
 // by shells (`sh -c`), eval, trap, find -exec and the wrappers listed in wrappers.ts (privilege
@@ -29,6 +36,9 @@ export interface PolicyCall {
   /** Every file the call touches when there are several (a patch's): each is judged by the path
    *  rules, and the strictest decides. */
   paths?: readonly string[];
+  /** The path is a folder the call reads as a whole (a search): a deny or ask rule about any file
+   *  inside it applies, and an allow rule only when it covers the whole folder. */
+  folder?: boolean;
   /** The workdir the call runs in; relative paths are judged from here. */
   cwd?: string;
   /** The folder the work belongs to (a run's workspace, a thread's folder). */
@@ -95,46 +105,105 @@ function normalized(p: string): string {
   return n.length > 1 ? n.replace(/\/+$/, '') : n;
 }
 
-function pathMatches(pattern: string, call: PolicyCall): boolean {
-  if (call.path === undefined) return false;
-  // Normalised first: `x/../secrets/a` and `/w/./secrets/a` are secrets/a to a rule for secrets/**.
+/** The path as a rule compares it: relative to the workdir for a relative pattern, absolute for an
+ *  absolute one. Normalised first: `x/../secrets/a` and `/w/./secrets/a` are secrets/a to a rule for
+ *  secrets/**. */
+function comparedPath(pattern: string, call: PolicyCall & { path: string }): string {
   const p = normalized(call.path);
   const cwd = call.cwd ? normalized(call.cwd) : undefined;
   const abs = p.startsWith('/') ? p : cwd ? normalized(`${cwd}/${p}`) : p;
-  const rel = cwd && abs.startsWith(cwd === '/' ? '/' : cwd + '/') ? abs.slice(cwd === '/' ? 1 : cwd.length + 1) : p;
-  return pattern.startsWith('/') ? globMatches(pattern, abs) : globMatches(pattern, rel);
+  const rel = cwd && abs.startsWith(cwd === '/' ? '/' : cwd + '/') ? abs.slice(cwd === '/' ? 1 : cwd.length + 1) : abs === cwd ? '.' : p;
+  return pattern.startsWith('/') ? abs : rel;
+}
+
+function segmentsOf(p: string): string[] {
+  return p === '.' || p === '' ? [] : p.split('/');
+}
+
+/** Could the pattern match a file inside (or at) this folder? Segment by segment: the folder's
+ *  segments must each fit the pattern's, and the pattern must go on below the folder. */
+function reachesInto(pattern: string, folder: string): boolean {
+  if (globMatches(pattern, folder)) return true;
+  const ps = pattern.split('/');
+  const fs = segmentsOf(folder);
+  for (let i = 0; i < fs.length; i++) {
+    const seg = ps[i];
+    if (seg === undefined) return false;
+    if (seg.includes('**')) return true;
+    if (!globMatches(seg, fs[i]!)) return false;
+  }
+  return ps.length > fs.length;
+}
+
+/** Does the pattern cover every file inside this folder? Only a `base/**` pattern whose base holds it. */
+function coversFolder(pattern: string, folder: string): boolean {
+  if (pattern === '**') return true;
+  if (!pattern.endsWith('/**')) return false;
+  const base = pattern.slice(0, -3).split('/');
+  const fs = segmentsOf(folder);
+  if (base.some((b) => b.includes('**')) || fs.length < base.length) return false;
+  return base.every((b, i) => globMatches(b, fs[i]!));
+}
+
+function pathMatches(rule: PolicyRule, pattern: string, call: PolicyCall): boolean {
+  if (call.path === undefined) return false;
+  const subject = comparedPath(pattern, call as PolicyCall & { path: string });
+  if (!call.folder) return globMatches(pattern, subject);
+  return rule.action === 'allow' ? coversFolder(pattern, subject) : reachesInto(pattern, subject);
 }
 
 function ruleMatches(c: Compiled, call: PolicyCall, shape: CommandShape | null): boolean {
   if (c.never || !toolMatches(c.rule.tool, call.tool)) return false;
   if (c.rule.workspace && !workspaceMatches(c.rule.workspace, call.workspace)) return false;
-  if (c.rule.path && !pathMatches(c.rule.path, call)) return false;
+  if (c.rule.path && !pathMatches(c.rule, c.rule.path, call)) return false;
   if (c.shape) return shape !== null && matchesPrefix(c.shape, shape);
   return true;
 }
 
+interface Decided {
+  c: Compiled;
+  /** An "always allow" rule that matched first but does not outrank the deny that decided. */
+  passedOver?: Compiled;
+}
+
 /** The deciding rule for one subject (a call, or one segment of a shell command), before the mode. */
-function decideSubject(layers: Compiled[][], call: PolicyCall, shape: CommandShape | null): Compiled | null {
-  for (const layer of layers) {
-    let best: Compiled | null = null;
-    for (const c of layer) {
-      if (!ruleMatches(c, call, shape)) continue;
-      if (!best || STRICTNESS[c.rule.action] > STRICTNESS[best.rule.action]
-        || (c.rule.action === best.rule.action && c.specificity > best.specificity)) best = c;
+function decideSubject(layers: Compiled[][], call: PolicyCall, shape: CommandShape | null): Decided | null {
+  for (let i = 0; i < layers.length; i++) {
+    const best = bestIn(layers[i]!, call, shape);
+    if (!best) continue;
+    if (best.rule.action === 'allow' && best.rule.origin === 'approval') {
+      // An "always allow" answer outranks asks below it (that is what it is for), never a deny.
+      for (const lower of layers.slice(i + 1)) {
+        const deny = bestIn(lower, call, shape);
+        if (deny?.rule.action === 'deny') return { c: deny, passedOver: best };
+      }
     }
-    if (best) return best;
+    return { c: best };
   }
   return null;
+}
+
+function bestIn(layer: Compiled[], call: PolicyCall, shape: CommandShape | null): Compiled | null {
+  let best: Compiled | null = null;
+  for (const c of layer) {
+    if (!ruleMatches(c, call, shape)) continue;
+    if (!best || STRICTNESS[c.rule.action] > STRICTNESS[best.rule.action]
+      || (c.rule.action === best.rule.action && c.specificity > best.specificity)) best = c;
+  }
+  return best;
 }
 
 const ACTION_WORDS: Record<PolicyAction, string> = { allow: 'allows it', ask: 'requires approval', deny: 'forbids it' };
 
 /** Applies the approval mode to what the rules said (null: no rule matched). */
-function verdictFor(c: Compiled | null, mode: ApprovalMode, subject: string, opaque?: string): PolicyVerdict {
+function verdictFor(d: Decided | null, mode: ApprovalMode, subject: string, opaque?: string): PolicyVerdict {
+  const c = d?.c ?? null;
   if (opaque !== undefined && c?.rule.action !== 'deny') return opaqueVerdict(mode, subject, opaque);
   const matchedRule = c ? describeRule(c.rule) : null;
   const base = c ? { matchedRule, ruleId: c.rule.id, layer: c.layer } : { matchedRule: null, ruleId: null, layer: null };
-  const ruleReason = c ? `Typed ${c.rule.action} rule '${matchedRule}' (${c.layer} rule "${c.rule.id}") ${ACTION_WORDS[c.rule.action]}.${c.rule.note ? ` ${c.rule.note}` : ''}` : '';
+  const passedOver = d?.passedOver
+    ? ` Your "always allow" rule "${d.passedOver.rule.id}" does not cover it: an always-allow answer never outranks a deny rule.` : '';
+  const ruleReason = c ? `Typed ${c.rule.action} rule '${matchedRule}' (${c.layer} rule "${c.rule.id}") ${ACTION_WORDS[c.rule.action]}.${c.rule.note ? ` ${c.rule.note}` : ''}${passedOver}` : '';
   if (c?.rule.action === 'deny') return { ...base, action: 'deny', reason: ruleReason };
   if (c?.rule.action === 'ask') {
     if (mode === 'never') return { ...base, action: 'deny', reason: `${ruleReason} The approval mode is "never ask", so it is refused instead.` };
@@ -157,11 +226,48 @@ function opaqueVerdict(mode: ApprovalMode, subject: string, why: string): Policy
   return { ...base, action: 'ask', reason: `${reason} It needs approval.` };
 }
 
+/** Programs that print the files they are given: a path rule about those files judges them too. */
+const FILE_READERS = new Set(['cat', 'head', 'tail', 'less', 'more', 'tac', 'nl']);
+/** Their options that take the next word as a value (`head -n 5 f`): that word is no file. */
+const READER_VALUE_FLAGS = new Set(['-n', '-c', '--lines', '--bytes', '-s', '--sleep-interval', '--pid', '-p', '-x', '-b', '-h', '-y', '-z', '-j', '-o']);
+
+/** The files a reader segment names; a word only known when it runs (`secrets/*`, `$F`) is the
+ *  folder its literal part names, read as a whole. */
+function readFiles(words: readonly string[]): Array<{ path: string; folder: boolean }> {
+  const out: Array<{ path: string; folder: boolean }> = [];
+  let operandsOnly = false;
+  for (let i = 1; i < words.length; i++) {
+    const w = words[i]!;
+    if (!operandsOnly && w === '--') {
+      operandsOnly = true;
+      continue;
+    }
+    if (!operandsOnly && w.startsWith('-') && w !== '-') {
+      if (READER_VALUE_FLAGS.has(w)) i++;
+      continue;
+    }
+    if (w === '-') continue;
+    if (!DYNAMIC_WORD.test(w)) {
+      out.push({ path: w, folder: false });
+      continue;
+    }
+    const literal: string[] = [];
+    for (const seg of w.split('/')) {
+      if (DYNAMIC_WORD.test(seg)) break;
+      literal.push(seg);
+    }
+    out.push({ path: literal.join('/') || (w.startsWith('/') ? '/' : '.'), folder: true });
+  }
+  return out;
+}
+
 export function evaluatePolicy(call: PolicyCall, layers: readonly RuleLayer[], mode: ApprovalMode): PolicyDecision {
   const compiled = layers.map(compile);
   if (call.tool === 'exec_shell') {
     const command = call.command ?? '';
     const parts = splitShell(command);
+    // The path rules, for the files `cat` and its kind read.
+    const pathLayers = compiled.map((l) => l.filter((c) => !!c.rule.path));
     const segments = (parts.length > 0 ? parts : [{ text: command.trim(), words: [] as string[] } as ShellSegment]).map((s) => {
       const shape = shapeOf(s.words);
       // `git $(echo push)`, `git {push,}`: the subcommand a rule would name is only known when it runs.
@@ -169,10 +275,26 @@ export function evaluatePolicy(call: PolicyCall, layers: readonly RuleLayer[], m
       const opaque = s.opaque ?? (dynamicKey !== undefined ? `its subcommand ${JSON.stringify(dynamicKey)} is only known when it runs` : undefined);
       const subject = opaque !== undefined ? JSON.stringify(s.text) : shape ? `"${shape.key.join(' ')}"` : 'an empty command';
       const c = decideSubject(compiled, call, shape);
-      const v = verdictFor(c, mode, subject, opaque);
+      let v = verdictFor(c, mode, subject, opaque);
       // A rule that says exactly this outweighs a mode that turned an ask into a refusal.
-      const weight = STRICTNESS[v.action] * 2 + (c?.rule.action === v.action ? 1 : 0);
-      return { command: s.text, words: s.words, opaque, weight, ...v };
+      let weight = STRICTNESS[v.action] * 2 + (c?.c.rule.action === v.action ? 1 : 0);
+      let byPath = false;
+      if (opaque === undefined && shape && FILE_READERS.has(shape.program)) {
+        for (const file of readFiles(s.words)) {
+          const one: PolicyCall = { tool: 'read_file', path: file.path, folder: file.folder, ...(call.cwd ? { cwd: call.cwd } : {}), workspace: call.workspace ?? null };
+          const d = decideSubject(pathLayers, one, null);
+          if (!d || d.c.rule.action === 'allow') continue;
+          const fv = verdictFor(d, mode, `read_file on "${file.path}"`);
+          const fw = STRICTNESS[fv.action] * 2 + 1;
+          if (fw > weight) {
+            const how = file.folder ? `could read files under "${file.path}" (its path is only known when it runs)` : `reads "${file.path}"`;
+            v = { ...fv, reason: `${fv.reason} ${shape.program} ${how}, so the path rule judges it as a read_file.` };
+            weight = fw;
+            byPath = true;
+          }
+        }
+      }
+      return { command: s.text, words: s.words, opaque, weight, byPath, ...v };
     });
     let decider = segments[0]!;
     for (const s of segments) if (s.weight > decider.weight) decider = s;
@@ -180,11 +302,12 @@ export function evaluatePolicy(call: PolicyCall, layers: readonly RuleLayer[], m
     const reason = multi ? `${decider.reason} (segment "${decider.command}" of ${segments.length})` : decider.reason;
     return {
       action: decider.action, matchedRule: decider.matchedRule, ruleId: decider.ruleId, layer: decider.layer, reason, mode,
-      segments: segments.map(({ words: _w, opaque: _o, weight: _k, ...s }) => s),
+      segments: segments.map(({ words: _w, opaque: _o, weight: _k, byPath: _p, ...s }) => s),
       // An "always allow" is only offered where it would take effect: the user's own ask rule would
       // still beat an allow rule added beside it (ask beats allow within a layer).
-      // Nor for an opaque segment: no prefix rule can allow it.
-      proposedAmendment: decider.action === 'ask' && decider.layer !== 'user' && decider.opaque === undefined ? proposedPrefix(decider.words) : [],
+      // Nor for an opaque segment (no prefix rule can allow it), nor where a path rule asked: a
+      // prefix rule does not answer a rule about files.
+      proposedAmendment: decider.action === 'ask' && decider.layer !== 'user' && decider.opaque === undefined && !decider.byPath ? proposedPrefix(decider.words) : [],
     };
   }
   const files = call.paths && call.paths.length > 0 ? call.paths : call.path !== undefined ? [call.path] : [undefined];
@@ -192,10 +315,27 @@ export function evaluatePolicy(call: PolicyCall, layers: readonly RuleLayer[], m
   for (const file of files) {
     const one: PolicyCall = { ...call, ...(file !== undefined ? { path: file } : {}) };
     const c = decideSubject(compiled, one, null);
-    const v = verdictFor(c, mode, file !== undefined ? `${call.tool} on "${file}"` : call.tool);
-    const weight = STRICTNESS[v.action] * 2 + (c?.rule.action === v.action ? 1 : 0);
+    let v = verdictFor(c, mode, file !== undefined ? `${call.tool} on "${file}"` : call.tool);
+    if (call.folder && file !== undefined && c?.c.rule.path && v.action !== 'allow') {
+      v = { ...v, reason: `${v.reason} The call searches everything under "${file}", which can hold files this rule is about; search a folder that holds none of them.` };
+    }
+    const weight = STRICTNESS[v.action] * 2 + (c?.c.rule.action === v.action ? 1 : 0);
     if (!decided || weight > decided.weight) decided = { ...v, weight };
   }
   const { weight: _k, ...v } = decided!;
   return { ...v, mode, segments: [], proposedAmendment: [] };
+}
+
+/** A run's policy (from its spec, which anyone may have written) only ever makes a call stricter
+ *  than the person's own settings would: the call is judged with the run's rules and mode, and
+ *  without them under the person's mode, and the stricter verdict stands. So a run's allow rule never
+ *  outranks a built-in ask or deny, and its mode never lets through what the person's mode would ask
+ *  about or refuse (whatever a launch check let through: the settings may have changed since). */
+export function evaluateForRun(call: PolicyCall, user: { rules: readonly PolicyRule[]; mode: ApprovalMode }, run: { rules: readonly PolicyRule[]; mode?: ApprovalMode }, defaults: readonly PolicyRule[]): PolicyDecision {
+  const withRun = evaluatePolicy(call, [{ layer: 'user', rules: user.rules }, { layer: 'run', rules: run.rules }, { layer: 'default', rules: defaults }], run.mode ?? user.mode);
+  if (run.rules.length === 0 && (run.mode === undefined || run.mode === user.mode)) return withRun;
+  const own = evaluatePolicy(call, [{ layer: 'user', rules: user.rules }, { layer: 'default', rules: defaults }], user.mode);
+  if (STRICTNESS[own.action] <= STRICTNESS[withRun.action]) return withRun;
+  const loosened = withRun.layer === 'run' ? `the run's ${withRun.action} rule "${withRun.ruleId}"` : `the run's approval mode "${withRun.mode}"`;
+  return { ...own, reason: `${own.reason} A run's policy can only make things stricter, so ${loosened} does not loosen this.` };
 }

@@ -38,6 +38,10 @@ export const PolicyRuleSchema = z.object({
   workspace: z.string().trim().max(4096).optional(),
   action: z.enum(POLICY_ACTIONS),
   note: z.string().max(2000).optional(),
+  /** 'approval': added by an "always allow" answer in the approval dialog (or `shoal approve`), not
+   *  written by the person as a rule. Such a rule never outranks a deny rule of the run or the
+   *  built-in defaults: one click on a broad prefix (`rm`) must not let `rm -rf /` through. */
+  origin: z.literal('approval').optional(),
 }).strict().superRefine((rule, ctx) => {
   if (rule.prefix !== undefined && rule.prefix !== '' && !/^exec_shell$|\*/.test(rule.tool)) {
     ctx.addIssue({ code: 'custom', path: ['prefix'], message: `only exec_shell rules match a command prefix (tool is "${rule.tool}")` });

@@ -11,7 +11,8 @@ import { parseDockerArgs } from '../../hosts/docker/docker-args';
 import { dockerImageProblem } from '../../../../src-shared/protocol/docker-image';
 import { readAgentSpec } from '../agents/agent-spec';
 import { templateProblem } from '../agents/command-template';
-import { readTaskPolicy } from '../../policy/task-policy';
+import { policyLooseningIssues, readTaskPolicy } from '../../policy/task-policy';
+import type { ApprovalMode, TimeoutDecision } from '../../../../src-shared/contract/methods/policy';
 import { expandCandidates } from '../../landing/candidates';
 import { newRunId, nowIso, refSlug } from '../ids';
 import type { NewRun } from '../fleet-store';
@@ -38,6 +39,8 @@ export interface LoadOptions {
   /** The workers a person keeps (the registry): they take tasks of runs without worker_specs,
    *  beside the default worker, so placement counts their capabilities too. */
   sharedWorkers?: ReadonlyArray<{ id: string; capabilities: readonly string[] }>;
+  /** The person's approval settings: a spec's policy may only make them stricter. */
+  userPolicy?: { mode: ApprovalMode; timeoutDecision: TimeoutDecision };
 }
 
 const NUL_PROBLEM = 'contains a NUL character (\\u0000), which a program cannot be given';
@@ -163,6 +166,7 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
     // The run's exec policy: a malformed one would refuse every tool call of the task once it ran.
     const policy = readTaskPolicy(meta);
     if (!policy.ok) issues.push(...policy.issues.map((i) => `${at}.${i}`));
+    else if (options.userPolicy) issues.push(...policyLooseningIssues(policy.policy, options.userPolicy).map((i) => `${at}.${i}`));
     checkRelativePaths(meta.artifact_paths, `${at}.metadata.artifact_paths`, issues);
     issues.push(...remoteWorkIssues(meta, `${at}.metadata`));
     const placeableOn = workerCaps.filter((w) => requires.every((r) => w.caps.has(r))).map((w) => w.id);

@@ -19,7 +19,7 @@ export function decisionOptions(a: ApprovalView): DecisionOption[] {
   const all: DecisionOption[] = [
     { name: 'approved', label: 'Approve', key: 'a', tone: 'primary', hint: 'Run it this once.' },
     { name: 'approved_for_session', label: 'Approve for session', key: 's', tone: 'plain', hint: `Allow this same command for the rest of this ${scope}.` },
-    { name: 'approved_execpolicy_amendment', label: `Always allow “${prefix}”`, key: 'p', tone: 'plain', hint: `Add a rule that allows commands starting with “${prefix}”.` },
+    { name: 'approved_execpolicy_amendment', label: `Always allow “${prefix}”`, key: 'p', tone: 'plain', hint: `Add a rule that allows commands starting with “${prefix}”. It never overrides a deny: commands Shoal’s built-in rules or the run refuse (such as rm -rf /) stay refused.` },
     { name: 'denied', label: 'Deny', key: 'd', tone: 'plain', hint: 'Refuse; the agent is told and carries on without it.' },
     { name: 'abort', label: a.threadId ? 'Abort turn' : 'Abort task', key: 'x', tone: 'danger', hint: a.threadId ? 'Refuse and end the turn.' : 'Refuse and cancel the task.' },
   ];

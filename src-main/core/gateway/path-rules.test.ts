@@ -1,0 +1,100 @@
+// Path rules cover every way an agent reads a file, not only Read: Claude Code's Grep and Glob (a
+// folder searched as a whole) asked through the permission prompt tool of a real attempt endpoint
+// (the SDK's MCP client, as Claude Code calls it), and `cat`/`head`/`tail`/`less` run through the
+// gateway's shell — on a real core with a real SQLite file.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_RULES } from '../policy/defaults';
+import { evaluatePolicy } from '../policy/evaluate';
+import type { PolicyRule } from '../../../src-shared/contract/methods/policy';
+import { tempDir } from '../test-support/temp-core';
+import { waitFor } from '../test-support/wait-for';
+import { useCores } from '../test-support/use-cores';
+
+const makeCore = useCores();
+const SECRET = 'TOKEN=do-not-leak-4242';
+const DENY_SECRETS: PolicyRule = { id: 'no-secrets', tool: 'read_file', path: 'secrets/**', action: 'deny', note: 'Keys live here.' };
+
+function workdirWithSecret(): string {
+  const dir = tempDir();
+  fs.mkdirSync(path.join(dir, 'secrets'));
+  fs.mkdirSync(path.join(dir, 'src'));
+  fs.writeFileSync(path.join(dir, 'secrets', 'key.txt'), SECRET + '\n');
+  fs.writeFileSync(path.join(dir, 'src', 'a.ts'), 'export const a = 1;\n');
+  fs.writeFileSync(path.join(dir, 'README.md'), 'hello\n');
+  return dir;
+}
+
+describe('path rules and folder reads', () => {
+  it("Claude's Grep and Glob are judged by the path rules of every file under the folder they search", async () => {
+    const c = makeCore();
+    const dir = workdirWithSecret();
+    c.policy.saveRule(DENY_SECRETS, 'test');
+    const session = await c.tools.openAttempt({
+      scope: { kind: 'task', runId: 'run-paths', taskId: 't', attempt: 1, workdir: dir }, metadata: {},
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, record: () => {},
+    });
+    const client = new Client({ name: 'test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(session.url)));
+    let n = 0;
+    const ask = async (tool_name: string, input: Record<string, unknown>) => {
+      const r = await client.callTool({ name: 'approval_prompt', arguments: { tool_name, input, tool_use_id: `toolu_${++n}` } });
+      return JSON.parse((r.content as Array<{ text: string }>)[0]!.text) as { behavior: string; message?: string };
+    };
+    try {
+      expect(await ask('Read', { file_path: path.join(dir, 'secrets', 'key.txt') })).toMatchObject({ behavior: 'deny' });
+      // A search of the whole workdir (no path, ".", the absolute workdir) reads secrets/ too.
+      for (const input of [{ pattern: 'TOKEN' }, { pattern: 'TOKEN', path: '.' }, { pattern: 'TOKEN', path: dir }, { pattern: 'TOKEN', path: 'secrets' }]) {
+        const v = await ask('Grep', input);
+        expect(v, JSON.stringify(input)).toMatchObject({ behavior: 'deny' });
+        expect(v.message).toContain('no-secrets');
+        expect(v.message).toContain('search a folder that holds none of them');
+      }
+      expect(await ask('Glob', { pattern: 'secrets/**' })).toMatchObject({ behavior: 'deny' });
+      expect(await ask('Glob', { pattern: '**/*.txt' })).toMatchObject({ behavior: 'deny' });
+      // A search that stays out of secrets/ is not.
+      expect(await ask('Grep', { pattern: 'TOKEN', path: 'src' })).toMatchObject({ behavior: 'allow' });
+      expect(await ask('Glob', { pattern: 'src/**/*.ts' })).toMatchObject({ behavior: 'allow' });
+      expect(await ask('LS', { path: dir })).toMatchObject({ behavior: 'allow' });
+    } finally {
+      await client.close();
+      session.close();
+    }
+  });
+
+  it('cat, head, tail and less through the shell are judged by the path rules of the files they name', async () => {
+    const c = makeCore();
+    const dir = workdirWithSecret();
+    c.policy.saveRule(DENY_SECRETS, 'test');
+    c.policy.saveRule({ id: 'ask-readme', tool: 'read_file', path: 'README.md', action: 'ask' }, 'test');
+    const scope = { kind: 'thread' as const, threadId: 'th', turnId: 'tu', workdir: dir };
+    let n = 0;
+    const run = (command: string) => c.tools.invoke({ tool: 'exec_shell', arguments: { command }, callId: `s${++n}`, scope });
+
+    for (const command of ['cat secrets/key.txt', 'head -n 1 secrets/key.txt', 'tail -c 40 ./secrets/../secrets/key.txt', 'less secrets/key.txt',
+      `cat ${path.join(dir, 'secrets', 'key.txt')}`, 'cat secrets/*', 'echo x && cat src/a.ts secrets/key.txt']) {
+      const out = await run(command);
+      expect(out, command).toMatchObject({ status: 'denied', matchedRule: 'tool=read_file path=secrets/**' });
+      expect(out.output).not.toContain('do-not-leak');
+    }
+    expect(await run('cat src/a.ts')).toMatchObject({ status: 'completed', output: 'export const a = 1;\n' });
+
+    // An ask rule about a file asks for the shell read too, and offers no prefix "always allow" for it.
+    const asking = run('cat README.md');
+    const req = await waitFor('a request', () => c.approvals.pending()[0]);
+    expect(req.request).toMatchObject({ matched_rule: 'tool=read_file path=README.md', proposed_execpolicy_amendment: [] });
+    c.approvals.decide(req.id, 'approved', 'you');
+    expect(await asking).toMatchObject({ status: 'completed', output: 'hello\n' });
+  });
+
+  it('an allow rule covers a folder search only when it covers the whole folder', () => {
+    const layers = [{ layer: 'user' as const, rules: [{ id: 'src-ok', tool: 'read_file', path: 'src/**', action: 'allow' as const }] }, { layer: 'default' as const, rules: DEFAULT_RULES.filter((r) => r.tool !== 'read_file') }];
+    const grep = (p: string) => evaluatePolicy({ tool: 'read_file', path: p, folder: true, cwd: '/w' }, layers, 'untrusted');
+    expect(grep('src')).toMatchObject({ action: 'allow', ruleId: 'src-ok' });
+    expect(grep('src/lib')).toMatchObject({ action: 'allow', ruleId: 'src-ok' });
+    expect(grep('.')).toMatchObject({ action: 'ask', ruleId: null });
+  });
+});
