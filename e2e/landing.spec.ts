@@ -88,6 +88,8 @@ test('pick a candidate, see the conflict coming, and land the run', async ({ pag
     await expect(land.item('b')).toHaveAttribute('data-state', 'landed');
     await expect(land.item('c')).toHaveAttribute('data-state', 'conflict');
     await expect(land.item('c')).toContainText('merge conflict in 1 file: shared.txt');
+    // The form still offers all three (into another branch, say), and says which are already there.
+    await expect(land.panel.getByTestId('land-already')).toHaveText('fix.c2, b are already on main: landing them there again changes nothing.');
 
     expect(git('show', 'main:winner.txt')).toBe('fix.c2');
     expect(git('show', 'main:shared.txt')).toBe('B');

@@ -26,7 +26,7 @@ export function LandPanel({ runId, runStatus }: { runId: string; runStatus: stri
       <ConflictWarnings warnings={o.warnings} />
       {o.groups.map((g) => <CandidateGroup key={g.group} runId={runId} group={g} />)}
       {finished
-        ? <LandForm runId={runId} defaultInto={o.defaultInto} landable={o.landable} />
+        ? <LandForm runId={runId} defaultInto={o.defaultInto} landable={o.landable} latest={o.landing} />
         : <p className="muted">Landing opens when the run has finished.</p>}
       {o.landing && <LandResult report={o.landing} />}
     </section>
@@ -50,7 +50,9 @@ function ConflictWarnings({ warnings }: { warnings: OverlapWarningView[] }) {
   );
 }
 
-function LandForm({ runId, defaultInto, landable }: { runId: string; defaultInto: string | null; landable: Array<{ taskId: string; name: string; branch: string }> }) {
+function LandForm({ runId, defaultInto, landable, latest }: {
+  runId: string; defaultInto: string | null; landable: Array<{ taskId: string; name: string; branch: string }>; latest: LandReportView | null;
+}) {
   const land = useShoalMutation('landing.land');
   const [into, setInto] = useState(defaultInto ?? '');
   const [mode, setMode] = useState<'merge' | 'squash' | 'branches'>('merge');
@@ -73,6 +75,7 @@ function LandForm({ runId, defaultInto, landable }: { runId: string; defaultInto
         {landable.length} result{landable.length === 1 ? '' : 's'} to land, in this order:{' '}
         {landable.map((t, i) => <span key={t.taskId} className="mono">{i > 0 ? ', ' : ''}{t.taskId}</span>)}
       </p>
+      <AlreadyLanded landable={landable} latest={latest} />
       <label>Into branch <input className="input mono" value={into} onChange={(e) => setInto(e.target.value)} aria-label="Into branch" placeholder="main" /></label>
       <label>How
         <select className="input" value={pr ? 'branches' : mode} disabled={pr} onChange={(e) => setMode(e.target.value as typeof mode)} aria-label="How to land">
@@ -89,6 +92,22 @@ function LandForm({ runId, defaultInto, landable }: { runId: string; defaultInto
       <button type="submit" className="button button-primary" disabled={land.isPending}>{land.isPending ? 'Landing…' : 'Land'}</button>
       {land.isError && <p className="land-error" role="alert" data-testid="land-error">{land.error.message}</p>}
     </form>
+  );
+}
+
+/** Results the last landing already put on its branch: the count above is of what Land would take,
+ *  and landing them into that branch again changes nothing (they come back "empty"). */
+function AlreadyLanded({ landable, latest }: { landable: Array<{ taskId: string }>; latest: LandReportView | null }) {
+  if (!latest || latest.status === 'running' || latest.mode === 'branches') return null;
+  const landed = new Set(latest.items.filter((i) => i.state === 'landed' || i.state === 'empty').map((i) => i.task_id));
+  const ids = landable.map((t) => t.taskId).filter((id) => landed.has(id));
+  if (ids.length === 0) return null;
+  const all = ids.length === landable.length;
+  return (
+    <p className="muted" data-testid="land-already">
+      {all ? 'All of them are' : <>{ids.map((id, i) => <span key={id} className="mono">{i > 0 ? ', ' : ''}{id}</span>)} {ids.length === 1 ? 'is' : 'are'}</>}
+      {' '}already on <span className="mono">{latest.into}</span>: landing {all || ids.length > 1 ? 'them' : 'it'} there again changes nothing.
+    </p>
   );
 }
 
