@@ -24,12 +24,19 @@ export function AlertChannelsSetting() {
 
   // Channels are removed by index: a second click before the list has been read again would remove
   // the channel that moved into that place. One removal at a time, until the list is fresh.
+  // A click from a button drawn before the last removal (a double click's second, delivered after the
+  // list was read again but before it was drawn again) is ignored too: `shownAt` is when the list it
+  // was drawn from was read.
   const removing = useRef(false);
-  const removeAt = (index: number) => {
-    if (removing.current) return;
+  const removedAt = useRef(0);
+  const removeAt = (index: number, shownAt: number) => {
+    if (removing.current || shownAt <= removedAt.current) return;
     removing.current = true;
     remove.mutateAsync({ index })
-      .then(() => settings.refetch(), (er: Error) => toast(`Could not remove: ${er.message}`, 'failed'))
+      .then(() => {
+        removedAt.current = Date.now();
+        return settings.refetch();
+      }, (er: Error) => toast(`Could not remove: ${er.message}`, 'failed'))
       .finally(() => { removing.current = false; });
   };
 
@@ -58,7 +65,7 @@ export function AlertChannelsSetting() {
             <span>{c.label}</span>
             <button type="button" className="button" disabled={test.isPending}
               onClick={() => test.mutate({ index: c.index }, { onSuccess: () => toast(`Test alert queued for ${c.label}: Alerts shows how its delivery goes.`, 'info'), onError: (er) => toast(er.message, 'failed') })}>Send test</button>
-            <button type="button" className="button" disabled={remove.isPending || settings.isFetching} onClick={() => removeAt(c.index)}>Remove</button>
+            <button type="button" className="button" disabled={remove.isPending || settings.isFetching} onClick={() => removeAt(c.index, settings.dataUpdatedAt)}>Remove</button>
           </li>
         ))}
       </ul>
