@@ -115,33 +115,28 @@ function procPids(): string[] {
   }
 }
 
-/** Whether the process has `entry` ("NAME=value") in its environment; false once it is gone, or
- *  when it is another user's. */
-function environHas(pid: string, entry: string): boolean {
+/** The process's environment as NAME=value entries; none once it is gone, or when it is another
+ *  user's. */
+function environOf(pid: string): string[] {
   try {
-    return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(entry);
+    return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
   } catch {
-    return false;
+    return [];
   }
 }
 
-/** Signals every process (but this one) whose environment has `entry`, wherever its group: an
- *  attempt's SHOAL_WORKDIR, inherited by everything its agent started, also by a job that left the
- *  agent's group (setsid, as a daemon does), which signalling the group cannot reach. Linux only
- *  (/proc); elsewhere nothing is signalled. Returns how many were. */
-export function signalCarriers(entry: string, signal: NodeJS.Signals): number {
-  if (defaultSource() !== 'proc' || entry === '') return 0;
-  let n = 0;
-  for (const pid of procPids()) {
-    if (Number(pid) === process.pid || !environHas(pid, entry)) continue;
-    try {
-      process.kill(Number(pid), signal);
-      n++;
-    } catch {
-      // gone meanwhile
-    }
+function environHas(pid: string, entry: string): boolean {
+  return environOf(pid).includes(entry);
+}
+
+/** Signals a process that may have ended meanwhile; true when it was signalled. */
+export function signalQuietly(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false; // gone meanwhile
   }
-  return n;
 }
 
 /** Every process (but this one) whose environment sets `name`, with the value it has. Linux only
@@ -152,34 +147,33 @@ export function processesCarrying(name: string): Array<{ pid: number; value: str
   const found: Array<{ pid: number; value: string }> = [];
   for (const pid of procPids()) {
     if (Number(pid) === process.pid) continue;
-    let environ: string;
-    try {
-      environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
-    } catch {
-      continue;
-    }
-    const entry = environ.split('\0').find((e) => e.startsWith(prefix));
+    const entry = environOf(pid).find((e) => e.startsWith(prefix));
     if (entry !== undefined) found.push({ pid: Number(pid), value: entry.slice(prefix.length) });
   }
   return found;
 }
 
-/** KILLs every process (but this one) whose environment has `entry`, as signalCarriers does, reading
- *  /proc without blocking: it runs as every attempt ends, and a busy machine lists hundreds of
- *  processes (about 40 µs each to read). Resolves with how many were signalled. */
+/** Signals every process (but this one) whose environment has `entry` ("NAME=value"), wherever its
+ *  group: an attempt's SHOAL_WORKDIR, inherited by everything its agent started, also by a job that
+ *  left the agent's group (setsid, as a daemon does), which signalling the group cannot reach. Linux
+ *  only (/proc); elsewhere nothing is signalled. Returns how many were. */
+export function signalCarriers(entry: string, signal: NodeJS.Signals): number {
+  const at = entry.indexOf('=');
+  if (at <= 0) return 0;
+  const value = entry.slice(at + 1);
+  return processesCarrying(entry.slice(0, at)).filter((p) => p.value === value && signalQuietly(p.pid, signal)).length;
+}
+
+/** KILLs what signalCarriers would, reading /proc without blocking: it runs as every attempt ends,
+ *  and a busy machine lists hundreds of processes (about 40 µs each to read). Resolves with how many
+ *  were signalled. */
 export async function endCarriers(entry: string): Promise<number> {
   if (defaultSource() !== 'proc' || entry === '') return 0;
   let n = 0;
   for (const pid of procPids()) {
     if (Number(pid) === process.pid) continue;
     const environ = await fs.promises.readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '');
-    if (!environ.split('\0').includes(entry)) continue;
-    try {
-      process.kill(Number(pid), 'SIGKILL');
-      n++;
-    } catch {
-      // gone meanwhile
-    }
+    if (environ.split('\0').includes(entry) && signalQuietly(Number(pid), 'SIGKILL')) n++;
   }
   return n;
 }

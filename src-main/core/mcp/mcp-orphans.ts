@@ -3,7 +3,7 @@
 // keeps running with no one to talk to. Each server therefore carries its owner in its environment
 // (pid and start time, so a recycled pid is not taken for a live owner), and a starting Shoal ends
 // the servers whose owner is gone. Servers of another live Shoal are left alone.
-import { isSameProcess, processesCarrying, processStartTime } from '../fleet/process-tree';
+import { isSameProcess, processesCarrying, processStartTime, signalQuietly } from '../fleet/process-tree';
 
 export const MCP_OWNER_VAR = 'SHOAL_MCP_OWNER';
 
@@ -23,12 +23,7 @@ export function endOrphanedMcpServers(): number[] {
     const owner = Number(value.slice(0, at));
     if (at <= 0 || !Number.isInteger(owner)) continue;
     if (owner === process.pid || isSameProcess(owner, value.slice(at + 1) || null)) continue;
-    try {
-      process.kill(pid, 'SIGKILL');
-      ended.push(pid);
-    } catch {
-      // gone meanwhile
-    }
+    if (signalQuietly(pid, 'SIGKILL')) ended.push(pid);
   }
   return ended;
 }
