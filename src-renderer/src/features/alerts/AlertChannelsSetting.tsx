@@ -1,10 +1,11 @@
 // Settings → Alerts: the default channels (for tasks without an alert_policy and for approvals left
 // waiting), each with *Send test*, and a form to add one. Main validates and seals; a bad field comes
 // back named (`channel.url: must be https …`). URLs, keys and secrets never come back.
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { RemoteError } from '../../../../src-shared/contract/envelope';
 import { useShoalMutation, useShoalQuery } from '../../transport/query';
 import { useToast } from '../../ui/Toaster';
+import { useListAction } from '../../ui/use-list-action';
 
 type Kind = 'slack' | 'webhook' | 'pager_duty';
 
@@ -22,23 +23,10 @@ export function AlertChannelsSetting() {
     return line?.slice(line.indexOf(':') + 2);
   };
 
-  // Channels are removed by index: a second click before the list has been read again would remove
-  // the channel that moved into that place. One removal at a time, until the list is fresh.
-  // A click from a button drawn before the last removal (a double click's second, delivered after the
-  // list was read again but before it was drawn again) is ignored too: `shownAt` is when the list it
-  // was drawn from was read.
-  const removing = useRef(false);
-  const removedAt = useRef(0);
-  const removeAt = (index: number, shownAt: number) => {
-    if (removing.current || shownAt <= removedAt.current) return;
-    removing.current = true;
-    remove.mutateAsync({ index })
-      .then(() => {
-        removedAt.current = Date.now();
-        return settings.refetch();
-      }, (er: Error) => toast(`Could not remove: ${er.message}`, 'failed'))
-      .finally(() => { removing.current = false; });
-  };
+  // Channels are removed by index: a double click's second click must not remove the one that moved
+  // into that place (useListAction).
+  const act = useListAction(settings);
+  const removeAt = (index: number) => act(() => remove.mutateAsync({ index }), () => {}, (er) => toast(`Could not remove: ${er.message}`, 'failed'));
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -65,7 +53,7 @@ export function AlertChannelsSetting() {
             <span>{c.label}</span>
             <button type="button" className="button" disabled={test.isPending}
               onClick={() => test.mutate({ index: c.index }, { onSuccess: () => toast(`Test alert queued for ${c.label}: Alerts shows how its delivery goes.`, 'info'), onError: (er) => toast(er.message, 'failed') })}>Send test</button>
-            <button type="button" className="button" disabled={remove.isPending || settings.isFetching} onClick={() => removeAt(c.index, settings.dataUpdatedAt)}>Remove</button>
+            <button type="button" className="button" disabled={remove.isPending || settings.isFetching} onClick={() => removeAt(c.index)}>Remove</button>
           </li>
         ))}
       </ul>

@@ -1,9 +1,9 @@
 // Join tokens minted but not yet spent: who they are for, when they expire, and Revoke. The tokens
 // themselves are never listed (main keeps only their hashes).
-import { useRef } from 'react';
 import { useShoalMutation, useShoalQuery } from '../../transport/query';
 import { formatAbsolute, formatRelative } from '../../ui/format';
 import { useToast } from '../../ui/Toaster';
+import { useListAction } from '../../ui/use-list-action';
 import { useNow } from '../../ui/use-now';
 
 export function JoinTokensList() {
@@ -11,19 +11,9 @@ export function JoinTokensList() {
   const revoke = useShoalMutation('workers.revoke');
   const toast = useToast();
   const now = useNow(1000);
-  // Until the list has been read again, a second click (a double click) would revoke the same token
-  // again and report that as a failure.
-  const revoking = useRef(false);
-  const revokeToken = (id: string) => {
-    if (revoking.current) return;
-    revoking.current = true;
-    revoke.mutateAsync({ id })
-      .then(() => {
-        toast(`Join token ${id} revoked.`);
-        return tokens.refetch();
-      }, (e: Error) => toast(e.message, 'failed'))
-      .finally(() => { revoking.current = false; });
-  };
+  // A double click revokes once (useListAction), not twice with the second reported as a failure.
+  const act = useListAction(tokens);
+  const revokeToken = (id: string) => act(() => revoke.mutateAsync({ id }), () => toast(`Join token ${id} revoked.`), (e) => toast(e.message, 'failed'));
   // An expired token is no longer pending, even before the next refetch.
   const live = (tokens.data ?? []).filter((t) => Date.parse(t.expiresAt) > now);
   if (live.length === 0) return null;

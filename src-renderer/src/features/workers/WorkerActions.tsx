@@ -2,10 +2,10 @@
 // remote agent can also be revoked (its credential stops working and it is disconnected), and a kept
 // worker removed from the kept workers (one added with a typo must not stay forever). Which of them
 // a row offers comes from its state (presentWorker): none for a removed worker.
-import { useRef } from 'react';
 import type { WorkerRow } from '../../../../src-shared/contract';
 import { useShoalMutation, useShoalQuery } from '../../transport/query';
 import { useToast } from '../../ui/Toaster';
+import { useListAction } from '../../ui/use-list-action';
 import type { WorkerPresentation } from './worker-tone';
 
 export function WorkerActions({ worker, offer, kept }: { worker: WorkerRow; offer: WorkerPresentation['actions']; kept: boolean }) {
@@ -17,39 +17,30 @@ export function WorkerActions({ worker, offer, kept }: { worker: WorkerRow; offe
   const toast = useToast();
   const onError = (e: Error) => toast(e.message, 'failed');
   const pending = drain.isPending || resume.isPending || retire.isPending || revoke.isPending || remove.isPending;
-  // Which buttons a row offers comes from the list: until it has been read again after an action,
-  // a second click (a double click) would send the action again and report that one as a failure.
-  const list = useShoalQuery('workers.list', {});
-  const acting = useRef(false);
-  const act = (call: () => Promise<unknown>, done: () => void) => {
-    if (acting.current) return;
-    acting.current = true;
-    call().then(() => {
-      done();
-      return list.refetch();
-    }, onError).finally(() => { acting.current = false; });
-  };
+  // Which buttons a row offers comes from the list: a double click acts once (useListAction), not
+  // twice with the second reported as a failure.
+  const act = useListAction(useShoalQuery('workers.list', {}));
   return (
     <div className="worker-actions">
       {offer.resume && (
         <button type="button" className="button button-small" disabled={pending} aria-label={`Resume ${worker.name}`}
-          onClick={() => act(() => resume.mutateAsync({ workerId: worker.id }), () => toast(`${worker.name} takes tasks again.`))}>Resume</button>
+          onClick={() => act(() => resume.mutateAsync({ workerId: worker.id }), () => toast(`${worker.name} takes tasks again.`), onError)}>Resume</button>
       )}
       {offer.drain && (
         <button type="button" className="button button-small" disabled={pending} aria-label={`Drain ${worker.name}`} title="Finish the running tasks, take no new ones"
-          onClick={() => act(() => drain.mutateAsync({ workerId: worker.id }), () => toast(`${worker.name} is draining: it finishes its tasks and takes no new ones.`))}>Drain</button>
+          onClick={() => act(() => drain.mutateAsync({ workerId: worker.id }), () => toast(`${worker.name} is draining: it finishes its tasks and takes no new ones.`), onError)}>Drain</button>
       )}
       {offer.retire && (
         <button type="button" className="button button-small button-danger" disabled={pending || worker.running > 0} aria-label={`Retire ${worker.name}`}
           title={worker.running > 0 ? 'Drain it first; it can retire once its tasks finish' : 'Take it out of service (it can be resumed)'}
-          onClick={() => act(() => retire.mutateAsync({ workerId: worker.id }), () => toast(`${worker.name} is retired.`))}>Retire</button>
+          onClick={() => act(() => retire.mutateAsync({ workerId: worker.id }), () => toast(`${worker.name} is retired.`), onError)}>Retire</button>
       )}
       {offer.revoke && (
         <button type="button" className="button button-small button-danger" disabled={pending} aria-label={`Revoke ${worker.name}`}
           title="Its credential stops working now: it is disconnected and must join again with a new token"
           onClick={() => {
             if (!window.confirm(`Revoke ${worker.name}? It is disconnected now and can only come back with a new join token.`)) return;
-            act(() => revoke.mutateAsync({ id: worker.id }), () => toast(`${worker.name} is revoked and disconnected.`));
+            act(() => revoke.mutateAsync({ id: worker.id }), () => toast(`${worker.name} is revoked and disconnected.`), onError);
           }}>Revoke</button>
       )}
       {kept && worker.state !== 'removed' && (
@@ -57,7 +48,7 @@ export function WorkerActions({ worker, offer, kept }: { worker: WorkerRow; offe
           title="Forget this kept worker: it finishes what it runs, then leaves (its history stays)"
           onClick={() => {
             if (!window.confirm(`Remove ${worker.name} from the kept workers? It finishes the tasks it runs, then takes no more; its history stays.`)) return;
-            act(() => remove.mutateAsync({ name: worker.id }), () => toast(`${worker.name} is removed from the kept workers.`));
+            act(() => remove.mutateAsync({ name: worker.id }), () => toast(`${worker.name} is removed from the kept workers.`), onError);
           }}>Remove</button>
       )}
     </div>
