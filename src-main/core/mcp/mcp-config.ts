@@ -7,6 +7,7 @@ import { ShoalError } from '../../../src-shared/contract/envelope';
 import type { SecretVault } from '../providers/secret-store';
 import { z } from 'zod';
 import { listOf, setting, type SettingsTable } from '../store/settings-table';
+import { urlOrigin } from '../providers/secret-destination';
 
 export type McpServerConfig =
   | { name: string; transport: 'stdio'; command: string; args: string[]; cwd: string | null; enabled: boolean; envKeys: string[] }
@@ -57,12 +58,7 @@ export function validateMcpInput(input: McpServerInput): void {
 
 /** Where a server's stored secrets go: the program and its arguments, or the URL's origin. */
 function destination(c: McpServerConfig | McpServerInput): string {
-  if (c.transport === 'stdio') return JSON.stringify([c.command.trim(), ...(c.args ?? [])]);
-  try {
-    return new URL(c.url.trim()).origin;
-  } catch {
-    return c.url.trim();
-  }
+  return c.transport === 'stdio' ? JSON.stringify([c.command.trim(), ...(c.args ?? [])]) : urlOrigin(c.url);
 }
 
 /** Stored environment values and headers go only to the program or server they were saved for: an

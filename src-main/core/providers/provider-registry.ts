@@ -6,6 +6,7 @@ import { ShoalError } from '../../../src-shared/contract/envelope';
 import { z } from 'zod';
 import { listOf, setting, type SettingsTable } from '../store/settings-table';
 import type { SecretVault } from './secret-store';
+import { urlOrigin } from './secret-destination';
 
 export interface ProviderConfig {
   id: string;
@@ -67,21 +68,12 @@ export function normalizeBaseUrl(raw: string): string {
   return text;
 }
 
-/** Where a key is sent: scheme, host and port (a path change on the same server is the same place). */
-function destination(baseUrl: string): string {
-  try {
-    return new URL(baseUrl).origin;
-  } catch {
-    return baseUrl;
-  }
-}
-
 /** A stored key is only ever sent to the server it was saved for. Moving the provider to another
  *  server (a typo in the host, say) needs the key given again, or removed: otherwise the next
  *  request would hand the old server's key to the new one. */
 export function checkKeyFollows(saved: ProviderConfig, baseUrl: string, apiKey: string | null | undefined, keyStored: boolean): void {
-  const from = destination(saved.baseUrl);
-  const to = destination(baseUrl);
+  const from = urlOrigin(saved.baseUrl);
+  const to = urlOrigin(baseUrl);
   if (!keyStored || from === to || apiKey === null || (apiKey !== undefined && apiKey.trim() !== '')) return;
   const what = 'apiKey: give the key again when you change baseUrl';
   throw new ShoalError('invalid_input', `${what} (the stored key was saved for ${from}, not ${to}), or remove it`, [what]);
