@@ -19,6 +19,13 @@ test.afterEach(async () => {
   await chat.close();
 });
 
+/** A promise the scripted server holds a reply on (holdAfterChars), and what lets it go on. */
+function holdable(): { held: Promise<void>; resume: () => void } {
+  let resume!: () => void;
+  const held = new Promise<void>((r) => (resume = r));
+  return { held, resume };
+}
+
 async function withProvider(host: ShoalHost): Promise<void> {
   await callHost(host, 'providers.save', { name: 'Scripted model', baseUrl: chat.baseUrl, model: 'scripted-model' });
 }
@@ -33,8 +40,7 @@ test('a reply streams in, and a tool call waits in the approval dialog until app
 
   // A reply written piece by piece: the test holds the stream after its first words, sees them on
   // screen while the reply is still being written, then lets it finish (no race with a timer).
-  let resume!: () => void;
-  const held = new Promise<void>((r) => (resume = r));
+  const { held, resume } = holdable();
   chat.setScript((body, call) => call === 1 ? { text: 'Hello! I am writing this reply a few letters at a time.', chunkSize: 2, holdAfterChars: 12, resume: held } : defaultScript(body, call));
   await threads.send('Hello there');
   await expect(threads.conversation.getByTestId('msg-user')).toHaveText('Hello there');
@@ -159,8 +165,7 @@ test('a reply whose response_end is lost in a reconnect ends once the thread is 
   await shell.open(`${host.url}#/threads`);
   await threads.newThread();
 
-  let resume!: () => void;
-  const held = new Promise<void>((r) => (resume = r));
+  const { held, resume } = holdable();
   const reply = 'A reply whose end the window never hears about.';
   chat.setScript((body, call) => call === 1 ? { text: reply, chunkSize: 4, holdAfterChars: 8, resume: held } : defaultScript(body, call));
   await threads.send('Hello there');
