@@ -185,6 +185,53 @@ test('a reply whose response_end is lost in a reconnect ends once the thread is 
   await expect(threads.assistantMessages().last()).toHaveText('You said: Still there?');
 });
 
+test('text streamed while the connection was down shows once it is back, before the reply ends', async ({ page, host }) => {
+  await withProvider(host);
+  // When armed, the page's WebSocket drops at the next frame, and what main streams until the page
+  // has reconnected never reaches it.
+  let armed = false;
+  let dropped = 0;
+  await page.routeWebSocket(/\/ws/, (ws) => {
+    const server = ws.connectToServer();
+    server.onMessage((message) => {
+      if (armed && typeof message === 'string' && message.includes('"response_delta"')) {
+        armed = false;
+        dropped++;
+        ws.close();
+        server.close();
+        return;
+      }
+      ws.send(message);
+    });
+  });
+  const shell = new ShellPage(page);
+  const threads = new ThreadsPage(page);
+  await shell.open(`${host.url}#/threads`);
+  await threads.newThread();
+
+  const first = holdable();
+  const second = holdable();
+  const reply = 'Written first. Written while the window was cut off. Written last.';
+  const upToSecond = reply.indexOf(' Written last.');
+  chat.setScript((body, call) => call === 1
+    ? { text: reply, chunkSize: 4, holdAfterChars: 12, resume: first.held, holds: [{ afterChars: upToSecond, resume: second.held }] }
+    : defaultScript(body, call));
+  await threads.send('Hello there');
+  const streaming = threads.conversation.getByTestId('msg-streaming');
+  await expect(streaming).toContainText('Written firs');
+  armed = true;
+  first.resume();
+  await expect.poll(() => dropped).toBe(1);
+  // The reply is still being written (held), and the window shows all of it so far, the part sent
+  // while it was cut off included.
+  await expect(streaming).toContainText(reply.slice(0, upToSecond), { timeout: 15_000 });
+  await expect(threads.conversation).toHaveAttribute('data-busy', 'true');
+  await shell.screenshot('threads-stream-after-drop');
+  second.resume();
+  await expect(threads.assistantMessages().last()).toHaveText(reply);
+  await expect(streaming).toHaveCount(0);
+});
+
 test('a thread\'s approval notification and approval entry open the thread that asks', async ({ page, host, context }) => {
   await spyOnNotifications(context, host.origin);
   await withProvider(host);

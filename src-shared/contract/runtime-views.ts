@@ -42,7 +42,7 @@ export type ThreadMessage = z.infer<typeof ThreadMessageSchema>;
 
 export const CheckpointViewSchema = z.object({ checkpointId: z.string(), state: z.record(z.string(), z.unknown()), createdAt: z.string() });
 
-export const ActiveTurnSchema = z.object({ turnId: z.string(), responseId: z.string(), text: z.string(), reasoning: z.string() });
+export const ActiveTurnSchema = z.object({ turnId: z.string(), responseId: z.string(), text: z.string(), reasoning: z.string(), round: z.number().int().nonnegative() });
 export type ActiveTurnView = z.infer<typeof ActiveTurnSchema>;
 
 export const ThreadResponseSchema = z.object({

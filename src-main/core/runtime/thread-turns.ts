@@ -20,9 +20,12 @@ import type { ThreadStore } from './thread-store';
 export interface ActiveTurn {
   turnId: string;
   responseId: string;
-  /** The reply so far in the current round, for a window that opens mid-stream. */
+  /** The reply so far in the current round, for a window that opens mid-stream (or one whose
+   *  connection dropped while deltas were sent: it takes up the stream again from here). */
   text: string;
   reasoning: string;
+  /** Which model call of the turn `text` belongs to: each round of tool calls starts a fresh text. */
+  round: number;
 }
 
 interface RunningTurn extends ActiveTurn {
@@ -65,7 +68,7 @@ export class ThreadTurns {
 
   activeTurn(threadId: string): ActiveTurn | null {
     const t = this.active.get(threadId);
-    return t ? { turnId: t.turnId, responseId: t.responseId, text: t.text, reasoning: t.reasoning } : null;
+    return t ? { turnId: t.turnId, responseId: t.responseId, text: t.text, reasoning: t.reasoning, round: t.round } : null;
   }
 
   /** Throws what stops a new message (or prompt) in this thread now: no such thread, archived, busy. */
@@ -80,7 +83,7 @@ export class ThreadTurns {
    *  refused as for any reply in progress), interrupt() stops it and shutdown() waits for it. */
   async runPrompt<T>(threadId: string, ids: { turnId: string; responseId: string }, work: (turn: ActiveTurn, signal: AbortSignal) => Promise<T>): Promise<T> {
     this.assertCanStart(threadId);
-    const turn: RunningTurn = { ...ids, text: '', reasoning: '', controller: new AbortController(), done: Promise.resolve() };
+    const turn: RunningTurn = { ...ids, text: '', reasoning: '', round: 0, controller: new AbortController(), done: Promise.resolve() };
     this.active.set(threadId, turn);
     this.opts.bus?.invalidate('threads');
     const result = work(turn, turn.controller.signal).finally(() => {
@@ -99,7 +102,7 @@ export class ThreadTurns {
     const messageId = this.opts.manager.touchMessage(threadId, input);
     if (messageId === null) throw new ShoalError('not_found', `No thread with id "${threadId}".`);
     const turn: RunningTurn = {
-      turnId: `turn-${crypto.randomUUID()}`, responseId: `resp-${crypto.randomUUID()}`, text: '', reasoning: '',
+      turnId: `turn-${crypto.randomUUID()}`, responseId: `resp-${crypto.randomUUID()}`, text: '', reasoning: '', round: 0,
       controller: new AbortController(), done: Promise.resolve(),
     };
     this.active.set(threadId, turn);
@@ -134,8 +137,18 @@ export class ThreadTurns {
   }
 
   emitFrame(threadId: string, frame: EventFrame): void {
-    this.opts.bus?.frame({ type: 'frame', threadId, frame });
+    this.opts.bus?.frame({ type: 'frame', threadId, frame, ...this.placeOf(threadId, frame) });
     this.opts.onFrame?.(threadId, frame);
+  }
+
+  /** Where a delta goes in its round's text (the turn's text already holds it): a window that missed
+   *  deltas (its connection dropped) sees the gap, reads the turn again and carries on from there,
+   *  and one that got a delta twice does not show it twice. */
+  private placeOf(threadId: string, frame: EventFrame): { round: number; at: number } | Record<string, never> {
+    if (frame.event !== 'response_delta') return {};
+    const turn = this.active.get(threadId);
+    if (!turn || turn.responseId !== frame.response_id) return {};
+    return { round: turn.round, at: turn[frame.channel === 'text' ? 'text' : 'reasoning'].length - frame.delta.length };
   }
 
   private async run(threadId: string, turn: RunningTurn): Promise<void> {
@@ -162,6 +175,7 @@ export class ThreadTurns {
         const tools: ChatTool[] = gateway ? gateway.listTools(scope).map((t) => ({ name: t.name, description: t.description, parameters: t.inputSchema })) : [];
         turn.text = '';
         turn.reasoning = '';
+        turn.round = round;
         const result = await streamChat({
           provider: resolved.config, apiKey: resolved.apiKey, model: thread.model, signal, tools,
           messages: [{ role: 'system', content: systemPrompt(thread.cwd) }, ...conversationFor(store, threadId)],
@@ -177,7 +191,9 @@ export class ThreadTurns {
             response_id: responseId, model: modelFor(resolved.config, thread.model), provider: resolved.config.id, assistant_message_id: assistantMessageId,
           });
         }
+        // Stored: what a window reads from now on is the next round's (empty) text, not this one's.
         turn.text = '';
+        turn.round = round + 1;
         this.opts.bus?.invalidate('threads');
         if (result.toolCalls.length === 0) break;
         let aborted = false;

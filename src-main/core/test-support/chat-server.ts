@@ -26,6 +26,8 @@ export interface ScriptedReply {
    *  test sees the intermediate state for certain, then lets the reply finish. */
   holdAfterChars?: number;
   resume?: Promise<unknown>;
+  /** More stops of the same kind, later in the text (each once, in order). */
+  holds?: Array<{ afterChars: number; resume: Promise<unknown> }>;
   /** Answer with this HTTP status and error message instead. */
   status?: number;
   error?: string;
@@ -166,14 +168,11 @@ async function streamReply(res: http.ServerResponse, r: {
     await pause();
   }
   const text = r.reply.text ?? '';
-  let held = false;
+  const holds = [...(r.reply.resume ? [{ afterChars: r.reply.holdAfterChars ?? 0, resume: r.reply.resume }] : []), ...(r.reply.holds ?? [])];
   for (let i = 0; i < text.length; i += size) {
     if (res.destroyed) return;
     send({ content: text.slice(i, i + size) });
-    if (!held && r.reply.resume && i + size >= (r.reply.holdAfterChars ?? 0)) {
-      held = true;
-      await r.reply.resume;
-    }
+    while (holds.length > 0 && i + size >= holds[0]!.afterChars) await holds.shift()!.resume;
     await pause();
   }
   // Tool calls arrive the way hosted providers send them: the id and name first, then the
