@@ -135,6 +135,24 @@ test('shows a banner when the connection to the headless host drops', async ({ p
   await shell.screenshot('connection-lost');
 });
 
+test('a clicked desktop notification (the app\'s `open` event) shows the run, task or thread it is about', async ({ page, host }) => {
+  // In the desktop app main sends `open` over IPC when its system notification is clicked; the same
+  // event reaches the page here over the host's socket, sent by the test.
+  let send: (event: object) => void = () => {};
+  await page.routeWebSocket(/\/ws/, (ws) => {
+    const server = ws.connectToServer();
+    server.onMessage((message) => ws.send(message));
+    send = (event) => ws.send(JSON.stringify({ event }));
+  });
+  const shell = new ShellPage(page);
+  await shell.open(host.url);
+  await shell.expectSection(section('runs'));
+  send({ type: 'open', runId: 'run-notified', taskId: 'review me' });
+  await expect(page).toHaveURL(/#\/runs\/run-notified\/review%20me$/);
+  send({ type: 'open', threadId: 'thread-asking' });
+  await expect(page).toHaveURL(/#\/threads\/thread-asking$/);
+});
+
 test('an unknown run shows the error the host sent', async ({ page, host }) => {
   const shell = new ShellPage(page);
   await shell.open(`${host.url}#/runs/no-such-run`);

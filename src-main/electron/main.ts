@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ShoalCore } from '../core/shoal';
+import { IPC_EVENT_CHANNEL, type ServerEvent } from '../../src-shared/contract';
 import { registerIpc, streamEvents } from './ipc-bridge';
 import { safeStorageCipher } from './secret-store';
 
@@ -22,6 +23,13 @@ function trustedUrl(url: string): boolean {
 function electronNativeBinding(): string | undefined {
   const candidates = [process.env.SHOAL_ELECTRON_NATIVE, path.join(here, '../../.native/electron/better_sqlite3.node'), path.join(process.resourcesPath ?? '', 'native/better_sqlite3.node')];
   return candidates.find((p): p is string => !!p && fs.existsSync(p));
+}
+
+/** The named fields that are set, and only those (an optional field is never `undefined` on the wire). */
+function pick<T extends object, K extends keyof T>(from: T, ...keys: K[]): Pick<T, K> {
+  const out = {} as Pick<T, K>;
+  for (const k of keys) if (from[k] !== undefined) out[k] = from[k];
+  return out;
 }
 
 async function start(): Promise<void> {
@@ -59,7 +67,17 @@ async function start(): Promise<void> {
   streamEvents(core, win.webContents);
   core.bus.subscribe((event) => {
     if (event.type === 'notify' && Notification.isSupported() && core.settings.get().notifications) {
-      new Notification({ title: event.title, body: event.body }).show();
+      const notification = new Notification({ title: event.title, body: event.body });
+      // A click brings the window forward on the run, task or thread the notification is about.
+      notification.on('click', () => {
+        if (win.isDestroyed()) return;
+        if (win.isMinimized()) win.restore();
+        win.show();
+        win.focus();
+        const open: ServerEvent = { type: 'open', ...pick(event, 'runId', 'taskId', 'threadId') };
+        win.webContents.send(IPC_EVENT_CHANNEL, open);
+      });
+      notification.show();
     }
   });
   win.once('ready-to-show', () => win.show());
