@@ -80,7 +80,10 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
   doc.created_at ??= nowIso();
 
   const parsed = FleetRunSchema.safeParse(doc);
-  if (!parsed.success) return { ok: false, issues: formatIssues(parsed.error) };
+  if (!parsed.success) {
+    const structural = formatIssues(parsed.error);
+    return { ok: false, issues: byElement([...structural, ...issuesOfTheRest(doc, structural, format, options)]) };
+  }
   const run = parsed.data as FleetRun;
   const issues: string[] = [];
   // The protocol ignores fields it does not know; a misspelt one is said, not silently dropped.
@@ -192,6 +195,47 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
       run: { id: run.id, name: run.name, labels: run.labels, workerSpecs: run.worker_specs, workspace: options.workspace ?? null, createdAt: run.created_at, tasks: expanded },
     },
   };
+}
+
+type ElementList = 'task_specs' | 'worker_specs';
+
+/** Problems in file order of what they are about: the run's own fields, each task, each worker. */
+function byElement(issues: string[]): string[] {
+  const rank = (issue: string): [number, number] => {
+    const m = /^(task_specs|worker_specs)\[(\d+)\]/.exec(issue);
+    return m ? [m[1] === 'task_specs' ? 1 : 2, Number(m[2])] : [0, 0];
+  };
+  return issues.map((issue, i) => ({ issue, i, r: rank(issue) }))
+    .sort((a, b) => a.r[0] - b.r[0] || a.r[1] - b.r[1] || a.i - b.i).map((x) => x.issue);
+}
+
+/**
+ * A spec whose shape is wrong in some tasks or workers (a field missing, an unknown scorer kind) is
+ * still read for everything else: the problems of the elements that do parse (an empty instruction,
+ * a duplicate id, a bad regex) are said in the same pass, so fixing a spec takes one round, not one
+ * per kind of check. The elements in error are left out of that pass; what it says is given back at
+ * their own places in the file. A run-level field in error (its name, the list itself) stops here.
+ */
+function issuesOfTheRest(doc: Record<string, unknown>, structural: readonly string[], format: SpecFormat, options: LoadOptions): string[] {
+  const broken: Record<ElementList, Set<number>> = { task_specs: new Set(), worker_specs: new Set() };
+  for (const issue of structural) {
+    const m = /^(task_specs|worker_specs)\[(\d+)\]/.exec(issue);
+    if (!m) return [];
+    broken[m[1] as ElementList].add(Number(m[2]));
+  }
+  const rest: Record<string, unknown> = { ...doc };
+  const places: Record<ElementList, number[]> = { task_specs: [], worker_specs: [] };
+  for (const key of ['task_specs', 'worker_specs'] as const) {
+    const list = doc[key];
+    if (!Array.isArray(list)) continue;
+    rest[key] = list.filter((_, i) => !broken[key].has(i) && places[key].push(i) > 0);
+  }
+  // With no task left there is nothing to check beyond the shape (and "empty" would be wrong).
+  if (places.task_specs.length === 0) return [];
+  const second = loadSpecValue(rest, format, options);
+  if (second.ok) return [];
+  return second.issues.map((issue) => issue.replace(/\b(task_specs|worker_specs)\[(\d+)\]/g,
+    (whole, key: ElementList, k: string) => (places[key][Number(k)] === undefined ? whole : `${key}[${places[key][Number(k)]}]`)));
 }
 
 /**
