@@ -135,15 +135,15 @@ function LandResult({ report }: { report: LandReportView }) {
         {report.error ? ` — ${report.error}` : ''}
       </p>
       <table className="table">
-        <thead><tr><th>Task</th><th>Outcome</th><th>Commit</th><th>Files</th><th>Why</th></tr></thead>
+        <thead><tr><th className="land-grow">Task</th><th>Outcome</th><th>Commit</th><th>Files</th><th className="land-grow">Why</th></tr></thead>
         <tbody>
           {report.items.map((i) => (
             <tr key={i.task_id} data-testid="land-item" data-task-id={i.task_id} data-state={i.state}>
-              <td className="mono">{i.task_id}</td>
+              <td className="mono land-id" title={i.task_id}>{i.task_id}</td>
               <td>{humanize(i.state)}</td>
               <td className="mono">{i.commit ? i.commit.slice(0, 10) : '—'}</td>
-              <td className="mono">{i.files.join(', ') || '—'}</td>
-              <td><Reason text={i.reason} /></td>
+              <td className="mono land-wrap">{i.files.join(', ') || '—'}</td>
+              <td className="land-wrap"><Reason text={i.reason} /></td>
             </tr>
           ))}
         </tbody>
