@@ -366,8 +366,14 @@ export class LandingService {
     return `landed on ${landing.intoBranch}, but the checkout at ${checkout} was left at the old tip ${before.slice(0, 12)}: ${why} — save or move the files it names, then run \`git reset --hard\` there`;
   }
 
+  /** Why the landed branch did not reach the remote, saying first that the merge itself is in here
+   *  (the landing is done: nothing is undone for a failed push, the next push sends it). */
   private async push(landing: LandingRow, remote: string): Promise<string | null> {
-    return pushRef(landing.repo, remote, `refs/heads/${landing.intoBranch}`, this.deps.pushTimeoutMs, this.stopper.signal);
+    const why = await pushRef(landing.repo, remote, `refs/heads/${landing.intoBranch}`, this.deps.pushTimeoutMs, this.stopper.signal);
+    if (!why) return null;
+    // Left as branches, nothing was merged: only the push is to say.
+    if (landing.mode === 'branches') return `${landing.intoBranch} was not pushed to ${remote}: ${why}`;
+    return `landed on ${landing.intoBranch} here, but not on ${remote}: ${why}`;
   }
 
   private async openPrs(landing: LandingRow, remote: string): Promise<string | null> {
