@@ -162,6 +162,11 @@ test('push the landed branch to a remote; pull requests on a local remote are re
     await expect(land.panel.getByLabel('Remote', { exact: true })).toHaveValue('origin');
     await land.land();
     await expect(land.panel.getByTestId('land-error')).toContainText(`remote "origin" is ${remote}, not a GitHub URL`);
+    // In the app's words: the form's fields, not the CLI's flags.
+    await expect(land.panel.getByTestId('land-error')).toContainText('"Open pull requests" opens pull requests on GitHub');
+    await expect(land.panel.getByTestId('land-error')).toContainText('push with "Push to remote" instead');
+    await expect(land.panel.getByTestId('land-error')).not.toContainText('--');
+    await new ShellPage(page).screenshot('land-pr-refused');
     await land.panel.getByLabel('Open pull requests').uncheck();
     await land.panel.getByLabel('Push to remote').check();
     await land.land('main', 'merge');

@@ -87,8 +87,7 @@ export class LandingService {
       const mode = opts.pr ? 'branches' : opts.mode ?? unfinished.mode;
       if ((opts.into && opts.into !== unfinished.intoBranch) || mode !== unfinished.mode) {
         const field = opts.into && opts.into !== unfinished.intoBranch ? 'into' : opts.pr ? 'pr' : 'mode';
-        const how = unfinished.mode === 'branches' ? '--branches or --pr' : unfinished.mode === 'squash' ? '--squash' : 'merge commits';
-        throw new LandInputError(field, `run "${opts.runId}" has an interrupted ${unfinished.mode} landing into ${unfinished.intoBranch} (${unfinished.id}); land again into ${unfinished.intoBranch} with ${how} to finish it first — nothing was changed`);
+        throw new LandInputError(field, (w) => `run "${opts.runId}" has an interrupted ${unfinished.mode} landing into ${unfinished.intoBranch} (${unfinished.id}); land again into ${unfinished.intoBranch} with ${w.mode[unfinished.mode]} to finish it first — nothing was changed`);
       }
       // What this call asks for after the queue (push, pull requests) is done on resume too: the
       // landing row does not keep it, and a resumed `land --push` that never pushed would say "done".
