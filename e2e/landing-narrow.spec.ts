@@ -1,6 +1,6 @@
 // The Land section at a 1024 px wide window: long task ids (and so long result branch names) in the
-// candidates table and in the landing's outcome wrap or are cut short with the whole name on hover;
-// nothing in the section scrolls sideways.
+// candidates table and in the landing's outcome wrap (the whole id also on hover), the agent is cut
+// short; nothing in the section scrolls sideways.
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures/shoal-host';
 import { makeGitRepo } from './fixtures/git-repo';
@@ -25,7 +25,7 @@ function sidewaysScrollers(page: Page): Promise<string[]> {
   });
 }
 
-test('at 1024 px the candidates and the landing outcome fit the window, long names cut short with a tooltip', async ({ page, host }) => {
+test('at 1024 px the candidates and the landing outcome fit the window, long names wrapped and whole on hover', async ({ page, host }) => {
   test.setTimeout(120_000);
   const repo = makeGitRepo({ 'README.md': 'hello\n' });
   try {
