@@ -92,6 +92,40 @@ test('a double click on Remove removes that one channel, not the next one too', 
   expect((await callHost(host, 'alerts.settings', {})).channels.map((c) => c.label)).toEqual(['Webhook · second.example', 'PagerDuty (warning)']);
 });
 
+test('two windows: Remove in a window whose list is older removes no other channel, and says the one it showed is gone', async ({ page, host }) => {
+  for (const url of ['https://first.example/hook']) await callHost(host, 'alerts.addChannel', { channel: { kind: 'webhook', url } });
+  await callHost(host, 'alerts.addChannel', { channel: { kind: 'pager_duty', routing_key: 'r-key', severity: 'warning' } });
+  // Window A does not hear of changes while `stale` is set: its list stays as it was read (the moment
+  // between another window's change and this one reading the list again, held open).
+  let stale = false;
+  await page.routeWebSocket(() => true, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((m) => server.send(m));
+    server.onMessage((m) => {
+      if (!(stale && String(m).includes('"invalidate"'))) ws.send(m);
+    });
+  });
+  const shell = new ShellPage(page);
+  await shell.open(`${host.url}#/settings`);
+  const items = page.getByTestId('alert-channel-item');
+  await expect(items).toHaveText([/^Webhook · first\.example/, /^PagerDuty \(warning\)/]);
+  stale = true;
+  // Window B removes the first channel.
+  const other = await page.context().newPage();
+  await new ShellPage(other).open(`${host.url}#/settings`);
+  await other.getByTestId('alert-channel-item').filter({ hasText: 'first.example' }).getByRole('button', { name: 'Remove' }).click();
+  await expect(other.getByTestId('alert-channel-item')).toHaveText([/^PagerDuty \(warning\)/]);
+  await other.close();
+  // Window A still shows it, and clicks its Remove: refused, the PagerDuty channel stays.
+  await expect(items).toHaveCount(2);
+  await items.filter({ hasText: 'first.example' }).getByRole('button', { name: 'Remove' }).click();
+  await expect(page.locator('.toasts')).toContainText('Could not remove: This alert channel is no longer in Settings: it was removed or replaced meanwhile (in another window or from the CLI). Nothing was removed');
+  // And reads the list again, showing what is there now.
+  await expect(items).toHaveText([/^PagerDuty \(warning\)/]);
+  await shell.screenshot('alert-channel-gone');
+  expect((await callHost(host, 'alerts.settings', {})).channels.map((c) => c.label)).toEqual(['PagerDuty (warning)']);
+});
+
 test('Send test in Settings says the alert was queued, not that it was sent, when the receiver cannot be reached', async ({ page, host }) => {
   // Nothing listens on port 9 of this machine: the delivery fails.
   await callHost(host, 'alerts.addChannel', { channel: { kind: 'webhook', url: 'http://127.0.0.1:9/hook' } });
@@ -106,7 +140,8 @@ test('past the newest 500 deliveries, the count says it is of the newest, not of
   test.setTimeout(120_000);
   // Port 9 is one fetch never connects to: each test alert fails at once, without any traffic.
   await callHost(host, 'alerts.addChannel', { channel: { kind: 'webhook', url: 'http://127.0.0.1:9/hook' } });
-  for (let i = 0; i < 501; i += 50) await Promise.all(Array.from({ length: Math.min(50, 501 - i) }, () => callHost(host, 'alerts.sendTest', { index: 0 })));
+  const { id } = (await callHost(host, 'alerts.settings', {})).channels[0]!;
+  for (let i = 0; i < 501; i += 50) await Promise.all(Array.from({ length: Math.min(50, 501 - i) }, () => callHost(host, 'alerts.sendTest', { id })));
   const shell = new ShellPage(page);
   await shell.open(`${host.url}#/alerts`);
   await expect(page.getByTestId('alert-row')).toHaveCount(500);

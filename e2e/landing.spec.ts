@@ -162,6 +162,11 @@ test('push the landed branch to a remote; pull requests on a local remote are re
     await expect(land.panel.getByLabel('Remote', { exact: true })).toHaveValue('origin');
     await land.land();
     await expect(land.panel.getByTestId('land-error')).toContainText(`remote "origin" is ${remote}, not a GitHub URL`);
+    // In the app's words: the form's fields, not the CLI's flags.
+    await expect(land.panel.getByTestId('land-error')).toContainText('"Open pull requests" opens pull requests on GitHub');
+    await expect(land.panel.getByTestId('land-error')).toContainText('push with "Push to remote" instead');
+    await expect(land.panel.getByTestId('land-error')).not.toContainText('--');
+    await new ShellPage(page).screenshot('land-pr-refused');
     await land.panel.getByLabel('Open pull requests').uncheck();
     await land.panel.getByLabel('Push to remote').check();
     await land.land('main', 'merge');
@@ -198,5 +203,41 @@ test('the diff between two candidates names the file of each change', async ({ p
     await expect(land.group('fix').getByTestId('compare-same')).toHaveText('Choose two different candidates to compare.');
   } finally {
     repo.dispose();
+  }
+});
+
+test('a push the remote refuses: the result says the merge landed here and why the push failed', async ({ page, host }) => {
+  test.setTimeout(90_000);
+  const repo = makeGitRepo({ 'README.md': 'hello\n' });
+  const remote = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-land-remote-'));
+  const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+  try {
+    git(remote, 'init', '-q', '--bare');
+    git(repo.dir, 'remote', 'add', 'origin', remote);
+    git(repo.dir, 'push', '-q', 'origin', 'main');
+    // From now on the remote refuses every push, as a protected branch does.
+    fs.writeFileSync(path.join(remote, 'hooks', 'pre-receive'), '#!/bin/sh\necho "main is protected: open a pull request" >&2\nexit 1\n', { mode: 0o755 });
+    const spec = { name: 'refused push', task_specs: [{ id: 'x', name: 'X', instructions: 'echo x > x.txt' }] };
+    const { runId } = await callHost(host, 'specs.launch', { text: JSON.stringify(spec), filename: 'refused.json', workspace: repo.dir });
+    const shell = new ShellPage(page);
+    await shell.open(`${host.url}#/runs/${runId}`);
+    await new RunPage(page).expectStatus('completed');
+    const land = new LandPage(page);
+    await land.panel.getByLabel('Push to remote').check();
+    await land.land('main', 'merge');
+    await expect(land.result).toHaveAttribute('data-status', 'done');
+    await expect(land.item('x')).toHaveAttribute('data-state', 'landed');
+    const problem = land.result.getByTestId('land-problem');
+    await expect(problem).toContainText('Landed on main here, but not on origin: push failed: remote: main is protected: open a pull request');
+    await expect(problem).toContainText('(pre-receive hook declined)');
+    // The status line is the landing's own; the push's failure is not tacked on to "Done".
+    await expect(land.result.locator('p').filter({ hasText: 'Into main' })).not.toContainText('push failed');
+    expect(git(repo.dir, 'show', 'main:x.txt')).toBe('x');
+    await page.locator('.toasts').evaluate((t) => { t.style.visibility = 'hidden'; });
+    await land.result.scrollIntoViewIfNeeded();
+    await shell.screenshot('land-push-refused');
+  } finally {
+    repo.dispose();
+    fs.rmSync(remote, { recursive: true, force: true });
   }
 });

@@ -6,7 +6,7 @@ import type { SecretCipher } from '../providers/secret-store';
 import type { SettingsTable } from '../store/settings-table';
 import type { Store } from '../store/open';
 import type { FleetTaskSpec } from '../../../src-shared/protocol/fleet';
-import { AlertSettingsStore } from './alert-settings';
+import { AlertSettingsStore, goneChannel } from './alert-settings';
 import { AlertRules, effectivePolicy, taskDedupKey, type EffectivePolicy } from './alert-rules';
 import { DeliveryWorker } from './delivery-worker';
 import { AlertOutbox, type DeliveryRow } from './outbox';
@@ -238,10 +238,15 @@ export class AlertService {
     return ok;
   }
 
-  /** *Send test*: a test alert through a Settings channel (by index) or a channel given here. */
-  sendTest(channel: { index: number } | { config: unknown }): string {
+  /** *Send test*: a test alert through a Settings channel (by id, from a window; by index, from the
+   *  CLI's `--channel N`) or a channel given here. */
+  sendTest(channel: { index: number } | { id: string } | { config: unknown }): string {
     let sealed: Record<string, unknown> & { kind: string };
-    if ('index' in channel) {
+    if ('id' in channel) {
+      const c = this.settings.channel(channel.id);
+      if (!c) throw new ShoalError('not_found', goneChannel('sent'));
+      sealed = c;
+    } else if ('index' in channel) {
       const c = this.settings.get().channels[channel.index];
       if (!c) throw new ShoalError('not_found', `channel: no alert channel #${channel.index} in Settings`);
       sealed = c;

@@ -6,15 +6,21 @@ import type { SecretCipher } from '../providers/secret-store';
 import { setting, type SettingsTable } from '../store/settings-table';
 import { z } from 'zod';
 import { AlertChannelConfigSchema, AlertSettingsSchema, issuesOf, withoutRetired, type AlertSettings } from './alert-config';
-import { describeChannel, sealChannel } from './sealed-channel';
+import { channelKey, describeChannel, sealChannel } from './sealed-channel';
 import { sameChannel } from './outbox';
 
 /** Stored with channels sealed; a value that no longer parses reads as the defaults. A row an older
  *  version wrote with the approval deadline here reads without it (its channels kept). */
 export const ALERT_SETTINGS = setting<AlertSettings>('alerts', z.preprocess(withoutRetired, AlertSettingsSchema), AlertSettingsSchema.parse({}));
 
+/** A window acted on a channel it showed, which is no longer in Settings: nothing else is acted on
+ *  in its place, and the person is told why (the list they see is older than the settings). */
+export function goneChannel(nothing: 'removed' | 'sent'): string {
+  return `This alert channel is no longer in Settings: it was removed or replaced meanwhile (in another window or from the CLI). Nothing was ${nothing}; the list shows the channels as they are now.`;
+}
+
 export interface AlertSettingsView {
-  channels: Array<{ index: number; kind: string; label: string; severity: string | null; signed: boolean }>;
+  channels: Array<{ id: string; index: number; kind: string; label: string; severity: string | null; signed: boolean }>;
   after_attempts: number | null;
   after_minutes_stale: number | null;
   approval_escalate_minutes: number | null;
@@ -59,10 +65,18 @@ export class AlertSettingsStore {
     return next;
   }
 
-  removeChannel(index: number): boolean {
+  /** The channel with this id (channelKey), as stored; undefined once it was removed or replaced. */
+  channel(id: string): AlertSettings['channels'][number] | undefined {
+    return this.get().channels.find((c) => channelKey(c) === id);
+  }
+
+  /** Removes the channel with this id; false when it is no longer there (removed or replaced
+   *  meanwhile, in another window or from the CLI): then nothing else is removed in its place. */
+  removeChannel(id: string): boolean {
     const s = this.get();
-    if (index < 0 || index >= s.channels.length) return false;
-    this.write({ ...s, channels: s.channels.filter((_, i) => i !== index) });
+    const at = s.channels.findIndex((c) => channelKey(c) === id);
+    if (at < 0) return false;
+    this.write({ ...s, channels: s.channels.filter((_, i) => i !== at) });
     return true;
   }
 
@@ -79,7 +93,7 @@ export class AlertSettingsStore {
     const s = this.get();
     return {
       channels: s.channels.map((c, index) => ({
-        index, kind: c.kind, label: describeChannel(c, this.cipher), severity: c.kind === 'pager_duty' ? c.severity : null, signed: c.kind === 'webhook' && !!c.secret,
+        id: channelKey(c), index, kind: c.kind, label: describeChannel(c, this.cipher), severity: c.kind === 'pager_duty' ? c.severity : null, signed: c.kind === 'webhook' && !!c.secret,
       })),
       after_attempts: s.after_attempts,
       after_minutes_stale: s.after_minutes_stale,

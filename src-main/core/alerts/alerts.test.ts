@@ -169,7 +169,7 @@ describe('alerts', () => {
     await c.engine.waitForRun(fromSettings);
     await c.engine.waitForRun(withOwn);
     await waitFor('both retrying', () => down.requests.length >= 2 && own.requests.length >= 2);
-    expect(c.alerts.settings.removeChannel(0)).toBe(true);
+    expect(c.alerts.settings.removeChannel(c.alerts.settings.view().channels[0]!.id)).toBe(true);
     const [d] = await waitFor('cancelled', () => inState(c, fromSettings, 'failed'));
     expect(d!.last_error).toBe('not sent: its channel was removed from Settings');
     // A send under way at the removal may still arrive; nothing after it.
@@ -203,7 +203,7 @@ describe('alerts', () => {
       instructions: `test -f '${marker}' || { touch '${marker}'; exit 1; }`, retry_policy: { max_attempts: 2, initial_backoff_seconds: 2 },
     }));
     await waitFor('trigger retrying', () => down.requests.length >= 1);
-    expect(c.alerts.settings.removeChannel(0)).toBe(true);
+    expect(c.alerts.settings.removeChannel(c.alerts.settings.view().channels[0]!.id)).toBe(true);
     expect(await c.engine.waitForRun(runId)).toBe('completed');
     await new Promise((res) => setTimeout(res, 300));
     expect(deliveries(c, runId).map((d) => `${d.action}:${d.state}`)).toEqual(['trigger:failed']);

@@ -2,6 +2,7 @@
 // credential): they are sealed with the same cipher as API keys before anything is written, stored
 // as `sealed:` + secret-store's inline form (`<cipher>:<data>`), and opened only by the sender, in
 // main, right before a request.
+import { createHash } from 'node:crypto';
 import { openInline, sealInline, type SecretCipher } from '../providers/secret-store';
 import type { AlertChannelConfig } from './alert-config';
 
@@ -35,6 +36,15 @@ export function openChannel(cipher: SecretCipher, channel: Record<string, unknow
   const out: Record<string, unknown> = { ...channel };
   for (const f of SECRET_FIELDS) if (typeof out[f] === 'string') out[f] = openValue(cipher, out[f] as string);
   return out as AlertChannelConfig;
+}
+
+/** A Settings channel's identity, for a window's Remove and Send test: a hash of the channel as
+ *  stored (its secrets sealed), so it says nothing of them, stays the same while the channel does,
+ *  and no longer matches once the channel is removed or replaced, wherever it moved in the list
+ *  (a position would then name whatever channel took its place). */
+export function channelKey(stored: Record<string, unknown>): string {
+  const canonical = JSON.stringify(Object.keys(stored).sort().filter((k) => stored[k] !== undefined).map((k) => [k, stored[k]]));
+  return `ch-${createHash('sha256').update(canonical).digest('hex').slice(0, 16)}`;
 }
 
 /** What a person may see of a channel: its kind, severity, the URL's host, whether a secret is set.

@@ -61,6 +61,12 @@ export async function worktrees(repo: string): Promise<Array<{ path: string; bra
   return list;
 }
 
+/** What git said when a push failed, on one line: its advice lines (`hint: …`) left out, they tell
+ *  a person at a terminal what to type next, not why. */
+function pushRefusal(stderr: string): string {
+  return stderr.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('hint:')).join('; ');
+}
+
 /** How long a push may take before it is stopped: long enough for a first push of a big history. */
 export const PUSH_TIMEOUT_MS = 10 * 60_000;
 
@@ -105,7 +111,7 @@ export function pushRef(repo: string, remote: string, ref: string, timeoutMs = P
     child.on('close', (code) => {
       if (stop?.aborted) settle(stoppedWhy);
       else if (timedOut) settle(timedOutWhy);
-      else settle(code === 0 ? null : `push failed: ${stderr.trim()}`);
+      else settle(code === 0 ? null : `push failed: ${pushRefusal(stderr) || `git push exited with code ${String(code)}`}`);
     });
   });
 }

@@ -8,9 +8,31 @@ export interface RunTask {
   taskId: string; name: string; priority: number; ordinal: number; state: string; spec: Record<string, unknown>; branch: string;
 }
 
+/** How a refusal names the landing's options: the CLI by its flags, the app by its form's fields
+ *  (api/land-wording.ts). The message is written once, as a function of these names. */
+export interface LandWording {
+  /** How to say which branch to land into. */
+  sayInto: string;
+  pr: string;
+  push: string;
+  /** How a landing of each mode is asked for again. */
+  mode: Record<'merge' | 'squash' | 'branches', string>;
+}
+
+export const CLI_WORDING: LandWording = {
+  sayInto: 'say which branch to land into with --into BRANCH', pr: '--pr', push: '--push',
+  mode: { merge: 'merge commits', squash: '--squash', branches: '--branches or --pr' },
+};
+
+/** Bad input to `land`: `field` names it, `message` says why in the CLI's words (its flags). */
 export class LandInputError extends Error {
-  constructor(readonly field: string, message: string) {
-    super(message);
+  constructor(readonly field: string, private readonly text: string | ((w: LandWording) => string)) {
+    super(typeof text === 'string' ? text : text(CLI_WORDING));
+  }
+
+  /** The message naming the options as `w` does (the app: its form's fields, not the CLI's flags). */
+  worded(w: LandWording): string {
+    return typeof this.text === 'string' ? this.text : this.text(w);
   }
 }
 

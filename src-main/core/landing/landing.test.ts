@@ -288,7 +288,7 @@ describe('shoal land: the merge queue', () => {
       const report = await landing.land({ runId, push: true, remote: 'stalled' });
       expect(report.status).toBe('done');
       expect(report.items.map((i) => i.state)).toEqual(['landed']);
-      expect(report.error).toBe('push to stalled did not finish within 3 s (the remote is not responding) and was stopped');
+      expect(report.error).toBe('landed on main here, but not on stalled: push to stalled did not finish within 3 s (the remote is not responding) and was stopped');
       expect(git(repo, 'show', 'main:x.txt')).toBe('x');
       // git's http helper, which held the connection, was stopped with it.
       await waitFor('the push\'s connection to close', () => sockets.size === 0, 5000);
@@ -296,6 +296,22 @@ describe('shoal land: the merge queue', () => {
       for (const s of sockets) s.destroy();
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+
+  it('a push the remote refuses: the results stay landed here, and the error says so, with git\'s reason and not its hints', async () => {
+    const { repo, remote } = repoWithRemote({ 'README.md': 'hello\n' });
+    // The remote's own rule refuses every push (a protected branch, a policy hook).
+    fs.writeFileSync(path.join(remote, 'hooks', 'pre-receive'), '#!/bin/sh\necho "main is protected: open a pull request" >&2\nexit 1\n', { mode: 0o755 });
+    const c = core({ maxWorkers: 1 });
+    const runId = launch(c, { id: 'land-refused', name: 'refused', task_specs: [{ id: 'x', name: 'x', instructions: 'echo x > x.txt' }] }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const report = await c.landing.land({ runId, push: true });
+    expect(report.status).toBe('done');
+    expect(report.items.map((i) => i.state)).toEqual(['landed']);
+    expect(report.error).toMatch(/^landed on main here, but not on origin: push failed: remote: main is protected: open a pull request; .*\[remote rejected\] main -> main \(pre-receive hook declined\); error: failed to push some refs to /);
+    expect(report.error).not.toContain('hint:');
+    expect(git(repo, 'show', 'main:x.txt')).toBe('x');
+    expect(git(remote, 'rev-parse', 'main')).not.toBe(git(repo, 'rev-parse', 'main'));
   });
 
   it('resuming where a kill left the queue\'s folder half made never runs git in a repository around it', async () => {

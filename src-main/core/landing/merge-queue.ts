@@ -87,8 +87,7 @@ export class LandingService {
       const mode = opts.pr ? 'branches' : opts.mode ?? unfinished.mode;
       if ((opts.into && opts.into !== unfinished.intoBranch) || mode !== unfinished.mode) {
         const field = opts.into && opts.into !== unfinished.intoBranch ? 'into' : opts.pr ? 'pr' : 'mode';
-        const how = unfinished.mode === 'branches' ? '--branches or --pr' : unfinished.mode === 'squash' ? '--squash' : 'merge commits';
-        throw new LandInputError(field, `run "${opts.runId}" has an interrupted ${unfinished.mode} landing into ${unfinished.intoBranch} (${unfinished.id}); land again into ${unfinished.intoBranch} with ${how} to finish it first — nothing was changed`);
+        throw new LandInputError(field, (w) => `run "${opts.runId}" has an interrupted ${unfinished.mode} landing into ${unfinished.intoBranch} (${unfinished.id}); land again into ${unfinished.intoBranch} with ${w.mode[unfinished.mode]} to finish it first — nothing was changed`);
       }
       // What this call asks for after the queue (push, pull requests) is done on resume too: the
       // landing row does not keep it, and a resumed `land --push` that never pushed would say "done".
@@ -366,8 +365,14 @@ export class LandingService {
     return `landed on ${landing.intoBranch}, but the checkout at ${checkout} was left at the old tip ${before.slice(0, 12)}: ${why} — save or move the files it names, then run \`git reset --hard\` there`;
   }
 
+  /** Why the landed branch did not reach the remote, saying first that the merge itself is in here
+   *  (the landing is done: nothing is undone for a failed push, the next push sends it). */
   private async push(landing: LandingRow, remote: string): Promise<string | null> {
-    return pushRef(landing.repo, remote, `refs/heads/${landing.intoBranch}`, this.deps.pushTimeoutMs, this.stopper.signal);
+    const why = await pushRef(landing.repo, remote, `refs/heads/${landing.intoBranch}`, this.deps.pushTimeoutMs, this.stopper.signal);
+    if (!why) return null;
+    // Left as branches, nothing was merged: only the push is to say.
+    if (landing.mode === 'branches') return `${landing.intoBranch} was not pushed to ${remote}: ${why}`;
+    return `landed on ${landing.intoBranch} here, but not on ${remote}: ${why}`;
   }
 
   private async openPrs(landing: LandingRow, remote: string): Promise<string | null> {

@@ -30,7 +30,7 @@ export async function resolveRepo(store: Store, runId: string, into: string | un
   let intoBranch = into;
   if (!intoBranch) {
     const head = await gitRun(repo, ['symbolic-ref', '-q', '--short', 'HEAD']);
-    if (head.code !== 0) throw new LandInputError('into', `${repo} has no branch checked out (detached HEAD); say which branch to land into with --into BRANCH`);
+    if (head.code !== 0) throw new LandInputError('into', (w) => `${repo} has no branch checked out (detached HEAD); ${w.sayInto}`);
     intoBranch = head.stdout.trim();
   }
   if ((await gitRun(repo, ['check-ref-format', '--branch', intoBranch])).code !== 0) throw new LandInputError('into', `"${intoBranch}" is not a valid branch name`);
@@ -98,15 +98,15 @@ export function remoteRepo(url: string): string | null {
  *  not stop a landing that never talks to it. */
 export async function checkGh(repo: string, remote: string, env: NodeJS.ProcessEnv, timeoutMs?: number): Promise<void> {
   const version = await runGh(['--version'], repo, env, timeoutMs);
-  if (version.kind === 'missing') throw new LandInputError('pr', '--pr opens pull requests with the GitHub CLI, and gh is not installed (not on PATH); install it from https://cli.github.com or land without --pr');
+  if (version.kind === 'missing') throw new LandInputError('pr', (w) => `${w.pr} opens pull requests with the GitHub CLI, and gh is not installed (not on PATH); install it from https://cli.github.com or land without ${w.pr}`);
   const url = (await git(repo, ['remote', 'get-url', remote])).trim();
   const host = remoteHost(url);
-  if (!host) throw new LandInputError('remote', `--pr opens pull requests on GitHub, and remote "${remote}" is ${url}, not a GitHub URL; push with --push instead, or point "${remote}" at the GitHub repository`);
+  if (!host) throw new LandInputError('remote', (w) => `${w.pr} opens pull requests on GitHub, and remote "${remote}" is ${url}, not a GitHub URL; push with ${w.push} instead, or point "${remote}" at the GitHub repository`);
   const auth = await runGh(['auth', 'status', '--hostname', host], repo, env, timeoutMs);
-  if (auth.kind === 'timeout') throw new LandInputError('pr', `--pr asks gh whether it is logged in to ${host}, and ${ghFailure('gh auth status', auth)} — nothing was pushed`);
+  if (auth.kind === 'timeout') throw new LandInputError('pr', (w) => `${w.pr} asks gh whether it is logged in to ${host}, and ${ghFailure('gh auth status', auth)} — nothing was pushed`);
   if (auth.kind !== 'ok') {
     const out = auth.kind === 'failed' ? auth.out : '';
     const why = out.split('\n').map((l) => l.trim()).filter(Boolean).find((l) => /not logged|no longer valid|failed|token/i.test(l)) ?? 'not logged in';
-    throw new LandInputError('pr', `--pr needs gh to be logged in to ${host}, and it is not (gh auth status: ${why}); run \`gh auth login --hostname ${host}\` first — nothing was pushed`);
+    throw new LandInputError('pr', (w) => `${w.pr} needs gh to be logged in to ${host}, and it is not (gh auth status: ${why}); run \`gh auth login --hostname ${host}\` first — nothing was pushed`);
   }
 }

@@ -21,7 +21,12 @@ export const AlertDeliveryViewSchema = z.object({
 });
 export type AlertDeliveryView = z.output<typeof AlertDeliveryViewSchema>;
 
-export const AlertChannelViewSchema = z.object({ index: z.number(), kind: z.string(), label: z.string(), severity: z.string().nullable(), signed: z.boolean() });
+/** `id`: the channel's identity (a hash of it as stored), what Remove and Send test name: a position
+ *  would name another channel once the list changed (in another window, from the CLI). */
+export const AlertChannelViewSchema = z.object({ id: z.string(), index: z.number(), kind: z.string(), label: z.string(), severity: z.string().nullable(), signed: z.boolean() });
+
+/** A channel as the window last read it; refused (not found) when it is no longer in Settings. */
+const ChannelRef = z.object({ id: z.string().min(1).max(100) }).strict();
 
 export const AlertSettingsViewSchema = z.object({
   channels: z.array(AlertChannelViewSchema),
@@ -60,8 +65,8 @@ export const alertsMethods = {
   }),
   'alerts.sendTest': defineMethod({
     name: 'alerts.sendTest',
-    summary: 'Sends a test alert through the Settings channel with this index.',
-    input: z.object({ index: z.number().int().min(0).max(1000) }).strict(),
+    summary: 'Sends a test alert through the Settings channel with this id.',
+    input: ChannelRef,
     output: z.object({ id: z.string() }),
     invalidates: ['alerts'],
   }),
@@ -94,8 +99,8 @@ export const alertsMethods = {
   }),
   'alerts.removeChannel': defineMethod({
     name: 'alerts.removeChannel',
-    summary: 'Removes the Settings alert channel with this index.',
-    input: z.object({ index: z.number().int().min(0).max(1000) }).strict(),
+    summary: 'Removes the Settings alert channel with this id.',
+    input: ChannelRef,
     output: Ok,
     invalidates: ['alerts', 'settings'],
   }),

@@ -2,6 +2,7 @@
 import { ShoalError } from '../../../../src-shared/contract/envelope';
 import type { alertsMethods, AlertDeliveryView } from '../../../../src-shared/contract/methods/alerts';
 import type { DeliveryRow } from '../../alerts/outbox';
+import { goneChannel } from '../../alerts/alert-settings';
 import { HOOK_EVENTS } from '../../alerts/hooks/hook-config';
 import type { CoreServices } from '../services';
 import type { Handler } from '../dispatch';
@@ -21,14 +22,14 @@ export function alertsHandlers(core: CoreServices): { [M in keyof typeof alertsM
       core.alerts.retry(id);
       return { ok: true };
     },
-    'alerts.sendTest': ({ index }) => ({ id: core.alerts.sendTest({ index }) }),
+    'alerts.sendTest': ({ id }) => ({ id: core.alerts.sendTest({ id }) }),
     'alerts.settings': () => core.alerts.settings.view(),
     'alerts.addChannel': ({ channel }) => {
       core.alerts.settings.addChannel(channel);
       return core.alerts.settings.view();
     },
-    'alerts.removeChannel': ({ index }) => {
-      if (!core.alerts.settings.removeChannel(index)) throw new ShoalError('not_found', `index: no alert channel #${index}`);
+    'alerts.removeChannel': ({ id }) => {
+      if (!core.alerts.settings.removeChannel(id)) throw new ShoalError('not_found', goneChannel('removed'));
       return { ok: true };
     },
     'alerts.updateSettings': (patch) => {

@@ -1,6 +1,7 @@
 // The Land view's push and pull-request options through core.call (contract validation included),
 // on a real run and a real local bare remote: the same landing service and preflight as `shoal land
-// --push / --pr`, so the UI gets the CLI's refusals word for word.
+// --push / --pr`, so the UI gets the CLI's refusals, worded with the Land form's fields instead of
+// the CLI's flags.
 import { describe, expect, it } from 'vitest';
 import { git, remoteHas, repoWithRemote } from '../../test-support/git-repo';
 import { launch } from '../../test-support/temp-core';
@@ -39,11 +40,29 @@ describe('landing.land push and pull-request options', () => {
     const mainBefore = git(repo, 'rev-parse', 'main');
     const err = await callError(c, 'landing.land', { runId, pr: true });
     expect(err.code).toBe('invalid_input');
-    expect(err.message).toMatch(/^remote: --pr opens pull requests on GitHub, and remote "origin" is .*remote\.git, not a GitHub URL/);
+    expect(err.message).toMatch(/^remote: "Open pull requests" opens pull requests on GitHub, and remote "origin" is .*remote\.git, not a GitHub URL; push with "Push to remote" instead/);
+    expect(err.message).not.toMatch(/--pr|--push/);
     expect(git(remote, 'for-each-ref')).toBe(refsBefore);
     expect(remoteHas(remote, `refs/heads/shoal/${runId}/x`)).toBe(false);
     expect(git(repo, 'rev-parse', 'main')).toBe(mainBefore);
     expect(c.landing.latest(runId)).toBeNull();
+  });
+
+  it('a checkout with no branch: the refusal says to fill in Into branch, not --into', async () => {
+    const { c, runId, repo } = await finishedRun('api-land-detached');
+    git(repo, 'checkout', '-q', '--detach');
+    const err = await callError(c, 'landing.land', { runId });
+    expect(err.code).toBe('invalid_input');
+    expect(err.message).toBe(`into: ${repo} has no branch checked out (detached HEAD); choose the branch to land into in Into branch`);
+    expect(c.landing.latest(runId)).toBeNull();
+  });
+
+  it('an interrupted squash landing asked to merge: the refusal names How\'s choice, not --squash', async () => {
+    const { c, runId } = await finishedRun('api-land-interrupted');
+    // Written, then the process died before the queue started (the state a crash leaves).
+    const written = await c.landing.prepare({ runId, mode: 'squash' });
+    const err = await callError(c, 'landing.land', { runId, mode: 'merge' });
+    expect(err.message).toBe(`mode: run "${runId}" has an interrupted squash landing into main (${written.id}); land again into main with How: "Squash" to finish it first — nothing was changed`);
   });
 
   it('a remote that is not there, or not a remote name, is refused by field before anything changes', async () => {

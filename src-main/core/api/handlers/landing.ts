@@ -5,11 +5,15 @@ import { pickCandidate, PickError, rankGroups, winnersOf } from '../../landing/c
 import { gitRun } from '../../landing/git';
 import { LandInputError, planItems, runTasks } from '../../landing/land-plan';
 import { overlapWarnings } from '../../landing/overlap';
+import { APP_LAND_WORDING } from '../land-wording';
 import type { CoreServices } from '../services';
 import type { Handler } from '../dispatch';
 
 function asShoalError(e: unknown): never {
-  if (e instanceof LandInputError) throw new ShoalError('invalid_input', `${e.field}: ${e.message}`, [`${e.field}: ${e.message}`]);
+  if (e instanceof LandInputError) {
+    const message = `${e.field}: ${e.worded(APP_LAND_WORDING)}`;
+    throw new ShoalError('invalid_input', message, [message]);
+  }
   if (e instanceof PickError) throw new ShoalError('conflict', e.message);
   throw e;
 }

@@ -23,10 +23,14 @@ export function AlertChannelsSetting() {
     return line?.slice(line.indexOf(':') + 2);
   };
 
-  // Channels are removed by index: a double click's second click must not remove the one that moved
-  // into that place (useListAction).
+  // Channels are named by their id, so neither a double click's second click nor a list changed in
+  // another window acts on another channel (main refuses an id no longer there); useListAction
+  // keeps to one action at a time. A refusal reads the list again, to show what is there now.
   const act = useListAction(settings);
-  const removeAt = (index: number) => act(() => remove.mutateAsync({ index }), () => {}, (er) => toast(`Could not remove: ${er.message}`, 'failed'));
+  const removeOne = (id: string) => act(() => remove.mutateAsync({ id }), () => {}, (er) => {
+    toast(`Could not remove: ${er.message}`, 'failed');
+    void settings.refetch();
+  });
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -49,11 +53,14 @@ export function AlertChannelsSetting() {
       <p className="field-hint">Used for tasks without their own alert_policy, and for approvals left waiting.</p>
       <ul className="alert-channels">
         {(settings.data?.channels ?? []).map((c) => (
-          <li key={c.index} data-testid="alert-channel-item">
+          <li key={c.id} data-testid="alert-channel-item" data-channel-id={c.id}>
             <span>{c.label}</span>
             <button type="button" className="button" disabled={test.isPending}
-              onClick={() => test.mutate({ index: c.index }, { onSuccess: () => toast(`Test alert queued for ${c.label}: Alerts shows how its delivery goes.`, 'info'), onError: (er) => toast(er.message, 'failed') })}>Send test</button>
-            <button type="button" className="button" disabled={remove.isPending || settings.isFetching} onClick={() => removeAt(c.index)}>Remove</button>
+              onClick={() => test.mutate({ id: c.id }, {
+                onSuccess: () => toast(`Test alert queued for ${c.label}: Alerts shows how its delivery goes.`, 'info'),
+                onError: (er) => { toast(er.message, 'failed'); void settings.refetch(); },
+              })}>Send test</button>
+            <button type="button" className="button" disabled={remove.isPending || settings.isFetching} onClick={() => removeOne(c.id)}>Remove</button>
           </li>
         ))}
       </ul>

@@ -108,8 +108,11 @@ function TestButtons() {
   return (
     <div className="alerts-test">
       {channels.map((c) => (
-        <button key={c.index} type="button" className="button" disabled={send.isPending}
-          onClick={() => send.mutate({ index: c.index }, { onSuccess: () => toast(`Test alert queued for ${c.label}: its delivery is listed below.`, 'info'), onError: (e) => toast(`Could not send: ${e.message}`, 'failed') })}>
+        <button key={c.id} type="button" className="button" disabled={send.isPending}
+          onClick={() => send.mutate({ id: c.id }, {
+            onSuccess: () => toast(`Test alert queued for ${c.label}: its delivery is listed below.`, 'info'),
+            onError: (e) => { toast(`Could not send: ${e.message}`, 'failed'); void settings.refetch(); },
+          })}>
           Send test · {c.label}
         </button>
       ))}

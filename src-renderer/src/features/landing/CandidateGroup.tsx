@@ -26,12 +26,12 @@ export function CandidateGroup({ runId, group, current }: { runId: string; group
           : <span>{reviewing ? 'Waiting for your review: pick the winner.' : group.tie ? 'A tie: pick one.' : 'No candidate passed.'}</span>}
       </p>
       <table className="table">
-        <thead><tr><th>Candidate</th><th>Agent</th><th>Result</th><th>Score</th><th>Tests passed</th><th>Lines changed</th><th>Files</th><th>Duration</th><th>Cost</th><th /></tr></thead>
+        <thead><tr><th className="land-grow">Candidate</th><th>Agent</th><th>Result</th><th>Score</th><th>Tests passed</th><th>Lines changed</th><th>Files</th><th>Duration</th><th>Cost</th><th /></tr></thead>
         <tbody>
           {group.candidates.map((c) => (
             <tr key={c.taskId} data-testid="candidate-row" data-task-id={c.taskId} data-winner={c.taskId === group.winner ? 'true' : undefined}
               aria-current={c.taskId === current ? 'true' : undefined}>
-              <td className="mono">{c.taskId}{c.taskId === current ? ' (this task)' : ''}</td>
+              <td className="mono land-id" title={c.taskId}>{c.taskId}{c.taskId === current ? ' (this task)' : ''}</td>
               <td className="mono land-agent" title={c.agent}>{c.agent}</td>
               <td>{c.result ? humanize(c.result) : humanize(c.state)}</td>
               <td className="mono">{c.score ?? '—'}</td>
@@ -40,7 +40,7 @@ export function CandidateGroup({ runId, group, current }: { runId: string; group
               <td className="mono">{c.filesChanged}</td>
               <td className="mono">{c.durationS === null ? '—' : `${c.durationS}s`}</td>
               <td className="mono" title={c.costUsd === null ? 'the agent reported no cost' : undefined}>{c.costUsd === null ? '—' : `$${c.costUsd.toFixed(4)}`}</td>
-              <td>
+              <td className="land-actions">
                 {c.state === 'review' && (
                   <button type="button" className="button button-pass" disabled={pick.isPending} onClick={() => choose(c.taskId, true)}>Pick as the reviewed winner</button>
                 )}

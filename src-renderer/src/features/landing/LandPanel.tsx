@@ -132,18 +132,23 @@ function LandResult({ report }: { report: LandReportView }) {
         : <p role="status" data-testid="land-progress">Landing… {settled} of {report.items.length} done</p>)}
       <p>
         Into <span className="mono">{report.into}</span> ({report.mode}): <span className="mono">{report.base_commit.slice(0, 10)}</span> → <span className="mono">{report.tip_commit.slice(0, 10)}</span>, {humanize(report.status)}
-        {report.error ? ` — ${report.error}` : ''}
+        {report.error && report.status !== 'done' ? ` — ${report.error}` : ''}
       </p>
+      {/* Done, but something after the queue went wrong (the push, a pull request, the checkout
+          brought along): its own line, which says what did land and what did not, and why. */}
+      {report.error && report.status === 'done' && (
+        <p className="land-problem" role="alert" data-testid="land-problem">{report.error.charAt(0).toUpperCase() + report.error.slice(1)}</p>
+      )}
       <table className="table">
-        <thead><tr><th>Task</th><th>Outcome</th><th>Commit</th><th>Files</th><th>Why</th></tr></thead>
+        <thead><tr><th className="land-grow">Task</th><th>Outcome</th><th>Commit</th><th>Files</th><th className="land-grow">Why</th></tr></thead>
         <tbody>
           {report.items.map((i) => (
             <tr key={i.task_id} data-testid="land-item" data-task-id={i.task_id} data-state={i.state}>
-              <td className="mono">{i.task_id}</td>
+              <td className="mono land-id" title={i.task_id}>{i.task_id}</td>
               <td>{humanize(i.state)}</td>
               <td className="mono">{i.commit ? i.commit.slice(0, 10) : '—'}</td>
-              <td className="mono">{i.files.join(', ') || '—'}</td>
-              <td><Reason text={i.reason} /></td>
+              <td className="mono land-wrap">{i.files.join(', ') || '—'}</td>
+              <td className="land-wrap"><Reason text={i.reason} /></td>
             </tr>
           ))}
         </tbody>

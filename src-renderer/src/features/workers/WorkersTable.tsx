@@ -6,7 +6,7 @@ import { StatusPill } from '../../ui/StatusPill';
 import { useNow } from '../../ui/use-now';
 import { Sparkline } from './Sparkline';
 import { WorkerActions } from './WorkerActions';
-import { hostLabel, presentWorker } from './worker-tone';
+import { hostLine, presentWorker } from './worker-tone';
 
 /** Takes the reader to the first of a worker's entries in "Still to stop on hosts" (focused, so the
  *  keyboard and a screen reader land there too). */
@@ -26,7 +26,7 @@ export function WorkersTable({ workers, activity, owed }: {
   const now = useNow(1000);
   // Kept workers (their row's id is their name) can be removed from here.
   const kept = useShoalQuery('workers.kept', {});
-  const keptNames = new Set((kept.data ?? []).map((k) => k.name));
+  const keptTargets = new Map((kept.data ?? []).map((k) => [k.name, k.target]));
   return (
     <table className="table workers-table" data-testid="workers-table">
       <thead>
@@ -61,7 +61,10 @@ export function WorkersTable({ workers, activity, owed }: {
                       </button>
                     )}
                   </span>
-                  <span className="cell-sub" title={w.capabilities.length > 0 ? `Capabilities: ${w.capabilities.join(', ')}` : undefined}>{hostLabel(w.hostKind)}{w.capabilities.length > 0 ? ' · ' : ''}{w.capabilities.join(', ')}</span>
+                  <span className="cell-sub worker-host" data-testid="worker-host"
+                    title={[hostLine(w.hostKind, keptTargets.get(w.id)), w.capabilities.length > 0 ? `Capabilities: ${w.capabilities.join(', ')}` : ''].filter(Boolean).join('\n')}>
+                    {hostLine(w.hostKind, keptTargets.get(w.id))}{w.capabilities.length > 0 ? ' · ' : ''}{w.capabilities.join(', ')}
+                  </span>
                   {shown.note && <span className="cell-sub worker-reason" data-testid="worker-reason" data-kind={shown.note.kind} title={shown.note.title ?? shown.note.text}>{shown.note.text}</span>}
                   {w.agent && (
                     <span className="cell-sub agent-meta" data-testid="agent-meta">
@@ -97,7 +100,7 @@ export function WorkersTable({ workers, activity, owed }: {
               <td><Sparkline values={samples.map((s) => s.cpu)} max={100} label={`CPU of ${w.name}`} format={(v) => formatPercent(v)} /></td>
               <td><Sparkline values={samples.map((s) => s.mem)} label={`Memory of ${w.name}`} format={(v) => formatMemory(v)} /></td>
               <td className="col-time" title={w.lastHeartbeatAt ? `Last heartbeat ${formatAbsolute(w.lastHeartbeatAt)}` : 'No heartbeat yet'}>{shown.heartbeat}</td>
-              <td><WorkerActions worker={w} offer={shown.actions} kept={keptNames.has(w.id)} /></td>
+              <td><WorkerActions worker={w} offer={shown.actions} kept={keptTargets.has(w.id)} /></td>
             </tr>
           );
         })}

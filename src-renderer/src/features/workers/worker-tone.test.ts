@@ -2,7 +2,7 @@
 // a fault), the heartbeat age (never "just now" for a worker that is not alive) and its actions.
 import { describe, expect, it } from 'vitest';
 import type { WorkerRow } from '../../../../src-shared/contract';
-import { presentWorker } from './worker-tone';
+import { hostLine, presentWorker } from './worker-tone';
 
 const NOW = Date.parse('2026-12-02T16:10:00Z');
 const ago = (ms: number) => new Date(NOW - ms).toISOString();
@@ -93,5 +93,14 @@ describe('presentWorker', () => {
     const revoked = presentWorker(worker({ hostKind: 'agent', status: 'offline', state: 'offline', agent: { ...agent, state: 'revoked', revokedAt: ago(1_000) } }), NOW);
     expect(revoked.note).toBeNull();
     expect(revoked.actions.revoke).toBe(false);
+  });
+});
+
+describe('hostLine', () => {
+  it('a kept worker says where it runs; one that is not kept, only its kind', () => {
+    expect(hostLine('ssh', 'ssh me@box:2222')).toBe('SSH · me@box:2222');
+    expect(hostLine('docker', 'docker img:1 at ssh://me@box')).toBe('Docker · img:1 at ssh://me@box');
+    expect(hostLine('ssh')).toBe('SSH');
+    expect(hostLine('local', 'this computer')).toBe('This computer');
   });
 });

@@ -8,6 +8,16 @@ import type { Tone } from '../../ui/StatusPill';
 const HOST_LABELS: Record<string, string> = { local: 'This computer', ssh: 'SSH', docker: 'Docker', agent: 'Remote agent' };
 export const hostLabel = (kind: string): string => HOST_LABELS[kind] ?? kind;
 
+/** The line under a worker's name: its kind, and for a kept worker where it runs ("SSH ·
+ *  me@box:22", "Docker · IMAGE at ssh://…"), from main's description of its host ("ssh me@box:22"),
+ *  so two SSH workers are told apart at a glance. */
+export function hostLine(kind: string, keptTarget?: string): string {
+  const label = hostLabel(kind);
+  if (!keptTarget || kind === 'local') return label;
+  const where = keptTarget.startsWith(`${kind} `) ? keptTarget.slice(kind.length + 1) : keptTarget;
+  return where ? `${label} · ${where}` : label;
+}
+
 const STATE_PILLS: Record<WorkerState, { tone: Tone; label: string }> = {
   online: { tone: 'passed', label: 'Online' },
   busy: { tone: 'running', label: 'Busy' },
