@@ -140,15 +140,22 @@ test('manual-review candidates are reviewed together and one is picked as the re
   }
 });
 
-test('push the landed branch to a remote; pull requests on a local remote are refused by name', async ({ page, host }) => {
-  test.setTimeout(90_000);
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+
+/** A project whose main is pushed to a bare repository on disk, its `origin`. */
+function repoWithRemote(): { repo: ReturnType<typeof makeGitRepo>; remote: string } {
   const repo = makeGitRepo({ 'README.md': 'hello\n' });
   const remote = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-land-remote-'));
-  const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+  git(remote, 'init', '-q', '--bare');
+  git(repo.dir, 'remote', 'add', 'origin', remote);
+  git(repo.dir, 'push', '-q', 'origin', 'main');
+  return { repo, remote };
+}
+
+test('push the landed branch to a remote; pull requests on a local remote are refused by name', async ({ page, host }) => {
+  test.setTimeout(90_000);
+  const { repo, remote } = repoWithRemote();
   try {
-    git(remote, 'init', '-q', '--bare');
-    git(repo.dir, 'remote', 'add', 'origin', remote);
-    git(repo.dir, 'push', '-q', 'origin', 'main');
     const spec = { name: 'push me', task_specs: [{ id: 'x', name: 'X', instructions: 'echo x > x.txt' }] };
     const { runId } = await callHost(host, 'specs.launch', { text: JSON.stringify(spec), filename: 'push.json', workspace: repo.dir });
     await new ShellPage(page).open(`${host.url}#/runs/${runId}`);
@@ -208,13 +215,8 @@ test('the diff between two candidates names the file of each change', async ({ p
 
 test('a push the remote refuses: the result says the merge landed here and why the push failed', async ({ page, host }) => {
   test.setTimeout(90_000);
-  const repo = makeGitRepo({ 'README.md': 'hello\n' });
-  const remote = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-land-remote-'));
-  const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+  const { repo, remote } = repoWithRemote();
   try {
-    git(remote, 'init', '-q', '--bare');
-    git(repo.dir, 'remote', 'add', 'origin', remote);
-    git(repo.dir, 'push', '-q', 'origin', 'main');
     // From now on the remote refuses every push, as a protected branch does.
     fs.writeFileSync(path.join(remote, 'hooks', 'pre-receive'), '#!/bin/sh\necho "main is protected: open a pull request" >&2\nexit 1\n', { mode: 0o755 });
     const spec = { name: 'refused push', task_specs: [{ id: 'x', name: 'X', instructions: 'echo x > x.txt' }] };

@@ -8,6 +8,7 @@ import { defaultScript, startChatServer, type ChatServer } from '../src-main/cor
 import { callHost } from './fixtures/host-call';
 import { clickNotification, notificationsShown, spyOnNotifications } from './fixtures/notification-spy';
 import { expect, test, type ShoalHost } from './fixtures/shoal-host';
+import type { Page } from '@playwright/test';
 import { ShellPage } from './pages/shell-page';
 import { ThreadsPage } from './pages/threads-page';
 
@@ -24,6 +25,32 @@ function holdable(): { held: Promise<void>; resume: () => void } {
   let resume!: () => void;
   const held = new Promise<void>((r) => (resume = r));
   return { held, resume };
+}
+
+/** The page's WebSocket goes through the test: once armed, it drops as the next frame of this kind
+ *  is sent (that frame is lost), and the page reconnects on its own. */
+async function dropSocketAt(page: Page, frame: string): Promise<{ arm: () => void; dropped: () => number }> {
+  let armed = false;
+  let dropped = 0;
+  await page.routeWebSocket(/\/ws/, (ws) => {
+    const server = ws.connectToServer();
+    server.onMessage((message) => {
+      if (armed && typeof message === 'string' && message.includes(`"${frame}"`)) {
+        armed = false;
+        dropped++;
+        ws.close();
+        server.close();
+        return;
+      }
+      ws.send(message);
+    });
+  });
+  return {
+    arm: () => {
+      armed = true;
+    },
+    dropped: () => dropped,
+  };
 }
 
 async function withProvider(host: ShoalHost): Promise<void> {
@@ -143,23 +170,9 @@ test('rename, search, fork and archive threads, and launch one as a task', async
 
 test('a reply whose response_end is lost in a reconnect ends once the thread is read again', async ({ page, host }) => {
   await withProvider(host);
-  // The page's WebSocket goes through the test: when armed, the connection drops exactly as the
-  // response_end frame is sent, so the page never sees it (nor anything after it on that socket).
-  let armed = false;
-  let dropped = 0;
-  await page.routeWebSocket(/\/ws/, (ws) => {
-    const server = ws.connectToServer();
-    server.onMessage((message) => {
-      if (armed && typeof message === 'string' && message.includes('"response_end"')) {
-        armed = false;
-        dropped++;
-        ws.close();
-        server.close();
-        return;
-      }
-      ws.send(message);
-    });
-  });
+  // The connection drops exactly as the response_end frame is sent, so the page never sees it (nor
+  // anything after it on that socket).
+  const socket = await dropSocketAt(page, 'response_end');
   const shell = new ShellPage(page);
   const threads = new ThreadsPage(page);
   await shell.open(`${host.url}#/threads`);
@@ -172,10 +185,10 @@ test('a reply whose response_end is lost in a reconnect ends once the thread is 
   const streaming = threads.conversation.getByTestId('msg-streaming');
   await expect(streaming).toContainText('A reply');
   await expect(threads.conversation).toHaveAttribute('data-busy', 'true');
-  armed = true;
+  socket.arm();
   resume();
   // After the reconnect the thread is read again: no turn in progress, the reply is stored.
-  await expect.poll(() => dropped).toBe(1);
+  await expect.poll(() => socket.dropped()).toBe(1);
   await expect(threads.assistantMessages().last()).toHaveText(reply, { timeout: 15_000 });
   await expect(streaming).toHaveCount(0);
   await expect(threads.conversation).not.toHaveAttribute('data-busy', /.*/);
@@ -187,23 +200,9 @@ test('a reply whose response_end is lost in a reconnect ends once the thread is 
 
 test('text streamed while the connection was down shows once it is back, before the reply ends', async ({ page, host }) => {
   await withProvider(host);
-  // When armed, the page's WebSocket drops at the next frame, and what main streams until the page
-  // has reconnected never reaches it.
-  let armed = false;
-  let dropped = 0;
-  await page.routeWebSocket(/\/ws/, (ws) => {
-    const server = ws.connectToServer();
-    server.onMessage((message) => {
-      if (armed && typeof message === 'string' && message.includes('"response_delta"')) {
-        armed = false;
-        dropped++;
-        ws.close();
-        server.close();
-        return;
-      }
-      ws.send(message);
-    });
-  });
+  // The connection drops at the next delta, and what main streams until the page has reconnected
+  // never reaches it.
+  const socket = await dropSocketAt(page, 'response_delta');
   const shell = new ShellPage(page);
   const threads = new ThreadsPage(page);
   await shell.open(`${host.url}#/threads`);
@@ -219,9 +218,9 @@ test('text streamed while the connection was down shows once it is back, before 
   await threads.send('Hello there');
   const streaming = threads.conversation.getByTestId('msg-streaming');
   await expect(streaming).toContainText('Written firs');
-  armed = true;
+  socket.arm();
   first.resume();
-  await expect.poll(() => dropped).toBe(1);
+  await expect.poll(() => socket.dropped()).toBe(1);
   // The reply is still being written (held), and the window shows all of it so far, the part sent
   // while it was cut off included.
   await expect(streaming).toContainText(reply.slice(0, upToSecond), { timeout: 15_000 });
