@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { callHost } from './fixtures/host-call';
+import { sidewaysScrollers } from './fixtures/layout';
 import { expect, test } from './fixtures/shoal-host';
 import { startSshd } from './fixtures/sshd';
 import { ShellPage } from './pages/shell-page';
@@ -34,6 +35,8 @@ test('a kept SSH worker shows its login and a kept Docker worker its image and d
     await expect(row('ctr').getByTestId('worker-host')).toHaveText(`Docker · ${IMAGE} at ${dockerHost}`);
     // This computer is not a kept worker: its line stays as it was.
     await expect(row('local').getByTestId('worker-host')).toHaveText(/^This computer/);
+    // At 1024 px every row's actions (Drain, Retire, Remove) are in view: the table does not scroll sideways.
+    expect(await sidewaysScrollers(page)).toEqual([]);
     await shell.screenshot('workers-kept-hosts');
   } finally {
     execFileSync(path.join(RECIPES, 'docker-down'), [dockerDir], { stdio: 'ignore' });

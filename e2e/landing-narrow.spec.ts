@@ -1,29 +1,15 @@
 // The Land section at a 1024 px wide window: long task ids (and so long result branch names) in the
 // candidates table and in the landing's outcome wrap (the whole id also on hover), the agent is cut
 // short; nothing in the section scrolls sideways.
-import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures/shoal-host';
 import { makeGitRepo } from './fixtures/git-repo';
 import { callHost } from './fixtures/host-call';
+import { sidewaysScrollers } from './fixtures/layout';
 import { LandPage } from './pages/land-page';
 import { RunPage } from './pages/run-page';
 import { ShellPage } from './pages/shell-page';
 
 const ID = 'refactor-the-session-middleware-to-use-signed-cookies';
-
-/** Elements that scroll sideways (the page itself included), each as "tag.class: scroll > client". */
-function sidewaysScrollers(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const out: string[] = [];
-    const root = document.scrollingElement!;
-    if (root.scrollWidth > root.clientWidth + 1) out.push(`page: ${root.scrollWidth} > ${root.clientWidth}`);
-    for (const el of document.querySelectorAll<HTMLElement>('main *, main')) {
-      const ox = getComputedStyle(el).overflowX;
-      if ((ox === 'auto' || ox === 'scroll') && el.scrollWidth > el.clientWidth + 1) out.push(`${el.tagName.toLowerCase()}.${el.className}: ${el.scrollWidth} > ${el.clientWidth}`);
-    }
-    return out;
-  });
-}
 
 test('at 1024 px the candidates and the landing outcome fit the window, long names wrapped and whole on hover', async ({ page, host }) => {
   test.setTimeout(120_000);
