@@ -38,7 +38,16 @@ export interface GatewayDeps {
   env: NodeJS.ProcessEnv;
   killGraceMs?: number;
   version?: string;
+  /** How long a request whose agent's connection dropped stays pending for that agent to ask
+   *  again (tests shorten it); APPROVAL_RECONNECT_GRACE_MS unless set. */
+  reconnectGraceMs?: number;
 }
+
+/** A connection that drops while its call waits for a person does not end the request: for this
+ *  long the same call (same attempt or thread, same call id) may ask again and be answered by it —
+ *  an SSH reverse forward that comes back, a client that retries a cut HTTP request. Only when
+ *  nobody asks again in time is the request expired. The attempt ending still expires it at once. */
+export const APPROVAL_RECONNECT_GRACE_MS = 30_000;
 
 /** What run-attempt hands the gateway for one attempt. */
 export interface AttemptBinding {
@@ -97,7 +106,27 @@ interface CallCtx {
   onLifecycle?: (e: ToolLifecycleEvent) => void;
   /** A remote agent's call, which it may ask again: what its timeline holds is not recorded twice. */
   remote?: true;
+  /** The caller's connection, for a call that names its own call id (so it can ask again): its
+   *  close detaches the caller from the wait instead of ending it (see APPROVAL_RECONNECT_GRACE_MS). */
+  connection?: AbortSignal;
 }
+
+/** One call's wait for a person, shared by every connection that asks about that call. */
+interface CallWait {
+  command: string;
+  approvalId: string;
+  /** Connections waiting for the answer now. */
+  attached: number;
+  settled: boolean;
+  result: Promise<Authorization>;
+  /** Runs while nobody is attached: expires the request when it ends. */
+  grace: NodeJS.Timeout | null;
+  /** After the answer: how long a caller that did not hear it may still ask for it. */
+  keep: NodeJS.Timeout | null;
+}
+
+/** What a caller whose connection dropped gets: nobody hears it; nothing is recorded for it. */
+const DETACHED: Authorization = { allowed: false, outcome: { status: 'denied', output: 'Not answered: the connection to the gateway dropped before a decision; ask again with the same call id.', matchedRule: null } };
 
 export function scopeKey(scope: ToolScope): string {
   return scope.kind === 'task' ? `task:${scope.runId}/${scope.taskId}#${scope.attempt}` : `thread:${scope.threadId}`;
@@ -113,6 +142,8 @@ export class ShoalToolGateway implements ToolGateway {
   /** Calls the PreToolUse hook answered "ask": their precheck is in the timeline already, and the
    *  permission prompt tool, asked next under the same tool_use_id, does the waiting. */
   private readonly deferred = new Set<string>();
+  /** Calls waiting for a person (and, for a grace, those just answered), by scope and call id. */
+  private readonly calls = new Map<string, CallWait>();
   private readonly processes: ProcessRegistry;
   private readonly http: GatewayHttpServer;
   private readonly workspaceOf;
@@ -237,10 +268,11 @@ export class ShoalToolGateway implements ToolGateway {
 
   /** The policy's verdict on a call the caller will run itself (Claude Code's own tools, the shell
    *  client). Same precheck, approval and lifecycle as invoke(), without the dispatch. */
-  async authorizeForCaller(bound: Bound, toolName: string, input: Record<string, unknown>, callId: string, signal?: AbortSignal, door: CallerDoor = 'permission_prompt'): Promise<CallerVerdict> {
+  async authorizeForCaller(bound: Bound, toolName: string, input: Record<string, unknown>, callId: string, signal?: AbortSignal, door: CallerDoor = 'permission_prompt',
+    connection?: AbortSignal): Promise<CallerVerdict> {
     const subject = subjectOf(toolName, input, bound.scope.workdir);
     if (!subject) return { behavior: 'allow', updatedInput: input };
-    const verdict = await this.judgeSubject(bound, { ...subject, cwd: bound.scope.workdir }, callId, stringArg(input, 'description') ?? stringArg(input, 'reason'), signal, door);
+    const verdict = await this.judgeSubject(bound, { ...subject, cwd: bound.scope.workdir }, callId, stringArg(input, 'description') ?? stringArg(input, 'reason'), signal, door, false, connection);
     if (verdict.ask !== undefined) return { behavior: 'ask', reason: verdict.ask };
     return verdict.allowed ? { behavior: 'allow', updatedInput: input } : { behavior: 'deny', message: verdict.message, ...(verdict.interrupt ? { interrupt: true } : {}) };
   }
@@ -248,12 +280,14 @@ export class ShoalToolGateway implements ToolGateway {
   /** Precheck, approval and lifecycle for a call described by its subject, which the caller runs.
    *  Only Claude's PreToolUse hook (door 'hook') may get "ask" back: its prompt tool then waits. */
   private async judgeSubject(bound: Bound, subject: JudgedSubject, callId: string, agentReason: string | null, signal?: AbortSignal,
-    door: CallerDoor = 'permission_prompt', remote = false): Promise<RemoteVerdict & { ask?: string }> {
-    const ctx: CallCtx = { tool: subject.tool, callId, scope: bound.scope, bound, agentReason, door, ...(remote ? { remote: true as const } : {}) };
+    door: CallerDoor = 'permission_prompt', remote = false, connection?: AbortSignal): Promise<RemoteVerdict & { ask?: string }> {
+    const ctx: CallCtx = { tool: subject.tool, callId, scope: bound.scope, bound, agentReason, door, ...(remote ? { remote: true as const } : {}), ...(connection ? { connection } : {}) };
     const prepared = { command: subject.command, cwd: subject.cwd, ...(subject.path !== undefined ? { path: subject.path } : {}), ...(subject.folder ? { folder: true } : {}), diff: subject.diff };
     const auth = await this.authorize(ctx, prepared, anySignal([signal, bound.stop.signal]));
     if (auth.allowed === 'ask') return { allowed: false, message: auth.reason, interrupt: false, ask: auth.reason };
     if (!auth.allowed) return { allowed: false, message: auth.outcome.output, interrupt: auth.outcome.status === 'aborted' };
+    // Allowed, but the caller is gone: it asks again and is answered then; its dispatch is recorded once, then.
+    if (ctx.connection?.aborted) return { allowed: false, message: 'Not answered: the connection to the gateway dropped.', interrupt: false };
     this.emit(ctx, agentDispatching(ctx.tool, callId));
     return { allowed: true, message: ALLOWED_MESSAGE, interrupt: false };
   }
@@ -327,6 +361,10 @@ export class ShoalToolGateway implements ToolGateway {
       ...(call.folder ? { folder: true } : {}),
     }, { rules: this.deps.policy.rules(), mode: options.mode }, { rules: runPolicy.rules, ...(runPolicy.mode ? { mode: runPolicy.mode } : {}) }, DEFAULT_RULES);
     const deferredKey = `${scopeKey(ctx.scope)}\u0000${ctx.callId}`;
+    // The same call asking again (its connection dropped while it waited): the wait it started goes
+    // on, and this caller is answered by it. Its precheck and request are in the timeline already.
+    const waiting = ctx.door === 'hook' ? undefined : this.calls.get(deferredKey);
+    if (waiting && waiting.command === call.command) return this.attach(waiting, ctx.connection);
     // The hook already recorded this call's precheck and handed the question on to the prompt tool.
     const alreadyPrechecked = ctx.door === 'permission_prompt' && this.deferred.delete(deferredKey);
     if (!alreadyPrechecked) this.emit(ctx, { kind: 'tool', phase: 'precheck', tool: ctx.tool, callId: ctx.callId, detail: precheckPayload(decision, call.command, call.cwd, ctx.tool) });
@@ -363,18 +401,81 @@ export class ShoalToolGateway implements ToolGateway {
         ...(ctx.door ? { asked_through: ctx.door } : {}),
       },
     });
+    // The wait belongs to the call, not to the connection that asked: `signal` (the attempt or turn
+    // ending) expires the request at once; a dropped connection only detaches its caller.
+    const wait: CallWait = { command: call.command, approvalId: record.id, attached: 0, settled: false, result: Promise.resolve(DETACHED), grace: null, keep: null };
     this.waiting.add(record.id);
-    let final: FinalState;
-    try {
-      const timeoutS = runPolicy.timeoutSeconds ?? options.timeoutSeconds;
-      // A run may make a request nobody answers denied, never approved against the person's choice.
-      const onTimeout = options.timeoutDecision === 'approve' && runPolicy.timeoutDecision !== 'deny' ? 'approve' : 'deny';
-      final = await this.deps.approvals.waitFor(record.id, { timeoutMs: timeoutS * 1000, onTimeout, ...(signal ? { signal } : {}) });
-    } finally {
-      this.waiting.delete(record.id);
-      this.deps.bus?.invalidate('approvals');
-    }
-    return this.applyDecision(ctx, record, final, call.command, decision);
+    wait.result = (async () => {
+      let final: FinalState;
+      try {
+        const timeoutS = runPolicy.timeoutSeconds ?? options.timeoutSeconds;
+        // A run may make a request nobody answers denied, never approved against the person's choice.
+        const onTimeout = options.timeoutDecision === 'approve' && runPolicy.timeoutDecision !== 'deny' ? 'approve' : 'deny';
+        final = await this.deps.approvals.waitFor(record.id, { timeoutMs: timeoutS * 1000, onTimeout, ...(signal ? { signal } : {}) });
+      } finally {
+        this.waiting.delete(record.id);
+        this.deps.bus?.invalidate('approvals');
+      }
+      return this.applyDecision(ctx, record, final, call.command, decision);
+    })();
+    this.calls.set(deferredKey, wait);
+    const settled = () => {
+      wait.settled = true;
+      if (wait.grace) clearTimeout(wait.grace);
+      wait.grace = null;
+      // An expired request answers nobody: the call asking again later is a new question.
+      if (!this.deps.store.db.open || this.deps.approvals.finalState(wait.approvalId)?.status === 'expired') {
+        if (this.calls.get(deferredKey) === wait) this.calls.delete(deferredKey);
+        return;
+      }
+      // A caller whose connection dropped just before the answer reached it may still ask for it.
+      wait.keep = setTimeout(() => {
+        if (this.calls.get(deferredKey) === wait) this.calls.delete(deferredKey);
+      }, this.graceMs()).unref();
+    };
+    wait.result.then(settled, settled);
+    return this.attach(wait, ctx.connection);
+  }
+
+  private graceMs(): number {
+    return this.deps.reconnectGraceMs ?? APPROVAL_RECONNECT_GRACE_MS;
+  }
+
+  /** Answers a caller from its call's wait. Without a connection of its own (a thread, a remote
+   *  agent's judgment, a call with no id of its own) the caller simply waits. With one, its close
+   *  detaches the caller; when the last caller is gone the grace starts, and ends the request
+   *  unless the call asks again first. */
+  private attach(wait: CallWait, connection: AbortSignal | undefined): Promise<Authorization> {
+    if (!connection) return wait.result;
+    if (connection.aborted) return Promise.resolve(DETACHED);
+    wait.attached++;
+    if (wait.grace) clearTimeout(wait.grace);
+    wait.grace = null;
+    return new Promise<Authorization>((resolve, reject) => {
+      let done = false;
+      const leave = (answer: Authorization | { failed: unknown }) => {
+        if (done) return;
+        done = true;
+        wait.attached--;
+        connection.removeEventListener('abort', onCut);
+        if ('failed' in answer) reject(answer.failed as Error);
+        else resolve(answer);
+      };
+      const onCut = () => {
+        leave(DETACHED);
+        if (wait.attached > 0 || wait.settled || wait.grace) return;
+        const graceMs = this.graceMs();
+        wait.grace = setTimeout(() => {
+          wait.grace = null;
+          if (wait.attached > 0 || wait.settled || !this.deps.store.db.open) return;
+          // Its waiter wakes (the store tells it) and records the expiry in the timeline.
+          this.deps.approvals.close(wait.approvalId, 'expired', 'shoal', `the agent's connection to the gateway dropped and the call did not ask again within ${Math.round(graceMs / 1000)} s`);
+        }, graceMs);
+        wait.grace.unref();
+      };
+      connection.addEventListener('abort', onCut, { once: true });
+      wait.result.then(leave, (e: unknown) => leave({ failed: e }));
+    });
   }
 
   private createRequest(ctx: CallCtx, call: Pick<PreparedCall, 'command' | 'cwd' | 'path' | 'diff'>, decision: PolicyDecision): ApprovalRecord {
@@ -463,8 +564,13 @@ export class ShoalToolGateway implements ToolGateway {
     if (name === APPROVAL_TOOL) {
       const toolName = stringArg(args, 'tool_name') ?? '';
       const input = (args.input && typeof args.input === 'object' ? args.input : {}) as Record<string, unknown>;
-      const callId = stringArg(args, 'tool_use_id') ?? `call-${crypto.randomUUID()}`;
-      const verdict = await this.authorizeForCaller(bound, toolName, input, callId, extra.signal);
+      // A caller that names its call may ask again after a dropped connection and be answered by the
+      // same request; one that does not cannot, so its dropped connection ends its request at once.
+      const ownId = stringArg(args, 'tool_use_id');
+      const callId = ownId ?? `call-${crypto.randomUUID()}`;
+      const verdict = ownId
+        ? await this.authorizeForCaller(bound, toolName, input, callId, undefined, 'permission_prompt', extra.signal)
+        : await this.authorizeForCaller(bound, toolName, input, callId, extra.signal);
       return { text: JSON.stringify(verdict), isError: false };
     }
     if (name === SHELL_RESULT_TOOL) {
@@ -503,6 +609,13 @@ export class ShoalToolGateway implements ToolGateway {
     this.sessionAllowed.delete(bound.key);
     this.recordedCalls.forgetAttempt(bound.scope.runId, bound.scope.taskId, bound.scope.attempt);
     for (const k of [...this.deferred]) if (k.startsWith(`${bound.key}\u0000`)) this.deferred.delete(k);
+    for (const [k, w] of [...this.calls]) {
+      if (!k.startsWith(`${bound.key}\u0000`)) continue;
+      if (w.grace) clearTimeout(w.grace);
+      if (w.keep) clearTimeout(w.keep);
+      w.grace = null;
+      this.calls.delete(k);
+    }
     if (!this.deps.store.db.open) return;
     const { runId, taskId, attempt } = bound.scope;
     let closed = 0;

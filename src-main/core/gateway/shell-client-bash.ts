@@ -22,9 +22,20 @@ call() { # tool name, JSON arguments -> the reply on stdout; non-zero when the g
   cat <&3
   exec 3<&-
 }
+answered() { # the gateway's JSON-RPC answer is in the reply (not only its headers: a cut stream has those)
+  case $1 in *'"jsonrpc"'*) case $1 in *'"id":1,'*|*'"id":1}'*) return 0 ;; esac ;; esac
+  return 1
+}
+# A connection that fails or is cut before the answer (a dropped forward) is asked again with the
+# same call id, which finds the same request; a gateway that refused the request (4xx) is not.
 reply=
 for wait in 0.2 0.4 0.8 1.6 2 2 2 2 2 2 2 2 2 2 2 2 2; do
-  reply=$(call approval_prompt "{\"tool_name\":\"exec_shell\",\"input\":{\"command\":\"$(esc "$command")\"},\"tool_use_id\":\"$(esc "$call_id")\"}") && [ -n "$reply" ] && break
+  reply=$(call approval_prompt "{\"tool_name\":\"exec_shell\",\"input\":{\"command\":\"$(esc "$command")\"},\"tool_use_id\":\"$(esc "$call_id")\"}")
+  answered "$reply" && break
+  case $reply in
+    'HTTP/1.'?' 4'*) echo "shoal: the tool gateway refused the call: $(printf '%s' "$reply" | head -1 | tr -d '\r')" >&2; exit 126 ;;
+  esac
+  reply=
   sleep "$wait"
 done
 if [ -z "$reply" ]; then echo "shoal: the tool gateway could not be reached at $hostport" >&2; exit 126; fi

@@ -42,7 +42,8 @@ function call(name, args) {
         if (!done && buf.trim()) { try { take(JSON.parse(buf)); } catch (e) { /* fall through */ } }
         if (!done) reject(Object.assign(new Error('the gateway answered HTTP ' + res.statusCode + ' without a result'), { fatal: res.statusCode >= 400 && res.statusCode < 500 }));
       });
-      res.on('error', reject);
+      // Cut while it waited (a dropped forward): the gateway was there; ask it again.
+      res.on('error', (e) => reject(Object.assign(e, { cut: true })));
     });
     req.on('error', reject);
     req.end(body);
@@ -50,14 +51,17 @@ function call(name, args) {
 }
 
 // A dropped connection is retried (the same call id finds the same pending request); after 30 s
-// without the gateway the agent gives up.
+// without the gateway the agent gives up. The 30 s count from when the gateway was lost, not from
+// the first ask: a connection cut after minutes of waiting for a person is asked again too.
 async function callPatiently(name, args) {
-  const until = Date.now() + 30000;
+  let until = 0;
   for (let wait = 200; ; wait = Math.min(wait * 2, 2000)) {
     try {
       return await call(name, args);
     } catch (e) {
-      if (e.fatal || Date.now() > until) throw e;
+      if (e.fatal) throw e;
+      if (!until || e.cut) { until = Date.now() + 30000; wait = 200; }
+      if (Date.now() > until) throw e;
       await new Promise((r) => setTimeout(r, wait));
     }
   }

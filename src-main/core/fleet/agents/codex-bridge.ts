@@ -143,18 +143,27 @@ export function codexBridgeMain(settings: CodexBridgeSettings): void {
         }
         if (!done) reject(Object.assign(new Error(`the gateway answered HTTP ${res.statusCode} without a result`), { fatal: (res.statusCode ?? 500) >= 400 && (res.statusCode ?? 500) < 500 }));
       });
+      // Cut while it waited (a dropped forward): without this listener Node reports nothing at all
+      // (no 'end', no 'error') and the turn would wait forever. The gateway was there: ask again.
+      res.on('error', (e) => reject(Object.assign(e, { cut: true })));
     });
     req.on('error', reject);
     req.end(body);
   });
-  // A dropped connection is retried: the same call id finds the same pending request.
+  // A dropped connection is retried: the same call id finds the same pending request. The 30 s
+  // count from when the gateway was lost, not from the first ask (a person may take minutes).
   const askGateway = async (toolName: string, input: Record<string, unknown>, callId: string): Promise<{ behavior: string; message?: string; interrupt?: boolean }> => {
-    const until = Date.now() + 30_000;
+    let until = 0;
     for (let wait = 200; ; wait = Math.min(wait * 2, 2000)) {
       try {
         return (await gatewayOnce({ tool_name: toolName, input, tool_use_id: callId })) as { behavior: string; message?: string; interrupt?: boolean };
       } catch (e) {
-        if ((e as { fatal?: boolean }).fatal || Date.now() > until) throw e;
+        if ((e as { fatal?: boolean }).fatal) throw e;
+        if (!until || (e as { cut?: boolean }).cut) {
+          until = Date.now() + 30_000;
+          wait = 200;
+        }
+        if (Date.now() > until) throw e;
         await new Promise((r) => setTimeout(r, wait));
       }
     }
