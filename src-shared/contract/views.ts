@@ -81,6 +81,9 @@ export const WorkerRowSchema = z.object({
   id: z.string(),
   name: z.string(),
   hostKind: z.string(),
+  /** Where an SSH or Docker worker runs, as main describes its host ("ssh me@box:22", "docker IMAGE");
+   *  null for this computer and remote agents. */
+  where: z.string().nullable(),
   status: z.string(),
   /** Why it is unhealthy (a failed probe, a dropped connection, missed heartbeats) or offline (removed
    *  from the kept workers); null otherwise. */

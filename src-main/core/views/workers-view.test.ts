@@ -39,6 +39,22 @@ describe('Workers view states', () => {
     expect(row(c, 'box')!.status).toBe('offline'); // nothing was marked
   });
 
+  it('says where a run’s own SSH or Docker worker runs, as a kept one’s; nothing for this computer', async () => {
+    const c = makeCore();
+    const port = await freePort();
+    launch(c, {
+      name: 'hosts', worker_specs: [
+        { id: 'run-ssh', name: 'run ssh', host: { kind: 'ssh', host: '127.0.0.1', port, user: 'nobody' } },
+        { id: 'run-ctr', name: 'run ctr', host: { kind: 'docker', image: 'localhost/worker:1' } },
+      ],
+      task_specs: [{ id: 't', name: 't', instructions: 'true' }],
+    });
+    await waitFor('the run’s workers to be listed', () => row(c, 'run-ssh') && row(c, 'run-ctr'), 10_000);
+    expect(row(c, 'run-ssh')!.where).toBe(`ssh nobody@127.0.0.1:${port}`);
+    expect(row(c, 'run-ctr')!.where).toBe('docker localhost/worker:1');
+    expect(row(c, 'local')!.where).toBeNull();
+  });
+
   it('a run’s own worker is run-ended once its run is over: its last heartbeat is the real one, and drain and retire are refused', async () => {
     const c = makeCore();
     const runId = launch(c, {

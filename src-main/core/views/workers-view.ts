@@ -4,6 +4,8 @@ import { ACTIVE_RUN_STATUSES_SQL } from '../../../src-shared/protocol/event-stat
 import { LOCAL_WORKER_ID } from '../fleet/engine';
 import type { Store } from '../store/open';
 import { workerState } from './worker-state';
+import { describeHost } from '../hosts/worker-registry';
+import type { FleetHostSpec } from '../../../src-shared/protocol/fleet';
 
 interface WorkerRecord {
   id: string; name: string; host: string; status: string; status_reason: string | null; capabilities: string; max_concurrent: number | null;
@@ -61,8 +63,9 @@ function stateOfRecord(w: WorkerRecord): WorkerState {
 }
 
 function toRow(w: WorkerRecord, nowMs: number, staleAfterMs: number): WorkerRow {
+  const host = JSON.parse(w.host) as FleetHostSpec | { kind: 'agent' };
   return {
-    id: w.id, name: w.name, hostKind: (JSON.parse(w.host) as { kind: string }).kind, status: w.status,
+    id: w.id, name: w.name, hostKind: host.kind, where: host.kind === 'ssh' || host.kind === 'docker' ? describeHost(host) : null, status: w.status,
     // A reason outlives its state in the row (a heartbeat only flips the status): shown while
     // unhealthy, or offline (only a kept worker the person removed goes offline with one).
     statusReason: w.status === 'unhealthy' || w.status === 'offline' ? w.status_reason : null,

@@ -62,8 +62,8 @@ export function WorkersTable({ workers, activity, owed }: {
                     )}
                   </span>
                   <span className="cell-sub worker-host" data-testid="worker-host"
-                    title={[hostLine(w.hostKind, keptTargets.get(w.id)), w.capabilities.length > 0 ? `Capabilities: ${w.capabilities.join(', ')}` : ''].filter(Boolean).join('\n')}>
-                    {hostLine(w.hostKind, keptTargets.get(w.id))}{w.capabilities.length > 0 ? ' · ' : ''}{w.capabilities.join(', ')}
+                    title={[hostLine(w.hostKind, keptTargets.get(w.id) ?? w.where ?? undefined), w.capabilities.length > 0 ? `Capabilities: ${w.capabilities.join(', ')}` : ''].filter(Boolean).join('\n')}>
+                    {hostLine(w.hostKind, keptTargets.get(w.id) ?? w.where ?? undefined)}{w.capabilities.length > 0 ? ' · ' : ''}{w.capabilities.join(', ')}
                   </span>
                   {shown.note && <span className="cell-sub worker-reason" data-testid="worker-reason" data-kind={shown.note.kind} title={shown.note.title ?? shown.note.text}>{shown.note.text}</span>}
                   {w.agent && (

@@ -8,7 +8,7 @@ const NOW = Date.parse('2026-12-02T16:10:00Z');
 const ago = (ms: number) => new Date(NOW - ms).toISOString();
 
 const worker = (w: Partial<WorkerRow>): WorkerRow => ({
-  id: 'box', name: 'box', hostKind: 'ssh', status: 'online', statusReason: null, capabilities: [], maxConcurrent: 2, running: 0,
+  id: 'box', name: 'box', hostKind: 'ssh', where: 'ssh box', status: 'online', statusReason: null, capabilities: [], maxConcurrent: 2, running: 0,
   lastHeartbeatAt: ago(3_000), cpuPercent: null, memoryMb: null, agent: null, state: 'online', stateSince: ago(3_000), ...w,
 });
 

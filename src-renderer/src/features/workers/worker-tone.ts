@@ -8,13 +8,13 @@ import type { Tone } from '../../ui/StatusPill';
 const HOST_LABELS: Record<string, string> = { local: 'This computer', ssh: 'SSH', docker: 'Docker', agent: 'Remote agent' };
 export const hostLabel = (kind: string): string => HOST_LABELS[kind] ?? kind;
 
-/** The line under a worker's name: its kind, and for a kept worker where it runs ("SSH ·
+/** The line under a worker's name: its kind, and for an SSH or Docker worker where it runs ("SSH ·
  *  me@box:22", "Docker · IMAGE at ssh://…"), from main's description of its host ("ssh me@box:22"),
  *  so two SSH workers are told apart at a glance. */
-export function hostLine(kind: string, keptTarget?: string): string {
+export function hostLine(kind: string, target?: string): string {
   const label = hostLabel(kind);
-  if (!keptTarget || kind === 'local') return label;
-  const where = keptTarget.startsWith(`${kind} `) ? keptTarget.slice(kind.length + 1) : keptTarget;
+  if (!target || kind === 'local') return label;
+  const where = target.startsWith(`${kind} `) ? target.slice(kind.length + 1) : target;
   return where ? `${label} · ${where}` : label;
 }
 
