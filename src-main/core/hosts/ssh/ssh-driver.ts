@@ -20,7 +20,7 @@ import { promisify } from 'node:util';
 import { LEFT_GROUP_CHECK_MS, OUTPUT_DRAIN_MS, type AttemptPlan, type AttemptSink, type HostCheck, type HostDriver, type HostProbe, type HostUsage, type UnrecordedSweep } from '../host-driver';
 import type { HostRef } from '../host-ref';
 import { parseSystemFacts, probeCommands, SYSTEM_FACTS } from '../probe-commands';
-import { HOST_LOAD, parseHostLoad } from './host-load';
+import { HOST_LOAD, HostLoadSampler } from './host-load';
 import { shellQuote as q } from '../shell-quote';
 import { endCarriersCommand, endLeftoversCommand, killGroup, reapGroupCommand } from './remote-groups';
 import type { SshConnection } from './ssh-connection';
@@ -45,6 +45,8 @@ const LOCAL_ONLY_ENV = new Set(['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'TMP
 export class SshDriver implements HostDriver {
   readonly kind = 'ssh' as const;
   readonly label: string;
+  /** The host's previous CPU counters, for the busy share between heartbeats. */
+  private readonly load = new HostLoadSampler();
   private home: Promise<string> | null = null;
   /** git's worktree and fetch bookkeeping in one remote repository, one change at a time. */
   private readonly repoQueues = new Map<string, Promise<unknown>>();
@@ -401,7 +403,7 @@ export class SshDriver implements HostDriver {
   async alive(): Promise<HostCheck> {
     try {
       const r = await this.conn.exec(HOST_LOAD, undefined, { wait: false, control: true });
-      return { kind: 'alive', usage: parseHostLoad(r.stdout.toString()) };
+      return { kind: 'alive', usage: this.load.read(r.stdout.toString()) };
     } catch (e) {
       if (e instanceof SessionsBusy) return { kind: 'skipped' };
       const why = (e as Error).message;
