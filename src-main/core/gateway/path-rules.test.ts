@@ -90,6 +90,28 @@ describe('path rules and folder reads', () => {
     expect(await asking).toMatchObject({ status: 'completed', output: 'hello\n' });
   });
 
+  it('an absolute path rule does not break the judging of searches', async () => {
+    const c = makeCore();
+    const dir = workdirWithSecret();
+    c.policy.saveRule({ id: 'no-ssh-keys', tool: 'read_file', path: '/home/*/.ssh/**', action: 'deny' }, 'test');
+    const scope = { kind: 'thread' as const, threadId: 'th', turnId: 'tu', workdir: dir };
+    const session = await c.tools.openAttempt({
+      scope: { kind: 'task', runId: 'run-abs', taskId: 't', attempt: 1, workdir: dir }, metadata: {}, env: {}, record: () => {},
+    });
+    const client = new Client({ name: 'test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(session.url)));
+    try {
+      const r = await client.callTool({ name: 'approval_prompt', arguments: { tool_name: 'Grep', input: { pattern: 'x', path: 'src' }, tool_use_id: 'toolu_a1' } });
+      expect(JSON.parse((r.content as Array<{ text: string }>)[0]!.text)).toMatchObject({ behavior: 'allow' });
+      const g = await client.callTool({ name: 'approval_prompt', arguments: { tool_name: 'Grep', input: { pattern: 'x', path: '/home/me/.ssh' }, tool_use_id: 'toolu_a2' } });
+      expect(JSON.parse((g.content as Array<{ text: string }>)[0]!.text)).toMatchObject({ behavior: 'deny' });
+    } finally {
+      await client.close();
+      session.close();
+    }
+    expect(await c.tools.invoke({ tool: 'exec_shell', arguments: { command: 'cat src/*' }, callId: 'a3', scope })).toMatchObject({ status: 'completed', output: 'export const a = 1;\n' });
+  });
+
   it('an allow rule covers a folder search only when it covers the whole folder', () => {
     const layers = [{ layer: 'user' as const, rules: [{ id: 'src-ok', tool: 'read_file', path: 'src/**', action: 'allow' as const }] }, { layer: 'default' as const, rules: DEFAULT_RULES.filter((r) => r.tool !== 'read_file') }];
     const grep = (p: string) => evaluatePolicy({ tool: 'read_file', path: p, folder: true, cwd: '/w' }, layers, 'untrusted');

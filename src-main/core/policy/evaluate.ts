@@ -120,6 +120,12 @@ function segmentsOf(p: string): string[] {
   return p === '.' || p === '' ? [] : p.split('/');
 }
 
+/** One segment of a pattern against one of a path; the empty segment before an absolute path's
+ *  first `/` is only itself (picomatch refuses an empty pattern). */
+function segmentMatches(pattern: string, segment: string): boolean {
+  return pattern === '' || segment === '' ? pattern === segment : globMatches(pattern, segment);
+}
+
 /** Could the pattern match a file inside (or at) this folder? Segment by segment: the folder's
  *  segments must each fit the pattern's, and the pattern must go on below the folder. */
 function reachesInto(pattern: string, folder: string): boolean {
@@ -130,7 +136,7 @@ function reachesInto(pattern: string, folder: string): boolean {
     const seg = ps[i];
     if (seg === undefined) return false;
     if (seg.includes('**')) return true;
-    if (!globMatches(seg, fs[i]!)) return false;
+    if (!segmentMatches(seg, fs[i]!)) return false;
   }
   return ps.length > fs.length;
 }
@@ -142,7 +148,7 @@ function coversFolder(pattern: string, folder: string): boolean {
   const base = pattern.slice(0, -3).split('/');
   const fs = segmentsOf(folder);
   if (base.some((b) => b.includes('**')) || fs.length < base.length) return false;
-  return base.every((b, i) => globMatches(b, fs[i]!));
+  return base.every((b, i) => segmentMatches(b, fs[i]!));
 }
 
 function pathMatches(rule: PolicyRule, pattern: string, call: PolicyCall): boolean {
