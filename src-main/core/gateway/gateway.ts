@@ -14,6 +14,7 @@ import type { EventBus } from '../bus';
 import type { Store } from '../store/open';
 import { DEFAULT_RULES } from '../policy/defaults';
 import { evaluateForRun } from '../policy/evaluate';
+import { realPathIn } from '../policy/real-path';
 import { readTaskPolicy, type TaskPolicy } from '../policy/task-policy';
 import type { ApprovalRecord, ApprovalStore, FinalState } from '../approvals/approval-store';
 import type { PolicySettings } from '../approvals/policy-settings';
@@ -48,6 +49,9 @@ export interface AttemptBinding {
   env: Record<string, string>;
   /** Appends events to the attempt's timeline (fenced by its lease). */
   record(events: EventPayload[]): void;
+  /** The attempt's files are on another machine (an SSH or Docker worker): the path rules judge
+   *  paths as written, since symlinks can only be followed where the files are. */
+  remoteFiles?: boolean;
 }
 
 /** A call's policy subject with the directory it runs in (on whichever machine runs it). */
@@ -322,9 +326,12 @@ export class ShoalToolGateway implements ToolGateway {
     const runPolicy = taskPolicy?.ok ? taskPolicy.policy : { rules: [] };
     const workspace = ctx.scope.kind === 'task' ? this.workspaceOf.get(ctx.scope.runId)?.workspace ?? null : ctx.scope.workdir;
     // The run's rules and mode only ever tighten the person's (see evaluateForRun).
+    // Where the files are here, a path is also judged where it really lands (`ln -s secrets s`,
+    // then a read of s/key, is a read of secrets/key); a remote agent's or worker's are not here.
+    const filesHere = !ctx.remote && !ctx.bound?.remoteFiles;
     const decision = evaluateForRun({
       tool: ctx.tool, command: call.command, cwd: call.cwd, workspace, ...(call.path !== undefined ? { path: call.path } : {}), ...(call.paths ? { paths: call.paths } : {}),
-      ...(call.folder ? { folder: true } : {}),
+      ...(call.folder ? { folder: true } : {}), ...(filesHere ? { root: ctx.scope.workdir, realPath: realPathIn(ctx.scope.workdir) } : {}),
     }, { rules: this.deps.policy.rules(), mode: options.mode }, { rules: runPolicy.rules, ...(runPolicy.mode ? { mode: runPolicy.mode } : {}) }, DEFAULT_RULES);
     const deferredKey = `${scopeKey(ctx.scope)}\u0000${ctx.callId}`;
     // The hook already recorded this call's precheck and handed the question on to the prompt tool.

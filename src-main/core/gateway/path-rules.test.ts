@@ -90,6 +90,70 @@ describe('path rules and folder reads', () => {
     expect(await asking).toMatchObject({ status: 'completed', output: 'hello\n' });
   });
 
+  it('a symlink the agent made inside its workdir does not get a read, search or write past a path rule', async () => {
+    const c = makeCore();
+    const dir = workdirWithSecret();
+    c.policy.saveRule(DENY_SECRETS, 'test');
+    c.policy.saveRule({ id: 'no-secret-writes', tool: 'write_file', path: 'secrets/**', action: 'deny' }, 'test');
+    fs.symlinkSync('secrets', path.join(dir, 's')); // what `ln -s secrets s` in the agent's shell leaves
+    fs.symlinkSync('../secrets/key.txt', path.join(dir, 'src', 'k'));
+    const session = await c.tools.openAttempt({
+      scope: { kind: 'task', runId: 'run-links', taskId: 't', attempt: 1, workdir: dir }, metadata: {},
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, record: () => {},
+    });
+    const client = new Client({ name: 'test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(session.url)));
+    let n = 0;
+    const ask = async (tool_name: string, input: Record<string, unknown>) => {
+      const r = await client.callTool({ name: 'approval_prompt', arguments: { tool_name, input, tool_use_id: `toolu_${++n}` } });
+      return JSON.parse((r.content as Array<{ text: string }>)[0]!.text) as { behavior: string; message?: string };
+    };
+    try {
+      for (const [tool, input] of [
+        ['Read', { file_path: path.join(dir, 's', 'key.txt') }], ['Read', { file_path: 's/key.txt' }], ['Read', { file_path: 'src/k' }],
+        ['Grep', { pattern: 'TOKEN', path: 's' }], ['Glob', { pattern: 's/*.txt' }], ['Write', { file_path: 's/new.txt', content: 'x' }],
+        ['Edit', { file_path: 's/key.txt', old_string: 'TOKEN', new_string: 'T' }], ['Bash', { command: 'cat s/key.txt' }],
+      ] as Array<[string, Record<string, unknown>]>) {
+        const v = await ask(tool, input);
+        expect(v, `${tool} ${JSON.stringify(input)}`).toMatchObject({ behavior: 'deny' });
+        expect(v.message).toContain('resolves to "secrets');
+      }
+      expect(await ask('Read', { file_path: 'src/a.ts' })).toMatchObject({ behavior: 'allow' });
+      expect(await ask('Grep', { pattern: 'TOKEN', path: 'src' })).toMatchObject({ behavior: 'allow' });
+    } finally {
+      await client.close();
+      session.close();
+    }
+    // The gateway's own read_file and shell, for a thread in the same folder.
+    const scope = { kind: 'thread' as const, threadId: 'th', turnId: 'tu', workdir: dir };
+    for (const [tool, args] of [['read_file', { path: 's/key.txt' }], ['read_file', { path: 'src/k' }], ['exec_shell', { command: 'cat s/key.txt' }]] as const) {
+      const out = await c.tools.invoke({ tool, arguments: { ...args }, callId: `l${++n}`, scope });
+      expect(out, JSON.stringify(args)).toMatchObject({ status: 'denied', matchedRule: 'tool=read_file path=secrets/**' });
+      expect(out.output).not.toContain('do-not-leak');
+    }
+    expect(await c.tools.invoke({ tool: 'read_file', arguments: { path: 'src/a.ts' }, callId: `l${++n}`, scope })).toMatchObject({ status: 'completed' });
+  });
+
+  it("an SSH or Docker worker's paths are judged as written: its files (and symlinks) are not on this computer", async () => {
+    const c = makeCore();
+    const dir = workdirWithSecret();
+    c.policy.saveRule(DENY_SECRETS, 'test');
+    fs.symlinkSync('secrets', path.join(dir, 's')); // here, not on the worker: says nothing about it
+    const session = await c.tools.openAttempt({
+      scope: { kind: 'task', runId: 'run-remote-files', taskId: 't', attempt: 1, workdir: dir }, metadata: {},
+      env: {}, record: () => {}, remoteFiles: true,
+    });
+    const client = new Client({ name: 'test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(session.url)));
+    try {
+      const r = await client.callTool({ name: 'approval_prompt', arguments: { tool_name: 'Read', input: { file_path: 's/key.txt' }, tool_use_id: 'toolu_r1' } });
+      expect(JSON.parse((r.content as Array<{ text: string }>)[0]!.text)).toMatchObject({ behavior: 'allow' });
+    } finally {
+      await client.close();
+      session.close();
+    }
+  });
+
   it('an absolute path rule does not break the judging of searches', async () => {
     const c = makeCore();
     const dir = workdirWithSecret();

@@ -10,6 +10,8 @@
 // Path rules judge file tools by their path; a call that reads a whole folder (Claude's Grep and
 // Glob: `folder`) is judged by every rule about a file inside it; `cat`, `head`, `tail`, `less`
 // and `more` in a shell command are judged by the path rules for read_file on each file they name.
+// Given a resolver (the files are here: real-path.ts), each path is judged as written and where it
+// really lands.
 //
 // What it can see: every simple command of a chain, pipeline, subshell or substitution; commands run
 // by shells (`sh -c`), eval, trap, find -exec and the wrappers listed in wrappers.ts (privilege
@@ -25,6 +27,7 @@ import path from 'node:path';
 import type { ApprovalMode, PolicyAction, PolicyDecision, PolicyLayer, PolicyRule, PolicyVerdict } from '../../../src-shared/contract/methods/policy';
 import { matchesPrefix, prefixSpecificity, prefixWords, proposedPrefix, shapeOf, type CommandShape } from './command-prefix';
 import { globMatches } from './glob';
+import type { RealPath } from './real-path';
 import { DYNAMIC_WORD, splitShell, type ShellSegment } from './shell-split';
 
 export interface PolicyCall {
@@ -43,6 +46,12 @@ export interface PolicyCall {
   cwd?: string;
   /** The folder the work belongs to (a run's workspace, a thread's folder). */
   workspace?: string | null;
+  /** The folder relative path rules are about (the workdir); the cwd when not given. */
+  root?: string;
+  /** Where an absolute path really lands (symlinks followed; see real-path.ts), when the call's
+   *  files are on this computer: each path is then judged as written and as resolved, and the
+   *  stricter verdict stands. */
+  realPath?: RealPath;
 }
 
 export interface RuleLayer {
@@ -112,8 +121,29 @@ function comparedPath(pattern: string, call: PolicyCall & { path: string }): str
   const p = normalized(call.path);
   const cwd = call.cwd ? normalized(call.cwd) : undefined;
   const abs = p.startsWith('/') ? p : cwd ? normalized(`${cwd}/${p}`) : p;
-  const rel = cwd && abs.startsWith(cwd === '/' ? '/' : cwd + '/') ? abs.slice(cwd === '/' ? 1 : cwd.length + 1) : abs === cwd ? '.' : p;
+  const root = call.root ? normalized(call.root) : cwd;
+  const rel = root && abs.startsWith(root === '/' ? '/' : root + '/') ? abs.slice(root === '/' ? 1 : root.length + 1) : abs === root ? '.' : p;
   return pattern.startsWith('/') ? abs : rel;
+}
+
+/** The other spelling of a path the rules judge: where it really lands, when that differs from
+ *  the path as written (a symlink on the way) and the files are here to tell. */
+function resolvedSpelling(call: PolicyCall, p: string): string | undefined {
+  if (!call.realPath) return undefined;
+  const n = normalized(p);
+  const cwd = call.cwd ? normalized(call.cwd) : undefined;
+  const abs = n.startsWith('/') ? n : cwd ? normalized(`${cwd}/${n}`) : undefined;
+  if (abs === undefined) return undefined;
+  const real = call.realPath(abs);
+  return real === undefined || normalized(real) === abs ? undefined : normalized(real);
+}
+
+/** How a resolved path is named to people: relative to the root when it is inside. */
+function shown(call: PolicyCall, abs: string): string {
+  const root = call.root ?? call.cwd;
+  if (!root) return abs;
+  const r = normalized(root);
+  return abs === r ? '.' : abs.startsWith(r + '/') ? abs.slice(r.length + 1) : abs;
 }
 
 function segmentsOf(p: string): string[] {
@@ -287,16 +317,20 @@ export function evaluatePolicy(call: PolicyCall, layers: readonly RuleLayer[], m
       let byPath = false;
       if (opaque === undefined && shape && FILE_READERS.has(shape.program)) {
         for (const file of readFiles(s.words)) {
-          const one: PolicyCall = { tool: 'read_file', path: file.path, folder: file.folder, ...(call.cwd ? { cwd: call.cwd } : {}), workspace: call.workspace ?? null };
-          const d = decideSubject(pathLayers, one, null);
-          if (!d || d.c.rule.action === 'allow') continue;
-          const fv = verdictFor(d, mode, `read_file on "${file.path}"`);
-          const fw = STRICTNESS[fv.action] * 2 + 1;
-          if (fw > weight) {
-            const how = file.folder ? `could read files under "${file.path}" (its path is only known when it runs)` : `reads "${file.path}"`;
-            v = { ...fv, reason: `${fv.reason} ${shape.program} ${how}, so the path rule judges it as a read_file.` };
-            weight = fw;
-            byPath = true;
+          const real = resolvedSpelling(call, file.path);
+          for (const spelled of real !== undefined ? [file.path, real] : [file.path]) {
+            const one: PolicyCall = { tool: 'read_file', path: spelled, folder: file.folder, ...(call.cwd ? { cwd: call.cwd } : {}), ...(call.root ? { root: call.root } : {}), workspace: call.workspace ?? null };
+            const d = decideSubject(pathLayers, one, null);
+            if (!d || d.c.rule.action === 'allow') continue;
+            const fv = verdictFor(d, mode, `read_file on "${file.path}"`);
+            const fw = STRICTNESS[fv.action] * 2 + 1;
+            if (fw > weight) {
+              const how = file.folder ? `could read files under "${file.path}" (its path is only known when it runs)` : `reads "${file.path}"`;
+              const link = spelled !== file.path ? ` "${file.path}" resolves to "${shown(call, spelled)}" (a symlink on the way).` : '';
+              v = { ...fv, reason: `${fv.reason} ${shape.program} ${how}, so the path rule judges it as a read_file.${link}` };
+              weight = fw;
+              byPath = true;
+            }
           }
         }
       }
@@ -319,14 +353,21 @@ export function evaluatePolicy(call: PolicyCall, layers: readonly RuleLayer[], m
   const files = call.paths && call.paths.length > 0 ? call.paths : call.path !== undefined ? [call.path] : [undefined];
   let decided: (PolicyVerdict & { weight: number }) | null = null;
   for (const file of files) {
-    const one: PolicyCall = { ...call, ...(file !== undefined ? { path: file } : {}) };
-    const c = decideSubject(compiled, one, null);
-    let v = verdictFor(c, mode, file !== undefined ? `${call.tool} on "${file}"` : call.tool);
-    if (call.folder && file !== undefined && c?.c.rule.path && v.action !== 'allow') {
-      v = { ...v, reason: `${v.reason} The call searches everything under "${file}", which can hold files this rule is about; search a folder that holds none of them.` };
+    const real = file !== undefined ? resolvedSpelling(call, file) : undefined;
+    for (const spelled of real !== undefined ? [file, real] : [file]) {
+      const one: PolicyCall = { ...call, ...(spelled !== undefined ? { path: spelled } : {}) };
+      const c = decideSubject(compiled, one, null);
+      // The resolved spelling only ever adds what a rule says about it: an allow for the real
+      // path does not loosen what the written one gets, and no rule means nothing there.
+      if (spelled !== file && (!c || c.c.rule.action === 'allow')) continue;
+      let v = verdictFor(c, mode, file !== undefined ? `${call.tool} on "${file}"` : call.tool);
+      if (spelled !== file) v = { ...v, reason: `${v.reason} "${file}" resolves to "${shown(call, spelled!)}" (a symlink on the way), and the rule judges where it lands.` };
+      if (call.folder && file !== undefined && c?.c.rule.path && v.action !== 'allow') {
+        v = { ...v, reason: `${v.reason} The call searches everything under "${file}", which can hold files this rule is about; search a folder that holds none of them.` };
+      }
+      const weight = STRICTNESS[v.action] * 2 + (c?.c.rule.action === v.action ? 1 : 0);
+      if (!decided || weight > decided.weight) decided = { ...v, weight };
     }
-    const weight = STRICTNESS[v.action] * 2 + (c?.c.rule.action === v.action ? 1 : 0);
-    if (!decided || weight > decided.weight) decided = { ...v, weight };
   }
   const { weight: _k, ...v } = decided!;
   return { ...v, mode, segments: [], proposedAmendment: [] };
