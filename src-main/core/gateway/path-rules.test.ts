@@ -154,6 +154,25 @@ describe('path rules and folder reads', () => {
     }
   });
 
+  it('the common shell reads of a denied file are refused and leak nothing', async () => {
+    const c = makeCore();
+    const dir = workdirWithSecret();
+    c.policy.saveRule(DENY_SECRETS, 'test');
+    const scope = { kind: 'thread' as const, threadId: 'th', turnId: 'tu', workdir: dir };
+    let n = 0;
+    const run = (command: string) => c.tools.invoke({ tool: 'exec_shell', arguments: { command }, callId: `r${++n}`, scope });
+    for (const command of ['cat < secrets/key.txt', 'cd secrets && cat key.txt', 'grep -r TOKEN secrets', 'rg TOKEN secrets', 'sed -n p secrets/key.txt',
+      'awk 1 secrets/key.txt', 'base64 secrets/key.txt', 'od -c secrets/key.txt', 'strings secrets/key.txt', 'cat -n secrets/key.txt',
+      'cp secrets/key.txt src/copy.txt', 'ln -s secrets s2', 'while read l; do echo "$l"; done < secrets/key.txt']) {
+      const out = await run(command);
+      expect(out, command).toMatchObject({ status: 'denied', matchedRule: 'tool=read_file path=secrets/**' });
+      expect(out.output).not.toContain('do-not-leak');
+    }
+    expect(fs.existsSync(path.join(dir, 'src', 'copy.txt'))).toBe(false);
+    expect(await run('sed -n 1p src/a.ts')).toMatchObject({ status: 'completed', output: 'export const a = 1;\n' });
+    expect(await run('grep -r const src')).toMatchObject({ status: 'completed' });
+  });
+
   it('an absolute path rule does not break the judging of searches', async () => {
     const c = makeCore();
     const dir = workdirWithSecret();

@@ -8,10 +8,10 @@
 // A run's policy only ever tightens (evaluateForRun): a spec may come from anyone.
 //
 // Path rules judge file tools by their path; a call that reads a whole folder (Claude's Grep and
-// Glob: `folder`) is judged by every rule about a file inside it; `cat`, `head`, `tail`, `less`
-// and `more` in a shell command are judged by the path rules for read_file on each file they name.
-// Given a resolver (the files are here: real-path.ts), each path is judged as written and where it
-// really lands.
+// Glob: `folder`) is judged by every rule about a file inside it; a shell command that names files
+// to read (`cat`, `sed`, `grep -r`, `cp`, `git show REV:PATH`, a `<` redirection, after a `cd`:
+// shell-reads.ts) is judged by the path rules for read_file on each. Given a resolver (the files
+// are here: real-path.ts), each path is judged as written and where it really lands.
 //
 // What it can see: every simple command of a chain, pipeline, subshell or substitution; commands run
 // by shells (`sh -c`), eval, trap, find -exec and the wrappers listed in wrappers.ts (privilege
@@ -28,6 +28,7 @@ import type { ApprovalMode, PolicyAction, PolicyDecision, PolicyLayer, PolicyRul
 import { matchesPrefix, prefixSpecificity, prefixWords, proposedPrefix, shapeOf, type CommandShape } from './command-prefix';
 import { globMatches } from './glob';
 import type { RealPath } from './real-path';
+import { namedReads, type NamedRead } from './shell-reads';
 import { DYNAMIC_WORD, splitShell, type ShellSegment } from './shell-split';
 
 export interface PolicyCall {
@@ -262,40 +263,19 @@ function opaqueVerdict(mode: ApprovalMode, subject: string, why: string): Policy
   return { ...base, action: 'ask', reason: `${reason} It needs approval.` };
 }
 
-/** Programs that print the files they are given: a path rule about those files judges them too. */
-const FILE_READERS = new Set(['cat', 'head', 'tail', 'less', 'more', 'tac', 'nl']);
-/** Their options that take the next word as a value (`head -n 5 f`): that word is no file. */
-const READER_VALUE_FLAGS = new Set(['-n', '-c', '--lines', '--bytes', '-s', '--sleep-interval', '--pid', '-p', '-x', '-b', '-h', '-y', '-z', '-j', '-o']);
-
-/** The files a reader segment names; a word only known when it runs (`secrets/*`, `$F`) is the
- *  folder its literal part names, read as a whole. */
-function readFiles(words: readonly string[]): Array<{ path: string; folder: boolean }> {
-  const out: Array<{ path: string; folder: boolean }> = [];
-  let operandsOnly = false;
-  for (let i = 1; i < words.length; i++) {
-    const w = words[i]!;
-    if (!operandsOnly && w === '--') {
-      operandsOnly = true;
-      continue;
-    }
-    if (!operandsOnly && w.startsWith('-') && w !== '-') {
-      if (READER_VALUE_FLAGS.has(w)) i++;
-      continue;
-    }
-    if (w === '-') continue;
-    if (!DYNAMIC_WORD.test(w)) {
-      out.push({ path: w, folder: false });
-      continue;
-    }
-    const literal: string[] = [];
-    for (const seg of w.split('/')) {
-      if (DYNAMIC_WORD.test(seg)) break;
-      literal.push(seg);
-    }
-    out.push({ path: literal.join('/') || (w.startsWith('/') ? '/' : '.'), folder: true });
-  }
-  return out;
+/** `cd secrets`, `pushd ../x`: the folder later segments may run in, relative to the call's cwd
+ *  (null: not a change of folder the policy can follow). */
+function cdTarget(words: readonly string[]): string | null {
+  const program = words[0];
+  if (program !== 'cd' && program !== 'pushd') return null;
+  const args = words.slice(1).filter((w) => !/^-[LPe@]+$/.test(w) && w !== '--');
+  const dir = args[0];
+  if (dir === undefined || dir === '-' || dir.startsWith('~') || DYNAMIC_WORD.test(dir)) return null;
+  return dir;
 }
+
+/** The most folders a command's `cd`s are followed into; past that each read is judged from these. */
+const MAX_CD_FOLDERS = 8;
 
 export function evaluatePolicy(call: PolicyCall, layers: readonly RuleLayer[], mode: ApprovalMode): PolicyDecision {
   const compiled = layers.map(compile);
@@ -304,35 +284,59 @@ export function evaluatePolicy(call: PolicyCall, layers: readonly RuleLayer[], m
     const parts = splitShell(command);
     // The path rules, for the files `cat` and its kind read.
     const pathLayers = compiled.map((l) => l.filter((c) => !!c.rule.path));
+    /** The folders (relative to the cwd) the segments so far may run in: `.` and every `cd` target. */
+    const folders: string[] = ['.'];
     const segments = (parts.length > 0 ? parts : [{ text: command.trim(), words: [] as string[] } as ShellSegment]).map((s) => {
       const shape = shapeOf(s.words);
       // `git $(echo push)`, `git {push,}`: the subcommand a rule would name is only known when it runs.
       const dynamicKey = shape?.key.slice(1).find((w) => DYNAMIC_WORD.test(w));
       const opaque = s.opaque ?? (dynamicKey !== undefined ? `its subcommand ${JSON.stringify(dynamicKey)} is only known when it runs` : undefined);
       const subject = opaque !== undefined ? JSON.stringify(s.text) : shape ? `"${shape.key.join(' ')}"` : 'an empty command';
-      const c = decideSubject(compiled, call, shape);
-      let v = verdictFor(c, mode, subject, opaque);
+      // `done < f`, `$(< f)`: no command of its own, only a file read (judged below).
+      const readOnly = s.words.length === 0 && (s.inputs?.length ?? 0) > 0;
+      const c = readOnly ? null : decideSubject(compiled, call, shape);
+      let v: PolicyVerdict = readOnly
+        ? { action: 'allow', matchedRule: null, ruleId: null, layer: null, reason: 'It runs no command of its own; it only reads through a redirection.' }
+        : verdictFor(c, mode, subject, opaque);
       // A rule that says exactly this outweighs a mode that turned an ask into a refusal.
-      let weight = STRICTNESS[v.action] * 2 + (c?.c.rule.action === v.action ? 1 : 0);
+      let weight = readOnly ? 0 : STRICTNESS[v.action] * 2 + (c?.c.rule.action === v.action ? 1 : 0);
       let byPath = false;
-      if (opaque === undefined && shape && FILE_READERS.has(shape.program)) {
-        for (const file of readFiles(s.words)) {
-          const real = resolvedSpelling(call, file.path);
-          for (const spelled of real !== undefined ? [file.path, real] : [file.path]) {
+      const reads: Array<NamedRead & { how: string }> = [];
+      if (opaque === undefined && shape) {
+        for (const r of namedReads(shape.program, s.words, shape.key)) {
+          reads.push({ ...r, how: r.path === '.' && r.folder ? 'reads everything under the folder it runs in (name a folder that holds none of the files the rule is about)' : r.folder ? `reads everything under "${r.path}"` : `reads "${r.path}"` });
+        }
+      }
+      for (const input of s.inputs ?? []) {
+        const r = DYNAMIC_WORD.test(input) ? { path: input, folder: true } : { path: input, folder: false };
+        reads.push({ ...r, how: `reads "${input}" through a < redirection` });
+      }
+      for (const file of reads) {
+        // A relative path is read from the call's folder, or from any folder a `cd` before it moved to.
+        const from = file.path.startsWith('/') ? [''] : folders;
+        for (const dir of from) {
+          const written = dir === '' || dir === '.' ? file.path : path.posix.join(dir, file.path);
+          const real = resolvedSpelling(call, written);
+          for (const spelled of real !== undefined ? [written, real] : [written]) {
             const one: PolicyCall = { tool: 'read_file', path: spelled, folder: file.folder, ...(call.cwd ? { cwd: call.cwd } : {}), ...(call.root ? { root: call.root } : {}), workspace: call.workspace ?? null };
             const d = decideSubject(pathLayers, one, null);
             if (!d || d.c.rule.action === 'allow') continue;
-            const fv = verdictFor(d, mode, `read_file on "${file.path}"`);
+            const fv = verdictFor(d, mode, `read_file on "${written}"`);
             const fw = STRICTNESS[fv.action] * 2 + 1;
             if (fw > weight) {
-              const how = file.folder ? `could read files under "${file.path}" (its path is only known when it runs)` : `reads "${file.path}"`;
-              const link = spelled !== file.path ? ` "${file.path}" resolves to "${shown(call, spelled)}" (a symlink on the way).` : '';
-              v = { ...fv, reason: `${fv.reason} ${shape.program} ${how}, so the path rule judges it as a read_file.${link}` };
+              const where = written !== file.path ? ` (after cd, that is "${written}")` : '';
+              const link = spelled !== written ? ` "${written}" resolves to "${shown(call, spelled)}" (a symlink on the way).` : '';
+              v = { ...fv, reason: `${fv.reason} ${shape?.program ?? 'It'} ${file.how}${where}, so the path rule judges it as a read_file.${link}` };
               weight = fw;
               byPath = true;
             }
           }
         }
+      }
+      const cd = cdTarget(s.words);
+      if (cd !== null && folders.length < MAX_CD_FOLDERS) {
+        const last = folders[folders.length - 1]!;
+        folders.push(cd.startsWith('/') ? path.posix.normalize(cd) : path.posix.join(last, cd));
       }
       return { command: s.text, words: s.words, opaque, weight, byPath, ...v };
     });
