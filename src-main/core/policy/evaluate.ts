@@ -278,6 +278,11 @@ function cdTarget(words: readonly string[]): string | null {
 const MAX_CD_FOLDERS = 8;
 
 export function evaluatePolicy(call: PolicyCall, layers: readonly RuleLayer[], mode: ApprovalMode): PolicyDecision {
+  if (call.realPath && !layers.some((l) => l.rules.some((r) => !!r.path))) {
+    // No rule is about a path: nothing to resolve (no file system call on this path).
+    const { realPath: _r, ...rest } = call;
+    call = rest;
+  }
   const compiled = layers.map(compile);
   if (call.tool === 'exec_shell') {
     const command = call.command ?? '';

@@ -36,6 +36,7 @@ beforeAll(() => {
   fs.symlinkSync('secrets/new-key', path.join(dir, 'dangling')); // writing to it creates secrets/new-key
   fs.symlinkSync(outside, path.join(dir, 'out')); // leaves the workdir
   fs.symlinkSync(dir, path.join(top, 'alias')); // the workdir reached through a symlink
+  fs.symlinkSync('loop', path.join(dir, 'loop')); // a link to itself
   RULES[2] = { id: 'no-outside-keys', tool: 'read_file', path: `${outside}/**`, action: 'deny' };
   layers = [{ layer: 'user', rules: RULES }, { layer: 'default', rules: DEFAULT_RULES }];
 });
@@ -68,6 +69,9 @@ describe('path rules follow symlinks where the files are', () => {
     expect(judge({ tool: 'read_file', path: 'src', folder: true })).toMatchObject({ action: 'allow' });
     expect(judge({ tool: 'write_file', path: 'src/new/b.ts' })).toMatchObject({ action: 'allow' });
     expect(judge({ tool: 'read_file', path: 'secrets/key' })).toMatchObject({ action: 'deny', ruleId: 'no-secrets' });
+    // Paths that cannot exist are judged as written, without an error.
+    expect(judge({ tool: 'read_file', path: 'loop/x' })).toMatchObject({ action: 'allow' });
+    expect(judge({ tool: 'write_file', path: 'src/a.ts/x' })).toMatchObject({ action: 'allow' });
   });
 
   it('a workdir reached through a symlink still compares relative rules to the workdir', () => {
@@ -83,11 +87,25 @@ describe('path rules follow symlinks where the files are', () => {
     expect(realPathIn(path.join(top, 'nowhere'))(path.join(top, 'nowhere', 's'))).toBeUndefined();
   });
 
-  it('resolving stays cheap: one realpath for an existing path', () => {
+  it('resolving stays cheap: one realpath for an existing path, no exception per missing folder', () => {
     const resolve = realPathIn(dir);
     const started = process.hrtime.bigint();
-    for (let i = 0; i < 2000; i++) resolve(path.join(dir, 's', 'key'));
-    const perCallUs = Number(process.hrtime.bigint() - started) / 1000 / 2000;
+    for (let i = 0; i < 2000; i++) {
+      resolve(path.join(dir, 's', 'key'));
+      resolve(path.join(dir, 'src', 'new', 'deeper', 'x.ts'));
+    }
+    const perCallUs = Number(process.hrtime.bigint() - started) / 1000 / 4000;
     expect(perCallUs).toBeLessThan(500);
+    expect(resolve(path.join(dir, 's', 'new', 'deeper', 'x.ts'))).toBe(path.join(dir, 'secrets', 'new', 'deeper', 'x.ts'));
+  });
+
+  it('with no rule about a path nothing is resolved', () => {
+    let asked = 0;
+    const realPath = (p: string) => (asked++, p);
+    evaluatePolicy({ tool: 'read_file', path: 's/key', cwd: dir, realPath }, [{ layer: 'default', rules: DEFAULT_RULES }], 'on-request');
+    evaluatePolicy({ tool: 'exec_shell', command: 'cat s/key', cwd: dir, realPath }, [{ layer: 'default', rules: DEFAULT_RULES }], 'on-request');
+    expect(asked).toBe(0);
+    evaluatePolicy({ tool: 'read_file', path: 's/key', cwd: dir, realPath }, layers, 'on-request');
+    expect(asked).toBe(1);
   });
 });

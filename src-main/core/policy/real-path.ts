@@ -35,18 +35,30 @@ function tryReal(p: string): string | null {
 }
 
 function landsAt(p: string, depth: number): string {
-  const real = tryReal(p);
-  if (real !== null) return real;
+  return tryReal(p) ?? walk(p, depth);
+}
+
+/** A path realpath could not resolve: not there (yet), or a dangling or looping link. Its folder
+ *  resolved, then the name in it (a link: where it points). lstat without throwing, since an
+ *  exception per missing level would cost more than the syscalls. */
+function walk(p: string, depth: number): string {
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.lstatSync(p, { throwIfNoEntry: false });
+  } catch {
+    st = undefined; // under a file (ENOTDIR) or a looping link (ELOOP): nothing there
+  }
+  if (st && !st.isSymbolicLink()) return tryReal(p) ?? p;
   const parent = path.dirname(p);
   if (parent === p) return p;
-  const realParent = landsAt(parent, depth);
-  const here = path.join(realParent, path.basename(p));
-  if (depth >= 40) return here;
-  let link: string | null = null;
+  const folder = walk(parent, depth);
+  const here = path.join(folder, path.basename(p));
+  if (!st || depth >= 40) return here;
+  let target: string;
   try {
-    link = fs.readlinkSync(here); // a dangling (or looping) symlink: where a write to it goes
+    target = fs.readlinkSync(p);
   } catch {
-    return here; // it does not exist (yet)
+    return here;
   }
-  return landsAt(path.resolve(realParent, link), depth + 1);
+  return landsAt(path.resolve(folder, target), depth + 1);
 }
