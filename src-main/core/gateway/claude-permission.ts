@@ -28,6 +28,8 @@ export interface PolicySubject {
   /** The policy tool: exec_shell, read_file, write_file, apply_patch, `<server>__<tool>`, … */
   tool: string;
   command: string;
+  /** The folder a shell command runs in, when it is not the workdir. */
+  cwd?: string;
   path?: string;
   /** The path is a folder the call reads as a whole (Grep, Glob): every path rule about a file
    *  inside it applies. */
@@ -35,14 +37,20 @@ export interface PolicySubject {
   diff: string | null;
 }
 
-/** null: a tool that needs no judging. */
-export function subjectOf(toolName: string, input: Record<string, unknown>, workdir: string): PolicySubject | null {
+/** null: a tool that needs no judging. `shellCwd`: the folder Claude's shell is in (a `cd` in one
+ *  Bash call carries to the next); Codex's commands name theirs as `cwd`. */
+export function subjectOf(toolName: string, input: Record<string, unknown>, workdir: string, shellCwd?: string): PolicySubject | null {
   if (INTERNAL.has(toolName)) return null;
   const s = (k: string): string | undefined => (typeof input[k] === 'string' ? (input[k] as string) : undefined);
   switch (toolName) {
     case 'Bash':
     case 'exec_shell':
-      return { tool: 'exec_shell', command: s('command') ?? '', diff: null };
+    {
+      // Judged from the folder it runs in (`cat key` there reads that folder's key); path rules
+      // stay about the workdir.
+      const dir = shellCwd ?? s('cwd');
+      return { tool: 'exec_shell', command: s('command') ?? '', ...(dir ? { cwd: path.resolve(workdir, dir) } : {}), diff: null };
+    }
     case 'Read':
     case 'NotebookRead':
     case 'LS': {

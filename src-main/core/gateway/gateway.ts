@@ -117,6 +117,9 @@ export class ShoalToolGateway implements ToolGateway {
   /** Calls the PreToolUse hook answered "ask": their precheck is in the timeline already, and the
    *  permission prompt tool, asked next under the same tool_use_id, does the waiting. */
   private readonly deferred = new Set<string>();
+  /** Where Claude's shell was when its hook deferred a Bash call: the prompt tool's question, which
+   *  does not say, is judged from there too. */
+  private readonly deferredCwd = new Map<string, string>();
   private readonly processes: ProcessRegistry;
   private readonly http: GatewayHttpServer;
   private readonly workspaceOf;
@@ -241,11 +244,17 @@ export class ShoalToolGateway implements ToolGateway {
 
   /** The policy's verdict on a call the caller will run itself (Claude Code's own tools, the shell
    *  client). Same precheck, approval and lifecycle as invoke(), without the dispatch. */
-  async authorizeForCaller(bound: Bound, toolName: string, input: Record<string, unknown>, callId: string, signal?: AbortSignal, door: CallerDoor = 'permission_prompt'): Promise<CallerVerdict> {
-    const subject = subjectOf(toolName, input, bound.scope.workdir);
+  async authorizeForCaller(bound: Bound, toolName: string, input: Record<string, unknown>, callId: string, signal?: AbortSignal, door: CallerDoor = 'permission_prompt', shellCwd?: string): Promise<CallerVerdict> {
+    const key = `${bound.key}\u0000${callId}`;
+    const cwd = shellCwd ?? (door === 'permission_prompt' ? this.deferredCwd.get(key) : undefined);
+    this.deferredCwd.delete(key);
+    const subject = subjectOf(toolName, input, bound.scope.workdir, cwd);
     if (!subject) return { behavior: 'allow', updatedInput: input };
-    const verdict = await this.judgeSubject(bound, { ...subject, cwd: bound.scope.workdir }, callId, stringArg(input, 'description') ?? stringArg(input, 'reason'), signal, door);
-    if (verdict.ask !== undefined) return { behavior: 'ask', reason: verdict.ask };
+    const verdict = await this.judgeSubject(bound, { ...subject, cwd: subject.cwd ?? bound.scope.workdir }, callId, stringArg(input, 'description') ?? stringArg(input, 'reason'), signal, door);
+    if (verdict.ask !== undefined) {
+      if (cwd !== undefined) this.deferredCwd.set(key, cwd);
+      return { behavior: 'ask', reason: verdict.ask };
+    }
     return verdict.allowed ? { behavior: 'allow', updatedInput: input } : { behavior: 'deny', message: verdict.message, ...(verdict.interrupt ? { interrupt: true } : {}) };
   }
 
@@ -308,7 +317,7 @@ export class ShoalToolGateway implements ToolGateway {
     });
     if (input.tool_name.startsWith(`mcp__${GATEWAY_SERVER_NAME}__`)) return answer('allow', 'judged by the gateway when called');
     const callId = input.tool_use_id ?? `call-${crypto.randomUUID()}`;
-    const verdict = await this.authorizeForCaller(bound, input.tool_name, input.tool_input, callId, signal, input.tool_use_id ? 'hook' : 'permission_prompt');
+    const verdict = await this.authorizeForCaller(bound, input.tool_name, input.tool_input, callId, signal, input.tool_use_id ? 'hook' : 'permission_prompt', input.cwd);
     if (verdict.behavior === 'ask') return { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'ask', permissionDecisionReason: verdict.reason } };
     return verdict.behavior === 'allow' ? answer('allow', "allowed by Shoal's exec policy") : answer('deny', verdict.message);
   }
@@ -331,7 +340,8 @@ export class ShoalToolGateway implements ToolGateway {
     const filesHere = !ctx.remote && !ctx.bound?.remoteFiles;
     const decision = evaluateForRun({
       tool: ctx.tool, command: call.command, cwd: call.cwd, workspace, ...(call.path !== undefined ? { path: call.path } : {}), ...(call.paths ? { paths: call.paths } : {}),
-      ...(call.folder ? { folder: true } : {}), ...(filesHere ? { root: ctx.scope.workdir, realPath: realPathIn(ctx.scope.workdir) } : {}),
+      // Relative path rules are about the workdir, also for a command run in a folder inside it.
+      ...(call.folder ? { folder: true } : {}), root: ctx.scope.workdir, ...(filesHere ? { realPath: realPathIn(ctx.scope.workdir) } : {}),
     }, { rules: this.deps.policy.rules(), mode: options.mode }, { rules: runPolicy.rules, ...(runPolicy.mode ? { mode: runPolicy.mode } : {}) }, DEFAULT_RULES);
     const deferredKey = `${scopeKey(ctx.scope)}\u0000${ctx.callId}`;
     // The hook already recorded this call's precheck and handed the question on to the prompt tool.
@@ -510,6 +520,7 @@ export class ShoalToolGateway implements ToolGateway {
     this.sessionAllowed.delete(bound.key);
     this.recordedCalls.forgetAttempt(bound.scope.runId, bound.scope.taskId, bound.scope.attempt);
     for (const k of [...this.deferred]) if (k.startsWith(`${bound.key}\u0000`)) this.deferred.delete(k);
+    for (const k of [...this.deferredCwd.keys()]) if (k.startsWith(`${bound.key}\u0000`)) this.deferredCwd.delete(k);
     if (!this.deps.store.db.open) return;
     const { runId, taskId, attempt } = bound.scope;
     let closed = 0;

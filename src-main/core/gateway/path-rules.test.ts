@@ -169,6 +169,9 @@ describe('path rules and folder reads', () => {
       expect(out.output).not.toContain('do-not-leak');
     }
     expect(fs.existsSync(path.join(dir, 'src', 'copy.txt'))).toBe(false);
+    // Run in a folder inside the workdir: the rule is still about the workdir's secrets/.
+    const inSecrets = await c.tools.invoke({ tool: 'exec_shell', arguments: { command: 'cat key.txt', cwd: 'secrets' }, callId: `r${++n}`, scope });
+    expect(inSecrets).toMatchObject({ status: 'denied', matchedRule: 'tool=read_file path=secrets/**' });
     expect(await run('sed -n 1p src/a.ts')).toMatchObject({ status: 'completed', output: 'export const a = 1;\n' });
     expect(await run('grep -r const src')).toMatchObject({ status: 'completed' });
   });
