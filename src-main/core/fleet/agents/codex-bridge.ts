@@ -211,10 +211,9 @@ export function codexBridgeMain(settings: CodexBridgeSettings): void {
       if (msg.method === 'item/commandExecution/requestApproval') {
         const command = unwrap(String(p.command ?? ''));
         // Codex runs a command in the folder it names (its `workdir`), and `cat key` there reads
-        // that folder's key: the gateway judges it as `cd FOLDER && …`, so the path rules see where.
-        const cwd = typeof p.cwd === 'string' && p.cwd !== '' ? path.resolve(workdir, p.cwd) : workdir;
-        const judged = cwd === path.resolve(workdir) ? command : `cd '${cwd.replace(/'/g, `'\\''`)}' && ${command}`;
-        const verdict = await askGateway('exec_shell', { command: judged, ...(typeof p.reason === 'string' ? { reason: p.reason } : {}) }, `codex-${itemId}${p.approvalId ? `-${String(p.approvalId)}` : ''}`);
+        // that folder's key: the gateway judges it from there.
+        const cwd = typeof p.cwd === 'string' && p.cwd !== '' ? { cwd: path.resolve(workdir, p.cwd) } : {};
+        const verdict = await askGateway('exec_shell', { command, ...cwd, ...(typeof p.reason === 'string' ? { reason: p.reason } : {}) }, `codex-${itemId}${p.approvalId ? `-${String(p.approvalId)}` : ''}`);
         const decision = decisionOf(verdict);
         print({ method: 'shoal/approval', params: { itemId, kind: 'command', subject: command, decision, ...(verdict.message ? { message: verdict.message } : {}) } });
         send({ id: msg.id, result: { decision } });

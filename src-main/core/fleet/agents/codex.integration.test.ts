@@ -98,7 +98,7 @@ describe('Codex under Shoal policy', () => {
     expect(seen).not.toContain('the-launch-code-5678');
     expect(JSON.stringify(cli.model.agentRequests().at(-1)!.body)).toContain('Shoal declined the command `cat key`');
     // The person sees where it would have run.
-    expect(gatewayEvents(c, runId).some((e) => JSON.stringify(e).includes("/secrets' && cat key"))).toBe(true);
+    expect(gatewayEvents(c, runId).some((e) => e.kind === 'tool' && e.phase === 'precheck' && JSON.stringify(e).includes('/secrets"'))).toBe(true);
     expect(gatewayEvents(c, runId).some((e) => e.kind === 'approval' && e.phase === 'denied')).toBe(true);
   });
 
