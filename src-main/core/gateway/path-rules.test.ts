@@ -8,6 +8,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RULES } from '../policy/defaults';
+import { hookUrlOf } from './endpoints';
 import { evaluatePolicy } from '../policy/evaluate';
 import type { PolicyRule } from '../../../src-shared/contract/methods/policy';
 import { tempDir } from '../test-support/temp-core';
@@ -196,6 +197,35 @@ describe('path rules and folder reads', () => {
       session.close();
     }
     expect(await c.tools.invoke({ tool: 'exec_shell', arguments: { command: 'cat src/*' }, callId: 'a3', scope })).toMatchObject({ status: 'completed', output: 'export const a = 1;\n' });
+  });
+
+  it("Claude's file tools take a relative path from the folder its shell is in", async () => {
+    const c = makeCore();
+    const dir = workdirWithSecret();
+    c.policy.saveRule(DENY_SECRETS, 'test');
+    const session = await c.tools.openAttempt({
+      scope: { kind: 'task', runId: 'run-hook-cwd', taskId: 't', attempt: 1, workdir: dir }, metadata: {}, env: {}, record: () => {},
+    });
+    const hookUrl = hookUrlOf(session.url);
+    let n = 0;
+    const hook = async (tool_name: string, tool_input: Record<string, unknown>, cwd: string) => {
+      const r = await fetch(hookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tool_name, tool_input, tool_use_id: `toolu_h${++n}`, cwd }) });
+      return ((await r.json()) as { hookSpecificOutput: { permissionDecision: string } }).hookSpecificOutput.permissionDecision;
+    };
+    try {
+      const secrets = path.join(dir, 'secrets');
+      expect(await hook('Bash', { command: 'cat key.txt' }, secrets)).toBe('deny');
+      expect(await hook('Read', { file_path: 'key.txt' }, secrets)).toBe('deny');
+      expect(await hook('Grep', { pattern: 'TOKEN' }, secrets)).toBe('deny');
+      expect(await hook('Write', { file_path: 'new.txt', content: 'x' }, secrets)).toBe('allow'); // no write rule here
+      // From src, a search of its own folder holds no secrets; the same names from the workdir do.
+      const src = path.join(dir, 'src');
+      expect(await hook('Grep', { pattern: 'TOKEN' }, src)).toBe('allow');
+      expect(await hook('Bash', { command: 'cat a.ts' }, src)).toBe('allow');
+      expect(await hook('Grep', { pattern: 'TOKEN' }, dir)).toBe('deny');
+    } finally {
+      session.close();
+    }
   });
 
   it('an allow rule covers a folder search only when it covers the whole folder', () => {
