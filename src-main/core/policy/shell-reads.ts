@@ -27,7 +27,35 @@ const OPERAND_READERS: Record<string, readonly string[]> = {
   paste: ['-d', '--delimiters'], fold: ['-w', '--width'], fmt: ['-w', '--width', '-p'], rev: [], expand: ['-t'], unexpand: ['-t'],
   diff: ['-U', '-C', '-I', '-x', '-X', '--label', '-L'], cmp: ['-i', '-n', '--ignore-initial', '--bytes'],
   iconv: ['-f', '-t', '-o', '--from-code', '--to-code', '--output'],
+  comm: [], join: ['-a', '-e', '-j', '-o', '-t', '-v', '-1', '-2'], pr: ['-h', '-l', '-w', '-o', '-N', '-s'], column: ['-s', '-c', '-t', '-o', '-N'],
+  shuf: ['-n', '-o', '--head-count', '--output', '--random-source'], split: ['-a', '-b', '-C', '-l', '-n', '-t'],
+  // `. secrets/env` / `source secrets/env`: the shell reads the file (and may echo what it set).
+  source: [], '.': [],
 };
+
+/** Options of curl and wget that send a file's contents somewhere: `-d @FILE`, `-F f=@FILE`,
+ *  `-T FILE`, `--post-file=FILE`. */
+const UPLOAD_VALUES = new Set(['-d', '--data', '--data-binary', '--data-ascii', '--data-urlencode', '--json', '-F', '--form', '--form-string', '-T', '--upload-file', '--post-file', '--body-file', '-K', '--config', '--cert', '--key']);
+
+function uploads(words: readonly string[]): NamedRead[] {
+  const reads: NamedRead[] = [];
+  const named = (flag: string, value: string): void => {
+    if (!UPLOAD_VALUES.has(flag) || flag === '--form-string') return;
+    // -T/--upload-file/--post-file/--body-file/-K/--cert/--key name the file; the data options
+    // read one only when the value (or a form field's) starts with @ (or < for -F).
+    const direct = ['-T', '--upload-file', '--post-file', '--body-file', '-K', '--config', '--cert', '--key'].includes(flag);
+    const m = direct ? [value, value] : /^(?:[^=@<]*=)?[@<](.+?)(?:;.*)?$/.exec(value);
+    if (m && m[1] && m[1] !== '-') reads.push(operand(m[1], false));
+  };
+  for (let i = 1; i < words.length; i++) {
+    const w = words[i]!;
+    const eq = w.startsWith('--') ? w.indexOf('=') : -1;
+    if (eq > 0) named(w.slice(0, eq), w.slice(eq + 1));
+    else if (UPLOAD_VALUES.has(w) && i + 1 < words.length) named(w, words[++i]!);
+    else if (/^-[dFT]./.test(w)) named(w.slice(0, 2), w.slice(2));
+  }
+  return reads;
+}
 
 /** Programs that copy, link or pack what they are given: each operand is read as a whole. */
 const COPIERS: Record<string, readonly string[]> = {
@@ -138,6 +166,8 @@ export function namedReads(program: string, words: readonly string[], key: reado
     // run a script: a path rule about that file judges it too.
     return [...reads, ...scriptFiles.map((w) => operand(w, false))];
   }
+  if (program === 'curl' || program === 'wget') return uploads(words);
+  if (program === 'dd') return words.slice(1).filter((w) => w.startsWith('if=')).map((w) => operand(w.slice(3), false));
   if (program === 'git' && key[1] !== undefined && GIT_READERS.has(key[1])) {
     const at = words.indexOf(key[1]);
     const rest = words.slice(at + 1);
