@@ -35,18 +35,18 @@ export class AgentGateway {
     const secret = crypto.randomBytes(24).toString('hex');
     const stop = new AbortController();
     const workdir = binding.scope.workdir;
-    const ask = async (toolName: string, input: Record<string, unknown>, callId: string, signal: AbortSignal): Promise<RemoteVerdict | null> => {
-      const subject = subjectOf(toolName, input, workdir);
+    const ask = async (toolName: string, input: Record<string, unknown>, callId: string, signal: AbortSignal, shellCwd?: string): Promise<RemoteVerdict | null> => {
+      const subject = subjectOf(toolName, input, workdir, shellCwd);
       if (!subject) return null;
       const reason = typeof input.description === 'string' ? input.description : typeof input.reason === 'string' ? input.reason : null;
-      return this.judgment(ref, callId, { ...subject, cwd: workdir }, reason, AbortSignal.any([signal, stop.signal]));
+      return this.judgment(ref, callId, { ...subject, cwd: subject.cwd ?? workdir }, reason, AbortSignal.any([signal, stop.signal]));
     };
     this.scopes.set(secret, {
       listTools: () => [APPROVAL_TOOL_DESCRIPTOR],
       preToolUse: async (input, signal): Promise<PreToolUseAnswer> => {
         const answer = (permissionDecision: 'allow' | 'deny', permissionDecisionReason: string): PreToolUseAnswer => ({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision, permissionDecisionReason } });
         if (input.tool_name.startsWith(`mcp__${GATEWAY_SERVER_NAME}__`)) return answer('allow', 'judged by the gateway when called');
-        const verdict = await ask(input.tool_name, input.tool_input, input.tool_use_id ?? `call-${crypto.randomUUID()}`, signal);
+        const verdict = await ask(input.tool_name, input.tool_input, input.tool_use_id ?? `call-${crypto.randomUUID()}`, signal, input.cwd);
         return !verdict || verdict.allowed ? answer('allow', "allowed by Shoal's exec policy") : answer('deny', verdict.message);
       },
       callTool: async (name, args, extra): Promise<McpCallResult> => {

@@ -28,6 +28,8 @@ export interface PolicySubject {
   /** The policy tool: exec_shell, read_file, write_file, apply_patch, `<server>__<tool>`, … */
   tool: string;
   command: string;
+  /** The folder a shell command runs in, when it is not the workdir. */
+  cwd?: string;
   path?: string;
   /** The path is a folder the call reads as a whole (Grep, Glob): every path rule about a file
    *  inside it applies. */
@@ -35,18 +37,28 @@ export interface PolicySubject {
   diff: string | null;
 }
 
-/** null: a tool that needs no judging. */
-export function subjectOf(toolName: string, input: Record<string, unknown>, workdir: string): PolicySubject | null {
+/** null: a tool that needs no judging. `shellCwd`: the folder Claude's shell is in (a `cd` in one
+ *  Bash call carries to the next); Codex's commands name theirs as `cwd`. */
+export function subjectOf(toolName: string, input: Record<string, unknown>, workdir: string, shellCwd?: string): PolicySubject | null {
   if (INTERNAL.has(toolName)) return null;
   const s = (k: string): string | undefined => (typeof input[k] === 'string' ? (input[k] as string) : undefined);
+  // Claude's file tools take a relative path (and Grep and Glob their default folder) from where its
+  // shell is, when that is not the workdir.
+  const shellDir = shellCwd !== undefined && path.resolve(workdir, shellCwd) !== path.resolve(workdir) ? path.resolve(workdir, shellCwd) : null;
+  const at = (p: string): string => (shellDir && p !== '' && !p.startsWith('/') ? path.join(shellDir, p) : p);
   switch (toolName) {
     case 'Bash':
     case 'exec_shell':
-      return { tool: 'exec_shell', command: s('command') ?? '', diff: null };
+    {
+      // Judged from the folder it runs in (`cat key` there reads that folder's key); path rules
+      // stay about the workdir.
+      const dir = shellCwd ?? s('cwd');
+      return { tool: 'exec_shell', command: s('command') ?? '', ...(dir ? { cwd: path.resolve(workdir, dir) } : {}), diff: null };
+    }
     case 'Read':
     case 'NotebookRead':
     case 'LS': {
-      const p = s('file_path') ?? s('notebook_path') ?? s('path') ?? '.';
+      const p = at(s('file_path') ?? s('notebook_path') ?? s('path') ?? '.');
       return { tool: 'read_file', command: `${toolName} ${s('pattern') ?? p}`.trim(), path: p, diff: null };
     }
     case 'Glob':
@@ -54,18 +66,18 @@ export function subjectOf(toolName: string, input: Record<string, unknown>, work
       // A search reads (Grep) or lists (Glob) everything under its folder, so it is judged as that
       // folder read as a whole: a rule denying secrets/** denies a Grep of "." too. Glob's pattern
       // narrows the folder by its literal leading part (`src/**/*.ts` searches src).
-      const base = s('path') ?? '.';
+      const base = at(s('path') ?? '.');
       const pattern = s('pattern') ?? '';
       const p = toolName !== 'Glob' ? base : pattern.startsWith('/') ? literalDir(pattern) || '/' : path.posix.join(base, literalDir(pattern));
       return { tool: 'read_file', command: `${toolName} ${s('pattern') ?? p}`.trim(), path: p, folder: true, diff: null };
     }
     case 'Write': {
-      const p = s('file_path') ?? '';
+      const p = at(s('file_path') ?? '');
       return { tool: 'write_file', command: `write_file ${p}`, path: p, diff: fileDiff(workdir, p, () => s('content') ?? '') };
     }
     case 'Edit':
     case 'MultiEdit': {
-      const p = s('file_path') ?? '';
+      const p = at(s('file_path') ?? '');
       const edits = toolName === 'Edit' ? [input] : (Array.isArray(input.edits) ? (input.edits as Array<Record<string, unknown>>) : []);
       return { tool: 'write_file', command: `write_file ${p}`, path: p, diff: fileDiff(workdir, p, (before) => applyEdits(before ?? '', edits)) };
     }

@@ -14,6 +14,7 @@ import type { EventBus } from '../bus';
 import type { Store } from '../store/open';
 import { DEFAULT_RULES } from '../policy/defaults';
 import { evaluateForRun } from '../policy/evaluate';
+import { realPathIn } from '../policy/real-path';
 import { readTaskPolicy, type TaskPolicy } from '../policy/task-policy';
 import type { ApprovalRecord, ApprovalStore, FinalState } from '../approvals/approval-store';
 import type { PolicySettings } from '../approvals/policy-settings';
@@ -57,6 +58,9 @@ export interface AttemptBinding {
   env: Record<string, string>;
   /** Appends events to the attempt's timeline (fenced by its lease). */
   record(events: EventPayload[]): void;
+  /** The attempt's files are on another machine (an SSH or Docker worker): the path rules judge
+   *  paths as written, since symlinks can only be followed where the files are. */
+  remoteFiles?: boolean;
 }
 
 /** A call's policy subject with the directory it runs in (on whichever machine runs it). */
@@ -144,6 +148,9 @@ export class ShoalToolGateway implements ToolGateway {
   private readonly deferred = new Set<string>();
   /** Calls waiting for a person (and, for a grace, those just answered), by scope and call id. */
   private readonly calls = new Map<string, CallWait>();
+  /** Where Claude's shell was when its hook deferred a Bash call: the prompt tool's question, which
+   *  does not say, is judged from there too. */
+  private readonly deferredCwd = new Map<string, string>();
   private readonly processes: ProcessRegistry;
   private readonly http: GatewayHttpServer;
   private readonly workspaceOf;
@@ -269,11 +276,17 @@ export class ShoalToolGateway implements ToolGateway {
   /** The policy's verdict on a call the caller will run itself (Claude Code's own tools, the shell
    *  client). Same precheck, approval and lifecycle as invoke(), without the dispatch. */
   async authorizeForCaller(bound: Bound, toolName: string, input: Record<string, unknown>, callId: string, signal?: AbortSignal, door: CallerDoor = 'permission_prompt',
-    connection?: AbortSignal): Promise<CallerVerdict> {
-    const subject = subjectOf(toolName, input, bound.scope.workdir);
+    opts: { connection?: AbortSignal; shellCwd?: string | undefined } = {}): Promise<CallerVerdict> {
+    const key = `${bound.key}\u0000${callId}`;
+    const cwd = opts.shellCwd ?? (door === 'permission_prompt' ? this.deferredCwd.get(key) : undefined);
+    this.deferredCwd.delete(key);
+    const subject = subjectOf(toolName, input, bound.scope.workdir, cwd);
     if (!subject) return { behavior: 'allow', updatedInput: input };
-    const verdict = await this.judgeSubject(bound, { ...subject, cwd: bound.scope.workdir }, callId, stringArg(input, 'description') ?? stringArg(input, 'reason'), signal, door, false, connection);
-    if (verdict.ask !== undefined) return { behavior: 'ask', reason: verdict.ask };
+    const verdict = await this.judgeSubject(bound, { ...subject, cwd: subject.cwd ?? bound.scope.workdir }, callId, stringArg(input, 'description') ?? stringArg(input, 'reason'), signal, door, false, opts.connection);
+    if (verdict.ask !== undefined) {
+      if (cwd !== undefined) this.deferredCwd.set(key, cwd);
+      return { behavior: 'ask', reason: verdict.ask };
+    }
     return verdict.allowed ? { behavior: 'allow', updatedInput: input } : { behavior: 'deny', message: verdict.message, ...(verdict.interrupt ? { interrupt: true } : {}) };
   }
 
@@ -338,7 +351,7 @@ export class ShoalToolGateway implements ToolGateway {
     });
     if (input.tool_name.startsWith(`mcp__${GATEWAY_SERVER_NAME}__`)) return answer('allow', 'judged by the gateway when called');
     const callId = input.tool_use_id ?? `call-${crypto.randomUUID()}`;
-    const verdict = await this.authorizeForCaller(bound, input.tool_name, input.tool_input, callId, signal, input.tool_use_id ? 'hook' : 'permission_prompt');
+    const verdict = await this.authorizeForCaller(bound, input.tool_name, input.tool_input, callId, signal, input.tool_use_id ? 'hook' : 'permission_prompt', { shellCwd: input.cwd });
     if (verdict.behavior === 'ask') return { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'ask', permissionDecisionReason: verdict.reason } };
     return verdict.behavior === 'allow' ? answer('allow', "allowed by Shoal's exec policy") : answer('deny', verdict.message);
   }
@@ -356,9 +369,13 @@ export class ShoalToolGateway implements ToolGateway {
     const runPolicy = taskPolicy?.ok ? taskPolicy.policy : { rules: [] };
     const workspace = ctx.scope.kind === 'task' ? this.workspaceOf.get(ctx.scope.runId)?.workspace ?? null : ctx.scope.workdir;
     // The run's rules and mode only ever tighten the person's (see evaluateForRun).
+    // Where the files are here, a path is also judged where it really lands (`ln -s secrets s`,
+    // then a read of s/key, is a read of secrets/key); a remote agent's or worker's are not here.
+    const filesHere = !ctx.remote && !ctx.bound?.remoteFiles;
     const decision = evaluateForRun({
       tool: ctx.tool, command: call.command, cwd: call.cwd, workspace, ...(call.path !== undefined ? { path: call.path } : {}), ...(call.paths ? { paths: call.paths } : {}),
-      ...(call.folder ? { folder: true } : {}),
+      // Relative path rules are about the workdir, also for a command run in a folder inside it.
+      ...(call.folder ? { folder: true } : {}), root: ctx.scope.workdir, ...(filesHere ? { realPath: realPathIn(ctx.scope.workdir) } : {}),
     }, { rules: this.deps.policy.rules(), mode: options.mode }, { rules: runPolicy.rules, ...(runPolicy.mode ? { mode: runPolicy.mode } : {}) }, DEFAULT_RULES);
     const deferredKey = `${scopeKey(ctx.scope)}\u0000${ctx.callId}`;
     // The same call asking again (its connection dropped while it waited): the wait it started goes
@@ -569,7 +586,7 @@ export class ShoalToolGateway implements ToolGateway {
       const ownId = stringArg(args, 'tool_use_id');
       const callId = ownId ?? `call-${crypto.randomUUID()}`;
       const verdict = ownId
-        ? await this.authorizeForCaller(bound, toolName, input, callId, undefined, 'permission_prompt', extra.signal)
+        ? await this.authorizeForCaller(bound, toolName, input, callId, undefined, 'permission_prompt', { connection: extra.signal })
         : await this.authorizeForCaller(bound, toolName, input, callId, extra.signal);
       return { text: JSON.stringify(verdict), isError: false };
     }
@@ -616,6 +633,7 @@ export class ShoalToolGateway implements ToolGateway {
       w.grace = null;
       this.calls.delete(k);
     }
+    for (const k of [...this.deferredCwd.keys()]) if (k.startsWith(`${bound.key}\u0000`)) this.deferredCwd.delete(k);
     if (!this.deps.store.db.open) return;
     const { runId, taskId, attempt } = bound.scope;
     let closed = 0;

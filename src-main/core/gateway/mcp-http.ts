@@ -21,6 +21,8 @@ export interface PreToolUseInput {
   tool_name: string;
   tool_input: Record<string, unknown>;
   tool_use_id?: string;
+  /** The folder Claude's shell is in (a `cd` in one Bash call carries to the next). */
+  cwd?: string;
 }
 export interface PreToolUseAnswer {
   hookSpecificOutput: { hookEventName: 'PreToolUse'; permissionDecision: 'allow' | 'deny' | 'ask'; permissionDecisionReason?: string };
@@ -126,7 +128,7 @@ export class GatewayHttpServer {
     try {
       const body = JSON.parse(await readBody(req)) as Partial<PreToolUseInput>;
       if (typeof body.tool_name !== 'string') throw new Error('tool_name is missing');
-      input = { tool_name: body.tool_name, tool_input: body.tool_input && typeof body.tool_input === 'object' ? body.tool_input : {}, ...(typeof body.tool_use_id === 'string' ? { tool_use_id: body.tool_use_id } : {}) };
+      input = { tool_name: body.tool_name, tool_input: body.tool_input && typeof body.tool_input === 'object' ? body.tool_input : {}, ...(typeof body.tool_use_id === 'string' ? { tool_use_id: body.tool_use_id } : {}), ...(typeof body.cwd === 'string' && body.cwd ? { cwd: body.cwd } : {}) };
     } catch (e) {
       return plain(res, 400, `bad hook input: ${(e as Error).message}`);
     }

@@ -8,6 +8,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RULES } from '../policy/defaults';
+import { hookUrlOf } from './endpoints';
 import { evaluatePolicy } from '../policy/evaluate';
 import type { PolicyRule } from '../../../src-shared/contract/methods/policy';
 import { tempDir } from '../test-support/temp-core';
@@ -88,6 +89,143 @@ describe('path rules and folder reads', () => {
     expect(req.request).toMatchObject({ matched_rule: 'tool=read_file path=README.md', proposed_execpolicy_amendment: [] });
     c.approvals.decide(req.id, 'approved', 'you');
     expect(await asking).toMatchObject({ status: 'completed', output: 'hello\n' });
+  });
+
+  it('a symlink the agent made inside its workdir does not get a read, search or write past a path rule', async () => {
+    const c = makeCore();
+    const dir = workdirWithSecret();
+    c.policy.saveRule(DENY_SECRETS, 'test');
+    c.policy.saveRule({ id: 'no-secret-writes', tool: 'write_file', path: 'secrets/**', action: 'deny' }, 'test');
+    fs.symlinkSync('secrets', path.join(dir, 's')); // what `ln -s secrets s` in the agent's shell leaves
+    fs.symlinkSync('../secrets/key.txt', path.join(dir, 'src', 'k'));
+    const session = await c.tools.openAttempt({
+      scope: { kind: 'task', runId: 'run-links', taskId: 't', attempt: 1, workdir: dir }, metadata: {},
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, record: () => {},
+    });
+    const client = new Client({ name: 'test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(session.url)));
+    let n = 0;
+    const ask = async (tool_name: string, input: Record<string, unknown>) => {
+      const r = await client.callTool({ name: 'approval_prompt', arguments: { tool_name, input, tool_use_id: `toolu_${++n}` } });
+      return JSON.parse((r.content as Array<{ text: string }>)[0]!.text) as { behavior: string; message?: string };
+    };
+    try {
+      for (const [tool, input] of [
+        ['Read', { file_path: path.join(dir, 's', 'key.txt') }], ['Read', { file_path: 's/key.txt' }], ['Read', { file_path: 'src/k' }],
+        ['Grep', { pattern: 'TOKEN', path: 's' }], ['Glob', { pattern: 's/*.txt' }], ['Write', { file_path: 's/new.txt', content: 'x' }],
+        ['Edit', { file_path: 's/key.txt', old_string: 'TOKEN', new_string: 'T' }], ['Bash', { command: 'cat s/key.txt' }],
+      ] as Array<[string, Record<string, unknown>]>) {
+        const v = await ask(tool, input);
+        expect(v, `${tool} ${JSON.stringify(input)}`).toMatchObject({ behavior: 'deny' });
+        expect(v.message).toContain('resolves to "secrets');
+      }
+      expect(await ask('Read', { file_path: 'src/a.ts' })).toMatchObject({ behavior: 'allow' });
+      expect(await ask('Grep', { pattern: 'TOKEN', path: 'src' })).toMatchObject({ behavior: 'allow' });
+    } finally {
+      await client.close();
+      session.close();
+    }
+    // The gateway's own read_file and shell, for a thread in the same folder.
+    const scope = { kind: 'thread' as const, threadId: 'th', turnId: 'tu', workdir: dir };
+    for (const [tool, args] of [['read_file', { path: 's/key.txt' }], ['read_file', { path: 'src/k' }], ['exec_shell', { command: 'cat s/key.txt' }]] as const) {
+      const out = await c.tools.invoke({ tool, arguments: { ...args }, callId: `l${++n}`, scope });
+      expect(out, JSON.stringify(args)).toMatchObject({ status: 'denied', matchedRule: 'tool=read_file path=secrets/**' });
+      expect(out.output).not.toContain('do-not-leak');
+    }
+    expect(await c.tools.invoke({ tool: 'read_file', arguments: { path: 'src/a.ts' }, callId: `l${++n}`, scope })).toMatchObject({ status: 'completed' });
+  });
+
+  it("an SSH or Docker worker's paths are judged as written: its files (and symlinks) are not on this computer", async () => {
+    const c = makeCore();
+    const dir = workdirWithSecret();
+    c.policy.saveRule(DENY_SECRETS, 'test');
+    fs.symlinkSync('secrets', path.join(dir, 's')); // here, not on the worker: says nothing about it
+    const session = await c.tools.openAttempt({
+      scope: { kind: 'task', runId: 'run-remote-files', taskId: 't', attempt: 1, workdir: dir }, metadata: {},
+      env: {}, record: () => {}, remoteFiles: true,
+    });
+    const client = new Client({ name: 'test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(session.url)));
+    try {
+      const r = await client.callTool({ name: 'approval_prompt', arguments: { tool_name: 'Read', input: { file_path: 's/key.txt' }, tool_use_id: 'toolu_r1' } });
+      expect(JSON.parse((r.content as Array<{ text: string }>)[0]!.text)).toMatchObject({ behavior: 'allow' });
+    } finally {
+      await client.close();
+      session.close();
+    }
+  });
+
+  it('the common shell reads of a denied file are refused and leak nothing', async () => {
+    const c = makeCore();
+    const dir = workdirWithSecret();
+    c.policy.saveRule(DENY_SECRETS, 'test');
+    const scope = { kind: 'thread' as const, threadId: 'th', turnId: 'tu', workdir: dir };
+    let n = 0;
+    const run = (command: string) => c.tools.invoke({ tool: 'exec_shell', arguments: { command }, callId: `r${++n}`, scope });
+    for (const command of ['cat < secrets/key.txt', 'cd secrets && cat key.txt', 'grep -r TOKEN secrets', 'rg TOKEN secrets', 'sed -n p secrets/key.txt',
+      'awk 1 secrets/key.txt', 'base64 secrets/key.txt', 'od -c secrets/key.txt', 'strings secrets/key.txt', 'cat -n secrets/key.txt',
+      'cp secrets/key.txt src/copy.txt', 'ln -s secrets s2', 'while read l; do echo "$l"; done < secrets/key.txt']) {
+      const out = await run(command);
+      expect(out, command).toMatchObject({ status: 'denied', matchedRule: 'tool=read_file path=secrets/**' });
+      expect(out.output).not.toContain('do-not-leak');
+    }
+    expect(fs.existsSync(path.join(dir, 'src', 'copy.txt'))).toBe(false);
+    // Run in a folder inside the workdir: the rule is still about the workdir's secrets/.
+    const inSecrets = await c.tools.invoke({ tool: 'exec_shell', arguments: { command: 'cat key.txt', cwd: 'secrets' }, callId: `r${++n}`, scope });
+    expect(inSecrets).toMatchObject({ status: 'denied', matchedRule: 'tool=read_file path=secrets/**' });
+    expect(await run('sed -n 1p src/a.ts')).toMatchObject({ status: 'completed', output: 'export const a = 1;\n' });
+    expect(await run('grep -r const src')).toMatchObject({ status: 'completed' });
+  });
+
+  it('an absolute path rule does not break the judging of searches', async () => {
+    const c = makeCore();
+    const dir = workdirWithSecret();
+    c.policy.saveRule({ id: 'no-ssh-keys', tool: 'read_file', path: '/home/*/.ssh/**', action: 'deny' }, 'test');
+    const scope = { kind: 'thread' as const, threadId: 'th', turnId: 'tu', workdir: dir };
+    const session = await c.tools.openAttempt({
+      scope: { kind: 'task', runId: 'run-abs', taskId: 't', attempt: 1, workdir: dir }, metadata: {}, env: {}, record: () => {},
+    });
+    const client = new Client({ name: 'test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(session.url)));
+    try {
+      const r = await client.callTool({ name: 'approval_prompt', arguments: { tool_name: 'Grep', input: { pattern: 'x', path: 'src' }, tool_use_id: 'toolu_a1' } });
+      expect(JSON.parse((r.content as Array<{ text: string }>)[0]!.text)).toMatchObject({ behavior: 'allow' });
+      const g = await client.callTool({ name: 'approval_prompt', arguments: { tool_name: 'Grep', input: { pattern: 'x', path: '/home/me/.ssh' }, tool_use_id: 'toolu_a2' } });
+      expect(JSON.parse((g.content as Array<{ text: string }>)[0]!.text)).toMatchObject({ behavior: 'deny' });
+    } finally {
+      await client.close();
+      session.close();
+    }
+    expect(await c.tools.invoke({ tool: 'exec_shell', arguments: { command: 'cat src/*' }, callId: 'a3', scope })).toMatchObject({ status: 'completed', output: 'export const a = 1;\n' });
+  });
+
+  it("Claude's file tools take a relative path from the folder its shell is in", async () => {
+    const c = makeCore();
+    const dir = workdirWithSecret();
+    c.policy.saveRule(DENY_SECRETS, 'test');
+    const session = await c.tools.openAttempt({
+      scope: { kind: 'task', runId: 'run-hook-cwd', taskId: 't', attempt: 1, workdir: dir }, metadata: {}, env: {}, record: () => {},
+    });
+    const hookUrl = hookUrlOf(session.url);
+    let n = 0;
+    const hook = async (tool_name: string, tool_input: Record<string, unknown>, cwd: string) => {
+      const r = await fetch(hookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tool_name, tool_input, tool_use_id: `toolu_h${++n}`, cwd }) });
+      return ((await r.json()) as { hookSpecificOutput: { permissionDecision: string } }).hookSpecificOutput.permissionDecision;
+    };
+    try {
+      const secrets = path.join(dir, 'secrets');
+      expect(await hook('Bash', { command: 'cat key.txt' }, secrets)).toBe('deny');
+      expect(await hook('Read', { file_path: 'key.txt' }, secrets)).toBe('deny');
+      expect(await hook('Grep', { pattern: 'TOKEN' }, secrets)).toBe('deny');
+      expect(await hook('Write', { file_path: 'new.txt', content: 'x' }, secrets)).toBe('allow'); // no write rule here
+      // From src, a search of its own folder holds no secrets; the same names from the workdir do.
+      const src = path.join(dir, 'src');
+      expect(await hook('Grep', { pattern: 'TOKEN' }, src)).toBe('allow');
+      expect(await hook('Bash', { command: 'cat a.ts' }, src)).toBe('allow');
+      expect(await hook('Grep', { pattern: 'TOKEN' }, dir)).toBe('deny');
+    } finally {
+      session.close();
+    }
   });
 
   it('an allow rule covers a folder search only when it covers the whole folder', () => {

@@ -154,7 +154,7 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
   let recordTool: (events: EventPayload[]) => void = () => {};
   const binding: AttemptBinding = {
     scope: { kind: 'task', runId: lease.runId, taskId: lease.taskId, attempt: lease.attempt, workdir: workdir.dir },
-    metadata, env: {}, record: (events) => recordTool(events),
+    metadata, env: {}, record: (events) => recordTool(events), ...(driver.kind !== 'local' ? { remoteFiles: true } : {}),
   };
   const agent = readAgentSpec(metadata);
   const agentSpec = typeof agent === 'string' ? { kind: 'shell' as const } : agent;

@@ -8,8 +8,10 @@
 // A run's policy only ever tightens (evaluateForRun): a spec may come from anyone.
 //
 // Path rules judge file tools by their path; a call that reads a whole folder (Claude's Grep and
-// Glob: `folder`) is judged by every rule about a file inside it; `cat`, `head`, `tail`, `less`
-// and `more` in a shell command are judged by the path rules for read_file on each file they name.
+// Glob: `folder`) is judged by every rule about a file inside it; a shell command that names files
+// to read (`cat`, `sed`, `grep -r`, `cp`, `git show REV:PATH`, a `<` redirection, after a `cd`:
+// shell-reads.ts) is judged by the path rules for read_file on each. Given a resolver (the files
+// are here: real-path.ts), each path is judged as written and where it really lands.
 //
 // What it can see: every simple command of a chain, pipeline, subshell or substitution; commands run
 // by shells (`sh -c`), eval, trap, find -exec and the wrappers listed in wrappers.ts (privilege
@@ -25,6 +27,8 @@ import path from 'node:path';
 import type { ApprovalMode, PolicyAction, PolicyDecision, PolicyLayer, PolicyRule, PolicyVerdict } from '../../../src-shared/contract/methods/policy';
 import { matchesPrefix, prefixSpecificity, prefixWords, proposedPrefix, shapeOf, type CommandShape } from './command-prefix';
 import { globMatches } from './glob';
+import type { RealPath } from './real-path';
+import { namedReads, type NamedRead } from './shell-reads';
 import { DYNAMIC_WORD, splitShell, type ShellSegment } from './shell-split';
 
 export interface PolicyCall {
@@ -43,6 +47,12 @@ export interface PolicyCall {
   cwd?: string;
   /** The folder the work belongs to (a run's workspace, a thread's folder). */
   workspace?: string | null;
+  /** The folder relative path rules are about (the workdir); the cwd when not given. */
+  root?: string;
+  /** Where an absolute path really lands (symlinks followed; see real-path.ts), when the call's
+   *  files are on this computer: each path is then judged as written and as resolved, and the
+   *  stricter verdict stands. */
+  realPath?: RealPath;
 }
 
 export interface RuleLayer {
@@ -112,12 +122,39 @@ function comparedPath(pattern: string, call: PolicyCall & { path: string }): str
   const p = normalized(call.path);
   const cwd = call.cwd ? normalized(call.cwd) : undefined;
   const abs = p.startsWith('/') ? p : cwd ? normalized(`${cwd}/${p}`) : p;
-  const rel = cwd && abs.startsWith(cwd === '/' ? '/' : cwd + '/') ? abs.slice(cwd === '/' ? 1 : cwd.length + 1) : abs === cwd ? '.' : p;
+  const root = call.root ? normalized(call.root) : cwd;
+  const rel = root && abs.startsWith(root === '/' ? '/' : root + '/') ? abs.slice(root === '/' ? 1 : root.length + 1) : abs === root ? '.' : p;
   return pattern.startsWith('/') ? abs : rel;
+}
+
+/** The other spelling of a path the rules judge: where it really lands, when that differs from
+ *  the path as written (a symlink on the way) and the files are here to tell. */
+function resolvedSpelling(call: PolicyCall, p: string): string | undefined {
+  if (!call.realPath) return undefined;
+  const n = normalized(p);
+  const cwd = call.cwd ? normalized(call.cwd) : undefined;
+  const abs = n.startsWith('/') ? n : cwd ? normalized(`${cwd}/${n}`) : undefined;
+  if (abs === undefined) return undefined;
+  const real = call.realPath(abs);
+  return real === undefined || normalized(real) === abs ? undefined : normalized(real);
+}
+
+/** How a resolved path is named to people: relative to the root when it is inside. */
+function shown(call: PolicyCall, abs: string): string {
+  const root = call.root ?? call.cwd;
+  if (!root) return abs;
+  const r = normalized(root);
+  return abs === r ? '.' : abs.startsWith(r + '/') ? abs.slice(r.length + 1) : abs;
 }
 
 function segmentsOf(p: string): string[] {
   return p === '.' || p === '' ? [] : p.split('/');
+}
+
+/** One segment of a pattern against one of a path; the empty segment before an absolute path's
+ *  first `/` is only itself (picomatch refuses an empty pattern). */
+function segmentMatches(pattern: string, segment: string): boolean {
+  return pattern === '' || segment === '' ? pattern === segment : globMatches(pattern, segment);
 }
 
 /** Could the pattern match a file inside (or at) this folder? Segment by segment: the folder's
@@ -130,7 +167,7 @@ function reachesInto(pattern: string, folder: string): boolean {
     const seg = ps[i];
     if (seg === undefined) return false;
     if (seg.includes('**')) return true;
-    if (!globMatches(seg, fs[i]!)) return false;
+    if (!segmentMatches(seg, fs[i]!)) return false;
   }
   return ps.length > fs.length;
 }
@@ -142,7 +179,7 @@ function coversFolder(pattern: string, folder: string): boolean {
   const base = pattern.slice(0, -3).split('/');
   const fs = segmentsOf(folder);
   if (base.some((b) => b.includes('**')) || fs.length < base.length) return false;
-  return base.every((b, i) => globMatches(b, fs[i]!));
+  return base.every((b, i) => segmentMatches(b, fs[i]!));
 }
 
 function pathMatches(rule: PolicyRule, pattern: string, call: PolicyCall): boolean {
@@ -226,73 +263,85 @@ function opaqueVerdict(mode: ApprovalMode, subject: string, why: string): Policy
   return { ...base, action: 'ask', reason: `${reason} It needs approval.` };
 }
 
-/** Programs that print the files they are given: a path rule about those files judges them too. */
-const FILE_READERS = new Set(['cat', 'head', 'tail', 'less', 'more', 'tac', 'nl']);
-/** Their options that take the next word as a value (`head -n 5 f`): that word is no file. */
-const READER_VALUE_FLAGS = new Set(['-n', '-c', '--lines', '--bytes', '-s', '--sleep-interval', '--pid', '-p', '-x', '-b', '-h', '-y', '-z', '-j', '-o']);
-
-/** The files a reader segment names; a word only known when it runs (`secrets/*`, `$F`) is the
- *  folder its literal part names, read as a whole. */
-function readFiles(words: readonly string[]): Array<{ path: string; folder: boolean }> {
-  const out: Array<{ path: string; folder: boolean }> = [];
-  let operandsOnly = false;
-  for (let i = 1; i < words.length; i++) {
-    const w = words[i]!;
-    if (!operandsOnly && w === '--') {
-      operandsOnly = true;
-      continue;
-    }
-    if (!operandsOnly && w.startsWith('-') && w !== '-') {
-      if (READER_VALUE_FLAGS.has(w)) i++;
-      continue;
-    }
-    if (w === '-') continue;
-    if (!DYNAMIC_WORD.test(w)) {
-      out.push({ path: w, folder: false });
-      continue;
-    }
-    const literal: string[] = [];
-    for (const seg of w.split('/')) {
-      if (DYNAMIC_WORD.test(seg)) break;
-      literal.push(seg);
-    }
-    out.push({ path: literal.join('/') || (w.startsWith('/') ? '/' : '.'), folder: true });
-  }
-  return out;
+/** `cd secrets`, `pushd ../x`: the folder later segments may run in, relative to the call's cwd
+ *  (null: not a change of folder the policy can follow). */
+function cdTarget(words: readonly string[]): string | null {
+  const program = words[0];
+  if (program !== 'cd' && program !== 'pushd') return null;
+  const args = words.slice(1).filter((w) => !/^-[LPe@]+$/.test(w) && w !== '--');
+  const dir = args[0];
+  if (dir === undefined || dir === '-' || dir.startsWith('~') || DYNAMIC_WORD.test(dir)) return null;
+  return dir;
 }
 
+/** The most folders a command's `cd`s are followed into; past that each read is judged from these. */
+const MAX_CD_FOLDERS = 8;
+
 export function evaluatePolicy(call: PolicyCall, layers: readonly RuleLayer[], mode: ApprovalMode): PolicyDecision {
+  if (call.realPath && !layers.some((l) => l.rules.some((r) => !!r.path))) {
+    // No rule is about a path: nothing to resolve (no file system call on this path).
+    const { realPath: _r, ...rest } = call;
+    call = rest;
+  }
   const compiled = layers.map(compile);
   if (call.tool === 'exec_shell') {
     const command = call.command ?? '';
     const parts = splitShell(command);
     // The path rules, for the files `cat` and its kind read.
     const pathLayers = compiled.map((l) => l.filter((c) => !!c.rule.path));
+    /** The folders (relative to the cwd) the segments so far may run in: `.` and every `cd` target. */
+    const folders: string[] = ['.'];
     const segments = (parts.length > 0 ? parts : [{ text: command.trim(), words: [] as string[] } as ShellSegment]).map((s) => {
       const shape = shapeOf(s.words);
       // `git $(echo push)`, `git {push,}`: the subcommand a rule would name is only known when it runs.
       const dynamicKey = shape?.key.slice(1).find((w) => DYNAMIC_WORD.test(w));
       const opaque = s.opaque ?? (dynamicKey !== undefined ? `its subcommand ${JSON.stringify(dynamicKey)} is only known when it runs` : undefined);
       const subject = opaque !== undefined ? JSON.stringify(s.text) : shape ? `"${shape.key.join(' ')}"` : 'an empty command';
-      const c = decideSubject(compiled, call, shape);
-      let v = verdictFor(c, mode, subject, opaque);
+      // `done < f`, `$(< f)`: no command of its own, only a file read (judged below).
+      const readOnly = s.words.length === 0 && (s.inputs?.length ?? 0) > 0;
+      const c = readOnly ? null : decideSubject(compiled, call, shape);
+      let v: PolicyVerdict = readOnly
+        ? { action: 'allow', matchedRule: null, ruleId: null, layer: null, reason: 'It runs no command of its own; it only reads through a redirection.' }
+        : verdictFor(c, mode, subject, opaque);
       // A rule that says exactly this outweighs a mode that turned an ask into a refusal.
-      let weight = STRICTNESS[v.action] * 2 + (c?.c.rule.action === v.action ? 1 : 0);
+      let weight = readOnly ? 0 : STRICTNESS[v.action] * 2 + (c?.c.rule.action === v.action ? 1 : 0);
       let byPath = false;
-      if (opaque === undefined && shape && FILE_READERS.has(shape.program)) {
-        for (const file of readFiles(s.words)) {
-          const one: PolicyCall = { tool: 'read_file', path: file.path, folder: file.folder, ...(call.cwd ? { cwd: call.cwd } : {}), workspace: call.workspace ?? null };
-          const d = decideSubject(pathLayers, one, null);
-          if (!d || d.c.rule.action === 'allow') continue;
-          const fv = verdictFor(d, mode, `read_file on "${file.path}"`);
-          const fw = STRICTNESS[fv.action] * 2 + 1;
-          if (fw > weight) {
-            const how = file.folder ? `could read files under "${file.path}" (its path is only known when it runs)` : `reads "${file.path}"`;
-            v = { ...fv, reason: `${fv.reason} ${shape.program} ${how}, so the path rule judges it as a read_file.` };
-            weight = fw;
-            byPath = true;
+      const reads: Array<NamedRead & { how: string }> = [];
+      if (opaque === undefined && shape) {
+        for (const r of namedReads(shape.program, s.words, shape.key)) {
+          reads.push({ ...r, how: r.path === '.' && r.folder ? 'reads everything under the folder it runs in (name a folder that holds none of the files the rule is about)' : r.folder ? `reads everything under "${r.path}"` : `reads "${r.path}"` });
+        }
+      }
+      for (const input of s.inputs ?? []) {
+        const r = DYNAMIC_WORD.test(input) ? { path: input, folder: true } : { path: input, folder: false };
+        reads.push({ ...r, how: `reads "${input}" through a < redirection` });
+      }
+      for (const file of reads) {
+        // A relative path is read from the call's folder, or from any folder a `cd` before it moved to.
+        const from = file.path.startsWith('/') ? [''] : folders;
+        for (const dir of from) {
+          const written = dir === '' || dir === '.' ? file.path : path.posix.join(dir, file.path);
+          const real = resolvedSpelling(call, written);
+          for (const spelled of real !== undefined ? [written, real] : [written]) {
+            const one: PolicyCall = { tool: 'read_file', path: spelled, folder: file.folder, ...(call.cwd ? { cwd: call.cwd } : {}), ...(call.root ? { root: call.root } : {}), workspace: call.workspace ?? null };
+            const d = decideSubject(pathLayers, one, null);
+            if (!d || d.c.rule.action === 'allow') continue;
+            const fv = verdictFor(d, mode, `read_file on "${written}"`);
+            const fw = STRICTNESS[fv.action] * 2 + 1;
+            if (fw > weight) {
+              const where = written !== file.path ? ` (after cd, that is "${written}")` : '';
+              const link = spelled !== written ? ` "${written}" resolves to "${shown(call, spelled)}" (a symlink on the way).` : '';
+              v = { ...fv, reason: `${fv.reason} ${shape?.program ?? 'It'} ${file.how}${where}, so the path rule judges it as a read_file.${link}` };
+              weight = fw;
+              byPath = true;
+            }
           }
         }
+      }
+      const cd = cdTarget(s.words);
+      if (cd !== null && folders.length < MAX_CD_FOLDERS) {
+        const last = folders[folders.length - 1]!;
+        folders.push(cd.startsWith('/') ? path.posix.normalize(cd) : path.posix.join(last, cd));
       }
       return { command: s.text, words: s.words, opaque, weight, byPath, ...v };
     });
@@ -313,14 +362,21 @@ export function evaluatePolicy(call: PolicyCall, layers: readonly RuleLayer[], m
   const files = call.paths && call.paths.length > 0 ? call.paths : call.path !== undefined ? [call.path] : [undefined];
   let decided: (PolicyVerdict & { weight: number }) | null = null;
   for (const file of files) {
-    const one: PolicyCall = { ...call, ...(file !== undefined ? { path: file } : {}) };
-    const c = decideSubject(compiled, one, null);
-    let v = verdictFor(c, mode, file !== undefined ? `${call.tool} on "${file}"` : call.tool);
-    if (call.folder && file !== undefined && c?.c.rule.path && v.action !== 'allow') {
-      v = { ...v, reason: `${v.reason} The call searches everything under "${file}", which can hold files this rule is about; search a folder that holds none of them.` };
+    const real = file !== undefined ? resolvedSpelling(call, file) : undefined;
+    for (const spelled of real !== undefined ? [file, real] : [file]) {
+      const one: PolicyCall = { ...call, ...(spelled !== undefined ? { path: spelled } : {}) };
+      const c = decideSubject(compiled, one, null);
+      // The resolved spelling only ever adds what a rule says about it: an allow for the real
+      // path does not loosen what the written one gets, and no rule means nothing there.
+      if (spelled !== file && (!c || c.c.rule.action === 'allow')) continue;
+      let v = verdictFor(c, mode, file !== undefined ? `${call.tool} on "${file}"` : call.tool);
+      if (spelled !== file) v = { ...v, reason: `${v.reason} "${file}" resolves to "${shown(call, spelled!)}" (a symlink on the way), and the rule judges where it lands.` };
+      if (call.folder && file !== undefined && c?.c.rule.path && v.action !== 'allow') {
+        v = { ...v, reason: `${v.reason} The call searches everything under "${file}", which can hold files this rule is about; search a folder that holds none of them.` };
+      }
+      const weight = STRICTNESS[v.action] * 2 + (c?.c.rule.action === v.action ? 1 : 0);
+      if (!decided || weight > decided.weight) decided = { ...v, weight };
     }
-    const weight = STRICTNESS[v.action] * 2 + (c?.c.rule.action === v.action ? 1 : 0);
-    if (!decided || weight > decided.weight) decided = { ...v, weight };
   }
   const { weight: _k, ...v } = decided!;
   return { ...v, mode, segments: [], proposedAmendment: [] };

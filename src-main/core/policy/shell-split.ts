@@ -16,6 +16,8 @@ export interface ShellSegment {
   text: string;
   /** Its words after quotes, assignments, wrappers and redirections are taken out. */
   words: string[];
+  /** Files it reads through a `<` (or `<>`) redirection, as written. */
+  inputs?: string[];
   /** Set when what it runs cannot be known before it runs (a variable as the command word, inline
    *  code, a shell reading stdin): the reason, for people. Such a segment is never allowed silently. */
   opaque?: string;
@@ -286,8 +288,10 @@ function decodeAnsiC(body: string): string {
 /** Words of one simple command, then what it really runs (through shells, eval and wrappers). */
 function expandSegment(text: string, parseText: string, out: ShellSegment[], depth: number): void {
   let words: string[];
+  let inputs: string[];
   try {
     words = wordsOf(parseText);
+    inputs = inputsOf(parseText);
   } catch (e) {
     // shell-quote gives up (`${` never closed): bash would not run it as written either, but what
     // it means is unknown, so it is never let through on an allow rule.
@@ -308,9 +312,17 @@ function expandSegment(text: string, parseText: string, out: ShellSegment[], dep
       words = words.slice(2); // `coproc NAME { BODY`
     } else break;
   }
-  if (words.length === 0 || NON_COMMANDS.has(words[0]!) || /^[A-Za-z_][A-Za-z0-9_]*\(\)$/.test(words[0]!)) return;
+  if (words.length === 0 || NON_COMMANDS.has(words[0]!) || /^[A-Za-z_][A-Za-z0-9_]*\(\)$/.test(words[0]!)) {
+    // `done < secrets/key`, `$(< secrets/key)`: no command of its own, but a file is read.
+    if (inputs.length > 0) out.push({ text, words: [], inputs });
+    return;
+  }
   text = text.replace(/^(?:(?:if|then|else|elif|do|while|until|!|\{|time)\s+)+/, '');
+  const first = out.length;
   judgeWords(words, text, out, depth);
+  if (inputs.length === 0) return;
+  if (out.length > first) out[first] = { ...out[first]!, inputs };
+  else out.push({ text, words: [], inputs });
 }
 
 /** Characters that make a command word unknowable before it runs: expansions, globs, braces. */
@@ -473,6 +485,22 @@ function findExecs(words: string[]): string[][] {
 }
 
 export { programName };
+
+/** The targets of a command's input redirections (`< f`, `0< f`, `<> f`), as written. */
+function inputsOf(text: string): string[] {
+  if (!text.includes('<')) return [];
+  const tokens = parse(text, (key) => `$${key}`);
+  const inputs: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (typeof t === 'object' && 'comment' in t) break;
+    if (typeof t !== 'object' || !('op' in t) || (t.op !== '<' && t.op !== '<>')) continue;
+    const target = tokens[i + 1];
+    if (typeof target === 'string') inputs.push(target.split(SUBST).join('$(…)').split(PARAM).join('${…}'));
+    else if (target && typeof target === 'object' && 'op' in target && target.op === 'glob') inputs.push((target as { pattern: string }).pattern);
+  }
+  return inputs;
+}
 
 /** shell-quote's words, without redirections (and their targets), comments and fd numbers. */
 export function wordsOf(text: string): string[] {

@@ -88,6 +88,19 @@ describe('Claude Code under Shoal policy', () => {
     expect(gatewayEvents(c, runId).some((e) => e.kind === 'approval' && e.phase === 'denied')).toBe(true);
   });
 
+  it("a cd in one Bash call carries to the next: Claude's cat key after cd secrets is a read of secrets/key", async () => {
+    cli.model.setScript(replay([exec('cd secrets'), exec('cat key'), { text: 'I could not read it.' }]));
+    const c = core();
+    const repo = initRepo({ 'README.md': 'hi\n', 'secrets/key': 'the-launch-code-9012\n' });
+    const before = cli.model.requests.length;
+    const policy = { rules: [{ id: 'no-secrets', tool: 'read_file', path: 'secrets/**', action: 'deny' }] };
+    const runId = launch(c, { id: 'claude-cd', name: 'claude cd', task_specs: [claudeTask('cd', { metadata: { policy } })] }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const seen = cli.model.requests.slice(before).map((r) => JSON.stringify(r.body)).join('\n');
+    expect(seen).not.toContain('the-launch-code-9012');
+    expect(gatewayEvents(c, runId).some((e) => e.kind === 'approval' && e.phase === 'denied')).toBe(true);
+  });
+
   for (const decision of ['approved', 'denied'] as const) {
     it(`git push under an ask rule waits for a person: ${decision}`, async () => {
       // The model pushes; once the push went through it records that in a file the scorer checks.

@@ -219,7 +219,10 @@ export function codexBridgeMain(settings: CodexBridgeSettings): void {
     try {
       if (msg.method === 'item/commandExecution/requestApproval') {
         const command = unwrap(String(p.command ?? ''));
-        const verdict = await askGateway('exec_shell', { command, ...(typeof p.reason === 'string' ? { reason: p.reason } : {}) }, `codex-${itemId}${p.approvalId ? `-${String(p.approvalId)}` : ''}`);
+        // Codex runs a command in the folder it names (its `workdir`), and `cat key` there reads
+        // that folder's key: the gateway judges it from there.
+        const cwd = typeof p.cwd === 'string' && p.cwd !== '' ? { cwd: path.resolve(workdir, p.cwd) } : {};
+        const verdict = await askGateway('exec_shell', { command, ...cwd, ...(typeof p.reason === 'string' ? { reason: p.reason } : {}) }, `codex-${itemId}${p.approvalId ? `-${String(p.approvalId)}` : ''}`);
         const decision = decisionOf(verdict);
         print({ method: 'shoal/approval', params: { itemId, kind: 'command', subject: command, decision, ...(verdict.message ? { message: verdict.message } : {}) } });
         send({ id: msg.id, result: { decision } });

@@ -86,6 +86,22 @@ describe('Codex under Shoal policy', () => {
     expect(gatewayEvents(c, runId).some((e) => e.kind === 'approval' && e.phase === 'denied')).toBe(true);
   });
 
+  it('a command Codex runs in a subfolder is judged there: cat key with workdir secrets is a read of secrets/key', async () => {
+    cli.model.setScript(replay([{ toolCalls: [{ name: 'exec_command', input: { cmd: 'cat key', workdir: 'secrets' } }] }, { text: 'I could not read it.' }]));
+    const c = core();
+    const repo = initRepo({ 'README.md': 'hi\n', 'secrets/key': 'the-launch-code-5678\n' });
+    const before = cli.model.requests.length;
+    const policy = { rules: [{ id: 'no-secrets', tool: 'read_file', path: 'secrets/**', action: 'deny' }] };
+    const runId = launch(c, { id: 'codex-wd', name: 'codex wd', task_specs: [codexTask('wd', { metadata: { policy } })] }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const seen = cli.model.requests.slice(before).map((r) => JSON.stringify(r.body)).join('\n');
+    expect(seen).not.toContain('the-launch-code-5678');
+    expect(JSON.stringify(cli.model.agentRequests().at(-1)!.body)).toContain('Shoal declined the command `cat key`');
+    // The person sees where it would have run.
+    expect(gatewayEvents(c, runId).some((e) => e.kind === 'tool' && e.phase === 'precheck' && JSON.stringify(e).includes('/secrets"'))).toBe(true);
+    expect(gatewayEvents(c, runId).some((e) => e.kind === 'approval' && e.phase === 'denied')).toBe(true);
+  });
+
   it("calls a tool of Shoal's MCP server: judged by the policy, run by the gateway, in the timeline", async () => {
     let offered: string[] = [];
     cli.model.setScript((r) => {
