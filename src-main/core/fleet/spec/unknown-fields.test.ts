@@ -47,4 +47,19 @@ describe('unknown fields', () => {
       'worker_specs[0].host.image: not a field of a local host, so it is ignored',
     ]);
   });
+
+  it('a task\'s setting written once at the top of the run (an exec policy for every task, say) is said to be ignored there', () => {
+    const r = loadSpec([
+      'name: run-level',
+      'metadata: { policy: { rules: [{ tool: read_file, path: "secrets/**", action: deny }] } }',
+      'timeout_seconds: 60',
+      'task_specs:',
+      '  - { id: a, name: A, instructions: cat secrets/key }',
+    ].join('\n'), opts);
+    if (!r.ok) throw new Error(r.issues.join('\n'));
+    expect(r.spec.warnings).toEqual([
+      'metadata: not a field of a run, so it is ignored; it is a setting of each task (task_specs[N].metadata) — a YAML anchor can share one between tasks',
+      'timeout_seconds: not a field of a run, so it is ignored; it is a setting of each task (task_specs[N].timeout_seconds) — a YAML anchor can share one between tasks',
+    ]);
+  });
 });

@@ -54,6 +54,12 @@ function check(value: unknown, known: Fields | undefined, what: string, at: stri
   if (!isObject(value) || !known) return;
   for (const key of Object.keys(value)) {
     if (known.includes(key)) continue;
+    // A task's own setting written once at the top, as if for every task: it is not read there, and
+    // a run that believes it set an exec policy that way would run without it.
+    if (onlyLikelyTypos && TASK.includes(key) && key !== 'id' && key !== 'name') {
+      out.push(`${key}: not a field of a run, so it is ignored; it is a setting of each task (task_specs[N].${key}) — a YAML anchor can share one between tasks`);
+      continue;
+    }
     const meant = (onlyLikelyTypos ? RUN_ALIASES[key] : undefined) ?? closest(key, known);
     // At the top level a YAML spec may keep shared settings under a key of its own (`defaults:
     // &defaults`): only a likely misspelling is worth a word there.
