@@ -81,16 +81,28 @@ export function describeRule(rule: PolicyRule): string {
   return parts.join(' ');
 }
 
+/** Each rule prefix's shape, parsed once: every tool call is judged against every rule, and parsing
+ *  the prefixes (a shell parse each) was most of a call's judging time. Bounded: rules are few, but
+ *  a long-lived Shoal may see many edited ones. */
+const prefixShapes = new Map<string, CommandShape | null>();
+
+function prefixShape(prefix: string): CommandShape | null {
+  let shape = prefixShapes.get(prefix);
+  if (shape === undefined) {
+    try {
+      shape = shapeOf(prefixWords(prefix));
+    } catch {
+      shape = null;
+    }
+    if (prefixShapes.size >= 2_000) prefixShapes.clear();
+    prefixShapes.set(prefix, shape);
+  }
+  return shape;
+}
+
 function compile(layer: RuleLayer): Compiled[] {
   return layer.rules.map((rule) => {
-    let shape: CommandShape | null = null;
-    if (rule.prefix) {
-      try {
-        shape = shapeOf(prefixWords(rule.prefix));
-      } catch {
-        shape = null;
-      }
-    }
+    const shape = rule.prefix ? prefixShape(rule.prefix) : null;
     const never = !!rule.prefix && shape === null;
     const specificity = (shape ? prefixSpecificity(shape) * 10 : 0) + (rule.path ? 5 + rule.path.replace(/\*/g, '').length / 1000 : 0)
       + (rule.workspace ? 3 : 0) + (rule.tool.includes('*') ? 0 : 1);
