@@ -126,7 +126,9 @@ export class GatewayHttpServer {
       }
     }
     const abort = new AbortController();
-    const call = this.resumableCall(scope, m![2]!, body);
+    // Clients before protocol 2025-11-25 cannot take a priming event: their calls stay as they were.
+    const version = req.headers['mcp-protocol-version'];
+    const call = typeof version === 'string' && version >= '2025-11-25' ? this.resumableCall(scope, m![2]!, body) : null;
     const server = new Server({ name: 'shoal', version: this.version }, { capabilities: { tools: {} } });
     server.setRequestHandler(ListToolsRequestSchema, () => ({
       tools: scope.listTools().map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema as { type: 'object' } })),
