@@ -165,6 +165,9 @@ export class ShoalToolGateway implements ToolGateway {
       return bound ? {
         listTools: () => this.mcpTools(bound.scope),
         callTool: (name, args, extra) => this.mcpCall(bound, name, args, extra),
+        // A permission-prompt call that names its call asks again after a cut (see mcpCall), so its
+        // client may resume the cut stream and be answered by the same wait.
+        resumable: (name, args) => name === APPROVAL_TOOL && stringArg(args, 'tool_use_id') !== null,
         preToolUse: (input, signal) => this.preToolUse(bound, input, signal),
       } : null;
     }, deps.version ?? '0.1.0');
