@@ -172,6 +172,7 @@ describe('shell splitting', () => {
     ['echo "a && b" \'c | d\'', ['echo "a && b" \'c | d\'']],
     ['x=$(y --flag) z', ['x=$(y --flag) z', 'y --flag']],
     ['ls 2>&1 | grep x', ['ls 2>&1', 'grep x']],
+    ['echo x >| out.txt && cat out.txt', ['echo x >| out.txt', 'cat out.txt']],
     ['for f in *.ts; do wc -l "$f"; done', ['wc -l "$f"']],
     ['echo $((1 + 2))', ['echo $((1 + 2))']],
     ['git commit -m "fix: a; b" && \\\n git push', ['git commit -m "fix: a; b"', 'git push']],

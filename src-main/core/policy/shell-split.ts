@@ -195,6 +195,11 @@ function collect(command: string, out: ShellSegment[], depth: number): void {
       i++;
       continue;
     }
+    if (ch === '|' && /(?:^|[^>])>$/.test(parseText)) {
+      add(ch); // `>|` (write even with noclobber) is a redirection, not a pipe
+      i++;
+      continue;
+    }
     if (ch === ';' || ch === '|' || ch === '&' || ch === '(' || ch === ')') {
       flush();
       i++;
