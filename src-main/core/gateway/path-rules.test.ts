@@ -177,6 +177,22 @@ describe('path rules and folder reads', () => {
     expect(await run('grep -r const src')).toMatchObject({ status: 'completed' });
   });
 
+  it('ls, find and tree of a denied folder are refused and list none of its names', async () => {
+    const c = makeCore();
+    const dir = workdirWithSecret();
+    c.policy.saveRule(DENY_SECRETS, 'test');
+    const scope = { kind: 'thread' as const, threadId: 'th', turnId: 'tu', workdir: dir };
+    let n = 0;
+    const run = (command: string) => c.tools.invoke({ tool: 'exec_shell', arguments: { command }, callId: `l${++n}`, scope });
+    for (const command of ['ls secrets', 'ls -la secrets/', 'ls -R', 'find secrets', 'find . -name "*.txt"', 'tree secrets']) {
+      const out = await run(command);
+      expect(out, command).toMatchObject({ status: 'denied', matchedRule: 'tool=read_file path=secrets/**' });
+      expect(out.output ?? '').not.toContain('key.txt');
+    }
+    expect(await run('ls src')).toMatchObject({ status: 'completed', output: 'a.ts\n' });
+    expect(await run('ls')).toMatchObject({ status: 'completed' });
+  });
+
   it('an absolute path rule does not break the judging of searches', async () => {
     const c = makeCore();
     const dir = workdirWithSecret();

@@ -10,8 +10,9 @@
 // Path rules judge file tools by their path; a call that reads a whole folder (Claude's Grep and
 // Glob: `folder`) is judged by every rule about a file inside it; a shell command that names files
 // to read (`cat`, `sed`, `grep -r`, `cp`, `git show REV:PATH`, a `<` redirection, after a `cd`:
-// shell-reads.ts) is judged by the path rules for read_file on each. Given a resolver (the files
-// are here: real-path.ts), each path is judged as written and where it really lands.
+// shell-reads.ts) is judged by the path rules for read_file on each; one that lists a folder's names
+// (`ls secrets`, and `ls -R`, `find` and `tree` everything under it) as a read of that folder. Given
+// a resolver (the files are here: real-path.ts), each path is judged as written and where it really lands.
 //
 // What it can see: every simple command of a chain, pipeline, subshell or substitution; commands run
 // by shells (`sh -c`), eval, trap, find -exec and the wrappers listed in wrappers.ts (privilege

@@ -125,6 +125,11 @@ const TABLE: Row[] = [
     ['grep -e secrets/key README.md', 'default-allow-grep'], ['wget https://example.com/secrets/key', null], ['dd if=src/a.ts of=/tmp/x', null],
     ['source src/env.sh', null],
   ] as Array<[string, string | null]>).map(([c, id]): Row => [`not a read of secrets: ${c}`, sh(c), 'on-request', 'allow', id]),
+  // ls and find list names: a read of the folder they list (as Claude's LS, and Glob for a recursive one)
+  ...['ls secrets', 'ls -la secrets/', 'ls secrets/prod', 'ls -R', 'ls -lR .', 'ls secrets/*', 'find secrets', 'find . -name "*.txt"', 'find -L secrets -type f', 'find', 'tree secrets', 'tree']
+    .map((c): Row => [`a listing of secrets: ${c}`, sh(c), 'on-request', 'deny', 'u-secrets']),
+  ...([['ls', 'default-allow-ls'], ['ls -la', 'default-allow-ls'], ['ls src', 'default-allow-ls'], ['ls -d src', 'default-allow-ls'], ['find src -name "*.ts"', null], ['tree src', null]] as Array<[string, string | null]>)
+    .map(([c, id]): Row => [`not a listing of secrets: ${c}`, sh(c), 'on-request', 'allow', id]),
   ['MCP tool glob', { tool: 'github__create_issue' }, 'on-request', 'ask', 'u-gh-all'],
   ['more specific allow loses to ask in the same layer', { tool: 'github__get_issue' }, 'on-request', 'ask', 'u-gh-all'],
 ];

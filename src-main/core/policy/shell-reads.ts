@@ -97,6 +97,22 @@ const PATTERN_PROGRAMS: Record<string, PatternProgram> = {
   jq: { script: ['-f', '--from-file'], values: ['--indent', '--tab', '--args', '--jsonargs'], recursive: () => false },
 };
 
+const LS_VALUES = ['-I', '-T', '-w', '--ignore', '--hide', '--tabsize', '--width', '--block-size', '--color', '--format', '--sort', '--time', '--time-style', '--quoting-style', '--indicator-style'];
+const TREE_VALUES = ['-L', '-P', '-I', '-o', '-H', '-T', '--filelimit', '--charset', '--timefmt', '--sort'];
+
+/** find's starting folders: the words after its options (-H -L -P -D X -OX) up to the expression. */
+function findFolders(words: readonly string[]): string[] {
+  let i = 1;
+  while (i < words.length && /^-(?:[HLP]|O\d*|D)$/.test(words[i]!)) i += words[i] === '-D' ? 2 : 1;
+  const folders: string[] = [];
+  for (; i < words.length; i++) {
+    const w = words[i]!;
+    if (w.startsWith('-') || w === '(' || w === '!' || w === ',') break;
+    folders.push(w);
+  }
+  return folders;
+}
+
 /** git subcommands that print what a `REV:PATH` names, or the files after `--`. */
 const GIT_READERS = new Set(['show', 'cat-file', 'log', 'diff', 'blame', 'grep', 'archive', 'whatchanged']);
 
@@ -165,6 +181,20 @@ export function namedReads(program: string, words: readonly string[], key: reado
     // grep -f FILE reads its patterns from FILE (and prints them back with -o); awk -f and sed -f
     // run a script: a path rule about that file judges it too.
     return [...reads, ...scriptFiles.map((w) => operand(w, false))];
+  }
+  if (program === 'ls') {
+    // `ls secrets` lists the names in secrets: judged as a read of the folder itself, as Claude's LS
+    // is; `ls -R secrets` lists everything under it, as Glob does.
+    const { flags, operands } = operandsOf(words, LS_VALUES);
+    const recursive = flags.some((f) => /^-[A-Za-z1]*R/.test(f) || f === '--recursive');
+    const reads = operands.map((w) => operand(w, recursive));
+    if (recursive && operands.length === 0) reads.push({ path: '.', folder: true });
+    return reads;
+  }
+  if (program === 'find' || program === 'tree') {
+    // Both list everything under the folders they are given (`.` when none), as Glob does.
+    const folders = program === 'find' ? findFolders(words) : operandsOf(words, TREE_VALUES).operands;
+    return folders.length > 0 ? folders.map((w) => operand(w, true)) : [{ path: '.', folder: true }];
   }
   if (program === 'curl' || program === 'wget') return uploads(words);
   if (program === 'dd') return words.slice(1).filter((w) => w.startsWith('if=')).map((w) => operand(w.slice(3), false));
