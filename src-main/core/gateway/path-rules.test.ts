@@ -193,6 +193,37 @@ describe('path rules and folder reads', () => {
     expect(await run('ls')).toMatchObject({ status: 'completed' });
   });
 
+  it('the common shell writes and deletes of a write-denied folder are refused and change nothing', async () => {
+    const c = makeCore();
+    const dir = workdirWithSecret();
+    c.policy.saveRule({ id: 'no-secret-writes', tool: 'write_file', path: 'secrets/**', action: 'deny', note: 'Keys live here.' }, 'test');
+    const scope = { kind: 'thread' as const, threadId: 'th', turnId: 'tu', workdir: dir };
+    let n = 0;
+    const run = (command: string) => c.tools.invoke({ tool: 'exec_shell', arguments: { command }, callId: `w${++n}`, scope });
+    const keyMode = fs.statSync(path.join(dir, 'secrets', 'key.txt')).mode;
+    for (const command of ['echo x > secrets/key.txt', 'echo x >> secrets/key.txt', 'echo x >| secrets/key.txt', 'echo x | tee secrets/new.txt',
+      'sed -i s/TOKEN/X/ secrets/key.txt', 'truncate -s 0 secrets/key.txt', 'rm secrets/key.txt', 'rm -rf secrets', 'rm -rf .', 'mv src/a.ts secrets/a.ts',
+      'mv secrets/key.txt src/k.txt', 'cp src/a.ts secrets/', 'cp src/a.ts secrets/key.txt', 'touch secrets/new.txt', 'mkdir secrets/sub', 'chmod 000 secrets/key.txt',
+      'dd if=src/a.ts of=secrets/key.txt', 'find secrets -delete', 'cd secrets && echo x > key.txt', 'ln -sf /etc/hostname secrets/key.txt',
+      'git checkout -- secrets/key.txt', 'patch secrets/key.txt < /dev/null', 'sort -o secrets/key.txt src/a.ts']) {
+      const out = await run(command);
+      expect(out, command).toMatchObject({ status: 'denied', matchedRule: 'tool=write_file path=secrets/**' });
+    }
+    // Through a symlink to the folder, made before: judged where it lands.
+    fs.symlinkSync('secrets', path.join(dir, 'link'));
+    for (const command of ['echo x > link/key.txt', 'touch link/new.txt', 'rm link/key.txt']) {
+      expect(await run(command), command).toMatchObject({ status: 'denied', matchedRule: 'tool=write_file path=secrets/**' });
+    }
+    fs.unlinkSync(path.join(dir, 'link'));
+    expect(fs.readdirSync(path.join(dir, 'secrets'))).toEqual(['key.txt']);
+    expect(fs.readFileSync(path.join(dir, 'secrets', 'key.txt'), 'utf8')).toBe(SECRET + '\n');
+    expect(fs.statSync(path.join(dir, 'secrets', 'key.txt')).mode).toBe(keyMode);
+    expect(fs.readdirSync(path.join(dir, 'src'))).toEqual(['a.ts']);
+    // Writes elsewhere run, and a write rule does not stop reads.
+    expect(await run('echo hi > src/out.txt && rm src/out.txt')).toMatchObject({ status: 'completed' });
+    expect(await run('cat secrets/key.txt')).toMatchObject({ status: 'completed', output: SECRET + '\n' });
+  });
+
   it('an absolute path rule does not break the judging of searches', async () => {
     const c = makeCore();
     const dir = workdirWithSecret();

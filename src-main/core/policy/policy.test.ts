@@ -16,6 +16,9 @@ const USER: PolicyRule[] = [
   shell('u-make-deploy', 'make deploy', 'deny'),
   rule('u-secrets', 'read_file', 'deny', { path: 'secrets/**' }),
   rule('u-env-write', 'write_file', 'ask', { path: '**/*.env' }),
+  rule('u-vault-write', 'write_file', 'deny', { path: 'vault/**' }),
+  rule('u-locked', '*', 'ask', { path: 'locked/**' }),
+  rule('u-gen-patch', 'apply_patch', 'ask', { path: 'gen/**' }),
   rule('u-gh-all', 'github__*', 'ask'),
   rule('u-gh-read', 'github__get_issue', 'allow'),
 ];
@@ -130,6 +133,30 @@ const TABLE: Row[] = [
     .map((c): Row => [`a listing of secrets: ${c}`, sh(c), 'on-request', 'deny', 'u-secrets']),
   ...([['ls', 'default-allow-ls'], ['ls -la', 'default-allow-ls'], ['ls src', 'default-allow-ls'], ['ls -d src', 'default-allow-ls'], ['find src -name "*.ts"', null], ['tree src', null]] as Array<[string, string | null]>)
     .map(([c, id]): Row => [`not a listing of secrets: ${c}`, sh(c), 'on-request', 'allow', id]),
+  // a write rule about the files a shell command writes, creates or deletes: every common way
+  ...([
+    'echo x > vault/key', 'echo x >> vault/key', 'echo x >| vault/key', 'echo x &> vault/key', 'echo x &>> vault/key', 'echo x 2> vault/log', 'echo x >& vault/key',
+    '> vault/key', ': > vault/key', 'cat src/a.ts 1>>vault/key', 'echo x > vault/*', 'cd vault && echo x > key', 'echo x > "$(echo vault)"/key', 'cat <> vault/key',
+    'tee vault/key', 'echo x | tee -a vault/key', "sed -i 's/a/b/' vault/key", "sed -i.bak -e 's/a/b/' vault/key", "sed --in-place 's/a/b/' vault/key", "sed -Ei 's/a/b/' vault/key",
+    'truncate -s 0 vault/key', 'rm vault/key', 'rm -rf vault', 'rm -rf .', 'rm -f -- vault/key', 'unlink vault/key', 'shred -u vault/key', 'rmdir vault/empty',
+    'mv src/a.ts vault/key', 'mv vault/key src/k', 'mv -t vault src/a.ts', 'touch vault/key', 'touch -d yesterday vault/key', 'mkdir vault/new', 'mkdir -p vault/a/b',
+    'chmod 777 vault/key', 'chmod -R a+r vault', 'chown me vault/key', 'chgrp staff vault/key', 'dd if=/dev/zero of=vault/key',
+    'cp src/a.ts vault/key', 'cp src/a.ts vault', 'cp -r src vault', 'cp -t vault src/a.ts', 'cd vault && cp ../src/a.ts b.ts', 'ln -sf /etc/passwd vault/key', 'install -m 600 src/a.ts vault/key', 'rsync -a src/ vault',
+    'git checkout -- vault/key', 'git checkout HEAD~1 -- vault', 'git checkout vault/key', 'git checkout .', 'git restore vault/key', 'git restore -s HEAD~1 vault', 'git rm vault/key', 'git mv src/a.ts vault/a.ts', 'git clean -fdx', 'git clean -f vault',
+    'patch vault/key < fix.diff', 'patch -o vault/key src/a.ts fix.diff', 'sort -o vault/key src/a.ts', 'find vault -delete', 'find src vault -name x -delete', 'find src -fprint vault/list',
+    'sudo tee vault/key', 'bash -c "echo x > vault/key"', 'echo "$(echo x > vault/key)"', 'xargs rm < list.txt; rm vault/key',
+  ].map((c): Row => [`a write of vault: ${c}`, sh(c), 'on-request', 'deny', 'u-vault-write'])),
+  ...([
+    ['echo x > out.txt', 'default-allow-echo'], ['echo x 2>&1', 'default-allow-echo'], ['echo x >&2', 'default-allow-echo'], ['echo x > /dev/null', 'default-allow-echo'],
+    ['cat vault/key', 'default-allow-cat'], ['sed -n p vault/key', null], ["sed -e 's/a/b/' vault/key > out.txt", null], ['cp vault/key /tmp/x', null], ['rm -rf build', null], ['rm -rf /tmp/x', null],
+    ['git checkout main', null], ['git checkout -b vault', null], ['touch src/a.ts', null], ['mv src/a.ts src/b.ts', null], ['tee out.txt', null], ['ls vault', 'default-allow-ls'],
+    ['find vault -name x', null], ['grep -r x src 2>/dev/null', 'default-allow-grep'], ['cp -r src dist', null], ['chmod +x vault.sh', null], ['git clean -n src', null],
+  ] as Array<[string, string | null]>).map(([c, id]): Row => [`not a write of vault: ${c}`, sh(c), 'on-request', 'allow', id]),
+  ['a write to an .env through the shell asks', sh('echo A=1 > config/app.env'), 'on-request', 'ask', 'u-env-write'],
+  ['a copy onto an .env asks', sh('cp src/a.ts config/app.env'), 'on-request', 'ask', 'u-env-write'],
+  ['a rule for every tool judges a shell write', sh('echo x > locked/a'), 'on-request', 'ask', 'u-locked'],
+  ['a rule for every tool judges a shell read', sh('cat locked/a'), 'on-request', 'ask', 'u-locked'],
+  ['a rule for apply_patch judges a shell write too', sh('echo x > gen/a.ts'), 'on-request', 'ask', 'u-gen-patch'],
   ['MCP tool glob', { tool: 'github__create_issue' }, 'on-request', 'ask', 'u-gh-all'],
   ['more specific allow loses to ask in the same layer', { tool: 'github__get_issue' }, 'on-request', 'ask', 'u-gh-all'],
 ];

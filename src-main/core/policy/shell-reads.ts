@@ -101,7 +101,7 @@ const LS_VALUES = ['-I', '-T', '-w', '--ignore', '--hide', '--tabsize', '--width
 const TREE_VALUES = ['-L', '-P', '-I', '-o', '-H', '-T', '--filelimit', '--charset', '--timefmt', '--sort'];
 
 /** find's starting folders: the words after its options (-H -L -P -D X -OX) up to the expression. */
-function findFolders(words: readonly string[]): string[] {
+export function findFolders(words: readonly string[]): string[] {
   let i = 1;
   while (i < words.length && /^-(?:[HLP]|O\d*|D)$/.test(words[i]!)) i += words[i] === '-D' ? 2 : 1;
   const folders: string[] = [];
@@ -126,12 +126,12 @@ function literalFolder(w: string): string {
   return literal.join('/') || (w.startsWith('/') ? '/' : '.');
 }
 
-function operand(w: string, folder: boolean): NamedRead {
+export function operand(w: string, folder: boolean): NamedRead {
   return DYNAMIC_WORD.test(w) ? { path: literalFolder(w), folder: true } : { path: w, folder };
 }
 
 /** Splits a command's words after the program into option words and operands. */
-function operandsOf(words: readonly string[], values: readonly string[]): { flags: string[]; operands: string[]; given: Map<string, string[]> } {
+export function operandsOf(words: readonly string[], values: readonly string[]): { flags: string[]; operands: string[]; given: Map<string, string[]> } {
   const flags: string[] = [];
   const operands: string[] = [];
   const given = new Map<string, string[]>();
@@ -158,6 +158,18 @@ function operandsOf(words: readonly string[], values: readonly string[]): { flag
   return { flags, operands, given };
 }
 
+/** A pattern program's file operands (those after its pattern or script), its flags and option values. */
+function patternFiles(pattern: PatternProgram, words: readonly string[]): { flags: string[]; files: string[]; given: Map<string, string[]> } {
+  const { flags, operands, given } = operandsOf(words, [...pattern.values, ...pattern.script]);
+  const scriptGiven = pattern.script.some((s) => given.has(s)) || flags.some((f) => pattern.script.some((s) => s.length === 2 && f.startsWith(s) && f.length > 2));
+  return { flags, files: scriptGiven ? operands : operands.slice(1), given };
+}
+
+/** `sed -i`'s files: the files sed reads, as the program table says. */
+export function sedFiles(words: readonly string[]): { flags: string[]; files: string[] } {
+  return patternFiles(PATTERN_PROGRAMS.sed!, words);
+}
+
 /** The files (and folders) a simple command names to read; [] for one that names none. */
 export function namedReads(program: string, words: readonly string[], key: readonly string[]): NamedRead[] {
   const reader = OPERAND_READERS[program];
@@ -170,10 +182,7 @@ export function namedReads(program: string, words: readonly string[], key: reado
   }
   const pattern = PATTERN_PROGRAMS[program];
   if (pattern) {
-    const values = [...pattern.values, ...pattern.script];
-    const { flags, operands, given } = operandsOf(words, values);
-    const scriptGiven = pattern.script.some((s) => given.has(s)) || flags.some((f) => pattern.script.some((s) => s.length === 2 && f.startsWith(s) && f.length > 2));
-    const files = scriptGiven ? operands : operands.slice(1);
+    const { flags, files, given } = patternFiles(pattern, words);
     const scriptFiles = (given.get('-f') ?? []).concat(given.get('--file') ?? [], given.get('--from-file') ?? []);
     const recursive = pattern.recursive(flags);
     const reads = files.map((w) => operand(w, recursive));
