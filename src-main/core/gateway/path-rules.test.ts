@@ -164,7 +164,7 @@ describe('path rules and folder reads', () => {
     const run = (command: string) => c.tools.invoke({ tool: 'exec_shell', arguments: { command }, callId: `r${++n}`, scope });
     for (const command of ['cat < secrets/key.txt', 'cd secrets && cat key.txt', 'grep -r TOKEN secrets', 'rg TOKEN secrets', 'sed -n p secrets/key.txt',
       'awk 1 secrets/key.txt', 'base64 secrets/key.txt', 'od -c secrets/key.txt', 'strings secrets/key.txt', 'cat -n secrets/key.txt',
-      'cp secrets/key.txt src/copy.txt', 'ln -s secrets s2', 'while read l; do echo "$l"; done < secrets/key.txt']) {
+      'cp secrets/key.txt src/copy.txt', 'ln -s secrets s2', 'while read l; do echo "$l"; done < secrets/key.txt', 'cat <(true) secrets/key.txt']) {
       const out = await run(command);
       expect(out, command).toMatchObject({ status: 'denied', matchedRule: 'tool=read_file path=secrets/**' });
       expect(out.output).not.toContain('do-not-leak');
@@ -205,7 +205,7 @@ describe('path rules and folder reads', () => {
       'sed -i s/TOKEN/X/ secrets/key.txt', 'truncate -s 0 secrets/key.txt', 'rm secrets/key.txt', 'rm -rf secrets', 'rm -rf .', 'mv src/a.ts secrets/a.ts',
       'mv secrets/key.txt src/k.txt', 'cp src/a.ts secrets/', 'cp src/a.ts secrets/key.txt', 'touch secrets/new.txt', 'mkdir secrets/sub', 'chmod 000 secrets/key.txt',
       'dd if=src/a.ts of=secrets/key.txt', 'find secrets -delete', 'cd secrets && echo x > key.txt', 'ln -sf /etc/hostname secrets/key.txt',
-      'git checkout -- secrets/key.txt', 'patch secrets/key.txt < /dev/null', 'sort -o secrets/key.txt src/a.ts']) {
+      'git checkout -- secrets/key.txt', 'patch secrets/key.txt < /dev/null', 'sort -o secrets/key.txt src/a.ts', 'echo x | tee >(cat) secrets/key.txt']) {
       const out = await run(command);
       expect(out, command).toMatchObject({ status: 'denied', matchedRule: 'tool=write_file path=secrets/**' });
     }

@@ -153,6 +153,15 @@ function collect(command: string, out: ShellSegment[], depth: number): void {
       while (i < command.length && command[i] !== '\n') i++;
       continue;
     }
+    if ((ch === '<' || ch === '>') && next === '(' && !/[<>&]$/.test(parseText)) {
+      // Process substitution `<( … )`, `>( … )`: its command runs on its own, and the word is the
+      // pipe's name (what bash passes), not the end of the command: `diff <(ls) b` reads b.
+      const { inner, stop } = parenBody(command, i + 1);
+      nested.push(inner);
+      add(command.slice(i, stop), '/dev/fd/63');
+      i = stop;
+      continue;
+    }
     if (ch === '<' && next === '<' && command[i + 2] !== '<') {
       // Heredoc: remember the delimiter; its body starts at the next newline.
       const m = /^<<-?\s*(['"]?)([A-Za-z0-9_.-]+)\1/.exec(command.slice(i));
