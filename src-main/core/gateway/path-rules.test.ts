@@ -224,6 +224,19 @@ describe('path rules and folder reads', () => {
     expect(await run('cat secrets/key.txt')).toMatchObject({ status: 'completed', output: SECRET + '\n' });
   });
 
+  it('a rule about .env files anywhere does not refuse every cp and mv, only those of an .env', async () => {
+    const c = makeCore();
+    const dir = workdirWithSecret();
+    fs.writeFileSync(path.join(dir, '.env'), SECRET + '\n');
+    c.policy.saveRule({ id: 'no-dotenv', tool: 'read_file', path: '**/.env', action: 'deny' }, 'test');
+    const scope = { kind: 'thread' as const, threadId: 'th', turnId: 'tu', workdir: dir };
+    const run = (command: string, id: string) => c.tools.invoke({ tool: 'exec_shell', arguments: { command }, callId: id, scope });
+    expect(await run('cp src/a.ts src/b.ts && mv src/b.ts src/c.ts', 'e1')).toMatchObject({ status: 'completed' });
+    expect(fs.existsSync(path.join(dir, 'src', 'c.ts'))).toBe(true);
+    expect(await run('cp .env src/e.txt', 'e2')).toMatchObject({ status: 'denied', matchedRule: 'tool=read_file path=**/.env' });
+    expect(fs.existsSync(path.join(dir, 'src', 'e.txt'))).toBe(false);
+  });
+
   it('an absolute path rule does not break the judging of searches', async () => {
     const c = makeCore();
     const dir = workdirWithSecret();

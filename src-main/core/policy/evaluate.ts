@@ -368,7 +368,7 @@ export function evaluatePolicy(call: PolicyCall, layers: readonly RuleLayer[], m
           for (const spelled of real !== undefined ? [written, real] : [written]) {
             // A write is judged by the rules for both tools that change files.
             for (const tool of file.write ? writeTools : readTools) {
-              const one: PolicyCall = { tool, path: spelled, folder: file.folder, ...(file.write ? { anchoredOnly: true } : {}), ...(call.cwd ? { cwd: call.cwd } : {}), ...(call.root ? { root: call.root } : {}), workspace: call.workspace ?? null };
+              const one: PolicyCall = { tool, path: spelled, folder: file.folder, ...(file.write || file.anchored ? { anchoredOnly: true } : {}), ...(call.cwd ? { cwd: call.cwd } : {}), ...(call.root ? { root: call.root } : {}), workspace: call.workspace ?? null };
               const d = decideSubject(pathLayers, one, null);
               if (!d || d.c.rule.action === 'allow') continue;
               const fv = verdictFor(d, mode, `${tool} on "${written}"`);

@@ -169,6 +169,15 @@ describe('exec policy', () => {
     expect(d.mode).toBe(mode);
   });
 
+  it('a rule about files anywhere judges a copy or move by the names it keeps, an archive or upload by every file below', () => {
+    const user = [rule('no-dotenv', 'read_file', 'deny', { path: '**/.env' }), rule('no-keys', 'read_file', 'deny', { path: 'src/keys/**' })];
+    const judge = (c: string) => evaluatePolicy(sh(c), layers(user, []), 'on-request');
+    for (const c of ['cp a.ts b.ts', 'cp src/a.ts /tmp/x', 'mv a b', 'ln -s a.ts b.ts', 'install -m 644 a.ts /tmp/a.ts']) expect(judge(c), c).toMatchObject({ action: 'allow', ruleId: null });
+    for (const c of ['cp .env /tmp/x', 'cp config/.env /tmp/x', 'mv .env x']) expect(judge(c), c).toMatchObject({ action: 'deny', ruleId: 'no-dotenv' });
+    for (const c of ['cp -r src /tmp/x', 'mv src /tmp/x', 'cp -r . /tmp/x']) expect(judge(c), c).toMatchObject({ action: 'deny', ruleId: 'no-keys' });
+    for (const c of ['tar czf /tmp/x.tgz config', 'scp -r config host:', 'rsync -a config/ /tmp/x']) expect(judge(c), c).toMatchObject({ action: 'deny', ruleId: 'no-dotenv' });
+  });
+
   it('the most specific rule wins within an action, and says so', () => {
     const user = [shell('broad', 'git', 'ask'), shell('narrow', 'git push origin', 'ask'), shell('mid', 'git push', 'ask')];
     const d = evaluatePolicy(sh('git push origin main'), layers(user, []), 'on-request');

@@ -10,6 +10,10 @@ export interface NamedRead {
   /** Read as a whole (a search, a copy, a path only known when it runs): every rule about a file
    *  inside it applies. */
   folder: boolean;
+  /** With folder: only a rule that starts from a named folder (`secrets/**`) reaches into it, not one
+   *  about files anywhere (`**` then `.env`): a copy or move keeps the names below it, so those rules
+   *  still judge the files where they land. */
+  anchored?: boolean;
 }
 
 /** Programs that read each file operand they are given (options with a value listed). */
@@ -178,7 +182,10 @@ export function namedReads(program: string, words: readonly string[], key: reado
   if (copier) {
     // Every operand, the destination too (copying into a denied folder is refused as well); a
     // value an option cluster takes (`tar -czf out.tgz`) is judged as an operand: it only adds.
-    return operandsOf(words, copier).operands.map((w) => operand(w, true));
+    // cp, mv, ln and install keep the names (`cp a.ts b.ts` is not a read of every .env); an
+    // archive or another host does not, so there every rule about a file below applies.
+    const anchored = program === 'cp' || program === 'mv' || program === 'ln' || program === 'install';
+    return operandsOf(words, copier).operands.map((w) => (anchored ? { ...operand(w, true), anchored: true } : operand(w, true)));
   }
   const pattern = PATTERN_PROGRAMS[program];
   if (pattern) {
