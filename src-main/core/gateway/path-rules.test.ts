@@ -205,7 +205,8 @@ describe('path rules and folder reads', () => {
       'sed -i s/TOKEN/X/ secrets/key.txt', 'truncate -s 0 secrets/key.txt', 'rm secrets/key.txt', 'rm -rf secrets', 'rm -rf .', 'mv src/a.ts secrets/a.ts',
       'mv secrets/key.txt src/k.txt', 'cp src/a.ts secrets/', 'cp src/a.ts secrets/key.txt', 'touch secrets/new.txt', 'mkdir secrets/sub', 'chmod 000 secrets/key.txt',
       'dd if=src/a.ts of=secrets/key.txt', 'find secrets -delete', 'cd secrets && echo x > key.txt', 'ln -sf /etc/hostname secrets/key.txt',
-      'git checkout -- secrets/key.txt', 'patch secrets/key.txt < /dev/null', 'sort -o secrets/key.txt src/a.ts', 'echo x | tee >(cat) secrets/key.txt']) {
+      'git checkout -- secrets/key.txt', 'patch secrets/key.txt < /dev/null', 'sort -o secrets/key.txt src/a.ts', 'echo x | tee >(cat) secrets/key.txt',
+      'curl -so secrets/new.txt file:///etc/hostname', 'tar -cf secrets/a.tar src', 'tar -cf src.tar src && tar -xf src.tar -C secrets']) {
       const out = await run(command);
       expect(out, command).toMatchObject({ status: 'denied', matchedRule: 'tool=write_file path=secrets/**' });
     }

@@ -104,6 +104,18 @@ export function namedWrites(program: string, words: readonly string[], key: read
     const inPlace = flags.some((f) => /^-[nrEsuz]*i/.test(f) || f.startsWith('--in-place'));
     return inPlace ? files.map((w) => operand(w, false)) : [];
   }
+  if (program === 'curl' || program === 'wget') return downloads(program, words);
+  if (program === 'tar') return tarWrites(words);
+  if (program === 'unzip') {
+    // Into -d DIR, else the folder it runs in; nothing when it lists, tests or prints (-l -v -t -p -Z).
+    if (words.some((w) => /^-[A-Za-z]*[lvtpZ]/.test(w))) return [];
+    const d = words.indexOf('-d');
+    return [operand(d > 0 && d + 1 < words.length ? words[d + 1]! : '.', true)];
+  }
+  if (program === 'zip') {
+    const archive = operandsOf(words, ['-x', '-i', '-b', '-n', '-P', '-t', '-tt']).operands[0];
+    return archive !== undefined ? [operand(archive, false)] : [];
+  }
   if (program === 'dd') return words.slice(1).filter((w) => w.startsWith('of=')).map((w) => operand(w.slice(3), false));
   if (program === 'patch') {
     // `patch FILE [PATCHFILE]`, `-o OUT`, `-r REJECTS`. Without FILE it patches the files the
@@ -135,4 +147,57 @@ export function namedWrites(program: string, words: readonly string[], key: read
     return operands.map((w) => operand(w, true));
   }
   return [];
+}
+
+/** curl's and wget's files: `-o FILE`, `--output FILE`, `-sSLo FILE`, `--output-dir DIR` (curl);
+ *  `-O FILE`, `--output-document=FILE`, `-P DIR`, `-o LOG`, `-a LOG` (wget). */
+function downloads(program: 'curl' | 'wget', words: readonly string[]): NamedRead[] {
+  const files = program === 'curl' ? ['-o', '--output'] : ['-O', '--output-document', '-o', '--output-file', '-a', '--append-output'];
+  const folders = program === 'curl' ? ['--output-dir'] : ['-P', '--directory-prefix'];
+  const short = program === 'curl' ? 'o' : 'OoaP';
+  const writes: NamedRead[] = [];
+  const named = (flag: string, value: string): void => {
+    if (value === '-' || value === '') return;
+    if (files.includes(flag)) writes.push(operand(value, false));
+    else if (folders.includes(flag)) writes.push(operand(value, true));
+  };
+  for (let i = 1; i < words.length; i++) {
+    const w = words[i]!;
+    const eq = w.startsWith('--') ? w.indexOf('=') : -1;
+    if (eq > 0) named(w.slice(0, eq), w.slice(eq + 1));
+    else if ((files.includes(w) || folders.includes(w)) && i + 1 < words.length) named(w, words[++i]!);
+    else if (/^-[A-Za-z]+$/.test(w) && !w.startsWith('--') && short.includes(w[w.length - 1]!) && i + 1 < words.length) named(`-${w[w.length - 1]}`, words[++i]!);
+    else if (/^-[A-Za-z]/.test(w) && !w.startsWith('--') && short.includes(w[1]!) && w.length > 2) named(w.slice(0, 2), w.slice(2));
+  }
+  return writes;
+}
+
+/** tar: the archive it creates (`-czf out.tgz`, `--file=out.tar`), or the folder it extracts into
+ *  (`-C DIR`, else the folder it runs in). */
+function tarWrites(words: readonly string[]): NamedRead[] {
+  const args = words.slice(1);
+  const cluster = (w: string, i: number): string | null => (/^-[A-Za-z]+$/.test(w) ? w.slice(1) : i === 0 && /^[A-Za-z]+$/.test(w) ? w : null);
+  let extract = false;
+  let create = false;
+  let archive: string | undefined;
+  let into: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const w = args[i]!;
+    if (w === '--extract' || w === '--get') extract = true;
+    else if (w === '--create' || w === '--append' || w === '--update') create = true;
+    else if (w.startsWith('--file=')) archive = w.slice(7);
+    else if (w.startsWith('--directory=')) into = w.slice(12);
+    else if ((w === '--file' || w === '-f') && i + 1 < args.length) archive = args[++i];
+    else if ((w === '--directory' || w === '-C') && i + 1 < args.length) into = args[++i];
+    else {
+      const c = cluster(w, i);
+      if (c === null) continue;
+      if (c.includes('x')) extract = true;
+      if (/[cruA]/.test(c)) create = true;
+      if (c.endsWith('f') && i + 1 < args.length) archive = args[++i];
+      else if (c.endsWith('C') && i + 1 < args.length) into = args[++i];
+    }
+  }
+  if (extract) return [operand(into ?? '.', true)];
+  return create && archive !== undefined && archive !== '-' ? [operand(archive, false)] : [];
 }
