@@ -164,7 +164,7 @@ describe('path rules and folder reads', () => {
     const run = (command: string) => c.tools.invoke({ tool: 'exec_shell', arguments: { command }, callId: `r${++n}`, scope });
     for (const command of ['cat < secrets/key.txt', 'cd secrets && cat key.txt', 'grep -r TOKEN secrets', 'rg TOKEN secrets', 'sed -n p secrets/key.txt',
       'awk 1 secrets/key.txt', 'base64 secrets/key.txt', 'od -c secrets/key.txt', 'strings secrets/key.txt', 'cat -n secrets/key.txt',
-      'cp secrets/key.txt src/copy.txt', 'ln -s secrets s2', 'while read l; do echo "$l"; done < secrets/key.txt']) {
+      'cp secrets/key.txt src/copy.txt', 'ln -s secrets s2', 'while read l; do echo "$l"; done < secrets/key.txt', 'cat <(true) secrets/key.txt']) {
       const out = await run(command);
       expect(out, command).toMatchObject({ status: 'denied', matchedRule: 'tool=read_file path=secrets/**' });
       expect(out.output).not.toContain('do-not-leak');
@@ -175,6 +175,67 @@ describe('path rules and folder reads', () => {
     expect(inSecrets).toMatchObject({ status: 'denied', matchedRule: 'tool=read_file path=secrets/**' });
     expect(await run('sed -n 1p src/a.ts')).toMatchObject({ status: 'completed', output: 'export const a = 1;\n' });
     expect(await run('grep -r const src')).toMatchObject({ status: 'completed' });
+  });
+
+  it('ls, find and tree of a denied folder are refused and list none of its names', async () => {
+    const c = makeCore();
+    const dir = workdirWithSecret();
+    c.policy.saveRule(DENY_SECRETS, 'test');
+    const scope = { kind: 'thread' as const, threadId: 'th', turnId: 'tu', workdir: dir };
+    let n = 0;
+    const run = (command: string) => c.tools.invoke({ tool: 'exec_shell', arguments: { command }, callId: `l${++n}`, scope });
+    for (const command of ['ls secrets', 'ls -la secrets/', 'ls -R', 'find secrets', 'find . -name "*.txt"', 'tree secrets']) {
+      const out = await run(command);
+      expect(out, command).toMatchObject({ status: 'denied', matchedRule: 'tool=read_file path=secrets/**' });
+      expect(out.output ?? '').not.toContain('key.txt');
+    }
+    expect(await run('ls src')).toMatchObject({ status: 'completed', output: 'a.ts\n' });
+    expect(await run('ls')).toMatchObject({ status: 'completed' });
+  });
+
+  it('the common shell writes and deletes of a write-denied folder are refused and change nothing', async () => {
+    const c = makeCore();
+    const dir = workdirWithSecret();
+    c.policy.saveRule({ id: 'no-secret-writes', tool: 'write_file', path: 'secrets/**', action: 'deny', note: 'Keys live here.' }, 'test');
+    const scope = { kind: 'thread' as const, threadId: 'th', turnId: 'tu', workdir: dir };
+    let n = 0;
+    const run = (command: string) => c.tools.invoke({ tool: 'exec_shell', arguments: { command }, callId: `w${++n}`, scope });
+    const keyMode = fs.statSync(path.join(dir, 'secrets', 'key.txt')).mode;
+    for (const command of ['echo x > secrets/key.txt', 'echo x >> secrets/key.txt', 'echo x >| secrets/key.txt', 'echo x | tee secrets/new.txt',
+      'sed -i s/TOKEN/X/ secrets/key.txt', 'truncate -s 0 secrets/key.txt', 'rm secrets/key.txt', 'rm -rf secrets', 'rm -rf .', 'mv src/a.ts secrets/a.ts',
+      'mv secrets/key.txt src/k.txt', 'cp src/a.ts secrets/', 'cp src/a.ts secrets/key.txt', 'touch secrets/new.txt', 'mkdir secrets/sub', 'chmod 000 secrets/key.txt',
+      'dd if=src/a.ts of=secrets/key.txt', 'find secrets -delete', 'cd secrets && echo x > key.txt', 'ln -sf /etc/hostname secrets/key.txt',
+      'git checkout -- secrets/key.txt', 'patch secrets/key.txt < /dev/null', 'sort -o secrets/key.txt src/a.ts', 'echo x | tee >(cat) secrets/key.txt',
+      'curl -so secrets/new.txt file:///etc/hostname', 'tar -cf secrets/a.tar src', 'tar -cf src.tar src && tar -xf src.tar -C secrets']) {
+      const out = await run(command);
+      expect(out, command).toMatchObject({ status: 'denied', matchedRule: 'tool=write_file path=secrets/**' });
+    }
+    // Through a symlink to the folder, made before: judged where it lands.
+    fs.symlinkSync('secrets', path.join(dir, 'link'));
+    for (const command of ['echo x > link/key.txt', 'touch link/new.txt', 'rm link/key.txt']) {
+      expect(await run(command), command).toMatchObject({ status: 'denied', matchedRule: 'tool=write_file path=secrets/**' });
+    }
+    fs.unlinkSync(path.join(dir, 'link'));
+    expect(fs.readdirSync(path.join(dir, 'secrets'))).toEqual(['key.txt']);
+    expect(fs.readFileSync(path.join(dir, 'secrets', 'key.txt'), 'utf8')).toBe(SECRET + '\n');
+    expect(fs.statSync(path.join(dir, 'secrets', 'key.txt')).mode).toBe(keyMode);
+    expect(fs.readdirSync(path.join(dir, 'src'))).toEqual(['a.ts']);
+    // Writes elsewhere run, and a write rule does not stop reads.
+    expect(await run('echo hi > src/out.txt && rm src/out.txt')).toMatchObject({ status: 'completed' });
+    expect(await run('cat secrets/key.txt')).toMatchObject({ status: 'completed', output: SECRET + '\n' });
+  });
+
+  it('a rule about .env files anywhere does not refuse every cp and mv, only those of an .env', async () => {
+    const c = makeCore();
+    const dir = workdirWithSecret();
+    fs.writeFileSync(path.join(dir, '.env'), SECRET + '\n');
+    c.policy.saveRule({ id: 'no-dotenv', tool: 'read_file', path: '**/.env', action: 'deny' }, 'test');
+    const scope = { kind: 'thread' as const, threadId: 'th', turnId: 'tu', workdir: dir };
+    const run = (command: string, id: string) => c.tools.invoke({ tool: 'exec_shell', arguments: { command }, callId: id, scope });
+    expect(await run('cp src/a.ts src/b.ts && mv src/b.ts src/c.ts', 'e1')).toMatchObject({ status: 'completed' });
+    expect(fs.existsSync(path.join(dir, 'src', 'c.ts'))).toBe(true);
+    expect(await run('cp .env src/e.txt', 'e2')).toMatchObject({ status: 'denied', matchedRule: 'tool=read_file path=**/.env' });
+    expect(fs.existsSync(path.join(dir, 'src', 'e.txt'))).toBe(false);
   });
 
   it('an absolute path rule does not break the judging of searches', async () => {

@@ -10,7 +10,11 @@
 // Path rules judge file tools by their path; a call that reads a whole folder (Claude's Grep and
 // Glob: `folder`) is judged by every rule about a file inside it; a shell command that names files
 // to read (`cat`, `sed`, `grep -r`, `cp`, `git show REV:PATH`, a `<` redirection, after a `cd`:
-// shell-reads.ts) is judged by the path rules for read_file on each. Given a resolver (the files
+// shell-reads.ts) is judged by the path rules for read_file on each; one that lists a folder's names
+// (`ls secrets`, and `ls -R`, `find` and `tree` everything under it) as a read of that folder. One
+// that names files to write, create or delete (`>`, `tee`, `sed -i`, `rm`, `mv`, `cp`'s destination,
+// `touch`, `mkdir`, `chmod`, `dd of=`, `git checkout -- PATH`, `patch`: shell-writes.ts) is judged by
+// the path rules for write_file and apply_patch on each. Given a resolver (the files
 // are here: real-path.ts), each path is judged as written and where it really lands.
 //
 // What it can see: every simple command of a chain, pipeline, subshell or substitution; commands run
@@ -28,7 +32,8 @@ import type { ApprovalMode, PolicyAction, PolicyDecision, PolicyLayer, PolicyRul
 import { matchesPrefix, prefixSpecificity, prefixWords, proposedPrefix, shapeOf, type CommandShape } from './command-prefix';
 import { globMatches } from './glob';
 import type { RealPath } from './real-path';
-import { namedReads, type NamedRead } from './shell-reads';
+import { namedReads, operand, type NamedRead } from './shell-reads';
+import { namedWrites } from './shell-writes';
 import { DYNAMIC_WORD, splitShell, type ShellSegment } from './shell-split';
 
 export interface PolicyCall {
@@ -43,6 +48,11 @@ export interface PolicyCall {
   /** The path is a folder the call reads as a whole (a search): a deny or ask rule about any file
    *  inside it applies, and an allow rule only when it covers the whole folder. */
   folder?: boolean;
+  /** With folder: a rule about files anywhere (`*.env` files under `**`) does not reach into the folder, only one
+   *  whose pattern starts from a named folder (`secrets/**`). A shell command that deletes or
+   *  rewrites a whole folder (`rm -rf build`, `cp -r src dist`) is judged so, not asked about
+   *  because some file below might be an .env. */
+  anchoredOnly?: boolean;
   /** The workdir the call runs in; relative paths are judged from here. */
   cwd?: string;
   /** The folder the work belongs to (a run's workspace, a thread's folder). */
@@ -171,9 +181,10 @@ function segmentMatches(pattern: string, segment: string): boolean {
 
 /** Could the pattern match a file inside (or at) this folder? Segment by segment: the folder's
  *  segments must each fit the pattern's, and the pattern must go on below the folder. */
-function reachesInto(pattern: string, folder: string): boolean {
+function reachesInto(pattern: string, folder: string, anchoredOnly = false): boolean {
   if (globMatches(pattern, folder)) return true;
   const ps = pattern.split('/');
+  if (anchoredOnly && (ps[0]!.includes('**') || (ps[0] === '' && ps[1]?.includes('**')))) return false;
   const fs = segmentsOf(folder);
   for (let i = 0; i < fs.length; i++) {
     const seg = ps[i];
@@ -198,7 +209,7 @@ function pathMatches(rule: PolicyRule, pattern: string, call: PolicyCall): boole
   if (call.path === undefined) return false;
   const subject = comparedPath(pattern, call as PolicyCall & { path: string });
   if (!call.folder) return globMatches(pattern, subject);
-  return rule.action === 'allow' ? coversFolder(pattern, subject) : reachesInto(pattern, subject);
+  return rule.action === 'allow' ? coversFolder(pattern, subject) : reachesInto(pattern, subject, call.anchoredOnly);
 }
 
 function ruleMatches(c: Compiled, call: PolicyCall, shape: CommandShape | null): boolean {
@@ -286,6 +297,10 @@ function cdTarget(words: readonly string[]): string | null {
   return dir;
 }
 
+/** The tools whose path rules judge a file a shell command reads, and one it writes or deletes. */
+const READ_TOOLS: readonly string[] = ['read_file'];
+const WRITE_TOOLS: readonly string[] = ['write_file', 'apply_patch'];
+
 /** The most folders a command's `cd`s are followed into; past that each read is judged from these. */
 const MAX_CD_FOLDERS = 8;
 
@@ -301,6 +316,10 @@ export function evaluatePolicy(call: PolicyCall, layers: readonly RuleLayer[], m
     const parts = splitShell(command);
     // The path rules, for the files `cat` and its kind read.
     const pathLayers = compiled.map((l) => l.filter((c) => !!c.rule.path));
+    // Only the tools some path rule is about are judged (most calls: none, so nothing is parsed).
+    const aboutTool = (t: string): boolean => pathLayers.some((l) => l.some((c) => toolMatches(c.rule.tool, t)));
+    const readTools = READ_TOOLS.filter(aboutTool);
+    const writeTools = WRITE_TOOLS.filter(aboutTool);
     /** The folders (relative to the cwd) the segments so far may run in: `.` and every `cd` target. */
     const folders: string[] = ['.'];
     const segments = (parts.length > 0 ? parts : [{ text: command.trim(), words: [] as string[] } as ShellSegment]).map((s) => {
@@ -309,43 +328,58 @@ export function evaluatePolicy(call: PolicyCall, layers: readonly RuleLayer[], m
       const dynamicKey = shape?.key.slice(1).find((w) => DYNAMIC_WORD.test(w));
       const opaque = s.opaque ?? (dynamicKey !== undefined ? `its subcommand ${JSON.stringify(dynamicKey)} is only known when it runs` : undefined);
       const subject = opaque !== undefined ? JSON.stringify(s.text) : shape ? `"${shape.key.join(' ')}"` : 'an empty command';
-      // `done < f`, `$(< f)`: no command of its own, only a file read (judged below).
-      const readOnly = s.words.length === 0 && (s.inputs?.length ?? 0) > 0;
+      // `done < f`, `$(< f)`, `> f`: no command of its own, only a file read or written (judged below).
+      const readOnly = s.words.length === 0 && ((s.inputs?.length ?? 0) > 0 || (s.outputs?.length ?? 0) > 0);
       const c = readOnly ? null : decideSubject(compiled, call, shape);
       let v: PolicyVerdict = readOnly
-        ? { action: 'allow', matchedRule: null, ruleId: null, layer: null, reason: 'It runs no command of its own; it only reads through a redirection.' }
+        ? { action: 'allow', matchedRule: null, ruleId: null, layer: null, reason: 'It runs no command of its own; it only reads or writes through a redirection.' }
         : verdictFor(c, mode, subject, opaque);
       // A rule that says exactly this outweighs a mode that turned an ask into a refusal.
       let weight = readOnly ? 0 : STRICTNESS[v.action] * 2 + (c?.c.rule.action === v.action ? 1 : 0);
       let byPath = false;
-      const reads: Array<NamedRead & { how: string }> = [];
-      if (opaque === undefined && shape) {
-        for (const r of namedReads(shape.program, s.words, shape.key)) {
-          reads.push({ ...r, how: r.path === '.' && r.folder ? 'reads everything under the folder it runs in (name a folder that holds none of the files the rule is about)' : r.folder ? `reads everything under "${r.path}"` : `reads "${r.path}"` });
+      const files: Array<NamedRead & { how: string; write: boolean }> = [];
+      if (readTools.length > 0 || writeTools.length > 0) {
+        if (opaque === undefined && shape && readTools.length > 0) {
+          for (const r of namedReads(shape.program, s.words, shape.key)) {
+            files.push({ ...r, write: false, how: r.path === '.' && r.folder ? 'reads everything under the folder it runs in (name a folder that holds none of the files the rule is about)' : r.folder ? `reads everything under "${r.path}"` : `reads "${r.path}"` });
+          }
+        }
+        if (opaque === undefined && shape && writeTools.length > 0) {
+          for (const r of namedWrites(shape.program, s.words, shape.key)) {
+            files.push({ ...r, write: true, how: r.path === '.' && r.folder ? 'changes everything under the folder it runs in' : r.folder ? `writes (or deletes) everything under "${r.path}"` : `writes (or deletes) "${r.path}"` });
+          }
+        }
+        for (const input of readTools.length > 0 ? s.inputs ?? [] : []) {
+          const r = DYNAMIC_WORD.test(input) ? { path: input, folder: true } : { path: input, folder: false };
+          files.push({ ...r, write: false, how: `reads "${input}" through a < redirection` });
+        }
+        for (const output of writeTools.length > 0 ? s.outputs ?? [] : []) {
+          // `> secrets/*`: the file is only known when it runs, somewhere under its literal folder.
+          const r = operand(output, false);
+          files.push({ ...r, write: true, how: `writes "${output}" through a > redirection` });
         }
       }
-      for (const input of s.inputs ?? []) {
-        const r = DYNAMIC_WORD.test(input) ? { path: input, folder: true } : { path: input, folder: false };
-        reads.push({ ...r, how: `reads "${input}" through a < redirection` });
-      }
-      for (const file of reads) {
+      for (const file of files) {
         // A relative path is read from the call's folder, or from any folder a `cd` before it moved to.
         const from = file.path.startsWith('/') ? [''] : folders;
         for (const dir of from) {
           const written = dir === '' || dir === '.' ? file.path : path.posix.join(dir, file.path);
           const real = resolvedSpelling(call, written);
           for (const spelled of real !== undefined ? [written, real] : [written]) {
-            const one: PolicyCall = { tool: 'read_file', path: spelled, folder: file.folder, ...(call.cwd ? { cwd: call.cwd } : {}), ...(call.root ? { root: call.root } : {}), workspace: call.workspace ?? null };
-            const d = decideSubject(pathLayers, one, null);
-            if (!d || d.c.rule.action === 'allow') continue;
-            const fv = verdictFor(d, mode, `read_file on "${written}"`);
-            const fw = STRICTNESS[fv.action] * 2 + 1;
-            if (fw > weight) {
-              const where = written !== file.path ? ` (after cd, that is "${written}")` : '';
-              const link = spelled !== written ? ` "${written}" resolves to "${shown(call, spelled)}" (a symlink on the way).` : '';
-              v = { ...fv, reason: `${fv.reason} ${shape?.program ?? 'It'} ${file.how}${where}, so the path rule judges it as a read_file.${link}` };
-              weight = fw;
-              byPath = true;
+            // A write is judged by the rules for both tools that change files.
+            for (const tool of file.write ? writeTools : readTools) {
+              const one: PolicyCall = { tool, path: spelled, folder: file.folder, ...(file.write || file.anchored ? { anchoredOnly: true } : {}), ...(call.cwd ? { cwd: call.cwd } : {}), ...(call.root ? { root: call.root } : {}), workspace: call.workspace ?? null };
+              const d = decideSubject(pathLayers, one, null);
+              if (!d || d.c.rule.action === 'allow') continue;
+              const fv = verdictFor(d, mode, `${tool} on "${written}"`);
+              const fw = STRICTNESS[fv.action] * 2 + 1;
+              if (fw > weight) {
+                const where = written !== file.path ? ` (after cd, that is "${written}")` : '';
+                const link = spelled !== written ? ` "${written}" resolves to "${shown(call, spelled)}" (a symlink on the way).` : '';
+                v = { ...fv, reason: `${fv.reason} ${shape?.program ?? 'It'} ${file.how}${where}, so the path rule judges it as a ${tool}.${link}` };
+                weight = fw;
+                byPath = true;
+              }
             }
           }
         }

@@ -10,6 +10,10 @@ export interface NamedRead {
   /** Read as a whole (a search, a copy, a path only known when it runs): every rule about a file
    *  inside it applies. */
   folder: boolean;
+  /** With folder: only a rule that starts from a named folder (`secrets/**`) reaches into it, not one
+   *  about files anywhere (`**` then `.env`): a copy or move keeps the names below it, so those rules
+   *  still judge the files where they land. */
+  anchored?: boolean;
 }
 
 /** Programs that read each file operand they are given (options with a value listed). */
@@ -97,6 +101,22 @@ const PATTERN_PROGRAMS: Record<string, PatternProgram> = {
   jq: { script: ['-f', '--from-file'], values: ['--indent', '--tab', '--args', '--jsonargs'], recursive: () => false },
 };
 
+const LS_VALUES = ['-I', '-T', '-w', '--ignore', '--hide', '--tabsize', '--width', '--block-size', '--color', '--format', '--sort', '--time', '--time-style', '--quoting-style', '--indicator-style'];
+const TREE_VALUES = ['-L', '-P', '-I', '-o', '-H', '-T', '--filelimit', '--charset', '--timefmt', '--sort'];
+
+/** find's starting folders: the words after its options (-H -L -P -D X -OX) up to the expression. */
+export function findFolders(words: readonly string[]): string[] {
+  let i = 1;
+  while (i < words.length && /^-(?:[HLP]|O\d*|D)$/.test(words[i]!)) i += words[i] === '-D' ? 2 : 1;
+  const folders: string[] = [];
+  for (; i < words.length; i++) {
+    const w = words[i]!;
+    if (w.startsWith('-') || w === '(' || w === '!' || w === ',') break;
+    folders.push(w);
+  }
+  return folders;
+}
+
 /** git subcommands that print what a `REV:PATH` names, or the files after `--`. */
 const GIT_READERS = new Set(['show', 'cat-file', 'log', 'diff', 'blame', 'grep', 'archive', 'whatchanged']);
 
@@ -110,12 +130,12 @@ function literalFolder(w: string): string {
   return literal.join('/') || (w.startsWith('/') ? '/' : '.');
 }
 
-function operand(w: string, folder: boolean): NamedRead {
+export function operand(w: string, folder: boolean): NamedRead {
   return DYNAMIC_WORD.test(w) ? { path: literalFolder(w), folder: true } : { path: w, folder };
 }
 
 /** Splits a command's words after the program into option words and operands. */
-function operandsOf(words: readonly string[], values: readonly string[]): { flags: string[]; operands: string[]; given: Map<string, string[]> } {
+export function operandsOf(words: readonly string[], values: readonly string[]): { flags: string[]; operands: string[]; given: Map<string, string[]> } {
   const flags: string[] = [];
   const operands: string[] = [];
   const given = new Map<string, string[]>();
@@ -142,6 +162,18 @@ function operandsOf(words: readonly string[], values: readonly string[]): { flag
   return { flags, operands, given };
 }
 
+/** A pattern program's file operands (those after its pattern or script), its flags and option values. */
+function patternFiles(pattern: PatternProgram, words: readonly string[]): { flags: string[]; files: string[]; given: Map<string, string[]> } {
+  const { flags, operands, given } = operandsOf(words, [...pattern.values, ...pattern.script]);
+  const scriptGiven = pattern.script.some((s) => given.has(s)) || flags.some((f) => pattern.script.some((s) => s.length === 2 && f.startsWith(s) && f.length > 2));
+  return { flags, files: scriptGiven ? operands : operands.slice(1), given };
+}
+
+/** `sed -i`'s files: the files sed reads, as the program table says. */
+export function sedFiles(words: readonly string[]): { flags: string[]; files: string[] } {
+  return patternFiles(PATTERN_PROGRAMS.sed!, words);
+}
+
 /** The files (and folders) a simple command names to read; [] for one that names none. */
 export function namedReads(program: string, words: readonly string[], key: readonly string[]): NamedRead[] {
   const reader = OPERAND_READERS[program];
@@ -150,14 +182,14 @@ export function namedReads(program: string, words: readonly string[], key: reado
   if (copier) {
     // Every operand, the destination too (copying into a denied folder is refused as well); a
     // value an option cluster takes (`tar -czf out.tgz`) is judged as an operand: it only adds.
-    return operandsOf(words, copier).operands.map((w) => operand(w, true));
+    // cp, mv, ln and install keep the names (`cp a.ts b.ts` is not a read of every .env); an
+    // archive or another host does not, so there every rule about a file below applies.
+    const anchored = program === 'cp' || program === 'mv' || program === 'ln' || program === 'install';
+    return operandsOf(words, copier).operands.map((w) => (anchored ? { ...operand(w, true), anchored: true } : operand(w, true)));
   }
   const pattern = PATTERN_PROGRAMS[program];
   if (pattern) {
-    const values = [...pattern.values, ...pattern.script];
-    const { flags, operands, given } = operandsOf(words, values);
-    const scriptGiven = pattern.script.some((s) => given.has(s)) || flags.some((f) => pattern.script.some((s) => s.length === 2 && f.startsWith(s) && f.length > 2));
-    const files = scriptGiven ? operands : operands.slice(1);
+    const { flags, files, given } = patternFiles(pattern, words);
     const scriptFiles = (given.get('-f') ?? []).concat(given.get('--file') ?? [], given.get('--from-file') ?? []);
     const recursive = pattern.recursive(flags);
     const reads = files.map((w) => operand(w, recursive));
@@ -165,6 +197,20 @@ export function namedReads(program: string, words: readonly string[], key: reado
     // grep -f FILE reads its patterns from FILE (and prints them back with -o); awk -f and sed -f
     // run a script: a path rule about that file judges it too.
     return [...reads, ...scriptFiles.map((w) => operand(w, false))];
+  }
+  if (program === 'ls') {
+    // `ls secrets` lists the names in secrets: judged as a read of the folder itself, as Claude's LS
+    // is; `ls -R secrets` lists everything under it, as Glob does.
+    const { flags, operands } = operandsOf(words, LS_VALUES);
+    const recursive = flags.some((f) => /^-[A-Za-z1]*R/.test(f) || f === '--recursive');
+    const reads = operands.map((w) => operand(w, recursive));
+    if (recursive && operands.length === 0) reads.push({ path: '.', folder: true });
+    return reads;
+  }
+  if (program === 'find' || program === 'tree') {
+    // Both list everything under the folders they are given (`.` when none), as Glob does.
+    const folders = program === 'find' ? findFolders(words) : operandsOf(words, TREE_VALUES).operands;
+    return folders.length > 0 ? folders.map((w) => operand(w, true)) : [{ path: '.', folder: true }];
   }
   if (program === 'curl' || program === 'wget') return uploads(words);
   if (program === 'dd') return words.slice(1).filter((w) => w.startsWith('if=')).map((w) => operand(w.slice(3), false));

@@ -18,6 +18,8 @@ export interface ShellSegment {
   words: string[];
   /** Files it reads through a `<` (or `<>`) redirection, as written. */
   inputs?: string[];
+  /** Files it writes through a `>`, `>>`, `>|`, `&>`, `>&` (or `<>`) redirection, as written. */
+  outputs?: string[];
   /** Set when what it runs cannot be known before it runs (a variable as the command word, inline
    *  code, a shell reading stdin): the reason, for people. Such a segment is never allowed silently. */
   opaque?: string;
@@ -151,6 +153,15 @@ function collect(command: string, out: ShellSegment[], depth: number): void {
       while (i < command.length && command[i] !== '\n') i++;
       continue;
     }
+    if ((ch === '<' || ch === '>') && next === '(' && !/[<>&]$/.test(parseText)) {
+      // Process substitution `<( … )`, `>( … )`: its command runs on its own, and the word is the
+      // pipe's name (what bash passes), not the end of the command: `diff <(ls) b` reads b.
+      const { inner, stop } = parenBody(command, i + 1);
+      nested.push(inner);
+      add(command.slice(i, stop), '/dev/fd/63');
+      i = stop;
+      continue;
+    }
     if (ch === '<' && next === '<' && command[i + 2] !== '<') {
       // Heredoc: remember the delimiter; its body starts at the next newline.
       const m = /^<<-?\s*(['"]?)([A-Za-z0-9_.-]+)\1/.exec(command.slice(i));
@@ -192,6 +203,11 @@ function collect(command: string, out: ShellSegment[], depth: number): void {
     }
     if (ch === '&' && (next === '>' || /[<>]$/.test(parseText))) {
       add(ch); // &> and >& are redirections, not background
+      i++;
+      continue;
+    }
+    if (ch === '|' && /(?:^|[^>])>$/.test(parseText)) {
+      add(ch); // `>|` (write even with noclobber) is a redirection, not a pipe
       i++;
       continue;
     }
@@ -289,9 +305,9 @@ function decodeAnsiC(body: string): string {
 function expandSegment(text: string, parseText: string, out: ShellSegment[], depth: number): void {
   let words: string[];
   let inputs: string[];
+  let outputs: string[];
   try {
-    words = wordsOf(parseText);
-    inputs = inputsOf(parseText);
+    ({ words, inputs, outputs } = partsOf(parseText));
   } catch (e) {
     // shell-quote gives up (`${` never closed): bash would not run it as written either, but what
     // it means is unknown, so it is never let through on an allow rule.
@@ -313,16 +329,22 @@ function expandSegment(text: string, parseText: string, out: ShellSegment[], dep
     } else break;
   }
   if (words.length === 0 || NON_COMMANDS.has(words[0]!) || /^[A-Za-z_][A-Za-z0-9_]*\(\)$/.test(words[0]!)) {
-    // `done < secrets/key`, `$(< secrets/key)`: no command of its own, but a file is read.
-    if (inputs.length > 0) out.push({ text, words: [], inputs });
+    // `done < secrets/key`, `$(< secrets/key)`: no command of its own, but a file is read
+    // (`> secrets/key`: or written).
+    if (inputs.length > 0 || outputs.length > 0) out.push({ text, words: [], ...files(inputs, outputs) });
     return;
   }
   text = text.replace(/^(?:(?:if|then|else|elif|do|while|until|!|\{|time)\s+)+/, '');
   const first = out.length;
   judgeWords(words, text, out, depth);
-  if (inputs.length === 0) return;
-  if (out.length > first) out[first] = { ...out[first]!, inputs };
-  else out.push({ text, words: [], inputs });
+  if (inputs.length === 0 && outputs.length === 0) return;
+  if (out.length > first) out[first] = { ...out[first]!, ...files(inputs, outputs) };
+  else out.push({ text, words: [], ...files(inputs, outputs) });
+}
+
+/** A segment's redirected files, only the kinds it has (a segment without any has neither field). */
+function files(inputs: string[], outputs: string[]): Pick<ShellSegment, 'inputs' | 'outputs'> {
+  return { ...(inputs.length > 0 ? { inputs } : {}), ...(outputs.length > 0 ? { outputs } : {}) };
 }
 
 /** Characters that make a command word unknowable before it runs: expansions, globs, braces. */
@@ -486,26 +508,21 @@ function findExecs(words: string[]): string[][] {
 
 export { programName };
 
-/** The targets of a command's input redirections (`< f`, `0< f`, `<> f`), as written. */
-function inputsOf(text: string): string[] {
-  if (!text.includes('<')) return [];
-  const tokens = parse(text, (key) => `$${key}`);
-  const inputs: string[] = [];
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    if (typeof t === 'object' && 'comment' in t) break;
-    if (typeof t !== 'object' || !('op' in t) || (t.op !== '<' && t.op !== '<>')) continue;
-    const target = tokens[i + 1];
-    if (typeof target === 'string') inputs.push(target.split(SUBST).join('$(…)').split(PARAM).join('${…}'));
-    else if (target && typeof target === 'object' && 'op' in target && target.op === 'glob') inputs.push((target as { pattern: string }).pattern);
-  }
-  return inputs;
-}
+const WRITES = new Set(['>', '>>', '>|', '&>', '&>>', '>&', '<>']);
 
 /** shell-quote's words, without redirections (and their targets), comments and fd numbers. */
 export function wordsOf(text: string): string[] {
+  return partsOf(text).words;
+}
+
+/** One parse of a simple command: its words (as wordsOf), and the targets of its redirections, as
+ *  written: what it reads (`< f`, `0< f`, `<> f`) and what it writes (`> f`, `2>> f`, `>| f`,
+ *  `&> f`, `>& f`, `<> f`; not `2>&1` or `>&-`, which name no file). */
+function partsOf(text: string): { words: string[]; inputs: string[]; outputs: string[] } {
   const tokens = parse(text, (key) => `$${key}`);
   const words: string[] = [];
+  const inputs: string[] = [];
+  const outputs: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (typeof t === 'string') {
@@ -515,10 +532,19 @@ export function wordsOf(text: string): string[] {
       continue;
     }
     if ('comment' in t) break;
-    if ('op' in t) {
-      if (t.op === 'glob') words.push((t as { pattern: string }).pattern);
-      else if (/[<>]/.test(t.op)) i++; // the redirection's target is not an argument
+    if (!('op' in t)) continue;
+    if (t.op === 'glob') {
+      words.push((t as { pattern: string }).pattern);
+      continue;
     }
+    if (!/[<>]/.test(t.op)) continue;
+    // The redirection's target is not an argument.
+    const target = tokens[++i];
+    const file = typeof target === 'string' ? target.split(SUBST).join('$(…)').split(PARAM).join('${…}')
+      : target && typeof target === 'object' && 'op' in target && target.op === 'glob' ? (target as { pattern: string }).pattern : undefined;
+    if (file === undefined) continue;
+    if (t.op === '<' || t.op === '<>') inputs.push(file);
+    if (WRITES.has(t.op) && !(t.op === '>&' && /^(?:\d+|-)$/.test(file))) outputs.push(file);
   }
-  return words;
+  return { words, inputs, outputs };
 }
