@@ -14,6 +14,7 @@ import type { PolicyRule } from '../../../src-shared/contract/methods/policy';
 import { tempDir } from '../test-support/temp-core';
 import { waitFor } from '../test-support/wait-for';
 import { useCores } from '../test-support/use-cores';
+import type { ShoalCore } from '../shoal';
 
 const makeCore = useCores();
 const SECRET = 'TOKEN=do-not-leak-4242';
@@ -29,22 +30,33 @@ function workdirWithSecret(): string {
   return dir;
 }
 
+/** Claude's permission-prompt tool on a task attempt's endpoint in `dir`, as Claude asks it. */
+async function promptTool(c: ShoalCore, dir: string, runId: string, opts: { remoteFiles?: boolean } = {}) {
+  const session = await c.tools.openAttempt({
+    scope: { kind: 'task', runId, taskId: 't', attempt: 1, workdir: dir }, metadata: {},
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, record: () => {}, ...(opts.remoteFiles ? { remoteFiles: true } : {}),
+  });
+  const client = new Client({ name: 'test', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(session.url)));
+  let n = 0;
+  return {
+    ask: async (tool_name: string, input: Record<string, unknown>) => {
+      const r = await client.callTool({ name: 'approval_prompt', arguments: { tool_name, input, tool_use_id: `toolu_${runId}_${++n}` } });
+      return JSON.parse((r.content as Array<{ text: string }>)[0]!.text) as { behavior: string; message?: string };
+    },
+    close: async () => {
+      await client.close();
+      session.close();
+    },
+  };
+}
+
 describe('path rules and folder reads', () => {
   it("Claude's Grep and Glob are judged by the path rules of every file under the folder they search", async () => {
     const c = makeCore();
     const dir = workdirWithSecret();
     c.policy.saveRule(DENY_SECRETS, 'test');
-    const session = await c.tools.openAttempt({
-      scope: { kind: 'task', runId: 'run-paths', taskId: 't', attempt: 1, workdir: dir }, metadata: {},
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, record: () => {},
-    });
-    const client = new Client({ name: 'test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(session.url)));
-    let n = 0;
-    const ask = async (tool_name: string, input: Record<string, unknown>) => {
-      const r = await client.callTool({ name: 'approval_prompt', arguments: { tool_name, input, tool_use_id: `toolu_${++n}` } });
-      return JSON.parse((r.content as Array<{ text: string }>)[0]!.text) as { behavior: string; message?: string };
-    };
+    const { ask, close } = await promptTool(c, dir, 'run-paths');
     try {
       expect(await ask('Read', { file_path: path.join(dir, 'secrets', 'key.txt') })).toMatchObject({ behavior: 'deny' });
       // A search of the whole workdir (no path, ".", the absolute workdir) reads secrets/ too.
@@ -61,8 +73,7 @@ describe('path rules and folder reads', () => {
       expect(await ask('Glob', { pattern: 'src/**/*.ts' })).toMatchObject({ behavior: 'allow' });
       expect(await ask('LS', { path: dir })).toMatchObject({ behavior: 'allow' });
     } finally {
-      await client.close();
-      session.close();
+      await close();
     }
   });
 
@@ -98,17 +109,7 @@ describe('path rules and folder reads', () => {
     c.policy.saveRule({ id: 'no-secret-writes', tool: 'write_file', path: 'secrets/**', action: 'deny' }, 'test');
     fs.symlinkSync('secrets', path.join(dir, 's')); // what `ln -s secrets s` in the agent's shell leaves
     fs.symlinkSync('../secrets/key.txt', path.join(dir, 'src', 'k'));
-    const session = await c.tools.openAttempt({
-      scope: { kind: 'task', runId: 'run-links', taskId: 't', attempt: 1, workdir: dir }, metadata: {},
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, record: () => {},
-    });
-    const client = new Client({ name: 'test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(session.url)));
-    let n = 0;
-    const ask = async (tool_name: string, input: Record<string, unknown>) => {
-      const r = await client.callTool({ name: 'approval_prompt', arguments: { tool_name, input, tool_use_id: `toolu_${++n}` } });
-      return JSON.parse((r.content as Array<{ text: string }>)[0]!.text) as { behavior: string; message?: string };
-    };
+    const { ask, close } = await promptTool(c, dir, 'run-links');
     try {
       for (const [tool, input] of [
         ['Read', { file_path: path.join(dir, 's', 'key.txt') }], ['Read', { file_path: 's/key.txt' }], ['Read', { file_path: 'src/k' }],
@@ -122,10 +123,10 @@ describe('path rules and folder reads', () => {
       expect(await ask('Read', { file_path: 'src/a.ts' })).toMatchObject({ behavior: 'allow' });
       expect(await ask('Grep', { pattern: 'TOKEN', path: 'src' })).toMatchObject({ behavior: 'allow' });
     } finally {
-      await client.close();
-      session.close();
+      await close();
     }
     // The gateway's own read_file and shell, for a thread in the same folder.
+    let n = 0;
     const scope = { kind: 'thread' as const, threadId: 'th', turnId: 'tu', workdir: dir };
     for (const [tool, args] of [['read_file', { path: 's/key.txt' }], ['read_file', { path: 'src/k' }], ['exec_shell', { command: 'cat s/key.txt' }]] as const) {
       const out = await c.tools.invoke({ tool, arguments: { ...args }, callId: `l${++n}`, scope });
@@ -140,18 +141,11 @@ describe('path rules and folder reads', () => {
     const dir = workdirWithSecret();
     c.policy.saveRule(DENY_SECRETS, 'test');
     fs.symlinkSync('secrets', path.join(dir, 's')); // here, not on the worker: says nothing about it
-    const session = await c.tools.openAttempt({
-      scope: { kind: 'task', runId: 'run-remote-files', taskId: 't', attempt: 1, workdir: dir }, metadata: {},
-      env: {}, record: () => {}, remoteFiles: true,
-    });
-    const client = new Client({ name: 'test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(session.url)));
+    const { ask, close } = await promptTool(c, dir, 'run-remote-files', { remoteFiles: true });
     try {
-      const r = await client.callTool({ name: 'approval_prompt', arguments: { tool_name: 'Read', input: { file_path: 's/key.txt' }, tool_use_id: 'toolu_r1' } });
-      expect(JSON.parse((r.content as Array<{ text: string }>)[0]!.text)).toMatchObject({ behavior: 'allow' });
+      expect(await ask('Read', { file_path: 's/key.txt' })).toMatchObject({ behavior: 'allow' });
     } finally {
-      await client.close();
-      session.close();
+      await close();
     }
   });
 
@@ -243,19 +237,12 @@ describe('path rules and folder reads', () => {
     const dir = workdirWithSecret();
     c.policy.saveRule({ id: 'no-ssh-keys', tool: 'read_file', path: '/home/*/.ssh/**', action: 'deny' }, 'test');
     const scope = { kind: 'thread' as const, threadId: 'th', turnId: 'tu', workdir: dir };
-    const session = await c.tools.openAttempt({
-      scope: { kind: 'task', runId: 'run-abs', taskId: 't', attempt: 1, workdir: dir }, metadata: {}, env: {}, record: () => {},
-    });
-    const client = new Client({ name: 'test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(session.url)));
+    const { ask, close } = await promptTool(c, dir, 'run-abs');
     try {
-      const r = await client.callTool({ name: 'approval_prompt', arguments: { tool_name: 'Grep', input: { pattern: 'x', path: 'src' }, tool_use_id: 'toolu_a1' } });
-      expect(JSON.parse((r.content as Array<{ text: string }>)[0]!.text)).toMatchObject({ behavior: 'allow' });
-      const g = await client.callTool({ name: 'approval_prompt', arguments: { tool_name: 'Grep', input: { pattern: 'x', path: '/home/me/.ssh' }, tool_use_id: 'toolu_a2' } });
-      expect(JSON.parse((g.content as Array<{ text: string }>)[0]!.text)).toMatchObject({ behavior: 'deny' });
+      expect(await ask('Grep', { pattern: 'x', path: 'src' })).toMatchObject({ behavior: 'allow' });
+      expect(await ask('Grep', { pattern: 'x', path: '/home/me/.ssh' })).toMatchObject({ behavior: 'deny' });
     } finally {
-      await client.close();
-      session.close();
+      await close();
     }
     expect(await c.tools.invoke({ tool: 'exec_shell', arguments: { command: 'cat src/*' }, callId: 'a3', scope })).toMatchObject({ status: 'completed', output: 'export const a = 1;\n' });
   });
