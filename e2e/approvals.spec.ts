@@ -50,6 +50,12 @@ process.exit(text.includes('"isError":false') ? 0 : 1);
   const { runId } = await callHost(host, 'specs.launch', { text: JSON.stringify(spec), filename: 'release.json' });
   const dialog = new ApprovalDialog(page);
 
+  // 0. The task's own shell line writes the staging file with a redirection: a write to an .env file,
+  // so the same rule asks (shell writes are judged by the write rules too).
+  await dialog.expectCommand(/printf .*> config\/app\.env/);
+  await expect(dialog.rule).toContainText('path=**/*.env');
+  await dialog.decision('approved').click();
+
   // 1. A file write: the diff, the rule, the agent's reason; decided by click.
   await dialog.expectCommand('write_file config/app.env');
   await expect(dialog.diff).toContainText('MODE=production');
