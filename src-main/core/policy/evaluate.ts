@@ -137,25 +137,38 @@ function normalized(p: string): string {
   return n.length > 1 ? n.replace(/\/+$/, '') : n;
 }
 
+/** The path made absolute from the call's cwd, normalised (`x/../secrets/a` is secrets/a);
+ *  undefined for a relative path with no cwd to start from. */
+function absoluteOf(call: PolicyCall, p: string): string | undefined {
+  const n = normalized(p);
+  if (n.startsWith('/')) return n;
+  return call.cwd ? normalized(`${call.cwd}/${n}`) : undefined;
+}
+
+/** An absolute path relative to the folder relative rules are about (the root, else the cwd): `.`
+ *  for that folder itself; undefined outside it. */
+function underRoot(call: PolicyCall, abs: string): string | undefined {
+  const given = call.root ?? call.cwd;
+  if (!given) return undefined;
+  const root = normalized(given);
+  if (abs === root) return '.';
+  const inside = root === '/' ? '/' : `${root}/`;
+  return abs.startsWith(inside) ? abs.slice(inside.length) : undefined;
+}
+
 /** The path as a rule compares it: relative to the workdir for a relative pattern, absolute for an
  *  absolute one. Normalised first: `x/../secrets/a` and `/w/./secrets/a` are secrets/a to a rule for
  *  secrets/**. */
 function comparedPath(pattern: string, call: PolicyCall & { path: string }): string {
-  const p = normalized(call.path);
-  const cwd = call.cwd ? normalized(call.cwd) : undefined;
-  const abs = p.startsWith('/') ? p : cwd ? normalized(`${cwd}/${p}`) : p;
-  const root = call.root ? normalized(call.root) : cwd;
-  const rel = root && abs.startsWith(root === '/' ? '/' : root + '/') ? abs.slice(root === '/' ? 1 : root.length + 1) : abs === root ? '.' : p;
-  return pattern.startsWith('/') ? abs : rel;
+  const abs = absoluteOf(call, call.path) ?? normalized(call.path);
+  return pattern.startsWith('/') ? abs : underRoot(call, abs) ?? normalized(call.path);
 }
 
 /** The other spelling of a path the rules judge: where it really lands, when that differs from
  *  the path as written (a symlink on the way) and the files are here to tell. */
 function resolvedSpelling(call: PolicyCall, p: string): string | undefined {
   if (!call.realPath) return undefined;
-  const n = normalized(p);
-  const cwd = call.cwd ? normalized(call.cwd) : undefined;
-  const abs = n.startsWith('/') ? n : cwd ? normalized(`${cwd}/${n}`) : undefined;
+  const abs = absoluteOf(call, p);
   if (abs === undefined) return undefined;
   const real = call.realPath(abs);
   return real === undefined || normalized(real) === abs ? undefined : normalized(real);
@@ -163,10 +176,7 @@ function resolvedSpelling(call: PolicyCall, p: string): string | undefined {
 
 /** How a resolved path is named to people: relative to the root when it is inside. */
 function shown(call: PolicyCall, abs: string): string {
-  const root = call.root ?? call.cwd;
-  if (!root) return abs;
-  const r = normalized(root);
-  return abs === r ? '.' : abs.startsWith(r + '/') ? abs.slice(r.length + 1) : abs;
+  return underRoot(call, abs) ?? abs;
 }
 
 function segmentsOf(p: string): string[] {
@@ -304,6 +314,79 @@ const WRITE_TOOLS: readonly string[] = ['write_file', 'apply_patch'];
 /** The most folders a command's `cd`s are followed into; past that each read is judged from these. */
 const MAX_CD_FOLDERS = 8;
 
+/** A file a shell segment names to read or to write, and how to say so to people. */
+interface NamedFile extends NamedRead {
+  write: boolean;
+  how: string;
+}
+
+/** The files a segment names, for the kinds some path rule is about: what its program reads and
+ *  writes (shell-reads.ts, shell-writes.ts; `program` null when what runs is unknown) and its `<`
+ *  and `>` redirections. */
+function namedFiles(s: ShellSegment, program: string | null, key: readonly string[], reading: boolean, writing: boolean): NamedFile[] {
+  const files: NamedFile[] = [];
+  if (program !== null && reading) {
+    for (const r of namedReads(program, s.words, key)) {
+      files.push({ ...r, write: false, how: r.path === '.' && r.folder ? 'reads everything under the folder it runs in (name a folder that holds none of the files the rule is about)' : r.folder ? `reads everything under "${r.path}"` : `reads "${r.path}"` });
+    }
+  }
+  if (program !== null && writing) {
+    for (const r of namedWrites(program, s.words, key)) {
+      files.push({ ...r, write: true, how: r.path === '.' && r.folder ? 'changes everything under the folder it runs in' : r.folder ? `writes (or deletes) everything under "${r.path}"` : `writes (or deletes) "${r.path}"` });
+    }
+  }
+  // `< secrets/*`, `> secrets/*`: only known when it runs, somewhere under its literal folder.
+  if (reading) for (const input of s.inputs ?? []) files.push({ ...operand(input, false), write: false, how: `reads "${input}" through a < redirection` });
+  if (writing) for (const output of s.outputs ?? []) files.push({ ...operand(output, false), write: true, how: `writes "${output}" through a > redirection` });
+  return files;
+}
+
+/** Each path a named file may be: a relative one from every folder a `cd` before it may have moved
+ *  to, and each as written and where it really lands. */
+function spellingsOf(file: NamedRead, folders: readonly string[], call: PolicyCall): Array<{ written: string; spelled: string }> {
+  const out: Array<{ written: string; spelled: string }> = [];
+  for (const dir of file.path.startsWith('/') ? ['.'] : folders) {
+    const written = dir === '.' ? file.path : path.posix.join(dir, file.path);
+    out.push({ written, spelled: written });
+    const real = resolvedSpelling(call, written);
+    if (real !== undefined) out.push({ written, spelled: real });
+  }
+  return out;
+}
+
+interface FileJudging {
+  call: PolicyCall;
+  pathLayers: Compiled[][];
+  mode: ApprovalMode;
+  /** The tools whose path rules judge a read, and a write (a write by both tools that change files). */
+  readTools: readonly string[];
+  writeTools: readonly string[];
+  program: string | null;
+}
+
+/** The strictest verdict the path rules give the files a segment names, when it outweighs the
+ *  segment's own (`weight`); null when none does. */
+function strictestForFiles(files: readonly NamedFile[], folders: readonly string[], j: FileJudging, weight: number): { v: PolicyVerdict; weight: number } | null {
+  const { call } = j;
+  let best: { v: PolicyVerdict; weight: number } | null = null;
+  for (const file of files) {
+    for (const { written, spelled } of spellingsOf(file, folders, call)) {
+      for (const tool of file.write ? j.writeTools : j.readTools) {
+        const one: PolicyCall = { tool, path: spelled, folder: file.folder, ...(file.write || file.anchored ? { anchoredOnly: true } : {}), ...(call.cwd ? { cwd: call.cwd } : {}), ...(call.root ? { root: call.root } : {}), workspace: call.workspace ?? null };
+        const d = decideSubject(j.pathLayers, one, null);
+        if (!d || d.c.rule.action === 'allow') continue;
+        const fv = verdictFor(d, j.mode, `${tool} on "${written}"`);
+        const fw = STRICTNESS[fv.action] * 2 + 1;
+        if (fw <= (best?.weight ?? weight)) continue;
+        const where = written !== file.path ? ` (after cd, that is "${written}")` : '';
+        const link = spelled !== written ? ` "${written}" resolves to "${shown(call, spelled)}" (a symlink on the way).` : '';
+        best = { v: { ...fv, reason: `${fv.reason} ${j.program ?? 'It'} ${file.how}${where}, so the path rule judges it as a ${tool}.${link}` }, weight: fw };
+      }
+    }
+  }
+  return best;
+}
+
 export function evaluatePolicy(call: PolicyCall, layers: readonly RuleLayer[], mode: ApprovalMode): PolicyDecision {
   if (call.realPath && !layers.some((l) => l.rules.some((r) => !!r.path))) {
     // No rule is about a path: nothing to resolve (no file system call on this path).
@@ -337,52 +420,13 @@ export function evaluatePolicy(call: PolicyCall, layers: readonly RuleLayer[], m
       // A rule that says exactly this outweighs a mode that turned an ask into a refusal.
       let weight = readOnly ? 0 : STRICTNESS[v.action] * 2 + (c?.c.rule.action === v.action ? 1 : 0);
       let byPath = false;
-      const files: Array<NamedRead & { how: string; write: boolean }> = [];
-      if (readTools.length > 0 || writeTools.length > 0) {
-        if (opaque === undefined && shape && readTools.length > 0) {
-          for (const r of namedReads(shape.program, s.words, shape.key)) {
-            files.push({ ...r, write: false, how: r.path === '.' && r.folder ? 'reads everything under the folder it runs in (name a folder that holds none of the files the rule is about)' : r.folder ? `reads everything under "${r.path}"` : `reads "${r.path}"` });
-          }
-        }
-        if (opaque === undefined && shape && writeTools.length > 0) {
-          for (const r of namedWrites(shape.program, s.words, shape.key)) {
-            files.push({ ...r, write: true, how: r.path === '.' && r.folder ? 'changes everything under the folder it runs in' : r.folder ? `writes (or deletes) everything under "${r.path}"` : `writes (or deletes) "${r.path}"` });
-          }
-        }
-        for (const input of readTools.length > 0 ? s.inputs ?? [] : []) {
-          const r = DYNAMIC_WORD.test(input) ? { path: input, folder: true } : { path: input, folder: false };
-          files.push({ ...r, write: false, how: `reads "${input}" through a < redirection` });
-        }
-        for (const output of writeTools.length > 0 ? s.outputs ?? [] : []) {
-          // `> secrets/*`: the file is only known when it runs, somewhere under its literal folder.
-          const r = operand(output, false);
-          files.push({ ...r, write: true, how: `writes "${output}" through a > redirection` });
-        }
-      }
-      for (const file of files) {
-        // A relative path is read from the call's folder, or from any folder a `cd` before it moved to.
-        const from = file.path.startsWith('/') ? [''] : folders;
-        for (const dir of from) {
-          const written = dir === '' || dir === '.' ? file.path : path.posix.join(dir, file.path);
-          const real = resolvedSpelling(call, written);
-          for (const spelled of real !== undefined ? [written, real] : [written]) {
-            // A write is judged by the rules for both tools that change files.
-            for (const tool of file.write ? writeTools : readTools) {
-              const one: PolicyCall = { tool, path: spelled, folder: file.folder, ...(file.write || file.anchored ? { anchoredOnly: true } : {}), ...(call.cwd ? { cwd: call.cwd } : {}), ...(call.root ? { root: call.root } : {}), workspace: call.workspace ?? null };
-              const d = decideSubject(pathLayers, one, null);
-              if (!d || d.c.rule.action === 'allow') continue;
-              const fv = verdictFor(d, mode, `${tool} on "${written}"`);
-              const fw = STRICTNESS[fv.action] * 2 + 1;
-              if (fw > weight) {
-                const where = written !== file.path ? ` (after cd, that is "${written}")` : '';
-                const link = spelled !== written ? ` "${written}" resolves to "${shown(call, spelled)}" (a symlink on the way).` : '';
-                v = { ...fv, reason: `${fv.reason} ${shape?.program ?? 'It'} ${file.how}${where}, so the path rule judges it as a ${tool}.${link}` };
-                weight = fw;
-                byPath = true;
-              }
-            }
-          }
-        }
+      const program = opaque === undefined && shape ? shape.program : null;
+      const files = readTools.length > 0 || writeTools.length > 0 ? namedFiles(s, program, shape?.key ?? [], readTools.length > 0, writeTools.length > 0) : [];
+      const byFile = strictestForFiles(files, folders, { call, pathLayers, mode, readTools, writeTools, program }, weight);
+      if (byFile) {
+        v = byFile.v;
+        weight = byFile.weight;
+        byPath = true;
       }
       const cd = cdTarget(s.words);
       if (cd !== null && folders.length < MAX_CD_FOLDERS) {
