@@ -17,7 +17,7 @@ export interface NamedRead {
 }
 
 /** Programs that read each file operand they are given (options with a value listed). */
-const OPERAND_READERS: Record<string, readonly string[]> = {
+export const OPERAND_READERS: Record<string, readonly string[]> = {
   cat: [], tac: [], nl: ['-b', '-d', '-f', '-h', '-i', '-l', '-n', '-s', '-v', '-w'],
   head: ['-n', '-c', '--lines', '--bytes'], tail: ['-n', '-c', '--lines', '--bytes', '-s', '--sleep-interval', '--pid'],
   less: ['-b', '-h', '-j', '-o', '-p', '-x', '-y', '-z', '-O', '-P', '-T'], more: ['-n', '-p'],
@@ -62,7 +62,7 @@ function uploads(words: readonly string[]): NamedRead[] {
 }
 
 /** Programs that copy, link or pack what they are given: each operand is read as a whole. */
-const COPIERS: Record<string, readonly string[]> = {
+export const COPIERS: Record<string, readonly string[]> = {
   cp: ['-t', '-S', '--target-directory', '--suffix'], mv: ['-t', '-S', '--target-directory', '--suffix'], ln: ['-t', '-S', '--target-directory', '--suffix'],
   install: ['-m', '-o', '-g', '-t', '-S', '--mode', '--owner', '--group', '--target-directory', '--suffix'],
   rsync: ['-e', '--rsh', '--exclude', '--include', '--filter', '-f', '--files-from', '--exclude-from', '--include-from', '--partial-dir', '--temp-dir', '-T', '--chmod', '--rsync-path'],

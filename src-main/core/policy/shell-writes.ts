@@ -6,7 +6,7 @@
 // its own (a build's outputs, an interpreter's inline code, the files a patch names inside it) is
 // out of sight: see evaluate.ts.
 import path from 'node:path';
-import { findFolders, operand, operandsOf, sedFiles, type NamedRead } from './shell-reads';
+import { COPIERS, findFolders, OPERAND_READERS, operand, operandsOf, sedFiles, type NamedRead } from './shell-reads';
 
 /** Programs that write (create, change or delete) each file operand they are given: the options
  *  with a value, and whether a flag makes them work on everything under a folder. */
@@ -30,20 +30,12 @@ const OPERAND_WRITERS: Record<string, Writer> = {
 const ATTRIBUTE_SETTERS: Record<string, readonly string[]> = { chmod: [], chown: ['--from'], chgrp: [] };
 
 /** Programs that copy, move or link operands to a destination: the last operand, or the folder
- *  `-t` names. mv also takes each source away. */
-const DESTINATION_VALUES: Record<string, readonly string[]> = {
-  cp: ['-S', '--suffix'], mv: ['-S', '--suffix'], ln: ['-S', '--suffix'],
-  install: ['-m', '-o', '-g', '-S', '--mode', '--owner', '--group', '--suffix'],
-  rsync: ['-e', '--rsh', '--exclude', '--include', '--filter', '-f', '--files-from', '--exclude-from', '--include-from', '--partial-dir', '--temp-dir', '-T', '--chmod', '--rsync-path'],
-  scp: ['-c', '-F', '-i', '-J', '-l', '-o', '-P', '-S'],
-};
+ *  `-t` names. mv also takes each source away. Their options with a value are the copiers' (shell-reads.ts). */
+const DESTINATION_PROGRAMS = new Set(['cp', 'mv', 'ln', 'install', 'rsync', 'scp']);
 
-/** Programs that write the file an option names (`sort -o out`). */
-const OUTPUT_OPTIONS: Record<string, { values: readonly string[]; output: readonly string[] }> = {
-  sort: { values: ['-k', '-t', '-o', '-S', '-T', '--key', '--field-separator', '--output', '--buffer-size', '--temporary-directory'], output: ['-o', '--output'] },
-  shuf: { values: ['-n', '-o', '--head-count', '--output', '--random-source'], output: ['-o', '--output'] },
-  iconv: { values: ['-f', '-t', '-o', '--from-code', '--to-code', '--output'], output: ['-o', '--output'] },
-};
+/** Programs that write the file an option names (`sort -o out`); their options with a value are
+ *  the readers' (shell-reads.ts). */
+const OUTPUT_OPTIONS: Record<string, readonly string[]> = { sort: ['-o', '--output'], shuf: ['-o', '--output'], iconv: ['-o', '--output'] };
 
 /** git subcommands that write the working tree's files they name (after `--`, or every operand),
  *  and their options with a value. */
@@ -74,9 +66,8 @@ export function namedWrites(program: string, words: readonly string[], key: read
     const files = given.has('--reference') ? operands : operands.slice(1);
     return files.map((w) => operand(w, recursiveFlag(flags)));
   }
-  const destination = DESTINATION_VALUES[program];
-  if (destination) {
-    const { flags, operands, given } = operandsOf(words, [...destination, '-t', '--target-directory']);
+  if (DESTINATION_PROGRAMS.has(program)) {
+    const { flags, operands, given } = operandsOf(words, [...COPIERS[program]!, '-t', '--target-directory']);
     const target = [...(given.get('-t') ?? []), ...(given.get('--target-directory') ?? [])];
     if (program === 'install' && flags.some((f) => /^-[A-Za-z]*d/.test(f) || f === '--directory')) return operands.map((w) => operand(w, false));
     // Into the folder -t names, else to the last of two or more operands: that path itself (a new
@@ -95,8 +86,8 @@ export function namedWrites(program: string, words: readonly string[], key: read
   }
   const output = OUTPUT_OPTIONS[program];
   if (output) {
-    const { given } = operandsOf(words, output.values);
-    return output.output.flatMap((o) => given.get(o) ?? []).map((w) => operand(w, false));
+    const { given } = operandsOf(words, OPERAND_READERS[program]!);
+    return output.flatMap((o) => given.get(o) ?? []).map((w) => operand(w, false));
   }
   if (program === 'sed') {
     // Only in place (`-i`, `-i.bak`, `-Ei`, `--in-place=.bak`) does sed write the files it reads.
@@ -113,7 +104,7 @@ export function namedWrites(program: string, words: readonly string[], key: read
     return [operand(d > 0 && d + 1 < words.length ? words[d + 1]! : '.', true)];
   }
   if (program === 'zip') {
-    const archive = operandsOf(words, ['-x', '-i', '-b', '-n', '-P', '-t', '-tt']).operands[0];
+    const archive = operandsOf(words, COPIERS.zip!).operands[0];
     return archive !== undefined ? [operand(archive, false)] : [];
   }
   if (program === 'dd') return words.slice(1).filter((w) => w.startsWith('of=')).map((w) => operand(w.slice(3), false));
