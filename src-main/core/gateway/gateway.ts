@@ -14,7 +14,7 @@ import type { EventBus } from '../bus';
 import type { Store } from '../store/open';
 import { DEFAULT_RULES } from '../policy/defaults';
 import { evaluateForRun } from '../policy/evaluate';
-import { realPathIn } from '../policy/real-path';
+import { realPathIn, type RealPath } from '../policy/real-path';
 import { readTaskPolicy, type TaskPolicy } from '../policy/task-policy';
 import type { ApprovalRecord, ApprovalStore, FinalState } from '../approvals/approval-store';
 import type { PolicySettings } from '../approvals/policy-settings';
@@ -85,6 +85,8 @@ export interface AttemptSession {
 
 interface Bound extends AttemptBinding {
   key: string;
+  /** Where the attempt's paths really land (its files are here): made once, on its first judged path. */
+  realPath?: RealPath;
   secret: string;
   policy: { ok: true; policy: TaskPolicy } | { ok: false; issues: string[] };
   stop: AbortController;
@@ -131,6 +133,12 @@ interface CallWait {
 
 /** What a caller whose connection dropped gets: nobody hears it; nothing is recorded for it. */
 const DETACHED: Authorization = { allowed: false, outcome: { status: 'denied', output: 'Not answered: the connection to the gateway dropped before a decision; ask again with the same call id.', matchedRule: null } };
+
+/** One call of one attempt or thread (its scopeKey), in the maps that follow a call across doors
+ *  and connections; every key of a scope starts with callKey(scope, ''). */
+function callKey(scope: string, callId: string): string {
+  return `${scope}\u0000${callId}`;
+}
 
 export function scopeKey(scope: ToolScope): string {
   return scope.kind === 'task' ? `task:${scope.runId}/${scope.taskId}#${scope.attempt}` : `thread:${scope.threadId}`;
@@ -280,7 +288,7 @@ export class ShoalToolGateway implements ToolGateway {
    *  client). Same precheck, approval and lifecycle as invoke(), without the dispatch. */
   async authorizeForCaller(bound: Bound, toolName: string, input: Record<string, unknown>, callId: string, signal?: AbortSignal, door: CallerDoor = 'permission_prompt',
     opts: { connection?: AbortSignal; shellCwd?: string | undefined } = {}): Promise<CallerVerdict> {
-    const key = `${bound.key}\u0000${callId}`;
+    const key = callKey(bound.key, callId);
     const cwd = opts.shellCwd ?? (door === 'permission_prompt' ? this.deferredCwd.get(key) : undefined);
     this.deferredCwd.delete(key);
     const subject = subjectOf(toolName, input, bound.scope.workdir, cwd);
@@ -375,12 +383,13 @@ export class ShoalToolGateway implements ToolGateway {
     // Where the files are here, a path is also judged where it really lands (`ln -s secrets s`,
     // then a read of s/key, is a read of secrets/key); a remote agent's or worker's are not here.
     const filesHere = !ctx.remote && !ctx.bound?.remoteFiles;
+    const realPath = !filesHere ? undefined : ctx.bound ? (ctx.bound.realPath ??= realPathIn(ctx.scope.workdir)) : realPathIn(ctx.scope.workdir);
     const decision = evaluateForRun({
       tool: ctx.tool, command: call.command, cwd: call.cwd, workspace, ...(call.path !== undefined ? { path: call.path } : {}), ...(call.paths ? { paths: call.paths } : {}),
       // Relative path rules are about the workdir, also for a command run in a folder inside it.
-      ...(call.folder ? { folder: true } : {}), root: ctx.scope.workdir, ...(filesHere ? { realPath: realPathIn(ctx.scope.workdir) } : {}),
+      ...(call.folder ? { folder: true } : {}), root: ctx.scope.workdir, ...(realPath ? { realPath } : {}),
     }, { rules: this.deps.policy.rules(), mode: options.mode }, { rules: runPolicy.rules, ...(runPolicy.mode ? { mode: runPolicy.mode } : {}) }, DEFAULT_RULES);
-    const deferredKey = `${scopeKey(ctx.scope)}\u0000${ctx.callId}`;
+    const deferredKey = callKey(scopeKey(ctx.scope), ctx.callId);
     // The same call asking again (its connection dropped while it waited): the wait it started goes
     // on, and this caller is answered by it. Its precheck and request are in the timeline already.
     const waiting = ctx.door === 'hook' ? undefined : this.calls.get(deferredKey);
@@ -628,15 +637,17 @@ export class ShoalToolGateway implements ToolGateway {
     if (bound.secret) this.bySecret.delete(bound.secret);
     this.sessionAllowed.delete(bound.key);
     this.recordedCalls.forgetAttempt(bound.scope.runId, bound.scope.taskId, bound.scope.attempt);
-    for (const k of [...this.deferred]) if (k.startsWith(`${bound.key}\u0000`)) this.deferred.delete(k);
+    // What this attempt's calls left: the hook's deferrals, their shell folders, their waits.
+    const ofAttempt = callKey(bound.key, '');
+    for (const k of [...this.deferred]) if (k.startsWith(ofAttempt)) this.deferred.delete(k);
+    for (const k of [...this.deferredCwd.keys()]) if (k.startsWith(ofAttempt)) this.deferredCwd.delete(k);
     for (const [k, w] of [...this.calls]) {
-      if (!k.startsWith(`${bound.key}\u0000`)) continue;
+      if (!k.startsWith(ofAttempt)) continue;
       if (w.grace) clearTimeout(w.grace);
       if (w.keep) clearTimeout(w.keep);
       w.grace = null;
       this.calls.delete(k);
     }
-    for (const k of [...this.deferredCwd.keys()]) if (k.startsWith(`${bound.key}\u0000`)) this.deferredCwd.delete(k);
     if (!this.deps.store.db.open) return;
     const { runId, taskId, attempt } = bound.scope;
     let closed = 0;

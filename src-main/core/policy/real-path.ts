@@ -14,10 +14,12 @@ export type RealPath = (abs: string) => string | undefined;
  *  the workdir), the real absolute path when it leaves. undefined: the root itself does not resolve
  *  here (the files are elsewhere). */
 export function realPathIn(root: string): RealPath {
-  let realRoot: string | null | undefined;
+  let realRoot: string | null = null;
   const spelledRoot = path.resolve(root);
   return (abs) => {
-    if (realRoot === undefined) realRoot = tryReal(spelledRoot);
+    // Found once and kept (a resolver lives as long as its attempt); a root not there yet is looked
+    // for again on the next path.
+    realRoot ??= tryReal(spelledRoot);
     if (realRoot === null) return undefined;
     const real = landsAt(path.resolve(abs), 0);
     if (real === realRoot) return spelledRoot;
