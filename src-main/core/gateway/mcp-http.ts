@@ -80,7 +80,7 @@ export class GatewayHttpServer {
     const server = this.server;
     this.server = null;
     this.starting = null;
-    for (const r of this.resumable.values()) if (r.expiry) clearTimeout(r.expiry);
+    for (const r of this.resumable.values()) keepResumable(r);
     this.resumable.clear();
     if (!server) return;
     for (const s of this.sockets) s.destroy();
@@ -184,13 +184,12 @@ export class GatewayHttpServer {
   }
 
   private forget(call: Resumable): void {
-    if (call.expiry) clearTimeout(call.expiry);
-    call.expiry = null;
+    keepResumable(call);
     if (this.resumable.get(call.token) === call) this.resumable.delete(call.token);
   }
 
   private expireLater(call: Resumable): void {
-    if (call.expiry) clearTimeout(call.expiry);
+    keepResumable(call);
     call.expiry = setTimeout(() => this.forget(call), RESUME_KEEP_MS);
     call.expiry.unref();
   }
@@ -201,8 +200,7 @@ export class GatewayHttpServer {
   private async resume(scope: McpScope, secret: string, lastEventId: string, res: http.ServerResponse): Promise<void> {
     const call = this.resumable.get(lastEventId.slice(0, lastEventId.lastIndexOf('.')));
     if (!call || call.secret !== secret) return plain(res, 404, `no call to resume after event ${lastEventId.slice(0, 80)} (it was answered, or nobody resumed it in time)`);
-    if (call.expiry) clearTimeout(call.expiry);
-    call.expiry = null;
+    keepResumable(call);
     const abort = new AbortController();
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     // This stream can be cut too: its own first event gives the client an id to resume from.
@@ -250,6 +248,12 @@ export class GatewayHttpServer {
     }
     if (!res.destroyed && !res.headersSent) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
   }
+}
+
+/** Stops a call's pending expiry (it is being resumed, answered, or given a new one). */
+function keepResumable(call: Resumable): void {
+  if (call.expiry) clearTimeout(call.expiry);
+  call.expiry = null;
 }
 
 function callResult(r: McpCallResult): { content: Array<{ type: 'text'; text: string }>; isError: boolean; structuredContent?: Record<string, unknown> } {

@@ -19,28 +19,29 @@ export function WorkerActions({ worker, offer, kept }: { worker: WorkerRow; offe
   const pending = drain.isPending || resume.isPending || retire.isPending || revoke.isPending || remove.isPending;
   // Which buttons a row offers comes from the list: a double click acts once (useListAction), not
   // twice with the second reported as a failure.
-  const act = useListAction(useShoalQuery('workers.list', {}));
+  const listAction = useListAction(useShoalQuery('workers.list', {}));
+  const act = (call: () => Promise<unknown>, done: () => void) => listAction(call, done, onError);
   return (
     <div className="worker-actions">
       {offer.resume && (
         <button type="button" className="button button-small" disabled={pending} aria-label={`Resume ${worker.name}`}
-          onClick={() => act(() => resume.mutateAsync({ workerId: worker.id }), () => toast(`${worker.name} takes tasks again.`), onError)}>Resume</button>
+          onClick={() => act(() => resume.mutateAsync({ workerId: worker.id }), () => toast(`${worker.name} takes tasks again.`))}>Resume</button>
       )}
       {offer.drain && (
         <button type="button" className="button button-small" disabled={pending} aria-label={`Drain ${worker.name}`} title="Finish the running tasks, take no new ones"
-          onClick={() => act(() => drain.mutateAsync({ workerId: worker.id }), () => toast(`${worker.name} is draining: it finishes its tasks and takes no new ones.`), onError)}>Drain</button>
+          onClick={() => act(() => drain.mutateAsync({ workerId: worker.id }), () => toast(`${worker.name} is draining: it finishes its tasks and takes no new ones.`))}>Drain</button>
       )}
       {offer.retire && (
         <button type="button" className="button button-small button-danger" disabled={pending || worker.running > 0} aria-label={`Retire ${worker.name}`}
           title={worker.running > 0 ? 'Drain it first; it can retire once its tasks finish' : 'Take it out of service (it can be resumed)'}
-          onClick={() => act(() => retire.mutateAsync({ workerId: worker.id }), () => toast(`${worker.name} is retired.`), onError)}>Retire</button>
+          onClick={() => act(() => retire.mutateAsync({ workerId: worker.id }), () => toast(`${worker.name} is retired.`))}>Retire</button>
       )}
       {offer.revoke && (
         <button type="button" className="button button-small button-danger" disabled={pending} aria-label={`Revoke ${worker.name}`}
           title="Its credential stops working now: it is disconnected and must join again with a new token"
           onClick={() => {
             if (!window.confirm(`Revoke ${worker.name}? It is disconnected now and can only come back with a new join token.`)) return;
-            act(() => revoke.mutateAsync({ id: worker.id }), () => toast(`${worker.name} is revoked and disconnected.`), onError);
+            act(() => revoke.mutateAsync({ id: worker.id }), () => toast(`${worker.name} is revoked and disconnected.`));
           }}>Revoke</button>
       )}
       {kept && worker.state !== 'removed' && (
@@ -48,7 +49,7 @@ export function WorkerActions({ worker, offer, kept }: { worker: WorkerRow; offe
           title="Forget this kept worker: it finishes what it runs, then leaves (its history stays)"
           onClick={() => {
             if (!window.confirm(`Remove ${worker.name} from the kept workers? It finishes the tasks it runs, then takes no more; its history stays.`)) return;
-            act(() => remove.mutateAsync({ name: worker.id }), () => toast(`${worker.name} is removed from the kept workers.`), onError);
+            act(() => remove.mutateAsync({ name: worker.id }), () => toast(`${worker.name} is removed from the kept workers.`));
           }}>Remove</button>
       )}
     </div>

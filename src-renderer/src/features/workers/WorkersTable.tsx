@@ -47,6 +47,8 @@ export function WorkersTable({ workers, activity, owed }: {
           const samples = act?.samples ?? [];
           const shown = presentWorker(w, now);
           const toStop = owed.get(w.id) ?? 0;
+          // A kept worker's target says its Docker daemon too; any other SSH or Docker worker's comes with its row.
+          const where = hostLine(w.hostKind, keptTargets.get(w.id) ?? w.where ?? undefined);
           return (
             <tr key={w.id} data-testid="worker-row" data-worker-id={w.id} data-status={w.status} data-state={w.state} data-agent-state={w.agent?.state}>
               <td><StatusPill tone={shown.pill.tone} label={shown.pill.label} pulse={shown.pill.pulse} /></td>
@@ -62,8 +64,8 @@ export function WorkersTable({ workers, activity, owed }: {
                     )}
                   </span>
                   <span className="cell-sub worker-host" data-testid="worker-host"
-                    title={[hostLine(w.hostKind, keptTargets.get(w.id) ?? w.where ?? undefined), w.capabilities.length > 0 ? `Capabilities: ${w.capabilities.join(', ')}` : ''].filter(Boolean).join('\n')}>
-                    {hostLine(w.hostKind, keptTargets.get(w.id) ?? w.where ?? undefined)}{w.capabilities.length > 0 ? ' · ' : ''}{w.capabilities.join(', ')}
+                    title={[where, w.capabilities.length > 0 ? `Capabilities: ${w.capabilities.join(', ')}` : ''].filter(Boolean).join('\n')}>
+                    {where}{w.capabilities.length > 0 ? ' · ' : ''}{w.capabilities.join(', ')}
                   </span>
                   {shown.note && <span className="cell-sub worker-reason" data-testid="worker-reason" data-kind={shown.note.kind} title={shown.note.title ?? shown.note.text}>{shown.note.text}</span>}
                   {w.agent && (
