@@ -157,4 +157,27 @@ describe('an approval whose connection dropped', () => {
       await gateway.close();
     }
   });
+
+  it('expires after the grace when the connection was already gone by the time its call came to wait', async () => {
+    const c: ShoalCore = makeCore();
+    const gateway = new ShoalToolGateway({
+      store: c.store, bus: null, approvals: c.approvals, policy: c.policy, env: process.env, cancelTask: () => false, reconnectGraceMs: 1_000,
+    });
+    try {
+      const session = await open(gateway, []);
+      // The caller's connection closed while its call was being judged (before it could wait).
+      const cut = new AbortController();
+      cut.abort();
+      const bound = (gateway as unknown as { attempts: Map<string, Parameters<ShoalToolGateway['authorizeForCaller']>[0]> }).attempts.get('task:run-cut/t#1')!;
+      const verdict = await gateway.authorizeForCaller(bound, 'Bash', { command: COMMAND }, 'toolu_gone_early', undefined, 'permission_prompt', { connection: cut.signal });
+      expect(verdict).toMatchObject({ behavior: 'deny', message: expect.stringContaining('Not answered: the connection to the gateway dropped') });
+      const pending = await waitFor('the approval request', () => c.approvals.pending().find((a) => a.callId === 'toolu_gone_early'));
+      // Nobody waits for it and nobody asks again: it goes after the grace, not at the approval timeout.
+      const expired = await waitFor('the request expired', () => (c.approvals.get(pending.id)!.status === 'expired' ? c.approvals.get(pending.id) : null), 10_000, 50);
+      expect(expired).toMatchObject({ decision: null, decidedBy: 'shoal' });
+      session.close();
+    } finally {
+      await gateway.close();
+    }
+  });
 });

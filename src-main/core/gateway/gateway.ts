@@ -476,7 +476,11 @@ export class ShoalToolGateway implements ToolGateway {
    *  unless the call asks again first. */
   private attach(wait: CallWait, connection: AbortSignal | undefined): Promise<Authorization> {
     if (!connection) return wait.result;
-    if (connection.aborted) return Promise.resolve(DETACHED);
+    if (connection.aborted) {
+      // Gone before it could wait (cut while its call was judged): nobody may be waiting now either.
+      this.startGrace(wait);
+      return Promise.resolve(DETACHED);
+    }
     wait.attached++;
     if (wait.grace) clearTimeout(wait.grace);
     wait.grace = null;
@@ -492,19 +496,24 @@ export class ShoalToolGateway implements ToolGateway {
       };
       const onCut = () => {
         leave(DETACHED);
-        if (wait.attached > 0 || wait.settled || wait.grace) return;
-        const graceMs = this.graceMs();
-        wait.grace = setTimeout(() => {
-          wait.grace = null;
-          if (wait.attached > 0 || wait.settled || !this.deps.store.db.open) return;
-          // Its waiter wakes (the store tells it) and records the expiry in the timeline.
-          this.deps.approvals.close(wait.approvalId, 'expired', 'shoal', `the agent's connection to the gateway dropped and the call did not ask again within ${Math.round(graceMs / 1000)} s`);
-        }, graceMs);
-        wait.grace.unref();
+        this.startGrace(wait);
       };
       connection.addEventListener('abort', onCut, { once: true });
       wait.result.then(leave, (e: unknown) => leave({ failed: e }));
     });
+  }
+
+  /** Once the last caller of a wait is gone: the request expires unless the call asks again within the grace. */
+  private startGrace(wait: CallWait): void {
+    if (wait.attached > 0 || wait.settled || wait.grace) return;
+    const graceMs = this.graceMs();
+    wait.grace = setTimeout(() => {
+      wait.grace = null;
+      if (wait.attached > 0 || wait.settled || !this.deps.store.db.open) return;
+      // Its waiter wakes (the store tells it) and records the expiry in the timeline.
+      this.deps.approvals.close(wait.approvalId, 'expired', 'shoal', `the agent's connection to the gateway dropped and the call did not ask again within ${Math.round(graceMs / 1000)} s`);
+    }, graceMs);
+    wait.grace.unref();
   }
 
   private createRequest(ctx: CallCtx, call: Pick<PreparedCall, 'command' | 'cwd' | 'path' | 'diff'>, decision: PolicyDecision): ApprovalRecord {
