@@ -6,7 +6,7 @@ import { FleetRunSchema, type FleetRun, type FleetTaskSpec, type FleetWorkerSpec
 import { formatIssues } from '../../../../src-shared/protocol/errors';
 import { alertPolicyIssues } from '../../alerts/alert-config';
 import { remoteWorkIssues } from './remote-work-fields';
-import { unknownFieldWarnings } from './unknown-fields';
+import { keysMeaning, unknownFieldWarnings } from './unknown-fields';
 import { parseDockerArgs } from '../../hosts/docker/docker-args';
 import { dockerImageProblem } from '../../../../src-shared/protocol/docker-image';
 import { readAgentSpec } from '../agents/agent-spec';
@@ -71,7 +71,11 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
   if (Array.isArray(raw)) doc = { task_specs: raw };
   else if (raw && typeof raw === 'object') doc = { ...(raw as Record<string, unknown>) };
   else return { ok: false, issues: ['(root): expected a FleetRun (an object with task_specs) or a list of task specs'] };
-  if (!('task_specs' in doc)) return { ok: false, issues: ['task_specs: required (a run needs at least one task spec)'] };
+  if (!('task_specs' in doc)) {
+    // `tasks:` (or `task_spec:`) holds the tasks under a name the protocol does not read: say which.
+    const meant = keysMeaning(doc, 'task_specs')[0];
+    return { ok: false, issues: [`task_specs: required (a run needs at least one task spec)${meant !== undefined ? `; the spec's "${meant}" is not read: name it task_specs` : ''}`] };
+  }
   // A file named just ".yaml" gives no name either.
   const fallbackName = (options.filename ? path.basename(options.filename).replace(/\.(json|ya?ml|toml)$/i, '') : '') || 'untitled run';
   doc.id ??= newRunId();

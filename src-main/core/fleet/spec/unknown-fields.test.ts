@@ -7,6 +7,14 @@ import { loadSpec } from './load-spec';
 const opts = { filename: 'spec.yaml', defaultCapabilities: ['local'] };
 
 describe('unknown fields', () => {
+  it('a spec whose tasks are under another name is told which name the tasks go under', () => {
+    const tasks = ['  - id: a', '    instructions: echo a'];
+    for (const [key, hint] of [['tasks', '; the spec\'s "tasks" is not read: name it task_specs'], ['task_spec', '; the spec\'s "task_spec" is not read: name it task_specs'], ['todo', '']] as const) {
+      const r = loadSpec([`name: renamed`, `${key}:`, ...tasks].join('\n'), opts);
+      expect(r.ok ? [] : r.issues, key).toEqual([`task_specs: required (a run needs at least one task spec)${hint}`]);
+    }
+  });
+
   it('are warnings naming the field and what it probably meant; the spec stays valid', () => {
     const r = loadSpec([
       'defaults: &defaults { timeout_seconds: 30 }',

@@ -69,6 +69,12 @@ function check(value: unknown, known: Fields | undefined, what: string, at: stri
   }
 }
 
+/** The top-level keys of `doc` that were probably meant as the run's `field` (`tasks` for
+ *  task_specs, `task_spec` for it misspelt): for the error that says the field is missing. */
+export function keysMeaning(doc: Record<string, unknown>, field: string): string[] {
+  return Object.keys(doc).filter((key) => !RUN.includes(key) && (RUN_ALIASES[key] ?? closest(key, RUN)) === field);
+}
+
 /** One warning per unknown field of a spec document (a FleetRun object, a bare list already wrapped). */
 export function unknownFieldWarnings(doc: Record<string, unknown>): string[] {
   const out: string[] = [];
