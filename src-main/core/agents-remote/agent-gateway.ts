@@ -34,7 +34,8 @@ export class AgentGateway {
   private async openAttempt(ref: LeaseRef, binding: AttemptBinding): Promise<AttemptSession> {
     const secret = crypto.randomBytes(24).toString('hex');
     const stop = new AbortController();
-    const workdir = binding.scope.workdir;
+    // Where the agent sees its workdir (a container of this agent's may name it otherwise).
+    let workdir = binding.scope.workdir;
     const ask = async (toolName: string, input: Record<string, unknown>, callId: string, signal: AbortSignal, shellCwd?: string): Promise<RemoteVerdict | null> => {
       const subject = subjectOf(toolName, input, workdir, shellCwd);
       if (!subject) return null;
@@ -76,6 +77,9 @@ export class AgentGateway {
       close: () => {
         stop.abort();
         this.scopes.delete(secret);
+      },
+      workdirThere: (dir) => {
+        workdir = dir;
       },
     };
   }

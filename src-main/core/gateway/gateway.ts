@@ -81,12 +81,18 @@ export interface AttemptSession {
   stopCommands(): void;
   /** The attempt is over: pending requests expire, commands stop, the endpoint closes. */
   close(): void;
+  /** Where the attempt's workdir is on the host that runs its agent, when that host names it
+   *  otherwise (an SSH host's folder, a copy in a container on another machine): the agent's calls
+   *  name paths there, and the path rules take them as under the workdir. */
+  workdirThere(dir: string): void;
 }
 
 interface Bound extends AttemptBinding {
   key: string;
   /** Where the attempt's paths really land (its files are here): made once, on its first judged path. */
   realPath?: RealPath;
+  /** The workdir as the agent's host names it, when not this computer's path (workdirThere). */
+  hostWorkdir?: string;
   secret: string;
   policy: { ok: true; policy: TaskPolicy } | { ok: false; issues: string[] };
   stop: AbortController;
@@ -138,6 +144,11 @@ const DETACHED: Authorization = { allowed: false, outcome: { status: 'denied', o
  *  and connections; every key of a scope starts with callKey(scope, ''). */
 function callKey(scope: string, callId: string): string {
   return `${scope}\u0000${callId}`;
+}
+
+/** The attempt's workdir as its agent names it: the path rules are about the files under it. */
+function agentWorkdir(bound: Bound): string {
+  return bound.hostWorkdir ?? bound.scope.workdir;
 }
 
 export function scopeKey(scope: ToolScope): string {
@@ -249,6 +260,9 @@ export class ShoalToolGateway implements ToolGateway {
         this.processes.signalScope(bound.key, 'SIGTERM');
       },
       close: () => this.closeAttempt(bound),
+      workdirThere: (dir) => {
+        bound.hostWorkdir = dir;
+      },
     };
   }
 
@@ -291,9 +305,10 @@ export class ShoalToolGateway implements ToolGateway {
     const key = callKey(bound.key, callId);
     const cwd = opts.shellCwd ?? (door === 'permission_prompt' ? this.deferredCwd.get(key) : undefined);
     this.deferredCwd.delete(key);
-    const subject = subjectOf(toolName, input, bound.scope.workdir, cwd);
+    const workdir = agentWorkdir(bound);
+    const subject = subjectOf(toolName, input, workdir, cwd);
     if (!subject) return { behavior: 'allow', updatedInput: input };
-    const verdict = await this.judgeSubject(bound, { ...subject, cwd: subject.cwd ?? bound.scope.workdir }, callId, stringArg(input, 'description') ?? stringArg(input, 'reason'), signal, door, false, opts.connection);
+    const verdict = await this.judgeSubject(bound, { ...subject, cwd: subject.cwd ?? workdir }, callId, stringArg(input, 'description') ?? stringArg(input, 'reason'), signal, door, false, opts.connection);
     if (verdict.ask !== undefined) {
       if (cwd !== undefined) this.deferredCwd.set(key, cwd);
       return { behavior: 'ask', reason: verdict.ask };
@@ -387,7 +402,7 @@ export class ShoalToolGateway implements ToolGateway {
     const decision = evaluateForRun({
       tool: ctx.tool, command: call.command, cwd: call.cwd, workspace, ...(call.path !== undefined ? { path: call.path } : {}), ...(call.paths ? { paths: call.paths } : {}),
       // Relative path rules are about the workdir, also for a command run in a folder inside it.
-      ...(call.folder ? { folder: true } : {}), root: ctx.scope.workdir, ...(realPath ? { realPath } : {}),
+      ...(call.folder ? { folder: true } : {}), root: ctx.bound ? agentWorkdir(ctx.bound) : ctx.scope.workdir, ...(realPath ? { realPath } : {}),
     }, { rules: this.deps.policy.rules(), mode: options.mode }, { rules: runPolicy.rules, ...(runPolicy.mode ? { mode: runPolicy.mode } : {}) }, DEFAULT_RULES);
     const deferredKey = callKey(scopeKey(ctx.scope), ctx.callId);
     // The same call asking again (its connection dropped while it waited): the wait it started goes

@@ -237,6 +237,9 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
     artifacts(names) {
       if (!finished && names.length > 0) log.write(`shoal: artifacts brought back: ${names.join(', ')}\n`);
     },
+    workdirThere(dir) {
+      session?.workdirThere(dir);
+    },
     finish(exit) {
       if (finished) return;
       finished = true;

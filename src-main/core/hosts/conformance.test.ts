@@ -5,6 +5,7 @@
 // timeout ending the agent's whole tree.
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShoalCore } from '../shoal';
 import { git, initRepo } from '../test-support/git-repo';
@@ -16,6 +17,7 @@ import { useCores } from '../test-support/use-cores';
 import { waitFor } from '../test-support/wait-for';
 import { parseHostRef } from './host-ref';
 import { KnownHosts } from './ssh/host-keys';
+import { remoteWorkdir } from './ssh/pgid-markers';
 import { processesMatching, processesRunning } from '../test-support/processes';
 
 const makeCore = useCores();
@@ -242,6 +244,30 @@ describe.each(setups)('host driver conformance: $name', (setup) => {
     expect(git(repo, 'show', `shoal/${runId}/ask:approved.txt`)).toBe('it said "yes"');
     const phases = eventsOf(c, runId).filter((e) => e.state === 'running_tool').map((e) => `${(e.extra as Record<string, unknown>).kind}:${(e.extra as Record<string, unknown>).phase}`);
     expect(phases).toEqual(['tool:precheck', 'approval:requested', 'approval:approved', 'tool:dispatching', 'tool:completed']);
+  });
+
+  it('a path rule holds for a file the agent names by its absolute path there', async () => {
+    const c = core();
+    const repo = initRepo({ 'README.md': 'base\n', 'secrets/key.txt': 'do-not-leak\n' });
+    const runId = `abs-path-${setup.name.replace(/[^a-z]+/g, '-')}`;
+    // The workdir as the agent sees it: the worktree itself here (and in a container that mounts
+    // it), Shoal's folder on an SSH host, the copy's folder in a container on another machine.
+    const where = setup.workdirInside ?? (setup.kind === 'ssh' ? remoteWorkdir(sshd!.shoalRoot, { runId, taskId: 'peek', attempt: 1 }) : path.join(c.dataDir, 'workdirs', runId, 'peek-1'));
+    launch(c, {
+      id: runId, name: `abs-${setup.kind}`, worker_specs: [setup.worker()],
+      task_specs: [{
+        id: 'peek', name: 'peek', retry_policy: { max_attempts: 1 }, instructions: `cat ${where}/secrets/key.txt`,
+        metadata: { policy: { rules: [{ id: 'no-secrets', tool: 'read_file', path: 'secrets/**', action: 'deny' }] } },
+      }],
+    }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('failed');
+    const tool = eventsOf(c, runId).filter((e) => e.state === 'running_tool').map((e) => e.extra as Record<string, unknown>);
+    expect(tool.map((e) => `${String(e.kind)}:${String(e.phase)}`)).toEqual(['tool:precheck', 'approval:denied']);
+    expect(tool[1]).toMatchObject({ reason: expect.stringContaining('secrets/**') });
+    const [receipt] = c.engine.fleet.receipts(runId);
+    expect(receipt).toMatchObject({ result: 'fail' });
+    const log = (receipt!.artifacts as Array<{ kind: string; path: string }>).find((a) => a.kind === 'log')!;
+    expect(fs.readFileSync(log.path, 'utf8')).not.toContain('do-not-leak');
   });
 
   it('cancel ends the agent and its whole tree', async () => {

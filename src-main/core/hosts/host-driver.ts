@@ -105,6 +105,9 @@ export interface AttemptSink {
   artifacts(names: string[]): void;
   /** The agent ended and its results (changes, artifacts) are back. */
   finish(exit: HostExit): void;
+  /** Where the workdir is on the host, when the agent sees it under another path than
+   *  plan.workdir.dir: said before the agent starts, so its tool calls are judged by paths there. */
+  workdirThere?(dir: string): void;
 }
 
 export interface HostProbe {

@@ -145,6 +145,7 @@ export class DockerDriver implements HostDriver {
   async start(plan: AttemptPlan, sink: AttemptSink, signal: AbortSignal): Promise<HostRef> {
     if (this.unusable) throw new Error(this.unusable);
     const swaps: Array<[string, string]> = this.remote ? [[plan.artifactsDir, CONTAINER_ARTIFACTS], [plan.workdir.dir, CONTAINER_WORKDIR]] : [];
+    if (this.remote) sink.workdirThere?.(CONTAINER_WORKDIR);
     if (this.reach.kind === 'ssh' && plan.gatewayUrl) {
       try {
         swaps.push(await forwardGateway(this.reach.conn, plan.gatewayUrl));

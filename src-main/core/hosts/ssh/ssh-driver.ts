@@ -140,6 +140,7 @@ export class SshDriver implements HostDriver {
     // Local paths in the agent's argv and environment become their remote counterparts, and the
     // gateway's local port the remote end of a reverse forward over this same connection.
     const swaps: Array<[string, string]> = [[plan.artifactsDir, art], [w.dir, dir]];
+    sink.workdirThere?.(dir);
     if (plan.gatewayUrl) {
       const local = new URL(plan.gatewayUrl);
       const remotePort = await this.conn.forwardToLocal(Number(local.port));
