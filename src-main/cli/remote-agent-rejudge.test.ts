@@ -187,3 +187,20 @@ describe('remote agents: a judgment asked again after its verdict was lost', () 
     await stop(second);
   }, 120_000);
 });
+
+describe('remote agents: the path rules are about the attempt\'s workdir', () => {
+  it('even when the first call the agent asks about runs in a folder inside it', async () => {
+    const dir = tempDir('shoal-remote-root-');
+    const db = path.join(dir, 'cp.db');
+    const { cp, a, lease } = await agentWithLeases(dir, db, ['nested']);
+    await uiCall(cp.uiUrl, 'approvals.rules.save', { rule: { id: 'no-secrets', tool: 'read_file', path: 'secrets/**', action: 'deny' }, isNew: true });
+    const l = lease('nested');
+    // The workdir the agent reported starting in is /agent/work/nested; its first call runs in src/.
+    a.sock.send(JSON.stringify({ type: 'judge', id: 1, lease: l, call_id: 'c1', subject: { tool: 'exec_shell', command: 'cat ../secrets/key.txt', cwd: '/agent/work/nested/src', diff: null }, agent_reason: null }));
+    expect(await waitFor('the verdict', () => frames(a, 'verdict').find((v) => v.id === 1), 30_000)).toMatchObject({ allowed: false, message: expect.stringContaining('secrets/**') });
+    a.sock.send(JSON.stringify({ type: 'judge', id: 2, lease: l, call_id: 'c2', subject: { tool: 'read_file', command: '/agent/work/nested/secrets/key.txt', path: '/agent/work/nested/secrets/key.txt', cwd: '/agent/work/nested/src', diff: null }, agent_reason: null }));
+    expect(await waitFor('the second verdict', () => frames(a, 'verdict').find((v) => v.id === 2), 30_000)).toMatchObject({ allowed: false });
+    a.sock.close();
+    await stop(cp);
+  }, 120_000);
+});

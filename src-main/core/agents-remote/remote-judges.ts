@@ -21,16 +21,21 @@ export function leaseOf(ref: LeaseRef, agentId: string): Lease {
 export class RemoteJudges {
   private readonly byToken = new Map<string, { judge: RemoteAttemptJudge; ref: LeaseRef }>();
   private readonly current;
+  private readonly startedIn;
 
   constructor(private readonly gateway: RemoteJudgeGateway, private readonly engine: FleetEngine, store: Store) {
     this.current = store.db.prepare<[string, string, number, string], { one: number }>(
       'SELECT 1 AS one FROM tasks WHERE run_id = ? AND task_id = ? AND attempts = ? AND lease_token = ?');
+    this.startedIn = store.db.prepare<[string, string, number], { workdir: string | null }>('SELECT workdir FROM attempts WHERE run_id = ? AND task_id = ? AND attempt = ?');
   }
 
-  /** The attempt's judge, bound on its first judgment. `workdir` is where the attempt runs on the agent. */
-  judgeFor(ref: LeaseRef, agentId: string, workdir: string): RemoteAttemptJudge {
+  /** The attempt's judge, bound on its first judgment. Its workdir (what the path rules are about) is
+   *  the one the agent reported starting in; `cwd`, the first call's folder, only when it reported
+   *  none (a call may run in a folder inside the workdir, which would make the rules about that). */
+  judgeFor(ref: LeaseRef, agentId: string, cwd: string): RemoteAttemptJudge {
     const known = this.byToken.get(ref.token);
     if (known) return known.judge;
+    const workdir = this.startedIn.get(ref.run_id, ref.task_id, ref.attempt)?.workdir ?? cwd;
     const fleet = this.engine.fleet;
     const lease = leaseOf(ref, agentId);
     const spec = fleet.taskSpec(ref.run_id, ref.task_id);
