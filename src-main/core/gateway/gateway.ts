@@ -182,7 +182,7 @@ export class ShoalToolGateway implements ToolGateway {
     this.http = new GatewayHttpServer((secret) => {
       const bound = this.bySecret.get(secret);
       return bound ? {
-        listTools: () => this.mcpTools(bound.scope),
+        listTools: () => this.mcpTools(bound),
         callTool: (name, args, extra) => this.mcpCall(bound, name, args, extra),
         // A permission-prompt call that names its call asks again after a cut (see mcpCall), so its
         // client may resume the cut stream and be answered by the same wait.
@@ -609,8 +609,11 @@ export class ShoalToolGateway implements ToolGateway {
 
   // ── MCP ──────────────────────────────────────────────────────────────────────────────────────
 
-  private mcpTools(scope: ToolScope): ToolDescriptor[] {
-    return [...this.listTools(scope), APPROVAL_TOOL_DESCRIPTOR];
+  /** An attempt whose files are on another host is not offered the built-in file and shell tools:
+   *  they would act on this computer's copy, not on the files its agent works on. */
+  private mcpTools(bound: Bound): ToolDescriptor[] {
+    const tools = this.listTools(bound.scope);
+    return [...(bound.remoteFiles ? tools.filter((t) => !BUILTIN_NAMES.has(t.name)) : tools), APPROVAL_TOOL_DESCRIPTOR];
   }
 
   private async mcpCall(bound: Bound, name: string, args: Record<string, unknown>, extra: { signal: AbortSignal; progress?: (message: string) => void }): Promise<McpCallResult> {
@@ -632,6 +635,9 @@ export class ShoalToolGateway implements ToolGateway {
       const ctx: CallCtx = { tool: 'exec_shell', callId, scope: bound.scope, bound, agentReason: null };
       this.emit(ctx, { kind: 'tool', phase: code === 0 ? 'completed' : 'failed', tool: 'exec_shell', callId, detail: { ok: code === 0, exit_code: code } });
       return { text: 'recorded', isError: false };
+    }
+    if (bound.remoteFiles && BUILTIN_NAMES.has(name)) {
+      return { text: `${name}: not offered to an attempt on another host (it would run on Shoal's computer, not where the agent's files are); use the agent's own tools, each judged by Shoal's policy`, isError: true };
     }
     const outcome = await this.invoke({ tool: name, arguments: args, callId: `call-${crypto.randomUUID()}`, scope: bound.scope, ...(extra.progress ? { onOutput: extra.progress } : {}) }, extra.signal);
     const exit = 'exitCode' in outcome && outcome.exitCode !== undefined ? outcome.exitCode : null;
