@@ -121,6 +121,8 @@ test('the inbox lists every pending request oldest first; batch approve; the aud
   await inbox.rows.first().getByRole('button').click();
   await expect(inbox.root.getByTestId('approval-card')).toBeVisible();
   await expect(inbox.root.getByTestId('approval-rule')).toContainText('tool=exec_shell command=touch');
+  // Which worker the command would run on, and where that is.
+  await expect(inbox.root.getByTestId('approval-host')).toHaveText('on approvals worker (this computer)');
   await inbox.selectAll.check();
   await expect(inbox.approveSelected).toHaveText('Approve 3 selected');
   await shell.screenshot('approvals-inbox');

@@ -79,6 +79,8 @@ export class ApprovalStore {
       pendingByCall: db.prepare<[string], Row>(`${SELECT} WHERE a.status = 'pending' AND a.call_id = ?`),
       decidedByCall: db.prepare<[string], Row>(`${SELECT} WHERE a.status NOT IN ('pending', 'expired') AND a.call_id = ? ORDER BY a.decided_at DESC`),
       task: db.prepare<[string, string], { name: string }>(`SELECT name FROM tasks WHERE run_id = ? AND task_id = ?`),
+      workerOf: db.prepare<[string, string, number], { name: string; host: string }>(
+        `SELECT w.name, w.host FROM attempts a JOIN workers w ON w.id = a.worker_id WHERE a.run_id = ? AND a.task_id = ? AND a.attempt = ?`),
     };
   }
 
@@ -121,6 +123,11 @@ export class ApprovalStore {
 
   taskName(runId: string, taskId: string): string | null {
     return this.s.task.get(runId, taskId)?.name ?? null;
+  }
+
+  /** The worker an attempt runs on: its name and its host (FleetHostSpec JSON, or a remote agent's). */
+  workerOf(runId: string, taskId: string, attempt: number): { name: string; host: string } | null {
+    return this.s.workerOf.get(runId, taskId, attempt) ?? null;
   }
 
   /** A person's decision. Only a decision the request offers is accepted; a request decided (or

@@ -15,6 +15,7 @@ import { startSshd, type TestSshd } from '../test-support/sshd';
 import { eventsOf, launch } from '../test-support/temp-core';
 import { useCores } from '../test-support/use-cores';
 import { waitFor } from '../test-support/wait-for';
+import { approvalView } from '../api/handlers/approvals';
 import { parseHostRef } from './host-ref';
 import { KnownHosts } from './ssh/host-keys';
 import { remoteWorkdir } from './ssh/pgid-markers';
@@ -235,6 +236,8 @@ describe.each(setups)('host driver conformance: $name', (setup) => {
     }, repo);
     const pending = await waitFor('the approval request', () => c.approvals.pending().find((a) => a.runId === runId), 30_000);
     expect(pending.request.command).toContain('needs a person');
+    // The person sees which worker the command would run on, and where that is.
+    expect(approvalView(c, pending).runsOn).toEqual({ name: setup.worker().name, where: expect.stringMatching({ local: /^this computer$/, ssh: /^ssh \S+@127\.0\.0\.1:\d+$/, docker: /^docker / }[setup.kind]) });
     // The attempt waits while nobody answers.
     await new Promise((r) => setTimeout(r, 700));
     expect(c.engine.fleet.receipts(runId)).toHaveLength(0);

@@ -1,6 +1,6 @@
 // What a person needs to decide: which task or thread asks, the command and where it would run,
 // for a file write the diff, and the rule that stopped it with the reason.
-import type { ApprovalView } from '../../../../src-shared/contract/methods/approvals';
+import { runsOnText, type ApprovalView } from '../../../../src-shared/contract/methods/approvals';
 import { hrefFor } from '../../app/use-route';
 import { formatAbsolute, formatRelative } from '../../ui/format';
 import { useNow } from '../../ui/use-now';
@@ -24,6 +24,11 @@ export function ApprovalCard({ approval: a }: { approval: ApprovalView }) {
       <div className="approval-field">
         <span className="approval-label">Working directory</span>
         <code className="approval-cwd" data-testid="approval-cwd">{a.request.cwd}</code>
+        {a.runsOn && (
+          <span className="approval-host muted" data-testid="approval-host">
+            {runsOnText(a.runsOn)}
+          </span>
+        )}
       </div>
       {a.diff && (
         <div className="approval-field">
