@@ -59,6 +59,25 @@ describe('shoal workers add: bad input', () => {
     await nothingKept(s);
   });
 
+  it('pins no host key when the host refuses the login, --accept-new-host-key or not: the key is pinned only with a worker kept', async () => {
+    const s = store();
+    const target = `${sshd.user}@127.0.0.1:${sshd.port}`;
+    const keys = tempDir('shoal-keys-');
+    const wrong = path.join(keys, 'id_wrong');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', wrong]);
+    const r = await runCli(['workers', 'add', 'box', '--ssh', target, '--identity', wrong, '--accept-new-host-key', '--db', s.db]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`worker box: ssh ${target}: authentication refused`);
+    expect(r.stderr).toContain('nothing was added');
+    await nothingKept(s);
+    // The right key then adds it, pinning the key it accepted (audited once).
+    const added = await runCli(['workers', 'add', 'box', '--ssh', target, '--identity', sshd.identity, '--accept-new-host-key', '--db', s.db]);
+    expect(added.code, added.stderr).toBe(0);
+    expect(KnownHosts.inDataDir(s.dir).get(`127.0.0.1:${sshd.port}`)).toBe(sshd.fingerprint);
+    const audit = JSON.parse((await runCli(['approvals', '--audit', '--json', '--db', s.db])).stdout) as Array<{ action: string; detail: unknown }>;
+    expect(audit.map((e) => [e.action, e.detail])).toEqual([['hostkey.trusted', { fingerprint: sshd.fingerprint, accepted: 'as new' }]]);
+  });
+
   it('names the worker, the host and the cause when nothing listens there, and keeps nothing', async () => {
     const s = store();
     const started = Date.now();

@@ -26,6 +26,8 @@ import type { ShoalCore } from '../../core/shoal';
 import { DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import { cliActor, flagInt, flagString, UsageError, type CliIo } from '../io';
 import { auditAcceptedHostKey } from '../../core/hosts/ssh/trust-host-key';
+import { KnownHosts } from '../../core/hosts/ssh/host-keys';
+import { sshAddressOf } from '../../core/hosts/ssh-address';
 import { openCore } from '../open-core';
 import { parseSshTarget } from './ssh-target';
 import { trust } from './workers-trust';
@@ -115,10 +117,12 @@ async function add(core: ShoalCore, name: string | undefined, dockerArgs: string
     if (badImage) throw new UsageError(`worker ${name}: --docker: ${badImage}`);
     host = { kind: 'docker', image: image!, args: dockerArgs } as FleetHostSpec;
   }
-  const check = await probeHost(host, {
-    dataDir: core.dataDir, workerName: name, dockerHost, privateKey, acceptNewHostKey: flags.get('accept-new-host-key') === true,
-    onHostKeyPinned: (address, fingerprint) => auditAcceptedHostKey({ audit: core.audit, actor: cliActor(io) }, address, fingerprint),
-  });
+  const probe = { dataDir: core.dataDir, workerName: name, dockerHost, privateKey };
+  let check = await probeHost(host, probe);
+  // A new host key the person accepts is trusted for this probe only (as the app's dialog does) and
+  // pinned once the worker is kept: a host that then refuses the login, or lacks git, leaves no pin.
+  const acceptedKey = flags.get('accept-new-host-key') === true ? check.unknownHostKey : null;
+  if (acceptedKey) check = await probeHost(host, { ...probe, hostKey: acceptedKey });
   if (!check.ok) {
     io.stderr.write(`${withWorker(name, check.error ?? 'unusable')}\nnothing was added\n`);
     return 1;
@@ -128,6 +132,15 @@ async function add(core: ShoalCore, name: string | undefined, dockerArgs: string
     kept = core.workerRegistry.add({ name, host, capabilities, maxTasks, dockerHost, hostKey: check.hostKey, privateKey });
   } catch (e) {
     throw new UsageError((e as Error).message);
+  }
+  const address = acceptedKey && check.hostKey === acceptedKey ? sshAddressOf(host, dockerHost) : null;
+  if (address) {
+    const known = KnownHosts.inDataDir(core.dataDir);
+    // An address pinned meanwhile keeps its pin (the worker keeps its own).
+    if (!known.get(address)) {
+      known.pin(address, acceptedKey!);
+      auditAcceptedHostKey({ audit: core.audit, actor: cliActor(io) }, address, acceptedKey!);
+    }
   }
   io.stderr.write(`added worker ${name}: ${describeHost(kept.host, kept.dockerHost)}${check.hostKey ? ` (host key ${check.hostKey})` : ''}\n`);
   printCheck(name, check, io);
