@@ -36,6 +36,28 @@ describe('shoal workers add: bad input', () => {
     await nothingKept(s);
   });
 
+  it('refuses a capability a task could not name before dialling the host, saying which one and why', async () => {
+    const s = store();
+    const target = `${sshd.user}@127.0.0.1:${sshd.port}`;
+    const long = 'x'.repeat(65);
+    const cases: Array<[string, string]> = [
+      ['gpu,has space', '--capabilities: "has space" must be 1-64 letters, digits, ".", "_", ":" or "-"'],
+      ['gpu=2', '--capabilities: "gpu=2" must be 1-64'],
+      [`ok,${long}`, `--capabilities: "${long}" must be 1-64`],
+      [Array.from({ length: 65 }, (_, i) => `c${i}`).join(','), '--capabilities: at most 64, got 65'],
+    ];
+    for (const [caps, problem] of cases) {
+      const r = await runCli(['workers', 'add', 'box', '--ssh', target, '--identity', sshd.identity, '--accept-new-host-key', '--capabilities', caps, '--db', s.db]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`worker box: ${problem}`);
+    }
+    await nothingKept(s);
+    // Names as tasks require them (metadata.requires) are kept, each once.
+    const added = await runCli(['workers', 'add', 'box', '--ssh', target, '--identity', sshd.identity, '--accept-new-host-key', '--capabilities', ' gpu, cuda:12.4,gpu ,linux_x86-64 ', '--db', s.db]);
+    expect(added.code, added.stderr).toBe(0);
+    expect(JSON.parse((await runCli(['workers', 'list', '--json', '--db', s.db])).stdout)[0]).toMatchObject({ capabilities: ['gpu', 'cuda:12.4', 'linux_x86-64'] });
+  });
+
   it('says what is wrong with the --identity file, naming the worker and the file', async () => {
     const s = store();
     const target = `${sshd.user}@127.0.0.1:${sshd.port}`;

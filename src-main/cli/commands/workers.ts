@@ -22,6 +22,7 @@ import type { AttemptKey } from '../../core/fleet/fleet-store';
 import { owedReapWorker, ShoalError, type OwedReapRow } from '../../../src-shared/contract';
 import { withWorker } from '../../../src-shared/protocol/worker-reason';
 import { dockerImageProblem } from '../../../src-shared/protocol/docker-image';
+import { capabilitiesProblem } from '../../../src-shared/protocol/capability';
 import type { ShoalCore } from '../../core/shoal';
 import { DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import { cliActor, flagInt, flagString, UsageError, type CliIo } from '../io';
@@ -90,7 +91,9 @@ async function add(core: ShoalCore, name: string | undefined, dockerArgs: string
   const ssh = flagString(flags, 'ssh');
   const image = flagString(flags, 'docker');
   if ((ssh === undefined) === (image === undefined)) throw new UsageError('say where it runs: --ssh [USER@]HOST[:PORT] or --docker IMAGE');
-  const capabilities = (flagString(flags, 'capabilities') ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+  const capabilities = [...new Set((flagString(flags, 'capabilities') ?? '').split(',').map((c) => c.trim()).filter(Boolean))];
+  const badCapabilities = capabilitiesProblem(capabilities);
+  if (badCapabilities) throw new UsageError(`worker ${name}: --capabilities: ${badCapabilities}`);
   const maxTasks = flagInt(flags, 'max-tasks', 1, 1024) ?? null;
   const dockerHost = flagString(flags, 'docker-host') ?? null;
   const identity = flagString(flags, 'identity');
