@@ -69,6 +69,25 @@ describe('shoal workers', () => {
     expect(tested.code, tested.stderr).toBe(0);
   });
 
+  it('shoal validate counts the kept workers of its store, as shoal run places tasks on them', async () => {
+    const dir = tempDir('shoal-workers-');
+    const db = path.join(dir, 'shoal.db');
+    const added = await runCli(['workers', 'add', 'ctr', '--docker', TEST_IMAGE, '--docker-host', hosts.dockerApi.url, '--capabilities', 'container', '--db', db]);
+    expect(added.code, added.stderr).toBe(0);
+    const spec = path.join(dir, 'kept.yaml');
+    fs.writeFileSync(spec, [
+      'name: on kept workers',
+      'task_specs:',
+      '  - { id: boxed, name: Boxed, instructions: echo hi, metadata: { requires: [container] } }',
+      '  - { id: gpu, name: GPU, instructions: echo hi, metadata: { requires: [gpu] } }',
+    ].join('\n'));
+    const checked = await runCli(['validate', spec, '--json', '--db', db]);
+    expect(checked.code, checked.stderr).toBe(0);
+    const warnings = (JSON.parse(checked.stdout) as { warnings: string[] }).warnings;
+    // The kept worker offers "container": only the task nothing offers is called unplaceable, and the kept worker is listed.
+    expect(warnings.filter((w) => w.includes('cannot be placed'))).toEqual([expect.stringMatching(/^task_specs\[1\]: cannot be placed: no worker offers "gpu" \(workers: local \[.*\]; ctr \[container\]\)$/)]);
+  });
+
   it('adds a Docker worker whose daemon is reached over ssh://, with the SSH login\'s key sealed and its host key pinned; refuses tcp:// to another machine', async () => {
     const dir = tempDir('shoal-workers-');
     const db = path.join(dir, 'shoal.db');
