@@ -18,6 +18,7 @@ import { readIdentityFile, takesSshKey } from '../../core/hosts/ssh/identity-fil
 import { describeAgentClis } from '../../core/hosts/probe-commands';
 import { describeHost, type KeptWorker } from '../../core/hosts/worker-registry';
 import { FORGET_MEANS } from '../../core/fleet/owed-reap-actions';
+import { REMOVED_FROM_KEPT } from '../../core/fleet/worker-reasons';
 import type { AttemptKey } from '../../core/fleet/fleet-store';
 import { owedReapWorker, ShoalError, type OwedReapRow } from '../../../src-shared/contract';
 import { withWorker } from '../../../src-shared/protocol/worker-reason';
@@ -154,7 +155,9 @@ function list(core: ShoalCore, json: boolean, io: CliIo): number {
   const all = core.workerRegistry.list();
   // The engine's view of each worker (kept ones have their name as id): state and, when unhealthy or offline, why.
   const rows = core.workersView.list();
-  const live = new Map(rows.map((w) => [w.id, w]));
+  // A kept worker the engine last saw removed was added again since (it is kept now): that state is
+  // of the worker removed, not of this one, which no Shoal has put in service yet.
+  const live = new Map(rows.filter((w) => w.statusReason !== REMOVED_FROM_KEPT || !all.some((k) => k.name === w.id)).map((w) => [w.id, w]));
   // Remote agents that joined (`shoal agent`) are workers too, listed by name with their state.
   const agents = rows.filter((w) => w.hostKind === 'agent');
   // Work Shoal still has to stop on a kept worker's host (an attempt it ran, or any ref it reaches).
