@@ -58,6 +58,25 @@ describe('shoal workers add: bad input', () => {
     expect(JSON.parse((await runCli(['workers', 'list', '--json', '--db', s.db])).stdout)[0]).toMatchObject({ capabilities: ['gpu', 'cuda:12.4', 'linux_x86-64'] });
   });
 
+  it('refuses a --docker-host that is no Docker address at once, as a usage error, keeping nothing', async () => {
+    const s = store();
+    const cases: Array<[string, string]> = [
+      ['', 'worker d: --docker-host: empty; give unix:///path/to/docker.sock, tcp://HOST:PORT or ssh://[USER@]HOST[:PORT][/SOCKET] (or leave it out for $DOCKER_HOST)'],
+      ['foo', 'worker d: docker host foo: expected unix:///path/to/docker.sock, tcp://host:port or ssh://'],
+      ['unix://', 'worker d: docker host unix://: expected unix:///absolute/path/to/docker.sock'],
+      ['tcp://127.0.0.1:0', 'worker d: docker host tcp://127.0.0.1:0: expected tcp://HOST:PORT with a port from 1 to 65535'],
+      ['tcp://127.0.0.1:99999', 'worker d: docker host tcp://127.0.0.1:99999: expected tcp://HOST:PORT with a port from 1 to 65535'],
+      ['ssh://me:secret@127.0.0.1', 'worker d: docker host ssh://me:***@127.0.0.1: a password in the URL is not supported'],
+    ];
+    for (const [url, problem] of cases) {
+      const r = await runCli(['workers', 'add', 'd', '--docker', 'localhost/shoal-worker:latest', '--docker-host', url, '--db', s.db]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(problem);
+      expect(r.stderr).not.toContain('secret');
+    }
+    expect(JSON.parse((await runCli(['workers', 'list', '--json', '--db', s.db])).stdout)).toEqual([]);
+  });
+
   it('says what is wrong with the --identity file, naming the worker and the file', async () => {
     const s = store();
     const target = `${sshd.user}@127.0.0.1:${sshd.port}`;

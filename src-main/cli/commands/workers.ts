@@ -13,6 +13,7 @@
 import os from 'node:os';
 import type { FleetHostSpec } from '../../../src-shared/protocol/fleet';
 import { LocalDriver } from '../../core/hosts/local-driver';
+import { dockerHostProblem } from '../../core/hosts/docker/docker-client';
 import { probeHost, type HostCheck } from '../../core/hosts/probe-host';
 import { readIdentityFile, takesSshKey } from '../../core/hosts/ssh/identity-file';
 import { describeAgentClis } from '../../core/hosts/probe-commands';
@@ -97,6 +98,12 @@ async function add(core: ShoalCore, name: string | undefined, dockerArgs: string
   if (badCapabilities) throw new UsageError(`worker ${name}: --capabilities: ${badCapabilities}`);
   const maxTasks = flagInt(flags, 'max-tasks', 1, 1024) ?? null;
   const dockerHost = flagString(flags, 'docker-host') ?? null;
+  if (dockerHost !== null) {
+    // Judged before the probe: a mistyped address is a usage error (exit 2), as a bad --ssh is.
+    if (dockerHost.trim() === '') throw new UsageError(`worker ${name}: --docker-host: empty; give unix:///path/to/docker.sock, tcp://HOST:PORT or ssh://[USER@]HOST[:PORT][/SOCKET] (or leave it out for $DOCKER_HOST)`);
+    const badHost = dockerHostProblem(dockerHost);
+    if (badHost) throw new UsageError(`worker ${name}: ${badHost}`);
+  }
   const identity = flagString(flags, 'identity');
   let host: FleetHostSpec;
   // Only an SSH login takes a key: an ssh worker's, or that of a Docker daemon reached over ssh://.
