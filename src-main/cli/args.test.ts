@@ -55,4 +55,8 @@ describe('parseCommand', () => {
     expect(text).toMatch(/--db PATH\s+the SQLite store/);
     expect(text).toMatch(/--json\s+machine-readable output/);
   });
+  it('says how to give a value that starts with "-", instead of only that one is needed', () => {
+    expect(usageError(['--db', '-1'])).toBe('--db needs a value; "-1" reads as an option (to give it as the value, write --db=-1)');
+    expect(usageError(['x', '--db'])).toBe('--db needs a value');
+  });
 });

@@ -50,7 +50,7 @@ export function parseCommand(args: string[], doc: CommandDoc): ParsedArgs {
   try {
     parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
   } catch (error) {
-    throw new UsageError(explain(error, doc));
+    throw new UsageError(explain(error, doc, args));
   }
   const flags = new Map<string, string | true>();
   const lists = new Map<string, string[]>();
@@ -80,7 +80,7 @@ export function helpText(doc: CommandDoc): string {
 }
 
 /** parseArgs' messages name its own internals; say what the person typed and where help is. */
-function explain(error: unknown, doc: CommandDoc): string {
+function explain(error: unknown, doc: CommandDoc, args: readonly string[]): string {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: string }).code;
   const command = commandName(doc);
@@ -88,7 +88,11 @@ function explain(error: unknown, doc: CommandDoc): string {
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${flag}; see \`shoal ${command} --help\``;
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     const name = flag.replace(/^-+/, '');
-    return doc.options[name]?.type === 'boolean' ? `${flag} takes no value` : `${flag} needs a value`;
+    if (doc.options[name]?.type === 'boolean') return `${flag} takes no value`;
+    // `--max-tasks -1`: parseArgs reads "-1" as the next option, not as the value the person gave.
+    const next = args[args.indexOf(flag) + 1];
+    const isOption = next !== undefined && (next === '-h' || next.replace(/^-+/, '').split('=')[0]! in doc.options);
+    return next?.startsWith('-') && !isOption ? `${flag} needs a value; "${next}" reads as an option (to give it as the value, write ${flag}=${next})` : `${flag} needs a value`;
   }
   return message;
 }

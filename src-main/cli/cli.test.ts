@@ -161,6 +161,10 @@ describe('shoal run', () => {
     const r = await runCli(['run', example('priorities.yaml'), '--db', path.join(dir, 's.db')], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('needs-gpu was never run: no worker offers "gpu"');
+    // The run is not over: the next Shoal on this store (the app, another `shoal run`) runs it
+    // once a worker can take it, so the person is told, with how to continue it themselves.
+    const runId = /^run (\S+)$/m.exec(r.stderr)![1]!;
+    expect(r.stderr).toContain(`run ${runId} stays open with 1 waiting task: once a worker can take it, continue with: shoal resume ${runId} --db ${path.join(dir, 's.db')}`);
   });
 
   it('ends, naming the worker and why, when a spec\'s worker cannot be used at all (a Docker host URL it cannot read)', async () => {

@@ -30,11 +30,13 @@ export function readSpecText(file: string, cwd: string): { file: string; text: s
   return decoded.ok ? { file: full, text: decoded.text, issue: null } : { file: full, text: null, issue: `(root): ${decoded.problem}` };
 }
 
-export function readSpecFile(file: string | undefined, cwd: string, ws: WorkspaceCheck, userPolicy?: LoadOptions['userPolicy']): { file: string; text: string; result: LoadResult } {
+export function readSpecFile(
+  file: string | undefined, cwd: string, ws: WorkspaceCheck, userPolicy?: LoadOptions['userPolicy'], sharedWorkers?: LoadOptions['sharedWorkers'],
+): { file: string; text: string; result: LoadResult } {
   if (!file) throw new UsageError('which spec? e.g. `shoal run examples/hello.yaml`');
   const read = readSpecText(file, cwd);
   if (read.text === null) return { file: read.file, text: '', result: withWorkspace({ ok: false, issues: [read.issue] }, ws) };
-  return { file: read.file, text: read.text, result: withWorkspace(loadSpec(read.text, { filename: read.file, workspace: ws.path, defaultCapabilities: detectCapabilities(), ...(userPolicy ? { userPolicy } : {}) }), ws) };
+  return { file: read.file, text: read.text, result: withWorkspace(loadSpec(read.text, { filename: read.file, workspace: ws.path, defaultCapabilities: detectCapabilities(), ...(userPolicy ? { userPolicy } : {}), ...(sharedWorkers ? { sharedWorkers } : {}) }), ws) };
 }
 
 /** The spec's own result with the workspace's issue or warning added, as the app's preview adds them. */

@@ -55,6 +55,12 @@ export async function watchRuns(core: ShoalCore, runIds: string[], io: CliIo, js
     if (review.length > 0) io.stderr.write(`${review.length} task${review.length === 1 ? '' : 's'} waiting for review: shoal review ${id} <task> --pass|--fail\n`);
     const unplaceable = tasks.filter((t) => t.unplaceable && t.state === 'queued');
     for (const t of unplaceable) io.stderr.write(`${t.taskId} was never run: ${t.unplaceable}\n`);
+    // Such tasks wait: the run stays open, and the next Shoal on this store (the app, another
+    // `shoal run` or `resume`) runs them once a worker can take them. Said, so that is no surprise.
+    if (unplaceable.length > 0) {
+      const n = unplaceable.length;
+      io.stderr.write(`run ${id} stays open with ${n} waiting task${n === 1 ? '' : 's'}: once a worker can take ${n === 1 ? 'it' : 'them'}, continue with: shoal resume ${id}${core.store.path ? ` --db ${core.store.path}` : ''}\n`);
+    }
     if (tasks.some((t) => t.state !== 'passed')) allPassed = false;
     out.push(runResultJson(core.store, receipts, id) ?? '');
   }

@@ -36,6 +36,47 @@ describe('shoal workers add: bad input', () => {
     await nothingKept(s);
   });
 
+  it('refuses a capability a task could not name before dialling the host, saying which one and why', async () => {
+    const s = store();
+    const target = `${sshd.user}@127.0.0.1:${sshd.port}`;
+    const long = 'x'.repeat(65);
+    const cases: Array<[string, string]> = [
+      ['gpu,has space', '--capabilities: "has space" must be 1-64 letters, digits, ".", "_", ":" or "-"'],
+      ['gpu=2', '--capabilities: "gpu=2" must be 1-64'],
+      [`ok,${long}`, `--capabilities: "${long}" must be 1-64`],
+      [Array.from({ length: 65 }, (_, i) => `c${i}`).join(','), '--capabilities: at most 64, got 65'],
+    ];
+    for (const [caps, problem] of cases) {
+      const r = await runCli(['workers', 'add', 'box', '--ssh', target, '--identity', sshd.identity, '--accept-new-host-key', '--capabilities', caps, '--db', s.db]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`worker box: ${problem}`);
+    }
+    await nothingKept(s);
+    // Names as tasks require them (metadata.requires) are kept, each once.
+    const added = await runCli(['workers', 'add', 'box', '--ssh', target, '--identity', sshd.identity, '--accept-new-host-key', '--capabilities', ' gpu, cuda:12.4,gpu ,linux_x86-64 ', '--db', s.db]);
+    expect(added.code, added.stderr).toBe(0);
+    expect(JSON.parse((await runCli(['workers', 'list', '--json', '--db', s.db])).stdout)[0]).toMatchObject({ capabilities: ['gpu', 'cuda:12.4', 'linux_x86-64'] });
+  });
+
+  it('refuses a --docker-host that is no Docker address at once, as a usage error, keeping nothing', async () => {
+    const s = store();
+    const cases: Array<[string, string]> = [
+      ['', 'worker d: --docker-host: empty; give unix:///path/to/docker.sock, tcp://HOST:PORT or ssh://[USER@]HOST[:PORT][/SOCKET] (or leave it out for $DOCKER_HOST)'],
+      ['foo', 'worker d: docker host foo: expected unix:///path/to/docker.sock, tcp://host:port or ssh://'],
+      ['unix://', 'worker d: docker host unix://: expected unix:///absolute/path/to/docker.sock'],
+      ['tcp://127.0.0.1:0', 'worker d: docker host tcp://127.0.0.1:0: expected tcp://HOST:PORT with a port from 1 to 65535'],
+      ['tcp://127.0.0.1:99999', 'worker d: docker host tcp://127.0.0.1:99999: expected tcp://HOST:PORT with a port from 1 to 65535'],
+      ['ssh://me:secret@127.0.0.1', 'worker d: docker host ssh://me:***@127.0.0.1: a password in the URL is not supported'],
+    ];
+    for (const [url, problem] of cases) {
+      const r = await runCli(['workers', 'add', 'd', '--docker', 'localhost/shoal-worker:latest', '--docker-host', url, '--db', s.db]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(problem);
+      expect(r.stderr).not.toContain('secret');
+    }
+    expect(JSON.parse((await runCli(['workers', 'list', '--json', '--db', s.db])).stdout)).toEqual([]);
+  });
+
   it('says what is wrong with the --identity file, naming the worker and the file', async () => {
     const s = store();
     const target = `${sshd.user}@127.0.0.1:${sshd.port}`;
@@ -57,6 +98,25 @@ describe('shoal workers add: bad input', () => {
       expect(r.stderr).toContain(`worker box: --identity: ${cause}`);
     }
     await nothingKept(s);
+  });
+
+  it('pins no host key when the host refuses the login, --accept-new-host-key or not: the key is pinned only with a worker kept', async () => {
+    const s = store();
+    const target = `${sshd.user}@127.0.0.1:${sshd.port}`;
+    const keys = tempDir('shoal-keys-');
+    const wrong = path.join(keys, 'id_wrong');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', wrong]);
+    const r = await runCli(['workers', 'add', 'box', '--ssh', target, '--identity', wrong, '--accept-new-host-key', '--db', s.db]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`worker box: ssh ${target}: authentication refused`);
+    expect(r.stderr).toContain('nothing was added');
+    await nothingKept(s);
+    // The right key then adds it, pinning the key it accepted (audited once).
+    const added = await runCli(['workers', 'add', 'box', '--ssh', target, '--identity', sshd.identity, '--accept-new-host-key', '--db', s.db]);
+    expect(added.code, added.stderr).toBe(0);
+    expect(KnownHosts.inDataDir(s.dir).get(`127.0.0.1:${sshd.port}`)).toBe(sshd.fingerprint);
+    const audit = JSON.parse((await runCli(['approvals', '--audit', '--json', '--db', s.db])).stdout) as Array<{ action: string; detail: unknown }>;
+    expect(audit.map((e) => [e.action, e.detail])).toEqual([['hostkey.trusted', { fingerprint: sshd.fingerprint, accepted: 'as new' }]]);
   });
 
   it('names the worker, the host and the cause when nothing listens there, and keeps nothing', async () => {

@@ -137,6 +137,37 @@ describe('shoal workers trust', () => {
     }
   });
 
+  it('a connection refused for a changed key says how to replace the pin, and doing just that works', async () => {
+    const s = store();
+    const address = `127.0.0.1:${sshd.port}`;
+    const target = `${sshd.user}@${address}`;
+    KnownHosts.inDataDir(s.dir).pin(address, OTHER); // the host was re-keyed since it was trusted
+    const refused = await runCli(['workers', 'add', 'box', '--ssh', target, '--identity', sshd.identity, '--accept-new-host-key', '--db', s.db]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`host key of ${address} changed: expected ${OTHER}, got ${sshd.fingerprint}`);
+    // Removing and re-adding the worker never helps: the pin is the address's, not the worker's.
+    expect(refused.stderr).not.toContain('re-add');
+    expect(refused.stderr).toContain(`shoal workers trust ${address} --replace --fingerprint <the key you checked>`);
+    const replaced = await runCli(['workers', 'trust', address, '--replace', '--fingerprint', sshd.fingerprint, '--db', s.db]);
+    expect(replaced.code, replaced.stderr).toBe(0);
+    const added = await runCli(['workers', 'add', 'box', '--ssh', target, '--identity', sshd.identity, '--db', s.db]);
+    expect(added.code, added.stderr).toBe(0);
+
+    // A kept worker's own pin changed: the way out names the worker (the address's pin alone would not do).
+    const db = new Database(s.db);
+    try {
+      db.prepare('UPDATE worker_registry SET host_key = ? WHERE name = ?').run(OTHER, 'box');
+    } finally {
+      db.close();
+    }
+    const test = await runCli(['workers', 'test', 'box', '--json', '--db', s.db]);
+    expect(test.code).toBe(1);
+    const error = (JSON.parse(test.stdout) as { error: string }).error;
+    expect(error).toContain('shoal workers trust box --replace --fingerprint <the key you checked>');
+    expect((await runCli(['workers', 'trust', 'box', '--replace', '--fingerprint', sshd.fingerprint, '--db', s.db])).code).toBe(0);
+    expect((await runCli(['workers', 'test', 'box', '--db', s.db])).code).toBe(0);
+  });
+
   it('says why when the host cannot be reached or the input is wrong, pinning nothing', async () => {
     const s = store();
     const closed = await freePort();

@@ -7,7 +7,8 @@ import { TEST_IMAGE } from '../core/test-support/docker-api';
 import { useSshdAndDocker } from '../core/test-support/use-hosts';
 import { tempDir } from '../core/test-support/temp-core';
 import { parseSshTarget } from './commands/workers';
-import { runCli } from './test-support/cli';
+import { runCli, startCli } from './test-support/cli';
+import { waitFor } from '../core/test-support/wait-for';
 
 const hosts = useSshdAndDocker();
 
@@ -67,6 +68,47 @@ describe('shoal workers', () => {
     expect(list).toContain('ctr');
     const tested = await runCli(['workers', 'test', 'ctr', '--db', db]);
     expect(tested.code, tested.stderr).toBe(0);
+  });
+
+  it('a worker removed during a run and added again is not listed as removed', async () => {
+    const dir = tempDir('shoal-workers-');
+    const db = path.join(dir, 'shoal.db');
+    const add = () => runCli(['workers', 'add', 'ctr', '--docker', TEST_IMAGE, '--docker-host', hosts.dockerApi.url, '--capabilities', 'container', '--db', db]);
+    expect((await add()).code).toBe(0);
+    const spec = path.join(dir, 'slow.yaml');
+    fs.writeFileSync(spec, 'name: slow\ntask_specs:\n  - { id: s, name: S, instructions: sleep 3, metadata: { requires: [container] } }\n');
+    const run = startCli(['run', spec, '--db', db], { cwd: dir });
+    let err = '';
+    run.stderr!.on('data', (d: Buffer) => (err += d));
+    const ended = new Promise<number | null>((resolve) => run.on('close', resolve));
+    await waitFor('the task running on ctr', () => err.includes('s: running'), 60_000);
+    expect((await runCli(['workers', 'remove', 'ctr', '--db', db])).code).toBe(0);
+    expect(await ended, err).toBe(0); // the task it ran finished there
+    const status = async () => (JSON.parse((await runCli(['workers', 'list', '--json', '--db', db])).stdout) as Array<Record<string, unknown>>)[0];
+    expect(await status()).toBeUndefined();
+    // Kept again (no Shoal runs now to put it in service): it is not "removed", it has no state yet.
+    expect((await add()).code).toBe(0);
+    expect(await status()).toMatchObject({ name: 'ctr', status: null, status_reason: null });
+    expect((await runCli(['workers', 'list', '--db', db])).stdout).not.toContain('removed from the kept workers');
+  });
+
+  it('shoal validate counts the kept workers of its store, as shoal run places tasks on them', async () => {
+    const dir = tempDir('shoal-workers-');
+    const db = path.join(dir, 'shoal.db');
+    const added = await runCli(['workers', 'add', 'ctr', '--docker', TEST_IMAGE, '--docker-host', hosts.dockerApi.url, '--capabilities', 'container', '--db', db]);
+    expect(added.code, added.stderr).toBe(0);
+    const spec = path.join(dir, 'kept.yaml');
+    fs.writeFileSync(spec, [
+      'name: on kept workers',
+      'task_specs:',
+      '  - { id: boxed, name: Boxed, instructions: echo hi, metadata: { requires: [container] } }',
+      '  - { id: gpu, name: GPU, instructions: echo hi, metadata: { requires: [gpu] } }',
+    ].join('\n'));
+    const checked = await runCli(['validate', spec, '--json', '--db', db]);
+    expect(checked.code, checked.stderr).toBe(0);
+    const warnings = (JSON.parse(checked.stdout) as { warnings: string[] }).warnings;
+    // The kept worker offers "container": only the task nothing offers is called unplaceable, and the kept worker is listed.
+    expect(warnings.filter((w) => w.includes('cannot be placed'))).toEqual([expect.stringMatching(/^task_specs\[1\]: cannot be placed: no worker offers "gpu" \(workers: local \[.*\]; ctr \[container\]\)$/)]);
   });
 
   it('adds a Docker worker whose daemon is reached over ssh://, with the SSH login\'s key sealed and its host key pinned; refuses tcp:// to another machine', async () => {

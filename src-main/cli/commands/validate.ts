@@ -3,6 +3,7 @@
 // nothing anywhere.
 import { DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import { readStoredPolicyOptions } from '../../core/approvals/policy-settings';
+import { readKeptWorkerCapabilities } from '../../core/hosts/worker-registry';
 import { defaultDbPath } from '../../core/store/open';
 import { flagString, type CliIo } from '../io';
 import { readSpecFile, readWorkspace } from '../read-spec';
@@ -21,13 +22,16 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const { flags, positional } = parseCommand(args, doc);
   const ws = readWorkspace(flagString(flags, 'workspace'), io.cwd);
   // A spec's policy may only make the person's approval settings stricter: read them (never written).
-  const userPolicy = readStoredPolicyOptions(flagString(flags, 'db') ?? defaultDbPath(io.env));
+  const dbPath = flagString(flags, 'db') ?? defaultDbPath(io.env);
+  const userPolicy = readStoredPolicyOptions(dbPath);
+  // The workers kept there take tasks too, as `shoal run` places them: a task only they can take is placeable.
+  const keptWorkers = readKeptWorkerCapabilities(dbPath);
   // `shoal validate specs/*.yaml` checks every file: it judged the first alone and passed the rest unread.
   const files = positional.length > 0 ? positional : [undefined];
   const several = files.length > 1;
   let code = 0;
   for (const file of files) {
-    const { result } = readSpecFile(file, io.cwd, ws, userPolicy);
+    const { result } = readSpecFile(file, io.cwd, ws, userPolicy, keptWorkers);
     if (!result.ok) code = 2;
     if (flags.get('json')) {
       const line = result.ok ? { ok: true, tasks: result.spec.run.tasks.length, warnings: result.spec.warnings } : { ok: false, errors: result.issues };

@@ -13,19 +13,24 @@
 import os from 'node:os';
 import type { FleetHostSpec } from '../../../src-shared/protocol/fleet';
 import { LocalDriver } from '../../core/hosts/local-driver';
+import { dockerHostProblem } from '../../core/hosts/docker/docker-client';
 import { probeHost, type HostCheck } from '../../core/hosts/probe-host';
 import { readIdentityFile, takesSshKey } from '../../core/hosts/ssh/identity-file';
 import { describeAgentClis } from '../../core/hosts/probe-commands';
 import { describeHost, type KeptWorker } from '../../core/hosts/worker-registry';
 import { FORGET_MEANS } from '../../core/fleet/owed-reap-actions';
+import { REMOVED_FROM_KEPT } from '../../core/fleet/worker-reasons';
 import type { AttemptKey } from '../../core/fleet/fleet-store';
 import { owedReapWorker, ShoalError, type OwedReapRow } from '../../../src-shared/contract';
 import { withWorker } from '../../../src-shared/protocol/worker-reason';
 import { dockerImageProblem } from '../../../src-shared/protocol/docker-image';
+import { capabilitiesProblem } from '../../../src-shared/protocol/capability';
 import type { ShoalCore } from '../../core/shoal';
 import { DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import { cliActor, flagInt, flagString, UsageError, type CliIo } from '../io';
 import { auditAcceptedHostKey } from '../../core/hosts/ssh/trust-host-key';
+import { KnownHosts } from '../../core/hosts/ssh/host-keys';
+import { sshAddressOf } from '../../core/hosts/ssh-address';
 import { openCore } from '../open-core';
 import { parseSshTarget } from './ssh-target';
 import { trust } from './workers-trust';
@@ -88,9 +93,17 @@ async function add(core: ShoalCore, name: string | undefined, dockerArgs: string
   const ssh = flagString(flags, 'ssh');
   const image = flagString(flags, 'docker');
   if ((ssh === undefined) === (image === undefined)) throw new UsageError('say where it runs: --ssh [USER@]HOST[:PORT] or --docker IMAGE');
-  const capabilities = (flagString(flags, 'capabilities') ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+  const capabilities = [...new Set((flagString(flags, 'capabilities') ?? '').split(',').map((c) => c.trim()).filter(Boolean))];
+  const badCapabilities = capabilitiesProblem(capabilities);
+  if (badCapabilities) throw new UsageError(`worker ${name}: --capabilities: ${badCapabilities}`);
   const maxTasks = flagInt(flags, 'max-tasks', 1, 1024) ?? null;
   const dockerHost = flagString(flags, 'docker-host') ?? null;
+  if (dockerHost !== null) {
+    // Judged before the probe: a mistyped address is a usage error (exit 2), as a bad --ssh is.
+    if (dockerHost.trim() === '') throw new UsageError(`worker ${name}: --docker-host: empty; give unix:///path/to/docker.sock, tcp://HOST:PORT or ssh://[USER@]HOST[:PORT][/SOCKET] (or leave it out for $DOCKER_HOST)`);
+    const badHost = dockerHostProblem(dockerHost);
+    if (badHost) throw new UsageError(`worker ${name}: ${badHost}`);
+  }
   const identity = flagString(flags, 'identity');
   let host: FleetHostSpec;
   // Only an SSH login takes a key: an ssh worker's, or that of a Docker daemon reached over ssh://.
@@ -115,10 +128,12 @@ async function add(core: ShoalCore, name: string | undefined, dockerArgs: string
     if (badImage) throw new UsageError(`worker ${name}: --docker: ${badImage}`);
     host = { kind: 'docker', image: image!, args: dockerArgs } as FleetHostSpec;
   }
-  const check = await probeHost(host, {
-    dataDir: core.dataDir, workerName: name, dockerHost, privateKey, acceptNewHostKey: flags.get('accept-new-host-key') === true,
-    onHostKeyPinned: (address, fingerprint) => auditAcceptedHostKey({ audit: core.audit, actor: cliActor(io) }, address, fingerprint),
-  });
+  const probe = { dataDir: core.dataDir, workerName: name, dockerHost, privateKey };
+  let check = await probeHost(host, probe);
+  // A new host key the person accepts is trusted for this probe only (as the app's dialog does) and
+  // pinned once the worker is kept: a host that then refuses the login, or lacks git, leaves no pin.
+  const acceptedKey = flags.get('accept-new-host-key') === true ? check.unknownHostKey : null;
+  if (acceptedKey) check = await probeHost(host, { ...probe, hostKey: acceptedKey });
   if (!check.ok) {
     io.stderr.write(`${withWorker(name, check.error ?? 'unusable')}\nnothing was added\n`);
     return 1;
@@ -129,6 +144,15 @@ async function add(core: ShoalCore, name: string | undefined, dockerArgs: string
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  const address = acceptedKey && check.hostKey === acceptedKey ? sshAddressOf(host, dockerHost) : null;
+  if (address) {
+    const known = KnownHosts.inDataDir(core.dataDir);
+    // An address pinned meanwhile keeps its pin (the worker keeps its own).
+    if (!known.get(address)) {
+      known.pin(address, acceptedKey!);
+      auditAcceptedHostKey({ audit: core.audit, actor: cliActor(io) }, address, acceptedKey!);
+    }
+  }
   io.stderr.write(`added worker ${name}: ${describeHost(kept.host, kept.dockerHost)}${check.hostKey ? ` (host key ${check.hostKey})` : ''}\n`);
   printCheck(name, check, io);
   return 0;
@@ -138,7 +162,9 @@ function list(core: ShoalCore, json: boolean, io: CliIo): number {
   const all = core.workerRegistry.list();
   // The engine's view of each worker (kept ones have their name as id): state and, when unhealthy or offline, why.
   const rows = core.workersView.list();
-  const live = new Map(rows.map((w) => [w.id, w]));
+  // A kept worker the engine last saw removed was added again since (it is kept now): that state is
+  // of the worker removed, not of this one, which no Shoal has put in service yet.
+  const live = new Map(rows.filter((w) => w.statusReason !== REMOVED_FROM_KEPT || !all.some((k) => k.name === w.id)).map((w) => [w.id, w]));
   // Remote agents that joined (`shoal agent`) are workers too, listed by name with their state.
   const agents = rows.filter((w) => w.hostKind === 'agent');
   // Work Shoal still has to stop on a kept worker's host (an attempt it ran, or any ref it reaches).

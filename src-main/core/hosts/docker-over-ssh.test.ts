@@ -125,7 +125,7 @@ describe('docker over ssh://', () => {
       const c = makeCore();
       KnownHosts.inDataDir(c.dataDir).pin(`127.0.0.1:${hosts.sshd.port}`, hosts.sshd.fingerprint);
       const marker = `sleep 43.${process.pid % 1000}`;
-      launch(c, {
+      const runId = launch(c, {
         name: 'docker-ssh-drop',
         worker_specs: [{ id: 'w1', name: 'far container', host: { kind: 'docker', image: TEST_IMAGE } }],
         task_specs: [{ id: 'long', name: 'long', instructions: `${marker} & ${marker}; wait` }],
@@ -137,6 +137,10 @@ describe('docker over ssh://', () => {
       expect(sessions.length).toBeGreaterThan(0);
       for (const pid of sessions) process.kill(pid, 'SIGKILL');
       await waitFor('the container ended', () => processesMatching(marker).length === 0, 30_000);
+      // … and removed: the test ending (its core closed) as soon as the container stopped left it
+      // behind, Exited (137), in the daemon's storage, one more on every run of this test.
+      const left = () => execFileSync('podman', ['--url', hosts.dockerApi.url, 'ps', '-a', '-q', '--filter', `label=shoal.run=${runId}`], { encoding: 'utf8' }).trim();
+      await waitFor('the container removed', () => left() === '', 30_000);
     });
   });
 });

@@ -53,13 +53,13 @@ export class DriverPool {
     this.factories.set('ssh', (host, ctx) => {
       if (host.kind !== 'ssh') throw new Error('not an ssh host');
       const target = { host: host.host, port: host.port === undefined || host.port === null ? 22 : Number(host.port), user: host.user ?? os.userInfo().username, identity: host.identity ?? null, privateKey: ctx.privateKey ?? null };
-      return new SshDriver(new SshConnection(target, { known: KnownHosts.inDataDir(ctx.dataDir, this.opts.onHostKeyPinned), pinned: ctx.hostKey ?? null, acceptNew: ctx.acceptNewHostKey ?? this.opts.acceptNewHostKeys ?? false }));
+      return new SshDriver(new SshConnection(target, { known: KnownHosts.inDataDir(ctx.dataDir, this.opts.onHostKeyPinned), pinned: ctx.hostKey ?? null, pinnedBy: ctx.workerName, acceptNew: ctx.acceptNewHostKey ?? this.opts.acceptNewHostKeys ?? false }));
     });
     this.factories.set('docker', (host, ctx) => {
       if (host.kind !== 'docker') throw new Error('not a docker host');
       // A daemon reached over ssh:// trusts and authenticates that host as an SSH worker would.
       return new DockerDriver(host.image, host.args ?? [], ctx.dockerHost ?? null, ctx.workerName, {
-        known: KnownHosts.inDataDir(ctx.dataDir, this.opts.onHostKeyPinned), pinned: ctx.hostKey ?? null, acceptNew: ctx.acceptNewHostKey ?? this.opts.acceptNewHostKeys ?? false, privateKey: ctx.privateKey ?? null,
+        known: KnownHosts.inDataDir(ctx.dataDir, this.opts.onHostKeyPinned), pinned: ctx.hostKey ?? null, pinnedBy: ctx.workerName, acceptNew: ctx.acceptNewHostKey ?? this.opts.acceptNewHostKeys ?? false, privateKey: ctx.privateKey ?? null,
       }, this.opts.docker);
     });
   }

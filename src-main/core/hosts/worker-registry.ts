@@ -6,7 +6,9 @@
 // Every change (from the app's Workers view or `shoal workers` in another process) bumps the
 // registry's revision in the same transaction, so a running engine learns of it by reading one
 // integer (see kept-worker-sync.ts) rather than by re-reading the registry on a timer.
+import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import { z } from 'zod';
 import type { FleetHostSpec, FleetWorkerSpec } from '../../../src-shared/protocol/fleet';
 import { nowIso } from '../fleet/ids';
@@ -195,5 +197,22 @@ export function describeHost(host: FleetHostSpec, dockerHost: string | null = nu
     // An IPv6 address in brackets, as OpenSSH writes it: "::1:22" would read the port as part of it.
     case 'ssh': return `ssh ${host.user ? `${host.user}@` : ''}${host.host.includes(':') && !host.host.startsWith('[') ? `[${host.host}]` : host.host}${host.port !== undefined && host.port !== null ? `:${String(host.port)}` : ''}`;
     case 'docker': return `docker ${host.image}${dockerHost ? ` at ${dockerHost}` : ''}`;
+  }
+}
+
+/** The kept workers' names and capabilities in the store at `dbPath`, read without opening it for
+ *  writing (`shoal validate` writes nothing): the workers a run's tasks can be placed on besides
+ *  this computer. None when there is no store yet, or it is not one. */
+export function readKeptWorkerCapabilities(dbPath: string): Array<{ id: string; capabilities: string[] }> {
+  if (!fs.existsSync(dbPath)) return [];
+  let db: Database.Database | null = null;
+  try {
+    db = new Database(dbPath, { readonly: true, fileMustExist: true });
+    return db.prepare<[], { name: string; capabilities: string }>('SELECT name, capabilities FROM worker_registry ORDER BY name').all()
+      .map((r) => ({ id: r.name, capabilities: JSON.parse(r.capabilities) as string[] }));
+  } catch {
+    return []; // not a store (yet), or one from before kept workers: the launch checks again with it open
+  } finally {
+    db?.close();
   }
 }

@@ -2,6 +2,7 @@
 // before adding it, add, list, remove. No secret crosses: an SSH key is named by its file path and
 // read (then sealed) by main; only whether one is stored comes back.
 import { z } from 'zod';
+import { CAPABILITIES_MAX, CAPABILITY_PATTERN, CAPABILITY_RULE } from '../../protocol/capability';
 import { defineMethod } from '../define';
 import { Ok } from './common';
 import { DOCKER_IMAGE_MAX, dockerImageProblem } from '../../protocol/docker-image';
@@ -72,7 +73,7 @@ export const hostsMethods = {
     name: 'workers.add', summary: 'Keep a worker (tested first; nothing is kept when it cannot be used).',
     input: z.object({
       name: Name, host: KeptHostInputSchema, acceptHostKey: z.string().max(200).optional(),
-      capabilities: z.array(z.string().min(1).max(64)).max(64).optional(), maxTasks: z.number().int().min(1).max(1024).optional(),
+      capabilities: z.array(z.string().regex(CAPABILITY_PATTERN, `each ${CAPABILITY_RULE}`)).max(CAPABILITIES_MAX).optional(), maxTasks: z.number().int().min(1).max(1024).optional(),
     }).strict(),
     output: HostCheckSchema, invalidates: ['workers'],
   }),

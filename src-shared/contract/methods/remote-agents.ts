@@ -5,9 +5,10 @@
 import { z } from 'zod';
 import { defineMethod } from '../define';
 import { Ok } from './common';
+import { CAPABILITY_PATTERN, CAPABILITY_RULE } from '../../protocol/capability';
 
 const Name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, '1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
-const Capability = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, 'each 1-64 letters, digits, ".", "_", ":" or "-"');
+const Capability = z.string().regex(CAPABILITY_PATTERN, `each ${CAPABILITY_RULE}`);
 /** 90s, 15m, 2h, 1d — at most 30 days. */
 export const TTL_PATTERN = /^\s*[1-9]\d{0,6}\s*[smhd]?\s*$/;
 

@@ -20,4 +20,12 @@ describe('workers.add / workers.test input', () => {
     const [bad] = await issues('workers.test', { host: { kind: 'docker', image: 'UPPER/Bad Image' } });
     expect(bad).toMatch(/^host\.image: "UPPER\/Bad Image" is not an image reference/);
   });
+
+  it('refuses a capability no task could require, as `shoal workers add --capabilities` does', async () => {
+    const host = { kind: 'ssh', host: '127.0.0.1' };
+    expect(await issues('workers.add', { name: 'box', host, capabilities: ['gpu', 'gpu=2'] }))
+      .toEqual(['capabilities[1]: each 1-64 letters, digits, ".", "_", ":" or "-", starting with a letter or digit']);
+    expect(await issues('workers.add', { name: 'box', host, capabilities: ['has space'] }))
+      .toEqual(['capabilities[0]: each 1-64 letters, digits, ".", "_", ":" or "-", starting with a letter or digit']);
+  });
 });

@@ -85,7 +85,9 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
 
   const parsed = FleetRunSchema.safeParse(doc);
   if (!parsed.success) {
-    const structural = formatIssues(parsed.error);
+    // The wire type of a port is a u16, whose range starts at 0; 0 is refused below, so a port past
+    // it reads as 0 does rather than as if 0 to 65535 would do.
+    const structural = formatIssues(parsed.error).map((issue) => issue.replace(/^(worker_specs\[\d+\]\.host\.port): expected an integer from 0 to 65535, got (.+)$/, '$1: $2 is not a port; give 1-65535 (or leave it out for 22)'));
     return { ok: false, issues: byElement([...structural, ...issuesOfTheRest(doc, structural, format, options)]) };
   }
   const run = parsed.data as FleetRun;

@@ -32,4 +32,11 @@ describe('worker_specs', () => {
       "worker_specs[3].id: empty; give the worker an id its tasks' events can name",
     ] });
   });
+
+  it('says a port past 65535 is not a port as it says of 0, not that 0 to 65535 would do', () => {
+    const r = loadSpec(JSON.stringify({
+      name: 'w', worker_specs: [{ id: 's', name: 'S', host: { kind: 'ssh', host: 'box', port: 99999 } }], task_specs: [{ id: 'a', name: 'A', instructions: 'echo' }],
+    }), { filename: 'w.json', defaultCapabilities: [] });
+    expect(r).toEqual({ ok: false, issues: ['worker_specs[0].host.port: 99999 is not a port; give 1-65535 (or leave it out for 22)'] });
+  });
 });

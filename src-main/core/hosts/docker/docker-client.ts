@@ -40,6 +40,18 @@ export function dockerClient(dockerHost: string | null | undefined, keys: SshDoc
   throw new Error(`docker host ${url}: expected unix:///path/to/docker.sock, tcp://host:port or ssh://[user@]host[:port][/path/to/docker.sock]`);
 }
 
+/** What is wrong with `url` as a Docker address (unix://, tcp://, ssh://), or null: checked before
+ *  anything dials it, so a mistyped --docker-host is the person's input, not an unusable host. */
+export function dockerHostProblem(url: string): string | null {
+  try {
+    if (url.startsWith('ssh://')) parseSshDockerHost(url);
+    else dockerClient(url, null); // builds a client only: nothing is dialled
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
 /** tcp://HOST[:PORT] (http:// too), or an error naming what is wrong with it: `new URL`'s own
  *  "Invalid URL" named neither the docker host nor the part (a port out of range, no host). */
 function tcpUrl(url: string): URL {

@@ -16,7 +16,7 @@ export const DEFAULT_REMOTE_SOCKET = '/var/run/docker.sock';
 export interface SshDockerHost { target: Omit<SshTarget, 'identity' | 'privateKey'>; socketPath: string }
 
 /** How the connection is trusted and authenticated: what an SSH worker gets from its context. */
-export interface SshDockerKeys { known: KnownHosts; pinned?: string | null; acceptNew?: boolean; privateKey?: string | null }
+export interface SshDockerKeys { known: KnownHosts; pinned?: string | null; pinnedBy?: string | null; acceptNew?: boolean; privateKey?: string | null }
 
 /** ssh://[USER@]HOST[:PORT][/path/to/docker.sock] → where to log in and which socket to open there. */
 export function parseSshDockerHost(url: string): SshDockerHost {
@@ -39,7 +39,7 @@ export function parseSshDockerHost(url: string): SshDockerHost {
 }
 
 export function sshConnectionFor(parsed: SshDockerHost, keys: SshDockerKeys): SshConnection {
-  return new SshConnection({ ...parsed.target, privateKey: keys.privateKey ?? null }, { known: keys.known, pinned: keys.pinned ?? null, acceptNew: keys.acceptNew ?? false });
+  return new SshConnection({ ...parsed.target, privateKey: keys.privateKey ?? null }, { known: keys.known, pinned: keys.pinned ?? null, pinnedBy: keys.pinnedBy ?? null, acceptNew: keys.acceptNew ?? false });
 }
 
 /** An http.Agent whose every connection is a fresh channel to the remote socket. Channels are

@@ -68,12 +68,15 @@ export class KnownHosts {
   }
 
   /** Decides on a key the server presented; throws HostKeyError naming the host when refused. */
-  check(hostPort: string, fingerprint: string, opts: { pinned?: string | null; acceptNew?: boolean }): void {
+  check(hostPort: string, fingerprint: string, opts: { pinned?: string | null; pinnedBy?: string | null; acceptNew?: boolean }): void {
     const known = opts.pinned ?? this.get(hostPort);
     if (known === fingerprint) return;
     if (known) {
+      // Removing and re-adding a worker never helps: the address keeps its pin. A kept worker's own
+      // pin is replaced by its name (which replaces the address's too), any other by the address.
+      const target = opts.pinned && opts.pinnedBy ? opts.pinnedBy : hostPort;
       throw new HostKeyError('changed', hostPort, fingerprint,
-        `host key of ${hostPort} changed: expected ${known}, got ${fingerprint}; refusing to connect (if the host was really re-keyed, remove and re-add the worker)`);
+        `host key of ${hostPort} changed: expected ${known}, got ${fingerprint}; refusing to connect (if the host was really re-keyed, check its new key there and replace the pin: shoal workers trust ${target} --replace --fingerprint <the key you checked>)`);
     }
     if (!opts.acceptNew) {
       throw new HostKeyError('unknown', hostPort, fingerprint,

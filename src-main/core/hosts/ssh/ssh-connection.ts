@@ -69,7 +69,7 @@ export class SshConnection {
 
   constructor(
     readonly target: SshTarget,
-    private readonly keys: { known: KnownHosts; pinned?: string | null; acceptNew?: boolean },
+    private readonly keys: { known: KnownHosts; pinned?: string | null; pinnedBy?: string | null; acceptNew?: boolean },
     opts: { controlIdleMs?: number; isControl?: boolean } = {},
   ) {
     this.label = sshLabel(target);
@@ -79,7 +79,7 @@ export class SshConnection {
   /** Same login, and only the key this connection accepted (it is connected by the time a control
    *  command finds it full): a second connection never pins or accepts a key of its own. */
   private controlConnection(): SshConnection {
-    return new SshConnection(this.target, { known: this.keys.known, pinned: this.acceptedFingerprint ?? this.keys.pinned ?? null, acceptNew: false }, { isControl: true });
+    return new SshConnection(this.target, { known: this.keys.known, pinned: this.acceptedFingerprint ?? this.keys.pinned ?? null, pinnedBy: this.keys.pinnedBy ?? null, acceptNew: false }, { isControl: true });
   }
 
   /** The control connection is open (made for a control command, not closed for idleness yet). */
@@ -127,7 +127,7 @@ export class SshConnection {
         hostVerifier: (key: Buffer) => {
           this.lastFingerprint = fingerprintOf(key);
           try {
-            this.keys.known.check(this.hostPort, this.lastFingerprint, { pinned: this.keys.pinned, acceptNew: this.keys.acceptNew });
+            this.keys.known.check(this.hostPort, this.lastFingerprint, { pinned: this.keys.pinned, pinnedBy: this.keys.pinnedBy, acceptNew: this.keys.acceptNew });
             this.lastKeyRefusal = null;
             this.acceptedFingerprint = this.lastFingerprint;
             return true;
