@@ -152,6 +152,8 @@ describe('specs.probeWorkers (the launch preview)', () => {
     expect(await call(c, 'workers.trustHostKey', { address, fingerprint: hosts.sshd.fingerprint })).toEqual({ ok: true });
     const other = `SHA256:${'A'.repeat(43)}`;
     await expect(call(c, 'workers.trustHostKey', { address, fingerprint: other })).rejects.toThrow(`host key of ${address} is already pinned as ${hosts.sshd.fingerprint}`);
+    // With the step that does replace a pin (editing files by hand is not one).
+    await expect(call(c, 'workers.trustHostKey', { address, fingerprint: other })).rejects.toThrow(`shoal workers trust ${address} --replace --fingerprint <the key you checked>`);
     expect(KnownHosts.inDataDir(c.dataDir).get(address)).toBe(hosts.sshd.fingerprint);
   });
 

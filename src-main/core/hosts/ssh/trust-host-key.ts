@@ -13,7 +13,7 @@ export type TrustOutcome = 'pinned' | 'already-pinned';
 
 export class PinnedKeyConflict extends Error {
   constructor(readonly address: string, readonly pinned: string, readonly offered: string) {
-    super(`host key of ${address} is already pinned as ${pinned}, not ${offered}; Shoal never trusts another key over it (if the host was really re-keyed, remove its line from known-hosts.json in Shoal's data directory)`);
+    super(`host key of ${address} is already pinned as ${pinned}, not ${offered}; Shoal never trusts another key over it (if the host was really re-keyed, check its new key there and replace the pin: shoal workers trust ${address} --replace --fingerprint <the key you checked>)`);
     this.name = 'PinnedKeyConflict';
   }
 }
