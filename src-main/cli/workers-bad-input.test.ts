@@ -149,3 +149,25 @@ describe('shoal workers add: bad input', () => {
     }
   }, 60_000);
 });
+
+describe('shoal workers add and remove with --json', () => {
+  it('print what they did as JSON: the probe and where the worker runs, a refusal with its cause, the removal', async () => {
+    const s = store();
+    const target = `${sshd.user}@127.0.0.1:${sshd.port}`;
+    const added = await runCli(['workers', 'add', 'box', '--ssh', target, '--identity', sshd.identity, '--accept-new-host-key', '--json', '--db', s.db]);
+    expect(added.code, added.stderr).toBe(0);
+    expect(JSON.parse(added.stdout)).toMatchObject({ name: 'box', ok: true, where: `ssh ${target}`, host_key: sshd.fingerprint, git: expect.any(String), cpus: expect.any(Number) });
+    // Nothing listens on a port of a closed server: refused, nothing kept, the cause in the JSON.
+    const free = net.createServer();
+    await new Promise<void>((r) => free.listen(0, '127.0.0.1', r));
+    const port = (free.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => free.close(() => r()));
+    const refused = await runCli(['workers', 'add', 'gone', '--ssh', `${sshd.user}@127.0.0.1:${port}`, '--identity', sshd.identity, '--json', '--db', s.db]);
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ name: 'gone', ok: false, error: expect.stringContaining(`127.0.0.1:${port}`) });
+    const removed = await runCli(['workers', 'remove', 'box', '--json', '--db', s.db]);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(JSON.parse(removed.stdout)).toEqual({ name: 'box', removed: true });
+    expect(JSON.parse((await runCli(['workers', 'list', '--json', '--db', s.db])).stdout)).toEqual([]);
+  });
+});

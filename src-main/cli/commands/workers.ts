@@ -65,7 +65,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const core = openCore(flags, io);
   try {
     switch (sub) {
-      case 'add': return await add(core, name, rest, flags, io);
+      case 'add': return await add(core, name, rest, flags, io, flags.get('json') === true);
       case 'list': return list(core, flags.get('json') === true, io);
       case 'test': return await test(core, name, flags.get('json') === true, io);
       case 'trust': return await trust(core, name, flags, io);
@@ -76,6 +76,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
         if (!name) throw new UsageError('which worker? e.g. `shoal workers remove gpu-box`');
         if (!core.workerRegistry.remove(name)) throw new UsageError(`no kept worker "${name}"`);
         io.stderr.write(`removed worker ${name}\n`);
+        if (flags.get('json')) io.stdout.write(JSON.stringify({ name, removed: true }) + '\n');
         return 0;
       }
       default: throw new UsageError('expected add, list, test, remove, trust, owed, retry-reap or forget (e.g. `shoal workers add box --ssh me@10.0.0.5`)');
@@ -85,7 +86,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
 }
 
-async function add(core: ShoalCore, name: string | undefined, dockerArgs: string[], flags: Map<string, string | true>, io: CliIo): Promise<number> {
+async function add(core: ShoalCore, name: string | undefined, dockerArgs: string[], flags: Map<string, string | true>, io: CliIo, json: boolean): Promise<number> {
   if (!name) throw new UsageError('which name? e.g. `shoal workers add gpu-box --ssh me@10.0.0.5`');
   // Before the probe, which may pin the host's key: a refused name must leave nothing behind.
   const nameProblem = core.workerRegistry.nameProblem(name);
@@ -136,6 +137,7 @@ async function add(core: ShoalCore, name: string | undefined, dockerArgs: string
   if (acceptedKey) check = await probeHost(host, { ...probe, hostKey: acceptedKey });
   if (!check.ok) {
     io.stderr.write(`${withWorker(name, check.error ?? 'unusable')}\nnothing was added\n`);
+    if (json) io.stdout.write(JSON.stringify(checkJson(name, check)) + '\n');
     return 1;
   }
   let kept: KeptWorker;
@@ -154,7 +156,8 @@ async function add(core: ShoalCore, name: string | undefined, dockerArgs: string
     }
   }
   io.stderr.write(`added worker ${name}: ${describeHost(kept.host, kept.dockerHost)}${check.hostKey ? ` (host key ${check.hostKey})` : ''}\n`);
-  printCheck(name, check, io);
+  if (json) io.stdout.write(JSON.stringify({ ...checkJson(name, check), where: describeHost(kept.host, kept.dockerHost), host_key: check.hostKey }) + '\n');
+  else printCheck(name, check, io);
   return 0;
 }
 
@@ -199,7 +202,7 @@ async function test(core: ShoalCore, name: string | undefined, json: boolean, io
   // `local` (unless a kept worker took the name) is this computer, with the CLI paths from Settings → Agents.
   const check: HostCheck = w ? await probeHost(w.spec.host, { dataDir: core.dataDir, workerName: name, ...w.ctx })
     : { ...(await new LocalDriver(() => core.agentBinaries.bins()).probe()), hostKey: null, unknownHostKey: null };
-  if (json) io.stdout.write(JSON.stringify({ name, ok: check.ok, ...(check.error ? { error: check.error } : {}), git: check.git, agents: check.agents, cpus: check.cpus, memory_mb: check.memoryMb, os: check.os }) + '\n');
+  if (json) io.stdout.write(JSON.stringify(checkJson(name, check)) + '\n');
   else if (check.ok) printCheck(name, check, io);
   else io.stderr.write(`${withWorker(name, check.error ?? 'unusable')}\n`);
   return check.ok ? 0 : 1;
@@ -271,6 +274,11 @@ function forget(core: ShoalCore, key: AttemptKey, io: CliIo): number {
   // The core's one log line (on stderr here) says what was forgotten, by whom, and what it means.
   asUsage(() => core.owedReaps.forget(key, cliActor(io)));
   return 0;
+}
+
+/** A probe's outcome as `--json` prints it (workers test, workers add). */
+function checkJson(name: string, c: HostCheck): Record<string, unknown> {
+  return { name, ok: c.ok, ...(c.error ? { error: c.error } : {}), git: c.git, agents: c.agents, cpus: c.cpus, memory_mb: c.memoryMb, os: c.os };
 }
 
 function printCheck(name: string, c: HostCheck, io: CliIo): void {
