@@ -1,6 +1,7 @@
 // The Add worker dialog's answers belong to the last thing the person did: a field refused by one
 // Test connection is not still shown after the field was fixed and another action answered, and a
 // probe's result is not left standing for a host or image that is no longer the one in the form.
+import net from 'node:net';
 import { expect, test } from './fixtures/shoal-host';
 import { ShellPage } from './pages/shell-page';
 
@@ -56,4 +57,38 @@ test('an SSH host given as a bracketed IPv6 address is tried, as the CLI takes i
   await dialog.getByTestId('worker-test').click();
   await expect(dialog.getByTestId('worker-check')).toContainText('ssh me@[::1]:1: connection refused');
   await expect(dialog).not.toContainText('expected [user@]host[:port]');
+});
+
+test('while Test connection waits on a silent host, the keyboard stays in the dialog: Escape closes it and focus returns', async ({ page, host }) => {
+  // A loopback server that accepts and never says a word: the probe waits on it.
+  const sockets: net.Socket[] = [];
+  const silent = net.createServer((s) => sockets.push(s));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  try {
+    await new ShellPage(page).open(`${host.url}#/workers`);
+    const add = page.getByTestId('add-worker');
+    await add.click();
+    const dialog = page.getByTestId('add-worker-dialog');
+    await dialog.locator('[name="ssh-target"]').fill(`127.0.0.1:${(silent.address() as net.AddressInfo).port}`);
+    await dialog.getByTestId('worker-test').click();
+    // The button that had focus is disabled while the probe runs: Escape still closes the dialog.
+    await expect(dialog.getByTestId('worker-test')).toBeDisabled();
+    await page.keyboard.press('Escape');
+    await expect(dialog).toBeHidden();
+    await expect(add).toBeFocused();
+
+    // And Tab goes on inside the dialog, not to the page behind it.
+    await add.click();
+    await dialog.locator('[name="ssh-target"]').fill(`127.0.0.1:${(silent.address() as net.AddressInfo).port}`);
+    await dialog.getByTestId('worker-test').click();
+    await expect(dialog.getByTestId('worker-test')).toBeDisabled();
+    await page.keyboard.press('Tab');
+    expect(await dialog.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect(dialog).toBeHidden();
+    await expect(add).toBeFocused();
+  } finally {
+    for (const s of sockets) s.destroy();
+    silent.close();
+  }
 });
