@@ -2,7 +2,10 @@
 // Test connection is not still shown after the field was fixed and another action answered, and a
 // probe's result is not left standing for a host or image that is no longer the one in the form.
 import net from 'node:net';
+import os from 'node:os';
+import { callHost } from './fixtures/host-call';
 import { expect, test } from './fixtures/shoal-host';
+import { startSshd } from './fixtures/sshd';
 import { ShellPage } from './pages/shell-page';
 
 test('an earlier refusal is not shown beside the answer to the next action', async ({ page, host }) => {
@@ -90,5 +93,38 @@ test('while Test connection waits on a silent host, the keyboard stays in the di
   } finally {
     for (const s of sockets) s.destroy();
     silent.close();
+  }
+});
+
+test('a double click on Add keeps the worker once and closes the dialog, with no refusal', async ({ page, host }) => {
+  test.setTimeout(60_000);
+  const sshd = startSshd();
+  try {
+    const frames: string[] = [];
+    page.on('websocket', (ws) => ws.on('framesent', (f) => frames.push(String(f.payload))));
+    await new ShellPage(page).open(`${host.url}#/workers`);
+    await page.getByTestId('add-worker').click();
+    const dialog = page.getByTestId('add-worker-dialog');
+    await dialog.locator('[name="worker-name"]').fill('box');
+    await dialog.locator('[name="ssh-target"]').fill(`${os.userInfo().username}@127.0.0.1:${sshd.port}`);
+    await dialog.locator('[name="ssh-identity"]').fill(sshd.identity);
+    await dialog.getByTestId('worker-test').dblclick();
+    await expect(dialog.getByTestId('worker-check')).toContainText('is not known: SHA256:');
+    await dialog.getByTestId('trust-host-key').check();
+    // A quick double click: the second click lands before the page drew the button disabled (the
+    // browser handles input before the re-render), as both clicks in one go here make sure of.
+    await dialog.getByRole('button', { name: 'Add' }).evaluate((b: HTMLButtonElement) => {
+      b.click();
+      b.click();
+    });
+    await expect(dialog).toBeHidden({ timeout: 20_000 });
+    await expect(page.getByText('box was added and takes tasks now.')).toBeVisible();
+    await expect(page.getByText('already exists')).toHaveCount(0);
+    expect(await callHost(host, 'workers.kept', {})).toEqual([expect.objectContaining({ name: 'box', kind: 'ssh' })]);
+    // One add was asked for: a second would be refused as "already exists" (shown in the dialog
+    // when it answers last) or be the one the dialog heard of (when it answers first).
+    expect(frames.filter((f) => f.includes('"workers.add"'))).toHaveLength(1);
+  } finally {
+    sshd.stop();
   }
 });

@@ -4,7 +4,7 @@
 // its fingerprint and kept only once the person trusts it. The key file (an SSH host's, or that of a
 // Docker daemon reached over ssh://, which logs in the same way) is read by main and sealed there:
 // this view only names its path.
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { RemoteError } from '../../../../src-shared/contract/envelope';
 import type { HostCheck } from '../../../../src-shared/contract/methods/hosts';
 import { useShoalMutation } from '../../transport/query';
@@ -40,17 +40,25 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
     if (!m) return null;
     return { kind: 'ssh' as const, host: m[2]!.replace(/^\[|\]$/g, ''), ...(m[1] ? { user: m[1] } : {}), ...(m[3] ? { port: Number(m[3]) } : {}), ...key };
   };
+  const busy = test.isPending || add.isPending;
+  // One call at a time: the second click of a double click comes before the buttons are drawn
+  // disabled, and a second Add would be refused ("already exists") after the first kept the worker.
+  const asking = useRef(false);
+  useEffect(() => {
+    if (!busy) asking.current = false;
+  }, [busy]);
   const withHost = (fn: (h: NonNullable<ReturnType<typeof host>>) => void) => {
+    if (asking.current) return;
     // Each answer replaces the last one: a refusal of the other button is about earlier input.
     test.reset();
     add.reset();
     const h = host();
     if (!h) return setInputError(kind === 'ssh' ? 'Host: expected [user@]host[:port]' : 'Image: required');
     setInputError(null);
+    asking.current = true;
     fn(h);
   };
   const acceptHostKey = trusted ?? undefined;
-  const busy = test.isPending || add.isPending;
   // Main refuses a field it cannot use (a key file it cannot read) before any connection is tried.
   const failure = test.error ?? add.error;
   const failureRef = useReveal<HTMLDivElement>(failure);
