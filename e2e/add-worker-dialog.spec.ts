@@ -128,3 +128,22 @@ test('a double click on Add keeps the worker once and closes the dialog, with no
     sshd.stop();
   }
 });
+
+test('a long key path in a refusal wraps inside the dialog instead of pushing it sideways', async ({ page, host }) => {
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await new ShellPage(page).open(`${host.url}#/workers`);
+  await page.getByTestId('add-worker').click();
+  const dialog = page.getByTestId('add-worker-dialog');
+  const key = `/tmp/${'alongfoldername/'.repeat(6)}id_ed25519`;
+  await dialog.locator('[name="ssh-target"]').fill('127.0.0.1:1');
+  await dialog.locator('[name="ssh-identity"]').fill(key);
+  await dialog.getByTestId('worker-test').click();
+  await expect(dialog.getByTestId('error-message')).toHaveText(`identity: cannot read ${key}: no such file`);
+  const body = dialog.locator('.dialog-body');
+  const [scrollWidth, clientWidth, scrollLeft] = await body.evaluate((b) => [b.scrollWidth, b.clientWidth, b.scrollLeft]);
+  expect(scrollLeft).toBe(0);
+  expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+  const message = (await dialog.getByTestId('error-message').boundingBox())!;
+  const box = (await body.boundingBox())!;
+  expect(message.x + message.width).toBeLessThanOrEqual(box.x + box.width);
+});
