@@ -137,6 +137,36 @@ describe('shoal workers trust', () => {
     }
   });
 
+  it('a changed key names the command that replaces its pin, and following it lets the worker in', async () => {
+    const s = store();
+    const address = `127.0.0.1:${sshd.port}`;
+    const target = `${sshd.user}@${address}`;
+    // The address's pin is an older key (a worker kept there before, removed since): the host was re-keyed.
+    KnownHosts.inDataDir(s.dir).pin(address, OTHER);
+    const refused = await runCli(['workers', 'add', 'box', '--ssh', target, '--identity', sshd.identity, '--db', s.db]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`host key of ${address} changed: expected ${OTHER}, got ${sshd.fingerprint}`);
+    // Removing and adding the worker again (what it said before) never gets past the address's pin.
+    expect(refused.stderr).not.toContain('re-add');
+    const advice = /shoal workers trust (\S+) --replace --fingerprint <the key you checked>/.exec(refused.stderr);
+    expect(advice?.[1]).toBe(address);
+    const replaced = await runCli(['workers', 'trust', advice![1]!, '--replace', '--fingerprint', sshd.fingerprint, '--db', s.db]);
+    expect(replaced.code, replaced.stderr).toBe(0);
+    const added = await runCli(['workers', 'add', 'box', '--ssh', target, '--identity', sshd.identity, '--db', s.db]);
+    expect(added.code, added.stderr).toBe(0);
+
+    // A kept worker's own pin: the advice names the worker, whose pin `trust NAME --replace` moves.
+    const db = new Database(s.db);
+    try {
+      db.prepare('UPDATE worker_registry SET host_key = ? WHERE name = ?').run(OTHER, 'box');
+    } finally {
+      db.close();
+    }
+    const test = await runCli(['workers', 'test', 'box', '--db', s.db]);
+    expect(test.code).toBe(1);
+    expect(test.stderr).toContain("shoal workers trust <the worker's name> --replace --fingerprint <the key you checked>");
+  });
+
   it('says why when the host cannot be reached or the input is wrong, pinning nothing', async () => {
     const s = store();
     const closed = await freePort();

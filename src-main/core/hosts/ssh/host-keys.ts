@@ -72,8 +72,11 @@ export class KnownHosts {
     const known = opts.pinned ?? this.get(hostPort);
     if (known === fingerprint) return;
     if (known) {
+      // Removing and adding the worker again would not help: the address keeps its pin. The pin is
+      // replaced where it is held, the worker's own (by its name) or the address's.
+      const holder = opts.pinned ? "<the worker's name>" : hostPort;
       throw new HostKeyError('changed', hostPort, fingerprint,
-        `host key of ${hostPort} changed: expected ${known}, got ${fingerprint}; refusing to connect (if the host was really re-keyed, remove and re-add the worker)`);
+        `host key of ${hostPort} changed: expected ${known}, got ${fingerprint}; refusing to connect (if the host was really re-keyed, check its new key there, then replace the pin: shoal workers trust ${holder} --replace --fingerprint <the key you checked>)`);
     }
     if (!opts.acceptNew) {
       throw new HostKeyError('unknown', hostPort, fingerprint,
