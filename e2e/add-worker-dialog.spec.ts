@@ -147,3 +147,25 @@ test('a long key path in a refusal wraps inside the dialog instead of pushing it
   const box = (await body.boundingBox())!;
   expect(message.x + message.width).toBeLessThanOrEqual(box.x + box.width);
 });
+
+test('arrow keys move through Where it runs without losing the place, Remote agent included', async ({ page, host }) => {
+  await new ShellPage(page).open(`${host.url}#/workers`);
+  await page.getByTestId('add-worker').click();
+  const dialog = page.getByTestId('add-worker-dialog');
+  await expect(dialog.locator('[name="worker-name"]')).toBeFocused();
+  await page.keyboard.press('Tab');
+  const radio = (name: RegExp) => dialog.getByRole('radio', { name });
+  await expect(radio(/SSH host/)).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(radio(/Docker image/)).toBeFocused();
+  // Remote agent is a form of its own: the focus stays on its radio, as on the others.
+  await page.keyboard.press('ArrowDown');
+  await expect(radio(/Remote agent/)).toBeChecked();
+  await expect(radio(/Remote agent/)).toBeFocused();
+  await page.keyboard.press('ArrowUp');
+  await expect(radio(/Docker image/)).toBeChecked();
+  await expect(radio(/Docker image/)).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId('add-worker')).toBeFocused();
+});

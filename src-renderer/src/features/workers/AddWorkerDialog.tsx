@@ -20,6 +20,7 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
   const add = useShoalMutation('workers.add');
   const toast = useToast();
   const [kind, setKind] = useState<WorkerKind>('ssh');
+  const [picked, setPicked] = useState(false);
   const [name, setName] = useState('');
   const [target, setTarget] = useState('');
   const [identity, setIdentity] = useState('');
@@ -68,10 +69,16 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
     test.reset();
     add.reset();
   };
-  if (kind === 'agent') return <RemoteAgentDialog onClose={onClose} picker={<WorkerKindPicker kind={kind} onChange={setKind} />} />;
+  // Remote agent is a dialog of its own: switching to it or back draws a new one, whose focus then
+  // goes to the choice just made, not to its first field (arrow keys go on through the choices).
+  const pick = (k: WorkerKind) => {
+    setPicked(true);
+    setKind(k);
+  };
+  if (kind === 'agent') return <RemoteAgentDialog onClose={onClose} picker={<WorkerKindPicker kind={kind} onChange={pick} focusFirst={picked} />} />;
 
   return (
-    <Dialog title="Add worker" onClose={onClose} testId="add-worker-dialog" initialFocus='[name="worker-name"]'
+    <Dialog title="Add worker" onClose={onClose} testId="add-worker-dialog" initialFocus='[data-first-focus]'
       footer={(
         <>
           <button type="button" className="button" disabled={busy} data-testid="worker-test"
@@ -97,9 +104,9 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
       }}>
         <label className="field">
           <span className="field-label">Name</span>
-          <input name="worker-name" className="input" value={name} maxLength={64} onChange={(e) => setName(e.target.value)} placeholder="gpu-box" />
+          <input name="worker-name" className="input" data-first-focus={!picked || undefined} value={name} maxLength={64} onChange={(e) => setName(e.target.value)} placeholder="gpu-box" />
         </label>
-        <WorkerKindPicker kind={kind} onChange={(k) => { setKind(k); setTrusted(null); setResult(null); }} />
+        <WorkerKindPicker kind={kind} focusFirst={picked} onChange={(k) => { pick(k); setTrusted(null); setResult(null); }} />
         {kind === 'ssh' ? (
           <>
             <label className="field">
