@@ -193,3 +193,31 @@ task_specs:
   await expect(flagged).toContainText(`far box (ssh) cannot be reached; its tasks would wait for it: worker far box: ssh nobody@127.0.0.1:${closed}: connection refused`);
 });
 
+
+test('once the preview asked the workers, it says so where Launch is, and no longer says they were not contacted', async ({ page, host }) => {
+  // A short window: the Workers section with the answer is below the fold of the preview.
+  await page.setViewportSize({ width: 1024, height: 700 });
+  const closed = await freePort();
+  const spec = `name: remote work
+worker_specs:
+  - id: far
+    name: far box
+    host: { kind: ssh, host: 127.0.0.1, port: ${closed}, user: nobody }
+  - id: near
+    name: near box
+    host: { kind: ssh, host: 127.0.0.1, port: ${closed}, user: somebody }
+task_specs:
+  - id: t
+    name: Build there
+    instructions: make
+`;
+  await new ShellPage(page).open(host.url);
+  await dropFiles(page, [{ name: 'remote.yaml', text: spec }]);
+  const dialog = new LaunchDialog(page);
+  await dialog.expectReady(1);
+  await expect(page.getByTestId('worker-reach').locator('[data-worker-id="near"]')).toHaveAttribute('data-ok', 'false');
+  await expect(dialog.status).toHaveText('Ready: 1 task. 2 of its workers cannot be reached (see Workers below): their tasks would wait for them. Nothing is created until you launch.');
+  await expect(dialog.status).toBeInViewport();
+  // Validation's note that the hosts were not contacted is out of date once they were.
+  await expect(dialog.preview).not.toContainText('was not contacted');
+});

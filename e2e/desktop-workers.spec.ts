@@ -13,6 +13,7 @@ import { LaunchDialog } from './pages/launch-dialog';
 import { RunPage } from './pages/run-page';
 import { ShellPage } from './pages/shell-page';
 import { dropFiles } from './pages/spec-files';
+import { startSshd } from './fixtures/sshd';
 
 const BUSY = 'name: busy work\ntask_specs:\n  - id: crunch\n    name: Crunch numbers\n    instructions: for i in $(seq 1 12); do echo "chunk $i"; sleep 0.5; done\n';
 
@@ -144,5 +145,35 @@ test('a removed kept worker and a run’s worker after its run ended say so in a
   } finally {
     execFileSync(path.join(RECIPES, 'sshd-down'), [sshdDir], { stdio: 'ignore' });
     fs.rmSync(sshdDir, { recursive: true, force: true });
+  }
+});
+
+test("a worker whose host went down shows its last load sample as the last, not as now", async ({ page, host }) => {
+  test.setTimeout(90_000);
+  const sshd = startSshd();
+  try {
+    const target = { kind: 'ssh' as const, host: '127.0.0.1', port: Number(sshd.port), user: os.userInfo().username, identity: sshd.identity };
+    const { unknownHostKey } = await callHost(host, 'workers.test', { host: target });
+    expect((await callHost(host, 'workers.add', { name: 'box', host: target, acceptHostKey: unknownHostKey! })).ok).toBe(true);
+    // A task runs there (this computer drained), and its heartbeats carry the host's load.
+    await callHost(host, 'workers.drain', { workerId: 'local' });
+    const shell = new ShellPage(page);
+    await shell.open(`${host.url}#/workers`);
+    await dropFiles(page, [{ name: 'there.yaml', text: 'name: there\ntask_specs:\n  - id: t\n    name: Over there\n    instructions: sleep 5\n' }]);
+    const dialog = new LaunchDialog(page);
+    await dialog.expectReady(1);
+    await dialog.launchAndClose();
+    await expect(new RunPage(page).taskRow('t')).toHaveAttribute('data-state', 'passed', { timeout: 60_000 });
+    await shell.navLink({ id: 'workers', label: 'Workers', key: 'w', ready: 'workers-table' }).click();
+    const row = page.locator('[data-testid="worker-row"][data-worker-id="box"]');
+    await expect(row.getByRole('img', { name: /^CPU of box: now \d+%/ })).toBeVisible({ timeout: 30_000 });
+
+    execFileSync(path.join(RECIPES, 'sshd-down'), [sshd.dir], { stdio: 'ignore' });
+    await expect(row).toHaveAttribute('data-status', 'unhealthy', { timeout: 30_000 });
+    await expect(row.getByRole('img', { name: /^CPU of box: last sample \d+%/ })).toBeVisible();
+    await expect(row.getByRole('img', { name: /^Memory of box: last sample / })).toBeVisible();
+    await expect(row.getByRole('img', { name: /now/ })).toHaveCount(0);
+  } finally {
+    sshd.stop();
   }
 });

@@ -5,6 +5,13 @@ import './dialog.css';
 
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
+/** The dialogs open now, the last one on top: keys that reach no dialog are the top one's. */
+const openDialogs: HTMLElement[] = [];
+
+function focusables(root: HTMLElement): HTMLElement[] {
+  return Array.from(root.querySelectorAll<HTMLElement>(FOCUSABLE)).filter((el) => el.offsetParent !== null || el === document.activeElement);
+}
+
 export function Dialog({ title, onClose, children, footer, wide = false, testId, headerExtra, initialFocus, onKey }: {
   title: string;
   onClose: () => void;
@@ -32,6 +39,31 @@ export function Dialog({ title, onClose, children, footer, wide = false, testId,
     return () => previous?.focus?.();
   }, [initialFocus]); // focus moves in once, when the dialog opens
 
+  // A button that had focus and is disabled while its action runs (Test connection, Add) drops it:
+  // the browser moves focus to the page, where the dialog's own key handling never hears Escape and
+  // Tab walks the page behind it. Keys pressed with focus nowhere belong to the dialog on top.
+  useEffect(() => {
+    const root = ref.current!;
+    openDialogs.push(root);
+    const onStrayKey = (e: KeyboardEvent): void => {
+      const active = document.activeElement;
+      if (openDialogs[openDialogs.length - 1] !== root || (active && active !== document.body && active !== document.documentElement)) return;
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        onCloseRef.current();
+      } else if (e.key === 'Tab') {
+        e.preventDefault();
+        const items = focusables(root);
+        (items[e.shiftKey ? items.length - 1 : 0] ?? root).focus();
+      }
+    };
+    document.addEventListener('keydown', onStrayKey);
+    return () => {
+      document.removeEventListener('keydown', onStrayKey);
+      openDialogs.splice(openDialogs.indexOf(root), 1);
+    };
+  }, []);
+
   function onKeyDown(e: React.KeyboardEvent<HTMLDivElement>): void {
     onKey?.(e);
     if (e.defaultPrevented) return;
@@ -41,7 +73,7 @@ export function Dialog({ title, onClose, children, footer, wide = false, testId,
       return;
     }
     if (e.key !== 'Tab') return;
-    const items = Array.from(ref.current!.querySelectorAll<HTMLElement>(FOCUSABLE)).filter((el) => el.offsetParent !== null || el === document.activeElement);
+    const items = focusables(ref.current!);
     if (items.length === 0) return;
     const first = items[0]!;
     const last = items[items.length - 1]!;

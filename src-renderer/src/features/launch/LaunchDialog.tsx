@@ -126,7 +126,7 @@ function DraftReview({ draft, onChange, onRemove, onLaunched, last }: {
       <div className="dialog-foot">
         <p className="draft-status" role="status" data-testid="launch-status">
           {checking ? 'Checking…' : !check ? '' : check.ok
-            ? `Ready: ${check.preview?.tasks.length ?? 0} ${check.preview?.tasks.length === 1 ? 'task' : 'tasks'}. Nothing is created until you launch.`
+            ? `Ready: ${check.preview?.tasks.length ?? 0} ${check.preview?.tasks.length === 1 ? 'task' : 'tasks'}.${unreachableNote(reach)} Nothing is created until you launch.`
             : `${problems} ${problems === 1 ? 'problem' : 'problems'} to fix before this spec can launch.`}
         </p>
         {launchError && <span className="draft-launch-error" role="alert">{launchError.message}{launchError instanceof RemoteError && launchError.body.issues ? ` (${launchError.body.issues.join('; ')})` : ''}</span>}
@@ -138,4 +138,11 @@ function DraftReview({ draft, onChange, onRemove, onLaunched, last }: {
       </div>
     </div>
   );
+}
+
+/** Said beside Launch: the preview's Workers section, which names each one and why, may be below the fold. */
+function unreachableNote(reach: ReturnType<typeof useWorkerReach>['reach']): string {
+  const n = (reach ?? []).filter((r) => !r.ok).length;
+  if (n === 0) return '';
+  return n === 1 ? ' 1 of its workers cannot be reached (see Workers below): its tasks would wait for it.' : ` ${n} of its workers cannot be reached (see Workers below): their tasks would wait for them.`;
 }

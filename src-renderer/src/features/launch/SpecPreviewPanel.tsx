@@ -19,6 +19,14 @@ export function SpecPreviewPanel({ check, reach, probing = false, onRecheckWorke
     else byTask.set(issue.taskIndex, [...(byTask.get(issue.taskIndex) ?? []), issue]);
   }
   const preview = check.preview;
+  // Validation reads the spec only and says it did not contact a worker's host; once the preview
+  // asked the workers (Workers, below), that note is out of date for the ones that answered.
+  const probed = new Set((reach ?? []).map((r) => r.id));
+  const warnings = check.warnings.filter((w) => {
+    const m = /^worker_specs\[(\d+)\]: .* was not (?:contacted|checked) /.exec(w);
+    const id = m ? preview?.workers[Number(m[1])]?.id : undefined;
+    return !(id !== undefined && probed.has(id));
+  });
   const taskCount = preview?.tasks.length ?? check.outline.length;
   return (
     <div className="preview" data-testid="spec-preview" data-valid={check.ok}>
@@ -29,9 +37,9 @@ export function SpecPreviewPanel({ check, reach, probing = false, onRecheckWorke
       </div>
 
       {general.length > 0 && <IssueList issues={general} onGoToLine={onGoToLine} label="Problems with the spec" testId="spec-issues-general" />}
-      {check.warnings.length > 0 && (
+      {warnings.length > 0 && (
         <ul className="preview-warnings" aria-label="Warnings" data-testid="spec-warnings">
-          {check.warnings.map((w) => <li key={w}><AlertIcon size={13} /> <span>{w}</span></li>)}
+          {warnings.map((w) => <li key={w}><AlertIcon size={13} /> <span>{w}</span></li>)}
         </ul>
       )}
 

@@ -4,7 +4,7 @@
 // its fingerprint and kept only once the person trusts it. The key file (an SSH host's, or that of a
 // Docker daemon reached over ssh://, which logs in the same way) is read by main and sealed there:
 // this view only names its path.
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { RemoteError } from '../../../../src-shared/contract/envelope';
 import type { HostCheck } from '../../../../src-shared/contract/methods/hosts';
 import { useShoalMutation } from '../../transport/query';
@@ -20,6 +20,7 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
   const add = useShoalMutation('workers.add');
   const toast = useToast();
   const [kind, setKind] = useState<WorkerKind>('ssh');
+  const [picked, setPicked] = useState(false);
   const [name, setName] = useState('');
   const [target, setTarget] = useState('');
   const [identity, setIdentity] = useState('');
@@ -40,17 +41,25 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
     if (!m) return null;
     return { kind: 'ssh' as const, host: m[2]!.replace(/^\[|\]$/g, ''), ...(m[1] ? { user: m[1] } : {}), ...(m[3] ? { port: Number(m[3]) } : {}), ...key };
   };
+  const busy = test.isPending || add.isPending;
+  // One call at a time: the second click of a double click comes before the buttons are drawn
+  // disabled, and a second Add would be refused ("already exists") after the first kept the worker.
+  const asking = useRef(false);
+  useEffect(() => {
+    if (!busy) asking.current = false;
+  }, [busy]);
   const withHost = (fn: (h: NonNullable<ReturnType<typeof host>>) => void) => {
+    if (asking.current) return;
     // Each answer replaces the last one: a refusal of the other button is about earlier input.
     test.reset();
     add.reset();
     const h = host();
     if (!h) return setInputError(kind === 'ssh' ? 'Host: expected [user@]host[:port]' : 'Image: required');
     setInputError(null);
+    asking.current = true;
     fn(h);
   };
   const acceptHostKey = trusted ?? undefined;
-  const busy = test.isPending || add.isPending;
   // Main refuses a field it cannot use (a key file it cannot read) before any connection is tried.
   const failure = test.error ?? add.error;
   const failureRef = useReveal<HTMLDivElement>(failure);
@@ -60,10 +69,16 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
     test.reset();
     add.reset();
   };
-  if (kind === 'agent') return <RemoteAgentDialog onClose={onClose} picker={<WorkerKindPicker kind={kind} onChange={setKind} />} />;
+  // Remote agent is a dialog of its own: switching to it or back draws a new one, whose focus then
+  // goes to the choice just made, not to its first field (arrow keys go on through the choices).
+  const pick = (k: WorkerKind) => {
+    setPicked(true);
+    setKind(k);
+  };
+  if (kind === 'agent') return <RemoteAgentDialog onClose={onClose} picker={<WorkerKindPicker kind={kind} onChange={pick} focusFirst={picked} />} />;
 
   return (
-    <Dialog title="Add worker" onClose={onClose} testId="add-worker-dialog" initialFocus='[name="worker-name"]'
+    <Dialog title="Add worker" onClose={onClose} testId="add-worker-dialog" initialFocus='[data-first-focus]'
       footer={(
         <>
           <button type="button" className="button" disabled={busy} data-testid="worker-test"
@@ -89,9 +104,9 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
       }}>
         <label className="field">
           <span className="field-label">Name</span>
-          <input name="worker-name" className="input" value={name} maxLength={64} onChange={(e) => setName(e.target.value)} placeholder="gpu-box" />
+          <input name="worker-name" className="input" data-first-focus={!picked || undefined} value={name} maxLength={64} onChange={(e) => setName(e.target.value)} placeholder="gpu-box" />
         </label>
-        <WorkerKindPicker kind={kind} onChange={(k) => { setKind(k); setTrusted(null); setResult(null); }} />
+        <WorkerKindPicker kind={kind} focusFirst={picked} onChange={(k) => { pick(k); setTrusted(null); setResult(null); }} />
         {kind === 'ssh' ? (
           <>
             <label className="field">

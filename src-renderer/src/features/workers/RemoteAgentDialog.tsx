@@ -25,7 +25,7 @@ export function RemoteAgentDialog({ onClose, picker }: { onClose: () => void; pi
   const minted = mint.data;
 
   return (
-    <Dialog title="Add worker" onClose={onClose} testId="add-worker-dialog" initialFocus='[name="agent-name"]'
+    <Dialog title="Add worker" onClose={onClose} testId="add-worker-dialog" initialFocus='[data-first-focus], [name="agent-name"]'
       footer={(
         <>
           <button type="button" className="button" style={{ marginLeft: 'auto' }} onClick={onClose}>{minted ? 'Done' : 'Cancel'}</button>

@@ -1,8 +1,10 @@
 // A small line chart of recent samples (CPU or memory from heartbeats), with the latest value.
 import type { ReactNode } from 'react';
 
-export function Sparkline({ values, max, label, format, width = 72, height = 22 }: {
+export function Sparkline({ values, max, label, format, stale = false, width = 72, height = 22 }: {
   values: readonly number[];
+  /** The source stopped reporting (its host is down): the latest value is the last one heard, not now. */
+  stale?: boolean;
   /** Top of the scale (100 for CPU %); by default the largest sample. */
   max?: number;
   label: string;
@@ -17,13 +19,13 @@ export function Sparkline({ values, max, label, format, width = 72, height = 22 
   const line = values.length > 1 ? points.join(' ') : `0,${points[0]!.split(',')[1]} ${width},${points[0]!.split(',')[1]}`;
   const last = values[values.length - 1]!;
   return (
-    <span className="spark" role="img" aria-label={`${label}: now ${String(format(last))}, peak ${String(format(Math.max(...values)))} over the last ${values.length} samples`}>
+    <span className="spark" role="img" aria-label={`${label}: ${stale ? 'last sample' : 'now'} ${String(format(last))}, peak ${String(format(Math.max(...values)))} over the last ${values.length} samples`}>
       {/* Stretches to whatever width CSS gives it (narrow windows draw it shorter); the stroke keeps its width. */}
       <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" aria-hidden="true">
         <polyline points={`0,${height} ${line} ${width},${height}`} className="spark-area" />
         <polyline points={line} className="spark-line" />
       </svg>
-      <span className="spark-value mono">{format(last)}</span>
+      <span className={stale ? 'spark-value mono muted' : 'spark-value mono'} title={stale ? 'The last sample heard; none since' : undefined}>{format(last)}</span>
     </span>
   );
 }

@@ -99,8 +99,8 @@ export function WorkersTable({ workers, activity, owed }: {
                     </div>
                   )}
               </td>
-              <td><Sparkline values={samples.map((s) => s.cpu)} max={100} label={`CPU of ${w.name}`} format={(v) => formatPercent(v)} /></td>
-              <td><Sparkline values={samples.map((s) => s.mem)} label={`Memory of ${w.name}`} format={(v) => formatMemory(v)} /></td>
+              <td><Sparkline values={samples.map((s) => s.cpu)} max={100} stale={!shown.live} label={`CPU of ${w.name}`} format={(v) => formatPercent(v)} /></td>
+              <td><Sparkline values={samples.map((s) => s.mem)} stale={!shown.live} label={`Memory of ${w.name}`} format={(v) => formatMemory(v)} /></td>
               <td className="col-time" title={w.lastHeartbeatAt ? `Last heartbeat ${formatAbsolute(w.lastHeartbeatAt)}` : 'No heartbeat yet'}>{shown.heartbeat}</td>
               <td><WorkerActions worker={w} offer={shown.actions} kept={keptTargets.has(w.id)} /></td>
             </tr>

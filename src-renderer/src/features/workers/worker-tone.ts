@@ -59,6 +59,8 @@ export interface WorkerPresentation {
   idle: string;
   /** Removed, or its run ended: listed for its history, no longer a worker (no load to show). */
   gone: boolean;
+  /** Alive and reporting: its latest load sample is its load now (else only the last one heard). */
+  live: boolean;
   actions: { drain: boolean; resume: boolean; retire: boolean; revoke: boolean };
 }
 
@@ -77,6 +79,7 @@ export function presentWorker(w: WorkerRow, now: number): WorkerPresentation {
     // Idle only where it could take a task; a worker that is down or gone is not idle, just not there.
     idle: w.state === 'draining' ? 'Drained' : w.state === 'online' || w.state === 'busy' ? 'Idle' : '—',
     gone,
+    live,
     actions: {
       // A removed worker, or one whose run ended, is in no engine: there is nothing to drain or
       // retire (main refuses it too). Resume stays for what a person took out of service.
