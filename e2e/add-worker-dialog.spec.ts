@@ -169,3 +169,31 @@ test('arrow keys move through Where it runs without losing the place, Remote age
   await expect(dialog).toBeHidden();
   await expect(page.getByTestId('add-worker')).toBeFocused();
 });
+
+test('this computer as a worker of its own: tested, kept with its capabilities and limit, shown in the table', async ({ page, host }) => {
+  const shell = new ShellPage(page);
+  await shell.open(`${host.url}#/workers`);
+  await page.getByTestId('add-worker').click();
+  const dialog = page.getByTestId('add-worker-dialog');
+  await dialog.locator('[name="worker-name"]').fill('gpu');
+  await dialog.getByRole('radio', { name: 'This computer' }).check();
+  // No host, key or image to give: only what the worker is.
+  await expect(dialog.getByTestId('local-worker-hint')).toBeVisible();
+  await expect(dialog.locator('[name="ssh-target"], [name="docker-image"]')).toHaveCount(0);
+  await dialog.locator('[name="worker-capabilities"]').fill('gpu');
+  await dialog.locator('[name="worker-max-tasks"]').fill('0');
+  await dialog.getByRole('button', { name: 'Add' }).click();
+  await expect(dialog.getByRole('alert')).toContainText('Tasks at once: a whole number from 1 to 1024');
+  await dialog.locator('[name="worker-max-tasks"]').fill('1');
+  await dialog.getByTestId('worker-test').click();
+  await expect(dialog.getByTestId('worker-check')).toContainText(/^Usable — git \d/);
+  await expect(dialog.getByTestId('worker-check')).toContainText(`${os.cpus().length} CPUs`);
+  await shell.screenshot('add-worker-local');
+  await dialog.getByRole('button', { name: 'Add' }).click();
+  await expect(dialog).toHaveCount(0);
+  const row = page.locator('[data-testid="worker-row"][data-worker-id="gpu"]');
+  await expect(row.getByTestId('worker-host')).toHaveText('This computer · gpu');
+  await expect(row).toContainText('0/1');
+  const kept = await callHost(host, 'workers.kept', {});
+  expect(kept).toEqual([expect.objectContaining({ name: 'gpu', kind: 'local', target: 'this computer', capabilities: ['gpu'], maxTasks: 1 })]);
+});

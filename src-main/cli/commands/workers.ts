@@ -12,9 +12,8 @@
 // loop stops when it sees the write).
 import os from 'node:os';
 import type { FleetHostSpec } from '../../../src-shared/protocol/fleet';
-import { LocalDriver } from '../../core/hosts/local-driver';
 import { dockerHostProblem } from '../../core/hosts/docker/docker-client';
-import { probeHost, type HostCheck } from '../../core/hosts/probe-host';
+import { probeHost, probeThisComputer, type HostCheck } from '../../core/hosts/probe-host';
 import { readIdentityFile, takesSshKey } from '../../core/hosts/ssh/identity-file';
 import { describeAgentClis } from '../../core/hosts/probe-commands';
 import { describeHost, type KeptWorker } from '../../core/hosts/worker-registry';
@@ -44,6 +43,7 @@ export const doc: CommandDoc = {
     + '`owed` lists work Shoal still has to stop on hosts (an attempt\'s work never seen to end); `retry-reap` tries one now, from here; '
     + '`forget` takes one over: Shoal stops trying, and if that work still runs on its host, ending it is up to you.',
   options: {
+    local: { type: 'boolean', help: 'add: this computer, as a worker of its own (its name, capabilities and limit)' },
     ssh: { type: 'string', value: '[USER@]HOST[:PORT]', help: 'add: an SSH host' },
     identity: { type: 'string', value: 'FILE', help: 'add: the SSH private key, for --ssh or --docker-host ssh://… (sealed in the store)' },
     'accept-new-host-key': { type: 'boolean', help: 'add: trust and pin a host key seen for the first time' },
@@ -93,7 +93,11 @@ async function add(core: ShoalCore, name: string | undefined, dockerArgs: string
   if (nameProblem) throw new UsageError(nameProblem);
   const ssh = flagString(flags, 'ssh');
   const image = flagString(flags, 'docker');
-  if ((ssh === undefined) === (image === undefined)) throw new UsageError('say where it runs: --ssh [USER@]HOST[:PORT] or --docker IMAGE');
+  const here = flags.get('local') === true;
+  if ([ssh !== undefined, image !== undefined, here].filter(Boolean).length !== 1) throw new UsageError('say where it runs: --local (this computer), --ssh [USER@]HOST[:PORT] or --docker IMAGE');
+  if (here && (flags.has('identity') || flags.has('docker-host') || flags.has('accept-new-host-key') || dockerArgs.length > 0)) {
+    throw new UsageError(`worker ${name}: --local takes only --capabilities and --max-tasks (it logs in nowhere and runs no container)`);
+  }
   const capabilities = [...new Set((flagString(flags, 'capabilities') ?? '').split(',').map((c) => c.trim()).filter(Boolean))];
   const badCapabilities = capabilitiesProblem(capabilities);
   if (badCapabilities) throw new UsageError(`worker ${name}: --capabilities: ${badCapabilities}`);
@@ -120,7 +124,9 @@ async function add(core: ShoalCore, name: string | undefined, dockerArgs: string
       throw new UsageError(`worker ${name}: --identity: ${(e as Error).message}`);
     }
   }
-  if (ssh !== undefined) {
+  if (here) {
+    host = { kind: 'local' };
+  } else if (ssh !== undefined) {
     if (dockerArgs.length > 0) throw new UsageError(`unexpected arguments for an ssh worker: ${dockerArgs.join(' ')}`);
     const t = parseSshTarget(ssh);
     host = { kind: 'ssh', host: t.host, ...(t.port !== undefined ? { port: t.port } : {}), user: t.user ?? os.userInfo().username, ...(file ? { identity: file } : {}) } as FleetHostSpec;
@@ -130,7 +136,7 @@ async function add(core: ShoalCore, name: string | undefined, dockerArgs: string
     host = { kind: 'docker', image: image!, args: dockerArgs } as FleetHostSpec;
   }
   const probe = { dataDir: core.dataDir, workerName: name, dockerHost, privateKey };
-  let check = await probeHost(host, probe);
+  let check = here ? await probeThisComputer(() => core.agentBinaries.bins()) : await probeHost(host, probe);
   // A new host key the person accepts is trusted for this probe only (as the app's dialog does) and
   // pinned once the worker is kept: a host that then refuses the login, or lacks git, leaves no pin.
   const acceptedKey = flags.get('accept-new-host-key') === true ? check.unknownHostKey : null;
@@ -201,7 +207,7 @@ async function test(core: ShoalCore, name: string | undefined, json: boolean, io
   if (!w && name !== 'local') throw new UsageError(`no kept worker "${name}"`);
   // `local` (unless a kept worker took the name) is this computer, with the CLI paths from Settings → Agents.
   const check: HostCheck = w ? await probeHost(w.spec.host, { dataDir: core.dataDir, workerName: name, ...w.ctx })
-    : { ...(await new LocalDriver(() => core.agentBinaries.bins()).probe()), hostKey: null, unknownHostKey: null };
+    : await probeThisComputer(() => core.agentBinaries.bins());
   if (json) io.stdout.write(JSON.stringify(checkJson(name, check)) + '\n');
   else if (check.ok) printCheck(name, check, io);
   else io.stderr.write(`${withWorker(name, check.error ?? 'unusable')}\n`);

@@ -3,6 +3,7 @@
 import type { FleetHostSpec } from '../../../src-shared/protocol/fleet';
 import type { DockerDriverOptions } from './docker/docker-driver';
 import { DriverPool } from './driver-pool';
+import { LocalDriver } from './local-driver';
 import type { HostProbe } from './host-driver';
 import type { OnHostKeyPinned } from './ssh/host-keys';
 
@@ -12,6 +13,12 @@ export interface HostCheck extends HostProbe {
   hostKey: string | null;
   /** That key, when the probe failed only because it is not pinned yet: a person may check and trust it. */
   unknownHostKey: string | null;
+}
+
+/** "Test connection" of this computer: git, the agent CLIs (as Settings → Agents points at them), CPUs,
+ *  memory and OS. */
+export async function probeThisComputer(bins: ConstructorParameters<typeof LocalDriver>[0]): Promise<HostCheck> {
+  return { ...(await new LocalDriver(bins).probe()), hostKey: null, unknownHostKey: null };
 }
 
 export async function probeHost(host: FleetHostSpec, opts: {

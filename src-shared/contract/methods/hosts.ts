@@ -1,4 +1,4 @@
-// Workers a person keeps (SSH hosts, Docker images), the Workers view's "Add worker": test a host
+// Workers a person keeps (this computer under a name of its own, SSH hosts, Docker images), the Workers view's "Add worker": test a host
 // before adding it, add, list, remove. No secret crosses: an SSH key is named by its file path and
 // read (then sealed) by main; only whether one is stored comes back.
 import { z } from 'zod';
@@ -13,6 +13,8 @@ const Name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, '1-64 letters
 export const SSH_FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 
 export const KeptHostInputSchema = z.discriminatedUnion('kind', [
+  /** This computer, as a worker of its own (its name, capabilities and limit). */
+  z.object({ kind: z.literal('local') }).strict(),
   z.object({
     kind: z.literal('ssh'),
     host: z.string().min(1, 'required').max(255),
@@ -62,7 +64,7 @@ export type KeptWorkerRow = z.infer<typeof KeptWorkerSchema>;
 
 export const hostsMethods = {
   'workers.kept': defineMethod({
-    name: 'workers.kept', summary: 'Workers a person keeps (SSH hosts, Docker images).',
+    name: 'workers.kept', summary: 'Workers a person keeps (this computer under a name of its own, SSH hosts, Docker images).',
     input: z.object({}).strict(), output: z.array(KeptWorkerSchema), invalidates: [],
   }),
   'workers.test': defineMethod({

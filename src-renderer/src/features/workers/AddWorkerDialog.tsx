@@ -1,4 +1,4 @@
-// "Add worker": an SSH host or a Docker image, tested before it is kept (a remote agent, which dials
+// "Add worker": this computer, an SSH host or a Docker image, tested before it is kept (a remote agent, which dials
 // in instead, is RemoteAgentDialog). Test connection shows git,
 // the agent CLIs found, CPUs, memory and OS; an SSH host key seen for the first time is shown with
 // its fingerprint and kept only once the person trusts it. The key file (an SSH host's, or that of a
@@ -27,6 +27,7 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
   const [image, setImage] = useState('');
   const [dockerHost, setDockerHost] = useState('');
   const [capabilities, setCapabilities] = useState('');
+  const [maxTasks, setMaxTasks] = useState('');
   const [trusted, setTrusted] = useState<string | null>(null);
   const [result, setResult] = useState<HostCheck | null>(null);
   const [inputError, setInputError] = useState<string | null>(null);
@@ -35,6 +36,7 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
   const dockerOverSsh = dockerHost.trim().startsWith('ssh://');
   const key = identity.trim() && (kind === 'ssh' || dockerOverSsh) ? { identity: identity.trim() } : {};
   const host = (): Parameters<typeof test.mutate>[0]['host'] | null => {
+    if (kind === 'local') return { kind };
     if (kind === 'docker') return image.trim() ? { kind, image: image.trim(), ...(dockerHost.trim() ? { dockerHost: dockerHost.trim() } : {}), ...key } : null;
     // As `shoal workers add --ssh` reads it: an IPv6 address in brackets ([::1]:22).
     const m = /^(?:([^@\s]+)@)?(\[[^\]]+\]|[^:@\s]+)(?::(\d{1,5}))?$/.exec(target.trim());
@@ -55,6 +57,8 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
     add.reset();
     const h = host();
     if (!h) return setInputError(kind === 'ssh' ? 'Host: expected [user@]host[:port]' : 'Image: required');
+    const limit = maxTasks.trim();
+    if (limit && !/^[1-9]\d{0,3}$/.test(limit) || Number(limit) > 1024) return setInputError('Tasks at once: a whole number from 1 to 1024, or empty for as many as this computer has CPUs');
     setInputError(null);
     asking.current = true;
     fn(h);
@@ -92,6 +96,7 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
         withHost((h) => add.mutate({
           name: name.trim(), host: h, ...(acceptHostKey ? { acceptHostKey } : {}),
           capabilities: capabilities.split(',').map((c) => c.trim()).filter(Boolean),
+          ...(maxTasks.trim() ? { maxTasks: Number(maxTasks.trim()) } : {}),
         }, {
           onSuccess: (r) => {
             setResult(r);
@@ -107,7 +112,12 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
           <input name="worker-name" className="input" data-first-focus={!picked || undefined} value={name} maxLength={64} onChange={(e) => setName(e.target.value)} placeholder="gpu-box" />
         </label>
         <WorkerKindPicker kind={kind} focusFirst={picked} onChange={(k) => { pick(k); setTrusted(null); setResult(null); }} />
-        {kind === 'ssh' ? (
+        {kind === 'local' ? (
+          <p className="field-hint" data-testid="local-worker-hint">
+            A worker of its own on this computer, beside the default one: its name, capabilities and limit are yours to set (a task that requires
+            a capability only it offers runs here). It needs git (and the agent&apos;s CLI).
+          </p>
+        ) : kind === 'ssh' ? (
           <>
             <label className="field">
               <span className="field-label">Host</span>
@@ -134,6 +144,10 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
         <label className="field">
           <span className="field-label">Capabilities <span className="muted">(optional)</span></span>
           <input name="worker-capabilities" className="input" value={capabilities} onChange={(e) => setCapabilities(e.target.value)} placeholder="gpu, linux" />
+        </label>
+        <label className="field">
+          <span className="field-label">Tasks at once <span className="muted">(optional)</span></span>
+          <input name="worker-max-tasks" className="input" inputMode="numeric" value={maxTasks} onChange={(e) => setMaxTasks(e.target.value)} placeholder="as many as this computer has CPUs" />
         </label>
         {inputError && <p className="field-error" role="alert">{inputError}</p>}
         {result && <CheckResult result={result} trusted={trusted} onTrust={setTrusted} />}
