@@ -45,6 +45,9 @@ test('adds an SSH worker through the host-key prompt and runs a task on it', asy
     await launch.launch();
     const run = new RunPage(page);
     await expect(run.taskRow('hello')).toHaveAttribute('data-state', 'passed', { timeout: 60_000 });
+    // Its page says which worker it ran on and where that is.
+    await run.taskRow('hello').getByRole('link', { name: 'Hello over SSH' }).click();
+    await expect(page.getByTestId('task-worker')).toHaveText(`box (ssh ${os.userInfo().username}@127.0.0.1:${port})`);
   } finally {
     sshd.stop();
   }

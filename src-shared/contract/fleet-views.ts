@@ -3,6 +3,7 @@
 // needs to put each validation problem next to the part of the spec it is about.
 import { z } from 'zod';
 import { TaskRowSchema } from './views';
+import { WorkerPlaceSchema } from './worker-place';
 
 /** What a timeline bar (or the queue row) can be coloured by, in legend order. */
 export const BAR_STATES = ['queued', 'leased', 'running', 'model_wait', 'running_tool', 'review', 'passed', 'failed', 'timeout', 'cancelled'] as const;
@@ -101,6 +102,8 @@ export const TaskDetailSchema = z.object({
   timeoutSeconds: z.number().nullable(),
   expectedArtifacts: z.array(z.string()),
   attempts: z.array(AttemptDetailSchema),
+  /** The worker of its latest attempt and where that is; null before one. */
+  worker: WorkerPlaceSchema.nullable(),
 });
 export type TaskDetail = z.infer<typeof TaskDetailSchema>;
 

@@ -3,7 +3,7 @@
 // with --audit the audit log of past decisions, newest first.
 import { DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import { approvalView } from '../../core/api/handlers/approvals';
-import { runsOnText } from '../../../src-shared/contract/methods/approvals';
+import { placeText } from '../../../src-shared/contract/worker-place';
 import { flagInt, type CliIo } from '../io';
 import { openCore } from '../open-core';
 
@@ -41,7 +41,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     if (items.length === 0) io.stdout.write('nothing waits for approval\n');
     for (const a of items) {
       const where = a.runId ? `${a.runId}/${a.taskId}#${a.attempt}` : `thread ${a.threadId}`;
-      io.stdout.write(`${a.id}  ${a.createdAt}  ${where}\n  ${a.tool === 'exec_shell' ? '$ ' : ''}${a.request.command}\n  in ${a.request.cwd}${a.runsOn ? ` ${runsOnText(a.runsOn)}` : ''}\n  ${a.request.reason}\n`);
+      io.stdout.write(`${a.id}  ${a.createdAt}  ${where}\n  ${a.tool === 'exec_shell' ? '$ ' : ''}${a.request.command}\n  in ${a.request.cwd}${a.runsOn ? ` on ${placeText(a.runsOn)}` : ''}\n  ${a.request.reason}\n`);
       io.stdout.write(`  decide: shoal approve ${a.id} --decision ${a.request.available_decisions.map((d) => (typeof d === 'string' ? d : 'network_policy_amendment')).join('|')}\n`);
       if (a.request.proposed_execpolicy_amendment.length > 0) {
         io.stdout.write(`  (approved_execpolicy_amendment always allows "${a.request.proposed_execpolicy_amendment.join(' ')}" from now on, never a command a deny rule refuses)\n`);

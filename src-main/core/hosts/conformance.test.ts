@@ -16,6 +16,7 @@ import { eventsOf, launch } from '../test-support/temp-core';
 import { useCores } from '../test-support/use-cores';
 import { waitFor } from '../test-support/wait-for';
 import { approvalView } from '../api/handlers/approvals';
+import { TaskView } from '../views/task-view';
 import { parseHostRef } from './host-ref';
 import { KnownHosts } from './ssh/host-keys';
 import { remoteWorkdir } from './ssh/pgid-markers';
@@ -162,6 +163,9 @@ function hostRefOf(core: ShoalCore, runId: string): Record<string, unknown> | nu
   }
 }
 
+/** Where a worker of each kind is, as the approval dialog and the task view say it. */
+const WHERE = { local: /^this computer$/, ssh: /^ssh \S+@127\.0\.0\.1:\d+$/, docker: /^docker / } as const;
+
 describe.each(setups)('host driver conformance: $name', (setup) => {
   beforeAll(async () => setup.up(), 120_000);
   afterAll(() => setup.down());
@@ -188,6 +192,8 @@ describe.each(setups)('host driver conformance: $name', (setup) => {
     expect(await c.engine.waitForRun(runId)).toBe('completed');
     const [receipt] = c.engine.fleet.receipts(runId);
     expect(receipt, whyOf(c, runId)).toMatchObject({ result: 'pass', worker_id: 'w1' });
+    // The task view says which worker it ran on and where that is.
+    expect(new TaskView(c.store).get(runId, 'edit')!.worker).toEqual({ name: setup.worker().name, where: expect.stringMatching(WHERE[setup.kind]) });
     const artifacts = receipt!.artifacts as Array<{ kind: string; path: string; checksum: string }>;
     const log = fs.readFileSync(artifacts.find((a) => a.kind === 'log')!.path, 'utf8');
     expect(log).toContain('hello from the agent');
@@ -237,7 +243,7 @@ describe.each(setups)('host driver conformance: $name', (setup) => {
     const pending = await waitFor('the approval request', () => c.approvals.pending().find((a) => a.runId === runId), 30_000);
     expect(pending.request.command).toContain('needs a person');
     // The person sees which worker the command would run on, and where that is.
-    expect(approvalView(c, pending).runsOn).toEqual({ name: setup.worker().name, where: expect.stringMatching({ local: /^this computer$/, ssh: /^ssh \S+@127\.0\.0\.1:\d+$/, docker: /^docker / }[setup.kind]) });
+    expect(approvalView(c, pending).runsOn).toEqual({ name: setup.worker().name, where: expect.stringMatching(WHERE[setup.kind]) });
     // The attempt waits while nobody answers.
     await new Promise((r) => setTimeout(r, 700));
     expect(c.engine.fleet.receipts(runId)).toHaveLength(0);

@@ -191,6 +191,12 @@ function toKept(r: Row): KeptWorker {
 }
 
 /** "ssh root@10.0.0.5:2222", "docker img at unix:///…", "this computer". */
+/** Where a worker row's host (its stored JSON: a FleetHostSpec, or a remote agent's) is, in words. */
+export function whereOfHost(hostJson: string): string {
+  const host = JSON.parse(hostJson) as FleetHostSpec | { kind: 'agent' };
+  return host.kind === 'agent' ? 'a remote agent' : describeHost(host);
+}
+
 export function describeHost(host: FleetHostSpec, dockerHost: string | null = null): string {
   switch (host.kind) {
     case 'local': return 'this computer';

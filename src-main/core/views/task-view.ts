@@ -7,6 +7,7 @@ import { describeScorer } from '../api/spec-preview';
 import { agentLabel } from '../fleet/agents/agent-spec';
 import { ArtifactRecords, type ArtifactRecord } from '../fleet/artifact-records';
 import type { Store } from '../store/open';
+import { whereOfHost } from '../hosts/worker-registry';
 import { TASK_ROW_COLUMNS, taskRowFromRecord } from './runs-view';
 import { isIn, LIVE_ATTEMPT_STATES } from '../../../src-shared/protocol/event-states';
 
@@ -23,6 +24,7 @@ export class TaskView {
   private readonly receiptsStmt;
   private readonly artifacts: ArtifactRecords;
   private readonly attemptStmt;
+  private readonly workerStmt;
 
   constructor(store: Store) {
     const db = store.db;
@@ -34,6 +36,7 @@ export class TaskView {
       'SELECT attempt, worker_id, state, started_at, ended_at, exit_code, result, reason FROM attempts WHERE run_id = ? AND task_id = ? AND attempt = ?');
     this.receiptsStmt = db.prepare<[string, string], { attempt: number; body: string }>('SELECT attempt, body FROM receipts WHERE run_id = ? AND task_id = ?');
     this.artifacts = new ArtifactRecords(db);
+    this.workerStmt = db.prepare<[string], { name: string; host: string }>('SELECT name, host FROM workers WHERE id = ?');
   }
 
   get(runId: string, taskId: string): TaskDetail | null {
@@ -55,7 +58,13 @@ export class TaskView {
       agent: agentLabel(spec.metadata ?? {}),
       scorer: describeScorer(spec.scorer), timeoutSeconds: spec.timeout_seconds === null || spec.timeout_seconds === undefined ? null : Number(spec.timeout_seconds),
       expectedArtifacts: (spec.expected_artifacts ?? []).map(String), attempts,
+      worker: this.placeOf(attempts.at(-1)?.workerId ?? null),
     };
+  }
+
+  private placeOf(workerId: string | null): TaskDetail['worker'] {
+    const w = workerId === null ? undefined : this.workerStmt.get(workerId);
+    return w ? { name: w.name, where: whereOfHost(w.host) } : null;
   }
 
   /** The artifacts recorded for one attempt, by path. */

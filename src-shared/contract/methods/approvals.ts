@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { defineMethod } from '../define';
 import { Id, Ok } from './common';
+import { WorkerPlaceSchema } from '../worker-place';
 import {
   ApprovalModeSchema, ExecApprovalRequestSchema, PolicyDecisionSchema, PolicyRuleSchema, REVIEW_DECISIONS, TimeoutDecisionSchema,
 } from './policy';
@@ -26,7 +27,7 @@ export const ApprovalViewSchema = z.object({
   request: ExecApprovalRequestSchema,
   /** The worker a task's call would run on, and where that is ("this computer", "ssh me@box:22",
    *  "docker IMAGE", "a remote agent"); null for a thread's call (this computer) or an unknown worker. */
-  runsOn: z.object({ name: z.string(), where: z.string() }).nullable(),
+  runsOn: WorkerPlaceSchema.nullable(),
   /** For file writes: the unified diff that would be applied. */
   diff: z.string().nullable(),
   agentReason: z.string().nullable(),
@@ -36,11 +37,6 @@ export const ApprovalViewSchema = z.object({
   decidedBy: z.string().nullable(),
 });
 export type ApprovalView = z.infer<typeof ApprovalViewSchema>;
-
-/** "on gpu box (ssh me@box:22)", "on vm (this computer)": the worker's name says where only sometimes. */
-export function runsOnText(runsOn: NonNullable<ApprovalView['runsOn']>): string {
-  return `on ${runsOn.name}${runsOn.name.includes(runsOn.where) ? '' : ` (${runsOn.where})`}`;
-}
 
 export const AuditEntrySchema = z.object({
   id: z.number(),

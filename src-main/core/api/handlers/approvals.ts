@@ -3,9 +3,8 @@ import { ShoalError } from '../../../../src-shared/contract';
 import type { ApprovalView } from '../../../../src-shared/contract/methods/approvals';
 import type { approvalsMethods } from '../../../../src-shared/contract/methods/approvals';
 import type { ApprovalRecord } from '../../approvals/approval-store';
-import { describeHost } from '../../hosts/worker-registry';
+import { whereOfHost } from '../../hosts/worker-registry';
 import { DEFAULT_RULES } from '../../policy/defaults';
-import type { FleetHostSpec } from '../../../../src-shared/protocol/fleet';
 import { evaluatePolicy } from '../../policy/evaluate';
 import type { CoreServices } from '../services';
 import type { Handler } from '../dispatch';
@@ -18,15 +17,9 @@ export function approvalView(core: CoreServices, r: ApprovalRecord): ApprovalVie
   return {
     id: r.id, status: r.status, tool: r.tool, runId: r.runId, taskId: r.taskId, attempt: r.attempt, threadId: r.threadId, callId: r.callId,
     taskName: r.runId && r.taskId ? core.approvals.taskName(r.runId, r.taskId) : null,
-    runsOn: worker && { name: worker.name, where: whereOf(worker.host) },
+    runsOn: worker && { name: worker.name, where: whereOfHost(worker.host) },
     request: r.request, diff: r.diff, agentReason: r.agentReason, createdAt: r.createdAt, decidedAt: r.decidedAt, decision: r.decision, decidedBy: r.decidedBy,
   };
-}
-
-/** Where a worker's host is, in the words of the Workers view. */
-function whereOf(hostJson: string): string {
-  const host = JSON.parse(hostJson) as FleetHostSpec | { kind: 'agent' };
-  return host.kind === 'agent' ? 'a remote agent' : describeHost(host);
 }
 
 export function approvalsHandlers(core: CoreServices): { [M in keyof typeof approvalsMethods]: Handler<M> } {

@@ -1,6 +1,7 @@
 // What a person needs to decide: which task or thread asks, the command and where it would run,
 // for a file write the diff, and the rule that stopped it with the reason.
-import { runsOnText, type ApprovalView } from '../../../../src-shared/contract/methods/approvals';
+import type { ApprovalView } from '../../../../src-shared/contract/methods/approvals';
+import { placeText } from '../../../../src-shared/contract/worker-place';
 import { hrefFor } from '../../app/use-route';
 import { formatAbsolute, formatRelative } from '../../ui/format';
 import { useNow } from '../../ui/use-now';
@@ -26,7 +27,7 @@ export function ApprovalCard({ approval: a }: { approval: ApprovalView }) {
         <code className="approval-cwd" data-testid="approval-cwd">{a.request.cwd}</code>
         {a.runsOn && (
           <span className="approval-host muted" data-testid="approval-host">
-            {runsOnText(a.runsOn)}
+            on {placeText(a.runsOn)}
           </span>
         )}
       </div>

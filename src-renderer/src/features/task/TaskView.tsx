@@ -3,6 +3,7 @@
 // artifacts (patch as a diff, test results, JSON, logs), every event, and the receipt.
 import { useEffect, useState } from 'react';
 import { hrefFor } from '../../app/use-route';
+import { placeText } from '../../../../src-shared/contract/worker-place';
 import { useShoalQuery } from '../../transport/query';
 import { durationMs, formatDuration } from '../../ui/format';
 import { ErrorNotice, Loading } from '../../ui/QueryStatus';
@@ -61,7 +62,7 @@ export function TaskView({ runId, taskId, attempt: wanted }: { runId: string; ta
           <div><dt>Run</dt><dd><a href={hrefFor('runs', runId)}>{d.runName}</a></dd></div>
           <div><dt>Task id</dt><dd className="mono">{task.taskId}</dd></div>
           <div><dt>Attempts</dt><dd className="mono">{task.attempts}/{task.maxAttempts}</dd></div>
-          <div><dt>Worker</dt><dd>{task.workerId ?? '—'}</dd></div>
+          <div><dt>Worker</dt><dd data-testid="task-worker">{d.worker ? placeText(d.worker) : task.workerId ?? '—'}</dd></div>
           <div><dt>Duration</dt><dd className="mono">{formatDuration(durationMs(task.startedAt, task.finishedAt, now))}</dd></div>
           <div><dt>Agent</dt><dd>{d.agent}</dd></div>
           <div><dt>Scorer</dt><dd>{d.scorer}</dd></div>
