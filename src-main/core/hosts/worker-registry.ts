@@ -18,6 +18,14 @@ import { setting, SettingsTable } from '../store/settings-table';
 import type { HostRef } from './host-ref';
 import { keptWorkerReaches, pickKeptWorker } from './kept-worker-ref';
 
+/** Another add (this process or another) kept the name first. */
+export class WorkerNameTaken extends Error {
+  constructor(readonly workerName: string) {
+    super(`name: a worker "${workerName}" already exists (shoal workers remove ${workerName} first)`);
+    this.name = 'WorkerNameTaken';
+  }
+}
+
 export interface KeptWorker {
   name: string;
   /** The host without secrets: an SSH worker's identity is its file path, never the key. */
@@ -109,13 +117,14 @@ export class WorkerRegistry {
   }
 
   add(w: NewKeptWorker): KeptWorker {
+    if (this.row(w.name)) throw new WorkerNameTaken(w.name);
     const problem = this.nameProblem(w.name);
     if (problem) throw new Error(problem);
     if (w.maxTasks !== null && (!Number.isInteger(w.maxTasks) || w.maxTasks < 1)) throw new Error('max tasks: must be a whole number of at least 1');
     const sealed = w.privateKey ? sealInline(this.cipher, w.privateKey) : null;
     this.change(() => {
       // Checked again under the write lock: another process may have added the name meanwhile.
-      if (this.row(w.name)) throw new Error(`name: a worker "${w.name}" already exists (shoal workers remove ${w.name} first)`);
+      if (this.row(w.name)) throw new WorkerNameTaken(w.name);
       this.store.db.prepare(`INSERT INTO worker_registry (name, host, capabilities, max_concurrent, docker_host, host_key, sealed_secret, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
         .run(w.name, JSON.stringify(w.host), JSON.stringify(w.capabilities), w.maxTasks, w.dockerHost, w.hostKey, sealed, nowIso(), nowIso());
       return true;

@@ -18,6 +18,15 @@ const hosts = useSshdAndDocker();
 
 
 describe('workers.test / workers.add', () => {
+  it('two adds of one name at once: one keeps the worker, the other is told it exists (a conflict, not bad input)', async () => {
+    const c = makeCore();
+    const add = () => c.call('workers.add', { name: 'twin', host: { kind: 'local' } }, { transport: 'test' });
+    const answers = await Promise.all([add(), add()]);
+    expect(answers.filter((a) => a.ok)).toHaveLength(1);
+    expect(answers.filter((a) => !a.ok).map((a) => !a.ok && a.error)).toEqual([expect.objectContaining({ code: 'conflict', message: 'A worker "twin" already exists.' })]);
+    expect(await call(c, 'workers.kept', {})).toEqual([expect.objectContaining({ name: 'twin', kind: 'local', target: 'this computer' })]);
+  });
+
   it('shows an unknown host key, adds the worker once it is accepted, and keeps its key sealed', async () => {
     const c = makeCore();
     const host = { kind: 'ssh' as const, host: '127.0.0.1', port: hosts.sshd.port, user: hosts.sshd.user, identity: hosts.sshd.identity };

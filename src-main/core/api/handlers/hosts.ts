@@ -9,7 +9,7 @@ import { probeHost, probeThisComputer } from '../../hosts/probe-host';
 import { PinnedKeyConflict, trustHostKey } from '../../hosts/ssh/trust-host-key';
 import { sshAddressOf } from '../../hosts/ssh-address';
 import { readIdentityFile, takesSshKey } from '../../hosts/ssh/identity-file';
-import { describeHost } from '../../hosts/worker-registry';
+import { describeHost, WorkerNameTaken } from '../../hosts/worker-registry';
 import type { CoreServices } from '../services';
 import type { MethodParsedInput } from '../../../../src-shared/contract';
 import type { Handler } from '../dispatch';
@@ -69,6 +69,8 @@ export function hostsHandlers(core: CoreServices): { [M in keyof typeof hostsMet
       try {
         core.workerRegistry.add({ name, host: spec.host, capabilities: capabilities ?? [], maxTasks: maxTasks ?? null, dockerHost: spec.dockerHost, hostKey: result.hostKey, privateKey: spec.privateKey });
       } catch (e) {
+        // Kept meanwhile by another add of the same name (a second click, another window, the CLI).
+        if (e instanceof WorkerNameTaken) throw new ShoalError('conflict', `A worker "${name}" already exists.`);
         throw new ShoalError('invalid_input', (e as Error).message);
       }
       // The key the person checked and trusted is pinned for its address too, as the CLI's
