@@ -85,6 +85,12 @@ test('a worker whose host cannot be reached says why in the Workers view, and it
   await expect(row.getByTestId('worker-reason')).toHaveText(`ssh nobody@127.0.0.1:${port}: connection refused (is sshd running there?)`);
   // A fault with a cause: the one kind of line shown in danger red.
   await expect(row.getByTestId('worker-reason')).toHaveAttribute('data-kind', 'fault');
+  // Cut to three lines in the table, the reason is whole once the keyboard reaches it.
+  await row.getByTestId('worker-reason').focus();
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Tab');
+  await expect(row.getByTestId('worker-reason')).toBeFocused();
+  expect(await row.getByTestId('worker-reason').evaluate((el) => getComputedStyle(el).webkitLineClamp)).toBe('none');
   await shell.screenshot('workers-unhealthy');
 });
 

@@ -67,7 +67,7 @@ export function WorkersTable({ workers, activity, owed }: {
                     title={[where, w.capabilities.length > 0 ? `Capabilities: ${w.capabilities.join(', ')}` : ''].filter(Boolean).join('\n')}>
                     {where}{w.capabilities.length > 0 ? ' · ' : ''}{w.capabilities.join(', ')}
                   </span>
-                  {shown.note && <span className="cell-sub worker-reason" data-testid="worker-reason" data-kind={shown.note.kind} title={shown.note.title ?? shown.note.text}>{shown.note.text}</span>}
+                  {shown.note && <span className="cell-sub worker-reason" data-testid="worker-reason" tabIndex={0} data-kind={shown.note.kind} title={shown.note.title ?? shown.note.text}>{shown.note.text}</span>}
                   {w.agent && (
                     <span className="cell-sub agent-meta" data-testid="agent-meta">
                       <span className="mono" title={w.agent.hostname ? `host ${w.agent.hostname}` : undefined}>{w.agent.address ?? 'address unknown'}</span>
