@@ -243,3 +243,49 @@ test('a push the remote refuses: the result says the merge landed here and why t
     fs.rmSync(remote, { recursive: true, force: true });
   }
 });
+
+test('a run that finishes while its Land section is first read: the section catches up without a reload', async ({ page, host }) => {
+  const repo = makeGitRepo({ 'README.md': 'hello\n' });
+  const gateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shoal-land-gate-'));
+  const gate = path.join(gateDir, 'go');
+  // The first answer about what can land is held back, as a busy host's would be: the run finishes
+  // (and main says so) while the page still waits for it, and then it comes, telling of the run before.
+  let held: { release(): void } | null = null;
+  let asked = false;
+  await page.routeWebSocket(/\/ws/, (ws) => {
+    const server = ws.connectToServer();
+    let overviewId: number | null = null;
+    ws.onMessage((message) => {
+      const msg = typeof message === 'string' ? JSON.parse(message) as { id?: number; method?: string } : null;
+      if (msg?.method === 'landing.overview' && overviewId === null) {
+        overviewId = msg.id!;
+        asked = true;
+      }
+      server.send(message);
+    });
+    server.onMessage((message) => {
+      const msg = typeof message === 'string' ? JSON.parse(message) as { id?: number } : null;
+      if (msg?.id !== undefined && msg.id === overviewId && !held) {
+        held = { release: () => ws.send(message) };
+        return;
+      }
+      ws.send(message);
+    });
+  });
+  try {
+    const spec = { name: 'late', task_specs: [{ id: 'x', name: 'X', instructions: `while [ ! -f '${gate}' ]; do sleep 0.05; done; echo x > x.txt` }] };
+    const { runId } = await callHost(host, 'specs.launch', { text: JSON.stringify(spec), filename: 'late.json', workspace: repo.dir });
+    const shell = new ShellPage(page);
+    await shell.open(`${host.url}#/runs/${runId}`);
+    await expect.poll(() => asked && held !== null).toBe(true);
+    fs.writeFileSync(gate, '');
+    await new RunPage(page).expectStatus('completed');
+    held!.release();
+    const land = new LandPage(page);
+    await expect(land.panel.getByLabel('Push to remote')).toBeVisible();
+    await expect(land.panel).toContainText('1 result to land, in this order: x');
+  } finally {
+    fs.rmSync(gateDir, { recursive: true, force: true });
+    repo.dispose();
+  }
+});

@@ -19,7 +19,7 @@ export function ShoalProvider({ client, children }: { client: Client; children: 
   const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, retry: 1, refetchOnWindowFocus: false } } }));
   useEffect(() => client.transport.onEvent((event: ServerEvent) => {
     if (event.type === 'invalidate') {
-      for (const family of event.families) void queryClient.invalidateQueries({ queryKey: [family] });
+      for (const family of event.families) invalidateFamily(queryClient, family);
     }
   }), [client, queryClient]);
   return (
@@ -27,6 +27,26 @@ export function ShoalProvider({ client, children }: { client: Client; children: 
       <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>
     </ClientContext.Provider>
   );
+}
+
+/** Marks a family's reads stale and refetches the ones on screen. A first read still in flight when the
+ *  change comes answers with what main had before it, and react-query does not refetch a query that
+ *  has no data yet when it is invalidated (it waits for that fetch): such a read is asked again once
+ *  its answer is in, or a view could keep the state from before the change (a run's Land section
+ *  saying nothing can land, after the run finished) until something else changed. */
+function invalidateFamily(queryClient: QueryClient, family: string): void {
+  const cache = queryClient.getQueryCache();
+  for (const query of cache.findAll({ queryKey: [family] })) {
+    if (query.state.data !== undefined || query.state.fetchStatus !== 'fetching') continue;
+    const stop = cache.subscribe((e) => {
+      if (e.query !== query) return;
+      if (e.type === 'removed') return stop();
+      if (e.type !== 'updated' || query.state.fetchStatus === 'fetching') return;
+      stop();
+      void queryClient.invalidateQueries({ queryKey: query.queryKey, exact: true });
+    });
+  }
+  void queryClient.invalidateQueries({ queryKey: [family] });
 }
 
 export function useShoalQuery<M extends MethodName>(method: M, input: MethodInput<M>, options?: Partial<UseQueryOptions<MethodOutput<M>>>) {
