@@ -13,7 +13,7 @@
 import os from 'node:os';
 import type { FleetHostSpec } from '../../../src-shared/protocol/fleet';
 import { dockerHostProblem } from '../../core/hosts/docker/docker-client';
-import { probeHost, probeThisComputer, type HostCheck } from '../../core/hosts/probe-host';
+import { probeHost, type HostCheck } from '../../core/hosts/probe-host';
 import { readIdentityFile, takesSshKey } from '../../core/hosts/ssh/identity-file';
 import { describeAgentClis } from '../../core/hosts/probe-commands';
 import { describeHost, type KeptWorker } from '../../core/hosts/worker-registry';
@@ -135,8 +135,8 @@ async function add(core: ShoalCore, name: string | undefined, dockerArgs: string
     if (badImage) throw new UsageError(`worker ${name}: --docker: ${badImage}`);
     host = { kind: 'docker', image: image!, args: dockerArgs } as FleetHostSpec;
   }
-  const probe = { dataDir: core.dataDir, workerName: name, dockerHost, privateKey };
-  let check = here ? await probeThisComputer(() => core.agentBinaries.bins()) : await probeHost(host, probe);
+  const probe = { dataDir: core.dataDir, workerName: name, dockerHost, privateKey, agentBins: () => core.agentBinaries.bins() };
+  let check = await probeHost(host, probe);
   // A new host key the person accepts is trusted for this probe only (as the app's dialog does) and
   // pinned once the worker is kept: a host that then refuses the login, or lacks git, leaves no pin.
   const acceptedKey = flags.get('accept-new-host-key') === true ? check.unknownHostKey : null;
@@ -206,8 +206,7 @@ async function test(core: ShoalCore, name: string | undefined, json: boolean, io
   const w = core.workerRegistry.forEngine(name);
   if (!w && name !== 'local') throw new UsageError(`no kept worker "${name}"`);
   // `local` (unless a kept worker took the name) is this computer, with the CLI paths from Settings → Agents.
-  const check: HostCheck = w ? await probeHost(w.spec.host, { dataDir: core.dataDir, workerName: name, ...w.ctx })
-    : await probeThisComputer(() => core.agentBinaries.bins());
+  const check: HostCheck = await probeHost(w?.spec.host ?? { kind: 'local' }, { dataDir: core.dataDir, workerName: name, ...w?.ctx, agentBins: () => core.agentBinaries.bins() });
   if (json) io.stdout.write(JSON.stringify(checkJson(name, check)) + '\n');
   else if (check.ok) printCheck(name, check, io);
   else io.stderr.write(`${withWorker(name, check.error ?? 'unusable')}\n`);

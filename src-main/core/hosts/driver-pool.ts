@@ -45,10 +45,14 @@ export class DriverPool {
   private readonly drivers = new Map<string, Pooled>();
   private readonly byDriver = new Map<HostDriver, Pooled>();
   private readonly factories = new Map<HostKind, DriverFactory>();
-  readonly local = new LocalDriver();
+  readonly local: LocalDriver;
 
-  /** `docker`: settings of every Docker driver made here (a test's short call deadline). */
-  constructor(private readonly dataDir: string, private readonly opts: { acceptNewHostKeys?: boolean; onHostKeyPinned?: OnHostKeyPinned; docker?: DockerDriverOptions } = {}) {
+  /** `docker`: settings of every Docker driver made here (a test's short call deadline). `agentBins`:
+   *  where this computer's agent CLIs are (Settings → Agents), for its probe. */
+  constructor(private readonly dataDir: string, private readonly opts: {
+    acceptNewHostKeys?: boolean; onHostKeyPinned?: OnHostKeyPinned; docker?: DockerDriverOptions; agentBins?: ConstructorParameters<typeof LocalDriver>[0];
+  } = {}) {
+    this.local = new LocalDriver(opts.agentBins);
     this.factories.set('local', () => this.local);
     this.factories.set('ssh', (host, ctx) => {
       if (host.kind !== 'ssh') throw new Error('not an ssh host');

@@ -3,7 +3,7 @@
 import type { FleetHostSpec } from '../../../src-shared/protocol/fleet';
 import type { DockerDriverOptions } from './docker/docker-driver';
 import { DriverPool } from './driver-pool';
-import { LocalDriver } from './local-driver';
+import type { LocalDriver } from './local-driver';
 import type { HostProbe } from './host-driver';
 import type { OnHostKeyPinned } from './ssh/host-keys';
 
@@ -15,21 +15,18 @@ export interface HostCheck extends HostProbe {
   unknownHostKey: string | null;
 }
 
-/** "Test connection" of this computer: git, the agent CLIs (as Settings → Agents points at them), CPUs,
- *  memory and OS. */
-export async function probeThisComputer(bins: ConstructorParameters<typeof LocalDriver>[0]): Promise<HostCheck> {
-  return { ...(await new LocalDriver(bins).probe()), hostKey: null, unknownHostKey: null };
-}
-
 export async function probeHost(host: FleetHostSpec, opts: {
   dataDir: string; workerName: string; dockerHost?: string | null; hostKey?: string | null; privateKey?: string | null; acceptNewHostKey?: boolean;
   /** Told when accepting a new host key pinned it (for the audit log). */
   onHostKeyPinned?: OnHostKeyPinned;
   /** A Docker driver's settings (a test's short call deadline). */
   docker?: DockerDriverOptions;
+  /** Where this computer's agent CLIs are (Settings → Agents), for a local worker's probe. */
+  agentBins?: ConstructorParameters<typeof LocalDriver>[0];
 }): Promise<HostCheck> {
   const pool = new DriverPool(opts.dataDir, {
     acceptNewHostKeys: opts.acceptNewHostKey ?? false, ...(opts.onHostKeyPinned ? { onHostKeyPinned: opts.onHostKeyPinned } : {}), ...(opts.docker ? { docker: opts.docker } : {}),
+    ...(opts.agentBins ? { agentBins: opts.agentBins } : {}),
   });
   try {
     const { driver } = pool.acquire(host, { workerName: opts.workerName, dockerHost: opts.dockerHost ?? null, hostKey: opts.hostKey ?? null, privateKey: opts.privateKey ?? null });

@@ -5,7 +5,7 @@ import os from 'node:os';
 import { ShoalError } from '../../../../src-shared/contract';
 import type { HostCheck, hostsMethods } from '../../../../src-shared/contract/methods/hosts';
 import type { FleetHostSpec } from '../../../../src-shared/protocol/fleet';
-import { probeHost, probeThisComputer } from '../../hosts/probe-host';
+import { probeHost } from '../../hosts/probe-host';
 import { PinnedKeyConflict, trustHostKey } from '../../hosts/ssh/trust-host-key';
 import { sshAddressOf } from '../../hosts/ssh-address';
 import { readIdentityFile, takesSshKey } from '../../hosts/ssh/identity-file';
@@ -39,10 +39,11 @@ function toHostSpec(h: HostInput): { host: FleetHostSpec; dockerHost: string | n
 
 async function check(core: CoreServices, name: string, h: HostInput, acceptHostKey: string | undefined): Promise<HostCheck & { spec: ReturnType<typeof toHostSpec> }> {
   const spec = toHostSpec(h);
-  // This computer is probed as `shoal workers test local` probes it: with the agent CLIs set in Settings.
-  if (spec.host.kind === 'local') return { ...(await probeThisComputer(() => core.agentBinaries.bins())), spec };
   // Accepting means pinning exactly the fingerprint the person was shown: a different key is refused.
-  const probe = await probeHost(spec.host, { dataDir: core.dataDir, workerName: name, dockerHost: spec.dockerHost, privateKey: spec.privateKey, hostKey: acceptHostKey ?? null });
+  // This computer's agent CLIs as Settings → Agents points at them, as `shoal workers test local` finds them.
+  const probe = await probeHost(spec.host, {
+    dataDir: core.dataDir, workerName: name, dockerHost: spec.dockerHost, privateKey: spec.privateKey, hostKey: acceptHostKey ?? null, agentBins: () => core.agentBinaries.bins(),
+  });
   const unknown = probe.unknownHostKey;
   // The dialog trusts a key with its checkbox, not with the CLI's flags.
   const error = unknown && probe.error ? withAppAdvice(probe.error, TRUST_IN_THE_DIALOG) : probe.error;
