@@ -27,8 +27,7 @@ import { capabilitiesProblem } from '../../../src-shared/protocol/capability';
 import type { ShoalCore } from '../../core/shoal';
 import { DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import { cliActor, flagInt, flagString, UsageError, type CliIo } from '../io';
-import { auditAcceptedHostKey } from '../../core/hosts/ssh/trust-host-key';
-import { KnownHosts } from '../../core/hosts/ssh/host-keys';
+import { pinForAddressUnlessPinned } from '../../core/hosts/ssh/trust-host-key';
 import { sshAddressOf } from '../../core/hosts/ssh-address';
 import { openCore } from '../open-core';
 import { parseSshTarget } from './ssh-target';
@@ -153,14 +152,7 @@ async function add(core: ShoalCore, name: string | undefined, dockerArgs: string
     throw new UsageError((e as Error).message);
   }
   const address = acceptedKey && check.hostKey === acceptedKey ? sshAddressOf(host, dockerHost) : null;
-  if (address) {
-    const known = KnownHosts.inDataDir(core.dataDir);
-    // An address pinned meanwhile keeps its pin (the worker keeps its own).
-    if (!known.get(address)) {
-      known.pin(address, acceptedKey!);
-      auditAcceptedHostKey({ audit: core.audit, actor: cliActor(io) }, address, acceptedKey!);
-    }
-  }
+  if (address) pinForAddressUnlessPinned({ dataDir: core.dataDir, audit: core.audit, actor: cliActor(io) }, address, acceptedKey!, 'accepted as new');
   io.stderr.write(`added worker ${name}: ${describeHost(kept.host, kept.dockerHost)}${check.hostKey ? ` (host key ${check.hostKey})` : ''}\n`);
   if (json) io.stdout.write(JSON.stringify({ ...checkJson(name, check), where: describeHost(kept.host, kept.dockerHost), host_key: check.hostKey }) + '\n');
   else printCheck(name, check, io);

@@ -6,7 +6,7 @@ import { ShoalError } from '../../../../src-shared/contract';
 import type { HostCheck, hostsMethods } from '../../../../src-shared/contract/methods/hosts';
 import type { FleetHostSpec } from '../../../../src-shared/protocol/fleet';
 import { probeHost } from '../../hosts/probe-host';
-import { PinnedKeyConflict, trustHostKey } from '../../hosts/ssh/trust-host-key';
+import { PinnedKeyConflict, pinForAddressUnlessPinned, trustHostKey } from '../../hosts/ssh/trust-host-key';
 import { sshAddressOf } from '../../hosts/ssh-address';
 import { readIdentityFile, takesSshKey } from '../../hosts/ssh/identity-file';
 import { describeHost, WorkerNameTaken } from '../../hosts/worker-registry';
@@ -78,7 +78,7 @@ export function hostsHandlers(core: CoreServices): { [M in keyof typeof hostsMet
       // `workers add --accept-new-host-key` does: a spec's own worker there is then trusted alike
       // (what the launch preview tells a person to do). An address already pinned keeps its pin.
       const address = acceptHostKey && result.hostKey === acceptHostKey ? sshAddressOf(spec.host, spec.dockerHost) : null;
-      if (address) trustUnlessPinned(core, address, acceptHostKey!);
+      if (address) pinForAddressUnlessPinned({ dataDir: core.dataDir, audit: core.audit, actor: 'you' }, address, acceptHostKey!, 'trusted');
       return result;
     },
     // The launch preview's "Trust this key": pins what the person was shown for a spec's own worker,
@@ -97,14 +97,4 @@ export function hostsHandlers(core: CoreServices): { [M in keyof typeof hostsMet
     // The running engine stops placing work there on hearing of the change (as for `shoal workers remove`).
     'workers.remove': ({ name }) => ({ ok: core.workerRegistry.remove(name) }),
   };
-}
-
-/** Pins (and audits) a key the person trusted in the dialog, unless the address has a pin already:
- *  the worker keeps its own, and the address's other pin is never replaced from here. */
-function trustUnlessPinned(core: CoreServices, address: string, fingerprint: string): void {
-  try {
-    trustHostKey({ dataDir: core.dataDir, audit: core.audit, actor: 'you' }, address, fingerprint);
-  } catch (e) {
-    if (!(e instanceof PinnedKeyConflict)) throw e;
-  }
 }

@@ -40,6 +40,17 @@ export function auditAcceptedHostKey(at: { audit: AuditLog; actor: string }, add
   at.audit.append({ actor: at.actor, action: 'hostkey.trusted', subject: address, detail: { fingerprint, accepted: 'as new' } });
 }
 
+/** A key the person trusted while keeping a worker there (Add worker's checkbox, `shoal workers add
+ *  --accept-new-host-key`) is pinned for its address too, unless the address has a pin already: the
+ *  worker keeps its own, and the address's other pin is never replaced from here. */
+export function pinForAddressUnlessPinned(at: { dataDir: string; audit: AuditLog; actor: string }, address: string, fingerprint: string, how: 'trusted' | 'accepted as new'): void {
+  const known = KnownHosts.inDataDir(at.dataDir);
+  if (known.get(address)) return;
+  known.pin(address, fingerprint);
+  if (how === 'accepted as new') auditAcceptedHostKey(at, address, fingerprint);
+  else at.audit.append({ actor: at.actor, action: 'hostkey.trusted', subject: address, detail: { fingerprint } });
+}
+
 /** A person checked that the host at `address` was re-keyed: its pins holding `from` (the data
  *  dir's, and `worker`'s own when given) move to `to`, audited with both. A pin holding anything
  *  else is left alone. False when no pin held `from` (it changed meanwhile: nothing written). */
