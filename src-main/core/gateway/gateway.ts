@@ -15,6 +15,7 @@ import type { Store } from '../store/open';
 import { DEFAULT_RULES } from '../policy/defaults';
 import { evaluateForRun } from '../policy/evaluate';
 import { realPathIn, type RealPath } from '../policy/real-path';
+import { realPathThere, type ResolvePaths } from '../policy/real-path-there';
 import { readTaskPolicy, type TaskPolicy } from '../policy/task-policy';
 import type { ApprovalRecord, ApprovalStore, FinalState } from '../approvals/approval-store';
 import type { PolicySettings } from '../approvals/policy-settings';
@@ -83,8 +84,9 @@ export interface AttemptSession {
   close(): void;
   /** Where the attempt's workdir is on the host that runs its agent, when that host names it
    *  otherwise (an SSH host's folder, a copy in a container on another machine): the agent's calls
-   *  name paths there, and the path rules take them as under the workdir. */
-  workdirThere(dir: string): void;
+   *  name paths there, and the path rules take them as under the workdir and judge where they
+   *  really land there (`resolve` asks that host). */
+  workdirThere(dir: string, resolve?: ResolvePaths): void;
 }
 
 interface Bound extends AttemptBinding {
@@ -93,6 +95,8 @@ interface Bound extends AttemptBinding {
   realPath?: RealPath;
   /** The workdir as the agent's host names it, when not this computer's path (workdirThere). */
   hostWorkdir?: string;
+  /** Follows paths on the agent's host, when its files are there (workdirThere). */
+  resolveThere?: ResolvePaths;
   secret: string;
   policy: { ok: true; policy: TaskPolicy } | { ok: false; issues: string[] };
   stop: AbortController;
@@ -149,6 +153,29 @@ function callKey(scope: string, callId: string): string {
 /** The attempt's workdir as its agent names it: the path rules are about the files under it. */
 function agentWorkdir(bound: Bound): string {
   return bound.hostWorkdir ?? bound.scope.workdir;
+}
+
+/** Judges a call with its paths also taken where they really land (`ln -s secrets s`, then a read
+ *  of s/key, is a read of secrets/key), wherever the attempt's files are: here (this computer, or a
+ *  container that mounts the worktree at its own path), or on the agent's host, which is asked once
+ *  for every path the rules would follow — found by judging the call as written first. A remote
+ *  agent's files are not reachable from here: its calls are judged as written. */
+async function judgeWhereFilesAre(ctx: CallCtx, judge: (realPath: RealPath | undefined) => PolicyDecision): Promise<PolicyDecision> {
+  const bound = ctx.bound;
+  if (ctx.remote) return judge(undefined);
+  if (!bound?.hostWorkdir) return judge(bound ? (bound.realPath ??= realPathIn(ctx.scope.workdir)) : realPathIn(ctx.scope.workdir));
+  if (!bound.resolveThere) return judge(undefined);
+  const asked = new Set<string>();
+  const asWritten = judge((abs) => void asked.add(abs));
+  if (asked.size === 0) return asWritten;
+  try {
+    return judge(await realPathThere(bound.resolveThere, bound.hostWorkdir, [...asked]));
+  } catch (e) {
+    // Not knowing where a path lands never makes a call pass that a person could have been asked about.
+    if (asWritten.action !== 'allow') return asWritten;
+    const paths = [...asked].map((p) => `"${p}"`).join(', ');
+    return { ...asWritten, action: 'ask', reason: `Shoal could not tell where ${paths} really lands on the agent's host (${(e as Error).message}), so the path rules cannot be checked; a person decides.` };
+  }
 }
 
 export function scopeKey(scope: ToolScope): string {
@@ -260,8 +287,9 @@ export class ShoalToolGateway implements ToolGateway {
         this.processes.signalScope(bound.key, 'SIGTERM');
       },
       close: () => this.closeAttempt(bound),
-      workdirThere: (dir) => {
+      workdirThere: (dir, resolve) => {
         bound.hostWorkdir = dir;
+        if (resolve) bound.resolveThere = resolve;
       },
     };
   }
@@ -395,15 +423,11 @@ export class ShoalToolGateway implements ToolGateway {
     const runPolicy = taskPolicy?.ok ? taskPolicy.policy : { rules: [] };
     const workspace = ctx.scope.kind === 'task' ? this.workspaceOf.get(ctx.scope.runId)?.workspace ?? null : ctx.scope.workdir;
     // The run's rules and mode only ever tighten the person's (see evaluateForRun).
-    // Where the files are here, a path is also judged where it really lands (`ln -s secrets s`,
-    // then a read of s/key, is a read of secrets/key); a remote agent's or worker's are not here.
-    const filesHere = !ctx.remote && !ctx.bound?.remoteFiles;
-    const realPath = !filesHere ? undefined : ctx.bound ? (ctx.bound.realPath ??= realPathIn(ctx.scope.workdir)) : realPathIn(ctx.scope.workdir);
-    const decision = evaluateForRun({
+    const decision = await judgeWhereFilesAre(ctx, (realPath) => evaluateForRun({
       tool: ctx.tool, command: call.command, cwd: call.cwd, workspace, ...(call.path !== undefined ? { path: call.path } : {}), ...(call.paths ? { paths: call.paths } : {}),
       // Relative path rules are about the workdir, also for a command run in a folder inside it.
       ...(call.folder ? { folder: true } : {}), root: ctx.bound ? agentWorkdir(ctx.bound) : ctx.scope.workdir, ...(realPath ? { realPath } : {}),
-    }, { rules: this.deps.policy.rules(), mode: options.mode }, { rules: runPolicy.rules, ...(runPolicy.mode ? { mode: runPolicy.mode } : {}) }, DEFAULT_RULES);
+    }, { rules: this.deps.policy.rules(), mode: options.mode }, { rules: runPolicy.rules, ...(runPolicy.mode ? { mode: runPolicy.mode } : {}) }, DEFAULT_RULES));
     const deferredKey = callKey(scopeKey(ctx.scope), ctx.callId);
     // The same call asking again (its connection dropped while it waited): the wait it started goes
     // on, and this caller is answered by it. Its precheck and request are in the timeline already.

@@ -2,6 +2,7 @@
 // folder searched as a whole) asked through the permission prompt tool of a real attempt endpoint
 // (the SDK's MCP client, as Claude Code calls it), and `cat`/`head`/`tail`/`less` run through the
 // gateway's shell — on a real core with a real SQLite file.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -10,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_RULES } from '../policy/defaults';
 import { hookUrlOf } from './endpoints';
 import { evaluatePolicy } from '../policy/evaluate';
+import { parseResolved, resolveArgv, type ResolvePaths } from '../policy/real-path-there';
 import type { PolicyRule } from '../../../src-shared/contract/methods/policy';
 import { tempDir } from '../test-support/temp-core';
 import { waitFor } from '../test-support/wait-for';
@@ -31,11 +33,12 @@ function workdirWithSecret(): string {
 }
 
 /** Claude's permission-prompt tool on a task attempt's endpoint in `dir`, as Claude asks it. */
-async function promptTool(c: ShoalCore, dir: string, runId: string, opts: { remoteFiles?: boolean } = {}) {
+async function promptTool(c: ShoalCore, dir: string, runId: string, opts: { remoteFiles?: boolean; there?: { dir: string; resolve: ResolvePaths } } = {}) {
   const session = await c.tools.openAttempt({
     scope: { kind: 'task', runId, taskId: 't', attempt: 1, workdir: dir }, metadata: {},
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, record: () => {}, ...(opts.remoteFiles ? { remoteFiles: true } : {}),
   });
+  if (opts.there) session.workdirThere(opts.there.dir, opts.there.resolve);
   const client = new Client({ name: 'test', version: '1.0.0' });
   await client.connect(new StreamableHTTPClientTransport(new URL(session.url)));
   let n = 0;
@@ -136,14 +139,48 @@ describe('path rules and folder reads', () => {
     expect(await c.tools.invoke({ tool: 'read_file', arguments: { path: 'src/a.ts' }, callId: `l${++n}`, scope })).toMatchObject({ status: 'completed' });
   });
 
-  it("an SSH or Docker worker's paths are judged as written: its files (and symlinks) are not on this computer", async () => {
+  // The worker's files are in `there` (as on an SSH host); the host is asked with the same script a
+  // driver runs there (here through this computer's sh, on that folder).
+  it("an SSH or Docker worker's paths are followed where its files are, not here", async () => {
+    const c = makeCore();
+    const dir = workdirWithSecret();
+    const there = workdirWithSecret();
+    c.policy.saveRule(DENY_SECRETS, 'test');
+    fs.symlinkSync('src', path.join(dir, 's')); // here: says nothing about the worker
+    fs.symlinkSync('secrets', path.join(there, 's'));
+    const asked: string[][] = [];
+    const resolve = async (paths: readonly string[]) => {
+      asked.push([...paths]);
+      return parseResolved(execFileSync('sh', resolveArgv(paths).slice(1)), paths.length);
+    };
+    const { ask, close } = await promptTool(c, dir, 'run-remote-files', { remoteFiles: true, there: { dir: there, resolve } });
+    try {
+      const denied = await ask('Read', { file_path: 's/key.txt' });
+      expect(denied).toMatchObject({ behavior: 'deny', message: expect.stringContaining('resolves to "secrets/key.txt"') });
+      expect(asked).toEqual([[there, path.join(there, 's/key.txt')]]);
+      expect(await ask('Read', { file_path: `${there}/src/a.ts` })).toMatchObject({ behavior: 'allow' });
+    } finally {
+      await close();
+    }
+  });
+
+  it('a path the worker cannot be asked about is put to a person, not let through', async () => {
     const c = makeCore();
     const dir = workdirWithSecret();
     c.policy.saveRule(DENY_SECRETS, 'test');
-    fs.symlinkSync('secrets', path.join(dir, 's')); // here, not on the worker: says nothing about it
-    const { ask, close } = await promptTool(c, dir, 'run-remote-files', { remoteFiles: true });
+    const resolve = async (): Promise<string[]> => {
+      throw new Error('ssh box: following paths for the path rules failed: connection lost');
+    };
+    const { ask, close } = await promptTool(c, dir, 'run-remote-unknown', { remoteFiles: true, there: { dir: '/there/work', resolve } });
     try {
-      expect(await ask('Read', { file_path: 's/key.txt' })).toMatchObject({ behavior: 'allow' });
+      const verdict = ask('Read', { file_path: 'src/a.ts' });
+      const pending = await waitFor('the approval request', () => c.approvals.pending().find((a) => a.runId === 'run-remote-unknown'));
+      expect(pending.request.reason).toContain('could not tell where "/there/work/src/a.ts" really lands');
+      expect(pending.request.reason).toContain('connection lost');
+      c.approvals.decide(pending.id, 'denied', 'you');
+      expect(await verdict).toMatchObject({ behavior: 'deny' });
+      // A call no path rule is about needs no answer from the host.
+      expect(await ask('Bash', { command: 'echo hi' })).toMatchObject({ behavior: 'allow' });
     } finally {
       await close();
     }

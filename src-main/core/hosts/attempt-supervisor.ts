@@ -237,8 +237,8 @@ async function runAttempt(lease: Lease, deps: SupervisorDeps, stopped: () => Sto
     artifacts(names) {
       if (!finished && names.length > 0) log.write(`shoal: artifacts brought back: ${names.join(', ')}\n`);
     },
-    workdirThere(dir) {
-      session?.workdirThere(dir);
+    workdirThere(dir, resolve) {
+      session?.workdirThere(dir, resolve);
     },
     finish(exit) {
       if (finished) return;

@@ -279,6 +279,36 @@ describe.each(setups)('host driver conformance: $name', (setup) => {
     expect(fs.readFileSync(log.path, 'utf8')).not.toContain('do-not-leak');
   });
 
+  // `s` is a symlink to `secrets` in the repository itself: it lands on the host with the code, and
+  // a read of s/key.txt is a read of secrets/key.txt however the host names the workdir. A link to
+  // a file no rule is about arrives as a link too, and reads as its target.
+  it('a path rule holds for a file the agent reaches through a symlink there', async () => {
+    const c = core();
+    const repo = initRepo({ 'README.md': 'base\n', 'secrets/key.txt': 'do-not-leak\n' });
+    fs.symlinkSync('secrets', path.join(repo, 's'));
+    fs.symlinkSync('README.md', path.join(repo, 'readme-link'));
+    git(repo, 'add', 's', 'readme-link');
+    git(repo, 'commit', '-q', '-m', 'links');
+    const runId = `link-${setup.name.replace(/[^a-z]+/g, '-')}`;
+    const policy = { rules: [{ id: 'no-secrets', tool: 'read_file', path: 'secrets/**', action: 'deny' }] };
+    launch(c, {
+      id: runId, name: `link-${setup.kind}`, worker_specs: [setup.worker()],
+      task_specs: [
+        { id: 'peek', name: 'peek', retry_policy: { max_attempts: 1 }, instructions: 'cat s/key.txt', metadata: { policy } },
+        { id: 'readme', name: 'readme', retry_policy: { max_attempts: 1 }, instructions: 'test -L readme-link && cat readme-link', metadata: { policy } },
+      ],
+    }, repo);
+    expect(await c.engine.waitForRun(runId)).toBe('failed');
+    const tool = eventsOf(c, runId).filter((e) => e.state === 'running_tool' && e.task_id === 'peek').map((e) => e.extra as Record<string, unknown>);
+    expect(tool.map((e) => `${String(e.kind)}:${String(e.phase)}`)).toEqual(['tool:precheck', 'approval:denied']);
+    expect(tool[1]).toMatchObject({ reason: expect.stringContaining('resolves to "secrets/key.txt"') });
+    const receipts = c.engine.fleet.receipts(runId);
+    const logOf = (taskId: string) => fs.readFileSync((receipts.find((r) => r.task_id === taskId)!.artifacts as Array<{ kind: string; path: string }>).find((a) => a.kind === 'log')!.path, 'utf8');
+    expect(logOf('peek')).not.toContain('do-not-leak');
+    expect(receipts.find((r) => r.task_id === 'readme')).toMatchObject({ result: 'pass' });
+    expect(logOf('readme')).toContain('base');
+  });
+
   it('cancel ends the agent and its whole tree', async () => {
     const c = core();
     const marker = `sleep 141.${process.pid % 1000}${setup.name.length}`; // far past the test's deadline: a cancel that did not work fails it

@@ -7,6 +7,7 @@ import type { EventPayload } from '../fleet/event-log';
 import type { Workdir } from '../fleet/workspace';
 import type { HostKind, HostRef } from './host-ref';
 import type { AgentCliFound } from './probe-commands';
+import type { ResolvePaths } from '../policy/real-path-there';
 
 /** Everything a driver needs to run one attempt. Paths are local; a remote driver maps them. */
 export interface AttemptPlan {
@@ -106,8 +107,9 @@ export interface AttemptSink {
   /** The agent ended and its results (changes, artifacts) are back. */
   finish(exit: HostExit): void;
   /** Where the workdir is on the host, when the agent sees it under another path than
-   *  plan.workdir.dir: said before the agent starts, so its tool calls are judged by paths there. */
-  workdirThere?(dir: string): void;
+   *  plan.workdir.dir: said before the agent starts, so its tool calls are judged by paths there,
+   *  and by where those paths really land there (`resolve` follows symlinks on the host). */
+  workdirThere?(dir: string, resolve: ResolvePaths): void;
 }
 
 export interface HostProbe {

@@ -21,11 +21,16 @@ export function realPathIn(root: string): RealPath {
     // for again on the next path.
     realRoot ??= tryReal(spelledRoot);
     if (realRoot === null) return undefined;
-    const real = landsAt(path.resolve(abs), 0);
-    if (real === realRoot) return spelledRoot;
-    if (real.startsWith(realRoot === '/' ? '/' : realRoot + '/')) return path.join(spelledRoot, real.slice(realRoot.length));
-    return real;
+    return spelledUnder(landsAt(path.resolve(abs), 0), realRoot, spelledRoot);
   };
+}
+
+/** A resolved path as the rules compare it: under the workdir as the agent spells it when it lands
+ *  inside (`realRoot` is where that workdir really is), else the real absolute path. */
+export function spelledUnder(real: string, realRoot: string, spelledRoot: string): string {
+  if (real === realRoot) return spelledRoot;
+  if (real.startsWith(realRoot === '/' ? '/' : realRoot + '/')) return path.posix.join(spelledRoot, real.slice(realRoot.length));
+  return real;
 }
 
 function tryReal(p: string): string | null {

@@ -33,7 +33,7 @@ export async function copyIn(container: Docker.Container, workdir: Workdir, stal
   try {
     const work = path.join(stage, 'shoal', 'work');
     if (workdir.branch) await cloneBranch(workdir.dir, workdir.branch, work);
-    fs.cpSync(workdir.dir, work, { recursive: true, filter: (src) => path.relative(workdir.dir, src) !== '.git' });
+    fs.cpSync(workdir.dir, work, { recursive: true, verbatimSymlinks: true, filter: (src) => path.relative(workdir.dir, src) !== '.git' });
     // The index as the files are: `git status` in the container shows what the local one would.
     if (workdir.branch) await execFileP('git', ['-C', work, 'reset', '-q']);
     fs.mkdirSync(path.join(stage, 'shoal', 'artifacts'), { recursive: true });

@@ -30,6 +30,8 @@ import type { AttemptPlan, AttemptSink, HostCheck, HostDriver, HostProbe, HostUs
 import type { HostRef } from '../host-ref';
 import { parseDockerArgs, type ContainerExtras } from './docker-args';
 import { CONTAINER_ARTIFACTS, CONTAINER_WORKDIR, copyIn, copyOut } from './container-copy';
+import { execInContainer } from './container-exec';
+import { parseResolved, resolveArgv } from '../../policy/real-path-there';
 import { withChecksums } from './artifact-checksums';
 import { callDeadline, describeDockerError, DOCKER_CALL_MS, dockerClient, isConnectionLost, isDeadline, pingDaemon, statusOf, unusableDaemon, type DaemonReach } from './docker-client';
 import { waitForExit } from './container-wait';
@@ -145,7 +147,6 @@ export class DockerDriver implements HostDriver {
   async start(plan: AttemptPlan, sink: AttemptSink, signal: AbortSignal): Promise<HostRef> {
     if (this.unusable) throw new Error(this.unusable);
     const swaps: Array<[string, string]> = this.remote ? [[plan.artifactsDir, CONTAINER_ARTIFACTS], [plan.workdir.dir, CONTAINER_WORKDIR]] : [];
-    if (this.remote) sink.workdirThere?.(CONTAINER_WORKDIR);
     if (this.reach.kind === 'ssh' && plan.gatewayUrl) {
       try {
         swaps.push(await forwardGateway(this.reach.conn, plan.gatewayUrl));
@@ -184,6 +185,9 @@ export class DockerDriver implements HostDriver {
     }
     const ref: HostRef = { kind: 'docker', containerId: container.id, dockerHost: this.where };
     if (this.remote) {
+      // The agent's calls name paths in the copy, and symlinks in it are followed there (an exec in
+      // the running container; the agent waits for its answer).
+      sink.workdirThere?.(CONTAINER_WORKDIR, async (paths) => parseResolved(await execInContainer(this.docker, container, resolveArgv(paths), this.callMs), paths.length));
       try {
         await copyIn(container, plan.workdir, this.callMs);
       } catch (e) {

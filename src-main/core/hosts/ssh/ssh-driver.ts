@@ -22,6 +22,7 @@ import type { HostRef } from '../host-ref';
 import { parseSystemFacts, probeCommands, SYSTEM_FACTS } from '../probe-commands';
 import { HOST_LOAD, HostLoadSampler } from './host-load';
 import { shellQuote as q } from '../shell-quote';
+import { parseResolved, resolveArgv } from '../../policy/real-path-there';
 import { endCarriersCommand, endLeftoversCommand, killGroup, reapGroupCommand } from './remote-groups';
 import type { SshConnection } from './ssh-connection';
 import { SessionsBusy, SessionWaitCancelled } from './session-gate';
@@ -140,7 +141,9 @@ export class SshDriver implements HostDriver {
     // Local paths in the agent's argv and environment become their remote counterparts, and the
     // gateway's local port the remote end of a reverse forward over this same connection.
     const swaps: Array<[string, string]> = [[plan.artifactsDir, art], [w.dir, dir]];
-    sink.workdirThere?.(dir);
+    // The agent's calls name paths there, and symlinks there are followed there (a short command,
+    // over a free session or the control connection: the agent waits for its answer).
+    sink.workdirThere?.(dir, async (paths) => parseResolved(await this.run(resolveArgv(paths).map(q).join(' '), 'following paths for the path rules', { control: true }), paths.length));
     if (plan.gatewayUrl) {
       const local = new URL(plan.gatewayUrl);
       const remotePort = await this.conn.forwardToLocal(Number(local.port));
