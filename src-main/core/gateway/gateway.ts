@@ -59,8 +59,9 @@ export interface AttemptBinding {
   env: Record<string, string>;
   /** Appends events to the attempt's timeline (fenced by its lease). */
   record(events: EventPayload[]): void;
-  /** The attempt's files are on another machine (an SSH or Docker worker): the path rules judge
-   *  paths as written, since symlinks can only be followed where the files are. */
+  /** The attempt's agent runs on another host (an SSH or Docker worker): the gateway's own shell and
+   *  file tools, which would act on this computer, are not offered to it. Where its paths land is
+   *  asked of that host (AttemptSession.workdirThere). */
   remoteFiles?: boolean;
 }
 
