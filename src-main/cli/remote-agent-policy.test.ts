@@ -4,6 +4,7 @@
 // rule saved there) makes a command wait for a person, approved → it runs, denied → the attempt
 // fails; a run's deny rule refuses without asking. A judgment for a lease the agent does not hold
 // is refused. Cancelling a task or a run stops the agent's attempts at once, process groups killed.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -81,6 +82,42 @@ describe('remote agents: the control plane judges, and cancels', () => {
     await stop(agent);
     await stop(cp);
   });
+
+  // The workspace holds `s`, a symlink to secrets/: the agent's checkout has it too, and a read of
+  // s/key.txt there is a read of secrets/key.txt. Only the agent can follow the link (the files are
+  // on its machine); the control plane's rule judges where it lands.
+  it('a path rule holds for a file the agent reaches through a symlink on its machine', async () => {
+    const dir = tempDir('shoal-remote-link-');
+    const db = path.join(dir, 'cp.db');
+    const ws = path.join(dir, 'workspace');
+    fs.mkdirSync(path.join(ws, 'secrets'), { recursive: true });
+    fs.writeFileSync(path.join(ws, 'secrets', 'key.txt'), 'do-not-leak\n');
+    fs.writeFileSync(path.join(ws, 'README.md'), 'base\n');
+    fs.symlinkSync('secrets', path.join(ws, 's'));
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: ws, stdio: 'ignore', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-q', '-m', 'init');
+    const cp = track(await startControlPlane(db, dir, ['--heartbeat-seconds', '1']));
+    const agent = track(await startAgent(cp.agentsUrl, (await mintToken(db, dir)).token, path.join(dir, 'agent'), dir));
+    const policy = { rules: [{ id: 'no-secrets', tool: 'read_file', path: 'secrets/**', action: 'deny' }] };
+    const runId = await launchOnAgents(cp.uiUrl, {
+      name: 'through a link',
+      task_specs: [
+        { id: 'peek', name: 'peek', instructions: 'cat s/key.txt', retry_policy: { max_attempts: 1 }, metadata: { policy } },
+        { id: 'readme', name: 'readme', instructions: 'cat README.md', retry_policy: { max_attempts: 1 }, metadata: { policy } },
+      ],
+    }, ws);
+    expect(await waitForRun(db, runId)).toBe('failed');
+    const states = Object.fromEntries(query<{ task_id: string; state: string }>(db, 'SELECT task_id, state FROM tasks WHERE run_id = ?', runId).map((t) => [t.task_id, t.state]));
+    expect(states).toEqual({ peek: 'failed', readme: 'passed' });
+    expect(phases(db, runId, 'peek')).toEqual(['tool:precheck', 'approval:denied']);
+    const denied = query<{ body: string }>(db, `SELECT body FROM worker_events WHERE run_id = ? AND task_id = 'peek' AND state = 'running_tool' ORDER BY seq DESC LIMIT 1`, runId);
+    expect((JSON.parse(denied[0]!.body) as { extra: { reason: string } }).extra.reason).toContain('resolves to "secrets/key.txt"');
+    expect(agent.out() + agent.err()).not.toContain('do-not-leak');
+    await stop(agent);
+    await stop(cp);
+  }, 120_000);
 
   it('refuses a judgment for a lease the agent does not hold, and tells it to stop', async () => {
     const dir = tempDir('shoal-remote-judge-fence-');

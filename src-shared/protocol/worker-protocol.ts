@@ -114,6 +114,9 @@ export const PolicySubjectSchema = z.object({
   /** The path is a folder read as a whole (a search): every path rule about a file inside it applies. */
   folder: z.boolean().optional(),
   diff: z.string().max(1024 * 1024).nullable(),
+  /** Where the paths the call names really land on the agent's machine (symlinks followed there),
+   *  [path, where it lands], the workdir first: path rules judge that too. */
+  real_paths: z.array(z.tuple([z.string().max(4096), z.string().max(4096)])).max(512).optional(),
 }).strict();
 export type PolicySubjectFrame = z.infer<typeof PolicySubjectSchema>;
 

@@ -9,6 +9,8 @@ import { GATEWAY_SERVER_NAME } from '../fleet/agents/launch';
 import { APPROVAL_TOOL, APPROVAL_TOOL_DESCRIPTOR, SHELL_RESULT_TOOL, subjectOf } from '../gateway/claude-permission';
 import { lifecycleRecord, type AttemptBinding, type AttemptSession, type RemoteVerdict } from '../gateway/gateway';
 import { GatewayHttpServer, type McpCallResult, type McpScope, type PreToolUseAnswer } from '../gateway/mcp-http';
+import { realPathIn, type RealPath } from '../policy/real-path';
+import { followedPaths } from '../policy/real-path-there';
 
 /** Sends one judgment to the control plane and waits for its verdict (however long a person takes). */
 export type RemoteJudgment = (ref: LeaseRef, callId: string, subject: PolicySubjectFrame, agentReason: string | null, signal: AbortSignal) => Promise<RemoteVerdict>;
@@ -36,11 +38,13 @@ export class AgentGateway {
     const stop = new AbortController();
     // Where the agent sees its workdir (a container of this agent's may name it otherwise).
     let workdir = binding.scope.workdir;
+    let realPath: RealPath | undefined;
     const ask = async (toolName: string, input: Record<string, unknown>, callId: string, signal: AbortSignal, shellCwd?: string): Promise<RemoteVerdict | null> => {
       const subject = subjectOf(toolName, input, workdir, shellCwd);
       if (!subject) return null;
       const reason = typeof input.description === 'string' ? input.description : typeof input.reason === 'string' ? input.reason : null;
-      return this.judgment(ref, callId, { ...subject, cwd: subject.cwd ?? workdir }, reason, AbortSignal.any([signal, stop.signal]));
+      const frame = { ...subject, cwd: subject.cwd ?? workdir };
+      return this.judgment(ref, callId, { ...frame, ...landingsOf(frame, workdir, (realPath ??= realPathIn(workdir))) }, reason, AbortSignal.any([signal, stop.signal]));
     };
     this.scopes.set(secret, {
       listTools: () => [APPROVAL_TOOL_DESCRIPTOR],
@@ -80,7 +84,23 @@ export class AgentGateway {
       },
       workdirThere: (dir) => {
         workdir = dir;
+        realPath = undefined;
       },
     };
   }
+}
+
+/** Where the paths a call names really land here, for the control plane's path rules (it cannot
+ *  follow symlinks on this machine, nor know which paths its rules are about): every path any rule
+ *  could follow, with the workdir first. Nothing when the workdir is not here to resolve. */
+function landingsOf(frame: PolicySubjectFrame, workdir: string, realPath: RealPath): Pick<PolicySubjectFrame, 'real_paths'> {
+  const paths = followedPaths({ tool: frame.tool, command: frame.command, cwd: frame.cwd, root: workdir, workspace: null, ...(frame.path !== undefined ? { path: frame.path } : {}), ...(frame.folder ? { folder: true } : {}) });
+  if (paths.length === 0) return {};
+  const landed: Array<[string, string]> = [[workdir, workdir]];
+  for (const p of paths.slice(0, 511)) {
+    const real = realPath(p);
+    if (real === undefined) return {};
+    landed.push([p, real]);
+  }
+  return { real_paths: landed };
 }

@@ -5,6 +5,7 @@
 // (phase and details in `extra`), a thread's to the caller's onLifecycle hook.
 // Fleet agents reach it over MCP (mcp-http.ts); threads call invoke() directly.
 import crypto from 'node:crypto';
+import path from 'node:path';
 import { quote } from 'shell-quote';
 import { BASE_ENV_ALLOWLIST, GATEWAY_SERVER_NAME } from '../fleet/agents/launch';
 import { PathEscapeError } from '../fleet/artifacts';
@@ -66,7 +67,11 @@ export interface AttemptBinding {
 }
 
 /** A call's policy subject with the directory it runs in (on whichever machine runs it). */
-export interface JudgedSubject { tool: string; command: string; cwd: string; path?: string; folder?: boolean; diff: string | null }
+export interface JudgedSubject {
+  tool: string; command: string; cwd: string; path?: string; folder?: boolean; diff: string | null;
+  /** A remote agent's: where the paths the call names really land on its machine (the workdir first). */
+  real_paths?: ReadonlyArray<readonly [string, string]>;
+}
 export interface RemoteVerdict { allowed: boolean; message: string; interrupt: boolean }
 
 /** One remote attempt's judge on the control plane (see bindRemote). */
@@ -123,6 +128,8 @@ interface CallCtx {
   onLifecycle?: (e: ToolLifecycleEvent) => void;
   /** A remote agent's call, which it may ask again: what its timeline holds is not recorded twice. */
   remote?: true;
+  /** Where the remote agent said the call's paths land on its machine (JudgedSubject.real_paths). */
+  landed?: ReadonlyArray<readonly [string, string]>;
   /** The caller's connection, for a call that names its own call id (so it can ask again): its
    *  close detaches the caller from the wait instead of ending it (see APPROVAL_RECONNECT_GRACE_MS). */
   connection?: AbortSignal;
@@ -158,25 +165,36 @@ function agentWorkdir(bound: Bound): string {
 
 /** Judges a call with its paths also taken where they really land (`ln -s secrets s`, then a read
  *  of s/key, is a read of secrets/key), wherever the attempt's files are: here (this computer, or a
- *  container that mounts the worktree at its own path), or on the agent's host, which is asked once
- *  for every path the rules would follow — found by judging the call as written first. A remote
- *  agent's files are not reachable from here: its calls are judged as written. */
+ *  container that mounts the worktree at its own path), on the agent's host, which is asked once
+ *  for every path the rules would follow — found by judging the call as written first — or on a
+ *  remote agent's machine, which said where with the call (an agent from before it did so is
+ *  judged as written). */
 async function judgeWhereFilesAre(ctx: CallCtx, judge: (realPath: RealPath | undefined) => PolicyDecision): Promise<PolicyDecision> {
   const bound = ctx.bound;
-  if (ctx.remote) return judge(undefined);
-  if (!bound?.hostWorkdir) return judge(bound ? (bound.realPath ??= realPathIn(ctx.scope.workdir)) : realPathIn(ctx.scope.workdir));
-  if (!bound.resolveThere) return judge(undefined);
+  if (!ctx.remote && !bound?.hostWorkdir) return judge(bound ? (bound.realPath ??= realPathIn(ctx.scope.workdir)) : realPathIn(ctx.scope.workdir));
+  const there = ctx.remote ? (ctx.landed && bound ? saidByAgent(ctx.landed) : null) : bound?.resolveThere ?? null;
+  if (!there || !bound) return judge(undefined);
   const asked = new Set<string>();
   const asWritten = judge((abs) => void asked.add(abs));
   if (asked.size === 0) return asWritten;
   try {
-    return judge(await realPathThere(bound.resolveThere, bound.hostWorkdir, [...asked]));
+    return judge(await realPathThere(there, agentWorkdir(bound), [...asked]));
   } catch (e) {
     // Not knowing where a path lands never makes a call pass that a person could have been asked about.
     if (asWritten.action !== 'allow') return asWritten;
     const paths = [...asked].map((p) => `"${p}"`).join(', ');
     return { ...asWritten, action: 'ask', reason: `Shoal could not tell where ${paths} really lands on the agent's host (${(e as Error).message}), so the path rules cannot be checked; a person decides.` };
   }
+}
+
+/** Where a remote agent said the paths of its call land, as a resolver that knows only those. */
+function saidByAgent(landed: ReadonlyArray<readonly [string, string]>): ResolvePaths {
+  const said = new Map(landed.map(([p, real]) => [path.posix.resolve(p), real]));
+  return async (paths) => paths.map((p) => {
+    const real = said.get(p);
+    if (real === undefined) throw new Error(`the agent did not say where "${p}" lands`);
+    return real;
+  });
 }
 
 export function scopeKey(scope: ToolScope): string {
@@ -349,7 +367,10 @@ export class ShoalToolGateway implements ToolGateway {
    *  Only Claude's PreToolUse hook (door 'hook') may get "ask" back: its prompt tool then waits. */
   private async judgeSubject(bound: Bound, subject: JudgedSubject, callId: string, agentReason: string | null, signal?: AbortSignal,
     door: CallerDoor = 'permission_prompt', remote = false, connection?: AbortSignal): Promise<RemoteVerdict & { ask?: string }> {
-    const ctx: CallCtx = { tool: subject.tool, callId, scope: bound.scope, bound, agentReason, door, ...(remote ? { remote: true as const } : {}), ...(connection ? { connection } : {}) };
+    const ctx: CallCtx = {
+      tool: subject.tool, callId, scope: bound.scope, bound, agentReason, door, ...(remote ? { remote: true as const } : {}), ...(connection ? { connection } : {}),
+      ...(subject.real_paths ? { landed: subject.real_paths } : {}),
+    };
     const prepared = { command: subject.command, cwd: subject.cwd, ...(subject.path !== undefined ? { path: subject.path } : {}), ...(subject.folder ? { folder: true } : {}), diff: subject.diff };
     const auth = await this.authorize(ctx, prepared, anySignal([signal, bound.stop.signal]));
     if (auth.allowed === 'ask') return { allowed: false, message: auth.reason, interrupt: false, ask: auth.reason };

@@ -4,6 +4,8 @@
 // are, so the host's driver runs RESOLVE_SCRIPT there — plain POSIX sh, since such a host needs
 // nothing but sh and git — and the answers become a RealPath like the local one.
 import path from 'node:path';
+import type { PolicyRule } from '../../../src-shared/contract/methods/policy';
+import { evaluatePolicy, type PolicyCall } from './evaluate';
 import { spelledUnder, type RealPath } from './real-path';
 
 /** Resolves paths on the host with the files: given absolute paths, where each really lands, in
@@ -64,4 +66,17 @@ export async function realPathThere(resolve: ResolvePaths, root: string, paths: 
     const r = answers.get(path.posix.resolve(abs));
     return r === undefined ? undefined : spelledUnder(r, realRoot!, spelledRoot);
   };
+}
+
+/** Any path rule at all, for each tool the rules judge files by: with these, judging a call asks
+ *  where every path it names lands (what a rule about them would follow). */
+const ANY_PATH: readonly PolicyRule[] = ['read_file', 'write_file', 'apply_patch'].map((tool) => ({ id: `any-path-${tool}`, tool, path: '**', action: 'ask' as const }));
+
+/** Every absolute path the path rules could follow for this call, whatever they say: what a remote
+ *  agent, where the files are, tells the control plane about with each call (it cannot know the
+ *  rules, which live there). */
+export function followedPaths(call: Omit<PolicyCall, 'realPath'>): string[] {
+  const asked = new Set<string>();
+  evaluatePolicy({ ...call, realPath: (abs) => void asked.add(abs) }, [{ layer: 'user', rules: ANY_PATH }], 'on-request');
+  return [...asked];
 }
