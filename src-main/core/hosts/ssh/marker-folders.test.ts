@@ -44,6 +44,24 @@ describe("a store's pgid-marker folder on an SSH host", () => {
     expect(fs.existsSync(s.folder)).toBe(false);
   });
 
+  // The same for the run's folder of workdirs (~/.shoal/work/<run>): one empty folder per run
+  // used to stay on the host for good.
+  it("takes the run's workdir folder with the run's last attempt", async () => {
+    const d = driver();
+    const s = store();
+    const dir = tempDir('shoal-run-dir-');
+    const runId = `run-folder-${crypto.randomBytes(4).toString('hex')}`;
+    const runFolder = `${sshd.shoalRoot}/work/${runId}`;
+    onTestFinished(() => fs.rmSync(runFolder, { recursive: true, force: true }));
+    const quick = await startUnrecorded(d, { storeId: s.id, runId, taskId: 'quick', dir: `${dir}/quick`, command: 'true', args: [] });
+    const slow = await startUnrecorded(d, { storeId: s.id, runId, taskId: 'slow', dir: `${dir}/slow`, command: 'sleep', args: ['0.5'] });
+    expect((await quick.finished).code).toBe(0);
+    expect(fs.readdirSync(runFolder).filter((n) => n.startsWith('quick'))).toEqual([]); // its own workdir went
+    expect(fs.existsSync(runFolder)).toBe(true); // the other attempt's is still there
+    expect((await slow.finished).code).toBe(0);
+    expect(fs.existsSync(runFolder)).toBe(false);
+  });
+
   it('goes with a sweep when empty, and stays while it holds a running attempt\'s marker', async () => {
     const d = driver();
     const s = store();

@@ -127,15 +127,18 @@ export class SshDriver implements HostDriver {
     const marker = plan.storeId ? markerFile(root, plan.storeId, plan) : null;
     if (plan.storeId) this.storeFolders.add(markerDir(root, plan.storeId));
     const dirs = marker ? `${q(art)} ${q(markerDir(root, plan.storeId!))}` : q(art);
+    // Tried twice: another attempt's cleanup may remove the run's folder (empty for a moment) between
+    // mkdir -p making it and making the folder in it; it removes an empty folder only once.
+    const mkdirs = (words: string) => `{ mkdir -p ${words} || mkdir -p ${words}; }`;
     const w = plan.workdir;
     const repo = w.repo && w.baseCommit && w.branch ? `${root}/repos/${crypto.createHash('sha256').update(w.repo).digest('hex').slice(0, 16)}.git` : null;
     if (repo) {
       await this.inRepo(repo, async () => {
         await this.sendCommit(repo, w.dir, w.branch!, w.baseCommit!, signal);
-        await this.run(`rm -rf ${q(dir)} ${q(art)} && mkdir -p ${dirs} && git -C ${q(repo)} worktree prune && git -C ${q(repo)} worktree add -q -f --detach ${q(dir)} ${w.baseCommit}`, 'creating the remote worktree', { signal });
+        await this.run(`rm -rf ${q(dir)} ${q(art)} && ${mkdirs(dirs)} && git -C ${q(repo)} worktree prune && git -C ${q(repo)} worktree add -q -f --detach ${q(dir)} ${w.baseCommit}`, 'creating the remote worktree', { signal });
       });
     } else {
-      await this.run(`rm -rf ${q(dir)} ${q(art)} && mkdir -p ${q(dir)} ${dirs}`, 'creating the remote workdir', { signal });
+      await this.run(`rm -rf ${q(dir)} ${q(art)} && ${mkdirs(`${q(dir)} ${dirs}`)}`, 'creating the remote workdir', { signal });
     }
 
     // Local paths in the agent's argv and environment become their remote counterparts, and the
@@ -358,7 +361,8 @@ export class SshDriver implements HostDriver {
    *  failure (null); a host that did not answer is returned (NoAnswer), for the caller to judge. */
   private async removeWorkdir(at: { repo: string | null; dir: string; art: string; marker?: string | null }): Promise<NoAnswer | null> {
     const marker = at.marker ? ` ${q(at.marker)}; ${removeEmptyMarkerDirCommand(path.posix.dirname(at.marker))}` : '';
-    const cleanup = `rm -rf ${q(at.dir)} ${q(at.art)}${marker}` + (at.repo ? `; git -C ${q(at.repo)} worktree prune` : '');
+    // The run's folder of workdirs goes with its last one (rmdir refuses while another is there).
+    const cleanup = `rm -rf ${q(at.dir)} ${q(at.art)}${marker}; rmdir ${q(path.posix.dirname(at.dir))} 2>/dev/null` + (at.repo ? `; git -C ${q(at.repo)} worktree prune` : '; true');
     const done = () => this.run(cleanup, 'removing the remote workdir', { control: true }).then(() => {
       this.markers.delete(at.dir);
       return null;
