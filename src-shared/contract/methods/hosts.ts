@@ -71,6 +71,10 @@ export const hostsMethods = {
     name: 'workers.test', summary: 'Test connection: reach the host, check git, agent CLIs, CPUs, memory, OS.',
     input: z.object({ host: KeptHostInputSchema, acceptHostKey: z.string().max(200).optional() }).strict(), output: HostCheckSchema, invalidates: [],
   }),
+  'workers.testKept': defineMethod({
+    name: 'workers.testKept', summary: 'Test a kept worker as it is kept (its pinned host key, its sealed key): reach it, check git, agent CLIs, CPUs, memory, OS.',
+    input: z.object({ name: Name }).strict(), output: HostCheckSchema, invalidates: [],
+  }),
   'workers.add': defineMethod({
     name: 'workers.add', summary: 'Keep a worker (tested first; nothing is kept when it cannot be used).',
     input: z.object({

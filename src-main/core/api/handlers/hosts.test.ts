@@ -54,6 +54,13 @@ describe('workers.test / workers.add', () => {
     // A different key than the one accepted is refused.
     const wrong = await call(c, 'workers.test', { host, acceptHostKey: 'SHA256:notthekey' });
     expect(wrong.error).toContain('changed');
+
+    // The kept worker's own Test: reached with its pinned key and sealed key file, as the engine does.
+    expect(await call(c, 'workers.testKept', { name: 'box' })).toMatchObject({ ok: true, hostKey: hosts.sshd.fingerprint, git: expect.stringMatching(/^\d/), cpus: expect.any(Number) });
+    const none = await c.call('workers.testKept', { name: 'nobox' }, { transport: 'test' });
+    expect(none.ok ? null : none.error).toMatchObject({ code: 'not_found', message: 'No kept worker "nobox".' });
+    const bad = await c.call('workers.testKept', { name: '../box' }, { transport: 'test' });
+    expect(bad.ok ? null : bad.error).toMatchObject({ code: 'invalid_input', message: expect.stringContaining('name') });
     expect(await call(c, 'workers.remove', { name: 'box' })).toEqual({ ok: true });
   });
 

@@ -14,6 +14,7 @@ import type { CoreServices } from '../services';
 import type { MethodParsedInput } from '../../../../src-shared/contract';
 import type { Handler } from '../dispatch';
 import { TRUST_IN_THE_DIALOG, withAppAdvice } from '../host-key-advice';
+import { withWorker } from '../../../../src-shared/protocol/worker-reason';
 
 type HostInput = MethodParsedInput<'workers.test'>['host'];
 
@@ -46,10 +47,14 @@ async function check(core: CoreServices, name: string, h: HostInput, acceptHostK
   });
   const unknown = probe.unknownHostKey;
   // The dialog trusts a key with its checkbox, not with the CLI's flags.
-  const error = unknown && probe.error ? withAppAdvice(probe.error, TRUST_IN_THE_DIALOG) : probe.error;
+  return { ...checkOf(probe, unknown && probe.error ? withAppAdvice(probe.error, TRUST_IN_THE_DIALOG) : probe.error), spec };
+}
+
+/** A probe as the Workers view shows it, with the error it should read. */
+function checkOf(probe: Awaited<ReturnType<typeof probeHost>>, error: string | undefined): HostCheck {
   return {
-    ok: probe.ok, ...(error ? { error } : {}), unknownHostKey: unknown, hostKey: probe.hostKey,
-    git: probe.git, agents: probe.agents, cpus: probe.cpus, memoryMb: probe.memoryMb, os: probe.os, spec,
+    ok: probe.ok, ...(error ? { error } : {}), unknownHostKey: probe.unknownHostKey, hostKey: probe.hostKey,
+    git: probe.git, agents: probe.agents, cpus: probe.cpus, memoryMb: probe.memoryMb, os: probe.os,
   };
 }
 
@@ -61,6 +66,14 @@ export function hostsHandlers(core: CoreServices): { [M in keyof typeof hostsMet
     'workers.test': async ({ host, acceptHostKey }) => {
       const { spec: _spec, ...result } = await check(core, 'new worker', host, acceptHostKey);
       return result;
+    },
+    // A kept worker tested as the engine would reach it (as `shoal workers test NAME`): its pinned
+    // key must match; a key that changed is refused with what to do, never accepted from here.
+    'workers.testKept': async ({ name }) => {
+      const kept = core.workerRegistry.forEngine(name);
+      if (!kept) throw new ShoalError('not_found', `No kept worker "${name}".`);
+      const probe = await probeHost(kept.spec.host, { dataDir: core.dataDir, workerName: name, ...kept.ctx, agentBins: () => core.agentBinaries.bins() });
+      return checkOf(probe, probe.error ? withWorker(name, probe.error) : undefined);
     },
     'workers.add': async ({ name, host, acceptHostKey, capabilities, maxTasks }) => {
       if (core.workerRegistry.get(name)) throw new ShoalError('conflict', `A worker "${name}" already exists.`);

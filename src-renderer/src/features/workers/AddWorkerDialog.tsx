@@ -14,6 +14,7 @@ import { useToast } from '../../ui/Toaster';
 import { useReveal } from '../../ui/use-reveal';
 import { RemoteAgentDialog } from './RemoteAgentDialog';
 import { WorkerKindPicker, type WorkerKind } from './WorkerKindPicker';
+import { hostFacts } from './host-facts';
 
 export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
   const test = useShoalMutation('workers.test');
@@ -173,7 +174,7 @@ function CheckResult({ result, trusted, onTrust }: { result: HostCheck; trusted:
   if (result.ok) {
     return (
       <div ref={ref} className="worker-check ok" data-testid="worker-check" role="status">
-        Usable — git {result.git}, agents {result.agents.map((a) => `${a.name} ${a.version ?? '(version unknown)'}`).join(', ') || 'none found'}, {result.cpus ?? '?'} CPUs, {result.memoryMb ?? '?'} MB, {result.os ?? 'unknown OS'}
+        Usable — {hostFacts(result)}
         {result.hostKey && <div className="muted mono">host key {result.hostKey}</div>}
       </div>
     );

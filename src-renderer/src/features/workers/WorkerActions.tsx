@@ -1,12 +1,14 @@
 // Drain (finish what it runs, take nothing new), resume, and retire (out of service) a worker; a
 // remote agent can also be revoked (its credential stops working and it is disconnected), and a kept
-// worker removed from the kept workers (one added with a typo must not stay forever). Which of them
-// a row offers comes from its state (presentWorker): none for a removed worker.
+// worker tested as it is kept (is its host usable now, and what does it have) or removed from the
+// kept workers (one added with a typo must not stay forever). Which of them a row offers comes from
+// its state (presentWorker): none for a removed worker.
 import type { WorkerRow } from '../../../../src-shared/contract';
 import { useShoalMutation, useShoalQuery } from '../../transport/query';
 import { useToast } from '../../ui/Toaster';
 import { useListAction } from '../../ui/use-list-action';
 import type { WorkerPresentation } from './worker-tone';
+import { hostFacts } from './host-facts';
 
 export function WorkerActions({ worker, offer, kept }: { worker: WorkerRow; offer: WorkerPresentation['actions']; kept: boolean }) {
   const drain = useShoalMutation('workers.drain');
@@ -14,6 +16,7 @@ export function WorkerActions({ worker, offer, kept }: { worker: WorkerRow; offe
   const retire = useShoalMutation('workers.retire');
   const revoke = useShoalMutation('workers.revoke');
   const remove = useShoalMutation('workers.remove');
+  const test = useShoalMutation('workers.testKept');
   const toast = useToast();
   const onError = (e: Error) => toast(e.message, 'failed');
   const pending = drain.isPending || resume.isPending || retire.isPending || revoke.isPending || remove.isPending;
@@ -43,6 +46,14 @@ export function WorkerActions({ worker, offer, kept }: { worker: WorkerRow; offe
             if (!window.confirm(`Revoke ${worker.name}? It is disconnected now and can only come back with a new join token.`)) return;
             act(() => revoke.mutateAsync({ id: worker.id }), () => toast(`${worker.name} is revoked and disconnected.`));
           }}>Revoke</button>
+      )}
+      {kept && worker.state !== 'removed' && (
+        <button type="button" className="button button-small" disabled={test.isPending} aria-label={`Test ${worker.name}`}
+          title="Reach its host now as Shoal does (its pinned key), and see what it has: git, agent CLIs, CPUs, memory, OS"
+          onClick={() => test.mutate({ name: worker.id }, {
+            onSuccess: (r) => toast(r.ok ? `${worker.name} is usable: ${hostFacts(r)}` : r.error ?? `${worker.name} cannot be used`, r.ok ? 'info' : 'failed'),
+            onError,
+          })}>{test.isPending ? 'Testing…' : 'Test'}</button>
       )}
       {kept && worker.state !== 'removed' && (
         <button type="button" className="button button-small button-danger" disabled={pending} aria-label={`Remove ${worker.name}`}
