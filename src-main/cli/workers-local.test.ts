@@ -29,6 +29,20 @@ describe('shoal workers add --local', () => {
     expect(JSON.parse(receipts.stdout)).toEqual([expect.objectContaining({ task_id: 'train', worker_id: 'gpu', result: 'pass' })]);
   });
 
+  it('lists kept workers in columns as wide as their longest entry', async () => {
+    const dir = tempDir('shoal-workers-local-cols-');
+    const db = path.join(dir, 'shoal.db');
+    for (const [name, caps] of [['a', 'gpu'], ['a-much-longer-name-than-twenty', 'cuda,fast-disk']] as const) {
+      const r = await runCli(['workers', 'add', name, '--local', '--capabilities', caps, '--db', db]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const lines = (await runCli(['workers', 'list', '--db', db])).stdout.trimEnd().split('\n');
+    expect(lines).toEqual([
+      'a                               this computer  gpu             max auto',
+      'a-much-longer-name-than-twenty  this computer  cuda,fast-disk  max auto',
+    ]);
+  });
+
   it('takes only what a local worker can use: no key, Docker host or container arguments', async () => {
     const dir = tempDir('shoal-workers-local-bad-');
     const db = path.join(dir, 'shoal.db');

@@ -187,9 +187,17 @@ function list(core: ShoalCore, json: boolean, io: CliIo): number {
     const n = owedOn(w);
     return n > 0 ? `  ${n} owed ${n === 1 ? 'reap' : 'reaps'}` : '';
   };
-  const why = (w: { status: string; statusReason: string | null } | undefined) => (w?.statusReason ? `\n${' '.repeat(21)}${w.status}: ${w.statusReason}` : '');
-  for (const w of all) io.stdout.write(`${w.name.padEnd(20)} ${describeHost(w.host, w.dockerHost).padEnd(40)} ${w.capabilities.join(',') || '-'}  max ${w.maxTasks ?? 'auto'}${owedNote(w)}${why(live.get(w.name))}\n`);
-  for (const a of agents) io.stdout.write(`${a.name.padEnd(20)} ${`remote agent ${a.id} (${a.status}, ${a.running} running)`.padEnd(40)} ${a.capabilities.join(',') || '-'}  max ${a.maxConcurrent ?? 'auto'}${why(a)}\n`);
+  // Columns as wide as their longest entry (a long name or Docker daemon URL no longer pushes its
+  // row's other columns out of line), the why of a worker that is down on its own line under it.
+  const lines: Array<{ cells: [string, string, string, string]; why: { status: string; statusReason: string | null } | undefined }> = [
+    ...all.map((w) => ({ cells: [w.name, describeHost(w.host, w.dockerHost), w.capabilities.join(',') || '-', `max ${w.maxTasks ?? 'auto'}${owedNote(w)}`] as [string, string, string, string], why: live.get(w.name) })),
+    ...agents.map((a) => ({ cells: [a.name, `remote agent ${a.id} (${a.status}, ${a.running} running)`, a.capabilities.join(',') || '-', `max ${a.maxConcurrent ?? 'auto'}`] as [string, string, string, string], why: a })),
+  ];
+  const widths = [0, 1, 2].map((i) => Math.max(0, ...lines.map((r) => r.cells[i]!.length)));
+  for (const { cells, why } of lines) {
+    const line = cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c)).join('  ');
+    io.stdout.write(`${line}${why?.statusReason ? `\n${' '.repeat(widths[0]! + 2)}${why.status}: ${why.statusReason}` : ''}\n`);
+  }
   return 0;
 }
 
