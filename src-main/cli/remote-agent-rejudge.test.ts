@@ -36,7 +36,7 @@ const judgeFrame = (id: number, lease: LeaseRef, command: string, callId = `call
 /** A control plane whose `touch` commands wait for a person, a hand-driven agent joined to it, and
  *  one task per id leased to that agent and reported running (as a real agent's outbox reports it
  *  before its agent asks anything). */
-async function agentWithLeases(dir: string, db: string, taskIds: string[]) {
+async function agentWithLeases(dir: string, db: string, taskIds: string[], opts: { reportStarting?: boolean } = {}) {
   const cp = track(await startControlPlane(db, dir, ['--lease-seconds', '60', '--heartbeat-seconds', '1']));
   await uiCall(cp.uiUrl, 'approvals.rules.save', { rule: { id: 'ask-touch', tool: 'exec_shell', prefix: 'touch', action: 'ask', note: 'asked on the control plane' }, isNew: true });
   const minted = await mintToken(db, dir);
@@ -59,6 +59,7 @@ async function agentWithLeases(dir: string, db: string, taskIds: string[]) {
   }, 30_000, 200);
   let seq = 0;
   for (const lease of leases.values()) {
+    if (opts.reportStarting === false) continue;
     a.sock.send(JSON.stringify({ type: 'write', seq: ++seq, lease, op: { kind: 'starting', workdir: `/agent/work/${lease.task_id}`, branch: null } }));
     a.sock.send(JSON.stringify({ type: 'write', seq: ++seq, lease, op: { kind: 'running', pid: null } }));
   }
@@ -200,6 +201,21 @@ describe('remote agents: the path rules are about the attempt\'s workdir', () =>
     expect(await waitFor('the verdict', () => frames(a, 'verdict').find((v) => v.id === 1), 30_000)).toMatchObject({ allowed: false, message: expect.stringContaining('secrets/**') });
     a.sock.send(JSON.stringify({ type: 'judge', id: 2, lease: l, call_id: 'c2', subject: { tool: 'read_file', command: '/agent/work/nested/secrets/key.txt', path: '/agent/work/nested/secrets/key.txt', cwd: '/agent/work/nested/src', diff: null }, agent_reason: null }));
     expect(await waitFor('the second verdict', () => frames(a, 'verdict').find((v) => v.id === 2), 30_000)).toMatchObject({ allowed: false });
+    a.sock.close();
+    await stop(cp);
+  }, 120_000);
+
+  it('before its starting report arrives: about the workdir the call says its paths are under', async () => {
+    const dir = tempDir('shoal-remote-root-said-');
+    const db = path.join(dir, 'cp.db');
+    const { cp, a, lease } = await agentWithLeases(dir, db, ['early'], { reportStarting: false });
+    await uiCall(cp.uiUrl, 'approvals.rules.save', { rule: { id: 'no-secrets', tool: 'read_file', path: 'secrets/**', action: 'deny' }, isNew: true });
+    const key = '/agent/work/early/secrets/key.txt';
+    a.sock.send(JSON.stringify({
+      type: 'judge', id: 1, lease: lease('early'), call_id: 'c1', agent_reason: null,
+      subject: { tool: 'exec_shell', command: 'cat ../secrets/key.txt', cwd: '/agent/work/early/src', diff: null, real_paths: [['/agent/work/early', '/agent/work/early'], [key, key]] },
+    }));
+    expect(await waitFor('the verdict', () => frames(a, 'verdict').find((v) => v.id === 1), 30_000)).toMatchObject({ allowed: false, message: expect.stringContaining('secrets/**') });
     a.sock.close();
     await stop(cp);
   }, 120_000);

@@ -260,7 +260,8 @@ export class AgentSession {
       this.send({ type: 'stop', lease: ref, reason: why });
       return;
     }
-    const judge = this.deps.judges.judgeFor(ref, this.agentId!, msg.subject.cwd);
+    // The workdir the agent says its paths are under (real_paths' first), else the call's folder.
+    const judge = this.deps.judges.judgeFor(ref, this.agentId!, msg.subject.real_paths?.[0]?.[0] ?? msg.subject.cwd);
     void judge.judge(msg.subject, msg.call_id, msg.agent_reason).then(
       (v) => this.send({ type: 'verdict', id: msg.id, allowed: v.allowed, message: v.message, interrupt: v.interrupt }),
       (e: unknown) => {

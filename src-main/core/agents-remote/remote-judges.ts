@@ -30,12 +30,13 @@ export class RemoteJudges {
   }
 
   /** The attempt's judge, bound on its first judgment. Its workdir (what the path rules are about) is
-   *  the one the agent reported starting in; `cwd`, the first call's folder, only when it reported
-   *  none (a call may run in a folder inside the workdir, which would make the rules about that). */
-  judgeFor(ref: LeaseRef, agentId: string, cwd: string): RemoteAttemptJudge {
+   *  the one the agent reported starting in; `said`, the workdir the first call named (or that
+   *  call's folder, from an agent that names none), only when that report has not arrived: a call
+   *  may run in a folder inside the workdir, which would make the rules about that folder. */
+  judgeFor(ref: LeaseRef, agentId: string, said: string): RemoteAttemptJudge {
     const known = this.byToken.get(ref.token);
     if (known) return known.judge;
-    const workdir = this.startedIn.get(ref.run_id, ref.task_id, ref.attempt)?.workdir ?? cwd;
+    const workdir = this.startedIn.get(ref.run_id, ref.task_id, ref.attempt)?.workdir ?? said;
     const fleet = this.engine.fleet;
     const lease = leaseOf(ref, agentId);
     const spec = fleet.taskSpec(ref.run_id, ref.task_id);
