@@ -183,7 +183,7 @@ async function judgeWhereFilesAre(ctx: CallCtx, judge: (realPath: RealPath | und
     // Not knowing where a path lands never makes a call pass that a person could have been asked about.
     if (asWritten.action !== 'allow') return asWritten;
     const paths = [...asked].map((p) => `"${p}"`).join(', ');
-    return { ...asWritten, action: 'ask', reason: `Shoal could not tell where ${paths} really lands on the agent's host (${(e as Error).message}), so the path rules cannot be checked; a person decides.` };
+    return { ...asWritten, action: 'ask', reason: `Shoal could not tell where ${paths} really ${asked.size === 1 ? 'lands' : 'land'} on the agent's host (${(e as Error).message}), so the path rules cannot be checked; a person decides.` };
   }
 }
 
