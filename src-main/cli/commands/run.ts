@@ -55,8 +55,17 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       io.stderr.write(`${positional[0]}: invalid spec; nothing was run\n`);
       return 2;
     }
+    // This run only: the store's other open runs are for `shoal resume` or the app (runOnly says why).
+    core.engine.runOnly(result.spec.run.id);
     const { recovered } = core.start();
     if (recovered > 0) io.stderr.write(`recovered ${recovered} task${recovered === 1 ? '' : 's'} interrupted by an earlier crash\n`);
+    const others = core.engine.fleet.activeRunIds();
+    if (others.length > 0) {
+      const shown = others.slice(0, 3).join(', ') + (others.length > 3 ? ', …' : '');
+      io.stderr.write(others.length === 1
+        ? `1 other open run in this store is not run here (${shown}): \`shoal resume\` runs it\n`
+        : `${others.length} other open runs in this store are not run here (${shown}): \`shoal resume\` runs them\n`);
+    }
     // Checked again with the store open: the workers kept there take tasks too (placement counts them).
     const loaded = withWorkspace(core.validateSpec(text, file, workspace), ws);
     // With the store open the spec is also checked against what it holds (the person's approval

@@ -177,6 +177,15 @@ export class FleetEngine {
     this.roster.removeShared(id);
   }
 
+  /** From now on this engine places the tasks of one run only (`shoal run SPEC`): the store's other
+   *  open runs wait for `shoal resume` or the app. Taking them too would stop them again when this
+   *  run ends, each stopped attempt costing its task an attempt. Recovery is still for every run. */
+  runOnly(runId: string): void {
+    this.onlyRun = runId;
+  }
+
+  private onlyRun: string | null = null;
+
   /** Recovers from a crash, then starts placing work. */
   start(): { recovered: number } {
     this.started = true;
@@ -409,9 +418,11 @@ export class FleetEngine {
     const granted: Array<{ worker: Worker; lease: Lease }> = [];
     for (const [key, w] of this.workers) {
       if (!takesWork(w) || resting.has(w.id)) continue;
+      // Another run's own workers take only that run's tasks: nothing for an engine of one run.
+      if (this.onlyRun !== null && w.pool !== null && w.pool !== this.onlyRun) continue;
       const free = w.max - w.running.size + (freeing.get(key) ?? 0);
       if (free <= 0) continue;
-      for (const lease of this.fleet.leaseMany(w, now, this.opts.leaseMs, free)) granted.push({ worker: w, lease });
+      for (const lease of this.fleet.leaseMany(w, now, this.opts.leaseMs, free, this.onlyRun)) granted.push({ worker: w, lease });
     }
     return granted;
   }

@@ -177,6 +177,14 @@ export class FleetStore {
       candidatesPool: p<[string, number, string, number], QueueCandidate>(
         `SELECT rowid, run_id, task_id, attempts FROM tasks WHERE pool = ? AND held = 0 AND ${WAITING} AND ready_at <= ? AND ${CAN_TAKE}
          ORDER BY priority DESC, enqueued_at, ordinal LIMIT ?`).raw(true),
+      // The same for an engine that runs one run only (`shoal run`): that run's tasks, still read in
+      // queue order from the waiting index (the run's own index would sort all its tasks per lease).
+      candidatesDefaultOfRun: p<[number, string, string, number], QueueCandidate>(
+        `SELECT rowid, run_id, task_id, attempts FROM tasks INDEXED BY tasks_waiting_idx WHERE pool IS NULL AND held = 0 AND ${WAITING} AND ready_at <= ? AND ${CAN_TAKE}
+         AND run_id = ? ORDER BY priority DESC, enqueued_at, ordinal LIMIT ?`).raw(true),
+      candidatesPoolOfRun: p<[string, number, string, string, number], QueueCandidate>(
+        `SELECT rowid, run_id, task_id, attempts FROM tasks INDEXED BY tasks_waiting_idx WHERE pool = ? AND held = 0 AND ${WAITING} AND ready_at <= ? AND ${CAN_TAKE}
+         AND run_id = ? ORDER BY priority DESC, enqueued_at, ordinal LIMIT ?`).raw(true),
       // No RETURNING (SQLite buffers its rows in a temporary table): the candidate row already says
       // which task it is, and the attempt count is checked rather than read back. The lease and the
       // task's new state are one write of one row, addressed by its rowid.
@@ -493,16 +501,21 @@ export class FleetStore {
   }
 
   /** Leases up to `max` tasks in one transaction (a worker with several free slots fills them at
-   *  once: one commit instead of one per task). Each lease is durable before the call returns. */
-  leaseMany(worker: WorkerIdentity, nowMs: number, leaseMs: number, max: number): Lease[] {
+   *  once: one commit instead of one per task). Each lease is durable before the call returns.
+   *  `onlyRun`: tasks of that run only. */
+  leaseMany(worker: WorkerIdentity, nowMs: number, leaseMs: number, max: number, onlyRun: string | null = null): Lease[] {
     if (max <= 0) return [];
     return this.tx(() => {
       const leases: Lease[] = [];
       const capabilities = JSON.stringify([...worker.capabilities]);
       // Inside this IMMEDIATE transaction no other process can take them first.
-      const candidates = worker.pool === null
-        ? this.s.candidatesDefault.all(nowMs, capabilities, max)
-        : this.s.candidatesPool.all(worker.pool, nowMs, capabilities, max);
+      const candidates = onlyRun !== null
+        ? (worker.pool === null
+          ? this.s.candidatesDefaultOfRun.all(nowMs, capabilities, onlyRun, max)
+          : this.s.candidatesPoolOfRun.all(worker.pool, nowMs, capabilities, onlyRun, max))
+        : worker.pool === null
+          ? this.s.candidatesDefault.all(nowMs, capabilities, max)
+          : this.s.candidatesPool.all(worker.pool, nowMs, capabilities, max);
       const now = nowIso(nowMs);
       const touchedRuns = new Set<string>();
       const attempts: unknown[] = [];

@@ -32,7 +32,7 @@ describe('the fleet store\'s statements on tasks', () => {
       expect(scans).toEqual([]);
       // Choosing the next tasks and the next backoff to end read the waiting index alone: a task's
       // row holds its spec (kilobytes, overflow pages), and most waiting tasks are skipped, not taken.
-      for (const name of ['candidatesDefault', 'candidatesPool', 'nextReady']) {
+      for (const name of ['candidatesDefault', 'candidatesPool', 'candidatesDefaultOfRun', 'candidatesPoolOfRun', 'nextReady']) {
         const sql = (statements[name] as { source: string }).source;
         expect(planOf(store.db, sql)[0], name).toMatch(/USING COVERING INDEX tasks_waiting_idx/);
       }
