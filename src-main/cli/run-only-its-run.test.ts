@@ -35,9 +35,10 @@ describe('shoal run', () => {
   it("runs its own run only; the store's other open runs wait, and lose no attempt to it", async () => {
     const dir = tempDir('shoal-run-only-');
     const db = path.join(dir, 'shoal.db');
-    const spec = (id: string, instructions: string) => {
+    // `mine` names no run id: it gets one when it is launched.
+    const spec = (id: string, instructions: string, named = true) => {
       const file = path.join(dir, `${id}.json`);
-      fs.writeFileSync(file, JSON.stringify({ id, name: id, task_specs: [
+      fs.writeFileSync(file, JSON.stringify({ ...(named ? { id } : {}), name: id, task_specs: [
         { id: 't', name: 't', instructions, scorer: { kind: 'file_exists', path: 'out.txt' }, retry_policy: { max_attempts: 1 } },
       ] }));
       return file;
@@ -48,7 +49,7 @@ describe('shoal run', () => {
     other.kill('SIGKILL');
     await new Promise((r) => other.once('close', r));
 
-    const mine = await runCli(['run', spec('mine', 'echo done > out.txt'), '--db', db], { cwd: dir });
+    const mine = await runCli(['run', spec('mine', 'echo done > out.txt', false), '--db', db], { cwd: dir });
     expect(mine.code, mine.stderr).toBe(0);
     expect(mine.stderr).toContain('1 other open run in this store is not run here (other): `shoal resume` runs it');
     // Put back by recovery (the crash cost it no attempt), and left waiting: not started again here.
