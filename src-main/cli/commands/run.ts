@@ -55,10 +55,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       io.stderr.write(`${positional[0]}: invalid spec; nothing was run\n`);
       return 2;
     }
-    // This run only: the store's other open runs are for `shoal resume` or the app (runOnly says why).
-    // Its id is known once the spec is checked again with the store open (a spec without `id:` gets a
-    // new one each time); until then this engine places nothing.
-    core.engine.runOnly(result.spec.run.id);
+    // This run only: the store's other open runs are for `shoal resume` or the app (the engine's
+    // placeOnlyItsOwnRun says why).
+    core.engine.placeOnlyItsOwnRun();
     const { recovered } = core.start();
     if (recovered > 0) io.stderr.write(`recovered ${recovered} task${recovered === 1 ? '' : 's'} interrupted by an earlier crash\n`);
     const others = core.engine.fleet.activeRunIds();
@@ -79,7 +78,6 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     }
     const spec = loaded.spec;
     for (const w of spec.warnings) io.stderr.write(`warning: ${w}\n`);
-    core.engine.runOnly(spec.run.id);
     const runId = core.engine.launch(spec);
     io.stderr.write(`run ${runId}\n`);
     const code = await watchRuns(core, [runId], io, flags.get('json') === true);

@@ -177,14 +177,16 @@ export class FleetEngine {
     this.roster.removeShared(id);
   }
 
-  /** From now on this engine places the tasks of one run only (`shoal run SPEC`): the store's other
-   *  open runs wait for `shoal resume` or the app. Taking them too would stop them again when this
-   *  run ends, each stopped attempt costing its task an attempt. Recovery is still for every run. */
-  runOnly(runId: string): void {
-    this.onlyRun = runId;
+  /** From now on this engine places only the tasks of the run it launches next (`shoal run SPEC`),
+   *  and nothing until then: the store's other open runs wait for `shoal resume` or the app. Taking
+   *  them too would stop them again when this run ends, each stopped attempt costing its task an
+   *  attempt. Recovery is still for every run. */
+  placeOnlyItsOwnRun(): void {
+    this.scope = { runId: null };
   }
 
-  private onlyRun: string | null = null;
+  /** null: every run's tasks; else only `runId`'s (none while it is not launched yet). */
+  private scope: { runId: string | null } | null = null;
 
   /** Recovers from a crash, then starts placing work. */
   start(): { recovered: number } {
@@ -219,6 +221,7 @@ export class FleetEngine {
   /** Creates an already-validated run (a spec's, or one built in code) and starts placing it. */
   launchRun(run: NewRun): string {
     this.fleet.createRun(this.options.prepareRun ? this.options.prepareRun(run) : run);
+    if (this.scope && this.scope.runId === null) this.scope.runId = run.id;
     this.options.bus?.invalidate('runs', 'tasks', 'workers');
     this.adoptRun(run.id);
     // Its tasks may wait on a host that is down (or a kept worker may take what the spec check thought nobody could).
@@ -416,13 +419,15 @@ export class FleetEngine {
     const now = Date.now();
     const resting = this.rows.outOfService();
     const granted: Array<{ worker: Worker; lease: Lease }> = [];
+    const onlyRun = this.scope ? this.scope.runId : null;
+    if (this.scope && onlyRun === null) return granted;
     for (const [key, w] of this.workers) {
       if (!takesWork(w) || resting.has(w.id)) continue;
       // Another run's own workers take only that run's tasks: nothing for an engine of one run.
-      if (this.onlyRun !== null && w.pool !== null && w.pool !== this.onlyRun) continue;
+      if (onlyRun !== null && w.pool !== null && w.pool !== onlyRun) continue;
       const free = w.max - w.running.size + (freeing.get(key) ?? 0);
       if (free <= 0) continue;
-      for (const lease of this.fleet.leaseMany(w, now, this.opts.leaseMs, free, this.onlyRun)) granted.push({ worker: w, lease });
+      for (const lease of this.fleet.leaseMany(w, now, this.opts.leaseMs, free, onlyRun)) granted.push({ worker: w, lease });
     }
     return granted;
   }

@@ -509,13 +509,7 @@ export class FleetStore {
       const leases: Lease[] = [];
       const capabilities = JSON.stringify([...worker.capabilities]);
       // Inside this IMMEDIATE transaction no other process can take them first.
-      const candidates = onlyRun !== null
-        ? (worker.pool === null
-          ? this.s.candidatesDefaultOfRun.all(nowMs, capabilities, onlyRun, max)
-          : this.s.candidatesPoolOfRun.all(worker.pool, nowMs, capabilities, onlyRun, max))
-        : worker.pool === null
-          ? this.s.candidatesDefault.all(nowMs, capabilities, max)
-          : this.s.candidatesPool.all(worker.pool, nowMs, capabilities, max);
+      const candidates = this.candidates(worker.pool, nowMs, capabilities, max, onlyRun);
       const now = nowIso(nowMs);
       const touchedRuns = new Set<string>();
       const attempts: unknown[] = [];
@@ -537,6 +531,14 @@ export class FleetStore {
       }
       return leases;
     });
+  }
+
+  /** The waiting tasks a worker of `pool` with `capabilities` could take now, best first. */
+  private candidates(pool: string | null, nowMs: number, capabilities: string, max: number, onlyRun: string | null): QueueCandidate[] {
+    if (onlyRun !== null) {
+      return pool === null ? this.s.candidatesDefaultOfRun.all(nowMs, capabilities, onlyRun, max) : this.s.candidatesPoolOfRun.all(pool, nowMs, capabilities, onlyRun, max);
+    }
+    return pool === null ? this.s.candidatesDefault.all(nowMs, capabilities, max) : this.s.candidatesPool.all(pool, nowMs, capabilities, max);
   }
 
   /** The task's own lease length (its spec's `metadata.lease_seconds`), else the caller's default. */
