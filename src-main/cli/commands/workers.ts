@@ -13,7 +13,7 @@
 import os from 'node:os';
 import type { FleetHostSpec } from '../../../src-shared/protocol/fleet';
 import { dockerHostProblem } from '../../core/hosts/docker/docker-client';
-import { probeHost, type HostCheck } from '../../core/hosts/probe-host';
+import { probeHost, probeKept, type HostCheck } from '../../core/hosts/probe-host';
 import { readIdentityFile, takesSshKey } from '../../core/hosts/ssh/identity-file';
 import { describeAgentClis } from '../../core/hosts/probe-commands';
 import { describeHost, type KeptWorker } from '../../core/hosts/worker-registry';
@@ -189,13 +189,14 @@ function list(core: ShoalCore, json: boolean, io: CliIo): number {
   };
   // Columns as wide as their longest entry (a long name or Docker daemon URL no longer pushes its
   // row's other columns out of line), the why of a worker that is down on its own line under it.
-  const lines: Array<{ cells: [string, string, string, string]; why: { status: string; statusReason: string | null } | undefined }> = [
-    ...all.map((w) => ({ cells: [w.name, describeHost(w.host, w.dockerHost), w.capabilities.join(',') || '-', `max ${w.maxTasks ?? 'auto'}${owedNote(w)}`] as [string, string, string, string], why: live.get(w.name) })),
-    ...agents.map((a) => ({ cells: [a.name, `remote agent ${a.id} (${a.status}, ${a.running} running)`, a.capabilities.join(',') || '-', `max ${a.maxConcurrent ?? 'auto'}`] as [string, string, string, string], why: a })),
+  const lines: Array<{ cells: string[]; why: { status: string; statusReason: string | null } | undefined }> = [
+    ...all.map((w) => ({ cells: [w.name, describeHost(w.host, w.dockerHost), w.capabilities.join(',') || '-', `max ${w.maxTasks ?? 'auto'}${owedNote(w)}`], why: live.get(w.name) })),
+    ...agents.map((a) => ({ cells: [a.name, `remote agent ${a.id} (${a.status}, ${a.running} running)`, a.capabilities.join(',') || '-', `max ${a.maxConcurrent ?? 'auto'}`], why: a })),
   ];
   const widths = [0, 1, 2].map((i) => Math.max(0, ...lines.map((r) => r.cells[i]!.length)));
   for (const { cells, why } of lines) {
-    const line = cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c)).join('  ');
+    // The last column is not padded: nothing follows it.
+    const line = cells.map((c, i) => (i < widths.length ? c.padEnd(widths[i]!) : c)).join('  ');
     io.stdout.write(`${line}${why?.statusReason ? `\n${' '.repeat(widths[0]! + 2)}${why.status}: ${why.statusReason}` : ''}\n`);
   }
   return 0;
@@ -206,7 +207,7 @@ async function test(core: ShoalCore, name: string | undefined, json: boolean, io
   const w = core.workerRegistry.forEngine(name);
   if (!w && name !== 'local') throw new UsageError(`no kept worker "${name}"`);
   // `local` (unless a kept worker took the name) is this computer, with the CLI paths from Settings → Agents.
-  const check: HostCheck = await probeHost(w?.spec.host ?? { kind: 'local' }, { dataDir: core.dataDir, workerName: name, ...w?.ctx, agentBins: () => core.agentBinaries.bins() });
+  const check: HostCheck = await probeKept(name, w, { dataDir: core.dataDir, agentBins: () => core.agentBinaries.bins() });
   if (json) io.stdout.write(JSON.stringify(checkJson(name, check)) + '\n');
   else if (check.ok) printCheck(name, check, io);
   else io.stderr.write(`${withWorker(name, check.error ?? 'unusable')}\n`);

@@ -6,6 +6,7 @@ import { DriverPool } from './driver-pool';
 import type { LocalDriver } from './local-driver';
 import type { HostProbe } from './host-driver';
 import type { OnHostKeyPinned } from './ssh/host-keys';
+import type { KeptForEngine } from './worker-registry';
 
 export interface HostCheck extends HostProbe {
   /** The SSH host key the server presented (to pin with the worker): an SSH host's, or that of a
@@ -38,4 +39,10 @@ export async function probeHost(host: FleetHostSpec, opts: {
   } finally {
     await pool.close();
   }
+}
+
+/** A kept worker probed as the engine reaches it (its pinned host key, its sealed key file), or this
+ *  computer when `kept` is null: `shoal workers test NAME` and the Workers view's Test. */
+export function probeKept(name: string, kept: KeptForEngine | null, opts: { dataDir: string; agentBins: ConstructorParameters<typeof LocalDriver>[0] }): Promise<HostCheck> {
+  return probeHost(kept?.spec.host ?? { kind: 'local' }, { dataDir: opts.dataDir, workerName: name, ...kept?.ctx, agentBins: opts.agentBins });
 }

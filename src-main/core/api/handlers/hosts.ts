@@ -5,7 +5,7 @@ import os from 'node:os';
 import { ShoalError } from '../../../../src-shared/contract';
 import type { HostCheck, hostsMethods } from '../../../../src-shared/contract/methods/hosts';
 import type { FleetHostSpec } from '../../../../src-shared/protocol/fleet';
-import { probeHost } from '../../hosts/probe-host';
+import { probeHost, probeKept, type HostCheck as ProbedHost } from '../../hosts/probe-host';
 import { PinnedKeyConflict, pinForAddressUnlessPinned, trustHostKey } from '../../hosts/ssh/trust-host-key';
 import { sshAddressOf } from '../../hosts/ssh-address';
 import { readIdentityFile, takesSshKey } from '../../hosts/ssh/identity-file';
@@ -51,7 +51,7 @@ async function check(core: CoreServices, name: string, h: HostInput, acceptHostK
 }
 
 /** A probe as the Workers view shows it, with the error it should read. */
-function checkOf(probe: Awaited<ReturnType<typeof probeHost>>, error: string | undefined): HostCheck {
+function checkOf(probe: ProbedHost, error: string | undefined): HostCheck {
   return {
     ok: probe.ok, ...(error ? { error } : {}), unknownHostKey: probe.unknownHostKey, hostKey: probe.hostKey,
     git: probe.git, agents: probe.agents, cpus: probe.cpus, memoryMb: probe.memoryMb, os: probe.os,
@@ -72,7 +72,7 @@ export function hostsHandlers(core: CoreServices): { [M in keyof typeof hostsMet
     'workers.testKept': async ({ name }) => {
       const kept = core.workerRegistry.forEngine(name);
       if (!kept) throw new ShoalError('not_found', `No kept worker "${name}".`);
-      const probe = await probeHost(kept.spec.host, { dataDir: core.dataDir, workerName: name, ...kept.ctx, agentBins: () => core.agentBinaries.bins() });
+      const probe = await probeKept(name, kept, { dataDir: core.dataDir, agentBins: () => core.agentBinaries.bins() });
       return checkOf(probe, probe.error ? withWorker(name, probe.error) : undefined);
     },
     'workers.add': async ({ name, host, acceptHostKey, capabilities, maxTasks }) => {
