@@ -8,18 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../core/test-support/temp-core';
 import { waitFor } from '../core/test-support/wait-for';
 import { runCli, startCli } from './test-support/cli';
+import { queryIfReady } from './test-support/control-plane';
 
 /** Agents running under the Shoal process `ownerPid`. */
 function runningAttempts(db: string, ownerPid: number): number {
-  if (!fs.existsSync(db)) return 0;
-  const ro = new Database(db, { readonly: true, fileMustExist: true });
-  try {
-    return (ro.prepare(`SELECT COUNT(*) n FROM attempts WHERE state = 'running' AND pid IS NOT NULL AND owner_pid = ?`).get(ownerPid) as { n: number }).n;
-  } catch {
-    return 0;
-  } finally {
-    ro.close();
-  }
+  return queryIfReady<{ n: number }>(db, `SELECT COUNT(*) n FROM attempts WHERE state = 'running' AND pid IS NOT NULL AND owner_pid = ?`, ownerPid)[0]?.n ?? 0;
 }
 
 describe('crashes and retry budgets', () => {

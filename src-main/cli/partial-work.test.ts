@@ -1,7 +1,6 @@
 // A local attempt interrupted by Shoal's own crash leaves its worktree behind: on `shoal resume` that
 // work is kept as the branch `shoal-partial/<run>/<task>/attempt-<n>`, shown on the task, and with
 // `metadata.resume_from_partial` the next attempt starts from it.
-import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,18 +9,7 @@ import { initRepo } from '../core/test-support/git-repo';
 import { tempDir } from '../core/test-support/temp-core';
 import { waitFor } from '../core/test-support/wait-for';
 import { runCli, startCli } from './test-support/cli';
-
-function read<T>(db: string, sql: string): T[] {
-  if (!fs.existsSync(db)) return [];
-  const ro = new Database(db, { readonly: true, fileMustExist: true });
-  try {
-    return ro.prepare(sql).all() as T[];
-  } catch {
-    return [];
-  } finally {
-    ro.close();
-  }
-}
+import { queryIfReady } from './test-support/control-plane';
 
 describe('partial work of a crashed local attempt', () => {
   it('is kept as a shoal-partial branch and the resumed attempt starts from it', async () => {
@@ -35,7 +23,7 @@ describe('partial work of a crashed local attempt', () => {
     }] }));
     const child = startCli(['run', specFile, '--db', db, '--workspace', ws], { cwd: dir });
     const workdir = await waitFor('the first half to be written', () => {
-      const w = read<{ workdir: string | null }>(db, `SELECT workdir FROM attempts WHERE run_id = 'part' AND state = 'running'`)[0]?.workdir;
+      const w = queryIfReady<{ workdir: string | null }>(db, `SELECT workdir FROM attempts WHERE run_id = 'part' AND state = 'running'`)[0]?.workdir;
       return w && fs.existsSync(path.join(w, 'step1.txt')) ? w : null;
     }, 60_000, 100);
     child.kill('SIGKILL');
@@ -46,8 +34,8 @@ describe('partial work of a crashed local attempt', () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     const branch = 'shoal-partial/part/t/attempt-1';
     expect(execFileSync('git', ['show', `${branch}:step1.txt`], { cwd: ws, encoding: 'utf8' })).toBe('first half\n');
-    expect(read(db, `SELECT attempt, path FROM artifacts WHERE run_id = 'part' AND kind = 'partial_branch'`)).toEqual([{ attempt: 1, path: `refs/heads/${branch}` }]);
-    expect(read(db, `SELECT attempt, result FROM receipts WHERE run_id = 'part'`)).toEqual([{ attempt: 2, result: 'pass' }]);
+    expect(queryIfReady(db, `SELECT attempt, path FROM artifacts WHERE run_id = 'part' AND kind = 'partial_branch'`)).toEqual([{ attempt: 1, path: `refs/heads/${branch}` }]);
+    expect(queryIfReady(db, `SELECT attempt, result FROM receipts WHERE run_id = 'part'`)).toEqual([{ attempt: 2, result: 'pass' }]);
     expect(execFileSync('git', ['show', 'shoal/part/t:step1.txt'], { cwd: ws, encoding: 'utf8' })).toBe('first half\n');
     expect(execFileSync('git', ['show', 'shoal/part/t:done.txt'], { cwd: ws, encoding: 'utf8' })).toBe('resumed\n');
   });

@@ -2,33 +2,20 @@
 // resume` or the app. It took their tasks too, and when its own run ended it stopped them, which
 // cost them an attempt: a one-attempt task of another run ended failed because an unrelated
 // `shoal run` finished while it ran. Real processes on a real store.
-import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../core/test-support/temp-core';
 import { waitFor } from '../core/test-support/wait-for';
 import { runCli, startCli } from './test-support/cli';
+import { query, queryIfReady } from './test-support/control-plane';
 
-function taskOf(db: string, runId: string): { state: string; attempts: number } {
-  const ro = new Database(db, { readonly: true });
-  try {
-    return ro.prepare('SELECT state, attempts FROM tasks WHERE run_id = ?').get(runId) as { state: string; attempts: number };
-  } finally {
-    ro.close();
-  }
+function taskOf(db: string, runId: string): { state: string; attempts: number } | undefined {
+  return query<{ state: string; attempts: number }>(db, 'SELECT state, attempts FROM tasks WHERE run_id = ?', runId)[0];
 }
 
 function running(db: string, runId: string): boolean {
-  if (!fs.existsSync(db)) return false;
-  const ro = new Database(db, { readonly: true, fileMustExist: true });
-  try {
-    return ro.prepare(`SELECT 1 FROM attempts WHERE run_id = ? AND state = 'running' AND pid IS NOT NULL`).get(runId) !== undefined;
-  } catch {
-    return false;
-  } finally {
-    ro.close();
-  }
+  return queryIfReady(db, `SELECT 1 FROM attempts WHERE run_id = ? AND state = 'running' AND pid IS NOT NULL`, runId).length > 0;
 }
 
 describe('shoal run', () => {

@@ -1,6 +1,7 @@
 // Real processes for the remote-agent tests: a `shoal serve --agents-listen` control plane, `shoal
 // agent` workers, and a client of the UI's contract socket to launch runs the way the app does.
 import Database from 'better-sqlite3';
+import fs from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import WebSocket from 'ws';
 import { afterEach } from 'vitest';
@@ -71,6 +72,17 @@ export function query<T>(db: string, sql: string, ...params: unknown[]): T[] {
     return ro.prepare(sql).all(...params) as T[];
   } finally {
     ro.close();
+  }
+}
+
+/** The same while a Shoal may still be making the store (a test waiting for its first rows):
+ *  nothing until the file and its tables are there. */
+export function queryIfReady<T>(db: string, sql: string, ...params: unknown[]): T[] {
+  if (!fs.existsSync(db)) return [];
+  try {
+    return query<T>(db, sql, ...params);
+  } catch {
+    return [];
   }
 }
 
