@@ -33,3 +33,41 @@ test("a double click on a join token's Revoke revokes it once and reports no fai
   await page.waitForTimeout(500);
   await expect(toasts).not.toContainText('no join token');
 });
+
+test('while the list is read again after Drain, the row says it is busy; then Resume acts at once', async ({ page, host }) => {
+  // Reads of the workers list sent after the drain are held back, as a busy host's would be: the row
+  // still shows the list from before the drain, whose buttons must not act (a second drain) nor take
+  // a click and drop it unseen.
+  let drainId: number | null = null;
+  const listIds = new Set<number>();
+  const held: (() => void)[] = [];
+  let holding = true;
+  await page.routeWebSocket(/\/ws/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => {
+      const msg = typeof message === 'string' ? JSON.parse(message) as { id?: number; method?: string } : null;
+      if (msg?.method === 'workers.drain') drainId = msg.id!;
+      if (msg?.method === 'workers.list' && drainId !== null) listIds.add(msg.id!);
+      server.send(message);
+    });
+    server.onMessage((message) => {
+      const msg = typeof message === 'string' ? JSON.parse(message) as { id?: number } : null;
+      if (holding && msg?.id !== undefined && listIds.has(msg.id)) held.push(() => ws.send(message));
+      else ws.send(message);
+    });
+  });
+  await new ShellPage(page).open(`${host.url}#/workers`);
+  const row = page.locator('[data-testid="worker-row"][data-worker-id="local"]');
+  await row.getByRole('button', { name: /^Drain/ }).click();
+  await expect(page.locator('.toasts')).toContainText('is draining');
+  await expect.poll(() => held.length).toBeGreaterThan(0);
+  await expect(row).toHaveAttribute('data-status', 'online'); // the list from before the drain
+  await expect(row.getByRole('button', { name: /^Drain/ })).toBeDisabled();
+  await expect(row.getByRole('button', { name: /^Retire/ })).toBeDisabled();
+
+  holding = false;
+  for (const send of held.splice(0)) send();
+  await expect(row).toHaveAttribute('data-status', 'draining');
+  await row.getByRole('button', { name: /^Resume/ }).click();
+  await expect(row).toHaveAttribute('data-status', 'online');
+});

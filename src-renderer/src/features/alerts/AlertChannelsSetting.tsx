@@ -26,7 +26,7 @@ export function AlertChannelsSetting() {
   // Channels are named by their id, so neither a double click's second click nor a list changed in
   // another window acts on another channel (main refuses an id no longer there); useListAction
   // keeps to one action at a time. A refusal reads the list again, to show what is there now.
-  const act = useListAction(settings);
+  const { act, busy } = useListAction(settings);
   const removeOne = (id: string) => act(() => remove.mutateAsync({ id }), () => {}, (er) => {
     toast(`Could not remove: ${er.message}`, 'failed');
     void settings.refetch();
@@ -60,7 +60,7 @@ export function AlertChannelsSetting() {
                 onSuccess: () => toast(`Test alert queued for ${c.label}: Alerts shows how its delivery goes.`, 'info'),
                 onError: (er) => { toast(er.message, 'failed'); void settings.refetch(); },
               })}>Send test</button>
-            <button type="button" className="button" disabled={remove.isPending || settings.isFetching} onClick={() => removeOne(c.id)}>Remove</button>
+            <button type="button" className="button" disabled={remove.isPending || settings.isFetching || busy} onClick={() => removeOne(c.id)}>Remove</button>
           </li>
         ))}
       </ul>

@@ -12,7 +12,7 @@ export function JoinTokensList() {
   const toast = useToast();
   const now = useNow(1000);
   // A double click revokes once (useListAction), not twice with the second reported as a failure.
-  const act = useListAction(tokens);
+  const { act, busy } = useListAction(tokens);
   const revokeToken = (id: string) => act(() => revoke.mutateAsync({ id }), () => toast(`Join token ${id} revoked.`), (e) => toast(e.message, 'failed'));
   // An expired token is no longer pending, even before the next refetch.
   const live = (tokens.data ?? []).filter((t) => Date.parse(t.expiresAt) > now);
@@ -27,7 +27,7 @@ export function JoinTokensList() {
             <span>{t.name ?? <span className="muted">any name</span>}</span>
             <span className="muted">{t.capabilities.length > 0 ? t.capabilities.join(', ') : 'no extra capabilities'}</span>
             <span className="muted" title={formatAbsolute(t.expiresAt)}>expires {formatRelative(t.expiresAt, now)}</span>
-            <button type="button" className="button button-small button-danger" disabled={revoke.isPending} aria-label={`Revoke join token ${t.id}`}
+            <button type="button" className="button button-small button-danger" disabled={revoke.isPending || busy} aria-label={`Revoke join token ${t.id}`}
               onClick={() => revokeToken(t.id)}>Revoke</button>
           </li>
         ))}

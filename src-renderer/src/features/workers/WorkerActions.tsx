@@ -19,11 +19,11 @@ export function WorkerActions({ worker, offer, kept }: { worker: WorkerRow; offe
   const test = useShoalMutation('workers.testKept');
   const toast = useToast();
   const onError = (e: Error) => toast(e.message, 'failed');
-  const pending = drain.isPending || resume.isPending || retire.isPending || revoke.isPending || remove.isPending;
   // Which buttons a row offers comes from the list: a double click acts once (useListAction), not
-  // twice with the second reported as a failure.
+  // twice with the second reported as a failure, and the buttons wait for the list read after it.
   const listAction = useListAction(useShoalQuery('workers.list', {}));
-  const act = (call: () => Promise<unknown>, done: () => void) => listAction(call, done, onError);
+  const pending = listAction.busy || drain.isPending || resume.isPending || retire.isPending || revoke.isPending || remove.isPending;
+  const act = (call: () => Promise<unknown>, done: () => void) => listAction.act(call, done, onError);
   return (
     <div className="worker-actions">
       {offer.resume && (
