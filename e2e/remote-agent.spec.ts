@@ -57,6 +57,8 @@ test('mints a join token in the Workers view, the shown command joins an agent, 
     const row = workers.agentRow('e2e-agent', 'online');
     await expect(row).toBeVisible({ timeout: 30_000 });
     await expect(row.getByTestId('agent-meta')).toContainText(/127\.0\.0\.1:\d+ · shoal \d+\.\d+\.\d+/);
+    // What its machine has, as the agent found it: this computer here.
+    await expect(row.getByTestId('agent-facts')).toContainText(new RegExp(`^git \\d+\\.\\d+.*, ${os.cpus().length} CPUs, \\d+ MB, ${os.type()} `));
     await expect(row).toContainText('Remote agent · ');
     await expect(row).toContainText('gpu');
     await expect(workers.joinToken(tokenId)).toBeHidden();

@@ -6,9 +6,11 @@
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import selfsigned from 'selfsigned';
 import { describe, expect, it } from 'vitest';
+import type { WorkerRow } from '../../src-shared/contract';
 import { parseControlMessage, WORKER_PROTOCOL_VERSION } from '../../src-shared/protocol/worker-protocol';
 import { tempDir } from '../core/test-support/temp-core';
 import { waitFor } from '../core/test-support/wait-for';
@@ -59,6 +61,11 @@ describe('remote agents', () => {
     const agent = track(await startAgent(minted.url, minted.token, path.join(dir, 'agent-1'), dir, ['--max-tasks', '2']));
     const workers = await runCli(['workers', 'list', '--db', db], { cwd: dir });
     expect(workers.stdout).toMatch(/builder-1\s+remote agent agent-\w+ \(online, 0 running\)\s.*gpu/);
+    // What its machine has, as it found it when it connected (this computer here), on its row.
+    const rows = await uiCall<WorkerRow[]>(cp.uiUrl, 'workers.list', {});
+    const facts = rows.find((r) => r.name === 'builder-1')?.agent?.facts;
+    expect(facts).toMatchObject({ cpus: os.cpus().length, memoryMb: Math.round(os.totalmem() / 2 ** 20), os: `${os.type()} ${os.release()}` });
+    expect(facts?.git).toMatch(/^\d+\.\d+/);
 
     const runId = await launchOnAgents(cp.uiUrl, {
       name: 'remote work',

@@ -55,6 +55,18 @@ export type TaskRow = z.infer<typeof TaskRowSchema>;
 export const REMOTE_AGENT_STATES = ['online', 'stale', 'offline', 'revoked'] as const;
 export type RemoteAgentState = (typeof REMOTE_AGENT_STATES)[number];
 
+/** What a host has, as a probe finds it: a worker's Test, the Add worker dialog's check, and what a
+ *  remote agent reports about its own machine when it connects. */
+export const HostFactsSchema = z.object({
+  git: z.string().nullable(),
+  /** The coding-agent CLIs found on the host and their versions (`claude --version`, `codex --version`). */
+  agents: z.array(z.object({ name: z.string(), version: z.string().nullable() })),
+  cpus: z.number().nullable(),
+  memoryMb: z.number().nullable(),
+  os: z.string().nullable(),
+});
+export type HostFacts = z.infer<typeof HostFactsSchema>;
+
 export const RemoteAgentInfoSchema = z.object({
   state: z.enum(REMOTE_AGENT_STATES),
   /** Where it connected from (IP:port as the control plane saw it). */
@@ -62,6 +74,8 @@ export const RemoteAgentInfoSchema = z.object({
   version: z.string().nullable(),
   hostname: z.string().nullable(),
   revokedAt: z.string().nullable(),
+  /** What its machine has, as the agent found it when it last connected; null from an agent that did not say. */
+  facts: HostFactsSchema.nullable(),
 });
 export type RemoteAgentInfo = z.infer<typeof RemoteAgentInfoSchema>;
 

@@ -9,6 +9,11 @@ describe('worker protocol', () => {
   it('accepts the frames of a session', () => {
     const hello = { type: 'hello', protocol: WORKER_PROTOCOL_VERSION, auth: { kind: 'join', token: 'shoal_jt_x' }, name: 'a', version: '1', hostname: 'h', capabilities: ['git'], max_tasks: 2 };
     expect(parseAgentMessage(JSON.stringify(hello))).toMatchObject({ ok: true, value: { type: 'hello' } });
+    // What the agent's machine has is optional; when said, each fact is checked by name.
+    const host = { os: 'Linux 6.1.0', cpus: 8, memory_mb: 16_000, git: '2.39.5', agents: [{ name: 'claude', version: '2.1.197' }] };
+    expect(parseAgentMessage(JSON.stringify({ ...hello, host }))).toMatchObject({ ok: true, value: { host: { cpus: 8 } } });
+    const badFacts = parseAgentMessage(JSON.stringify({ ...hello, host: { ...host, cpus: 'many' } }));
+    expect(!badFacts.ok && badFacts.message).toMatch(/invalid "hello" frame: host\.cpus/);
     const write = { type: 'write', seq: 7, lease, op: { kind: 'finish', outcome: { kind: 'interrupted', signal: 'SIGTERM' }, branch: null } };
     expect(parseAgentMessage(JSON.stringify(write)).ok).toBe(true);
     const welcome = { type: 'welcome', protocol: WORKER_PROTOCOL_VERSION, agent_id: 'agent-1', name: 'a', acked_seq: 6, heartbeat_ms: 1000, lease_ms: 600_000 };

@@ -122,10 +122,18 @@ export type PolicySubjectFrame = z.infer<typeof PolicySubjectSchema>;
 
 const Capabilities = z.array(z.string().min(1).max(64)).max(100);
 
+/** What the agent's machine has, found when the agent starts (as a worker's Test finds it): shown on
+ *  its row in the Workers view. Optional: an agent that does not say is still served. */
+export const AgentHostFactsSchema = z.object({
+  os: z.string().max(256).nullable(), cpus: z.number().int().min(0).max(1_000_000).nullable(), memory_mb: z.number().int().min(0).nullable(),
+  git: z.string().max(128).nullable(), agents: z.array(z.object({ name: z.string().min(1).max(64), version: z.string().max(128).nullable() }).strict()).max(16),
+}).strict();
+export type AgentHostFacts = z.infer<typeof AgentHostFactsSchema>;
+
 export const AgentMessageSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('hello'), protocol: z.number().int(), auth: AuthSchema, name: z.string().min(1).max(128), version: z.string().max(64),
-    hostname: z.string().max(256), capabilities: Capabilities, max_tasks: z.number().int().min(1).max(1024),
+    hostname: z.string().max(256), capabilities: Capabilities, max_tasks: z.number().int().min(1).max(1024), host: AgentHostFactsSchema.optional(),
   }).strict(),
   z.object({ type: z.literal('heartbeat'), running: z.number().int().min(0), cpu_percent: z.number().optional(), memory_mb: z.number().optional() }).strict(),
   z.object({ type: z.literal('claim'), max: z.number().int().min(1).max(1024) }).strict(),

@@ -12,7 +12,7 @@ import WebSocket from 'ws';
 import type { FleetTaskSpec } from '../../../src-shared/protocol/fleet';
 import {
   MAX_CHUNKED_FILE_BYTES, MAX_WORKER_FRAME_BYTES, parseControlMessage, WORKER_PROTOCOL_PATH, WORKER_PROTOCOL_VERSION,
-  type AgentMessage, type ControlMessage, type GrantedLease, type LeaseRef, type PolicySubjectFrame, type WriteOp,
+  type AgentHostFacts, type AgentMessage, type ControlMessage, type GrantedLease, type LeaseRef, type PolicySubjectFrame, type WriteOp,
 } from '../../../src-shared/protocol/worker-protocol';
 import { detectCapabilities } from '../fleet/capabilities';
 import { refSlug, taskKey } from '../fleet/ids';
@@ -66,6 +66,7 @@ export class RemoteAgent {
   /** Served by this address at least once since this process started. */
   private everWelcomed = false;
   private identity: { agentId: string; credential: string } | null;
+  private hostFacts: AgentHostFacts | null = null;
   private lastSent = 0;
   private heartbeatMs = 2_000;
   private leaseMs = 30_000;
@@ -113,7 +114,18 @@ export class RemoteAgent {
       this.finish(2, `no credential in ${this.opts.dataDir} and no --token: mint a join token with \`shoal agent-token\` on the control plane`);
       return;
     }
-    void this.endLeftovers().finally(() => this.connect());
+    void Promise.allSettled([this.endLeftovers(), this.probeHost()]).finally(() => this.connect());
+  }
+
+  /** What this machine has, said in every hello; probed once, as it does not change while the agent
+   *  runs. Kept within what the control plane takes, so an odd answer cannot refuse the hello. */
+  private async probeHost(): Promise<void> {
+    const p = await localDriver.probe();
+    const clip = (s: string | null, n: number) => (s === null ? null : s.slice(0, n));
+    this.hostFacts = {
+      os: clip(p.os, 256), cpus: p.cpus, memory_mb: p.memoryMb === null ? null : Math.round(p.memoryMb), git: clip(p.git, 128),
+      agents: p.agents.slice(0, 16).map((a) => ({ name: a.name, version: clip(a.version, 128) })),
+    };
   }
 
   /** This agent was killed (SIGKILL, a crash, power) with attempts running: their detached process
@@ -140,6 +152,7 @@ export class RemoteAgent {
       this.send({
         type: 'hello', protocol: WORKER_PROTOCOL_VERSION, auth, name: this.opts.name ?? os.hostname(), version: this.opts.version,
         hostname: os.hostname(), capabilities: detectCapabilities(this.opts.capabilities ?? []), max_tasks: this.maxTasks,
+        ...(this.hostFacts ? { host: this.hostFacts } : {}),
       });
     });
     ws.on('message', (data) => this.onMessage(String(data)));

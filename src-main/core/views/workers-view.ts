@@ -6,6 +6,7 @@ import type { Store } from '../store/open';
 import { workerState } from './worker-state';
 import { describeHost } from '../hosts/worker-registry';
 import type { FleetHostSpec } from '../../../src-shared/protocol/fleet';
+import type { AgentHost } from '../agents-remote/agent-host';
 
 interface WorkerRecord {
   id: string; name: string; host: string; status: string; status_reason: string | null; capabilities: string; max_concurrent: number | null;
@@ -63,7 +64,7 @@ function stateOfRecord(w: WorkerRecord): WorkerState {
 }
 
 function toRow(w: WorkerRecord, nowMs: number, staleAfterMs: number): WorkerRow {
-  const host = JSON.parse(w.host) as FleetHostSpec | { kind: 'agent' };
+  const host = JSON.parse(w.host) as FleetHostSpec | AgentHost;
   return {
     id: w.id, name: w.name, hostKind: host.kind, where: host.kind === 'ssh' || host.kind === 'docker' ? describeHost(host) : null, status: w.status,
     // A reason outlives its state in the row (a heartbeat only flips the status): shown while
@@ -73,6 +74,7 @@ function toRow(w: WorkerRecord, nowMs: number, staleAfterMs: number): WorkerRow 
     lastHeartbeatAt: w.last_heartbeat_at, cpuPercent: w.cpu_percent, memoryMb: w.memory_mb,
     agent: w.agent_id === null ? null : {
       state: agentState(w, nowMs, staleAfterMs), address: w.agent_address, version: w.agent_version, hostname: w.agent_hostname, revokedAt: w.agent_revoked_at,
+      facts: host.kind === 'agent' ? host.facts ?? null : null,
     },
     state: stateOfRecord(w),
     stateSince: w.updated_at,

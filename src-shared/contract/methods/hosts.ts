@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { CAPABILITIES_MAX, CAPABILITY_PATTERN, CAPABILITY_RULE } from '../../protocol/capability';
 import { defineMethod } from '../define';
 import { Ok } from './common';
+import { HostFactsSchema } from '../views';
 import { DOCKER_IMAGE_MAX, dockerImageProblem } from '../../protocol/docker-image';
 
 const Name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, '1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
@@ -36,18 +37,12 @@ export const KeptHostInputSchema = z.discriminatedUnion('kind', [
   }).strict(),
 ]);
 
-export const HostCheckSchema = z.object({
+export const HostCheckSchema = HostFactsSchema.extend({
   ok: z.boolean(),
   error: z.string().optional(),
   /** Set when the SSH host presented a key that is not pinned yet: the person decides. */
   unknownHostKey: z.string().nullable(),
   hostKey: z.string().nullable(),
-  git: z.string().nullable(),
-  /** The coding-agent CLIs found on the host and their versions (`claude --version`, `codex --version`). */
-  agents: z.array(z.object({ name: z.string(), version: z.string().nullable() })),
-  cpus: z.number().nullable(),
-  memoryMb: z.number().nullable(),
-  os: z.string().nullable(),
 });
 export type HostCheck = z.infer<typeof HostCheckSchema>;
 

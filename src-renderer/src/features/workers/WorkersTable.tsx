@@ -6,6 +6,7 @@ import { StatusPill } from '../../ui/StatusPill';
 import { useNow } from '../../ui/use-now';
 import { Sparkline } from './Sparkline';
 import { WorkerActions } from './WorkerActions';
+import { hostFacts } from './host-facts';
 import { hostLine, presentWorker } from './worker-tone';
 
 /** Takes the reader to the first of a worker's entries in "Still to stop on hosts" (focused, so the
@@ -73,6 +74,11 @@ export function WorkersTable({ workers, activity, owed }: {
                       <span className="mono" title={w.agent.hostname ? `host ${w.agent.hostname}` : undefined}>{w.agent.address ?? 'address unknown'}</span>
                       {' · '}shoal {w.agent.version ?? '?'}
                       {w.agent.revokedAt && <> · revoked {formatRelative(w.agent.revokedAt, now)}</>}
+                    </span>
+                  )}
+                  {w.agent?.facts && (
+                    <span className="cell-sub agent-facts" data-testid="agent-facts" title={`What its machine has (said when it connected): ${hostFacts(w.agent.facts)}`}>
+                      {hostFacts(w.agent.facts)}
                     </span>
                   )}
                 </div>

@@ -1,7 +1,8 @@
-// What a usable host has, in one line: the Add worker dialog's test and a kept worker's Test say it alike.
-import type { HostCheck } from '../../../../src-shared/contract/methods/hosts';
+// What a usable host has, in one line: the Add worker dialog's test, a kept worker's Test and a
+// remote agent's row say it alike.
+import type { HostFacts } from '../../../../src-shared/contract';
 
-export function hostFacts(check: HostCheck): string {
+export function hostFacts(check: HostFacts): string {
   const agents = check.agents.map((a) => `${a.name} ${a.version ?? '(version unknown)'}`).join(', ') || 'none found';
   return `git ${check.git ?? '?'}, agents ${agents}, ${check.cpus ?? '?'} CPUs, ${check.memoryMb ?? '?'} MB, ${check.os ?? 'unknown OS'}`;
 }

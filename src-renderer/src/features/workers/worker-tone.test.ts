@@ -85,7 +85,7 @@ describe('presentWorker', () => {
   });
 
   it('a remote agent keeps its own pill and can be revoked until it is', () => {
-    const agent = { state: 'stale' as const, address: '127.0.0.1:5000', version: '0.1.0', hostname: 'h', revokedAt: null };
+    const agent = { state: 'stale' as const, address: '127.0.0.1:5000', version: '0.1.0', hostname: 'h', revokedAt: null, facts: null };
     const stale = presentWorker(worker({ hostKind: 'agent', agent }), NOW);
     expect(stale.pill).toMatchObject({ tone: 'failed', label: 'Stale' });
     expect(stale.heartbeat).toBe('3s ago');
