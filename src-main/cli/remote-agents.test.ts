@@ -66,6 +66,8 @@ describe('remote agents', () => {
     const facts = rows.find((r) => r.name === 'builder-1')?.agent?.facts;
     expect(facts).toMatchObject({ cpus: os.cpus().length, memoryMb: Math.round(os.totalmem() / 2 ** 20), os: `${os.type()} ${os.release()}` });
     expect(facts?.git).toMatch(/^\d+\.\d+/);
+    const listedWorkers = JSON.parse((await runCli(['workers', 'list', '--json', '--db', db], { cwd: dir })).stdout) as Array<{ name: string; facts: { cpus: number; memory_mb: number } | null }>;
+    expect(listedWorkers.find((w) => w.name === 'builder-1')?.facts).toMatchObject({ cpus: os.cpus().length, memory_mb: facts!.memoryMb });
 
     const runId = await launchOnAgents(cp.uiUrl, {
       name: 'remote work',
