@@ -11,8 +11,8 @@ import { runCli, startCli } from './cli';
 
 export interface Proc { child: ChildProcess; out: () => string; err: () => string; exited: Promise<number | null> }
 
-export function spawnCli(args: string[], cwd: string): Proc {
-  const child = startCli(args, { cwd });
+export function spawnCli(args: string[], cwd: string, env?: NodeJS.ProcessEnv): Proc {
+  const child = startCli(args, { cwd, ...(env ? { env } : {}) });
   child.stdin!.end();
   let out = '';
   let err = '';
@@ -36,8 +36,8 @@ export async function mintToken(db: string, cwd: string, extra: string[] = []): 
   return JSON.parse(r.stdout) as { token: string; url: string; command: string };
 }
 
-export async function startAgent(url: string, token: string | null, dataDir: string, cwd: string, extra: string[] = []): Promise<Proc> {
-  const p = spawnCli(['agent', '--join', url, ...(token ? ['--token', token] : []), '--data-dir', dataDir, ...extra], cwd);
+export async function startAgent(url: string, token: string | null, dataDir: string, cwd: string, extra: string[] = [], env?: NodeJS.ProcessEnv): Promise<Proc> {
+  const p = spawnCli(['agent', '--join', url, ...(token ? ['--token', token] : []), '--data-dir', dataDir, ...extra], cwd, env);
   await waitFor(`the agent to join\n${p.err()}`, () => /(joined|connected) as/.test(p.err()), 30_000);
   return p;
 }

@@ -48,6 +48,8 @@ export interface RemoteAgentOptions {
 }
 
 const localDriver = new LocalDriver();
+/** How long the agent waits for its machine's facts before it joins without them. */
+const PROBE_WAIT_MS = 5_000;
 
 /** The name a result bundle too large for one frame is uploaded under (beside the attempt's artifacts). */
 const RESULT_BUNDLE = '.shoal-result.bundle';
@@ -118,9 +120,16 @@ export class RemoteAgent {
   }
 
   /** What this machine has, said in every hello; probed once, as it does not change while the agent
-   *  runs. Kept within what the control plane takes, so an odd answer cannot refuse the hello. */
+   *  runs. Kept within what the control plane takes, so an odd answer cannot refuse the hello; an
+   *  agent CLI whose `--version` never answers delays joining by PROBE_WAIT_MS at most, then the
+   *  agent joins without saying. */
   private async probeHost(): Promise<void> {
-    const p = await localDriver.probe();
+    const giveUp = AbortSignal.timeout(PROBE_WAIT_MS);
+    const p = await localDriver.probe(giveUp);
+    if (giveUp.aborted) {
+      this.opts.log(`this machine's facts (git, agent CLIs) were not found within ${PROBE_WAIT_MS / 1000} s; joining without them`);
+      return;
+    }
     const clip = (s: string | null, n: number) => (s === null ? null : s.slice(0, n));
     this.hostFacts = {
       os: clip(p.os, 256), cpus: p.cpus, memory_mb: p.memoryMb === null ? null : Math.round(p.memoryMb), git: clip(p.git, 128),

@@ -17,12 +17,20 @@ export class LocalDriver implements HostDriver {
   /** `agentBins`: the CLI paths kept in Settings → Agents, which the probe asks instead of the PATH's. */
   constructor(private readonly agentBins: () => Partial<Record<AgentCli, string>> = () => ({})) {}
 
-  async probe(): Promise<HostProbe> {
+  /** `signal`: give up (a remote agent joining waits only so long); each command runs in a process
+   *  group of its own, which is killed then, so a `--version` that never answers is not left behind. */
+  async probe(signal?: AbortSignal): Promise<HostProbe> {
     const found = await probeCommands((cmd) => new Promise((resolve) => {
-      const c = spawn('sh', ['-c', cmd], { stdio: ['ignore', 'pipe', 'ignore'] });
+      if (signal?.aborted) return resolve('');
+      const c = spawn('sh', ['-c', cmd], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+      const kill = () => c.pid && signalGroup(c.pid, 'SIGKILL');
+      signal?.addEventListener('abort', kill, { once: true });
       let out = '';
       c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      c.on('close', () => resolve(out));
+      c.on('close', () => {
+        signal?.removeEventListener('abort', kill);
+        resolve(out);
+      });
       c.on('error', () => resolve(''));
     }), this.agentBins());
     return { ok: true, git: found.git, agents: found.agents, cpus: os.cpus().length, memoryMb: Math.round(os.totalmem() / 2 ** 20), os: `${os.type()} ${os.release()}` };
