@@ -11,10 +11,16 @@ export interface AgentCliFound {
   version: string | null;
 }
 
+/** How long a CLI's `--version` may take before it is stopped (found, version unknown). */
+export const VERSION_WAIT_S = 8;
+
 /** One sh line printing `agent=<name> <first line of --version>` for each CLI found: on PATH, or at
- *  the path given for it (Settings → Agents on this computer). */
+ *  the path given for it (Settings → Agents on this computer). A `--version` that never answers is
+ *  stopped after VERSION_WAIT_S where the host has `timeout` (coreutils, busybox), so one broken CLI
+ *  costs a probe seconds, not forever, and the CLIs after it are still asked. */
 export function agentProbeLine(bins: Partial<Record<AgentCli, string>> = {}): string {
-  return AGENT_CLIS.map((a) => `b=${shellQuote(bins[a] || a)}; if command -v "$b" >/dev/null 2>&1; then echo "agent=${a} $("$b" --version 2>/dev/null | head -n 1)"; fi`).join('; ') + '; true';
+  const wait = `t=; if command -v timeout >/dev/null 2>&1; then t='timeout -k 2 ${VERSION_WAIT_S}'; fi`;
+  return [wait, ...AGENT_CLIS.map((a) => `b=${shellQuote(bins[a] || a)}; if command -v "$b" >/dev/null 2>&1; then echo "agent=${a} $($t "$b" --version 2>/dev/null | head -n 1)"; fi`)].join('; ') + '; true';
 }
 
 /** `claude --version` prints "2.1.197 (Claude Code)", `codex --version` "codex-cli 0.171.0". */
