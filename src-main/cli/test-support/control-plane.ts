@@ -26,7 +26,7 @@ export interface ControlPlane extends Proc { uiUrl: string; agentsUrl: string }
 
 export async function startControlPlane(db: string, cwd: string, extra: string[] = []): Promise<ControlPlane> {
   const p = spawnCli(['serve', '--db', db, '--agents-listen', '127.0.0.1:0', ...extra], cwd);
-  const lines = await waitFor(`shoal serve to print its addresses\n${p.err()}`, () => /Agents: (\S+)/.test(p.out()) && p.out(), 30_000);
+  const lines = await killedIfNot(p, waitFor(`shoal serve to print its addresses\n${p.err()}`, () => /Agents: (\S+)/.test(p.out()) && p.out(), 30_000));
   return { ...p, uiUrl: /Shoal UI: (\S+)/.exec(lines)![1]!, agentsUrl: /Agents: (\S+)/.exec(lines)![1]! };
 }
 
@@ -38,8 +38,19 @@ export async function mintToken(db: string, cwd: string, extra: string[] = []): 
 
 export async function startAgent(url: string, token: string | null, dataDir: string, cwd: string, extra: string[] = [], env?: NodeJS.ProcessEnv): Promise<Proc> {
   const p = spawnCli(['agent', '--join', url, ...(token ? ['--token', token] : []), '--data-dir', dataDir, ...extra], cwd, env);
-  await waitFor(`the agent to join\n${p.err()}`, () => /(joined|connected) as/.test(p.err()), 30_000);
+  await killedIfNot(p, waitFor(`the agent to join\n${p.err()}`, () => /(joined|connected) as/.test(p.err()), 30_000));
   return p;
+}
+
+/** A process that never came up is killed before the failure is thrown: the caller never got it to
+ *  track, so nothing else would stop it. */
+async function killedIfNot<T>(p: Proc, up: Promise<T>): Promise<T> {
+  try {
+    return await up;
+  } catch (e) {
+    p.child.kill('SIGKILL');
+    throw e;
+  }
 }
 
 /** Calls one method of the UI's contract over its WebSocket, as the renderer does. */
