@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, test } from 'vitest';
+import { isAlive } from '../src-main/core/fleet/process-tree';
 import { tempDir } from '../src-main/core/test-support/temp-dir';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -20,26 +21,17 @@ function stopTestServers(file: string): string[] {
   return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' })) as string[];
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 test('an sshd a test left running is listed by its recipe and stopped by its PID; stopping again is a no-op', () => {
   const dir = tempDir('shoal-test-servers-');
   const file = path.join(dir, 'servers');
   sshdDir = path.join(dir, 'sshd');
   const out = execFileSync(path.join(HERE, 'infra', 'sshd-up'), [sshdDir], { encoding: 'utf8', env: { ...process.env, SHOAL_TEST_SERVERS: file } });
   const pid = Number(out.trim().split(/\s+/)[0]);
-  expect(alive(pid)).toBe(true);
+  expect(isAlive(pid)).toBe(true);
   expect(fs.readFileSync(file, 'utf8')).toBe(`sshd ${sshdDir}\n`);
 
   expect(stopTestServers(file)).toEqual([`sshd ${sshdDir}`]);
-  expect(alive(pid)).toBe(false);
+  expect(isAlive(pid)).toBe(false);
   expect(stopTestServers(file)).toEqual([]);
 });
 

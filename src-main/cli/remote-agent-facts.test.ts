@@ -7,20 +7,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import type { WorkerRow } from '../../src-shared/contract';
+import { isAlive } from '../core/fleet/process-tree';
 import { tempDir } from '../core/test-support/temp-core';
 import { waitFor } from '../core/test-support/wait-for';
 import { mintToken, startAgent, startControlPlane, stop, trackProcs, uiCall } from './test-support/control-plane';
 
 const track = trackProcs();
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 it('an agent CLI that hangs on --version: the agent joins without its facts, and the hung CLI is ended', async () => {
   const dir = tempDir('shoal-agent-facts-');
@@ -39,7 +31,7 @@ it('an agent CLI that hangs on --version: the agent joins without its facts, and
   expect(row?.state).toBe('online');
   expect(row?.agent?.facts).toBeNull();
   const pid = Number(fs.readFileSync(pidFile, 'utf8'));
-  await waitFor('the hung `claude --version` to be ended', () => !alive(pid), 5_000);
+  await waitFor('the hung `claude --version` to be ended', () => !isAlive(pid), 5_000);
   await stop(agent);
   await stop(cp);
 }, 60_000);

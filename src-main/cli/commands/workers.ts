@@ -17,10 +17,11 @@ import { probeHost, probeKept, type HostCheck } from '../../core/hosts/probe-hos
 import { readIdentityFile, takesSshKey } from '../../core/hosts/ssh/identity-file';
 import { describeAgentClis } from '../../core/hosts/probe-commands';
 import { describeHost, type KeptWorker } from '../../core/hosts/worker-registry';
+import { factsToWire } from '../../core/agents-remote/agent-host';
 import { FORGET_MEANS } from '../../core/fleet/owed-reap-actions';
 import { REMOVED_FROM_KEPT } from '../../core/fleet/worker-reasons';
 import type { AttemptKey } from '../../core/fleet/fleet-store';
-import { owedReapWorker, ShoalError, type HostFacts, type OwedReapRow } from '../../../src-shared/contract';
+import { owedReapWorker, ShoalError, type OwedReapRow } from '../../../src-shared/contract';
 import { withWorker } from '../../../src-shared/protocol/worker-reason';
 import { dockerImageProblem } from '../../../src-shared/protocol/docker-image';
 import { capabilitiesProblem } from '../../../src-shared/protocol/capability';
@@ -179,7 +180,7 @@ function list(core: ShoalCore, json: boolean, io: CliIo): number {
         status: live.get(w.name)?.status ?? null, status_reason: live.get(w.name)?.statusReason ?? null, owed_reaps: owedOn(w),
       })),
       ...agents.map((a) => ({ name: a.name, host: { kind: 'agent' }, id: a.id, status: a.status, status_reason: a.statusReason, capabilities: a.capabilities, max_tasks: a.maxConcurrent, running: a.running, last_heartbeat_at: a.lastHeartbeatAt,
-        facts: a.agent?.facts ? factsJson(a.agent.facts) : null })),
+        facts: a.agent?.facts ? factsToWire(a.agent.facts) : null })),
     ]) + '\n');
     return 0;
   }
@@ -285,12 +286,7 @@ function forget(core: ShoalCore, key: AttemptKey, io: CliIo): number {
 
 /** A probe's outcome as `--json` prints it (workers test, workers add). */
 function checkJson(name: string, c: HostCheck): Record<string, unknown> {
-  return { name, ok: c.ok, ...(c.error ? { error: c.error } : {}), ...factsJson(c) };
-}
-
-/** What a host has, as `workers test --json` and an agent's entry in `workers list --json` say it. */
-function factsJson(f: HostFacts): Record<string, unknown> {
-  return { git: f.git, agents: f.agents, cpus: f.cpus, memory_mb: f.memoryMb, os: f.os };
+  return { name, ok: c.ok, ...(c.error ? { error: c.error } : {}), ...factsToWire(c) };
 }
 
 function printCheck(name: string, c: HostCheck, io: CliIo): void {

@@ -14,7 +14,7 @@ import { nowIso } from '../fleet/ids';
 import { LeaseLostError, type Lease } from '../fleet/lease';
 import type { Store } from '../store/open';
 import type { AgentCredentials } from './agent-credentials';
-import { factsOf, type AgentHost } from './agent-host';
+import { factsFromWire, type AgentHost } from './agent-host';
 import { leaseOf, type RemoteJudges } from './remote-judges';
 import type { RunBundles } from './run-bundles';
 import { keepReclaimedWork } from '../fleet/keep-partial';
@@ -155,7 +155,7 @@ export class AgentSession {
     }
     this.deps.claim(this.agentId, this);
     const now = nowIso();
-    const host = JSON.stringify({ kind: 'agent', address: this.address, version: msg.version, hostname: msg.hostname, facts: factsOf(msg.host) } satisfies AgentHost);
+    const host = JSON.stringify({ kind: 'agent', address: this.address, version: msg.version, hostname: msg.hostname, facts: factsFromWire(msg.host) } satisfies AgentHost);
     this.deps.store.db.prepare(
       `INSERT INTO workers (id, name, host, labels, capabilities, max_concurrent, status, last_heartbeat_at, created_at, updated_at) VALUES (?, ?, ?, '{}', ?, ?, 'online', ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET name = excluded.name, host = excluded.host, capabilities = excluded.capabilities, max_concurrent = excluded.max_concurrent,

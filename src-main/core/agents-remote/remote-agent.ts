@@ -22,6 +22,7 @@ import type { Lease } from '../fleet/lease';
 import { parseHostRef, serializeHostRef } from '../hosts/host-ref';
 import { superviseAttempt, type AttemptHandle } from '../hosts/attempt-supervisor';
 import { LocalDriver } from '../hosts/local-driver';
+import { factsToWire } from './agent-host';
 import type { RemoteVerdict } from '../gateway/gateway';
 import { hashSecret } from './agent-credentials';
 import { AgentGateway } from './agent-gateway';
@@ -120,9 +121,8 @@ export class RemoteAgent {
   }
 
   /** What this machine has, said in every hello; probed once, as it does not change while the agent
-   *  runs. Kept within what the control plane takes, so an odd answer cannot refuse the hello; an
-   *  agent CLI whose `--version` never answers delays joining by PROBE_WAIT_MS at most, then the
-   *  agent joins without saying. */
+   *  runs. An agent CLI whose `--version` never answers delays joining by PROBE_WAIT_MS at most,
+   *  then the agent joins without saying. */
   private async probeHost(): Promise<void> {
     const giveUp = AbortSignal.timeout(PROBE_WAIT_MS);
     const p = await localDriver.probe(giveUp);
@@ -130,11 +130,7 @@ export class RemoteAgent {
       this.opts.log(`this machine's facts (git, agent CLIs) were not found within ${PROBE_WAIT_MS / 1000} s; joining without them`);
       return;
     }
-    const clip = (s: string | null, n: number) => (s === null ? null : s.slice(0, n));
-    this.hostFacts = {
-      os: clip(p.os, 256), cpus: p.cpus, memory_mb: p.memoryMb === null ? null : Math.round(p.memoryMb), git: clip(p.git, 128),
-      agents: p.agents.slice(0, 16).map((a) => ({ name: a.name, version: clip(a.version, 128) })),
-    };
+    this.hostFacts = factsToWire(p);
   }
 
   /** This agent was killed (SIGKILL, a crash, power) with attempts running: their detached process

@@ -4,18 +4,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
+import { isAlive } from '../fleet/process-tree';
 import { tempDir } from '../test-support/temp-dir';
 import { waitFor } from '../test-support/wait-for';
 import { LocalDriver } from './local-driver';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 it('a CLI that hangs on --version is found with its version unknown; the next CLI is still asked; the hung one is ended', async () => {
   const dir = tempDir('shoal-local-probe-');
@@ -28,5 +20,5 @@ it('a CLI that hangs on --version is found with its version unknown; the next CL
   expect(probe.ok).toBe(true);
   expect(probe.agents).toEqual([{ name: 'claude', version: null }, { name: 'codex', version: '9.9.9' }]);
   const pid = Number(fs.readFileSync(pidFile, 'utf8'));
-  await waitFor('the hung `claude --version` to be ended', () => !alive(pid), 5_000);
+  await waitFor('the hung `claude --version` to be ended', () => !isAlive(pid), 5_000);
 }, 30_000);

@@ -12,7 +12,7 @@ export interface AgentCliFound {
 }
 
 /** How long a CLI's `--version` may take before it is stopped (found, version unknown). */
-export const VERSION_WAIT_S = 8;
+const VERSION_WAIT_S = 8;
 
 /** One sh line printing `agent=<name> <first line of --version>` for each CLI found: on PATH, or at
  *  the path given for it (Settings → Agents on this computer). A `--version` that never answers is

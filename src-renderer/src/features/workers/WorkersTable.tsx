@@ -50,6 +50,7 @@ export function WorkersTable({ workers, activity, owed }: {
           const toStop = owed.get(w.id) ?? 0;
           // A kept worker's target says its Docker daemon too; any other SSH or Docker worker's comes with its row.
           const where = hostLine(w.hostKind, keptTargets.get(w.id) ?? w.where ?? undefined);
+          const machine = w.agent?.facts ? hostFacts(w.agent.facts) : null;
           return (
             <tr key={w.id} data-testid="worker-row" data-worker-id={w.id} data-status={w.status} data-state={w.state} data-agent-state={w.agent?.state}>
               <td><StatusPill tone={shown.pill.tone} label={shown.pill.label} pulse={shown.pill.pulse} /></td>
@@ -76,10 +77,8 @@ export function WorkersTable({ workers, activity, owed }: {
                       {w.agent.revokedAt && <> · revoked {formatRelative(w.agent.revokedAt, now)}</>}
                     </span>
                   )}
-                  {w.agent?.facts && (
-                    <span className="cell-sub agent-facts" data-testid="agent-facts" title={`What its machine has (said when it connected): ${hostFacts(w.agent.facts)}`}>
-                      {hostFacts(w.agent.facts)}
-                    </span>
+                  {machine && (
+                    <span className="cell-sub agent-facts" data-testid="agent-facts" title={`What its machine has (said when it connected): ${machine}`}>{machine}</span>
                   )}
                 </div>
               </td>
