@@ -44,8 +44,9 @@ function noopRun(id: string, n: number): NewRun {
 
 /** The scheduler with a no-op executor: enqueue a run of `n` tasks, then the engine leases them into
  *  `slots` worker slots (one transaction fills all free slots) and the executor completes each at
- *  once through the engine's group commit (receipt + events, durable before acknowledged). */
-export async function schedulerTasksPerSecond(n: number, rounds: number, slots: number): Promise<number> {
+ *  once through the engine's group commit (receipt + events, durable before acknowledged). `inspect`
+ *  sees each round's database before it is removed. */
+export async function schedulerTasksPerSecond(n: number, rounds: number, slots: number, inspect?: (db: Database.Database) => void): Promise<number> {
   const results: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const dir = tmp('shoal-bench-');
@@ -62,6 +63,7 @@ export async function schedulerTasksPerSecond(n: number, rounds: number, slots: 
     results.push(n / ((performance.now() - t0) / 1000));
     const done = store.db.prepare(`SELECT COUNT(*) n FROM receipts`).get() as { n: number };
     if (done.n !== n) throw new Error(`scheduler bench: ${done.n} receipts for ${n} tasks`);
+    inspect?.(store.db);
     await engine.shutdown();
     store.close();
     await store.whenClosed(); // its checkpointer's last checkpoint is not the next round's cost

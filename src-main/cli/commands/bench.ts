@@ -5,6 +5,7 @@
 import { JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import os from 'node:os';
 import { eventsPerSecond, median, plainjobTasksPerSecond, schedulerTasksPerSecond, spawnLatency, unbatchedTasksPerSecond } from '../bench/fleet-bench';
+import { sqlFloorTasksPerSecond } from '../bench/sql-floor-bench';
 import { agentEventsPerSecond } from '../bench/agent-events-bench';
 import { localRoundTripMs, remoteRoundTripMs } from '../bench/remote-bench';
 import { dockerStartBench, sshExecBench } from '../bench/hosts-bench';
@@ -41,27 +42,39 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const sched: number[] = [];
   const unbat: number[] = [];
   const pj: number[] = [];
+  const floor: number[] = [];
   const ev: number[] = [];
   const slots = 32;
   // Not measured: the first run of any code pays for compiling it (JIT, prepared statements).
   await schedulerTasksPerSecond(quick ? 500 : 2_000, 1, slots);
+  await sqlFloorTasksPerSecond(quick ? 500 : 2_000, slots);
   const schedulerOnly = only === 'scheduler';
   // With --only scheduler: the same interleaved rounds, without the parts measured beside them.
   for (let r = 0; r < rounds; r++) {
-    log(`round ${r + 1}/${rounds}: scheduler, plainjob${schedulerOnly ? '' : ', events'}…`);
+    log(`round ${r + 1}/${rounds}: scheduler, plainjob, SQL floor${schedulerOnly ? '' : ', events'}…`);
     sched.push(await schedulerTasksPerSecond(n, 1, slots));
     pj.push(plainjobTasksPerSecond(n, 1));
+    floor.push(await sqlFloorTasksPerSecond(n, slots));
     if (schedulerOnly) continue;
     unbat.push(unbatchedTasksPerSecond(Math.min(n, 5_000), 1));
     ev.push(eventsPerSecond(quick ? 50_000 : 300_000, 1000, 1));
   }
+  const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+  // What the records alone allow on this machine (sql-floor-bench.ts), beside what Shoal does.
+  const floorFigures = {
+    sql_floor_tasks_per_s: Math.round(median(floor)),
+    sql_floor_vs_plainjob: ratio(median(floor), median(pj)),
+    scheduler_vs_sql_floor: ratio(median(sched), median(floor)),
+  };
   if (schedulerOnly) {
     const result = {
       scheduler_tasks_per_s: Math.round(median(sched)),
       plainjob_tasks_per_s: Math.round(median(pj)),
-      scheduler_vs_plainjob: Math.round((median(sched) / median(pj)) * 100) / 100,
+      scheduler_vs_plainjob: ratio(median(sched), median(pj)),
+      ...floorFigures,
       scheduler_rounds_tasks_per_s: sched.map(Math.round),
       plainjob_rounds_tasks_per_s: pj.map(Math.round),
+      sql_floor_rounds_tasks_per_s: floor.map(Math.round),
       scheduler_slots: slots,
       tasks: n,
       rounds,
@@ -102,7 +115,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const result = {
     scheduler_tasks_per_s: Math.round(scheduler),
     plainjob_tasks_per_s: Math.round(plainjob),
-    scheduler_vs_plainjob: Math.round((scheduler / plainjob) * 100) / 100,
+    scheduler_vs_plainjob: ratio(scheduler, plainjob),
+    ...floorFigures,
     scheduler_slots: slots,
     scheduler_tasks_per_s_by_slots: bySlots,
     scheduler_unbatched_tasks_per_s: Math.round(unbatched),
