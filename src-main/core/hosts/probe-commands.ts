@@ -16,11 +16,22 @@ const VERSION_WAIT_S = 8;
 
 /** One sh line printing `agent=<name> <first line of --version>` for each CLI found: on PATH, or at
  *  the path given for it (Settings → Agents on this computer). A `--version` that never answers is
- *  stopped after VERSION_WAIT_S where the host has `timeout` (coreutils, busybox), so one broken CLI
- *  costs a probe seconds, not forever, and the CLIs after it are still asked. */
+ *  stopped after VERSION_WAIT_S, so one broken CLI costs a probe seconds, not forever, and the CLIs
+ *  after it are still asked. */
 export function agentProbeLine(bins: Partial<Record<AgentCli, string>> = {}): string {
-  const wait = `t=; if command -v timeout >/dev/null 2>&1; then t='timeout -k 2 ${VERSION_WAIT_S}'; fi`;
-  return [wait, ...AGENT_CLIS.map((a) => `b=${shellQuote(bins[a] || a)}; if command -v "$b" >/dev/null 2>&1; then echo "agent=${a} $($t "$b" --version 2>/dev/null | head -n 1)"; fi`)].join('; ') + '; true';
+  return [boundedRun(VERSION_WAIT_S), ...AGENT_CLIS.map((a) => `b=${shellQuote(bins[a] || a)}; if command -v "$b" >/dev/null 2>&1; then echo "agent=${a} $(v "$b" --version 2>/dev/null | head -n 1)"; fi`)].join('; ') + '; true';
+}
+
+/** Defines the sh function `v CMD…`: runs CMD, stopping it after `seconds`. With `timeout`
+ *  (coreutils, busybox) that does it; without (stock macOS) CMD runs in the background with its
+ *  output in a temporary file, watched every tenth of a second from the foreground, so no watchdog
+ *  process outlives it and nothing holds the caller's pipe open. */
+function boundedRun(seconds: number): string {
+  const ticks = seconds * 10;
+  return `v() { if command -v timeout >/dev/null 2>&1; then timeout -k 2 ${seconds} "$@"; return; fi; `
+    + `f=$(mktemp 2>/dev/null) || { "$@"; return; }; "$@" >"$f" & p=$!; i=0; `
+    + `while kill -0 $p 2>/dev/null && [ $i -lt ${ticks} ]; do sleep 0.1 2>/dev/null || { sleep 1; i=$((i+9)); }; i=$((i+1)); done; `
+    + `kill -9 $p 2>/dev/null; wait $p 2>/dev/null; cat "$f"; rm -f "$f"; }`;
 }
 
 /** `claude --version` prints "2.1.197 (Claude Code)", `codex --version` "codex-cli 0.171.0". */
