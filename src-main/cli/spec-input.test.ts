@@ -32,6 +32,14 @@ describe('a spec that names its run', () => {
     expect(again.stderr).toContain('nothing was run');
     expect(again.stderr).not.toContain('UNIQUE constraint');
     expect(runRows(db)).toEqual([{ id: 'nightly', name: 'first' }]);
+    // `shoal validate` against that store says so too: valid there must mean it launches.
+    const checked = await runCli(['validate', spec, '--db', db]);
+    expect(checked.code).toBe(2);
+    expect(checked.stdout).toContain('id: "nightly" is already used by another run');
+    expect(JSON.parse((await runCli(['validate', spec, '--db', db, '--json'])).stdout)).toEqual({ ok: false, errors: [expect.stringContaining('id: "nightly" is already used')] });
+    // Without that store (another one, or none yet) the id is free.
+    expect((await runCli(['validate', spec, '--db', path.join(dir, 'other.db')])).code).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'other.db'))).toBe(false);
   });
 
   it('is refused when its id comes out as the branch and folder name of another run ("a..b" and "A.b"), naming that run', async () => {

@@ -4,6 +4,7 @@
 import { DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import { readStoredPolicyOptions } from '../../core/approvals/policy-settings';
 import { readKeptWorkerCapabilities } from '../../core/hosts/worker-registry';
+import { storedRunIdProblem } from '../../core/fleet/run-id-taken';
 import { defaultDbPath } from '../../core/store/open';
 import { flagString, type CliIo } from '../io';
 import { readSpecFile, readWorkspace } from '../read-spec';
@@ -32,16 +33,20 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   let code = 0;
   for (const file of files) {
     const { result } = readSpecFile(file, io.cwd, ws, userPolicy, keptWorkers);
-    if (!result.ok) code = 2;
+    // A spec naming its run (`id:`) is checked against the runs the store has, as `shoal run` and
+    // the launch preview check it: valid here must mean it launches there.
+    const taken = result.ok ? storedRunIdProblem(dbPath, result.spec.run.id) : null;
+    const issues = !result.ok ? result.issues : taken !== null ? [taken] : [];
+    if (issues.length > 0) code = 2;
     if (flags.get('json')) {
-      const line = result.ok ? { ok: true, tasks: result.spec.run.tasks.length, warnings: result.spec.warnings } : { ok: false, errors: result.issues };
+      const line = result.ok && issues.length === 0 ? { ok: true, tasks: result.spec.run.tasks.length, warnings: result.spec.warnings } : { ok: false, errors: issues };
       io.stdout.write(JSON.stringify(several ? { file, ...line } : line) + '\n');
       continue;
     }
     const lead = several ? `${file}: ` : '';
-    if (!result.ok) {
-      for (const issue of result.issues) io.stdout.write(lead + issue + '\n');
-      io.stderr.write(`${file}: ${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}; nothing was run\n`);
+    if (!result.ok || issues.length > 0) {
+      for (const issue of issues) io.stdout.write(lead + issue + '\n');
+      io.stderr.write(`${file}: ${issues.length} problem${issues.length === 1 ? '' : 's'}; nothing was run\n`);
       continue;
     }
     for (const w of result.spec.warnings) io.stderr.write(`${lead}warning: ${w}\n`);

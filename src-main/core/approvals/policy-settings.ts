@@ -2,13 +2,12 @@
 // the options (approval mode, how long an agent waits, what a request nobody answered becomes).
 // Every change is written to the audit log.
 // Read fresh on every call so a rule added from the CLI or another window applies at once.
-import Database from 'better-sqlite3';
-import fs from 'node:fs';
 import { z } from 'zod';
 import type { ApprovalMode, PolicyRule, TimeoutDecision } from '../../../src-shared/contract/methods/policy';
 import { ApprovalModeSchema, PolicyRuleSchema, TimeoutDecisionSchema } from '../../../src-shared/contract/methods/policy';
 import { ShoalError } from '../../../src-shared/contract/envelope';
 import type { Store } from '../store/open';
+import { readStoreIfThere } from '../store/read-only';
 import { listOf, setting, type SettingsTable } from '../store/settings-table';
 import { prefixProblem } from '../policy/command-prefix';
 import { DEFAULT_APPROVAL_MODE, DEFAULT_APPROVAL_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_DECISION } from '../policy/defaults';
@@ -35,19 +34,11 @@ const OPTIONS = setting<PolicyOptions>('policy.options', z.object({
  *  writing (`shoal validate` creates nothing): the fallbacks when there is no file or no row. */
 export function readStoredPolicyOptions(dbPath: string): PolicyOptions {
   const fallback = OPTIONS.fallback;
-  if (!fs.existsSync(dbPath)) return { ...fallback };
-  let db: Database.Database | null = null;
-  try {
-    db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  return readStoreIfThere(dbPath, (db) => {
     const row = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?').get(OPTIONS.name);
-    if (!row) return { ...fallback };
-    const parsed = OPTIONS.schema.safeParse(JSON.parse(row.value));
-    return parsed.success ? parsed.data : { ...fallback };
-  } catch {
-    return { ...fallback }; // not a store (yet): the launch checks again with the store open
-  } finally {
-    db?.close();
-  }
+    const parsed = row ? OPTIONS.schema.safeParse(JSON.parse(row.value)) : null;
+    return parsed?.success ? parsed.data : { ...fallback };
+  }, { ...fallback });
 }
 
 export class PolicySettings {

@@ -4,6 +4,7 @@
 // work on the first's branches, and deleting either run would remove the other's artifacts.
 import type Database from 'better-sqlite3';
 import { refSlug } from './ids';
+import { readStoreIfThere } from '../store/read-only';
 
 /** The problem with launching a run under `runId`, by field, or null when the id is free. */
 export function runIdProblem(db: Database.Database, runId: string): string | null {
@@ -15,4 +16,10 @@ export function runIdProblem(db: Database.Database, runId: string): string | nul
     if (refSlug(id).toLowerCase() === name) return `id: "${runId}" would share its branches and folders (${refSlug(runId)}) with run "${id}"; ${hint}`;
   }
   return null;
+}
+
+/** The same for a store read without opening it for writing (`shoal validate`): null when there is
+ *  no store, or no run there that the id would clash with. */
+export function storedRunIdProblem(dbPath: string, runId: string): string | null {
+  return readStoreIfThere(dbPath, (db) => runIdProblem(db, runId), null);
 }

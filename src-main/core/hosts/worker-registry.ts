@@ -6,14 +6,13 @@
 // Every change (from the app's Workers view or `shoal workers` in another process) bumps the
 // registry's revision in the same transaction, so a running engine learns of it by reading one
 // integer (see kept-worker-sync.ts) rather than by re-reading the registry on a timer.
-import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import { z } from 'zod';
 import type { FleetHostSpec, FleetWorkerSpec } from '../../../src-shared/protocol/fleet';
 import { nowIso } from '../fleet/ids';
 import { openInline, sealInline, type SecretCipher } from '../providers/secret-store';
 import type { Store } from '../store/open';
+import { readStoreIfThere } from '../store/read-only';
 import { setting, SettingsTable } from '../store/settings-table';
 import type { HostRef } from './host-ref';
 import { keptWorkerReaches, pickKeptWorker } from './kept-worker-ref';
@@ -219,15 +218,6 @@ export function describeHost(host: FleetHostSpec, dockerHost: string | null = nu
  *  writing (`shoal validate` writes nothing): the workers a run's tasks can be placed on besides
  *  this computer. None when there is no store yet, or it is not one. */
 export function readKeptWorkerCapabilities(dbPath: string): Array<{ id: string; capabilities: string[] }> {
-  if (!fs.existsSync(dbPath)) return [];
-  let db: Database.Database | null = null;
-  try {
-    db = new Database(dbPath, { readonly: true, fileMustExist: true });
-    return db.prepare<[], { name: string; capabilities: string }>('SELECT name, capabilities FROM worker_registry ORDER BY name').all()
-      .map((r) => ({ id: r.name, capabilities: JSON.parse(r.capabilities) as string[] }));
-  } catch {
-    return []; // not a store (yet), or one from before kept workers: the launch checks again with it open
-  } finally {
-    db?.close();
-  }
+  return readStoreIfThere(dbPath, (db) => db.prepare<[], { name: string; capabilities: string }>('SELECT name, capabilities FROM worker_registry ORDER BY name').all()
+    .map((r) => ({ id: r.name, capabilities: JSON.parse(r.capabilities) as string[] })), []);
 }

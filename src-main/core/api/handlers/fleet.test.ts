@@ -73,6 +73,20 @@ describe('specs.validate and specs.launch', () => {
     const good = await call(c, 'specs.validate', { text, filename: 'x.yaml', workspace: repo });
     expect(good.preview?.workspace).toBe(repo);
   });
+
+  it('flags a run id the store already has in the preview, on its `id:` line, before Launch refuses it', async () => {
+    const c = core();
+    const text = yaml(['id: nightly', 'name: demo', 'task_specs:', '  - {id: a, name: A, instructions: echo a}']);
+    const { runId } = await call(c, 'specs.launch', { text, filename: 'n.yaml' });
+    expect(await c.engine.waitForRun(runId)).toBe('completed');
+    const again = await call(c, 'specs.validate', { text, filename: 'n.yaml' });
+    expect(again.ok).toBe(false);
+    expect(again.located).toEqual([{ path: 'id', message: '"nightly" is already used by another run; give the spec a new id or leave id out', taskIndex: null, line: 1 }]);
+    const refused = await callError(c, 'specs.launch', { text, filename: 'n.yaml' });
+    expect(refused.code).toBe('invalid_input');
+    expect(refused.issues).toEqual(['id: "nightly" is already used by another run; give the spec a new id or leave id out']);
+    expect((await call(c, 'runs.list', { limit: 10 })).items.map((r) => r.id)).toEqual(['nightly']);
+  });
 });
 
 describe('runs.get usage', () => {

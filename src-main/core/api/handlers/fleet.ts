@@ -34,6 +34,12 @@ export function fleetHandlers(core: CoreServices): { [M in keyof typeof fleetMet
     }
     if (ws.warning) check.warnings.push(ws.warning);
     if (check.preview && ws.path) check.preview.workspace = ws.path;
+    // A run id the store already has is flagged in the preview, before Launch is pressed.
+    const taken = result.ok ? runIdProblem(core.store.db, result.spec.run.id) : null;
+    if (taken !== null) {
+      check.ok = false;
+      check.issues.push(taken);
+    }
     return { check, result };
   };
 
@@ -57,9 +63,8 @@ export function fleetHandlers(core: CoreServices): { [M in keyof typeof fleetMet
     'specs.launch': ({ text, filename, workspace }) => {
       const { check, result } = loadForLaunch(text, filename, workspace);
       const { issues } = check;
+      // A taken run id is one of the check's issues (loadForLaunch), read in this same turn.
       if (!result.ok || !check.ok) throw new ShoalError('invalid_input', `The spec has ${issues.length} problem${issues.length === 1 ? '' : 's'}; nothing was created.`, issues);
-      const taken = runIdProblem(core.store.db, result.spec.run.id);
-      if (taken !== null) throw new ShoalError('conflict', `The run id "${result.spec.run.id}" is taken; give the spec a new id or leave id out.`, [taken]);
       return { runId: core.engine.launch(result.spec) };
     },
     'specs.examples': () => listExamples().map(describeExample),
