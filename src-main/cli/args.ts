@@ -11,6 +11,9 @@ export interface OptionDoc {
   readonly help: string;
   /** May be given more than once (`--event a --event b`); its values arrive in `lists`. */
   readonly multiple?: boolean;
+  /** An empty value means something (`--capabilities ""`: none beyond those probed). Every other
+   *  string option refuses one: `--into ""` read as left out landed on the current branch. */
+  readonly emptyMeansNone?: boolean;
 }
 
 export interface CommandDoc {
@@ -21,6 +24,9 @@ export interface CommandDoc {
   /** The most arguments (besides options) the command takes, when it has a fixed number: one more
    *  is refused rather than silently ignored (`shoal resume a b` ran only a). */
   readonly maxArgs?: number;
+  /** For a command of subcommands (`workers remove NAME`): the most arguments each takes after its
+   *  name, so `workers remove a b` is refused rather than removing a alone. */
+  readonly subcommandArgs?: Readonly<Record<string, number>>;
 }
 
 /** Shared by every command that opens the store. */
@@ -55,6 +61,10 @@ export function parseCommand(args: string[], doc: CommandDoc): ParsedArgs {
   const flags = new Map<string, string | true>();
   const lists = new Map<string, string[]>();
   for (const [name, value] of Object.entries(parsed.values)) {
+    for (const v of Array.isArray(value) ? value : [value]) {
+      const o = doc.options[name];
+      if (typeof v === 'string' && v.trim() === '' && o && !o.emptyMeansNone) throw new UsageError(`--${name}: empty; give ${o.value ?? 'a value'} (or leave --${name} out)`);
+    }
     if (typeof value === 'string') flags.set(name, value);
     else if (value === true) flags.set(name, true);
     else if (Array.isArray(value)) lists.set(name, value.filter((v): v is string => typeof v === 'string'));
@@ -64,6 +74,11 @@ export function parseCommand(args: string[], doc: CommandDoc): ParsedArgs {
     throw new UsageError(doc.maxArgs === 0
       ? `takes no arguments (${got}); see \`shoal ${commandName(doc)} --help\``
       : `takes at most ${doc.maxArgs} argument${doc.maxArgs === 1 ? '' : 's'} (${got}); usage: shoal ${doc.usage}`);
+  }
+  const [sub, ...after] = parsed.positionals;
+  const subMax = sub !== undefined ? doc.subcommandArgs?.[sub] : undefined;
+  if (subMax !== undefined && after.length > subMax) {
+    throw new UsageError(`${sub} takes ${subMax === 0 ? 'no arguments' : `at most ${subMax} argument${subMax === 1 ? '' : 's'}`} (got ${after.length}: ${after.join(' ')}); see \`shoal ${commandName(doc)} --help\``);
   }
   return { flags, lists, positional: parsed.positionals };
 }

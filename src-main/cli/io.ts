@@ -34,7 +34,8 @@ export function flagString(flags: Map<string, string | true>, name: string): str
 export function flagInt(flags: Map<string, string | true>, name: string, min: number, max: number): number | undefined {
   const v = flagString(flags, name);
   if (v === undefined) return undefined;
-  const n = Number(v);
+  // Decimal digits only: Number() would also take "0x10", "1e2" and " ".
+  const n = /^\s*-?\d+\s*$/.test(v) ? Number(v) : NaN;
   if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name}: expected an integer from ${min} to ${max}, got "${v}"`);
   return n;
 }

@@ -61,7 +61,7 @@ describe('shoal workers add: bad input', () => {
   it('refuses a --docker-host that is no Docker address at once, as a usage error, keeping nothing', async () => {
     const s = store();
     const cases: Array<[string, string]> = [
-      ['', 'worker d: --docker-host: empty; give unix:///path/to/docker.sock, tcp://HOST:PORT or ssh://[USER@]HOST[:PORT][/SOCKET] (or leave it out for $DOCKER_HOST)'],
+      ['', '--docker-host: empty; give URL (or leave --docker-host out)'],
       ['foo', 'worker d: docker host foo: expected unix:///path/to/docker.sock, tcp://host:port or ssh://'],
       ['unix://', 'worker d: docker host unix://: expected unix:///absolute/path/to/docker.sock'],
       ['tcp://127.0.0.1:0', 'worker d: docker host tcp://127.0.0.1:0: expected tcp://HOST:PORT with a port from 1 to 65535'],

@@ -18,6 +18,7 @@ export const doc: CommandDoc = {
   usage: `agent-key [set|unset ${AGENT_KEY_PROVIDERS.join('|')}] [options]`,
   summary: "The coding agents' API keys, sealed in Shoal's vault. `set` reads the key from standard input; no key is ever printed.",
   options: { db: DB_OPTION },
+  subcommandArgs: { set: 1, unset: 1 },
 };
 
 export async function run(args: string[], io: CliIo): Promise<number> {

@@ -1,8 +1,10 @@
 // `shoal agent-token [--name NAME] [--ttl 15m] [--capabilities a,b] [--url URL] [--json] [--db PATH]`:
 // mints a one-time join token for a remote agent and prints the exact `shoal agent` command.
 // `shoal agent-token --revoke ID`: revokes a join token (jt-…) or a joined agent's credential (agent-…).
+import { remoteAgentsMethods } from '../../../src-shared/contract/methods/remote-agents';
+import { capabilitiesProblem } from '../../../src-shared/protocol/capability';
 import { AgentCredentials, MAX_JOIN_TOKEN_TTL_MS, parseTtl } from '../../core/agents-remote/agent-credentials';
-import { joinCommand } from '../../core/agents-remote/join-command';
+import { isJoinUrl, joinCommand } from '../../core/agents-remote/join-command';
 import { readListener } from '../../core/agents-remote/listener-record';
 import { DB_OPTION, parseCommand, type CommandDoc } from '../args';
 import { flagString, UsageError, type CliIo } from '../io';
@@ -15,7 +17,7 @@ export const doc: CommandDoc = {
   options: {
     name: { type: 'string', value: 'NAME', help: 'the name the agent joins under' },
     ttl: { type: 'string', value: 'DURATION', help: 'how long the token works (default 15m; e.g. 90s, 2h)' },
-    capabilities: { type: 'string', value: 'a,b', help: 'capabilities granted to the agent' },
+    capabilities: { type: 'string', value: 'a,b', help: 'capabilities granted to the agent', emptyMeansNone: true },
     url: { type: 'string', value: 'URL', help: "the agents' endpoint (default: the one `shoal serve --agents-listen` recorded)" },
     revoke: { type: 'string', value: 'ID', help: 'revoke a join token (jt-…) or a joined agent (agent-…)' },
     json: { type: 'boolean', help: 'print {token, url, command}' },
@@ -48,13 +50,21 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     }
   }
   const capabilities = (flagString(flags, 'capabilities') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  // The same rules as the Workers view's join tokens (its method's input schema), by flag.
+  const badCapabilities = capabilitiesProblem(capabilities);
+  if (badCapabilities) throw new UsageError(`--capabilities: ${badCapabilities}`);
+  const name = flagString(flags, 'name');
+  const badName = remoteAgentsMethods['workers.mintJoinToken'].input.shape.name.safeParse(name).error?.issues[0]?.message;
+  if (badName !== undefined) throw new UsageError(`--name: "${name}" must be ${badName}`);
+  const urlFlag = flagString(flags, 'url');
+  // The address goes into the command the agent is given: one `shoal agent` would refuse is refused here.
+  if (urlFlag !== undefined && !isJoinUrl(urlFlag)) throw new UsageError(`--url: "${urlFlag}" is not ws://HOST:PORT or wss://HOST:PORT`);
   const core = openCore(flags, io);
   try {
-    const url = flagString(flags, 'url') ?? readListener(core.store)?.url;
+    const url = urlFlag ?? readListener(core.store)?.url;
     if (!url) throw new UsageError('no control plane listens for agents on this database: start `shoal serve --agents-listen HOST:PORT` (or pass --url)');
-    const name = flagString(flags, 'name') ?? null;
-    const minted = new AgentCredentials(core.store).mintJoinToken({ name, ttlMs, capabilities });
-    const command = joinCommand(url, minted.token, name);
+    const minted = new AgentCredentials(core.store).mintJoinToken({ name: name ?? null, ttlMs, capabilities });
+    const command = joinCommand(url, minted.token, name ?? null);
     if (flags.get('json')) {
       io.stdout.write(JSON.stringify({ token: minted.token, url, command, id: minted.id, expires_at: new Date(minted.expiresAt).toISOString() }) + '\n');
     } else {

@@ -21,17 +21,20 @@ export const doc: CommandDoc = {
     json: JSON_OPTION,
     db: DB_OPTION,
   },
+  subcommandArgs: { retry: 1, deliver: 0, test: 0, config: 1 },
 };
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { flags, positional } = parseCommand(args, doc);
   const [sub, arg] = positional;
   const json = flags.get('json') === true;
+  const alertWait = alertWaitMs(flags);
   const core = openCore(flags, io);
   try {
     switch (sub) {
       case undefined: {
         const runId = flagString(flags, 'run');
+        if (runId !== undefined && core.engine.fleet.runStatus(runId) === null) throw new UsageError(`--run: no run "${runId}"`);
         const rows = core.alerts.outbox.list({ runId, limit: flagInt(flags, 'limit', 1, 10_000) ?? 200 }).map((r) => ({
           id: r.id, state: r.state, channel: r.channel_kind, action: r.action, rule: r.rule, run_id: r.run_id, task_id: r.task_id,
           attempt: r.attempt, attempts: r.attempts, last_error: r.last_error, reason: r.reason, created_at: r.created_at, delivered_at: r.delivered_at,
@@ -48,14 +51,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
         if (!arg) throw new UsageError('retry needs a delivery id (see `shoal alerts`)');
         if (!core.alerts.outbox.get(arg)) throw new UsageError(`no alert delivery "${arg}"`);
         core.alerts.retry(arg);
-        return await deliver(core, io, flags, arg);
+        return await deliver(core, io, alertWait, arg);
       }
       case 'deliver':
-        return await deliver(core, io, flags, undefined);
+        return await deliver(core, io, alertWait, undefined);
       case 'test': {
         const id = core.alerts.sendTest({ index: flagInt(flags, 'channel', 0, 1000) ?? 0 });
         io.stderr.write(`test alert ${id}\n`);
-        return await deliver(core, io, flags, id);
+        return await deliver(core, io, alertWait, id);
       }
       case 'config': {
         if (arg !== undefined) {
@@ -84,9 +87,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 /** Starts only the delivery side (no engine: nothing else runs) and waits for it. With `id`, waits
  *  for that delivery alone (another one retrying for minutes is no reason to keep a test waiting) and
  *  exits 0 only when it was delivered. */
-async function deliver(core: ReturnType<typeof openCore>, io: CliIo, flags: Map<string, string | true>, id: string | undefined): Promise<number> {
+async function deliver(core: ReturnType<typeof openCore>, io: CliIo, alertWait: number, id: string | undefined): Promise<number> {
   core.alerts.start();
-  await waitForAlerts(core, undefined, io, alertWaitMs(flags), id);
+  await waitForAlerts(core, undefined, io, alertWait, id);
   if (!id) return core.alerts.outbox.unsettled().length === 0 ? 0 : 1;
   const row = core.alerts.outbox.get(id);
   io.stderr.write(`${id}: ${row?.state}${row?.last_error ? ` (${row.last_error})` : ''}\n`);

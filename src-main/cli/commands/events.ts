@@ -23,6 +23,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   try {
     if (core.engine.fleet.runStatus(runId) === null) throw new UsageError(`no run "${runId}"`);
     const task = flagString(flags, 'task');
+    // A mistyped task printed an empty timeline and exit 0.
+    if (task !== undefined && !core.runsView.tasks(runId).some((t) => t.taskId === task)) throw new UsageError(`--task: no task "${task}" in run "${runId}"`);
     let after = 0;
     for (;;) {
       const page = core.engine.fleet.events.page(runId, after, 5000, task);

@@ -9,7 +9,7 @@
 // signed like the alert webhook. Output and failures go to <data dir>/hooks.log.
 import { HOOK_EVENTS } from '../../core/alerts/hooks/hook-config';
 import { DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
-import { inputErrorExit, UsageError, type CliIo } from '../io';
+import { flagInt, inputErrorExit, UsageError, type CliIo } from '../io';
 import { openCore } from '../open-core';
 
 export const doc: CommandDoc = {
@@ -21,9 +21,11 @@ export const doc: CommandDoc = {
     url: { type: 'string', value: 'URL', help: 'add: a URL to POST to' },
     secret: { type: 'string', value: 'S', help: 'add: signs URL hooks like the alert webhook (sealed at rest)' },
     timeout: { type: 'string', value: 'S', help: 'add: seconds before the hook is stopped' },
+    replace: { type: 'boolean', help: 'add: replace the hook that has this id' },
     json: JSON_OPTION,
     db: DB_OPTION,
   },
+  subcommandArgs: { add: 1, list: 0, test: 1, remove: 1 },
 };
 
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -38,11 +40,15 @@ export async function run(args: string[], io: CliIo): Promise<number> {
         const command = flags.get('command');
         const url = flags.get('url');
         if ((command === undefined) === (url === undefined)) throw new UsageError('give exactly one of --command CMD or --url URL');
-        const timeout = flags.get('timeout');
+        const timeout = flagInt(flags, 'timeout', 1, 600);
+        const replace = flags.get('replace') === true;
+        if (!replace && core.alerts.hookStore.list().some((h) => h.id === id)) {
+          throw new UsageError(`a hook "${id}" already exists; give --replace to replace it, or choose another id`);
+        }
         const hook = core.alerts.addHook({
-          id, events, ...(timeout !== undefined ? { timeout_seconds: Number(timeout) } : {}),
+          id, events, ...(timeout !== undefined ? { timeout_seconds: timeout } : {}),
           ...(command !== undefined ? { kind: 'command', command } : { kind: 'url', url, ...(flags.has('secret') ? { secret: flags.get('secret') } : {}) }),
-        });
+        }, replace);
         io.stdout.write(`hook ${hook.id} added\n`);
         return 0;
       }

@@ -21,6 +21,8 @@ export const doc: CommandDoc = {
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { flags, positional } = parseCommand(args, doc);
   const maxWorkers = flagInt(flags, 'max-workers', 1, 1024);
+  // Read now: a bad value was refused only once the runs were over.
+  const alertWait = alertWaitMs(flags);
   const core = openCore(flags, io, { runs: true, ...(maxWorkers ? { maxWorkers } : {}) });
   try {
     const { recovered } = core.start();
@@ -31,11 +33,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     if (runIds.length === 0) {
       io.stderr.write('nothing to resume: every run has finished\n');
       // Alerts a crash left in the outbox still go out.
-      await waitForAlerts(core, undefined, io, alertWaitMs(flags));
+      await waitForAlerts(core, undefined, io, alertWait);
       return 0;
     }
     const code = await watchRuns(core, runIds, io, flags.get('json') === true);
-    await waitForAlerts(core, undefined, io, alertWaitMs(flags));
+    await waitForAlerts(core, undefined, io, alertWait);
     return code;
   } finally {
     await core.shutdown();

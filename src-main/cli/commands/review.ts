@@ -10,7 +10,7 @@ export const doc: CommandDoc = {
   options: {
     pass: { type: 'boolean', help: 'the task passes' },
     fail: { type: 'boolean', help: 'the task fails' },
-    notes: { type: 'string', value: 'TEXT', help: 'why, kept with the receipt' },
+    notes: { type: 'string', value: 'TEXT', help: 'why, kept with the receipt', emptyMeansNone: true },
     db: DB_OPTION,
   },
 };

@@ -32,6 +32,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   // A second spec was ignored without a word: `shoal run a.yaml b.yaml` ran a.yaml only.
   if (positional.length > 1) throw new UsageError(`one spec at a time (got ${positional.length}: ${positional.join(', ')}); run each, or check them all with \`shoal validate\``);
   const maxWorkers = flagInt(flags, 'max-workers', 1, 1024);
+  // Read now: a bad value was refused only once the run was over.
+  const alertWait = alertWaitMs(flags);
   const ws = readWorkspace(flagString(flags, 'workspace'), io.cwd);
   const workspace = ws.path;
   const server = flagString(flags, 'server');
@@ -81,7 +83,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const runId = core.engine.launch(spec);
     io.stderr.write(`run ${runId}\n`);
     const code = await watchRuns(core, [runId], io, flags.get('json') === true);
-    await waitForAlerts(core, runId, io, alertWaitMs(flags));
+    await waitForAlerts(core, runId, io, alertWait);
     return code;
   } finally {
     await core.shutdown();

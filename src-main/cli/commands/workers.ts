@@ -52,11 +52,13 @@ export const doc: CommandDoc = {
     replace: { type: 'boolean', help: 'trust: replace a pinned key with the one given by --fingerprint (a re-keyed host)' },
     docker: { type: 'string', value: 'IMAGE', help: 'add: a container image (never pulled)' },
     'docker-host': { type: 'string', value: 'URL', help: 'add: the Docker API: unix://SOCKET, tcp://HOST:PORT (this computer only) or ssh://[USER@]HOST[:PORT][/SOCKET] (default: $DOCKER_HOST or the local socket)' },
-    capabilities: { type: 'string', value: 'a,b', help: 'add: capabilities beyond those probed' },
+    capabilities: { type: 'string', value: 'a,b', help: 'add: capabilities beyond those probed', emptyMeansNone: true },
     'max-tasks': { type: 'string', value: 'N', help: 'add: attempts at once on this worker (1–1024)' },
     json: JSON_OPTION,
     db: DB_OPTION,
   },
+  // `add` takes its name and then the Docker options after `--`.
+  subcommandArgs: { list: 0, test: 1, remove: 1, trust: 1, owed: 0, 'retry-reap': 3, forget: 3 },
 };
 
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -105,7 +107,6 @@ async function add(core: ShoalCore, name: string | undefined, dockerArgs: string
   const dockerHost = flagString(flags, 'docker-host') ?? null;
   if (dockerHost !== null) {
     // Judged before the probe: a mistyped address is a usage error (exit 2), as a bad --ssh is.
-    if (dockerHost.trim() === '') throw new UsageError(`worker ${name}: --docker-host: empty; give unix:///path/to/docker.sock, tcp://HOST:PORT or ssh://[USER@]HOST[:PORT][/SOCKET] (or leave it out for $DOCKER_HOST)`);
     const badHost = dockerHostProblem(dockerHost);
     if (badHost) throw new UsageError(`worker ${name}: ${badHost}`);
   }

@@ -6,3 +6,9 @@ import { shellQuote } from '../hosts/shell-quote';
 export function joinCommand(url: string, token: string, name: string | null): string {
   return ['shoal', 'agent', '--join', url, '--token', token, ...(name ? ['--name', name] : [])].map(shellQuote).join(' ');
 }
+
+/** Whether `url` is an address `shoal agent --join` takes: ws:// or wss://, a host and port Node can
+ *  parse (port 99999 or a space in the host is not), and no path (the agent adds its own). */
+export function isJoinUrl(url: string): boolean {
+  return /^wss?:\/\/[^/]+\/?$/.test(url) && URL.canParse(url);
+}

@@ -5,7 +5,6 @@
 // control plane acknowledged and replays the rest; when a lease is refused as lost it stops that
 // attempt (the seed's claim-conflict rule). Its attempts' tool calls are judged by the control
 // plane (agent-gateway.ts): a judgment waits for the verdict, and is sent again after a reconnect.
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
@@ -481,7 +480,3 @@ export class RemoteAgent {
   }
 }
 
-/** Reads a PEM file for `--ca`. */
-export function readCa(file: string | undefined): Buffer | undefined {
-  return file ? fs.readFileSync(file) : undefined;
-}

@@ -121,9 +121,9 @@ export class AlertService {
     await this.hooks.settle();
   }
 
-  /** Adds or replaces a hook (validated; URL and secret sealed). */
-  addHook(input: unknown): HookConfig {
-    const h = this.hookStore.add(input);
+  /** Adds a hook (validated; URL and secret sealed); replaces one with its id only if asked to. */
+  addHook(input: unknown, replace = false): HookConfig {
+    const h = this.hookStore.add(input, replace);
     this.hookCache.at = 0;
     return h;
   }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startCheckpointer, type Checkpointer } from './checkpointer';
+import { fileInTheWay } from './file-in-the-way';
 import * as schema from './schema';
 
 export type Orm = BetterSQLite3Database<typeof schema>;
@@ -73,9 +74,14 @@ export class StoreLocationError extends Error {
 
 export function openStore(file: string, options: OpenStoreOptions = {}): Store {
   if (file !== ':memory:') {
-    if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
+    // Said by path before SQLite or Node is asked: their words ("disk I/O error", ENOTDIR) name no file.
+    const inTheWay = fileInTheWay(path.dirname(path.resolve(file)));
+    if (inTheWay !== null) throw new StoreLocationError(`the store ${file} cannot be made: ${inTheWay} is a file, not a folder`);
+    const st = fs.statSync(file, { throwIfNoEntry: false });
+    if (st?.isDirectory()) {
       throw new StoreLocationError(`the store ${file} is a folder; give the database file in it (such as ${path.join(file, 'shoal.db')})`);
     }
+    if (st && !st.isFile()) throw new StoreLocationError(`the store ${file} is not a regular file (a device, pipe or socket); give a database file`);
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   }
   let db: Database.Database;

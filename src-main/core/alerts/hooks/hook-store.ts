@@ -21,11 +21,17 @@ export class HookStore {
   }
 
   /** Validates (errors name the field) and adds or replaces the hook with this id. */
-  add(input: unknown): HookConfig {
+  /** Adds a hook; one with the same id is replaced only when `replace` says so: adding under an id
+   *  already taken silently dropped the hook it had (its URL and secret with it). */
+  add(input: unknown, replace = false): HookConfig {
     const parsed = HookConfigSchema.safeParse(input);
     if (!parsed.success) {
       const issues = issuesOf(parsed.error, '');
       throw new ShoalError('invalid_input', issues[0] ?? 'invalid hook', issues);
+    }
+    if (!replace && this.list().some((h) => h.id === parsed.data.id)) {
+      const issue = `id: a hook "${parsed.data.id}" already exists; remove it first, or choose another id`;
+      throw new ShoalError('conflict', issue, [issue]);
     }
     const hook = parsed.data.kind === 'url'
       ? { ...parsed.data, url: this.seal(parsed.data.url), ...(parsed.data.secret ? { secret: this.seal(parsed.data.secret) } : {}) }

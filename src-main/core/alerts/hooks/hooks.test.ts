@@ -77,4 +77,13 @@ describe('hooks', () => {
     expect(() => c.alerts.addHook({ id: 'y', kind: 'command', events: ['*'], command: '  ' })).toThrow('command: empty; give a shell command');
     expect(c.alerts.hookStore.list()).toEqual([]);
   });
+
+  it('an id already taken is refused (Settings → Hooks and the API alike), unless the caller asks to replace it', () => {
+    const c = core();
+    c.alerts.addHook({ id: 'h', kind: 'url', events: ['run.finished'], url: 'https://hooks.example/a', secret: 's' });
+    expect(() => c.alerts.addHook({ id: 'h', kind: 'command', events: ['*'], command: 'true' })).toThrow('id: a hook "h" already exists; remove it first, or choose another id');
+    expect(c.alerts.hookStore.view().map((h) => [h.id, h.kind, h.signed])).toEqual([['h', 'url', true]]);
+    c.alerts.addHook({ id: 'h', kind: 'command', events: ['*'], command: 'true' }, true);
+    expect(c.alerts.hookStore.view().map((h) => [h.id, h.kind])).toEqual([['h', 'command']]);
+  });
 });
