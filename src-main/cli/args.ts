@@ -14,6 +14,11 @@ export interface OptionDoc {
   /** An empty value means something (`--capabilities ""`: none beyond those probed). Every other
    *  string option refuses one: `--into ""` read as left out landed on the current branch. */
   readonly emptyMeansNone?: boolean;
+  /** Means something only with this other option (`--token` with `--server`): refused without it
+   *  rather than ignored. The text after the dash says what the pair is for. */
+  readonly needs?: { readonly option: string; readonly why: string };
+  /** Means nothing beside this other option (`--db` with `--server`, whose host keeps its own store). */
+  readonly unusedWith?: { readonly option: string; readonly why: string };
 }
 
 export interface CommandDoc {
@@ -74,6 +79,11 @@ export function parseCommand(args: string[], doc: CommandDoc): ParsedArgs {
     throw new UsageError(doc.maxArgs === 0
       ? `takes no arguments (${got}); see \`shoal ${commandName(doc)} --help\``
       : `takes at most ${doc.maxArgs} argument${doc.maxArgs === 1 ? '' : 's'} (${got}); usage: shoal ${doc.usage}`);
+  }
+  for (const [name, o] of Object.entries(doc.options)) {
+    if (!flags.has(name) && !lists.has(name)) continue;
+    if (o.needs && !flags.has(o.needs.option)) throw new UsageError(`--${name} works only with --${o.needs.option} (${o.needs.why})`);
+    if (o.unusedWith && flags.has(o.unusedWith.option)) throw new UsageError(`--${name} has no effect with --${o.unusedWith.option} (${o.unusedWith.why}); leave it out`);
   }
   const [sub, ...after] = parsed.positionals;
   const subMax = sub !== undefined ? doc.subcommandArgs?.[sub] : undefined;

@@ -106,6 +106,32 @@ describe('bad flags and arguments', () => {
     expect(fs.existsSync('/dev/null-journal')).toBe(false);
   });
 
+  it('a flag that means nothing where it is given is refused, naming the flag it needs or clashes with', async () => {
+    const { dir, env, db } = home();
+    const spec = path.join(dir, 'one.yaml');
+    fs.writeFileSync(spec, 'task_specs:\n  - { id: a, name: A, instructions: echo a }\n');
+    const cases: Array<[string[], string]> = [
+      [['run', spec, '--token', 'abc'], '--token works only with --server'],
+      [['run', spec, '--server', 'http://127.0.0.1:9/', '--db', db], '--db has no effect with --server'],
+      [['run', spec, '--server', 'http://127.0.0.1:9/', '--alerts-wait', '5'], '--alerts-wait has no effect with --server'],
+      [['serve', '--tls-cert', path.join(dir, 'c.pem')], '--tls-cert works only with --agents-listen'],
+      [['workers', 'add', 'w', '--ssh', 'h', '--docker', 'img'], 'worker w: choose one of --ssh and --docker'],
+      [['workers', 'add', 'w', '--ssh', 'h', '--docker-host', 'unix:///x.sock'], 'worker w: --docker-host is for a --docker worker'],
+      [['workers', 'add', 'w', '--local', 'extra'], 'worker w: extra: only a --docker worker takes more arguments'],
+      [['land', 'nope'], 'shoal land: no run "nope"'],
+      [['alerts', 'config', '{bad'], 'config expects a JSON object'],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(args, { env });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain(message);
+    }
+    const twoLines = await runCli(['agent-key', 'set', 'anthropic'], { env, input: 'sk-ant-one\nsk-ant-two\n' });
+    expect(twoLines.code).toBe(2);
+    expect(twoLines.stderr).toContain('spans more than one line');
+    expect((await runCli(['agent-key'], { env })).stdout).toMatch(/^anthropic +ANTHROPIC_API_KEY +unset$/m);
+  });
+
   it('a task or run named for a filter that the store does not have is said, not an empty listing with exit 0', async () => {
     const { dir, env } = home();
     const spec = path.join(dir, 'one.yaml');

@@ -154,7 +154,7 @@ exit 0
     const tip = git(repo, 'rev-parse', 'main');
     const r = await runCli(['land', 'cli-land', '--db', db, '--into', 'release'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`shoal land: into: branch "release" does not exist in ${repo}`);
+    expect(r.stderr).toContain(`shoal land: --into: branch "release" does not exist in ${repo}`);
     const pr = await runCli(['land', 'cli-land', '--db', db, '--pr'], { cwd: dir, env: { PATH: '/usr/bin:/bin' } });
     expect(pr.code).toBe(2);
     expect(pr.stderr).toMatch(/no remote "origin"|gh is not installed/);

@@ -49,7 +49,7 @@ describe('shoal workers add --local', () => {
     for (const extra of [['--identity', '/nonexistent'], ['--docker-host', 'unix:///x.sock'], ['--accept-new-host-key'], ['--', '-e', 'A=1'], ['--ssh', 'me@box']]) {
       const r = await runCli(['workers', 'add', 'here2', '--local', ...extra, '--db', db]);
       expect(r.code, extra.join(' ')).toBe(2);
-      expect(r.stderr, extra.join(' ')).toMatch(/--local takes only|say where it runs/);
+      expect(r.stderr, extra.join(' ')).toMatch(/--local takes only|choose one of --ssh and --local|only a --docker worker takes more arguments/);
     }
     expect(JSON.parse((await runCli(['workers', 'list', '--json', '--db', db])).stdout)).toEqual([]);
   });

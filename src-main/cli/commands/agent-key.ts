@@ -27,6 +27,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (action !== undefined && (!['set', 'unset'].includes(action) || !(AGENT_KEY_PROVIDERS as readonly string[]).includes(provider ?? ''))) throw new UsageError(USAGE);
   const apiKey = action === 'set' ? await readStdin(io.stdin) : null;
   if (action === 'set' && !apiKey) throw new UsageError('no key on standard input');
+  // Two lines are two keys, or a key and something else pasted with it: neither is an API key.
+  if (apiKey && /[\r\n]/.test(apiKey)) throw new UsageError('the key on standard input spans more than one line; give the key alone');
   const core = openCore(flags, io);
   try {
     const envelope = action === undefined

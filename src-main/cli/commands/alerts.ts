@@ -65,8 +65,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
           let patch: unknown;
           try {
             patch = JSON.parse(arg);
-          } catch {
-            throw new UsageError('config expects a JSON object, e.g. \'{"approval_escalate_minutes": 10}\'');
+          } catch (e) {
+            // JSON.parse says where ("… in JSON at position 1"): kept, the rest is ours.
+            throw new UsageError(`config expects a JSON object, e.g. '{"approval_escalate_minutes": 10}': ${(e as Error).message}`);
           }
           if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw new UsageError('config expects a JSON object');
           core.alerts.settings.update(patch as Record<string, unknown>);

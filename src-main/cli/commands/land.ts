@@ -49,7 +49,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       push: flags.get('push') === true, pr: flags.get('pr') === true, remote: flagString(flags, 'remote'),
     });
   } catch (e) {
-    if (e instanceof LandInputError) throw new UsageError(`${e.field}: ${e.message}`);
+    // Named as typed here: the run is the argument, the others are flags (not the API's field names).
+    if (e instanceof LandInputError) throw new UsageError(e.field === 'runId' ? e.message : `--${e.field}: ${e.message}`);
     throw e;
   } finally {
     process.removeListener('SIGINT', onSignal);

@@ -12,17 +12,20 @@ import { alertWaitMs, waitForAlerts } from '../alerts-drain';
 import { runOnServer } from '../watch-server-run';
 import { runIdProblem } from '../../core/fleet/run-id-taken';
 
+/** With --server the run is the host's: its store, its workers, its host keys, its alerts. */
+const ON_SERVER = { option: 'server', why: 'the run is made and run by that host, with its own store, workers and alerts' };
+
 export const doc: CommandDoc = {
   usage: 'run SPEC [options]',
   summary: 'Runs a spec to the end on its workers. Exit 0 if every task passed, 1 if any did not, 2 if the spec is invalid.',
   options: {
-    db: DB_OPTION,
+    db: { ...DB_OPTION, unusedWith: ON_SERVER },
     workspace: { type: 'string', value: 'DIR', help: 'the git repository tasks work in (a worktree per attempt)' },
-    'max-workers': { type: 'string', value: 'N', help: 'attempts at once on this computer (1–1024)' },
-    'accept-new-host-keys': { type: 'boolean', help: 'trust and pin SSH host keys seen for the first time' },
+    'max-workers': { type: 'string', value: 'N', help: 'attempts at once on this computer (1–1024)', unusedWith: ON_SERVER },
+    'accept-new-host-keys': { type: 'boolean', help: 'trust and pin SSH host keys seen for the first time', unusedWith: ON_SERVER },
     server: { type: 'string', value: 'URL', help: 'submit to a running `shoal serve` or app (the UI address it printed) and follow it from here' },
-    token: { type: 'string', value: 'T', help: 'with --server: the UI token, when the URL does not carry it' },
-    'alerts-wait': ALERTS_WAIT_OPTION,
+    token: { type: 'string', value: 'T', help: 'with --server: the UI token, when the URL does not carry it', needs: { option: 'server', why: 'the token of the host the run is submitted to' } },
+    'alerts-wait': { ...ALERTS_WAIT_OPTION, unusedWith: ON_SERVER },
     json: JSON_OPTION,
   },
 };

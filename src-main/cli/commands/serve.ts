@@ -11,6 +11,9 @@ import { DB_OPTION, parseCommand, type CommandDoc } from '../args';
 import { flagInt, flagString, UsageError, type CliIo } from '../io';
 import { packageVersion, resolveRendererDir } from '../paths';
 
+/** TLS and its waiver are the agents' endpoint's, which --agents-listen opens. */
+const AGENTS_ENDPOINT = { option: 'agents-listen', why: 'they are for the agents\' endpoint it opens' };
+
 export const doc: CommandDoc = {
   usage: 'serve [options]',
   maxArgs: 0,
@@ -21,9 +24,9 @@ export const doc: CommandDoc = {
     'agents-listen': { type: 'string', value: 'HOST:PORT', help: 'accept `shoal agent` workers here (loopback unless TLS or --insecure-agents)' },
     'lease-seconds': { type: 'string', value: 'N', help: 'how long a silent worker keeps its task before it is reclaimed (default 600; a task\'s metadata.lease_seconds wins)' },
     'heartbeat-seconds': { type: 'string', value: 'N', help: 'how often agents report; two missed make one stale' },
-    'tls-cert': { type: 'string', value: 'FILE', help: 'TLS certificate for the agents\' endpoint' },
-    'tls-key': { type: 'string', value: 'FILE', help: 'its private key' },
-    'insecure-agents': { type: 'boolean', help: 'allow a non-loopback agents\' endpoint without TLS' },
+    'tls-cert': { type: 'string', value: 'FILE', help: 'TLS certificate for the agents\' endpoint', needs: AGENTS_ENDPOINT },
+    'tls-key': { type: 'string', value: 'FILE', help: 'its private key', needs: AGENTS_ENDPOINT },
+    'insecure-agents': { type: 'boolean', help: 'allow a non-loopback agents\' endpoint without TLS', needs: AGENTS_ENDPOINT },
   },
 };
 

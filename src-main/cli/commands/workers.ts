@@ -96,10 +96,14 @@ async function add(core: ShoalCore, name: string | undefined, dockerArgs: string
   const ssh = flagString(flags, 'ssh');
   const image = flagString(flags, 'docker');
   const here = flags.get('local') === true;
-  if ([ssh !== undefined, image !== undefined, here].filter(Boolean).length !== 1) throw new UsageError('say where it runs: --local (this computer), --ssh [USER@]HOST[:PORT] or --docker IMAGE');
-  if (here && (flags.has('identity') || flags.has('docker-host') || flags.has('accept-new-host-key') || dockerArgs.length > 0)) {
+  const where = [ssh !== undefined && '--ssh', image !== undefined && '--docker', here && '--local'].filter(Boolean);
+  if (where.length > 1) throw new UsageError(`worker ${name}: choose one of ${where.join(' and ')}: a worker runs in one place`);
+  if (where.length === 0) throw new UsageError('say where it runs: --local (this computer), --ssh [USER@]HOST[:PORT] or --docker IMAGE');
+  if (dockerArgs.length > 0 && image === undefined) throw new UsageError(`worker ${name}: ${dockerArgs.join(' ')}: only a --docker worker takes more arguments (its Docker options, after --)`);
+  if (here && (flags.has('identity') || flags.has('docker-host') || flags.has('accept-new-host-key'))) {
     throw new UsageError(`worker ${name}: --local takes only --capabilities and --max-tasks (it logs in nowhere and runs no container)`);
   }
+  if (ssh !== undefined && flags.has('docker-host')) throw new UsageError(`worker ${name}: --docker-host is for a --docker worker; an --ssh worker runs its agents on that host directly`);
   const capabilities = [...new Set((flagString(flags, 'capabilities') ?? '').split(',').map((c) => c.trim()).filter(Boolean))];
   const badCapabilities = capabilitiesProblem(capabilities);
   if (badCapabilities) throw new UsageError(`worker ${name}: --capabilities: ${badCapabilities}`);
