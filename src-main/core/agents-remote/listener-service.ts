@@ -89,13 +89,16 @@ export class AgentListenerService {
   start(config: ListenerConfig, opts: { persist: boolean; names?: (f: ListenerField) => string }): Promise<ListenerStatus> {
     return this.serially(async () => {
       const checked = checkListenerConfig(config, opts.names);
+      const previous = this.current;
       await this.closeCurrent();
       let listener: AgentListener;
       try {
-        listener = await startAgentListener({
-          store: this.deps.store, engine: this.deps.engine, gateway: this.deps.gateway, dataDir: this.deps.dataDir, log: this.deps.log, changed: this.deps.changed, ...checked,
-        });
+        listener = await this.open(checked);
       } catch (e) {
+        // A change that cannot start must not cost the listener that ran: it is opened again as it
+        // was (its agents reconnect), and the error says why the change was not made.
+        // On the port it had (one asked for as :0 got its own): the address its agents were given.
+        if (previous) await this.reopen(previous.config, { ...previous.checked, port: Number(new URL(previous.listener.url).port) });
         const code = (e as NodeJS.ErrnoException).code;
         const name = (opts.names ?? ((f) => f))('listen');
         const message = code === 'EADDRINUSE' ? `${name}: ${config.listen} is already in use by another program`
@@ -112,6 +115,22 @@ export class AgentListenerService {
       this.deps.changed();
       return this.status();
     });
+  }
+
+  private open(checked: CheckedListener): Promise<AgentListener> {
+    return startAgentListener({
+      store: this.deps.store, engine: this.deps.engine, gateway: this.deps.gateway, dataDir: this.deps.dataDir, log: this.deps.log, changed: this.deps.changed, ...checked,
+    });
+  }
+
+  private async reopen(config: ListenerConfig, checked: CheckedListener): Promise<void> {
+    try {
+      const listener = await this.open(checked);
+      this.current = { listener, config, checked };
+      recordListener(this.deps.store, { url: listener.url, pid: process.pid, tls: checked.tls !== null });
+    } catch (e) {
+      this.deps.log(`[agents] the listener on ${config.listen} could not be opened again after a refused change: ${(e as Error).message}`);
+    }
   }
 
   /** Stops it and remembers that it is off (the form keeps the configuration). */

@@ -76,6 +76,17 @@ describe('agent listener and join tokens through the contract', () => {
     expect((await again.agentListener.startRemembered()).running).toBe(false);
   });
 
+  it('a change that cannot start keeps the listener that ran, on its address, and says why', async () => {
+    const c = makeCore();
+    const first = await call(c, 'workers.startAgentListener', { listen: '127.0.0.1:0', leaseSeconds: 120 });
+    const busy = makeCore();
+    const taken = new URL((await call(busy, 'workers.startAgentListener', { listen: '127.0.0.1:0' })).url!).port;
+    expect(await refusal(c, 'workers.startAgentListener', { listen: `127.0.0.1:${taken}`, leaseSeconds: 60 })).toBe(`listen: 127.0.0.1:${taken} is already in use by another program`);
+    const after = await call(c, 'workers.agentListener', {});
+    expect(after).toMatchObject({ running: true, url: first.url, enabled: true, config: { listen: '127.0.0.1:0', leaseSeconds: 120 }, error: `listen: 127.0.0.1:${taken} is already in use by another program` });
+    expect(c.agentListener.joinUrl()).toBe(first.url);
+  });
+
   it('mints a one-time token a real agent joins with; revoking the agent disconnects it and lists it as revoked', async () => {
     const c = makeCore();
     const status = await call(c, 'workers.startAgentListener', { listen: '127.0.0.1:0', heartbeatSeconds: 1 });
