@@ -106,6 +106,25 @@ test('several specs dropped at once are previewed; an invalid one is fixed in pl
   expect(runCount(host)).toBe(2);
 });
 
+test('two specs naming the same run id: once one is launched, the other is flagged on its id line before Launch', async ({ page, host }) => {
+  const shell = new ShellPage(page);
+  await shell.open(host.url);
+  const twin = (name: string) => `id: twin-run\nname: ${name}\ntask_specs:\n  - { id: a, name: A, instructions: echo a }\n`;
+  await dropFiles(page, [{ name: 'a.yaml', text: twin('first') }, { name: 'b.yaml', text: twin('second') }]);
+  const dialog = new LaunchDialog(page);
+  await dialog.expectReady(1);
+  await dialog.tab('b.yaml').click();
+  await dialog.expectReady(1);
+  await dialog.tab('a.yaml').click();
+  await dialog.launch();
+  await expect(dialog.tabs).toHaveCount(0);
+  // The check made before the launch said Ready; it is made again now that the id is taken.
+  await dialog.expectProblems(1);
+  await expect(dialog.preview).toContainText('"twin-run" is already used by another run');
+  await expect(dialog.preview.getByRole('button', { name: 'Go to line 1' })).toBeVisible();
+  expect(runCount(host)).toBe(1);
+});
+
 test('Open picks several files; paste (Ctrl+V) previews spec text; Discard creates nothing', async ({ page, host, context }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: host.origin });
   const shell = new ShellPage(page);

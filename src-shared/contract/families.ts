@@ -9,7 +9,8 @@ const READS_OTHER_FAMILY: Record<string, QueryFamily> = {
   'tasks.logTail': 'events',
   'runs.timeline': 'events',
   'tasks.receipts': 'receipts',
-  // Spec checks and the examples gallery read nothing stored; they live with the app's static facts.
+  // Spec checks and the examples gallery change only when a run is launched (a check reads the run
+  // ids taken), so they live with the app's static facts, which a launch invalidates.
   'specs.validate': 'app',
   'specs.examples': 'app',
   'specs.launch': 'runs',

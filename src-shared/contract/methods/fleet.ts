@@ -59,7 +59,8 @@ export const fleetMethods = {
     summary: 'Create a run from a valid spec and start it.',
     input: SpecInput,
     output: z.object({ runId: z.string() }),
-    invalidates: ['runs', 'tasks', 'workers'],
+    // `app` holds the spec checks: a spec still open in the preview may name the run id just taken.
+    invalidates: ['runs', 'tasks', 'workers', 'app'],
   }),
   'specs.examples': defineMethod({
     name: 'specs.examples',
