@@ -1,6 +1,7 @@
 // Model providers: OpenAI-compatible chat-completions endpoints (hosted, Ollama, llama.cpp server)
 // configured in Settings. The configuration lives in the settings table; each API key is sealed in
 // the SecretVault and never leaves main: views carry `hasApiKey` only.
+import { isLoopbackHost } from '../alerts/alert-config';
 import crypto from 'node:crypto';
 import { ShoalError } from '../../../src-shared/contract/envelope';
 import { z } from 'zod';
@@ -79,6 +80,16 @@ export function checkKeyFollows(saved: ProviderConfig, baseUrl: string, apiKey: 
   throw new ShoalError('invalid_input', `${what} (the stored key was saved for ${from}, not ${to}), or remove it`, [what]);
 }
 
+/** An API key travels in every request's headers: in plain http it may only stay on this machine
+ *  (a local model server); a key for another machine needs https. A keyless server (Ollama on the
+ *  next desk) may still be plain http. */
+export function checkKeyTransport(baseUrl: string): void {
+  const url = new URL(baseUrl);
+  if (url.protocol !== 'http:' || isLoopbackHost(url.hostname)) return;
+  const what = `apiKey: would be sent unencrypted to ${url.host}`;
+  throw new ShoalError('invalid_input', `${what}; use https:// for a server on another machine, or save it without a key`, [what]);
+}
+
 export class ProviderRegistry {
   constructor(private readonly settings: SettingsTable, private readonly vault: SecretVault) {}
 
@@ -105,6 +116,11 @@ export class ProviderRegistry {
     const existing = input.id ? stored.providers.find((p) => p.id === input.id) : undefined;
     if (input.id && !existing) throw new ShoalError('not_found', `No model provider with id "${input.id}".`);
     if (existing) checkKeyFollows(existing, baseUrl, input.apiKey, this.hasStoredKey(existing.id));
+    // Two providers of one name cannot be told apart in the list, nor in a thread's picker.
+    const sameName = stored.providers.find((p) => p.id !== existing?.id && p.name.toLowerCase() === name.toLowerCase());
+    if (sameName) throw new ShoalError('invalid_input', `name: a model provider "${sameName.name}" already exists; choose another name`, [`name: a model provider "${sameName.name}" already exists`]);
+    const keyGoesThere = input.apiKey !== null && ((input.apiKey !== undefined && input.apiKey.trim() !== '') || (existing !== undefined && this.hasStoredKey(existing.id)));
+    if (keyGoesThere) checkKeyTransport(baseUrl);
     const config: ProviderConfig = { id: existing?.id ?? `provider-${crypto.randomBytes(4).toString('hex')}`, name, baseUrl, model };
     const providers = existing ? stored.providers.map((p) => (p.id === config.id ? config : p)) : [...stored.providers, config];
     const defaultId = input.makeDefault || stored.defaultId === null || !providers.some((p) => p.id === stored.defaultId) ? config.id : stored.defaultId;

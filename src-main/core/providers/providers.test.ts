@@ -90,6 +90,21 @@ describe('secrets', () => {
     expect(() => r.save({ name: 'x', baseUrl: 'http://127.0.0.1/v1', model: '' })).toThrow(/model: required/);
   });
 
+  it('sends a key unencrypted to no other machine, and keeps names apart', async () => {
+    const { registry: r } = registry();
+    expect(() => r.save({ name: 'remote', baseUrl: 'http://example.com/v1', model: 'm', apiKey: 'sk-1' })).toThrow('apiKey: would be sent unencrypted to example.com; use https:// for a server on another machine, or save it without a key');
+    expect(r.list()).toEqual([]);
+    // Without a key, or over https, or on this machine: kept.
+    const lan = r.save({ name: 'lan', baseUrl: 'http://10.0.0.5:11434/v1', model: 'm' });
+    r.save({ name: 'tls', baseUrl: 'https://example.com/v1', model: 'm', apiKey: 'sk-2' });
+    r.save({ name: 'here', baseUrl: 'http://127.0.0.1:8080/v1', model: 'm', apiKey: 'sk-3' });
+    // A key added later to the plain-http one is refused too; the provider is left as it was.
+    expect(() => r.save({ id: lan.id, name: 'lan', baseUrl: lan.baseUrl, model: 'm', apiKey: 'sk-4' })).toThrow(/apiKey: would be sent unencrypted to 10\.0\.0\.5:11434/);
+    expect(r.get(lan.id)).toMatchObject({ hasApiKey: false });
+    expect(() => r.save({ name: 'LAN', baseUrl: 'http://127.0.0.1:9/v1', model: 'm' })).toThrow('name: a model provider "lan" already exists; choose another name');
+    expect(r.list().map((p) => p.name)).toEqual(['lan', 'tls', 'here']);
+  });
+
   it('keeps one default provider', () => {
     const { registry: r } = registry();
     const a = r.save({ name: 'A', baseUrl: 'http://127.0.0.1:1/v1', model: 'm' });

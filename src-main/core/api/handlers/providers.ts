@@ -2,7 +2,7 @@
 import { ShoalError } from '../../../../src-shared/contract';
 import type { providerMethods } from '../../../../src-shared/contract/methods/providers';
 import { checkProvider } from '../../providers/check-provider';
-import { checkKeyFollows, normalizeBaseUrl } from '../../providers/provider-registry';
+import { checkKeyFollows, checkKeyTransport, normalizeBaseUrl } from '../../providers/provider-registry';
 import type { CoreServices } from '../services';
 import type { Handler } from '../dispatch';
 
@@ -27,6 +27,7 @@ export function providerHandlers(core: CoreServices): { [M in keyof typeof provi
       // for the server it was saved for.
       if (saved) checkKeyFollows(saved.config, config.baseUrl, apiKey, registry.hasStoredKey(saved.config.id));
       const key = apiKey === undefined ? (saved?.apiKey ?? null) : apiKey;
+      if (key) checkKeyTransport(config.baseUrl);
       return checkProvider(config, key);
     },
   };
