@@ -32,7 +32,12 @@ export const agentKeyMethods = {
   'agents.setKey': defineMethod({
     name: 'agents.setKey',
     summary: 'Seals an API key for Claude Code (anthropic) or Codex (openai); null removes it.',
-    input: z.object({ provider: z.enum(AGENT_KEY_PROVIDERS), apiKey: z.string().trim().min(1).max(4000).nullable() }).strict(),
+    // A key is one word: a space, line break or control character means something else was pasted
+    // with it (and the CLI would be sent that whole text as its key).
+    input: z.object({
+      provider: z.enum(AGENT_KEY_PROVIDERS),
+      apiKey: z.string().trim().min(1).max(4000).regex(/^[\x21-\x7e]+$/, 'one word of printable characters: no spaces, line breaks or control characters').nullable(),
+    }).strict(),
     output: z.array(AgentKeyViewSchema),
     invalidates: ['settings'],
   }),

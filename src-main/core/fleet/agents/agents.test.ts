@@ -115,6 +115,11 @@ describe('agent API keys', () => {
     fs.writeFileSync(path.join(bin, 'claude'), '#!/bin/sh\necho "anthropic=${#ANTHROPIC_API_KEY} openai=${#OPENAI_API_KEY}" > "$SHOAL_ARTIFACTS_DIR/keys-seen.txt"\n', { mode: 0o755 });
     const c = makeCore({ env: { PATH: `${bin}:/usr/bin:/bin`, ANTHROPIC_API_KEY: 'from-the-shell' } });
     // Set through the contract, as Settings and the CLI do; what comes back never holds a key.
+    for (const bad of ['sk ant has spaces', 'sk-one\nsk-two', 'sk-\u0007bell']) {
+      const refused = await c.call('agents.setKey', { provider: 'openai', apiKey: bad }, { transport: 'test' });
+      expect(refused.ok ? 'saved' : refused.error.message, JSON.stringify(bad)).toMatch(/apiKey: one word of printable characters/);
+    }
+    expect((await c.call('agents.keys', {}, { transport: 'test' }))).toMatchObject({ ok: true, value: expect.arrayContaining([expect.objectContaining({ provider: 'openai', state: 'unset' })]) });
     expect((await c.call('agents.setKey', { provider: 'openai', apiKey: 'sk-openai-sealed' }, { transport: 'test' })).ok).toBe(true);
     const set = await c.call('agents.setKey', { provider: 'anthropic', apiKey: 'sk-ant-sealed-0123456789' }, { transport: 'test' });
     expect(set).toEqual({ ok: true, value: [{ provider: 'anthropic', env: 'ANTHROPIC_API_KEY', state: 'set' }, { provider: 'openai', env: 'OPENAI_API_KEY', state: 'set' }] });
