@@ -33,6 +33,30 @@ test('an earlier refusal is not shown beside the answer to the next action', asy
   await expect(dialog).not.toContainText('1-64 letters, digits');
 });
 
+test('a refused field is said once, under "Check the fields", without the program\'s words: no method name, no error code', async ({ page, host }) => {
+  await callHost(host, 'workers.add', { name: 'extra1', host: { kind: 'local' } });
+  await new ShellPage(page).open(`${host.url}#/workers`);
+  await page.getByTestId('add-worker').click();
+  const dialog = page.getByTestId('add-worker-dialog');
+  await dialog.locator('[name="worker-name"]').fill('box');
+  await dialog.locator('[name="ssh-target"]').fill('127.0.0.1:99999');
+  await dialog.getByTestId('worker-test').click();
+  const alert = dialog.getByRole('alert');
+  await expect(alert).toContainText('host.port: expected a value <= 65535');
+  await expect(alert).not.toContainText('workers.test');
+  await expect(alert).not.toContainText('Error code');
+  await expect(alert.getByText('host.port: expected a value <= 65535')).toHaveCount(1);
+
+  // A name already kept is a field to fix, not a host that could not be reached.
+  await dialog.getByRole('radio', { name: 'This computer' }).check();
+  await dialog.locator('[name="worker-name"]').fill('extra1');
+  await dialog.getByRole('button', { name: 'Add' }).click();
+  await expect(alert).toContainText('Check the fields');
+  await expect(alert).toContainText('A worker "extra1" already exists.');
+  await expect(alert).not.toContainText('Could not reach the host');
+  await expect(alert).not.toContainText('Error code');
+});
+
 test('a probe result goes when the host or image it was for is no longer in the form', async ({ page, host }) => {
   await new ShellPage(page).open(`${host.url}#/workers`);
   await page.getByTestId('add-worker').click();

@@ -22,7 +22,8 @@ export async function dispatch(handlers: Handlers, method: unknown, rawInput: un
   const parsed = contract.input.safeParse(rawInput ?? {});
   if (!parsed.success) {
     const issues = formatIssues(parsed.error);
-    return { ok: false, error: { code: 'invalid_input', message: `${method}: ${issues[0] ?? 'invalid input'}`, issues } };
+    // Named by its field alone: the method is the program's word, not the person's.
+    return { ok: false, error: { code: 'invalid_input', message: issues[0] ?? 'invalid input', issues } };
   }
   try {
     const handler = handlers[method] as Handler<typeof method>;

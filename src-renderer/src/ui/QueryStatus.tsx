@@ -19,9 +19,13 @@ export function Loading({ label }: { label: string }) {
   );
 }
 
+/** Refusals of what the person entered: the message says it all, a code would only add noise. */
+const SAID_IN_WORDS = new Set(['invalid_input', 'not_found', 'conflict']);
+
 export function ErrorNotice({ error, title, onRetry }: { error: Error; title: string; onRetry?: () => void }) {
-  const issues = error instanceof RemoteError ? error.body.issues ?? [] : [];
-  const code = error instanceof RemoteError ? error.code : null;
+  // An issue the message already quotes is not listed again under it.
+  const issues = (error instanceof RemoteError ? error.body.issues ?? [] : []).filter((i) => !error.message.includes(i));
+  const code = error instanceof RemoteError && !SAID_IN_WORDS.has(error.code) ? error.code : null;
   return (
     <div className="notice" data-tone="failed" role="alert">
       <AlertIcon className="notice-icon" />

@@ -18,7 +18,7 @@ describe('approvals.rules.options', () => {
 
     const bad = await c.call('approvals.rules.options', { timeoutDecision: 'maybe' }, { transport: 'test' });
     expect(bad.ok).toBe(false);
-    expect(!bad.ok && bad.error).toMatchObject({ code: 'invalid_input', message: 'approvals.rules.options: timeoutDecision: expected one of deny, approve' });
+    expect(!bad.ok && bad.error).toMatchObject({ code: 'invalid_input', message: 'timeoutDecision: expected one of deny, approve' });
     // Nothing half-written: the earlier choice stands and no audit entry was added.
     expect(c.policy.options().timeoutDecision).toBe('approve');
     expect(c.audit.list({ limit: 5, prefix: 'policy.options' })).toHaveLength(1);

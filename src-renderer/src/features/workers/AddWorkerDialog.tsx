@@ -152,7 +152,7 @@ export function AddWorkerDialog({ onClose }: { onClose: () => void }) {
         </label>
         {inputError && <p className="field-error" role="alert">{inputError}</p>}
         {result && <CheckResult result={result} trusted={trusted} onTrust={setTrusted} />}
-        {failure && <div ref={failureRef}><ErrorNotice title={failure instanceof RemoteError && failure.code === 'invalid_input' ? 'Check the fields' : 'Could not reach the host'} error={failure} /></div>}
+        {failure && <div ref={failureRef}><ErrorNotice title={failure instanceof RemoteError && (failure.code === 'invalid_input' || failure.code === 'conflict') ? 'Check the fields' : 'Could not reach the host'} error={failure} /></div>}
       </form>
     </Dialog>
   );
