@@ -2,6 +2,7 @@
 // jobs and MCP server startup, over the one store. ShoalCore composes
 // it; the contract handlers call it.
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { ThreadMessage, ThreadResponse, ThreadView } from '../../../src-shared/contract/runtime-views';
 import { ShoalError } from '../../../src-shared/contract/envelope';
@@ -349,7 +350,13 @@ export class Runtime {
 function checkCwd(cwd: string | undefined): string | undefined {
   const given = cwd?.trim();
   if (!given) return undefined;
-  if (path.isAbsolute(given)) return given;
-  const hint = given.startsWith('~') ? ' (write out the home folder: "~" is not expanded)' : '';
-  throw new ShoalError('invalid_input', `cwd: must be an absolute path, got "${given}"${hint}`, [`cwd: must be an absolute path`]);
+  if (!path.isAbsolute(given)) {
+    const hint = given.startsWith('~') ? ' (write out the home folder: "~" is not expanded)' : '';
+    throw new ShoalError('invalid_input', `cwd: must be an absolute path, got "${given}"${hint}`, [`cwd: must be an absolute path`]);
+  }
+  // Its tools would fail one by one in a folder that is not there (or is a file): said at once.
+  const st = fs.statSync(given, { throwIfNoEntry: false });
+  if (!st) throw new ShoalError('invalid_input', `cwd: there is no folder at ${given}`, [`cwd: there is no folder at ${given}`]);
+  if (!st.isDirectory()) throw new ShoalError('invalid_input', `cwd: ${given} is a file, not a folder`, [`cwd: ${given} is a file, not a folder`]);
+  return given;
 }

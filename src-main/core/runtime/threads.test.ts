@@ -412,6 +412,16 @@ describe('working folders', () => {
     expect(h.core.runtime.readThread(t).cwd).toBe(path.join(h.core.dataDir, 'threads', t));
   });
 
+  it('refuses a folder that is not there, or is a file, naming it; no thread is made', async () => {
+    const h = await harness();
+    const file = path.join(h.core.dataDir, 'a-file');
+    fs.writeFileSync(file, 'x');
+    const missing = path.join(h.core.dataDir, 'no-such-folder');
+    await expect(h.call('threads.start', { cwd: missing })).rejects.toThrow(`cwd: there is no folder at ${missing}`);
+    await expect(h.call('threads.start', { cwd: file })).rejects.toThrow(`cwd: ${file} is a file, not a folder`);
+    expect((await h.call<ThreadResponse>('threads.list', {})).threads).toEqual([]);
+  });
+
   it('a blank folder on resume or fork keeps the thread\'s own, it does not run tools in Shoal\'s folder', async () => {
     const h = await harness();
     const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
@@ -458,9 +468,9 @@ describe('bad input', () => {
   it('names each field once in an error', async () => {
     const h = await harness();
     const t = (await h.call<ThreadResponse>('threads.create', {})).threadId;
-    await expect(h.call('threads.setName', { threadId: t, name: '  ' })).rejects.toThrow(/^threads\.setName: name: required$/);
-    await expect(h.call('threads.message', { threadId: t, input: ' ' })).rejects.toThrow(/^threads\.message: input: the message is empty$/);
-    await expect(h.call('threads.prompt', { prompt: '' })).rejects.toThrow(/^threads\.prompt: prompt: required$/);
+    await expect(h.call('threads.setName', { threadId: t, name: '  ' })).rejects.toThrow(/^name: required$/);
+    await expect(h.call('threads.message', { threadId: t, input: ' ' })).rejects.toThrow(/^input: the message is empty$/);
+    await expect(h.call('threads.prompt', { prompt: '' })).rejects.toThrow(/^prompt: required$/);
   });
 });
 

@@ -32,7 +32,10 @@ export async function runtimeHarness(options: Partial<ShoalCoreOptions> & { apiK
     events.push(e);
     if (e.type === 'frame') frames.push({ ...(e.threadId ? { threadId: e.threadId } : {}), frame: e.frame });
   });
-  const provider = core.runtime.providers.save({ name: 'Scripted', baseUrl: chat.baseUrl, model: 'scripted-model', ...(options.apiKey ? { apiKey: options.apiKey } : {}) });
+  // A harness opened again on the same store (a restart) adds a provider of its own, as before:
+  // provider names are unique, so it is numbered.
+  const taken = core.runtime.providers.list().length;
+  const provider = core.runtime.providers.save({ name: taken === 0 ? 'Scripted' : `Scripted ${taken + 1}`, baseUrl: chat.baseUrl, model: 'scripted-model', ...(options.apiKey ? { apiKey: options.apiKey } : {}) });
   if (options.start) core.start();
   return {
     core, chat, providerId: provider.id, frames, events,
