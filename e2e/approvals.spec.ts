@@ -239,6 +239,27 @@ test('with the dialog open, navigation chords and modifier keys decide nothing; 
   await expect.poll(() => taskStates(host, runId), { timeout: 60_000 }).toEqual({ ship: 'passed' });
 });
 
+test('settings: a wait time that is not 1 to 10080 minutes is said and kept in the box; nothing is saved until it is one', async ({ page, host }) => {
+  const shell = new ShellPage(page);
+  await shell.open(`${host.url}#/settings`);
+  const section = page.getByTestId('policy-settings');
+  const wait = section.locator('#policy-timeout');
+  const before = (await callHost(host, 'approvals.rules.list', {})).options.timeoutSeconds;
+  for (const typed of ['abc', '-3', '0', '0.01', '99999']) {
+    await wait.fill(typed);
+    await wait.press('Enter');
+    await expect(section.getByRole('alert')).toHaveText(`Give a number of minutes from 1 to 10080 (7 days); "${typed}" is not one.`);
+    await expect(wait).toHaveValue(typed);
+    await expect(wait).toHaveAttribute('aria-invalid', 'true');
+  }
+  expect((await callHost(host, 'approvals.rules.list', {})).options.timeoutSeconds).toBe(before);
+  await wait.fill('2.5');
+  await wait.press('Enter');
+  await expect.poll(async () => (await callHost(host, 'approvals.rules.list', {})).options.timeoutSeconds).toBe(150);
+  await expect(section.getByRole('alert')).toHaveCount(0);
+  await expect(wait).not.toHaveAttribute('aria-invalid', 'true');
+});
+
 test('settings: the timeout decision sits next to the wait time, is stored, and shows in the audit log', async ({ page, host }) => {
   test.setTimeout(90_000);
   const shell = new ShellPage(page);

@@ -85,14 +85,23 @@ function ModeSetting({ mode }: { mode: ApprovalMode }) {
   );
 }
 
+const MAX_WAIT_MINUTES = 7 * 24 * 60;
+
 function TimeoutSetting({ seconds, decision }: { seconds: number; decision: TimeoutDecision }) {
   const save = useShoalMutation('approvals.rules.options');
   const [text, setText] = useState(String(Math.round(seconds / 60 * 10) / 10));
+  // What is wrong with the text as typed: kept in the box and said, not silently put back (or
+  // rounded to a few seconds, after which every request would time out before anyone saw it).
+  const [problem, setProblem] = useState<string | null>(null);
   useEffect(() => setText(String(Math.round(seconds / 60 * 10) / 10)), [seconds]);
   const commit = () => {
-    const minutes = Number(text);
-    if (!Number.isFinite(minutes) || minutes <= 0) return setText(String(Math.round(seconds / 60 * 10) / 10));
-    const next = Math.max(5, Math.round(minutes * 60));
+    const minutes = /^\s*\d+(\.\d+)?\s*$/.test(text) ? Number(text) : NaN;
+    if (!(minutes >= 1 && minutes <= MAX_WAIT_MINUTES)) {
+      setProblem(`Give a number of minutes from 1 to ${MAX_WAIT_MINUTES} (7 days); "${text.trim()}" is not one.`);
+      return;
+    }
+    setProblem(null);
+    const next = Math.round(minutes * 60);
     if (next !== seconds) save.mutate({ timeoutSeconds: next });
   };
   return (
@@ -100,10 +109,10 @@ function TimeoutSetting({ seconds, decision }: { seconds: number; decision: Time
       <div className="setting-text">
         <label className="setting-label" htmlFor="policy-timeout">Wait for a decision</label>
         <span className="setting-hint">After this long without a decision a request is {decision === 'approve' ? 'approved' : 'denied'} (below), and the agent carries on. A run may set its own.</span>
-        {save.error && <span className="setting-error" role="alert">{save.error.message}</span>}
+        {(problem ?? save.error) && <span className="setting-error" role="alert">{problem ?? save.error?.message}</span>}
       </div>
       <span className="policy-timeout">
-        <input id="policy-timeout" className="input" inputMode="decimal" value={text} onChange={(e) => setText(e.target.value)} onBlur={commit}
+        <input id="policy-timeout" className="input" inputMode="decimal" value={text} aria-invalid={problem !== null || undefined} onChange={(e) => setText(e.target.value)} onBlur={commit}
           onKeyDown={(e) => e.key === 'Enter' && commit()} /> min
       </span>
     </div>
