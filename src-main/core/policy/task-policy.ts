@@ -11,7 +11,7 @@
 // field); the gateway judges the stricter of the two either way (evaluateForRun), for a run launched
 // before the settings changed.
 import { z } from 'zod';
-import { APPROVAL_MODE_LABELS, ApprovalModeSchema, PolicyRuleSchema, TimeoutDecisionSchema, type ApprovalMode, type PolicyRule, type TimeoutDecision } from '../../../src-shared/contract/methods/policy';
+import { APPROVAL_MODE_LABELS, ApprovalModeSchema, PolicyRuleInputSchema, TimeoutDecisionSchema, type ApprovalMode, type PolicyRule, type TimeoutDecision } from '../../../src-shared/contract/methods/policy';
 import { formatIssues } from '../../../src-shared/protocol/errors';
 import { prefixProblem } from './command-prefix';
 
@@ -25,7 +25,7 @@ export interface TaskPolicy {
 
 const TaskPolicySchema = z.preprocess((v) => (Array.isArray(v) ? { rules: v } : v),
   z.object({
-    rules: z.array(PolicyRuleSchema).default([]),
+    rules: z.array(PolicyRuleInputSchema).default([]),
     mode: ApprovalModeSchema.optional(),
     timeout_seconds: z.number().int().min(1).max(7 * 24 * 3600).optional(),
     timeout_decision: TimeoutDecisionSchema.optional(),

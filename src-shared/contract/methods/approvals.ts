@@ -7,7 +7,7 @@ import { defineMethod } from '../define';
 import { Id, Ok } from './common';
 import { WorkerPlaceSchema } from '../worker-place';
 import {
-  ApprovalModeSchema, ExecApprovalRequestSchema, PolicyDecisionSchema, PolicyRuleSchema, REVIEW_DECISIONS, TimeoutDecisionSchema,
+  ApprovalModeSchema, ExecApprovalRequestSchema, PolicyDecisionSchema, PolicyRuleInputSchema, PolicyRuleSchema, REVIEW_DECISIONS, TimeoutDecisionSchema,
 } from './policy';
 
 export const APPROVAL_STATUSES = ['pending', 'approved', 'denied', 'aborted', 'timed_out', 'expired'] as const;
@@ -99,7 +99,7 @@ export const approvalsMethods = {
   'approvals.rules.save': defineMethod({
     name: 'approvals.rules.save',
     summary: 'Add a rule, or replace one (previousId renames it).',
-    input: z.object({ rule: PolicyRuleSchema, previousId: Id.optional(), isNew: z.boolean().default(false) }).strict(),
+    input: z.object({ rule: PolicyRuleInputSchema, previousId: Id.optional(), isNew: z.boolean().default(false) }).strict(),
     output: PolicyRuleSchema,
     invalidates: ['approvals'],
   }),

@@ -56,6 +56,33 @@ export const PolicyRuleSchema = z.object({
 });
 export type PolicyRule = z.output<typeof PolicyRuleSchema>;
 
+/** A glob's unclosed `[` or `{` (picomatch then reads it as plain text, and the rule matches only a
+ *  file named that way), or null. */
+function unclosedInGlob(glob: string): string | null {
+  const open: string[] = [];
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '\\') i++;
+    else if (c === '[' || c === '{') open.push(c);
+    else if ((c === ']' && open.at(-1) === '[') || (c === '}' && open.at(-1) === '{')) open.pop();
+  }
+  return open.at(-1) ?? null;
+}
+
+/** A rule as a person or a spec gives it: also refused when it could never match anything (a tool
+ *  name no tool has, a workspace that is not an absolute folder, a glob left open). Rules already
+ *  stored are read with PolicyRuleSchema alone, so none is dropped by a check added later. */
+export const PolicyRuleInputSchema = PolicyRuleSchema.superRefine((rule, ctx) => {
+  if (!/^[A-Za-z0-9_.*?-]+$/.test(rule.tool)) {
+    ctx.addIssue({ code: 'custom', path: ['tool'], message: `"${rule.tool}" is no tool's name: give exec_shell, read_file, write_file, apply_patch, an MCP tool (<server>__<tool>) or a glob of them (github__*, *)` });
+  }
+  if (rule.workspace !== undefined && rule.workspace !== '' && !rule.workspace.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(rule.workspace)) {
+    ctx.addIssue({ code: 'custom', path: ['workspace'], message: `must be an absolute folder path, got "${rule.workspace}"` });
+  }
+  const unclosed = rule.path ? unclosedInGlob(rule.path) : null;
+  if (unclosed) ctx.addIssue({ code: 'custom', path: ['path'], message: `the glob "${rule.path}" leaves a "${unclosed}" open, so it would match only a file named exactly that` });
+});
+
 export const POLICY_LAYERS = ['user', 'run', 'default'] as const;
 export type PolicyLayer = (typeof POLICY_LAYERS)[number];
 

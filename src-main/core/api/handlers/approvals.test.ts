@@ -33,6 +33,26 @@ describe('approvals.rules.options', () => {
 });
 
 describe('approvals.rules.save', () => {
+  it('refuses a rule that could never match: a tool name no tool has, a relative workspace, a glob left open', async () => {
+    const c = makeCore();
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ tool: 'no such tool!!' }, 'rule.tool: "no such tool!!" is no tool\'s name: give exec_shell, read_file, write_file, apply_patch, an MCP tool (<server>__<tool>) or a glob of them (github__*, *)'],
+      [{ tool: 'read_file', workspace: 'relative/dir' }, 'rule.workspace: must be an absolute folder path, got "relative/dir"'],
+      [{ tool: 'read_file', path: 'secrets/[unclosed' }, 'rule.path: the glob "secrets/[unclosed" leaves a "[" open, so it would match only a file named exactly that'],
+      [{ tool: 'read_file', path: '{a,b' }, 'rule.path: the glob "{a,b" leaves a "{" open'],
+    ];
+    for (const [fields, message] of cases) {
+      const r = await c.call('approvals.rules.save', { rule: { id: 'r', action: 'deny', ...fields }, isNew: true }, { transport: 'test' });
+      expect(!r.ok && r.error.message, JSON.stringify(fields)).toContain(message);
+    }
+    expect(c.policy.rules()).toEqual([]);
+    // Globs that close, MCP tool names and their globs are rules like any other.
+    for (const fields of [{ tool: 'github__*', path: 'src/[ab]*.{ts,tsx}' }, { tool: 'write_file', workspace: '/srv/app' }, { tool: '*' }]) {
+      expect((await c.call('approvals.rules.save', { rule: { id: `ok-${c.policy.rules().length}`, action: 'ask', ...fields }, isNew: true }, { transport: 'test' })).ok, JSON.stringify(fields)).toBe(true);
+    }
+    expect(c.policy.rules()).toHaveLength(3);
+  });
+
   it('refuses a prefix the policy would never match (or would match everywhere), naming the field, with nothing written', async () => {
     const c = makeCore();
     const cases: Array<[string, RegExp]> = [
