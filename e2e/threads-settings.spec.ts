@@ -126,6 +126,23 @@ test('adds an MCP server that starts, reports its tools, and says why a broken o
   await shell.screenshot('settings-mcp');
 });
 
+test('environment lines the form cannot read are said under the field, and the server is not saved without them', async ({ page, host }) => {
+  const shell = new ShellPage(page);
+  const settings = new RuntimeSettingsPage(page);
+  await shell.open(`${host.url}#/settings`);
+  await settings.mcp.getByRole('button', { name: 'Add server' }).click();
+  const form = await settings.fillMcpServer({ name: 'notes', command: process.execPath, args: [MCP_SERVER], env: 'GOOD=1\nJUSTAKEY\n=novalue' });
+  await expect(form.getByTestId('mcp-pairs-unreadable')).toHaveText('line 2 "JUSTAKEY", line 3 "=novalue": not KEY=value; fix them or take them out');
+  await expect(form.getByRole('button', { name: 'Save' })).toBeDisabled();
+  await form.getByLabel('Environment').fill('GOOD=1\nJUSTAKEY=2');
+  await expect(form.getByTestId('mcp-pairs-unreadable')).toHaveCount(0);
+  await form.getByRole('button', { name: 'Save' }).click();
+  const row = settings.mcp.locator('[data-testid="mcp-row"]', { hasText: 'notes' });
+  await expect(row).toHaveAttribute('data-status', 'ready', { timeout: 20_000 });
+  await row.getByRole('button', { name: 'Edit' }).click();
+  await expect(settings.mcp.getByLabel('Environment')).toHaveValue('GOOD=••••••\nJUSTAKEY=••••••');
+});
+
 test('the MCP servers start again with Shoal, with a startup summary', async ({ page, host }) => {
   await callHost(host, 'mcp.save', { server: { name: 'notes', transport: 'stdio', command: process.execPath, args: [MCP_SERVER] } });
   await callHost(host, 'mcp.save', { server: { name: 'broken', transport: 'stdio', command: process.execPath, args: [MCP_SERVER, '--broken'] } });

@@ -79,6 +79,13 @@ function parsePairs(text: string, sep: '=' | ':'): Record<string, string | null>
   return out;
 }
 
+/** The lines parsePairs cannot read (no separator, or nothing before it): said, not dropped. */
+function unreadablePairs(text: string, sep: '=' | ':', form: string): string | null {
+  const bad = text.split('\n').map((line, i) => ({ line: line.trim(), n: i + 1 })).filter(({ line }) => line !== '' && line.indexOf(sep) <= 0);
+  if (bad.length === 0) return null;
+  return `${bad.map(({ line, n }) => `line ${n} "${line}"`).join(', ')}: not ${form}; fix ${bad.length === 1 ? 'it' : 'them'} or take ${bad.length === 1 ? 'it' : 'them'} out`;
+}
+
 function McpForm({ server, onDone }: { server: McpServerView | null; onDone: () => void }) {
   const [name, setName] = useState(server?.name ?? '');
   const [transport, setTransport] = useState<'stdio' | 'http'>(server?.transport ?? 'stdio');
@@ -96,6 +103,7 @@ function McpForm({ server, onDone }: { server: McpServerView | null; onDone: () 
     : { name: name.trim(), transport, url: url.trim(), enabled, headers: parsePairs(headers, ':') };
   const prev = server ? { previousName: server.name } : {};
   const kept = server ? keptSecrets(server, input) : [];
+  const unreadable = transport === 'stdio' ? unreadablePairs(env, '=', 'KEY=value') : unreadablePairs(headers, ':', 'Name: value');
   const state: CheckState = check.isPending ? { kind: 'checking' } : check.data ? { kind: 'done', ...check.data } : check.error ? { kind: 'error', message: check.error.message } : null;
 
   return (
@@ -123,7 +131,8 @@ function McpForm({ server, onDone }: { server: McpServerView | null; onDone: () 
               <textarea className="textarea mono" rows={3} value={args} onChange={(e) => setArgs(e.target.value)} placeholder={'-y\n@modelcontextprotocol/server-github'} />
             </label>
             <label className="field"><span className="field-label">Environment</span>
-              <textarea className="textarea mono" rows={3} value={env} onChange={(e) => setEnv(e.target.value)} placeholder="GITHUB_TOKEN=…" />
+              <textarea className="textarea mono" rows={3} value={env} onChange={(e) => setEnv(e.target.value)} placeholder="GITHUB_TOKEN=…" aria-invalid={unreadable !== null || undefined} />
+              {unreadable && <span className="setting-error" role="alert" data-testid="mcp-pairs-unreadable">{unreadable}</span>}
               {kept.length > 0
                 ? <SecretsNeeded names={kept} changed="the command or its arguments" />
                 : <span className="field-hint">KEY=value per line. Stored values show as {MASK} and are kept.</span>}
@@ -133,7 +142,8 @@ function McpForm({ server, onDone }: { server: McpServerView | null; onDone: () 
           <>
             <label className="field runtime-wide"><span className="field-label">URL</span><input className="input mono" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="http://127.0.0.1:3000/mcp" required /></label>
             <label className="field runtime-wide"><span className="field-label">Headers</span>
-              <textarea className="textarea mono" rows={2} value={headers} onChange={(e) => setHeaders(e.target.value)} placeholder="Authorization: Bearer …" />
+              <textarea className="textarea mono" rows={2} value={headers} onChange={(e) => setHeaders(e.target.value)} placeholder="Authorization: Bearer …" aria-invalid={unreadable !== null || undefined} />
+              {unreadable && <span className="setting-error" role="alert" data-testid="mcp-pairs-unreadable">{unreadable}</span>}
               {kept.length > 0
                 ? <SecretsNeeded names={kept} changed="the URL's server" />
                 : <span className="field-hint">Name: value per line. Stored values show as {MASK} and are kept.</span>}
@@ -145,10 +155,10 @@ function McpForm({ server, onDone }: { server: McpServerView | null; onDone: () 
       <CheckResult state={state} />
       {save.error && <ErrorNotice title="Could not save the server" error={save.error} />}
       <div className="runtime-form-actions">
-        <button type="button" className="button" onClick={() => check.mutate({ ...prev, server: input })}>Check connection</button>
+        <button type="button" className="button" disabled={unreadable !== null} onClick={() => check.mutate({ ...prev, server: input })}>Check connection</button>
         <span className="spacer" />
         <button type="button" className="button" onClick={onDone}>Cancel</button>
-        <button type="submit" className="button button-primary" disabled={save.isPending}>{save.isPending ? 'Starting…' : 'Save'}</button>
+        <button type="submit" className="button button-primary" disabled={save.isPending || unreadable !== null}>{save.isPending ? 'Starting…' : 'Save'}</button>
       </div>
     </form>
   );
