@@ -52,9 +52,13 @@ test('keeps the retention setting, and refuses one that makes no sense', async (
   await shell.open(`${host.url}#/jobs`);
   const days = page.getByRole('textbox', { name: /Keep run timelines and artifacts/ });
   await expect(days).toHaveValue('30');
-  await days.fill('-3');
-  await expect(days).toHaveAttribute('aria-invalid', 'true');
-  await expect(page.getByRole('button', { name: 'Save' })).toBeDisabled();
+  for (const typed of ['-3', 'abc', '4000', '1.5']) {
+    await days.fill(typed);
+    await expect(days).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.getByRole('button', { name: 'Save' })).toBeDisabled();
+    // Said in words, not only by the red outline.
+    await expect(page.getByRole('alert')).toHaveText(`Give whole days from 0 to 3650 (0 keeps everything); "${typed}" is not one.`);
+  }
   await days.fill('7');
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('button', { name: 'Save' })).toBeDisabled();

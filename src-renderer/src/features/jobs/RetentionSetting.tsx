@@ -6,8 +6,8 @@ export function RetentionSetting({ days }: { days: number }) {
   const [value, setValue] = useState(String(days));
   useEffect(() => setValue(String(days)), [days]);
   const save = useShoalMutation('jobs.setRetention');
-  const parsed = Number(value);
-  const valid = value.trim() !== '' && Number.isInteger(parsed) && parsed >= 0 && parsed <= 3650;
+  const parsed = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  const valid = parsed >= 0 && parsed <= 3650;
   return (
     <form className="retention" onSubmit={(e) => {
       e.preventDefault();
@@ -18,7 +18,10 @@ export function RetentionSetting({ days }: { days: number }) {
         onChange={(e) => setValue(e.target.value)} aria-describedby="retention-hint" />
       <span>days</span>
       <button type="submit" className="button button-small" disabled={!valid || parsed === days || save.isPending}>Save</button>
-      <span id="retention-hint" className="field-hint">{parsed === 0 && valid ? 'Kept forever.' : 'For finished runs; the runs, tasks and receipts themselves are always kept. 0 keeps everything.'}</span>
+      {/* A box outlined in red says something is wrong; this says what. */}
+      {valid
+        ? <span id="retention-hint" className="field-hint">{parsed === 0 ? 'Kept forever.' : 'For finished runs; the runs, tasks and receipts themselves are always kept. 0 keeps everything.'}</span>
+        : <span id="retention-hint" className="setting-error" role="alert">Give whole days from 0 to 3650 (0 keeps everything); &quot;{value.trim()}&quot; is not one.</span>}
       {save.error && <span className="setting-error" role="alert">{save.error.message}</span>}
     </form>
   );
