@@ -52,7 +52,7 @@ export function loadSpec(text: string, options: LoadOptions): LoadResult {
   // A byte-order mark (Windows editors write one) is no part of the spec: YAML and TOML skipped it,
   // JSON refused it as an invisible 'Unexpected token'.
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.trim() === '') return { ok: false, issues: ['(root): the file is empty; expected a FleetRun or a list of task specs'] };
+  if (text.trim() === '') return { ok: false, issues: ['(root): the file is empty; expected a run (an object with task_specs) or a list of task specs'] };
   let format: SpecFormat;
   let raw: unknown;
   try {
@@ -70,7 +70,7 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
   let doc: Record<string, unknown>;
   if (Array.isArray(raw)) doc = { task_specs: raw };
   else if (raw && typeof raw === 'object') doc = { ...(raw as Record<string, unknown>) };
-  else return { ok: false, issues: ['(root): expected a FleetRun (an object with task_specs) or a list of task specs'] };
+  else return { ok: false, issues: ['(root): expected a run (an object with task_specs) or a list of task specs'] };
   if (!('task_specs' in doc)) {
     // `tasks:` (or `task_spec:`) holds the tasks under a name the protocol does not read: say which.
     const meant = keysMeaning(doc, 'task_specs')[0];
@@ -87,7 +87,7 @@ export function loadSpecValue(raw: unknown, format: SpecFormat, options: LoadOpt
   if (!parsed.success) {
     // The wire type of a port is a u16, whose range starts at 0; 0 is refused below, so a port past
     // it reads as 0 does rather than as if 0 to 65535 would do.
-    const structural = formatIssues(parsed.error).map((issue) => issue.replace(/^(worker_specs\[\d+\]\.host\.port): expected an integer from 0 to 65535, got (.+)$/, '$1: $2 is not a port; give 1-65535 (or leave it out for 22)'));
+    const structural = formatIssues(parsed.error).map((issue) => inSpecWords(issue.replace(/^(worker_specs\[\d+\]\.host\.port): expected an integer from 0 to 65535, got (.+)$/, '$1: $2 is not a port; give 1-65535 (or leave it out for 22)')));
     return { ok: false, issues: byElement([...structural, ...issuesOfTheRest(doc, structural, format, options)]) };
   }
   const run = parsed.data as FleetRun;
@@ -349,4 +349,16 @@ function readStringList(v: unknown, at: string, issues: string[]): string[] {
     return [];
   }
   return v as string[];
+}
+
+/** The wire types' names as a person writing a spec knows the parts (the protocol's own messages,
+ *  which `shoal wire` keeps word for word, name Rust types and JSON whatever the file's format). */
+const SPEC_PARTS: Record<string, string> = {
+  FleetHostSpec: 'a host', FleetScorerSpec: 'a scorer', FleetRetryPolicy: 'a retry policy', FleetAlertPolicy: 'an alert policy',
+  FleetTaskSpec: 'a task spec', FleetWorkerSpec: 'a worker spec', FleetRun: 'a run', FleetScore: 'a score',
+};
+
+function inSpecWords(issue: string): string {
+  return issue.replace(/expected (Fleet[A-Za-z]+) \(a JSON (object|object or array|object with a "kind" field)\)/, (whole, type: string, shape: string) =>
+    SPEC_PARTS[type] ? `expected ${SPEC_PARTS[type]} (${shape === 'object or array' ? 'an object' : `an ${shape}`})` : whole);
 }
