@@ -63,6 +63,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   try {
     const url = urlFlag ?? readListener(core.store)?.url;
     if (!url) throw new UsageError('no control plane listens for agents on this database: start `shoal serve --agents-listen HOST:PORT` (or pass --url)');
+    // As the Workers view: not a name a kept worker (or the default one) has.
+    const taken = name ? core.workerRegistry.nameProblem(name) : null;
+    if (taken) throw new UsageError(`--${taken}`);
     const minted = new AgentCredentials(core.store).mintJoinToken({ name: name ?? null, ttlMs, capabilities });
     const command = joinCommand(url, minted.token, name ?? null);
     if (flags.get('json')) {

@@ -48,6 +48,10 @@ describe('agent listener and join tokens through the contract', () => {
     expect(await refusal(c, 'workers.mintJoinToken', { ttl: 'soon' })).toMatch(/^ttl: a duration/);
     expect(await refusal(c, 'workers.mintJoinToken', { ttl: '90d' })).toMatch(/^ttl: 90d is longer than 30 days/);
     expect(await refusal(c, 'workers.mintJoinToken', { name: '../x' })).toMatch(/name: 1-64 letters/);
+    // The agent joins under its name: not the default worker's, nor a kept worker's.
+    await call(c, 'workers.add', { name: 'extra1', host: { kind: 'local' } });
+    expect(await refusal(c, 'workers.mintJoinToken', { name: 'local' })).toBe('name: "local" is the default worker\'s; choose another');
+    expect(await refusal(c, 'workers.mintJoinToken', { name: 'extra1' })).toMatch(/^name: a worker "extra1" already exists/);
     expect(await refusal(c, 'workers.mintJoinToken', { capabilities: ['gpu', 'no spaces'] })).toMatch(/capabilities\[1\]: each 1-64/);
     expect(await refusal(c, 'workers.revoke', { id: 'jt-; DROP' })).toMatch(/id: expected a join token/);
     expect(await refusal(c, 'workers.revoke', { id: 'jt-000000' })).toMatch(/id: no join token or agent "jt-000000"/);

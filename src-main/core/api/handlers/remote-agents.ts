@@ -33,6 +33,10 @@ export function remoteAgentsHandlers(core: CoreServices): { [M in keyof typeof r
         throw new ShoalError('invalid_input', `ttl: ${(e as Error).message}`);
       }
       if (ttlMs > MAX_JOIN_TOKEN_TTL_MS) throw new ShoalError('invalid_input', `ttl: ${ttl} is longer than 30 days; a join token is meant to be spent soon`);
+      // The agent joins under this name: one of a kept worker (or the default one's) would make two
+      // rows of one name, and actions by name would reach the wrong one.
+      const taken = name ? core.workerRegistry.nameProblem(name) : null;
+      if (taken) throw new ShoalError('invalid_input', taken, [taken]);
       const minted = credentials.mintJoinToken({ name: name ?? null, ttlMs, capabilities });
       return { id: minted.id, token: minted.token, url, command: joinCommand(url, minted.token, name ?? null), expiresAt: new Date(minted.expiresAt).toISOString() };
     },

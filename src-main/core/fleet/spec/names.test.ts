@@ -23,12 +23,12 @@ describe('names', () => {
 
 describe('a part of the wrong kind', () => {
   it('is named as the spec calls it, not by the wire type, and not as JSON in a YAML file', () => {
-    const r = loadSpec('worker_specs:\n  - { id: w, name: W, host: ssh }\ntask_specs:\n  - { id: a, name: A, instructions: echo, scorer: exit, retry_policy: x }\n', { filename: 's.yaml' });
+    const r = loadSpec('worker_specs:\n  - { id: w, name: W, host: ssh }\ntask_specs:\n  - { id: a, name: A, instructions: echo, scorer: exit, retry_policy: x }\n', { filename: 's.yaml', defaultCapabilities: [] });
     expect(!r.ok && r.issues).toEqual([
       'task_specs[0].scorer: expected a scorer (an object with a "kind" field), got string "exit"',
       'task_specs[0].retry_policy: expected a retry policy (an object), got string "x"',
       'worker_specs[0].host: expected a host (an object with a "kind" field), got string "ssh"',
     ]);
-    expect(loadSpec('"just text"\n', { filename: 's.yaml' })).toEqual({ ok: false, issues: ['(root): expected a run (an object with task_specs) or a list of task specs'] });
+    expect(loadSpec('"just text"\n', { filename: 's.yaml', defaultCapabilities: [] })).toEqual({ ok: false, issues: ['(root): expected a run (an object with task_specs) or a list of task specs'] });
   });
 });
