@@ -7,11 +7,17 @@ import { callHost } from './fixtures/host-call';
 import { expect, test } from './fixtures/shoal-host';
 import { startSshd } from './fixtures/sshd';
 import { ShellPage } from './pages/shell-page';
+import type { Locator, Page } from '@playwright/test';
+
+/** The Workers view with its Add worker dialog open. */
+async function openAddWorker(page: Page, url: string): Promise<Locator> {
+  await new ShellPage(page).open(`${url}#/workers`);
+  await page.getByTestId('add-worker').click();
+  return page.getByTestId('add-worker-dialog');
+}
 
 test('an earlier refusal is not shown beside the answer to the next action', async ({ page, host }) => {
-  await new ShellPage(page).open(`${host.url}#/workers`);
-  await page.getByTestId('add-worker').click();
-  const dialog = page.getByTestId('add-worker-dialog');
+  const dialog = await openAddWorker(page, host.url);
   await dialog.locator('[name="worker-name"]').fill('box');
   await dialog.locator('[name="ssh-target"]').fill('127.0.0.1:99999');
   await dialog.getByTestId('worker-test').click();
@@ -35,9 +41,7 @@ test('an earlier refusal is not shown beside the answer to the next action', asy
 
 test('a refused field is said once, under "Check the fields", without the program\'s words: no method name, no error code', async ({ page, host }) => {
   await callHost(host, 'workers.add', { name: 'extra1', host: { kind: 'local' } });
-  await new ShellPage(page).open(`${host.url}#/workers`);
-  await page.getByTestId('add-worker').click();
-  const dialog = page.getByTestId('add-worker-dialog');
+  const dialog = await openAddWorker(page, host.url);
   await dialog.locator('[name="worker-name"]').fill('box');
   await dialog.locator('[name="ssh-target"]').fill('127.0.0.1:99999');
   await dialog.getByTestId('worker-test').click();
@@ -58,9 +62,7 @@ test('a refused field is said once, under "Check the fields", without the progra
 });
 
 test('a probe result goes when the host or image it was for is no longer in the form', async ({ page, host }) => {
-  await new ShellPage(page).open(`${host.url}#/workers`);
-  await page.getByTestId('add-worker').click();
-  const dialog = page.getByTestId('add-worker-dialog');
+  const dialog = await openAddWorker(page, host.url);
   await dialog.locator('[name="ssh-target"]').fill('127.0.0.1:1');
   await dialog.getByTestId('worker-test').click();
   await expect(dialog.getByTestId('worker-check')).toContainText('127.0.0.1:1: connection refused');
@@ -77,9 +79,7 @@ test('a probe result goes when the host or image it was for is no longer in the 
 });
 
 test('an SSH host given as a bracketed IPv6 address is tried, as the CLI takes it', async ({ page, host }) => {
-  await new ShellPage(page).open(`${host.url}#/workers`);
-  await page.getByTestId('add-worker').click();
-  const dialog = page.getByTestId('add-worker-dialog');
+  const dialog = await openAddWorker(page, host.url);
   await dialog.locator('[name="ssh-target"]').fill('me@[::1]:1');
   await dialog.getByTestId('worker-test').click();
   await expect(dialog.getByTestId('worker-check')).toContainText('ssh me@[::1]:1: connection refused');
@@ -126,9 +126,7 @@ test('a double click on Add keeps the worker once and closes the dialog, with no
   try {
     const frames: string[] = [];
     page.on('websocket', (ws) => ws.on('framesent', (f) => frames.push(String(f.payload))));
-    await new ShellPage(page).open(`${host.url}#/workers`);
-    await page.getByTestId('add-worker').click();
-    const dialog = page.getByTestId('add-worker-dialog');
+    const dialog = await openAddWorker(page, host.url);
     await dialog.locator('[name="worker-name"]').fill('box');
     await dialog.locator('[name="ssh-target"]').fill(`${os.userInfo().username}@127.0.0.1:${sshd.port}`);
     await dialog.locator('[name="ssh-identity"]').fill(sshd.identity);
@@ -155,9 +153,7 @@ test('a double click on Add keeps the worker once and closes the dialog, with no
 
 test('a long key path in a refusal wraps inside the dialog instead of pushing it sideways', async ({ page, host }) => {
   await page.setViewportSize({ width: 1024, height: 700 });
-  await new ShellPage(page).open(`${host.url}#/workers`);
-  await page.getByTestId('add-worker').click();
-  const dialog = page.getByTestId('add-worker-dialog');
+  const dialog = await openAddWorker(page, host.url);
   const key = `/tmp/${'alongfoldername/'.repeat(6)}id_ed25519`;
   await dialog.locator('[name="ssh-target"]').fill('127.0.0.1:1');
   await dialog.locator('[name="ssh-identity"]').fill(key);
@@ -173,9 +169,7 @@ test('a long key path in a refusal wraps inside the dialog instead of pushing it
 });
 
 test('arrow keys move through Where it runs without losing the place, Remote agent included', async ({ page, host }) => {
-  await new ShellPage(page).open(`${host.url}#/workers`);
-  await page.getByTestId('add-worker').click();
-  const dialog = page.getByTestId('add-worker-dialog');
+  const dialog = await openAddWorker(page, host.url);
   await expect(dialog.locator('[name="worker-name"]')).toBeFocused();
   await page.keyboard.press('Tab');
   const radio = (name: RegExp) => dialog.getByRole('radio', { name });
