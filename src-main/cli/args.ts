@@ -66,8 +66,8 @@ export function parseCommand(args: string[], doc: CommandDoc): ParsedArgs {
   const flags = new Map<string, string | true>();
   const lists = new Map<string, string[]>();
   for (const [name, value] of Object.entries(parsed.values)) {
+    const o = doc.options[name];
     for (const v of Array.isArray(value) ? value : [value]) {
-      const o = doc.options[name];
       if (typeof v === 'string' && v.trim() === '' && o && !o.emptyMeansNone) throw new UsageError(`--${name}: empty; give ${o.value ?? 'a value'} (or leave --${name} out)`);
     }
     if (typeof value === 'string') flags.set(name, value);

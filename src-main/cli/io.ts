@@ -31,6 +31,11 @@ export function flagString(flags: Map<string, string | true>, name: string): str
   return typeof v === 'string' ? v : undefined;
 }
 
+/** A comma-separated flag (`--capabilities a,b`) as its items, blanks dropped; empty when not given. */
+export function flagList(flags: Map<string, string | true>, name: string): string[] {
+  return (flagString(flags, name) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
 export function flagInt(flags: Map<string, string | true>, name: string, min: number, max: number): number | undefined {
   const v = flagString(flags, name);
   if (v === undefined) return undefined;

@@ -1,13 +1,13 @@
 // `shoal agent-token [--name NAME] [--ttl 15m] [--capabilities a,b] [--url URL] [--json] [--db PATH]`:
 // mints a one-time join token for a remote agent and prints the exact `shoal agent` command.
 // `shoal agent-token --revoke ID`: revokes a join token (jt-…) or a joined agent's credential (agent-…).
-import { remoteAgentsMethods } from '../../../src-shared/contract/methods/remote-agents';
 import { capabilitiesProblem } from '../../../src-shared/protocol/capability';
 import { AgentCredentials, MAX_JOIN_TOKEN_TTL_MS, parseTtl } from '../../core/agents-remote/agent-credentials';
 import { isJoinUrl, joinCommand } from '../../core/agents-remote/join-command';
 import { readListener } from '../../core/agents-remote/listener-record';
+import { workerNameFormProblem } from '../../core/hosts/worker-registry';
 import { DB_OPTION, parseCommand, type CommandDoc } from '../args';
-import { flagString, UsageError, type CliIo } from '../io';
+import { flagList, flagString, UsageError, type CliIo } from '../io';
 import { openCore } from '../open-core';
 
 export const doc: CommandDoc = {
@@ -49,13 +49,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       core.close();
     }
   }
-  const capabilities = (flagString(flags, 'capabilities') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const capabilities = flagList(flags, 'capabilities');
   // The same rules as the Workers view's join tokens (its method's input schema), by flag.
   const badCapabilities = capabilitiesProblem(capabilities);
   if (badCapabilities) throw new UsageError(`--capabilities: ${badCapabilities}`);
   const name = flagString(flags, 'name');
-  const badName = remoteAgentsMethods['workers.mintJoinToken'].input.shape.name.safeParse(name).error?.issues[0]?.message;
-  if (badName !== undefined) throw new UsageError(`--name: "${name}" must be ${badName}`);
+  // Problems are worded `name: …`: said by flag here.
+  const badName = name !== undefined ? workerNameFormProblem(name) : null;
+  if (badName) throw new UsageError(`--${badName}`);
   const urlFlag = flagString(flags, 'url');
   // The address goes into the command the agent is given: one `shoal agent` would refuse is refused here.
   if (urlFlag !== undefined && !isJoinUrl(urlFlag)) throw new UsageError(`--url: "${urlFlag}" is not ws://HOST:PORT or wss://HOST:PORT`);

@@ -5,7 +5,7 @@ import { RemoteAgent } from '../../core/agents-remote/remote-agent';
 import { isJoinUrl } from '../../core/agents-remote/join-command';
 import { shoalHome } from '../../core/store/open';
 import { parseCommand, type CommandDoc } from '../args';
-import { flagInt, flagString, UsageError, type CliIo } from '../io';
+import { flagInt, flagList, flagString, UsageError, type CliIo } from '../io';
 import { packageVersion } from '../paths';
 import { creatableFolder, readPemFile } from '../path-flags';
 
@@ -46,7 +46,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const log = (m: string) => io.stderr.write(`[shoal agent] ${m}\n`);
   const agent = new RemoteAgent({
     url, token: flagString(flags, 'token'), dataDir, workspaceDir: workspace,
-    name: flagString(flags, 'name'), capabilities: (flagString(flags, 'capabilities') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    name: flagString(flags, 'name'), capabilities: flagList(flags, 'capabilities'),
     maxTasks, ca, version: packageVersion(), log, env: io.env,
     ...(gitRemote ? { gitRemote } : {}),
   });

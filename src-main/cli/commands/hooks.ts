@@ -8,6 +8,7 @@
 // prefix like run.*, or *). A command gets the event JSON on stdin; a URL gets it POSTed,
 // signed like the alert webhook. Output and failures go to <data dir>/hooks.log.
 import { HOOK_EVENTS } from '../../core/alerts/hooks/hook-config';
+import { ShoalError } from '../../../src-shared/contract/envelope';
 import { DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
 import { flagInt, inputErrorExit, UsageError, type CliIo } from '../io';
 import { openCore } from '../open-core';
@@ -41,14 +42,17 @@ export async function run(args: string[], io: CliIo): Promise<number> {
         const url = flags.get('url');
         if ((command === undefined) === (url === undefined)) throw new UsageError('give exactly one of --command CMD or --url URL');
         const timeout = flagInt(flags, 'timeout', 1, 600);
-        const replace = flags.get('replace') === true;
-        if (!replace && core.alerts.hookStore.list().some((h) => h.id === id)) {
-          throw new UsageError(`a hook "${id}" already exists; give --replace to replace it, or choose another id`);
+        let hook;
+        try {
+          hook = core.alerts.addHook({
+            id, events, ...(timeout !== undefined ? { timeout_seconds: timeout } : {}),
+            ...(command !== undefined ? { kind: 'command', command } : { kind: 'url', url, ...(flags.has('secret') ? { secret: flags.get('secret') } : {}) }),
+          }, flags.get('replace') === true);
+        } catch (e) {
+          // The store refuses a taken id; here the way past it is a flag.
+          if (e instanceof ShoalError && e.code === 'conflict') throw new UsageError(`a hook "${id}" already exists; give --replace to replace it, or choose another id`);
+          throw e;
         }
-        const hook = core.alerts.addHook({
-          id, events, ...(timeout !== undefined ? { timeout_seconds: timeout } : {}),
-          ...(command !== undefined ? { kind: 'command', command } : { kind: 'url', url, ...(flags.has('secret') ? { secret: flags.get('secret') } : {}) }),
-        }, replace);
         io.stdout.write(`hook ${hook.id} added\n`);
         return 0;
       }

@@ -27,7 +27,7 @@ import { dockerImageProblem } from '../../../src-shared/protocol/docker-image';
 import { capabilitiesProblem } from '../../../src-shared/protocol/capability';
 import type { ShoalCore } from '../../core/shoal';
 import { DB_OPTION, JSON_OPTION, parseCommand, type CommandDoc } from '../args';
-import { cliActor, flagInt, flagString, UsageError, type CliIo } from '../io';
+import { cliActor, flagInt, flagList, flagString, UsageError, type CliIo } from '../io';
 import { pinForAddressUnlessPinned } from '../../core/hosts/ssh/trust-host-key';
 import { sshAddressOf } from '../../core/hosts/ssh-address';
 import { openCore } from '../open-core';
@@ -104,7 +104,7 @@ async function add(core: ShoalCore, name: string | undefined, dockerArgs: string
     throw new UsageError(`worker ${name}: --local takes only --capabilities and --max-tasks (it logs in nowhere and runs no container)`);
   }
   if (ssh !== undefined && flags.has('docker-host')) throw new UsageError(`worker ${name}: --docker-host is for a --docker worker; an --ssh worker runs its agents on that host directly`);
-  const capabilities = [...new Set((flagString(flags, 'capabilities') ?? '').split(',').map((c) => c.trim()).filter(Boolean))];
+  const capabilities = [...new Set(flagList(flags, 'capabilities'))];
   const badCapabilities = capabilitiesProblem(capabilities);
   if (badCapabilities) throw new UsageError(`worker ${name}: --capabilities: ${badCapabilities}`);
   const maxTasks = flagInt(flags, 'max-tasks', 1, 1024) ?? null;

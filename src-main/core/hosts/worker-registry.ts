@@ -65,6 +65,14 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** The default worker's id: a kept worker may not take it. */
 const RESERVED = new Set(['local']);
 
+/** What is wrong with a worker name whatever the store holds (its form, a reserved name), or null:
+ *  asked before a store is even opened (`shoal agent-token`). */
+export function workerNameFormProblem(name: string): string | null {
+  if (!NAME.test(name)) return `name: "${name}" must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`;
+  if (RESERVED.has(name)) return `name: "${name}" is the default worker's; choose another`;
+  return null;
+}
+
 export class WorkerRegistry {
   private readonly settings: SettingsTable;
   private readonly listeners = new Set<() => void>();
@@ -109,8 +117,8 @@ export class WorkerRegistry {
   /** Why a new worker may not take this name (null: it may). Asked before its host is probed too,
    *  since a probe can pin a host key: a name refused afterwards would leave that pin behind. */
   nameProblem(name: string): string | null {
-    if (!NAME.test(name)) return `name: "${name}" must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`;
-    if (RESERVED.has(name)) return `name: "${name}" is the default worker's; choose another`;
+    const form = workerNameFormProblem(name);
+    if (form) return form;
     if (this.row(name)) return `name: a worker "${name}" already exists (shoal workers remove ${name} first)`;
     return null;
   }

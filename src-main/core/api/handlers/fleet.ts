@@ -28,18 +28,16 @@ export function fleetHandlers(core: CoreServices): { [M in keyof typeof fleetMet
     const ws = checkWorkspace(workspace);
     const result = core.validateSpec(text, filename, ws.path);
     const check = specCheck(result, defaultWorker(core));
-    if (ws.issue) {
+    // Beside the spec's own problems: a bad folder, and a run id the store already has (flagged in
+    // the preview, before Launch is pressed).
+    const taken = result.ok ? runIdProblem(core.store.db, result.spec.run.id) : null;
+    for (const issue of [ws.issue, taken]) {
+      if (!issue) continue;
       check.ok = false;
-      check.issues.push(ws.issue);
+      check.issues.push(issue);
     }
     if (ws.warning) check.warnings.push(ws.warning);
     if (check.preview && ws.path) check.preview.workspace = ws.path;
-    // A run id the store already has is flagged in the preview, before Launch is pressed.
-    const taken = result.ok ? runIdProblem(core.store.db, result.spec.run.id) : null;
-    if (taken !== null) {
-      check.ok = false;
-      check.issues.push(taken);
-    }
     return { check, result };
   };
 
